@@ -1,0 +1,2 @@
+//! x86_64 support.
+#![no_std]

@@ -1,0 +1,9 @@
+//! xenbeam: an Erlang runtime that boots as a Xen PV guest.
+//!
+//! This crate is the platform-independent runtime: the scheduler, processes, outlets and pores,
+//! and the BEAM loader and interpreter. It is `no_std` with `alloc` so the same code runs inside
+//! the image and, under test, on the host.
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
