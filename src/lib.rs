@@ -7,3 +7,7 @@
 #![forbid(unsafe_code)]
 
 extern crate alloc;
+
+pub mod etf;
+pub mod loader;
+pub mod vm;

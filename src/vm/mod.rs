@@ -1,0 +1,1 @@
+//! The BEAM virtual machine: terms, process heaps and garbage collection, the interpreter and BIFs.
