@@ -1,0 +1,211 @@
+//! The atom table: interned atom names, shared by every process of a node.
+//!
+//! Atoms are never freed. Indices below [`PREDEFINED`]`.len()` are fixed at compile time so the
+//! VM and BIFs can name common atoms as constants ([`TRUE`], [`BADARG`], ...).
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::term::Term;
+
+/// Why an atom could not be created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AtomError {
+    /// The name is longer than 255 characters.
+    TooLong,
+    /// The table reached its size limit.
+    TableFull,
+}
+
+macro_rules! predefined {
+    ($($name:ident = $text:expr,)*) => {
+        /// Names of the predefined atoms, in index order.
+        pub const PREDEFINED: &[&str] = &[$($text,)*];
+        predefined!(@consts 0u32, $($name,)*);
+    };
+    (@consts $n:expr, $name:ident, $($rest:ident,)*) => {
+        #[doc = concat!("The predefined atom `", stringify!($name), "`.")]
+        pub const $name: Term = Term::atom($n);
+        predefined!(@consts $n + 1, $($rest,)*);
+    };
+    (@consts $n:expr,) => {};
+}
+
+predefined! {
+    FALSE = "false",
+    TRUE = "true",
+    OK = "ok",
+    ERROR = "error",
+    EXIT = "exit",
+    THROW = "throw",
+    UNDEFINED = "undefined",
+    BADARG = "badarg",
+    BADARITH = "badarith",
+    BADMATCH = "badmatch",
+    FUNCTION_CLAUSE = "function_clause",
+    CASE_CLAUSE = "case_clause",
+    IF_CLAUSE = "if_clause",
+    UNDEF = "undef",
+    BADFUN = "badfun",
+    BADARITY = "badarity",
+    BADKEY = "badkey",
+    BADMAP = "badmap",
+    BADRECORD = "badrecord",
+    TRY_CLAUSE = "try_clause",
+    SYSTEM_LIMIT = "system_limit",
+    NOCATCH = "nocatch",
+    ERLANG = "erlang",
+    FILE = "file",
+    LINE = "line",
+    NORMAL = "normal",
+    NONODE = "nonode@nohost",
+    INFINITY = "infinity",
+    EXPORT = "export",
+    ALL = "all",
+    BIG = "big",
+    LITTLE = "little",
+    NATIVE = "native",
+    SIGNED = "signed",
+    UNSIGNED = "unsigned",
+    INTEGER = "integer",
+    FLOAT = "float",
+    BINARY = "binary",
+    UTF8 = "utf8",
+    UTF16 = "utf16",
+    UTF32 = "utf32",
+    STRING = "string",
+    APPEND = "append",
+    PRIVATE_APPEND = "private_append",
+    LATIN1 = "latin1",
+    UNICODE = "unicode",
+    APPLY = "apply",
+    MAIN = "main",
+    EXCEPTION = "exception",
+    BADFILE = "badfile",
+    NOFILE = "nofile",
+    ERROR_INFO = "error_info",
+    MODULE = "module",
+    NAME = "name",
+    ARITY = "arity",
+    ENV = "env",
+    TYPE = "type",
+    LOCAL = "local",
+    EXTERNAL = "external",
+    INDEX = "index",
+    UNIQ = "uniq",
+    NEW_INDEX = "new_index",
+    NEW_UNIQ = "new_uniq",
+    PID = "pid",
+    DECIMALS = "decimals",
+    SCIENTIFIC = "scientific",
+    COMPACT = "compact",
+    SHORT = "short",
+    MAX_HEAP_SIZE = "max_heap_size",
+    INIT = "init",
+    START_EM = "start_em",
+    DO_BOOT = "do_boot",
+    CAUSE = "cause",
+    GENERAL = "general",
+    BADOPT = "badopt",
+    POSITIONAL = "positional",
+    NOMATCH = "nomatch",
+    GLOBAL = "global",
+    SCOPE = "scope",
+    LIBRARY = "library",
+    STACKTRACE = "stacktrace",
+}
+
+/// The table of interned atoms.
+#[derive(Debug)]
+pub struct AtomTable {
+    names: Vec<String>,
+    index: BTreeMap<String, u32>,
+}
+
+/// The most atoms a node may create (erl's default limit).
+pub const MAX_ATOMS: usize = 1_048_576;
+
+impl Default for AtomTable {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl AtomTable {
+    /// A table holding the predefined atoms.
+    pub fn new() -> Self {
+        let mut t = AtomTable {
+            names: Vec::new(),
+            index: BTreeMap::new(),
+        };
+        for name in PREDEFINED {
+            // Predefined names are short and distinct, so this cannot fail.
+            let _ = t.intern(name);
+        }
+        t
+    }
+
+    /// The atom named `name`, created if new. Names are counted in characters as erl does.
+    pub fn intern(&mut self, name: &str) -> Result<Term, AtomError> {
+        if let Some(&i) = self.index.get(name) {
+            return Ok(Term::atom(i));
+        }
+        if name.chars().count() > 255 {
+            return Err(AtomError::TooLong);
+        }
+        if self.names.len() >= MAX_ATOMS {
+            return Err(AtomError::TableFull);
+        }
+        let i = self.names.len() as u32;
+        self.names.push(String::from(name));
+        self.index.insert(String::from(name), i);
+        Ok(Term::atom(i))
+    }
+
+    /// The atom named `name` if it already exists (`list_to_existing_atom`).
+    pub fn lookup(&self, name: &str) -> Option<Term> {
+        self.index.get(name).map(|&i| Term::atom(i))
+    }
+
+    /// The name of an atom term or index.
+    pub fn name(&self, atom: Term) -> &str {
+        self.names
+            .get(atom.atom_index() as usize)
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// How many atoms exist.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether the table is empty (never, once built).
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predefined_constants_match_names() {
+        let t = AtomTable::new();
+        assert_eq!(t.name(TRUE), "true");
+        assert_eq!(t.name(BADARG), "badarg");
+        assert_eq!(t.name(STACKTRACE), "stacktrace");
+    }
+
+    #[test]
+    fn intern_is_idempotent() {
+        let mut t = AtomTable::new();
+        let a = t.intern("hello").unwrap();
+        assert_eq!(t.intern("hello").unwrap(), a);
+        assert_eq!(t.lookup("hello"), Some(a));
+        assert_eq!(t.lookup("nope"), None);
+        assert_eq!(t.intern(&"x".repeat(256)), Err(AtomError::TooLong));
+    }
+}

@@ -1,0 +1,195 @@
+//! The per-process copying collector (Cheney's algorithm).
+//!
+//! Roots are slices of term slots the caller passes in: the live X registers, the stack (whose
+//! continuation pointers and catch markers are immediates and are skipped), the process
+//! dictionary and, later, the mailbox. Live objects are copied into a fresh vector sized for the
+//! survivors, so the heap both grows and shrinks; literal-area pointers are left alone. Binary
+//! buffers still referenced are carried over (renumbered) and the rest are dropped.
+//!
+//! A moved cons cell has [`Term::MOVED`] in its head and the new pointer in its tail; a moved
+//! boxed object has the new boxed pointer in place of its header (a header is never tagged as a
+//! pointer, so the two cannot be confused).
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::heap::{BinBuf, Heap, BIN_LITERAL, MIN_HEAP_WORDS};
+use super::term::{header_kind, header_size, Kind, Term, TAG_BOXED, TAG_HEADER};
+
+/// Why a collection failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GcError {
+    /// The live data plus the requested space exceeds the process's maximum heap size.
+    HeapLimit,
+}
+
+struct Copier<'a> {
+    from: &'a mut [Term],
+    to: Vec<Term>,
+    old_bins: &'a [BinBuf],
+    new_bins: Vec<BinBuf>,
+    bin_map: Vec<u32>,
+}
+
+impl Copier<'_> {
+    #[inline]
+    fn evacuate(&mut self, t: Term) -> Term {
+        if !t.is_pointer() || t.is_literal() {
+            return t;
+        }
+        let off = t.offset();
+        if t.is_cons() {
+            if self.from[off] == Term::MOVED {
+                return self.from[off + 1];
+            }
+            let new = Term::cons_ptr(self.to.len());
+            self.to.push(self.from[off]);
+            self.to.push(self.from[off + 1]);
+            self.from[off] = Term::MOVED;
+            self.from[off + 1] = new;
+            new
+        } else {
+            let h = self.from[off];
+            if h.0 & 7 == TAG_BOXED {
+                return h;
+            }
+            let n = header_size(h.0);
+            let new = Term::boxed_ptr(self.to.len());
+            self.to.extend_from_slice(&self.from[off..off + 1 + n]);
+            self.from[off] = new;
+            new
+        }
+    }
+
+    fn remap_bin(&mut self, word: u64) -> u64 {
+        if word & BIN_LITERAL != 0 {
+            return word;
+        }
+        let i = (word >> 1) as usize;
+        if self.bin_map[i] == u32::MAX {
+            self.bin_map[i] = self.new_bins.len() as u32;
+            self.new_bins.push(self.old_bins[i].clone());
+        }
+        (self.bin_map[i] as u64) << 1
+    }
+
+    fn scan(&mut self) {
+        let mut i = 0;
+        while i < self.to.len() {
+            let w = self.to[i];
+            if w.0 & 7 == TAG_HEADER {
+                let n = header_size(w.0);
+                match header_kind(w.0) {
+                    Some(k) if k.payload_is_terms() => {
+                        for j in i + 1..i + 1 + n {
+                            let t = self.to[j];
+                            self.to[j] = self.evacuate(t);
+                        }
+                    }
+                    Some(Kind::BinRef | Kind::MatchCtx) => {
+                        let b = self.to[i + 1].0;
+                        self.to[i + 1] = Term(self.remap_bin(b));
+                    }
+                    _ => {}
+                }
+                i += 1 + n;
+            } else {
+                let h = self.evacuate(self.to[i]);
+                self.to[i] = h;
+                let t = self.evacuate(self.to[i + 1]);
+                self.to[i + 1] = t;
+                i += 2;
+            }
+        }
+    }
+}
+
+/// Collects `heap`, updating every root slot, and leaves room for `need` more words.
+pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Result<(), GcError> {
+    let mut from = core::mem::take(&mut heap.words);
+    let old_bins = core::mem::take(&mut heap.bins);
+    let mut c = Copier {
+        from: &mut from,
+        to: Vec::with_capacity(heap.limit.min(1 << 16)),
+        old_bins: &old_bins,
+        new_bins: Vec::new(),
+        bin_map: vec![u32::MAX; old_bins.len()],
+    };
+    for slots in roots.iter_mut() {
+        for s in slots.iter_mut() {
+            *s = c.evacuate(*s);
+        }
+    }
+    c.scan();
+    let mut to = c.to;
+    let new_bins = c.new_bins;
+    let live = to.len();
+    if heap.max_words != 0 && live + need > heap.max_words {
+        heap.words = to;
+        heap.bins = new_bins;
+        return Err(GcError::HeapLimit);
+    }
+    let limit = ((live + need) * 2).max(MIN_HEAP_WORDS);
+    if to.capacity() < limit {
+        to.reserve(limit - to.len());
+    } else if to.capacity() > limit * 4 {
+        to.shrink_to(limit);
+    }
+    heap.words = to;
+    heap.bins = new_bins;
+    heap.limit = limit;
+    heap.bin_bytes = 0;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::literals::Literals;
+
+    #[test]
+    fn garbage_is_dropped_and_sharing_kept() {
+        let lits = Literals::default();
+        let mut h = Heap::new();
+        for i in 0..10_000 {
+            let _ = h.tuple(&[Term::small(i)]);
+        }
+        let shared = h.float(1.5);
+        let b = h.binary(alloc::vec![9, 8, 7]);
+        let _dead = h.binary(alloc::vec![0; 100]);
+        let l = h.list(&[shared, shared, b]);
+        let mut regs = [l, Term::small(3)];
+        collect(&mut h, &mut [&mut regs], 0).unwrap();
+        assert_eq!(h.words.len(), 6 + 2 + 4);
+        assert_eq!(h.bins.len(), 1);
+        let v = h.view(&lits);
+        let items = v.list_to_vec(regs[0]).unwrap();
+        assert_eq!(items[0], items[1]);
+        assert_eq!(v.float(items[0]), Some(1.5));
+        assert_eq!(v.binary(items[2]).unwrap().bytes(), Some(&[9u8, 8, 7][..]));
+        assert_eq!(regs[1], Term::small(3));
+    }
+
+    #[test]
+    fn long_loop_stays_bounded() {
+        let mut h = Heap::new();
+        let mut acc = [Term::NIL];
+        for i in 0..1_000_000 {
+            let t = h.tuple(&[Term::small(i), Term::small(i)]);
+            acc[0] = h.cons(t, Term::NIL);
+            if h.wants_gc(0) {
+                collect(&mut h, &mut [&mut acc], 0).unwrap();
+            }
+        }
+        assert!(h.words.capacity() < 8 * MIN_HEAP_WORDS);
+    }
+
+    #[test]
+    fn max_heap_is_enforced() {
+        let mut h = Heap::new();
+        h.max_words = 100;
+        let l = h.list(&[Term::small(1); 100]);
+        let mut r = [l];
+        assert_eq!(collect(&mut h, &mut [&mut r], 0), Err(GcError::HeapLimit));
+    }
+}

@@ -1,0 +1,623 @@
+//! A process heap: a growable vector of term words plus the off-heap binaries it references.
+//!
+//! Objects are appended at the end of [`Heap::words`]; nothing is freed until the copying
+//! collector ([`gc`](super::gc)) runs at a safe point (a call, a return or a `test_heap`).
+//! Allocation never fails: an instruction may overshoot [`Heap::limit`], and the next safe point
+//! collects. Constructors live here; readers live on [`View`], which pairs a heap with the
+//! shared literal area because a term may point into either.
+//!
+//! Binary data is never stored in the word vector: a binary term is a small `BinRef` object
+//! naming a buffer in [`Heap::bins`] (or in the literal area's buffers) plus a bit offset and
+//! bit length, so sub-binaries and appends are cheap and buffers are shared by reference count.
+
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use num_bigint::{BigInt, BigUint, Sign};
+
+use super::literals::Literals;
+use super::term::{header, header_kind, header_size, Kind, Term};
+
+/// A shared, immutable-once-published byte buffer behind binary terms.
+pub type BinBuf = Arc<Vec<u8>>;
+
+/// The smallest heap size in words after a collection.
+pub const MIN_HEAP_WORDS: usize = 1024;
+
+/// A process heap.
+#[derive(Debug)]
+pub struct Heap {
+    /// The heap words; objects are appended here.
+    pub words: Vec<Term>,
+    /// Off-heap binary buffers referenced from `words` by index.
+    pub bins: Vec<BinBuf>,
+    /// Collect at the next safe point once `words.len()` exceeds this.
+    pub limit: usize,
+    /// Bytes of binary buffers created since the last collection (GC pressure).
+    pub bin_bytes: usize,
+    /// Largest allowed live heap in words (0: unlimited).
+    pub max_words: usize,
+}
+
+impl Default for Heap {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Bit flag in a BinRef's buffer word: the buffer is in the literal area.
+pub const BIN_LITERAL: u64 = 1;
+
+impl Heap {
+    /// An empty heap of the minimum size.
+    pub fn new() -> Self {
+        Heap {
+            words: Vec::with_capacity(MIN_HEAP_WORDS),
+            bins: Vec::new(),
+            limit: MIN_HEAP_WORDS,
+            bin_bytes: 0,
+            max_words: 0,
+        }
+    }
+
+    /// Whether a safe point should collect before allocating `need` more words.
+    #[inline]
+    pub fn wants_gc(&self, need: usize) -> bool {
+        self.words.len() + need > self.limit || self.bin_bytes > (self.limit * 8).max(1 << 20)
+    }
+
+    /// A reader over this heap and the literal area.
+    #[inline]
+    pub fn view<'a>(&'a self, lits: &'a Literals) -> View<'a> {
+        View {
+            heap: &self.words,
+            bins: &self.bins,
+            lits,
+        }
+    }
+
+    /// Builds a cons cell.
+    #[inline]
+    pub fn cons(&mut self, head: Term, tail: Term) -> Term {
+        let off = self.words.len();
+        self.words.push(head);
+        self.words.push(tail);
+        Term::cons_ptr(off)
+    }
+
+    /// Builds a tuple.
+    pub fn tuple(&mut self, elems: &[Term]) -> Term {
+        let off = self.words.len();
+        self.words.push(Term(header(Kind::Tuple, elems.len())));
+        self.words.extend_from_slice(elems);
+        Term::boxed_ptr(off)
+    }
+
+    /// Builds a tuple of `arity` copies of `fill` and returns it with its element offset.
+    pub fn tuple_filled(&mut self, arity: usize, fill: Term) -> Term {
+        let off = self.words.len();
+        self.words.push(Term(header(Kind::Tuple, arity)));
+        self.words.resize(off + 1 + arity, fill);
+        Term::boxed_ptr(off)
+    }
+
+    /// Builds a proper list from `elems`, ending in `tail`.
+    pub fn list_with_tail(&mut self, elems: &[Term], tail: Term) -> Term {
+        let mut l = tail;
+        for &e in elems.iter().rev() {
+            l = self.cons(e, l);
+        }
+        l
+    }
+
+    /// Builds a proper list.
+    pub fn list(&mut self, elems: &[Term]) -> Term {
+        self.list_with_tail(elems, Term::NIL)
+    }
+
+    /// Builds a string (a list of character codes).
+    pub fn string(&mut self, s: &str) -> Term {
+        let chars: Vec<Term> = s.chars().map(|c| Term::small(c as i64)).collect();
+        self.list(&chars)
+    }
+
+    /// Builds a list of bytes.
+    pub fn byte_list(&mut self, bytes: &[u8]) -> Term {
+        let mut l = Term::NIL;
+        for &b in bytes.iter().rev() {
+            l = self.cons(Term::small(b as i64), l);
+        }
+        l
+    }
+
+    /// Builds a float.
+    pub fn float(&mut self, f: f64) -> Term {
+        let off = self.words.len();
+        self.words.push(Term(header(Kind::Float, 1)));
+        self.words.push(Term(f.to_bits()));
+        Term::boxed_ptr(off)
+    }
+
+    /// An integer term: small if it fits, else a bignum.
+    pub fn int(&mut self, v: i64) -> Term {
+        match Term::try_small(v) {
+            Some(t) => t,
+            None => self.bigint(&BigInt::from(v)),
+        }
+    }
+
+    /// An integer term from a `BigInt`, normalised to a small integer when it fits.
+    pub fn bigint(&mut self, v: &BigInt) -> Term {
+        if let Ok(i) = i64::try_from(v) {
+            if let Some(t) = Term::try_small(i) {
+                return t;
+            }
+        }
+        let (sign, digits) = v.to_u64_digits();
+        let kind = if sign == Sign::Minus {
+            Kind::NegBig
+        } else {
+            Kind::PosBig
+        };
+        let off = self.words.len();
+        self.words.push(Term(header(kind, digits.len())));
+        self.words.extend(digits.into_iter().map(Term));
+        Term::boxed_ptr(off)
+    }
+
+    /// A new binary owning `bytes`, `bits` long (`bits <= 8 * bytes.len()`).
+    pub fn binary_bits(&mut self, bytes: Vec<u8>, bits: usize) -> Term {
+        self.bin_bytes += bytes.len();
+        let idx = self.bins.len();
+        self.bins.push(Arc::new(bytes));
+        self.bin_ref((idx as u64) << 1, 0, bits)
+    }
+
+    /// A new binary owning `bytes`.
+    pub fn binary(&mut self, bytes: Vec<u8>) -> Term {
+        let bits = bytes.len() * 8;
+        self.binary_bits(bytes, bits)
+    }
+
+    /// A binary term over an existing buffer (`buf_word` as stored in BinRef objects).
+    pub fn bin_ref(&mut self, buf_word: u64, bit_offset: usize, bit_len: usize) -> Term {
+        let off = self.words.len();
+        self.words.push(Term(header(Kind::BinRef, 3)));
+        self.words.push(Term(buf_word));
+        self.words.push(Term(bit_offset as u64));
+        self.words.push(Term(bit_len as u64));
+        Term::boxed_ptr(off)
+    }
+
+    /// A match context over a buffer, positioned at `start`, ending at `end` (bits).
+    pub fn match_ctx(&mut self, buf_word: u64, start: usize, end: usize) -> Term {
+        let off = self.words.len();
+        self.words.push(Term(header(Kind::MatchCtx, 4)));
+        self.words.push(Term(buf_word));
+        self.words.push(Term(start as u64));
+        self.words.push(Term(end as u64));
+        self.words.push(Term(start as u64));
+        Term::boxed_ptr(off)
+    }
+
+    /// Builds a map from pairs already sorted by key (term order) with no duplicate keys.
+    pub fn map_sorted(&mut self, pairs: &[(Term, Term)]) -> Term {
+        let off = self.words.len();
+        self.words.push(Term(header(Kind::Map, 2 * pairs.len())));
+        for &(k, v) in pairs {
+            self.words.push(k);
+            self.words.push(v);
+        }
+        Term::boxed_ptr(off)
+    }
+
+    /// Builds a local fun object: `fun_id` names the module and lambda, `free` its environment.
+    pub fn fun(&mut self, fun_id: u64, free: &[Term]) -> Term {
+        let off = self.words.len();
+        self.words.push(Term(header(Kind::Fun, 1 + free.len())));
+        self.words.push(Term::small(fun_id as i64));
+        self.words.extend_from_slice(free);
+        Term::boxed_ptr(off)
+    }
+
+    /// Builds an external fun `fun M:F/A`.
+    pub fn export_fun(&mut self, module: Term, function: Term, arity: u32) -> Term {
+        self.tuple_kind(Kind::Export, &[module, function, Term::small(arity as i64)])
+    }
+
+    /// Builds a reference.
+    pub fn reference(&mut self, number: u64) -> Term {
+        let off = self.words.len();
+        self.words.push(Term(header(Kind::Ref, 1)));
+        self.words.push(Term(number));
+        Term::boxed_ptr(off)
+    }
+
+    fn tuple_kind(&mut self, kind: Kind, elems: &[Term]) -> Term {
+        let off = self.words.len();
+        self.words.push(Term(header(kind, elems.len())));
+        self.words.extend_from_slice(elems);
+        Term::boxed_ptr(off)
+    }
+
+    /// Overwrites element `index` (0-based) of a tuple on this heap (not the literal area).
+    pub fn set_tuple_element(&mut self, tuple: Term, index: usize, value: Term) {
+        if !tuple.is_literal() {
+            self.words[tuple.offset() + 1 + index] = value;
+        }
+    }
+}
+
+/// An integer read from a term.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Int {
+    /// A small integer.
+    Small(i64),
+    /// A bignum.
+    Big(BigInt),
+}
+
+impl Int {
+    /// As a `BigInt`.
+    pub fn to_big(&self) -> BigInt {
+        match self {
+            Int::Small(v) => BigInt::from(*v),
+            Int::Big(b) => b.clone(),
+        }
+    }
+}
+
+/// A binary's bits: `bit_len` bits of `data` starting at bit `bit_offset`.
+#[derive(Clone, Copy, Debug)]
+pub struct BinSlice<'a> {
+    /// The whole underlying buffer.
+    pub data: &'a [u8],
+    /// Start, in bits from the start of `data`.
+    pub bit_offset: usize,
+    /// Length in bits.
+    pub bit_len: usize,
+}
+
+impl<'a> BinSlice<'a> {
+    /// The bytes when the slice is byte-aligned and a whole number of bytes.
+    pub fn bytes(&self) -> Option<&'a [u8]> {
+        if self.bit_offset.is_multiple_of(8) && self.bit_len.is_multiple_of(8) {
+            let s = self.bit_offset / 8;
+            Some(&self.data[s..s + self.bit_len / 8])
+        } else {
+            None
+        }
+    }
+
+    /// Bit `i` of the slice (0 is the most significant bit of the first byte).
+    #[inline]
+    pub fn bit(&self, i: usize) -> u8 {
+        let b = self.bit_offset + i;
+        (self.data[b / 8] >> (7 - (b % 8))) & 1
+    }
+
+    /// Copies the bits out, left-aligned: whole bytes then a final partial byte (high bits).
+    pub fn to_vec(&self) -> Vec<u8> {
+        if let Some(b) = self.bytes() {
+            return b.to_vec();
+        }
+        let mut out = vec![0u8; self.bit_len.div_ceil(8)];
+        copy_bits(self.data, self.bit_offset, &mut out, 0, self.bit_len);
+        out
+    }
+}
+
+/// Copies `len` bits from `src` at bit `src_off` into `dst` at bit `dst_off` (MSB first).
+pub fn copy_bits(src: &[u8], src_off: usize, dst: &mut [u8], dst_off: usize, len: usize) {
+    if src_off.is_multiple_of(8) && dst_off.is_multiple_of(8) {
+        let n = len / 8;
+        dst[dst_off / 8..dst_off / 8 + n].copy_from_slice(&src[src_off / 8..src_off / 8 + n]);
+        for i in n * 8..len {
+            set_bit(dst, dst_off + i, get_bit(src, src_off + i));
+        }
+        return;
+    }
+    for i in 0..len {
+        set_bit(dst, dst_off + i, get_bit(src, src_off + i));
+    }
+}
+
+#[inline]
+fn get_bit(d: &[u8], i: usize) -> u8 {
+    (d[i / 8] >> (7 - (i % 8))) & 1
+}
+
+#[inline]
+fn set_bit(d: &mut [u8], i: usize, v: u8) {
+    let m = 1u8 << (7 - (i % 8));
+    if v != 0 {
+        d[i / 8] |= m;
+    } else {
+        d[i / 8] &= !m;
+    }
+}
+
+/// A read-only view of a process heap together with the literal area.
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    /// The process heap words.
+    pub heap: &'a [Term],
+    /// The process's binary buffers.
+    pub bins: &'a [BinBuf],
+    /// The shared literal area.
+    pub lits: &'a Literals,
+}
+
+impl<'a> View<'a> {
+    /// The word area a pointer refers into.
+    #[inline]
+    pub fn area(&self, t: Term) -> &'a [Term] {
+        if t.is_literal() {
+            &self.lits.words
+        } else {
+            self.heap
+        }
+    }
+
+    /// The header word of a boxed term.
+    #[inline]
+    pub fn header(&self, t: Term) -> u64 {
+        self.area(t)[t.offset()].0
+    }
+
+    /// The kind of a boxed term (`None` for non-boxed terms).
+    #[inline]
+    pub fn kind(&self, t: Term) -> Option<Kind> {
+        if t.is_boxed() {
+            header_kind(self.header(t))
+        } else {
+            None
+        }
+    }
+
+    /// The words after a boxed term's header.
+    #[inline]
+    pub fn payload(&self, t: Term) -> &'a [Term] {
+        let a = self.area(t);
+        let o = t.offset();
+        let n = header_size(a[o].0);
+        &a[o + 1..o + 1 + n]
+    }
+
+    /// Head and tail of a cons cell (the caller checks `is_cons`).
+    #[inline]
+    pub fn cons(&self, t: Term) -> (Term, Term) {
+        let a = self.area(t);
+        let o = t.offset();
+        (a[o], a[o + 1])
+    }
+
+    /// The elements of a tuple.
+    #[inline]
+    pub fn tuple(&self, t: Term) -> Option<&'a [Term]> {
+        if self.kind(t) == Some(Kind::Tuple) {
+            Some(self.payload(t))
+        } else {
+            None
+        }
+    }
+
+    /// Whether `t` is a tuple.
+    #[inline]
+    pub fn is_tuple(&self, t: Term) -> bool {
+        self.kind(t) == Some(Kind::Tuple)
+    }
+
+    /// The value of a float term.
+    #[inline]
+    pub fn float(&self, t: Term) -> Option<f64> {
+        if self.kind(t) == Some(Kind::Float) {
+            Some(f64::from_bits(self.payload(t)[0].0))
+        } else {
+            None
+        }
+    }
+
+    /// Whether `t` is a bignum.
+    #[inline]
+    pub fn is_big(&self, t: Term) -> bool {
+        matches!(self.kind(t), Some(Kind::PosBig | Kind::NegBig))
+    }
+
+    /// Whether `t` is an integer (small or big).
+    #[inline]
+    pub fn is_integer(&self, t: Term) -> bool {
+        t.is_small() || self.is_big(t)
+    }
+
+    /// Whether `t` is a number.
+    #[inline]
+    pub fn is_number(&self, t: Term) -> bool {
+        t.is_small()
+            || matches!(
+                self.kind(t),
+                Some(Kind::PosBig | Kind::NegBig | Kind::Float)
+            )
+    }
+
+    /// A bignum's value.
+    pub fn big(&self, t: Term) -> Option<BigInt> {
+        let sign = match self.kind(t)? {
+            Kind::PosBig => Sign::Plus,
+            Kind::NegBig => Sign::Minus,
+            _ => return None,
+        };
+        let limbs = self.payload(t);
+        let mut digits = Vec::with_capacity(limbs.len() * 2);
+        for l in limbs {
+            digits.push(l.0 as u32);
+            digits.push((l.0 >> 32) as u32);
+        }
+        Some(BigInt::from_biguint(sign, BigUint::new(digits)))
+    }
+
+    /// An integer's value.
+    pub fn int(&self, t: Term) -> Option<Int> {
+        if t.is_small() {
+            Some(Int::Small(t.small_value()))
+        } else {
+            self.big(t).map(Int::Big)
+        }
+    }
+
+    /// A number as a float (integers converted; `None` for non-numbers).
+    pub fn number_f64(&self, t: Term) -> Option<f64> {
+        if t.is_small() {
+            return Some(t.small_value() as f64);
+        }
+        if let Some(f) = self.float(t) {
+            return Some(f);
+        }
+        self.big(t).map(|b| super::num::big_to_f64(&b))
+    }
+
+    /// The raw words of a BinRef (buffer word, bit offset, bit length).
+    #[inline]
+    pub fn bin_ref(&self, t: Term) -> Option<(u64, usize, usize)> {
+        if self.kind(t) == Some(Kind::BinRef) {
+            let p = self.payload(t);
+            Some((p[0].0, p[1].0 as usize, p[2].0 as usize))
+        } else {
+            None
+        }
+    }
+
+    /// The buffer a BinRef buffer word names.
+    #[inline]
+    pub fn buffer(&self, buf_word: u64) -> &'a [u8] {
+        let i = (buf_word >> 1) as usize;
+        if buf_word & BIN_LITERAL != 0 {
+            &self.lits.bins[i]
+        } else {
+            &self.bins[i]
+        }
+    }
+
+    /// A bitstring's bits.
+    pub fn binary(&self, t: Term) -> Option<BinSlice<'a>> {
+        let (w, off, len) = self.bin_ref(t)?;
+        Some(BinSlice {
+            data: self.buffer(w),
+            bit_offset: off,
+            bit_len: len,
+        })
+    }
+
+    /// Whether `t` is a bitstring (binary or not byte-sized).
+    #[inline]
+    pub fn is_bitstring(&self, t: Term) -> bool {
+        self.kind(t) == Some(Kind::BinRef)
+    }
+
+    /// Whether `t` is a binary (a whole number of bytes).
+    #[inline]
+    pub fn is_binary(&self, t: Term) -> bool {
+        matches!(self.bin_ref(t), Some((_, _, len)) if len.is_multiple_of(8))
+    }
+
+    /// The bytes of a byte-aligned whole binary (copying if unaligned).
+    pub fn binary_bytes(&self, t: Term) -> Option<alloc::borrow::Cow<'a, [u8]>> {
+        let s = self.binary(t)?;
+        if !s.bit_len.is_multiple_of(8) {
+            return None;
+        }
+        Some(match s.bytes() {
+            Some(b) => alloc::borrow::Cow::Borrowed(b),
+            None => alloc::borrow::Cow::Owned(s.to_vec()),
+        })
+    }
+
+    /// The pairs of a map, sorted by key.
+    pub fn map_pairs(&self, t: Term) -> Option<&'a [Term]> {
+        if self.kind(t) == Some(Kind::Map) {
+            Some(self.payload(t))
+        } else {
+            None
+        }
+    }
+
+    /// Whether `t` is a map.
+    #[inline]
+    pub fn is_map(&self, t: Term) -> bool {
+        self.kind(t) == Some(Kind::Map)
+    }
+
+    /// Whether `t` is a fun (local or external).
+    #[inline]
+    pub fn is_fun(&self, t: Term) -> bool {
+        matches!(self.kind(t), Some(Kind::Fun | Kind::Export))
+    }
+
+    /// Whether `t` is a reference.
+    #[inline]
+    pub fn is_ref(&self, t: Term) -> bool {
+        self.kind(t) == Some(Kind::Ref)
+    }
+
+    /// Collects a proper list's elements (`None` if improper).
+    pub fn list_to_vec(&self, mut t: Term) -> Option<Vec<Term>> {
+        let mut v = Vec::new();
+        while t.is_cons() {
+            let (h, tl) = self.cons(t);
+            v.push(h);
+            t = tl;
+        }
+        if t.is_nil() {
+            Some(v)
+        } else {
+            None
+        }
+    }
+
+    /// A proper list's length (`None` if improper).
+    pub fn list_len(&self, mut t: Term) -> Option<usize> {
+        let mut n = 0;
+        while t.is_cons() {
+            n += 1;
+            t = self.cons(t).1;
+        }
+        if t.is_nil() {
+            Some(n)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_and_read() {
+        let lits = Literals::default();
+        let mut h = Heap::new();
+        let f = h.float(3.5);
+        let l = h.list(&[Term::small(1), f]);
+        let t = h.tuple(&[l, Term::NIL]);
+        let big = h.bigint(&(BigInt::from(1) << 100));
+        let b = h.binary(vec![1, 2, 3]);
+        let v = h.view(&lits);
+        let elems = v.tuple(t).unwrap();
+        assert_eq!(elems.len(), 2);
+        let items = v.list_to_vec(elems[0]).unwrap();
+        assert_eq!(items[0], Term::small(1));
+        assert_eq!(v.float(items[1]), Some(3.5));
+        assert_eq!(v.big(big), Some(BigInt::from(1) << 100));
+        assert_eq!(v.binary(b).unwrap().bytes(), Some(&[1u8, 2, 3][..]));
+        assert!(h.bigint(&BigInt::from(5)).is_small());
+    }
+
+    #[test]
+    fn bit_copy() {
+        let src = [0b1011_0011u8, 0b0101_0101];
+        let mut dst = [0u8; 2];
+        copy_bits(&src, 3, &mut dst, 0, 9);
+        assert_eq!(dst, [0b1001_1010, 0b1000_0000]);
+    }
+}

@@ -1,0 +1,276 @@
+//! The literal area and conversion of external terms ([`ExtTerm`]) into terms.
+//!
+//! Module literals are built once, when the module is loaded, into [`Literals`]: a word area
+//! and binary buffers shared by every process. Pointers into it carry the literal bit, so the
+//! collector leaves them alone and processes never copy them. The same builder puts terms on a
+//! process heap for `binary_to_term/1`.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use super::atom::AtomTable;
+use super::compare::{compare, Mode};
+use super::heap::{BinBuf, View, BIN_LITERAL};
+use super::term::{header, Kind, Term, LITERAL_BIT};
+use crate::etf::ExtTerm;
+
+/// The shared literal area.
+#[derive(Debug, Default)]
+pub struct Literals {
+    /// Literal words; pointers to them carry [`LITERAL_BIT`].
+    pub words: Vec<Term>,
+    /// Literal binary buffers; buffer words naming them carry [`BIN_LITERAL`].
+    pub bins: Vec<BinBuf>,
+}
+
+/// Why an external term could not become a term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuildError {
+    /// An atom name was invalid or the table is full.
+    Atom,
+    /// A local fun whose module is not known here.
+    UnknownFun,
+}
+
+/// Where a term is being built.
+pub struct Target<'a> {
+    /// Words to append to.
+    pub words: &'a mut Vec<Term>,
+    /// Buffers to append to.
+    pub bins: &'a mut Vec<BinBuf>,
+    /// Whether pointers must carry the literal bit.
+    pub literal: bool,
+}
+
+impl Literals {
+    /// Adds a literal and returns the term pointing at it.
+    pub fn insert(&mut self, ext: &ExtTerm, atoms: &mut AtomTable) -> Result<Term, BuildError> {
+        let mut words = core::mem::take(&mut self.words);
+        let mut bins = core::mem::take(&mut self.bins);
+        let r = {
+            let mut t = Target {
+                words: &mut words,
+                bins: &mut bins,
+                literal: true,
+            };
+            build(&mut t, ext, atoms, &mut |_, _| None)
+        };
+        self.words = words;
+        self.bins = bins;
+        let t = r?;
+        // Maps need their pairs sorted, which needs a view of the finished area.
+        sort_maps(self, atoms, t);
+        Ok(t)
+    }
+}
+
+/// Resolves a local fun `(module name, index)` to a fun id, when the module is loaded.
+pub type FunResolver<'r> = dyn FnMut(&str, u32) -> Option<u64> + 'r;
+
+fn ptr(t: &Target, off: usize, cons: bool) -> Term {
+    let p = if cons {
+        Term::cons_ptr(off)
+    } else {
+        Term::boxed_ptr(off)
+    };
+    if t.literal {
+        Term(p.0 | LITERAL_BIT)
+    } else {
+        p
+    }
+}
+
+fn boxed(t: &mut Target, kind: Kind, payload: &[Term]) -> Term {
+    let off = t.words.len();
+    t.words.push(Term(header(kind, payload.len())));
+    t.words.extend_from_slice(payload);
+    ptr(t, off, false)
+}
+
+/// Builds `ext` into `t`. Maps come out unsorted; call [`sort_map_pairs`] style fix-ups after.
+pub fn build(
+    t: &mut Target,
+    ext: &ExtTerm,
+    atoms: &mut AtomTable,
+    funs: &mut FunResolver,
+) -> Result<Term, BuildError> {
+    Ok(match ext {
+        ExtTerm::Integer(i) => match Term::try_small(*i) {
+            Some(s) => s,
+            None => build_big(t, &num_bigint::BigInt::from(*i)),
+        },
+        ExtTerm::BigInteger(b) => {
+            if let Some(s) = i64::try_from(b).ok().and_then(Term::try_small) {
+                s
+            } else {
+                build_big(t, b)
+            }
+        }
+        ExtTerm::Float(f) => boxed(t, Kind::Float, &[Term(f.to_bits())]),
+        ExtTerm::Atom(name) => atoms.intern(name).map_err(|_| BuildError::Atom)?,
+        ExtTerm::Nil => Term::NIL,
+        ExtTerm::Tuple(elems) => {
+            let mut v = Vec::with_capacity(elems.len());
+            for e in elems {
+                v.push(build(t, e, atoms, funs)?);
+            }
+            boxed(t, Kind::Tuple, &v)
+        }
+        ExtTerm::List(elems, tail) => {
+            let mut v = Vec::with_capacity(elems.len());
+            for e in elems {
+                v.push(build(t, e, atoms, funs)?);
+            }
+            let mut l = build(t, tail, atoms, funs)?;
+            for e in v.into_iter().rev() {
+                let off = t.words.len();
+                t.words.push(e);
+                t.words.push(l);
+                l = ptr(t, off, true);
+            }
+            l
+        }
+        ExtTerm::Binary(bytes) => build_bin(t, bytes.clone(), bytes.len() * 8),
+        ExtTerm::BitBinary(bytes, bits) => {
+            let len = bytes.len().saturating_sub(1) * 8 + *bits as usize;
+            build_bin(t, bytes.clone(), len)
+        }
+        ExtTerm::Map(pairs) => {
+            let mut v = Vec::with_capacity(pairs.len() * 2);
+            for (k, val) in pairs {
+                v.push(build(t, k, atoms, funs)?);
+                v.push(build(t, val, atoms, funs)?);
+            }
+            let off = t.words.len();
+            t.words.push(Term(header(Kind::Map, 2 * pairs.len())));
+            t.words.extend_from_slice(&v);
+            ptr(t, off, false)
+        }
+        ExtTerm::Pid { id, .. } => Term::pid(*id),
+        ExtTerm::Port { id, .. } => Term::small((*id & 0xffff_ffff) as i64),
+        ExtTerm::Reference { ids, .. } => {
+            let mut n = 0u64;
+            for (i, w) in ids.iter().take(2).enumerate() {
+                n |= (*w as u64) << (32 * i);
+            }
+            boxed(t, Kind::Ref, &[Term(n)])
+        }
+        ExtTerm::ExportFun {
+            module,
+            function,
+            arity,
+        } => {
+            let m = atoms.intern(module).map_err(|_| BuildError::Atom)?;
+            let f = atoms.intern(function).map_err(|_| BuildError::Atom)?;
+            boxed(t, Kind::Export, &[m, f, Term::small(*arity as i64)])
+        }
+        ExtTerm::LocalFun {
+            module,
+            index,
+            free,
+            ..
+        } => {
+            let id = funs(module, *index).ok_or(BuildError::UnknownFun)?;
+            let mut v = Vec::with_capacity(free.len() + 1);
+            v.push(Term::small(id as i64));
+            for e in free {
+                v.push(build(t, e, atoms, funs)?);
+            }
+            boxed(t, Kind::Fun, &v)
+        }
+    })
+}
+
+fn build_big(t: &mut Target, b: &num_bigint::BigInt) -> Term {
+    let (sign, digits) = b.to_u64_digits();
+    let kind = if sign == num_bigint::Sign::Minus {
+        Kind::NegBig
+    } else {
+        Kind::PosBig
+    };
+    let v: Vec<Term> = digits.into_iter().map(Term).collect();
+    boxed(t, kind, &v)
+}
+
+fn build_bin(t: &mut Target, bytes: Vec<u8>, bits: usize) -> Term {
+    let idx = t.bins.len() as u64;
+    t.bins.push(Arc::new(bytes));
+    let word = (idx << 1) | if t.literal { BIN_LITERAL } else { 0 };
+    boxed(t, Kind::BinRef, &[Term(word), Term(0), Term(bits as u64)])
+}
+
+/// Sorts the pairs of every map reachable from `root` in the literal area.
+fn sort_maps(lits: &mut Literals, atoms: &AtomTable, root: Term) {
+    let mut todo = alloc::vec![root];
+    let mut maps = Vec::new();
+    while let Some(t) = todo.pop() {
+        let view = View {
+            heap: &[],
+            bins: &[],
+            lits,
+        };
+        if t.is_cons() {
+            let (h, tl) = view.cons(t);
+            todo.push(h);
+            todo.push(tl);
+        } else if t.is_boxed() {
+            match view.kind(t) {
+                Some(Kind::Tuple | Kind::Fun) => todo.extend_from_slice(view.payload(t)),
+                Some(Kind::Map) => {
+                    todo.extend_from_slice(view.payload(t));
+                    maps.push(t);
+                }
+                _ => {}
+            }
+        }
+    }
+    for m in maps {
+        let sorted = {
+            let view = View {
+                heap: &[],
+                bins: &[],
+                lits,
+            };
+            let p = view.payload(m);
+            let mut pairs: Vec<(Term, Term)> = p.chunks(2).map(|c| (c[0], c[1])).collect();
+            pairs.sort_by(|a, b| compare(&view, atoms, a.0, b.0, Mode::MapKey));
+            pairs
+        };
+        let o = m.offset() + 1;
+        for (i, (k, v)) in sorted.into_iter().enumerate() {
+            lits.words[o + 2 * i] = k;
+            lits.words[o + 2 * i + 1] = v;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::String;
+    use alloc::vec;
+
+    #[test]
+    fn literal_tuple_with_map() {
+        let mut atoms = AtomTable::new();
+        let mut lits = Literals::default();
+        let ext = ExtTerm::Tuple(vec![
+            ExtTerm::Atom(String::from("b")),
+            ExtTerm::Map(vec![
+                (ExtTerm::Atom(String::from("z")), ExtTerm::Integer(1)),
+                (ExtTerm::Atom(String::from("a")), ExtTerm::Float(2.0)),
+            ]),
+        ]);
+        let t = lits.insert(&ext, &mut atoms).unwrap();
+        assert!(t.is_literal());
+        let v = View {
+            heap: &[],
+            bins: &[],
+            lits: &lits,
+        };
+        let e = v.tuple(t).unwrap();
+        let pairs = v.map_pairs(e[1]).unwrap();
+        assert_eq!(atoms.name(pairs[0]), "a");
+        assert_eq!(v.float(pairs[1]), Some(2.0));
+    }
+}
