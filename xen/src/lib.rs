@@ -1,2 +1,28 @@
-//! Xen.
-#![no_std]
+//! The Xen PV platform layer of the xenbeam image.
+//!
+//! Everything the kernel needs from Xen lives here, and nothing else in the project issues a
+//! hypercall: start_info and shared_info, the console ring, event channels, the clock and the
+//! one-shot timer, page tables, the page allocator and heap, the trap table, crash reports and
+//! a synchronous Xenstore client for boot time.
+//!
+//! Pure logic (command-line parsing, ring index arithmetic, time scaling, the page allocator's
+//! bookkeeping, the Xenstore wire format, ELF note layout) is plain Rust tested on the host;
+//! the parts that touch Xen are compiled only for the image (`target_os = "none"`).
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_op_in_unsafe_fn)]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+pub mod cmdline;
+pub mod console;
+pub mod elfnote;
+pub mod error;
+pub mod events;
+pub mod pages;
+pub mod ring;
+pub mod shared;
+pub mod time;
+pub mod xenstore;
+
+pub use error::XenError;

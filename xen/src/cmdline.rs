@@ -1,0 +1,235 @@
+//! The kernel command line (xl's `extra=`): space-separated options.
+//!
+//! Parsing needs no allocation, so it can run before the heap exists. Every token is either a
+//! recognised option or an [`OptionError`]; the kernel reports errors and carries on booting,
+//! so a typo never goes unnoticed and never stops the guest.
+
+use core::fmt;
+
+/// Log verbosity, as given by `log=LEVEL`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogLevel {
+    /// No log output.
+    Off,
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warn,
+    /// The default.
+    Info,
+    /// Debugging detail.
+    Debug,
+    /// Everything.
+    Trace,
+}
+
+/// A deliberate failure, for testing crash reporting (`crash=KIND`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrashTest {
+    /// A Rust panic.
+    Panic,
+    /// A read from an unmapped address.
+    PageFault,
+    /// An integer division by zero.
+    Divide,
+    /// An invalid opcode (`ud2`).
+    InvalidOpcode,
+    /// Exhausting the heap.
+    OutOfMemory,
+}
+
+/// One recognised option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BootOption {
+    /// `log=LEVEL`.
+    Log(LogLevel),
+    /// `crash=KIND`.
+    Crash(CrashTest),
+    /// `selftest`: exercise event channels and the timer before shutting down.
+    SelfTest,
+    /// `pages=N`: how many pages to set aside for the page allocator (the rest is heap).
+    Pages(usize),
+}
+
+/// A token that is not a valid option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionError<'a> {
+    /// An option name we do not know.
+    Unknown(&'a str),
+    /// A known option with a value it does not accept.
+    BadValue {
+        /// The option's name.
+        option: &'a str,
+        /// The value given.
+        value: &'a str,
+        /// What would have been accepted.
+        expected: &'static str,
+    },
+}
+
+impl fmt::Display for OptionError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unknown(token) => write!(f, "unknown option '{token}'"),
+            Self::BadValue {
+                option,
+                value,
+                expected,
+            } => write!(
+                f,
+                "bad value '{value}' for option '{option}' (expected {expected})"
+            ),
+        }
+    }
+}
+
+/// Parses a command line into options and errors, in order.
+pub fn parse(cmdline: &str) -> impl Iterator<Item = Result<BootOption, OptionError<'_>>> {
+    cmdline.split_ascii_whitespace().map(parse_token)
+}
+
+fn parse_token(token: &str) -> Result<BootOption, OptionError<'_>> {
+    let (name, value) = match token.split_once('=') {
+        Some((name, value)) => (name, Some(value)),
+        None => (token, None),
+    };
+    let bad = |expected| OptionError::BadValue {
+        option: name,
+        value: value.unwrap_or(""),
+        expected,
+    };
+    match (name, value) {
+        ("log", Some(v)) => {
+            const LEVELS: &str = "off, error, warn, info, debug or trace";
+            let level = match v {
+                "off" => LogLevel::Off,
+                "error" => LogLevel::Error,
+                "warn" => LogLevel::Warn,
+                "info" => LogLevel::Info,
+                "debug" => LogLevel::Debug,
+                "trace" => LogLevel::Trace,
+                _ => return Err(bad(LEVELS)),
+            };
+            Ok(BootOption::Log(level))
+        }
+        ("crash", Some(v)) => {
+            const KINDS: &str = "panic, pagefault, divide, ud or oom";
+            let kind = match v {
+                "panic" => CrashTest::Panic,
+                "pagefault" => CrashTest::PageFault,
+                "divide" => CrashTest::Divide,
+                "ud" => CrashTest::InvalidOpcode,
+                "oom" => CrashTest::OutOfMemory,
+                _ => return Err(bad(KINDS)),
+            };
+            Ok(BootOption::Crash(kind))
+        }
+        ("pages", Some(v)) => match v.parse::<usize>() {
+            Ok(n) if n > 0 => Ok(BootOption::Pages(n)),
+            _ => Err(bad("a positive number of pages")),
+        },
+        ("selftest", None) => Ok(BootOption::SelfTest),
+        ("log" | "crash" | "pages", None) => Err(bad("a value after '='")),
+        ("selftest", Some(_)) => Err(bad("no value")),
+        _ => Err(OptionError::Unknown(token)),
+    }
+}
+
+/// Extracts the NUL-terminated command line from start_info's fixed-size buffer, replacing
+/// anything that is not printable ASCII so the rest of the kernel sees clean text.
+pub fn from_buffer(buffer: &[u8], out: &mut [u8]) -> usize {
+    let len = buffer.iter().position(|&b| b == 0).unwrap_or(buffer.len());
+    let len = len.min(out.len());
+    for (dst, &src) in out.iter_mut().zip(&buffer[..len]) {
+        *dst = if src == b' ' || src.is_ascii_graphic() {
+            src
+        } else {
+            b'?'
+        };
+    }
+    len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(line: &str) -> Vec<Result<BootOption, OptionError<'_>>> {
+        parse(line).collect()
+    }
+
+    #[test]
+    fn recognised_options() {
+        assert_eq!(
+            all("  log=debug   selftest pages=128 crash=pagefault "),
+            vec![
+                Ok(BootOption::Log(LogLevel::Debug)),
+                Ok(BootOption::SelfTest),
+                Ok(BootOption::Pages(128)),
+                Ok(BootOption::Crash(CrashTest::PageFault)),
+            ]
+        );
+        assert_eq!(all(""), vec![]);
+    }
+
+    #[test]
+    fn errors_are_reported_in_place() {
+        let got = all("frobnicate log=loud log pages=0 pages=x selftest=1 crash=ud");
+        assert_eq!(got[0], Err(OptionError::Unknown("frobnicate")));
+        assert!(matches!(
+            got[1],
+            Err(OptionError::BadValue {
+                option: "log",
+                value: "loud",
+                ..
+            })
+        ));
+        assert!(matches!(
+            got[2],
+            Err(OptionError::BadValue { option: "log", .. })
+        ));
+        assert!(matches!(
+            got[3],
+            Err(OptionError::BadValue {
+                option: "pages",
+                ..
+            })
+        ));
+        assert!(matches!(
+            got[4],
+            Err(OptionError::BadValue {
+                option: "pages",
+                ..
+            })
+        ));
+        assert!(matches!(
+            got[5],
+            Err(OptionError::BadValue {
+                option: "selftest",
+                ..
+            })
+        ));
+        assert_eq!(got[6], Ok(BootOption::Crash(CrashTest::InvalidOpcode)));
+        assert_eq!(
+            got[0].unwrap_err().to_string(),
+            "unknown option 'frobnicate'"
+        );
+        assert_eq!(
+            got[1].unwrap_err().to_string(),
+            "bad value 'loud' for option 'log' (expected off, error, warn, info, debug or trace)"
+        );
+    }
+
+    #[test]
+    fn buffer_extraction() {
+        let mut raw = [0u8; 16];
+        raw[..8].copy_from_slice(b"log=d\x01bg");
+        let mut out = [0u8; 16];
+        let n = from_buffer(&raw, &mut out);
+        assert_eq!(&out[..n], b"log=d?bg");
+        // No terminator: the whole buffer, clipped to the output.
+        let mut small = [0u8; 4];
+        assert_eq!(from_buffer(b"abcdefgh", &mut small), 4);
+        assert_eq!(&small, b"abcd");
+    }
+}

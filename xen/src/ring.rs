@@ -1,0 +1,163 @@
+//! Byte rings in shared pages: the console and Xenstore transports.
+//!
+//! A ring is a power-of-two data area plus a producer and a consumer index. The indices are
+//! free-running u32 counters (they are not reset to zero and they wrap); `index & (size - 1)`
+//! is the slot. The other side owns one of the two indices and can write anything into it, so
+//! every read of a foreign index is validated: `prod - cons` must never exceed the ring's size.
+
+use crate::shared::SharedPage;
+use core::sync::atomic::{fence, Ordering};
+
+/// The other side published indices that cannot be right.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RingCorrupt {
+    /// The producer index seen.
+    pub prod: u32,
+    /// The consumer index seen.
+    pub cons: u32,
+}
+
+impl core::fmt::Display for RingCorrupt {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "ring indices out of range (prod {:#x}, cons {:#x})",
+            self.prod, self.cons
+        )
+    }
+}
+
+/// Where a ring lives inside its page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RingLayout {
+    /// Offset of the data area.
+    pub data: usize,
+    /// Size of the data area; a power of two.
+    pub size: u32,
+    /// Offset of the consumer index.
+    pub cons: usize,
+    /// Offset of the producer index.
+    pub prod: usize,
+}
+
+/// The number of bytes between `cons` and `prod`, or an error if it exceeds `size`.
+pub fn used(prod: u32, cons: u32, size: u32) -> Result<u32, RingCorrupt> {
+    let used = prod.wrapping_sub(cons);
+    if used > size {
+        Err(RingCorrupt { prod, cons })
+    } else {
+        Ok(used)
+    }
+}
+
+impl RingLayout {
+    fn slot(&self, index: u32) -> usize {
+        self.data + (index & (self.size - 1)) as usize
+    }
+
+    /// As producer: copies as much of `bytes` as fits and publishes it. Returns the count.
+    pub fn produce(&self, page: &SharedPage, bytes: &[u8]) -> Result<usize, RingCorrupt> {
+        let cons = page.read_u32(self.cons);
+        let prod = page.read_u32(self.prod);
+        let free = self.size - used(prod, cons, self.size)?;
+        // The consumer index must be read before we overwrite the slots it frees: a full
+        // barrier, as the ring protocol prescribes for writers.
+        fence(Ordering::SeqCst);
+        let n = bytes.len().min(free as usize);
+        for (i, &b) in bytes[..n].iter().enumerate() {
+            page.write_u8(self.slot(prod.wrapping_add(i as u32)), b);
+        }
+        // The data must be visible before the new producer index that announces it.
+        fence(Ordering::Release);
+        page.write_u32(self.prod, prod.wrapping_add(n as u32));
+        Ok(n)
+    }
+
+    /// As consumer: copies up to `out.len()` available bytes and releases their slots.
+    pub fn consume(&self, page: &SharedPage, out: &mut [u8]) -> Result<usize, RingCorrupt> {
+        let prod = page.read_u32(self.prod);
+        let cons = page.read_u32(self.cons);
+        let avail = used(prod, cons, self.size)?;
+        // The producer index must be read before the data it covers.
+        fence(Ordering::Acquire);
+        let n = out.len().min(avail as usize);
+        for (i, slot) in out[..n].iter_mut().enumerate() {
+            *slot = page.read_u8(self.slot(cons.wrapping_add(i as u32)));
+        }
+        // Our reads of the data must complete before the slots are handed back.
+        fence(Ordering::SeqCst);
+        page.write_u32(self.cons, cons.wrapping_add(n as u32));
+        Ok(n)
+    }
+
+    /// Bytes available to the consumer (validated).
+    pub fn available(&self, page: &SharedPage) -> Result<u32, RingCorrupt> {
+        used(
+            page.read_u32(self.prod),
+            page.read_u32(self.cons),
+            self.size,
+        )
+    }
+
+    /// Free space for the producer (validated).
+    pub fn free(&self, page: &SharedPage) -> Result<u32, RingCorrupt> {
+        Ok(self.size - self.available(page)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shared::testing::TestPage;
+
+    const RING: RingLayout = RingLayout {
+        data: 0,
+        size: 16,
+        cons: 64,
+        prod: 68,
+    };
+
+    #[test]
+    fn used_handles_wrapping_indices() {
+        assert_eq!(used(5, 5, 16), Ok(0));
+        assert_eq!(used(3, u32::MAX - 2, 16), Ok(6));
+        assert_eq!(used(16, 0, 16), Ok(16));
+        assert_eq!(used(17, 0, 16), Err(RingCorrupt { prod: 17, cons: 0 }));
+        assert!(used(0, 1, 16).is_err(), "consumer ahead of producer");
+    }
+
+    #[test]
+    fn produce_and_consume_across_the_wrap_point() {
+        let mut page = TestPage::new();
+        let shared = page.share();
+        // Start near u32 overflow: indices never start at zero in general.
+        shared.write_u32(RING.cons, u32::MAX - 5);
+        shared.write_u32(RING.prod, u32::MAX - 5);
+        assert_eq!(RING.produce(&shared, b"hello, ring world"), Ok(16));
+        assert_eq!(RING.free(&shared), Ok(0));
+        assert_eq!(RING.produce(&shared, b"more"), Ok(0));
+        let mut out = [0u8; 10];
+        assert_eq!(RING.consume(&shared, &mut out), Ok(10));
+        assert_eq!(&out, b"hello, rin");
+        assert_eq!(RING.produce(&shared, b"!!"), Ok(2));
+        let mut rest = [0u8; 32];
+        let n = RING.consume(&shared, &mut rest).unwrap();
+        assert_eq!(&rest[..n], b"g worl!!");
+        assert_eq!(RING.available(&shared), Ok(0));
+    }
+
+    #[test]
+    fn hostile_indices_are_refused_without_touching_data() {
+        let mut page = TestPage::new();
+        let shared = page.share();
+        shared.write_u32(RING.cons, 0);
+        shared.write_u32(RING.prod, 1000);
+        let mut out = [0u8; 4];
+        assert!(RING.consume(&shared, &mut out).is_err());
+        assert_eq!(shared.read_u32(RING.cons), 0, "consumer index untouched");
+        shared.write_u32(RING.prod, 0);
+        shared.write_u32(RING.cons, 40);
+        assert!(RING.produce(&shared, b"x").is_err());
+        assert_eq!(shared.read_u32(RING.prod), 0, "producer index untouched");
+    }
+}
