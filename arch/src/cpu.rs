@@ -27,3 +27,27 @@ pub fn stack_pointer() -> u64 {
     };
     rsp
 }
+
+/// Executes an integer division by zero, raising #DE (for testing crash reports).
+#[cfg(target_os = "none")]
+pub fn raise_divide_error() -> ! {
+    // SAFETY: the division faults before it can affect any state; the trap handler reports it
+    // and shuts the domain down, so control never comes back here.
+    unsafe {
+        core::arch::asm!(
+            "xor edx, edx",
+            "xor eax, eax",
+            "xor ecx, ecx",
+            "div ecx",
+            "ud2",
+            options(noreturn)
+        );
+    }
+}
+
+/// Executes `ud2`, raising #UD (for testing crash reports).
+#[cfg(target_os = "none")]
+pub fn raise_invalid_opcode() -> ! {
+    // SAFETY: as for `raise_divide_error`: the fault handler never returns.
+    unsafe { core::arch::asm!("ud2", options(noreturn)) }
+}

@@ -39,40 +39,54 @@ global_asm!(
     "    .skip {stack_size}",
     ".global xenbeam_stack_top",
     "xenbeam_stack_top:",
+    "",
+    ".section .bss.page_slot, \"aw\", @nobits",
+    ".balign 4096",
+    ".global xenbeam_shared_info_slot",
+    "xenbeam_shared_info_slot:",
+    "    .skip 4096",
     stack_size = const STACK_SIZE,
 );
 
 unsafe extern "C" {
     /// The first byte of the hypercall page (filled in by Xen).
-    static HYPERCALL_PAGE: u8;
+    pub static HYPERCALL_PAGE: u8;
     /// The guard page below the kernel stack.
     static xenbeam_stack_guard: u8;
     /// One past the top of the kernel stack.
     static xenbeam_stack_top: u8;
+    /// A page-aligned page of virtual address space where shared_info gets mapped.
+    static xenbeam_shared_info_slot: u8;
+    /// The end of the image (from the linker script).
+    static _image_end: u8;
     /// The entry point (for the ENTRY ELF note).
-    fn _start() -> !;
+    pub fn _start() -> !;
 }
 
 /// The virtual address of the hypercall page.
 pub fn hypercall_page() -> *const u8 {
-    // SAFETY: only the address of the symbol is taken; it is defined in the assembly above.
-    unsafe { core::ptr::addr_of!(HYPERCALL_PAGE) }
+    core::ptr::addr_of!(HYPERCALL_PAGE)
 }
-
-/// The entry point's address, for the ENTRY note.
-pub const ENTRY: unsafe extern "C" fn() -> ! = _start;
 
 /// The virtual address of the page below the stack, unmapped once paging is under our control
 /// so that a stack overflow faults instead of corrupting .bss.
 pub fn stack_guard_page() -> usize {
-    // SAFETY: only the address of the symbol is taken.
-    unsafe { core::ptr::addr_of!(xenbeam_stack_guard) as usize }
+    core::ptr::addr_of!(xenbeam_stack_guard) as usize
+}
+
+/// The virtual address reserved for mapping shared_info (its original frame is given up).
+pub fn shared_info_slot() -> usize {
+    core::ptr::addr_of!(xenbeam_shared_info_slot) as usize
+}
+
+/// One past the last byte of the loaded image (.bss included).
+pub fn image_end() -> usize {
+    core::ptr::addr_of!(_image_end) as usize
 }
 
 /// The address range of the kernel stack: `(lowest, one past highest)`.
 pub fn stack_bounds() -> (usize, usize) {
-    // SAFETY: only the address of the symbol is taken.
-    let top = unsafe { core::ptr::addr_of!(xenbeam_stack_top) as usize };
+    let top = core::ptr::addr_of!(xenbeam_stack_top) as usize;
     (top - STACK_SIZE, top)
 }
 

@@ -27,6 +27,7 @@ pub const CR2_OFFSET: usize = 16;
 pub const TIME_OFFSET: usize = 32;
 
 /// An event-channel port number.
+#[repr(transparent)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Port(pub u32);
 

@@ -25,4 +25,19 @@ pub mod shared;
 pub mod time;
 pub mod xenstore;
 
+#[cfg(target_os = "none")]
+pub mod crash;
+#[cfg(target_os = "none")]
+pub mod heap;
+#[cfg(target_os = "none")]
+pub mod hypercall;
+#[cfg(target_os = "none")]
+pub mod logger;
+#[cfg(target_os = "none")]
+pub mod mm;
+#[cfg(target_os = "none")]
+pub mod platform;
+#[cfg(target_os = "none")]
+pub mod traps;
+
 pub use error::XenError;

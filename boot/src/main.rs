@@ -1,0 +1,168 @@
+//! The xenbeam kernel image: boots as a Xen x86_64 PV guest.
+//!
+//! `_start` (in arch) switches to the kernel stack and calls [`xenbeam_main`], which brings the
+//! platform up in dependency order: start_info and the console, the log level from the command
+//! line, traps, memory (direct map, heap, page pool), the timer's event channel. It then prints
+//! the banner with the boot time, reads the domain's name and id from Xenstore, runs whatever
+//! the command line asks for, and powers the domain off.
+#![no_std]
+#![no_main]
+#![deny(unsafe_code)]
+
+extern crate alloc;
+
+mod notes;
+mod selftest;
+
+use log::{info, warn, LevelFilter};
+use xenbeam_xen::cmdline::{self, BootOption, CrashTest, LogLevel};
+use xenbeam_xen::heap::KernelHeap;
+use xenbeam_xen::hypercall::ShutdownReason;
+use xenbeam_xen::{crash, hypercall, logger, mm, platform, traps};
+
+#[global_allocator]
+static HEAP: KernelHeap = KernelHeap::new();
+
+/// What the command line asked for.
+#[derive(Default)]
+struct Options {
+    log: Option<LevelFilter>,
+    crash: Option<CrashTest>,
+    selftest: bool,
+    pages: Option<u64>,
+}
+
+fn level_filter(level: LogLevel) -> LevelFilter {
+    match level {
+        LogLevel::Off => LevelFilter::Off,
+        LogLevel::Error => LevelFilter::Error,
+        LogLevel::Warn => LevelFilter::Warn,
+        LogLevel::Info => LevelFilter::Info,
+        LogLevel::Debug => LevelFilter::Debug,
+        LogLevel::Trace => LevelFilter::Trace,
+    }
+}
+
+fn options(line: &str) -> Options {
+    let mut opts = Options::default();
+    for option in cmdline::parse(line).flatten() {
+        match option {
+            BootOption::Log(level) => opts.log = Some(level_filter(level)),
+            BootOption::Crash(kind) => opts.crash = Some(kind),
+            BootOption::SelfTest => opts.selftest = true,
+            BootOption::Pages(n) => opts.pages = Some(n as u64),
+        }
+    }
+    opts
+}
+
+/// The Rust entry point, called by `_start` with the start_info address.
+#[allow(unsafe_code)] // `no_mangle` only: the symbol `_start` calls.
+#[unsafe(no_mangle)]
+pub extern "C" fn xenbeam_main(start_info: usize) -> ! {
+    let platform = match platform::init(start_info) {
+        Ok(p) => p,
+        Err(e) => {
+            platform::early_write(b"xenbeam: cannot start: ");
+            let mut buf = [0u8; 96];
+            let msg = format_into(&mut buf, format_args!("{e}\n"));
+            platform::early_write(msg);
+            platform::shutdown_now(ShutdownReason::Crash);
+        }
+    };
+    let opts = options(platform.cmd_line());
+    logger::init(opts.log.unwrap_or(LevelFilter::Info));
+    if let Err(e) = traps::install() {
+        panic!("installing the trap table failed: {e}");
+    }
+
+    let si = *platform.start_info();
+    let first_free = mm::first_free_pfn(&si, xenbeam_arch::entry::image_end() as u64);
+    let layout = match mm::init_with_heap(&HEAP, si.pt_base, si.nr_pages, first_free, opts.pages) {
+        Ok(layout) => layout,
+        Err(e) => panic!("memory set-up failed: {e}"),
+    };
+    if let Err(e) = mm::unmap(xenbeam_arch::entry::stack_guard_page() as u64) {
+        warn!("could not unmap the stack guard page: {e}");
+    }
+    let timer = match hypercall::evtchn_bind_virq(xen_sys::VIRQ_TIMER) {
+        Ok(port) => port,
+        Err(e) => panic!("binding the timer VIRQ failed: {e}"),
+    };
+    if let Err(e) = platform.watch_port(timer) {
+        panic!("watching the timer port failed: {e}");
+    }
+    let ready_ns = platform.uptime_ns();
+
+    let (heap_used, heap_size) = HEAP.usage();
+    info!(
+        "xenbeam {} ready in {}.{:03} ms: heap {} KiB ({} KiB used), page pool {} pages, {} pages in all ({} reserved, {} new page tables)",
+        env!("CARGO_PKG_VERSION"),
+        ready_ns / 1_000_000,
+        (ready_ns / 1000) % 1000,
+        heap_size / 1024,
+        heap_used / 1024,
+        layout.pool.1,
+        layout.total_pages,
+        layout.reserved_pages,
+        layout.new_table_pages,
+    );
+    info!("command line: '{}'", platform.cmd_line());
+    for problem in cmdline::parse(platform.cmd_line()).filter_map(Result::err) {
+        warn!("command line: {problem}");
+    }
+    report_identity(platform);
+
+    if let Some(kind) = opts.crash {
+        crash::trigger(kind);
+    }
+    if opts.selftest {
+        selftest::run(platform, timer);
+    }
+    info!("shutting down: poweroff");
+    platform.shutdown(ShutdownReason::Poweroff)
+}
+
+/// Reads and prints the domain's own name and id from Xenstore.
+fn report_identity(platform: &platform::Platform) {
+    let mut store = platform.xenstore(2_000_000_000);
+    let mut name = [0u8; 128];
+    let mut domid = [0u8; 16];
+    let name = store.read("name", &mut name).map(|n| &name[..n]);
+    let domid = store.read("domid", &mut domid).map(|n| &domid[..n]);
+    match (name, domid) {
+        (Ok(name), Ok(domid)) => info!(
+            "domain name: {}, domid: {}",
+            core::str::from_utf8(name).unwrap_or("(not UTF-8)"),
+            core::str::from_utf8(domid).unwrap_or("(not UTF-8)")
+        ),
+        (name, domid) => warn!(
+            "xenstore: reading name/domid failed: {:?} / {:?}",
+            name.err(),
+            domid.err()
+        ),
+    }
+}
+
+/// Formats into a fixed buffer (for the path where nothing else is up yet).
+fn format_into<'a>(buf: &'a mut [u8], args: core::fmt::Arguments<'_>) -> &'a [u8] {
+    struct Cursor<'b>(&'b mut [u8], usize);
+    impl core::fmt::Write for Cursor<'_> {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            let room = self.0.len() - self.1;
+            let n = s.len().min(room);
+            self.0[self.1..self.1 + n].copy_from_slice(&s.as_bytes()[..n]);
+            self.1 += n;
+            Ok(())
+        }
+    }
+    let mut cursor = Cursor(buf, 0);
+    let _ = core::fmt::write(&mut cursor, args);
+    let len = cursor.1;
+    &buf[..len]
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    crash::panic(info)
+}
