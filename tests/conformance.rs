@@ -1,0 +1,593 @@
+//! Conformance suite: every module in tests/erlang is run under the reference
+//! `erl` and under `xenbeam-run`; stdout and exit status must be identical.
+//!
+//! Modules named in tests/erlang/PASSING must match, or the test fails. All
+//! other modules are run as well and only reported, so the list can grow as the
+//! VM does. Run with `-- --nocapture` to see the per-module report.
+//!
+//! Environment knobs:
+//!   XENBEAM_CONFORMANCE_ONLY=a,b   run only these modules
+//!   XENBEAM_CONFORMANCE_TIMEOUT=N  seconds per run (default 60)
+//!   XENBEAM_CONFORMANCE_JOBS=N     worker threads (default 2)
+//!   XENBEAM_CONFORMANCE_VERBOSE=1  show full diffs for unlisted modules too
+//!   XENBEAM_RUN=path               runner to test (default: this package's xenbeam-run)
+//!   ERL, ERLC                      reference tool paths (default: from PATH)
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// erl prints this line (to stdout) when the started function raises.
+const ERL_CRASH_PREFIX: &str = "{\"init terminating in do_boot\"";
+
+fn suite_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("erlang")
+}
+
+fn runner_path() -> PathBuf {
+    match std::env::var_os("XENBEAM_RUN") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_BIN_EXE_xenbeam-run")),
+    }
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(default)
+}
+
+/// Finds an executable by name in PATH, honouring an override variable.
+fn find_tool(var: &str, name: &str) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(var) {
+        let p = PathBuf::from(p);
+        return p.is_file().then_some(p);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// A scratch directory removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!("{tag}-{}-{nanos}", std::process::id()));
+        fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A test module and the function its run starts with.
+#[derive(Clone, Debug)]
+struct Module {
+    name: String,
+    entry: &'static str,
+}
+
+/// Lists tests/erlang/*.erl that export main/0 (or start/0).
+fn discover(dir: &Path) -> (Vec<PathBuf>, Vec<Module>) {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .expect("read tests/erlang")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "erl"))
+        .collect();
+    files.sort();
+    let mut modules = Vec::new();
+    for f in &files {
+        let src = fs::read_to_string(f).unwrap_or_default();
+        let exports: String = src
+            .split("-export(")
+            .skip(1)
+            .filter_map(|s| s.split(')').next())
+            .collect::<Vec<_>>()
+            .join(",");
+        let exports: String = exports.chars().filter(|c| !c.is_whitespace()).collect();
+        let has = |fa: &str| {
+            exports
+                .trim_matches(|c| c == '[' || c == ']')
+                .split(|c| c == ',' || c == '[' || c == ']')
+                .any(|e| e == fa)
+        };
+        let entry = if has("main/0") {
+            "main"
+        } else if has("start/0") {
+            "start"
+        } else {
+            continue;
+        };
+        let name = f.file_stem().unwrap().to_string_lossy().into_owned();
+        modules.push(Module { name, entry });
+    }
+    (files, modules)
+}
+
+fn read_passing(dir: &Path) -> BTreeSet<String> {
+    fs::read_to_string(dir.join("PASSING"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// What one process run produced.
+#[derive(Debug)]
+struct RunOutput {
+    stdout: String,
+    stderr: String,
+    /// Exit code, or None when killed by a signal or by the timeout.
+    code: Option<i32>,
+    signal: Option<i32>,
+    timed_out: bool,
+    spawn_error: Option<String>,
+}
+
+impl RunOutput {
+    fn describe_status(&self) -> String {
+        if let Some(e) = &self.spawn_error {
+            return format!("could not start: {e}");
+        }
+        if self.timed_out {
+            return "timed out (killed)".to_string();
+        }
+        match (self.code, self.signal) {
+            (Some(c), _) => format!("exit {c}"),
+            (None, Some(s)) => format!("killed by signal {s}"),
+            _ => "unknown status".to_string(),
+        }
+    }
+}
+
+fn exit_signal(status: &ExitStatus) -> Option<i32> {
+    use std::os::unix::process::ExitStatusExt;
+    status.signal()
+}
+
+/// Runs a command with a deadline. The child gets its own process group so
+/// that on timeout it is killed together with anything it started.
+fn run_with_timeout(mut cmd: Command, cwd: &Path, timeout: Duration) -> RunOutput {
+    use std::os::unix::process::CommandExt;
+    cmd.current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            return RunOutput {
+                stdout: String::new(),
+                stderr: String::new(),
+                code: None,
+                signal: None,
+                timed_out: false,
+                spawn_error: Some(e.to_string()),
+            }
+        }
+    };
+    let (tx, rx) = mpsc::channel::<(bool, Vec<u8>)>();
+    for (is_out, pipe) in [
+        (true, child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>)),
+        (false, child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>)),
+    ] {
+        let tx = tx.clone();
+        if let Some(mut pipe) = pipe {
+            thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = pipe.read_to_end(&mut buf);
+                let _ = tx.send((is_out, buf));
+            });
+        }
+    }
+    drop(tx);
+
+    let start = Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(st)) => break Some(st),
+            Ok(None) => {}
+            Err(_) => break None,
+        }
+        if start.elapsed() >= timeout {
+            timed_out = true;
+            kill_group(child.id());
+            let _ = child.kill();
+            break child.wait().ok();
+        }
+        thread::sleep(Duration::from_millis(5));
+    };
+    // Leftover members of the group could keep the pipes open: end them too.
+    kill_group(child.id());
+
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let drain_deadline = Instant::now() + Duration::from_secs(5);
+    for _ in 0..2 {
+        let left = drain_deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok((true, b)) => stdout = b,
+            Ok((false, b)) => stderr = b,
+            Err(_) => break,
+        }
+    }
+    RunOutput {
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        code: if timed_out { None } else { status.as_ref().and_then(|s| s.code()) },
+        signal: status.as_ref().and_then(exit_signal),
+        timed_out,
+        spawn_error: None,
+    }
+}
+
+/// Sends SIGKILL to the process group led by `pid` (a child this test started).
+fn kill_group(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pid}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// The reference result, with erl's crash line taken out.
+struct Expected {
+    stdout: String,
+    /// Some(code) for a normal halt; None when the module crashes on purpose
+    /// (then any non-zero status is accepted).
+    code: Option<i32>,
+}
+
+fn expected_from_erl(out: &RunOutput) -> Result<Expected, String> {
+    if out.spawn_error.is_some() || out.timed_out || out.code.is_none() {
+        return Err(format!(
+            "erl itself failed: {}\n{}",
+            out.describe_status(),
+            tail(&out.stderr, 20)
+        ));
+    }
+    let text = out.stdout.replace("\r\n", "\n");
+    let mut kept = String::with_capacity(text.len());
+    let mut crashed = false;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with(ERL_CRASH_PREFIX) {
+            crashed = true;
+        } else {
+            kept.push_str(line);
+        }
+    }
+    Ok(Expected {
+        stdout: kept,
+        code: if crashed { None } else { out.code },
+    })
+}
+
+fn tail(s: &str, n: usize) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    let from = lines.len().saturating_sub(n);
+    lines[from..].join("\n")
+}
+
+/// Shortens a long line to a window around byte column `col`.
+fn window(line: &str, col: usize) -> String {
+    const W: usize = 160;
+    if line.len() <= 2 * W {
+        return line.to_string();
+    }
+    let mut lo = col.saturating_sub(W / 2);
+    while lo > 0 && !line.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    let mut hi = (col + W).min(line.len());
+    while hi < line.len() && !line.is_char_boundary(hi) {
+        hi += 1;
+    }
+    format!(
+        "{}{}{}  [{} bytes, diff at column {}]",
+        if lo > 0 { "..." } else { "" },
+        &line[lo..hi],
+        if hi < line.len() { "..." } else { "" },
+        line.len(),
+        col
+    )
+}
+
+/// A short unified-style view of where two outputs first part ways.
+fn diff(expected: &str, actual: &str) -> String {
+    let e: Vec<&str> = expected.lines().collect();
+    let a: Vec<&str> = actual.lines().collect();
+    let first = e
+        .iter()
+        .zip(a.iter())
+        .position(|(x, y)| x != y)
+        .unwrap_or(e.len().min(a.len()));
+    let mut out = format!(
+        "@@ first difference at line {} (erl: {} lines, xenbeam-run: {} lines) @@\n",
+        first + 1,
+        e.len(),
+        a.len()
+    );
+    for l in &e[first.saturating_sub(2)..first] {
+        out.push_str(&format!(" {}\n", window(l, 0)));
+    }
+    const SHOW: usize = 4;
+    let col = match (e.get(first), a.get(first)) {
+        (Some(x), Some(y)) => x
+            .bytes()
+            .zip(y.bytes())
+            .position(|(p, q)| p != q)
+            .unwrap_or(x.len().min(y.len())),
+        _ => 0,
+    };
+    for l in e.iter().skip(first).take(SHOW) {
+        out.push_str(&format!("-{}\n", window(l, col)));
+    }
+    if e.len() > first + SHOW {
+        out.push_str(&format!("-... ({} more)\n", e.len() - first - SHOW));
+    }
+    for l in a.iter().skip(first).take(SHOW) {
+        out.push_str(&format!("+{}\n", window(l, col)));
+    }
+    if a.len() > first + SHOW {
+        out.push_str(&format!("+... ({} more)\n", a.len() - first - SHOW));
+    }
+    if e == a {
+        out.push_str("(the lines are equal: the outputs differ only in line endings)\n");
+    }
+    out
+}
+
+enum Verdict {
+    Match,
+    Differs(String),
+    /// The reference side failed: the suite itself is broken.
+    Broken(String),
+}
+
+struct Outcome {
+    module: String,
+    verdict: Verdict,
+    secs: f64,
+}
+
+struct Setup {
+    erl: PathBuf,
+    runner: PathBuf,
+    beam_dir: PathBuf,
+    timeout: Duration,
+}
+
+fn check_module(setup: &Setup, m: &Module) -> Outcome {
+    let started = Instant::now();
+    // Each run gets its own working directory (erl may write a crash dump).
+    let work = TempDir::new(&format!("xenbeam-conf-{}", m.name));
+    let pa = setup.beam_dir.to_string_lossy().into_owned();
+
+    let mut erl = Command::new(&setup.erl);
+    erl.args(["-noshell", "-pa", &pa, "-run", &m.name, m.entry])
+        .env("ERL_CRASH_DUMP_SECONDS", "0");
+    let erl_out = run_with_timeout(erl, &work.0, setup.timeout);
+
+    let verdict = match expected_from_erl(&erl_out) {
+        Err(e) => Verdict::Broken(e),
+        Ok(exp) => {
+            let mut run = Command::new(&setup.runner);
+            run.args(["-pa", &pa, &m.name, m.entry]);
+            let got = run_with_timeout(run, &work.0, setup.timeout);
+            // A runner that mimics erl's crash line on stdout is accepted too.
+            let stdout: String = got
+                .stdout
+                .replace("\r\n", "\n")
+                .split_inclusive('\n')
+                .filter(|l| !l.starts_with(ERL_CRASH_PREFIX))
+                .collect();
+            let mut problems = Vec::new();
+            let status_ok = match exp.code {
+                Some(c) => got.code == Some(c),
+                None => !got.timed_out && matches!(got.code, Some(c) if c != 0),
+            };
+            if !status_ok {
+                let want = match exp.code {
+                    Some(c) => format!("exit {c}"),
+                    None => "a non-zero exit (uncaught exception)".to_string(),
+                };
+                problems.push(format!(
+                    "exit status: erl gave {want}, xenbeam-run {}",
+                    got.describe_status()
+                ));
+            }
+            if exp.code.is_none() && got.stderr.trim().is_empty() && status_ok {
+                problems.push("uncaught exception but nothing was printed to stderr".to_string());
+            }
+            if stdout != exp.stdout {
+                problems.push(format!("stdout differs:\n{}", diff(&exp.stdout, &stdout)));
+            }
+            if problems.is_empty() {
+                Verdict::Match
+            } else {
+                if !got.stderr.trim().is_empty() {
+                    problems.push(format!("xenbeam-run stderr (tail):\n{}", tail(&got.stderr, 12)));
+                }
+                Verdict::Differs(problems.join("\n"))
+            }
+        }
+    };
+    Outcome {
+        module: m.name.clone(),
+        verdict,
+        secs: started.elapsed().as_secs_f64(),
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+#[test]
+fn erlang_conformance() {
+    let dir = suite_dir();
+    let Some(erlc) = find_tool("ERLC", "erlc") else {
+        panic!(
+            "erlc (Erlang/OTP) was not found in PATH. The conformance suite compares \
+             against the reference erl; install it with scripts/setup (or set ERLC/ERL)."
+        );
+    };
+    let Some(erl) = find_tool("ERL", "erl") else {
+        panic!("erl was not found in PATH (erlc was); install Erlang/OTP with scripts/setup.");
+    };
+    let runner = runner_path();
+    assert!(
+        runner.is_file(),
+        "xenbeam-run binary missing at {}",
+        runner.display()
+    );
+
+    let (files, mut modules) = discover(&dir);
+    assert!(!modules.is_empty(), "no test modules found in {}", dir.display());
+    let passing = read_passing(&dir);
+
+    let mut failures = Vec::new();
+    let known: BTreeSet<&str> = modules.iter().map(|m| m.name.as_str()).collect();
+    for p in &passing {
+        if !known.contains(p.as_str()) {
+            failures.push(format!("{p}: listed in PASSING but there is no such test module"));
+        }
+    }
+
+    if let Ok(only) = std::env::var("XENBEAM_CONFORMANCE_ONLY") {
+        let only: BTreeSet<&str> = only.split(',').map(str::trim).collect();
+        modules.retain(|m| only.contains(m.name.as_str()));
+        failures.clear();
+    }
+
+    // Compile everything once, into a scratch directory.
+    let beams = TempDir::new("xenbeam-conf-beam");
+    let out = Command::new(&erlc)
+        .arg("-o")
+        .arg(&beams.0)
+        .args(&files)
+        .output()
+        .expect("failed to run erlc");
+    assert!(
+        out.status.success(),
+        "erlc failed on tests/erlang:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let setup = Arc::new(Setup {
+        erl,
+        runner,
+        beam_dir: beams.0.clone(),
+        timeout: Duration::from_secs(env_usize("XENBEAM_CONFORMANCE_TIMEOUT", 60) as u64),
+    });
+
+    // A small worker pool: the slow modules (GC, deep recursion) overlap.
+    let queue = Arc::new(Mutex::new(modules.clone()));
+    let (tx, rx) = mpsc::channel::<Outcome>();
+    let jobs = env_usize("XENBEAM_CONFORMANCE_JOBS", 2);
+    let mut workers = Vec::new();
+    for _ in 0..jobs {
+        let queue = Arc::clone(&queue);
+        let setup = Arc::clone(&setup);
+        let tx = tx.clone();
+        workers.push(thread::spawn(move || loop {
+            let next = queue.lock().unwrap().pop();
+            match next {
+                Some(m) => {
+                    if tx.send(check_module(&setup, &m)).is_err() {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }));
+    }
+    drop(tx);
+    let mut outcomes: Vec<Outcome> = rx.iter().collect();
+    for w in workers {
+        let _ = w.join();
+    }
+    outcomes.sort_by(|a, b| a.module.cmp(&b.module));
+
+    let mut report = String::new();
+    let mut newly = Vec::new();
+    let (mut n_match, mut n_differ) = (0, 0);
+    for o in &outcomes {
+        let listed = passing.contains(&o.module);
+        match &o.verdict {
+            Verdict::Match => {
+                n_match += 1;
+                if listed {
+                    report.push_str(&format!("ok        {} ({:.1}s)\n", o.module, o.secs));
+                } else {
+                    newly.push(o.module.clone());
+                    report.push_str(&format!(
+                        "NEW PASS  {} ({:.1}s): now passes, add it to tests/erlang/PASSING\n",
+                        o.module, o.secs
+                    ));
+                }
+            }
+            Verdict::Differs(why) => {
+                n_differ += 1;
+                if listed {
+                    report.push_str(&format!("FAIL      {} ({:.1}s)\n{}", o.module, o.secs, indent(why)));
+                    failures.push(format!("{}: listed in PASSING but differs from erl", o.module));
+                } else {
+                    let summary: Vec<&str> = why
+                        .lines()
+                        .filter(|l| l.starts_with("exit status") || l.starts_with("@@") || l.starts_with("uncaught"))
+                        .collect();
+                    report.push_str(&format!(
+                        "differs   {} ({:.1}s): still differs; {}\n",
+                        o.module,
+                        o.secs,
+                        summary.join("; ")
+                    ));
+                    if std::env::var_os("XENBEAM_CONFORMANCE_VERBOSE").is_some() {
+                        report.push_str(&indent(why));
+                    }
+                }
+            }
+            Verdict::Broken(why) => {
+                report.push_str(&format!("BROKEN    {}: the reference run failed\n{}", o.module, indent(why)));
+                failures.push(format!("{}: does not run cleanly under erl", o.module));
+            }
+        }
+    }
+    report.push_str(&format!(
+        "\n{} modules: {} match erl, {} differ; {} listed in PASSING\n",
+        outcomes.len(),
+        n_match,
+        n_differ,
+        passing.len()
+    ));
+    if !newly.is_empty() {
+        report.push_str(&format!("now passing but not listed: {}\n", newly.join(" ")));
+    }
+    eprintln!("{report}");
+
+    if !failures.is_empty() {
+        panic!("conformance failures:\n  {}", failures.join("\n  "));
+    }
+}
