@@ -167,7 +167,8 @@ utf() ->
     erlang:display({utf_match, utf8_first(id(<<"λx">>)), utf8_first(id(<<"λx"/utf8>>)), utf8_first(id(<<255, 1>>)),
                     utf8_first(id(<<16#ED, 16#A0, 16#80>>)), utf8_first(id(<<>>)),
                     utf8_count(id(<<"日本語"/utf8>>), 0)}),
-    erlang:display({utf_skip, utf_skip(id(<<"é!"/utf8>>))}),
+    erlang:display({utf_skip, utf_skip(id(<<"é!"/utf8>>)), utf_skip16(id(<<955/utf16, 7>>)),
+                    utf_skip32(id(<<955/utf32-little, 8>>)), utf_skip16(id(<<16#DC00:16, 1>>))}),
     ok.
 
 utf8_first(<<C/utf8, R/binary>>) -> {C, R};
@@ -177,6 +178,11 @@ utf8_count(<<_/utf8, R/binary>>, N) -> utf8_count(R, N + 1);
 utf8_count(<<>>, N) -> N.
 
 utf_skip(<<_/utf8, X>>) -> X.
+
+utf_skip16(<<_/utf16, X>>) -> X;
+utf_skip16(_) -> bad_utf16.
+
+utf_skip32(<<_/utf32-little, X>>) -> X.
 
 comprehensions() ->
     erlang:display({bc, << <<(X * 2)>> || <<X>> <= id(<<1, 2, 3>>) >>,

@@ -26,6 +26,9 @@ main() ->
     erlang:display({begin_end, begin X = id(2), Y = X * 3, Y + 1 end}),
     erlang:display({match_expr, begin A = B = id(5), A + B end}),
     erlang:display({case_binding, case_bind(id(1)), case_bind(id(2))}),
+    erlang:display({type_guards, [tg(id(V)) || V <- [true, <<1:3>>, make_ref(), 1.0, 7, none]]}),
+    erlang:display({eq_guards, [eqg(id(V), id(W)) || {V, W} <- [{1, 1.0}, {1, 1}, {1, 2}, {a, a}, {2.0, 1}]],
+                    [neq(id(V), id(W)) || {V, W} <- [{1, 1.0}, {1, 2}, {a, b}, {a, a}]]}),
     erlang:display({long_select, [long_sel(id(I)) || I <- lists:seq(0, 40, 4)]}),
     erlang:halt(0).
 
@@ -130,6 +133,25 @@ case_bind(X) ->
         _ -> Y = other
     end,
     {X, Y}.
+
+tg(X) when is_boolean(X) -> boolean;
+tg(X) when is_bitstring(X) -> bitstring;
+tg(X) when is_reference(X) -> reference;
+tg(X) when is_port(X) -> port;
+tg(X) when X == 1 -> equals_one;
+tg(X) when X /= 7 -> not_seven;
+tg(_) -> other.
+
+eqg(X, Y) when X == Y, X =/= Y -> numerically_equal;
+eqg(X, Y) when X == Y -> identical;
+eqg(X, Y) when X /= Y, X > Y -> greater;
+eqg(_, _) -> less.
+
+neq(X, Y) when X /= Y -> {different, neq_atom(X, Y)};
+neq(_, _) -> equal.
+
+neq_atom(X, Y) when X /= Y, is_atom(X) -> atom;
+neq_atom(_, _) -> not_atom.
 
 long_sel(I) ->
     case I of

@@ -45,6 +45,9 @@ main() ->
     erlang:display({abs, abs(Y), abs(X), abs(-0.0)}),
     erlang:display({minmax, min(1, 1.0), max(1, 1.0), min(1.0, 1), max(2, 1.5)}),
     erlang:display({guards, fg(id(1.5)), fg(id(1)), fg(id(-2.0))}),
+    erlang:display({float_regs, fops(id(1.5), id(-0.25)), fops(id(1.0e150), id(1.0e-150)),
+                    poly(id(2.0), [1.0, -3.0, 0.5, 2.0]), dist(id({3.0, 4.0}), id({0.0, 0.0}))}),
+    erlang:display({float_reg_error, catch_all(fun() -> fops(id(1.0e300), id(0.0)) end)}),
     erlang:display({errs, catch_all(fun() -> id(1.0) / id(0) end),
                     catch_all(fun() -> id(1.0e308) * id(10.0) end),
                     catch_all(fun() -> id(1) / id(0.0) end),
@@ -57,6 +60,17 @@ main() ->
 
 sum_sq(0, Acc) -> Acc;
 sum_sq(N, Acc) -> sum_sq(N - 1, Acc + N * N * 0.5).
+
+%% Arithmetic on values known to be floats compiles to the float-register instructions.
+fops(X, Y) when is_float(X), is_float(Y) ->
+    A = X + Y, B = X - Y, C = X * Y, D = X / Y, E = -X,
+    {A, B, C, D, E, (A * B - C) / (D + 1.0)}.
+
+poly(X, Cs) when is_float(X) -> lists:foldl(fun(C, Acc) when is_float(Acc) -> Acc * X + C end, 0.0, Cs).
+
+dist({X1, Y1}, {X2, Y2}) when is_float(X1), is_float(Y1), is_float(X2), is_float(Y2) ->
+    DX = X1 - X2, DY = Y1 - Y2,
+    math:sqrt(DX * DX + DY * DY).
 
 fg(F) when is_float(F), F > 0 -> pos_float;
 fg(F) when is_float(F) -> other_float;
