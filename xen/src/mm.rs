@@ -176,8 +176,9 @@ pub fn init(
     };
     let xen = |what| move |e| MemoryError::Xen(what, e);
 
-    for pfn in 0..usable {
-        let va = va_of_pfn(pfn);
+    // One page-table walk per 2 MiB (one L1 table), then its entries in a batch.
+    for chunk in (0..usable).step_by(512) {
+        let va = va_of_pfn(chunk);
         let mut table = pt_base;
         for level in (1..4).rev() {
             let index = (va >> (12 + 9 * level)) & 511;
@@ -187,10 +188,10 @@ pub fn init(
                 continue;
             }
             // A missing table: make one from the next free frame, which is already mapped
-            // because tables are taken in ascending order well behind `pfn`.
+            // because tables are taken in ascending order well behind `chunk`.
             updates.flush().map_err(xen("mapping memory"))?;
             assert!(
-                next_table < pfn,
+                next_table < chunk,
                 "page-table frames ran ahead of the mapping"
             );
             let new_va = va_of_pfn(next_table);
@@ -210,12 +211,15 @@ pub fn init(
             new_tables += 1;
             table = new_va;
         }
-        let index = (va >> 12) & 511;
-        if read_entry(table, index) & PTE_PRESENT == 0 {
-            let ptr = entry_machine_address(table, index);
-            updates
-                .push(ptr, (pfn_to_mfn(pfn) << 12) | PTE_KERNEL_RW)
-                .map_err(xen("mapping memory"))?;
+        let table_mfn = pfn_to_mfn(pfn_of_va(table));
+        for pfn in chunk..(chunk + 512).min(usable) {
+            let index = pfn & 511;
+            if read_entry(table, index) & PTE_PRESENT == 0 {
+                let ptr = (table_mfn << 12) + index * 8;
+                updates
+                    .push(ptr, (pfn_to_mfn(pfn) << 12) | PTE_KERNEL_RW)
+                    .map_err(xen("mapping memory"))?;
+            }
         }
     }
     updates.flush().map_err(xen("mapping memory"))?;
@@ -233,7 +237,6 @@ pub fn init(
         heap: (next_table, heap_pages),
         pool: (next_table + heap_pages, pool),
     };
-    *POOL.lock() = Some(PageAllocator::new(layout.pool.0, layout.pool.1 as usize));
     Ok(layout)
 }
 
@@ -300,6 +303,8 @@ pub fn init_with_heap(
     // SAFETY: `init` mapped these frames writable and gives them to nobody else: they lie
     // after every frame Xen or the page tables use and before the pool's range.
     unsafe { heap.init(va_of_pfn(first) as usize, (count * 4096) as usize) };
+    // The pool's bitmap lives on the heap, so the pool comes second.
+    *POOL.lock() = Some(PageAllocator::new(layout.pool.0, layout.pool.1 as usize));
     Ok(layout)
 }
 

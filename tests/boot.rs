@@ -1,0 +1,193 @@
+//! Boot tests: the image under the real Xen hypervisor, inside QEMU.
+//!
+//! One Xen boot runs several guests one after another (`scripts/xen-qemu --guest ...`), each
+//! with a command line that exercises one behaviour; the test then checks each guest's console
+//! and how it shut down. These tests need the set-up from `scripts/setup` and take about half
+//! a minute, so they are ignored by a plain `cargo test`; `scripts/test` runs them with
+//! `--ignored`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One guest's console lines and its shutdown result.
+#[derive(Debug, Default)]
+struct Guest {
+    lines: Vec<String>,
+    result: String,
+}
+
+impl Guest {
+    fn has(&self, needle: &str) -> bool {
+        self.lines.iter().any(|l| l.contains(needle))
+    }
+
+    fn assert_has(&self, name: &str, needle: &str) {
+        assert!(
+            self.has(needle),
+            "guest {name}: no console line contains {needle:?}; console was:\n{}",
+            self.lines.join("\n")
+        );
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn build_image() -> PathBuf {
+    let out = Command::new(root().join("scripts/build"))
+        .output()
+        .expect("running scripts/build");
+    assert!(
+        out.status.success(),
+        "scripts/build failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf-8 output");
+    let path = stdout
+        .lines()
+        .last()
+        .expect("scripts/build prints the image path");
+    PathBuf::from(path)
+}
+
+/// Boots `guests` (name, command line, memory MiB) in one Xen run; returns each guest's output
+/// and the harness's exit code.
+fn run_guests(image: &Path, guests: &[(&str, &str, u32)]) -> (HashMap<String, Guest>, i32) {
+    let mut cmd = Command::new(root().join("scripts/xen-qemu"));
+    for (name, extra, memory) in guests {
+        cmd.arg("--guest")
+            .arg(image)
+            .args(["--name", name, "--extra", extra, "--memory"])
+            .arg(memory.to_string())
+            .args(["--timeout", "60"]);
+    }
+    let out = cmd.output().expect("running scripts/xen-qemu");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut result: HashMap<String, Guest> = HashMap::new();
+    for line in stdout.lines() {
+        if let Some(rest) = line.strip_prefix('|') {
+            if let Some((name, text)) = rest.split_once("| ") {
+                result
+                    .entry(name.to_string())
+                    .or_default()
+                    .lines
+                    .push(text.to_string());
+            } else if let Some(name) = rest.strip_suffix('|') {
+                result
+                    .entry(name.to_string())
+                    .or_default()
+                    .lines
+                    .push(String::new());
+            }
+        } else if let Some(rest) = line.strip_prefix("xen-qemu: guest ") {
+            if let Some((name, outcome)) = rest.split_once(": ") {
+                result.entry(name.to_string()).or_default().result = outcome.to_string();
+            }
+        }
+    }
+    let code = out.status.code().unwrap_or(-1);
+    if result.len() < guests.len() {
+        panic!(
+            "xen-qemu exited with {code} and reported only {} of {} guests\nstdout:\n{stdout}\nstderr:\n{}",
+            result.len(),
+            guests.len(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    (result, code)
+}
+
+#[test]
+#[ignore = "boots Xen inside QEMU; run by scripts/test"]
+fn boots_reports_and_crashes_under_xen() {
+    let image = build_image();
+    let guests = [
+        ("normal", "log=info", 64),
+        ("selftest", "log=debug selftest", 64),
+        ("bigger", "pages=100", 192),
+        ("unknown", "frobnicate log=loud", 32),
+        ("quiet", "log=warn", 32),
+        ("panic", "crash=panic", 32),
+        ("pagefault", "crash=pagefault", 32),
+        ("divide", "crash=divide", 32),
+        ("oom", "crash=oom", 32),
+    ];
+    let (out, code) = run_guests(&image, &guests);
+    let guest = |name: &str| {
+        out.get(name)
+            .unwrap_or_else(|| panic!("no output for guest {name}: {out:?}"))
+    };
+    // Crashing guests make the run's status "a guest shut down otherwise".
+    assert_eq!(code, 2, "harness exit status; output: {out:?}");
+
+    let normal = guest("normal");
+    normal.assert_has("normal", "xenbeam 0.1.0 ready in ");
+    normal.assert_has("normal", " ms: heap ");
+    normal.assert_has("normal", "command line: 'log=info'");
+    normal.assert_has("normal", "domain name: normal, domid: ");
+    normal.assert_has("normal", "shutting down: poweroff");
+    assert_eq!(normal.result, "poweroff");
+
+    let selftest = guest("selftest");
+    for check in [
+        "selftest: timer: ok",
+        "selftest: loopback event channel: ok",
+        "selftest: page pool: ok",
+        "selftest: heap: ok",
+        "selftest: xenstore write/read: ok",
+        "selftest: all 5 checks passed",
+    ] {
+        selftest.assert_has("selftest", check);
+    }
+    assert!(!selftest.has("FAILED"), "{:?}", selftest.lines);
+    assert_eq!(selftest.result, "poweroff");
+
+    let bigger = guest("bigger");
+    bigger.assert_has("bigger", "page pool 100 pages, 49152 pages in all");
+    bigger.assert_has("bigger", "domain name: bigger");
+    assert_eq!(bigger.result, "poweroff");
+
+    let unknown = guest("unknown");
+    unknown.assert_has("unknown", "WARN  command line: unknown option 'frobnicate'");
+    unknown.assert_has("unknown", "bad value 'loud' for option 'log'");
+    assert_eq!(unknown.result, "poweroff");
+
+    let quiet = guest("quiet");
+    assert!(
+        !quiet.has("INFO"),
+        "log=warn still printed info: {:?}",
+        quiet.lines
+    );
+    assert_eq!(quiet.result, "poweroff");
+
+    let panic = guest("panic");
+    panic.assert_has(
+        "panic",
+        "xenbeam: PANIC: deliberate panic requested on the command line at ",
+    );
+    panic.assert_has("panic", "xenbeam: domain crashed");
+    assert_eq!(panic.result, "crash");
+
+    let fault = guest("pagefault");
+    fault.assert_has(
+        "pagefault",
+        "FATAL EXCEPTION: page fault (vector 14), error code 0x0, rip 0xffffffff8",
+    );
+    fault.assert_has(
+        "pagefault",
+        "page fault at address 0x00000000dead0000: page not present on read in kernel mode",
+    );
+    fault.assert_has("pagefault", "  rax 00000000dead0000");
+    assert_eq!(fault.result, "crash");
+
+    let divide = guest("divide");
+    divide.assert_has("divide", "FATAL EXCEPTION: divide error (vector 0)");
+    assert_eq!(divide.result, "crash");
+
+    let oom = guest("oom");
+    oom.assert_has("oom", "ERROR out of memory: cannot allocate ");
+    oom.assert_has("oom", "PANIC: memory allocation of ");
+    assert_eq!(oom.result, "crash");
+}
