@@ -82,7 +82,10 @@ impl ElfNote<Address> {
 impl<const N: usize> ElfNote<[u8; N]> {
     /// A string note; `N` must be a multiple of 8 with room for the terminating NUL.
     pub const fn string(kind: u32, text: &str) -> Self {
-        assert!(N % 8 == 0, "string note length must be a multiple of 8");
+        assert!(
+            N.is_multiple_of(8),
+            "string note length must be a multiple of 8"
+        );
         assert!(text.len() < N, "string note needs room for a NUL");
         let mut desc = [0u8; N];
         let bytes = text.as_bytes();

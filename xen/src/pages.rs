@@ -49,7 +49,7 @@ impl PageAllocator {
     /// A pool of `count` free frames starting at `first_pfn`.
     pub fn new(first_pfn: u64, count: usize) -> Self {
         let mut free_bits = vec![u64::MAX; count.div_ceil(64)];
-        if count % 64 != 0 {
+        if !count.is_multiple_of(64) {
             if let Some(last) = free_bits.last_mut() {
                 *last = (1u64 << (count % 64)) - 1;
             }

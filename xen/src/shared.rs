@@ -41,7 +41,7 @@ impl SharedPage {
 
     fn at(&self, offset: usize, width: usize) -> *mut u8 {
         assert!(
-            offset + width <= PAGE_SIZE && offset % width == 0,
+            offset + width <= PAGE_SIZE && offset.is_multiple_of(width),
             "bad shared-page offset"
         );
         // SAFETY: offset + width is within the page the `new` contract says is mapped.
