@@ -146,6 +146,7 @@ fn boots_reports_and_crashes_under_xen() {
 
     let bigger = guest("bigger");
     bigger.assert_has("bigger", "page pool 100 pages, 49152 pages in all");
+    bigger.assert_has("bigger", "heap 1024 KiB (up to ");
     bigger.assert_has("bigger", "domain name: bigger");
     assert_eq!(bigger.result, "poweroff");
 

@@ -77,11 +77,19 @@ pub extern "C" fn xenbeam_main(start_info: usize) -> ! {
     }
 
     let si = *platform.start_info();
+    let memory_start = platform.uptime_ns();
     let first_free = mm::first_free_pfn(&si, xenbeam_arch::entry::image_end() as u64);
     let layout = match mm::init_with_heap(&HEAP, si.pt_base, si.nr_pages, first_free, opts.pages) {
         Ok(layout) => layout,
         Err(e) => panic!("memory set-up failed: {e}"),
     };
+    log::debug!(
+        "memory: {} of {} pages mapped in {} us (traps and console up at {} us)",
+        layout.mapped_at_boot,
+        si.nr_pages,
+        (platform.uptime_ns() - memory_start) / 1000,
+        memory_start / 1000
+    );
     if let Err(e) = mm::unmap(xenbeam_arch::entry::stack_guard_page() as u64) {
         warn!("could not unmap the stack guard page: {e}");
     }
@@ -96,16 +104,16 @@ pub extern "C" fn xenbeam_main(start_info: usize) -> ! {
 
     let (heap_used, heap_size) = HEAP.usage();
     info!(
-        "xenbeam {} ready in {}.{:03} ms: heap {} KiB ({} KiB used), page pool {} pages, {} pages in all ({} reserved, {} new page tables)",
+        "xenbeam {} ready in {}.{:03} ms: heap {} KiB (up to {} KiB, {} KiB used), page pool {} pages, {} pages in all ({} reserved)",
         env!("CARGO_PKG_VERSION"),
         ready_ns / 1_000_000,
         (ready_ns / 1000) % 1000,
         heap_size / 1024,
+        layout.heap.1 * 4,
         heap_used / 1024,
         layout.pool.1,
         layout.total_pages,
         layout.reserved_pages,
-        layout.new_table_pages,
     );
     info!("command line: '{}'", platform.cmd_line());
     for problem in cmdline::parse(platform.cmd_line()).filter_map(Result::err) {

@@ -1,7 +1,8 @@
 //! The kernel heap: the global allocator over the frames [`crate::mm::init`] gave it.
 //!
 //! A linked-list allocator behind a spin lock (one vCPU, no interrupts: the lock only guards
-//! against re-entry). When an allocation cannot be served, the failure is logged with the
+//! against re-entry). It starts small and grows on demand: when an allocation does not fit,
+//! the memory module maps the next frames after the heap's end and the heap is extended. When an allocation cannot be served, the failure is logged with the
 //! heap's figures before Rust's allocation-error path reports it as a panic and the domain
 //! crashes, so "out of memory" is never silent.
 
@@ -33,7 +34,7 @@ impl KernelHeap {
         unsafe { self.heap.lock().init(start as *mut u8, size) }
     }
 
-    /// (used, total) bytes.
+    /// (used, currently mapped) bytes.
     pub fn usage(&self) -> (usize, usize) {
         let heap = self.heap.lock();
         (heap.used(), heap.size())
@@ -52,6 +53,18 @@ impl Default for KernelHeap {
 unsafe impl GlobalAlloc for KernelHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let mut heap = self.heap.lock();
+        if let Ok(p) = heap.allocate_first_fit(layout) {
+            return p.as_ptr();
+        }
+        // Map more memory at the heap's end and retry; alignment may waste up to `align`.
+        while let Some(added) = crate::mm::grow_heap(layout.size() + layout.align()) {
+            // SAFETY: `grow_heap` just mapped `added` bytes directly after the heap's current
+            // end, writable and owned by nobody else.
+            unsafe { heap.extend(added) };
+            if let Ok(p) = heap.allocate_first_fit(layout) {
+                return p.as_ptr();
+            }
+        }
         match heap.allocate_first_fit(layout) {
             Ok(p) => p.as_ptr(),
             Err(()) => {

@@ -96,11 +96,12 @@ fn entry_machine_address(table_va: u64, index: u64) -> u64 {
 pub struct MemoryLayout {
     /// Frames in the domain.
     pub total_pages: u64,
-    /// Frames Xen had used (image, start_info, p2m, initial tables) plus our new tables.
+    /// Frames used by Xen's layout (image, start_info, p2m, initial tables) and the frames
+    /// set aside for our own page tables.
     pub reserved_pages: u64,
-    /// Page-table frames we added.
-    pub new_table_pages: u64,
-    /// The heap's first frame and size in frames.
+    /// Frames mapped during boot (the rest are mapped when first needed).
+    pub mapped_at_boot: u64,
+    /// The heap's first frame and its maximum size in frames.
     pub heap: (u64, u64),
     /// The page pool's first frame and size in frames.
     pub pool: (u64, u64),
@@ -113,6 +114,13 @@ struct Updates {
 }
 
 impl Updates {
+    const fn new() -> Self {
+        Self {
+            queue: [mmu_update { ptr: 0, val: 0 }; 128],
+            len: 0,
+        }
+    }
+
     fn push(&mut self, ptr: u64, val: u64) -> Result<(), XenError> {
         self.queue[self.len] = mmu_update { ptr, val };
         self.len += 1;
@@ -131,7 +139,7 @@ impl Updates {
     }
 }
 
-/// Why memory set-up failed.
+/// Why memory set-up or growth failed.
 #[derive(Clone, Copy, Debug)]
 pub enum MemoryError {
     /// A page-table hypercall failed.
@@ -141,26 +149,119 @@ pub enum MemoryError {
         /// Frames free after set-up.
         free_pages: u64,
     },
+    /// The frames set aside for page tables ran out (a bug in the reservation).
+    NoTableFrames,
 }
 
 impl core::fmt::Display for MemoryError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::Xen(what, e) => write!(f, "{what}: {e}"),
-            Self::TooSmall { free_pages } => {
-                write!(
-                    f,
-                    "only {free_pages} pages free after set-up; give the domain more memory"
-                )
-            }
+            Self::TooSmall { free_pages } => write!(
+                f,
+                "only {free_pages} pages free after set-up; give the domain more memory"
+            ),
+            Self::NoTableFrames => f.write_str("no frames left for page tables"),
         }
     }
 }
 
-/// Maps all memory and splits the free frames into heap and pool.
+/// The page tables and the frames reserved for new table pages.
+struct PageTables {
+    pt_base: u64,
+    next_table: u64,
+    table_end: u64,
+}
+
+static TABLES: Mutex<Option<PageTables>> = Mutex::new(None);
+
+/// The heap's growth state: the next frame to give it and the last it may have.
+struct HeapGrowth {
+    next: u64,
+    end: u64,
+}
+
+static HEAP_GROWTH: Mutex<HeapGrowth> = Mutex::new(HeapGrowth { next: 0, end: 0 });
+
+/// How many frames the heap grows by at least (one L1 table's worth: 2 MiB).
+const HEAP_STEP: u64 = 512;
+/// How much heap is mapped at boot.
+const HEAP_AT_BOOT: u64 = 256;
+
+impl PageTables {
+    /// Maps frames `start..end` at their direct-map addresses, creating missing tables from
+    /// the reserved table frames. Already mapped frames are left alone.
+    fn map_range(&mut self, start: u64, end: u64) -> Result<(), MemoryError> {
+        let xen = |what| move |e| MemoryError::Xen(what, e);
+        let mut updates = Updates::new();
+        let mut chunk = start;
+        // One page-table walk per L1 table (2 MiB), then its entries in a batch.
+        while chunk < end {
+            let va = va_of_pfn(chunk);
+            let mut table = self.pt_base;
+            for level in (1..4).rev() {
+                let index = (va >> (12 + 9 * level)) & 511;
+                let entry = read_entry(table, index);
+                if entry & PTE_PRESENT != 0 {
+                    table = table_va_of_entry(entry);
+                    continue;
+                }
+                updates.flush().map_err(xen("mapping memory"))?;
+                table = self.new_table(table, index)?;
+            }
+            let table_mfn = pfn_to_mfn(pfn_of_va(table));
+            let chunk_end = ((chunk | 511) + 1).min(end);
+            for pfn in chunk..chunk_end {
+                let index = pfn & 511;
+                if read_entry(table, index) & PTE_PRESENT == 0 {
+                    updates
+                        .push(
+                            (table_mfn << 12) + index * 8,
+                            (pfn_to_mfn(pfn) << 12) | PTE_KERNEL_RW,
+                        )
+                        .map_err(xen("mapping memory"))?;
+                }
+            }
+            chunk = chunk_end;
+        }
+        updates.flush().map_err(xen("mapping memory"))
+    }
+
+    /// Makes a zeroed page table from the next reserved frame and links it at `index` of
+    /// `parent`. The reserved frames are mapped before any of them is used (boot maps them
+    /// first, taking tables for that from the front of the same range, which Xen mapped).
+    fn new_table(&mut self, parent: u64, index: u64) -> Result<u64, MemoryError> {
+        let xen = |what| move |e| MemoryError::Xen(what, e);
+        if self.next_table >= self.table_end {
+            return Err(MemoryError::NoTableFrames);
+        }
+        let pfn = self.next_table;
+        let va = va_of_pfn(pfn);
+        let mfn = pfn_to_mfn(pfn);
+        // SAFETY: `va` is a mapped, writable frame reserved for page tables that nothing else
+        // uses; it is zeroed before Xen sees it as a table.
+        unsafe { core::ptr::write_bytes(va as *mut u8, 0, 4096) };
+        // A frame becomes a page table only if no writable mapping of it exists.
+        hypercall::update_va_mapping(va, (mfn << 12) | PTE_KERNEL_RO)
+            .map_err(xen("making a page table read-only"))?;
+        let ptr = entry_machine_address(parent, index);
+        hypercall::mmu_update(&[mmu_update {
+            ptr,
+            val: (mfn << 12) | PTE_TABLE,
+        }])
+        .map_err(xen("linking a page table"))?;
+        self.next_table += 1;
+        Ok(va)
+    }
+}
+
+/// Sets up the direct map and splits the free frames into heap and pool.
 ///
-/// `first_free_pfn` is the first frame after everything Xen placed; `pool_pages` the requested
-/// pool size (`None`: an eighth of free memory, at least 64 pages).
+/// Mapping a page costs a validated page-table update in Xen, so only what boot needs is
+/// mapped now (Xen's layout, the frames reserved for our page tables, the first part of the
+/// heap); the heap grows a table's worth at a time when it runs short, and pool frames are
+/// mapped when handed out. `first_free_pfn` is the first frame after everything Xen placed;
+/// `pool_pages` the requested pool size (`None`: an eighth of free memory, at least 64 pages).
 pub fn init(
     pt_base: u64,
     nr_pages: u64,
@@ -168,76 +269,63 @@ pub fn init(
     pool_pages: Option<u64>,
 ) -> Result<MemoryLayout, MemoryError> {
     let usable = nr_pages.min(MAX_MAPPED_PAGES);
-    let mut next_table = first_free_pfn;
-    let mut new_tables = 0;
-    let mut updates = Updates {
-        queue: [mmu_update { ptr: 0, val: 0 }; 128],
-        len: 0,
-    };
-    let xen = |what| move |e| MemoryError::Xen(what, e);
-
-    // One page-table walk per 2 MiB (one L1 table), then its entries in a batch.
-    for chunk in (0..usable).step_by(512) {
-        let va = va_of_pfn(chunk);
-        let mut table = pt_base;
-        for level in (1..4).rev() {
-            let index = (va >> (12 + 9 * level)) & 511;
-            let entry = read_entry(table, index);
-            if entry & PTE_PRESENT != 0 {
-                table = table_va_of_entry(entry);
-                continue;
-            }
-            // A missing table: make one from the next free frame, which is already mapped
-            // because tables are taken in ascending order well behind `chunk`.
-            updates.flush().map_err(xen("mapping memory"))?;
-            assert!(
-                next_table < chunk,
-                "page-table frames ran ahead of the mapping"
-            );
-            let new_va = va_of_pfn(next_table);
-            let mfn = pfn_to_mfn(next_table);
-            // SAFETY: `new_va` is a mapped, writable frame of ours that nothing else uses (it
-            // lies after Xen's page tables and before the heap and pool).
-            unsafe { core::ptr::write_bytes(new_va as *mut u8, 0, 4096) };
-            hypercall::update_va_mapping(new_va, (mfn << 12) | PTE_KERNEL_RO)
-                .map_err(xen("making a page table read-only"))?;
-            let ptr = entry_machine_address(table, index);
-            hypercall::mmu_update(&[mmu_update {
-                ptr,
-                val: (mfn << 12) | PTE_TABLE,
-            }])
-            .map_err(xen("linking a page table"))?;
-            next_table += 1;
-            new_tables += 1;
-            table = new_va;
-        }
-        let table_mfn = pfn_to_mfn(pfn_of_va(table));
-        for pfn in chunk..(chunk + 512).min(usable) {
-            let index = pfn & 511;
-            if read_entry(table, index) & PTE_PRESENT == 0 {
-                let ptr = (table_mfn << 12) + index * 8;
-                updates
-                    .push(ptr, (pfn_to_mfn(pfn) << 12) | PTE_KERNEL_RW)
-                    .map_err(xen("mapping memory"))?;
-            }
-        }
-    }
-    updates.flush().map_err(xen("mapping memory"))?;
-
-    let free = usable.saturating_sub(next_table);
+    // Enough table frames for the whole direct map: one L1 per 512 frames, plus the few
+    // upper-level tables it may need.
+    let table_frames = usable.div_ceil(512) + 8;
+    let table_end = first_free_pfn + table_frames;
+    let free = usable.saturating_sub(table_end);
     if free < 256 {
         return Err(MemoryError::TooSmall { free_pages: free });
     }
     let pool = pool_pages.unwrap_or((free / 8).max(64)).min(free / 2);
     let heap_pages = free - pool;
-    let layout = MemoryLayout {
-        total_pages: nr_pages,
-        reserved_pages: next_table,
-        new_table_pages: new_tables,
-        heap: (next_table, heap_pages),
-        pool: (next_table + heap_pages, pool),
+    let heap_at_boot = HEAP_AT_BOOT.min(heap_pages);
+
+    let mut tables = PageTables {
+        pt_base,
+        next_table: first_free_pfn,
+        table_end,
     };
-    Ok(layout)
+    tables.map_range(0, table_end + heap_at_boot)?;
+    *TABLES.lock() = Some(tables);
+    *HEAP_GROWTH.lock() = HeapGrowth {
+        next: table_end + heap_at_boot,
+        end: table_end + heap_pages,
+    };
+    Ok(MemoryLayout {
+        total_pages: nr_pages,
+        reserved_pages: table_end,
+        mapped_at_boot: table_end + heap_at_boot,
+        heap: (table_end, heap_pages),
+        pool: (table_end + heap_pages, pool),
+    })
+}
+
+/// Maps frames `start..end` (for pool frames and heap growth).
+fn map_range(start: u64, end: u64) -> Result<(), MemoryError> {
+    TABLES
+        .lock()
+        .as_mut()
+        .ok_or(MemoryError::NoTableFrames)?
+        .map_range(start, end)
+}
+
+/// Maps more frames for the heap: at least `min_bytes`, in whole 2 MiB steps. Returns the
+/// number of bytes added at the heap's current end, or `None` when the heap is at its limit.
+pub fn grow_heap(min_bytes: usize) -> Option<usize> {
+    let mut growth = HEAP_GROWTH.lock();
+    let want = (min_bytes as u64).div_ceil(4096).max(HEAP_STEP);
+    let pages = want.min(growth.end - growth.next);
+    if pages == 0 {
+        return None;
+    }
+    let start = growth.next;
+    if let Err(e) = map_range(start, start + pages) {
+        log::error!("heap growth: {e}");
+        return None;
+    }
+    growth.next += pages;
+    Some((pages * 4096) as usize)
 }
 
 /// Unmaps one page (the stack guard), so touching it faults.
@@ -265,8 +353,14 @@ pub fn alloc_frame() -> Result<Frame, PageError> {
         .as_mut()
         .ok_or(PageError::OutOfPages { total: 0 })?
         .alloc()?;
+    if let Err(e) = map_range(pfn, pfn + 1) {
+        log::error!("page pool: mapping frame {pfn:#x}: {e}");
+        let _ = free_frame_number(pfn);
+        return Err(PageError::OutOfPages { total: 0 });
+    }
     let va = va_of_pfn(pfn);
-    // SAFETY: the pool hands each frame to one owner at a time; it is direct-mapped writable.
+    // SAFETY: the pool hands each frame to one owner at a time, and it was just mapped
+    // writable in the direct map.
     unsafe { core::ptr::write_bytes(va as *mut u8, 0, 4096) };
     Ok(Frame {
         pfn,
@@ -277,10 +371,14 @@ pub fn alloc_frame() -> Result<Frame, PageError> {
 
 /// Returns a page to the pool.
 pub fn free_frame(frame: Frame) -> Result<(), PageError> {
+    free_frame_number(frame.pfn)
+}
+
+fn free_frame_number(pfn: u64) -> Result<(), PageError> {
     POOL.lock()
         .as_mut()
-        .ok_or(PageError::NotInPool(frame.pfn))?
-        .free(frame.pfn)
+        .ok_or(PageError::NotInPool(pfn))?
+        .free(pfn)
 }
 
 /// (free, total) pages in the pool.
@@ -299,10 +397,12 @@ pub fn init_with_heap(
     pool_pages: Option<u64>,
 ) -> Result<MemoryLayout, MemoryError> {
     let layout = init(pt_base, nr_pages, first_free_pfn, pool_pages)?;
-    let (first, count) = layout.heap;
+    let first = layout.heap.0;
+    let mapped = layout.mapped_at_boot - first;
     // SAFETY: `init` mapped these frames writable and gives them to nobody else: they lie
-    // after every frame Xen or the page tables use and before the pool's range.
-    unsafe { heap.init(va_of_pfn(first) as usize, (count * 4096) as usize) };
+    // after every frame Xen or the page tables use and before the pool's range. Later growth
+    // (`grow_heap`) appends frames directly after them.
+    unsafe { heap.init(va_of_pfn(first) as usize, (mapped * 4096) as usize) };
     // The pool's bitmap lives on the heap, so the pool comes second.
     *POOL.lock() = Some(PageAllocator::new(layout.pool.0, layout.pool.1 as usize));
     Ok(layout)
