@@ -10,6 +10,85 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use num_bigint::BigInt;
 
+mod decode;
+mod encode;
+mod error;
+mod order;
+#[cfg(test)]
+mod tests;
+
+pub use decode::{
+    decode, decode_body, decode_body_with_depth, decode_with_depth, DEFAULT_MAX_DEPTH,
+};
+pub use encode::{encode, encode_body, encode_with, EncodeOptions, FLATMAP_MAX_PAIRS};
+pub use error::EtfError;
+pub use order::{compare, compare_keys};
+
+/// The version byte that starts every external term.
+pub const VERSION: u8 = 131;
+
+/// The tag bytes of the external term format.
+pub mod tag {
+    /// A zlib-compressed term: u32 uncompressed size, then the zlib stream.
+    pub const COMPRESSED: u8 = 80;
+    /// u8 integer.
+    pub const SMALL_INTEGER: u8 = 97;
+    /// i32 integer.
+    pub const INTEGER: u8 = 98;
+    /// Old float: 31 bytes of text.
+    pub const FLOAT: u8 = 99;
+    /// IEEE double, big-endian.
+    pub const NEW_FLOAT: u8 = 70;
+    /// Latin-1 atom, u16 length.
+    pub const ATOM: u8 = 100;
+    /// Latin-1 atom, u8 length.
+    pub const SMALL_ATOM: u8 = 115;
+    /// UTF-8 atom, u16 length.
+    pub const ATOM_UTF8: u8 = 118;
+    /// UTF-8 atom, u8 length.
+    pub const SMALL_ATOM_UTF8: u8 = 119;
+    /// Tuple, u8 arity.
+    pub const SMALL_TUPLE: u8 = 104;
+    /// Tuple, u32 arity.
+    pub const LARGE_TUPLE: u8 = 105;
+    /// The empty list.
+    pub const NIL: u8 = 106;
+    /// A proper list of bytes, u16 length.
+    pub const STRING: u8 = 107;
+    /// A list: u32 length, elements, tail.
+    pub const LIST: u8 = 108;
+    /// Binary, u32 length.
+    pub const BINARY: u8 = 109;
+    /// Bitstring: u32 length, u8 bits used in the last byte.
+    pub const BIT_BINARY: u8 = 77;
+    /// Big integer, u8 digit count.
+    pub const SMALL_BIG: u8 = 110;
+    /// Big integer, u32 digit count.
+    pub const LARGE_BIG: u8 = 111;
+    /// Map, u32 arity.
+    pub const MAP: u8 = 116;
+    /// Pid with u8 creation.
+    pub const PID: u8 = 103;
+    /// Pid with u32 creation.
+    pub const NEW_PID: u8 = 88;
+    /// Port with u8 creation.
+    pub const PORT: u8 = 102;
+    /// Port with u32 creation.
+    pub const NEW_PORT: u8 = 89;
+    /// Port with u64 number and u32 creation.
+    pub const V4_PORT: u8 = 120;
+    /// Reference with one word and u8 creation.
+    pub const REFERENCE: u8 = 101;
+    /// Reference with several words and u8 creation.
+    pub const NEW_REFERENCE: u8 = 114;
+    /// Reference with several words and u32 creation.
+    pub const NEWER_REFERENCE: u8 = 90;
+    /// `fun M:F/A`.
+    pub const EXPORT: u8 = 113;
+    /// A local fun with its environment.
+    pub const NEW_FUN: u8 = 112;
+}
+
 /// A decoded Erlang term, independent of any heap.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExtTerm {
