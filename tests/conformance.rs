@@ -26,7 +26,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 const ERL_CRASH_PREFIX: &str = "{\"init terminating in do_boot\"";
 
 fn suite_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("erlang")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("erlang")
 }
 
 fn runner_path() -> PathBuf {
@@ -105,7 +107,7 @@ fn discover(dir: &Path) -> (Vec<PathBuf>, Vec<Module>) {
         let has = |fa: &str| {
             exports
                 .trim_matches(|c| c == '[' || c == ']')
-                .split(|c| c == ',' || c == '[' || c == ']')
+                .split([',', '[', ']'])
                 .any(|e| e == fa)
         };
         let entry = if has("main/0") {
@@ -187,8 +189,20 @@ fn run_with_timeout(mut cmd: Command, cwd: &Path, timeout: Duration) -> RunOutpu
     };
     let (tx, rx) = mpsc::channel::<(bool, Vec<u8>)>();
     for (is_out, pipe) in [
-        (true, child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>)),
-        (false, child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>)),
+        (
+            true,
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        ),
+        (
+            false,
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        ),
     ] {
         let tx = tx.clone();
         if let Some(mut pipe) = pipe {
@@ -234,7 +248,11 @@ fn run_with_timeout(mut cmd: Command, cwd: &Path, timeout: Duration) -> RunOutpu
     RunOutput {
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        code: if timed_out { None } else { status.as_ref().and_then(|s| s.code()) },
+        code: if timed_out {
+            None
+        } else {
+            status.as_ref().and_then(|s| s.code())
+        },
         signal: status.as_ref().and_then(exit_signal),
         timed_out,
         spawn_error: None,
@@ -426,7 +444,10 @@ fn check_module(setup: &Setup, m: &Module) -> Outcome {
                 Verdict::Match
             } else {
                 if !got.stderr.trim().is_empty() {
-                    problems.push(format!("xenbeam-run stderr (tail):\n{}", tail(&got.stderr, 12)));
+                    problems.push(format!(
+                        "xenbeam-run stderr (tail):\n{}",
+                        tail(&got.stderr, 12)
+                    ));
                 }
                 Verdict::Differs(problems.join("\n"))
             }
@@ -463,14 +484,20 @@ fn erlang_conformance() {
     );
 
     let (files, mut modules) = discover(&dir);
-    assert!(!modules.is_empty(), "no test modules found in {}", dir.display());
+    assert!(
+        !modules.is_empty(),
+        "no test modules found in {}",
+        dir.display()
+    );
     let passing = read_passing(&dir);
 
     let mut failures = Vec::new();
     let known: BTreeSet<&str> = modules.iter().map(|m| m.name.as_str()).collect();
     for p in &passing {
         if !known.contains(p.as_str()) {
-            failures.push(format!("{p}: listed in PASSING but there is no such test module"));
+            failures.push(format!(
+                "{p}: listed in PASSING but there is no such test module"
+            ));
         }
     }
 
@@ -551,12 +578,24 @@ fn erlang_conformance() {
             Verdict::Differs(why) => {
                 n_differ += 1;
                 if listed {
-                    report.push_str(&format!("FAIL      {} ({:.1}s)\n{}", o.module, o.secs, indent(why)));
-                    failures.push(format!("{}: listed in PASSING but differs from erl", o.module));
+                    report.push_str(&format!(
+                        "FAIL      {} ({:.1}s)\n{}",
+                        o.module,
+                        o.secs,
+                        indent(why)
+                    ));
+                    failures.push(format!(
+                        "{}: listed in PASSING but differs from erl",
+                        o.module
+                    ));
                 } else {
                     let summary: Vec<&str> = why
                         .lines()
-                        .filter(|l| l.starts_with("exit status") || l.starts_with("@@") || l.starts_with("uncaught"))
+                        .filter(|l| {
+                            l.starts_with("exit status")
+                                || l.starts_with("@@")
+                                || l.starts_with("uncaught")
+                        })
                         .collect();
                     report.push_str(&format!(
                         "differs   {} ({:.1}s): still differs; {}\n",
@@ -570,7 +609,11 @@ fn erlang_conformance() {
                 }
             }
             Verdict::Broken(why) => {
-                report.push_str(&format!("BROKEN    {}: the reference run failed\n{}", o.module, indent(why)));
+                report.push_str(&format!(
+                    "BROKEN    {}: the reference run failed\n{}",
+                    o.module,
+                    indent(why)
+                ));
                 failures.push(format!("{}: does not run cleanly under erl", o.module));
             }
         }
@@ -583,7 +626,10 @@ fn erlang_conformance() {
         passing.len()
     ));
     if !newly.is_empty() {
-        report.push_str(&format!("now passing but not listed: {}\n", newly.join(" ")));
+        report.push_str(&format!(
+            "now passing but not listed: {}\n",
+            newly.join(" ")
+        ));
     }
     eprintln!("{report}");
 
