@@ -114,6 +114,11 @@ predefined! {
     SCOPE = "scope",
     LIBRARY = "library",
     STACKTRACE = "stacktrace",
+    EXIT_CAPS = "EXIT",
+    UNDEFINED_FUNCTION = "undefined_function",
+    ERL_ERTS_ERRORS = "erl_erts_errors",
+    ABORT = "abort",
+    VALUE = "value",
 }
 
 /// The table of interned atoms.

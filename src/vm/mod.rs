@@ -17,9 +17,23 @@
 //!   safe points in the interpreter (never inside a BIF), so a BIF may hold terms freely.
 
 pub mod atom;
+pub mod bif;
+pub mod bifs;
+pub mod bits;
+pub mod code;
 pub mod compare;
+pub mod display;
+pub mod driver;
+pub mod exception;
 pub mod gc;
 pub mod heap;
+pub mod interp;
 pub mod literals;
+pub mod map;
 pub mod num;
+pub mod ops;
+pub mod process;
 pub mod term;
+#[cfg(test)]
+mod tests;
+pub mod translate;

@@ -1,0 +1,165 @@
+//! Native functions: the calling convention, errors, and the table mapping `M:F/A` to them.
+//!
+//! A BIF gets a [`Ctx`] (the calling process and the node's shared state) and its arguments,
+//! and returns a term or a [`Fault`]. BIFs never trigger a collection, so terms held in locals
+//! stay valid for the whole call.
+
+use alloc::string::String;
+
+use super::atom::{self, AtomTable};
+use super::code::{Code, Target};
+use super::heap::View;
+use super::literals::Literals;
+use super::process::Process;
+use super::term::Term;
+
+/// The exception classes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    /// `error`
+    Error,
+    /// `exit`
+    Exit,
+    /// `throw`
+    Throw,
+}
+
+impl Class {
+    /// The class as an atom.
+    pub fn atom(self) -> Term {
+        match self {
+            Class::Error => atom::ERROR,
+            Class::Exit => atom::EXIT,
+            Class::Throw => atom::THROW,
+        }
+    }
+
+    /// The class named by an atom.
+    pub fn from_atom(t: Term) -> Option<Class> {
+        match t {
+            atom::ERROR => Some(Class::Error),
+            atom::EXIT => Some(Class::Exit),
+            atom::THROW => Some(Class::Throw),
+            _ => None,
+        }
+    }
+}
+
+/// How a BIF (or an instruction) failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    /// An exception, with a hint for the top of its stack trace.
+    Raise {
+        /// Class.
+        class: Class,
+        /// Reason.
+        reason: Term,
+        /// How the stack trace starts.
+        frame: Frame,
+    },
+    /// `halt/0,1`: stop the node with this status.
+    Halt(i32),
+    /// `halt("message")`: stop with a crash message.
+    HaltMessage(String),
+}
+
+impl Fault {
+    /// `error:Reason`.
+    pub fn error(reason: Term) -> Fault {
+        Fault::Raise {
+            class: Class::Error,
+            reason,
+            frame: Frame::Bif,
+        }
+    }
+
+    /// An exception raised by the running Erlang code itself (no BIF frame).
+    pub fn raise(class: Class, reason: Term) -> Fault {
+        Fault::Raise {
+            class,
+            reason,
+            frame: Frame::Caller,
+        }
+    }
+}
+
+/// How an exception's stack trace starts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Frame {
+    /// A frame for the failing BIF (with its arguments), then the caller.
+    Bif,
+    /// The current function.
+    Caller,
+    /// The current function, with these arguments instead of its arity (`error/2`).
+    CallerArgs(Term),
+    /// This ready stack trace (`raise/3`).
+    Trace(Term),
+}
+
+/// `error:badarg`.
+pub fn badarg() -> Fault {
+    Fault::error(atom::BADARG)
+}
+
+/// `error:badarith`.
+pub fn badarith() -> Fault {
+    Fault::error(atom::BADARITH)
+}
+
+/// A BIF's result.
+pub type BifResult = Result<Term, Fault>;
+
+/// A native function.
+pub type BifFn = fn(&mut Ctx, &[Term]) -> BifResult;
+
+/// Where a BIF's output goes: the platform's console.
+pub trait Io {
+    /// Writes to standard output (erlang:display/1, io).
+    fn stdout(&mut self, bytes: &[u8]);
+    /// Writes to standard error.
+    fn stderr(&mut self, bytes: &[u8]);
+}
+
+/// What a BIF can reach.
+pub struct Ctx<'a> {
+    /// The calling process.
+    pub p: &'a mut Process,
+    /// The atom table.
+    pub atoms: &'a mut AtomTable,
+    /// The literal area.
+    pub lits: &'a Literals,
+    /// Loaded code.
+    pub code: &'a Code,
+    /// Console output.
+    pub io: &'a mut dyn Io,
+    /// Counter for make_ref/0.
+    pub next_ref: &'a mut u64,
+}
+
+impl Ctx<'_> {
+    /// A reader over the process heap and literals.
+    #[inline]
+    pub fn view(&self) -> View<'_> {
+        self.p.heap.view(self.lits)
+    }
+}
+
+/// The native implementation of `module:function/arity`, if there is one.
+pub fn lookup(module: &str, function: &str, arity: u32) -> Option<Target> {
+    if module == "erlang" && function == "apply" && (arity == 2 || arity == 3) {
+        return Some(Target::Apply);
+    }
+    super::bifs::TABLE
+        .iter()
+        .find(|(m, f, a, _)| *m == module && *f == function && *a == arity)
+        .map(|(_, _, _, b)| Target::Bif(*b))
+}
+
+/// The error_info module named in stack frames of BIFs of `module`.
+pub fn error_info_module(module: &str) -> &'static str {
+    match module {
+        "erlang" => "erl_erts_errors",
+        "lists" | "maps" | "binary" | "string" | "unicode" => "erl_stdlib_errors",
+        _ => "erl_erts_errors",
+    }
+}

@@ -1,0 +1,535 @@
+//! Conversion BIFs between atoms, strings, binaries, numbers and tuples.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use num_bigint::BigInt;
+use num_traits::{Num as _, ToPrimitive};
+
+use super::arith::{num, Num};
+use crate::vm::atom;
+use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::heap::View;
+use crate::vm::term::Term;
+
+/// Collects the bytes of an iolist; `None` if it is not one.
+pub fn iolist_bytes(v: &View, t: Term, out: &mut Vec<u8>) -> Option<()> {
+    let mut stack = alloc::vec![t];
+    while let Some(t) = stack.pop() {
+        if t.is_nil() {
+            continue;
+        }
+        if let Some(b) = v.binary(t) {
+            if !b.bit_len.is_multiple_of(8) {
+                return None;
+            }
+            match b.bytes() {
+                Some(x) => out.extend_from_slice(x),
+                None => out.extend_from_slice(&b.to_vec()),
+            }
+            continue;
+        }
+        if t.is_cons() {
+            let (h, tl) = v.cons(t);
+            // Process the head first: push the tail, then the head.
+            if !(tl.is_nil() || tl.is_cons() || v.is_binary(tl)) {
+                return None;
+            }
+            stack.push(tl);
+            if let Some(c) = h.as_small() {
+                if !(0..=255).contains(&c) {
+                    return None;
+                }
+                // Fast path for flat byte runs.
+                out.push(c as u8);
+            } else if h.is_cons() || h.is_nil() || v.is_binary(h) {
+                stack.push(h);
+            } else {
+                return None;
+            }
+            continue;
+        }
+        return None;
+    }
+    Some(())
+}
+
+/// A list of character codes as a `String` (`None` if any is not a valid char).
+pub fn list_to_string(v: &View, t: Term) -> Option<String> {
+    let mut s = String::new();
+    let mut l = t;
+    while l.is_cons() {
+        let (h, tl) = v.cons(l);
+        s.push(char::from_u32(u32::try_from(h.as_small()?).ok()?)?);
+        l = tl;
+    }
+    if l.is_nil() {
+        Some(s)
+    } else {
+        None
+    }
+}
+
+/// `atom_to_list/1`.
+pub fn atom_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() {
+        return Err(badarg());
+    }
+    let s = String::from(ctx.atoms.name(a[0]));
+    Ok(ctx.p.heap.string(&s))
+}
+
+/// `atom_to_binary/1,2`.
+pub fn atom_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() {
+        return Err(badarg());
+    }
+    let s = String::from(ctx.atoms.name(a[0]));
+    if a.len() > 1 && a[1] == atom::LATIN1 {
+        let mut out = Vec::new();
+        for c in s.chars() {
+            out.push(u8::try_from(c as u32).map_err(|_| badarg())?);
+        }
+        return Ok(ctx.p.heap.binary(out));
+    }
+    Ok(ctx.p.heap.binary(s.into_bytes()))
+}
+
+fn make_atom(ctx: &mut Ctx, s: &str) -> BifResult {
+    ctx.atoms.intern(s).map_err(|e| match e {
+        crate::vm::atom::AtomError::TooLong => Fault::error(atom::SYSTEM_LIMIT),
+        crate::vm::atom::AtomError::TableFull => Fault::error(atom::SYSTEM_LIMIT),
+    })
+}
+
+/// `list_to_atom/1`.
+pub fn list_to_atom(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = list_to_string(&ctx.view(), a[0]).ok_or_else(badarg)?;
+    make_atom(ctx, &s)
+}
+
+/// `list_to_existing_atom/1`.
+pub fn list_to_existing_atom(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = list_to_string(&ctx.view(), a[0]).ok_or_else(badarg)?;
+    ctx.atoms.lookup(&s).ok_or_else(badarg)
+}
+
+fn binary_string(ctx: &Ctx, t: Term, enc: Option<Term>) -> Result<String, Fault> {
+    let v = ctx.view();
+    let b = v.binary_bytes(t).ok_or_else(badarg)?;
+    if enc == Some(atom::LATIN1) {
+        Ok(b.iter().map(|&c| c as char).collect())
+    } else {
+        core::str::from_utf8(&b)
+            .map(String::from)
+            .map_err(|_| badarg())
+    }
+}
+
+/// `binary_to_atom/1,2`.
+pub fn binary_to_atom(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = binary_string(ctx, a[0], a.get(1).copied())?;
+    make_atom(ctx, &s)
+}
+
+/// `binary_to_existing_atom/1,2`.
+pub fn binary_to_existing_atom(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = binary_string(ctx, a[0], a.get(1).copied())?;
+    ctx.atoms.lookup(&s).ok_or_else(badarg)
+}
+
+fn int_text(ctx: &Ctx, t: Term, base: Option<Term>) -> Result<String, Fault> {
+    let v = ctx.view();
+    let base = match base {
+        Some(b) => b
+            .as_small()
+            .filter(|b| (2..=36).contains(b))
+            .ok_or_else(badarg)? as u32,
+        None => 10,
+    };
+    let i = v.int(t).ok_or_else(badarg)?.to_big();
+    Ok(i.to_str_radix(base).to_uppercase())
+}
+
+/// `integer_to_list/1,2`.
+pub fn integer_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = int_text(ctx, a[0], a.get(1).copied())?;
+    Ok(ctx.p.heap.string(&s))
+}
+
+/// `integer_to_binary/1,2`.
+pub fn integer_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = int_text(ctx, a[0], a.get(1).copied())?;
+    Ok(ctx.p.heap.binary(s.into_bytes()))
+}
+
+fn parse_int(s: &str, base: u32) -> Option<BigInt> {
+    let (neg, digits) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(base)) {
+        return None;
+    }
+    let v = BigInt::from_str_radix(digits, base).ok()?;
+    Some(if neg { -v } else { v })
+}
+
+fn base_of(b: Option<&Term>) -> Result<u32, Fault> {
+    match b {
+        Some(b) => Ok(b
+            .as_small()
+            .filter(|b| (2..=36).contains(b))
+            .ok_or_else(badarg)? as u32),
+        None => Ok(10),
+    }
+}
+
+/// `list_to_integer/1,2`.
+pub fn list_to_integer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let base = base_of(a.get(1))?;
+    let s = list_to_string(&ctx.view(), a[0]).ok_or_else(badarg)?;
+    let i = parse_int(&s, base).ok_or_else(badarg)?;
+    Ok(ctx.p.heap.bigint(&i))
+}
+
+/// `binary_to_integer/1,2`.
+pub fn binary_to_integer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let base = base_of(a.get(1))?;
+    let s = binary_string(ctx, a[0], Some(atom::LATIN1))?;
+    let i = parse_int(&s, base).ok_or_else(badarg)?;
+    Ok(ctx.p.heap.bigint(&i))
+}
+
+/// Erl's float text for `float_to_list/1`: `%.20e`.
+pub fn float_text_default(f: f64) -> String {
+    let s = alloc::format!("{:.20e}", f);
+    fix_exponent(&s)
+}
+
+fn fix_exponent(s: &str) -> String {
+    match s.split_once('e') {
+        Some((m, e)) => {
+            let (sign, d) = match e.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', e),
+            };
+            if d.len() < 2 {
+                alloc::format!("{m}e{sign}0{d}")
+            } else {
+                alloc::format!("{m}e{sign}{d}")
+            }
+        }
+        None => String::from(s),
+    }
+}
+
+/// Shortest round-trip text as erl's `float_to_list(F, [short])` / io_lib prints it.
+pub fn float_text_short(f: f64) -> String {
+    // Rust's `{:e}` gives the shortest round-trip digits in scientific form.
+    let e = alloc::format!("{:e}", f);
+    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let neg = mant.starts_with('-');
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let n = digits.len() as i32;
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if (-4..21).contains(&exp) {
+        // Fixed notation, like erl's shortest format chooses for moderate exponents.
+        if exp >= 0 {
+            if n <= exp + 1 {
+                out.push_str(&digits);
+                for _ in 0..(exp + 1 - n) {
+                    out.push('0');
+                }
+                out.push_str(".0");
+            } else {
+                out.push_str(&digits[..(exp + 1) as usize]);
+                out.push('.');
+                out.push_str(&digits[(exp + 1) as usize..]);
+            }
+        } else {
+            out.push_str("0.");
+            for _ in 0..(-exp - 1) {
+                out.push('0');
+            }
+            out.push_str(&digits);
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        out.push('.');
+        if n > 1 {
+            out.push_str(&digits[1..]);
+        } else {
+            out.push('0');
+        }
+        out.push_str(&alloc::format!("e{exp}"));
+    }
+    out
+}
+
+fn float_opts(ctx: &Ctx, f: f64, opts: Term) -> Result<String, Fault> {
+    let v = ctx.view();
+    let list = v.list_to_vec(opts).ok_or_else(badarg)?;
+    let mut out = float_text_default(f);
+    let mut compact = false;
+    for o in list {
+        if o == atom::COMPACT {
+            compact = true;
+            continue;
+        }
+        if o == atom::SHORT {
+            out = float_text_short(f);
+            continue;
+        }
+        let el = v.tuple(o).ok_or_else(badarg)?;
+        if el.len() != 2 {
+            return Err(badarg());
+        }
+        let n = el[1]
+            .as_small()
+            .filter(|n| (0..=253).contains(n))
+            .ok_or_else(badarg)? as usize;
+        if el[0] == atom::DECIMALS {
+            out = alloc::format!("{:.*}", n, f);
+        } else if el[0] == atom::SCIENTIFIC {
+            out = fix_exponent(&alloc::format!("{:.*e}", n, f));
+        } else {
+            return Err(badarg());
+        }
+    }
+    if compact && out.contains('.') && !out.contains('e') {
+        while out.ends_with('0') && !out.ends_with(".0") {
+            out.pop();
+        }
+    }
+    Ok(out)
+}
+
+fn float_arg(ctx: &Ctx, t: Term) -> Result<f64, Fault> {
+    ctx.view().float(t).ok_or_else(badarg)
+}
+
+/// `float_to_list/1,2`.
+pub fn float_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let f = float_arg(ctx, a[0])?;
+    let s = if a.len() > 1 {
+        float_opts(ctx, f, a[1])?
+    } else {
+        float_text_default(f)
+    };
+    Ok(ctx.p.heap.string(&s))
+}
+
+/// `float_to_binary/1,2`.
+pub fn float_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let f = float_arg(ctx, a[0])?;
+    let s = if a.len() > 1 {
+        float_opts(ctx, f, a[1])?
+    } else {
+        float_text_default(f)
+    };
+    Ok(ctx.p.heap.binary(s.into_bytes()))
+}
+
+fn parse_float(s: &str) -> Option<f64> {
+    // Erlang requires digits on both sides of the point.
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (int, rest) = body.split_once('.')?;
+    if int.is_empty() || !int.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let frac_end = rest.find(['e', 'E']).unwrap_or(rest.len());
+    let frac = &rest[..frac_end];
+    if frac.is_empty() || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let f: f64 = s.parse().ok()?;
+    if f.is_finite() {
+        Some(f)
+    } else {
+        None
+    }
+}
+
+/// `list_to_float/1`.
+pub fn list_to_float(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = list_to_string(&ctx.view(), a[0]).ok_or_else(badarg)?;
+    let f = parse_float(&s).ok_or_else(badarg)?;
+    Ok(ctx.p.heap.float(f))
+}
+
+/// `binary_to_float/1`.
+pub fn binary_to_float(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = binary_string(ctx, a[0], Some(atom::LATIN1))?;
+    let f = parse_float(&s).ok_or_else(badarg)?;
+    Ok(ctx.p.heap.float(f))
+}
+
+/// `list_to_tuple/1`.
+pub fn list_to_tuple(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let items = ctx.view().list_to_vec(a[0]).ok_or_else(badarg)?;
+    Ok(ctx.p.heap.tuple(&items))
+}
+
+/// `tuple_to_list/1`.
+pub fn tuple_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let items = ctx.view().tuple(a[0]).ok_or_else(badarg)?.to_vec();
+    Ok(ctx.p.heap.list(&items))
+}
+
+/// `binary_to_list/1`.
+pub fn binary_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let b = ctx
+        .view()
+        .binary_bytes(a[0])
+        .ok_or_else(badarg)?
+        .into_owned();
+    Ok(ctx.p.heap.byte_list(&b))
+}
+
+/// `binary_to_list/3`.
+pub fn binary_to_list3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let b = ctx
+        .view()
+        .binary_bytes(a[0])
+        .ok_or_else(badarg)?
+        .into_owned();
+    let s = a[1].as_small().ok_or_else(badarg)?;
+    let e = a[2].as_small().ok_or_else(badarg)?;
+    if s < 1 || e < s || e as usize > b.len() {
+        return Err(badarg());
+    }
+    Ok(ctx.p.heap.byte_list(&b[s as usize - 1..e as usize]))
+}
+
+/// `bitstring_to_list/1`.
+pub fn bitstring_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (bytes, rest) = {
+        let v = ctx.view();
+        let b = v.binary(a[0]).ok_or_else(badarg)?;
+        (b.to_vec(), b.bit_len % 8)
+    };
+    if rest == 0 {
+        return Ok(ctx.p.heap.byte_list(&bytes));
+    }
+    let whole = bytes.len() - 1;
+    let last = bytes[whole] >> (8 - rest);
+    let tail = ctx
+        .p
+        .heap
+        .binary_bits(alloc::vec![last << (8 - rest)], rest);
+    let items: Vec<Term> = bytes[..whole]
+        .iter()
+        .map(|&b| Term::small(b as i64))
+        .collect();
+    Ok(ctx.p.heap.list_with_tail(&items, tail))
+}
+
+/// `list_to_binary/1`, `iolist_to_binary/1`.
+pub fn list_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let v = ctx.view();
+    if let Some(b) = v.binary(a[0]) {
+        if b.bit_len.is_multiple_of(8) {
+            return Ok(a[0]);
+        }
+    }
+    let mut out = Vec::new();
+    iolist_bytes(&v, a[0], &mut out).ok_or_else(badarg)?;
+    Ok(ctx.p.heap.binary(out))
+}
+
+/// `list_to_bitstring/1`.
+pub fn list_to_bitstring(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let mut w = crate::vm::bits::BitWriter::default();
+    {
+        let v = ctx.view();
+        let mut stack = alloc::vec![a[0]];
+        while let Some(t) = stack.pop() {
+            if t.is_nil() {
+                continue;
+            }
+            if let Some(b) = v.binary(t) {
+                w.slice(&b);
+            } else if t.is_cons() {
+                let (h, tl) = v.cons(t);
+                stack.push(tl);
+                if let Some(c) = h.as_small() {
+                    if !(0..=255).contains(&c) {
+                        return Err(badarg());
+                    }
+                    w.uint(c as u64, 8);
+                } else {
+                    stack.push(h);
+                }
+            } else {
+                return Err(badarg());
+            }
+        }
+    }
+    let bits = w.bits;
+    Ok(ctx.p.heap.binary_bits(w.buf, bits))
+}
+
+/// `iolist_size/1`.
+pub fn iolist_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let v = ctx.view();
+    let mut out = Vec::new();
+    iolist_bytes(&v, a[0], &mut out).ok_or_else(badarg)?;
+    Ok(Term::small(out.len() as i64))
+}
+
+/// `float/1`.
+pub fn float(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let v = ctx.view();
+    match num(&v, a[0]) {
+        Some(Num::F(_)) => Ok(a[0]),
+        Some(n) => {
+            let f = match n {
+                Num::I(i) => i as f64,
+                Num::B(b) => crate::vm::num::big_to_f64(&b),
+                Num::F(f) => f,
+            };
+            super::arith::make_float(&mut ctx.p.heap, f).map_err(|_| badarg())
+        }
+        None => Err(badarg()),
+    }
+}
+
+fn round_with(ctx: &mut Ctx, a: &[Term], op: fn(f64) -> f64) -> BifResult {
+    let v = ctx.view();
+    match num(&v, a[0]) {
+        Some(Num::F(f)) => {
+            let r = op(f);
+            match r.to_i64() {
+                Some(i) if (i as f64) == r => Ok(ctx.p.heap.int(i)),
+                _ => Ok(ctx.p.heap.bigint(&crate::vm::compare::float_to_big(r))),
+            }
+        }
+        Some(_) => Ok(a[0]),
+        None => Err(badarg()),
+    }
+}
+
+/// `trunc/1`.
+pub fn trunc(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    round_with(ctx, a, num_traits::Float::trunc)
+}
+
+/// `round/1` (half away from zero).
+pub fn round(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    round_with(ctx, a, num_traits::Float::round)
+}
+
+/// `ceil/1`.
+pub fn ceil(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    round_with(ctx, a, num_traits::Float::ceil)
+}
+
+/// `floor/1`.
+pub fn floor(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    round_with(ctx, a, num_traits::Float::floor)
+}

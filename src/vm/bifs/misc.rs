@@ -1,0 +1,210 @@
+//! Process and system BIFs: exceptions, halt, display, self, references, the process
+//! dictionary, node.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::vm::atom;
+use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault, Frame};
+use crate::vm::compare::exact_eq;
+use crate::vm::display::display as fmt_display;
+use crate::vm::term::Term;
+
+/// `erlang:display/1`.
+pub fn display(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let mut s = {
+        let v = ctx.view();
+        fmt_display(&v, ctx.atoms, ctx.code, a[0])
+    };
+    s.push('\n');
+    ctx.io.stdout(s.as_bytes());
+    Ok(atom::TRUE)
+}
+
+/// `halt/0`.
+pub fn halt0(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Err(Fault::Halt(0))
+}
+
+/// `halt/1`.
+pub fn halt1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if let Some(n) = a[0].as_small() {
+        if n >= 0 {
+            return Err(Fault::Halt((n & 0xff) as i32));
+        }
+        return Err(badarg());
+    }
+    if a[0] == atom::ABORT {
+        return Err(Fault::Halt(134));
+    }
+    let v = ctx.view();
+    match v.list_to_vec(a[0]) {
+        Some(chars) => {
+            let s: String = chars
+                .iter()
+                .filter_map(|c| c.as_small().and_then(|c| char::from_u32(c as u32)))
+                .collect();
+            Err(Fault::HaltMessage(s))
+        }
+        None => Err(badarg()),
+    }
+}
+
+/// `halt/2`.
+pub fn halt2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    halt1(ctx, &a[..1])
+}
+
+/// `self/0`.
+pub fn self_(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(ctx.p.pid)
+}
+
+/// `node/0`.
+pub fn node(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(atom::NONODE)
+}
+
+/// `node/1`.
+pub fn node1(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(atom::NONODE)
+}
+
+/// `make_ref/0`.
+pub fn make_ref(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let n = *ctx.next_ref;
+    *ctx.next_ref += 1;
+    Ok(ctx.p.heap.reference(n))
+}
+
+/// `throw/1`.
+pub fn throw(_: &mut Ctx, a: &[Term]) -> BifResult {
+    Err(Fault::raise(Class::Throw, a[0]))
+}
+
+/// `exit/1`.
+pub fn exit(_: &mut Ctx, a: &[Term]) -> BifResult {
+    Err(Fault::raise(Class::Exit, a[0]))
+}
+
+/// `error/1`.
+pub fn error1(_: &mut Ctx, a: &[Term]) -> BifResult {
+    Err(Fault::raise(Class::Error, a[0]))
+}
+
+/// `error/2`.
+pub fn error2(_: &mut Ctx, a: &[Term]) -> BifResult {
+    Err(Fault::Raise {
+        class: Class::Error,
+        reason: a[0],
+        frame: Frame::CallerArgs(a[1]),
+    })
+}
+
+/// `error/3`.
+pub fn error3(_: &mut Ctx, a: &[Term]) -> BifResult {
+    Err(Fault::Raise {
+        class: Class::Error,
+        reason: a[0],
+        frame: Frame::CallerArgs(a[1]),
+    })
+}
+
+/// `raise/3`.
+pub fn raise(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let class = match Class::from_atom(a[0]) {
+        Some(c) => c,
+        None => return Err(badarg()),
+    };
+    let v = ctx.view();
+    let trace = match v.tuple(a[2]) {
+        Some([_, t]) => *t,
+        _ => a[2],
+    };
+    if v.list_to_vec(trace).is_none() {
+        return Err(badarg());
+    }
+    Err(Fault::Raise {
+        class,
+        reason: a[1],
+        frame: Frame::Trace(trace),
+    })
+}
+
+fn dict_find(ctx: &Ctx, key: Term) -> Option<usize> {
+    let v = ctx.view();
+    ctx.p
+        .dict
+        .iter()
+        .position(|(k, _)| exact_eq(&v, ctx.atoms, *k, key))
+}
+
+/// `put/2`.
+pub fn put(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    match dict_find(ctx, a[0]) {
+        Some(i) => {
+            let old = ctx.p.dict[i].1;
+            ctx.p.dict[i].1 = a[1];
+            Ok(old)
+        }
+        None => {
+            ctx.p.dict.push((a[0], a[1]));
+            Ok(atom::UNDEFINED)
+        }
+    }
+}
+
+/// `get/1`.
+pub fn get(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    Ok(match dict_find(ctx, a[0]) {
+        Some(i) => ctx.p.dict[i].1,
+        None => atom::UNDEFINED,
+    })
+}
+
+/// `get/0`.
+pub fn get0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let pairs: Vec<(Term, Term)> = ctx.p.dict.clone();
+    let mut items = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        items.push(ctx.p.heap.tuple(&[k, v]));
+    }
+    Ok(ctx.p.heap.list(&items))
+}
+
+/// `get_keys/0`.
+pub fn get_keys(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let keys: Vec<Term> = ctx.p.dict.iter().map(|(k, _)| *k).collect();
+    Ok(ctx.p.heap.list(&keys))
+}
+
+/// `erase/1`.
+pub fn erase(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    Ok(match dict_find(ctx, a[0]) {
+        Some(i) => ctx.p.dict.remove(i).1,
+        None => atom::UNDEFINED,
+    })
+}
+
+/// `erase/0`.
+pub fn erase0(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let r = get0(ctx, a)?;
+    ctx.p.dict.clear();
+    Ok(r)
+}
+
+/// A BIF that always fails with `undef` (placeholder for natives not provided).
+pub fn undef(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Err(Fault::raise(Class::Error, atom::UNDEF))
+}
+
+/// `erlang:garbage_collect/0` (collection happens at the next safe point).
+pub fn garbage_collect(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    ctx.p.heap.limit = 0;
+    Ok(atom::TRUE)
+}
+
+/// `erlang:nif_error/1`: stubs of natively implemented functions.
+pub fn nif_error(_: &mut Ctx, a: &[Term]) -> BifResult {
+    Err(Fault::raise(Class::Error, a[0]))
+}

@@ -1,0 +1,387 @@
+//! Bit syntax: building bitstrings (`bs_create_bin`) and matching them (match contexts).
+//!
+//! A match context is a heap object `[buffer word, start, end, position]` (bit offsets into
+//! the buffer); positions are updated in place. Construction writes into a fresh buffer, or
+//! for `append`/`private_append` extends the source binary's buffer in place when it is the
+//! last binary in that buffer and no other process shares it.
+
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use num_bigint::{BigInt, Sign};
+use num_traits::{ToPrimitive, Zero};
+
+use super::heap::{copy_bits, BinSlice, View, BIN_LITERAL};
+use super::ops::{FLAG_LITTLE, FLAG_NATIVE, FLAG_SIGNED};
+
+/// A growable bit buffer.
+#[derive(Default)]
+pub struct BitWriter {
+    /// The bytes (the last one may be partial).
+    pub buf: Vec<u8>,
+    /// Number of valid bits.
+    pub bits: usize,
+}
+
+impl BitWriter {
+    /// A writer continuing an existing buffer that holds `bits` valid bits.
+    pub fn resume(buf: Vec<u8>, bits: usize) -> Self {
+        BitWriter { buf, bits }
+    }
+
+    fn ensure(&mut self, extra: usize) {
+        let need = (self.bits + extra).div_ceil(8);
+        if self.buf.len() < need {
+            self.buf.resize(need, 0);
+        }
+    }
+
+    /// Appends whole bytes.
+    pub fn bytes(&mut self, b: &[u8]) {
+        if self.bits.is_multiple_of(8) {
+            self.buf.truncate(self.bits / 8);
+            self.buf.extend_from_slice(b);
+            self.bits += b.len() * 8;
+        } else {
+            self.ensure(b.len() * 8);
+            copy_bits(b, 0, &mut self.buf, self.bits, b.len() * 8);
+            self.bits += b.len() * 8;
+        }
+    }
+
+    /// Appends the low `n` (<= 64) bits of `v`, most significant first.
+    pub fn uint(&mut self, v: u64, n: usize) {
+        if n == 0 {
+            return;
+        }
+        if n.is_multiple_of(8) && self.bits.is_multiple_of(8) {
+            let be = v.to_be_bytes();
+            self.bytes(&be[8 - n / 8..]);
+            return;
+        }
+        self.ensure(n);
+        let shifted = if n == 64 { v } else { v << (64 - n) };
+        copy_bits(&shifted.to_be_bytes(), 0, &mut self.buf, self.bits, n);
+        self.bits += n;
+    }
+
+    /// Appends a bit slice.
+    pub fn slice(&mut self, s: &BinSlice) {
+        if let Some(b) = s.bytes() {
+            self.bytes(b);
+            return;
+        }
+        self.ensure(s.bit_len);
+        copy_bits(s.data, s.bit_offset, &mut self.buf, self.bits, s.bit_len);
+        self.bits += s.bit_len;
+    }
+
+    /// Appends an integer segment of `n` bits.
+    pub fn integer(&mut self, v: &BigInt, n: usize, flags: u32) {
+        if n == 0 {
+            return;
+        }
+        let little = flags & (FLAG_LITTLE | FLAG_NATIVE) != 0;
+        if n <= 64 && !little {
+            let w = two_complement_u64(v);
+            self.uint(if n == 64 { w } else { w & ((1u64 << n) - 1) }, n);
+            return;
+        }
+        let nbytes = n.div_ceil(8);
+        let mut le = twos_complement_le(v, nbytes);
+        let rem = n % 8;
+        if little {
+            let full = n / 8;
+            self.bytes(&le[..full]);
+            if rem != 0 {
+                self.uint((le[full] & ((1u8 << rem) - 1)) as u64, rem);
+            }
+        } else {
+            le.reverse();
+            // Big endian: the value occupies the low n bits of the byte string.
+            let be = le;
+            let skip = nbytes * 8 - n;
+            self.ensure(n);
+            copy_bits(&be, skip, &mut self.buf, self.bits, n);
+            self.bits += n;
+        }
+    }
+
+    /// Appends a float segment of `n` (16, 32 or 64) bits; false if the size is invalid.
+    pub fn float(&mut self, f: f64, n: usize, flags: u32) -> bool {
+        let little = flags & (FLAG_LITTLE | FLAG_NATIVE) != 0;
+        let mut bytes: Vec<u8> = match n {
+            64 => f.to_be_bytes().to_vec(),
+            32 => (f as f32).to_be_bytes().to_vec(),
+            16 => f16_bits(f).to_be_bytes().to_vec(),
+            _ => return false,
+        };
+        if n == 32 && (f as f32).is_infinite() {
+            return false;
+        }
+        if little {
+            bytes.reverse();
+        }
+        self.bytes(&bytes);
+        true
+    }
+}
+
+fn f16_bits(f: f64) -> u16 {
+    let x = f as f32;
+    let b = x.to_bits();
+    let sign = ((b >> 16) & 0x8000) as u16;
+    let exp = ((b >> 23) & 0xff) as i32 - 127 + 15;
+    let mant = b & 0x7f_ffff;
+    if exp <= 0 {
+        sign
+    } else if exp >= 31 {
+        sign | 0x7c00
+    } else {
+        sign | ((exp as u16) << 10) | ((mant >> 13) as u16)
+    }
+}
+
+fn two_complement_u64(v: &BigInt) -> u64 {
+    if let Some(i) = v.to_i64() {
+        return i as u64;
+    }
+    let le = twos_complement_le(v, 8);
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&le[..8]);
+    u64::from_le_bytes(a)
+}
+
+/// The low `nbytes` bytes of `v` in two's complement, little-endian.
+fn twos_complement_le(v: &BigInt, nbytes: usize) -> Vec<u8> {
+    let mut bytes = v.to_signed_bytes_le();
+    let fill = if v.sign() == Sign::Minus { 0xff } else { 0 };
+    bytes.resize(nbytes.max(bytes.len()), fill);
+    bytes.truncate(nbytes);
+    bytes
+}
+
+/// Encodes a code point; `None` if it is not a valid Unicode scalar value.
+pub fn encode_utf(cp: i64, utf: super::ops::Utf, flags: u32) -> Option<Vec<u8>> {
+    let c = char::from_u32(u32::try_from(cp).ok()?)?;
+    let little = flags & (FLAG_LITTLE | FLAG_NATIVE) != 0;
+    Some(match utf {
+        super::ops::Utf::U8 => {
+            let mut b = [0u8; 4];
+            c.encode_utf8(&mut b).as_bytes().to_vec()
+        }
+        super::ops::Utf::U16 => {
+            let mut u = [0u16; 2];
+            let mut out = Vec::new();
+            for w in c.encode_utf16(&mut u) {
+                if little {
+                    out.extend_from_slice(&w.to_le_bytes());
+                } else {
+                    out.extend_from_slice(&w.to_be_bytes());
+                }
+            }
+            out
+        }
+        super::ops::Utf::U32 => {
+            if little {
+                (c as u32).to_le_bytes().to_vec()
+            } else {
+                (c as u32).to_be_bytes().to_vec()
+            }
+        }
+    })
+}
+
+/// Reads `n` bits at bit `pos` of `data` as an unsigned big-endian number (`n <= 64`).
+pub fn read_uint(data: &[u8], pos: usize, n: usize) -> u64 {
+    if n == 0 {
+        return 0;
+    }
+    if pos.is_multiple_of(8) && n.is_multiple_of(8) {
+        let mut v = 0u64;
+        for &b in &data[pos / 8..pos / 8 + n / 8] {
+            v = (v << 8) | b as u64;
+        }
+        return v;
+    }
+    let mut v = 0u64;
+    for i in 0..n {
+        let b = pos + i;
+        v = (v << 1) | ((data[b / 8] >> (7 - b % 8)) & 1) as u64;
+    }
+    v
+}
+
+/// Reads an integer segment.
+pub fn read_integer(data: &[u8], pos: usize, n: usize, flags: u32) -> BigInt {
+    let little = flags & (FLAG_LITTLE | FLAG_NATIVE) != 0;
+    let signed = flags & FLAG_SIGNED != 0;
+    if n == 0 {
+        return BigInt::zero();
+    }
+    if n <= 64 && !little {
+        let u = read_uint(data, pos, n);
+        if signed && n < 64 && (u >> (n - 1)) & 1 == 1 {
+            return BigInt::from(u as i128 - (1i128 << n));
+        }
+        if signed && n == 64 {
+            return BigInt::from(u as i64);
+        }
+        return BigInt::from(u);
+    }
+    // General case: gather bits into bytes (big-endian, left-aligned), then interpret.
+    let nbytes = n.div_ceil(8);
+    let mut be = vec![0u8; nbytes];
+    copy_bits(data, pos, &mut be, nbytes * 8 - n, n);
+    if little {
+        // Little endian: the first full bytes are least significant; the trailing partial
+        // chunk (n % 8 bits) is the most significant.
+        let rem = n % 8;
+        let mut chunks = vec![0u8; nbytes];
+        copy_bits(data, pos, &mut chunks, 0, n);
+        if rem != 0 {
+            let last = chunks[nbytes - 1] >> (8 - rem);
+            chunks[nbytes - 1] = last;
+        }
+        be = chunks;
+        be.reverse();
+    }
+    let mut v = BigInt::from_bytes_be(Sign::Plus, &be);
+    if signed && (v.clone() >> (n - 1)) & BigInt::from(1) == BigInt::from(1) {
+        v -= BigInt::from(1) << n;
+    }
+    v
+}
+
+/// Reads a float segment; `None` for an invalid size.
+pub fn read_float(data: &[u8], pos: usize, n: usize, flags: u32) -> Option<f64> {
+    let little = flags & (FLAG_LITTLE | FLAG_NATIVE) != 0;
+    let mut b = vec![0u8; n / 8];
+    copy_bits(data, pos, &mut b, 0, n);
+    if little {
+        b.reverse();
+    }
+    let f = match n {
+        64 => f64::from_be_bytes(b.try_into().ok()?),
+        32 => f32::from_be_bytes(b.try_into().ok()?) as f64,
+        16 => {
+            let h = u16::from_be_bytes(b.try_into().ok()?);
+            f16_to_f64(h)
+        }
+        _ => return None,
+    };
+    if f.is_finite() {
+        Some(f)
+    } else {
+        None
+    }
+}
+
+fn f16_to_f64(h: u16) -> f64 {
+    let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exp = ((h >> 10) & 0x1f) as i32;
+    let mant = (h & 0x3ff) as f64;
+    if exp == 0 {
+        sign * mant * libm_pow2(-24)
+    } else if exp == 31 {
+        f64::INFINITY
+    } else {
+        sign * (1.0 + mant / 1024.0) * libm_pow2(exp - 15)
+    }
+}
+
+fn libm_pow2(e: i32) -> f64 {
+    f64::from_bits(((e + 1023) as u64) << 52)
+}
+
+/// Decodes one UTF code point at `pos`; returns it and its length in bits.
+pub fn read_utf(
+    data: &[u8],
+    pos: usize,
+    end: usize,
+    utf: super::ops::Utf,
+    flags: u32,
+) -> Option<(u32, usize)> {
+    let little = flags & (FLAG_LITTLE | FLAG_NATIVE) != 0;
+    let avail = end - pos;
+    let byte = |i: usize| read_uint(data, pos + 8 * i, 8) as u8;
+    match utf {
+        super::ops::Utf::U8 => {
+            if avail < 8 {
+                return None;
+            }
+            let b0 = byte(0);
+            let len = match b0 {
+                0..=0x7f => return Some((b0 as u32, 8)),
+                0xc2..=0xdf => 2,
+                0xe0..=0xef => 3,
+                0xf0..=0xf4 => 4,
+                _ => return None,
+            };
+            if avail < len * 8 {
+                return None;
+            }
+            let mut buf = [0u8; 4];
+            for (i, b) in buf.iter_mut().enumerate().take(len) {
+                *b = byte(i);
+            }
+            let s = core::str::from_utf8(&buf[..len]).ok()?;
+            let c = s.chars().next()?;
+            Some((c as u32, len * 8))
+        }
+        super::ops::Utf::U16 => {
+            if avail < 16 {
+                return None;
+            }
+            let w = |i: usize| {
+                let v = read_uint(data, pos + 16 * i, 16) as u16;
+                if little {
+                    v.swap_bytes()
+                } else {
+                    v
+                }
+            };
+            let w0 = w(0);
+            if (0xd800..0xdc00).contains(&w0) {
+                if avail < 32 {
+                    return None;
+                }
+                let w1 = w(1);
+                if !(0xdc00..0xe000).contains(&w1) {
+                    return None;
+                }
+                let c = 0x10000 + (((w0 as u32) - 0xd800) << 10) + ((w1 as u32) - 0xdc00);
+                Some((c, 32))
+            } else if (0xdc00..0xe000).contains(&w0) {
+                None
+            } else {
+                Some((w0 as u32, 16))
+            }
+        }
+        super::ops::Utf::U32 => {
+            if avail < 32 {
+                return None;
+            }
+            let mut v = read_uint(data, pos, 32) as u32;
+            if little {
+                v = v.swap_bytes();
+            }
+            char::from_u32(v).map(|c| (c as u32, 32))
+        }
+    }
+}
+
+/// Whether the binary term's buffer can be extended in place: it is a process buffer, nobody
+/// else holds it, and the binary ends exactly at the buffer's end on a byte boundary.
+pub fn appendable(v: &View, buf_word: u64, off: usize, len: usize) -> bool {
+    if buf_word & BIN_LITERAL != 0 {
+        return false;
+    }
+    let i = (buf_word >> 1) as usize;
+    match v.bins.get(i) {
+        Some(b) => {
+            (off + len).is_multiple_of(8) && (off + len) / 8 == b.len() && Arc::strong_count(b) == 1
+        }
+        None => false,
+    }
+}

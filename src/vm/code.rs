@@ -1,0 +1,219 @@
+//! Loaded code: translated modules and the export table that calls go through.
+//!
+//! Every remote call site holds an export index fixed at load time; the entry's target is
+//! filled in when the module defining it loads (or is a BIF from the start), so a call never
+//! looks anything up by name. Module 0 is a built-in `init` stub whose two functions sit at the
+//! bottom of every process's stack, as `init:start_em/1` and `init:do_boot/3` do under erl.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::atom::AtomTable;
+use super::bif::BifFn;
+use super::ops::Op;
+use super::term::Term;
+
+/// What an export entry leads to.
+#[derive(Clone, Copy, Debug)]
+pub enum Target {
+    /// Not loaded (yet): calling it loads the module or raises `undef`.
+    Undefined,
+    /// Erlang code.
+    Code {
+        /// Module index.
+        module: u32,
+        /// Entry instruction.
+        pc: u32,
+    },
+    /// A native function.
+    Bif(BifFn),
+    /// `erlang:apply/2,3`, handled by the interpreter.
+    Apply,
+}
+
+/// One `M:F/A` and where calls to it go.
+#[derive(Clone, Debug)]
+pub struct ExportEntry {
+    /// Module atom.
+    pub module: Term,
+    /// Function atom.
+    pub function: Term,
+    /// Arity.
+    pub arity: u32,
+    /// Where calls go.
+    pub target: Target,
+}
+
+/// A function's extent, for stack traces and `function_clause`.
+#[derive(Clone, Copy, Debug)]
+pub struct FunctionInfo {
+    /// Index of its func_info instruction.
+    pub start: u32,
+    /// Name atom.
+    pub name: Term,
+    /// Arity.
+    pub arity: u32,
+}
+
+/// A fun defined by a module.
+#[derive(Clone, Copy, Debug)]
+pub struct LambdaInfo {
+    /// Entry instruction.
+    pub entry: u32,
+    /// Arity of the fun itself (without free variables).
+    pub arity: u32,
+    /// Number of free variables.
+    pub num_free: u32,
+    /// Index in the module's fun table.
+    pub index: u32,
+    /// Old uniq (shown by `erlang:display/1`).
+    pub old_uniq: u32,
+}
+
+/// A translated module.
+#[derive(Clone, Debug)]
+pub struct LoadedModule {
+    /// Module atom.
+    pub name: Term,
+    /// Instructions.
+    pub code: Vec<Op>,
+    /// `lines[pc]`: index into `line_table` of the location in effect at `pc` (0: none).
+    pub lines: Vec<u32>,
+    /// (file, line) locations.
+    pub line_table: Vec<(String, u32)>,
+    /// Functions sorted by start.
+    pub functions: Vec<FunctionInfo>,
+    /// Funs.
+    pub lambdas: Vec<LambdaInfo>,
+    /// The string table (bs_match_string, string segments).
+    pub strings: Vec<u8>,
+    /// Exported (function, arity) pairs.
+    pub exports: Vec<(Term, u32)>,
+    /// The module's attributes (for module_info).
+    pub attributes: Term,
+}
+
+impl LoadedModule {
+    /// The function containing instruction `pc`.
+    pub fn function_at(&self, pc: u32) -> Option<&FunctionInfo> {
+        let i = self.functions.partition_point(|f| f.start <= pc);
+        if i == 0 {
+            None
+        } else {
+            self.functions.get(i - 1)
+        }
+    }
+
+    /// The (file, line) in effect at `pc`.
+    pub fn location(&self, pc: u32) -> Option<&(String, u32)> {
+        let l = *self.lines.get(pc as usize)?;
+        if l == 0 {
+            None
+        } else {
+            self.line_table.get(l as usize)
+        }
+    }
+}
+
+/// Modules and exports of a node.
+#[derive(Debug, Default)]
+pub struct Code {
+    /// Loaded modules by index.
+    pub modules: Vec<LoadedModule>,
+    /// Module atom index to module index.
+    pub by_name: BTreeMap<u32, u32>,
+    /// The export table.
+    pub exports: Vec<ExportEntry>,
+    /// (module atom, function atom, arity) to export index.
+    pub export_index: BTreeMap<(u32, u32, u32), u32>,
+    /// Module atoms that could not be loaded (calls to them raise `undef`).
+    pub missing: alloc::collections::BTreeSet<u32>,
+}
+
+/// Global fun id: module index and lambda index.
+#[inline]
+pub fn fun_id(module: u32, lambda: u32) -> u64 {
+    ((module as u64) << 24) | lambda as u64
+}
+
+/// Splits a global fun id.
+#[inline]
+pub fn split_fun_id(id: u64) -> (u32, u32) {
+    ((id >> 24) as u32, (id & 0xff_ffff) as u32)
+}
+
+impl Code {
+    /// Code with the `init` stub as module 0.
+    pub fn new(init: Term, start_em: Term, do_boot: Term) -> Self {
+        let mut c = Code::default();
+        c.modules.push(LoadedModule {
+            name: init,
+            code: vec![
+                Op::FuncInfo {
+                    module: init,
+                    function: start_em,
+                    arity: 1,
+                },
+                Op::Exit,
+                Op::FuncInfo {
+                    module: init,
+                    function: do_boot,
+                    arity: 3,
+                },
+                Op::Exit,
+            ],
+            lines: vec![0; 4],
+            line_table: Vec::new(),
+            functions: vec![
+                FunctionInfo {
+                    start: 0,
+                    name: start_em,
+                    arity: 1,
+                },
+                FunctionInfo {
+                    start: 2,
+                    name: do_boot,
+                    arity: 3,
+                },
+            ],
+            lambdas: Vec::new(),
+            strings: Vec::new(),
+            exports: Vec::new(),
+            attributes: Term::NIL,
+        });
+        c
+    }
+
+    /// The export index for `M:F/A`, creating an undefined entry if needed.
+    pub fn export(&mut self, atoms: &AtomTable, module: Term, function: Term, arity: u32) -> u32 {
+        let key = (module.atom_index(), function.atom_index(), arity);
+        if let Some(&i) = self.export_index.get(&key) {
+            return i;
+        }
+        let i = self.exports.len() as u32;
+        let target = super::bif::lookup(atoms.name(module), atoms.name(function), arity)
+            .unwrap_or(Target::Undefined);
+        self.exports.push(ExportEntry {
+            module,
+            function,
+            arity,
+            target,
+        });
+        self.export_index.insert(key, i);
+        i
+    }
+
+    /// The export entry for `M:F/A` if any.
+    pub fn find_export(&self, module: Term, function: Term, arity: u32) -> Option<u32> {
+        self.export_index
+            .get(&(module.atom_index(), function.atom_index(), arity))
+            .copied()
+    }
+
+    /// The module index of a module atom, if loaded.
+    pub fn module_index(&self, name: Term) -> Option<u32> {
+        self.by_name.get(&name.atom_index()).copied()
+    }
+}

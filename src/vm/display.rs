@@ -1,0 +1,267 @@
+//! `erlang:display/1`'s output format, byte for byte as the emulator prints it.
+//!
+//! Floats print as `%.6e` (`3.500000e+00`); lists of printable Latin-1 characters (plus tab,
+//! newline, carriage return) print as strings; binaries whose bytes are all printable ASCII
+//! print as `<<"...">>`; atoms are quoted unless they start with a lowercase letter and contain
+//! only letters, digits and `_`. Output is UTF-8.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+use super::atom::AtomTable;
+use super::code::{split_fun_id, Code};
+use super::heap::View;
+use super::term::{Kind, Term};
+
+/// Formats a term the way `erlang:display/1` does (without the trailing newline).
+pub fn display(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> String {
+    let mut s = String::new();
+    write_term(&mut s, v, atoms, code, t);
+    s
+}
+
+/// Formats a float as C's `%.6e`.
+pub fn float_e6(f: f64) -> String {
+    let s = alloc::format!("{:.6e}", f);
+    match s.split_once('e') {
+        Some((m, e)) => {
+            let (sign, digits) = match e.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', e),
+            };
+            if digits.len() < 2 {
+                alloc::format!("{m}e{sign}0{digits}")
+            } else {
+                alloc::format!("{m}e{sign}{digits}")
+            }
+        }
+        None => s,
+    }
+}
+
+fn is_latin1_lower(c: char) -> bool {
+    c.is_ascii_lowercase() || (('\u{df}'..='\u{ff}').contains(&c) && c != '\u{f7}')
+}
+
+fn is_atom_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || c == '_'
+        || (('\u{c0}'..='\u{ff}').contains(&c) && c != '\u{d7}' && c != '\u{f7}')
+}
+
+/// Writes an atom, quoted when needed.
+pub fn write_atom(s: &mut String, name: &str) {
+    let mut chars = name.chars();
+    let plain = match chars.next() {
+        Some(c) => is_latin1_lower(c) && chars.all(is_atom_char),
+        None => false,
+    };
+    if plain {
+        s.push_str(name);
+        return;
+    }
+    s.push('\'');
+    for c in name.chars() {
+        match c {
+            '\'' => s.push_str("\\'"),
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\t' => s.push_str("\\t"),
+            '\r' => s.push_str("\\r"),
+            '\x0b' => s.push_str("\\v"),
+            '\x08' => s.push_str("\\b"),
+            '\x0c' => s.push_str("\\f"),
+            '\x1b' => s.push_str("\\e"),
+            c => s.push(c),
+        }
+    }
+    s.push('\'');
+}
+
+fn printable_list(v: &View, mut t: Term) -> Option<String> {
+    let mut out = String::new();
+    while t.is_cons() {
+        let (h, tl) = v.cons(t);
+        let c = h.as_small()?;
+        match c {
+            10 => out.push_str("\\n"),
+            34 => out.push_str("\\\""),
+            9 | 13 | 32..=126 | 160..=255 => out.push(char::from_u32(c as u32)?),
+            _ => return None,
+        }
+        t = tl;
+    }
+    if t.is_nil() {
+        Some(out)
+    } else {
+        None
+    }
+}
+
+fn write_term(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term) {
+    if let Some(i) = t.as_small() {
+        let _ = write!(s, "{i}");
+    } else if t.is_atom() {
+        write_atom(s, atoms.name(t));
+    } else if t.is_nil() {
+        s.push_str("[]");
+    } else if t.is_pid() {
+        let _ = write!(s, "<0.{}.0>", t.pid_number());
+    } else if t.is_cons() {
+        if let Some(str) = printable_list(v, t) {
+            s.push('"');
+            s.push_str(&str);
+            s.push('"');
+            return;
+        }
+        s.push('[');
+        let mut l = t;
+        let mut first = true;
+        while l.is_cons() {
+            let (h, tl) = v.cons(l);
+            if !first {
+                s.push(',');
+            }
+            first = false;
+            write_term(s, v, atoms, code, h);
+            l = tl;
+        }
+        if !l.is_nil() {
+            s.push('|');
+            write_term(s, v, atoms, code, l);
+        }
+        s.push(']');
+    } else if t.is_boxed() {
+        write_boxed(s, v, atoms, code, t);
+    } else {
+        s.push_str("<?>");
+    }
+}
+
+fn write_boxed(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term) {
+    match v.kind(t) {
+        Some(Kind::Tuple) => {
+            s.push('{');
+            for (i, e) in v.payload(t).iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                write_term(s, v, atoms, code, *e);
+            }
+            s.push('}');
+        }
+        Some(Kind::PosBig | Kind::NegBig) => {
+            if let Some(b) = v.big(t) {
+                let _ = write!(s, "{b}");
+            }
+        }
+        Some(Kind::Float) => {
+            if let Some(f) = v.float(t) {
+                s.push_str(&float_e6(f));
+            }
+        }
+        Some(Kind::BinRef) => write_binary(s, v, t),
+        Some(Kind::MatchCtx) => s.push_str("#MatchState"),
+        Some(Kind::Map) => {
+            s.push_str("#{");
+            let p = v.payload(t);
+            for i in 0..p.len() / 2 {
+                if i > 0 {
+                    s.push(',');
+                }
+                write_term(s, v, atoms, code, p[2 * i]);
+                s.push_str("=>");
+                write_term(s, v, atoms, code, p[2 * i + 1]);
+            }
+            s.push('}');
+        }
+        Some(Kind::Fun) => {
+            let id = v.payload(t)[0].small_value() as u64;
+            let (m, l) = split_fun_id(id);
+            match code.modules.get(m as usize) {
+                Some(module) => {
+                    let lam = module.lambdas.get(l as usize);
+                    let _ = write!(
+                        s,
+                        "#Fun<{}.{}.{}>",
+                        atoms.name(module.name),
+                        lam.map(|x| x.index).unwrap_or(l),
+                        lam.map(|x| x.old_uniq).unwrap_or(0)
+                    );
+                }
+                None => s.push_str("#Fun<?>"),
+            }
+        }
+        Some(Kind::Export) => {
+            let p = v.payload(t);
+            s.push_str("fun ");
+            write_atom(s, atoms.name(p[0]));
+            s.push(':');
+            write_atom(s, atoms.name(p[1]));
+            let _ = write!(s, "/{}", p[2].small_value());
+        }
+        Some(Kind::Ref) => {
+            let n = v.payload(t)[0].0;
+            let _ = write!(s, "#Ref<0.0.{}.{}>", n >> 32, n & 0xffff_ffff);
+        }
+        None => s.push_str("<?>"),
+    }
+}
+
+fn write_binary(s: &mut String, v: &View, t: Term) {
+    let Some(b) = v.binary(t) else { return };
+    let bytes: Vec<u8> = b.to_vec();
+    let whole = b.bit_len / 8;
+    let rest = b.bit_len % 8;
+    s.push_str("<<");
+    if rest == 0 && whole > 0 && bytes.iter().all(|&c| (32..=126).contains(&c)) {
+        s.push('"');
+        for &c in &bytes {
+            if c == b'"' {
+                s.push_str("\\\"");
+            } else {
+                s.push(c as char);
+            }
+        }
+        s.push('"');
+    } else {
+        for (i, c) in bytes[..whole].iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            let _ = write!(s, "{c}");
+        }
+        if rest != 0 {
+            if whole > 0 {
+                s.push(',');
+            }
+            let last = bytes[whole] >> (8 - rest);
+            let _ = write!(s, "{last}:{rest}");
+        }
+    }
+    s.push_str(">>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_like_printf() {
+        assert_eq!(float_e6(3.5), "3.500000e+00");
+        assert_eq!(float_e6(1.0e100), "1.000000e+100");
+        assert_eq!(float_e6(-0.0), "-0.000000e+00");
+        assert_eq!(float_e6(0.000123), "1.230000e-04");
+    }
+
+    #[test]
+    fn atom_quoting() {
+        let mut s = String::new();
+        for a in ["and", "Abc", "aB_1@x", "a b\\c", "\u{e4}"] {
+            write_atom(&mut s, a);
+            s.push(' ');
+        }
+        assert_eq!(s, "and 'Abc' 'aB_1@x' 'a b\\\\c' \u{e4} ");
+    }
+}

@@ -1,0 +1,190 @@
+//! Runs an entry function to completion: loads modules on demand, resumes after yields.
+//!
+//! The platform supplies module bytes ([`ModuleSource`]), a loader function and console output
+//! ([`Io`]); this keeps the VM free of any file system or std dependency.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::atom;
+use super::bif::{Class, Io};
+use super::code::Target;
+use super::interp::{run, Outcome, Vm};
+use super::process::Process;
+use super::term::Term;
+use super::translate::{install, translate, TranslateError};
+use crate::loader::Module;
+
+/// Finds the bytes of a module's `.beam` file.
+pub trait ModuleSource {
+    /// The `.beam` bytes of `name`, if available.
+    fn find(&mut self, name: &str) -> Option<Vec<u8>>;
+}
+
+/// Turns `.beam` bytes into a generic module (the loader).
+pub type LoadFn = fn(&[u8]) -> Option<Module>;
+
+/// Why a module could not be loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadFailure {
+    /// The loader rejected the file.
+    Malformed,
+    /// Translation failed.
+    Translate(TranslateError),
+}
+
+/// How a run ended.
+#[derive(Debug)]
+pub enum Finish {
+    /// The entry function returned.
+    Returned,
+    /// `halt/1`.
+    Halt(i32),
+    /// `halt("...")`.
+    HaltMessage(String),
+    /// An uncaught exception.
+    Crash {
+        /// Class.
+        class: Class,
+        /// Reason.
+        reason: Term,
+        /// Stack trace.
+        trace: Term,
+    },
+}
+
+/// A VM plus the means to load code.
+pub struct Runtime {
+    /// The VM.
+    pub vm: Vm,
+    loader: LoadFn,
+    pending_entry: Option<u32>,
+}
+
+impl Runtime {
+    /// A runtime loading modules with `loader`.
+    pub fn new(loader: LoadFn) -> Self {
+        Runtime {
+            vm: Vm::new(),
+            loader,
+            pending_entry: None,
+        }
+    }
+
+    /// Loads a module from its bytes.
+    pub fn load_bytes(&mut self, bytes: &[u8]) -> Result<u32, LoadFailure> {
+        let m = (self.loader)(bytes).ok_or(LoadFailure::Malformed)?;
+        let vm = &mut self.vm;
+        let lm = translate(&m, &mut vm.code, &mut vm.atoms, &mut vm.lits)
+            .map_err(LoadFailure::Translate)?;
+        Ok(install(&mut vm.code, lm))
+    }
+
+    /// Loads `name` from `src` unless loaded; remembers failures.
+    pub fn ensure_loaded(&mut self, name: Term, src: &mut dyn ModuleSource) -> bool {
+        if self.vm.code.module_index(name).is_some() {
+            return true;
+        }
+        let text = String::from(self.vm.atoms.name(name));
+        let ok = match src.find(&text) {
+            Some(bytes) => self.load_bytes(&bytes).is_ok(),
+            None => false,
+        };
+        if !ok {
+            self.vm.code.missing.insert(name.atom_index());
+        }
+        ok
+    }
+
+    /// A process that will call `module:function(args...)` with `init`'s frames below it.
+    pub fn spawn(&mut self, module: Term, function: Term, args: &[Term], pid: u32) -> Process {
+        let mut p = Process::new(Term::pid(pid));
+        p.stack.push(Term::cp(0, 3));
+        p.stack.push(Term::cp(0, 1));
+        p.x[..args.len()].copy_from_slice(args);
+        let arity = args.len() as u32;
+        let e = self.vm.code.export(&self.vm.atoms, module, function, arity);
+        // The process starts at a tiny trampoline: the export is resolved on first run.
+        p.module = 0;
+        p.pc = 0;
+        self.pending_entry = Some(e);
+        p
+    }
+
+    /// Runs `p` until it finishes.
+    pub fn run(&mut self, p: &mut Process, io: &mut dyn Io, src: &mut dyn ModuleSource) -> Finish {
+        if let Some(e) = self.pending_entry.take() {
+            loop {
+                let entry = self.vm.code.exports[e as usize].clone();
+                match entry.target {
+                    Target::Code { module, pc } => {
+                        p.module = module;
+                        p.pc = pc;
+                        break;
+                    }
+                    Target::Undefined if self.ensure_loaded(entry.module, src) => {
+                        if matches!(self.vm.code.exports[e as usize].target, Target::Undefined) {
+                            return self.undef_entry(p, entry.module, entry.function, entry.arity);
+                        }
+                    }
+                    _ => return self.undef_entry(p, entry.module, entry.function, entry.arity),
+                }
+            }
+        }
+        loop {
+            match run(&mut self.vm, io, p) {
+                Outcome::Normal => return Finish::Returned,
+                Outcome::Halt(n) => return Finish::Halt(n),
+                Outcome::HaltMessage(s) => return Finish::HaltMessage(s),
+                Outcome::Crash {
+                    class,
+                    reason,
+                    trace,
+                } => {
+                    return Finish::Crash {
+                        class,
+                        reason,
+                        trace,
+                    }
+                }
+                Outcome::NeedModule(name) => {
+                    self.ensure_loaded(name, src);
+                }
+                Outcome::Yield => {}
+            }
+        }
+    }
+
+    fn undef_entry(&mut self, p: &mut Process, m: Term, f: Term, arity: u32) -> Finish {
+        let args: Vec<Term> = p.x[..arity as usize].to_vec();
+        let al = p.heap.list(&args);
+        let top = p.heap.tuple(&[m, f, al, Term::NIL]);
+        let s1 = p
+            .heap
+            .tuple(&[atom::INIT, atom::START_EM, Term::small(1), Term::NIL]);
+        let s2 = p
+            .heap
+            .tuple(&[atom::INIT, atom::DO_BOOT, Term::small(3), Term::NIL]);
+        let trace = p.heap.list(&[top, s1, s2]);
+        Finish::Crash {
+            class: Class::Error,
+            reason: atom::UNDEF,
+            trace,
+        }
+    }
+
+    /// The term erl's `init` displays for an uncaught exception in `-run`:
+    /// `{"init terminating in do_boot", Reason}`.
+    pub fn boot_crash_term(p: &mut Process, class: Class, reason: Term, trace: Term) -> Term {
+        let r = match class {
+            Class::Error => p.heap.tuple(&[reason, trace]),
+            Class::Throw => {
+                let nc = p.heap.tuple(&[atom::NOCATCH, reason]);
+                p.heap.tuple(&[nc, trace])
+            }
+            Class::Exit => reason,
+        };
+        let msg = p.heap.string("init terminating in do_boot");
+        p.heap.tuple(&[msg, r])
+    }
+}

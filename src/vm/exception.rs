@@ -1,0 +1,188 @@
+//! Raising exceptions: building erl-shaped stack traces and unwinding to the nearest catch.
+//!
+//! A trace is at most eight `{M, F, ArityOrArgs, Location}` frames: an optional BIF frame, the
+//! current function, then one frame per return address on the stack, exactly as erl shows them
+//! (tail calls leave no frame). The handler receives `x0 = NONE, x1 = Class, x2 = Reason,
+//! x3 = {Class, Trace}` (the "raw" trace that `raise`, `build_stacktrace` and `raw_raise` use).
+
+use alloc::vec::Vec;
+
+use super::atom::{self, AtomTable};
+use super::bif::{error_info_module, Class};
+use super::code::Code;
+use super::literals::Literals;
+use super::process::Process;
+use super::term::Term;
+
+/// Erl's default `backtrace_depth`.
+pub const TRACE_DEPTH: usize = 8;
+
+/// The top of a trace being built.
+pub enum Top<'a> {
+    /// The current function at `pc`, optionally with its arguments instead of its arity.
+    Function {
+        /// Arguments replacing the arity.
+        args: Option<Term>,
+    },
+    /// A failing BIF called from the current function.
+    Bif {
+        /// Export index of the BIF.
+        export: u32,
+        /// Its arguments.
+        args: &'a [Term],
+    },
+    /// An undefined function `M:F(Args)` about to be called (the caller's return address is
+    /// already on the stack, so the current function is not listed).
+    Undef {
+        /// Module.
+        module: Term,
+        /// Function.
+        function: Term,
+        /// Arguments.
+        args: &'a [Term],
+    },
+}
+
+fn location(p: &mut Process, atoms: &mut AtomTable, code: &Code, module: u32, pc: u32) -> Term {
+    let Some(m) = code.modules.get(module as usize) else {
+        return Term::NIL;
+    };
+    match m.location(pc) {
+        Some((file, line)) => {
+            let f = p.heap.string(file);
+            let ft = p.heap.tuple(&[atom::FILE, f]);
+            let lt = p.heap.tuple(&[atom::LINE, Term::small(*line as i64)]);
+            let _ = atoms;
+            p.heap.list(&[ft, lt])
+        }
+        None => Term::NIL,
+    }
+}
+
+fn function_frame(
+    p: &mut Process,
+    atoms: &mut AtomTable,
+    code: &Code,
+    module: u32,
+    pc: u32,
+    args: Option<Term>,
+) -> Option<Term> {
+    let m = code.modules.get(module as usize)?;
+    let f = *m.function_at(pc)?;
+    let loc = location(p, atoms, code, module, pc);
+    let a = args.unwrap_or(Term::small(f.arity as i64));
+    Some(p.heap.tuple(&[m.name, f.name, a, loc]))
+}
+
+/// Builds the stack trace for an exception raised at `pc` of `module`.
+pub fn build_trace(
+    p: &mut Process,
+    atoms: &mut AtomTable,
+    code: &Code,
+    module: u32,
+    pc: u32,
+    top: Top,
+) -> Term {
+    let mut frames: Vec<Term> = Vec::with_capacity(TRACE_DEPTH);
+    match top {
+        Top::Bif { export, args } => {
+            let e = &code.exports[export as usize];
+            let (bm, bf) = (e.module, e.function);
+            let info_mod = atoms
+                .intern(error_info_module(atoms.name(bm)))
+                .unwrap_or(atom::ERLANG);
+            let map = p.heap.map_sorted(&[(atom::MODULE, info_mod)]);
+            let info = p.heap.tuple(&[atom::ERROR_INFO, map]);
+            let loc = p.heap.list(&[info]);
+            let al = p.heap.list(args);
+            frames.push(p.heap.tuple(&[bm, bf, al, loc]));
+            if let Some(f) = function_frame(p, atoms, code, module, pc, None) {
+                frames.push(f);
+            }
+        }
+        Top::Function { args } => {
+            if let Some(f) = function_frame(p, atoms, code, module, pc, args) {
+                frames.push(f);
+            }
+        }
+        Top::Undef {
+            module: um,
+            function,
+            args,
+        } => {
+            let al = p.heap.list(args);
+            frames.push(p.heap.tuple(&[um, function, al, Term::NIL]));
+        }
+    }
+    let mut i = p.stack.len();
+    while i > 0 && frames.len() < TRACE_DEPTH {
+        i -= 1;
+        let t = p.stack[i];
+        if t.is_cp() {
+            let pc = t.code_pc().saturating_sub(1);
+            if let Some(f) = function_frame(p, atoms, code, t.code_module(), pc, None) {
+                frames.push(f);
+            }
+        }
+    }
+    frames.truncate(TRACE_DEPTH);
+    p.heap.list(&frames)
+}
+
+/// Unwinds to the innermost catch. On success the stack is cut back to the catching frame,
+/// the handler registers are set and the handler's (module, pc) is returned.
+pub fn unwind(p: &mut Process, class: Class, reason: Term, trace: Term) -> Option<(u32, u32)> {
+    let mut cut = p.stack.len();
+    let mut i = p.stack.len();
+    while i > 0 {
+        i -= 1;
+        let t = p.stack[i];
+        if t.is_cp() {
+            cut = i;
+        } else if t.is_catch() {
+            p.stack.truncate(cut);
+            let raw = p.heap.tuple(&[class.atom(), trace]);
+            p.x[0] = Term::NONE;
+            p.x[1] = class.atom();
+            p.x[2] = reason;
+            p.x[3] = raw;
+            return Some((t.code_module(), t.code_pc()));
+        }
+    }
+    None
+}
+
+/// The value of `catch Expr` for an exception in x1..x3 (see the module docs).
+pub fn catch_value(p: &mut Process, lits: &Literals) -> Term {
+    let class = p.x[1];
+    let reason = p.x[2];
+    if class == atom::THROW {
+        return reason;
+    }
+    let exit_atom = atom::EXIT_CAPS;
+    if class == atom::ERROR {
+        let trace = raw_trace(p, lits, p.x[3]);
+        let inner = p.heap.tuple(&[reason, trace]);
+        p.heap.tuple(&[exit_atom, inner])
+    } else {
+        p.heap.tuple(&[exit_atom, reason])
+    }
+}
+
+/// The trace list inside a raw trace (or the term itself if it is already a list).
+pub fn raw_trace(p: &Process, lits: &Literals, raw: Term) -> Term {
+    let v = p.heap.view(lits);
+    match v.tuple(raw) {
+        Some([_, t]) => *t,
+        _ => raw,
+    }
+}
+
+/// The class inside a raw trace.
+pub fn raw_class(p: &Process, lits: &Literals, raw: Term) -> Option<Class> {
+    let v = p.heap.view(lits);
+    match v.tuple(raw) {
+        Some([c, _]) => Class::from_atom(*c),
+        _ => None,
+    }
+}

@@ -1,0 +1,1550 @@
+//! The dispatch loop: runs one process until it exits, halts, crashes, needs a module loaded or
+//! uses up its reductions.
+//!
+//! Each call and return costs a reduction; at zero the process yields ([`Outcome::Yield`]) so a
+//! scheduler can switch. Collections happen only at safe points (allocate, test_heap, calls,
+//! returns) with the live X registers as roots. A call to a module that is not loaded returns
+//! [`Outcome::NeedModule`] without side effects: the driver loads it and resumes, and the call
+//! instruction runs again.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use num_bigint::BigInt;
+
+use super::atom::{self, AtomTable};
+use super::bif::{badarg, BifFn, Class, Ctx, Fault, Frame, Io};
+use super::bits::{self, BitWriter};
+use super::code::{split_fun_id, Code, Target};
+use super::compare::{compare, eq, exact_eq, Mode};
+use super::exception::{self, Top};
+use super::heap::View;
+use super::literals::Literals;
+use super::map;
+use super::ops::*;
+use super::process::{Process, SLICE_REDUCTIONS};
+use super::term::{Kind, Term};
+
+/// Node-wide state the interpreter needs besides the process.
+#[derive(Debug)]
+pub struct Vm {
+    /// Atoms.
+    pub atoms: AtomTable,
+    /// Literals.
+    pub lits: Literals,
+    /// Modules and exports.
+    pub code: Code,
+    /// Next reference number.
+    pub next_ref: u64,
+}
+
+/// Why [`run`] returned.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The process finished (returned to the bottom of its stack).
+    Normal,
+    /// `halt/1` with a status.
+    Halt(i32),
+    /// `halt/1` with a message (erl writes a crash dump and exits 1).
+    HaltMessage(String),
+    /// An uncaught exception.
+    Crash {
+        /// Class.
+        class: Class,
+        /// Reason.
+        reason: Term,
+        /// Stack trace.
+        trace: Term,
+    },
+    /// The named module must be loaded (or marked missing) before resuming.
+    NeedModule(Term),
+    /// The reductions ran out.
+    Yield,
+}
+
+impl Default for Vm {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Vm {
+    /// A VM with only the built-in `init` stub loaded.
+    pub fn new() -> Self {
+        let atoms = AtomTable::new();
+        let code = Code::new(atom::INIT, atom::START_EM, atom::DO_BOOT);
+        Vm {
+            atoms,
+            lits: Literals::default(),
+            code,
+            next_ref: 1,
+        }
+    }
+}
+
+#[inline]
+fn fetch(p: &Process, s: Src) -> Term {
+    match s {
+        Src::X(i) => p.x[i as usize],
+        Src::Y(i) => p.y(i),
+        Src::C(t) => t,
+    }
+}
+
+#[inline]
+fn store(p: &mut Process, d: Dst, v: Term) {
+    match d {
+        Dst::X(i) => p.x[i as usize] = v,
+        Dst::Y(i) => p.set_y(i, v),
+    }
+}
+
+fn type_test(v: &View, t: Term, test: TypeTest) -> bool {
+    match test {
+        TypeTest::Integer => v.is_integer(t),
+        TypeTest::Float => v.kind(t) == Some(Kind::Float),
+        TypeTest::Number => v.is_number(t),
+        TypeTest::Atom => t.is_atom(),
+        TypeTest::Pid => t.is_pid(),
+        TypeTest::Reference => v.is_ref(t),
+        TypeTest::Port => false,
+        TypeTest::Nil => t.is_nil(),
+        TypeTest::Binary => v.is_binary(t),
+        TypeTest::Bitstr => v.is_bitstring(t),
+        TypeTest::List => t.is_nil() || t.is_cons(),
+        TypeTest::NonEmptyList => t.is_cons(),
+        TypeTest::Tuple => v.is_tuple(t),
+        TypeTest::Function => v.is_fun(t),
+        TypeTest::Boolean => t == atom::TRUE || t == atom::FALSE,
+        TypeTest::Map => v.is_map(t),
+    }
+}
+
+fn cmp_test(v: &View, atoms: &AtomTable, a: Term, b: Term, test: CmpTest) -> bool {
+    match test {
+        CmpTest::Lt => {
+            if a.is_small() && b.is_small() {
+                a.small_value() < b.small_value()
+            } else {
+                compare(v, atoms, a, b, Mode::Arith).is_lt()
+            }
+        }
+        CmpTest::Ge => {
+            if a.is_small() && b.is_small() {
+                a.small_value() >= b.small_value()
+            } else {
+                !compare(v, atoms, a, b, Mode::Arith).is_lt()
+            }
+        }
+        CmpTest::EqExact => exact_eq(v, atoms, a, b),
+        CmpTest::NeExact => !exact_eq(v, atoms, a, b),
+        CmpTest::Eq => a == b || (!(a.is_immediate() && b.is_immediate()) && eq(v, atoms, a, b)),
+        CmpTest::Ne => !(a == b || (!(a.is_immediate() && b.is_immediate()) && eq(v, atoms, a, b))),
+    }
+}
+
+/// A call target resolved from an export entry.
+enum Resolved {
+    Code(u32, u32),
+    Bif(BifFn),
+    Apply,
+    Load(Term),
+    Undef,
+}
+
+fn resolve(code: &Code, module: Term, function: Term, arity: u32) -> Resolved {
+    if let Some(e) = code.find_export(module, function, arity) {
+        match code.exports[e as usize].target {
+            Target::Code { module, pc } => return Resolved::Code(module, pc),
+            Target::Bif(b) => return Resolved::Bif(b),
+            Target::Apply => return Resolved::Apply,
+            Target::Undefined => {}
+        }
+    }
+    if module.is_atom()
+        && code.module_index(module).is_none()
+        && !code.missing.contains(&module.atom_index())
+    {
+        Resolved::Load(module)
+    } else {
+        Resolved::Undef
+    }
+}
+
+/// Runs `p` from its saved position.
+pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
+    let Vm {
+        atoms,
+        lits,
+        code,
+        next_ref,
+    } = vm;
+    let code: &Code = code;
+    let lits: &Literals = lits;
+    let mut m = p.module;
+    let mut ops: &[Op] = &code.modules[m as usize].code;
+    let mut pc = p.pc as usize;
+
+    macro_rules! get {
+        ($s:expr) => {
+            fetch(p, $s)
+        };
+    }
+    macro_rules! ctx {
+        () => {
+            Ctx {
+                p: &mut *p,
+                atoms: &mut *atoms,
+                lits,
+                code,
+                io: &mut *io,
+                next_ref: &mut *next_ref,
+            }
+        };
+    }
+    // Raise `$fault` with the stack-trace top `$top`; continue at a handler or return.
+    macro_rules! fault {
+        ($fault:expr, $top:expr) => {{
+            let f: Fault = $fault;
+            match f {
+                Fault::Halt(n) => return Outcome::Halt(n),
+                Fault::HaltMessage(s) => return Outcome::HaltMessage(s),
+                Fault::Raise {
+                    class,
+                    reason,
+                    frame,
+                } => {
+                    let at = (pc as u32).saturating_sub(1);
+                    let trace = match frame {
+                        Frame::Trace(t) => t,
+                        Frame::CallerArgs(a) => exception::build_trace(
+                            p,
+                            atoms,
+                            code,
+                            m,
+                            at,
+                            Top::Function { args: Some(a) },
+                        ),
+                        Frame::Caller => exception::build_trace(
+                            p,
+                            atoms,
+                            code,
+                            m,
+                            at,
+                            Top::Function { args: None },
+                        ),
+                        Frame::Bif => {
+                            let top: Top = $top;
+                            exception::build_trace(p, atoms, code, m, at, top)
+                        }
+                    };
+                    match exception::unwind(p, class, reason, trace) {
+                        Some((nm, npc)) => {
+                            m = nm;
+                            ops = &code.modules[m as usize].code;
+                            pc = npc as usize;
+                            continue;
+                        }
+                        None => {
+                            return Outcome::Crash {
+                                class,
+                                reason,
+                                trace,
+                            }
+                        }
+                    }
+                }
+            }
+        }};
+    }
+    macro_rules! raise {
+        ($class:expr, $reason:expr) => {
+            fault!(Fault::raise($class, $reason), Top::Function { args: None })
+        };
+    }
+    macro_rules! error_tuple {
+        ($tag:expr, $v:expr) => {{
+            let v = $v;
+            let r = p.heap.tuple(&[$tag, v]);
+            raise!(Class::Error, r)
+        }};
+    }
+    macro_rules! gc {
+        ($need:expr, $live:expr) => {
+            if p.heap.wants_gc($need as usize) && p.collect($live as usize, $need as usize).is_err()
+            {
+                raise!(Class::Error, atom::SYSTEM_LIMIT);
+            }
+        };
+    }
+    macro_rules! reduce {
+        ($target_m:expr, $target_pc:expr) => {
+            p.reductions -= 1;
+            if p.reductions <= 0 {
+                p.reductions = SLICE_REDUCTIONS;
+                p.module = $target_m;
+                p.pc = $target_pc as u32;
+                return Outcome::Yield;
+            }
+        };
+    }
+    macro_rules! jump_module {
+        ($nm:expr, $npc:expr) => {{
+            let nm = $nm;
+            if nm != m {
+                m = nm;
+                ops = &code.modules[m as usize].code;
+            }
+            pc = $npc as usize;
+        }};
+    }
+    macro_rules! do_return {
+        () => {{
+            let cp = match p.stack.pop() {
+                Some(cp) if cp.is_cp() => cp,
+                _ => return Outcome::Normal,
+            };
+            gc!(0, 1);
+            jump_module!(cp.code_module(), cp.code_pc());
+            reduce!(m, pc);
+        }};
+    }
+    macro_rules! need_module {
+        ($module:expr) => {{
+            p.module = m;
+            p.pc = (pc - 1) as u32;
+            return Outcome::NeedModule($module);
+        }};
+    }
+    macro_rules! stack_check {
+        () => {
+            if p.max_stack != 0 && p.stack.len() > p.max_stack {
+                raise!(Class::Error, atom::SYSTEM_LIMIT);
+            }
+        };
+    }
+    // Calls a BIF with x0..arity, then continues (or returns when `tail`).
+    macro_rules! call_bif {
+        ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr) => {{
+            let n = $arity as usize;
+            let mut buf = [Term::NIL; 8];
+            let heap_args: Vec<Term>;
+            let args: &[Term] = if n <= 8 {
+                buf[..n].copy_from_slice(&p.x[..n]);
+                &buf[..n]
+            } else {
+                heap_args = p.x[..n].to_vec();
+                &heap_args
+            };
+            let r = { ($bif)(&mut ctx!(), args) };
+            match r {
+                Ok(v) => {
+                    p.x[0] = v;
+                    if $tail {
+                        let len = p.stack.len();
+                        p.stack.truncate(len - $dealloc as usize);
+                        do_return!();
+                    }
+                }
+                Err(f) => {
+                    if $tail {
+                        // erl reports the caller as the function that made the tail call.
+                    }
+                    fault!(
+                        f,
+                        Top::Bif {
+                            export: $export,
+                            args
+                        }
+                    )
+                }
+            }
+        }};
+    }
+
+    loop {
+        let op = &ops[pc];
+        pc += 1;
+        match op {
+            Op::Move(s, d) => {
+                let v = get!(*s);
+                store(p, *d, v);
+            }
+            Op::Test { test, fail, src } => {
+                let t = get!(*src);
+                let v = p.heap.view(lits);
+                if !type_test(&v, t, *test) {
+                    pc = *fail as usize;
+                }
+            }
+            Op::Cmp { test, fail, a, b } => {
+                let (x, y) = (get!(*a), get!(*b));
+                let ok = match test {
+                    CmpTest::EqExact if x == y => true,
+                    CmpTest::EqExact if x.is_immediate() || y.is_immediate() => false,
+                    CmpTest::NeExact if x == y => false,
+                    CmpTest::NeExact if x.is_immediate() || y.is_immediate() => true,
+                    _ => {
+                        let v = p.heap.view(lits);
+                        cmp_test(&v, atoms, x, y, *test)
+                    }
+                };
+                if !ok {
+                    pc = *fail as usize;
+                }
+            }
+            Op::Call { target, arity } => {
+                stack_check!();
+                p.stack.push(Term::cp(m, pc as u32));
+                gc!(0, *arity);
+                pc = *target as usize;
+                reduce!(m, pc);
+            }
+            Op::CallLast {
+                target,
+                arity,
+                dealloc,
+            } => {
+                let len = p.stack.len();
+                p.stack.truncate(len - *dealloc as usize);
+                gc!(0, *arity);
+                pc = *target as usize;
+                reduce!(m, pc);
+            }
+            Op::CallOnly { target, arity } => {
+                gc!(0, *arity);
+                pc = *target as usize;
+                reduce!(m, pc);
+            }
+            Op::Return => do_return!(),
+            Op::Allocate { slots, heap, live } => {
+                let len = p.stack.len();
+                p.stack.resize(len + *slots as usize, Term::NIL);
+                stack_check!();
+                gc!(*heap, *live);
+            }
+            Op::TestHeap { heap, live } => gc!(*heap, *live),
+            Op::Deallocate(n) => {
+                let len = p.stack.len();
+                p.stack.truncate(len - *n as usize);
+            }
+            Op::Trim(n) => {
+                let len = p.stack.len();
+                let keep_top = 0;
+                let _ = keep_top;
+                // Remove y0..y(n-1), which sit at the top of the stack.
+                p.stack.truncate(len - *n as usize);
+            }
+            Op::AddSub {
+                sub,
+                export,
+                fail,
+                a,
+                b,
+                dst,
+                bif,
+            } => {
+                let (x, y) = (get!(*a), get!(*b));
+                if x.is_small() && y.is_small() {
+                    let r = if *sub {
+                        x.small_value() - y.small_value()
+                    } else {
+                        x.small_value() + y.small_value()
+                    };
+                    let t = p.heap.int(r);
+                    store(p, *dst, t);
+                } else {
+                    let args = [x, y];
+                    match bif(&mut ctx!(), &args) {
+                        Ok(v) => store(p, *dst, v),
+                        Err(_) if *fail != 0 => pc = *fail as usize,
+                        Err(f) => fault!(
+                            f,
+                            Top::Bif {
+                                export: *export,
+                                args: &args
+                            }
+                        ),
+                    }
+                }
+            }
+            Op::Bif {
+                bif,
+                export,
+                fail,
+                args,
+                dst,
+            } => {
+                let mut buf = [Term::NIL; 3];
+                for (i, s) in args.iter().enumerate() {
+                    buf[i] = get!(*s);
+                }
+                let a = &buf[..args.len()];
+                match bif(&mut ctx!(), a) {
+                    Ok(v) => store(p, *dst, v),
+                    Err(_) if *fail != 0 => pc = *fail as usize,
+                    Err(f) => fault!(
+                        f,
+                        Top::Bif {
+                            export: *export,
+                            args: a
+                        }
+                    ),
+                }
+            }
+            Op::GetList(s, h, t) => {
+                let l = get!(*s);
+                let (hd, tl) = p.heap.view(lits).cons(l);
+                store(p, *h, hd);
+                store(p, *t, tl);
+            }
+            Op::GetHd(s, h) => {
+                let l = get!(*s);
+                let hd = p.heap.view(lits).cons(l).0;
+                store(p, *h, hd);
+            }
+            Op::GetTl(s, t) => {
+                let l = get!(*s);
+                let tl = p.heap.view(lits).cons(l).1;
+                store(p, *t, tl);
+            }
+            Op::GetTupleElement(s, i, d) => {
+                let t = get!(*s);
+                let e = p.heap.view(lits).payload(t)[*i as usize];
+                store(p, *d, e);
+            }
+            Op::SetTupleElement(val, tup, i) => {
+                let (v, t) = (get!(*val), get!(*tup));
+                p.heap.set_tuple_element(t, *i as usize, v);
+            }
+            Op::PutList(h, t, d) => {
+                let (hv, tv) = (get!(*h), get!(*t));
+                let c = p.heap.cons(hv, tv);
+                store(p, *d, c);
+            }
+            Op::PutTuple2(d, elems) => {
+                let off = p.heap.words.len();
+                p.heap
+                    .words
+                    .push(Term(super::term::header(Kind::Tuple, elems.len())));
+                for s in elems.iter() {
+                    let v = get!(*s);
+                    p.heap.words.push(v);
+                }
+                store(p, *d, Term::boxed_ptr(off));
+            }
+            Op::SelectVal {
+                src,
+                fail,
+                table,
+                sorted,
+            } => {
+                let v = get!(*src);
+                let mut target = *fail;
+                if *sorted {
+                    if v.is_immediate() {
+                        if let Ok(i) = table.binary_search_by_key(&v.0, |(t, _)| t.0) {
+                            target = table[i].1;
+                        }
+                    }
+                } else {
+                    let view = p.heap.view(lits);
+                    for (t, l) in table.iter() {
+                        if exact_eq(&view, atoms, v, *t) {
+                            target = *l;
+                            break;
+                        }
+                    }
+                }
+                pc = target as usize;
+            }
+            Op::SelectTupleArity { src, fail, table } => {
+                let v = get!(*src);
+                let view = p.heap.view(lits);
+                let mut target = *fail;
+                if let Some(el) = view.tuple(v) {
+                    for (a, l) in table.iter() {
+                        if *a as usize == el.len() {
+                            target = *l;
+                            break;
+                        }
+                    }
+                }
+                pc = target as usize;
+            }
+            Op::Jump(t) => pc = *t as usize,
+            Op::TestArity { fail, src, arity } => {
+                let v = get!(*src);
+                if p.heap.view(lits).payload(v).len() != *arity as usize {
+                    pc = *fail as usize;
+                }
+            }
+            Op::IsTaggedTuple {
+                fail,
+                src,
+                arity,
+                tag,
+            } => {
+                let v = get!(*src);
+                let ok = match p.heap.view(lits).tuple(v) {
+                    Some(el) => el.len() == *arity as usize && el[0] == *tag,
+                    None => false,
+                };
+                if !ok {
+                    pc = *fail as usize;
+                }
+            }
+            Op::IsFunction2 { fail, src, arity } => {
+                let (f, a) = (get!(*src), get!(*arity));
+                let ok = match fun_arity(code, &p.heap.view(lits), f) {
+                    Some(n) => a.as_small() == Some(n as i64),
+                    None => false,
+                };
+                if !ok {
+                    pc = *fail as usize;
+                }
+            }
+            Op::InitY(ys) => {
+                for y in ys.iter() {
+                    p.set_y(*y, Term::NIL);
+                }
+            }
+            Op::Swap(a, b) => {
+                let va = match *a {
+                    Dst::X(i) => p.x[i as usize],
+                    Dst::Y(i) => p.y(i),
+                };
+                let vb = match *b {
+                    Dst::X(i) => p.x[i as usize],
+                    Dst::Y(i) => p.y(i),
+                };
+                store(p, *a, vb);
+                store(p, *b, va);
+            }
+            Op::FuncInfo { arity, .. } => {
+                let args: Vec<Term> = p.x[..*arity as usize].to_vec();
+                let l = p.heap.list(&args);
+                pc += 0;
+                fault!(
+                    Fault::Raise {
+                        class: Class::Error,
+                        reason: atom::FUNCTION_CLAUSE,
+                        frame: Frame::CallerArgs(l),
+                    },
+                    Top::Function { args: None }
+                );
+            }
+            Op::CallExt {
+                export,
+                push,
+                dealloc,
+            } => {
+                let e = &code.exports[*export as usize];
+                match e.target {
+                    Target::Code { module, pc: target } => {
+                        if *push {
+                            stack_check!();
+                            p.stack.push(Term::cp(m, pc as u32));
+                        } else {
+                            let len = p.stack.len();
+                            p.stack.truncate(len - *dealloc as usize);
+                        }
+                        gc!(0, e.arity);
+                        jump_module!(module, target);
+                        reduce!(m, pc);
+                    }
+                    Target::Bif(b) => {
+                        call_bif!(b, e.arity, *export, !*push, *dealloc);
+                    }
+                    Target::Apply => {
+                        // Rare: resolved after the module loaded; treat as apply.
+                        raise!(Class::Error, atom::UNDEF);
+                    }
+                    Target::Undefined => {
+                        if code.module_index(e.module).is_none()
+                            && !code.missing.contains(&e.module.atom_index())
+                        {
+                            need_module!(e.module);
+                        }
+                        if *push {
+                            p.stack.push(Term::cp(m, pc as u32));
+                        } else {
+                            let len = p.stack.len();
+                            p.stack.truncate(len - *dealloc as usize);
+                        }
+                        let args: Vec<Term> = p.x[..e.arity as usize].to_vec();
+                        let trace = exception::build_trace(
+                            p,
+                            atoms,
+                            code,
+                            m,
+                            pc as u32,
+                            Top::Undef {
+                                module: e.module,
+                                function: e.function,
+                                args: &args,
+                            },
+                        );
+                        fault!(
+                            Fault::Raise {
+                                class: Class::Error,
+                                reason: atom::UNDEF,
+                                frame: Frame::Trace(trace),
+                            },
+                            Top::Function { args: None }
+                        );
+                    }
+                }
+            }
+            Op::CallBif {
+                bif,
+                arity,
+                export,
+                tail,
+                dealloc,
+            } => {
+                call_bif!(*bif, *arity, *export, *tail, *dealloc);
+            }
+            Op::Apply {
+                arity,
+                tail,
+                dealloc,
+            } => {
+                let n = *arity;
+                let (md, fun) = (p.x[n as usize], p.x[n as usize + 1]);
+                match apply_target(code, md, fun, n) {
+                    Ok(Resolved::Code(nm, npc)) => {
+                        if *tail {
+                            let len = p.stack.len();
+                            p.stack.truncate(len - *dealloc as usize);
+                        } else {
+                            p.stack.push(Term::cp(m, pc as u32));
+                        }
+                        gc!(0, n);
+                        jump_module!(nm, npc);
+                        reduce!(m, pc);
+                    }
+                    Ok(Resolved::Bif(b)) => {
+                        let export = code.find_export(md, fun, n).unwrap_or(0);
+                        call_bif!(b, n, export, *tail, *dealloc);
+                    }
+                    Ok(Resolved::Load(name)) => need_module!(name),
+                    Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
+                        if !*tail {
+                            p.stack.push(Term::cp(m, pc as u32));
+                        } else {
+                            let len = p.stack.len();
+                            p.stack.truncate(len - *dealloc as usize);
+                        }
+                        let args: Vec<Term> = p.x[..n as usize].to_vec();
+                        let trace = exception::build_trace(
+                            p,
+                            atoms,
+                            code,
+                            m,
+                            pc as u32,
+                            Top::Undef {
+                                module: md,
+                                function: fun,
+                                args: &args,
+                            },
+                        );
+                        fault!(
+                            Fault::Raise {
+                                class: Class::Error,
+                                reason: atom::UNDEF,
+                                frame: Frame::Trace(trace),
+                            },
+                            Top::Function { args: None }
+                        );
+                    }
+                    Err(f) => fault!(f, Top::Function { args: None }),
+                }
+            }
+            Op::ApplyBif {
+                arity,
+                tail,
+                dealloc,
+            } => {
+                // erlang:apply(M, F, Args) / apply(Fun, Args): spread Args into x0.. and retry
+                // as apply / call_fun.
+                let args_term = p.x[*arity as usize - 1];
+                let items = match p.heap.view(lits).list_to_vec(args_term) {
+                    Some(v) => v,
+                    None => fault!(badarg(), Top::Function { args: None }),
+                };
+                let n = items.len() as u32;
+                if *arity == 3 {
+                    let (md, fun) = (p.x[0], p.x[1]);
+                    match apply_target(code, md, fun, n) {
+                        Ok(Resolved::Load(name)) => need_module!(name),
+                        Err(f) => fault!(f, Top::Function { args: None }),
+                        Ok(r) => {
+                            p.x[..items.len()].copy_from_slice(&items);
+                            match r {
+                                Resolved::Code(nm, npc) => {
+                                    if *tail {
+                                        let len = p.stack.len();
+                                        p.stack.truncate(len - *dealloc as usize);
+                                    } else {
+                                        p.stack.push(Term::cp(m, pc as u32));
+                                    }
+                                    gc!(0, n);
+                                    jump_module!(nm, npc);
+                                    reduce!(m, pc);
+                                }
+                                Resolved::Bif(b) => {
+                                    let export = code.find_export(md, fun, n).unwrap_or(0);
+                                    call_bif!(b, n, export, *tail, *dealloc);
+                                }
+                                _ => {
+                                    if !*tail {
+                                        p.stack.push(Term::cp(m, pc as u32));
+                                    } else {
+                                        let len = p.stack.len();
+                                        p.stack.truncate(len - *dealloc as usize);
+                                    }
+                                    let trace = exception::build_trace(
+                                        p,
+                                        atoms,
+                                        code,
+                                        m,
+                                        pc as u32,
+                                        Top::Undef {
+                                            module: md,
+                                            function: fun,
+                                            args: &items,
+                                        },
+                                    );
+                                    fault!(
+                                        Fault::Raise {
+                                            class: Class::Error,
+                                            reason: atom::UNDEF,
+                                            frame: Frame::Trace(trace),
+                                        },
+                                        Top::Function { args: None }
+                                    );
+                                }
+                            }
+                        }
+                    }
+                } else {
+                    let f = p.x[0];
+                    p.x[..items.len()].copy_from_slice(&items);
+                    match fun_entry(p, lits, code, f, n) {
+                        Ok(FunEntry::Code(nm, npc)) => {
+                            if *tail {
+                                let len = p.stack.len();
+                                p.stack.truncate(len - *dealloc as usize);
+                            } else {
+                                p.stack.push(Term::cp(m, pc as u32));
+                            }
+                            gc!(0, n + 64);
+                            jump_module!(nm, npc);
+                            reduce!(m, pc);
+                        }
+                        Ok(FunEntry::Mfa(md, fun)) => {
+                            p.x[n as usize] = md;
+                            p.x[n as usize + 1] = fun;
+                            p.x[n as usize + 2] = Term::NIL;
+                            // Re-dispatch as apply: restore the original registers' shape.
+                            match apply_target(code, md, fun, n) {
+                                Ok(Resolved::Code(nm, npc)) => {
+                                    if *tail {
+                                        let len = p.stack.len();
+                                        p.stack.truncate(len - *dealloc as usize);
+                                    } else {
+                                        p.stack.push(Term::cp(m, pc as u32));
+                                    }
+                                    jump_module!(nm, npc);
+                                    reduce!(m, pc);
+                                }
+                                Ok(Resolved::Bif(b)) => {
+                                    let export = code.find_export(md, fun, n).unwrap_or(0);
+                                    call_bif!(b, n, export, *tail, *dealloc);
+                                }
+                                _ => raise!(Class::Error, atom::UNDEF),
+                            }
+                        }
+                        Ok(FunEntry::Load(name)) => {
+                            // Registers were overwritten; restore apply/2's arguments.
+                            let l = p.heap.list(&items);
+                            p.x[0] = f;
+                            p.x[1] = l;
+                            need_module!(name)
+                        }
+                        Err(fe) => {
+                            let reason = fun_error(p, fe, f, &items);
+                            raise!(Class::Error, reason)
+                        }
+                    }
+                }
+            }
+            Op::CallFun(arity) | Op::CallFun2(arity, _) => {
+                let n = *arity;
+                let f = match op {
+                    Op::CallFun2(_, s) => get!(*s),
+                    _ => p.x[n as usize],
+                };
+                match fun_entry(p, lits, code, f, n) {
+                    Ok(FunEntry::Code(nm, npc)) => {
+                        stack_check!();
+                        p.stack.push(Term::cp(m, pc as u32));
+                        gc!(0, n + 64);
+                        jump_module!(nm, npc);
+                        reduce!(m, pc);
+                    }
+                    Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, md, fun, n) {
+                        Ok(Resolved::Code(nm, npc)) => {
+                            p.stack.push(Term::cp(m, pc as u32));
+                            gc!(0, n);
+                            jump_module!(nm, npc);
+                            reduce!(m, pc);
+                        }
+                        Ok(Resolved::Bif(b)) => {
+                            let export = code.find_export(md, fun, n).unwrap_or(0);
+                            call_bif!(b, n, export, false, 0);
+                        }
+                        Ok(Resolved::Load(name)) => need_module!(name),
+                        _ => {
+                            p.stack.push(Term::cp(m, pc as u32));
+                            let args: Vec<Term> = p.x[..n as usize].to_vec();
+                            let trace = exception::build_trace(
+                                p,
+                                atoms,
+                                code,
+                                m,
+                                pc as u32,
+                                Top::Undef {
+                                    module: md,
+                                    function: fun,
+                                    args: &args,
+                                },
+                            );
+                            fault!(
+                                Fault::Raise {
+                                    class: Class::Error,
+                                    reason: atom::UNDEF,
+                                    frame: Frame::Trace(trace),
+                                },
+                                Top::Function { args: None }
+                            );
+                        }
+                    },
+                    Ok(FunEntry::Load(name)) => need_module!(name),
+                    Err(fe) => {
+                        let args: Vec<Term> = p.x[..n as usize].to_vec();
+                        let reason = fun_error(p, fe, f, &args);
+                        raise!(Class::Error, reason)
+                    }
+                }
+            }
+            Op::MakeFun(id, d, env) => {
+                let off = p.heap.words.len();
+                p.heap
+                    .words
+                    .push(Term(super::term::header(Kind::Fun, 1 + env.len())));
+                p.heap.words.push(Term::small(*id as i64));
+                for s in env.iter() {
+                    let v = get!(*s);
+                    p.heap.words.push(v);
+                }
+                store(p, *d, Term::boxed_ptr(off));
+            }
+            Op::Catch(y, target) => p.set_y(*y, Term::catch(m, *target)),
+            Op::CatchEnd(y) => {
+                p.set_y(*y, Term::NIL);
+                if p.x[0].is_none() {
+                    let v = exception::catch_value(p, lits);
+                    p.x[0] = v;
+                }
+            }
+            Op::TryEnd(y) => p.set_y(*y, Term::NIL),
+            Op::TryCase(y) => {
+                p.set_y(*y, Term::NIL);
+                p.x[0] = p.x[1];
+                p.x[1] = p.x[2];
+                p.x[2] = p.x[3];
+            }
+            Op::TryCaseEnd(s) => error_tuple!(atom::TRY_CLAUSE, get!(*s)),
+            Op::Badmatch(s) => error_tuple!(atom::BADMATCH, get!(*s)),
+            Op::CaseEnd(s) => error_tuple!(atom::CASE_CLAUSE, get!(*s)),
+            Op::Badrecord(s) => error_tuple!(atom::BADRECORD, get!(*s)),
+            Op::IfEnd => raise!(Class::Error, atom::IF_CLAUSE),
+            Op::Raise(stk, val) => {
+                let (raw, reason) = (get!(*stk), get!(*val));
+                let class = exception::raw_class(p, lits, raw).unwrap_or(Class::Error);
+                let trace = exception::raw_trace(p, lits, raw);
+                fault!(
+                    Fault::Raise {
+                        class,
+                        reason,
+                        frame: Frame::Trace(trace),
+                    },
+                    Top::Function { args: None }
+                );
+            }
+            Op::BuildStacktrace => {
+                let t = exception::raw_trace(p, lits, p.x[0]);
+                p.x[0] = t;
+            }
+            Op::RawRaise => {
+                let (c, reason, raw) = (p.x[0], p.x[1], p.x[2]);
+                match Class::from_atom(c) {
+                    Some(class) => {
+                        let trace = exception::raw_trace(p, lits, raw);
+                        fault!(
+                            Fault::Raise {
+                                class,
+                                reason,
+                                frame: Frame::Trace(trace),
+                            },
+                            Top::Function { args: None }
+                        );
+                    }
+                    None => p.x[0] = atom::BADARG,
+                }
+            }
+            Op::PutMap {
+                exact,
+                fail,
+                src,
+                dst,
+                pairs,
+            } => {
+                let mv = get!(*src);
+                if !p.heap.view(lits).is_map(mv) {
+                    if *fail != 0 {
+                        pc = *fail as usize;
+                        continue;
+                    }
+                    error_tuple!(atom::BADMAP, mv);
+                }
+                let mut new = Vec::with_capacity(pairs.len() / 2);
+                for kv in pairs.chunks(2) {
+                    new.push((get!(kv[0]), get!(kv[1])));
+                }
+                match map::update(&mut p.heap, lits, atoms, mv, &new, *exact) {
+                    map::Update::Map(t) => store(p, *dst, t),
+                    map::Update::BadKey(k) => {
+                        if *fail != 0 {
+                            pc = *fail as usize;
+                            continue;
+                        }
+                        error_tuple!(atom::BADKEY, k);
+                    }
+                }
+            }
+            Op::HasMapFields { fail, src, keys } => {
+                let mv = get!(*src);
+                let v = p.heap.view(lits);
+                for k in keys.iter() {
+                    let key = fetch(p, *k);
+                    if map::get(&v, atoms, mv, key).is_none() {
+                        pc = *fail as usize;
+                        break;
+                    }
+                }
+            }
+            Op::GetMapElements { fail, src, pairs } => {
+                let mv = get!(*src);
+                let mut ok = true;
+                for (k, d) in pairs.iter() {
+                    let key = get!(*k);
+                    let found = map::get(&p.heap.view(lits), atoms, mv, key);
+                    match found {
+                        Some(val) => store(p, *d, val),
+                        None => {
+                            ok = false;
+                            break;
+                        }
+                    }
+                }
+                if !ok {
+                    pc = *fail as usize;
+                }
+            }
+            Op::FLoad(s, f, conv) => {
+                let v = get!(*s);
+                let view = p.heap.view(lits);
+                let x = if *conv {
+                    view.number_f64(v)
+                } else {
+                    view.float(v)
+                };
+                match x {
+                    Some(x) if x.is_finite() => p.f[*f as usize] = x,
+                    _ => raise!(Class::Error, atom::BADARITH),
+                }
+            }
+            Op::FStore(f, d) => {
+                let t = p.heap.float(p.f[*f as usize]);
+                store(p, *d, t);
+            }
+            Op::FMove(s, d) => p.f[*d as usize] = p.f[*s as usize],
+            Op::FArith(fop, a, b, d) => {
+                let (x, y) = (p.f[*a as usize], p.f[*b as usize]);
+                let r = match fop {
+                    FloatOp::Add => x + y,
+                    FloatOp::Sub => x - y,
+                    FloatOp::Mul => x * y,
+                    FloatOp::Div => x / y,
+                };
+                if !r.is_finite() {
+                    raise!(Class::Error, atom::BADARITH);
+                }
+                p.f[*d as usize] = r;
+            }
+            Op::FNeg(a, d) => p.f[*d as usize] = -p.f[*a as usize],
+            Op::BsCreateBin { fail, dst, segs } => {
+                match create_bin(p, lits, &code.modules[m as usize].strings, segs) {
+                    Ok(t) => store(p, *dst, t),
+                    Err(f) => {
+                        if *fail != 0 {
+                            pc = *fail as usize;
+                            continue;
+                        }
+                        fault!(f, Top::Function { args: None });
+                    }
+                }
+            }
+            Op::BsStartMatch { fail, src, dst } => {
+                let v = get!(*src);
+                let view = p.heap.view(lits);
+                if view.kind(v) == Some(Kind::MatchCtx) {
+                    store(p, *dst, v);
+                } else if let Some((w, off, len)) = view.bin_ref(v) {
+                    let c = p.heap.match_ctx(w, off, off + len);
+                    store(p, *dst, c);
+                } else if *fail != 0 {
+                    pc = *fail as usize;
+                } else {
+                    fault!(badarg(), Top::Function { args: None });
+                }
+            }
+            Op::BsGet {
+                what,
+                fail,
+                ctx,
+                size,
+                unit,
+                flags,
+                dst,
+            } => {
+                let c = get!(*ctx);
+                let sz = get!(*size);
+                match bs_get(p, lits, c, sz, *unit, *flags, *what) {
+                    Some(t) => store(p, *dst, t),
+                    None => pc = *fail as usize,
+                }
+            }
+            Op::BsSkip {
+                fail,
+                ctx,
+                size,
+                unit,
+            } => {
+                let c = get!(*ctx);
+                let sz = get!(*size);
+                let (_, _, end, pos) = ctx_fields(p, c);
+                let n = if sz == atom::ALL {
+                    Some(end - pos)
+                } else {
+                    sz.as_small()
+                        .filter(|s| *s >= 0)
+                        .map(|s| s as usize * *unit as usize)
+                };
+                match n {
+                    Some(n) if pos + n <= end => set_pos(p, c, pos + n),
+                    _ => pc = *fail as usize,
+                }
+            }
+            Op::BsUtf {
+                utf,
+                fail,
+                ctx,
+                flags,
+                dst,
+            } => {
+                let c = get!(*ctx);
+                let (w, _, end, pos) = ctx_fields(p, c);
+                let r = {
+                    let view = p.heap.view(lits);
+                    bits::read_utf(view.buffer(w), pos, end, *utf, *flags)
+                };
+                match r {
+                    Some((cp, len)) => {
+                        set_pos(p, c, pos + len);
+                        if let Some(d) = dst {
+                            store(p, *d, Term::small(cp as i64));
+                        }
+                    }
+                    None => pc = *fail as usize,
+                }
+            }
+            Op::BsTestTail(fail, ctx, bits) => {
+                let c = get!(*ctx);
+                let (_, _, end, pos) = ctx_fields(p, c);
+                if (end - pos) as u64 != *bits {
+                    pc = *fail as usize;
+                }
+            }
+            Op::BsTestUnit(fail, ctx, unit) => {
+                let c = get!(*ctx);
+                let (_, _, end, pos) = ctx_fields(p, c);
+                if *unit != 0 && !(end - pos).is_multiple_of(*unit as usize) {
+                    pc = *fail as usize;
+                }
+            }
+            Op::BsMatchString(fail, ctx, nbits, off) => {
+                let c = get!(*ctx);
+                let (w, _, end, pos) = ctx_fields(p, c);
+                let n = *nbits as usize;
+                let ok = pos + n <= end && {
+                    let view = p.heap.view(lits);
+                    let data = view.buffer(w);
+                    let strings = &code.modules[m as usize].strings;
+                    let s = &strings[(*off as usize).min(strings.len())..];
+                    s.len() * 8 >= n && {
+                        let a = super::heap::BinSlice {
+                            data,
+                            bit_offset: pos,
+                            bit_len: n,
+                        };
+                        let b = super::heap::BinSlice {
+                            data: s,
+                            bit_offset: 0,
+                            bit_len: n,
+                        };
+                        (0..n).all(|i| a.bit(i) == b.bit(i))
+                    }
+                };
+                if ok {
+                    set_pos(p, c, pos + n);
+                } else {
+                    pc = *fail as usize;
+                }
+            }
+            Op::BsGetPosition(ctx, d) => {
+                let c = get!(*ctx);
+                let (_, _, _, pos) = ctx_fields(p, c);
+                store(p, *d, Term::small(pos as i64));
+            }
+            Op::BsSetPosition(ctx, posv) => {
+                let c = get!(*ctx);
+                let pv = get!(*posv);
+                set_pos(p, c, pv.small_value() as usize);
+            }
+            Op::BsGetTail(ctx, d) => {
+                let c = get!(*ctx);
+                let (w, _, end, pos) = ctx_fields(p, c);
+                let t = p.heap.bin_ref(w, pos, end - pos);
+                store(p, *d, t);
+            }
+            Op::BsContextToBinary(s) => {
+                let c = get!(*s);
+                if p.heap.view(lits).kind(c) == Some(Kind::MatchCtx) {
+                    let (w, start, end, _) = ctx_fields(p, c);
+                    let t = p.heap.bin_ref(w, start, end - start);
+                    if let Src::X(i) = s {
+                        p.x[*i as usize] = t;
+                    } else if let Src::Y(i) = s {
+                        p.set_y(*i, t);
+                    }
+                }
+            }
+            Op::Send => raise!(Class::Error, atom::BADARG),
+            Op::Nop => {}
+            Op::Exit => return Outcome::Normal,
+        }
+    }
+}
+
+fn ctx_fields(p: &Process, c: Term) -> (u64, usize, usize, usize) {
+    let o = c.offset();
+    let w = &p.heap.words;
+    (
+        w[o + 1].0,
+        w[o + 2].0 as usize,
+        w[o + 3].0 as usize,
+        w[o + 4].0 as usize,
+    )
+}
+
+fn set_pos(p: &mut Process, c: Term, pos: usize) {
+    let o = c.offset();
+    p.heap.words[o + 4] = Term(pos as u64);
+}
+
+fn bs_get(
+    p: &mut Process,
+    lits: &Literals,
+    c: Term,
+    size: Term,
+    unit: u32,
+    flags: u32,
+    what: BsGet,
+) -> Option<Term> {
+    let (w, _, end, pos) = ctx_fields(p, c);
+    let n = if size == atom::ALL {
+        let rest = end - pos;
+        if unit > 1 && !rest.is_multiple_of(unit as usize) {
+            return None;
+        }
+        rest
+    } else {
+        let s = size.as_small()?;
+        if s < 0 {
+            return None;
+        }
+        (s as usize).checked_mul(unit as usize)?
+    };
+    if pos + n > end {
+        return None;
+    }
+    let t = match what {
+        BsGet::Binary => p.heap.bin_ref(w, pos, n),
+        BsGet::Integer => {
+            if n <= 60 && flags & (FLAG_LITTLE | FLAG_NATIVE) == 0 {
+                let data = p.heap.view(lits).buffer(w);
+                let u = bits::read_uint(data, pos, n);
+                let v = if flags & FLAG_SIGNED != 0 && n > 0 && (u >> (n - 1)) & 1 == 1 {
+                    u as i64 - (1i64 << n)
+                } else {
+                    u as i64
+                };
+                Term::small(v)
+            } else {
+                let b: BigInt = {
+                    let data = p.heap.view(lits).buffer(w);
+                    bits::read_integer(data, pos, n, flags)
+                };
+                p.heap.bigint(&b)
+            }
+        }
+        BsGet::Float => {
+            let f = {
+                let data = p.heap.view(lits).buffer(w);
+                bits::read_float(data, pos, n, flags)?
+            };
+            p.heap.float(f)
+        }
+    };
+    set_pos(p, c, pos + n);
+    Some(t)
+}
+
+fn create_bin(
+    p: &mut Process,
+    lits: &Literals,
+    strings: &[u8],
+    segs: &[Segment],
+) -> Result<Term, Fault> {
+    // In-place append: the first segment names a binary that ends its buffer.
+    let mut writer: Option<(BitWriter, usize, usize)> = None;
+    let mut rest = segs;
+    if let Some(first) = segs.first() {
+        if matches!(first.kind, SegKind::Append | SegKind::PrivateAppend) {
+            let b = fetch(p, first.src);
+            let view = p.heap.view(lits);
+            let (w, off, len) = view.bin_ref(b).ok_or_else(badarg)?;
+            if first.unit > 1 && !len.is_multiple_of(first.unit as usize) {
+                return Err(badarg());
+            }
+            if bits::appendable(&view, w, off, len) {
+                let i = (w >> 1) as usize;
+                let buf = core::mem::take(
+                    alloc::sync::Arc::get_mut(&mut p.heap.bins[i]).ok_or_else(badarg)?,
+                );
+                writer = Some((BitWriter::resume(buf, off + len), i, off));
+            } else {
+                let s = view.binary(b).ok_or_else(badarg)?;
+                let mut wr = BitWriter::default();
+                wr.buf.reserve(s.bit_len / 8 * 2 + 64);
+                wr.slice(&s);
+                writer = Some((wr, usize::MAX, 0));
+            }
+            rest = &segs[1..];
+        }
+    }
+    let (mut wr, reuse, start) = writer.unwrap_or((BitWriter::default(), usize::MAX, 0));
+    let r = write_segments(p, lits, strings, rest, &mut wr);
+    if reuse != usize::MAX {
+        // Put the buffer back even on failure so the source binary stays valid.
+        let bits_now = wr.bits;
+        if let Some(b) = alloc::sync::Arc::get_mut(&mut p.heap.bins[reuse]) {
+            *b = wr.buf;
+        }
+        r?;
+        p.heap.bin_bytes += 0;
+        return Ok(p.heap.bin_ref((reuse as u64) << 1, start, bits_now - start));
+    }
+    r?;
+    let bits_now = wr.bits;
+    Ok(p.heap.binary_bits(wr.buf, bits_now))
+}
+
+fn write_segments(
+    p: &mut Process,
+    lits: &Literals,
+    strings: &[u8],
+    segs: &[Segment],
+    wr: &mut BitWriter,
+) -> Result<(), Fault> {
+    for s in segs {
+        let v = fetch(p, s.src);
+        let size = fetch(p, s.size);
+        let view = p.heap.view(lits);
+        match s.kind {
+            SegKind::Integer => {
+                let n = size.as_small().filter(|n| *n >= 0).ok_or_else(badarg)? as usize
+                    * s.unit as usize;
+                if let Some(i) = v.as_small() {
+                    if n <= 64 && s.flags & (FLAG_LITTLE | FLAG_NATIVE) == 0 {
+                        let u = i as u64;
+                        wr.uint(if n == 64 { u } else { u & ((1u64 << n) - 1) }, n);
+                        continue;
+                    }
+                }
+                let b = view.int(v).ok_or_else(badarg)?.to_big();
+                wr.integer(&b, n, s.flags);
+            }
+            SegKind::Float => {
+                let f = view.number_f64(v).ok_or_else(badarg)?;
+                let n = size.as_small().ok_or_else(badarg)? as usize * s.unit as usize;
+                if !wr.float(f, n, s.flags) {
+                    return Err(badarg());
+                }
+            }
+            SegKind::Binary => {
+                let b = view.binary(v).ok_or_else(badarg)?;
+                if size == atom::ALL {
+                    if s.unit > 1 && !b.bit_len.is_multiple_of(s.unit as usize) {
+                        return Err(badarg());
+                    }
+                    wr.slice(&b);
+                } else {
+                    let n = size.as_small().filter(|n| *n >= 0).ok_or_else(badarg)? as usize
+                        * s.unit as usize;
+                    if n > b.bit_len {
+                        return Err(badarg());
+                    }
+                    wr.slice(&super::heap::BinSlice {
+                        data: b.data,
+                        bit_offset: b.bit_offset,
+                        bit_len: n,
+                    });
+                }
+            }
+            SegKind::Utf8 | SegKind::Utf16 | SegKind::Utf32 => {
+                let utf = match s.kind {
+                    SegKind::Utf8 => Utf::U8,
+                    SegKind::Utf16 => Utf::U16,
+                    _ => Utf::U32,
+                };
+                let cp = v.as_small().ok_or_else(badarg)?;
+                let bytes = bits::encode_utf(cp, utf, s.flags).ok_or_else(badarg)?;
+                wr.bytes(&bytes);
+            }
+            SegKind::String => {
+                let off = v.small_value() as usize;
+                let n = size.small_value() as usize;
+                let bytes = strings.get(off..off + n).ok_or_else(badarg)?;
+                wr.bytes(bytes);
+            }
+            SegKind::Append | SegKind::PrivateAppend => {
+                let b = view.binary(v).ok_or_else(badarg)?;
+                wr.slice(&b);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The arity a fun term accepts.
+fn fun_arity(code: &Code, v: &View, f: Term) -> Option<u32> {
+    match v.kind(f)? {
+        Kind::Fun => {
+            let (mi, li) = split_fun_id(v.payload(f)[0].small_value() as u64);
+            code.modules
+                .get(mi as usize)?
+                .lambdas
+                .get(li as usize)
+                .map(|l| l.arity)
+        }
+        Kind::Export => Some(v.payload(f)[2].small_value() as u32),
+        _ => None,
+    }
+}
+
+enum FunEntry {
+    Code(u32, u32),
+    Mfa(Term, Term),
+    Load(Term),
+}
+
+enum FunError {
+    BadFun,
+    BadArity,
+}
+
+/// Resolves a fun call with `n` arguments in x0..; loads the environment after them.
+fn fun_entry(
+    p: &mut Process,
+    lits: &Literals,
+    code: &Code,
+    f: Term,
+    n: u32,
+) -> Result<FunEntry, FunError> {
+    let v = p.heap.view(lits);
+    match v.kind(f) {
+        Some(Kind::Fun) => {
+            let payload = v.payload(f);
+            let (mi, li) = split_fun_id(payload[0].small_value() as u64);
+            let lam = code
+                .modules
+                .get(mi as usize)
+                .and_then(|m| m.lambdas.get(li as usize))
+                .ok_or(FunError::BadFun)?;
+            if lam.arity != n {
+                return Err(FunError::BadArity);
+            }
+            let env_len = payload.len() - 1;
+            for i in 0..env_len {
+                let e = p.heap.view(lits).payload(f)[1 + i];
+                p.x[n as usize + i] = e;
+            }
+            Ok(FunEntry::Code(mi, lam.entry))
+        }
+        Some(Kind::Export) => {
+            let pl = v.payload(f);
+            let (md, fun, a) = (pl[0], pl[1], pl[2].small_value() as u32);
+            if a != n {
+                return Err(FunError::BadArity);
+            }
+            match resolve(code, md, fun, n) {
+                Resolved::Code(mi, pc) => Ok(FunEntry::Code(mi, pc)),
+                Resolved::Load(name) => Ok(FunEntry::Load(name)),
+                _ => Ok(FunEntry::Mfa(md, fun)),
+            }
+        }
+        _ => Err(FunError::BadFun),
+    }
+}
+
+fn fun_error(p: &mut Process, e: FunError, f: Term, args: &[Term]) -> Term {
+    match e {
+        FunError::BadFun => p.heap.tuple(&[atom::BADFUN, f]),
+        FunError::BadArity => {
+            let l = p.heap.list(args);
+            let inner = p.heap.tuple(&[f, l]);
+            p.heap.tuple(&[atom::BADARITY, inner])
+        }
+    }
+}
+
+fn apply_target(code: &Code, md: Term, fun: Term, n: u32) -> Result<Resolved, Fault> {
+    if !md.is_atom() || !fun.is_atom() {
+        return Err(badarg());
+    }
+    Ok(resolve(code, md, fun, n))
+}

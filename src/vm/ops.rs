@@ -1,0 +1,535 @@
+//! The VM's own instruction form: generic BEAM instructions with operands pre-resolved.
+//!
+//! Labels become instruction indices in the module's translated code, imports become export
+//! table indices, literals and atoms become ready terms, BIFs become function pointers. `label`
+//! and `line` instructions disappear (lines go to a side table). A failure label of 0 means
+//! "raise instead of branching", as in the generic form.
+
+use alloc::boxed::Box;
+
+use super::bif::BifFn;
+use super::term::Term;
+
+/// A source operand.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Src {
+    /// An X register.
+    X(u32),
+    /// A Y register.
+    Y(u32),
+    /// A constant: an immediate or a literal-area pointer.
+    C(Term),
+}
+
+/// A destination register.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Dst {
+    /// An X register.
+    X(u32),
+    /// A Y register.
+    Y(u32),
+}
+
+/// A type test on one operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeTest {
+    /// is_integer
+    Integer,
+    /// is_float
+    Float,
+    /// is_number
+    Number,
+    /// is_atom
+    Atom,
+    /// is_pid
+    Pid,
+    /// is_reference
+    Reference,
+    /// is_port
+    Port,
+    /// is_nil
+    Nil,
+    /// is_binary
+    Binary,
+    /// is_bitstr
+    Bitstr,
+    /// is_list
+    List,
+    /// is_nonempty_list
+    NonEmptyList,
+    /// is_tuple
+    Tuple,
+    /// is_function
+    Function,
+    /// is_boolean
+    Boolean,
+    /// is_map
+    Map,
+}
+
+/// A comparison test on two operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpTest {
+    /// is_lt
+    Lt,
+    /// is_ge
+    Ge,
+    /// is_eq
+    Eq,
+    /// is_ne
+    Ne,
+    /// is_eq_exact
+    EqExact,
+    /// is_ne_exact
+    NeExact,
+}
+
+/// A float register operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FloatOp {
+    /// fadd
+    Add,
+    /// fsub
+    Sub,
+    /// fmul
+    Mul,
+    /// fdiv
+    Div,
+}
+
+/// One segment of `bs_create_bin`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Segment {
+    /// What kind of segment.
+    pub kind: SegKind,
+    /// Unit.
+    pub unit: u32,
+    /// Flags: bit 1 little, bit 2 signed, bit 4 native (as in bs_get_*).
+    pub flags: u32,
+    /// The value.
+    pub src: Src,
+    /// The size (`C(atom all)` for `all`, `C(NIL)` when absent).
+    pub size: Src,
+}
+
+/// Kinds of construction segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SegKind {
+    /// integer
+    Integer,
+    /// float
+    Float,
+    /// binary
+    Binary,
+    /// utf8
+    Utf8,
+    /// utf16
+    Utf16,
+    /// utf32
+    Utf32,
+    /// string (src is `C(small offset)` into the string table, size the byte count)
+    String,
+    /// append
+    Append,
+    /// private_append
+    PrivateAppend,
+}
+
+/// What a `bs_get_*` instruction extracts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BsGet {
+    /// bs_get_integer2
+    Integer,
+    /// bs_get_float2
+    Float,
+    /// bs_get_binary2
+    Binary,
+}
+
+/// Unicode encodings for bs_get_utf* / bs_skip_utf*.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Utf {
+    /// UTF-8
+    U8,
+    /// UTF-16
+    U16,
+    /// UTF-32
+    U32,
+}
+
+/// Flag bit: little-endian.
+pub const FLAG_LITTLE: u32 = 2;
+/// Flag bit: signed.
+pub const FLAG_SIGNED: u32 = 4;
+/// Flag bit: native endian (little on every target we run on).
+pub const FLAG_NATIVE: u32 = 16;
+
+/// One translated instruction.
+#[derive(Clone, Debug)]
+pub enum Op {
+    /// func_info: raise function_clause with the arguments in x0..arity.
+    FuncInfo {
+        /// Module atom.
+        module: Term,
+        /// Function atom.
+        function: Term,
+        /// Arity.
+        arity: u32,
+    },
+    /// call: push the return address and jump.
+    Call {
+        /// Target instruction.
+        target: u32,
+        /// Arguments in x0.. (live registers).
+        arity: u32,
+    },
+    /// call_last: drop `dealloc` Y slots and jump.
+    CallLast {
+        /// Target instruction.
+        target: u32,
+        /// Arguments in x0.. (live registers).
+        arity: u32,
+        /// Y slots to drop.
+        dealloc: u32,
+    },
+    /// call_only: jump.
+    CallOnly {
+        /// Target instruction.
+        target: u32,
+        /// Arguments in x0.. (live registers).
+        arity: u32,
+    },
+    /// call_ext / call_ext_last / call_ext_only through the export table.
+    CallExt {
+        /// Export index.
+        export: u32,
+        /// Whether to push a return address (call_ext) or not (tail calls).
+        push: bool,
+        /// Y slots to drop first (call_ext_last).
+        dealloc: u32,
+    },
+    /// A call_ext to a BIF resolved at load time.
+    CallBif {
+        /// The BIF.
+        bif: BifFn,
+        /// Its arity (arguments in x0..).
+        arity: u32,
+        /// Export index (for stack traces).
+        export: u32,
+        /// Tail call: return after the BIF, dropping `dealloc` slots first.
+        tail: bool,
+        /// Y slots to drop first.
+        dealloc: u32,
+    },
+    /// bif0..bif2 / gc_bif1..3: call a BIF on operands, branch to `fail` or raise on error.
+    Bif {
+        /// The BIF.
+        bif: BifFn,
+        /// Export index (for stack traces).
+        export: u32,
+        /// Failure label (0: raise).
+        fail: u32,
+        /// Arguments.
+        args: Box<[Src]>,
+        /// Result register.
+        dst: Dst,
+    },
+    /// Small-integer fast path for `+` / `-` with a BIF fallback.
+    AddSub {
+        /// Subtract instead of add.
+        sub: bool,
+        /// Export index of erlang:'+'/2 or '-'/2.
+        export: u32,
+        /// Failure label.
+        fail: u32,
+        /// Left operand.
+        a: Src,
+        /// Right operand.
+        b: Src,
+        /// Result.
+        dst: Dst,
+        /// The general BIF.
+        bif: BifFn,
+    },
+    /// allocate / allocate_zero / allocate_heap*: reserve `slots` Y registers.
+    Allocate {
+        /// Y slots.
+        slots: u32,
+        /// Heap words needed.
+        heap: u32,
+        /// Live X registers.
+        live: u32,
+    },
+    /// test_heap: make room for `heap` words.
+    TestHeap {
+        /// Heap words needed.
+        heap: u32,
+        /// Live X registers.
+        live: u32,
+    },
+    /// deallocate: drop Y slots.
+    Deallocate(u32),
+    /// return.
+    Return,
+    /// trim: drop the top `n` Y slots.
+    Trim(u32),
+    /// move.
+    Move(Src, Dst),
+    /// swap.
+    Swap(Dst, Dst),
+    /// init_yregs / init / kill: set Y registers to `[]`.
+    InitY(Box<[u32]>),
+    /// A type test.
+    Test {
+        /// Which test.
+        test: TypeTest,
+        /// Failure label.
+        fail: u32,
+        /// Operand.
+        src: Src,
+    },
+    /// A comparison test.
+    Cmp {
+        /// Which comparison.
+        test: CmpTest,
+        /// Failure label.
+        fail: u32,
+        /// Left.
+        a: Src,
+        /// Right.
+        b: Src,
+    },
+    /// is_function2.
+    IsFunction2 {
+        /// Failure label.
+        fail: u32,
+        /// Operand.
+        src: Src,
+        /// Arity.
+        arity: Src,
+    },
+    /// test_arity.
+    TestArity {
+        /// Failure label.
+        fail: u32,
+        /// Operand.
+        src: Src,
+        /// Arity.
+        arity: u32,
+    },
+    /// is_tagged_tuple.
+    IsTaggedTuple {
+        /// Failure label.
+        fail: u32,
+        /// Operand.
+        src: Src,
+        /// Arity.
+        arity: u32,
+        /// First element.
+        tag: Term,
+    },
+    /// select_val.
+    SelectVal {
+        /// Operand.
+        src: Src,
+        /// Failure label.
+        fail: u32,
+        /// (value, target) pairs, sorted by raw word when all immediates.
+        table: Box<[(Term, u32)]>,
+        /// Whether binary search on raw words is valid.
+        sorted: bool,
+    },
+    /// select_tuple_arity.
+    SelectTupleArity {
+        /// Operand.
+        src: Src,
+        /// Failure label.
+        fail: u32,
+        /// (arity, target) pairs.
+        table: Box<[(u32, u32)]>,
+    },
+    /// jump.
+    Jump(u32),
+    /// get_list.
+    GetList(Src, Dst, Dst),
+    /// get_hd.
+    GetHd(Src, Dst),
+    /// get_tl.
+    GetTl(Src, Dst),
+    /// get_tuple_element.
+    GetTupleElement(Src, u32, Dst),
+    /// set_tuple_element (value, tuple, index).
+    SetTupleElement(Src, Src, u32),
+    /// put_list.
+    PutList(Src, Src, Dst),
+    /// put_tuple2.
+    PutTuple2(Dst, Box<[Src]>),
+    /// catch / try: store a catch marker for `target` in Y slot.
+    Catch(u32, u32),
+    /// catch_end.
+    CatchEnd(u32),
+    /// try_end.
+    TryEnd(u32),
+    /// try_case.
+    TryCase(u32),
+    /// try_case_end.
+    TryCaseEnd(Src),
+    /// raise (stacktrace, value).
+    Raise(Src, Src),
+    /// build_stacktrace.
+    BuildStacktrace,
+    /// raw_raise.
+    RawRaise,
+    /// badmatch.
+    Badmatch(Src),
+    /// if_end.
+    IfEnd,
+    /// case_end.
+    CaseEnd(Src),
+    /// badrecord.
+    Badrecord(Src),
+    /// call_fun (arity; fun in x[arity]).
+    CallFun(u32),
+    /// call_fun2 (arity, fun).
+    CallFun2(u32, Src),
+    /// make_fun3 (global fun id, dst, environment).
+    MakeFun(u64, Dst, Box<[Src]>),
+    /// apply / apply_last.
+    Apply {
+        /// Number of arguments (module and function follow them).
+        arity: u32,
+        /// Tail call.
+        tail: bool,
+        /// Y slots to drop first.
+        dealloc: u32,
+    },
+    /// erlang:apply/2 or /3 called through call_ext.
+    ApplyBif {
+        /// 2 or 3.
+        arity: u32,
+        /// Tail call.
+        tail: bool,
+        /// Y slots to drop first.
+        dealloc: u32,
+    },
+    /// put_map_assoc / put_map_exact.
+    PutMap {
+        /// Exact update (keys must exist).
+        exact: bool,
+        /// Failure label.
+        fail: u32,
+        /// The map.
+        src: Src,
+        /// Result.
+        dst: Dst,
+        /// Key, value, key, value...
+        pairs: Box<[Src]>,
+    },
+    /// has_map_fields.
+    HasMapFields {
+        /// Failure label.
+        fail: u32,
+        /// The map.
+        src: Src,
+        /// Keys.
+        keys: Box<[Src]>,
+    },
+    /// get_map_elements.
+    GetMapElements {
+        /// Failure label.
+        fail: u32,
+        /// The map.
+        src: Src,
+        /// (key, destination).
+        pairs: Box<[(Src, Dst)]>,
+    },
+    /// fmove / fconv into a float register.
+    FLoad(Src, u32, bool),
+    /// fmove out of a float register.
+    FStore(u32, Dst),
+    /// fmove between float registers.
+    FMove(u32, u32),
+    /// fadd/fsub/fmul/fdiv.
+    FArith(FloatOp, u32, u32, u32),
+    /// fnegate.
+    FNeg(u32, u32),
+    /// bs_create_bin.
+    BsCreateBin {
+        /// Failure label.
+        fail: u32,
+        /// Result.
+        dst: Dst,
+        /// Segments.
+        segs: Box<[Segment]>,
+    },
+    /// bs_start_match3/4: make a match context (or fail).
+    BsStartMatch {
+        /// Failure label.
+        fail: u32,
+        /// The binary or context.
+        src: Src,
+        /// Result.
+        dst: Dst,
+    },
+    /// bs_get_integer2 / bs_get_float2 / bs_get_binary2.
+    BsGet {
+        /// What to get.
+        what: BsGet,
+        /// Failure label.
+        fail: u32,
+        /// Context.
+        ctx: Src,
+        /// Size (`C(atom all)` for all).
+        size: Src,
+        /// Unit.
+        unit: u32,
+        /// Flags.
+        flags: u32,
+        /// Result.
+        dst: Dst,
+    },
+    /// bs_skip_bits2.
+    BsSkip {
+        /// Failure label.
+        fail: u32,
+        /// Context.
+        ctx: Src,
+        /// Size.
+        size: Src,
+        /// Unit.
+        unit: u32,
+    },
+    /// bs_get_utf8/16/32 (dst Some) and bs_skip_utf* (dst None).
+    BsUtf {
+        /// Encoding.
+        utf: Utf,
+        /// Failure label.
+        fail: u32,
+        /// Context.
+        ctx: Src,
+        /// Flags.
+        flags: u32,
+        /// Result.
+        dst: Option<Dst>,
+    },
+    /// bs_test_tail2: remaining bits must equal `bits`.
+    BsTestTail(u32, Src, u64),
+    /// bs_test_unit: remaining bits must be a multiple of `unit`.
+    BsTestUnit(u32, Src, u32),
+    /// bs_match_string (fail, ctx, bits, string table offset).
+    BsMatchString(u32, Src, u64, u32),
+    /// bs_get_position.
+    BsGetPosition(Src, Dst),
+    /// bs_set_position.
+    BsSetPosition(Src, Src),
+    /// bs_get_tail.
+    BsGetTail(Src, Dst),
+    /// bs_context_to_binary.
+    BsContextToBinary(Src),
+    /// send.
+    Send,
+    /// An instruction that is accepted but does nothing (fclearerror, bs_init_writable...).
+    Nop,
+    /// Stop the process normally (the bottom of the initial stack).
+    Exit,
+}

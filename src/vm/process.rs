@@ -1,0 +1,95 @@
+//! A process's execution state: heap, stack, registers, reductions, dictionary.
+//!
+//! The stack holds Y registers and return addresses (continuation pointers) like OTP 24+: a call
+//! pushes its return address, `allocate` pushes Y slots on top of it, and `y(i)` is
+//! `stack[len - 1 - i]`. Catch markers live in Y slots. Everything the collector must see is
+//! listed by [`Process::collect`].
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::gc::{self, GcError};
+use super::heap::Heap;
+use super::term::Term;
+
+/// Number of X registers.
+pub const X_REGS: usize = 1024;
+/// Number of float registers.
+pub const F_REGS: usize = 256;
+/// Reductions per time slice.
+pub const SLICE_REDUCTIONS: i32 = 4000;
+
+/// One Erlang process.
+#[derive(Debug)]
+pub struct Process {
+    /// This process's pid.
+    pub pid: Term,
+    /// The heap.
+    pub heap: Heap,
+    /// Y registers and return addresses.
+    pub stack: Vec<Term>,
+    /// X registers.
+    pub x: Vec<Term>,
+    /// Float registers.
+    pub f: Vec<f64>,
+    /// Module of the next instruction.
+    pub module: u32,
+    /// Index of the next instruction.
+    pub pc: u32,
+    /// Reductions left in this slice.
+    pub reductions: i32,
+    /// The process dictionary: (key, value) pairs.
+    pub dict: Vec<(Term, Term)>,
+    /// Largest stack depth in words (0: unlimited).
+    pub max_stack: usize,
+}
+
+impl Process {
+    /// A fresh process with an empty heap and stack.
+    pub fn new(pid: Term) -> Self {
+        Process {
+            pid,
+            heap: Heap::new(),
+            stack: Vec::with_capacity(256),
+            x: vec![Term::NIL; X_REGS],
+            f: vec![0.0; F_REGS],
+            module: 0,
+            pc: 0,
+            reductions: SLICE_REDUCTIONS,
+            dict: Vec::new(),
+            max_stack: 0,
+        }
+    }
+
+    /// Y register `i`.
+    #[inline]
+    pub fn y(&self, i: u32) -> Term {
+        self.stack[self.stack.len() - 1 - i as usize]
+    }
+
+    /// Sets Y register `i`.
+    #[inline]
+    pub fn set_y(&mut self, i: u32, t: Term) {
+        let n = self.stack.len();
+        self.stack[n - 1 - i as usize] = t;
+    }
+
+    /// Collects the heap with the first `live` X registers as roots, leaving `need` words free.
+    pub fn collect(&mut self, live: usize, need: usize) -> Result<(), GcError> {
+        let mut dict: Vec<Term> = Vec::with_capacity(self.dict.len() * 2);
+        for &(k, v) in &self.dict {
+            dict.push(k);
+            dict.push(v);
+        }
+        let live = live.min(X_REGS);
+        let r = gc::collect(
+            &mut self.heap,
+            &mut [&mut self.x[..live], &mut self.stack, &mut dict],
+            need,
+        );
+        for (i, pair) in dict.chunks(2).enumerate() {
+            self.dict[i] = (pair[0], pair[1]);
+        }
+        r
+    }
+}

@@ -1,0 +1,4 @@
+//! End-to-end tests: modules compiled by `erlc` run on the VM, output compared with erl's.
+
+mod loader_shim;
+mod run;

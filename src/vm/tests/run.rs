@@ -1,0 +1,155 @@
+//! Compiles small Erlang modules with `erlc`, runs them on the VM and on erl, and compares.
+
+extern crate std;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::loader_shim;
+use crate::vm::bif::Io;
+use crate::vm::driver::{Finish, ModuleSource, Runtime};
+
+struct Dirs(Vec<PathBuf>);
+
+impl ModuleSource for Dirs {
+    fn find(&mut self, name: &str) -> Option<Vec<u8>> {
+        for d in &self.0 {
+            if let Ok(b) = std::fs::read(d.join(alloc::format!("{name}.beam"))) {
+                return Some(b);
+            }
+        }
+        None
+    }
+}
+
+#[derive(Default)]
+struct Capture(Vec<u8>);
+
+impl Io for Capture {
+    fn stdout(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+    fn stderr(&mut self, _: &[u8]) {}
+}
+
+fn otp_stdlib() -> Option<PathBuf> {
+    let out = Command::new("erl")
+        .args([
+            "-noshell",
+            "-eval",
+            "io:format(\"~s\",[code:lib_dir(stdlib)]),halt().",
+        ])
+        .output()
+        .ok()?;
+    Some(PathBuf::from(String::from_utf8(out.stdout).ok()?).join("ebin"))
+}
+
+fn compile(name: &str, src: &str) -> Option<PathBuf> {
+    let dir = std::env::temp_dir().join(alloc::format!(
+        "xenbeam-vm-test-{}-{name}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).ok()?;
+    let file = dir.join(alloc::format!("{name}.erl"));
+    std::fs::write(&file, src).ok()?;
+    let st = Command::new("erlc")
+        .arg("-o")
+        .arg(&dir)
+        .arg(&file)
+        .status()
+        .ok()?;
+    if st.success() {
+        Some(dir)
+    } else {
+        None
+    }
+}
+
+fn load_shim(b: &[u8]) -> Option<crate::loader::Module> {
+    Some(loader_shim::load(b))
+}
+
+/// Runs `name:main()` on the VM; returns stdout and the exit status erl would give.
+fn run_vm(dir: &Path, name: &str) -> (String, i32) {
+    let mut rt = Runtime::new(load_shim);
+    let mut dirs = Dirs(alloc::vec![dir.to_path_buf()]);
+    if let Some(s) = otp_stdlib() {
+        dirs.0.push(s);
+    }
+    let m = rt.vm.atoms.intern(name).unwrap();
+    let f = rt.vm.atoms.intern("main").unwrap();
+    let mut p = rt.spawn(m, f, &[], 1);
+    let mut io = Capture::default();
+    let fin = rt.run(&mut p, &mut io, &mut dirs);
+    let code = match fin {
+        Finish::Returned => 0,
+        Finish::Halt(n) => n,
+        Finish::HaltMessage(_) => 1,
+        Finish::Crash {
+            class,
+            reason,
+            trace,
+        } => {
+            let t = Runtime::boot_crash_term(&mut p, class, reason, trace);
+            let s = crate::vm::display::display(
+                &p.heap.view(&rt.vm.lits),
+                &rt.vm.atoms,
+                &rt.vm.code,
+                t,
+            );
+            io.0.extend_from_slice(s.as_bytes());
+            io.0.push(b'\n');
+            1
+        }
+    };
+    (String::from_utf8_lossy(&io.0).into_owned(), code)
+}
+
+fn run_erl(dir: &Path, name: &str) -> (String, i32) {
+    let out = Command::new("erl")
+        .arg("-noshell")
+        .arg("-pa")
+        .arg(dir)
+        .args(["-run", name, "main"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).replace('\r', ""),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+/// Compiles `src` as module `name`, runs `main/0` on both, asserts identical output.
+pub fn same_as_erl(name: &str, src: &str) {
+    if Command::new("erlc").arg("-help").output().is_err() {
+        return;
+    }
+    let dir = compile(name, src).expect("erlc failed");
+    let vm = run_vm(&dir, name);
+    let erl = run_erl(&dir, name);
+    assert_eq!(vm.0, erl.0, "stdout differs for {name}");
+    assert_eq!(vm.1, erl.1, "exit status differs for {name}");
+}
+
+#[test]
+fn fib_and_reverse() {
+    same_as_erl(
+        "vm_fib",
+        r#"-module(vm_fib).
+-export([main/0]).
+fib(0) -> 0;
+fib(1) -> 1;
+fib(N) -> fib(N-1) + fib(N-2).
+rev([], A) -> A;
+rev([H|T], A) -> rev(T, [H|A]).
+main() ->
+    erlang:display(fib(20)),
+    erlang:display(rev([1,2,3,{a,b},"xy"], [])),
+    erlang:display(fib(80 div 8) * 1000000000000000000000),
+    halt().
+"#,
+    );
+}

@@ -1,0 +1,972 @@
+//! Translation of a loaded generic module ([`loader::Module`]) into the VM's instruction form.
+//!
+//! One pass assigns each generic instruction its index in the translated code (`label` and
+//! `line` emit nothing), a second pass emits [`Op`]s with labels turned into those indices,
+//! imports into export-table indices, literals into literal-area terms and BIF imports into
+//! function pointers.
+
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::atom::{self, AtomTable};
+use super::code::{fun_id, Code, FunctionInfo, LambdaInfo, LoadedModule, Target};
+use super::literals::Literals;
+use super::ops::*;
+use super::term::Term;
+use crate::loader::{Instruction, Module, Operand};
+
+/// Why a module could not be translated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TranslateError {
+    /// An opcode the VM does not implement.
+    UnsupportedOpcode(u8),
+    /// An operand of an unexpected form.
+    BadOperand(u8),
+    /// An atom or literal could not be created.
+    BadLiteral,
+    /// A label or index out of range.
+    BadIndex,
+}
+
+struct Tx<'a> {
+    m: &'a Module,
+    atoms: Vec<Term>,
+    literals: Vec<Term>,
+    imports: Vec<u32>,
+    gen_to_new: Vec<u32>,
+    module_index: u32,
+    lits: &'a mut Literals,
+    atom_table: &'a mut AtomTable,
+}
+
+type R<T> = Result<T, TranslateError>;
+
+impl Tx<'_> {
+    fn label(&self, op: &Operand, opc: u8) -> R<u32> {
+        match op {
+            Operand::Label(0) => Ok(0),
+            Operand::Label(n) => {
+                let g = *self
+                    .m
+                    .labels
+                    .get(*n as usize)
+                    .ok_or(TranslateError::BadIndex)?;
+                self.gen_to_new
+                    .get(g as usize)
+                    .copied()
+                    .ok_or(TranslateError::BadIndex)
+            }
+            _ => Err(TranslateError::BadOperand(opc)),
+        }
+    }
+
+    fn term(&mut self, op: &Operand, opc: u8) -> R<Term> {
+        Ok(match op {
+            Operand::Integer(i) => match Term::try_small(*i) {
+                Some(t) => t,
+                None => self
+                    .lits
+                    .insert(&crate::etf::ExtTerm::Integer(*i), self.atom_table)
+                    .map_err(|_| TranslateError::BadLiteral)?,
+            },
+            Operand::BigInteger(b) => self
+                .lits
+                .insert(&crate::etf::ExtTerm::BigInteger(b.clone()), self.atom_table)
+                .map_err(|_| TranslateError::BadLiteral)?,
+            Operand::Nil => Term::NIL,
+            Operand::Atom(i) => *self
+                .atoms
+                .get(*i as usize)
+                .ok_or(TranslateError::BadIndex)?,
+            Operand::Literal(i) => *self
+                .literals
+                .get(*i as usize)
+                .ok_or(TranslateError::BadIndex)?,
+            Operand::Char(c) => Term::small(*c as i64),
+            Operand::Unsigned(u) => Term::small(*u as i64),
+            _ => return Err(TranslateError::BadOperand(opc)),
+        })
+    }
+
+    fn src(&mut self, op: &Operand, opc: u8) -> R<Src> {
+        Ok(match op {
+            Operand::X(i) => Src::X(*i),
+            Operand::Y(i) => Src::Y(*i),
+            other => Src::C(self.term(other, opc)?),
+        })
+    }
+
+    fn dst(&self, op: &Operand, opc: u8) -> R<Dst> {
+        match op {
+            Operand::X(i) => Ok(Dst::X(*i)),
+            Operand::Y(i) => Ok(Dst::Y(*i)),
+            _ => Err(TranslateError::BadOperand(opc)),
+        }
+    }
+
+    fn uint(&self, op: &Operand, opc: u8) -> R<u32> {
+        match op {
+            Operand::Unsigned(u) => Ok(*u as u32),
+            Operand::Integer(i) if *i >= 0 => Ok(*i as u32),
+            _ => Err(TranslateError::BadOperand(opc)),
+        }
+    }
+
+    fn list<'b>(&self, op: &'b Operand, opc: u8) -> R<&'b [Operand]> {
+        match op {
+            Operand::List(l) => Ok(l),
+            _ => Err(TranslateError::BadOperand(opc)),
+        }
+    }
+
+    fn yreg(&self, op: &Operand, opc: u8) -> R<u32> {
+        match op {
+            Operand::Y(i) => Ok(*i),
+            _ => Err(TranslateError::BadOperand(opc)),
+        }
+    }
+
+    fn freg(&self, op: &Operand, opc: u8) -> R<u32> {
+        match op {
+            Operand::FloatReg(i) => Ok(*i),
+            _ => Err(TranslateError::BadOperand(opc)),
+        }
+    }
+
+    fn heap_need(&self, op: &Operand, opc: u8) -> R<u32> {
+        match op {
+            Operand::AllocList(l) => Ok(l
+                .iter()
+                .map(|&(k, n)| match k {
+                    0 => n,
+                    1 => 2 * n,
+                    _ => 2 * n,
+                })
+                .sum()),
+            other => self.uint(other, opc),
+        }
+    }
+
+    fn import_export(&self, op: &Operand, opc: u8) -> R<u32> {
+        let i = self.uint(op, opc)? as usize;
+        self.imports.get(i).copied().ok_or(TranslateError::BadIndex)
+    }
+}
+
+/// Translates `m` into a [`LoadedModule`], registering its imports in `code`.
+/// The caller installs the result with [`install`].
+pub fn translate(
+    m: &Module,
+    code: &mut Code,
+    atoms: &mut AtomTable,
+    lits: &mut Literals,
+) -> R<LoadedModule> {
+    let module_index = code.modules.len() as u32;
+    let mut atom_terms = Vec::with_capacity(m.atoms.len());
+    for a in &m.atoms {
+        atom_terms.push(atoms.intern(a).map_err(|_| TranslateError::BadLiteral)?);
+    }
+    let mut literals = Vec::with_capacity(m.literals.len());
+    for l in &m.literals {
+        literals.push(
+            lits.insert(l, atoms)
+                .map_err(|_| TranslateError::BadLiteral)?,
+        );
+    }
+    let mut imports = Vec::with_capacity(m.imports.len());
+    for imp in &m.imports {
+        let md = *atom_terms
+            .get(imp.module as usize)
+            .ok_or(TranslateError::BadIndex)?;
+        let f = *atom_terms
+            .get(imp.function as usize)
+            .ok_or(TranslateError::BadIndex)?;
+        imports.push(code.export(atoms, md, f, imp.arity));
+    }
+    let mut gen_to_new = Vec::with_capacity(m.code.len() + 1);
+    let mut n = 0u32;
+    for ins in &m.code {
+        gen_to_new.push(n);
+        if !matches!(ins.opcode, 1 | 153 | 3) {
+            n += 1;
+        }
+    }
+    gen_to_new.push(n);
+    let mut tx = Tx {
+        m,
+        atoms: atom_terms,
+        literals,
+        imports,
+        gen_to_new,
+        module_index,
+        lits,
+        atom_table: atoms,
+    };
+    let mut out = Vec::with_capacity(n as usize);
+    let mut lines = Vec::with_capacity(n as usize);
+    let mut functions = Vec::new();
+    let mut cur_line = 0u32;
+    for ins in &m.code {
+        match ins.opcode {
+            1 | 3 => continue,
+            153 => {
+                cur_line = match ins.args.first() {
+                    Some(Operand::Unsigned(u)) => *u as u32,
+                    Some(Operand::Integer(i)) => *i as u32,
+                    _ => 0,
+                };
+                continue;
+            }
+            _ => {}
+        }
+        let op = tx.op(ins, code)?;
+        if let Op::FuncInfo {
+            function, arity, ..
+        } = op
+        {
+            functions.push(FunctionInfo {
+                start: out.len() as u32,
+                name: function,
+                arity,
+            });
+        }
+        out.push(op);
+        lines.push(cur_line);
+    }
+    let mut lambdas = Vec::with_capacity(m.lambdas.len());
+    for l in &m.lambdas {
+        let entry = tx.label(&Operand::Label(l.label), 0)?;
+        lambdas.push(LambdaInfo {
+            entry,
+            arity: l.arity - l.num_free,
+            num_free: l.num_free,
+            index: l.index,
+            old_uniq: l.old_uniq,
+        });
+    }
+    let mut exports = Vec::new();
+    for e in &m.exports {
+        let f = *tx
+            .atoms
+            .get(e.function as usize)
+            .ok_or(TranslateError::BadIndex)?;
+        exports.push((f, e.arity, tx.label(&Operand::Label(e.label), 0)?));
+    }
+    let name = *tx.atoms.first().ok_or(TranslateError::BadIndex)?;
+    let attributes = match &m.attributes {
+        Some(a) => tx
+            .lits
+            .insert(a, tx.atom_table)
+            .map_err(|_| TranslateError::BadLiteral)?,
+        None => Term::NIL,
+    };
+    for (f, a, pc) in &exports {
+        let i = code.export(tx.atom_table, name, *f, *a) as usize;
+        if matches!(code.exports[i].target, Target::Undefined) {
+            code.exports[i].target = Target::Code {
+                module: module_index,
+                pc: *pc,
+            };
+        }
+    }
+    let mut line_table: Vec<(String, u32)> = m.lines.clone();
+    if line_table.is_empty() {
+        line_table.push((String::new(), 0));
+    }
+    Ok(LoadedModule {
+        name,
+        code: out,
+        lines,
+        line_table,
+        functions,
+        lambdas,
+        strings: m.strings.clone(),
+        exports: exports.iter().map(|(f, a, _)| (*f, *a)).collect(),
+        attributes,
+    })
+}
+
+/// Adds a translated module to `code`.
+pub fn install(code: &mut Code, module: LoadedModule) -> u32 {
+    let i = code.modules.len() as u32;
+    code.by_name.insert(module.name.atom_index(), i);
+    code.modules.push(module);
+    i
+}
+
+fn type_test(opc: u8) -> Option<TypeTest> {
+    Some(match opc {
+        45 => TypeTest::Integer,
+        46 => TypeTest::Float,
+        47 => TypeTest::Number,
+        48 => TypeTest::Atom,
+        49 => TypeTest::Pid,
+        50 => TypeTest::Reference,
+        51 => TypeTest::Port,
+        52 => TypeTest::Nil,
+        53 => TypeTest::Binary,
+        129 => TypeTest::Bitstr,
+        55 => TypeTest::List,
+        56 => TypeTest::NonEmptyList,
+        57 => TypeTest::Tuple,
+        77 => TypeTest::Function,
+        114 => TypeTest::Boolean,
+        156 => TypeTest::Map,
+        _ => return None,
+    })
+}
+
+fn cmp_test(opc: u8) -> Option<CmpTest> {
+    Some(match opc {
+        39 => CmpTest::Lt,
+        40 => CmpTest::Ge,
+        41 => CmpTest::Eq,
+        42 => CmpTest::Ne,
+        43 => CmpTest::EqExact,
+        44 => CmpTest::NeExact,
+        _ => return None,
+    })
+}
+
+impl Tx<'_> {
+    fn bif_op(
+        &mut self,
+        code: &Code,
+        import: &Operand,
+        opc: u8,
+        fail: u32,
+        args: &[Operand],
+        dst: &Operand,
+    ) -> R<Op> {
+        let export = self.import_export(import, opc)?;
+        let e = &code.exports[export as usize];
+        let Target::Bif(bif) = e.target else {
+            return Err(TranslateError::UnsupportedOpcode(opc));
+        };
+        let mut srcs = Vec::with_capacity(args.len());
+        for a in args {
+            srcs.push(self.src(a, opc)?);
+        }
+        let dst = self.dst(dst, opc)?;
+        let name = self.atom_table.name(e.function);
+        if e.module == atom::ERLANG && (name == "+" || name == "-") && srcs.len() == 2 {
+            return Ok(Op::AddSub {
+                sub: name == "-",
+                export,
+                fail,
+                a: srcs[0],
+                b: srcs[1],
+                dst,
+                bif,
+            });
+        }
+        Ok(Op::Bif {
+            bif,
+            export,
+            fail,
+            args: srcs.into_boxed_slice(),
+            dst,
+        })
+    }
+
+    fn call_ext(
+        &mut self,
+        code: &Code,
+        import: &Operand,
+        opc: u8,
+        push: bool,
+        dealloc: u32,
+    ) -> R<Op> {
+        let export = self.import_export(import, opc)?;
+        let e = &code.exports[export as usize];
+        Ok(match e.target {
+            Target::Bif(bif) => Op::CallBif {
+                bif,
+                arity: e.arity,
+                export,
+                tail: !push,
+                dealloc,
+            },
+            Target::Apply => Op::ApplyBif {
+                arity: e.arity,
+                tail: !push,
+                dealloc,
+            },
+            _ => Op::CallExt {
+                export,
+                push,
+                dealloc,
+            },
+        })
+    }
+
+    fn op(&mut self, ins: &Instruction, code: &Code) -> R<Op> {
+        let o = ins.opcode;
+        let a = &ins.args;
+        let bad = || TranslateError::BadOperand(o);
+        if a.len() < arity_of(o) {
+            return Err(bad());
+        }
+        if let Some(test) = type_test(o) {
+            return Ok(Op::Test {
+                test,
+                fail: self.label(&a[0], o)?,
+                src: self.src(&a[1], o)?,
+            });
+        }
+        if let Some(test) = cmp_test(o) {
+            return Ok(Op::Cmp {
+                test,
+                fail: self.label(&a[0], o)?,
+                a: self.src(&a[1], o)?,
+                b: self.src(&a[2], o)?,
+            });
+        }
+        Ok(match o {
+            2 => Op::FuncInfo {
+                module: self.term(&a[0], o)?,
+                function: self.term(&a[1], o)?,
+                arity: self.uint(&a[2], o)?,
+            },
+            4 => Op::Call {
+                target: self.label(&a[1], o)?,
+                arity: self.uint(&a[0], o)?,
+            },
+            5 => Op::CallLast {
+                target: self.label(&a[1], o)?,
+                arity: self.uint(&a[0], o)?,
+                dealloc: self.uint(&a[2], o)?,
+            },
+            6 => Op::CallOnly {
+                target: self.label(&a[1], o)?,
+                arity: self.uint(&a[0], o)?,
+            },
+            7 => self.call_ext(code, &a[1], o, true, 0)?,
+            8 => {
+                let d = self.uint(&a[2], o)?;
+                self.call_ext(code, &a[1], o, false, d)?
+            }
+            78 => self.call_ext(code, &a[1], o, false, 0)?,
+            9 => self.bif_op(code, &a[0], o, 0, &[], &a[1])?,
+            10 => {
+                let f = self.label(&a[0], o)?;
+                self.bif_op(code, &a[1], o, f, &a[2..3], &a[3])?
+            }
+            11 => {
+                let f = self.label(&a[0], o)?;
+                self.bif_op(code, &a[1], o, f, &a[2..4], &a[4])?
+            }
+            124 => {
+                let f = self.label(&a[0], o)?;
+                self.bif_op(code, &a[2], o, f, &a[3..4], &a[4])?
+            }
+            125 => {
+                let f = self.label(&a[0], o)?;
+                self.bif_op(code, &a[2], o, f, &a[3..5], &a[5])?
+            }
+            152 => {
+                let f = self.label(&a[0], o)?;
+                self.bif_op(code, &a[2], o, f, &a[3..6], &a[6])?
+            }
+            12 | 14 => Op::Allocate {
+                slots: self.uint(&a[0], o)?,
+                heap: 0,
+                live: self.uint(&a[1], o)?,
+            },
+            13 | 15 => Op::Allocate {
+                slots: self.uint(&a[0], o)?,
+                heap: self.heap_need(&a[1], o)?,
+                live: self.uint(&a[2], o)?,
+            },
+            16 => Op::TestHeap {
+                heap: self.heap_need(&a[0], o)?,
+                live: self.uint(&a[1], o)?,
+            },
+            17 => Op::InitY(vec![self.yreg(&a[0], o)?].into_boxed_slice()),
+            172 => {
+                let mut ys = Vec::new();
+                for y in self.list(&a[0], o)? {
+                    ys.push(self.yreg(y, o)?);
+                }
+                Op::InitY(ys.into_boxed_slice())
+            }
+            18 => Op::Deallocate(self.uint(&a[0], o)?),
+            19 => Op::Return,
+            136 => Op::Trim(self.uint(&a[0], o)?),
+            64 => Op::Move(self.src(&a[0], o)?, self.dst(&a[1], o)?),
+            169 => Op::Swap(self.dst(&a[0], o)?, self.dst(&a[1], o)?),
+            115 => Op::IsFunction2 {
+                fail: self.label(&a[0], o)?,
+                src: self.src(&a[1], o)?,
+                arity: self.src(&a[2], o)?,
+            },
+            58 => Op::TestArity {
+                fail: self.label(&a[0], o)?,
+                src: self.src(&a[1], o)?,
+                arity: self.uint(&a[2], o)?,
+            },
+            159 => Op::IsTaggedTuple {
+                fail: self.label(&a[0], o)?,
+                src: self.src(&a[1], o)?,
+                arity: self.uint(&a[2], o)?,
+                tag: self.term(&a[3], o)?,
+            },
+            59 => {
+                let src = self.src(&a[0], o)?;
+                let fail = self.label(&a[1], o)?;
+                let l = self.list(&a[2], o)?;
+                let mut table = Vec::with_capacity(l.len() / 2);
+                for pair in l.chunks(2) {
+                    if pair.len() < 2 {
+                        return Err(bad());
+                    }
+                    table.push((self.term(&pair[0], o)?, self.label(&pair[1], o)?));
+                }
+                let sorted = table.iter().all(|(t, _)| t.is_immediate());
+                if sorted {
+                    table.sort_by_key(|(t, _)| t.0);
+                }
+                Op::SelectVal {
+                    src,
+                    fail,
+                    table: table.into_boxed_slice(),
+                    sorted,
+                }
+            }
+            60 => {
+                let src = self.src(&a[0], o)?;
+                let fail = self.label(&a[1], o)?;
+                let l = self.list(&a[2], o)?;
+                let mut table = Vec::new();
+                for pair in l.chunks(2) {
+                    if pair.len() < 2 {
+                        return Err(bad());
+                    }
+                    table.push((self.uint(&pair[0], o)?, self.label(&pair[1], o)?));
+                }
+                Op::SelectTupleArity {
+                    src,
+                    fail,
+                    table: table.into_boxed_slice(),
+                }
+            }
+            61 => Op::Jump(self.label(&a[0], o)?),
+            62 | 104 => Op::Catch(self.yreg(&a[0], o)?, self.label(&a[1], o)?),
+            63 => Op::CatchEnd(self.yreg(&a[0], o)?),
+            105 => Op::TryEnd(self.yreg(&a[0], o)?),
+            106 => Op::TryCase(self.yreg(&a[0], o)?),
+            107 => Op::TryCaseEnd(self.src(&a[0], o)?),
+            108 => Op::Raise(self.src(&a[0], o)?, self.src(&a[1], o)?),
+            160 => Op::BuildStacktrace,
+            161 => Op::RawRaise,
+            65 => Op::GetList(
+                self.src(&a[0], o)?,
+                self.dst(&a[1], o)?,
+                self.dst(&a[2], o)?,
+            ),
+            162 => Op::GetHd(self.src(&a[0], o)?, self.dst(&a[1], o)?),
+            163 => Op::GetTl(self.src(&a[0], o)?, self.dst(&a[1], o)?),
+            66 => Op::GetTupleElement(
+                self.src(&a[0], o)?,
+                self.uint(&a[1], o)?,
+                self.dst(&a[2], o)?,
+            ),
+            67 => Op::SetTupleElement(
+                self.src(&a[0], o)?,
+                self.src(&a[1], o)?,
+                self.uint(&a[2], o)?,
+            ),
+            69 => Op::PutList(
+                self.src(&a[0], o)?,
+                self.src(&a[1], o)?,
+                self.dst(&a[2], o)?,
+            ),
+            164 => {
+                let dst = self.dst(&a[0], o)?;
+                let mut v = Vec::new();
+                for e in self.list(&a[1], o)? {
+                    v.push(self.src(e, o)?);
+                }
+                Op::PutTuple2(dst, v.into_boxed_slice())
+            }
+            72 => Op::Badmatch(self.src(&a[0], o)?),
+            73 => Op::IfEnd,
+            74 => Op::CaseEnd(self.src(&a[0], o)?),
+            180 => Op::Badrecord(self.src(&a[0], o)?),
+            75 => Op::CallFun(self.uint(&a[0], o)?),
+            178 => Op::CallFun2(self.uint(&a[1], o)?, self.src(&a[2], o)?),
+            171 => {
+                let idx = self.uint(&a[0], o)?;
+                let dst = self.dst(&a[1], o)?;
+                let mut env = Vec::new();
+                for e in self.list(&a[2], o)? {
+                    env.push(self.src(e, o)?);
+                }
+                Op::MakeFun(fun_id(self.module_index, idx), dst, env.into_boxed_slice())
+            }
+            112 => Op::Apply {
+                arity: self.uint(&a[0], o)?,
+                tail: false,
+                dealloc: 0,
+            },
+            113 => Op::Apply {
+                arity: self.uint(&a[0], o)?,
+                tail: true,
+                dealloc: self.uint(&a[1], o)?,
+            },
+            154 | 155 => {
+                let fail = self.label(&a[0], o)?;
+                let src = self.src(&a[1], o)?;
+                let dst = self.dst(&a[2], o)?;
+                let mut pairs = Vec::new();
+                for e in self.list(&a[4], o)? {
+                    pairs.push(self.src(e, o)?);
+                }
+                Op::PutMap {
+                    exact: o == 155,
+                    fail,
+                    src,
+                    dst,
+                    pairs: pairs.into_boxed_slice(),
+                }
+            }
+            157 => {
+                let fail = self.label(&a[0], o)?;
+                let src = self.src(&a[1], o)?;
+                let mut keys = Vec::new();
+                for e in self.list(&a[2], o)? {
+                    keys.push(self.src(e, o)?);
+                }
+                Op::HasMapFields {
+                    fail,
+                    src,
+                    keys: keys.into_boxed_slice(),
+                }
+            }
+            158 => {
+                let fail = self.label(&a[0], o)?;
+                let src = self.src(&a[1], o)?;
+                let l = self.list(&a[2], o)?;
+                let mut pairs = Vec::new();
+                for p in l.chunks(2) {
+                    if p.len() < 2 {
+                        return Err(bad());
+                    }
+                    pairs.push((self.src(&p[0], o)?, self.dst(&p[1], o)?));
+                }
+                Op::GetMapElements {
+                    fail,
+                    src,
+                    pairs: pairs.into_boxed_slice(),
+                }
+            }
+            94 | 95 | 133 | 150 | 151 | 173..=176 => Op::Nop,
+            96 => match (&a[0], &a[1]) {
+                (Operand::FloatReg(s), Operand::FloatReg(d)) => Op::FMove(*s, *d),
+                (Operand::FloatReg(s), d) => Op::FStore(*s, self.dst(d, o)?),
+                (s, Operand::FloatReg(d)) => Op::FLoad(self.src(s, o)?, *d, false),
+                _ => return Err(bad()),
+            },
+            97 => Op::FLoad(self.src(&a[0], o)?, self.freg(&a[1], o)?, true),
+            98..=101 => {
+                let fop = match o {
+                    98 => FloatOp::Add,
+                    99 => FloatOp::Sub,
+                    100 => FloatOp::Mul,
+                    _ => FloatOp::Div,
+                };
+                Op::FArith(
+                    fop,
+                    self.freg(&a[1], o)?,
+                    self.freg(&a[2], o)?,
+                    self.freg(&a[3], o)?,
+                )
+            }
+            102 => Op::FNeg(self.freg(&a[1], o)?, self.freg(&a[2], o)?),
+            177 => self.bs_create_bin(a, o)?,
+            166 => Op::BsStartMatch {
+                fail: self.label(&a[0], o)?,
+                src: self.src(&a[1], o)?,
+                dst: self.dst(&a[3], o)?,
+            },
+            170 => Op::BsStartMatch {
+                fail: match &a[0] {
+                    Operand::Label(_) => self.label(&a[0], o)?,
+                    _ => 0,
+                },
+                src: self.src(&a[2], o)?,
+                dst: self.dst(&a[3], o)?,
+            },
+            117..=119 => Op::BsGet {
+                what: match o {
+                    117 => BsGet::Integer,
+                    118 => BsGet::Float,
+                    _ => BsGet::Binary,
+                },
+                fail: self.label(&a[0], o)?,
+                ctx: self.src(&a[1], o)?,
+                size: self.src(&a[3], o)?,
+                unit: self.uint(&a[4], o)?,
+                flags: self.flags(&a[5], o)?,
+                dst: self.dst(&a[6], o)?,
+            },
+            120 => Op::BsSkip {
+                fail: self.label(&a[0], o)?,
+                ctx: self.src(&a[1], o)?,
+                size: self.src(&a[2], o)?,
+                unit: self.uint(&a[3], o)?,
+            },
+            138 | 140 | 142 => Op::BsUtf {
+                utf: utf_of(o),
+                fail: self.label(&a[0], o)?,
+                ctx: self.src(&a[1], o)?,
+                flags: self.flags(&a[3], o)?,
+                dst: Some(self.dst(&a[4], o)?),
+            },
+            139 | 141 | 143 => Op::BsUtf {
+                utf: utf_of(o),
+                fail: self.label(&a[0], o)?,
+                ctx: self.src(&a[1], o)?,
+                flags: self.flags(&a[3], o)?,
+                dst: None,
+            },
+            121 => Op::BsTestTail(
+                self.label(&a[0], o)?,
+                self.src(&a[1], o)?,
+                self.uint(&a[2], o)? as u64,
+            ),
+            131 => Op::BsTestUnit(
+                self.label(&a[0], o)?,
+                self.src(&a[1], o)?,
+                self.uint(&a[2], o)?,
+            ),
+            132 => Op::BsMatchString(
+                self.label(&a[0], o)?,
+                self.src(&a[1], o)?,
+                self.uint(&a[2], o)? as u64,
+                self.uint(&a[3], o)?,
+            ),
+            167 => Op::BsGetPosition(self.src(&a[0], o)?, self.dst(&a[1], o)?),
+            168 => Op::BsSetPosition(self.src(&a[0], o)?, self.src(&a[1], o)?),
+            165 => Op::BsGetTail(self.src(&a[0], o)?, self.dst(&a[1], o)?),
+            130 => Op::BsContextToBinary(self.src(&a[0], o)?),
+            20 => Op::Send,
+            _ => return Err(TranslateError::UnsupportedOpcode(o)),
+        })
+    }
+
+    fn flags(&mut self, op: &Operand, o: u8) -> R<u32> {
+        match op {
+            Operand::Unsigned(u) => Ok(*u as u32),
+            Operand::Integer(i) => Ok(*i as u32),
+            Operand::Nil => Ok(0),
+            Operand::Literal(_) => {
+                let t = self.term(op, o)?;
+                Ok(flag_list(self, t))
+            }
+            _ => Err(TranslateError::BadOperand(o)),
+        }
+    }
+
+    fn bs_create_bin(&mut self, a: &[Operand], o: u8) -> R<Op> {
+        let fail = self.label(&a[0], o)?;
+        let dst = self.dst(&a[4], o)?;
+        let l = self.list(&a[5], o)?;
+        let mut segs = Vec::with_capacity(l.len() / 6);
+        for s in l.chunks(6) {
+            if s.len() < 6 {
+                return Err(TranslateError::BadOperand(o));
+            }
+            let ty = self.term(&s[0], o)?;
+            let kind = match ty {
+                atom::INTEGER => SegKind::Integer,
+                atom::FLOAT => SegKind::Float,
+                atom::BINARY => SegKind::Binary,
+                atom::UTF8 => SegKind::Utf8,
+                atom::UTF16 => SegKind::Utf16,
+                atom::UTF32 => SegKind::Utf32,
+                atom::STRING => SegKind::String,
+                atom::APPEND => SegKind::Append,
+                atom::PRIVATE_APPEND => SegKind::PrivateAppend,
+                _ => return Err(TranslateError::BadOperand(o)),
+            };
+            let unit = self.uint(&s[2], o)?;
+            let flags = self.flags(&s[3], o)?;
+            let src = self.src(&s[4], o)?;
+            let size = self.src(&s[5], o)?;
+            segs.push(Segment {
+                kind,
+                unit,
+                flags,
+                src,
+                size,
+            });
+        }
+        Ok(Op::BsCreateBin {
+            fail,
+            dst,
+            segs: segs.into_boxed_slice(),
+        })
+    }
+}
+
+fn flag_list(tx: &Tx, t: Term) -> u32 {
+    let v = super::heap::View {
+        heap: &[],
+        bins: &[],
+        lits: tx.lits,
+    };
+    let mut flags = 0;
+    for f in v.list_to_vec(t).unwrap_or_default() {
+        flags |= match f {
+            atom::LITTLE => FLAG_LITTLE,
+            atom::SIGNED => FLAG_SIGNED,
+            atom::NATIVE => FLAG_NATIVE,
+            _ => 0,
+        };
+    }
+    flags
+}
+
+fn utf_of(o: u8) -> Utf {
+    match o {
+        138 | 139 => Utf::U8,
+        140 | 141 => Utf::U16,
+        _ => Utf::U32,
+    }
+}
+
+/// Generic arities of the opcodes this VM implements (0 for unknown).
+pub fn arity_of(o: u8) -> usize {
+    OPCODES
+        .iter()
+        .find(|(n, _, _)| *n == o)
+        .map(|(_, _, a)| *a as usize)
+        .unwrap_or(0)
+}
+
+/// (number, name, arity) of every generic opcode the VM implements.
+pub const OPCODES: &[(u8, &str, u8)] = &[
+    (1, "label", 1),
+    (2, "func_info", 3),
+    (3, "int_code_end", 0),
+    (4, "call", 2),
+    (5, "call_last", 3),
+    (6, "call_only", 2),
+    (7, "call_ext", 2),
+    (8, "call_ext_last", 3),
+    (9, "bif0", 2),
+    (10, "bif1", 4),
+    (11, "bif2", 5),
+    (12, "allocate", 2),
+    (13, "allocate_heap", 3),
+    (14, "allocate_zero", 2),
+    (15, "allocate_heap_zero", 3),
+    (16, "test_heap", 2),
+    (17, "init", 1),
+    (18, "deallocate", 1),
+    (19, "return", 0),
+    (39, "is_lt", 3),
+    (40, "is_ge", 3),
+    (41, "is_eq", 3),
+    (42, "is_ne", 3),
+    (43, "is_eq_exact", 3),
+    (44, "is_ne_exact", 3),
+    (45, "is_integer", 2),
+    (46, "is_float", 2),
+    (47, "is_number", 2),
+    (48, "is_atom", 2),
+    (49, "is_pid", 2),
+    (50, "is_reference", 2),
+    (51, "is_port", 2),
+    (52, "is_nil", 2),
+    (53, "is_binary", 2),
+    (55, "is_list", 2),
+    (56, "is_nonempty_list", 2),
+    (57, "is_tuple", 2),
+    (58, "test_arity", 3),
+    (59, "select_val", 3),
+    (60, "select_tuple_arity", 3),
+    (61, "jump", 1),
+    (62, "catch", 2),
+    (63, "catch_end", 1),
+    (64, "move", 2),
+    (65, "get_list", 3),
+    (66, "get_tuple_element", 3),
+    (67, "set_tuple_element", 3),
+    (69, "put_list", 3),
+    (72, "badmatch", 1),
+    (73, "if_end", 0),
+    (74, "case_end", 1),
+    (75, "call_fun", 1),
+    (77, "is_function", 2),
+    (78, "call_ext_only", 2),
+    (94, "fclearerror", 0),
+    (95, "fcheckerror", 1),
+    (96, "fmove", 2),
+    (97, "fconv", 2),
+    (98, "fadd", 4),
+    (99, "fsub", 4),
+    (100, "fmul", 4),
+    (101, "fdiv", 4),
+    (102, "fnegate", 3),
+    (104, "try", 2),
+    (105, "try_end", 1),
+    (106, "try_case", 1),
+    (107, "try_case_end", 1),
+    (108, "raise", 2),
+    (112, "apply", 1),
+    (113, "apply_last", 2),
+    (114, "is_boolean", 2),
+    (115, "is_function2", 3),
+    (117, "bs_get_integer2", 7),
+    (118, "bs_get_float2", 7),
+    (119, "bs_get_binary2", 7),
+    (120, "bs_skip_bits2", 5),
+    (121, "bs_test_tail2", 3),
+    (124, "gc_bif1", 5),
+    (125, "gc_bif2", 6),
+    (129, "is_bitstr", 2),
+    (130, "bs_context_to_binary", 1),
+    (131, "bs_test_unit", 3),
+    (132, "bs_match_string", 4),
+    (133, "bs_init_writable", 0),
+    (136, "trim", 2),
+    (138, "bs_get_utf8", 5),
+    (139, "bs_skip_utf8", 4),
+    (140, "bs_get_utf16", 5),
+    (141, "bs_skip_utf16", 4),
+    (142, "bs_get_utf32", 5),
+    (143, "bs_skip_utf32", 4),
+    (150, "recv_mark", 1),
+    (151, "recv_set", 1),
+    (152, "gc_bif3", 7),
+    (153, "line", 1),
+    (154, "put_map_assoc", 5),
+    (155, "put_map_exact", 5),
+    (156, "is_map", 2),
+    (157, "has_map_fields", 3),
+    (158, "get_map_elements", 3),
+    (159, "is_tagged_tuple", 4),
+    (160, "build_stacktrace", 0),
+    (161, "raw_raise", 0),
+    (162, "get_hd", 2),
+    (163, "get_tl", 2),
+    (164, "put_tuple2", 2),
+    (165, "bs_get_tail", 3),
+    (166, "bs_start_match3", 4),
+    (167, "bs_get_position", 3),
+    (168, "bs_set_position", 2),
+    (169, "swap", 2),
+    (170, "bs_start_match4", 4),
+    (171, "make_fun3", 3),
+    (172, "init_yregs", 1),
+    (173, "recv_marker_bind", 2),
+    (174, "recv_marker_clear", 1),
+    (175, "recv_marker_reserve", 1),
+    (176, "recv_marker_use", 1),
+    (177, "bs_create_bin", 6),
+    (178, "call_fun2", 3),
+    (180, "badrecord", 1),
+];
