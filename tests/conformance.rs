@@ -12,6 +12,9 @@
 //!   XENBEAM_CONFORMANCE_VERBOSE=1  show full diffs for unlisted modules too
 //!   XENBEAM_RUN=path               runner to test (default: this package's xenbeam-run)
 //!   ERL, ERLC                      reference tool paths (default: from PATH)
+//!
+//! When `xenbeam-run --list-opcodes` works, the report also names, per module,
+//! the generic opcodes its code uses that the runner does not list.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -460,6 +463,172 @@ fn check_module(setup: &Setup, m: &Module) -> Outcome {
     }
 }
 
+/// Generic opcode table of the installed OTP: number -> (name, operand count).
+fn opcode_table(erl: &Path) -> Option<Vec<(String, usize)>> {
+    let script = "[case catch beam_opcodes:opname(N) of \
+                  {Name, Arity} -> io:format(\"~w ~s ~w~n\", [N, Name, Arity]); \
+                  _ -> ok end || N <- lists:seq(1, 255)], halt().";
+    let out = Command::new(erl)
+        .args(["-noshell", "-eval", script])
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let mut table = vec![(String::new(), 0); 256];
+    let mut any = false;
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if let [n, name, arity] = f[..] {
+            let (Ok(n), Ok(arity)) = (n.parse::<usize>(), arity.parse::<usize>()) else {
+                continue;
+            };
+            if n < table.len() {
+                table[n] = (name.trim_matches('\'').to_string(), arity);
+                any = true;
+            }
+        }
+    }
+    any.then_some(table)
+}
+
+/// Reads one compact-term operand of a BEAM Code chunk, returning the new offset.
+fn skip_operand(code: &[u8], mut i: usize) -> Option<usize> {
+    // Reads a tagged value; returns (tag, small value if it fits, next offset).
+    fn value(code: &[u8], i: usize) -> Option<(u8, u64, usize)> {
+        let b = *code.get(i)?;
+        let tag = b & 7;
+        if b & 0x08 == 0 {
+            Some((tag, u64::from(b >> 4), i + 1))
+        } else if b & 0x10 == 0 {
+            let lo = *code.get(i + 1)?;
+            Some((tag, (u64::from(b >> 5) << 8) | u64::from(lo), i + 2))
+        } else {
+            let mut len = usize::from(b >> 5) + 2;
+            let mut j = i + 1;
+            if len == 9 {
+                let (_, n, next) = value(code, j)?;
+                len = usize::try_from(n).ok()? + 9;
+                j = next;
+            }
+            let bytes = code.get(j..j + len)?;
+            let v = bytes
+                .iter()
+                .take(8)
+                .fold(0u64, |a, &x| (a << 8) | u64::from(x));
+            Some((tag, v, j + len))
+        }
+    }
+    let b = *code.get(i)?;
+    if b & 7 != 7 {
+        return value(code, i).map(|(_, _, n)| n);
+    }
+    // Extended tags: 1 list, 2 float register, 3 allocation list, 4 literal,
+    // 5 typed register.
+    i += 1;
+    match b >> 4 {
+        1 => {
+            let (_, n, mut j) = value(code, i)?;
+            for _ in 0..n {
+                j = skip_operand(code, j)?;
+            }
+            Some(j)
+        }
+        2 | 4 => value(code, i).map(|(_, _, n)| n),
+        3 => {
+            let (_, n, mut j) = value(code, i)?;
+            for _ in 0..n * 2 {
+                j = value(code, j)?.2;
+            }
+            Some(j)
+        }
+        5 => {
+            let j = skip_operand(code, i)?;
+            value(code, j).map(|(_, _, n)| n)
+        }
+        _ => None,
+    }
+}
+
+/// The generic opcode names a .beam file's code uses.
+fn opcodes_used(beam: &[u8], table: &[(String, usize)]) -> Option<BTreeSet<String>> {
+    if beam.get(0..4)? != b"FOR1" || beam.get(8..12)? != b"BEAM" {
+        return None;
+    }
+    let mut pos = 12;
+    while pos + 8 <= beam.len() {
+        let id = &beam[pos..pos + 4];
+        let len = u32::from_be_bytes(beam[pos + 4..pos + 8].try_into().ok()?) as usize;
+        let body = beam.get(pos + 8..pos + 8 + len)?;
+        if id == b"Code" {
+            let header = u32::from_be_bytes(body.get(0..4)?.try_into().ok()?) as usize;
+            let code = body.get(4 + header..)?;
+            let mut used = BTreeSet::new();
+            let mut i = 0;
+            while i < code.len() {
+                let (name, arity) = table.get(usize::from(code[i]))?;
+                if name.is_empty() {
+                    return None;
+                }
+                used.insert(name.clone());
+                i += 1;
+                for _ in 0..*arity {
+                    i = skip_operand(code, i)?;
+                }
+                if name == "int_code_end" {
+                    break;
+                }
+            }
+            return Some(used);
+        }
+        pos += 8 + len.div_ceil(4) * 4;
+    }
+    None
+}
+
+/// Opcodes each module uses that the runner does not list as implemented.
+/// Informational only; empty when either side is unavailable.
+fn missing_opcodes(
+    erl: &Path,
+    runner: &Path,
+    beam_dir: &Path,
+    modules: &[Module],
+) -> std::collections::BTreeMap<String, BTreeSet<String>> {
+    let mut result = std::collections::BTreeMap::new();
+    let Ok(out) = Command::new(runner)
+        .arg("--list-opcodes")
+        .stdin(Stdio::null())
+        .output()
+    else {
+        return result;
+    };
+    if !out.status.success() {
+        return result;
+    }
+    let implemented: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.trim_matches('\'').to_string())
+        .collect();
+    if implemented.is_empty() {
+        return result;
+    }
+    let Some(table) = opcode_table(erl) else {
+        return result;
+    };
+    for m in modules {
+        let Ok(beam) = fs::read(beam_dir.join(format!("{}.beam", m.name))) else {
+            continue;
+        };
+        if let Some(used) = opcodes_used(&beam, &table) {
+            let missing: BTreeSet<String> = used
+                .into_iter()
+                .filter(|o| !implemented.contains(o) && o != "int_code_end")
+                .collect();
+            result.insert(m.name.clone(), missing);
+        }
+    }
+    result
+}
+
 fn indent(s: &str) -> String {
     s.lines().map(|l| format!("    {l}\n")).collect()
 }
@@ -557,6 +726,17 @@ fn erlang_conformance() {
     }
     outcomes.sort_by(|a, b| a.module.cmp(&b.module));
 
+    let missing = missing_opcodes(&setup.erl, &setup.runner, &setup.beam_dir, &modules);
+    let missing_note = |module: &str| -> String {
+        match missing.get(module) {
+            Some(ops) if !ops.is_empty() => format!(
+                "    uses opcodes xenbeam-run does not list: {}\n",
+                ops.iter().cloned().collect::<Vec<_>>().join(" ")
+            ),
+            _ => String::new(),
+        }
+    };
+
     let mut report = String::new();
     let mut newly = Vec::new();
     let (mut n_match, mut n_differ) = (0, 0);
@@ -579,10 +759,11 @@ fn erlang_conformance() {
                 n_differ += 1;
                 if listed {
                     report.push_str(&format!(
-                        "FAIL      {} ({:.1}s)\n{}",
+                        "FAIL      {} ({:.1}s)\n{}{}",
                         o.module,
                         o.secs,
-                        indent(why)
+                        indent(why),
+                        missing_note(&o.module)
                     ));
                     failures.push(format!(
                         "{}: listed in PASSING but differs from erl",
@@ -603,6 +784,7 @@ fn erlang_conformance() {
                         o.secs,
                         summary.join("; ")
                     ));
+                    report.push_str(&missing_note(&o.module));
                     if std::env::var_os("XENBEAM_CONFORMANCE_VERBOSE").is_some() {
                         report.push_str(&indent(why));
                     }
@@ -629,6 +811,17 @@ fn erlang_conformance() {
         report.push_str(&format!(
             "now passing but not listed: {}\n",
             newly.join(" ")
+        ));
+    }
+    let all_missing: BTreeSet<&String> = missing.values().flatten().collect();
+    if !all_missing.is_empty() {
+        report.push_str(&format!(
+            "opcodes the suite uses that xenbeam-run --list-opcodes does not list: {}\n",
+            all_missing
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
         ));
     }
     eprintln!("{report}");
