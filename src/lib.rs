@@ -10,4 +10,5 @@ extern crate alloc;
 
 pub mod etf;
 pub mod loader;
+pub mod platform;
 pub mod vm;

@@ -1,0 +1,100 @@
+//! The platform seam: everything the runtime needs from the machine underneath it.
+//!
+//! The scheduler, outlets and pores are written against [`Platform`] only. The image implements
+//! it with Xen (event channels polled with SCHEDOP_poll, the vCPU clock, pages from the page
+//! pool); host tests use [`sim::SimPlatform`], a deterministic simulation with a virtual
+//! clock; the host runner uses the real clock.
+//!
+//! Event delivery follows the Xen model the kernel uses: channels are always masked, events
+//! only set a pending flag, and the runtime collects pending channels when it is ready to
+//! (`take_pending`), sleeping in `wait_for_events` when nothing can run.
+
+pub mod sim;
+
+use core::fmt;
+
+/// An event channel (a Xen port in the image).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Channel(pub u32);
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "channel {}", self.0)
+    }
+}
+
+/// Why a platform operation failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlatformError {
+    /// No free pages (or channels) are left.
+    Exhausted,
+    /// The channel is not bound.
+    BadChannel(Channel),
+    /// The operation is not available on this platform.
+    Unsupported,
+    /// The hypervisor refused, with its errno.
+    Refused(i32),
+}
+
+impl fmt::Display for PlatformError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Exhausted => f.write_str("resources exhausted"),
+            Self::BadChannel(c) => write!(f, "{c} is not bound"),
+            Self::Unsupported => f.write_str("not supported on this platform"),
+            Self::Refused(errno) => write!(f, "refused by the hypervisor (errno {errno})"),
+        }
+    }
+}
+
+/// A page of memory that may be shared with another domain: page-aligned, with a frame
+/// number another domain can map. Access is by offset only, never by reference, because the
+/// other side may write it at any time.
+pub trait Page {
+    /// The frame number another domain needs (the machine frame under Xen).
+    fn frame(&self) -> u64;
+    /// Reads a byte.
+    fn read_u8(&self, offset: usize) -> u8;
+    /// Writes a byte.
+    fn write_u8(&self, offset: usize, value: u8);
+    /// Reads an aligned u32 in one access.
+    fn read_u32(&self, offset: usize) -> u32;
+    /// Writes an aligned u32 in one access.
+    fn write_u32(&self, offset: usize, value: u32);
+}
+
+/// What the runtime needs from the machine.
+pub trait Platform {
+    /// The page type handed out by [`Platform::alloc_page`].
+    type Page: Page;
+
+    /// Monotonic time in nanoseconds.
+    fn now_ns(&self) -> u64;
+
+    /// Blocks until some bound channel is pending or `now_ns() >= deadline` (`None`: no
+    /// deadline). May return early; callers re-check their conditions.
+    fn wait_for_events(&self, deadline: Option<u64>);
+
+    /// Calls `sink` once for every pending channel and clears it. Two events on a channel
+    /// between calls are reported once.
+    fn take_pending(&self, sink: &mut dyn FnMut(Channel));
+
+    /// Signals the other end of `channel`.
+    fn notify(&self, channel: Channel) -> Result<(), PlatformError>;
+
+    /// Creates a connected pair of channels inside this machine: notifying one makes the
+    /// other pending. Used to test event delivery end to end.
+    fn loopback_pair(&self) -> Result<(Channel, Channel), PlatformError>;
+
+    /// Unbinds a channel; it is never reported again.
+    fn close(&self, channel: Channel);
+
+    /// Takes a zeroed page.
+    fn alloc_page(&self) -> Result<Self::Page, PlatformError>;
+
+    /// Returns a page.
+    fn free_page(&self, page: Self::Page);
+
+    /// Writes to the console.
+    fn console_write(&self, bytes: &[u8]);
+}

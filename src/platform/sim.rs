@@ -1,0 +1,252 @@
+//! A simulated platform for host tests: a virtual clock, loopback channels, heap pages.
+//!
+//! Time only moves when the runtime waits: `wait_for_events` with a deadline and nothing
+//! pending jumps the clock to the deadline, so timeouts are exact and tests never sleep. A
+//! wait with no deadline and nothing pending is a deadlock in the program under test and is
+//! counted in [`SimPlatform::stalls`] instead of blocking forever.
+
+use super::{Channel, Page, Platform, PlatformError};
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::collections::BTreeSet;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
+
+/// A heap-backed page.
+#[derive(Debug)]
+pub struct SimPage {
+    frame: u64,
+    bytes: Box<RefCell<[u8; 4096]>>,
+}
+
+impl Page for SimPage {
+    fn frame(&self) -> u64 {
+        self.frame
+    }
+    fn read_u8(&self, offset: usize) -> u8 {
+        self.bytes.borrow()[offset]
+    }
+    fn write_u8(&self, offset: usize, value: u8) {
+        self.bytes.borrow_mut()[offset] = value;
+    }
+    fn read_u32(&self, offset: usize) -> u32 {
+        assert!(offset.is_multiple_of(4), "unaligned u32 access");
+        let b = self.bytes.borrow();
+        u32::from_le_bytes([b[offset], b[offset + 1], b[offset + 2], b[offset + 3]])
+    }
+    fn write_u32(&self, offset: usize, value: u32) {
+        assert!(offset.is_multiple_of(4), "unaligned u32 access");
+        self.bytes.borrow_mut()[offset..offset + 4].copy_from_slice(&value.to_le_bytes());
+    }
+}
+
+/// The simulation.
+#[derive(Debug, Default)]
+pub struct SimPlatform {
+    now: Cell<u64>,
+    pending: RefCell<BTreeSet<Channel>>,
+    /// Bound channels and their peers (`None`: the peer is outside, e.g. a test).
+    bound: RefCell<BTreeMap<Channel, Option<Channel>>>,
+    next_channel: Cell<u32>,
+    next_frame: Cell<u64>,
+    pages_out: Cell<usize>,
+    page_limit: Cell<Option<usize>>,
+    stalls: Cell<usize>,
+    console: RefCell<Vec<u8>>,
+    notified: RefCell<Vec<Channel>>,
+}
+
+impl SimPlatform {
+    /// A simulation at time zero.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Binds a channel whose other end is the test itself.
+    pub fn bind_external(&self) -> Channel {
+        let c = self.fresh_channel();
+        self.bound.borrow_mut().insert(c, None);
+        c
+    }
+
+    /// Makes `channel` pending, as if the other side had notified it.
+    pub fn raise(&self, channel: Channel) {
+        if self.bound.borrow().contains_key(&channel) {
+            self.pending.borrow_mut().insert(channel);
+        }
+    }
+
+    /// Advances the clock.
+    pub fn advance(&self, ns: u64) {
+        self.now.set(self.now.get() + ns);
+    }
+
+    /// Limits how many pages may be out at once.
+    pub fn limit_pages(&self, limit: usize) {
+        self.page_limit.set(Some(limit));
+    }
+
+    /// Pages currently allocated.
+    pub fn pages_out(&self) -> usize {
+        self.pages_out.get()
+    }
+
+    /// Channels currently bound.
+    pub fn channels_bound(&self) -> usize {
+        self.bound.borrow().len()
+    }
+
+    /// Waits that could never end (nothing pending, no deadline).
+    pub fn stalls(&self) -> usize {
+        self.stalls.get()
+    }
+
+    /// Everything written to the console.
+    pub fn console(&self) -> Vec<u8> {
+        self.console.borrow().clone()
+    }
+
+    /// Channels notified towards the outside, in order (drained).
+    pub fn take_notified(&self) -> Vec<Channel> {
+        core::mem::take(&mut *self.notified.borrow_mut())
+    }
+
+    fn fresh_channel(&self) -> Channel {
+        let n = self.next_channel.get() + 1;
+        self.next_channel.set(n);
+        Channel(n)
+    }
+}
+
+impl Platform for SimPlatform {
+    type Page = SimPage;
+
+    fn now_ns(&self) -> u64 {
+        self.now.get()
+    }
+
+    fn wait_for_events(&self, deadline: Option<u64>) {
+        if !self.pending.borrow().is_empty() {
+            return;
+        }
+        match deadline {
+            Some(d) => self.now.set(self.now.get().max(d)),
+            None => self.stalls.set(self.stalls.get() + 1),
+        }
+    }
+
+    fn take_pending(&self, sink: &mut dyn FnMut(Channel)) {
+        let pending = core::mem::take(&mut *self.pending.borrow_mut());
+        for c in pending {
+            sink(c);
+        }
+    }
+
+    fn notify(&self, channel: Channel) -> Result<(), PlatformError> {
+        let peer = *self
+            .bound
+            .borrow()
+            .get(&channel)
+            .ok_or(PlatformError::BadChannel(channel))?;
+        match peer {
+            Some(p) => self.raise(p),
+            None => self.notified.borrow_mut().push(channel),
+        }
+        Ok(())
+    }
+
+    fn loopback_pair(&self) -> Result<(Channel, Channel), PlatformError> {
+        let (a, b) = (self.fresh_channel(), self.fresh_channel());
+        let mut bound = self.bound.borrow_mut();
+        bound.insert(a, Some(b));
+        bound.insert(b, Some(a));
+        Ok((a, b))
+    }
+
+    fn close(&self, channel: Channel) {
+        self.bound.borrow_mut().remove(&channel);
+        self.pending.borrow_mut().remove(&channel);
+    }
+
+    fn alloc_page(&self) -> Result<SimPage, PlatformError> {
+        if self
+            .page_limit
+            .get()
+            .is_some_and(|l| self.pages_out.get() >= l)
+        {
+            return Err(PlatformError::Exhausted);
+        }
+        self.pages_out.set(self.pages_out.get() + 1);
+        let frame = self.next_frame.get() + 1;
+        self.next_frame.set(frame);
+        Ok(SimPage {
+            frame,
+            bytes: Box::new(RefCell::new([0; 4096])),
+        })
+    }
+
+    fn free_page(&self, _page: SimPage) {
+        self.pages_out.set(self.pages_out.get() - 1);
+    }
+
+    fn console_write(&self, bytes: &[u8]) {
+        self.console.borrow_mut().extend_from_slice(bytes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_channels_and_coalescing() {
+        let p = SimPlatform::new();
+        let (a, b) = p.loopback_pair().unwrap();
+        p.notify(a).unwrap();
+        p.notify(a).unwrap();
+        let mut seen = Vec::new();
+        p.take_pending(&mut |c| seen.push(c));
+        assert_eq!(
+            seen,
+            vec![b],
+            "two notifies coalesce into one pending event"
+        );
+        p.take_pending(&mut |c| seen.push(c));
+        assert_eq!(seen.len(), 1);
+        p.close(b);
+        p.notify(a).unwrap();
+        p.take_pending(&mut |c| seen.push(c));
+        assert_eq!(seen.len(), 1, "a closed channel is never reported");
+        assert_eq!(p.notify(b), Err(PlatformError::BadChannel(b)));
+    }
+
+    #[test]
+    fn waiting_moves_virtual_time_only_when_idle() {
+        let p = SimPlatform::new();
+        p.wait_for_events(Some(5_000));
+        assert_eq!(p.now_ns(), 5_000);
+        let c = p.bind_external();
+        p.raise(c);
+        p.wait_for_events(Some(9_000));
+        assert_eq!(p.now_ns(), 5_000, "a pending event ends the wait at once");
+        p.take_pending(&mut |_| {});
+        p.wait_for_events(None);
+        assert_eq!(p.stalls(), 1);
+    }
+
+    #[test]
+    fn pages_are_zeroed_distinct_and_limited() {
+        let p = SimPlatform::new();
+        p.limit_pages(2);
+        let one = p.alloc_page().unwrap();
+        let two = p.alloc_page().unwrap();
+        assert_ne!(one.frame(), two.frame());
+        assert_eq!(one.read_u32(2048), 0);
+        one.write_u32(2048, 0x0102_0304);
+        assert_eq!(one.read_u8(2048), 4);
+        assert_eq!(p.alloc_page().unwrap_err(), PlatformError::Exhausted);
+        p.free_page(one);
+        assert_eq!(p.pages_out(), 1);
+        assert!(p.alloc_page().is_ok());
+    }
+}
