@@ -28,6 +28,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// erl prints this line (to stdout) when the started function raises.
 const ERL_CRASH_PREFIX: &str = "{\"init terminating in do_boot\"";
 
+/// Output kept per stream and run; a runaway printer cannot exhaust memory.
+const OUTPUT_CAP: usize = 16 << 20;
+
 fn suite_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
@@ -210,8 +213,22 @@ fn run_with_timeout(mut cmd: Command, cwd: &Path, timeout: Duration) -> RunOutpu
         let tx = tx.clone();
         if let Some(mut pipe) = pipe {
             thread::spawn(move || {
+                // Keep at most OUTPUT_CAP bytes, but read to the end so the
+                // child never blocks on a full pipe.
                 let mut buf = Vec::new();
-                let _ = pipe.read_to_end(&mut buf);
+                let mut chunk = [0u8; 65536];
+                let mut dropped = 0usize;
+                while let Ok(n) = pipe.read(&mut chunk) {
+                    if n == 0 {
+                        break;
+                    }
+                    let room = OUTPUT_CAP.saturating_sub(buf.len()).min(n);
+                    buf.extend_from_slice(&chunk[..room]);
+                    dropped += n - room;
+                }
+                if dropped > 0 {
+                    buf.extend_from_slice(format!("\n[{dropped} more bytes dropped]\n").as_bytes());
+                }
                 let _ = tx.send((is_out, buf));
             });
         }
@@ -593,17 +610,14 @@ fn missing_opcodes(
     modules: &[Module],
 ) -> std::collections::BTreeMap<String, BTreeSet<String>> {
     let mut result = std::collections::BTreeMap::new();
-    let Ok(out) = Command::new(runner)
-        .arg("--list-opcodes")
-        .stdin(Stdio::null())
-        .output()
-    else {
-        return result;
-    };
-    if !out.status.success() {
+    let mut cmd = Command::new(runner);
+    cmd.arg("--list-opcodes");
+    let out = run_with_timeout(cmd, beam_dir, Duration::from_secs(20));
+    if out.code != Some(0) {
         return result;
     }
-    let implemented: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+    let implemented: BTreeSet<String> = out
+        .stdout
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|w| !w.is_empty())
         .map(|w| w.trim_matches('\'').to_string())
