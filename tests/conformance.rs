@@ -266,8 +266,8 @@ fn run_with_timeout(mut cmd: Command, cwd: &Path, timeout: Duration) -> RunOutpu
         }
     }
     RunOutput {
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        stdout: text(&stdout),
+        stderr: text(&stderr),
         code: if timed_out {
             None
         } else {
@@ -277,6 +277,19 @@ fn run_with_timeout(mut cmd: Command, cwd: &Path, timeout: Duration) -> RunOutpu
         timed_out,
         spawn_error: None,
     }
+}
+
+/// Decodes output as UTF-8, keeping every invalid byte distinguishable
+/// (as U+FFFD followed by its hex value) so that comparisons stay exact.
+fn text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\u{FFFD}{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Sends SIGKILL to the process group led by `pid` (a child this test started).
