@@ -12,6 +12,7 @@
 extern crate alloc;
 
 mod notes;
+mod seam;
 mod selftest;
 
 use log::{info, warn, LevelFilter};

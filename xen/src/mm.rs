@@ -426,3 +426,38 @@ pub fn first_free_pfn(si: &crate::platform::StartInfo, image_end: u64) -> u64 {
         // The boot stack Xen gave us sits right after its page tables.
         + 1
 }
+
+/// A pool page owned by one holder, with volatile access for sharing with other domains.
+#[derive(Debug)]
+pub struct PoolPage {
+    frame: Frame,
+    page: crate::shared::SharedPage,
+}
+
+impl PoolPage {
+    /// Takes a zeroed page from the pool.
+    pub fn alloc() -> Result<Self, PageError> {
+        let frame = alloc_frame()?;
+        let ptr = core::ptr::NonNull::new(frame.va as *mut u8).expect("pool pages are not null");
+        // SAFETY: the frame is mapped writable in the direct map and stays allocated (so
+        // mapped and unused by anyone else) until this value is given to `free`, which
+        // consumes the SharedPage together with the frame.
+        let page = unsafe { crate::shared::SharedPage::new(ptr) };
+        Ok(Self { frame, page })
+    }
+
+    /// The frame numbers and address.
+    pub fn frame(&self) -> &Frame {
+        &self.frame
+    }
+
+    /// Volatile access to the page.
+    pub fn page(&self) -> &crate::shared::SharedPage {
+        &self.page
+    }
+
+    /// Returns the page to the pool.
+    pub fn free(self) -> Result<(), PageError> {
+        free_frame(self.frame)
+    }
+}

@@ -1,0 +1,116 @@
+//! The runtime's platform seam implemented with Xen: channels are event-channel ports (kept
+//! masked and collected from shared_info), waiting is SCHEDOP_poll on the watched ports with
+//! the deadline as its timeout, pages come from the page pool with their machine frames.
+
+use xenbeam::platform::{Channel, Page, Platform, PlatformError};
+use xenbeam_xen::events::Port;
+use xenbeam_xen::hypercall::{self, DOMID_SELF};
+use xenbeam_xen::mm::PoolPage;
+use xenbeam_xen::platform::Platform as Domain;
+use xenbeam_xen::XenError;
+
+/// The domain as the runtime sees it.
+pub struct XenPlatform {
+    domain: &'static Domain,
+}
+
+impl XenPlatform {
+    /// Wraps the booted domain.
+    pub fn new(domain: &'static Domain) -> Self {
+        Self { domain }
+    }
+}
+
+fn refused(e: XenError) -> PlatformError {
+    PlatformError::Refused(e as i32)
+}
+
+/// A pool page seen through the seam.
+pub struct XenPage(PoolPage);
+
+impl Page for XenPage {
+    fn frame(&self) -> u64 {
+        self.0.frame().mfn
+    }
+    fn read_u8(&self, offset: usize) -> u8 {
+        self.0.page().read_u8(offset)
+    }
+    fn write_u8(&self, offset: usize, value: u8) {
+        self.0.page().write_u8(offset, value)
+    }
+    fn read_u32(&self, offset: usize) -> u32 {
+        self.0.page().read_u32(offset)
+    }
+    fn write_u32(&self, offset: usize, value: u32) {
+        self.0.page().write_u32(offset, value)
+    }
+}
+
+impl Platform for XenPlatform {
+    type Page = XenPage;
+
+    fn now_ns(&self) -> u64 {
+        self.domain.now_ns()
+    }
+
+    fn wait_for_events(&self, deadline: Option<u64>) {
+        // SCHEDOP_poll's timeout of 0 means "none"; a deadline already past returns at once.
+        if let Err(e) = self.domain.wait_for_events(deadline.unwrap_or(0)) {
+            log::warn!("waiting for events: {e}");
+        }
+    }
+
+    fn take_pending(&self, sink: &mut dyn FnMut(Channel)) {
+        self.domain
+            .shared_info()
+            .drain_pending(|port| sink(Channel(port.0)));
+    }
+
+    fn notify(&self, channel: Channel) -> Result<(), PlatformError> {
+        hypercall::evtchn_send(Port(channel.0)).map_err(refused)
+    }
+
+    fn loopback_pair(&self) -> Result<(Channel, Channel), PlatformError> {
+        let a = hypercall::evtchn_alloc_unbound(DOMID_SELF).map_err(refused)?;
+        let b = match hypercall::evtchn_bind_interdomain(DOMID_SELF, a) {
+            Ok(b) => b,
+            Err(e) => {
+                let _ = hypercall::evtchn_close(a);
+                return Err(refused(e));
+            }
+        };
+        for port in [a, b] {
+            if let Err(e) = self.domain.watch_port(port) {
+                self.close(Channel(a.0));
+                self.close(Channel(b.0));
+                return Err(refused(e));
+            }
+        }
+        Ok((Channel(a.0), Channel(b.0)))
+    }
+
+    fn close(&self, channel: Channel) {
+        let port = Port(channel.0);
+        self.domain.unwatch_port(port);
+        if let Err(e) = hypercall::evtchn_close(port) {
+            log::warn!("closing {port}: {e}");
+        }
+        self.domain.shared_info().test_and_clear(port);
+    }
+
+    fn alloc_page(&self) -> Result<XenPage, PlatformError> {
+        PoolPage::alloc()
+            .map(XenPage)
+            .map_err(|_| PlatformError::Exhausted)
+    }
+
+    fn free_page(&self, page: XenPage) {
+        if let Err(e) = page.0.free() {
+            log::error!("freeing a page: {e}");
+        }
+    }
+
+    fn console_write(&self, bytes: &[u8]) {
+        self.domain.console_write(bytes)
+    }
+}
