@@ -168,6 +168,16 @@ pub enum Problem {
         /// The decoding error.
         error: EtfError,
     },
+    /// A function table entry's label does not follow a `func_info` for the same function
+    /// and arity in this module.
+    EntryMismatch {
+        /// The table (ExpT, LocT or FunT).
+        chunk: ChunkId,
+        /// The entry label.
+        label: u32,
+        /// The arity the table gives.
+        arity: u32,
+    },
     /// The line table is malformed.
     BadLineTable {
         /// Offset in the Line chunk.
@@ -303,6 +313,15 @@ impl fmt::Display for Problem {
                 index,
                 error,
             } => write!(f, "{} term {index}: {error}", ShowChunk(*chunk)),
+            Problem::EntryMismatch {
+                chunk,
+                label,
+                arity,
+            } => write!(
+                f,
+                "{} entry at label {label} does not match the func_info before it (arity {arity})",
+                ShowChunk(*chunk)
+            ),
             Problem::BadLineTable { offset } => {
                 write!(f, "malformed line table at byte {offset}")
             }

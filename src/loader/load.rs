@@ -155,45 +155,65 @@ fn build(chunks: &Chunks<'_>, atoms: Vec<String>) -> Result<Module, Problem> {
     };
     parse_code(chunks.code.unwrap_or_default(), &mut module)?;
 
-    // Entry labels of the function tables must exist.
-    let defined = |label: u32| label != 0 && module.label_defined(label);
+    // Entry labels of the function tables must be defined and follow the `func_info` of
+    // the same function and arity.
     for (chunk, list) in [(id::EXPT, &module.exports), (id::LOCT, &module.locals)] {
         for (i, f) in list.iter().enumerate() {
-            if !defined(f.label) {
-                return Err(Problem::OutOfRange {
-                    table: Table::Label,
-                    index: u64::from(f.label),
-                    size: module.labels.len(),
-                    chunk,
-                    offset: 4 + 12 * i + 8,
-                });
-            }
+            module.check_entry(f.label, f.function, f.arity, chunk, 4 + 12 * i + 8)?;
         }
     }
     for (i, l) in module.lambdas.iter().enumerate() {
-        if !defined(l.label) {
-            return Err(Problem::OutOfRange {
-                table: Table::Label,
-                index: u64::from(l.label),
-                size: module.labels.len(),
-                chunk: id::FUNT,
-                offset: 4 + 24 * i + 8,
-            });
-        }
+        module.check_entry(l.label, l.function, l.arity, id::FUNT, 4 + 24 * i + 8)?;
     }
     Ok(module)
 }
 
 impl Module {
-    /// Whether `label n` was defined by the Code chunk (label 0 never is).
-    fn label_defined(&self, label: u32) -> bool {
-        // `labels[n]` points at a `label n` instruction exactly when n was defined.
-        match (self.labels.get(label as usize), label) {
-            (_, 0) | (None, _) => false,
-            (Some(&at), _) => self.code.get(at as usize).is_some_and(|i| {
-                i.opcode == op::LABEL && i.args[0] == Operand::Unsigned(label.into())
+    /// Checks that `label` is defined and directly follows `func_info` for `function/arity`.
+    fn check_entry(
+        &self,
+        label: u32,
+        function: u32,
+        arity: u32,
+        chunk: ChunkId,
+        offset: usize,
+    ) -> Result<(), Problem> {
+        let at = self
+            .labels
+            .get(label as usize)
+            .copied()
+            .filter(|&at| label != 0 && self.label_defined(label, at))
+            .ok_or(Problem::OutOfRange {
+                table: Table::Label,
+                index: u64::from(label),
+                size: self.labels.len(),
+                chunk,
+                offset,
+            })?;
+        let info = (at as usize)
+            .checked_sub(1)
+            .and_then(|i| self.code.get(i))
+            .filter(|i| i.opcode == op::FUNC_INFO);
+        let expected = [
+            Operand::Atom(0),
+            Operand::Atom(function),
+            Operand::Unsigned(u64::from(arity)),
+        ];
+        match info {
+            Some(i) if i.args[..] == expected[..] => Ok(()),
+            _ => Err(Problem::EntryMismatch {
+                chunk,
+                label,
+                arity,
             }),
         }
+    }
+
+    /// Whether `label` was defined by the `label` instruction at `at`.
+    fn label_defined(&self, label: u32, at: u32) -> bool {
+        self.code.get(at as usize).is_some_and(|i| {
+            i.opcode == op::LABEL && i.args[0] == Operand::Unsigned(u64::from(label))
+        })
     }
 }
 
@@ -339,7 +359,6 @@ fn parse_code(data: &[u8], module: &mut Module) -> Result<(), Problem> {
     let function_count = r.u32()?;
     // Skip any header fields added after the five this loader knows.
     r.bytes(header_size - 16)?;
-    let code_start = r.pos();
     // Each label is defined by a `label` instruction of at least two bytes.
     if label_count as usize > r.remaining() / 2 + 1 {
         return Err(Problem::BadCodeHeader {
@@ -398,7 +417,7 @@ fn parse_code(data: &[u8], module: &mut Module) -> Result<(), Problem> {
                             index: l,
                             size: label_count as usize,
                             chunk: id::CODE,
-                            offset: code_start.max(offset),
+                            offset,
                         })
                     }
                     _ => unreachable_kind(opcode.name, offset)?,

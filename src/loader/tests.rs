@@ -521,3 +521,32 @@ fn literal_table_size_is_checked() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn export_must_match_its_func_info() {
+    let mut file = Builder::new().build();
+    let at = file.windows(4).position(|w| w == b"ExpT").expect("ExpT") + 8;
+    // Arity 1 for a function whose func_info says 0.
+    file[at + 8 + 3] = 1;
+    assert_eq!(
+        problem(&file),
+        Problem::EntryMismatch {
+            chunk: *b"ExpT",
+            label: 2,
+            arity: 1
+        }
+    );
+    // Label 1 is defined but is not a function entry.
+    file[at + 8 + 3] = 0;
+    file[at + 12 + 3] = 1;
+    assert!(matches!(problem(&file), Problem::EntryMismatch { label: 1, .. }));
+    // Label 0 is never an entry.
+    file[at + 12 + 3] = 0;
+    assert!(matches!(
+        problem(&file),
+        Problem::OutOfRange {
+            table: Table::Label,
+            ..
+        }
+    ));
+}
