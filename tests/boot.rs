@@ -52,16 +52,17 @@ fn build_image() -> PathBuf {
     PathBuf::from(path)
 }
 
-/// Boots `guests` (name, command line, memory MiB) in one Xen run; returns each guest's output
-/// and the harness's exit code.
-fn run_guests(image: &Path, guests: &[(&str, &str, u32)]) -> (HashMap<String, Guest>, i32) {
+/// Boots `guests` (name, command line, memory MiB, timeout s) in one Xen run; returns each
+/// guest's output and the harness's exit code.
+fn run_guests(image: &Path, guests: &[(&str, &str, u32, u32)]) -> (HashMap<String, Guest>, i32) {
     let mut cmd = Command::new(root().join("scripts/xen-qemu"));
-    for (name, extra, memory) in guests {
+    for (name, extra, memory, timeout) in guests {
         cmd.arg("--guest")
             .arg(image)
             .args(["--name", name, "--extra", extra, "--memory"])
             .arg(memory.to_string())
-            .args(["--timeout", "60"]);
+            .arg("--timeout")
+            .arg(timeout.to_string());
     }
     let out = cmd.output().expect("running scripts/xen-qemu");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -104,23 +105,25 @@ fn run_guests(image: &Path, guests: &[(&str, &str, u32)]) -> (HashMap<String, Gu
 fn boots_reports_and_crashes_under_xen() {
     let image = build_image();
     let guests = [
-        ("normal", "log=info", 64),
-        ("selftest", "log=debug selftest", 64),
-        ("bigger", "pages=100", 192),
-        ("unknown", "frobnicate log=loud", 32),
-        ("quiet", "log=warn", 32),
-        ("panic", "crash=panic", 32),
-        ("pagefault", "crash=pagefault", 32),
-        ("divide", "crash=divide", 32),
-        ("oom", "crash=oom", 32),
+        ("normal", "log=info", 64, 60),
+        ("selftest", "log=debug selftest", 64, 60),
+        ("bigger", "pages=100", 192, 60),
+        ("unknown", "frobnicate log=loud", 32, 60),
+        ("quiet", "log=warn", 32, 60),
+        ("idle", "wait=2", 32, 60),
+        ("panic", "crash=panic", 32, 60),
+        ("pagefault", "crash=pagefault", 32, 60),
+        ("divide", "crash=divide", 32, 60),
+        ("oom", "crash=oom", 32, 60),
+        ("hang", "wait=600", 32, 6),
     ];
     let (out, code) = run_guests(&image, &guests);
     let guest = |name: &str| {
         out.get(name)
             .unwrap_or_else(|| panic!("no output for guest {name}: {out:?}"))
     };
-    // Crashing guests make the run's status "a guest shut down otherwise".
-    assert_eq!(code, 2, "harness exit status; output: {out:?}");
+    // Crashed guests give status 2 and the hung one 3; the highest wins.
+    assert_eq!(code, 3, "harness exit status; output: {out:?}");
 
     let normal = guest("normal");
     normal.assert_has("normal", "xenbeam 0.1.0 ready in ");
@@ -163,6 +166,15 @@ fn boots_reports_and_crashes_under_xen() {
     );
     assert_eq!(quiet.result, "poweroff");
 
+    let idle = guest("idle");
+    idle.assert_has("idle", "waiting 2 s before powering off");
+    idle.assert_has("idle", "waited 2 s (");
+    assert_eq!(idle.result, "poweroff");
+
+    let hang = guest("hang");
+    hang.assert_has("hang", "waiting 600 s before powering off");
+    assert_eq!(hang.result, "timeout");
+
     let panic = guest("panic");
     panic.assert_has(
         "panic",
@@ -191,4 +203,25 @@ fn boots_reports_and_crashes_under_xen() {
     oom.assert_has("oom", "ERROR out of memory: cannot allocate ");
     oom.assert_has("oom", "PANIC: memory allocation of ");
     assert_eq!(oom.result, "crash");
+}
+
+#[test]
+#[ignore = "needs scripts/setup; run by scripts/test"]
+fn harness_rejects_bad_arguments() {
+    for args in [
+        &["--memory", "lots", "image"][..],
+        &["--timeout"][..],
+        &["--frobnicate"][..],
+        &["no-such-image-file"][..],
+    ] {
+        let out = Command::new(root().join("scripts/xen-qemu"))
+            .args(args)
+            .output()
+            .expect("running scripts/xen-qemu");
+        assert_eq!(out.status.code(), Some(4), "xen-qemu {args:?}");
+        assert!(
+            !out.stderr.is_empty(),
+            "xen-qemu {args:?} says why it failed"
+        );
+    }
 }

@@ -31,6 +31,7 @@ struct Options {
     crash: Option<CrashTest>,
     selftest: bool,
     pages: Option<u64>,
+    wait: Option<u64>,
 }
 
 fn level_filter(level: LogLevel) -> LevelFilter {
@@ -52,6 +53,7 @@ fn options(line: &str) -> Options {
             BootOption::Crash(kind) => opts.crash = Some(kind),
             BootOption::SelfTest => opts.selftest = true,
             BootOption::Pages(n) => opts.pages = Some(n as u64),
+            BootOption::Wait(s) => opts.wait = Some(s),
         }
     }
     opts
@@ -128,8 +130,28 @@ pub extern "C" fn xenbeam_main(start_info: usize) -> ! {
     if opts.selftest {
         selftest::run(platform, timer);
     }
+    if let Some(seconds) = opts.wait {
+        idle(platform, seconds);
+    }
     info!("shutting down: poweroff");
     platform.shutdown(ShutdownReason::Poweroff)
+}
+
+/// Stays up without using the CPU: the vCPU sleeps in SCHEDOP_poll until the deadline.
+fn idle(platform: &platform::Platform, seconds: u64) {
+    info!("waiting {seconds} s before powering off");
+    let deadline = platform
+        .now_ns()
+        .saturating_add(seconds.saturating_mul(1_000_000_000));
+    let mut wakeups = 0u64;
+    while platform.now_ns() < deadline {
+        if let Err(e) = platform.wait_for_events(deadline) {
+            warn!("waiting: {e}");
+        }
+        platform.shared_info().drain_pending(|_| {});
+        wakeups += 1;
+    }
+    info!("waited {seconds} s ({wakeups} wake-ups)");
 }
 
 /// Reads and prints the domain's own name and id from Xenstore.

@@ -49,6 +49,8 @@ pub enum BootOption {
     SelfTest,
     /// `pages=N`: how many pages to set aside for the page allocator (the rest is heap).
     Pages(usize),
+    /// `wait=S`: stay up, idle, for S seconds before powering off.
+    Wait(u64),
 }
 
 /// A token that is not a valid option.
@@ -128,8 +130,12 @@ fn parse_token(token: &str) -> Result<BootOption, OptionError<'_>> {
             Ok(n) if n > 0 => Ok(BootOption::Pages(n)),
             _ => Err(bad("a positive number of pages")),
         },
+        ("wait", Some(v)) => match v.parse::<u64>() {
+            Ok(n) => Ok(BootOption::Wait(n)),
+            _ => Err(bad("a number of seconds")),
+        },
         ("selftest", None) => Ok(BootOption::SelfTest),
-        ("log" | "crash" | "pages", None) => Err(bad("a value after '='")),
+        ("log" | "crash" | "pages" | "wait", None) => Err(bad("a value after '='")),
         ("selftest", Some(_)) => Err(bad("no value")),
         _ => Err(OptionError::Unknown(token)),
     }
@@ -161,12 +167,13 @@ mod tests {
     #[test]
     fn recognised_options() {
         assert_eq!(
-            all("  log=debug   selftest pages=128 crash=pagefault "),
+            all("  log=debug   selftest pages=128 crash=pagefault wait=3"),
             vec![
                 Ok(BootOption::Log(LogLevel::Debug)),
                 Ok(BootOption::SelfTest),
                 Ok(BootOption::Pages(128)),
                 Ok(BootOption::Crash(CrashTest::PageFault)),
+                Ok(BootOption::Wait(3)),
             ]
         );
         assert_eq!(all(""), vec![]);
