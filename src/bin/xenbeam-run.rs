@@ -1,6 +1,182 @@
 //! xenbeam-run: runs an Erlang function on the host like `erl -noshell -pa DIR -run MOD FUN`.
+//!
+//! `xenbeam-run [-pa DIR]... MOD FUN [ARG...]` loads modules on demand from the `-pa`
+//! directories, then from OTP's own library (`XENBEAM_OTP_LIB`, or the one `erl` reports),
+//! calls `MOD:FUN()` (or `MOD:FUN(["ARG", ...])`), and exits with the status given to `halt/1`.
+//! An uncaught exception is reported as erl reports it and exits with status 1.
+//! `xenbeam-run --list-opcodes` prints the generic opcodes the VM implements.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{exit, Command};
+
+use xenbeam::vm::bif::Io;
+use xenbeam::vm::display::display;
+use xenbeam::vm::driver::{Finish, ModuleSource, Runtime};
+use xenbeam::vm::term::Term;
+use xenbeam::vm::translate::OPCODES;
+
+/// Module search path: `-pa` directories first, then OTP's.
+struct SearchPath(Vec<PathBuf>);
+
+impl ModuleSource for SearchPath {
+    fn find(&mut self, name: &str) -> Option<Vec<u8>> {
+        let file = format!("{name}.beam");
+        self.0
+            .iter()
+            .find_map(|d| std::fs::read(d.join(&file)).ok())
+    }
+}
+
+/// Console output straight to the process's stdout and stderr.
+struct Console {
+    out: std::io::BufWriter<std::io::Stdout>,
+}
+
+impl Io for Console {
+    fn stdout(&mut self, bytes: &[u8]) {
+        let _ = self.out.write_all(bytes);
+        let _ = self.out.flush();
+    }
+
+    fn stderr(&mut self, bytes: &[u8]) {
+        let _ = std::io::stderr().write_all(bytes);
+    }
+}
+
+/// OTP's library directories (`stdlib` and `kernel` ebin folders).
+fn otp_dirs() -> Vec<PathBuf> {
+    let root = match std::env::var_os("XENBEAM_OTP_LIB") {
+        Some(d) => PathBuf::from(d),
+        None => {
+            let out = Command::new("erl")
+                .args([
+                    "-noshell",
+                    "-eval",
+                    "io:format(\"~s\",[code:lib_dir()]),halt().",
+                ])
+                .output();
+            match out {
+                Ok(o) => PathBuf::from(String::from_utf8_lossy(&o.stdout).into_owned()),
+                Err(_) => return Vec::new(),
+            }
+        }
+    };
+    let mut dirs = vec![root.join("ebin"), root.clone()];
+    if let Ok(entries) = std::fs::read_dir(&root) {
+        let mut apps: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                n.starts_with("stdlib") || n.starts_with("kernel") || n.starts_with("compiler")
+            })
+            .collect();
+        apps.sort();
+        dirs.extend(apps.into_iter().map(|a| a.join("ebin")));
+    }
+    dirs
+}
+
+fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
+    xenbeam::loader::load(bytes).ok()
+}
+
+/// The pid number erl gives the process that runs `-run`.
+const ERL_RUN_PID: u32 = 9;
+
+fn usage() -> ! {
+    eprintln!("usage: xenbeam-run [-pa DIR]... MOD FUN [ARG...] | --list-opcodes");
+    exit(2);
+}
 
 fn main() {
-    eprintln!("xenbeam-run: not implemented yet");
-    std::process::exit(2);
+    let mut args = std::env::args().skip(1);
+    let mut path = Vec::new();
+    let mut rest = Vec::new();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--list-opcodes" => {
+                for (n, name, _) in OPCODES {
+                    if *n != 0 {
+                        println!("{name}");
+                    }
+                }
+                return;
+            }
+            "-pa" => match args.next() {
+                Some(d) => path.push(PathBuf::from(d)),
+                None => usage(),
+            },
+            _ => {
+                rest.push(a);
+                rest.extend(args.by_ref());
+            }
+        }
+    }
+    if rest.len() < 2 {
+        usage();
+    }
+    path.extend(otp_dirs());
+    // Deeply recursive Erlang never recurses in Rust, but term printing and comparison do.
+    let child = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || run(path, rest))
+        .unwrap_or_else(|_| exit(70));
+    let code = child.join().unwrap_or(70);
+    exit(code);
+}
+
+fn run(path: Vec<PathBuf>, rest: Vec<String>) -> i32 {
+    let mut rt = Runtime::new(load);
+    let mut src = SearchPath(path);
+    let mut io = Console {
+        out: std::io::BufWriter::new(std::io::stdout()),
+    };
+    let (Ok(module), Ok(function)) = (rt.vm.atoms.intern(&rest[0]), rt.vm.atoms.intern(&rest[1]))
+    else {
+        usage();
+    };
+    // erl's -run: no arguments calls FUN/0, otherwise FUN/1 with the list of strings.
+    let mut p = rt.spawn(module, function, &[], ERL_RUN_PID);
+    if rest.len() > 2 {
+        let strings: Vec<Term> = rest[2..].iter().map(|s| p.heap.string(s)).collect();
+        let list = p.heap.list(&strings);
+        p = rt.spawn(module, function, &[list], ERL_RUN_PID);
+        let strings: Vec<Term> = rest[2..].iter().map(|s| p.heap.string(s)).collect();
+        p.x[0] = p.heap.list(&strings);
+    }
+    let fin = rt.run(&mut p, &mut io, &mut src);
+    for (m, e) in &rt.load_errors {
+        eprintln!("xenbeam-run: could not load {m}: {e:?}");
+    }
+    let _ = io.out.flush();
+    match fin {
+        Finish::Returned => 0,
+        Finish::Halt(n) => n,
+        Finish::HaltMessage(msg) => {
+            eprintln!("{msg}");
+            1
+        }
+        Finish::Crash {
+            class,
+            reason,
+            trace,
+        } => {
+            let t = Runtime::boot_crash_term(&mut p, class, reason, trace);
+            let text = display(&p.heap.view(&rt.vm.lits), &rt.vm.atoms, &rt.vm.code, t);
+            io.stdout(format!("{text}\n").as_bytes());
+            let inner = match p.heap.view(&rt.vm.lits).tuple(t) {
+                Some(el) if el.len() == 2 => el[1],
+                _ => t,
+            };
+            let reason_text = display(&p.heap.view(&rt.vm.lits), &rt.vm.atoms, &rt.vm.code, inner);
+            io.stderr(
+                format!(
+                    "init terminating in do_boot ({reason_text})\n\nCrash dump is being written to: erl_crash.dump...done\n"
+                )
+                .as_bytes(),
+            );
+            1
+        }
+    }
 }

@@ -118,6 +118,15 @@ predefined! {
     UNDEFINED_FUNCTION = "undefined_function",
     ERL_ERTS_ERRORS = "erl_erts_errors",
     ABORT = "abort",
+    ITERATOR = "iterator",
+    TRIM = "trim",
+    TRIM_ALL = "trim_all",
+    NONE_ATOM = "none",
+    EXPORTS = "exports",
+    ATTRIBUTES = "attributes",
+    COMPILE = "compile",
+    MD5 = "md5",
+    FUNCTIONS = "functions",
     VALUE = "value",
 }
 
@@ -202,6 +211,12 @@ mod tests {
         assert_eq!(t.name(TRUE), "true");
         assert_eq!(t.name(BADARG), "badarg");
         assert_eq!(t.name(STACKTRACE), "stacktrace");
+    }
+
+    #[test]
+    fn predefined_names_are_distinct() {
+        let t = AtomTable::new();
+        assert_eq!(t.len(), PREDEFINED.len());
     }
 
     #[test]

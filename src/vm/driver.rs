@@ -59,6 +59,8 @@ pub struct Runtime {
     pub vm: Vm,
     loader: LoadFn,
     pending_entry: Option<u32>,
+    /// Modules that were found but failed to load, with the reason (for diagnostics).
+    pub load_errors: Vec<(String, LoadFailure)>,
 }
 
 impl Runtime {
@@ -68,6 +70,7 @@ impl Runtime {
             vm: Vm::new(),
             loader,
             pending_entry: None,
+            load_errors: Vec::new(),
         }
     }
 
@@ -87,7 +90,13 @@ impl Runtime {
         }
         let text = String::from(self.vm.atoms.name(name));
         let ok = match src.find(&text) {
-            Some(bytes) => self.load_bytes(&bytes).is_ok(),
+            Some(bytes) => match self.load_bytes(&bytes) {
+                Ok(_) => true,
+                Err(e) => {
+                    self.load_errors.push((text, e));
+                    false
+                }
+            },
             None => false,
         };
         if !ok {

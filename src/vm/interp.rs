@@ -151,13 +151,21 @@ enum Resolved {
     Undef,
 }
 
-fn resolve(code: &Code, module: Term, function: Term, arity: u32) -> Resolved {
+fn resolve(code: &Code, atoms: &AtomTable, module: Term, function: Term, arity: u32) -> Resolved {
     if let Some(e) = code.find_export(module, function, arity) {
         match code.exports[e as usize].target {
             Target::Code { module, pc } => return Resolved::Code(module, pc),
             Target::Bif(b) => return Resolved::Bif(b),
             Target::Apply => return Resolved::Apply,
             Target::Undefined => {}
+        }
+    }
+    // A BIF nobody imported yet (reached through apply or a fun M:F/A).
+    if module.is_atom() && function.is_atom() {
+        match super::bif::lookup(atoms.name(module), atoms.name(function), arity) {
+            Some(Target::Bif(b)) => return Resolved::Bif(b),
+            Some(Target::Apply) => return Resolved::Apply,
+            _ => {}
         }
     }
     if module.is_atom()
@@ -711,7 +719,7 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
             } => {
                 let n = *arity;
                 let (md, fun) = (p.x[n as usize], p.x[n as usize + 1]);
-                match apply_target(code, md, fun, n) {
+                match apply_target(code, atoms, md, fun, n) {
                     Ok(Resolved::Code(nm, npc)) => {
                         if *tail {
                             let len = p.stack.len();
@@ -775,7 +783,7 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                 let n = items.len() as u32;
                 if *arity == 3 {
                     let (md, fun) = (p.x[0], p.x[1]);
-                    match apply_target(code, md, fun, n) {
+                    match apply_target(code, atoms, md, fun, n) {
                         Ok(Resolved::Load(name)) => need_module!(name),
                         Err(f) => fault!(f, Top::Function { args: None }),
                         Ok(r) => {
@@ -830,7 +838,7 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                 } else {
                     let f = p.x[0];
                     p.x[..items.len()].copy_from_slice(&items);
-                    match fun_entry(p, lits, code, f, n) {
+                    match fun_entry(p, lits, code, atoms, f, n) {
                         Ok(FunEntry::Code(nm, npc)) => {
                             if *tail {
                                 let len = p.stack.len();
@@ -847,7 +855,7 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                             p.x[n as usize + 1] = fun;
                             p.x[n as usize + 2] = Term::NIL;
                             // Re-dispatch as apply: restore the original registers' shape.
-                            match apply_target(code, md, fun, n) {
+                            match apply_target(code, atoms, md, fun, n) {
                                 Ok(Resolved::Code(nm, npc)) => {
                                     if *tail {
                                         let len = p.stack.len();
@@ -885,7 +893,7 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                     Op::CallFun2(_, s) => get!(*s),
                     _ => p.x[n as usize],
                 };
-                match fun_entry(p, lits, code, f, n) {
+                match fun_entry(p, lits, code, atoms, f, n) {
                     Ok(FunEntry::Code(nm, npc)) => {
                         stack_check!();
                         p.stack.push(Term::cp(m, pc as u32));
@@ -893,7 +901,7 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                         jump_module!(nm, npc);
                         reduce!(m, pc);
                     }
-                    Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, md, fun, n) {
+                    Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, atoms, md, fun, n) {
                         Ok(Resolved::Code(nm, npc)) => {
                             p.stack.push(Term::cp(m, pc as u32));
                             gc!(0, n);
@@ -1492,6 +1500,7 @@ fn fun_entry(
     p: &mut Process,
     lits: &Literals,
     code: &Code,
+    atoms: &AtomTable,
     f: Term,
     n: u32,
 ) -> Result<FunEntry, FunError> {
@@ -1521,7 +1530,7 @@ fn fun_entry(
             if a != n {
                 return Err(FunError::BadArity);
             }
-            match resolve(code, md, fun, n) {
+            match resolve(code, atoms, md, fun, n) {
                 Resolved::Code(mi, pc) => Ok(FunEntry::Code(mi, pc)),
                 Resolved::Load(name) => Ok(FunEntry::Load(name)),
                 _ => Ok(FunEntry::Mfa(md, fun)),
@@ -1542,9 +1551,15 @@ fn fun_error(p: &mut Process, e: FunError, f: Term, args: &[Term]) -> Term {
     }
 }
 
-fn apply_target(code: &Code, md: Term, fun: Term, n: u32) -> Result<Resolved, Fault> {
+fn apply_target(
+    code: &Code,
+    atoms: &AtomTable,
+    md: Term,
+    fun: Term,
+    n: u32,
+) -> Result<Resolved, Fault> {
     if !md.is_atom() || !fun.is_atom() {
         return Err(badarg());
     }
-    Ok(resolve(code, md, fun, n))
+    Ok(resolve(code, atoms, md, fun, n))
 }

@@ -136,8 +136,10 @@ pub fn build(
             build_bin(t, bytes.clone(), len)
         }
         ExtTerm::Map(pairs) => {
+            let mut sorted: Vec<&(ExtTerm, ExtTerm)> = pairs.iter().collect();
+            sorted.sort_by(|a, b| crate::etf::compare_keys(&a.0, &b.0));
             let mut v = Vec::with_capacity(pairs.len() * 2);
-            for (k, val) in pairs {
+            for (k, val) in sorted {
                 v.push(build(t, k, atoms, funs)?);
                 v.push(build(t, val, atoms, funs)?);
             }

@@ -25,6 +25,7 @@ pub mod compare;
 pub mod display;
 pub mod driver;
 pub mod exception;
+pub mod ext;
 pub mod gc;
 pub mod heap;
 pub mod interp;

@@ -112,9 +112,10 @@ pub fn error3(_: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `raise/3`.
 pub fn raise(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    // erlang:raise/3 with a bad class or stack trace returns badarg instead of raising.
     let class = match Class::from_atom(a[0]) {
         Some(c) => c,
-        None => return Err(badarg()),
+        None => return Ok(atom::BADARG),
     };
     let v = ctx.view();
     let trace = match v.tuple(a[2]) {
@@ -122,7 +123,7 @@ pub fn raise(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         _ => a[2],
     };
     if v.list_to_vec(trace).is_none() {
-        return Err(badarg());
+        return Ok(atom::BADARG);
     }
     Err(Fault::Raise {
         class,
@@ -207,4 +208,53 @@ pub fn garbage_collect(ctx: &mut Ctx, _: &[Term]) -> BifResult {
 /// `erlang:nif_error/1`: stubs of natively implemented functions.
 pub fn nif_error(_: &mut Ctx, a: &[Term]) -> BifResult {
     Err(Fault::raise(Class::Error, a[0]))
+}
+
+/// `get_keys/1`.
+pub fn get_keys1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let v = ctx.view();
+    let keys: Vec<Term> = ctx
+        .p
+        .dict
+        .iter()
+        .filter(|(_, val)| exact_eq(&v, ctx.atoms, *val, a[0]))
+        .map(|(k, _)| *k)
+        .collect();
+    Ok(ctx.p.heap.list(&keys))
+}
+
+/// `erlang:phash2/1,2`: a portable hash of a term's external form (range 2^27 by default).
+pub fn phash2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let range = match a.get(1) {
+        Some(r) => r.as_small().filter(|r| *r >= 1).ok_or_else(badarg)? as u64,
+        None => 1 << 27,
+    };
+    let v = ctx.view();
+    let ext = crate::vm::ext::to_ext(&v, ctx.atoms, ctx.code, a[0]);
+    let bytes = crate::etf::encode(&ext);
+    let mut h: u32 = 0x811c_9dc5;
+    for b in bytes {
+        h ^= b as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    Ok(Term::small((h as u64 % range) as i64))
+}
+
+/// `erlang:unique_integer/0,1`.
+pub fn unique_integer(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let n = *ctx.next_ref;
+    *ctx.next_ref += 1;
+    Ok(Term::small(n as i64))
+}
+
+/// `erlang:iolist_to_iovec/1`.
+pub fn iolist_to_iovec(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let mut out = Vec::new();
+    let v = ctx.view();
+    super::conv::iolist_bytes(&v, a[0], &mut out).ok_or_else(badarg)?;
+    if out.is_empty() {
+        return Ok(Term::NIL);
+    }
+    let b = ctx.p.heap.binary(out);
+    Ok(ctx.p.heap.list(&[b]))
 }

@@ -83,6 +83,9 @@ fn run_vm(dir: &Path, name: &str) -> (String, i32) {
     let mut p = rt.spawn(m, f, &[], 1);
     let mut io = Capture::default();
     let fin = rt.run(&mut p, &mut io, &mut dirs);
+    for (m, e) in &rt.load_errors {
+        std::eprintln!("load error {m}: {e:?}");
+    }
     let code = match fin {
         Finish::Returned => 0,
         Finish::Halt(n) => n,
@@ -152,4 +155,62 @@ main() ->
     halt().
 "#,
     );
+}
+
+/// Runs every module of a directory of `.erl` files (`XENBEAM_VM_SUITE`) and reports.
+#[test]
+#[ignore]
+fn suite_report() {
+    let Some(dir) = std::env::var_os("XENBEAM_VM_SUITE") else {
+        return;
+    };
+    let only = std::env::var("XENBEAM_VM_ONLY").ok();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| {
+            let p = e.ok()?.path();
+            (p.extension()? == "erl").then(|| p.file_stem()?.to_str().map(String::from))?
+        })
+        .collect();
+    names.sort();
+    let mut pass = 0;
+    for n in &names {
+        if let Some(o) = &only {
+            if !o.split(',').any(|x| x == n) {
+                continue;
+            }
+        }
+        let src =
+            std::fs::read_to_string(std::path::Path::new(&dir).join(alloc::format!("{n}.erl")))
+                .unwrap();
+        let Some(d) = compile(n, &src) else {
+            std::eprintln!("{n}: COMPILE FAIL");
+            continue;
+        };
+        let erl = run_erl(&d, n);
+        let vm = std::panic::catch_unwind(|| run_vm(&d, n));
+        match vm {
+            Ok(vm) if vm == erl => {
+                pass += 1;
+                std::eprintln!("{n}: ok");
+            }
+            Ok(vm) => {
+                std::eprintln!("{n}: DIFF (exit {} vs erl {})", vm.1, erl.1);
+                let (a, b): (Vec<&str>, Vec<&str>) =
+                    (vm.0.lines().collect(), erl.0.lines().collect());
+                for i in 0..a.len().max(b.len()) {
+                    let (x, y) = (
+                        a.get(i).copied().unwrap_or("<none>"),
+                        b.get(i).copied().unwrap_or("<none>"),
+                    );
+                    if x != y {
+                        std::eprintln!("   vm : {x}\n   erl: {y}");
+                        break;
+                    }
+                }
+            }
+            Err(_) => std::eprintln!("{n}: PANIC"),
+        }
+    }
+    std::eprintln!("{pass}/{} pass", names.len());
 }

@@ -1,0 +1,322 @@
+//! Binary BIFs: `binary_part`, `split_binary` and the natives of the `binary` module.
+
+use alloc::vec::Vec;
+use num_bigint::{BigInt, Sign};
+
+use crate::vm::atom;
+use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::term::Term;
+
+fn bytes(ctx: &Ctx, t: Term) -> Result<Vec<u8>, Fault> {
+    Ok(ctx.view().binary_bytes(t).ok_or_else(badarg)?.into_owned())
+}
+
+/// A sub-binary of `t` sharing its buffer: bytes `start..start + len`.
+fn sub(ctx: &mut Ctx, t: Term, start: i64, len: i64) -> BifResult {
+    let (w, off, bits) = ctx.view().bin_ref(t).ok_or_else(badarg)?;
+    if !bits.is_multiple_of(8) {
+        return Err(badarg());
+    }
+    let size = (bits / 8) as i64;
+    let (s, l) = if len < 0 {
+        (start + len, -len)
+    } else {
+        (start, len)
+    };
+    if s < 0 || s + l > size {
+        return Err(badarg());
+    }
+    Ok(ctx.p.heap.bin_ref(w, off + 8 * s as usize, 8 * l as usize))
+}
+
+fn pos_len(ctx: &Ctx, t: Term) -> Result<(i64, i64), Fault> {
+    match ctx.view().tuple(t) {
+        Some([p, l]) => Ok((
+            p.as_small().ok_or_else(badarg)?,
+            l.as_small().ok_or_else(badarg)?,
+        )),
+        _ => Err(badarg()),
+    }
+}
+
+/// `binary_part/2`, `binary:part/2`.
+pub fn part2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (p, l) = pos_len(ctx, a[1])?;
+    sub(ctx, a[0], p, l)
+}
+
+/// `binary_part/3`, `binary:part/3`.
+pub fn part3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let p = a[1].as_small().ok_or_else(badarg)?;
+    let l = a[2].as_small().ok_or_else(badarg)?;
+    sub(ctx, a[0], p, l)
+}
+
+/// `split_binary/2`.
+pub fn split_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let n = a[1].as_small().ok_or_else(badarg)?;
+    let size = ctx.view().binary(a[0]).ok_or_else(badarg)?.bit_len as i64 / 8;
+    if n < 0 || n > size {
+        return Err(badarg());
+    }
+    let x = sub(ctx, a[0], 0, n)?;
+    let y = sub(ctx, a[0], n, size - n)?;
+    Ok(ctx.p.heap.tuple(&[x, y]))
+}
+
+/// `binary:copy/1`.
+pub fn copy1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let b = bytes(ctx, a[0])?;
+    Ok(ctx.p.heap.binary(b))
+}
+
+/// `binary:copy/2`.
+pub fn copy2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let b = bytes(ctx, a[0])?;
+    let n = a[1].as_small().filter(|n| *n >= 0).ok_or_else(badarg)? as usize;
+    Ok(ctx.p.heap.binary(b.repeat(n)))
+}
+
+/// `binary:at/2`.
+pub fn at(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let b = bytes(ctx, a[0])?;
+    let i = a[1].as_small().ok_or_else(badarg)?;
+    b.get(usize::try_from(i).map_err(|_| badarg())?)
+        .map(|&c| Term::small(c as i64))
+        .ok_or_else(badarg)
+}
+
+/// `binary:first/1`.
+pub fn first(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let b = bytes(ctx, a[0])?;
+    b.first().map(|&c| Term::small(c as i64)).ok_or_else(badarg)
+}
+
+/// `binary:last/1`.
+pub fn last(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let b = bytes(ctx, a[0])?;
+    b.last().map(|&c| Term::small(c as i64)).ok_or_else(badarg)
+}
+
+/// `binary:list_to_bin/1`.
+pub fn list_to_bin(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    super::conv::list_to_binary(ctx, a)
+}
+
+/// `binary:referenced_byte_size/1`.
+pub fn referenced_byte_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let v = ctx.view();
+    let (w, _, _) = v.bin_ref(a[0]).ok_or_else(badarg)?;
+    Ok(Term::small(v.buffer(w).len() as i64))
+}
+
+fn patterns(ctx: &Ctx, t: Term) -> Result<Vec<Vec<u8>>, Fault> {
+    let v = ctx.view();
+    let list = if v.is_binary(t) {
+        alloc::vec![t]
+    } else {
+        v.list_to_vec(t).ok_or_else(badarg)?
+    };
+    let mut out = Vec::new();
+    for p in list {
+        let b = v.binary_bytes(p).ok_or_else(badarg)?.into_owned();
+        if b.is_empty() {
+            return Err(badarg());
+        }
+        out.push(b);
+    }
+    if out.is_empty() {
+        return Err(badarg());
+    }
+    Ok(out)
+}
+
+/// Finds the first (longest at that position) match at or after `from`.
+fn find(hay: &[u8], pats: &[Vec<u8>], from: usize, end: usize) -> Option<(usize, usize)> {
+    for i in from..end {
+        let mut best: Option<usize> = None;
+        for p in pats {
+            if i + p.len() <= end && &hay[i..i + p.len()] == p.as_slice() {
+                best = Some(best.map_or(p.len(), |b: usize| b.max(p.len())));
+            }
+        }
+        if let Some(l) = best {
+            return Some((i, l));
+        }
+    }
+    None
+}
+
+fn scope(ctx: &Ctx, opts: Option<Term>, len: usize) -> Result<(usize, usize), Fault> {
+    let Some(opts) = opts else {
+        return Ok((0, len));
+    };
+    let v = ctx.view();
+    let mut r = (0, len);
+    for o in v.list_to_vec(opts).ok_or_else(badarg)? {
+        match v.tuple(o) {
+            Some([k, pl]) if *k == atom::SCOPE => {
+                let (s, l) = match v.tuple(*pl) {
+                    Some([s, l]) => (
+                        s.as_small().ok_or_else(badarg)?,
+                        l.as_small().ok_or_else(badarg)?,
+                    ),
+                    _ => return Err(badarg()),
+                };
+                let (s, l) = if l < 0 { (s + l, -l) } else { (s, l) };
+                if s < 0 || (s + l) as usize > len {
+                    return Err(badarg());
+                }
+                r = (s as usize, (s + l) as usize);
+            }
+            _ => return Err(badarg()),
+        }
+    }
+    Ok(r)
+}
+
+/// `binary:match/2,3`.
+pub fn match_(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let hay = bytes(ctx, a[0])?;
+    let pats = patterns(ctx, a[1])?;
+    let (s, e) = scope(ctx, a.get(2).copied(), hay.len())?;
+    match find(&hay, &pats, s, e) {
+        Some((i, l)) => Ok(ctx
+            .p
+            .heap
+            .tuple(&[Term::small(i as i64), Term::small(l as i64)])),
+        None => Ok(atom::NOMATCH),
+    }
+}
+
+/// `binary:matches/2,3`.
+pub fn matches(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let hay = bytes(ctx, a[0])?;
+    let pats = patterns(ctx, a[1])?;
+    let (mut s, e) = scope(ctx, a.get(2).copied(), hay.len())?;
+    let mut out = Vec::new();
+    while let Some((i, l)) = find(&hay, &pats, s, e) {
+        out.push(
+            ctx.p
+                .heap
+                .tuple(&[Term::small(i as i64), Term::small(l as i64)]),
+        );
+        s = i + l;
+    }
+    Ok(ctx.p.heap.list(&out))
+}
+
+/// `binary:split/2,3` (options: `global`, `trim`, `trim_all`, `{scope, ...}`).
+pub fn split(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let hay = bytes(ctx, a[0])?;
+    let pats = patterns(ctx, a[1])?;
+    let (mut global, mut trim, mut trim_all) = (false, false, false);
+    let mut scope_opts = Vec::new();
+    if let Some(o) = a.get(2) {
+        let v = ctx.view();
+        for x in v.list_to_vec(*o).ok_or_else(badarg)? {
+            match x {
+                atom::GLOBAL => global = true,
+                atom::TRIM => trim = true,
+                atom::TRIM_ALL => trim_all = true,
+                t if v.tuple(t).is_some() => scope_opts.push(t),
+                _ => return Err(badarg()),
+            }
+        }
+    }
+    let so = ctx.p.heap.list(&scope_opts);
+    let (s, e) = scope(ctx, Some(so), hay.len())?;
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    let mut from = s;
+    while let Some((i, l)) = find(&hay, &pats, from, e) {
+        parts.push((start, i));
+        start = i + l;
+        from = start;
+        if !global {
+            break;
+        }
+    }
+    parts.push((start, hay.len()));
+    if trim_all {
+        parts.retain(|(x, y)| x != y);
+    } else if trim {
+        while matches!(parts.last(), Some((x, y)) if x == y) {
+            parts.pop();
+        }
+    }
+    let mut out = Vec::new();
+    for (x, y) in parts {
+        out.push(sub(ctx, a[0], x as i64, (y - x) as i64)?);
+    }
+    Ok(ctx.p.heap.list(&out))
+}
+
+/// `binary:encode_unsigned/1,2`.
+pub fn encode_unsigned(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let v = ctx.view().int(a[0]).ok_or_else(badarg)?.to_big();
+    if v.sign() == Sign::Minus {
+        return Err(badarg());
+    }
+    let little = a.get(1) == Some(&atom::LITTLE);
+    let mut b = v.to_bytes_be().1;
+    if little {
+        b.reverse();
+    }
+    Ok(ctx.p.heap.binary(b))
+}
+
+/// `binary:decode_unsigned/1,2`.
+pub fn decode_unsigned(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let b = bytes(ctx, a[0])?;
+    let v = if a.get(1) == Some(&atom::LITTLE) {
+        BigInt::from_bytes_le(Sign::Plus, &b)
+    } else {
+        BigInt::from_bytes_be(Sign::Plus, &b)
+    };
+    Ok(ctx.p.heap.bigint(&v))
+}
+
+fn all_bins(ctx: &Ctx, t: Term) -> Result<Vec<Vec<u8>>, Fault> {
+    let v = ctx.view();
+    let l = v.list_to_vec(t).ok_or_else(badarg)?;
+    if l.is_empty() {
+        return Err(badarg());
+    }
+    l.into_iter()
+        .map(|b| v.binary_bytes(b).map(|c| c.into_owned()).ok_or_else(badarg))
+        .collect()
+}
+
+/// `binary:longest_common_prefix/1`.
+pub fn longest_common_prefix(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let bs = all_bins(ctx, a[0])?;
+    let mut n = bs[0].len();
+    for b in &bs[1..] {
+        n = n.min(
+            bs[0]
+                .iter()
+                .zip(b.iter())
+                .take_while(|(x, y)| x == y)
+                .count(),
+        );
+    }
+    Ok(Term::small(n as i64))
+}
+
+/// `binary:longest_common_suffix/1`.
+pub fn longest_common_suffix(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let bs = all_bins(ctx, a[0])?;
+    let mut n = bs[0].len();
+    for b in &bs[1..] {
+        n = n.min(
+            bs[0]
+                .iter()
+                .rev()
+                .zip(b.iter().rev())
+                .take_while(|(x, y)| x == y)
+                .count(),
+        );
+    }
+    Ok(Term::small(n as i64))
+}

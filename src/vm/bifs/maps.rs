@@ -1,0 +1,195 @@
+//! The natively implemented functions of the `maps` module, and `erts_internal:map_next/3`
+//! which OTP's `maps.erl` iterates with.
+
+use alloc::vec::Vec;
+
+use crate::vm::atom;
+use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::map::{self, Update};
+use crate::vm::term::Term;
+
+fn badmap(ctx: &mut Ctx, m: Term) -> Fault {
+    let r = ctx.p.heap.tuple(&[atom::BADMAP, m]);
+    Fault::error(r)
+}
+
+fn pairs(ctx: &mut Ctx, m: Term) -> Result<Vec<(Term, Term)>, Fault> {
+    let p = ctx.view().map_pairs(m).map(|p| p.to_vec());
+    match p {
+        Some(p) => Ok(p.chunks(2).map(|c| (c[0], c[1])).collect()),
+        None => Err(badmap(ctx, m)),
+    }
+}
+
+/// `maps:get/2`.
+pub fn get(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    super::guards::map_get(ctx, a)
+}
+
+/// `maps:find/2`.
+pub fn find(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !ctx.view().is_map(a[1]) {
+        return Err(badmap(ctx, a[1]));
+    }
+    let r = map::get(&ctx.view(), ctx.atoms, a[1], a[0]);
+    match r {
+        Some(v) => Ok(ctx.p.heap.tuple(&[atom::OK, v])),
+        None => Ok(atom::ERROR),
+    }
+}
+
+/// `maps:is_key/2`.
+pub fn is_key(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    super::guards::is_map_key(ctx, a)
+}
+
+/// `maps:put/3`.
+pub fn put(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !ctx.view().is_map(a[2]) {
+        return Err(badmap(ctx, a[2]));
+    }
+    match map::update(
+        &mut ctx.p.heap,
+        ctx.lits,
+        ctx.atoms,
+        a[2],
+        &[(a[0], a[1])],
+        false,
+    ) {
+        Update::Map(m) => Ok(m),
+        Update::BadKey(_) => Err(badarg()),
+    }
+}
+
+/// `maps:update/3`.
+pub fn update(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !ctx.view().is_map(a[2]) {
+        return Err(badmap(ctx, a[2]));
+    }
+    match map::update(
+        &mut ctx.p.heap,
+        ctx.lits,
+        ctx.atoms,
+        a[2],
+        &[(a[0], a[1])],
+        true,
+    ) {
+        Update::Map(m) => Ok(m),
+        Update::BadKey(k) => {
+            let r = ctx.p.heap.tuple(&[atom::BADKEY, k]);
+            Err(Fault::error(r))
+        }
+    }
+}
+
+/// `maps:remove/2`.
+pub fn remove(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let ps = pairs(ctx, a[1])?;
+    let v = ctx.view();
+    let kept: Vec<(Term, Term)> = ps
+        .into_iter()
+        .filter(|(k, _)| !crate::vm::compare::exact_eq(&v, ctx.atoms, *k, a[0]))
+        .collect();
+    Ok(ctx.p.heap.map_sorted(&kept))
+}
+
+/// `maps:take/2`.
+pub fn take(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let ps = pairs(ctx, a[1])?;
+    let v = ctx.view();
+    let mut found = None;
+    let mut kept = Vec::with_capacity(ps.len());
+    for (k, val) in ps {
+        if found.is_none() && crate::vm::compare::exact_eq(&v, ctx.atoms, k, a[0]) {
+            found = Some(val);
+        } else {
+            kept.push((k, val));
+        }
+    }
+    match found {
+        Some(val) => {
+            let m = ctx.p.heap.map_sorted(&kept);
+            Ok(ctx.p.heap.tuple(&[val, m]))
+        }
+        None => Ok(atom::ERROR),
+    }
+}
+
+/// `maps:keys/1`.
+pub fn keys(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let ps = pairs(ctx, a[0])?;
+    let ks: Vec<Term> = ps.iter().map(|p| p.0).collect();
+    Ok(ctx.p.heap.list(&ks))
+}
+
+/// `maps:values/1`.
+pub fn values(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let ps = pairs(ctx, a[0])?;
+    let vs: Vec<Term> = ps.iter().map(|p| p.1).collect();
+    Ok(ctx.p.heap.list(&vs))
+}
+
+/// `maps:to_list/1`.
+pub fn to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let ps = pairs(ctx, a[0])?;
+    let mut items = Vec::with_capacity(ps.len());
+    for (k, v) in ps {
+        items.push(ctx.p.heap.tuple(&[k, v]));
+    }
+    Ok(ctx.p.heap.list(&items))
+}
+
+/// `maps:from_list/1`.
+pub fn from_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let items = ctx.view().list_to_vec(a[0]).ok_or_else(badarg)?;
+    let mut ps = Vec::with_capacity(items.len());
+    for i in items {
+        match ctx.view().tuple(i) {
+            Some([k, v]) => ps.push((*k, *v)),
+            _ => return Err(badarg()),
+        }
+    }
+    Ok(map::from_pairs(&mut ctx.p.heap, ctx.lits, ctx.atoms, ps))
+}
+
+/// `maps:from_keys/2`.
+pub fn from_keys(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let items = ctx.view().list_to_vec(a[0]).ok_or_else(badarg)?;
+    let ps = items.into_iter().map(|k| (k, a[1])).collect();
+    Ok(map::from_pairs(&mut ctx.p.heap, ctx.lits, ctx.atoms, ps))
+}
+
+/// `maps:merge/2`.
+pub fn merge(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !ctx.view().is_map(a[0]) {
+        return Err(badmap(ctx, a[0]));
+    }
+    let ps = pairs(ctx, a[1])?;
+    match map::update(&mut ctx.p.heap, ctx.lits, ctx.atoms, a[0], &ps, false) {
+        Update::Map(m) => Ok(m),
+        Update::BadKey(_) => Err(badarg()),
+    }
+}
+
+/// `erts_internal:map_next/3`: iterate a map from position `Path`. With `iterator` it returns
+/// `{K, V, NextIterator}` or `none`; with a list accumulator it returns all remaining pairs
+/// prepended to it in key order.
+pub fn map_next(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let i = a[0].as_small().filter(|i| *i >= 0).ok_or_else(badarg)? as usize;
+    let ps = pairs(ctx, a[1])?;
+    if a[2] == atom::ITERATOR {
+        return Ok(match ps.get(i) {
+            Some(&(k, v)) => {
+                let next = ctx.p.heap.cons(Term::small(i as i64 + 1), a[1]);
+                ctx.p.heap.tuple(&[k, v, next])
+            }
+            None => atom::NONE_ATOM,
+        });
+    }
+    let mut acc = a[2];
+    for &(k, v) in ps.iter().skip(i).rev() {
+        let t = ctx.p.heap.tuple(&[k, v]);
+        acc = ctx.p.heap.cons(t, acc);
+    }
+    Ok(acc)
+}

@@ -1,0 +1,37 @@
+//! Tuple-building BIFs beyond the guards: append, insert and delete elements.
+
+use crate::vm::bif::{badarg, BifResult, Ctx};
+use crate::vm::term::Term;
+
+fn elems(ctx: &Ctx, t: Term) -> Result<alloc::vec::Vec<Term>, crate::vm::bif::Fault> {
+    Ok(ctx.view().tuple(t).ok_or_else(badarg)?.to_vec())
+}
+
+/// `erlang:append_element/2`.
+pub fn append_element(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let mut e = elems(ctx, a[0])?;
+    e.push(a[1]);
+    Ok(ctx.p.heap.tuple(&e))
+}
+
+/// `erlang:insert_element/3`.
+pub fn insert_element(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let mut e = elems(ctx, a[1])?;
+    let i = a[0].as_small().ok_or_else(badarg)?;
+    if i < 1 || i as usize > e.len() + 1 {
+        return Err(badarg());
+    }
+    e.insert(i as usize - 1, a[2]);
+    Ok(ctx.p.heap.tuple(&e))
+}
+
+/// `erlang:delete_element/2`.
+pub fn delete_element(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let mut e = elems(ctx, a[1])?;
+    let i = a[0].as_small().ok_or_else(badarg)?;
+    if i < 1 || i as usize > e.len() {
+        return Err(badarg());
+    }
+    e.remove(i as usize - 1);
+    Ok(ctx.p.heap.tuple(&e))
+}
