@@ -153,6 +153,11 @@ fn run(path: Vec<PathBuf>, rest: Vec<String>) -> i32 {
     match fin {
         Finish::Returned => 0,
         Finish::Halt(n) => n,
+        Finish::Deadlock => {
+            // erl would wait forever; a lone process can never be woken, so stop instead.
+            eprintln!("xenbeam-run: the process waits for a message that can never arrive");
+            1
+        }
         Finish::HaltMessage(msg) => {
             eprintln!("{msg}");
             1
@@ -163,13 +168,20 @@ fn run(path: Vec<PathBuf>, rest: Vec<String>) -> i32 {
             trace,
         } => {
             let t = Runtime::boot_crash_term(&mut p, class, reason, trace);
-            let text = display(&p.heap.view(&rt.vm.lits), &rt.vm.atoms, &rt.vm.code, t);
-            io.stdout(format!("{text}\n").as_bytes());
+            let mut text = display(&p.heap.view(&rt.vm.lits), &rt.vm.atoms, &rt.vm.code, t);
+            text.push(b'\n');
+            io.stdout(&text);
             let inner = match p.heap.view(&rt.vm.lits).tuple(t) {
                 Some(el) if el.len() == 2 => el[1],
                 _ => t,
             };
-            let reason_text = display(&p.heap.view(&rt.vm.lits), &rt.vm.atoms, &rt.vm.code, inner);
+            let reason_text = String::from_utf8_lossy(&display(
+                &p.heap.view(&rt.vm.lits),
+                &rt.vm.atoms,
+                &rt.vm.code,
+                inner,
+            ))
+            .into_owned();
             io.stderr(
                 format!(
                     "init terminating in do_boot ({reason_text})\n\nCrash dump is being written to: erl_crash.dump...done\n"

@@ -14,12 +14,28 @@ use super::code::{split_fun_id, Code};
 use super::heap::View;
 use super::term::{Kind, Term};
 
-/// Formats a term the way `erlang:display/1` does (without the trailing newline).
-pub fn display(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> String {
+/// Formats a term the way `erlang:display/1` does (without the trailing newline). Characters
+/// 128..=255 inside strings are written as single Latin-1 bytes, like the emulator does; atoms
+/// are UTF-8.
+pub fn display(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> Vec<u8> {
     let mut s = String::new();
     write_term(&mut s, v, atoms, code, t);
-    s
+    // Latin-1 string characters were written as private-use markers; turn them into bytes.
+    let mut out = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        let u = c as u32;
+        if (LATIN1_MARK..LATIN1_MARK + 256).contains(&u) {
+            out.push((u - LATIN1_MARK) as u8);
+        } else {
+            let mut b = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+        }
+    }
+    out
 }
+
+/// Base of the private-use code points standing for raw Latin-1 bytes during formatting.
+const LATIN1_MARK: u32 = 0xF_0000;
 
 /// Formats a float as C's `%.6e`.
 pub fn float_e6(f: f64) -> String {
@@ -87,7 +103,8 @@ fn printable_list(v: &View, mut t: Term) -> Option<String> {
         match c {
             10 => out.push_str("\\n"),
             34 => out.push_str("\\\""),
-            9 | 13 | 32..=126 | 160..=255 => out.push(char::from_u32(c as u32)?),
+            9 | 13 | 32..=126 => out.push(char::from_u32(c as u32)?),
+            160..=255 => out.push(char::from_u32(LATIN1_MARK + c as u32)?),
             _ => return None,
         }
         t = tl;

@@ -42,6 +42,8 @@ pub enum Finish {
     Halt(i32),
     /// `halt("...")`.
     HaltMessage(String),
+    /// The process waits for a message no one can send (erl would hang).
+    Deadlock,
     /// An uncaught exception.
     Crash {
         /// Class.
@@ -160,6 +162,7 @@ impl Runtime {
                     self.ensure_loaded(name, src);
                 }
                 Outcome::Yield => {}
+                Outcome::Waiting => return Finish::Deadlock,
             }
         }
     }

@@ -59,6 +59,8 @@ pub enum Outcome {
     NeedModule(Term),
     /// The reductions ran out.
     Yield,
+    /// The process waits for a message.
+    Waiting,
 }
 
 impl Default for Vm {
@@ -230,7 +232,9 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                             code,
                             m,
                             at,
-                            Top::Function { args: Some(a) },
+                            Top::Function {
+                                args: if a == atom::NONE_ATOM { None } else { Some(a) },
+                            },
                         ),
                         Frame::Caller => exception::build_trace(
                             p,
@@ -770,6 +774,7 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
             }
             Op::ApplyBif {
                 arity,
+                export,
                 tail,
                 dealloc,
             } => {
@@ -778,7 +783,16 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                 let args_term = p.x[*arity as usize - 1];
                 let items = match p.heap.view(lits).list_to_vec(args_term) {
                     Some(v) => v,
-                    None => fault!(badarg(), Top::Function { args: None }),
+                    None => {
+                        let args: Vec<Term> = p.x[..*arity as usize].to_vec();
+                        fault!(
+                            badarg(),
+                            Top::Bif {
+                                export: *export,
+                                args: &args
+                            }
+                        )
+                    }
                 };
                 let n = items.len() as u32;
                 if *arity == 3 {
@@ -1260,7 +1274,62 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                     }
                 }
             }
-            Op::Send => raise!(Class::Error, atom::BADARG),
+            Op::Send => {
+                let (to, msg) = (p.x[0], p.x[1]);
+                if to == p.pid {
+                    p.mailbox.push(msg);
+                } else if !to.is_pid() {
+                    // Registered names come with the scheduler; none exist yet.
+                    let args = [to, msg];
+                    fault!(
+                        badarg(),
+                        Top::Bif {
+                            export: code.find_export(atom::ERLANG, atom::SEND, 2).unwrap_or(0),
+                            args: &args
+                        }
+                    );
+                }
+                // Messages to other (nonexistent) pids are dropped, as erl does.
+                p.x[0] = msg;
+            }
+            Op::LoopRec(fail) => match p.mailbox.get(p.recv_cursor) {
+                Some(&msg) => p.x[0] = msg,
+                None => pc = *fail as usize,
+            },
+            Op::LoopRecEnd(target) => {
+                p.recv_cursor += 1;
+                pc = *target as usize;
+            }
+            Op::RemoveMessage => {
+                if p.recv_cursor < p.mailbox.len() {
+                    p.mailbox.remove(p.recv_cursor);
+                }
+                p.recv_cursor = 0;
+            }
+            Op::Timeout => p.recv_cursor = 0,
+            Op::Wait(_) => {
+                // A lone process waiting for a message that nobody can send: erl hangs here.
+                p.module = m;
+                p.pc = (pc - 1) as u32;
+                return Outcome::Waiting;
+            }
+            Op::WaitTimeout(target, t) => {
+                let t = get!(*t);
+                if t == atom::INFINITY {
+                    p.module = m;
+                    p.pc = (pc - 1) as u32;
+                    return Outcome::Waiting;
+                }
+                if !(t.is_small() && t.small_value() >= 0) {
+                    raise!(Class::Error, atom::TIMEOUT_VALUE);
+                }
+                // No other process can send, so the time runs out at once.
+                let _ = target;
+            }
+            Op::BsInitWritable => {
+                let hint = p.x[0].as_small().unwrap_or(0).clamp(0, 1 << 20) as usize;
+                p.x[0] = p.heap.binary(Vec::with_capacity(hint));
+            }
             Op::Nop => {}
             Op::Exit => return Outcome::Normal,
         }

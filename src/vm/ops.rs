@@ -407,6 +407,8 @@ pub enum Op {
     ApplyBif {
         /// 2 or 3.
         arity: u32,
+        /// Export index of erlang:apply/2,3 (for stack traces).
+        export: u32,
         /// Tail call.
         tail: bool,
         /// Y slots to drop first.
@@ -526,8 +528,22 @@ pub enum Op {
     BsGetTail(Src, Dst),
     /// bs_context_to_binary.
     BsContextToBinary(Src),
-    /// send.
+    /// send: x0 ! x1.
     Send,
+    /// loop_rec: x0 = the message at the receive cursor, or jump when there is none.
+    LoopRec(u32),
+    /// loop_rec_end: step the cursor past the current message and jump.
+    LoopRecEnd(u32),
+    /// remove_message: take the current message out of the mailbox.
+    RemoveMessage,
+    /// timeout: the receive timed out; reset the cursor.
+    Timeout,
+    /// wait: block until a message arrives, then jump.
+    Wait(u32),
+    /// wait_timeout: like wait, but continue with the next instruction when the time is up.
+    WaitTimeout(u32, Src),
+    /// bs_init_writable: x0 (a size hint) becomes an empty binary that can be appended to.
+    BsInitWritable,
     /// An instruction that is accepted but does nothing (fclearerror, bs_init_writable...).
     Nop,
     /// Stop the process normally (the bottom of the initial stack).

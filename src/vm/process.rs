@@ -42,6 +42,10 @@ pub struct Process {
     pub dict: Vec<(Term, Term)>,
     /// Largest stack depth in words (0: unlimited).
     pub max_stack: usize,
+    /// Received messages, oldest first (terms on this process's heap).
+    pub mailbox: Vec<Term>,
+    /// Index of the next message `loop_rec` looks at.
+    pub recv_cursor: usize,
 }
 
 impl Process {
@@ -58,6 +62,8 @@ impl Process {
             reductions: SLICE_REDUCTIONS,
             dict: Vec::new(),
             max_stack: 0,
+            mailbox: Vec::new(),
+            recv_cursor: 0,
         }
     }
 
@@ -84,7 +90,12 @@ impl Process {
         let live = live.min(X_REGS);
         let r = gc::collect(
             &mut self.heap,
-            &mut [&mut self.x[..live], &mut self.stack, &mut dict],
+            &mut [
+                &mut self.x[..live],
+                &mut self.stack,
+                &mut dict,
+                &mut self.mailbox,
+            ],
             need,
         );
         for (i, pair) in dict.chunks(2).enumerate() {

@@ -392,6 +392,7 @@ impl Tx<'_> {
             },
             Target::Apply => Op::ApplyBif {
                 arity: e.arity,
+                export,
                 tail: !push,
                 dealloc,
             },
@@ -663,7 +664,8 @@ impl Tx<'_> {
                     pairs: pairs.into_boxed_slice(),
                 }
             }
-            94 | 95 | 133 | 150 | 151 | 173..=176 => Op::Nop,
+            94 | 95 | 150 | 151 | 173..=176 => Op::Nop,
+            133 => Op::BsInitWritable,
             96 => match (&a[0], &a[1]) {
                 (Operand::FloatReg(s), Operand::FloatReg(d)) => Op::FMove(*s, *d),
                 (Operand::FloatReg(s), d) => Op::FStore(*s, self.dst(d, o)?),
@@ -754,6 +756,12 @@ impl Tx<'_> {
             165 => Op::BsGetTail(self.src(&a[0], o)?, self.dst(&a[1], o)?),
             130 => Op::BsContextToBinary(self.src(&a[0], o)?),
             20 => Op::Send,
+            21 => Op::RemoveMessage,
+            22 => Op::Timeout,
+            23 => Op::LoopRec(self.label(&a[0], o)?),
+            24 => Op::LoopRecEnd(self.label(&a[0], o)?),
+            25 => Op::Wait(self.label(&a[0], o)?),
+            26 => Op::WaitTimeout(self.label(&a[0], o)?, self.src(&a[1], o)?),
             _ => return Err(TranslateError::UnsupportedOpcode(o)),
         })
     }
@@ -869,6 +877,13 @@ pub const OPCODES: &[(u8, &str, u8)] = &[
     (17, "init", 1),
     (18, "deallocate", 1),
     (19, "return", 0),
+    (20, "send", 0),
+    (21, "remove_message", 0),
+    (22, "timeout", 0),
+    (23, "loop_rec", 2),
+    (24, "loop_rec_end", 1),
+    (25, "wait", 1),
+    (26, "wait_timeout", 2),
     (39, "is_lt", 3),
     (40, "is_ge", 3),
     (41, "is_eq", 3),

@@ -110,8 +110,19 @@ pub fn referenced_byte_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(Term::small(v.buffer(w).len() as i64))
 }
 
+/// `binary:compile_pattern/1`: patterns are searched directly, so the "compiled" form is the
+/// validated pattern list itself, wrapped as `{cp, Patterns}`.
+pub fn compile_pattern(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    patterns(ctx, a[0])?;
+    Ok(ctx.p.heap.tuple(&[atom::CP, a[0]]))
+}
+
 fn patterns(ctx: &Ctx, t: Term) -> Result<Vec<Vec<u8>>, Fault> {
     let v = ctx.view();
+    let t = match v.tuple(t) {
+        Some([tag, p]) if *tag == atom::CP => *p,
+        _ => t,
+    };
     let list = if v.is_binary(t) {
         alloc::vec![t]
     } else {

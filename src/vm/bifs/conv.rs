@@ -294,7 +294,7 @@ fn float_opts(ctx: &Ctx, f: f64, opts: Term) -> Result<String, Fault> {
             .filter(|n| (0..=253).contains(n))
             .ok_or_else(badarg)? as usize;
         if el[0] == atom::DECIMALS {
-            out = alloc::format!("{:.*}", n, f);
+            out = fixed_half_up(f, n);
         } else if el[0] == atom::SCIENTIFIC {
             out = fix_exponent(&alloc::format!("{:.*e}", n, f));
         } else {
@@ -307,6 +307,42 @@ fn float_opts(ctx: &Ctx, f: f64, opts: Term) -> Result<String, Fault> {
         }
     }
     Ok(out)
+}
+
+/// `f` with `n` decimals, rounding exact halves away from zero as erl does.
+fn fixed_half_up(f: f64, n: usize) -> String {
+    // The exact decimal expansion of a double has at most 1074 fraction digits.
+    let exact = alloc::format!("{:.1100}", num_traits::Float::abs(f));
+    let (int, frac) = exact.split_once('.').unwrap_or((&exact, ""));
+    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes().take(n)).collect();
+    let round_up = frac.as_bytes().get(n).is_some_and(|d| *d >= b'5');
+    if round_up {
+        let mut i = digits.len();
+        loop {
+            if i == 0 {
+                digits.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if digits[i] == b'9' {
+                digits[i] = b'0';
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
+    }
+    let int_len = digits.len() - n;
+    let mut out = String::new();
+    if f.is_sign_negative() && digits.iter().any(|d| *d != b'0') {
+        out.push('-');
+    }
+    out.push_str(core::str::from_utf8(&digits[..int_len]).unwrap_or("0"));
+    if n > 0 {
+        out.push('.');
+        out.push_str(core::str::from_utf8(&digits[int_len..]).unwrap_or(""));
+    }
+    out
 }
 
 fn float_arg(ctx: &Ctx, t: Term) -> Result<f64, Fault> {
@@ -422,11 +458,12 @@ pub fn bitstring_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .p
         .heap
         .binary_bits(alloc::vec![last << (8 - rest)], rest);
-    let items: Vec<Term> = bytes[..whole]
+    let mut items: Vec<Term> = bytes[..whole]
         .iter()
         .map(|&b| Term::small(b as i64))
         .collect();
-    Ok(ctx.p.heap.list_with_tail(&items, tail))
+    items.push(tail);
+    Ok(ctx.p.heap.list(&items))
 }
 
 /// `list_to_binary/1`, `iolist_to_binary/1`.

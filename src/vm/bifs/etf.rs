@@ -1,33 +1,110 @@
 //! `term_to_binary`, `binary_to_term` and `external_size`, through the external term format.
 
+use crate::etf::EncodeOptions;
+use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx};
 use crate::vm::ext::{from_ext, to_ext};
 use crate::vm::term::Term;
 
-fn encode(ctx: &Ctx, t: Term) -> alloc::vec::Vec<u8> {
-    let v = ctx.view();
-    let ext = to_ext(&v, ctx.atoms, ctx.code, t);
-    crate::etf::encode(&ext)
+struct Options {
+    compressed: bool,
+    minor_version: Option<u8>,
 }
 
-/// `term_to_binary/1,2` (options are accepted and ignored).
+fn options(ctx: &Ctx, opts: Option<&Term>) -> Result<Options, crate::vm::bif::Fault> {
+    let mut o = Options {
+        compressed: false,
+        minor_version: None,
+    };
+    let Some(opts) = opts else {
+        return Ok(o);
+    };
+    let v = ctx.view();
+    for x in v.list_to_vec(*opts).ok_or_else(badarg)? {
+        if x == atom::COMPRESSED {
+            o.compressed = true;
+        } else if let Some([k, val]) = v.tuple(x) {
+            if *k == atom::COMPRESSED {
+                o.compressed = val.as_small().unwrap_or(0) > 0;
+            } else if *k == atom::MINOR_VERSION {
+                o.minor_version = val.as_small().map(|m| m as u8);
+            }
+        }
+    }
+    Ok(o)
+}
+
+fn encode(ctx: &Ctx, t: Term, minor: Option<u8>) -> alloc::vec::Vec<u8> {
+    let v = ctx.view();
+    let ext = to_ext(&v, ctx.atoms, ctx.code, t);
+    match minor {
+        Some(0) => {
+            // minor_version 0: floats in the old 31-byte text form, atoms as with 1.
+            let mut out = crate::etf::encode(&ext);
+            if let crate::etf::ExtTerm::Float(f) = ext {
+                out = alloc::vec![131u8, 99];
+                let text = crate::vm::bifs::conv::float_text_default(f);
+                let mut field = [0u8; 31];
+                for (i, b) in text.bytes().take(31).enumerate() {
+                    field[i] = b;
+                }
+                out.extend_from_slice(&field);
+            }
+            out
+        }
+        Some(m) => crate::etf::encode_with(&ext, EncodeOptions { minor_version: m }),
+        None => crate::etf::encode(&ext),
+    }
+}
+
+/// `term_to_binary/1,2` (`compressed` and `minor_version` are honoured).
 pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let bytes = encode(ctx, a[0]);
+    let o = options(ctx, a.get(1))?;
+    let mut bytes = encode(ctx, a[0], o.minor_version);
+    if o.compressed && bytes.len() > 1 {
+        let body = &bytes[1..];
+        let z = miniz_oxide::deflate::compress_to_vec_zlib(body, 6);
+        if z.len() + 5 < body.len() {
+            let mut out = alloc::vec![131u8, 80];
+            out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+            out.extend_from_slice(&z);
+            bytes = out;
+        }
+    }
     Ok(ctx.p.heap.binary(bytes))
 }
 
 /// `erlang:external_size/1,2`.
 pub fn external_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    Ok(Term::small(encode(ctx, a[0]).len() as i64))
+    Ok(Term::small(encode(ctx, a[0], None).len() as i64))
 }
 
-/// `binary_to_term/1,2`.
+/// `binary_to_term/1,2` (option `used` returns `{Term, BytesUsed}`).
 pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let bytes = ctx
         .view()
         .binary_bytes(a[0])
         .ok_or_else(badarg)?
         .into_owned();
+    let used = match a.get(1) {
+        Some(o) => ctx
+            .view()
+            .list_to_vec(*o)
+            .ok_or_else(badarg)?
+            .contains(&atom::USED),
+        None => false,
+    };
+    if used {
+        // The decoder rejects trailing bytes, so find the shortest prefix that decodes.
+        for n in 2..=bytes.len() {
+            if let Ok(ext) = crate::etf::decode(&bytes[..n]) {
+                let t =
+                    from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, &ext).map_err(|_| badarg())?;
+                return Ok(ctx.p.heap.tuple(&[t, Term::small(n as i64)]));
+            }
+        }
+        return Err(badarg());
+    }
     let ext = crate::etf::decode(&bytes).map_err(|_| badarg())?;
     from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, &ext).map_err(|_| badarg())
 }

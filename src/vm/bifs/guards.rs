@@ -176,6 +176,16 @@ pub fn tuple_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(Term::small(n as i64))
 }
 
+/// `size/1`: tuple arity or binary byte size.
+pub fn size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let v = ctx.view();
+    if let Some(t) = v.tuple(a[0]) {
+        return Ok(Term::small(t.len() as i64));
+    }
+    let b = v.binary(a[0]).ok_or_else(badarg)?;
+    Ok(Term::small(b.bit_len as i64 / 8))
+}
+
 /// `make_tuple/2`.
 pub fn make_tuple(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let n = a[0].as_small().filter(|n| *n >= 0).ok_or_else(badarg)?;

@@ -16,8 +16,8 @@ pub fn display(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let v = ctx.view();
         fmt_display(&v, ctx.atoms, ctx.code, a[0])
     };
-    s.push('\n');
-    ctx.io.stdout(s.as_bytes());
+    s.push(b'\n');
+    ctx.io.stdout(&s);
     Ok(atom::TRUE)
 }
 
@@ -257,4 +257,14 @@ pub fn iolist_to_iovec(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let b = ctx.p.heap.binary(out);
     Ok(ctx.p.heap.list(&[b]))
+}
+
+/// `erlang:send/2` and `!`: only messages to the process itself are delivered so far.
+pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[0] == ctx.p.pid {
+        ctx.p.mailbox.push(a[1]);
+    } else if !a[0].is_pid() {
+        return Err(badarg());
+    }
+    Ok(a[1])
 }

@@ -14,6 +14,7 @@ pub mod maps;
 pub mod math;
 pub mod misc;
 pub mod tuples;
+pub mod unicode;
 
 use crate::vm::bif::BifFn;
 
@@ -68,7 +69,7 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "element", 2, guards::element),
     ("erlang", "setelement", 3, guards::setelement),
     ("erlang", "tuple_size", 1, guards::tuple_size),
-    ("erlang", "size", 1, guards::tuple_size),
+    ("erlang", "size", 1, guards::size),
     ("erlang", "make_tuple", 2, guards::make_tuple),
     ("erlang", "make_tuple", 3, guards::make_tuple3),
     ("erlang", "hd", 1, guards::hd),
@@ -164,6 +165,8 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "erase", 0, misc::erase0),
     ("erlang", "garbage_collect", 0, misc::garbage_collect),
     ("erlang", "get_keys", 1, misc::get_keys1),
+    ("erlang", "send", 2, misc::send),
+    ("erlang", "!", 2, misc::send),
     ("erlang", "phash2", 1, misc::phash2),
     ("erlang", "phash2", 2, misc::phash2),
     ("erlang", "unique_integer", 0, misc::unique_integer),
@@ -201,6 +204,7 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
         1,
         binary::referenced_byte_size,
     ),
+    ("binary", "compile_pattern", 1, binary::compile_pattern),
     ("binary", "match", 2, binary::match_),
     ("binary", "match", 3, binary::match_),
     ("binary", "matches", 2, binary::matches),
@@ -257,4 +261,42 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("math", "atan2", 2, math::atan2),
     ("math", "fmod", 2, math::fmod),
     ("math", "pi", 0, math::pi),
+    (
+        "unicode",
+        "characters_to_list",
+        1,
+        unicode::characters_to_list,
+    ),
+    (
+        "unicode",
+        "characters_to_list",
+        2,
+        unicode::characters_to_list,
+    ),
+    (
+        "unicode",
+        "characters_to_binary",
+        1,
+        unicode::characters_to_binary,
+    ),
+    (
+        "unicode",
+        "characters_to_binary",
+        2,
+        unicode::characters_to_binary,
+    ),
+    (
+        "unicode",
+        "characters_to_binary",
+        3,
+        unicode::characters_to_binary,
+    ),
+    ("unicode", "bin_is_7bit", 1, unicode::bin_is_7bit),
+    (
+        "code",
+        "ensure_modules_loaded",
+        1,
+        unicode::ensure_modules_loaded,
+    ),
+    ("code", "ensure_loaded", 1, unicode::ensure_loaded),
 ];

@@ -89,7 +89,7 @@ fn run_vm(dir: &Path, name: &str) -> (String, i32) {
     let code = match fin {
         Finish::Returned => 0,
         Finish::Halt(n) => n,
-        Finish::HaltMessage(_) => 1,
+        Finish::HaltMessage(_) | Finish::Deadlock => 1,
         Finish::Crash {
             class,
             reason,
@@ -102,7 +102,7 @@ fn run_vm(dir: &Path, name: &str) -> (String, i32) {
                 &rt.vm.code,
                 t,
             );
-            io.0.extend_from_slice(s.as_bytes());
+            io.0.extend_from_slice(&s);
             io.0.push(b'\n');
             1
         }

@@ -1,0 +1,94 @@
+//! `unicode` natives and the few `code` server functions ordinary library code calls.
+
+use alloc::vec::Vec;
+
+use crate::vm::atom;
+use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::heap::View;
+use crate::vm::term::Term;
+
+/// Collects the code points of unicode chardata (`latin1` input reads binaries as bytes).
+fn chars(v: &View, t: Term, latin1: bool, out: &mut Vec<u32>) -> Option<()> {
+    if let Some(b) = v.binary_bytes(t) {
+        if latin1 {
+            out.extend(b.iter().map(|&c| c as u32));
+        } else {
+            out.extend(core::str::from_utf8(&b).ok()?.chars().map(|c| c as u32));
+        }
+        return Some(());
+    }
+    let mut l = t;
+    while l.is_cons() {
+        let (h, tl) = v.cons(l);
+        if let Some(c) = h.as_small() {
+            let c = u32::try_from(c).ok()?;
+            char::from_u32(c)?;
+            out.push(c);
+        } else {
+            chars(v, h, latin1, out)?;
+        }
+        l = tl;
+    }
+    if l.is_nil() {
+        Some(())
+    } else {
+        chars(v, l, latin1, out)
+    }
+}
+
+fn in_latin1(enc: Option<&Term>) -> bool {
+    enc == Some(&atom::LATIN1)
+}
+
+fn collect(ctx: &Ctx, a: &[Term]) -> Result<Vec<u32>, Fault> {
+    let mut out = Vec::new();
+    chars(&ctx.view(), a[0], in_latin1(a.get(1)), &mut out).ok_or_else(badarg)?;
+    Ok(out)
+}
+
+/// `unicode:characters_to_list/1,2`.
+pub fn characters_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let cs = collect(ctx, a)?;
+    let items: Vec<Term> = cs.iter().map(|&c| Term::small(c as i64)).collect();
+    Ok(ctx.p.heap.list(&items))
+}
+
+/// `unicode:characters_to_binary/1,2,3`.
+pub fn characters_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let cs = collect(ctx, a)?;
+    let out_latin1 = in_latin1(a.get(2));
+    let mut bytes = Vec::with_capacity(cs.len());
+    for c in cs {
+        if out_latin1 {
+            bytes.push(u8::try_from(c).map_err(|_| badarg())?);
+        } else {
+            let ch = char::from_u32(c).ok_or_else(badarg)?;
+            let mut b = [0u8; 4];
+            bytes.extend_from_slice(ch.encode_utf8(&mut b).as_bytes());
+        }
+    }
+    Ok(ctx.p.heap.binary(bytes))
+}
+
+/// `unicode:bin_is_7bit/1`.
+pub fn bin_is_7bit(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let b = ctx
+        .view()
+        .binary_bytes(a[0])
+        .ok_or_else(badarg)?
+        .into_owned();
+    Ok(Term::boolean(b.iter().all(|&c| c < 128)))
+}
+
+/// `code:ensure_modules_loaded/1`: modules load on first call here, so this is `ok`.
+pub fn ensure_modules_loaded(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(atom::OK)
+}
+
+/// `code:ensure_loaded/1`.
+pub fn ensure_loaded(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() {
+        return Err(badarg());
+    }
+    Ok(ctx.p.heap.tuple(&[atom::MODULE, a[0]]))
+}
