@@ -8,6 +8,7 @@
 
 extern crate alloc;
 
+pub mod archive;
 pub mod etf;
 pub mod loader;
 pub mod platform;

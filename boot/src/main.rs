@@ -11,6 +11,7 @@
 
 extern crate alloc;
 
+mod erlang;
 mod notes;
 mod seam;
 mod selftest;
@@ -24,14 +25,18 @@ use xenbeam_xen::{crash, hypercall, logger, mm, platform, traps};
 #[global_allocator]
 static HEAP: KernelHeap = KernelHeap::new();
 
+/// The Erlang modules embedded by `scripts/build` (a module archive).
+static MODULES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/modules.xbar"));
+
 /// What the command line asked for.
 #[derive(Default)]
-struct Options {
+struct Options<'a> {
     log: Option<LevelFilter>,
     crash: Option<CrashTest>,
     selftest: bool,
     pages: Option<u64>,
     wait: Option<u64>,
+    run: Option<cmdline::RunSpec<'a>>,
 }
 
 fn level_filter(level: LogLevel) -> LevelFilter {
@@ -45,7 +50,7 @@ fn level_filter(level: LogLevel) -> LevelFilter {
     }
 }
 
-fn options(line: &str) -> Options {
+fn options(line: &str) -> Options<'_> {
     let mut opts = Options::default();
     for option in cmdline::parse(line).flatten() {
         match option {
@@ -54,6 +59,7 @@ fn options(line: &str) -> Options {
             BootOption::SelfTest => opts.selftest = true,
             BootOption::Pages(n) => opts.pages = Some(n as u64),
             BootOption::Wait(s) => opts.wait = Some(s),
+            BootOption::Run(spec) => opts.run = Some(spec),
         }
     }
     opts
@@ -129,6 +135,14 @@ pub extern "C" fn xenbeam_main(start_info: usize) -> ! {
     }
     if opts.selftest {
         selftest::run(platform, timer);
+    }
+    erlang::describe(MODULES);
+    if let Some(spec) = &opts.run {
+        let status = erlang::run(platform, MODULES, spec);
+        info!(
+            "erlang: {}:{} exited with status {status}",
+            spec.module, spec.function
+        );
     }
     if let Some(seconds) = opts.wait {
         idle(platform, seconds);

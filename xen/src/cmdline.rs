@@ -3,6 +3,10 @@
 //! Parsing needs no allocation, so it can run before the heap exists. Every token is either a
 //! recognised option or an [`OptionError`]; the kernel reports errors and carries on booting,
 //! so a typo never goes unnoticed and never stops the guest.
+//!
+//! Like `erl`, `-run MOD FUN [ARG...]` chooses the Erlang function to start: the words after
+//! `-run` up to the next word starting with `-` are its module, function and arguments, so
+//! kernel options go before `-run` or after its arguments.
 
 use core::fmt;
 
@@ -38,9 +42,27 @@ pub enum CrashTest {
     OutOfMemory,
 }
 
+/// `-run MOD FUN [ARG...]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunSpec<'a> {
+    /// Module name.
+    pub module: &'a str,
+    /// Function name.
+    pub function: &'a str,
+    /// The arguments, space-separated as given (possibly empty).
+    pub args: &'a str,
+}
+
+impl<'a> RunSpec<'a> {
+    /// The arguments one by one.
+    pub fn arg_list(&self) -> impl Iterator<Item = &'a str> {
+        self.args.split_ascii_whitespace()
+    }
+}
+
 /// One recognised option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BootOption {
+pub enum BootOption<'a> {
     /// `log=LEVEL`.
     Log(LogLevel),
     /// `crash=KIND`.
@@ -51,6 +73,8 @@ pub enum BootOption {
     Pages(usize),
     /// `wait=S`: stay up, idle, for S seconds before powering off.
     Wait(u64),
+    /// `-run MOD FUN [ARG...]`: the Erlang function to start.
+    Run(RunSpec<'a>),
 }
 
 /// A token that is not a valid option.
@@ -58,6 +82,8 @@ pub enum BootOption {
 pub enum OptionError<'a> {
     /// An option name we do not know.
     Unknown(&'a str),
+    /// `-run` without a module and a function.
+    IncompleteRun,
     /// A known option with a value it does not accept.
     BadValue {
         /// The option's name.
@@ -73,6 +99,7 @@ impl fmt::Display for OptionError<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Unknown(token) => write!(f, "unknown option '{token}'"),
+            Self::IncompleteRun => f.write_str("-run needs a module and a function"),
             Self::BadValue {
                 option,
                 value,
@@ -86,11 +113,76 @@ impl fmt::Display for OptionError<'_> {
 }
 
 /// Parses a command line into options and errors, in order.
-pub fn parse(cmdline: &str) -> impl Iterator<Item = Result<BootOption, OptionError<'_>>> {
-    cmdline.split_ascii_whitespace().map(parse_token)
+pub fn parse(cmdline: &str) -> Parser<'_> {
+    Parser { rest: cmdline }
 }
 
-fn parse_token(token: &str) -> Result<BootOption, OptionError<'_>> {
+/// The iterator [`parse`] returns.
+#[derive(Clone, Debug)]
+pub struct Parser<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Parser<'a> {
+    /// The next word and the text after it.
+    fn word(&mut self) -> Option<&'a str> {
+        let trimmed = self
+            .rest
+            .trim_start_matches(|c: char| c.is_ascii_whitespace());
+        if trimmed.is_empty() {
+            self.rest = trimmed;
+            return None;
+        }
+        let end = trimmed
+            .find(|c: char| c.is_ascii_whitespace())
+            .unwrap_or(trimmed.len());
+        self.rest = &trimmed[end..];
+        Some(&trimmed[..end])
+    }
+
+    fn run_spec(&mut self) -> Result<BootOption<'a>, OptionError<'a>> {
+        let (Some(module), Some(function)) = (self.word(), self.word()) else {
+            return Err(OptionError::IncompleteRun);
+        };
+        if module.starts_with('-') || function.starts_with('-') {
+            return Err(OptionError::IncompleteRun);
+        }
+        // The arguments run up to the next word that starts with '-'.
+        let trimmed = self
+            .rest
+            .trim_start_matches(|c: char| c.is_ascii_whitespace());
+        let mut end = 0;
+        let mut probe = Parser { rest: trimmed };
+        while let Some(word) = probe.word() {
+            if word.starts_with('-') {
+                break;
+            }
+            end = trimmed.len() - probe.rest.len();
+        }
+        let args = &trimmed[..end];
+        self.rest = &trimmed[end..];
+        Ok(BootOption::Run(RunSpec {
+            module,
+            function,
+            args,
+        }))
+    }
+}
+
+impl<'a> Iterator for Parser<'a> {
+    type Item = Result<BootOption<'a>, OptionError<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let word = self.word()?;
+        Some(if word == "-run" {
+            self.run_spec()
+        } else {
+            parse_token(word)
+        })
+    }
+}
+
+fn parse_token(token: &str) -> Result<BootOption<'_>, OptionError<'_>> {
     let (name, value) = match token.split_once('=') {
         Some((name, value)) => (name, Some(value)),
         None => (token, None),
@@ -160,7 +252,7 @@ pub fn from_buffer(buffer: &[u8], out: &mut [u8]) -> usize {
 mod tests {
     use super::*;
 
-    fn all(line: &str) -> Vec<Result<BootOption, OptionError<'_>>> {
+    fn all(line: &str) -> Vec<Result<BootOption<'_>, OptionError<'_>>> {
         parse(line).collect()
     }
 
@@ -224,6 +316,32 @@ mod tests {
         assert_eq!(
             got[1].unwrap_err().to_string(),
             "bad value 'loud' for option 'log' (expected off, error, warn, info, debug or trace)"
+        );
+    }
+
+    #[test]
+    fn run_takes_words_up_to_the_next_flag() {
+        let got = all("log=debug -run hello main  a b=c  d -x selftest");
+        let Ok(BootOption::Run(spec)) = got[1] else {
+            panic!("{got:?}")
+        };
+        assert_eq!(
+            (spec.module, spec.function, spec.args),
+            ("hello", "main", "a b=c  d")
+        );
+        assert_eq!(spec.arg_list().collect::<Vec<_>>(), vec!["a", "b=c", "d"]);
+        assert_eq!(got[2], Err(OptionError::Unknown("-x")));
+        assert_eq!(got[3], Ok(BootOption::SelfTest));
+
+        let Ok(BootOption::Run(bare)) = all("-run m f")[0] else {
+            panic!()
+        };
+        assert_eq!((bare.module, bare.function, bare.args), ("m", "f", ""));
+        assert_eq!(all("-run m"), vec![Err(OptionError::IncompleteRun)]);
+        assert_eq!(all("-run -m f")[0], Err(OptionError::IncompleteRun));
+        assert_eq!(
+            all("-run")[0].unwrap_err().to_string(),
+            "-run needs a module and a function"
         );
     }
 
