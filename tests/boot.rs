@@ -9,6 +9,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
+
+/// The tests share `build/image`, so they build and boot one at a time.
+static IMAGE: Mutex<()> = Mutex::new(());
 
 /// One guest's console lines and its shutdown result.
 #[derive(Debug, Default)]
@@ -35,10 +39,12 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn build_image() -> PathBuf {
-    let out = Command::new(root().join("scripts/build"))
-        .output()
-        .expect("running scripts/build");
+fn build_image(apps: &[&Path]) -> PathBuf {
+    let mut cmd = Command::new(root().join("scripts/build"));
+    for app in apps {
+        cmd.arg("--app").arg(app);
+    }
+    let out = cmd.output().expect("running scripts/build");
     assert!(
         out.status.success(),
         "scripts/build failed:\n{}",
@@ -103,7 +109,8 @@ fn run_guests(image: &Path, guests: &[(&str, &str, u32, u32)]) -> (HashMap<Strin
 #[test]
 #[ignore = "boots Xen inside QEMU; run by scripts/test"]
 fn boots_reports_and_crashes_under_xen() {
-    let image = build_image();
+    let _image_lock = IMAGE.lock().unwrap_or_else(|e| e.into_inner());
+    let image = build_image(&[]);
     let guests = [
         ("normal", "log=info", 64, 60),
         ("selftest", "log=debug selftest", 64, 60),
@@ -224,4 +231,137 @@ fn harness_rejects_bad_arguments() {
             "xen-qemu {args:?} says why it failed"
         );
     }
+}
+
+/// Whether a console line is the kernel's log rather than the program's output.
+fn is_log_line(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix('[') else {
+        return false;
+    };
+    let Some((stamp, after)) = rest.split_once("] ") else {
+        return false;
+    };
+    let stamp = stamp.trim_start();
+    let numeric = stamp.split_once('.').is_some_and(|(s, us)| {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && us.len() == 6
+    });
+    numeric
+        && ["ERROR", "WARN ", "INFO ", "DEBUG", "TRACE"]
+            .iter()
+            .any(|l| after.starts_with(l))
+}
+
+/// erl prints this line when the started function raises; the image prints the same term.
+const ERL_CRASH_PREFIX: &str = "{\"init terminating in do_boot\"";
+
+/// The modules run in the image: the image's own smoke module and every module the host
+/// conformance suite lists as passing.
+fn image_modules() -> Vec<String> {
+    let passing = std::fs::read_to_string(root().join("tests/erlang/PASSING"))
+        .expect("reading tests/erlang/PASSING");
+    let mut modules = vec!["t_image".to_string()];
+    modules.extend(
+        passing
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter(|m| *m != "t_image")
+            .map(String::from),
+    );
+    modules
+}
+
+#[test]
+#[ignore = "boots Xen inside QEMU; run by scripts/test"]
+fn erlang_programs_give_erl_output_in_the_image() {
+    let _image_lock = IMAGE.lock().unwrap_or_else(|e| e.into_inner());
+    let work = std::env::temp_dir().join(format!("xenbeam-image-{}", std::process::id()));
+    let ebin = work.join("ebin");
+    std::fs::create_dir_all(&ebin).expect("creating a scratch directory");
+    let sources: Vec<PathBuf> = std::fs::read_dir(root().join("tests/erlang"))
+        .expect("listing tests/erlang")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "erl"))
+        .collect();
+    let status = Command::new("erlc")
+        .arg("-o")
+        .arg(&ebin)
+        .args(&sources)
+        .status()
+        .expect("running erlc (scripts/setup installs it)");
+    assert!(status.success(), "erlc failed");
+
+    // What erl prints and exits with, per module; the program's arguments exercise -run's
+    // argument passing too.
+    let modules = image_modules();
+    let mut expected = HashMap::new();
+    for m in &modules {
+        let out = Command::new("erl")
+            .args(["-noshell", "-pa"])
+            .arg(&ebin)
+            .args(["-run", m, "main"])
+            .output()
+            .expect("running erl");
+        let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+        let crashed = text.lines().any(|l| l.starts_with(ERL_CRASH_PREFIX));
+        let lines: Vec<String> = text
+            .lines()
+            .filter(|l| !l.starts_with(ERL_CRASH_PREFIX))
+            .map(String::from)
+            .collect();
+        expected.insert(
+            m.clone(),
+            (lines, if crashed { None } else { out.status.code() }),
+        );
+    }
+
+    let image = build_image(&[&ebin]);
+    let guests: Vec<(String, String)> = modules
+        .iter()
+        .map(|m| (m.replace('_', "-"), format!("-run {m} main")))
+        .collect();
+    let specs: Vec<(&str, &str, u32, u32)> = guests
+        .iter()
+        .map(|(name, extra)| (name.as_str(), extra.as_str(), 256, 300))
+        .collect();
+    let (out, _code) = run_guests(&image, &specs);
+    let _ = std::fs::remove_dir_all(&work);
+
+    let mut failures = Vec::new();
+    for (m, (name, _)) in modules.iter().zip(&guests) {
+        let guest = &out[name];
+        let (want, want_code) = &expected[m];
+        let got: Vec<String> = guest
+            .lines
+            .iter()
+            .filter(|l| !is_log_line(l) && !l.starts_with(ERL_CRASH_PREFIX))
+            .cloned()
+            .collect();
+        let status = guest.lines.iter().find_map(|l| {
+            l.split_once(" exited with status ")
+                .and_then(|(_, s)| s.trim().parse::<i32>().ok())
+        });
+        let status_ok = match want_code {
+            Some(c) => status == Some(*c),
+            None => status.is_some_and(|s| s != 0),
+        };
+        if &got != want || !status_ok || guest.result != "poweroff" {
+            failures.push(format!(
+                "{m}: status {status:?} (erl {want_code:?}), result {}\n  erl:   {:?}\n  image: {:?}",
+                guest.result,
+                want.iter().take(8).collect::<Vec<_>>(),
+                got.iter().take(8).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn log_lines_are_told_apart_from_program_output() {
+    assert!(is_log_line("[   0.012597] INFO  xenbeam 0.1.0 ready"));
+    assert!(is_log_line("[1234.000001] ERROR out of memory"));
+    assert!(!is_log_line("[3,2,1]"));
+    assert!(!is_log_line("[1.5] INFO  not a stamp"));
+    assert!(!is_log_line("{ok,\"[   0.012597] INFO\"}"));
 }
