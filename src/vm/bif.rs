@@ -5,6 +5,7 @@
 //! stay valid for the whole call.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::atom::{self, AtomTable};
 use super::code::{Code, Target};
@@ -134,6 +135,8 @@ pub struct Ctx<'a> {
     pub io: &'a mut dyn Io,
     /// Counter for make_ref/0.
     pub next_ref: &'a mut u64,
+    /// The node's persistent terms (`persistent_term`), kept outside every heap.
+    pub persistent: &'a mut Vec<(crate::etf::ExtTerm, crate::etf::ExtTerm)>,
 }
 
 impl Ctx<'_> {

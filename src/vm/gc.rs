@@ -108,9 +108,11 @@ impl Copier<'_> {
 pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Result<(), GcError> {
     let mut from = core::mem::take(&mut heap.words);
     let old_bins = core::mem::take(&mut heap.bins);
+    let mut to = core::mem::take(&mut heap.spare);
+    to.clear();
     let mut c = Copier {
         from: &mut from,
-        to: Vec::with_capacity(heap.limit.min(1 << 16)),
+        to,
         old_bins: &old_bins,
         new_bins: Vec::new(),
         bin_map: vec![u32::MAX; old_bins.len()],
@@ -123,6 +125,7 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     c.scan();
     let mut to = c.to;
     let new_bins = c.new_bins;
+    drop(old_bins);
     let live = to.len();
     if heap.max_words != 0 && live + need > heap.max_words {
         heap.words = to;
@@ -139,6 +142,11 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     heap.bins = new_bins;
     heap.limit = limit;
     heap.bin_bytes = 0;
+    // Reuse the old space next time unless it is far larger than needed (then let it go).
+    if from.capacity() <= limit * 4 {
+        from.clear();
+        heap.spare = from;
+    }
     Ok(())
 }
 

@@ -37,6 +37,8 @@ pub struct Heap {
     pub bin_bytes: usize,
     /// Largest allowed live heap in words (0: unlimited).
     pub max_words: usize,
+    /// The previous from-space, kept to be the next collection's to-space.
+    pub spare: Vec<Term>,
 }
 
 impl Default for Heap {
@@ -57,6 +59,7 @@ impl Heap {
             limit: MIN_HEAP_WORDS,
             bin_bytes: 0,
             max_words: 0,
+            spare: Vec::new(),
         }
     }
 

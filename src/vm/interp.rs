@@ -35,6 +35,8 @@ pub struct Vm {
     pub code: Code,
     /// Next reference number.
     pub next_ref: u64,
+    /// Persistent terms.
+    pub persistent: Vec<(crate::etf::ExtTerm, crate::etf::ExtTerm)>,
 }
 
 /// Why [`run`] returned.
@@ -79,6 +81,7 @@ impl Vm {
             lits: Literals::default(),
             code,
             next_ref: 1,
+            persistent: Vec::new(),
         }
     }
 }
@@ -187,6 +190,7 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
         lits,
         code,
         next_ref,
+        persistent,
     } = vm;
     let code: &Code = code;
     let lits: &Literals = lits;
@@ -208,6 +212,7 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                 code,
                 io: &mut *io,
                 next_ref: &mut *next_ref,
+                persistent: &mut *persistent,
             }
         };
     }

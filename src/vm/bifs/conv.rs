@@ -570,3 +570,66 @@ pub fn ceil(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn floor(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     round_with(ctx, a, num_traits::Float::floor)
 }
+
+/// `string:list_to_integer/1`: `{Integer, Rest}` or `{error, Reason}`.
+pub fn string_list_to_integer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let items = ctx.view().list_to_vec(a[0]);
+    let Some(items) = items else {
+        let r = ctx.p.heap.tuple(&[atom::ERROR, atom::NOT_A_LIST]);
+        return Ok(r);
+    };
+    let cs: Vec<i64> = items.iter().map(|t| t.as_small().unwrap_or(-1)).collect();
+    let mut i = 0;
+    if matches!(cs.first(), Some(&43) | Some(&45)) {
+        i = 1;
+    }
+    let start = i;
+    while i < cs.len() && (48..=57).contains(&cs[i]) {
+        i += 1;
+    }
+    if i == start {
+        return Ok(ctx.p.heap.tuple(&[atom::ERROR, atom::NO_INTEGER]));
+    }
+    let text: String = cs[..i].iter().map(|&c| c as u8 as char).collect();
+    let v = parse_int(&text, 10).ok_or_else(badarg)?;
+    let n = ctx.p.heap.bigint(&v);
+    let rest = ctx.p.heap.list(&items[i..]);
+    Ok(ctx.p.heap.tuple(&[n, rest]))
+}
+
+/// `string:list_to_float/1`: `{Float, Rest}` or `{error, Reason}`.
+pub fn string_list_to_float(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let items = ctx.view().list_to_vec(a[0]);
+    let Some(items) = items else {
+        return Ok(ctx.p.heap.tuple(&[atom::ERROR, atom::NOT_A_LIST]));
+    };
+    let cs: String = items
+        .iter()
+        .map(|t| {
+            t.as_small()
+                .and_then(|c| char::from_u32(c as u32))
+                .unwrap_or('\u{0}')
+        })
+        .collect();
+    // Longest prefix that parses as an Erlang float.
+    let mut best = None;
+    for (end, _) in cs
+        .char_indices()
+        .skip(1)
+        .chain(core::iter::once((cs.len(), ' ')))
+    {
+        if parse_float(&cs[..end]).is_some() {
+            best = Some(end);
+        }
+    }
+    match best {
+        Some(end) => {
+            let f = parse_float(&cs[..end]).unwrap_or(0.0);
+            let n = cs[..end].chars().count();
+            let ft = ctx.p.heap.float(f);
+            let rest = ctx.p.heap.list(&items[n..]);
+            Ok(ctx.p.heap.tuple(&[ft, rest]))
+        }
+        None => Ok(ctx.p.heap.tuple(&[atom::ERROR, atom::NO_FLOAT])),
+    }
+}

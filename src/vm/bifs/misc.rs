@@ -268,3 +268,53 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     Ok(a[1])
 }
+
+/// `erlang:process_info/2` for the calling process (a few items).
+pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[0] != ctx.p.pid {
+        return if a[0].is_pid() {
+            Ok(atom::UNDEFINED)
+        } else {
+            Err(badarg())
+        };
+    }
+    let item = a[1];
+    let value = match item {
+        atom::MESSAGE_QUEUE_LEN => Term::small(ctx.p.mailbox.len() as i64),
+        atom::MESSAGES => {
+            let m = ctx.p.mailbox.clone();
+            ctx.p.heap.list(&m)
+        }
+        atom::DICTIONARY => get0(ctx, &[])?,
+        atom::HEAP_SIZE | atom::TOTAL_HEAP_SIZE => Term::small(ctx.p.heap.limit as i64),
+        atom::STACK_SIZE => Term::small(ctx.p.stack.len() as i64),
+        atom::REGISTERED_NAME => return Ok(Term::NIL),
+        atom::STATUS => atom::RUNNING,
+        atom::TRAP_EXIT => atom::FALSE,
+        _ => return Err(badarg()),
+    };
+    Ok(ctx.p.heap.tuple(&[item, value]))
+}
+
+/// `erlang:is_process_alive/1`.
+pub fn is_process_alive(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_pid() {
+        return Err(badarg());
+    }
+    Ok(Term::boolean(a[0] == ctx.p.pid))
+}
+
+/// `os:getenv/1`: the VM has no environment.
+pub fn os_getenv(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(atom::FALSE)
+}
+
+/// `init:get_argument/1`: no command-line flags reach the VM.
+pub fn init_get_argument(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(atom::ERROR)
+}
+
+/// `init:get_arguments/0`.
+pub fn init_get_arguments(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(Term::NIL)
+}

@@ -13,6 +13,7 @@ pub mod lists;
 pub mod maps;
 pub mod math;
 pub mod misc;
+pub mod persistent;
 pub mod tuples;
 pub mod unicode;
 
@@ -166,6 +167,17 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "garbage_collect", 0, misc::garbage_collect),
     ("erlang", "get_keys", 1, misc::get_keys1),
     ("erlang", "send", 2, misc::send),
+    ("erlang", "process_info", 2, misc::process_info),
+    ("persistent_term", "put", 2, persistent::put),
+    ("os", "getenv", 1, misc::os_getenv),
+    ("init", "get_argument", 1, misc::init_get_argument),
+    ("init", "get_arguments", 0, misc::init_get_arguments),
+    ("persistent_term", "get", 1, persistent::get1),
+    ("persistent_term", "get", 2, persistent::get2),
+    ("persistent_term", "erase", 1, persistent::erase),
+    ("erlang", "is_process_alive", 1, misc::is_process_alive),
+    ("string", "list_to_integer", 1, conv::string_list_to_integer),
+    ("string", "list_to_float", 1, conv::string_list_to_float),
     ("erlang", "!", 2, misc::send),
     ("erlang", "phash2", 1, misc::phash2),
     ("erlang", "phash2", 2, misc::phash2),
