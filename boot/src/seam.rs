@@ -2,7 +2,7 @@
 //! masked and collected from shared_info), waiting is SCHEDOP_poll on the watched ports with
 //! the deadline as its timeout, pages come from the page pool with their machine frames.
 
-use xenbeam::platform::{Channel, Page, Platform, PlatformError};
+use xenbeam::platform::{Channel, Page, Platform, PlatformError, RingMemory};
 use xenbeam_xen::events::Port;
 use xenbeam_xen::hypercall::{self, DOMID_SELF};
 use xenbeam_xen::mm::PoolPage;
@@ -32,6 +32,9 @@ impl Page for XenPage {
     fn frame(&self) -> u64 {
         self.0.frame().mfn
     }
+}
+
+impl RingMemory for XenPage {
     fn read_u8(&self, offset: usize) -> u8 {
         self.0.page().read_u8(offset)
     }

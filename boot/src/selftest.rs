@@ -8,7 +8,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use log::{error, info};
-use xenbeam::platform::{Page, Platform as _};
+use xenbeam::platform::{Page, Platform as _, RingMemory};
 use xenbeam_xen::events::Port;
 use xenbeam_xen::hypercall;
 use xenbeam_xen::mm;

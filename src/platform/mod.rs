@@ -47,20 +47,14 @@ impl fmt::Display for PlatformError {
     }
 }
 
+pub use xenbeam_xen::ring::RingMemory;
+
 /// A page of memory that may be shared with another domain: page-aligned, with a frame
-/// number another domain can map. Access is by offset only, never by reference, because the
-/// other side may write it at any time.
-pub trait Page {
+/// number another domain can map. Access is by offset only ([`RingMemory`]), never by
+/// reference, because the other side may write it at any time.
+pub trait Page: RingMemory {
     /// The frame number another domain needs (the machine frame under Xen).
     fn frame(&self) -> u64;
-    /// Reads a byte.
-    fn read_u8(&self, offset: usize) -> u8;
-    /// Writes a byte.
-    fn write_u8(&self, offset: usize, value: u8);
-    /// Reads an aligned u32 in one access.
-    fn read_u32(&self, offset: usize) -> u32;
-    /// Writes an aligned u32 in one access.
-    fn write_u32(&self, offset: usize, value: u32);
 }
 
 /// What the runtime needs from the machine.

@@ -5,7 +5,7 @@
 //! wait with no deadline and nothing pending is a deadlock in the program under test and is
 //! counted in [`SimPlatform::stalls`] instead of blocking forever.
 
-use super::{Channel, Page, Platform, PlatformError};
+use super::{Channel, Page, Platform, PlatformError, RingMemory};
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::collections::BTreeSet;
@@ -23,6 +23,9 @@ impl Page for SimPage {
     fn frame(&self) -> u64 {
         self.frame
     }
+}
+
+impl RingMemory for SimPage {
     fn read_u8(&self, offset: usize) -> u8 {
         self.bytes.borrow()[offset]
     }

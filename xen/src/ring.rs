@@ -8,6 +8,33 @@
 use crate::shared::SharedPage;
 use core::sync::atomic::{fence, Ordering};
 
+/// Memory a ring lives in: single volatile accesses at offsets, never references.
+pub trait RingMemory {
+    /// Reads a byte.
+    fn read_u8(&self, offset: usize) -> u8;
+    /// Writes a byte.
+    fn write_u8(&self, offset: usize, value: u8);
+    /// Reads an aligned u32 in one access.
+    fn read_u32(&self, offset: usize) -> u32;
+    /// Writes an aligned u32 in one access.
+    fn write_u32(&self, offset: usize, value: u32);
+}
+
+impl RingMemory for SharedPage {
+    fn read_u8(&self, offset: usize) -> u8 {
+        SharedPage::read_u8(self, offset)
+    }
+    fn write_u8(&self, offset: usize, value: u8) {
+        SharedPage::write_u8(self, offset, value)
+    }
+    fn read_u32(&self, offset: usize) -> u32 {
+        SharedPage::read_u32(self, offset)
+    }
+    fn write_u32(&self, offset: usize, value: u32) {
+        SharedPage::write_u32(self, offset, value)
+    }
+}
+
 /// The other side published indices that cannot be right.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RingCorrupt {
@@ -56,7 +83,11 @@ impl RingLayout {
     }
 
     /// As producer: copies as much of `bytes` as fits and publishes it. Returns the count.
-    pub fn produce(&self, page: &SharedPage, bytes: &[u8]) -> Result<usize, RingCorrupt> {
+    pub fn produce<M: RingMemory + ?Sized>(
+        &self,
+        page: &M,
+        bytes: &[u8],
+    ) -> Result<usize, RingCorrupt> {
         let cons = page.read_u32(self.cons);
         let prod = page.read_u32(self.prod);
         let free = self.size - used(prod, cons, self.size)?;
@@ -74,7 +105,11 @@ impl RingLayout {
     }
 
     /// As consumer: copies up to `out.len()` available bytes and releases their slots.
-    pub fn consume(&self, page: &SharedPage, out: &mut [u8]) -> Result<usize, RingCorrupt> {
+    pub fn consume<M: RingMemory + ?Sized>(
+        &self,
+        page: &M,
+        out: &mut [u8],
+    ) -> Result<usize, RingCorrupt> {
         let prod = page.read_u32(self.prod);
         let cons = page.read_u32(self.cons);
         let avail = used(prod, cons, self.size)?;
@@ -91,7 +126,7 @@ impl RingLayout {
     }
 
     /// Bytes available to the consumer (validated).
-    pub fn available(&self, page: &SharedPage) -> Result<u32, RingCorrupt> {
+    pub fn available<M: RingMemory + ?Sized>(&self, page: &M) -> Result<u32, RingCorrupt> {
         used(
             page.read_u32(self.prod),
             page.read_u32(self.cons),
@@ -100,7 +135,7 @@ impl RingLayout {
     }
 
     /// Free space for the producer (validated).
-    pub fn free(&self, page: &SharedPage) -> Result<u32, RingCorrupt> {
+    pub fn free<M: RingMemory + ?Sized>(&self, page: &M) -> Result<u32, RingCorrupt> {
         Ok(self.size - self.available(page)?)
     }
 }
