@@ -12,4 +12,5 @@ pub mod archive;
 pub mod etf;
 pub mod loader;
 pub mod platform;
+pub mod pore;
 pub mod vm;
