@@ -11,6 +11,7 @@ extern crate alloc;
 pub mod archive;
 pub mod etf;
 pub mod loader;
+pub mod outlet;
 pub mod platform;
 pub mod pore;
 pub mod vm;

@@ -1,0 +1,301 @@
+//! Outlets: native drivers with an owner process (the port model of BEAM and LING).
+//!
+//! An outlet is Rust code that owns event channels. When one of its channels fires, the
+//! scheduler's `events_do_pending` calls the outlet, which may answer with messages for its
+//! owner; the owner talks to it with commands. Messages are [`ExtTerm`]s, built outside any
+//! process heap, and the scheduler copies them into the owner's heap on delivery. An outlet is
+//! closed on request or when its owner exits, giving back its channels and pages.
+
+use crate::etf::ExtTerm;
+use crate::platform::{Channel, Platform, PlatformError};
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// The process that owns an outlet.
+pub type Owner = u32;
+
+/// An outlet's identity (unique for the life of the table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OutletId(pub u64);
+
+/// Why an outlet operation failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutletError {
+    /// No such outlet.
+    Closed,
+    /// The caller does not own it.
+    NotOwner,
+    /// The driver rejected the command.
+    BadCommand,
+    /// The platform refused.
+    Platform(PlatformError),
+}
+
+impl fmt::Display for OutletError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Closed => f.write_str("outlet is closed"),
+            Self::NotOwner => f.write_str("not the outlet's owner"),
+            Self::BadCommand => f.write_str("command rejected by the driver"),
+            Self::Platform(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<PlatformError> for OutletError {
+    fn from(e: PlatformError) -> Self {
+        Self::Platform(e)
+    }
+}
+
+/// A native driver.
+pub trait Driver<P: Platform> {
+    /// The channels whose events this driver handles.
+    fn channels(&self) -> Vec<Channel>;
+    /// An event arrived on `channel`; push messages for the owner into `out`.
+    fn on_event(&mut self, platform: &P, channel: Channel, out: &mut Vec<ExtTerm>);
+    /// A command from the owner; push immediate replies into `out`.
+    fn command(
+        &mut self,
+        platform: &P,
+        command: &ExtTerm,
+        out: &mut Vec<ExtTerm>,
+    ) -> Result<(), OutletError>;
+    /// The outlet is closing: give back channels and pages.
+    fn close(&mut self, platform: &P);
+}
+
+struct Outlet<P: Platform> {
+    owner: Owner,
+    driver: Box<dyn Driver<P>>,
+}
+
+/// Messages to deliver: (owner, outlet, message).
+pub type Deliveries = Vec<(Owner, OutletId, ExtTerm)>;
+
+/// Every open outlet.
+pub struct OutletTable<P: Platform> {
+    outlets: BTreeMap<OutletId, Outlet<P>>,
+    by_channel: BTreeMap<Channel, OutletId>,
+    next: u64,
+}
+
+impl<P: Platform> Default for OutletTable<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<P: Platform> OutletTable<P> {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self {
+            outlets: BTreeMap::new(),
+            by_channel: BTreeMap::new(),
+            next: 1,
+        }
+    }
+
+    /// Open outlets.
+    pub fn len(&self) -> usize {
+        self.outlets.len()
+    }
+
+    /// Whether none is open.
+    pub fn is_empty(&self) -> bool {
+        self.outlets.is_empty()
+    }
+
+    /// Registers a driver owned by `owner`.
+    pub fn open(&mut self, owner: Owner, driver: Box<dyn Driver<P>>) -> OutletId {
+        let id = OutletId(self.next);
+        self.next += 1;
+        for channel in driver.channels() {
+            self.by_channel.insert(channel, id);
+        }
+        self.outlets.insert(id, Outlet { owner, driver });
+        id
+    }
+
+    /// Sends a command from `caller`; replies come back as deliveries.
+    pub fn command(
+        &mut self,
+        platform: &P,
+        id: OutletId,
+        caller: Owner,
+        command: &ExtTerm,
+    ) -> Result<Deliveries, OutletError> {
+        let outlet = self.outlets.get_mut(&id).ok_or(OutletError::Closed)?;
+        if outlet.owner != caller {
+            return Err(OutletError::NotOwner);
+        }
+        let mut out = Vec::new();
+        outlet.driver.command(platform, command, &mut out)?;
+        Ok(out.into_iter().map(|m| (caller, id, m)).collect())
+    }
+
+    /// An event on `channel`: the messages its outlet produces (none if no outlet has it).
+    pub fn on_event(&mut self, platform: &P, channel: Channel) -> Deliveries {
+        let Some(&id) = self.by_channel.get(&channel) else {
+            return Vec::new();
+        };
+        let Some(outlet) = self.outlets.get_mut(&id) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        outlet.driver.on_event(platform, channel, &mut out);
+        let owner = outlet.owner;
+        out.into_iter().map(|m| (owner, id, m)).collect()
+    }
+
+    /// Closes an outlet on its owner's request.
+    pub fn close(&mut self, platform: &P, id: OutletId, caller: Owner) -> Result<(), OutletError> {
+        match self.outlets.get(&id) {
+            None => Err(OutletError::Closed),
+            Some(o) if o.owner != caller => Err(OutletError::NotOwner),
+            Some(_) => {
+                self.release(platform, id);
+                Ok(())
+            }
+        }
+    }
+
+    /// Closes every outlet `owner` holds; returns how many.
+    pub fn close_owned_by(&mut self, platform: &P, owner: Owner) -> usize {
+        let ids: Vec<OutletId> = self
+            .outlets
+            .iter()
+            .filter(|(_, o)| o.owner == owner)
+            .map(|(id, _)| *id)
+            .collect();
+        for &id in &ids {
+            self.release(platform, id);
+        }
+        ids.len()
+    }
+
+    fn release(&mut self, platform: &P, id: OutletId) {
+        if let Some(mut outlet) = self.outlets.remove(&id) {
+            self.by_channel.retain(|_, o| *o != id);
+            outlet.driver.close(platform);
+        }
+    }
+}
+
+/// A loopback driver: the command `ping` notifies its peer channel, and each event on its
+/// own channel becomes `{event, N}` (N counts events so far). It exists to test the outlet
+/// path with real event channels.
+pub struct Loopback {
+    mine: Channel,
+    peer: Channel,
+    events: i64,
+}
+
+impl Loopback {
+    /// Binds a loopback pair for the driver.
+    pub fn open<P: Platform>(platform: &P) -> Result<Self, PlatformError> {
+        let (mine, peer) = platform.loopback_pair()?;
+        Ok(Self {
+            mine,
+            peer,
+            events: 0,
+        })
+    }
+}
+
+impl<P: Platform> Driver<P> for Loopback {
+    fn channels(&self) -> Vec<Channel> {
+        alloc::vec![self.mine]
+    }
+
+    fn on_event(&mut self, _platform: &P, _channel: Channel, out: &mut Vec<ExtTerm>) {
+        self.events += 1;
+        out.push(ExtTerm::Tuple(alloc::vec![
+            ExtTerm::Atom("event".into()),
+            ExtTerm::Integer(self.events),
+        ]));
+    }
+
+    fn command(
+        &mut self,
+        platform: &P,
+        command: &ExtTerm,
+        out: &mut Vec<ExtTerm>,
+    ) -> Result<(), OutletError> {
+        match command {
+            ExtTerm::Atom(a) if a == "ping" => {
+                platform.notify(self.peer)?;
+                out.push(ExtTerm::Atom("ok".into()));
+                Ok(())
+            }
+            _ => Err(OutletError::BadCommand),
+        }
+    }
+
+    fn close(&mut self, platform: &P) {
+        platform.close(self.mine);
+        platform.close(self.peer);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::sim::SimPlatform;
+
+    fn pump(table: &mut OutletTable<SimPlatform>, platform: &SimPlatform) -> Deliveries {
+        let mut channels = Vec::new();
+        platform.take_pending(&mut |c| channels.push(c));
+        channels
+            .into_iter()
+            .flat_map(|c| table.on_event(platform, c))
+            .collect()
+    }
+
+    #[test]
+    fn events_become_messages_for_the_owner() {
+        let platform = SimPlatform::new();
+        let mut table = OutletTable::new();
+        let id = table.open(4, Box::new(Loopback::open(&platform).unwrap()));
+        let ping = ExtTerm::Atom("ping".into());
+        let replies = table.command(&platform, id, 4, &ping).unwrap();
+        assert_eq!(replies, vec![(4, id, ExtTerm::Atom("ok".into()))]);
+        let got = pump(&mut table, &platform);
+        let event = |n| ExtTerm::Tuple(vec![ExtTerm::Atom("event".into()), ExtTerm::Integer(n)]);
+        assert_eq!(got, vec![(4, id, event(1))]);
+        // Two pings before the events are collected arrive as one event.
+        table.command(&platform, id, 4, &ping).unwrap();
+        table.command(&platform, id, 4, &ping).unwrap();
+        assert_eq!(pump(&mut table, &platform), vec![(4, id, event(2))]);
+    }
+
+    #[test]
+    fn ownership_and_cleanup() {
+        let platform = SimPlatform::new();
+        let mut table = OutletTable::new();
+        let id = table.open(1, Box::new(Loopback::open(&platform).unwrap()));
+        let ping = ExtTerm::Atom("ping".into());
+        assert_eq!(
+            table.command(&platform, id, 2, &ping),
+            Err(OutletError::NotOwner)
+        );
+        assert_eq!(table.close(&platform, id, 2), Err(OutletError::NotOwner));
+        assert_eq!(
+            table.command(&platform, id, 1, &ExtTerm::Nil),
+            Err(OutletError::BadCommand)
+        );
+        for owner in 10..1010 {
+            table.open(owner, Box::new(Loopback::open(&platform).unwrap()));
+            assert_eq!(table.close_owned_by(&platform, owner), 1);
+        }
+        table.close(&platform, id, 1).unwrap();
+        assert!(table.is_empty());
+        assert_eq!(platform.channels_bound(), 0);
+        assert_eq!(
+            table.command(&platform, id, 1, &ping),
+            Err(OutletError::Closed)
+        );
+    }
+}
