@@ -5,6 +5,7 @@
 //! calls `MOD:FUN()` (or `MOD:FUN(["ARG", ...])`), and exits with the status given to `halt/1`.
 //! An uncaught exception is reported as erl reports it and exits with status 1.
 //! `xenbeam-run --list-opcodes` prints the generic opcodes the VM implements.
+//! `--max-heap-words N` caps the process heap: exceeding it raises `error:system_limit`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -85,7 +86,9 @@ fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
 const ERL_RUN_PID: u32 = 9;
 
 fn usage() -> ! {
-    eprintln!("usage: xenbeam-run [-pa DIR]... MOD FUN [ARG...] | --list-opcodes");
+    eprintln!(
+        "usage: xenbeam-run [--max-heap-words N] [-pa DIR]... MOD FUN [ARG...] | --list-opcodes"
+    );
     exit(2);
 }
 
@@ -93,6 +96,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let mut path = Vec::new();
     let mut rest = Vec::new();
+    let mut max_heap: usize = 0;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--list-opcodes" => {
@@ -103,6 +107,10 @@ fn main() {
                 }
                 return;
             }
+            "--max-heap-words" => match args.next().and_then(|n| n.parse().ok()) {
+                Some(n) => max_heap = n,
+                None => usage(),
+            },
             "-pa" => match args.next() {
                 Some(d) => path.push(PathBuf::from(d)),
                 None => usage(),
@@ -120,13 +128,13 @@ fn main() {
     // Deeply recursive Erlang never recurses in Rust, but term printing and comparison do.
     let child = std::thread::Builder::new()
         .stack_size(256 << 20)
-        .spawn(move || run(path, rest))
+        .spawn(move || run(path, rest, max_heap))
         .unwrap_or_else(|_| exit(70));
     let code = child.join().unwrap_or(70);
     exit(code);
 }
 
-fn run(path: Vec<PathBuf>, rest: Vec<String>) -> i32 {
+fn run(path: Vec<PathBuf>, rest: Vec<String>, max_heap: usize) -> i32 {
     let mut rt = Runtime::new(load);
     let mut src = SearchPath(path);
     let mut io = Console {
@@ -145,6 +153,7 @@ fn run(path: Vec<PathBuf>, rest: Vec<String>) -> i32 {
         let strings: Vec<Term> = rest[2..].iter().map(|s| p.heap.string(s)).collect();
         p.x[0] = p.heap.list(&strings);
     }
+    p.heap.max_words = max_heap;
     let fin = rt.run(&mut p, &mut io, &mut src);
     for (m, e) in &rt.load_errors {
         eprintln!("xenbeam-run: could not load {m}: {e:?}");

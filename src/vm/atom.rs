@@ -124,6 +124,7 @@ predefined! {
     USED = "used",
     CP = "cp",
     SEND = "send",
+    ON_LOAD = "on_load",
     MESSAGE_QUEUE_LEN = "message_queue_len",
     MESSAGES = "messages",
     DICTIONARY = "dictionary",

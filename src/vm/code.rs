@@ -93,6 +93,8 @@ pub struct LoadedModule {
     pub exports: Vec<(Term, u32)>,
     /// The module's attributes (for module_info).
     pub attributes: Term,
+    /// Entry of the `-on_load` function, if the module has one.
+    pub on_load: Option<u32>,
 }
 
 impl LoadedModule {
@@ -182,6 +184,7 @@ impl Code {
             strings: Vec::new(),
             exports: Vec::new(),
             attributes: Term::NIL,
+            on_load: None,
         });
         c
     }

@@ -15,6 +15,9 @@ use super::term::Term;
 use super::translate::{install, translate, TranslateError};
 use crate::loader::Module;
 
+/// The pid number of the process running an `-on_load` function.
+const ON_LOAD_PID: u32 = 8;
+
 /// Finds the bytes of a module's `.beam` file.
 pub trait ModuleSource {
     /// The `.beam` bytes of `name`, if available.
@@ -86,14 +89,19 @@ impl Runtime {
     }
 
     /// Loads `name` from `src` unless loaded; remembers failures.
-    pub fn ensure_loaded(&mut self, name: Term, src: &mut dyn ModuleSource) -> bool {
+    pub fn ensure_loaded(
+        &mut self,
+        name: Term,
+        src: &mut dyn ModuleSource,
+        io: &mut dyn Io,
+    ) -> bool {
         if self.vm.code.module_index(name).is_some() {
             return true;
         }
         let text = String::from(self.vm.atoms.name(name));
         let ok = match src.find(&text) {
             Some(bytes) => match self.load_bytes(&bytes) {
-                Ok(_) => true,
+                Ok(m) => self.run_on_load(m, src, io),
                 Err(e) => {
                     self.load_errors.push((text, e));
                     false
@@ -133,7 +141,7 @@ impl Runtime {
                         p.pc = pc;
                         break;
                     }
-                    Target::Undefined if self.ensure_loaded(entry.module, src) => {
+                    Target::Undefined if self.ensure_loaded(entry.module, src, io) => {
                         if matches!(self.vm.code.exports[e as usize].target, Target::Undefined) {
                             return self.undef_entry(p, entry.module, entry.function, entry.arity);
                         }
@@ -159,10 +167,52 @@ impl Runtime {
                     }
                 }
                 Outcome::NeedModule(name) => {
-                    self.ensure_loaded(name, src);
+                    self.ensure_loaded(name, src, io);
                 }
                 Outcome::Yield => {}
                 Outcome::Waiting => return Finish::Deadlock,
+            }
+        }
+    }
+
+    /// Runs a freshly loaded module's `-on_load` function in a throwaway process, as erl
+    /// does; the module stays loaded only if it returns `ok`.
+    fn run_on_load(&mut self, module: u32, src: &mut dyn ModuleSource, io: &mut dyn Io) -> bool {
+        let (name, on_load) = {
+            let m = &self.vm.code.modules[module as usize];
+            (m.name, m.on_load)
+        };
+        let Some(entry) = on_load else {
+            return true;
+        };
+        let saved = self.pending_entry.take();
+        let mut p = self.spawn(name, atom::ON_LOAD, &[], ON_LOAD_PID);
+        self.pending_entry = None;
+        p.module = module;
+        p.pc = entry;
+        let ok = matches!(self.run_process(&mut p, io, src), Some(t) if t == atom::OK);
+        self.pending_entry = saved;
+        if !ok {
+            self.vm.code.by_name.remove(&name.atom_index());
+        }
+        ok
+    }
+
+    /// Runs `p` to completion; its return value when it returned normally.
+    fn run_process(
+        &mut self,
+        p: &mut Process,
+        io: &mut dyn Io,
+        src: &mut dyn ModuleSource,
+    ) -> Option<Term> {
+        loop {
+            match run(&mut self.vm, io, p) {
+                Outcome::Normal => return Some(p.x[0]),
+                Outcome::NeedModule(name) => {
+                    self.ensure_loaded(name, src, io);
+                }
+                Outcome::Yield => {}
+                _ => return None,
             }
         }
     }

@@ -207,7 +207,11 @@ pub fn translate(
     let mut lines = Vec::with_capacity(n as usize);
     let mut functions = Vec::new();
     let mut cur_line = 0u32;
+    let mut on_load = None;
     for ins in &m.code {
+        if ins.opcode == 149 {
+            on_load = Some(out.len() as u32);
+        }
         match ins.opcode {
             1 | 3 => continue,
             153 => {
@@ -284,6 +288,7 @@ pub fn translate(
         strings: m.strings.clone(),
         exports: exports.iter().map(|(f, a, _)| (*f, *a)).collect(),
         attributes,
+        on_load,
     })
 }
 
@@ -664,7 +669,7 @@ impl Tx<'_> {
                     pairs: pairs.into_boxed_slice(),
                 }
             }
-            94 | 95 | 150 | 151 | 173..=176 => Op::Nop,
+            94 | 95 | 149 | 150 | 151 | 173..=176 => Op::Nop,
             133 => Op::BsInitWritable,
             96 => match (&a[0], &a[1]) {
                 (Operand::FloatReg(s), Operand::FloatReg(d)) => Op::FMove(*s, *d),
@@ -956,6 +961,7 @@ pub const OPCODES: &[(u8, &str, u8)] = &[
     (141, "bs_skip_utf16", 4),
     (142, "bs_get_utf32", 5),
     (143, "bs_skip_utf32", 4),
+    (149, "on_load", 0),
     (150, "recv_mark", 1),
     (151, "recv_set", 1),
     (152, "gc_bif3", 7),
