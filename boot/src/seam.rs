@@ -7,6 +7,7 @@ use xenbeam_xen::events::Port;
 use xenbeam_xen::hypercall::{self, DOMID_SELF};
 use xenbeam_xen::mm::PoolPage;
 use xenbeam_xen::platform::Platform as Domain;
+use xenbeam_xen::shared::SharedPage;
 use xenbeam_xen::XenError;
 
 /// The domain as the runtime sees it.
@@ -25,27 +26,44 @@ fn refused(e: XenError) -> PlatformError {
     PlatformError::Refused(e as i32)
 }
 
-/// A pool page seen through the seam.
-pub struct XenPage(PoolPage);
+/// A page seen through the seam: one of the pool's, or the domain's Xenstore page.
+pub enum XenPage {
+    /// A page from the pool, returned on free.
+    Pool(PoolPage),
+    /// The Xenstore ring page, which stays the domain's.
+    Xenstore(&'static SharedPage, u64),
+}
+
+impl XenPage {
+    fn shared(&self) -> &SharedPage {
+        match self {
+            Self::Pool(p) => p.page(),
+            Self::Xenstore(page, _) => page,
+        }
+    }
+}
 
 impl Page for XenPage {
     fn frame(&self) -> u64 {
-        self.0.frame().mfn
+        match self {
+            Self::Pool(p) => p.frame().mfn,
+            Self::Xenstore(_, mfn) => *mfn,
+        }
     }
 }
 
 impl RingMemory for XenPage {
     fn read_u8(&self, offset: usize) -> u8 {
-        self.0.page().read_u8(offset)
+        self.shared().read_u8(offset)
     }
     fn write_u8(&self, offset: usize, value: u8) {
-        self.0.page().write_u8(offset, value)
+        self.shared().write_u8(offset, value)
     }
     fn read_u32(&self, offset: usize) -> u32 {
-        self.0.page().read_u32(offset)
+        self.shared().read_u32(offset)
     }
     fn write_u32(&self, offset: usize, value: u32) {
-        self.0.page().write_u32(offset, value)
+        self.shared().write_u32(offset, value)
     }
 }
 
@@ -103,17 +121,29 @@ impl Platform for XenPlatform {
 
     fn alloc_page(&self) -> Result<XenPage, PlatformError> {
         PoolPage::alloc()
-            .map(XenPage)
+            .map(XenPage::Pool)
             .map_err(|_| PlatformError::Exhausted)
     }
 
     fn free_page(&self, page: XenPage) {
-        if let Err(e) = page.0.free() {
-            log::error!("freeing a page: {e}");
+        if let XenPage::Pool(page) = page {
+            if let Err(e) = page.free() {
+                log::error!("freeing a page: {e}");
+            }
         }
     }
 
     fn console_write(&self, bytes: &[u8]) {
         self.domain.console_write(bytes)
+    }
+
+    fn xenstore(&self) -> Option<(XenPage, Channel)> {
+        let (page, port) = self.domain.xenstore_ring();
+        // Whoever uses the ring waits for its events like any other channel's.
+        if let Err(e) = self.domain.watch_port(port) {
+            log::warn!("watching the Xenstore channel: {e}");
+        }
+        let mfn = self.domain.start_info().store_mfn;
+        Some((XenPage::Xenstore(page, mfn), Channel(port.0)))
     }
 }

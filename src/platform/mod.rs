@@ -91,4 +91,8 @@ pub trait Platform {
 
     /// Writes to the console.
     fn console_write(&self, bytes: &[u8]);
+
+    /// The Xenstore ring page and its channel, if this machine has them. The page belongs to
+    /// the platform: [`Platform::free_page`] on it does nothing.
+    fn xenstore(&self) -> Option<(Self::Page, Channel)>;
 }

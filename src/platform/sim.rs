@@ -195,6 +195,10 @@ impl Platform for SimPlatform {
     fn console_write(&self, bytes: &[u8]) {
         self.console.borrow_mut().extend_from_slice(bytes);
     }
+
+    fn xenstore(&self) -> Option<(SimPage, Channel)> {
+        None
+    }
 }
 
 #[cfg(test)]

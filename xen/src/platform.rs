@@ -305,6 +305,11 @@ impl Platform {
         SyncClient::new(&self.store, bell)
     }
 
+    /// The Xenstore ring page and its event channel (for the Xenstore pore and outlet).
+    pub fn xenstore_ring(&'static self) -> (&'static SharedPage, Port) {
+        (&self.store, self.store_port)
+    }
+
     /// Adds `port` to the set [`Platform::wait_for_events`] sleeps on, masking it.
     pub fn watch_port(&self, port: Port) -> Result<(), XenError> {
         self.shared.mask(port);
