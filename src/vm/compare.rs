@@ -6,6 +6,7 @@
 
 use core::cmp::Ordering;
 
+use alloc::vec::Vec;
 use num_bigint::BigInt;
 
 use super::atom::AtomTable;
@@ -34,7 +35,8 @@ fn rank(v: &View, t: Term) -> u8 {
         Some(Kind::Ref) => 3,
         Some(Kind::Fun | Kind::Export) => 4,
         Some(Kind::Tuple) => 7,
-        Some(Kind::Map) => 8,
+        Some(Kind::Map | Kind::TreeMap) => 8,
+        Some(Kind::MapNode) => 12,
         Some(Kind::BinRef | Kind::MatchCtx) => 11,
         None => 12,
     }
@@ -123,7 +125,20 @@ fn compare_lists(v: &View, atoms: &AtomTable, mut a: Term, mut b: Term, mode: Mo
 }
 
 fn compare_maps(v: &View, atoms: &AtomTable, a: Term, b: Term, mode: Mode) -> Ordering {
-    let (x, y) = (v.payload(a), v.payload(b));
+    if v.kind(a) == Some(Kind::TreeMap) || v.kind(b) == Some(Kind::TreeMap) {
+        let flat = |t| -> Vec<Term> {
+            v.map_entries(t)
+                .unwrap_or_default()
+                .into_iter()
+                .flat_map(|(k, x)| [k, x])
+                .collect()
+        };
+        return compare_flat(v, atoms, &flat(a), &flat(b), mode);
+    }
+    compare_flat(v, atoms, v.payload(a), v.payload(b), mode)
+}
+
+fn compare_flat(v: &View, atoms: &AtomTable, x: &[Term], y: &[Term], mode: Mode) -> Ordering {
     if x.len() != y.len() {
         return x.len().cmp(&y.len());
     }

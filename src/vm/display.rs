@@ -180,19 +180,19 @@ fn write_boxed(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term
         }
         Some(Kind::BinRef) => write_binary(s, v, t),
         Some(Kind::MatchCtx) => s.push_str("#MatchState"),
-        Some(Kind::Map) => {
+        Some(Kind::Map | Kind::TreeMap) => {
             s.push_str("#{");
-            let p = v.payload(t);
-            for i in 0..p.len() / 2 {
+            for (i, (k, x)) in v.map_entries(t).unwrap_or_default().into_iter().enumerate() {
                 if i > 0 {
                     s.push(',');
                 }
-                write_term(s, v, atoms, code, p[2 * i]);
+                write_term(s, v, atoms, code, k);
                 s.push_str("=>");
-                write_term(s, v, atoms, code, p[2 * i + 1]);
+                write_term(s, v, atoms, code, x);
             }
             s.push('}');
         }
+        Some(Kind::MapNode) => s.push_str("<?>"),
         Some(Kind::Fun) => {
             let id = v.payload(t)[0].small_value() as u64;
             let (m, l) = split_fun_id(id);

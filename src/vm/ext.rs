@@ -58,14 +58,13 @@ pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
             Some(b) => ExtTerm::BitBinary(b.to_vec(), (b.bit_len % 8) as u8),
             None => ExtTerm::Nil,
         },
-        Some(Kind::Map) => {
-            let p = v.payload(t);
-            ExtTerm::Map(
-                p.chunks(2)
-                    .map(|c| (to_ext(v, atoms, code, c[0]), to_ext(v, atoms, code, c[1])))
-                    .collect(),
-            )
-        }
+        Some(Kind::Map | Kind::TreeMap) => ExtTerm::Map(
+            v.map_entries(t)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, x)| (to_ext(v, atoms, code, k), to_ext(v, atoms, code, x)))
+                .collect(),
+        ),
         Some(Kind::Export) => {
             let p = v.payload(t);
             ExtTerm::ExportFun {
@@ -103,7 +102,7 @@ pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
                 ids: alloc::vec![n as u32, (n >> 32) as u32, 0],
             }
         }
-        Some(Kind::MatchCtx) | None => ExtTerm::Nil,
+        Some(Kind::MatchCtx | Kind::MapNode) | None => ExtTerm::Nil,
     }
 }
 

@@ -544,10 +544,32 @@ impl<'a> View<'a> {
         }
     }
 
-    /// Whether `t` is a map.
+    /// Whether `t` is a map (small or large).
     #[inline]
     pub fn is_map(&self, t: Term) -> bool {
-        self.kind(t) == Some(Kind::Map)
+        matches!(self.kind(t), Some(Kind::Map | Kind::TreeMap))
+    }
+
+    /// The number of pairs in a map.
+    pub fn map_size(&self, t: Term) -> Option<usize> {
+        match self.kind(t)? {
+            Kind::Map => Some(self.payload(t).len() / 2),
+            Kind::TreeMap => Some(self.payload(t)[0].small_value() as usize),
+            _ => None,
+        }
+    }
+
+    /// A map's pairs in key order (copied out; works for both map layouts).
+    pub fn map_entries(&self, t: Term) -> Option<Vec<(Term, Term)>> {
+        match self.kind(t)? {
+            Kind::Map => Some(self.payload(t).chunks(2).map(|c| (c[0], c[1])).collect()),
+            Kind::TreeMap => {
+                let mut out = Vec::with_capacity(self.payload(t)[0].small_value() as usize);
+                super::bigmap::in_order(self, self.payload(t)[1], &mut out);
+                Some(out)
+            }
+            _ => None,
+        }
     }
 
     /// Whether `t` is a fun (local or external).

@@ -11,8 +11,11 @@ use super::compare::{compare, Mode};
 use super::heap::{Heap, View};
 use super::term::Term;
 
-/// Finds `key` in a map's pairs.
+/// Finds `key` in a map (small or large).
 pub fn get(v: &View, atoms: &AtomTable, map: Term, key: Term) -> Option<Term> {
+    if v.kind(map) == Some(super::term::Kind::TreeMap) {
+        return super::bigmap::get(v, atoms, map, key);
+    }
     let p = v.map_pairs(map)?;
     let n = p.len() / 2;
     if key.is_immediate() && n <= 8 {
@@ -70,6 +73,9 @@ pub fn update(
     new: &[(Term, Term)],
     exact: bool,
 ) -> Update {
+    if heap.view(lits).kind(map) == Some(super::term::Kind::TreeMap) {
+        return update_tree(heap, lits, atoms, map, new, exact);
+    }
     let merged = {
         let v = heap.view(lits);
         let old = v.map_pairs(map).unwrap_or(&[]);
@@ -111,7 +117,36 @@ pub fn update(
         }
         out
     };
-    Update::Map(heap.map_sorted(&merged))
+    Update::Map(super::bigmap::from_sorted(heap, lits, &merged))
+}
+
+fn update_tree(
+    heap: &mut Heap,
+    lits: &super::literals::Literals,
+    atoms: &AtomTable,
+    map: Term,
+    new: &[(Term, Term)],
+    exact: bool,
+) -> Update {
+    let (mut count, mut root) = {
+        let v = heap.view(lits);
+        let p = v.payload(map);
+        (p[0].small_value() as usize, p[1])
+    };
+    if exact {
+        let v = heap.view(lits);
+        for &(k, _) in new {
+            if super::bigmap::get(&v, atoms, map, k).is_none() {
+                return Update::BadKey(k);
+            }
+        }
+    }
+    for &(k, val) in new {
+        let (r, grew) = super::bigmap::insert(heap, lits, atoms, root, k, val);
+        root = r;
+        count += grew as usize;
+    }
+    Update::Map(super::bigmap::tree_map(heap, count, root))
 }
 
 /// Builds a map from unsorted pairs (later pairs win).
@@ -125,5 +160,5 @@ pub fn from_pairs(
         let v = heap.view(lits);
         normalize(&v, atoms, &mut pairs);
     }
-    heap.map_sorted(&pairs)
+    super::bigmap::from_sorted(heap, lits, &pairs)
 }

@@ -19,6 +19,7 @@
 pub mod atom;
 pub mod bif;
 pub mod bifs;
+pub mod bigmap;
 pub mod bits;
 pub mod code;
 pub mod compare;

@@ -74,6 +74,11 @@ pub enum Kind {
     Export = 8,
     /// Reference: one raw word (the reference number).
     Ref = 9,
+    /// Large map: `[count, root]`, the root a [`Kind::MapNode`] or `[]`; see
+    /// [`bigmap`](super::bigmap).
+    TreeMap = 10,
+    /// Node of a large map: `[size, key, value, left, right]` (subtrees are nodes or `[]`).
+    MapNode = 11,
 }
 
 impl Kind {
@@ -90,13 +95,18 @@ impl Kind {
             7 => Kind::Fun,
             8 => Kind::Export,
             9 => Kind::Ref,
+            10 => Kind::TreeMap,
+            11 => Kind::MapNode,
             _ => return None,
         })
     }
 
     /// Whether the words after a header of this kind are terms the collector must trace.
     pub fn payload_is_terms(self) -> bool {
-        matches!(self, Kind::Tuple | Kind::Map | Kind::Fun | Kind::Export)
+        matches!(
+            self,
+            Kind::Tuple | Kind::Map | Kind::Fun | Kind::Export | Kind::TreeMap | Kind::MapNode
+        )
     }
 }
 

@@ -250,12 +250,9 @@ pub fn bit_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `map_size/1`.
 pub fn map_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let v = ctx.view();
-    let p = v
-        .map_pairs(a[0])
-        .ok_or_else(|| crate::vm::bif::Fault::error(Term::NONE));
-    match p {
-        Ok(p) => Ok(Term::small(p.len() as i64 / 2)),
-        Err(_) => {
+    match v.map_size(a[0]) {
+        Some(n) => Ok(Term::small(n as i64)),
+        None => {
             let r = ctx.p.heap.tuple(&[atom::BADMAP, a[0]]);
             Err(crate::vm::bif::Fault::error(r))
         }

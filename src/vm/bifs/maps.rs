@@ -14,9 +14,8 @@ fn badmap(ctx: &mut Ctx, m: Term) -> Fault {
 }
 
 fn pairs(ctx: &mut Ctx, m: Term) -> Result<Vec<(Term, Term)>, Fault> {
-    let p = ctx.view().map_pairs(m).map(|p| p.to_vec());
-    match p {
-        Some(p) => Ok(p.chunks(2).map(|c| (c[0], c[1])).collect()),
+    match ctx.view().map_entries(m) {
+        Some(p) => Ok(p),
         None => Err(badmap(ctx, m)),
     }
 }
@@ -90,7 +89,11 @@ pub fn remove(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .into_iter()
         .filter(|(k, _)| !crate::vm::compare::exact_eq(&v, ctx.atoms, *k, a[0]))
         .collect();
-    Ok(ctx.p.heap.map_sorted(&kept))
+    Ok(crate::vm::bigmap::from_sorted(
+        &mut ctx.p.heap,
+        ctx.lits,
+        &kept,
+    ))
 }
 
 /// `maps:take/2`.
@@ -108,7 +111,7 @@ pub fn take(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     match found {
         Some(val) => {
-            let m = ctx.p.heap.map_sorted(&kept);
+            let m = crate::vm::bigmap::from_sorted(&mut ctx.p.heap, ctx.lits, &kept);
             Ok(ctx.p.heap.tuple(&[val, m]))
         }
         None => Ok(atom::ERROR),
@@ -176,16 +179,24 @@ pub fn merge(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// prepended to it in key order.
 pub fn map_next(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let i = a[0].as_small().filter(|i| *i >= 0).ok_or_else(badarg)? as usize;
-    let ps = pairs(ctx, a[1])?;
     if a[2] == atom::ITERATOR {
-        return Ok(match ps.get(i) {
-            Some(&(k, v)) => {
+        let v = ctx.view();
+        let at = match v.kind(a[1]) {
+            Some(crate::vm::term::Kind::TreeMap) => crate::vm::bigmap::nth(&v, a[1], i),
+            Some(crate::vm::term::Kind::Map) => v
+                .map_pairs(a[1])
+                .and_then(|p| p.get(2 * i..2 * i + 2).map(|c| (c[0], c[1]))),
+            _ => return Err(badmap(ctx, a[1])),
+        };
+        return Ok(match at {
+            Some((k, v)) => {
                 let next = ctx.p.heap.cons(Term::small(i as i64 + 1), a[1]);
                 ctx.p.heap.tuple(&[k, v, next])
             }
             None => atom::NONE_ATOM,
         });
     }
+    let ps = pairs(ctx, a[1])?;
     let mut acc = a[2];
     for &(k, v) in ps.iter().skip(i).rev() {
         let t = ctx.p.heap.tuple(&[k, v]);

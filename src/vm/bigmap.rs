@@ -1,0 +1,303 @@
+//! Large maps: a persistent weight-balanced binary tree on the process heap.
+//!
+//! Maps of up to [`FLATMAP_MAX`] pairs are flat sorted objects ([`Kind::Map`]); bigger ones
+//! become a [`Kind::TreeMap`] whose nodes ([`Kind::MapNode`]) hold `[size, key, value, left,
+//! right]`. Keys are ordered by map-key order, so iteration and printing are sorted. Updates
+//! copy only the path from the root (O(log n) words), so building a map key by key is
+//! O(n log n) instead of quadratic. Node sizes also give O(log n) positional access, which the
+//! `maps` iterator uses.
+
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+
+use super::atom::AtomTable;
+use super::compare::{compare, Mode};
+use super::heap::{Heap, View};
+use super::literals::Literals;
+use super::term::{header, Kind, Term};
+
+/// The largest map kept flat.
+pub const FLATMAP_MAX: usize = 32;
+
+/// Weight-balance parameters (delta 3, ratio 2, as in well-known functional map libraries).
+const DELTA: usize = 3;
+const RATIO: usize = 2;
+
+#[derive(Clone, Copy)]
+struct Node {
+    key: Term,
+    value: Term,
+    left: Term,
+    right: Term,
+}
+
+fn node(v: &View, t: Term) -> Node {
+    let p = v.payload(t);
+    Node {
+        key: p[1],
+        value: p[2],
+        left: p[3],
+        right: p[4],
+    }
+}
+
+fn size(v: &View, t: Term) -> usize {
+    if t.is_nil() {
+        0
+    } else {
+        v.payload(t)[0].small_value() as usize
+    }
+}
+
+fn make(h: &mut Heap, lits: &Literals, key: Term, value: Term, left: Term, right: Term) -> Term {
+    let n = {
+        let v = h.view(lits);
+        size(&v, left) + size(&v, right) + 1
+    };
+    let off = h.words.len();
+    h.words.push(Term(header(Kind::MapNode, 5)));
+    h.words
+        .extend_from_slice(&[Term::small(n as i64), key, value, left, right]);
+    Term::boxed_ptr(off)
+}
+
+/// Appends the pairs under `t` in key order.
+pub fn in_order(v: &View, t: Term, out: &mut Vec<(Term, Term)>) {
+    let mut stack = Vec::new();
+    let mut cur = t;
+    loop {
+        while !cur.is_nil() {
+            stack.push(cur);
+            cur = v.payload(cur)[3];
+        }
+        let Some(n) = stack.pop() else { break };
+        let p = v.payload(n);
+        out.push((p[1], p[2]));
+        cur = p[4];
+    }
+}
+
+/// Looks `key` up in a large map.
+pub fn get(v: &View, atoms: &AtomTable, map: Term, key: Term) -> Option<Term> {
+    let mut t = v.payload(map)[1];
+    while !t.is_nil() {
+        let p = v.payload(t);
+        match compare(v, atoms, key, p[1], Mode::MapKey) {
+            Ordering::Less => t = p[3],
+            Ordering::Greater => t = p[4],
+            Ordering::Equal => return Some(p[2]),
+        }
+    }
+    None
+}
+
+/// The pair at position `i` (0-based, key order) of a large map.
+pub fn nth(v: &View, map: Term, mut i: usize) -> Option<(Term, Term)> {
+    let mut t = v.payload(map)[1];
+    while !t.is_nil() {
+        let n = node(v, t);
+        let ls = size(v, n.left);
+        match i.cmp(&ls) {
+            Ordering::Less => t = n.left,
+            Ordering::Equal => return Some((n.key, n.value)),
+            Ordering::Greater => {
+                i -= ls + 1;
+                t = n.right;
+            }
+        }
+    }
+    None
+}
+
+fn single_left(h: &mut Heap, lits: &Literals, k: Term, x: Term, l: Term, r: Term) -> Term {
+    let rn = node(&h.view(lits), r);
+    let nl = make(h, lits, k, x, l, rn.left);
+    make(h, lits, rn.key, rn.value, nl, rn.right)
+}
+
+fn single_right(h: &mut Heap, lits: &Literals, k: Term, x: Term, l: Term, r: Term) -> Term {
+    let ln = node(&h.view(lits), l);
+    let nr = make(h, lits, k, x, ln.right, r);
+    make(h, lits, ln.key, ln.value, ln.left, nr)
+}
+
+fn double_left(h: &mut Heap, lits: &Literals, k: Term, x: Term, l: Term, r: Term) -> Term {
+    let (rn, rln) = {
+        let v = h.view(lits);
+        let rn = node(&v, r);
+        (rn, node(&v, rn.left))
+    };
+    let a = make(h, lits, k, x, l, rln.left);
+    let b = make(h, lits, rn.key, rn.value, rln.right, rn.right);
+    make(h, lits, rln.key, rln.value, a, b)
+}
+
+fn double_right(h: &mut Heap, lits: &Literals, k: Term, x: Term, l: Term, r: Term) -> Term {
+    let (ln, lrn) = {
+        let v = h.view(lits);
+        let ln = node(&v, l);
+        (ln, node(&v, ln.right))
+    };
+    let a = make(h, lits, ln.key, ln.value, ln.left, lrn.left);
+    let b = make(h, lits, k, x, lrn.right, r);
+    make(h, lits, lrn.key, lrn.value, a, b)
+}
+
+/// Rebuilds a node whose subtrees may be out of balance by at most one change.
+fn balance(h: &mut Heap, lits: &Literals, k: Term, x: Term, l: Term, r: Term) -> Term {
+    let (sl, sr) = {
+        let v = h.view(lits);
+        (size(&v, l), size(&v, r))
+    };
+    if sl + sr <= 1 {
+        return make(h, lits, k, x, l, r);
+    }
+    if sr > DELTA * sl {
+        let (srl, srr) = {
+            let v = h.view(lits);
+            let rn = node(&v, r);
+            (size(&v, rn.left), size(&v, rn.right))
+        };
+        return if srl < RATIO * srr {
+            single_left(h, lits, k, x, l, r)
+        } else {
+            double_left(h, lits, k, x, l, r)
+        };
+    }
+    if sl > DELTA * sr {
+        let (sll, slr) = {
+            let v = h.view(lits);
+            let ln = node(&v, l);
+            (size(&v, ln.left), size(&v, ln.right))
+        };
+        return if slr < RATIO * sll {
+            single_right(h, lits, k, x, l, r)
+        } else {
+            double_right(h, lits, k, x, l, r)
+        };
+    }
+    make(h, lits, k, x, l, r)
+}
+
+/// Inserts or replaces `key` under tree `t`; returns the new tree and whether it grew.
+pub fn insert(
+    h: &mut Heap,
+    lits: &Literals,
+    atoms: &AtomTable,
+    t: Term,
+    key: Term,
+    value: Term,
+) -> (Term, bool) {
+    // Walk down recording the path, then rebuild bottom-up.
+    let mut path: Vec<(Node, Ordering)> = Vec::new();
+    let mut cur = t;
+    let mut replaced = None;
+    {
+        let v = h.view(lits);
+        while !cur.is_nil() {
+            let n = node(&v, cur);
+            let o = compare(&v, atoms, key, n.key, Mode::MapKey);
+            if o == Ordering::Equal {
+                replaced = Some(n);
+                break;
+            }
+            path.push((n, o));
+            cur = if o == Ordering::Less { n.left } else { n.right };
+        }
+    }
+    let grew = replaced.is_none();
+    let mut sub = match replaced {
+        Some(n) => make(h, lits, n.key, value, n.left, n.right),
+        None => make(h, lits, key, value, Term::NIL, Term::NIL),
+    };
+    while let Some((n, o)) = path.pop() {
+        sub = if o == Ordering::Less {
+            if grew {
+                balance(h, lits, n.key, n.value, sub, n.right)
+            } else {
+                make(h, lits, n.key, n.value, sub, n.right)
+            }
+        } else if grew {
+            balance(h, lits, n.key, n.value, n.left, sub)
+        } else {
+            make(h, lits, n.key, n.value, n.left, sub)
+        };
+    }
+    (sub, grew)
+}
+
+/// Builds a perfectly balanced tree from sorted pairs.
+fn build(h: &mut Heap, lits: &Literals, pairs: &[(Term, Term)]) -> Term {
+    if pairs.is_empty() {
+        return Term::NIL;
+    }
+    let mid = pairs.len() / 2;
+    let l = build(h, lits, &pairs[..mid]);
+    let r = build(h, lits, &pairs[mid + 1..]);
+    make(h, lits, pairs[mid].0, pairs[mid].1, l, r)
+}
+
+/// A map term from sorted, distinct pairs: flat when small, a tree otherwise.
+pub fn from_sorted(h: &mut Heap, lits: &Literals, pairs: &[(Term, Term)]) -> Term {
+    if pairs.len() <= FLATMAP_MAX {
+        return h.map_sorted(pairs);
+    }
+    let root = build(h, lits, pairs);
+    tree_map(h, pairs.len(), root)
+}
+
+/// Wraps a tree root as a large map term.
+pub fn tree_map(h: &mut Heap, count: usize, root: Term) -> Term {
+    let off = h.words.len();
+    h.words.push(Term(header(Kind::TreeMap, 2)));
+    h.words.push(Term::small(count as i64));
+    h.words.push(root);
+    Term::boxed_ptr(off)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::map::{self, Update};
+
+    #[test]
+    fn grows_past_flat_size_and_stays_sorted_and_balanced() {
+        let lits = Literals::default();
+        let atoms = AtomTable::new();
+        let mut h = Heap::new();
+        let mut m = h.map_sorted(&[]);
+        // Insert in a scrambled order.
+        for i in 0..2000i64 {
+            let k = Term::small((i * 7919) % 2000);
+            match map::update(&mut h, &lits, &atoms, m, &[(k, Term::small(i))], false) {
+                Update::Map(n) => m = n,
+                Update::BadKey(_) => unreachable!(),
+            }
+            if h.wants_gc(0) {
+                let mut roots = [m];
+                crate::vm::gc::collect(&mut h, &mut [&mut roots], 0).unwrap();
+                m = roots[0];
+            }
+        }
+        let v = h.view(&lits);
+        assert_eq!(v.kind(m), Some(Kind::TreeMap));
+        assert_eq!(v.map_size(m), Some(2000));
+        let e = v.map_entries(m).unwrap();
+        assert!(e
+            .windows(2)
+            .all(|w| w[0].0.small_value() < w[1].0.small_value()));
+        assert_eq!(nth(&v, m, 1234).map(|p| p.0), Some(Term::small(1234)));
+        assert!(map::get(&v, &atoms, m, Term::small(1999)).is_some());
+        assert!(map::get(&v, &atoms, m, Term::small(2000)).is_none());
+        // Depth stays logarithmic.
+        fn depth(v: &View, t: Term) -> usize {
+            if t.is_nil() {
+                0
+            } else {
+                let p = v.payload(t);
+                1 + depth(v, p[3]).max(depth(v, p[4]))
+            }
+        }
+        assert!(depth(&v, v.payload(m)[1]) <= 24);
+    }
+}
