@@ -474,6 +474,11 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                     match bif(&mut ctx!(), &args) {
                         Ok(v) => store(p, *dst, v),
                         Err(_) if *fail != 0 => pc = *fail as usize,
+                        // erl's JIT inlines `X + Lit` / `X - Lit` and reports those failures
+                        // from the calling function, without a frame for erlang:'+'/2.
+                        Err(_) if matches!(b, Src::C(t) if t.is_small()) => {
+                            raise!(Class::Error, atom::BADARITH)
+                        }
                         Err(f) => fault!(
                             f,
                             Top::Bif {

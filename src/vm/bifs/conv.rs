@@ -224,7 +224,8 @@ fn fix_exponent(s: &str) -> String {
     }
 }
 
-/// Shortest round-trip text as erl's `float_to_list(F, [short])` / io_lib prints it.
+/// Shortest round-trip text as erl's `float_to_list(F, [short])` prints it: the shortest
+/// digits, in fixed or scientific notation, whichever is shorter (fixed on a tie).
 pub fn float_text_short(f: f64) -> String {
     // Rust's `{:e}` gives the shortest round-trip digits in scientific form.
     let e = alloc::format!("{:e}", f);
@@ -233,42 +234,41 @@ pub fn float_text_short(f: f64) -> String {
     let neg = mant.starts_with('-');
     let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
     let n = digits.len() as i32;
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    if (-4..21).contains(&exp) {
-        // Fixed notation, like erl's shortest format chooses for moderate exponents.
-        if exp >= 0 {
-            if n <= exp + 1 {
-                out.push_str(&digits);
-                for _ in 0..(exp + 1 - n) {
-                    out.push('0');
-                }
-                out.push_str(".0");
-            } else {
-                out.push_str(&digits[..(exp + 1) as usize]);
-                out.push('.');
-                out.push_str(&digits[(exp + 1) as usize..]);
+    let sign = if neg { "-" } else { "" };
+    let mut fixed = String::from(sign);
+    if exp >= 0 {
+        if n <= exp + 1 {
+            fixed.push_str(&digits);
+            for _ in 0..(exp + 1 - n) {
+                fixed.push('0');
             }
+            fixed.push_str(".0");
         } else {
-            out.push_str("0.");
-            for _ in 0..(-exp - 1) {
-                out.push('0');
-            }
-            out.push_str(&digits);
+            fixed.push_str(&digits[..(exp + 1) as usize]);
+            fixed.push('.');
+            fixed.push_str(&digits[(exp + 1) as usize..]);
         }
     } else {
-        out.push_str(&digits[..1]);
-        out.push('.');
-        if n > 1 {
-            out.push_str(&digits[1..]);
-        } else {
-            out.push('0');
+        fixed.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            fixed.push('0');
         }
-        out.push_str(&alloc::format!("e{exp}"));
+        fixed.push_str(&digits);
     }
-    out
+    let mut sci = String::from(sign);
+    sci.push_str(&digits[..1]);
+    sci.push('.');
+    if n > 1 {
+        sci.push_str(&digits[1..]);
+    } else {
+        sci.push('0');
+    }
+    sci.push_str(&alloc::format!("e{exp}"));
+    if sci.len() < fixed.len() {
+        sci
+    } else {
+        fixed
+    }
 }
 
 fn float_opts(ctx: &Ctx, f: f64, opts: Term) -> Result<String, Fault> {
