@@ -1,20 +1,39 @@
 //! The BEAM virtual machine: terms, process heaps and garbage collection, the interpreter and BIFs.
 //!
+//! # Layout
+//!
+//! * Terms and memory: [`term`] (the tagged word), [`atom`] (the atom table), [`heap`]
+//!   (per-process heap, constructors, [`heap::View`] readers), [`literals`] (module literals,
+//!   never collected), [`gc`] (copying collector), [`map`] and [`bigmap`] (small flat maps and
+//!   large tree maps), [`bits`] (bit syntax), [`compare`] (term order), [`display`]
+//!   (`erlang:display/1`'s format), [`ext`] (external term format bridge).
+//! * Code: [`translate`] turns the loader's generic instructions into [`ops::Op`]s with
+//!   resolved operands; [`code`] holds modules and the export table; [`interp`] is the dispatch
+//!   loop; [`exception`] builds stack traces and unwinds; [`process`] is a process's state.
+//! * Natives: [`bif`] (calling convention, errors, lookup) and [`bifs`] (the implementations).
+//! * Driving: [`driver::Runtime`] loads modules on demand through a platform-supplied
+//!   [`driver::ModuleSource`] and writes output through [`bif::Io`]; nothing here needs std.
+//!
 //! # Term API (for BIF writers)
 //!
 //! * [`term::Term`] is one tagged `u64` word. Immediates (small integers, atoms, pids, `[]`) are
 //!   built and read directly: `Term::small(5)`, `t.as_small()`, `atom::OK`, `t.is_nil()`.
 //! * Everything else lives on a process [`heap::Heap`]: build with `heap.tuple(&[..])`,
 //!   `heap.cons(h, t)`, `heap.list(..)`, `heap.float(f)`, `heap.int(i64)`, `heap.bigint(&b)`,
-//!   `heap.binary(bytes)`, `heap.map_sorted(pairs)`.
-//! * Read through a [`heap::View`] (`heap.view(&literals)`), which also sees the shared
-//!   [`literals::Literals`]: `v.tuple(t)`, `v.cons(t)`, `v.float(t)`, `v.int(t)`,
-//!   `v.binary(t)`, `v.map_pairs(t)`, `v.list_to_vec(t)`. Copy what you need out of a view
-//!   before building new terms (the view borrows the heap).
+//!   `heap.binary(bytes)`; maps with [`map::from_pairs`] / [`map::update`] (small maps are
+//!   flat, larger ones trees: never build map objects by hand).
+//! * Read through a [`heap::View`] (`heap.view(&literals)`, or `ctx.view()` in a BIF), which
+//!   also sees the shared [`literals::Literals`]: `v.tuple(t)`, `v.cons(t)`, `v.float(t)`,
+//!   `v.int(t)`, `v.binary(t)`, `v.map_entries(t)`, `map::get(..)`, `v.list_to_vec(t)`. Copy
+//!   what you need out of a view before building new terms (the view borrows the heap).
 //! * Order and equality: [`compare::compare`], [`compare::eq`], [`compare::exact_eq`].
 //! * Atoms: [`atom::AtomTable::intern`] / `name`; common atoms are constants in [`atom`].
+//! * Errors: return [`bif::badarg`], [`bif::badarith`] or [`bif::Fault::error`]; the
+//!   interpreter adds erl's `{erlang, F, Args, [{error_info, ...}]}` frame.
 //! * Terms held only in Rust locals do not survive a collection; collections only happen at
 //!   safe points in the interpreter (never inside a BIF), so a BIF may hold terms freely.
+//! * A new BIF is one function `fn(&mut Ctx, &[Term]) -> BifResult` plus one line in
+//!   [`bifs::TABLE`]; calls to it are bound at load time.
 
 pub mod atom;
 pub mod bif;

@@ -549,3 +549,12 @@ pub enum Op {
     /// Stop the process normally (the bottom of the initial stack).
     Exit,
 }
+
+#[cfg(test)]
+mod tests {
+    /// One instruction should stay within a cache line.
+    #[test]
+    fn op_fits_a_cache_line() {
+        assert!(core::mem::size_of::<super::Op>() <= 64);
+    }
+}

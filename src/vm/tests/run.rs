@@ -7,7 +7,6 @@ use alloc::vec::Vec;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::loader_shim;
 use crate::vm::bif::Io;
 use crate::vm::driver::{Finish, ModuleSource, Runtime};
 
@@ -67,13 +66,13 @@ fn compile(name: &str, src: &str) -> Option<PathBuf> {
     }
 }
 
-fn load_shim(b: &[u8]) -> Option<crate::loader::Module> {
-    Some(loader_shim::load(b))
+fn load(b: &[u8]) -> Option<crate::loader::Module> {
+    crate::loader::load(b).ok()
 }
 
 /// Runs `name:main()` on the VM; returns stdout and the exit status erl would give.
 fn run_vm(dir: &Path, name: &str) -> (String, i32) {
-    let mut rt = Runtime::new(load_shim);
+    let mut rt = Runtime::new(load);
     let mut dirs = Dirs(alloc::vec![dir.to_path_buf()]);
     if let Some(s) = otp_stdlib() {
         dirs.0.push(s);
@@ -213,4 +212,29 @@ fn suite_report() {
         }
     }
     std::eprintln!("{pass}/{} pass", names.len());
+}
+
+#[test]
+fn stack_traces() {
+    same_as_erl("vm_traces", include_str!("vm_traces.erl"));
+}
+
+#[test]
+fn bif_frames() {
+    same_as_erl("vm_bif_frames", include_str!("vm_bif_frames.erl"));
+}
+
+#[test]
+fn arith_frames() {
+    same_as_erl("vm_arith_frames", include_str!("vm_arith_frames.erl"));
+}
+
+#[test]
+fn records_funs_io_lib() {
+    same_as_erl("vm_misc", include_str!("vm_misc.erl"));
+}
+
+#[test]
+fn short_floats() {
+    same_as_erl("vm_float_short", include_str!("vm_float_short.erl"));
 }
