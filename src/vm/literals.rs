@@ -87,7 +87,7 @@ fn boxed(t: &mut Target, kind: Kind, payload: &[Term]) -> Term {
     ptr(t, off, false)
 }
 
-/// Builds `ext` into `t`. Maps come out unsorted; call [`sort_map_pairs`] style fix-ups after.
+/// Builds `ext` into `t`. Map pairs are sorted into map-key order as they are built.
 pub fn build(
     t: &mut Target,
     ext: &ExtTerm,

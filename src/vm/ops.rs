@@ -388,7 +388,7 @@ pub enum Op {
     CaseEnd(Src),
     /// badrecord.
     Badrecord(Src),
-    /// call_fun (arity; fun in x[arity]).
+    /// call_fun (arity; the fun is in the X register after the arguments).
     CallFun(u32),
     /// call_fun2 (arity, fun).
     CallFun2(u32, Src),

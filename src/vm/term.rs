@@ -62,9 +62,9 @@ pub enum Kind {
     NegBig = 2,
     /// Float: one word of `f64` bits.
     Float = 3,
-    /// Binary or bit string: three raw words, see [`binary`](super::binary).
+    /// Binary or bit string: three raw words, see [`heap::Heap::bin_ref`](super::heap::Heap::bin_ref).
     BinRef = 4,
-    /// Binary match context: four raw words, see [`binary`](super::binary).
+    /// Binary match context: four raw words, see [`bits`](super::bits).
     MatchCtx = 5,
     /// Map: size is twice the number of pairs; `key, value` pairs follow, sorted by key.
     Map = 6,

@@ -1,4 +1,4 @@
-//! Translation of a loaded generic module ([`loader::Module`]) into the VM's instruction form.
+//! Translation of a loaded generic module ([`crate::loader::Module`]) into the VM's instruction form.
 //!
 //! One pass assigns each generic instruction its index in the translated code (`label` and
 //! `line` emit nothing), a second pass emits [`Op`]s with labels turned into those indices,
