@@ -14,4 +14,5 @@ pub mod loader;
 pub mod outlet;
 pub mod platform;
 pub mod pore;
+pub mod sched;
 pub mod vm;
