@@ -53,8 +53,37 @@ pub enum Mode {
     MapKey,
 }
 
-/// Compares two terms in Erlang's term order.
+/// Compares two terms in Erlang's term order. Nested terms are walked with an explicit
+/// work list, so arbitrarily deep terms cannot overflow the native stack.
 pub fn compare(v: &View, atoms: &AtomTable, a: Term, b: Term, mode: Mode) -> Ordering {
+    let mut todo: Vec<(Term, Term, Mode)> = Vec::new();
+    let (mut a, mut b, mut mode) = (a, b, mode);
+    loop {
+        let o = compare_shallow(v, atoms, a, b, mode, &mut todo);
+        if o != Ordering::Equal {
+            return o;
+        }
+        match todo.pop() {
+            Some((x, y, m)) => {
+                a = x;
+                b = y;
+                mode = m;
+            }
+            None => return Ordering::Equal,
+        }
+    }
+}
+
+/// Compares the outer layer of two terms; pushes pairs of children still to compare (the
+/// first pair to compare on top).
+fn compare_shallow(
+    v: &View,
+    atoms: &AtomTable,
+    a: Term,
+    b: Term,
+    mode: Mode,
+    todo: &mut Vec<(Term, Term, Mode)>,
+) -> Ordering {
     if a == b {
         return Ordering::Equal;
     }
@@ -66,20 +95,59 @@ pub fn compare(v: &View, atoms: &AtomTable, a: Term, b: Term, mode: Mode) -> Ord
         0 => compare_numbers(v, a, b, mode),
         2 => atoms.name(a).cmp(atoms.name(b)),
         3 => v.payload(a)[0].0.cmp(&v.payload(b)[0].0),
-        4 => compare_funs(v, atoms, a, b, mode),
-        6 => a.pid_number().cmp(&b.pid_number()),
-        7 => {
-            let (x, y) = (v.payload(a), v.payload(b));
-            x.len()
-                .cmp(&y.len())
-                .then_with(|| compare_seq(v, atoms, x, y, mode))
+        4 => {
+            let (ka, kb) = (v.kind(a), v.kind(b));
+            if ka != kb {
+                // Local funs sort before external funs.
+                return if ka == Some(Kind::Fun) {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                };
+            }
+            push_seq(v.payload(a), v.payload(b), mode, todo)
         }
-        8 => compare_maps(v, atoms, a, b, mode),
+        6 => a.pid_number().cmp(&b.pid_number()),
+        7 => push_seq(v.payload(a), v.payload(b), mode, todo),
+        8 => {
+            let (x, y) = (
+                v.map_entries(a).unwrap_or_default(),
+                v.map_entries(b).unwrap_or_default(),
+            );
+            if x.len() != y.len() {
+                return x.len().cmp(&y.len());
+            }
+            // Keys first (in map-key order), then values; the first pair ends up on top.
+            for (p, q) in x.iter().zip(y.iter()).rev() {
+                todo.push((p.1, q.1, mode));
+            }
+            for (p, q) in x.iter().zip(y.iter()).rev() {
+                todo.push((p.0, q.0, Mode::MapKey));
+            }
+            Ordering::Equal
+        }
         9 => Ordering::Equal,
-        10 => compare_lists(v, atoms, a, b, mode),
+        10 => {
+            let (ha, ta) = v.cons(a);
+            let (hb, tb) = v.cons(b);
+            todo.push((ta, tb, mode));
+            todo.push((ha, hb, mode));
+            Ordering::Equal
+        }
         11 => compare_bits(v, a, b),
         _ => a.0.cmp(&b.0),
     }
+}
+
+/// Same-length sequences compare element-wise; pushes the pairs, first on top.
+fn push_seq(x: &[Term], y: &[Term], mode: Mode, todo: &mut Vec<(Term, Term, Mode)>) -> Ordering {
+    if x.len() != y.len() {
+        return x.len().cmp(&y.len());
+    }
+    for (p, q) in x.iter().zip(y.iter()).rev() {
+        todo.push((*p, *q, mode));
+    }
+    Ordering::Equal
 }
 
 /// Whether `a == b` (arithmetic equality).
@@ -96,79 +164,6 @@ pub fn exact_eq(v: &View, atoms: &AtomTable, a: Term, b: Term) -> bool {
         return false;
     }
     compare(v, atoms, a, b, Mode::Exact) == Ordering::Equal
-}
-
-fn compare_seq(v: &View, atoms: &AtomTable, x: &[Term], y: &[Term], mode: Mode) -> Ordering {
-    for (p, q) in x.iter().zip(y.iter()) {
-        let o = compare(v, atoms, *p, *q, mode);
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    x.len().cmp(&y.len())
-}
-
-fn compare_lists(v: &View, atoms: &AtomTable, mut a: Term, mut b: Term, mode: Mode) -> Ordering {
-    loop {
-        if !(a.is_cons() && b.is_cons()) {
-            return compare(v, atoms, a, b, mode);
-        }
-        let (ha, ta) = v.cons(a);
-        let (hb, tb) = v.cons(b);
-        let o = compare(v, atoms, ha, hb, mode);
-        if o != Ordering::Equal {
-            return o;
-        }
-        a = ta;
-        b = tb;
-    }
-}
-
-fn compare_maps(v: &View, atoms: &AtomTable, a: Term, b: Term, mode: Mode) -> Ordering {
-    if v.kind(a) == Some(Kind::TreeMap) || v.kind(b) == Some(Kind::TreeMap) {
-        let flat = |t| -> Vec<Term> {
-            v.map_entries(t)
-                .unwrap_or_default()
-                .into_iter()
-                .flat_map(|(k, x)| [k, x])
-                .collect()
-        };
-        return compare_flat(v, atoms, &flat(a), &flat(b), mode);
-    }
-    compare_flat(v, atoms, v.payload(a), v.payload(b), mode)
-}
-
-fn compare_flat(v: &View, atoms: &AtomTable, x: &[Term], y: &[Term], mode: Mode) -> Ordering {
-    if x.len() != y.len() {
-        return x.len().cmp(&y.len());
-    }
-    // Keys first, in map-key order, then values.
-    for i in (0..x.len()).step_by(2) {
-        let o = compare(v, atoms, x[i], y[i], Mode::MapKey);
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    for i in (1..x.len()).step_by(2) {
-        let o = compare(v, atoms, x[i], y[i], mode);
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    Ordering::Equal
-}
-
-fn compare_funs(v: &View, atoms: &AtomTable, a: Term, b: Term, mode: Mode) -> Ordering {
-    let (ka, kb) = (v.kind(a), v.kind(b));
-    if ka != kb {
-        // Local funs sort before external funs.
-        return if ka == Some(Kind::Fun) {
-            Ordering::Less
-        } else {
-            Ordering::Greater
-        };
-    }
-    compare_seq(v, atoms, v.payload(a), v.payload(b), mode)
 }
 
 fn compare_bits(v: &View, a: Term, b: Term) -> Ordering {
