@@ -4,5 +4,10 @@
 //! `select_runnable`, `events_do_pending`, and when nothing can run `wait_for_events` until an
 //! event channel fires or the next timer is due.
 
+pub mod io;
+pub mod node;
 pub mod queue;
+pub mod state;
 pub mod timers;
+
+pub use node::{Node, Stop};

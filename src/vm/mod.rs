@@ -13,6 +13,8 @@
 //! * Natives: [`bif`] (calling convention, errors, lookup) and [`bifs`] (the implementations).
 //! * Driving: [`driver::Runtime`] loads modules on demand through a platform-supplied
 //!   [`driver::ModuleSource`] and writes output through [`bif::Io`]; nothing here needs std.
+//!   With many processes, the scheduler runs each one with [`interp::run_with`] and lends
+//!   its BIFs a [`services::Services`] object; [`copy`] moves terms between heaps.
 //!
 //! # Term API (for BIF writers)
 //!
@@ -42,6 +44,7 @@ pub mod bigmap;
 pub mod bits;
 pub mod code;
 pub mod compare;
+pub mod copy;
 pub mod display;
 pub mod driver;
 pub mod exception;
@@ -54,6 +57,7 @@ pub mod map;
 pub mod num;
 pub mod ops;
 pub mod process;
+pub mod services;
 pub mod term;
 #[cfg(test)]
 mod tests;
