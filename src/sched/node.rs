@@ -128,7 +128,12 @@ impl<P: Platform> Node<P> {
         p.module = 0;
         p.pc = SPAWN_APPLY3_PC;
         self.main = Some(MAIN_PID);
-        self.st.insert(p, Priority::Normal)
+        let pid = self.st.insert(p, Priority::Normal);
+        // erl's init starts the -run process trapping exits.
+        if let Some(e) = self.st.procs.get_mut(&pid) {
+            e.trap_exit = true;
+        }
+        pid
     }
 
     /// Caps the heap of the `-run` process (`0`: unlimited).

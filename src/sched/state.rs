@@ -381,12 +381,12 @@ impl<P: Platform> State<P> {
         let Some(e) = self.procs.get_mut(&s.to) else {
             return;
         };
-        if s.kind == ExitKind::Link && !e.links.remove(&s.from) {
-            // Unlinked before the signal arrived.
-            return;
-        }
         if e.process.is_none() {
             e.held.push(Held::Signal(s.from, s.reason, s.kind));
+            return;
+        }
+        if s.kind == ExitKind::Link && !e.links.remove(&s.from) {
+            // Unlinked before the signal arrived.
             return;
         }
         let trap_exit = e.trap_exit;
@@ -396,7 +396,8 @@ impl<P: Platform> State<P> {
             self.terminate(platform, s.to, killed);
         } else if trap_exit {
             self.deliver(s.to, Delivery::Exit(s.from, s.reason));
-        } else if r != atom::NORMAL {
+        } else if r != atom::NORMAL || (s.kind == ExitKind::Explicit && s.from == s.to) {
+            // `normal` ends only the process that sent it to itself (erl's exit(self(), normal)).
             self.terminate(platform, s.to, s.reason);
         }
     }
