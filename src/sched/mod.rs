@@ -11,3 +11,6 @@ pub mod state;
 pub mod timers;
 
 pub use node::{Node, Stop};
+
+#[cfg(test)]
+mod tests;
