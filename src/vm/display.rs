@@ -180,6 +180,18 @@ fn write_boxed(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term
         }
         Some(Kind::BinRef) => write_binary(s, v, t),
         Some(Kind::MatchCtx) => s.push_str("#MatchState"),
+        Some(Kind::Map | Kind::TreeMap) if v.map_is_hashed(t) => {
+            // erl prints a large map as its hash trie: `#<bitmap>{...}` at the root,
+            // `<bitmap>{...}` for inner nodes, `[K|V]` for leaves.
+            let entries: Vec<(u32, Term, Term)> = v
+                .map_entries(t)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, x)| (super::maphash::internal_hash(v, k, 0), k, x))
+                .collect();
+            s.push('#');
+            write_trie(s, v, atoms, code, &entries, 0);
+        }
         Some(Kind::Map | Kind::TreeMap) => {
             s.push_str("#{");
             for (i, (k, x)) in v.map_entries(t).unwrap_or_default().into_iter().enumerate() {
@@ -224,6 +236,52 @@ fn write_boxed(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term
         }
         None => s.push_str("<?>"),
     }
+}
+
+/// Writes one trie node holding `entries` (already in trie order) at `level`.
+fn write_trie(
+    s: &mut String,
+    v: &View,
+    atoms: &AtomTable,
+    code: &Code,
+    entries: &[(u32, Term, Term)],
+    level: u32,
+) {
+    let nibble = |h: u32| (h >> (4 * (level % 8))) & 0xf;
+    let mut bitmap = 0u32;
+    for e in entries {
+        bitmap |= 1 << nibble(e.0);
+    }
+    let _ = write!(s, "<{bitmap:x}>{{");
+    let mut i = 0;
+    let mut first = true;
+    while i < entries.len() {
+        let slot = nibble(entries[i].0);
+        let mut j = i + 1;
+        while j < entries.len() && nibble(entries[j].0) == slot {
+            j += 1;
+        }
+        if !first {
+            s.push(',');
+        }
+        first = false;
+        if j - i == 1 || level >= 7 {
+            for (n, e) in entries[i..j].iter().enumerate() {
+                if n > 0 {
+                    s.push(',');
+                }
+                s.push('[');
+                write_term(s, v, atoms, code, e.1);
+                s.push('|');
+                write_term(s, v, atoms, code, e.2);
+                s.push(']');
+            }
+        } else {
+            write_trie(s, v, atoms, code, &entries[i..j], level + 1);
+        }
+        i = j;
+    }
+    s.push('}');
 }
 
 fn write_binary(s: &mut String, v: &View, t: Term) {

@@ -51,6 +51,7 @@ pub mod heap;
 pub mod interp;
 pub mod literals;
 pub mod map;
+pub mod maphash;
 pub mod num;
 pub mod ops;
 pub mod process;
