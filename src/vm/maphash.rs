@@ -13,7 +13,8 @@ use alloc::vec::Vec;
 use super::heap::View;
 use super::term::{Kind, Term};
 
-const HCONST: u32 = 0x9e37_79b9;
+/// Jenkins' golden-ratio constant.
+pub const HCONST: u32 = 0x9e37_79b9;
 const HCONST_4: u32 = 0x78dd_e6e4;
 const HCONST_9: u32 = 0x8ff3_4781;
 const HCONST_10: u32 = 0x2e2a_c13a;
@@ -39,9 +40,15 @@ fn mix(a: u32, b: u32, c: u32) -> u32 {
     mix3(a, b, c).2
 }
 
+/// Mixes two words (each offset by `con`) into hash `h`.
+#[inline]
+pub fn hash2_step(h: u32, x: u32, y: u32, con: u32) -> u32 {
+    mix(con.wrapping_add(x), con.wrapping_add(y), h)
+}
+
 #[inline]
 fn hash2(h: u32, x: u32, y: u32, con: u32) -> u32 {
-    mix(con.wrapping_add(x), con.wrapping_add(y), h)
+    hash2_step(h, x, y, con)
 }
 
 #[inline]
@@ -49,7 +56,8 @@ fn const_hash(h: u32, con: u32) -> u32 {
     (h ^ con).rotate_left(17)
 }
 
-fn block_hash(k: &[u8], init: u32) -> u32 {
+/// Jenkins' block hash over bytes, as erl hashes binaries.
+pub fn block_hash(k: &[u8], init: u32) -> u32 {
     let le = |s: &[u8]| u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
     let (mut a, mut b, mut c) = (HCONST, HCONST, init);
     let mut chunks = k.chunks_exact(12);

@@ -54,6 +54,7 @@ pub mod map;
 pub mod maphash;
 pub mod num;
 pub mod ops;
+pub mod phash;
 pub mod process;
 pub mod term;
 #[cfg(test)]

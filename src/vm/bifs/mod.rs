@@ -181,6 +181,7 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "!", 2, misc::send),
     ("erlang", "phash2", 1, misc::phash2),
     ("erlang", "phash2", 2, misc::phash2),
+    ("erlang", "phash", 2, misc::phash),
     ("erlang", "unique_integer", 0, misc::unique_integer),
     ("erlang", "unique_integer", 1, misc::unique_integer),
     ("erlang", "iolist_to_iovec", 1, misc::iolist_to_iovec),

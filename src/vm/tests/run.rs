@@ -238,3 +238,8 @@ fn records_funs_io_lib() {
 fn short_floats() {
     same_as_erl("vm_float_short", include_str!("vm_float_short.erl"));
 }
+
+#[test]
+fn portable_hashes() {
+    same_as_erl("vm_phash", include_str!("vm_phash.erl"));
+}
