@@ -5,6 +5,7 @@
 
 pub mod arith;
 pub mod binary;
+pub mod checksum;
 pub mod conv;
 pub mod etf;
 pub mod guards;
@@ -182,6 +183,10 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "phash2", 1, misc::phash2),
     ("erlang", "phash2", 2, misc::phash2),
     ("erlang", "phash", 2, misc::phash),
+    ("erlang", "crc32", 1, checksum::crc32),
+    ("erlang", "crc32", 2, checksum::crc32),
+    ("erlang", "adler32", 1, checksum::adler32),
+    ("erlang", "adler32", 2, checksum::adler32),
     ("erlang", "unique_integer", 0, misc::unique_integer),
     ("erlang", "unique_integer", 1, misc::unique_integer),
     ("erlang", "iolist_to_iovec", 1, misc::iolist_to_iovec),
