@@ -539,7 +539,10 @@ fn export_must_match_its_func_info() {
     // Label 1 is defined but is not a function entry.
     file[at + 8 + 3] = 0;
     file[at + 12 + 3] = 1;
-    assert!(matches!(problem(&file), Problem::EntryMismatch { label: 1, .. }));
+    assert!(matches!(
+        problem(&file),
+        Problem::EntryMismatch { label: 1, .. }
+    ));
     // Label 0 is never an entry.
     file[at + 12 + 3] = 0;
     assert!(matches!(
