@@ -124,6 +124,7 @@ predefined! {
     USED = "used",
     CP = "cp",
     SEND = "send",
+    STANDARD_ERROR = "standard_error",
     ON_LOAD = "on_load",
     MESSAGE_QUEUE_LEN = "message_queue_len",
     MESSAGES = "messages",

@@ -49,6 +49,7 @@ pub mod ext;
 pub mod gc;
 pub mod heap;
 pub mod interp;
+pub mod iomod;
 pub mod literals;
 pub mod map;
 pub mod maphash;

@@ -243,3 +243,13 @@ fn short_floats() {
 fn portable_hashes() {
     same_as_erl("vm_phash", include_str!("vm_phash.erl"));
 }
+
+#[test]
+fn io_output() {
+    same_as_erl("vm_io", include_str!("vm_io.erl"));
+}
+
+#[test]
+fn otp_stdlib_modules() {
+    same_as_erl("vm_stdlib", include_str!("vm_stdlib.erl"));
+}
