@@ -22,7 +22,7 @@ use super::term::{header, header_kind, header_size, Kind, Term};
 pub type BinBuf = Arc<Vec<u8>>;
 
 /// The smallest heap size in words after a collection.
-pub const MIN_HEAP_WORDS: usize = 1024;
+pub const MIN_HEAP_WORDS: usize = 16384;
 
 /// A process heap.
 #[derive(Debug)]

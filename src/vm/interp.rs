@@ -21,7 +21,7 @@ use super::heap::View;
 use super::literals::Literals;
 use super::map;
 use super::ops::*;
-use super::process::{Process, SLICE_REDUCTIONS};
+use super::process::{Process, SLICE_REDUCTIONS, X_REGS};
 use super::term::{Kind, Term};
 
 /// Node-wide state the interpreter needs besides the process.
@@ -89,7 +89,9 @@ impl Vm {
 #[inline]
 fn fetch(p: &Process, s: Src) -> Term {
     match s {
-        Src::X(i) => p.x[i as usize],
+        // Register numbers are below X_REGS (checked at load time); the mask lets the compiler
+        // drop the bounds check.
+        Src::X(i) => p.x[i as usize & (X_REGS - 1)],
         Src::Y(i) => p.y(i),
         Src::C(t) => t,
     }
@@ -98,7 +100,7 @@ fn fetch(p: &Process, s: Src) -> Term {
 #[inline]
 fn store(p: &mut Process, d: Dst, v: Term) {
     match d {
-        Dst::X(i) => p.x[i as usize] = v,
+        Dst::X(i) => p.x[i as usize & (X_REGS - 1)] = v,
         Dst::Y(i) => p.set_y(i, v),
     }
 }
@@ -316,13 +318,12 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
     }
     macro_rules! do_return {
         () => {{
+            // Returns need no safe point: every loop passes through a call, which has one.
             let cp = match p.stack.pop() {
                 Some(cp) if cp.is_cp() => cp,
                 _ => return Outcome::Normal,
             };
-            gc!(0, 1);
             jump_module!(cp.code_module(), cp.code_pc());
-            reduce!(m, pc);
         }};
     }
     macro_rules! need_module {
@@ -360,6 +361,9 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                         let len = p.stack.len();
                         p.stack.truncate(len - $dealloc as usize);
                         do_return!();
+                    } else {
+                        // Only x0 is live after a call: a cheap safe point for BIF garbage.
+                        gc!(0, 1);
                     }
                 }
                 Err(f) => {
@@ -433,6 +437,29 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                 reduce!(m, pc);
             }
             Op::Return => do_return!(),
+            Op::DeallocReturn(n) => {
+                let len = p.stack.len();
+                p.stack.truncate(len - *n as usize);
+                do_return!();
+            }
+            Op::TestGetList(fail, s, h, t) => {
+                let l = get!(*s);
+                if l.is_cons() {
+                    let (hd, tl) = p.heap.view(lits).cons(l);
+                    store(p, *h, hd);
+                    store(p, *t, tl);
+                    pc += 1;
+                } else {
+                    pc = *fail as usize;
+                }
+            }
+            Op::Move2(a, b, c, d) => {
+                let v = get!(*a);
+                store(p, *b, v);
+                let w = get!(*c);
+                store(p, *d, w);
+                pc += 1;
+            }
             Op::Allocate { slots, heap, live } => {
                 let len = p.stack.len();
                 p.stack.resize(len + *slots as usize, Term::NIL);
