@@ -21,7 +21,7 @@ use super::term::{header, header_kind, header_size, Kind, Term};
 /// A shared, immutable-once-published byte buffer behind binary terms.
 pub type BinBuf = Arc<Vec<u8>>;
 
-/// The smallest heap size in words after a collection.
+/// The smallest collection threshold in words (memory is only used as the heap fills).
 pub const MIN_HEAP_WORDS: usize = 16384;
 
 /// A process heap.
@@ -54,7 +54,8 @@ impl Heap {
     /// An empty heap of the minimum size.
     pub fn new() -> Self {
         Heap {
-            words: Vec::with_capacity(MIN_HEAP_WORDS),
+            // Memory is taken as the heap fills, so idle processes stay small.
+            words: Vec::new(),
             bins: Vec::new(),
             limit: MIN_HEAP_WORDS,
             bin_bytes: 0,
