@@ -32,6 +32,7 @@ impl ModuleSource for SearchPath {
 /// Console output straight to the process's stdout and stderr.
 struct Console {
     out: std::io::BufWriter<std::io::Stdout>,
+    start: std::time::Instant,
 }
 
 impl Io for Console {
@@ -42,6 +43,17 @@ impl Io for Console {
 
     fn stderr(&mut self, bytes: &[u8]) {
         let _ = std::io::stderr().write_all(bytes);
+    }
+
+    fn monotonic_nanos(&mut self) -> u64 {
+        self.start.elapsed().as_nanos() as u64
+    }
+
+    fn system_nanos(&mut self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0)
     }
 }
 
@@ -139,6 +151,7 @@ fn run(path: Vec<PathBuf>, rest: Vec<String>, max_heap: usize) -> i32 {
     let mut src = SearchPath(path);
     let mut io = Console {
         out: std::io::BufWriter::new(std::io::stdout()),
+        start: std::time::Instant::now(),
     };
     let (Ok(module), Ok(function)) = (rt.vm.atoms.intern(&rest[0]), rt.vm.atoms.intern(&rest[1]))
     else {

@@ -15,6 +15,7 @@ pub mod maps;
 pub mod math;
 pub mod misc;
 pub mod persistent;
+pub mod time;
 pub mod tuples;
 pub mod unicode;
 
@@ -183,6 +184,15 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "phash2", 1, misc::phash2),
     ("erlang", "phash2", 2, misc::phash2),
     ("erlang", "phash", 2, misc::phash),
+    ("erlang", "monotonic_time", 0, time::monotonic_time),
+    ("erlang", "monotonic_time", 1, time::monotonic_time),
+    ("erlang", "system_time", 0, time::system_time),
+    ("erlang", "system_time", 1, time::system_time),
+    ("os", "system_time", 0, time::system_time),
+    ("os", "system_time", 1, time::system_time),
+    ("erlang", "timestamp", 0, time::timestamp),
+    ("os", "timestamp", 0, time::timestamp),
+    ("erlang", "convert_time_unit", 3, time::convert_time_unit),
     ("erlang", "crc32", 1, checksum::crc32),
     ("erlang", "crc32", 2, checksum::crc32),
     ("erlang", "adler32", 1, checksum::adler32),
