@@ -199,6 +199,8 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
     let mut m = p.module;
     let mut ops: &[Op] = &code.modules[m as usize].code;
     let mut pc = p.pc as usize;
+    // Reductions are counted in a local; the process's count is reset when it yields.
+    let mut reds = p.reductions;
 
     macro_rules! get {
         ($s:expr) => {
@@ -297,8 +299,8 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
     }
     macro_rules! reduce {
         ($target_m:expr, $target_pc:expr) => {
-            p.reductions -= 1;
-            if p.reductions <= 0 {
+            reds -= 1;
+            if reds <= 0 {
                 p.reductions = SLICE_REDUCTIONS;
                 p.module = $target_m;
                 p.pc = $target_pc as u32;
@@ -460,11 +462,13 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                 store(p, *d, w);
                 pc += 1;
             }
-            Op::Allocate { slots, heap, live } => {
-                let len = p.stack.len();
-                p.stack.resize(len + *slots as usize, Term::NIL);
+            Op::Allocate { slots, .. } => {
+                // No collection here: the call that entered this function was a safe point,
+                // and heaps grow on demand.
+                for _ in 0..*slots {
+                    p.stack.push(Term::NIL);
+                }
                 stack_check!();
-                gc!(*heap, *live);
             }
             Op::TestHeap { heap, live } => gc!(*heap, *live),
             Op::Deallocate(n) => {
