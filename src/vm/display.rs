@@ -116,43 +116,83 @@ fn printable_list(v: &View, mut t: Term) -> Option<String> {
     }
 }
 
+/// Pending output while printing: nested terms are walked with an explicit stack so deep
+/// terms cannot overflow the native stack.
+enum Item {
+    Term(Term),
+    Text(&'static str),
+    /// The rest of a list after its first element.
+    ListRest(Term),
+}
+
 fn write_term(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term) {
-    if let Some(i) = t.as_small() {
-        let _ = write!(s, "{i}");
-    } else if t.is_atom() {
-        write_atom(s, atoms.name(t));
-    } else if t.is_nil() {
-        s.push_str("[]");
-    } else if t.is_pid() {
-        let _ = write!(s, "<0.{}.0>", t.pid_number());
-    } else if t.is_cons() {
-        if let Some(str) = printable_list(v, t) {
-            s.push('"');
-            s.push_str(&str);
-            s.push('"');
-            return;
-        }
-        s.push('[');
-        let mut l = t;
-        let mut first = true;
-        while l.is_cons() {
-            let (h, tl) = v.cons(l);
-            if !first {
-                s.push(',');
+    let mut todo = alloc::vec![Item::Term(t)];
+    while let Some(item) = todo.pop() {
+        let t = match item {
+            Item::Text(x) => {
+                s.push_str(x);
+                continue;
             }
-            first = false;
-            write_term(s, v, atoms, code, h);
-            l = tl;
+            Item::ListRest(l) => {
+                if l.is_cons() {
+                    let (h, tl) = v.cons(l);
+                    s.push(',');
+                    todo.push(Item::ListRest(tl));
+                    todo.push(Item::Term(h));
+                } else if !l.is_nil() {
+                    s.push('|');
+                    todo.push(Item::Term(l));
+                }
+                continue;
+            }
+            Item::Term(t) => t,
+        };
+        if let Some(i) = t.as_small() {
+            let _ = write!(s, "{i}");
+        } else if t.is_atom() {
+            write_atom(s, atoms.name(t));
+        } else if t.is_nil() {
+            s.push_str("[]");
+        } else if t.is_pid() {
+            let _ = write!(s, "<0.{}.0>", t.pid_number());
+        } else if t.is_cons() {
+            if let Some(str) = printable_list(v, t) {
+                s.push('"');
+                s.push_str(&str);
+                s.push('"');
+                continue;
+            }
+            let (h, tl) = v.cons(t);
+            s.push('[');
+            todo.push(Item::Text("]"));
+            todo.push(Item::ListRest(tl));
+            todo.push(Item::Term(h));
+        } else if v.kind(t) == Some(Kind::Tuple) {
+            s.push('{');
+            todo.push(Item::Text("}"));
+            for (i, e) in v.payload(t).iter().enumerate().rev() {
+                todo.push(Item::Term(*e));
+                if i > 0 {
+                    todo.push(Item::Text(","));
+                }
+            }
+        } else if matches!(v.kind(t), Some(Kind::Map | Kind::TreeMap)) && !v.map_is_hashed(t) {
+            s.push_str("#{");
+            todo.push(Item::Text("}"));
+            let entries = v.map_entries(t).unwrap_or_default();
+            for (i, (k, x)) in entries.into_iter().enumerate().rev() {
+                todo.push(Item::Term(x));
+                todo.push(Item::Text("=>"));
+                todo.push(Item::Term(k));
+                if i > 0 {
+                    todo.push(Item::Text(","));
+                }
+            }
+        } else if t.is_boxed() {
+            write_boxed(s, v, atoms, code, t);
+        } else {
+            s.push_str("<?>");
         }
-        if !l.is_nil() {
-            s.push('|');
-            write_term(s, v, atoms, code, l);
-        }
-        s.push(']');
-    } else if t.is_boxed() {
-        write_boxed(s, v, atoms, code, t);
-    } else {
-        s.push_str("<?>");
     }
 }
 
