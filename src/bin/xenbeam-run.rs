@@ -181,7 +181,8 @@ fn run(path: Vec<PathBuf>, rest: Vec<String>, max_heap: usize) -> i32 {
             1
         }
         Finish::HaltMessage(msg) => {
-            eprintln!("{msg}");
+            // erl writes the message as the crash dump's slogan and exits with status 1.
+            eprintln!("{msg}\n\nCrash dump is being written to: erl_crash.dump...done");
             1
         }
         Finish::Crash {
