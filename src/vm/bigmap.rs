@@ -3,7 +3,7 @@
 //! Maps of up to [`FLATMAP_MAX`] pairs are flat sorted objects ([`Kind::Map`]); bigger ones
 //! become a [`Kind::TreeMap`] whose nodes ([`Kind::MapNode`]) hold `[size, position, key,
 //! value, left, right]`. Keys are ordered by their position in erl's hash trie
-//! ([`maphash::key_position`]), ties broken by map-key order, so iteration follows erl's order
+//! ([`super::maphash::key_position`]), ties broken by map-key order, so iteration follows erl's order
 //! for large maps. Updates copy only the path from the root (O(log n) words), so building a
 //! map key by key is O(n log n) instead of quadratic. Node sizes also give O(log n) positional
 //! access, which the `maps` iterator uses.
