@@ -13,8 +13,10 @@ pub mod info;
 pub mod lists;
 pub mod maps;
 pub mod math;
+pub mod md5;
 pub mod misc;
 pub mod persistent;
+pub mod system;
 pub mod time;
 pub mod tuples;
 pub mod unicode;
@@ -193,6 +195,31 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "timestamp", 0, time::timestamp),
     ("os", "timestamp", 0, time::timestamp),
     ("erlang", "convert_time_unit", 3, time::convert_time_unit),
+    ("erlang", "pid_to_list", 1, system::pid_to_list),
+    ("erlang", "ref_to_list", 1, system::ref_to_list),
+    ("erlang", "fun_to_list", 1, system::fun_to_list),
+    ("erlang", "list_to_pid", 1, system::list_to_pid),
+    ("erlang", "make_fun", 3, system::make_fun),
+    ("erlang", "fun_info_mfa", 1, system::fun_info_mfa),
+    ("erlang", "date", 0, system::date),
+    ("erlang", "time", 0, system::time),
+    ("erlang", "universaltime", 0, system::universaltime),
+    ("erlang", "localtime", 0, system::universaltime),
+    ("erlang", "now", 0, system::now),
+    ("erlang", "statistics", 1, system::statistics),
+    ("erlang", "system_info", 1, system::system_info),
+    ("erlang", "yield", 0, system::yield_),
+    ("erlang", "bump_reductions", 1, system::yield_),
+    ("erlang", "display_string", 1, system::display_string),
+    ("erlang", "term_to_iovec", 1, system::term_to_iovec),
+    ("erlang", "term_to_iovec", 2, system::term_to_iovec),
+    ("erlang", "process_flag", 2, system::process_flag),
+    ("erlang", "registered", 0, system::registered),
+    ("erlang", "whereis", 1, system::whereis),
+    ("erlang", "md5", 1, md5::md5),
+    ("erlang", "md5_init", 0, md5::md5_init),
+    ("erlang", "md5_update", 2, md5::md5_update),
+    ("erlang", "md5_final", 1, md5::md5_final),
     ("erlang", "crc32", 1, checksum::crc32),
     ("erlang", "crc32", 2, checksum::crc32),
     ("erlang", "adler32", 1, checksum::adler32),
