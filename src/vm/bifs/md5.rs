@@ -28,7 +28,7 @@ fn block(state: &mut [u32; 4], chunk: &[u8]) {
         ]);
     }
     let [mut a, mut b, mut c, mut d] = *state;
-    for i in 0..64 {
+    for (i, &shift) in SHIFTS.iter().enumerate() {
         let (f, g) = match i / 16 {
             0 => ((b & c) | (!b & d), i),
             1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
@@ -42,7 +42,7 @@ fn block(state: &mut [u32; 4], chunk: &[u8]) {
             a.wrapping_add(f)
                 .wrapping_add(k(i))
                 .wrapping_add(m[g])
-                .rotate_left(SHIFTS[i]),
+                .rotate_left(shift),
         );
         a = t;
     }
