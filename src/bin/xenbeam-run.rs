@@ -38,6 +38,7 @@ impl ModuleSource for SearchPath {
 /// Console output straight to the process's stdout and stderr.
 struct Console {
     out: std::io::BufWriter<std::io::Stdout>,
+    start: std::time::Instant,
 }
 
 impl Io for Console {
@@ -48,6 +49,17 @@ impl Io for Console {
 
     fn stderr(&mut self, bytes: &[u8]) {
         let _ = std::io::stderr().write_all(bytes);
+    }
+
+    fn monotonic_nanos(&mut self) -> u64 {
+        self.start.elapsed().as_nanos() as u64
+    }
+
+    fn system_nanos(&mut self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0)
     }
 }
 
@@ -142,6 +154,7 @@ fn run(path: Vec<PathBuf>, rest: Vec<String>, max_heap: usize) -> i32 {
     let mut src = SearchPath(path);
     let mut io = Console {
         out: std::io::BufWriter::new(std::io::stdout()),
+        start: std::time::Instant::now(),
     };
     let (Ok(module), Ok(function)) = (
         node.rt.vm.atoms.intern(&rest[0]),
@@ -169,7 +182,8 @@ fn run(path: Vec<PathBuf>, rest: Vec<String>, max_heap: usize) -> i32 {
             1
         }
         Stop::HaltMessage(msg) => {
-            eprintln!("{msg}");
+            // erl writes the message as the crash dump's slogan and exits with status 1.
+            eprintln!("{msg}\n\nCrash dump is being written to: erl_crash.dump...done");
             1
         }
         Stop::Crash {

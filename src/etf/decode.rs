@@ -27,19 +27,38 @@ pub fn decode(bytes: &[u8]) -> Result<ExtTerm, EtfError> {
 
 /// Like [`decode`] with an explicit nesting limit.
 pub fn decode_with_depth(bytes: &[u8], max_depth: usize) -> Result<ExtTerm, EtfError> {
+    let (term, used) = decode_prefix_with_depth(bytes, max_depth)?;
+    if used == bytes.len() {
+        Ok(term)
+    } else {
+        Err(EtfError::TrailingBytes { offset: used })
+    }
+}
+
+/// Decodes the external term (with version byte, possibly compressed) at the start of
+/// `bytes` and returns it with the number of bytes it took, as `binary_to_term/2` with the
+/// `used` option. Bytes after the term are left alone.
+pub fn decode_prefix(bytes: &[u8]) -> Result<(ExtTerm, usize), EtfError> {
+    decode_prefix_with_depth(bytes, DEFAULT_MAX_DEPTH)
+}
+
+/// Like [`decode_prefix`] with an explicit nesting limit.
+pub fn decode_prefix_with_depth(
+    bytes: &[u8],
+    max_depth: usize,
+) -> Result<(ExtTerm, usize), EtfError> {
     match bytes.first() {
         None => return Err(EtfError::Truncated { offset: 0 }),
         Some(&VERSION) => {}
         Some(&found) => return Err(EtfError::BadVersion { found }),
     }
     if bytes.get(1) == Some(&tag::COMPRESSED) {
-        let inflated = inflate_term(bytes, 2)?;
-        return decode_body_with_depth(&inflated, max_depth);
+        let (inflated, used) = inflate_term(bytes, 2)?;
+        return Ok((decode_body_with_depth(&inflated, max_depth)?, used));
     }
     let mut decoder = Decoder::new(bytes, 1, max_depth);
     let term = decoder.term(0)?;
-    decoder.finish()?;
-    Ok(term)
+    Ok((term, decoder.pos))
 }
 
 /// Decodes a complete external term without the leading version byte (as in the bodies of
@@ -56,8 +75,12 @@ pub fn decode_body_with_depth(bytes: &[u8], max_depth: usize) -> Result<ExtTerm,
     Ok(term)
 }
 
-/// Inflates the compressed term whose u32 size field is at `at`.
-fn inflate_term(bytes: &[u8], at: usize) -> Result<Vec<u8>, EtfError> {
+/// Inflates the compressed term whose u32 size field is at `at`; returns the inflated body
+/// and the offset just past the zlib stream.
+fn inflate_term(bytes: &[u8], at: usize) -> Result<(Vec<u8>, usize), EtfError> {
+    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+    use miniz_oxide::inflate::TINFLStatus;
+
     let size_bytes = bytes.get(at..at + 4).ok_or(EtfError::Truncated {
         offset: bytes.len(),
     })?;
@@ -73,12 +96,15 @@ fn inflate_term(bytes: &[u8], at: usize) -> Result<Vec<u8>, EtfError> {
     {
         return Err(bad);
     }
-    let inflated =
-        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, declared).map_err(|_| bad)?;
-    if inflated.len() != declared {
+    let mut out = alloc::vec![0u8; declared];
+    let mut state = Box::<DecompressorOxide>::default();
+    let flags = inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER
+        | inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let (status, consumed, written) = decompress(&mut state, data, &mut out, 0, flags);
+    if status != TINFLStatus::Done || written != declared {
         return Err(bad);
     }
-    Ok(inflated)
+    Ok((out, at + 4 + consumed))
 }
 
 /// A cursor over the input with the nesting limit.

@@ -3,7 +3,8 @@
 //! What is matched: integers as SMALL_INTEGER (0..=255), INTEGER (other `i32`), SMALL_BIG or
 //! LARGE_BIG; floats as NEW_FLOAT; atoms as ATOM_EXT when every character is Latin-1 and as
 //! SMALL_ATOM_UTF8/ATOM_UTF8 otherwise (OTP 25's default `minor_version` 1; [`EncodeOptions`]
-//! selects `minor_version` 2, which always uses UTF-8 atoms); proper lists of at most 65535
+//! selects `minor_version` 2, which always uses UTF-8 atoms, or 0, which writes floats as
+//! FLOAT_EXT text); proper lists of at most 65535
 //! integers in 0..=255 as STRING_EXT; bitstrings as BINARY or BIT_BINARY; pids as NEW_PID,
 //! references as NEWER_REFERENCE, ports as NEW_PORT (V4_PORT when the number needs more than
 //! 32 bits); funs as EXPORT and NEW_FUN. Maps with at most 32 pairs are written in map key
@@ -21,10 +22,11 @@ use super::{tag, ExtTerm, VERSION};
 /// Maps up to this many pairs are "flatmaps" in OTP and are written sorted by key.
 pub const FLATMAP_MAX_PAIRS: usize = 32;
 
-/// How atoms are written, as `term_to_binary/2`'s `minor_version` option.
+/// How floats and atoms are written, as `term_to_binary/2`'s `minor_version` option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EncodeOptions {
-    /// 1 (OTP 25's default): Latin-1 atoms as ATOM_EXT. 2: all atoms as UTF-8.
+    /// 1 (OTP 25's default): Latin-1 atoms as ATOM_EXT. 2: all atoms as UTF-8. 0: as 1, but
+    /// floats as the 31-byte text of C's `"%.20e"` (FLOAT_EXT).
     pub minor_version: u8,
 }
 
@@ -68,6 +70,7 @@ pub fn encode_body(term: &ExtTerm, options: EncodeOptions, out: &mut Vec<u8>) {
         match term {
             ExtTerm::Integer(i) => integer(*i, out),
             ExtTerm::BigInteger(b) => big(b, out),
+            ExtTerm::Float(f) if options.minor_version == 0 => text_float(*f, out),
             ExtTerm::Float(f) => {
                 out.push(tag::NEW_FLOAT);
                 out.extend_from_slice(&f.to_bits().to_be_bytes());
@@ -202,6 +205,25 @@ fn as_string(elements: &[ExtTerm], tail: &ExtTerm) -> Option<Vec<u8>> {
             _ => None,
         })
         .collect()
+}
+
+/// FLOAT_EXT: the float as C's `printf("%.20e")` writes it, NUL-padded to 31 bytes.
+fn text_float(f: f64, out: &mut Vec<u8>) {
+    use core::fmt::Write;
+
+    // Rust's `{:.20e}` has the same exactly rounded digits as C but writes the exponent as
+    // `e5` / `e-5`; C writes a sign and at least two digits.
+    let mut text = alloc::string::String::new();
+    let _ = write!(text, "{f:.20e}");
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((text.as_str(), "0"));
+    let (sign, digits) = match exponent.strip_prefix('-') {
+        Some(digits) => ('-', digits),
+        None => ('+', exponent),
+    };
+    let mut field = alloc::format!("{mantissa}e{sign}{digits:0>2}").into_bytes();
+    field.resize(31, 0);
+    out.push(tag::FLOAT);
+    out.extend_from_slice(&field[..31]);
 }
 
 fn integer(i: i64, out: &mut Vec<u8>) {

@@ -480,3 +480,79 @@ fn error_messages_name_the_problem() {
     let e = decode(&[131, 200]).expect_err("unknown tag");
     assert_eq!(e.to_string(), "unknown external term tag 200 at byte 1");
 }
+
+#[test]
+fn minor_version_0_writes_text_floats() {
+    // term_to_binary([1.5, -0.1, 1.0e300, 5.0e-324], [{minor_version, 0}]) on OTP 25.
+    let expected: &[u8] = &[
+        131, 108, 0, 0, 0, 4, 99, 49, 46, 53, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48,
+        48, 48, 48, 48, 48, 48, 101, 43, 48, 48, 0, 0, 0, 0, 0, 99, 45, 49, 46, 48, 48, 48, 48, 48,
+        48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 53, 53, 53, 49, 101, 45, 48, 49, 0, 0, 0, 0,
+        99, 49, 46, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 53, 50, 53, 48,
+        101, 43, 51, 48, 48, 0, 0, 0, 0, 99, 52, 46, 57, 52, 48, 54, 53, 54, 52, 53, 56, 52, 49,
+        50, 52, 54, 53, 52, 52, 49, 55, 55, 101, 45, 51, 50, 52, 0, 0, 0, 0, 106,
+    ];
+    let term = list(vec![
+        ExtTerm::Float(1.5),
+        ExtTerm::Float(-0.1),
+        ExtTerm::Float(1.0e300),
+        ExtTerm::Float(5.0e-324),
+    ]);
+    assert_eq!(
+        encode_with(&term, EncodeOptions { minor_version: 0 }),
+        expected
+    );
+    assert_eq!(decode(expected), Ok(term));
+}
+
+#[test]
+fn decode_prefix_reports_bytes_used() {
+    assert_eq!(decode_prefix(&[131, 97, 1, 2, 3]), Ok((int(1), 3)));
+    let body = &encode(&atom("abc"))[1..];
+    let mut bytes = vec![131, 80];
+    bytes.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    bytes.extend_from_slice(&miniz_oxide::deflate::compress_to_vec_zlib(body, 6));
+    let len = bytes.len();
+    bytes.extend_from_slice(&[9, 9]);
+    assert_eq!(decode_prefix(&bytes), Ok((atom("abc"), len)));
+    assert!(matches!(decode(&bytes), Err(EtfError::TrailingBytes { offset }) if offset == len));
+}
+
+#[test]
+fn text_floats_match_running_erl() {
+    if !erl_available() {
+        std::println!("NOTICE: erl not found; skipping the minor_version 0 comparison");
+        return;
+    }
+    let floats = [
+        0.1,
+        1.0 / 3.0,
+        1e-300,
+        123456.789,
+        -2.5e-10,
+        0.0,
+        1e22,
+        2.0f64.powi(60),
+    ];
+    // Pass the exact bits, so erl sees the same doubles.
+    let bits: Vec<String> = floats.iter().map(|f| f.to_bits().to_string()).collect();
+    let script = std::format!(
+        "[begin <<F:64/float>> = <<B:64>>, io:format(\"~s~n\", \
+         [binary:encode_hex(term_to_binary(F, [{{minor_version, 0}}]))]) end || B <- [{}]], halt().",
+        bits.join(",")
+    );
+    let output = Command::new("erl")
+        .args(["-noshell", "-eval", &script])
+        .output()
+        .expect("erl runs");
+    let text = String::from_utf8(output.stdout).expect("utf-8");
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    assert_eq!(lines.len(), floats.len(), "erl output: {text} {script}");
+    for (f, line) in floats.iter().zip(lines) {
+        let ours = hex(&encode_with(
+            &ExtTerm::Float(*f),
+            EncodeOptions { minor_version: 0 },
+        ));
+        assert_eq!(ours, line.to_lowercase(), "{f}");
+    }
+}

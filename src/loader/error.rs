@@ -226,6 +226,47 @@ pub enum Table {
     FileName,
 }
 
+impl LoadError {
+    /// A stable numeric code for the error kind, for logs and crash reasons. Problems inside
+    /// a module have codes from 100 up, the same with or without the module name.
+    pub fn code(&self) -> u16 {
+        match self {
+            LoadError::NotBeam => 1,
+            LoadError::BadFormSize { .. } => 2,
+            LoadError::ChunkOverrun { .. } => 3,
+            LoadError::DuplicateChunk { .. } => 4,
+            LoadError::MissingChunk { .. } => 5,
+            LoadError::OldAtomChunk => 6,
+            LoadError::Malformed(problem) | LoadError::InModule { problem, .. } => problem.code(),
+        }
+    }
+}
+
+impl Problem {
+    /// A stable numeric code for the problem kind (100 and up).
+    pub fn code(&self) -> u16 {
+        match self {
+            Problem::Truncated { .. } => 100,
+            Problem::BadCount { .. } => 101,
+            Problem::NoAtoms => 102,
+            Problem::BadAtom { .. } => 103,
+            Problem::BadCodeHeader { .. } => 104,
+            Problem::UnknownOpcode { .. } => 105,
+            Problem::ObsoleteOpcode { .. } => 106,
+            Problem::BadOperand { .. } => 107,
+            Problem::OutOfRange { .. } => 108,
+            Problem::DuplicateLabel { .. } => 109,
+            Problem::UndefinedLabel { .. } => 110,
+            Problem::TooManyFunctions { .. } => 111,
+            Problem::MissingCodeEnd => 112,
+            Problem::BadLiteralTable => 113,
+            Problem::BadTerm { .. } => 114,
+            Problem::EntryMismatch { .. } => 115,
+            Problem::BadLineTable { .. } => 116,
+        }
+    }
+}
+
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -13,6 +13,9 @@ use super::reader::Reader;
 use super::{Export, Import, Instruction, Lambda, Module, Operand};
 use crate::etf::{self, EtfError, ExtTerm};
 
+/// The largest inflated literal table accepted (OTP's own modules stay below 1 MiB).
+pub const MAX_LITERAL_TABLE_BYTES: usize = 64 << 20;
+
 /// Loads a `.beam` file produced by OTP 25's compiler.
 ///
 /// Every index in the file is checked against its table and every label reference against the
@@ -236,8 +239,11 @@ fn parse_literals(data: &[u8]) -> Result<Vec<ExtTerm>, Problem> {
     let declared = r.u32()? as usize;
     let compressed = r.rest();
     // zlib cannot expand by more than about 1032:1; a larger declared size is a lie, and
-    // checking it first keeps the allocation proportional to the file.
-    if declared > compressed.len().saturating_mul(1032).saturating_add(64) {
+    // checking it first keeps the allocation proportional to the file. The absolute cap keeps
+    // a small file from claiming a huge table that really does inflate.
+    if declared > MAX_LITERAL_TABLE_BYTES
+        || declared > compressed.len().saturating_mul(1032).saturating_add(64)
+    {
         return Err(Problem::BadLiteralTable);
     }
     let inflated = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, declared)

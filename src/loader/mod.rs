@@ -21,5 +21,5 @@ mod tests;
 
 pub use compact::MAX_X_REGISTERS;
 pub use error::{ChunkId, LoadError, OperandError, Problem, Table};
-pub use load::load;
+pub use load::{load, MAX_LITERAL_TABLE_BYTES};
 pub use module::*;

@@ -43,7 +43,7 @@ pub enum Operand {
 /// One generic BEAM instruction: an OTP 25 opcode number and its operands.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Instruction {
-    /// The opcode number as in OTP 25's genop.tab (1 = label ... 180 = update_record).
+    /// The opcode number as in OTP 25's genop.tab (1 = label ... 180 = badrecord).
     pub opcode: u8,
     /// The operands, as many as the opcode's arity.
     pub args: Vec<Operand>,

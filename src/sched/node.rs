@@ -33,7 +33,7 @@ use crate::vm::display::display;
 use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
 use crate::vm::heap::View;
 use crate::vm::interp::{run_with, Outcome};
-use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS, X_REGS};
+use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS};
 use crate::vm::services::{ExitKind, IoReply, IoRequest, Services, SpawnError, SpawnOptions};
 use crate::vm::services::{Start, TimerDest};
 use crate::vm::term::Term;
@@ -42,8 +42,6 @@ use crate::vm::term::Term;
 pub const MAIN_PID: u32 = 9;
 /// The first pid number of processes the program spawns (erl's, under `-noshell -run`).
 pub const FIRST_SPAWNED_PID: u32 = 79;
-/// X registers a waiting process keeps (a receive has no live X registers; a margin).
-const PARKED_X_REGS: usize = 8;
 
 /// Why [`Node::run`] returned.
 #[derive(Debug)]
@@ -290,8 +288,7 @@ impl<P: Platform> Node<P> {
         let e = self.st.procs.get_mut(&pid)?;
         let mut p = e.process.take()?;
         e.status = Status::Running;
-        if p.x.len() < X_REGS {
-            p.x.resize(X_REGS, Term::NIL);
+        if p.f.len() < F_REGS {
             p.f.resize(F_REGS, 0.0);
         }
         p.reductions = SLICE_REDUCTIONS;
@@ -301,7 +298,11 @@ impl<P: Platform> Node<P> {
                     st: &mut self.st,
                     platform: &self.platform,
                 };
-                run_with(&mut self.rt.vm, io, &mut services, &mut p)
+                let mut io = NodeIo {
+                    io: &mut *io,
+                    platform: &self.platform,
+                };
+                run_with(&mut self.rt.vm, &mut io, &mut services, &mut p)
             };
             match why {
                 Outcome::NeedModule(name) => {
@@ -335,12 +336,11 @@ impl<P: Platform> Node<P> {
     }
 }
 
-/// Drops the X and float registers a waiting process cannot have live, to keep many waiting
-/// processes small.
+/// Drops the float registers and spare memory a waiting process cannot need, to keep many
+/// waiting processes small (a receive has no live float registers).
 fn shrink_registers(p: &mut Process) {
-    p.x.truncate(PARKED_X_REGS);
-    p.x.shrink_to_fit();
     p.f = Vec::new();
+    p.stack.shrink_to(p.stack.len().max(16));
 }
 
 /// `29-Nov-2026::19:27:31.558836` for a time in nanoseconds since the Unix epoch (UTC).
@@ -371,6 +371,27 @@ pub fn timestamp(ns: u64) -> String {
     )
 }
 
+/// The console of the caller with the platform's clocks.
+struct NodeIo<'a, P: Platform> {
+    io: &'a mut dyn Io,
+    platform: &'a P,
+}
+
+impl<P: Platform> Io for NodeIo<'_, P> {
+    fn stdout(&mut self, bytes: &[u8]) {
+        self.io.stdout(bytes);
+    }
+    fn stderr(&mut self, bytes: &[u8]) {
+        self.io.stderr(bytes);
+    }
+    fn monotonic_nanos(&mut self) -> u64 {
+        self.platform.now_ns()
+    }
+    fn system_nanos(&mut self) -> u64 {
+        self.platform.system_time_ns()
+    }
+}
+
 /// The node as a running process's BIFs see it.
 struct NodeServices<'a, P: Platform> {
     st: &'a mut State<P>,
@@ -378,14 +399,6 @@ struct NodeServices<'a, P: Platform> {
 }
 
 impl<P: Platform> Services for NodeServices<'_, P> {
-    fn now_ns(&self) -> u64 {
-        self.platform.now_ns()
-    }
-
-    fn system_time_ns(&self) -> u64 {
-        self.platform.system_time_ns()
-    }
-
     fn spawn(
         &mut self,
         me: u32,

@@ -22,14 +22,17 @@ macro_rules! predefined {
     ($($name:ident = $text:expr,)*) => {
         /// Names of the predefined atoms, in index order.
         pub const PREDEFINED: &[&str] = &[$($text,)*];
-        predefined!(@consts 0u32, $($name,)*);
+        /// Positions in [`PREDEFINED`] (an enum numbers them without macro recursion).
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms, dead_code)]
+        #[repr(u32)]
+        enum Index {
+            $($name,)*
+        }
+        $(
+            #[doc = concat!("The predefined atom `", $text, "`.")]
+            pub const $name: Term = Term::atom(Index::$name as u32);
+        )*
     };
-    (@consts $n:expr, $name:ident, $($rest:ident,)*) => {
-        #[doc = concat!("The predefined atom `", stringify!($name), "`.")]
-        pub const $name: Term = Term::atom($n);
-        predefined!(@consts $n + 1, $($rest,)*);
-    };
-    (@consts $n:expr,) => {};
 }
 
 predefined! {
@@ -124,6 +127,23 @@ predefined! {
     USED = "used",
     CP = "cp",
     SEND = "send",
+    RUNTIME = "runtime",
+    WALL_CLOCK = "wall_clock",
+    REDUCTIONS = "reductions",
+    EXACT_REDUCTIONS = "exact_reductions",
+    GARBAGE_COLLECTION = "garbage_collection",
+    RUN_QUEUE = "run_queue",
+    WORDSIZE = "wordsize",
+    INTERNAL = "internal",
+    EMU = "emu",
+    OPT = "opt",
+    PRIORITY = "priority",
+    SECOND = "second",
+    MILLISECOND = "millisecond",
+    MICROSECOND = "microsecond",
+    NANOSECOND = "nanosecond",
+    PERF_COUNTER = "perf_counter",
+    STANDARD_ERROR = "standard_error",
     ON_LOAD = "on_load",
     MESSAGE_QUEUE_LEN = "message_queue_len",
     MESSAGES = "messages",

@@ -119,6 +119,15 @@ pub trait Io {
     fn stdout(&mut self, bytes: &[u8]);
     /// Writes to standard error.
     fn stderr(&mut self, bytes: &[u8]);
+    /// Monotonic time in nanoseconds (any fixed origin). Platforms without a clock keep the
+    /// default, which stands still.
+    fn monotonic_nanos(&mut self) -> u64 {
+        0
+    }
+    /// Wall-clock time in nanoseconds since the Unix epoch (0 when unknown).
+    fn system_nanos(&mut self) -> u64 {
+        0
+    }
 }
 
 /// What a BIF can reach.

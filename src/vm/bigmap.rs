@@ -1,11 +1,12 @@
 //! Large maps: a persistent weight-balanced binary tree on the process heap.
 //!
 //! Maps of up to [`FLATMAP_MAX`] pairs are flat sorted objects ([`Kind::Map`]); bigger ones
-//! become a [`Kind::TreeMap`] whose nodes ([`Kind::MapNode`]) hold `[size, key, value, left,
-//! right]`. Keys are ordered by map-key order, so iteration and printing are sorted. Updates
-//! copy only the path from the root (O(log n) words), so building a map key by key is
-//! O(n log n) instead of quadratic. Node sizes also give O(log n) positional access, which the
-//! `maps` iterator uses.
+//! become a [`Kind::TreeMap`] whose nodes ([`Kind::MapNode`]) hold `[size, position, key,
+//! value, left, right]`. Keys are ordered by their position in erl's hash trie
+//! ([`super::maphash::key_position`]), ties broken by map-key order, so iteration follows erl's order
+//! for large maps. Updates copy only the path from the root (O(log n) words), so building a
+//! map key by key is O(n log n) instead of quadratic. Node sizes also give O(log n) positional
+//! access, which the `maps` iterator uses.
 
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -25,6 +26,7 @@ const RATIO: usize = 2;
 
 #[derive(Clone, Copy)]
 struct Node {
+    pos: u32,
     key: Term,
     value: Term,
     left: Term,
@@ -34,10 +36,11 @@ struct Node {
 fn node(v: &View, t: Term) -> Node {
     let p = v.payload(t);
     Node {
-        key: p[1],
-        value: p[2],
-        left: p[3],
-        right: p[4],
+        pos: p[1].small_value() as u32,
+        key: p[2],
+        value: p[3],
+        left: p[4],
+        right: p[5],
     }
 }
 
@@ -49,16 +52,42 @@ fn size(v: &View, t: Term) -> usize {
     }
 }
 
-fn make(h: &mut Heap, lits: &Literals, key: Term, value: Term, left: Term, right: Term) -> Term {
+/// A key with its trie position.
+#[derive(Clone, Copy)]
+struct Key {
+    pos: u32,
+    key: Term,
+}
+
+fn order(v: &View, atoms: &AtomTable, k: Key, n: &Node) -> Ordering {
+    k.pos
+        .cmp(&n.pos)
+        .then_with(|| compare(v, atoms, k.key, n.key, Mode::MapKey))
+}
+
+fn make(h: &mut Heap, lits: &Literals, k: Key, value: Term, left: Term, right: Term) -> Term {
     let n = {
         let v = h.view(lits);
         size(&v, left) + size(&v, right) + 1
     };
     let off = h.words.len();
-    h.words.push(Term(header(Kind::MapNode, 5)));
-    h.words
-        .extend_from_slice(&[Term::small(n as i64), key, value, left, right]);
+    h.words.push(Term(header(Kind::MapNode, 6)));
+    h.words.extend_from_slice(&[
+        Term::small(n as i64),
+        Term::small(k.pos as i64),
+        k.key,
+        value,
+        left,
+        right,
+    ]);
     Term::boxed_ptr(off)
+}
+
+fn node_key(n: &Node) -> Key {
+    Key {
+        pos: n.pos,
+        key: n.key,
+    }
 }
 
 /// Appends the pairs under `t` in key order.
@@ -68,24 +97,28 @@ pub fn in_order(v: &View, t: Term, out: &mut Vec<(Term, Term)>) {
     loop {
         while !cur.is_nil() {
             stack.push(cur);
-            cur = v.payload(cur)[3];
+            cur = v.payload(cur)[4];
         }
         let Some(n) = stack.pop() else { break };
         let p = v.payload(n);
-        out.push((p[1], p[2]));
-        cur = p[4];
+        out.push((p[2], p[3]));
+        cur = p[5];
     }
 }
 
 /// Looks `key` up in a large map.
 pub fn get(v: &View, atoms: &AtomTable, map: Term, key: Term) -> Option<Term> {
+    let k = Key {
+        pos: super::maphash::key_position(v, key),
+        key,
+    };
     let mut t = v.payload(map)[1];
     while !t.is_nil() {
-        let p = v.payload(t);
-        match compare(v, atoms, key, p[1], Mode::MapKey) {
-            Ordering::Less => t = p[3],
-            Ordering::Greater => t = p[4],
-            Ordering::Equal => return Some(p[2]),
+        let n = node(v, t);
+        match order(v, atoms, k, &n) {
+            Ordering::Less => t = n.left,
+            Ordering::Greater => t = n.right,
+            Ordering::Equal => return Some(n.value),
         }
     }
     None
@@ -109,42 +142,42 @@ pub fn nth(v: &View, map: Term, mut i: usize) -> Option<(Term, Term)> {
     None
 }
 
-fn single_left(h: &mut Heap, lits: &Literals, k: Term, x: Term, l: Term, r: Term) -> Term {
+fn single_left(h: &mut Heap, lits: &Literals, k: Key, x: Term, l: Term, r: Term) -> Term {
     let rn = node(&h.view(lits), r);
     let nl = make(h, lits, k, x, l, rn.left);
-    make(h, lits, rn.key, rn.value, nl, rn.right)
+    make(h, lits, node_key(&rn), rn.value, nl, rn.right)
 }
 
-fn single_right(h: &mut Heap, lits: &Literals, k: Term, x: Term, l: Term, r: Term) -> Term {
+fn single_right(h: &mut Heap, lits: &Literals, k: Key, x: Term, l: Term, r: Term) -> Term {
     let ln = node(&h.view(lits), l);
     let nr = make(h, lits, k, x, ln.right, r);
-    make(h, lits, ln.key, ln.value, ln.left, nr)
+    make(h, lits, node_key(&ln), ln.value, ln.left, nr)
 }
 
-fn double_left(h: &mut Heap, lits: &Literals, k: Term, x: Term, l: Term, r: Term) -> Term {
+fn double_left(h: &mut Heap, lits: &Literals, k: Key, x: Term, l: Term, r: Term) -> Term {
     let (rn, rln) = {
         let v = h.view(lits);
         let rn = node(&v, r);
         (rn, node(&v, rn.left))
     };
     let a = make(h, lits, k, x, l, rln.left);
-    let b = make(h, lits, rn.key, rn.value, rln.right, rn.right);
-    make(h, lits, rln.key, rln.value, a, b)
+    let b = make(h, lits, node_key(&rn), rn.value, rln.right, rn.right);
+    make(h, lits, node_key(&rln), rln.value, a, b)
 }
 
-fn double_right(h: &mut Heap, lits: &Literals, k: Term, x: Term, l: Term, r: Term) -> Term {
+fn double_right(h: &mut Heap, lits: &Literals, k: Key, x: Term, l: Term, r: Term) -> Term {
     let (ln, lrn) = {
         let v = h.view(lits);
         let ln = node(&v, l);
         (ln, node(&v, ln.right))
     };
-    let a = make(h, lits, ln.key, ln.value, ln.left, lrn.left);
+    let a = make(h, lits, node_key(&ln), ln.value, ln.left, lrn.left);
     let b = make(h, lits, k, x, lrn.right, r);
-    make(h, lits, lrn.key, lrn.value, a, b)
+    make(h, lits, node_key(&lrn), lrn.value, a, b)
 }
 
 /// Rebuilds a node whose subtrees may be out of balance by at most one change.
-fn balance(h: &mut Heap, lits: &Literals, k: Term, x: Term, l: Term, r: Term) -> Term {
+fn balance(h: &mut Heap, lits: &Literals, k: Key, x: Term, l: Term, r: Term) -> Term {
     let (sl, sr) = {
         let v = h.view(lits);
         (size(&v, l), size(&v, r))
@@ -192,11 +225,15 @@ pub fn insert(
     let mut path: Vec<(Node, Ordering)> = Vec::new();
     let mut cur = t;
     let mut replaced = None;
-    {
+    let k = {
         let v = h.view(lits);
+        let k = Key {
+            pos: super::maphash::key_position(&v, key),
+            key,
+        };
         while !cur.is_nil() {
             let n = node(&v, cur);
-            let o = compare(&v, atoms, key, n.key, Mode::MapKey);
+            let o = order(&v, atoms, k, &n);
             if o == Ordering::Equal {
                 replaced = Some(n);
                 break;
@@ -204,30 +241,32 @@ pub fn insert(
             path.push((n, o));
             cur = if o == Ordering::Less { n.left } else { n.right };
         }
-    }
+        k
+    };
     let grew = replaced.is_none();
     let mut sub = match replaced {
-        Some(n) => make(h, lits, n.key, value, n.left, n.right),
-        None => make(h, lits, key, value, Term::NIL, Term::NIL),
+        Some(n) => make(h, lits, node_key(&n), value, n.left, n.right),
+        None => make(h, lits, k, value, Term::NIL, Term::NIL),
     };
     while let Some((n, o)) = path.pop() {
+        let nk = node_key(&n);
         sub = if o == Ordering::Less {
             if grew {
-                balance(h, lits, n.key, n.value, sub, n.right)
+                balance(h, lits, nk, n.value, sub, n.right)
             } else {
-                make(h, lits, n.key, n.value, sub, n.right)
+                make(h, lits, nk, n.value, sub, n.right)
             }
         } else if grew {
-            balance(h, lits, n.key, n.value, n.left, sub)
+            balance(h, lits, nk, n.value, n.left, sub)
         } else {
-            make(h, lits, n.key, n.value, n.left, sub)
+            make(h, lits, nk, n.value, n.left, sub)
         };
     }
     (sub, grew)
 }
 
-/// Builds a perfectly balanced tree from sorted pairs.
-fn build(h: &mut Heap, lits: &Literals, pairs: &[(Term, Term)]) -> Term {
+/// Builds a perfectly balanced tree from pairs in tree order.
+fn build(h: &mut Heap, lits: &Literals, pairs: &[(Key, Term)]) -> Term {
     if pairs.is_empty() {
         return Term::NIL;
     }
@@ -237,12 +276,31 @@ fn build(h: &mut Heap, lits: &Literals, pairs: &[(Term, Term)]) -> Term {
     make(h, lits, pairs[mid].0, pairs[mid].1, l, r)
 }
 
-/// A map term from sorted, distinct pairs: flat when small, a tree otherwise.
+/// A map term from pairs sorted in map-key order without duplicates: flat when small, a
+/// tree otherwise.
 pub fn from_sorted(h: &mut Heap, lits: &Literals, pairs: &[(Term, Term)]) -> Term {
     if pairs.len() <= FLATMAP_MAX {
         return h.map_sorted(pairs);
     }
-    let root = build(h, lits, pairs);
+    let keyed: Vec<(Key, Term)> = {
+        let v = h.view(lits);
+        let mut keyed: Vec<(Key, Term)> = pairs
+            .iter()
+            .map(|&(key, value)| {
+                (
+                    Key {
+                        pos: super::maphash::key_position(&v, key),
+                        key,
+                    },
+                    value,
+                )
+            })
+            .collect();
+        // Stable: equal positions keep map-key order, matching `order`.
+        keyed.sort_by_key(|(k, _)| k.pos);
+        keyed
+    };
+    let root = build(h, lits, &keyed);
     tree_map(h, pairs.len(), root)
 }
 
@@ -283,10 +341,9 @@ mod tests {
         assert_eq!(v.kind(m), Some(Kind::TreeMap));
         assert_eq!(v.map_size(m), Some(2000));
         let e = v.map_entries(m).unwrap();
-        assert!(e
-            .windows(2)
-            .all(|w| w[0].0.small_value() < w[1].0.small_value()));
-        assert_eq!(nth(&v, m, 1234).map(|p| p.0), Some(Term::small(1234)));
+        let pos = |t| crate::vm::maphash::key_position(&v, t);
+        assert!(e.windows(2).all(|w| pos(w[0].0) < pos(w[1].0)));
+        assert_eq!(nth(&v, m, 1234), Some(e[1234]));
         assert!(map::get(&v, &atoms, m, Term::small(1999)).is_some());
         assert!(map::get(&v, &atoms, m, Term::small(2000)).is_none());
         // Depth stays logarithmic.
@@ -295,7 +352,7 @@ mod tests {
                 0
             } else {
                 let p = v.payload(t);
-                1 + depth(v, p[3]).max(depth(v, p[4]))
+                1 + depth(v, p[4]).max(depth(v, p[5]))
             }
         }
         assert!(depth(&v, v.payload(m)[1]) <= 24);

@@ -110,10 +110,14 @@ fn compare_shallow(
         6 => a.pid_number().cmp(&b.pid_number()),
         7 => push_seq(v.payload(a), v.payload(b), mode, todo),
         8 => {
-            let (x, y) = (
-                v.map_entries(a).unwrap_or_default(),
-                v.map_entries(b).unwrap_or_default(),
-            );
+            let sorted = |t| {
+                let mut e = v.map_entries(t).unwrap_or_default();
+                if v.map_is_hashed(t) {
+                    e.sort_by(|p, q| compare(v, atoms, p.0, q.0, Mode::MapKey));
+                }
+                e
+            };
+            let (x, y) = (sorted(a), sorted(b));
             if x.len() != y.len() {
                 return x.len().cmp(&y.len());
             }

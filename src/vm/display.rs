@@ -116,43 +116,83 @@ fn printable_list(v: &View, mut t: Term) -> Option<String> {
     }
 }
 
+/// Pending output while printing: nested terms are walked with an explicit stack so deep
+/// terms cannot overflow the native stack.
+enum Item {
+    Term(Term),
+    Text(&'static str),
+    /// The rest of a list after its first element.
+    ListRest(Term),
+}
+
 fn write_term(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term) {
-    if let Some(i) = t.as_small() {
-        let _ = write!(s, "{i}");
-    } else if t.is_atom() {
-        write_atom(s, atoms.name(t));
-    } else if t.is_nil() {
-        s.push_str("[]");
-    } else if t.is_pid() {
-        let _ = write!(s, "<0.{}.0>", t.pid_number());
-    } else if t.is_cons() {
-        if let Some(str) = printable_list(v, t) {
-            s.push('"');
-            s.push_str(&str);
-            s.push('"');
-            return;
-        }
-        s.push('[');
-        let mut l = t;
-        let mut first = true;
-        while l.is_cons() {
-            let (h, tl) = v.cons(l);
-            if !first {
-                s.push(',');
+    let mut todo = alloc::vec![Item::Term(t)];
+    while let Some(item) = todo.pop() {
+        let t = match item {
+            Item::Text(x) => {
+                s.push_str(x);
+                continue;
             }
-            first = false;
-            write_term(s, v, atoms, code, h);
-            l = tl;
+            Item::ListRest(l) => {
+                if l.is_cons() {
+                    let (h, tl) = v.cons(l);
+                    s.push(',');
+                    todo.push(Item::ListRest(tl));
+                    todo.push(Item::Term(h));
+                } else if !l.is_nil() {
+                    s.push('|');
+                    todo.push(Item::Term(l));
+                }
+                continue;
+            }
+            Item::Term(t) => t,
+        };
+        if let Some(i) = t.as_small() {
+            let _ = write!(s, "{i}");
+        } else if t.is_atom() {
+            write_atom(s, atoms.name(t));
+        } else if t.is_nil() {
+            s.push_str("[]");
+        } else if t.is_pid() {
+            let _ = write!(s, "<0.{}.0>", t.pid_number());
+        } else if t.is_cons() {
+            if let Some(str) = printable_list(v, t) {
+                s.push('"');
+                s.push_str(&str);
+                s.push('"');
+                continue;
+            }
+            let (h, tl) = v.cons(t);
+            s.push('[');
+            todo.push(Item::Text("]"));
+            todo.push(Item::ListRest(tl));
+            todo.push(Item::Term(h));
+        } else if v.kind(t) == Some(Kind::Tuple) {
+            s.push('{');
+            todo.push(Item::Text("}"));
+            for (i, e) in v.payload(t).iter().enumerate().rev() {
+                todo.push(Item::Term(*e));
+                if i > 0 {
+                    todo.push(Item::Text(","));
+                }
+            }
+        } else if matches!(v.kind(t), Some(Kind::Map | Kind::TreeMap)) && !v.map_is_hashed(t) {
+            s.push_str("#{");
+            todo.push(Item::Text("}"));
+            let entries = v.map_entries(t).unwrap_or_default();
+            for (i, (k, x)) in entries.into_iter().enumerate().rev() {
+                todo.push(Item::Term(x));
+                todo.push(Item::Text("=>"));
+                todo.push(Item::Term(k));
+                if i > 0 {
+                    todo.push(Item::Text(","));
+                }
+            }
+        } else if t.is_boxed() {
+            write_boxed(s, v, atoms, code, t);
+        } else {
+            s.push_str("<?>");
         }
-        if !l.is_nil() {
-            s.push('|');
-            write_term(s, v, atoms, code, l);
-        }
-        s.push(']');
-    } else if t.is_boxed() {
-        write_boxed(s, v, atoms, code, t);
-    } else {
-        s.push_str("<?>");
     }
 }
 
@@ -180,6 +220,18 @@ fn write_boxed(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term
         }
         Some(Kind::BinRef) => write_binary(s, v, t),
         Some(Kind::MatchCtx) => s.push_str("#MatchState"),
+        Some(Kind::Map | Kind::TreeMap) if v.map_is_hashed(t) => {
+            // erl prints a large map as its hash trie: `#<bitmap>{...}` at the root,
+            // `<bitmap>{...}` for inner nodes, `[K|V]` for leaves.
+            let entries: Vec<(u32, Term, Term)> = v
+                .map_entries(t)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, x)| (super::maphash::internal_hash(v, k, 0), k, x))
+                .collect();
+            s.push('#');
+            write_trie(s, v, atoms, code, &entries, 0);
+        }
         Some(Kind::Map | Kind::TreeMap) => {
             s.push_str("#{");
             for (i, (k, x)) in v.map_entries(t).unwrap_or_default().into_iter().enumerate() {
@@ -224,6 +276,52 @@ fn write_boxed(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term
         }
         None => s.push_str("<?>"),
     }
+}
+
+/// Writes one trie node holding `entries` (already in trie order) at `level`.
+fn write_trie(
+    s: &mut String,
+    v: &View,
+    atoms: &AtomTable,
+    code: &Code,
+    entries: &[(u32, Term, Term)],
+    level: u32,
+) {
+    let nibble = |h: u32| (h >> (4 * (level % 8))) & 0xf;
+    let mut bitmap = 0u32;
+    for e in entries {
+        bitmap |= 1 << nibble(e.0);
+    }
+    let _ = write!(s, "<{bitmap:x}>{{");
+    let mut i = 0;
+    let mut first = true;
+    while i < entries.len() {
+        let slot = nibble(entries[i].0);
+        let mut j = i + 1;
+        while j < entries.len() && nibble(entries[j].0) == slot {
+            j += 1;
+        }
+        if !first {
+            s.push(',');
+        }
+        first = false;
+        if j - i == 1 || level >= 7 {
+            for (n, e) in entries[i..j].iter().enumerate() {
+                if n > 0 {
+                    s.push(',');
+                }
+                s.push('[');
+                write_term(s, v, atoms, code, e.1);
+                s.push('|');
+                write_term(s, v, atoms, code, e.2);
+                s.push(']');
+            }
+        } else {
+            write_trie(s, v, atoms, code, &entries[i..j], level + 1);
+        }
+        i = j;
+    }
+    s.push('}');
 }
 
 fn write_binary(s: &mut String, v: &View, t: Term) {

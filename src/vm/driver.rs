@@ -71,8 +71,14 @@ pub struct Runtime {
 impl Runtime {
     /// A runtime loading modules with `loader`.
     pub fn new(loader: LoadFn) -> Self {
+        let mut vm = Vm::new();
+        let Vm {
+            code, atoms, lits, ..
+        } = &mut vm;
+        // Without an I/O server, `io` output functions write straight to the console.
+        let _ = super::iomod::install_io(code, atoms, lits);
         Runtime {
-            vm: Vm::new(),
+            vm,
             loader,
             pending_entry: None,
             load_errors: Vec::new(),

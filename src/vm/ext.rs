@@ -58,13 +58,18 @@ pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
             Some(b) => ExtTerm::BitBinary(b.to_vec(), (b.bit_len % 8) as u8),
             None => ExtTerm::Nil,
         },
-        Some(Kind::Map | Kind::TreeMap) => ExtTerm::Map(
-            v.map_entries(t)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(k, x)| (to_ext(v, atoms, code, k), to_ext(v, atoms, code, x)))
-                .collect(),
-        ),
+        Some(Kind::Map | Kind::TreeMap) => {
+            let mut e = v.map_entries(t).unwrap_or_default();
+            if v.map_is_hashed(t) {
+                // erl writes large maps in the order maps:to_list/1 gives.
+                e.reverse();
+            }
+            ExtTerm::Map(
+                e.into_iter()
+                    .map(|(k, x)| (to_ext(v, atoms, code, k), to_ext(v, atoms, code, x)))
+                    .collect(),
+            )
+        }
         Some(Kind::Export) => {
             let p = v.payload(t);
             ExtTerm::ExportFun {

@@ -133,9 +133,7 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
         return Err(GcError::HeapLimit);
     }
     let limit = ((live + need) * 2).max(MIN_HEAP_WORDS);
-    if to.capacity() < limit {
-        to.reserve(limit - to.len());
-    } else if to.capacity() > limit * 4 {
+    if to.capacity() > limit * 4 {
         to.shrink_to(limit);
     }
     heap.words = to;

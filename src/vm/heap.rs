@@ -21,8 +21,8 @@ use super::term::{header, header_kind, header_size, Kind, Term};
 /// A shared, immutable-once-published byte buffer behind binary terms.
 pub type BinBuf = Arc<Vec<u8>>;
 
-/// The smallest heap size in words after a collection.
-pub const MIN_HEAP_WORDS: usize = 1024;
+/// The smallest collection threshold in words (memory is only used as the heap fills).
+pub const MIN_HEAP_WORDS: usize = 16384;
 
 /// A process heap.
 #[derive(Debug)]
@@ -54,7 +54,8 @@ impl Heap {
     /// An empty heap of the minimum size.
     pub fn new() -> Self {
         Heap {
-            words: Vec::with_capacity(MIN_HEAP_WORDS),
+            // Memory is taken as the heap fills, so idle processes stay small.
+            words: Vec::new(),
             bins: Vec::new(),
             limit: MIN_HEAP_WORDS,
             bin_bytes: 0,
@@ -559,10 +560,26 @@ impl<'a> View<'a> {
         }
     }
 
-    /// A map's pairs in key order (copied out; works for both map layouts).
+    /// Whether erl would hold this map as a hash trie (more than 32 pairs): such maps iterate
+    /// in hash order (see [`maphash`](super::maphash)) rather than key order.
+    pub fn map_is_hashed(&self, t: Term) -> bool {
+        self.map_size(t)
+            .is_some_and(|n| n > super::bigmap::FLATMAP_MAX)
+    }
+
+    /// A map's pairs in iteration order (copied out; works for both layouts): key order for
+    /// small maps, erl's hash-trie order for large ones.
     pub fn map_entries(&self, t: Term) -> Option<Vec<(Term, Term)>> {
         match self.kind(t)? {
-            Kind::Map => Some(self.payload(t).chunks(2).map(|c| (c[0], c[1])).collect()),
+            Kind::Map => {
+                let mut e: Vec<(Term, Term)> =
+                    self.payload(t).chunks(2).map(|c| (c[0], c[1])).collect();
+                if e.len() > super::bigmap::FLATMAP_MAX {
+                    // A large map that arrived flat (a literal, binary_to_term).
+                    e.sort_by_key(|p| super::maphash::key_position(self, p.0));
+                }
+                Some(e)
+            }
             Kind::TreeMap => {
                 let mut out = Vec::with_capacity(self.payload(t)[0].small_value() as usize);
                 super::bigmap::in_order(self, self.payload(t)[1], &mut out);

@@ -21,7 +21,7 @@ use super::heap::View;
 use super::literals::Literals;
 use super::map;
 use super::ops::*;
-use super::process::{Process, SLICE_REDUCTIONS};
+use super::process::{Process, SLICE_REDUCTIONS, X_REGS};
 use super::services::{NoServices, Services};
 use super::term::{Kind, Term};
 
@@ -93,7 +93,9 @@ impl Vm {
 #[inline]
 fn fetch(p: &Process, s: Src) -> Term {
     match s {
-        Src::X(i) => p.x[i as usize],
+        // Register numbers are below X_REGS (checked at load time); the mask lets the compiler
+        // drop the bounds check.
+        Src::X(i) => p.x[i as usize & (X_REGS - 1)],
         Src::Y(i) => p.y(i),
         Src::C(t) => t,
     }
@@ -102,7 +104,7 @@ fn fetch(p: &Process, s: Src) -> Term {
 #[inline]
 fn store(p: &mut Process, d: Dst, v: Term) {
     match d {
-        Dst::X(i) => p.x[i as usize] = v,
+        Dst::X(i) => p.x[i as usize & (X_REGS - 1)] = v,
         Dst::Y(i) => p.set_y(i, v),
     }
 }
@@ -206,6 +208,8 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
     let mut m = p.module;
     let mut ops: &[Op] = &code.modules[m as usize].code;
     let mut pc = p.pc as usize;
+    // Reductions are counted in a local; the process's count is reset when it yields.
+    let mut reds = p.reductions;
 
     macro_rules! get {
         ($s:expr) => {
@@ -305,8 +309,8 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
     }
     macro_rules! reduce {
         ($target_m:expr, $target_pc:expr) => {
-            p.reductions -= 1;
-            if p.reductions <= 0 {
+            reds -= 1;
+            if reds <= 0 {
                 p.reductions = SLICE_REDUCTIONS;
                 p.module = $target_m;
                 p.pc = $target_pc as u32;
@@ -326,13 +330,12 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
     }
     macro_rules! do_return {
         () => {{
+            // Returns need no safe point: every loop passes through a call, which has one.
             let cp = match p.stack.pop() {
                 Some(cp) if cp.is_cp() => cp,
                 _ => return Outcome::Normal,
             };
-            gc!(0, 1);
             jump_module!(cp.code_module(), cp.code_pc());
-            reduce!(m, pc);
         }};
     }
     macro_rules! need_module {
@@ -363,6 +366,9 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 &heap_args
             };
             let r = { ($bif)(&mut ctx!(), args) };
+            // A BIF ends the slice early by lowering the process's count (erlang:yield/0,
+            // signals the scheduler holds for this process).
+            reds = reds.min(p.reductions);
             match r {
                 Ok(v) => {
                     p.x[0] = v;
@@ -370,6 +376,9 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                         let len = p.stack.len();
                         p.stack.truncate(len - $dealloc as usize);
                         do_return!();
+                    } else {
+                        // Only x0 is live after a call: a cheap safe point for BIF garbage.
+                        gc!(0, 1);
                     }
                 }
                 Err(f) => {
@@ -443,11 +452,36 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 reduce!(m, pc);
             }
             Op::Return => do_return!(),
-            Op::Allocate { slots, heap, live } => {
+            Op::DeallocReturn(n) => {
                 let len = p.stack.len();
-                p.stack.resize(len + *slots as usize, Term::NIL);
+                p.stack.truncate(len - *n as usize);
+                do_return!();
+            }
+            Op::TestGetList(fail, s, h, t) => {
+                let l = get!(*s);
+                if l.is_cons() {
+                    let (hd, tl) = p.heap.view(lits).cons(l);
+                    store(p, *h, hd);
+                    store(p, *t, tl);
+                    pc += 1;
+                } else {
+                    pc = *fail as usize;
+                }
+            }
+            Op::Move2(a, b, c, d) => {
+                let v = get!(*a);
+                store(p, *b, v);
+                let w = get!(*c);
+                store(p, *d, w);
+                pc += 1;
+            }
+            Op::Allocate { slots, .. } => {
+                // No collection here: the call that entered this function was a safe point,
+                // and heaps grow on demand.
+                for _ in 0..*slots {
+                    p.stack.push(Term::NIL);
+                }
                 stack_check!();
-                gc!(*heap, *live);
             }
             Op::TestHeap { heap, live } => gc!(*heap, *live),
             Op::Deallocate(n) => {

@@ -5,14 +5,18 @@
 //! * Terms and memory: [`term`] (the tagged word), [`atom`] (the atom table), [`heap`]
 //!   (per-process heap, constructors, [`heap::View`] readers), [`literals`] (module literals,
 //!   never collected), [`gc`] (copying collector), [`map`] and [`bigmap`] (small flat maps and
-//!   large tree maps), [`bits`] (bit syntax), [`compare`] (term order), [`display`]
-//!   (`erlang:display/1`'s format), [`ext`] (external term format bridge).
+//!   large tree maps, ordered by [`maphash`] exactly as erl orders its hash tries), [`bits`]
+//!   (bit syntax), [`compare`] (term order), [`display`] (`erlang:display/1`'s format),
+//!   [`ext`] (external term format bridge), [`copy`] (copying terms between heaps, for
+//!   messages), [`phash`] (erl's portable hashes).
 //! * Code: [`translate`] turns the loader's generic instructions into [`ops::Op`]s with
 //!   resolved operands; [`code`] holds modules and the export table; [`interp`] is the dispatch
 //!   loop; [`exception`] builds stack traces and unwinds; [`process`] is a process's state.
 //! * Natives: [`bif`] (calling convention, errors, lookup) and [`bifs`] (the implementations).
 //! * Driving: [`driver::Runtime`] loads modules on demand through a platform-supplied
-//!   [`driver::ModuleSource`] and writes output through [`bif::Io`]; nothing here needs std.
+//!   [`driver::ModuleSource`] and writes output through [`bif::Io`] (console and clock);
+//!   nothing here needs std. [`iomod`] is a built-in `io` module writing to the console
+//!   until an I/O server process exists.
 //!   With many processes, the scheduler runs each one with [`interp::run_with`] and lends
 //!   its BIFs a [`services::Services`] object; [`copy`] moves terms between heaps.
 //!
@@ -52,10 +56,13 @@ pub mod ext;
 pub mod gc;
 pub mod heap;
 pub mod interp;
+pub mod iomod;
 pub mod literals;
 pub mod map;
+pub mod maphash;
 pub mod num;
 pub mod ops;
+pub mod phash;
 pub mod process;
 pub mod services;
 pub mod term;

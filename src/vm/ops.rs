@@ -165,7 +165,11 @@ pub const FLAG_SIGNED: u32 = 4;
 pub const FLAG_NATIVE: u32 = 16;
 
 /// One translated instruction.
+///
+/// A plain one-byte tag (rather than a niche-packed discriminant) keeps dispatch to a single
+/// load and jump.
 #[derive(Clone, Debug)]
+#[repr(u8)]
 pub enum Op {
     /// func_info: raise function_clause with the arguments in x0..arity.
     FuncInfo {
@@ -544,6 +548,12 @@ pub enum Op {
     WaitTimeout(u32, Src),
     /// bs_init_writable: x0 (a size hint) becomes an empty binary that can be appended to.
     BsInitWritable,
+    /// Fused `deallocate N; return`.
+    DeallocReturn(u32),
+    /// Fused `is_nonempty_list Fail Src; get_list Src Hd Tl`.
+    TestGetList(u32, Src, Dst, Dst),
+    /// Fused pair of moves (the first completes before the second reads).
+    Move2(Src, Dst, Src, Dst),
     /// An instruction that is accepted but does nothing (fclearerror, bs_init_writable...).
     Nop,
     /// Stop the process normally (the bottom of the initial stack).

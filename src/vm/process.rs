@@ -29,7 +29,7 @@ pub struct Process {
     /// Y registers and return addresses.
     pub stack: Vec<Term>,
     /// X registers.
-    pub x: Vec<Term>,
+    pub x: alloc::boxed::Box<[Term; X_REGS]>,
     /// Float registers.
     pub f: Vec<f64>,
     /// Module of the next instruction.
@@ -59,7 +59,7 @@ impl Process {
             pid,
             heap: Heap::new(),
             stack: Vec::with_capacity(256),
-            x: vec![Term::NIL; X_REGS],
+            x: alloc::boxed::Box::new([Term::NIL; X_REGS]),
             f: vec![0.0; F_REGS],
             module: 0,
             pc: 0,

@@ -67,10 +67,6 @@ pub enum TimerDest {
 
 /// The node as seen from a BIF of process `me` (the running process).
 pub trait Services {
-    /// Monotonic time in nanoseconds.
-    fn now_ns(&self) -> u64;
-    /// Time since the Unix epoch in nanoseconds, as well as the platform knows it.
-    fn system_time_ns(&self) -> u64;
     /// Creates a process running `start` (terms read through `view`); returns its number.
     fn spawn(
         &mut self,
@@ -182,12 +178,6 @@ pub enum IoReply {
 pub struct NoServices;
 
 impl Services for NoServices {
-    fn now_ns(&self) -> u64 {
-        0
-    }
-    fn system_time_ns(&self) -> u64 {
-        0
-    }
     fn spawn(&mut self, _: u32, _: &View, _: Start, _: SpawnOptions) -> Result<u32, SpawnError> {
         Err(SpawnError::Unsupported)
     }

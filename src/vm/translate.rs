@@ -13,6 +13,7 @@ use super::atom::{self, AtomTable};
 use super::code::{fun_id, Code, FunctionInfo, LambdaInfo, LoadedModule, Target};
 use super::literals::Literals;
 use super::ops::*;
+use super::process::X_REGS;
 use super::term::Term;
 use crate::loader::{Instruction, Module, Operand};
 
@@ -91,7 +92,8 @@ impl Tx<'_> {
 
     fn src(&mut self, op: &Operand, opc: u8) -> R<Src> {
         Ok(match op {
-            Operand::X(i) => Src::X(*i),
+            Operand::X(i) if (*i as usize) < X_REGS => Src::X(*i),
+            Operand::X(_) => return Err(TranslateError::BadIndex),
             Operand::Y(i) => Src::Y(*i),
             other => Src::C(self.term(other, opc)?),
         })
@@ -99,7 +101,8 @@ impl Tx<'_> {
 
     fn dst(&self, op: &Operand, opc: u8) -> R<Dst> {
         match op {
-            Operand::X(i) => Ok(Dst::X(*i)),
+            Operand::X(i) if (*i as usize) < X_REGS => Ok(Dst::X(*i)),
+            Operand::X(_) => Err(TranslateError::BadIndex),
             Operand::Y(i) => Ok(Dst::Y(*i)),
             _ => Err(TranslateError::BadOperand(opc)),
         }
@@ -188,7 +191,7 @@ pub fn translate(
     let mut n = 0u32;
     for ins in &m.code {
         gen_to_new.push(n);
-        if !matches!(ins.opcode, 1 | 153 | 3) {
+        if !emits_nothing(ins.opcode) {
             n += 1;
         }
     }
@@ -213,7 +216,7 @@ pub fn translate(
             on_load = Some(out.len() as u32);
         }
         match ins.opcode {
-            1 | 3 => continue,
+            1 | 3 | 16 => continue,
             153 => {
                 cur_line = match ins.args.first() {
                     Some(Operand::Unsigned(u)) => *u as u32,
@@ -238,6 +241,15 @@ pub fn translate(
         out.push(op);
         lines.push(cur_line);
     }
+    let mut targets = vec![false; out.len() + 1];
+    for &g in m.labels.iter().skip(1) {
+        if let Some(&t) = tx.gen_to_new.get(g as usize) {
+            if let Some(x) = targets.get_mut(t as usize) {
+                *x = true;
+            }
+        }
+    }
+    fuse(&mut out, &targets);
     let mut lambdas = Vec::with_capacity(m.lambdas.len());
     for l in &m.lambdas {
         let entry = tx.label(&Operand::Label(l.label), 0)?;
@@ -298,6 +310,38 @@ pub fn install(code: &mut Code, module: LoadedModule) -> u32 {
     code.by_name.insert(module.name.atom_index(), i);
     code.modules.push(module);
     i
+}
+
+/// Generic instructions that produce no VM instruction: labels, lines and `test_heap` (heaps
+/// grow on demand and every loop passes a call, where collections happen).
+fn emits_nothing(opcode: u8) -> bool {
+    matches!(opcode, 1 | 3 | 16 | 153)
+}
+
+/// Combines common adjacent pairs into one instruction. The first of a pair is replaced by
+/// the fused form, which also does the second's work and skips it; the second stays in place
+/// for anything that jumps to it directly, so no index changes. Pairs whose second half is a
+/// jump target are left alone.
+fn fuse(code: &mut [Op], targets: &[bool]) {
+    for i in 0..code.len().saturating_sub(1) {
+        if targets.get(i + 1).copied().unwrap_or(true) {
+            continue;
+        }
+        let fused = match (&code[i], &code[i + 1]) {
+            (Op::Deallocate(n), Op::Return) => Op::DeallocReturn(*n),
+            (
+                Op::Test {
+                    test: TypeTest::NonEmptyList,
+                    fail,
+                    src,
+                },
+                Op::GetList(s2, h, t),
+            ) if src == s2 => Op::TestGetList(*fail, *src, *h, *t),
+            (Op::Move(a, b), Op::Move(c, d)) => Op::Move2(*a, *b, *c, *d),
+            _ => continue,
+        };
+        code[i] = fused;
+    }
 }
 
 fn type_test(opc: u8) -> Option<TypeTest> {

@@ -20,6 +20,16 @@ fn pairs(ctx: &mut Ctx, m: Term) -> Result<Vec<(Term, Term)>, Fault> {
     }
 }
 
+/// Pairs in the order `maps:keys/1`, `values/1` and `to_list/1` list them: key order for
+/// small maps, the reverse of the trie order for large ones (as erl builds those lists).
+fn listing(ctx: &mut Ctx, m: Term) -> Result<Vec<(Term, Term)>, Fault> {
+    let mut p = pairs(ctx, m)?;
+    if ctx.view().map_is_hashed(m) {
+        p.reverse();
+    }
+    Ok(p)
+}
+
 /// `maps:get/2`.
 pub fn get(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     super::guards::map_get(ctx, a)
@@ -89,11 +99,7 @@ pub fn remove(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .into_iter()
         .filter(|(k, _)| !crate::vm::compare::exact_eq(&v, ctx.atoms, *k, a[0]))
         .collect();
-    Ok(crate::vm::bigmap::from_sorted(
-        &mut ctx.p.heap,
-        ctx.lits,
-        &kept,
-    ))
+    Ok(map::from_pairs(&mut ctx.p.heap, ctx.lits, ctx.atoms, kept))
 }
 
 /// `maps:take/2`.
@@ -111,7 +117,7 @@ pub fn take(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     match found {
         Some(val) => {
-            let m = crate::vm::bigmap::from_sorted(&mut ctx.p.heap, ctx.lits, &kept);
+            let m = map::from_pairs(&mut ctx.p.heap, ctx.lits, ctx.atoms, kept);
             Ok(ctx.p.heap.tuple(&[val, m]))
         }
         None => Ok(atom::ERROR),
@@ -120,21 +126,21 @@ pub fn take(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `maps:keys/1`.
 pub fn keys(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let ps = pairs(ctx, a[0])?;
+    let ps = listing(ctx, a[0])?;
     let ks: Vec<Term> = ps.iter().map(|p| p.0).collect();
     Ok(ctx.p.heap.list(&ks))
 }
 
 /// `maps:values/1`.
 pub fn values(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let ps = pairs(ctx, a[0])?;
+    let ps = listing(ctx, a[0])?;
     let vs: Vec<Term> = ps.iter().map(|p| p.1).collect();
     Ok(ctx.p.heap.list(&vs))
 }
 
 /// `maps:to_list/1`.
 pub fn to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let ps = pairs(ctx, a[0])?;
+    let ps = listing(ctx, a[0])?;
     let mut items = Vec::with_capacity(ps.len());
     for (k, v) in ps {
         items.push(ctx.p.heap.tuple(&[k, v]));
@@ -183,9 +189,7 @@ pub fn map_next(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let v = ctx.view();
         let at = match v.kind(a[1]) {
             Some(crate::vm::term::Kind::TreeMap) => crate::vm::bigmap::nth(&v, a[1], i),
-            Some(crate::vm::term::Kind::Map) => v
-                .map_pairs(a[1])
-                .and_then(|p| p.get(2 * i..2 * i + 2).map(|c| (c[0], c[1]))),
+            Some(crate::vm::term::Kind::Map) => v.map_entries(a[1]).and_then(|p| p.get(i).copied()),
             _ => return Err(badmap(ctx, a[1])),
         };
         return Ok(match at {
@@ -196,9 +200,11 @@ pub fn map_next(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             None => atom::NONE_ATOM,
         });
     }
-    let ps = pairs(ctx, a[1])?;
+    // Batch mode: everything left, in the order maps:to_list/1 gives.
+    let ps = listing(ctx, a[1])?;
+    let rest = ps.len().saturating_sub(i);
     let mut acc = a[2];
-    for &(k, v) in ps.iter().skip(i).rev() {
+    for &(k, v) in ps[..rest].iter().rev() {
         let t = ctx.p.heap.tuple(&[k, v]);
         acc = ctx.p.heap.cons(t, acc);
     }

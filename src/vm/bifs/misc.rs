@@ -223,21 +223,50 @@ pub fn get_keys1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.list(&keys))
 }
 
-/// `erlang:phash2/1,2`: a portable hash of a term's external form (range 2^27 by default).
+/// `erlang:phash2/1,2`, exactly as erl computes it.
 pub fn phash2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let range = match a.get(1) {
-        Some(r) => r.as_small().filter(|r| *r >= 1).ok_or_else(badarg)? as u64,
-        None => 1 << 27,
+    let h = {
+        let v = ctx.view();
+        crate::vm::phash::phash2(&v, ctx.atoms, ctx.code, a[0])
     };
-    let v = ctx.view();
-    let ext = crate::vm::ext::to_ext(&v, ctx.atoms, ctx.code, a[0]);
-    let bytes = crate::etf::encode(&ext);
-    let mut h: u32 = 0x811c_9dc5;
-    for b in bytes {
-        h ^= b as u32;
-        h = h.wrapping_mul(0x0100_0193);
+    match a.get(1) {
+        None => Ok(Term::small((h & ((1 << 27) - 1)) as i64)),
+        Some(r) => {
+            let range = hash_range(ctx, *r)?;
+            Ok(Term::small(if range == 0 {
+                h as i64
+            } else {
+                (h as u64 % range) as i64
+            }))
+        }
     }
-    Ok(Term::small((h as u64 % range) as i64))
+}
+
+/// `erlang:phash/2`, exactly as erl computes it.
+pub fn phash(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let h = {
+        let v = ctx.view();
+        crate::vm::phash::phash(&v, ctx.atoms, ctx.code, a[0])
+    };
+    let range = hash_range(ctx, a[1])?;
+    Ok(Term::small(if range == 0 {
+        h as i64 + 1
+    } else {
+        (h as u64 % range) as i64 + 1
+    }))
+}
+
+/// A hash range argument: 1..=2^32, where 2^32 is returned as 0.
+fn hash_range(ctx: &Ctx, r: Term) -> Result<u64, Fault> {
+    let v = ctx.view();
+    let n = v.int(r).ok_or_else(badarg)?.to_big();
+    let n: u64 = u64::try_from(&n).map_err(|_| badarg())?;
+    match n {
+        0 => Err(badarg()),
+        0x1_0000_0000 => Ok(0),
+        n if n < 0x1_0000_0000 => Ok(n),
+        _ => Err(badarg()),
+    }
 }
 
 /// `erlang:unique_integer/0,1`.

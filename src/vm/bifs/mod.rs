@@ -5,6 +5,7 @@
 
 pub mod arith;
 pub mod binary;
+pub mod checksum;
 pub mod conv;
 pub mod etf;
 pub mod guards;
@@ -12,9 +13,12 @@ pub mod info;
 pub mod lists;
 pub mod maps;
 pub mod math;
+pub mod md5;
 pub mod misc;
 pub mod persistent;
 pub mod procs;
+pub mod system;
+pub mod time;
 pub mod tuples;
 pub mod unicode;
 
@@ -170,12 +174,6 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "processes", 0, procs::processes),
     ("erlang", "process_flag", 2, procs::process_flag),
     ("erlang", "yield", 0, procs::yield_),
-    ("erlang", "monotonic_time", 0, procs::monotonic_time0),
-    ("erlang", "monotonic_time", 1, procs::monotonic_time1),
-    ("erlang", "system_time", 0, procs::system_time0),
-    ("erlang", "system_time", 1, procs::system_time1),
-    ("os", "system_time", 0, procs::system_time0),
-    ("os", "system_time", 1, procs::system_time1),
     ("erlang", "send_after", 3, procs::send_after),
     ("erlang", "start_timer", 3, procs::start_timer),
     ("erlang", "cancel_timer", 1, procs::cancel_timer),
@@ -217,6 +215,41 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("string", "list_to_float", 1, conv::string_list_to_float),
     ("erlang", "phash2", 1, misc::phash2),
     ("erlang", "phash2", 2, misc::phash2),
+    ("erlang", "phash", 2, misc::phash),
+    ("erlang", "monotonic_time", 0, time::monotonic_time),
+    ("erlang", "monotonic_time", 1, time::monotonic_time),
+    ("erlang", "system_time", 0, time::system_time),
+    ("erlang", "system_time", 1, time::system_time),
+    ("os", "system_time", 0, time::system_time),
+    ("os", "system_time", 1, time::system_time),
+    ("erlang", "timestamp", 0, time::timestamp),
+    ("os", "timestamp", 0, time::timestamp),
+    ("erlang", "convert_time_unit", 3, time::convert_time_unit),
+    ("erlang", "pid_to_list", 1, system::pid_to_list),
+    ("erlang", "ref_to_list", 1, system::ref_to_list),
+    ("erlang", "fun_to_list", 1, system::fun_to_list),
+    ("erlang", "list_to_pid", 1, system::list_to_pid),
+    ("erlang", "make_fun", 3, system::make_fun),
+    ("erlang", "fun_info_mfa", 1, system::fun_info_mfa),
+    ("erlang", "date", 0, system::date),
+    ("erlang", "time", 0, system::time),
+    ("erlang", "universaltime", 0, system::universaltime),
+    ("erlang", "localtime", 0, system::universaltime),
+    ("erlang", "now", 0, system::now),
+    ("erlang", "statistics", 1, system::statistics),
+    ("erlang", "system_info", 1, system::system_info),
+    ("erlang", "bump_reductions", 1, system::yield_),
+    ("erlang", "display_string", 1, system::display_string),
+    ("erlang", "term_to_iovec", 1, system::term_to_iovec),
+    ("erlang", "term_to_iovec", 2, system::term_to_iovec),
+    ("erlang", "md5", 1, md5::md5),
+    ("erlang", "md5_init", 0, md5::md5_init),
+    ("erlang", "md5_update", 2, md5::md5_update),
+    ("erlang", "md5_final", 1, md5::md5_final),
+    ("erlang", "crc32", 1, checksum::crc32),
+    ("erlang", "crc32", 2, checksum::crc32),
+    ("erlang", "adler32", 1, checksum::adler32),
+    ("erlang", "adler32", 2, checksum::adler32),
     ("erlang", "unique_integer", 0, misc::unique_integer),
     ("erlang", "unique_integer", 1, misc::unique_integer),
     ("erlang", "iolist_to_iovec", 1, misc::iolist_to_iovec),
@@ -340,6 +373,8 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
         unicode::characters_to_binary,
     ),
     ("unicode", "bin_is_7bit", 1, unicode::bin_is_7bit),
+    ("io", "put_chars", 1, unicode::put_chars),
+    ("io", "put_chars", 2, unicode::put_chars2),
     (
         "code",
         "ensure_modules_loaded",

@@ -1,4 +1,4 @@
-//! Process BIFs: spawn, send, links, monitors, exit signals, names, timers, flags and time.
+//! Process BIFs: spawn, send, links, monitors, exit signals, names, timers and flags.
 //!
 //! Everything that involves another process goes through [`Ctx::node`]; what concerns only
 //! the caller (sending to itself, flushing its own mailbox) is done here on [`Ctx::p`].
@@ -437,46 +437,6 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn yield_(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     end_slice(ctx);
     Ok(atom::TRUE)
-}
-
-/// Nanoseconds per unit of a time-unit term (`native` is nanoseconds).
-fn unit_divisor(ctx: &Ctx, t: Term) -> Option<u64> {
-    if let Some(n) = t.as_small() {
-        // Parts per second.
-        return (n > 0 && n <= 1_000_000_000).then(|| 1_000_000_000 / n as u64);
-    }
-    if !t.is_atom() {
-        return None;
-    }
-    Some(match ctx.atoms.name(t) {
-        "second" | "seconds" => 1_000_000_000,
-        "millisecond" | "milli_seconds" => 1_000_000,
-        "microsecond" | "micro_seconds" => 1_000,
-        "nanosecond" | "nano_seconds" | "native" | "perf_counter" => 1,
-        _ => return None,
-    })
-}
-
-/// `erlang:monotonic_time/0` (nanoseconds, the native unit).
-pub fn monotonic_time0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    Ok(ctx.p.heap.int(ctx.node.now_ns() as i64))
-}
-
-/// `erlang:monotonic_time/1`.
-pub fn monotonic_time1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let d = unit_divisor(ctx, a[0]).ok_or_else(badarg)?;
-    Ok(ctx.p.heap.int((ctx.node.now_ns() / d) as i64))
-}
-
-/// `erlang:system_time/0`.
-pub fn system_time0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    Ok(ctx.p.heap.int(ctx.node.system_time_ns() as i64))
-}
-
-/// `erlang:system_time/1` (also `os:system_time/1`).
-pub fn system_time1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let d = unit_divisor(ctx, a[0]).ok_or_else(badarg)?;
-    Ok(ctx.p.heap.int((ctx.node.system_time_ns() / d) as i64))
 }
 
 fn timer_args(ctx: &Ctx, a: &[Term]) -> Result<(u64, TimerDest), Fault> {

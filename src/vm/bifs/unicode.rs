@@ -8,7 +8,7 @@ use crate::vm::heap::View;
 use crate::vm::term::Term;
 
 /// Collects the code points of unicode chardata (`latin1` input reads binaries as bytes).
-fn chars(v: &View, t: Term, latin1: bool, out: &mut Vec<u32>) -> Option<()> {
+pub fn chars(v: &View, t: Term, latin1: bool, out: &mut Vec<u32>) -> Option<()> {
     if let Some(b) = v.binary_bytes(t) {
         if latin1 {
             out.extend(b.iter().map(|&c| c as u32));
@@ -91,4 +91,35 @@ pub fn ensure_loaded(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         return Err(badarg());
     }
     Ok(ctx.p.heap.tuple(&[atom::MODULE, a[0]]))
+}
+
+/// Writes chardata to the console as erl's `-noshell` standard output does: characters below
+/// 256 as single bytes, others as `\x{...}`.
+fn put(ctx: &mut Ctx, t: Term, to_stderr: bool) -> BifResult {
+    let mut cs = Vec::new();
+    chars(&ctx.view(), t, false, &mut cs).ok_or_else(badarg)?;
+    let mut out = Vec::with_capacity(cs.len());
+    for c in cs {
+        if c < 256 {
+            out.push(c as u8);
+        } else {
+            out.extend_from_slice(alloc::format!("\\x{{{c:X}}}").as_bytes());
+        }
+    }
+    if to_stderr {
+        ctx.io.stderr(&out);
+    } else {
+        ctx.io.stdout(&out);
+    }
+    Ok(atom::OK)
+}
+
+/// `io:put_chars/1`.
+pub fn put_chars(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    put(ctx, a[0], false)
+}
+
+/// `io:put_chars/2`: the device may be `standard_error`; everything else goes to stdout.
+pub fn put_chars2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    put(ctx, a[1], a[0] == atom::STANDARD_ERROR)
 }

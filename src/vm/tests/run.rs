@@ -238,3 +238,18 @@ fn records_funs_io_lib() {
 fn short_floats() {
     same_as_erl("vm_float_short", include_str!("vm_float_short.erl"));
 }
+
+#[test]
+fn portable_hashes() {
+    same_as_erl("vm_phash", include_str!("vm_phash.erl"));
+}
+
+#[test]
+fn io_output() {
+    same_as_erl("vm_io", include_str!("vm_io.erl"));
+}
+
+#[test]
+fn otp_stdlib_modules() {
+    same_as_erl("vm_stdlib", include_str!("vm_stdlib.erl"));
+}

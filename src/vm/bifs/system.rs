@@ -1,0 +1,247 @@
+//! System and introspection BIFs that do not need other processes: `system_info/1`,
+//! `statistics/1`, calendar time, term-to-text conversions of pids, references and funs.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::vm::atom;
+use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::display::display;
+use crate::vm::term::{Kind, Term};
+
+/// erl's text for a term (as `erlang:display/1` writes it), as a character list.
+fn text_of(ctx: &mut Ctx, t: Term) -> Term {
+    let bytes = {
+        let v = ctx.view();
+        display(&v, ctx.atoms, ctx.code, t)
+    };
+    let s = String::from_utf8_lossy(&bytes).into_owned();
+    ctx.p.heap.string(&s)
+}
+
+/// `pid_to_list/1`.
+pub fn pid_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_pid() {
+        return Err(badarg());
+    }
+    Ok(text_of(ctx, a[0]))
+}
+
+/// `ref_to_list/1`.
+pub fn ref_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !ctx.view().is_ref(a[0]) {
+        return Err(badarg());
+    }
+    Ok(text_of(ctx, a[0]))
+}
+
+/// `fun_to_list/1`.
+pub fn fun_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !ctx.view().is_fun(a[0]) {
+        return Err(badarg());
+    }
+    Ok(text_of(ctx, a[0]))
+}
+
+/// `list_to_pid/1`: `"<0.N.0>"`.
+pub fn list_to_pid(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = super::conv::list_to_string(&ctx.view(), a[0]).ok_or_else(badarg)?;
+    let inner = s
+        .strip_prefix("<0.")
+        .and_then(|r| r.strip_suffix(".0>"))
+        .ok_or_else(badarg)?;
+    let n: u32 = inner.parse().map_err(|_| badarg())?;
+    Ok(Term::pid(n))
+}
+
+/// `erlang:make_fun/3`: `fun M:F/A`.
+pub fn make_fun(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let arity = a[2]
+        .as_small()
+        .filter(|n| (0..=255).contains(n))
+        .ok_or_else(badarg)?;
+    if !a[0].is_atom() || !a[1].is_atom() {
+        return Err(badarg());
+    }
+    Ok(ctx.p.heap.export_fun(a[0], a[1], arity as u32))
+}
+
+/// `erlang:fun_info_mfa/1`.
+pub fn fun_info_mfa(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let v = ctx.view();
+    match v.kind(a[0]) {
+        Some(Kind::Export) => {
+            let p = v.payload(a[0]).to_vec();
+            Ok(ctx.p.heap.tuple(&p))
+        }
+        Some(Kind::Fun) => {
+            let m = super::info::fun_info2(ctx, &[a[0], atom::MODULE])?;
+            let f = super::info::fun_info2(ctx, &[a[0], atom::NAME])?;
+            let ar = super::info::fun_info2(ctx, &[a[0], atom::ARITY])?;
+            let v = ctx.view();
+            let (m, f, ar) = (
+                v.payload(m)[1],
+                v.payload(f)[1],
+                v.payload(ar)[1].small_value(),
+            );
+            // The implementation's arity counts the free variables too.
+            let free = v.payload(a[0]).len() as i64 - 1;
+            Ok(ctx.p.heap.tuple(&[m, f, Term::small(ar + free)]))
+        }
+        _ => Err(badarg()),
+    }
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn now_parts(ctx: &mut Ctx) -> ((i64, i64, i64), (i64, i64, i64)) {
+    let secs = (ctx.io.system_nanos() / 1_000_000_000) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    (civil(days), (rem / 3600, rem % 3600 / 60, rem % 60))
+}
+
+fn triple(ctx: &mut Ctx, t: (i64, i64, i64)) -> Term {
+    ctx.p
+        .heap
+        .tuple(&[Term::small(t.0), Term::small(t.1), Term::small(t.2)])
+}
+
+/// `date/0` (UTC: the VM has no time zone).
+pub fn date(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let (d, _) = now_parts(ctx);
+    Ok(triple(ctx, d))
+}
+
+/// `time/0` (UTC).
+pub fn time(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let (_, t) = now_parts(ctx);
+    Ok(triple(ctx, t))
+}
+
+/// `universaltime/0` and `localtime/0` (UTC).
+pub fn universaltime(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let (d, t) = now_parts(ctx);
+    let (d, t) = (triple(ctx, d), triple(ctx, t));
+    Ok(ctx.p.heap.tuple(&[d, t]))
+}
+
+/// `now/0` (deprecated in erl, still common): strictly increasing `{Mega, Secs, Micro}`.
+pub fn now(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    super::time::timestamp(ctx, a)
+}
+
+/// `statistics/1` for the items a single process can answer.
+pub fn statistics(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let ms = (ctx.io.monotonic_nanos() / 1_000_000) as i64;
+    match a[0] {
+        atom::RUNTIME | atom::WALL_CLOCK => {
+            let t = ctx.p.heap.int(ms);
+            Ok(ctx.p.heap.tuple(&[t, Term::small(0)]))
+        }
+        atom::REDUCTIONS | atom::EXACT_REDUCTIONS => {
+            Ok(ctx.p.heap.tuple(&[Term::small(0), Term::small(0)]))
+        }
+        atom::GARBAGE_COLLECTION => {
+            Ok(ctx
+                .p
+                .heap
+                .tuple(&[Term::small(0), Term::small(0), Term::small(0)]))
+        }
+        atom::RUN_QUEUE => Ok(Term::small(0)),
+        _ => Err(badarg()),
+    }
+}
+
+/// `erlang:system_info/1` for common keys.
+pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let t = a[0];
+    if let Some([k, x]) = ctx.view().tuple(t) {
+        if *k == atom::WORDSIZE && (*x == atom::INTERNAL || *x == atom::EXTERNAL) {
+            return Ok(Term::small(8));
+        }
+        return Err(badarg());
+    }
+    let name = String::from(ctx.atoms.name(t));
+    Ok(match name.as_str() {
+        "wordsize" => Term::small(8),
+        "otp_release" => ctx.p.heap.string("25"),
+        "version" => ctx.p.heap.string("13.1.5"),
+        "machine" => ctx.p.heap.string("BEAM"),
+        "system_architecture" => ctx.p.heap.string("x86_64-xenbeam"),
+        "process_count"
+        | "schedulers"
+        | "schedulers_online"
+        | "logical_processors"
+        | "logical_processors_online"
+        | "logical_processors_available" => Term::small(1),
+        "atom_count" => Term::small(ctx.atoms.len() as i64),
+        "atom_limit" => Term::small(crate::vm::atom::MAX_ATOMS as i64),
+        "process_limit" => Term::small(262_144),
+        "thread_pool_size" => Term::small(0),
+        "smp_support" | "threads" => atom::TRUE,
+        "debug_compiled" | "kernel_poll" => atom::FALSE,
+        "emu_flavor" => atom::EMU,
+        "emu_type" => atom::OPT,
+        "hipe_architecture" => atom::UNDEFINED,
+        _ => return Err(badarg()),
+    })
+}
+
+/// `erlang:yield/0` and `erlang:bump_reductions/1`: scheduling hints; `true`.
+pub fn yield_(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(atom::TRUE)
+}
+
+/// `erlang:display_string/1`: writes a character list or binary as is.
+pub fn display_string(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let v = ctx.view();
+    let bytes: Vec<u8> = match v.binary_bytes(a[0]) {
+        Some(b) => b.into_owned(),
+        None => {
+            let s = super::conv::list_to_string(&v, a[0]).ok_or_else(badarg)?;
+            s.chars().map(|c| c as u32 as u8).collect()
+        }
+    };
+    ctx.io.stderr(&bytes);
+    Ok(atom::TRUE)
+}
+
+/// `erlang:term_to_iovec/1,2`: `term_to_binary` as a one-element list.
+pub fn term_to_iovec(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let b = super::etf::term_to_binary(ctx, a)?;
+    Ok(ctx.p.heap.list(&[b]))
+}
+
+/// `process_flag/2`: accepted and remembered nowhere yet (processes come with the scheduler).
+pub fn process_flag(_: &mut Ctx, a: &[Term]) -> BifResult {
+    match a[0] {
+        atom::TRAP_EXIT => Ok(atom::FALSE),
+        atom::PRIORITY => Ok(atom::NORMAL),
+        _ => Err(Fault::error(atom::BADARG)),
+    }
+}
+
+/// `registered/0`: no names are registered yet.
+pub fn registered(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(Term::NIL)
+}
+
+/// `whereis/1`: no names are registered yet.
+pub fn whereis(_: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() {
+        return Err(badarg());
+    }
+    Ok(atom::UNDEFINED)
+}

@@ -1,0 +1,33 @@
+%% OTP stdlib modules loaded from erl's own .beam files: dict, sets, gb_trees, queue, io_lib, erl_scan/parse/eval.
+-module(vm_stdlib).
+-export([main/0]).
+main() ->
+    D = dict:store(a, 1, dict:new()),
+    erlang:display(dict:to_list(D)),
+    S = sets:from_list([3,1,2,3]),
+    erlang:display(lists:sort(sets:to_list(S))),
+    G = gb_trees:insert(k, v, gb_trees:empty()),
+    erlang:display(gb_trees:to_list(G)),
+    Q = queue:in(1, queue:new()),
+    erlang:display(queue:to_list(queue:in(2, Q))),
+    erlang:display(proplists:get_value(b, [{a,1},{b,2}])),
+    erlang:display(orddict:from_list([{b,1},{a,2}])),
+    erlang:display(string:split("a,b,c", ",", all)),
+    erlang:display(string:trim("  hi  ")),
+    erlang:display(lists:usort([c,a,b,a])),
+    erlang:display(io_lib:format("~p", [#{a => [1,2,{x,"str"}], b => <<"bin">>}])),
+    erlang:display(lists:flatten(io_lib:format("~-10s|~10.3f|~e", ["x", 3.14159, 1.5]))),
+    erlang:display(base64:encode(<<"hello">>)),
+    erlang:display(calendar:gregorian_days_to_date(738000)),
+    erlang:display(lists:zip3([1,2],[a,b],["x","y"])),
+    erlang:display(maps:groups_from_list(fun(X) -> X rem 2 end, [1,2,3,4])),
+    erlang:display(array:to_list(array:from_list([1,2,3]))),
+    erlang:display(erl_scan:string("foo(X) -> X + 1.")),
+    {ok, Toks, _} = erl_scan:string("1 + 2 * 3."),
+    {ok, [E]} = erl_parse:parse_exprs(Toks),
+    erlang:display(erl_eval:exprs([E], [])),
+    erlang:display(unicode:characters_to_list(<<"héllo"/utf8>>)),
+    erlang:display(string:uppercase("abc")),
+    erlang:display(binary:bin_to_list(<<"abc">>)),
+    erlang:display(erlang:crc32(<<"abc">>)),
+    halt().
