@@ -102,6 +102,8 @@ struct Run {
     now: u64,
     stalls: usize,
     alive: usize,
+    pages_out: usize,
+    channels_bound: usize,
 }
 
 /// Compiles `src` as module `name` and runs `name:main()` on a simulated node; `None` when
@@ -142,6 +144,8 @@ fn run(name: &str, src: &str) -> Option<Run> {
         now: node.platform.now_ns(),
         stalls: node.platform.sim.stalls(),
         alive: node.alive(),
+        pages_out: node.platform.sim.pages_out(),
+        channels_bound: node.platform.sim.channels_bound(),
     })
 }
 
@@ -404,4 +408,20 @@ fn timestamps_are_erl_style() {
     let ns = 1_795_980_451_558_836_000;
     assert_eq!(super::node::timestamp(ns), "29-Nov-2026::19:27:31.558836");
     assert_eq!(super::node::timestamp(0), "1-Jan-1970::00:00:00.000000");
+}
+
+#[test]
+fn pores_and_outlets_deliver_events_to_their_owners_and_close_with_them() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/native");
+    let src = std::fs::read_to_string(dir.join("x_pores.erl")).expect("x_pores.erl");
+    let want = std::fs::read_to_string(dir.join("x_pores.expected")).expect("x_pores.expected");
+    let Some(r) = run("x_pores", &src) else {
+        return;
+    };
+    assert_eq!(r.out, want);
+    assert!(matches!(r.stop, Stop::Halt(0)));
+    // Every pore and outlet was closed by its owner or when its owner exited: no page or
+    // channel is left behind.
+    assert_eq!(r.pages_out, 0);
+    assert_eq!(r.channels_bound, 0);
 }

@@ -16,6 +16,7 @@ pub mod math;
 pub mod md5;
 pub mod misc;
 pub mod persistent;
+pub mod pores;
 pub mod procs;
 pub mod system;
 pub mod time;
@@ -180,6 +181,16 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "cancel_timer", 2, procs::cancel_timer),
     ("erlang", "read_timer", 1, procs::read_timer),
     ("erlang", "read_timer", 2, procs::read_timer),
+    ("pore", "open_loopback", 0, pores::open_loopback),
+    ("pore", "open_xenstore", 0, pores::open_xenstore),
+    ("pore", "write", 2, pores::write),
+    ("pore", "read", 1, pores::read),
+    ("pore", "avail", 1, pores::avail),
+    ("pore", "poke", 1, pores::poke),
+    ("pore", "close", 1, pores::close),
+    ("outlet", "open_loopback", 0, pores::outlet_open_loopback),
+    ("outlet", "command", 2, pores::outlet_command),
+    ("outlet", "close", 1, pores::outlet_close),
     ("erlang", "halt", 0, misc::halt0),
     ("erlang", "halt", 1, misc::halt1),
     ("erlang", "halt", 2, misc::halt2),

@@ -11,8 +11,9 @@ use alloc::vec::Vec;
 use crate::sched::queue::Priority;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::code::split_fun_id;
 use crate::vm::services::{ExitKind, SpawnError, SpawnOptions, Start, TimerDest};
-use crate::vm::term::Term;
+use crate::vm::term::{Kind, Term};
 
 /// Whether `t` is the atom `name`.
 fn is_atom(ctx: &Ctx, t: Term, name: &str) -> bool {
@@ -172,8 +173,31 @@ pub fn spawn_link3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     spawn_result(ctx, s, LINKED, false)
 }
 
-/// `spawn_monitor/1`.
+/// The arity of a fun term.
+fn fun_arity(ctx: &Ctx, f: Term) -> Option<u32> {
+    let v = ctx.view();
+    match v.kind(f)? {
+        Kind::Fun => {
+            let (mi, li) = split_fun_id(v.payload(f)[0].small_value() as u64);
+            Some(
+                ctx.code
+                    .modules
+                    .get(mi as usize)?
+                    .lambdas
+                    .get(li as usize)?
+                    .arity,
+            )
+        }
+        Kind::Export => Some(v.payload(f)[2].small_value() as u32),
+        _ => None,
+    }
+}
+
+/// `spawn_monitor/1` (unlike spawn/1, it checks the fun takes no arguments).
 pub fn spawn_monitor1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if fun_arity(ctx, a[0]) != Some(0) {
+        return Err(badarg());
+    }
     let s = fun_start(ctx, a[0])?;
     spawn_result(ctx, s, SpawnOptions::default(), true)
 }
