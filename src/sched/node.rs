@@ -34,7 +34,9 @@ use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
 use crate::vm::heap::View;
 use crate::vm::interp::{run_with, Outcome};
 use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS};
-use crate::vm::services::{ExitKind, IoReply, IoRequest, Services, SpawnError, SpawnOptions};
+use crate::vm::services::{
+    ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
+};
 use crate::vm::services::{Start, TimerDest};
 use crate::vm::term::Term;
 
@@ -462,6 +464,18 @@ impl<P: Platform> Services for NodeServices<'_, P> {
 
     fn is_alive(&self, pid: u32) -> bool {
         self.st.procs.contains_key(&pid)
+    }
+
+    fn process_info(&self, pid: u32) -> Option<ProcessInfo> {
+        let e = self.st.procs.get(&pid)?;
+        Some(ProcessInfo {
+            name: e.name,
+            trap_exit: e.trap_exit,
+            priority: e.priority,
+            links: e.links.iter().copied().collect(),
+            waiting: e.status == Status::Waiting,
+            message_queue_len: e.process.as_ref().map(|p| p.mailbox.len()),
+        })
     }
 
     fn processes(&self) -> Vec<u32> {

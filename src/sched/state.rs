@@ -574,7 +574,10 @@ impl<P: Platform> State<P> {
             TimerEvent::Receive(pid),
         );
         if let Some(e) = self.procs.get_mut(&pid) {
-            e.recv_timer = Some(id);
+            if let Some(old) = e.recv_timer.replace(id) {
+                // A receive that ended without the process being parked since.
+                self.timers.cancel(old);
+            }
         }
     }
 

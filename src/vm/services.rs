@@ -87,6 +87,11 @@ pub trait Services {
     fn registered(&self) -> Vec<Term>;
     /// Whether `pid` is alive (`me` always is).
     fn is_alive(&self, pid: u32) -> bool;
+    /// What the node knows of a live process (for `process_info/2`).
+    fn process_info(&self, pid: u32) -> Option<ProcessInfo> {
+        let _ = pid;
+        None
+    }
     /// Every live process number, ascending.
     fn processes(&self) -> Vec<u32>;
     /// Links `me` and `other`; false if `other` is dead (the caller decides what that means).
@@ -131,6 +136,23 @@ pub trait Services {
         let _ = (me, request);
         None
     }
+}
+
+/// The node's view of a process, for `process_info/2`.
+#[derive(Clone, Debug, Default)]
+pub struct ProcessInfo {
+    /// Registered name.
+    pub name: Option<Term>,
+    /// Whether it traps exits.
+    pub trap_exit: bool,
+    /// Its priority.
+    pub priority: Priority,
+    /// Linked processes.
+    pub links: Vec<u32>,
+    /// Whether it waits in `receive` (else it is runnable or running).
+    pub waiting: bool,
+    /// Messages in its mailbox (unknown for the running process).
+    pub message_queue_len: Option<usize>,
 }
 
 /// A request to a pore or an outlet, already decoded from BIF arguments.

@@ -214,7 +214,7 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "erase", 0, misc::erase0),
     ("erlang", "garbage_collect", 0, misc::garbage_collect),
     ("erlang", "get_keys", 1, misc::get_keys1),
-    ("erlang", "process_info", 2, misc::process_info),
+    ("erlang", "process_info", 2, procs::process_info),
     ("persistent_term", "put", 2, persistent::put),
     ("os", "getenv", 1, misc::os_getenv),
     ("init", "get_argument", 1, misc::init_get_argument),
