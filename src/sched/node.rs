@@ -35,7 +35,7 @@ use crate::vm::heap::View;
 use crate::vm::interp::{run_with, Outcome};
 use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS};
 use crate::vm::services::{
-    ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
+    AliasMode, ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
 };
 use crate::vm::services::{Start, TimerDest};
 use crate::vm::term::Term;
@@ -497,6 +497,18 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             (None, None) => Watched::Name(atom::UNDEFINED),
         };
         self.st.monitor(me, reference, target, who);
+    }
+
+    fn alias(&mut self, me: u32, reference: u64, mode: AliasMode) {
+        self.st.alias(me, reference, mode);
+    }
+
+    fn unalias(&mut self, me: u32, reference: u64) -> bool {
+        self.st.unalias(me, reference)
+    }
+
+    fn alias_target(&mut self, reference: u64) -> Option<u32> {
+        self.st.alias_target(reference)
     }
 
     fn demonitor(&mut self, me: u32, reference: u64) -> bool {

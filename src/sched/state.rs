@@ -28,7 +28,7 @@ use crate::vm::copy::copy_term;
 use crate::vm::heap::{Heap, View};
 use crate::vm::literals::Literals;
 use crate::vm::process::Process;
-use crate::vm::services::{ExitKind, TimerDest};
+use crate::vm::services::{AliasMode, ExitKind, TimerDest};
 use crate::vm::term::Term;
 
 /// Where a process is in its life.
@@ -214,6 +214,7 @@ pub struct State<P: Platform> {
     timer_refs: BTreeMap<u64, TimerId>,
     names: BTreeMap<u32, u32>,
     monitors: BTreeMap<u64, Monitor>,
+    aliases: BTreeMap<u64, (u32, AliasMode)>,
     /// Open pores.
     pub pores: PoreTable<P>,
     /// Open outlets.
@@ -243,6 +244,7 @@ impl<P: Platform> State<P> {
             timer_refs: BTreeMap::new(),
             names: BTreeMap::new(),
             monitors: BTreeMap::new(),
+            aliases: BTreeMap::new(),
             pores: PoreTable::new(),
             outlets: OutletTable::new(),
             next_pid: first_pid,
@@ -424,11 +426,15 @@ impl<P: Platform> State<P> {
                 kind: ExitKind::Link,
             });
         }
+        if !self.aliases.is_empty() {
+            self.aliases.retain(|_, (owner, _)| *owner != pid);
+        }
         for r in e.watched_by {
             if let Some(m) = self.monitors.remove(&r) {
                 if let Some(w) = self.procs.get_mut(&m.watcher) {
                     w.watching.remove(&r);
                 }
+                self.end_monitor_alias(r);
                 self.deliver(m.watcher, Delivery::Down(r, m.who, reason.clone()));
             }
         }
@@ -499,6 +505,9 @@ impl<P: Platform> State<P> {
                 |h| !matches!(h, Held::Deliver(Delivery::Down(r, _, _)) if *r == reference),
             );
         }
+        if self.aliases.get(&reference).is_some_and(|a| a.0 == watcher) {
+            self.end_monitor_alias(reference);
+        }
         match self.monitors.get(&reference) {
             Some(m) if m.watcher == watcher => {
                 let m = *m;
@@ -512,6 +521,44 @@ impl<P: Platform> State<P> {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// Makes `reference` an alias of `owner`.
+    pub fn alias(&mut self, owner: u32, reference: u64, mode: AliasMode) {
+        self.aliases.insert(reference, (owner, mode));
+    }
+
+    /// Ends an alias `owner` holds.
+    pub fn unalias(&mut self, owner: u32, reference: u64) -> bool {
+        match self.aliases.get(&reference) {
+            Some((o, _)) if *o == owner => {
+                self.aliases.remove(&reference);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Where a message to alias `reference` goes; a reply alias ends with it, and so does
+    /// its monitor.
+    pub fn alias_target(&mut self, reference: u64) -> Option<u32> {
+        let (owner, mode) = *self.aliases.get(&reference)?;
+        if mode == AliasMode::ReplyDemonitor {
+            self.aliases.remove(&reference);
+            self.demonitor(owner, reference);
+        }
+        Some(owner)
+    }
+
+    /// A monitor ended: so does an alias tied to it.
+    fn end_monitor_alias(&mut self, reference: u64) {
+        if self
+            .aliases
+            .get(&reference)
+            .is_some_and(|(_, mode)| *mode != AliasMode::Explicit)
+        {
+            self.aliases.remove(&reference);
         }
     }
 

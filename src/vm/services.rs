@@ -56,6 +56,17 @@ pub enum ExitKind {
     Link,
 }
 
+/// When a process alias (a reference messages can be sent to) stops working.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AliasMode {
+    /// Only `unalias/1` (or the owner's exit) ends it.
+    Explicit,
+    /// It ends with its monitor (demonitor or the 'DOWN').
+    Demonitor,
+    /// Like `Demonitor`, and also after the first message sent through it.
+    ReplyDemonitor,
+}
+
 /// Where a timer's message goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimerDest {
@@ -101,6 +112,20 @@ pub trait Services {
     /// Monitors `target` (or the process registered as `name`); a dead target sends
     /// `{'DOWN', Ref, process, Target, noproc}` at once.
     fn monitor(&mut self, me: u32, reference: u64, target: Option<u32>, name: Option<Term>);
+    /// Makes `reference` an alias of `me`: messages sent to it go to `me`.
+    fn alias(&mut self, me: u32, reference: u64, mode: AliasMode) {
+        let _ = (me, reference, mode);
+    }
+    /// Ends an alias `me` owns; false if it was not active.
+    fn unalias(&mut self, me: u32, reference: u64) -> bool {
+        let _ = (me, reference);
+        false
+    }
+    /// The process a message sent to alias `reference` goes to (a reply alias ends here).
+    fn alias_target(&mut self, reference: u64) -> Option<u32> {
+        let _ = reference;
+        None
+    }
     /// Removes a monitor `me` holds; false if it was not active.
     fn demonitor(&mut self, me: u32, reference: u64) -> bool;
     /// Sends an exit signal from `me` to `to` with `reason` (read through `view`).

@@ -12,7 +12,9 @@ use crate::sched::queue::Priority;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::code::split_fun_id;
-use crate::vm::services::{ExitKind, ProcessInfo, SpawnError, SpawnOptions, Start, TimerDest};
+use crate::vm::services::{
+    AliasMode, ExitKind, ProcessInfo, SpawnError, SpawnOptions, Start, TimerDest,
+};
 use crate::vm::term::{Kind, Term};
 
 /// Whether `t` is the atom `name`.
@@ -46,10 +48,12 @@ fn ref_number(ctx: &Ctx, t: Term) -> Option<u64> {
     v.is_ref(t).then(|| v.payload(t)[0].0)
 }
 
-/// The process a send or monitor names: a pid, a registered name or `{Name, Node}`.
+/// The process a send or monitor names: a pid, a registered name or `{Name, Node}`, or
+/// an alias (sends only).
 enum Dest {
     Pid(u32),
     Name(Term),
+    Alias(u64),
 }
 
 fn dest(ctx: &Ctx, t: Term) -> Option<Dest> {
@@ -58,6 +62,9 @@ fn dest(ctx: &Ctx, t: Term) -> Option<Dest> {
     }
     if t.is_atom() {
         return Some(Dest::Name(t));
+    }
+    if let Some(n) = ref_number(ctx, t) {
+        return Some(Dest::Alias(n));
     }
     match ctx.view().tuple(t) {
         Some([name, node]) if name.is_atom() && *node == atom::NONODE => Some(Dest::Name(*name)),
@@ -71,6 +78,11 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let pid = match dest(ctx, to).ok_or_else(badarg)? {
         Dest::Pid(n) => n,
         Dest::Name(name) => ctx.node.whereis(name).ok_or_else(badarg)?,
+        Dest::Alias(n) => match ctx.node.alias_target(n) {
+            Some(pid) => pid,
+            // An inactive alias: the message is dropped, like one to a dead pid.
+            None => return Ok(msg),
+        },
     };
     if pid == me(ctx) {
         ctx.p.mailbox.push(msg);
@@ -79,6 +91,13 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         ctx.node.send(ctx.p.pid.pid_number(), pid, &view, msg);
     }
     Ok(msg)
+}
+
+/// `erlang:send/3`: the options (`noconnect`, `nosuspend`) change nothing on one node.
+pub fn send3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    ctx.view().list_len(a[2]).ok_or_else(badarg)?;
+    send(ctx, &a[..2])?;
+    Ok(atom::OK)
 }
 
 fn spawn_with(ctx: &mut Ctx, start: Start, opts: SpawnOptions) -> Result<Term, Fault> {
@@ -292,23 +311,83 @@ pub fn unlink(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `monitor/2` (type `process` only).
 pub fn monitor(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    if !is_atom(ctx, a[0], "process") {
+    monitor_with(ctx, a[0], a[1], None)
+}
+
+/// `monitor/3`: `monitor/2` with an `{alias, Mode}` option (what gen:call uses).
+pub fn monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let opts = ctx.view().list_to_vec(a[2]).ok_or_else(badarg)?;
+    let mut alias = None;
+    for o in opts {
+        match ctx.view().tuple(o) {
+            Some([k, v]) if is_atom(ctx, *k, "alias") => {
+                alias = Some(alias_mode(ctx, *v).ok_or_else(badarg)?);
+            }
+            _ => return Err(badarg()),
+        }
+    }
+    monitor_with(ctx, a[0], a[1], alias)
+}
+
+fn alias_mode(ctx: &Ctx, t: Term) -> Option<AliasMode> {
+    if !t.is_atom() {
+        return None;
+    }
+    Some(match ctx.atoms.name(t) {
+        "explicit_unalias" => AliasMode::Explicit,
+        "demonitor" => AliasMode::Demonitor,
+        "reply_demonitor" => AliasMode::ReplyDemonitor,
+        _ => return None,
+    })
+}
+
+fn monitor_with(ctx: &mut Ctx, kind: Term, target: Term, alias: Option<AliasMode>) -> BifResult {
+    if !is_atom(ctx, kind, "process") {
         return Err(badarg());
     }
-    let target = dest(ctx, a[1]).ok_or_else(badarg)?;
+    let target = dest(ctx, target).ok_or_else(badarg)?;
     let (n, r) = new_ref(ctx);
     let me = me(ctx);
+    if let Some(mode) = alias {
+        ctx.node.alias(me, n, mode);
+    }
     match target {
         Dest::Pid(p) => ctx.node.monitor(me, n, Some(p), None),
         Dest::Name(name) => {
             let p = ctx.node.whereis(name);
             ctx.node.monitor(me, n, p, Some(name));
         }
+        Dest::Alias(_) => return Err(badarg()),
     }
     if ctx.node.signals_pending(me) {
         end_slice(ctx);
     }
     Ok(r)
+}
+
+/// `alias/0,1`: a reference that works as an address of the caller.
+pub fn alias(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let mut mode = AliasMode::Explicit;
+    if let Some(&opts) = a.first() {
+        for o in ctx.view().list_to_vec(opts).ok_or_else(badarg)? {
+            if is_atom(ctx, o, "reply") {
+                mode = AliasMode::ReplyDemonitor;
+            } else if !is_atom(ctx, o, "explicit_unalias") {
+                return Err(badarg());
+            }
+        }
+    }
+    let (n, r) = new_ref(ctx);
+    let me = me(ctx);
+    ctx.node.alias(me, n, mode);
+    Ok(r)
+}
+
+/// `unalias/1`.
+pub fn unalias(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let n = ref_number(ctx, a[0]).ok_or_else(badarg)?;
+    let me = me(ctx);
+    Ok(Term::boolean(ctx.node.unalias(me, n)))
 }
 
 /// `demonitor/1`.
@@ -532,6 +611,9 @@ fn info_item(ctx: &mut Ctx, info: &ProcessInfo, item: Term) -> Result<Option<Ter
         ctx.p.heap.list(&l)
     } else if item == atom::STATUS && info.message_queue_len.is_some() {
         atom(ctx, if info.waiting { "waiting" } else { "runnable" })?
+    } else if is_atom(ctx, item, "current_stacktrace") {
+        // Not tracked; gen_server asks for it only to put it in reports.
+        Term::NIL
     } else if item == atom::MESSAGE_QUEUE_LEN {
         match info.message_queue_len {
             Some(n) => Term::small(n as i64),
