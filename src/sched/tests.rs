@@ -425,3 +425,78 @@ fn pores_and_outlets_deliver_events_to_their_owners_and_close_with_them() {
     assert_eq!(r.pages_out, 0);
     assert_eq!(r.channels_bound, 0);
 }
+
+#[test]
+fn a_killed_process_takes_its_receive_timer_with_it() {
+    let Some(r) = run(
+        "st_killtimer",
+        r#"-module(st_killtimer).
+-export([main/0]).
+main() ->
+    P = spawn(fun() -> receive x -> ok after 100000 -> late end end),
+    erlang:yield(),
+    exit(P, kill),
+    receive never -> ok end.
+"#,
+    ) else {
+        return;
+    };
+    // Nothing is left to wake for: the node stops instead of sleeping until the dead
+    // process's deadline.
+    assert!(matches!(r.stop, Stop::Idle { alive: 1 }), "{:?}", r.stop);
+    assert!(r.waits.is_empty(), "{:?}", r.waits);
+}
+
+#[test]
+fn aliases_route_replies_and_expire_with_their_monitor() {
+    let Some(r) = run(
+        "st_alias",
+        r#"-module(st_alias).
+-export([main/0]).
+main() ->
+    S = self(),
+    P = spawn(fun() -> loop() end),
+    M = monitor(process, P, [{alias, reply_demonitor}]),
+    P ! {M, one},
+    erlang:display(receive {M, R} -> R end),
+    %% The first reply ended the alias and the monitor: a second one is dropped.
+    P ! {M, two},
+    erlang:display(receive {M, R2} -> R2 after 50 -> none end),
+    A = alias(),
+    P ! {A, three},
+    erlang:display(receive {A, R3} -> R3 end),
+    erlang:display({unalias(A), unalias(A)}),
+    P ! {A, four},
+    erlang:display(receive {A, R4} -> R4 after 50 -> none end),
+    erlang:display(S =:= self()),
+    erlang:halt(0).
+loop() -> receive {To, X} -> To ! {To, X}, loop() end.
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(
+        lines(&r.out),
+        ["one", "none", "three", "{true,false}", "none", "true"]
+    );
+}
+
+#[test]
+fn the_run_process_traps_exits_and_exit_self_normal_ends_others() {
+    let Some(r) = run(
+        "st_selfexit",
+        r#"-module(st_selfexit).
+-export([main/0]).
+main() ->
+    erlang:display(process_flag(trap_exit, true)),
+    {P, M} = spawn_monitor(fun() -> exit(self(), normal), receive after infinity -> ok end end),
+    erlang:display(receive {'DOWN', M, process, P, R} -> R end),
+    exit(self(), normal),
+    erlang:display(receive {'EXIT', _, normal} -> trapped end),
+    erlang:halt(0).
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(lines(&r.out), ["true", "normal", "trapped"]);
+}
