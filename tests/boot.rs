@@ -278,11 +278,20 @@ fn erlang_programs_give_erl_output_in_the_image() {
     let work = std::env::temp_dir().join(format!("xenbeam-image-{}", std::process::id()));
     let ebin = work.join("ebin");
     std::fs::create_dir_all(&ebin).expect("creating a scratch directory");
-    let sources: Vec<PathBuf> = std::fs::read_dir(root().join("tests/erlang"))
-        .expect("listing tests/erlang")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "erl"))
-        .collect();
+    let erl_files = |dir: &str| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+            .unwrap_or_else(|e| panic!("listing {dir}: {e}"))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "erl"))
+            .collect();
+        v.sort();
+        v
+    };
+    // tests/native holds programs that use xenbeam's own modules (pores, outlets): erl cannot
+    // run them, so each is checked against its .expected file.
+    let native = erl_files("tests/native");
+    let mut sources = erl_files("tests/erlang");
+    sources.extend(native.iter().cloned());
     let status = Command::new("erlc")
         .arg("-o")
         .arg(&ebin)
@@ -313,6 +322,22 @@ fn erlang_programs_give_erl_output_in_the_image() {
             m.clone(),
             (lines, if crashed { None } else { out.status.code() }),
         );
+    }
+
+    let mut modules = modules;
+    for f in &native {
+        let m = f
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("module file name")
+            .to_string();
+        let text = std::fs::read_to_string(f.with_extension("expected"))
+            .unwrap_or_else(|e| panic!("{m}.expected: {e}"));
+        expected.insert(
+            m.clone(),
+            (text.lines().map(String::from).collect(), Some(0)),
+        );
+        modules.push(m);
     }
 
     let image = build_image(&[&ebin]);

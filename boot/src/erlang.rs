@@ -1,22 +1,23 @@
 //! Running Erlang in the image: `-run MOD FUN [ARG...]` over the embedded module archive.
 //!
 //! Modules load on demand from the archive `scripts/build` embedded. `erlang:display/1` and
-//! other output go to the console. When the program halts or its function returns, the exit
-//! status is logged and the caller powers the domain off.
+//! other output go to the console. Processes run on a [`Node`] over the Xen seam: receive
+//! timeouts and timers sleep in SCHEDOP_poll, pores and outlets use real event channels. When
+//! the program halts or its last process ends, the exit status is logged and the caller powers
+//! the domain off.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use log::{error, info, warn};
 use xenbeam::archive::Archive;
+use xenbeam::sched::{Node, Stop};
 use xenbeam::vm::bif::Io;
 use xenbeam::vm::display::display;
-use xenbeam::vm::driver::{Finish, ModuleSource, Runtime};
-use xenbeam::vm::term::Term;
+use xenbeam::vm::driver::{ModuleSource, Runtime};
 use xenbeam_xen::cmdline::RunSpec;
 use xenbeam_xen::platform::Platform;
 
-/// The pid number erl gives the process that runs `-run`.
-const RUN_PID: u32 = 9;
+use crate::seam::XenPlatform;
 
 struct Embedded<'a>(Archive<'a>);
 
@@ -60,7 +61,10 @@ pub fn describe(modules: &'static [u8]) {
     }
 }
 
-/// Runs `spec` to completion; returns the exit status (as `erl -run` would exit).
+/// Runs `spec` to completion on a node over the Xen seam; returns the exit status (as
+/// `erl -run` would exit). The node stops when a process halts, when the `-run` process
+/// crashes, or when no process can ever run again (0 if none is left, 1 if some wait for
+/// messages that cannot arrive).
 pub fn run(platform: &'static Platform, modules: &'static [u8], spec: &RunSpec<'_>) -> i32 {
     let archive = match Archive::parse(modules) {
         Ok(a) => a,
@@ -71,10 +75,10 @@ pub fn run(platform: &'static Platform, modules: &'static [u8], spec: &RunSpec<'
     };
     let mut src = Embedded(archive);
     let mut io = Console(platform);
-    let mut rt = Runtime::new(load);
+    let mut node = Node::new(XenPlatform::new(platform), load);
     let (Ok(module), Ok(function)) = (
-        rt.vm.atoms.intern(spec.module),
-        rt.vm.atoms.intern(spec.function),
+        node.rt.vm.atoms.intern(spec.module),
+        node.rt.vm.atoms.intern(spec.function),
     ) else {
         error!("-run {} {}: not valid atoms", spec.module, spec.function);
         return 1;
@@ -87,42 +91,36 @@ pub fn run(platform: &'static Platform, modules: &'static [u8], spec: &RunSpec<'
         usize::from(!args.is_empty())
     );
     // Like erl's -run: no arguments calls FUN/0, otherwise FUN/1 with the list of strings.
-    let mut p = rt.spawn(
-        module,
-        function,
-        &[Term::NIL][..usize::from(!args.is_empty())],
-        RUN_PID,
-    );
-    if !args.is_empty() {
-        let strings: Vec<Term> = args.iter().map(|s| p.heap.string(s)).collect();
-        p.x[0] = p.heap.list(&strings);
-    }
-    let finish = rt.run(&mut p, &mut io, &mut src);
-    for (m, e) in &rt.load_errors {
+    node.spawn_main(module, function, &args);
+    let stop = node.run(&mut io, &mut src);
+    for (m, e) in &node.rt.load_errors {
         warn!("could not load module {m}: {e:?}");
     }
-    match finish {
-        Finish::Returned => 0,
-        Finish::Halt(n) => n,
-        Finish::Deadlock => {
-            error!("the program waits for a message that can never arrive");
+    match stop {
+        Stop::Halt(n) => n,
+        Stop::Idle { alive: 0 } => 0,
+        Stop::Idle { alive } => {
+            error!("no process can run any more ({alive} wait for messages that cannot arrive)");
             1
         }
-        Finish::HaltMessage(msg) => {
+        Stop::HaltMessage(msg) => {
             error!("halted: {msg}");
             1
         }
-        Finish::Crash {
+        Stop::Crash {
+            mut process,
             class,
             reason,
             trace,
         } => {
             // As erl does, the crash term goes to standard output, then the reason is logged.
-            let t = Runtime::boot_crash_term(&mut p, class, reason, trace);
-            let mut text = display(&p.heap.view(&rt.vm.lits), &rt.vm.atoms, &rt.vm.code, t);
+            let p = &mut *process;
+            let vm = &node.rt.vm;
+            let t = Runtime::boot_crash_term(p, class, reason, trace);
+            let mut text = display(&p.heap.view(&vm.lits), &vm.atoms, &vm.code, t);
             text.push(b'\n');
             io.stdout(&text);
-            let why = display(&p.heap.view(&rt.vm.lits), &rt.vm.atoms, &rt.vm.code, reason);
+            let why = display(&p.heap.view(&vm.lits), &vm.atoms, &vm.code, reason);
             error!(
                 "uncaught {class:?} exception: {}",
                 String::from_utf8_lossy(&why)

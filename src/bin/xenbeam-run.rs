@@ -3,7 +3,9 @@
 //! `xenbeam-run [-pa DIR]... MOD FUN [ARG...]` loads modules on demand from the `-pa`
 //! directories, then from OTP's own library (`XENBEAM_OTP_LIB`, or the one `erl` reports),
 //! calls `MOD:FUN()` (or `MOD:FUN(["ARG", ...])`), and exits with the status given to `halt/1`.
-//! An uncaught exception is reported as erl reports it and exits with status 1.
+//! An uncaught exception is reported as erl reports it and exits with status 1. Processes run
+//! on a [`Node`] with the host's clocks; when no process can ever run again the runner stops
+//! with status 1 (erl would wait forever), or 0 if no process is left.
 //! `xenbeam-run --list-opcodes` prints the generic opcodes the VM implements.
 //! `--max-heap-words N` caps the process heap: exceeding it raises `error:system_limit`.
 
@@ -11,10 +13,14 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{exit, Command};
 
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use xenbeam::platform::sim::{SimPage, SimPlatform};
+use xenbeam::platform::{Channel, Platform, PlatformError};
+use xenbeam::sched::{Node, Stop};
 use xenbeam::vm::bif::Io;
 use xenbeam::vm::display::display;
-use xenbeam::vm::driver::{Finish, ModuleSource, Runtime};
-use xenbeam::vm::term::Term;
+use xenbeam::vm::driver::{ModuleSource, Runtime};
 use xenbeam::vm::translate::OPCODES;
 
 /// Module search path: `-pa` directories first, then OTP's.
@@ -94,9 +100,6 @@ fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
     xenbeam::loader::load(bytes).ok()
 }
 
-/// The pid number erl gives the process that runs `-run`.
-const ERL_RUN_PID: u32 = 9;
-
 fn usage() -> ! {
     eprintln!(
         "usage: xenbeam-run [--max-heap-words N] [-pa DIR]... MOD FUN [ARG...] | --list-opcodes"
@@ -147,61 +150,62 @@ fn main() {
 }
 
 fn run(path: Vec<PathBuf>, rest: Vec<String>, max_heap: usize) -> i32 {
-    let mut rt = Runtime::new(load);
+    let mut node = Node::new(HostPlatform::new(), load);
     let mut src = SearchPath(path);
     let mut io = Console {
         out: std::io::BufWriter::new(std::io::stdout()),
         start: std::time::Instant::now(),
     };
-    let (Ok(module), Ok(function)) = (rt.vm.atoms.intern(&rest[0]), rt.vm.atoms.intern(&rest[1]))
-    else {
+    let (Ok(module), Ok(function)) = (
+        node.rt.vm.atoms.intern(&rest[0]),
+        node.rt.vm.atoms.intern(&rest[1]),
+    ) else {
         usage();
     };
     // erl's -run: no arguments calls FUN/0, otherwise FUN/1 with the list of strings.
-    let mut p = rt.spawn(module, function, &[], ERL_RUN_PID);
-    if rest.len() > 2 {
-        let strings: Vec<Term> = rest[2..].iter().map(|s| p.heap.string(s)).collect();
-        let list = p.heap.list(&strings);
-        p = rt.spawn(module, function, &[list], ERL_RUN_PID);
-        let strings: Vec<Term> = rest[2..].iter().map(|s| p.heap.string(s)).collect();
-        p.x[0] = p.heap.list(&strings);
-    }
-    p.heap.max_words = max_heap;
-    let fin = rt.run(&mut p, &mut io, &mut src);
-    for (m, e) in &rt.load_errors {
+    let args: Vec<&str> = rest[2..].iter().map(String::as_str).collect();
+    node.spawn_main(module, function, &args);
+    node.set_max_heap_words(max_heap);
+    let stop = node.run(&mut io, &mut src);
+    for (m, e) in &node.rt.load_errors {
         eprintln!("xenbeam-run: could not load {m}: {e:?}");
     }
     let _ = io.out.flush();
-    match fin {
-        Finish::Returned => 0,
-        Finish::Halt(n) => n,
-        Finish::Deadlock => {
-            // erl would wait forever; a lone process can never be woken, so stop instead.
-            eprintln!("xenbeam-run: the process waits for a message that can never arrive");
+    match stop {
+        Stop::Halt(n) => n,
+        Stop::Idle { alive: 0 } => 0,
+        Stop::Idle { alive } => {
+            // erl would wait forever; nothing can ever wake these processes, so stop instead.
+            eprintln!(
+                "xenbeam-run: no process can run any more ({alive} waiting for messages that cannot arrive)"
+            );
             1
         }
-        Finish::HaltMessage(msg) => {
+        Stop::HaltMessage(msg) => {
             // erl writes the message as the crash dump's slogan and exits with status 1.
             eprintln!("{msg}\n\nCrash dump is being written to: erl_crash.dump...done");
             1
         }
-        Finish::Crash {
+        Stop::Crash {
+            mut process,
             class,
             reason,
             trace,
         } => {
-            let t = Runtime::boot_crash_term(&mut p, class, reason, trace);
-            let mut text = display(&p.heap.view(&rt.vm.lits), &rt.vm.atoms, &rt.vm.code, t);
+            let p = &mut *process;
+            let vm = &node.rt.vm;
+            let t = Runtime::boot_crash_term(p, class, reason, trace);
+            let mut text = display(&p.heap.view(&vm.lits), &vm.atoms, &vm.code, t);
             text.push(b'\n');
             io.stdout(&text);
-            let inner = match p.heap.view(&rt.vm.lits).tuple(t) {
+            let inner = match p.heap.view(&vm.lits).tuple(t) {
                 Some(el) if el.len() == 2 => el[1],
                 _ => t,
             };
             let reason_text = String::from_utf8_lossy(&display(
-                &p.heap.view(&rt.vm.lits),
-                &rt.vm.atoms,
-                &rt.vm.code,
+                &p.heap.view(&vm.lits),
+                &vm.atoms,
+                &vm.code,
                 inner,
             ))
             .into_owned();
@@ -213,5 +217,83 @@ fn run(path: Vec<PathBuf>, rest: Vec<String>, max_heap: usize) -> i32 {
             );
             1
         }
+    }
+}
+
+/// The host as a platform: the real clocks, sleeping until the deadline, and in-process
+/// loopback channels and pages (those of the simulation, whose clock is not used).
+struct HostPlatform {
+    channels: SimPlatform,
+    start: Instant,
+}
+
+impl HostPlatform {
+    fn new() -> Self {
+        Self {
+            channels: SimPlatform::new(),
+            start: Instant::now(),
+        }
+    }
+}
+
+impl Platform for HostPlatform {
+    type Page = SimPage;
+
+    fn now_ns(&self) -> u64 {
+        self.start.elapsed().as_nanos() as u64
+    }
+
+    fn system_time_ns(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    }
+
+    fn wait_for_events(&self, deadline: Option<u64>) {
+        // Channels only fire from this thread, so nothing can arrive while we sleep.
+        if self.channels.has_pending() {
+            return;
+        }
+        match deadline {
+            Some(d) => {
+                let now = self.now_ns();
+                if d > now {
+                    std::thread::sleep(Duration::from_nanos(d - now));
+                }
+            }
+            None => std::thread::sleep(Duration::from_secs(1)),
+        }
+    }
+
+    fn take_pending(&self, sink: &mut dyn FnMut(Channel)) {
+        self.channels.take_pending(sink);
+    }
+
+    fn notify(&self, channel: Channel) -> Result<(), PlatformError> {
+        self.channels.notify(channel)
+    }
+
+    fn loopback_pair(&self) -> Result<(Channel, Channel), PlatformError> {
+        self.channels.loopback_pair()
+    }
+
+    fn close(&self, channel: Channel) {
+        self.channels.close(channel);
+    }
+
+    fn alloc_page(&self) -> Result<SimPage, PlatformError> {
+        self.channels.alloc_page()
+    }
+
+    fn free_page(&self, page: SimPage) {
+        self.channels.free_page(page);
+    }
+
+    fn console_write(&self, bytes: &[u8]) {
+        let _ = std::io::stdout().write_all(bytes);
+    }
+
+    fn xenstore(&self) -> Option<(SimPage, Channel)> {
+        None
     }
 }

@@ -65,6 +65,12 @@ pub trait Platform {
     /// Monotonic time in nanoseconds.
     fn now_ns(&self) -> u64;
 
+    /// Wall-clock time in nanoseconds since the Unix epoch, for timestamps and
+    /// `erlang:system_time/0,1`. Without a wall clock, the monotonic time.
+    fn system_time_ns(&self) -> u64 {
+        self.now_ns()
+    }
+
     /// Blocks until some bound channel is pending or `now_ns() >= deadline` (`None`: no
     /// deadline). May return early; callers re-check their conditions.
     fn wait_for_events(&self, deadline: Option<u64>);

@@ -104,6 +104,11 @@ impl SimPlatform {
         self.stalls.get()
     }
 
+    /// Whether some channel is pending.
+    pub fn has_pending(&self) -> bool {
+        !self.pending.borrow().is_empty()
+    }
+
     /// Everything written to the console.
     pub fn console(&self) -> Vec<u8> {
         self.console.borrow().clone()

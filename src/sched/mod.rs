@@ -3,6 +3,21 @@
 //! The loop, as in LING's scheduler: park the process that just ran (by why it stopped),
 //! `select_runnable`, `events_do_pending`, and when nothing can run `wait_for_events` until an
 //! event channel fires or the next timer is due.
+//!
+//! * [`node`]: the [`Node`] (VM, process table, platform) and the loop itself, and the
+//!   services it lends to BIFs of the running process.
+//! * [`state`]: the process table, names, links, monitors, timers, exit signals and message
+//!   delivery (everything the loop and the services share).
+//! * [`io`]: pores and outlets as processes see them.
+//! * [`queue`] and [`timers`]: run queues by priority and cancellable deadlines.
 
+pub mod io;
+pub mod node;
 pub mod queue;
+pub mod state;
 pub mod timers;
+
+pub use node::{Node, Stop};
+
+#[cfg(test)]
+mod tests;

@@ -134,6 +134,11 @@ pub struct Code {
     pub missing: alloc::collections::BTreeSet<u32>,
 }
 
+/// Where a process spawned as `apply(M, F, Args)` starts (module 0): x0..x2 hold M, F, Args.
+pub const SPAWN_APPLY3_PC: u32 = 5;
+/// Where a process spawned as `apply(Fun, [])` starts (module 0): x0, x1 hold Fun, [].
+pub const SPAWN_APPLY2_PC: u32 = 7;
+
 /// Global fun id: module index and lambda index.
 #[inline]
 pub fn fun_id(module: u32, lambda: u32) -> u64 {
@@ -165,8 +170,32 @@ impl Code {
                     arity: 3,
                 },
                 Op::Exit,
+                // Where spawned processes start: a tail call of apply/3 or apply/2 on the
+                // registers the spawn set up, so the process's function returns to nothing.
+                Op::FuncInfo {
+                    module: super::atom::ERLANG,
+                    function: super::atom::APPLY,
+                    arity: 3,
+                },
+                Op::ApplyBif {
+                    arity: 3,
+                    export: 0,
+                    tail: true,
+                    dealloc: 0,
+                },
+                Op::FuncInfo {
+                    module: super::atom::ERLANG,
+                    function: super::atom::APPLY,
+                    arity: 2,
+                },
+                Op::ApplyBif {
+                    arity: 2,
+                    export: 0,
+                    tail: true,
+                    dealloc: 0,
+                },
             ],
-            lines: vec![0; 4],
+            lines: vec![0; 8],
             line_table: Vec::new(),
             functions: vec![
                 FunctionInfo {
@@ -178,6 +207,16 @@ impl Code {
                     start: 2,
                     name: do_boot,
                     arity: 3,
+                },
+                FunctionInfo {
+                    start: 4,
+                    name: super::atom::APPLY,
+                    arity: 3,
+                },
+                FunctionInfo {
+                    start: 6,
+                    name: super::atom::APPLY,
+                    arity: 2,
                 },
             ],
             lambdas: Vec::new(),

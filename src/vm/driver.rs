@@ -177,6 +177,8 @@ impl Runtime {
                 }
                 Outcome::Yield => {}
                 Outcome::Waiting => return Finish::Deadlock,
+                // Nobody else can send: the time runs out.
+                Outcome::WaitTimeout(_) => p.timed_out = true,
             }
         }
     }

@@ -22,6 +22,7 @@ use super::literals::Literals;
 use super::map;
 use super::ops::*;
 use super::process::{Process, SLICE_REDUCTIONS, X_REGS};
+use super::services::{NoServices, Services};
 use super::term::{Kind, Term};
 
 /// Node-wide state the interpreter needs besides the process.
@@ -61,8 +62,11 @@ pub enum Outcome {
     NeedModule(Term),
     /// The reductions ran out.
     Yield,
-    /// The process waits for a message.
+    /// The process waits for a message (it resumes at its `loop_rec`).
     Waiting,
+    /// The process waits for a message for at most this many milliseconds; when the time is
+    /// up the scheduler sets [`Process::timed_out`] and runs it again.
+    WaitTimeout(u64),
 }
 
 impl Default for Vm {
@@ -185,8 +189,13 @@ fn resolve(code: &Code, atoms: &AtomTable, module: Term, function: Term, arity: 
     }
 }
 
-/// Runs `p` from its saved position.
+/// Runs `p` from its saved position as the only process of its node.
 pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
+    run_with(vm, io, &mut NoServices, p)
+}
+
+/// Runs `p` from its saved position; BIFs reach other processes through `node`.
+pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut Process) -> Outcome {
     let Vm {
         atoms,
         lits,
@@ -217,6 +226,7 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                 io: &mut *io,
                 next_ref: &mut *next_ref,
                 persistent: &mut *persistent,
+                node: &mut *node,
             }
         };
     }
@@ -356,6 +366,9 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                 &heap_args
             };
             let r = { ($bif)(&mut ctx!(), args) };
+            // A BIF ends the slice early by lowering the process's count (erlang:yield/0,
+            // signals the scheduler holds for this process).
+            reds = reds.min(p.reductions);
             match r {
                 Ok(v) => {
                     p.x[0] = v;
@@ -1316,22 +1329,17 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                 }
             }
             Op::Send => {
-                let (to, msg) = (p.x[0], p.x[1]);
-                if to == p.pid {
-                    p.mailbox.push(msg);
-                } else if !to.is_pid() {
-                    // Registered names come with the scheduler; none exist yet.
-                    let args = [to, msg];
-                    fault!(
-                        badarg(),
+                let args = [p.x[0], p.x[1]];
+                match super::bifs::procs::send(&mut ctx!(), &args) {
+                    Ok(msg) => p.x[0] = msg,
+                    Err(f) => fault!(
+                        f,
                         Top::Bif {
                             export: code.find_export(atom::ERLANG, atom::SEND, 2).unwrap_or(0),
                             args: &args
                         }
-                    );
+                    ),
                 }
-                // Messages to other (nonexistent) pids are dropped, as erl does.
-                p.x[0] = msg;
             }
             Op::LoopRec(fail) => match p.mailbox.get(p.recv_cursor) {
                 Some(&msg) => p.x[0] = msg,
@@ -1346,26 +1354,45 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
                     p.mailbox.remove(p.recv_cursor);
                 }
                 p.recv_cursor = 0;
+                p.timer_armed = false;
+                p.timed_out = false;
             }
-            Op::Timeout => p.recv_cursor = 0,
-            Op::Wait(_) => {
-                // A lone process waiting for a message that nobody can send: erl hangs here.
+            Op::Timeout => {
+                p.recv_cursor = 0;
+                p.timer_armed = false;
+                p.timed_out = false;
+            }
+            Op::Wait(target) => {
+                // Resume at the loop_rec: it looks at the messages that arrived meanwhile.
                 p.module = m;
-                p.pc = (pc - 1) as u32;
+                p.pc = *target;
                 return Outcome::Waiting;
             }
             Op::WaitTimeout(target, t) => {
                 let t = get!(*t);
-                if t == atom::INFINITY {
+                if p.timed_out {
+                    // The time is up: fall through to `timeout`.
+                    p.timed_out = false;
+                    p.timer_armed = false;
+                } else if t == atom::INFINITY {
                     p.module = m;
-                    p.pc = (pc - 1) as u32;
+                    p.pc = *target;
                     return Outcome::Waiting;
+                } else {
+                    let ms = match t.as_small() {
+                        Some(n) if (0..=u32::MAX as i64).contains(&n) => n as u64,
+                        _ => raise!(Class::Error, atom::TIMEOUT_VALUE),
+                    };
+                    if ms != 0 {
+                        p.module = m;
+                        p.pc = *target;
+                        if p.timer_armed {
+                            return Outcome::Waiting;
+                        }
+                        p.timer_armed = true;
+                        return Outcome::WaitTimeout(ms);
+                    }
                 }
-                if !(t.is_small() && t.small_value() >= 0) {
-                    raise!(Class::Error, atom::TIMEOUT_VALUE);
-                }
-                // No other process can send, so the time runs out at once.
-                let _ = target;
             }
             Op::BsInitWritable => {
                 let hint = p.x[0].as_small().unwrap_or(0).clamp(0, 1 << 20) as usize;

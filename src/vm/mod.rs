@@ -17,6 +17,8 @@
 //!   [`driver::ModuleSource`] and writes output through [`bif::Io`] (console and clock);
 //!   nothing here needs std. [`iomod`] is a built-in `io` module writing to the console
 //!   until an I/O server process exists.
+//!   With many processes, the scheduler runs each one with [`interp::run_with`] and lends
+//!   its BIFs a [`services::Services`] object; [`copy`] moves terms between heaps.
 //!
 //! # Term API (for BIF writers)
 //!
@@ -62,6 +64,7 @@ pub mod num;
 pub mod ops;
 pub mod phash;
 pub mod process;
+pub mod services;
 pub mod term;
 #[cfg(test)]
 mod tests;

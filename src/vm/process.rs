@@ -17,7 +17,7 @@ pub const X_REGS: usize = 1024;
 /// Number of float registers.
 pub const F_REGS: usize = 256;
 /// Reductions per time slice.
-pub const SLICE_REDUCTIONS: i32 = 4000;
+pub const SLICE_REDUCTIONS: i32 = 1000;
 
 /// One Erlang process.
 #[derive(Debug)]
@@ -46,6 +46,10 @@ pub struct Process {
     pub mailbox: Vec<Term>,
     /// Index of the next message `loop_rec` looks at.
     pub recv_cursor: usize,
+    /// The current receive has asked the scheduler for a timeout (`wait_timeout`).
+    pub timer_armed: bool,
+    /// The scheduler says the current receive's timeout has expired.
+    pub timed_out: bool,
 }
 
 impl Process {
@@ -64,6 +68,8 @@ impl Process {
             max_stack: 0,
             mailbox: Vec::new(),
             recv_cursor: 0,
+            timer_armed: false,
+            timed_out: false,
         }
     }
 

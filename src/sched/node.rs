@@ -1,0 +1,568 @@
+//! A node: the VM, its processes and the seed's scheduler loop, over one [`Platform`].
+//!
+//! [`Node::run`] is LING's `scheduler_next` turned into a loop:
+//!
+//! 1. [`Node::park_process`]: the process that just ran goes back by why it stopped (used up
+//!    its reductions: the back of its run queue; waiting in `receive`: off the queues, with a
+//!    timer if the receive has a timeout; finished or crashed: removed, with exit signals to
+//!    its links and `'DOWN'` messages to its monitors).
+//! 2. [`Node::select_runnable`]: the next process by priority.
+//! 3. [`Node::events_do_pending`]: pending event channels become `{irq, Pore}` messages or
+//!    outlet messages, due timers fire.
+//! 4. With a process selected, run it for one slice ([`SLICE_REDUCTIONS`] reductions).
+//! 5. Otherwise [`Node::wait_for_events`]: sleep in the platform until an event or the next
+//!    timer deadline (never a busy wait), and start again at 2.
+//!
+//! The node stops when a process halts, when the `-run` process crashes (erl's "init
+//! terminating in do_boot"), or when nothing can ever run again.
+
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::queue::Priority;
+use super::state::{Carried, NodeAtoms, State, Status, TimerEvent, Watched};
+use crate::platform::Platform;
+use crate::vm::atom;
+use crate::vm::bif::{Class, Io};
+use crate::vm::code::{SPAWN_APPLY2_PC, SPAWN_APPLY3_PC};
+use crate::vm::copy::copy_term;
+use crate::vm::display::display;
+use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
+use crate::vm::heap::View;
+use crate::vm::interp::{run_with, Outcome};
+use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS};
+use crate::vm::services::{
+    ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
+};
+use crate::vm::services::{Start, TimerDest};
+use crate::vm::term::Term;
+
+/// The pid number erl gives the process that runs `-run`.
+pub const MAIN_PID: u32 = 9;
+/// The first pid number of processes the program spawns (erl's, under `-noshell -run`).
+pub const FIRST_SPAWNED_PID: u32 = 79;
+
+/// Why [`Node::run`] returned.
+#[derive(Debug)]
+pub enum Stop {
+    /// `halt/0,1`.
+    Halt(i32),
+    /// `halt("message")`.
+    HaltMessage(String),
+    /// The `-run` function raised.
+    Crash {
+        /// The dead process (its heap holds the terms).
+        process: Box<Process>,
+        /// Class.
+        class: Class,
+        /// Reason.
+        reason: Term,
+        /// Stack trace.
+        trace: Term,
+    },
+    /// No process can run again and nothing can wake one: `alive` processes are left, all
+    /// waiting for messages no one can send.
+    Idle {
+        /// Live processes.
+        alive: usize,
+    },
+}
+
+/// A node.
+pub struct Node<P: Platform> {
+    /// The machine.
+    pub platform: P,
+    /// The VM and its loader.
+    pub rt: Runtime,
+    /// Processes and everything between them.
+    pub st: State<P>,
+    stop: Option<Stop>,
+    main: Option<u32>,
+}
+
+impl<P: Platform> Node<P> {
+    /// A node with no processes, loading modules with `loader`.
+    pub fn new(platform: P, loader: LoadFn) -> Self {
+        let mut rt = Runtime::new(loader);
+        let mut intern = |s: &str| rt.vm.atoms.intern(s).unwrap_or(atom::UNDEFINED);
+        let atoms = NodeAtoms {
+            down: intern("DOWN"),
+            process: intern("process"),
+            noproc: intern("noproc"),
+            kill: intern("kill"),
+            killed: intern("killed"),
+            timeout: intern("timeout"),
+            irq: intern("irq"),
+            pore: intern("$pore"),
+            outlet: intern("$outlet"),
+        };
+        Self {
+            platform,
+            rt,
+            st: State::new(atoms, FIRST_SPAWNED_PID),
+            stop: None,
+            main: None,
+        }
+    }
+
+    /// Starts the `-run` process: `module:function()` with no `args`, else
+    /// `module:function(["arg", ...])`, over erl's `init` frames.
+    pub fn spawn_main(&mut self, module: Term, function: Term, args: &[&str]) -> u32 {
+        let mut p = Box::new(Process::new(Term::pid(MAIN_PID)));
+        // Returning lands in init:start_em/1 as in erl; a crash trace ends with init's frames.
+        p.stack.push(Term::cp(0, 3));
+        p.stack.push(Term::cp(0, 1));
+        let arglist = if args.is_empty() {
+            Term::NIL
+        } else {
+            let strings: Vec<Term> = args.iter().map(|s| p.heap.string(s)).collect();
+            let l = p.heap.list(&strings);
+            p.heap.list(&[l])
+        };
+        p.x[0] = module;
+        p.x[1] = function;
+        p.x[2] = arglist;
+        p.module = 0;
+        p.pc = SPAWN_APPLY3_PC;
+        self.main = Some(MAIN_PID);
+        let pid = self.st.insert(p, Priority::Normal);
+        // erl's init starts the -run process trapping exits.
+        if let Some(e) = self.st.procs.get_mut(&pid) {
+            e.trap_exit = true;
+        }
+        pid
+    }
+
+    /// Caps the heap of the `-run` process (`0`: unlimited).
+    pub fn set_max_heap_words(&mut self, words: usize) {
+        if let Some(p) = self
+            .main
+            .and_then(|m| self.st.procs.get_mut(&m))
+            .and_then(|e| e.process.as_mut())
+        {
+            p.heap.max_words = words;
+        }
+    }
+
+    /// Live processes.
+    pub fn alive(&self) -> usize {
+        self.st.procs.len()
+    }
+
+    /// Runs the scheduler loop until the node stops.
+    pub fn run(&mut self, io: &mut dyn Io, src: &mut dyn ModuleSource) -> Stop {
+        loop {
+            if let Some(s) = self.stop.take() {
+                return s;
+            }
+            let next = self.select_runnable();
+            self.events_do_pending();
+            match next {
+                Some(pid) => {
+                    if let Some((p, why)) = self.run_slice(pid, io, src) {
+                        self.park_process(p, why, io);
+                    }
+                }
+                None if self.st.queues.is_empty() => {
+                    if self.idle_forever() {
+                        return Stop::Idle {
+                            alive: self.alive(),
+                        };
+                    }
+                    self.wait_for_events();
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Puts the process that just ran back by why it stopped (see the module docs).
+    pub fn park_process(&mut self, mut p: Box<Process>, why: Outcome, io: &mut dyn Io) {
+        let pid = p.pid.pid_number();
+        if !p.timer_armed {
+            // Its receive ended (or never had a timeout): a pending timer is stale.
+            self.st.cancel_receive_timer(pid);
+        }
+        match why {
+            Outcome::Yield => self.st.put_back(&self.platform, p, Status::Runnable),
+            Outcome::Waiting => {
+                shrink_registers(&mut p);
+                self.st.put_back(&self.platform, p, Status::Waiting);
+            }
+            Outcome::WaitTimeout(ms) => {
+                shrink_registers(&mut p);
+                let now = self.platform.now_ns();
+                self.st.start_receive_timer(now, pid, ms);
+                self.st.put_back(&self.platform, p, Status::Waiting);
+            }
+            Outcome::Normal => self.exit_process(p, Carried::immediate(atom::NORMAL)),
+            Outcome::Crash {
+                class,
+                reason,
+                trace,
+            } => {
+                if self.main == Some(pid) {
+                    self.stop = Some(Stop::Crash {
+                        process: p,
+                        class,
+                        reason,
+                        trace,
+                    });
+                    return;
+                }
+                let exit_reason = match class {
+                    Class::Exit => reason,
+                    Class::Error => p.heap.tuple(&[reason, trace]),
+                    Class::Throw => {
+                        let nc = p.heap.tuple(&[atom::NOCATCH, reason]);
+                        p.heap.tuple(&[nc, trace])
+                    }
+                };
+                if class != Class::Exit {
+                    self.error_report(&p, exit_reason, io);
+                }
+                let heap = core::mem::take(&mut p.heap);
+                self.exit_process(p, Carried::in_heap(heap, exit_reason));
+            }
+            Outcome::Halt(n) => self.stop = Some(Stop::Halt(n)),
+            Outcome::HaltMessage(s) => self.stop = Some(Stop::HaltMessage(s)),
+            Outcome::NeedModule(_) => self.st.put_back(&self.platform, p, Status::Runnable),
+        }
+        if !self.st.outlet_replies.is_empty() {
+            let out = core::mem::take(&mut self.st.outlet_replies);
+            super::io::deliver_outlet(&mut self.st, &mut self.rt.vm, out);
+        }
+    }
+
+    /// The next process to run, by priority; `None` when none is runnable.
+    pub fn select_runnable(&mut self) -> Option<u32> {
+        while let Some(pid) = self.st.queues.pop() {
+            if let Some(e) = self.st.procs.get(&pid) {
+                if e.status == Status::Runnable && e.process.is_some() {
+                    return Some(pid);
+                }
+            }
+        }
+        None
+    }
+
+    /// Turns pending events into messages and fires due timers.
+    pub fn events_do_pending(&mut self) {
+        let mut channels = Vec::new();
+        self.platform.take_pending(&mut |c| channels.push(c));
+        for c in channels {
+            if let Some(irq) = self.st.pores.on_event(c) {
+                super::io::deliver_irq(&mut self.st, irq);
+            } else {
+                let out = self.st.outlets.on_event(&self.platform, c);
+                super::io::deliver_outlet(&mut self.st, &mut self.rt.vm, out);
+            }
+        }
+        let now = self.platform.now_ns();
+        self.st.expire_timers(now);
+        self.st.process_signals(&self.platform);
+    }
+
+    /// Sleeps until an event channel fires or the next timer is due.
+    pub fn wait_for_events(&mut self) {
+        let deadline = self.st.timers.next_deadline();
+        self.platform.wait_for_events(deadline);
+    }
+
+    /// Whether nothing can ever make a process runnable: no timer pending and no pore or
+    /// outlet open whose events could arrive.
+    fn idle_forever(&mut self) -> bool {
+        self.st.timers.next_deadline().is_none()
+            && self.st.pores.is_empty()
+            && self.st.outlets.is_empty()
+    }
+
+    /// Runs `pid` for one slice; loads modules it needs on the way.
+    fn run_slice(
+        &mut self,
+        pid: u32,
+        io: &mut dyn Io,
+        src: &mut dyn ModuleSource,
+    ) -> Option<(Box<Process>, Outcome)> {
+        let e = self.st.procs.get_mut(&pid)?;
+        let mut p = e.process.take()?;
+        e.status = Status::Running;
+        if p.f.len() < F_REGS {
+            p.f.resize(F_REGS, 0.0);
+        }
+        p.reductions = SLICE_REDUCTIONS;
+        loop {
+            let why = {
+                let mut services = NodeServices {
+                    st: &mut self.st,
+                    platform: &self.platform,
+                };
+                let mut io = NodeIo {
+                    io: &mut *io,
+                    platform: &self.platform,
+                };
+                run_with(&mut self.rt.vm, &mut io, &mut services, &mut p)
+            };
+            match why {
+                Outcome::NeedModule(name) => {
+                    self.rt.ensure_loaded(name, src, io);
+                }
+                why => return Some((p, why)),
+            }
+        }
+    }
+
+    fn exit_process(&mut self, p: Box<Process>, reason: Carried) {
+        let pid = p.pid.pid_number();
+        drop(p);
+        self.st.terminate(&self.platform, pid, Rc::new(reason));
+        self.st.process_signals(&self.platform);
+    }
+
+    /// erl's report for a process that died of an error (on standard output, as erl
+    /// -noshell prints it).
+    fn error_report(&self, p: &Process, reason: Term, io: &mut dyn Io) {
+        let vm = &self.rt.vm;
+        let text = display(&p.heap.view(&vm.lits), &vm.atoms, &vm.code, reason);
+        let stamp = timestamp(self.platform.system_time_ns());
+        let head = format!(
+            "=ERROR REPORT==== {stamp} ===\nError in process <0.{}.0> with exit value:\n",
+            p.pid.pid_number()
+        );
+        io.stdout(head.as_bytes());
+        io.stdout(&text);
+        io.stdout(b"\n\n");
+    }
+}
+
+/// Drops the float registers and spare memory a waiting process cannot need, to keep many
+/// waiting processes small (a receive has no live float registers).
+fn shrink_registers(p: &mut Process) {
+    p.f = Vec::new();
+    p.stack.shrink_to(p.stack.len().max(16));
+}
+
+/// `29-Nov-2026::19:27:31.558836` for a time in nanoseconds since the Unix epoch (UTC).
+pub fn timestamp(ns: u64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let secs = ns / 1_000_000_000;
+    let micros = (ns / 1_000) % 1_000_000;
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Days to a civil date (the proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{day}-{}-{year}::{:02}:{:02}:{:02}.{micros:06}",
+        MONTHS[(month - 1) as usize],
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    )
+}
+
+/// The console of the caller with the platform's clocks.
+struct NodeIo<'a, P: Platform> {
+    io: &'a mut dyn Io,
+    platform: &'a P,
+}
+
+impl<P: Platform> Io for NodeIo<'_, P> {
+    fn stdout(&mut self, bytes: &[u8]) {
+        self.io.stdout(bytes);
+    }
+    fn stderr(&mut self, bytes: &[u8]) {
+        self.io.stderr(bytes);
+    }
+    fn monotonic_nanos(&mut self) -> u64 {
+        self.platform.now_ns()
+    }
+    fn system_nanos(&mut self) -> u64 {
+        self.platform.system_time_ns()
+    }
+}
+
+/// The node as a running process's BIFs see it.
+struct NodeServices<'a, P: Platform> {
+    st: &'a mut State<P>,
+    platform: &'a P,
+}
+
+impl<P: Platform> Services for NodeServices<'_, P> {
+    fn spawn(
+        &mut self,
+        me: u32,
+        view: &View,
+        start: Start,
+        opts: SpawnOptions,
+    ) -> Result<u32, SpawnError> {
+        let pid = self.st.next_pid;
+        if pid >= (1 << 28) {
+            return Err(SpawnError::SystemLimit);
+        }
+        self.st.next_pid += 1;
+        let mut p = Box::new(Process::new(Term::pid(pid)));
+        // Start small: registers are allocated when it first runs.
+        p.heap = super::state::small_heap();
+        p.stack = Vec::new();
+        shrink_registers(&mut p);
+        p.module = 0;
+        match start {
+            Start::Fun(f) => {
+                p.x[0] = copy_term(view, &mut p.heap, f);
+                p.x[1] = Term::NIL;
+                p.pc = SPAWN_APPLY2_PC;
+            }
+            Start::Apply(m, f, args) => {
+                p.x[0] = m;
+                p.x[1] = f;
+                p.x[2] = copy_term(view, &mut p.heap, args);
+                p.pc = SPAWN_APPLY3_PC;
+            }
+        }
+        self.st.insert(p, opts.priority);
+        if opts.link {
+            self.st.link(me, pid);
+        }
+        if let Some(r) = opts.monitor {
+            self.st.monitor(me, r, Some(pid), Watched::Pid(pid));
+        }
+        Ok(pid)
+    }
+
+    fn send(&mut self, _me: u32, to: u32, view: &View, msg: Term) {
+        self.st.send(to, view, msg);
+    }
+
+    fn whereis(&self, name: Term) -> Option<u32> {
+        self.st.whereis(name)
+    }
+
+    fn register(&mut self, name: Term, pid: u32) -> bool {
+        self.st.register(name, pid)
+    }
+
+    fn unregister(&mut self, name: Term) -> bool {
+        self.st.unregister(name)
+    }
+
+    fn registered(&self) -> Vec<Term> {
+        self.st.registered()
+    }
+
+    fn is_alive(&self, pid: u32) -> bool {
+        self.st.procs.contains_key(&pid)
+    }
+
+    fn process_info(&self, pid: u32) -> Option<ProcessInfo> {
+        let e = self.st.procs.get(&pid)?;
+        Some(ProcessInfo {
+            name: e.name,
+            trap_exit: e.trap_exit,
+            priority: e.priority,
+            links: e.links.iter().copied().collect(),
+            waiting: e.status == Status::Waiting,
+            message_queue_len: e.process.as_ref().map(|p| p.mailbox.len()),
+        })
+    }
+
+    fn processes(&self) -> Vec<u32> {
+        self.st.procs.keys().copied().collect()
+    }
+
+    fn link(&mut self, me: u32, other: u32) -> bool {
+        self.st.link(me, other)
+    }
+
+    fn unlink(&mut self, me: u32, other: u32) {
+        self.st.unlink(me, other);
+    }
+
+    fn monitor(&mut self, me: u32, reference: u64, target: Option<u32>, name: Option<Term>) {
+        let who = match (name, target) {
+            (Some(n), _) => Watched::Name(n),
+            (None, Some(t)) => Watched::Pid(t),
+            (None, None) => Watched::Name(atom::UNDEFINED),
+        };
+        self.st.monitor(me, reference, target, who);
+    }
+
+    fn demonitor(&mut self, me: u32, reference: u64) -> bool {
+        self.st.demonitor(me, reference)
+    }
+
+    fn exit_signal(&mut self, me: u32, to: u32, view: &View, reason: Term, kind: ExitKind) {
+        let c = Rc::new(Carried::copy(view, reason));
+        self.st.exit_signal(self.platform, me, to, c, kind);
+    }
+
+    fn trap_exit(&self, me: u32) -> bool {
+        self.st.procs.get(&me).is_some_and(|e| e.trap_exit)
+    }
+
+    fn signals_pending(&self, me: u32) -> bool {
+        self.st.has_held(me)
+    }
+
+    fn set_trap_exit(&mut self, me: u32, on: bool) -> bool {
+        match self.st.procs.get_mut(&me) {
+            Some(e) => core::mem::replace(&mut e.trap_exit, on),
+            None => false,
+        }
+    }
+
+    fn set_priority(&mut self, me: u32, priority: Priority) -> Priority {
+        match self.st.procs.get_mut(&me) {
+            Some(e) => core::mem::replace(&mut e.priority, priority),
+            None => Priority::Normal,
+        }
+    }
+
+    fn start_timer(
+        &mut self,
+        reference: u64,
+        dest: TimerDest,
+        ms: u64,
+        view: &View,
+        msg: Term,
+        wrap: bool,
+    ) {
+        let now = self.platform.now_ns();
+        let msg = Rc::new(Carried::copy(view, msg));
+        self.st.start_timer(
+            now,
+            ms,
+            TimerEvent::Send {
+                reference,
+                dest,
+                msg,
+                wrap,
+            },
+        );
+    }
+
+    fn cancel_timer(&mut self, reference: u64) -> Option<u64> {
+        let now = self.platform.now_ns();
+        self.st.cancel_timer(now, reference)
+    }
+
+    fn read_timer(&self, reference: u64) -> Option<u64> {
+        self.st.read_timer(self.platform.now_ns(), reference)
+    }
+
+    fn io_object(&mut self, me: u32, request: IoRequest<'_>) -> Option<IoReply> {
+        Some(super::io::request(self.st, self.platform, me, request))
+    }
+}

@@ -1,0 +1,687 @@
+//! The node's process table and everything that links processes: names, links, monitors,
+//! timers, exit signals and message delivery.
+//!
+//! Invariants:
+//! * A process number is never reused; a number missing from the table is a dead process.
+//! * The running process is in the table with its [`Process`] taken out. Anything the node
+//!   must deliver to it meanwhile (messages built by the node, exit signals) is held in its
+//!   entry and applied, in order, when it is parked.
+//! * Links are symmetric: `b` is in `a.links` exactly when `a` is in `b.links`, until an exit
+//!   signal over the link is applied (the receiving side drops it then).
+//! * Every monitor is in [`State::monitors`] and in its target's `watched_by`; the watcher's
+//!   `watching` names it too. A fired or removed monitor is gone from all three.
+//! * Exit signals are queued and applied one at a time ([`State::process_signals`]), so a
+//!   cascade of exits over many links never recurses.
+
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+
+use super::queue::{Priority, RunQueues};
+use super::timers::{TimerId, Timers};
+use crate::outlet::OutletTable;
+use crate::platform::Platform;
+use crate::pore::PoreTable;
+use crate::vm::atom;
+use crate::vm::copy::copy_term;
+use crate::vm::heap::{Heap, View};
+use crate::vm::literals::Literals;
+use crate::vm::process::Process;
+use crate::vm::services::{ExitKind, TimerDest};
+use crate::vm::term::Term;
+
+/// Where a process is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// In a run queue.
+    Runnable,
+    /// Waiting in `receive` (maybe with a timeout).
+    Waiting,
+    /// Taken out of the table and running.
+    Running,
+}
+
+/// A term in a heap of its own, on its way to other processes (a timer's message, an exit
+/// reason). Literal-area pointers in it are shared, never copied.
+#[derive(Debug)]
+pub struct Carried {
+    heap: Heap,
+    term: Term,
+}
+
+impl Carried {
+    /// Copies `t` out of the heap `view` reads.
+    pub fn copy(view: &View, t: Term) -> Self {
+        let mut heap = small_heap();
+        let term = copy_term(view, &mut heap, t);
+        Self { heap, term }
+    }
+
+    /// An immediate term (an atom, a small integer).
+    pub fn immediate(t: Term) -> Self {
+        Self {
+            heap: small_heap(),
+            term: t,
+        }
+    }
+
+    /// Keeps `t` in `heap` (a dead process's heap: nothing is copied).
+    pub fn in_heap(heap: Heap, term: Term) -> Self {
+        Self { heap, term }
+    }
+
+    /// The term (valid in this carrier's heap).
+    pub fn term(&self) -> Term {
+        self.term
+    }
+
+    /// Copies the term onto `dst`.
+    fn copy_onto(&self, lits: &Literals, dst: &mut Heap) -> Term {
+        copy_term(&self.heap.view(lits), dst, self.term)
+    }
+}
+
+/// A heap that starts with no space reserved (grows on demand).
+pub fn small_heap() -> Heap {
+    let mut h = Heap::new();
+    h.words = Vec::new();
+    h
+}
+
+/// Who a monitor watches, as its `'DOWN'` message names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Watched {
+    /// A pid.
+    Pid(u32),
+    /// A registered name: `{Name, nonode@nohost}`.
+    Name(Term),
+}
+
+/// A message the node builds in a receiver's heap.
+#[derive(Clone, Debug)]
+pub enum Delivery {
+    /// A plain message.
+    Message(Rc<Carried>),
+    /// `{timeout, Ref, Msg}` (erlang:start_timer/3).
+    Timeout(u64, Rc<Carried>),
+    /// `{'EXIT', From, Reason}` for a process trapping exits.
+    Exit(u32, Rc<Carried>),
+    /// `{'DOWN', Ref, process, Who, Reason}`.
+    Down(u64, Watched, Rc<Carried>),
+    /// `{irq, {'$pore', Id}}`.
+    Irq(u64),
+    /// `{{'$outlet', Id}, Message}`.
+    Outlet(u64, Rc<Carried>),
+}
+
+/// Something held for the running process until it is parked.
+#[derive(Debug)]
+enum Held {
+    Deliver(Delivery),
+    Signal(u32, Rc<Carried>, ExitKind),
+}
+
+/// One process-table entry.
+#[derive(Debug)]
+pub struct Entry {
+    /// The process (`None` while it runs).
+    pub process: Option<Box<Process>>,
+    /// Where it is.
+    pub status: Status,
+    /// Its priority.
+    pub priority: Priority,
+    /// Whether exit signals become messages.
+    pub trap_exit: bool,
+    /// Linked processes.
+    pub links: BTreeSet<u32>,
+    /// Its registered name.
+    pub name: Option<Term>,
+    /// The timer of the receive it waits in.
+    pub recv_timer: Option<TimerId>,
+    /// Monitors others hold on it.
+    watched_by: BTreeSet<u64>,
+    /// Monitors it holds.
+    watching: BTreeSet<u64>,
+    held: Vec<Held>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Monitor {
+    watcher: u32,
+    target: u32,
+    who: Watched,
+}
+
+/// What a timer does when it fires.
+#[derive(Debug)]
+pub enum TimerEvent {
+    /// Ends the receive process `pid` waits in.
+    Receive(u32),
+    /// Sends a message (send_after/start_timer with this reference number).
+    Send {
+        /// The reference number the BIF returned.
+        reference: u64,
+        /// Where to.
+        dest: TimerDest,
+        /// What.
+        msg: Rc<Carried>,
+        /// `{timeout, Ref, Msg}` instead of `Msg`.
+        wrap: bool,
+    },
+}
+
+/// Atoms the node builds messages with, interned once.
+#[derive(Clone, Copy, Debug)]
+pub struct NodeAtoms {
+    /// `'DOWN'`.
+    pub down: Term,
+    /// `process`.
+    pub process: Term,
+    /// `noproc`.
+    pub noproc: Term,
+    /// `kill`.
+    pub kill: Term,
+    /// `killed`.
+    pub killed: Term,
+    /// `timeout`.
+    pub timeout: Term,
+    /// `irq`.
+    pub irq: Term,
+    /// `'$pore'`.
+    pub pore: Term,
+    /// `'$outlet'`.
+    pub outlet: Term,
+}
+
+/// A queued exit signal.
+#[derive(Debug)]
+struct Signal {
+    from: u32,
+    to: u32,
+    reason: Rc<Carried>,
+    kind: ExitKind,
+}
+
+/// The node's tables.
+pub struct State<P: Platform> {
+    /// Live processes by number.
+    pub procs: BTreeMap<u32, Entry>,
+    /// Runnable processes.
+    pub queues: RunQueues,
+    /// Receive timeouts and timer messages.
+    pub timers: Timers<TimerEvent>,
+    timer_refs: BTreeMap<u64, TimerId>,
+    names: BTreeMap<u32, u32>,
+    monitors: BTreeMap<u64, Monitor>,
+    /// Open pores.
+    pub pores: PoreTable<P>,
+    /// Open outlets.
+    pub outlets: OutletTable<P>,
+    /// The next process number.
+    pub next_pid: u32,
+    signals: VecDeque<Signal>,
+    /// Interned atoms.
+    pub atoms: NodeAtoms,
+    /// Outlet replies to deliver after the current slice.
+    pub outlet_replies: crate::outlet::Deliveries,
+    /// An empty literal area: copies never read literals (they are shared), but a heap view
+    /// needs one.
+    no_lits: Literals,
+}
+
+/// Nanoseconds per millisecond.
+pub const MS: u64 = 1_000_000;
+
+impl<P: Platform> State<P> {
+    /// Empty tables; processes numbered from `first_pid`.
+    pub fn new(atoms: NodeAtoms, first_pid: u32) -> Self {
+        Self {
+            procs: BTreeMap::new(),
+            queues: RunQueues::new(),
+            timers: Timers::new(),
+            timer_refs: BTreeMap::new(),
+            names: BTreeMap::new(),
+            monitors: BTreeMap::new(),
+            pores: PoreTable::new(),
+            outlets: OutletTable::new(),
+            next_pid: first_pid,
+            signals: VecDeque::new(),
+            atoms,
+            outlet_replies: Vec::new(),
+            no_lits: Literals::default(),
+        }
+    }
+
+    /// Adds a runnable process.
+    pub fn insert(&mut self, p: Box<Process>, priority: Priority) -> u32 {
+        let pid = p.pid.pid_number();
+        self.procs.insert(
+            pid,
+            Entry {
+                process: Some(p),
+                status: Status::Runnable,
+                priority,
+                trap_exit: false,
+                links: BTreeSet::new(),
+                name: None,
+                recv_timer: None,
+                watched_by: BTreeSet::new(),
+                watching: BTreeSet::new(),
+                held: Vec::new(),
+            },
+        );
+        self.queues.push(pid, priority);
+        pid
+    }
+
+    /// Makes a waiting process runnable.
+    fn wake(&mut self, pid: u32) {
+        if let Some(e) = self.procs.get_mut(&pid) {
+            if e.status == Status::Waiting {
+                e.status = Status::Runnable;
+                self.queues.push(pid, e.priority);
+            }
+        }
+    }
+
+    /// Copies `msg` (read through `view`) into `to`'s mailbox; a dead `to` drops it.
+    pub fn send(&mut self, to: u32, view: &View, msg: Term) {
+        let Some(e) = self.procs.get_mut(&to) else {
+            return;
+        };
+        match e.process.as_mut() {
+            Some(p) => {
+                let m = copy_term(view, &mut p.heap, msg);
+                p.mailbox.push(m);
+                self.wake(to);
+            }
+            None => {
+                let c = Rc::new(Carried::copy(view, msg));
+                e.held.push(Held::Deliver(Delivery::Message(c)));
+            }
+        }
+    }
+
+    /// Builds `d` in `to`'s heap and queues it (held if `to` is running).
+    pub fn deliver(&mut self, to: u32, d: Delivery) {
+        let atoms = self.atoms;
+        let Some(e) = self.procs.get_mut(&to) else {
+            return;
+        };
+        match e.process.as_mut() {
+            Some(p) => {
+                let m = build(&self.no_lits, &atoms, p, &d);
+                p.mailbox.push(m);
+                self.wake(to);
+            }
+            None => e.held.push(Held::Deliver(d)),
+        }
+    }
+
+    /// Whether signals or messages are held for `pid`.
+    pub fn has_held(&self, pid: u32) -> bool {
+        self.procs.get(&pid).is_some_and(|e| !e.held.is_empty())
+    }
+
+    /// Puts a process back after it ran, then applies what was held for it.
+    pub fn put_back(&mut self, platform: &P, p: Box<Process>, status: Status) {
+        let pid = p.pid.pid_number();
+        let Some(e) = self.procs.get_mut(&pid) else {
+            return;
+        };
+        e.process = Some(p);
+        e.status = status;
+        if status == Status::Runnable {
+            self.queues.push(pid, e.priority);
+        }
+        let held = core::mem::take(&mut e.held);
+        for h in held {
+            match h {
+                Held::Deliver(d) => self.deliver(pid, d),
+                Held::Signal(from, reason, kind) => {
+                    self.signals.push_back(Signal {
+                        from,
+                        to: pid,
+                        reason,
+                        kind,
+                    });
+                    self.process_signals(platform);
+                }
+            }
+        }
+    }
+
+    /// Queues an exit signal and applies every queued one.
+    pub fn exit_signal(
+        &mut self,
+        platform: &P,
+        from: u32,
+        to: u32,
+        reason: Rc<Carried>,
+        kind: ExitKind,
+    ) {
+        self.signals.push_back(Signal {
+            from,
+            to,
+            reason,
+            kind,
+        });
+        self.process_signals(platform);
+    }
+
+    /// Applies queued exit signals until none is left.
+    pub fn process_signals(&mut self, platform: &P) {
+        while let Some(s) = self.signals.pop_front() {
+            self.apply_exit(platform, s);
+        }
+    }
+
+    fn apply_exit(&mut self, platform: &P, s: Signal) {
+        let Some(e) = self.procs.get_mut(&s.to) else {
+            return;
+        };
+        if e.process.is_none() {
+            e.held.push(Held::Signal(s.from, s.reason, s.kind));
+            return;
+        }
+        if s.kind == ExitKind::Link && !e.links.remove(&s.from) {
+            // Unlinked before the signal arrived.
+            return;
+        }
+        let trap_exit = e.trap_exit;
+        let r = s.reason.term();
+        if s.kind == ExitKind::Explicit && r == self.atoms.kill {
+            let killed = Rc::new(Carried::immediate(self.atoms.killed));
+            self.terminate(platform, s.to, killed);
+        } else if trap_exit {
+            self.deliver(s.to, Delivery::Exit(s.from, s.reason));
+        } else if r != atom::NORMAL || (s.kind == ExitKind::Explicit && s.from == s.to) {
+            // `normal` ends only the process that sent it to itself (erl's exit(self(), normal)).
+            self.terminate(platform, s.to, s.reason);
+        }
+    }
+
+    /// Removes a (not running) process that exited with `reason`: its name, timers, pores
+    /// and outlets go, linked processes get exit signals and monitors fire.
+    pub fn terminate(&mut self, platform: &P, pid: u32, reason: Rc<Carried>) {
+        let Some(e) = self.procs.remove(&pid) else {
+            return;
+        };
+        if let Some(t) = e.recv_timer {
+            self.timers.cancel(t);
+        }
+        if let Some(name) = e.name {
+            self.names.remove(&name.atom_index());
+        }
+        self.pores.close_owned_by(platform, pid);
+        self.outlets.close_owned_by(platform, pid);
+        for l in e.links {
+            self.signals.push_back(Signal {
+                from: pid,
+                to: l,
+                reason: reason.clone(),
+                kind: ExitKind::Link,
+            });
+        }
+        for r in e.watched_by {
+            if let Some(m) = self.monitors.remove(&r) {
+                if let Some(w) = self.procs.get_mut(&m.watcher) {
+                    w.watching.remove(&r);
+                }
+                self.deliver(m.watcher, Delivery::Down(r, m.who, reason.clone()));
+            }
+        }
+        for r in e.watching {
+            if let Some(m) = self.monitors.remove(&r) {
+                if let Some(t) = self.procs.get_mut(&m.target) {
+                    t.watched_by.remove(&r);
+                }
+            }
+        }
+    }
+
+    /// Links two processes; false if `b` is dead.
+    pub fn link(&mut self, a: u32, b: u32) -> bool {
+        if !self.procs.contains_key(&b) {
+            return false;
+        }
+        if let Some(e) = self.procs.get_mut(&a) {
+            e.links.insert(b);
+        }
+        if let Some(e) = self.procs.get_mut(&b) {
+            e.links.insert(a);
+        }
+        true
+    }
+
+    /// Removes a link in both directions.
+    pub fn unlink(&mut self, a: u32, b: u32) {
+        if let Some(e) = self.procs.get_mut(&a) {
+            e.links.remove(&b);
+        }
+        if let Some(e) = self.procs.get_mut(&b) {
+            e.links.remove(&a);
+        }
+    }
+
+    /// `watcher` monitors `target` (dead or `None`: `noproc` at once).
+    pub fn monitor(&mut self, watcher: u32, reference: u64, target: Option<u32>, who: Watched) {
+        match target.filter(|t| self.procs.contains_key(t)) {
+            Some(t) => {
+                self.monitors.insert(
+                    reference,
+                    Monitor {
+                        watcher,
+                        target: t,
+                        who,
+                    },
+                );
+                if let Some(e) = self.procs.get_mut(&t) {
+                    e.watched_by.insert(reference);
+                }
+                if let Some(e) = self.procs.get_mut(&watcher) {
+                    e.watching.insert(reference);
+                }
+            }
+            None => {
+                let noproc = Rc::new(Carried::immediate(self.atoms.noproc));
+                self.deliver(watcher, Delivery::Down(reference, who, noproc));
+            }
+        }
+    }
+
+    /// Removes a monitor `watcher` holds, and any `'DOWN'` for it still held back; false if
+    /// it was not active.
+    pub fn demonitor(&mut self, watcher: u32, reference: u64) -> bool {
+        if let Some(e) = self.procs.get_mut(&watcher) {
+            e.held.retain(
+                |h| !matches!(h, Held::Deliver(Delivery::Down(r, _, _)) if *r == reference),
+            );
+        }
+        match self.monitors.get(&reference) {
+            Some(m) if m.watcher == watcher => {
+                let m = *m;
+                self.monitors.remove(&reference);
+                if let Some(e) = self.procs.get_mut(&m.target) {
+                    e.watched_by.remove(&reference);
+                }
+                if let Some(e) = self.procs.get_mut(&watcher) {
+                    e.watching.remove(&reference);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The process registered as `name`.
+    pub fn whereis(&self, name: Term) -> Option<u32> {
+        self.names.get(&name.atom_index()).copied()
+    }
+
+    /// Registers a live, unnamed process under a free name.
+    pub fn register(&mut self, name: Term, pid: u32) -> bool {
+        if self.names.contains_key(&name.atom_index()) {
+            return false;
+        }
+        match self.procs.get_mut(&pid) {
+            Some(e) if e.name.is_none() => {
+                e.name = Some(name);
+                self.names.insert(name.atom_index(), pid);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Removes a name.
+    pub fn unregister(&mut self, name: Term) -> bool {
+        match self.names.remove(&name.atom_index()) {
+            Some(pid) => {
+                if let Some(e) = self.procs.get_mut(&pid) {
+                    e.name = None;
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Every registered name.
+    pub fn registered(&self) -> Vec<Term> {
+        self.names.keys().map(|&a| Term::atom(a)).collect()
+    }
+
+    /// Starts a message timer.
+    pub fn start_timer(&mut self, now: u64, ms: u64, event: TimerEvent) {
+        let reference = match &event {
+            TimerEvent::Send { reference, .. } => Some(*reference),
+            TimerEvent::Receive(_) => None,
+        };
+        let id = self
+            .timers
+            .start(now.saturating_add(ms.saturating_mul(MS)), event);
+        if let Some(r) = reference {
+            self.timer_refs.insert(r, id);
+        }
+    }
+
+    /// Starts the timeout of the receive `pid` waits in.
+    pub fn start_receive_timer(&mut self, now: u64, pid: u32, ms: u64) {
+        let id = self.timers.start(
+            now.saturating_add(ms.saturating_mul(MS)),
+            TimerEvent::Receive(pid),
+        );
+        if let Some(e) = self.procs.get_mut(&pid) {
+            if let Some(old) = e.recv_timer.replace(id) {
+                // A receive that ended without the process being parked since.
+                self.timers.cancel(old);
+            }
+        }
+    }
+
+    /// Cancels a message timer; the milliseconds it had left.
+    pub fn cancel_timer(&mut self, now: u64, reference: u64) -> Option<u64> {
+        let id = self.timer_refs.remove(&reference)?;
+        let (deadline, _) = self.timers.cancel(id)?;
+        Some(deadline.saturating_sub(now).div_ceil(MS))
+    }
+
+    /// The milliseconds a message timer has left.
+    pub fn read_timer(&self, now: u64, reference: u64) -> Option<u64> {
+        let id = self.timer_refs.get(&reference)?;
+        let deadline = self.timers.deadline(*id)?;
+        Some(deadline.saturating_sub(now).div_ceil(MS))
+    }
+
+    /// Fires every timer due at `now`.
+    pub fn expire_timers(&mut self, now: u64) {
+        for (id, event) in self.timers.expire(now) {
+            match event {
+                TimerEvent::Receive(pid) => {
+                    let Some(e) = self.procs.get_mut(&pid) else {
+                        continue;
+                    };
+                    if e.recv_timer != Some(id) {
+                        continue;
+                    }
+                    e.recv_timer = None;
+                    if let Some(p) = e.process.as_mut() {
+                        p.timed_out = true;
+                    }
+                    self.wake(pid);
+                }
+                TimerEvent::Send {
+                    reference,
+                    dest,
+                    msg,
+                    wrap,
+                } => {
+                    self.timer_refs.remove(&reference);
+                    let to = match dest {
+                        TimerDest::Pid(p) => Some(p),
+                        TimerDest::Name(n) => self.whereis(n),
+                    };
+                    if let Some(to) = to {
+                        let d = if wrap {
+                            Delivery::Timeout(reference, msg)
+                        } else {
+                            Delivery::Message(msg)
+                        };
+                        self.deliver(to, d);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Cancels the receive timer of `pid` (its receive ended before the time was up).
+    pub fn cancel_receive_timer(&mut self, pid: u32) {
+        if let Some(e) = self.procs.get_mut(&pid) {
+            if let Some(t) = e.recv_timer.take() {
+                self.timers.cancel(t);
+            }
+        }
+    }
+}
+
+/// Builds a delivery's message on `p`'s heap.
+fn build(lits: &Literals, atoms: &NodeAtoms, p: &mut Process, d: &Delivery) -> Term {
+    match d {
+        Delivery::Message(c) => c.copy_onto(lits, &mut p.heap),
+        Delivery::Timeout(r, c) => {
+            let m = c.copy_onto(lits, &mut p.heap);
+            let r = p.heap.reference(*r);
+            p.heap.tuple(&[atoms.timeout, r, m])
+        }
+        Delivery::Exit(from, c) => {
+            let m = c.copy_onto(lits, &mut p.heap);
+            p.heap.tuple(&[atom::EXIT_CAPS, Term::pid(*from), m])
+        }
+        Delivery::Down(r, who, c) => {
+            let m = c.copy_onto(lits, &mut p.heap);
+            let r = p.heap.reference(*r);
+            let who = match *who {
+                Watched::Pid(n) => Term::pid(n),
+                Watched::Name(name) => p.heap.tuple(&[name, atom::NONODE]),
+            };
+            p.heap.tuple(&[atoms.down, r, atoms.process, who, m])
+        }
+        Delivery::Irq(id) => {
+            let pore = io_object(p, atoms.pore, *id);
+            p.heap.tuple(&[atoms.irq, pore])
+        }
+        Delivery::Outlet(id, c) => {
+            let m = c.copy_onto(lits, &mut p.heap);
+            let outlet = io_object(p, atoms.outlet, *id);
+            p.heap.tuple(&[outlet, m])
+        }
+    }
+}
+
+/// The term for a pore or outlet: `{Tag, Id}`.
+pub fn io_object(p: &mut Process, tag: Term, id: u64) -> Term {
+    let n = p.heap.int(id as i64);
+    p.heap.tuple(&[tag, n])
+}

@@ -1,0 +1,427 @@
+//! Node tests on the simulated platform: small Erlang programs compiled by `erlc`, run with a
+//! virtual clock, checked for their output and for how the node waited.
+//!
+//! Without `erlc` on the host the tests return early (the conformance suite needs it too).
+
+extern crate std;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+use std::path::PathBuf;
+use std::process::Command;
+
+use super::node::{Node, Stop};
+use crate::platform::sim::{SimPage, SimPlatform};
+use crate::platform::{Channel, Platform, PlatformError};
+use crate::vm::bif::Io;
+use crate::vm::driver::ModuleSource;
+
+/// The simulation, recording every wait's deadline.
+struct Recorder {
+    sim: SimPlatform,
+    waits: RefCell<Vec<Option<u64>>>,
+}
+
+impl Platform for Recorder {
+    type Page = SimPage;
+    fn now_ns(&self) -> u64 {
+        self.sim.now_ns()
+    }
+    fn wait_for_events(&self, deadline: Option<u64>) {
+        self.waits.borrow_mut().push(deadline);
+        self.sim.wait_for_events(deadline);
+    }
+    fn take_pending(&self, sink: &mut dyn FnMut(Channel)) {
+        self.sim.take_pending(sink);
+    }
+    fn notify(&self, channel: Channel) -> Result<(), PlatformError> {
+        self.sim.notify(channel)
+    }
+    fn loopback_pair(&self) -> Result<(Channel, Channel), PlatformError> {
+        self.sim.loopback_pair()
+    }
+    fn close(&self, channel: Channel) {
+        self.sim.close(channel);
+    }
+    fn alloc_page(&self) -> Result<SimPage, PlatformError> {
+        self.sim.alloc_page()
+    }
+    fn free_page(&self, page: SimPage) {
+        self.sim.free_page(page);
+    }
+    fn console_write(&self, bytes: &[u8]) {
+        self.sim.console_write(bytes);
+    }
+    fn xenstore(&self) -> Option<(SimPage, Channel)> {
+        None
+    }
+}
+
+struct Dirs(Vec<PathBuf>);
+
+impl ModuleSource for Dirs {
+    fn find(&mut self, name: &str) -> Option<Vec<u8>> {
+        self.0
+            .iter()
+            .find_map(|d| std::fs::read(d.join(alloc::format!("{name}.beam"))).ok())
+    }
+}
+
+#[derive(Default)]
+struct Capture(Vec<u8>);
+
+impl Io for Capture {
+    fn stdout(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+    fn stderr(&mut self, _: &[u8]) {}
+}
+
+fn otp_stdlib() -> Option<PathBuf> {
+    let out = Command::new("erl")
+        .args([
+            "-noshell",
+            "-eval",
+            "io:format(\"~s\",[code:lib_dir(stdlib)]),halt().",
+        ])
+        .output()
+        .ok()?;
+    Some(PathBuf::from(String::from_utf8(out.stdout).ok()?).join("ebin"))
+}
+
+fn load(b: &[u8]) -> Option<crate::loader::Module> {
+    crate::loader::load(b).ok()
+}
+
+/// What a run left behind.
+struct Run {
+    out: String,
+    stop: Stop,
+    waits: Vec<Option<u64>>,
+    now: u64,
+    stalls: usize,
+    alive: usize,
+    pages_out: usize,
+    channels_bound: usize,
+}
+
+/// Compiles `src` as module `name` and runs `name:main()` on a simulated node; `None` when
+/// there is no `erlc`.
+fn run(name: &str, src: &str) -> Option<Run> {
+    Command::new("erlc").arg("-help").output().ok()?;
+    let dir = std::env::temp_dir().join(alloc::format!(
+        "xenbeam-sched-test-{}-{name}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).ok()?;
+    let file = dir.join(alloc::format!("{name}.erl"));
+    std::fs::write(&file, src).ok()?;
+    let st = Command::new("erlc")
+        .arg("-o")
+        .arg(&dir)
+        .arg(&file)
+        .status()
+        .ok()?;
+    assert!(st.success(), "erlc failed on {name}");
+    let mut dirs = Dirs(alloc::vec![dir]);
+    dirs.0.extend(otp_stdlib());
+    let platform = Recorder {
+        sim: SimPlatform::new(),
+        waits: RefCell::new(Vec::new()),
+    };
+    let mut node = Node::new(platform, load);
+    let m = node.rt.vm.atoms.intern(name).ok()?;
+    let f = node.rt.vm.atoms.intern("main").ok()?;
+    node.spawn_main(m, f, &[]);
+    let mut io = Capture::default();
+    let stop = node.run(&mut io, &mut dirs);
+    let waits = node.platform.waits.borrow().clone();
+    Some(Run {
+        out: String::from_utf8_lossy(&io.0).into_owned(),
+        stop,
+        waits,
+        now: node.platform.now_ns(),
+        stalls: node.platform.sim.stalls(),
+        alive: node.alive(),
+        pages_out: node.platform.sim.pages_out(),
+        channels_bound: node.platform.sim.channels_bound(),
+    })
+}
+
+fn lines(s: &str) -> Vec<&str> {
+    s.lines().collect()
+}
+
+const MS: u64 = 1_000_000;
+
+#[test]
+fn messages_keep_their_order_and_selective_receive_skips() {
+    let Some(r) = run(
+        "st_order",
+        r#"-module(st_order).
+-export([main/0]).
+main() ->
+    S = self(),
+    P = spawn(fun() -> [S ! {n, I} || I <- lists:seq(1, 100)], S ! {tag, last} end),
+    erlang:display(receive {tag, T} -> T end),
+    erlang:display([receive {n, I} -> I end || _ <- lists:seq(1, 100)] =:= lists:seq(1, 100)),
+    erlang:display(is_process_alive(P)),
+    erlang:halt(0).
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(lines(&r.out), ["last", "true", "false"]);
+    assert!(matches!(r.stop, Stop::Halt(0)));
+}
+
+#[test]
+fn receive_timeouts_follow_virtual_time_and_wait_with_the_deadline() {
+    let Some(r) = run(
+        "st_after",
+        r#"-module(st_after).
+-export([main/0]).
+main() ->
+    T0 = erlang:monotonic_time(millisecond),
+    receive x -> x after 250 -> ok end,
+    T1 = erlang:monotonic_time(millisecond),
+    erlang:send_after(100, self(), tick),
+    receive tick -> ok end,
+    T2 = erlang:monotonic_time(millisecond),
+    erlang:display({T1 - T0, T2 - T1}),
+    erlang:display(receive y -> y after 0 -> zero end),
+    erlang:halt(0).
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(lines(&r.out), ["{250,100}", "zero"]);
+    // The node slept exactly twice, each time until the one pending deadline.
+    assert_eq!(r.waits, [Some(250 * MS), Some(350 * MS)]);
+    assert_eq!(r.now, 350 * MS);
+    assert_eq!(r.stalls, 0, "never waited without a deadline");
+}
+
+#[test]
+fn a_message_before_the_deadline_cancels_the_timeout() {
+    let Some(r) = run(
+        "st_early",
+        r#"-module(st_early).
+-export([main/0]).
+main() ->
+    S = self(),
+    spawn(fun() -> receive after 10 -> S ! early end end),
+    erlang:display(receive early -> got after 1000 -> timeout end),
+    erlang:display(receive never -> never after 5 -> timeout end),
+    erlang:halt(0).
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(lines(&r.out), ["got", "timeout"]);
+    // The cancelled 1000 ms timer never made the node sleep until it.
+    assert_eq!(r.waits, [Some(10 * MS), Some(15 * MS)]);
+}
+
+#[test]
+fn links_trap_exit_and_kill() {
+    let Some(r) = run(
+        "st_links",
+        r#"-module(st_links).
+-export([main/0]).
+main() ->
+    process_flag(trap_exit, true),
+    A = spawn_link(fun() -> exit(boom) end),
+    erlang:display(receive {'EXIT', A, R} -> R end),
+    B = spawn_link(fun() -> process_flag(trap_exit, true), receive _ -> ok end end),
+    exit(B, kill),
+    erlang:display(receive {'EXIT', B, R2} -> R2 end),
+    S = self(),
+    C = spawn(fun() ->
+        spawn_link(fun() -> exit(inner) end),
+        receive after infinity -> ok end
+    end),
+    M = monitor(process, C),
+    erlang:display(receive {'DOWN', M, process, C, R3} -> R3 end),
+    erlang:display(S =:= self()),
+    erlang:halt(0).
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(lines(&r.out), ["boom", "killed", "inner", "true"]);
+}
+
+#[test]
+fn monitors_noproc_and_demonitor_flush() {
+    let Some(r) = run(
+        "st_mon",
+        r#"-module(st_mon).
+-export([main/0]).
+main() ->
+    {P, M} = spawn_monitor(fun() -> ok end),
+    erlang:display(receive {'DOWN', M, process, P, R} -> R end),
+    M2 = monitor(process, P),
+    erlang:display(receive {'DOWN', M2, process, P, R2} -> R2 end),
+    M3 = monitor(process, P),
+    erlang:display(demonitor(M3, [flush, info])),
+    erlang:display(receive {'DOWN', M3, _, _, _} -> got after 0 -> none end),
+    M4 = monitor(process, nobody),
+    erlang:display(receive {'DOWN', M4, process, W, R4} -> {W, R4} end),
+    erlang:halt(0).
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(
+        lines(&r.out),
+        [
+            "normal",
+            "noproc",
+            "false",
+            "none",
+            "{{nobody,'nonode@nohost'},noproc}"
+        ]
+    );
+}
+
+#[test]
+fn registered_names() {
+    let Some(r) = run(
+        "st_names",
+        r#"-module(st_names).
+-export([main/0]).
+main() ->
+    P = spawn(fun() -> receive {F, X} -> F ! {echo, X} end end),
+    true = register(echo, P),
+    echo ! {self(), hi},
+    erlang:display(receive {echo, X} -> X end),
+    erlang:display(catch echo2 ! x),
+    M = monitor(process, P),
+    receive {'DOWN', M, _, _, _} -> ok end,
+    erlang:display({whereis(echo), registered()}),
+    erlang:halt(0).
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(r.out.lines().next(), Some("hi"));
+    assert!(r.out.contains("badarg"));
+    assert!(r.out.ends_with("{undefined,[]}\n"));
+}
+
+#[test]
+fn many_processes_and_a_clean_exit() {
+    let Some(r) = run(
+        "st_many",
+        r#"-module(st_many).
+-export([main/0]).
+main() ->
+    S = self(),
+    Ps = [spawn(fun() -> receive go -> S ! {done, I} end end) || I <- lists:seq(1, 10000)],
+    [P ! go || P <- Ps],
+    erlang:display(lists:sum([receive {done, I} -> I end || I <- lists:seq(1, 10000)])),
+    erlang:display(length(processes())).
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(lines(&r.out), ["50005000", "1"]);
+    // main returned and nothing is left: the node is idle for good.
+    assert!(matches!(r.stop, Stop::Idle { alive: 0 }), "{:?}", r.stop);
+    assert_eq!(r.alive, 0);
+}
+
+#[test]
+fn preemption_lets_others_run_and_priorities_order_work() {
+    let Some(r) = run(
+        "st_prio",
+        r#"-module(st_prio).
+-export([main/0]).
+main() ->
+    S = self(),
+    process_flag(priority, high),
+    %% A process that never stops does not keep others from running.
+    spawn(fun() -> spin(0) end),
+    spawn(fun() -> S ! {quick, done} end),
+    erlang:display(receive {quick, D} -> D end),
+    %% Busy workers of different priorities: high finishes before normal before low.
+    [spawn(fun() -> process_flag(priority, Pr), work(200000), S ! Pr end)
+     || Pr <- [low, normal, high]],
+    erlang:display([receive Pr -> Pr end || _ <- [1, 2, 3]]),
+    erlang:halt(0).
+spin(N) -> spin(N + 1).
+work(0) -> ok;
+work(N) -> work(N - 1).
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(lines(&r.out), ["done", "[high,normal,low]"]);
+}
+
+#[test]
+fn a_crash_is_reported_and_the_node_carries_on() {
+    let Some(r) = run(
+        "st_crash",
+        r#"-module(st_crash).
+-export([main/0]).
+main() ->
+    {P, M} = spawn_monitor(fun() -> 1 = length([a, b]) end),
+    erlang:display(receive {'DOWN', M, process, P, {R, _}} -> R end),
+    erlang:halt(3).
+"#,
+    ) else {
+        return;
+    };
+    let l = lines(&r.out);
+    assert!(l[0].starts_with("=ERROR REPORT==== "), "{}", r.out);
+    assert!(l[1].starts_with("Error in process <0.") && l[1].ends_with(".0> with exit value:"));
+    assert!(l[2].starts_with("{{badmatch,2},[{st_crash,"));
+    assert_eq!(l[3], "");
+    assert_eq!(l[4], "{badmatch,2}");
+    assert!(matches!(r.stop, Stop::Halt(3)));
+}
+
+#[test]
+fn waiting_forever_is_reported_not_slept_through() {
+    let Some(r) = run(
+        "st_idle",
+        r#"-module(st_idle).
+-export([main/0]).
+main() ->
+    spawn(fun() -> receive never -> ok end end),
+    receive never -> ok end.
+"#,
+    ) else {
+        return;
+    };
+    assert!(matches!(r.stop, Stop::Idle { alive: 2 }), "{:?}", r.stop);
+    assert!(r.waits.is_empty());
+    assert_eq!(r.stalls, 0);
+}
+
+#[test]
+fn timestamps_are_erl_style() {
+    // 2026-11-29 19:27:31.558836 UTC.
+    let ns = 1_795_980_451_558_836_000;
+    assert_eq!(super::node::timestamp(ns), "29-Nov-2026::19:27:31.558836");
+    assert_eq!(super::node::timestamp(0), "1-Jan-1970::00:00:00.000000");
+}
+
+#[test]
+fn pores_and_outlets_deliver_events_to_their_owners_and_close_with_them() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/native");
+    let src = std::fs::read_to_string(dir.join("x_pores.erl")).expect("x_pores.erl");
+    let want = std::fs::read_to_string(dir.join("x_pores.expected")).expect("x_pores.expected");
+    let Some(r) = run("x_pores", &src) else {
+        return;
+    };
+    assert_eq!(r.out, want);
+    assert!(matches!(r.stop, Stop::Halt(0)));
+    // Every pore and outlet was closed by its owner or when its owner exited: no page or
+    // channel is left behind.
+    assert_eq!(r.pages_out, 0);
+    assert_eq!(r.channels_bound, 0);
+}

@@ -1,0 +1,593 @@
+//! Process BIFs: spawn, send, links, monitors, exit signals, names, timers and flags.
+//!
+//! Everything that involves another process goes through [`Ctx::node`]; what concerns only
+//! the caller (sending to itself, flushing its own mailbox) is done here on [`Ctx::p`].
+//! Signals the node holds back for the caller (an exit signal it sent itself, a link to a
+//! process that just died) take effect when it next yields; a BIF that may have caused one
+//! ends the caller's slice early so that happens at once.
+
+use alloc::vec::Vec;
+
+use crate::sched::queue::Priority;
+use crate::vm::atom;
+use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::code::split_fun_id;
+use crate::vm::services::{ExitKind, ProcessInfo, SpawnError, SpawnOptions, Start, TimerDest};
+use crate::vm::term::{Kind, Term};
+
+/// Whether `t` is the atom `name`.
+fn is_atom(ctx: &Ctx, t: Term, name: &str) -> bool {
+    t.is_atom() && ctx.atoms.name(t) == name
+}
+
+/// Interns an atom the VM does not predefine.
+fn atom(ctx: &mut Ctx, name: &str) -> Result<Term, Fault> {
+    ctx.atoms.intern(name).map_err(|_| badarg())
+}
+
+fn me(ctx: &Ctx) -> u32 {
+    ctx.p.pid.pid_number()
+}
+
+/// Ends the caller's slice at its next call or return, so held-back signals apply promptly.
+fn end_slice(ctx: &mut Ctx) {
+    ctx.p.reductions = ctx.p.reductions.min(1);
+}
+
+fn new_ref(ctx: &mut Ctx) -> (u64, Term) {
+    let n = *ctx.next_ref;
+    *ctx.next_ref += 1;
+    (n, ctx.p.heap.reference(n))
+}
+
+/// The reference number of a reference term.
+fn ref_number(ctx: &Ctx, t: Term) -> Option<u64> {
+    let v = ctx.view();
+    v.is_ref(t).then(|| v.payload(t)[0].0)
+}
+
+/// The process a send or monitor names: a pid, a registered name or `{Name, Node}`.
+enum Dest {
+    Pid(u32),
+    Name(Term),
+}
+
+fn dest(ctx: &Ctx, t: Term) -> Option<Dest> {
+    if t.is_pid() {
+        return Some(Dest::Pid(t.pid_number()));
+    }
+    if t.is_atom() {
+        return Some(Dest::Name(t));
+    }
+    match ctx.view().tuple(t) {
+        Some([name, node]) if name.is_atom() && *node == atom::NONODE => Some(Dest::Name(*name)),
+        _ => None,
+    }
+}
+
+/// `erlang:send/2` and `!`.
+pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (to, msg) = (a[0], a[1]);
+    let pid = match dest(ctx, to).ok_or_else(badarg)? {
+        Dest::Pid(n) => n,
+        Dest::Name(name) => ctx.node.whereis(name).ok_or_else(badarg)?,
+    };
+    if pid == me(ctx) {
+        ctx.p.mailbox.push(msg);
+    } else {
+        let view = ctx.p.heap.view(ctx.lits);
+        ctx.node.send(ctx.p.pid.pid_number(), pid, &view, msg);
+    }
+    Ok(msg)
+}
+
+fn spawn_with(ctx: &mut Ctx, start: Start, opts: SpawnOptions) -> Result<Term, Fault> {
+    let view = ctx.p.heap.view(ctx.lits);
+    match ctx.node.spawn(ctx.p.pid.pid_number(), &view, start, opts) {
+        Ok(n) => Ok(Term::pid(n)),
+        Err(SpawnError::Unsupported) => Err(badarg()),
+        Err(SpawnError::SystemLimit) => Err(Fault::error(atom::SYSTEM_LIMIT)),
+    }
+}
+
+fn fun_start(ctx: &Ctx, f: Term) -> Result<Start, Fault> {
+    if ctx.view().is_fun(f) {
+        Ok(Start::Fun(f))
+    } else {
+        Err(badarg())
+    }
+}
+
+fn mfa_start(ctx: &Ctx, m: Term, f: Term, args: Term) -> Result<Start, Fault> {
+    if m.is_atom() && f.is_atom() && ctx.view().list_len(args).is_some() {
+        Ok(Start::Apply(m, f, args))
+    } else {
+        Err(badarg())
+    }
+}
+
+fn local_node(ctx: &Ctx, node: Term) -> Result<(), Fault> {
+    let _ = ctx;
+    if node == atom::NONODE {
+        Ok(())
+    } else {
+        Err(badarg())
+    }
+}
+
+/// Spawns with the options given; `{Pid, Ref}` when monitoring.
+fn spawn_result(ctx: &mut Ctx, start: Start, mut opts: SpawnOptions, monitor: bool) -> BifResult {
+    let mref = monitor.then(|| new_ref(ctx));
+    opts.monitor = mref.map(|(n, _)| n);
+    let pid = spawn_with(ctx, start, opts)?;
+    if opts.link {
+        end_slice(ctx);
+    }
+    Ok(match mref {
+        Some((_, r)) => ctx.p.heap.tuple(&[pid, r]),
+        None => pid,
+    })
+}
+
+/// `spawn/1`.
+pub fn spawn1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = fun_start(ctx, a[0])?;
+    spawn_result(ctx, s, SpawnOptions::default(), false)
+}
+
+/// `spawn/2` (`spawn(Node, Fun)` on this node).
+pub fn spawn2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    local_node(ctx, a[0])?;
+    let s = fun_start(ctx, a[1])?;
+    spawn_result(ctx, s, SpawnOptions::default(), false)
+}
+
+/// `spawn/3`.
+pub fn spawn3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = mfa_start(ctx, a[0], a[1], a[2])?;
+    spawn_result(ctx, s, SpawnOptions::default(), false)
+}
+
+/// `spawn/4` (`spawn(Node, M, F, Args)` on this node).
+pub fn spawn4(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    local_node(ctx, a[0])?;
+    let s = mfa_start(ctx, a[1], a[2], a[3])?;
+    spawn_result(ctx, s, SpawnOptions::default(), false)
+}
+
+const LINKED: SpawnOptions = SpawnOptions {
+    link: true,
+    monitor: None,
+    priority: Priority::Normal,
+};
+
+/// `spawn_link/1`.
+pub fn spawn_link1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = fun_start(ctx, a[0])?;
+    spawn_result(ctx, s, LINKED, false)
+}
+
+/// `spawn_link/3`.
+pub fn spawn_link3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = mfa_start(ctx, a[0], a[1], a[2])?;
+    spawn_result(ctx, s, LINKED, false)
+}
+
+/// The arity of a fun term.
+fn fun_arity(ctx: &Ctx, f: Term) -> Option<u32> {
+    let v = ctx.view();
+    match v.kind(f)? {
+        Kind::Fun => {
+            let (mi, li) = split_fun_id(v.payload(f)[0].small_value() as u64);
+            Some(
+                ctx.code
+                    .modules
+                    .get(mi as usize)?
+                    .lambdas
+                    .get(li as usize)?
+                    .arity,
+            )
+        }
+        Kind::Export => Some(v.payload(f)[2].small_value() as u32),
+        _ => None,
+    }
+}
+
+/// `spawn_monitor/1` (unlike spawn/1, it checks the fun takes no arguments).
+pub fn spawn_monitor1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if fun_arity(ctx, a[0]) != Some(0) {
+        return Err(badarg());
+    }
+    let s = fun_start(ctx, a[0])?;
+    spawn_result(ctx, s, SpawnOptions::default(), true)
+}
+
+/// `spawn_monitor/3`.
+pub fn spawn_monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = mfa_start(ctx, a[0], a[1], a[2])?;
+    spawn_result(ctx, s, SpawnOptions::default(), true)
+}
+
+/// Reads a spawn_opt option list: `link`, `monitor`, `{priority, P}`; others are accepted
+/// and ignored (heap sizes, message queue data, ...).
+fn spawn_opts(ctx: &Ctx, list: Term) -> Result<(SpawnOptions, bool), Fault> {
+    let items = ctx.view().list_to_vec(list).ok_or_else(badarg)?;
+    let mut opts = SpawnOptions::default();
+    let mut monitor = false;
+    for o in items {
+        if is_atom(ctx, o, "link") {
+            opts.link = true;
+        } else if is_atom(ctx, o, "monitor") {
+            monitor = true;
+        } else if let Some([k, v]) = ctx.view().tuple(o) {
+            if is_atom(ctx, *k, "priority") {
+                opts.priority = priority(ctx, *v).ok_or_else(badarg)?;
+            }
+        } else if !o.is_atom() {
+            return Err(badarg());
+        }
+    }
+    Ok((opts, monitor))
+}
+
+/// `spawn_opt/2`.
+pub fn spawn_opt2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = fun_start(ctx, a[0])?;
+    let (opts, monitor) = spawn_opts(ctx, a[1])?;
+    spawn_result(ctx, s, opts, monitor)
+}
+
+/// `spawn_opt/4`.
+pub fn spawn_opt4(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = mfa_start(ctx, a[0], a[1], a[2])?;
+    let (opts, monitor) = spawn_opts(ctx, a[3])?;
+    spawn_result(ctx, s, opts, monitor)
+}
+
+/// `exit/2`: an exit signal to another process (or to the caller itself).
+pub fn exit2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_pid() {
+        return Err(badarg());
+    }
+    let view = ctx.p.heap.view(ctx.lits);
+    let me = ctx.p.pid.pid_number();
+    ctx.node
+        .exit_signal(me, a[0].pid_number(), &view, a[1], ExitKind::Explicit);
+    if a[0] == ctx.p.pid || ctx.node.signals_pending(me) {
+        end_slice(ctx);
+    }
+    Ok(atom::TRUE)
+}
+
+/// `link/1`.
+pub fn link(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_pid() {
+        return Err(badarg());
+    }
+    if a[0] == ctx.p.pid {
+        return Ok(atom::TRUE);
+    }
+    let me = me(ctx);
+    if !ctx.node.link(me, a[0].pid_number()) {
+        // A dead process: a trapping caller gets {'EXIT', Pid, noproc}, others an error.
+        let noproc = atom(ctx, "noproc")?;
+        if !ctx.node.trap_exit(me) {
+            return Err(Fault::error(noproc));
+        }
+        let msg = ctx.p.heap.tuple(&[atom::EXIT_CAPS, a[0], noproc]);
+        ctx.p.mailbox.push(msg);
+    }
+    Ok(atom::TRUE)
+}
+
+/// `unlink/1`.
+pub fn unlink(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_pid() {
+        return Err(badarg());
+    }
+    let me = me(ctx);
+    ctx.node.unlink(me, a[0].pid_number());
+    Ok(atom::TRUE)
+}
+
+/// `monitor/2` (type `process` only).
+pub fn monitor(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !is_atom(ctx, a[0], "process") {
+        return Err(badarg());
+    }
+    let target = dest(ctx, a[1]).ok_or_else(badarg)?;
+    let (n, r) = new_ref(ctx);
+    let me = me(ctx);
+    match target {
+        Dest::Pid(p) => ctx.node.monitor(me, n, Some(p), None),
+        Dest::Name(name) => {
+            let p = ctx.node.whereis(name);
+            ctx.node.monitor(me, n, p, Some(name));
+        }
+    }
+    if ctx.node.signals_pending(me) {
+        end_slice(ctx);
+    }
+    Ok(r)
+}
+
+/// `demonitor/1`.
+pub fn demonitor1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let n = ref_number(ctx, a[0]).ok_or_else(badarg)?;
+    let me = me(ctx);
+    ctx.node.demonitor(me, n);
+    Ok(atom::TRUE)
+}
+
+/// `demonitor/2` with `flush` and `info`.
+pub fn demonitor2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let n = ref_number(ctx, a[0]).ok_or_else(badarg)?;
+    let opts = ctx.view().list_to_vec(a[1]).ok_or_else(badarg)?;
+    let (mut flush, mut info) = (false, false);
+    for o in opts {
+        if is_atom(ctx, o, "flush") {
+            flush = true;
+        } else if is_atom(ctx, o, "info") {
+            info = true;
+        } else {
+            return Err(badarg());
+        }
+    }
+    let me = me(ctx);
+    let removed = ctx.node.demonitor(me, n);
+    if flush {
+        // Signals held back for the caller are in its mailbox by now only if it yielded;
+        // the node keeps 'DOWN' messages for a removed monitor from ever arriving later.
+        let down = atom(ctx, "DOWN")?;
+        let v = ctx.p.heap.view(ctx.lits);
+        let keep: Vec<Term> = ctx
+            .p
+            .mailbox
+            .iter()
+            .copied()
+            .filter(|&m| match v.tuple(m) {
+                Some([tag, r, _, _, _]) => {
+                    !(*tag == down && v.is_ref(*r) && v.payload(*r)[0].0 == n)
+                }
+                _ => true,
+            })
+            .collect();
+        ctx.p.mailbox = keep;
+        ctx.p.recv_cursor = 0;
+    }
+    Ok(Term::boolean(!info || removed))
+}
+
+/// `register/2`.
+pub fn register(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() || a[0] == atom::UNDEFINED || !a[1].is_pid() {
+        return Err(badarg());
+    }
+    if ctx.node.register(a[0], a[1].pid_number()) {
+        Ok(atom::TRUE)
+    } else {
+        Err(badarg())
+    }
+}
+
+/// `unregister/1`.
+pub fn unregister(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[0].is_atom() && ctx.node.unregister(a[0]) {
+        Ok(atom::TRUE)
+    } else {
+        Err(badarg())
+    }
+}
+
+/// `whereis/1`.
+pub fn whereis(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() {
+        return Err(badarg());
+    }
+    Ok(ctx.node.whereis(a[0]).map_or(atom::UNDEFINED, Term::pid))
+}
+
+/// `registered/0`.
+pub fn registered(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let names = ctx.node.registered();
+    Ok(ctx.p.heap.list(&names))
+}
+
+/// `is_process_alive/1`.
+pub fn is_process_alive(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_pid() {
+        return Err(badarg());
+    }
+    Ok(Term::boolean(
+        a[0] == ctx.p.pid || ctx.node.is_alive(a[0].pid_number()),
+    ))
+}
+
+/// `processes/0`.
+pub fn processes(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let pids: Vec<Term> = ctx.node.processes().into_iter().map(Term::pid).collect();
+    Ok(ctx.p.heap.list(&pids))
+}
+
+fn priority(ctx: &Ctx, t: Term) -> Option<Priority> {
+    if !t.is_atom() {
+        return None;
+    }
+    Some(match ctx.atoms.name(t) {
+        "low" => Priority::Low,
+        "normal" => Priority::Normal,
+        "high" => Priority::High,
+        "max" => Priority::Max,
+        _ => return None,
+    })
+}
+
+fn priority_atom(ctx: &mut Ctx, p: Priority) -> Result<Term, Fault> {
+    atom(
+        ctx,
+        match p {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Max => "max",
+        },
+    )
+}
+
+/// `process_flag/2`: `trap_exit` and `priority`.
+pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let me = me(ctx);
+    if a[0] == atom::TRAP_EXIT {
+        let on = match a[1] {
+            atom::TRUE => true,
+            atom::FALSE => false,
+            _ => return Err(badarg()),
+        };
+        let old = ctx.node.set_trap_exit(me, on);
+        if !on && ctx.node.signals_pending(me) {
+            end_slice(ctx);
+        }
+        Ok(Term::boolean(old))
+    } else if is_atom(ctx, a[0], "priority") {
+        let p = priority(ctx, a[1]).ok_or_else(badarg)?;
+        let old = ctx.node.set_priority(me, p);
+        priority_atom(ctx, old)
+    } else {
+        Err(badarg())
+    }
+}
+
+/// `erlang:yield/0`.
+pub fn yield_(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    end_slice(ctx);
+    Ok(atom::TRUE)
+}
+
+fn timer_args(ctx: &Ctx, a: &[Term]) -> Result<(u64, TimerDest), Fault> {
+    let ms = match a[0].as_small() {
+        Some(n) if (0..=u32::MAX as i64).contains(&n) => n as u64,
+        _ => return Err(badarg()),
+    };
+    let dest = if a[1].is_pid() {
+        TimerDest::Pid(a[1].pid_number())
+    } else if a[1].is_atom() {
+        TimerDest::Name(a[1])
+    } else {
+        return Err(badarg());
+    };
+    let _ = ctx;
+    Ok((ms, dest))
+}
+
+fn start_timer_with(ctx: &mut Ctx, a: &[Term], wrap: bool) -> BifResult {
+    let (ms, dest) = timer_args(ctx, a)?;
+    let (n, r) = new_ref(ctx);
+    let view = ctx.p.heap.view(ctx.lits);
+    ctx.node.start_timer(n, dest, ms, &view, a[2], wrap);
+    Ok(r)
+}
+
+/// `erlang:send_after/3`.
+pub fn send_after(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    start_timer_with(ctx, a, false)
+}
+
+/// `erlang:start_timer/3`: the message is `{timeout, Ref, Msg}`.
+pub fn start_timer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    start_timer_with(ctx, a, true)
+}
+
+/// `erlang:cancel_timer/1,2`: the milliseconds left, or `false`.
+pub fn cancel_timer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let n = ref_number(ctx, a[0]).ok_or_else(badarg)?;
+    Ok(match ctx.node.cancel_timer(n) {
+        Some(ms) => ctx.p.heap.int(ms as i64),
+        None => atom::FALSE,
+    })
+}
+
+/// `erlang:read_timer/1,2`: the milliseconds left, or `false`.
+pub fn read_timer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let n = ref_number(ctx, a[0]).ok_or_else(badarg)?;
+    Ok(match ctx.node.read_timer(n) {
+        Some(ms) => ctx.p.heap.int(ms as i64),
+        None => atom::FALSE,
+    })
+}
+
+/// One `process_info/2` item from what the node knows; `None`: not one of these items.
+fn info_item(ctx: &mut Ctx, info: &ProcessInfo, item: Term) -> Result<Option<Term>, Fault> {
+    let value = if item == atom::REGISTERED_NAME {
+        match info.name {
+            Some(n) => n,
+            // erl answers [] rather than a tuple for a process without a name.
+            None => return Ok(Some(Term::NIL)),
+        }
+    } else if item == atom::TRAP_EXIT {
+        Term::boolean(info.trap_exit)
+    } else if is_atom(ctx, item, "priority") {
+        priority_atom(ctx, info.priority)?
+    } else if is_atom(ctx, item, "links") {
+        let l: Vec<Term> = info.links.iter().map(|&p| Term::pid(p)).collect();
+        ctx.p.heap.list(&l)
+    } else if item == atom::STATUS && info.message_queue_len.is_some() {
+        atom(ctx, if info.waiting { "waiting" } else { "runnable" })?
+    } else if item == atom::MESSAGE_QUEUE_LEN {
+        match info.message_queue_len {
+            Some(n) => Term::small(n as i64),
+            None => return Ok(None),
+        }
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(ctx.p.heap.tuple(&[item, value])))
+}
+
+fn info_one(ctx: &mut Ctx, pid: Term, item: Term) -> BifResult {
+    match ctx.node.process_info(pid.pid_number()) {
+        Some(info) => {
+            if let Some(t) = info_item(ctx, &info, item)? {
+                return Ok(t);
+            }
+        }
+        // A node without a process table (a lone process) still answers for the caller.
+        None if pid != ctx.p.pid => return Ok(atom::UNDEFINED),
+        None => {}
+    }
+    if pid == ctx.p.pid {
+        // Heap, stack, dictionary and the like: the VM's own answer.
+        return super::misc::process_info(ctx, &[pid, item]);
+    }
+    if item.is_atom() {
+        // Items of another process's memory are not tracked; erl would answer them.
+        Ok(atom::UNDEFINED)
+    } else {
+        Err(badarg())
+    }
+}
+
+/// `erlang:process_info/2` for any process, with one item or a list of them.
+pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_pid() {
+        return Err(badarg());
+    }
+    if !ctx.node.is_alive(a[0].pid_number()) && a[0] != ctx.p.pid {
+        return Ok(atom::UNDEFINED);
+    }
+    if a[1].is_atom() {
+        return info_one(ctx, a[0], a[1]);
+    }
+    let items = ctx.view().list_to_vec(a[1]).ok_or_else(badarg)?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let t = info_one(ctx, a[0], item)?;
+        // registered_name without a name is [] on its own but {registered_name, []} in a list.
+        let t = if t.is_nil() {
+            ctx.p.heap.tuple(&[item, Term::NIL])
+        } else {
+            t
+        };
+        out.push(t);
+    }
+    Ok(ctx.p.heap.list(&out))
+}

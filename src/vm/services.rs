@@ -1,0 +1,250 @@
+//! What BIFs ask of the node around the VM: other processes, names, links, monitors, timers.
+//!
+//! The interpreter runs one process at a time; the node takes that process out of its table
+//! while it runs and lends the BIFs a [`Services`] object for everything that involves other
+//! processes. Services never touch the running process itself: what concerns it (its own
+//! mailbox, its dictionary) the BIF does directly through `Ctx::p`, and signals the node
+//! must deliver to it while it runs are held back until it is parked.
+//!
+//! Terms cross from the caller's heap into the node through a [`View`] and are copied
+//! ([`copy`](super::copy)); nothing keeps a reference into the caller's heap.
+//!
+//! [`NoServices`] stands for a node with a single process (the `-on_load` runner and VM unit
+//! tests): spawning fails, other pids are dead, names are unknown.
+
+use alloc::vec::Vec;
+
+use super::heap::View;
+use super::term::Term;
+use crate::sched::queue::Priority;
+
+/// How a new process starts.
+#[derive(Clone, Copy, Debug)]
+pub enum Start {
+    /// `apply(Fun, [])`.
+    Fun(Term),
+    /// `apply(Module, Function, Args)` (`Args` a proper list).
+    Apply(Term, Term, Term),
+}
+
+/// What a spawn asks for besides the start.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SpawnOptions {
+    /// Link the new process to the caller.
+    pub link: bool,
+    /// Monitor the new process with this reference number.
+    pub monitor: Option<u64>,
+    /// Its priority.
+    pub priority: Priority,
+}
+
+/// Why a spawn failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpawnError {
+    /// This node cannot create processes.
+    Unsupported,
+    /// The process table is full.
+    SystemLimit,
+}
+
+/// Who an exit signal comes from (exit/2 or a link).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitKind {
+    /// `exit(Pid, Reason)`: `kill` cannot be trapped.
+    Explicit,
+    /// A linked process exited.
+    Link,
+}
+
+/// Where a timer's message goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimerDest {
+    /// A process.
+    Pid(u32),
+    /// A registered name, looked up when the timer fires.
+    Name(Term),
+}
+
+/// The node as seen from a BIF of process `me` (the running process).
+pub trait Services {
+    /// Creates a process running `start` (terms read through `view`); returns its number.
+    fn spawn(
+        &mut self,
+        me: u32,
+        view: &View,
+        start: Start,
+        opts: SpawnOptions,
+    ) -> Result<u32, SpawnError>;
+    /// Copies `msg` into the mailbox of live process `to` (never `me`); dead: dropped.
+    fn send(&mut self, me: u32, to: u32, view: &View, msg: Term);
+    /// The process registered as `name`.
+    fn whereis(&self, name: Term) -> Option<u32>;
+    /// Registers `pid` as `name`; false if the name is taken, the pid dead or named.
+    fn register(&mut self, name: Term, pid: u32) -> bool;
+    /// Removes a name; false if it was not registered.
+    fn unregister(&mut self, name: Term) -> bool;
+    /// Every registered name.
+    fn registered(&self) -> Vec<Term>;
+    /// Whether `pid` is alive (`me` always is).
+    fn is_alive(&self, pid: u32) -> bool;
+    /// What the node knows of a live process (for `process_info/2`).
+    fn process_info(&self, pid: u32) -> Option<ProcessInfo> {
+        let _ = pid;
+        None
+    }
+    /// Every live process number, ascending.
+    fn processes(&self) -> Vec<u32>;
+    /// Links `me` and `other`; false if `other` is dead (the caller decides what that means).
+    fn link(&mut self, me: u32, other: u32) -> bool;
+    /// Removes the link between `me` and `other`, if any.
+    fn unlink(&mut self, me: u32, other: u32);
+    /// Monitors `target` (or the process registered as `name`); a dead target sends
+    /// `{'DOWN', Ref, process, Target, noproc}` at once.
+    fn monitor(&mut self, me: u32, reference: u64, target: Option<u32>, name: Option<Term>);
+    /// Removes a monitor `me` holds; false if it was not active.
+    fn demonitor(&mut self, me: u32, reference: u64) -> bool;
+    /// Sends an exit signal from `me` to `to` with `reason` (read through `view`).
+    fn exit_signal(&mut self, me: u32, to: u32, view: &View, reason: Term, kind: ExitKind);
+    /// Sets whether `me` traps exits; returns the old value.
+    fn set_trap_exit(&mut self, me: u32, on: bool) -> bool;
+    /// Whether `me` traps exits.
+    fn trap_exit(&self, me: u32) -> bool;
+    /// Whether the node holds signals back for `me` that may end it (it should yield).
+    fn signals_pending(&self, me: u32) -> bool {
+        let _ = me;
+        false
+    }
+    /// Sets `me`'s priority; returns the old one.
+    fn set_priority(&mut self, me: u32, priority: Priority) -> Priority;
+    /// Starts a timer that sends `msg` (or `{timeout, Ref, Msg}` when `wrap`) after `ms`.
+    fn start_timer(
+        &mut self,
+        reference: u64,
+        dest: TimerDest,
+        ms: u64,
+        view: &View,
+        msg: Term,
+        wrap: bool,
+    );
+    /// Cancels a timer; the milliseconds it had left, if it was pending.
+    fn cancel_timer(&mut self, reference: u64) -> Option<u64>;
+    /// The milliseconds a pending timer has left.
+    fn read_timer(&self, reference: u64) -> Option<u64>;
+    /// A pore or outlet operation (`module:function(Args)` of the `pore`/`outlet` modules);
+    /// `None` when this node has no such objects.
+    fn io_object(&mut self, me: u32, request: IoRequest<'_>) -> Option<IoReply> {
+        let _ = (me, request);
+        None
+    }
+}
+
+/// The node's view of a process, for `process_info/2`.
+#[derive(Clone, Debug, Default)]
+pub struct ProcessInfo {
+    /// Registered name.
+    pub name: Option<Term>,
+    /// Whether it traps exits.
+    pub trap_exit: bool,
+    /// Its priority.
+    pub priority: Priority,
+    /// Linked processes.
+    pub links: Vec<u32>,
+    /// Whether it waits in `receive` (else it is runnable or running).
+    pub waiting: bool,
+    /// Messages in its mailbox (unknown for the running process).
+    pub message_queue_len: Option<usize>,
+}
+
+/// A request to a pore or an outlet, already decoded from BIF arguments.
+#[derive(Debug)]
+pub enum IoRequest<'a> {
+    /// `pore:open_loopback/0`.
+    PoreOpenLoopback,
+    /// `pore:open_xenstore/0`.
+    PoreOpenXenstore,
+    /// `pore:write(Pore, Bytes)`.
+    PoreWrite(u64, &'a [u8]),
+    /// `pore:read(Pore)`.
+    PoreRead(u64),
+    /// `pore:avail(Pore)`.
+    PoreAvail(u64),
+    /// `pore:poke(Pore)`.
+    PorePoke(u64),
+    /// `pore:close(Pore)`.
+    PoreClose(u64),
+    /// `outlet:open_loopback/0`.
+    OutletOpenLoopback,
+    /// `outlet:command(Outlet, Command)` with the command as an external term.
+    OutletCommand(u64, crate::etf::ExtTerm),
+    /// `outlet:close(Outlet)`.
+    OutletClose(u64),
+}
+
+/// The answer to an [`IoRequest`].
+#[derive(Debug)]
+pub enum IoReply {
+    /// `ok`.
+    Ok,
+    /// A new pore or outlet id.
+    Opened(u64),
+    /// Bytes read.
+    Bytes(Vec<u8>),
+    /// `{Free, Avail}`.
+    Avail(u32, u32),
+    /// The operation failed: `badarg` for the caller.
+    Badarg,
+}
+
+/// A node with one process: nothing else exists.
+#[derive(Debug, Default)]
+pub struct NoServices;
+
+impl Services for NoServices {
+    fn spawn(&mut self, _: u32, _: &View, _: Start, _: SpawnOptions) -> Result<u32, SpawnError> {
+        Err(SpawnError::Unsupported)
+    }
+    fn send(&mut self, _: u32, _: u32, _: &View, _: Term) {}
+    fn whereis(&self, _: Term) -> Option<u32> {
+        None
+    }
+    fn register(&mut self, _: Term, _: u32) -> bool {
+        false
+    }
+    fn unregister(&mut self, _: Term) -> bool {
+        false
+    }
+    fn registered(&self) -> Vec<Term> {
+        Vec::new()
+    }
+    fn is_alive(&self, _: u32) -> bool {
+        false
+    }
+    fn processes(&self) -> Vec<u32> {
+        Vec::new()
+    }
+    fn link(&mut self, _: u32, _: u32) -> bool {
+        false
+    }
+    fn unlink(&mut self, _: u32, _: u32) {}
+    fn monitor(&mut self, _: u32, _: u64, _: Option<u32>, _: Option<Term>) {}
+    fn demonitor(&mut self, _: u32, _: u64) -> bool {
+        false
+    }
+    fn exit_signal(&mut self, _: u32, _: u32, _: &View, _: Term, _: ExitKind) {}
+    fn set_trap_exit(&mut self, _: u32, _: bool) -> bool {
+        false
+    }
+    fn trap_exit(&self, _: u32) -> bool {
+        false
+    }
+    fn set_priority(&mut self, _: u32, _: Priority) -> Priority {
+        Priority::Normal
+    }
+    fn start_timer(&mut self, _: u64, _: TimerDest, _: u64, _: &View, _: Term, _: bool) {}
+    fn cancel_timer(&mut self, _: u64) -> Option<u64> {
+        None
+    }
+    fn read_timer(&self, _: u64) -> Option<u64> {
+        None
+    }
+}
