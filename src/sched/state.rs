@@ -8,7 +8,7 @@
 //!   entry and applied, in order, when it is parked.
 //! * Links are symmetric: `b` is in `a.links` exactly when `a` is in `b.links`, until an exit
 //!   signal over the link is applied (the receiving side drops it then).
-//! * Every monitor is in [`State::monitors`] and in its target's `watched_by`; the watcher's
+//! * Every monitor is in the monitor table and in its target's `watched_by`; the watcher's
 //!   `watching` names it too. A fired or removed monitor is gone from all three.
 //! * Exit signals are queued and applied one at a time ([`State::process_signals`]), so a
 //!   cascade of exits over many links never recurses.
