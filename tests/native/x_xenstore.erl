@@ -1,39 +1,48 @@
-%% A Xenstore client in Erlang over the Xenstore pore: requests written into the shared ring,
-%% replies read back when {irq, Pore} arrives. Only the image has a Xenstore, so this runs
-%% in the boot test (the guest is named after the module: x-xenstore).
+%% The real xenstored from Erlang, over the Xenstore ring pore, in the raw wire protocol: the
+%% domain reads its own name and id, writes a node and reads it back, and gets ENOENT for a
+%% missing node. Runs in the image under Xen only (the host has no Xenstore).
 -module(x_xenstore).
 -export([main/0]).
 
--define(XS_READ, 2).
+-define(READ, 2).
+-define(WRITE, 11).
+-define(ERROR, 16).
 
 main() ->
-    X = pore:open_xenstore(),
-    erlang:display({busy, badarg_of(fun() -> pore:open_xenstore() end)}),
-    erlang:display({name, request(X, ?XS_READ, <<"name", 0>>)}),
-    erlang:display({missing, request(X, ?XS_READ, <<"no/such/key", 0>>)}),
-    ok = pore:close(X),
-    X2 = pore:open_xenstore(),
-    erlang:display({reopened, request(X2, ?XS_READ, <<"name", 0>>)}),
+    P = pore:open_xenstore(),
+    {ok, Name} = request(P, ?READ, 1, <<"name", 0>>),
+    erlang:display({name, Name}),
+    {ok, DomId} = request(P, ?READ, 2, <<"domid", 0>>),
+    erlang:display({domid, binary_to_integer(DomId) > 0}),
+    erlang:display({write, request(P, ?WRITE, 3, <<"data/x-xenstore", 0, "hello">>)}),
+    erlang:display({read_back, request(P, ?READ, 4, <<"data/x-xenstore", 0>>)}),
+    erlang:display({missing, request(P, ?READ, 5, <<"data/no-such-node", 0>>)}),
+    %% Another process may not use the pore.
+    Self = self(),
+    spawn(fun() -> Self ! {other, catch pore:avail(P)} end),
+    erlang:display(receive {other, {'EXIT', {Reason, _}}} -> {other, Reason} end),
+    ok = pore:close(P),
     erlang:halt(0).
 
-request(X, Type, Payload) ->
-    Header = <<Type:32/little, 7:32/little, 0:32/little, (byte_size(Payload)):32/little>>,
-    ok = pore:write(X, [Header, Payload]),
-    ok = pore:poke(X),
-    reply(X, <<>>).
+request(P, Type, ReqId, Payload) ->
+    Header = <<Type:32/little, ReqId:32/little, 0:32/little, (byte_size(Payload)):32/little>>,
+    ok = pore:write(P, [Header, Payload]),
+    ok = pore:poke(P),
+    reply(P, ReqId, <<>>).
 
-reply(X, Acc0) ->
-    Acc = <<Acc0/binary, (pore:read(X))/binary>>,
-    case Acc of
-        <<T:32/little, 7:32/little, _Tx:32/little, Len:32/little, Body:Len/binary, _/binary>> ->
-            {T, Body};
+%% Accumulates reply bytes until a whole message for ReqId is there.
+reply(P, ReqId, Buf) ->
+    case Buf of
+        <<Type:32/little, ReqId:32/little, _Tx:32/little, Len:32/little,
+          Body:Len/binary, _/binary>> ->
+            case Type of
+                ?ERROR -> {error, hd(binary:split(Body, <<0>>))};
+                _ -> {ok, Body}
+            end;
         _ ->
-            receive {irq, X} -> reply(X, Acc) after 5000 -> {timeout, Acc} end
-    end.
-
-badarg_of(F) ->
-    try F() of
-        V -> {no_error, V}
-    catch
-        error:badarg -> badarg
+            receive
+                {irq, P} -> reply(P, ReqId, <<Buf/binary, (pore:read(P))/binary>>)
+            after 5000 ->
+                {timeout, Buf}
+            end
     end.
