@@ -6,13 +6,11 @@
 //! the program halts or its last process ends, the exit status is logged and the caller powers
 //! the domain off.
 
-use alloc::string::String;
 use alloc::vec::Vec;
 use log::{error, info, warn};
 use xenbeam::archive::Archive;
 use xenbeam::sched::{Node, Stop};
 use xenbeam::vm::bif::Io;
-use xenbeam::vm::display::display;
 use xenbeam::vm::driver::{ModuleSource, Runtime};
 use xenbeam_xen::cmdline::RunSpec;
 use xenbeam_xen::platform::Platform;
@@ -114,17 +112,10 @@ pub fn run(platform: &'static Platform, modules: &'static [u8], spec: &RunSpec<'
             trace,
         } => {
             // As erl does, the crash term goes to standard output, then the reason is logged.
-            let p = &mut *process;
-            let vm = &node.rt.vm;
-            let t = Runtime::boot_crash_term(p, class, reason, trace);
-            let mut text = display(&p.heap.view(&vm.lits), &vm.atoms, &vm.code, t);
-            text.push(b'\n');
-            io.stdout(&text);
-            let why = display(&p.heap.view(&vm.lits), &vm.atoms, &vm.code, reason);
-            error!(
-                "uncaught {class:?} exception: {}",
-                String::from_utf8_lossy(&why)
-            );
+            let (line, why) =
+                Runtime::boot_crash_report(&node.rt.vm, &mut process, class, reason, trace);
+            io.stdout(&line);
+            error!("uncaught {class:?} exception: {why}");
             1
         }
     }

@@ -19,7 +19,6 @@ use xenbeam::platform::sim::{SimPage, SimPlatform};
 use xenbeam::platform::{Channel, Platform, PlatformError};
 use xenbeam::sched::{Node, Stop};
 use xenbeam::vm::bif::Io;
-use xenbeam::vm::display::display;
 use xenbeam::vm::driver::{ModuleSource, Runtime};
 use xenbeam::vm::translate::OPCODES;
 
@@ -192,23 +191,9 @@ fn run(path: Vec<PathBuf>, rest: Vec<String>, max_heap: usize) -> i32 {
             reason,
             trace,
         } => {
-            let p = &mut *process;
-            let vm = &node.rt.vm;
-            let t = Runtime::boot_crash_term(p, class, reason, trace);
-            let mut text = display(&p.heap.view(&vm.lits), &vm.atoms, &vm.code, t);
-            text.push(b'\n');
-            io.stdout(&text);
-            let inner = match p.heap.view(&vm.lits).tuple(t) {
-                Some(el) if el.len() == 2 => el[1],
-                _ => t,
-            };
-            let reason_text = String::from_utf8_lossy(&display(
-                &p.heap.view(&vm.lits),
-                &vm.atoms,
-                &vm.code,
-                inner,
-            ))
-            .into_owned();
+            let (line, reason_text) =
+                Runtime::boot_crash_report(&node.rt.vm, &mut process, class, reason, trace);
+            io.stdout(&line);
             io.stderr(
                 format!(
                     "init terminating in do_boot ({reason_text})\n\nCrash dump is being written to: erl_crash.dump...done\n"

@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 use super::atom;
 use super::bif::{Class, Io};
 use super::code::Target;
+use super::display::display;
 use super::interp::{run, Outcome, Vm};
 use super::process::Process;
 use super::term::Term;
@@ -256,5 +257,28 @@ impl Runtime {
         };
         let msg = p.heap.string("init terminating in do_boot");
         p.heap.tuple(&[msg, r])
+    }
+
+    /// How an uncaught exception in `-run`'s process is reported: the line erl prints to
+    /// standard output (the displayed [`Runtime::boot_crash_term`], newline included) and the
+    /// displayed reason part of it, which erl repeats on standard error.
+    pub fn boot_crash_report(
+        vm: &Vm,
+        p: &mut Process,
+        class: Class,
+        reason: Term,
+        trace: Term,
+    ) -> (Vec<u8>, String) {
+        let t = Self::boot_crash_term(p, class, reason, trace);
+        let view = p.heap.view(&vm.lits);
+        let mut line = display(&view, &vm.atoms, &vm.code, t);
+        line.push(b'\n');
+        let inner = match view.tuple(t) {
+            Some(el) if el.len() == 2 => el[1],
+            _ => t,
+        };
+        let reason =
+            String::from_utf8_lossy(&display(&view, &vm.atoms, &vm.code, inner)).into_owned();
+        (line, reason)
     }
 }
