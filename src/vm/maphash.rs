@@ -56,6 +56,23 @@ fn const_hash(h: u32, con: u32) -> u32 {
     (h ^ con).rotate_left(17)
 }
 
+/// Mixes a bitstring of `bit_len` bits (whole bytes, then the leftover high bits of the last
+/// byte) into `h`, as erl's internal hash and `phash2` both do.
+pub fn bitstring_hash(h: u32, bytes: &[u8], bit_len: usize) -> u32 {
+    let whole = bit_len / 8;
+    let rest = bit_len % 8;
+    let con = HCONST_13.wrapping_add(h);
+    if bit_len == 0 {
+        return con;
+    }
+    let mut h = block_hash(&bytes[..whole], con);
+    if rest > 0 {
+        let last = (bytes[whole] >> (8 - rest)) as u32;
+        h = hash2_step(h, rest as u32, last, HCONST_15);
+    }
+    h
+}
+
 /// Jenkins' block hash over bytes, as erl hashes binaries.
 pub fn block_hash(k: &[u8], init: u32) -> u32 {
     let le = |s: &[u8]| u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
@@ -210,19 +227,7 @@ pub fn internal_hash(v: &View, t: Term, salt: u32) -> u32 {
                 }
                 Some(Kind::BinRef) => {
                     if let Some(b) = v.binary(t) {
-                        let bytes = b.to_vec();
-                        let whole = b.bit_len / 8;
-                        let rest = b.bit_len % 8;
-                        let con = HCONST_13.wrapping_add(h);
-                        if b.bit_len == 0 {
-                            h = con;
-                        } else {
-                            h = block_hash(&bytes[..whole], con);
-                            if rest > 0 {
-                                let last = (bytes[whole] >> (8 - rest)) as u32;
-                                h = hash2(h, rest as u32, last, HCONST_15);
-                            }
-                        }
+                        h = bitstring_hash(h, &b.to_vec(), b.bit_len);
                     }
                 }
                 Some(Kind::Fun) => {

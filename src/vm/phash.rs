@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use super::atom::AtomTable;
 use super::code::{split_fun_id, Code};
 use super::heap::View;
-use super::maphash::{block_hash, hash2_step, HCONST};
+use super::maphash::{bitstring_hash, hash2_step, HCONST};
 use super::term::{Kind, Term};
 
 const FN1: u32 = 268_440_163;
@@ -37,9 +37,7 @@ const HCONST_9: u32 = 0x8ff3_4781;
 const HCONST_10: u32 = 0x2e2a_c13a;
 const HCONST_11: u32 = 0xcc62_3af3;
 const HCONST_12: u32 = 0x6a99_b4ac;
-const HCONST_13: u32 = 0x08d1_2e65;
 const HCONST_14: u32 = 0xa708_a81e;
-const HCONST_15: u32 = 0x4540_21d7;
 const HCONST_16: u32 = 0xe377_9b90;
 const HCONST_19: u32 = 0xbe1e_08bb;
 /// erl's internal tag value for `[]` in the old tag numbering.
@@ -203,18 +201,7 @@ pub fn phash(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> u32 {
                 }
                 Some(Kind::Fun) => {
                     let p = v.payload(t);
-                    let (mi, li) = split_fun_id(p[0].small_value() as u64);
-                    let (mname, index, uniq) = match code.modules.get(mi as usize) {
-                        Some(m) => {
-                            let lam = m.lambdas.get(li as usize);
-                            (
-                                atoms.name(m.name),
-                                lam.map(|l| l.index).unwrap_or(li),
-                                lam.map(|l| l.old_uniq).unwrap_or(0),
-                            )
-                        }
-                        None => ("", li, 0),
-                    };
+                    let (mname, index, uniq) = fun_identity(code, atoms, p[0]);
                     h = h.wrapping_mul(FN10).wrapping_add((p.len() - 1) as u32);
                     h = h.wrapping_mul(FN1).wrapping_add(atom_hash(mname));
                     h = h.wrapping_mul(FN2).wrapping_add(index);
@@ -399,35 +386,12 @@ pub fn phash2(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> u32 {
                 }
                 Some(Kind::BinRef) => {
                     if let Some(b) = v.binary(t) {
-                        let bytes = b.to_vec();
-                        let whole = b.bit_len / 8;
-                        let rest = b.bit_len % 8;
-                        let con = HCONST_13.wrapping_add(h);
-                        if b.bit_len == 0 {
-                            h = con;
-                        } else {
-                            h = block_hash(&bytes[..whole], con);
-                            if rest > 0 {
-                                let last = (bytes[whole] >> (8 - rest)) as u32;
-                                h = hash2_step(h, rest as u32, last, HCONST_15);
-                            }
-                        }
+                        h = bitstring_hash(h, &b.to_vec(), b.bit_len);
                     }
                 }
                 Some(Kind::Fun) => {
                     let p = v.payload(t);
-                    let (mi, li) = split_fun_id(p[0].small_value() as u64);
-                    let (mname, index, uniq) = match code.modules.get(mi as usize) {
-                        Some(m) => {
-                            let lam = m.lambdas.get(li as usize);
-                            (
-                                atoms.name(m.name),
-                                lam.map(|l| l.index).unwrap_or(li),
-                                lam.map(|l| l.old_uniq).unwrap_or(0),
-                            )
-                        }
-                        None => ("", li, 0),
-                    };
+                    let (mname, index, uniq) = fun_identity(code, atoms, p[0]);
                     h = hash2_step(h, (p.len() - 1) as u32, atom_hash(mname), HCONST);
                     h = hash2_step(h, index, uniq, HCONST);
                     for e in p[1..].iter().rev() {
@@ -452,4 +416,20 @@ pub fn phash2(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> u32 {
         }
     }
     h
+}
+
+/// A local fun's module name, fun-table index and old uniq, which both hashes mix in.
+fn fun_identity<'a>(code: &Code, atoms: &'a AtomTable, id: Term) -> (&'a str, u32, u32) {
+    let (mi, li) = split_fun_id(id.small_value() as u64);
+    match code.modules.get(mi as usize) {
+        Some(m) => {
+            let lam = m.lambdas.get(li as usize);
+            (
+                atoms.name(m.name),
+                lam.map(|l| l.index).unwrap_or(li),
+                lam.map(|l| l.old_uniq).unwrap_or(0),
+            )
+        }
+        None => ("", li, 0),
+    }
 }
