@@ -248,6 +248,11 @@ impl<P: Platform> PoreTable<P> {
             .map(|p| p.owner)
     }
 
+    /// The owners of the open pores, one entry per pore.
+    pub fn owners(&self) -> impl Iterator<Item = Owner> + '_ {
+        self.slots.iter().flatten().map(|p| p.owner)
+    }
+
     /// The kind of an open pore.
     pub fn kind(&self, id: PoreId) -> Option<PoreKind> {
         self.slots

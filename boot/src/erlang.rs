@@ -34,6 +34,9 @@ impl Io for Console {
     fn stderr(&mut self, bytes: &[u8]) {
         self.0.console_write(bytes);
     }
+    fn log(&mut self, level: log::Level, text: &str) {
+        log::log!(level, "{text}");
+    }
 }
 
 fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
@@ -59,27 +62,53 @@ pub fn describe(modules: &'static [u8]) {
     }
 }
 
-/// Runs `spec` to completion on a node over the Xen seam; returns the exit status (as
-/// `erl -run` would exit). The node stops when a process halts, when the `-run` process
-/// crashes, or when no process can ever run again (0 if none is left, 1 if some wait for
-/// messages that cannot arrive).
-pub fn run(platform: &'static Platform, modules: &'static [u8], spec: &RunSpec<'_>) -> i32 {
+/// Starts a node over the Xen seam with the kernel's Erlang services (the Xenstore driver,
+/// which logs the domain's name and id), then runs `spec`, if given, to completion. Returns
+/// the exit status (as `erl -run` would exit), or `None` without `spec`. The node stops when
+/// a process halts, when the `-run` process crashes, or when no process can ever run again
+/// (0 if none of the program's is left, 1 if some wait for messages that cannot arrive).
+pub fn run(
+    platform: &'static Platform,
+    modules: &'static [u8],
+    spec: Option<&RunSpec<'_>>,
+) -> Option<i32> {
     let archive = match Archive::parse(modules) {
         Ok(a) => a,
         Err(e) => {
             error!("{e}");
-            return 1;
+            return spec.map(|_| 1);
         }
     };
     let mut src = Embedded(archive);
     let mut io = Console(platform);
     let mut node = Node::new(XenPlatform::new(platform), load);
+    let status = match node.start_services(&mut io, &mut src) {
+        Err(stop) => {
+            warn!("the kernel's Erlang services stopped the node");
+            Some(stop)
+        }
+        Ok(()) => spec.map(|spec| start(&mut node, spec, &mut io, &mut src)),
+    }
+    .map(|stop| status(&mut node, stop, &mut io));
+    for (m, e) in &node.rt.load_errors {
+        warn!("could not load module {m}: {e:?}");
+    }
+    spec.and(status.or(Some(1)))
+}
+
+/// Runs the `-run` process to the node's end.
+fn start(
+    node: &mut Node<XenPlatform>,
+    spec: &RunSpec<'_>,
+    io: &mut Console,
+    src: &mut Embedded<'_>,
+) -> Stop {
     let (Ok(module), Ok(function)) = (
         node.rt.vm.atoms.intern(spec.module),
         node.rt.vm.atoms.intern(spec.function),
     ) else {
         error!("-run {} {}: not valid atoms", spec.module, spec.function);
-        return 1;
+        return Stop::Halt(1);
     };
     let args: Vec<&str> = spec.arg_list().collect();
     info!(
@@ -90,10 +119,11 @@ pub fn run(platform: &'static Platform, modules: &'static [u8], spec: &RunSpec<'
     );
     // Like erl's -run: no arguments calls FUN/0, otherwise FUN/1 with the list of strings.
     node.spawn_main(module, function, &args);
-    let stop = node.run(&mut io, &mut src);
-    for (m, e) in &node.rt.load_errors {
-        warn!("could not load module {m}: {e:?}");
-    }
+    node.run(io, src)
+}
+
+/// The exit status for why the node stopped, with erl's report of a crash.
+fn status(node: &mut Node<XenPlatform>, stop: Stop, io: &mut Console) -> i32 {
     match stop {
         Stop::Halt(n) => n,
         Stop::Idle { alive: 0 } => 0,

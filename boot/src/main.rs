@@ -3,7 +3,8 @@
 //! `_start` (in arch) switches to the kernel stack and calls [`xenbeam_main`], which brings the
 //! platform up in dependency order: start_info and the console, the log level from the command
 //! line, traps, memory (direct map, heap, page pool), the timer's event channel. It then prints
-//! the banner with the boot time, reads the domain's name and id from Xenstore, runs whatever
+//! the banner with the boot time, runs the self-test if asked, starts the Erlang node with the
+//! kernel's services (the Xenstore driver, which logs the domain's name and id), runs whatever
 //! the command line asks for, and powers the domain off.
 #![no_std]
 #![no_main]
@@ -128,8 +129,6 @@ pub extern "C" fn xenbeam_main(start_info: usize) -> ! {
     for problem in cmdline::parse(platform.cmd_line()).filter_map(Result::err) {
         warn!("command line: {problem}");
     }
-    report_identity(platform);
-
     if let Some(kind) = opts.crash {
         crash::trigger(kind);
     }
@@ -137,8 +136,8 @@ pub extern "C" fn xenbeam_main(start_info: usize) -> ! {
         selftest::run(platform, timer);
     }
     erlang::describe(MODULES);
-    if let Some(spec) = &opts.run {
-        let status = erlang::run(platform, MODULES, spec);
+    let status = erlang::run(platform, MODULES, opts.run.as_ref());
+    if let (Some(spec), Some(status)) = (&opts.run, status) {
         info!(
             "erlang: {}:{} exited with status {status}",
             spec.module, spec.function
@@ -166,27 +165,6 @@ fn idle(platform: &platform::Platform, seconds: u64) {
         wakeups += 1;
     }
     info!("waited {seconds} s ({wakeups} wake-ups)");
-}
-
-/// Reads and prints the domain's own name and id from Xenstore.
-fn report_identity(platform: &platform::Platform) {
-    let mut store = platform.xenstore(2_000_000_000);
-    let mut name = [0u8; 128];
-    let mut domid = [0u8; 16];
-    let name = store.read("name", &mut name).map(|n| &name[..n]);
-    let domid = store.read("domid", &mut domid).map(|n| &domid[..n]);
-    match (name, domid) {
-        (Ok(name), Ok(domid)) => info!(
-            "domain name: {}, domid: {}",
-            core::str::from_utf8(name).unwrap_or("(not UTF-8)"),
-            core::str::from_utf8(domid).unwrap_or("(not UTF-8)")
-        ),
-        (name, domid) => warn!(
-            "xenstore: reading name/domid failed: {:?} / {:?}",
-            name.err(),
-            domid.err()
-        ),
-    }
 }
 
 /// Formats into a fixed buffer (for the path where nothing else is up yet).

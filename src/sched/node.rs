@@ -111,22 +111,7 @@ impl<P: Platform> Node<P> {
     /// Starts the `-run` process: `module:function()` with no `args`, else
     /// `module:function(["arg", ...])`, over erl's `init` frames.
     pub fn spawn_main(&mut self, module: Term, function: Term, args: &[&str]) -> u32 {
-        let mut p = Box::new(Process::new(Term::pid(MAIN_PID)));
-        // Returning lands in init:start_em/1 as in erl; a crash trace ends with init's frames.
-        p.stack.push(Term::cp(0, 3));
-        p.stack.push(Term::cp(0, 1));
-        let arglist = if args.is_empty() {
-            Term::NIL
-        } else {
-            let strings: Vec<Term> = args.iter().map(|s| p.heap.string(s)).collect();
-            let l = p.heap.list(&strings);
-            p.heap.list(&[l])
-        };
-        p.x[0] = module;
-        p.x[1] = function;
-        p.x[2] = arglist;
-        p.module = 0;
-        p.pc = SPAWN_APPLY3_PC;
+        let p = apply_process(MAIN_PID, module, function, args);
         self.main = Some(MAIN_PID);
         let pid = self.st.insert(p, Priority::Normal);
         // erl's init starts the -run process trapping exits.
@@ -134,6 +119,45 @@ impl<P: Platform> Node<P> {
             e.trap_exit = true;
         }
         pid
+    }
+
+    /// Starts the kernel's Erlang services when the machine has a Xenstore ring:
+    /// `xenbeam_init:start()` (from the project's `src/erlang/`) starts the Xenstore driver
+    /// under its supervisor and logs the domain's name and id read through it.
+    pub fn start_services(&mut self, io: &mut dyn Io, src: &mut dyn ModuleSource) -> Result<(), Stop> {
+        if self.platform.xenstore().is_none() {
+            return Ok(());
+        }
+        let atoms = &mut self.rt.vm.atoms;
+        let (Ok(module), Ok(function)) = (atoms.intern("xenbeam_init"), atoms.intern("start"))
+        else {
+            return Ok(());
+        };
+        self.run_system(module, function, io, src)
+    }
+
+    /// Starts a kernel service with `module:function()` and runs the scheduler until that
+    /// process has returned (the services it started keep running). The program's processes
+    /// come after, so they find the services ready. Returns why the node stopped instead, if
+    /// it did (a halt, or nothing left that can run).
+    pub fn run_system(
+        &mut self,
+        module: Term,
+        function: Term,
+        io: &mut dyn Io,
+        src: &mut dyn ModuleSource,
+    ) -> Result<(), Stop> {
+        let pid = self.st.system_pid();
+        let pid = self
+            .st
+            .insert(apply_process(pid, module, function, &[]), Priority::Normal);
+        if let Some(e) = self.st.procs.get_mut(&pid) {
+            e.system = true;
+        }
+        match self.schedule(io, src, Some(pid)) {
+            Some(stop) => Err(stop),
+            None => Ok(()),
+        }
     }
 
     /// Caps the heap of the `-run` process (`0`: unlimited).
@@ -147,16 +171,33 @@ impl<P: Platform> Node<P> {
         }
     }
 
-    /// Live processes.
+    /// Live processes of the program (kernel services are not counted).
     pub fn alive(&self) -> usize {
-        self.st.procs.len()
+        self.st.user_alive()
     }
 
     /// Runs the scheduler loop until the node stops.
     pub fn run(&mut self, io: &mut dyn Io, src: &mut dyn ModuleSource) -> Stop {
         loop {
+            if let Some(stop) = self.schedule(io, src, None) {
+                return stop;
+            }
+        }
+    }
+
+    /// The scheduler loop; with `until`, it also returns (`None`) once that process is gone.
+    fn schedule(
+        &mut self,
+        io: &mut dyn Io,
+        src: &mut dyn ModuleSource,
+        until: Option<u32>,
+    ) -> Option<Stop> {
+        loop {
             if let Some(s) = self.stop.take() {
-                return s;
+                return Some(s);
+            }
+            if until.is_some_and(|pid| !self.st.procs.contains_key(&pid)) {
+                return None;
             }
             let next = self.select_runnable();
             self.events_do_pending();
@@ -167,10 +208,10 @@ impl<P: Platform> Node<P> {
                     }
                 }
                 None if self.st.queues.is_empty() => {
-                    if self.idle_forever() {
-                        return Stop::Idle {
+                    if self.idle_forever(until.is_some()) {
+                        return Some(Stop::Idle {
                             alive: self.alive(),
-                        };
+                        });
                     }
                     self.wait_for_events();
                 }
@@ -272,12 +313,22 @@ impl<P: Platform> Node<P> {
         self.platform.wait_for_events(deadline);
     }
 
-    /// Whether nothing can ever make a process runnable: no timer pending and no pore or
-    /// outlet open whose events could arrive.
-    fn idle_forever(&mut self) -> bool {
-        self.st.timers.next_deadline().is_none()
-            && self.st.pores.is_empty()
-            && self.st.outlets.is_empty()
+    /// Whether the node has nothing left to do: no process of the program is left (kernel
+    /// services alone serve no one, unless they are still starting), or nothing can ever
+    /// make one runnable: no timer pending and no pore or outlet open whose events could
+    /// arrive. Kernel services' pores do not count; a service waiting for its device keeps a
+    /// timer instead (the Xenstore driver's heartbeat while requests are in flight).
+    fn idle_forever(&mut self, starting: bool) -> bool {
+        if !starting && self.st.user_alive() == 0 {
+            return true;
+        }
+        if self.st.timers.next_deadline().is_some() || !self.st.outlets.is_empty() {
+            return false;
+        }
+        let st = &self.st;
+        !st.pores
+            .owners()
+            .any(|o| st.procs.get(&o).is_some_and(|e| !e.system))
     }
 
     /// Runs `pid` for one slice; loads modules it needs on the way.
@@ -338,6 +389,28 @@ impl<P: Platform> Node<P> {
     }
 }
 
+/// A process that starts with `module:function(args)`: no `args` calls FUN/0, otherwise
+/// FUN/1 with the list of strings (erl's `-run`). Returning lands in init:start_em/1 as in
+/// erl, so a crash trace ends with init's frames.
+fn apply_process(pid: u32, module: Term, function: Term, args: &[&str]) -> Box<Process> {
+    let mut p = Box::new(Process::new(Term::pid(pid)));
+    p.stack.push(Term::cp(0, 3));
+    p.stack.push(Term::cp(0, 1));
+    let arglist = if args.is_empty() {
+        Term::NIL
+    } else {
+        let strings: Vec<Term> = args.iter().map(|s| p.heap.string(s)).collect();
+        let l = p.heap.list(&strings);
+        p.heap.list(&[l])
+    };
+    p.x[0] = module;
+    p.x[1] = function;
+    p.x[2] = arglist;
+    p.module = 0;
+    p.pc = SPAWN_APPLY3_PC;
+    p
+}
+
 /// Drops the float registers and spare memory a waiting process cannot need, to keep many
 /// waiting processes small (a receive has no live float registers).
 fn shrink_registers(p: &mut Process) {
@@ -392,6 +465,9 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     fn system_nanos(&mut self) -> u64 {
         self.platform.system_time_ns()
     }
+    fn log(&mut self, level: log::Level, text: &str) {
+        self.io.log(level, text);
+    }
 }
 
 /// The node as a running process's BIFs see it.
@@ -408,11 +484,18 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         start: Start,
         opts: SpawnOptions,
     ) -> Result<u32, SpawnError> {
-        let pid = self.st.next_pid;
+        let system = self.st.procs.get(&me).is_some_and(|e| e.system);
+        let pid = if system {
+            self.st.system_pid()
+        } else {
+            self.st.next_pid
+        };
         if pid >= (1 << 28) {
             return Err(SpawnError::SystemLimit);
         }
-        self.st.next_pid += 1;
+        if !system {
+            self.st.next_pid += 1;
+        }
         let mut p = Box::new(Process::new(Term::pid(pid)));
         // Start small: registers are allocated when it first runs.
         p.heap = super::state::small_heap();
@@ -433,6 +516,9 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             }
         }
         self.st.insert(p, opts.priority);
+        if let Some(e) = self.st.procs.get_mut(&pid).filter(|_| system) {
+            e.system = true;
+        }
         if opts.link {
             self.st.link(me, pid);
         }

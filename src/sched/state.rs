@@ -139,6 +139,9 @@ pub struct Entry {
     pub name: Option<Term>,
     /// The timer of the receive it waits in.
     pub recv_timer: Option<TimerId>,
+    /// A kernel service (the Xenstore driver and its supervisor): numbered apart from the
+    /// program's processes, not counted among them, and its pores do not keep the node up.
+    pub system: bool,
     /// Monitors others hold on it.
     watched_by: BTreeSet<u64>,
     /// Monitors it holds.
@@ -234,6 +237,9 @@ pub struct State<P: Platform> {
 /// Nanoseconds per millisecond.
 pub const MS: u64 = 1_000_000;
 
+/// The process numbers kernel services take first (a half-open range).
+pub const SYSTEM_PIDS: (u32, u32) = (40, 79);
+
 impl<P: Platform> State<P> {
     /// Empty tables; processes numbered from `first_pid`.
     pub fn new(atoms: NodeAtoms, first_pid: u32) -> Self {
@@ -268,6 +274,7 @@ impl<P: Platform> State<P> {
                 links: BTreeSet::new(),
                 name: None,
                 recv_timer: None,
+                system: false,
                 watched_by: BTreeSet::new(),
                 watching: BTreeSet::new(),
                 held: Vec::new(),
@@ -275,6 +282,21 @@ impl<P: Platform> State<P> {
         );
         self.queues.push(pid, priority);
         pid
+    }
+
+    /// A free process number for a kernel service: erl's kernel processes sit between its
+    /// first processes and the program's, so these do too while that range lasts.
+    pub fn system_pid(&mut self) -> u32 {
+        let free = (SYSTEM_PIDS.0..SYSTEM_PIDS.1).find(|n| !self.procs.contains_key(n));
+        free.unwrap_or_else(|| {
+            self.next_pid += 1;
+            self.next_pid - 1
+        })
+    }
+
+    /// Live processes that are not kernel services.
+    pub fn user_alive(&self) -> usize {
+        self.procs.values().filter(|e| !e.system).count()
     }
 
     /// Makes a waiting process runnable.

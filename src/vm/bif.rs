@@ -128,6 +128,10 @@ pub trait Io {
     fn system_nanos(&mut self) -> u64 {
         0
     }
+    /// A line for the kernel's log (`xenbeam:log/2`); by default on standard error.
+    fn log(&mut self, level: log::Level, text: &str) {
+        self.stderr(alloc::format!("{level:<5} {text}\n").as_bytes());
+    }
 }
 
 /// What a BIF can reach.

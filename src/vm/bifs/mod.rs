@@ -22,6 +22,7 @@ pub mod system;
 pub mod time;
 pub mod tuples;
 pub mod unicode;
+pub mod xenbeam;
 
 use crate::vm::bif::BifFn;
 
@@ -196,6 +197,7 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("outlet", "open_loopback", 0, pores::outlet_open_loopback),
     ("outlet", "command", 2, pores::outlet_command),
     ("outlet", "close", 1, pores::outlet_close),
+    ("xenbeam", "log", 2, xenbeam::log),
     ("erlang", "halt", 0, misc::halt0),
     ("erlang", "halt", 1, misc::halt1),
     ("erlang", "halt", 2, misc::halt2),

@@ -1,0 +1,26 @@
+%% @doc The kernel's Erlang services, started before the program: the Xenstore driver under
+%% its supervisor; then the domain's name and id, read through the driver, go to the log.
+-module(xenbeam_init).
+
+-export([start/0]).
+
+%% @doc Starts the services and returns once they are ready.
+-spec start() -> ok.
+start() ->
+    case xenstore_sup:start() of
+        ok ->
+            identity();
+        {error, Reason} ->
+            xenbeam:log(error, io_lib:format("xenstore: the driver did not start: ~p",
+                                             [Reason]))
+        end,
+    ok.
+
+identity() ->
+    case {xenstore:read(<<"name">>), xenstore:read(<<"domid">>)} of
+        {{ok, Name}, {ok, DomId}} ->
+            xenbeam:log(info, ["domain name: ", Name, ", domid: ", DomId]);
+        {Name, DomId} ->
+            xenbeam:log(warning, io_lib:format("xenstore: reading name/domid failed: ~p / ~p",
+                                               [Name, DomId]))
+    end.

@@ -1,0 +1,685 @@
+%% @doc A Xenstore client written in Erlang, over the Xenstore ring pore.
+%%
+%% The driver is one process, registered as `xenstore', that owns the Xenstore ring page (a
+%% pore) and speaks xenstored's wire protocol on it. Every other process talks to Xenstore by
+%% calling the functions of this module, which send a request to the driver and wait for the
+%% reply. The kernel starts the driver, under `xenstore_sup', before the user's `-run' code.
+%%
+%% == Calls ==
+%% Paths are binaries or strings; relative paths are under the domain's home
+%% (`/local/domain/<domid>/'). Values are iodata. Every call returns `ok', `{ok, Value}' or
+%% `{error, Reason}', where Reason is xenstored's error in lower case (`enoent', `eacces',
+%% `einval', `eexist', `e2big', `enospc', `equota', `eagain', ...) or one of the driver's own:
+%% `timeout' (no reply within the call's timeout, 5 s unless given), `driver_restarted' (the
+%% driver died while the call was in flight; its outcome is unknown), `no_driver' (no driver
+%% runs). A path with a NUL byte or an empty path gives `{error, einval}' and a request over
+%% xenstored's 4096-byte payload limit `{error, e2big}', both before anything is sent; a path
+%% or value that is not iodata raises `badarg'.
+%%
+%% == Concurrency ==
+%% Requests from any number of processes are pipelined: the driver keeps up to 16 in flight
+%% (below xenstored's limit of 20 queued replies per connection) and queues the rest. Replies
+%% are matched by request id, checked against the request's type, and sent to the caller
+%% tagged with a monitor alias, so a caller that timed out or died never receives a stale
+%% reply. Requests larger than the free ring space are written in pieces as xenstored drains
+%% the ring; the driver notifies xenstored once per batch of writes.
+%%
+%% == Watches ==
+%% `watch(Path, Token)' makes the calling process receive `{xenstore_watch, ChangedPath,
+%% Token}' whenever Path or a node below it changes (and once at once, as xenstored fires a
+%% new watch). Token may be any term. A process's watches are removed when it exits.
+%%
+%% == Transactions ==
+%% `transaction(Fun)' runs `Fun()' in a transaction: the Xenstore calls the fun makes (in the
+%% calling process) see and change the transaction's view. When the commit fails with
+%% `eagain' the fun runs again, up to 10 times; an exception in the fun aborts the transaction
+%% and is raised again. Returns `{ok, FunResult}' once committed.
+%%
+%% == Failure and restart ==
+%% A corrupt ring (indices out of range, a reply with an unknown request id or the wrong
+%% type, a length over 4096) makes the driver exit with `{xenstore_ring, What}'. Its pore
+%% closes with it, `xenstore_sup' starts a new driver, which resynchronises the ring
+%% (xenstored's reconnection when it offers it, otherwise by finishing the cut request and
+%% discarding to the next reply boundary) and sets again the watches of live processes; each
+%% re-set watch fires once, as a new watch does.
+-module(xenstore).
+
+-export([read/1, read/2, write/2, write/3, mkdir/1, mkdir/2, rm/1, rm/2,
+         directory/1, directory/2, get_perms/1, get_perms/2, set_perms/2, set_perms/3,
+         get_domain_path/1, get_domain_path/2, watch/2, watch/3, unwatch/2, unwatch/3,
+         transaction/1, transaction/2, stats/0]).
+%% For xenstore_sup.
+-export([start_link/2, init/3]).
+
+-define(TIMEOUT, 5000).
+%% Requests in flight at most; C xenstored stops reading a ring while 20 replies are queued.
+-define(WINDOW, 16).
+-define(MAX_PAYLOAD, 4096).
+-define(HEADER, 16).
+-define(RETRIES, 10).
+%% While requests are in flight or watches are set the driver wakes up this often, which also
+%% tells the node that it is still waiting for xenstored.
+-define(HEARTBEAT, 30000).
+-define(TX_KEY, '$xenstore_tx').
+
+-define(XS_DIRECTORY, 1).
+-define(XS_READ, 2).
+-define(XS_GET_PERMS, 3).
+-define(XS_WATCH, 4).
+-define(XS_UNWATCH, 5).
+-define(XS_TRANSACTION_START, 6).
+-define(XS_TRANSACTION_END, 7).
+-define(XS_GET_DOMAIN_PATH, 10).
+-define(XS_WRITE, 11).
+-define(XS_MKDIR, 12).
+-define(XS_RM, 13).
+-define(XS_SET_PERMS, 14).
+-define(XS_WATCH_EVENT, 15).
+-define(XS_ERROR, 16).
+
+-type path() :: binary() | string().
+-type error() :: {error, atom() | {xenstored, binary()}}.
+-type perm() :: {DomId :: non_neg_integer(), none | read | write | both}.
+
+%%% ------------------------------------------------------------------------------------
+%%% The API
+%%% ------------------------------------------------------------------------------------
+
+%% @doc The value of a node.
+-spec read(path()) -> {ok, binary()} | error().
+read(Path) -> read(Path, ?TIMEOUT).
+
+-spec read(path(), timeout()) -> {ok, binary()} | error().
+read(Path, Timeout) -> simple(?XS_READ, [Path], Timeout, fun(V) -> {ok, V} end).
+
+%% @doc Sets a node's value, creating the node (and missing parents) when needed.
+-spec write(path(), iodata()) -> ok | error().
+write(Path, Value) -> write(Path, Value, ?TIMEOUT).
+
+-spec write(path(), iodata(), timeout()) -> ok | error().
+write(Path, Value, Timeout) ->
+    case payload([Path], Value) of
+        {ok, P} -> done(call({raw, ?XS_WRITE, tx(), P}, Timeout));
+        Error -> Error
+    end.
+
+%% @doc Creates a node with an empty value (ok if it exists).
+-spec mkdir(path()) -> ok | error().
+mkdir(Path) -> mkdir(Path, ?TIMEOUT).
+
+-spec mkdir(path(), timeout()) -> ok | error().
+mkdir(Path, Timeout) -> simple(?XS_MKDIR, [Path], Timeout, fun(_) -> ok end).
+
+%% @doc Removes a node and everything below it.
+-spec rm(path()) -> ok | error().
+rm(Path) -> rm(Path, ?TIMEOUT).
+
+-spec rm(path(), timeout()) -> ok | error().
+rm(Path, Timeout) -> simple(?XS_RM, [Path], Timeout, fun(_) -> ok end).
+
+%% @doc The names of a node's children.
+-spec directory(path()) -> {ok, [binary()]} | error().
+directory(Path) -> directory(Path, ?TIMEOUT).
+
+-spec directory(path(), timeout()) -> {ok, [binary()]} | error().
+directory(Path, Timeout) -> simple(?XS_DIRECTORY, [Path], Timeout, fun(V) -> {ok, strings(V)} end).
+
+%% @doc A node's permissions: the owner first (its entry also gives everyone else's access).
+-spec get_perms(path()) -> {ok, [perm()]} | error().
+get_perms(Path) -> get_perms(Path, ?TIMEOUT).
+
+-spec get_perms(path(), timeout()) -> {ok, [perm()]} | error().
+get_perms(Path, Timeout) ->
+    simple(?XS_GET_PERMS, [Path], Timeout, fun(V) -> decode_perms(strings(V)) end).
+
+%% @doc Sets a node's permissions (owner first).
+-spec set_perms(path(), [perm()]) -> ok | error().
+set_perms(Path, Perms) -> set_perms(Path, Perms, ?TIMEOUT).
+
+-spec set_perms(path(), [perm()], timeout()) -> ok | error().
+set_perms(Path, Perms, Timeout) ->
+    case encode_perms(Perms) of
+        {ok, Strings} -> simple(?XS_SET_PERMS, [Path | Strings], Timeout, fun(_) -> ok end);
+        Error -> Error
+    end.
+
+%% @doc The home path of a domain, `/local/domain/<DomId>'.
+-spec get_domain_path(non_neg_integer()) -> {ok, binary()} | error().
+get_domain_path(DomId) -> get_domain_path(DomId, ?TIMEOUT).
+
+-spec get_domain_path(non_neg_integer(), timeout()) -> {ok, binary()} | error().
+get_domain_path(DomId, Timeout) when is_integer(DomId), DomId >= 0, DomId < 16#7FF0 ->
+    P = <<(integer_to_binary(DomId))/binary, 0>>,
+    case call({raw, ?XS_GET_DOMAIN_PATH, 0, P}, Timeout) of
+        {ok, V} -> {ok, hd(strings(V))};
+        Error -> Error
+    end;
+get_domain_path(DomId, Timeout) ->
+    erlang:error(badarg, [DomId, Timeout]).
+
+%% @doc Watches Path and everything below it; events arrive as
+%% `{xenstore_watch, ChangedPath, Token}'.
+-spec watch(path(), term()) -> ok | error().
+watch(Path, Token) -> watch(Path, Token, ?TIMEOUT).
+
+-spec watch(path(), term(), timeout()) -> ok | error().
+watch(Path, Token, Timeout) -> watch_call(watch, Path, Token, Timeout).
+
+%% @doc Removes a watch this process set.
+-spec unwatch(path(), term()) -> ok | error().
+unwatch(Path, Token) -> unwatch(Path, Token, ?TIMEOUT).
+
+-spec unwatch(path(), term(), timeout()) -> ok | error().
+unwatch(Path, Token, Timeout) -> watch_call(unwatch, Path, Token, Timeout).
+
+%% @doc Runs Fun() in a transaction, again when the commit fails with eagain.
+-spec transaction(fun(() -> Result)) -> {ok, Result} | error().
+transaction(Fun) -> transaction(Fun, ?TIMEOUT).
+
+-spec transaction(fun(() -> Result), timeout()) -> {ok, Result} | error().
+transaction(Fun, Timeout) when is_function(Fun, 0) ->
+    case get(?TX_KEY) of
+        undefined -> transaction(Fun, Timeout, ?RETRIES);
+        _ -> {ok, Fun()}   % nested: part of the enclosing transaction
+    end;
+transaction(Fun, Timeout) ->
+    erlang:error(badarg, [Fun, Timeout]).
+
+%% @doc The driver's counters: requests sent, replies received, the most requests in flight
+%% and queued at once, watch events delivered, and the driver's heap high-water mark in words.
+-spec stats() -> {ok, map()} | error().
+stats() -> call(stats, ?TIMEOUT).
+
+%%% ------------------------------------------------------------------------------------
+%%% Callers' side
+%%% ------------------------------------------------------------------------------------
+
+simple(Type, Strings, Timeout, Ok) ->
+    case payload(Strings, <<>>) of
+        {ok, P} ->
+            case call({raw, Type, tx(), P}, Timeout) of
+                {ok, V} -> Ok(V);
+                Error -> Error
+            end;
+        Error -> Error
+    end.
+
+done({ok, _}) -> ok;
+done(Error) -> Error.
+
+%% Each string NUL-terminated, then Tail; checks before anything is sent.
+payload(Strings, Tail) ->
+    try
+        Bins = [string_arg(S) || S <- Strings],
+        TailBin = iolist_to_binary(Tail),
+        case lists:any(fun(B) -> B =:= <<>> orelse binary:match(B, <<0>>) =/= nomatch end,
+                       Bins) of
+            true -> {error, einval};
+            false ->
+                P = iolist_to_binary([[B, 0] || B <- Bins] ++ [TailBin]),
+                case byte_size(P) > ?MAX_PAYLOAD of
+                    true -> {error, e2big};
+                    false -> {ok, P}
+                end
+        end
+    catch
+        error:badarg -> erlang:error(badarg, [Strings, Tail])
+    end.
+
+string_arg(B) when is_binary(B) -> B;
+string_arg(L) when is_list(L) -> iolist_to_binary(L);
+string_arg(A) when is_atom(A) -> atom_to_binary(A, utf8);
+string_arg(_) -> erlang:error(badarg).
+
+tx() ->
+    case get(?TX_KEY) of
+        undefined -> 0;
+        Tx -> Tx
+    end.
+
+watch_call(Kind, Path, Token, Timeout) ->
+    case payload([Path], <<>>) of
+        {ok, P} ->
+            PathBin = binary:part(P, 0, byte_size(P) - 1),
+            %% Room for the driver's own token after the path.
+            case byte_size(P) + 12 > ?MAX_PAYLOAD of
+                true -> {error, e2big};
+                false -> done(call({Kind, PathBin, Token}, Timeout))
+            end;
+        Error -> Error
+    end.
+
+transaction(_Fun, _Timeout, 0) ->
+    {error, eagain};
+transaction(Fun, Timeout, Tries) ->
+    case call({raw, ?XS_TRANSACTION_START, 0, <<0>>}, Timeout) of
+        {ok, IdText} ->
+            Tx = binary_to_integer(hd(strings(IdText))),
+            put(?TX_KEY, Tx),
+            try Fun() of
+                Result ->
+                    erase(?TX_KEY),
+                    case call({raw, ?XS_TRANSACTION_END, Tx, <<"T", 0>>}, Timeout) of
+                        {ok, _} -> {ok, Result};
+                        {error, eagain} -> transaction(Fun, Timeout, Tries - 1);
+                        Error -> Error
+                    end
+            catch
+                Class:Reason:Stack ->
+                    erase(?TX_KEY),
+                    _ = call({raw, ?XS_TRANSACTION_END, Tx, <<"F", 0>>}, Timeout),
+                    erlang:raise(Class, Reason, Stack)
+            end;
+        Error -> Error
+    end.
+
+%% Sends Request to the driver and waits for its reply. The reply comes to a monitor alias
+%% that dies with the monitor, so a late reply after a timeout is dropped by the node.
+call(Request, Timeout) ->
+    case driver() of
+        undefined -> {error, no_driver};
+        Pid ->
+            Ref = erlang:monitor(process, Pid, [{alias, demonitor}]),
+            Pid ! {xenstore_call, Ref, self(), Request},
+            receive
+                {Ref, Reply} ->
+                    erlang:demonitor(Ref, [flush]),
+                    Reply;
+                {'DOWN', Ref, process, _, noproc} ->
+                    {error, no_driver};
+                {'DOWN', Ref, process, _, _} ->
+                    {error, driver_restarted}
+            after Timeout ->
+                erlang:demonitor(Ref, [flush]),
+                {error, timeout}
+            end
+    end.
+
+%% The driver, or the one the supervisor is starting in its place.
+driver() ->
+    case whereis(xenstore) of
+        undefined ->
+            case whereis(xenstore_sup) of
+                undefined -> undefined;
+                Sup -> xenstore_sup:driver(Sup)
+            end;
+        Pid -> Pid
+    end.
+
+strings(Bin) ->
+    [S || S <- binary:split(Bin, <<0>>, [global]), S =/= <<>>].
+
+decode_perms(Strings) ->
+    try
+        {ok, [{binary_to_integer(Id), perm_atom(C)} || <<C, Id/binary>> <- Strings]}
+    catch
+        error:_ -> {error, {bad_perms, Strings}}
+    end.
+
+perm_atom($n) -> none;
+perm_atom($r) -> read;
+perm_atom($w) -> write;
+perm_atom($b) -> both.
+
+encode_perms([_ | _] = Perms) ->
+    try
+        {ok, [[perm_char(A), integer_to_binary(Id)] || {Id, A} <- Perms,
+                                                      is_integer(Id), Id >= 0]}
+    catch
+        error:_ -> {error, einval}
+    end;
+encode_perms(_) ->
+    {error, einval}.
+
+perm_char(none) -> $n;
+perm_char(read) -> $r;
+perm_char(write) -> $w;
+perm_char(both) -> $b.
+
+%%% ------------------------------------------------------------------------------------
+%%% The driver
+%%% ------------------------------------------------------------------------------------
+
+-record(st, {
+    pore,
+    sup,
+    %% Request ids are Generation bsl 24 + a counter, so replies to an earlier driver's
+    %% requests are recognised and dropped after a restart.
+    generation = 0,
+    next = 1,
+    %% ReqId => {Alias | none, Type, What}, What being the request or the watch it sets.
+    inflight = #{},
+    %% Requests waiting for room in the window: {Alias, Caller, Request}.
+    queue = queue:new(),
+    %% Encoded requests not yet (entirely) in the ring, oldest first.
+    out = [],
+    %% Reply bytes not yet making a whole message.
+    in = <<>>,
+    %% Watches: WireToken => {Pid, Path, Token}; and Pid => MonitorRef.
+    watches = #{},
+    watchers = #{},
+    next_watch = 1,
+    stats = #{requests => 0, replies => 0, max_in_flight => 0, max_queued => 0,
+              watch_events => 0, stale_replies => 0, notifies => 0, heap_hwm => 0}
+}).
+
+%% @private Starts a driver linked to the caller (the supervisor). Watches is the table the
+%% previous driver reported, to be set again; Generation counts restarts.
+start_link(Watches, Generation) ->
+    Pid = spawn_link(?MODULE, init, [self(), Watches, Generation]),
+    receive
+        {Pid, started} -> {ok, Pid};
+        {'EXIT', Pid, Reason} -> {error, Reason}
+    after 10000 ->
+        unlink(Pid),
+        exit(Pid, kill),
+        {error, timeout}
+    end.
+
+%% @private
+init(Sup, Watches, Generation) ->
+    P = case catch pore:open_xenstore() of
+            {'$pore', _} = Pore -> Pore;
+            Other -> exit({xenstore_ring, {cannot_open, Other}})
+        end,
+    true = register(xenstore, self()),
+    resync(P, Generation),
+    S0 = #st{pore = P, sup = Sup, generation = Generation band 255},
+    Sup ! {self(), started},
+    S = maps:fold(fun(_, {Pid, Path, Token}, Acc) -> rewatch(Pid, Path, Token, Acc) end,
+                  S0, Watches),
+    loop(flush(S)).
+
+%% A new driver finds the ring where the last one left it. On the first start it is at a
+%% message boundary; after a crash it is made so.
+resync(P, 0) ->
+    check_boundary(P);
+resync(P, _) ->
+    Info = pore:info(P),
+    case maps:get(server_features, Info, 0) band 1 of
+        1 -> reconnect(P);
+        0 -> to_boundary(P)
+    end.
+
+check_boundary(P) ->
+    case pore:info(P) of
+        #{req_left := 0, rsp_skip := 0} -> ok;
+        _ -> to_boundary(P)
+    end.
+
+%% xenstored's reconnection: it drops everything in flight and resets the ring.
+reconnect(P) ->
+    ok = pore:reconnect(P),
+    wait_connected(P, erlang:monotonic_time(millisecond) + 5000).
+
+wait_connected(P, Deadline) ->
+    case pore:info(P) of
+        #{connection := 0} -> ok;
+        _ ->
+            Left = Deadline - erlang:monotonic_time(millisecond),
+            Left > 0 orelse exit({xenstore_ring, reconnect_timeout}),
+            receive {irq, P} -> ok after Left -> ok end,
+            wait_connected(P, Deadline)
+    end.
+
+%% Without reconnection: the request the dead driver was writing is finished with zero bytes
+%% (its caller was told driver_restarted), and reply bytes are dropped up to the next reply.
+to_boundary(P) ->
+    #{req_left := Left, rsp_skip := Skip} = pore:info(P),
+    Deadline = erlang:monotonic_time(millisecond) + 5000,
+    pad(P, Left, Deadline),
+    skip(P, Skip, Deadline).
+
+pad(_P, 0, _Deadline) -> ok;
+pad(P, Left, Deadline) ->
+    {Free, _} = avail(P),
+    N = min(Free, Left),
+    N > 0 andalso begin ok = pore:write(P, binary:copy(<<0>>, N)), ok = pore:poke(P) end,
+    case Left - N of
+        0 -> ok;
+        More -> wait_irq(P, Deadline), pad(P, More, Deadline)
+    end.
+
+skip(_P, 0, _Deadline) -> ok;
+skip(P, Skip, Deadline) ->
+    case pore:discard(P, Skip) of
+        Skip -> ok;
+        N when is_integer(N) -> wait_irq(P, Deadline), skip(P, Skip - N, Deadline);
+        {error, R} -> exit({xenstore_ring, R})
+    end.
+
+wait_irq(P, Deadline) ->
+    Left = Deadline - erlang:monotonic_time(millisecond),
+    Left > 0 orelse exit({xenstore_ring, resync_timeout}),
+    receive {irq, P} -> ok after Left -> ok end.
+
+loop(S) ->
+    Timeout = case map_size(S#st.inflight) + map_size(S#st.watches) of
+                  0 -> infinity;
+                  _ -> ?HEARTBEAT
+              end,
+    receive
+        Msg -> loop(batch(handle(Msg, S), 64))
+    after Timeout ->
+        loop(S)
+    end.
+
+%% Handles what else has arrived, then writes everything accepted with one notify.
+batch(S, 0) -> flush(S);
+batch(S, N) ->
+    receive
+        Msg -> batch(handle(Msg, S), N - 1)
+    after 0 ->
+        flush(S)
+    end.
+
+handle({irq, P}, S = #st{pore = P}) ->
+    Bytes = case pore:read(P) of
+                B when is_binary(B) -> B;
+                {error, R} -> exit({xenstore_ring, R})
+            end,
+    admit(replies(S#st{in = <<(S#st.in)/binary, Bytes/binary>>}));
+handle({xenstore_call, Alias, Caller, Request}, S) ->
+    Q = queue:in({Alias, Caller, Request}, S#st.queue),
+    S1 = bump(max_queued, queue:len(Q), S#st{queue = Q}),
+    admit(S1);
+handle({'DOWN', Mon, process, Pid, _}, S) ->
+    forget_watcher(Pid, Mon, S);
+handle(_Other, S) ->
+    S.
+
+%% Moves queued requests into the window.
+admit(S = #st{inflight = In}) when map_size(In) >= ?WINDOW -> S;
+admit(S) ->
+    case queue:out(S#st.queue) of
+        {empty, _} -> S;
+        {{value, {Alias, Caller, Request}}, Q} ->
+            S1 = S#st{queue = Q},
+            case is_process_alive(Caller) of
+                false -> admit(S1);
+                true -> admit(start(Alias, Caller, Request, S1))
+            end
+    end.
+
+start(Alias, _Caller, {raw, Type, Tx, Payload}, S) when is_integer(Type), is_integer(Tx),
+                                                        is_binary(Payload),
+                                                        byte_size(Payload) =< ?MAX_PAYLOAD ->
+    send(Alias, Type, Tx, Payload, Type, S);
+start(Alias, Caller, {watch, Path, Token}, S) ->
+    Wire = integer_to_binary(S#st.next_watch),
+    S1 = S#st{next_watch = S#st.next_watch + 1},
+    send(Alias, ?XS_WATCH, 0, <<Path/binary, 0, Wire/binary, 0>>,
+         {watch, Wire, Caller, Path, Token}, S1);
+start(Alias, Caller, {unwatch, Path, Token}, S) ->
+    case [W || {W, {P, Pa, T}} <- maps:to_list(S#st.watches),
+               P =:= Caller, Pa =:= Path, T =:= Token] of
+        [Wire | _] ->
+            send(Alias, ?XS_UNWATCH, 0, <<Path/binary, 0, Wire/binary, 0>>,
+                 {unwatch, Wire}, S);
+        [] ->
+            reply(Alias, {error, enoent}),
+            S
+    end;
+start(Alias, _Caller, stats, S) ->
+    reply(Alias, {ok, (S#st.stats)#{in_flight => map_size(S#st.inflight),
+                                    queued => queue:len(S#st.queue),
+                                    watches => map_size(S#st.watches),
+                                    generation => S#st.generation}}),
+    S;
+start(Alias, _Caller, Request, S) ->
+    reply(Alias, {error, {unknown_request, Request}}),
+    S.
+
+%% Puts a request in the output and in flight.
+send(Alias, Type, Tx, Payload, What, S = #st{next = Next, generation = G}) ->
+    ReqId = (G bsl 24) bor Next,
+    Header = <<Type:32/little, ReqId:32/little, Tx:32/little, (byte_size(Payload)):32/little>>,
+    In = maps:put(ReqId, {Alias, Type, What}, S#st.inflight),
+    S1 = S#st{next = (Next rem 16#FFFFFF) + 1, inflight = In,
+              out = S#st.out ++ [<<Header/binary, Payload/binary>>]},
+    bump(max_in_flight, map_size(In), count(requests, S1)).
+
+%% Writes as much of the output as the ring takes, and notifies once.
+flush(S = #st{out = []}) -> hwm(S);
+flush(S = #st{pore = P, out = Out}) ->
+    {Free, _} = avail(P),
+    case take(Out, Free, []) of
+        {[], _} -> hwm(S);
+        {Now, Rest} ->
+            case pore:write(P, Now) of
+                ok -> ok;
+                {error, R} -> exit({xenstore_ring, R})
+            end,
+            ok = pore:poke(P),
+            hwm(count(notifies, S#st{out = Rest}))
+    end.
+
+take(Out, 0, Acc) -> {lists:reverse(Acc), Out};
+take([], _Free, Acc) -> {lists:reverse(Acc), []};
+take([B | Rest], Free, Acc) when byte_size(B) =< Free ->
+    take(Rest, Free - byte_size(B), [B | Acc]);
+take([B | Rest], Free, Acc) ->
+    <<Now:Free/binary, Later/binary>> = B,
+    {lists:reverse([Now | Acc]), [Later | Rest]}.
+
+avail(P) ->
+    case pore:avail(P) of
+        {error, R} -> exit({xenstore_ring, R});
+        {Free, Avail} -> {Free, Avail}
+    end.
+
+%% Takes every whole reply out of the input buffer.
+replies(S = #st{in = <<Type:32/little, ReqId:32/little, _Tx:32/little, Len:32/little,
+                       Rest/binary>>}) ->
+    Len =< ?MAX_PAYLOAD orelse exit({xenstore_ring, {oversized_reply, Len}}),
+    case Rest of
+        <<Body:Len/binary, More/binary>> ->
+            replies(dispatch(Type, ReqId, Body, S#st{in = More}));
+        _ -> S
+    end;
+replies(S) -> S.
+
+dispatch(?XS_WATCH_EVENT, _ReqId, Body, S) ->
+    case binary:split(Body, <<0>>, [global]) of
+        [Path, Wire | _] ->
+            case maps:find(Wire, S#st.watches) of
+                {ok, {Pid, _, Token}} ->
+                    Pid ! {xenstore_watch, Path, Token},
+                    count(watch_events, S);
+                error -> S   % a watch being removed
+            end;
+        _ -> exit({xenstore_ring, {bad_watch_event, Body}})
+    end;
+dispatch(Type, ReqId, Body, S = #st{generation = G}) ->
+    case maps:take(ReqId, S#st.inflight) of
+        {{Alias, Sent, What}, In} ->
+            (Type =:= Sent orelse Type =:= ?XS_ERROR)
+                orelse exit({xenstore_ring, {unexpected_type, Type, Sent, ReqId}}),
+            Reply = case Type of
+                        ?XS_ERROR -> {error, error_atom(Body)};
+                        _ -> {ok, Body}
+                    end,
+            reply(Alias, Reply),
+            completed(What, Reply, count(replies, S#st{inflight = In}));
+        error when ReqId bsr 24 =/= G, G > 0 ->
+            count(stale_replies, S);
+        error ->
+            exit({xenstore_ring, {unknown_req_id, ReqId}})
+    end.
+
+reply(none, _) -> ok;
+reply(Alias, Reply) -> Alias ! {Alias, Reply}, ok.
+
+completed({watch, Wire, Pid, Path, Token}, {ok, _}, S) ->
+    Watchers = case maps:is_key(Pid, S#st.watchers) of
+                   true -> S#st.watchers;
+                   false -> maps:put(Pid, erlang:monitor(process, Pid), S#st.watchers)
+               end,
+    report_watches(S#st{watches = maps:put(Wire, {Pid, Path, Token}, S#st.watches),
+                        watchers = Watchers});
+completed({unwatch, Wire}, _, S) ->
+    report_watches(S#st{watches = maps:remove(Wire, S#st.watches)});
+completed(_, _, S) -> S.
+
+%% A watcher exited: its watches go.
+forget_watcher(Pid, Mon, S) ->
+    case maps:find(Pid, S#st.watchers) of
+        {ok, Mon} ->
+            Gone = [{W, Path} || {W, {P, Path, _}} <- maps:to_list(S#st.watches), P =:= Pid],
+            S1 = S#st{watchers = maps:remove(Pid, S#st.watchers),
+                      watches = maps:without([W || {W, _} <- Gone], S#st.watches)},
+            report_watches(
+              lists:foldl(
+                fun({W, Path}, Acc) ->
+                        send(none, ?XS_UNWATCH, 0, <<Path/binary, 0, W/binary, 0>>,
+                             {unwatch, W}, Acc)
+                end, S1, Gone));
+        _ -> S
+    end.
+
+%% After a restart: set a live process's watch again.
+rewatch(Pid, Path, Token, S) ->
+    case is_process_alive(Pid) of
+        true -> start(none, Pid, {watch, Path, Token}, S);
+        false -> S
+    end.
+
+%% The supervisor keeps the watch table, for the next driver should this one die.
+report_watches(S = #st{sup = Sup, watches = W}) ->
+    Sup ! {watches, self(), W},
+    S.
+
+error_atom(Body) ->
+    case hd(binary:split(Body, <<0>>) ++ [<<>>]) of
+        <<"EINVAL">> -> einval;
+        <<"EACCES">> -> eacces;
+        <<"EEXIST">> -> eexist;
+        <<"EISDIR">> -> eisdir;
+        <<"ENOENT">> -> enoent;
+        <<"ENOMEM">> -> enomem;
+        <<"ENOSPC">> -> enospc;
+        <<"EIO">> -> eio;
+        <<"ENOTEMPTY">> -> enotempty;
+        <<"ENOSYS">> -> enosys;
+        <<"EROFS">> -> erofs;
+        <<"EBUSY">> -> ebusy;
+        <<"EAGAIN">> -> eagain;
+        <<"EISCONN">> -> eisconn;
+        <<"E2BIG">> -> e2big;
+        <<"EPERM">> -> eperm;
+        <<"EQUOTA">> -> equota;
+        Other -> {xenstored, Other}
+    end.
+
+count(Key, S = #st{stats = St}) ->
+    S#st{stats = maps:update_with(Key, fun(N) -> N + 1 end, St)}.
+
+bump(Key, Value, S = #st{stats = St}) ->
+    case maps:get(Key, St) < Value of
+        true -> S#st{stats = St#{Key := Value}};
+        false -> S
+    end.
+
+hwm(S) ->
+    {total_heap_size, Words} = process_info(self(), total_heap_size),
+    bump(heap_hwm, Words, S).

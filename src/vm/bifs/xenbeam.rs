@@ -1,0 +1,31 @@
+//! The `xenbeam` module: what the kernel's own Erlang services need from the kernel.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::vm::atom;
+use crate::vm::bif::{badarg, BifResult, Ctx};
+use crate::vm::bifs::conv::iolist_bytes;
+use crate::vm::term::Term;
+
+/// `xenbeam:log(Level, IoData)`: one line in the kernel's log (the console in the image, with
+/// its time stamp and level), for the kernel's Erlang services. Level is one of logger's:
+/// `emergency`, `alert`, `critical` and `error` log as errors, `warning` as a warning,
+/// `notice` and `info` as information, `debug` as debugging.
+pub fn log(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() {
+        return Err(badarg());
+    }
+    let level = match ctx.atoms.name(a[0]) {
+        "emergency" | "alert" | "critical" | "error" => log::Level::Error,
+        "warning" => log::Level::Warn,
+        "notice" | "info" => log::Level::Info,
+        "debug" => log::Level::Debug,
+        _ => return Err(badarg()),
+    };
+    let mut bytes = Vec::new();
+    iolist_bytes(&ctx.view(), a[1], &mut bytes).ok_or_else(badarg)?;
+    let text = String::from_utf8_lossy(&bytes);
+    ctx.io.log(level, text.trim_end_matches('\n'));
+    Ok(atom::OK)
+}
