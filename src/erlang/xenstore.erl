@@ -276,6 +276,9 @@ transaction(Fun, Timeout, Tries) ->
 %% Sends Request to the driver and waits for its reply. The reply comes to a monitor alias
 %% that dies with the monitor, so a late reply after a timeout is dropped by the node.
 call(Request, Timeout) ->
+    call(Request, Timeout, 1).
+
+call(Request, Timeout, Retries) ->
     case driver() of
         undefined -> {error, no_driver};
         Pid ->
@@ -285,6 +288,9 @@ call(Request, Timeout) ->
                 {Ref, Reply} ->
                     erlang:demonitor(Ref, [flush]),
                     Reply;
+                {'DOWN', Ref, process, _, noproc} when Retries > 0 ->
+                    %% It was gone before the request: nothing was sent; ask again.
+                    call(Request, Timeout, Retries - 1);
                 {'DOWN', Ref, process, _, noproc} ->
                     {error, no_driver};
                 {'DOWN', Ref, process, _, _} ->
@@ -506,10 +512,15 @@ start(Alias, _Caller, {raw, Type, Tx, Payload}, S) when is_integer(Type), is_int
                                                         byte_size(Payload) =< ?MAX_PAYLOAD ->
     send(Alias, Type, Tx, Payload, Type, S);
 start(Alias, Caller, {watch, Path, Token}, S) ->
+    %% The watch is routed from now on: its first event may come before the reply.
     Wire = integer_to_binary(S#st.next_watch),
-    S1 = S#st{next_watch = S#st.next_watch + 1},
-    send(Alias, ?XS_WATCH, 0, <<Path/binary, 0, Wire/binary, 0>>,
-         {watch, Wire, Caller, Path, Token}, S1);
+    Watchers = case maps:is_key(Caller, S#st.watchers) of
+                   true -> S#st.watchers;
+                   false -> maps:put(Caller, erlang:monitor(process, Caller), S#st.watchers)
+               end,
+    S1 = S#st{next_watch = S#st.next_watch + 1, watchers = Watchers,
+              watches = maps:put(Wire, {Caller, Path, Token}, S#st.watches)},
+    send(Alias, ?XS_WATCH, 0, <<Path/binary, 0, Wire/binary, 0>>, {watch, Wire}, S1);
 start(Alias, Caller, {unwatch, Path, Token}, S) ->
     case [W || {W, {P, Pa, T}} <- maps:to_list(S#st.watches),
                P =:= Caller, Pa =:= Path, T =:= Token] of
@@ -610,13 +621,10 @@ dispatch(Type, ReqId, Body, S = #st{generation = G}) ->
 reply(none, _) -> ok;
 reply(Alias, Reply) -> Alias ! {Alias, Reply}, ok.
 
-completed({watch, Wire, Pid, Path, Token}, {ok, _}, S) ->
-    Watchers = case maps:is_key(Pid, S#st.watchers) of
-                   true -> S#st.watchers;
-                   false -> maps:put(Pid, erlang:monitor(process, Pid), S#st.watchers)
-               end,
-    report_watches(S#st{watches = maps:put(Wire, {Pid, Path, Token}, S#st.watches),
-                        watchers = Watchers});
+completed({watch, _Wire}, {ok, _}, S) ->
+    report_watches(S);
+completed({watch, Wire}, _Error, S) ->
+    S#st{watches = maps:remove(Wire, S#st.watches)};
 completed({unwatch, Wire}, _, S) ->
     report_watches(S#st{watches = maps:remove(Wire, S#st.watches)});
 completed(_, _, S) -> S.

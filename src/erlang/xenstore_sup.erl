@@ -61,8 +61,13 @@ loop(S = #{driver := Driver}) ->
         {watches, Driver, Watches} ->
             loop(S#{watches := Watches});
         {driver, From, Ref} ->
-            From ! {Ref, Driver},
-            loop(S);
+            %% A caller found no driver: if it died, restart it before answering.
+            S1 = case is_process_alive(Driver) of
+                     true -> S;
+                     false -> receive {'EXIT', Driver, Reason} -> restart(Reason, S) end
+                 end,
+            From ! {Ref, maps:get(driver, S1)},
+            loop(S1);
         _ ->
             loop(S)
     end.
