@@ -163,9 +163,16 @@ fn run(path: Vec<PathBuf>, rest: Vec<String>, max_heap: usize) -> i32 {
     };
     // erl's -run: no arguments calls FUN/0, otherwise FUN/1 with the list of strings.
     let args: Vec<&str> = rest[2..].iter().map(String::as_str).collect();
-    node.spawn_main(module, function, &args);
-    node.set_max_heap_words(max_heap);
-    let stop = node.run(&mut io, &mut src);
+    // With a Xenstore (the simulated xenstored), the kernel's services start first, as in
+    // the image.
+    let stop = match node.start_services(&mut io, &mut src) {
+        Err(stop) => stop,
+        Ok(()) => {
+            node.spawn_main(module, function, &args);
+            node.set_max_heap_words(max_heap);
+            node.run(&mut io, &mut src)
+        }
+    };
     for (m, e) in &node.rt.load_errors {
         eprintln!("xenbeam-run: could not load {m}: {e:?}");
     }
