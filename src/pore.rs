@@ -17,8 +17,8 @@ use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
-use xenbeam_xen::ring::{RingCorrupt, RingLayout};
-use xenbeam_xen::xenstore::{REQUESTS, RESPONSES};
+use xenbeam_xenproto::ring::{RingCorrupt, RingLayout};
+use xenbeam_xenproto::xenstore::{REQUESTS, RESPONSES};
 
 /// The process that owns a pore (its process number).
 pub type Owner = u32;

@@ -47,7 +47,7 @@ impl fmt::Display for PlatformError {
     }
 }
 
-pub use xenbeam_xen::ring::RingMemory;
+pub use xenbeam_xenproto::ring::RingMemory;
 
 /// A page of memory that may be shared with another domain: page-aligned, with a frame
 /// number another domain can map. Access is by offset only ([`RingMemory`]), never by
