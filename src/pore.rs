@@ -1,11 +1,17 @@
 //! Pores: passive, page-aligned kernel objects owned by one process.
 //!
-//! A pore wraps something that cannot be an Erlang term, such as a page shared with another
-//! domain, together with an optional event channel. Its owner is fixed for life: only the
-//! owner may operate on it (anyone else gets [`PoreError::NotOwner`], which the BIF layer
-//! turns into `badarg`), it cannot be linked to or registered, and it holds no references to
-//! other processes. Closing it gives its page back and unbinds its channel; the scheduler
-//! closes every pore a process owns when the process exits, so nothing leaks.
+//! A pore wraps a [`PoreResource`]: something that cannot be an Erlang term, a page shared
+//! with another domain holding a request and a response ring, with its event channel. The
+//! resources are the Xenstore ring ([`XenstoreRing`]: the platform's page and channel, kept
+//! on close so the ring can be opened again) and [`Loopback`] (a fresh page and a channel
+//! pair, given back on close). The table runs the ring operations the same way for every
+//! resource.
+//!
+//! A pore's owner is fixed for life: only the owner may operate on it (anyone else gets
+//! [`PoreError::NotOwner`], which the BIF layer turns into `badarg`), it cannot be linked to
+//! or registered, and it holds no references to other processes. Closing it closes its
+//! resource; the scheduler closes every pore a process owns when the process exits, so
+//! nothing leaks.
 //!
 //! Events on a pore's channel become one `{irq, Pore}` message to the owner. While such a
 //! message is outstanding (the owner has not operated on the pore since), further events
@@ -13,7 +19,7 @@
 //! that arrived, and a burst of notifications costs one message.
 
 use crate::platform::{Channel, Platform, PlatformError};
-use alloc::collections::BTreeMap;
+use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
@@ -45,14 +51,104 @@ impl PoreId {
     }
 }
 
-/// What a pore holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PoreKind {
-    /// The Xenstore ring page and channel (the platform's own; not freed on close).
-    XenstoreRing,
-    /// A fresh page and a loopback channel pair inside this machine: `poke` on it raises its
-    /// own event. Used to test event delivery end to end.
-    Loopback,
+/// What a pore wraps: a page holding a request and a response ring, and an event channel.
+///
+/// The pore counterpart of the outlet [`Driver`](crate::outlet::Driver): the table checks
+/// ownership and runs the ring operations; the resource says where things are and how to
+/// give them back.
+pub trait PoreResource<P: Platform> {
+    /// The page the rings live in.
+    fn page(&self) -> &P::Page;
+    /// The channel whose events become `{irq, Pore}`.
+    fn channel(&self) -> Channel;
+    /// Where the ring the owner produces into lies in the page.
+    fn request_ring(&self) -> RingLayout;
+    /// Where the ring the owner consumes from lies in the page.
+    fn response_ring(&self) -> RingLayout;
+    /// The channel `poke` notifies.
+    fn poke_channel(&self) -> Channel;
+    /// The pore is closing: give back what the resource took from the platform.
+    fn close(self: Box<Self>, platform: &P);
+}
+
+/// The Xenstore ring: the platform's page and channel, shared with xenstored.
+pub struct XenstoreRing<G> {
+    page: G,
+    channel: Channel,
+}
+
+impl<G> XenstoreRing<G> {
+    /// The ring over the platform's Xenstore page and channel.
+    pub fn new(page: G, channel: Channel) -> Self {
+        Self { page, channel }
+    }
+}
+
+impl<P: Platform> PoreResource<P> for XenstoreRing<P::Page> {
+    fn page(&self) -> &P::Page {
+        &self.page
+    }
+    fn channel(&self) -> Channel {
+        self.channel
+    }
+    fn request_ring(&self) -> RingLayout {
+        REQUESTS
+    }
+    fn response_ring(&self) -> RingLayout {
+        RESPONSES
+    }
+    fn poke_channel(&self) -> Channel {
+        self.channel
+    }
+    fn close(self: Box<Self>, _platform: &P) {
+        // The page and channel belong to the platform; they stay as they are so the ring can
+        // be opened again.
+    }
+}
+
+/// A fresh page and a loopback channel pair inside this machine: `poke` raises the pore's own
+/// event. Its page uses the Xenstore layout, so a driver can be tested against it.
+pub struct Loopback<G> {
+    page: G,
+    mine: Channel,
+    peer: Channel,
+}
+
+impl<G> Loopback<G> {
+    /// Takes a page and a channel pair from the platform.
+    pub fn open<P: Platform<Page = G>>(platform: &P) -> Result<Self, PlatformError> {
+        let page = platform.alloc_page()?;
+        match platform.loopback_pair() {
+            Ok((mine, peer)) => Ok(Self { page, mine, peer }),
+            Err(e) => {
+                platform.free_page(page);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl<P: Platform> PoreResource<P> for Loopback<P::Page> {
+    fn page(&self) -> &P::Page {
+        &self.page
+    }
+    fn channel(&self) -> Channel {
+        self.mine
+    }
+    fn request_ring(&self) -> RingLayout {
+        REQUESTS
+    }
+    fn response_ring(&self) -> RingLayout {
+        RESPONSES
+    }
+    fn poke_channel(&self) -> Channel {
+        self.peer
+    }
+    fn close(self: Box<Self>, platform: &P) {
+        platform.close(self.mine);
+        platform.close(self.peer);
+        platform.free_page(self.page);
+    }
 }
 
 /// Why a pore operation failed.
@@ -62,8 +158,6 @@ pub enum PoreError {
     Closed,
     /// The caller does not own the pore.
     NotOwner,
-    /// The operation does not apply to this kind of pore.
-    WrongKind,
     /// The data does not fit the free space of the request ring.
     NoRoom {
         /// Bytes free.
@@ -82,7 +176,6 @@ impl fmt::Display for PoreError {
         match self {
             Self::Closed => f.write_str("pore is closed"),
             Self::NotOwner => f.write_str("not the pore's owner"),
-            Self::WrongKind => f.write_str("operation not supported by this pore"),
             Self::NoRoom { free } => write!(f, "only {free} bytes free in the ring"),
             Self::Corrupt(e) => write!(f, "{e}"),
             Self::Platform(e) => write!(f, "{e}"),
@@ -103,15 +196,10 @@ impl From<PlatformError> for PoreError {
     }
 }
 
-struct Pore<G> {
+struct Pore<P: Platform> {
     generation: u32,
     owner: Owner,
-    kind: PoreKind,
-    page: G,
-    /// The channel whose events become `{irq, Pore}`.
-    channel: Channel,
-    /// For loopback pores: the other end, which `poke` notifies.
-    peer: Option<Channel>,
+    resource: Box<dyn PoreResource<P>>,
     irq_outstanding: bool,
 }
 
@@ -126,9 +214,8 @@ pub struct Irq {
 
 /// Every open pore.
 pub struct PoreTable<P: Platform> {
-    slots: Vec<Option<Pore<P::Page>>>,
+    slots: Vec<Option<Pore<P>>>,
     generations: Vec<u32>,
-    by_channel: BTreeMap<Channel, PoreId>,
 }
 
 impl<P: Platform> Default for PoreTable<P> {
@@ -143,7 +230,6 @@ impl<P: Platform> PoreTable<P> {
         Self {
             slots: Vec::new(),
             generations: Vec::new(),
-            by_channel: BTreeMap::new(),
         }
     }
 
@@ -157,7 +243,8 @@ impl<P: Platform> PoreTable<P> {
         self.len() == 0
     }
 
-    fn insert(&mut self, pore: Pore<P::Page>) -> PoreId {
+    /// Opens a pore over `resource`, owned by `owner`.
+    pub fn open(&mut self, owner: Owner, resource: Box<dyn PoreResource<P>>) -> PoreId {
         let slot = match self.slots.iter().position(Option::is_none) {
             Some(i) => i,
             None => {
@@ -166,18 +253,18 @@ impl<P: Platform> PoreTable<P> {
                 self.slots.len() - 1
             }
         };
-        let id = PoreId {
+        let generation = self.generations[slot].wrapping_add(1);
+        self.generations[slot] = generation;
+        self.slots[slot] = Some(Pore {
+            generation,
+            owner,
+            resource,
+            irq_outstanding: false,
+        });
+        PoreId {
             slot: slot as u32,
-            generation: pore.generation,
-        };
-        self.by_channel.insert(pore.channel, id);
-        self.slots[slot] = Some(pore);
-        id
-    }
-
-    fn next_generation(&self) -> u32 {
-        let slot = self.slots.iter().position(Option::is_none);
-        slot.map_or(0, |i| self.generations[i].wrapping_add(1))
+            generation,
+        }
     }
 
     /// Opens the Xenstore ring as a pore owned by `owner`. `ring` is the platform's Xenstore
@@ -187,44 +274,31 @@ impl<P: Platform> PoreTable<P> {
         owner: Owner,
         ring: (P::Page, Channel),
     ) -> Result<PoreId, PoreError> {
-        if self.by_channel.contains_key(&ring.1) {
+        let (page, channel) = ring;
+        if self.open_pores().any(|p| p.resource.channel() == channel) {
             return Err(PoreError::Busy);
         }
-        let generation = self.next_generation();
-        Ok(self.insert(Pore {
-            generation,
-            owner,
-            kind: PoreKind::XenstoreRing,
-            page: ring.0,
-            channel: ring.1,
-            peer: None,
-            irq_outstanding: false,
-        }))
+        Ok(self.open(owner, Box::new(XenstoreRing::new(page, channel))))
     }
 
     /// Opens a loopback pore: a fresh page and a channel pair inside this machine.
     pub fn open_loopback(&mut self, platform: &P, owner: Owner) -> Result<PoreId, PoreError> {
-        let page = platform.alloc_page()?;
-        let (mine, peer) = match platform.loopback_pair() {
-            Ok(pair) => pair,
-            Err(e) => {
-                platform.free_page(page);
-                return Err(e.into());
-            }
-        };
-        let generation = self.next_generation();
-        Ok(self.insert(Pore {
-            generation,
-            owner,
-            kind: PoreKind::Loopback,
-            page,
-            channel: mine,
-            peer: Some(peer),
-            irq_outstanding: false,
-        }))
+        let resource = Loopback::open(platform)?;
+        Ok(self.open(owner, Box::new(resource)))
     }
 
-    fn owned(&mut self, id: PoreId, caller: Owner) -> Result<&mut Pore<P::Page>, PoreError> {
+    fn open_pores(&self) -> impl Iterator<Item = &Pore<P>> {
+        self.slots.iter().flatten()
+    }
+
+    fn get(&self, id: PoreId) -> Option<&Pore<P>> {
+        self.slots
+            .get(id.slot as usize)
+            .and_then(Option::as_ref)
+            .filter(|p| p.generation == id.generation)
+    }
+
+    fn owned(&mut self, id: PoreId, caller: Owner) -> Result<&mut Pore<P>, PoreError> {
         let pore = self
             .slots
             .get_mut(id.slot as usize)
@@ -241,56 +315,48 @@ impl<P: Platform> PoreTable<P> {
 
     /// The owner of an open pore.
     pub fn owner(&self, id: PoreId) -> Option<Owner> {
-        self.slots
-            .get(id.slot as usize)
-            .and_then(Option::as_ref)
-            .filter(|p| p.generation == id.generation)
-            .map(|p| p.owner)
+        self.get(id).map(|p| p.owner)
     }
 
-    /// The kind of an open pore.
-    pub fn kind(&self, id: PoreId) -> Option<PoreKind> {
-        self.slots
-            .get(id.slot as usize)
-            .and_then(Option::as_ref)
-            .filter(|p| p.generation == id.generation)
-            .map(|p| p.kind)
+    /// The channel whose events become an open pore's `{irq, Pore}`.
+    pub fn channel(&self, id: PoreId) -> Option<Channel> {
+        self.get(id).map(|p| p.resource.channel())
     }
 
     /// Copies `bytes` into the request ring, all or nothing, without notifying.
     pub fn write(&mut self, id: PoreId, caller: Owner, bytes: &[u8]) -> Result<(), PoreError> {
-        let pore = self.owned(id, caller)?;
-        let ring = request_ring(pore.kind);
-        let free = ring.free(&pore.page)?;
+        let res = &self.owned(id, caller)?.resource;
+        let ring = res.request_ring();
+        let free = ring.free(res.page())?;
         if bytes.len() > free as usize {
             return Err(PoreError::NoRoom { free });
         }
-        ring.produce(&pore.page, bytes)?;
+        ring.produce(res.page(), bytes)?;
         Ok(())
     }
 
     /// Takes every reply byte available, without notifying.
     pub fn read(&mut self, id: PoreId, caller: Owner) -> Result<Vec<u8>, PoreError> {
-        let pore = self.owned(id, caller)?;
-        let ring = response_ring(pore.kind);
-        let mut out = vec![0u8; ring.available(&pore.page)? as usize];
-        let n = ring.consume(&pore.page, &mut out)?;
+        let res = &self.owned(id, caller)?.resource;
+        let ring = res.response_ring();
+        let mut out = vec![0u8; ring.available(res.page())? as usize];
+        let n = ring.consume(res.page(), &mut out)?;
         out.truncate(n);
         Ok(out)
     }
 
     /// (free request space, available reply bytes).
     pub fn avail(&mut self, id: PoreId, caller: Owner) -> Result<(u32, u32), PoreError> {
-        let pore = self.owned(id, caller)?;
-        let free = request_ring(pore.kind).free(&pore.page)?;
-        let avail = response_ring(pore.kind).available(&pore.page)?;
+        let res = &self.owned(id, caller)?.resource;
+        let free = res.request_ring().free(res.page())?;
+        let avail = res.response_ring().available(res.page())?;
         Ok((free, avail))
     }
 
     /// Notifies the other side (for a loopback pore, raises the pore's own event).
     pub fn poke(&mut self, platform: &P, id: PoreId, caller: Owner) -> Result<(), PoreError> {
-        let pore = self.owned(id, caller)?;
-        platform.notify(pore.peer.unwrap_or(pore.channel))?;
+        let res = &self.owned(id, caller)?.resource;
+        platform.notify(res.poke_channel())?;
         Ok(())
     }
 
@@ -301,43 +367,34 @@ impl<P: Platform> PoreTable<P> {
         Ok(())
     }
 
-    /// Closes every pore `owner` holds (it exited); returns how many.
-    pub fn close_owned_by(&mut self, platform: &P, owner: Owner) -> usize {
-        let slots: Vec<usize> = (0..self.slots.len())
-            .filter(|&i| self.slots[i].as_ref().is_some_and(|p| p.owner == owner))
+    /// Closes every pore `owner` holds (it exited); returns their ids.
+    pub fn close_owned_by(&mut self, platform: &P, owner: Owner) -> Vec<PoreId> {
+        let ids: Vec<PoreId> = (0..self.slots.len())
+            .filter_map(|i| {
+                let p = self.slots[i].as_ref().filter(|p| p.owner == owner)?;
+                Some(PoreId {
+                    slot: i as u32,
+                    generation: p.generation,
+                })
+            })
             .collect();
-        for &slot in &slots {
-            self.release(platform, slot);
+        for id in &ids {
+            self.release(platform, id.slot as usize);
         }
-        slots.len()
+        ids
     }
 
     fn release(&mut self, platform: &P, slot: usize) {
-        let Some(pore) = self.slots[slot].take() else {
-            return;
-        };
-        self.generations[slot] = pore.generation;
-        self.by_channel.remove(&pore.channel);
-        match pore.kind {
-            // The Xenstore page and channel belong to the platform; they stay as they are
-            // so the ring can be opened again.
-            PoreKind::XenstoreRing => {}
-            PoreKind::Loopback => {
-                platform.close(pore.channel);
-                if let Some(peer) = pore.peer {
-                    platform.close(peer);
-                }
-                platform.free_page(pore.page);
-            }
+        if let Some(pore) = self.slots[slot].take() {
+            pore.resource.close(platform);
         }
     }
 
-    /// An event arrived on `channel`: returns the `{irq, Pore}` delivery to make, or `None`
-    /// when the channel is not a pore's or an earlier message is still outstanding.
-    pub fn on_event(&mut self, channel: Channel) -> Option<Irq> {
-        let id = *self.by_channel.get(&channel)?;
+    /// An event arrived on pore `id`'s channel: returns the `{irq, Pore}` delivery to make,
+    /// or `None` when the pore is closed or an earlier message is still outstanding.
+    pub fn on_event(&mut self, id: PoreId) -> Option<Irq> {
         let pore = self.slots.get_mut(id.slot as usize)?.as_mut()?;
-        if pore.irq_outstanding {
+        if pore.generation != id.generation || pore.irq_outstanding {
             return None;
         }
         pore.irq_outstanding = true;
@@ -348,24 +405,29 @@ impl<P: Platform> PoreTable<P> {
     }
 }
 
-/// Loopback pores use the Xenstore layout too, so a driver can be tested against one.
-fn request_ring(_kind: PoreKind) -> RingLayout {
-    REQUESTS
-}
-
-fn response_ring(_kind: PoreKind) -> RingLayout {
-    RESPONSES
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::platform::sim::SimPlatform;
     use crate::platform::RingMemory;
 
+    /// Pending events as the scheduler's router would deliver them.
     fn events(table: &mut PoreTable<SimPlatform>, platform: &SimPlatform) -> Vec<Irq> {
+        let mut channels = Vec::new();
+        platform.take_pending(&mut |c| channels.push(c));
         let mut out = Vec::new();
-        platform.take_pending(&mut |c| out.extend(table.on_event(c)));
+        for c in channels {
+            let ids: Vec<PoreId> = (0..table.slots.len())
+                .filter_map(|i| {
+                    let p = table.slots[i].as_ref()?;
+                    (p.resource.channel() == c).then_some(PoreId {
+                        slot: i as u32,
+                        generation: p.generation,
+                    })
+                })
+                .collect();
+            out.extend(ids.into_iter().filter_map(|id| table.on_event(id)));
+        }
         out
     }
 
@@ -438,7 +500,7 @@ mod tests {
             let b = table.open_loopback(&platform, owner).unwrap();
             assert_ne!(Some(a), last, "a reused slot gets a new id");
             last = Some(a);
-            assert_eq!(table.close_owned_by(&platform, owner), 2);
+            assert_eq!(table.close_owned_by(&platform, owner), vec![a, b]);
             assert_eq!(table.read(b, owner), Err(PoreError::Closed));
         }
         assert!(table.is_empty());
@@ -486,15 +548,14 @@ mod tests {
             f: impl FnOnce(&crate::platform::sim::SimPage),
         ) {
             let pore = self.slots[id.slot as usize].as_ref().unwrap();
-            f(&pore.page)
+            f(pore.resource.page())
         }
     }
 
     impl SimPlatform {
         /// Raises a loopback pore's own channel without going through the owner.
         fn raise_own_channel(&self, table: &PoreTable<SimPlatform>, id: PoreId) {
-            let pore = table.slots[id.slot as usize].as_ref().unwrap();
-            self.raise(pore.channel);
+            self.raise(table.channel(id).unwrap());
         }
     }
 }

@@ -59,8 +59,9 @@ pub trait Page: RingMemory {
 
 /// What the runtime needs from the machine.
 pub trait Platform {
-    /// The page type handed out by [`Platform::alloc_page`].
-    type Page: Page;
+    /// The page type handed out by [`Platform::alloc_page`] (owned: pores keep pages in
+    /// boxed resources).
+    type Page: Page + 'static;
 
     /// Monotonic time in nanoseconds.
     fn now_ns(&self) -> u64;

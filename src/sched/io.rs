@@ -7,11 +7,14 @@
 //! their owner exits ([`State::terminate`]).
 //!
 //! Events: a pore's channel firing sends `{irq, Pore}` to its owner (coalesced until the
-//! owner next uses the pore); an outlet's messages arrive as `{Outlet, Message}`.
+//! owner next uses the pore); an outlet's messages arrive as `{Outlet, Message}`. Opening
+//! either adds its channels to the node's channel router and closing removes them, so an
+//! event finds its object with one lookup.
 
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 
+use super::router::Route;
 use super::state::{Carried, Delivery, State};
 use crate::outlet::{Deliveries, Loopback, OutletError, OutletId};
 use crate::platform::Platform;
@@ -51,12 +54,12 @@ pub fn request<P: Platform>(
     };
     match req {
         IoRequest::PoreOpenLoopback => match st.pores.open_loopback(platform, me) {
-            Ok(id) => IoReply::Opened(id.to_u64()),
+            Ok(id) => opened_pore(st, id),
             Err(_) => IoReply::Badarg,
         },
         IoRequest::PoreOpenXenstore => match platform.xenstore() {
             Some(ring) => match st.pores.open_xenstore(me, ring) {
-                Ok(id) => IoReply::Opened(id.to_u64()),
+                Ok(id) => opened_pore(st, id),
                 Err(_) => IoReply::Badarg,
             },
             None => IoReply::Badarg,
@@ -73,9 +76,21 @@ pub fn request<P: Platform>(
             Err(_) => IoReply::Badarg,
         },
         IoRequest::PorePoke(id) => done(st.pores.poke(platform, pore(id), me).map_err(|_| ())),
-        IoRequest::PoreClose(id) => done(st.pores.close(platform, pore(id), me).map_err(|_| ())),
+        IoRequest::PoreClose(id) => {
+            let closed = st.pores.close(platform, pore(id), me);
+            if closed.is_ok() {
+                st.router.remove(Route::Pore(pore(id)));
+            }
+            done(closed.map_err(|_| ()))
+        }
         IoRequest::OutletOpenLoopback => match Loopback::open(platform) {
-            Ok(driver) => IoReply::Opened(st.outlets.open(me, Box::new(driver)).0),
+            Ok(driver) => {
+                let id = st.outlets.open(me, Box::new(driver));
+                for c in st.outlets.channels(id) {
+                    st.router.add(c, Route::Outlet(id));
+                }
+                IoReply::Opened(id.0)
+            }
             Err(_) => IoReply::Badarg,
         },
         IoRequest::OutletCommand(id, command) => {
@@ -90,7 +105,19 @@ pub fn request<P: Platform>(
             }
         }
         IoRequest::OutletClose(id) => {
-            done(st.outlets.close(platform, OutletId(id), me).map_err(|_| ()))
+            let closed = st.outlets.close(platform, OutletId(id), me);
+            if closed.is_ok() {
+                st.router.remove(Route::Outlet(OutletId(id)));
+            }
+            done(closed.map_err(|_| ()))
         }
     }
+}
+
+/// Routes a new pore's channel to it and answers with its id.
+fn opened_pore<P: Platform>(st: &mut State<P>, id: PoreId) -> IoReply {
+    if let Some(c) = st.pores.channel(id) {
+        st.router.add(c, Route::Pore(id));
+    }
+    IoReply::Opened(id.to_u64())
 }
