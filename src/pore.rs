@@ -8,23 +8,38 @@
 //! resource.
 //!
 //! A pore's owner is fixed for life: only the owner may operate on it (anyone else gets
-//! [`PoreError::NotOwner`], which the BIF layer turns into `badarg`), it cannot be linked to
-//! or registered, and it holds no references to other processes. Closing it closes its
-//! resource; the scheduler closes every pore a process owns when the process exits, so
-//! nothing leaks.
+//! [`PoreError::NotOwner`]), it cannot be linked to or registered, and it holds no references
+//! to other processes. Closing it closes its resource; the scheduler closes every pore a
+//! process owns when the process exits, so nothing leaks.
 //!
-//! Events on a pore's channel become one `{irq, Pore}` message to the owner. While such a
-//! message is outstanding (the owner has not operated on the pore since), further events
-//! coalesce into it: a driver that reacts to `{irq, P}` by reading the pore sees everything
-//! that arrived, and a burst of notifications costs one message.
-
+//! Operations: `write` (all or nothing: [`PoreError::NoRoom`] when the request ring lacks
+//! space), `read` (every reply byte available), `discard` (consume up to N reply bytes
+//! unseen), `avail`, `poke` (notify), `info` (the page's `server_features`, `connection` and
+//! `error` words), `reconnect` (set `connection` to `XENSTORE_RECONNECT` and notify; the
+//! server then zeroes the indices and clears the word) and `close`. Any operation that finds
+//! the other side's ring indices out of range fails with [`PoreError::Corrupt`] and changes
+//! nothing.
+//!
+//! Framing: the Xenstore ring's resource follows message boundaries in both directions as
+//! bytes pass through `write`, `read` and `discard` (a `Framing` from the protocol crate).
+//! The ring outlives its pores: when a driver dies mid-message, the next owner of the ring
+//! must know how much of the cut request is still owed and how many reply bytes to skip. So
+//! closing a Xenstore pore hands its framing back to the table, which keeps it by channel
+//! and gives it to the next `open_xenstore`; `reconnect` resets it, as the server resets the
+//! rings. Loopback pores have no framing.
+//!
 use crate::platform::{Channel, Platform, PlatformError};
 use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
-use xenbeam_xenproto::ring::{RingCorrupt, RingLayout};
-use xenbeam_xenproto::xenstore::{REQUESTS, RESPONSES};
+use core::sync::atomic::{fence, Ordering};
+use xenbeam_xenproto::framing::Framing;
+use xenbeam_xenproto::ring::{RingCorrupt, RingLayout, RingMemory};
+use xenbeam_xenproto::xenstore::{
+    CONNECTION, ERROR, REQUESTS, RESPONSES, SERVER_FEATURES, XENSTORE_RECONNECT,
+};
 
 /// The process that owns a pore (its process number).
 pub type Owner = u32;
@@ -67,20 +82,32 @@ pub trait PoreResource<P: Platform> {
     fn response_ring(&self) -> RingLayout;
     /// The channel `poke` notifies.
     fn poke_channel(&self) -> Channel;
-    /// The pore is closing: give back what the resource took from the platform.
-    fn close(self: Box<Self>, platform: &P);
+    /// Where the rings' message boundaries are, for a resource whose rings carry framed
+    /// messages (the Xenstore ring); the table advances it as bytes pass.
+    fn framing(&mut self) -> Option<&mut Framing> {
+        None
+    }
+    /// The pore is closing: give back what the resource took from the platform. Returns the
+    /// framing state when the resource outlives the pore (the next opener continues it).
+    fn close(self: Box<Self>, platform: &P) -> Option<Framing>;
 }
 
 /// The Xenstore ring: the platform's page and channel, shared with xenstored.
 pub struct XenstoreRing<G> {
     page: G,
     channel: Channel,
+    framing: Framing,
 }
 
 impl<G> XenstoreRing<G> {
-    /// The ring over the platform's Xenstore page and channel.
-    pub fn new(page: G, channel: Channel) -> Self {
-        Self { page, channel }
+    /// The ring over the platform's Xenstore page and channel, its message boundaries where
+    /// the previous owner left them (`framing`).
+    pub fn new(page: G, channel: Channel, framing: Framing) -> Self {
+        Self {
+            page,
+            channel,
+            framing,
+        }
     }
 }
 
@@ -100,9 +127,13 @@ impl<P: Platform> PoreResource<P> for XenstoreRing<P::Page> {
     fn poke_channel(&self) -> Channel {
         self.channel
     }
-    fn close(self: Box<Self>, _platform: &P) {
+    fn framing(&mut self) -> Option<&mut Framing> {
+        Some(&mut self.framing)
+    }
+    fn close(self: Box<Self>, _platform: &P) -> Option<Framing> {
         // The page and channel belong to the platform; they stay as they are so the ring can
-        // be opened again.
+        // be opened again, and so does the framing: xenstored saw every byte.
+        Some(self.framing)
     }
 }
 
@@ -144,10 +175,11 @@ impl<P: Platform> PoreResource<P> for Loopback<P::Page> {
     fn poke_channel(&self) -> Channel {
         self.peer
     }
-    fn close(self: Box<Self>, platform: &P) {
+    fn close(self: Box<Self>, platform: &P) -> Option<Framing> {
         platform.close(self.mine);
         platform.close(self.peer);
         platform.free_page(self.page);
+        None
     }
 }
 
@@ -212,10 +244,27 @@ pub struct Irq {
     pub pore: PoreId,
 }
 
+/// The connection words of a pore's page and, for a framed ring, where the boundaries are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoreInfo {
+    /// The `server_features` word.
+    pub server_features: u32,
+    /// The `connection` word (1 while a requested reconnect is in progress).
+    pub connection: u32,
+    /// The `error` word.
+    pub error: u32,
+    /// For the Xenstore ring: (request bytes still to write to finish the message in
+    /// progress, reply bytes still to discard to reach the next reply boundary).
+    pub framing: Option<(u32, u32)>,
+}
+
 /// Every open pore.
 pub struct PoreTable<P: Platform> {
     slots: Vec<Option<Pore<P>>>,
     generations: Vec<u32>,
+    /// Framing state of resources that outlive their pores (the Xenstore ring), by channel,
+    /// while no pore holds them.
+    kept: BTreeMap<Channel, Framing>,
 }
 
 impl<P: Platform> Default for PoreTable<P> {
@@ -230,6 +279,7 @@ impl<P: Platform> PoreTable<P> {
         Self {
             slots: Vec::new(),
             generations: Vec::new(),
+            kept: BTreeMap::new(),
         }
     }
 
@@ -278,7 +328,9 @@ impl<P: Platform> PoreTable<P> {
         if self.open_pores().any(|p| p.resource.channel() == channel) {
             return Err(PoreError::Busy);
         }
-        Ok(self.open(owner, Box::new(XenstoreRing::new(page, channel))))
+        let framing = self.kept.remove(&channel).unwrap_or_default();
+        let ring = XenstoreRing::new(page, channel, framing);
+        Ok(self.open(owner, Box::new(ring)))
     }
 
     /// Opens a loopback pore: a fresh page and a channel pair inside this machine.
@@ -325,24 +377,85 @@ impl<P: Platform> PoreTable<P> {
 
     /// Copies `bytes` into the request ring, all or nothing, without notifying.
     pub fn write(&mut self, id: PoreId, caller: Owner, bytes: &[u8]) -> Result<(), PoreError> {
-        let res = &self.owned(id, caller)?.resource;
+        let res = &mut self.owned(id, caller)?.resource;
         let ring = res.request_ring();
         let free = ring.free(res.page())?;
         if bytes.len() > free as usize {
             return Err(PoreError::NoRoom { free });
         }
         ring.produce(res.page(), bytes)?;
+        if let Some(framing) = res.framing() {
+            framing.requests.advance(bytes);
+        }
         Ok(())
     }
 
     /// Takes every reply byte available, without notifying.
     pub fn read(&mut self, id: PoreId, caller: Owner) -> Result<Vec<u8>, PoreError> {
-        let res = &self.owned(id, caller)?.resource;
+        self.consume(id, caller, u32::MAX)
+    }
+
+    /// Consumes up to `max` available reply bytes without returning them; returns how many.
+    /// A driver uses it to skip to the next reply boundary ([`PoreInfo::framing`]).
+    pub fn discard(&mut self, id: PoreId, caller: Owner, max: u32) -> Result<u32, PoreError> {
+        Ok(self.consume(id, caller, max)?.len() as u32)
+    }
+
+    fn consume(&mut self, id: PoreId, caller: Owner, max: u32) -> Result<Vec<u8>, PoreError> {
+        let res = &mut self.owned(id, caller)?.resource;
         let ring = res.response_ring();
-        let mut out = vec![0u8; ring.available(res.page())? as usize];
+        let want = ring.available(res.page())?.min(max);
+        let mut out = vec![0u8; want as usize];
         let n = ring.consume(res.page(), &mut out)?;
         out.truncate(n);
+        // The bytes are read even when discarded: a header among them says where the next
+        // boundary is.
+        if let Some(framing) = res.framing() {
+            framing.responses.advance(&out);
+        }
         Ok(out)
+    }
+
+    /// The connection words of the pore's page (the Xenstore layout's `server_features`,
+    /// `connection` and `error`; a loopback page has the same words) and the framing of a
+    /// Xenstore ring.
+    pub fn info(&mut self, id: PoreId, caller: Owner) -> Result<PoreInfo, PoreError> {
+        let res = &mut self.owned(id, caller)?.resource;
+        let page = res.page();
+        let (server_features, connection, error) = (
+            page.read_u32(SERVER_FEATURES),
+            page.read_u32(CONNECTION),
+            page.read_u32(ERROR),
+        );
+        let framing = res.framing().map(|f| (f.req_left(), f.rsp_skip()));
+        Ok(PoreInfo {
+            server_features,
+            connection,
+            error,
+            framing,
+        })
+    }
+
+    /// Asks the other side to reset the rings (the Xenstore reconnection protocol): sets the
+    /// `connection` word to `XENSTORE_RECONNECT` and notifies. The server answers by zeroing
+    /// the ring indices, setting `connection` back to 0 and notifying; until then the owner
+    /// must leave the rings alone. The framing restarts at a boundary, as the rings will.
+    /// Whether the server supports this is in [`PoreInfo::server_features`].
+    pub fn reconnect(&mut self, platform: &P, id: PoreId, caller: Owner) -> Result<(), PoreError> {
+        let res = &mut self.owned(id, caller)?.resource;
+        // Every ring access before this one (data, indices) must be visible to the server
+        // before it sees the request, or it could reset the indices and then see our older
+        // index write land on top: a full barrier, since both loads and stores precede it.
+        fence(Ordering::SeqCst);
+        res.page().write_u32(CONNECTION, XENSTORE_RECONNECT);
+        // The request must be visible before the notification that makes the server look,
+        // and no later read of the page (polling `connection`) may be satisfied before it.
+        fence(Ordering::SeqCst);
+        if let Some(framing) = res.framing() {
+            framing.reset();
+        }
+        platform.notify(res.poke_channel())?;
+        Ok(())
     }
 
     /// (free request space, available reply bytes).
@@ -386,7 +499,10 @@ impl<P: Platform> PoreTable<P> {
 
     fn release(&mut self, platform: &P, slot: usize) {
         if let Some(pore) = self.slots[slot].take() {
-            pore.resource.close(platform);
+            let channel = pore.resource.channel();
+            if let Some(framing) = pore.resource.close(platform) {
+                self.kept.insert(channel, framing);
+            }
         }
     }
 
@@ -530,6 +646,150 @@ mod tests {
         );
         platform.raise(channel);
         assert!(events(&mut table, &platform).is_empty());
+    }
+
+    /// A Xenstore message: header (type Read, request 1) and `len` payload bytes.
+    fn message(len: u32) -> Vec<u8> {
+        let mut m = xenbeam_xenproto::xenstore::Header {
+            kind: 2,
+            req_id: 1,
+            tx_id: 0,
+            len,
+        }
+        .encode()
+        .to_vec();
+        m.extend(core::iter::repeat_n(b'p', len as usize));
+        m
+    }
+
+    /// Puts `bytes` in the response ring as xenstored would (data, then the producer index).
+    fn reply(table: &mut PoreTable<SimPlatform>, id: PoreId, bytes: &[u8]) {
+        table.with_page_for_test(id, |page| {
+            RESPONSES.produce(page, bytes).unwrap();
+        });
+    }
+
+    #[test]
+    fn info_reads_the_connection_words_and_framing_only_for_xenstore() {
+        let platform = SimPlatform::new();
+        let mut table = PoreTable::new();
+        let lo = table.open_loopback(&platform, 1).unwrap();
+        table.with_page_for_test(lo, |page| {
+            page.write_u32(SERVER_FEATURES, 3);
+            page.write_u32(ERROR, 5);
+        });
+        let want = PoreInfo {
+            server_features: 3,
+            connection: 0,
+            error: 5,
+            framing: None,
+        };
+        assert_eq!(table.info(lo, 1), Ok(want));
+        assert_eq!(table.info(lo, 2), Err(PoreError::NotOwner));
+        let channel = platform.bind_external();
+        let xs = table
+            .open_xenstore(1, (platform.alloc_page().unwrap(), channel))
+            .unwrap();
+        assert_eq!(table.info(xs, 1).unwrap().framing, Some((0, 0)));
+    }
+
+    #[test]
+    fn the_xenstore_framing_follows_writes_reads_and_discards() {
+        let platform = SimPlatform::new();
+        let mut table = PoreTable::new();
+        let channel = platform.bind_external();
+        let ring = || (platform.alloc_page().unwrap(), channel);
+        let pore = table.open_xenstore(1, ring()).unwrap();
+        let framing = |t: &mut PoreTable<SimPlatform>, id| {
+            let owner = t.owner(id).unwrap();
+            t.info(id, owner).unwrap().framing
+        };
+        // A request cut inside its header, then inside its payload.
+        let req = message(40);
+        table.write(pore, 1, &req[..10]).unwrap();
+        assert_eq!(framing(&mut table, pore), Some((6, 0)));
+        table.write(pore, 1, &req[10..30]).unwrap();
+        assert_eq!(framing(&mut table, pore), Some((26, 0)));
+        // Replies: read part of one, discard the rest of it.
+        let mut replies = message(100);
+        replies.extend(message(3));
+        reply(&mut table, pore, &replies);
+        assert_eq!(table.discard(pore, 1, 20), Ok(20));
+        assert_eq!(framing(&mut table, pore), Some((26, 96)));
+        assert_eq!(table.discard(pore, 1, 96), Ok(96));
+        assert_eq!(framing(&mut table, pore), Some((26, 0)));
+        assert_eq!(table.read(pore, 1).unwrap(), message(3));
+        assert_eq!(table.discard(pore, 1, 1000), Ok(0), "nothing left");
+
+        // The owner dies mid-request; the next owner finds where it stopped.
+        table.close_owned_by(&platform, 1);
+        let next = table.open_xenstore(2, ring()).unwrap();
+        assert_eq!(framing(&mut table, next), Some((26, 0)));
+        table.write(next, 2, &req[30..]).unwrap();
+        assert_eq!(framing(&mut table, next), Some((0, 0)));
+        table.write(next, 2, &message(0)[..5]).unwrap();
+        assert_eq!(
+            framing(&mut table, next),
+            Some((11, 0)),
+            "inside the next header"
+        );
+    }
+
+    #[test]
+    fn reconnect_asks_for_a_reset_notifies_and_restarts_the_framing() {
+        let platform = SimPlatform::new();
+        let mut table = PoreTable::new();
+        let channel = platform.bind_external();
+        let pore = table
+            .open_xenstore(1, (platform.alloc_page().unwrap(), channel))
+            .unwrap();
+        table.write(pore, 1, &message(8)[..5]).unwrap();
+        reply(&mut table, pore, &message(4)[..2]);
+        table.read(pore, 1).unwrap();
+        assert_eq!(table.info(pore, 1).unwrap().framing, Some((11, 14)));
+        assert_eq!(
+            table.reconnect(&platform, pore, 2),
+            Err(PoreError::NotOwner)
+        );
+        table.reconnect(&platform, pore, 1).unwrap();
+        assert_eq!(platform.take_notified(), vec![channel]);
+        let info = table.info(pore, 1).unwrap();
+        assert_eq!((info.connection, info.framing), (1, Some((0, 0))));
+        // The server resets the indices and clears the word; the ring works from zero.
+        table.with_page_for_test(pore, |page| {
+            for off in [REQUESTS.cons, REQUESTS.prod, RESPONSES.cons, RESPONSES.prod] {
+                page.write_u32(off, 0);
+            }
+            page.write_u32(CONNECTION, 0);
+        });
+        assert_eq!(table.info(pore, 1).unwrap().connection, 0);
+        assert_eq!(table.avail(pore, 1), Ok((1024, 0)));
+        // A loopback pore has the same word; its notification is its own event.
+        let lo = table.open_loopback(&platform, 1).unwrap();
+        table.reconnect(&platform, lo, 1).unwrap();
+        assert_eq!(table.info(lo, 1).unwrap().connection, 1);
+        assert_eq!(
+            events(&mut table, &platform),
+            vec![Irq { owner: 1, pore: lo }]
+        );
+    }
+
+    #[test]
+    fn discard_and_read_refuse_corrupt_indices() {
+        let platform = SimPlatform::new();
+        let mut table = PoreTable::new();
+        let pore = table.open_loopback(&platform, 1).unwrap();
+        table.with_page_for_test(pore, |page| page.write_u32(RESPONSES.prod, 5000));
+        assert!(matches!(
+            table.discard(pore, 1, 1),
+            Err(PoreError::Corrupt(_))
+        ));
+        assert!(matches!(table.avail(pore, 1), Err(PoreError::Corrupt(_))));
+        table.with_page_for_test(pore, |page| page.write_u32(REQUESTS.cons, 9000));
+        assert!(matches!(
+            table.write(pore, 1, b"x"),
+            Err(PoreError::Corrupt(_))
+        ));
     }
 
     #[test]

@@ -17,6 +17,8 @@ main() ->
     erlang:display({write, request(P, ?WRITE, 3, <<"data/x-xenstore", 0, "hello">>)}),
     erlang:display({read_back, request(P, ?READ, 4, <<"data/x-xenstore", 0>>)}),
     erlang:display({missing, request(P, ?READ, 5, <<"data/no-such-node", 0>>)}),
+    %% Every request and reply went through whole: both directions stand at a boundary.
+    erlang:display({framing, maps:with([req_left, rsp_skip], pore:info(P))}),
     %% Another process may not use the pore.
     Self = self(),
     spawn(fun() -> Self ! {other, catch pore:avail(P)} end),
