@@ -1,7 +1,7 @@
 //! Outlets: native drivers with an owner process (the port model of BEAM and LING).
 //!
 //! An outlet is Rust code that owns event channels. When one of its channels fires, the
-//! scheduler's `events_do_pending` calls the outlet, which may answer with messages for its
+//! scheduler's `events_do_pending` finds the outlet through its channel router and calls it, which may answer with messages for its
 //! owner; the owner talks to it with commands. Messages are [`ExtTerm`]s, built outside any
 //! process heap, and the scheduler copies them into the owner's heap on delivery. An outlet is
 //! closed on request or when its owner exits, giving back its channels and pages.
@@ -78,7 +78,6 @@ pub type Deliveries = Vec<(Owner, OutletId, ExtTerm)>;
 /// Every open outlet.
 pub struct OutletTable<P: Platform> {
     outlets: BTreeMap<OutletId, Outlet<P>>,
-    by_channel: BTreeMap<Channel, OutletId>,
     next: u64,
 }
 
@@ -93,7 +92,6 @@ impl<P: Platform> OutletTable<P> {
     pub fn new() -> Self {
         Self {
             outlets: BTreeMap::new(),
-            by_channel: BTreeMap::new(),
             next: 1,
         }
     }
@@ -112,11 +110,15 @@ impl<P: Platform> OutletTable<P> {
     pub fn open(&mut self, owner: Owner, driver: Box<dyn Driver<P>>) -> OutletId {
         let id = OutletId(self.next);
         self.next += 1;
-        for channel in driver.channels() {
-            self.by_channel.insert(channel, id);
-        }
         self.outlets.insert(id, Outlet { owner, driver });
         id
+    }
+
+    /// The channels an open outlet listens on.
+    pub fn channels(&self, id: OutletId) -> Vec<Channel> {
+        self.outlets
+            .get(&id)
+            .map_or_else(Vec::new, |o| o.driver.channels())
     }
 
     /// Sends a command from `caller`; replies come back as deliveries.
@@ -136,11 +138,9 @@ impl<P: Platform> OutletTable<P> {
         Ok(out.into_iter().map(|m| (caller, id, m)).collect())
     }
 
-    /// An event on `channel`: the messages its outlet produces (none if no outlet has it).
-    pub fn on_event(&mut self, platform: &P, channel: Channel) -> Deliveries {
-        let Some(&id) = self.by_channel.get(&channel) else {
-            return Vec::new();
-        };
+    /// An event on `channel`, one of outlet `id`'s: the messages it produces (none if the
+    /// outlet is closed).
+    pub fn on_event(&mut self, platform: &P, id: OutletId, channel: Channel) -> Deliveries {
         let Some(outlet) = self.outlets.get_mut(&id) else {
             return Vec::new();
         };
@@ -162,8 +162,8 @@ impl<P: Platform> OutletTable<P> {
         }
     }
 
-    /// Closes every outlet `owner` holds; returns how many.
-    pub fn close_owned_by(&mut self, platform: &P, owner: Owner) -> usize {
+    /// Closes every outlet `owner` holds; returns their ids.
+    pub fn close_owned_by(&mut self, platform: &P, owner: Owner) -> Vec<OutletId> {
         let ids: Vec<OutletId> = self
             .outlets
             .iter()
@@ -173,12 +173,11 @@ impl<P: Platform> OutletTable<P> {
         for &id in &ids {
             self.release(platform, id);
         }
-        ids.len()
+        ids
     }
 
     fn release(&mut self, platform: &P, id: OutletId) {
         if let Some(mut outlet) = self.outlets.remove(&id) {
-            self.by_channel.retain(|_, o| *o != id);
             outlet.driver.close(platform);
         }
     }
@@ -245,13 +244,21 @@ mod tests {
     use super::*;
     use crate::platform::sim::SimPlatform;
 
+    /// Pending events handed to the outlet listening on each channel, as the scheduler's
+    /// router does.
     fn pump(table: &mut OutletTable<SimPlatform>, platform: &SimPlatform) -> Deliveries {
         let mut channels = Vec::new();
         platform.take_pending(&mut |c| channels.push(c));
-        channels
-            .into_iter()
-            .flat_map(|c| table.on_event(platform, c))
-            .collect()
+        let ids: Vec<OutletId> = table.outlets.keys().copied().collect();
+        let mut out = Vec::new();
+        for c in channels {
+            for &id in &ids {
+                if table.channels(id).contains(&c) {
+                    out.extend(table.on_event(platform, id, c));
+                }
+            }
+        }
+        out
     }
 
     #[test]
@@ -288,7 +295,7 @@ mod tests {
         );
         for owner in 10..1010 {
             table.open(owner, Box::new(Loopback::open(&platform).unwrap()));
-            assert_eq!(table.close_owned_by(&platform, owner), 1);
+            assert_eq!(table.close_owned_by(&platform, owner).len(), 1);
         }
         table.close(&platform, id, 1).unwrap();
         assert!(table.is_empty());

@@ -1,24 +1,45 @@
 //! Pores: passive, page-aligned kernel objects owned by one process.
 //!
-//! A pore wraps something that cannot be an Erlang term, such as a page shared with another
-//! domain, together with an optional event channel. Its owner is fixed for life: only the
-//! owner may operate on it (anyone else gets [`PoreError::NotOwner`], which the BIF layer
-//! turns into `badarg`), it cannot be linked to or registered, and it holds no references to
-//! other processes. Closing it gives its page back and unbinds its channel; the scheduler
-//! closes every pore a process owns when the process exits, so nothing leaks.
+//! A pore wraps a [`PoreResource`]: something that cannot be an Erlang term, a page shared
+//! with another domain holding a request and a response ring, with its event channel. The
+//! resources are the Xenstore ring ([`XenstoreRing`]: the platform's page and channel, kept
+//! on close so the ring can be opened again) and [`Loopback`] (a fresh page and a channel
+//! pair, given back on close). The table runs the ring operations the same way for every
+//! resource.
 //!
-//! Events on a pore's channel become one `{irq, Pore}` message to the owner. While such a
-//! message is outstanding (the owner has not operated on the pore since), further events
-//! coalesce into it: a driver that reacts to `{irq, P}` by reading the pore sees everything
-//! that arrived, and a burst of notifications costs one message.
-
+//! A pore's owner is fixed for life: only the owner may operate on it (anyone else gets
+//! [`PoreError::NotOwner`]), it cannot be linked to or registered, and it holds no references
+//! to other processes. Closing it closes its resource; the scheduler closes every pore a
+//! process owns when the process exits, so nothing leaks.
+//!
+//! Operations: `write` (all or nothing: [`PoreError::NoRoom`] when the request ring lacks
+//! space), `read` (every reply byte available), `discard` (consume up to N reply bytes
+//! unseen), `avail`, `poke` (notify), `info` (the page's `server_features`, `connection` and
+//! `error` words), `reconnect` (set `connection` to `XENSTORE_RECONNECT` and notify; the
+//! server then zeroes the indices and clears the word) and `close`. Any operation that finds
+//! the other side's ring indices out of range fails with [`PoreError::Corrupt`] and changes
+//! nothing.
+//!
+//! Framing: the Xenstore ring's resource follows message boundaries in both directions as
+//! bytes pass through `write`, `read` and `discard` (a `Framing` from the protocol crate).
+//! The ring outlives its pores: when a driver dies mid-message, the next owner of the ring
+//! must know how much of the cut request is still owed and how many reply bytes to skip. So
+//! closing a Xenstore pore hands its framing back to the table, which keeps it by channel
+//! and gives it to the next `open_xenstore`; `reconnect` resets it, as the server resets the
+//! rings. Loopback pores have no framing.
+//!
 use crate::platform::{Channel, Platform, PlatformError};
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
-use xenbeam_xen::ring::{RingCorrupt, RingLayout};
-use xenbeam_xen::xenstore::{REQUESTS, RESPONSES};
+use core::sync::atomic::{fence, Ordering};
+use xenbeam_xenproto::framing::Framing;
+use xenbeam_xenproto::ring::{RingCorrupt, RingLayout, RingMemory};
+use xenbeam_xenproto::xenstore::{
+    CONNECTION, ERROR, REQUESTS, RESPONSES, SERVER_FEATURES, XENSTORE_RECONNECT,
+};
 
 /// The process that owns a pore (its process number).
 pub type Owner = u32;
@@ -45,14 +66,121 @@ impl PoreId {
     }
 }
 
-/// What a pore holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PoreKind {
-    /// The Xenstore ring page and channel (the platform's own; not freed on close).
-    XenstoreRing,
-    /// A fresh page and a loopback channel pair inside this machine: `poke` on it raises its
-    /// own event. Used to test event delivery end to end.
-    Loopback,
+/// What a pore wraps: a page holding a request and a response ring, and an event channel.
+///
+/// The pore counterpart of the outlet [`Driver`](crate::outlet::Driver): the table checks
+/// ownership and runs the ring operations; the resource says where things are and how to
+/// give them back.
+pub trait PoreResource<P: Platform> {
+    /// The page the rings live in.
+    fn page(&self) -> &P::Page;
+    /// The channel whose events become `{irq, Pore}`.
+    fn channel(&self) -> Channel;
+    /// Where the ring the owner produces into lies in the page.
+    fn request_ring(&self) -> RingLayout;
+    /// Where the ring the owner consumes from lies in the page.
+    fn response_ring(&self) -> RingLayout;
+    /// The channel `poke` notifies.
+    fn poke_channel(&self) -> Channel;
+    /// Where the rings' message boundaries are, for a resource whose rings carry framed
+    /// messages (the Xenstore ring); the table advances it as bytes pass.
+    fn framing(&mut self) -> Option<&mut Framing> {
+        None
+    }
+    /// The pore is closing: give back what the resource took from the platform. Returns the
+    /// framing state when the resource outlives the pore (the next opener continues it).
+    fn close(self: Box<Self>, platform: &P) -> Option<Framing>;
+}
+
+/// The Xenstore ring: the platform's page and channel, shared with xenstored.
+pub struct XenstoreRing<G> {
+    page: G,
+    channel: Channel,
+    framing: Framing,
+}
+
+impl<G> XenstoreRing<G> {
+    /// The ring over the platform's Xenstore page and channel, its message boundaries where
+    /// the previous owner left them (`framing`).
+    pub fn new(page: G, channel: Channel, framing: Framing) -> Self {
+        Self {
+            page,
+            channel,
+            framing,
+        }
+    }
+}
+
+impl<P: Platform> PoreResource<P> for XenstoreRing<P::Page> {
+    fn page(&self) -> &P::Page {
+        &self.page
+    }
+    fn channel(&self) -> Channel {
+        self.channel
+    }
+    fn request_ring(&self) -> RingLayout {
+        REQUESTS
+    }
+    fn response_ring(&self) -> RingLayout {
+        RESPONSES
+    }
+    fn poke_channel(&self) -> Channel {
+        self.channel
+    }
+    fn framing(&mut self) -> Option<&mut Framing> {
+        Some(&mut self.framing)
+    }
+    fn close(self: Box<Self>, _platform: &P) -> Option<Framing> {
+        // The page and channel belong to the platform; they stay as they are so the ring can
+        // be opened again, and so does the framing: xenstored saw every byte.
+        Some(self.framing)
+    }
+}
+
+/// A fresh page and a loopback channel pair inside this machine: `poke` raises the pore's own
+/// event. Its page uses the Xenstore layout, so a driver can be tested against it.
+pub struct Loopback<G> {
+    page: G,
+    mine: Channel,
+    peer: Channel,
+}
+
+impl<G> Loopback<G> {
+    /// Takes a page and a channel pair from the platform.
+    pub fn open<P: Platform<Page = G>>(platform: &P) -> Result<Self, PlatformError> {
+        let page = platform.alloc_page()?;
+        match platform.loopback_pair() {
+            Ok((mine, peer)) => Ok(Self { page, mine, peer }),
+            Err(e) => {
+                platform.free_page(page);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl<P: Platform> PoreResource<P> for Loopback<P::Page> {
+    fn page(&self) -> &P::Page {
+        &self.page
+    }
+    fn channel(&self) -> Channel {
+        self.mine
+    }
+    fn request_ring(&self) -> RingLayout {
+        REQUESTS
+    }
+    fn response_ring(&self) -> RingLayout {
+        RESPONSES
+    }
+    fn poke_channel(&self) -> Channel {
+        self.peer
+    }
+    fn close(self: Box<Self>, platform: &P) -> Option<Framing> {
+        platform.close(self.mine);
+        platform.close(self.peer);
+        platform.free_page(self.page);
+        None
+    }
 }
 
 /// Why a pore operation failed.
@@ -62,8 +190,6 @@ pub enum PoreError {
     Closed,
     /// The caller does not own the pore.
     NotOwner,
-    /// The operation does not apply to this kind of pore.
-    WrongKind,
     /// The data does not fit the free space of the request ring.
     NoRoom {
         /// Bytes free.
@@ -82,7 +208,6 @@ impl fmt::Display for PoreError {
         match self {
             Self::Closed => f.write_str("pore is closed"),
             Self::NotOwner => f.write_str("not the pore's owner"),
-            Self::WrongKind => f.write_str("operation not supported by this pore"),
             Self::NoRoom { free } => write!(f, "only {free} bytes free in the ring"),
             Self::Corrupt(e) => write!(f, "{e}"),
             Self::Platform(e) => write!(f, "{e}"),
@@ -103,15 +228,10 @@ impl From<PlatformError> for PoreError {
     }
 }
 
-struct Pore<G> {
+struct Pore<P: Platform> {
     generation: u32,
     owner: Owner,
-    kind: PoreKind,
-    page: G,
-    /// The channel whose events become `{irq, Pore}`.
-    channel: Channel,
-    /// For loopback pores: the other end, which `poke` notifies.
-    peer: Option<Channel>,
+    resource: Box<dyn PoreResource<P>>,
     irq_outstanding: bool,
 }
 
@@ -124,11 +244,27 @@ pub struct Irq {
     pub pore: PoreId,
 }
 
+/// The connection words of a pore's page and, for a framed ring, where the boundaries are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoreInfo {
+    /// The `server_features` word.
+    pub server_features: u32,
+    /// The `connection` word (1 while a requested reconnect is in progress).
+    pub connection: u32,
+    /// The `error` word.
+    pub error: u32,
+    /// For the Xenstore ring: (request bytes still to write to finish the message in
+    /// progress, reply bytes still to discard to reach the next reply boundary).
+    pub framing: Option<(u32, u32)>,
+}
+
 /// Every open pore.
 pub struct PoreTable<P: Platform> {
-    slots: Vec<Option<Pore<P::Page>>>,
+    slots: Vec<Option<Pore<P>>>,
     generations: Vec<u32>,
-    by_channel: BTreeMap<Channel, PoreId>,
+    /// Framing state of resources that outlive their pores (the Xenstore ring), by channel,
+    /// while no pore holds them.
+    kept: BTreeMap<Channel, Framing>,
 }
 
 impl<P: Platform> Default for PoreTable<P> {
@@ -143,7 +279,7 @@ impl<P: Platform> PoreTable<P> {
         Self {
             slots: Vec::new(),
             generations: Vec::new(),
-            by_channel: BTreeMap::new(),
+            kept: BTreeMap::new(),
         }
     }
 
@@ -157,7 +293,8 @@ impl<P: Platform> PoreTable<P> {
         self.len() == 0
     }
 
-    fn insert(&mut self, pore: Pore<P::Page>) -> PoreId {
+    /// Opens a pore over `resource`, owned by `owner`.
+    pub fn open(&mut self, owner: Owner, resource: Box<dyn PoreResource<P>>) -> PoreId {
         let slot = match self.slots.iter().position(Option::is_none) {
             Some(i) => i,
             None => {
@@ -166,18 +303,18 @@ impl<P: Platform> PoreTable<P> {
                 self.slots.len() - 1
             }
         };
-        let id = PoreId {
+        let generation = self.generations[slot].wrapping_add(1);
+        self.generations[slot] = generation;
+        self.slots[slot] = Some(Pore {
+            generation,
+            owner,
+            resource,
+            irq_outstanding: false,
+        });
+        PoreId {
             slot: slot as u32,
-            generation: pore.generation,
-        };
-        self.by_channel.insert(pore.channel, id);
-        self.slots[slot] = Some(pore);
-        id
-    }
-
-    fn next_generation(&self) -> u32 {
-        let slot = self.slots.iter().position(Option::is_none);
-        slot.map_or(0, |i| self.generations[i].wrapping_add(1))
+            generation,
+        }
     }
 
     /// Opens the Xenstore ring as a pore owned by `owner`. `ring` is the platform's Xenstore
@@ -187,44 +324,33 @@ impl<P: Platform> PoreTable<P> {
         owner: Owner,
         ring: (P::Page, Channel),
     ) -> Result<PoreId, PoreError> {
-        if self.by_channel.contains_key(&ring.1) {
+        let (page, channel) = ring;
+        if self.open_pores().any(|p| p.resource.channel() == channel) {
             return Err(PoreError::Busy);
         }
-        let generation = self.next_generation();
-        Ok(self.insert(Pore {
-            generation,
-            owner,
-            kind: PoreKind::XenstoreRing,
-            page: ring.0,
-            channel: ring.1,
-            peer: None,
-            irq_outstanding: false,
-        }))
+        let framing = self.kept.remove(&channel).unwrap_or_default();
+        let ring = XenstoreRing::new(page, channel, framing);
+        Ok(self.open(owner, Box::new(ring)))
     }
 
     /// Opens a loopback pore: a fresh page and a channel pair inside this machine.
     pub fn open_loopback(&mut self, platform: &P, owner: Owner) -> Result<PoreId, PoreError> {
-        let page = platform.alloc_page()?;
-        let (mine, peer) = match platform.loopback_pair() {
-            Ok(pair) => pair,
-            Err(e) => {
-                platform.free_page(page);
-                return Err(e.into());
-            }
-        };
-        let generation = self.next_generation();
-        Ok(self.insert(Pore {
-            generation,
-            owner,
-            kind: PoreKind::Loopback,
-            page,
-            channel: mine,
-            peer: Some(peer),
-            irq_outstanding: false,
-        }))
+        let resource = Loopback::open(platform)?;
+        Ok(self.open(owner, Box::new(resource)))
     }
 
-    fn owned(&mut self, id: PoreId, caller: Owner) -> Result<&mut Pore<P::Page>, PoreError> {
+    fn open_pores(&self) -> impl Iterator<Item = &Pore<P>> {
+        self.slots.iter().flatten()
+    }
+
+    fn get(&self, id: PoreId) -> Option<&Pore<P>> {
+        self.slots
+            .get(id.slot as usize)
+            .and_then(Option::as_ref)
+            .filter(|p| p.generation == id.generation)
+    }
+
+    fn owned(&mut self, id: PoreId, caller: Owner) -> Result<&mut Pore<P>, PoreError> {
         let pore = self
             .slots
             .get_mut(id.slot as usize)
@@ -241,11 +367,7 @@ impl<P: Platform> PoreTable<P> {
 
     /// The owner of an open pore.
     pub fn owner(&self, id: PoreId) -> Option<Owner> {
-        self.slots
-            .get(id.slot as usize)
-            .and_then(Option::as_ref)
-            .filter(|p| p.generation == id.generation)
-            .map(|p| p.owner)
+        self.get(id).map(|p| p.owner)
     }
 
     /// The owners of the open pores, one entry per pore.
@@ -253,49 +375,106 @@ impl<P: Platform> PoreTable<P> {
         self.slots.iter().flatten().map(|p| p.owner)
     }
 
-    /// The kind of an open pore.
-    pub fn kind(&self, id: PoreId) -> Option<PoreKind> {
-        self.slots
-            .get(id.slot as usize)
-            .and_then(Option::as_ref)
-            .filter(|p| p.generation == id.generation)
-            .map(|p| p.kind)
+    /// The channel whose events become an open pore's `{irq, Pore}`.
+    pub fn channel(&self, id: PoreId) -> Option<Channel> {
+        self.get(id).map(|p| p.resource.channel())
     }
 
     /// Copies `bytes` into the request ring, all or nothing, without notifying.
     pub fn write(&mut self, id: PoreId, caller: Owner, bytes: &[u8]) -> Result<(), PoreError> {
-        let pore = self.owned(id, caller)?;
-        let ring = request_ring(pore.kind);
-        let free = ring.free(&pore.page)?;
+        let res = &mut self.owned(id, caller)?.resource;
+        let ring = res.request_ring();
+        let free = ring.free(res.page())?;
         if bytes.len() > free as usize {
             return Err(PoreError::NoRoom { free });
         }
-        ring.produce(&pore.page, bytes)?;
+        ring.produce(res.page(), bytes)?;
+        if let Some(framing) = res.framing() {
+            framing.requests.advance(bytes);
+        }
         Ok(())
     }
 
     /// Takes every reply byte available, without notifying.
     pub fn read(&mut self, id: PoreId, caller: Owner) -> Result<Vec<u8>, PoreError> {
-        let pore = self.owned(id, caller)?;
-        let ring = response_ring(pore.kind);
-        let mut out = vec![0u8; ring.available(&pore.page)? as usize];
-        let n = ring.consume(&pore.page, &mut out)?;
+        self.consume(id, caller, u32::MAX)
+    }
+
+    /// Consumes up to `max` available reply bytes without returning them; returns how many.
+    /// A driver uses it to skip to the next reply boundary ([`PoreInfo::framing`]).
+    pub fn discard(&mut self, id: PoreId, caller: Owner, max: u32) -> Result<u32, PoreError> {
+        Ok(self.consume(id, caller, max)?.len() as u32)
+    }
+
+    fn consume(&mut self, id: PoreId, caller: Owner, max: u32) -> Result<Vec<u8>, PoreError> {
+        let res = &mut self.owned(id, caller)?.resource;
+        let ring = res.response_ring();
+        let want = ring.available(res.page())?.min(max);
+        let mut out = vec![0u8; want as usize];
+        let n = ring.consume(res.page(), &mut out)?;
         out.truncate(n);
+        // The bytes are read even when discarded: a header among them says where the next
+        // boundary is.
+        if let Some(framing) = res.framing() {
+            framing.responses.advance(&out);
+        }
         Ok(out)
+    }
+
+    /// The connection words of the pore's page (the Xenstore layout's `server_features`,
+    /// `connection` and `error`; a loopback page has the same words) and the framing of a
+    /// Xenstore ring.
+    pub fn info(&mut self, id: PoreId, caller: Owner) -> Result<PoreInfo, PoreError> {
+        let res = &mut self.owned(id, caller)?.resource;
+        let page = res.page();
+        let (server_features, connection, error) = (
+            page.read_u32(SERVER_FEATURES),
+            page.read_u32(CONNECTION),
+            page.read_u32(ERROR),
+        );
+        let framing = res.framing().map(|f| (f.req_left(), f.rsp_skip()));
+        Ok(PoreInfo {
+            server_features,
+            connection,
+            error,
+            framing,
+        })
+    }
+
+    /// Asks the other side to reset the rings (the Xenstore reconnection protocol): sets the
+    /// `connection` word to `XENSTORE_RECONNECT` and notifies. The server answers by zeroing
+    /// the ring indices, setting `connection` back to 0 and notifying; until then the owner
+    /// must leave the rings alone. The framing restarts at a boundary, as the rings will.
+    /// Whether the server supports this is in [`PoreInfo::server_features`].
+    pub fn reconnect(&mut self, platform: &P, id: PoreId, caller: Owner) -> Result<(), PoreError> {
+        let res = &mut self.owned(id, caller)?.resource;
+        // Every ring access before this one (data, indices) must be visible to the server
+        // before it sees the request, or it could reset the indices and then see our older
+        // index write land on top: a full barrier, since both loads and stores precede it.
+        fence(Ordering::SeqCst);
+        res.page().write_u32(CONNECTION, XENSTORE_RECONNECT);
+        // The request must be visible before the notification that makes the server look,
+        // and no later read of the page (polling `connection`) may be satisfied before it.
+        fence(Ordering::SeqCst);
+        if let Some(framing) = res.framing() {
+            framing.reset();
+        }
+        platform.notify(res.poke_channel())?;
+        Ok(())
     }
 
     /// (free request space, available reply bytes).
     pub fn avail(&mut self, id: PoreId, caller: Owner) -> Result<(u32, u32), PoreError> {
-        let pore = self.owned(id, caller)?;
-        let free = request_ring(pore.kind).free(&pore.page)?;
-        let avail = response_ring(pore.kind).available(&pore.page)?;
+        let res = &self.owned(id, caller)?.resource;
+        let free = res.request_ring().free(res.page())?;
+        let avail = res.response_ring().available(res.page())?;
         Ok((free, avail))
     }
 
     /// Notifies the other side (for a loopback pore, raises the pore's own event).
     pub fn poke(&mut self, platform: &P, id: PoreId, caller: Owner) -> Result<(), PoreError> {
-        let pore = self.owned(id, caller)?;
-        platform.notify(pore.peer.unwrap_or(pore.channel))?;
+        let res = &self.owned(id, caller)?.resource;
+        platform.notify(res.poke_channel())?;
         Ok(())
     }
 
@@ -306,43 +485,37 @@ impl<P: Platform> PoreTable<P> {
         Ok(())
     }
 
-    /// Closes every pore `owner` holds (it exited); returns how many.
-    pub fn close_owned_by(&mut self, platform: &P, owner: Owner) -> usize {
-        let slots: Vec<usize> = (0..self.slots.len())
-            .filter(|&i| self.slots[i].as_ref().is_some_and(|p| p.owner == owner))
+    /// Closes every pore `owner` holds (it exited); returns their ids.
+    pub fn close_owned_by(&mut self, platform: &P, owner: Owner) -> Vec<PoreId> {
+        let ids: Vec<PoreId> = (0..self.slots.len())
+            .filter_map(|i| {
+                let p = self.slots[i].as_ref().filter(|p| p.owner == owner)?;
+                Some(PoreId {
+                    slot: i as u32,
+                    generation: p.generation,
+                })
+            })
             .collect();
-        for &slot in &slots {
-            self.release(platform, slot);
+        for id in &ids {
+            self.release(platform, id.slot as usize);
         }
-        slots.len()
+        ids
     }
 
     fn release(&mut self, platform: &P, slot: usize) {
-        let Some(pore) = self.slots[slot].take() else {
-            return;
-        };
-        self.generations[slot] = pore.generation;
-        self.by_channel.remove(&pore.channel);
-        match pore.kind {
-            // The Xenstore page and channel belong to the platform; they stay as they are
-            // so the ring can be opened again.
-            PoreKind::XenstoreRing => {}
-            PoreKind::Loopback => {
-                platform.close(pore.channel);
-                if let Some(peer) = pore.peer {
-                    platform.close(peer);
-                }
-                platform.free_page(pore.page);
+        if let Some(pore) = self.slots[slot].take() {
+            let channel = pore.resource.channel();
+            if let Some(framing) = pore.resource.close(platform) {
+                self.kept.insert(channel, framing);
             }
         }
     }
 
-    /// An event arrived on `channel`: returns the `{irq, Pore}` delivery to make, or `None`
-    /// when the channel is not a pore's or an earlier message is still outstanding.
-    pub fn on_event(&mut self, channel: Channel) -> Option<Irq> {
-        let id = *self.by_channel.get(&channel)?;
+    /// An event arrived on pore `id`'s channel: returns the `{irq, Pore}` delivery to make,
+    /// or `None` when the pore is closed or an earlier message is still outstanding.
+    pub fn on_event(&mut self, id: PoreId) -> Option<Irq> {
         let pore = self.slots.get_mut(id.slot as usize)?.as_mut()?;
-        if pore.irq_outstanding {
+        if pore.generation != id.generation || pore.irq_outstanding {
             return None;
         }
         pore.irq_outstanding = true;
@@ -353,24 +526,29 @@ impl<P: Platform> PoreTable<P> {
     }
 }
 
-/// Loopback pores use the Xenstore layout too, so a driver can be tested against one.
-fn request_ring(_kind: PoreKind) -> RingLayout {
-    REQUESTS
-}
-
-fn response_ring(_kind: PoreKind) -> RingLayout {
-    RESPONSES
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::platform::sim::SimPlatform;
     use crate::platform::RingMemory;
 
+    /// Pending events as the scheduler's router would deliver them.
     fn events(table: &mut PoreTable<SimPlatform>, platform: &SimPlatform) -> Vec<Irq> {
+        let mut channels = Vec::new();
+        platform.take_pending(&mut |c| channels.push(c));
         let mut out = Vec::new();
-        platform.take_pending(&mut |c| out.extend(table.on_event(c)));
+        for c in channels {
+            let ids: Vec<PoreId> = (0..table.slots.len())
+                .filter_map(|i| {
+                    let p = table.slots[i].as_ref()?;
+                    (p.resource.channel() == c).then_some(PoreId {
+                        slot: i as u32,
+                        generation: p.generation,
+                    })
+                })
+                .collect();
+            out.extend(ids.into_iter().filter_map(|id| table.on_event(id)));
+        }
         out
     }
 
@@ -443,7 +621,7 @@ mod tests {
             let b = table.open_loopback(&platform, owner).unwrap();
             assert_ne!(Some(a), last, "a reused slot gets a new id");
             last = Some(a);
-            assert_eq!(table.close_owned_by(&platform, owner), 2);
+            assert_eq!(table.close_owned_by(&platform, owner), vec![a, b]);
             assert_eq!(table.read(b, owner), Err(PoreError::Closed));
         }
         assert!(table.is_empty());
@@ -475,6 +653,150 @@ mod tests {
         assert!(events(&mut table, &platform).is_empty());
     }
 
+    /// A Xenstore message: header (type Read, request 1) and `len` payload bytes.
+    fn message(len: u32) -> Vec<u8> {
+        let mut m = xenbeam_xenproto::xenstore::Header {
+            kind: 2,
+            req_id: 1,
+            tx_id: 0,
+            len,
+        }
+        .encode()
+        .to_vec();
+        m.extend(core::iter::repeat_n(b'p', len as usize));
+        m
+    }
+
+    /// Puts `bytes` in the response ring as xenstored would (data, then the producer index).
+    fn reply(table: &mut PoreTable<SimPlatform>, id: PoreId, bytes: &[u8]) {
+        table.with_page_for_test(id, |page| {
+            RESPONSES.produce(page, bytes).unwrap();
+        });
+    }
+
+    #[test]
+    fn info_reads_the_connection_words_and_framing_only_for_xenstore() {
+        let platform = SimPlatform::new();
+        let mut table = PoreTable::new();
+        let lo = table.open_loopback(&platform, 1).unwrap();
+        table.with_page_for_test(lo, |page| {
+            page.write_u32(SERVER_FEATURES, 3);
+            page.write_u32(ERROR, 5);
+        });
+        let want = PoreInfo {
+            server_features: 3,
+            connection: 0,
+            error: 5,
+            framing: None,
+        };
+        assert_eq!(table.info(lo, 1), Ok(want));
+        assert_eq!(table.info(lo, 2), Err(PoreError::NotOwner));
+        let channel = platform.bind_external();
+        let xs = table
+            .open_xenstore(1, (platform.alloc_page().unwrap(), channel))
+            .unwrap();
+        assert_eq!(table.info(xs, 1).unwrap().framing, Some((0, 0)));
+    }
+
+    #[test]
+    fn the_xenstore_framing_follows_writes_reads_and_discards() {
+        let platform = SimPlatform::new();
+        let mut table = PoreTable::new();
+        let channel = platform.bind_external();
+        let ring = || (platform.alloc_page().unwrap(), channel);
+        let pore = table.open_xenstore(1, ring()).unwrap();
+        let framing = |t: &mut PoreTable<SimPlatform>, id| {
+            let owner = t.owner(id).unwrap();
+            t.info(id, owner).unwrap().framing
+        };
+        // A request cut inside its header, then inside its payload.
+        let req = message(40);
+        table.write(pore, 1, &req[..10]).unwrap();
+        assert_eq!(framing(&mut table, pore), Some((6, 0)));
+        table.write(pore, 1, &req[10..30]).unwrap();
+        assert_eq!(framing(&mut table, pore), Some((26, 0)));
+        // Replies: read part of one, discard the rest of it.
+        let mut replies = message(100);
+        replies.extend(message(3));
+        reply(&mut table, pore, &replies);
+        assert_eq!(table.discard(pore, 1, 20), Ok(20));
+        assert_eq!(framing(&mut table, pore), Some((26, 96)));
+        assert_eq!(table.discard(pore, 1, 96), Ok(96));
+        assert_eq!(framing(&mut table, pore), Some((26, 0)));
+        assert_eq!(table.read(pore, 1).unwrap(), message(3));
+        assert_eq!(table.discard(pore, 1, 1000), Ok(0), "nothing left");
+
+        // The owner dies mid-request; the next owner finds where it stopped.
+        table.close_owned_by(&platform, 1);
+        let next = table.open_xenstore(2, ring()).unwrap();
+        assert_eq!(framing(&mut table, next), Some((26, 0)));
+        table.write(next, 2, &req[30..]).unwrap();
+        assert_eq!(framing(&mut table, next), Some((0, 0)));
+        table.write(next, 2, &message(0)[..5]).unwrap();
+        assert_eq!(
+            framing(&mut table, next),
+            Some((11, 0)),
+            "inside the next header"
+        );
+    }
+
+    #[test]
+    fn reconnect_asks_for_a_reset_notifies_and_restarts_the_framing() {
+        let platform = SimPlatform::new();
+        let mut table = PoreTable::new();
+        let channel = platform.bind_external();
+        let pore = table
+            .open_xenstore(1, (platform.alloc_page().unwrap(), channel))
+            .unwrap();
+        table.write(pore, 1, &message(8)[..5]).unwrap();
+        reply(&mut table, pore, &message(4)[..2]);
+        table.read(pore, 1).unwrap();
+        assert_eq!(table.info(pore, 1).unwrap().framing, Some((11, 14)));
+        assert_eq!(
+            table.reconnect(&platform, pore, 2),
+            Err(PoreError::NotOwner)
+        );
+        table.reconnect(&platform, pore, 1).unwrap();
+        assert_eq!(platform.take_notified(), vec![channel]);
+        let info = table.info(pore, 1).unwrap();
+        assert_eq!((info.connection, info.framing), (1, Some((0, 0))));
+        // The server resets the indices and clears the word; the ring works from zero.
+        table.with_page_for_test(pore, |page| {
+            for off in [REQUESTS.cons, REQUESTS.prod, RESPONSES.cons, RESPONSES.prod] {
+                page.write_u32(off, 0);
+            }
+            page.write_u32(CONNECTION, 0);
+        });
+        assert_eq!(table.info(pore, 1).unwrap().connection, 0);
+        assert_eq!(table.avail(pore, 1), Ok((1024, 0)));
+        // A loopback pore has the same word; its notification is its own event.
+        let lo = table.open_loopback(&platform, 1).unwrap();
+        table.reconnect(&platform, lo, 1).unwrap();
+        assert_eq!(table.info(lo, 1).unwrap().connection, 1);
+        assert_eq!(
+            events(&mut table, &platform),
+            vec![Irq { owner: 1, pore: lo }]
+        );
+    }
+
+    #[test]
+    fn discard_and_read_refuse_corrupt_indices() {
+        let platform = SimPlatform::new();
+        let mut table = PoreTable::new();
+        let pore = table.open_loopback(&platform, 1).unwrap();
+        table.with_page_for_test(pore, |page| page.write_u32(RESPONSES.prod, 5000));
+        assert!(matches!(
+            table.discard(pore, 1, 1),
+            Err(PoreError::Corrupt(_))
+        ));
+        assert!(matches!(table.avail(pore, 1), Err(PoreError::Corrupt(_))));
+        table.with_page_for_test(pore, |page| page.write_u32(REQUESTS.cons, 9000));
+        assert!(matches!(
+            table.write(pore, 1, b"x"),
+            Err(PoreError::Corrupt(_))
+        ));
+    }
+
     #[test]
     fn ids_round_trip_through_numbers() {
         let id = PoreId {
@@ -491,15 +813,14 @@ mod tests {
             f: impl FnOnce(&crate::platform::sim::SimPage),
         ) {
             let pore = self.slots[id.slot as usize].as_ref().unwrap();
-            f(&pore.page)
+            f(pore.resource.page())
         }
     }
 
     impl SimPlatform {
         /// Raises a loopback pore's own channel without going through the owner.
         fn raise_own_channel(&self, table: &PoreTable<SimPlatform>, id: PoreId) {
-            let pore = table.slots[id.slot as usize].as_ref().unwrap();
-            self.raise(pore.channel);
+            self.raise(table.channel(id).unwrap());
         }
     }
 }

@@ -47,7 +47,7 @@ impl fmt::Display for PlatformError {
     }
 }
 
-pub use xenbeam_xen::ring::RingMemory;
+pub use xenbeam_xenproto::ring::RingMemory;
 
 /// A page of memory that may be shared with another domain: page-aligned, with a frame
 /// number another domain can map. Access is by offset only ([`RingMemory`]), never by
@@ -59,8 +59,9 @@ pub trait Page: RingMemory {
 
 /// What the runtime needs from the machine.
 pub trait Platform {
-    /// The page type handed out by [`Platform::alloc_page`].
-    type Page: Page;
+    /// The page type handed out by [`Platform::alloc_page`] (owned: pores keep pages in
+    /// boxed resources).
+    type Page: Page + 'static;
 
     /// Monotonic time in nanoseconds.
     fn now_ns(&self) -> u64;

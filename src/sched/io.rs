@@ -2,20 +2,36 @@
 //! events turned into messages.
 //!
 //! A pore is the term `{'$pore', Id}` and an outlet `{'$outlet', Id}` (Id a number that is
-//! never reused for another object). Only the owner may use either; anyone else gets
-//! `badarg`. Neither can be linked to or registered (they are not pids), and both close when
-//! their owner exits ([`State::terminate`]).
+//! never reused for another object). Neither can be linked to or registered (they are not
+//! pids), and both close when their owner exits ([`State::terminate`]).
+//!
+//! Errors become Erlang values by kind. Misuse raises `badarg`: a caller that is not the
+//! owner, a closed or malformed handle, a command the outlet's driver rejects. Failures of a
+//! well-formed request are returned as `{error, Reason}`: `no_room` (`pore:write/2` data
+//! does not fit; nothing was written), `corrupt` (the other side's ring indices are out of
+//! range, from any ring operation), `busy` (the Xenstore ring is already open in another
+//! pore), and for platform refusals `system_limit` (no pages or channels left), `enotsup`
+//! (not on this machine, such as the Xenstore ring on the host), `bad_channel` and
+//! `refused`.
+//!
+//! `pore:info/1` answers `#{server_features, connection, error}` from the page, and for the
+//! Xenstore ring also `req_left` and `rsp_skip` (see [`crate::pore`] for the framing).
 //!
 //! Events: a pore's channel firing sends `{irq, Pore}` to its owner (coalesced until the
-//! owner next uses the pore); an outlet's messages arrive as `{Outlet, Message}`.
+//! owner next uses the pore); an outlet's messages arrive as `{Outlet, Message}`. Opening
+//! either adds its channels to the node's channel router and closing removes them, so an
+//! event finds its object with one lookup.
 
 use alloc::boxed::Box;
 use alloc::rc::Rc;
+use alloc::vec;
+use alloc::vec::Vec;
 
+use super::router::Route;
 use super::state::{Carried, Delivery, State};
 use crate::outlet::{Deliveries, Loopback, OutletError, OutletId};
-use crate::platform::Platform;
-use crate::pore::{Irq, PoreId};
+use crate::platform::{Platform, PlatformError};
+use crate::pore::{Irq, PoreError, PoreId, PoreInfo};
 use crate::vm::ext::from_ext;
 use crate::vm::interp::Vm;
 use crate::vm::services::{IoReply, IoRequest};
@@ -45,38 +61,56 @@ pub fn request<P: Platform>(
     req: IoRequest<'_>,
 ) -> IoReply {
     let pore = PoreId::from_u64;
-    let done = |r: Result<(), ()>| match r {
-        Ok(()) => IoReply::Ok,
-        Err(()) => IoReply::Badarg,
-    };
     match req {
         IoRequest::PoreOpenLoopback => match st.pores.open_loopback(platform, me) {
-            Ok(id) => IoReply::Opened(id.to_u64()),
-            Err(_) => IoReply::Badarg,
+            Ok(id) => opened_pore(st, id),
+            Err(e) => pore_error(e),
         },
-        IoRequest::PoreOpenXenstore => match platform.xenstore() {
-            Some(ring) => match st.pores.open_xenstore(me, ring) {
-                Ok(id) => IoReply::Opened(id.to_u64()),
-                Err(_) => IoReply::Badarg,
-            },
-            None => IoReply::Badarg,
-        },
-        IoRequest::PoreWrite(id, bytes) => {
-            done(st.pores.write(pore(id), me, bytes).map_err(|_| ()))
+        IoRequest::PoreOpenXenstore => {
+            let opened = platform
+                .xenstore()
+                .ok_or(PoreError::Platform(PlatformError::Unsupported))
+                .and_then(|ring| st.pores.open_xenstore(me, ring));
+            match opened {
+                Ok(id) => opened_pore(st, id),
+                Err(e) => pore_error(e),
+            }
         }
+        IoRequest::PoreWrite(id, bytes) => ok_or(st.pores.write(pore(id), me, bytes)),
         IoRequest::PoreRead(id) => match st.pores.read(pore(id), me) {
             Ok(b) => IoReply::Bytes(b),
-            Err(_) => IoReply::Badarg,
+            Err(e) => pore_error(e),
         },
         IoRequest::PoreAvail(id) => match st.pores.avail(pore(id), me) {
             Ok((free, avail)) => IoReply::Avail(free, avail),
-            Err(_) => IoReply::Badarg,
+            Err(e) => pore_error(e),
         },
-        IoRequest::PorePoke(id) => done(st.pores.poke(platform, pore(id), me).map_err(|_| ())),
-        IoRequest::PoreClose(id) => done(st.pores.close(platform, pore(id), me).map_err(|_| ())),
+        IoRequest::PoreDiscard(id, max) => match st.pores.discard(pore(id), me, max) {
+            Ok(n) => IoReply::Count(n),
+            Err(e) => pore_error(e),
+        },
+        IoRequest::PoreInfo(id) => match st.pores.info(pore(id), me) {
+            Ok(info) => IoReply::Info(info_pairs(&info)),
+            Err(e) => pore_error(e),
+        },
+        IoRequest::PoreReconnect(id) => ok_or(st.pores.reconnect(platform, pore(id), me)),
+        IoRequest::PorePoke(id) => ok_or(st.pores.poke(platform, pore(id), me)),
+        IoRequest::PoreClose(id) => {
+            let closed = st.pores.close(platform, pore(id), me);
+            if closed.is_ok() {
+                st.router.remove(Route::Pore(pore(id)));
+            }
+            ok_or(closed)
+        }
         IoRequest::OutletOpenLoopback => match Loopback::open(platform) {
-            Ok(driver) => IoReply::Opened(st.outlets.open(me, Box::new(driver)).0),
-            Err(_) => IoReply::Badarg,
+            Ok(driver) => {
+                let id = st.outlets.open(me, Box::new(driver));
+                for c in st.outlets.channels(id) {
+                    st.router.add(c, Route::Outlet(id));
+                }
+                IoReply::Opened(id.0)
+            }
+            Err(e) => IoReply::Error(platform_reason(e)),
         },
         IoRequest::OutletCommand(id, command) => {
             match st.outlets.command(platform, OutletId(id), me, &command) {
@@ -86,11 +120,137 @@ pub fn request<P: Platform>(
                     st.outlet_replies.extend(replies);
                     IoReply::Ok
                 }
-                Err(OutletError::BadCommand) | Err(_) => IoReply::Badarg,
+                Err(e) => outlet_error(e),
             }
         }
-        IoRequest::OutletClose(id) => {
-            done(st.outlets.close(platform, OutletId(id), me).map_err(|_| ()))
-        }
+        IoRequest::OutletClose(id) => match st.outlets.close(platform, OutletId(id), me) {
+            Ok(()) => {
+                st.router.remove(Route::Outlet(OutletId(id)));
+                IoReply::Ok
+            }
+            Err(e) => outlet_error(e),
+        },
+    }
+}
+
+/// Routes a new pore's channel to it and answers with its id.
+fn opened_pore<P: Platform>(st: &mut State<P>, id: PoreId) -> IoReply {
+    if let Some(c) = st.pores.channel(id) {
+        st.router.add(c, Route::Pore(id));
+    }
+    IoReply::Opened(id.to_u64())
+}
+
+fn ok_or(r: Result<(), PoreError>) -> IoReply {
+    match r {
+        Ok(()) => IoReply::Ok,
+        Err(e) => pore_error(e),
+    }
+}
+
+/// Misuse is `badarg`; anything else is `{error, Reason}`.
+fn pore_error(e: PoreError) -> IoReply {
+    match e {
+        PoreError::Closed | PoreError::NotOwner => IoReply::Badarg,
+        PoreError::NoRoom { .. } => IoReply::Error("no_room"),
+        PoreError::Corrupt(_) => IoReply::Error("corrupt"),
+        PoreError::Busy => IoReply::Error("busy"),
+        PoreError::Platform(e) => IoReply::Error(platform_reason(e)),
+    }
+}
+
+fn outlet_error(e: OutletError) -> IoReply {
+    match e {
+        OutletError::Closed | OutletError::NotOwner | OutletError::BadCommand => IoReply::Badarg,
+        OutletError::Platform(e) => IoReply::Error(platform_reason(e)),
+    }
+}
+
+/// The Erlang reason for a platform refusal, in the style of `file` and `gen_tcp` errors.
+fn platform_reason(e: PlatformError) -> &'static str {
+    match e {
+        PlatformError::Exhausted => "system_limit",
+        PlatformError::BadChannel(_) => "bad_channel",
+        PlatformError::Unsupported => "enotsup",
+        PlatformError::Refused(_) => "refused",
+    }
+}
+
+/// `pore:info/1`'s map: the connection words, and the framing of a Xenstore ring.
+fn info_pairs(info: &PoreInfo) -> Vec<(&'static str, u32)> {
+    let mut pairs = vec![
+        ("server_features", info.server_features),
+        ("connection", info.connection),
+        ("error", info.error),
+    ];
+    if let Some((req_left, rsp_skip)) = info.framing {
+        pairs.push(("req_left", req_left));
+        pairs.push(("rsp_skip", rsp_skip));
+    }
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::Channel;
+    use xenbeam_xenproto::ring::RingCorrupt;
+
+    #[test]
+    fn misuse_is_badarg_and_everything_else_an_error_reason() {
+        assert_eq!(pore_error(PoreError::Closed), IoReply::Badarg);
+        assert_eq!(pore_error(PoreError::NotOwner), IoReply::Badarg);
+        assert_eq!(
+            pore_error(PoreError::NoRoom { free: 3 }),
+            IoReply::Error("no_room")
+        );
+        let corrupt = RingCorrupt { prod: 9, cons: 0 };
+        assert_eq!(
+            pore_error(PoreError::Corrupt(corrupt)),
+            IoReply::Error("corrupt")
+        );
+        assert_eq!(pore_error(PoreError::Busy), IoReply::Error("busy"));
+        let platform = |e| pore_error(PoreError::Platform(e));
+        assert_eq!(
+            platform(PlatformError::Exhausted),
+            IoReply::Error("system_limit")
+        );
+        assert_eq!(
+            platform(PlatformError::Unsupported),
+            IoReply::Error("enotsup")
+        );
+        assert_eq!(
+            platform(PlatformError::BadChannel(Channel(4))),
+            IoReply::Error("bad_channel")
+        );
+        assert_eq!(
+            platform(PlatformError::Refused(-1)),
+            IoReply::Error("refused")
+        );
+        assert_eq!(outlet_error(OutletError::BadCommand), IoReply::Badarg);
+        assert_eq!(
+            outlet_error(OutletError::Platform(PlatformError::Exhausted)),
+            IoReply::Error("system_limit")
+        );
+    }
+
+    #[test]
+    fn info_has_framing_fields_only_when_the_ring_is_framed() {
+        let mut info = PoreInfo {
+            server_features: 1,
+            connection: 0,
+            error: 0,
+            framing: None,
+        };
+        let keys = |i: &PoreInfo| {
+            info_pairs(i)
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&info), ["server_features", "connection", "error"]);
+        info.framing = Some((4, 9));
+        let pairs = info_pairs(&info);
+        assert_eq!(&pairs[3..], [("req_left", 4), ("rsp_skip", 9)]);
     }
 }

@@ -9,11 +9,13 @@
 //! * [`state`]: the process table, names, links, monitors, timers, exit signals and message
 //!   delivery (everything the loop and the services share).
 //! * [`io`]: pores and outlets as processes see them.
+//! * [`router`]: which pore or outlet each event channel belongs to.
 //! * [`queue`] and [`timers`]: run queues by priority and cancellable deadlines.
 
 pub mod io;
 pub mod node;
 pub mod queue;
+pub mod router;
 pub mod state;
 pub mod timers;
 

@@ -7,8 +7,8 @@
 //!    timer if the receive has a timeout; finished or crashed: removed, with exit signals to
 //!    its links and `'DOWN'` messages to its monitors).
 //! 2. [`Node::select_runnable`]: the next process by priority.
-//! 3. [`Node::events_do_pending`]: pending event channels become `{irq, Pore}` messages or
-//!    outlet messages, due timers fire.
+//! 3. [`Node::events_do_pending`]: each pending event channel is looked up once in the
+//!    channel router and becomes a `{irq, Pore}` message or outlet messages; due timers fire.
 //! 4. With a process selected, run it for one slice ([`SLICE_REDUCTIONS`] reductions).
 //! 5. Otherwise [`Node::wait_for_events`]: sleep in the platform until an event or the next
 //!    timer deadline (never a busy wait), and start again at 2.
@@ -23,6 +23,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::queue::Priority;
+use super::router::Route;
 use super::state::{Carried, NodeAtoms, State, Status, TimerEvent, Watched};
 use crate::platform::Platform;
 use crate::vm::atom;
@@ -295,11 +296,17 @@ impl<P: Platform> Node<P> {
         let mut channels = Vec::new();
         self.platform.take_pending(&mut |c| channels.push(c));
         for c in channels {
-            if let Some(irq) = self.st.pores.on_event(c) {
-                super::io::deliver_irq(&mut self.st, irq);
-            } else {
-                let out = self.st.outlets.on_event(&self.platform, c);
-                super::io::deliver_outlet(&mut self.st, &mut self.rt.vm, out);
+            match self.st.router.route(c) {
+                Some(Route::Pore(id)) => {
+                    if let Some(irq) = self.st.pores.on_event(id) {
+                        super::io::deliver_irq(&mut self.st, irq);
+                    }
+                }
+                Some(Route::Outlet(id)) => {
+                    let out = self.st.outlets.on_event(&self.platform, id, c);
+                    super::io::deliver_outlet(&mut self.st, &mut self.rt.vm, out);
+                }
+                None => {}
             }
         }
         let now = self.platform.now_ns();

@@ -19,6 +19,7 @@ use alloc::rc::Rc;
 use alloc::vec::Vec;
 
 use super::queue::{Priority, RunQueues};
+use super::router::{ChannelRouter, Route};
 use super::timers::{TimerId, Timers};
 use crate::outlet::OutletTable;
 use crate::platform::Platform;
@@ -222,6 +223,8 @@ pub struct State<P: Platform> {
     pub pores: PoreTable<P>,
     /// Open outlets.
     pub outlets: OutletTable<P>,
+    /// Which pore or outlet each of their channels belongs to.
+    pub router: ChannelRouter,
     /// The next process number.
     pub next_pid: u32,
     signals: VecDeque<Signal>,
@@ -253,6 +256,7 @@ impl<P: Platform> State<P> {
             aliases: BTreeMap::new(),
             pores: PoreTable::new(),
             outlets: OutletTable::new(),
+            router: ChannelRouter::new(),
             next_pid: first_pid,
             signals: VecDeque::new(),
             atoms,
@@ -438,8 +442,12 @@ impl<P: Platform> State<P> {
         if let Some(name) = e.name {
             self.names.remove(&name.atom_index());
         }
-        self.pores.close_owned_by(platform, pid);
-        self.outlets.close_owned_by(platform, pid);
+        for id in self.pores.close_owned_by(platform, pid) {
+            self.router.remove(Route::Pore(id));
+        }
+        for id in self.outlets.close_owned_by(platform, pid) {
+            self.router.remove(Route::Outlet(id));
+        }
         for l in e.links {
             self.signals.push_back(Signal {
                 from: pid,

@@ -104,6 +104,7 @@ struct Run {
     alive: usize,
     pages_out: usize,
     channels_bound: usize,
+    routes: usize,
 }
 
 /// Compiles `src` as module `name` and runs `name:main()` on a simulated node; `None` when
@@ -146,6 +147,7 @@ fn run(name: &str, src: &str) -> Option<Run> {
         alive: node.alive(),
         pages_out: node.platform.sim.pages_out(),
         channels_bound: node.platform.sim.channels_bound(),
+        routes: node.st.router.len(),
     })
 }
 
@@ -424,6 +426,7 @@ fn pores_and_outlets_deliver_events_to_their_owners_and_close_with_them() {
     // channel is left behind.
     assert_eq!(r.pages_out, 0);
     assert_eq!(r.channels_bound, 0);
+    assert_eq!(r.routes, 0, "closing removes every route");
 }
 
 #[test]

@@ -195,6 +195,12 @@ pub enum IoRequest<'a> {
     PoreAvail(u64),
     /// `pore:poke(Pore)`.
     PorePoke(u64),
+    /// `pore:info(Pore)`.
+    PoreInfo(u64),
+    /// `pore:reconnect(Pore)`.
+    PoreReconnect(u64),
+    /// `pore:discard(Pore, N)` (N clamped to u32).
+    PoreDiscard(u64, u32),
     /// `pore:close(Pore)`.
     PoreClose(u64),
     /// `outlet:open_loopback/0`.
@@ -206,7 +212,7 @@ pub enum IoRequest<'a> {
 }
 
 /// The answer to an [`IoRequest`].
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum IoReply {
     /// `ok`.
     Ok,
@@ -216,7 +222,13 @@ pub enum IoReply {
     Bytes(Vec<u8>),
     /// `{Free, Avail}`.
     Avail(u32, u32),
-    /// The operation failed: `badarg` for the caller.
+    /// A count (bytes discarded).
+    Count(u32),
+    /// A map from atom keys to non-negative integers (`pore:info/1`).
+    Info(Vec<(&'static str, u32)>),
+    /// `{error, Reason}`: the operation could not be done, though it was asked correctly.
+    Error(&'static str),
+    /// The caller misused the object (not the owner, closed or bad handle): `badarg`.
     Badarg,
 }
 

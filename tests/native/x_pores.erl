@@ -11,6 +11,11 @@ main() ->
     {Free1, 0} = pore:avail(P),
     erlang:display({wrote, Free0 - Free1}),
     erlang:display({read_nothing, pore:read(P)}),
+    %% Data that does not fit is an error value, not an exception, and nothing is written.
+    erlang:display({too_big, pore:write(P, binary:copy(<<0>>, 2000)), pore:avail(P)}),
+    erlang:display({discarded, pore:discard(P, 10), badarg_of(fun() -> pore:discard(P, -1) end)}),
+    %% The connection words of the page (a loopback pore has no framing fields).
+    erlang:display({info, pore:info(P)}),
     %% poke raises the pore's own event: one {irq, Pore} for its owner.
     ok = pore:poke(P),
     erlang:display({irq, receive {irq, P} -> yes after 1000 -> no end}),
@@ -19,6 +24,11 @@ main() ->
     ok = pore:poke(P),
     erlang:display({coalesced, receive {irq, P} -> one after 1000 -> none end,
                     receive {irq, P} -> two after 50 -> none end}),
+    %% A reconnect request sets the connection word and notifies: for a loopback pore, its
+    %% own irq.
+    ok = pore:reconnect(P),
+    erlang:display({reconnect, receive {irq, P} -> irq after 1000 -> none end,
+                    maps:get(connection, pore:info(P))}),
     %% Only the owner may use a pore.
     spawn(fun() -> Self ! {other, badarg_of(fun() -> pore:poke(P) end)} end),
     erlang:display(receive {other, _} = Other -> Other end),

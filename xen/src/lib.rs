@@ -5,9 +5,11 @@
 //! one-shot timer, page tables, the page allocator and heap, the trap table, crash reports and
 //! a synchronous Xenstore client for boot time.
 //!
-//! Pure logic (command-line parsing, ring index arithmetic, time scaling, the page allocator's
-//! bookkeeping, the Xenstore wire format, ELF note layout) is plain Rust tested on the host;
-//! the parts that touch Xen are compiled only for the image (`target_os = "none"`).
+//! The ring transport and the Xenstore wire format are pure protocol and live in the
+//! `xenbeam-xenproto` crate, which the runtime uses too; this crate implements its memory
+//! trait for shared pages and re-exports it as [`ring`]. Pure logic (command-line parsing,
+//! time scaling, the page allocator's bookkeeping, ELF note layout) is plain Rust tested on
+//! the host; the parts that touch Xen are compiled only for the image (`target_os = "none"`).
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![deny(missing_docs)]
@@ -20,7 +22,6 @@ pub mod elfnote;
 pub mod error;
 pub mod events;
 pub mod pages;
-pub mod ring;
 pub mod shared;
 pub mod time;
 pub mod xenstore;
@@ -41,3 +42,6 @@ pub mod platform;
 pub mod traps;
 
 pub use error::XenError;
+/// Byte rings in shared pages (from the protocol crate; [`shared::SharedPage`] implements
+/// its memory trait).
+pub use xenbeam_xenproto::ring;

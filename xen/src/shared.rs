@@ -6,6 +6,7 @@
 //! and nothing else; ordering between them is the caller's business, stated at each barrier.
 
 use core::ptr::NonNull;
+use xenbeam_xenproto::ring::RingMemory;
 
 /// Size of a page.
 pub const PAGE_SIZE: usize = 4096;
@@ -117,6 +118,22 @@ impl SharedPage {
     }
 }
 
+/// Rings (the console, the boot-time Xenstore client) run over shared pages.
+impl RingMemory for SharedPage {
+    fn read_u8(&self, offset: usize) -> u8 {
+        SharedPage::read_u8(self, offset)
+    }
+    fn write_u8(&self, offset: usize, value: u8) {
+        SharedPage::write_u8(self, offset, value)
+    }
+    fn read_u32(&self, offset: usize) -> u32 {
+        SharedPage::read_u32(self, offset)
+    }
+    fn write_u32(&self, offset: usize, value: u32) {
+        SharedPage::write_u32(self, offset, value)
+    }
+}
+
 /// A page-aligned buffer standing in for a shared page in host tests.
 #[cfg(test)]
 pub(crate) mod testing {
@@ -158,6 +175,26 @@ mod tests {
         assert_eq!(shared.read_u64(8), !0b100);
         assert_eq!(shared.fetch_or_u64(8, 0b100), !0b100);
         assert_eq!(shared.read_u64(8), u64::MAX);
+    }
+
+    #[test]
+    fn a_ring_runs_over_a_shared_page() {
+        use xenbeam_xenproto::ring::RingLayout;
+        const RING: RingLayout = RingLayout {
+            data: 0,
+            size: 16,
+            cons: 64,
+            prod: 68,
+        };
+        let mut page = TestPage::new();
+        let shared = page.share();
+        shared.write_u32(RING.cons, u32::MAX - 5);
+        shared.write_u32(RING.prod, u32::MAX - 5);
+        assert_eq!(RING.produce(&shared, b"hello, ring world"), Ok(16));
+        let mut out = [0u8; 32];
+        assert_eq!(RING.consume(&shared, &mut out), Ok(16));
+        assert_eq!(&out[..16], b"hello, ring worl");
+        assert_eq!(shared.read_u32(RING.cons), 10, "indices wrapped");
     }
 
     #[test]

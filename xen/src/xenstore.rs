@@ -1,144 +1,21 @@
-//! The Xenstore wire protocol and a synchronous client for boot time.
+//! A synchronous Xenstore client for boot time, over the wire format of the protocol crate.
 //!
-//! The Xenstore page holds two 1 KiB byte rings: requests (we produce, xenstored consumes) and
-//! responses (the reverse). Each message is a 16-byte little-endian header (type, request id,
-//! transaction id, payload length) followed by at most 4096 payload bytes. The synchronous
+//! The wire definitions (ring layouts, headers, the connection words) live in
+//! `xenbeam_xenproto::xenstore` and are re-exported here. The synchronous
 //! [`SyncClient`] sends one request and waits for its reply, skipping watch events and replies
 //! to other requests; it is what the kernel uses before the scheduler exists. The Erlang driver
 //! over a ring pore and the native outlet replace it once processes run.
 
 use crate::error::XenError;
-use crate::ring::{RingCorrupt, RingLayout};
+use crate::ring::RingCorrupt;
 use crate::shared::SharedPage;
 use core::fmt;
 
-/// The request ring.
-pub const REQUESTS: RingLayout = RingLayout {
-    data: 0,
-    size: 1024,
-    cons: 2048,
-    prod: 2052,
+pub use xenbeam_xenproto::xenstore::{
+    Header, MessageType, OversizedPayload, CONNECTION, ERROR, HEADER_SIZE, MAX_PAYLOAD, REQUESTS,
+    RESPONSES, SERVER_FEATURES, XENSTORE_CONNECTED, XENSTORE_RECONNECT,
+    XENSTORE_SERVER_FEATURE_ERROR, XENSTORE_SERVER_FEATURE_RECONNECTION,
 };
-
-/// The response ring.
-pub const RESPONSES: RingLayout = RingLayout {
-    data: 1024,
-    size: 1024,
-    cons: 2056,
-    prod: 2060,
-};
-
-/// Largest payload xenstored accepts; a bigger one makes it drop the connection.
-pub const MAX_PAYLOAD: usize = 4096;
-
-/// Size of a message header.
-pub const HEADER_SIZE: usize = 16;
-
-/// Message types (`xsd_sockmsg_type`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u32)]
-pub enum MessageType {
-    /// List a directory.
-    Directory = 1,
-    /// Read a value.
-    Read = 2,
-    /// Read permissions.
-    GetPerms = 3,
-    /// Set a watch.
-    Watch = 4,
-    /// Remove a watch.
-    Unwatch = 5,
-    /// Start a transaction.
-    TransactionStart = 6,
-    /// End a transaction.
-    TransactionEnd = 7,
-    /// The domain's home path.
-    GetDomainPath = 10,
-    /// Write a value.
-    Write = 11,
-    /// Make a directory.
-    Mkdir = 12,
-    /// Remove a node.
-    Rm = 13,
-    /// Set permissions.
-    SetPerms = 14,
-    /// A watch fired.
-    WatchEvent = 15,
-    /// An error reply.
-    Error = 16,
-    /// Reset all watches.
-    ResetWatches = 21,
-    /// A part of a large directory.
-    DirectoryPart = 22,
-}
-
-impl MessageType {
-    /// The type for a wire value, if we know it.
-    pub fn from_u32(value: u32) -> Option<Self> {
-        Some(match value {
-            1 => Self::Directory,
-            2 => Self::Read,
-            3 => Self::GetPerms,
-            4 => Self::Watch,
-            5 => Self::Unwatch,
-            6 => Self::TransactionStart,
-            7 => Self::TransactionEnd,
-            10 => Self::GetDomainPath,
-            11 => Self::Write,
-            12 => Self::Mkdir,
-            13 => Self::Rm,
-            14 => Self::SetPerms,
-            15 => Self::WatchEvent,
-            16 => Self::Error,
-            21 => Self::ResetWatches,
-            22 => Self::DirectoryPart,
-            _ => return None,
-        })
-    }
-}
-
-/// A message header.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Header {
-    /// Message type (raw, since a reply may carry a type we do not know).
-    pub kind: u32,
-    /// Request id, echoed in the reply.
-    pub req_id: u32,
-    /// Transaction id, 0 outside transactions.
-    pub tx_id: u32,
-    /// Payload length.
-    pub len: u32,
-}
-
-impl Header {
-    /// The wire form.
-    pub fn encode(&self) -> [u8; HEADER_SIZE] {
-        let mut out = [0u8; HEADER_SIZE];
-        for (chunk, v) in
-            out.chunks_exact_mut(4)
-                .zip([self.kind, self.req_id, self.tx_id, self.len])
-        {
-            chunk.copy_from_slice(&v.to_le_bytes());
-        }
-        out
-    }
-
-    /// Parses a header; refuses a payload length over [`MAX_PAYLOAD`].
-    pub fn decode(bytes: &[u8; HEADER_SIZE]) -> Result<Self, XenstoreError> {
-        let word =
-            |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
-        let header = Self {
-            kind: word(0),
-            req_id: word(4),
-            tx_id: word(8),
-            len: word(12),
-        };
-        if header.len as usize > MAX_PAYLOAD {
-            return Err(XenstoreError::OversizedReply(header.len));
-        }
-        Ok(header)
-    }
-}
 
 /// Why a Xenstore operation failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,6 +34,12 @@ pub enum XenstoreError {
     Corrupt(RingCorrupt),
     /// No progress before the deadline.
     Timeout,
+}
+
+impl From<OversizedPayload> for XenstoreError {
+    fn from(e: OversizedPayload) -> Self {
+        Self::OversizedReply(e.0)
+    }
 }
 
 impl From<RingCorrupt> for XenstoreError {

@@ -1,11 +1,13 @@
 //! The `pore` and `outlet` modules: drivers written in Erlang reach pages and event channels.
 //!
 //! A pore is `{'$pore', Id}` and an outlet `{'$outlet', Id}`. Every operation is checked by
-//! the node against the caller (only the owner may use one; anyone else, and any closed or
-//! malformed handle, gets `badarg`). Events arrive as messages: `{irq, Pore}` for a pore,
-//! `{Outlet, Message}` for an outlet.
+//! the node against the caller: misuse (not the owner, a closed or malformed handle, a bad
+//! argument) raises `badarg`; a well-formed request that cannot be done returns
+//! `{error, Reason}` (`no_room`, `corrupt`, `busy`, ...; the list is in `crate::sched::io`).
+//! Events arrive as messages: `{irq, Pore}` for a pore, `{Outlet, Message}` for an outlet.
 
 use alloc::vec::Vec;
+use num_bigint::Sign;
 
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
@@ -49,6 +51,21 @@ fn call(ctx: &mut Ctx, req: IoRequest<'_>, tag: &str) -> BifResult {
             .p
             .heap
             .tuple(&[Term::small(i64::from(free)), Term::small(i64::from(avail))])),
+        IoReply::Count(n) => Ok(Term::small(i64::from(n))),
+        IoReply::Info(mut pairs) => {
+            // Atom keys in term order are in name order.
+            pairs.sort_unstable_by_key(|(k, _)| *k);
+            let mut entries = Vec::with_capacity(pairs.len());
+            for (k, v) in pairs {
+                let key = ctx.atoms.intern(k).map_err(|_| badarg())?;
+                entries.push((key, Term::small(i64::from(v))));
+            }
+            Ok(ctx.p.heap.map_sorted(&entries))
+        }
+        IoReply::Error(reason) => {
+            let reason = ctx.atoms.intern(reason).map_err(|_| badarg())?;
+            Ok(ctx.p.heap.tuple(&[atom::ERROR, reason]))
+        }
         IoReply::Badarg => Err(badarg()),
     }
 }
@@ -58,13 +75,14 @@ pub fn open_loopback(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     call(ctx, IoRequest::PoreOpenLoopback, "$pore")
 }
 
-/// `pore:open_xenstore/0`: the Xenstore ring page and channel.
+/// `pore:open_xenstore/0`: the Xenstore ring page and channel; `{error, busy}` while another
+/// pore holds them, `{error, enotsup}` on a machine without Xenstore.
 pub fn open_xenstore(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     call(ctx, IoRequest::PoreOpenXenstore, "$pore")
 }
 
-/// `pore:write(Pore, IoData)`: all of it into the request ring, or `badarg` when it does not
-/// fit; no notification.
+/// `pore:write(Pore, IoData)`: all of it into the request ring and `ok`, or `{error, no_room}`
+/// (nothing written) when it does not fit; no notification.
 pub fn write(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = pore(ctx, a[0])?;
     let mut bytes = Vec::new();
@@ -82,6 +100,33 @@ pub fn read(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn avail(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = pore(ctx, a[0])?;
     call(ctx, IoRequest::PoreAvail(id), "$pore")
+}
+
+/// `pore:discard(Pore, N)`: consumes up to `N` available reply bytes without returning them;
+/// the number consumed.
+pub fn discard(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = pore(ctx, a[0])?;
+    let n = match a[1].as_small() {
+        Some(n) if n >= 0 => u32::try_from(n).unwrap_or(u32::MAX),
+        // A non-negative bignum asks for more than any ring holds.
+        _ if ctx.view().big(a[1]).is_some_and(|b| b.sign() == Sign::Plus) => u32::MAX,
+        _ => return Err(badarg()),
+    };
+    call(ctx, IoRequest::PoreDiscard(id, n), "$pore")
+}
+
+/// `pore:info(Pore)`: `#{server_features, connection, error}` read from the page, plus
+/// `req_left` and `rsp_skip` (where the message boundaries are) for the Xenstore ring.
+pub fn info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = pore(ctx, a[0])?;
+    call(ctx, IoRequest::PoreInfo(id), "$pore")
+}
+
+/// `pore:reconnect(Pore)`: asks the server to reset the rings; `ok`. The reset is done when
+/// `connection` in `pore:info/1` is 0 again (an `{irq, Pore}` follows it).
+pub fn reconnect(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = pore(ctx, a[0])?;
+    call(ctx, IoRequest::PoreReconnect(id), "$pore")
 }
 
 /// `pore:poke(Pore)`: notifies the other side.

@@ -1,11 +1,10 @@
 //! Byte rings in shared pages: the console and Xenstore transports.
 //!
 //! A ring is a power-of-two data area plus a producer and a consumer index. The indices are
-//! free-running u32 counters (they are not reset to zero and they wrap); `index & (size - 1)`
+//! free-running u32 counters (they wrap, and only a Xenstore reconnect resets them); `index & (size - 1)`
 //! is the slot. The other side owns one of the two indices and can write anything into it, so
 //! every read of a foreign index is validated: `prod - cons` must never exceed the ring's size.
 
-use crate::shared::SharedPage;
 use core::sync::atomic::{fence, Ordering};
 
 /// Memory a ring lives in: single volatile accesses at offsets, never references.
@@ -18,21 +17,6 @@ pub trait RingMemory {
     fn read_u32(&self, offset: usize) -> u32;
     /// Writes an aligned u32 in one access.
     fn write_u32(&self, offset: usize, value: u32);
-}
-
-impl RingMemory for SharedPage {
-    fn read_u8(&self, offset: usize) -> u8 {
-        SharedPage::read_u8(self, offset)
-    }
-    fn write_u8(&self, offset: usize, value: u8) {
-        SharedPage::write_u8(self, offset, value)
-    }
-    fn read_u32(&self, offset: usize) -> u32 {
-        SharedPage::read_u32(self, offset)
-    }
-    fn write_u32(&self, offset: usize, value: u32) {
-        SharedPage::write_u32(self, offset, value)
-    }
 }
 
 /// The other side published indices that cannot be right.
@@ -143,7 +127,7 @@ impl RingLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shared::testing::TestPage;
+    use crate::testing::TestPage;
 
     const RING: RingLayout = RingLayout {
         data: 0,
@@ -163,8 +147,7 @@ mod tests {
 
     #[test]
     fn produce_and_consume_across_the_wrap_point() {
-        let mut page = TestPage::new();
-        let shared = page.share();
+        let shared = TestPage::new();
         // Start near u32 overflow: indices never start at zero in general.
         shared.write_u32(RING.cons, u32::MAX - 5);
         shared.write_u32(RING.prod, u32::MAX - 5);
@@ -183,8 +166,7 @@ mod tests {
 
     #[test]
     fn hostile_indices_are_refused_without_touching_data() {
-        let mut page = TestPage::new();
-        let shared = page.share();
+        let shared = TestPage::new();
         shared.write_u32(RING.cons, 0);
         shared.write_u32(RING.prod, 1000);
         let mut out = [0u8; 4];
