@@ -74,7 +74,9 @@ fn run(knobs: &str, module: &str, function: &str, args: &[&str]) -> Run {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let out = child.wait_with_output().expect("reading xenbeam-run's output");
+    let out = child
+        .wait_with_output()
+        .expect("reading xenbeam-run's output");
     Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -95,7 +97,14 @@ fn the_driver_passes_its_module_under_every_timing() {
     let want = std::fs::read_to_string(root().join("tests/native/x_xenstore.expected"))
         .expect("reading x_xenstore.expected");
     let mut failures = Vec::new();
-    for extra in ["", "chunk=7", "reorder", "delay_ns=2000000", "reconnection", "chunk=100,reorder,max_outstanding=16"] {
+    for extra in [
+        "",
+        "chunk=7",
+        "reorder",
+        "delay_ns=2000000",
+        "reconnection",
+        "chunk=100,reorder,max_outstanding=16",
+    ] {
         let knobs = if extra.is_empty() {
             BASE.to_string()
         } else {
@@ -117,8 +126,23 @@ fn every_xenstored_error_string_becomes_an_atom() {
     let r = run("errors", "xs_faults", "errors", &[]);
     assert_eq!(r.status, Some(0), "{}{}", r.stdout, r.stderr);
     let mut want: Vec<String> = [
-        "EINVAL", "EACCES", "EEXIST", "EISDIR", "ENOENT", "ENOMEM", "ENOSPC", "EIO",
-        "ENOTEMPTY", "ENOSYS", "EROFS", "EBUSY", "EAGAIN", "EISCONN", "E2BIG", "EPERM", "EQUOTA",
+        "EINVAL",
+        "EACCES",
+        "EEXIST",
+        "EISDIR",
+        "ENOENT",
+        "ENOMEM",
+        "ENOSPC",
+        "EIO",
+        "ENOTEMPTY",
+        "ENOSYS",
+        "EROFS",
+        "EBUSY",
+        "EAGAIN",
+        "EISCONN",
+        "E2BIG",
+        "EPERM",
+        "EQUOTA",
     ]
     .iter()
     .map(|n| format!("{{\"{n}\",{{error,{}}}}}", n.to_lowercase()))
@@ -136,7 +160,10 @@ fn a_hostile_xenstored_fails_the_driver_never_the_node() {
         ("hostile=indices,hostile_after=3,reconnection", "corrupt"),
         ("hostile=reqid,hostile_after=3", "unknown_req_id"),
         ("hostile=type,hostile_after=3", "unexpected_type"),
-        ("hostile=len,hostile_after=3,reconnection", "oversized_reply"),
+        (
+            "hostile=len,hostile_after=3,reconnection",
+            "oversized_reply",
+        ),
     ] {
         let r = run(knobs, "xs_faults", "hostile", &[]);
         assert_eq!(r.status, Some(0), "{knobs}: {}{}", r.stdout, r.stderr);
@@ -155,7 +182,12 @@ fn a_hostile_xenstored_fails_the_driver_never_the_node() {
     }
     // Corrupt indices without reconnection cannot be repaired: every new driver fails at
     // once, the supervisor gives up, and calls say so instead of hanging.
-    let r = run("hostile=indices,hostile_after=3", "xs_faults", "hostile", &[]);
+    let r = run(
+        "hostile=indices,hostile_after=3",
+        "xs_faults",
+        "hostile",
+        &[],
+    );
     assert_eq!(r.status, Some(0), "{}{}", r.stdout, r.stderr);
     assert_eq!(lines(&r.stdout)[1], "{later,no_driver}", "{}", r.stderr);
     assert!(r.stderr.contains("giving up"), "{}", r.stderr);
@@ -186,7 +218,12 @@ fn the_drivers_heap_does_not_grow_with_the_writes_done() {
         let r = run("quota=100000", "xs_faults", "flood", &[count]);
         assert_eq!(r.status, Some(0), "{}{}", r.stdout, r.stderr);
         let out = lines(&r.stdout);
-        assert_eq!(out[..2], ["{flood,[[ok]]}", "{requests,true}"], "{}", r.stderr);
+        assert_eq!(
+            out[..2],
+            ["{flood,[[ok]]}", "{requests,true}"],
+            "{}",
+            r.stderr
+        );
         out[2]
             .strip_prefix("heap_hwm ")
             .and_then(|n| n.parse().ok())

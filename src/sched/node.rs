@@ -125,7 +125,11 @@ impl<P: Platform> Node<P> {
     /// Starts the kernel's Erlang services when the machine has a Xenstore ring:
     /// `xenbeam_init:start()` (from the project's `src/erlang/`) starts the Xenstore driver
     /// under its supervisor and logs the domain's name and id read through it.
-    pub fn start_services(&mut self, io: &mut dyn Io, src: &mut dyn ModuleSource) -> Result<(), Stop> {
+    pub fn start_services(
+        &mut self,
+        io: &mut dyn Io,
+        src: &mut dyn ModuleSource,
+    ) -> Result<(), Stop> {
         if self.platform.xenstore().is_none() {
             return Ok(());
         }
