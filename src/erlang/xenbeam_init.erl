@@ -11,9 +11,8 @@ start() ->
         ok ->
             identity();
         {error, Reason} ->
-            xenbeam:log(error, io_lib:format("xenstore: the driver did not start: ~p",
-                                             [Reason]))
-        end,
+            xenbeam:log(error, "xenstore: the driver did not start: ", Reason)
+    end,
     ok.
 
 identity() ->
@@ -21,6 +20,5 @@ identity() ->
         {{ok, Name}, {ok, DomId}} ->
             xenbeam:log(info, ["domain name: ", Name, ", domid: ", DomId]);
         {Name, DomId} ->
-            xenbeam:log(warning, io_lib:format("xenstore: reading name/domid failed: ~p / ~p",
-                                               [Name, DomId]))
+            xenbeam:log(warning, "xenstore: reading name/domid failed: ", {Name, DomId})
     end.

@@ -212,8 +212,7 @@ payload(Strings, Tail) ->
     try
         Bins = [string_arg(S) || S <- Strings],
         TailBin = iolist_to_binary(Tail),
-        case lists:any(fun(B) -> B =:= <<>> orelse binary:match(B, <<0>>) =/= nomatch end,
-                       Bins) of
+        case any(fun(B) -> B =:= <<>> orelse binary:match(B, <<0>>) =/= nomatch end, Bins) of
             true -> {error, einval};
             false ->
                 P = iolist_to_binary([[B, 0] || B <- Bins] ++ [TailBin]),
@@ -355,8 +354,9 @@ perm_char(both) -> $b.
     next = 1,
     %% ReqId => {Alias | none, Type, What}, What being the request or the watch it sets.
     inflight = #{},
-    %% Requests waiting for room in the window: {Alias, Caller, Request}.
-    queue = queue:new(),
+    %% Requests waiting for room in the window, {Alias, Caller, Request}, in a queue of two
+    %% lists (see dequeue/1).
+    queue = {[], [], 0},
     %% Encoded requests not yet (entirely) in the ring, oldest first.
     out = [],
     %% Reply bytes not yet making a whole message.
@@ -392,8 +392,7 @@ init(Sup, Watches, Generation) ->
     resync(P, Generation),
     S0 = #st{pore = P, sup = Sup, generation = Generation band 255},
     Sup ! {self(), started},
-    S = maps:fold(fun(_, {Pid, Path, Token}, Acc) -> rewatch(Pid, Path, Token, Acc) end,
-                  S0, Watches),
+    S = rewatch(maps:to_list(Watches), S0),
     loop(flush(S)).
 
 %% A new driver finds the ring where the last one left it. On the first start it is at a
@@ -402,7 +401,11 @@ resync(P, 0) ->
     check_boundary(P);
 resync(P, _) ->
     Info = pore:info(P),
-    case maps:get(server_features, Info, 0) band 1 of
+    Features = case Info of
+                   #{server_features := F} -> F;
+                   _ -> 0
+               end,
+    case Features band 1 of
         1 -> reconnect(P);
         0 -> to_boundary(P)
     end.
@@ -486,20 +489,29 @@ handle({irq, P}, S = #st{pore = P}) ->
             end,
     admit(replies(S#st{in = <<(S#st.in)/binary, Bytes/binary>>}));
 handle({xenstore_call, Alias, Caller, Request}, S) ->
-    Q = queue:in({Alias, Caller, Request}, S#st.queue),
-    S1 = bump(max_queued, queue:len(Q), S#st{queue = Q}),
+    {In, Out, Len} = S#st.queue,
+    S1 = bump(max_queued, Len + 1,
+              S#st{queue = {[{Alias, Caller, Request} | In], Out, Len + 1}}),
     admit(S1);
 handle({'DOWN', Mon, process, Pid, _}, S) ->
     forget_watcher(Pid, Mon, S);
 handle(_Other, S) ->
     S.
 
+%% The queue of waiting requests: newest first, oldest first, length.
+dequeue({[], [], 0}) -> empty;
+dequeue({In, [], Len}) -> dequeue({[], lists:reverse(In, []), Len});
+dequeue({In, [Oldest | Out], Len}) -> {Oldest, {In, Out, Len - 1}}.
+
+any(_Pred, []) -> false;
+any(Pred, [X | Rest]) -> Pred(X) orelse any(Pred, Rest).
+
 %% Moves queued requests into the window.
 admit(S = #st{inflight = In}) when map_size(In) >= ?WINDOW -> S;
 admit(S) ->
-    case queue:out(S#st.queue) of
-        {empty, _} -> S;
-        {{value, {Alias, Caller, Request}}, Q} ->
+    case dequeue(S#st.queue) of
+        empty -> S;
+        {{Alias, Caller, Request}, Q} ->
             S1 = S#st{queue = Q},
             case is_process_alive(Caller) of
                 false -> admit(S1);
@@ -533,7 +545,7 @@ start(Alias, Caller, {unwatch, Path, Token}, S) ->
     end;
 start(Alias, _Caller, stats, S) ->
     reply(Alias, {ok, (S#st.stats)#{in_flight => map_size(S#st.inflight),
-                                    queued => queue:len(S#st.queue),
+                                    queued => element(3, S#st.queue),
                                     watches => map_size(S#st.watches),
                                     generation => S#st.generation}}),
     S;
@@ -565,13 +577,13 @@ flush(S = #st{pore = P, out = Out}) ->
             hwm(count(notifies, S#st{out = Rest}))
     end.
 
-take(Out, 0, Acc) -> {lists:reverse(Acc), Out};
-take([], _Free, Acc) -> {lists:reverse(Acc), []};
+take(Out, 0, Acc) -> {lists:reverse(Acc, []), Out};
+take([], _Free, Acc) -> {lists:reverse(Acc, []), []};
 take([B | Rest], Free, Acc) when byte_size(B) =< Free ->
     take(Rest, Free - byte_size(B), [B | Acc]);
 take([B | Rest], Free, Acc) ->
     <<Now:Free/binary, Later/binary>> = B,
-    {lists:reverse([Now | Acc]), [Later | Rest]}.
+    {lists:reverse([Now | Acc], []), [Later | Rest]}.
 
 avail(P) ->
     case pore:avail(P) of
@@ -634,23 +646,25 @@ forget_watcher(Pid, Mon, S) ->
     case maps:find(Pid, S#st.watchers) of
         {ok, Mon} ->
             Gone = [{W, Path} || {W, {P, Path, _}} <- maps:to_list(S#st.watches), P =:= Pid],
-            S1 = S#st{watchers = maps:remove(Pid, S#st.watchers),
-                      watches = maps:without([W || {W, _} <- Gone], S#st.watches)},
-            report_watches(
-              lists:foldl(
-                fun({W, Path}, Acc) ->
-                        send(none, ?XS_UNWATCH, 0, <<Path/binary, 0, W/binary, 0>>,
-                             {unwatch, W}, Acc)
-                end, S1, Gone));
+            S1 = S#st{watchers = maps:remove(Pid, S#st.watchers)},
+            report_watches(unwatch_all(Gone, S1));
         _ -> S
     end.
 
-%% After a restart: set a live process's watch again.
-rewatch(Pid, Path, Token, S) ->
+%% After a restart: set the watches of live processes again.
+rewatch([], S) -> S;
+rewatch([{_, {Pid, Path, Token}} | Rest], S) ->
     case is_process_alive(Pid) of
-        true -> start(none, Pid, {watch, Path, Token}, S);
-        false -> S
+        true -> rewatch(Rest, start(none, Pid, {watch, Path, Token}, S));
+        false -> rewatch(Rest, S)
     end.
+
+%% Removes a dead watcher's watches, here and in xenstored.
+unwatch_all([], S) -> S;
+unwatch_all([{W, Path} | Rest], S) ->
+    S1 = S#st{watches = maps:remove(W, S#st.watches)},
+    unwatch_all(Rest, send(none, ?XS_UNWATCH, 0, <<Path/binary, 0, W/binary, 0>>,
+                           {unwatch, W}, S1)).
 
 %% The supervisor keeps the watch table, for the next driver should this one die.
 report_watches(S = #st{sup = Sup, watches = W}) ->
@@ -680,10 +694,11 @@ error_atom(Body) ->
     end.
 
 count(Key, S = #st{stats = St}) ->
-    S#st{stats = maps:update_with(Key, fun(N) -> N + 1 end, St)}.
+    #{Key := N} = St,
+    S#st{stats = St#{Key := N + 1}}.
 
 bump(Key, Value, S = #st{stats = St}) ->
-    case maps:get(Key, St) < Value of
+    case map_get(Key, St) < Value of
         true -> S#st{stats = St#{Key := Value}};
         false -> S
     end.

@@ -77,13 +77,11 @@ restart(Reason, S = #{generation := G, restarts := Restarts, watches := Watches}
     Recent = [T || T <- Restarts, Now - T < ?PERIOD_MS],
     case length(Recent) >= ?MAX_RESTARTS of
         true ->
-            xenbeam:log(error, io_lib:format(
-                "xenstore driver exited: ~p; ~b restarts in ~b s, giving up",
-                [Reason, length(Recent), ?PERIOD_MS div 1000])),
+            xenbeam:log(error, "xenstore driver exited, too many restarts, giving up: ",
+                        Reason),
             exit(shutdown);
         false ->
-            xenbeam:log(warning, io_lib:format("xenstore driver exited: ~p; restarting",
-                                               [Reason])),
+            xenbeam:log(warning, "xenstore driver exited, restarting: ", Reason),
             case xenstore:start_link(Watches, G + 1) of
                 {ok, New} ->
                     S#{driver := New, generation := G + 1, restarts := [Now | Recent]};

@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx};
 use crate::vm::bifs::conv::iolist_bytes;
+use crate::vm::display::display;
 use crate::vm::term::Term;
 
 /// `xenbeam:log(Level, IoData)`: one line in the kernel's log (the console in the image, with
@@ -13,6 +14,17 @@ use crate::vm::term::Term;
 /// `emergency`, `alert`, `critical` and `error` log as errors, `warning` as a warning,
 /// `notice` and `info` as information, `debug` as debugging.
 pub fn log(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    log_line(ctx, a[0], a[1], None)
+}
+
+/// `xenbeam:log(Level, IoData, Term)`: the same, with Term printed after the text as
+/// `erlang:display/1` prints it (a reason, a state).
+pub fn log3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    log_line(ctx, a[0], a[1], Some(a[2]))
+}
+
+fn log_line(ctx: &mut Ctx, level: Term, text: Term, term: Option<Term>) -> BifResult {
+    let a = [level, text];
     if !a[0].is_atom() {
         return Err(badarg());
     }
@@ -25,6 +37,9 @@ pub fn log(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     };
     let mut bytes = Vec::new();
     iolist_bytes(&ctx.view(), a[1], &mut bytes).ok_or_else(badarg)?;
+    if let Some(t) = term {
+        bytes.extend_from_slice(&display(&ctx.view(), ctx.atoms, ctx.code, t));
+    }
     let text = String::from_utf8_lossy(&bytes);
     ctx.io.log(level, text.trim_end_matches('\n'));
     Ok(atom::OK)
