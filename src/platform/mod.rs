@@ -10,6 +10,7 @@
 //! (`take_pending`), sleeping in `wait_for_events` when nothing can run.
 
 pub mod sim;
+pub mod xenstored;
 
 use core::fmt;
 
