@@ -823,9 +823,14 @@ impl Xenstored {
         let queued = |msgs: &mut dyn Iterator<Item = &OutMsg>| {
             msgs.filter(|m| m.kind == OutKind::Reply).count()
         };
+        let rsp_cons = self.page.read_u32(RESPONSES.cons);
         queued(&mut self.delayed.iter().flat_map(|b| b.msgs.iter()))
             + queued(&mut self.outbox.iter())
-            + self.in_ring.len()
+            + self
+                .in_ring
+                .iter()
+                .filter(|&&end| !taken(rsp_cons, end))
+                .count()
     }
 
     fn protocol_error(&mut self, code: u32) {
@@ -861,7 +866,7 @@ impl Xenstored {
         while self
             .in_ring
             .front()
-            .is_some_and(|&end| (rsp_cons.wrapping_sub(end) as i32) >= 0)
+            .is_some_and(|&end| taken(rsp_cons, end))
         {
             self.in_ring.pop_front();
         }
@@ -1162,10 +1167,10 @@ impl Xenstored {
                 StoreError::Invalid
             });
         };
-        let fields = strings(payload).ok_or(StoreError::Invalid)?;
         if self.cfg.errors {
-            if let Some(name) = fields
-                .first()
+            let first = payload.split(|&b| b == 0).next().unwrap_or(&[]);
+            if let Some(name) = core::str::from_utf8(first)
+                .ok()
                 .and_then(|p| p.rsplit('/').next())
                 .and_then(|last| last.strip_prefix("error-"))
             {
@@ -1216,6 +1221,7 @@ impl Xenstored {
                 self.run(header.tx_id, |op| op.rm(&path)).map(|()| ok())
             }
             MessageType::SetPerms => {
+                let fields = strings(payload).unwrap_or_default();
                 if payload.last() != Some(&0) || fields.len() < 2 {
                     return Err(StoreError::Invalid);
                 }
@@ -1445,6 +1451,12 @@ impl Xenstored {
     }
 }
 
+/// Whether the guest's response consumer index `cons` has passed `end` (free-running indices
+/// less than a ring apart).
+fn taken(cons: u32, end: u32) -> bool {
+    (cons.wrapping_sub(end) as i32) >= 0
+}
+
 /// The NUL-terminated strings of a payload (a final piece without NUL included), or `None`
 /// if one is not UTF-8.
 fn strings(payload: &[u8]) -> Option<Vec<&str>> {
@@ -1497,4 +1509,824 @@ fn directory_part(all: &[u8], offset: usize, generation: u64) -> Result<Vec<u8>,
         out.extend_from_slice(&rest[..cut]);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::sim::SimPlatform;
+    use crate::platform::{Channel, Platform};
+
+    const DIRECTORY: u32 = 1;
+    const READ: u32 = 2;
+    const GET_PERMS: u32 = 3;
+    const WATCH: u32 = 4;
+    const UNWATCH: u32 = 5;
+    const TX_START: u32 = 6;
+    const TX_END: u32 = 7;
+    const GET_DOMAIN_PATH: u32 = 10;
+    const WRITE: u32 = 11;
+    const MKDIR: u32 = 12;
+    const RM: u32 = 13;
+    const SET_PERMS: u32 = 14;
+    const WATCH_EVENT: u32 = 15;
+    const ERROR_REPLY: u32 = 16;
+    const RESET_WATCHES: u32 = 21;
+    const DIRECTORY_PART: u32 = 22;
+
+    /// A guest driving the daemon through the ring page, as the Erlang driver does.
+    struct Guest {
+        p: SimPlatform,
+        page: SimPage,
+        ch: Channel,
+        next_id: u32,
+        rx: Vec<u8>,
+        /// Watch event payloads received, in order.
+        events: Vec<Vec<u8>>,
+        /// Other messages not yet claimed by `call`.
+        others: Vec<(Header, Vec<u8>)>,
+    }
+
+    impl Guest {
+        fn new(knobs: &str) -> Self {
+            let p = SimPlatform::new();
+            p.attach_xenstored(XenstoredConfig::parse(knobs).unwrap());
+            let (page, ch) = p.xenstore().unwrap();
+            Self {
+                p,
+                page,
+                ch,
+                next_id: 1,
+                rx: Vec::new(),
+                events: Vec::new(),
+                others: Vec::new(),
+            }
+        }
+
+        fn request(&mut self, kind: u32, tx: u32, payload: &[u8]) -> (u32, Vec<u8>) {
+            let id = self.next_id;
+            self.next_id += 1;
+            let header = Header {
+                kind,
+                req_id: id,
+                tx_id: tx,
+                len: payload.len() as u32,
+            };
+            let mut bytes = header.encode().to_vec();
+            bytes.extend_from_slice(payload);
+            (id, bytes)
+        }
+
+        /// Queues a whole request without notifying; returns its id.
+        fn put(&mut self, kind: u32, tx: u32, payload: &[u8]) -> u32 {
+            let (id, bytes) = self.request(kind, tx, payload);
+            assert_eq!(REQUESTS.produce(&self.page, &bytes), Ok(bytes.len()));
+            id
+        }
+
+        /// Sends a request, in pieces as the ring frees up, notifying after each.
+        fn send(&mut self, kind: u32, tx: u32, payload: &[u8]) -> u32 {
+            let (id, bytes) = self.request(kind, tx, payload);
+            let mut rest = &bytes[..];
+            for _ in 0..10_000 {
+                let n = REQUESTS.produce(&self.page, rest).unwrap();
+                rest = &rest[n..];
+                self.p.notify(self.ch).unwrap();
+                if rest.is_empty() {
+                    return id;
+                }
+                self.pump();
+            }
+            panic!("the daemon stopped reading");
+        }
+
+        /// Collects events once and takes every reply byte; returns whether the ring's
+        /// channel was raised.
+        fn pump(&mut self) -> bool {
+            let mut raised = false;
+            let ch = self.ch;
+            self.p.take_pending(&mut |c| raised |= c == ch);
+            let mut buf = vec![0u8; RESPONSES.available(&self.page).unwrap() as usize];
+            let n = RESPONSES.consume(&self.page, &mut buf).unwrap();
+            self.rx.extend_from_slice(&buf[..n]);
+            if n > 0 {
+                self.p.notify(self.ch).unwrap();
+            }
+            raised
+        }
+
+        /// Whole messages received (drained); watch events go to `events`.
+        fn messages(&mut self) -> Vec<(Header, Vec<u8>)> {
+            let mut out = Vec::new();
+            while self.rx.len() >= HEADER_SIZE {
+                let w = |i: usize| u32::from_le_bytes(self.rx[i..i + 4].try_into().unwrap());
+                let h = Header {
+                    kind: w(0),
+                    req_id: w(4),
+                    tx_id: w(8),
+                    len: w(12),
+                };
+                let total = HEADER_SIZE + h.len as usize;
+                if self.rx.len() < total {
+                    break;
+                }
+                let body = self.rx[HEADER_SIZE..total].to_vec();
+                self.rx.drain(..total);
+                if h.kind == WATCH_EVENT {
+                    assert_eq!((h.req_id, h.tx_id), (0, 0));
+                    self.events.push(body);
+                } else {
+                    out.push((h, body));
+                }
+            }
+            out
+        }
+
+        /// Sends a request and waits for its reply: (reply type, payload).
+        fn call(&mut self, kind: u32, tx: u32, payload: &[u8]) -> (u32, Vec<u8>) {
+            let id = self.send(kind, tx, payload);
+            for _ in 0..10_000 {
+                self.pump();
+                let msgs = self.messages();
+                self.others.extend(msgs);
+                if let Some(i) = self.others.iter().position(|(h, _)| h.req_id == id) {
+                    let (h, body) = self.others.remove(i);
+                    assert_eq!(h.tx_id, tx, "the reply echoes the transaction id");
+                    return (h.kind, body);
+                }
+                self.p.wait_for_events(None);
+            }
+            panic!("no reply to request {id}");
+        }
+
+        fn ok(&mut self, kind: u32, payload: &[u8]) -> Vec<u8> {
+            self.ok_in(0, kind, payload)
+        }
+
+        fn ok_in(&mut self, tx: u32, kind: u32, payload: &[u8]) -> Vec<u8> {
+            let (k, body) = self.call(kind, tx, payload);
+            assert_eq!(k, kind, "{}", String::from_utf8_lossy(&body));
+            body
+        }
+
+        fn err(&mut self, kind: u32, payload: &[u8]) -> String {
+            self.err_in(0, kind, payload)
+        }
+
+        fn err_in(&mut self, tx: u32, kind: u32, payload: &[u8]) -> String {
+            let (k, body) = self.call(kind, tx, payload);
+            assert_eq!(k, ERROR_REPLY, "expected an error, got {body:?}");
+            assert_eq!(body.last(), Some(&0));
+            String::from_utf8(body[..body.len() - 1].to_vec()).unwrap()
+        }
+
+        fn read(&mut self, path: &str) -> Vec<u8> {
+            self.ok(READ, &z(path))
+        }
+
+        fn write(&mut self, path: &str, value: &[u8]) {
+            let mut p = z(path);
+            p.extend_from_slice(value);
+            assert_eq!(self.ok(WRITE, &p), b"OK\0");
+        }
+
+        fn stats(&self) -> XenstoredStats {
+            self.p.xenstored_stats().unwrap()
+        }
+
+        fn take_events(&mut self) -> Vec<Vec<u8>> {
+            self.pump();
+            self.messages();
+            core::mem::take(&mut self.events)
+        }
+    }
+
+    /// A WRITE payload: the path, NUL, the value (without NUL).
+    fn w(path: &str, value: &str) -> Vec<u8> {
+        let mut v = z(path);
+        v.extend_from_slice(value.as_bytes());
+        v
+    }
+
+    /// NUL-terminated strings, concatenated.
+    fn z(s: &str) -> Vec<u8> {
+        let mut v: Vec<u8> = s.replace('|', "\0").into_bytes();
+        v.push(0);
+        v
+    }
+
+    #[test]
+    fn the_tree_starts_like_a_guests() {
+        let mut g = Guest::new("");
+        assert_eq!(g.read("name"), b"xenbeam");
+        assert_eq!(g.read("domid"), b"1");
+        assert_eq!(g.read("/local/domain/1/name"), b"xenbeam");
+        assert_eq!(g.ok(GET_DOMAIN_PATH, b"1\0"), b"/local/domain/1\0");
+        assert_eq!(g.ok(GET_DOMAIN_PATH, b"12\0"), b"/local/domain/12\0");
+        assert_eq!(g.ok(DIRECTORY, &z("/local/domain/1")), z("domid|name"));
+        assert_eq!(g.ok(GET_PERMS, &z("/local/domain/1")), z("n1"));
+    }
+
+    #[test]
+    fn domid_and_name_knobs_shape_the_home() {
+        let mut g = Guest::new("domid=7,name=web-1");
+        assert_eq!(g.read("/local/domain/7/name"), b"web-1");
+        assert_eq!(g.read("domid"), b"7");
+        assert_eq!(g.ok(GET_PERMS, &z("name")), z("n7"));
+    }
+
+    #[test]
+    fn write_mkdir_directory_rm() {
+        let mut g = Guest::new("");
+        g.write("data/a", b"1");
+        assert_eq!(g.read("data/a"), b"1");
+        assert_eq!(g.read("data"), b"");
+        g.write("data/a", b"");
+        assert_eq!(g.read("data/a"), b"");
+        assert_eq!(g.ok(MKDIR, &z("data/b")), b"OK\0");
+        assert_eq!(
+            g.ok(MKDIR, &z("data/b")),
+            b"OK\0",
+            "mkdir of an existing node"
+        );
+        assert_eq!(g.ok(DIRECTORY, &z("data")), z("a|b"));
+        assert_eq!(g.ok(DIRECTORY, &z("data/b")), b"");
+        assert_eq!(g.ok(RM, &z("data")), b"OK\0");
+        assert_eq!(g.err(READ, &z("data/a")), "ENOENT");
+        assert_eq!(g.ok(RM, &z("data")), b"OK\0", "its parent exists");
+        assert_eq!(g.err(RM, &z("data/x/y")), "ENOENT");
+        // Absolute paths under the home are the guest's too.
+        g.write("/local/domain/1/data/abs", b"v");
+        assert_eq!(g.read("data/abs"), b"v");
+        let s = g.stats();
+        assert_eq!(s.requests, s.replies);
+        assert!(s.notifies >= s.requests);
+    }
+
+    #[test]
+    fn every_error_a_guest_can_cause() {
+        let mut g = Guest::new("");
+        assert_eq!(g.err(READ, &z("data/no-such-node")), "ENOENT");
+        assert_eq!(g.err(READ, &z("/local/domain/0/name")), "EACCES");
+        assert_eq!(g.err(READ, &z("/local/domain/9")), "EACCES");
+        assert_eq!(g.err(DIRECTORY, &z("/")), "EACCES");
+        assert_eq!(g.err(WRITE, &z("/local/domain/0/x|v")), "EACCES");
+        assert_eq!(g.err(WRITE, &z("/tool/x|v")), "EACCES");
+        assert_eq!(g.err(MKDIR, &z("/newtop")), "EACCES");
+        assert_eq!(g.err(RM, &z("/local/domain/0/name")), "EACCES");
+        assert_eq!(g.err(RM, &z("/")), "EINVAL");
+        for bad in ["", "data/", "a//b", "da ta", "x.y", "/local/domain/1/"] {
+            assert_eq!(g.err(READ, &z(bad)), "EINVAL", "{bad:?}");
+        }
+        let long_rel = "a".repeat(2049);
+        assert_eq!(g.err(READ, &z(&long_rel)), "EINVAL");
+        assert_eq!(g.err(READ, &z(&"a".repeat(2048))), "ENOENT");
+        let long_abs = format!("/local/domain/1/{}", "b".repeat(3072));
+        assert_eq!(g.err(READ, &z(&long_abs)), "EINVAL");
+        assert_eq!(g.err(READ, b"name"), "EINVAL", "no terminating NUL");
+        assert_eq!(
+            g.err(WRITE, b"name"),
+            "EINVAL",
+            "no NUL between path and value"
+        );
+        assert_eq!(g.err(WATCH, &z("data")), "EINVAL", "no token");
+        assert_eq!(g.err(GET_DOMAIN_PATH, &z("x")), "EINVAL");
+        assert_eq!(g.err(99, b""), "EINVAL", "unknown type");
+        assert_eq!(g.err(WATCH_EVENT, &z("a|b")), "EINVAL");
+        assert_eq!(g.err(ERROR_REPLY, &z("EIO")), "EINVAL");
+        assert_eq!(g.err(8, &z("2|5|6")), "EACCES", "INTRODUCE is dom0's");
+    }
+
+    #[test]
+    fn permissions_can_be_read_and_set_by_the_owner() {
+        let mut g = Guest::new("");
+        g.write("data/a", b"1");
+        assert_eq!(g.ok(GET_PERMS, &z("data/a")), z("n1"));
+        assert_eq!(g.err(GET_PERMS, &z("/local/domain/0")), "EACCES");
+        assert_eq!(g.ok(SET_PERMS, &z("data/a|n1|r0|b5")), b"OK\0");
+        assert_eq!(g.ok(GET_PERMS, &z("data/a")), z("n1|r0|b5"));
+        assert_eq!(g.err(SET_PERMS, &z("data/a|x1")), "EINVAL");
+        assert_eq!(g.err(SET_PERMS, &z("data/a|n")), "EINVAL");
+        assert_eq!(g.err(SET_PERMS, &z("data/a")), "EINVAL", "no permissions");
+        assert_eq!(g.err(SET_PERMS, &z("data/a|n5")), "EPERM", "giving it away");
+        assert_eq!(g.err(SET_PERMS, &z("data/zz|n1")), "ENOENT");
+        assert_eq!(g.err(SET_PERMS, &z("/local/domain/0|n1")), "EACCES");
+        // Children inherit their parent's permissions.
+        g.write("data/a/kid", b"");
+        assert_eq!(g.ok(GET_PERMS, &z("data/a/kid")), z("n1|r0|b5"));
+    }
+
+    #[test]
+    fn values_and_entries_are_limited_per_domain() {
+        let mut g = Guest::new("quota=5");
+        // The home, name and domid already count: two more nodes fit.
+        g.write("data/a", b"1");
+        assert_eq!(g.err(WRITE, &z("data/b|2")), "EQUOTA");
+        assert_eq!(g.err(MKDIR, &z("other")), "EQUOTA");
+        g.write("data/a", b"again");
+        assert_eq!(g.ok(RM, &z("data/a")), b"OK\0");
+        g.write("data/b", b"2");
+
+        let mut g = Guest::new("");
+        g.write("data/max", &[b'v'; 2048]);
+        assert_eq!(g.read("data/max").len(), 2048);
+        let mut big = z("data/big");
+        big.extend_from_slice(&[b'v'; 2049]);
+        assert_eq!(g.err(WRITE, &big), "E2BIG");
+        let mut g = Guest::new("max_value=10");
+        assert_eq!(g.err(WRITE, &z("data/x|01234567890")), "E2BIG");
+    }
+
+    fn start(g: &mut Guest) -> u32 {
+        let id = g.ok(TX_START, b"\0");
+        assert_eq!(id.last(), Some(&0), "the id is NUL-terminated");
+        core::str::from_utf8(&id[..id.len() - 1])
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn transactions_see_their_own_view_and_commit_or_abort() {
+        let mut g = Guest::new("");
+        g.write("data/x", b"old");
+        let tx = start(&mut g);
+        assert_ne!(tx, 0);
+        assert_eq!(g.ok_in(tx, READ, &z("data/x")), b"old");
+        assert_eq!(g.ok_in(tx, WRITE, &w("data/x", "new")), b"OK\0");
+        assert_eq!(g.ok_in(tx, WRITE, &w("data/t/deep", "1")), b"OK\0");
+        assert_eq!(g.ok_in(tx, RM, &z("name")), b"OK\0");
+        assert_eq!(g.ok_in(tx, READ, &z("data/x")), b"new");
+        assert_eq!(
+            g.read("data/x"),
+            b"old",
+            "not visible outside before commit"
+        );
+        assert_eq!(g.err(READ, &z("data/t/deep")), "ENOENT");
+        assert_eq!(g.err_in(tx, TX_START, b"\0"), "EBUSY");
+        assert_eq!(g.err_in(tx, TX_END, b"X\0"), "EINVAL");
+        assert_eq!(g.ok_in(tx, TX_END, b"T\0"), b"OK\0");
+        assert_eq!(g.read("data/x"), b"new");
+        assert_eq!(g.read("data/t/deep"), b"1");
+        assert_eq!(g.err(READ, &z("name")), "ENOENT");
+        assert_eq!(
+            g.err_in(tx, READ, &z("data/x")),
+            "ENOENT",
+            "the transaction is gone"
+        );
+        assert_eq!(g.err_in(tx, TX_END, b"T\0"), "ENOENT");
+
+        let tx = start(&mut g);
+        g.ok_in(tx, WRITE, &w("data/x", "aborted"));
+        assert_eq!(g.ok_in(tx, TX_END, b"F\0"), b"OK\0");
+        assert_eq!(g.read("data/x"), b"new");
+    }
+
+    #[test]
+    fn a_transaction_whose_nodes_changed_meanwhile_gets_eagain() {
+        let mut g = Guest::new("");
+        g.write("data/x", b"1");
+        let tx = start(&mut g);
+        g.ok_in(tx, READ, &z("data/x"));
+        g.ok_in(tx, WRITE, &w("data/y", "from-tx"));
+        g.write("data/x", b"2");
+        assert_eq!(g.err_in(tx, TX_END, b"T\0"), "EAGAIN");
+        assert_eq!(g.err(READ, &z("data/y")), "ENOENT", "nothing applied");
+
+        // A node the transaction wrote and another writer removed.
+        g.write("data/z", b"1");
+        let tx = start(&mut g);
+        g.ok_in(tx, WRITE, &w("data/z", "tx"));
+        g.ok(RM, &z("data/z"));
+        assert_eq!(g.err_in(tx, TX_END, b"T\0"), "EAGAIN");
+
+        // A child added to a directory the transaction listed.
+        let tx = start(&mut g);
+        g.ok_in(tx, DIRECTORY, &z("data"));
+        g.write("data/new", b"");
+        assert_eq!(g.err_in(tx, TX_END, b"T\0"), "EAGAIN");
+
+        // Unrelated changes do not conflict (adding children to one directory would).
+        let tx = start(&mut g);
+        g.ok_in(tx, WRITE, &w("data/mine", "1"));
+        g.write("domid", b"1");
+        assert_eq!(g.ok_in(tx, TX_END, b"T\0"), b"OK\0");
+        assert_eq!(g.read("data/mine"), b"1");
+    }
+
+    #[test]
+    fn open_transactions_are_limited() {
+        let mut g = Guest::new("");
+        for _ in 0..10 {
+            start(&mut g);
+        }
+        assert_eq!(g.err(TX_START, b"\0"), "ENOSPC");
+        let mut g = Guest::new("max_transactions=1");
+        let tx = start(&mut g);
+        assert_eq!(g.err(TX_START, b"\0"), "ENOSPC");
+        g.ok_in(tx, TX_END, b"F\0");
+        start(&mut g);
+        assert_eq!(
+            g.err_in(77, READ, &z("name")),
+            "ENOENT",
+            "no such transaction"
+        );
+    }
+
+    #[test]
+    fn watches_fire_at_once_on_changes_below_and_on_removal() {
+        let mut g = Guest::new("");
+        assert_eq!(g.ok(WATCH, &z("data|tok")), b"OK\0");
+        assert_eq!(g.take_events(), vec![z("data|tok")], "fires once at once");
+        g.write("data/x", b"1");
+        assert_eq!(g.take_events(), vec![z("data/x|tok")]);
+        g.write("name", b"n");
+        assert!(g.take_events().is_empty(), "not below the watch");
+        assert_eq!(
+            g.ok(WATCH, &z("/local/domain/1/data/deep/node|abs")),
+            b"OK\0"
+        );
+        assert_eq!(
+            g.take_events(),
+            vec![z("/local/domain/1/data/deep/node|abs")]
+        );
+        g.ok(MKDIR, &z("data/deep"));
+        assert_eq!(g.take_events(), vec![z("data/deep|tok")]);
+        g.ok(RM, &z("data"));
+        let events = g.take_events();
+        assert_eq!(
+            events,
+            vec![z("data|tok"), z("/local/domain/1/data/deep/node|abs")],
+            "a removal fires the watches below it with their own path"
+        );
+        assert_eq!(g.err(WATCH, &z("data|tok")), "EEXIST");
+        assert_eq!(g.ok(UNWATCH, &z("data|tok")), b"OK\0");
+        assert_eq!(g.err(UNWATCH, &z("data|tok")), "ENOENT");
+        g.write("data/y", b"1");
+        assert!(g.take_events().is_empty(), "unwatched");
+        assert_eq!(g.ok(RESET_WATCHES, b""), b"OK\0");
+        g.write("data/deep/node", b"1");
+        assert!(g.take_events().is_empty(), "reset");
+        // Special watches fire at once only.
+        assert_eq!(g.ok(WATCH, &z("@releaseDomain|r")), b"OK\0");
+        assert_eq!(g.take_events(), vec![z("@releaseDomain|r")]);
+        assert_eq!(g.stats().watch_events, 7);
+    }
+
+    #[test]
+    fn watches_fire_at_commit_and_are_limited() {
+        let mut g = Guest::new("max_watches=2");
+        g.ok(WATCH, &z("data|t"));
+        g.take_events();
+        let tx = start(&mut g);
+        g.ok_in(tx, WRITE, &w("data/a", "1"));
+        assert!(g.take_events().is_empty());
+        g.ok_in(tx, TX_END, b"T\0");
+        assert_eq!(g.take_events(), vec![z("data/a|t")]);
+        g.ok(WATCH, &z("name|t"));
+        assert_eq!(g.err(WATCH, &z("domid|t")), "E2BIG");
+    }
+
+    #[test]
+    fn dom0_echoes_the_guests_question() {
+        let mut g = Guest::new("dom0_echo");
+        g.ok(WATCH, &z("data/dom0-said|said"));
+        g.take_events();
+        g.write("data/dom0-ask", b"hello");
+        assert_eq!(g.take_events(), vec![z("data/dom0-said|said")]);
+        assert_eq!(g.read("data/dom0-said"), b"hello");
+        let mut g = Guest::new("");
+        g.write("data/dom0-ask", b"hello");
+        assert_eq!(g.err(READ, &z("data/dom0-said")), "ENOENT");
+    }
+
+    #[test]
+    fn error_paths_return_the_named_error() {
+        let mut g = Guest::new("errors");
+        assert_eq!(g.err(READ, &z("data/error-EQUOTA")), "EQUOTA");
+        assert_eq!(g.err(WRITE, &z("x/error-ENOSPC|v")), "ENOSPC");
+        assert_eq!(g.err(WATCH, &z("error-EIO|t")), "EIO");
+        assert_eq!(g.err(READ, &z("error-ANYTHING_AT_ALL")), "ANYTHING_AT_ALL");
+        let mut g = Guest::new("");
+        assert_eq!(g.err(READ, &z("data/error-EQUOTA")), "ENOENT");
+    }
+
+    #[test]
+    fn directory_part_lists_in_pieces() {
+        let mut g = Guest::new("");
+        g.write("data/a", b"");
+        g.write("data/bb", b"");
+        let part = g.ok(DIRECTORY_PART, &z("data|0"));
+        let gen_end = part.iter().position(|&b| b == 0).unwrap();
+        assert_eq!(&part[gen_end + 1..], b"a\0bb\0\0");
+        let part = g.ok(DIRECTORY_PART, &z("data|2"));
+        assert_eq!(&part[gen_end + 1..], b"bb\0\0");
+        assert_eq!(g.err(DIRECTORY_PART, &z("data|1")), "EINVAL");
+        assert_eq!(g.err(DIRECTORY_PART, &z("data|99")), "EINVAL");
+    }
+
+    #[test]
+    fn chunked_daemon_splits_requests_and_replies() {
+        let mut g = Guest::new("chunk=5");
+        let id = g.send(READ, 0, &z("name"));
+        let mut steps = 0;
+        while g.rx.len() < HEADER_SIZE + 7 {
+            assert!(g.pump(), "every step that moves bytes raises the channel");
+            assert!(g.rx.len() <= steps * 5 + 5);
+            steps += 1;
+            assert!(steps < 20);
+        }
+        assert!(steps >= (HEADER_SIZE + 5) / 5 + (HEADER_SIZE + 7) / 5);
+        let msgs = g.messages();
+        assert_eq!(msgs[0].0.req_id, id);
+        assert_eq!(msgs[0].1, b"xenbeam");
+        // Larger replies and requests cross too.
+        g.write("data/v", &[b'x'; 700]);
+        assert_eq!(g.read("data/v").len(), 700);
+    }
+
+    #[test]
+    fn reordered_replies_come_back_last_first() {
+        let mut g = Guest::new("reorder");
+        let ids: Vec<u32> = ["name", "domid", "data/none"]
+            .iter()
+            .map(|p| g.put(READ, 0, &z(p)))
+            .collect();
+        g.p.notify(g.ch).unwrap();
+        g.pump();
+        let got: Vec<u32> = g.messages().iter().map(|(h, _)| h.req_id).collect();
+        assert_eq!(got, ids.iter().rev().copied().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn delayed_replies_wait_for_virtual_time() {
+        let mut g = Guest::new("delay_ns=1000");
+        g.send(READ, 0, &z("name"));
+        g.pump();
+        assert!(g.messages().is_empty());
+        assert_eq!(g.p.xenstored_deadline(), Some(1000));
+        g.p.wait_for_events(Some(400));
+        assert_eq!(g.p.now_ns(), 400, "an earlier deadline still wins");
+        g.pump();
+        g.p.wait_for_events(None);
+        assert_eq!(g.p.now_ns(), 1000, "the clock jumps to the reply");
+        assert_eq!(g.p.stalls(), 0);
+        assert!(g.pump());
+        assert_eq!(g.messages()[0].1, b"xenbeam");
+        g.p.wait_for_events(None);
+        assert_eq!(g.p.stalls(), 1, "nothing left to wait for");
+    }
+
+    #[test]
+    fn max_outstanding_stops_reading_until_replies_are_taken() {
+        let mut g = Guest::new("max_outstanding=3");
+        for _ in 0..5 {
+            g.put(READ, 0, &z("name"));
+        }
+        g.p.notify(g.ch).unwrap();
+        g.p.take_pending(&mut |_| {});
+        assert_eq!(g.stats().requests, 3);
+        g.p.take_pending(&mut |_| {});
+        assert_eq!(g.stats().requests, 3, "the replies are still in the ring");
+        assert_eq!(g.stats().max_outstanding, 5);
+        g.pump();
+        g.pump();
+        assert_eq!(g.stats().requests, 5);
+        g.pump();
+        assert_eq!(g.messages().len(), 5);
+        let mut g = Guest::new("");
+        for _ in 0..30 {
+            g.put(READ, 0, &z("domid"));
+        }
+        g.p.notify(g.ch).unwrap();
+        g.p.take_pending(&mut |_| {});
+        assert_eq!(g.stats().requests, 20, "C xenstored's default");
+        assert_eq!(g.stats().max_outstanding, 30);
+    }
+
+    #[test]
+    fn reconnection_resets_the_ring_and_the_connection_state() {
+        let mut g = Guest::new("reconnection");
+        assert_eq!(g.page.read_u32(SERVER_FEATURES), 3);
+        g.ok(WATCH, &z("data|t"));
+        let tx = start(&mut g);
+        // A partial request is in flight when the guest asks to reconnect.
+        let (_, bytes) = g.request(READ, 0, &z("name"));
+        REQUESTS.produce(&g.page, &bytes[..10]).unwrap();
+        g.pump();
+        g.page.write_u32(CONNECTION, 1);
+        g.p.notify(g.ch).unwrap();
+        assert!(g.pump(), "the channel is raised");
+        assert_eq!(g.page.read_u32(CONNECTION), 0);
+        for off in [2048, 2052, 2056, 2060] {
+            assert_eq!(g.page.read_u32(off), 0);
+        }
+        g.rx.clear();
+        g.events.clear();
+        assert_eq!(
+            g.err_in(tx, READ, &z("name")),
+            "ENOENT",
+            "transactions dropped"
+        );
+        g.write("data/x", b"1");
+        assert!(g.take_events().is_empty(), "watches dropped");
+        assert_eq!(g.read("name"), b"xenbeam");
+
+        let mut g = Guest::new("");
+        assert_eq!(g.page.read_u32(SERVER_FEATURES), FEATURE_ERROR);
+        g.page.write_u32(CONNECTION, 1);
+        g.p.notify(g.ch).unwrap();
+        assert_eq!(
+            g.read("name"),
+            b"xenbeam",
+            "not honoured without the feature"
+        );
+    }
+
+    #[test]
+    fn a_reconnection_repairs_a_broken_connection() {
+        let mut g = Guest::new("reconnection");
+        g.page.write_u32(REQUESTS.prod, 5000);
+        g.p.notify(g.ch).unwrap();
+        g.pump();
+        assert_eq!(g.stats().protocol_errors, 1);
+        assert_eq!(g.page.read_u32(ERROR), ERROR_RING_INDEX);
+        g.page.write_u32(CONNECTION, 1);
+        g.p.notify(g.ch).unwrap();
+        g.pump();
+        assert_eq!(g.page.read_u32(ERROR), 0);
+        assert_eq!(g.read("domid"), b"1");
+    }
+
+    fn hostile(mode: &str) -> Guest {
+        let mut g = Guest::new(&format!("hostile={mode},hostile_after=1"));
+        assert_eq!(g.read("name"), b"xenbeam", "the first reply is fine");
+        g
+    }
+
+    #[test]
+    fn hostile_indices() {
+        let mut g = hostile("indices");
+        g.send(READ, 0, &z("domid"));
+        let mut raised = false;
+        let ch = g.ch;
+        g.p.take_pending(&mut |c| raised |= c == ch);
+        assert!(raised);
+        assert!(RESPONSES.available(&g.page).is_err());
+        g.p.wait_for_events(None);
+        assert_eq!(g.p.stalls(), 1, "the daemon stopped");
+    }
+
+    #[test]
+    fn hostile_request_id() {
+        let mut g = hostile("reqid");
+        let id = g.send(READ, 0, &z("domid"));
+        g.pump();
+        let msgs = g.messages();
+        assert_eq!(msgs.len(), 2);
+        assert_eq!(msgs[0].0.req_id, !id);
+        assert_eq!((msgs[1].0.req_id, &msgs[1].1[..]), (id, &b"1"[..]));
+        assert_eq!(g.read("domid"), b"1", "then back to normal");
+    }
+
+    #[test]
+    fn hostile_type() {
+        let mut g = hostile("type");
+        let (kind, body) = g.call(READ, 0, &z("domid"));
+        assert_ne!(kind, READ);
+        assert_eq!(body, b"1");
+        assert_eq!(g.read("domid"), b"1");
+    }
+
+    #[test]
+    fn hostile_length() {
+        let mut g = hostile("len");
+        let id = g.send(READ, 0, &z("domid"));
+        g.pump();
+        assert_eq!(g.rx.len(), HEADER_SIZE);
+        let h = Header {
+            kind: READ,
+            req_id: id,
+            tx_id: 0,
+            len: 5000,
+        };
+        assert_eq!(g.rx, h.encode());
+        g.send(READ, 0, &z("domid"));
+        g.pump();
+        assert_eq!(g.rx.len(), HEADER_SIZE, "nothing more");
+    }
+
+    #[test]
+    fn a_full_size_payload_crosses_the_ring_in_pieces() {
+        let mut g = Guest::new("max_value=4096");
+        let mut payload = z("data/big");
+        let value: Vec<u8> = (0..MAX_PAYLOAD - payload.len()).map(|i| i as u8).collect();
+        payload.extend_from_slice(&value);
+        assert_eq!(payload.len(), MAX_PAYLOAD);
+        assert_eq!(g.ok(WRITE, &payload), b"OK\0");
+        assert_eq!(g.read("data/big"), value);
+    }
+
+    #[test]
+    fn an_oversized_header_breaks_the_connection() {
+        let mut g = Guest::new("");
+        let h = Header {
+            kind: WRITE,
+            req_id: 1,
+            tx_id: 0,
+            len: MAX_PAYLOAD as u32 + 1,
+        };
+        REQUESTS.produce(&g.page, &h.encode()).unwrap();
+        g.p.notify(g.ch).unwrap();
+        g.pump();
+        assert_eq!(g.stats().protocol_errors, 1);
+        assert_eq!(g.page.read_u32(ERROR), ERROR_PROTOCOL);
+        g.send(READ, 0, &z("name"));
+        g.pump();
+        assert!(g.messages().is_empty(), "no longer served");
+        g.p.wait_for_events(None);
+        assert_eq!(g.p.stalls(), 1);
+    }
+
+    #[test]
+    fn knobs_parse_with_clear_errors() {
+        let cfg = XenstoredConfig::parse(
+            "domid=3,name=web,max_value=10,quota=9,max_transactions=2,max_watches=4,\
+             delay_ns=77,reorder,chunk=8,max_outstanding=5,reconnection,errors,dom0_echo,\
+             hostile=reqid,hostile_after=6",
+        )
+        .unwrap();
+        assert_eq!(
+            cfg,
+            XenstoredConfig {
+                domid: 3,
+                name: "web".into(),
+                max_value: 10,
+                quota: 9,
+                max_transactions: 2,
+                max_watches: 4,
+                delay_ns: 77,
+                reorder: true,
+                chunk: Some(8),
+                max_outstanding: 5,
+                reconnection: true,
+                errors: true,
+                dom0_echo: true,
+                hostile: Some(Hostile::ReqId),
+                hostile_after: 6,
+            }
+        );
+        assert_eq!(XenstoredConfig::parse(""), Ok(XenstoredConfig::default()));
+        assert_eq!(
+            "hostile=len".parse::<XenstoredConfig>().unwrap().hostile,
+            Some(Hostile::Len)
+        );
+        let bad = |knob, value: &str| {
+            Err(ConfigError::BadValue {
+                knob,
+                value: value.into(),
+            })
+        };
+        assert_eq!(XenstoredConfig::parse("chunk=0"), bad("chunk", "0"));
+        assert_eq!(XenstoredConfig::parse("domid=0"), bad("domid", "0"));
+        assert_eq!(XenstoredConfig::parse("domid=x"), bad("domid", "x"));
+        assert_eq!(
+            XenstoredConfig::parse("hostile=evil"),
+            bad("hostile", "evil")
+        );
+        assert_eq!(XenstoredConfig::parse("name="), bad("name", ""));
+        assert_eq!(
+            XenstoredConfig::parse("fast"),
+            Err(ConfigError::UnknownKnob("fast".into()))
+        );
+        assert_eq!(
+            XenstoredConfig::parse("quota"),
+            Err(ConfigError::MissingValue("quota"))
+        );
+        assert_eq!(
+            XenstoredConfig::parse("reorder=1"),
+            Err(ConfigError::UnexpectedValue("reorder"))
+        );
+        let msg = ConfigError::UnknownKnob("fast".into()).to_string();
+        assert!(msg.contains("fast"));
+    }
+
+    #[test]
+    fn the_ring_page_is_the_platforms() {
+        let p = SimPlatform::new();
+        assert!(p.xenstore().is_none());
+        p.attach_xenstored(XenstoredConfig::default());
+        let (page, _) = p.xenstore().unwrap();
+        let (again, _) = p.xenstore().unwrap();
+        page.write_u32(2048, 42);
+        assert_eq!(again.read_u32(2048), 42, "one page, many handles");
+        p.free_page(page);
+        assert_eq!(p.pages_out(), 0);
+        let own = p.alloc_page().unwrap();
+        assert_eq!(p.pages_out(), 1);
+        p.free_page(own.share());
+        assert_eq!(p.pages_out(), 1, "a shared handle is not the allocation");
+        p.free_page(own);
+        assert_eq!(p.pages_out(), 0);
+    }
 }
