@@ -4,9 +4,10 @@
 //! per-domain entry quota, watches and transactions, and speaks the wire protocol of Xen's
 //! docs/misc/xenstore.txt over the shared page as xenstored does for one unprivileged guest:
 //! requests are read from the request ring and replies and watch events written to the response
-//! ring, both through [`RingLayout`]. The tree starts as a guest's does under Xen:
-//! `/local/domain/<domid>` with `name` and `domid`, owned by the guest; everything else belongs
-//! to dom0 and is closed to the guest. Relative paths resolve under the guest's home.
+//! ring, both through [`xenbeam_xen::ring::RingLayout`]. The tree starts as a guest's does
+//! under Xen: `/local/domain/<domid>` with `name` and `domid`, owned by the guest; everything
+//! else belongs to dom0 and is closed to the guest. Relative paths resolve under the guest's
+//! home.
 //!
 //! The daemon owns no clock and never blocks: the platform calls [`Xenstored::step`] with the
 //! current time when it collects events, and asks [`Xenstored::has_work`] and
