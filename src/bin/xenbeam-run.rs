@@ -8,6 +8,10 @@
 //! with status 1 (erl would wait forever), or 0 if no process is left.
 //! `xenbeam-run --list-opcodes` prints the generic opcodes the VM implements.
 //! `--max-heap-words N` caps the process heap: exceeding it raises `error:system_limit`.
+//! `--xenstore[=KNOBS]` serves the Xenstore ring pore with a simulated xenstored (see
+//! `xenbeam::platform::xenstored`); KNOBS is `key=value,flag,...`, e.g.
+//! `--xenstore=domid=3,name=web,delay_ns=1000000,reorder`. Bad knobs exit with status 2.
+//! Here `delay_ns` is real time: the daemon's clock is the host's monotonic clock.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -16,6 +20,7 @@ use std::process::{exit, Command};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use xenbeam::platform::sim::{SimPage, SimPlatform};
+use xenbeam::platform::xenstored::XenstoredConfig;
 use xenbeam::platform::{Channel, Platform, PlatformError};
 use xenbeam::sched::{Node, Stop};
 use xenbeam::vm::bif::Io;
@@ -101,7 +106,7 @@ fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: xenbeam-run [--max-heap-words N] [-pa DIR]... MOD FUN [ARG...] | --list-opcodes"
+        "usage: xenbeam-run [--max-heap-words N] [--xenstore[=KNOBS]] [-pa DIR]... MOD FUN [ARG...] | --list-opcodes"
     );
     exit(2);
 }
@@ -111,7 +116,21 @@ fn main() {
     let mut path = Vec::new();
     let mut rest = Vec::new();
     let mut max_heap: usize = 0;
+    let mut xenstore = None;
     while let Some(a) = args.next() {
+        if let Some(knobs) = a
+            .strip_prefix("--xenstore")
+            .and_then(|r| r.strip_prefix('=').or(r.is_empty().then_some("")))
+        {
+            match XenstoredConfig::parse(knobs) {
+                Ok(cfg) => xenstore = Some(cfg),
+                Err(e) => {
+                    eprintln!("xenbeam-run: --xenstore: {e}");
+                    exit(2);
+                }
+            }
+            continue;
+        }
         match a.as_str() {
             "--list-opcodes" => {
                 for (n, name, _) in OPCODES {
@@ -142,14 +161,23 @@ fn main() {
     // Deeply recursive Erlang never recurses in Rust, but term printing and comparison do.
     let child = std::thread::Builder::new()
         .stack_size(256 << 20)
-        .spawn(move || run(path, rest, max_heap))
+        .spawn(move || run(path, rest, max_heap, xenstore))
         .unwrap_or_else(|_| exit(70));
     let code = child.join().unwrap_or(70);
     exit(code);
 }
 
-fn run(path: Vec<PathBuf>, rest: Vec<String>, max_heap: usize) -> i32 {
-    let mut node = Node::new(HostPlatform::new(), load);
+fn run(
+    path: Vec<PathBuf>,
+    rest: Vec<String>,
+    max_heap: usize,
+    xenstore: Option<XenstoredConfig>,
+) -> i32 {
+    let platform = HostPlatform::new();
+    if let Some(cfg) = xenstore {
+        platform.channels.attach_xenstored(cfg);
+    }
+    let mut node = Node::new(platform, load);
     let mut src = SearchPath(path);
     let mut io = Console {
         out: std::io::BufWriter::new(std::io::stdout()),
@@ -213,7 +241,8 @@ fn run(path: Vec<PathBuf>, rest: Vec<String>, max_heap: usize) -> i32 {
 }
 
 /// The host as a platform: the real clocks, sleeping until the deadline, and in-process
-/// loopback channels and pages (those of the simulation, whose clock is not used).
+/// loopback channels and pages (those of the simulation, whose clock is kept at the host's
+/// monotonic time so a simulated xenstored's delays are real ones).
 struct HostPlatform {
     channels: SimPlatform,
     start: Instant,
@@ -242,10 +271,16 @@ impl Platform for HostPlatform {
     }
 
     fn wait_for_events(&self, deadline: Option<u64>) {
+        self.channels.set_now(self.now_ns());
+        self.channels.run_xenstored();
         // Channels only fire from this thread, so nothing can arrive while we sleep.
-        if self.channels.has_pending() {
+        if self.channels.has_pending() || self.channels.xenstored_busy() {
             return;
         }
+        let deadline = match (deadline, self.channels.xenstored_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         match deadline {
             Some(d) => {
                 let now = self.now_ns();
@@ -258,6 +293,7 @@ impl Platform for HostPlatform {
     }
 
     fn take_pending(&self, sink: &mut dyn FnMut(Channel)) {
+        self.channels.set_now(self.now_ns());
         self.channels.take_pending(sink);
     }
 
@@ -286,6 +322,6 @@ impl Platform for HostPlatform {
     }
 
     fn xenstore(&self) -> Option<(SimPage, Channel)> {
-        None
+        self.channels.xenstore()
     }
 }

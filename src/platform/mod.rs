@@ -3,13 +3,15 @@
 //! The scheduler, outlets and pores are written against [`Platform`] only. The image implements
 //! it with Xen (event channels polled with SCHEDOP_poll, the vCPU clock, pages from the page
 //! pool); host tests use [`sim::SimPlatform`], a deterministic simulation with a virtual
-//! clock; the host runner uses the real clock.
+//! clock, optionally with a simulated xenstored ([`xenstored::Xenstored`]) behind its Xenstore
+//! ring; the host runner uses the real clock.
 //!
 //! Event delivery follows the Xen model the kernel uses: channels are always masked, events
 //! only set a pending flag, and the runtime collects pending channels when it is ready to
 //! (`take_pending`), sleeping in `wait_for_events` when nothing can run.
 
 pub mod sim;
+pub mod xenstored;
 
 use core::fmt;
 

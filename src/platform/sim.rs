@@ -4,19 +4,50 @@
 //! pending jumps the clock to the deadline, so timeouts are exact and tests never sleep. A
 //! wait with no deadline and nothing pending is a deadlock in the program under test and is
 //! counted in [`SimPlatform::stalls`] instead of blocking forever.
+//!
+//! [`SimPlatform::attach_xenstored`] puts a simulated xenstored behind the Xenstore ring: the
+//! guest's notify on the ring's channel kicks it, and it runs whenever the runtime collects
+//! events (`take_pending`, `wait_for_events`), raising the channel when it consumed or
+//! produced ring data. A wait jumps the clock to the daemon's next delayed reply if that comes
+//! before the deadline, and is not a stall while the daemon can still make progress.
 
+use super::xenstored::{Xenstored, XenstoredConfig, XenstoredStats};
 use super::{Channel, Page, Platform, PlatformError, RingMemory};
-use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::collections::BTreeSet;
+use alloc::rc::Rc;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
-/// A heap-backed page.
+/// A heap-backed page. Several handles may share one page ([`SimPage::share`]), as a guest
+/// and a simulated daemon share the Xenstore page; each access borrows the bytes only for its
+/// own duration, so interleaved accesses through different handles are fine.
 #[derive(Debug)]
 pub struct SimPage {
     frame: u64,
-    bytes: Box<RefCell<[u8; 4096]>>,
+    bytes: Rc<RefCell<[u8; 4096]>>,
+    /// Whether handing this handle back to [`Platform::free_page`] returns an allocation.
+    counted: bool,
+}
+
+impl SimPage {
+    fn fresh(frame: u64, counted: bool) -> Self {
+        Self {
+            frame,
+            bytes: Rc::new(RefCell::new([0; 4096])),
+            counted,
+        }
+    }
+
+    /// Another handle to the same page (the other domain's mapping). Freeing it does not
+    /// return the page.
+    pub fn share(&self) -> SimPage {
+        SimPage {
+            frame: self.frame,
+            bytes: Rc::clone(&self.bytes),
+            counted: false,
+        }
+    }
 }
 
 impl Page for SimPage {
@@ -57,6 +88,16 @@ pub struct SimPlatform {
     stalls: Cell<usize>,
     console: RefCell<Vec<u8>>,
     notified: RefCell<Vec<Channel>>,
+    xenstored: RefCell<Option<Attached>>,
+}
+
+/// A simulated xenstored and the ring it serves.
+#[derive(Debug)]
+struct Attached {
+    daemon: Xenstored,
+    /// The guest's handle on the ring page.
+    page: SimPage,
+    channel: Channel,
 }
 
 impl SimPlatform {
@@ -119,6 +160,67 @@ impl SimPlatform {
         core::mem::take(&mut *self.notified.borrow_mut())
     }
 
+    /// Moves the clock forward to `ns` (never back): for a host runner that keeps real time
+    /// and lets the simulation's channels and daemon see it.
+    pub fn set_now(&self, ns: u64) {
+        self.now.set(self.now.get().max(ns));
+    }
+
+    /// Serves the Xenstore ring with a simulated xenstored configured by `cfg` (replacing any
+    /// earlier one): [`Platform::xenstore`] then returns the ring page and its channel.
+    pub fn attach_xenstored(&self, cfg: XenstoredConfig) {
+        let channel = self.fresh_channel();
+        self.bound.borrow_mut().insert(channel, None);
+        let frame = self.next_frame.get() + 1;
+        self.next_frame.set(frame);
+        // The ring page belongs to the platform: it is not counted among allocated pages.
+        let page = SimPage::fresh(frame, false);
+        let daemon = Xenstored::new(cfg, page.share());
+        let old = self.xenstored.replace(Some(Attached {
+            daemon,
+            page,
+            channel,
+        }));
+        if let Some(old) = old {
+            self.close(old.channel);
+        }
+    }
+
+    /// What the attached xenstored has done so far.
+    pub fn xenstored_stats(&self) -> Option<XenstoredStats> {
+        self.xenstored.borrow().as_ref().map(|a| a.daemon.stats())
+    }
+
+    /// Lets the attached xenstored take one step if it has work at the current time, raising
+    /// its channel when the step touched the ring.
+    pub fn run_xenstored(&self) {
+        let now = self.now.get();
+        let raised = match self.xenstored.borrow_mut().as_mut() {
+            Some(a) if a.daemon.has_work(now) => a.daemon.step(now).then_some(a.channel),
+            _ => None,
+        };
+        if let Some(channel) = raised {
+            self.raise(channel);
+        }
+    }
+
+    /// Whether the attached xenstored could make progress without time passing.
+    pub fn xenstored_busy(&self) -> bool {
+        let now = self.now.get();
+        self.xenstored
+            .borrow()
+            .as_ref()
+            .is_some_and(|a| a.daemon.has_work(now))
+    }
+
+    /// When the attached xenstored's next delayed reply is due.
+    pub fn xenstored_deadline(&self) -> Option<u64> {
+        self.xenstored
+            .borrow()
+            .as_ref()
+            .and_then(|a| a.daemon.next_deadline())
+    }
+
     fn fresh_channel(&self) -> Channel {
         let n = self.next_channel.get() + 1;
         self.next_channel.set(n);
@@ -134,9 +236,14 @@ impl Platform for SimPlatform {
     }
 
     fn wait_for_events(&self, deadline: Option<u64>) {
-        if !self.pending.borrow().is_empty() {
+        self.run_xenstored();
+        if !self.pending.borrow().is_empty() || self.xenstored_busy() {
             return;
         }
+        let deadline = match (deadline, self.xenstored_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         match deadline {
             Some(d) => self.now.set(self.now.get().max(d)),
             None => self.stalls.set(self.stalls.get() + 1),
@@ -144,6 +251,7 @@ impl Platform for SimPlatform {
     }
 
     fn take_pending(&self, sink: &mut dyn FnMut(Channel)) {
+        self.run_xenstored();
         let pending = core::mem::take(&mut *self.pending.borrow_mut());
         for c in pending {
             sink(c);
@@ -156,6 +264,15 @@ impl Platform for SimPlatform {
             .borrow()
             .get(&channel)
             .ok_or(PlatformError::BadChannel(channel))?;
+        if let Some(a) = self
+            .xenstored
+            .borrow_mut()
+            .as_mut()
+            .filter(|a| a.channel == channel)
+        {
+            a.daemon.kick();
+            return Ok(());
+        }
         match peer {
             Some(p) => self.raise(p),
             None => self.notified.borrow_mut().push(channel),
@@ -187,14 +304,13 @@ impl Platform for SimPlatform {
         self.pages_out.set(self.pages_out.get() + 1);
         let frame = self.next_frame.get() + 1;
         self.next_frame.set(frame);
-        Ok(SimPage {
-            frame,
-            bytes: Box::new(RefCell::new([0; 4096])),
-        })
+        Ok(SimPage::fresh(frame, true))
     }
 
-    fn free_page(&self, _page: SimPage) {
-        self.pages_out.set(self.pages_out.get() - 1);
+    fn free_page(&self, page: SimPage) {
+        if page.counted {
+            self.pages_out.set(self.pages_out.get() - 1);
+        }
     }
 
     fn console_write(&self, bytes: &[u8]) {
@@ -202,7 +318,10 @@ impl Platform for SimPlatform {
     }
 
     fn xenstore(&self) -> Option<(SimPage, Channel)> {
-        None
+        self.xenstored
+            .borrow()
+            .as_ref()
+            .map(|a| (a.page.share(), a.channel))
     }
 }
 
