@@ -4,7 +4,7 @@
 //! per-domain entry quota, watches and transactions, and speaks the wire protocol of Xen's
 //! docs/misc/xenstore.txt over the shared page as xenstored does for one unprivileged guest:
 //! requests are read from the request ring and replies and watch events written to the response
-//! ring, both through [`xenbeam_xen::ring::RingLayout`]. The tree starts as a guest's does
+//! ring, both through [`xenbeam_xenproto::ring::RingLayout`]. The tree starts as a guest's does
 //! under Xen: `/local/domain/<domid>` with `name` and `domid`, owned by the guest; everything
 //! else belongs to dom0 and is closed to the guest. Relative paths resolve under the guest's
 //! home.
@@ -35,8 +35,10 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::ops::Bound;
 use core::str::FromStr;
-use xenbeam_xen::ring::used;
-use xenbeam_xen::xenstore::{Header, MessageType, HEADER_SIZE, MAX_PAYLOAD, REQUESTS, RESPONSES};
+use xenbeam_xenproto::ring::used;
+use xenbeam_xenproto::xenstore::{
+    Header, MessageType, HEADER_SIZE, MAX_PAYLOAD, REQUESTS, RESPONSES,
+};
 
 /// Offset of the server feature bitmap in the ring page.
 const SERVER_FEATURES: usize = 2064;
