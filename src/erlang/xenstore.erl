@@ -186,7 +186,8 @@ transaction(Fun, Timeout) ->
     erlang:error(badarg, [Fun, Timeout]).
 
 %% @doc The driver's counters: requests sent, replies received, the most requests in flight
-%% and queued at once, watch events delivered, and the driver's heap high-water mark in words.
+%% and queued at once, notifications sent and the most messages written with one, watch
+%% events delivered, and the driver's heap high-water mark in words.
 -spec stats() -> {ok, map()} | error().
 stats() -> call(stats, ?TIMEOUT).
 
@@ -366,7 +367,8 @@ perm_char(both) -> $b.
     watchers = #{},
     next_watch = 1,
     stats = #{requests => 0, replies => 0, max_in_flight => 0, max_queued => 0,
-              watch_events => 0, stale_replies => 0, notifies => 0, heap_hwm => 0}
+              watch_events => 0, stale_replies => 0, notifies => 0, max_batch => 0,
+              heap_hwm => 0}
 }).
 
 %% @private Starts a driver linked to the caller (the supervisor). Watches is the table the
@@ -389,31 +391,32 @@ init(Sup, Watches, Generation) ->
             Other -> exit({xenstore_ring, {cannot_open, Other}})
         end,
     true = register(xenstore, self()),
-    resync(P, Generation),
+    How = resync(P, Generation),
     S0 = #st{pore = P, sup = Sup, generation = Generation band 255},
     Sup ! {self(), started},
-    S = rewatch(maps:to_list(Watches), S0),
+    S = case How of
+            %% xenstored still holds the old driver's watches: keep them, tokens and all.
+            resumed -> adopt(maps:to_list(Watches), S0);
+            %% A new connection (or the first): set them again.
+            _ -> rewatch(maps:to_list(Watches), S0)
+        end,
     loop(flush(S)).
 
-%% A new driver finds the ring where the last one left it. On the first start it is at a
-%% message boundary; after a crash it is made so.
+%% A new driver finds the ring where the last one left it: on the first start at a message
+%% boundary, after a crash perhaps in the middle of a request and of a reply. Returns how the
+%% connection goes on: `fresh', `reconnected' (xenstored forgot the old driver's requests and
+%% watches) or `resumed' (the same connection, now at a boundary).
 resync(P, 0) ->
-    check_boundary(P);
+    to_boundary(P),
+    fresh;
 resync(P, _) ->
-    Info = pore:info(P),
-    Features = case Info of
+    Features = case pore:info(P) of
                    #{server_features := F} -> F;
                    _ -> 0
                end,
     case Features band 1 of
-        1 -> reconnect(P);
-        0 -> to_boundary(P)
-    end.
-
-check_boundary(P) ->
-    case pore:info(P) of
-        #{req_left := 0, rsp_skip := 0} -> ok;
-        _ -> to_boundary(P)
+        1 -> reconnect(P), reconnected;
+        0 -> to_boundary(P), resumed
     end.
 
 %% xenstored's reconnection: it drops everything in flight and resets the ring.
@@ -433,28 +436,25 @@ wait_connected(P, Deadline) ->
 
 %% Without reconnection: the request the dead driver was writing is finished with zero bytes
 %% (its caller was told driver_restarted), and reply bytes are dropped up to the next reply.
+%% The pore counts what is left of each message; a cut header only says how many header bytes
+%% are missing, so this goes on until both counts are zero.
 to_boundary(P) ->
-    #{req_left := Left, rsp_skip := Skip} = pore:info(P),
-    Deadline = erlang:monotonic_time(millisecond) + 5000,
-    pad(P, Left, Deadline),
-    skip(P, Skip, Deadline).
+    to_boundary(P, erlang:monotonic_time(millisecond) + 5000).
 
-pad(_P, 0, _Deadline) -> ok;
-pad(P, Left, Deadline) ->
-    {Free, _} = avail(P),
-    N = min(Free, Left),
-    N > 0 andalso begin ok = pore:write(P, binary:copy(<<0>>, N)), ok = pore:poke(P) end,
-    case Left - N of
-        0 -> ok;
-        More -> wait_irq(P, Deadline), pad(P, More, Deadline)
-    end.
-
-skip(_P, 0, _Deadline) -> ok;
-skip(P, Skip, Deadline) ->
-    case pore:discard(P, Skip) of
-        Skip -> ok;
-        N when is_integer(N) -> wait_irq(P, Deadline), skip(P, Skip - N, Deadline);
-        {error, R} -> exit({xenstore_ring, R})
+to_boundary(P, Deadline) ->
+    case pore:info(P) of
+        #{req_left := 0, rsp_skip := 0} -> ok;
+        #{req_left := Left, rsp_skip := Skip} ->
+            {Free, Avail} = avail(P),
+            Pad = min(Free, Left),
+            Pad > 0 andalso begin ok = pore:write(P, binary:copy(<<0>>, Pad)),
+                                  ok = pore:poke(P) end,
+            Dropped = case min(Avail, Skip) of
+                          0 -> 0;
+                          D -> pore:discard(P, D)
+                      end,
+            Pad + Dropped > 0 orelse wait_irq(P, Deadline),
+            to_boundary(P, Deadline)
     end.
 
 wait_irq(P, Deadline) ->
@@ -525,7 +525,8 @@ start(Alias, _Caller, {raw, Type, Tx, Payload}, S) when is_integer(Type), is_int
     send(Alias, Type, Tx, Payload, Type, S);
 start(Alias, Caller, {watch, Path, Token}, S) ->
     %% The watch is routed from now on: its first event may come before the reply.
-    Wire = integer_to_binary(S#st.next_watch),
+    Wire = <<(integer_to_binary(S#st.generation))/binary, $.,
+             (integer_to_binary(S#st.next_watch))/binary>>,
     Watchers = case maps:is_key(Caller, S#st.watchers) of
                    true -> S#st.watchers;
                    false -> maps:put(Caller, erlang:monitor(process, Caller), S#st.watchers)
@@ -574,7 +575,7 @@ flush(S = #st{pore = P, out = Out}) ->
                 {error, R} -> exit({xenstore_ring, R})
             end,
             ok = pore:poke(P),
-            hwm(count(notifies, S#st{out = Rest}))
+            hwm(bump(max_batch, length(Now), count(notifies, S#st{out = Rest})))
     end.
 
 take(Out, 0, Acc) -> {lists:reverse(Acc, []), Out};
@@ -657,6 +658,23 @@ rewatch([{_, {Pid, Path, Token}} | Rest], S) ->
     case is_process_alive(Pid) of
         true -> rewatch(Rest, start(none, Pid, {watch, Path, Token}, S));
         false -> rewatch(Rest, S)
+    end.
+
+%% After a restart on the same connection: take over the old driver's watches; those of
+%% processes that died meanwhile go.
+adopt([], S) -> S;
+adopt([{Wire, {Pid, Path, Token}} | Rest], S) ->
+    case is_process_alive(Pid) of
+        true ->
+            Watchers = case maps:is_key(Pid, S#st.watchers) of
+                           true -> S#st.watchers;
+                           false -> maps:put(Pid, erlang:monitor(process, Pid), S#st.watchers)
+                       end,
+            adopt(Rest, S#st{watchers = Watchers,
+                             watches = maps:put(Wire, {Pid, Path, Token}, S#st.watches)});
+        false ->
+            adopt(Rest, send(none, ?XS_UNWATCH, 0, <<Path/binary, 0, Wire/binary, 0>>,
+                             {unwatch, Wire}, S))
     end.
 
 %% Removes a dead watcher's watches, here and in xenstored.
