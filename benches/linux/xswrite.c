@@ -234,9 +234,13 @@ static long check_keys(int fd, int threads, long *checked) {
             (*checked)++;
             if (reply.type != XS_READ || reply.len != (uint32_t)value_size ||
                 memcmp(reply.payload, expected, (size_t)value_size) != 0) {
+                /* Only the start of long values: enough to tell which write it was. */
                 if (mismatches == 0)
-                    fprintf(stderr, "xswrite: %s holds '%s' (type %" PRIu32 "), expected '%.*s'\n",
-                            path, reply.payload, reply.type, (int)value_size, expected);
+                    fprintf(stderr,
+                            "xswrite: %s holds '%.40s' (type %" PRIu32 ", %" PRIu32
+                            " bytes), expected '%.*s' (%ld bytes)\n",
+                            path, reply.payload, reply.type, reply.len,
+                            (int)(value_size < 40 ? value_size : 40), expected, value_size);
                 mismatches++;
             }
         }
