@@ -82,6 +82,12 @@ pub trait Platform {
     /// between calls are reported once.
     fn take_pending(&self, sink: &mut dyn FnMut(Channel));
 
+    /// Blocks until `channel` is pending or `now_ns() >= deadline`, then clears that channel
+    /// alone and returns whether it was pending. Other channels stay pending for
+    /// [`Platform::take_pending`]. For a driver that must wait inside a call (the blocking
+    /// Xenstore outlet) without spinning and without taking other objects' events.
+    fn wait_for_channel(&self, channel: Channel, deadline: u64) -> bool;
+
     /// Signals the other end of `channel`.
     fn notify(&self, channel: Channel) -> Result<(), PlatformError>;
 
