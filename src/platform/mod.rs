@@ -8,7 +8,9 @@
 //!
 //! Event delivery follows the Xen model the kernel uses: channels are always masked, events
 //! only set a pending flag, and the runtime collects pending channels when it is ready to
-//! (`take_pending`), sleeping in `wait_for_events` when nothing can run.
+//! (`take_pending`), sleeping in `wait_for_events` when nothing can run. A driver that must
+//! wait inside a call (the blocking Xenstore outlet) sleeps on its own channel with
+//! `wait_for_channel`, leaving every other channel pending for the scheduler.
 
 pub mod sim;
 pub mod xenstored;
