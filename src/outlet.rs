@@ -4,7 +4,13 @@
 //! scheduler's `events_do_pending` finds the outlet through its channel router and calls it, which may answer with messages for its
 //! owner; the owner talks to it with commands. Messages are [`ExtTerm`]s, built outside any
 //! process heap, and the scheduler copies them into the owner's heap on delivery. An outlet is
-//! closed on request or when its owner exits, giving back its channels and pages.
+//! closed on request or when its owner exits, giving back its channels and pages; a driver
+//! over a ring that outlives it (the Xenstore ring) also hands back where the ring's message
+//! boundaries are ([`KeptRing`]), which the pore table keeps for the ring's next user.
+//!
+//! Drivers: [`Loopback`] (a test of the event path) and [`xenstore::XenstoreOutlet`].
+
+pub mod xenstore;
 
 use crate::etf::ExtTerm;
 use crate::platform::{Channel, Platform, PlatformError};
@@ -12,6 +18,7 @@ use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::fmt;
+use xenbeam_xenproto::framing::Framing;
 
 /// The process that owns an outlet.
 pub type Owner = u32;
@@ -31,6 +38,10 @@ pub enum OutletError {
     BadCommand,
     /// The platform refused.
     Platform(PlatformError),
+    /// The device is held by a pore or another outlet.
+    Busy,
+    /// The ring's previous user left a request half written.
+    MidMessage,
 }
 
 impl fmt::Display for OutletError {
@@ -40,6 +51,8 @@ impl fmt::Display for OutletError {
             Self::NotOwner => f.write_str("not the outlet's owner"),
             Self::BadCommand => f.write_str("command rejected by the driver"),
             Self::Platform(e) => write!(f, "{e}"),
+            Self::Busy => f.write_str("the device is in use"),
+            Self::MidMessage => f.write_str("the ring is in the middle of a message"),
         }
     }
 }
@@ -49,6 +62,10 @@ impl From<PlatformError> for OutletError {
         Self::Platform(e)
     }
 }
+
+/// A ring that outlives the driver using it: its channel and where its message boundaries
+/// are, for whoever uses it next.
+pub type KeptRing = (Channel, Framing);
 
 /// A native driver.
 pub trait Driver<P: Platform> {
@@ -63,8 +80,9 @@ pub trait Driver<P: Platform> {
         command: &ExtTerm,
         out: &mut Vec<ExtTerm>,
     ) -> Result<(), OutletError>;
-    /// The outlet is closing: give back channels and pages.
-    fn close(&mut self, platform: &P);
+    /// The outlet is closing: give back channels and pages, and the framing of a ring that
+    /// outlives the driver.
+    fn close(&mut self, platform: &P) -> Option<KeptRing>;
 }
 
 struct Outlet<P: Platform> {
@@ -150,36 +168,40 @@ impl<P: Platform> OutletTable<P> {
         out.into_iter().map(|m| (owner, id, m)).collect()
     }
 
-    /// Closes an outlet on its owner's request.
-    pub fn close(&mut self, platform: &P, id: OutletId, caller: Owner) -> Result<(), OutletError> {
+    /// Closes an outlet on its owner's request; returns the ring it hands back, if any.
+    pub fn close(
+        &mut self,
+        platform: &P,
+        id: OutletId,
+        caller: Owner,
+    ) -> Result<Option<KeptRing>, OutletError> {
         match self.outlets.get(&id) {
             None => Err(OutletError::Closed),
             Some(o) if o.owner != caller => Err(OutletError::NotOwner),
-            Some(_) => {
-                self.release(platform, id);
-                Ok(())
-            }
+            Some(_) => Ok(self.release(platform, id)),
         }
     }
 
-    /// Closes every outlet `owner` holds; returns their ids.
-    pub fn close_owned_by(&mut self, platform: &P, owner: Owner) -> Vec<OutletId> {
+    /// Closes every outlet `owner` holds; returns their ids and the rings they hand back.
+    pub fn close_owned_by(
+        &mut self,
+        platform: &P,
+        owner: Owner,
+    ) -> Vec<(OutletId, Option<KeptRing>)> {
         let ids: Vec<OutletId> = self
             .outlets
             .iter()
             .filter(|(_, o)| o.owner == owner)
             .map(|(id, _)| *id)
             .collect();
-        for &id in &ids {
-            self.release(platform, id);
-        }
-        ids
+        ids.into_iter()
+            .map(|id| (id, self.release(platform, id)))
+            .collect()
     }
 
-    fn release(&mut self, platform: &P, id: OutletId) {
-        if let Some(mut outlet) = self.outlets.remove(&id) {
-            outlet.driver.close(platform);
-        }
+    fn release(&mut self, platform: &P, id: OutletId) -> Option<KeptRing> {
+        let mut outlet = self.outlets.remove(&id)?;
+        outlet.driver.close(platform)
     }
 }
 
@@ -233,9 +255,10 @@ impl<P: Platform> Driver<P> for Loopback {
         }
     }
 
-    fn close(&mut self, platform: &P) {
+    fn close(&mut self, platform: &P) -> Option<KeptRing> {
         platform.close(self.mine);
         platform.close(self.peer);
+        None
     }
 }
 
@@ -297,7 +320,7 @@ mod tests {
             table.open(owner, Box::new(Loopback::open(&platform).unwrap()));
             assert_eq!(table.close_owned_by(&platform, owner).len(), 1);
         }
-        table.close(&platform, id, 1).unwrap();
+        assert_eq!(table.close(&platform, id, 1), Ok(None));
         assert!(table.is_empty());
         assert_eq!(platform.channels_bound(), 0);
         assert_eq!(

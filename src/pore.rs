@@ -26,7 +26,8 @@
 //! must know how much of the cut request is still owed and how many reply bytes to skip. So
 //! closing a Xenstore pore hands its framing back to the table, which keeps it by channel
 //! and gives it to the next `open_xenstore`; `reconnect` resets it, as the server resets the
-//! rings. Loopback pores have no framing.
+//! rings. The native Xenstore outlet takes and hands back the same state
+//! ([`PoreTable::take_kept`], [`PoreTable::keep`]). Loopback pores have no framing.
 //!
 use crate::platform::{Channel, Platform, PlatformError};
 use alloc::boxed::Box;
@@ -331,6 +332,17 @@ impl<P: Platform> PoreTable<P> {
         let framing = self.kept.remove(&channel).unwrap_or_default();
         let ring = XenstoreRing::new(page, channel, framing);
         Ok(self.open(owner, Box::new(ring)))
+    }
+
+    /// Takes the framing kept for the ring on `channel` (at a boundary if none is kept): an
+    /// outlet is about to use the ring.
+    pub fn take_kept(&mut self, channel: Channel) -> Framing {
+        self.kept.remove(&channel).unwrap_or_default()
+    }
+
+    /// Keeps the framing of the ring on `channel`, handed back by an outlet that used it.
+    pub fn keep(&mut self, channel: Channel, framing: Framing) {
+        self.kept.insert(channel, framing);
     }
 
     /// Opens a loopback pore: a fresh page and a channel pair inside this machine.

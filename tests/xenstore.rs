@@ -6,7 +6,8 @@
 //! reconnection offered); the same module prints the same lines in the image under Xen
 //! (`tests/boot.rs`). `tests/xenstore/xs_faults.erl` covers what only the simulator can do:
 //! every error string, a hostile xenstored, a request cut by a crash, and the driver's heap
-//! under a flood of writes.
+//! under a flood of writes. `tests/xenstore/xs_outlet.erl` hands the ring to the native
+//! Xenstore outlet and back (`xenstore_sup:suspend/0`, `resume/0`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -237,4 +238,24 @@ fn the_drivers_heap_does_not_grow_with_the_writes_done() {
         large <= small * 3 / 2,
         "ten times the writes took the heap from {small} to {large} words"
     );
+}
+
+#[test]
+fn the_native_outlet_takes_the_ring_over_and_gives_it_back() {
+    // The driver is suspended with calls in flight, the outlet serves five concurrent callers
+    // in each mode while the pore and the driver are refused the ring, and the resumed driver
+    // finds the ring, the tree and its watch as they should be.
+    let want = std::fs::read_to_string(root().join("tests/xenstore/xs_outlet.expected"))
+        .expect("reading xs_outlet.expected");
+    for knobs in [
+        "",
+        "chunk=7",
+        "reorder,delay_ns=1000000",
+        "reconnection",
+        "chunk=100,reorder,max_outstanding=16",
+    ] {
+        let r = run(knobs, "xs_outlet", "main", &[]);
+        assert_eq!(r.status, Some(0), "{knobs}: {}{}", r.stdout, r.stderr);
+        assert_eq!(lines(&r.stdout), lines(&want), "{knobs}: {}", r.stderr);
+    }
 }

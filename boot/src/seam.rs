@@ -87,6 +87,24 @@ impl Platform for XenPlatform {
             .drain_pending(|port| sink(Channel(port.0)));
     }
 
+    fn wait_for_channel(&self, channel: Channel, deadline: u64) -> bool {
+        let port = Port(channel.0);
+        let info = self.domain.shared_info();
+        loop {
+            if info.test_and_clear(port) {
+                return true;
+            }
+            if self.now_ns() >= deadline {
+                return false;
+            }
+            // SCHEDOP_poll on this port alone: other ports stay pending for take_pending.
+            if let Err(e) = hypercall::poll(&[port], deadline) {
+                log::warn!("waiting on {port}: {e}");
+                return false;
+            }
+        }
+    }
+
     fn notify(&self, channel: Channel) -> Result<(), PlatformError> {
         hypercall::evtchn_send(Port(channel.0)).map_err(refused)
     }

@@ -297,6 +297,25 @@ impl Platform for HostPlatform {
         self.channels.take_pending(sink);
     }
 
+    fn wait_for_channel(&self, channel: Channel, deadline: u64) -> bool {
+        loop {
+            self.channels.set_now(self.now_ns());
+            self.channels.run_xenstored();
+            if self.channels.clear_pending(channel) {
+                return true;
+            }
+            if self.channels.xenstored_busy() {
+                continue;
+            }
+            let now = self.now_ns();
+            if now >= deadline {
+                return false;
+            }
+            let until = self.channels.sleep_until(now, deadline);
+            std::thread::sleep(Duration::from_nanos(until - now));
+        }
+    }
+
     fn notify(&self, channel: Channel) -> Result<(), PlatformError> {
         self.channels.notify(channel)
     }

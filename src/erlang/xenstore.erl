@@ -42,6 +42,15 @@
 %% (xenstored's reconnection when it offers it, otherwise by finishing the cut request and
 %% discarding to the next reply boundary) and sets again the watches of live processes; each
 %% re-set watch fires once, as a new watch does.
+%%
+%% == Handing the ring over ==
+%% `xenstore_sup:suspend()' stops the driver cleanly so that something else (the native
+%% Xenstore outlet) may use the ring: the driver is sent a stop request, answers new calls
+%% with `{error, no_driver}' from then on, finishes the requests it already took, answers the
+%% stop once nothing is in flight, closes its pore (at a message boundary) and exits
+%% normally. While suspended, calls return `{error, no_driver}' at once. `xenstore_sup:
+%% resume()' starts a driver on the same connection: it keeps xenstored's watches and the
+%% processes' watches go on (events that came meanwhile are lost).
 -module(xenstore).
 
 -export([read/1, read/2, write/2, write/3, mkdir/1, mkdir/2, rm/1, rm/2,
@@ -49,7 +58,7 @@
          get_domain_path/1, get_domain_path/2, watch/2, watch/3, unwatch/2, unwatch/3,
          transaction/1, transaction/2, stats/0]).
 %% For xenstore_sup.
--export([start_link/2, init/3]).
+-export([start_link/3, init/4]).
 
 -define(TIMEOUT, 5000).
 %% Requests in flight at most; C xenstored stops reading a ring while 20 replies are queued.
@@ -288,10 +297,12 @@ call(Request, Timeout, Retries) ->
                 {Ref, Reply} ->
                     erlang:demonitor(Ref, [flush]),
                     Reply;
-                {'DOWN', Ref, process, _, noproc} when Retries > 0 ->
-                    %% It was gone before the request: nothing was sent; ask again.
+                {'DOWN', Ref, process, _, Why} when (Why =:= noproc orelse Why =:= normal),
+                                                   Retries > 0 ->
+                    %% It was gone before the request, or stopped (answering every request
+                    %% it took) without seeing it: nothing was sent; ask again.
                     call(Request, Timeout, Retries - 1);
-                {'DOWN', Ref, process, _, noproc} ->
+                {'DOWN', Ref, process, _, Why} when Why =:= noproc; Why =:= normal ->
                     {error, no_driver};
                 {'DOWN', Ref, process, _, _} ->
                     {error, driver_restarted}
@@ -366,15 +377,18 @@ perm_char(both) -> $b.
     watches = #{},
     watchers = #{},
     next_watch = 1,
+    %% The supervisor asked the driver to stop: who to answer, or false.
+    stopping = false,
     stats = #{requests => 0, replies => 0, max_in_flight => 0, max_queued => 0,
               watch_events => 0, stale_replies => 0, notifies => 0, max_batch => 0,
               heap_hwm => 0}
 }).
 
 %% @private Starts a driver linked to the caller (the supervisor). Watches is the table the
-%% previous driver reported, to be set again; Generation counts restarts.
-start_link(Watches, Generation) ->
-    Pid = spawn_link(?MODULE, init, [self(), Watches, Generation]),
+%% previous driver reported, to be set again; Generation counts restarts; How is `start'
+%% (the first driver), `restart' (after a crash) or `resume' (after a clean stop).
+start_link(Watches, Generation, How) ->
+    Pid = spawn_link(?MODULE, init, [self(), Watches, Generation, How]),
     receive
         {Pid, started} -> {ok, Pid};
         {'EXIT', Pid, Reason} -> {error, Reason}
@@ -385,13 +399,13 @@ start_link(Watches, Generation) ->
     end.
 
 %% @private
-init(Sup, Watches, Generation) ->
+init(Sup, Watches, Generation, Start) ->
     P = case catch pore:open_xenstore() of
             {'$pore', _} = Pore -> Pore;
             Other -> exit({xenstore_ring, {cannot_open, Other}})
         end,
     true = register(xenstore, self()),
-    How = resync(P, Generation),
+    How = resync(P, Start),
     S0 = #st{pore = P, sup = Sup, generation = Generation band 255},
     Sup ! {self(), started},
     S = case How of
@@ -402,14 +416,18 @@ init(Sup, Watches, Generation) ->
         end,
     loop(flush(S)).
 
-%% A new driver finds the ring where the last one left it: on the first start at a message
-%% boundary, after a crash perhaps in the middle of a request and of a reply. Returns how the
+%% A new driver finds the ring where the last one left it: on the first start and after a
+%% clean stop at a message boundary (or where the outlet that used it meanwhile left it),
+%% after a crash perhaps in the middle of a request and of a reply. Returns how the
 %% connection goes on: `fresh', `reconnected' (xenstored forgot the old driver's requests and
 %% watches) or `resumed' (the same connection, now at a boundary).
-resync(P, 0) ->
+resync(P, start) ->
     to_boundary(P),
     fresh;
-resync(P, _) ->
+resync(P, resume) ->
+    to_boundary(P),
+    resumed;
+resync(P, restart) ->
     Features = case pore:info(P) of
                    #{server_features := F} -> F;
                    _ -> 0
@@ -468,10 +486,19 @@ loop(S) ->
                   _ -> ?HEARTBEAT
               end,
     receive
-        Msg -> loop(batch(handle(Msg, S), 64))
+        Msg -> loop(stop_if_done(batch(handle(Msg, S), 64)))
     after Timeout ->
         loop(S)
     end.
+
+%% Once stopping with nothing in flight, queued or half written: answer, close, exit.
+stop_if_done(S = #st{stopping = false}) -> S;
+stop_if_done(#st{stopping = From, pore = P, inflight = In, queue = {_, _, 0}, out = []})
+  when map_size(In) =:= 0 ->
+    From ! {xenstore_stopped, self()},
+    ok = pore:close(P),
+    exit(normal);
+stop_if_done(S) -> S.
 
 %% Handles what else has arrived, then writes everything accepted with one notify.
 batch(S, 0) -> flush(S);
@@ -488,6 +515,11 @@ handle({irq, P}, S = #st{pore = P}) ->
                 {error, R} -> exit({xenstore_ring, R})
             end,
     admit(replies(S#st{in = <<(S#st.in)/binary, Bytes/binary>>}));
+handle({xenstore_call, Alias, _Caller, _Request}, S = #st{stopping = From}) when From =/= false ->
+    reply(Alias, {error, no_driver}),
+    S;
+handle({xenstore_stop, From}, S) ->
+    S#st{stopping = From};
 handle({xenstore_call, Alias, Caller, Request}, S) ->
     {In, Out, Len} = S#st.queue,
     S1 = bump(max_queued, Len + 1,

@@ -8,7 +8,9 @@
 //!
 //! Event delivery follows the Xen model the kernel uses: channels are always masked, events
 //! only set a pending flag, and the runtime collects pending channels when it is ready to
-//! (`take_pending`), sleeping in `wait_for_events` when nothing can run.
+//! (`take_pending`), sleeping in `wait_for_events` when nothing can run. A driver that must
+//! wait inside a call (the blocking Xenstore outlet) sleeps on its own channel with
+//! `wait_for_channel`, leaving every other channel pending for the scheduler.
 
 pub mod sim;
 pub mod xenstored;
@@ -81,6 +83,12 @@ pub trait Platform {
     /// Calls `sink` once for every pending channel and clears it. Two events on a channel
     /// between calls are reported once.
     fn take_pending(&self, sink: &mut dyn FnMut(Channel));
+
+    /// Blocks until `channel` is pending or `now_ns() >= deadline`, then clears that channel
+    /// alone and returns whether it was pending. Other channels stay pending for
+    /// [`Platform::take_pending`]. For a driver that must wait inside a call (the blocking
+    /// Xenstore outlet) without spinning and without taking other objects' events.
+    fn wait_for_channel(&self, channel: Channel, deadline: u64) -> bool;
 
     /// Signals the other end of `channel`.
     fn notify(&self, channel: Channel) -> Result<(), PlatformError>;

@@ -221,6 +221,21 @@ impl SimPlatform {
             .and_then(|a| a.daemon.next_deadline())
     }
 
+    /// Clears `channel`'s pending flag; whether it was set.
+    pub fn clear_pending(&self, channel: Channel) -> bool {
+        self.pending.borrow_mut().remove(&channel)
+    }
+
+    /// Until when a wait for one channel may sleep at `now`: the daemon's next delayed reply
+    /// if it comes before `deadline` (one already due that cannot be written waits for the
+    /// guest, so it does not count).
+    pub fn sleep_until(&self, now: u64, deadline: u64) -> u64 {
+        match self.xenstored_deadline() {
+            Some(d) if d > now => d.min(deadline),
+            _ => deadline,
+        }
+    }
+
     fn fresh_channel(&self) -> Channel {
         let n = self.next_channel.get() + 1;
         self.next_channel.set(n);
@@ -255,6 +270,23 @@ impl Platform for SimPlatform {
         let pending = core::mem::take(&mut *self.pending.borrow_mut());
         for c in pending {
             sink(c);
+        }
+    }
+
+    fn wait_for_channel(&self, channel: Channel, deadline: u64) -> bool {
+        loop {
+            self.run_xenstored();
+            if self.clear_pending(channel) {
+                return true;
+            }
+            if self.xenstored_busy() {
+                continue;
+            }
+            let now = self.now.get();
+            if now >= deadline {
+                return false;
+            }
+            self.now.set(self.sleep_until(now, deadline));
         }
     }
 

@@ -9,8 +9,9 @@
 //! owner, a closed or malformed handle, a command the outlet's driver rejects. Failures of a
 //! well-formed request are returned as `{error, Reason}`: `no_room` (`pore:write/2` data
 //! does not fit; nothing was written), `corrupt` (the other side's ring indices are out of
-//! range, from any ring operation), `busy` (the Xenstore ring is already open in another
-//! pore), and for platform refusals `system_limit` (no pages or channels left), `enotsup`
+//! range, from any ring operation), `busy` (the Xenstore ring is already open in a pore or
+//! the Xenstore outlet), `mid_message` (the Xenstore outlet cannot start on a ring whose last
+//! user left a request half written), and for platform refusals `system_limit` (no pages or channels left), `enotsup`
 //! (not on this machine, such as the Xenstore ring on the host), `bad_channel` and
 //! `refused`.
 //!
@@ -29,6 +30,7 @@ use alloc::vec::Vec;
 
 use super::router::Route;
 use super::state::{Carried, Delivery, State};
+use crate::outlet::xenstore::XenstoreOutlet;
 use crate::outlet::{Deliveries, Loopback, OutletError, OutletId};
 use crate::platform::{Platform, PlatformError};
 use crate::pore::{Irq, PoreError, PoreId, PoreInfo};
@@ -70,7 +72,10 @@ pub fn request<P: Platform>(
             let opened = platform
                 .xenstore()
                 .ok_or(PoreError::Platform(PlatformError::Unsupported))
-                .and_then(|ring| st.pores.open_xenstore(me, ring));
+                .and_then(|ring| match st.router.route(ring.1) {
+                    Some(Route::Outlet(_)) => Err(PoreError::Busy),
+                    _ => st.pores.open_xenstore(me, ring),
+                });
             match opened {
                 Ok(id) => opened_pore(st, id),
                 Err(e) => pore_error(e),
@@ -103,15 +108,26 @@ pub fn request<P: Platform>(
             ok_or(closed)
         }
         IoRequest::OutletOpenLoopback => match Loopback::open(platform) {
-            Ok(driver) => {
-                let id = st.outlets.open(me, Box::new(driver));
-                for c in st.outlets.channels(id) {
-                    st.router.add(c, Route::Outlet(id));
-                }
-                IoReply::Opened(id.0)
-            }
+            Ok(driver) => opened_outlet(st, me, Box::new(driver)),
             Err(e) => IoReply::Error(platform_reason(e)),
         },
+        IoRequest::OutletOpenXenstore(mode) => {
+            let Some((page, channel)) = platform.xenstore() else {
+                return IoReply::Error(platform_reason(PlatformError::Unsupported));
+            };
+            if st.router.route(channel).is_some() {
+                return outlet_error(OutletError::Busy);
+            }
+            // The ring's boundaries as its last user left them; kept again if we cannot start.
+            let framing = st.pores.take_kept(channel);
+            match XenstoreOutlet::open(page, channel, mode, framing) {
+                Ok(driver) => opened_outlet(st, me, Box::new(driver)),
+                Err(e) => {
+                    st.pores.keep(channel, framing);
+                    outlet_error(e)
+                }
+            }
+        }
         IoRequest::OutletCommand(id, command) => {
             match st.outlets.command(platform, OutletId(id), me, &command) {
                 Ok(replies) => {
@@ -124,13 +140,29 @@ pub fn request<P: Platform>(
             }
         }
         IoRequest::OutletClose(id) => match st.outlets.close(platform, OutletId(id), me) {
-            Ok(()) => {
+            Ok(kept) => {
                 st.router.remove(Route::Outlet(OutletId(id)));
+                if let Some((channel, framing)) = kept {
+                    st.pores.keep(channel, framing);
+                }
                 IoReply::Ok
             }
             Err(e) => outlet_error(e),
         },
     }
+}
+
+/// Registers a new outlet, routes its channels to it and answers with its id.
+fn opened_outlet<P: Platform>(
+    st: &mut State<P>,
+    me: u32,
+    driver: Box<dyn crate::outlet::Driver<P>>,
+) -> IoReply {
+    let id = st.outlets.open(me, driver);
+    for c in st.outlets.channels(id) {
+        st.router.add(c, Route::Outlet(id));
+    }
+    IoReply::Opened(id.0)
 }
 
 /// Routes a new pore's channel to it and answers with its id.
@@ -162,6 +194,8 @@ fn pore_error(e: PoreError) -> IoReply {
 fn outlet_error(e: OutletError) -> IoReply {
     match e {
         OutletError::Closed | OutletError::NotOwner | OutletError::BadCommand => IoReply::Badarg,
+        OutletError::Busy => IoReply::Error("busy"),
+        OutletError::MidMessage => IoReply::Error("mid_message"),
         OutletError::Platform(e) => IoReply::Error(platform_reason(e)),
     }
 }
@@ -232,6 +266,59 @@ mod tests {
             outlet_error(OutletError::Platform(PlatformError::Exhausted)),
             IoReply::Error("system_limit")
         );
+    }
+
+    #[test]
+    fn the_xenstore_ring_is_held_by_the_pore_or_the_outlet_never_both() {
+        use crate::outlet::xenstore::Mode;
+        use crate::platform::sim::SimPlatform;
+        use crate::platform::xenstored::XenstoredConfig;
+        use crate::vm::term::Term;
+        let a = Term::atom;
+        let atoms = super::super::state::NodeAtoms {
+            down: a(1),
+            process: a(2),
+            noproc: a(3),
+            kill: a(4),
+            killed: a(5),
+            timeout: a(6),
+            irq: a(7),
+            pore: a(8),
+            outlet: a(9),
+        };
+        let platform = SimPlatform::new();
+        platform.attach_xenstored(XenstoredConfig::default());
+        let mut st = State::new(atoms, 100);
+        let mut req = |r| request(&mut st, &platform, 7, r);
+        let IoReply::Opened(pore) = req(IoRequest::PoreOpenXenstore) else {
+            panic!()
+        };
+        let outlet = IoRequest::OutletOpenXenstore;
+        assert_eq!(req(outlet(Mode::Async)), IoReply::Error("busy"));
+        // The pore leaves a request half written: the outlet cannot start there.
+        assert_eq!(req(IoRequest::PoreWrite(pore, &[2, 0, 0])), IoReply::Ok);
+        assert_eq!(req(IoRequest::PoreClose(pore)), IoReply::Ok);
+        assert_eq!(req(outlet(Mode::Blocking)), IoReply::Error("mid_message"));
+        let IoReply::Opened(pore) = req(IoRequest::PoreOpenXenstore) else {
+            panic!()
+        };
+        let rest = [0u8; 13];
+        assert_eq!(req(IoRequest::PoreWrite(pore, &rest)), IoReply::Ok);
+        assert_eq!(req(IoRequest::PoreClose(pore)), IoReply::Ok);
+        let IoReply::Opened(id) = req(outlet(Mode::Blocking)) else {
+            panic!()
+        };
+        assert_eq!(req(IoRequest::PoreOpenXenstore), IoReply::Error("busy"));
+        assert_eq!(req(outlet(Mode::Async)), IoReply::Error("busy"));
+        assert_eq!(req(IoRequest::OutletClose(id)), IoReply::Ok);
+        let IoReply::Opened(pore) = req(IoRequest::PoreOpenXenstore) else {
+            panic!()
+        };
+        let info = req(IoRequest::PoreInfo(pore));
+        let IoReply::Info(pairs) = info else { panic!() };
+        assert!(pairs.contains(&("req_left", 0)) && pairs.contains(&("rsp_skip", 0)));
+        assert_eq!(req(IoRequest::PoreClose(pore)), IoReply::Ok);
+        assert!(matches!(req(outlet(Mode::Async)), IoReply::Opened(_)));
     }
 
     #[test]

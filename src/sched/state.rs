@@ -445,8 +445,11 @@ impl<P: Platform> State<P> {
         for id in self.pores.close_owned_by(platform, pid) {
             self.router.remove(Route::Pore(id));
         }
-        for id in self.outlets.close_owned_by(platform, pid) {
+        for (id, kept) in self.outlets.close_owned_by(platform, pid) {
             self.router.remove(Route::Outlet(id));
+            if let Some((channel, framing)) = kept {
+                self.pores.keep(channel, framing);
+            }
         }
         for l in e.links {
             self.signals.push_back(Signal {

@@ -35,6 +35,9 @@ impl Platform for Recorder {
     fn take_pending(&self, sink: &mut dyn FnMut(Channel)) {
         self.sim.take_pending(sink);
     }
+    fn wait_for_channel(&self, channel: Channel, deadline: u64) -> bool {
+        self.sim.wait_for_channel(channel, deadline)
+    }
     fn notify(&self, channel: Channel) -> Result<(), PlatformError> {
         self.sim.notify(channel)
     }

@@ -205,6 +205,8 @@ pub enum IoRequest<'a> {
     PoreClose(u64),
     /// `outlet:open_loopback/0`.
     OutletOpenLoopback,
+    /// `outlet:open_xenstore(Mode)`.
+    OutletOpenXenstore(crate::outlet::xenstore::Mode),
     /// `outlet:command(Outlet, Command)` with the command as an external term.
     OutletCommand(u64, crate::etf::ExtTerm),
     /// `outlet:close(Outlet)`.

@@ -198,6 +198,7 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("pore", "poke", 1, pores::poke),
     ("pore", "close", 1, pores::close),
     ("outlet", "open_loopback", 0, pores::outlet_open_loopback),
+    ("outlet", "open_xenstore", 1, pores::outlet_open_xenstore),
     ("outlet", "command", 2, pores::outlet_command),
     ("outlet", "close", 1, pores::outlet_close),
     ("xenbeam", "log", 2, xenbeam::log),

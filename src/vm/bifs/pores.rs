@@ -9,6 +9,7 @@
 use alloc::vec::Vec;
 use num_bigint::Sign;
 
+use crate::outlet::xenstore::Mode;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::bifs::conv::iolist_bytes;
@@ -144,6 +145,18 @@ pub fn close(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `outlet:open_loopback/0`: a loopback driver (`ping` makes it send `{event, N}`).
 pub fn outlet_open_loopback(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     call(ctx, IoRequest::OutletOpenLoopback, "$outlet")
+}
+
+/// `outlet:open_xenstore(Mode)`: the native Xenstore client over the Xenstore ring, Mode
+/// `blocking` or `async` (see `crate::outlet::xenstore`); `{error, busy}` while a pore holds
+/// the ring, `{error, mid_message}` when its last user left a request half written.
+pub fn outlet_open_xenstore(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let mode = match a[0] {
+        m if m.is_atom() && ctx.atoms.name(m) == "blocking" => Mode::Blocking,
+        m if m.is_atom() && ctx.atoms.name(m) == "async" => Mode::Async,
+        _ => return Err(badarg()),
+    };
+    call(ctx, IoRequest::OutletOpenXenstore(mode), "$outlet")
 }
 
 /// `outlet:command(Outlet, Command)`.
