@@ -65,6 +65,7 @@
 -define(WINDOW, 16).
 -define(MAX_PAYLOAD, 4096).
 -define(HEADER, 16).
+-define(RING_SIZE, 1024).
 -define(RETRIES, 10).
 %% While requests are in flight or watches are set the driver wakes up this often, which also
 %% tells the node that it is still waiting for xenstored.
@@ -373,6 +374,8 @@ perm_char(both) -> $b.
     out = [],
     %% Reply bytes not yet making a whole message.
     in = <<>>,
+    %% Whether xenstored must hear that we emptied a full response ring.
+    kick = false,
     %% Watches: WireToken => {Pid, Path, Token}; and Pid => MonitorRef.
     watches = #{},
     watchers = #{},
@@ -514,7 +517,11 @@ handle({irq, P}, S = #st{pore = P}) ->
                 B when is_binary(B) -> B;
                 {error, R} -> exit({xenstore_ring, R})
             end,
-    admit(replies(S#st{in = <<(S#st.in)/binary, Bytes/binary>>}));
+    %% A full response ring may have xenstored waiting for room to write the rest of a
+    %% reply: it learns of the room from our next notification.
+    Full = byte_size(Bytes) >= ?RING_SIZE,
+    admit(replies(S#st{in = <<(S#st.in)/binary, Bytes/binary>>,
+                       kick = S#st.kick orelse Full}));
 handle({xenstore_call, Alias, _Caller, _Request}, S = #st{stopping = From}) when From =/= false ->
     reply(Alias, {error, no_driver}),
     S;
@@ -595,11 +602,17 @@ send(Alias, Type, Tx, Payload, What, S = #st{next = Next, generation = G}) ->
               out = S#st.out ++ [<<Header/binary, Payload/binary>>]},
     bump(max_in_flight, map_size(In), count(requests, S1)).
 
-%% Writes as much of the output as the ring takes, and notifies once.
-flush(S = #st{out = []}) -> hwm(S);
+%% Writes as much of the output as the ring takes, and notifies once: for the requests
+%% written and for a full response ring emptied.
 flush(S = #st{pore = P, out = Out}) ->
-    {Free, _} = avail(P),
+    {Free, _} = case Out of
+                    [] -> {0, 0};
+                    _ -> avail(P)
+                end,
     case take(Out, Free, []) of
+        {[], _} when S#st.kick ->
+            ok = pore:poke(P),
+            hwm(count(notifies, S#st{kick = false}));
         {[], _} -> hwm(S);
         {Now, Rest} ->
             case pore:write(P, Now) of
@@ -607,7 +620,7 @@ flush(S = #st{pore = P, out = Out}) ->
                 {error, R} -> exit({xenstore_ring, R})
             end,
             ok = pore:poke(P),
-            hwm(bump(max_batch, length(Now), count(notifies, S#st{out = Rest})))
+            hwm(bump(max_batch, length(Now), count(notifies, S#st{out = Rest, kick = false})))
     end.
 
 take(Out, 0, Acc) -> {lists:reverse(Acc, []), Out};

@@ -81,7 +81,8 @@ pub struct XenstoredConfig {
     pub domid: u32,
     /// The guest's name, stored in `<home>/name` (`name=S`).
     pub name: String,
-    /// Largest value the guest may write, in bytes; larger gets `E2BIG` (`max_value=N`).
+    /// Largest value the guest may write, in bytes; larger gets `ENOSPC`, as from C xenstored's
+    /// entry-size quota (`max_value=N`).
     pub max_value: usize,
     /// Nodes the guest may own; more gets `EQUOTA` (`quota=N`).
     pub quota: usize,
@@ -547,8 +548,9 @@ impl<'a> Op<'a> {
     }
 
     fn write(&mut self, path: &str, value: &[u8]) -> Result<(), StoreError> {
+        // C xenstored refuses a node larger than its entry-size quota with ENOSPC.
         if self.caller != 0 && value.len() > self.limits.max_value {
-            return Err(StoreError::TooBig);
+            return Err(StoreError::NoSpace);
         }
         self.ensure(path)?;
         let generation = self.generation;
@@ -1835,9 +1837,9 @@ mod tests {
         assert_eq!(g.read("data/max").len(), 2048);
         let mut big = z("data/big");
         big.extend_from_slice(&[b'v'; 2049]);
-        assert_eq!(g.err(WRITE, &big), "E2BIG");
+        assert_eq!(g.err(WRITE, &big), "ENOSPC");
         let mut g = Guest::new("max_value=10");
-        assert_eq!(g.err(WRITE, &z("data/x|01234567890")), "E2BIG");
+        assert_eq!(g.err(WRITE, &z("data/x|01234567890")), "ENOSPC");
     }
 
     fn start(g: &mut Guest) -> u32 {
