@@ -700,6 +700,8 @@ pub struct Xenstored {
     in_ring: VecDeque<u32>,
     replies_made: u64,
     broken: bool,
+    /// The response ring filled up mid-message: nothing more is written until a notify.
+    output_blocked: bool,
     /// Watch events caused by the request being handled: (path as the watcher sees it, token).
     events: Vec<(Vec<u8>, Vec<u8>)>,
     stats: XenstoredStats,
@@ -726,6 +728,7 @@ impl Xenstored {
             in_ring: VecDeque::new(),
             replies_made: 0,
             broken: false,
+            output_blocked: false,
             events: Vec::new(),
             stats: XenstoredStats::default(),
         };
@@ -787,6 +790,7 @@ impl Xenstored {
     /// The guest notified the ring's channel.
     pub fn kick(&mut self) {
         self.stats.notifies += 1;
+        self.output_blocked = false;
     }
 
     /// Whether a step at `now` would make progress.
@@ -804,7 +808,7 @@ impl Xenstored {
         };
         let may_read = !self.input.is_empty() || self.outstanding() < self.cfg.max_outstanding;
         let pending_output = !self.outbox.is_empty() || self.ready(now);
-        (unread > 0 && may_read) || (pending_output && free > 0)
+        (unread > 0 && may_read) || (pending_output && free > 0 && !self.output_blocked)
     }
 
     /// When the next delayed reply becomes visible.
@@ -929,7 +933,9 @@ impl Xenstored {
             let due = self.delayed.pop_front().expect("a ready batch");
             self.outbox.extend(due.msgs);
         }
-        signal |= self.flush(self.cfg.chunk.unwrap_or(usize::MAX));
+        if !self.output_blocked {
+            signal |= self.flush(self.cfg.chunk.unwrap_or(usize::MAX));
+        }
         signal
     }
 
@@ -979,6 +985,9 @@ impl Xenstored {
             budget -= n;
             self.written += n;
             if self.written < msg.bytes.len() {
+                // Like C xenstored: with the response ring full it writes again only after
+                // the guest's next notification (which a guest owes after emptying the ring).
+                self.output_blocked = RESPONSES.free(&self.page).is_ok_and(|f| f == 0);
                 break;
             }
             let kind = msg.kind;
@@ -1002,6 +1011,7 @@ impl Xenstored {
 
     /// Resets the connection as the reconnection feature prescribes.
     fn reconnect(&mut self) {
+        self.output_blocked = false;
         self.input.clear();
         self.delayed.clear();
         self.outbox.clear();
