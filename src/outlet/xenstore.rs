@@ -655,8 +655,8 @@ mod tests {
         let cmd = ExtTerm::Tuple(vec![tag.clone(), op("write", &[b("a"), value])]);
         Driver::command(&mut r.d, &r.p, &cmd, &mut r.got).unwrap();
         r.settle();
-        // xenstored refuses values over its own limit (2048 by default).
-        assert_eq!(r.got, vec![reply(tag, err("e2big"))]);
+        // xenstored refuses values over its entry-size quota (2048 by default) with ENOSPC.
+        assert_eq!(r.got, vec![reply(tag, err("enospc"))]);
     }
 
     #[test]
