@@ -48,7 +48,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use xenbeam_xenproto::framing::Framing;
 use xenbeam_xenproto::xenstore::{
-    Header, MessageType, HEADER_SIZE, MAX_PAYLOAD, REQUESTS, RESPONSES,
+    Header, MessageType, HEADER_SIZE, MAX_PAYLOAD, REQUESTS, RESPONSES, XENSTORED_ERRORS,
 };
 
 /// How commands are carried out.
@@ -66,26 +66,6 @@ const WINDOW: usize = 16;
 const TIMEOUT_NS: u64 = 5_000_000_000;
 /// Request ids start here, apart from the Erlang driver's (generation << 24 + n).
 const ID_BASE: u32 = 0xFF00_0000;
-/// xenstored's error strings that become atoms.
-const ERRORS: [&str; 17] = [
-    "EINVAL",
-    "EACCES",
-    "EEXIST",
-    "EISDIR",
-    "ENOENT",
-    "ENOMEM",
-    "ENOSPC",
-    "EIO",
-    "ENOTEMPTY",
-    "ENOSYS",
-    "EROFS",
-    "EBUSY",
-    "EAGAIN",
-    "EISCONN",
-    "E2BIG",
-    "EPERM",
-    "EQUOTA",
-];
 
 /// A decoded command, waiting for room in the window.
 struct Request {
@@ -394,7 +374,7 @@ fn result(sent: MessageType, kind: u32, body: &[u8]) -> ExtTerm {
     let first = body.split(|&b| b == 0).next().unwrap_or_default();
     if kind == MessageType::Error as u32 {
         let name = String::from_utf8_lossy(first);
-        return error(match ERRORS.contains(&&*name) {
+        return error(match XENSTORED_ERRORS.contains(&&*name) {
             true => atom(&name.to_ascii_lowercase()),
             false => ExtTerm::Tuple(vec![atom("xenstored"), bin(first)]),
         });
@@ -606,7 +586,7 @@ mod tests {
     fn xenstored_errors_become_atoms() {
         for mode in MODES {
             let mut r = Rig::new("errors", mode);
-            for name in ERRORS {
+            for name in XENSTORED_ERRORS {
                 let path = format!("data/error-{name}");
                 let got = r.ask(op("read", &[b(&path)]));
                 assert_eq!(got, err(&name.to_ascii_lowercase()), "{mode:?}");

@@ -32,6 +32,28 @@ pub const MAX_PAYLOAD: usize = 4096;
 /// Size of a message header.
 pub const HEADER_SIZE: usize = 16;
 
+/// The error names xenstored sends in an ERROR reply (`xsd_errors`), each NUL-terminated
+/// on the wire.
+pub const XENSTORED_ERRORS: [&str; 17] = [
+    "EINVAL",
+    "EACCES",
+    "EEXIST",
+    "EISDIR",
+    "ENOENT",
+    "ENOMEM",
+    "ENOSPC",
+    "EIO",
+    "ENOTEMPTY",
+    "ENOSYS",
+    "EROFS",
+    "EBUSY",
+    "EAGAIN",
+    "EISCONN",
+    "E2BIG",
+    "EPERM",
+    "EQUOTA",
+];
+
 /// Message types (`xsd_sockmsg_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
