@@ -4,7 +4,8 @@
 %%
 %% Run it with the image's command line `-run xsbench main NLIST W SLIST DRIVERS', for
 %% example `-run xsbench main 1,3,10,25 1000 1,100 pore,blocking,async' (comma-separated
-%% lists of whole numbers; DRIVERS from pore, blocking and async, run in that order).
+%% lists of whole numbers; DRIVERS from pore, blocking and async). For each S and, within
+%% it, each N, the drivers run one after another in the order given.
 %%
 %% Keys and values are those of the Linux reference (benches/linux/xswrite.c), under a prefix
 %% per driver: writer t's write i (both from 0) goes to `data/bench/DRIVER/t/(i mod 10)' with
@@ -21,7 +22,9 @@
 %%   xsbench: driver=D n=N w=W s=S ms=T errors=E check=C     its result (C: ok, mismatch,
 %%                                                           error or timeout)
 %%   xsbench: heap_hwm words=H bytes=B                       the pore driver's heap
-%%                                                           high-water mark
+%%                                                           high-water mark (the highest
+%%                                                           of the drivers resumed after
+%%                                                           outlet cells)
 %%   xsbench: done cells=K failed=F
 %% T has three decimals; E counts writes that did not return ok. The program halts with
 %% status 0 when every cell had no errors and an `ok' check, else 1.
@@ -40,7 +43,9 @@ main([NList, W, SList, Drivers]) ->
     Writes = list_to_integer(W),
     Ds = [list_to_existing_atom(D) || D <- split(Drivers)],
     true = lists:all(fun(D) -> lists:member(D, [pore, blocking, async]) end, Ds),
-    Cells = [{D, S, N} || D <- Ds, S <- Ss, N <- Ns],
+    %% The drivers take turns cell by cell, so that a slow spell of the emulating machine
+    %% falls on all of them alike.
+    Cells = [{D, S, N} || S <- Ss, N <- Ns, D <- Ds],
     Results = [cell(D, N, Writes, S) || {D, S, N} <- Cells],
     Failed = length([R || R <- Results, R =/= ok]),
     case lists:member(pore, Ds) of
