@@ -390,3 +390,39 @@ fn log_lines_are_told_apart_from_program_output() {
     assert!(!is_log_line("[1.5] INFO  not a stamp"));
     assert!(!is_log_line("{ok,\"[   0.012597] INFO\"}"));
 }
+
+/// The Xenstore write benchmark on a short grid (`scripts/bench-xenstore`): every driver
+/// (the pore, the blocking and the async outlet) and the Linux reference write without
+/// errors, and dom0 finds exactly the keys and values the writes imply after each cell.
+#[test]
+#[ignore = "boots Xen inside QEMU; run by scripts/test"]
+fn xenstore_benchmark_short_grid_passes_dom0_checks() {
+    let _image_lock = IMAGE.lock().unwrap_or_else(|e| e.into_inner());
+    let out = Command::new(root().join("scripts/bench-xenstore"))
+        .args(["--grid", "1,3:50:1", "--no-setup"])
+        .output()
+        .expect("running scripts/bench-xenstore");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "scripts/bench-xenstore failed ({:?})\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status.code()
+    );
+    let csv = std::fs::read_to_string(root().join("build/bench/xenstore.csv"))
+        .expect("reading build/bench/xenstore.csv");
+    let cells: Vec<&str> = csv.lines().skip(1).collect();
+    for driver in ["pore", "blocking", "async", "linux"] {
+        for n in ["1", "3"] {
+            let prefix = format!("{driver},{n},50,1,");
+            let cell = cells
+                .iter()
+                .find(|c| c.starts_with(&prefix))
+                .unwrap_or_else(|| panic!("no cell {prefix}... in\n{csv}\nstderr:\n{stderr}"));
+            assert!(
+                cell.ends_with(",0,ok"),
+                "cell failed: {cell}\nstderr:\n{stderr}"
+            );
+        }
+    }
+}

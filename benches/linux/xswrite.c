@@ -2,6 +2,7 @@
  * xswrite: the Linux reference for the Xenstore write benchmark.
  *
  * Usage: xswrite N W S [PREFIX]
+ *        xswrite --check N W S PREFIX
  *
  * N threads each send W Xenstore WRITE requests, one after another (each waits for its reply
  * before sending the next), of an S-byte value. Every thread has its own descriptor on
@@ -30,8 +31,17 @@
  * unexpected type; M counts keys that are missing or hold another value. Failures of the
  * device itself go to stderr.
  *
- * Exit status: 0 no errors and no mismatches; 1 errors or mismatches; 2 bad arguments or the
- * device could not be used.
+ * Check mode (--check), run by dom0's agent in scripts/xen-qemu for another domain's run of
+ * the same workload: nothing is written; PREFIX (absolute, e.g. /local/domain/5/data/bench)
+ * must hold exactly the keys that N writers of W writes leave, each with its expected value:
+ * PREFIX lists the writers 0..N-1 and nothing else, each writer's node the keys 0..K-1
+ * (K = min(W, 10)) and nothing else. Then PREFIX is removed, so that the next cell starts
+ * clean. Output, one line:
+ *   xswrite: checked keys=K mismatches=M extra=X
+ * M counts keys missing or holding another value, X names listed that should not be there.
+ *
+ * Exit status: 0 no errors and no mismatches (nor extra names); 1 errors or mismatches; 2 bad
+ * arguments or the device could not be used.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,7 +58,7 @@
 #define XENBUS_DEVICE "/dev/xen/xenbus"
 
 /* Xenstore message types (xs_wire.h) used here. */
-enum { XS_READ = 2, XS_WRITE = 11, XS_RM = 13, XS_ERROR = 16 };
+enum { XS_DIRECTORY = 1, XS_READ = 2, XS_WRITE = 11, XS_RM = 13, XS_ERROR = 16 };
 
 #define HEADER_SIZE 16
 #define PAYLOAD_MAX 4096 /* XENSTORE_PAYLOAD_MAX */
@@ -248,6 +258,71 @@ static long check_keys(int fd, int threads, long *checked) {
     return mismatches;
 }
 
+/* Counts the names in PREFIX/sub (sub may be empty) that are not "0".."count-1"; a name
+ * listed twice counts too. Returns -1 when the device fails; a missing node lists nothing. */
+static long extra_names(int fd, const char *sub, long count) {
+    static struct reply reply;
+    char path[256], seen[MAX_THREADS];
+    snprintf(path, sizeof path, "%s%s", prefix, sub);
+    if (transact(fd, XS_DIRECTORY, 0, path, strlen(path) + 1, &reply) < 0) {
+        fprintf(stderr, "xswrite: listing %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (reply.type != XS_DIRECTORY)
+        return 0;
+    memset(seen, 0, sizeof seen);
+    long extra = 0;
+    /* The payload is a sequence of NUL-terminated names. */
+    for (uint32_t at = 0; at < reply.len;) {
+        const char *name = reply.payload + at;
+        size_t len = strnlen(name, reply.len - at);
+        char *end;
+        long value = strtol(name, &end, 10);
+        int expected = len > 0 && len < 8 && end == name + len && name[0] >= '0' && name[0] <= '9' &&
+                       (len == 1 || name[0] != '0') && value < count && !seen[value];
+        if (expected)
+            seen[value] = 1;
+        else {
+            if (extra == 0)
+                fprintf(stderr, "xswrite: %s lists '%.40s', not expected\n", path, name);
+            extra++;
+        }
+        at += (uint32_t)len + 1;
+    }
+    return extra;
+}
+
+/* The check mode: see the header. */
+static int check_only(long threads) {
+    int fd = open(XENBUS_DEVICE, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "xswrite: %s: %s\n", XENBUS_DEVICE, strerror(errno));
+        return 2;
+    }
+    long keys = writes_per_thread < KEYS_PER_THREAD ? writes_per_thread : KEYS_PER_THREAD;
+    long extra = extra_names(fd, "", threads);
+    for (int t = 0; t < threads && extra >= 0; t++) {
+        char sub[32];
+        snprintf(sub, sizeof sub, "/%d", t);
+        long more = extra_names(fd, sub, keys);
+        extra = more < 0 ? -1 : extra + more;
+    }
+    if (extra < 0)
+        return 2;
+    long checked;
+    long mismatches = check_keys(fd, (int)threads, &checked);
+    if (mismatches < 0)
+        return 2;
+    static struct reply reply;
+    if (transact(fd, XS_RM, 0, prefix, strlen(prefix) + 1, &reply) < 0) {
+        fprintf(stderr, "xswrite: removing %s: %s\n", prefix, strerror(errno));
+        return 2;
+    }
+    printf("xswrite: checked keys=%ld mismatches=%ld extra=%ld\n", checked, mismatches, extra);
+    fflush(stdout);
+    return mismatches || extra ? 1 : 0;
+}
+
 static int parse_count(const char *text, long min, long max, long *out) {
     char *end;
     errno = 0;
@@ -269,6 +344,7 @@ static int before(struct timespec a, struct timespec b) {
 static void usage(void) {
     fprintf(stderr,
             "usage: xswrite N W S [PREFIX]\n"
+            "       xswrite --check N W S PREFIX\n"
             "  N threads (1-%d) each write W times (>= 1) an S-byte value (>= 0) to\n"
             "  PREFIX/<thread>/<write mod 10> (default PREFIX: data/bench)\n",
             MAX_THREADS);
@@ -276,6 +352,15 @@ static void usage(void) {
 
 int main(int argc, char **argv) {
     long threads;
+    int checking = argc > 1 && strcmp(argv[1], "--check") == 0;
+    if (checking) {
+        if (argc != 6) {
+            usage();
+            return 2;
+        }
+        argv++;
+        argc--;
+    }
     if (argc < 4 || argc > 5 || parse_count(argv[1], 1, MAX_THREADS, &threads) < 0 ||
         parse_count(argv[2], 1, 1000000000L, &writes_per_thread) < 0 ||
         parse_count(argv[3], 0, PAYLOAD_MAX, &value_size) < 0) {
@@ -296,6 +381,8 @@ int main(int argc, char **argv) {
                 PAYLOAD_MAX);
         return 2;
     }
+    if (checking)
+        return check_only(threads);
 
     /* Remove what an earlier run left under PREFIX; an error reply just means none. */
     int control = open(XENBUS_DEVICE, O_RDWR | O_CLOEXEC);
