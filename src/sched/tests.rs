@@ -113,6 +113,12 @@ struct Run {
 /// Compiles `src` as module `name` and runs `name:main()` on a simulated node; `None` when
 /// there is no `erlc`.
 fn run(name: &str, src: &str) -> Option<Run> {
+    run_with_service(name, src, false)
+}
+
+/// As [`run`]; with `service`, `name:start()` first runs as a kernel service
+/// ([`Node::run_system`]).
+fn run_with_service(name: &str, src: &str, service: bool) -> Option<Run> {
     Command::new("erlc").arg("-help").output().ok()?;
     let dir = std::env::temp_dir().join(alloc::format!(
         "xenbeam-sched-test-{}-{name}",
@@ -137,8 +143,14 @@ fn run(name: &str, src: &str) -> Option<Run> {
     let mut node = Node::new(platform, load);
     let m = node.rt.vm.atoms.intern(name).ok()?;
     let f = node.rt.vm.atoms.intern("main").ok()?;
-    node.spawn_main(m, f, &[]);
     let mut io = Capture::default();
+    if service {
+        let start = node.rt.vm.atoms.intern("start").ok()?;
+        if let Err(stop) = node.run_system(m, start, &mut io, &mut dirs) {
+            panic!("the service stopped the node: {stop:?}");
+        }
+    }
+    node.spawn_main(m, f, &[]);
     let stop = node.run(&mut io, &mut dirs);
     let waits = node.platform.waits.borrow().clone();
     Some(Run {
@@ -505,4 +517,36 @@ main() ->
         return;
     };
     assert_eq!(lines(&r.out), ["true", "normal", "trapped"]);
+}
+
+#[test]
+fn kernel_services_start_first_and_do_not_keep_the_node_up() {
+    let src = r#"
+-module(svc).
+-export([start/0, main/0]).
+start() ->
+    Self = self(),
+    Server = spawn(fun() -> register(svc_server, self()), Self ! up, serve() end),
+    receive up -> ok end,
+    erlang:display({server, Server}).
+serve() ->
+    receive {ping, From} -> From ! pong, serve() end.
+main() ->
+    svc_server ! {ping, self()},
+    erlang:display(receive pong -> pong end),
+    erlang:display({spawned, spawn(fun() -> ok end)}).
+"#;
+    let Some(r) = run_with_service("svc", src, true) else {
+        return;
+    };
+    // The service and its server take pids before the program's; the program's processes
+    // are numbered as in erl; when the program is done, the waiting server does not keep
+    // the node up, and it is not counted as the program's.
+    assert_eq!(
+        lines(&r.out),
+        ["{server,<0.41.0>}", "pong", "{spawned,<0.79.0>}"]
+    );
+    assert!(matches!(r.stop, Stop::Idle { alive: 0 }), "{:?}", r.stop);
+    assert_eq!(r.alive, 0);
+    assert_eq!(r.stalls, 0);
 }
