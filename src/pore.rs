@@ -77,10 +77,16 @@ pub trait PoreResource<P: Platform> {
     fn page(&self) -> &P::Page;
     /// The channel whose events become `{irq, Pore}`.
     fn channel(&self) -> Channel;
-    /// Where the ring the owner produces into lies in the page.
-    fn request_ring(&self) -> RingLayout;
-    /// Where the ring the owner consumes from lies in the page.
-    fn response_ring(&self) -> RingLayout;
+    /// Where the ring the owner produces into lies in the page (by default, the Xenstore
+    /// layout's request ring).
+    fn request_ring(&self) -> RingLayout {
+        REQUESTS
+    }
+    /// Where the ring the owner consumes from lies in the page (by default, the Xenstore
+    /// layout's response ring).
+    fn response_ring(&self) -> RingLayout {
+        RESPONSES
+    }
     /// The channel `poke` notifies.
     fn poke_channel(&self) -> Channel;
     /// Where the rings' message boundaries are, for a resource whose rings carry framed
@@ -118,12 +124,6 @@ impl<P: Platform> PoreResource<P> for XenstoreRing<P::Page> {
     }
     fn channel(&self) -> Channel {
         self.channel
-    }
-    fn request_ring(&self) -> RingLayout {
-        REQUESTS
-    }
-    fn response_ring(&self) -> RingLayout {
-        RESPONSES
     }
     fn poke_channel(&self) -> Channel {
         self.channel
@@ -166,12 +166,6 @@ impl<P: Platform> PoreResource<P> for Loopback<P::Page> {
     }
     fn channel(&self) -> Channel {
         self.mine
-    }
-    fn request_ring(&self) -> RingLayout {
-        REQUESTS
-    }
-    fn response_ring(&self) -> RingLayout {
-        RESPONSES
     }
     fn poke_channel(&self) -> Channel {
         self.peer
