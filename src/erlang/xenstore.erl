@@ -219,6 +219,20 @@ done({ok, _}) -> ok;
 done(Error) -> Error.
 
 %% Each string NUL-terminated, then Tail; checks before anything is sent.
+payload([Path], Tail) when is_binary(Path) ->
+    %% The common case (a read or a write of a binary path), without building lists.
+    TailBin = case is_binary(Tail) of
+                  true -> Tail;
+                  false ->
+                      try iolist_to_binary(Tail)
+                      catch error:badarg -> erlang:error(badarg, [[Path], Tail])
+                      end
+              end,
+    case Path =/= <<>> andalso binary:match(Path, <<0>>) =:= nomatch of
+        false -> {error, einval};
+        true when byte_size(Path) + 1 + byte_size(TailBin) > ?MAX_PAYLOAD -> {error, e2big};
+        true -> {ok, <<Path/binary, 0, TailBin/binary>>}
+    end;
 payload(Strings, Tail) ->
     try
         Bins = [string_arg(S) || S <- Strings],
@@ -382,8 +396,17 @@ perm_char(both) -> $b.
     next_watch = 1,
     %% The supervisor asked the driver to stop: who to answer, or false.
     stopping = false,
-    %% Counters, in the order of stat/1 (a tuple: cheaper to update than a map).
-    stats = {0, 0, 0, 0, 0, 0, 0, 0, 0}
+    %% Counters and high-water marks for stats/0: fields of their own, so that a counter
+    %% changes in the same record update as the state it counts.
+    requests = 0,
+    replies = 0,
+    max_in_flight = 0,
+    max_queued = 0,
+    watch_events = 0,
+    stale_replies = 0,
+    notifies = 0,
+    max_batch = 0,
+    heap_hwm = 0
 }).
 
 %% @private Starts a driver linked to the caller (the supervisor). Watches is the table the
@@ -528,9 +551,8 @@ handle({xenstore_stop, From}, S) ->
     S#st{stopping = From};
 handle({xenstore_call, Alias, Caller, Request}, S) ->
     {In, Out, Len} = S#st.queue,
-    S1 = bump(max_queued, Len + 1,
-              S#st{queue = {[{Alias, Caller, Request} | In], Out, Len + 1}}),
-    admit(S1);
+    admit(S#st{queue = {[{Alias, Caller, Request} | In], Out, Len + 1},
+               max_queued = max(S#st.max_queued, Len + 1)});
 handle({'DOWN', Mon, process, Pid, _}, S) ->
     forget_watcher(Pid, Mon, S);
 handle(_Other, S) ->
@@ -583,10 +605,7 @@ start(Alias, Caller, {unwatch, Path, Token}, S) ->
             S
     end;
 start(Alias, _Caller, stats, S) ->
-    reply(Alias, {ok, (stats_map(S#st.stats))#{in_flight => map_size(S#st.inflight),
-                                    queued => element(3, S#st.queue),
-                                    watches => map_size(S#st.watches),
-                                    generation => S#st.generation}}),
+    reply(Alias, {ok, stats_map(S)}),
     S;
 start(Alias, _Caller, Request, S) ->
     reply(Alias, {error, {unknown_request, Request}}),
@@ -595,11 +614,11 @@ start(Alias, _Caller, Request, S) ->
 %% Puts a request in the output and in flight.
 send(Alias, Type, Tx, Payload, What, S = #st{next = Next, generation = G}) ->
     ReqId = (G bsl 24) bor Next,
-    Header = <<Type:32/little, ReqId:32/little, Tx:32/little, (byte_size(Payload)):32/little>>,
+    Message = <<Type:32/little, ReqId:32/little, Tx:32/little, (byte_size(Payload)):32/little,
+                Payload/binary>>,
     In = maps:put(ReqId, {Alias, Type, What}, S#st.inflight),
-    S1 = S#st{next = (Next rem 16#FFFFFF) + 1, inflight = In,
-              out = S#st.out ++ [<<Header/binary, Payload/binary>>]},
-    bump(max_in_flight, map_size(In), count(requests, S1)).
+    S#st{next = (Next rem 16#FFFFFF) + 1, inflight = In, out = S#st.out ++ [Message],
+         requests = S#st.requests + 1, max_in_flight = max(S#st.max_in_flight, map_size(In))}.
 
 %% Writes as much of the output as the ring takes, and notifies once: for the requests
 %% written and for a full response ring emptied.
@@ -611,15 +630,17 @@ flush(S = #st{pore = P, out = Out}) ->
     case take(Out, Free, []) of
         {[], _} when S#st.kick ->
             ok = pore:poke(P),
-            hwm(count(notifies, S#st{kick = false}));
-        {[], _} -> hwm(S);
+            S#st{kick = false, notifies = S#st.notifies + 1};
+        {[], _} -> S;
         {Now, Rest} ->
             case pore:write(P, Now) of
                 ok -> ok;
                 {error, R} -> exit({xenstore_ring, R})
             end,
             ok = pore:poke(P),
-            hwm(bump(max_batch, length(Now), count(notifies, S#st{out = Rest, kick = false})))
+            %% The heap grows only while requests are added, so this is where it peaks.
+            hwm(S#st{out = Rest, kick = false, notifies = S#st.notifies + 1,
+                     max_batch = max(S#st.max_batch, length(Now))})
     end.
 
 take(Out, 0, Acc) -> {lists:reverse(Acc, []), Out};
@@ -653,7 +674,7 @@ dispatch(?XS_WATCH_EVENT, _ReqId, Body, S) ->
             case maps:find(Wire, S#st.watches) of
                 {ok, {Pid, _, Token}} ->
                     Pid ! {xenstore_watch, Path, Token},
-                    count(watch_events, S);
+                    S#st{watch_events = S#st.watch_events + 1};
                 error -> S   % a watch being removed
             end;
         _ -> exit({xenstore_ring, {bad_watch_event, Body}})
@@ -668,9 +689,9 @@ dispatch(Type, ReqId, Body, S = #st{generation = G}) ->
                         _ -> {ok, Body}
                     end,
             reply(Alias, Reply),
-            completed(What, Reply, count(replies, S#st{inflight = In}));
+            completed(What, Reply, S#st{inflight = In, replies = S#st.replies + 1});
         error when ReqId bsr 24 =/= G, G > 0 ->
-            count(stale_replies, S);
+            S#st{stale_replies = S#st.stale_replies + 1};
         error ->
             exit({xenstore_ring, {unknown_req_id, ReqId}})
     end.
@@ -755,33 +776,14 @@ error_atom(Body) ->
         Other -> {xenstored, Other}
     end.
 
-count(Key, S = #st{stats = St}) ->
-    I = stat(Key),
-    S#st{stats = setelement(I, St, element(I, St) + 1)}.
-
-bump(Key, Value, S = #st{stats = St}) ->
-    I = stat(Key),
-    case element(I, St) < Value of
-        true -> S#st{stats = setelement(I, St, Value)};
-        false -> S
-    end.
-
-stat(requests) -> 1;
-stat(replies) -> 2;
-stat(max_in_flight) -> 3;
-stat(max_queued) -> 4;
-stat(watch_events) -> 5;
-stat(stale_replies) -> 6;
-stat(notifies) -> 7;
-stat(max_batch) -> 8;
-stat(heap_hwm) -> 9.
-
-stats_map({Requests, Replies, MaxInFlight, MaxQueued, WatchEvents, Stale, Notifies, MaxBatch,
-           HeapHwm}) ->
-    #{requests => Requests, replies => Replies, max_in_flight => MaxInFlight,
-      max_queued => MaxQueued, watch_events => WatchEvents, stale_replies => Stale,
-      notifies => Notifies, max_batch => MaxBatch, heap_hwm => HeapHwm}.
+stats_map(S) ->
+    #{requests => S#st.requests, replies => S#st.replies, max_in_flight => S#st.max_in_flight,
+      max_queued => S#st.max_queued, watch_events => S#st.watch_events,
+      stale_replies => S#st.stale_replies, notifies => S#st.notifies,
+      max_batch => S#st.max_batch, heap_hwm => S#st.heap_hwm,
+      in_flight => map_size(S#st.inflight), queued => element(3, S#st.queue),
+      watches => map_size(S#st.watches), generation => S#st.generation}.
 
 hwm(S) ->
     {total_heap_size, Words} = process_info(self(), total_heap_size),
-    bump(heap_hwm, Words, S).
+    S#st{heap_hwm = max(S#st.heap_hwm, Words)}.
