@@ -391,6 +391,9 @@ impl<P: Platform> PoreTable<P> {
         let res = &mut self.owned(id, caller)?.resource;
         let ring = res.request_ring();
         let free = ring.free(res.page())?;
+        // A corrupt response ring fails writes too, so that a driver which only writes (its
+        // peer has gone quiet) still learns of it.
+        res.response_ring().available(res.page())?;
         if bytes.len() > free as usize {
             return Err(PoreError::NoRoom { free });
         }

@@ -547,8 +547,11 @@ handle({irq, P}, S = #st{pore = P}) ->
     %% A full response ring may have xenstored waiting for room to write the rest of a
     %% reply: it learns of the room from our next notification.
     Full = byte_size(Bytes) >= ?RING_SIZE,
-    admit(replies(S#st{in = <<(S#st.in)/binary, Bytes/binary>>,
-                       kick = S#st.kick orelse Full}));
+    In = case S#st.in of
+             <<>> -> Bytes;
+             Before -> <<Before/binary, Bytes/binary>>
+         end,
+    admit(replies(S#st{in = In, kick = S#st.kick orelse Full}));
 handle({xenstore_call, Alias, _Caller, _Request}, S = #st{stopping = From}) when From =/= false ->
     reply(Alias, {error, no_driver}),
     S;
@@ -629,26 +632,37 @@ send(Alias, Type, Tx, Payload, What, S = #st{next = Next, generation = G}) ->
 
 %% Writes as much of the output as the ring takes, and notifies once: for the requests
 %% written and for a full response ring emptied.
+flush(S = #st{out = []}) ->
+    poke_if_due(S);
 flush(S = #st{pore = P, out = Out}) ->
-    {Free, _} = case Out of
-                    [] -> {0, 0};
-                    _ -> avail(P)
-                end,
-    case take(Out, Free, []) of
-        {[], _} when S#st.kick ->
-            ok = pore:poke(P),
-            S#st{kick = false, notifies = S#st.notifies + 1};
-        {[], _} -> S;
-        {Now, Rest} ->
-            case pore:write(P, Now) of
-                ok -> ok;
-                {error, R} -> exit({xenstore_ring, R})
-            end,
-            ok = pore:poke(P),
-            %% The heap grows only while requests are added, so this is where it peaks.
-            hwm(S#st{out = Rest, kick = false, notifies = S#st.notifies + 1,
-                     max_batch = max(S#st.max_batch, length(Now))})
+    %% Usually all of it fits: try that first, and ask for the free space only when not.
+    case pore:write(P, Out) of
+        ok -> wrote(Out, [], S);
+        {error, no_room} ->
+            {Free, _} = avail(P),
+            case take(Out, Free, []) of
+                {[], _} -> poke_if_due(S);
+                {Now, Rest} ->
+                    case pore:write(P, Now) of
+                        ok -> wrote(Now, Rest, S);
+                        {error, R} -> exit({xenstore_ring, R})
+                    end
+            end;
+        {error, R} -> exit({xenstore_ring, R})
     end.
+
+%% Nothing to write, but xenstored may be waiting to hear that its full ring was emptied.
+poke_if_due(S = #st{kick = true}) ->
+    ok = pore:poke(S#st.pore),
+    S#st{kick = false, notifies = S#st.notifies + 1};
+poke_if_due(S) ->
+    S.
+
+wrote(Now, Rest, S = #st{pore = P}) ->
+    ok = pore:poke(P),
+    %% The heap grows only while requests are added, so this is where it peaks.
+    hwm(S#st{out = Rest, kick = false, notifies = S#st.notifies + 1,
+             max_batch = max(S#st.max_batch, length(Now))}).
 
 take(Out, 0, Acc) -> {lists:reverse(Acc, []), Out};
 take([], _Free, Acc) -> {lists:reverse(Acc, []), []};
