@@ -188,6 +188,24 @@ fn scope(ctx: &Ctx, opts: Option<Term>, len: usize) -> Result<(usize, usize), Fa
 
 /// `binary:match/2,3`.
 pub fn match_(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if let [hay, pat] = a {
+        // The common case, one binary pattern over the whole subject: no copies.
+        let v = ctx.view();
+        if let (Some(h), Some(p)) = (v.binary_bytes(*hay), v.binary_bytes(*pat)) {
+            if p.is_empty() {
+                return Err(badarg());
+            }
+            let at = match p[..] {
+                [byte] => h.iter().position(|&b| b == byte),
+                _ => h.windows(p.len()).position(|w| w == &p[..]),
+            };
+            let len = p.len() as i64;
+            return Ok(match at {
+                Some(i) => ctx.p.heap.tuple(&[Term::small(i as i64), Term::small(len)]),
+                None => atom::NOMATCH,
+            });
+        }
+    }
     let hay = bytes(ctx, a[0])?;
     let pats = patterns(ctx, a[1])?;
     let (s, e) = scope(ctx, a.get(2).copied(), hay.len())?;
