@@ -557,6 +557,10 @@ handle({xenstore_call, Alias, _Caller, _Request}, S = #st{stopping = From}) when
     S;
 handle({xenstore_stop, From}, S) ->
     S#st{stopping = From};
+handle({xenstore_call, Alias, Caller, Request}, S = #st{queue = {[], [], 0}, inflight = In})
+  when map_size(In) < ?WINDOW ->
+    %% Room in the window and nobody waiting: straight in (the caller has just asked).
+    start(Alias, Caller, Request, S#st{max_queued = max(S#st.max_queued, 1)});
 handle({xenstore_call, Alias, Caller, Request}, S) ->
     {In, Out, Len} = S#st.queue,
     admit(S#st{queue = {[{Alias, Caller, Request} | In], Out, Len + 1},
