@@ -65,6 +65,12 @@ impl RingMemory for XenPage {
     fn write_u32(&self, offset: usize, value: u32) {
         self.shared().write_u32(offset, value)
     }
+    fn write_bytes(&self, offset: usize, bytes: &[u8]) {
+        self.shared().write_bytes(offset, bytes)
+    }
+    fn read_bytes(&self, offset: usize, out: &mut [u8]) {
+        self.shared().read_bytes(offset, out)
+    }
 }
 
 impl Platform for XenPlatform {

@@ -72,6 +72,12 @@ impl RingMemory for SimPage {
         assert!(offset.is_multiple_of(4), "unaligned u32 access");
         self.bytes.borrow_mut()[offset..offset + 4].copy_from_slice(&value.to_le_bytes());
     }
+    fn write_bytes(&self, offset: usize, bytes: &[u8]) {
+        self.bytes.borrow_mut()[offset..offset + bytes.len()].copy_from_slice(bytes);
+    }
+    fn read_bytes(&self, offset: usize, out: &mut [u8]) {
+        out.copy_from_slice(&self.bytes.borrow()[offset..offset + out.len()]);
+    }
 }
 
 /// The simulation.

@@ -65,6 +65,34 @@ impl SharedPage {
         unsafe { p.write_volatile(value) }
     }
 
+    /// Copies `bytes` to `offset..offset + bytes.len()`, a byte at a time (volatile: the other
+    /// side reads them), with one bounds check.
+    pub fn write_bytes(&self, offset: usize, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let p = self.at(offset, 1);
+        assert!(offset + bytes.len() <= PAGE_SIZE, "bad shared-page range");
+        for (i, &b) in bytes.iter().enumerate() {
+            // SAFETY: offset + i < offset + bytes.len() <= PAGE_SIZE, inside the mapped page.
+            unsafe { p.add(i).write_volatile(b) }
+        }
+    }
+
+    /// Copies `offset..offset + out.len()` into `out`, a byte at a time (volatile: the other
+    /// side writes them), with one bounds check.
+    pub fn read_bytes(&self, offset: usize, out: &mut [u8]) {
+        if out.is_empty() {
+            return;
+        }
+        let p = self.at(offset, 1);
+        assert!(offset + out.len() <= PAGE_SIZE, "bad shared-page range");
+        for (i, b) in out.iter_mut().enumerate() {
+            // SAFETY: as in `write_bytes`.
+            *b = unsafe { p.add(i).read_volatile() };
+        }
+    }
+
     /// Reads an aligned little-endian u32 in one access (so it is never torn).
     #[inline]
     pub fn read_u32(&self, offset: usize) -> u32 {
@@ -132,6 +160,12 @@ impl RingMemory for SharedPage {
     fn write_u32(&self, offset: usize, value: u32) {
         SharedPage::write_u32(self, offset, value)
     }
+    fn write_bytes(&self, offset: usize, bytes: &[u8]) {
+        SharedPage::write_bytes(self, offset, bytes)
+    }
+    fn read_bytes(&self, offset: usize, out: &mut [u8]) {
+        SharedPage::read_bytes(self, offset, out)
+    }
 }
 
 /// A page-aligned buffer standing in for a shared page in host tests.
@@ -195,6 +229,13 @@ mod tests {
         assert_eq!(RING.consume(&shared, &mut out), Ok(16));
         assert_eq!(&out[..16], b"hello, ring worl");
         assert_eq!(shared.read_u32(RING.cons), 10, "indices wrapped");
+    }
+
+    #[test]
+    #[should_panic(expected = "bad shared-page range")]
+    fn a_copy_past_the_page_end_is_refused() {
+        let mut page = TestPage::new();
+        page.share().write_bytes(4090, &[0; 10]);
     }
 
     #[test]

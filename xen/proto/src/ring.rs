@@ -17,6 +17,19 @@ pub trait RingMemory {
     fn read_u32(&self, offset: usize) -> u32;
     /// Writes an aligned u32 in one access.
     fn write_u32(&self, offset: usize, value: u32);
+    /// Copies `bytes` to `offset..offset + bytes.len()`; memories that can do better than a
+    /// byte at a time override it.
+    fn write_bytes(&self, offset: usize, bytes: &[u8]) {
+        for (i, &b) in bytes.iter().enumerate() {
+            self.write_u8(offset + i, b);
+        }
+    }
+    /// Copies `offset..offset + out.len()` into `out`.
+    fn read_bytes(&self, offset: usize, out: &mut [u8]) {
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = self.read_u8(offset + i);
+        }
+    }
 }
 
 /// The other side published indices that cannot be right.
@@ -66,6 +79,14 @@ impl RingLayout {
         self.data + (index & (self.size - 1)) as usize
     }
 
+    /// The `n` slots from `index` on, as at most two runs of consecutive offsets (the data
+    /// area wraps around): (offset, length) of each.
+    fn runs(&self, index: u32, n: usize) -> [(usize, usize); 2] {
+        let start = self.slot(index);
+        let first = n.min(self.data + self.size as usize - start);
+        [(start, first), (self.data, n - first)]
+    }
+
     /// As producer: copies as much of `bytes` as fits and publishes it. Returns the count.
     pub fn produce<M: RingMemory + ?Sized>(
         &self,
@@ -79,9 +100,9 @@ impl RingLayout {
         // barrier, as the ring protocol prescribes for writers.
         fence(Ordering::SeqCst);
         let n = bytes.len().min(free as usize);
-        for (i, &b) in bytes[..n].iter().enumerate() {
-            page.write_u8(self.slot(prod.wrapping_add(i as u32)), b);
-        }
+        let [(a, a_len), (b, b_len)] = self.runs(prod, n);
+        page.write_bytes(a, &bytes[..a_len]);
+        page.write_bytes(b, &bytes[a_len..a_len + b_len]);
         // The data must be visible before the new producer index that announces it.
         fence(Ordering::Release);
         page.write_u32(self.prod, prod.wrapping_add(n as u32));
@@ -100,9 +121,9 @@ impl RingLayout {
         // The producer index must be read before the data it covers.
         fence(Ordering::Acquire);
         let n = out.len().min(avail as usize);
-        for (i, slot) in out[..n].iter_mut().enumerate() {
-            *slot = page.read_u8(self.slot(cons.wrapping_add(i as u32)));
-        }
+        let [(a, a_len), (b, b_len)] = self.runs(cons, n);
+        page.read_bytes(a, &mut out[..a_len]);
+        page.read_bytes(b, &mut out[a_len..a_len + b_len]);
         // Our reads of the data must complete before the slots are handed back.
         fence(Ordering::SeqCst);
         page.write_u32(self.cons, cons.wrapping_add(n as u32));
