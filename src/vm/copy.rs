@@ -8,100 +8,14 @@
 //! bookkeeping (the sharing map, the buffer map and the work list) lives in fixed arrays
 //! first and only spills to the global allocator for big terms.
 
-use alloc::collections::BTreeMap;
-use alloc::vec::Vec;
-
 use super::heap::{Heap, View, BIN_LITERAL};
+use super::small::{SmallMap, SmallStack};
 use super::term::{header_kind, header_size, Kind, Term};
 
-/// Entries kept inline before a [`SmallMap`] spills to a `BTreeMap`. Lookups scan the inline
-/// entries, so this stays small enough for the scan to beat a tree.
+/// Objects kept in the inline sharing map before it spills to a tree.
 const INLINE_OBJECTS: usize = 32;
 /// Work-list slots kept inline before the work list spills to a `Vec`.
 const INLINE_WORK: usize = 64;
-
-/// A map that holds its first `N` entries in an array and the rest in a `BTreeMap`.
-struct SmallMap<K, V, const N: usize> {
-    len: usize,
-    inline: [(K, V); N],
-    spill: BTreeMap<K, V>,
-}
-
-impl<K: Copy + Ord, V: Copy, const N: usize> SmallMap<K, V, N> {
-    /// An empty map; `fill` only initialises the unused array slots.
-    fn new(fill: (K, V)) -> Self {
-        SmallMap {
-            len: 0,
-            inline: [fill; N],
-            spill: BTreeMap::new(),
-        }
-    }
-
-    fn get(&self, k: K) -> Option<V> {
-        if let Some(&(_, v)) = self.inline[..self.len].iter().find(|e| e.0 == k) {
-            return Some(v);
-        }
-        if self.spill.is_empty() {
-            None
-        } else {
-            self.spill.get(&k).copied()
-        }
-    }
-
-    /// Adds an entry whose key is not in the map yet.
-    fn insert(&mut self, k: K, v: V) {
-        if self.len < N {
-            self.inline[self.len] = (k, v);
-            self.len += 1;
-        } else {
-            self.spill.insert(k, v);
-        }
-    }
-}
-
-/// A LIFO work list of heap slots: an array first, then a `Vec` for what does not fit.
-struct WorkList {
-    len: usize,
-    inline: [usize; INLINE_WORK],
-    spill: Vec<usize>,
-}
-
-impl WorkList {
-    fn new() -> Self {
-        WorkList {
-            len: 0,
-            inline: [0; INLINE_WORK],
-            spill: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, slot: usize) {
-        // Once the array is full, newer slots go to the spill so pops stay last-in first-out.
-        if self.len < INLINE_WORK && self.spill.is_empty() {
-            self.inline[self.len] = slot;
-            self.len += 1;
-        } else {
-            self.spill.push(slot);
-        }
-    }
-
-    fn extend(&mut self, slots: core::ops::Range<usize>) {
-        for s in slots {
-            self.push(s);
-        }
-    }
-
-    fn pop(&mut self) -> Option<usize> {
-        if let Some(s) = self.spill.pop() {
-            return Some(s);
-        }
-        if self.len == 0 {
-            return None;
-        }
-        self.len -= 1;
-        Some(self.inline[self.len])
-    }
-}
 
 /// The state of one copy.
 struct Copier {
@@ -110,7 +24,7 @@ struct Copier {
     /// Source buffer word -> destination buffer word.
     bufs: SmallMap<u64, u64, 4>,
     /// Slots in `dst.words` still holding source terms to translate.
-    fix: WorkList,
+    fix: SmallStack<usize, INLINE_WORK>,
 }
 
 /// Copies `t` (readable through `src`) onto `dst`, returning the new term.
@@ -121,7 +35,7 @@ pub fn copy_term(src: &View, dst: &mut Heap, t: Term) -> Term {
     let mut c = Copier {
         moved: SmallMap::new((0, Term::NIL)),
         bufs: SmallMap::new((0, 0)),
-        fix: WorkList::new(),
+        fix: SmallStack::new(0),
     };
     let root = c.copy_one(src, dst, t);
     while let Some(slot) = c.fix.pop() {
@@ -158,7 +72,11 @@ impl Copier {
             let at = dst.words.len();
             dst.words.extend_from_slice(&area[off..off + 1 + n]);
             match header_kind(h) {
-                Some(k) if k.payload_is_terms() => self.fix.extend(at + 1..at + 1 + n),
+                Some(k) if k.payload_is_terms() => {
+                    for slot in at + 1..at + 1 + n {
+                        self.fix.push(slot);
+                    }
+                }
                 Some(Kind::BinRef | Kind::MatchCtx) => {
                     let w = area[off + 1].0;
                     let nw = if w & BIN_LITERAL != 0 {

@@ -9,11 +9,17 @@ use super::arith::{num, Num};
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::heap::View;
+use crate::vm::small::SmallStack;
 use crate::vm::term::Term;
 
-/// Collects the bytes of an iolist; `None` if it is not one.
-pub fn iolist_bytes(v: &View, t: Term, out: &mut Vec<u8>) -> Option<()> {
-    let mut stack = alloc::vec![t];
+/// Calls `f` with the bytes of an iolist, in order; `None` if it is not one (after calls
+/// for the part before the offending element).
+///
+/// The walk's stack lives in the frame for the usual shallow iolists, so a walk does not
+/// allocate.
+pub fn iolist_chunks(v: &View, t: Term, mut f: impl FnMut(&[u8])) -> Option<()> {
+    let mut stack: SmallStack<Term, 32> = SmallStack::new(Term::NIL);
+    stack.push(t);
     while let Some(t) = stack.pop() {
         if t.is_nil() {
             continue;
@@ -23,8 +29,8 @@ pub fn iolist_bytes(v: &View, t: Term, out: &mut Vec<u8>) -> Option<()> {
                 return None;
             }
             match b.bytes() {
-                Some(x) => out.extend_from_slice(x),
-                None => out.extend_from_slice(&b.to_vec()),
+                Some(x) => f(x),
+                None => f(&b.to_vec()),
             }
             continue;
         }
@@ -40,7 +46,7 @@ pub fn iolist_bytes(v: &View, t: Term, out: &mut Vec<u8>) -> Option<()> {
                     return None;
                 }
                 // Fast path for flat byte runs.
-                out.push(c as u8);
+                f(&[c as u8]);
             } else if h.is_cons() || h.is_nil() || v.is_binary(h) {
                 stack.push(h);
             } else {
@@ -51,6 +57,22 @@ pub fn iolist_bytes(v: &View, t: Term, out: &mut Vec<u8>) -> Option<()> {
         return None;
     }
     Some(())
+}
+
+/// The number of bytes in an iolist; `None` if it is not one.
+pub fn iolist_len(v: &View, t: Term) -> Option<usize> {
+    let mut n = 0;
+    iolist_chunks(v, t, |c| n += c.len())?;
+    Some(n)
+}
+
+/// Appends the bytes of an iolist to `out`; `None` (and `out` unchanged) if it is not one.
+///
+/// The size is counted first so `out` grows once instead of doubling its way up.
+pub fn iolist_bytes(v: &View, t: Term, out: &mut Vec<u8>) -> Option<()> {
+    let n = iolist_len(v, t)?;
+    out.reserve(n);
+    iolist_chunks(v, t, |c| out.extend_from_slice(c))
 }
 
 /// A list of character codes as a `String` (`None` if any is not a valid char).
@@ -513,10 +535,8 @@ pub fn list_to_bitstring(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `iolist_size/1`.
 pub fn iolist_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let v = ctx.view();
-    let mut out = Vec::new();
-    iolist_bytes(&v, a[0], &mut out).ok_or_else(badarg)?;
-    Ok(Term::small(out.len() as i64))
+    let n = iolist_len(&ctx.view(), a[0]).ok_or_else(badarg)?;
+    Ok(ctx.p.heap.int(n as i64))
 }
 
 /// `float/1`.
