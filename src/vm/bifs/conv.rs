@@ -1,5 +1,6 @@
 //! Conversion BIFs between atoms, strings, binaries, numbers and tuples.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use num_bigint::BigInt;
@@ -159,7 +160,14 @@ pub fn binary_to_existing_atom(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ctx.atoms.lookup(&s).ok_or_else(badarg)
 }
 
-fn int_text(ctx: &Ctx, t: Term, base: Option<Term>) -> Result<String, Fault> {
+/// The text of the integer term `t` in `base` (digits above 9 in upper case). Small integers
+/// are written into `buf`; only bignums go through `BigInt` and a new string.
+fn int_text<'b>(
+    ctx: &Ctx,
+    t: Term,
+    base: Option<Term>,
+    buf: &'b mut [u8; SMALL_DIGITS],
+) -> Result<Cow<'b, [u8]>, Fault> {
     let v = ctx.view();
     let base = match base {
         Some(b) => b
@@ -168,20 +176,48 @@ fn int_text(ctx: &Ctx, t: Term, base: Option<Term>) -> Result<String, Fault> {
             .ok_or_else(badarg)? as u32,
         None => 10,
     };
+    if let Some(i) = t.as_small() {
+        return Ok(Cow::Borrowed(small_text(i, base, buf)));
+    }
     let i = v.int(t).ok_or_else(badarg)?.to_big();
-    Ok(i.to_str_radix(base).to_uppercase())
+    Ok(Cow::Owned(i.to_str_radix(base).to_uppercase().into_bytes()))
+}
+
+/// Room for any `i64` in any base: 64 binary digits and a sign.
+const SMALL_DIGITS: usize = 65;
+
+/// Writes `i` in `base` (2..=36, upper-case digits) at the end of `buf`; returns the text.
+fn small_text(i: i64, base: u32, buf: &mut [u8; SMALL_DIGITS]) -> &[u8] {
+    const DIGITS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut n = i.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = DIGITS[(n % u64::from(base)) as usize];
+        n /= u64::from(base);
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    &buf[at..]
 }
 
 /// `integer_to_list/1,2`.
 pub fn integer_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let s = int_text(ctx, a[0], a.get(1).copied())?;
-    Ok(ctx.p.heap.string(&s))
+    let mut buf = [0; SMALL_DIGITS];
+    let s = int_text(ctx, a[0], a.get(1).copied(), &mut buf)?;
+    Ok(ctx.p.heap.byte_list(&s))
 }
 
 /// `integer_to_binary/1,2`.
 pub fn integer_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let s = int_text(ctx, a[0], a.get(1).copied())?;
-    Ok(ctx.p.heap.binary(s.into_bytes()))
+    let mut buf = [0; SMALL_DIGITS];
+    let s = int_text(ctx, a[0], a.get(1).copied(), &mut buf)?;
+    Ok(ctx.p.heap.binary(s.into_owned()))
 }
 
 fn parse_int(s: &str, base: u32) -> Option<BigInt> {
@@ -651,5 +687,26 @@ pub fn string_list_to_float(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             Ok(ctx.p.heap.tuple(&[ft, rest]))
         }
         None => Ok(ctx.p.heap.tuple(&[atom::ERROR, atom::NO_FLOAT])),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_text_matches_bigint_text() {
+        let values = [0i64, 1, -1, 7, -10, 35, 36, 255, -256, i64::MAX, i64::MIN];
+        for &i in &values {
+            for base in 2..=36 {
+                let mut buf = [0; SMALL_DIGITS];
+                let want = BigInt::from(i).to_str_radix(base).to_uppercase();
+                assert_eq!(
+                    small_text(i, base, &mut buf),
+                    want.as_bytes(),
+                    "{i} base {base}"
+                );
+            }
+        }
     }
 }
