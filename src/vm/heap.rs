@@ -262,14 +262,19 @@ impl Heap {
         }
         let from = tuple.offset();
         let off = self.words.len();
-        if tuple.is_literal() {
-            self.words
-                .extend_from_slice(&lits.words[from..from + 1 + arity]);
-        } else {
-            self.words.extend_from_within(from..from + 1 + arity);
-        }
+        self.copy_words(lits, tuple, from..from + 1 + arity);
         self.words[off + 1 + index] = value;
         Some(Term::boxed_ptr(off))
+    }
+
+    /// Appends the words `range` of the area `t` points into (this heap, or the literal area
+    /// when `t` is a literal pointer): copies part of an object without a temporary vector.
+    pub fn copy_words(&mut self, lits: &Literals, t: Term, range: core::ops::Range<usize>) {
+        if t.is_literal() {
+            self.words.extend_from_slice(&lits.words[range]);
+        } else {
+            self.words.extend_from_within(range);
+        }
     }
 
     /// Overwrites element `index` (0-based) of a tuple on this heap (not the literal area).
