@@ -630,6 +630,11 @@ fn info_item(ctx: &mut Ctx, info: &ProcessInfo, item: Term) -> Result<Option<Ter
 }
 
 fn info_one(ctx: &mut Ctx, pid: Term, item: Term) -> BifResult {
+    if pid == ctx.p.pid && (item == atom::TOTAL_HEAP_SIZE || item == atom::HEAP_SIZE) {
+        // Only the VM answers these, and a driver asks for its own heap size per request:
+        // skip gathering the node's view of the process (which collects its links).
+        return super::misc::process_info(ctx, &[pid, item]);
+    }
     match ctx.node.process_info(pid.pid_number()) {
         Some(info) => {
             if let Some(t) = info_item(ctx, &info, item)? {
