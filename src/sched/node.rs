@@ -25,7 +25,7 @@ use alloc::vec::Vec;
 use super::queue::Priority;
 use super::router::Route;
 use super::state::{Carried, NodeAtoms, State, Status, TimerEvent, Watched};
-use crate::platform::Platform;
+use crate::platform::{Channel, Platform};
 use crate::vm::atom;
 use crate::vm::bif::{Class, Io};
 use crate::vm::code::{SPAWN_APPLY2_PC, SPAWN_APPLY3_PC};
@@ -39,6 +39,7 @@ use crate::vm::services::{
     AliasMode, ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
 };
 use crate::vm::services::{Start, TimerDest};
+use crate::vm::small::SmallVec;
 use crate::vm::term::Term;
 
 /// The pid number erl gives the process that runs `-run`.
@@ -300,9 +301,10 @@ impl<P: Platform> Node<P> {
 
     /// Turns pending events into messages and fires due timers.
     pub fn events_do_pending(&mut self) {
-        let mut channels = Vec::new();
+        // Gathered in the frame: this runs between every two slices.
+        let mut channels: SmallVec<Channel, 16> = SmallVec::new(Channel(0));
         self.platform.take_pending(&mut |c| channels.push(c));
-        for c in channels {
+        for &c in channels.as_slice() {
             match self.st.router.route(c) {
                 Some(Route::Pore(id)) => {
                     if let Some(irq) = self.st.pores.on_event(id) {

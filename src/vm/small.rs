@@ -92,6 +92,47 @@ impl<T: Copy, const N: usize> SmallStack<T, N> {
     }
 }
 
+/// A growable list that keeps its first `N` items in an array, in order.
+pub struct SmallVec<T, const N: usize> {
+    len: usize,
+    inline: [T; N],
+    spill: Vec<T>,
+}
+
+impl<T: Copy, const N: usize> SmallVec<T, N> {
+    /// An empty list; `fill` only initialises the unused array slots.
+    pub fn new(fill: T) -> Self {
+        SmallVec {
+            len: 0,
+            inline: [fill; N],
+            spill: Vec::new(),
+        }
+    }
+
+    /// Appends `x`.
+    pub fn push(&mut self, x: T) {
+        if self.spill.is_empty() {
+            if self.len < N {
+                self.inline[self.len] = x;
+                self.len += 1;
+                return;
+            }
+            // Full: everything moves to the heap so the items stay in one slice.
+            self.spill.extend_from_slice(&self.inline);
+        }
+        self.spill.push(x);
+    }
+
+    /// The items, in the order they were pushed.
+    pub fn as_slice(&self) -> &[T] {
+        if self.spill.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.spill
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +161,18 @@ mod tests {
         s.push(9);
         let rest: Vec<u32> = core::iter::from_fn(|| s.pop()).collect();
         assert_eq!(rest, [9, 3, 2, 1, 0]);
+    }
+
+    #[test]
+    fn vec_keeps_order_across_the_spill() {
+        let mut v: SmallVec<u32, 3> = SmallVec::new(0);
+        assert!(v.as_slice().is_empty());
+        for i in 0..3 {
+            v.push(i);
+        }
+        assert_eq!(v.as_slice(), [0, 1, 2]);
+        v.push(3);
+        v.push(4);
+        assert_eq!(v.as_slice(), [0, 1, 2, 3, 4]);
     }
 }
