@@ -6,11 +6,11 @@
 
 use core::cmp::Ordering;
 
+use alloc::vec::Vec;
 use num_bigint::BigInt;
 
 use super::atom::AtomTable;
 use super::heap::View;
-use super::small::SmallStack;
 use super::term::{Kind, Term};
 
 /// Type rank in the standard term order.
@@ -53,14 +53,10 @@ pub enum Mode {
     MapKey,
 }
 
-/// Pairs of subterms still to compare, with the mode to compare them in.
-type Todo = SmallStack<(Term, Term, Mode), 16>;
-
 /// Compares two terms in Erlang's term order. Nested terms are walked with an explicit
 /// work list, so arbitrarily deep terms cannot overflow the native stack.
 pub fn compare(v: &View, atoms: &AtomTable, a: Term, b: Term, mode: Mode) -> Ordering {
-    // Most comparisons are shallow: the work list starts in the frame.
-    let mut todo: Todo = SmallStack::new((Term::NIL, Term::NIL, Mode::Exact));
+    let mut todo: Vec<(Term, Term, Mode)> = Vec::new();
     let (mut a, mut b, mut mode) = (a, b, mode);
     loop {
         let o = compare_shallow(v, atoms, a, b, mode, &mut todo);
@@ -86,7 +82,7 @@ fn compare_shallow(
     a: Term,
     b: Term,
     mode: Mode,
-    todo: &mut Todo,
+    todo: &mut Vec<(Term, Term, Mode)>,
 ) -> Ordering {
     if a == b {
         return Ordering::Equal;
@@ -148,7 +144,7 @@ fn compare_shallow(
 }
 
 /// Same-length sequences compare element-wise; pushes the pairs, first on top.
-fn push_seq(x: &[Term], y: &[Term], mode: Mode, todo: &mut Todo) -> Ordering {
+fn push_seq(x: &[Term], y: &[Term], mode: Mode, todo: &mut Vec<(Term, Term, Mode)>) -> Ordering {
     if x.len() != y.len() {
         return x.len().cmp(&y.len());
     }
