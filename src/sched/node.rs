@@ -25,7 +25,7 @@ use alloc::vec::Vec;
 use super::queue::Priority;
 use super::router::Route;
 use super::state::{Carried, NodeAtoms, State, Status, TimerEvent, Watched};
-use crate::platform::Platform;
+use crate::platform::{Channel, Platform};
 use crate::vm::atom;
 use crate::vm::bif::{Class, Io};
 use crate::vm::code::{SPAWN_APPLY2_PC, SPAWN_APPLY3_PC};
@@ -39,6 +39,7 @@ use crate::vm::services::{
     AliasMode, ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
 };
 use crate::vm::services::{Start, TimerDest};
+use crate::vm::small::SmallVec;
 use crate::vm::term::Term;
 
 /// The pid number erl gives the process that runs `-run`.
@@ -82,6 +83,8 @@ pub struct Node<P: Platform> {
     pub st: State<P>,
     stop: Option<Stop>,
     main: Option<u32>,
+    /// Float registers taken from the last process to wait, for the next one to run.
+    spare_f: Vec<f64>,
 }
 
 impl<P: Platform> Node<P> {
@@ -106,6 +109,7 @@ impl<P: Platform> Node<P> {
             st: State::new(atoms, FIRST_SPAWNED_PID),
             stop: None,
             main: None,
+            spare_f: Vec::new(),
         }
     }
 
@@ -235,11 +239,11 @@ impl<P: Platform> Node<P> {
         match why {
             Outcome::Yield => self.st.put_back(&self.platform, p, Status::Runnable),
             Outcome::Waiting => {
-                shrink_registers(&mut p);
+                shrink_registers(&mut p, &mut self.spare_f);
                 self.st.put_back(&self.platform, p, Status::Waiting);
             }
             Outcome::WaitTimeout(ms) => {
-                shrink_registers(&mut p);
+                shrink_registers(&mut p, &mut self.spare_f);
                 let now = self.platform.now_ns();
                 self.st.start_receive_timer(now, pid, ms);
                 self.st.put_back(&self.platform, p, Status::Waiting);
@@ -297,9 +301,10 @@ impl<P: Platform> Node<P> {
 
     /// Turns pending events into messages and fires due timers.
     pub fn events_do_pending(&mut self) {
-        let mut channels = Vec::new();
+        // Gathered in the frame: this runs between every two slices.
+        let mut channels: SmallVec<Channel, 16> = SmallVec::new(Channel(0));
         self.platform.take_pending(&mut |c| channels.push(c));
-        for c in channels {
+        for &c in channels.as_slice() {
             match self.st.router.route(c) {
                 Some(Route::Pore(id)) => {
                     if let Some(irq) = self.st.pores.on_event(id) {
@@ -353,7 +358,12 @@ impl<P: Platform> Node<P> {
         let mut p = e.process.take()?;
         e.status = Status::Running;
         if p.f.len() < F_REGS {
-            p.f.resize(F_REGS, 0.0);
+            if self.spare_f.len() == F_REGS {
+                p.f = core::mem::take(&mut self.spare_f);
+                p.f.fill(0.0);
+            } else {
+                p.f.resize(F_REGS, 0.0);
+            }
         }
         p.reductions = SLICE_REDUCTIONS;
         loop {
@@ -422,11 +432,24 @@ fn apply_process(pid: u32, module: Term, function: Term, args: &[&str]) -> Box<P
     p
 }
 
+/// Stack capacity in words a waiting process may keep without being shrunk.
+///
+/// Shrinking on every wait made each schedule of a busy process a realloc down and another
+/// one up; below this size the memory is not worth the churn.
+const KEEP_STACK_WORDS: usize = 256;
+
 /// Drops the float registers and spare memory a waiting process cannot need, to keep many
-/// waiting processes small (a receive has no live float registers).
-fn shrink_registers(p: &mut Process) {
-    p.f = Vec::new();
-    p.stack.shrink_to(p.stack.len().max(16));
+/// waiting processes small (a receive has no live float registers). The float registers go
+/// to `spare` when it is empty, so the next process to run takes them without allocating.
+fn shrink_registers(p: &mut Process, spare: &mut Vec<f64>) {
+    if spare.is_empty() {
+        *spare = core::mem::take(&mut p.f);
+    } else {
+        p.f = Vec::new();
+    }
+    if p.stack.capacity() > KEEP_STACK_WORDS.max(2 * p.stack.len()) {
+        p.stack.shrink_to(p.stack.len().max(16));
+    }
 }
 
 /// `29-Nov-2026::19:27:31.558836` for a time in nanoseconds since the Unix epoch (UTC).
@@ -511,7 +534,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         // Start small: registers are allocated when it first runs.
         p.heap = super::state::small_heap();
         p.stack = Vec::new();
-        shrink_registers(&mut p);
+        p.f = Vec::new();
         p.module = 0;
         match start {
             Start::Fun(f) => {

@@ -168,6 +168,12 @@ predefined! {
     MD5 = "md5",
     FUNCTIONS = "functions",
     VALUE = "value",
+    DOWN = "DOWN",
+    PROCESS = "process",
+    NOPROC = "noproc",
+    FLUSH = "flush",
+    INFO = "info",
+    ALIAS = "alias",
 }
 
 /// The table of interned atoms.

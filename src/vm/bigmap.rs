@@ -15,6 +15,7 @@ use super::atom::AtomTable;
 use super::compare::{compare, Mode};
 use super::heap::{Heap, View};
 use super::literals::Literals;
+use super::small::SmallStack;
 use super::term::{header, Kind, Term};
 
 /// The largest map kept flat.
@@ -222,7 +223,16 @@ pub fn insert(
     value: Term,
 ) -> (Term, bool) {
     // Walk down recording the path, then rebuild bottom-up.
-    let mut path: Vec<(Node, Ordering)> = Vec::new();
+    // The path is as deep as the tree (a few dozen levels at most): kept in the frame, as
+    // growing a Vec for it cost several reallocations per insert.
+    let empty = Node {
+        pos: 0,
+        key: Term::NIL,
+        value: Term::NIL,
+        left: Term::NIL,
+        right: Term::NIL,
+    };
+    let mut path: SmallStack<(Node, Ordering), 24> = SmallStack::new((empty, Ordering::Equal));
     let mut cur = t;
     let mut replaced = None;
     let k = {

@@ -76,17 +76,38 @@ impl BitWriter {
         self.bits += s.bit_len;
     }
 
+    /// Appends an integer segment of `n` (<= 64) bits holding the low `n` bits of the two's
+    /// complement word `w`, in the byte order `flags` ask for.
+    ///
+    /// This is the allocation-free path for the common case; wider segments go through
+    /// [`BitWriter::integer`].
+    pub fn int64(&mut self, w: u64, n: usize, flags: u32) {
+        if n == 0 {
+            return;
+        }
+        let w = if n == 64 { w } else { w & ((1u64 << n) - 1) };
+        if flags & (FLAG_LITTLE | FLAG_NATIVE) != 0 {
+            self.uint(le_order(w, n), n);
+        } else {
+            self.uint(w, n);
+        }
+    }
+
     /// Appends an integer segment of `n` bits.
     pub fn integer(&mut self, v: &BigInt, n: usize, flags: u32) {
         if n == 0 {
             return;
         }
-        let little = flags & (FLAG_LITTLE | FLAG_NATIVE) != 0;
-        if n <= 64 && !little {
-            let w = two_complement_u64(v);
-            self.uint(if n == 64 { w } else { w & ((1u64 << n) - 1) }, n);
+        if n <= 64 {
+            self.int64(two_complement_u64(v), n, flags);
             return;
         }
+        self.wide_integer(v, n, flags);
+    }
+
+    /// Appends an integer segment of any size through a byte buffer (the general path).
+    fn wide_integer(&mut self, v: &BigInt, n: usize, flags: u32) {
+        let little = flags & (FLAG_LITTLE | FLAG_NATIVE) != 0;
         let nbytes = n.div_ceil(8);
         let mut le = twos_complement_le(v, nbytes);
         let rem = n % 8;
@@ -152,6 +173,39 @@ fn two_complement_u64(v: &BigInt) -> u64 {
     u64::from_le_bytes(a)
 }
 
+/// Reorders the `n` (1..=64) low bits of `v` between a value and its little-endian segment
+/// layout, read as one big-endian number: whole bytes, least significant first, then the
+/// `n % 8` most significant bits. The reordering is its own inverse only when `n % 8 == 0`,
+/// so [`le_order`] turns a value into the layout and [`le_value`] turns the layout back.
+fn le_order(v: u64, n: usize) -> u64 {
+    let full = n / 8;
+    let rem = n % 8;
+    if rem == 0 {
+        return v.swap_bytes() >> (64 - n);
+    }
+    // The top `rem` bits of the value come last in the segment.
+    let mut u = (v >> (8 * full)) & ((1u64 << rem) - 1);
+    for i in 0..full {
+        u |= ((v >> (8 * i)) & 0xff) << (n - 8 * (i + 1));
+    }
+    u
+}
+
+/// The value of an `n` (1..=64) bit little-endian segment read as a big-endian number `u`;
+/// the inverse of [`le_order`].
+fn le_value(u: u64, n: usize) -> u64 {
+    let full = n / 8;
+    let rem = n % 8;
+    if rem == 0 {
+        return u.swap_bytes() >> (64 - n);
+    }
+    let mut v = (u & ((1u64 << rem) - 1)) << (8 * full);
+    for i in 0..full {
+        v |= ((u >> (n - 8 * (i + 1))) & 0xff) << (8 * i);
+    }
+    v
+}
+
 /// The low `nbytes` bytes of `v` in two's complement, little-endian.
 fn twos_complement_le(v: &BigInt, nbytes: usize) -> Vec<u8> {
     let mut bytes = v.to_signed_bytes_le();
@@ -212,22 +266,38 @@ pub fn read_uint(data: &[u8], pos: usize, n: usize) -> u64 {
     v
 }
 
+/// Reads an integer segment of `n` (<= 64) bits without allocating.
+///
+/// The result is `i128` because an unsigned 64-bit segment may not fit an `i64`.
+pub fn read_int64(data: &[u8], pos: usize, n: usize, flags: u32) -> i128 {
+    if n == 0 {
+        return 0;
+    }
+    let mut u = read_uint(data, pos, n);
+    if flags & (FLAG_LITTLE | FLAG_NATIVE) != 0 {
+        u = le_value(u, n);
+    }
+    if flags & FLAG_SIGNED != 0 && (u >> (n - 1)) & 1 == 1 {
+        u as i128 - (1i128 << n)
+    } else {
+        u as i128
+    }
+}
+
 /// Reads an integer segment.
 pub fn read_integer(data: &[u8], pos: usize, n: usize, flags: u32) -> BigInt {
+    if n <= 64 {
+        return BigInt::from(read_int64(data, pos, n, flags));
+    }
+    read_wide_integer(data, pos, n, flags)
+}
+
+/// Reads an integer segment of any size through a byte buffer (the general path).
+fn read_wide_integer(data: &[u8], pos: usize, n: usize, flags: u32) -> BigInt {
     let little = flags & (FLAG_LITTLE | FLAG_NATIVE) != 0;
     let signed = flags & FLAG_SIGNED != 0;
     if n == 0 {
         return BigInt::zero();
-    }
-    if n <= 64 && !little {
-        let u = read_uint(data, pos, n);
-        if signed && n < 64 && (u >> (n - 1)) & 1 == 1 {
-            return BigInt::from(u as i128 - (1i128 << n));
-        }
-        if signed && n == 64 {
-            return BigInt::from(u as i64);
-        }
-        return BigInt::from(u);
     }
     // General case: gather bits into bytes (big-endian, left-aligned), then interpret.
     let nbytes = n.div_ceil(8);
@@ -383,5 +453,126 @@ pub fn appendable(v: &View, buf_word: u64, off: usize, len: usize) -> bool {
             (off + len).is_multiple_of(8) && (off + len) / 8 == b.len() && Arc::strong_count(b) == 1
         }
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Deterministic test bytes (xorshift).
+    fn noise(len: usize, mut x: u64) -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect()
+    }
+
+    const FLAGS: [u32; 5] = [
+        0,
+        FLAG_SIGNED,
+        FLAG_LITTLE,
+        FLAG_LITTLE | FLAG_SIGNED,
+        FLAG_NATIVE | FLAG_SIGNED,
+    ];
+
+    #[test]
+    fn read_fast_path_matches_general_path() {
+        for seed in 1..6u64 {
+            let data = noise(10, seed * 0x9e37_79b9);
+            let ones = [0xffu8; 10];
+            for buf in [&data[..], &ones[..]] {
+                for n in 1..=64 {
+                    for pos in 0..8 {
+                        for f in FLAGS {
+                            assert_eq!(
+                                BigInt::from(read_int64(buf, pos, n, f)),
+                                read_wide_integer(buf, pos, n, f),
+                                "n={n} pos={pos} flags={f:#x} data={buf:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn read_known_values() {
+        let all = [0xffu8; 8];
+        assert_eq!(read_int64(&all, 0, 64, 0), u64::MAX as i128);
+        assert_eq!(read_int64(&all, 0, 64, FLAG_SIGNED), -1);
+        assert_eq!(read_int64(&all, 0, 64, FLAG_LITTLE), u64::MAX as i128);
+        let x = [0x01, 0x02, 0x03, 0x84];
+        assert_eq!(read_int64(&x, 0, 32, FLAG_LITTLE), 0x8403_0201);
+        assert_eq!(
+            read_int64(&x, 0, 32, FLAG_LITTLE | FLAG_SIGNED),
+            0x8403_0201i128 - (1 << 32)
+        );
+        assert_eq!(read_int64(&x, 0, 16, 0), 0x0102);
+        assert_eq!(read_int64(&x, 8, 16, FLAG_LITTLE), 0x0302);
+        let min = i64::MIN.to_le_bytes();
+        assert_eq!(
+            read_int64(&min, 0, 64, FLAG_LITTLE | FLAG_SIGNED),
+            i64::MIN as i128
+        );
+    }
+
+    /// Writes `pre` bits of padding, then the segment, with the given path.
+    fn write(v: &BigInt, pre: usize, n: usize, f: u32, wide: bool) -> (Vec<u8>, usize) {
+        let mut w = BitWriter::default();
+        w.uint(0b1010_1010, pre);
+        if wide {
+            w.wide_integer(v, n, f);
+        } else {
+            w.integer(v, n, f);
+        }
+        (w.buf, w.bits)
+    }
+
+    #[test]
+    fn write_fast_path_matches_general_path() {
+        let mut values: Vec<BigInt> = [0i64, 1, -1, 2, -2, 255, -256, i64::MAX, i64::MIN]
+            .iter()
+            .map(|&v| BigInt::from(v))
+            .collect();
+        values.push(BigInt::from(u64::MAX));
+        values.push(BigInt::from(u64::MAX) + 5);
+        values.push(-(BigInt::from(1) << 70usize) + 3);
+        for w in noise(64, 7).chunks(8) {
+            values.push(BigInt::from(i64::from_le_bytes(w.try_into().unwrap())));
+        }
+        for v in &values {
+            for n in 1..=64 {
+                for pre in [0, 3, 8] {
+                    for f in FLAGS {
+                        let fast = write(v, pre, n, f, false);
+                        assert_eq!(
+                            fast,
+                            write(v, pre, n, f, true),
+                            "v={v} n={n} pre={pre} flags={f:#x}"
+                        );
+                        // Reading back gives the value modulo 2^n.
+                        let back = read_int64(&fast.0, pre, n, f & !FLAG_SIGNED);
+                        let modulus = BigInt::from(1u128 << n);
+                        let want = ((v % &modulus) + &modulus) % &modulus;
+                        assert_eq!(BigInt::from(back), want, "v={v} n={n} flags={f:#x}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn write_known_values() {
+        let mut w = BitWriter::default();
+        w.int64(1, 16, FLAG_LITTLE);
+        w.int64(-2i64 as u64, 32, FLAG_LITTLE | FLAG_SIGNED);
+        w.int64(0x0102, 16, 0);
+        assert_eq!(w.buf, [1, 0, 0xfe, 0xff, 0xff, 0xff, 1, 2]);
     }
 }

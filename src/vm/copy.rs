@@ -3,84 +3,102 @@
 //! Literal-area pointers are shared, not copied; binary buffers are shared by reference count
 //! (the destination heap gets its own handle); everything else is copied word for word, with
 //! sharing inside the term preserved and no native recursion (a work list drives the copy).
-
-use alloc::collections::BTreeMap;
-use alloc::vec::Vec;
+//!
+//! Every message send copies, and most messages are a handful of objects, so the copy's
+//! bookkeeping (the sharing map, the buffer map and the work list) lives in fixed arrays
+//! first and only spills to the global allocator for big terms.
 
 use super::heap::{Heap, View, BIN_LITERAL};
+use super::small::{SmallMap, SmallStack};
 use super::term::{header_kind, header_size, Kind, Term};
+
+/// Objects kept in the inline sharing map before it spills to a tree.
+const INLINE_OBJECTS: usize = 32;
+/// Work-list slots kept inline before the work list spills to a `Vec`.
+const INLINE_WORK: usize = 64;
+
+/// The state of one copy.
+struct Copier {
+    /// Source pointer word -> new term, so shared subterms stay shared.
+    moved: SmallMap<u64, Term, INLINE_OBJECTS>,
+    /// Source buffer word -> destination buffer word.
+    bufs: SmallMap<u64, u64, 4>,
+    /// Slots in `dst.words` still holding source terms to translate.
+    fix: SmallStack<usize, INLINE_WORK>,
+}
 
 /// Copies `t` (readable through `src`) onto `dst`, returning the new term.
 pub fn copy_term(src: &View, dst: &mut Heap, t: Term) -> Term {
     if !t.is_pointer() || t.is_literal() {
         return t;
     }
-    // Old offset -> new term, so shared subterms stay shared; old buffer -> new buffer word.
-    let mut moved: BTreeMap<(bool, usize), Term> = BTreeMap::new();
-    let mut bufs: BTreeMap<u64, u64> = BTreeMap::new();
-    // Slots in `dst.words` still holding source terms to translate.
-    let mut fix: Vec<usize> = Vec::new();
-    let root = copy_one(src, dst, t, &mut moved, &mut bufs, &mut fix);
-    while let Some(slot) = fix.pop() {
+    let mut c = Copier {
+        moved: SmallMap::new((0, Term::NIL)),
+        bufs: SmallMap::new((0, 0)),
+        fix: SmallStack::new(0),
+    };
+    let root = c.copy_one(src, dst, t);
+    while let Some(slot) = c.fix.pop() {
         let old = dst.words[slot];
-        let new = copy_one(src, dst, old, &mut moved, &mut bufs, &mut fix);
+        let new = c.copy_one(src, dst, old);
         dst.words[slot] = new;
     }
     root
 }
 
-/// Copies the outermost object of `t`; its term-valued fields are queued in `fix`.
-fn copy_one(
-    src: &View,
-    dst: &mut Heap,
-    t: Term,
-    moved: &mut BTreeMap<(bool, usize), Term>,
-    bufs: &mut BTreeMap<u64, u64>,
-    fix: &mut Vec<usize>,
-) -> Term {
-    if !t.is_pointer() || t.is_literal() {
-        return t;
-    }
-    let key = (t.is_cons(), t.offset());
-    if let Some(&n) = moved.get(&key) {
-        return n;
-    }
-    let area = src.area(t);
-    let off = t.offset();
-    let new = if t.is_cons() {
-        let at = dst.words.len();
-        dst.words.push(area[off]);
-        dst.words.push(area[off + 1]);
-        fix.push(at);
-        fix.push(at + 1);
-        Term::cons_ptr(at)
-    } else {
-        let h = area[off].0;
-        let n = header_size(h);
-        let at = dst.words.len();
-        dst.words.extend_from_slice(&area[off..off + 1 + n]);
-        match header_kind(h) {
-            Some(k) if k.payload_is_terms() => fix.extend(at + 1..at + 1 + n),
-            Some(Kind::BinRef | Kind::MatchCtx) => {
-                let w = area[off + 1].0;
-                let nw = if w & BIN_LITERAL != 0 {
-                    w
-                } else {
-                    *bufs.entry(w).or_insert_with(|| {
-                        let buf = src.bins[(w >> 1) as usize].clone();
-                        let i = dst.bins.len() as u64;
-                        dst.bins.push(buf);
-                        i << 1
-                    })
-                };
-                dst.words[at + 1] = Term(nw);
-            }
-            _ => {}
+impl Copier {
+    /// Copies the outermost object of `t`; its term-valued fields are queued in `fix`.
+    fn copy_one(&mut self, src: &View, dst: &mut Heap, t: Term) -> Term {
+        if !t.is_pointer() || t.is_literal() {
+            return t;
         }
-        Term::boxed_ptr(at)
-    };
-    moved.insert(key, new);
-    new
+        // The pointer word names the object: its tag tells cons from boxed, then the offset.
+        let key = t.0;
+        if let Some(n) = self.moved.get(key) {
+            return n;
+        }
+        let area = src.area(t);
+        let off = t.offset();
+        let new = if t.is_cons() {
+            let at = dst.words.len();
+            dst.words.push(area[off]);
+            dst.words.push(area[off + 1]);
+            self.fix.push(at);
+            self.fix.push(at + 1);
+            Term::cons_ptr(at)
+        } else {
+            let h = area[off].0;
+            let n = header_size(h);
+            let at = dst.words.len();
+            dst.words.extend_from_slice(&area[off..off + 1 + n]);
+            match header_kind(h) {
+                Some(k) if k.payload_is_terms() => {
+                    for slot in at + 1..at + 1 + n {
+                        self.fix.push(slot);
+                    }
+                }
+                Some(Kind::BinRef | Kind::MatchCtx) => {
+                    let w = area[off + 1].0;
+                    let nw = if w & BIN_LITERAL != 0 {
+                        w
+                    } else if let Some(nw) = self.bufs.get(w) {
+                        nw
+                    } else {
+                        let buf = src.bins[(w >> 1) as usize].clone();
+                        let i = (dst.bins.len() as u64) << 1;
+                        dst.bins.push(buf);
+                        self.bufs.insert(w, i);
+                        i
+                    };
+                    dst.words[at + 1] = Term(nw);
+                }
+                _ => {}
+            }
+            Term::boxed_ptr(at)
+        };
+        self.moved.insert(key, new);
+        new
+    }
 }
 
 #[cfg(test)]
@@ -89,6 +107,37 @@ mod tests {
     use crate::vm::atom::AtomTable;
     use crate::vm::compare::exact_eq;
     use crate::vm::literals::Literals;
+
+    #[test]
+    fn small_and_wide_terms_keep_sharing() {
+        let lits = Literals::default();
+        let mut a = Heap::new();
+        let f = a.float(1.5);
+        let inner = a.tuple(&[f]);
+        let l = a.list(&[inner]);
+        let small = a.tuple(&[inner, inner, l]);
+        // Wider than the inline map and work list: 100 floats, the first repeated at the end.
+        let mut elems: Vec<Term> = (0..100).map(|i| a.float(i as f64)).collect();
+        elems.push(elems[0]);
+        let wide = a.tuple(&elems);
+        let mut dst = Heap::new();
+        dst.cons(Term::NIL, Term::NIL);
+        let c = copy_term(&a.view(&lits), &mut dst, small);
+        let w = copy_term(&a.view(&lits), &mut dst, wide);
+        let v = dst.view(&lits);
+        let t = v.tuple(c).unwrap();
+        assert_eq!(t[0], t[1], "sharing preserved");
+        assert_eq!(v.list_to_vec(t[2]).unwrap(), [t[0]]);
+        assert_eq!(v.float(v.tuple(t[0]).unwrap()[0]), Some(1.5));
+        let t = v.tuple(w).unwrap();
+        assert_eq!(t.len(), 101);
+        assert_eq!(t[0], t[100], "sharing preserved past the inline entries");
+        for (i, &x) in t[..100].iter().enumerate() {
+            assert_eq!(v.float(x), Some(i as f64));
+        }
+        // Ten words for the small term plus the tuple and 100 floats of two words each.
+        assert_eq!(dst.words.len(), 2 + 10 + 102 + 200);
+    }
 
     #[test]
     fn copies_structure_shares_buffers_and_literals() {

@@ -244,6 +244,39 @@ impl Heap {
         Term::boxed_ptr(off)
     }
 
+    /// Copies the tuple `tuple` (on this heap or in `lits`) with element `index` (0-based)
+    /// replaced by `value`, or `None` when `tuple` is not a tuple or `index` is out of range.
+    ///
+    /// The words are copied in place rather than through a temporary vector: `setelement/3`
+    /// runs on hot paths and a heap allocation per call is costly under a first-fit allocator.
+    pub fn tuple_with(
+        &mut self,
+        lits: &Literals,
+        tuple: Term,
+        index: usize,
+        value: Term,
+    ) -> Option<Term> {
+        let arity = self.view(lits).tuple(tuple)?.len();
+        if index >= arity {
+            return None;
+        }
+        let from = tuple.offset();
+        let off = self.words.len();
+        self.copy_words(lits, tuple, from..from + 1 + arity);
+        self.words[off + 1 + index] = value;
+        Some(Term::boxed_ptr(off))
+    }
+
+    /// Appends the words `range` of the area `t` points into (this heap, or the literal area
+    /// when `t` is a literal pointer): copies part of an object without a temporary vector.
+    pub fn copy_words(&mut self, lits: &Literals, t: Term, range: core::ops::Range<usize>) {
+        if t.is_literal() {
+            self.words.extend_from_slice(&lits.words[range]);
+        } else {
+            self.words.extend_from_within(range);
+        }
+    }
+
     /// Overwrites element `index` (0-based) of a tuple on this heap (not the literal area).
     pub fn set_tuple_element(&mut self, tuple: Term, index: usize, value: Term) {
         if !tuple.is_literal() {
@@ -653,6 +686,29 @@ mod tests {
         assert_eq!(v.big(big), Some(BigInt::from(1) << 100));
         assert_eq!(v.binary(b).unwrap().bytes(), Some(&[1u8, 2, 3][..]));
         assert!(h.bigint(&BigInt::from(5)).is_small());
+    }
+
+    #[test]
+    fn tuple_with_copies_and_replaces() {
+        let mut lits = Literals::default();
+        // A literal {a, b, c} made of small integers 1, 2, 3.
+        lits.words.push(Term(header(Kind::Tuple, 3)));
+        lits.words
+            .extend_from_slice(&[Term::small(1), Term::small(2), Term::small(3)]);
+        let lit = Term::boxed_ptr(0).into_literal();
+        let mut h = Heap::new();
+        h.cons(Term::NIL, Term::NIL);
+        let first = h.tuple_with(&lits, lit, 0, Term::small(9)).unwrap();
+        let last = h.tuple_with(&lits, first, 2, Term::small(7)).unwrap();
+        assert_eq!(h.tuple_with(&lits, lit, 3, Term::NIL), None);
+        assert_eq!(h.tuple_with(&lits, Term::small(1), 0, Term::NIL), None);
+        let empty = h.tuple(&[]);
+        assert_eq!(h.tuple_with(&lits, empty, 0, Term::NIL), None);
+        let v = h.view(&lits);
+        let s = |a: &[i64]| a.iter().map(|&n| Term::small(n)).collect::<Vec<_>>();
+        assert_eq!(v.tuple(lit).unwrap(), &s(&[1, 2, 3])[..]);
+        assert_eq!(v.tuple(first).unwrap(), &s(&[9, 2, 3])[..]);
+        assert_eq!(v.tuple(last).unwrap(), &s(&[9, 2, 7])[..]);
     }
 
     #[test]

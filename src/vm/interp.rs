@@ -1449,15 +1449,12 @@ fn bs_get(
     let t = match what {
         BsGet::Binary => p.heap.bin_ref(w, pos, n),
         BsGet::Integer => {
-            if n <= 60 && flags & (FLAG_LITTLE | FLAG_NATIVE) == 0 {
-                let data = p.heap.view(lits).buffer(w);
-                let u = bits::read_uint(data, pos, n);
-                let v = if flags & FLAG_SIGNED != 0 && n > 0 && (u >> (n - 1)) & 1 == 1 {
-                    u as i64 - (1i64 << n)
-                } else {
-                    u as i64
-                };
-                Term::small(v)
+            if n <= 64 {
+                let v = bits::read_int64(p.heap.view(lits).buffer(w), pos, n, flags);
+                match i64::try_from(v) {
+                    Ok(i) => p.heap.int(i),
+                    Err(_) => p.heap.bigint(&BigInt::from(v)),
+                }
             } else {
                 let b: BigInt = {
                     let data = p.heap.view(lits).buffer(w);
@@ -1544,9 +1541,8 @@ fn write_segments(
                 let n = size.as_small().filter(|n| *n >= 0).ok_or_else(badarg)? as usize
                     * s.unit as usize;
                 if let Some(i) = v.as_small() {
-                    if n <= 64 && s.flags & (FLAG_LITTLE | FLAG_NATIVE) == 0 {
-                        let u = i as u64;
-                        wr.uint(if n == 64 { u } else { u & ((1u64 << n) - 1) }, n);
+                    if n <= 64 {
+                        wr.int64(i as u64, n, s.flags);
                         continue;
                     }
                 }

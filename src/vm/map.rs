@@ -9,7 +9,7 @@ use core::cmp::Ordering;
 use super::atom::AtomTable;
 use super::compare::{compare, Mode};
 use super::heap::{Heap, View};
-use super::term::Term;
+use super::term::{header, Term};
 
 /// Finds `key` in a map (small or large).
 pub fn get(v: &View, atoms: &AtomTable, map: Term, key: Term) -> Option<Term> {
@@ -76,6 +76,23 @@ pub fn update(
     if heap.view(lits).kind(map) == Some(super::term::Kind::TreeMap) {
         return update_tree(heap, lits, atoms, map, new, exact);
     }
+    if let [(k, val)] = *new {
+        if let Some(u) = update_one(heap, lits, atoms, map, k, val, exact) {
+            return u;
+        }
+    }
+    update_merge(heap, lits, atoms, map, new, exact)
+}
+
+/// [`update`] of a flat map by merging sorted pairs (the general path).
+fn update_merge(
+    heap: &mut Heap,
+    lits: &super::literals::Literals,
+    atoms: &AtomTable,
+    map: Term,
+    new: &[(Term, Term)],
+    exact: bool,
+) -> Update {
     let merged = {
         let v = heap.view(lits);
         let old = v.map_pairs(map).unwrap_or(&[]);
@@ -120,6 +137,60 @@ pub fn update(
     Update::Map(super::bigmap::from_sorted(heap, lits, &merged))
 }
 
+/// [`update`] of a small flat map with one pair, written straight onto the heap (the common
+/// `M#{K => V}` and `maps:put/3`, which otherwise gather and sort pairs in vectors); `None`
+/// when the map is not a flat map that stays flat.
+fn update_one(
+    heap: &mut Heap,
+    lits: &super::literals::Literals,
+    atoms: &AtomTable,
+    map: Term,
+    key: Term,
+    val: Term,
+    exact: bool,
+) -> Option<Update> {
+    let (n, at, found) = {
+        let v = heap.view(lits);
+        let p = v.map_pairs(map)?;
+        let n = p.len() / 2;
+        if n > super::bigmap::FLATMAP_MAX {
+            return None;
+        }
+        // Where the key is, or the first key after it.
+        let mut at = n;
+        let mut found = false;
+        for i in 0..n {
+            match compare(&v, atoms, p[2 * i], key, Mode::MapKey) {
+                Ordering::Less => {}
+                o => {
+                    at = i;
+                    found = o == Ordering::Equal;
+                    break;
+                }
+            }
+        }
+        (n, at, found)
+    };
+    let base = map.offset() + 1;
+    let off = heap.words.len();
+    if found {
+        heap.copy_words(lits, map, base - 1..base + 2 * n);
+        heap.words[off + 1 + 2 * at + 1] = val;
+    } else if exact {
+        return Some(Update::BadKey(key));
+    } else if n < super::bigmap::FLATMAP_MAX {
+        heap.words
+            .push(Term(header(super::term::Kind::Map, 2 * (n + 1))));
+        heap.copy_words(lits, map, base..base + 2 * at);
+        heap.words.push(key);
+        heap.words.push(val);
+        heap.copy_words(lits, map, base + 2 * at..base + 2 * n);
+    } else {
+        return None;
+    }
+    Some(Update::Map(Term::boxed_ptr(off)))
+}
+
 fn update_tree(
     heap: &mut Heap,
     lits: &super::literals::Literals,
@@ -161,4 +232,61 @@ pub fn from_pairs(
         normalize(&v, atoms, &mut pairs);
     }
     super::bigmap::from_sorted(heap, lits, &pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::compare::exact_eq;
+    use crate::vm::literals::Literals;
+
+    fn words(h: &Heap, lits: &Literals, u: Update) -> Result<Vec<Term>, Term> {
+        match u {
+            Update::Map(m) => Ok(h
+                .view(lits)
+                .map_entries(m)
+                .unwrap()
+                .into_iter()
+                .flat_map(|(k, v)| [k, v])
+                .collect()),
+            Update::BadKey(k) => Err(k),
+        }
+    }
+
+    #[test]
+    fn one_pair_update_matches_merge() {
+        let lits = Literals::default();
+        let mut atoms = AtomTable::new();
+        let a = atoms.intern("a").unwrap();
+        for n in [0usize, 1, 5, 31, 32] {
+            let mut h = Heap::new();
+            // Keys 0, 2, 4, ...: new keys land before, between and after them.
+            let pairs: Vec<(Term, Term)> = (0..n)
+                .map(|i| (Term::small(2 * i as i64), Term::small(i as i64)))
+                .collect();
+            let m = h.map_sorted(&pairs);
+            let f = h.float(3.0);
+            let mut keys: Vec<Term> = (-1..=2 * n as i64).map(Term::small).collect();
+            keys.extend([a, f]);
+            for k in keys {
+                for exact in [false, true] {
+                    let fast = update(&mut h, &lits, &atoms, m, &[(k, a)], exact);
+                    let fast = words(&h, &lits, fast);
+                    let slow = update_merge(&mut h, &lits, &atoms, m, &[(k, a)], exact);
+                    let slow = words(&h, &lits, slow);
+                    let v = h.view(&lits);
+                    match (fast, slow) {
+                        (Ok(x), Ok(y)) => {
+                            assert_eq!(x.len(), y.len(), "n={n} k={k:?} exact={exact}");
+                            for (p, q) in x.iter().zip(&y) {
+                                assert!(exact_eq(&v, &atoms, *p, *q), "n={n} k={k:?}");
+                            }
+                        }
+                        (Err(x), Err(y)) => assert_eq!(x, y),
+                        (x, y) => panic!("n={n} k={k:?} exact={exact}: {x:?} vs {y:?}"),
+                    }
+                }
+            }
+        }
+    }
 }

@@ -65,6 +65,7 @@ pub mod ops;
 pub mod phash;
 pub mod process;
 pub mod services;
+pub mod small;
 pub mod term;
 #[cfg(test)]
 mod tests;

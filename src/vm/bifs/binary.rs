@@ -1,10 +1,12 @@
 //! Binary BIFs: `binary_part`, `split_binary` and the natives of the `binary` module.
 
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use num_bigint::{BigInt, Sign};
 
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::heap::View;
 use crate::vm::term::Term;
 
 fn bytes(ctx: &Ctx, t: Term) -> Result<Vec<u8>, Fault> {
@@ -113,41 +115,61 @@ pub fn referenced_byte_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `binary:compile_pattern/1`: patterns are searched directly, so the "compiled" form is the
 /// validated pattern list itself, wrapped as `{cp, Patterns}`.
 pub fn compile_pattern(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    patterns(ctx, a[0])?;
+    patterns(&ctx.view(), a[0])?;
     Ok(ctx.p.heap.tuple(&[atom::CP, a[0]]))
 }
 
-fn patterns(ctx: &Ctx, t: Term) -> Result<Vec<Vec<u8>>, Fault> {
-    let v = ctx.view();
+/// Search patterns, borrowed from the binaries that hold them when those are byte-aligned.
+enum Patterns<'a> {
+    /// A single binary (no vector needed).
+    One(Cow<'a, [u8]>),
+    /// A list of binaries.
+    Many(Vec<Cow<'a, [u8]>>),
+}
+
+impl Patterns<'_> {
+    fn as_slice(&self) -> &[Cow<'_, [u8]>] {
+        match self {
+            Patterns::One(p) => core::slice::from_ref(p),
+            Patterns::Many(ps) => ps,
+        }
+    }
+}
+
+/// The patterns of a `binary:match/split` call: a binary, a non-empty list of them, or a
+/// compiled `{cp, Patterns}`; no pattern may be empty.
+fn patterns<'a>(v: &View<'a>, t: Term) -> Result<Patterns<'a>, Fault> {
     let t = match v.tuple(t) {
         Some([tag, p]) if *tag == atom::CP => *p,
         _ => t,
     };
-    let list = if v.is_binary(t) {
-        alloc::vec![t]
-    } else {
-        v.list_to_vec(t).ok_or_else(badarg)?
+    let one = |p: Term| match v.binary_bytes(p) {
+        Some(b) if !b.is_empty() => Ok(b),
+        _ => Err(badarg()),
     };
-    let mut out = Vec::new();
-    for p in list {
-        let b = v.binary_bytes(p).ok_or_else(badarg)?.into_owned();
-        if b.is_empty() {
-            return Err(badarg());
-        }
-        out.push(b);
+    if v.is_binary(t) {
+        return Ok(Patterns::One(one(t)?));
     }
-    if out.is_empty() {
+    let mut out = Vec::new();
+    let mut l = t;
+    while l.is_cons() {
+        let (p, rest) = v.cons(l);
+        out.push(one(p)?);
+        l = rest;
+    }
+    if !l.is_nil() || out.is_empty() {
         return Err(badarg());
     }
-    Ok(out)
+    Ok(Patterns::Many(out))
 }
 
 /// Finds the first (longest at that position) match at or after `from`.
-fn find(hay: &[u8], pats: &[Vec<u8>], from: usize, end: usize) -> Option<(usize, usize)> {
+fn find(hay: &[u8], pats: &Patterns, from: usize, end: usize) -> Option<(usize, usize)> {
+    let pats = pats.as_slice();
     for i in from..end {
         let mut best: Option<usize> = None;
         for p in pats {
-            if i + p.len() <= end && &hay[i..i + p.len()] == p.as_slice() {
+            if i + p.len() <= end && hay[i..i + p.len()] == **p {
                 best = Some(best.map_or(p.len(), |b: usize| b.max(p.len())));
             }
         }
@@ -158,58 +180,57 @@ fn find(hay: &[u8], pats: &[Vec<u8>], from: usize, end: usize) -> Option<(usize,
     None
 }
 
-fn scope(ctx: &Ctx, opts: Option<Term>, len: usize) -> Result<(usize, usize), Fault> {
-    let Some(opts) = opts else {
-        return Ok((0, len));
-    };
-    let v = ctx.view();
-    let mut r = (0, len);
-    for o in v.list_to_vec(opts).ok_or_else(badarg)? {
-        match v.tuple(o) {
-            Some([k, pl]) if *k == atom::SCOPE => {
-                let (s, l) = match v.tuple(*pl) {
-                    Some([s, l]) => (
-                        s.as_small().ok_or_else(badarg)?,
-                        l.as_small().ok_or_else(badarg)?,
-                    ),
-                    _ => return Err(badarg()),
-                };
-                let (s, l) = if l < 0 { (s + l, -l) } else { (s, l) };
-                if s < 0 || (s + l) as usize > len {
-                    return Err(badarg());
-                }
-                r = (s as usize, (s + l) as usize);
+/// Applies one `{scope, {Start, Length}}` option to the search range `r` of a binary of `len`
+/// bytes.
+fn scope_item(v: &View, o: Term, len: usize, r: &mut (usize, usize)) -> Result<(), Fault> {
+    match v.tuple(o) {
+        Some([k, pl]) if *k == atom::SCOPE => {
+            let (s, l) = match v.tuple(*pl) {
+                Some([s, l]) => (
+                    s.as_small().ok_or_else(badarg)?,
+                    l.as_small().ok_or_else(badarg)?,
+                ),
+                _ => return Err(badarg()),
+            };
+            let (s, l) = if l < 0 { (s + l, -l) } else { (s, l) };
+            if s < 0 || (s + l) as usize > len {
+                return Err(badarg());
             }
-            _ => return Err(badarg()),
+            *r = (s as usize, (s + l) as usize);
+            Ok(())
         }
+        _ => Err(badarg()),
+    }
+}
+
+/// The search range given by an option list (`{scope, ...}` only), or the whole binary.
+fn scope(v: &View, opts: Option<Term>, len: usize) -> Result<(usize, usize), Fault> {
+    let mut r = (0, len);
+    let Some(mut l) = opts else {
+        return Ok(r);
+    };
+    while l.is_cons() {
+        let (o, rest) = v.cons(l);
+        scope_item(v, o, len, &mut r)?;
+        l = rest;
+    }
+    if !l.is_nil() {
+        return Err(badarg());
     }
     Ok(r)
 }
 
 /// `binary:match/2,3`.
 pub fn match_(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    if let [hay, pat] = a {
-        // The common case, one binary pattern over the whole subject: no copies.
+    let found = {
+        // Searched in place: the haystack and patterns are borrowed, not copied.
         let v = ctx.view();
-        if let (Some(h), Some(p)) = (v.binary_bytes(*hay), v.binary_bytes(*pat)) {
-            if p.is_empty() {
-                return Err(badarg());
-            }
-            let at = match p[..] {
-                [byte] => h.iter().position(|&b| b == byte),
-                _ => h.windows(p.len()).position(|w| w == &p[..]),
-            };
-            let len = p.len() as i64;
-            return Ok(match at {
-                Some(i) => ctx.p.heap.tuple(&[Term::small(i as i64), Term::small(len)]),
-                None => atom::NOMATCH,
-            });
-        }
-    }
-    let hay = bytes(ctx, a[0])?;
-    let pats = patterns(ctx, a[1])?;
-    let (s, e) = scope(ctx, a.get(2).copied(), hay.len())?;
-    match find(&hay, &pats, s, e) {
+        let hay = v.binary_bytes(a[0]).ok_or_else(badarg)?;
+        let pats = patterns(&v, a[1])?;
+        let (s, e) = scope(&v, a.get(2).copied(), hay.len())?;
+        find(&hay, &pats, s, e)
+    };
+    match found {
         Some((i, l)) => Ok(ctx
             .p
             .heap
@@ -220,65 +241,82 @@ pub fn match_(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `binary:matches/2,3`.
 pub fn matches(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let hay = bytes(ctx, a[0])?;
-    let pats = patterns(ctx, a[1])?;
-    let (mut s, e) = scope(ctx, a.get(2).copied(), hay.len())?;
-    let mut out = Vec::new();
-    while let Some((i, l)) = find(&hay, &pats, s, e) {
-        out.push(
-            ctx.p
-                .heap
-                .tuple(&[Term::small(i as i64), Term::small(l as i64)]),
-        );
-        s = i + l;
+    let found = {
+        let v = ctx.view();
+        let hay = v.binary_bytes(a[0]).ok_or_else(badarg)?;
+        let pats = patterns(&v, a[1])?;
+        let (mut s, e) = scope(&v, a.get(2).copied(), hay.len())?;
+        let mut found = Vec::new();
+        while let Some((i, l)) = find(&hay, &pats, s, e) {
+            found.push((i, l));
+            s = i + l;
+        }
+        found
+    };
+    let mut out = Term::NIL;
+    for &(i, l) in found.iter().rev() {
+        let t = ctx
+            .p
+            .heap
+            .tuple(&[Term::small(i as i64), Term::small(l as i64)]);
+        out = ctx.p.heap.cons(t, out);
     }
-    Ok(ctx.p.heap.list(&out))
+    Ok(out)
 }
 
 /// `binary:split/2,3` (options: `global`, `trim`, `trim_all`, `{scope, ...}`).
 pub fn split(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let hay = bytes(ctx, a[0])?;
-    let pats = patterns(ctx, a[1])?;
-    let (mut global, mut trim, mut trim_all) = (false, false, false);
-    let mut scope_opts = Vec::new();
-    if let Some(o) = a.get(2) {
+    let mut parts = {
         let v = ctx.view();
-        for x in v.list_to_vec(*o).ok_or_else(badarg)? {
-            match x {
-                atom::GLOBAL => global = true,
-                atom::TRIM => trim = true,
-                atom::TRIM_ALL => trim_all = true,
-                t if v.tuple(t).is_some() => scope_opts.push(t),
-                _ => return Err(badarg()),
+        let hay = v.binary_bytes(a[0]).ok_or_else(badarg)?;
+        let pats = patterns(&v, a[1])?;
+        let (mut global, mut trim, mut trim_all) = (false, false, false);
+        let mut r = (0, hay.len());
+        if let Some(&o) = a.get(2) {
+            let mut l = o;
+            while l.is_cons() {
+                let (x, rest) = v.cons(l);
+                match x {
+                    atom::GLOBAL => global = true,
+                    atom::TRIM => trim = true,
+                    atom::TRIM_ALL => trim_all = true,
+                    t if v.tuple(t).is_some() => scope_item(&v, t, hay.len(), &mut r)?,
+                    _ => return Err(badarg()),
+                }
+                l = rest;
+            }
+            if !l.is_nil() {
+                return Err(badarg());
             }
         }
-    }
-    let so = ctx.p.heap.list(&scope_opts);
-    let (s, e) = scope(ctx, Some(so), hay.len())?;
-    let mut parts: Vec<(usize, usize)> = Vec::new();
-    let mut start = 0;
-    let mut from = s;
-    while let Some((i, l)) = find(&hay, &pats, from, e) {
-        parts.push((start, i));
-        start = i + l;
-        from = start;
-        if !global {
-            break;
+        let (s, e) = r;
+        let mut parts: Vec<(usize, usize)> = Vec::new();
+        let mut start = 0;
+        let mut from = s;
+        while let Some((i, l)) = find(&hay, &pats, from, e) {
+            parts.push((start, i));
+            start = i + l;
+            from = start;
+            if !global {
+                break;
+            }
         }
-    }
-    parts.push((start, hay.len()));
-    if trim_all {
-        parts.retain(|(x, y)| x != y);
-    } else if trim {
-        while matches!(parts.last(), Some((x, y)) if x == y) {
-            parts.pop();
+        parts.push((start, hay.len()));
+        if trim_all {
+            parts.retain(|(x, y)| x != y);
+        } else if trim {
+            while matches!(parts.last(), Some((x, y)) if x == y) {
+                parts.pop();
+            }
         }
+        parts
+    };
+    let mut out = Term::NIL;
+    for (x, y) in parts.drain(..).rev() {
+        let part = sub(ctx, a[0], x as i64, (y - x) as i64)?;
+        out = ctx.p.heap.cons(part, out);
     }
-    let mut out = Vec::new();
-    for (x, y) in parts {
-        out.push(sub(ctx, a[0], x as i64, (y - x) as i64)?);
-    }
-    Ok(ctx.p.heap.list(&out))
+    Ok(out)
 }
 
 /// `binary:encode_unsigned/1,2`.

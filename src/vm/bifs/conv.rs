@@ -1,5 +1,6 @@
 //! Conversion BIFs between atoms, strings, binaries, numbers and tuples.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use num_bigint::BigInt;
@@ -9,11 +10,17 @@ use super::arith::{num, Num};
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::heap::View;
+use crate::vm::small::SmallStack;
 use crate::vm::term::Term;
 
-/// Collects the bytes of an iolist; `None` if it is not one.
-pub fn iolist_bytes(v: &View, t: Term, out: &mut Vec<u8>) -> Option<()> {
-    let mut stack = alloc::vec![t];
+/// Calls `f` with the bytes of an iolist, in order; `None` if it is not one (after calls
+/// for the part before the offending element).
+///
+/// The walk's stack lives in the frame for the usual shallow iolists, so a walk does not
+/// allocate.
+pub fn iolist_chunks(v: &View, t: Term, mut f: impl FnMut(&[u8])) -> Option<()> {
+    let mut stack: SmallStack<Term, 32> = SmallStack::new(Term::NIL);
+    stack.push(t);
     while let Some(t) = stack.pop() {
         if t.is_nil() {
             continue;
@@ -23,8 +30,8 @@ pub fn iolist_bytes(v: &View, t: Term, out: &mut Vec<u8>) -> Option<()> {
                 return None;
             }
             match b.bytes() {
-                Some(x) => out.extend_from_slice(x),
-                None => out.extend_from_slice(&b.to_vec()),
+                Some(x) => f(x),
+                None => f(&b.to_vec()),
             }
             continue;
         }
@@ -40,7 +47,7 @@ pub fn iolist_bytes(v: &View, t: Term, out: &mut Vec<u8>) -> Option<()> {
                     return None;
                 }
                 // Fast path for flat byte runs.
-                out.push(c as u8);
+                f(&[c as u8]);
             } else if h.is_cons() || h.is_nil() || v.is_binary(h) {
                 stack.push(h);
             } else {
@@ -51,6 +58,22 @@ pub fn iolist_bytes(v: &View, t: Term, out: &mut Vec<u8>) -> Option<()> {
         return None;
     }
     Some(())
+}
+
+/// The number of bytes in an iolist; `None` if it is not one.
+pub fn iolist_len(v: &View, t: Term) -> Option<usize> {
+    let mut n = 0;
+    iolist_chunks(v, t, |c| n += c.len())?;
+    Some(n)
+}
+
+/// Appends the bytes of an iolist to `out`; `None` (and `out` unchanged) if it is not one.
+///
+/// The size is counted first so `out` grows once instead of doubling its way up.
+pub fn iolist_bytes(v: &View, t: Term, out: &mut Vec<u8>) -> Option<()> {
+    let n = iolist_len(v, t)?;
+    out.reserve(n);
+    iolist_chunks(v, t, |c| out.extend_from_slice(c))
 }
 
 /// A list of character codes as a `String` (`None` if any is not a valid char).
@@ -137,7 +160,14 @@ pub fn binary_to_existing_atom(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ctx.atoms.lookup(&s).ok_or_else(badarg)
 }
 
-fn int_text(ctx: &Ctx, t: Term, base: Option<Term>) -> Result<String, Fault> {
+/// The text of the integer term `t` in `base` (digits above 9 in upper case). Small integers
+/// are written into `buf`; only bignums go through `BigInt` and a new string.
+fn int_text<'b>(
+    ctx: &Ctx,
+    t: Term,
+    base: Option<Term>,
+    buf: &'b mut [u8; SMALL_DIGITS],
+) -> Result<Cow<'b, [u8]>, Fault> {
     let v = ctx.view();
     let base = match base {
         Some(b) => b
@@ -146,20 +176,48 @@ fn int_text(ctx: &Ctx, t: Term, base: Option<Term>) -> Result<String, Fault> {
             .ok_or_else(badarg)? as u32,
         None => 10,
     };
+    if let Some(i) = t.as_small() {
+        return Ok(Cow::Borrowed(small_text(i, base, buf)));
+    }
     let i = v.int(t).ok_or_else(badarg)?.to_big();
-    Ok(i.to_str_radix(base).to_uppercase())
+    Ok(Cow::Owned(i.to_str_radix(base).to_uppercase().into_bytes()))
+}
+
+/// Room for any `i64` in any base: 64 binary digits and a sign.
+const SMALL_DIGITS: usize = 65;
+
+/// Writes `i` in `base` (2..=36, upper-case digits) at the end of `buf`; returns the text.
+fn small_text(i: i64, base: u32, buf: &mut [u8; SMALL_DIGITS]) -> &[u8] {
+    const DIGITS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut n = i.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = DIGITS[(n % u64::from(base)) as usize];
+        n /= u64::from(base);
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    &buf[at..]
 }
 
 /// `integer_to_list/1,2`.
 pub fn integer_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let s = int_text(ctx, a[0], a.get(1).copied())?;
-    Ok(ctx.p.heap.string(&s))
+    let mut buf = [0; SMALL_DIGITS];
+    let s = int_text(ctx, a[0], a.get(1).copied(), &mut buf)?;
+    Ok(ctx.p.heap.byte_list(&s))
 }
 
 /// `integer_to_binary/1,2`.
 pub fn integer_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let s = int_text(ctx, a[0], a.get(1).copied())?;
-    Ok(ctx.p.heap.binary(s.into_bytes()))
+    let mut buf = [0; SMALL_DIGITS];
+    let s = int_text(ctx, a[0], a.get(1).copied(), &mut buf)?;
+    Ok(ctx.p.heap.binary(s.into_owned()))
 }
 
 fn parse_int(s: &str, base: u32) -> Option<BigInt> {
@@ -513,10 +571,8 @@ pub fn list_to_bitstring(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `iolist_size/1`.
 pub fn iolist_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let v = ctx.view();
-    let mut out = Vec::new();
-    iolist_bytes(&v, a[0], &mut out).ok_or_else(badarg)?;
-    Ok(Term::small(out.len() as i64))
+    let n = iolist_len(&ctx.view(), a[0]).ok_or_else(badarg)?;
+    Ok(ctx.p.heap.int(n as i64))
 }
 
 /// `float/1`.
@@ -631,5 +687,26 @@ pub fn string_list_to_float(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             Ok(ctx.p.heap.tuple(&[ft, rest]))
         }
         None => Ok(ctx.p.heap.tuple(&[atom::ERROR, atom::NO_FLOAT])),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_text_matches_bigint_text() {
+        let values = [0i64, 1, -1, 7, -10, 35, 36, 255, -256, i64::MAX, i64::MIN];
+        for &i in &values {
+            for base in 2..=36 {
+                let mut buf = [0; SMALL_DIGITS];
+                let want = BigInt::from(i).to_str_radix(base).to_uppercase();
+                assert_eq!(
+                    small_text(i, base, &mut buf),
+                    want.as_bytes(),
+                    "{i} base {base}"
+                );
+            }
+        }
     }
 }

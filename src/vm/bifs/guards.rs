@@ -160,14 +160,12 @@ pub fn element(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `setelement/3`.
 pub fn setelement(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let el = ctx.view().tuple(a[1]).ok_or_else(badarg)?.to_vec();
     let i = a[0].as_small().ok_or_else(badarg)?;
-    if i < 1 || i as usize > el.len() {
-        return Err(badarg());
-    }
-    let mut el = el;
-    el[i as usize - 1] = a[2];
-    Ok(ctx.p.heap.tuple(&el))
+    let index = usize::try_from(i - 1).map_err(|_| badarg())?;
+    ctx.p
+        .heap
+        .tuple_with(ctx.lits, a[1], index, a[2])
+        .ok_or_else(badarg)
 }
 
 /// `tuple_size/1`.

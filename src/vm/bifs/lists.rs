@@ -31,10 +31,15 @@ pub fn subtract(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `lists:reverse/2`.
 pub fn reverse2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let items = ctx.view().list_to_vec(a[0]).ok_or_else(badarg)?;
+    // Checked to be proper first so a failure builds nothing; then consed straight from the
+    // list, which is already in the order reversing needs, without gathering it in a Vec.
+    ctx.view().list_len(a[0]).ok_or_else(badarg)?;
     let mut acc = a[1];
-    for x in items {
+    let mut l = a[0];
+    while l.is_cons() {
+        let (x, rest) = ctx.view().cons(l);
         acc = ctx.p.heap.cons(x, acc);
+        l = rest;
     }
     Ok(acc)
 }

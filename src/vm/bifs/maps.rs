@@ -5,8 +5,9 @@ use alloc::vec::Vec;
 
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::bigmap::FLATMAP_MAX;
 use crate::vm::map::{self, Update};
-use crate::vm::term::Term;
+use crate::vm::term::{header, Kind, Term};
 
 fn badmap(ctx: &mut Ctx, m: Term) -> Fault {
     let r = ctx.p.heap.tuple(&[atom::BADMAP, m]);
@@ -104,6 +105,9 @@ pub fn remove(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `maps:take/2`.
 pub fn take(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if let Some(r) = take_flat(ctx, a[0], a[1]) {
+        return Ok(r);
+    }
     let ps = pairs(ctx, a[1])?;
     let v = ctx.view();
     let mut found = None;
@@ -122,6 +126,33 @@ pub fn take(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         }
         None => Ok(atom::ERROR),
     }
+}
+
+/// [`take`] from a small flat map, copied straight onto the heap without the pair being
+/// taken (the general path gathers the pairs in vectors and sorts them again); `None` when
+/// `map` is not such a map.
+fn take_flat(ctx: &mut Ctx, key: Term, map: Term) -> Option<Term> {
+    let (n, found) = {
+        let v = ctx.view();
+        let p = v.map_pairs(map)?;
+        let n = p.len() / 2;
+        if n > FLATMAP_MAX {
+            return None;
+        }
+        let i = (0..n).find(|&i| crate::vm::compare::exact_eq(&v, ctx.atoms, p[2 * i], key));
+        (n, i.map(|i| (i, p[2 * i + 1])))
+    };
+    let Some((i, val)) = found else {
+        return Some(atom::ERROR);
+    };
+    let heap = &mut ctx.p.heap;
+    let base = map.offset() + 1;
+    let off = heap.words.len();
+    heap.words.push(Term(header(Kind::Map, 2 * (n - 1))));
+    heap.copy_words(ctx.lits, map, base..base + 2 * i);
+    heap.copy_words(ctx.lits, map, base + 2 * i + 2..base + 2 * n);
+    let m = Term::boxed_ptr(off);
+    Some(heap.tuple(&[val, m]))
 }
 
 /// `maps:keys/1`.

@@ -12,10 +12,13 @@ use num_bigint::Sign;
 use crate::outlet::xenstore::Mode;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
-use crate::vm::bifs::conv::iolist_bytes;
+use crate::vm::bifs::conv::{iolist_bytes, iolist_chunks, iolist_len};
 use crate::vm::ext::to_ext;
 use crate::vm::services::{IoReply, IoRequest};
 use crate::vm::term::Term;
+
+/// Writes up to this many bytes are gathered in a stack buffer rather than a heap one.
+const SMALL_WRITE: usize = 512;
 
 /// The id inside `{Tag, Id}` when `Tag` is the atom `tag`.
 fn handle(ctx: &Ctx, t: Term, tag: &str) -> Result<u64, Fault> {
@@ -86,9 +89,24 @@ pub fn open_xenstore(ctx: &mut Ctx, _: &[Term]) -> BifResult {
 /// (nothing written) when it does not fit; no notification.
 pub fn write(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = pore(ctx, a[0])?;
-    let mut bytes = Vec::new();
-    iolist_bytes(&ctx.view(), a[1], &mut bytes).ok_or_else(badarg)?;
-    call(ctx, IoRequest::PoreWrite(id, &bytes), "$pore")
+    let v = ctx.view();
+    let n = iolist_len(&v, a[1]).ok_or_else(badarg)?;
+    // A driver writes a request per call and most are small: gather those in the frame.
+    let mut small = [0u8; SMALL_WRITE];
+    let mut big = Vec::new();
+    let bytes = if n <= SMALL_WRITE {
+        let mut at = 0;
+        iolist_chunks(&v, a[1], |c| {
+            small[at..at + c.len()].copy_from_slice(c);
+            at += c.len();
+        })
+        .ok_or_else(badarg)?;
+        &small[..n]
+    } else {
+        iolist_bytes(&v, a[1], &mut big).ok_or_else(badarg)?;
+        &big[..]
+    };
+    call(ctx, IoRequest::PoreWrite(id, bytes), "$pore")
 }
 
 /// `pore:read(Pore)`: every reply byte available, as a binary.

@@ -289,7 +289,7 @@ pub fn link(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let me = me(ctx);
     if !ctx.node.link(me, a[0].pid_number()) {
         // A dead process: a trapping caller gets {'EXIT', Pid, noproc}, others an error.
-        let noproc = atom(ctx, "noproc")?;
+        let noproc = atom::NOPROC;
         if !ctx.node.trap_exit(me) {
             return Err(Fault::error(noproc));
         }
@@ -316,15 +316,22 @@ pub fn monitor(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `monitor/3`: `monitor/2` with an `{alias, Mode}` option (what gen:call uses).
 pub fn monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let opts = ctx.view().list_to_vec(a[2]).ok_or_else(badarg)?;
     let mut alias = None;
-    for o in opts {
-        match ctx.view().tuple(o) {
-            Some([k, v]) if is_atom(ctx, *k, "alias") => {
-                alias = Some(alias_mode(ctx, *v).ok_or_else(badarg)?);
+    // Walked in place: gen:call monitors on every call, so no option vector is built.
+    let v = ctx.view();
+    let mut opts = a[2];
+    while opts.is_cons() {
+        let (o, rest) = v.cons(opts);
+        match v.tuple(o) {
+            Some([atom::ALIAS, mode]) => {
+                alias = Some(alias_mode(ctx, *mode).ok_or_else(badarg)?);
             }
             _ => return Err(badarg()),
         }
+        opts = rest;
+    }
+    if !opts.is_nil() {
+        return Err(badarg());
     }
     monitor_with(ctx, a[0], a[1], alias)
 }
@@ -342,7 +349,7 @@ fn alias_mode(ctx: &Ctx, t: Term) -> Option<AliasMode> {
 }
 
 fn monitor_with(ctx: &mut Ctx, kind: Term, target: Term, alias: Option<AliasMode>) -> BifResult {
-    if !is_atom(ctx, kind, "process") {
+    if kind != atom::PROCESS {
         return Err(badarg());
     }
     let target = dest(ctx, target).ok_or_else(badarg)?;
@@ -401,37 +408,34 @@ pub fn demonitor1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `demonitor/2` with `flush` and `info`.
 pub fn demonitor2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let n = ref_number(ctx, a[0]).ok_or_else(badarg)?;
-    let opts = ctx.view().list_to_vec(a[1]).ok_or_else(badarg)?;
     let (mut flush, mut info) = (false, false);
-    for o in opts {
-        if is_atom(ctx, o, "flush") {
-            flush = true;
-        } else if is_atom(ctx, o, "info") {
-            info = true;
-        } else {
-            return Err(badarg());
+    // Walked in place: gen calls demonitor on every reply, so no option vector is built.
+    let v = ctx.view();
+    let mut opts = a[1];
+    while opts.is_cons() {
+        let (o, rest) = v.cons(opts);
+        match o {
+            atom::FLUSH => flush = true,
+            atom::INFO => info = true,
+            _ => return Err(badarg()),
         }
+        opts = rest;
+    }
+    if !opts.is_nil() {
+        return Err(badarg());
     }
     let me = me(ctx);
     let removed = ctx.node.demonitor(me, n);
     if flush {
         // Signals held back for the caller are in its mailbox by now only if it yielded;
         // the node keeps 'DOWN' messages for a removed monitor from ever arriving later.
-        let down = atom(ctx, "DOWN")?;
         let v = ctx.p.heap.view(ctx.lits);
-        let keep: Vec<Term> = ctx
-            .p
-            .mailbox
-            .iter()
-            .copied()
-            .filter(|&m| match v.tuple(m) {
-                Some([tag, r, _, _, _]) => {
-                    !(*tag == down && v.is_ref(*r) && v.payload(*r)[0].0 == n)
-                }
-                _ => true,
-            })
-            .collect();
-        ctx.p.mailbox = keep;
+        ctx.p.mailbox.retain(|&m| match v.tuple(m) {
+            Some([tag, r, _, _, _]) => {
+                !(*tag == atom::DOWN && v.is_ref(*r) && v.payload(*r)[0].0 == n)
+            }
+            _ => true,
+        });
         ctx.p.recv_cursor = 0;
     }
     Ok(Term::boolean(!info || removed))
@@ -626,6 +630,11 @@ fn info_item(ctx: &mut Ctx, info: &ProcessInfo, item: Term) -> Result<Option<Ter
 }
 
 fn info_one(ctx: &mut Ctx, pid: Term, item: Term) -> BifResult {
+    if pid == ctx.p.pid && (item == atom::TOTAL_HEAP_SIZE || item == atom::HEAP_SIZE) {
+        // Only the VM answers these, and a driver asks for its own heap size per request:
+        // skip gathering the node's view of the process (which collects its links).
+        return super::misc::process_info(ctx, &[pid, item]);
+    }
     match ctx.node.process_info(pid.pid_number()) {
         Some(info) => {
             if let Some(t) = info_item(ctx, &info, item)? {
