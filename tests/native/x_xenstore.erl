@@ -209,6 +209,15 @@ transactions() ->
     show(tx_aborted_value, xenstore:read(<<"data/xs-counter">>)),
     ok = xenstore:rm(<<"data/xs-counter">>).
 
+%% The driver that replaced Old, once the supervisor has started it (the callers may all be
+%% done before it is).
+new_driver(Old, 0) -> whereis(xenstore) =/= Old andalso whereis(xenstore);
+new_driver(Old, Tries) ->
+    case whereis(xenstore) of
+        New when is_pid(New), New =/= Old -> New;
+        _ -> receive after 1 -> ok end, new_driver(Old, Tries - 1)
+    end.
+
 %% The driver is killed with calls in flight: they fail with driver_restarted (or complete),
 %% the supervisor starts a new driver, and watches come back.
 restart() ->
@@ -218,14 +227,14 @@ restart() ->
     Self = self(),
     Callers = [spawn(fun() ->
                              R = [xenstore:write(<<"data/xs-restart/n">>, integer_to_binary(J))
-                                  || J <- lists:seq(1, 20)],
+                                  || J <- lists:seq(1, 100)],
                              Self ! {caller, self(), R}
                      end) || _ <- lists:seq(1, 5)],
     receive after 1 -> ok end,
     exit(Old, kill),
     Outcomes = lists:usort(lists:append([receive {caller, P, R} -> R end || P <- Callers])),
     show(in_flight, [O || O <- Outcomes, O =/= ok, O =/= {error, driver_restarted}]),
-    New = whereis(xenstore),
+    New = new_driver(Old, 1000),
     show(restarted, is_pid(New) andalso New =/= Old),
     show(after_restart, element(1, xenstore:read(<<"name">>))),
     flush_events(survivor),
