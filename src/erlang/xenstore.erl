@@ -385,8 +385,11 @@ perm_char(both) -> $b.
     %% Requests waiting for room in the window, {Alias, Caller, Request}, in a queue of two
     %% lists (see dequeue/1).
     queue = {[], [], 0},
-    %% Encoded requests not yet (entirely) in the ring, oldest first.
+    %% Encoded requests not yet (entirely) in the ring, as pieces (headers and payloads):
+    %% those a flush has seen, oldest first, then newer ones, newest first (so that adding
+    %% one does not walk the list).
     out = [],
+    newer = [],
     %% Reply bytes not yet making a whole message.
     in = <<>>,
     %% Whether xenstored must hear that we emptied a full response ring.
@@ -523,7 +526,8 @@ heartbeat(S) -> S.
 
 %% Once stopping with nothing in flight, queued or half written: answer, close, exit.
 stop_if_done(S = #st{stopping = false}) -> S;
-stop_if_done(#st{stopping = From, pore = P, inflight = In, queue = {_, _, 0}, out = []})
+stop_if_done(#st{stopping = From, pore = P, inflight = In, queue = {_, _, 0}, out = [],
+                 newer = []})
   when map_size(In) =:= 0 ->
     From ! {xenstore_stopped, self()},
     ok = pore:close(P),
@@ -628,14 +632,16 @@ start(Alias, _Caller, Request, S) ->
 %% Puts a request in the output and in flight.
 send(Alias, Type, Tx, Payload, What, S = #st{next = Next, generation = G}) ->
     ReqId = (G bsl 24) bor Next,
-    Message = <<Type:32/little, ReqId:32/little, Tx:32/little, (byte_size(Payload)):32/little,
-                Payload/binary>>,
+    Header = <<Type:32/little, ReqId:32/little, Tx:32/little, (byte_size(Payload)):32/little>>,
     In = maps:put(ReqId, {Alias, Type, What}, S#st.inflight),
-    S#st{next = (Next rem 16#FFFFFF) + 1, inflight = In, out = S#st.out ++ [Message],
+    %% Header and payload go out as two pieces: the payload is not copied again.
+    S#st{next = (Next rem 16#FFFFFF) + 1, inflight = In, newer = [Payload, Header | S#st.newer],
          requests = S#st.requests + 1, max_in_flight = max(S#st.max_in_flight, map_size(In))}.
 
 %% Writes as much of the output as the ring takes, and notifies once: for the requests
 %% written and for a full response ring emptied.
+flush(S = #st{newer = [_ | _]}) ->
+    flush(S#st{out = S#st.out ++ lists:reverse(S#st.newer), newer = []});
 flush(S = #st{out = []}) ->
     poke_if_due(S);
 flush(S = #st{pore = P, out = Out}) ->
@@ -666,7 +672,8 @@ wrote(Now, Rest, S = #st{pore = P}) ->
     ok = pore:poke(P),
     %% The heap grows only while requests are added, so this is where it peaks.
     hwm(S#st{out = Rest, kick = false, notifies = S#st.notifies + 1,
-             max_batch = max(S#st.max_batch, length(Now))}).
+             %% Two pieces a request (a request cut by a full ring counts once more).
+             max_batch = max(S#st.max_batch, (length(Now) + 1) div 2)}).
 
 take(Out, 0, Acc) -> {lists:reverse(Acc, []), Out};
 take([], _Free, Acc) -> {lists:reverse(Acc, []), []};

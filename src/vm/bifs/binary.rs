@@ -226,9 +226,21 @@ pub fn match_(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         // Searched in place: the haystack and patterns are borrowed, not copied.
         let v = ctx.view();
         let hay = v.binary_bytes(a[0]).ok_or_else(badarg)?;
-        let pats = patterns(&v, a[1])?;
-        let (s, e) = scope(&v, a.get(2).copied(), hay.len())?;
-        find(&hay, &pats, s, e)
+        match (a.len(), v.binary_bytes(a[1])) {
+            // The common case, one pattern over the whole subject: no pattern list to build.
+            (2, Some(p)) if !p.is_empty() => {
+                let at = match p[..] {
+                    [byte] => hay.iter().position(|&b| b == byte),
+                    _ => hay.windows(p.len()).position(|w| w == &p[..]),
+                };
+                at.map(|i| (i, p.len()))
+            }
+            _ => {
+                let pats = patterns(&v, a[1])?;
+                let (s, e) = scope(&v, a.get(2).copied(), hay.len())?;
+                find(&hay, &pats, s, e)
+            }
+        }
     };
     match found {
         Some((i, l)) => Ok(ctx
