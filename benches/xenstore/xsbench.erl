@@ -87,11 +87,12 @@ cell_text(Driver, N, W, S) ->
     ["driver=", atom_to_binary(Driver), " n=", int(N), " w=", int(W), " s=", int(S)].
 
 %% One small untimed cell per driver first: the first cell of a run otherwise pays for
-%% loading code and growing heaps (it measured up to three times slower).
+%% loading code and growing heaps (it measured up to three times slower). Three writers of
+%% 100-byte values, so that the batching paths are warm too.
 warm_up(Drivers) ->
     [begin
          Prefix = <<"data/bench/", (atom_to_binary(D))/binary>>,
-         _ = run(D, Prefix, 1, 10, 1),
+         _ = run(D, Prefix, 3, 30, 100),
          _ = xenstore:rm(Prefix)
      end || D <- Drivers],
     ok.
