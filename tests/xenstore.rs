@@ -242,3 +242,21 @@ fn the_native_outlet_takes_the_ring_over_and_gives_it_back() {
         assert_eq!(lines(&r.stdout), lines(&want), "{knobs}: {}", r.stderr);
     }
 }
+
+#[test]
+fn an_idle_driver_does_not_keep_the_node_up() {
+    let start = Instant::now();
+    let r = run("", "xs_faults", "idle", &[]);
+    assert_eq!(r.status, Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("no process can run any more"),
+        "{}",
+        r.stderr
+    );
+    // The driver's heartbeat is 30 s: stopping well before it shows that none was pending.
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        start.elapsed()
+    );
+}

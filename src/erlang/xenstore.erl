@@ -67,9 +67,10 @@
 -define(HEADER, 16).
 -define(RING_SIZE, 1024).
 -define(RETRIES, 10).
-%% While requests are in flight or watches are set the driver keeps a timer of this many
-%% milliseconds running, which tells the node that it is still waiting for xenstored (a
-%% node whose processes all wait with no timer pending stops as idle).
+%% While requests are in flight or watches are set the driver waits with this timeout (in
+%% milliseconds), which tells the node that it is still waiting for xenstored (a node whose
+%% processes all wait with no timer pending stops as idle). A timer of its own would outlive
+%% the need and keep an idle node up until it fired.
 -define(HEARTBEAT, 30000).
 -define(TX_KEY, '$xenstore_tx').
 
@@ -400,8 +401,6 @@ perm_char(both) -> $b.
     next_watch = 1,
     %% The supervisor asked the driver to stop: who to answer, or false.
     stopping = false,
-    %% Whether the heartbeat timer is running.
-    heartbeat = false,
     %% Counters and high-water marks for stats/0: fields of their own, so that a counter
     %% changes in the same record update as the state it counts.
     requests = 0,
@@ -445,7 +444,7 @@ init(Sup, Watches, Generation, Start) ->
             %% A new connection (or the first): set them again.
             _ -> rewatch(maps:to_list(Watches), S0)
         end,
-    loop(heartbeat(flush(S))).
+    loop(flush(S)).
 
 %% A new driver finds the ring where the last one left it: on the first start and after a
 %% clean stop at a message boundary (or where the outlet that used it meanwhile left it),
@@ -511,18 +510,16 @@ wait_irq(P, Deadline) ->
     Left > 0 orelse exit({xenstore_ring, resync_timeout}),
     receive {irq, P} -> ok after Left -> ok end.
 
+loop(S = #st{inflight = In, watches = W}) when map_size(In) =:= 0, map_size(W) =:= 0 ->
+    receive
+        Msg -> loop(stop_if_done(batch(handle(Msg, S), 64)))
+    end;
 loop(S) ->
     receive
-        Msg -> loop(heartbeat(stop_if_done(batch(handle(Msg, S), 64))))
+        Msg -> loop(stop_if_done(batch(handle(Msg, S), 64)))
+    after ?HEARTBEAT ->
+        loop(S)
     end.
-
-%% Starts the heartbeat timer when the driver has something to wait for and none is running
-%% (one timer per period, not one per receive).
-heartbeat(S = #st{heartbeat = false, inflight = In, watches = W})
-  when map_size(In) > 0; map_size(W) > 0 ->
-    erlang:send_after(?HEARTBEAT, self(), xenstore_heartbeat),
-    S#st{heartbeat = true};
-heartbeat(S) -> S.
 
 %% Once stopping with nothing in flight, queued or half written: answer, close, exit.
 stop_if_done(S = #st{stopping = false}) -> S;
@@ -569,8 +566,6 @@ handle({xenstore_call, Alias, Caller, Request}, S) ->
     {In, Out, Len} = S#st.queue,
     admit(S#st{queue = {[{Alias, Caller, Request} | In], Out, Len + 1},
                max_queued = max(S#st.max_queued, Len + 1)});
-handle(xenstore_heartbeat, S) ->
-    S#st{heartbeat = false};
 handle({'DOWN', Mon, process, Pid, _}, S) ->
     forget_watcher(Pid, Mon, S);
 handle(_Other, S) ->

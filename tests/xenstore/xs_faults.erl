@@ -1,7 +1,7 @@
 %% The `xenstore' driver against the simulated xenstored's fault knobs, on the host only
 %% (tests/xenstore.rs runs each function under `xenbeam-run --xenstore=KNOBS').
 -module(xs_faults).
--export([errors/0, hostile/0, cut/0, flood/1]).
+-export([errors/0, hostile/0, cut/0, flood/1, idle/0]).
 
 show(What, Value) -> erlang:display({What, Value}).
 
@@ -75,3 +75,13 @@ flood([CountText]) ->
     show(requests, Requests >= 25 * Count),
     io:format("heap_hwm ~b~n", [Words]),
     erlang:halt(0).
+
+%% After a watch is set, fired and removed, this process waits for a message that cannot
+%% come: with nothing in flight and no watches the driver keeps no timer, so the node stops
+%% as idle at once (its 30 s heartbeat must not keep it up).
+idle() ->
+    ok = xenstore:watch(<<"data/idle">>, t),
+    receive {xenstore_watch, _, t} -> ok end,
+    ok = xenstore:write(<<"data/idle">>, <<"1">>),
+    ok = xenstore:unwatch(<<"data/idle">>, t),
+    receive never_sent -> ok end.
