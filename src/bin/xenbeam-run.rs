@@ -111,13 +111,30 @@ fn usage() -> ! {
     exit(2);
 }
 
+/// A command-line argument as text; one that is not UTF-8 (only a `-pa` directory may be)
+/// ends the run with a clear message and status 2.
+fn text(arg: std::ffi::OsString) -> String {
+    arg.into_string().unwrap_or_else(|bad| {
+        eprintln!("xenbeam-run: argument {bad:?} is not valid UTF-8");
+        exit(2)
+    })
+}
+
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args_os().skip(1);
     let mut path = Vec::new();
     let mut rest = Vec::new();
     let mut max_heap: usize = 0;
     let mut xenstore = None;
     while let Some(a) = args.next() {
+        if a == "-pa" {
+            match args.next() {
+                Some(d) => path.push(PathBuf::from(d)),
+                None => usage(),
+            }
+            continue;
+        }
+        let a = text(a);
         if let Some(knobs) = a
             .strip_prefix("--xenstore")
             .and_then(|r| r.strip_prefix('=').or(r.is_empty().then_some("")))
@@ -140,17 +157,13 @@ fn main() {
                 }
                 return;
             }
-            "--max-heap-words" => match args.next().and_then(|n| n.parse().ok()) {
+            "--max-heap-words" => match args.next().and_then(|n| text(n).parse().ok()) {
                 Some(n) => max_heap = n,
-                None => usage(),
-            },
-            "-pa" => match args.next() {
-                Some(d) => path.push(PathBuf::from(d)),
                 None => usage(),
             },
             _ => {
                 rest.push(a);
-                rest.extend(args.by_ref());
+                rest.extend(args.by_ref().map(text));
             }
         }
     }
