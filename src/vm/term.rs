@@ -47,6 +47,8 @@ pub const LITERAL_BIT: u64 = 8;
 
 /// Smallest small integer.
 pub const MIN_SMALL: i64 = -(1 << 60);
+/// The largest tuple arity erl allows (2^24 - 1); BIFs asked for more raise `badarg`.
+pub const MAX_TUPLE_ARITY: usize = (1 << 24) - 1;
 /// Largest small integer.
 pub const MAX_SMALL: i64 = (1 << 60) - 1;
 

@@ -48,6 +48,12 @@ main() ->
                     catch_all(fun() -> tuple_size(id([])) end),
                     catch_all(fun() -> (id(P))#person.name end),
                     catch_all(fun() -> (id(P))#person{name = x} end)}),
+    %% erl's tuple arity limit is 2^24 - 1: asking for more is badarg, not an allocation.
+    erlang:display({arity_limit,
+                    catch_all(fun() -> erlang:make_tuple(id(16#1000000), x) end),
+                    catch_all(fun() -> erlang:make_tuple(id(1 bsl 40), x) end),
+                    catch_all(fun() -> erlang:make_tuple(id(1 bsl 70), x) end),
+                    catch_all(fun() -> erlang:make_tuple(id(16#1000000), x, []) end)}),
     erlang:halt(0).
 
 swap({A, B}) -> {B, A}.

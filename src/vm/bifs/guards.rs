@@ -1,7 +1,7 @@
 //! Guard BIFs: type tests, comparisons, boolean operators, tuple and list accessors.
 
 use crate::vm::atom;
-use crate::vm::bif::{badarg, BifResult, Ctx};
+use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::compare::{compare, eq, exact_eq, Mode};
 use crate::vm::term::{Kind, Term};
 
@@ -186,13 +186,21 @@ pub fn size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `make_tuple/2`.
 pub fn make_tuple(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let n = a[0].as_small().filter(|n| *n >= 0).ok_or_else(badarg)?;
+    let n = arity(a[0])?;
     Ok(ctx.p.heap.tuple_filled(n as usize, a[1]))
+}
+
+/// A tuple arity argument: a whole number up to erl's limit, else `badarg`.
+fn arity(t: Term) -> Result<usize, Fault> {
+    t.as_small()
+        .filter(|n| (0..=crate::vm::term::MAX_TUPLE_ARITY as i64).contains(n))
+        .map(|n| n as usize)
+        .ok_or_else(badarg)
 }
 
 /// `make_tuple/3`.
 pub fn make_tuple3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let n = a[0].as_small().filter(|n| *n >= 0).ok_or_else(badarg)? as usize;
+    let n = arity(a[0])?;
     let inits = ctx.view().list_to_vec(a[2]).ok_or_else(badarg)?;
     let mut el = alloc::vec![a[1]; n];
     for i in inits {

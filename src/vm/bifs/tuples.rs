@@ -7,15 +7,26 @@ fn elems(ctx: &Ctx, t: Term) -> Result<alloc::vec::Vec<Term>, crate::vm::bif::Fa
     Ok(ctx.view().tuple(t).ok_or_else(badarg)?.to_vec())
 }
 
+/// `badarg` when a tuple of `elems` plus one would exceed erl's arity limit.
+fn room_for_one(elems: &[Term]) -> Result<(), crate::vm::bif::Fault> {
+    if elems.len() < crate::vm::term::MAX_TUPLE_ARITY {
+        Ok(())
+    } else {
+        Err(badarg())
+    }
+}
+
 /// `erlang:append_element/2`.
 pub fn append_element(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let mut e = elems(ctx, a[0])?;
+    room_for_one(&e)?;
     e.push(a[1]);
     Ok(ctx.p.heap.tuple(&e))
 }
 
 /// `erlang:insert_element/3`.
 pub fn insert_element(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    // No arity check here: erl's insert_element/3 has none either.
     let mut e = elems(ctx, a[1])?;
     let i = a[0].as_small().ok_or_else(badarg)?;
     if i < 1 || i as usize > e.len() + 1 {
