@@ -187,7 +187,7 @@ pub fn size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `make_tuple/2`.
 pub fn make_tuple(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let n = arity(a[0])?;
-    Ok(ctx.p.heap.tuple_filled(n as usize, a[1]))
+    Ok(ctx.p.heap.tuple_filled(n, a[1]))
 }
 
 /// A tuple arity argument: a whole number up to erl's limit, else `badarg`.
