@@ -518,6 +518,9 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         start: Start,
         opts: SpawnOptions,
     ) -> Result<u32, SpawnError> {
+        if self.st.procs.len() >= self.st.process_limit {
+            return Err(SpawnError::SystemLimit);
+        }
         let system = self.st.procs.get(&me).is_some_and(|e| e.system);
         let pid = if system {
             self.st.system_pid()

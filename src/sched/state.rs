@@ -227,6 +227,9 @@ pub struct State<P: Platform> {
     pub router: ChannelRouter,
     /// The next process number.
     pub next_pid: u32,
+    /// At most this many processes exist at once (erl's `process_limit`); a spawn beyond it
+    /// fails with `system_limit` instead of exhausting memory.
+    pub process_limit: usize,
     signals: VecDeque<Signal>,
     /// Interned atoms.
     pub atoms: NodeAtoms,
@@ -258,6 +261,7 @@ impl<P: Platform> State<P> {
             outlets: OutletTable::new(),
             router: ChannelRouter::new(),
             next_pid: first_pid,
+            process_limit: crate::vm::services::PROCESS_LIMIT,
             signals: VecDeque::new(),
             atoms,
             outlet_replies: Vec::new(),

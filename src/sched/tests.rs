@@ -119,6 +119,15 @@ fn run(name: &str, src: &str) -> Option<Run> {
 /// As [`run`]; with `service`, `name:start()` first runs as a kernel service
 /// ([`Node::run_system`]).
 fn run_with_service(name: &str, src: &str, service: bool) -> Option<Run> {
+    run_node(name, src, service, None)
+}
+
+/// As [`run`], with at most `limit` processes at once.
+fn run_with_process_limit(name: &str, src: &str, limit: usize) -> Option<Run> {
+    run_node(name, src, false, Some(limit))
+}
+
+fn run_node(name: &str, src: &str, service: bool, limit: Option<usize>) -> Option<Run> {
     Command::new("erlc").arg("-help").output().ok()?;
     let dir = std::env::temp_dir().join(alloc::format!(
         "xenbeam-sched-test-{}-{name}",
@@ -141,6 +150,9 @@ fn run_with_service(name: &str, src: &str, service: bool) -> Option<Run> {
         waits: RefCell::new(Vec::new()),
     };
     let mut node = Node::new(platform, load);
+    if let Some(limit) = limit {
+        node.st.process_limit = limit;
+    }
     let m = node.rt.vm.atoms.intern(name).ok()?;
     let f = node.rt.vm.atoms.intern("main").ok()?;
     let mut io = Capture::default();
@@ -348,6 +360,51 @@ main() ->
     // main returned and nothing is left: the node is idle for good.
     assert!(matches!(r.stop, Stop::Idle { alive: 0 }), "{:?}", r.stop);
     assert_eq!(r.alive, 0);
+}
+
+#[test]
+fn spawning_past_the_process_limit_is_system_limit_and_the_node_carries_on() {
+    let Some(r) = run_with_process_limit(
+        "st_limit",
+        r#"-module(st_limit).
+-export([main/0]).
+main() ->
+    {Ps, Error} = spawn_until_refused([]),
+    erlang:display({spawned, length(Ps), Error}),
+    %% Once some have gone, spawning works again.
+    [P ! stop || P <- lists:sublist(Ps, 10)],
+    wait_until_fewer(length(Ps) + 1 - 10),
+    Later = [spawn(fun() -> receive stop -> ok end end) || _ <- lists:seq(1, 10)],
+    erlang:display({again, length(Later), catch spawn(fun() -> ok end)}),
+    [P ! stop || P <- lists:nthtail(10, Ps) ++ Later],
+    ok.
+
+spawn_until_refused(Ps) ->
+    try spawn(fun() -> receive stop -> ok end end) of
+        P -> spawn_until_refused([P | Ps])
+    catch
+        error:Reason -> {Ps, Reason}
+    end.
+
+wait_until_fewer(N) ->
+    case length(processes()) of
+        M when M =< N -> ok;
+        _ -> receive after 1 -> wait_until_fewer(N) end
+    end.
+"#,
+        100,
+    ) else {
+        return;
+    };
+    let out = lines(&r.out);
+    // The main process is one of the 100.
+    assert_eq!(out[0], "{spawned,99,system_limit}", "{}", r.out);
+    assert!(
+        out[1].starts_with("{again,10,{'EXIT',{system_limit,"),
+        "{}",
+        r.out
+    );
+    assert!(matches!(r.stop, Stop::Idle { alive: 0 }), "{:?}", r.stop);
 }
 
 #[test]

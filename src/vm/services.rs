@@ -18,6 +18,10 @@ use super::heap::View;
 use super::term::Term;
 use crate::sched::queue::Priority;
 
+/// erl's default `process_limit`: at most this many processes exist at once, and
+/// `erlang:system_info(process_limit)` answers it.
+pub const PROCESS_LIMIT: usize = 262_144;
+
 /// How a new process starts.
 #[derive(Clone, Copy, Debug)]
 pub enum Start {

@@ -188,7 +188,7 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         | "logical_processors_available" => Term::small(1),
         "atom_count" => Term::small(ctx.atoms.len() as i64),
         "atom_limit" => Term::small(crate::vm::atom::MAX_ATOMS as i64),
-        "process_limit" => Term::small(262_144),
+        "process_limit" => Term::small(crate::vm::services::PROCESS_LIMIT as i64),
         "thread_pool_size" => Term::small(0),
         "smp_support" | "threads" => atom::TRUE,
         "debug_compiled" | "kernel_poll" => atom::FALSE,
