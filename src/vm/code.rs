@@ -247,6 +247,17 @@ impl Code {
         i
     }
 
+    /// Forgets module index `module`'s code: its exports become undefined again (an
+    /// `-on_load` function refused the module, so calls to it raise `undef`, as in erl).
+    pub fn unload(&mut self, name: Term, module: u32) {
+        self.by_name.remove(&name.atom_index());
+        for e in &mut self.exports {
+            if matches!(e.target, Target::Code { module: m, .. } if m == module) {
+                e.target = Target::Undefined;
+            }
+        }
+    }
+
     /// The export entry for `M:F/A` if any.
     pub fn find_export(&self, module: Term, function: Term, arity: u32) -> Option<u32> {
         self.export_index

@@ -202,7 +202,7 @@ impl Runtime {
         let ok = matches!(self.run_process(&mut p, io, src), Some(t) if t == atom::OK);
         self.pending_entry = saved;
         if !ok {
-            self.vm.code.by_name.remove(&name.atom_index());
+            self.vm.code.unload(name, module);
         }
         ok
     }
