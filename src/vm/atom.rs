@@ -125,6 +125,7 @@ predefined! {
     TRIM = "trim",
     COMPRESSED = "compressed",
     USED = "used",
+    SAFE = "safe",
     CP = "cp",
     SEND = "send",
     RUNTIME = "runtime",

@@ -30,6 +30,8 @@ pub enum BuildError {
     Atom,
     /// A local fun whose module is not known here.
     UnknownFun,
+    /// A map with the same key twice (erl refuses it too).
+    DuplicateKey,
 }
 
 /// Where a term is being built.
@@ -138,6 +140,12 @@ pub fn build(
         ExtTerm::Map(pairs) => {
             let mut sorted: Vec<&(ExtTerm, ExtTerm)> = pairs.iter().collect();
             sorted.sort_by(|a, b| crate::etf::compare_keys(&a.0, &b.0));
+            if sorted
+                .windows(2)
+                .any(|w| crate::etf::compare_keys(&w[0].0, &w[1].0).is_eq())
+            {
+                return Err(BuildError::DuplicateKey);
+            }
             let mut v = Vec::with_capacity(pairs.len() * 2);
             for (k, val) in sorted {
                 v.push(build(t, k, atoms, funs)?);

@@ -1,6 +1,8 @@
 //! `term_to_binary`, `binary_to_term` and `external_size`, through the external term format.
 
-use crate::etf::EncodeOptions;
+use alloc::vec::Vec;
+
+use crate::etf::{EncodeOptions, ExtTerm};
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx};
 use crate::vm::ext::{from_ext, to_ext};
@@ -79,32 +81,60 @@ pub fn external_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(Term::small(encode(ctx, a[0], None).len() as i64))
 }
 
-/// `binary_to_term/1,2` (option `used` returns `{Term, BytesUsed}`).
+/// Whether every atom `ext` names exists already (`binary_to_term/2`'s `safe` creates none).
+fn atoms_exist(atoms: &crate::vm::atom::AtomTable, ext: &ExtTerm) -> bool {
+    let mut names: Vec<&str> = Vec::new();
+    let mut work = alloc::vec![ext];
+    while let Some(t) = work.pop() {
+        match t {
+            ExtTerm::Atom(name) => names.push(name),
+            ExtTerm::Tuple(items) => work.extend(items),
+            ExtTerm::List(items, tail) => {
+                work.extend(items);
+                work.push(tail);
+            }
+            ExtTerm::Map(pairs) => work.extend(pairs.iter().flat_map(|(k, v)| [k, v])),
+            ExtTerm::Pid { node, .. }
+            | ExtTerm::Port { node, .. }
+            | ExtTerm::Reference { node, .. } => names.push(node),
+            ExtTerm::ExportFun {
+                module, function, ..
+            } => names.extend([module.as_str(), function.as_str()]),
+            ExtTerm::LocalFun {
+                module, pid, free, ..
+            } => {
+                names.push(module);
+                work.push(pid);
+                work.extend(free);
+            }
+            _ => {}
+        }
+    }
+    names.iter().all(|n| atoms.lookup(n).is_some())
+}
+
+/// `binary_to_term/1,2` (options `used`, which returns `{Term, BytesUsed}`, and `safe`,
+/// which refuses a term naming atoms that do not exist yet).
 pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let bytes = ctx
         .view()
         .binary_bytes(a[0])
         .ok_or_else(badarg)?
         .into_owned();
-    let used = match a.get(1) {
-        Some(o) => ctx
-            .view()
-            .list_to_vec(*o)
-            .ok_or_else(badarg)?
-            .contains(&atom::USED),
-        None => false,
+    let opts = match a.get(1) {
+        Some(o) => ctx.view().list_to_vec(*o).ok_or_else(badarg)?,
+        None => Vec::new(),
     };
-    if used {
-        // The decoder rejects trailing bytes, so find the shortest prefix that decodes.
-        for n in 2..=bytes.len() {
-            if let Ok(ext) = crate::etf::decode(&bytes[..n]) {
-                let t =
-                    from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, &ext).map_err(|_| badarg())?;
-                return Ok(ctx.p.heap.tuple(&[t, Term::small(n as i64)]));
-            }
-        }
+    let used = opts.contains(&atom::USED);
+    // Bytes after the term are left alone, as erl does; `used` says how many it took.
+    let (ext, n) = crate::etf::decode_prefix(&bytes).map_err(|_| badarg())?;
+    if opts.contains(&atom::SAFE) && !atoms_exist(ctx.atoms, &ext) {
         return Err(badarg());
     }
-    let ext = crate::etf::decode(&bytes).map_err(|_| badarg())?;
-    from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, &ext).map_err(|_| badarg())
+    let t = from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, &ext).map_err(|_| badarg())?;
+    if used {
+        Ok(ctx.p.heap.tuple(&[t, Term::small(n as i64)]))
+    } else {
+        Ok(t)
+    }
 }
