@@ -347,7 +347,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
     }
     macro_rules! stack_check {
         () => {
-            if p.max_stack != 0 && p.stack.len() > p.max_stack {
+            if p.stack.len() > p.max_stack {
                 raise!(Class::Error, atom::SYSTEM_LIMIT);
             }
         };
@@ -405,6 +405,13 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 let v = get!(*s);
                 store(p, *d, v);
             }
+            Op::MoveXX(a, b) => p.x[*b as usize & (X_REGS - 1)] = p.x[*a as usize & (X_REGS - 1)],
+            Op::MoveXY(a, b) => {
+                let v = p.x[*a as usize & (X_REGS - 1)];
+                p.set_y(*b, v);
+            }
+            Op::MoveYX(a, b) => p.x[*b as usize & (X_REGS - 1)] = p.y(*a),
+            Op::MoveCX(t, b) => p.x[*b as usize & (X_REGS - 1)] = *t,
             Op::Test { test, fail, src } => {
                 let t = get!(*src);
                 let v = p.heap.view(lits);

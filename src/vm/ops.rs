@@ -554,6 +554,14 @@ pub enum Op {
     TestGetList(u32, Src, Dst, Dst),
     /// Fused pair of moves (the first completes before the second reads).
     Move2(Src, Dst, Src, Dst),
+    /// `move` from an X register to an X register (a specialised [`Op::Move`]).
+    MoveXX(u32, u32),
+    /// `move` from an X register to a Y register.
+    MoveXY(u32, u32),
+    /// `move` from a Y register to an X register.
+    MoveYX(u32, u32),
+    /// `move` of a constant to an X register.
+    MoveCX(Term, u32),
     /// An instruction that is accepted but does nothing (fclearerror, bs_init_writable...).
     Nop,
     /// Stop the process normally (the bottom of the initial stack).

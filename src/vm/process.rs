@@ -40,7 +40,7 @@ pub struct Process {
     pub reductions: i32,
     /// The process dictionary: (key, value) pairs.
     pub dict: Vec<(Term, Term)>,
-    /// Largest stack depth in words (0: unlimited).
+    /// Largest stack depth in words (`usize::MAX`: unlimited).
     pub max_stack: usize,
     /// Received messages, oldest first (terms on this process's heap).
     pub mailbox: Vec<Term>,
@@ -65,7 +65,7 @@ impl Process {
             pc: 0,
             reductions: SLICE_REDUCTIONS,
             dict: Vec::new(),
-            max_stack: 0,
+            max_stack: usize::MAX,
             mailbox: Vec::new(),
             recv_cursor: 0,
             timer_armed: false,

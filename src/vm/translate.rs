@@ -250,6 +250,7 @@ pub fn translate(
         }
     }
     fuse(&mut out, &targets);
+    specialise(&mut out);
     let mut lambdas = Vec::with_capacity(m.lambdas.len());
     for l in &m.lambdas {
         let entry = tx.label(&Operand::Label(l.label), 0)?;
@@ -341,6 +342,21 @@ fn fuse(code: &mut [Op], targets: &[bool]) {
             _ => continue,
         };
         code[i] = fused;
+    }
+}
+
+/// Replaces instructions by forms specialised on their operand kinds, so the interpreter does
+/// not decide at run time what the loader already knows. Indices do not change.
+fn specialise(code: &mut [Op]) {
+    for op in code.iter_mut() {
+        let special = match *op {
+            Op::Move(Src::X(a), Dst::X(b)) => Op::MoveXX(a, b),
+            Op::Move(Src::X(a), Dst::Y(b)) => Op::MoveXY(a, b),
+            Op::Move(Src::Y(a), Dst::X(b)) => Op::MoveYX(a, b),
+            Op::Move(Src::C(t), Dst::X(b)) => Op::MoveCX(t, b),
+            _ => continue,
+        };
+        *op = special;
     }
 }
 
