@@ -139,6 +139,7 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     heap.words = to;
     heap.bins = new_bins;
     heap.limit = limit;
+    heap.bin_limit = super::heap::bin_limit(limit);
     heap.bin_bytes = 0;
     // Reuse the old space next time unless it is far larger than needed (then let it go).
     if from.capacity() <= limit * 4 {

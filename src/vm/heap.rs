@@ -35,6 +35,8 @@ pub struct Heap {
     pub limit: usize,
     /// Bytes of binary buffers created since the last collection (GC pressure).
     pub bin_bytes: usize,
+    /// Collect at the next safe point once `bin_bytes` exceeds this (set with `limit`).
+    pub bin_limit: usize,
     /// Largest allowed live heap in words (0: unlimited).
     pub max_words: usize,
     /// The previous from-space, kept to be the next collection's to-space.
@@ -45,6 +47,11 @@ impl Default for Heap {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The binary bytes a heap of `limit` words may create between collections.
+pub fn bin_limit(limit: usize) -> usize {
+    (limit * 8).max(1 << 20)
 }
 
 /// Bit flag in a BinRef's buffer word: the buffer is in the literal area.
@@ -59,6 +66,7 @@ impl Heap {
             bins: Vec::new(),
             limit: MIN_HEAP_WORDS,
             bin_bytes: 0,
+            bin_limit: bin_limit(MIN_HEAP_WORDS),
             max_words: 0,
             spare: Vec::new(),
         }
@@ -67,7 +75,7 @@ impl Heap {
     /// Whether a safe point should collect before allocating `need` more words.
     #[inline]
     pub fn wants_gc(&self, need: usize) -> bool {
-        self.words.len() + need > self.limit || self.bin_bytes > (self.limit * 8).max(1 << 20)
+        self.words.len() + need > self.limit || self.bin_bytes > self.bin_limit
     }
 
     /// A reader over this heap and the literal area.

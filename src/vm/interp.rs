@@ -412,6 +412,16 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             }
             Op::MoveYX(a, b) => p.x[*b as usize & (X_REGS - 1)] = p.y(*a),
             Op::MoveCX(t, b) => p.x[*b as usize & (X_REGS - 1)] = *t,
+            Op::TestCons(fail, src) => {
+                if !get!(*src).is_cons() {
+                    pc = *fail as usize;
+                }
+            }
+            Op::TestNil(fail, src) => {
+                if !get!(*src).is_nil() {
+                    pc = *fail as usize;
+                }
+            }
             Op::Test { test, fail, src } => {
                 let t = get!(*src);
                 let v = p.heap.view(lits);
@@ -437,7 +447,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             }
             Op::Call { target, arity } => {
                 stack_check!();
-                p.stack.push(Term::cp(m, pc as u32));
+                p.stack.push(Term::cp_at(m, pc));
                 gc!(0, *arity);
                 pc = *target as usize;
                 reduce!(m, pc);
@@ -716,7 +726,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     Target::Code { module, pc: target } => {
                         if *push {
                             stack_check!();
-                            p.stack.push(Term::cp(m, pc as u32));
+                            p.stack.push(Term::cp_at(m, pc));
                         } else {
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
@@ -739,7 +749,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                             need_module!(e.module);
                         }
                         if *push {
-                            p.stack.push(Term::cp(m, pc as u32));
+                            p.stack.push(Term::cp_at(m, pc));
                         } else {
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
@@ -790,7 +800,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
                         } else {
-                            p.stack.push(Term::cp(m, pc as u32));
+                            p.stack.push(Term::cp_at(m, pc));
                         }
                         gc!(0, n);
                         jump_module!(nm, npc);
@@ -803,7 +813,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     Ok(Resolved::Load(name)) => need_module!(name),
                     Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
                         if !*tail {
-                            p.stack.push(Term::cp(m, pc as u32));
+                            p.stack.push(Term::cp_at(m, pc));
                         } else {
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
@@ -869,7 +879,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                                         let len = p.stack.len();
                                         p.stack.truncate(len - *dealloc as usize);
                                     } else {
-                                        p.stack.push(Term::cp(m, pc as u32));
+                                        p.stack.push(Term::cp_at(m, pc));
                                     }
                                     gc!(0, n);
                                     jump_module!(nm, npc);
@@ -881,7 +891,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                                 }
                                 _ => {
                                     if !*tail {
-                                        p.stack.push(Term::cp(m, pc as u32));
+                                        p.stack.push(Term::cp_at(m, pc));
                                     } else {
                                         let len = p.stack.len();
                                         p.stack.truncate(len - *dealloc as usize);
@@ -919,7 +929,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                                 let len = p.stack.len();
                                 p.stack.truncate(len - *dealloc as usize);
                             } else {
-                                p.stack.push(Term::cp(m, pc as u32));
+                                p.stack.push(Term::cp_at(m, pc));
                             }
                             gc!(0, n + 64);
                             jump_module!(nm, npc);
@@ -936,7 +946,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                                         let len = p.stack.len();
                                         p.stack.truncate(len - *dealloc as usize);
                                     } else {
-                                        p.stack.push(Term::cp(m, pc as u32));
+                                        p.stack.push(Term::cp_at(m, pc));
                                     }
                                     jump_module!(nm, npc);
                                     reduce!(m, pc);
@@ -971,14 +981,14 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 match fun_entry(p, lits, code, atoms, f, n) {
                     Ok(FunEntry::Code(nm, npc)) => {
                         stack_check!();
-                        p.stack.push(Term::cp(m, pc as u32));
+                        p.stack.push(Term::cp_at(m, pc));
                         gc!(0, n + 64);
                         jump_module!(nm, npc);
                         reduce!(m, pc);
                     }
                     Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, atoms, md, fun, n) {
                         Ok(Resolved::Code(nm, npc)) => {
-                            p.stack.push(Term::cp(m, pc as u32));
+                            p.stack.push(Term::cp_at(m, pc));
                             gc!(0, n);
                             jump_module!(nm, npc);
                             reduce!(m, pc);
@@ -989,7 +999,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                         }
                         Ok(Resolved::Load(name)) => need_module!(name),
                         _ => {
-                            p.stack.push(Term::cp(m, pc as u32));
+                            p.stack.push(Term::cp_at(m, pc));
                             let args: Vec<Term> = p.x[..n as usize].to_vec();
                             let trace = exception::build_trace(
                                 p,

@@ -554,6 +554,10 @@ pub enum Op {
     TestGetList(u32, Src, Dst, Dst),
     /// Fused pair of moves (the first completes before the second reads).
     Move2(Src, Dst, Src, Dst),
+    /// `is_nonempty_list` (a specialised [`Op::Test`]): fail label, operand.
+    TestCons(u32, Src),
+    /// `is_nil`: fail label, operand.
+    TestNil(u32, Src),
     /// `move` from an X register to an X register (a specialised [`Op::Move`]).
     MoveXX(u32, u32),
     /// `move` from an X register to a Y register.

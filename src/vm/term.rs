@@ -309,6 +309,13 @@ impl Term {
 
     /// A continuation pointer to instruction `pc` of module `module`.
     #[inline]
+    pub const fn cp_at(module: u32, pc: usize) -> Term {
+        // `pc` is below 2^32 (code is indexed by u32); no mask needed.
+        Term(((pc as u64) << 24) | ((module as u64 & 0xf_ffff) << 4) | TAG_CODE)
+    }
+
+    /// A continuation pointer to instruction `pc` of module `module`.
+    #[inline]
     pub const fn cp(module: u32, pc: u32) -> Term {
         Term(((pc as u64) << 24) | ((module as u64 & 0xf_ffff) << 4) | TAG_CODE)
     }

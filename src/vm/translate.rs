@@ -354,6 +354,16 @@ fn specialise(code: &mut [Op]) {
             Op::Move(Src::X(a), Dst::Y(b)) => Op::MoveXY(a, b),
             Op::Move(Src::Y(a), Dst::X(b)) => Op::MoveYX(a, b),
             Op::Move(Src::C(t), Dst::X(b)) => Op::MoveCX(t, b),
+            Op::Test {
+                test: TypeTest::NonEmptyList,
+                fail,
+                src,
+            } => Op::TestCons(fail, src),
+            Op::Test {
+                test: TypeTest::Nil,
+                fail,
+                src,
+            } => Op::TestNil(fail, src),
             _ => continue,
         };
         *op = special;
