@@ -624,7 +624,15 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 let v = get!(*src);
                 let mut target = *fail;
                 if *sorted {
-                    if v.is_immediate() {
+                    if table.len() <= 4 {
+                        // Immediates compare by word; a scan beats a search on few entries.
+                        for &(t, l) in table.iter() {
+                            if t == v {
+                                target = l;
+                                break;
+                            }
+                        }
+                    } else if v.is_immediate() {
                         if let Ok(i) = table.binary_search_by_key(&v.0, |(t, _)| t.0) {
                             target = table[i].1;
                         }
