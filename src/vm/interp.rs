@@ -550,6 +550,38 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     }
                 }
             }
+            Op::IntArith {
+                op,
+                fail,
+                export,
+                a,
+                b,
+                dst,
+                bif,
+            } => {
+                let (x, y) = (get!(*a), get!(*b));
+                let fast = match (x.as_small(), y.as_small()) {
+                    (Some(i), Some(j)) => op.small(i, j).and_then(Term::try_small),
+                    _ => None,
+                };
+                match fast {
+                    Some(t) => store(p, *dst, t),
+                    None => {
+                        let args = [x, y];
+                        match bif(&mut ctx!(), &args) {
+                            Ok(v) => store(p, *dst, v),
+                            Err(_) if *fail != 0 => pc = *fail as usize,
+                            Err(f) => fault!(
+                                f,
+                                Top::Bif {
+                                    export: *export,
+                                    args: &args
+                                }
+                            ),
+                        }
+                    }
+                }
+            }
             Op::Bif {
                 bif,
                 export,

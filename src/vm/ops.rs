@@ -157,6 +157,39 @@ pub enum Utf {
     U32,
 }
 
+/// An integer operation with a small-integer fast path ([`Op::IntArith`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntOp {
+    /// `*`.
+    Mul,
+    /// `div`.
+    Div,
+    /// `rem`.
+    Rem,
+    /// `band`.
+    Band,
+    /// `bor`.
+    Bor,
+    /// `bxor`.
+    Bxor,
+}
+
+impl IntOp {
+    /// The operation on two small integers, or `None` when the general BIF must decide
+    /// (overflow, division by zero).
+    #[inline]
+    pub fn small(self, a: i64, b: i64) -> Option<i64> {
+        match self {
+            IntOp::Mul => a.checked_mul(b),
+            IntOp::Div => a.checked_div(b),
+            IntOp::Rem => a.checked_rem(b),
+            IntOp::Band => Some(a & b),
+            IntOp::Bor => Some(a | b),
+            IntOp::Bxor => Some(a ^ b),
+        }
+    }
+}
+
 /// Flag bit: little-endian.
 pub const FLAG_LITTLE: u32 = 2;
 /// Flag bit: signed.
@@ -246,6 +279,24 @@ pub enum Op {
         export: u32,
         /// Failure label.
         fail: u32,
+        /// Left operand.
+        a: Src,
+        /// Right operand.
+        b: Src,
+        /// Result.
+        dst: Dst,
+        /// The general BIF.
+        bif: BifFn,
+    },
+    /// `*`, `div`, `rem`, `band`, `bor`, `bxor` with a small-integer fast path; otherwise like
+    /// [`Op::Bif`] on `[a, b]`.
+    IntArith {
+        /// The operation.
+        op: IntOp,
+        /// Failure label (0: raise).
+        fail: u32,
+        /// Export index (for stack traces).
+        export: u32,
         /// Left operand.
         a: Src,
         /// Right operand.

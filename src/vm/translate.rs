@@ -438,6 +438,26 @@ impl Tx<'_> {
                 bif,
             });
         }
+        let int_op = match name {
+            "*" => Some(IntOp::Mul),
+            "div" => Some(IntOp::Div),
+            "rem" => Some(IntOp::Rem),
+            "band" => Some(IntOp::Band),
+            "bor" => Some(IntOp::Bor),
+            "bxor" => Some(IntOp::Bxor),
+            _ => None,
+        };
+        if let (true, Some(op), 2) = (e.module == atom::ERLANG, int_op, srcs.len()) {
+            return Ok(Op::IntArith {
+                op,
+                fail,
+                export,
+                a: srcs[0],
+                b: srcs[1],
+                dst,
+                bif,
+            });
+        }
         Ok(Op::Bif {
             bif,
             export,
