@@ -67,3 +67,17 @@ fn missing_or_bad_options_print_the_usage() {
         assert!(!stderr(&out).contains("panicked"), "{args:?}");
     }
 }
+
+#[cfg(not(feature = "op-profile"))]
+#[test]
+fn the_op_profile_options_need_a_build_with_the_feature() {
+    for args in [
+        vec!["--op-profile", "report.txt", "m", "f"],
+        vec!["--op-profile-top", "5", "m", "f"],
+    ] {
+        let os: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        let out = runner(&os);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("op-profile feature"), "{args:?}");
+    }
+}

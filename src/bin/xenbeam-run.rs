@@ -12,6 +12,11 @@
 //! `xenbeam::platform::xenstored`); KNOBS is `key=value,flag,...`, e.g.
 //! `--xenstore=domid=3,name=web,delay_ns=1000000,reorder`. Bad knobs exit with status 2.
 //! Here `delay_ns` is real time: the daemon's clock is the host's monotonic clock.
+//!
+//! Built with the `op-profile` feature, the runner counts every instruction it executes and
+//! every adjacent pair, and on exit writes the report of [`xenbeam::vm::profile::OpProfile`]
+//! to stderr, or to FILE with `--op-profile FILE`; `--op-profile-top N` sets how many kinds
+//! and pairs it lists (default 40, 0 for all). Without the feature these options are refused.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -108,7 +113,22 @@ fn usage() -> ! {
     eprintln!(
         "usage: xenbeam-run [--max-heap-words N] [--xenstore[=KNOBS]] [-pa DIR]... MOD FUN [ARG...] | --list-opcodes"
     );
+    #[cfg(feature = "op-profile")]
+    eprintln!(
+        "  --op-profile FILE    write the op profile to FILE instead of stderr on exit\n  \
+         --op-profile-top N   list the N most frequent ops and pairs (default 40, 0: all)"
+    );
     exit(2);
+}
+
+/// Where the op profile goes on exit and how long it is.
+struct ProfileOptions {
+    /// The report's file; stderr when absent.
+    file: Option<PathBuf>,
+    /// How many kinds and pairs the report lists (0: all).
+    top: usize,
+    /// Whether either option was given (refused by a build without the feature).
+    given: bool,
 }
 
 /// A command-line argument as text; one that is not UTF-8 (only a `-pa` directory may be)
@@ -126,6 +146,11 @@ fn main() {
     let mut rest = Vec::new();
     let mut max_heap: usize = 0;
     let mut xenstore = None;
+    let mut profile = ProfileOptions {
+        file: None,
+        top: 40,
+        given: false,
+    };
     while let Some(a) = args.next() {
         if a == "-pa" {
             match args.next() {
@@ -161,6 +186,14 @@ fn main() {
                 Some(n) => max_heap = n,
                 None => usage(),
             },
+            "--op-profile" => match args.next() {
+                Some(f) => (profile.file, profile.given) = (Some(PathBuf::from(f)), true),
+                None => usage(),
+            },
+            "--op-profile-top" => match args.next().and_then(|n| text(n).parse().ok()) {
+                Some(n) => (profile.top, profile.given) = (n, true),
+                None => usage(),
+            },
             _ => {
                 rest.push(a);
                 rest.extend(args.by_ref().map(text));
@@ -170,11 +203,15 @@ fn main() {
     if rest.len() < 2 {
         usage();
     }
+    if profile.given && !cfg!(feature = "op-profile") {
+        eprintln!("xenbeam-run: --op-profile needs a build with the op-profile feature");
+        exit(2);
+    }
     path.extend(otp_dirs());
     // Deeply recursive Erlang never recurses in Rust, but term printing and comparison do.
     let child = std::thread::Builder::new()
         .stack_size(256 << 20)
-        .spawn(move || run(path, rest, max_heap, xenstore))
+        .spawn(move || run(path, rest, max_heap, xenstore, profile))
         .unwrap_or_else(|_| exit(70));
     let code = child.join().unwrap_or(70);
     exit(code);
@@ -185,6 +222,7 @@ fn run(
     rest: Vec<String>,
     max_heap: usize,
     xenstore: Option<XenstoredConfig>,
+    profile: ProfileOptions,
 ) -> i32 {
     let platform = HostPlatform::new();
     if let Some(cfg) = xenstore {
@@ -218,6 +256,10 @@ fn run(
         eprintln!("xenbeam-run: could not load {m}: {e:?}");
     }
     let _ = io.out.flush();
+    #[cfg(feature = "op-profile")]
+    write_profile(&node.rt.vm.profile, &profile);
+    #[cfg(not(feature = "op-profile"))]
+    let _ = profile;
     match stop {
         Stop::Halt(n) => n,
         Stop::Idle { alive: 0 } => 0,
@@ -249,6 +291,23 @@ fn run(
                 .as_bytes(),
             );
             1
+        }
+    }
+}
+
+/// Writes the op profile where `options` say; a file that cannot be written is reported.
+#[cfg(feature = "op-profile")]
+fn write_profile(profile: &xenbeam::vm::profile::OpProfile, options: &ProfileOptions) {
+    let report = profile.report(options.top);
+    match &options.file {
+        None => eprint!("{report}"),
+        Some(file) => {
+            if let Err(e) = std::fs::write(file, report) {
+                eprintln!(
+                    "xenbeam-run: cannot write the op profile to {}: {e}",
+                    file.display()
+                );
+            }
         }
     }
 }

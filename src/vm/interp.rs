@@ -38,6 +38,9 @@ pub struct Vm {
     pub next_ref: u64,
     /// Persistent terms.
     pub persistent: Vec<(crate::etf::ExtTerm, crate::etf::ExtTerm)>,
+    /// Counts of executed instructions and pairs.
+    #[cfg(feature = "op-profile")]
+    pub profile: super::profile::OpProfile,
 }
 
 /// Why [`run`] returned.
@@ -86,6 +89,8 @@ impl Vm {
             code,
             next_ref: 1,
             persistent: Vec::new(),
+            #[cfg(feature = "op-profile")]
+            profile: Default::default(),
         }
     }
 }
@@ -202,7 +207,11 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
         code,
         next_ref,
         persistent,
+        #[cfg(feature = "op-profile")]
+        profile,
     } = vm;
+    #[cfg(feature = "op-profile")]
+    profile.resume();
     let code: &Code = code;
     let lits: &Literals = lits;
     let mut m = p.module;
@@ -399,6 +408,8 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
 
     loop {
         let op = &ops[pc];
+        #[cfg(feature = "op-profile")]
+        profile.record(op);
         pc += 1;
         match op {
             Op::Move(s, d) => {

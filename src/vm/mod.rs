@@ -11,7 +11,8 @@
 //!   messages), [`phash`] (erl's portable hashes).
 //! * Code: [`translate`] turns the loader's generic instructions into [`ops::Op`]s with
 //!   resolved operands; [`code`] holds modules and the export table; [`interp`] is the dispatch
-//!   loop; [`exception`] builds stack traces and unwinds; [`process`] is a process's state.
+//!   loop; [`exception`] builds stack traces and unwinds; [`process`] is a process's state;
+//!   [`profile`] counts executed instructions and pairs (with the `op-profile` feature).
 //! * Natives: [`bif`] (calling convention, errors, lookup) and [`bifs`] (the implementations).
 //! * Driving: [`driver::Runtime`] loads modules on demand through a platform-supplied
 //!   [`driver::ModuleSource`] and writes output through [`bif::Io`] (console and clock);
@@ -64,6 +65,7 @@ pub mod num;
 pub mod ops;
 pub mod phash;
 pub mod process;
+pub mod profile;
 pub mod services;
 pub mod small;
 pub mod term;

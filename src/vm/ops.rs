@@ -623,11 +623,154 @@ pub enum Op {
     Exit,
 }
 
+/// Lists every [`Op`] variant once with the number of generic BEAM instructions it stands for,
+/// and derives [`Op::name`], [`Op::index`] and [`Op::generic_len`] from that one list. The
+/// matches it writes have no wildcard arm, so a new variant does not compile until it is listed.
+macro_rules! op_kinds {
+    ($($kind:ident = $generic:literal,)*) => {
+        /// The variants of [`Op`] without their operands, numbered in list order.
+        #[derive(Clone, Copy)]
+        enum OpKind {
+            $($kind,)*
+        }
+
+        impl Op {
+            /// The number of variants: [`Op::index`] is below it.
+            pub const KINDS: usize = Self::NAMES.len();
+
+            /// The variants' names, indexed by [`Op::index`].
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($kind),)*];
+
+            /// The variant's name, e.g. `"Move2"`.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Op::$kind { .. } => stringify!($kind),)*
+                }
+            }
+
+            /// The variant's position in [`Op::NAMES`], for counting instructions by kind.
+            pub fn index(&self) -> usize {
+                let kind = match self {
+                    $(Op::$kind { .. } => OpKind::$kind,)*
+                };
+                kind as usize
+            }
+
+            /// How many generic BEAM instructions this instruction does the work of: 2 for a
+            /// fused pair, 1 for the rest.
+            pub fn generic_len(&self) -> u32 {
+                match self {
+                    $(Op::$kind { .. } => $generic,)*
+                }
+            }
+        }
+    };
+}
+
+op_kinds! {
+    FuncInfo = 1,
+    Call = 1,
+    CallLast = 1,
+    CallOnly = 1,
+    CallExt = 1,
+    CallBif = 1,
+    Bif = 1,
+    AddSub = 1,
+    Allocate = 1,
+    TestHeap = 1,
+    Deallocate = 1,
+    Return = 1,
+    Trim = 1,
+    Move = 1,
+    Swap = 1,
+    InitY = 1,
+    Test = 1,
+    Cmp = 1,
+    IsFunction2 = 1,
+    TestArity = 1,
+    IsTaggedTuple = 1,
+    SelectVal = 1,
+    SelectTupleArity = 1,
+    Jump = 1,
+    GetList = 1,
+    GetHd = 1,
+    GetTl = 1,
+    GetTupleElement = 1,
+    SetTupleElement = 1,
+    PutList = 1,
+    PutTuple2 = 1,
+    Catch = 1,
+    CatchEnd = 1,
+    TryEnd = 1,
+    TryCase = 1,
+    TryCaseEnd = 1,
+    Raise = 1,
+    BuildStacktrace = 1,
+    RawRaise = 1,
+    Badmatch = 1,
+    IfEnd = 1,
+    CaseEnd = 1,
+    Badrecord = 1,
+    CallFun = 1,
+    CallFun2 = 1,
+    MakeFun = 1,
+    Apply = 1,
+    ApplyBif = 1,
+    PutMap = 1,
+    HasMapFields = 1,
+    GetMapElements = 1,
+    FLoad = 1,
+    FStore = 1,
+    FMove = 1,
+    FArith = 1,
+    FNeg = 1,
+    BsCreateBin = 1,
+    BsStartMatch = 1,
+    BsGet = 1,
+    BsSkip = 1,
+    BsUtf = 1,
+    BsTestTail = 1,
+    BsTestUnit = 1,
+    BsMatchString = 1,
+    BsGetPosition = 1,
+    BsSetPosition = 1,
+    BsGetTail = 1,
+    BsContextToBinary = 1,
+    Send = 1,
+    LoopRec = 1,
+    LoopRecEnd = 1,
+    RemoveMessage = 1,
+    Timeout = 1,
+    Wait = 1,
+    WaitTimeout = 1,
+    BsInitWritable = 1,
+    DeallocReturn = 2,
+    TestGetList = 2,
+    Move2 = 2,
+    Nop = 1,
+    Exit = 1,
+}
+
 #[cfg(test)]
 mod tests {
     /// One instruction should stay within a cache line.
     #[test]
     fn op_fits_a_cache_line() {
         assert!(core::mem::size_of::<super::Op>() <= 64);
+    }
+
+    /// Names are unique and agree with the indices; fused pairs count as two instructions.
+    #[test]
+    fn kinds_are_named_and_fused_pairs_count_twice() {
+        use super::{Dst, Op, Src};
+        for (i, a) in Op::NAMES.iter().enumerate() {
+            assert!(!Op::NAMES[..i].contains(a), "{a} is listed twice");
+        }
+        let mv = Op::Move2(Src::X(0), Dst::X(1), Src::X(2), Dst::X(3));
+        assert_eq!((mv.name(), mv.generic_len()), ("Move2", 2));
+        assert_eq!(Op::NAMES[mv.index()], "Move2");
+        assert_eq!(Op::NAMES[Op::Exit.index()], "Exit");
+        assert_eq!(Op::Return.generic_len(), 1);
+        assert_eq!(Op::DeallocReturn(1).generic_len(), 2);
     }
 }
