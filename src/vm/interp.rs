@@ -485,6 +485,51 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 p.stack.truncate(len - *n as usize);
                 do_return!();
             }
+            Op::ConsAllocGetList {
+                fail,
+                src,
+                slots,
+                h,
+                t,
+            } => {
+                let l = get!(*src);
+                if l.is_cons() {
+                    for _ in 0..*slots {
+                        p.stack.push(Term::NIL);
+                    }
+                    stack_check!();
+                    let (hd, tl) = p.heap.view(lits).cons(l);
+                    store(p, *h, hd);
+                    store(p, *t, tl);
+                    pc += 2;
+                } else {
+                    pc = *fail as usize;
+                }
+            }
+            Op::PutListReturn(h, t, d, n) => {
+                let (hv, tv) = (get!(*h), get!(*t));
+                let c = p.heap.cons(hv, tv);
+                store(p, *d, c);
+                let len = p.stack.len();
+                p.stack.truncate(len - *n as usize);
+                do_return!();
+            }
+            Op::Move2Call {
+                moves: [(a, b), (c, d)],
+                target,
+                arity,
+            } => {
+                let v = get!(*a);
+                store(p, *b, v);
+                let w = get!(*c);
+                store(p, *d, w);
+                pc += 2;
+                stack_check!();
+                p.stack.push(Term::cp_at(m, pc));
+                gc!(0, *arity);
+                pc = *target as usize;
+                reduce!(m, pc);
+            }
             Op::TestGetList(fail, s, h, t) => {
                 let l = get!(*s);
                 if l.is_cons() {

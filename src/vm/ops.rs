@@ -609,6 +609,30 @@ pub enum Op {
     TestCons(u32, Src),
     /// `is_nil`: fail label, operand.
     TestNil(u32, Src),
+    /// `is_nonempty_list; allocate; get_list` on one operand (skips the other two).
+    ConsAllocGetList {
+        /// Failure label.
+        fail: u32,
+        /// The list.
+        src: Src,
+        /// Y slots to allocate.
+        slots: u32,
+        /// Head destination.
+        h: Dst,
+        /// Tail destination.
+        t: Dst,
+    },
+    /// `put_list; deallocate N; return`: head, tail, destination, slots.
+    PutListReturn(Src, Src, Dst, u32),
+    /// `move; move; call` (skips the call).
+    Move2Call {
+        /// The two moves, in order.
+        moves: [(Src, Dst); 2],
+        /// Target instruction.
+        target: u32,
+        /// Arguments in x0.. (live registers).
+        arity: u32,
+    },
     /// `move` from an X register to an X register (a specialised [`Op::Move`]).
     MoveXX(u32, u32),
     /// `move` from an X register to a Y register.
@@ -684,6 +708,9 @@ op_kinds! {
     Trim = 1,
     Move = 1,
     MoveXX = 1,
+    ConsAllocGetList = 3,
+    PutListReturn = 3,
+    Move2Call = 3,
     MoveXY = 1,
     MoveYX = 1,
     MoveCX = 1,

@@ -251,6 +251,7 @@ pub fn translate(
     }
     fuse(&mut out, &targets);
     specialise(&mut out);
+    fuse_specialised(&mut out, &targets);
     let mut lambdas = Vec::with_capacity(m.lambdas.len());
     for l in &m.lambdas {
         let entry = tx.label(&Operand::Label(l.label), 0)?;
@@ -367,6 +368,46 @@ fn specialise(code: &mut [Op]) {
             _ => continue,
         };
         *op = special;
+    }
+}
+
+/// Superinstructions over specialised instructions, chosen from the op profile of the benchmark
+/// workloads (`scripts/bench --pairs`): the head of a list-walking body-recursive clause, a
+/// list cell built as the return value, and the moves that set up a call. Like [`fuse`], the
+/// fused form replaces the first instruction and skips the others, which stay in place; no
+/// instruction after the first may be a jump target.
+fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
+    let free = |i: usize| !targets.get(i).copied().unwrap_or(true);
+    for i in 0..code.len() {
+        let fused =
+            match code.get(i..i + 3) {
+                Some(
+                    [Op::TestCons(fail, src), Op::Allocate { slots, .. }, Op::GetList(s2, h, t)],
+                ) if src == s2 && free(i + 1) && free(i + 2) => Op::ConsAllocGetList {
+                    fail: *fail,
+                    src: *src,
+                    slots: *slots,
+                    h: *h,
+                    t: *t,
+                },
+                // A fused pair of moves keeps its second move in place, so the call comes third.
+                Some([Op::Move2(a, b, c, d), _, Op::Call { target, arity }])
+                    if free(i + 1) && free(i + 2) =>
+                {
+                    Op::Move2Call {
+                        moves: [(*a, *b), (*c, *d)],
+                        target: *target,
+                        arity: *arity,
+                    }
+                }
+                _ => match code.get(i..i + 2) {
+                    Some([Op::PutList(h, t, d), Op::DeallocReturn(n)]) if free(i + 1) => {
+                        Op::PutListReturn(*h, *t, *d, *n)
+                    }
+                    _ => continue,
+                },
+            };
+        code[i] = fused;
     }
 }
 
