@@ -606,6 +606,25 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     }
                 }
             }
+            Op::AddImm {
+                a,
+                imm,
+                dst,
+                fail,
+                bif,
+                b,
+            } => {
+                let x = get!(*a);
+                match x.as_small().and_then(|v| Term::try_small(v + *imm)) {
+                    Some(t) => store(p, *dst, t),
+                    None => match bif(&mut ctx!(), &[x, *b]) {
+                        Ok(v) => store(p, *dst, v),
+                        Err(_) if *fail != 0 => pc = *fail as usize,
+                        // As erl's JIT, which inlines `X + Lit`: no frame for erlang:'+'/2.
+                        Err(_) => raise!(Class::Error, atom::BADARITH),
+                    },
+                }
+            }
             Op::IntArith {
                 op,
                 fail,

@@ -288,6 +288,21 @@ pub enum Op {
         /// The general BIF.
         bif: BifFn,
     },
+    /// [`Op::AddSub`] with a small constant right operand, the sign folded into `imm`.
+    AddImm {
+        /// The operand.
+        a: Src,
+        /// The constant to add (negated for `-`).
+        imm: i64,
+        /// Result.
+        dst: Dst,
+        /// Failure label.
+        fail: u32,
+        /// The general BIF (erlang:'+'/2 or '-'/2), called with the constant as written.
+        bif: BifFn,
+        /// The constant as written.
+        b: Term,
+    },
     /// `*`, `div`, `rem`, `band`, `bor`, `bxor` with a small-integer fast path; otherwise like
     /// [`Op::Bif`] on `[a, b]`.
     IntArith {
@@ -701,6 +716,7 @@ op_kinds! {
     Bif = 1,
     AddSub = 1,
     IntArith = 1,
+    AddImm = 1,
     Allocate = 1,
     TestHeap = 1,
     Deallocate = 1,

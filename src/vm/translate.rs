@@ -360,6 +360,27 @@ fn specialise(code: &mut [Op]) {
                 fail,
                 src,
             } => Op::TestCons(fail, src),
+            Op::AddSub {
+                sub,
+                fail,
+                a,
+                b: Src::C(b),
+                dst,
+                bif,
+                ..
+            } if b.is_small() => Op::AddImm {
+                a,
+                // Smalls have 61 bits, so the negation cannot overflow.
+                imm: if sub {
+                    -b.small_value()
+                } else {
+                    b.small_value()
+                },
+                dst,
+                fail,
+                bif,
+                b,
+            },
             Op::Test {
                 test: TypeTest::Nil,
                 fail,
