@@ -606,6 +606,28 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     }
                 }
             }
+            Op::EqImm(fail, a, t) => {
+                // An immediate equals exactly only the same word.
+                if get!(*a) != *t {
+                    pc = *fail as usize;
+                }
+            }
+            Op::NeImm(fail, a, t) => {
+                if get!(*a) == *t {
+                    pc = *fail as usize;
+                }
+            }
+            Op::Order { ge, fail, a, b } => {
+                let (x, y) = (get!(*a), get!(*b));
+                let lt = if x.is_small() && y.is_small() {
+                    x.small_value() < y.small_value()
+                } else {
+                    compare(&p.heap.view(lits), atoms, x, y, Mode::Arith).is_lt()
+                };
+                if lt == *ge {
+                    pc = *fail as usize;
+                }
+            }
             Op::AddImm {
                 a,
                 imm,

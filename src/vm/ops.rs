@@ -288,6 +288,21 @@ pub enum Op {
         /// The general BIF.
         bif: BifFn,
     },
+    /// `is_eq_exact` against an immediate constant (a word comparison): fail, operand, constant.
+    EqImm(u32, Src, Term),
+    /// `is_ne_exact` against an immediate constant.
+    NeImm(u32, Src, Term),
+    /// `is_lt` (`less` when `ge` is false) or `is_ge`, with a small-integer fast path.
+    Order {
+        /// `is_ge` instead of `is_lt`.
+        ge: bool,
+        /// Failure label.
+        fail: u32,
+        /// Left.
+        a: Src,
+        /// Right.
+        b: Src,
+    },
     /// [`Op::AddSub`] with a small constant right operand, the sign folded into `imm`.
     AddImm {
         /// The operand.
@@ -717,6 +732,9 @@ op_kinds! {
     AddSub = 1,
     IntArith = 1,
     AddImm = 1,
+    EqImm = 1,
+    NeImm = 1,
+    Order = 1,
     Allocate = 1,
     TestHeap = 1,
     Deallocate = 1,

@@ -360,6 +360,29 @@ fn specialise(code: &mut [Op]) {
                 fail,
                 src,
             } => Op::TestCons(fail, src),
+            Op::Cmp {
+                test: CmpTest::EqExact,
+                fail,
+                a,
+                b: Src::C(t),
+            } if t.is_immediate() => Op::EqImm(fail, a, t),
+            Op::Cmp {
+                test: CmpTest::NeExact,
+                fail,
+                a,
+                b: Src::C(t),
+            } if t.is_immediate() => Op::NeImm(fail, a, t),
+            Op::Cmp {
+                test: test @ (CmpTest::Lt | CmpTest::Ge),
+                fail,
+                a,
+                b,
+            } => Op::Order {
+                ge: test == CmpTest::Ge,
+                fail,
+                a,
+                b,
+            },
             Op::AddSub {
                 sub,
                 fail,
