@@ -424,9 +424,7 @@ fn apply_process(pid: u32, module: Term, function: Term, args: &[&str]) -> Box<P
         let l = p.heap.list(&strings);
         p.heap.list(&[l])
     };
-    p.x[0] = module;
-    p.x[1] = function;
-    p.x[2] = arglist;
+    p.x = alloc::vec![module, function, arglist];
     p.module = 0;
     p.pc = SPAWN_APPLY3_PC;
     p
@@ -541,14 +539,13 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         p.module = 0;
         match start {
             Start::Fun(f) => {
-                p.x[0] = copy_term(view, &mut p.heap, f);
-                p.x[1] = Term::NIL;
+                let f = copy_term(view, &mut p.heap, f);
+                p.x = alloc::vec![f, Term::NIL];
                 p.pc = SPAWN_APPLY2_PC;
             }
             Start::Apply(m, f, args) => {
-                p.x[0] = m;
-                p.x[1] = f;
-                p.x[2] = copy_term(view, &mut p.heap, args);
+                let args = copy_term(view, &mut p.heap, args);
+                p.x = alloc::vec![m, f, args];
                 p.pc = SPAWN_APPLY3_PC;
             }
         }

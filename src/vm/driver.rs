@@ -127,7 +127,7 @@ impl Runtime {
         let mut p = Process::new(Term::pid(pid));
         p.stack.push(Term::cp(0, 3));
         p.stack.push(Term::cp(0, 1));
-        p.x[..args.len()].copy_from_slice(args);
+        p.x = args.to_vec();
         let arity = args.len() as u32;
         let e = self.vm.code.export(&self.vm.atoms, module, function, arity);
         // The process starts at a tiny trampoline: the export is resolved on first run.
@@ -216,7 +216,7 @@ impl Runtime {
     ) -> Option<Term> {
         loop {
             match run(&mut self.vm, io, p) {
-                Outcome::Normal => return Some(p.x[0]),
+                Outcome::Normal => return p.x.first().copied(),
                 Outcome::NeedModule(name) => {
                     self.ensure_loaded(name, src, io);
                 }

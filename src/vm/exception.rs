@@ -131,7 +131,13 @@ pub fn build_trace(
 
 /// Unwinds to the innermost catch. On success the stack is cut back to the catching frame,
 /// the handler registers are set and the handler's (module, pc) is returned.
-pub fn unwind(p: &mut Process, class: Class, reason: Term, trace: Term) -> Option<(u32, u32)> {
+pub fn unwind(
+    p: &mut Process,
+    x: &mut [Term],
+    class: Class,
+    reason: Term,
+    trace: Term,
+) -> Option<(u32, u32)> {
     let mut cut = p.stack.len();
     let mut i = p.stack.len();
     while i > 0 {
@@ -142,10 +148,7 @@ pub fn unwind(p: &mut Process, class: Class, reason: Term, trace: Term) -> Optio
         } else if t.is_catch() {
             p.stack.truncate(cut);
             let raw = p.heap.tuple(&[class.atom(), trace]);
-            p.x[0] = Term::NONE;
-            p.x[1] = class.atom();
-            p.x[2] = reason;
-            p.x[3] = raw;
+            x[..4].copy_from_slice(&[Term::NONE, class.atom(), reason, raw]);
             return Some((t.code_module(), t.code_pc()));
         }
     }
@@ -153,15 +156,15 @@ pub fn unwind(p: &mut Process, class: Class, reason: Term, trace: Term) -> Optio
 }
 
 /// The value of `catch Expr` for an exception in x1..x3 (see the module docs).
-pub fn catch_value(p: &mut Process, lits: &Literals) -> Term {
-    let class = p.x[1];
-    let reason = p.x[2];
+pub fn catch_value(p: &mut Process, x: &[Term], lits: &Literals) -> Term {
+    let class = x[1];
+    let reason = x[2];
     if class == atom::THROW {
         return reason;
     }
     let exit_atom = atom::EXIT_CAPS;
     if class == atom::ERROR {
-        let trace = raw_trace(p, lits, p.x[3]);
+        let trace = raw_trace(p, lits, x[3]);
         let inner = p.heap.tuple(&[reason, trace]);
         p.heap.tuple(&[exit_atom, inner])
     } else {

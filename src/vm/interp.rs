@@ -38,6 +38,9 @@ pub struct Vm {
     pub next_ref: u64,
     /// Persistent terms.
     pub persistent: Vec<(crate::etf::ExtTerm, crate::etf::ExtTerm)>,
+    /// The X register file of the running process (its live registers are copied in and out
+    /// around each run).
+    pub regs: alloc::boxed::Box<[Term; X_REGS]>,
     /// Counts of executed instructions and pairs.
     #[cfg(feature = "op-profile")]
     pub profile: super::profile::OpProfile,
@@ -89,6 +92,7 @@ impl Vm {
             code,
             next_ref: 1,
             persistent: Vec::new(),
+            regs: alloc::boxed::Box::new([Term::NIL; X_REGS]),
             #[cfg(feature = "op-profile")]
             profile: Default::default(),
         }
@@ -96,20 +100,20 @@ impl Vm {
 }
 
 #[inline]
-fn fetch(p: &Process, s: Src) -> Term {
+fn fetch(x: &[Term; X_REGS], p: &Process, s: Src) -> Term {
     match s {
         // Register numbers are below X_REGS (checked at load time); the mask lets the compiler
         // drop the bounds check.
-        Src::X(i) => p.x[i as usize & (X_REGS - 1)],
+        Src::X(i) => x[i as usize & (X_REGS - 1)],
         Src::Y(i) => p.y(i),
         Src::C(t) => t,
     }
 }
 
 #[inline]
-fn store(p: &mut Process, d: Dst, v: Term) {
+fn store(x: &mut [Term; X_REGS], p: &mut Process, d: Dst, v: Term) {
     match d {
-        Dst::X(i) => p.x[i as usize & (X_REGS - 1)] = v,
+        Dst::X(i) => x[i as usize & (X_REGS - 1)] = v,
         Dst::Y(i) => p.set_y(i, v),
     }
 }
@@ -201,15 +205,38 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
 
 /// Runs `p` from its saved position; BIFs reach other processes through `node`.
 pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut Process) -> Outcome {
+    vm.regs[..p.x.len()].copy_from_slice(&p.x);
+    let mut live = 0;
+    let outcome = exec(vm, io, node, p, &mut live);
+    p.x.clear();
+    p.x.extend_from_slice(&vm.regs[..live]);
+    if p.x.capacity() > 4 * live.max(8) {
+        // After a module load saved every register: give the memory back.
+        p.x.shrink_to_fit();
+    }
+    outcome
+}
+
+/// Runs `p` with its X registers in `vm.regs`; sets `live` to how many of them the process
+/// needs when it runs again (the arguments of the call it yields at; none when it waits).
+fn exec(
+    vm: &mut Vm,
+    io: &mut dyn Io,
+    node: &mut dyn Services,
+    p: &mut Process,
+    live: &mut usize,
+) -> Outcome {
     let Vm {
         atoms,
         lits,
         code,
         next_ref,
         persistent,
+        regs,
         #[cfg(feature = "op-profile")]
         profile,
     } = vm;
+    let xr: &mut [Term; X_REGS] = regs;
     #[cfg(feature = "op-profile")]
     profile.resume();
     let code: &Code = code;
@@ -222,7 +249,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
 
     macro_rules! get {
         ($s:expr) => {
-            fetch(p, $s)
+            fetch(xr, p, $s)
         };
     }
     macro_rules! ctx {
@@ -277,7 +304,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                             exception::build_trace(p, atoms, code, m, at, top)
                         }
                     };
-                    match exception::unwind(p, class, reason, trace) {
+                    match exception::unwind(p, xr, class, reason, trace) {
                         Some((nm, npc)) => {
                             m = nm;
                             ops = &code.modules[m as usize].code;
@@ -310,16 +337,20 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
     }
     macro_rules! gc {
         ($need:expr, $live:expr) => {
-            if p.heap.wants_gc($need as usize) && p.collect($live as usize, $need as usize).is_err()
+            if p.heap.wants_gc($need as usize)
+                && p.collect(&mut xr[..($live as usize).min(X_REGS)], $need as usize)
+                    .is_err()
             {
                 raise!(Class::Error, atom::SYSTEM_LIMIT);
             }
         };
     }
+    // Counts a reduction on entering code with `$live` argument registers.
     macro_rules! reduce {
-        ($target_m:expr, $target_pc:expr) => {
+        ($target_m:expr, $target_pc:expr, $live:expr) => {
             reds -= 1;
             if reds <= 0 {
+                *live = ($live as usize).min(X_REGS);
                 p.reductions = SLICE_REDUCTIONS;
                 p.module = $target_m;
                 p.pc = $target_pc as u32;
@@ -342,13 +373,18 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             // Returns need no safe point: every loop passes through a call, which has one.
             let cp = match p.stack.pop() {
                 Some(cp) if cp.is_cp() => cp,
-                _ => return Outcome::Normal,
+                _ => {
+                    *live = 1;
+                    return Outcome::Normal;
+                }
             };
             jump_module!(cp.code_module(), cp.code_pc());
         }};
     }
     macro_rules! need_module {
         ($module:expr) => {{
+            // The call runs again after the load: keep every register (rare).
+            *live = X_REGS;
             p.module = m;
             p.pc = (pc - 1) as u32;
             return Outcome::NeedModule($module);
@@ -368,10 +404,10 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             let mut buf = [Term::NIL; 8];
             let heap_args: Vec<Term>;
             let args: &[Term] = if n <= 8 {
-                buf[..n].copy_from_slice(&p.x[..n]);
+                buf[..n].copy_from_slice(&xr[..n]);
                 &buf[..n]
             } else {
-                heap_args = p.x[..n].to_vec();
+                heap_args = xr[..n].to_vec();
                 &heap_args
             };
             let r = { ($bif)(&mut ctx!(), args) };
@@ -380,7 +416,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             reds = reds.min(p.reductions);
             match r {
                 Ok(v) => {
-                    p.x[0] = v;
+                    xr[0] = v;
                     if $tail {
                         let len = p.stack.len();
                         p.stack.truncate(len - $dealloc as usize);
@@ -414,15 +450,15 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
         match op {
             Op::Move(s, d) => {
                 let v = get!(*s);
-                store(p, *d, v);
+                store(xr, p, *d, v);
             }
-            Op::MoveXX(a, b) => p.x[*b as usize & (X_REGS - 1)] = p.x[*a as usize & (X_REGS - 1)],
+            Op::MoveXX(a, b) => xr[*b as usize & (X_REGS - 1)] = xr[*a as usize & (X_REGS - 1)],
             Op::MoveXY(a, b) => {
-                let v = p.x[*a as usize & (X_REGS - 1)];
+                let v = xr[*a as usize & (X_REGS - 1)];
                 p.set_y(*b, v);
             }
-            Op::MoveYX(a, b) => p.x[*b as usize & (X_REGS - 1)] = p.y(*a),
-            Op::MoveCX(t, b) => p.x[*b as usize & (X_REGS - 1)] = *t,
+            Op::MoveYX(a, b) => xr[*b as usize & (X_REGS - 1)] = p.y(*a),
+            Op::MoveCX(t, b) => xr[*b as usize & (X_REGS - 1)] = *t,
             Op::TestCons(fail, src) => {
                 if !get!(*src).is_cons() {
                     pc = *fail as usize;
@@ -461,7 +497,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 p.stack.push(Term::cp_at(m, pc));
                 gc!(0, *arity);
                 pc = *target as usize;
-                reduce!(m, pc);
+                reduce!(m, pc, *arity);
             }
             Op::CallLast {
                 target,
@@ -472,12 +508,12 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 p.stack.truncate(len - *dealloc as usize);
                 gc!(0, *arity);
                 pc = *target as usize;
-                reduce!(m, pc);
+                reduce!(m, pc, *arity);
             }
             Op::CallOnly { target, arity } => {
                 gc!(0, *arity);
                 pc = *target as usize;
-                reduce!(m, pc);
+                reduce!(m, pc, *arity);
             }
             Op::Return => do_return!(),
             Op::DeallocReturn(n) => {
@@ -499,8 +535,8 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     }
                     stack_check!();
                     let (hd, tl) = p.heap.view(lits).cons(l);
-                    store(p, *h, hd);
-                    store(p, *t, tl);
+                    store(xr, p, *h, hd);
+                    store(xr, p, *t, tl);
                     pc += 2;
                 } else {
                     pc = *fail as usize;
@@ -509,7 +545,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             Op::PutListReturn(h, t, d, n) => {
                 let (hv, tv) = (get!(*h), get!(*t));
                 let c = p.heap.cons(hv, tv);
-                store(p, *d, c);
+                store(xr, p, *d, c);
                 let len = p.stack.len();
                 p.stack.truncate(len - *n as usize);
                 do_return!();
@@ -520,22 +556,22 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 arity,
             } => {
                 let v = get!(*a);
-                store(p, *b, v);
+                store(xr, p, *b, v);
                 let w = get!(*c);
-                store(p, *d, w);
+                store(xr, p, *d, w);
                 pc += 2;
                 stack_check!();
                 p.stack.push(Term::cp_at(m, pc));
                 gc!(0, *arity);
                 pc = *target as usize;
-                reduce!(m, pc);
+                reduce!(m, pc, *arity);
             }
             Op::TestGetList(fail, s, h, t) => {
                 let l = get!(*s);
                 if l.is_cons() {
                     let (hd, tl) = p.heap.view(lits).cons(l);
-                    store(p, *h, hd);
-                    store(p, *t, tl);
+                    store(xr, p, *h, hd);
+                    store(xr, p, *t, tl);
                     pc += 1;
                 } else {
                     pc = *fail as usize;
@@ -543,9 +579,9 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             }
             Op::Move2(a, b, c, d) => {
                 let v = get!(*a);
-                store(p, *b, v);
+                store(xr, p, *b, v);
                 let w = get!(*c);
-                store(p, *d, w);
+                store(xr, p, *d, w);
                 pc += 1;
             }
             Op::Allocate { slots, .. } => {
@@ -585,11 +621,11 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                         x.small_value() + y.small_value()
                     };
                     let t = p.heap.int(r);
-                    store(p, *dst, t);
+                    store(xr, p, *dst, t);
                 } else {
                     let args = [x, y];
                     match bif(&mut ctx!(), &args) {
-                        Ok(v) => store(p, *dst, v),
+                        Ok(v) => store(xr, p, *dst, v),
                         Err(_) if *fail != 0 => pc = *fail as usize,
                         // erl's JIT inlines `X + Lit` / `X - Lit` and reports those failures
                         // from the calling function, without a frame for erlang:'+'/2.
@@ -638,9 +674,9 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             } => {
                 let x = get!(*a);
                 match x.as_small().and_then(|v| Term::try_small(v + *imm)) {
-                    Some(t) => store(p, *dst, t),
+                    Some(t) => store(xr, p, *dst, t),
                     None => match bif(&mut ctx!(), &[x, *b]) {
-                        Ok(v) => store(p, *dst, v),
+                        Ok(v) => store(xr, p, *dst, v),
                         Err(_) if *fail != 0 => pc = *fail as usize,
                         // As erl's JIT, which inlines `X + Lit`: no frame for erlang:'+'/2.
                         Err(_) => raise!(Class::Error, atom::BADARITH),
@@ -662,11 +698,11 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     _ => None,
                 };
                 match fast {
-                    Some(t) => store(p, *dst, t),
+                    Some(t) => store(xr, p, *dst, t),
                     None => {
                         let args = [x, y];
                         match bif(&mut ctx!(), &args) {
-                            Ok(v) => store(p, *dst, v),
+                            Ok(v) => store(xr, p, *dst, v),
                             Err(_) if *fail != 0 => pc = *fail as usize,
                             Err(f) => fault!(
                                 f,
@@ -692,7 +728,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 }
                 let a = &buf[..args.len()];
                 match bif(&mut ctx!(), a) {
-                    Ok(v) => store(p, *dst, v),
+                    Ok(v) => store(xr, p, *dst, v),
                     Err(_) if *fail != 0 => pc = *fail as usize,
                     Err(f) => fault!(
                         f,
@@ -706,23 +742,23 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             Op::GetList(s, h, t) => {
                 let l = get!(*s);
                 let (hd, tl) = p.heap.view(lits).cons(l);
-                store(p, *h, hd);
-                store(p, *t, tl);
+                store(xr, p, *h, hd);
+                store(xr, p, *t, tl);
             }
             Op::GetHd(s, h) => {
                 let l = get!(*s);
                 let hd = p.heap.view(lits).cons(l).0;
-                store(p, *h, hd);
+                store(xr, p, *h, hd);
             }
             Op::GetTl(s, t) => {
                 let l = get!(*s);
                 let tl = p.heap.view(lits).cons(l).1;
-                store(p, *t, tl);
+                store(xr, p, *t, tl);
             }
             Op::GetTupleElement(s, i, d) => {
                 let t = get!(*s);
                 let e = p.heap.view(lits).payload(t)[*i as usize];
-                store(p, *d, e);
+                store(xr, p, *d, e);
             }
             Op::SetTupleElement(val, tup, i) => {
                 let (v, t) = (get!(*val), get!(*tup));
@@ -731,7 +767,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             Op::PutList(h, t, d) => {
                 let (hv, tv) = (get!(*h), get!(*t));
                 let c = p.heap.cons(hv, tv);
-                store(p, *d, c);
+                store(xr, p, *d, c);
             }
             Op::PutTuple2(d, elems) => {
                 let off = p.heap.words.len();
@@ -742,7 +778,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     let v = get!(*s);
                     p.heap.words.push(v);
                 }
-                store(p, *d, Term::boxed_ptr(off));
+                store(xr, p, *d, Term::boxed_ptr(off));
             }
             Op::SelectVal {
                 src,
@@ -830,18 +866,18 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             }
             Op::Swap(a, b) => {
                 let va = match *a {
-                    Dst::X(i) => p.x[i as usize],
+                    Dst::X(i) => xr[i as usize],
                     Dst::Y(i) => p.y(i),
                 };
                 let vb = match *b {
-                    Dst::X(i) => p.x[i as usize],
+                    Dst::X(i) => xr[i as usize],
                     Dst::Y(i) => p.y(i),
                 };
-                store(p, *a, vb);
-                store(p, *b, va);
+                store(xr, p, *a, vb);
+                store(xr, p, *b, va);
             }
             Op::FuncInfo { arity, .. } => {
-                let args: Vec<Term> = p.x[..*arity as usize].to_vec();
+                let args: Vec<Term> = xr[..*arity as usize].to_vec();
                 let l = p.heap.list(&args);
                 pc += 0;
                 fault!(
@@ -870,7 +906,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                         }
                         gc!(0, e.arity);
                         jump_module!(module, target);
-                        reduce!(m, pc);
+                        reduce!(m, pc, e.arity);
                     }
                     Target::Bif(b) => {
                         call_bif!(b, e.arity, *export, !*push, *dealloc);
@@ -891,7 +927,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
                         }
-                        let args: Vec<Term> = p.x[..e.arity as usize].to_vec();
+                        let args: Vec<Term> = xr[..e.arity as usize].to_vec();
                         let trace = exception::build_trace(
                             p,
                             atoms,
@@ -930,7 +966,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 dealloc,
             } => {
                 let n = *arity;
-                let (md, fun) = (p.x[n as usize], p.x[n as usize + 1]);
+                let (md, fun) = (xr[n as usize], xr[n as usize + 1]);
                 match apply_target(code, atoms, md, fun, n) {
                     Ok(Resolved::Code(nm, npc)) => {
                         if *tail {
@@ -941,7 +977,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                         }
                         gc!(0, n);
                         jump_module!(nm, npc);
-                        reduce!(m, pc);
+                        reduce!(m, pc, n);
                     }
                     Ok(Resolved::Bif(b)) => {
                         let export = code.find_export(md, fun, n).unwrap_or(0);
@@ -955,7 +991,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
                         }
-                        let args: Vec<Term> = p.x[..n as usize].to_vec();
+                        let args: Vec<Term> = xr[..n as usize].to_vec();
                         let trace = exception::build_trace(
                             p,
                             atoms,
@@ -988,11 +1024,11 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             } => {
                 // erlang:apply(M, F, Args) / apply(Fun, Args): spread Args into x0.. and retry
                 // as apply / call_fun.
-                let args_term = p.x[*arity as usize - 1];
+                let args_term = xr[*arity as usize - 1];
                 let items = match p.heap.view(lits).list_to_vec(args_term) {
                     Some(v) => v,
                     None => {
-                        let args: Vec<Term> = p.x[..*arity as usize].to_vec();
+                        let args: Vec<Term> = xr[..*arity as usize].to_vec();
                         fault!(
                             badarg(),
                             Top::Bif {
@@ -1004,12 +1040,12 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 };
                 let n = items.len() as u32;
                 if *arity == 3 {
-                    let (md, fun) = (p.x[0], p.x[1]);
+                    let (md, fun) = (xr[0], xr[1]);
                     match apply_target(code, atoms, md, fun, n) {
                         Ok(Resolved::Load(name)) => need_module!(name),
                         Err(f) => fault!(f, Top::Function { args: None }),
                         Ok(r) => {
-                            p.x[..items.len()].copy_from_slice(&items);
+                            xr[..items.len()].copy_from_slice(&items);
                             match r {
                                 Resolved::Code(nm, npc) => {
                                     if *tail {
@@ -1020,7 +1056,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                                     }
                                     gc!(0, n);
                                     jump_module!(nm, npc);
-                                    reduce!(m, pc);
+                                    reduce!(m, pc, n);
                                 }
                                 Resolved::Bif(b) => {
                                     let export = code.find_export(md, fun, n).unwrap_or(0);
@@ -1058,24 +1094,24 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                         }
                     }
                 } else {
-                    let f = p.x[0];
-                    p.x[..items.len()].copy_from_slice(&items);
-                    match fun_entry(p, lits, code, atoms, f, n) {
-                        Ok(FunEntry::Code(nm, npc)) => {
+                    let f = xr[0];
+                    xr[..items.len()].copy_from_slice(&items);
+                    match fun_entry(p, xr, lits, code, atoms, f, n) {
+                        Ok(FunEntry::Code(nm, npc, live_at_entry)) => {
                             if *tail {
                                 let len = p.stack.len();
                                 p.stack.truncate(len - *dealloc as usize);
                             } else {
                                 p.stack.push(Term::cp_at(m, pc));
                             }
-                            gc!(0, n + 64);
+                            gc!(0, live_at_entry);
                             jump_module!(nm, npc);
-                            reduce!(m, pc);
+                            reduce!(m, pc, live_at_entry);
                         }
                         Ok(FunEntry::Mfa(md, fun)) => {
-                            p.x[n as usize] = md;
-                            p.x[n as usize + 1] = fun;
-                            p.x[n as usize + 2] = Term::NIL;
+                            xr[n as usize] = md;
+                            xr[n as usize + 1] = fun;
+                            xr[n as usize + 2] = Term::NIL;
                             // Re-dispatch as apply: restore the original registers' shape.
                             match apply_target(code, atoms, md, fun, n) {
                                 Ok(Resolved::Code(nm, npc)) => {
@@ -1086,7 +1122,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                                         p.stack.push(Term::cp_at(m, pc));
                                     }
                                     jump_module!(nm, npc);
-                                    reduce!(m, pc);
+                                    reduce!(m, pc, n);
                                 }
                                 Ok(Resolved::Bif(b)) => {
                                     let export = code.find_export(md, fun, n).unwrap_or(0);
@@ -1098,8 +1134,8 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                         Ok(FunEntry::Load(name)) => {
                             // Registers were overwritten; restore apply/2's arguments.
                             let l = p.heap.list(&items);
-                            p.x[0] = f;
-                            p.x[1] = l;
+                            xr[0] = f;
+                            xr[1] = l;
                             need_module!(name)
                         }
                         Err(fe) => {
@@ -1113,22 +1149,22 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 let n = *arity;
                 let f = match op {
                     Op::CallFun2(_, s) => get!(*s),
-                    _ => p.x[n as usize],
+                    _ => xr[n as usize],
                 };
-                match fun_entry(p, lits, code, atoms, f, n) {
-                    Ok(FunEntry::Code(nm, npc)) => {
+                match fun_entry(p, xr, lits, code, atoms, f, n) {
+                    Ok(FunEntry::Code(nm, npc, live_at_entry)) => {
                         stack_check!();
                         p.stack.push(Term::cp_at(m, pc));
-                        gc!(0, n + 64);
+                        gc!(0, live_at_entry);
                         jump_module!(nm, npc);
-                        reduce!(m, pc);
+                        reduce!(m, pc, live_at_entry);
                     }
                     Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, atoms, md, fun, n) {
                         Ok(Resolved::Code(nm, npc)) => {
                             p.stack.push(Term::cp_at(m, pc));
                             gc!(0, n);
                             jump_module!(nm, npc);
-                            reduce!(m, pc);
+                            reduce!(m, pc, n);
                         }
                         Ok(Resolved::Bif(b)) => {
                             let export = code.find_export(md, fun, n).unwrap_or(0);
@@ -1137,7 +1173,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                         Ok(Resolved::Load(name)) => need_module!(name),
                         _ => {
                             p.stack.push(Term::cp_at(m, pc));
-                            let args: Vec<Term> = p.x[..n as usize].to_vec();
+                            let args: Vec<Term> = xr[..n as usize].to_vec();
                             let trace = exception::build_trace(
                                 p,
                                 atoms,
@@ -1162,7 +1198,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     },
                     Ok(FunEntry::Load(name)) => need_module!(name),
                     Err(fe) => {
-                        let args: Vec<Term> = p.x[..n as usize].to_vec();
+                        let args: Vec<Term> = xr[..n as usize].to_vec();
                         let reason = fun_error(p, fe, f, &args);
                         raise!(Class::Error, reason)
                     }
@@ -1178,22 +1214,22 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     let v = get!(*s);
                     p.heap.words.push(v);
                 }
-                store(p, *d, Term::boxed_ptr(off));
+                store(xr, p, *d, Term::boxed_ptr(off));
             }
             Op::Catch(y, target) => p.set_y(*y, Term::catch(m, *target)),
             Op::CatchEnd(y) => {
                 p.set_y(*y, Term::NIL);
-                if p.x[0].is_none() {
-                    let v = exception::catch_value(p, lits);
-                    p.x[0] = v;
+                if xr[0].is_none() {
+                    let v = exception::catch_value(p, xr, lits);
+                    xr[0] = v;
                 }
             }
             Op::TryEnd(y) => p.set_y(*y, Term::NIL),
             Op::TryCase(y) => {
                 p.set_y(*y, Term::NIL);
-                p.x[0] = p.x[1];
-                p.x[1] = p.x[2];
-                p.x[2] = p.x[3];
+                xr[0] = xr[1];
+                xr[1] = xr[2];
+                xr[2] = xr[3];
             }
             Op::TryCaseEnd(s) => error_tuple!(atom::TRY_CLAUSE, get!(*s)),
             Op::Badmatch(s) => error_tuple!(atom::BADMATCH, get!(*s)),
@@ -1214,11 +1250,11 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 );
             }
             Op::BuildStacktrace => {
-                let t = exception::raw_trace(p, lits, p.x[0]);
-                p.x[0] = t;
+                let t = exception::raw_trace(p, lits, xr[0]);
+                xr[0] = t;
             }
             Op::RawRaise => {
-                let (c, reason, raw) = (p.x[0], p.x[1], p.x[2]);
+                let (c, reason, raw) = (xr[0], xr[1], xr[2]);
                 match Class::from_atom(c) {
                     Some(class) => {
                         let trace = exception::raw_trace(p, lits, raw);
@@ -1231,7 +1267,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                             Top::Function { args: None }
                         );
                     }
-                    None => p.x[0] = atom::BADARG,
+                    None => xr[0] = atom::BADARG,
                 }
             }
             Op::PutMap {
@@ -1254,7 +1290,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     new.push((get!(kv[0]), get!(kv[1])));
                 }
                 match map::update(&mut p.heap, lits, atoms, mv, &new, *exact) {
-                    map::Update::Map(t) => store(p, *dst, t),
+                    map::Update::Map(t) => store(xr, p, *dst, t),
                     map::Update::BadKey(k) => {
                         if *fail != 0 {
                             pc = *fail as usize;
@@ -1268,7 +1304,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 let mv = get!(*src);
                 let v = p.heap.view(lits);
                 for k in keys.iter() {
-                    let key = fetch(p, *k);
+                    let key = fetch(xr, p, *k);
                     if map::get(&v, atoms, mv, key).is_none() {
                         pc = *fail as usize;
                         break;
@@ -1282,7 +1318,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     let key = get!(*k);
                     let found = map::get(&p.heap.view(lits), atoms, mv, key);
                     match found {
-                        Some(val) => store(p, *d, val),
+                        Some(val) => store(xr, p, *d, val),
                         None => {
                             ok = false;
                             break;
@@ -1308,7 +1344,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             }
             Op::FStore(f, d) => {
                 let t = p.heap.float(p.f[*f as usize]);
-                store(p, *d, t);
+                store(xr, p, *d, t);
             }
             Op::FMove(s, d) => p.f[*d as usize] = p.f[*s as usize],
             Op::FArith(fop, a, b, d) => {
@@ -1326,8 +1362,8 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             }
             Op::FNeg(a, d) => p.f[*d as usize] = -p.f[*a as usize],
             Op::BsCreateBin { fail, dst, segs } => {
-                match create_bin(p, lits, &code.modules[m as usize].strings, segs) {
-                    Ok(t) => store(p, *dst, t),
+                match create_bin(p, xr, lits, &code.modules[m as usize].strings, segs) {
+                    Ok(t) => store(xr, p, *dst, t),
                     Err(f) => {
                         if *fail != 0 {
                             pc = *fail as usize;
@@ -1341,10 +1377,10 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 let v = get!(*src);
                 let view = p.heap.view(lits);
                 if view.kind(v) == Some(Kind::MatchCtx) {
-                    store(p, *dst, v);
+                    store(xr, p, *dst, v);
                 } else if let Some((w, off, len)) = view.bin_ref(v) {
                     let c = p.heap.match_ctx(w, off, off + len);
-                    store(p, *dst, c);
+                    store(xr, p, *dst, c);
                 } else if *fail != 0 {
                     pc = *fail as usize;
                 } else {
@@ -1363,7 +1399,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 let c = get!(*ctx);
                 let sz = get!(*size);
                 match bs_get(p, lits, c, sz, *unit, *flags, *what) {
-                    Some(t) => store(p, *dst, t),
+                    Some(t) => store(xr, p, *dst, t),
                     None => pc = *fail as usize,
                 }
             }
@@ -1405,7 +1441,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     Some((cp, len)) => {
                         set_pos(p, c, pos + len);
                         if let Some(d) = dst {
-                            store(p, *d, Term::small(cp as i64));
+                            store(xr, p, *d, Term::small(cp as i64));
                         }
                     }
                     None => pc = *fail as usize,
@@ -1457,7 +1493,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
             Op::BsGetPosition(ctx, d) => {
                 let c = get!(*ctx);
                 let (_, _, _, pos) = ctx_fields(p, c);
-                store(p, *d, Term::small(pos as i64));
+                store(xr, p, *d, Term::small(pos as i64));
             }
             Op::BsSetPosition(ctx, posv) => {
                 let c = get!(*ctx);
@@ -1468,7 +1504,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 let c = get!(*ctx);
                 let (w, _, end, pos) = ctx_fields(p, c);
                 let t = p.heap.bin_ref(w, pos, end - pos);
-                store(p, *d, t);
+                store(xr, p, *d, t);
             }
             Op::BsContextToBinary(s) => {
                 let c = get!(*s);
@@ -1476,16 +1512,16 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                     let (w, start, end, _) = ctx_fields(p, c);
                     let t = p.heap.bin_ref(w, start, end - start);
                     if let Src::X(i) = s {
-                        p.x[*i as usize] = t;
+                        xr[*i as usize] = t;
                     } else if let Src::Y(i) = s {
                         p.set_y(*i, t);
                     }
                 }
             }
             Op::Send => {
-                let args = [p.x[0], p.x[1]];
+                let args = [xr[0], xr[1]];
                 match super::bifs::procs::send(&mut ctx!(), &args) {
-                    Ok(msg) => p.x[0] = msg,
+                    Ok(msg) => xr[0] = msg,
                     Err(f) => fault!(
                         f,
                         Top::Bif {
@@ -1496,7 +1532,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 }
             }
             Op::LoopRec(fail) => match p.mailbox.get(p.recv_cursor) {
-                Some(&msg) => p.x[0] = msg,
+                Some(&msg) => xr[0] = msg,
                 None => pc = *fail as usize,
             },
             Op::LoopRecEnd(target) => {
@@ -1522,8 +1558,14 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 p.pc = *target;
                 return Outcome::Waiting;
             }
-            Op::WaitTimeout(target, t) => {
-                let t = get!(*t);
+            Op::WaitTimeout(target, src) => {
+                // The instruction runs again when the process wakes up (without a message):
+                // a timeout in an X register stays live.
+                *live = match *src {
+                    Src::X(i) => i as usize + 1,
+                    _ => 0,
+                };
+                let t = get!(*src);
                 if p.timed_out {
                     // The time is up: fall through to `timeout`.
                     p.timed_out = false;
@@ -1549,11 +1591,14 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 }
             }
             Op::BsInitWritable => {
-                let hint = p.x[0].as_small().unwrap_or(0).clamp(0, 1 << 20) as usize;
-                p.x[0] = p.heap.binary(Vec::with_capacity(hint));
+                let hint = xr[0].as_small().unwrap_or(0).clamp(0, 1 << 20) as usize;
+                xr[0] = p.heap.binary(Vec::with_capacity(hint));
             }
             Op::Nop => {}
-            Op::Exit => return Outcome::Normal,
+            Op::Exit => {
+                *live = 1;
+                return Outcome::Normal;
+            }
         }
     }
 }
@@ -1631,6 +1676,7 @@ fn bs_get(
 
 fn create_bin(
     p: &mut Process,
+    xr: &[Term; X_REGS],
     lits: &Literals,
     strings: &[u8],
     segs: &[Segment],
@@ -1640,7 +1686,7 @@ fn create_bin(
     let mut rest = segs;
     if let Some(first) = segs.first() {
         if matches!(first.kind, SegKind::Append | SegKind::PrivateAppend) {
-            let b = fetch(p, first.src);
+            let b = fetch(xr, p, first.src);
             let view = p.heap.view(lits);
             let (w, off, len) = view.bin_ref(b).ok_or_else(badarg)?;
             if first.unit > 1 && !len.is_multiple_of(first.unit as usize) {
@@ -1663,7 +1709,7 @@ fn create_bin(
         }
     }
     let (mut wr, reuse, start) = writer.unwrap_or((BitWriter::default(), usize::MAX, 0));
-    let r = write_segments(p, lits, strings, rest, &mut wr);
+    let r = write_segments(p, xr, lits, strings, rest, &mut wr);
     if reuse != usize::MAX {
         // Put the buffer back even on failure so the source binary stays valid.
         let bits_now = wr.bits;
@@ -1681,14 +1727,15 @@ fn create_bin(
 
 fn write_segments(
     p: &mut Process,
+    xr: &[Term; X_REGS],
     lits: &Literals,
     strings: &[u8],
     segs: &[Segment],
     wr: &mut BitWriter,
 ) -> Result<(), Fault> {
     for s in segs {
-        let v = fetch(p, s.src);
-        let size = fetch(p, s.size);
+        let v = fetch(xr, p, s.src);
+        let size = fetch(xr, p, s.size);
         let view = p.heap.view(lits);
         match s.kind {
             SegKind::Integer => {
@@ -1772,7 +1819,8 @@ fn fun_arity(code: &Code, v: &View, f: Term) -> Option<u32> {
 }
 
 enum FunEntry {
-    Code(u32, u32),
+    /// Module, instruction, and the live registers at entry (arguments and free variables).
+    Code(u32, u32, u32),
     Mfa(Term, Term),
     Load(Term),
 }
@@ -1785,6 +1833,7 @@ enum FunError {
 /// Resolves a fun call with `n` arguments in x0..; loads the environment after them.
 fn fun_entry(
     p: &mut Process,
+    xr: &mut [Term; X_REGS],
     lits: &Literals,
     code: &Code,
     atoms: &AtomTable,
@@ -1807,9 +1856,9 @@ fn fun_entry(
             let env_len = payload.len() - 1;
             for i in 0..env_len {
                 let e = p.heap.view(lits).payload(f)[1 + i];
-                p.x[n as usize + i] = e;
+                xr[n as usize + i] = e;
             }
-            Ok(FunEntry::Code(mi, lam.entry))
+            Ok(FunEntry::Code(mi, lam.entry, n + env_len as u32))
         }
         Some(Kind::Export) => {
             let pl = v.payload(f);
@@ -1818,7 +1867,7 @@ fn fun_entry(
                 return Err(FunError::BadArity);
             }
             match resolve(code, atoms, md, fun, n) {
-                Resolved::Code(mi, pc) => Ok(FunEntry::Code(mi, pc)),
+                Resolved::Code(mi, pc) => Ok(FunEntry::Code(mi, pc, n)),
                 Resolved::Load(name) => Ok(FunEntry::Load(name)),
                 _ => Ok(FunEntry::Mfa(md, fun)),
             }

@@ -28,8 +28,10 @@ pub struct Process {
     pub heap: Heap,
     /// Y registers and return addresses.
     pub stack: Vec<Term>,
-    /// X registers.
-    pub x: alloc::boxed::Box<[Term; X_REGS]>,
+    /// The live X registers while the process is not running. While it runs they are in the
+    /// node's register file ([`Vm::regs`](super::interp::Vm::regs)), as in erl, so an idle
+    /// process keeps only what it needs.
+    pub x: Vec<Term>,
     /// Float registers.
     pub f: Vec<f64>,
     /// Module of the next instruction.
@@ -59,7 +61,7 @@ impl Process {
             pid,
             heap: Heap::new(),
             stack: Vec::with_capacity(256),
-            x: alloc::boxed::Box::new([Term::NIL; X_REGS]),
+            x: Vec::new(),
             f: vec![0.0; F_REGS],
             module: 0,
             pc: 0,
@@ -86,22 +88,16 @@ impl Process {
         self.stack[n - 1 - i as usize] = t;
     }
 
-    /// Collects the heap with the first `live` X registers as roots, leaving `need` words free.
-    pub fn collect(&mut self, live: usize, need: usize) -> Result<(), GcError> {
+    /// Collects the heap with the live X registers `x` as roots, leaving `need` words free.
+    pub fn collect(&mut self, x: &mut [Term], need: usize) -> Result<(), GcError> {
         let mut dict: Vec<Term> = Vec::with_capacity(self.dict.len() * 2);
         for &(k, v) in &self.dict {
             dict.push(k);
             dict.push(v);
         }
-        let live = live.min(X_REGS);
         let r = gc::collect(
             &mut self.heap,
-            &mut [
-                &mut self.x[..live],
-                &mut self.stack,
-                &mut dict,
-                &mut self.mailbox,
-            ],
+            &mut [x, &mut self.stack, &mut dict, &mut self.mailbox],
             need,
         );
         for (i, pair) in dict.chunks(2).enumerate() {
