@@ -38,6 +38,8 @@ pub struct Vm {
     pub next_ref: u64,
     /// Persistent terms.
     pub persistent: Vec<(crate::etf::ExtTerm, crate::etf::ExtTerm)>,
+    /// ETS tables.
+    pub ets: super::ets::Ets,
 }
 
 /// Why [`run`] returned.
@@ -86,6 +88,7 @@ impl Vm {
             code,
             next_ref: 1,
             persistent: Vec::new(),
+            ets: super::ets::Ets::new(),
         }
     }
 }
@@ -202,6 +205,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
         code,
         next_ref,
         persistent,
+        ets,
     } = vm;
     let code: &Code = code;
     let lits: &Literals = lits;
@@ -226,6 +230,7 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
                 io: &mut *io,
                 next_ref: &mut *next_ref,
                 persistent: &mut *persistent,
+                ets: &mut *ets,
                 node: &mut *node,
             }
         };

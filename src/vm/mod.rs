@@ -51,6 +51,7 @@ pub mod compare;
 pub mod copy;
 pub mod display;
 pub mod driver;
+pub mod ets;
 pub mod exception;
 pub mod ext;
 pub mod gc;

@@ -8,6 +8,7 @@ pub mod binary;
 pub mod checksum;
 pub mod conv;
 pub mod etf;
+pub mod ets;
 pub mod guards;
 pub mod info;
 pub mod lists;
@@ -228,6 +229,40 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "get_keys", 1, misc::get_keys1),
     ("erlang", "process_info", 2, procs::process_info),
     ("persistent_term", "put", 2, persistent::put),
+    ("ets", "new", 2, ets::new),
+    ("ets", "insert", 2, ets::insert),
+    ("ets", "insert_new", 2, ets::insert_new),
+    ("ets", "lookup", 2, ets::lookup),
+    ("ets", "lookup_element", 3, ets::lookup_element),
+    ("ets", "member", 2, ets::member),
+    ("ets", "delete", 1, ets::delete1),
+    ("ets", "delete", 2, ets::delete2),
+    ("ets", "delete_object", 2, ets::delete_object),
+    ("ets", "delete_all_objects", 1, ets::delete_all_objects),
+    ("ets", "internal_delete_all", 2, ets::internal_delete_all),
+    ("ets", "take", 2, ets::take),
+    ("ets", "update_counter", 3, ets::update_counter3),
+    ("ets", "update_counter", 4, ets::update_counter4),
+    ("ets", "update_element", 3, ets::update_element),
+    ("ets", "first", 1, ets::first),
+    ("ets", "next", 2, ets::next),
+    ("ets", "last", 1, ets::last),
+    ("ets", "prev", 2, ets::prev),
+    ("ets", "tab2list", 1, ets::tab2list),
+    ("ets", "info", 1, ets::info1),
+    ("ets", "info", 2, ets::info2),
+    ("ets", "whereis", 1, ets::whereis),
+    ("ets", "rename", 2, ets::rename),
+    ("ets", "give_away", 3, ets::give_away),
+    ("ets", "setopts", 2, ets::setopts),
+    ("ets", "safe_fixtable", 2, ets::safe_fixtable),
+    ("ets", "all", 0, ets::all),
+    ("ets", "match", 2, ets::match_),
+    ("ets", "match_object", 2, ets::match_object),
+    ("ets", "select", 2, ets::select),
+    ("ets", "select_count", 2, ets::select_count),
+    ("ets", "select_delete", 2, ets::select_delete),
+    ("ets", "internal_select_delete", 2, ets::select_delete),
     ("os", "getenv", 1, misc::os_getenv),
     ("init", "get_argument", 1, misc::init_get_argument),
     ("init", "get_arguments", 0, misc::init_get_arguments),
