@@ -179,7 +179,7 @@ pub fn lookup(module: &str, function: &str, arity: u32) -> Option<Target> {
 pub fn error_info_module(module: &str) -> &'static str {
     match module {
         "erlang" => "erl_erts_errors",
-        "lists" | "maps" | "binary" | "string" | "unicode" | "math" => "erl_stdlib_errors",
+        "lists" | "maps" | "binary" | "string" | "unicode" | "math" | "ets" => "erl_stdlib_errors",
         _ => "erl_erts_errors",
     }
 }

@@ -110,6 +110,7 @@ pub fn new(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let mut keypos = 1usize;
     let mut heir = None;
     let mut tuning = Tuning::default();
+    let mut counters = None;
     for o in opts {
         if o.is_atom() {
             match ctx.atoms.name(o) {
@@ -146,7 +147,7 @@ pub fn new(ctx: &mut Ctx, a: &[Term]) -> BifResult {
                 heir = Some((el[1].pid_number(), Object::new(&v, el[2])));
             }
             ("read_concurrency", 2) => tuning.read_concurrency = boolean(el[1])?,
-            ("decentralized_counters", 2) => tuning.decentralized_counters = boolean(el[1])?,
+            ("decentralized_counters", 2) => counters = Some(boolean(el[1])?),
             ("write_concurrency", 2) => {
                 if !(el[1] == atom::TRUE
                     || el[1] == atom::FALSE
@@ -159,6 +160,13 @@ pub fn new(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             _ => return Err(badarg()),
         }
     }
+    // erl decentralizes counters by default where writes are concurrent: `auto`, or `true`
+    // on an ordered_set.
+    tuning.decentralized_counters = counters.unwrap_or(match tuning.write_concurrency {
+        Some(atom::TRUE) => kind == TableKind::OrderedSet,
+        Some(atom::FALSE) | None => false,
+        Some(_) => true,
+    });
     let id = *ctx.next_ref;
     *ctx.next_ref += 1;
     let owner = me(ctx);
