@@ -16,6 +16,9 @@ pub mod matchspec;
 pub mod object;
 pub mod table;
 
+#[cfg(test)]
+mod tests;
+
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
