@@ -8,6 +8,7 @@
 main() ->
     [run(Type) || Type <- [set, ordered_set, bag, duplicate_bag]],
     errors(),
+    continuations(),
     erlang:halt(0).
 
 show(Tag, V) -> erlang:display({Tag, V}).
@@ -114,3 +115,21 @@ errors() ->
           e(fun() -> ets:select_count(T, [{'_', [], []}]) end),
           e(fun() -> ets:select_delete(T, [x]) end)]),
     show(unchanged, ets:tab2list(T)).
+
+%% select/3, match/3 and match_object/3 in chunks, continued with select/1 and friends.
+continuations() ->
+    T = ets:new(chunks, [ordered_set]),
+    ets:insert(T, [{N, N rem 3} || N <- lists:seq(1, 10)]),
+    MS = [{{'$1', '$2'}, [{'=/=', '$2', 0}], ['$1']}],
+    show(select_chunks, chunks(ets:select(T, MS, 3), fun ets:select/1)),
+    show(select_exact, chunks(ets:select(T, [{{'$1', '_'}, [{'<', '$1', 5}], ['$1']}], 4),
+                              fun ets:select/1)),
+    show(match_chunks, chunks(ets:match(T, {'$1', 1}, 2), fun ets:match/1)),
+    show(match_object_chunks, chunks(ets:match_object(T, {'_', 2}, 5), fun ets:match_object/1)),
+    show(no_results, ets:select(T, [{{'$1', 7}, [], ['$1']}], 3)),
+    show(end_continued, ets:select('$end_of_table')),
+    show(bad_limit, [e(fun() -> ets:select(T, MS, 0) end),
+                     e(fun() -> ets:select(T, MS, a) end)]).
+
+chunks('$end_of_table', _) -> ['$end_of_table'];
+chunks({Results, Cont}, Next) -> [Results | chunks(Next(Cont), Next)].

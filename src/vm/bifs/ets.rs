@@ -879,3 +879,69 @@ pub fn select_delete(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ctx.ets.put_back(tab);
     Ok(ctx.p.heap.int(n as i64))
 }
+
+/// The first `limit` of `results` and a continuation holding the rest, as `select/3`
+/// answers: `{Results, Continuation}`, or `'$end_of_table'` when there are none.
+fn chunk(ctx: &mut Ctx, results: Vec<Term>, limit: usize) -> Term {
+    if results.is_empty() {
+        return atom_of(ctx, "$end_of_table");
+    }
+    let split = limit.min(results.len());
+    let head = ctx.p.heap.list(&results[..split]);
+    let rest = ctx.p.heap.list(&results[split..]);
+    let tag = atom_of(ctx, "$ets_select_continuation");
+    let cont = ctx.p.heap.tuple(&[tag, rest, Term::small(limit as i64)]);
+    ctx.p.heap.tuple(&[head, cont])
+}
+
+fn limited(ctx: &mut Ctx, a: &[Term], ms: MatchSpec) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let limit = match a[2].as_small() {
+        Some(n) if n >= 1 => n as usize,
+        _ => return Err(badarg()),
+    };
+    let mut out = Vec::new();
+    scan(ctx, id, &ms, |_, r| out.push(r));
+    Ok(chunk(ctx, out, limit))
+}
+
+/// `ets:select/3`: at most `Limit` results and a continuation for `select/1`.
+pub fn select3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    readable(ctx, a[0])?;
+    let ms = compile(ctx, a[1])?;
+    limited(ctx, a, ms)
+}
+
+/// `ets:match/3`.
+pub fn match3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    readable(ctx, a[0])?;
+    let ms = pattern(ctx, a[1], false)?;
+    limited(ctx, a, ms)
+}
+
+/// `ets:match_object/3`.
+pub fn match_object3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    readable(ctx, a[0])?;
+    let ms = pattern(ctx, a[1], true)?;
+    limited(ctx, a, ms)
+}
+
+/// `ets:select/1` (and `match/1`, `match_object/1`): the next chunk of a continuation.
+pub fn select1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let end = atom_of(ctx, "$end_of_table");
+    if a[0] == end {
+        return Ok(end);
+    }
+    let tag = atom_of(ctx, "$ets_select_continuation");
+    let v = ctx.view();
+    let (rest, limit) = match v.tuple(a[0]) {
+        Some([t, rest, limit]) if *t == tag => (*rest, limit.as_small()),
+        _ => return Err(badarg()),
+    };
+    let rest = v.list_to_vec(rest).ok_or_else(badarg)?;
+    let limit = match limit {
+        Some(n) if n >= 1 => n as usize,
+        _ => return Err(badarg()),
+    };
+    Ok(chunk(ctx, rest, limit))
+}
