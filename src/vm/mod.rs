@@ -13,6 +13,8 @@
 //!   resolved operands; [`code`] holds modules and the export table; [`interp`] is the dispatch
 //!   loop; [`exception`] builds stack traces and unwinds; [`process`] is a process's state.
 //! * Natives: [`bif`] (calling convention, errors, lookup) and [`bifs`] (the implementations).
+//! * Tables: [`ets`] holds the node's ETS tables outside every process heap (the `ets` BIFs
+//!   in [`bifs`] use them; the scheduler releases a dead owner's tables).
 //! * Driving: [`driver::Runtime`] loads modules on demand through a platform-supplied
 //!   [`driver::ModuleSource`] and writes output through [`bif::Io`] (console and clock);
 //!   nothing here needs std. [`iomod`] is a built-in `io` module writing to the console
