@@ -85,9 +85,69 @@ pub struct Table {
     pub heir: Option<(u32, Object)>,
     /// Options kept only to report them.
     pub tuning: Tuning,
-    objects: BTreeMap<KeyTerm, Vec<Object>>,
+    objects: BTreeMap<KeyTerm, Slot>,
     size: usize,
     words: usize,
+}
+
+/// The objects of one key: one kept inline (every `set` key, most `bag` keys) or several.
+#[derive(Debug)]
+enum Slot {
+    One(Object),
+    Many(Vec<Object>),
+}
+
+impl Slot {
+    fn as_slice(&self) -> &[Object] {
+        match self {
+            Slot::One(o) => core::slice::from_ref(o),
+            Slot::Many(v) => v,
+        }
+    }
+
+    fn push(&mut self, obj: Object) {
+        match core::mem::replace(self, Slot::Many(Vec::new())) {
+            Slot::One(first) => *self = Slot::Many(alloc::vec![first, obj]),
+            Slot::Many(mut v) => {
+                v.push(obj);
+                *self = Slot::Many(v);
+            }
+        }
+    }
+
+    /// Keeps the objects `keep` accepts; returns how many went and their words.
+    fn retain(&mut self, mut keep: impl FnMut(&Object) -> bool) -> (usize, usize) {
+        match self {
+            Slot::One(o) => {
+                if keep(o) {
+                    (0, 0)
+                } else {
+                    let words = o.memory_words();
+                    *self = Slot::Many(Vec::new());
+                    (1, words)
+                }
+            }
+            Slot::Many(v) => {
+                let (mut n, mut words) = (0, 0);
+                v.retain(|o| {
+                    let k = keep(o);
+                    if !k {
+                        n += 1;
+                        words += o.memory_words();
+                    }
+                    k
+                });
+                (n, words)
+            }
+        }
+    }
+
+    fn into_vec(self) -> Vec<Object> {
+        match self {
+            Slot::One(o) => alloc::vec![o],
+            Slot::Many(v) => v,
+        }
+    }
 }
 
 /// Words an empty table takes in `ets:info(T, memory)` (erl's figure for an empty set).
@@ -145,18 +205,28 @@ impl Table {
 
     /// Stores `obj` under `key` (a `set` replaces, a `bag` skips an identical object).
     pub fn insert(&mut self, lits: &Literals, key: KeyTerm, obj: Object) {
+        use alloc::collections::btree_map::Entry;
         let words = obj.memory_words();
-        let slot = self.objects.entry(key).or_default();
+        let slot = match self.objects.entry(key) {
+            Entry::Vacant(e) => {
+                e.insert(Slot::One(obj));
+                self.size += 1;
+                self.words += words;
+                return;
+            }
+            Entry::Occupied(e) => e.into_mut(),
+        };
         match self.kind {
             TableKind::Set | TableKind::OrderedSet => {
-                if let Some(old) = slot.pop() {
-                    self.size -= 1;
-                    self.words -= old.memory_words();
-                }
+                let old: usize = slot.as_slice().iter().map(Object::memory_words).sum();
+                self.words = self.words + words - old;
+                *slot = Slot::One(obj);
+                return;
             }
             TableKind::Bag => {
                 let v = obj.view(lits);
                 if slot
+                    .as_slice()
                     .iter()
                     .any(|o| same(&o.view(lits), o.root(), &v, obj.root()))
                 {
@@ -172,22 +242,21 @@ impl Table {
 
     /// The objects under `key`, oldest first.
     pub fn get(&self, key: &KeyTerm) -> &[Object] {
-        self.objects.get(key).map(|v| v.as_slice()).unwrap_or(&[])
-    }
-
-    /// The objects under `key`, for changing them in place (sizes must not change).
-    pub fn get_mut(&mut self, key: &KeyTerm) -> Option<&mut Vec<Object>> {
-        self.objects.get_mut(key)
+        self.objects.get(key).map(Slot::as_slice).unwrap_or(&[])
     }
 
     /// Replaces object `i` under `key`.
     pub fn replace(&mut self, key: &KeyTerm, i: usize, obj: Object) {
-        if let Some(slot) = self.objects.get_mut(key) {
-            if let Some(old) = slot.get_mut(i) {
-                self.words = self.words + obj.memory_words() - old.memory_words();
-                *old = obj;
-            }
-        }
+        let old = match self.objects.get_mut(key) {
+            Some(Slot::One(o)) if i == 0 => o,
+            Some(Slot::Many(v)) => match v.get_mut(i) {
+                Some(o) => o,
+                None => return,
+            },
+            _ => return,
+        };
+        self.words = self.words + obj.memory_words() - old.memory_words();
+        *old = obj;
     }
 
     /// Whether `key` has objects.
@@ -197,7 +266,11 @@ impl Table {
 
     /// Removes and returns the objects under `key`.
     pub fn remove(&mut self, key: &KeyTerm) -> Vec<Object> {
-        let v = self.objects.remove(key).unwrap_or_default();
+        let v = self
+            .objects
+            .remove(key)
+            .map(Slot::into_vec)
+            .unwrap_or_default();
         self.size -= v.len();
         self.words -= v.iter().map(Object::memory_words).sum::<usize>();
         v
@@ -208,18 +281,10 @@ impl Table {
         let Some(slot) = self.objects.get_mut(key) else {
             return;
         };
-        let before = slot.len();
-        let mut freed = 0;
-        slot.retain(|o| {
-            let keep = !same(&o.view(lits), o.root(), tv, t);
-            if !keep {
-                freed += o.memory_words();
-            }
-            keep
-        });
-        self.size -= before - slot.len();
+        let (removed, freed) = slot.retain(|o| !same(&o.view(lits), o.root(), tv, t));
+        self.size -= removed;
         self.words -= freed;
-        if slot.is_empty() {
+        if slot.as_slice().is_empty() {
             self.objects.remove(key);
         }
     }
@@ -236,15 +301,10 @@ impl Table {
         let mut removed = 0;
         let mut freed = 0;
         self.objects.retain(|_, slot| {
-            slot.retain(|o| {
-                let k = keep(o);
-                if !k {
-                    removed += 1;
-                    freed += o.memory_words();
-                }
-                k
-            });
-            !slot.is_empty()
+            let (n, words) = slot.retain(&mut keep);
+            removed += n;
+            freed += words;
+            !slot.as_slice().is_empty()
         });
         self.size -= removed;
         self.words -= freed;
@@ -252,17 +312,23 @@ impl Table {
 
     /// Every object, in key order.
     pub fn objects(&self) -> impl Iterator<Item = &Object> {
-        self.objects.values().flatten()
+        self.objects.values().flat_map(Slot::as_slice)
     }
 
     /// An object of the first key.
     pub fn first(&self) -> Option<&Object> {
-        self.objects.values().next().and_then(|v| v.first())
+        self.objects
+            .values()
+            .next()
+            .and_then(|v| v.as_slice().first())
     }
 
     /// An object of the last key.
     pub fn last(&self) -> Option<&Object> {
-        self.objects.values().next_back().and_then(|v| v.first())
+        self.objects
+            .values()
+            .next_back()
+            .and_then(|v| v.as_slice().first())
     }
 
     /// An object of the key after `key` (which need not be in the table).
@@ -271,7 +337,7 @@ impl Table {
         self.objects
             .range((Bound::Excluded(key), Bound::Unbounded))
             .next()
-            .and_then(|(_, v)| v.first())
+            .and_then(|(_, v)| v.as_slice().first())
     }
 
     /// An object of the key before `key` (which need not be in the table).
@@ -280,6 +346,6 @@ impl Table {
         self.objects
             .range((Bound::Unbounded, Bound::Excluded(key)))
             .next_back()
-            .and_then(|(_, v)| v.first())
+            .and_then(|(_, v)| v.as_slice().first())
     }
 }
