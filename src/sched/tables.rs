@@ -4,7 +4,8 @@
 //! signals go out, so its heir gets `{'ETS-TRANSFER', ...}` before the `'EXIT'` or `'DOWN'`,
 //! as in erl. A process ended by a signal is removed deep inside the signal machinery, which
 //! cannot reach the VM; [`State::terminate`](super::state::State::terminate) notes it and the
-//! loop releases its tables right after, before any other process runs.
+//! loop releases its tables right after, before any other process runs (so no process sees
+//! the table of a dead owner, but there the heir's `'ETS-TRANSFER'` follows the `'DOWN'`).
 
 use super::node::Node;
 use crate::platform::Platform;
