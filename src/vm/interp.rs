@@ -34,12 +34,12 @@ pub struct Vm {
     pub lits: Literals,
     /// Modules and exports.
     pub code: Code,
+    /// ETS tables.
+    pub ets: super::ets::Ets,
     /// Next reference number.
     pub next_ref: u64,
     /// Persistent terms.
     pub persistent: Vec<(crate::etf::ExtTerm, crate::etf::ExtTerm)>,
-    /// ETS tables.
-    pub ets: super::ets::Ets,
 }
 
 /// Why [`run`] returned.
@@ -86,9 +86,9 @@ impl Vm {
             atoms,
             lits: Literals::default(),
             code,
+            ets: super::ets::Ets::new(),
             next_ref: 1,
             persistent: Vec::new(),
-            ets: super::ets::Ets::new(),
         }
     }
 }
@@ -203,9 +203,9 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
         atoms,
         lits,
         code,
+        ets,
         next_ref,
         persistent,
-        ets,
     } = vm;
     let code: &Code = code;
     let lits: &Literals = lits;
