@@ -11,12 +11,14 @@
 //! * [`io`]: pores and outlets as processes see them.
 //! * [`router`]: which pore or outlet each event channel belongs to.
 //! * [`queue`] and [`timers`]: run queues by priority and cancellable deadlines.
+//! * `tables`: ETS tables of exited processes (deleted or handed to their heirs).
 
 pub mod io;
 pub mod node;
 pub mod queue;
 pub mod router;
 pub mod state;
+mod tables;
 pub mod timers;
 
 pub use node::{Node, Stop};

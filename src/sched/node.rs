@@ -215,6 +215,7 @@ impl<P: Platform> Node<P> {
                     if let Some((p, why)) = self.run_slice(pid, io, src) {
                         self.park_process(p, why, io);
                     }
+                    self.release_exited();
                 }
                 None if self.st.queues.is_empty() => {
                     if self.idle_forever(until.is_some()) {
@@ -321,6 +322,7 @@ impl<P: Platform> Node<P> {
         let now = self.platform.now_ns();
         self.st.expire_timers(now);
         self.st.process_signals(&self.platform);
+        self.release_exited();
     }
 
     /// Sleeps until an event channel fires or the next timer is due.
@@ -390,6 +392,7 @@ impl<P: Platform> Node<P> {
     fn exit_process(&mut self, p: Box<Process>, reason: Carried) {
         let pid = p.pid.pid_number();
         drop(p);
+        self.release_tables(pid);
         self.st.terminate(&self.platform, pid, Rc::new(reason));
         self.st.process_signals(&self.platform);
     }

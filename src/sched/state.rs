@@ -238,6 +238,8 @@ pub struct State<P: Platform> {
     /// An empty literal area: copies never read literals (they are shared), but a heap view
     /// needs one.
     no_lits: Literals,
+    /// Processes removed since the node last released their ETS tables.
+    pub exited: Vec<u32>,
 }
 
 /// Nanoseconds per millisecond.
@@ -266,6 +268,7 @@ impl<P: Platform> State<P> {
             atoms,
             outlet_replies: Vec::new(),
             no_lits: Literals::default(),
+            exited: Vec::new(),
         }
     }
 
@@ -440,6 +443,7 @@ impl<P: Platform> State<P> {
         let Some(e) = self.procs.remove(&pid) else {
             return;
         };
+        self.exited.push(pid);
         if let Some(t) = e.recv_timer {
             self.timers.cancel(t);
         }

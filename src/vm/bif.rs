@@ -150,6 +150,8 @@ pub struct Ctx<'a> {
     pub next_ref: &'a mut u64,
     /// The node's persistent terms (`persistent_term`), kept outside every heap.
     pub persistent: &'a mut Vec<(crate::etf::ExtTerm, crate::etf::ExtTerm)>,
+    /// The node's ETS tables, kept outside every heap.
+    pub ets: &'a mut super::ets::Ets,
     /// Other processes, names, links, monitors and timers.
     pub node: &'a mut dyn super::services::Services,
 }
@@ -177,7 +179,7 @@ pub fn lookup(module: &str, function: &str, arity: u32) -> Option<Target> {
 pub fn error_info_module(module: &str) -> &'static str {
     match module {
         "erlang" => "erl_erts_errors",
-        "lists" | "maps" | "binary" | "string" | "unicode" | "math" => "erl_stdlib_errors",
+        "lists" | "maps" | "binary" | "string" | "unicode" | "math" | "ets" => "erl_stdlib_errors",
         _ => "erl_erts_errors",
     }
 }

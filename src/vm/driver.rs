@@ -200,6 +200,8 @@ impl Runtime {
         p.module = module;
         p.pc = entry;
         let ok = matches!(self.run_process(&mut p, io, src), Some(t) if t == atom::OK);
+        // The throwaway process is gone: so are its ETS tables (no heir can be told here).
+        self.vm.ets.owner_exited(ON_LOAD_PID, &|_| false);
         self.pending_entry = saved;
         if !ok {
             self.vm.code.unload(name, module);

@@ -34,6 +34,8 @@ pub struct Vm {
     pub lits: Literals,
     /// Modules and exports.
     pub code: Code,
+    /// ETS tables.
+    pub ets: super::ets::Ets,
     /// Next reference number.
     pub next_ref: u64,
     /// Persistent terms.
@@ -90,6 +92,7 @@ impl Vm {
             atoms,
             lits: Literals::default(),
             code,
+            ets: super::ets::Ets::new(),
             next_ref: 1,
             persistent: Vec::new(),
             regs: alloc::boxed::Box::new([Term::NIL; X_REGS]),
@@ -230,6 +233,7 @@ fn exec(
         atoms,
         lits,
         code,
+        ets,
         next_ref,
         persistent,
         regs,
@@ -262,6 +266,7 @@ fn exec(
                 io: &mut *io,
                 next_ref: &mut *next_ref,
                 persistent: &mut *persistent,
+                ets: &mut *ets,
                 node: &mut *node,
             }
         };

@@ -14,6 +14,8 @@
 //!   loop; [`exception`] builds stack traces and unwinds; [`process`] is a process's state;
 //!   [`profile`] counts executed instructions and pairs (with the `op-profile` feature).
 //! * Natives: [`bif`] (calling convention, errors, lookup) and [`bifs`] (the implementations).
+//! * Tables: [`ets`] holds the node's ETS tables outside every process heap (the `ets` BIFs
+//!   in [`bifs`] use them; the scheduler releases a dead owner's tables).
 //! * Driving: [`driver::Runtime`] loads modules on demand through a platform-supplied
 //!   [`driver::ModuleSource`] and writes output through [`bif::Io`] (console and clock);
 //!   nothing here needs std. [`iomod`] is a built-in `io` module writing to the console
@@ -52,6 +54,7 @@ pub mod compare;
 pub mod copy;
 pub mod display;
 pub mod driver;
+pub mod ets;
 pub mod exception;
 pub mod ext;
 pub mod gc;

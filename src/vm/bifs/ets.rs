@@ -1,0 +1,947 @@
+//! `ets`: the BIFs over the node's tables ([`crate::vm::ets`]), with erl's semantics and
+//! `badarg` for every misuse (no such table, no access, a bad key position or option).
+//!
+//! A table is named by the reference `ets:new/2` returns, or by its name atom when it is a
+//! named table. Objects are copied into the table on insert and onto the caller's heap on
+//! every read.
+
+use alloc::vec::Vec;
+
+use crate::vm::atom;
+use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::compare::{compare, Mode};
+use crate::vm::copy::copy_term;
+use crate::vm::ets::key::KeyTerm;
+use crate::vm::ets::matchspec::{self, MatchSpec};
+use crate::vm::ets::object::Object;
+use crate::vm::ets::table::{Access, Table, TableKind, Tuning};
+use crate::vm::ets::EtsError;
+use crate::vm::term::Term;
+
+/// An atom by name (names used here are short and valid, so interning cannot fail).
+fn atom_of(ctx: &mut Ctx, name: &str) -> Term {
+    ctx.atoms.intern(name).unwrap_or(atom::UNDEFINED)
+}
+
+fn me(ctx: &Ctx) -> u32 {
+    ctx.p.pid.pid_number()
+}
+
+/// The table `t` names (an atom or a reference), if it exists.
+fn find(ctx: &Ctx, t: Term) -> Option<u64> {
+    if t.is_atom() {
+        return ctx.ets.resolve(Some(t), None);
+    }
+    let v = ctx.p.heap.view(ctx.lits);
+    if v.is_ref(t) {
+        return ctx.ets.resolve(None, Some(v.payload(t)[0].0));
+    }
+    None
+}
+
+/// A table the caller may read.
+fn readable(ctx: &Ctx, t: Term) -> Result<u64, Fault> {
+    let id = find(ctx, t).ok_or_else(badarg)?;
+    match ctx.ets.get(id) {
+        Some(tab) if tab.can_read(me(ctx)) => Ok(id),
+        _ => Err(badarg()),
+    }
+}
+
+/// A table the caller may write.
+fn writable(ctx: &Ctx, t: Term) -> Result<u64, Fault> {
+    let id = find(ctx, t).ok_or_else(badarg)?;
+    match ctx.ets.get(id) {
+        Some(tab) if tab.can_write(me(ctx)) => Ok(id),
+        _ => Err(badarg()),
+    }
+}
+
+fn table<'a>(ctx: &'a Ctx, id: u64) -> Result<&'a Table, Fault> {
+    ctx.ets.get(id).ok_or_else(badarg)
+}
+
+/// The key form of `k` for table `id`.
+fn key(ctx: &Ctx, id: u64, k: Term) -> Result<KeyTerm, Fault> {
+    let exact = table(ctx, id)?.kind.exact_keys();
+    let v = ctx.p.heap.view(ctx.lits);
+    Ok(KeyTerm::from_term(&v, ctx.atoms, ctx.code, k, exact))
+}
+
+/// The objects of an insert: one tuple or a proper list of tuples, each with a key.
+fn objects_arg(ctx: &Ctx, keypos: usize, t: Term) -> Result<Vec<Term>, Fault> {
+    let v = ctx.p.heap.view(ctx.lits);
+    let items = if v.is_tuple(t) {
+        alloc::vec![t]
+    } else {
+        v.list_to_vec(t).ok_or_else(badarg)?
+    };
+    for o in &items {
+        match v.tuple(*o) {
+            Some(el) if el.len() >= keypos => {}
+            _ => return Err(badarg()),
+        }
+    }
+    Ok(items)
+}
+
+/// Copies the objects under `key` onto the caller's heap, as a list.
+fn objects_list(ctx: &mut Ctx, id: u64, k: &KeyTerm) -> Term {
+    let Some(tab) = ctx.ets.get(id) else {
+        return Term::NIL;
+    };
+    let mut out = Vec::new();
+    for o in tab.get(k) {
+        out.push(o.copy_to(ctx.lits, &mut ctx.p.heap));
+    }
+    ctx.p.heap.list(&out)
+}
+
+/// `ets:new/2`.
+pub fn new(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let name = a[0];
+    if !name.is_atom() {
+        return Err(badarg());
+    }
+    let opts = ctx.view().list_to_vec(a[1]).ok_or_else(badarg)?;
+    let mut kind = TableKind::Set;
+    let mut access = Access::Protected;
+    let mut named = false;
+    let mut keypos = 1usize;
+    let mut heir = None;
+    let mut tuning = Tuning::default();
+    let mut counters = None;
+    for o in opts {
+        if o.is_atom() {
+            match ctx.atoms.name(o) {
+                "set" => kind = TableKind::Set,
+                "ordered_set" => kind = TableKind::OrderedSet,
+                "bag" => kind = TableKind::Bag,
+                "duplicate_bag" => kind = TableKind::DuplicateBag,
+                "public" => access = Access::Public,
+                "protected" => access = Access::Protected,
+                "private" => access = Access::Private,
+                "named_table" => named = true,
+                "compressed" => tuning.compressed = true,
+                _ => return Err(badarg()),
+            }
+            continue;
+        }
+        let v = ctx.p.heap.view(ctx.lits);
+        let el = v.tuple(o).ok_or_else(badarg)?;
+        if el.is_empty() || !el[0].is_atom() {
+            return Err(badarg());
+        }
+        let boolean = |t: Term| match t {
+            atom::TRUE => Ok(true),
+            atom::FALSE => Ok(false),
+            _ => Err(badarg()),
+        };
+        match (ctx.atoms.name(el[0]), el.len()) {
+            ("keypos", 2) => match el[1].as_small() {
+                Some(n) if n >= 1 => keypos = n as usize,
+                _ => return Err(badarg()),
+            },
+            ("heir", 2) if ctx.atoms.name(el[1]) == "none" && el[1].is_atom() => heir = None,
+            ("heir", 3) if el[1].is_pid() => {
+                heir = Some((el[1].pid_number(), Object::new(&v, el[2])));
+            }
+            ("read_concurrency", 2) => tuning.read_concurrency = boolean(el[1])?,
+            ("decentralized_counters", 2) => counters = Some(boolean(el[1])?),
+            ("write_concurrency", 2) => {
+                if !(el[1] == atom::TRUE
+                    || el[1] == atom::FALSE
+                    || (el[1].is_atom() && ctx.atoms.name(el[1]) == "auto"))
+                {
+                    return Err(badarg());
+                }
+                tuning.write_concurrency = Some(el[1]);
+            }
+            _ => return Err(badarg()),
+        }
+    }
+    // erl decentralizes counters by default where writes are concurrent: `auto`, or `true`
+    // on an ordered_set.
+    tuning.decentralized_counters = counters.unwrap_or(match tuning.write_concurrency {
+        Some(atom::TRUE) => kind == TableKind::OrderedSet,
+        Some(atom::FALSE) | None => false,
+        Some(_) => true,
+    });
+    let id = *ctx.next_ref;
+    *ctx.next_ref += 1;
+    let owner = me(ctx);
+    let t = Table::new(id, name, named, kind, keypos, access, owner, heir, tuning);
+    ctx.ets.create(t).map_err(|_: EtsError| badarg())?;
+    Ok(ctx.ets.tid_term(&mut ctx.p.heap, id))
+}
+
+fn insert_objects(ctx: &mut Ctx, id: u64, objs: &[Term]) {
+    let Some(tab) = ctx.ets.get_mut(id) else {
+        return;
+    };
+    let v = ctx.p.heap.view(ctx.lits);
+    let exact = tab.kind.exact_keys();
+    for &o in objs {
+        let k = v.tuple(o).map(|el| el[tab.keypos - 1]).unwrap_or(Term::NIL);
+        let k = KeyTerm::from_term(&v, ctx.atoms, ctx.code, k, exact);
+        tab.insert(ctx.lits, k, Object::new(&v, o));
+    }
+}
+
+/// `ets:insert/2`.
+pub fn insert(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = writable(ctx, a[0])?;
+    let objs = objects_arg(ctx, table(ctx, id)?.keypos, a[1])?;
+    insert_objects(ctx, id, &objs);
+    Ok(atom::TRUE)
+}
+
+/// `ets:insert_new/2`: inserts nothing and answers `false` if any key is present.
+pub fn insert_new(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = writable(ctx, a[0])?;
+    let keypos = table(ctx, id)?.keypos;
+    let objs = objects_arg(ctx, keypos, a[1])?;
+    for &o in &objs {
+        let k = ctx.view().tuple(o).map(|el| el[keypos - 1]).unwrap_or(o);
+        let k = key(ctx, id, k)?;
+        if table(ctx, id)?.contains(&k) {
+            return Ok(atom::FALSE);
+        }
+    }
+    insert_objects(ctx, id, &objs);
+    Ok(atom::TRUE)
+}
+
+/// `ets:lookup/2`.
+pub fn lookup(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let k = key(ctx, id, a[1])?;
+    Ok(objects_list(ctx, id, &k))
+}
+
+/// `ets:member/2`.
+pub fn member(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let k = key(ctx, id, a[1])?;
+    Ok(if table(ctx, id)?.contains(&k) {
+        atom::TRUE
+    } else {
+        atom::FALSE
+    })
+}
+
+/// `ets:lookup_element/3`.
+pub fn lookup_element(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let pos = match a[2].as_small() {
+        Some(n) if n >= 1 => n as usize,
+        _ => return Err(badarg()),
+    };
+    let k = key(ctx, id, a[1])?;
+    let tab = ctx.ets.get(id).ok_or_else(badarg)?;
+    let objs = tab.get(&k);
+    if objs.is_empty() {
+        return Err(badarg());
+    }
+    let mut out = Vec::with_capacity(objs.len());
+    for o in objs {
+        let e = o.element(ctx.lits, pos - 1).ok_or_else(badarg)?;
+        out.push(copy_term(&o.view(ctx.lits), &mut ctx.p.heap, e));
+    }
+    if tab.kind.unique() {
+        Ok(out[0])
+    } else {
+        Ok(ctx.p.heap.list(&out))
+    }
+}
+
+/// `ets:delete/1`: the whole table.
+pub fn delete1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = writable(ctx, a[0])?;
+    ctx.ets.delete(id);
+    Ok(atom::TRUE)
+}
+
+/// `ets:delete/2`: every object with a key.
+pub fn delete2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = writable(ctx, a[0])?;
+    let k = key(ctx, id, a[1])?;
+    if let Some(t) = ctx.ets.get_mut(id) {
+        t.remove(&k);
+    }
+    Ok(atom::TRUE)
+}
+
+/// `ets:delete_object/2`: the objects exactly equal to one.
+pub fn delete_object(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = writable(ctx, a[0])?;
+    let keypos = table(ctx, id)?.keypos;
+    let k = match ctx.view().tuple(a[1]) {
+        Some(el) if el.len() >= keypos => el[keypos - 1],
+        _ => return Err(badarg()),
+    };
+    let k = key(ctx, id, k)?;
+    let v = ctx.p.heap.view(ctx.lits);
+    if let Some(t) = ctx.ets.get_mut(id) {
+        t.remove_object(ctx.lits, &k, &v, a[1]);
+    }
+    Ok(atom::TRUE)
+}
+
+/// `ets:take/2`: removes the objects with a key and returns them.
+pub fn take(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = writable(ctx, a[0])?;
+    let k = key(ctx, id, a[1])?;
+    let objs = ctx
+        .ets
+        .get_mut(id)
+        .map(|t| t.remove(&k))
+        .unwrap_or_default();
+    let out: Vec<Term> = objs
+        .iter()
+        .map(|o| o.copy_to(ctx.lits, &mut ctx.p.heap))
+        .collect();
+    Ok(ctx.p.heap.list(&out))
+}
+
+/// The tuple of the object under `k` in a `set` or `ordered_set`, copied onto the heap;
+/// `None` if there is none.
+fn current(ctx: &mut Ctx, id: u64, k: &KeyTerm) -> Option<Term> {
+    let tab = ctx.ets.get(id)?;
+    let o = tab.get(k).first()?;
+    Some(o.copy_to(ctx.lits, &mut ctx.p.heap))
+}
+
+/// One counter operation: `{Pos, Incr}` or `{Pos, Incr, Threshold, SetValue}`.
+struct CounterOp {
+    pos: usize,
+    incr: Term,
+    limit: Option<(Term, Term)>,
+}
+
+fn counter_ops(ctx: &Ctx, keypos: usize, t: Term) -> Result<(Vec<CounterOp>, bool), Fault> {
+    let v = ctx.view();
+    if v.is_integer(t) {
+        return Ok((
+            alloc::vec![CounterOp {
+                pos: keypos + 1,
+                incr: t,
+                limit: None
+            }],
+            false,
+        ));
+    }
+    let one = |op: Term| -> Result<CounterOp, Fault> {
+        let el = v.tuple(op).ok_or_else(badarg)?;
+        let pos = match el.first().and_then(|p| p.as_small()) {
+            Some(n) if n >= 1 => n as usize,
+            _ => return Err(badarg()),
+        };
+        match el.len() {
+            2 if v.is_integer(el[1]) => Ok(CounterOp {
+                pos,
+                incr: el[1],
+                limit: None,
+            }),
+            4 if v.is_integer(el[1]) && v.is_integer(el[2]) && v.is_integer(el[3]) => {
+                Ok(CounterOp {
+                    pos,
+                    incr: el[1],
+                    limit: Some((el[2], el[3])),
+                })
+            }
+            _ => Err(badarg()),
+        }
+    };
+    if v.is_tuple(t) {
+        return Ok((alloc::vec![one(t)?], false));
+    }
+    let items = v.list_to_vec(t).ok_or_else(badarg)?;
+    let ops = items.into_iter().map(one).collect::<Result<_, _>>()?;
+    Ok((ops, true))
+}
+
+fn update_counter(ctx: &mut Ctx, a: &[Term], default: Option<Term>) -> BifResult {
+    let id = writable(ctx, a[0])?;
+    let (kind, keypos) = {
+        let t = table(ctx, id)?;
+        (t.kind, t.keypos)
+    };
+    if !kind.unique() {
+        return Err(badarg());
+    }
+    let (ops, as_list) = counter_ops(ctx, keypos, a[2])?;
+    let k = key(ctx, id, a[1])?;
+    let obj = match current(ctx, id, &k) {
+        Some(o) => o,
+        None => {
+            let d = default.ok_or_else(badarg)?;
+            let mut el = match ctx.view().tuple(d) {
+                Some(el) if el.len() >= keypos => el.to_vec(),
+                _ => return Err(badarg()),
+            };
+            el[keypos - 1] = a[1];
+            ctx.p.heap.tuple(&el)
+        }
+    };
+    let mut el = ctx.view().tuple(obj).ok_or_else(badarg)?.to_vec();
+    let mut results = Vec::with_capacity(ops.len());
+    for op in &ops {
+        if op.pos > el.len() || op.pos == keypos {
+            return Err(badarg());
+        }
+        let old = el[op.pos - 1];
+        if !ctx.view().is_integer(old) {
+            return Err(badarg());
+        }
+        let mut new = super::arith::add(ctx, &[old, op.incr])?;
+        if let Some((limit, set)) = op.limit {
+            let v = ctx.view();
+            let rising = compare(&v, ctx.atoms, op.incr, Term::small(0), Mode::Arith).is_ge();
+            let beyond = compare(&v, ctx.atoms, new, limit, Mode::Arith);
+            if (rising && beyond.is_gt()) || (!rising && beyond.is_lt()) {
+                new = set;
+            }
+        }
+        el[op.pos - 1] = new;
+        results.push(new);
+    }
+    let tuple = ctx.p.heap.tuple(&el);
+    let v = ctx.p.heap.view(ctx.lits);
+    let stored = Object::new(&v, tuple);
+    if let Some(t) = ctx.ets.get_mut(id) {
+        if t.contains(&k) {
+            t.replace(&k, 0, stored);
+        } else {
+            t.insert(ctx.lits, k, stored);
+        }
+    }
+    if as_list {
+        Ok(ctx.p.heap.list(&results))
+    } else {
+        Ok(results[0])
+    }
+}
+
+/// `ets:update_counter/3`.
+pub fn update_counter3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    update_counter(ctx, a, None)
+}
+
+/// `ets:update_counter/4`: a missing object is first inserted as `Default` with the key.
+pub fn update_counter4(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    update_counter(ctx, a, Some(a[3]))
+}
+
+/// `ets:update_element/3`: `true`, or `false` when no object has the key.
+pub fn update_element(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = writable(ctx, a[0])?;
+    let (kind, keypos) = {
+        let t = table(ctx, id)?;
+        (t.kind, t.keypos)
+    };
+    if !kind.unique() {
+        return Err(badarg());
+    }
+    let changes: Vec<(usize, Term)> = {
+        let v = ctx.view();
+        let items = if v.is_tuple(a[2]) {
+            alloc::vec![a[2]]
+        } else {
+            v.list_to_vec(a[2]).ok_or_else(badarg)?
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for it in items {
+            match v.tuple(it) {
+                Some([p, x]) => match p.as_small() {
+                    Some(n) if n >= 1 => out.push((n as usize, *x)),
+                    _ => return Err(badarg()),
+                },
+                _ => return Err(badarg()),
+            }
+        }
+        out
+    };
+    let k = key(ctx, id, a[1])?;
+    let Some(obj) = current(ctx, id, &k) else {
+        return Ok(atom::FALSE);
+    };
+    let mut el = ctx.view().tuple(obj).ok_or_else(badarg)?.to_vec();
+    for (pos, x) in changes {
+        if pos > el.len() || pos == keypos {
+            return Err(badarg());
+        }
+        el[pos - 1] = x;
+    }
+    let tuple = ctx.p.heap.tuple(&el);
+    let v = ctx.p.heap.view(ctx.lits);
+    let stored = Object::new(&v, tuple);
+    if let Some(t) = ctx.ets.get_mut(id) {
+        t.replace(&k, 0, stored);
+    }
+    Ok(atom::TRUE)
+}
+
+/// The key of a stored object, copied onto the caller's heap; `'$end_of_table'` for none.
+fn key_term(ctx: &mut Ctx, id: u64, pick: impl Fn(&Table) -> Option<&Object>) -> BifResult {
+    let found = ctx.ets.get(id).and_then(|t| {
+        let o = pick(t)?;
+        let e = o.element(ctx.lits, t.keypos - 1)?;
+        Some(copy_term(&o.view(ctx.lits), &mut ctx.p.heap, e))
+    });
+    match found {
+        Some(k) => Ok(k),
+        None => Ok(atom_of(ctx, "$end_of_table")),
+    }
+}
+
+/// `ets:first/1`.
+pub fn first(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    key_term(ctx, id, |t| t.first())
+}
+
+/// `ets:last/1` (the first key for the unordered types, as in erl).
+pub fn last(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    key_term(ctx, id, |t| {
+        if t.kind == TableKind::OrderedSet {
+            t.last()
+        } else {
+            t.first()
+        }
+    })
+}
+
+fn step(ctx: &mut Ctx, a: &[Term], forward: bool) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let k = key(ctx, id, a[1])?;
+    let t = table(ctx, id)?;
+    if t.kind != TableKind::OrderedSet {
+        // The unordered types walk their own order and need a key that is present.
+        if !t.contains(&k) {
+            return Err(badarg());
+        }
+        return key_term(ctx, id, |t| t.next(&k));
+    }
+    if forward {
+        key_term(ctx, id, |t| t.next(&k))
+    } else {
+        key_term(ctx, id, |t| t.prev(&k))
+    }
+}
+
+/// `ets:next/2`.
+pub fn next(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    step(ctx, a, true)
+}
+
+/// `ets:prev/2` (`next/2` for the unordered types, as in erl).
+pub fn prev(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    step(ctx, a, false)
+}
+
+/// `ets:tab2list/1`.
+pub fn tab2list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let Some(t) = ctx.ets.get(id) else {
+        return Err(badarg());
+    };
+    let out: Vec<Term> = t
+        .objects()
+        .map(|o| o.copy_to(ctx.lits, &mut ctx.p.heap))
+        .collect();
+    Ok(ctx.p.heap.list(&out))
+}
+
+/// The value of one `ets:info/2` item; `None` for an unknown item.
+fn info_item(ctx: &mut Ctx, id: u64, item: &str) -> Option<Term> {
+    let t = ctx.ets.get(id)?;
+    let (kind, access, name, named, keypos, owner, size, memory, tuning) = (
+        t.kind,
+        t.access,
+        t.name,
+        t.named,
+        t.keypos,
+        t.owner,
+        t.size(),
+        t.memory_words(),
+        t.tuning,
+    );
+    let heir = t.heir.as_ref().map(|h| h.0);
+    let boolean = |b: bool| if b { atom::TRUE } else { atom::FALSE };
+    Some(match item {
+        "id" => ctx.p.heap.reference(id),
+        "name" => name,
+        "named_table" => boolean(named),
+        "type" => atom_of(
+            ctx,
+            match kind {
+                TableKind::Set => "set",
+                TableKind::OrderedSet => "ordered_set",
+                TableKind::Bag => "bag",
+                TableKind::DuplicateBag => "duplicate_bag",
+            },
+        ),
+        "keypos" => Term::small(keypos as i64),
+        "protection" => atom_of(
+            ctx,
+            match access {
+                Access::Public => "public",
+                Access::Protected => "protected",
+                Access::Private => "private",
+            },
+        ),
+        "owner" => Term::pid(owner),
+        "heir" => match heir {
+            Some(h) => Term::pid(h),
+            None => atom::NONE_ATOM,
+        },
+        "size" => ctx.p.heap.int(size as i64),
+        "memory" => ctx.p.heap.int(memory as i64),
+        "node" => atom::NONODE,
+        "compressed" => boolean(tuning.compressed),
+        "read_concurrency" => boolean(tuning.read_concurrency),
+        "write_concurrency" => tuning.write_concurrency.unwrap_or(atom::FALSE),
+        "decentralized_counters" => boolean(tuning.decentralized_counters),
+        "fixed" | "safe_fixed" | "safe_fixed_monotonic_time" => atom::FALSE,
+        _ => return None,
+    })
+}
+
+/// The items `ets:info/1` lists, in erl's order.
+const INFO_ITEMS: &[&str] = &[
+    "id",
+    "decentralized_counters",
+    "read_concurrency",
+    "write_concurrency",
+    "compressed",
+    "memory",
+    "owner",
+    "heir",
+    "name",
+    "size",
+    "node",
+    "named_table",
+    "type",
+    "keypos",
+    "protection",
+];
+
+/// `ets:info/1`: `undefined` for no such table.
+pub fn info1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() && !ctx.view().is_ref(a[0]) {
+        return Err(badarg());
+    }
+    let Some(id) = find(ctx, a[0]) else {
+        return Ok(atom::UNDEFINED);
+    };
+    let mut out = Vec::with_capacity(INFO_ITEMS.len());
+    for item in INFO_ITEMS {
+        let v = info_item(ctx, id, item).unwrap_or(atom::UNDEFINED);
+        let k = atom_of(ctx, item);
+        out.push(ctx.p.heap.tuple(&[k, v]));
+    }
+    Ok(ctx.p.heap.list(&out))
+}
+
+/// `ets:info/2`: `undefined` for no such table, `badarg` for an unknown item.
+pub fn info2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if (!a[0].is_atom() && !ctx.view().is_ref(a[0])) || !a[1].is_atom() {
+        return Err(badarg());
+    }
+    let item = alloc::string::String::from(ctx.atoms.name(a[1]));
+    let known = INFO_ITEMS.contains(&item.as_str())
+        || matches!(
+            item.as_str(),
+            "fixed" | "safe_fixed" | "safe_fixed_monotonic_time"
+        );
+    if !known {
+        return Err(badarg());
+    }
+    let Some(id) = find(ctx, a[0]) else {
+        return Ok(atom::UNDEFINED);
+    };
+    info_item(ctx, id, &item).ok_or_else(badarg)
+}
+
+/// `ets:whereis/1`: the id of a named table, or `undefined`.
+pub fn whereis(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() {
+        return Err(badarg());
+    }
+    match ctx.ets.resolve(Some(a[0]), None) {
+        Some(id) => Ok(ctx.p.heap.reference(id)),
+        None => Ok(atom::UNDEFINED),
+    }
+}
+
+/// `ets:rename/2`: returns the table's id term (the new name for a named table).
+pub fn rename(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = writable(ctx, a[0])?;
+    if !a[1].is_atom() {
+        return Err(badarg());
+    }
+    ctx.ets.rename(id, a[1]).map_err(|_| badarg())?;
+    Ok(ctx.ets.tid_term(&mut ctx.p.heap, id))
+}
+
+/// `ets:give_away/3`: the owner hands the table to another live process, which gets
+/// `{'ETS-TRANSFER', Tab, FromPid, GiftData}`.
+pub fn give_away(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = find(ctx, a[0]).ok_or_else(badarg)?;
+    let from = me(ctx);
+    let to = a[1];
+    if !to.is_pid() || to.pid_number() == from || !ctx.node.is_alive(to.pid_number()) {
+        return Err(badarg());
+    }
+    match ctx.ets.get_mut(id) {
+        Some(t) if t.owner == from => t.owner = to.pid_number(),
+        _ => return Err(badarg()),
+    }
+    let tag = atom_of(ctx, "ETS-TRANSFER");
+    let tab = ctx.ets.tid_term(&mut ctx.p.heap, id);
+    let msg = ctx.p.heap.tuple(&[tag, tab, ctx.p.pid, a[2]]);
+    let v = ctx.p.heap.view(ctx.lits);
+    ctx.node.send(from, to.pid_number(), &v, msg);
+    Ok(atom::TRUE)
+}
+
+/// `ets:setopts/2`: `{heir, Pid, Data}`, `{heir, none}`, `{protection, P}` (owner only).
+pub fn setopts(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = find(ctx, a[0]).ok_or_else(badarg)?;
+    if table(ctx, id)?.owner != me(ctx) {
+        return Err(badarg());
+    }
+    let v = ctx.p.heap.view(ctx.lits);
+    let opts = if v.is_tuple(a[1]) {
+        alloc::vec![a[1]]
+    } else {
+        v.list_to_vec(a[1]).ok_or_else(badarg)?
+    };
+    for o in opts {
+        let el = v.tuple(o).ok_or_else(badarg)?;
+        let name = el.first().filter(|t| t.is_atom()).ok_or_else(badarg)?;
+        let t = ctx.ets.get_mut(id).ok_or_else(badarg)?;
+        match (ctx.atoms.name(*name), el.len()) {
+            ("heir", 2) if el[1] == atom::NONE_ATOM => t.heir = None,
+            ("heir", 3) if el[1].is_pid() => {
+                t.heir = Some((el[1].pid_number(), Object::new(&v, el[2])));
+            }
+            ("protection", 2) if el[1].is_atom() => {
+                t.access = match ctx.atoms.name(el[1]) {
+                    "public" => Access::Public,
+                    "protected" => Access::Protected,
+                    "private" => Access::Private,
+                    _ => return Err(badarg()),
+                }
+            }
+            _ => return Err(badarg()),
+        }
+    }
+    Ok(atom::TRUE)
+}
+
+/// `ets:delete_all_objects/1`.
+pub fn delete_all_objects(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = writable(ctx, a[0])?;
+    if let Some(t) = ctx.ets.get_mut(id) {
+        t.clear();
+    }
+    Ok(atom::TRUE)
+}
+
+/// `ets:internal_delete_all/2` (what OTP's `ets.erl` calls): the number of objects deleted.
+pub fn internal_delete_all(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = writable(ctx, a[0])?;
+    let n = ctx
+        .ets
+        .get_mut(id)
+        .map(|t| {
+            let n = t.size();
+            t.clear();
+            n
+        })
+        .unwrap_or(0);
+    Ok(ctx.p.heap.int(n as i64))
+}
+
+/// `ets:safe_fixtable/2`: tables here never move under a traversal, so fixing is a check.
+pub fn safe_fixtable(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    readable(ctx, a[0])?;
+    if a[1] != atom::TRUE && a[1] != atom::FALSE {
+        return Err(badarg());
+    }
+    Ok(atom::TRUE)
+}
+
+/// `ets:all/0`.
+pub fn all(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let ids = ctx.ets.ids();
+    let out: Vec<Term> = ids
+        .into_iter()
+        .map(|id| ctx.ets.tid_term(&mut ctx.p.heap, id))
+        .collect();
+    Ok(ctx.p.heap.list(&out))
+}
+
+/// Runs `ms` over table `id` (only the bound key's objects when the heads fix the key);
+/// `each` gets every result. The table is taken out of the node's set while the
+/// specification's guard BIFs run with the whole context.
+fn scan(ctx: &mut Ctx, id: u64, ms: &MatchSpec, mut each: impl FnMut(&mut Ctx, Term)) {
+    let Some(tab) = ctx.ets.take(id) else {
+        return;
+    };
+    let bound = {
+        let v = ctx.p.heap.view(ctx.lits);
+        ms.bound_key(&v, ctx.atoms, tab.keypos)
+            .map(|k| KeyTerm::from_term(&v, ctx.atoms, ctx.code, k, tab.kind.exact_keys()))
+    };
+    if ms.is_identity() && bound.is_none() {
+        for o in tab.objects() {
+            let t = o.copy_to(ctx.lits, &mut ctx.p.heap);
+            each(ctx, t);
+        }
+    } else {
+        let objs: &mut dyn Iterator<Item = &Object> = match &bound {
+            Some(k) => &mut tab.get(k).iter(),
+            None => &mut tab.objects(),
+        };
+        for o in objs {
+            if let Some(r) = matchspec::run(ctx, ms, o) {
+                each(ctx, r);
+            }
+        }
+    }
+    ctx.ets.put_back(tab);
+}
+
+fn compile(ctx: &Ctx, spec: Term) -> Result<MatchSpec, Fault> {
+    let v = ctx.p.heap.view(ctx.lits);
+    MatchSpec::compile(&v, ctx.atoms, spec).map_err(|_| badarg())
+}
+
+fn pattern(ctx: &Ctx, p: Term, whole: bool) -> Result<MatchSpec, Fault> {
+    let v = ctx.p.heap.view(ctx.lits);
+    MatchSpec::from_pattern(&v, ctx.atoms, p, whole).map_err(|_| badarg())
+}
+
+fn collect(ctx: &mut Ctx, id: u64, ms: &MatchSpec) -> Term {
+    let mut out = Vec::new();
+    scan(ctx, id, ms, |_, r| out.push(r));
+    ctx.p.heap.list(&out)
+}
+
+/// `ets:select/2`.
+pub fn select(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let ms = compile(ctx, a[1])?;
+    Ok(collect(ctx, id, &ms))
+}
+
+/// `ets:match/2`: the bindings of `'$N'` in each matching object, in N order.
+pub fn match_(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let ms = pattern(ctx, a[1], false)?;
+    Ok(collect(ctx, id, &ms))
+}
+
+/// `ets:match_object/2`.
+pub fn match_object(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let ms = pattern(ctx, a[1], true)?;
+    Ok(collect(ctx, id, &ms))
+}
+
+/// `ets:select_count/2`: objects for which the specification returns `true`.
+pub fn select_count(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let ms = compile(ctx, a[1])?;
+    let mut n = 0i64;
+    scan(ctx, id, &ms, |_, r| n += (r == atom::TRUE) as i64);
+    Ok(ctx.p.heap.int(n))
+}
+
+/// `ets:select_delete/2` (and `internal_select_delete/2`, which OTP's `ets.erl` calls):
+/// deletes the objects for which the specification returns `true`; returns how many.
+pub fn select_delete(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = writable(ctx, a[0])?;
+    let ms = compile(ctx, a[1])?;
+    let Some(mut tab) = ctx.ets.take(id) else {
+        return Err(badarg());
+    };
+    let before = tab.size();
+    let (words, bins) = (ctx.p.heap.words.len(), ctx.p.heap.bins.len());
+    tab.retain(|o| matchspec::run(ctx, &ms, o) != Some(atom::TRUE));
+    ctx.p.heap.words.truncate(words);
+    ctx.p.heap.bins.truncate(bins);
+    let n = before - tab.size();
+    ctx.ets.put_back(tab);
+    Ok(ctx.p.heap.int(n as i64))
+}
+
+/// The first `limit` of `results` and a continuation holding the rest, as `select/3`
+/// answers: `{Results, Continuation}`, or `'$end_of_table'` when there are none.
+fn chunk(ctx: &mut Ctx, results: Vec<Term>, limit: usize) -> Term {
+    if results.is_empty() {
+        return atom_of(ctx, "$end_of_table");
+    }
+    let split = limit.min(results.len());
+    let head = ctx.p.heap.list(&results[..split]);
+    let rest = ctx.p.heap.list(&results[split..]);
+    let tag = atom_of(ctx, "$ets_select_continuation");
+    let cont = ctx.p.heap.tuple(&[tag, rest, Term::small(limit as i64)]);
+    ctx.p.heap.tuple(&[head, cont])
+}
+
+fn limited(ctx: &mut Ctx, a: &[Term], ms: MatchSpec) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let limit = match a[2].as_small() {
+        Some(n) if n >= 1 => n as usize,
+        _ => return Err(badarg()),
+    };
+    let mut out = Vec::new();
+    scan(ctx, id, &ms, |_, r| out.push(r));
+    Ok(chunk(ctx, out, limit))
+}
+
+/// `ets:select/3`: at most `Limit` results and a continuation for `select/1`.
+pub fn select3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    readable(ctx, a[0])?;
+    let ms = compile(ctx, a[1])?;
+    limited(ctx, a, ms)
+}
+
+/// `ets:match/3`.
+pub fn match3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    readable(ctx, a[0])?;
+    let ms = pattern(ctx, a[1], false)?;
+    limited(ctx, a, ms)
+}
+
+/// `ets:match_object/3`.
+pub fn match_object3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    readable(ctx, a[0])?;
+    let ms = pattern(ctx, a[1], true)?;
+    limited(ctx, a, ms)
+}
+
+/// `ets:select/1` (and `match/1`, `match_object/1`): the next chunk of a continuation.
+pub fn select1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let end = atom_of(ctx, "$end_of_table");
+    if a[0] == end {
+        return Ok(end);
+    }
+    let tag = atom_of(ctx, "$ets_select_continuation");
+    let v = ctx.view();
+    let (rest, limit) = match v.tuple(a[0]) {
+        Some([t, rest, limit]) if *t == tag => (*rest, limit.as_small()),
+        _ => return Err(badarg()),
+    };
+    let rest = v.list_to_vec(rest).ok_or_else(badarg)?;
+    let limit = match limit {
+        Some(n) if n >= 1 => n as usize,
+        _ => return Err(badarg()),
+    };
+    Ok(chunk(ctx, rest, limit))
+}

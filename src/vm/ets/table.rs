@@ -1,0 +1,351 @@
+//! One ETS table: its options and its objects, ordered by key.
+//!
+//! Every table type keeps its keys in a `BTreeMap` of [`KeyTerm`]s: `ordered_set` in erl's
+//! term order (keys equal under `==` are one key), the others in an order where only `=:=`
+//! keys are equal. `set` and `ordered_set` hold one object per key; `bag` and
+//! `duplicate_bag` hold a list per key, in insertion order (a `bag` never holds two `=:=`
+//! objects).
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use super::key::KeyTerm;
+use super::object::{same, Object};
+use crate::vm::heap::View;
+use crate::vm::literals::Literals;
+use crate::vm::term::Term;
+
+/// A table's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableKind {
+    /// One object per key, keys compared with `=:=`.
+    Set,
+    /// One object per key, keys in term order and compared with `==`.
+    OrderedSet,
+    /// Many objects per key, no two of them `=:=`.
+    Bag,
+    /// Many objects per key.
+    DuplicateBag,
+}
+
+impl TableKind {
+    /// Whether keys are compared with `=:=` (every type but `ordered_set`).
+    pub fn exact_keys(self) -> bool {
+        self != TableKind::OrderedSet
+    }
+
+    /// Whether a key holds at most one object.
+    pub fn unique(self) -> bool {
+        matches!(self, TableKind::Set | TableKind::OrderedSet)
+    }
+}
+
+/// Who may use a table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Every process reads and writes.
+    Public,
+    /// Every process reads; the owner writes.
+    Protected,
+    /// Only the owner.
+    Private,
+}
+
+/// Options that only `ets:info/1,2` reports.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Tuning {
+    /// `{read_concurrency, Bool}`.
+    pub read_concurrency: bool,
+    /// `{write_concurrency, Value}`: `true`, `false` or `auto`.
+    pub write_concurrency: Option<Term>,
+    /// `compressed`.
+    pub compressed: bool,
+    /// `{decentralized_counters, Bool}`.
+    pub decentralized_counters: bool,
+}
+
+/// An ETS table.
+#[derive(Debug)]
+pub struct Table {
+    /// The table's reference number (its id).
+    pub id: u64,
+    /// Its name (an atom).
+    pub name: Term,
+    /// Whether the name identifies it.
+    pub named: bool,
+    /// Its type.
+    pub kind: TableKind,
+    /// The key's position in every object (1-based).
+    pub keypos: usize,
+    /// Who may use it.
+    pub access: Access,
+    /// The owning process.
+    pub owner: u32,
+    /// Who inherits it when the owner dies, with what data.
+    pub heir: Option<(u32, Object)>,
+    /// Options kept only to report them.
+    pub tuning: Tuning,
+    objects: BTreeMap<KeyTerm, Slot>,
+    size: usize,
+    words: usize,
+}
+
+/// The objects of one key: one kept inline (every `set` key, most `bag` keys) or several.
+#[derive(Debug)]
+enum Slot {
+    One(Object),
+    Many(Vec<Object>),
+}
+
+impl Slot {
+    fn as_slice(&self) -> &[Object] {
+        match self {
+            Slot::One(o) => core::slice::from_ref(o),
+            Slot::Many(v) => v,
+        }
+    }
+
+    fn push(&mut self, obj: Object) {
+        match core::mem::replace(self, Slot::Many(Vec::new())) {
+            Slot::One(first) => *self = Slot::Many(alloc::vec![first, obj]),
+            Slot::Many(mut v) => {
+                v.push(obj);
+                *self = Slot::Many(v);
+            }
+        }
+    }
+
+    /// Keeps the objects `keep` accepts; returns how many went and their words.
+    fn retain(&mut self, mut keep: impl FnMut(&Object) -> bool) -> (usize, usize) {
+        match self {
+            Slot::One(o) => {
+                if keep(o) {
+                    (0, 0)
+                } else {
+                    let words = o.memory_words();
+                    *self = Slot::Many(Vec::new());
+                    (1, words)
+                }
+            }
+            Slot::Many(v) => {
+                let (mut n, mut words) = (0, 0);
+                v.retain(|o| {
+                    let k = keep(o);
+                    if !k {
+                        n += 1;
+                        words += o.memory_words();
+                    }
+                    k
+                });
+                (n, words)
+            }
+        }
+    }
+
+    fn into_vec(self) -> Vec<Object> {
+        match self {
+            Slot::One(o) => alloc::vec![o],
+            Slot::Many(v) => v,
+        }
+    }
+}
+
+/// Words an empty table takes in `ets:info(T, memory)` (erl's figure for an empty set).
+const TABLE_WORDS: usize = 305;
+
+impl Table {
+    /// An empty table.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: u64,
+        name: Term,
+        named: bool,
+        kind: TableKind,
+        keypos: usize,
+        access: Access,
+        owner: u32,
+        heir: Option<(u32, Object)>,
+        tuning: Tuning,
+    ) -> Table {
+        Table {
+            id,
+            name,
+            named,
+            kind,
+            keypos,
+            access,
+            owner,
+            heir,
+            tuning,
+            objects: BTreeMap::new(),
+            size: 0,
+            words: 0,
+        }
+    }
+
+    /// Number of objects.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Memory in words.
+    pub fn memory_words(&self) -> usize {
+        TABLE_WORDS + self.words
+    }
+
+    /// Whether `pid` may read the table.
+    pub fn can_read(&self, pid: u32) -> bool {
+        self.access != Access::Private || pid == self.owner
+    }
+
+    /// Whether `pid` may write the table.
+    pub fn can_write(&self, pid: u32) -> bool {
+        self.access == Access::Public || pid == self.owner
+    }
+
+    /// Stores `obj` under `key` (a `set` replaces, a `bag` skips an identical object).
+    pub fn insert(&mut self, lits: &Literals, key: KeyTerm, obj: Object) {
+        use alloc::collections::btree_map::Entry;
+        let words = obj.memory_words();
+        let slot = match self.objects.entry(key) {
+            Entry::Vacant(e) => {
+                e.insert(Slot::One(obj));
+                self.size += 1;
+                self.words += words;
+                return;
+            }
+            Entry::Occupied(e) => e.into_mut(),
+        };
+        match self.kind {
+            TableKind::Set | TableKind::OrderedSet => {
+                let old: usize = slot.as_slice().iter().map(Object::memory_words).sum();
+                self.words = self.words + words - old;
+                *slot = Slot::One(obj);
+                return;
+            }
+            TableKind::Bag => {
+                let v = obj.view(lits);
+                if slot
+                    .as_slice()
+                    .iter()
+                    .any(|o| same(&o.view(lits), o.root(), &v, obj.root()))
+                {
+                    return;
+                }
+            }
+            TableKind::DuplicateBag => {}
+        }
+        slot.push(obj);
+        self.size += 1;
+        self.words += words;
+    }
+
+    /// The objects under `key`, oldest first.
+    pub fn get(&self, key: &KeyTerm) -> &[Object] {
+        self.objects.get(key).map(Slot::as_slice).unwrap_or(&[])
+    }
+
+    /// Replaces object `i` under `key`.
+    pub fn replace(&mut self, key: &KeyTerm, i: usize, obj: Object) {
+        let old = match self.objects.get_mut(key) {
+            Some(Slot::One(o)) if i == 0 => o,
+            Some(Slot::Many(v)) => match v.get_mut(i) {
+                Some(o) => o,
+                None => return,
+            },
+            _ => return,
+        };
+        self.words = self.words + obj.memory_words() - old.memory_words();
+        *old = obj;
+    }
+
+    /// Whether `key` has objects.
+    pub fn contains(&self, key: &KeyTerm) -> bool {
+        self.objects.contains_key(key)
+    }
+
+    /// Removes and returns the objects under `key`.
+    pub fn remove(&mut self, key: &KeyTerm) -> Vec<Object> {
+        let v = self
+            .objects
+            .remove(key)
+            .map(Slot::into_vec)
+            .unwrap_or_default();
+        self.size -= v.len();
+        self.words -= v.iter().map(Object::memory_words).sum::<usize>();
+        v
+    }
+
+    /// Removes the objects under `key` that are `=:=` to `t` (read through `tv`).
+    pub fn remove_object(&mut self, lits: &Literals, key: &KeyTerm, tv: &View, t: Term) {
+        let Some(slot) = self.objects.get_mut(key) else {
+            return;
+        };
+        let (removed, freed) = slot.retain(|o| !same(&o.view(lits), o.root(), tv, t));
+        self.size -= removed;
+        self.words -= freed;
+        if slot.as_slice().is_empty() {
+            self.objects.remove(key);
+        }
+    }
+
+    /// Removes every object.
+    pub fn clear(&mut self) {
+        self.objects.clear();
+        self.size = 0;
+        self.words = 0;
+    }
+
+    /// Keeps only the objects `keep` accepts, in key order.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Object) -> bool) {
+        let mut removed = 0;
+        let mut freed = 0;
+        self.objects.retain(|_, slot| {
+            let (n, words) = slot.retain(&mut keep);
+            removed += n;
+            freed += words;
+            !slot.as_slice().is_empty()
+        });
+        self.size -= removed;
+        self.words -= freed;
+    }
+
+    /// Every object, in key order.
+    pub fn objects(&self) -> impl Iterator<Item = &Object> {
+        self.objects.values().flat_map(Slot::as_slice)
+    }
+
+    /// An object of the first key.
+    pub fn first(&self) -> Option<&Object> {
+        self.objects
+            .values()
+            .next()
+            .and_then(|v| v.as_slice().first())
+    }
+
+    /// An object of the last key.
+    pub fn last(&self) -> Option<&Object> {
+        self.objects
+            .values()
+            .next_back()
+            .and_then(|v| v.as_slice().first())
+    }
+
+    /// An object of the key after `key` (which need not be in the table).
+    pub fn next(&self, key: &KeyTerm) -> Option<&Object> {
+        use core::ops::Bound;
+        self.objects
+            .range((Bound::Excluded(key), Bound::Unbounded))
+            .next()
+            .and_then(|(_, v)| v.as_slice().first())
+    }
+
+    /// An object of the key before `key` (which need not be in the table).
+    pub fn prev(&self, key: &KeyTerm) -> Option<&Object> {
+        use core::ops::Bound;
+        self.objects
+            .range((Bound::Unbounded, Bound::Excluded(key)))
+            .next_back()
+            .and_then(|(_, v)| v.as_slice().first())
+    }
+}
