@@ -1859,6 +1859,10 @@ fn fun_entry(
                 return Err(FunError::BadArity);
             }
             let env_len = payload.len() - 1;
+            if n as usize + env_len > X_REGS {
+                // Only a hand-made fun can carry this much (erl's limit is 255 in all).
+                return Err(FunError::BadFun);
+            }
             for i in 0..env_len {
                 let e = p.heap.view(lits).payload(f)[1 + i];
                 xr[n as usize + i] = e;
