@@ -328,7 +328,7 @@ impl<P: Platform> State<P> {
         match e.process.as_mut() {
             Some(p) => {
                 let m = copy_term(view, &mut p.heap, msg);
-                p.mailbox.push(m);
+                p.mailbox.push_back(m);
                 self.wake(to);
             }
             None => {
@@ -347,7 +347,7 @@ impl<P: Platform> State<P> {
         match e.process.as_mut() {
             Some(p) => {
                 let m = build(&self.no_lits, &atoms, p, &d);
-                p.mailbox.push(m);
+                p.mailbox.push_back(m);
                 self.wake(to);
             }
             None => e.held.push(Held::Deliver(d)),

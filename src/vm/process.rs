@@ -5,6 +5,7 @@
 //! `stack[len - 1 - i]`. Catch markers live in Y slots. Everything the collector must see is
 //! listed by [`Process::collect`].
 
+use alloc::collections::VecDeque;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -44,8 +45,9 @@ pub struct Process {
     pub dict: Vec<(Term, Term)>,
     /// Largest stack depth in words (`usize::MAX`: unlimited).
     pub max_stack: usize,
-    /// Received messages, oldest first (terms on this process's heap).
-    pub mailbox: Vec<Term>,
+    /// Received messages, oldest first (terms on this process's heap). A deque, so taking the
+    /// oldest message, the common case, costs the same however long the queue is.
+    pub mailbox: VecDeque<Term>,
     /// Index of the next message `loop_rec` looks at.
     pub recv_cursor: usize,
     /// The current receive has asked the scheduler for a timeout (`wait_timeout`).
@@ -68,7 +70,7 @@ impl Process {
             reductions: SLICE_REDUCTIONS,
             dict: Vec::new(),
             max_stack: usize::MAX,
-            mailbox: Vec::new(),
+            mailbox: VecDeque::new(),
             recv_cursor: 0,
             timer_armed: false,
             timed_out: false,
@@ -95,9 +97,10 @@ impl Process {
             dict.push(k);
             dict.push(v);
         }
+        let (older, newer) = self.mailbox.as_mut_slices();
         let r = gc::collect(
             &mut self.heap,
-            &mut [x, &mut self.stack, &mut dict, &mut self.mailbox],
+            &mut [x, &mut self.stack, &mut dict, older, newer],
             need,
         );
         for (i, pair) in dict.chunks(2).enumerate() {

@@ -291,7 +291,7 @@ pub fn iolist_to_iovec(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `erlang:send/2` and `!`: only messages to the process itself are delivered so far.
 pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if a[0] == ctx.p.pid {
-        ctx.p.mailbox.push(a[1]);
+        ctx.p.mailbox.push_back(a[1]);
     } else if !a[0].is_pid() {
         return Err(badarg());
     }
@@ -311,7 +311,7 @@ pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let value = match item {
         atom::MESSAGE_QUEUE_LEN => Term::small(ctx.p.mailbox.len() as i64),
         atom::MESSAGES => {
-            let m = ctx.p.mailbox.clone();
+            let m: Vec<Term> = ctx.p.mailbox.iter().copied().collect();
             ctx.p.heap.list(&m)
         }
         atom::DICTIONARY => get0(ctx, &[])?,

@@ -85,7 +85,7 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         },
     };
     if pid == me(ctx) {
-        ctx.p.mailbox.push(msg);
+        ctx.p.mailbox.push_back(msg);
     } else {
         let view = ctx.p.heap.view(ctx.lits);
         ctx.node.send(ctx.p.pid.pid_number(), pid, &view, msg);
@@ -294,7 +294,7 @@ pub fn link(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             return Err(Fault::error(noproc));
         }
         let msg = ctx.p.heap.tuple(&[atom::EXIT_CAPS, a[0], noproc]);
-        ctx.p.mailbox.push(msg);
+        ctx.p.mailbox.push_back(msg);
     }
     Ok(atom::TRUE)
 }
