@@ -30,6 +30,19 @@ pub enum TranslateError {
     BadIndex,
 }
 
+/// The largest stack frame `allocate` may ask for, in Y slots (erlc's functions use a few
+/// dozen; this bound only stops malformed modules).
+pub const MAX_FRAME: u32 = 1 << 16;
+
+/// `n` as a stack frame size, if it is within [`MAX_FRAME`].
+fn frame_size(n: u32) -> R<u32> {
+    if n <= MAX_FRAME {
+        Ok(n)
+    } else {
+        Err(TranslateError::BadIndex)
+    }
+}
+
 struct Tx<'a> {
     m: &'a Module,
     atoms: Vec<Term>,
@@ -121,6 +134,12 @@ impl Tx<'_> {
             Operand::List(l) => Ok(l),
             _ => Err(TranslateError::BadOperand(opc)),
         }
+    }
+
+    /// A stack frame size for `allocate`: at most [`MAX_FRAME`] slots, so a malformed module
+    /// cannot ask for billions of them.
+    fn frame(&self, op: &Operand, opc: u8) -> R<u32> {
+        frame_size(self.uint(op, opc)?)
     }
 
     fn yreg(&self, op: &Operand, opc: u8) -> R<u32> {
@@ -653,12 +672,12 @@ impl Tx<'_> {
                 self.bif_op(code, &a[2], o, f, &a[3..6], &a[6])?
             }
             12 | 14 => Op::Allocate {
-                slots: self.uint(&a[0], o)?,
+                slots: self.frame(&a[0], o)?,
                 heap: 0,
                 live: self.uint(&a[1], o)?,
             },
             13 | 15 => Op::Allocate {
-                slots: self.uint(&a[0], o)?,
+                slots: self.frame(&a[0], o)?,
                 heap: self.heap_need(&a[1], o)?,
                 live: self.uint(&a[2], o)?,
             },
@@ -1168,3 +1187,18 @@ pub const OPCODES: &[(u8, &str, u8)] = &[
     (178, "call_fun2", 3),
     (180, "badrecord", 1),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A malformed `allocate` of billions of slots is refused at load time instead of
+    /// exhausting memory when it runs.
+    #[test]
+    fn frames_are_bounded() {
+        assert_eq!(frame_size(0), Ok(0));
+        assert_eq!(frame_size(MAX_FRAME), Ok(MAX_FRAME));
+        assert_eq!(frame_size(MAX_FRAME + 1), Err(TranslateError::BadIndex));
+        assert_eq!(frame_size(u32::MAX), Err(TranslateError::BadIndex));
+    }
+}
