@@ -91,7 +91,10 @@ pub mod tag {
 }
 
 /// A decoded Erlang term, independent of any heap.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Dropping a tree takes its nested terms apart with an explicit work list, so a term nested
+/// millions deep is freed without native recursion.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum ExtTerm {
     /// An integer that fits in an `i64` (SMALL_INTEGER_EXT, INTEGER_EXT, or a small big).
     Integer(i64),
@@ -104,6 +107,7 @@ pub enum ExtTerm {
     /// SMALL_TUPLE_EXT, LARGE_TUPLE_EXT.
     Tuple(Vec<ExtTerm>),
     /// NIL_EXT: the empty list.
+    #[default]
     Nil,
     /// LIST_EXT with its elements and tail (the tail is `Nil` for a proper list). STRING_EXT
     /// decodes to a proper list of small integers.
@@ -171,4 +175,56 @@ pub enum ExtTerm {
         /// Captured free variables.
         free: Vec<ExtTerm>,
     },
+}
+
+impl ExtTerm {
+    /// Whether this term holds other terms.
+    fn has_children(&self) -> bool {
+        match self {
+            ExtTerm::Tuple(items) => !items.is_empty(),
+            ExtTerm::List(..) | ExtTerm::LocalFun { .. } => true,
+            ExtTerm::Map(pairs) => !pairs.is_empty(),
+            _ => false,
+        }
+    }
+
+    /// Moves the nested terms that hold terms themselves onto `out`, leaving leaves in place.
+    fn take_children(&mut self, out: &mut Vec<ExtTerm>) {
+        let nested = |t: &mut ExtTerm, out: &mut Vec<ExtTerm>| {
+            if t.has_children() {
+                out.push(core::mem::take(t));
+            }
+        };
+        match self {
+            ExtTerm::Tuple(items) => items.iter_mut().for_each(|t| nested(t, out)),
+            ExtTerm::List(items, tail) => {
+                items.iter_mut().for_each(|t| nested(t, out));
+                nested(tail, out);
+            }
+            ExtTerm::Map(pairs) => pairs.iter_mut().for_each(|(k, v)| {
+                nested(k, out);
+                nested(v, out);
+            }),
+            ExtTerm::LocalFun { pid, free, .. } => {
+                nested(pid, out);
+                free.iter_mut().for_each(|t| nested(t, out));
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Drop for ExtTerm {
+    fn drop(&mut self) {
+        if !self.has_children() {
+            return;
+        }
+        let mut work = Vec::new();
+        self.take_children(&mut work);
+        // Each popped term has its nested terms moved out before it is dropped, so its own
+        // drop finds nothing left to descend into.
+        while let Some(mut t) = work.pop() {
+            t.take_children(&mut work);
+        }
+    }
 }

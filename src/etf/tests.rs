@@ -196,7 +196,7 @@ fn golden_node_terms_decode_to_fields() {
             creation: 0
         }
     );
-    match decode(GOLDEN[3].1).expect("fun") {
+    match &decode(GOLDEN[3].1).expect("fun") {
         ExtTerm::LocalFun {
             module,
             arity,
@@ -206,7 +206,7 @@ fn golden_node_terms_decode_to_fields() {
             ..
         } => {
             assert_eq!(
-                (module.as_str(), arity, index, old_index),
+                (module.as_str(), *arity, *index, *old_index),
                 ("erl_eval", 1, 42, 42)
             );
             assert_eq!(free.len(), 1);
