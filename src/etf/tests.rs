@@ -556,3 +556,34 @@ fn text_floats_match_running_erl() {
         assert_eq!(ours, line.to_lowercase(), "{f}");
     }
 }
+
+/// A million levels: far beyond what native recursion survives on a test thread's stack.
+const DEEP: usize = 1_000_000;
+
+/// `DEEP` nested one-element lists and tuples around `inner`, alternating.
+fn deep_ext(inner: ExtTerm) -> ExtTerm {
+    let mut t = inner;
+    for i in 0..DEEP {
+        t = if i % 2 == 0 {
+            ExtTerm::List(vec![t], Box::new(ExtTerm::Nil))
+        } else {
+            ExtTerm::Tuple(vec![t, int(i as i64)])
+        };
+    }
+    t
+}
+
+#[test]
+fn deep_terms_encode_decode_compare_and_drop_without_recursion() {
+    let a = deep_ext(atom("x"));
+    let b = deep_ext(atom("y"));
+    let bytes = encode(&a);
+    assert!(bytes.len() > 5 * DEEP);
+    assert!(matches!(decode(&bytes), Err(EtfError::TooDeep { .. })));
+    let back = decode_with_depth(&bytes, usize::MAX).expect("decodes");
+    assert_eq!(compare(&back, &a), Ordering::Equal);
+    assert_eq!(compare_keys(&a, &b), Ordering::Less);
+    assert_eq!(compare(&b, &a), Ordering::Greater);
+    assert_eq!(encode(&back), bytes);
+    // Dropping `a`, `b` and `back` at the end of the test walks them without recursion.
+}

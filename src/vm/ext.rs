@@ -193,3 +193,64 @@ pub fn from_ext(
     let _ = code;
     build(&mut t, ext, atoms, &mut |_, _| None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::compare::{compare, exact_eq, Mode};
+    use crate::vm::copy::copy_term;
+    use crate::vm::display::display;
+    use crate::vm::literals::Literals;
+    use crate::vm::phash::{phash, phash2};
+    use core::cmp::Ordering;
+
+    /// A million levels: far beyond what native recursion survives on a test thread's stack.
+    const DEEP: usize = 1_000_000;
+
+    /// `DEEP` levels of one-element lists, pairs and one-pair maps around `inner`.
+    fn deep(h: &mut Heap, inner: Term) -> Term {
+        let mut t = inner;
+        for i in 0..DEEP {
+            t = match i % 3 {
+                0 => h.cons(t, Term::NIL),
+                1 => h.tuple(&[Term::small(i as i64), t]),
+                _ => h.map_sorted(&[(Term::small(1), t)]),
+            };
+        }
+        t
+    }
+
+    #[test]
+    fn deep_heap_terms_convert_compare_hash_copy_and_print() {
+        let lits = Literals::default();
+        let mut atoms = AtomTable::new();
+        let code = Code::default();
+        let x = atoms.intern("x").unwrap();
+        let y = atoms.intern("y").unwrap();
+        let mut h = Heap::new();
+        let a = deep(&mut h, x);
+        let b = deep(&mut h, y);
+
+        let bytes = crate::etf::encode(&to_ext(&h.view(&lits), &atoms, &code, a));
+        let ext = crate::etf::decode_with_depth(&bytes, usize::MAX).expect("decodes");
+        let back = from_ext(&mut h, &mut atoms, &code, &ext).expect("builds");
+        let v = h.view(&lits);
+        assert!(exact_eq(&v, &atoms, a, back));
+        assert_eq!(compare(&v, &atoms, a, b, Mode::Arith), Ordering::Less);
+        assert_eq!(
+            phash2(&v, &atoms, &code, a),
+            phash2(&v, &atoms, &code, back)
+        );
+        assert_eq!(phash(&v, &atoms, &code, a), phash(&v, &atoms, &code, back));
+        assert_ne!(phash2(&v, &atoms, &code, a), phash2(&v, &atoms, &code, b));
+        let printed = display(&v, &atoms, &code, a);
+        assert_eq!(printed.len(), display(&v, &atoms, &code, back).len());
+        assert!(printed.starts_with(b"[#{1=>{"));
+
+        let mut other = Heap::new();
+        let copied = copy_term(&v, &mut other, a);
+        let w = other.view(&lits);
+        let again = crate::etf::encode(&to_ext(&w, &atoms, &code, copied));
+        assert_eq!(again, bytes);
+    }
+}
