@@ -587,3 +587,28 @@ fn deep_terms_encode_decode_compare_and_drop_without_recursion() {
     assert_eq!(encode(&back), bytes);
     // Dropping `a`, `b` and `back` at the end of the test walks them without recursion.
 }
+
+#[test]
+fn deep_terms_clone_and_compare_equal_without_recursion() {
+    let a = deep_ext(list(vec![int(1), atom("x")]));
+    let copy = a.clone();
+    assert!(copy == a);
+    let b = deep_ext(list(vec![int(1), atom("y")]));
+    assert!(a != b);
+    let fun = ExtTerm::LocalFun {
+        module: "m".to_string(),
+        arity: 0,
+        uniq: [7; 16],
+        index: 1,
+        old_index: 1,
+        old_uniq: 2,
+        pid: Box::new(ExtTerm::Pid {
+            node: "nonode@nohost".to_string(),
+            id: 3,
+            serial: 0,
+            creation: 0,
+        }),
+        free: vec![a, ExtTerm::Map(vec![(int(1), b)])],
+    };
+    assert!(fun.clone() == fun);
+}
