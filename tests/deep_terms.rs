@@ -1,6 +1,7 @@
 //! Ten-million-deep terms: `t_deep_terms` from the conformance suite, run at depth
 //! 10,000,000 (the map mix and improper lists at 1,000,000) under `erl` and under
-//! `xenbeam-run`, whose outputs must be identical.
+//! `xenbeam-run`, whose outputs must be identical. (The conformance suite runs the module
+//! less deep, to suit an unoptimised runner.)
 //!
 //! Every walk over a term's structure (external term format, comparison, hashing, message
 //! and spawn copies, `persistent_term`) runs at that depth, so any native recursion on term
