@@ -560,12 +560,13 @@ impl Open {
                     return Ok(Some(value));
                 }
                 // Keep one canonical shape: a list's tail is never itself a list.
-                Ok(Some(match value {
+                let mut value = value;
+                Ok(Some(match &mut value {
                     ExtTerm::List(more, tail) => {
-                        elements.extend(more);
-                        ExtTerm::List(elements, tail)
+                        elements.append(more);
+                        ExtTerm::List(elements, Box::new(core::mem::take(&mut **tail)))
                     }
-                    tail => ExtTerm::List(elements, Box::new(tail)),
+                    _ => ExtTerm::List(elements, Box::new(value)),
                 }))
             }
             Open::Map { pairs, key, arity } => {

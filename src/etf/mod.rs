@@ -91,7 +91,11 @@ pub mod tag {
 }
 
 /// A decoded Erlang term, independent of any heap.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Dropping, cloning and comparing with `==` walk nested terms with explicit work lists, so a
+/// term nested millions deep needs no native recursion. (`Debug` output does recurse; it is
+/// for diagnostics of small terms.)
+#[derive(Debug, Default)]
 pub enum ExtTerm {
     /// An integer that fits in an `i64` (SMALL_INTEGER_EXT, INTEGER_EXT, or a small big).
     Integer(i64),
@@ -104,6 +108,7 @@ pub enum ExtTerm {
     /// SMALL_TUPLE_EXT, LARGE_TUPLE_EXT.
     Tuple(Vec<ExtTerm>),
     /// NIL_EXT: the empty list.
+    #[default]
     Nil,
     /// LIST_EXT with its elements and tail (the tail is `Nil` for a proper list). STRING_EXT
     /// decodes to a proper list of small integers.
@@ -171,4 +176,327 @@ pub enum ExtTerm {
         /// Captured free variables.
         free: Vec<ExtTerm>,
     },
+}
+
+impl ExtTerm {
+    /// Whether this term holds other terms.
+    fn has_children(&self) -> bool {
+        match self {
+            ExtTerm::Tuple(items) => !items.is_empty(),
+            ExtTerm::List(..) | ExtTerm::LocalFun { .. } => true,
+            ExtTerm::Map(pairs) => !pairs.is_empty(),
+            _ => false,
+        }
+    }
+
+    /// Moves the nested terms that hold terms themselves onto `out`, leaving leaves in place.
+    fn take_children(&mut self, out: &mut Vec<ExtTerm>) {
+        let nested = |t: &mut ExtTerm, out: &mut Vec<ExtTerm>| {
+            if t.has_children() {
+                out.push(core::mem::take(t));
+            }
+        };
+        match self {
+            ExtTerm::Tuple(items) => items.iter_mut().for_each(|t| nested(t, out)),
+            ExtTerm::List(items, tail) => {
+                items.iter_mut().for_each(|t| nested(t, out));
+                nested(tail, out);
+            }
+            ExtTerm::Map(pairs) => pairs.iter_mut().for_each(|(k, v)| {
+                nested(k, out);
+                nested(v, out);
+            }),
+            ExtTerm::LocalFun { pid, free, .. } => {
+                nested(pid, out);
+                free.iter_mut().for_each(|t| nested(t, out));
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Drop for ExtTerm {
+    fn drop(&mut self) {
+        if !self.has_children() {
+            return;
+        }
+        let mut work = Vec::new();
+        self.take_children(&mut work);
+        // Each popped term has its nested terms moved out before it is dropped, so its own
+        // drop finds nothing left to descend into.
+        while let Some(mut t) = work.pop() {
+            t.take_children(&mut work);
+        }
+    }
+}
+
+/// Pending work of [`ExtTerm::clone`].
+enum CloneStep<'a> {
+    /// Clone this term and push the copy.
+    Visit(&'a ExtTerm),
+    /// Pop `n` copies and make a tuple.
+    Tuple(usize),
+    /// Pop `n` copies and a tail and make a list.
+    List(usize),
+    /// Pop `n` keys and values (interleaved) and make a map.
+    Map(usize),
+    /// Pop the creator pid and `n` free variables and make a fun like this one.
+    Fun(&'a ExtTerm, usize),
+}
+
+impl Clone for ExtTerm {
+    fn clone(&self) -> Self {
+        let mut work = alloc::vec![CloneStep::Visit(self)];
+        let mut done: Vec<ExtTerm> = Vec::new();
+        while let Some(step) = work.pop() {
+            let t = match step {
+                CloneStep::Visit(t) => t,
+                CloneStep::Tuple(n) => {
+                    let items = done.split_off(done.len() - n);
+                    done.push(ExtTerm::Tuple(items));
+                    continue;
+                }
+                CloneStep::List(n) => {
+                    let tail = done.pop().unwrap_or_default();
+                    let items = done.split_off(done.len() - n);
+                    done.push(ExtTerm::List(items, Box::new(tail)));
+                    continue;
+                }
+                CloneStep::Map(n) => {
+                    let mut it = done.split_off(done.len() - 2 * n).into_iter();
+                    let mut pairs = Vec::with_capacity(n);
+                    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                        pairs.push((k, v));
+                    }
+                    done.push(ExtTerm::Map(pairs));
+                    continue;
+                }
+                CloneStep::Fun(template, n) => {
+                    let mut parts = done.split_off(done.len() - n - 1).into_iter();
+                    let pid = parts.next().unwrap_or_default();
+                    if let ExtTerm::LocalFun {
+                        module,
+                        arity,
+                        uniq,
+                        index,
+                        old_index,
+                        old_uniq,
+                        ..
+                    } = template
+                    {
+                        done.push(ExtTerm::LocalFun {
+                            module: module.clone(),
+                            arity: *arity,
+                            uniq: *uniq,
+                            index: *index,
+                            old_index: *old_index,
+                            old_uniq: *old_uniq,
+                            pid: Box::new(pid),
+                            free: parts.collect(),
+                        });
+                    }
+                    continue;
+                }
+            };
+            let leaf = match t {
+                ExtTerm::Integer(i) => ExtTerm::Integer(*i),
+                ExtTerm::BigInteger(b) => ExtTerm::BigInteger(b.clone()),
+                ExtTerm::Float(f) => ExtTerm::Float(*f),
+                ExtTerm::Atom(a) => ExtTerm::Atom(a.clone()),
+                ExtTerm::Nil => ExtTerm::Nil,
+                ExtTerm::Binary(b) => ExtTerm::Binary(b.clone()),
+                ExtTerm::BitBinary(b, bits) => ExtTerm::BitBinary(b.clone(), *bits),
+                ExtTerm::Pid {
+                    node,
+                    id,
+                    serial,
+                    creation,
+                } => ExtTerm::Pid {
+                    node: node.clone(),
+                    id: *id,
+                    serial: *serial,
+                    creation: *creation,
+                },
+                ExtTerm::Port { node, id, creation } => ExtTerm::Port {
+                    node: node.clone(),
+                    id: *id,
+                    creation: *creation,
+                },
+                ExtTerm::Reference {
+                    node,
+                    creation,
+                    ids,
+                } => ExtTerm::Reference {
+                    node: node.clone(),
+                    creation: *creation,
+                    ids: ids.clone(),
+                },
+                ExtTerm::ExportFun {
+                    module,
+                    function,
+                    arity,
+                } => ExtTerm::ExportFun {
+                    module: module.clone(),
+                    function: function.clone(),
+                    arity: *arity,
+                },
+                ExtTerm::Tuple(items) => {
+                    work.push(CloneStep::Tuple(items.len()));
+                    work.extend(items.iter().rev().map(CloneStep::Visit));
+                    continue;
+                }
+                ExtTerm::List(items, tail) => {
+                    work.push(CloneStep::List(items.len()));
+                    work.push(CloneStep::Visit(tail));
+                    work.extend(items.iter().rev().map(CloneStep::Visit));
+                    continue;
+                }
+                ExtTerm::Map(pairs) => {
+                    work.push(CloneStep::Map(pairs.len()));
+                    for (k, v) in pairs.iter().rev() {
+                        work.push(CloneStep::Visit(v));
+                        work.push(CloneStep::Visit(k));
+                    }
+                    continue;
+                }
+                ExtTerm::LocalFun { pid, free, .. } => {
+                    work.push(CloneStep::Fun(t, free.len()));
+                    work.extend(free.iter().rev().map(CloneStep::Visit));
+                    work.push(CloneStep::Visit(pid));
+                    continue;
+                }
+            };
+            done.push(leaf);
+        }
+        done.pop().unwrap_or_default()
+    }
+}
+
+impl PartialEq for ExtTerm {
+    fn eq(&self, other: &Self) -> bool {
+        let mut todo = alloc::vec![(self, other)];
+        while let Some((a, b)) = todo.pop() {
+            let same = match (a, b) {
+                (ExtTerm::Integer(x), ExtTerm::Integer(y)) => x == y,
+                (ExtTerm::BigInteger(x), ExtTerm::BigInteger(y)) => x == y,
+                (ExtTerm::Float(x), ExtTerm::Float(y)) => x == y,
+                (ExtTerm::Atom(x), ExtTerm::Atom(y)) => x == y,
+                (ExtTerm::Nil, ExtTerm::Nil) => true,
+                (ExtTerm::Binary(x), ExtTerm::Binary(y)) => x == y,
+                (ExtTerm::BitBinary(x, m), ExtTerm::BitBinary(y, n)) => x == y && m == n,
+                (
+                    ExtTerm::Pid {
+                        node: n1,
+                        id: i1,
+                        serial: s1,
+                        creation: c1,
+                    },
+                    ExtTerm::Pid {
+                        node: n2,
+                        id: i2,
+                        serial: s2,
+                        creation: c2,
+                    },
+                ) => n1 == n2 && i1 == i2 && s1 == s2 && c1 == c2,
+                (
+                    ExtTerm::Port {
+                        node: n1,
+                        id: i1,
+                        creation: c1,
+                    },
+                    ExtTerm::Port {
+                        node: n2,
+                        id: i2,
+                        creation: c2,
+                    },
+                ) => n1 == n2 && i1 == i2 && c1 == c2,
+                (
+                    ExtTerm::Reference {
+                        node: n1,
+                        creation: c1,
+                        ids: w1,
+                    },
+                    ExtTerm::Reference {
+                        node: n2,
+                        creation: c2,
+                        ids: w2,
+                    },
+                ) => n1 == n2 && c1 == c2 && w1 == w2,
+                (
+                    ExtTerm::ExportFun {
+                        module: m1,
+                        function: f1,
+                        arity: a1,
+                    },
+                    ExtTerm::ExportFun {
+                        module: m2,
+                        function: f2,
+                        arity: a2,
+                    },
+                ) => m1 == m2 && f1 == f2 && a1 == a2,
+                (ExtTerm::Tuple(x), ExtTerm::Tuple(y)) => {
+                    x.len() == y.len() && {
+                        todo.extend(x.iter().zip(y));
+                        true
+                    }
+                }
+                (ExtTerm::List(x, xt), ExtTerm::List(y, yt)) => {
+                    x.len() == y.len() && {
+                        todo.push((xt, yt));
+                        todo.extend(x.iter().zip(y));
+                        true
+                    }
+                }
+                (ExtTerm::Map(x), ExtTerm::Map(y)) => {
+                    x.len() == y.len() && {
+                        for ((k1, v1), (k2, v2)) in x.iter().zip(y) {
+                            todo.push((k1, k2));
+                            todo.push((v1, v2));
+                        }
+                        true
+                    }
+                }
+                (
+                    ExtTerm::LocalFun {
+                        module: m1,
+                        arity: a1,
+                        uniq: u1,
+                        index: i1,
+                        old_index: oi1,
+                        old_uniq: ou1,
+                        pid: p1,
+                        free: f1,
+                    },
+                    ExtTerm::LocalFun {
+                        module: m2,
+                        arity: a2,
+                        uniq: u2,
+                        index: i2,
+                        old_index: oi2,
+                        old_uniq: ou2,
+                        pid: p2,
+                        free: f2,
+                    },
+                ) => {
+                    let same = m1 == m2
+                        && a1 == a2
+                        && u1 == u2
+                        && i1 == i2
+                        && oi1 == oi2
+                        && ou1 == ou2
+                        && f1.len() == f2.len();
+                    if same {
+                        todo.push((p1, p2));
+                        todo.extend(f1.iter().zip(f2));
+                    }
+                    same
+                }
+                _ => false,
+            };
+            if !same {
+                return false;
+            }
+        }
+        true
+    }
 }

@@ -7,6 +7,9 @@
 //! references and funs of the local node are ordered by their fields (serial then number for
 //! pids, most significant word first for references); across nodes OTP also looks at the node
 //! name first, as done here.
+//!
+//! Nested terms are compared with an explicit work list, so depth costs heap, not native
+//! stack.
 
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -42,7 +45,36 @@ fn rank(t: &ExtTerm) -> u8 {
     }
 }
 
+/// Comparisons still to make, the next one on top.
+enum Pending<'a> {
+    /// Compare these two terms (`true`: in map key order).
+    Pair(&'a ExtTerm, &'a ExtTerm, bool),
+    /// This outcome, unless it is `Equal`.
+    Outcome(Ordering),
+}
+
 fn cmp(a: &ExtTerm, b: &ExtTerm, exact: bool) -> Ordering {
+    let mut todo = alloc::vec![Pending::Pair(a, b, exact)];
+    while let Some(next) = todo.pop() {
+        let o = match next {
+            Pending::Pair(a, b, exact) => cmp_shallow(a, b, exact, &mut todo),
+            Pending::Outcome(o) => o,
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+/// Compares the outer layer of two terms; pushes the pairs of nested terms that decide when
+/// the outer layers are equal.
+fn cmp_shallow<'a>(
+    a: &'a ExtTerm,
+    b: &'a ExtTerm,
+    exact: bool,
+    todo: &mut Vec<Pending<'a>>,
+) -> Ordering {
     let by_rank = rank(a).cmp(&rank(b));
     if by_rank != Ordering::Equal {
         return by_rank;
@@ -64,10 +96,10 @@ fn cmp(a: &ExtTerm, b: &ExtTerm, exact: bool) -> Ordering {
         (ExtTerm::Tuple(x), ExtTerm::Tuple(y)) => x
             .len()
             .cmp(&y.len())
-            .then_with(|| cmp_seq(x.iter(), y.iter(), exact)),
-        (ExtTerm::Map(x), ExtTerm::Map(y)) => cmp_maps(x, y, exact),
+            .then_with(|| push_seq(x, y, exact, todo)),
+        (ExtTerm::Map(x), ExtTerm::Map(y)) => push_maps(x, y, exact, todo),
         (ExtTerm::Nil, ExtTerm::Nil) => Ordering::Equal,
-        (ExtTerm::List(xe, xt), ExtTerm::List(ye, yt)) => cmp_lists(xe, xt, ye, yt, exact),
+        (ExtTerm::List(xe, xt), ExtTerm::List(ye, yt)) => push_lists(xe, xt, ye, yt, exact, todo),
         (ExtTerm::Binary(_) | ExtTerm::BitBinary(..), _) => cmp_bits(a, b),
         (
             ExtTerm::Pid {
@@ -149,7 +181,7 @@ fn cmp(a: &ExtTerm, b: &ExtTerm, exact: bool) -> Ordering {
             .then(i1.cmp(i2))
             .then(u1.cmp(u2))
             .then(v1.len().cmp(&v2.len()))
-            .then_with(|| cmp_seq(v1.iter(), v2.iter(), exact)),
+            .then_with(|| push_seq(v1, v2, exact, todo)),
         // Remaining pairs are integers of which at least one is big.
         _ => match (as_big(a), as_big(b)) {
             (Some(x), Some(y)) => x.cmp(&y),
@@ -178,41 +210,36 @@ fn cmp_int_float(i: &BigInt, f: f64) -> Ordering {
     }
 }
 
-fn cmp_seq<'a>(
-    mut xs: impl Iterator<Item = &'a ExtTerm>,
-    mut ys: impl Iterator<Item = &'a ExtTerm>,
+/// Queues equally long sequences for element-wise comparison, the first pair on top.
+fn push_seq<'a>(
+    xs: &'a [ExtTerm],
+    ys: &'a [ExtTerm],
     exact: bool,
+    todo: &mut Vec<Pending<'a>>,
 ) -> Ordering {
-    loop {
-        match (xs.next(), ys.next()) {
-            (Some(x), Some(y)) => {
-                let o = cmp(x, y, exact);
-                if o != Ordering::Equal {
-                    return o;
-                }
-            }
-            (None, None) => return Ordering::Equal,
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
-        }
+    for (x, y) in xs.iter().zip(ys).rev() {
+        todo.push(Pending::Pair(x, y, exact));
     }
+    Ordering::Equal
 }
 
-fn cmp_lists(xe: &[ExtTerm], xt: &ExtTerm, ye: &[ExtTerm], yt: &ExtTerm, exact: bool) -> Ordering {
+fn push_lists<'a>(
+    xe: &'a [ExtTerm],
+    xt: &'a ExtTerm,
+    ye: &'a [ExtTerm],
+    yt: &'a ExtTerm,
+    exact: bool,
+    todo: &mut Vec<Pending<'a>>,
+) -> Ordering {
     let common = xe.len().min(ye.len());
-    let o = cmp_seq(xe[..common].iter(), ye[..common].iter(), exact);
-    if o != Ordering::Equal {
-        return o;
-    }
-    // One side's cons cells ran out: compare its tail with the other side's rest.
-    match (xe.len() > common, ye.len() > common) {
-        (false, false) => cmp(xt, yt, exact),
-        (true, _) => {
-            // The rest of `x` is a cons cell; `yt` is not a list, so rank decides.
-            rank_vs_cons(yt).reverse()
-        }
-        (false, true) => rank_vs_cons(xt),
-    }
+    // After the common cons cells: one side's tail against the other side's tail or rest.
+    todo.push(match (xe.len() > common, ye.len() > common) {
+        (false, false) => Pending::Pair(xt, yt, exact),
+        // The rest of `x` is a cons cell; `yt` is not a list, so rank decides.
+        (true, _) => Pending::Outcome(rank_vs_cons(yt).reverse()),
+        (false, true) => Pending::Outcome(rank_vs_cons(xt)),
+    });
+    push_seq(&xe[..common], &ye[..common], exact, todo)
 }
 
 /// Orders a list tail that is not a cons cell against a cons cell.
@@ -220,7 +247,13 @@ fn rank_vs_cons(t: &ExtTerm) -> Ordering {
     rank(t).cmp(&9)
 }
 
-fn cmp_maps(x: &[(ExtTerm, ExtTerm)], y: &[(ExtTerm, ExtTerm)], exact: bool) -> Ordering {
+/// Maps of equal size compare their keys in key order, then their values.
+fn push_maps<'a>(
+    x: &'a [(ExtTerm, ExtTerm)],
+    y: &'a [(ExtTerm, ExtTerm)],
+    exact: bool,
+    todo: &mut Vec<Pending<'a>>,
+) -> Ordering {
     let o = x.len().cmp(&y.len());
     if o != Ordering::Equal {
         return o;
@@ -229,17 +262,11 @@ fn cmp_maps(x: &[(ExtTerm, ExtTerm)], y: &[(ExtTerm, ExtTerm)], exact: bool) -> 
     let mut ys: Vec<&(ExtTerm, ExtTerm)> = y.iter().collect();
     xs.sort_by(|a, b| compare_keys(&a.0, &b.0));
     ys.sort_by(|a, b| compare_keys(&a.0, &b.0));
-    for (a, b) in xs.iter().zip(ys.iter()) {
-        let o = compare_keys(&a.0, &b.0);
-        if o != Ordering::Equal {
-            return o;
-        }
+    for (a, b) in xs.iter().zip(ys.iter()).rev() {
+        todo.push(Pending::Pair(&a.1, &b.1, exact));
     }
-    for (a, b) in xs.iter().zip(ys.iter()) {
-        let o = cmp(&a.1, &b.1, exact);
-        if o != Ordering::Equal {
-            return o;
-        }
+    for (a, b) in xs.iter().zip(ys.iter()).rev() {
+        todo.push(Pending::Pair(&a.0, &b.0, true));
     }
     Ordering::Equal
 }

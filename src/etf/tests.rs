@@ -196,7 +196,7 @@ fn golden_node_terms_decode_to_fields() {
             creation: 0
         }
     );
-    match decode(GOLDEN[3].1).expect("fun") {
+    match &decode(GOLDEN[3].1).expect("fun") {
         ExtTerm::LocalFun {
             module,
             arity,
@@ -206,7 +206,7 @@ fn golden_node_terms_decode_to_fields() {
             ..
         } => {
             assert_eq!(
-                (module.as_str(), arity, index, old_index),
+                (module.as_str(), *arity, *index, *old_index),
                 ("erl_eval", 1, 42, 42)
             );
             assert_eq!(free.len(), 1);
@@ -555,4 +555,60 @@ fn text_floats_match_running_erl() {
         ));
         assert_eq!(ours, line.to_lowercase(), "{f}");
     }
+}
+
+/// A million levels: far beyond what native recursion survives on a test thread's stack.
+const DEEP: usize = 1_000_000;
+
+/// `DEEP` nested one-element lists and tuples around `inner`, alternating.
+fn deep_ext(inner: ExtTerm) -> ExtTerm {
+    let mut t = inner;
+    for i in 0..DEEP {
+        t = if i % 2 == 0 {
+            ExtTerm::List(vec![t], Box::new(ExtTerm::Nil))
+        } else {
+            ExtTerm::Tuple(vec![t, int(i as i64)])
+        };
+    }
+    t
+}
+
+#[test]
+fn deep_terms_encode_decode_compare_and_drop_without_recursion() {
+    let a = deep_ext(atom("x"));
+    let b = deep_ext(atom("y"));
+    let bytes = encode(&a);
+    assert!(bytes.len() > 5 * DEEP);
+    assert!(matches!(decode(&bytes), Err(EtfError::TooDeep { .. })));
+    let back = decode_with_depth(&bytes, usize::MAX).expect("decodes");
+    assert_eq!(compare(&back, &a), Ordering::Equal);
+    assert_eq!(compare_keys(&a, &b), Ordering::Less);
+    assert_eq!(compare(&b, &a), Ordering::Greater);
+    assert_eq!(encode(&back), bytes);
+    // Dropping `a`, `b` and `back` at the end of the test walks them without recursion.
+}
+
+#[test]
+fn deep_terms_clone_and_compare_equal_without_recursion() {
+    let a = deep_ext(list(vec![int(1), atom("x")]));
+    let copy = a.clone();
+    assert!(copy == a);
+    let b = deep_ext(list(vec![int(1), atom("y")]));
+    assert!(a != b);
+    let fun = ExtTerm::LocalFun {
+        module: "m".to_string(),
+        arity: 0,
+        uniq: [7; 16],
+        index: 1,
+        old_index: 1,
+        old_uniq: 2,
+        pid: Box::new(ExtTerm::Pid {
+            node: "nonode@nohost".to_string(),
+            id: 3,
+            serial: 0,
+            creation: 0,
+        }),
+        free: vec![a, ExtTerm::Map(vec![(int(1), b)])],
+    };
+    assert!(fun.clone() == fun);
 }

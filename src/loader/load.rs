@@ -257,10 +257,13 @@ fn parse_literals(data: &[u8]) -> Result<Vec<ExtTerm>, Problem> {
     for index in 0..count {
         let len = r.u32()? as usize;
         let term = r.bytes(len)?;
-        let term = etf::decode(term).map_err(|error: EtfError| Problem::BadTerm {
-            chunk: id::LITT,
-            index,
-            error,
+        // Literals may nest as deep as the compiler allows; decoding depth costs heap only.
+        let term = etf::decode_with_depth(term, usize::MAX).map_err(|error: EtfError| {
+            Problem::BadTerm {
+                chunk: id::LITT,
+                index,
+                error,
+            }
         })?;
         literals.push(term);
     }

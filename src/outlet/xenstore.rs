@@ -479,8 +479,8 @@ mod tests {
                 _ => false,
             });
             let i = i.unwrap_or_else(|| panic!("no reply for {tag}: {:?}", self.got));
-            match self.got.remove(i) {
-                ExtTerm::Tuple(mut t) => t.pop().unwrap(),
+            match &mut self.got.remove(i) {
+                ExtTerm::Tuple(t) => t.pop().unwrap(),
                 _ => unreachable!(),
             }
         }
@@ -573,7 +573,7 @@ mod tests {
 
     /// `{ok, TxId}`'s TxId.
     fn tx_id(t: ExtTerm) -> Option<i64> {
-        match t {
+        match &t {
             ExtTerm::Tuple(v) if v[0] == atom("ok") => match v[1] {
                 ExtTerm::Integer(n) => Some(n),
                 _ => None,
@@ -662,7 +662,7 @@ mod tests {
                 assert_eq!(r.result(tag), atom("ok"), "{knobs}");
             }
             let dir = r.ask(op("directory", &[b("data")]));
-            let ExtTerm::Tuple(t) = dir else { panic!() };
+            let ExtTerm::Tuple(t) = &dir else { panic!() };
             let ExtTerm::List(names, _) = &t[1] else {
                 panic!()
             };

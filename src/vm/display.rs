@@ -121,6 +121,8 @@ fn printable_list(v: &View, mut t: Term) -> Option<String> {
 enum Item {
     Term(Term),
     Text(&'static str),
+    /// Text made while printing (the bitmaps of a large map's trie).
+    Owned(String),
     /// The rest of a list after its first element.
     ListRest(Term),
 }
@@ -131,6 +133,10 @@ fn write_term(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term)
         let t = match item {
             Item::Text(x) => {
                 s.push_str(x);
+                continue;
+            }
+            Item::Owned(x) => {
+                s.push_str(&x);
                 continue;
             }
             Item::ListRest(l) => {
@@ -188,6 +194,19 @@ fn write_term(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term)
                     todo.push(Item::Text(","));
                 }
             }
+        } else if matches!(v.kind(t), Some(Kind::Map | Kind::TreeMap)) {
+            // erl prints a large map as its hash trie: `#<bitmap>{...}` at the root,
+            // `<bitmap>{...}` for inner nodes, `[K|V]` for leaves.
+            let entries: Vec<(u32, Term, Term)> = v
+                .map_entries(t)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, x)| (super::maphash::internal_hash(v, k, 0), k, x))
+                .collect();
+            s.push('#');
+            let mut items = Vec::new();
+            trie_items(&mut items, &entries, 0);
+            todo.extend(items.into_iter().rev());
         } else if t.is_boxed() {
             write_boxed(s, v, atoms, code, t);
         } else {
@@ -196,18 +215,10 @@ fn write_term(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term)
     }
 }
 
+/// Writes a boxed term that holds no other terms (tuples and maps are expanded by
+/// [`write_term`]).
 fn write_boxed(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term) {
     match v.kind(t) {
-        Some(Kind::Tuple) => {
-            s.push('{');
-            for (i, e) in v.payload(t).iter().enumerate() {
-                if i > 0 {
-                    s.push(',');
-                }
-                write_term(s, v, atoms, code, *e);
-            }
-            s.push('}');
-        }
         Some(Kind::PosBig | Kind::NegBig) => {
             if let Some(b) = v.big(t) {
                 let _ = write!(s, "{b}");
@@ -220,31 +231,7 @@ fn write_boxed(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term
         }
         Some(Kind::BinRef) => write_binary(s, v, t),
         Some(Kind::MatchCtx) => s.push_str("#MatchState"),
-        Some(Kind::Map | Kind::TreeMap) if v.map_is_hashed(t) => {
-            // erl prints a large map as its hash trie: `#<bitmap>{...}` at the root,
-            // `<bitmap>{...}` for inner nodes, `[K|V]` for leaves.
-            let entries: Vec<(u32, Term, Term)> = v
-                .map_entries(t)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(k, x)| (super::maphash::internal_hash(v, k, 0), k, x))
-                .collect();
-            s.push('#');
-            write_trie(s, v, atoms, code, &entries, 0);
-        }
-        Some(Kind::Map | Kind::TreeMap) => {
-            s.push_str("#{");
-            for (i, (k, x)) in v.map_entries(t).unwrap_or_default().into_iter().enumerate() {
-                if i > 0 {
-                    s.push(',');
-                }
-                write_term(s, v, atoms, code, k);
-                s.push_str("=>");
-                write_term(s, v, atoms, code, x);
-            }
-            s.push('}');
-        }
-        Some(Kind::MapNode) => s.push_str("<?>"),
+        Some(Kind::Tuple | Kind::Map | Kind::TreeMap | Kind::MapNode) => s.push_str("<?>"),
         Some(Kind::Fun) => {
             let id = v.payload(t)[0].small_value() as u64;
             let (m, l) = split_fun_id(id);
@@ -278,21 +265,15 @@ fn write_boxed(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term
     }
 }
 
-/// Writes one trie node holding `entries` (already in trie order) at `level`.
-fn write_trie(
-    s: &mut String,
-    v: &View,
-    atoms: &AtomTable,
-    code: &Code,
-    entries: &[(u32, Term, Term)],
-    level: u32,
-) {
+/// Queues the output of one trie node holding `entries` (already in trie order) at `level`.
+/// The recursion follows trie levels (at most eight), never the depth of the terms.
+fn trie_items(out: &mut Vec<Item>, entries: &[(u32, Term, Term)], level: u32) {
     let nibble = |h: u32| (h >> (4 * (level % 8))) & 0xf;
     let mut bitmap = 0u32;
     for e in entries {
         bitmap |= 1 << nibble(e.0);
     }
-    let _ = write!(s, "<{bitmap:x}>{{");
+    out.push(Item::Owned(alloc::format!("<{bitmap:x}>{{")));
     let mut i = 0;
     let mut first = true;
     while i < entries.len() {
@@ -302,26 +283,26 @@ fn write_trie(
             j += 1;
         }
         if !first {
-            s.push(',');
+            out.push(Item::Text(","));
         }
         first = false;
         if j - i == 1 || level >= 7 {
             for (n, e) in entries[i..j].iter().enumerate() {
                 if n > 0 {
-                    s.push(',');
+                    out.push(Item::Text(","));
                 }
-                s.push('[');
-                write_term(s, v, atoms, code, e.1);
-                s.push('|');
-                write_term(s, v, atoms, code, e.2);
-                s.push(']');
+                out.push(Item::Text("["));
+                out.push(Item::Term(e.1));
+                out.push(Item::Text("|"));
+                out.push(Item::Term(e.2));
+                out.push(Item::Text("]"));
             }
         } else {
-            write_trie(s, v, atoms, code, &entries[i..j], level + 1);
+            trie_items(out, &entries[i..j], level + 1);
         }
         i = j;
     }
-    s.push('}');
+    out.push(Item::Text("}"));
 }
 
 fn write_binary(s: &mut String, v: &View, t: Term) {

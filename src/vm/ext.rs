@@ -14,8 +14,102 @@ use crate::etf::ExtTerm;
 /// The node name every local pid, reference and fun reports.
 const NODE: &str = "nonode@nohost";
 
-/// Converts a term into an external-term tree.
+/// Pending work of [`to_ext`].
+enum Step {
+    /// Convert this term and push the result.
+    Term(Term),
+    /// Pop `n` elements and make a tuple.
+    Tuple(usize),
+    /// Pop `n` elements and a tail and make a list.
+    List(usize),
+    /// Pop `n` keys and values (interleaved) and make a map.
+    Map(usize),
+    /// Pop `n` free variables and make this fun.
+    Fun(ExtTerm, usize),
+}
+
+/// Converts a term into an external-term tree. Nested terms are converted with an explicit
+/// work list and a stack of finished parts, so depth costs heap, not native stack.
 pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
+    let mut work = alloc::vec![Step::Term(t)];
+    let mut done: Vec<ExtTerm> = Vec::new();
+    while let Some(step) = work.pop() {
+        let t = match step {
+            Step::Term(t) => t,
+            Step::Tuple(n) => {
+                let items = done.split_off(done.len() - n);
+                done.push(ExtTerm::Tuple(items));
+                continue;
+            }
+            Step::List(n) => {
+                let tail = done.pop().unwrap_or_default();
+                let items = done.split_off(done.len() - n);
+                done.push(ExtTerm::List(items, alloc::boxed::Box::new(tail)));
+                continue;
+            }
+            Step::Map(n) => {
+                let flat = done.split_off(done.len() - 2 * n);
+                let mut pairs = Vec::with_capacity(n);
+                let mut it = flat.into_iter();
+                while let (Some(k), Some(x)) = (it.next(), it.next()) {
+                    pairs.push((k, x));
+                }
+                done.push(ExtTerm::Map(pairs));
+                continue;
+            }
+            Step::Fun(mut fun, n) => {
+                let items = done.split_off(done.len() - n);
+                if let ExtTerm::LocalFun { free, .. } = &mut fun {
+                    *free = items;
+                }
+                done.push(fun);
+                continue;
+            }
+        };
+        if t.is_cons() {
+            let mut items = Vec::new();
+            let mut l = t;
+            while l.is_cons() {
+                let (h, tl) = v.cons(l);
+                items.push(h);
+                l = tl;
+            }
+            work.push(Step::List(items.len()));
+            work.push(Step::Term(l));
+            work.extend(items.into_iter().rev().map(Step::Term));
+            continue;
+        }
+        match v.kind(t) {
+            Some(Kind::Tuple) => {
+                let p = v.payload(t);
+                work.push(Step::Tuple(p.len()));
+                work.extend(p.iter().rev().map(|e| Step::Term(*e)));
+            }
+            Some(Kind::Map | Kind::TreeMap) => {
+                let mut e = v.map_entries(t).unwrap_or_default();
+                if v.map_is_hashed(t) {
+                    // erl writes large maps in the order maps:to_list/1 gives.
+                    e.reverse();
+                }
+                work.push(Step::Map(e.len()));
+                for (k, x) in e.into_iter().rev() {
+                    work.push(Step::Term(x));
+                    work.push(Step::Term(k));
+                }
+            }
+            Some(Kind::Fun) => {
+                let p = v.payload(t);
+                work.push(Step::Fun(shallow(v, atoms, code, t), p.len() - 1));
+                work.extend(p[1..].iter().rev().map(|e| Step::Term(*e)));
+            }
+            _ => done.push(shallow(v, atoms, code, t)),
+        }
+    }
+    done.pop().unwrap_or_default()
+}
+
+/// Converts a term that holds no other terms (for a fun: everything but its free variables).
+fn shallow(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
     if let Some(i) = t.as_small() {
         return ExtTerm::Integer(i);
     }
@@ -33,24 +127,7 @@ pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
             creation: 0,
         };
     }
-    if t.is_cons() {
-        let mut items = Vec::new();
-        let mut l = t;
-        while l.is_cons() {
-            let (h, tl) = v.cons(l);
-            items.push(to_ext(v, atoms, code, h));
-            l = tl;
-        }
-        let tail = to_ext(v, atoms, code, l);
-        return ExtTerm::List(items, alloc::boxed::Box::new(tail));
-    }
     match v.kind(t) {
-        Some(Kind::Tuple) => ExtTerm::Tuple(
-            v.payload(t)
-                .iter()
-                .map(|e| to_ext(v, atoms, code, *e))
-                .collect(),
-        ),
         Some(Kind::PosBig | Kind::NegBig) => ExtTerm::BigInteger(v.big(t).unwrap_or_default()),
         Some(Kind::Float) => ExtTerm::Float(v.float(t).unwrap_or(0.0)),
         Some(Kind::BinRef) => match v.binary(t) {
@@ -58,18 +135,6 @@ pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
             Some(b) => ExtTerm::BitBinary(b.to_vec(), (b.bit_len % 8) as u8),
             None => ExtTerm::Nil,
         },
-        Some(Kind::Map | Kind::TreeMap) => {
-            let mut e = v.map_entries(t).unwrap_or_default();
-            if v.map_is_hashed(t) {
-                // erl writes large maps in the order maps:to_list/1 gives.
-                e.reverse();
-            }
-            ExtTerm::Map(
-                e.into_iter()
-                    .map(|(k, x)| (to_ext(v, atoms, code, k), to_ext(v, atoms, code, x)))
-                    .collect(),
-            )
-        }
         Some(Kind::Export) => {
             let p = v.payload(t);
             ExtTerm::ExportFun {
@@ -96,7 +161,7 @@ pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
                     serial: 0,
                     creation: 0,
                 }),
-                free: p[1..].iter().map(|e| to_ext(v, atoms, code, *e)).collect(),
+                free: Vec::new(),
             }
         }
         Some(Kind::Ref) => {
@@ -107,7 +172,9 @@ pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
                 ids: alloc::vec![n as u32, (n >> 32) as u32, 0],
             }
         }
-        Some(Kind::MatchCtx | Kind::MapNode) | None => ExtTerm::Nil,
+        Some(Kind::Tuple | Kind::Map | Kind::TreeMap | Kind::MatchCtx | Kind::MapNode) | None => {
+            ExtTerm::Nil
+        }
     }
 }
 
@@ -125,4 +192,65 @@ pub fn from_ext(
     };
     let _ = code;
     build(&mut t, ext, atoms, &mut |_, _| None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::compare::{compare, exact_eq, Mode};
+    use crate::vm::copy::copy_term;
+    use crate::vm::display::display;
+    use crate::vm::literals::Literals;
+    use crate::vm::phash::{phash, phash2};
+    use core::cmp::Ordering;
+
+    /// A million levels: far beyond what native recursion survives on a test thread's stack.
+    const DEEP: usize = 1_000_000;
+
+    /// `DEEP` levels of one-element lists, pairs and one-pair maps around `inner`.
+    fn deep(h: &mut Heap, inner: Term) -> Term {
+        let mut t = inner;
+        for i in 0..DEEP {
+            t = match i % 3 {
+                0 => h.cons(t, Term::NIL),
+                1 => h.tuple(&[Term::small(i as i64), t]),
+                _ => h.map_sorted(&[(Term::small(1), t)]),
+            };
+        }
+        t
+    }
+
+    #[test]
+    fn deep_heap_terms_convert_compare_hash_copy_and_print() {
+        let lits = Literals::default();
+        let mut atoms = AtomTable::new();
+        let code = Code::default();
+        let x = atoms.intern("x").unwrap();
+        let y = atoms.intern("y").unwrap();
+        let mut h = Heap::new();
+        let a = deep(&mut h, x);
+        let b = deep(&mut h, y);
+
+        let bytes = crate::etf::encode(&to_ext(&h.view(&lits), &atoms, &code, a));
+        let ext = crate::etf::decode_with_depth(&bytes, usize::MAX).expect("decodes");
+        let back = from_ext(&mut h, &mut atoms, &code, &ext).expect("builds");
+        let v = h.view(&lits);
+        assert!(exact_eq(&v, &atoms, a, back));
+        assert_eq!(compare(&v, &atoms, a, b, Mode::Arith), Ordering::Less);
+        assert_eq!(
+            phash2(&v, &atoms, &code, a),
+            phash2(&v, &atoms, &code, back)
+        );
+        assert_eq!(phash(&v, &atoms, &code, a), phash(&v, &atoms, &code, back));
+        assert_ne!(phash2(&v, &atoms, &code, a), phash2(&v, &atoms, &code, b));
+        let printed = display(&v, &atoms, &code, a);
+        assert_eq!(printed.len(), display(&v, &atoms, &code, back).len());
+        assert!(printed.starts_with(b"[#{1=>{"));
+
+        let mut other = Heap::new();
+        let copied = copy_term(&v, &mut other, a);
+        let w = other.view(&lits);
+        let again = crate::etf::encode(&to_ext(&w, &atoms, &code, copied));
+        assert_eq!(again, bytes);
+    }
 }

@@ -89,106 +89,149 @@ fn boxed(t: &mut Target, kind: Kind, payload: &[Term]) -> Term {
     ptr(t, off, false)
 }
 
+/// Pending work of [`build`].
+enum Job<'e> {
+    /// Build this term and push it.
+    Visit(&'e ExtTerm),
+    /// Pop `n` elements and make a tuple.
+    Tuple(usize),
+    /// Pop `n` elements and a tail and make a list.
+    List(usize),
+    /// Pop `n` keys and values (interleaved, in key order) and make a map.
+    Map(usize),
+    /// Pop `n` free variables and make the fun with this id.
+    Fun(u64, usize),
+}
+
 /// Builds `ext` into `t`. Map pairs are sorted into map-key order as they are built.
+///
+/// Nested terms are built with an explicit work list, children before their container and
+/// left to right, so depth costs heap rather than native stack.
 pub fn build(
     t: &mut Target,
     ext: &ExtTerm,
     atoms: &mut AtomTable,
     funs: &mut FunResolver,
 ) -> Result<Term, BuildError> {
-    Ok(match ext {
-        ExtTerm::Integer(i) => match Term::try_small(*i) {
-            Some(s) => s,
-            None => build_big(t, &num_bigint::BigInt::from(*i)),
-        },
-        ExtTerm::BigInteger(b) => {
-            if let Some(s) = i64::try_from(b).ok().and_then(Term::try_small) {
-                s
-            } else {
-                build_big(t, b)
+    let mut work = alloc::vec![Job::Visit(ext)];
+    let mut done: Vec<Term> = Vec::new();
+    while let Some(job) = work.pop() {
+        let ext = match job {
+            Job::Visit(ext) => ext,
+            Job::Tuple(n) => {
+                let items = done.split_off(done.len() - n);
+                let r = boxed(t, Kind::Tuple, &items);
+                done.push(r);
+                continue;
             }
-        }
-        ExtTerm::Float(f) => boxed(t, Kind::Float, &[Term(f.to_bits())]),
-        ExtTerm::Atom(name) => atoms.intern(name).map_err(|_| BuildError::Atom)?,
-        ExtTerm::Nil => Term::NIL,
-        ExtTerm::Tuple(elems) => {
-            let mut v = Vec::with_capacity(elems.len());
-            for e in elems {
-                v.push(build(t, e, atoms, funs)?);
+            Job::List(n) => {
+                let mut l = done.pop().unwrap_or(Term::NIL);
+                for e in done.drain(done.len() - n..).rev() {
+                    let off = t.words.len();
+                    t.words.push(e);
+                    t.words.push(l);
+                    l = ptr(t, off, true);
+                }
+                done.push(l);
+                continue;
             }
-            boxed(t, Kind::Tuple, &v)
-        }
-        ExtTerm::List(elems, tail) => {
-            let mut v = Vec::with_capacity(elems.len());
-            for e in elems {
-                v.push(build(t, e, atoms, funs)?);
-            }
-            let mut l = build(t, tail, atoms, funs)?;
-            for e in v.into_iter().rev() {
+            Job::Map(n) => {
                 let off = t.words.len();
-                t.words.push(e);
-                t.words.push(l);
-                l = ptr(t, off, true);
+                t.words.push(Term(header(Kind::Map, 2 * n)));
+                t.words.extend(done.drain(done.len() - 2 * n..));
+                let r = ptr(t, off, false);
+                done.push(r);
+                continue;
             }
-            l
-        }
-        ExtTerm::Binary(bytes) => build_bin(t, bytes.clone(), bytes.len() * 8),
-        ExtTerm::BitBinary(bytes, bits) => {
-            let len = bytes.len().saturating_sub(1) * 8 + *bits as usize;
-            build_bin(t, bytes.clone(), len)
-        }
-        ExtTerm::Map(pairs) => {
-            let mut sorted: Vec<&(ExtTerm, ExtTerm)> = pairs.iter().collect();
-            sorted.sort_by(|a, b| crate::etf::compare_keys(&a.0, &b.0));
-            if sorted
-                .windows(2)
-                .any(|w| crate::etf::compare_keys(&w[0].0, &w[1].0).is_eq())
-            {
-                return Err(BuildError::DuplicateKey);
+            Job::Fun(id, n) => {
+                let mut v = Vec::with_capacity(n + 1);
+                v.push(Term::small(id as i64));
+                v.extend(done.drain(done.len() - n..));
+                let r = boxed(t, Kind::Fun, &v);
+                done.push(r);
+                continue;
             }
-            let mut v = Vec::with_capacity(pairs.len() * 2);
-            for (k, val) in sorted {
-                v.push(build(t, k, atoms, funs)?);
-                v.push(build(t, val, atoms, funs)?);
+        };
+        let leaf = match ext {
+            ExtTerm::Integer(i) => match Term::try_small(*i) {
+                Some(s) => s,
+                None => build_big(t, &num_bigint::BigInt::from(*i)),
+            },
+            ExtTerm::BigInteger(b) => {
+                if let Some(s) = i64::try_from(b).ok().and_then(Term::try_small) {
+                    s
+                } else {
+                    build_big(t, b)
+                }
             }
-            let off = t.words.len();
-            t.words.push(Term(header(Kind::Map, 2 * pairs.len())));
-            t.words.extend_from_slice(&v);
-            ptr(t, off, false)
-        }
-        ExtTerm::Pid { id, .. } => Term::pid(*id),
-        ExtTerm::Port { id, .. } => Term::small((*id & 0xffff_ffff) as i64),
-        ExtTerm::Reference { ids, .. } => {
-            let mut n = 0u64;
-            for (i, w) in ids.iter().take(2).enumerate() {
-                n |= (*w as u64) << (32 * i);
+            ExtTerm::Float(f) => boxed(t, Kind::Float, &[Term(f.to_bits())]),
+            ExtTerm::Atom(name) => atoms.intern(name).map_err(|_| BuildError::Atom)?,
+            ExtTerm::Nil => Term::NIL,
+            ExtTerm::Tuple(elems) => {
+                work.push(Job::Tuple(elems.len()));
+                work.extend(elems.iter().rev().map(Job::Visit));
+                continue;
             }
-            boxed(t, Kind::Ref, &[Term(n)])
-        }
-        ExtTerm::ExportFun {
-            module,
-            function,
-            arity,
-        } => {
-            let m = atoms.intern(module).map_err(|_| BuildError::Atom)?;
-            let f = atoms.intern(function).map_err(|_| BuildError::Atom)?;
-            boxed(t, Kind::Export, &[m, f, Term::small(*arity as i64)])
-        }
-        ExtTerm::LocalFun {
-            module,
-            index,
-            free,
-            ..
-        } => {
-            let id = funs(module, *index).ok_or(BuildError::UnknownFun)?;
-            let mut v = Vec::with_capacity(free.len() + 1);
-            v.push(Term::small(id as i64));
-            for e in free {
-                v.push(build(t, e, atoms, funs)?);
+            ExtTerm::List(elems, tail) => {
+                work.push(Job::List(elems.len()));
+                work.push(Job::Visit(tail));
+                work.extend(elems.iter().rev().map(Job::Visit));
+                continue;
             }
-            boxed(t, Kind::Fun, &v)
-        }
-    })
+            ExtTerm::Binary(bytes) => build_bin(t, bytes.clone(), bytes.len() * 8),
+            ExtTerm::BitBinary(bytes, bits) => {
+                let len = bytes.len().saturating_sub(1) * 8 + *bits as usize;
+                build_bin(t, bytes.clone(), len)
+            }
+            ExtTerm::Map(pairs) => {
+                let mut sorted: Vec<&(ExtTerm, ExtTerm)> = pairs.iter().collect();
+                sorted.sort_by(|a, b| crate::etf::compare_keys(&a.0, &b.0));
+                if sorted
+                    .windows(2)
+                    .any(|w| crate::etf::compare_keys(&w[0].0, &w[1].0).is_eq())
+                {
+                    return Err(BuildError::DuplicateKey);
+                }
+                work.push(Job::Map(pairs.len()));
+                for (k, val) in sorted.into_iter().rev() {
+                    work.push(Job::Visit(val));
+                    work.push(Job::Visit(k));
+                }
+                continue;
+            }
+            ExtTerm::Pid { id, .. } => Term::pid(*id),
+            ExtTerm::Port { id, .. } => Term::small((*id & 0xffff_ffff) as i64),
+            ExtTerm::Reference { ids, .. } => {
+                let mut n = 0u64;
+                for (i, w) in ids.iter().take(2).enumerate() {
+                    n |= (*w as u64) << (32 * i);
+                }
+                boxed(t, Kind::Ref, &[Term(n)])
+            }
+            ExtTerm::ExportFun {
+                module,
+                function,
+                arity,
+            } => {
+                let m = atoms.intern(module).map_err(|_| BuildError::Atom)?;
+                let f = atoms.intern(function).map_err(|_| BuildError::Atom)?;
+                boxed(t, Kind::Export, &[m, f, Term::small(*arity as i64)])
+            }
+            ExtTerm::LocalFun {
+                module,
+                index,
+                free,
+                ..
+            } => {
+                let id = funs(module, *index).ok_or(BuildError::UnknownFun)?;
+                work.push(Job::Fun(id, free.len()));
+                work.extend(free.iter().rev().map(Job::Visit));
+                continue;
+            }
+        };
+        done.push(leaf);
+    }
+    Ok(done.pop().unwrap_or(Term::NIL))
 }
 
 fn build_big(t: &mut Target, b: &num_bigint::BigInt) -> Term {

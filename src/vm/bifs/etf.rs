@@ -126,8 +126,10 @@ pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         None => Vec::new(),
     };
     let used = opts.contains(&atom::USED);
-    // Bytes after the term are left alone, as erl does; `used` says how many it took.
-    let (ext, n) = crate::etf::decode_prefix(&bytes).map_err(|_| badarg())?;
+    // Bytes after the term are left alone, as erl does; `used` says how many it took. erl
+    // sets no nesting limit, and decoding depth costs heap only, so neither does this.
+    let (ext, n) =
+        crate::etf::decode_prefix_with_depth(&bytes, usize::MAX).map_err(|_| badarg())?;
     if opts.contains(&atom::SAFE) && !atoms_exist(ctx.atoms, &ext) {
         return Err(badarg());
     }

@@ -31,8 +31,8 @@ pub fn put(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 fn get_value(ctx: &mut Ctx, k: Term) -> Option<BifResult> {
     let k = key(ctx, k);
     let i = find(ctx, &k)?;
-    let ext = ctx.persistent[i].1.clone();
-    Some(from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, &ext).map_err(|_| badarg()))
+    let ext = &ctx.persistent[i].1;
+    Some(from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, ext).map_err(|_| badarg()))
 }
 
 /// `persistent_term:get/1`.

@@ -9,31 +9,44 @@ use crate::vm::term::Term;
 
 /// Collects the code points of unicode chardata (`latin1` input reads binaries as bytes).
 pub fn chars(v: &View, t: Term, latin1: bool, out: &mut Vec<u32>) -> Option<()> {
-    if let Some(b) = v.binary_bytes(t) {
-        if latin1 {
-            out.extend(b.iter().map(|&c| c as u32));
-        } else {
-            out.extend(core::str::from_utf8(&b).ok()?.chars().map(|c| c as u32));
+    // Parts still to read, the next on top: nested lists cost heap, not native stack.
+    let mut todo = alloc::vec![t];
+    while let Some(t) = todo.pop() {
+        if let Some(b) = v.binary_bytes(t) {
+            if latin1 {
+                out.extend(b.iter().map(|&c| c as u32));
+            } else {
+                out.extend(core::str::from_utf8(&b).ok()?.chars().map(|c| c as u32));
+            }
+            continue;
         }
-        return Some(());
-    }
-    let mut l = t;
-    while l.is_cons() {
-        let (h, tl) = v.cons(l);
-        if let Some(c) = h.as_small() {
-            let c = u32::try_from(c).ok()?;
-            char::from_u32(c)?;
-            out.push(c);
-        } else {
-            chars(v, h, latin1, out)?;
+        if !t.is_cons() {
+            // `[]` ends a list; anything else is not chardata.
+            if t.is_nil() {
+                continue;
+            }
+            return None;
         }
-        l = tl;
+        let mut l = t;
+        while l.is_cons() {
+            let (h, tl) = v.cons(l);
+            if let Some(c) = h.as_small() {
+                let c = u32::try_from(c).ok()?;
+                char::from_u32(c)?;
+                out.push(c);
+                l = tl;
+            } else {
+                todo.push(tl);
+                todo.push(h);
+                l = Term::NIL;
+                break;
+            }
+        }
+        if !l.is_nil() {
+            todo.push(l);
+        }
     }
-    if l.is_nil() {
-        Some(())
-    } else {
-        chars(v, l, latin1, out)
-    }
+    Some(())
 }
 
 fn in_latin1(enc: Option<&Term>) -> bool {
