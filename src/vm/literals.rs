@@ -119,8 +119,10 @@ pub fn build(
         let ext = match job {
             Job::Visit(ext) => ext,
             Job::Tuple(n) => {
-                let items = done.split_off(done.len() - n);
-                let r = boxed(t, Kind::Tuple, &items);
+                let off = t.words.len();
+                t.words.push(Term(header(Kind::Tuple, n)));
+                t.words.extend(done.drain(done.len() - n..));
+                let r = ptr(t, off, false);
                 done.push(r);
                 continue;
             }
