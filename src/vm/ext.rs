@@ -31,6 +31,11 @@ enum Step {
 /// Converts a term into an external-term tree. Nested terms are converted with an explicit
 /// work list and a stack of finished parts, so depth costs heap, not native stack.
 pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
+    // The usual message or command is a few small tuples deep: convert it directly, and
+    // take the work list only for deeper or longer terms.
+    if let Some(e) = to_ext_small(v, atoms, code, t, SMALL_DEPTH) {
+        return e;
+    }
     let mut work = alloc::vec![Step::Term(t)];
     let mut done: Vec<ExtTerm> = Vec::new();
     while let Some(step) = work.pop() {
@@ -106,6 +111,32 @@ pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
         }
     }
     done.pop().unwrap_or_default()
+}
+
+/// How deep [`to_ext_small`] recurses before it leaves a term to the work list.
+const SMALL_DEPTH: u32 = 4;
+
+/// Converts tuples of at most 8 elements and leaves, recursing at most `depth` levels (a
+/// bound, so no term can overflow the stack); `None` for anything else.
+fn to_ext_small(v: &View, atoms: &AtomTable, code: &Code, t: Term, depth: u32) -> Option<ExtTerm> {
+    if t.is_cons() {
+        return None;
+    }
+    match v.kind(t) {
+        Some(Kind::Tuple) if depth > 0 => {
+            let p = v.payload(t);
+            if p.len() > 8 {
+                return None;
+            }
+            let mut items = Vec::with_capacity(p.len());
+            for &e in p {
+                items.push(to_ext_small(v, atoms, code, e, depth - 1)?);
+            }
+            Some(ExtTerm::Tuple(items))
+        }
+        Some(Kind::Tuple | Kind::Map | Kind::TreeMap | Kind::Fun) => None,
+        _ => Some(shallow(v, atoms, code, t)),
+    }
 }
 
 /// Converts a term that holds no other terms (for a fun: everything but its free variables).

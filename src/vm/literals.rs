@@ -113,6 +113,9 @@ pub fn build(
     atoms: &mut AtomTable,
     funs: &mut FunResolver,
 ) -> Result<Term, BuildError> {
+    if let Some(r) = build_small(t, ext, atoms, SMALL_DEPTH) {
+        return r;
+    }
     let mut work = alloc::vec![Job::Visit(ext)];
     let mut done: Vec<Term> = Vec::new();
     while let Some(job) = work.pop() {
@@ -155,20 +158,6 @@ pub fn build(
             }
         };
         let leaf = match ext {
-            ExtTerm::Integer(i) => match Term::try_small(*i) {
-                Some(s) => s,
-                None => build_big(t, &num_bigint::BigInt::from(*i)),
-            },
-            ExtTerm::BigInteger(b) => {
-                if let Some(s) = i64::try_from(b).ok().and_then(Term::try_small) {
-                    s
-                } else {
-                    build_big(t, b)
-                }
-            }
-            ExtTerm::Float(f) => boxed(t, Kind::Float, &[Term(f.to_bits())]),
-            ExtTerm::Atom(name) => atoms.intern(name).map_err(|_| BuildError::Atom)?,
-            ExtTerm::Nil => Term::NIL,
             ExtTerm::Tuple(elems) => {
                 work.push(Job::Tuple(elems.len()));
                 work.extend(elems.iter().rev().map(Job::Visit));
@@ -179,11 +168,6 @@ pub fn build(
                 work.push(Job::Visit(tail));
                 work.extend(elems.iter().rev().map(Job::Visit));
                 continue;
-            }
-            ExtTerm::Binary(bytes) => build_bin(t, bytes.clone(), bytes.len() * 8),
-            ExtTerm::BitBinary(bytes, bits) => {
-                let len = bytes.len().saturating_sub(1) * 8 + *bits as usize;
-                build_bin(t, bytes.clone(), len)
             }
             ExtTerm::Map(pairs) => {
                 let mut sorted: Vec<&(ExtTerm, ExtTerm)> = pairs.iter().collect();
@@ -201,24 +185,6 @@ pub fn build(
                 }
                 continue;
             }
-            ExtTerm::Pid { id, .. } => Term::pid(*id),
-            ExtTerm::Port { id, .. } => Term::small((*id & 0xffff_ffff) as i64),
-            ExtTerm::Reference { ids, .. } => {
-                let mut n = 0u64;
-                for (i, w) in ids.iter().take(2).enumerate() {
-                    n |= (*w as u64) << (32 * i);
-                }
-                boxed(t, Kind::Ref, &[Term(n)])
-            }
-            ExtTerm::ExportFun {
-                module,
-                function,
-                arity,
-            } => {
-                let m = atoms.intern(module).map_err(|_| BuildError::Atom)?;
-                let f = atoms.intern(function).map_err(|_| BuildError::Atom)?;
-                boxed(t, Kind::Export, &[m, f, Term::small(*arity as i64)])
-            }
             ExtTerm::LocalFun {
                 module,
                 index,
@@ -230,10 +196,105 @@ pub fn build(
                 work.extend(free.iter().rev().map(Job::Visit));
                 continue;
             }
+            _ => match build_leaf(t, ext, atoms)? {
+                Some(leaf) => leaf,
+                None => continue,
+            },
         };
         done.push(leaf);
     }
     Ok(done.pop().unwrap_or(Term::NIL))
+}
+
+/// Builds a term that holds no other terms; `None` for a container.
+fn build_leaf(
+    t: &mut Target,
+    ext: &ExtTerm,
+    atoms: &mut AtomTable,
+) -> Result<Option<Term>, BuildError> {
+    Ok(Some(match ext {
+        ExtTerm::Integer(i) => match Term::try_small(*i) {
+            Some(s) => s,
+            None => build_big(t, &num_bigint::BigInt::from(*i)),
+        },
+        ExtTerm::BigInteger(b) => {
+            if let Some(s) = i64::try_from(b).ok().and_then(Term::try_small) {
+                s
+            } else {
+                build_big(t, b)
+            }
+        }
+        ExtTerm::Float(f) => boxed(t, Kind::Float, &[Term(f.to_bits())]),
+        ExtTerm::Atom(name) => atoms.intern(name).map_err(|_| BuildError::Atom)?,
+        ExtTerm::Nil => Term::NIL,
+        ExtTerm::Binary(bytes) => build_bin(t, bytes.clone(), bytes.len() * 8),
+        ExtTerm::BitBinary(bytes, bits) => {
+            let len = bytes.len().saturating_sub(1) * 8 + *bits as usize;
+            build_bin(t, bytes.clone(), len)
+        }
+        ExtTerm::Pid { id, .. } => Term::pid(*id),
+        ExtTerm::Port { id, .. } => Term::small((*id & 0xffff_ffff) as i64),
+        ExtTerm::Reference { ids, .. } => {
+            let mut n = 0u64;
+            for (i, w) in ids.iter().take(2).enumerate() {
+                n |= (*w as u64) << (32 * i);
+            }
+            boxed(t, Kind::Ref, &[Term(n)])
+        }
+        ExtTerm::ExportFun {
+            module,
+            function,
+            arity,
+        } => {
+            let m = atoms.intern(module).map_err(|_| BuildError::Atom)?;
+            let f = atoms.intern(function).map_err(|_| BuildError::Atom)?;
+            boxed(t, Kind::Export, &[m, f, Term::small(*arity as i64)])
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// How deep [`build_small`] recurses before it leaves a term to the work list.
+const SMALL_DEPTH: u32 = 4;
+
+/// Builds tuples of at most 8 elements and leaves directly, recursing at most `depth` levels
+/// (a bound, so no term can overflow the stack); `None` for anything else, before building
+/// any of it.
+fn build_small(
+    t: &mut Target,
+    ext: &ExtTerm,
+    atoms: &mut AtomTable,
+    depth: u32,
+) -> Option<Result<Term, BuildError>> {
+    if !fits_small(ext, depth) {
+        return None;
+    }
+    Some(build_fitting(t, ext, atoms))
+}
+
+/// Whether `ext` is made of tuples of at most 8 elements, at most `depth` deep, and leaves.
+fn fits_small(ext: &ExtTerm, depth: u32) -> bool {
+    match ext {
+        ExtTerm::Tuple(elems) => {
+            depth > 0 && elems.len() <= 8 && elems.iter().all(|e| fits_small(e, depth - 1))
+        }
+        ExtTerm::List(..) | ExtTerm::Map(..) | ExtTerm::LocalFun { .. } => false,
+        _ => true,
+    }
+}
+
+/// Builds a term [`fits_small`] accepted (children before their tuple, as the work list does).
+fn build_fitting(t: &mut Target, ext: &ExtTerm, atoms: &mut AtomTable) -> Result<Term, BuildError> {
+    match ext {
+        ExtTerm::Tuple(elems) => {
+            let mut items = [Term::NIL; 8];
+            for (slot, e) in items.iter_mut().zip(elems) {
+                *slot = build_fitting(t, e, atoms)?;
+            }
+            Ok(boxed(t, Kind::Tuple, &items[..elems.len()]))
+        }
+        _ => Ok(build_leaf(t, ext, atoms)?.unwrap_or(Term::NIL)),
+    }
 }
 
 fn build_big(t: &mut Target, b: &num_bigint::BigInt) -> Term {
