@@ -85,16 +85,22 @@ fn objects_arg(ctx: &Ctx, keypos: usize, t: Term) -> Result<Vec<Term>, Fault> {
     Ok(items)
 }
 
+/// Copies `objs` onto `heap`, as a list.
+fn copy_list<'o>(
+    lits: &crate::vm::literals::Literals,
+    heap: &mut crate::vm::heap::Heap,
+    objs: impl Iterator<Item = &'o Object>,
+) -> Term {
+    let out: Vec<Term> = objs.map(|o| o.copy_to(lits, heap)).collect();
+    heap.list(&out)
+}
+
 /// Copies the objects under `key` onto the caller's heap, as a list.
 fn objects_list(ctx: &mut Ctx, id: u64, k: &KeyTerm) -> Term {
     let Some(tab) = ctx.ets.get(id) else {
         return Term::NIL;
     };
-    let mut out = Vec::new();
-    for o in tab.get(k) {
-        out.push(o.copy_to(ctx.lits, &mut ctx.p.heap));
-    }
-    ctx.p.heap.list(&out)
+    copy_list(ctx.lits, &mut ctx.p.heap, tab.get(k).iter())
 }
 
 /// `ets:new/2`.
@@ -297,11 +303,7 @@ pub fn take(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .get_mut(id)
         .map(|t| t.remove(&k))
         .unwrap_or_default();
-    let out: Vec<Term> = objs
-        .iter()
-        .map(|o| o.copy_to(ctx.lits, &mut ctx.p.heap))
-        .collect();
-    Ok(ctx.p.heap.list(&out))
+    Ok(copy_list(ctx.lits, &mut ctx.p.heap, objs.iter()))
 }
 
 /// The tuple of the object under `k` in a `set` or `ordered_set`, copied onto the heap;
@@ -547,11 +549,7 @@ pub fn tab2list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let Some(t) = ctx.ets.get(id) else {
         return Err(badarg());
     };
-    let out: Vec<Term> = t
-        .objects()
-        .map(|o| o.copy_to(ctx.lits, &mut ctx.p.heap))
-        .collect();
-    Ok(ctx.p.heap.list(&out))
+    Ok(copy_list(ctx.lits, &mut ctx.p.heap, t.objects()))
 }
 
 /// The value of one `ets:info/2` item; `None` for an unknown item.
