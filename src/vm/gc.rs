@@ -133,8 +133,14 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
         return Err(GcError::HeapLimit);
     }
     let limit = ((live + need) * 2).max(MIN_HEAP_WORDS);
-    if to.capacity() > limit * 4 {
-        to.shrink_to(limit);
+    // The mutator fills the heap up to the limit and a little past it (BIF results are built
+    // before the next safe point looks), so give the vector that room now, while it holds only
+    // the live words: growing it later would copy a full heap.
+    let room = limit + limit / 8;
+    if to.capacity() < room {
+        to.reserve_exact(room - to.len());
+    } else if to.capacity() > limit * 4 {
+        to.shrink_to(room);
     }
     heap.words = to;
     heap.bins = new_bins;
