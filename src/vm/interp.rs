@@ -1789,8 +1789,8 @@ fn write_segments(
                     _ => Utf::U32,
                 };
                 let cp = v.as_small().ok_or_else(badarg)?;
-                let bytes = bits::encode_utf(cp, utf, s.flags).ok_or_else(badarg)?;
-                wr.bytes(&bytes);
+                let (bytes, n) = bits::encode_utf(cp, utf, s.flags).ok_or_else(badarg)?;
+                wr.bytes(&bytes[..n]);
             }
             SegKind::String => {
                 let off = v.small_value() as usize;
