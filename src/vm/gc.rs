@@ -132,7 +132,11 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
         heap.bins = new_bins;
         return Err(GcError::HeapLimit);
     }
-    let limit = ((live + need) * 2).max(MIN_HEAP_WORDS);
+    // The next collection comes when the heap is three times the live data: each collection
+    // copies the live words once, so a wider margin copies less per word allocated (twice the
+    // live data made collection a third of a large map's workload). Idle processes stay at
+    // the minimum.
+    let limit = ((live + need) * 3).max(MIN_HEAP_WORDS);
     // The mutator fills the heap up to the limit and a little past it (BIF results are built
     // before the next safe point looks), so give the vector that room now, while it holds only
     // the live words: growing it later would copy a full heap.
