@@ -81,3 +81,60 @@ fn the_op_profile_options_need_a_build_with_the_feature() {
         assert!(stderr(&out).contains("op-profile feature"), "{args:?}");
     }
 }
+
+#[test]
+fn a_process_limit_erl_refuses_is_refused_with_a_message() {
+    for n in ["1000", "0", "-5", "2048abc", "134217728", "lots", ""] {
+        let out = runner(&[
+            OsStr::new("+P"),
+            OsStr::new(n),
+            OsStr::new("m"),
+            OsStr::new("f"),
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "+P {n:?}: {err}");
+        assert!(err.contains("bad number of processes"), "+P {n:?}: {err}");
+    }
+    let out = runner(&[OsStr::new("+P")]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_process_limit_is_rounded_as_erl_rounds_it() {
+    let dir = std::env::temp_dir().join(format!("xenbeam-cli-limit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let src = dir.join("cli_limit.erl");
+    std::fs::write(
+        &src,
+        "-module(cli_limit).\n-export([main/0]).\n\
+         main() -> io:format(\"~p~n\", [erlang:system_info(process_limit)]).\n",
+    )
+    .expect("writing the module");
+    let st = Command::new("erlc")
+        .arg("-o")
+        .arg(&dir)
+        .arg(&src)
+        .status()
+        .expect("erlc (OTP) is needed");
+    assert!(st.success());
+    for (given, limit) in [
+        (None, "262144"),
+        (Some("1024"), "1024"),
+        (Some("5000"), "8192"),
+        (Some("100000000"), "134217727"),
+    ] {
+        let mut args = vec![OsStr::new("-pa"), dir.as_os_str()];
+        if let Some(n) = given {
+            args.extend([OsStr::new("+P"), OsStr::new(n)]);
+        }
+        args.extend([OsStr::new("cli_limit"), OsStr::new("main")]);
+        let out = runner(&args);
+        assert_eq!(out.status.code(), Some(0), "{given:?}: {}", stderr(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            limit,
+            "{given:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

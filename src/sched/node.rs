@@ -45,7 +45,7 @@ use crate::vm::term::Term;
 /// The pid number erl gives the process that runs `-run`.
 pub const MAIN_PID: u32 = 9;
 /// The first pid number of processes the program spawns (erl's, under `-noshell -run`).
-pub const FIRST_SPAWNED_PID: u32 = 79;
+pub const FIRST_SPAWNED_PID: u32 = super::pids::FIRST_FREE_SLOT;
 
 /// Why [`Node::run`] returned.
 #[derive(Debug)]
@@ -106,7 +106,7 @@ impl<P: Platform> Node<P> {
         Self {
             platform,
             rt,
-            st: State::new(atoms, FIRST_SPAWNED_PID),
+            st: State::new(atoms),
             stop: None,
             main: None,
             spare_f: Vec::new(),
@@ -117,6 +117,7 @@ impl<P: Platform> Node<P> {
     /// `module:function(["arg", ...])`, over erl's `init` frames.
     pub fn spawn_main(&mut self, module: Term, function: Term, args: &[&str]) -> u32 {
         let p = apply_process(MAIN_PID, module, function, args);
+        self.st.pids.reserve(MAIN_PID);
         self.main = Some(MAIN_PID);
         let pid = self.st.insert(p, Priority::Normal);
         // erl's init starts the -run process trapping exits.
@@ -156,7 +157,9 @@ impl<P: Platform> Node<P> {
         io: &mut dyn Io,
         src: &mut dyn ModuleSource,
     ) -> Result<(), Stop> {
-        let pid = self.st.system_pid();
+        let Some(pid) = self.st.new_pid(true) else {
+            return Ok(());
+        };
         let pid = self
             .st
             .insert(apply_process(pid, module, function, &[]), Priority::Normal);
@@ -403,9 +406,9 @@ impl<P: Platform> Node<P> {
         let vm = &self.rt.vm;
         let text = display(&p.heap.view(&vm.lits), &vm.atoms, &vm.code, reason);
         let stamp = timestamp(self.platform.system_time_ns());
+        let (number, serial) = p.pid.pid_parts();
         let head = format!(
-            "=ERROR REPORT==== {stamp} ===\nError in process <0.{}.0> with exit value:\n",
-            p.pid.pid_number()
+            "=ERROR REPORT==== {stamp} ===\nError in process <0.{number}.{serial}> with exit value:\n"
         );
         io.stdout(head.as_bytes());
         io.stdout(&text);
@@ -519,21 +522,8 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         start: Start,
         opts: SpawnOptions,
     ) -> Result<u32, SpawnError> {
-        if self.st.procs.len() >= self.st.process_limit {
-            return Err(SpawnError::SystemLimit);
-        }
         let system = self.st.procs.get(&me).is_some_and(|e| e.system);
-        let pid = if system {
-            self.st.system_pid()
-        } else {
-            self.st.next_pid
-        };
-        if pid >= (1 << 28) {
-            return Err(SpawnError::SystemLimit);
-        }
-        if !system {
-            self.st.next_pid += 1;
-        }
+        let pid = self.st.new_pid(system).ok_or(SpawnError::SystemLimit)?;
         let mut p = Box::new(Process::new(Term::pid(pid)));
         // Start small: registers are allocated when it first runs.
         p.heap = super::state::small_heap();
@@ -603,6 +593,10 @@ impl<P: Platform> Services for NodeServices<'_, P> {
 
     fn processes(&self) -> Vec<u32> {
         self.st.procs.keys().copied().collect()
+    }
+
+    fn process_limit(&self) -> usize {
+        self.st.process_limit()
     }
 
     fn link(&mut self, me: u32, other: u32) -> bool {

@@ -109,6 +109,10 @@ pub trait Services {
     }
     /// Every live process number, ascending.
     fn processes(&self) -> Vec<u32>;
+    /// At most this many processes exist at once (`erlang:system_info(process_limit)`).
+    fn process_limit(&self) -> usize {
+        PROCESS_LIMIT
+    }
     /// Links `me` and `other`; false if `other` is dead (the caller decides what that means).
     fn link(&mut self, me: u32, other: u32) -> bool;
     /// Removes the link between `me` and `other`, if any.
