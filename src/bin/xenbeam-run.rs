@@ -7,7 +7,8 @@
 //! on a [`Node`] with the host's clocks; when no process can ever run again the runner stops
 //! with status 1 (erl would wait forever), or 0 if no process is left.
 //! `xenbeam-run --list-opcodes` prints the generic opcodes the VM implements.
-//! `--max-heap-words N` caps the process heap: exceeding it raises `error:system_limit`.
+//! `--max-heap-words N` sets the node's default `max_heap_size` to N words (like erl's
+//! `+hmax N`): every process whose heap outgrows it is reported and killed, as erl does.
 //! `+P N` sets the process limit as erl's `+P` does (1024 to 134217727, rounded up to a power
 //! of two); another number exits with status 2.
 //! `--xenstore[=KNOBS]` serves the Xenstore ring pore with a simulated xenstored (see
@@ -33,6 +34,7 @@ use xenbeam::sched::pids::{round_process_limit, MAX_PROCESS_LIMIT, MIN_PROCESS_L
 use xenbeam::sched::{Node, Stop};
 use xenbeam::vm::bif::Io;
 use xenbeam::vm::driver::{ModuleSource, Runtime};
+use xenbeam::vm::maxheap::MaxHeap;
 use xenbeam::vm::translate::OPCODES;
 
 /// Module search path: `-pa` directories first, then OTP's.
@@ -115,6 +117,11 @@ fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
 fn usage() -> ! {
     eprintln!(
         "usage: xenbeam-run [+P N] [--max-heap-words N] [--xenstore[=KNOBS]] [-pa DIR]... MOD FUN [ARG...] | --list-opcodes"
+    );
+    eprintln!(
+        "  +P N                 at most N processes (erl's +P: 1024 to 134217727, rounded up to a power of two)\n  \
+         --max-heap-words N   the default max_heap_size of every process, in words (erl's +hmax):\n                       \
+         a process whose heap outgrows it is reported and killed"
     );
     #[cfg(feature = "op-profile")]
     eprintln!(
@@ -247,7 +254,7 @@ fn main() {
 
 /// Limits the command line sets.
 struct Limits {
-    /// `--max-heap-words` (0: none).
+    /// `--max-heap-words`: the default `max_heap_size` (0: none).
     max_heap: usize,
     /// `+P`, rounded as erl rounds it.
     process_limit: Option<usize>,
@@ -268,6 +275,10 @@ fn run(
     if let Some(limit) = limits.process_limit {
         node.st.set_process_limit(limit);
     }
+    node.set_max_heap_size(MaxHeap {
+        size: limits.max_heap as u64,
+        ..MaxHeap::default()
+    });
     let mut src = SearchPath(path);
     let mut io = Console {
         out: std::io::BufWriter::new(std::io::stdout()),
@@ -287,7 +298,6 @@ fn run(
         Err(stop) => stop,
         Ok(()) => {
             node.spawn_main(module, function, &args);
-            node.set_max_heap_words(limits.max_heap);
             node.run(&mut io, &mut src)
         }
     };

@@ -34,6 +34,7 @@ use crate::vm::display::display;
 use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
 use crate::vm::heap::View;
 use crate::vm::interp::{run_with, Outcome};
+use crate::vm::maxheap::{report_text, HeapReport, MaxHeap};
 use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS};
 use crate::vm::services::{
     AliasMode, ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
@@ -116,7 +117,8 @@ impl<P: Platform> Node<P> {
     /// Starts the `-run` process: `module:function()` with no `args`, else
     /// `module:function(["arg", ...])`, over erl's `init` frames.
     pub fn spawn_main(&mut self, module: Term, function: Term, args: &[&str]) -> u32 {
-        let p = apply_process(MAIN_PID, module, function, args);
+        let mut p = apply_process(MAIN_PID, module, function, args);
+        p.set_max_heap(self.st.max_heap);
         self.st.pids.reserve(MAIN_PID);
         self.main = Some(MAIN_PID);
         let pid = self.st.insert(p, Priority::Normal);
@@ -172,14 +174,16 @@ impl<P: Platform> Node<P> {
         }
     }
 
-    /// Caps the heap of the `-run` process (`0`: unlimited).
-    pub fn set_max_heap_words(&mut self, words: usize) {
+    /// Sets the node's default `max_heap_size` (erl's `erlang:system_flag(max_heap_size, _)`),
+    /// which processes spawned from now on get; the `-run` process gets it too.
+    pub fn set_max_heap_size(&mut self, m: MaxHeap) {
+        self.st.max_heap = m;
         if let Some(p) = self
             .main
             .and_then(|m| self.st.procs.get_mut(&m))
             .and_then(|e| e.process.as_mut())
         {
-            p.heap.max_words = words;
+            p.set_max_heap(m);
         }
     }
 
@@ -236,6 +240,9 @@ impl<P: Platform> Node<P> {
     /// Puts the process that just ran back by why it stopped (see the module docs).
     pub fn park_process(&mut self, mut p: Box<Process>, why: Outcome, io: &mut dyn Io) {
         let pid = p.pid.pid_number();
+        for r in core::mem::take(&mut p.heap_reports) {
+            self.heap_report(p.pid, &r, io);
+        }
         if !p.timer_armed {
             // Its receive ended (or never had a timeout): a pending timer is stale.
             self.st.cancel_receive_timer(pid);
@@ -400,6 +407,14 @@ impl<P: Platform> Node<P> {
         self.st.process_signals(&self.platform);
     }
 
+    /// erl's report for a process over its `max_heap_size` (on standard output, where erl
+    /// -noshell prints its logger's reports).
+    fn heap_report(&self, pid: Term, r: &HeapReport, io: &mut dyn Io) {
+        let stamp = timestamp(self.platform.system_time_ns());
+        let text = format!("=ERROR REPORT==== {stamp} ===\n{}\n", report_text(pid, r));
+        io.stdout(text.as_bytes());
+    }
+
     /// erl's report for a process that died of an error (on standard output, as erl
     /// -noshell prints it).
     fn error_report(&self, p: &Process, reason: Term, io: &mut dyn Io) {
@@ -527,6 +542,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         let mut p = Box::new(Process::new(Term::pid(pid)));
         // Start small: registers are allocated when it first runs.
         p.heap = super::state::small_heap();
+        p.set_max_heap(opts.max_heap.unwrap_or(self.st.max_heap));
         p.stack = Vec::new();
         p.f = Vec::new();
         p.module = 0;
@@ -588,6 +604,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             links: e.links.iter().copied().collect(),
             waiting: e.status == Status::Waiting,
             message_queue_len: e.process.as_ref().map(|p| p.mailbox.len()),
+            max_heap: e.process.as_ref().map(|p| p.max_heap),
         })
     }
 
@@ -597,6 +614,13 @@ impl<P: Platform> Services for NodeServices<'_, P> {
 
     fn process_limit(&self) -> usize {
         self.st.process_limit()
+    }
+
+    fn system_max_heap(&mut self, new: Option<MaxHeap>) -> MaxHeap {
+        match new {
+            Some(m) => core::mem::replace(&mut self.st.max_heap, m),
+            None => self.st.max_heap,
+        }
     }
 
     fn link(&mut self, me: u32, other: u32) -> bool {

@@ -31,6 +31,7 @@ use crate::vm::atom;
 use crate::vm::copy::copy_term;
 use crate::vm::heap::{Heap, View};
 use crate::vm::literals::Literals;
+use crate::vm::maxheap::MaxHeap;
 use crate::vm::process::Process;
 use crate::vm::services::{AliasMode, ExitKind, TimerDest};
 use crate::vm::term::Term;
@@ -236,6 +237,8 @@ pub struct State<P: Platform> {
     process_limit: usize,
     /// The next low slot a kernel service takes.
     next_system_slot: u32,
+    /// The `max_heap_size` new processes get (erl's `system_flag(max_heap_size, _)`).
+    pub max_heap: MaxHeap,
     signals: VecDeque<Signal>,
     /// Interned atoms.
     pub atoms: NodeAtoms,
@@ -271,6 +274,7 @@ impl<P: Platform> State<P> {
             pids: PidTable::new(crate::vm::services::PROCESS_LIMIT),
             process_limit: crate::vm::services::PROCESS_LIMIT,
             next_system_slot: SYSTEM_PIDS.0,
+            max_heap: MaxHeap::default(),
             signals: VecDeque::new(),
             atoms,
             outlet_replies: Vec::new(),

@@ -500,6 +500,46 @@ slot(P) -> data(P) rem ?SLOTS.
 }
 
 #[test]
+fn a_process_over_its_max_heap_size_is_reported_and_killed() {
+    let Some(r) = run(
+        "st_maxheap",
+        r#"-module(st_maxheap).
+-export([main/0]).
+main() ->
+    {P, R} = spawn_opt(fun() -> grow(100000, []) end,
+                       [monitor, {max_heap_size, 10000}]),
+    erlang:display({down, receive {'DOWN', R, process, P, Why} -> Why end}),
+    {P2, R2} = spawn_opt(fun() -> exit(grow(100000, [])) end,
+                         [monitor, {max_heap_size, #{size => 10000, kill => false}}]),
+    erlang:display({down, receive {'DOWN', R2, process, P2, Why2} -> Why2 end}).
+grow(0, L) -> length(L);
+grow(N, L) -> grow(N - 1, [N | L]).
+"#,
+    ) else {
+        return;
+    };
+    let out = lines(&r.out);
+    assert!(out[0].starts_with("=ERROR REPORT==== "), "{}", r.out);
+    assert_eq!(out[1], "     Process:            <0.79.0> ");
+    assert_eq!(out[2], "     Context:            maximum heap size reached");
+    assert_eq!(out[3], "     Max Heap Size:      10000");
+    assert!(out[4].starts_with("     Total Heap Size:    "), "{}", r.out);
+    assert_eq!(out[5], "     Kill:               true");
+    assert_eq!(out[6], "     Error Logger:       true");
+    assert_eq!(out[7], "     Message Queue Len:  0");
+    assert!(out[8].starts_with("     GC Info:            [{old_heap_block_size,"));
+    assert!(out.contains(&"{down,killed}"), "{}", r.out);
+    // Not killed: reported at each collection over the limit, and it carries on.
+    assert!(out.contains(&"{down,100000}"), "{}", r.out);
+    let reports = r.out.matches("=ERROR REPORT====").count();
+    assert!(reports > 2, "{}", r.out);
+    assert_eq!(
+        r.out.matches("     Kill:               false").count(),
+        reports - 1
+    );
+}
+
+#[test]
 fn preemption_lets_others_run_and_priorities_order_work() {
     let Some(r) = run(
         "st_prio",

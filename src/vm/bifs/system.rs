@@ -198,6 +198,10 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         "atom_count" => Term::small(ctx.atoms.len() as i64),
         "atom_limit" => Term::small(crate::vm::atom::MAX_ATOMS as i64),
         "process_limit" => Term::small(ctx.node.process_limit() as i64),
+        "max_heap_size" => {
+            let m = ctx.node.system_max_heap(None);
+            m.to_term(&mut ctx.p.heap, ctx.atoms)
+        }
         "thread_pool_size" => Term::small(0),
         "smp_support" | "threads" => atom::TRUE,
         "debug_compiled" | "kernel_poll" => atom::FALSE,
@@ -253,4 +257,15 @@ pub fn whereis(_: &mut Ctx, a: &[Term]) -> BifResult {
         return Err(badarg());
     }
     Ok(atom::UNDEFINED)
+}
+
+/// `erlang:system_flag/2`: `max_heap_size` (the default of processes spawned from now on).
+pub fn system_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[0] != atom::MAX_HEAP_SIZE {
+        return Err(badarg());
+    }
+    let old = ctx.node.system_max_heap(None);
+    let new = old.parse(&ctx.view(), ctx.atoms, a[1]).ok_or_else(badarg)?;
+    ctx.node.system_max_heap(Some(new));
+    Ok(old.to_term(&mut ctx.p.heap, ctx.atoms))
 }
