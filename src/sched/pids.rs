@@ -74,6 +74,18 @@ impl PidTable {
         }
     }
 
+    /// The same table sized for `limit`, if it has handed out nothing but reserved slots yet
+    /// (after that, the slots in use fix its size).
+    pub fn resized(&self, limit: usize) -> Option<PidTable> {
+        if self.fresh != 0 || !self.free.is_empty() {
+            return None;
+        }
+        let mut t = PidTable::new(limit);
+        t.reserved = self.reserved;
+        t.data_mask = self.data_mask;
+        Some(t)
+    }
+
     /// Makes the data wrap at `2^bits` (tests use this to reach the wrap quickly).
     #[cfg(test)]
     pub fn set_data_bits(&mut self, bits: u32) {
@@ -169,6 +181,17 @@ mod tests {
         assert_eq!(round_process_limit(67_108_865), Some(134_217_727));
         assert_eq!(round_process_limit(134_217_727), Some(134_217_727));
         assert_eq!(round_process_limit(134_217_728), None);
+    }
+
+    #[test]
+    fn a_table_in_use_keeps_its_size() {
+        let mut t = PidTable::new(1024);
+        t.reserve(9);
+        let mut big = t.resized(5000).unwrap();
+        assert_eq!(big.slots(), 8192);
+        assert_eq!(big.reserve(9), None);
+        big.alloc();
+        assert!(big.resized(1024).is_none());
     }
 
     #[test]

@@ -311,14 +311,13 @@ impl<P: Platform> State<P> {
         self.process_limit
     }
 
-    /// Sets the process limit and sizes the pid table for it; call it before the first spawn.
+    /// Sets the process limit, and sizes the pid table for it if no process has been spawned
+    /// yet (`+P` is set before any).
     pub fn set_process_limit(&mut self, limit: usize) {
         self.process_limit = limit;
-        let mut pids = PidTable::new(limit);
-        for n in self.procs.keys() {
-            pids.reserve(*n);
+        if let Some(pids) = self.pids.resized(limit) {
+            self.pids = pids;
         }
-        self.pids = pids;
     }
 
     /// A pid number for a new process of the program, or for a kernel service (erl's kernel
