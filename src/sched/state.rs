@@ -3,8 +3,9 @@
 //!
 //! Invariants:
 //! * A live process's pid number (its pid's data, see [`pids`](super::pids)) is never handed
-//!   out again while it lives, and a dead one's comes back only with a new serial; a number
-//!   missing from the table is a dead process.
+//!   out again while it lives; a dead one's slot comes back with a new serial, so the dead
+//!   pid names no one until the 28-bit data wraps (as in erl). A number missing from the
+//!   table is a dead process.
 //! * The running process is in the table with its [`Process`] taken out. Anything the node
 //!   must deliver to it meanwhile (messages built by the node, exit signals) is held in its
 //!   entry and applied, in order, when it is parked.
