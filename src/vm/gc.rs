@@ -16,10 +16,10 @@ use alloc::vec::Vec;
 use super::heap::{BinBuf, Heap, BIN_LITERAL, MIN_HEAP_WORDS};
 use super::term::{header_kind, header_size, Kind, Term, TAG_BOXED, TAG_HEADER};
 
-/// Why a collection failed.
+/// Why a collection left the process unable to go on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GcError {
-    /// The live data plus the requested space exceeds the process's maximum heap size.
+    /// The heap is over the process's `max_heap_size`, which kills it.
     HeapLimit,
 }
 
@@ -105,7 +105,7 @@ impl Copier<'_> {
 }
 
 /// Collects `heap`, updating every root slot, and leaves room for `need` more words.
-pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Result<(), GcError> {
+pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) {
     let mut from = core::mem::take(&mut heap.words);
     let old_bins = core::mem::take(&mut heap.bins);
     let mut to = core::mem::take(&mut heap.spare);
@@ -127,11 +127,6 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     let new_bins = c.new_bins;
     drop(old_bins);
     let live = to.len();
-    if heap.max_words != 0 && live + need > heap.max_words {
-        heap.words = to;
-        heap.bins = new_bins;
-        return Err(GcError::HeapLimit);
-    }
     // The next collection comes when the heap is three times the live data: each collection
     // copies the live words once, so a wider margin copies less per word allocated (twice the
     // live data made collection a third of a large map's workload). Idle processes stay at
@@ -156,7 +151,6 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
         from.clear();
         heap.spare = from;
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -176,7 +170,7 @@ mod tests {
         let _dead = h.binary(alloc::vec![0; 100]);
         let l = h.list(&[shared, shared, b]);
         let mut regs = [l, Term::small(3)];
-        collect(&mut h, &mut [&mut regs], 0).unwrap();
+        collect(&mut h, &mut [&mut regs], 0);
         assert_eq!(h.words.len(), 6 + 2 + 4);
         assert_eq!(h.bins.len(), 1);
         let v = h.view(&lits);
@@ -195,18 +189,9 @@ mod tests {
             let t = h.tuple(&[Term::small(i), Term::small(i)]);
             acc[0] = h.cons(t, Term::NIL);
             if h.wants_gc(0) {
-                collect(&mut h, &mut [&mut acc], 0).unwrap();
+                collect(&mut h, &mut [&mut acc], 0);
             }
         }
         assert!(h.words.capacity() < 8 * MIN_HEAP_WORDS);
-    }
-
-    #[test]
-    fn max_heap_is_enforced() {
-        let mut h = Heap::new();
-        h.max_words = 100;
-        let l = h.list(&[Term::small(1); 100]);
-        let mut r = [l];
-        assert_eq!(collect(&mut h, &mut [&mut r], 0), Err(GcError::HeapLimit));
     }
 }

@@ -37,8 +37,6 @@ pub struct Heap {
     pub bin_bytes: usize,
     /// Collect at the next safe point once `bin_bytes` exceeds this (set with `limit`).
     pub bin_limit: usize,
-    /// Largest allowed live heap in words (0: unlimited).
-    pub max_words: usize,
     /// The previous from-space, kept to be the next collection's to-space.
     pub spare: Vec<Term>,
 }
@@ -67,7 +65,6 @@ impl Heap {
             limit: MIN_HEAP_WORDS,
             bin_bytes: 0,
             bin_limit: bin_limit(MIN_HEAP_WORDS),
-            max_words: 0,
             spare: Vec::new(),
         }
     }

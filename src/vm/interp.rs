@@ -346,7 +346,13 @@ fn exec(
                 && p.collect(&mut xr[..($live as usize).min(X_REGS)], $need as usize)
                     .is_err()
             {
-                raise!(Class::Error, atom::SYSTEM_LIMIT);
+                // Over a max_heap_size that kills: no catch sees it.
+                let (class, reason, trace) = (Class::Exit, atom::KILLED, Term::NIL);
+                return Outcome::Crash {
+                    class,
+                    reason,
+                    trace,
+                };
             }
         };
     }
