@@ -608,6 +608,11 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         })
     }
 
+    fn heap_words(&self) -> usize {
+        let held = self.st.procs.values().filter_map(|e| e.process.as_ref());
+        held.map(|p| p.heap.limit + p.stack.len()).sum()
+    }
+
     fn processes(&self) -> Vec<u32> {
         self.st.procs.keys().copied().collect()
     }

@@ -110,6 +110,10 @@ pub trait Services {
         let _ = pid;
         None
     }
+    /// Words of heap and stack held by the processes the node holds (not the running one).
+    fn heap_words(&self) -> usize {
+        0
+    }
     /// Every live process number, ascending.
     fn processes(&self) -> Vec<u32>;
     /// At most this many processes exist at once (`erlang:system_info(process_limit)`).

@@ -113,9 +113,10 @@ pub fn function_exported(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .code
         .find_export(a[0], a[1], n as u32)
         .map(|e| {
+            // BIFs count as exported, as in erl.
             matches!(
                 ctx.code.exports[e as usize].target,
-                crate::vm::code::Target::Code { .. }
+                crate::vm::code::Target::Code { .. } | crate::vm::code::Target::Bif(_)
             )
         })
         .unwrap_or(false);

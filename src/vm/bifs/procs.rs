@@ -558,10 +558,17 @@ pub fn yield_(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(atom::TRUE)
 }
 
-fn timer_args(ctx: &Ctx, a: &[Term]) -> Result<(u64, TimerDest), Fault> {
-    let ms = match a[0].as_small() {
-        Some(n) if (0..=u32::MAX as i64).contains(&n) => n as u64,
-        _ => return Err(badarg()),
+fn timer_args(ctx: &mut Ctx, a: &[Term], abs: bool) -> Result<(u64, TimerDest), Fault> {
+    let ms = if abs {
+        // An absolute time on erl's monotonic clock, in milliseconds; the past fires at once.
+        let at = a[0].as_small().ok_or_else(badarg)?;
+        let now = (ctx.io.monotonic_nanos() / 1_000_000) as i64;
+        at.saturating_sub(now).clamp(0, u32::MAX as i64) as u64
+    } else {
+        match a[0].as_small() {
+            Some(n) if (0..=u32::MAX as i64).contains(&n) => n as u64,
+            _ => return Err(badarg()),
+        }
     };
     let dest = if a[1].is_pid() {
         TimerDest::Pid(a[1].pid_number())
@@ -570,44 +577,101 @@ fn timer_args(ctx: &Ctx, a: &[Term]) -> Result<(u64, TimerDest), Fault> {
     } else {
         return Err(badarg());
     };
-    let _ = ctx;
     Ok((ms, dest))
 }
 
+/// Reads a timer option list: each item `{Name, Bool}` with `Name` among `names`; the
+/// values in that order (`None` where absent). Anything else: `badarg`.
+fn bool_opts<const N: usize>(
+    ctx: &Ctx,
+    list: Term,
+    names: [&str; N],
+) -> Result<[Option<bool>; N], Fault> {
+    let mut out = [None; N];
+    for o in ctx.view().list_to_vec(list).ok_or_else(badarg)? {
+        let (k, v) = match ctx.view().tuple(o) {
+            Some([k, v]) => (*k, *v),
+            _ => return Err(badarg()),
+        };
+        let i = names
+            .iter()
+            .position(|n| is_atom(ctx, k, n))
+            .ok_or_else(badarg)?;
+        out[i] = Some(match v {
+            atom::TRUE => true,
+            atom::FALSE => false,
+            _ => return Err(badarg()),
+        });
+    }
+    Ok(out)
+}
+
 fn start_timer_with(ctx: &mut Ctx, a: &[Term], wrap: bool) -> BifResult {
-    let (ms, dest) = timer_args(ctx, a)?;
+    let abs = match a.get(3) {
+        Some(&opts) => bool_opts(ctx, opts, ["abs"])?[0].unwrap_or(false),
+        None => false,
+    };
+    let (ms, dest) = timer_args(ctx, a, abs)?;
     let (n, r) = new_ref(ctx);
     let view = ctx.p.heap.view(ctx.lits);
     ctx.node.start_timer(n, dest, ms, &view, a[2], wrap);
     Ok(r)
 }
 
-/// `erlang:send_after/3`.
+/// `erlang:send_after/3,4`.
 pub fn send_after(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     start_timer_with(ctx, a, false)
 }
 
-/// `erlang:start_timer/3`: the message is `{timeout, Ref, Msg}`.
+/// `erlang:start_timer/3,4`: the message is `{timeout, Ref, Msg}`.
 pub fn start_timer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     start_timer_with(ctx, a, true)
+}
+
+/// What `cancel_timer` and `read_timer` answer: `{async, Bool}` sends the answer as
+/// `{Tag, Ref, Result}` and returns `ok`; `{info, false}` (cancel only) returns `ok` alone.
+fn timer_reply(ctx: &mut Ctx, a: &[Term], tag: &str, left: Option<u64>) -> BifResult {
+    let [asy, info] = match a.get(1) {
+        Some(&opts) => bool_opts(ctx, opts, ["async", "info"])?,
+        None => [None, None],
+    };
+    let result = match left {
+        Some(ms) => ctx.p.heap.int(ms as i64),
+        None => atom::FALSE,
+    };
+    if !info.unwrap_or(true) {
+        return Ok(atom::OK);
+    }
+    if asy.unwrap_or(false) {
+        let tag = atom(ctx, tag)?;
+        let msg = ctx.p.heap.tuple(&[tag, a[0], result]);
+        ctx.p.mailbox.push_back(msg);
+        return Ok(atom::OK);
+    }
+    Ok(result)
 }
 
 /// `erlang:cancel_timer/1,2`: the milliseconds left, or `false`.
 pub fn cancel_timer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let n = ref_number(ctx, a[0]).ok_or_else(badarg)?;
-    Ok(match ctx.node.cancel_timer(n) {
-        Some(ms) => ctx.p.heap.int(ms as i64),
-        None => atom::FALSE,
-    })
+    if let Some(&opts) = a.get(1) {
+        bool_opts(ctx, opts, ["async", "info"])?;
+    }
+    let left = ctx.node.cancel_timer(n);
+    timer_reply(ctx, a, "cancel_timer", left)
 }
 
 /// `erlang:read_timer/1,2`: the milliseconds left, or `false`.
 pub fn read_timer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let n = ref_number(ctx, a[0]).ok_or_else(badarg)?;
-    Ok(match ctx.node.read_timer(n) {
-        Some(ms) => ctx.p.heap.int(ms as i64),
-        None => atom::FALSE,
-    })
+    if let Some(&opts) = a.get(1) {
+        // read_timer takes no `info` option.
+        if bool_opts(ctx, opts, ["async", "info"])?[1].is_some() {
+            return Err(badarg());
+        }
+    }
+    let left = ctx.node.read_timer(n);
+    timer_reply(ctx, a, "read_timer", left)
 }
 
 /// One `process_info/2` item from what the node knows; `None`: not one of these items.

@@ -208,8 +208,100 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         "emu_flavor" => atom::EMU,
         "emu_type" => atom::OPT,
         "hipe_architecture" => atom::UNDEFINED,
+        "os_type" => {
+            // The image is no Unix, but OTP's `filename` and `os` read any non-`win32` family
+            // as Unix, which matches the image's path conventions.
+            let name = if cfg!(target_os = "none") {
+                "xenbeam"
+            } else {
+                "linux"
+            };
+            let (unix, name) = (named(ctx, "unix")?, named(ctx, name)?);
+            ctx.p.heap.tuple(&[unix, name])
+        }
         _ => return Err(badarg()),
     })
+}
+
+fn named(ctx: &mut Ctx, name: &str) -> Result<Term, Fault> {
+    ctx.atoms.intern(name).map_err(|_| badarg())
+}
+
+/// The `erlang:memory/0` categories, in erl's order.
+const MEMORY_KINDS: [&str; 9] = [
+    "total",
+    "processes",
+    "processes_used",
+    "system",
+    "atom",
+    "atom_used",
+    "binary",
+    "code",
+    "ets",
+];
+
+/// Bytes per category from the node's accounting: process heaps and stacks, the atom table,
+/// loaded code and ETS tables (binaries live on process heaps here, so `binary` is 0).
+fn memory_figures(ctx: &mut Ctx) -> [usize; 9] {
+    let word = core::mem::size_of::<Term>();
+    let own = ctx.p.heap.limit + ctx.p.stack.len();
+    let processes = (ctx.node.heap_words() + own) * word;
+    let atom = ctx.atoms.len() * 16;
+    let code: usize = ctx
+        .code
+        .modules
+        .iter()
+        .map(|m| m.code.len() * core::mem::size_of::<crate::vm::ops::Op>())
+        .sum();
+    let ets: usize = ctx
+        .ets
+        .ids()
+        .into_iter()
+        .filter_map(|id| ctx.ets.get(id).map(|t| t.memory_words() * word))
+        .sum();
+    let system = atom + code + ets;
+    [
+        processes + system,
+        processes,
+        processes,
+        system,
+        atom,
+        atom,
+        0,
+        code,
+        ets,
+    ]
+}
+
+/// `erlang:memory/0,1`: `[{Kind, Bytes}]`, one kind's bytes, or a list of kinds.
+pub fn memory(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let figures = memory_figures(ctx);
+    let index = |ctx: &Ctx, t: Term| {
+        MEMORY_KINDS
+            .iter()
+            .position(|k| t.is_atom() && ctx.atoms.name(t) == *k)
+    };
+    let kinds: Vec<Term> = match a.first() {
+        None => {
+            let mut v = Vec::new();
+            for k in MEMORY_KINDS {
+                v.push(named(ctx, k)?);
+            }
+            v
+        }
+        Some(&t) if t.is_atom() => {
+            let i = index(ctx, t).ok_or_else(badarg)?;
+            return Ok(ctx.p.heap.int(figures[i] as i64));
+        }
+        Some(&t) => ctx.view().list_to_vec(t).ok_or_else(badarg)?,
+    };
+    let mut out = Vec::with_capacity(kinds.len());
+    for k in kinds {
+        let i = index(ctx, k).ok_or_else(badarg)?;
+        let n = ctx.p.heap.int(figures[i] as i64);
+        out.push(ctx.p.heap.tuple(&[k, n]));
+    }
+    Ok(ctx.p.heap.list(&out))
 }
 
 /// `erlang:yield/0` and `erlang:bump_reductions/1`: scheduling hints; `true`.

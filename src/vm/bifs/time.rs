@@ -67,3 +67,15 @@ pub fn convert_time_unit(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     );
     Ok(ctx.p.heap.bigint(&v))
 }
+
+/// `erlang:time_offset/0,1`: system time minus monotonic time, in the unit asked for.
+pub fn time_offset(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let unit = match a.first() {
+        Some(u) => per_second(*u).ok_or_else(badarg)?,
+        None => 1_000_000_000,
+    };
+    let off = ctx.io.system_nanos() as i128 - ctx.io.monotonic_nanos() as i128;
+    // Floor division, as erl's conversions round towards negative infinity.
+    let v = (off * unit as i128).div_euclid(1_000_000_000);
+    Ok(ctx.p.heap.int(v as i64))
+}
