@@ -32,7 +32,7 @@ use crate::vm::code::{SPAWN_APPLY2_PC, SPAWN_APPLY3_PC};
 use crate::vm::copy::copy_term;
 use crate::vm::display::display;
 use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
-use crate::vm::heap::View;
+use crate::vm::heap::{Heap, View};
 use crate::vm::interp::{run_with, Outcome};
 use crate::vm::maxheap::{report_text, HeapReport, MaxHeap};
 use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS};
@@ -390,6 +390,14 @@ impl<P: Platform> Node<P> {
                 };
                 run_with(&mut self.rt.vm, &mut io, &mut services, &mut p)
             };
+            if let Some(e) = self.st.procs.get_mut(&pid) {
+                let used = if matches!(why, Outcome::Yield) {
+                    SLICE_REDUCTIONS as u64
+                } else {
+                    1
+                };
+                e.reductions += used;
+            }
             match why {
                 Outcome::NeedModule(name) => {
                     self.rt.ensure_loaded(name, src, io);
@@ -558,9 +566,16 @@ impl<P: Platform> Services for NodeServices<'_, P> {
                 p.pc = SPAWN_APPLY3_PC;
             }
         }
+        let initial_call = match start {
+            Start::Fun(_) => None,
+            Start::Apply(m, f, args) => Some((m, f, view.list_len(args).unwrap_or(0) as u32)),
+        };
+        let group_leader = self.st.procs.get(&me).map_or(me, |e| e.group_leader);
         self.st.insert(p, opts.priority);
-        if let Some(e) = self.st.procs.get_mut(&pid).filter(|_| system) {
-            e.system = true;
+        if let Some(e) = self.st.procs.get_mut(&pid) {
+            e.system = system;
+            e.group_leader = group_leader;
+            e.initial_call = initial_call;
         }
         if opts.link {
             self.st.link(me, pid);
@@ -597,6 +612,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
 
     fn process_info(&self, pid: u32) -> Option<ProcessInfo> {
         let e = self.st.procs.get(&pid)?;
+        let (monitors, monitored_by) = self.st.monitor_lists(pid);
         Some(ProcessInfo {
             name: e.name,
             trap_exit: e.trap_exit,
@@ -605,7 +621,26 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             waiting: e.status == Status::Waiting,
             message_queue_len: e.process.as_ref().map(|p| p.mailbox.len()),
             max_heap: e.process.as_ref().map(|p| p.max_heap),
+            group_leader: e.group_leader,
+            initial_call: e.initial_call,
+            monitors,
+            monitored_by,
+            reductions: e.reductions,
+            at: e.process.as_ref().map(|p| (p.module, p.pc)),
+            words: e.process.as_ref().map(|p| (p.heap.limit, p.stack.len())),
         })
+    }
+
+    fn copy_out(&self, pid: u32, messages: bool, heap: &mut Heap) -> Option<Term> {
+        self.st.copy_out(pid, messages, heap)
+    }
+
+    fn group_leader(&mut self, pid: u32, new: Option<u32>) -> Option<u32> {
+        let e = self.st.procs.get_mut(&pid)?;
+        if let Some(g) = new {
+            e.group_leader = g;
+        }
+        Some(e.group_leader)
     }
 
     fn heap_words(&self) -> usize {

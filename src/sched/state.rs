@@ -148,6 +148,14 @@ pub struct Entry {
     /// A kernel service (the Xenstore driver and its supervisor): numbered apart from the
     /// program's processes, not counted among them, and its pores do not keep the node up.
     pub system: bool,
+    /// Its group leader (erl's `group_leader/0,2`): the spawner's, or itself for a process
+    /// the node starts.
+    pub group_leader: u32,
+    /// `{M, F, Arity}` it was spawned with (`None`: erl's `{erlang, apply, 2}`).
+    pub initial_call: Option<(Term, Term, u32)>,
+    /// Reductions of the slices it ran: a slice used up counts in full, one that ended in a
+    /// `receive` or an exit counts one.
+    pub reductions: u64,
     /// Monitors others hold on it.
     watched_by: BTreeSet<u64>,
     /// Monitors it holds.
@@ -298,6 +306,9 @@ impl<P: Platform> State<P> {
                 name: None,
                 recv_timer: None,
                 system: false,
+                group_leader: pid,
+                initial_call: None,
+                reductions: 0,
                 watched_by: BTreeSet::new(),
                 watching: BTreeSet::new(),
                 held: Vec::new(),
@@ -569,6 +580,44 @@ impl<P: Platform> State<P> {
                 self.deliver(watcher, Delivery::Down(reference, who, noproc));
             }
         }
+    }
+
+    /// A copy in `heap` of the messages (`messages`) or the dictionary (as `{Key, Value}`
+    /// tuples) of process `pid`, which the node holds (not the running one).
+    pub fn copy_out(&self, pid: u32, messages: bool, heap: &mut Heap) -> Option<Term> {
+        let p = self.procs.get(&pid)?.process.as_ref()?;
+        let view = p.heap.view(&self.no_lits);
+        let items: Vec<Term> = if messages {
+            p.mailbox
+                .iter()
+                .map(|&m| copy_term(&view, heap, m))
+                .collect()
+        } else {
+            let mut v = Vec::with_capacity(p.dict.len());
+            for &(k, x) in &p.dict {
+                let (k, x) = (copy_term(&view, heap, k), copy_term(&view, heap, x));
+                v.push(heap.tuple(&[k, x]));
+            }
+            v
+        };
+        Some(heap.list(&items))
+    }
+
+    /// The monitors `pid` holds (target pid and the name it was monitored by, if any) and the
+    /// processes monitoring it.
+    pub fn monitor_lists(&self, pid: u32) -> (Vec<(u32, Option<Term>)>, Vec<u32>) {
+        let Some(e) = self.procs.get(&pid) else {
+            return (Vec::new(), Vec::new());
+        };
+        let held = e.watching.iter().filter_map(|r| self.monitors.get(r));
+        let watching = held
+            .map(|m| match m.who {
+                Watched::Pid(_) => (m.target, None),
+                Watched::Name(n) => (m.target, Some(n)),
+            })
+            .collect();
+        let by = e.watched_by.iter().filter_map(|r| self.monitors.get(r));
+        (watching, by.map(|m| m.watcher).collect())
     }
 
     /// Removes a monitor `watcher` holds, and any `'DOWN'` for it still held back; false if

@@ -421,6 +421,8 @@ fn exec(
                 heap_args = xr[..n].to_vec();
                 &heap_args
             };
+            // Where the caller is, for process_info's current_function and stack trace.
+            (p.module, p.pc) = (m, pc as u32);
             let r = { ($bif)(&mut ctx!(), args) };
             // A BIF ends the slice early by lowering the process's count (erlang:yield/0,
             // signals the scheduler holds for this process).

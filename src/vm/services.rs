@@ -114,6 +114,17 @@ pub trait Services {
     fn heap_words(&self) -> usize {
         0
     }
+    /// A copy in `heap` of the messages (`messages`) or the dictionary (`{Key, Value}` tuples)
+    /// of process `pid` (never the running one).
+    fn copy_out(&self, pid: u32, messages: bool, heap: &mut super::heap::Heap) -> Option<Term> {
+        let _ = (pid, messages, heap);
+        None
+    }
+    /// The group leader of live process `pid`, after setting it to `new` if given.
+    fn group_leader(&mut self, pid: u32, new: Option<u32>) -> Option<u32> {
+        let _ = (pid, new);
+        None
+    }
     /// Every live process number, ascending.
     fn processes(&self) -> Vec<u32>;
     /// At most this many processes exist at once (`erlang:system_info(process_limit)`).
@@ -200,6 +211,20 @@ pub struct ProcessInfo {
     pub message_queue_len: Option<usize>,
     /// Its `max_heap_size` (unknown for the running process).
     pub max_heap: Option<MaxHeap>,
+    /// Its group leader.
+    pub group_leader: u32,
+    /// `{M, F, Arity}` it was spawned with (`None`: `{erlang, apply, 2}`).
+    pub initial_call: Option<(Term, Term, u32)>,
+    /// The monitors it holds: the target, and the name it was monitored by if any.
+    pub monitors: Vec<(u32, Option<Term>)>,
+    /// The processes monitoring it.
+    pub monitored_by: Vec<u32>,
+    /// Reductions counted so far.
+    pub reductions: u64,
+    /// Where it resumes: (module index, pc) (unknown for the running process).
+    pub at: Option<(u32, u32)>,
+    /// Words of heap and of stack (unknown for the running process).
+    pub words: Option<(usize, usize)>,
 }
 
 /// A request to a pore or an outlet, already decoded from BIF arguments.

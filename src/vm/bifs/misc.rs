@@ -298,34 +298,6 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(a[1])
 }
 
-/// `erlang:process_info/2` for the calling process (a few items).
-pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    if a[0] != ctx.p.pid {
-        return if a[0].is_pid() {
-            Ok(atom::UNDEFINED)
-        } else {
-            Err(badarg())
-        };
-    }
-    let item = a[1];
-    let value = match item {
-        atom::MESSAGE_QUEUE_LEN => Term::small(ctx.p.mailbox.len() as i64),
-        atom::MESSAGES => {
-            let m: Vec<Term> = ctx.p.mailbox.iter().copied().collect();
-            ctx.p.heap.list(&m)
-        }
-        atom::DICTIONARY => get0(ctx, &[])?,
-        atom::HEAP_SIZE | atom::TOTAL_HEAP_SIZE => Term::small(ctx.p.heap.limit as i64),
-        atom::STACK_SIZE => Term::small(ctx.p.stack.len() as i64),
-        atom::MAX_HEAP_SIZE => ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms),
-        atom::REGISTERED_NAME => return Ok(Term::NIL),
-        atom::STATUS => atom::RUNNING,
-        atom::TRAP_EXIT => atom::FALSE,
-        _ => return Err(badarg()),
-    };
-    Ok(ctx.p.heap.tuple(&[item, value]))
-}
-
 /// `erlang:is_process_alive/1`.
 pub fn is_process_alive(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if !a[0].is_pid() {

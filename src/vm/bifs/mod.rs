@@ -18,6 +18,7 @@ pub mod md5;
 pub mod misc;
 pub mod persistent;
 pub mod pores;
+pub mod procinfo;
 pub mod procs;
 pub mod system;
 pub mod time;
@@ -229,7 +230,10 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "erase", 0, misc::erase0),
     ("erlang", "garbage_collect", 0, misc::garbage_collect),
     ("erlang", "get_keys", 1, misc::get_keys1),
-    ("erlang", "process_info", 2, procs::process_info),
+    ("erlang", "process_info", 1, procinfo::process_info1),
+    ("erlang", "process_info", 2, procinfo::process_info),
+    ("erlang", "group_leader", 0, procinfo::group_leader0),
+    ("erlang", "group_leader", 2, procinfo::group_leader2),
     ("persistent_term", "put", 2, persistent::put),
     ("ets", "new", 2, ets::new),
     ("ets", "insert", 2, ets::insert),

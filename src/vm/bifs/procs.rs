@@ -12,9 +12,7 @@ use crate::sched::queue::Priority;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::code::split_fun_id;
-use crate::vm::services::{
-    AliasMode, ExitKind, ProcessInfo, SpawnError, SpawnOptions, Start, TimerDest,
-};
+use crate::vm::services::{AliasMode, ExitKind, SpawnError, SpawnOptions, Start, TimerDest};
 use crate::vm::term::{Kind, Term};
 
 /// Whether `t` is the atom `name`.
@@ -510,7 +508,7 @@ fn priority(ctx: &Ctx, t: Term) -> Option<Priority> {
     })
 }
 
-fn priority_atom(ctx: &mut Ctx, p: Priority) -> Result<Term, Fault> {
+pub(super) fn priority_atom(ctx: &mut Ctx, p: Priority) -> Result<Term, Fault> {
     atom(
         ctx,
         match p {
@@ -672,94 +670,4 @@ pub fn read_timer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let left = ctx.node.read_timer(n);
     timer_reply(ctx, a, "read_timer", left)
-}
-
-/// One `process_info/2` item from what the node knows; `None`: not one of these items.
-fn info_item(ctx: &mut Ctx, info: &ProcessInfo, item: Term) -> Result<Option<Term>, Fault> {
-    let value = if item == atom::REGISTERED_NAME {
-        match info.name {
-            Some(n) => n,
-            // erl answers [] rather than a tuple for a process without a name.
-            None => return Ok(Some(Term::NIL)),
-        }
-    } else if item == atom::TRAP_EXIT {
-        Term::boolean(info.trap_exit)
-    } else if is_atom(ctx, item, "priority") {
-        priority_atom(ctx, info.priority)?
-    } else if is_atom(ctx, item, "links") {
-        let l: Vec<Term> = info.links.iter().map(|&p| Term::pid(p)).collect();
-        ctx.p.heap.list(&l)
-    } else if item == atom::STATUS && info.message_queue_len.is_some() {
-        atom(ctx, if info.waiting { "waiting" } else { "runnable" })?
-    } else if is_atom(ctx, item, "current_stacktrace") {
-        // Not tracked; gen_server asks for it only to put it in reports.
-        Term::NIL
-    } else if item == atom::MAX_HEAP_SIZE {
-        match info.max_heap {
-            Some(m) => m.to_term(&mut ctx.p.heap, ctx.atoms),
-            None => return Ok(None),
-        }
-    } else if item == atom::MESSAGE_QUEUE_LEN {
-        match info.message_queue_len {
-            Some(n) => Term::small(n as i64),
-            None => return Ok(None),
-        }
-    } else {
-        return Ok(None);
-    };
-    Ok(Some(ctx.p.heap.tuple(&[item, value])))
-}
-
-fn info_one(ctx: &mut Ctx, pid: Term, item: Term) -> BifResult {
-    if pid == ctx.p.pid && (item == atom::TOTAL_HEAP_SIZE || item == atom::HEAP_SIZE) {
-        // Only the VM answers these, and a driver asks for its own heap size per request:
-        // skip gathering the node's view of the process (which collects its links).
-        return super::misc::process_info(ctx, &[pid, item]);
-    }
-    match ctx.node.process_info(pid.pid_number()) {
-        Some(info) => {
-            if let Some(t) = info_item(ctx, &info, item)? {
-                return Ok(t);
-            }
-        }
-        // A node without a process table (a lone process) still answers for the caller.
-        None if pid != ctx.p.pid => return Ok(atom::UNDEFINED),
-        None => {}
-    }
-    if pid == ctx.p.pid {
-        // Heap, stack, dictionary and the like: the VM's own answer.
-        return super::misc::process_info(ctx, &[pid, item]);
-    }
-    if item.is_atom() {
-        // Items of another process's memory are not tracked; erl would answer them.
-        Ok(atom::UNDEFINED)
-    } else {
-        Err(badarg())
-    }
-}
-
-/// `erlang:process_info/2` for any process, with one item or a list of them.
-pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    if !a[0].is_pid() {
-        return Err(badarg());
-    }
-    if !ctx.node.is_alive(a[0].pid_number()) && a[0] != ctx.p.pid {
-        return Ok(atom::UNDEFINED);
-    }
-    if a[1].is_atom() {
-        return info_one(ctx, a[0], a[1]);
-    }
-    let items = ctx.view().list_to_vec(a[1]).ok_or_else(badarg)?;
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        let t = info_one(ctx, a[0], item)?;
-        // registered_name without a name is [] on its own but {registered_name, []} in a list.
-        let t = if t.is_nil() {
-            ctx.p.heap.tuple(&[item, Term::NIL])
-        } else {
-            t
-        };
-        out.push(t);
-    }
-    Ok(ctx.p.heap.list(&out))
 }

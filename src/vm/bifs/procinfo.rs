@@ -1,0 +1,259 @@
+//! `process_info/1,2` and the group leader (`group_leader/0,2`).
+//!
+//! The node knows a process's links, monitors, flags and group leader; the calling process's
+//! heap, stack, mailbox and dictionary are read here from [`Ctx::p`], another's are copied out
+//! by the node. An item is answered as erl answers it, `{Item, Value}`.
+
+use alloc::vec::Vec;
+
+use super::procs::priority_atom;
+use crate::vm::atom;
+use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::exception::{build_trace, Top};
+use crate::vm::services::ProcessInfo;
+use crate::vm::term::Term;
+
+/// The items of `process_info/1`, in erl's order (`registered_name` first when there is one).
+const DEFAULT_ITEMS: [&str; 16] = [
+    "current_function",
+    "initial_call",
+    "status",
+    "message_queue_len",
+    "links",
+    "dictionary",
+    "trap_exit",
+    "error_handler",
+    "priority",
+    "group_leader",
+    "total_heap_size",
+    "heap_size",
+    "stack_size",
+    "reductions",
+    "garbage_collection",
+    "suspending",
+];
+
+fn named(ctx: &mut Ctx, name: &str) -> Result<Term, Fault> {
+    ctx.atoms.intern(name).map_err(|_| badarg())
+}
+
+/// `{M, F, A}` of the function at `pc` of module index `module`.
+fn mfa_at(ctx: &mut Ctx, module: u32, pc: u32) -> Term {
+    let found = ctx.code.modules.get(module as usize).and_then(|m| {
+        let f = m.function_at(pc)?;
+        Some((m.name, f.name, f.arity))
+    });
+    match found {
+        Some((m, f, a)) => ctx.p.heap.tuple(&[m, f, Term::small(a as i64)]),
+        None => atom::UNDEFINED,
+    }
+}
+
+/// The value of one item of process `pid` (`info` is the node's view of it); `None`: not an
+/// item erl knows.
+fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Option<Term>, Fault> {
+    let me = pid == ctx.p.pid;
+    let n = pid.pid_number();
+    if !item.is_atom() {
+        return Ok(None);
+    }
+    let (heap, stack) = match info.words {
+        Some(w) if !me => w,
+        _ => (ctx.p.heap.limit, ctx.p.stack.len()),
+    };
+    let name = alloc::string::String::from(ctx.atoms.name(item));
+    let v = match name.as_str() {
+        "registered_name" => info.name.unwrap_or(Term::NIL),
+        "trap_exit" => Term::boolean(info.trap_exit),
+        "priority" => priority_atom(ctx, info.priority)?,
+        "links" => {
+            let l: Vec<Term> = info.links.iter().map(|&p| Term::pid(p)).collect();
+            ctx.p.heap.list(&l)
+        }
+        "monitors" => {
+            let process = named(ctx, "process")?;
+            let mut l = Vec::with_capacity(info.monitors.len());
+            for &(target, by_name) in &info.monitors {
+                let who = match by_name {
+                    Some(name) => ctx.p.heap.tuple(&[name, atom::NONODE]),
+                    None => Term::pid(target),
+                };
+                l.push(ctx.p.heap.tuple(&[process, who]));
+            }
+            ctx.p.heap.list(&l)
+        }
+        "monitored_by" => {
+            let l: Vec<Term> = info.monitored_by.iter().map(|&p| Term::pid(p)).collect();
+            ctx.p.heap.list(&l)
+        }
+        "group_leader" => Term::pid(info.group_leader),
+        "status" => named(
+            ctx,
+            if me {
+                "running"
+            } else if info.waiting {
+                "waiting"
+            } else {
+                "runnable"
+            },
+        )?,
+        "message_queue_len" => {
+            let len = if me {
+                ctx.p.mailbox.len()
+            } else {
+                info.message_queue_len.unwrap_or(0)
+            };
+            Term::small(len as i64)
+        }
+        "messages" | "dictionary" if !me => {
+            let messages = name == "messages";
+            match ctx.node.copy_out(n, messages, &mut ctx.p.heap) {
+                Some(l) => l,
+                None => Term::NIL,
+            }
+        }
+        "messages" => {
+            let m: Vec<Term> = ctx.p.mailbox.iter().copied().collect();
+            ctx.p.heap.list(&m)
+        }
+        "dictionary" => super::misc::get0(ctx, &[])?,
+        "heap_size" | "total_heap_size" => Term::small(heap as i64),
+        "stack_size" => Term::small(stack as i64),
+        "memory" => Term::small(((heap + stack) * core::mem::size_of::<Term>()) as i64),
+        "reductions" => ctx.p.heap.int(info.reductions as i64),
+        "max_heap_size" => match info.max_heap {
+            Some(m) if !me => m.to_term(&mut ctx.p.heap, ctx.atoms),
+            _ => ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms),
+        },
+        "initial_call" => match info.initial_call {
+            Some((m, f, a)) => ctx.p.heap.tuple(&[m, f, Term::small(a as i64)]),
+            None => ctx
+                .p
+                .heap
+                .tuple(&[atom::ERLANG, atom::APPLY, Term::small(2)]),
+        },
+        "current_function" => {
+            let (m, pc) = match info.at {
+                Some(at) if !me => at,
+                // The caller's pc is past the call (which may end its function).
+                _ => (ctx.p.module, ctx.p.pc.saturating_sub(1)),
+            };
+            mfa_at(ctx, m, pc)
+        }
+        "current_stacktrace" if me => {
+            let (m, pc) = (ctx.p.module, ctx.p.pc.saturating_sub(1));
+            build_trace(
+                ctx.p,
+                ctx.atoms,
+                ctx.code,
+                m,
+                pc,
+                Top::Function { args: None },
+            )
+        }
+        // Another process's stack is not walked.
+        "current_stacktrace" | "suspending" => Term::NIL,
+        "error_handler" => named(ctx, "error_handler")?,
+        "garbage_collection" => {
+            let max = ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms);
+            let mut l = Vec::new();
+            for (k, v) in [
+                ("min_bin_vheap_size", 46_422),
+                ("min_heap_size", 233),
+                ("fullsweep_after", 65_535),
+                ("minor_gcs", 0),
+            ] {
+                let k = named(ctx, k)?;
+                l.push(ctx.p.heap.tuple(&[k, Term::small(v)]));
+            }
+            let m = ctx.p.heap.tuple(&[atom::MAX_HEAP_SIZE, max]);
+            l.insert(0, m);
+            ctx.p.heap.list(&l)
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(v))
+}
+
+/// The node's view of live process `pid` (the calling process included), or `None` if dead.
+fn view_of(ctx: &mut Ctx, pid: Term) -> Result<Option<ProcessInfo>, Fault> {
+    if !pid.is_pid() {
+        return Err(badarg());
+    }
+    let me = pid == ctx.p.pid;
+    if !me && !ctx.node.is_alive(pid.pid_number()) {
+        return Ok(None);
+    }
+    Ok(Some(match ctx.node.process_info(pid.pid_number()) {
+        Some(i) => i,
+        // A node without a process table (a lone process) still answers for the caller.
+        None => ProcessInfo {
+            group_leader: pid.pid_number(),
+            ..ProcessInfo::default()
+        },
+    }))
+}
+
+fn pair(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> BifResult {
+    let v = value(ctx, pid, info, item)?.ok_or_else(badarg)?;
+    Ok(ctx.p.heap.tuple(&[item, v]))
+}
+
+/// `erlang:process_info/2` with one item or a list of them.
+pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let Some(info) = view_of(ctx, a[0])? else {
+        // Still a bad item is an error, as in erl.
+        return if a[1].is_atom() || ctx.view().list_len(a[1]).is_some() {
+            Ok(atom::UNDEFINED)
+        } else {
+            Err(badarg())
+        };
+    };
+    if a[1].is_atom() {
+        if a[1] == atom::REGISTERED_NAME && info.name.is_none() {
+            // erl answers [] rather than a tuple for a process without a name.
+            return Ok(Term::NIL);
+        }
+        return pair(ctx, a[0], &info, a[1]);
+    }
+    let items = ctx.view().list_to_vec(a[1]).ok_or_else(badarg)?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(pair(ctx, a[0], &info, item)?);
+    }
+    Ok(ctx.p.heap.list(&out))
+}
+
+/// `erlang:process_info/1`: erl's default items.
+pub fn process_info1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let Some(info) = view_of(ctx, a[0])? else {
+        return Ok(atom::UNDEFINED);
+    };
+    let mut out = Vec::with_capacity(DEFAULT_ITEMS.len() + 1);
+    if info.name.is_some() {
+        out.push(pair(ctx, a[0], &info, atom::REGISTERED_NAME)?);
+    }
+    for name in DEFAULT_ITEMS {
+        let item = named(ctx, name)?;
+        out.push(pair(ctx, a[0], &info, item)?);
+    }
+    Ok(ctx.p.heap.list(&out))
+}
+
+/// `group_leader/0`.
+pub fn group_leader0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let me = ctx.p.pid.pid_number();
+    Ok(Term::pid(ctx.node.group_leader(me, None).unwrap_or(me)))
+}
+
+/// `group_leader(Leader, Pid)`: `true`; `badarg` for a dead `Pid`.
+pub fn group_leader2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_pid() || !a[1].is_pid() {
+        return Err(badarg());
+    }
+    let target = a[1].pid_number();
+    ctx.node
+        .group_leader(target, Some(a[0].pid_number()))
+        .ok_or_else(badarg)?;
+    Ok(atom::TRUE)
+}
