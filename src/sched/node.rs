@@ -631,6 +631,10 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         })
     }
 
+    fn atomic_arrays(&mut self) -> Option<&mut crate::vm::bifs::atomics::AtomicArrays> {
+        Some(&mut self.st.atomic_arrays)
+    }
+
     fn copy_out(&self, pid: u32, messages: bool, heap: &mut Heap) -> Option<Term> {
         self.st.copy_out(pid, messages, heap)
     }

@@ -258,6 +258,8 @@ pub struct State<P: Platform> {
     no_lits: Literals,
     /// Processes removed since the node last released their ETS tables.
     pub exited: Vec<u32>,
+    /// The `atomics` and `counters` arrays.
+    pub atomic_arrays: crate::vm::bifs::atomics::AtomicArrays,
 }
 
 /// Nanoseconds per millisecond.
@@ -289,6 +291,7 @@ impl<P: Platform> State<P> {
             outlet_replies: Vec::new(),
             no_lits: Literals::default(),
             exited: Vec::new(),
+            atomic_arrays: Default::default(),
         }
     }
 

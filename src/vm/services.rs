@@ -120,6 +120,10 @@ pub trait Services {
         let _ = (pid, messages, heap);
         None
     }
+    /// The node's `atomics` arrays (`None`: this node has none).
+    fn atomic_arrays(&mut self) -> Option<&mut super::bifs::atomics::AtomicArrays> {
+        None
+    }
     /// The group leader of live process `pid`, after setting it to `new` if given.
     fn group_leader(&mut self, pid: u32, new: Option<u32>) -> Option<u32> {
         let _ = (pid, new);

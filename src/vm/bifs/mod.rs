@@ -4,6 +4,7 @@
 //! and friends comes from OTP's own `.beam` files.
 
 pub mod arith;
+pub mod atomics;
 pub mod binary;
 pub mod checksum;
 pub mod conv;
@@ -191,6 +192,27 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "cancel_timer", 2, procs::cancel_timer),
     ("erlang", "read_timer", 1, procs::read_timer),
     ("erlang", "read_timer", 2, procs::read_timer),
+    ("atomics", "new", 2, atomics::new),
+    ("atomics", "put", 3, atomics::put),
+    ("atomics", "get", 2, atomics::get),
+    ("atomics", "add", 3, atomics::add),
+    ("atomics", "add_get", 3, atomics::add_get),
+    ("atomics", "sub", 3, atomics::sub),
+    ("atomics", "sub_get", 3, atomics::sub_get),
+    ("atomics", "exchange", 3, atomics::exchange),
+    ("atomics", "compare_exchange", 4, atomics::compare_exchange),
+    ("atomics", "info", 1, atomics::info),
+    ("counters", "new", 2, atomics::counters_new2),
+    ("counters", "get", 2, atomics::counters_get),
+    ("counters", "add", 3, atomics::counters_add),
+    ("counters", "sub", 3, atomics::counters_sub),
+    ("counters", "put", 3, atomics::counters_put),
+    ("counters", "info", 1, atomics::counters_info),
+    ("erts_internal", "counters_new", 1, atomics::counters_new),
+    ("erts_internal", "counters_get", 2, atomics::get),
+    ("erts_internal", "counters_add", 3, atomics::add),
+    ("erts_internal", "counters_put", 3, atomics::put),
+    ("erts_internal", "counters_info", 1, atomics::info),
     ("pore", "open_loopback", 0, pores::open_loopback),
     ("pore", "open_xenstore", 0, pores::open_xenstore),
     ("pore", "write", 2, pores::write),
