@@ -17,6 +17,7 @@ pub mod maps;
 pub mod math;
 pub mod md5;
 pub mod misc;
+pub mod packet;
 pub mod persistent;
 pub mod pores;
 pub mod procinfo;
@@ -339,6 +340,7 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "display_string", 1, system::display_string),
     ("erlang", "term_to_iovec", 1, system::term_to_iovec),
     ("erlang", "term_to_iovec", 2, system::term_to_iovec),
+    ("erlang", "decode_packet", 3, packet::decode_packet),
     ("erlang", "md5", 1, md5::md5),
     ("erlang", "md5_init", 0, md5::md5_init),
     ("erlang", "md5_update", 2, md5::md5_update),
