@@ -465,12 +465,6 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
         2,
         unicode::characters_to_binary,
     ),
-    (
-        "unicode",
-        "characters_to_binary",
-        3,
-        unicode::characters_to_binary,
-    ),
     ("unicode", "bin_is_7bit", 1, unicode::bin_is_7bit),
     ("io", "put_chars", 1, unicode::put_chars),
     ("io", "put_chars", 2, unicode::put_chars2),
