@@ -332,6 +332,8 @@ fn fix_exponent(s: &str) -> String {
 /// Shortest round-trip text as erl's `float_to_list(F, [short])` prints it: the shortest
 /// digits, in fixed or scientific notation, whichever is shorter (fixed on a tie).
 pub fn float_text_short(f: f64) -> String {
+    // Beyond 2^53 not every integer is a float: erl always writes these in `e` notation.
+    let beyond = num_traits::Float::abs(f) >= 9_007_199_254_740_992.0;
     // Rust's `{:e}` gives the shortest round-trip digits in scientific form.
     let e = alloc::format!("{:e}", f);
     let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
@@ -369,7 +371,7 @@ pub fn float_text_short(f: f64) -> String {
         sci.push('0');
     }
     sci.push_str(&alloc::format!("e{exp}"));
-    if sci.len() < fixed.len() {
+    if beyond || sci.len() < fixed.len() {
         sci
     } else {
         fixed
@@ -381,6 +383,7 @@ fn float_opts(ctx: &Ctx, f: f64, opts: Term) -> Result<String, Fault> {
     let list = v.list_to_vec(opts).ok_or_else(badarg)?;
     let mut out = float_text_default(f);
     let mut compact = false;
+    let mut decimals = None;
     for o in list {
         if o == atom::COMPACT {
             compact = true;
@@ -399,14 +402,16 @@ fn float_opts(ctx: &Ctx, f: f64, opts: Term) -> Result<String, Fault> {
             .filter(|n| (0..=253).contains(n))
             .ok_or_else(badarg)? as usize;
         if el[0] == atom::DECIMALS {
-            out = fixed_half_up(f, n);
+            out = erl_fixed(f, n).ok_or_else(badarg)?;
+            decimals = Some(n);
         } else if el[0] == atom::SCIENTIFIC {
             out = fix_exponent(&alloc::format!("{:.*e}", n, f));
         } else {
             return Err(badarg());
         }
     }
-    if compact && out.contains('.') && !out.contains('e') {
+    // `compact` applies to `decimals` only (and then only when there are some).
+    if compact && decimals.is_some_and(|n| n > 0) {
         while out.ends_with('0') && !out.ends_with(".0") {
             out.pop();
         }
@@ -414,13 +419,53 @@ fn float_opts(ctx: &Ctx, f: f64, opts: Term) -> Result<String, Fault> {
     Ok(out)
 }
 
-/// `f` with `n` decimals, rounding exact halves away from zero as erl does.
-fn fixed_half_up(f: f64, n: usize) -> String {
+/// erl's text buffer for a float: a longer text is `badarg`.
+const FLOAT_TEXT_MAX: usize = 255;
+
+/// `f` with `n` decimals as erl writes it: below 2^53 and with fewer than 19 decimals, the
+/// fraction is scaled by 10^n in floating point and rounded half away from zero (so 0.15
+/// gives 0.2, as in erl, though the double is a little under 0.15); otherwise the exact value
+/// is rounded, as C's `%.*f` does. A negative number keeps its sign even when it rounds to
+/// zero. `None` when the text is longer than erl's buffer.
+fn erl_fixed(f: f64, n: usize) -> Option<String> {
+    let a = num_traits::Float::abs(f);
+    let mut out = String::new();
+    if f.is_sign_negative() {
+        out.push('-');
+    }
+    if a > 9_007_199_254_740_992.0 || n >= 19 {
+        out.push_str(&exact_fixed(a, n));
+    } else if n == 0 {
+        out.push_str(&alloc::format!("{}", num_traits::Float::round(a) as u64));
+    } else {
+        // 10^n for n < 19 is exact in a double (as erl's table of powers is).
+        let scale = (0..n).fold(1.0f64, |x, _| x * 10.0);
+        let int_f = num_traits::Float::floor(a);
+        let frac_f = num_traits::Float::round((a - int_f) * scale);
+        let (mut int_part, mut frac_part) = (int_f as u64, frac_f as u64);
+        if frac_f >= scale {
+            // The rounding carried into the integer part.
+            int_part += 1;
+            frac_part = 0;
+        }
+        out.push_str(&alloc::format!("{int_part}.{frac_part:0n$}"));
+    }
+    (out.len() <= FLOAT_TEXT_MAX).then_some(out)
+}
+
+/// The exact binary value of `a` (not negative) rounded to `n` decimals, ties to even.
+fn exact_fixed(a: f64, n: usize) -> String {
     // The exact decimal expansion of a double has at most 1074 fraction digits.
-    let exact = alloc::format!("{:.1100}", num_traits::Float::abs(f));
+    let exact = alloc::format!("{a:.1100}");
     let (int, frac) = exact.split_once('.').unwrap_or((&exact, ""));
     let mut digits: Vec<u8> = int.bytes().chain(frac.bytes().take(n)).collect();
-    let round_up = frac.as_bytes().get(n).is_some_and(|d| *d >= b'5');
+    let rest = frac.as_bytes().get(n..).unwrap_or(&[]);
+    let last_odd = digits.last().is_some_and(|d| (d - b'0') % 2 == 1);
+    let round_up = match rest.first() {
+        Some(b'6'..=b'9') => true,
+        Some(b'5') => rest[1..].iter().any(|&d| d != b'0') || last_odd,
+        _ => false,
+    };
     if round_up {
         let mut i = digits.len();
         loop {
@@ -438,11 +483,7 @@ fn fixed_half_up(f: f64, n: usize) -> String {
         }
     }
     let int_len = digits.len() - n;
-    let mut out = String::new();
-    if f.is_sign_negative() && digits.iter().any(|d| *d != b'0') {
-        out.push('-');
-    }
-    out.push_str(core::str::from_utf8(&digits[..int_len]).unwrap_or("0"));
+    let mut out = String::from(core::str::from_utf8(&digits[..int_len]).unwrap_or("0"));
     if n > 0 {
         out.push('.');
         out.push_str(core::str::from_utf8(&digits[int_len..]).unwrap_or(""));
