@@ -62,6 +62,9 @@ pub enum Fault {
     Halt(i32),
     /// `halt("message")`: stop with a crash message.
     HaltMessage(String),
+    /// `erlang:hibernate/3`: the BIF left M, F, Args as the only stack frame; the process
+    /// goes on at [`HIBERNATE_PC`](super::code::HIBERNATE_PC) of module 0.
+    Hibernate,
 }
 
 impl Fault {

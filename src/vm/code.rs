@@ -139,6 +139,9 @@ pub const SPAWN_APPLY3_PC: u32 = 5;
 /// Where a process spawned as `apply(Fun, [])` starts (module 0): x0, x1 hold Fun, [].
 pub const SPAWN_APPLY2_PC: u32 = 7;
 
+/// Where a process resumes after `erlang:hibernate/3` (module 0): Y0..Y2 hold M, F, Args.
+pub const HIBERNATE_PC: u32 = 9;
+
 /// Global fun id: module index and lambda index.
 #[inline]
 pub fn fun_id(module: u32, lambda: u32) -> u64 {
@@ -194,8 +197,28 @@ impl Code {
                     tail: true,
                     dealloc: 0,
                 },
+                // Where `erlang:hibernate/3` goes on with an empty stack but for Y0..Y2 =
+                // M, F, Args: wait for a message (leaving it in the mailbox), then a tail
+                // call of apply/3, so the function returns to nothing.
+                Op::FuncInfo {
+                    module: super::atom::ERLANG,
+                    function: super::atom::APPLY,
+                    arity: 3,
+                },
+                Op::LoopRec(HIBERNATE_PC + 6),
+                Op::Timeout,
+                Op::MoveYX(0, 0),
+                Op::MoveYX(1, 1),
+                Op::MoveYX(2, 2),
+                Op::ApplyBif {
+                    arity: 3,
+                    export: 0,
+                    tail: true,
+                    dealloc: 3,
+                },
+                Op::Wait(HIBERNATE_PC),
             ],
-            lines: vec![0; 8],
+            lines: vec![0; 16],
             line_table: Vec::new(),
             functions: vec![
                 FunctionInfo {
@@ -217,6 +240,11 @@ impl Code {
                     start: 6,
                     name: super::atom::APPLY,
                     arity: 2,
+                },
+                FunctionInfo {
+                    start: HIBERNATE_PC - 1,
+                    name: super::atom::APPLY,
+                    arity: 3,
                 },
             ],
             lambdas: Vec::new(),

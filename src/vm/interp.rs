@@ -278,6 +278,10 @@ fn exec(
             match f {
                 Fault::Halt(n) => return Outcome::Halt(n),
                 Fault::HaltMessage(s) => return Outcome::HaltMessage(s),
+                Fault::Hibernate => {
+                    jump_module!(0, crate::vm::code::HIBERNATE_PC);
+                    continue;
+                }
                 Fault::Raise {
                     class,
                     reason,

@@ -185,6 +185,7 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "processes", 0, procs::processes),
     ("erlang", "process_flag", 2, procs::process_flag),
     ("erlang", "yield", 0, procs::yield_),
+    ("erlang", "hibernate", 3, procs::hibernate),
     ("erlang", "send_after", 3, procs::send_after),
     ("erlang", "send_after", 4, procs::send_after),
     ("erlang", "start_timer", 3, procs::start_timer),

@@ -671,3 +671,19 @@ pub fn read_timer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let left = ctx.node.read_timer(n);
     timer_reply(ctx, a, "read_timer", left)
 }
+
+/// `erlang:hibernate(M, F, Args)`: drops the caller's stack, has its heap collected, and
+/// waits for a message (left in the mailbox) before it calls `apply(M, F, Args)`; that call
+/// returns to nothing, so its return ends the process normally.
+pub fn hibernate(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() || !a[1].is_atom() || ctx.view().list_len(a[2]).is_none() {
+        return Err(badarg());
+    }
+    ctx.p.stack.clear();
+    // Y0..Y2 read M, F, Args: Y0 is the top of the stack.
+    ctx.p.stack.extend([a[2], a[1], a[0]]);
+    ctx.p.recv_cursor = 0;
+    // A heap limit of zero collects at the next safe point (as `garbage_collect/0` does).
+    ctx.p.heap.limit = 0;
+    Err(Fault::Hibernate)
+}
