@@ -32,7 +32,9 @@ use crate::vm::code::{SPAWN_APPLY2_PC, SPAWN_APPLY3_PC};
 use crate::vm::copy::copy_term;
 use crate::vm::display::display;
 use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
-use crate::vm::heap::{Heap, View};
+#[cfg(not(target_os = "none"))]
+use crate::vm::heap::Heap;
+use crate::vm::heap::View;
 use crate::vm::interp::{run_with, Outcome};
 use crate::vm::maxheap::{report_text, HeapReport, MaxHeap};
 use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS};
@@ -631,10 +633,13 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         })
     }
 
+    #[cfg(not(target_os = "none"))]
     fn atomic_arrays(&mut self) -> Option<&mut crate::vm::bifs::atomics::AtomicArrays> {
         Some(&mut self.st.atomic_arrays)
     }
 
+    // Another process's messages and dictionary: on the host only (the image's size budget).
+    #[cfg(not(target_os = "none"))]
     fn copy_out(&self, pid: u32, messages: bool, heap: &mut Heap) -> Option<Term> {
         self.st.copy_out(pid, messages, heap)
     }

@@ -258,7 +258,8 @@ pub struct State<P: Platform> {
     no_lits: Literals,
     /// Processes removed since the node last released their ETS tables.
     pub exited: Vec<u32>,
-    /// The `atomics` and `counters` arrays.
+    /// The `atomics` and `counters` arrays (on the host only: the image's size budget).
+    #[cfg(not(target_os = "none"))]
     pub atomic_arrays: crate::vm::bifs::atomics::AtomicArrays,
 }
 
@@ -291,6 +292,7 @@ impl<P: Platform> State<P> {
             outlet_replies: Vec::new(),
             no_lits: Literals::default(),
             exited: Vec::new(),
+            #[cfg(not(target_os = "none"))]
             atomic_arrays: Default::default(),
         }
     }
@@ -587,6 +589,7 @@ impl<P: Platform> State<P> {
 
     /// A copy in `heap` of the messages (`messages`) or the dictionary (as `{Key, Value}`
     /// tuples) of process `pid`, which the node holds (not the running one).
+    #[cfg(not(target_os = "none"))]
     pub fn copy_out(&self, pid: u32, messages: bool, heap: &mut Heap) -> Option<Term> {
         let p = self.procs.get(&pid)?.process.as_ref()?;
         let view = p.heap.view(&self.no_lits);

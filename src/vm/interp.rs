@@ -278,10 +278,8 @@ fn exec(
             match f {
                 Fault::Halt(n) => return Outcome::Halt(n),
                 Fault::HaltMessage(s) => return Outcome::HaltMessage(s),
-                Fault::Hibernate => {
-                    jump_module!(0, crate::vm::code::HIBERNATE_PC);
-                    continue;
-                }
+                // Only BIFs return it, and `call_bif!` takes it first.
+                Fault::Hibernate => return Outcome::Normal,
                 Fault::Raise {
                     class,
                     reason,
@@ -443,6 +441,7 @@ fn exec(
                         gc!(0, 1);
                     }
                 }
+                Err(Fault::Hibernate) => jump_module!(0, crate::vm::code::HIBERNATE_PC),
                 Err(f) => {
                     if $tail {
                         // erl reports the caller as the function that made the tail call.

@@ -13,6 +13,33 @@ use crate::vm::exception::{build_trace, Top};
 use crate::vm::services::ProcessInfo;
 use crate::vm::term::Term;
 
+/// Every item answered (`process_info/1`'s among them).
+const ITEMS: [&str; 23] = [
+    "registered_name",
+    "trap_exit",
+    "priority",
+    "links",
+    "monitors",
+    "monitored_by",
+    "group_leader",
+    "status",
+    "message_queue_len",
+    "messages",
+    "dictionary",
+    "heap_size",
+    "total_heap_size",
+    "stack_size",
+    "memory",
+    "reductions",
+    "max_heap_size",
+    "initial_call",
+    "current_function",
+    "current_stacktrace",
+    "suspending",
+    "error_handler",
+    "garbage_collection",
+];
+
 /// The items of `process_info/1`, in erl's order (`registered_name` first when there is one).
 const DEFAULT_ITEMS: [&str; 16] = [
     "current_function",
@@ -61,8 +88,10 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         Some(w) if !me => w,
         _ => (ctx.p.heap.limit, ctx.p.stack.len()),
     };
-    let name = alloc::string::String::from(ctx.atoms.name(item));
-    let v = match name.as_str() {
+    let Some(i) = ITEMS.iter().position(|n| *n == ctx.atoms.name(item)) else {
+        return Ok(None);
+    };
+    let v = match ITEMS[i] {
         "registered_name" => info.name.unwrap_or(Term::NIL),
         "trap_exit" => Term::boolean(info.trap_exit),
         "priority" => priority_atom(ctx, info.priority)?,
@@ -106,7 +135,7 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             Term::small(len as i64)
         }
         "messages" | "dictionary" if !me => {
-            let messages = name == "messages";
+            let messages = ITEMS[i] == "messages";
             match ctx.node.copy_out(n, messages, &mut ctx.p.heap) {
                 Some(l) => l,
                 None => Term::NIL,
@@ -154,6 +183,8 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         // Another process's stack is not walked.
         "current_stacktrace" | "suspending" => Term::NIL,
         "error_handler" => named(ctx, "error_handler")?,
+        // On the host only (the image's size budget): process_info/1 asks for it.
+        #[cfg(not(target_os = "none"))]
         "garbage_collection" => {
             let max = ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms);
             let mut l = Vec::new();

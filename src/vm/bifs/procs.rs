@@ -586,20 +586,20 @@ fn bool_opts<const N: usize>(
     names: [&str; N],
 ) -> Result<[Option<bool>; N], Fault> {
     let mut out = [None; N];
-    for o in ctx.view().list_to_vec(list).ok_or_else(badarg)? {
-        let (k, v) = match ctx.view().tuple(o) {
-            Some([k, v]) => (*k, *v),
+    let v = ctx.view();
+    let mut l = list;
+    while l.is_cons() {
+        let (o, rest) = v.cons(l);
+        let (k, x) = match v.tuple(o) {
+            Some([k, x]) if k.is_atom() && (*x == atom::TRUE || *x == atom::FALSE) => (*k, *x),
             _ => return Err(badarg()),
         };
-        let i = names
-            .iter()
-            .position(|n| is_atom(ctx, k, n))
-            .ok_or_else(badarg)?;
-        out[i] = Some(match v {
-            atom::TRUE => true,
-            atom::FALSE => false,
-            _ => return Err(badarg()),
-        });
+        let i = names.iter().position(|n| ctx.atoms.name(k) == *n);
+        out[i.ok_or_else(badarg)?] = Some(x == atom::TRUE);
+        l = rest;
+    }
+    if !l.is_nil() {
+        return Err(badarg());
     }
     Ok(out)
 }

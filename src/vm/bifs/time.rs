@@ -74,8 +74,12 @@ pub fn time_offset(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(u) => per_second(*u).ok_or_else(badarg)?,
         None => 1_000_000_000,
     };
-    let off = ctx.io.system_nanos() as i128 - ctx.io.monotonic_nanos() as i128;
+    let off = ctx.io.system_nanos() as i64 - ctx.io.monotonic_nanos() as i64;
     // Floor division, as erl's conversions round towards negative infinity.
-    let v = (off * unit as i128).div_euclid(1_000_000_000);
-    Ok(ctx.p.heap.int(v as i64))
+    let v = if unit <= 1_000_000_000 {
+        off.div_euclid(1_000_000_000 / unit as i64)
+    } else {
+        off.saturating_mul(unit as i64 / 1_000_000_000)
+    };
+    Ok(ctx.p.heap.int(v))
 }

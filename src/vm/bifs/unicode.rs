@@ -51,6 +51,7 @@ pub fn chars(v: &View, t: Term, latin1: bool, out: &mut Vec<u32>) -> Option<()> 
 
 /// An input encoding of `characters_to_list/2` and `characters_to_binary/2`.
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(target_os = "none", allow(dead_code))]
 enum Encoding {
     Latin1,
     Utf8,
@@ -65,6 +66,9 @@ fn encoding(ctx: &Ctx, t: Option<&Term>) -> Option<Encoding> {
         return Some(Encoding::Utf8);
     };
     let name = |t: Term| t.is_atom().then(|| ctx.atoms.name(t));
+    // UTF-16 and UTF-32 input are read on the host only: they do not fit in the image's
+    // size budget (OTP's `characters_to_binary/3` converts them in Erlang everywhere).
+    #[cfg(not(target_os = "none"))]
     if let Some([e, endian]) = ctx.view().tuple(t) {
         let little = match name(*endian)? {
             "little" => true,
@@ -80,7 +84,9 @@ fn encoding(ctx: &Ctx, t: Option<&Term>) -> Option<Encoding> {
     Some(match name(t)? {
         "latin1" => Encoding::Latin1,
         "unicode" | "utf8" => Encoding::Utf8,
+        #[cfg(not(target_os = "none"))]
         "utf16" => Encoding::Utf16(false),
+        #[cfg(not(target_os = "none"))]
         "utf32" => Encoding::Utf32(false),
         _ => return None,
     })
