@@ -614,7 +614,10 @@ impl<P: Platform> Services for NodeServices<'_, P> {
 
     fn process_info(&self, pid: u32) -> Option<ProcessInfo> {
         let e = self.st.procs.get(&pid)?;
+        #[cfg(not(target_os = "none"))]
         let (monitors, monitored_by) = self.st.monitor_lists(pid);
+        #[cfg(target_os = "none")]
+        let (monitors, monitored_by) = (Vec::new(), Vec::new());
         Some(ProcessInfo {
             name: e.name,
             trap_exit: e.trap_exit,

@@ -611,6 +611,7 @@ impl<P: Platform> State<P> {
 
     /// The monitors `pid` holds (target pid and the name it was monitored by, if any) and the
     /// processes monitoring it.
+    #[cfg(not(target_os = "none"))]
     pub fn monitor_lists(&self, pid: u32) -> (Vec<(u32, Option<Term>)>, Vec<u32>) {
         let Some(e) = self.procs.get(&pid) else {
             return (Vec::new(), Vec::new());

@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 use super::procs::priority_atom;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+#[cfg(not(target_os = "none"))]
 use crate::vm::exception::{build_trace, Top};
 use crate::vm::services::ProcessInfo;
 use crate::vm::term::Term;
@@ -99,6 +100,9 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             let l: Vec<Term> = info.links.iter().map(|&p| Term::pid(p)).collect();
             ctx.p.heap.list(&l)
         }
+        // The monitors and the caller's stack trace are answered on the host only (the
+        // image's size budget).
+        #[cfg(not(target_os = "none"))]
         "monitors" => {
             let process = named(ctx, "process")?;
             let mut l = Vec::with_capacity(info.monitors.len());
@@ -111,6 +115,7 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             }
             ctx.p.heap.list(&l)
         }
+        #[cfg(not(target_os = "none"))]
         "monitored_by" => {
             let l: Vec<Term> = info.monitored_by.iter().map(|&p| Term::pid(p)).collect();
             ctx.p.heap.list(&l)
@@ -169,6 +174,7 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             };
             mfa_at(ctx, m, pc)
         }
+        #[cfg(not(target_os = "none"))]
         "current_stacktrace" if me => {
             let (m, pc) = (ctx.p.module, ctx.p.pc.saturating_sub(1));
             build_trace(

@@ -51,13 +51,14 @@ pub fn chars(v: &View, t: Term, latin1: bool, out: &mut Vec<u32>) -> Option<()> 
 
 /// An input encoding of `characters_to_list/2` and `characters_to_binary/2`.
 #[derive(Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(target_os = "none", allow(dead_code))]
 enum Encoding {
     Latin1,
     Utf8,
     /// UTF-16, little-endian when true.
+    #[cfg(not(target_os = "none"))]
     Utf16(bool),
     /// UTF-32, little-endian when true.
+    #[cfg(not(target_os = "none"))]
     Utf32(bool),
 }
 
@@ -103,6 +104,7 @@ enum Stop {
 
 /// Appends the characters of `b` in encoding `enc` to `out`.
 fn decode(b: &[u8], enc: Encoding, out: &mut Vec<u32>) -> Result<(), Stop> {
+    #[cfg(not(target_os = "none"))]
     let unit = |c: &[u8], little: bool| -> u32 {
         let c = c.iter().map(|&x| x as u32);
         if little {
@@ -128,6 +130,7 @@ fn decode(b: &[u8], enc: Encoding, out: &mut Vec<u32>) -> Result<(), Stop> {
             out.extend(ok.chars().map(|c| c as u32));
             return stop.map_or(Ok(()), Err);
         }
+        #[cfg(not(target_os = "none"))]
         Encoding::Utf16(little) => {
             let mut i = 0;
             while i < b.len() {
@@ -148,6 +151,7 @@ fn decode(b: &[u8], enc: Encoding, out: &mut Vec<u32>) -> Result<(), Stop> {
                 i += if c >= 0x10000 { 4 } else { 2 };
             }
         }
+        #[cfg(not(target_os = "none"))]
         Encoding::Utf32(little) => {
             for (n, c) in b.chunks(4).enumerate() {
                 if c.len() < 4 {
