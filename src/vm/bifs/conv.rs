@@ -435,20 +435,19 @@ fn erl_fixed(f: f64, n: usize) -> Option<String> {
     }
     if a > 9_007_199_254_740_992.0 || n >= 19 {
         out.push_str(&exact_fixed(a, n));
-    } else if n == 0 {
-        out.push_str(&alloc::format!("{}", num_traits::Float::round(a) as u64));
     } else {
-        // 10^n for n < 19 is exact in a double (as erl's table of powers is).
+        // With no decimals this rounds `a` half away from zero, as erl does.
         let scale = (0..n).fold(1.0f64, |x, _| x * 10.0);
         let int_f = num_traits::Float::floor(a);
         let frac_f = num_traits::Float::round((a - int_f) * scale);
-        let (mut int_part, mut frac_part) = (int_f as u64, frac_f as u64);
-        if frac_f >= scale {
-            // The rounding carried into the integer part.
-            int_part += 1;
-            frac_part = 0;
+        // A rounding that reaches `scale` carries into the integer part.
+        let carry = frac_f >= scale;
+        let int_part = int_f as u64 + u64::from(carry);
+        let frac_part = if carry { 0 } else { frac_f as u64 };
+        out.push_str(&alloc::format!("{int_part}"));
+        if n > 0 {
+            out.push_str(&alloc::format!(".{frac_part:0n$}"));
         }
-        out.push_str(&alloc::format!("{int_part}.{frac_part:0n$}"));
     }
     (out.len() <= FLOAT_TEXT_MAX).then_some(out)
 }

@@ -239,12 +239,7 @@ fn pair(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> BifResult {
 /// `erlang:process_info/2` with one item or a list of them.
 pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let Some(info) = view_of(ctx, a[0])? else {
-        // Still a bad item is an error, as in erl.
-        return if a[1].is_atom() || ctx.view().list_len(a[1]).is_some() {
-            Ok(atom::UNDEFINED)
-        } else {
-            Err(badarg())
-        };
+        return Ok(atom::UNDEFINED);
     };
     if a[1].is_atom() {
         if a[1] == atom::REGISTERED_NAME && info.name.is_none() {

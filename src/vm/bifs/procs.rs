@@ -578,14 +578,14 @@ fn timer_args(ctx: &mut Ctx, a: &[Term], abs: bool) -> Result<(u64, TimerDest), 
     Ok((ms, dest))
 }
 
-/// Reads a timer option list: each item `{Name, Bool}` with `Name` among `names`; the
-/// values in that order (`None` where absent). Anything else: `badarg`.
-fn bool_opts<const N: usize>(
-    ctx: &Ctx,
-    list: Term,
-    names: [&str; N],
-) -> Result<[Option<bool>; N], Fault> {
-    let mut out = [None; N];
+/// The options of the timer BIFs, in [`timer_opts`]'s order.
+const TIMER_OPTS: [&str; 3] = ["abs", "async", "info"];
+
+/// Reads a timer option list: each item `{Name, Bool}` with `Name` one of [`TIMER_OPTS`]
+/// allowed by the bit mask `allowed`; the values in that order (`None` where absent).
+/// Anything else: `badarg`.
+fn timer_opts(ctx: &Ctx, list: Term, allowed: u8) -> Result<[Option<bool>; 3], Fault> {
+    let mut out = [None; 3];
     let v = ctx.view();
     let mut l = list;
     while l.is_cons() {
@@ -594,8 +594,11 @@ fn bool_opts<const N: usize>(
             Some([k, x]) if k.is_atom() && (*x == atom::TRUE || *x == atom::FALSE) => (*k, *x),
             _ => return Err(badarg()),
         };
-        let i = names.iter().position(|n| ctx.atoms.name(k) == *n);
-        out[i.ok_or_else(badarg)?] = Some(x == atom::TRUE);
+        let i = TIMER_OPTS.iter().position(|n| ctx.atoms.name(k) == *n);
+        match i {
+            Some(i) if allowed & (1 << i) != 0 => out[i] = Some(x == atom::TRUE),
+            _ => return Err(badarg()),
+        }
         l = rest;
     }
     if !l.is_nil() {
@@ -606,7 +609,7 @@ fn bool_opts<const N: usize>(
 
 fn start_timer_with(ctx: &mut Ctx, a: &[Term], wrap: bool) -> BifResult {
     let abs = match a.get(3) {
-        Some(&opts) => bool_opts(ctx, opts, ["abs"])?[0].unwrap_or(false),
+        Some(&opts) => timer_opts(ctx, opts, 0b001)?[0].unwrap_or(false),
         None => false,
     };
     let (ms, dest) = timer_args(ctx, a, abs)?;
@@ -626,12 +629,19 @@ pub fn start_timer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     start_timer_with(ctx, a, true)
 }
 
-/// What `cancel_timer` and `read_timer` answer: `{async, Bool}` sends the answer as
-/// `{Tag, Ref, Result}` and returns `ok`; `{info, false}` (cancel only) returns `ok` alone.
-fn timer_reply(ctx: &mut Ctx, a: &[Term], tag: &str, left: Option<u64>) -> BifResult {
-    let [asy, info] = match a.get(1) {
-        Some(&opts) => bool_opts(ctx, opts, ["async", "info"])?,
-        None => [None, None],
+/// What `cancel_timer` and `read_timer` answer, given the options they allow (a mask of
+/// [`TIMER_OPTS`]): `{async, true}` sends the answer as `{Tag, Ref, Result}` and returns
+/// `ok`; `{info, false}` returns `ok` alone (cancel only).
+fn timer_reply(ctx: &mut Ctx, a: &[Term], tag: &str, allowed: u8) -> BifResult {
+    let n = ref_number(ctx, a[0]).ok_or_else(badarg)?;
+    let [_, asy, info] = match a.get(1) {
+        Some(&opts) => timer_opts(ctx, opts, allowed)?,
+        None => [None; 3],
+    };
+    let left = if tag == "cancel_timer" {
+        ctx.node.cancel_timer(n)
+    } else {
+        ctx.node.read_timer(n)
     };
     let result = match left {
         Some(ms) => ctx.p.heap.int(ms as i64),
@@ -651,25 +661,12 @@ fn timer_reply(ctx: &mut Ctx, a: &[Term], tag: &str, left: Option<u64>) -> BifRe
 
 /// `erlang:cancel_timer/1,2`: the milliseconds left, or `false`.
 pub fn cancel_timer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let n = ref_number(ctx, a[0]).ok_or_else(badarg)?;
-    if let Some(&opts) = a.get(1) {
-        bool_opts(ctx, opts, ["async", "info"])?;
-    }
-    let left = ctx.node.cancel_timer(n);
-    timer_reply(ctx, a, "cancel_timer", left)
+    timer_reply(ctx, a, "cancel_timer", 0b110)
 }
 
-/// `erlang:read_timer/1,2`: the milliseconds left, or `false`.
+/// `erlang:read_timer/1,2`: the milliseconds left, or `false` (no `info` option).
 pub fn read_timer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let n = ref_number(ctx, a[0]).ok_or_else(badarg)?;
-    if let Some(&opts) = a.get(1) {
-        // read_timer takes no `info` option.
-        if bool_opts(ctx, opts, ["async", "info"])?[1].is_some() {
-            return Err(badarg());
-        }
-    }
-    let left = ctx.node.read_timer(n);
-    timer_reply(ctx, a, "read_timer", left)
+    timer_reply(ctx, a, "read_timer", 0b010)
 }
 
 /// `erlang:hibernate(M, F, Args)`: drops the caller's stack, has its heap collected, and
