@@ -14,31 +14,59 @@ use crate::vm::exception::{build_trace, Top};
 use crate::vm::services::ProcessInfo;
 use crate::vm::term::Term;
 
-/// Every item answered (`process_info/1`'s among them).
-const ITEMS: [&str; 23] = [
-    "registered_name",
-    "trap_exit",
-    "priority",
-    "links",
-    "monitors",
-    "monitored_by",
-    "group_leader",
-    "status",
-    "message_queue_len",
-    "messages",
-    "dictionary",
-    "heap_size",
-    "total_heap_size",
-    "stack_size",
-    "memory",
-    "reductions",
-    "max_heap_size",
-    "initial_call",
-    "current_function",
-    "current_stacktrace",
-    "suspending",
-    "error_handler",
-    "garbage_collection",
+/// An item `process_info/2` answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Item {
+    RegisteredName,
+    TrapExit,
+    Priority,
+    Links,
+    Monitors,
+    MonitoredBy,
+    GroupLeader,
+    Status,
+    MessageQueueLen,
+    Messages,
+    Dictionary,
+    HeapSize,
+    TotalHeapSize,
+    StackSize,
+    Memory,
+    Reductions,
+    MaxHeapSize,
+    InitialCall,
+    CurrentFunction,
+    CurrentStacktrace,
+    Suspending,
+    ErrorHandler,
+    GarbageCollection,
+}
+
+/// Every item answered (`process_info/1`'s among them), by name.
+const ITEMS: [(&str, Item); 23] = [
+    ("registered_name", Item::RegisteredName),
+    ("trap_exit", Item::TrapExit),
+    ("priority", Item::Priority),
+    ("links", Item::Links),
+    ("monitors", Item::Monitors),
+    ("monitored_by", Item::MonitoredBy),
+    ("group_leader", Item::GroupLeader),
+    ("status", Item::Status),
+    ("message_queue_len", Item::MessageQueueLen),
+    ("messages", Item::Messages),
+    ("dictionary", Item::Dictionary),
+    ("heap_size", Item::HeapSize),
+    ("total_heap_size", Item::TotalHeapSize),
+    ("stack_size", Item::StackSize),
+    ("memory", Item::Memory),
+    ("reductions", Item::Reductions),
+    ("max_heap_size", Item::MaxHeapSize),
+    ("initial_call", Item::InitialCall),
+    ("current_function", Item::CurrentFunction),
+    ("current_stacktrace", Item::CurrentStacktrace),
+    ("suspending", Item::Suspending),
+    ("error_handler", Item::ErrorHandler),
+    ("garbage_collection", Item::GarbageCollection),
 ];
 
 /// The items of `process_info/1`, in erl's order (`registered_name` first when there is one).
@@ -89,21 +117,21 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         Some(w) if !me => w,
         _ => (ctx.p.heap.limit, ctx.p.stack.len()),
     };
-    let Some(i) = ITEMS.iter().position(|n| *n == ctx.atoms.name(item)) else {
+    let Some(&(_, which)) = ITEMS.iter().find(|(n, _)| *n == ctx.atoms.name(item)) else {
         return Ok(None);
     };
-    let v = match ITEMS[i] {
-        "registered_name" => info.name.unwrap_or(Term::NIL),
-        "trap_exit" => Term::boolean(info.trap_exit),
-        "priority" => priority_atom(ctx, info.priority)?,
-        "links" => {
+    let v = match which {
+        Item::RegisteredName => info.name.unwrap_or(Term::NIL),
+        Item::TrapExit => Term::boolean(info.trap_exit),
+        Item::Priority => priority_atom(ctx, info.priority)?,
+        Item::Links => {
             let l: Vec<Term> = info.links.iter().map(|&p| Term::pid(p)).collect();
             ctx.p.heap.list(&l)
         }
         // The monitors and the caller's stack trace are answered on the host only (the
         // image's size budget).
         #[cfg(not(target_os = "none"))]
-        "monitors" => {
+        Item::Monitors => {
             let process = named(ctx, "process")?;
             let mut l = Vec::with_capacity(info.monitors.len());
             for &(target, by_name) in &info.monitors {
@@ -116,12 +144,12 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             ctx.p.heap.list(&l)
         }
         #[cfg(not(target_os = "none"))]
-        "monitored_by" => {
+        Item::MonitoredBy => {
             let l: Vec<Term> = info.monitored_by.iter().map(|&p| Term::pid(p)).collect();
             ctx.p.heap.list(&l)
         }
-        "group_leader" => Term::pid(info.group_leader),
-        "status" => named(
+        Item::GroupLeader => Term::pid(info.group_leader),
+        Item::Status => named(
             ctx,
             if me {
                 "running"
@@ -131,7 +159,7 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
                 "runnable"
             },
         )?,
-        "message_queue_len" => {
+        Item::MessageQueueLen => {
             let len = if me {
                 ctx.p.mailbox.len()
             } else {
@@ -139,34 +167,34 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             };
             Term::small(len as i64)
         }
-        "messages" | "dictionary" if !me => {
-            let messages = ITEMS[i] == "messages";
+        Item::Messages | Item::Dictionary if !me => {
+            let messages = which == Item::Messages;
             match ctx.node.copy_out(n, messages, &mut ctx.p.heap) {
                 Some(l) => l,
                 None => Term::NIL,
             }
         }
-        "messages" => {
+        Item::Messages => {
             let m: Vec<Term> = ctx.p.mailbox.iter().copied().collect();
             ctx.p.heap.list(&m)
         }
-        "dictionary" => super::misc::get0(ctx, &[])?,
-        "heap_size" | "total_heap_size" => Term::small(heap as i64),
-        "stack_size" => Term::small(stack as i64),
-        "memory" => Term::small(((heap + stack) * core::mem::size_of::<Term>()) as i64),
-        "reductions" => ctx.p.heap.int(info.reductions as i64),
-        "max_heap_size" => match info.max_heap {
+        Item::Dictionary => super::misc::get0(ctx, &[])?,
+        Item::HeapSize | Item::TotalHeapSize => Term::small(heap as i64),
+        Item::StackSize => Term::small(stack as i64),
+        Item::Memory => Term::small(((heap + stack) * core::mem::size_of::<Term>()) as i64),
+        Item::Reductions => ctx.p.heap.int(info.reductions as i64),
+        Item::MaxHeapSize => match info.max_heap {
             Some(m) if !me => m.to_term(&mut ctx.p.heap, ctx.atoms),
             _ => ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms),
         },
-        "initial_call" => match info.initial_call {
+        Item::InitialCall => match info.initial_call {
             Some((m, f, a)) => ctx.p.heap.tuple(&[m, f, Term::small(a as i64)]),
             None => ctx
                 .p
                 .heap
                 .tuple(&[atom::ERLANG, atom::APPLY, Term::small(2)]),
         },
-        "current_function" => {
+        Item::CurrentFunction => {
             let (m, pc) = match info.at {
                 Some(at) if !me => at,
                 // The caller's pc is past the call (which may end its function).
@@ -175,7 +203,7 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             mfa_at(ctx, m, pc)
         }
         #[cfg(not(target_os = "none"))]
-        "current_stacktrace" if me => {
+        Item::CurrentStacktrace if me => {
             let (m, pc) = (ctx.p.module, ctx.p.pc.saturating_sub(1));
             build_trace(
                 ctx.p,
@@ -187,11 +215,15 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             )
         }
         // Another process's stack is not walked.
-        "current_stacktrace" | "suspending" => Term::NIL,
-        "error_handler" => named(ctx, "error_handler")?,
+        Item::CurrentStacktrace => Term::NIL,
+        // Asked by process_info/1 (host-only) more than by anyone else.
+        #[cfg(not(target_os = "none"))]
+        Item::Suspending => Term::NIL,
+        #[cfg(not(target_os = "none"))]
+        Item::ErrorHandler => named(ctx, "error_handler")?,
         // On the host only (the image's size budget): process_info/1 asks for it.
         #[cfg(not(target_os = "none"))]
-        "garbage_collection" => {
+        Item::GarbageCollection => {
             let max = ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms);
             let mut l = Vec::new();
             for (k, v) in [
@@ -207,6 +239,8 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             l.insert(0, m);
             ctx.p.heap.list(&l)
         }
+        // The items left out of the image: answered as unknown there.
+        #[cfg(target_os = "none")]
         _ => return Ok(None),
     };
     Ok(Some(v))
@@ -217,18 +251,15 @@ fn view_of(ctx: &mut Ctx, pid: Term) -> Result<Option<ProcessInfo>, Fault> {
     if !pid.is_pid() {
         return Err(badarg());
     }
-    let me = pid == ctx.p.pid;
-    if !me && !ctx.node.is_alive(pid.pid_number()) {
-        return Ok(None);
-    }
-    Ok(Some(match ctx.node.process_info(pid.pid_number()) {
-        Some(i) => i,
+    Ok(match ctx.node.process_info(pid.pid_number()) {
+        Some(i) => Some(i),
         // A node without a process table (a lone process) still answers for the caller.
-        None => ProcessInfo {
+        None if pid == ctx.p.pid => Some(ProcessInfo {
             group_leader: pid.pid_number(),
             ..ProcessInfo::default()
-        },
-    }))
+        }),
+        None => None,
+    })
 }
 
 fn pair(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> BifResult {
