@@ -194,8 +194,9 @@ impl Code {
                     tail: true,
                     dealloc: 0,
                 },
+                Op::CodeEnd,
             ],
-            lines: vec![0; 8],
+            lines: vec![0; 9],
             line_table: Vec::new(),
             functions: vec![
                 FunctionInfo {

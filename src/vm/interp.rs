@@ -17,6 +17,7 @@ use super::bits::{self, BitWriter};
 use super::code::{split_fun_id, Code, Target};
 use super::compare::{compare, eq, exact_eq, Mode};
 use super::exception::{self, Top};
+use super::fetch::Ops;
 use super::heap::View;
 use super::literals::Literals;
 use super::map;
@@ -246,8 +247,13 @@ fn exec(
     let code: &Code = code;
     let lits: &Literals = lits;
     let mut m = p.module;
-    let mut ops: &[Op] = &code.modules[m as usize].code;
     let mut pc = p.pc as usize;
+    // Code that does not end as `fetch` requires, or a saved position outside it, cannot be
+    // run (neither comes from the loader; the check is once per slice).
+    let mut ops = match code.modules.get(m as usize).and_then(|c| Ops::of(&c.code)) {
+        Some(ops) if ops.get(pc).is_some() => ops,
+        _ => return bad_code(),
+    };
     // Reductions are counted in a local; the process's count is reset when it yields.
     let mut reds = p.reductions;
 
@@ -312,7 +318,10 @@ fn exec(
                     match exception::unwind(p, xr, class, reason, trace) {
                         Some((nm, npc)) => {
                             m = nm;
-                            ops = &code.modules[m as usize].code;
+                            ops = match Ops::of(&code.modules[m as usize].code) {
+                                Some(ops) => ops,
+                                None => return bad_code(),
+                            };
                             pc = npc as usize;
                             continue;
                         }
@@ -374,7 +383,10 @@ fn exec(
             let nm = $nm;
             if nm != m {
                 m = nm;
-                ops = &code.modules[m as usize].code;
+                ops = match Ops::of(&code.modules[m as usize].code) {
+                    Some(ops) => ops,
+                    None => return bad_code(),
+                };
             }
             pc = $npc as usize;
         }};
@@ -454,7 +466,7 @@ fn exec(
     }
 
     loop {
-        let op = &ops[pc];
+        let op = ops.at(pc);
         #[cfg(feature = "op-profile")]
         profile.record(op);
         pc += 1;
@@ -1610,7 +1622,18 @@ fn exec(
                 *live = 1;
                 return Outcome::Normal;
             }
+            Op::CodeEnd => raise!(Class::Error, atom::UNDEF),
         }
+    }
+}
+
+/// How a process ends when its code or saved position cannot be run.
+#[cold]
+fn bad_code() -> Outcome {
+    Outcome::Crash {
+        class: Class::Error,
+        reason: atom::UNDEF,
+        trace: Term::NIL,
     }
 }
 

@@ -326,7 +326,11 @@ pub fn translate(
 }
 
 /// Adds a translated module to `code`.
-pub fn install(code: &mut Code, module: LoadedModule) -> u32 {
+pub fn install(code: &mut Code, mut module: LoadedModule) -> u32 {
+    // Labels after the last instruction lead here, as does falling off the end.
+    module.code.push(Op::CodeEnd);
+    module.lines.push(0);
+    debug_assert!(super::ops::dispatch_safe(&module.code));
     let i = code.modules.len() as u32;
     code.by_name.insert(module.name.atom_index(), i);
     code.modules.push(module);
