@@ -1735,14 +1735,21 @@ fn create_bin(
             } else {
                 let s = view.binary(b).ok_or_else(badarg)?;
                 let mut wr = BitWriter::default();
-                wr.buf.reserve(s.bit_len / 8 * 2 + 64);
+                // Room for this construction, and for appending as much again later.
+                let now = s.bit_len / 8 + size_hint(p, xr, lits, &segs[1..]);
+                wr.buf.reserve(now.max(s.bit_len / 8 * 2 + 64));
                 wr.slice(&s);
                 writer = Some((wr, usize::MAX, 0));
             }
             rest = &segs[1..];
         }
     }
-    let (mut wr, reuse, start) = writer.unwrap_or((BitWriter::default(), usize::MAX, 0));
+    let (mut wr, reuse, start) = writer.unwrap_or_else(|| {
+        // One allocation of about the right size instead of growing from nothing.
+        let mut wr = BitWriter::default();
+        wr.buf.reserve(size_hint(p, xr, lits, rest));
+        (wr, usize::MAX, 0)
+    });
     let r = write_segments(p, xr, lits, strings, rest, &mut wr);
     if reuse != usize::MAX {
         // Put the buffer back even on failure so the source binary stays valid.
@@ -1757,6 +1764,24 @@ fn create_bin(
     r?;
     let bits_now = wr.bits;
     Ok(p.heap.binary_bits(wr.buf, bits_now))
+}
+
+/// The bytes a construction will probably take: segments of constant size counted exactly,
+/// binaries by their length, anything else as a few bytes.
+fn size_hint(p: &Process, xr: &[Term; X_REGS], lits: &Literals, segs: &[Segment]) -> usize {
+    let mut bits = 0;
+    for s in segs {
+        bits += match (s.kind, s.size) {
+            (SegKind::String, Src::C(n)) => n.as_small().unwrap_or(0) as usize * 8,
+            (SegKind::Binary | SegKind::Append | SegKind::PrivateAppend, _) => {
+                let v = fetch(xr, p, s.src);
+                p.heap.view(lits).bin_ref(v).map_or(0, |(_, _, len)| len)
+            }
+            (_, Src::C(n)) => n.as_small().unwrap_or(1).clamp(0, 4096) as usize * s.unit as usize,
+            _ => 64,
+        };
+    }
+    bits.div_ceil(8)
 }
 
 fn write_segments(
