@@ -565,6 +565,34 @@ fn exec(
                     pc = *fail as usize;
                 }
             }
+            Op::ConsAllocGetListCall {
+                fail,
+                src,
+                slots,
+                h,
+                t,
+                target,
+                arity,
+            } => {
+                let l = get!(*src);
+                if l.is_cons() {
+                    for _ in 0..*slots {
+                        p.stack.push(Term::NIL);
+                    }
+                    let (hd, tl) = p.heap.view(lits).cons(l);
+                    store(xr, p, *h, hd);
+                    store(xr, p, *t, tl);
+                    // The call: it returns past the fused instructions and itself.
+                    pc += 3;
+                    stack_check!();
+                    p.stack.push(Term::cp_at(m, pc));
+                    gc!(0, *arity);
+                    pc = *target as usize;
+                    reduce!(m, pc, *arity);
+                } else {
+                    pc = *fail as usize;
+                }
+            }
             Op::PutListReturn(h, t, d, n) => {
                 let (hv, tv) = (get!(*h), get!(*t));
                 let c = p.heap.cons(hv, tv);

@@ -652,6 +652,23 @@ pub enum Op {
         /// Tail destination.
         t: Dst,
     },
+    /// [`Op::ConsAllocGetList`] followed by a `call` (skips the three instructions after it).
+    ConsAllocGetListCall {
+        /// Failure label.
+        fail: u32,
+        /// The list.
+        src: Src,
+        /// Y slots to allocate.
+        slots: u32,
+        /// Head destination.
+        h: Dst,
+        /// Tail destination.
+        t: Dst,
+        /// The call's target instruction.
+        target: u32,
+        /// The call's arity (live registers).
+        arity: u32,
+    },
     /// `put_list; deallocate N; return`: head, tail, destination, slots.
     PutListReturn(Src, Src, Dst, u32),
     /// `move; move; call` (skips the call).
@@ -693,6 +710,10 @@ impl Op {
             | Op::CallLast { target, .. }
             | Op::CallOnly { target, .. }
             | Op::Move2Call { target, .. } => f(*target),
+            Op::ConsAllocGetListCall { fail, target, .. } => {
+                f(*fail);
+                f(*target);
+            }
             Op::Bif { fail, .. }
             | Op::AddSub { fail, .. }
             | Op::Order { fail, .. }
@@ -868,6 +889,7 @@ op_kinds! {
     Move = 1,
     MoveXX = 1,
     ConsAllocGetList = 3,
+    ConsAllocGetListCall = 4,
     PutListReturn = 3,
     Move2Call = 3,
     MoveXY = 1,

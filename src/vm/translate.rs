@@ -446,6 +446,25 @@ fn specialise(code: &mut [Op]) {
 fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
     let free = |i: usize| !targets.get(i).copied().unwrap_or(true);
     for i in 0..code.len() {
+        // The head of a list and a call on the tail (body recursion over a list): the three
+        // instructions fused above and the call, which stays in place after them.
+        if let Some(
+            [Op::TestCons(fail, src), Op::Allocate { slots, .. }, Op::GetList(s2, h, t), Op::Call { target, arity }],
+        ) = code.get(i..i + 4)
+        {
+            if src == s2 && free(i + 1) && free(i + 2) && free(i + 3) {
+                code[i] = Op::ConsAllocGetListCall {
+                    fail: *fail,
+                    src: *src,
+                    slots: *slots,
+                    h: *h,
+                    t: *t,
+                    target: *target,
+                    arity: *arity,
+                };
+                continue;
+            }
+        }
         let fused =
             match code.get(i..i + 3) {
                 Some(
