@@ -1801,6 +1801,7 @@ fn size_hint(p: &Process, xr: &[Term; X_REGS], lits: &Literals, segs: &[Segment]
     for s in segs {
         bits += match (s.kind, s.size) {
             (SegKind::String, Src::C(n)) => n.as_small().unwrap_or(0) as usize * 8,
+            (SegKind::Utf8 | SegKind::Utf16 | SegKind::Utf32, _) => 32,
             (SegKind::Binary | SegKind::Append | SegKind::PrivateAppend, _) => {
                 let v = fetch(xr, p, s.src);
                 p.heap.view(lits).bin_ref(v).map_or(0, |(_, _, len)| len)
