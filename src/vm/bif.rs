@@ -11,7 +11,7 @@ use super::atom::{self, AtomTable};
 use super::code::{Code, Target};
 use super::heap::View;
 use super::literals::Literals;
-use super::process::Process;
+use super::process::{Process, SLICE_REDUCTIONS};
 use super::term::Term;
 
 /// The exception classes.
@@ -62,6 +62,10 @@ pub enum Fault {
     Halt(i32),
     /// `halt("message")`: stop with a crash message.
     HaltMessage(String),
+    /// Not a failure: the BIF did a bounded part of its work and is to be called again with
+    /// these arguments (the first `arity` of them), after the scheduler has run others
+    /// (erl's trap). Where the call cannot be resumed, [`finish`] runs it to the end.
+    Trap([Term; 3]),
 }
 
 impl Fault {
@@ -157,10 +161,32 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Charges the caller `reductions` for work done in a BIF, ending its slice as soon as
+    /// a slice's worth is used up.
+    #[inline]
+    pub fn charge(&mut self, reductions: usize) {
+        let r = reductions.min(SLICE_REDUCTIONS as usize) as i32;
+        self.p.reductions = self.p.reductions.min(SLICE_REDUCTIONS) - r;
+    }
+
     /// A reader over the process heap and literals.
     #[inline]
     pub fn view(&self) -> View<'_> {
         self.p.heap.view(self.lits)
+    }
+}
+
+/// Calls `bif` with `args` again and again while it traps: for call sites that cannot resume
+/// a call after yielding.
+#[cold]
+pub fn finish(ctx: &mut Ctx, bif: BifFn, args: &[Term]) -> BifResult {
+    let mut t = [Term::NIL; 3];
+    t[..args.len()].copy_from_slice(args);
+    loop {
+        match bif(ctx, &t[..args.len()]) {
+            Err(Fault::Trap(next)) => t = next,
+            r => return r,
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 use num_bigint::BigInt;
 
 use super::atom::{self, AtomTable};
-use super::bif::{badarg, BifFn, Class, Ctx, Fault, Frame, Io};
+use super::bif::{self, badarg, BifFn, Class, Ctx, Fault, Frame, Io};
 use super::bits::{self, BitWriter};
 use super::code::{split_fun_id, Code, Target};
 use super::compare::{compare, eq, exact_eq, Mode};
@@ -118,6 +118,21 @@ fn store(x: &mut [Term; X_REGS], p: &mut Process, d: Dst, v: Term) {
     match d {
         Dst::X(i) => x[i as usize & (X_REGS - 1)] = v,
         Dst::Y(i) => p.set_y(i, v),
+    }
+}
+
+/// How a fault that is no exception ends the run.
+#[cold]
+fn stop(f: Fault) -> Outcome {
+    match f {
+        Fault::Halt(n) => Outcome::Halt(n),
+        Fault::HaltMessage(s) => Outcome::HaltMessage(s),
+        // A trap is taken where the BIF is called; one reaching here is a failed call.
+        Fault::Trap(_) | Fault::Raise { .. } => Outcome::Crash {
+            class: Class::Error,
+            reason: atom::BADARG,
+            trace: Term::NIL,
+        },
     }
 }
 
@@ -276,8 +291,7 @@ fn exec(
         ($fault:expr, $top:expr) => {{
             let f: Fault = $fault;
             match f {
-                Fault::Halt(n) => return Outcome::Halt(n),
-                Fault::HaltMessage(s) => return Outcome::HaltMessage(s),
+                Fault::Halt(_) | Fault::HaltMessage(_) | Fault::Trap(_) => return stop(f),
                 Fault::Raise {
                     class,
                     reason,
@@ -408,9 +422,14 @@ fn exec(
             }
         };
     }
-    // Calls a BIF with x0..arity, then continues (or returns when `tail`).
+    // Calls a BIF with x0..arity, then continues (or returns when `tail`). With `resume`
+    // the instruction can run again with new arguments in x0..arity: a BIF that traps yields
+    // there; elsewhere it runs to the end.
     macro_rules! call_bif {
-        ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr) => {{
+        ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr) => {
+            call_bif!($bif, $arity, $export, $tail, $dealloc, false)
+        };
+        ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr, $resume:expr) => {{
             let n = $arity as usize;
             let mut buf = [Term::NIL; 8];
             let heap_args: Vec<Term>;
@@ -421,7 +440,19 @@ fn exec(
                 heap_args = xr[..n].to_vec();
                 &heap_args
             };
-            let r = { ($bif)(&mut ctx!(), args) };
+            let r = match ($bif)(&mut ctx!(), args) {
+                Err(Fault::Trap(t)) if $resume => {
+                    xr[..n].copy_from_slice(&t[..n]);
+                    gc!(0, n);
+                    *live = n;
+                    p.reductions = SLICE_REDUCTIONS;
+                    p.module = m;
+                    p.pc = (pc - 1) as u32;
+                    return Outcome::Yield;
+                }
+                Err(Fault::Trap(t)) => bif::finish(&mut ctx!(), $bif, &t[..n]),
+                r => r,
+            };
             // A BIF ends the slice early by lowering the process's count (erlang:yield/0,
             // signals the scheduler holds for this process).
             reds = reds.min(p.reductions);
@@ -739,7 +770,11 @@ fn exec(
                 }
                 let a = &buf[..args.len()];
                 match bif(&mut ctx!(), a) {
-                    Ok(v) => store(xr, p, *dst, v),
+                    Ok(v) => {
+                        // A guard BIF charges for long work (length/1) as call_bif! sees.
+                        reds = reds.min(p.reductions);
+                        store(xr, p, *dst, v)
+                    }
                     Err(_) if *fail != 0 => pc = *fail as usize,
                     Err(f) => fault!(
                         f,
@@ -920,7 +955,7 @@ fn exec(
                         reduce!(m, pc, e.arity);
                     }
                     Target::Bif(b) => {
-                        call_bif!(b, e.arity, *export, !*push, *dealloc);
+                        call_bif!(b, e.arity, *export, !*push, *dealloc, true);
                     }
                     Target::Apply => {
                         // Rare: resolved after the module loaded; treat as apply.
@@ -969,7 +1004,7 @@ fn exec(
                 tail,
                 dealloc,
             } => {
-                call_bif!(*bif, *arity, *export, *tail, *dealloc);
+                call_bif!(*bif, *arity, *export, *tail, *dealloc, true);
             }
             Op::Apply {
                 arity,

@@ -581,6 +581,8 @@ pub fn list_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let mut out = Vec::new();
     iolist_bytes(&v, a[0], &mut out).ok_or_else(badarg)?;
+    // A reduction per 256 bytes gathered (a long iolist ends the caller's slice).
+    ctx.charge(out.len() / 256);
     Ok(ctx.p.heap.binary(out))
 }
 

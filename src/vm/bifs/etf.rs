@@ -59,10 +59,15 @@ fn encode(ctx: &Ctx, t: Term, minor: Option<u8>) -> alloc::vec::Vec<u8> {
     }
 }
 
+/// External-format bytes encoded or decoded for one reduction: a long term ends the caller's
+/// slice right after.
+const BYTES_PER_REDUCTION: usize = 256;
+
 /// `term_to_binary/1,2` (`compressed` and `minor_version` are honoured).
 pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let o = options(ctx, a.get(1))?;
     let mut bytes = encode(ctx, a[0], o.minor_version);
+    ctx.charge(bytes.len() / BYTES_PER_REDUCTION);
     if o.compressed && bytes.len() > 1 {
         let body = &bytes[1..];
         let z = miniz_oxide::deflate::compress_to_vec_zlib(body, 6);
@@ -121,6 +126,7 @@ pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .binary_bytes(a[0])
         .ok_or_else(badarg)?
         .into_owned();
+    ctx.charge(bytes.len() / BYTES_PER_REDUCTION);
     let opts = match a.get(1) {
         Some(o) => ctx.view().list_to_vec(*o).ok_or_else(badarg)?,
         None => Vec::new(),
