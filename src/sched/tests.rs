@@ -791,3 +791,44 @@ count(Echo, N) ->
         ]
     );
 }
+
+#[test]
+fn long_bifs_that_finish_in_one_go_charge_for_their_work() {
+    // As above: each of these calls ends its caller's slice, so a worker making five of
+    // them lets the token pass several times (without charging, at most once).
+    let Some(r) = run(
+        "st_charge",
+        r#"-module(st_charge).
+-export([main/0]).
+main() ->
+    L = lists:seq(1, 100000),
+    T = list_to_tuple(L),
+    B = term_to_binary(L),
+    Io = lists:duplicate(100000, "abcdefgh"),
+    Echo = spawn(fun echo/0),
+    [erlang:display(during(Echo, fun() -> [F() || _ <- [1, 2, 3, 4, 5]], ok end)) || F <- [
+        fun() -> length(L) end,
+        fun() -> term_to_binary(L) end,
+        fun() -> binary_to_term(B) end,
+        fun() -> iolist_to_binary(Io) end,
+        fun() -> list_to_binary(Io) end,
+        fun() -> tuple_to_list(T) end,
+        fun() -> L ++ [x] end]],
+    erlang:halt(0).
+echo() -> receive {P, ping} -> P ! pong, echo() end.
+during(Echo, F) ->
+    Main = self(),
+    spawn(fun() -> Main ! {done, F()} end),
+    Echo ! {Main, ping},
+    count(Echo, 0).
+count(Echo, N) ->
+    receive
+        pong -> Echo ! {self(), ping}, count(Echo, N + 1);
+        {done, R} -> receive pong -> ok end, {N > 2, R}
+    end.
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(lines(&r.out), ["{true,ok}"; 7]);
+}

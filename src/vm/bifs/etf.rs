@@ -83,7 +83,9 @@ pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `erlang:external_size/1,2`.
 pub fn external_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    Ok(Term::small(encode(ctx, a[0], None).len() as i64))
+    let n = encode(ctx, a[0], None).len();
+    ctx.charge(n / BYTES_PER_REDUCTION);
+    Ok(Term::small(n as i64))
 }
 
 /// Whether every atom `ext` names exists already (`binary_to_term/2`'s `safe` creates none).

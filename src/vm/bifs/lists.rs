@@ -14,6 +14,7 @@ pub fn append(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         return Ok(a[1]);
     }
     let items = ctx.view().list_to_vec(a[0]).ok_or_else(badarg)?;
+    ctx.charge(items.len() / CELLS_PER_REDUCTION);
     Ok(ctx.p.heap.list_with_tail(&items, a[1]))
 }
 
