@@ -760,7 +760,8 @@ main() ->
         fun() -> lists:keyfind(200000, 1, K) end,
         fun() -> lists:keysearch(0, 1, K) end,
         fun() -> put(m, lists), apply(get(m), member, [1000000, L]) end,
-        fun() -> length(L) end]],
+        fun() -> length(L) end,
+        fun() -> byte_size(term_to_binary(L)) end]],
     erlang:halt(0).
 echo() -> receive {P, ping} -> P ! pong, echo() end.
 during(Echo, F) ->
@@ -777,8 +778,8 @@ count(Echo, N) ->
     ) else {
         return;
     };
-    // reverse, member and keyfind/keysearch trap; through apply/3 with a module known only at
-    // run time they run to the end, as length/1 does.
+    // reverse, member, keyfind/keysearch and term_to_binary trap; through apply/3 with a
+    // module known only at run time the list BIFs run to the end, as length/1 does.
     assert_eq!(
         lines(&r.out),
         [
@@ -787,7 +788,8 @@ count(Echo, N) ->
             "{true,{200000}}",
             "{true,false}",
             "{false,true}",
-            "{false,1000000}"
+            "{false,1000000}",
+            "{true,4999242}"
         ]
     );
 }

@@ -66,6 +66,11 @@ pub enum Fault {
     /// these arguments (the first `arity` of them), after the scheduler has run others
     /// (erl's trap). Where the call cannot be resumed, [`finish`] runs it to the end.
     Trap([Term; 3]),
+    /// Not a failure: the BIF goes on in a continuation, after the scheduler has run others.
+    /// The process calls the trap stub ([`super::code::TRAP_PC`] in module 0) as if the BIF
+    /// had called it, and the stub calls [`super::bifs::trap::resume`] with these arguments,
+    /// the first saying which continuation; its result is the BIF's.
+    TrapTo([Term; 4]),
 }
 
 impl Fault {

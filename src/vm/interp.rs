@@ -14,7 +14,7 @@ use num_bigint::BigInt;
 use super::atom::{self, AtomTable};
 use super::bif::{self, badarg, BifFn, Class, Ctx, Fault, Frame, Io};
 use super::bits::{self, BitWriter};
-use super::code::{split_fun_id, Code, Target};
+use super::code::{split_fun_id, Code, Target, TRAP_PC};
 use super::compare::{compare, eq, exact_eq, Mode};
 use super::exception::{self, Top};
 use super::heap::View;
@@ -128,7 +128,7 @@ fn stop(f: Fault) -> Outcome {
         Fault::Halt(n) => Outcome::Halt(n),
         Fault::HaltMessage(s) => Outcome::HaltMessage(s),
         // A trap is taken where the BIF is called; one reaching here is a failed call.
-        Fault::Trap(_) | Fault::Raise { .. } => Outcome::Crash {
+        Fault::Trap(_) | Fault::TrapTo(_) | Fault::Raise { .. } => Outcome::Crash {
             class: Class::Error,
             reason: atom::BADARG,
             trace: Term::NIL,
@@ -291,7 +291,9 @@ fn exec(
         ($fault:expr, $top:expr) => {{
             let f: Fault = $fault;
             match f {
-                Fault::Halt(_) | Fault::HaltMessage(_) | Fault::Trap(_) => return stop(f),
+                Fault::Halt(_) | Fault::HaltMessage(_) | Fault::Trap(_) | Fault::TrapTo(_) => {
+                    return stop(f)
+                }
                 Fault::Raise {
                     class,
                     reason,
@@ -451,6 +453,22 @@ fn exec(
                     return Outcome::Yield;
                 }
                 Err(Fault::Trap(t)) => bif::finish(&mut ctx!(), $bif, &t[..n]),
+                Err(Fault::TrapTo(t)) => {
+                    // A call of the trap stub in place of the BIF, made after yielding.
+                    if $tail {
+                        let len = p.stack.len();
+                        p.stack.truncate(len - $dealloc as usize);
+                    } else {
+                        p.stack.push(Term::cp_at(m, pc));
+                    }
+                    xr[..4].copy_from_slice(&t);
+                    gc!(0, 4);
+                    *live = 4;
+                    p.reductions = SLICE_REDUCTIONS;
+                    p.module = 0;
+                    p.pc = TRAP_PC;
+                    return Outcome::Yield;
+                }
                 r => r,
             };
             // A BIF ends the slice early by lowering the process's count (erlang:yield/0,

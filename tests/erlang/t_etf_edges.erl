@@ -83,7 +83,17 @@ more() ->
     Deep = <<131, (deep_list(100000))/binary>>,
     {ok, {DL, DUsed}} = b2t_used(Deep),
     DT = binary_to_term(<<131, (binary:copy(<<104, 1>>, 300))/binary, 106>>),
-    erlang:display({deep, depth(DL, 0), DUsed =:= byte_size(Deep), tuple_depth(DT, 0)}).
+    erlang:display({deep, depth(DL, 0), DUsed =:= byte_size(Deep), tuple_depth(DT, 0)}),
+    %% Long lists are encoded a slice at a time: the same bytes as erl's (a list of 65,535
+    %% bytes is still STRING_EXT).
+    Seq = lists:seq(1, 70000),
+    Mixed = [{I, [a, "s", 1.5, <<"b">>, -I * 1000000000000]} || I <- lists:seq(1, 70000)],
+    erlang:display({long_term_to_binary,
+                    [{byte_size(B), erlang:md5(B), binary_to_term(B) =:= T}
+                     || T <- [Seq, Seq ++ tail, Mixed, {Seq}, [Seq, Seq],
+                              lists:duplicate(65535, 7), lists:duplicate(65536, 7)],
+                        B <- [term_to_binary(T), term_to_binary(T, [deterministic]),
+                              term_to_binary(T, [{minor_version, 2}])]]}).
 
 deep_list(N) -> <<(binary:copy(<<108, 0,0,0,1>>, N))/binary, 106, (binary:copy(<<106>>, N))/binary>>.
 
