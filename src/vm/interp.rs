@@ -121,6 +121,53 @@ fn store(x: &mut [Term; X_REGS], p: &mut Process, d: Dst, v: Term) {
     }
 }
 
+/// Takes a BIF's trap: yields so that the call runs again with the BIF's new arguments (with
+/// `resume`, at the calling instruction `at - 1`) or becomes a call of the trap stub (the
+/// caller's frame as for a call from `at`, a tail call dropping `tail` slots). Without
+/// `resume` a `Trap` is given back, to be run to the end where it was called.
+#[cold]
+#[allow(clippy::too_many_arguments)]
+fn trap(
+    p: &mut Process,
+    xr: &mut [Term; X_REGS],
+    live: &mut usize,
+    f: Fault,
+    resume: bool,
+    arity: usize,
+    at: (u32, u32),
+    tail: Option<usize>,
+) -> Result<Outcome, [Term; 3]> {
+    let (args, to): (&[Term], (u32, u32)) = match &f {
+        Fault::Trap(t) if resume => (&t[..arity], (at.0, at.1 - 1)),
+        Fault::Trap(t) => return Err(*t),
+        Fault::TrapTo(t) => {
+            match tail {
+                Some(dealloc) => {
+                    let len = p.stack.len();
+                    p.stack.truncate(len - dealloc);
+                }
+                None => p.stack.push(Term::cp_at(at.0, at.1 as usize)),
+            }
+            (t, (0, TRAP_PC))
+        }
+        _ => return Ok(stop(f)),
+    };
+    let n = args.len();
+    xr[..n].copy_from_slice(args);
+    if p.heap.wants_gc(0) && p.collect(&mut xr[..n], 0).is_err() {
+        // Over a max_heap_size that kills, as in gc!.
+        return Ok(Outcome::Crash {
+            class: Class::Exit,
+            reason: atom::KILLED,
+            trace: Term::NIL,
+        });
+    }
+    *live = n;
+    p.reductions = SLICE_REDUCTIONS;
+    (p.module, p.pc) = to;
+    Ok(Outcome::Yield)
+}
+
 /// How a fault that is no exception ends the run.
 #[cold]
 fn stop(f: Fault) -> Outcome {
@@ -443,31 +490,12 @@ fn exec(
                 &heap_args
             };
             let r = match ($bif)(&mut ctx!(), args) {
-                Err(Fault::Trap(t)) if $resume => {
-                    xr[..n].copy_from_slice(&t[..n]);
-                    gc!(0, n);
-                    *live = n;
-                    p.reductions = SLICE_REDUCTIONS;
-                    p.module = m;
-                    p.pc = (pc - 1) as u32;
-                    return Outcome::Yield;
-                }
-                Err(Fault::Trap(t)) => bif::finish(&mut ctx!(), $bif, &t[..n]),
-                Err(Fault::TrapTo(t)) => {
-                    // A call of the trap stub in place of the BIF, made after yielding.
-                    if $tail {
-                        let len = p.stack.len();
-                        p.stack.truncate(len - $dealloc as usize);
-                    } else {
-                        p.stack.push(Term::cp_at(m, pc));
+                Err(f @ (Fault::Trap(_) | Fault::TrapTo(_))) => {
+                    let tail = if $tail { Some($dealloc as usize) } else { None };
+                    match trap(p, xr, live, f, $resume, n, (m, pc as u32), tail) {
+                        Ok(yielded) => return yielded,
+                        Err(t) => bif::finish(&mut ctx!(), $bif, &t[..n]),
                     }
-                    xr[..4].copy_from_slice(&t);
-                    gc!(0, 4);
-                    *live = 4;
-                    p.reductions = SLICE_REDUCTIONS;
-                    p.module = 0;
-                    p.pc = TRAP_PC;
-                    return Outcome::Yield;
                 }
                 r => r,
             };

@@ -2,12 +2,12 @@
 
 use alloc::vec::Vec;
 
+use super::trap;
 use crate::etf::{EncodeOptions, ExtTerm};
 use crate::vm::atom;
-use super::trap;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
-use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::ext::{from_ext, to_ext};
+use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::term::Term;
 
 struct Options {
@@ -140,7 +140,10 @@ pub fn term_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let tail = to_ext(&v, ctx.atoms, ctx.code, l);
     crate::etf::encode_body(&tail, EncodeOptions::default(), &mut out);
     let parts = v.list_to_vec(chunks).unwrap_or_default();
-    let size: usize = parts.iter().map(|b| v.binary(*b).map_or(0, |b| b.bit_len / 8)).sum();
+    let size: usize = parts
+        .iter()
+        .map(|b| v.binary(*b).map_or(0, |b| b.bit_len / 8))
+        .sum();
     let mut all = Vec::with_capacity(6 + size + out.len());
     all.extend_from_slice(&[131, 108]);
     all.extend_from_slice(&(count as u32).to_be_bytes());
