@@ -181,17 +181,18 @@ impl Ctx<'_> {
     }
 }
 
-/// Calls `bif` with `args` again and again while it traps: for call sites that cannot resume
-/// a call after yielding.
-#[cold]
+/// Calls `bif` with `args`, and again and again while it traps: for call sites that cannot
+/// run again after yielding (apply and funs).
 pub fn finish(ctx: &mut Ctx, bif: BifFn, args: &[Term]) -> BifResult {
-    let mut t = [Term::NIL; 3];
-    t[..args.len()].copy_from_slice(args);
-    loop {
-        match bif(ctx, &t[..args.len()]) {
-            Err(Fault::Trap(next)) => t = next,
-            r => return r,
-        }
+    match bif(ctx, args) {
+        // BIFs that trap take at most three arguments.
+        Err(Fault::Trap(mut t)) => loop {
+            match bif(ctx, &t[..args.len()]) {
+                Err(Fault::Trap(next)) => t = next,
+                r => return r,
+            }
+        },
+        r => r,
     }
 }
 

@@ -121,25 +121,21 @@ fn store(x: &mut [Term; X_REGS], p: &mut Process, d: Dst, v: Term) {
     }
 }
 
-/// Takes a BIF's trap: yields so that the call runs again with the BIF's new arguments (with
-/// `resume`, at the calling instruction `at - 1`) or becomes a call of the trap stub (the
-/// caller's frame as for a call from `at`, a tail call dropping `tail` slots). Without
-/// `resume` a `Trap` is given back, to be run to the end where it was called.
+/// Takes a BIF's trap: yields so that the calling instruction (`at - 1`) runs again with
+/// the BIF's new arguments (`Trap`), or so that the process calls the trap stub (`TrapTo`;
+/// the caller's frame as for a call from `at`, a tail call dropping `tail` slots).
 #[cold]
-#[allow(clippy::too_many_arguments)]
 fn trap(
     p: &mut Process,
     xr: &mut [Term; X_REGS],
     live: &mut usize,
     f: Fault,
-    resume: bool,
     arity: usize,
     at: (u32, u32),
     tail: Option<usize>,
-) -> Result<Outcome, [Term; 3]> {
+) -> Outcome {
     let (args, to): (&[Term], (u32, u32)) = match &f {
-        Fault::Trap(t) if resume => (&t[..arity], (at.0, at.1 - 1)),
-        Fault::Trap(t) => return Err(*t),
+        Fault::Trap(t) => (&t[..arity], (at.0, at.1 - 1)),
         Fault::TrapTo(t) => {
             match tail {
                 Some(dealloc) => {
@@ -150,22 +146,22 @@ fn trap(
             }
             (t, (0, TRAP_PC))
         }
-        _ => return Ok(stop(f)),
+        _ => return stop(f),
     };
     let n = args.len();
     xr[..n].copy_from_slice(args);
     if p.heap.wants_gc(0) && p.collect(&mut xr[..n], 0).is_err() {
         // Over a max_heap_size that kills, as in gc!.
-        return Ok(Outcome::Crash {
+        return Outcome::Crash {
             class: Class::Exit,
             reason: atom::KILLED,
             trace: Term::NIL,
-        });
+        };
     }
     *live = n;
     p.reductions = SLICE_REDUCTIONS;
     (p.module, p.pc) = to;
-    Ok(Outcome::Yield)
+    Outcome::Yield
 }
 
 /// How a fault that is no exception ends the run.
@@ -472,8 +468,9 @@ fn exec(
         };
     }
     // Calls a BIF with x0..arity, then continues (or returns when `tail`). With `resume`
-    // the instruction can run again with new arguments in x0..arity: a BIF that traps yields
-    // there; elsewhere it runs to the end.
+    // the instruction can run again with new arguments in x0..arity: a BIF that traps
+    // (Fault::Trap) yields there; elsewhere it runs to the end (bif::finish). A trap to the
+    // stub (Fault::TrapTo) yields everywhere.
     macro_rules! call_bif {
         ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr) => {
             call_bif!($bif, $arity, $export, $tail, $dealloc, false)
@@ -489,15 +486,10 @@ fn exec(
                 heap_args = xr[..n].to_vec();
                 &heap_args
             };
-            let r = match ($bif)(&mut ctx!(), args) {
-                Err(f @ (Fault::Trap(_) | Fault::TrapTo(_))) => {
-                    let tail = if $tail { Some($dealloc as usize) } else { None };
-                    match trap(p, xr, live, f, $resume, n, (m, pc as u32), tail) {
-                        Ok(yielded) => return yielded,
-                        Err(t) => bif::finish(&mut ctx!(), $bif, &t[..n]),
-                    }
-                }
-                r => r,
+            let r = if $resume {
+                ($bif)(&mut ctx!(), args)
+            } else {
+                bif::finish(&mut ctx!(), $bif, args)
             };
             // A BIF ends the slice early by lowering the process's count (erlang:yield/0,
             // signals the scheduler holds for this process).
@@ -515,6 +507,10 @@ fn exec(
                     }
                 }
                 Err(f) => {
+                    if let Fault::Trap(_) | Fault::TrapTo(_) = f {
+                        let tail = if $tail { Some($dealloc as usize) } else { None };
+                        return trap(p, xr, live, f, n, (m, pc as u32), tail);
+                    }
                     if $tail {
                         // erl reports the caller as the function that made the tail call.
                     }
