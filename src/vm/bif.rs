@@ -3,6 +3,11 @@
 //! A BIF gets a [`Ctx`] (the calling process and the node's shared state) and its arguments,
 //! and returns a term or a [`Fault`]. BIFs never trigger a collection, so terms held in locals
 //! stay valid for the whole call.
+//!
+//! Long work is paid for in reductions ([`Ctx::charge`]), and a BIF that would hold the
+//! scheduler for more than a slice does a slice's worth and traps instead: [`Fault::Trap`]
+//! (the call runs again with new arguments) or [`Fault::TrapTo`] (a continuation goes on), as
+//! erl's BIFs trap. The process yields in between, so the others run.
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -1,13 +1,15 @@
 //! BIF continuations: the long BIFs that trap to the stub in module 0 go on here.
 //!
 //! A BIF that cannot finish in one slice and whose state does not fit its own arguments
-//! returns [`Fault::TrapTo`] with a continuation number and three terms of state; the
-//! process yields, then the trap stub calls [`resume`], which does one more bounded step and
-//! either returns the BIF's result or traps again. The state lives in X registers, so the
-//! collector sees it like any other argument.
+//! returns [`Fault::TrapTo`] with a continuation number and three terms of state; the process
+//! yields, then the trap stub calls [`resume`], which does one more bounded step and either
+//! returns the BIF's result or traps again. The state lives in X registers, so the collector
+//! sees it like any other argument.
 
 #![forbid(unsafe_code)]
 
+#[cfg(doc)]
+use crate::vm::bif::Fault;
 use crate::vm::bif::{badarg, BifResult, Ctx};
 use crate::vm::term::Term;
 
