@@ -103,17 +103,57 @@ fn a_process_limit_erl_refuses_is_refused_with_a_message() {
 /// conformance suite) and returns the directory.
 fn compile(name: &str, src: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("xenbeam-cli-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join(format!("{name}.erl"));
+    compile_in(&dir, name, "erl", src, &[]);
+    dir
+}
+
+/// Compiles `src` (Erlang, or BEAM assembly when `ext` is "S") into `dir`.
+fn compile_in(dir: &std::path::Path, name: &str, ext: &str, src: &str, flags: &[&str]) {
+    std::fs::create_dir_all(dir).expect("temp dir");
+    let file = dir.join(format!("{name}.{ext}"));
     std::fs::write(&file, src).expect("writing the module");
     let st = Command::new("erlc")
+        .args(flags)
         .arg("-o")
-        .arg(&dir)
+        .arg(dir)
         .arg(&file)
         .status()
         .expect("erlc (OTP) is needed");
     assert!(st.success());
-    dir
+}
+
+/// Code that runs off its end (erlc's validator never lets this through; the loader takes
+/// it) fails in its own process with `undef`; the node and the caller carry on.
+#[test]
+fn code_that_runs_off_its_end_fails_its_process_only() {
+    let dir = std::env::temp_dir().join(format!("xenbeam-cli-codeend-{}", std::process::id()));
+    compile_in(
+        &dir,
+        "cli_codeend",
+        "S",
+        "{module, cli_codeend}.\n{exports, [{fall,0}]}.\n{attributes, []}.\n{labels, 4}.\n\
+         {function, fall, 0, 2}.\n  {label,1}.\n    \
+         {func_info,{atom,cli_codeend},{atom,fall},0}.\n  {label,2}.\n    \
+         {move,{atom,ok},{x,0}}.\n  {label,3}.\n",
+        &["+no_validate", "+no_postopt"],
+    );
+    compile_in(
+        &dir,
+        "cli_caller",
+        "erl",
+        "-module(cli_caller).\n-export([main/0]).\n\
+         main() -> {'EXIT', {R, _}} = (catch cli_codeend:fall()), io:format(\"~p~n\", [R]).\n",
+        &[],
+    );
+    let out = runner(&[
+        OsStr::new("-pa"),
+        dir.as_os_str(),
+        OsStr::new("cli_caller"),
+        OsStr::new("main"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "undef");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -209,8 +209,9 @@ impl Code {
                     tail: true,
                     dealloc: 0,
                 },
+                Op::CodeEnd,
             ],
-            lines: vec![0; 10],
+            lines: vec![0; 11],
             line_table: Vec::new(),
             functions: vec![
                 FunctionInfo {

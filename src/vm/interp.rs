@@ -17,6 +17,7 @@ use super::bits::{self, BitWriter};
 use super::code::{split_fun_id, Code, Target, TRAP_PC};
 use super::compare::{compare, eq, exact_eq, Mode};
 use super::exception::{self, Top};
+use super::fetch::Ops;
 use super::heap::View;
 use super::literals::Literals;
 use super::map;
@@ -304,8 +305,13 @@ fn exec(
     let code: &Code = code;
     let lits: &Literals = lits;
     let mut m = p.module;
-    let mut ops: &[Op] = &code.modules[m as usize].code;
     let mut pc = p.pc as usize;
+    // Code that does not end as `fetch` requires, or a saved position outside it, cannot be
+    // run (neither comes from the loader; the check is once per slice).
+    let mut ops = match code.modules.get(m as usize).and_then(|c| Ops::of(&c.code)) {
+        Some(ops) if ops.get(pc).is_some() => ops,
+        _ => return bad_code(),
+    };
     // Reductions are counted in a local; the process's count is reset when it yields.
     let mut reds = p.reductions;
 
@@ -371,7 +377,10 @@ fn exec(
                     match exception::unwind(p, xr, class, reason, trace) {
                         Some((nm, npc)) => {
                             m = nm;
-                            ops = &code.modules[m as usize].code;
+                            ops = match Ops::of(&code.modules[m as usize].code) {
+                                Some(ops) => ops,
+                                None => return bad_code(),
+                            };
                             pc = npc as usize;
                             continue;
                         }
@@ -433,7 +442,10 @@ fn exec(
             let nm = $nm;
             if nm != m {
                 m = nm;
-                ops = &code.modules[m as usize].code;
+                ops = match Ops::of(&code.modules[m as usize].code) {
+                    Some(ops) => ops,
+                    None => return bad_code(),
+                };
             }
             pc = $npc as usize;
         }};
@@ -527,7 +539,7 @@ fn exec(
     }
 
     loop {
-        let op = &ops[pc];
+        let op = ops.at(pc);
         #[cfg(feature = "op-profile")]
         profile.record(op);
         pc += 1;
@@ -622,6 +634,34 @@ fn exec(
                     store(xr, p, *h, hd);
                     store(xr, p, *t, tl);
                     pc += 2;
+                } else {
+                    pc = *fail as usize;
+                }
+            }
+            Op::ConsAllocGetListCall {
+                fail,
+                src,
+                slots,
+                h,
+                t,
+                target,
+                arity,
+            } => {
+                let l = get!(*src);
+                if l.is_cons() {
+                    for _ in 0..*slots {
+                        p.stack.push(Term::NIL);
+                    }
+                    let (hd, tl) = p.heap.view(lits).cons(l);
+                    store(xr, p, *h, hd);
+                    store(xr, p, *t, tl);
+                    // The call: it returns past the fused instructions and itself.
+                    pc += 3;
+                    stack_check!();
+                    p.stack.push(Term::cp_at(m, pc));
+                    gc!(0, *arity);
+                    pc = *target as usize;
+                    reduce!(m, pc, *arity);
                 } else {
                     pc = *fail as usize;
                 }
@@ -1687,7 +1727,18 @@ fn exec(
                 *live = 1;
                 return Outcome::Normal;
             }
+            Op::CodeEnd => raise!(Class::Error, atom::UNDEF),
         }
+    }
+}
+
+/// How a process ends when its code or saved position cannot be run.
+#[cold]
+fn bad_code() -> Outcome {
+    Outcome::Crash {
+        class: Class::Error,
+        reason: atom::UNDEF,
+        trace: Term::NIL,
     }
 }
 
@@ -1789,14 +1840,21 @@ fn create_bin(
             } else {
                 let s = view.binary(b).ok_or_else(badarg)?;
                 let mut wr = BitWriter::default();
-                wr.buf.reserve(s.bit_len / 8 * 2 + 64);
+                // Room for this construction, and for appending as much again later.
+                let now = s.bit_len / 8 + size_hint(p, xr, lits, &segs[1..]);
+                wr.buf.reserve(now.max(s.bit_len / 8 * 2 + 64));
                 wr.slice(&s);
                 writer = Some((wr, usize::MAX, 0));
             }
             rest = &segs[1..];
         }
     }
-    let (mut wr, reuse, start) = writer.unwrap_or((BitWriter::default(), usize::MAX, 0));
+    let (mut wr, reuse, start) = writer.unwrap_or_else(|| {
+        // One allocation of about the right size instead of growing from nothing.
+        let mut wr = BitWriter::default();
+        wr.buf.reserve(size_hint(p, xr, lits, rest));
+        (wr, usize::MAX, 0)
+    });
     let r = write_segments(p, xr, lits, strings, rest, &mut wr);
     if reuse != usize::MAX {
         // Put the buffer back even on failure so the source binary stays valid.
@@ -1811,6 +1869,24 @@ fn create_bin(
     r?;
     let bits_now = wr.bits;
     Ok(p.heap.binary_bits(wr.buf, bits_now))
+}
+
+/// The bytes a construction will probably take: segments of constant size counted exactly,
+/// binaries by their length, anything else as a few bytes.
+fn size_hint(p: &Process, xr: &[Term; X_REGS], lits: &Literals, segs: &[Segment]) -> usize {
+    let mut bits = 0;
+    for s in segs {
+        bits += match (s.kind, s.size) {
+            (SegKind::String, Src::C(n)) => n.as_small().unwrap_or(0) as usize * 8,
+            (SegKind::Binary | SegKind::Append | SegKind::PrivateAppend, _) => {
+                let v = fetch(xr, p, s.src);
+                p.heap.view(lits).bin_ref(v).map_or(0, |(_, _, len)| len)
+            }
+            (_, Src::C(n)) => n.as_small().unwrap_or(1).clamp(0, 4096) as usize * s.unit as usize,
+            _ => 64,
+        };
+    }
+    bits.div_ceil(8)
 }
 
 fn write_segments(

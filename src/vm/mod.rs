@@ -58,6 +58,7 @@ pub mod driver;
 pub mod ets;
 pub mod exception;
 pub mod ext;
+pub mod fetch;
 pub mod gc;
 pub mod heap;
 pub mod interp;
