@@ -15,4 +15,5 @@ pub mod outlet;
 pub mod platform;
 pub mod pore;
 pub mod sched;
+pub mod slots;
 pub mod vm;

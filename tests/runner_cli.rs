@@ -227,3 +227,68 @@ fn max_heap_words_is_every_process_default_max_heap_size() {
     assert!(stderr(&out).starts_with("init terminating in do_boot (killed)"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs xenbeam-run with `args`, killing it after 30 s (`None` then).
+fn runner_within(args: &[&OsStr]) -> Option<Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xenbeam-run"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting xenbeam-run");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("waiting").is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().expect("output"))
+}
+
+#[test]
+fn a_file_holding_another_module_or_a_name_with_a_path_is_undef_as_in_erl() {
+    // n.beam copied to m.beam, and m.beam under some/path: erl refuses to load a file whose
+    // module is not the one asked for, and the call is undef (once; no loading again).
+    let dir = compile(
+        "cli_named",
+        "-module(cli_named).\n-export([main/0]).\nmain() -> erlang:display(hi).\n",
+    );
+    let beam = std::fs::read(dir.join("cli_named.beam")).expect("compiled");
+    std::fs::write(dir.join("cli_renamed.beam"), &beam).expect("copy");
+    std::fs::create_dir_all(dir.join("some/path")).expect("subdirectory");
+    std::fs::write(dir.join("some/path/cli_named.beam"), &beam).expect("copy");
+    for (module, shown) in [
+        ("cli_renamed", "cli_renamed"),
+        ("some/path/cli_named", "'some/path/cli_named'"),
+    ] {
+        let args = [
+            OsStr::new("-pa"),
+            dir.as_os_str(),
+            OsStr::new(module),
+            OsStr::new("main"),
+        ];
+        let out = runner_within(&args).unwrap_or_else(|| panic!("{module}: still running"));
+        assert_eq!(out.status.code(), Some(1), "{module}: {}", stderr(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!(
+                "{{\"init terminating in do_boot\",{{undef,[{{{shown},main,[],[]}},\
+                 {{init,start_em,1,[]}},{{init,do_boot,3,[]}}]}}}}\n"
+            ),
+            "{module}"
+        );
+    }
+    // The module itself still loads under its own name.
+    let args = [
+        OsStr::new("-pa"),
+        dir.as_os_str(),
+        OsStr::new("cli_named"),
+        OsStr::new("main"),
+    ];
+    let out = runner_within(&args).expect("finishes");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -739,3 +739,98 @@ main() ->
     assert_eq!(r.alive, 0);
     assert_eq!(r.stalls, 0);
 }
+
+#[test]
+fn long_list_bifs_trap_and_let_others_run() {
+    // Main and an echo process pass a token back and forth while a worker runs one long BIF
+    // call: each pass waits for the worker's turn, so the count says how many times the
+    // worker let others run before the call returned (once at most if it held on to the end; a
+    // slice's worth is 32,000 cells).
+    let Some(r) = run(
+        "st_trap",
+        r#"-module(st_trap).
+-export([main/0]).
+main() ->
+    L = lists:seq(1, 1000000),
+    K = [{I} || I <- lists:seq(1, 200000)],
+    Echo = spawn(fun echo/0),
+    [erlang:display(during(Echo, F)) || F <- [
+        fun() -> hd(lists:reverse(L, [])) end,
+        fun() -> lists:member(0, L) end,
+        fun() -> lists:keyfind(200000, 1, K) end,
+        fun() -> lists:keysearch(0, 1, K) end,
+        fun() -> put(m, lists), apply(get(m), member, [1000000, L]) end,
+        fun() -> length(L) end,
+        fun() -> byte_size(term_to_binary(L)) end]],
+    erlang:halt(0).
+echo() -> receive {P, ping} -> P ! pong, echo() end.
+during(Echo, F) ->
+    Main = self(),
+    spawn(fun() -> Main ! {done, F()} end),
+    Echo ! {Main, ping},
+    count(Echo, 0).
+count(Echo, N) ->
+    receive
+        pong -> Echo ! {self(), ping}, count(Echo, N + 1);
+        {done, R} -> receive pong -> ok end, {N > 2, R}
+    end.
+"#,
+    ) else {
+        return;
+    };
+    // reverse, member, keyfind/keysearch and term_to_binary trap; through apply/3 with a
+    // module known only at run time the list BIFs run to the end, as length/1 does.
+    assert_eq!(
+        lines(&r.out),
+        [
+            "{true,1000000}",
+            "{true,false}",
+            "{true,{200000}}",
+            "{true,false}",
+            "{false,true}",
+            "{false,1000000}",
+            "{true,4999242}"
+        ]
+    );
+}
+
+#[test]
+fn long_bifs_that_finish_in_one_go_charge_for_their_work() {
+    // As above: each of these calls ends its caller's slice, so a worker making five of
+    // them lets the token pass several times (without charging, at most once).
+    let Some(r) = run(
+        "st_charge",
+        r#"-module(st_charge).
+-export([main/0]).
+main() ->
+    L = lists:seq(1, 100000),
+    T = list_to_tuple(L),
+    B = term_to_binary(L),
+    Io = lists:duplicate(100000, "abcdefgh"),
+    Echo = spawn(fun echo/0),
+    [erlang:display(during(Echo, fun() -> [F() || _ <- [1, 2, 3, 4, 5]], ok end)) || F <- [
+        fun() -> length(L) end,
+        fun() -> term_to_binary(L) end,
+        fun() -> binary_to_term(B) end,
+        fun() -> iolist_to_binary(Io) end,
+        fun() -> list_to_binary(Io) end,
+        fun() -> tuple_to_list(T) end,
+        fun() -> L ++ [x] end]],
+    erlang:halt(0).
+echo() -> receive {P, ping} -> P ! pong, echo() end.
+during(Echo, F) ->
+    Main = self(),
+    spawn(fun() -> Main ! {done, F()} end),
+    Echo ! {Main, ping},
+    count(Echo, 0).
+count(Echo, N) ->
+    receive
+        pong -> Echo ! {self(), ping}, count(Echo, N + 1);
+        {done, R} -> receive pong -> ok end, {N > 2, R}
+    end.
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(lines(&r.out), ["{true,ok}"; 7]);
+}

@@ -138,6 +138,9 @@ pub struct Code {
 pub const SPAWN_APPLY3_PC: u32 = 5;
 /// Where a process spawned as `apply(Fun, [])` starts (module 0): x0, x1 hold Fun, [].
 pub const SPAWN_APPLY2_PC: u32 = 7;
+/// The trap stub (module 0, `erlang:trap/4`): a tail call of the BIF continuation
+/// [`super::bifs::trap::resume`] on x0..x3 (see [`super::bif::Fault::TrapTo`]).
+pub const TRAP_PC: u32 = 9;
 
 /// Global fun id: module index and lambda index.
 #[inline]
@@ -194,9 +197,21 @@ impl Code {
                     tail: true,
                     dealloc: 0,
                 },
+                Op::FuncInfo {
+                    module: super::atom::ERLANG,
+                    function: super::atom::TRAP,
+                    arity: 4,
+                },
+                Op::CallBif {
+                    bif: super::bifs::trap::resume,
+                    arity: 4,
+                    export: 0,
+                    tail: true,
+                    dealloc: 0,
+                },
                 Op::CodeEnd,
             ],
-            lines: vec![0; 9],
+            lines: vec![0; 11],
             line_table: Vec::new(),
             functions: vec![
                 FunctionInfo {
@@ -218,6 +233,11 @@ impl Code {
                     start: 6,
                     name: super::atom::APPLY,
                     arity: 2,
+                },
+                FunctionInfo {
+                    start: 8,
+                    name: super::atom::TRAP,
+                    arity: 4,
                 },
             ],
             lambdas: Vec::new(),

@@ -12,9 +12,9 @@ use alloc::vec::Vec;
 use num_bigint::BigInt;
 
 use super::atom::{self, AtomTable};
-use super::bif::{badarg, BifFn, Class, Ctx, Fault, Frame, Io};
+use super::bif::{self, badarg, BifFn, Class, Ctx, Fault, Frame, Io};
 use super::bits::{self, BitWriter};
-use super::code::{split_fun_id, Code, Target};
+use super::code::{split_fun_id, Code, Target, TRAP_PC};
 use super::compare::{compare, eq, exact_eq, Mode};
 use super::exception::{self, Top};
 use super::fetch::Ops;
@@ -119,6 +119,64 @@ fn store(x: &mut [Term; X_REGS], p: &mut Process, d: Dst, v: Term) {
     match d {
         Dst::X(i) => x[i as usize & (X_REGS - 1)] = v,
         Dst::Y(i) => p.set_y(i, v),
+    }
+}
+
+/// Takes a BIF's trap: yields so that the calling instruction (`at - 1`) runs again with
+/// the BIF's new arguments (`Trap`), or so that the process calls the trap stub (`TrapTo`;
+/// the caller's frame as for a call from `at`, a tail call dropping `tail` slots).
+#[cold]
+fn trap(
+    p: &mut Process,
+    xr: &mut [Term; X_REGS],
+    live: &mut usize,
+    f: Fault,
+    arity: usize,
+    at: (u32, u32),
+    tail: Option<usize>,
+) -> Outcome {
+    let (args, to): (&[Term], (u32, u32)) = match &f {
+        Fault::Trap(t) => (&t[..arity], (at.0, at.1 - 1)),
+        Fault::TrapTo(t) => {
+            match tail {
+                Some(dealloc) => {
+                    let len = p.stack.len();
+                    p.stack.truncate(len - dealloc);
+                }
+                None => p.stack.push(Term::cp_at(at.0, at.1 as usize)),
+            }
+            (t, (0, TRAP_PC))
+        }
+        _ => return stop(f),
+    };
+    let n = args.len();
+    xr[..n].copy_from_slice(args);
+    if p.heap.wants_gc(0) && p.collect(&mut xr[..n], 0).is_err() {
+        // Over a max_heap_size that kills, as in gc!.
+        return Outcome::Crash {
+            class: Class::Exit,
+            reason: atom::KILLED,
+            trace: Term::NIL,
+        };
+    }
+    *live = n;
+    p.reductions = SLICE_REDUCTIONS;
+    (p.module, p.pc) = to;
+    Outcome::Yield
+}
+
+/// How a fault that is no exception ends the run.
+#[cold]
+fn stop(f: Fault) -> Outcome {
+    match f {
+        Fault::Halt(n) => Outcome::Halt(n),
+        Fault::HaltMessage(s) => Outcome::HaltMessage(s),
+        // A trap is taken where the BIF is called; one reaching here is a failed call.
+        Fault::Trap(_) | Fault::TrapTo(_) | Fault::Raise { .. } => Outcome::Crash {
+            class: Class::Error,
+            reason: atom::BADARG,
+            trace: Term::NIL,
+        },
     }
 }
 
@@ -282,8 +340,9 @@ fn exec(
         ($fault:expr, $top:expr) => {{
             let f: Fault = $fault;
             match f {
-                Fault::Halt(n) => return Outcome::Halt(n),
-                Fault::HaltMessage(s) => return Outcome::HaltMessage(s),
+                Fault::Halt(_) | Fault::HaltMessage(_) | Fault::Trap(_) | Fault::TrapTo(_) => {
+                    return stop(f)
+                }
                 Fault::Raise {
                     class,
                     reason,
@@ -420,9 +479,15 @@ fn exec(
             }
         };
     }
-    // Calls a BIF with x0..arity, then continues (or returns when `tail`).
+    // Calls a BIF with x0..arity, then continues (or returns when `tail`). With `resume`
+    // the instruction can run again with new arguments in x0..arity: a BIF that traps
+    // (Fault::Trap) yields there; elsewhere it runs to the end (bif::finish). A trap to the
+    // stub (Fault::TrapTo) yields everywhere.
     macro_rules! call_bif {
-        ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr) => {{
+        ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr) => {
+            call_bif!($bif, $arity, $export, $tail, $dealloc, false)
+        };
+        ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr, $resume:expr) => {{
             let n = $arity as usize;
             let mut buf = [Term::NIL; 8];
             let heap_args: Vec<Term>;
@@ -433,7 +498,11 @@ fn exec(
                 heap_args = xr[..n].to_vec();
                 &heap_args
             };
-            let r = { ($bif)(&mut ctx!(), args) };
+            let r = if $resume {
+                ($bif)(&mut ctx!(), args)
+            } else {
+                bif::finish(&mut ctx!(), $bif, args)
+            };
             // A BIF ends the slice early by lowering the process's count (erlang:yield/0,
             // signals the scheduler holds for this process).
             reds = reds.min(p.reductions);
@@ -450,6 +519,10 @@ fn exec(
                     }
                 }
                 Err(f) => {
+                    if let Fault::Trap(_) | Fault::TrapTo(_) = f {
+                        let tail = if $tail { Some($dealloc as usize) } else { None };
+                        return trap(p, xr, live, f, n, (m, pc as u32), tail);
+                    }
                     if $tail {
                         // erl reports the caller as the function that made the tail call.
                     }
@@ -779,7 +852,11 @@ fn exec(
                 }
                 let a = &buf[..args.len()];
                 match bif(&mut ctx!(), a) {
-                    Ok(v) => store(xr, p, *dst, v),
+                    Ok(v) => {
+                        // A guard BIF charges for long work (length/1) as call_bif! sees.
+                        reds = reds.min(p.reductions);
+                        store(xr, p, *dst, v)
+                    }
                     Err(_) if *fail != 0 => pc = *fail as usize,
                     Err(f) => fault!(
                         f,
@@ -960,7 +1037,7 @@ fn exec(
                         reduce!(m, pc, e.arity);
                     }
                     Target::Bif(b) => {
-                        call_bif!(b, e.arity, *export, !*push, *dealloc);
+                        call_bif!(b, e.arity, *export, !*push, *dealloc, true);
                     }
                     Target::Apply => {
                         // Rare: resolved after the module loaded; treat as apply.
@@ -1009,7 +1086,7 @@ fn exec(
                 tail,
                 dealloc,
             } => {
-                call_bif!(*bif, *arity, *export, *tail, *dealloc);
+                call_bif!(*bif, *arity, *export, *tail, *dealloc, true);
             }
             Op::Apply {
                 arity,

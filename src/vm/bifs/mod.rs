@@ -21,6 +21,7 @@ pub mod pores;
 pub mod procs;
 pub mod system;
 pub mod time;
+pub mod trap;
 pub mod tuples;
 pub mod unicode;
 pub mod xenbeam;
