@@ -8,6 +8,10 @@
 //! with status 1 (erl would wait forever), or 0 if no process is left.
 //! `xenbeam-run --list-opcodes` prints the generic opcodes the VM implements.
 //! `--max-heap-words N` caps the process heap: exceeding it raises `error:system_limit`.
+//! `--max-memory BYTES` (a number, optionally with a K, M or G suffix for KiB, MiB, GiB) is
+//! the node's memory budget: all process heaps together may hold at most that much, and a
+//! process whose heap would grow past it is killed with an erl-style report while the others
+//! keep running. Without it the budget is unlimited. A bad value exits with status 2.
 //! `--xenstore[=KNOBS]` serves the Xenstore ring pore with a simulated xenstored (see
 //! `xenbeam::platform::xenstored`); KNOBS is `key=value,flag,...`, e.g.
 //! `--xenstore=domid=3,name=web,delay_ns=1000000,reorder`. Bad knobs exit with status 2.
@@ -111,7 +115,7 @@ fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: xenbeam-run [--max-heap-words N] [--xenstore[=KNOBS]] [-pa DIR]... MOD FUN [ARG...] | --list-opcodes"
+        "usage: xenbeam-run [--max-heap-words N] [--max-memory BYTES[K|M|G]] [--xenstore[=KNOBS]] [-pa DIR]... MOD FUN [ARG...] | --list-opcodes"
     );
     #[cfg(feature = "op-profile")]
     eprintln!(
@@ -140,11 +144,24 @@ fn text(arg: std::ffi::OsString) -> String {
     })
 }
 
+/// A byte count with an optional binary suffix (`64M`); `None` when it is not one, or zero.
+fn byte_count(text: &str) -> Option<usize> {
+    let (digits, shift) = match text.as_bytes().last()? {
+        b'K' | b'k' => (&text[..text.len() - 1], 10),
+        b'M' | b'm' => (&text[..text.len() - 1], 20),
+        b'G' | b'g' => (&text[..text.len() - 1], 30),
+        _ => (text, 0),
+    };
+    let n: usize = digits.parse().ok()?;
+    n.checked_mul(1 << shift).filter(|&n| n > 0)
+}
+
 fn main() {
     let mut args = std::env::args_os().skip(1);
     let mut path = Vec::new();
     let mut rest = Vec::new();
     let mut max_heap: usize = 0;
+    let mut max_memory = usize::MAX;
     let mut xenstore = None;
     let mut profile = ProfileOptions {
         file: None,
@@ -186,6 +203,20 @@ fn main() {
                 Some(n) => max_heap = n,
                 None => usage(),
             },
+            "--max-memory" => {
+                let Some(value) = args.next().map(text) else {
+                    usage()
+                };
+                match byte_count(&value) {
+                    Some(n) => max_memory = n,
+                    None => {
+                        eprintln!(
+                            "xenbeam-run: --max-memory: {value:?} is not a positive byte count (e.g. 67108864 or 64M)"
+                        );
+                        exit(2);
+                    }
+                }
+            }
             "--op-profile" => match args.next() {
                 Some(f) => (profile.file, profile.given) = (Some(PathBuf::from(f)), true),
                 None => usage(),
@@ -211,7 +242,7 @@ fn main() {
     // Deeply recursive Erlang never recurses in Rust, but term printing and comparison do.
     let child = std::thread::Builder::new()
         .stack_size(256 << 20)
-        .spawn(move || run(path, rest, max_heap, xenstore, profile))
+        .spawn(move || run(path, rest, (max_heap, max_memory), xenstore, profile))
         .unwrap_or_else(|_| exit(70));
     let code = child.join().unwrap_or(70);
     exit(code);
@@ -220,7 +251,7 @@ fn main() {
 fn run(
     path: Vec<PathBuf>,
     rest: Vec<String>,
-    max_heap: usize,
+    (max_heap, max_memory): (usize, usize),
     xenstore: Option<XenstoredConfig>,
     profile: ProfileOptions,
 ) -> i32 {
@@ -229,6 +260,7 @@ fn run(
         platform.channels.attach_xenstored(cfg);
     }
     let mut node = Node::new(platform, load);
+    node.set_max_memory(max_memory);
     let mut src = SearchPath(path);
     let mut io = Console {
         out: std::io::BufWriter::new(std::io::stdout()),

@@ -34,7 +34,7 @@ use crate::vm::display::display;
 use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
 use crate::vm::heap::View;
 use crate::vm::interp::{run_with, Outcome};
-use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS};
+use crate::vm::process::{OutOfMemory, Process, F_REGS, SLICE_REDUCTIONS};
 use crate::vm::services::{
     AliasMode, ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
 };
@@ -169,6 +169,12 @@ impl<P: Platform> Node<P> {
         }
     }
 
+    /// Sets the node's memory budget: the bytes all process heaps together may hold
+    /// (`usize::MAX`: unlimited). A heap that would grow past it kills its process.
+    pub fn set_max_memory(&mut self, bytes: usize) {
+        self.st.memory.set_budget(bytes);
+    }
+
     /// Caps the heap of the `-run` process (`0`: unlimited).
     pub fn set_max_heap_words(&mut self, words: usize) {
         if let Some(p) = self
@@ -237,6 +243,19 @@ impl<P: Platform> Node<P> {
             // Its receive ended (or never had a timeout): a pending timer is stale.
             self.st.cancel_receive_timer(pid);
         }
+        let why = match p.out_of_memory.take() {
+            // The node could not give its heap the memory it asked for: killed, as erl kills a
+            // process over its max_heap_size, so the rest of the node keeps running.
+            Some(oom) if !matches!(why, Outcome::Halt(_) | Outcome::HaltMessage(_)) => {
+                self.memory_report(&p, oom, io);
+                Outcome::Crash {
+                    class: Class::Exit,
+                    reason: self.st.atoms.killed,
+                    trace: Term::NIL,
+                }
+            }
+            _ => why,
+        };
         match why {
             Outcome::Yield => self.st.put_back(&self.platform, p, Status::Runnable),
             Outcome::Waiting => {
@@ -395,6 +414,25 @@ impl<P: Platform> Node<P> {
         self.release_tables(pid);
         self.st.terminate(&self.platform, pid, Rc::new(reason));
         self.st.process_signals(&self.platform);
+    }
+
+    /// The report for a process killed because the node's memory refused its heap, in the
+    /// form of erl's report for a process killed over its max_heap_size.
+    fn memory_report(&self, p: &Process, oom: OutOfMemory, io: &mut dyn Io) {
+        let memory = &self.st.memory;
+        let stamp = timestamp(self.platform.system_time_ns());
+        let budget = match memory.budget() {
+            usize::MAX => String::from("no budget; the allocator refused"),
+            b => format!("budget {b} bytes"),
+        };
+        let text = format!(
+            "=ERROR REPORT==== {stamp} ===\n     Process:          <0.{}.0>\n     Context:          node memory exhausted\n     Heap Size:        {} words\n     Wanted Size:      {} words\n     Node Memory:      {} bytes in use ({budget})\n     Exit Reason:      killed\n\n",
+            p.pid.pid_number(),
+            oom.heap_words,
+            oom.wanted_words,
+            memory.used(),
+        );
+        io.stdout(text.as_bytes());
     }
 
     /// erl's report for a process that died of an error (on standard output, as erl

@@ -9,6 +9,15 @@
 //! A moved cons cell has [`Term::MOVED`] in its head and the new pointer in its tail; a moved
 //! boxed object has the new boxed pointer in place of its header (a header is never tagged as a
 //! pointer, so the two cannot be confused).
+//!
+//! Memory is taken through [`Heap::grow_words`], so the node's memory account and the
+//! allocator can refuse it: the to-space is reserved for every word of the from-space before
+//! anything is copied (a refusal leaves the heap untouched and returns
+//! [`GcError::NodeMemory`]), and a large heap's room to grow until the next collection is
+//! reserved after it: twice the live data, or at least one and a half times it when memory is
+//! short (the collection then still succeeds); with less, the heap is left collected and
+//! consistent and [`GcError::NodeMemory`] is returned, since collecting ever more often for
+//! ever less room would only stall the node.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -21,7 +30,20 @@ use super::term::{header_kind, header_size, Kind, Term, TAG_BOXED, TAG_HEADER};
 pub enum GcError {
     /// The live data plus the requested space exceeds the process's maximum heap size.
     HeapLimit,
+    /// The node's memory budget, or the allocator, cannot give the heap the room it needs.
+    NodeMemory {
+        /// Words the heap's new space needed.
+        wanted_words: usize,
+    },
 }
+
+/// Heaps whose room to grow is reserved at collection; smaller ones grow as they fill.
+const RESERVE_ABOVE_WORDS: usize = 4 * MIN_HEAP_WORDS;
+
+/// Words reserved past a large heap's limit: an instruction may allocate past the limit
+/// before the next safe point collects, and without this room the vector would reallocate to
+/// twice its size, outside the account.
+const OVERSHOOT_WORDS: usize = 4096;
 
 struct Copier<'a> {
     from: &'a mut [Term],
@@ -110,6 +132,15 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     let old_bins = core::mem::take(&mut heap.bins);
     let mut to = core::mem::take(&mut heap.spare);
     to.clear();
+    // Every live word fits in the from-space's length: reserve that (and `need`) up front, so
+    // copying never reallocates and a refusal comes before anything has moved.
+    let want = from.len().saturating_add(need);
+    if heap.grow_words(&mut to, want, from.capacity()).is_err() {
+        heap.words = from;
+        heap.bins = old_bins;
+        heap.spare = to;
+        return Err(GcError::NodeMemory { wanted_words: want });
+    }
     let mut c = Copier {
         from: &mut from,
         to,
@@ -130,11 +161,31 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     if heap.max_words != 0 && live + need > heap.max_words {
         heap.words = to;
         heap.bins = new_bins;
+        heap.settle();
         return Err(GcError::HeapLimit);
     }
-    let limit = ((live + need) * 2).max(MIN_HEAP_WORDS);
+    let mut limit = ((live + need) * 2).max(MIN_HEAP_WORDS);
     if to.capacity() > limit * 4 {
         to.shrink_to(limit);
+    }
+    let mut refused = None;
+    let others = from.capacity();
+    if limit > RESERVE_ABOVE_WORDS
+        && heap
+            .grow_words(&mut to, limit + OVERSHOOT_WORDS, others)
+            .is_err()
+    {
+        // No memory for the usual room: make do with half as much, so collections stay
+        // proportional to the work done between them; less than that would only thrash.
+        let least = (live + need).saturating_add((live + need) / 2);
+        let wanted_words = least.saturating_add(OVERSHOOT_WORDS);
+        if heap.grow_words(&mut to, wanted_words, others).is_err() {
+            refused = Some(GcError::NodeMemory { wanted_words });
+        }
+        limit = to
+            .capacity()
+            .saturating_sub(OVERSHOOT_WORDS)
+            .max(live + need);
     }
     heap.words = to;
     heap.bins = new_bins;
@@ -146,7 +197,11 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
         from.clear();
         heap.spare = from;
     }
-    Ok(())
+    heap.settle();
+    match refused {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,11 @@
 //! Binary data is never stored in the word vector: a binary term is a small `BinRef` object
 //! naming a buffer in [`Heap::bins`] (or in the literal area's buffers) plus a bit offset and
 //! bit length, so sub-binaries and appends are cheap and buffers are shared by reference count.
+//!
+//! A heap the scheduler admits is attached to the node's [`NodeMemory`] account and charges the
+//! capacity of its word vectors there; the collector grows it only through
+//! [`Heap::grow_words`], which asks the account and the allocator first and fails instead of
+//! aborting. Dropping the heap gives its charge back.
 
 use alloc::sync::Arc;
 use alloc::vec;
@@ -16,6 +21,7 @@ use alloc::vec::Vec;
 use num_bigint::{BigInt, BigUint, Sign};
 
 use super::literals::Literals;
+use super::memory::{MemoryError, NodeMemory};
 use super::term::{header, header_kind, header_size, Kind, Term};
 
 /// A shared, immutable-once-published byte buffer behind binary terms.
@@ -41,6 +47,16 @@ pub struct Heap {
     pub max_words: usize,
     /// The previous from-space, kept to be the next collection's to-space.
     pub spare: Vec<Term>,
+    /// The node's memory account this heap charges (none by default).
+    memory: NodeMemory,
+    /// Bytes charged to `memory` for `words` and `spare`.
+    charged: usize,
+}
+
+impl Drop for Heap {
+    fn drop(&mut self) {
+        self.memory.release(self.charged);
+    }
 }
 
 impl Default for Heap {
@@ -69,7 +85,68 @@ impl Heap {
             bin_limit: bin_limit(MIN_HEAP_WORDS),
             max_words: 0,
             spare: Vec::new(),
+            memory: NodeMemory::default(),
+            charged: 0,
         }
+    }
+
+    /// Charges this heap to `memory` from now on (what it holds already included).
+    pub fn attach(&mut self, memory: &NodeMemory) {
+        self.memory.release(self.charged);
+        self.charged = 0;
+        self.memory = memory.clone();
+        self.settle();
+    }
+
+    /// The account this heap charges.
+    pub fn memory(&self) -> &NodeMemory {
+        &self.memory
+    }
+
+    /// Bytes this heap has charged to its account.
+    pub fn charged(&self) -> usize {
+        self.charged
+    }
+
+    /// Brings the charge up to date with the capacity of `words` and `spare` (growth since
+    /// the last collection is charged here, whatever the budget: the memory is already taken).
+    pub fn settle(&mut self) {
+        self.settle_at(self.words.capacity() + self.spare.capacity());
+    }
+
+    /// Sets the charge to `words` words' worth of bytes.
+    pub(crate) fn settle_at(&mut self, words: usize) {
+        let bytes = words.saturating_mul(core::mem::size_of::<Term>());
+        if bytes > self.charged {
+            self.memory.charge(bytes - self.charged);
+        } else {
+            self.memory.release(self.charged - bytes);
+        }
+        self.charged = bytes;
+    }
+
+    /// Gives `v` (a word vector taken out of this heap while `others` words stay held by its
+    /// other vectors) room for `total` words, if the account and the allocator allow it;
+    /// otherwise leaves `v` as it was. The charge covers `v` and `others` afterwards.
+    pub fn grow_words(
+        &mut self,
+        v: &mut Vec<Term>,
+        total: usize,
+        others: usize,
+    ) -> Result<(), MemoryError> {
+        let word = core::mem::size_of::<Term>();
+        self.settle_at(others.saturating_add(v.capacity()));
+        if v.capacity() >= total {
+            return Ok(());
+        }
+        let extra = (total - v.capacity())
+            .checked_mul(word)
+            .ok_or(MemoryError::OverBudget)?;
+        self.memory.try_charge(extra)?;
+        self.charged += extra;
+        let grown = v.try_reserve_exact(total - v.len());
+        self.settle_at(others.saturating_add(v.capacity()));
+        grown.map_err(|_| MemoryError::AllocationFailed)
     }
 
     /// Whether a safe point should collect before allocating `need` more words.

@@ -17,6 +17,7 @@ use super::bits::{self, BitWriter};
 use super::code::{split_fun_id, Code, Target};
 use super::compare::{compare, eq, exact_eq, Mode};
 use super::exception::{self, Top};
+use super::gc::GcError;
 use super::heap::View;
 use super::literals::Literals;
 use super::map;
@@ -342,11 +343,20 @@ fn exec(
     }
     macro_rules! gc {
         ($need:expr, $live:expr) => {
-            if p.heap.wants_gc($need as usize)
-                && p.collect(&mut xr[..($live as usize).min(X_REGS)], $need as usize)
-                    .is_err()
-            {
-                raise!(Class::Error, atom::SYSTEM_LIMIT);
+            if p.heap.wants_gc($need as usize) {
+                match p.collect(&mut xr[..($live as usize).min(X_REGS)], $need as usize) {
+                    Ok(()) => {}
+                    // No memory left to build an exception with: the scheduler kills the
+                    // process (it reads `p.out_of_memory`).
+                    Err(GcError::NodeMemory { .. }) => {
+                        return Outcome::Crash {
+                            class: Class::Exit,
+                            reason: atom::SYSTEM_LIMIT,
+                            trace: Term::NIL,
+                        }
+                    }
+                    Err(GcError::HeapLimit) => raise!(Class::Error, atom::SYSTEM_LIMIT),
+                }
             }
         };
     }
