@@ -34,7 +34,8 @@ use crate::vm::display::display;
 use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
 use crate::vm::heap::View;
 use crate::vm::interp::{run_with, Outcome};
-use crate::vm::process::{OutOfMemory, Process, F_REGS, SLICE_REDUCTIONS};
+use crate::vm::memory::OutOfMemory;
+use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS};
 use crate::vm::services::{
     AliasMode, ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
 };
@@ -243,7 +244,7 @@ impl<P: Platform> Node<P> {
             // Its receive ended (or never had a timeout): a pending timer is stale.
             self.st.cancel_receive_timer(pid);
         }
-        let why = match p.out_of_memory.take() {
+        let why = match p.heap.take_refusal() {
             // The node could not give its heap the memory it asked for: killed, as erl kills a
             // process over its max_heap_size, so the rest of the node keeps running.
             Some(oom) if !matches!(why, Outcome::Halt(_) | Outcome::HaltMessage(_)) => {

@@ -15,13 +15,14 @@
 //! [`Heap::grow_words`], which asks the account and the allocator first and fails instead of
 //! aborting. Dropping the heap gives its charge back.
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 use num_bigint::{BigInt, BigUint, Sign};
 
 use super::literals::Literals;
-use super::memory::{MemoryError, NodeMemory};
+use super::memory::{MemoryError, NodeMemory, OutOfMemory};
 use super::term::{header, header_kind, header_size, Kind, Term};
 
 /// A shared, immutable-once-published byte buffer behind binary terms.
@@ -47,15 +48,27 @@ pub struct Heap {
     pub max_words: usize,
     /// The previous from-space, kept to be the next collection's to-space.
     pub spare: Vec<Term>,
-    /// The node's memory account this heap charges (none by default).
+    /// What the heap charges to the node's memory account (`None`: not attached to one).
+    /// Boxed, to keep the heap, and so every process, one word larger only.
+    charge: Option<Box<Charge>>,
+}
+
+/// A heap's standing with the node's memory account.
+#[derive(Debug)]
+struct Charge {
+    /// The account.
     memory: NodeMemory,
-    /// Bytes charged to `memory` for `words` and `spare`.
-    charged: usize,
+    /// Bytes charged for the heap's `words` and `spare`.
+    bytes: usize,
+    /// The last growth the account or the allocator refused, until the scheduler takes it.
+    refused: Option<OutOfMemory>,
 }
 
 impl Drop for Heap {
     fn drop(&mut self) {
-        self.memory.release(self.charged);
+        if let Some(c) = &self.charge {
+            c.memory.release(c.bytes);
+        }
     }
 }
 
@@ -85,27 +98,39 @@ impl Heap {
             bin_limit: bin_limit(MIN_HEAP_WORDS),
             max_words: 0,
             spare: Vec::new(),
-            memory: NodeMemory::default(),
-            charged: 0,
+            charge: None,
         }
     }
 
     /// Charges this heap to `memory` from now on (what it holds already included).
     pub fn attach(&mut self, memory: &NodeMemory) {
-        self.memory.release(self.charged);
-        self.charged = 0;
-        self.memory = memory.clone();
+        if let Some(c) = self.charge.take() {
+            c.memory.release(c.bytes);
+        }
+        self.charge = Some(Box::new(Charge {
+            memory: memory.clone(),
+            bytes: 0,
+            refused: None,
+        }));
         self.settle();
-    }
-
-    /// The account this heap charges.
-    pub fn memory(&self) -> &NodeMemory {
-        &self.memory
     }
 
     /// Bytes this heap has charged to its account.
     pub fn charged(&self) -> usize {
-        self.charged
+        self.charge.as_ref().map_or(0, |c| c.bytes)
+    }
+
+    /// Records a growth that was refused, for the scheduler to report (see
+    /// [`Heap::take_refusal`]).
+    pub fn note_refusal(&mut self, refusal: OutOfMemory) {
+        if let Some(c) = &mut self.charge {
+            c.refused = Some(refusal);
+        }
+    }
+
+    /// The growth refused since the last call, if any.
+    pub fn take_refusal(&mut self) -> Option<OutOfMemory> {
+        self.charge.as_mut().and_then(|c| c.refused.take())
     }
 
     /// Brings the charge up to date with the capacity of `words` and `spare` (growth since
@@ -116,13 +141,16 @@ impl Heap {
 
     /// Sets the charge to `words` words' worth of bytes.
     pub(crate) fn settle_at(&mut self, words: usize) {
+        let Some(c) = &mut self.charge else {
+            return;
+        };
         let bytes = words.saturating_mul(core::mem::size_of::<Term>());
-        if bytes > self.charged {
-            self.memory.charge(bytes - self.charged);
+        if bytes > c.bytes {
+            c.memory.charge(bytes - c.bytes);
         } else {
-            self.memory.release(self.charged - bytes);
+            c.memory.release(c.bytes - bytes);
         }
-        self.charged = bytes;
+        c.bytes = bytes;
     }
 
     /// Gives `v` (a word vector taken out of this heap while `others` words stay held by its
@@ -142,8 +170,10 @@ impl Heap {
         let extra = (total - v.capacity())
             .checked_mul(word)
             .ok_or(MemoryError::OverBudget)?;
-        self.memory.try_charge(extra)?;
-        self.charged += extra;
+        if let Some(c) = &mut self.charge {
+            c.memory.try_charge(extra)?;
+            c.bytes += extra;
+        }
         let grown = v.try_reserve_exact(total - v.len());
         self.settle_at(others.saturating_add(v.capacity()));
         grown.map_err(|_| MemoryError::AllocationFailed)

@@ -347,7 +347,7 @@ fn exec(
                 match p.collect(&mut xr[..($live as usize).min(X_REGS)], $need as usize) {
                     Ok(()) => {}
                     // No memory left to build an exception with: the scheduler kills the
-                    // process (it reads `p.out_of_memory`).
+                    // process (it reads `Heap::take_refusal`).
                     Err(GcError::NodeMemory { .. }) => {
                         return Outcome::Crash {
                             class: Class::Exit,

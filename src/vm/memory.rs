@@ -26,6 +26,15 @@ pub enum MemoryError {
     AllocationFailed = 2,
 }
 
+/// What a process asked for when the node's memory refused it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutOfMemory {
+    /// Words on the heap when it asked (live and garbage).
+    pub heap_words: usize,
+    /// Words the heap's new space needed and could not get.
+    pub wanted_words: usize,
+}
+
 #[derive(Debug)]
 struct Account {
     budget: AtomicUsize,
@@ -45,11 +54,6 @@ impl NodeMemory {
             budget: AtomicUsize::new(usize::MAX),
             used: AtomicUsize::new(0),
         })))
-    }
-
-    /// Whether this handle belongs to an account.
-    pub fn is_attached(&self) -> bool {
-        self.0.is_some()
     }
 
     /// Sets the budget in bytes (`usize::MAX`: unlimited). Heaps already over it keep what
@@ -75,6 +79,7 @@ impl NodeMemory {
     }
 
     /// Charges `bytes` if they fit in the budget.
+    #[inline(never)]
     pub fn try_charge(&self, bytes: usize) -> Result<(), MemoryError> {
         let Some(a) = &self.0 else {
             return Ok(());
@@ -89,6 +94,7 @@ impl NodeMemory {
     }
 
     /// Charges `bytes` whatever the budget (memory already taken).
+    #[inline(never)]
     pub fn charge(&self, bytes: usize) {
         if let Some(a) = &self.0 {
             let _ = a
@@ -100,6 +106,7 @@ impl NodeMemory {
     }
 
     /// Gives back `bytes` charged before.
+    #[inline(never)]
     pub fn release(&self, bytes: usize) {
         if let Some(a) = &self.0 {
             let _ = a

@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 
 use super::gc::{self, GcError};
 use super::heap::Heap;
+use super::memory::OutOfMemory;
 use super::term::Term;
 
 /// Number of X registers.
@@ -54,18 +55,6 @@ pub struct Process {
     pub timer_armed: bool,
     /// The scheduler says the current receive's timeout has expired.
     pub timed_out: bool,
-    /// Set when a collection could not get the memory this process's heap needed: the
-    /// scheduler then kills the process (see [`OutOfMemory`]).
-    pub out_of_memory: Option<OutOfMemory>,
-}
-
-/// What a process asked for when the node's memory refused it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OutOfMemory {
-    /// Words on the heap when it asked (live and garbage).
-    pub heap_words: usize,
-    /// Words the heap's new space needed and could not get.
-    pub wanted_words: usize,
 }
 
 impl Process {
@@ -86,7 +75,6 @@ impl Process {
             recv_cursor: 0,
             timer_armed: false,
             timed_out: false,
-            out_of_memory: None,
         }
     }
 
@@ -104,8 +92,9 @@ impl Process {
     }
 
     /// Collects the heap with the live X registers `x` as roots, leaving `need` words free.
-    /// When the node's memory refuses the heap's growth, records it in
-    /// [`Process::out_of_memory`] and returns [`GcError::NodeMemory`].
+    /// When the node's memory refuses the heap's growth, records it on the heap (the
+    /// scheduler kills the process, see [`Heap::take_refusal`]) and returns
+    /// [`GcError::NodeMemory`].
     pub fn collect(&mut self, x: &mut [Term], need: usize) -> Result<(), GcError> {
         let mut dict: Vec<Term> = Vec::with_capacity(self.dict.len() * 2);
         for &(k, v) in &self.dict {
@@ -122,8 +111,9 @@ impl Process {
             self.dict[i] = (pair[0], pair[1]);
         }
         if let Err(GcError::NodeMemory { wanted_words }) = r {
-            self.out_of_memory = Some(OutOfMemory {
-                heap_words: self.heap.words.len(),
+            let heap_words = self.heap.words.len();
+            self.heap.note_refusal(OutOfMemory {
+                heap_words,
                 wanted_words,
             });
         }
