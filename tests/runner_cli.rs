@@ -60,6 +60,7 @@ fn missing_or_bad_options_print_the_usage() {
         vec!["--max-heap-words", "lots", "m", "f"],
         vec!["-pa"],
         vec!["--xenstore=nonsense_knob", "m", "f"],
+        vec!["--max-memory"],
     ] {
         let os: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
         let out = runner(&os);
@@ -79,5 +80,24 @@ fn the_op_profile_options_need_a_build_with_the_feature() {
         let out = runner(&os);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains("op-profile feature"), "{args:?}");
+    }
+}
+
+#[test]
+fn a_bad_memory_budget_is_refused_with_a_message() {
+    for value in ["lots", "0", "-5", "12X", "99999999999999999999", "64MM"] {
+        let out = runner(&[
+            OsStr::new("--max-memory"),
+            OsStr::new(value),
+            OsStr::new("m"),
+            OsStr::new("f"),
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{value}: {err}");
+        assert!(
+            err.contains("--max-memory") && err.contains("not a positive byte count"),
+            "{value}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{value}: {err}");
     }
 }

@@ -108,6 +108,8 @@ struct Run {
     pages_out: usize,
     channels_bound: usize,
     routes: usize,
+    /// Bytes the live processes' heaps hold in the node's memory account at the end.
+    memory_used: usize,
 }
 
 /// Compiles `src` as module `name` and runs `name:main()` on a simulated node; `None` when
@@ -119,15 +121,35 @@ fn run(name: &str, src: &str) -> Option<Run> {
 /// As [`run`]; with `service`, `name:start()` first runs as a kernel service
 /// ([`Node::run_system`]).
 fn run_with_service(name: &str, src: &str, service: bool) -> Option<Run> {
-    run_node(name, src, service, None)
+    run_node(name, src, service, Limits::default())
 }
 
 /// As [`run`], with at most `limit` processes at once.
 fn run_with_process_limit(name: &str, src: &str, limit: usize) -> Option<Run> {
-    run_node(name, src, false, Some(limit))
+    let limits = Limits {
+        processes: Some(limit),
+        ..Limits::default()
+    };
+    run_node(name, src, false, limits)
 }
 
-fn run_node(name: &str, src: &str, service: bool, limit: Option<usize>) -> Option<Run> {
+/// As [`run`], with a node memory budget of `bytes`.
+fn run_with_max_memory(name: &str, src: &str, bytes: usize) -> Option<Run> {
+    let limits = Limits {
+        memory: Some(bytes),
+        ..Limits::default()
+    };
+    run_node(name, src, false, limits)
+}
+
+/// The node's limits for a run (`None`: the default).
+#[derive(Default)]
+struct Limits {
+    processes: Option<usize>,
+    memory: Option<usize>,
+}
+
+fn run_node(name: &str, src: &str, service: bool, limits: Limits) -> Option<Run> {
     Command::new("erlc").arg("-help").output().ok()?;
     let dir = std::env::temp_dir().join(alloc::format!(
         "xenbeam-sched-test-{}-{name}",
@@ -150,8 +172,11 @@ fn run_node(name: &str, src: &str, service: bool, limit: Option<usize>) -> Optio
         waits: RefCell::new(Vec::new()),
     };
     let mut node = Node::new(platform, load);
-    if let Some(limit) = limit {
+    if let Some(limit) = limits.processes {
         node.st.process_limit = limit;
+    }
+    if let Some(bytes) = limits.memory {
+        node.set_max_memory(bytes);
     }
     let m = node.rt.vm.atoms.intern(name).ok()?;
     let f = node.rt.vm.atoms.intern("main").ok()?;
@@ -175,6 +200,7 @@ fn run_node(name: &str, src: &str, service: bool, limit: Option<usize>) -> Optio
         pages_out: node.platform.sim.pages_out(),
         channels_bound: node.platform.sim.channels_bound(),
         routes: node.st.router.len(),
+        memory_used: node.st.memory.used(),
     })
 }
 
@@ -499,6 +525,58 @@ fn pores_and_outlets_deliver_events_to_their_owners_and_close_with_them() {
     assert_eq!(r.pages_out, 0);
     assert_eq!(r.channels_bound, 0);
     assert_eq!(r.routes, 0, "closing removes every route");
+}
+
+#[test]
+fn a_process_outgrowing_the_node_memory_is_killed_and_the_others_run_on() {
+    let budget = 64 << 20;
+    let Some(r) = run_with_max_memory(
+        "st_node_memory",
+        r#"-module(st_node_memory).
+-export([main/0, grow/1, work/2]).
+main() ->
+    Self = self(),
+    {G, GRef} = spawn_monitor(?MODULE, grow, [[]]),
+    W = spawn(?MODULE, work, [Self, 10]),
+    erlang:display(receive {'DOWN', GRef, process, G, R} -> R end),
+    erlang:display(receive {W, Sum} -> Sum end),
+    {A, ARef} = spawn_monitor(fun() -> exit({length, length(build(1000000, []))}) end),
+    erlang:display(receive {'DOWN', ARef, process, A, R2} -> R2 end),
+    erlang:halt(0).
+grow(Acc) -> grow([Acc | Acc]).
+work(Parent, N) ->
+    Parent ! {self(), lists:sum([lists:sum(lists:seq(1, 100000)) || _ <- lists:seq(1, N)])}.
+build(0, Acc) -> Acc;
+build(N, Acc) -> build(N - 1, [N | Acc]).
+"#,
+        budget,
+    ) else {
+        return;
+    };
+    assert!(matches!(r.stop, Stop::Halt(0)), "{:?}: {}", r.stop, r.out);
+    let l = lines(&r.out);
+    assert!(l[0].starts_with("=ERROR REPORT==== "), "{}", r.out);
+    assert_eq!(l[1], "     Process:          <0.79.0>");
+    assert_eq!(l[2], "     Context:          node memory exhausted");
+    assert!(l[3].starts_with("     Heap Size:        "), "{}", r.out);
+    assert!(l[4].starts_with("     Wanted Size:      "), "{}", r.out);
+    let in_use = alloc::format!("bytes in use (budget {budget} bytes)");
+    assert!(l[5].ends_with(&in_use), "{}", r.out);
+    assert_eq!(l[6], "     Exit Reason:      killed");
+    // Killed (no crash report follows), the worker finished, and the memory was there again.
+    assert_eq!(
+        &l[7..],
+        ["", "killed", "50000500000", "{length,1000000}"],
+        "{}",
+        r.out
+    );
+    // Only the main process is left, with a small heap: the dead ones gave their memory back.
+    assert_eq!(r.alive, 1);
+    assert!(
+        r.memory_used < 1 << 20,
+        "{} bytes still charged",
+        r.memory_used
+    );
 }
 
 #[test]

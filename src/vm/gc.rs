@@ -247,6 +247,41 @@ mod tests {
     }
 
     #[test]
+    fn growth_past_the_node_budget_is_refused_and_released_on_drop() {
+        use crate::vm::memory::NodeMemory;
+        let lits = Literals::default();
+        let memory = NodeMemory::unlimited();
+        let mut h = Heap::new();
+        h.attach(&memory);
+        let items: Vec<Term> = (0..100_000).map(Term::small).collect();
+        let l = h.list(&items);
+        let mut r = [l];
+        collect(&mut h, &mut [&mut r], 0).unwrap();
+        assert_eq!(memory.used(), h.charged());
+        assert!(memory.used() >= 200_000 * 8);
+        // The heap doubles past what its spare space can take; the budget has no room for a
+        // to-space that large: refused before anything moves, the heap still readable.
+        memory.set_budget(memory.used() + 1000);
+        let l2 = h.list(&items);
+        let mut r = [r[0], l2];
+        let before = h.words.len();
+        assert!(matches!(
+            collect(&mut h, &mut [&mut r], 0),
+            Err(GcError::NodeMemory { wanted_words }) if wanted_words == before
+        ));
+        assert_eq!(h.words.len(), before);
+        assert_eq!(h.view(&lits).list_len(r[1]), Some(100_000));
+        assert_eq!(memory.used(), h.charged());
+        assert!(memory.used() <= memory.budget());
+        // With the budget raised, the same collection succeeds.
+        memory.set_budget(usize::MAX);
+        collect(&mut h, &mut [&mut r], 0).unwrap();
+        assert_eq!(h.view(&lits).list_len(r[0]), Some(100_000));
+        drop(h);
+        assert_eq!(memory.used(), 0);
+    }
+
+    #[test]
     fn max_heap_is_enforced() {
         let mut h = Heap::new();
         h.max_words = 100;
