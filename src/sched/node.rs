@@ -15,6 +15,10 @@
 //!
 //! The node stops when a process halts, when the `-run` process crashes (erl's "init
 //! terminating in do_boot"), or when nothing can ever run again.
+//!
+//! Every process heap charges the node's memory account ([`State::memory`], see
+//! [`crate::vm::memory`]); a process whose heap the account or the allocator refuses to grow
+//! is killed (reason `killed`, with a report on the console) and the rest run on.
 
 use alloc::boxed::Box;
 use alloc::format;
