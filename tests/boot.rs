@@ -281,8 +281,8 @@ fn check_node_memory_guest(guest: &Guest) {
     let name = NODE_MEMORY_GUEST;
     guest.assert_has(name, "erlang: process heaps may hold ");
     guest.assert_has(name, "=ERROR REPORT==== ");
-    guest.assert_has(name, "     Context:          node memory exhausted");
-    guest.assert_has(name, "     Exit Reason:      killed");
+    guest.assert_has(name, "     Context:            node memory exhausted");
+    guest.assert_has(name, "     Exit Reason:        killed");
     guest.assert_has(name, "{grower,killed}");
     guest.assert_has(name, "{worker,250002500000}");
     guest.assert_has(name, "{afterwards,{length,2000000}}");

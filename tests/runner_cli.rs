@@ -84,6 +84,112 @@ fn the_op_profile_options_need_a_build_with_the_feature() {
 }
 
 #[test]
+fn a_process_limit_erl_refuses_is_refused_with_a_message() {
+    for n in ["1000", "0", "-5", "2048abc", "134217728", "lots", ""] {
+        let out = runner(&[
+            OsStr::new("+P"),
+            OsStr::new(n),
+            OsStr::new("m"),
+            OsStr::new("f"),
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "+P {n:?}: {err}");
+        assert!(err.contains("bad number of processes"), "+P {n:?}: {err}");
+    }
+    let out = runner(&[OsStr::new("+P")]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Compiles `src` as module `name` into a scratch directory (erlc is needed, as for the
+/// conformance suite) and returns the directory.
+fn compile(name: &str, src: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("xenbeam-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join(format!("{name}.erl"));
+    std::fs::write(&file, src).expect("writing the module");
+    let st = Command::new("erlc")
+        .arg("-o")
+        .arg(&dir)
+        .arg(&file)
+        .status()
+        .expect("erlc (OTP) is needed");
+    assert!(st.success());
+    dir
+}
+
+#[test]
+fn the_process_limit_is_rounded_as_erl_rounds_it() {
+    let dir = compile(
+        "cli_limit",
+        "-module(cli_limit).\n-export([main/0]).\n\
+         main() -> io:format(\"~p~n\", [erlang:system_info(process_limit)]).\n",
+    );
+    for (given, limit) in [
+        (None, "262144"),
+        (Some("1024"), "1024"),
+        (Some("5000"), "8192"),
+        (Some("100000000"), "134217727"),
+    ] {
+        let mut args = vec![OsStr::new("-pa"), dir.as_os_str()];
+        if let Some(n) = given {
+            args.extend([OsStr::new("+P"), OsStr::new(n)]);
+        }
+        args.extend([OsStr::new("cli_limit"), OsStr::new("main")]);
+        let out = runner(&args);
+        assert_eq!(out.status.code(), Some(0), "{given:?}: {}", stderr(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            limit,
+            "{given:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn max_heap_words_is_every_process_default_max_heap_size() {
+    let dir = compile(
+        "cli_heap",
+        "-module(cli_heap).\n-export([main/0]).\n\
+         main() ->\n\
+             io:format(\"~p~n\", [erlang:system_info(max_heap_size)]),\n\
+             {P, R} = spawn_monitor(fun() -> grow(100000, []) end),\n\
+             receive {'DOWN', R, process, P, Why} -> io:format(\"~p~n\", [Why]) end,\n\
+             grow(100000, []).\n\
+         grow(0, L) -> length(L);\n\
+         grow(N, L) -> grow(N - 1, [N | L]).\n",
+    );
+    let out = runner(&[
+        OsStr::new("--max-heap-words"),
+        OsStr::new("20000"),
+        OsStr::new("-pa"),
+        dir.as_os_str(),
+        OsStr::new("cli_heap"),
+        OsStr::new("main"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "#{error_logger => true,kill => true,size => 20000}"
+    );
+    assert!(lines.contains(&"killed"), "{stdout}");
+    assert_eq!(
+        stdout
+            .matches("Context:            maximum heap size reached")
+            .count(),
+        2
+    );
+    assert!(
+        stdout.ends_with("{\"init terminating in do_boot\",killed}\n"),
+        "{stdout}"
+    );
+    assert!(stderr(&out).starts_with("init terminating in do_boot (killed)"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_bad_memory_budget_is_refused_with_a_message() {
     for value in ["lots", "0", "-5", "12X", "99999999999999999999", "64MM"] {
         let out = runner(&[

@@ -7,7 +7,10 @@
 //! on a [`Node`] with the host's clocks; when no process can ever run again the runner stops
 //! with status 1 (erl would wait forever), or 0 if no process is left.
 //! `xenbeam-run --list-opcodes` prints the generic opcodes the VM implements.
-//! `--max-heap-words N` caps the process heap: exceeding it raises `error:system_limit`.
+//! `--max-heap-words N` sets the node's default `max_heap_size` to N words (like erl's
+//! `+hmax N`): every process whose heap outgrows it is reported and killed, as erl does.
+//! `+P N` sets the process limit as erl's `+P` does (1024 to 134217727, rounded up to a power
+//! of two); another number exits with status 2.
 //! `--max-memory BYTES` (a number, optionally with a K, M or G suffix for KiB, MiB, GiB) is
 //! the node's memory budget: all process heaps together may hold at most that much, and a
 //! process whose heap would grow past it is killed with an erl-style report while the others
@@ -31,9 +34,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use xenbeam::platform::sim::{SimPage, SimPlatform};
 use xenbeam::platform::xenstored::XenstoredConfig;
 use xenbeam::platform::{Channel, Platform, PlatformError};
+use xenbeam::sched::pids::{round_process_limit, MAX_PROCESS_LIMIT, MIN_PROCESS_LIMIT};
 use xenbeam::sched::{Node, Stop};
 use xenbeam::vm::bif::Io;
 use xenbeam::vm::driver::{ModuleSource, Runtime};
+use xenbeam::vm::maxheap::MaxHeap;
 use xenbeam::vm::translate::OPCODES;
 
 /// Module search path: `-pa` directories first, then OTP's.
@@ -115,7 +120,14 @@ fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: xenbeam-run [--max-heap-words N] [--max-memory BYTES[K|M|G]] [--xenstore[=KNOBS]] [-pa DIR]... MOD FUN [ARG...] | --list-opcodes"
+        "usage: xenbeam-run [+P N] [--max-heap-words N] [--max-memory BYTES[K|M|G]] [--xenstore[=KNOBS]] [-pa DIR]... MOD FUN [ARG...] | --list-opcodes"
+    );
+    eprintln!(
+        "  +P N                 at most N processes (erl's +P: 1024 to 134217727, rounded up to a power of two)\n  \
+         --max-heap-words N   the default max_heap_size of every process, in words (erl's +hmax):\n                       \
+         a process whose heap outgrows it is reported and killed\n  \
+         --max-memory BYTES   what all process heaps together may hold (K, M, G: KiB, MiB, GiB):\n                       \
+         a process whose heap would grow past it is reported and killed"
     );
     #[cfg(feature = "op-profile")]
     eprintln!(
@@ -162,6 +174,7 @@ fn main() {
     let mut rest = Vec::new();
     let mut max_heap: usize = 0;
     let mut max_memory = usize::MAX;
+    let mut process_limit = None;
     let mut xenstore = None;
     let mut profile = ProfileOptions {
         file: None,
@@ -217,6 +230,24 @@ fn main() {
                     }
                 }
             }
+            "+P" => {
+                let n = args.next().map(text).unwrap_or_else(|| usage());
+                let limit = n
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+                    .then(|| n.parse().ok())
+                    .flatten()
+                    .and_then(round_process_limit);
+                match limit {
+                    Some(l) => process_limit = Some(l),
+                    None => {
+                        eprintln!(
+                            "xenbeam-run: bad number of processes {n} for +P (from {MIN_PROCESS_LIMIT} to {MAX_PROCESS_LIMIT})"
+                        );
+                        exit(2);
+                    }
+                }
+            }
             "--op-profile" => match args.next() {
                 Some(f) => (profile.file, profile.given) = (Some(PathBuf::from(f)), true),
                 None => usage(),
@@ -242,16 +273,33 @@ fn main() {
     // Deeply recursive Erlang never recurses in Rust, but term printing and comparison do.
     let child = std::thread::Builder::new()
         .stack_size(256 << 20)
-        .spawn(move || run(path, rest, (max_heap, max_memory), xenstore, profile))
+        .spawn(move || {
+            let limits = Limits {
+                max_heap,
+                max_memory,
+                process_limit,
+            };
+            run(path, rest, limits, xenstore, profile)
+        })
         .unwrap_or_else(|_| exit(70));
     let code = child.join().unwrap_or(70);
     exit(code);
 }
 
+/// Limits the command line sets.
+struct Limits {
+    /// `--max-heap-words`: the default `max_heap_size` (0: none).
+    max_heap: usize,
+    /// `--max-memory`: the node's memory budget in bytes (`usize::MAX`: none).
+    max_memory: usize,
+    /// `+P`, rounded as erl rounds it.
+    process_limit: Option<usize>,
+}
+
 fn run(
     path: Vec<PathBuf>,
     rest: Vec<String>,
-    (max_heap, max_memory): (usize, usize),
+    limits: Limits,
     xenstore: Option<XenstoredConfig>,
     profile: ProfileOptions,
 ) -> i32 {
@@ -260,7 +308,14 @@ fn run(
         platform.channels.attach_xenstored(cfg);
     }
     let mut node = Node::new(platform, load);
-    node.set_max_memory(max_memory);
+    if let Some(limit) = limits.process_limit {
+        node.st.set_process_limit(limit);
+    }
+    node.set_max_heap_size(MaxHeap {
+        size: limits.max_heap as u64,
+        ..MaxHeap::default()
+    });
+    node.set_max_memory(limits.max_memory);
     let mut src = SearchPath(path);
     let mut io = Console {
         out: std::io::BufWriter::new(std::io::stdout()),
@@ -280,7 +335,6 @@ fn run(
         Err(stop) => stop,
         Ok(()) => {
             node.spawn_main(module, function, &args);
-            node.set_max_heap_words(max_heap);
             node.run(&mut io, &mut src)
         }
     };

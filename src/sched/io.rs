@@ -288,7 +288,7 @@ mod tests {
         };
         let platform = SimPlatform::new();
         platform.attach_xenstored(XenstoredConfig::default());
-        let mut st = State::new(atoms, 100);
+        let mut st = State::new(atoms);
         let mut req = |r| request(&mut st, &platform, 7, r);
         let IoReply::Opened(pore) = req(IoRequest::PoreOpenXenstore) else {
             panic!()

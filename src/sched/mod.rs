@@ -8,6 +8,7 @@
 //!   services it lends to BIFs of the running process.
 //! * [`state`]: the process table, names, links, monitors, timers, exit signals and message
 //!   delivery (everything the loop and the services share).
+//! * [`pids`]: pid numbers, reused with a new serial as erl reuses them.
 //! * [`io`]: pores and outlets as processes see them.
 //! * [`router`]: which pore or outlet each event channel belongs to.
 //! * [`queue`] and [`timers`]: run queues by priority and cancellable deadlines.
@@ -15,6 +16,7 @@
 
 pub mod io;
 pub mod node;
+pub mod pids;
 pub mod queue;
 pub mod router;
 pub mod state;

@@ -38,6 +38,7 @@ use crate::vm::display::display;
 use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
 use crate::vm::heap::View;
 use crate::vm::interp::{run_with, Outcome};
+use crate::vm::maxheap::{report_text, HeapReport, MaxHeap};
 use crate::vm::memory::OutOfMemory;
 use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS};
 use crate::vm::services::{
@@ -50,7 +51,7 @@ use crate::vm::term::Term;
 /// The pid number erl gives the process that runs `-run`.
 pub const MAIN_PID: u32 = 9;
 /// The first pid number of processes the program spawns (erl's, under `-noshell -run`).
-pub const FIRST_SPAWNED_PID: u32 = 79;
+pub const FIRST_SPAWNED_PID: u32 = super::pids::FIRST_FREE_SLOT;
 
 /// Why [`Node::run`] returned.
 #[derive(Debug)]
@@ -111,7 +112,7 @@ impl<P: Platform> Node<P> {
         Self {
             platform,
             rt,
-            st: State::new(atoms, FIRST_SPAWNED_PID),
+            st: State::new(atoms),
             stop: None,
             main: None,
             spare_f: Vec::new(),
@@ -121,7 +122,9 @@ impl<P: Platform> Node<P> {
     /// Starts the `-run` process: `module:function()` with no `args`, else
     /// `module:function(["arg", ...])`, over erl's `init` frames.
     pub fn spawn_main(&mut self, module: Term, function: Term, args: &[&str]) -> u32 {
-        let p = apply_process(MAIN_PID, module, function, args);
+        let mut p = apply_process(MAIN_PID, module, function, args);
+        p.set_max_heap(self.st.max_heap);
+        self.st.pids.reserve(MAIN_PID);
         self.main = Some(MAIN_PID);
         let pid = self.st.insert(p, Priority::Normal);
         // erl's init starts the -run process trapping exits.
@@ -161,7 +164,9 @@ impl<P: Platform> Node<P> {
         io: &mut dyn Io,
         src: &mut dyn ModuleSource,
     ) -> Result<(), Stop> {
-        let pid = self.st.system_pid();
+        let Some(pid) = self.st.new_pid(true) else {
+            return Ok(());
+        };
         let pid = self
             .st
             .insert(apply_process(pid, module, function, &[]), Priority::Normal);
@@ -180,14 +185,16 @@ impl<P: Platform> Node<P> {
         self.st.memory.set_budget(bytes);
     }
 
-    /// Caps the heap of the `-run` process (`0`: unlimited).
-    pub fn set_max_heap_words(&mut self, words: usize) {
+    /// Sets the node's default `max_heap_size` (erl's `erlang:system_flag(max_heap_size, _)`),
+    /// which processes spawned from now on get; the `-run` process gets it too.
+    pub fn set_max_heap_size(&mut self, m: MaxHeap) {
+        self.st.max_heap = m;
         if let Some(p) = self
             .main
             .and_then(|m| self.st.procs.get_mut(&m))
             .and_then(|e| e.process.as_mut())
         {
-            p.heap.max_words = words;
+            p.set_max_heap(m);
         }
     }
 
@@ -244,6 +251,9 @@ impl<P: Platform> Node<P> {
     /// Puts the process that just ran back by why it stopped (see the module docs).
     pub fn park_process(&mut self, mut p: Box<Process>, why: Outcome, io: &mut dyn Io) {
         let pid = p.pid.pid_number();
+        for r in core::mem::take(&mut p.heap_reports) {
+            self.heap_report(p.pid, &r, io);
+        }
         if !p.timer_armed {
             // Its receive ended (or never had a timeout): a pending timer is stale.
             self.st.cancel_receive_timer(pid);
@@ -430,13 +440,27 @@ impl<P: Platform> Node<P> {
             usize::MAX => String::from("no budget; the allocator refused"),
             b => format!("budget {b} bytes"),
         };
+        let (number, serial) = p.pid.pid_parts();
         let text = format!(
-            "=ERROR REPORT==== {stamp} ===\n     Process:          <0.{}.0>\n     Context:          node memory exhausted\n     Heap Size:        {} words\n     Wanted Size:      {} words\n     Node Memory:      {} bytes in use ({budget})\n     Exit Reason:      killed\n\n",
-            p.pid.pid_number(),
+            "=ERROR REPORT==== {stamp} ===\n     \
+             Process:            <0.{number}.{serial}>\n     \
+             Context:            node memory exhausted\n     \
+             Heap Size:          {} words\n     \
+             Wanted Size:        {} words\n     \
+             Node Memory:        {} bytes in use ({budget})\n     \
+             Exit Reason:        killed\n\n",
             oom.heap_words,
             oom.wanted_words,
             memory.used(),
         );
+        io.stdout(text.as_bytes());
+    }
+
+    /// erl's report for a process over its `max_heap_size` (on standard output, where erl
+    /// -noshell prints its logger's reports).
+    fn heap_report(&self, pid: Term, r: &HeapReport, io: &mut dyn Io) {
+        let stamp = timestamp(self.platform.system_time_ns());
+        let text = format!("=ERROR REPORT==== {stamp} ===\n{}\n", report_text(pid, r));
         io.stdout(text.as_bytes());
     }
 
@@ -446,9 +470,9 @@ impl<P: Platform> Node<P> {
         let vm = &self.rt.vm;
         let text = display(&p.heap.view(&vm.lits), &vm.atoms, &vm.code, reason);
         let stamp = timestamp(self.platform.system_time_ns());
+        let (number, serial) = p.pid.pid_parts();
         let head = format!(
-            "=ERROR REPORT==== {stamp} ===\nError in process <0.{}.0> with exit value:\n",
-            p.pid.pid_number()
+            "=ERROR REPORT==== {stamp} ===\nError in process <0.{number}.{serial}> with exit value:\n"
         );
         io.stdout(head.as_bytes());
         io.stdout(&text);
@@ -562,24 +586,12 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         start: Start,
         opts: SpawnOptions,
     ) -> Result<u32, SpawnError> {
-        if self.st.procs.len() >= self.st.process_limit {
-            return Err(SpawnError::SystemLimit);
-        }
         let system = self.st.procs.get(&me).is_some_and(|e| e.system);
-        let pid = if system {
-            self.st.system_pid()
-        } else {
-            self.st.next_pid
-        };
-        if pid >= (1 << 28) {
-            return Err(SpawnError::SystemLimit);
-        }
-        if !system {
-            self.st.next_pid += 1;
-        }
+        let pid = self.st.new_pid(system).ok_or(SpawnError::SystemLimit)?;
         let mut p = Box::new(Process::new(Term::pid(pid)));
         // Start small: registers are allocated when it first runs.
         p.heap = super::state::small_heap();
+        p.set_max_heap(opts.max_heap.unwrap_or(self.st.max_heap));
         p.stack = Vec::new();
         p.f = Vec::new();
         p.module = 0;
@@ -641,11 +653,23 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             links: e.links.iter().copied().collect(),
             waiting: e.status == Status::Waiting,
             message_queue_len: e.process.as_ref().map(|p| p.mailbox.len()),
+            max_heap: e.process.as_ref().map(|p| p.max_heap),
         })
     }
 
     fn processes(&self) -> Vec<u32> {
         self.st.procs.keys().copied().collect()
+    }
+
+    fn process_limit(&self) -> usize {
+        self.st.process_limit()
+    }
+
+    fn system_max_heap(&mut self, new: Option<MaxHeap>) -> MaxHeap {
+        match new {
+            Some(m) => core::mem::replace(&mut self.st.max_heap, m),
+            None => self.st.max_heap,
+        }
     }
 
     fn link(&mut self, me: u32, other: u32) -> bool {

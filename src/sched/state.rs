@@ -2,7 +2,10 @@
 //! timers, exit signals and message delivery.
 //!
 //! Invariants:
-//! * A process number is never reused; a number missing from the table is a dead process.
+//! * A live process's pid number (its pid's data, see [`pids`](super::pids)) is never handed
+//!   out again while it lives; a dead one's slot comes back with a new serial, so the dead
+//!   pid names no one until the 28-bit data wraps (as in erl). A number missing from the
+//!   table is a dead process.
 //! * The running process is in the table with its [`Process`] taken out. Anything the node
 //!   must deliver to it meanwhile (messages built by the node, exit signals) is held in its
 //!   entry and applied, in order, when it is parked.
@@ -18,6 +21,7 @@ use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 
+use super::pids::PidTable;
 use super::queue::{Priority, RunQueues};
 use super::router::{ChannelRouter, Route};
 use super::timers::{TimerId, Timers};
@@ -28,6 +32,7 @@ use crate::vm::atom;
 use crate::vm::copy::copy_term;
 use crate::vm::heap::{Heap, View};
 use crate::vm::literals::Literals;
+use crate::vm::maxheap::MaxHeap;
 use crate::vm::memory::NodeMemory;
 use crate::vm::process::Process;
 use crate::vm::services::{AliasMode, ExitKind, TimerDest};
@@ -226,11 +231,16 @@ pub struct State<P: Platform> {
     pub outlets: OutletTable<P>,
     /// Which pore or outlet each of their channels belongs to.
     pub router: ChannelRouter,
-    /// The next process number.
-    pub next_pid: u32,
+    /// Hands out pid numbers.
+    pub pids: PidTable,
     /// At most this many processes exist at once (erl's `process_limit`); a spawn beyond it
-    /// fails with `system_limit` instead of exhausting memory.
-    pub process_limit: usize,
+    /// fails with `system_limit` instead of exhausting memory. Set with
+    /// [`State::set_process_limit`].
+    process_limit: usize,
+    /// The next low slot a kernel service takes.
+    next_system_slot: u32,
+    /// The `max_heap_size` new processes get (erl's `system_flag(max_heap_size, _)`).
+    pub max_heap: MaxHeap,
     signals: VecDeque<Signal>,
     /// Interned atoms.
     pub atoms: NodeAtoms,
@@ -252,8 +262,8 @@ pub const MS: u64 = 1_000_000;
 pub const SYSTEM_PIDS: (u32, u32) = (40, 79);
 
 impl<P: Platform> State<P> {
-    /// Empty tables; processes numbered from `first_pid`.
-    pub fn new(atoms: NodeAtoms, first_pid: u32) -> Self {
+    /// Empty tables, for erl's default process limit.
+    pub fn new(atoms: NodeAtoms) -> Self {
         Self {
             procs: BTreeMap::new(),
             queues: RunQueues::new(),
@@ -265,8 +275,10 @@ impl<P: Platform> State<P> {
             pores: PoreTable::new(),
             outlets: OutletTable::new(),
             router: ChannelRouter::new(),
-            next_pid: first_pid,
+            pids: PidTable::new(crate::vm::services::PROCESS_LIMIT),
             process_limit: crate::vm::services::PROCESS_LIMIT,
+            next_system_slot: SYSTEM_PIDS.0,
+            max_heap: MaxHeap::default(),
             signals: VecDeque::new(),
             atoms,
             outlet_replies: Vec::new(),
@@ -300,14 +312,34 @@ impl<P: Platform> State<P> {
         pid
     }
 
-    /// A free process number for a kernel service: erl's kernel processes sit between its
-    /// first processes and the program's, so these do too while that range lasts.
-    pub fn system_pid(&mut self) -> u32 {
-        let free = (SYSTEM_PIDS.0..SYSTEM_PIDS.1).find(|n| !self.procs.contains_key(n));
-        free.unwrap_or_else(|| {
-            self.next_pid += 1;
-            self.next_pid - 1
-        })
+    /// At most this many processes exist at once.
+    pub fn process_limit(&self) -> usize {
+        self.process_limit
+    }
+
+    /// Sets the process limit, and sizes the pid table for it if no process has been spawned
+    /// yet (`+P` is set before any).
+    pub fn set_process_limit(&mut self, limit: usize) {
+        self.process_limit = limit;
+        if let Some(pids) = self.pids.resized(limit) {
+            self.pids = pids;
+        }
+    }
+
+    /// A pid number for a new process of the program, or for a kernel service (erl's kernel
+    /// processes sit between its first processes and the program's, so services take the
+    /// numbers of that range, once each, while it lasts); `None` past the process limit.
+    pub fn new_pid(&mut self, system: bool) -> Option<u32> {
+        if self.procs.len() >= self.process_limit {
+            return None;
+        }
+        if system && self.next_system_slot < SYSTEM_PIDS.1 {
+            self.next_system_slot += 1;
+            if let Some(n) = self.pids.reserve(self.next_system_slot - 1) {
+                return Some(n);
+            }
+        }
+        self.pids.alloc()
     }
 
     /// Live processes that are not kernel services.
@@ -448,6 +480,7 @@ impl<P: Platform> State<P> {
         let Some(e) = self.procs.remove(&pid) else {
             return;
         };
+        self.pids.release(pid);
         self.exited.push(pid);
         if let Some(t) = e.recv_timer {
             self.timers.cancel(t);

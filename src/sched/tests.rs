@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use super::node::{Node, Stop};
+use super::state::State;
 use crate::platform::sim::{SimPage, SimPlatform};
 use crate::platform::{Channel, Platform, PlatformError};
 use crate::vm::bif::Io;
@@ -121,35 +122,33 @@ fn run(name: &str, src: &str) -> Option<Run> {
 /// As [`run`]; with `service`, `name:start()` first runs as a kernel service
 /// ([`Node::run_system`]).
 fn run_with_service(name: &str, src: &str, service: bool) -> Option<Run> {
-    run_node(name, src, service, Limits::default())
+    run_node(name, src, service, &|_| {})
 }
 
 /// As [`run`], with at most `limit` processes at once.
 fn run_with_process_limit(name: &str, src: &str, limit: usize) -> Option<Run> {
-    let limits = Limits {
-        processes: Some(limit),
-        ..Limits::default()
-    };
-    run_node(name, src, false, limits)
+    run_node(name, src, false, &|st| st.set_process_limit(limit))
+}
+
+/// As [`run`], with pid data wrapping at `2^bits` (a 1024-slot table) instead of `2^28`.
+fn run_with_pid_bits(name: &str, src: &str, bits: u32) -> Option<Run> {
+    run_node(name, src, false, &|st| {
+        st.set_process_limit(1024);
+        st.pids.set_data_bits(bits);
+    })
 }
 
 /// As [`run`], with a node memory budget of `bytes`.
 fn run_with_max_memory(name: &str, src: &str, bytes: usize) -> Option<Run> {
-    let limits = Limits {
-        memory: Some(bytes),
-        ..Limits::default()
-    };
-    run_node(name, src, false, limits)
+    run_node(name, src, false, &|st| st.memory.set_budget(bytes))
 }
 
-/// The node's limits for a run (`None`: the default).
-#[derive(Default)]
-struct Limits {
-    processes: Option<usize>,
-    memory: Option<usize>,
-}
-
-fn run_node(name: &str, src: &str, service: bool, limits: Limits) -> Option<Run> {
+fn run_node(
+    name: &str,
+    src: &str,
+    service: bool,
+    setup: &dyn Fn(&mut State<Recorder>),
+) -> Option<Run> {
     Command::new("erlc").arg("-help").output().ok()?;
     let dir = std::env::temp_dir().join(alloc::format!(
         "xenbeam-sched-test-{}-{name}",
@@ -172,12 +171,7 @@ fn run_node(name: &str, src: &str, service: bool, limits: Limits) -> Option<Run>
         waits: RefCell::new(Vec::new()),
     };
     let mut node = Node::new(platform, load);
-    if let Some(limit) = limits.processes {
-        node.st.process_limit = limit;
-    }
-    if let Some(bytes) = limits.memory {
-        node.set_max_memory(bytes);
-    }
+    setup(&mut node.st);
     let m = node.rt.vm.atoms.intern(name).ok()?;
     let f = node.rt.vm.atoms.intern("main").ok()?;
     let mut io = Capture::default();
@@ -434,6 +428,126 @@ wait_until_fewer(N) ->
 }
 
 #[test]
+fn pids_are_reused_with_a_new_serial_and_a_stale_pid_reaches_no_one() {
+    let Some(r) = run_with_pid_bits(
+        "st_pids",
+        r#"-module(st_pids).
+-export([main/0]).
+-define(SLOTS, 1024).
+main() ->
+    Keeper = spawn(fun waiter/0),
+    Old = spawn_dead(),
+    New = same_slot(slot(Old), slot(Keeper)),
+    erlang:display({new, slot(New) =:= slot(Old), New =/= Old, New < Old orelse New > Old}),
+    erlang:display({alive, is_process_alive(Old), is_process_alive(New)}),
+    Old ! hello,
+    New ! {ping, self()},
+    erlang:display({new_got, receive {got, M} -> M end}),
+    %% The main process traps exits, as erl's -run process does.
+    erlang:display({link, link(Old), receive {'EXIT', Old, Why} -> Why end}),
+    Ref = monitor(process, Old),
+    erlang:display({down, receive {'DOWN', Ref, process, Old, R} -> R end}),
+    %% Ten times round the 4096 pid numbers of this node: spawning never runs out, and the
+    %% slots of live processes (this one, the keeper, New) are never handed out again.
+    Seen = [spawn_dead_data() || _ <- lists:seq(1, 41000)],
+    erlang:display({wrapped, lists:max(Seen) < 4096, length(lists:usort(Seen)),
+                    [D || D <- Seen, D rem ?SLOTS =:= slot(Keeper)]}),
+    New ! stop,
+    Keeper ! stop,
+    ok.
+
+waiter() ->
+    receive
+        {ping, From} -> From ! {got, ping}, waiter();
+        stop -> ok;
+        Other -> exit({unexpected, Other})
+    end.
+
+spawn_dead() ->
+    {P, Ref} = spawn_monitor(fun() -> ok end),
+    receive {'DOWN', Ref, process, P, normal} -> P end.
+
+spawn_dead_data() -> data(spawn_dead()).
+
+%% Spawns and stops processes until one gets `Slot`.
+same_slot(Slot, KeeperSlot) ->
+    P = spawn(fun waiter/0),
+    case slot(P) of
+        Slot -> P;
+        KeeperSlot -> exit(keeper_slot_reused);
+        _ ->
+            Ref = monitor(process, P),
+            P ! stop,
+            receive {'DOWN', Ref, process, P, normal} -> same_slot(Slot, KeeperSlot) end
+    end.
+
+data(P) ->
+    [N, S] = string:tokens(lists:sublist(pid_to_list(P), 4, 100), ".>"),
+    list_to_integer(S) * 32768 + list_to_integer(N).
+
+slot(P) -> data(P) rem ?SLOTS.
+"#,
+        12,
+    ) else {
+        return;
+    };
+    assert_eq!(
+        lines(&r.out),
+        [
+            "{new,true,true,true}",
+            "{alive,false,true}",
+            "{new_got,ping}",
+            "{link,true,noproc}",
+            "{down,noproc}",
+            "{wrapped,true,4084,[]}",
+        ],
+        "{}",
+        r.out
+    );
+    assert!(matches!(r.stop, Stop::Idle { alive: 0 }), "{:?}", r.stop);
+}
+
+#[test]
+fn a_process_over_its_max_heap_size_is_reported_and_killed() {
+    let Some(r) = run(
+        "st_maxheap",
+        r#"-module(st_maxheap).
+-export([main/0]).
+main() ->
+    {P, R} = spawn_opt(fun() -> grow(100000, []) end,
+                       [monitor, {max_heap_size, 10000}]),
+    erlang:display({down, receive {'DOWN', R, process, P, Why} -> Why end}),
+    {P2, R2} = spawn_opt(fun() -> exit(grow(100000, [])) end,
+                         [monitor, {max_heap_size, #{size => 10000, kill => false}}]),
+    erlang:display({down, receive {'DOWN', R2, process, P2, Why2} -> Why2 end}).
+grow(0, L) -> length(L);
+grow(N, L) -> grow(N - 1, [N | L]).
+"#,
+    ) else {
+        return;
+    };
+    let out = lines(&r.out);
+    assert!(out[0].starts_with("=ERROR REPORT==== "), "{}", r.out);
+    assert_eq!(out[1], "     Process:            <0.79.0> ");
+    assert_eq!(out[2], "     Context:            maximum heap size reached");
+    assert_eq!(out[3], "     Max Heap Size:      10000");
+    assert!(out[4].starts_with("     Total Heap Size:    "), "{}", r.out);
+    assert_eq!(out[5], "     Kill:               true");
+    assert_eq!(out[6], "     Error Logger:       true");
+    assert_eq!(out[7], "     Message Queue Len:  0");
+    assert!(out[8].starts_with("     GC Info:            [{old_heap_block_size,"));
+    assert!(out.contains(&"{down,killed}"), "{}", r.out);
+    // Not killed: reported at each collection over the limit, and it carries on.
+    assert!(out.contains(&"{down,100000}"), "{}", r.out);
+    let reports = r.out.matches("=ERROR REPORT====").count();
+    assert!(reports > 2, "{}", r.out);
+    assert_eq!(
+        r.out.matches("     Kill:               false").count(),
+        reports - 1
+    );
+}
+
+#[test]
 fn preemption_lets_others_run_and_priorities_order_work() {
     let Some(r) = run(
         "st_prio",
@@ -556,13 +670,13 @@ build(N, Acc) -> build(N - 1, [N | Acc]).
     assert!(matches!(r.stop, Stop::Halt(0)), "{:?}: {}", r.stop, r.out);
     let l = lines(&r.out);
     assert!(l[0].starts_with("=ERROR REPORT==== "), "{}", r.out);
-    assert_eq!(l[1], "     Process:          <0.79.0>");
-    assert_eq!(l[2], "     Context:          node memory exhausted");
-    assert!(l[3].starts_with("     Heap Size:        "), "{}", r.out);
-    assert!(l[4].starts_with("     Wanted Size:      "), "{}", r.out);
+    assert_eq!(l[1], "     Process:            <0.79.0>");
+    assert_eq!(l[2], "     Context:            node memory exhausted");
+    assert!(l[3].starts_with("     Heap Size:          "), "{}", r.out);
+    assert!(l[4].starts_with("     Wanted Size:        "), "{}", r.out);
     let in_use = alloc::format!("bytes in use (budget {budget} bytes)");
     assert!(l[5].ends_with(&in_use), "{}", r.out);
-    assert_eq!(l[6], "     Exit Reason:      killed");
+    assert_eq!(l[6], "     Exit Reason:        killed");
     // Killed (no crash report follows), the worker finished, and the memory was there again.
     assert_eq!(
         &l[7..],

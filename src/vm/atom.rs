@@ -175,6 +175,7 @@ predefined! {
     FLUSH = "flush",
     INFO = "info",
     ALIAS = "alias",
+    KILLED = "killed",
 }
 
 /// The table of interned atoms.

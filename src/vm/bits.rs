@@ -215,35 +215,37 @@ fn twos_complement_le(v: &BigInt, nbytes: usize) -> Vec<u8> {
     bytes
 }
 
-/// Encodes a code point; `None` if it is not a valid Unicode scalar value.
-pub fn encode_utf(cp: i64, utf: super::ops::Utf, flags: u32) -> Option<Vec<u8>> {
+/// The bytes of code point `cp` in `utf` (and byte order `flags`), or `None` when `cp` is
+/// not a Unicode scalar value. At most four bytes; no allocation.
+pub fn encode_utf(cp: i64, utf: super::ops::Utf, flags: u32) -> Option<([u8; 4], usize)> {
     let c = char::from_u32(u32::try_from(cp).ok()?)?;
     let little = flags & (FLAG_LITTLE | FLAG_NATIVE) != 0;
-    Some(match utf {
-        super::ops::Utf::U8 => {
-            let mut b = [0u8; 4];
-            c.encode_utf8(&mut b).as_bytes().to_vec()
-        }
+    let mut out = [0u8; 4];
+    let n = match utf {
+        super::ops::Utf::U8 => c.encode_utf8(&mut out).len(),
         super::ops::Utf::U16 => {
             let mut u = [0u16; 2];
-            let mut out = Vec::new();
-            for w in c.encode_utf16(&mut u) {
-                if little {
-                    out.extend_from_slice(&w.to_le_bytes());
+            let units = c.encode_utf16(&mut u);
+            for (i, w) in units.iter().enumerate() {
+                let b = if little {
+                    w.to_le_bytes()
                 } else {
-                    out.extend_from_slice(&w.to_be_bytes());
-                }
+                    w.to_be_bytes()
+                };
+                out[2 * i..2 * i + 2].copy_from_slice(&b);
             }
-            out
+            2 * units.len()
         }
         super::ops::Utf::U32 => {
-            if little {
-                (c as u32).to_le_bytes().to_vec()
+            out = if little {
+                (c as u32).to_le_bytes()
             } else {
-                (c as u32).to_be_bytes().to_vec()
-            }
+                (c as u32).to_be_bytes()
+            };
+            4
         }
-    })
+    };
+    Some((out, n))
 }
 
 /// Reads `n` bits at bit `pos` of `data` as an unsigned big-endian number (`n <= 64`).
@@ -326,19 +328,20 @@ fn read_wide_integer(data: &[u8], pos: usize, n: usize, flags: u32) -> BigInt {
 /// Reads a float segment; `None` for an invalid size.
 pub fn read_float(data: &[u8], pos: usize, n: usize, flags: u32) -> Option<f64> {
     let little = flags & (FLAG_LITTLE | FLAG_NATIVE) != 0;
-    let mut b = vec![0u8; n / 8];
-    copy_bits(data, pos, &mut b, 0, n);
+    if !matches!(n, 16 | 32 | 64) {
+        return None;
+    }
+    // The bits, big-endian, right-aligned in a word.
+    let mut w = [0u8; 8];
+    copy_bits(data, pos, &mut w, 64 - n, n);
+    let mut v = u64::from_be_bytes(w);
     if little {
-        b.reverse();
+        v = v.swap_bytes() >> (64 - n);
     }
     let f = match n {
-        64 => f64::from_be_bytes(b.try_into().ok()?),
-        32 => f32::from_be_bytes(b.try_into().ok()?) as f64,
-        16 => {
-            let h = u16::from_be_bytes(b.try_into().ok()?);
-            f16_to_f64(h)
-        }
-        _ => return None,
+        64 => f64::from_bits(v),
+        32 => f32::from_bits(v as u32) as f64,
+        _ => f16_to_f64(v as u16),
     };
     if f.is_finite() {
         Some(f)

@@ -160,7 +160,8 @@ fn write_term(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term)
         } else if t.is_nil() {
             s.push_str("[]");
         } else if t.is_pid() {
-            let _ = write!(s, "<0.{}.0>", t.pid_number());
+            let (number, serial) = t.pid_parts();
+            let _ = write!(s, "<0.{number}.{serial}>");
         } else if t.is_cons() {
             if let Some(str) = printable_list(v, t) {
                 s.push('"');

@@ -151,10 +151,11 @@ fn shallow(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
         return ExtTerm::Nil;
     }
     if t.is_pid() {
+        let (id, serial) = t.pid_parts();
         return ExtTerm::Pid {
             node: String::from(NODE),
-            id: t.pid_number(),
-            serial: 0,
+            id,
+            serial,
             creation: 0,
         };
     }

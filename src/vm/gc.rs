@@ -13,11 +13,11 @@
 //! Memory is taken through [`Heap::grow_words`], so the node's memory account and the
 //! allocator can refuse it: the to-space is reserved for every word of the from-space before
 //! anything is copied (a refusal leaves the heap untouched and returns
-//! [`GcError::NodeMemory`]), and a large heap's room to grow until the next collection is
-//! reserved after it: twice the live data, or at least one and a half times it when memory is
-//! short (the collection then still succeeds); with less, the heap is left collected and
-//! consistent and [`GcError::NodeMemory`] is returned, since collecting ever more often for
-//! ever less room would only stall the node.
+//! [`GcError::NodeMemory`]), and the heap's room to grow until the next collection is
+//! reserved after it: three times the live data, or at least one and a half times it when
+//! memory is short (the collection then still succeeds); with less, the heap is left collected
+//! and consistent and [`GcError::NodeMemory`] is returned, since collecting ever more often
+//! for ever less room would only stall the node.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -25,10 +25,10 @@ use alloc::vec::Vec;
 use super::heap::{BinBuf, Heap, BIN_LITERAL, MIN_HEAP_WORDS};
 use super::term::{header_kind, header_size, Kind, Term, TAG_BOXED, TAG_HEADER};
 
-/// Why a collection failed.
+/// Why a collection left the process unable to go on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GcError {
-    /// The live data plus the requested space exceeds the process's maximum heap size.
+    /// The heap is over the process's `max_heap_size`, which kills it.
     HeapLimit,
     /// The node's memory budget, or the allocator, cannot give the heap the room it needs.
     NodeMemory {
@@ -36,14 +36,6 @@ pub enum GcError {
         wanted_words: usize,
     },
 }
-
-/// Heaps whose room to grow is reserved at collection; smaller ones grow as they fill.
-const RESERVE_ABOVE_WORDS: usize = 4 * MIN_HEAP_WORDS;
-
-/// Words reserved past a large heap's limit: an instruction may allocate past the limit
-/// before the next safe point collects, and without this room the vector would reallocate to
-/// twice its size, outside the account.
-const OVERSHOOT_WORDS: usize = 4096;
 
 struct Copier<'a> {
     from: &'a mut [Term],
@@ -126,7 +118,8 @@ impl Copier<'_> {
     }
 }
 
-/// Collects `heap`, updating every root slot, and leaves room for `need` more words.
+/// Collects `heap`, updating every root slot, and leaves room for `need` more words. Fails,
+/// with the heap still consistent, when the node's memory cannot give it the room.
 pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Result<(), GcError> {
     let mut from = core::mem::take(&mut heap.words);
     let old_bins = core::mem::take(&mut heap.bins);
@@ -158,34 +151,28 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     let new_bins = c.new_bins;
     drop(old_bins);
     let live = to.len();
-    if heap.max_words != 0 && live + need > heap.max_words {
-        heap.words = to;
-        heap.bins = new_bins;
-        heap.settle();
-        return Err(GcError::HeapLimit);
-    }
-    let mut limit = ((live + need) * 2).max(MIN_HEAP_WORDS);
+    // The next collection comes when the heap is three times the live data: each collection
+    // copies the live words once, so a wider margin copies less per word allocated (twice the
+    // live data made collection a third of a large map's workload). Idle processes stay at
+    // the minimum.
+    let mut limit = ((live + need) * 3).max(MIN_HEAP_WORDS);
+    // The mutator fills the heap up to the limit and a little past it (BIF results are built
+    // before the next safe point looks), so give the vector that room now, while it holds only
+    // the live words: growing it later would copy a full heap (and outside the account).
     if to.capacity() > limit * 4 {
-        to.shrink_to(limit);
+        to.shrink_to(limit + limit / 8);
     }
-    let mut refused = None;
     let others = from.capacity();
-    if limit > RESERVE_ABOVE_WORDS
-        && heap
-            .grow_words(&mut to, limit + OVERSHOOT_WORDS, others)
-            .is_err()
-    {
-        // No memory for the usual room: make do with half as much, so collections stay
-        // proportional to the work done between them; less than that would only thrash.
-        let least = (live + need).saturating_add((live + need) / 2);
-        let wanted_words = least.saturating_add(OVERSHOOT_WORDS);
+    let mut refused = None;
+    if heap.grow_words(&mut to, limit + limit / 8, others).is_err() {
+        // No memory for the usual room: make do with half the live data more, so collections
+        // stay proportional to the work done between them; less than that would only thrash.
+        limit = (live + need).saturating_add((live + need) / 2);
+        let wanted_words = limit.saturating_add(limit / 8);
         if heap.grow_words(&mut to, wanted_words, others).is_err() {
             refused = Some(GcError::NodeMemory { wanted_words });
+            limit = (live + need).max(to.capacity() - to.capacity() / 9);
         }
-        limit = to
-            .capacity()
-            .saturating_sub(OVERSHOOT_WORDS)
-            .max(live + need);
     }
     heap.words = to;
     heap.bins = new_bins;
@@ -279,14 +266,5 @@ mod tests {
         assert_eq!(h.view(&lits).list_len(r[0]), Some(100_000));
         drop(h);
         assert_eq!(memory.used(), 0);
-    }
-
-    #[test]
-    fn max_heap_is_enforced() {
-        let mut h = Heap::new();
-        h.max_words = 100;
-        let l = h.list(&[Term::small(1); 100]);
-        let mut r = [l];
-        assert_eq!(collect(&mut h, &mut [&mut r], 0), Err(GcError::HeapLimit));
     }
 }

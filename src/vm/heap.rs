@@ -44,8 +44,6 @@ pub struct Heap {
     pub bin_bytes: usize,
     /// Collect at the next safe point once `bin_bytes` exceeds this (set with `limit`).
     pub bin_limit: usize,
-    /// Largest allowed live heap in words (0: unlimited).
-    pub max_words: usize,
     /// The previous from-space, kept to be the next collection's to-space.
     pub spare: Vec<Term>,
     /// What the heap charges to the node's memory account (`None`: not attached to one).
@@ -96,7 +94,6 @@ impl Heap {
             limit: MIN_HEAP_WORDS,
             bin_bytes: 0,
             bin_limit: bin_limit(MIN_HEAP_WORDS),
-            max_words: 0,
             spare: Vec::new(),
             charge: None,
         }
@@ -261,8 +258,27 @@ impl Heap {
     pub fn int(&mut self, v: i64) -> Term {
         match Term::try_small(v) {
             Some(t) => t,
-            None => self.bigint(&BigInt::from(v)),
+            None => self.int128(v as i128),
         }
+    }
+
+    /// An integer term from an `i128`: small if it fits, else a bignum of one or two limbs
+    /// written directly (no `BigInt` in between).
+    pub fn int128(&mut self, v: i128) -> Term {
+        if let Some(t) = i64::try_from(v).ok().and_then(Term::try_small) {
+            return t;
+        }
+        let m = v.unsigned_abs();
+        let (lo, hi) = (m as u64, (m >> 64) as u64);
+        let kind = if v < 0 { Kind::NegBig } else { Kind::PosBig };
+        let off = self.words.len();
+        self.words
+            .push(Term(header(kind, if hi == 0 { 1 } else { 2 })));
+        self.words.push(Term(lo));
+        if hi != 0 {
+            self.words.push(Term(hi));
+        }
+        Term::boxed_ptr(off)
     }
 
     /// An integer term from a `BigInt`, normalised to a small integer when it fits.
@@ -608,6 +624,26 @@ impl<'a> View<'a> {
         Some(BigInt::from_biguint(sign, BigUint::new(digits)))
     }
 
+    /// An integer's value when it fits an `i128` (small integers and bignums of up to two
+    /// limbs below 2^127), without building a `BigInt`.
+    pub fn int128(&self, t: Term) -> Option<i128> {
+        if t.is_small() {
+            return Some(t.small_value() as i128);
+        }
+        let neg = match self.kind(t)? {
+            Kind::PosBig => false,
+            Kind::NegBig => true,
+            _ => return None,
+        };
+        let m = match self.payload(t) {
+            [lo] => lo.0 as u128,
+            [lo, hi] => (hi.0 as u128) << 64 | lo.0 as u128,
+            _ => return None,
+        };
+        let m = i128::try_from(m).ok()?;
+        Some(if neg { -m } else { m })
+    }
+
     /// An integer's value.
     pub fn int(&self, t: Term) -> Option<Int> {
         if t.is_small() {
@@ -801,6 +837,38 @@ mod tests {
         assert_eq!(v.big(big), Some(BigInt::from(1) << 100));
         assert_eq!(v.binary(b).unwrap().bytes(), Some(&[1u8, 2, 3][..]));
         assert!(h.bigint(&BigInt::from(5)).is_small());
+    }
+
+    #[test]
+    fn int128_writes_what_bigint_writes() {
+        let lits = Literals::default();
+        let s = 1i128 << 59;
+        let cases = [
+            0,
+            s - 1,
+            s,
+            -s,
+            -s - 1,
+            i64::MAX as i128,
+            i64::MIN as i128,
+            u64::MAX as i128,
+            u64::MAX as i128 + 1,
+            -(u64::MAX as i128) - 1,
+            i128::MAX,
+            i128::MIN + 1,
+        ];
+        for v in cases {
+            let mut a = Heap::new();
+            let mut b = Heap::new();
+            let ta = a.int128(v);
+            let tb = b.bigint(&BigInt::from(v));
+            assert_eq!(a.words, b.words, "{v}");
+            assert_eq!(ta, tb, "{v}");
+            assert_eq!(a.view(&lits).int128(ta), Some(v), "{v}");
+        }
+        let mut h = Heap::new();
+        let big = h.bigint(&(BigInt::from(1) << 127));
+        assert_eq!(h.view(&lits).int128(big), None);
     }
 
     #[test]

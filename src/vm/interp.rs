@@ -17,7 +17,6 @@ use super::bits::{self, BitWriter};
 use super::code::{split_fun_id, Code, Target};
 use super::compare::{compare, eq, exact_eq, Mode};
 use super::exception::{self, Top};
-use super::gc::GcError;
 use super::heap::View;
 use super::literals::Literals;
 use super::map;
@@ -343,20 +342,17 @@ fn exec(
     }
     macro_rules! gc {
         ($need:expr, $live:expr) => {
-            if p.heap.wants_gc($need as usize) {
-                match p.collect(&mut xr[..($live as usize).min(X_REGS)], $need as usize) {
-                    Ok(()) => {}
-                    // No memory left to build an exception with: the scheduler kills the
-                    // process (it reads `Heap::take_refusal`).
-                    Err(GcError::NodeMemory { .. }) => {
-                        return Outcome::Crash {
-                            class: Class::Exit,
-                            reason: atom::SYSTEM_LIMIT,
-                            trace: Term::NIL,
-                        }
-                    }
-                    Err(GcError::HeapLimit) => raise!(Class::Error, atom::SYSTEM_LIMIT),
-                }
+            if p.heap.wants_gc($need as usize)
+                && p.collect(&mut xr[..($live as usize).min(X_REGS)], $need as usize)
+                    .is_err()
+            {
+                // Over a max_heap_size that kills: no catch sees it.
+                let (class, reason, trace) = (Class::Exit, atom::KILLED, Term::NIL);
+                return Outcome::Crash {
+                    class,
+                    reason,
+                    trace,
+                };
             }
         };
     }
@@ -1799,8 +1795,8 @@ fn write_segments(
                     _ => Utf::U32,
                 };
                 let cp = v.as_small().ok_or_else(badarg)?;
-                let bytes = bits::encode_utf(cp, utf, s.flags).ok_or_else(badarg)?;
-                wr.bytes(&bytes);
+                let (bytes, n) = bits::encode_utf(cp, utf, s.flags).ok_or_else(badarg)?;
+                wr.bytes(&bytes[..n]);
             }
             SegKind::String => {
                 let off = v.small_value() as usize;

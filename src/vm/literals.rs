@@ -32,6 +32,8 @@ pub enum BuildError {
     UnknownFun,
     /// A map with the same key twice (erl refuses it too).
     DuplicateKey,
+    /// A pid whose number or serial is too large for a local pid (erl refuses it too).
+    Pid,
 }
 
 /// Where a term is being built.
@@ -232,7 +234,9 @@ fn build_leaf(
             let len = bytes.len().saturating_sub(1) * 8 + *bits as usize;
             build_bin(t, bytes.clone(), len)
         }
-        ExtTerm::Pid { id, .. } => Term::pid(*id),
+        ExtTerm::Pid { id, serial, .. } => {
+            Term::pid_from_parts(*id, *serial).ok_or(BuildError::Pid)?
+        }
         ExtTerm::Port { id, .. } => Term::small((*id & 0xffff_ffff) as i64),
         ExtTerm::Reference { ids, .. } => {
             let mut n = 0u64;

@@ -4,7 +4,8 @@
 //!
 //! * Terms and memory: [`term`] (the tagged word), [`atom`] (the atom table), [`heap`]
 //!   (per-process heap, constructors, [`heap::View`] readers), [`literals`] (module literals,
-//!   never collected), [`gc`] (copying collector), [`map`] and [`bigmap`] (small flat maps and
+//!   never collected), [`gc`] (copying collector; [`maxheap`] is erl's `max_heap_size`, checked
+//!   after each collection), [`map`] and [`bigmap`] (small flat maps and
 //!   large tree maps, ordered by [`maphash`] exactly as erl orders its hash tries), [`bits`]
 //!   (bit syntax), [`compare`] (term order), [`display`] (`erlang:display/1`'s format),
 //!   [`ext`] (external term format bridge), [`copy`] (copying terms between heaps, for
@@ -65,6 +66,7 @@ pub mod iomod;
 pub mod literals;
 pub mod map;
 pub mod maphash;
+pub mod maxheap;
 pub mod memory;
 pub mod num;
 pub mod ops;

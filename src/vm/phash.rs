@@ -124,7 +124,8 @@ pub fn phash(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> u32 {
         } else if t.is_atom() {
             h = h.wrapping_mul(FN1).wrapping_add(atom_hash(atoms.name(t)));
         } else if t.is_pid() {
-            h = step_u32(h, t.pid_number(), FN5).wrapping_mul(FN6);
+            // Only the number of `<0.Number.Serial>` is hashed, as in erl.
+            h = step_u32(h, t.pid_parts().0, FN5).wrapping_mul(FN6);
         } else if t.is_cons() {
             // Bytes at the head are folded in directly; anything else is hashed as a term.
             let mut l = t;
@@ -302,7 +303,7 @@ pub fn phash2(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> u32 {
                 hash2_step(h, a, 0, HCONST_3)
             };
         } else if t.is_pid() {
-            h = hash2_step(h, t.pid_number(), 0, HCONST_5);
+            h = hash2_step(h, t.pid_parts().0, 0, HCONST_5);
         } else if t.is_cons() {
             let mut c = 0u32;
             let mut sh = 0u32;

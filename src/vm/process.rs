@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 
 use super::gc::{self, GcError};
 use super::heap::Heap;
+use super::maxheap::{HeapReport, MaxHeap};
 use super::memory::OutOfMemory;
 use super::term::Term;
 
@@ -55,6 +56,10 @@ pub struct Process {
     pub timer_armed: bool,
     /// The scheduler says the current receive's timeout has expired.
     pub timed_out: bool,
+    /// Its `max_heap_size` (set with [`Process::set_max_heap`]).
+    pub max_heap: MaxHeap,
+    /// Reports of collections that found the heap over `max_heap`, for the node to print.
+    pub heap_reports: Vec<HeapReport>,
 }
 
 impl Process {
@@ -75,7 +80,30 @@ impl Process {
             recv_cursor: 0,
             timer_armed: false,
             timed_out: false,
+            max_heap: MaxHeap::default(),
+            heap_reports: Vec::new(),
         }
+    }
+
+    /// Sets its `max_heap_size`. A limit that kills also caps the heap's growth between
+    /// collections, so a collection checks the heap soon after it passes the limit.
+    pub fn set_max_heap(&mut self, m: MaxHeap) {
+        self.max_heap = m;
+        self.cap_heap_limit();
+    }
+
+    fn cap_heap_limit(&mut self) {
+        let m = self.max_heap;
+        if m.kill && m.size != 0 {
+            let cap = usize::try_from(m.size).unwrap_or(usize::MAX);
+            self.heap.limit = self.heap.limit.min(cap.max(self.heap.words.len()));
+        }
+    }
+
+    /// The heap's size as `max_heap_size` counts it: the heap in use (messages included) plus
+    /// `need` more words, and the stack.
+    pub fn total_heap_words(&self, need: usize) -> usize {
+        self.heap.words.len() + need + self.stack.len()
     }
 
     /// Y register `i`.
@@ -94,7 +122,8 @@ impl Process {
     /// Collects the heap with the live X registers `x` as roots, leaving `need` words free.
     /// When the node's memory refuses the heap's growth, records it on the heap (the
     /// scheduler kills the process, see [`Heap::take_refusal`]) and returns
-    /// [`GcError::NodeMemory`].
+    /// [`GcError::NodeMemory`]. Over its `max_heap_size` after collecting, the process is
+    /// reported (kept in `heap_reports`) and, when the setting kills, the error says it must die.
     pub fn collect(&mut self, x: &mut [Term], need: usize) -> Result<(), GcError> {
         let mut dict: Vec<Term> = Vec::with_capacity(self.dict.len() * 2);
         for &(k, v) in &self.dict {
@@ -116,7 +145,26 @@ impl Process {
                 heap_words,
                 wanted_words,
             });
+            return r;
         }
-        r
+        let total = self.total_heap_words(need);
+        if !self.max_heap.exceeded(total) {
+            self.cap_heap_limit();
+            return Ok(());
+        }
+        if self.max_heap.error_logger {
+            self.heap_reports.push(HeapReport {
+                max: self.max_heap,
+                total,
+                heap_size: self.heap.words.len(),
+                heap_block_size: self.heap.limit,
+                stack_size: self.stack.len(),
+                message_queue_len: self.mailbox.len(),
+            });
+        }
+        if self.max_heap.kill {
+            return Err(GcError::HeapLimit);
+        }
+        Ok(())
     }
 }

@@ -15,6 +15,7 @@
 use alloc::vec::Vec;
 
 use super::heap::View;
+use super::maxheap::MaxHeap;
 use super::term::Term;
 use crate::sched::queue::Priority;
 
@@ -40,6 +41,8 @@ pub struct SpawnOptions {
     pub monitor: Option<u64>,
     /// Its priority.
     pub priority: Priority,
+    /// Its `max_heap_size` (`None`: the node's default).
+    pub max_heap: Option<MaxHeap>,
 }
 
 /// Why a spawn failed.
@@ -109,6 +112,15 @@ pub trait Services {
     }
     /// Every live process number, ascending.
     fn processes(&self) -> Vec<u32>;
+    /// At most this many processes exist at once (`erlang:system_info(process_limit)`).
+    fn process_limit(&self) -> usize {
+        PROCESS_LIMIT
+    }
+    /// The node's default `max_heap_size`, after setting it to `new` if given; the old one.
+    fn system_max_heap(&mut self, new: Option<MaxHeap>) -> MaxHeap {
+        let _ = new;
+        MaxHeap::default()
+    }
     /// Links `me` and `other`; false if `other` is dead (the caller decides what that means).
     fn link(&mut self, me: u32, other: u32) -> bool;
     /// Removes the link between `me` and `other`, if any.
@@ -182,6 +194,8 @@ pub struct ProcessInfo {
     pub waiting: bool,
     /// Messages in its mailbox (unknown for the running process).
     pub message_queue_len: Option<usize>,
+    /// Its `max_heap_size` (unknown for the running process).
+    pub max_heap: Option<MaxHeap>,
 }
 
 /// A request to a pore or an outlet, already decoded from BIF arguments.

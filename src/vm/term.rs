@@ -9,7 +9,7 @@
 //! | 2 | boxed pointer | bit 3: literal area; bits 4..: word offset of a header |
 //! | 3 | small integer | bits 3..: signed 61-bit value |
 //! | 4 | atom | bits 3..: index in the [`AtomTable`](super::atom::AtomTable) |
-//! | 5 | local pid | bits 3..: process number |
+//! | 5 | local pid | bits 3..: the pid's 28-bit data, `serial << 15 \| number` |
 //! | 6 | special immediate | `[]`, the non-value, the GC's moved marker |
 //! | 7 | code word (stack only) | bit 3: 0 continuation pointer, 1 catch; module and pc |
 //!
@@ -44,6 +44,11 @@ pub const TAG_CODE: u64 = 7;
 
 /// Pointer flag: the offset is into the literal area.
 pub const LITERAL_BIT: u64 = 8;
+
+/// Bits of a local pid's data (erl's on 64-bit machines).
+pub const PID_DATA_BITS: u32 = 28;
+/// Bits of the number part of a pid's data (`<0.Number.Serial>`); the serial is the rest.
+pub const PID_NUMBER_BITS: u32 = 15;
 
 /// Smallest small integer.
 pub const MIN_SMALL: i64 = -(1 << 60);
@@ -225,10 +230,24 @@ impl Term {
         self.tag() == TAG_PID
     }
 
-    /// The pid's process number.
+    /// The pid's data (called its process number here): unique among live processes.
     #[inline]
     pub const fn pid_number(self) -> u32 {
         (self.0 >> 3) as u32
+    }
+
+    /// The pid `<0.Number.Serial>`, if both parts fit.
+    pub fn pid_from_parts(number: u32, serial: u32) -> Option<Term> {
+        let fits =
+            number < (1 << PID_NUMBER_BITS) && serial < (1 << (PID_DATA_BITS - PID_NUMBER_BITS));
+        fits.then(|| Term::pid((serial << PID_NUMBER_BITS) | number))
+    }
+
+    /// `(Number, Serial)` of the pid `<0.Number.Serial>`.
+    #[inline]
+    pub const fn pid_parts(self) -> (u32, u32) {
+        let data = self.pid_number();
+        (data & ((1 << PID_NUMBER_BITS) - 1), data >> PID_NUMBER_BITS)
     }
 
     /// Whether this is `[]`.
@@ -372,6 +391,15 @@ mod tests {
         assert!(a.is_atom() && a.atom_index() == 5);
         assert!(Term::NIL.is_nil() && !Term::NIL.is_atom());
         assert!(Term::pid(7).is_pid() && Term::pid(7).pid_number() == 7);
+        let p = Term::pid_from_parts(5209, 9).unwrap();
+        assert_eq!(p.pid_number(), 9 * 32768 + 5209);
+        assert_eq!(p.pid_parts(), (5209, 9));
+        assert_eq!(
+            Term::pid_from_parts(32767, 8191),
+            Some(Term::pid((1 << 28) - 1))
+        );
+        assert_eq!(Term::pid_from_parts(32768, 0), None);
+        assert_eq!(Term::pid_from_parts(0, 8192), None);
         let cp = Term::cp(3, 99);
         assert!(cp.is_cp() && !cp.is_catch());
         assert_eq!((cp.code_module(), cp.code_pc()), (3, 99));

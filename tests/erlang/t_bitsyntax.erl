@@ -49,6 +49,9 @@ match() ->
     erlang:display({odd_sizes, U1, U2, U3, U4, U5}),
     <<F1:32/float, F2:64/float-little, F3:16/float>> = id(<<1.5:32/float, 2.25:64/float-little, 3.0:16/float>>),
     erlang:display({floats, F1, F2, F3}),
+    <<_:3, G1:32/float-little, G2:16/float-little, G3:64/float, _:5>> =
+        id(<<0:3, -0.75:32/float-little, -2.5:16/float-little, 1.0e300:64/float, 0:5>>),
+    erlang:display({unaligned_floats, G1, G2, G3}),
     erlang:display({nan, nan_match(id(<<16#7FF8000000000000:64>>)), nan_match(id(<<1.0:64/float>>)),
                     nan_match(id(<<16#7F800000:32>>))}),
     <<Len:8, Payload:Len/binary, Trailer/binary>> = id(<<3, "abcxyz">>),

@@ -243,9 +243,49 @@ fn base_of(b: Option<&Term>) -> Result<u32, Fault> {
     }
 }
 
+/// The value of integer text (an optional sign, then digits in `base`) when it fits an
+/// `i64`; `None` when it does not or is not integer text (the general path decides which).
+fn parse_i64(s: &[u8], base: u32) -> Option<i64> {
+    let (neg, digits) = match s.first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &c in digits {
+        let d = (c as char).to_digit(base)?;
+        v = v.checked_mul(base as i64)?.checked_add(d as i64)?;
+    }
+    Some(if neg { -v } else { v })
+}
+
+/// Room for the text of any `i64` with a sign: longer lists take the general path.
+const SHORT_TEXT: usize = 66;
+
 /// `list_to_integer/1,2`.
 pub fn list_to_integer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let base = base_of(a.get(1))?;
+    // Short texts of small integers: no string, no bignum.
+    let mut buf = [0u8; SHORT_TEXT];
+    let (mut n, mut l) = (0, a[0]);
+    let v = ctx.view();
+    while l.is_cons() && n < SHORT_TEXT {
+        let (h, t) = v.cons(l);
+        match h.as_small() {
+            Some(c @ 0..=127) => buf[n] = c as u8,
+            _ => break,
+        }
+        n += 1;
+        l = t;
+    }
+    if l.is_nil() {
+        if let Some(i) = parse_i64(&buf[..n], base) {
+            return Ok(ctx.p.heap.int(i));
+        }
+    }
     let s = list_to_string(&ctx.view(), a[0]).ok_or_else(badarg)?;
     let i = parse_int(&s, base).ok_or_else(badarg)?;
     Ok(ctx.p.heap.bigint(&i))
@@ -254,6 +294,13 @@ pub fn list_to_integer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `binary_to_integer/1,2`.
 pub fn binary_to_integer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let base = base_of(a.get(1))?;
+    let small = ctx
+        .view()
+        .binary(a[0])
+        .and_then(|b| b.bytes().and_then(|t| parse_i64(t, base)));
+    if let Some(i) = small {
+        return Ok(ctx.p.heap.int(i));
+    }
     let s = binary_string(ctx, a[0], Some(atom::LATIN1))?;
     let i = parse_int(&s, base).ok_or_else(badarg)?;
     Ok(ctx.p.heap.bigint(&i))

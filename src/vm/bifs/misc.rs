@@ -317,6 +317,7 @@ pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         atom::DICTIONARY => get0(ctx, &[])?,
         atom::HEAP_SIZE | atom::TOTAL_HEAP_SIZE => Term::small(ctx.p.heap.limit as i64),
         atom::STACK_SIZE => Term::small(ctx.p.stack.len() as i64),
+        atom::MAX_HEAP_SIZE => ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms),
         atom::REGISTERED_NAME => return Ok(Term::NIL),
         atom::STATUS => atom::RUNNING,
         atom::TRAP_EXIT => atom::FALSE,

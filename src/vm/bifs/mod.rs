@@ -302,6 +302,7 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "now", 0, system::now),
     ("erlang", "statistics", 1, system::statistics),
     ("erlang", "system_info", 1, system::system_info),
+    ("erlang", "system_flag", 2, system::system_flag),
     ("erlang", "bump_reductions", 1, system::yield_),
     ("erlang", "display_string", 1, system::display_string),
     ("erlang", "term_to_iovec", 1, system::term_to_iovec),

@@ -178,6 +178,7 @@ const LINKED: SpawnOptions = SpawnOptions {
     link: true,
     monitor: None,
     priority: Priority::Normal,
+    max_heap: None,
 };
 
 /// `spawn_link/1`.
@@ -227,12 +228,13 @@ pub fn spawn_monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     spawn_result(ctx, s, SpawnOptions::default(), true)
 }
 
-/// Reads a spawn_opt option list: `link`, `monitor`, `{priority, P}`; others are accepted
-/// and ignored (heap sizes, message queue data, ...).
-fn spawn_opts(ctx: &Ctx, list: Term) -> Result<(SpawnOptions, bool), Fault> {
+/// Reads a spawn_opt option list: `link`, `monitor`, `{priority, P}`, `{max_heap_size, M}`;
+/// others are accepted and ignored (other heap sizes, message queue data, ...).
+fn spawn_opts(ctx: &mut Ctx, list: Term) -> Result<(SpawnOptions, bool), Fault> {
     let items = ctx.view().list_to_vec(list).ok_or_else(badarg)?;
     let mut opts = SpawnOptions::default();
     let mut monitor = false;
+    let node_max_heap = ctx.node.system_max_heap(None);
     for o in items {
         if is_atom(ctx, o, "link") {
             opts.link = true;
@@ -241,6 +243,9 @@ fn spawn_opts(ctx: &Ctx, list: Term) -> Result<(SpawnOptions, bool), Fault> {
         } else if let Some([k, v]) = ctx.view().tuple(o) {
             if is_atom(ctx, *k, "priority") {
                 opts.priority = priority(ctx, *v).ok_or_else(badarg)?;
+            } else if *k == atom::MAX_HEAP_SIZE {
+                let m = node_max_heap.parse(&ctx.view(), ctx.atoms, *v);
+                opts.max_heap = Some(m.ok_or_else(badarg)?);
             }
         } else if !o.is_atom() {
             return Err(badarg());
@@ -517,7 +522,7 @@ fn priority_atom(ctx: &mut Ctx, p: Priority) -> Result<Term, Fault> {
     )
 }
 
-/// `process_flag/2`: `trap_exit` and `priority`.
+/// `process_flag/2`: `trap_exit`, `priority` and `max_heap_size`.
 pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let me = me(ctx);
     if a[0] == atom::TRAP_EXIT {
@@ -535,6 +540,13 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let p = priority(ctx, a[1]).ok_or_else(badarg)?;
         let old = ctx.node.set_priority(me, p);
         priority_atom(ctx, old)
+    } else if a[0] == atom::MAX_HEAP_SIZE {
+        // Keys the map leaves out take the node's default, as in erl.
+        let node_max_heap = ctx.node.system_max_heap(None);
+        let m = node_max_heap.parse(&ctx.view(), ctx.atoms, a[1]);
+        let old = ctx.p.max_heap;
+        ctx.p.set_max_heap(m.ok_or_else(badarg)?);
+        Ok(old.to_term(&mut ctx.p.heap, ctx.atoms))
     } else {
         Err(badarg())
     }
@@ -618,6 +630,11 @@ fn info_item(ctx: &mut Ctx, info: &ProcessInfo, item: Term) -> Result<Option<Ter
     } else if is_atom(ctx, item, "current_stacktrace") {
         // Not tracked; gen_server asks for it only to put it in reports.
         Term::NIL
+    } else if item == atom::MAX_HEAP_SIZE {
+        match info.max_heap {
+            Some(m) => m.to_term(&mut ctx.p.heap, ctx.atoms),
+            None => return Ok(None),
+        }
     } else if item == atom::MESSAGE_QUEUE_LEN {
         match info.message_queue_len {
             Some(n) => Term::small(n as i64),

@@ -43,15 +43,24 @@ pub fn fun_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(text_of(ctx, a[0]))
 }
 
-/// `list_to_pid/1`: `"<0.N.0>"`.
+/// `list_to_pid/1`: `"<0.Number.Serial>"`.
 pub fn list_to_pid(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let s = super::conv::list_to_string(&ctx.view(), a[0]).ok_or_else(badarg)?;
-    let inner = s
+    let (number, serial) = s
         .strip_prefix("<0.")
-        .and_then(|r| r.strip_suffix(".0>"))
+        .and_then(|r| r.strip_suffix('>'))
+        .and_then(|r| r.split_once('.'))
         .ok_or_else(badarg)?;
-    let n: u32 = inner.parse().map_err(|_| badarg())?;
-    Ok(Term::pid(n))
+    let part = |d: &str| -> Option<u32> {
+        // Decimal digits only (`parse` would take a sign).
+        d.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| d.parse().ok())?
+    };
+    match (part(number), part(serial)) {
+        (Some(n), Some(s)) => Term::pid_from_parts(n, s).ok_or_else(badarg),
+        _ => Err(badarg()),
+    }
 }
 
 /// `erlang:make_fun/3`: `fun M:F/A`.
@@ -188,7 +197,11 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         | "logical_processors_available" => Term::small(1),
         "atom_count" => Term::small(ctx.atoms.len() as i64),
         "atom_limit" => Term::small(crate::vm::atom::MAX_ATOMS as i64),
-        "process_limit" => Term::small(crate::vm::services::PROCESS_LIMIT as i64),
+        "process_limit" => Term::small(ctx.node.process_limit() as i64),
+        "max_heap_size" => {
+            let m = ctx.node.system_max_heap(None);
+            m.to_term(&mut ctx.p.heap, ctx.atoms)
+        }
         "thread_pool_size" => Term::small(0),
         "smp_support" | "threads" => atom::TRUE,
         "debug_compiled" | "kernel_poll" => atom::FALSE,
@@ -244,4 +257,15 @@ pub fn whereis(_: &mut Ctx, a: &[Term]) -> BifResult {
         return Err(badarg());
     }
     Ok(atom::UNDEFINED)
+}
+
+/// `erlang:system_flag/2`: `max_heap_size` (the default of processes spawned from now on).
+pub fn system_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[0] != atom::MAX_HEAP_SIZE {
+        return Err(badarg());
+    }
+    let old = ctx.node.system_max_heap(None);
+    let new = old.parse(&ctx.view(), ctx.atoms, a[1]).ok_or_else(badarg)?;
+    ctx.node.system_max_heap(Some(new));
+    Ok(old.to_term(&mut ctx.p.heap, ctx.atoms))
 }
