@@ -162,6 +162,12 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     if to.capacity() > limit * 4 {
         to.shrink_to(limit + limit / 8);
     }
+    if to.capacity() < limit + limit / 8 {
+        // Growing the to-space copies it: let the old space go first, so the peak is the two
+        // new spaces rather than three (the next collection takes a fresh to-space).
+        from = Vec::new();
+        heap.settle_at(to.capacity());
+    }
     let others = from.capacity();
     let mut refused = None;
     if heap.grow_words(&mut to, limit + limit / 8, others).is_err() {
