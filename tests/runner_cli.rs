@@ -60,6 +60,7 @@ fn missing_or_bad_options_print_the_usage() {
         vec!["--max-heap-words", "lots", "m", "f"],
         vec!["-pa"],
         vec!["--xenstore=nonsense_knob", "m", "f"],
+        vec!["--max-memory"],
     ] {
         let os: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
         let out = runner(&os);
@@ -291,4 +292,23 @@ fn a_file_holding_another_module_or_a_name_with_a_path_is_undef_as_in_erl() {
     let out = runner_within(&args).expect("finishes");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_memory_budget_is_refused_with_a_message() {
+    for value in ["lots", "0", "-5", "12X", "99999999999999999999", "64MM"] {
+        let out = runner(&[
+            OsStr::new("--max-memory"),
+            OsStr::new(value),
+            OsStr::new("m"),
+            OsStr::new("f"),
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{value}: {err}");
+        assert!(
+            err.contains("--max-memory") && err.contains("not a positive byte count"),
+            "{value}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{value}: {err}");
+    }
 }

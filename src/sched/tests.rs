@@ -109,6 +109,8 @@ struct Run {
     pages_out: usize,
     channels_bound: usize,
     routes: usize,
+    /// Bytes the live processes' heaps hold in the node's memory account at the end.
+    memory_used: usize,
 }
 
 /// Compiles `src` as module `name` and runs `name:main()` on a simulated node; `None` when
@@ -134,6 +136,11 @@ fn run_with_pid_bits(name: &str, src: &str, bits: u32) -> Option<Run> {
         st.set_process_limit(1024);
         st.pids.set_data_bits(bits);
     })
+}
+
+/// As [`run`], with a node memory budget of `bytes`.
+fn run_with_max_memory(name: &str, src: &str, bytes: usize) -> Option<Run> {
+    run_node(name, src, false, &|st| st.memory.set_budget(bytes))
 }
 
 fn run_node(
@@ -187,6 +194,7 @@ fn run_node(
         pages_out: node.platform.sim.pages_out(),
         channels_bound: node.platform.sim.channels_bound(),
         routes: node.st.router.len(),
+        memory_used: node.st.memory.used(),
     })
 }
 
@@ -631,6 +639,58 @@ fn pores_and_outlets_deliver_events_to_their_owners_and_close_with_them() {
     assert_eq!(r.pages_out, 0);
     assert_eq!(r.channels_bound, 0);
     assert_eq!(r.routes, 0, "closing removes every route");
+}
+
+#[test]
+fn a_process_outgrowing_the_node_memory_is_killed_and_the_others_run_on() {
+    let budget = 64 << 20;
+    let Some(r) = run_with_max_memory(
+        "st_node_memory",
+        r#"-module(st_node_memory).
+-export([main/0, grow/1, work/2]).
+main() ->
+    Self = self(),
+    {G, GRef} = spawn_monitor(?MODULE, grow, [[]]),
+    W = spawn(?MODULE, work, [Self, 10]),
+    erlang:display(receive {'DOWN', GRef, process, G, R} -> R end),
+    erlang:display(receive {W, Sum} -> Sum end),
+    {A, ARef} = spawn_monitor(fun() -> exit({length, length(build(1000000, []))}) end),
+    erlang:display(receive {'DOWN', ARef, process, A, R2} -> R2 end),
+    erlang:halt(0).
+grow(Acc) -> grow([Acc | Acc]).
+work(Parent, N) ->
+    Parent ! {self(), lists:sum([lists:sum(lists:seq(1, 100000)) || _ <- lists:seq(1, N)])}.
+build(0, Acc) -> Acc;
+build(N, Acc) -> build(N - 1, [N | Acc]).
+"#,
+        budget,
+    ) else {
+        return;
+    };
+    assert!(matches!(r.stop, Stop::Halt(0)), "{:?}: {}", r.stop, r.out);
+    let l = lines(&r.out);
+    assert!(l[0].starts_with("=ERROR REPORT==== "), "{}", r.out);
+    assert_eq!(l[1], "     Process:            <0.79.0>");
+    assert_eq!(l[2], "     Context:            node memory exhausted");
+    assert!(l[3].starts_with("     Heap Size:          "), "{}", r.out);
+    assert!(l[4].starts_with("     Wanted Size:        "), "{}", r.out);
+    let in_use = alloc::format!("bytes in use (budget {budget} bytes)");
+    assert!(l[5].ends_with(&in_use), "{}", r.out);
+    assert_eq!(l[6], "     Exit Reason:        killed");
+    // Killed (no crash report follows), the worker finished, and the memory was there again.
+    assert_eq!(
+        &l[7..],
+        ["", "killed", "50000500000", "{length,1000000}"],
+        "{}",
+        r.out
+    );
+    // Only the main process is left, with a small heap: the dead ones gave their memory back.
+    assert_eq!(r.alive, 1);
+    assert!(
+        r.memory_used < 1 << 20,
+        "{} bytes still charged",
+        r.memory_used
+    );
 }
 
 #[test]

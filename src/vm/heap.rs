@@ -9,13 +9,20 @@
 //! Binary data is never stored in the word vector: a binary term is a small `BinRef` object
 //! naming a buffer in [`Heap::bins`] (or in the literal area's buffers) plus a bit offset and
 //! bit length, so sub-binaries and appends are cheap and buffers are shared by reference count.
+//!
+//! A heap the scheduler admits is attached to the node's [`NodeMemory`] account and charges the
+//! capacity of its word vectors there; the collector grows it only through
+//! [`Heap::grow_words`], which asks the account and the allocator first and fails instead of
+//! aborting. Dropping the heap gives its charge back.
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 use num_bigint::{BigInt, BigUint, Sign};
 
 use super::literals::Literals;
+use super::memory::{MemoryError, NodeMemory, OutOfMemory};
 use super::term::{header, header_kind, header_size, Kind, Term};
 
 /// A shared, immutable-once-published byte buffer behind binary terms.
@@ -39,6 +46,28 @@ pub struct Heap {
     pub bin_limit: usize,
     /// The previous from-space, kept to be the next collection's to-space.
     pub spare: Vec<Term>,
+    /// What the heap charges to the node's memory account (`None`: not attached to one).
+    /// Boxed, to keep the heap, and so every process, one word larger only.
+    charge: Option<Box<Charge>>,
+}
+
+/// A heap's standing with the node's memory account.
+#[derive(Debug)]
+struct Charge {
+    /// The account.
+    memory: NodeMemory,
+    /// Bytes charged for the heap's `words` and `spare`.
+    bytes: usize,
+    /// The last growth the account or the allocator refused, until the scheduler takes it.
+    refused: Option<OutOfMemory>,
+}
+
+impl Drop for Heap {
+    fn drop(&mut self) {
+        if let Some(c) = &self.charge {
+            c.memory.release(c.bytes);
+        }
+    }
 }
 
 impl Default for Heap {
@@ -66,7 +95,85 @@ impl Heap {
             bin_bytes: 0,
             bin_limit: bin_limit(MIN_HEAP_WORDS),
             spare: Vec::new(),
+            charge: None,
         }
+    }
+
+    /// Charges this heap to `memory` from now on (what it holds already included).
+    pub fn attach(&mut self, memory: &NodeMemory) {
+        if let Some(c) = self.charge.take() {
+            c.memory.release(c.bytes);
+        }
+        self.charge = Some(Box::new(Charge {
+            memory: memory.clone(),
+            bytes: 0,
+            refused: None,
+        }));
+        self.settle();
+    }
+
+    /// Bytes this heap has charged to its account.
+    pub fn charged(&self) -> usize {
+        self.charge.as_ref().map_or(0, |c| c.bytes)
+    }
+
+    /// Records a growth that was refused, for the scheduler to report (see
+    /// [`Heap::take_refusal`]).
+    pub fn note_refusal(&mut self, refusal: OutOfMemory) {
+        if let Some(c) = &mut self.charge {
+            c.refused = Some(refusal);
+        }
+    }
+
+    /// The growth refused since the last call, if any.
+    pub fn take_refusal(&mut self) -> Option<OutOfMemory> {
+        self.charge.as_mut().and_then(|c| c.refused.take())
+    }
+
+    /// Brings the charge up to date with the capacity of `words` and `spare` (growth since
+    /// the last collection is charged here, whatever the budget: the memory is already taken).
+    pub fn settle(&mut self) {
+        self.settle_at(self.words.capacity() + self.spare.capacity());
+    }
+
+    /// Sets the charge to `words` words' worth of bytes.
+    pub(crate) fn settle_at(&mut self, words: usize) {
+        let Some(c) = &mut self.charge else {
+            return;
+        };
+        let bytes = words.saturating_mul(core::mem::size_of::<Term>());
+        if bytes > c.bytes {
+            c.memory.charge(bytes - c.bytes);
+        } else {
+            c.memory.release(c.bytes - bytes);
+        }
+        c.bytes = bytes;
+    }
+
+    /// Gives `v` (a word vector taken out of this heap while `others` words stay held by its
+    /// other vectors) room for `total` words, if the account and the allocator allow it;
+    /// otherwise leaves `v` as it was. The charge covers `v` and `others` afterwards.
+    pub fn grow_words(
+        &mut self,
+        v: &mut Vec<Term>,
+        total: usize,
+        others: usize,
+    ) -> Result<(), MemoryError> {
+        let word = core::mem::size_of::<Term>();
+        self.settle_at(others.saturating_add(v.capacity()));
+        if v.capacity() >= total {
+            return Ok(());
+        }
+        let extra = (total - v.capacity())
+            .checked_mul(word)
+            .ok_or(MemoryError::OverBudget)?;
+        if let Some(c) = &mut self.charge {
+            c.memory.try_charge(extra)?;
+            c.bytes += extra;
+        }
+        let grown = v.try_reserve_exact(total - v.len());
+        self.settle_at(others.saturating_add(v.capacity()));
+        grown.map_err(|_| MemoryError::AllocationFailed)
     }
 
     /// Whether a safe point should collect before allocating `need` more words.
