@@ -126,9 +126,14 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     let mut to = core::mem::take(&mut heap.spare);
     to.clear();
     // Every live word fits in the from-space's length: reserve that (and `need`) up front, so
-    // copying never reallocates and a refusal comes before anything has moved.
+    // copying never reallocates and a refusal comes before anything has moved. While the live
+    // data stays about the same size, the room after the collection is the room before it:
+    // reserve that much, so the new space need not grow (and copy) again below.
     let want = from.len().saturating_add(need);
-    if heap.grow_words(&mut to, want, from.capacity()).is_err() {
+    let room = want.max((heap.limit + heap.limit / 8).saturating_add(need));
+    if heap.grow_words(&mut to, room, from.capacity()).is_err()
+        && heap.grow_words(&mut to, want, from.capacity()).is_err()
+    {
         heap.words = from;
         heap.bins = old_bins;
         heap.spare = to;
