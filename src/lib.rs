@@ -4,7 +4,7 @@
 //! and the BEAM loader and interpreter. It is `no_std` with `alloc` so the same code runs inside
 //! the image and, under test, on the host.
 #![cfg_attr(not(test), no_std)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 extern crate alloc;
 
@@ -15,4 +15,5 @@ pub mod outlet;
 pub mod platform;
 pub mod pore;
 pub mod sched;
+pub mod slots;
 pub mod vm;

@@ -14,8 +14,8 @@ pub mod xenstore;
 
 use crate::etf::ExtTerm;
 use crate::platform::{Channel, Platform, PlatformError};
+use crate::slots::{Handle, Slots};
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::fmt;
 use xenbeam_xenproto::framing::Framing;
@@ -23,9 +23,24 @@ use xenbeam_xenproto::framing::Framing;
 /// The process that owns an outlet.
 pub type Owner = u32;
 
-/// An outlet's identity (unique for the life of the table).
+/// An outlet's identity: its slot plus one in the low 32 bits, the slot's earlier uses
+/// above them (so the first outlets are 1, 2, ... and a closed outlet's id never comes back
+/// while a slot is reused fewer than 2^32 times).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OutletId(pub u64);
+
+impl OutletId {
+    fn of(h: Handle) -> Self {
+        Self((u64::from(h.generation.wrapping_sub(1)) << 32) | (u64::from(h.slot) + 1))
+    }
+
+    fn handle(self) -> Handle {
+        Handle {
+            slot: (self.0 as u32).wrapping_sub(1),
+            generation: ((self.0 >> 32) as u32).wrapping_add(1),
+        }
+    }
+}
 
 /// Why an outlet operation failed.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,10 +108,9 @@ struct Outlet<P: Platform> {
 /// Messages to deliver: (owner, outlet, message).
 pub type Deliveries = Vec<(Owner, OutletId, ExtTerm)>;
 
-/// Every open outlet.
+/// Every open outlet (open, look up and close in constant time).
 pub struct OutletTable<P: Platform> {
-    outlets: BTreeMap<OutletId, Outlet<P>>,
-    next: u64,
+    outlets: Slots<Outlet<P>>,
 }
 
 impl<P: Platform> Default for OutletTable<P> {
@@ -109,8 +123,7 @@ impl<P: Platform> OutletTable<P> {
     /// An empty table.
     pub fn new() -> Self {
         Self {
-            outlets: BTreeMap::new(),
-            next: 1,
+            outlets: Slots::new(),
         }
     }
 
@@ -126,16 +139,13 @@ impl<P: Platform> OutletTable<P> {
 
     /// Registers a driver owned by `owner`.
     pub fn open(&mut self, owner: Owner, driver: Box<dyn Driver<P>>) -> OutletId {
-        let id = OutletId(self.next);
-        self.next += 1;
-        self.outlets.insert(id, Outlet { owner, driver });
-        id
+        OutletId::of(self.outlets.insert(Outlet { owner, driver }))
     }
 
     /// The channels an open outlet listens on.
     pub fn channels(&self, id: OutletId) -> Vec<Channel> {
         self.outlets
-            .get(&id)
+            .get(id.handle())
             .map_or_else(Vec::new, |o| o.driver.channels())
     }
 
@@ -147,7 +157,10 @@ impl<P: Platform> OutletTable<P> {
         caller: Owner,
         command: &ExtTerm,
     ) -> Result<Deliveries, OutletError> {
-        let outlet = self.outlets.get_mut(&id).ok_or(OutletError::Closed)?;
+        let outlet = self
+            .outlets
+            .get_mut(id.handle())
+            .ok_or(OutletError::Closed)?;
         if outlet.owner != caller {
             return Err(OutletError::NotOwner);
         }
@@ -159,7 +172,7 @@ impl<P: Platform> OutletTable<P> {
     /// An event on `channel`, one of outlet `id`'s: the messages it produces (none if the
     /// outlet is closed).
     pub fn on_event(&mut self, platform: &P, id: OutletId, channel: Channel) -> Deliveries {
-        let Some(outlet) = self.outlets.get_mut(&id) else {
+        let Some(outlet) = self.outlets.get_mut(id.handle()) else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -175,7 +188,7 @@ impl<P: Platform> OutletTable<P> {
         id: OutletId,
         caller: Owner,
     ) -> Result<Option<KeptRing>, OutletError> {
-        match self.outlets.get(&id) {
+        match self.outlets.get(id.handle()) {
             None => Err(OutletError::Closed),
             Some(o) if o.owner != caller => Err(OutletError::NotOwner),
             Some(_) => Ok(self.release(platform, id)),
@@ -188,19 +201,19 @@ impl<P: Platform> OutletTable<P> {
         platform: &P,
         owner: Owner,
     ) -> Vec<(OutletId, Option<KeptRing>)> {
-        let ids: Vec<OutletId> = self
-            .outlets
-            .iter()
-            .filter(|(_, o)| o.owner == owner)
-            .map(|(id, _)| *id)
-            .collect();
-        ids.into_iter()
-            .map(|id| (id, self.release(platform, id)))
-            .collect()
+        let handles = self.outlets.handles_where(|o| o.owner == owner);
+        let mut closed: Vec<(OutletId, Option<KeptRing>)> = Vec::with_capacity(handles.len());
+        // Released last to first, so the lowest slots are the next to be taken again.
+        for h in handles.into_iter().rev() {
+            let id = OutletId::of(h);
+            closed.push((id, self.release(platform, id)));
+        }
+        closed.reverse();
+        closed
     }
 
     fn release(&mut self, platform: &P, id: OutletId) -> Option<KeptRing> {
-        let mut outlet = self.outlets.remove(&id)?;
+        let mut outlet = self.outlets.remove(id.handle())?;
         outlet.driver.close(platform)
     }
 }
@@ -272,7 +285,7 @@ mod tests {
     fn pump(table: &mut OutletTable<SimPlatform>, platform: &SimPlatform) -> Deliveries {
         let mut channels = Vec::new();
         platform.take_pending(&mut |c| channels.push(c));
-        let ids: Vec<OutletId> = table.outlets.keys().copied().collect();
+        let ids: Vec<OutletId> = table.outlets.iter().map(|(h, _)| OutletId::of(h)).collect();
         let mut out = Vec::new();
         for c in channels {
             for &id in &ids {
@@ -327,5 +340,45 @@ mod tests {
             table.command(&platform, id, 1, &ping),
             Err(OutletError::Closed)
         );
+    }
+
+    #[test]
+    fn many_outlets_open_and_close_with_fresh_ids_and_stale_ids_fail() {
+        let platform = SimPlatform::new();
+        let mut table = OutletTable::new();
+        let first = table.open(1, Box::new(Loopback::open(&platform).unwrap()));
+        let second = table.open(1, Box::new(Loopback::open(&platform).unwrap()));
+        assert_eq!((first, second), (OutletId(1), OutletId(2)));
+        assert_eq!(table.close_owned_by(&platform, 1).len(), 2);
+        let mut open: Vec<OutletId> = Vec::new();
+        let mut closed: Vec<OutletId> = vec![first, second];
+        for i in 0..3000u32 {
+            open.push(table.open(i % 5, Box::new(Loopback::open(&platform).unwrap())));
+            if i % 3 == 2 {
+                let id = open.remove(open.len() / 3);
+                let owner = (0..5).find(|o| table.close(&platform, id, *o).is_ok());
+                assert!(owner.is_some());
+                closed.push(id);
+            }
+        }
+        assert_eq!(table.len(), open.len());
+        assert!(table.outlets.slot_count() <= open.len() + 2);
+        let ping = ExtTerm::Atom("ping".into());
+        for id in &closed {
+            assert!(!open.contains(id), "an id is never given twice");
+            assert_eq!(table.close(&platform, *id, 0), Err(OutletError::Closed));
+            assert_eq!(
+                table.command(&platform, *id, 0, &ping),
+                Err(OutletError::Closed)
+            );
+        }
+        for bad in [OutletId(0), OutletId(u64::MAX), OutletId(1 << 40)] {
+            assert_eq!(table.close(&platform, bad, 0), Err(OutletError::Closed));
+        }
+        for owner in 0..5 {
+            table.close_owned_by(&platform, owner);
+        }
+        assert!(table.is_empty());
+        assert_eq!(platform.channels_bound(), 0);
     }
 }

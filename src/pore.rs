@@ -30,6 +30,7 @@
 //! ([`PoreTable::take_kept`], [`PoreTable::keep`]). Loopback pores have no framing.
 //!
 use crate::platform::{Channel, Platform, PlatformError};
+use crate::slots::{Handle, Slots};
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec;
@@ -53,6 +54,20 @@ pub struct PoreId {
 }
 
 impl PoreId {
+    fn handle(self) -> Handle {
+        Handle {
+            slot: self.slot,
+            generation: self.generation,
+        }
+    }
+
+    fn of(h: Handle) -> Self {
+        Self {
+            slot: h.slot,
+            generation: h.generation,
+        }
+    }
+
     /// The id as one number (for the term that stands for the pore).
     pub fn to_u64(self) -> u64 {
         (u64::from(self.generation) << 32) | u64::from(self.slot)
@@ -224,7 +239,6 @@ impl From<PlatformError> for PoreError {
 }
 
 struct Pore<P: Platform> {
-    generation: u32,
     owner: Owner,
     resource: Box<dyn PoreResource<P>>,
     irq_outstanding: bool,
@@ -253,10 +267,9 @@ pub struct PoreInfo {
     pub framing: Option<(u32, u32)>,
 }
 
-/// Every open pore.
+/// Every open pore (open, look up and close in constant time).
 pub struct PoreTable<P: Platform> {
-    slots: Vec<Option<Pore<P>>>,
-    generations: Vec<u32>,
+    slots: Slots<Pore<P>>,
     /// Framing state of resources that outlive their pores (the Xenstore ring), by channel,
     /// while no pore holds them.
     kept: BTreeMap<Channel, Framing>,
@@ -272,44 +285,28 @@ impl<P: Platform> PoreTable<P> {
     /// An empty table.
     pub fn new() -> Self {
         Self {
-            slots: Vec::new(),
-            generations: Vec::new(),
+            slots: Slots::new(),
             kept: BTreeMap::new(),
         }
     }
 
     /// Open pores.
     pub fn len(&self) -> usize {
-        self.slots.iter().filter(|s| s.is_some()).count()
+        self.slots.len()
     }
 
     /// Whether no pore is open.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.slots.is_empty()
     }
 
     /// Opens a pore over `resource`, owned by `owner`.
     pub fn open(&mut self, owner: Owner, resource: Box<dyn PoreResource<P>>) -> PoreId {
-        let slot = match self.slots.iter().position(Option::is_none) {
-            Some(i) => i,
-            None => {
-                self.slots.push(None);
-                self.generations.push(0);
-                self.slots.len() - 1
-            }
-        };
-        let generation = self.generations[slot].wrapping_add(1);
-        self.generations[slot] = generation;
-        self.slots[slot] = Some(Pore {
-            generation,
+        PoreId::of(self.slots.insert(Pore {
             owner,
             resource,
             irq_outstanding: false,
-        });
-        PoreId {
-            slot: slot as u32,
-            generation,
-        }
+        }))
     }
 
     /// Opens the Xenstore ring as a pore owned by `owner`. `ring` is the platform's Xenstore
@@ -346,23 +343,15 @@ impl<P: Platform> PoreTable<P> {
     }
 
     fn open_pores(&self) -> impl Iterator<Item = &Pore<P>> {
-        self.slots.iter().flatten()
+        self.slots.iter().map(|(_, p)| p)
     }
 
     fn get(&self, id: PoreId) -> Option<&Pore<P>> {
-        self.slots
-            .get(id.slot as usize)
-            .and_then(Option::as_ref)
-            .filter(|p| p.generation == id.generation)
+        self.slots.get(id.handle())
     }
 
     fn owned(&mut self, id: PoreId, caller: Owner) -> Result<&mut Pore<P>, PoreError> {
-        let pore = self
-            .slots
-            .get_mut(id.slot as usize)
-            .and_then(Option::as_mut)
-            .filter(|p| p.generation == id.generation)
-            .ok_or(PoreError::Closed)?;
+        let pore = self.slots.get_mut(id.handle()).ok_or(PoreError::Closed)?;
         if pore.owner != caller {
             return Err(PoreError::NotOwner);
         }
@@ -378,7 +367,7 @@ impl<P: Platform> PoreTable<P> {
 
     /// The owners of the open pores, one entry per pore.
     pub fn owners(&self) -> impl Iterator<Item = Owner> + '_ {
-        self.slots.iter().flatten().map(|p| p.owner)
+        self.open_pores().map(|p| p.owner)
     }
 
     /// The channel whose events become an open pore's `{irq, Pore}`.
@@ -490,29 +479,27 @@ impl<P: Platform> PoreTable<P> {
     /// Closes a pore on its owner's request.
     pub fn close(&mut self, platform: &P, id: PoreId, caller: Owner) -> Result<(), PoreError> {
         self.owned(id, caller)?;
-        self.release(platform, id.slot as usize);
+        self.release(platform, id);
         Ok(())
     }
 
     /// Closes every pore `owner` holds (it exited); returns their ids.
     pub fn close_owned_by(&mut self, platform: &P, owner: Owner) -> Vec<PoreId> {
-        let ids: Vec<PoreId> = (0..self.slots.len())
-            .filter_map(|i| {
-                let p = self.slots[i].as_ref().filter(|p| p.owner == owner)?;
-                Some(PoreId {
-                    slot: i as u32,
-                    generation: p.generation,
-                })
-            })
+        let ids: Vec<PoreId> = self
+            .slots
+            .handles_where(|p| p.owner == owner)
+            .into_iter()
+            .map(PoreId::of)
             .collect();
-        for id in &ids {
-            self.release(platform, id.slot as usize);
+        // Released last to first, so the lowest slots are the next to be taken again.
+        for id in ids.iter().rev() {
+            self.release(platform, *id);
         }
         ids
     }
 
-    fn release(&mut self, platform: &P, slot: usize) {
-        if let Some(pore) = self.slots[slot].take() {
+    fn release(&mut self, platform: &P, id: PoreId) {
+        if let Some(pore) = self.slots.remove(id.handle()) {
             let channel = pore.resource.channel();
             if let Some(framing) = pore.resource.close(platform) {
                 self.kept.insert(channel, framing);
@@ -523,8 +510,8 @@ impl<P: Platform> PoreTable<P> {
     /// An event arrived on pore `id`'s channel: returns the `{irq, Pore}` delivery to make,
     /// or `None` when the pore is closed or an earlier message is still outstanding.
     pub fn on_event(&mut self, id: PoreId) -> Option<Irq> {
-        let pore = self.slots.get_mut(id.slot as usize)?.as_mut()?;
-        if pore.generation != id.generation || pore.irq_outstanding {
+        let pore = self.slots.get_mut(id.handle())?;
+        if pore.irq_outstanding {
             return None;
         }
         pore.irq_outstanding = true;
@@ -547,16 +534,11 @@ mod tests {
         platform.take_pending(&mut |c| channels.push(c));
         let mut out = Vec::new();
         for c in channels {
-            let ids: Vec<PoreId> = (0..table.slots.len())
-                .filter_map(|i| {
-                    let p = table.slots[i].as_ref()?;
-                    (p.resource.channel() == c).then_some(PoreId {
-                        slot: i as u32,
-                        generation: p.generation,
-                    })
-                })
-                .collect();
-            out.extend(ids.into_iter().filter_map(|id| table.on_event(id)));
+            let ids = table.slots.handles_where(|p| p.resource.channel() == c);
+            out.extend(
+                ids.into_iter()
+                    .filter_map(|h| table.on_event(PoreId::of(h))),
+            );
         }
         out
     }
@@ -636,7 +618,7 @@ mod tests {
         assert!(table.is_empty());
         assert_eq!(platform.pages_out(), 0);
         assert_eq!(platform.channels_bound(), 0);
-        assert!(table.slots.len() <= 2, "slots are reused");
+        assert!(table.slots.slot_count() <= 2, "slots are reused");
     }
 
     #[test]
@@ -807,6 +789,44 @@ mod tests {
     }
 
     #[test]
+    fn many_pores_open_and_close_with_fresh_ids_and_stale_ids_fail() {
+        let platform = SimPlatform::new();
+        let mut table: PoreTable<SimPlatform> = PoreTable::new();
+        let mut open: Vec<PoreId> = Vec::new();
+        let mut closed: Vec<PoreId> = Vec::new();
+        for i in 0..3000u32 {
+            open.push(table.open_loopback(&platform, i % 7).unwrap());
+            if i % 4 == 3 {
+                let id = open.remove(open.len() / 2);
+                assert_eq!(table.close(&platform, id, table.owner(id).unwrap()), Ok(()));
+                closed.push(id);
+            }
+        }
+        assert_eq!(table.len(), open.len());
+        assert!(table.slots.slot_count() <= open.len() + 1);
+        for id in &open {
+            assert!(table.owner(*id).is_some());
+            assert_eq!(PoreId::from_u64(id.to_u64()), *id);
+        }
+        for id in &closed {
+            assert!(!open.contains(id), "an id is never given twice");
+            assert_eq!(table.read(*id, 0), Err(PoreError::Closed));
+            assert_eq!(table.close(&platform, *id, 0), Err(PoreError::Closed));
+        }
+        let of_3 = open
+            .iter()
+            .filter(|id| table.owner(**id) == Some(3))
+            .count();
+        assert_eq!(table.close_owned_by(&platform, 3).len(), of_3);
+        for owner in 0..7 {
+            table.close_owned_by(&platform, owner);
+        }
+        assert!(table.is_empty());
+        assert_eq!(platform.pages_out(), 0);
+        assert_eq!(platform.channels_bound(), 0);
+    }
+
+    #[test]
     fn ids_round_trip_through_numbers() {
         let id = PoreId {
             slot: 5,
@@ -821,7 +841,7 @@ mod tests {
             id: PoreId,
             f: impl FnOnce(&crate::platform::sim::SimPage),
         ) {
-            let pore = self.slots[id.slot as usize].as_ref().unwrap();
+            let pore = self.slots.get(id.handle()).unwrap();
             f(pore.resource.page())
         }
     }

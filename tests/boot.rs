@@ -271,6 +271,26 @@ fn image_modules() -> Vec<String> {
     modules
 }
 
+/// The guest that runs tests/memory/m_node_memory.erl in the Erlang programs' Xen boot.
+const NODE_MEMORY_GUEST: &str = "node-memory";
+
+/// A process whose heap outgrows the guest's 256 MiB is killed with a report naming the
+/// node's memory; the domain stays up, the process working beside it finishes, and a process
+/// started afterwards gets the memory back.
+fn check_node_memory_guest(guest: &Guest) {
+    let name = NODE_MEMORY_GUEST;
+    guest.assert_has(name, "erlang: process heaps may hold ");
+    guest.assert_has(name, "=ERROR REPORT==== ");
+    guest.assert_has(name, "     Context:            node memory exhausted");
+    guest.assert_has(name, "     Exit Reason:        killed");
+    guest.assert_has(name, "{grower,killed}");
+    guest.assert_has(name, "{worker,250002500000}");
+    guest.assert_has(name, "{afterwards,{length,2000000}}");
+    guest.assert_has(name, "erlang: m_node_memory:main exited with status 0");
+    assert!(!guest.has("PANIC"), "{:?}", guest.lines);
+    assert_eq!(guest.result, "poweroff", "{:?}", guest.lines);
+}
+
 #[test]
 #[ignore = "boots Xen inside QEMU; run by scripts/test"]
 fn erlang_programs_give_erl_output_in_the_image() {
@@ -292,6 +312,8 @@ fn erlang_programs_give_erl_output_in_the_image() {
     let native = erl_files("tests/native");
     let mut sources = erl_files("tests/erlang");
     sources.extend(native.iter().cloned());
+    // tests/memory holds programs whose output depends on the guest's memory: checked below.
+    sources.extend(erl_files("tests/memory"));
     let status = Command::new("erlc")
         .arg("-o")
         .arg(&ebin)
@@ -345,12 +367,14 @@ fn erlang_programs_give_erl_output_in_the_image() {
         .iter()
         .map(|m| (m.replace('_', "-"), format!("-run {m} main")))
         .collect();
-    let specs: Vec<(&str, &str, u32, u32)> = guests
+    let mut specs: Vec<(&str, &str, u32, u32)> = guests
         .iter()
         .map(|(name, extra)| (name.as_str(), extra.as_str(), 256, 300))
         .collect();
+    specs.push((NODE_MEMORY_GUEST, "-run m_node_memory main", 256, 300));
     let (out, _code) = run_guests(&image, &specs);
     let _ = std::fs::remove_dir_all(&work);
+    check_node_memory_guest(&out[NODE_MEMORY_GUEST]);
 
     let mut failures = Vec::new();
     for (m, (name, _)) in modules.iter().zip(&guests) {

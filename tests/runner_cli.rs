@@ -60,6 +60,7 @@ fn missing_or_bad_options_print_the_usage() {
         vec!["--max-heap-words", "lots", "m", "f"],
         vec!["-pa"],
         vec!["--xenstore=nonsense_knob", "m", "f"],
+        vec!["--max-memory"],
     ] {
         let os: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
         let out = runner(&os);
@@ -103,17 +104,57 @@ fn a_process_limit_erl_refuses_is_refused_with_a_message() {
 /// conformance suite) and returns the directory.
 fn compile(name: &str, src: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("xenbeam-cli-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join(format!("{name}.erl"));
+    compile_in(&dir, name, "erl", src, &[]);
+    dir
+}
+
+/// Compiles `src` (Erlang, or BEAM assembly when `ext` is "S") into `dir`.
+fn compile_in(dir: &std::path::Path, name: &str, ext: &str, src: &str, flags: &[&str]) {
+    std::fs::create_dir_all(dir).expect("temp dir");
+    let file = dir.join(format!("{name}.{ext}"));
     std::fs::write(&file, src).expect("writing the module");
     let st = Command::new("erlc")
+        .args(flags)
         .arg("-o")
-        .arg(&dir)
+        .arg(dir)
         .arg(&file)
         .status()
         .expect("erlc (OTP) is needed");
     assert!(st.success());
-    dir
+}
+
+/// Code that runs off its end (erlc's validator never lets this through; the loader takes
+/// it) fails in its own process with `undef`; the node and the caller carry on.
+#[test]
+fn code_that_runs_off_its_end_fails_its_process_only() {
+    let dir = std::env::temp_dir().join(format!("xenbeam-cli-codeend-{}", std::process::id()));
+    compile_in(
+        &dir,
+        "cli_codeend",
+        "S",
+        "{module, cli_codeend}.\n{exports, [{fall,0}]}.\n{attributes, []}.\n{labels, 4}.\n\
+         {function, fall, 0, 2}.\n  {label,1}.\n    \
+         {func_info,{atom,cli_codeend},{atom,fall},0}.\n  {label,2}.\n    \
+         {move,{atom,ok},{x,0}}.\n  {label,3}.\n",
+        &["+no_validate", "+no_postopt"],
+    );
+    compile_in(
+        &dir,
+        "cli_caller",
+        "erl",
+        "-module(cli_caller).\n-export([main/0]).\n\
+         main() -> {'EXIT', {R, _}} = (catch cli_codeend:fall()), io:format(\"~p~n\", [R]).\n",
+        &[],
+    );
+    let out = runner(&[
+        OsStr::new("-pa"),
+        dir.as_os_str(),
+        OsStr::new("cli_caller"),
+        OsStr::new("main"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "undef");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -186,4 +227,88 @@ fn max_heap_words_is_every_process_default_max_heap_size() {
     );
     assert!(stderr(&out).starts_with("init terminating in do_boot (killed)"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs xenbeam-run with `args`, killing it after 30 s (`None` then).
+fn runner_within(args: &[&OsStr]) -> Option<Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xenbeam-run"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting xenbeam-run");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("waiting").is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().expect("output"))
+}
+
+#[test]
+fn a_file_holding_another_module_or_a_name_with_a_path_is_undef_as_in_erl() {
+    // n.beam copied to m.beam, and m.beam under some/path: erl refuses to load a file whose
+    // module is not the one asked for, and the call is undef (once; no loading again).
+    let dir = compile(
+        "cli_named",
+        "-module(cli_named).\n-export([main/0]).\nmain() -> erlang:display(hi).\n",
+    );
+    let beam = std::fs::read(dir.join("cli_named.beam")).expect("compiled");
+    std::fs::write(dir.join("cli_renamed.beam"), &beam).expect("copy");
+    std::fs::create_dir_all(dir.join("some/path")).expect("subdirectory");
+    std::fs::write(dir.join("some/path/cli_named.beam"), &beam).expect("copy");
+    for (module, shown) in [
+        ("cli_renamed", "cli_renamed"),
+        ("some/path/cli_named", "'some/path/cli_named'"),
+    ] {
+        let args = [
+            OsStr::new("-pa"),
+            dir.as_os_str(),
+            OsStr::new(module),
+            OsStr::new("main"),
+        ];
+        let out = runner_within(&args).unwrap_or_else(|| panic!("{module}: still running"));
+        assert_eq!(out.status.code(), Some(1), "{module}: {}", stderr(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!(
+                "{{\"init terminating in do_boot\",{{undef,[{{{shown},main,[],[]}},\
+                 {{init,start_em,1,[]}},{{init,do_boot,3,[]}}]}}}}\n"
+            ),
+            "{module}"
+        );
+    }
+    // The module itself still loads under its own name.
+    let args = [
+        OsStr::new("-pa"),
+        dir.as_os_str(),
+        OsStr::new("cli_named"),
+        OsStr::new("main"),
+    ];
+    let out = runner_within(&args).expect("finishes");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_memory_budget_is_refused_with_a_message() {
+    for value in ["lots", "0", "-5", "12X", "99999999999999999999", "64MM"] {
+        let out = runner(&[
+            OsStr::new("--max-memory"),
+            OsStr::new(value),
+            OsStr::new("m"),
+            OsStr::new("f"),
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{value}: {err}");
+        assert!(
+            err.contains("--max-memory") && err.contains("not a positive byte count"),
+            "{value}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{value}: {err}");
+    }
 }

@@ -62,15 +62,26 @@ pub fn describe(modules: &'static [u8]) {
     }
 }
 
+/// The node's memory budget for process heaps, in bytes, when the kernel heap may grow to
+/// `heap_max` bytes and `heap_used` are in use: what is left after a reserve of an eighth of
+/// the heap (at least 4 MiB, at most a quarter) for everything the budget does not count:
+/// code, binaries, ETS tables, messages in flight and the kernel's own structures.
+pub fn memory_budget(heap_max: usize, heap_used: usize) -> usize {
+    let reserve = (heap_max / 8).max(4 << 20).min(heap_max / 4);
+    heap_max.saturating_sub(heap_used).saturating_sub(reserve)
+}
+
 /// Starts a node over the Xen seam with the kernel's Erlang services (the Xenstore driver,
 /// which logs the domain's name and id), then runs `spec`, if given, to completion. Returns
 /// the exit status (as `erl -run` would exit), or `None` without `spec`. The node stops when
 /// a process halts, when the `-run` process crashes, or when no process can ever run again
 /// (0 if none of the program's is left, 1 if some wait for messages that cannot arrive).
+/// `memory_budget` bytes is what the node's process heaps may hold together.
 pub fn run(
     platform: &'static Platform,
     modules: &'static [u8],
     spec: Option<&RunSpec<'_>>,
+    memory_budget: usize,
 ) -> Option<i32> {
     let archive = match Archive::parse(modules) {
         Ok(a) => a,
@@ -82,6 +93,11 @@ pub fn run(
     let mut src = Embedded(archive);
     let mut io = Console(platform);
     let mut node = Node::new(XenPlatform::new(platform), load);
+    node.set_max_memory(memory_budget);
+    info!(
+        "erlang: process heaps may hold {} KiB",
+        memory_budget / 1024
+    );
     let status = match node.start_services(&mut io, &mut src) {
         Err(stop) => {
             warn!("the kernel's Erlang services stopped the node");

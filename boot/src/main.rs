@@ -136,7 +136,8 @@ pub extern "C" fn xenbeam_main(start_info: usize) -> ! {
         selftest::run(platform, timer);
     }
     erlang::describe(MODULES);
-    let status = erlang::run(platform, MODULES, opts.run.as_ref());
+    let budget = erlang::memory_budget(layout.heap.1 as usize * 4096, HEAP.usage().0);
+    let status = erlang::run(platform, MODULES, opts.run.as_ref(), budget);
     if let (Some(spec), Some(status)) = (&opts.run, status) {
         info!(
             "erlang: {}:{} exited with status {status}",

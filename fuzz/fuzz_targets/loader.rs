@@ -30,5 +30,15 @@ fuzz_target!(|data: &[u8]| {
                 .iter()
                 .for_each(|a| check_label(&module, a));
         }
+        // Translated and installed, the code keeps what the interpreter's unchecked
+        // instruction fetch relies on (xenbeam::vm::fetch).
+        let mut vm = xenbeam::vm::interp::Vm::new();
+        let vm = &mut vm;
+        if let Ok(loaded) =
+            xenbeam::vm::translate::translate(&module, &mut vm.code, &mut vm.atoms, &mut vm.lits)
+        {
+            let i = xenbeam::vm::translate::install(&mut vm.code, loaded) as usize;
+            assert!(xenbeam::vm::ops::dispatch_safe(&vm.code.modules[i].code));
+        }
     }
 });

@@ -11,6 +11,10 @@
 //! `+hmax N`): every process whose heap outgrows it is reported and killed, as erl does.
 //! `+P N` sets the process limit as erl's `+P` does (1024 to 134217727, rounded up to a power
 //! of two); another number exits with status 2.
+//! `--max-memory BYTES` (a number, optionally with a K, M or G suffix for KiB, MiB, GiB) is
+//! the node's memory budget: all process heaps together may hold at most that much, and a
+//! process whose heap would grow past it is killed with an erl-style report while the others
+//! keep running. Without it the budget is unlimited. A bad value exits with status 2.
 //! `--xenstore[=KNOBS]` serves the Xenstore ring pore with a simulated xenstored (see
 //! `xenbeam::platform::xenstored`); KNOBS is `key=value,flag,...`, e.g.
 //! `--xenstore=domid=3,name=web,delay_ns=1000000,reorder`. Bad knobs exit with status 2.
@@ -116,12 +120,14 @@ fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: xenbeam-run [+P N] [--max-heap-words N] [--xenstore[=KNOBS]] [-pa DIR]... MOD FUN [ARG...] | --list-opcodes"
+        "usage: xenbeam-run [+P N] [--max-heap-words N] [--max-memory BYTES[K|M|G]] [--xenstore[=KNOBS]] [-pa DIR]... MOD FUN [ARG...] | --list-opcodes"
     );
     eprintln!(
         "  +P N                 at most N processes (erl's +P: 1024 to 134217727, rounded up to a power of two)\n  \
          --max-heap-words N   the default max_heap_size of every process, in words (erl's +hmax):\n                       \
-         a process whose heap outgrows it is reported and killed"
+         a process whose heap outgrows it is reported and killed\n  \
+         --max-memory BYTES   what all process heaps together may hold (K, M, G: KiB, MiB, GiB):\n                       \
+         a process whose heap would grow past it is reported and killed"
     );
     #[cfg(feature = "op-profile")]
     eprintln!(
@@ -150,11 +156,24 @@ fn text(arg: std::ffi::OsString) -> String {
     })
 }
 
+/// A byte count with an optional binary suffix (`64M`); `None` when it is not one, or zero.
+fn byte_count(text: &str) -> Option<usize> {
+    let (digits, shift) = match text.as_bytes().last()? {
+        b'K' | b'k' => (&text[..text.len() - 1], 10),
+        b'M' | b'm' => (&text[..text.len() - 1], 20),
+        b'G' | b'g' => (&text[..text.len() - 1], 30),
+        _ => (text, 0),
+    };
+    let n: usize = digits.parse().ok()?;
+    n.checked_mul(1 << shift).filter(|&n| n > 0)
+}
+
 fn main() {
     let mut args = std::env::args_os().skip(1);
     let mut path = Vec::new();
     let mut rest = Vec::new();
     let mut max_heap: usize = 0;
+    let mut max_memory = usize::MAX;
     let mut process_limit = None;
     let mut xenstore = None;
     let mut profile = ProfileOptions {
@@ -197,6 +216,20 @@ fn main() {
                 Some(n) => max_heap = n,
                 None => usage(),
             },
+            "--max-memory" => {
+                let Some(value) = args.next().map(text) else {
+                    usage()
+                };
+                match byte_count(&value) {
+                    Some(n) => max_memory = n,
+                    None => {
+                        eprintln!(
+                            "xenbeam-run: --max-memory: {value:?} is not a positive byte count (e.g. 67108864 or 64M)"
+                        );
+                        exit(2);
+                    }
+                }
+            }
             "+P" => {
                 let n = args.next().map(text).unwrap_or_else(|| usage());
                 let limit = n
@@ -243,6 +276,7 @@ fn main() {
         .spawn(move || {
             let limits = Limits {
                 max_heap,
+                max_memory,
                 process_limit,
             };
             run(path, rest, limits, xenstore, profile)
@@ -256,6 +290,8 @@ fn main() {
 struct Limits {
     /// `--max-heap-words`: the default `max_heap_size` (0: none).
     max_heap: usize,
+    /// `--max-memory`: the node's memory budget in bytes (`usize::MAX`: none).
+    max_memory: usize,
     /// `+P`, rounded as erl rounds it.
     process_limit: Option<usize>,
 }
@@ -279,6 +315,7 @@ fn run(
         size: limits.max_heap as u64,
         ..MaxHeap::default()
     });
+    node.set_max_memory(limits.max_memory);
     let mut src = SearchPath(path);
     let mut io = Console {
         out: std::io::BufWriter::new(std::io::stdout()),

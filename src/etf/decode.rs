@@ -267,11 +267,12 @@ impl<'a> Decoder<'a> {
                 let len = self.u32()? as usize;
                 let bits = self.u8()?;
                 let data = self.bytes(len)?;
-                if len == 0 || bits == 0 || bits > 8 {
+                // erl takes 1 to 8 bits in a last byte, and no bits of no bytes (<<>>).
+                if (len == 0) != (bits == 0) || bits > 8 {
                     return Err(EtfError::BadBitCount { offset: start });
                 }
                 let mut data = data.to_vec();
-                if bits == 8 {
+                if bits == 8 || bits == 0 {
                     return done(ExtTerm::Binary(data));
                 }
                 // Unused low bits of the last byte carry no meaning; keep them zero so equal

@@ -398,6 +398,17 @@ fn rejects_malformed_input() {
         decode(&[131, 77, 0, 0, 0, 1, 0, 1]),
         Err(EtfError::BadBitCount { .. })
     ));
+    // No bytes take no bits (erl's <<>>); with bits they are refused.
+    assert_eq!(
+        decode(&[131, 77, 0, 0, 0, 0, 0]),
+        Ok(ExtTerm::Binary(vec![]))
+    );
+    for bits in [1, 8, 9] {
+        assert!(matches!(
+            decode(&[131, 77, 0, 0, 0, 0, bits]),
+            Err(EtfError::BadBitCount { .. })
+        ));
+    }
     assert!(matches!(
         decode(&[131, 90, 0, 6, 100, 0, 1, b'n', 0, 0, 0, 0]),
         Err(EtfError::BadReference { .. })

@@ -15,6 +15,10 @@
 //!
 //! The node stops when a process halts, when the `-run` process crashes (erl's "init
 //! terminating in do_boot"), or when nothing can ever run again.
+//!
+//! Every process heap charges the node's memory account ([`State::memory`], see
+//! [`crate::vm::memory`]); a process whose heap the account or the allocator refuses to grow
+//! is killed (reason `killed`, with a report on the console) and the rest run on.
 
 use alloc::boxed::Box;
 use alloc::format;
@@ -37,6 +41,7 @@ use crate::vm::heap::Heap;
 use crate::vm::heap::View;
 use crate::vm::interp::{run_with, Outcome};
 use crate::vm::maxheap::{report_text, HeapReport, MaxHeap};
+use crate::vm::memory::OutOfMemory;
 use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS};
 use crate::vm::services::{
     AliasMode, ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
@@ -176,6 +181,12 @@ impl<P: Platform> Node<P> {
         }
     }
 
+    /// Sets the node's memory budget: the bytes all process heaps together may hold
+    /// (`usize::MAX`: unlimited). A heap that would grow past it kills its process.
+    pub fn set_max_memory(&mut self, bytes: usize) {
+        self.st.memory.set_budget(bytes);
+    }
+
     /// Sets the node's default `max_heap_size` (erl's `erlang:system_flag(max_heap_size, _)`),
     /// which processes spawned from now on get; the `-run` process gets it too.
     pub fn set_max_heap_size(&mut self, m: MaxHeap) {
@@ -249,6 +260,19 @@ impl<P: Platform> Node<P> {
             // Its receive ended (or never had a timeout): a pending timer is stale.
             self.st.cancel_receive_timer(pid);
         }
+        let why = match p.heap.take_refusal() {
+            // The node could not give its heap the memory it asked for: killed, as erl kills a
+            // process over its max_heap_size, so the rest of the node keeps running.
+            Some(oom) if !matches!(why, Outcome::Halt(_) | Outcome::HaltMessage(_)) => {
+                self.memory_report(&p, oom, io);
+                Outcome::Crash {
+                    class: Class::Exit,
+                    reason: self.st.atoms.killed,
+                    trace: Term::NIL,
+                }
+            }
+            _ => why,
+        };
         match why {
             Outcome::Yield => self.st.put_back(&self.platform, p, Status::Runnable),
             Outcome::Waiting => {
@@ -415,6 +439,31 @@ impl<P: Platform> Node<P> {
         self.release_tables(pid);
         self.st.terminate(&self.platform, pid, Rc::new(reason));
         self.st.process_signals(&self.platform);
+    }
+
+    /// The report for a process killed because the node's memory refused its heap, in the
+    /// form of erl's report for a process killed over its max_heap_size.
+    fn memory_report(&self, p: &Process, oom: OutOfMemory, io: &mut dyn Io) {
+        let memory = &self.st.memory;
+        let stamp = timestamp(self.platform.system_time_ns());
+        let budget = match memory.budget() {
+            usize::MAX => String::from("no budget; the allocator refused"),
+            b => format!("budget {b} bytes"),
+        };
+        let (number, serial) = p.pid.pid_parts();
+        let text = format!(
+            "=ERROR REPORT==== {stamp} ===\n     \
+             Process:            <0.{number}.{serial}>\n     \
+             Context:            node memory exhausted\n     \
+             Heap Size:          {} words\n     \
+             Wanted Size:        {} words\n     \
+             Node Memory:        {} bytes in use ({budget})\n     \
+             Exit Reason:        killed\n\n",
+            oom.heap_words,
+            oom.wanted_words,
+            memory.used(),
+        );
+        io.stdout(text.as_bytes());
     }
 
     /// erl's report for a process over its `max_heap_size` (on standard output, where erl

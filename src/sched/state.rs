@@ -33,6 +33,7 @@ use crate::vm::copy::copy_term;
 use crate::vm::heap::{Heap, View};
 use crate::vm::literals::Literals;
 use crate::vm::maxheap::MaxHeap;
+use crate::vm::memory::NodeMemory;
 use crate::vm::process::Process;
 use crate::vm::services::{AliasMode, ExitKind, TimerDest};
 use crate::vm::term::Term;
@@ -258,6 +259,8 @@ pub struct State<P: Platform> {
     no_lits: Literals,
     /// Processes removed since the node last released their ETS tables.
     pub exited: Vec<u32>,
+    /// The account every process heap charges (unlimited unless the node is given a budget).
+    pub memory: NodeMemory,
     /// The `atomics` and `counters` arrays (on the host only: the image's size budget).
     #[cfg(not(target_os = "none"))]
     pub atomic_arrays: crate::vm::bifs::atomics::AtomicArrays,
@@ -292,14 +295,16 @@ impl<P: Platform> State<P> {
             outlet_replies: Vec::new(),
             no_lits: Literals::default(),
             exited: Vec::new(),
+            memory: NodeMemory::unlimited(),
             #[cfg(not(target_os = "none"))]
             atomic_arrays: Default::default(),
         }
     }
 
     /// Adds a runnable process.
-    pub fn insert(&mut self, p: Box<Process>, priority: Priority) -> u32 {
+    pub fn insert(&mut self, mut p: Box<Process>, priority: Priority) -> u32 {
         let pid = p.pid.pid_number();
+        p.heap.attach(&self.memory);
         self.procs.insert(
             pid,
             Entry {

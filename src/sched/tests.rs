@@ -109,6 +109,8 @@ struct Run {
     pages_out: usize,
     channels_bound: usize,
     routes: usize,
+    /// Bytes the live processes' heaps hold in the node's memory account at the end.
+    memory_used: usize,
 }
 
 /// Compiles `src` as module `name` and runs `name:main()` on a simulated node; `None` when
@@ -134,6 +136,11 @@ fn run_with_pid_bits(name: &str, src: &str, bits: u32) -> Option<Run> {
         st.set_process_limit(1024);
         st.pids.set_data_bits(bits);
     })
+}
+
+/// As [`run`], with a node memory budget of `bytes`.
+fn run_with_max_memory(name: &str, src: &str, bytes: usize) -> Option<Run> {
+    run_node(name, src, false, &|st| st.memory.set_budget(bytes))
 }
 
 fn run_node(
@@ -187,6 +194,7 @@ fn run_node(
         pages_out: node.platform.sim.pages_out(),
         channels_bound: node.platform.sim.channels_bound(),
         routes: node.st.router.len(),
+        memory_used: node.st.memory.used(),
     })
 }
 
@@ -634,6 +642,58 @@ fn pores_and_outlets_deliver_events_to_their_owners_and_close_with_them() {
 }
 
 #[test]
+fn a_process_outgrowing_the_node_memory_is_killed_and_the_others_run_on() {
+    let budget = 64 << 20;
+    let Some(r) = run_with_max_memory(
+        "st_node_memory",
+        r#"-module(st_node_memory).
+-export([main/0, grow/1, work/2]).
+main() ->
+    Self = self(),
+    {G, GRef} = spawn_monitor(?MODULE, grow, [[]]),
+    W = spawn(?MODULE, work, [Self, 10]),
+    erlang:display(receive {'DOWN', GRef, process, G, R} -> R end),
+    erlang:display(receive {W, Sum} -> Sum end),
+    {A, ARef} = spawn_monitor(fun() -> exit({length, length(build(1000000, []))}) end),
+    erlang:display(receive {'DOWN', ARef, process, A, R2} -> R2 end),
+    erlang:halt(0).
+grow(Acc) -> grow([Acc | Acc]).
+work(Parent, N) ->
+    Parent ! {self(), lists:sum([lists:sum(lists:seq(1, 100000)) || _ <- lists:seq(1, N)])}.
+build(0, Acc) -> Acc;
+build(N, Acc) -> build(N - 1, [N | Acc]).
+"#,
+        budget,
+    ) else {
+        return;
+    };
+    assert!(matches!(r.stop, Stop::Halt(0)), "{:?}: {}", r.stop, r.out);
+    let l = lines(&r.out);
+    assert!(l[0].starts_with("=ERROR REPORT==== "), "{}", r.out);
+    assert_eq!(l[1], "     Process:            <0.79.0>");
+    assert_eq!(l[2], "     Context:            node memory exhausted");
+    assert!(l[3].starts_with("     Heap Size:          "), "{}", r.out);
+    assert!(l[4].starts_with("     Wanted Size:        "), "{}", r.out);
+    let in_use = alloc::format!("bytes in use (budget {budget} bytes)");
+    assert!(l[5].ends_with(&in_use), "{}", r.out);
+    assert_eq!(l[6], "     Exit Reason:        killed");
+    // Killed (no crash report follows), the worker finished, and the memory was there again.
+    assert_eq!(
+        &l[7..],
+        ["", "killed", "50000500000", "{length,1000000}"],
+        "{}",
+        r.out
+    );
+    // Only the main process is left, with a small heap: the dead ones gave their memory back.
+    assert_eq!(r.alive, 1);
+    assert!(
+        r.memory_used < 1 << 20,
+        "{} bytes still charged",
+        r.memory_used
+    );
+}
+
+#[test]
 fn a_killed_process_takes_its_receive_timer_with_it() {
     let Some(r) = run(
         "st_killtimer",
@@ -738,4 +798,99 @@ main() ->
     assert!(matches!(r.stop, Stop::Idle { alive: 0 }), "{:?}", r.stop);
     assert_eq!(r.alive, 0);
     assert_eq!(r.stalls, 0);
+}
+
+#[test]
+fn long_list_bifs_trap_and_let_others_run() {
+    // Main and an echo process pass a token back and forth while a worker runs one long BIF
+    // call: each pass waits for the worker's turn, so the count says how many times the
+    // worker let others run before the call returned (once at most if it held on to the end; a
+    // slice's worth is 32,000 cells).
+    let Some(r) = run(
+        "st_trap",
+        r#"-module(st_trap).
+-export([main/0]).
+main() ->
+    L = lists:seq(1, 1000000),
+    K = [{I} || I <- lists:seq(1, 200000)],
+    Echo = spawn(fun echo/0),
+    [erlang:display(during(Echo, F)) || F <- [
+        fun() -> hd(lists:reverse(L, [])) end,
+        fun() -> lists:member(0, L) end,
+        fun() -> lists:keyfind(200000, 1, K) end,
+        fun() -> lists:keysearch(0, 1, K) end,
+        fun() -> put(m, lists), apply(get(m), member, [1000000, L]) end,
+        fun() -> length(L) end,
+        fun() -> byte_size(term_to_binary(L)) end]],
+    erlang:halt(0).
+echo() -> receive {P, ping} -> P ! pong, echo() end.
+during(Echo, F) ->
+    Main = self(),
+    spawn(fun() -> Main ! {done, F()} end),
+    Echo ! {Main, ping},
+    count(Echo, 0).
+count(Echo, N) ->
+    receive
+        pong -> Echo ! {self(), ping}, count(Echo, N + 1);
+        {done, R} -> receive pong -> ok end, {N > 2, R}
+    end.
+"#,
+    ) else {
+        return;
+    };
+    // reverse, member, keyfind/keysearch and term_to_binary trap; through apply/3 with a
+    // module known only at run time the list BIFs run to the end, as length/1 does.
+    assert_eq!(
+        lines(&r.out),
+        [
+            "{true,1000000}",
+            "{true,false}",
+            "{true,{200000}}",
+            "{true,false}",
+            "{false,true}",
+            "{false,1000000}",
+            "{true,4999242}"
+        ]
+    );
+}
+
+#[test]
+fn long_bifs_that_finish_in_one_go_charge_for_their_work() {
+    // As above: each of these calls ends its caller's slice, so a worker making five of
+    // them lets the token pass several times (without charging, at most once).
+    let Some(r) = run(
+        "st_charge",
+        r#"-module(st_charge).
+-export([main/0]).
+main() ->
+    L = lists:seq(1, 100000),
+    T = list_to_tuple(L),
+    B = term_to_binary(L),
+    Io = lists:duplicate(100000, "abcdefgh"),
+    Echo = spawn(fun echo/0),
+    [erlang:display(during(Echo, fun() -> [F() || _ <- [1, 2, 3, 4, 5]], ok end)) || F <- [
+        fun() -> length(L) end,
+        fun() -> term_to_binary(L) end,
+        fun() -> binary_to_term(B) end,
+        fun() -> iolist_to_binary(Io) end,
+        fun() -> list_to_binary(Io) end,
+        fun() -> tuple_to_list(T) end,
+        fun() -> L ++ [x] end]],
+    erlang:halt(0).
+echo() -> receive {P, ping} -> P ! pong, echo() end.
+during(Echo, F) ->
+    Main = self(),
+    spawn(fun() -> Main ! {done, F()} end),
+    Echo ! {Main, ping},
+    count(Echo, 0).
+count(Echo, N) ->
+    receive
+        pong -> Echo ! {self(), ping}, count(Echo, N + 1);
+        {done, R} -> receive pong -> ok end, {N > 2, R}
+    end.
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(lines(&r.out), ["{true,ok}"; 7]);
 }

@@ -176,6 +176,7 @@ predefined! {
     INFO = "info",
     ALIAS = "alias",
     KILLED = "killed",
+    TRAP = "trap",
 }
 
 /// The table of interned atoms.

@@ -3,6 +3,11 @@
 //! A BIF gets a [`Ctx`] (the calling process and the node's shared state) and its arguments,
 //! and returns a term or a [`Fault`]. BIFs never trigger a collection, so terms held in locals
 //! stay valid for the whole call.
+//!
+//! Long work is paid for in reductions ([`Ctx::charge`]), and a BIF that would hold the
+//! scheduler for more than a slice does a slice's worth and traps instead: [`Fault::Trap`]
+//! (the call runs again with new arguments) or [`Fault::TrapTo`] (a continuation goes on), as
+//! erl's BIFs trap. The process yields in between, so the others run.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -11,7 +16,7 @@ use super::atom::{self, AtomTable};
 use super::code::{Code, Target};
 use super::heap::View;
 use super::literals::Literals;
-use super::process::Process;
+use super::process::{Process, SLICE_REDUCTIONS};
 use super::term::Term;
 
 /// The exception classes.
@@ -62,6 +67,15 @@ pub enum Fault {
     Halt(i32),
     /// `halt("message")`: stop with a crash message.
     HaltMessage(String),
+    /// Not a failure: the BIF did a bounded part of its work and is to be called again with
+    /// these arguments (the first `arity` of them), after the scheduler has run others
+    /// (erl's trap). Where the call cannot be resumed, [`finish`] runs it to the end.
+    Trap([Term; 3]),
+    /// Not a failure: the BIF goes on in a continuation, after the scheduler has run others.
+    /// The process calls the trap stub ([`super::code::TRAP_PC`] in module 0) as if the BIF
+    /// had called it, and the stub calls [`super::bifs::trap::resume`] with these arguments,
+    /// the first saying which continuation; its result is the BIF's.
+    TrapTo([Term; 4]),
     /// `erlang:hibernate/3`: the BIF left M, F, Args as the only stack frame; the process
     /// goes on at [`HIBERNATE_PC`](super::code::HIBERNATE_PC) of module 0.
     Hibernate,
@@ -160,10 +174,33 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Charges the caller `reductions` for work done in a BIF, ending its slice as soon as
+    /// a slice's worth is used up.
+    #[inline]
+    pub fn charge(&mut self, reductions: usize) {
+        let r = reductions.min(SLICE_REDUCTIONS as usize) as i32;
+        self.p.reductions = self.p.reductions.min(SLICE_REDUCTIONS) - r;
+    }
+
     /// A reader over the process heap and literals.
     #[inline]
     pub fn view(&self) -> View<'_> {
         self.p.heap.view(self.lits)
+    }
+}
+
+/// Calls `bif` with `args`, and again and again while it traps: for call sites that cannot
+/// run again after yielding (apply and funs).
+pub fn finish(ctx: &mut Ctx, bif: BifFn, args: &[Term]) -> BifResult {
+    match bif(ctx, args) {
+        // BIFs that trap take at most three arguments.
+        Err(Fault::Trap(mut t)) => loop {
+            match bif(ctx, &t[..args.len()]) {
+                Err(Fault::Trap(next)) => t = next,
+                r => return r,
+            }
+        },
+        r => r,
     }
 }
 

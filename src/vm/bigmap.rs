@@ -343,7 +343,7 @@ mod tests {
             }
             if h.wants_gc(0) {
                 let mut roots = [m];
-                crate::vm::gc::collect(&mut h, &mut [&mut roots], 0);
+                crate::vm::gc::collect(&mut h, &mut [&mut roots], 0).unwrap();
                 m = roots[0];
             }
         }

@@ -138,9 +138,12 @@ pub struct Code {
 pub const SPAWN_APPLY3_PC: u32 = 5;
 /// Where a process spawned as `apply(Fun, [])` starts (module 0): x0, x1 hold Fun, [].
 pub const SPAWN_APPLY2_PC: u32 = 7;
+/// The trap stub (module 0, `erlang:trap/4`): a tail call of the BIF continuation
+/// [`super::bifs::trap::resume`] on x0..x3 (see [`super::bif::Fault::TrapTo`]).
+pub const TRAP_PC: u32 = 9;
 
 /// Where a process resumes after `erlang:hibernate/3` (module 0): Y0..Y2 hold M, F, Args.
-pub const HIBERNATE_PC: u32 = 9;
+pub const HIBERNATE_PC: u32 = 11;
 
 /// Global fun id: module index and lambda index.
 #[inline]
@@ -197,6 +200,18 @@ impl Code {
                     tail: true,
                     dealloc: 0,
                 },
+                Op::FuncInfo {
+                    module: super::atom::ERLANG,
+                    function: super::atom::TRAP,
+                    arity: 4,
+                },
+                Op::CallBif {
+                    bif: super::bifs::trap::resume,
+                    arity: 4,
+                    export: 0,
+                    tail: true,
+                    dealloc: 0,
+                },
                 // Where `erlang:hibernate/3` goes on with an empty stack but for Y0..Y2 =
                 // M, F, Args: wait for a message (leaving it in the mailbox), then a tail
                 // call of apply/3, so the function returns to nothing.
@@ -217,8 +232,9 @@ impl Code {
                     dealloc: 3,
                 },
                 Op::Wait(HIBERNATE_PC),
+                Op::CodeEnd,
             ],
-            lines: vec![0; 16],
+            lines: vec![0; 19],
             line_table: Vec::new(),
             functions: vec![
                 FunctionInfo {
@@ -240,6 +256,11 @@ impl Code {
                     start: 6,
                     name: super::atom::APPLY,
                     arity: 2,
+                },
+                FunctionInfo {
+                    start: 8,
+                    name: super::atom::TRAP,
+                    arity: 4,
                 },
                 FunctionInfo {
                     start: HIBERNATE_PC - 1,

@@ -35,6 +35,10 @@ pub enum LoadFailure {
     Malformed,
     /// Translation failed.
     Translate(TranslateError),
+    /// The file found for a module holds another module (named here), as when a `.beam`
+    /// was renamed or the name asked for has a directory in it: erl refuses it (`badfile`),
+    /// and calls to the module asked for are `undef`.
+    WrongName(String),
 }
 
 /// How a run ended.
@@ -89,8 +93,22 @@ impl Runtime {
     /// Loads a module from its bytes.
     pub fn load_bytes(&mut self, bytes: &[u8]) -> Result<u32, LoadFailure> {
         let m = (self.loader)(bytes).ok_or(LoadFailure::Malformed)?;
+        self.install_module(&m)
+    }
+
+    /// As [`Runtime::load_bytes`], for the file found for module `name`: one that holds
+    /// another module is refused.
+    fn load_named(&mut self, bytes: &[u8], name: &str) -> Result<u32, LoadFailure> {
+        let m = (self.loader)(bytes).ok_or(LoadFailure::Malformed)?;
+        match m.atoms.first() {
+            Some(found) if found != name => Err(LoadFailure::WrongName(found.clone())),
+            _ => self.install_module(&m),
+        }
+    }
+
+    fn install_module(&mut self, m: &Module) -> Result<u32, LoadFailure> {
         let vm = &mut self.vm;
-        let lm = translate(&m, &mut vm.code, &mut vm.atoms, &mut vm.lits)
+        let lm = translate(m, &mut vm.code, &mut vm.atoms, &mut vm.lits)
             .map_err(LoadFailure::Translate)?;
         Ok(install(&mut vm.code, lm))
     }
@@ -107,7 +125,7 @@ impl Runtime {
         }
         let text = String::from(self.vm.atoms.name(name));
         let ok = match src.find(&text) {
-            Some(bytes) => match self.load_bytes(&bytes) {
+            Some(bytes) => match self.load_named(&bytes, &text) {
                 Ok(m) => self.run_on_load(m, src, io),
                 Err(e) => {
                     self.load_errors.push((text, e));

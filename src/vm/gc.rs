@@ -9,6 +9,15 @@
 //! A moved cons cell has [`Term::MOVED`] in its head and the new pointer in its tail; a moved
 //! boxed object has the new boxed pointer in place of its header (a header is never tagged as a
 //! pointer, so the two cannot be confused).
+//!
+//! Memory is taken through [`Heap::grow_words`], so the node's memory account and the
+//! allocator can refuse it: the to-space is reserved for every word of the from-space before
+//! anything is copied (a refusal leaves the heap untouched and returns
+//! [`GcError::NodeMemory`]), and the heap's room to grow until the next collection is
+//! reserved after it: three times the live data, or at least one and a half times it when
+//! memory is short (the collection then still succeeds); with less, the heap is left collected
+//! and consistent and [`GcError::NodeMemory`] is returned, since collecting ever more often
+//! for ever less room would only stall the node.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -21,6 +30,11 @@ use super::term::{header_kind, header_size, Kind, Term, TAG_BOXED, TAG_HEADER};
 pub enum GcError {
     /// The heap is over the process's `max_heap_size`, which kills it.
     HeapLimit,
+    /// The node's memory budget, or the allocator, cannot give the heap the room it needs.
+    NodeMemory {
+        /// Words the heap's new space needed.
+        wanted_words: usize,
+    },
 }
 
 struct Copier<'a> {
@@ -104,12 +118,27 @@ impl Copier<'_> {
     }
 }
 
-/// Collects `heap`, updating every root slot, and leaves room for `need` more words.
-pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) {
+/// Collects `heap`, updating every root slot, and leaves room for `need` more words. Fails,
+/// with the heap still consistent, when the node's memory cannot give it the room.
+pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Result<(), GcError> {
     let mut from = core::mem::take(&mut heap.words);
     let old_bins = core::mem::take(&mut heap.bins);
     let mut to = core::mem::take(&mut heap.spare);
     to.clear();
+    // Every live word fits in the from-space's length: reserve that (and `need`) up front, so
+    // copying never reallocates and a refusal comes before anything has moved. While the live
+    // data stays about the same size, the room after the collection is the room before it:
+    // reserve that much, so the new space need not grow (and copy) again below.
+    let want = from.len().saturating_add(need);
+    let room = want.max((heap.limit + heap.limit / 8).saturating_add(need));
+    if heap.grow_words(&mut to, room, from.capacity()).is_err()
+        && heap.grow_words(&mut to, want, from.capacity()).is_err()
+    {
+        heap.words = from;
+        heap.bins = old_bins;
+        heap.spare = to;
+        return Err(GcError::NodeMemory { wanted_words: want });
+    }
     let mut c = Copier {
         from: &mut from,
         to,
@@ -131,15 +160,30 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) {
     // copies the live words once, so a wider margin copies less per word allocated (twice the
     // live data made collection a third of a large map's workload). Idle processes stay at
     // the minimum.
-    let limit = ((live + need) * 3).max(MIN_HEAP_WORDS);
+    let mut limit = ((live + need) * 3).max(MIN_HEAP_WORDS);
     // The mutator fills the heap up to the limit and a little past it (BIF results are built
     // before the next safe point looks), so give the vector that room now, while it holds only
-    // the live words: growing it later would copy a full heap.
-    let room = limit + limit / 8;
-    if to.capacity() < room {
-        to.reserve_exact(room - to.len());
-    } else if to.capacity() > limit * 4 {
-        to.shrink_to(room);
+    // the live words: growing it later would copy a full heap (and outside the account).
+    if to.capacity() > limit * 4 {
+        to.shrink_to(limit + limit / 8);
+    }
+    if to.capacity() < limit + limit / 8 {
+        // Growing the to-space copies it: let the old space go first, so the peak is the two
+        // new spaces rather than three (the next collection takes a fresh to-space).
+        from = Vec::new();
+        heap.settle_at(to.capacity());
+    }
+    let others = from.capacity();
+    let mut refused = None;
+    if heap.grow_words(&mut to, limit + limit / 8, others).is_err() {
+        // No memory for the usual room: make do with half the live data more, so collections
+        // stay proportional to the work done between them; less than that would only thrash.
+        limit = (live + need).saturating_add((live + need) / 2);
+        let wanted_words = limit.saturating_add(limit / 8);
+        if heap.grow_words(&mut to, wanted_words, others).is_err() {
+            refused = Some(GcError::NodeMemory { wanted_words });
+            limit = (live + need).max(to.capacity() - to.capacity() / 9);
+        }
     }
     heap.words = to;
     heap.bins = new_bins;
@@ -150,6 +194,11 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) {
     if from.capacity() <= limit * 4 {
         from.clear();
         heap.spare = from;
+    }
+    heap.settle();
+    match refused {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
 
@@ -170,7 +219,7 @@ mod tests {
         let _dead = h.binary(alloc::vec![0; 100]);
         let l = h.list(&[shared, shared, b]);
         let mut regs = [l, Term::small(3)];
-        collect(&mut h, &mut [&mut regs], 0);
+        collect(&mut h, &mut [&mut regs], 0).unwrap();
         assert_eq!(h.words.len(), 6 + 2 + 4);
         assert_eq!(h.bins.len(), 1);
         let v = h.view(&lits);
@@ -189,9 +238,44 @@ mod tests {
             let t = h.tuple(&[Term::small(i), Term::small(i)]);
             acc[0] = h.cons(t, Term::NIL);
             if h.wants_gc(0) {
-                collect(&mut h, &mut [&mut acc], 0);
+                collect(&mut h, &mut [&mut acc], 0).unwrap();
             }
         }
         assert!(h.words.capacity() < 8 * MIN_HEAP_WORDS);
+    }
+
+    #[test]
+    fn growth_past_the_node_budget_is_refused_and_released_on_drop() {
+        use crate::vm::memory::NodeMemory;
+        let lits = Literals::default();
+        let memory = NodeMemory::unlimited();
+        let mut h = Heap::new();
+        h.attach(&memory);
+        let items: Vec<Term> = (0..100_000).map(Term::small).collect();
+        let l = h.list(&items);
+        let mut r = [l];
+        collect(&mut h, &mut [&mut r], 0).unwrap();
+        assert_eq!(memory.used(), h.charged());
+        assert!(memory.used() >= 200_000 * 8);
+        // The heap doubles past what its spare space can take; the budget has no room for a
+        // to-space that large: refused before anything moves, the heap still readable.
+        memory.set_budget(memory.used() + 1000);
+        let l2 = h.list(&items);
+        let mut r = [r[0], l2];
+        let before = h.words.len();
+        assert!(matches!(
+            collect(&mut h, &mut [&mut r], 0),
+            Err(GcError::NodeMemory { wanted_words }) if wanted_words == before
+        ));
+        assert_eq!(h.words.len(), before);
+        assert_eq!(h.view(&lits).list_len(r[1]), Some(100_000));
+        assert_eq!(memory.used(), h.charged());
+        assert!(memory.used() <= memory.budget());
+        // With the budget raised, the same collection succeeds.
+        memory.set_budget(usize::MAX);
+        collect(&mut h, &mut [&mut r], 0).unwrap();
+        assert_eq!(h.view(&lits).list_len(r[0]), Some(100_000));
+        drop(h);
+        assert_eq!(memory.used(), 0);
     }
 }

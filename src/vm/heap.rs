@@ -9,13 +9,20 @@
 //! Binary data is never stored in the word vector: a binary term is a small `BinRef` object
 //! naming a buffer in [`Heap::bins`] (or in the literal area's buffers) plus a bit offset and
 //! bit length, so sub-binaries and appends are cheap and buffers are shared by reference count.
+//!
+//! A heap the scheduler admits is attached to the node's [`NodeMemory`] account and charges the
+//! capacity of its word vectors there; the collector grows it only through
+//! [`Heap::grow_words`], which asks the account and the allocator first and fails instead of
+//! aborting. Dropping the heap gives its charge back.
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 use num_bigint::{BigInt, BigUint, Sign};
 
 use super::literals::Literals;
+use super::memory::{MemoryError, NodeMemory, OutOfMemory};
 use super::term::{header, header_kind, header_size, Kind, Term};
 
 /// A shared, immutable-once-published byte buffer behind binary terms.
@@ -39,6 +46,28 @@ pub struct Heap {
     pub bin_limit: usize,
     /// The previous from-space, kept to be the next collection's to-space.
     pub spare: Vec<Term>,
+    /// What the heap charges to the node's memory account (`None`: not attached to one).
+    /// Boxed, to keep the heap, and so every process, one word larger only.
+    charge: Option<Box<Charge>>,
+}
+
+/// A heap's standing with the node's memory account.
+#[derive(Debug)]
+struct Charge {
+    /// The account.
+    memory: NodeMemory,
+    /// Bytes charged for the heap's `words` and `spare`.
+    bytes: usize,
+    /// The last growth the account or the allocator refused, until the scheduler takes it.
+    refused: Option<OutOfMemory>,
+}
+
+impl Drop for Heap {
+    fn drop(&mut self) {
+        if let Some(c) = &self.charge {
+            c.memory.release(c.bytes);
+        }
+    }
 }
 
 impl Default for Heap {
@@ -66,7 +95,85 @@ impl Heap {
             bin_bytes: 0,
             bin_limit: bin_limit(MIN_HEAP_WORDS),
             spare: Vec::new(),
+            charge: None,
         }
+    }
+
+    /// Charges this heap to `memory` from now on (what it holds already included).
+    pub fn attach(&mut self, memory: &NodeMemory) {
+        if let Some(c) = self.charge.take() {
+            c.memory.release(c.bytes);
+        }
+        self.charge = Some(Box::new(Charge {
+            memory: memory.clone(),
+            bytes: 0,
+            refused: None,
+        }));
+        self.settle();
+    }
+
+    /// Bytes this heap has charged to its account.
+    pub fn charged(&self) -> usize {
+        self.charge.as_ref().map_or(0, |c| c.bytes)
+    }
+
+    /// Records a growth that was refused, for the scheduler to report (see
+    /// [`Heap::take_refusal`]).
+    pub fn note_refusal(&mut self, refusal: OutOfMemory) {
+        if let Some(c) = &mut self.charge {
+            c.refused = Some(refusal);
+        }
+    }
+
+    /// The growth refused since the last call, if any.
+    pub fn take_refusal(&mut self) -> Option<OutOfMemory> {
+        self.charge.as_mut().and_then(|c| c.refused.take())
+    }
+
+    /// Brings the charge up to date with the capacity of `words` and `spare` (growth since
+    /// the last collection is charged here, whatever the budget: the memory is already taken).
+    pub fn settle(&mut self) {
+        self.settle_at(self.words.capacity() + self.spare.capacity());
+    }
+
+    /// Sets the charge to `words` words' worth of bytes.
+    pub(crate) fn settle_at(&mut self, words: usize) {
+        let Some(c) = &mut self.charge else {
+            return;
+        };
+        let bytes = words.saturating_mul(core::mem::size_of::<Term>());
+        if bytes > c.bytes {
+            c.memory.charge(bytes - c.bytes);
+        } else {
+            c.memory.release(c.bytes - bytes);
+        }
+        c.bytes = bytes;
+    }
+
+    /// Gives `v` (a word vector taken out of this heap while `others` words stay held by its
+    /// other vectors) room for `total` words, if the account and the allocator allow it;
+    /// otherwise leaves `v` as it was. The charge covers `v` and `others` afterwards.
+    pub fn grow_words(
+        &mut self,
+        v: &mut Vec<Term>,
+        total: usize,
+        others: usize,
+    ) -> Result<(), MemoryError> {
+        let word = core::mem::size_of::<Term>();
+        self.settle_at(others.saturating_add(v.capacity()));
+        if v.capacity() >= total {
+            return Ok(());
+        }
+        let extra = (total - v.capacity())
+            .checked_mul(word)
+            .ok_or(MemoryError::OverBudget)?;
+        if let Some(c) = &mut self.charge {
+            c.memory.try_charge(extra)?;
+            c.bytes += extra;
+        }
+        let grown = v.try_reserve_exact(total - v.len());
+        self.settle_at(others.saturating_add(v.capacity()));
+        grown.map_err(|_| MemoryError::AllocationFailed)
     }
 
     /// Whether a safe point should collect before allocating `need` more words.
@@ -151,8 +258,27 @@ impl Heap {
     pub fn int(&mut self, v: i64) -> Term {
         match Term::try_small(v) {
             Some(t) => t,
-            None => self.bigint(&BigInt::from(v)),
+            None => self.int128(v as i128),
         }
+    }
+
+    /// An integer term from an `i128`: small if it fits, else a bignum of one or two limbs
+    /// written directly (no `BigInt` in between).
+    pub fn int128(&mut self, v: i128) -> Term {
+        if let Some(t) = i64::try_from(v).ok().and_then(Term::try_small) {
+            return t;
+        }
+        let m = v.unsigned_abs();
+        let (lo, hi) = (m as u64, (m >> 64) as u64);
+        let kind = if v < 0 { Kind::NegBig } else { Kind::PosBig };
+        let off = self.words.len();
+        self.words
+            .push(Term(header(kind, if hi == 0 { 1 } else { 2 })));
+        self.words.push(Term(lo));
+        if hi != 0 {
+            self.words.push(Term(hi));
+        }
+        Term::boxed_ptr(off)
     }
 
     /// An integer term from a `BigInt`, normalised to a small integer when it fits.
@@ -498,6 +624,26 @@ impl<'a> View<'a> {
         Some(BigInt::from_biguint(sign, BigUint::new(digits)))
     }
 
+    /// An integer's value when it fits an `i128` (small integers and bignums of up to two
+    /// limbs below 2^127), without building a `BigInt`.
+    pub fn int128(&self, t: Term) -> Option<i128> {
+        if t.is_small() {
+            return Some(t.small_value() as i128);
+        }
+        let neg = match self.kind(t)? {
+            Kind::PosBig => false,
+            Kind::NegBig => true,
+            _ => return None,
+        };
+        let m = match self.payload(t) {
+            [lo] => lo.0 as u128,
+            [lo, hi] => (hi.0 as u128) << 64 | lo.0 as u128,
+            _ => return None,
+        };
+        let m = i128::try_from(m).ok()?;
+        Some(if neg { -m } else { m })
+    }
+
     /// An integer's value.
     pub fn int(&self, t: Term) -> Option<Int> {
         if t.is_small() {
@@ -691,6 +837,38 @@ mod tests {
         assert_eq!(v.big(big), Some(BigInt::from(1) << 100));
         assert_eq!(v.binary(b).unwrap().bytes(), Some(&[1u8, 2, 3][..]));
         assert!(h.bigint(&BigInt::from(5)).is_small());
+    }
+
+    #[test]
+    fn int128_writes_what_bigint_writes() {
+        let lits = Literals::default();
+        let s = 1i128 << 59;
+        let cases = [
+            0,
+            s - 1,
+            s,
+            -s,
+            -s - 1,
+            i64::MAX as i128,
+            i64::MIN as i128,
+            u64::MAX as i128,
+            u64::MAX as i128 + 1,
+            -(u64::MAX as i128) - 1,
+            i128::MAX,
+            i128::MIN + 1,
+        ];
+        for v in cases {
+            let mut a = Heap::new();
+            let mut b = Heap::new();
+            let ta = a.int128(v);
+            let tb = b.bigint(&BigInt::from(v));
+            assert_eq!(a.words, b.words, "{v}");
+            assert_eq!(ta, tb, "{v}");
+            assert_eq!(a.view(&lits).int128(ta), Some(v), "{v}");
+        }
+        let mut h = Heap::new();
+        let big = h.bigint(&(BigInt::from(1) << 127));
+        assert_eq!(h.view(&lits).int128(big), None);
     }
 
     #[test]

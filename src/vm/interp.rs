@@ -12,11 +12,12 @@ use alloc::vec::Vec;
 use num_bigint::BigInt;
 
 use super::atom::{self, AtomTable};
-use super::bif::{badarg, BifFn, Class, Ctx, Fault, Frame, Io};
+use super::bif::{self, badarg, BifFn, Class, Ctx, Fault, Frame, Io};
 use super::bits::{self, BitWriter};
-use super::code::{split_fun_id, Code, Target};
+use super::code::{split_fun_id, Code, Target, TRAP_PC};
 use super::compare::{compare, eq, exact_eq, Mode};
 use super::exception::{self, Top};
+use super::fetch::Ops;
 use super::heap::View;
 use super::literals::Literals;
 use super::map;
@@ -118,6 +119,67 @@ fn store(x: &mut [Term; X_REGS], p: &mut Process, d: Dst, v: Term) {
     match d {
         Dst::X(i) => x[i as usize & (X_REGS - 1)] = v,
         Dst::Y(i) => p.set_y(i, v),
+    }
+}
+
+/// Takes a BIF's trap: yields so that the calling instruction (`at - 1`) runs again with
+/// the BIF's new arguments (`Trap`), or so that the process calls the trap stub (`TrapTo`;
+/// the caller's frame as for a call from `at`, a tail call dropping `tail` slots).
+#[cold]
+fn trap(
+    p: &mut Process,
+    xr: &mut [Term; X_REGS],
+    live: &mut usize,
+    f: Fault,
+    arity: usize,
+    at: (u32, u32),
+    tail: Option<usize>,
+) -> Outcome {
+    let (args, to): (&[Term], (u32, u32)) = match &f {
+        Fault::Trap(t) => (&t[..arity], (at.0, at.1 - 1)),
+        Fault::TrapTo(t) => {
+            match tail {
+                Some(dealloc) => {
+                    let len = p.stack.len();
+                    p.stack.truncate(len - dealloc);
+                }
+                None => p.stack.push(Term::cp_at(at.0, at.1 as usize)),
+            }
+            (t, (0, TRAP_PC))
+        }
+        _ => return stop(f),
+    };
+    let n = args.len();
+    xr[..n].copy_from_slice(args);
+    if p.heap.wants_gc(0) && p.collect(&mut xr[..n], 0).is_err() {
+        // Over a max_heap_size that kills, as in gc!.
+        return Outcome::Crash {
+            class: Class::Exit,
+            reason: atom::KILLED,
+            trace: Term::NIL,
+        };
+    }
+    *live = n;
+    p.reductions = SLICE_REDUCTIONS;
+    (p.module, p.pc) = to;
+    Outcome::Yield
+}
+
+/// How a fault that is no exception ends the run.
+#[cold]
+fn stop(f: Fault) -> Outcome {
+    match f {
+        Fault::Halt(n) => Outcome::Halt(n),
+        Fault::HaltMessage(s) => Outcome::HaltMessage(s),
+        // A trap (or hibernate) is taken where the BIF is called; one reaching here is a
+        // failed call.
+        Fault::Trap(_) | Fault::TrapTo(_) | Fault::Hibernate | Fault::Raise { .. } => {
+            Outcome::Crash {
+                class: Class::Error,
+                reason: atom::BADARG,
+                trace: Term::NIL,
+            }
+        }
     }
 }
 
@@ -246,8 +308,13 @@ fn exec(
     let code: &Code = code;
     let lits: &Literals = lits;
     let mut m = p.module;
-    let mut ops: &[Op] = &code.modules[m as usize].code;
     let mut pc = p.pc as usize;
+    // Code that does not end as `fetch` requires, or a saved position outside it, cannot be
+    // run (neither comes from the loader; the check is once per slice).
+    let mut ops = match code.modules.get(m as usize).and_then(|c| Ops::of(&c.code)) {
+        Some(ops) if ops.get(pc).is_some() => ops,
+        _ => return bad_code(),
+    };
     // Reductions are counted in a local; the process's count is reset when it yields.
     let mut reds = p.reductions;
 
@@ -276,10 +343,11 @@ fn exec(
         ($fault:expr, $top:expr) => {{
             let f: Fault = $fault;
             match f {
-                Fault::Halt(n) => return Outcome::Halt(n),
-                Fault::HaltMessage(s) => return Outcome::HaltMessage(s),
-                // Only BIFs return it, and `call_bif!` takes it first.
-                Fault::Hibernate => return Outcome::Normal,
+                Fault::Halt(_)
+                | Fault::HaltMessage(_)
+                | Fault::Trap(_)
+                | Fault::TrapTo(_)
+                | Fault::Hibernate => return stop(f),
                 Fault::Raise {
                     class,
                     reason,
@@ -314,7 +382,10 @@ fn exec(
                     match exception::unwind(p, xr, class, reason, trace) {
                         Some((nm, npc)) => {
                             m = nm;
-                            ops = &code.modules[m as usize].code;
+                            ops = match Ops::of(&code.modules[m as usize].code) {
+                                Some(ops) => ops,
+                                None => return bad_code(),
+                            };
                             pc = npc as usize;
                             continue;
                         }
@@ -376,7 +447,10 @@ fn exec(
             let nm = $nm;
             if nm != m {
                 m = nm;
-                ops = &code.modules[m as usize].code;
+                ops = match Ops::of(&code.modules[m as usize].code) {
+                    Some(ops) => ops,
+                    None => return bad_code(),
+                };
             }
             pc = $npc as usize;
         }};
@@ -410,9 +484,15 @@ fn exec(
             }
         };
     }
-    // Calls a BIF with x0..arity, then continues (or returns when `tail`).
+    // Calls a BIF with x0..arity, then continues (or returns when `tail`). With `resume`
+    // the instruction can run again with new arguments in x0..arity: a BIF that traps
+    // (Fault::Trap) yields there; elsewhere it runs to the end (bif::finish). A trap to the
+    // stub (Fault::TrapTo) yields everywhere.
     macro_rules! call_bif {
-        ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr) => {{
+        ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr) => {
+            call_bif!($bif, $arity, $export, $tail, $dealloc, false)
+        };
+        ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr, $resume:expr) => {{
             let n = $arity as usize;
             let mut buf = [Term::NIL; 8];
             let heap_args: Vec<Term>;
@@ -425,7 +505,11 @@ fn exec(
             };
             // Where the caller is, for process_info's current_function and stack trace.
             (p.module, p.pc) = (m, pc as u32);
-            let r = { ($bif)(&mut ctx!(), args) };
+            let r = if $resume {
+                ($bif)(&mut ctx!(), args)
+            } else {
+                bif::finish(&mut ctx!(), $bif, args)
+            };
             // A BIF ends the slice early by lowering the process's count (erlang:yield/0,
             // signals the scheduler holds for this process).
             reds = reds.min(p.reductions);
@@ -443,6 +527,10 @@ fn exec(
                 }
                 Err(Fault::Hibernate) => jump_module!(0, crate::vm::code::HIBERNATE_PC),
                 Err(f) => {
+                    if let Fault::Trap(_) | Fault::TrapTo(_) = f {
+                        let tail = if $tail { Some($dealloc as usize) } else { None };
+                        return trap(p, xr, live, f, n, (m, pc as u32), tail);
+                    }
                     if $tail {
                         // erl reports the caller as the function that made the tail call.
                     }
@@ -459,7 +547,7 @@ fn exec(
     }
 
     loop {
-        let op = &ops[pc];
+        let op = ops.at(pc);
         #[cfg(feature = "op-profile")]
         profile.record(op);
         pc += 1;
@@ -554,6 +642,34 @@ fn exec(
                     store(xr, p, *h, hd);
                     store(xr, p, *t, tl);
                     pc += 2;
+                } else {
+                    pc = *fail as usize;
+                }
+            }
+            Op::ConsAllocGetListCall {
+                fail,
+                src,
+                slots,
+                h,
+                t,
+                target,
+                arity,
+            } => {
+                let l = get!(*src);
+                if l.is_cons() {
+                    for _ in 0..*slots {
+                        p.stack.push(Term::NIL);
+                    }
+                    let (hd, tl) = p.heap.view(lits).cons(l);
+                    store(xr, p, *h, hd);
+                    store(xr, p, *t, tl);
+                    // The call: it returns past the fused instructions and itself.
+                    pc += 3;
+                    stack_check!();
+                    p.stack.push(Term::cp_at(m, pc));
+                    gc!(0, *arity);
+                    pc = *target as usize;
+                    reduce!(m, pc, *arity);
                 } else {
                     pc = *fail as usize;
                 }
@@ -744,7 +860,11 @@ fn exec(
                 }
                 let a = &buf[..args.len()];
                 match bif(&mut ctx!(), a) {
-                    Ok(v) => store(xr, p, *dst, v),
+                    Ok(v) => {
+                        // A guard BIF charges for long work (length/1) as call_bif! sees.
+                        reds = reds.min(p.reductions);
+                        store(xr, p, *dst, v)
+                    }
                     Err(_) if *fail != 0 => pc = *fail as usize,
                     Err(f) => fault!(
                         f,
@@ -925,7 +1045,7 @@ fn exec(
                         reduce!(m, pc, e.arity);
                     }
                     Target::Bif(b) => {
-                        call_bif!(b, e.arity, *export, !*push, *dealloc);
+                        call_bif!(b, e.arity, *export, !*push, *dealloc, true);
                     }
                     Target::Apply => {
                         // Rare: resolved after the module loaded; treat as apply.
@@ -974,7 +1094,7 @@ fn exec(
                 tail,
                 dealloc,
             } => {
-                call_bif!(*bif, *arity, *export, *tail, *dealloc);
+                call_bif!(*bif, *arity, *export, *tail, *dealloc, true);
             }
             Op::Apply {
                 arity,
@@ -1615,7 +1735,18 @@ fn exec(
                 *live = 1;
                 return Outcome::Normal;
             }
+            Op::CodeEnd => raise!(Class::Error, atom::UNDEF),
         }
+    }
+}
+
+/// How a process ends when its code or saved position cannot be run.
+#[cold]
+fn bad_code() -> Outcome {
+    Outcome::Crash {
+        class: Class::Error,
+        reason: atom::UNDEF,
+        trace: Term::NIL,
     }
 }
 
@@ -1717,14 +1848,21 @@ fn create_bin(
             } else {
                 let s = view.binary(b).ok_or_else(badarg)?;
                 let mut wr = BitWriter::default();
-                wr.buf.reserve(s.bit_len / 8 * 2 + 64);
+                // Room for this construction, and for appending as much again later.
+                let now = s.bit_len / 8 + size_hint(p, xr, lits, &segs[1..]);
+                wr.buf.reserve(now.max(s.bit_len / 8 * 2 + 64));
                 wr.slice(&s);
                 writer = Some((wr, usize::MAX, 0));
             }
             rest = &segs[1..];
         }
     }
-    let (mut wr, reuse, start) = writer.unwrap_or((BitWriter::default(), usize::MAX, 0));
+    let (mut wr, reuse, start) = writer.unwrap_or_else(|| {
+        // One allocation of about the right size instead of growing from nothing.
+        let mut wr = BitWriter::default();
+        wr.buf.reserve(size_hint(p, xr, lits, rest));
+        (wr, usize::MAX, 0)
+    });
     let r = write_segments(p, xr, lits, strings, rest, &mut wr);
     if reuse != usize::MAX {
         // Put the buffer back even on failure so the source binary stays valid.
@@ -1739,6 +1877,25 @@ fn create_bin(
     r?;
     let bits_now = wr.bits;
     Ok(p.heap.binary_bits(wr.buf, bits_now))
+}
+
+/// The bytes a construction will probably take: segments of constant size counted exactly,
+/// binaries by their length, anything else as a few bytes.
+fn size_hint(p: &Process, xr: &[Term; X_REGS], lits: &Literals, segs: &[Segment]) -> usize {
+    let mut bits = 0;
+    for s in segs {
+        bits += match (s.kind, s.size) {
+            (SegKind::String, Src::C(n)) => n.as_small().unwrap_or(0) as usize * 8,
+            (SegKind::Utf8 | SegKind::Utf16 | SegKind::Utf32, _) => 32,
+            (SegKind::Binary | SegKind::Append | SegKind::PrivateAppend, _) => {
+                let v = fetch(xr, p, s.src);
+                p.heap.view(lits).bin_ref(v).map_or(0, |(_, _, len)| len)
+            }
+            (_, Src::C(n)) => n.as_small().unwrap_or(1).clamp(0, 4096) as usize * s.unit as usize,
+            _ => 64,
+        };
+    }
+    bits.div_ceil(8)
 }
 
 fn write_segments(

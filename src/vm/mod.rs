@@ -9,7 +9,8 @@
 //!   large tree maps, ordered by [`maphash`] exactly as erl orders its hash tries), [`bits`]
 //!   (bit syntax), [`compare`] (term order), [`display`] (`erlang:display/1`'s format),
 //!   [`ext`] (external term format bridge), [`copy`] (copying terms between heaps, for
-//!   messages), [`phash`] (erl's portable hashes).
+//!   messages), [`phash`] (erl's portable hashes), [`memory`] (the node's account of heap
+//!   memory against its budget).
 //! * Code: [`translate`] turns the loader's generic instructions into [`ops::Op`]s with
 //!   resolved operands; [`code`] holds modules and the export table; [`interp`] is the dispatch
 //!   loop; [`exception`] builds stack traces and unwinds; [`process`] is a process's state;
@@ -58,6 +59,7 @@ pub mod driver;
 pub mod ets;
 pub mod exception;
 pub mod ext;
+pub mod fetch;
 pub mod gc;
 pub mod heap;
 pub mod interp;
@@ -66,6 +68,7 @@ pub mod literals;
 pub mod map;
 pub mod maphash;
 pub mod maxheap;
+pub mod memory;
 pub mod num;
 pub mod ops;
 pub mod phash;

@@ -652,6 +652,23 @@ pub enum Op {
         /// Tail destination.
         t: Dst,
     },
+    /// [`Op::ConsAllocGetList`] followed by a `call` (skips the three instructions after it).
+    ConsAllocGetListCall {
+        /// Failure label.
+        fail: u32,
+        /// The list.
+        src: Src,
+        /// Y slots to allocate.
+        slots: u32,
+        /// Head destination.
+        h: Dst,
+        /// Tail destination.
+        t: Dst,
+        /// The call's target instruction.
+        target: u32,
+        /// The call's arity (live registers).
+        arity: u32,
+    },
     /// `put_list; deallocate N; return`: head, tail, destination, slots.
     PutListReturn(Src, Src, Dst, u32),
     /// `move; move; call` (skips the call).
@@ -675,11 +692,140 @@ pub enum Op {
     Nop,
     /// Stop the process normally (the bottom of the initial stack).
     Exit,
+    /// The end of a module's code: never reached by code erlc makes; raises `undef` when a
+    /// branch or a fall-through from malformed code gets here (see [`super::fetch`]).
+    CodeEnd,
 }
 
 /// Lists every [`Op`] variant once with the number of generic BEAM instructions it stands for,
 /// and derives [`Op::name`], [`Op::index`] and [`Op::generic_len`] from that one list. The
 /// matches it writes have no wildcard arm, so a new variant does not compile until it is listed.
+impl Op {
+    /// Calls `f` with every instruction index this instruction may branch to (failure labels,
+    /// call targets, select tables, catch handlers): what [`super::fetch`] relies on being
+    /// in range. Every variant is listed, so a new one must say what it branches to.
+    pub fn for_each_label(&self, mut f: impl FnMut(u32)) {
+        match self {
+            Op::Call { target, .. }
+            | Op::CallLast { target, .. }
+            | Op::CallOnly { target, .. }
+            | Op::Move2Call { target, .. } => f(*target),
+            Op::ConsAllocGetListCall { fail, target, .. } => {
+                f(*fail);
+                f(*target);
+            }
+            Op::Bif { fail, .. }
+            | Op::AddSub { fail, .. }
+            | Op::Order { fail, .. }
+            | Op::AddImm { fail, .. }
+            | Op::IntArith { fail, .. }
+            | Op::Test { fail, .. }
+            | Op::Cmp { fail, .. }
+            | Op::IsFunction2 { fail, .. }
+            | Op::TestArity { fail, .. }
+            | Op::IsTaggedTuple { fail, .. }
+            | Op::PutMap { fail, .. }
+            | Op::HasMapFields { fail, .. }
+            | Op::GetMapElements { fail, .. }
+            | Op::BsCreateBin { fail, .. }
+            | Op::BsStartMatch { fail, .. }
+            | Op::BsGet { fail, .. }
+            | Op::BsSkip { fail, .. }
+            | Op::BsUtf { fail, .. }
+            | Op::ConsAllocGetList { fail, .. } => f(*fail),
+            Op::EqImm(l, ..)
+            | Op::NeImm(l, ..)
+            | Op::Jump(l)
+            | Op::Catch(_, l)
+            | Op::BsTestTail(l, ..)
+            | Op::BsTestUnit(l, ..)
+            | Op::BsMatchString(l, ..)
+            | Op::LoopRec(l)
+            | Op::LoopRecEnd(l)
+            | Op::Wait(l)
+            | Op::WaitTimeout(l, _)
+            | Op::TestGetList(l, ..)
+            | Op::TestCons(l, _)
+            | Op::TestNil(l, _) => f(*l),
+            Op::SelectVal { fail, table, .. } => {
+                f(*fail);
+                table.iter().for_each(|(_, l)| f(*l));
+            }
+            Op::SelectTupleArity { fail, table, .. } => {
+                f(*fail);
+                table.iter().for_each(|(_, l)| f(*l));
+            }
+            Op::FuncInfo { .. }
+            | Op::CallExt { .. }
+            | Op::CallBif { .. }
+            | Op::Allocate { .. }
+            | Op::TestHeap { .. }
+            | Op::Deallocate(_)
+            | Op::Return
+            | Op::Trim(_)
+            | Op::Move(..)
+            | Op::MoveXX(..)
+            | Op::PutListReturn(..)
+            | Op::MoveXY(..)
+            | Op::MoveYX(..)
+            | Op::MoveCX(..)
+            | Op::Swap(..)
+            | Op::InitY(_)
+            | Op::GetList(..)
+            | Op::GetHd(..)
+            | Op::GetTl(..)
+            | Op::GetTupleElement(..)
+            | Op::SetTupleElement(..)
+            | Op::PutList(..)
+            | Op::PutTuple2(..)
+            | Op::CatchEnd(_)
+            | Op::TryEnd(_)
+            | Op::TryCase(_)
+            | Op::TryCaseEnd(_)
+            | Op::Raise(..)
+            | Op::BuildStacktrace
+            | Op::RawRaise
+            | Op::Badmatch(_)
+            | Op::IfEnd
+            | Op::CaseEnd(_)
+            | Op::Badrecord(_)
+            | Op::CallFun(_)
+            | Op::CallFun2(..)
+            | Op::MakeFun(..)
+            | Op::Apply { .. }
+            | Op::ApplyBif { .. }
+            | Op::FLoad(..)
+            | Op::FStore(..)
+            | Op::FMove(..)
+            | Op::FArith(..)
+            | Op::FNeg(..)
+            | Op::BsGetPosition(..)
+            | Op::BsSetPosition(..)
+            | Op::BsGetTail(..)
+            | Op::BsContextToBinary(_)
+            | Op::Send
+            | Op::RemoveMessage
+            | Op::Timeout
+            | Op::BsInitWritable
+            | Op::DeallocReturn(_)
+            | Op::Move2(..)
+            | Op::Nop
+            | Op::Exit
+            | Op::CodeEnd => {}
+        }
+    }
+}
+
+/// Whether `code` keeps the promises [`super::fetch`] relies on: it ends with
+/// [`Op::CodeEnd`] and every branch target is an index in it.
+pub fn dispatch_safe(code: &[Op]) -> bool {
+    let mut ok = matches!(code.last(), Some(Op::CodeEnd));
+    for op in code {
+        op.for_each_label(|l| ok &= (l as usize) < code.len());
+    }
+    ok
+}
+
 macro_rules! op_kinds {
     ($($kind:ident = $generic:literal,)*) => {
         /// The variants of [`Op`] without their operands, numbered in list order.
@@ -743,6 +889,7 @@ op_kinds! {
     Move = 1,
     MoveXX = 1,
     ConsAllocGetList = 3,
+    ConsAllocGetListCall = 4,
     PutListReturn = 3,
     Move2Call = 3,
     MoveXY = 1,
@@ -817,10 +964,25 @@ op_kinds! {
     Move2 = 2,
     Nop = 1,
     Exit = 1,
+    CodeEnd = 1,
 }
 
 #[cfg(test)]
 mod tests {
+    /// The built-in init module keeps the promises of the unchecked instruction fetch.
+    #[test]
+    fn the_init_stub_is_dispatch_safe() {
+        use crate::vm::atom;
+        let code = crate::vm::code::Code::new(atom::INIT, atom::START_EM, atom::DO_BOOT);
+        assert!(super::dispatch_safe(&code.modules[0].code));
+        let mut bad = code.modules[0].code.clone();
+        bad.insert(0, super::Op::Jump(99));
+        assert!(!super::dispatch_safe(&bad));
+        bad.remove(0);
+        bad.pop();
+        assert!(!super::dispatch_safe(&bad));
+    }
+
     /// One instruction should stay within a cache line.
     #[test]
     fn op_fits_a_cache_line() {

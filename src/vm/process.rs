@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use super::gc::{self, GcError};
 use super::heap::Heap;
 use super::maxheap::{HeapReport, MaxHeap};
+use super::memory::OutOfMemory;
 use super::term::Term;
 
 /// Number of X registers.
@@ -119,8 +120,10 @@ impl Process {
     }
 
     /// Collects the heap with the live X registers `x` as roots, leaving `need` words free.
-    /// Over its `max_heap_size` after that, the process is reported (kept in
-    /// `heap_reports`) and, when the setting kills, the error says it must die.
+    /// When the node's memory refuses the heap's growth, records it on the heap (the
+    /// scheduler kills the process, see [`Heap::take_refusal`]) and returns
+    /// [`GcError::NodeMemory`]. Over its `max_heap_size` after collecting, the process is
+    /// reported (kept in `heap_reports`) and, when the setting kills, the error says it must die.
     pub fn collect(&mut self, x: &mut [Term], need: usize) -> Result<(), GcError> {
         let mut dict: Vec<Term> = Vec::with_capacity(self.dict.len() * 2);
         for &(k, v) in &self.dict {
@@ -128,13 +131,21 @@ impl Process {
             dict.push(v);
         }
         let (older, newer) = self.mailbox.as_mut_slices();
-        gc::collect(
+        let r = gc::collect(
             &mut self.heap,
             &mut [x, &mut self.stack, &mut dict, older, newer],
             need,
         );
         for (i, pair) in dict.chunks(2).enumerate() {
             self.dict[i] = (pair[0], pair[1]);
+        }
+        if let Err(GcError::NodeMemory { wanted_words }) = r {
+            let heap_words = self.heap.words.len();
+            self.heap.note_refusal(OutOfMemory {
+                heap_words,
+                wanted_words,
+            });
+            return r;
         }
         let total = self.total_heap_words(need);
         if !self.max_heap.exceeded(total) {

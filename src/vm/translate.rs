@@ -326,7 +326,11 @@ pub fn translate(
 }
 
 /// Adds a translated module to `code`.
-pub fn install(code: &mut Code, module: LoadedModule) -> u32 {
+pub fn install(code: &mut Code, mut module: LoadedModule) -> u32 {
+    // Labels after the last instruction lead here, as does falling off the end.
+    module.code.push(Op::CodeEnd);
+    module.lines.push(0);
+    debug_assert!(super::ops::dispatch_safe(&module.code));
     let i = code.modules.len() as u32;
     code.by_name.insert(module.name.atom_index(), i);
     code.modules.push(module);
@@ -442,6 +446,25 @@ fn specialise(code: &mut [Op]) {
 fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
     let free = |i: usize| !targets.get(i).copied().unwrap_or(true);
     for i in 0..code.len() {
+        // The head of a list and a call on the tail (body recursion over a list): the three
+        // instructions fused above and the call, which stays in place after them.
+        if let Some(
+            [Op::TestCons(fail, src), Op::Allocate { slots, .. }, Op::GetList(s2, h, t), Op::Call { target, arity }],
+        ) = code.get(i..i + 4)
+        {
+            if src == s2 && free(i + 1) && free(i + 2) && free(i + 3) {
+                code[i] = Op::ConsAllocGetListCall {
+                    fail: *fail,
+                    src: *src,
+                    slots: *slots,
+                    h: *h,
+                    t: *t,
+                    target: *target,
+                    arity: *arity,
+                };
+                continue;
+            }
+        }
         let fused =
             match code.get(i..i + 3) {
                 Some(

@@ -20,6 +20,13 @@ digits(N, Acc) -> digits(N div 10, Acc + N rem 10).
 main() ->
     F20 = fact(id(20)), F21 = fact(id(21)), F30 = fact(id(30)),
     erlang:display({fact, F20, F21, F30}),
+    %% Operands and results either side of the word boundaries (2^59, 2^63, 2^64, 2^127).
+    Edges = [id(X) || B <- [59, 60, 63, 64, 126, 127], D <- [-1, 0, 1],
+                      X <- [(1 bsl B) + D, -(1 bsl B) - D]],
+    erlang:display({edge_ops,
+                    [{X * Y, X + Y, X - Y, X band Y, X bor Y, X bxor Y, X div 7, X rem 1000003,
+                      X div (Y bor 1), X rem (Y bor 1)}
+                     || X <- Edges, Y <- [id(3), id(-5), id(1 bsl 62), id(-(1 bsl 64))]]}),
     F100 = fact(id(100)),
     erlang:display({fact100, F100}),
     F1000 = fact_acc(id(1000), 1),

@@ -77,7 +77,39 @@ main() ->
                     catch_all(fun() -> lists:nth(id(9), L) end),
                     catch_all(fun() -> lists:last(id([])) end),
                     catch_all(fun() -> lists:seq(id(1), id(a)) end)}),
+    long(),
     erlang:halt(0).
+
+%% Long lists: the list BIFs work through them a slice at a time, with the same results.
+long() ->
+    N = 100000,
+    L = lists:seq(1, N),
+    K = [{I, -I} || I <- L],
+    R = lists:reverse(L, [tail]),
+    erlang:display({long_reverse, length(R), hd(R), lists:last(R), lists:nth(N, R),
+                    lists:reverse(lists:reverse(L)) =:= L, lists:reverse(L) =:= lists:seq(N, 1, -1)}),
+    erlang:display({long_member, lists:member(N, L), lists:member(N + 1, L),
+                    lists:member(float(N), L), lists:member(-1, id(L ++ [-1]))}),
+    erlang:display({long_key, lists:keyfind(N, 1, K), lists:keyfind(-N, 2, K),
+                    lists:keyfind(0, 1, K), lists:keymember(N - 1, 1, K),
+                    lists:keysearch(N, 1, K), lists:keysearch(x, 1, K)}),
+    erlang:display({long_bad, brief(fun() -> lists:reverse(id(L ++ x), []) end),
+                    brief(fun() -> lists:member(0, id(L ++ x)) end),
+                    brief(fun() -> lists:keyfind(0, 1, id(K ++ x)) end),
+                    brief(fun() -> length(id(L ++ x)) end)}),
+    erlang:display({long_size, length(L), byte_size(term_to_binary(L)),
+                    binary_to_term(term_to_binary(K)) =:= K,
+                    byte_size(iolist_to_binary([<<"ab">>, "c" | lists:duplicate(N, "xyz")]))}).
+
+%% An exception without its (long) arguments.
+brief(F) ->
+    try F() of
+        V -> {ok, V}
+    catch
+        C:R:St ->
+            [{M, Fn, A, _} | _] = St,
+            {C, R, M, Fn, if is_list(A) -> length(A); true -> A end}
+    end.
 
 qsort([]) -> [];
 qsort([P | T]) -> qsort([X || X <- T, X < P]) ++ [P] ++ qsort([X || X <- T, X >= P]).

@@ -12,9 +12,11 @@
 //!   starts small and grows on demand: when an allocation does not fit, the memory module
 //!   maps the next frames after the heap's end and the heap is extended.
 //!
-//! When an allocation cannot be served, the failure is logged with the heap's figures before
-//! Rust's allocation-error path reports it as a panic and the domain crashes, so "out of
-//! memory" is never silent.
+//! When an allocation cannot be served, the failure is logged with the heap's figures and the
+//! caller gets a null pointer: a fallible request (`Vec::try_reserve`, as the runtime's
+//! collector makes) fails and its process is killed; any other request goes on to Rust's
+//! allocation-error path, which reports it as a panic and the domain crashes. Either way "out
+//! of memory" is never silent.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::NonNull;

@@ -67,6 +67,21 @@ fn two(ctx: &Ctx, a: &[Term]) -> Result<(Num, Num), Fault> {
     }
 }
 
+/// Both operands as `i128` when both are integers that fit: the path for results just past
+/// the small range, without `BigInt` allocations.
+fn ints128(ctx: &Ctx, a: &[Term]) -> Option<(i128, i128)> {
+    let v = ctx.view();
+    Some((v.int128(a[0])?, v.int128(a[1])?))
+}
+
+/// Applies `f` to both operands as `i128` and stores the result, when they fit and `f` does
+/// not overflow; `None` sends the caller to its general path.
+fn wide(ctx: &mut Ctx, a: &[Term], f: impl Fn(i128, i128) -> Option<i128>) -> Option<Term> {
+    let (x, y) = ints128(ctx, a)?;
+    let r = f(x, y)?;
+    Some(ctx.p.heap.int128(r))
+}
+
 fn ints(ctx: &Ctx, a: &[Term]) -> Result<(BigInt, BigInt), Fault> {
     match two(ctx, a)? {
         (Num::F(_), _) | (_, Num::F(_)) => Err(badarith()),
@@ -78,6 +93,9 @@ fn ints(ctx: &Ctx, a: &[Term]) -> Result<(BigInt, BigInt), Fault> {
 pub fn add(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if let (Some(x), Some(y)) = (a[0].as_small(), a[1].as_small()) {
         return Ok(ctx.p.heap.int(x + y));
+    }
+    if let Some(t) = wide(ctx, a, i128::checked_add) {
+        return Ok(t);
     }
     match two(ctx, a)? {
         (Num::I(x), Num::I(y)) => Ok(match x.checked_add(y) {
@@ -94,6 +112,9 @@ pub fn sub(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if let (Some(x), Some(y)) = (a[0].as_small(), a[1].as_small()) {
         return Ok(ctx.p.heap.int(x - y));
     }
+    if let Some(t) = wide(ctx, a, i128::checked_sub) {
+        return Ok(t);
+    }
     match two(ctx, a)? {
         (Num::I(x), Num::I(y)) => Ok(match x.checked_sub(y) {
             Some(r) => ctx.p.heap.int(r),
@@ -106,6 +127,9 @@ pub fn sub(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `A * B`.
 pub fn mul(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if let Some(t) = wide(ctx, a, i128::checked_mul) {
+        return Ok(t);
+    }
     match two(ctx, a)? {
         (Num::I(x), Num::I(y)) => Ok(match x.checked_mul(y) {
             Some(r) => ctx.p.heap.int(r),
@@ -134,6 +158,9 @@ pub fn div(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         }
         return Ok(ctx.p.heap.int(x / y));
     }
+    if let Some(t) = wide(ctx, a, i128::checked_div) {
+        return Ok(t);
+    }
     let (x, y) = ints(ctx, a)?;
     if y.is_zero() {
         return Err(badarith());
@@ -149,6 +176,9 @@ pub fn rem(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         }
         return Ok(ctx.p.heap.int(x % y));
     }
+    if let Some(t) = wide(ctx, a, i128::checked_rem) {
+        return Ok(t);
+    }
     let (x, y) = ints(ctx, a)?;
     if y.is_zero() {
         return Err(badarith());
@@ -161,6 +191,9 @@ pub fn band(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if let (Some(x), Some(y)) = (a[0].as_small(), a[1].as_small()) {
         return Ok(Term::small(x & y));
     }
+    if let Some(t) = wide(ctx, a, |x, y| Some(x & y)) {
+        return Ok(t);
+    }
     let (x, y) = ints(ctx, a)?;
     Ok(ctx.p.heap.bigint(&(x & y)))
 }
@@ -170,6 +203,9 @@ pub fn bor(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if let (Some(x), Some(y)) = (a[0].as_small(), a[1].as_small()) {
         return Ok(Term::small(x | y));
     }
+    if let Some(t) = wide(ctx, a, |x, y| Some(x | y)) {
+        return Ok(t);
+    }
     let (x, y) = ints(ctx, a)?;
     Ok(ctx.p.heap.bigint(&(x | y)))
 }
@@ -178,6 +214,9 @@ pub fn bor(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn bxor(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if let (Some(x), Some(y)) = (a[0].as_small(), a[1].as_small()) {
         return Ok(Term::small(x ^ y));
+    }
+    if let Some(t) = wide(ctx, a, |x, y| Some(x ^ y)) {
+        return Ok(t);
     }
     let (x, y) = ints(ctx, a)?;
     Ok(ctx.p.heap.bigint(&(x ^ y)))

@@ -76,7 +76,9 @@ pub fn copy1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn copy2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let b = bytes(ctx, a[0])?;
     let n = a[1].as_small().filter(|n| *n >= 0).ok_or_else(badarg)? as usize;
-    Ok(ctx.p.heap.binary(b.repeat(n)))
+    let out = b.repeat(n);
+    ctx.charge(out.len() / 256);
+    Ok(ctx.p.heap.binary(out))
 }
 
 /// `binary:at/2`.

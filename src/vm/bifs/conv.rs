@@ -553,12 +553,14 @@ pub fn binary_to_float(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `list_to_tuple/1`.
 pub fn list_to_tuple(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let items = ctx.view().list_to_vec(a[0]).ok_or_else(badarg)?;
+    ctx.charge(items.len() / 32);
     Ok(ctx.p.heap.tuple(&items))
 }
 
 /// `tuple_to_list/1`.
 pub fn tuple_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let items = ctx.view().tuple(a[0]).ok_or_else(badarg)?.to_vec();
+    ctx.charge(items.len() / 32);
     Ok(ctx.p.heap.list(&items))
 }
 
@@ -569,6 +571,7 @@ pub fn binary_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .binary_bytes(a[0])
         .ok_or_else(badarg)?
         .into_owned();
+    ctx.charge(b.len() / 32);
     Ok(ctx.p.heap.byte_list(&b))
 }
 
@@ -621,6 +624,8 @@ pub fn list_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let mut out = Vec::new();
     iolist_bytes(&v, a[0], &mut out).ok_or_else(badarg)?;
+    // A reduction per 256 bytes gathered (a long iolist ends the caller's slice).
+    ctx.charge(out.len() / 256);
     Ok(ctx.p.heap.binary(out))
 }
 

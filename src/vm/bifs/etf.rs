@@ -2,10 +2,12 @@
 
 use alloc::vec::Vec;
 
+use super::trap;
 use crate::etf::{EncodeOptions, ExtTerm};
 use crate::vm::atom;
-use crate::vm::bif::{badarg, BifResult, Ctx};
+use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::ext::{from_ext, to_ext};
+use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::term::Term;
 
 struct Options {
@@ -59,10 +61,20 @@ fn encode(ctx: &Ctx, t: Term, minor: Option<u8>) -> alloc::vec::Vec<u8> {
     }
 }
 
+/// External-format bytes encoded or decoded for one reduction: a long term ends the caller's
+/// slice right after.
+const BYTES_PER_REDUCTION: usize = 256;
+
 /// `term_to_binary/1,2` (`compressed` and `minor_version` are honoured).
 pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let o = options(ctx, a.get(1))?;
+    if !o.compressed && o.minor_version.is_none() && is_long_list(ctx, a[0]) {
+        // Encoded a slice at a time by the continuation (term_to_binary_step).
+        let kind = Term::small(trap::TERM_TO_BINARY);
+        return Err(Fault::TrapTo([kind, a[0], Term::NIL, Term::small(0)]));
+    }
     let mut bytes = encode(ctx, a[0], o.minor_version);
+    ctx.charge(bytes.len() / BYTES_PER_REDUCTION);
     if o.compressed && bytes.len() > 1 {
         let body = &bytes[1..];
         let z = miniz_oxide::deflate::compress_to_vec_zlib(body, 6);
@@ -76,9 +88,79 @@ pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.binary(bytes))
 }
 
+/// Lists at least this long are encoded a slice at a time. Shorter lists of bytes are
+/// STRING_EXT, which needs the whole list; these are always LIST_EXT, whose elements are
+/// encoded one by one, each as on its own.
+const LONG_LIST: usize = 1 << 16;
+
+/// Elements or bytes one step of a long list's encoding takes at most (a slice's worth,
+/// about).
+const STEP_ELEMENTS: usize = 8192;
+const STEP_BYTES: usize = 1 << 16;
+
+fn is_long_list(ctx: &Ctx, t: Term) -> bool {
+    let v = ctx.view();
+    let mut l = t;
+    for _ in 0..LONG_LIST {
+        if !l.is_cons() {
+            return false;
+        }
+        l = v.cons(l).1;
+    }
+    true
+}
+
+/// One step of `term_to_binary` of a long list (continuation [`trap::TERM_TO_BINARY`]): the
+/// state is the rest of the list, the chunks encoded so far (last first) and their count of
+/// elements. Ends with LIST_EXT, the count, the chunks in order and the tail.
+pub fn term_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (mut l, mut chunks) = (a[1], a[2]);
+    let mut count = a[3].as_small().unwrap_or(0) as usize;
+    let mut out = Vec::new();
+    {
+        let v = ctx.view();
+        let mut n = 0;
+        while l.is_cons() && n < STEP_ELEMENTS && out.len() < STEP_BYTES {
+            let (h, rest) = v.cons(l);
+            let ext = to_ext(&v, ctx.atoms, ctx.code, h);
+            crate::etf::encode_body(&ext, EncodeOptions::default(), &mut out);
+            l = rest;
+            n += 1;
+        }
+        count += n;
+    }
+    ctx.charge(SLICE_REDUCTIONS as usize);
+    if l.is_cons() {
+        let bin = ctx.p.heap.binary(out);
+        chunks = ctx.p.heap.cons(bin, chunks);
+        let state = [a[0], l, chunks, Term::small(count as i64)];
+        return Err(Fault::TrapTo(state));
+    }
+    let v = ctx.view();
+    let tail = to_ext(&v, ctx.atoms, ctx.code, l);
+    crate::etf::encode_body(&tail, EncodeOptions::default(), &mut out);
+    let parts = v.list_to_vec(chunks).unwrap_or_default();
+    let size: usize = parts
+        .iter()
+        .map(|b| v.binary(*b).map_or(0, |b| b.bit_len / 8))
+        .sum();
+    let mut all = Vec::with_capacity(6 + size + out.len());
+    all.extend_from_slice(&[131, 108]);
+    all.extend_from_slice(&(count as u32).to_be_bytes());
+    for b in parts.iter().rev() {
+        if let Some(bytes) = v.binary_bytes(*b) {
+            all.extend_from_slice(&bytes);
+        }
+    }
+    all.extend_from_slice(&out);
+    Ok(ctx.p.heap.binary(all))
+}
+
 /// `erlang:external_size/1,2`.
 pub fn external_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    Ok(Term::small(encode(ctx, a[0], None).len() as i64))
+    let n = encode(ctx, a[0], None).len();
+    ctx.charge(n / BYTES_PER_REDUCTION);
+    Ok(Term::small(n as i64))
 }
 
 /// Whether every atom `ext` names exists already (`binary_to_term/2`'s `safe` creates none).
@@ -121,6 +203,7 @@ pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .binary_bytes(a[0])
         .ok_or_else(badarg)?
         .into_owned();
+    ctx.charge(bytes.len() / BYTES_PER_REDUCTION);
     let opts = match a.get(1) {
         Some(o) => ctx.view().list_to_vec(*o).ok_or_else(badarg)?,
         None => Vec::new(),

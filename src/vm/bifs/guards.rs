@@ -236,6 +236,8 @@ pub fn tl(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `length/1`.
 pub fn length(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let n = ctx.view().list_len(a[0]).ok_or_else(badarg)?;
+    // A reduction per 64 cells walked (a long list ends the caller's slice).
+    ctx.charge(n / 64);
     Ok(Term::small(n as i64))
 }
 

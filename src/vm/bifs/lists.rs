@@ -3,8 +3,9 @@
 use alloc::vec::Vec;
 
 use crate::vm::atom;
-use crate::vm::bif::{badarg, BifResult, Ctx};
+use crate::vm::bif::{badarg, finish, BifResult, Ctx, Fault};
 use crate::vm::compare::{eq, exact_eq};
+use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::term::Term;
 
 /// `A ++ B`.
@@ -13,6 +14,7 @@ pub fn append(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         return Ok(a[1]);
     }
     let items = ctx.view().list_to_vec(a[0]).ok_or_else(badarg)?;
+    ctx.charge(items.len() / CELLS_PER_REDUCTION);
     Ok(ctx.p.heap.list_with_tail(&items, a[1]))
 }
 
@@ -29,91 +31,121 @@ pub fn subtract(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.list(&xs))
 }
 
-/// `lists:reverse/2`.
+/// List cells a BIF walks for one reduction (erl's lists BIFs take about as many).
+const CELLS_PER_REDUCTION: usize = 32;
+
+/// List cells a BIF walks before it traps: a slice's worth of reductions.
+const CELLS_PER_SLICE: usize = CELLS_PER_REDUCTION * SLICE_REDUCTIONS as usize;
+
+/// `lists:reverse/2`. A long list is reversed a slice's worth at a time: the BIF traps with
+/// the rest of the list and the accumulator so far, as erl's does.
 pub fn reverse2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    // Checked to be proper first so a failure builds nothing; then consed straight from the
-    // list, which is already in the order reversing needs, without gathering it in a Vec.
-    ctx.view().list_len(a[0]).ok_or_else(badarg)?;
+    // Checked to be proper first (as far as this call goes) so a failure builds nothing;
+    // then consed straight from the list, already in the order reversing needs.
+    let v = ctx.view();
+    let (mut l, mut n) = (a[0], 0);
+    while l.is_cons() && n < CELLS_PER_SLICE {
+        l = v.cons(l).1;
+        n += 1;
+    }
+    if !l.is_cons() && !l.is_nil() {
+        return Err(badarg());
+    }
     let mut acc = a[1];
     let mut l = a[0];
-    while l.is_cons() {
+    for _ in 0..n {
         let (x, rest) = ctx.view().cons(l);
         acc = ctx.p.heap.cons(x, acc);
         l = rest;
+    }
+    ctx.charge(n / CELLS_PER_REDUCTION);
+    if l.is_cons() {
+        return Err(Fault::Trap([l, acc, Term::NIL]));
     }
     Ok(acc)
 }
 
 /// `lists:reverse/1`.
 pub fn reverse1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    reverse2(ctx, &[a[0], Term::NIL])
+    finish(ctx, reverse2, &[a[0], Term::NIL])
 }
 
-fn key_index(a: Term) -> Result<usize, crate::vm::bif::Fault> {
+fn key_index(a: Term) -> Result<usize, Fault> {
     match a.as_small() {
         Some(n) if n >= 1 => Ok(n as usize),
         _ => Err(badarg()),
     }
 }
 
-fn keyfind_in(
-    ctx: &Ctx,
-    key: Term,
-    n: usize,
-    list: Term,
-) -> Result<Option<Term>, crate::vm::bif::Fault> {
+/// The first tuple in `a[2]` whose element `n` equals `a[0]`, or a trap with the rest of
+/// the list after a slice's worth of cells.
+fn keyfind_in(ctx: &mut Ctx, n: usize, a: &[Term]) -> Result<Option<Term>, Fault> {
     let v = ctx.view();
-    let mut l = list;
+    let (key, mut l, mut walked) = (a[0], a[2], 0);
     while l.is_cons() {
+        if walked == CELLS_PER_SLICE {
+            ctx.charge(SLICE_REDUCTIONS as usize);
+            return Err(Fault::Trap([key, a[1], l]));
+        }
         let (h, tl) = v.cons(l);
         if let Some(el) = v.tuple(h) {
             if el.len() >= n && eq(&v, ctx.atoms, el[n - 1], key) {
+                ctx.charge(walked / CELLS_PER_REDUCTION);
                 return Ok(Some(h));
             }
         }
         l = tl;
+        walked += 1;
     }
     if !l.is_nil() {
         return Err(badarg());
     }
+    ctx.charge(walked / CELLS_PER_REDUCTION);
     Ok(None)
 }
 
 /// `lists:keyfind/3`.
 pub fn keyfind(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let n = key_index(a[1])?;
-    Ok(keyfind_in(ctx, a[0], n, a[2])?.unwrap_or(atom::FALSE))
+    Ok(keyfind_in(ctx, n, a)?.unwrap_or(atom::FALSE))
 }
 
 /// `lists:keymember/3`.
 pub fn keymember(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let n = key_index(a[1])?;
-    Ok(Term::boolean(keyfind_in(ctx, a[0], n, a[2])?.is_some()))
+    Ok(Term::boolean(keyfind_in(ctx, n, a)?.is_some()))
 }
 
 /// `lists:keysearch/3`.
 pub fn keysearch(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let n = key_index(a[1])?;
-    match keyfind_in(ctx, a[0], n, a[2])? {
+    match keyfind_in(ctx, n, a)? {
         Some(t) => Ok(ctx.p.heap.tuple(&[atom::VALUE, t])),
         None => Ok(atom::FALSE),
     }
 }
 
-/// `lists:member/2`.
+/// `lists:member/2`; traps with the rest of the list after a slice's worth of cells.
 pub fn member(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let v = ctx.view();
-    let mut l = a[1];
+    let (mut l, mut walked) = (a[1], 0);
     while l.is_cons() {
+        if walked == CELLS_PER_SLICE {
+            ctx.charge(SLICE_REDUCTIONS as usize);
+            return Err(Fault::Trap([a[0], l, Term::NIL]));
+        }
         let (h, tl) = v.cons(l);
         if h == a[0] || exact_eq(&v, ctx.atoms, h, a[0]) {
+            ctx.charge(walked / CELLS_PER_REDUCTION);
             return Ok(atom::TRUE);
         }
         l = tl;
+        walked += 1;
     }
     if !l.is_nil() {
         return Err(badarg());
     }
+    ctx.charge(walked / CELLS_PER_REDUCTION);
     Ok(atom::FALSE)
 }
 

@@ -24,6 +24,7 @@ pub mod procinfo;
 pub mod procs;
 pub mod system;
 pub mod time;
+pub mod trap;
 pub mod tuples;
 pub mod unicode;
 pub mod xenbeam;

@@ -12,7 +12,7 @@ use num_bigint::Sign;
 use crate::outlet::xenstore::Mode;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
-use crate::vm::bifs::conv::{iolist_bytes, iolist_chunks, iolist_len};
+use crate::vm::bifs::conv::iolist_chunks;
 use crate::vm::ext::to_ext;
 use crate::vm::services::{IoReply, IoRequest};
 use crate::vm::term::Term;
@@ -90,20 +90,26 @@ pub fn open_xenstore(ctx: &mut Ctx, _: &[Term]) -> BifResult {
 pub fn write(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = pore(ctx, a[0])?;
     let v = ctx.view();
-    let n = iolist_len(&v, a[1]).ok_or_else(badarg)?;
-    // A driver writes a request per call and most are small: gather those in the frame.
+    // A driver writes a request per call and most are small: gather those in the frame, in
+    // one walk of the iolist; a bigger one moves to the heap when it outgrows the frame.
     let mut small = [0u8; SMALL_WRITE];
     let mut big = Vec::new();
-    let bytes = if n <= SMALL_WRITE {
-        let mut at = 0;
-        iolist_chunks(&v, a[1], |c| {
+    let mut at = 0;
+    iolist_chunks(&v, a[1], |c| {
+        if big.is_empty() && at + c.len() <= SMALL_WRITE {
             small[at..at + c.len()].copy_from_slice(c);
-            at += c.len();
-        })
-        .ok_or_else(badarg)?;
-        &small[..n]
+        } else {
+            if big.is_empty() {
+                big.extend_from_slice(&small[..at]);
+            }
+            big.extend_from_slice(c);
+        }
+        at += c.len();
+    })
+    .ok_or_else(badarg)?;
+    let bytes = if big.is_empty() {
+        &small[..at]
     } else {
-        iolist_bytes(&v, a[1], &mut big).ok_or_else(badarg)?;
         &big[..]
     };
     call(ctx, IoRequest::PoreWrite(id, bytes), "$pore")

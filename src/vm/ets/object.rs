@@ -26,8 +26,8 @@ impl Object {
         let mut h = Heap::new();
         let root = copy_term(v, &mut h, t);
         Object {
-            words: h.words.into_boxed_slice(),
-            bins: h.bins.into_boxed_slice(),
+            words: core::mem::take(&mut h.words).into_boxed_slice(),
+            bins: core::mem::take(&mut h.bins).into_boxed_slice(),
             root,
         }
     }

@@ -1,0 +1,26 @@
+//! BIF continuations: the long BIFs that trap to the stub in module 0 go on here.
+//!
+//! A BIF that cannot finish in one slice and whose state does not fit its own arguments
+//! returns [`Fault::TrapTo`] with a continuation number and three terms of state; the process
+//! yields, then the trap stub calls [`resume`], which does one more bounded step and either
+//! returns the BIF's result or traps again. The state lives in X registers, so the collector
+//! sees it like any other argument.
+
+#![forbid(unsafe_code)]
+
+#[cfg(doc)]
+use crate::vm::bif::Fault;
+use crate::vm::bif::{badarg, BifResult, Ctx};
+use crate::vm::term::Term;
+
+/// `term_to_binary/1,2` of a long list: the rest of the list, the encoded chunks so far
+/// (binaries, last first) and the number of elements encoded.
+pub const TERM_TO_BINARY: i64 = 0;
+
+/// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
+pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    match a[0].as_small() {
+        Some(TERM_TO_BINARY) => super::etf::term_to_binary_step(ctx, a),
+        _ => Err(badarg()),
+    }
+}

@@ -1,0 +1,25 @@
+%% Node memory: a process whose heap grows without bound is killed when the node's memory
+%% budget cannot hold it (with a report naming the memory); the node, the other processes
+%% and the scheduler keep running, and the memory it held is free again for a new process.
+-module(m_node_memory).
+-export([main/0, grow/1, work/2]).
+
+main() ->
+    Self = self(),
+    {G, GRef} = spawn_monitor(?MODULE, grow, [[]]),
+    W = spawn(?MODULE, work, [Self, 50]),
+    Reason = receive {'DOWN', GRef, process, G, R} -> R end,
+    erlang:display({grower, Reason}),
+    erlang:display({worker, receive {W, Sum} -> Sum end}),
+    {A, ARef} = spawn_monitor(fun() -> exit({length, length(build(2000000, []))}) end),
+    erlang:display({afterwards, receive {'DOWN', ARef, process, A, R2} -> R2 end}),
+    erlang:halt(0).
+
+%% Every step keeps the whole list and a new cell: the heap doubles, then doubles again.
+grow(Acc) -> grow([Acc | Acc]).
+
+%% Runs alongside the grower: N rounds of summing a 100,000-element list.
+work(Parent, N) -> Parent ! {self(), lists:sum([lists:sum(lists:seq(1, 100000)) || _ <- lists:seq(1, N)])}.
+
+build(0, Acc) -> Acc;
+build(N, Acc) -> build(N - 1, [N | Acc]).
