@@ -34,6 +34,9 @@ impl fmt::Display for ShowChunk {
 pub enum LoadError {
     /// The file does not start with an IFF "FOR1" header of form type "BEAM".
     NotBeam,
+    /// The file is gzip-compressed (as `erlc +compressed` writes it) but does not inflate
+    /// to a whole .beam file with the size and checksum its trailer gives.
+    BadGzip,
     /// The IFF size field disagrees with the file length.
     BadFormSize {
         /// Size declared in the header (bytes after the size field).
@@ -237,6 +240,7 @@ impl LoadError {
             LoadError::DuplicateChunk { .. } => 4,
             LoadError::MissingChunk { .. } => 5,
             LoadError::OldAtomChunk => 6,
+            LoadError::BadGzip => 7,
             LoadError::Malformed(problem) | LoadError::InModule { problem, .. } => problem.code(),
         }
     }
@@ -374,6 +378,7 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::NotBeam => f.write_str("not a BEAM file (no FOR1/BEAM header)"),
+            LoadError::BadGzip => f.write_str("a gzip-compressed BEAM file that does not inflate"),
             LoadError::BadFormSize { declared, actual } => write!(
                 f,
                 "BEAM header declares {declared} bytes but {actual} follow"

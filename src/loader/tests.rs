@@ -553,3 +553,45 @@ fn export_must_match_its_func_info() {
         }
     ));
 }
+
+/// A gzip file (RFC 1952) of `data`, as `erlc +compressed` writes .beam files.
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut out = std::vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+    out.extend_from_slice(&miniz_oxide::deflate::compress_to_vec(data, 6));
+    out.extend_from_slice(&crate::vm::bifs::checksum::crc32_update(0, data).to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
+}
+
+#[test]
+fn gzip_compressed_beam_files_load_and_bad_ones_are_refused() {
+    let Some(plain) = compile("sample", SAMPLE) else {
+        std::println!("NOTICE: erlc not found; skipping the compressed sample test");
+        return;
+    };
+    let gz = gzip(&plain);
+    assert!(gz.len() < plain.len());
+    let a = load(&plain).expect("plain");
+    let b = load(&gz).expect("compressed");
+    assert_eq!(std::format!("{a:?}"), std::format!("{b:?}"));
+    // A wrong checksum, a wrong size, a cut file, another compression method.
+    let mut bad_crc = gz.clone();
+    let n = bad_crc.len();
+    bad_crc[n - 8] ^= 1;
+    let mut bad_size = gz.clone();
+    bad_size[n - 4] ^= 1;
+    let mut huge = gz.clone();
+    huge[n - 1] = 0x7f;
+    let mut method = gz.clone();
+    method[2] = 7;
+    for bytes in [
+        bad_crc,
+        bad_size,
+        huge,
+        gz[..n / 2].to_vec(),
+        method,
+        std::vec![0x1f, 0x8b],
+    ] {
+        assert_eq!(load(&bytes).err(), Some(LoadError::BadGzip));
+    }
+}
