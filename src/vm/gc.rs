@@ -118,6 +118,11 @@ impl Copier<'_> {
     }
 }
 
+/// From this many words (8 MiB) on, a heap is large: it grows by twice its live data rather
+/// than three times, and keeps no spare space between collections, so memory, not copying,
+/// is what it saves.
+const LARGE_HEAP_WORDS: usize = 1 << 20;
+
 /// Collects `heap`, updating every root slot, and leaves room for `need` more words. Fails,
 /// with the heap still consistent, when the node's memory cannot give it the room.
 pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Result<(), GcError> {
@@ -130,7 +135,11 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     // data stays about the same size, the room after the collection is the room before it:
     // reserve that much, so the new space need not grow (and copy) again below.
     let want = from.len().saturating_add(need);
-    let room = want.max((heap.limit + heap.limit / 8).saturating_add(need));
+    let room = if heap.limit < LARGE_HEAP_WORDS {
+        want.max((heap.limit + heap.limit / 8).saturating_add(need))
+    } else {
+        want
+    };
     if heap.grow_words(&mut to, room, from.capacity()).is_err()
         && heap.grow_words(&mut to, want, from.capacity()).is_err()
     {
@@ -156,11 +165,12 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     let new_bins = c.new_bins;
     drop(old_bins);
     let live = to.len();
-    // The next collection comes when the heap is three times the live data: each collection
-    // copies the live words once, so a wider margin copies less per word allocated (twice the
-    // live data made collection a third of a large map's workload). Idle processes stay at
-    // the minimum.
-    let mut limit = ((live + need) * 3).max(MIN_HEAP_WORDS);
+    // The next collection comes when the heap is three times the live data (twice for a
+    // large heap): each collection copies the live words once, so a wider margin copies less
+    // per word allocated (twice the live data made collection a third of a large map's
+    // workload). Idle processes stay at the minimum.
+    let factor = if live + need < LARGE_HEAP_WORDS { 3 } else { 2 };
+    let mut limit = ((live + need) * factor).max(MIN_HEAP_WORDS);
     // The mutator fills the heap up to the limit and a little past it (BIF results are built
     // before the next safe point looks), so give the vector that room now, while it holds only
     // the live words: growing it later would copy a full heap (and outside the account).
@@ -190,8 +200,9 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     heap.limit = limit;
     heap.bin_limit = super::heap::bin_limit(limit);
     heap.bin_bytes = 0;
-    // Reuse the old space next time unless it is far larger than needed (then let it go).
-    if from.capacity() <= limit * 4 {
+    // Reuse the old space next time unless it is far larger than needed or large (then let
+    // it go: a large heap should not hold two spaces between collections).
+    if from.capacity() <= limit * 4 && from.capacity() < LARGE_HEAP_WORDS {
         from.clear();
         heap.spare = from;
     }

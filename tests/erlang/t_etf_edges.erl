@@ -89,11 +89,18 @@ more() ->
     Seq = lists:seq(1, 70000),
     Mixed = [{I, [a, "s", 1.5, <<"b">>, -I * 1000000000000]} || I <- lists:seq(1, 70000)],
     erlang:display({long_term_to_binary,
-                    [{byte_size(B), erlang:md5(B), binary_to_term(B) =:= T}
+                    [encoded(T, Opts)
                      || T <- [Seq, Seq ++ tail, Mixed, {Seq}, [Seq, Seq],
                               lists:duplicate(65535, 7), lists:duplicate(65536, 7)],
-                        B <- [term_to_binary(T), term_to_binary(T, [deterministic]),
-                              term_to_binary(T, [{minor_version, 2}])]]}).
+                        Opts <- [[], [deterministic], [{minor_version, 2}]]]}).
+
+%% Size, digest and round trip of one encoding; the binary is dropped before the next (the
+%% suite also runs in a 256 MiB guest).
+encoded(T, Opts) ->
+    B = term_to_binary(T, Opts),
+    R = {byte_size(B), erlang:md5(B), binary_to_term(B) =:= T},
+    erlang:garbage_collect(),
+    R.
 
 deep_list(N) -> <<(binary:copy(<<108, 0,0,0,1>>, N))/binary, 106, (binary:copy(<<106>>, N))/binary>>.
 
