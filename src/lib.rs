@@ -4,7 +4,10 @@
 //! and the BEAM loader and interpreter. It is `no_std` with `alloc` so the same code runs inside
 //! the image and, under test, on the host.
 #![cfg_attr(not(test), no_std)]
+// No unsafe code, but for the one module that allows it and says why its block holds:
+// `vm::fetch`, the interpreter's instruction fetch.
 #![deny(unsafe_code)]
+#![forbid(unsafe_op_in_unsafe_fn)]
 
 extern crate alloc;
 
