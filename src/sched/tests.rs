@@ -800,6 +800,21 @@ main() ->
     assert_eq!(r.stalls, 0);
 }
 
+/// Erlang for the two tests below: `during(Echo, F)` runs F in a worker while this process
+/// and `Echo` pass a token, and returns `{Passes > 2, F's result}`.
+const PASS_THE_TOKEN: &str = r#"echo() -> receive {P, ping} -> P ! pong, echo() end.
+during(Echo, F) ->
+    Main = self(),
+    spawn(fun() -> Main ! {done, F()} end),
+    Echo ! {Main, ping},
+    count(Echo, 0).
+count(Echo, N) ->
+    receive
+        pong -> Echo ! {self(), ping}, count(Echo, N + 1);
+        {done, R} -> receive pong -> ok end, {N > 2, R}
+    end.
+"#;
+
 #[test]
 fn long_list_bifs_trap_and_let_others_run() {
     // Main and an echo process pass a token back and forth while a worker runs one long BIF
@@ -808,7 +823,8 @@ fn long_list_bifs_trap_and_let_others_run() {
     // slice's worth is 32,000 cells).
     let Some(r) = run(
         "st_trap",
-        r#"-module(st_trap).
+        &[
+            r#"-module(st_trap).
 -export([main/0]).
 main() ->
     L = lists:seq(1, 1000000),
@@ -823,18 +839,10 @@ main() ->
         fun() -> length(L) end,
         fun() -> byte_size(term_to_binary(L)) end]],
     erlang:halt(0).
-echo() -> receive {P, ping} -> P ! pong, echo() end.
-during(Echo, F) ->
-    Main = self(),
-    spawn(fun() -> Main ! {done, F()} end),
-    Echo ! {Main, ping},
-    count(Echo, 0).
-count(Echo, N) ->
-    receive
-        pong -> Echo ! {self(), ping}, count(Echo, N + 1);
-        {done, R} -> receive pong -> ok end, {N > 2, R}
-    end.
 "#,
+            PASS_THE_TOKEN,
+        ]
+        .concat(),
     ) else {
         return;
     };
@@ -860,7 +868,8 @@ fn long_bifs_that_finish_in_one_go_charge_for_their_work() {
     // them lets the token pass several times (without charging, at most once).
     let Some(r) = run(
         "st_charge",
-        r#"-module(st_charge).
+        &[
+            r#"-module(st_charge).
 -export([main/0]).
 main() ->
     L = lists:seq(1, 100000),
@@ -877,18 +886,10 @@ main() ->
         fun() -> tuple_to_list(T) end,
         fun() -> L ++ [x] end]],
     erlang:halt(0).
-echo() -> receive {P, ping} -> P ! pong, echo() end.
-during(Echo, F) ->
-    Main = self(),
-    spawn(fun() -> Main ! {done, F()} end),
-    Echo ! {Main, ping},
-    count(Echo, 0).
-count(Echo, N) ->
-    receive
-        pong -> Echo ! {self(), ping}, count(Echo, N + 1);
-        {done, R} -> receive pong -> ok end, {N > 2, R}
-    end.
 "#,
+            PASS_THE_TOKEN,
+        ]
+        .concat(),
     ) else {
         return;
     };
