@@ -546,6 +546,30 @@ fn exec(
         }};
     }
 
+    // A call to `$target` in this module returning to `pc` (call, and the fused forms that
+    // end in one): the stack check, the return address, a safe point, a reduction.
+    macro_rules! call_local {
+        ($target:expr, $arity:expr) => {
+            stack_check!();
+            p.stack.push(Term::cp_at(m, pc));
+            gc!(0, $arity);
+            pc = $target as usize;
+            reduce!(m, pc, $arity);
+        };
+    }
+    // allocate + get_list of a cons `$l` (the fused list-head forms): `$slots` fresh Y
+    // slots, then the head and tail stored (the caller checks the stack).
+    macro_rules! head_into_frame {
+        ($l:expr, $slots:expr, $h:expr, $t:expr) => {
+            for _ in 0..$slots {
+                p.stack.push(Term::NIL);
+            }
+            let (hd, tl) = p.heap.view(lits).cons($l);
+            store(xr, p, $h, hd);
+            store(xr, p, $t, tl);
+        };
+    }
+
     loop {
         let op = ops.at(pc);
         #[cfg(feature = "op-profile")]
@@ -597,11 +621,7 @@ fn exec(
                 }
             }
             Op::Call { target, arity } => {
-                stack_check!();
-                p.stack.push(Term::cp_at(m, pc));
-                gc!(0, *arity);
-                pc = *target as usize;
-                reduce!(m, pc, *arity);
+                call_local!(*target, *arity);
             }
             Op::CallLast {
                 target,
@@ -634,13 +654,8 @@ fn exec(
             } => {
                 let l = get!(*src);
                 if l.is_cons() {
-                    for _ in 0..*slots {
-                        p.stack.push(Term::NIL);
-                    }
+                    head_into_frame!(l, *slots, *h, *t);
                     stack_check!();
-                    let (hd, tl) = p.heap.view(lits).cons(l);
-                    store(xr, p, *h, hd);
-                    store(xr, p, *t, tl);
                     pc += 2;
                 } else {
                     pc = *fail as usize;
@@ -657,19 +672,10 @@ fn exec(
             } => {
                 let l = get!(*src);
                 if l.is_cons() {
-                    for _ in 0..*slots {
-                        p.stack.push(Term::NIL);
-                    }
-                    let (hd, tl) = p.heap.view(lits).cons(l);
-                    store(xr, p, *h, hd);
-                    store(xr, p, *t, tl);
+                    head_into_frame!(l, *slots, *h, *t);
                     // The call: it returns past the fused instructions and itself.
                     pc += 3;
-                    stack_check!();
-                    p.stack.push(Term::cp_at(m, pc));
-                    gc!(0, *arity);
-                    pc = *target as usize;
-                    reduce!(m, pc, *arity);
+                    call_local!(*target, *arity);
                 } else {
                     pc = *fail as usize;
                 }
@@ -692,11 +698,7 @@ fn exec(
                 let w = get!(*c);
                 store(xr, p, *d, w);
                 pc += 2;
-                stack_check!();
-                p.stack.push(Term::cp_at(m, pc));
-                gc!(0, *arity);
-                pc = *target as usize;
-                reduce!(m, pc, *arity);
+                call_local!(*target, *arity);
             }
             Op::TestGetList(fail, s, h, t) => {
                 let l = get!(*s);
