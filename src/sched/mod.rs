@@ -12,12 +12,14 @@
 //! * [`io`]: pores and outlets as processes see them.
 //! * [`router`]: which pore or outlet each event channel belongs to.
 //! * [`queue`] and [`timers`]: run queues by priority and cancellable deadlines.
+//! * `refset`: the monitor references of one process.
 //! * `tables`: ETS tables of exited processes (deleted or handed to their heirs).
 
 pub mod io;
 pub mod node;
 pub mod pids;
 pub mod queue;
+mod refset;
 pub mod router;
 pub mod state;
 mod tables;

@@ -23,6 +23,7 @@ use alloc::vec::Vec;
 
 use super::pids::PidTable;
 use super::queue::{Priority, RunQueues};
+use super::refset::RefSet;
 use super::router::{ChannelRouter, Route};
 use super::timers::{TimerId, Timers};
 use crate::outlet::OutletTable;
@@ -158,9 +159,9 @@ pub struct Entry {
     /// `receive` or an exit counts one.
     pub reductions: u64,
     /// Monitors others hold on it.
-    watched_by: BTreeSet<u64>,
+    watched_by: RefSet,
     /// Monitors it holds.
-    watching: BTreeSet<u64>,
+    watching: RefSet,
     held: Vec<Held>,
 }
 
@@ -319,8 +320,8 @@ impl<P: Platform> State<P> {
                 group_leader: pid,
                 initial_call: None,
                 reductions: 0,
-                watched_by: BTreeSet::new(),
-                watching: BTreeSet::new(),
+                watched_by: RefSet::new(),
+                watching: RefSet::new(),
                 held: Vec::new(),
             },
         );
@@ -524,19 +525,19 @@ impl<P: Platform> State<P> {
         if !self.aliases.is_empty() {
             self.aliases.retain(|_, (owner, _)| *owner != pid);
         }
-        for r in e.watched_by {
+        for r in e.watched_by.into_vec() {
             if let Some(m) = self.monitors.remove(&r) {
                 if let Some(w) = self.procs.get_mut(&m.watcher) {
-                    w.watching.remove(&r);
+                    w.watching.remove(r);
                 }
                 self.end_monitor_alias(r);
                 self.deliver(m.watcher, Delivery::Down(r, m.who, reason.clone()));
             }
         }
-        for r in e.watching {
+        for r in e.watching.into_vec() {
             if let Some(m) = self.monitors.remove(&r) {
                 if let Some(t) = self.procs.get_mut(&m.target) {
-                    t.watched_by.remove(&r);
+                    t.watched_by.remove(r);
                 }
             }
         }
@@ -621,14 +622,14 @@ impl<P: Platform> State<P> {
         let Some(e) = self.procs.get(&pid) else {
             return (Vec::new(), Vec::new());
         };
-        let held = e.watching.iter().filter_map(|r| self.monitors.get(r));
+        let held = e.watching.iter().filter_map(|r| self.monitors.get(&r));
         let watching = held
             .map(|m| match m.who {
                 Watched::Pid(_) => (m.target, None),
                 Watched::Name(n) => (m.target, Some(n)),
             })
             .collect();
-        let by = e.watched_by.iter().filter_map(|r| self.monitors.get(r));
+        let by = e.watched_by.iter().filter_map(|r| self.monitors.get(&r));
         (watching, by.map(|m| m.watcher).collect())
     }
 
@@ -648,10 +649,10 @@ impl<P: Platform> State<P> {
                 let m = *m;
                 self.monitors.remove(&reference);
                 if let Some(e) = self.procs.get_mut(&m.target) {
-                    e.watched_by.remove(&reference);
+                    e.watched_by.remove(reference);
                 }
                 if let Some(e) = self.procs.get_mut(&watcher) {
-                    e.watching.remove(&reference);
+                    e.watching.remove(reference);
                 }
                 true
             }

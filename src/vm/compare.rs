@@ -167,7 +167,56 @@ pub fn exact_eq(v: &View, atoms: &AtomTable, a: Term, b: Term) -> bool {
     if a.is_immediate() || b.is_immediate() {
         return false;
     }
+    if let Some(same) = exact_eq_flat(v, a, b) {
+        return same;
+    }
     compare(v, atoms, a, b, Mode::Exact) == Ordering::Equal
+}
+
+/// `a =:= b` for two boxed terms when their own words decide it: references, floats, binaries,
+/// and tuples as long as no two elements at the same position are both boxed. `None` when a
+/// nested term needs the general comparison. Matching a reply by its reference, or a tuple
+/// of atoms and small integers, then takes no work list.
+fn exact_eq_flat(v: &View, a: Term, b: Term) -> Option<bool> {
+    if !(a.is_boxed() && b.is_boxed()) {
+        return None;
+    }
+    let kind = v.kind(a)?;
+    if v.kind(b)? != kind {
+        return None;
+    }
+    match kind {
+        Kind::Ref => Some(v.payload(a) == v.payload(b)),
+        // Under OTP 25 `0.0 =:= -0.0`, as f64's equality has it.
+        Kind::Float => Some(v.float(a)? == v.float(b)?),
+        Kind::BinRef => {
+            // Bitstrings of different lengths differ (the payload's third word is the length
+            // in bits); only equal lengths need their bytes compared.
+            if v.payload(a)[2] != v.payload(b)[2] {
+                return Some(false);
+            }
+            Some(compare_bits(v, a, b) == Ordering::Equal)
+        }
+        Kind::Tuple => {
+            let (x, y) = (v.payload(a), v.payload(b));
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            for (p, q) in x.iter().zip(y) {
+                if p == q {
+                    continue;
+                }
+                // An immediate equals only itself: integers of the small range are never
+                // bignums, and other kinds never share a representation.
+                if p.is_immediate() || q.is_immediate() {
+                    return Some(false);
+                }
+                return None;
+            }
+            Some(true)
+        }
+        _ => None,
+    }
 }
 
 fn compare_bits(v: &View, a: Term, b: Term) -> Ordering {

@@ -269,6 +269,18 @@ fn pair(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> BifResult {
 
 /// `erlang:process_info/2` with one item or a list of them.
 pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    // A process asking its own heap or stack size (a server tracking its high-water mark)
+    // needs nothing from the node's tables.
+    if a[0] == ctx.p.pid && a[1].is_atom() {
+        let size = match ctx.atoms.name(a[1]) {
+            "heap_size" | "total_heap_size" => Some(ctx.p.heap.limit),
+            "stack_size" => Some(ctx.p.stack.len()),
+            _ => None,
+        };
+        if let Some(words) = size {
+            return Ok(ctx.p.heap.tuple(&[a[1], Term::small(words as i64)]));
+        }
+    }
     let Some(info) = view_of(ctx, a[0])? else {
         return Ok(atom::UNDEFINED);
     };
