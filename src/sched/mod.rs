@@ -9,6 +9,7 @@
 //! * [`state`]: the process table, names, links, monitors, timers, exit signals and message
 //!   delivery (everything the loop and the services share).
 //! * [`pids`]: pid numbers, reused with a new serial as erl reuses them.
+//! * [`proctable`]: the process table, indexed by the pid's slot.
 //! * [`io`]: pores and outlets as processes see them.
 //! * [`router`]: which pore or outlet each event channel belongs to.
 //! * [`queue`] and [`timers`]: run queues by priority and cancellable deadlines.
@@ -18,6 +19,7 @@
 pub mod io;
 pub mod node;
 pub mod pids;
+pub mod proctable;
 pub mod queue;
 mod refset;
 pub mod router;

@@ -106,7 +106,11 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             // Mostly increasing references with some out of order, removals at random.
-            let r = if x.is_multiple_of(4) { x % 200 } else { step + 200 };
+            let r = if x.is_multiple_of(4) {
+                x % 200
+            } else {
+                step + 200
+            };
             if x.is_multiple_of(3) {
                 assert_eq!(ours.remove(r), model.remove(&r), "remove {r}");
             } else {

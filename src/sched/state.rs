@@ -22,6 +22,7 @@ use alloc::rc::Rc;
 use alloc::vec::Vec;
 
 use super::pids::PidTable;
+use super::proctable::ProcTable;
 use super::queue::{Priority, RunQueues};
 use super::refset::RefSet;
 use super::router::{ChannelRouter, Route};
@@ -225,7 +226,7 @@ struct Signal {
 /// The node's tables.
 pub struct State<P: Platform> {
     /// Live processes by number.
-    pub procs: BTreeMap<u32, Entry>,
+    pub procs: ProcTable<Entry>,
     /// Runnable processes.
     pub queues: RunQueues,
     /// Receive timeouts and timer messages.
@@ -276,8 +277,9 @@ pub const SYSTEM_PIDS: (u32, u32) = (40, 79);
 impl<P: Platform> State<P> {
     /// Empty tables, for erl's default process limit.
     pub fn new(atoms: NodeAtoms) -> Self {
+        let pids = PidTable::new(crate::vm::services::PROCESS_LIMIT);
         Self {
-            procs: BTreeMap::new(),
+            procs: ProcTable::new(pids.slots()),
             queues: RunQueues::new(),
             timers: Timers::new(),
             timer_refs: BTreeMap::new(),
@@ -287,7 +289,7 @@ impl<P: Platform> State<P> {
             pores: PoreTable::new(),
             outlets: OutletTable::new(),
             router: ChannelRouter::new(),
-            pids: PidTable::new(crate::vm::services::PROCESS_LIMIT),
+            pids,
             process_limit: crate::vm::services::PROCESS_LIMIT,
             next_system_slot: SYSTEM_PIDS.0,
             max_heap: MaxHeap::default(),
@@ -339,6 +341,7 @@ impl<P: Platform> State<P> {
     pub fn set_process_limit(&mut self, limit: usize) {
         self.process_limit = limit;
         if let Some(pids) = self.pids.resized(limit) {
+            self.procs.set_slots(pids.slots());
             self.pids = pids;
         }
     }

@@ -13,9 +13,9 @@ use super::small::{SmallMap, SmallStack};
 use super::term::{header_kind, header_size, Kind, Term};
 
 /// Objects kept in the inline sharing map before it spills to a tree.
-const INLINE_OBJECTS: usize = 32;
+const INLINE_OBJECTS: usize = 16;
 /// Work-list slots kept inline before the work list spills to a `Vec`.
-const INLINE_WORK: usize = 64;
+const INLINE_WORK: usize = 32;
 
 /// The state of one copy.
 struct Copier {
@@ -47,6 +47,15 @@ pub fn copy_term(src: &View, dst: &mut Heap, t: Term) -> Term {
 }
 
 impl Copier {
+    /// Queues slot `at` of the destination, holding the source's `t`, if `t` must be copied
+    /// (immediates and literals stay as they are).
+    #[inline]
+    fn fix_if_needed(&mut self, at: usize, t: Term) {
+        if t.is_pointer() && !t.is_literal() {
+            self.fix.push(at);
+        }
+    }
+
     /// Copies the outermost object of `t`; its term-valued fields are queued in `fix`.
     fn copy_one(&mut self, src: &View, dst: &mut Heap, t: Term) -> Term {
         if !t.is_pointer() || t.is_literal() {
@@ -61,10 +70,11 @@ impl Copier {
         let off = t.offset();
         let new = if t.is_cons() {
             let at = dst.words.len();
-            dst.words.push(area[off]);
-            dst.words.push(area[off + 1]);
-            self.fix.push(at);
-            self.fix.push(at + 1);
+            let (hd, tl) = (area[off], area[off + 1]);
+            dst.words.push(hd);
+            dst.words.push(tl);
+            self.fix_if_needed(at, hd);
+            self.fix_if_needed(at + 1, tl);
             Term::cons_ptr(at)
         } else {
             let h = area[off].0;
@@ -73,8 +83,8 @@ impl Copier {
             dst.words.extend_from_slice(&area[off..off + 1 + n]);
             match header_kind(h) {
                 Some(k) if k.payload_is_terms() => {
-                    for slot in at + 1..at + 1 + n {
-                        self.fix.push(slot);
+                    for (i, &w) in area[off + 1..off + 1 + n].iter().enumerate() {
+                        self.fix_if_needed(at + 1 + i, w);
                     }
                 }
                 Some(Kind::BinRef | Kind::MatchCtx) => {
