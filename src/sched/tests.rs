@@ -694,6 +694,44 @@ build(N, Acc) -> build(N - 1, [N | Acc]).
 }
 
 #[test]
+fn an_encoding_the_node_memory_cannot_hold_kills_its_process_alone() {
+    // The list fits the budget as a heap (16 bytes a level); its encoding's working memory
+    // would not, so term_to_binary kills the process instead of exhausting the node. A small
+    // encoding in the same node goes through, and the charge is given back either way.
+    let budget = 96 << 20;
+    let Some(r) = run_with_max_memory(
+        "st_encode_memory",
+        r#"-module(st_encode_memory).
+-export([main/0]).
+main() ->
+    {E, ERef} = spawn_monitor(fun() -> exit({size, byte_size(term_to_binary(nest(1000000, [])))}) end),
+    erlang:display(receive {'DOWN', ERef, process, E, R} -> R end),
+    {S, SRef} = spawn_monitor(fun() -> exit({size, erlang:external_size(nest(1000, []))}) end),
+    erlang:display(receive {'DOWN', SRef, process, S, R2} -> R2 end),
+    erlang:halt(0).
+nest(0, Acc) -> Acc;
+nest(N, Acc) -> nest(N - 1, [Acc]).
+"#,
+        budget,
+    ) else {
+        return;
+    };
+    assert!(matches!(r.stop, Stop::Halt(0)), "{:?}: {}", r.stop, r.out);
+    let l = lines(&r.out);
+    assert!(l[0].starts_with("=ERROR REPORT==== "), "{}", r.out);
+    assert_eq!(l[2], "     Context:            node memory exhausted");
+    assert_eq!(l[6], "     Exit Reason:        killed");
+    // As erl: LIST_EXT with one element is 5 bytes, then its tail's NIL_EXT (1000 x 6), then
+    // the innermost NIL_EXT and the version byte.
+    assert_eq!(&l[7..], ["", "killed", "{size,6002}"], "{}", r.out);
+    assert!(
+        r.memory_used < 1 << 20,
+        "{} bytes still charged",
+        r.memory_used
+    );
+}
+
+#[test]
 fn a_killed_process_takes_its_receive_timer_with_it() {
     let Some(r) = run(
         "st_killtimer",

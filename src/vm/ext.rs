@@ -28,6 +28,51 @@ enum Step {
     Fun(ExtTerm, usize),
 }
 
+/// An upper estimate, in bytes, of the memory [`to_ext`] and the encoder take for `t` (the
+/// tree, its work lists, copies of atom names and binaries, and the encoding), or `None` as
+/// soon as it passes `limit`. Shared subterms count once per occurrence, as the encoding
+/// repeats them; the walk keeps an explicit stack of the pointers still to visit.
+pub fn ext_cost(v: &View, atoms: &AtomTable, t: Term, limit: usize) -> Option<usize> {
+    /// Per term: the tree node, its share of the work lists and of its parent's vector, and
+    /// the allocator's overhead.
+    const NODE: usize = 4 * core::mem::size_of::<ExtTerm>() + 64;
+    let mut total = 0usize;
+    let mut todo: Vec<Term> = Vec::new();
+    let mut next = Some(t);
+    while let Some(t) = next.take().or_else(|| todo.pop()) {
+        total = total.saturating_add(NODE);
+        if t.is_atom() {
+            total = total.saturating_add(atoms.name(t).len());
+        } else if t.is_pointer() {
+            let mut visit = |x: Term| {
+                if x.is_pointer() {
+                    todo.push(x);
+                } else {
+                    total = total.saturating_add(NODE);
+                }
+            };
+            if t.is_cons() {
+                let (h, tl) = v.cons(t);
+                visit(tl);
+                visit(h);
+            } else {
+                match v.kind(t) {
+                    Some(k) if k.payload_is_terms() => v.payload(t).iter().for_each(|&x| visit(x)),
+                    Some(Kind::BinRef | Kind::MatchCtx) => {
+                        let bits = v.payload(t)[2].0 as usize;
+                        total = total.saturating_add(bits / 4);
+                    }
+                    _ => total = total.saturating_add(2 * 8 * v.payload(t).len()),
+                }
+            }
+        }
+        if total > limit {
+            return None;
+        }
+    }
+    Some(total)
+}
+
 /// Converts a term into an external-term tree. Nested terms are converted with an explicit
 /// work list and a stack of finished parts, so depth costs heap, not native stack.
 pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {

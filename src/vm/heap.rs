@@ -22,7 +22,7 @@ use alloc::vec::Vec;
 use num_bigint::{BigInt, BigUint, Sign};
 
 use super::literals::Literals;
-use super::memory::{MemoryError, NodeMemory, OutOfMemory};
+use super::memory::{MemoryError, NodeMemory, OutOfMemory, TempCharge};
 use super::term::{header, header_kind, header_size, Kind, Term};
 
 /// A shared, immutable-once-published byte buffer behind binary terms.
@@ -122,6 +122,31 @@ impl Heap {
     pub fn note_refusal(&mut self, refusal: OutOfMemory) {
         if let Some(c) = &mut self.charge {
             c.refused = Some(refusal);
+        }
+    }
+
+    /// Bytes the node's budget has left for this heap's process (`None`: no budget).
+    pub fn memory_left(&self) -> Option<usize> {
+        self.charge.as_ref().and_then(|c| c.memory.left())
+    }
+
+    /// Charges `bytes` of working memory for a BIF this heap's process runs, until the guard
+    /// drops (`None`: no account). When the budget cannot hold them the refusal is recorded as
+    /// a refused growth is (the scheduler kills the process) and the result is `Err`.
+    pub fn charge_temporary(&mut self, bytes: usize) -> Result<Option<TempCharge>, MemoryError> {
+        let Some(c) = &mut self.charge else {
+            return Ok(None);
+        };
+        match c.memory.try_charge_temporary(bytes) {
+            Ok(g) => Ok(Some(g)),
+            Err(e) => {
+                let heap_words = self.words.len();
+                self.note_refusal(OutOfMemory {
+                    heap_words,
+                    wanted_words: bytes.div_ceil(core::mem::size_of::<Term>()),
+                });
+                Err(e)
+            }
         }
     }
 

@@ -118,6 +118,41 @@ impl NodeMemory {
     }
 }
 
+/// Working memory a BIF holds while it runs (an encoding's intermediate tree), charged to
+/// the node's account until dropped.
+#[derive(Debug)]
+#[must_use]
+pub struct TempCharge {
+    memory: NodeMemory,
+    bytes: usize,
+}
+
+impl Drop for TempCharge {
+    fn drop(&mut self) {
+        self.memory.release(self.bytes);
+    }
+}
+
+impl NodeMemory {
+    /// Bytes the budget has left (`None`: no account, or no budget).
+    pub fn left(&self) -> Option<usize> {
+        let a = self.0.as_ref()?;
+        match a.budget.load(Ordering::Relaxed) {
+            usize::MAX => None,
+            b => Some(b.saturating_sub(a.used.load(Ordering::Relaxed))),
+        }
+    }
+
+    /// Charges `bytes` of working memory if they fit in the budget, until the guard drops.
+    pub fn try_charge_temporary(&self, bytes: usize) -> Result<TempCharge, MemoryError> {
+        self.try_charge(bytes)?;
+        Ok(TempCharge {
+            memory: self.clone(),
+            bytes,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,8 @@
 %% Node memory: a process whose heap grows without bound is killed when the node's memory
 %% budget cannot hold it (with a report naming the memory); the node, the other processes
-%% and the scheduler keep running, and the memory it held is free again for a new process.
+%% and the scheduler keep running, and the memory it held is free again for a new process. A
+%% process whose term_to_binary would need more working memory than the node has left is
+%% killed the same way.
 -module(m_node_memory).
 -export([main/0, grow/1, work/2]).
 
@@ -11,6 +13,9 @@ main() ->
     Reason = receive {'DOWN', GRef, process, G, R} -> R end,
     erlang:display({grower, Reason}),
     erlang:display({worker, receive {W, Sum} -> Sum end}),
+    %% A term that fits as a heap but whose encoding's working memory does not.
+    {E, ERef} = spawn_monitor(fun() -> exit({encoded, byte_size(term_to_binary(nest(2000000, [])))}) end),
+    erlang:display({encoder, receive {'DOWN', ERef, process, E, R3} -> R3 end}),
     {A, ARef} = spawn_monitor(fun() -> exit({length, length(build(2000000, []))}) end),
     erlang:display({afterwards, receive {'DOWN', ARef, process, A, R2} -> R2 end}),
     erlang:halt(0).
@@ -20,6 +25,9 @@ grow(Acc) -> grow([Acc | Acc]).
 
 %% Runs alongside the grower: N rounds of summing a 100,000-element list.
 work(Parent, N) -> Parent ! {self(), lists:sum([lists:sum(lists:seq(1, 100000)) || _ <- lists:seq(1, N)])}.
+
+nest(0, Acc) -> Acc;
+nest(N, Acc) -> nest(N - 1, [Acc]).
 
 build(0, Acc) -> Acc;
 build(N, Acc) -> build(N - 1, [N | Acc]).

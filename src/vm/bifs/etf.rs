@@ -5,8 +5,10 @@ use alloc::vec::Vec;
 use super::trap;
 use crate::etf::{EncodeOptions, ExtTerm};
 use crate::vm::atom;
-use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
-use crate::vm::ext::{from_ext, to_ext};
+use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault};
+
+use crate::vm::ext::{ext_cost, from_ext, to_ext};
+use crate::vm::memory::TempCharge;
 use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::term::Term;
 
@@ -36,6 +38,21 @@ fn options(ctx: &Ctx, opts: Option<&Term>) -> Result<Options, crate::vm::bif::Fa
         }
     }
     Ok(o)
+}
+
+/// Charges the node's memory for the working memory of encoding `t`, while the guard lives.
+/// When a node with a budget cannot hold it, the process is killed (with the memory report),
+/// as one whose heap the node cannot grow is, rather than the encoder exhausting the node's
+/// memory. Without a budget nothing is walked or charged.
+pub fn charge_encoding(ctx: &mut Ctx, t: Term) -> Result<Option<TempCharge>, Fault> {
+    let Some(left) = ctx.p.heap.memory_left() else {
+        return Ok(None);
+    };
+    let cost = ext_cost(&ctx.view(), ctx.atoms, t, left).unwrap_or(left.saturating_add(1));
+    ctx.p
+        .heap
+        .charge_temporary(cost)
+        .map_err(|_| Fault::raise(Class::Exit, atom::KILLED))
 }
 
 fn encode(ctx: &Ctx, t: Term, minor: Option<u8>) -> alloc::vec::Vec<u8> {
@@ -73,6 +90,7 @@ pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let kind = Term::small(trap::TERM_TO_BINARY);
         return Err(Fault::TrapTo([kind, a[0], Term::NIL, Term::small(0)]));
     }
+    let charge = charge_encoding(ctx, a[0])?;
     let mut bytes = encode(ctx, a[0], o.minor_version);
     ctx.charge(bytes.len() / BYTES_PER_REDUCTION);
     if o.compressed && bytes.len() > 1 {
@@ -85,6 +103,7 @@ pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             bytes = out;
         }
     }
+    drop(charge);
     Ok(ctx.p.heap.binary(bytes))
 }
 
@@ -158,7 +177,9 @@ pub fn term_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `erlang:external_size/1,2`.
 pub fn external_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let charge = charge_encoding(ctx, a[0])?;
     let n = encode(ctx, a[0], None).len();
+    drop(charge);
     ctx.charge(n / BYTES_PER_REDUCTION);
     Ok(Term::small(n as i64))
 }

@@ -186,8 +186,11 @@ pub fn outlet_open_xenstore(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `outlet:command(Outlet, Command)`.
 pub fn outlet_command(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = outlet(ctx, a[0])?;
+    let charge = super::etf::charge_encoding(ctx, a[1])?;
     let cmd = to_ext(&ctx.view(), ctx.atoms, ctx.code, a[1]);
-    call(ctx, IoRequest::OutletCommand(id, cmd), "$outlet")
+    let reply = call(ctx, IoRequest::OutletCommand(id, cmd), "$outlet");
+    drop(charge);
+    reply
 }
 
 /// `outlet:close(Outlet)`.
