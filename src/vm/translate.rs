@@ -750,7 +750,7 @@ impl Tx<'_> {
                 }
                 let sorted = table.iter().all(|(t, _)| t.is_immediate());
                 if sorted {
-                    table.sort_by_key(|(t, _)| t.0);
+                    crate::sort::sort_by_key(&mut table, |(t, _)| t.0);
                 }
                 Op::SelectVal {
                     src,
