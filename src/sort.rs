@@ -3,11 +3,13 @@
 //! `<[T]>::sort_by` is generic over the element type and the comparator, so every call site
 //! gets its own copy of the standard library's sort (about 4 KiB of code each in the image).
 //! [`sort_by`] instead finds the sorted order of the positions `0..n` with one merge sort that
-//! calls the comparator through `dyn`, then moves the elements into that order; only that last
-//! step and the comparator's shim exist once per element type and call site.
+//! calls the comparator through `dyn`, then moves the elements into that order; per element
+//! type and call site there is only that last step, the comparator's shim and the short paths
+//! for input already in order and for a few elements (a few hundred bytes).
 //!
 //! Invariants: the sort is stable (elements comparing equal keep their relative order), makes
-//! O(n log n) comparisons, and needs two words of scratch space per element.
+//! O(n log n) comparisons (n - 1 for input already in order), and needs two words of scratch
+//! space per element beyond [`SMALL`] elements, none up to it.
 
 #![forbid(unsafe_code)]
 
