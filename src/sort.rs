@@ -9,7 +9,7 @@
 //!
 //! Invariants: the sort is stable (elements comparing equal keep their relative order), makes
 //! O(n log n) comparisons (n - 1 for input already in order), and needs two words of scratch
-//! space per element beyond [`SMALL`] elements, none up to it.
+//! space per element beyond `SMALL` (16) elements, none up to it.
 
 #![forbid(unsafe_code)]
 
