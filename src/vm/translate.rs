@@ -17,7 +17,7 @@ use super::process::X_REGS;
 use super::term::Term;
 use crate::loader::{Instruction, Module, Operand};
 
-/// What [`Tx::op`] reads for an operand past an instruction's arity.
+/// The filler of [`Tx::op`]'s operand array past an instruction's arity.
 static NO_OPERAND: Operand = Operand::Nil;
 
 /// Why a module could not be translated.
@@ -637,8 +637,8 @@ impl Tx<'_> {
             return Err(bad());
         }
         // The operands by position in an array, so that the constant indices below need no
-        // bounds checks (a panic path each); past the instruction's arity they read as `[]`,
-        // which no operand check accepts where something else is expected.
+        // bounds checks (a panic path each). Every index below is within its opcode's arity,
+        // checked above, so the filler past the arity is never read.
         let a: [&Operand; 7] = core::array::from_fn(|i| args.get(i).unwrap_or(&NO_OPERAND));
         if let Some(test) = type_test(o) {
             return Ok(Op::Test {
