@@ -149,7 +149,7 @@ mod tests {
                     .collect();
                 let mut std = mine.clone();
                 sort_by(&mut mine, |a, b| a.0.cmp(&b.0));
-                std.sort_by(|a, b| a.0.cmp(&b.0));
+                std.sort_by_key(|p| p.0);
                 assert_eq!(mine, std, "n = {n}, seed = {seed}");
             }
         }
