@@ -19,4 +19,5 @@ pub mod platform;
 pub mod pore;
 pub mod sched;
 pub mod slots;
+pub mod sort;
 pub mod vm;

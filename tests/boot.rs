@@ -255,7 +255,7 @@ fn is_log_line(line: &str) -> bool {
 const ERL_CRASH_PREFIX: &str = "{\"init terminating in do_boot\"";
 
 /// The modules run in the image: the image's own smoke module and every module the host
-/// conformance suite lists as passing, but those marked `# host only` there.
+/// conformance suite lists as passing.
 fn image_modules() -> Vec<String> {
     let passing = std::fs::read_to_string(root().join("tests/erlang/PASSING"))
         .expect("reading tests/erlang/PASSING");
@@ -263,7 +263,6 @@ fn image_modules() -> Vec<String> {
     modules.extend(
         passing
             .lines()
-            .filter(|l| !l.contains("# host only"))
             .map(|l| l.split('#').next().unwrap_or("").trim())
             .filter(|m| !m.is_empty() && *m != "t_image")
             .map(String::from),

@@ -110,7 +110,7 @@ pub fn encode_body(term: &ExtTerm, options: EncodeOptions, out: &mut Vec<u8>) {
                 out.extend_from_slice(&(pairs.len() as u32).to_be_bytes());
                 let mut order: Vec<&(ExtTerm, ExtTerm)> = pairs.iter().collect();
                 if pairs.len() <= FLATMAP_MAX_PAIRS {
-                    order.sort_by(|a, b| compare_keys(&a.0, &b.0));
+                    crate::sort::sort_by(&mut order, |a, b| compare_keys(&a.0, &b.0));
                 }
                 for (key, value) in order.into_iter().rev() {
                     stack.push(Work::Term(value));

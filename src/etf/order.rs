@@ -260,8 +260,8 @@ fn push_maps<'a>(
     }
     let mut xs: Vec<&(ExtTerm, ExtTerm)> = x.iter().collect();
     let mut ys: Vec<&(ExtTerm, ExtTerm)> = y.iter().collect();
-    xs.sort_by(|a, b| compare_keys(&a.0, &b.0));
-    ys.sort_by(|a, b| compare_keys(&a.0, &b.0));
+    crate::sort::sort_by(&mut xs, |a, b| compare_keys(&a.0, &b.0));
+    crate::sort::sort_by(&mut ys, |a, b| compare_keys(&a.0, &b.0));
     for (a, b) in xs.iter().zip(ys.iter()).rev() {
         todo.push(Pending::Pair(&a.1, &b.1, exact));
     }

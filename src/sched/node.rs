@@ -36,7 +36,6 @@ use crate::vm::code::{SPAWN_APPLY2_PC, SPAWN_APPLY3_PC};
 use crate::vm::copy::copy_term;
 use crate::vm::display::display;
 use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
-#[cfg(not(target_os = "none"))]
 use crate::vm::heap::Heap;
 use crate::vm::heap::View;
 use crate::vm::interp::{run_with, Outcome};
@@ -663,10 +662,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
 
     fn process_info(&self, pid: u32) -> Option<ProcessInfo> {
         let e = self.st.procs.get(&pid)?;
-        #[cfg(not(target_os = "none"))]
         let (monitors, monitored_by) = self.st.monitor_lists(pid);
-        #[cfg(target_os = "none")]
-        let (monitors, monitored_by) = (Vec::new(), Vec::new());
         Some(ProcessInfo {
             name: e.name,
             trap_exit: e.trap_exit,
@@ -685,13 +681,10 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         })
     }
 
-    #[cfg(not(target_os = "none"))]
     fn atomic_arrays(&mut self) -> Option<&mut crate::vm::bifs::atomics::AtomicArrays> {
         Some(&mut self.st.atomic_arrays)
     }
 
-    // Another process's messages and dictionary: on the host only (the image's size budget).
-    #[cfg(not(target_os = "none"))]
     fn copy_out(&self, pid: u32, messages: bool, heap: &mut Heap) -> Option<Term> {
         self.st.copy_out(pid, messages, heap)
     }

@@ -263,8 +263,7 @@ pub struct State<P: Platform> {
     pub exited: Vec<u32>,
     /// The account every process heap charges (unlimited unless the node is given a budget).
     pub memory: NodeMemory,
-    /// The `atomics` and `counters` arrays (on the host only: the image's size budget).
-    #[cfg(not(target_os = "none"))]
+    /// The `atomics` and `counters` arrays.
     pub atomic_arrays: crate::vm::bifs::atomics::AtomicArrays,
 }
 
@@ -299,7 +298,6 @@ impl<P: Platform> State<P> {
             no_lits: Literals::default(),
             exited: Vec::new(),
             memory: NodeMemory::unlimited(),
-            #[cfg(not(target_os = "none"))]
             atomic_arrays: Default::default(),
         }
     }
@@ -598,7 +596,6 @@ impl<P: Platform> State<P> {
 
     /// A copy in `heap` of the messages (`messages`) or the dictionary (as `{Key, Value}`
     /// tuples) of process `pid`, which the node holds (not the running one).
-    #[cfg(not(target_os = "none"))]
     pub fn copy_out(&self, pid: u32, messages: bool, heap: &mut Heap) -> Option<Term> {
         let p = self.procs.get(&pid)?.process.as_ref()?;
         let view = p.heap.view(&self.no_lits);
@@ -620,7 +617,6 @@ impl<P: Platform> State<P> {
 
     /// The monitors `pid` holds (target pid and the name it was monitored by, if any) and the
     /// processes monitoring it.
-    #[cfg(not(target_os = "none"))]
     pub fn monitor_lists(&self, pid: u32) -> (Vec<(u32, Option<Term>)>, Vec<u32>) {
         let Some(e) = self.procs.get(&pid) else {
             return (Vec::new(), Vec::new());

@@ -307,7 +307,7 @@ pub fn from_sorted(h: &mut Heap, lits: &Literals, pairs: &[(Term, Term)]) -> Ter
             })
             .collect();
         // Stable: equal positions keep map-key order, matching `order`.
-        keyed.sort_by_key(|(k, _)| k.pos);
+        crate::sort::sort_by_key(&mut keyed, |(k, _)| k.pos);
         keyed
     };
     let root = build(h, lits, &keyed);

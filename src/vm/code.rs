@@ -73,7 +73,7 @@ pub struct LambdaInfo {
 }
 
 /// A translated module.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct LoadedModule {
     /// Module atom.
     pub name: Term,

@@ -113,7 +113,7 @@ fn compare_shallow(
             let sorted = |t| {
                 let mut e = v.map_entries(t).unwrap_or_default();
                 if v.map_is_hashed(t) {
-                    e.sort_by(|p, q| compare(v, atoms, p.0, q.0, Mode::MapKey));
+                    crate::sort::sort_by(&mut e, |p, q| compare(v, atoms, p.0, q.0, Mode::MapKey));
                 }
                 e
             };

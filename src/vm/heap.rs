@@ -785,7 +785,7 @@ impl<'a> View<'a> {
                     self.payload(t).chunks(2).map(|c| (c[0], c[1])).collect();
                 if e.len() > super::bigmap::FLATMAP_MAX {
                     // A large map that arrived flat (a literal, binary_to_term).
-                    e.sort_by_key(|p| super::maphash::key_position(self, p.0));
+                    crate::sort::sort_by_key(&mut e, |p| super::maphash::key_position(self, p.0));
                 }
                 Some(e)
             }

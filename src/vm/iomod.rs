@@ -65,7 +65,7 @@ pub fn install_io(code: &mut Code, atoms: &mut AtomTable, lits: &mut Literals) -
         push: true,
         dealloc: 0,
     };
-    let put_tail = Op::CallBif {
+    let put_tail = || Op::CallBif {
         bif: put_bif,
         arity: 1,
         export: put1,
@@ -77,20 +77,20 @@ pub fn install_io(code: &mut Code, atoms: &mut AtomTable, lits: &mut Literals) -
         begin(&mut ops, name, 1);
         ops.push(Op::Move(Src::C(Term::NIL), Dst::X(1)));
         ops.push(call(lib_format));
-        ops.push(put_tail.clone());
+        ops.push(put_tail());
         // format(Format, Args).
         begin(&mut ops, name, 2);
         ops.push(call(lib_format));
-        ops.push(put_tail.clone());
+        ops.push(put_tail());
         // format(Device, Format, Args): the device is not consulted.
         begin(&mut ops, name, 3);
         ops.push(Op::Move(Src::X(1), Dst::X(0)));
         ops.push(Op::Move(Src::X(2), Dst::X(1)));
         ops.push(call(lib_format));
-        ops.push(put_tail.clone());
+        ops.push(put_tail());
     }
     begin(&mut ops, put_chars, 1);
-    ops.push(put_tail.clone());
+    ops.push(put_tail());
     begin(&mut ops, put_chars, 2);
     ops.push(Op::CallBif {
         bif: put2_bif,
@@ -101,13 +101,13 @@ pub fn install_io(code: &mut Code, atoms: &mut AtomTable, lits: &mut Literals) -
     });
     begin(&mut ops, nl, 0);
     ops.push(Op::Move(Src::C(newline), Dst::X(0)));
-    ops.push(put_tail.clone());
+    ops.push(put_tail());
     begin(&mut ops, nl, 1);
     ops.push(Op::Move(Src::C(newline), Dst::X(0)));
-    ops.push(put_tail.clone());
+    ops.push(put_tail());
     begin(&mut ops, write, 1);
     ops.push(call(lib_write));
-    ops.push(put_tail);
+    ops.push(put_tail());
     let n = ops.len();
     let module = LoadedModule {
         name: io,

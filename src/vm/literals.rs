@@ -173,7 +173,7 @@ pub fn build(
             }
             ExtTerm::Map(pairs) => {
                 let mut sorted: Vec<&(ExtTerm, ExtTerm)> = pairs.iter().collect();
-                sorted.sort_by(|a, b| crate::etf::compare_keys(&a.0, &b.0));
+                crate::sort::sort_by(&mut sorted, |a, b| crate::etf::compare_keys(&a.0, &b.0));
                 if sorted
                     .windows(2)
                     .any(|w| crate::etf::compare_keys(&w[0].0, &w[1].0).is_eq())
@@ -353,7 +353,9 @@ fn sort_maps(lits: &mut Literals, atoms: &AtomTable, root: Term) {
             };
             let p = view.payload(m);
             let mut pairs: Vec<(Term, Term)> = p.chunks(2).map(|c| (c[0], c[1])).collect();
-            pairs.sort_by(|a, b| compare(&view, atoms, a.0, b.0, Mode::MapKey));
+            crate::sort::sort_by(&mut pairs, |a, b| {
+                compare(&view, atoms, a.0, b.0, Mode::MapKey)
+            });
             pairs
         };
         let o = m.offset() + 1;

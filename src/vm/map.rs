@@ -42,7 +42,7 @@ pub fn get(v: &View, atoms: &AtomTable, map: Term, key: Term) -> Option<Term> {
 /// Sorts `(key, value)` pairs into map-key order, keeping the last value for repeated keys.
 pub fn normalize(v: &View, atoms: &AtomTable, pairs: &mut Vec<(Term, Term)>) {
     // Stable sort keeps insertion order among equal keys; then keep the last of each run.
-    pairs.sort_by(|a, b| compare(v, atoms, a.0, b.0, Mode::MapKey));
+    crate::sort::sort_by(pairs, |a, b| compare(v, atoms, a.0, b.0, Mode::MapKey));
     let mut out: Vec<(Term, Term)> = Vec::with_capacity(pairs.len());
     for &(k, val) in pairs.iter() {
         if let Some(last) = out.last_mut() {

@@ -201,7 +201,7 @@ pub const FLAG_NATIVE: u32 = 16;
 ///
 /// A plain one-byte tag (rather than a niche-packed discriminant) keeps dispatch to a single
 /// load and jump.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 #[repr(u8)]
 pub enum Op {
     /// func_info: raise function_clause with the arguments in x0..arity.
@@ -973,14 +973,14 @@ mod tests {
     #[test]
     fn the_init_stub_is_dispatch_safe() {
         use crate::vm::atom;
-        let code = crate::vm::code::Code::new(atom::INIT, atom::START_EM, atom::DO_BOOT);
+        let mut code = crate::vm::code::Code::new(atom::INIT, atom::START_EM, atom::DO_BOOT);
         assert!(super::dispatch_safe(&code.modules[0].code));
-        let mut bad = code.modules[0].code.clone();
+        let bad = &mut code.modules[0].code;
         bad.insert(0, super::Op::Jump(99));
-        assert!(!super::dispatch_safe(&bad));
+        assert!(!super::dispatch_safe(bad));
         bad.remove(0);
         bad.pop();
-        assert!(!super::dispatch_safe(&bad));
+        assert!(!super::dispatch_safe(bad));
     }
 
     /// One instruction should stay within a cache line.

@@ -17,6 +17,9 @@ use super::process::X_REGS;
 use super::term::Term;
 use crate::loader::{Instruction, Module, Operand};
 
+/// The filler of [`Tx::op`]'s operand array past an instruction's arity.
+static NO_OPERAND: Operand = Operand::Nil;
+
 /// Why a module could not be translated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TranslateError {
@@ -628,119 +631,123 @@ impl Tx<'_> {
 
     fn op(&mut self, ins: &Instruction, code: &Code) -> R<Op> {
         let o = ins.opcode;
-        let a = &ins.args;
+        let args = &ins.args;
         let bad = || TranslateError::BadOperand(o);
-        if a.len() < arity_of(o) {
+        if args.len() < arity_of(o) {
             return Err(bad());
         }
+        // The operands by position in an array, so that the constant indices below need no
+        // bounds checks (a panic path each). Every index below is within its opcode's arity,
+        // checked above, so the filler past the arity is never read.
+        let a: [&Operand; 7] = core::array::from_fn(|i| args.get(i).unwrap_or(&NO_OPERAND));
         if let Some(test) = type_test(o) {
             return Ok(Op::Test {
                 test,
-                fail: self.label(&a[0], o)?,
-                src: self.src(&a[1], o)?,
+                fail: self.label(a[0], o)?,
+                src: self.src(a[1], o)?,
             });
         }
         if let Some(test) = cmp_test(o) {
             return Ok(Op::Cmp {
                 test,
-                fail: self.label(&a[0], o)?,
-                a: self.src(&a[1], o)?,
-                b: self.src(&a[2], o)?,
+                fail: self.label(a[0], o)?,
+                a: self.src(a[1], o)?,
+                b: self.src(a[2], o)?,
             });
         }
         Ok(match o {
             2 => Op::FuncInfo {
-                module: self.term(&a[0], o)?,
-                function: self.term(&a[1], o)?,
-                arity: self.uint(&a[2], o)?,
+                module: self.term(a[0], o)?,
+                function: self.term(a[1], o)?,
+                arity: self.uint(a[2], o)?,
             },
             4 => Op::Call {
-                target: self.label(&a[1], o)?,
-                arity: self.uint(&a[0], o)?,
+                target: self.label(a[1], o)?,
+                arity: self.uint(a[0], o)?,
             },
             5 => Op::CallLast {
-                target: self.label(&a[1], o)?,
-                arity: self.uint(&a[0], o)?,
-                dealloc: self.uint(&a[2], o)?,
+                target: self.label(a[1], o)?,
+                arity: self.uint(a[0], o)?,
+                dealloc: self.uint(a[2], o)?,
             },
             6 => Op::CallOnly {
-                target: self.label(&a[1], o)?,
-                arity: self.uint(&a[0], o)?,
+                target: self.label(a[1], o)?,
+                arity: self.uint(a[0], o)?,
             },
-            7 => self.call_ext(code, &a[1], o, true, 0)?,
+            7 => self.call_ext(code, a[1], o, true, 0)?,
             8 => {
-                let d = self.uint(&a[2], o)?;
-                self.call_ext(code, &a[1], o, false, d)?
+                let d = self.uint(a[2], o)?;
+                self.call_ext(code, a[1], o, false, d)?
             }
-            78 => self.call_ext(code, &a[1], o, false, 0)?,
-            9 => self.bif_op(code, &a[0], o, 0, &[], &a[1])?,
+            78 => self.call_ext(code, a[1], o, false, 0)?,
+            9 => self.bif_op(code, a[0], o, 0, &[], a[1])?,
             10 => {
-                let f = self.label(&a[0], o)?;
-                self.bif_op(code, &a[1], o, f, &a[2..3], &a[3])?
+                let f = self.label(a[0], o)?;
+                self.bif_op(code, a[1], o, f, &args[2..3], a[3])?
             }
             11 => {
-                let f = self.label(&a[0], o)?;
-                self.bif_op(code, &a[1], o, f, &a[2..4], &a[4])?
+                let f = self.label(a[0], o)?;
+                self.bif_op(code, a[1], o, f, &args[2..4], a[4])?
             }
             124 => {
-                let f = self.label(&a[0], o)?;
-                self.bif_op(code, &a[2], o, f, &a[3..4], &a[4])?
+                let f = self.label(a[0], o)?;
+                self.bif_op(code, a[2], o, f, &args[3..4], a[4])?
             }
             125 => {
-                let f = self.label(&a[0], o)?;
-                self.bif_op(code, &a[2], o, f, &a[3..5], &a[5])?
+                let f = self.label(a[0], o)?;
+                self.bif_op(code, a[2], o, f, &args[3..5], a[5])?
             }
             152 => {
-                let f = self.label(&a[0], o)?;
-                self.bif_op(code, &a[2], o, f, &a[3..6], &a[6])?
+                let f = self.label(a[0], o)?;
+                self.bif_op(code, a[2], o, f, &args[3..6], a[6])?
             }
             12 | 14 => Op::Allocate {
-                slots: self.frame(&a[0], o)?,
+                slots: self.frame(a[0], o)?,
                 heap: 0,
-                live: self.uint(&a[1], o)?,
+                live: self.uint(a[1], o)?,
             },
             13 | 15 => Op::Allocate {
-                slots: self.frame(&a[0], o)?,
-                heap: self.heap_need(&a[1], o)?,
-                live: self.uint(&a[2], o)?,
+                slots: self.frame(a[0], o)?,
+                heap: self.heap_need(a[1], o)?,
+                live: self.uint(a[2], o)?,
             },
             16 => Op::TestHeap {
-                heap: self.heap_need(&a[0], o)?,
-                live: self.uint(&a[1], o)?,
+                heap: self.heap_need(a[0], o)?,
+                live: self.uint(a[1], o)?,
             },
-            17 => Op::InitY(vec![self.yreg(&a[0], o)?].into_boxed_slice()),
+            17 => Op::InitY(vec![self.yreg(a[0], o)?].into_boxed_slice()),
             172 => {
                 let mut ys = Vec::new();
-                for y in self.list(&a[0], o)? {
+                for y in self.list(a[0], o)? {
                     ys.push(self.yreg(y, o)?);
                 }
                 Op::InitY(ys.into_boxed_slice())
             }
-            18 => Op::Deallocate(self.uint(&a[0], o)?),
+            18 => Op::Deallocate(self.uint(a[0], o)?),
             19 => Op::Return,
-            136 => Op::Trim(self.uint(&a[0], o)?),
-            64 => Op::Move(self.src(&a[0], o)?, self.dst(&a[1], o)?),
-            169 => Op::Swap(self.dst(&a[0], o)?, self.dst(&a[1], o)?),
+            136 => Op::Trim(self.uint(a[0], o)?),
+            64 => Op::Move(self.src(a[0], o)?, self.dst(a[1], o)?),
+            169 => Op::Swap(self.dst(a[0], o)?, self.dst(a[1], o)?),
             115 => Op::IsFunction2 {
-                fail: self.label(&a[0], o)?,
-                src: self.src(&a[1], o)?,
-                arity: self.src(&a[2], o)?,
+                fail: self.label(a[0], o)?,
+                src: self.src(a[1], o)?,
+                arity: self.src(a[2], o)?,
             },
             58 => Op::TestArity {
-                fail: self.label(&a[0], o)?,
-                src: self.src(&a[1], o)?,
-                arity: self.uint(&a[2], o)?,
+                fail: self.label(a[0], o)?,
+                src: self.src(a[1], o)?,
+                arity: self.uint(a[2], o)?,
             },
             159 => Op::IsTaggedTuple {
-                fail: self.label(&a[0], o)?,
-                src: self.src(&a[1], o)?,
-                arity: self.uint(&a[2], o)?,
-                tag: self.term(&a[3], o)?,
+                fail: self.label(a[0], o)?,
+                src: self.src(a[1], o)?,
+                arity: self.uint(a[2], o)?,
+                tag: self.term(a[3], o)?,
             },
             59 => {
-                let src = self.src(&a[0], o)?;
-                let fail = self.label(&a[1], o)?;
-                let l = self.list(&a[2], o)?;
+                let src = self.src(a[0], o)?;
+                let fail = self.label(a[1], o)?;
+                let l = self.list(a[2], o)?;
                 let mut table = Vec::with_capacity(l.len() / 2);
                 for pair in l.chunks(2) {
                     if pair.len() < 2 {
@@ -750,7 +757,7 @@ impl Tx<'_> {
                 }
                 let sorted = table.iter().all(|(t, _)| t.is_immediate());
                 if sorted {
-                    table.sort_by_key(|(t, _)| t.0);
+                    crate::sort::sort_by_key(&mut table, |(t, _)| t.0);
                 }
                 Op::SelectVal {
                     src,
@@ -760,9 +767,9 @@ impl Tx<'_> {
                 }
             }
             60 => {
-                let src = self.src(&a[0], o)?;
-                let fail = self.label(&a[1], o)?;
-                let l = self.list(&a[2], o)?;
+                let src = self.src(a[0], o)?;
+                let fail = self.label(a[1], o)?;
+                let l = self.list(a[2], o)?;
                 let mut table = Vec::new();
                 for pair in l.chunks(2) {
                     if pair.len() < 2 {
@@ -776,76 +783,60 @@ impl Tx<'_> {
                     table: table.into_boxed_slice(),
                 }
             }
-            61 => Op::Jump(self.label(&a[0], o)?),
-            62 | 104 => Op::Catch(self.yreg(&a[0], o)?, self.label(&a[1], o)?),
-            63 => Op::CatchEnd(self.yreg(&a[0], o)?),
-            105 => Op::TryEnd(self.yreg(&a[0], o)?),
-            106 => Op::TryCase(self.yreg(&a[0], o)?),
-            107 => Op::TryCaseEnd(self.src(&a[0], o)?),
-            108 => Op::Raise(self.src(&a[0], o)?, self.src(&a[1], o)?),
+            61 => Op::Jump(self.label(a[0], o)?),
+            62 | 104 => Op::Catch(self.yreg(a[0], o)?, self.label(a[1], o)?),
+            63 => Op::CatchEnd(self.yreg(a[0], o)?),
+            105 => Op::TryEnd(self.yreg(a[0], o)?),
+            106 => Op::TryCase(self.yreg(a[0], o)?),
+            107 => Op::TryCaseEnd(self.src(a[0], o)?),
+            108 => Op::Raise(self.src(a[0], o)?, self.src(a[1], o)?),
             160 => Op::BuildStacktrace,
             161 => Op::RawRaise,
-            65 => Op::GetList(
-                self.src(&a[0], o)?,
-                self.dst(&a[1], o)?,
-                self.dst(&a[2], o)?,
-            ),
-            162 => Op::GetHd(self.src(&a[0], o)?, self.dst(&a[1], o)?),
-            163 => Op::GetTl(self.src(&a[0], o)?, self.dst(&a[1], o)?),
-            66 => Op::GetTupleElement(
-                self.src(&a[0], o)?,
-                self.uint(&a[1], o)?,
-                self.dst(&a[2], o)?,
-            ),
-            67 => Op::SetTupleElement(
-                self.src(&a[0], o)?,
-                self.src(&a[1], o)?,
-                self.uint(&a[2], o)?,
-            ),
-            69 => Op::PutList(
-                self.src(&a[0], o)?,
-                self.src(&a[1], o)?,
-                self.dst(&a[2], o)?,
-            ),
+            65 => Op::GetList(self.src(a[0], o)?, self.dst(a[1], o)?, self.dst(a[2], o)?),
+            162 => Op::GetHd(self.src(a[0], o)?, self.dst(a[1], o)?),
+            163 => Op::GetTl(self.src(a[0], o)?, self.dst(a[1], o)?),
+            66 => Op::GetTupleElement(self.src(a[0], o)?, self.uint(a[1], o)?, self.dst(a[2], o)?),
+            67 => Op::SetTupleElement(self.src(a[0], o)?, self.src(a[1], o)?, self.uint(a[2], o)?),
+            69 => Op::PutList(self.src(a[0], o)?, self.src(a[1], o)?, self.dst(a[2], o)?),
             164 => {
-                let dst = self.dst(&a[0], o)?;
+                let dst = self.dst(a[0], o)?;
                 let mut v = Vec::new();
-                for e in self.list(&a[1], o)? {
+                for e in self.list(a[1], o)? {
                     v.push(self.src(e, o)?);
                 }
                 Op::PutTuple2(dst, v.into_boxed_slice())
             }
-            72 => Op::Badmatch(self.src(&a[0], o)?),
+            72 => Op::Badmatch(self.src(a[0], o)?),
             73 => Op::IfEnd,
-            74 => Op::CaseEnd(self.src(&a[0], o)?),
-            180 => Op::Badrecord(self.src(&a[0], o)?),
-            75 => Op::CallFun(self.uint(&a[0], o)?),
-            178 => Op::CallFun2(self.uint(&a[1], o)?, self.src(&a[2], o)?),
+            74 => Op::CaseEnd(self.src(a[0], o)?),
+            180 => Op::Badrecord(self.src(a[0], o)?),
+            75 => Op::CallFun(self.uint(a[0], o)?),
+            178 => Op::CallFun2(self.uint(a[1], o)?, self.src(a[2], o)?),
             171 => {
-                let idx = self.uint(&a[0], o)?;
-                let dst = self.dst(&a[1], o)?;
+                let idx = self.uint(a[0], o)?;
+                let dst = self.dst(a[1], o)?;
                 let mut env = Vec::new();
-                for e in self.list(&a[2], o)? {
+                for e in self.list(a[2], o)? {
                     env.push(self.src(e, o)?);
                 }
                 Op::MakeFun(fun_id(self.module_index, idx), dst, env.into_boxed_slice())
             }
             112 => Op::Apply {
-                arity: self.uint(&a[0], o)?,
+                arity: self.uint(a[0], o)?,
                 tail: false,
                 dealloc: 0,
             },
             113 => Op::Apply {
-                arity: self.uint(&a[0], o)?,
+                arity: self.uint(a[0], o)?,
                 tail: true,
-                dealloc: self.uint(&a[1], o)?,
+                dealloc: self.uint(a[1], o)?,
             },
             154 | 155 => {
-                let fail = self.label(&a[0], o)?;
-                let src = self.src(&a[1], o)?;
-                let dst = self.dst(&a[2], o)?;
+                let fail = self.label(a[0], o)?;
+                let src = self.src(a[1], o)?;
+                let dst = self.dst(a[2], o)?;
                 let mut pairs = Vec::new();
-                for e in self.list(&a[4], o)? {
+                for e in self.list(a[4], o)? {
                     pairs.push(self.src(e, o)?);
                 }
                 Op::PutMap {
@@ -857,10 +848,10 @@ impl Tx<'_> {
                 }
             }
             157 => {
-                let fail = self.label(&a[0], o)?;
-                let src = self.src(&a[1], o)?;
+                let fail = self.label(a[0], o)?;
+                let src = self.src(a[1], o)?;
                 let mut keys = Vec::new();
-                for e in self.list(&a[2], o)? {
+                for e in self.list(a[2], o)? {
                     keys.push(self.src(e, o)?);
                 }
                 Op::HasMapFields {
@@ -870,9 +861,9 @@ impl Tx<'_> {
                 }
             }
             158 => {
-                let fail = self.label(&a[0], o)?;
-                let src = self.src(&a[1], o)?;
-                let l = self.list(&a[2], o)?;
+                let fail = self.label(a[0], o)?;
+                let src = self.src(a[1], o)?;
+                let l = self.list(a[2], o)?;
                 let mut pairs = Vec::new();
                 for p in l.chunks(2) {
                     if p.len() < 2 {
@@ -888,13 +879,13 @@ impl Tx<'_> {
             }
             94 | 95 | 149 | 150 | 151 | 173..=176 => Op::Nop,
             133 => Op::BsInitWritable,
-            96 => match (&a[0], &a[1]) {
+            96 => match (a[0], a[1]) {
                 (Operand::FloatReg(s), Operand::FloatReg(d)) => Op::FMove(*s, *d),
                 (Operand::FloatReg(s), d) => Op::FStore(*s, self.dst(d, o)?),
                 (s, Operand::FloatReg(d)) => Op::FLoad(self.src(s, o)?, *d, false),
                 _ => return Err(bad()),
             },
-            97 => Op::FLoad(self.src(&a[0], o)?, self.freg(&a[1], o)?, true),
+            97 => Op::FLoad(self.src(a[0], o)?, self.freg(a[1], o)?, true),
             98..=101 => {
                 let fop = match o {
                     98 => FloatOp::Add,
@@ -904,25 +895,25 @@ impl Tx<'_> {
                 };
                 Op::FArith(
                     fop,
-                    self.freg(&a[1], o)?,
-                    self.freg(&a[2], o)?,
-                    self.freg(&a[3], o)?,
+                    self.freg(a[1], o)?,
+                    self.freg(a[2], o)?,
+                    self.freg(a[3], o)?,
                 )
             }
-            102 => Op::FNeg(self.freg(&a[1], o)?, self.freg(&a[2], o)?),
-            177 => self.bs_create_bin(a, o)?,
+            102 => Op::FNeg(self.freg(a[1], o)?, self.freg(a[2], o)?),
+            177 => self.bs_create_bin(args, o)?,
             166 => Op::BsStartMatch {
-                fail: self.label(&a[0], o)?,
-                src: self.src(&a[1], o)?,
-                dst: self.dst(&a[3], o)?,
+                fail: self.label(a[0], o)?,
+                src: self.src(a[1], o)?,
+                dst: self.dst(a[3], o)?,
             },
             170 => Op::BsStartMatch {
-                fail: match &a[0] {
-                    Operand::Label(_) => self.label(&a[0], o)?,
+                fail: match a[0] {
+                    Operand::Label(_) => self.label(a[0], o)?,
                     _ => 0,
                 },
-                src: self.src(&a[2], o)?,
-                dst: self.dst(&a[3], o)?,
+                src: self.src(a[2], o)?,
+                dst: self.dst(a[3], o)?,
             },
             117..=119 => Op::BsGet {
                 what: match o {
@@ -930,60 +921,60 @@ impl Tx<'_> {
                     118 => BsGet::Float,
                     _ => BsGet::Binary,
                 },
-                fail: self.label(&a[0], o)?,
-                ctx: self.src(&a[1], o)?,
-                size: self.src(&a[3], o)?,
-                unit: self.uint(&a[4], o)?,
-                flags: self.flags(&a[5], o)?,
-                dst: self.dst(&a[6], o)?,
+                fail: self.label(a[0], o)?,
+                ctx: self.src(a[1], o)?,
+                size: self.src(a[3], o)?,
+                unit: self.uint(a[4], o)?,
+                flags: self.flags(a[5], o)?,
+                dst: self.dst(a[6], o)?,
             },
             120 => Op::BsSkip {
-                fail: self.label(&a[0], o)?,
-                ctx: self.src(&a[1], o)?,
-                size: self.src(&a[2], o)?,
-                unit: self.uint(&a[3], o)?,
+                fail: self.label(a[0], o)?,
+                ctx: self.src(a[1], o)?,
+                size: self.src(a[2], o)?,
+                unit: self.uint(a[3], o)?,
             },
             138 | 140 | 142 => Op::BsUtf {
                 utf: utf_of(o),
-                fail: self.label(&a[0], o)?,
-                ctx: self.src(&a[1], o)?,
-                flags: self.flags(&a[3], o)?,
-                dst: Some(self.dst(&a[4], o)?),
+                fail: self.label(a[0], o)?,
+                ctx: self.src(a[1], o)?,
+                flags: self.flags(a[3], o)?,
+                dst: Some(self.dst(a[4], o)?),
             },
             139 | 141 | 143 => Op::BsUtf {
                 utf: utf_of(o),
-                fail: self.label(&a[0], o)?,
-                ctx: self.src(&a[1], o)?,
-                flags: self.flags(&a[3], o)?,
+                fail: self.label(a[0], o)?,
+                ctx: self.src(a[1], o)?,
+                flags: self.flags(a[3], o)?,
                 dst: None,
             },
             121 => Op::BsTestTail(
-                self.label(&a[0], o)?,
-                self.src(&a[1], o)?,
-                self.uint(&a[2], o)? as u64,
+                self.label(a[0], o)?,
+                self.src(a[1], o)?,
+                self.uint(a[2], o)? as u64,
             ),
             131 => Op::BsTestUnit(
-                self.label(&a[0], o)?,
-                self.src(&a[1], o)?,
-                self.uint(&a[2], o)?,
+                self.label(a[0], o)?,
+                self.src(a[1], o)?,
+                self.uint(a[2], o)?,
             ),
             132 => Op::BsMatchString(
-                self.label(&a[0], o)?,
-                self.src(&a[1], o)?,
-                self.uint(&a[2], o)? as u64,
-                self.uint(&a[3], o)?,
+                self.label(a[0], o)?,
+                self.src(a[1], o)?,
+                self.uint(a[2], o)? as u64,
+                self.uint(a[3], o)?,
             ),
-            167 => Op::BsGetPosition(self.src(&a[0], o)?, self.dst(&a[1], o)?),
-            168 => Op::BsSetPosition(self.src(&a[0], o)?, self.src(&a[1], o)?),
-            165 => Op::BsGetTail(self.src(&a[0], o)?, self.dst(&a[1], o)?),
-            130 => Op::BsContextToBinary(self.src(&a[0], o)?),
+            167 => Op::BsGetPosition(self.src(a[0], o)?, self.dst(a[1], o)?),
+            168 => Op::BsSetPosition(self.src(a[0], o)?, self.src(a[1], o)?),
+            165 => Op::BsGetTail(self.src(a[0], o)?, self.dst(a[1], o)?),
+            130 => Op::BsContextToBinary(self.src(a[0], o)?),
             20 => Op::Send,
             21 => Op::RemoveMessage,
             22 => Op::Timeout,
-            23 => Op::LoopRec(self.label(&a[0], o)?),
-            24 => Op::LoopRecEnd(self.label(&a[0], o)?),
-            25 => Op::Wait(self.label(&a[0], o)?),
-            26 => Op::WaitTimeout(self.label(&a[0], o)?, self.src(&a[1], o)?),
+            23 => Op::LoopRec(self.label(a[0], o)?),
+            24 => Op::LoopRecEnd(self.label(a[0], o)?),
+            25 => Op::Wait(self.label(a[0], o)?),
+            26 => Op::WaitTimeout(self.label(a[0], o)?, self.src(a[1], o)?),
             _ => return Err(TranslateError::UnsupportedOpcode(o)),
         })
     }

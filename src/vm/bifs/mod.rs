@@ -32,9 +32,6 @@ pub mod xenbeam;
 use crate::vm::bif::BifFn;
 
 /// (module, function, arity, implementation).
-///
-/// Entries marked `not(target_os = "none")` exist on the host only: `atomics`, `counters`,
-/// `decode_packet/3`, `memory/0,1` and `process_info/1` do not fit in the image's size budget.
 pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "+", 2, arith::add),
     ("erlang", "-", 2, arith::sub),
@@ -198,47 +195,26 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "cancel_timer", 2, procs::cancel_timer),
     ("erlang", "read_timer", 1, procs::read_timer),
     ("erlang", "read_timer", 2, procs::read_timer),
-    #[cfg(not(target_os = "none"))]
     ("atomics", "new", 2, atomics::new),
-    #[cfg(not(target_os = "none"))]
     ("atomics", "put", 3, atomics::put),
-    #[cfg(not(target_os = "none"))]
     ("atomics", "get", 2, atomics::get),
-    #[cfg(not(target_os = "none"))]
     ("atomics", "add", 3, atomics::add),
-    #[cfg(not(target_os = "none"))]
     ("atomics", "add_get", 3, atomics::add_get),
-    #[cfg(not(target_os = "none"))]
     ("atomics", "sub", 3, atomics::sub),
-    #[cfg(not(target_os = "none"))]
     ("atomics", "sub_get", 3, atomics::sub_get),
-    #[cfg(not(target_os = "none"))]
     ("atomics", "exchange", 3, atomics::exchange),
-    #[cfg(not(target_os = "none"))]
     ("atomics", "compare_exchange", 4, atomics::compare_exchange),
-    #[cfg(not(target_os = "none"))]
     ("atomics", "info", 1, atomics::info),
-    #[cfg(not(target_os = "none"))]
     ("counters", "new", 2, atomics::counters_new2),
-    #[cfg(not(target_os = "none"))]
     ("counters", "get", 2, atomics::counters_get),
-    #[cfg(not(target_os = "none"))]
     ("counters", "add", 3, atomics::counters_add),
-    #[cfg(not(target_os = "none"))]
     ("counters", "sub", 3, atomics::counters_sub),
-    #[cfg(not(target_os = "none"))]
     ("counters", "put", 3, atomics::counters_put),
-    #[cfg(not(target_os = "none"))]
     ("counters", "info", 1, atomics::counters_info),
-    #[cfg(not(target_os = "none"))]
     ("erts_internal", "counters_new", 1, atomics::counters_new),
-    #[cfg(not(target_os = "none"))]
     ("erts_internal", "counters_get", 2, atomics::get),
-    #[cfg(not(target_os = "none"))]
     ("erts_internal", "counters_add", 3, atomics::add),
-    #[cfg(not(target_os = "none"))]
     ("erts_internal", "counters_put", 3, atomics::put),
-    #[cfg(not(target_os = "none"))]
     ("erts_internal", "counters_info", 1, atomics::info),
     ("pore", "open_loopback", 0, pores::open_loopback),
     ("pore", "open_xenstore", 0, pores::open_xenstore),
@@ -279,7 +255,6 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "erase", 0, misc::erase0),
     ("erlang", "garbage_collect", 0, misc::garbage_collect),
     ("erlang", "get_keys", 1, misc::get_keys1),
-    #[cfg(not(target_os = "none"))]
     ("erlang", "process_info", 1, procinfo::process_info1),
     ("erlang", "process_info", 2, procinfo::process_info),
     ("erlang", "group_leader", 0, procinfo::group_leader0),
@@ -360,16 +335,13 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "now", 0, system::now),
     ("erlang", "statistics", 1, system::statistics),
     ("erlang", "system_info", 1, system::system_info),
-    #[cfg(not(target_os = "none"))]
     ("erlang", "memory", 0, system::memory),
-    #[cfg(not(target_os = "none"))]
     ("erlang", "memory", 1, system::memory),
     ("erlang", "system_flag", 2, system::system_flag),
     ("erlang", "bump_reductions", 1, system::yield_),
     ("erlang", "display_string", 1, system::display_string),
     ("erlang", "term_to_iovec", 1, system::term_to_iovec),
     ("erlang", "term_to_iovec", 2, system::term_to_iovec),
-    #[cfg(not(target_os = "none"))]
     ("erlang", "decode_packet", 3, packet::decode_packet),
     ("erlang", "md5", 1, md5::md5),
     ("erlang", "md5_init", 0, md5::md5_init),

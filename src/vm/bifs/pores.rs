@@ -58,7 +58,7 @@ fn call(ctx: &mut Ctx, req: IoRequest<'_>, tag: &str) -> BifResult {
         IoReply::Count(n) => Ok(Term::small(i64::from(n))),
         IoReply::Info(mut pairs) => {
             // Atom keys in term order are in name order.
-            pairs.sort_unstable_by_key(|(k, _)| *k);
+            crate::sort::sort_by_key(&mut pairs, |(k, _)| *k);
             let mut entries = Vec::with_capacity(pairs.len());
             for (k, v) in pairs {
                 let key = ctx.atoms.intern(k).map_err(|_| badarg())?;

@@ -9,7 +9,6 @@ use alloc::vec::Vec;
 use super::procs::priority_atom;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
-#[cfg(not(target_os = "none"))]
 use crate::vm::exception::{build_trace, Top};
 use crate::vm::services::ProcessInfo;
 use crate::vm::term::Term;
@@ -128,9 +127,6 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             let l: Vec<Term> = info.links.iter().map(|&p| Term::pid(p)).collect();
             ctx.p.heap.list(&l)
         }
-        // The monitors and the caller's stack trace are answered on the host only (the
-        // image's size budget).
-        #[cfg(not(target_os = "none"))]
         Item::Monitors => {
             let process = named(ctx, "process")?;
             let mut l = Vec::with_capacity(info.monitors.len());
@@ -143,7 +139,6 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             }
             ctx.p.heap.list(&l)
         }
-        #[cfg(not(target_os = "none"))]
         Item::MonitoredBy => {
             let l: Vec<Term> = info.monitored_by.iter().map(|&p| Term::pid(p)).collect();
             ctx.p.heap.list(&l)
@@ -202,7 +197,6 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             };
             mfa_at(ctx, m, pc)
         }
-        #[cfg(not(target_os = "none"))]
         Item::CurrentStacktrace if me => {
             let (m, pc) = (ctx.p.module, ctx.p.pc.saturating_sub(1));
             build_trace(
@@ -216,13 +210,8 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         }
         // Another process's stack is not walked.
         Item::CurrentStacktrace => Term::NIL,
-        // Asked by process_info/1 (host-only) more than by anyone else.
-        #[cfg(not(target_os = "none"))]
         Item::Suspending => Term::NIL,
-        #[cfg(not(target_os = "none"))]
         Item::ErrorHandler => named(ctx, "error_handler")?,
-        // On the host only (the image's size budget): process_info/1 asks for it.
-        #[cfg(not(target_os = "none"))]
         Item::GarbageCollection => {
             let max = ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms);
             let mut l = Vec::new();
@@ -239,9 +228,6 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             l.insert(0, m);
             ctx.p.heap.list(&l)
         }
-        // The items left out of the image: answered as unknown there.
-        #[cfg(target_os = "none")]
-        _ => return Ok(None),
     };
     Ok(Some(v))
 }

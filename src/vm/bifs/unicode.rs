@@ -55,10 +55,8 @@ enum Encoding {
     Latin1,
     Utf8,
     /// UTF-16, little-endian when true.
-    #[cfg(not(target_os = "none"))]
     Utf16(bool),
     /// UTF-32, little-endian when true.
-    #[cfg(not(target_os = "none"))]
     Utf32(bool),
 }
 
@@ -67,9 +65,6 @@ fn encoding(ctx: &Ctx, t: Option<&Term>) -> Option<Encoding> {
         return Some(Encoding::Utf8);
     };
     let name = |t: Term| t.is_atom().then(|| ctx.atoms.name(t));
-    // UTF-16 and UTF-32 input are read on the host only: they do not fit in the image's
-    // size budget (OTP's `characters_to_binary/3` converts them in Erlang everywhere).
-    #[cfg(not(target_os = "none"))]
     if let Some([e, endian]) = ctx.view().tuple(t) {
         let little = match name(*endian)? {
             "little" => true,
@@ -85,9 +80,7 @@ fn encoding(ctx: &Ctx, t: Option<&Term>) -> Option<Encoding> {
     Some(match name(t)? {
         "latin1" => Encoding::Latin1,
         "unicode" | "utf8" => Encoding::Utf8,
-        #[cfg(not(target_os = "none"))]
         "utf16" => Encoding::Utf16(false),
-        #[cfg(not(target_os = "none"))]
         "utf32" => Encoding::Utf32(false),
         _ => return None,
     })
@@ -104,7 +97,6 @@ enum Stop {
 
 /// Appends the characters of `b` in encoding `enc` to `out`.
 fn decode(b: &[u8], enc: Encoding, out: &mut Vec<u32>) -> Result<(), Stop> {
-    #[cfg(not(target_os = "none"))]
     let unit = |c: &[u8], little: bool| -> u32 {
         let c = c.iter().map(|&x| x as u32);
         if little {
@@ -130,7 +122,6 @@ fn decode(b: &[u8], enc: Encoding, out: &mut Vec<u32>) -> Result<(), Stop> {
             out.extend(ok.chars().map(|c| c as u32));
             return stop.map_or(Ok(()), Err);
         }
-        #[cfg(not(target_os = "none"))]
         Encoding::Utf16(little) => {
             let mut i = 0;
             while i < b.len() {
@@ -151,7 +142,6 @@ fn decode(b: &[u8], enc: Encoding, out: &mut Vec<u32>) -> Result<(), Stop> {
                 i += if c >= 0x10000 { 4 } else { 2 };
             }
         }
-        #[cfg(not(target_os = "none"))]
         Encoding::Utf32(little) => {
             for (n, c) in b.chunks(4).enumerate() {
                 if c.len() < 4 {

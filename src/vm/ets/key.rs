@@ -139,7 +139,7 @@ impl KeyTerm {
                         )
                     })
                     .collect();
-                pairs.sort_by(|a, b| a.0.cmp(&b.0));
+                crate::sort::sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
                 KeyTerm::Map(pairs.into_boxed_slice())
             }
             Some(Kind::Export) => {
