@@ -163,6 +163,8 @@ pub struct Entry {
     watched_by: RefSet,
     /// Monitors it holds.
     watching: RefSet,
+    /// Aliases it holds (so that its exit ends them without a search of every alias).
+    aliases: RefSet,
     held: Vec<Held>,
 }
 
@@ -322,6 +324,7 @@ impl<P: Platform> State<P> {
                 reductions: 0,
                 watched_by: RefSet::new(),
                 watching: RefSet::new(),
+                aliases: RefSet::new(),
                 held: Vec::new(),
             },
         );
@@ -523,8 +526,8 @@ impl<P: Platform> State<P> {
                 kind: ExitKind::Link,
             });
         }
-        if !self.aliases.is_empty() {
-            self.aliases.retain(|_, (owner, _)| *owner != pid);
+        for r in e.aliases.into_vec() {
+            self.aliases.remove(&r);
         }
         for r in e.watched_by.into_vec() {
             if let Some(m) = self.monitors.remove(&r) {
@@ -661,14 +664,25 @@ impl<P: Platform> State<P> {
 
     /// Makes `reference` an alias of `owner`.
     pub fn alias(&mut self, owner: u32, reference: u64, mode: AliasMode) {
+        if let Some(e) = self.procs.get_mut(&owner) {
+            e.aliases.insert(reference);
+        }
         self.aliases.insert(reference, (owner, mode));
+    }
+
+    /// Removes alias `reference` (of `owner`).
+    fn drop_alias(&mut self, owner: u32, reference: u64) {
+        self.aliases.remove(&reference);
+        if let Some(e) = self.procs.get_mut(&owner) {
+            e.aliases.remove(reference);
+        }
     }
 
     /// Ends an alias `owner` holds.
     pub fn unalias(&mut self, owner: u32, reference: u64) -> bool {
         match self.aliases.get(&reference) {
             Some((o, _)) if *o == owner => {
-                self.aliases.remove(&reference);
+                self.drop_alias(owner, reference);
                 true
             }
             _ => false,
@@ -680,7 +694,7 @@ impl<P: Platform> State<P> {
     pub fn alias_target(&mut self, reference: u64) -> Option<u32> {
         let (owner, mode) = *self.aliases.get(&reference)?;
         if mode == AliasMode::ReplyDemonitor {
-            self.aliases.remove(&reference);
+            self.drop_alias(owner, reference);
             self.demonitor(owner, reference);
         }
         Some(owner)
@@ -688,12 +702,10 @@ impl<P: Platform> State<P> {
 
     /// A monitor ended: so does an alias tied to it.
     fn end_monitor_alias(&mut self, reference: u64) {
-        if self
-            .aliases
-            .get(&reference)
-            .is_some_and(|(_, mode)| *mode != AliasMode::Explicit)
-        {
-            self.aliases.remove(&reference);
+        if let Some(&(owner, mode)) = self.aliases.get(&reference) {
+            if mode != AliasMode::Explicit {
+                self.drop_alias(owner, reference);
+            }
         }
     }
 
