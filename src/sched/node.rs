@@ -171,9 +171,7 @@ impl<P: Platform> Node<P> {
         let pid = self
             .st
             .insert(apply_process(pid, module, function, &[]), Priority::Normal);
-        if let Some(e) = self.st.procs.get_mut(&pid) {
-            e.system = true;
-        }
+        self.st.set_system(pid, true);
         match self.schedule(io, src, Some(pid)) {
             Some(stop) => Err(stop),
             None => Ok(()),
@@ -622,8 +620,8 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         };
         let group_leader = self.st.procs.get(&me).map_or(me, |e| e.group_leader);
         self.st.insert(p, opts.priority);
+        self.st.set_system(pid, system);
         if let Some(e) = self.st.procs.get_mut(&pid) {
-            e.system = system;
             e.group_leader = group_leader;
             e.initial_call = initial_call;
         }

@@ -150,7 +150,8 @@ pub struct Entry {
     pub recv_timer: Option<TimerId>,
     /// A kernel service (the Xenstore driver and its supervisor): numbered apart from the
     /// program's processes, not counted among them, and its pores do not keep the node up.
-    pub system: bool,
+    /// Set through [`State::set_system`], which keeps the count of services.
+    pub(super) system: bool,
     /// Its group leader (erl's `group_leader/0,2`): the spawner's, or itself for a process
     /// the node starts.
     pub group_leader: u32,
@@ -229,6 +230,8 @@ struct Signal {
 pub struct State<P: Platform> {
     /// Live processes by number.
     pub procs: ProcTable<Entry>,
+    /// How many of them are kernel services.
+    system_alive: usize,
     /// Runnable processes.
     pub queues: RunQueues,
     /// Receive timeouts and timer messages.
@@ -281,6 +284,7 @@ impl<P: Platform> State<P> {
         let pids = PidTable::new(crate::vm::services::PROCESS_LIMIT);
         Self {
             procs: ProcTable::new(pids.slots()),
+            system_alive: 0,
             queues: RunQueues::new(),
             timers: Timers::new(),
             timer_refs: BTreeMap::new(),
@@ -365,7 +369,19 @@ impl<P: Platform> State<P> {
 
     /// Live processes that are not kernel services.
     pub fn user_alive(&self) -> usize {
-        self.procs.values().filter(|e| !e.system).count()
+        self.procs.len() - self.system_alive
+    }
+
+    /// Marks live process `pid` as a kernel service or not.
+    pub fn set_system(&mut self, pid: u32, system: bool) {
+        if let Some(e) = self.procs.get_mut(&pid) {
+            match (e.system, system) {
+                (false, true) => self.system_alive += 1,
+                (true, false) => self.system_alive -= 1,
+                _ => {}
+            }
+            e.system = system;
+        }
     }
 
     /// Makes a waiting process runnable.
@@ -501,6 +517,9 @@ impl<P: Platform> State<P> {
         let Some(e) = self.procs.remove(&pid) else {
             return;
         };
+        if e.system {
+            self.system_alive -= 1;
+        }
         self.pids.release(pid);
         self.exited.push(pid);
         if let Some(t) = e.recv_timer {
