@@ -45,7 +45,7 @@ use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS};
 use crate::vm::services::{
     AliasMode, ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
 };
-use crate::vm::services::{Start, TimerDest};
+use crate::vm::services::{NodeCounters, Reading, Start, TimerDest};
 use crate::vm::small::SmallVec;
 use crate::vm::term::Term;
 
@@ -413,14 +413,16 @@ impl<P: Platform> Node<P> {
                 };
                 run_with(&mut self.rt.vm, &mut io, &mut services, &mut p)
             };
+            let used = if matches!(why, Outcome::Yield) {
+                SLICE_REDUCTIONS as u64
+            } else {
+                1
+            };
             if let Some(e) = self.st.procs.get_mut(&pid) {
-                let used = if matches!(why, Outcome::Yield) {
-                    SLICE_REDUCTIONS as u64
-                } else {
-                    1
-                };
                 e.reductions += used;
             }
+            self.st.reductions += used;
+            self.st.slices += 1;
             match why {
                 Outcome::NeedModule(name) => {
                     self.rt.ensure_loaded(name, src, io);
@@ -702,6 +704,18 @@ impl<P: Platform> Services for NodeServices<'_, P> {
 
     fn processes(&self) -> Vec<u32> {
         self.st.procs.keys().copied().collect()
+    }
+
+    fn counters(&self) -> NodeCounters {
+        NodeCounters {
+            reductions: self.st.reductions,
+            slices: self.st.slices,
+            runnable: self.st.queues.len(),
+        }
+    }
+
+    fn swap_reading(&mut self, which: Reading, value: u64) -> u64 {
+        core::mem::replace(&mut self.st.readings[which as usize], value)
     }
 
     fn process_limit(&self) -> usize {

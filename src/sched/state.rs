@@ -232,6 +232,12 @@ pub struct State<P: Platform> {
     pub procs: ProcTable<Entry>,
     /// How many of them are kernel services.
     system_alive: usize,
+    /// Reductions of every slice that ended, and the number of slices.
+    pub reductions: u64,
+    /// Slices run.
+    pub slices: u64,
+    /// `statistics/1`'s last readings, by [`Reading`](crate::vm::services::Reading).
+    pub readings: [u64; 3],
     /// Runnable processes.
     pub queues: RunQueues,
     /// Receive timeouts and timer messages.
@@ -285,6 +291,9 @@ impl<P: Platform> State<P> {
         Self {
             procs: ProcTable::new(pids.slots()),
             system_alive: 0,
+            reductions: 0,
+            slices: 0,
+            readings: [0; 3],
             queues: RunQueues::new(),
             timers: Timers::new(),
             timer_refs: BTreeMap::new(),

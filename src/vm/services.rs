@@ -83,6 +83,29 @@ pub enum TimerDest {
     Name(Term),
 }
 
+/// Node-wide counts `statistics/1` reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeCounters {
+    /// Reductions of every slice that ended, of every process (live or not); the running
+    /// process's current slice is not in it, as in erl's `statistics(reductions)`.
+    pub reductions: u64,
+    /// Slices run (erl's context switches).
+    pub slices: u64,
+    /// Processes waiting in the run queues.
+    pub runnable: usize,
+}
+
+/// A counter whose change since the last call `statistics/1` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// `reductions` and `exact_reductions`.
+    Reductions = 0,
+    /// `runtime`.
+    Runtime = 1,
+    /// `wall_clock`.
+    WallClock = 2,
+}
+
 /// The node as seen from a BIF of process `me` (the running process).
 pub trait Services {
     /// Creates a process running `start` (terms read through `view`); returns its number.
@@ -129,8 +152,19 @@ pub trait Services {
         let _ = (pid, new);
         None
     }
-    /// Every live process number, ascending.
+    /// Every live process number, in the order of the process table's slots (ascending until
+    /// slots are reused).
     fn processes(&self) -> Vec<u32>;
+    /// Node-wide counts for `statistics/1`.
+    fn counters(&self) -> NodeCounters {
+        NodeCounters::default()
+    }
+    /// Swaps the node's last reading of `which` (`statistics/1`'s "since the last call") for
+    /// `value`; returns the one before (0 at first).
+    fn swap_reading(&mut self, which: Reading, value: u64) -> u64 {
+        let _ = (which, value);
+        0
+    }
     /// At most this many processes exist at once (`erlang:system_info(process_limit)`).
     fn process_limit(&self) -> usize {
         PROCESS_LIMIT

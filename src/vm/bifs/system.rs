@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::display::display;
+use crate::vm::services::Reading;
 use crate::vm::term::{Kind, Term};
 
 /// erl's text for a term (as `erlang:display/1` writes it), as a character list.
@@ -153,14 +154,22 @@ pub fn now(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `statistics/1` for the items a single process can answer.
 pub fn statistics(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let ms = (ctx.io.monotonic_nanos() / 1_000_000) as i64;
+    let ms = ctx.io.monotonic_nanos() / 1_000_000;
+    let counters = ctx.node.counters();
+    // `{Total, SinceLastCall}` of a node-wide counter.
+    let with_change = |ctx: &mut Ctx, which: Reading, total: u64| {
+        let before = ctx.node.swap_reading(which, total);
+        let t = ctx.p.heap.int(total as i64);
+        let d = ctx.p.heap.int(total.saturating_sub(before) as i64);
+        Ok(ctx.p.heap.tuple(&[t, d]))
+    };
+    // The caller runs too: erl counts it as an active task.
+    let active = counters.runnable + 1;
     match a[0] {
-        atom::RUNTIME | atom::WALL_CLOCK => {
-            let t = ctx.p.heap.int(ms);
-            Ok(ctx.p.heap.tuple(&[t, Term::small(0)]))
-        }
+        atom::RUNTIME => with_change(ctx, Reading::Runtime, ms),
+        atom::WALL_CLOCK => with_change(ctx, Reading::WallClock, ms),
         atom::REDUCTIONS | atom::EXACT_REDUCTIONS => {
-            Ok(ctx.p.heap.tuple(&[Term::small(0), Term::small(0)]))
+            with_change(ctx, Reading::Reductions, counters.reductions)
         }
         atom::GARBAGE_COLLECTION => {
             Ok(ctx
@@ -168,7 +177,24 @@ pub fn statistics(ctx: &mut Ctx, a: &[Term]) -> BifResult {
                 .heap
                 .tuple(&[Term::small(0), Term::small(0), Term::small(0)]))
         }
-        atom::RUN_QUEUE => Ok(Term::small(0)),
+        atom::RUN_QUEUE => Ok(Term::small(counters.runnable as i64)),
+        t if t.is_atom() => match ctx.atoms.name(t) {
+            "total_run_queue_lengths" | "total_run_queue_lengths_all" => {
+                Ok(Term::small(counters.runnable as i64))
+            }
+            "run_queue_lengths" | "run_queue_lengths_all" => {
+                Ok(ctx.p.heap.list(&[Term::small(counters.runnable as i64)]))
+            }
+            "total_active_tasks" | "total_active_tasks_all" => Ok(Term::small(active as i64)),
+            "active_tasks" | "active_tasks_all" => {
+                Ok(ctx.p.heap.list(&[Term::small(active as i64)]))
+            }
+            "context_switches" => {
+                let n = ctx.p.heap.int(counters.slices as i64);
+                Ok(ctx.p.heap.tuple(&[n, Term::small(0)]))
+            }
+            _ => Err(badarg()),
+        },
         _ => Err(badarg()),
     }
 }
