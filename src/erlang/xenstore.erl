@@ -635,25 +635,34 @@ send(Alias, Type, Tx, Payload, What, S = #st{next = Next, generation = G}) ->
 
 %% Writes as much of the output as the ring takes, and notifies once: for the requests
 %% written and for a full response ring emptied.
+flush(S = #st{out = [], newer = [_ | _] = Newer}) ->
+    %% Everything before went out: what is new usually fits, so try it whole first and ask
+    %% for the free space only when it does not.
+    Out = lists:reverse(Newer),
+    case pore:write(S#st.pore, Out) of
+        ok -> wrote(Out, [], S#st{newer = []});
+        {error, no_room} -> flush_fitting(S#st{out = Out, newer = []});
+        {error, R} -> exit({xenstore_ring, R})
+    end;
 flush(S = #st{newer = [_ | _]}) ->
-    flush(S#st{out = S#st.out ++ lists:reverse(S#st.newer), newer = []});
+    %% The ring was full at the last flush: ask for the free space first, so that a full ring
+    %% does not cost a copy of everything waiting.
+    flush_fitting(S#st{out = S#st.out ++ lists:reverse(S#st.newer), newer = []});
 flush(S = #st{out = []}) ->
     poke_if_due(S);
-flush(S = #st{pore = P, out = Out}) ->
-    %% Usually all of it fits: try that first, and ask for the free space only when not.
-    case pore:write(P, Out) of
-        ok -> wrote(Out, [], S);
-        {error, no_room} ->
-            {Free, _} = avail(P),
-            case take(Out, Free, []) of
-                {[], _} -> poke_if_due(S);
-                {Now, Rest} ->
-                    case pore:write(P, Now) of
-                        ok -> wrote(Now, Rest, S);
-                        {error, R} -> exit({xenstore_ring, R})
-                    end
-            end;
-        {error, R} -> exit({xenstore_ring, R})
+flush(S) ->
+    flush_fitting(S).
+
+%% Writes what fits in the free space now.
+flush_fitting(S = #st{pore = P, out = Out}) ->
+    {Free, _} = avail(P),
+    case take(Out, Free, []) of
+        {[], _} -> poke_if_due(S);
+        {Now, Rest} ->
+            case pore:write(P, Now) of
+                ok -> wrote(Now, Rest, S);
+                {error, R} -> exit({xenstore_ring, R})
+            end
     end.
 
 %% Nothing to write, but xenstored may be waiting to hear that its full ring was emptied.
