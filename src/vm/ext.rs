@@ -28,42 +28,58 @@ enum Step {
     Fun(ExtTerm, usize),
 }
 
-/// An upper estimate, in bytes, of the memory [`to_ext`] and the encoder take for `t` (the
-/// tree, its work lists, copies of atom names and binaries, and the encoding), or `None` as
-/// soon as it passes `limit`. Shared subterms count once per occurrence, as the encoding
-/// repeats them; the walk keeps an explicit stack of the pointers still to visit.
+/// An estimate, in bytes, of the memory [`to_ext`] and the encoder take for `t`, or `None`
+/// as soon as it passes `limit`: a tree node per term (its slot in its parent's vector), and
+/// per container (tuple, map, fun, list) its allocation, its share of the work lists and of
+/// the stack of finished parts; copies of atom names, binaries and bignums; the encoding.
+/// Shared subterms count once per occurrence, as the encoding repeats them. The walk keeps an
+/// explicit stack of the pointers still to visit and follows a list's spine in a loop.
 pub fn ext_cost(v: &View, atoms: &AtomTable, t: Term, limit: usize) -> Option<usize> {
-    /// Per term: the tree node, its share of the work lists and of its parent's vector, and
-    /// the allocator's overhead.
-    const NODE: usize = 4 * core::mem::size_of::<ExtTerm>() + 64;
+    const NODE: usize = core::mem::size_of::<ExtTerm>();
+    const CONTAINER: usize = 2 * NODE + 128;
     let mut total = 0usize;
     let mut todo: Vec<Term> = Vec::new();
     let mut next = Some(t);
     while let Some(t) = next.take().or_else(|| todo.pop()) {
         total = total.saturating_add(NODE);
-        if t.is_atom() {
-            total = total.saturating_add(atoms.name(t).len());
-        } else if t.is_pointer() {
-            let mut visit = |x: Term| {
-                if x.is_pointer() {
-                    todo.push(x);
-                } else {
-                    total = total.saturating_add(NODE);
-                }
-            };
-            if t.is_cons() {
-                let (h, tl) = v.cons(t);
-                visit(tl);
-                visit(h);
+        let mut visit = |x: Term, total: &mut usize| {
+            if x.is_pointer() {
+                todo.push(x);
             } else {
-                match v.kind(t) {
-                    Some(k) if k.payload_is_terms() => v.payload(t).iter().for_each(|&x| visit(x)),
-                    Some(Kind::BinRef | Kind::MatchCtx) => {
-                        let bits = v.payload(t)[2].0 as usize;
-                        total = total.saturating_add(bits / 4);
-                    }
-                    _ => total = total.saturating_add(2 * 8 * v.payload(t).len()),
+                *total = total.saturating_add(NODE);
+            }
+        };
+        if t.is_atom() {
+            total = total.saturating_add(atoms.name(t).len() + 16);
+        } else if t.is_cons() {
+            total = total.saturating_add(CONTAINER);
+            let mut l = t;
+            loop {
+                let (h, tl) = v.cons(l);
+                visit(h, &mut total);
+                if !tl.is_cons() {
+                    visit(tl, &mut total);
+                    break;
                 }
+                total = total.saturating_add(NODE);
+                if total > limit {
+                    return None;
+                }
+                l = tl;
+            }
+        } else if t.is_boxed() {
+            match v.kind(t) {
+                Some(k) if k.payload_is_terms() => {
+                    total = total.saturating_add(CONTAINER);
+                    for &x in v.payload(t) {
+                        visit(x, &mut total);
+                    }
+                }
+                Some(Kind::BinRef | Kind::MatchCtx) => {
+                    let bits = v.payload(t)[2].0 as usize;
+                    total = total.saturating_add(bits / 4);
+                }
+                _ => total = total.saturating_add(16 * v.payload(t).len()),
             }
         }
         if total > limit {
