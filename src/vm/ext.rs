@@ -22,10 +22,13 @@ enum Step {
     Tuple(usize),
     /// Pop `n` elements and a tail and make a list.
     List(usize),
+    /// Pop `n` elements and make a proper list.
+    ProperList(usize),
     /// Pop `n` keys and values (interleaved) and make a map.
     Map(usize),
-    /// Pop `n` free variables and make this fun.
-    Fun(ExtTerm, usize),
+    /// Pop `n` free variables and make this fun (boxed: a step stays two words, which is
+    /// what a deeply nested term's pending steps cost per level).
+    Fun(alloc::boxed::Box<(ExtTerm, usize)>),
 }
 
 /// An estimate, in bytes, of the memory [`to_ext`] and the encoder take for `t`, or `None`
@@ -89,6 +92,9 @@ pub fn ext_cost(v: &View, atoms: &AtomTable, t: Term, limit: usize) -> Option<us
     Some(total)
 }
 
+#[cfg(test)]
+const _: () = assert!(core::mem::size_of::<Step>() == 16);
+
 /// Converts a term into an external-term tree. Nested terms are converted with an explicit
 /// work list and a stack of finished parts, so depth costs heap, not native stack.
 pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
@@ -113,6 +119,11 @@ pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
                 done.push(ExtTerm::List(items, alloc::boxed::Box::new(tail)));
                 continue;
             }
+            Step::ProperList(n) => {
+                let items = done.split_off(done.len() - n);
+                done.push(ExtTerm::List(items, alloc::boxed::Box::new(ExtTerm::Nil)));
+                continue;
+            }
             Step::Map(n) => {
                 let flat = done.split_off(done.len() - 2 * n);
                 let mut pairs = Vec::with_capacity(n);
@@ -123,7 +134,8 @@ pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
                 done.push(ExtTerm::Map(pairs));
                 continue;
             }
-            Step::Fun(mut fun, n) => {
+            Step::Fun(pending) => {
+                let (mut fun, n) = *pending;
                 let items = done.split_off(done.len() - n);
                 if let ExtTerm::LocalFun { free, .. } = &mut fun {
                     *free = items;
@@ -140,8 +152,12 @@ pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
                 items.push(h);
                 l = tl;
             }
-            work.push(Step::List(items.len()));
-            work.push(Step::Term(l));
+            if l.is_nil() {
+                work.push(Step::ProperList(items.len()));
+            } else {
+                work.push(Step::List(items.len()));
+                work.push(Step::Term(l));
+            }
             work.extend(items.into_iter().rev().map(Step::Term));
             continue;
         }
@@ -165,7 +181,8 @@ pub fn to_ext(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> ExtTerm {
             }
             Some(Kind::Fun) => {
                 let p = v.payload(t);
-                work.push(Step::Fun(shallow(v, atoms, code, t), p.len() - 1));
+                let fun = shallow(v, atoms, code, t);
+                work.push(Step::Fun(alloc::boxed::Box::new((fun, p.len() - 1))));
                 work.extend(p[1..].iter().rev().map(|e| Step::Term(*e)));
             }
             _ => done.push(shallow(v, atoms, code, t)),
