@@ -536,7 +536,10 @@ fn corrupted_code_that_loads_keeps_the_fetch_bound() {
         std::println!("NOTICE: erlc not found; skipping the code corruption test");
         return;
     };
-    let code = bytes.windows(4).position(|w| w == b"Code").expect("a code chunk");
+    let code = bytes
+        .windows(4)
+        .position(|w| w == b"Code")
+        .expect("a code chunk");
     let size = u32::from_be_bytes(bytes[code + 4..code + 8].try_into().unwrap()) as usize;
     let body = code + 8..code + 8 + size;
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
