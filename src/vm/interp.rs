@@ -546,6 +546,51 @@ fn exec(
         }};
     }
 
+    // `+` or `-` on `$x` and `$y` (from the operands `$a` and `$b`) into `$dst`.
+    macro_rules! add_sub {
+        ($sub:expr, $export:expr, $fail:expr, $x:expr, $y:expr, $b:expr, $dst:expr, $bif:expr) => {{
+            let (x, y): (Term, Term) = ($x, $y);
+            if x.is_small() && y.is_small() {
+                let r = if $sub {
+                    x.small_value() - y.small_value()
+                } else {
+                    x.small_value() + y.small_value()
+                };
+                let t = p.heap.int(r);
+                store(xr, p, $dst, t);
+            } else {
+                let args = [x, y];
+                let bif: BifFn = $bif;
+                match bif(&mut ctx!(), &args) {
+                    Ok(v) => store(xr, p, $dst, v),
+                    Err(_) if $fail != 0 => pc = $fail as usize,
+                    // erl's JIT inlines `X + Lit` / `X - Lit` and reports those failures
+                    // from the calling function, without a frame for erlang:'+'/2.
+                    Err(_) if matches!($b, Src::C(t) if t.is_small()) => {
+                        raise!(Class::Error, atom::BADARITH)
+                    }
+                    Err(f) => fault!(
+                        f,
+                        Top::Bif {
+                            export: $export,
+                            args: &args
+                        }
+                    ),
+                }
+            }
+        }};
+    }
+    // A move specialised at load time.
+    macro_rules! mv {
+        ($m:expr) => {
+            match $m {
+                Mv::XX(a, b) => xr[b as usize & (X_REGS - 1)] = xr[a as usize & (X_REGS - 1)],
+                Mv::XY(a, b) => p.set_y(b, xr[a as usize & (X_REGS - 1)]),
+                Mv::YX(a, b) => xr[b as usize & (X_REGS - 1)] = p.y(a),
+                Mv::CX(t, b) => xr[b as usize & (X_REGS - 1)] = t,
+            }
+        };
+    }
     // A call to `$target` in this module returning to `pc` (call, and the fused forms that
     // end in one): the stack check, the return address, a safe point, a reduction.
     macro_rules! call_local {
@@ -689,16 +734,34 @@ fn exec(
                 do_return!();
             }
             Op::Move2Call {
-                moves: [(a, b), (c, d)],
+                moves: [m1, m2],
                 target,
                 arity,
             } => {
-                let v = get!(*a);
-                store(xr, p, *b, v);
-                let w = get!(*c);
-                store(xr, p, *d, w);
+                mv!(*m1);
+                mv!(*m2);
                 pc += 2;
                 call_local!(*target, *arity);
+            }
+            Op::AllocMove2Call {
+                slots,
+                moves: [m1, m2],
+                target,
+                arity,
+            } => {
+                for _ in 0..*slots {
+                    p.stack.push(Term::NIL);
+                }
+                stack_check!();
+                mv!(*m1);
+                mv!(*m2);
+                // The call: it returns past the fused instructions and itself. The stack
+                // check above is the call's too (the moves do not change the depth).
+                pc += 3;
+                p.stack.push(Term::cp_at(m, pc));
+                gc!(0, *arity);
+                pc = *target as usize;
+                reduce!(m, pc, *arity);
             }
             Op::TestGetList(fail, s, h, t) => {
                 let l = get!(*s);
@@ -748,32 +811,32 @@ fn exec(
                 bif,
             } => {
                 let (x, y) = (get!(*a), get!(*b));
-                if x.is_small() && y.is_small() {
-                    let r = if *sub {
-                        x.small_value() - y.small_value()
-                    } else {
-                        x.small_value() + y.small_value()
-                    };
-                    let t = p.heap.int(r);
-                    store(xr, p, *dst, t);
+                add_sub!(*sub, *export, *fail, x, y, *b, *dst, *bif);
+            }
+            Op::AddSubReturn {
+                sub,
+                export,
+                fail,
+                a,
+                b,
+                dealloc,
+                bif,
+            } => {
+                let (x, y) = (get!(*a), get!(*b));
+                let r = if *sub {
+                    x.small_value().wrapping_sub(y.small_value())
                 } else {
-                    let args = [x, y];
-                    match bif(&mut ctx!(), &args) {
-                        Ok(v) => store(xr, p, *dst, v),
-                        Err(_) if *fail != 0 => pc = *fail as usize,
-                        // erl's JIT inlines `X + Lit` / `X - Lit` and reports those failures
-                        // from the calling function, without a frame for erlang:'+'/2.
-                        Err(_) if matches!(b, Src::C(t) if t.is_small()) => {
-                            raise!(Class::Error, atom::BADARITH)
-                        }
-                        Err(f) => fault!(
-                            f,
-                            Top::Bif {
-                                export: *export,
-                                args: &args
-                            }
-                        ),
+                    x.small_value().wrapping_add(y.small_value())
+                };
+                match Term::try_small(r) {
+                    Some(t) if x.is_small() && y.is_small() => {
+                        xr[0] = t;
+                        let len = p.stack.len();
+                        p.stack.truncate(len - *dealloc as usize);
+                        do_return!();
                     }
+                    // The `AddSub` alone; the `deallocate; return` after it follow.
+                    _ => add_sub!(*sub, *export, *fail, x, y, *b, Dst::X(0), *bif),
                 }
             }
             Op::EqImm(fail, a, t) => {

@@ -30,6 +30,33 @@ pub enum Dst {
     Y(u32),
 }
 
+/// A move with its operand kinds decided at load time, for the moves fused into other
+/// instructions ([`Op::Move2Call`]): one dispatch per move instead of one per operand.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Mv {
+    /// X register to X register.
+    XX(u32, u32),
+    /// X register to Y register.
+    XY(u32, u32),
+    /// Y register to X register.
+    YX(u32, u32),
+    /// A constant to an X register.
+    CX(Term, u32),
+}
+
+impl Mv {
+    /// The specialised form of `move s d`, if it has one.
+    pub fn of(s: Src, d: Dst) -> Option<Mv> {
+        Some(match (s, d) {
+            (Src::X(a), Dst::X(b)) => Mv::XX(a, b),
+            (Src::X(a), Dst::Y(b)) => Mv::XY(a, b),
+            (Src::Y(a), Dst::X(b)) => Mv::YX(a, b),
+            (Src::C(t), Dst::X(b)) => Mv::CX(t, b),
+            _ => return None,
+        })
+    }
+}
+
 /// A type test on one operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TypeTest {
@@ -674,11 +701,41 @@ pub enum Op {
     /// `move; move; call` (skips the call).
     Move2Call {
         /// The two moves, in order.
-        moves: [(Src, Dst); 2],
+        moves: [Mv; 2],
         /// Target instruction.
         target: u32,
         /// Arguments in x0.. (live registers).
         arity: u32,
+    },
+    /// `allocate; move; move; call` (skips the other three): the entry of a body-recursive
+    /// clause that saves values in its frame and calls.
+    AllocMove2Call {
+        /// Y slots to allocate.
+        slots: u32,
+        /// The two moves, in order.
+        moves: [Mv; 2],
+        /// Target instruction.
+        target: u32,
+        /// Arguments in x0.. (live registers).
+        arity: u32,
+    },
+    /// [`Op::AddSub`] into x0 followed by `deallocate N; return` (which stay in place: the
+    /// slow path does the `AddSub` alone and falls through to them).
+    AddSubReturn {
+        /// Subtract instead of add.
+        sub: bool,
+        /// Export index of erlang:'+'/2 or '-'/2.
+        export: u32,
+        /// Failure label.
+        fail: u32,
+        /// Left operand.
+        a: Src,
+        /// Right operand.
+        b: Src,
+        /// Y slots to drop.
+        dealloc: u32,
+        /// The general BIF.
+        bif: BifFn,
     },
     /// `move` from an X register to an X register (a specialised [`Op::Move`]).
     MoveXX(u32, u32),
@@ -709,13 +766,15 @@ impl Op {
             Op::Call { target, .. }
             | Op::CallLast { target, .. }
             | Op::CallOnly { target, .. }
-            | Op::Move2Call { target, .. } => f(*target),
+            | Op::Move2Call { target, .. }
+            | Op::AllocMove2Call { target, .. } => f(*target),
             Op::ConsAllocGetListCall { fail, target, .. } => {
                 f(*fail);
                 f(*target);
             }
             Op::Bif { fail, .. }
             | Op::AddSub { fail, .. }
+            | Op::AddSubReturn { fail, .. }
             | Op::Order { fail, .. }
             | Op::AddImm { fail, .. }
             | Op::IntArith { fail, .. }
@@ -892,6 +951,8 @@ op_kinds! {
     ConsAllocGetListCall = 4,
     PutListReturn = 3,
     Move2Call = 3,
+    AllocMove2Call = 4,
+    AddSubReturn = 3,
     MoveXY = 1,
     MoveYX = 1,
     MoveCX = 1,

@@ -465,6 +465,52 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
                 continue;
             }
         }
+        // A frame, the values it keeps and the call's arguments: the first call of a
+        // body-recursive clause.
+        if let Some(
+            [Op::Allocate { slots, .. }, Op::Move2(a, b, c, d), _, Op::Call { target, arity }],
+        ) = code.get(i..i + 4)
+        {
+            if let (true, Some(m1), Some(m2)) = (
+                free(i + 1) && free(i + 2) && free(i + 3),
+                Mv::of(*a, *b),
+                Mv::of(*c, *d),
+            ) {
+                code[i] = Op::AllocMove2Call {
+                    slots: *slots,
+                    moves: [m1, m2],
+                    target: *target,
+                    arity: *arity,
+                };
+                continue;
+            }
+        }
+        // A sum returned from a frame (`f(N - 1) + f(N - 2)`).
+        if let Some(
+            [Op::AddSub {
+                sub,
+                export,
+                fail,
+                a,
+                b,
+                dst: Dst::X(0),
+                bif,
+            }, Op::DeallocReturn(n)],
+        ) = code.get(i..i + 2)
+        {
+            if free(i + 1) {
+                code[i] = Op::AddSubReturn {
+                    sub: *sub,
+                    export: *export,
+                    fail: *fail,
+                    a: *a,
+                    b: *b,
+                    dealloc: *n,
+                    bif: *bif,
+                };
+                continue;
+            }
+        }
         let fused =
             match code.get(i..i + 3) {
                 Some(
@@ -480,10 +526,13 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
                 Some([Op::Move2(a, b, c, d), _, Op::Call { target, arity }])
                     if free(i + 1) && free(i + 2) =>
                 {
-                    Op::Move2Call {
-                        moves: [(*a, *b), (*c, *d)],
-                        target: *target,
-                        arity: *arity,
+                    match (Mv::of(*a, *b), Mv::of(*c, *d)) {
+                        (Some(m1), Some(m2)) => Op::Move2Call {
+                            moves: [m1, m2],
+                            target: *target,
+                            arity: *arity,
+                        },
+                        _ => continue,
                     }
                 }
                 _ => match code.get(i..i + 2) {
