@@ -870,10 +870,11 @@ fn exec(
                 b,
             } => {
                 let x = get!(*a);
+                let d = *dst as usize & (X_REGS - 1);
                 match x.as_small().and_then(|v| Term::try_small(v + *imm)) {
-                    Some(t) => store(xr, p, *dst, t),
+                    Some(t) => xr[d] = t,
                     None => match bif(&mut ctx!(), &[x, *b]) {
-                        Ok(v) => store(xr, p, *dst, v),
+                        Ok(v) => xr[d] = v,
                         Err(_) if *fail != 0 => pc = *fail as usize,
                         // As erl's JIT, which inlines `X + Lit`: no frame for erlang:'+'/2.
                         Err(_) => raise!(Class::Error, atom::BADARITH),
@@ -1010,6 +1011,18 @@ fn exec(
                             target = *l;
                             break;
                         }
+                    }
+                }
+                pc = target as usize;
+            }
+            Op::SelectValX { src, fail, table } => {
+                let v = xr[*src as usize & (X_REGS - 1)];
+                let mut target = *fail;
+                // Immediates compare by word; a scan beats a search on few entries.
+                for &(t, l) in table.iter() {
+                    if t == v {
+                        target = l;
+                        break;
                     }
                 }
                 pc = target as usize;

@@ -330,14 +330,15 @@ pub enum Op {
         /// Right.
         b: Src,
     },
-    /// [`Op::AddSub`] with a small constant right operand, the sign folded into `imm`.
+    /// [`Op::AddSub`] with a small constant right operand, the sign folded into `imm`, and
+    /// an X register for the result.
     AddImm {
         /// The operand.
         a: Src,
         /// The constant to add (negated for `-`).
         imm: i64,
-        /// Result.
-        dst: Dst,
+        /// Result: an X register.
+        dst: u32,
         /// Failure label.
         fail: u32,
         /// The general BIF (erlang:'+'/2 or '-'/2), called with the constant as written.
@@ -450,6 +451,15 @@ pub enum Op {
         table: Box<[(Term, u32)]>,
         /// Whether binary search on raw words is valid.
         sorted: bool,
+    },
+    /// [`Op::SelectVal`] on an X register with a few immediates, scanned in order.
+    SelectValX {
+        /// The X register.
+        src: u32,
+        /// Failure label.
+        fail: u32,
+        /// (value, target) pairs.
+        table: Box<[(Term, u32)]>,
     },
     /// select_tuple_arity.
     SelectTupleArity {
@@ -810,6 +820,10 @@ impl Op {
                 f(*fail);
                 table.iter().for_each(|(_, l)| f(*l));
             }
+            Op::SelectValX { fail, table, .. } => {
+                f(*fail);
+                table.iter().for_each(|(_, l)| f(*l));
+            }
             Op::SelectTupleArity { fail, table, .. } => {
                 f(*fail);
                 table.iter().for_each(|(_, l)| f(*l));
@@ -966,6 +980,7 @@ op_kinds! {
     TestArity = 1,
     IsTaggedTuple = 1,
     SelectVal = 1,
+    SelectValX = 1,
     SelectTupleArity = 1,
     Jump = 1,
     GetList = 1,

@@ -411,7 +411,7 @@ fn specialise(code: &mut [Op]) {
                 fail,
                 a,
                 b: Src::C(b),
-                dst,
+                dst: Dst::X(dst),
                 bif,
                 ..
             } if b.is_small() => Op::AddImm {
@@ -432,6 +432,16 @@ fn specialise(code: &mut [Op]) {
                 fail,
                 src,
             } => Op::TestNil(fail, src),
+            Op::SelectVal {
+                src: Src::X(src),
+                fail,
+                ref table,
+                sorted: true,
+            } if table.len() <= 4 => Op::SelectValX {
+                src,
+                fail,
+                table: table.clone(),
+            },
             _ => continue,
         };
         *op = special;
