@@ -725,10 +725,33 @@ fn exec(
                     pc = *fail as usize;
                 }
             }
-            Op::PutListReturn(h, t, d, n) => {
+            Op::ConsAllocGetListCallX {
+                fail,
+                src,
+                slots,
+                h,
+                t,
+                target,
+                arity,
+            } => {
+                let l = xr[*src as usize & (X_REGS - 1)];
+                if l.is_cons() {
+                    for _ in 0..*slots {
+                        p.stack.push(Term::NIL);
+                    }
+                    let (hd, tl) = p.heap.view(lits).cons(l);
+                    p.set_y(*h, hd);
+                    xr[*t as usize & (X_REGS - 1)] = tl;
+                    // The call: it returns past the fused instructions and itself.
+                    pc += 3;
+                    call_local!(*target, *arity);
+                } else {
+                    pc = *fail as usize;
+                }
+            }
+            Op::PutListReturn(h, t, n) => {
                 let (hv, tv) = (get!(*h), get!(*t));
-                let c = p.heap.cons(hv, tv);
-                store(xr, p, *d, c);
+                xr[0] = p.heap.cons(hv, tv);
                 let len = p.stack.len();
                 p.stack.truncate(len - *n as usize);
                 do_return!();

@@ -706,8 +706,26 @@ pub enum Op {
         /// The call's arity (live registers).
         arity: u32,
     },
-    /// `put_list; deallocate N; return`: head, tail, destination, slots.
-    PutListReturn(Src, Src, Dst, u32),
+    /// [`Op::ConsAllocGetListCall`] in its usual shape, decided at load time: the list in
+    /// an X register, the head kept in a Y register, the tail to an X register.
+    ConsAllocGetListCallX {
+        /// Failure label.
+        fail: u32,
+        /// The list: an X register.
+        src: u32,
+        /// Y slots to allocate.
+        slots: u32,
+        /// Head destination: a Y register.
+        h: u32,
+        /// Tail destination: an X register.
+        t: u32,
+        /// The call's target instruction.
+        target: u32,
+        /// The call's arity (live registers).
+        arity: u32,
+    },
+    /// `put_list H T x0; deallocate N; return`: head, tail, slots.
+    PutListReturn(Src, Src, u32),
     /// `move; move; call` (skips the call).
     Move2Call {
         /// The two moves, in order.
@@ -778,7 +796,8 @@ impl Op {
             | Op::CallOnly { target, .. }
             | Op::Move2Call { target, .. }
             | Op::AllocMove2Call { target, .. } => f(*target),
-            Op::ConsAllocGetListCall { fail, target, .. } => {
+            Op::ConsAllocGetListCall { fail, target, .. }
+            | Op::ConsAllocGetListCallX { fail, target, .. } => {
                 f(*fail);
                 f(*target);
             }
@@ -963,6 +982,7 @@ op_kinds! {
     MoveXX = 1,
     ConsAllocGetList = 3,
     ConsAllocGetListCall = 4,
+    ConsAllocGetListCallX = 4,
     PutListReturn = 3,
     Move2Call = 3,
     AllocMove2Call = 4,

@@ -463,14 +463,25 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
         ) = code.get(i..i + 4)
         {
             if src == s2 && free(i + 1) && free(i + 2) && free(i + 3) {
-                code[i] = Op::ConsAllocGetListCall {
-                    fail: *fail,
-                    src: *src,
-                    slots: *slots,
-                    h: *h,
-                    t: *t,
-                    target: *target,
-                    arity: *arity,
+                code[i] = match (*src, *h, *t) {
+                    (Src::X(src), Dst::Y(h), Dst::X(t)) => Op::ConsAllocGetListCallX {
+                        fail: *fail,
+                        src,
+                        slots: *slots,
+                        h,
+                        t,
+                        target: *target,
+                        arity: *arity,
+                    },
+                    _ => Op::ConsAllocGetListCall {
+                        fail: *fail,
+                        src: *src,
+                        slots: *slots,
+                        h: *h,
+                        t: *t,
+                        target: *target,
+                        arity: *arity,
+                    },
                 };
                 continue;
             }
@@ -546,8 +557,8 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
                     }
                 }
                 _ => match code.get(i..i + 2) {
-                    Some([Op::PutList(h, t, d), Op::DeallocReturn(n)]) if free(i + 1) => {
-                        Op::PutListReturn(*h, *t, *d, *n)
+                    Some([Op::PutList(h, t, Dst::X(0)), Op::DeallocReturn(n)]) if free(i + 1) => {
+                        Op::PutListReturn(*h, *t, *n)
                     }
                     _ => continue,
                 },
