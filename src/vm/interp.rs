@@ -1050,6 +1050,22 @@ fn exec(
                 }
                 pc = target as usize;
             }
+            Op::JumpOnVal {
+                src,
+                fail,
+                base,
+                table,
+            } => {
+                // A small integer's word less `base`'s is its distance from it shifted past
+                // the tag bits, which are then zero; any other term leaves some tag bits,
+                // which the rotation makes a huge index.
+                let v = xr[*src as usize & (X_REGS - 1)];
+                let i = v.0.wrapping_sub(base.0).rotate_right(3) as usize;
+                pc = match table.get(i) {
+                    Some(&l) => l,
+                    None => *fail,
+                } as usize;
+            }
             Op::SelectTupleArity { src, fail, table } => {
                 let v = get!(*src);
                 let view = p.heap.view(lits);

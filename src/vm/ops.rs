@@ -461,6 +461,19 @@ pub enum Op {
         /// (value, target) pairs.
         table: Box<[(Term, u32)]>,
     },
+    /// [`Op::SelectVal`] on an X register whose values are small integers close together:
+    /// the value's distance from the smallest indexes a table of targets (BEAM's
+    /// `jump_on_val`).
+    JumpOnVal {
+        /// The X register.
+        src: u32,
+        /// Failure label (also in the table's gaps).
+        fail: u32,
+        /// The smallest value, as a term word.
+        base: Term,
+        /// Targets, for the values `base`, `base + 1`, ...
+        table: Box<[u32]>,
+    },
     /// select_tuple_arity.
     SelectTupleArity {
         /// Operand.
@@ -843,6 +856,10 @@ impl Op {
                 f(*fail);
                 table.iter().for_each(|(_, l)| f(*l));
             }
+            Op::JumpOnVal { fail, table, .. } => {
+                f(*fail);
+                table.iter().for_each(|l| f(*l));
+            }
             Op::SelectTupleArity { fail, table, .. } => {
                 f(*fail);
                 table.iter().for_each(|(_, l)| f(*l));
@@ -1001,6 +1018,7 @@ op_kinds! {
     IsTaggedTuple = 1,
     SelectVal = 1,
     SelectValX = 1,
+    JumpOnVal = 1,
     SelectTupleArity = 1,
     Jump = 1,
     GetList = 1,

@@ -5,6 +5,7 @@
 //! imports into export-table indices, literals into literal-area terms and BIF imports into
 //! function pointers.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -373,6 +374,23 @@ fn fuse(code: &mut [Op], targets: &[bool]) {
 /// not decide at run time what the loader already knows. Indices do not change.
 fn specialise(code: &mut [Op]) {
     for op in code.iter_mut() {
+        if let Op::SelectVal {
+            src: Src::X(src),
+            fail,
+            ref table,
+            ..
+        } = *op
+        {
+            if let Some((base, table)) = jump_table(table, fail) {
+                *op = Op::JumpOnVal {
+                    src,
+                    fail,
+                    base,
+                    table,
+                };
+                continue;
+            }
+        }
         let special = match *op {
             Op::Move(Src::X(a), Dst::X(b)) => Op::MoveXX(a, b),
             Op::Move(Src::X(a), Dst::Y(b)) => Op::MoveXY(a, b),
@@ -446,6 +464,25 @@ fn specialise(code: &mut [Op]) {
         };
         *op = special;
     }
+}
+
+/// A `select_val` table of small integers no more than twice as wide as it is long, as the
+/// smallest value and the targets of it and every value after it (`fail` in the gaps).
+fn jump_table(table: &[(Term, u32)], fail: u32) -> Option<(Term, Box<[u32]>)> {
+    if table.len() < 2 || !table.iter().all(|(t, _)| t.is_small()) {
+        return None;
+    }
+    let min = table.iter().map(|(t, _)| t.small_value()).min()?;
+    let max = table.iter().map(|(t, _)| t.small_value()).max()?;
+    let width = usize::try_from(max - min).ok()? + 1;
+    if width > 2 * table.len() {
+        return None;
+    }
+    let mut targets = vec![fail; width];
+    for (t, l) in table {
+        targets[(t.small_value() - min) as usize] = *l;
+    }
+    Some((Term::small(min), targets.into_boxed_slice()))
 }
 
 /// Superinstructions over specialised instructions, chosen from the op profile of the benchmark
