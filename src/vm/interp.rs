@@ -122,6 +122,35 @@ fn store(x: &mut [Term; X_REGS], p: &mut Process, d: Dst, v: Term) {
     }
 }
 
+/// `x + n` for a small integer `x` and `delta = n << 3`, when the sum is a small integer.
+///
+/// Computed on the word: a small is its value shifted past the 3 tag bits, and smalls fill
+/// the rest of the word, so the word sum overflows exactly when the result is not a small.
+#[inline(always)]
+fn small_add_word(x: Term, delta: i64) -> Option<Term> {
+    if !x.is_small() {
+        return None;
+    }
+    (x.0 as i64).checked_add(delta).map(|w| Term(w as u64))
+}
+
+/// `x + y` (`x - y` when `sub`) for small integers, when the result is a small integer
+/// (computed on the words as [`small_add_word`]).
+#[inline(always)]
+fn small_add_sub(x: Term, y: Term, sub: bool) -> Option<Term> {
+    if !(x.is_small() && y.is_small()) {
+        return None;
+    }
+    // `y`'s value shifted past the tag bits: its word without the tag.
+    let delta = (y.0 ^ super::term::TAG_SMALL) as i64;
+    let w = if sub {
+        (x.0 as i64).checked_sub(delta)
+    } else {
+        (x.0 as i64).checked_add(delta)
+    };
+    w.map(|w| Term(w as u64))
+}
+
 /// Takes a BIF's trap: yields so that the calling instruction (`at - 1`) runs again with
 /// the BIF's new arguments (`Trap`), or so that the process calls the trap stub (`TrapTo`;
 /// the caller's frame as for a call from `at`, a tail call dropping `tail` slots).
@@ -550,7 +579,9 @@ fn exec(
     macro_rules! add_sub {
         ($sub:expr, $export:expr, $fail:expr, $x:expr, $y:expr, $b:expr, $dst:expr, $bif:expr) => {{
             let (x, y): (Term, Term) = ($x, $y);
-            if x.is_small() && y.is_small() {
+            if let Some(t) = small_add_sub(x, y, $sub) {
+                store(xr, p, $dst, t);
+            } else if x.is_small() && y.is_small() {
                 let r = if $sub {
                     x.small_value() - y.small_value()
                 } else {
@@ -576,6 +607,26 @@ fn exec(
                             args: &args
                         }
                     ),
+                }
+            }
+        }};
+    }
+    // `$x` plus a small constant (`$delta`, shifted past the tag bits) into X register `$dst`;
+    // the general BIF `$bif` on `$x` and the constant as written `$b` when that is no small.
+    macro_rules! add_imm {
+        ($x:expr, $delta:expr, $dst:expr, $fail:expr, $bif:expr, $b:expr) => {{
+            let x: Term = $x;
+            let d = $dst as usize & (X_REGS - 1);
+            match small_add_word(x, $delta) {
+                Some(t) => xr[d] = t,
+                None => {
+                    let bif: BifFn = $bif;
+                    match bif(&mut ctx!(), &[x, $b]) {
+                        Ok(v) => xr[d] = v,
+                        Err(_) if $fail != 0 => pc = $fail as usize,
+                        // As erl's JIT, which inlines `X + Lit`: no frame for erlang:'+'/2.
+                        Err(_) => raise!(Class::Error, atom::BADARITH),
+                    }
                 }
             }
         }};
@@ -846,13 +897,8 @@ fn exec(
                 bif,
             } => {
                 let (x, y) = (get!(*a), get!(*b));
-                let r = if *sub {
-                    x.small_value().wrapping_sub(y.small_value())
-                } else {
-                    x.small_value().wrapping_add(y.small_value())
-                };
-                match Term::try_small(r) {
-                    Some(t) if x.is_small() && y.is_small() => {
+                match small_add_sub(x, y, *sub) {
+                    Some(t) => {
                         xr[0] = t;
                         let len = p.stack.len();
                         p.stack.truncate(len - *dealloc as usize);
@@ -886,23 +932,25 @@ fn exec(
             }
             Op::AddImm {
                 a,
-                imm,
+                delta,
                 dst,
                 fail,
                 bif,
                 b,
             } => {
-                let x = get!(*a);
-                let d = *dst as usize & (X_REGS - 1);
-                match x.as_small().and_then(|v| Term::try_small(v + *imm)) {
-                    Some(t) => xr[d] = t,
-                    None => match bif(&mut ctx!(), &[x, *b]) {
-                        Ok(v) => xr[d] = v,
-                        Err(_) if *fail != 0 => pc = *fail as usize,
-                        // As erl's JIT, which inlines `X + Lit`: no frame for erlang:'+'/2.
-                        Err(_) => raise!(Class::Error, atom::BADARITH),
-                    },
-                }
+                let x = xr[*a as usize & (X_REGS - 1)];
+                add_imm!(x, *delta, *dst, *fail, *bif, *b);
+            }
+            Op::AddImmY {
+                a,
+                delta,
+                dst,
+                fail,
+                bif,
+                b,
+            } => {
+                let x = p.y(*a);
+                add_imm!(x, *delta, *dst, *fail, *bif, *b);
             }
             Op::IntArith {
                 op,

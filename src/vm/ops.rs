@@ -330,13 +330,27 @@ pub enum Op {
         /// Right.
         b: Src,
     },
-    /// [`Op::AddSub`] with a small constant right operand, the sign folded into `imm`, and
-    /// an X register for the result.
+    /// [`Op::AddSub`] of an X register and a small constant into an X register.
     AddImm {
-        /// The operand.
-        a: Src,
-        /// The constant to add (negated for `-`).
-        imm: i64,
+        /// The operand: an X register.
+        a: u32,
+        /// The constant to add (negated for `-`), shifted past the tag bits (`n << 3`).
+        delta: i64,
+        /// Result: an X register.
+        dst: u32,
+        /// Failure label.
+        fail: u32,
+        /// The general BIF (erlang:'+'/2 or '-'/2), called with the constant as written.
+        bif: BifFn,
+        /// The constant as written.
+        b: Term,
+    },
+    /// [`Op::AddImm`] with a Y register operand.
+    AddImmY {
+        /// The operand: a Y register.
+        a: u32,
+        /// The constant to add (negated for `-`), shifted past the tag bits (`n << 3`).
+        delta: i64,
         /// Result: an X register.
         dst: u32,
         /// Failure label.
@@ -819,6 +833,7 @@ impl Op {
             | Op::AddSubReturn { fail, .. }
             | Op::Order { fail, .. }
             | Op::AddImm { fail, .. }
+            | Op::AddImmY { fail, .. }
             | Op::IntArith { fail, .. }
             | Op::Test { fail, .. }
             | Op::Cmp { fail, .. }
@@ -987,6 +1002,7 @@ op_kinds! {
     AddSub = 1,
     IntArith = 1,
     AddImm = 1,
+    AddImmY = 1,
     EqImm = 1,
     NeImm = 1,
     Order = 1,

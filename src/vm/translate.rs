@@ -432,19 +432,35 @@ fn specialise(code: &mut [Op]) {
                 dst: Dst::X(dst),
                 bif,
                 ..
-            } if b.is_small() => Op::AddImm {
-                a,
-                // Smalls have 61 bits, so the negation cannot overflow.
-                imm: if sub {
+            } if b.is_small() && Term::try_small(-b.small_value()).is_some() => {
+                // The constant as a word without its tag; negating a small that is not the
+                // smallest stays small, so neither the negation nor the shift overflows.
+                let n = if sub {
                     -b.small_value()
                 } else {
                     b.small_value()
-                },
-                dst,
-                fail,
-                bif,
-                b,
-            },
+                };
+                let delta = n << 3;
+                match a {
+                    Src::X(a) => Op::AddImm {
+                        a,
+                        delta,
+                        dst,
+                        fail,
+                        bif,
+                        b,
+                    },
+                    Src::Y(a) => Op::AddImmY {
+                        a,
+                        delta,
+                        dst,
+                        fail,
+                        bif,
+                        b,
+                    },
+                    Src::C(_) => continue,
+                }
+            }
             Op::Test {
                 test: TypeTest::Nil,
                 fail,
