@@ -1337,6 +1337,25 @@ pub const OPCODES: &[(u8, &str, u8)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vm::term::MIN_SMALL as MIN_SMALL_VALUE;
+
+    /// `select_val` over close small integers becomes a table indexed by the distance from
+    /// the smallest, with the failure label in the gaps; wide or mixed tables do not.
+    #[test]
+    fn jump_tables_cover_close_small_integers() {
+        let s = Term::small;
+        let (base, table) = jump_table(&[(s(3), 10), (s(1), 11), (s(4), 12)], 9).unwrap();
+        assert_eq!(base, s(1));
+        assert_eq!(&*table, &[11, 9, 10, 12]);
+        assert!(jump_table(&[(s(0), 10), (s(100), 11)], 9).is_none());
+        assert!(jump_table(&[(s(0), 10), (Term::NIL, 11)], 9).is_none());
+        assert!(jump_table(&[(s(0), 10)], 9).is_none());
+        let far = jump_table(&[(s(MIN_SMALL_VALUE), 1), (s(MIN_SMALL_VALUE + 1), 2)], 0);
+        assert_eq!(
+            far.map(|(b, t)| (b, t.len())),
+            Some((s(MIN_SMALL_VALUE), 2))
+        );
+    }
 
     /// A malformed `allocate` of billions of slots is refused at load time instead of
     /// exhausting memory when it runs.
