@@ -653,19 +653,6 @@ fn exec(
             reduce!(m, pc, $arity);
         };
     }
-    // allocate + get_list of a cons `$l` (the fused list-head forms): `$slots` fresh Y
-    // slots, then the head and tail stored (the caller checks the stack).
-    macro_rules! head_into_frame {
-        ($l:expr, $slots:expr, $h:expr, $t:expr) => {
-            for _ in 0..$slots {
-                p.stack.push(Term::NIL);
-            }
-            let (hd, tl) = p.heap.view(lits).cons($l);
-            store(xr, p, $h, hd);
-            store(xr, p, $t, tl);
-        };
-    }
-
     loop {
         let op = ops.at(pc);
         #[cfg(feature = "op-profile")]
@@ -750,7 +737,12 @@ fn exec(
             } => {
                 let l = get!(*src);
                 if l.is_cons() {
-                    head_into_frame!(l, *slots, *h, *t);
+                    for _ in 0..*slots {
+                        p.stack.push(Term::NIL);
+                    }
+                    let (hd, tl) = p.heap.view(lits).cons(l);
+                    store(xr, p, *h, hd);
+                    store(xr, p, *t, tl);
                     stack_check!();
                     pc += 2;
                 } else {
@@ -758,25 +750,6 @@ fn exec(
                 }
             }
             Op::ConsAllocGetListCall {
-                fail,
-                src,
-                slots,
-                h,
-                t,
-                target,
-                arity,
-            } => {
-                let l = get!(*src);
-                if l.is_cons() {
-                    head_into_frame!(l, *slots, *h, *t);
-                    // The call: it returns past the fused instructions and itself.
-                    pc += 3;
-                    call_local!(*target, *arity);
-                } else {
-                    pc = *fail as usize;
-                }
-            }
-            Op::ConsAllocGetListCallX {
                 fail,
                 src,
                 slots,

@@ -716,26 +716,10 @@ pub enum Op {
         /// Tail destination.
         t: Dst,
     },
-    /// [`Op::ConsAllocGetList`] followed by a `call` (skips the three instructions after it).
+    /// [`Op::ConsAllocGetList`] followed by a `call` (skips the three instructions after it),
+    /// in its usual shape: the list in an X register, the head kept in a Y register, the tail
+    /// to an X register.
     ConsAllocGetListCall {
-        /// Failure label.
-        fail: u32,
-        /// The list.
-        src: Src,
-        /// Y slots to allocate.
-        slots: u32,
-        /// Head destination.
-        h: Dst,
-        /// Tail destination.
-        t: Dst,
-        /// The call's target instruction.
-        target: u32,
-        /// The call's arity (live registers).
-        arity: u32,
-    },
-    /// [`Op::ConsAllocGetListCall`] in its usual shape, decided at load time: the list in
-    /// an X register, the head kept in a Y register, the tail to an X register.
-    ConsAllocGetListCallX {
         /// Failure label.
         fail: u32,
         /// The list: an X register.
@@ -823,8 +807,7 @@ impl Op {
             | Op::CallOnly { target, .. }
             | Op::Move2Call { target, .. }
             | Op::AllocMove2Call { target, .. } => f(*target),
-            Op::ConsAllocGetListCall { fail, target, .. }
-            | Op::ConsAllocGetListCallX { fail, target, .. } => {
+            Op::ConsAllocGetListCall { fail, target, .. } => {
                 f(*fail);
                 f(*target);
             }
@@ -1015,7 +998,6 @@ op_kinds! {
     MoveXX = 1,
     ConsAllocGetList = 3,
     ConsAllocGetListCall = 4,
-    ConsAllocGetListCallX = 4,
     PutListReturn = 3,
     Move2Call = 3,
     AllocMove2Call = 4,

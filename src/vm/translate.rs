@@ -515,26 +515,20 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
             [Op::TestCons(fail, src), Op::Allocate { slots, .. }, Op::GetList(s2, h, t), Op::Call { target, arity }],
         ) = code.get(i..i + 4)
         {
-            if src == s2 && free(i + 1) && free(i + 2) && free(i + 3) {
-                code[i] = match (*src, *h, *t) {
-                    (Src::X(src), Dst::Y(h), Dst::X(t)) => Op::ConsAllocGetListCallX {
-                        fail: *fail,
-                        src,
-                        slots: *slots,
-                        h,
-                        t,
-                        target: *target,
-                        arity: *arity,
-                    },
-                    _ => Op::ConsAllocGetListCall {
-                        fail: *fail,
-                        src: *src,
-                        slots: *slots,
-                        h: *h,
-                        t: *t,
-                        target: *target,
-                        arity: *arity,
-                    },
+            if let (true, Src::X(src), Dst::Y(h), Dst::X(t)) = (
+                src == s2 && free(i + 1) && free(i + 2) && free(i + 3),
+                *src,
+                *h,
+                *t,
+            ) {
+                code[i] = Op::ConsAllocGetListCall {
+                    fail: *fail,
+                    src,
+                    slots: *slots,
+                    h,
+                    t,
+                    target: *target,
+                    arity: *arity,
                 };
                 continue;
             }
