@@ -277,7 +277,11 @@ pub fn translate(
         let entry = tx.label(&Operand::Label(l.label), 0)?;
         lambdas.push(LambdaInfo {
             entry,
-            arity: l.arity - l.num_free,
+            // A malformed module can claim more free variables than arguments.
+            arity: l
+                .arity
+                .checked_sub(l.num_free)
+                .ok_or(TranslateError::BadIndex)?,
             num_free: l.num_free,
             index: l.index,
             old_uniq: l.old_uniq,
