@@ -122,6 +122,35 @@ fn store(x: &mut [Term; X_REGS], p: &mut Process, d: Dst, v: Term) {
     }
 }
 
+/// `x + n` for a small integer `x` and `delta = n << 3`, when the sum is a small integer.
+///
+/// Computed on the word: a small is its value shifted past the 3 tag bits, and smalls fill
+/// the rest of the word, so the word sum overflows exactly when the result is not a small.
+#[inline(always)]
+fn small_add_word(x: Term, delta: i64) -> Option<Term> {
+    if !x.is_small() {
+        return None;
+    }
+    (x.0 as i64).checked_add(delta).map(|w| Term(w as u64))
+}
+
+/// `x + y` (`x - y` when `sub`) for small integers, when the result is a small integer
+/// (computed on the words as [`small_add_word`]).
+#[inline(always)]
+fn small_add_sub(x: Term, y: Term, sub: bool) -> Option<Term> {
+    if !(x.is_small() && y.is_small()) {
+        return None;
+    }
+    // `y`'s value shifted past the tag bits: its word without the tag.
+    let delta = (y.0 ^ super::term::TAG_SMALL) as i64;
+    let w = if sub {
+        (x.0 as i64).checked_sub(delta)
+    } else {
+        (x.0 as i64).checked_add(delta)
+    };
+    w.map(|w| Term(w as u64))
+}
+
 /// Takes a BIF's trap: yields so that the calling instruction (`at - 1`) runs again with
 /// the BIF's new arguments (`Trap`), or so that the process calls the trap stub (`TrapTo`;
 /// the caller's frame as for a call from `at`, a tail call dropping `tail` slots).
@@ -546,6 +575,73 @@ fn exec(
         }};
     }
 
+    // `+` or `-` on `$x` and `$y` (from the operands `$a` and `$b`) into `$dst`.
+    macro_rules! add_sub {
+        ($sub:expr, $export:expr, $fail:expr, $x:expr, $y:expr, $b:expr, $dst:expr, $bif:expr) => {{
+            let (x, y): (Term, Term) = ($x, $y);
+            if let Some(t) = small_add_sub(x, y, $sub) {
+                store(xr, p, $dst, t);
+            } else if x.is_small() && y.is_small() {
+                let r = if $sub {
+                    x.small_value() - y.small_value()
+                } else {
+                    x.small_value() + y.small_value()
+                };
+                let t = p.heap.int(r);
+                store(xr, p, $dst, t);
+            } else {
+                let args = [x, y];
+                let bif: BifFn = $bif;
+                match bif(&mut ctx!(), &args) {
+                    Ok(v) => store(xr, p, $dst, v),
+                    Err(_) if $fail != 0 => pc = $fail as usize,
+                    // erl's JIT inlines `X + Lit` / `X - Lit` and reports those failures
+                    // from the calling function, without a frame for erlang:'+'/2.
+                    Err(_) if matches!($b, Src::C(t) if t.is_small()) => {
+                        raise!(Class::Error, atom::BADARITH)
+                    }
+                    Err(f) => fault!(
+                        f,
+                        Top::Bif {
+                            export: $export,
+                            args: &args
+                        }
+                    ),
+                }
+            }
+        }};
+    }
+    // `$x` plus a small constant (`$delta`, shifted past the tag bits) into X register `$dst`;
+    // the general BIF `$bif` on `$x` and the constant as written `$b` when that is no small.
+    macro_rules! add_imm {
+        ($x:expr, $delta:expr, $dst:expr, $fail:expr, $bif:expr, $b:expr) => {{
+            let x: Term = $x;
+            let d = $dst as usize & (X_REGS - 1);
+            match small_add_word(x, $delta) {
+                Some(t) => xr[d] = t,
+                None => {
+                    let bif: BifFn = $bif;
+                    match bif(&mut ctx!(), &[x, $b]) {
+                        Ok(v) => xr[d] = v,
+                        Err(_) if $fail != 0 => pc = $fail as usize,
+                        // As erl's JIT, which inlines `X + Lit`: no frame for erlang:'+'/2.
+                        Err(_) => raise!(Class::Error, atom::BADARITH),
+                    }
+                }
+            }
+        }};
+    }
+    // A move specialised at load time.
+    macro_rules! mv {
+        ($m:expr) => {
+            match $m {
+                Mv::XX(a, b) => xr[b as usize & (X_REGS - 1)] = xr[a as usize & (X_REGS - 1)],
+                Mv::XY(a, b) => p.set_y(b, xr[a as usize & (X_REGS - 1)]),
+                Mv::YX(a, b) => xr[b as usize & (X_REGS - 1)] = p.y(a),
+                Mv::CX(t, b) => xr[b as usize & (X_REGS - 1)] = t,
+            }
+        };
+    }
     // A call to `$target` in this module returning to `pc` (call, and the fused forms that
     // end in one): the stack check, the return address, a safe point, a reduction.
     macro_rules! call_local {
@@ -557,19 +653,6 @@ fn exec(
             reduce!(m, pc, $arity);
         };
     }
-    // allocate + get_list of a cons `$l` (the fused list-head forms): `$slots` fresh Y
-    // slots, then the head and tail stored (the caller checks the stack).
-    macro_rules! head_into_frame {
-        ($l:expr, $slots:expr, $h:expr, $t:expr) => {
-            for _ in 0..$slots {
-                p.stack.push(Term::NIL);
-            }
-            let (hd, tl) = p.heap.view(lits).cons($l);
-            store(xr, p, $h, hd);
-            store(xr, p, $t, tl);
-        };
-    }
-
     loop {
         let op = ops.at(pc);
         #[cfg(feature = "op-profile")]
@@ -654,7 +737,12 @@ fn exec(
             } => {
                 let l = get!(*src);
                 if l.is_cons() {
-                    head_into_frame!(l, *slots, *h, *t);
+                    for _ in 0..*slots {
+                        p.stack.push(Term::NIL);
+                    }
+                    let (hd, tl) = p.heap.view(lits).cons(l);
+                    store(xr, p, *h, hd);
+                    store(xr, p, *t, tl);
                     stack_check!();
                     pc += 2;
                 } else {
@@ -670,9 +758,14 @@ fn exec(
                 target,
                 arity,
             } => {
-                let l = get!(*src);
+                let l = xr[*src as usize & (X_REGS - 1)];
                 if l.is_cons() {
-                    head_into_frame!(l, *slots, *h, *t);
+                    for _ in 0..*slots {
+                        p.stack.push(Term::NIL);
+                    }
+                    let (hd, tl) = p.heap.view(lits).cons(l);
+                    p.set_y(*h, hd);
+                    xr[*t as usize & (X_REGS - 1)] = tl;
                     // The call: it returns past the fused instructions and itself.
                     pc += 3;
                     call_local!(*target, *arity);
@@ -680,25 +773,42 @@ fn exec(
                     pc = *fail as usize;
                 }
             }
-            Op::PutListReturn(h, t, d, n) => {
+            Op::PutListReturn(h, t, n) => {
                 let (hv, tv) = (get!(*h), get!(*t));
-                let c = p.heap.cons(hv, tv);
-                store(xr, p, *d, c);
+                xr[0] = p.heap.cons(hv, tv);
                 let len = p.stack.len();
                 p.stack.truncate(len - *n as usize);
                 do_return!();
             }
             Op::Move2Call {
-                moves: [(a, b), (c, d)],
+                moves: [m1, m2],
                 target,
                 arity,
             } => {
-                let v = get!(*a);
-                store(xr, p, *b, v);
-                let w = get!(*c);
-                store(xr, p, *d, w);
+                mv!(*m1);
+                mv!(*m2);
                 pc += 2;
                 call_local!(*target, *arity);
+            }
+            Op::AllocMove2Call {
+                slots,
+                moves: [m1, m2],
+                target,
+                arity,
+            } => {
+                for _ in 0..*slots {
+                    p.stack.push(Term::NIL);
+                }
+                stack_check!();
+                mv!(*m1);
+                mv!(*m2);
+                // The call: it returns past the fused instructions and itself. The stack
+                // check above is the call's too (the moves do not change the depth).
+                pc += 3;
+                p.stack.push(Term::cp_at(m, pc));
+                gc!(0, *arity);
+                pc = *target as usize;
+                reduce!(m, pc, *arity);
             }
             Op::TestGetList(fail, s, h, t) => {
                 let l = get!(*s);
@@ -748,32 +858,27 @@ fn exec(
                 bif,
             } => {
                 let (x, y) = (get!(*a), get!(*b));
-                if x.is_small() && y.is_small() {
-                    let r = if *sub {
-                        x.small_value() - y.small_value()
-                    } else {
-                        x.small_value() + y.small_value()
-                    };
-                    let t = p.heap.int(r);
-                    store(xr, p, *dst, t);
-                } else {
-                    let args = [x, y];
-                    match bif(&mut ctx!(), &args) {
-                        Ok(v) => store(xr, p, *dst, v),
-                        Err(_) if *fail != 0 => pc = *fail as usize,
-                        // erl's JIT inlines `X + Lit` / `X - Lit` and reports those failures
-                        // from the calling function, without a frame for erlang:'+'/2.
-                        Err(_) if matches!(b, Src::C(t) if t.is_small()) => {
-                            raise!(Class::Error, atom::BADARITH)
-                        }
-                        Err(f) => fault!(
-                            f,
-                            Top::Bif {
-                                export: *export,
-                                args: &args
-                            }
-                        ),
+                add_sub!(*sub, *export, *fail, x, y, *b, *dst, *bif);
+            }
+            Op::AddSubReturn {
+                sub,
+                export,
+                fail,
+                a,
+                b,
+                dealloc,
+                bif,
+            } => {
+                let (x, y) = (get!(*a), get!(*b));
+                match small_add_sub(x, y, *sub) {
+                    Some(t) => {
+                        xr[0] = t;
+                        let len = p.stack.len();
+                        p.stack.truncate(len - *dealloc as usize);
+                        do_return!();
                     }
+                    // The `AddSub` alone; the `deallocate; return` after it follow.
+                    _ => add_sub!(*sub, *export, *fail, x, y, *b, Dst::X(0), *bif),
                 }
             }
             Op::EqImm(fail, a, t) => {
@@ -800,22 +905,25 @@ fn exec(
             }
             Op::AddImm {
                 a,
-                imm,
+                delta,
                 dst,
                 fail,
                 bif,
                 b,
             } => {
-                let x = get!(*a);
-                match x.as_small().and_then(|v| Term::try_small(v + *imm)) {
-                    Some(t) => store(xr, p, *dst, t),
-                    None => match bif(&mut ctx!(), &[x, *b]) {
-                        Ok(v) => store(xr, p, *dst, v),
-                        Err(_) if *fail != 0 => pc = *fail as usize,
-                        // As erl's JIT, which inlines `X + Lit`: no frame for erlang:'+'/2.
-                        Err(_) => raise!(Class::Error, atom::BADARITH),
-                    },
-                }
+                let x = xr[*a as usize & (X_REGS - 1)];
+                add_imm!(x, *delta, *dst, *fail, *bif, *b);
+            }
+            Op::AddImmY {
+                a,
+                delta,
+                dst,
+                fail,
+                bif,
+                b,
+            } => {
+                let x = p.y(*a);
+                add_imm!(x, *delta, *dst, *fail, *bif, *b);
             }
             Op::IntArith {
                 op,
@@ -950,6 +1058,34 @@ fn exec(
                     }
                 }
                 pc = target as usize;
+            }
+            Op::SelectValX { src, fail, table } => {
+                let v = xr[*src as usize & (X_REGS - 1)];
+                let mut target = *fail;
+                // Immediates compare by word; a scan beats a search on few entries.
+                for &(t, l) in table.iter() {
+                    if t == v {
+                        target = l;
+                        break;
+                    }
+                }
+                pc = target as usize;
+            }
+            Op::JumpOnVal {
+                src,
+                fail,
+                base,
+                table,
+            } => {
+                // A small integer's word less `base`'s is its distance from it shifted past
+                // the tag bits, which are then zero; any other term leaves some tag bits,
+                // which the rotation makes a huge index.
+                let v = xr[*src as usize & (X_REGS - 1)];
+                let i = v.0.wrapping_sub(base.0).rotate_right(3) as usize;
+                pc = match table.get(i) {
+                    Some(&l) => l,
+                    None => *fail,
+                } as usize;
             }
             Op::SelectTupleArity { src, fail, table } => {
                 let v = get!(*src);
@@ -2077,4 +2213,43 @@ fn apply_target(
         return Err(badarg());
     }
     Ok(resolve(code, atoms, md, fun, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{small_add_sub, small_add_word};
+    use crate::vm::term::{Term, MAX_SMALL, MIN_SMALL};
+
+    /// Word arithmetic on smalls agrees with arithmetic on their values, and gives up exactly
+    /// when the result leaves the small range or an operand is no small.
+    #[test]
+    fn small_sums_on_words_match_values() {
+        let vals = [
+            0,
+            1,
+            -1,
+            7,
+            -8,
+            MAX_SMALL,
+            MAX_SMALL - 1,
+            MIN_SMALL,
+            MIN_SMALL + 1,
+        ];
+        for &a in &vals {
+            for &b in &vals {
+                for sub in [false, true] {
+                    let r = if sub { a - b } else { a + b };
+                    let want = Term::try_small(r);
+                    let (x, y) = (Term::small(a), Term::small(b));
+                    assert_eq!(small_add_sub(x, y, sub), want, "{a} {sub} {b}");
+                    if !sub {
+                        assert_eq!(small_add_word(x, b << 3), want, "{a} + {b}");
+                    }
+                }
+            }
+            assert_eq!(small_add_sub(Term::small(a), Term::NIL, false), None);
+            assert_eq!(small_add_sub(Term::NIL, Term::small(a), true), None);
+            assert_eq!(small_add_word(Term::NIL, a << 3), None);
+        }
+    }
 }

@@ -30,6 +30,33 @@ pub enum Dst {
     Y(u32),
 }
 
+/// A move with its operand kinds decided at load time, for the moves fused into other
+/// instructions ([`Op::Move2Call`]): one dispatch per move instead of one per operand.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Mv {
+    /// X register to X register.
+    XX(u32, u32),
+    /// X register to Y register.
+    XY(u32, u32),
+    /// Y register to X register.
+    YX(u32, u32),
+    /// A constant to an X register.
+    CX(Term, u32),
+}
+
+impl Mv {
+    /// The specialised form of `move s d`, if it has one.
+    pub fn of(s: Src, d: Dst) -> Option<Mv> {
+        Some(match (s, d) {
+            (Src::X(a), Dst::X(b)) => Mv::XX(a, b),
+            (Src::X(a), Dst::Y(b)) => Mv::XY(a, b),
+            (Src::Y(a), Dst::X(b)) => Mv::YX(a, b),
+            (Src::C(t), Dst::X(b)) => Mv::CX(t, b),
+            _ => return None,
+        })
+    }
+}
+
 /// A type test on one operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TypeTest {
@@ -303,14 +330,29 @@ pub enum Op {
         /// Right.
         b: Src,
     },
-    /// [`Op::AddSub`] with a small constant right operand, the sign folded into `imm`.
+    /// [`Op::AddSub`] of an X register and a small constant into an X register.
     AddImm {
-        /// The operand.
-        a: Src,
-        /// The constant to add (negated for `-`).
-        imm: i64,
-        /// Result.
-        dst: Dst,
+        /// The operand: an X register.
+        a: u32,
+        /// The constant to add (negated for `-`), shifted past the tag bits (`n << 3`).
+        delta: i64,
+        /// Result: an X register.
+        dst: u32,
+        /// Failure label.
+        fail: u32,
+        /// The general BIF (erlang:'+'/2 or '-'/2), called with the constant as written.
+        bif: BifFn,
+        /// The constant as written.
+        b: Term,
+    },
+    /// [`Op::AddImm`] with a Y register operand.
+    AddImmY {
+        /// The operand: a Y register.
+        a: u32,
+        /// The constant to add (negated for `-`), shifted past the tag bits (`n << 3`).
+        delta: i64,
+        /// Result: an X register.
+        dst: u32,
         /// Failure label.
         fail: u32,
         /// The general BIF (erlang:'+'/2 or '-'/2), called with the constant as written.
@@ -423,6 +465,28 @@ pub enum Op {
         table: Box<[(Term, u32)]>,
         /// Whether binary search on raw words is valid.
         sorted: bool,
+    },
+    /// [`Op::SelectVal`] on an X register with a few immediates, scanned in order.
+    SelectValX {
+        /// The X register.
+        src: u32,
+        /// Failure label.
+        fail: u32,
+        /// (value, target) pairs.
+        table: Box<[(Term, u32)]>,
+    },
+    /// [`Op::SelectVal`] on an X register whose values are small integers close together:
+    /// the value's distance from the smallest indexes a table of targets (BEAM's
+    /// `jump_on_val`).
+    JumpOnVal {
+        /// The X register.
+        src: u32,
+        /// Failure label (also in the table's gaps).
+        fail: u32,
+        /// The smallest value, as a term word.
+        base: Term,
+        /// Targets, for the values `base`, `base + 1`, ...
+        table: Box<[u32]>,
     },
     /// select_tuple_arity.
     SelectTupleArity {
@@ -652,33 +716,65 @@ pub enum Op {
         /// Tail destination.
         t: Dst,
     },
-    /// [`Op::ConsAllocGetList`] followed by a `call` (skips the three instructions after it).
+    /// [`Op::ConsAllocGetList`] followed by a `call` (skips the three instructions after it),
+    /// in its usual shape: the list in an X register, the head kept in a Y register, the tail
+    /// to an X register.
     ConsAllocGetListCall {
         /// Failure label.
         fail: u32,
-        /// The list.
-        src: Src,
+        /// The list: an X register.
+        src: u32,
         /// Y slots to allocate.
         slots: u32,
-        /// Head destination.
-        h: Dst,
-        /// Tail destination.
-        t: Dst,
+        /// Head destination: a Y register.
+        h: u32,
+        /// Tail destination: an X register.
+        t: u32,
         /// The call's target instruction.
         target: u32,
         /// The call's arity (live registers).
         arity: u32,
     },
-    /// `put_list; deallocate N; return`: head, tail, destination, slots.
-    PutListReturn(Src, Src, Dst, u32),
+    /// `put_list H T x0; deallocate N; return`: head, tail, slots.
+    PutListReturn(Src, Src, u32),
     /// `move; move; call` (skips the call).
     Move2Call {
         /// The two moves, in order.
-        moves: [(Src, Dst); 2],
+        moves: [Mv; 2],
         /// Target instruction.
         target: u32,
         /// Arguments in x0.. (live registers).
         arity: u32,
+    },
+    /// `allocate; move; move; call` (skips the other three): the entry of a body-recursive
+    /// clause that saves values in its frame and calls.
+    AllocMove2Call {
+        /// Y slots to allocate.
+        slots: u32,
+        /// The two moves, in order.
+        moves: [Mv; 2],
+        /// Target instruction.
+        target: u32,
+        /// Arguments in x0.. (live registers).
+        arity: u32,
+    },
+    /// [`Op::AddSub`] into x0 followed by `deallocate N; return` (which stay in place: the
+    /// slow path does the `AddSub` alone and falls through to them).
+    AddSubReturn {
+        /// Subtract instead of add.
+        sub: bool,
+        /// Export index of erlang:'+'/2 or '-'/2.
+        export: u32,
+        /// Failure label.
+        fail: u32,
+        /// Left operand.
+        a: Src,
+        /// Right operand.
+        b: Src,
+        /// Y slots to drop.
+        dealloc: u32,
+        /// The general BIF.
+        bif: BifFn,
     },
     /// `move` from an X register to an X register (a specialised [`Op::Move`]).
     MoveXX(u32, u32),
@@ -709,15 +805,18 @@ impl Op {
             Op::Call { target, .. }
             | Op::CallLast { target, .. }
             | Op::CallOnly { target, .. }
-            | Op::Move2Call { target, .. } => f(*target),
+            | Op::Move2Call { target, .. }
+            | Op::AllocMove2Call { target, .. } => f(*target),
             Op::ConsAllocGetListCall { fail, target, .. } => {
                 f(*fail);
                 f(*target);
             }
             Op::Bif { fail, .. }
             | Op::AddSub { fail, .. }
+            | Op::AddSubReturn { fail, .. }
             | Op::Order { fail, .. }
             | Op::AddImm { fail, .. }
+            | Op::AddImmY { fail, .. }
             | Op::IntArith { fail, .. }
             | Op::Test { fail, .. }
             | Op::Cmp { fail, .. }
@@ -750,6 +849,14 @@ impl Op {
             Op::SelectVal { fail, table, .. } => {
                 f(*fail);
                 table.iter().for_each(|(_, l)| f(*l));
+            }
+            Op::SelectValX { fail, table, .. } => {
+                f(*fail);
+                table.iter().for_each(|(_, l)| f(*l));
+            }
+            Op::JumpOnVal { fail, table, .. } => {
+                f(*fail);
+                table.iter().for_each(|l| f(*l));
             }
             Op::SelectTupleArity { fail, table, .. } => {
                 f(*fail);
@@ -878,6 +985,7 @@ op_kinds! {
     AddSub = 1,
     IntArith = 1,
     AddImm = 1,
+    AddImmY = 1,
     EqImm = 1,
     NeImm = 1,
     Order = 1,
@@ -892,6 +1000,8 @@ op_kinds! {
     ConsAllocGetListCall = 4,
     PutListReturn = 3,
     Move2Call = 3,
+    AllocMove2Call = 4,
+    AddSubReturn = 3,
     MoveXY = 1,
     MoveYX = 1,
     MoveCX = 1,
@@ -905,6 +1015,8 @@ op_kinds! {
     TestArity = 1,
     IsTaggedTuple = 1,
     SelectVal = 1,
+    SelectValX = 1,
+    JumpOnVal = 1,
     SelectTupleArity = 1,
     Jump = 1,
     GetList = 1,

@@ -5,6 +5,7 @@
 //! imports into export-table indices, literals into literal-area terms and BIF imports into
 //! function pointers.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -279,7 +280,11 @@ pub fn translate(
         let entry = tx.label(&Operand::Label(l.label), 0)?;
         lambdas.push(LambdaInfo {
             entry,
-            arity: l.arity - l.num_free,
+            // A malformed module can claim more free variables than arguments.
+            arity: l
+                .arity
+                .checked_sub(l.num_free)
+                .ok_or(TranslateError::BadIndex)?,
             num_free: l.num_free,
             index: l.index,
             old_uniq: l.old_uniq,
@@ -376,6 +381,23 @@ fn fuse(code: &mut [Op], targets: &[bool]) {
 /// not decide at run time what the loader already knows. Indices do not change.
 fn specialise(code: &mut [Op]) {
     for op in code.iter_mut() {
+        if let Op::SelectVal {
+            src: Src::X(src),
+            fail,
+            ref table,
+            ..
+        } = *op
+        {
+            if let Some((base, table)) = jump_table(table, fail) {
+                *op = Op::JumpOnVal {
+                    src,
+                    fail,
+                    base,
+                    table,
+                };
+                continue;
+            }
+        }
         let special = match *op {
             Op::Move(Src::X(a), Dst::X(b)) => Op::MoveXX(a, b),
             Op::Move(Src::X(a), Dst::Y(b)) => Op::MoveXY(a, b),
@@ -414,31 +436,76 @@ fn specialise(code: &mut [Op]) {
                 fail,
                 a,
                 b: Src::C(b),
-                dst,
+                dst: Dst::X(dst),
                 bif,
                 ..
-            } if b.is_small() => Op::AddImm {
-                a,
-                // Smalls have 61 bits, so the negation cannot overflow.
-                imm: if sub {
+            } if b.is_small() && Term::try_small(-b.small_value()).is_some() => {
+                // The constant as a word without its tag; negating a small that is not the
+                // smallest stays small, so neither the negation nor the shift overflows.
+                let n = if sub {
                     -b.small_value()
                 } else {
                     b.small_value()
-                },
-                dst,
-                fail,
-                bif,
-                b,
-            },
+                };
+                let delta = n << 3;
+                match a {
+                    Src::X(a) => Op::AddImm {
+                        a,
+                        delta,
+                        dst,
+                        fail,
+                        bif,
+                        b,
+                    },
+                    Src::Y(a) => Op::AddImmY {
+                        a,
+                        delta,
+                        dst,
+                        fail,
+                        bif,
+                        b,
+                    },
+                    Src::C(_) => continue,
+                }
+            }
             Op::Test {
                 test: TypeTest::Nil,
                 fail,
                 src,
             } => Op::TestNil(fail, src),
+            Op::SelectVal {
+                src: Src::X(src),
+                fail,
+                ref table,
+                sorted: true,
+            } if table.len() <= 4 => Op::SelectValX {
+                src,
+                fail,
+                table: table.clone(),
+            },
             _ => continue,
         };
         *op = special;
     }
+}
+
+/// A `select_val` table of small integers no more than twice as wide as it is long, as the
+/// smallest value and the targets of it and every value after it (`fail` in the gaps).
+fn jump_table(table: &[(Term, u32)], fail: u32) -> Option<(Term, Box<[u32]>)> {
+    if table.len() < 2 || !table.iter().all(|(t, _)| t.is_small()) {
+        return None;
+    }
+    let min = table.iter().map(|(t, _)| t.small_value()).min()?;
+    let max = table.iter().map(|(t, _)| t.small_value()).max()?;
+    let width = usize::try_from(max - min).ok()? + 1;
+    if width > 2 * table.len() {
+        return None;
+    }
+    let mut targets = vec![fail; width];
+    for (t, l) in table {
+        targets[(t.small_value() - min) as usize] = *l;
+    }
+    Some((Term::small(min), targets.into_boxed_slice()))
 }
 
 /// Superinstructions over specialised instructions, chosen from the op profile of the benchmark
@@ -455,15 +522,66 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
             [Op::TestCons(fail, src), Op::Allocate { slots, .. }, Op::GetList(s2, h, t), Op::Call { target, arity }],
         ) = code.get(i..i + 4)
         {
-            if src == s2 && free(i + 1) && free(i + 2) && free(i + 3) {
+            if let (true, Src::X(src), Dst::Y(h), Dst::X(t)) = (
+                src == s2 && free(i + 1) && free(i + 2) && free(i + 3),
+                *src,
+                *h,
+                *t,
+            ) {
                 code[i] = Op::ConsAllocGetListCall {
                     fail: *fail,
-                    src: *src,
+                    src,
                     slots: *slots,
-                    h: *h,
-                    t: *t,
+                    h,
+                    t,
                     target: *target,
                     arity: *arity,
+                };
+                continue;
+            }
+        }
+        // A frame, the values it keeps and the call's arguments: the first call of a
+        // body-recursive clause.
+        if let Some(
+            [Op::Allocate { slots, .. }, Op::Move2(a, b, c, d), _, Op::Call { target, arity }],
+        ) = code.get(i..i + 4)
+        {
+            if let (true, Some(m1), Some(m2)) = (
+                free(i + 1) && free(i + 2) && free(i + 3),
+                Mv::of(*a, *b),
+                Mv::of(*c, *d),
+            ) {
+                code[i] = Op::AllocMove2Call {
+                    slots: *slots,
+                    moves: [m1, m2],
+                    target: *target,
+                    arity: *arity,
+                };
+                continue;
+            }
+        }
+        // A sum returned from a frame (`f(N - 1) + f(N - 2)`).
+        if let Some(
+            [Op::AddSub {
+                sub,
+                export,
+                fail,
+                a,
+                b,
+                dst: Dst::X(0),
+                bif,
+            }, Op::DeallocReturn(n)],
+        ) = code.get(i..i + 2)
+        {
+            if free(i + 1) {
+                code[i] = Op::AddSubReturn {
+                    sub: *sub,
+                    export: *export,
+                    fail: *fail,
+                    a: *a,
+                    b: *b,
+                    dealloc: *n,
+                    bif: *bif,
                 };
                 continue;
             }
@@ -483,15 +601,18 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
                 Some([Op::Move2(a, b, c, d), _, Op::Call { target, arity }])
                     if free(i + 1) && free(i + 2) =>
                 {
-                    Op::Move2Call {
-                        moves: [(*a, *b), (*c, *d)],
-                        target: *target,
-                        arity: *arity,
+                    match (Mv::of(*a, *b), Mv::of(*c, *d)) {
+                        (Some(m1), Some(m2)) => Op::Move2Call {
+                            moves: [m1, m2],
+                            target: *target,
+                            arity: *arity,
+                        },
+                        _ => continue,
                     }
                 }
                 _ => match code.get(i..i + 2) {
-                    Some([Op::PutList(h, t, d), Op::DeallocReturn(n)]) if free(i + 1) => {
-                        Op::PutListReturn(*h, *t, *d, *n)
+                    Some([Op::PutList(h, t, Dst::X(0)), Op::DeallocReturn(n)]) if free(i + 1) => {
+                        Op::PutListReturn(*h, *t, *n)
                     }
                     _ => continue,
                 },
@@ -1205,6 +1326,25 @@ pub const OPCODES: &[(u8, &str, u8)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vm::term::MIN_SMALL as MIN_SMALL_VALUE;
+
+    /// `select_val` over close small integers becomes a table indexed by the distance from
+    /// the smallest, with the failure label in the gaps; wide or mixed tables do not.
+    #[test]
+    fn jump_tables_cover_close_small_integers() {
+        let s = Term::small;
+        let (base, table) = jump_table(&[(s(3), 10), (s(1), 11), (s(4), 12)], 9).unwrap();
+        assert_eq!(base, s(1));
+        assert_eq!(&*table, &[11, 9, 10, 12]);
+        assert!(jump_table(&[(s(0), 10), (s(100), 11)], 9).is_none());
+        assert!(jump_table(&[(s(0), 10), (Term::NIL, 11)], 9).is_none());
+        assert!(jump_table(&[(s(0), 10)], 9).is_none());
+        let far = jump_table(&[(s(MIN_SMALL_VALUE), 1), (s(MIN_SMALL_VALUE + 1), 2)], 0);
+        assert_eq!(
+            far.map(|(b, t)| (b, t.len())),
+            Some((s(MIN_SMALL_VALUE), 2))
+        );
+    }
 
     /// A malformed `allocate` of billions of slots is refused at load time instead of
     /// exhausting memory when it runs.
