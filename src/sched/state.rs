@@ -232,7 +232,7 @@ pub struct State<P: Platform> {
     pub procs: ProcTable<Entry>,
     /// How many of them are kernel services.
     system_alive: usize,
-    /// Reductions of every slice that ended, and the number of slices.
+    /// Reductions of every slice that ended, of every process.
     pub reductions: u64,
     /// Slices run.
     pub slices: u64,

@@ -6,7 +6,6 @@ use super::trap;
 use crate::etf::{EncodeOptions, ExtTerm};
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault};
-
 use crate::vm::ext::{ext_cost, from_ext, to_ext};
 use crate::vm::memory::TempCharge;
 use crate::vm::process::SLICE_REDUCTIONS;
