@@ -6,16 +6,17 @@
 //!
 //! Every message send copies, and most messages are a handful of objects, so the copy's
 //! bookkeeping (the sharing map, the buffer map and the work list) lives in fixed arrays
-//! first and only spills to the global allocator for big terms.
+//! first and only spills to the global allocator for big terms; a tuple of immediates and
+//! literals (`{token, N}`) needs none of it and is copied word for word.
 
 use super::heap::{Heap, View, BIN_LITERAL};
 use super::small::{SmallMap, SmallStack};
 use super::term::{header_kind, header_size, Kind, Term};
 
 /// Objects kept in the inline sharing map before it spills to a tree.
-const INLINE_OBJECTS: usize = 16;
+const INLINE_OBJECTS: usize = 8;
 /// Work-list slots kept inline before the work list spills to a `Vec`.
-const INLINE_WORK: usize = 32;
+const INLINE_WORK: usize = 16;
 
 /// The state of one copy.
 struct Copier {
@@ -32,6 +33,9 @@ pub fn copy_term(src: &View, dst: &mut Heap, t: Term) -> Term {
     if !t.is_pointer() || t.is_literal() {
         return t;
     }
+    if let Some(flat) = copy_flat_tuple(src, dst, t) {
+        return flat;
+    }
     let mut c = Copier {
         moved: SmallMap::new((0, Term::NIL)),
         bufs: SmallMap::new((0, 0)),
@@ -44,6 +48,28 @@ pub fn copy_term(src: &View, dst: &mut Heap, t: Term) -> Term {
         dst.words[slot] = new;
     }
     root
+}
+
+/// The commonest message, a tuple of immediates and literals (`{token, N}`), copied word for
+/// word: nothing in it is shared or needs copying, so it needs no sharing map or work list.
+#[inline]
+fn copy_flat_tuple(src: &View, dst: &mut Heap, t: Term) -> Option<Term> {
+    if !t.is_boxed() {
+        return None;
+    }
+    let area = src.area(t);
+    let off = t.offset();
+    let h = area[off].0;
+    if header_kind(h) != Some(Kind::Tuple) {
+        return None;
+    }
+    let words = &area[off..off + 1 + header_size(h)];
+    if words[1..].iter().any(|w| w.is_pointer() && !w.is_literal()) {
+        return None;
+    }
+    let at = dst.words.len();
+    dst.words.extend_from_slice(words);
+    Some(Term::boxed_ptr(at))
 }
 
 impl Copier {
@@ -117,6 +143,29 @@ mod tests {
     use crate::vm::atom::AtomTable;
     use crate::vm::compare::exact_eq;
     use crate::vm::literals::Literals;
+
+    #[test]
+    fn a_flat_tuple_is_copied_word_for_word() {
+        let lits = Literals::default();
+        let mut a = Heap::new();
+        let inner = a.tuple(&[Term::small(1)]);
+        let flat = a.tuple(&[Term::small(7), Term::NIL, Term::pid(3)]);
+        let nested = a.tuple(&[Term::small(7), inner]);
+        let mut dst = Heap::new();
+        let c = copy_term(&a.view(&lits), &mut dst, flat);
+        assert_eq!(dst.words.len(), 4, "header and three words, nothing else");
+        let v = dst.view(&lits);
+        assert_eq!(
+            v.tuple(c).unwrap(),
+            [Term::small(7), Term::NIL, Term::pid(3)]
+        );
+        // A tuple holding a heap pointer takes the general path: the inner tuple is copied too.
+        let n = copy_term(&a.view(&lits), &mut dst, nested);
+        let v = dst.view(&lits);
+        let t = v.tuple(n).unwrap();
+        assert_ne!(t[1], inner, "the inner tuple is the copy's own");
+        assert_eq!(v.tuple(t[1]).unwrap(), [Term::small(1)]);
+    }
 
     #[test]
     fn small_and_wide_terms_keep_sharing() {
