@@ -540,19 +540,18 @@ batch(S, N) ->
         flush(S)
     end.
 
-handle({irq, P}, S = #st{pore = P}) ->
+handle({irq, P}, S = #st{pore = P, in = Before, kick = Kick}) ->
     Bytes = case pore:read(P) of
                 B when is_binary(B) -> B;
                 {error, R} -> exit({xenstore_ring, R})
             end,
+    In = case Before of
+             <<>> -> Bytes;
+             _ -> <<Before/binary, Bytes/binary>>
+         end,
     %% A full response ring may have xenstored waiting for room to write the rest of a
     %% reply: it learns of the room from our next notification.
-    Full = byte_size(Bytes) >= ?RING_SIZE,
-    In = case S#st.in of
-             <<>> -> Bytes;
-             Before -> <<Before/binary, Bytes/binary>>
-         end,
-    admit(replies(S#st{in = In, kick = S#st.kick orelse Full}));
+    admit(replies(In, Kick orelse byte_size(Bytes) >= ?RING_SIZE, S));
 handle({xenstore_call, Alias, _Caller, _Request}, S = #st{stopping = From}) when From =/= false ->
     reply(Alias, {error, no_driver}),
     S;
@@ -560,8 +559,9 @@ handle({xenstore_stop, From}, S) ->
     S#st{stopping = From};
 handle({xenstore_call, Alias, Caller, Request}, S = #st{queue = {[], [], 0}, inflight = In})
   when map_size(In) < ?WINDOW ->
-    %% Room in the window and nobody waiting: straight in (the caller has just asked).
-    start(Alias, Caller, Request, S#st{max_queued = max(S#st.max_queued, 1)});
+    %% Room in the window and nobody waiting: straight in (the caller has just asked; for
+    %% max_queued it counts as one queued, which stats_map/1 adds).
+    start(Alias, Caller, Request, S);
 handle({xenstore_call, Alias, Caller, Request}, S) ->
     {In, Out, Len} = S#st.queue,
     admit(S#st{queue = {[{Alias, Caller, Request} | In], Out, Len + 1},
@@ -580,6 +580,7 @@ any(_Pred, []) -> false;
 any(Pred, [X | Rest]) -> Pred(X) orelse any(Pred, Rest).
 
 %% Moves queued requests into the window.
+admit(S = #st{queue = {_, _, 0}}) -> S;
 admit(S = #st{inflight = In}) when map_size(In) >= ?WINDOW -> S;
 admit(S) ->
     case dequeue(S#st.queue) of
@@ -640,7 +641,7 @@ flush(S = #st{out = [], newer = [_ | _] = Newer}) ->
     %% for the free space only when it does not.
     Out = lists:reverse(Newer),
     case pore:write(S#st.pore, Out) of
-        ok -> wrote(Out, [], S#st{newer = []});
+        ok -> wrote(Out, [], S);
         {error, no_room} -> flush_fitting(S#st{out = Out, newer = []});
         {error, R} -> exit({xenstore_ring, R})
     end;
@@ -672,12 +673,16 @@ poke_if_due(S = #st{kick = true}) ->
 poke_if_due(S) ->
     S.
 
+%% Everything written is out of `out' and `newer' (a flush of new requests leaves nothing
+%% older waiting; flush_fitting/1 moved `newer' into `out' first).
 wrote(Now, Rest, S = #st{pore = P}) ->
     ok = pore:poke(P),
     %% The heap grows only while requests are added, so this is where it peaks.
-    hwm(S#st{out = Rest, kick = false, notifies = S#st.notifies + 1,
-             %% Two pieces a request (a request cut by a full ring counts once more).
-             max_batch = max(S#st.max_batch, (length(Now) + 1) div 2)}).
+    {total_heap_size, Words} = process_info(self(), total_heap_size),
+    S#st{out = Rest, newer = [], kick = false, notifies = S#st.notifies + 1,
+         %% Two pieces a request (a request cut by a full ring counts once more).
+         max_batch = max(S#st.max_batch, (length(Now) + 1) div 2),
+         heap_hwm = max(S#st.heap_hwm, Words)}.
 
 take(Out, 0, Acc) -> {lists:reverse(Acc, []), Out};
 take([], _Free, Acc) -> {lists:reverse(Acc, []), []};
@@ -693,16 +698,15 @@ avail(P) ->
         {Free, Avail} -> {Free, Avail}
     end.
 
-%% Takes every whole reply out of the input buffer.
-replies(S = #st{in = <<Type:32/little, ReqId:32/little, _Tx:32/little, Len:32/little,
-                       Rest/binary>>}) ->
+%% Takes every whole reply out of the input bytes; what is left waits in `in'.
+replies(<<Type:32/little, ReqId:32/little, _Tx:32/little, Len:32/little, Rest/binary>> = In,
+        Kick, S) ->
     Len =< ?MAX_PAYLOAD orelse exit({xenstore_ring, {oversized_reply, Len}}),
     case Rest of
-        <<Body:Len/binary, More/binary>> ->
-            replies(dispatch(Type, ReqId, Body, S#st{in = More}));
-        _ -> S
+        <<Body:Len/binary, More/binary>> -> replies(More, Kick, dispatch(Type, ReqId, Body, S));
+        _ -> S#st{in = In, kick = Kick}
     end;
-replies(S) -> S.
+replies(In, Kick, S) -> S#st{in = In, kick = Kick}.
 
 dispatch(?XS_WATCH_EVENT, _ReqId, Body, S) ->
     case binary:split(Body, <<0>>, [global]) of
@@ -814,12 +818,8 @@ error_atom(Body) ->
 
 stats_map(S) ->
     #{requests => S#st.requests, replies => S#st.replies, max_in_flight => S#st.max_in_flight,
-      max_queued => S#st.max_queued, watch_events => S#st.watch_events,
-      stale_replies => S#st.stale_replies, notifies => S#st.notifies,
+      max_queued => max(S#st.max_queued, min(S#st.requests, 1)),
+      watch_events => S#st.watch_events, stale_replies => S#st.stale_replies, notifies => S#st.notifies,
       max_batch => S#st.max_batch, heap_hwm => S#st.heap_hwm,
       in_flight => map_size(S#st.inflight), queued => element(3, S#st.queue),
       watches => map_size(S#st.watches), generation => S#st.generation}.
-
-hwm(S) ->
-    {total_heap_size, Words} = process_info(self(), total_heap_size),
-    S#st{heap_hwm = max(S#st.heap_hwm, Words)}.
