@@ -819,7 +819,7 @@ error_atom(Body) ->
 stats_map(S) ->
     #{requests => S#st.requests, replies => S#st.replies, max_in_flight => S#st.max_in_flight,
       max_queued => max(S#st.max_queued, min(S#st.requests, 1)),
-      watch_events => S#st.watch_events, stale_replies => S#st.stale_replies, notifies => S#st.notifies,
-      max_batch => S#st.max_batch, heap_hwm => S#st.heap_hwm,
+      watch_events => S#st.watch_events, stale_replies => S#st.stale_replies,
+      notifies => S#st.notifies, max_batch => S#st.max_batch, heap_hwm => S#st.heap_hwm,
       in_flight => map_size(S#st.inflight), queued => element(3, S#st.queue),
       watches => map_size(S#st.watches), generation => S#st.generation}.
