@@ -29,8 +29,9 @@ main(Args) ->
     erlang:display({xsload, want_driver_n_w_s, Args}),
     erlang:halt(2).
 
+%% Closures for every driver, as xsbench calls them.
 writer_fun(pore) ->
-    fun xenstore:write/2;
+    fun(Key, Value) -> xenstore:write(Key, Value) end;
 writer_fun(Mode) ->
     ok = xenstore_sup:suspend(),
     {ok, O} = xenstore_outlet:open(Mode),
