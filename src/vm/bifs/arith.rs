@@ -7,6 +7,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 
 use crate::vm::bif::{badarith, BifResult, Ctx, Fault};
 use crate::vm::heap::{Heap, View};
+use crate::vm::num::{int_fits, MAX_INT_BITS};
 use crate::vm::term::Term;
 
 /// A number read from a term.
@@ -82,6 +83,19 @@ fn wide(ctx: &mut Ctx, a: &[Term], f: impl Fn(i128, i128) -> Option<i128>) -> Op
     Some(ctx.p.heap.int128(r))
 }
 
+/// Stores a bignum result, or fails with `system_limit` when it is over erl's integer size.
+fn make_big(h: &mut Heap, b: &BigInt) -> BifResult {
+    if int_fits(b) {
+        Ok(h.bigint(b))
+    } else {
+        Err(system_limit())
+    }
+}
+
+fn system_limit() -> Fault {
+    Fault::error(crate::vm::atom::SYSTEM_LIMIT)
+}
+
 fn ints(ctx: &Ctx, a: &[Term]) -> Result<(BigInt, BigInt), Fault> {
     match two(ctx, a)? {
         (Num::F(_), _) | (_, Num::F(_)) => Err(badarith()),
@@ -103,7 +117,7 @@ pub fn add(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             None => ctx.p.heap.bigint(&(BigInt::from(x) + y)),
         }),
         (x @ Num::F(_), y) | (x, y @ Num::F(_)) => make_float(&mut ctx.p.heap, to_f(&x) + to_f(&y)),
-        (x, y) => Ok(ctx.p.heap.bigint(&(to_big(&x) + to_big(&y)))),
+        (x, y) => make_big(&mut ctx.p.heap, &(to_big(&x) + to_big(&y))),
     }
 }
 
@@ -121,7 +135,7 @@ pub fn sub(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             None => ctx.p.heap.bigint(&(BigInt::from(x) - y)),
         }),
         (x @ Num::F(_), y) | (x, y @ Num::F(_)) => make_float(&mut ctx.p.heap, to_f(&x) - to_f(&y)),
-        (x, y) => Ok(ctx.p.heap.bigint(&(to_big(&x) - to_big(&y)))),
+        (x, y) => make_big(&mut ctx.p.heap, &(to_big(&x) - to_big(&y))),
     }
 }
 
@@ -136,7 +150,16 @@ pub fn mul(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             None => ctx.p.heap.bigint(&(BigInt::from(x) * y)),
         }),
         (x @ Num::F(_), y) | (x, y @ Num::F(_)) => make_float(&mut ctx.p.heap, to_f(&x) * to_f(&y)),
-        (x, y) => Ok(ctx.p.heap.bigint(&(to_big(&x) * to_big(&y)))),
+        (x, y) => {
+            let (x, y) = (to_big(&x), to_big(&y));
+            // The product has at most the operands' bits together: refuse an oversized one
+            // before computing it (squaring a huge number again and again must not exhaust
+            // the node before the result is checked).
+            if x.bits() + y.bits() > MAX_INT_BITS + 1 {
+                return Err(system_limit());
+            }
+            make_big(&mut ctx.p.heap, &(x * y))
+        }
     }
 }
 
@@ -228,7 +251,7 @@ fn shift(ctx: &mut Ctx, a: &[Term], left: bool) -> BifResult {
         if (y.is_negative() && left) || (!y.is_negative() && !left) {
             badarith()
         } else {
-            Fault::error(crate::vm::atom::SYSTEM_LIMIT)
+            system_limit()
         }
     });
     let n = match n {
@@ -241,8 +264,9 @@ fn shift(ctx: &mut Ctx, a: &[Term], left: bool) -> BifResult {
     };
     let n = if left { n } else { -n };
     let r = if n >= 0 {
-        if n > (1 << 32) && !x.is_zero() {
-            return Err(Fault::error(crate::vm::atom::SYSTEM_LIMIT));
+        // Checked before shifting: `1 bsl (1 bsl 31)` would otherwise build 256 MB.
+        if !x.is_zero() && x.bits() + n as u64 > MAX_INT_BITS {
+            return Err(system_limit());
         }
         x << (n as usize)
     } else {
