@@ -182,6 +182,20 @@ impl Ctx<'_> {
         self.p.reductions = self.p.reductions.min(SLICE_REDUCTIONS) - r;
     }
 
+    /// An empty buffer with room for `bytes` of output whose size the caller's arguments
+    /// chose (`binary:copy(B, 1 bsl 40)`): more than the node's memory has left, or than
+    /// the allocator gives, fails with `system_limit` instead of taking the node down.
+    pub fn output_buffer(&self, bytes: usize) -> Result<Vec<u8>, Fault> {
+        let mut buf = Vec::new();
+        if self.p.heap.memory_left().is_none_or(|left| bytes <= left)
+            && buf.try_reserve_exact(bytes).is_ok()
+        {
+            Ok(buf)
+        } else {
+            Err(Fault::error(atom::SYSTEM_LIMIT))
+        }
+    }
+
     /// A reader over the process heap and literals.
     #[inline]
     pub fn view(&self) -> View<'_> {

@@ -2036,6 +2036,37 @@ fn size_hint(p: &Process, xr: &[Term; X_REGS], lits: &Literals, segs: &[Segment]
     bits.div_ceil(8)
 }
 
+/// An integer segment's size in bits: `badarg` unless a non-negative integer, `system_limit`
+/// when that many bits cannot be addressed (a bignum size, or size times unit overflowing).
+fn segment_bits(view: &View, size: Term, unit: u32) -> Result<usize, Fault> {
+    match size.as_small() {
+        Some(n) if n >= 0 => (n as usize)
+            .checked_mul(unit as usize)
+            .ok_or_else(|| Fault::error(atom::SYSTEM_LIMIT)),
+        None if view
+            .big(size)
+            .is_some_and(|b| b.sign() == num_bigint::Sign::Plus) =>
+        {
+            Err(Fault::error(atom::SYSTEM_LIMIT))
+        }
+        _ => Err(badarg()),
+    }
+}
+
+/// Room in `wr` for an `n`-bit segment whose size the program chose (an integer segment
+/// can ask for any size with a small value): more than the node's memory has left, or than
+/// the allocator gives, fails with `system_limit` instead of taking the node down.
+fn segment_room(p: &Process, wr: &mut BitWriter, n: usize) -> Result<(), Fault> {
+    let bytes = n.div_ceil(8);
+    let fits =
+        p.heap.memory_left().is_none_or(|left| bytes <= left) && wr.buf.try_reserve(bytes).is_ok();
+    if fits {
+        Ok(())
+    } else {
+        Err(Fault::error(atom::SYSTEM_LIMIT))
+    }
+}
+
 fn write_segments(
     p: &mut Process,
     xr: &[Term; X_REGS],
@@ -2050,8 +2081,7 @@ fn write_segments(
         let view = p.heap.view(lits);
         match s.kind {
             SegKind::Integer => {
-                let n = size.as_small().filter(|n| *n >= 0).ok_or_else(badarg)? as usize
-                    * s.unit as usize;
+                let n = segment_bits(&view, size, s.unit)?;
                 if let Some(i) = v.as_small() {
                     if n <= 64 {
                         wr.int64(i as u64, n, s.flags);
@@ -2059,6 +2089,7 @@ fn write_segments(
                     }
                 }
                 let b = view.int(v).ok_or_else(badarg)?.to_big();
+                segment_room(p, wr, n)?;
                 wr.integer(&b, n, s.flags);
             }
             SegKind::Float => {

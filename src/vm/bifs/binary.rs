@@ -76,7 +76,18 @@ pub fn copy1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn copy2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let b = bytes(ctx, a[0])?;
     let n = a[1].as_small().filter(|n| *n >= 0).ok_or_else(badarg)? as usize;
-    let out = b.repeat(n);
+    let len = b
+        .len()
+        .checked_mul(n)
+        .ok_or_else(|| Fault::error(atom::SYSTEM_LIMIT))?;
+    let mut out = ctx.output_buffer(len)?;
+    if len > 0 {
+        // Doubling: as many copies of the copies as fit, then the rest.
+        out.extend_from_slice(&b);
+        while out.len() < len {
+            out.extend_from_within(..out.len().min(len - out.len()));
+        }
+    }
     ctx.charge(out.len() / 256);
     Ok(ctx.p.heap.binary(out))
 }

@@ -1,0 +1,114 @@
+//! Every BIF called with pseudo-random arguments (`tests/bif_fuzz/bif_fuzz.erl`): the node
+//! must survive each call. A BIF may fail its caller with an exception, as erl's do, but it
+//! must not panic, abort, freeze the scheduler or exhaust the node's memory.
+//!
+//! The BIFs are those of the VM's table, all but `erlang:halt/0,1,2` (which stop the node by
+//! design). Each seed draws other arguments; `XENBEAM_BIF_FUZZ_SEEDS` (a count, default 3)
+//! and `XENBEAM_BIF_FUZZ_ROUNDS` (calls per BIF and seed, default 20) make a longer run:
+//!
+//! ```sh
+//! XENBEAM_BIF_FUZZ_SEEDS=50 XENBEAM_BIF_FUZZ_ROUNDS=200 cargo test --release --test bif_fuzz
+//! ```
+//!
+//! The runner gets a memory budget, so an argument asking for an absurd allocation meets the
+//! node's limit (the process fails) rather than the host's. Needs `erlc` in `PATH` (or `ERLC`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Wall-clock limit for one seed's run: a frozen scheduler never finishes.
+const RUN_LIMIT: Duration = Duration::from_secs(300);
+
+fn env_count(name: &str, default: u32) -> u32 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn targets() -> Vec<String> {
+    xenbeam::vm::bifs::TABLE
+        .iter()
+        .filter(|(m, f, _, _)| !(*m == "erlang" && *f == "halt"))
+        .map(|(m, f, a, _)| format!("{m}:{f}/{a}"))
+        .collect()
+}
+
+/// The last `n` lines of `text`.
+fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+#[test]
+fn every_bif_survives_random_arguments() {
+    let nonce = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!("xenbeam-bif-fuzz-{}-{nonce}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bif_fuzz/bif_fuzz.erl");
+    let erlc = std::env::var_os("ERLC").map_or_else(|| PathBuf::from("erlc"), PathBuf::from);
+    let status = Command::new(&erlc)
+        .arg("-o")
+        .arg(&dir)
+        .arg(&source)
+        .status()
+        .unwrap_or_else(|e| panic!("erlc did not start ({e}); is Erlang installed?"));
+    assert!(status.success(), "erlc failed on {}", source.display());
+
+    let names = targets();
+    assert!(
+        names.len() > 300,
+        "the BIF table lists {} BIFs",
+        names.len()
+    );
+    let rounds = env_count("XENBEAM_BIF_FUZZ_ROUNDS", 20);
+    for seed in 1..=env_count("XENBEAM_BIF_FUZZ_SEEDS", 3) {
+        let started = Instant::now();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xenbeam-run"))
+            .args(["--max-memory", "512M", "-pa"])
+            .arg(&dir)
+            .args(["bif_fuzz", "main", &seed.to_string(), &rounds.to_string()])
+            .args(&names)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("xenbeam-run");
+        // Read both pipes while waiting, so a chatty run cannot block on a full pipe.
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
+        let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+        let status = loop {
+            if let Some(s) = child.try_wait().expect("wait") {
+                break Some(s);
+            }
+            if started.elapsed() > RUN_LIMIT {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let (out, err) = (out.join().unwrap(), err.join().unwrap());
+        let expected = format!("{{bif_fuzz,{},", names.len() as u32 * rounds);
+        let ok = status.is_some_and(|s| s.success()) && out.contains(&expected);
+        assert!(
+            ok,
+            "seed {seed}: the node did not survive ({}); the last calls:\n{}\nstderr:\n{}",
+            status.map_or("no exit within the limit: frozen".into(), |s| s.to_string()),
+            tail(&out, 5),
+            tail(&err, 30)
+        );
+        eprintln!(
+            "seed {seed}: {} calls in {:.1} s; {}",
+            names.len() as u32 * rounds,
+            started.elapsed().as_secs_f64(),
+            tail(&out, 1)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
