@@ -135,20 +135,34 @@ impl<P: Platform> Node<P> {
         pid
     }
 
-    /// Starts the kernel's Erlang services when the machine has a Xenstore ring:
-    /// `xenbeam_init:start()` (from the project's `src/erlang/`) starts the Xenstore driver
-    /// under its supervisor and logs the domain's name and id read through it.
+    /// Starts the kernel's Erlang services: first OTP's kernel application
+    /// (`xenbeam_kernel:start()`, when the module source has that module: logger, the
+    /// application controller, `kernel_sup`), then, when the machine has a Xenstore ring,
+    /// `xenbeam_init:start()`, which starts the Xenstore driver under its supervisor and logs
+    /// the domain's name and id read through it.
     pub fn start_services(
         &mut self,
         io: &mut dyn Io,
         src: &mut dyn ModuleSource,
     ) -> Result<(), Stop> {
-        if self.platform.xenstore().is_none() {
-            return Ok(());
+        if src.find("xenbeam_kernel").is_some() {
+            self.start_service("xenbeam_kernel", io, src)?;
         }
+        if self.platform.xenstore().is_some() {
+            self.start_service("xenbeam_init", io, src)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `module:start()` as a kernel service ([`Node::run_system`]).
+    fn start_service(
+        &mut self,
+        module: &str,
+        io: &mut dyn Io,
+        src: &mut dyn ModuleSource,
+    ) -> Result<(), Stop> {
         let atoms = &mut self.rt.vm.atoms;
-        let (Ok(module), Ok(function)) = (atoms.intern("xenbeam_init"), atoms.intern("start"))
-        else {
+        let (Ok(module), Ok(function)) = (atoms.intern(module), atoms.intern("start")) else {
             return Ok(());
         };
         self.run_system(module, function, io, src)
