@@ -320,7 +320,7 @@ impl<P: Platform> Node<P> {
                     }
                 };
                 if class != Class::Exit {
-                    self.error_report(&p, exit_reason, io);
+                    self.error_report(&mut p, exit_reason, io);
                 }
                 let heap = core::mem::take(&mut p.heap);
                 self.exit_process(p, Carried::in_heap(heap, exit_reason));
@@ -487,9 +487,16 @@ impl<P: Platform> Node<P> {
         io.stdout(text.as_bytes());
     }
 
-    /// erl's report for a process that died of an error (on standard output, as erl
-    /// -noshell prints it).
-    fn error_report(&self, p: &Process, reason: Term, io: &mut dyn Io) {
+    /// erl's report for a process that died of an error. erl's emulator hands it to the
+    /// system logger as a log event; with OTP's logger running (the kernel services) it goes
+    /// there too, so logger's handlers and filters apply. Without logger it is printed on
+    /// standard output, as erl -noshell's logger prints it.
+    fn error_report(&mut self, p: &mut Process, reason: Term, io: &mut dyn Io) {
+        if let Some(logger) = self.system_logger() {
+            let event = self.error_event(p, reason);
+            self.st.send(logger, &p.heap.view(&self.rt.vm.lits), event);
+            return;
+        }
         let vm = &self.rt.vm;
         let text = display(&p.heap.view(&vm.lits), &vm.atoms, &vm.code, reason);
         let stamp = timestamp(self.platform.system_time_ns());
@@ -500,6 +507,51 @@ impl<P: Platform> Node<P> {
         io.stdout(head.as_bytes());
         io.stdout(&text);
         io.stdout(b"\n\n");
+    }
+
+    /// The process that takes the emulator's log events: logger's proxy, as in erl, or the
+    /// logger server itself; `None` when logger is not running.
+    fn system_logger(&mut self) -> Option<u32> {
+        ["logger_proxy", "logger"].iter().find_map(|name| {
+            let name = self.rt.vm.atoms.intern(name).ok()?;
+            self.st.whereis(name)
+        })
+    }
+
+    /// The event erl's emulator logs for a process that died of an error, built on its heap:
+    /// `{log, error, Format, [Pid, Reason], #{error_logger => #{emulator => true, tag =>
+    /// error}, gl => GroupLeader, pid => Pid, time => Microseconds}}`.
+    fn error_event(&mut self, p: &mut Process, reason: Term) -> Term {
+        let mut atom = |name: &str| self.rt.vm.atoms.intern(name).unwrap_or(atom::UNDEFINED);
+        let (log, error, emulator, tag, error_logger, gl, pid_key, time_atom) = (
+            atom("log"),
+            atom("error"),
+            atom("emulator"),
+            atom("tag"),
+            atom("error_logger"),
+            atom("gl"),
+            atom("pid"),
+            atom("time"),
+        );
+        let number = p.pid.pid_number();
+        let leader = self
+            .st
+            .procs
+            .get(&number)
+            .map_or(number, |e| e.group_leader);
+        let micros = (self.platform.system_time_ns() / 1000) as i64;
+        let h = &mut p.heap;
+        let format = h.string("Error in process ~p with exit value:~n~p~n");
+        let args = h.list(&[p.pid, reason]);
+        let inner = h.map_sorted(&[(emulator, atom::TRUE), (tag, error)]);
+        let time_value = h.int(micros);
+        let meta = h.map_sorted(&[
+            (error_logger, inner),
+            (gl, Term::pid(leader)),
+            (pid_key, p.pid),
+            (time_atom, time_value),
+        ]);
+        h.tuple(&[log, error, format, args, meta])
     }
 }
 
