@@ -14,18 +14,23 @@
 -module(xenbeam_kernel).
 
 -export([start/0]).
--export([init/1]).
+-behaviour(application).
+-behaviour(supervisor).
+-export([start/2, stop/1, init/1]).
+-export([code_server/0]).
 
 %% The OTP modules the services run without importing them (named in configurations and
 %% child specifications): an image that embeds logger embeds these too (see scripts/build).
 -embed_with_logger([application_controller, logger_server, logger_sup, logger_std_h,
                     logger_h_common, logger_olp, logger_formatter, logger_proxy,
                     logger_simple_h, logger_filters, logger_backend, logger_config,
-                    supervisor, timer]).
+                    application, application_master, application_starter, supervisor,
+                    timer]).
 
 %% @doc Starts the services; returns once logger's default handler is in place.
 -spec start() -> ok.
 start() ->
+    register(code_server, spawn(fun code_server/0)),
     try logger_server:start_link() of
         {ok, Logger} ->
             unlink(Logger),
@@ -39,13 +44,33 @@ start() ->
             end
     end.
 
+%% As erl's boot: the controller with the kernel application loaded, then kernel and stdlib
+%% started as permanent applications (so `application:which_applications/0' and the
+%% dependencies of a program's own applications are as in erl).
 start_kernel() ->
     {ok, Controller} = application_controller:start(kernel_app()),
     unlink(Controller),
+    ok = application:start_boot(kernel, permanent),
+    ok = application:load(stdlib_app()),
+    ok = application:start_boot(stdlib, permanent).
+
+%% @doc The kernel application's start (its `mod'), in place of OTP's `kernel' module, whose
+%% supervisor would start servers for files, ports and distribution: logger's configuration
+%% from the kernel's environment, `kernel_sup', then logger's default handler.
+-spec start(normal, []) -> {ok, pid(), []} | {error, term()}.
+start(normal, []) ->
     ok = logger:internal_init_logger(),
-    {ok, Sup} = supervisor:start_link({local, kernel_sup}, ?MODULE, kernel_sup),
-    unlink(Sup),
-    ok = logger:add_handlers(kernel),
+    case supervisor:start_link({local, kernel_sup}, ?MODULE, kernel_sup) of
+        {ok, Sup} ->
+            ok = logger:add_handlers(kernel),
+            {ok, Sup, []};
+        Error ->
+            Error
+    end.
+
+%% @doc The kernel application's stop: nothing beyond its supervisor's.
+-spec stop([]) -> ok.
+stop([]) ->
     ok.
 
 %% @doc `kernel_sup': logger's supervisor first, as in erl; `timer' adds its server when first
@@ -56,7 +81,7 @@ init(kernel_sup) ->
              type => supervisor, shutdown => infinity}]}}.
 
 %% The kernel application's resource file as OTP 25 (kernel 8.5.3) ships it, without its
-%% module list (which only release tools read).
+%% module list (which only release tools read); this module is its callback.
 kernel_app() ->
     {application, kernel,
      [{description, "ERTS  CXC 138 10"},
@@ -70,4 +95,48 @@ kernel_app() ->
              {net_ticktime, 60},
              {prevent_overlapping_partitions, true},
              {shell_docs_ansi, auto}]},
-      {mod, {kernel, []}}]}.
+      {mod, {?MODULE, []}}]}.
+
+%% stdlib's resource file as OTP 25 (stdlib 4.2) ships it, without its module list.
+stdlib_app() ->
+    {application, stdlib,
+     [{description, "ERTS  CXC 138 10"},
+      {vsn, "4.2"},
+      {modules, []},
+      {registered, [timer_server, rsh_starter, take_over_monitor, pool_master, dets]},
+      {applications, [kernel]},
+      {env, []}]}.
+
+%% @doc The `code_server' that OTP's `code' module asks (`code_server:call/1''s protocol).
+%% Modules come from the runner's search path or the image's archive, never from directories
+%% the node could list, so the code path is empty and no application has a directory:
+%% `code:which/1' is `preloaded' for a module that is or can be loaded (it is part of the
+%% node, as erl's preloaded modules are) and `non_existing' otherwise; `code:priv_dir/1' and
+%% `code:lib_dir/1,2' are `{error, bad_name}'; an application's `.app' file is never found.
+-spec code_server() -> no_return().
+code_server() ->
+    receive
+        {code_call, From, Request} ->
+            From ! {code_server, code_reply(Request)},
+            code_server()
+    end.
+
+code_reply({is_loaded, Module}) ->
+    %% Loading on demand is how a module becomes available here, so try it.
+    case erlang:module_loaded(Module) orelse loads(Module) of
+        true -> {file, preloaded};
+        false -> false
+    end;
+code_reply(get_path) -> [];
+code_reply({dir, {priv_dir, _}}) -> {error, bad_name};
+code_reply({dir, {lib_dir, _}}) -> {error, bad_name};
+code_reply({dir, {lib_dir, _, _}}) -> {error, bad_name};
+code_reply(get_mode) -> interactive;
+code_reply(_) -> {error, enotsup}.
+
+loads(Module) ->
+    try Module:module_info(module) of
+        Module -> true
+    catch
+        error:undef -> false
+    end.

@@ -303,6 +303,7 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("os", "getenv", 1, misc::os_getenv),
     ("init", "get_argument", 1, misc::init_get_argument),
     ("init", "get_arguments", 0, misc::init_get_arguments),
+    ("init", "objfile_extension", 0, misc::init_objfile_extension),
     ("persistent_term", "get", 0, persistent::get0),
     ("persistent_term", "get", 1, persistent::get1),
     ("persistent_term", "get", 2, persistent::get2),
