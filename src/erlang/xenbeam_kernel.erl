@@ -1,16 +1,19 @@
 %% @doc The kernel application's services, started as erl's boot starts them, with OTP's own
 %% modules: the `logger' server, the `application_controller' (its `ac_tab' table holds the
-%% applications' environment), `kernel_sup' with `logger_sup' under it, and logger's default
-%% handler (`logger_std_h' on standard_io, level notice).
+%% applications' environment), the kernel and stdlib applications (the kernel's start, in
+%% this module, starts `kernel_sup' with `logger_sup' under it and logger's default handler,
+%% `logger_std_h' on standard_io at level notice), and a small `code_server' of our own.
 %%
 %% OTP's library code relies on these: a gen_server, gen_statem or supervisor child that
 %% crashes writes its report through logger and reads `kernel' settings with
-%% `application:get_env/2'; `timer' starts its `timer_server' under `kernel_sup'. What erl's
-%% kernel starts besides (code_server, file_server_2, user, global, erl_signal_handler...)
-%% needs files, ports or distribution, which the node does not have.
+%% `application:get_env/2'; `timer' starts its `timer_server' under `kernel_sup'; a
+%% program's applications start after kernel and stdlib. What erl's kernel starts besides
+%% (file_server_2, user, global, erl_signal_handler, OTP's code server...) needs files, ports
+%% or distribution, which the node does not have.
 %%
 %% The services run as kernel processes: they never keep an idle node from stopping. An image
-%% whose program uses no OTP behaviour does not embed OTP's logger; then nothing is started.
+%% whose program uses no OTP behaviour does not embed OTP's logger; then only the code server
+%% is started.
 -module(xenbeam_kernel).
 
 -export([start/0]).
