@@ -50,12 +50,19 @@ start() ->
 %% As erl's boot: the controller with the kernel application loaded, then kernel and stdlib
 %% started as permanent applications (so `application:which_applications/0' and the
 %% dependencies of a program's own applications are as in erl).
+%% The timer server is started here rather than on first use as in erl, so that the
+%% functions its apply_after runs, like the applications the controller starts from now on,
+%% are the program's processes: they keep the node running as the program's own do.
 start_kernel() ->
     {ok, Controller} = application_controller:start(kernel_app()),
     unlink(Controller),
     ok = application:start_boot(kernel, permanent),
     ok = application:load(stdlib_app()),
-    ok = application:start_boot(stdlib, permanent).
+    ok = application:start_boot(stdlib, permanent),
+    ok = timer:start(),
+    true = xenbeam:spawns_program(Controller),
+    true = xenbeam:spawns_program(whereis(timer_server)),
+    ok.
 
 %% @doc The kernel application's start (its `mod'), in place of OTP's `kernel' module, whose
 %% supervisor would start servers for files, ports and distribution: logger's configuration
@@ -76,8 +83,7 @@ start(normal, []) ->
 stop([]) ->
     ok.
 
-%% @doc `kernel_sup': logger's supervisor first, as in erl; `timer' adds its server when first
-%% used. Like erl's, any child's death ends it (one_for_all, intensity 0).
+%% @doc `kernel_sup': logger's supervisor first, as in erl; the boot adds the timer server. Like erl's, any child's death ends it (one_for_all, intensity 0).
 init(kernel_sup) ->
     {ok, {#{strategy => one_for_all, intensity => 0, period => 1},
           [#{id => logger_sup, start => {logger_sup, start_link, []},

@@ -384,7 +384,7 @@ impl<P: Platform> Node<P> {
     /// arrive. Kernel services' pores do not count; a service waiting for its device keeps a
     /// timer instead (the Xenstore driver's heartbeat while requests are in flight).
     fn idle_forever(&mut self, starting: bool) -> bool {
-        if !starting && self.st.user_alive() == 0 {
+        if !starting && self.st.user_alive() == 0 && !self.program_timer_pending() {
             return true;
         }
         if self.st.timers.next_deadline().is_some() || !self.st.outlets.is_empty() {
@@ -394,6 +394,20 @@ impl<P: Platform> Node<P> {
         !st.pores
             .owners()
             .any(|o| st.procs.get(&o).is_some_and(|e| !e.system))
+    }
+
+    /// Whether a kernel service that spawns the program's processes (the timer server) has a
+    /// timer pending: it will start program work, so the program is not done.
+    fn program_timer_pending(&self) -> bool {
+        let st = &self.st;
+        let spawns_program = |pid: u32| st.procs.get(&pid).is_some_and(|e| e.spawns_program);
+        st.timers.payloads().any(|t| match t {
+            TimerEvent::Receive(pid) => spawns_program(*pid),
+            TimerEvent::Send { dest, .. } => match dest {
+                TimerDest::Pid(pid) => spawns_program(*pid),
+                TimerDest::Name(name) => st.whereis(*name).is_some_and(spawns_program),
+            },
+        })
     }
 
     /// Runs `pid` for one slice; loads modules it needs on the way.
@@ -661,7 +675,11 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         start: Start,
         opts: SpawnOptions,
     ) -> Result<u32, SpawnError> {
-        let system = self.st.procs.get(&me).is_some_and(|e| e.system);
+        let system = self
+            .st
+            .procs
+            .get(&me)
+            .is_some_and(|e| e.system && !e.spawns_program);
         let pid = self.st.new_pid(system).ok_or(SpawnError::SystemLimit)?;
         let mut p = Box::new(Process::new(Term::pid(pid)));
         // Start small: registers are allocated when it first runs.
@@ -835,6 +853,16 @@ impl<P: Platform> Services for NodeServices<'_, P> {
 
     fn trap_exit(&self, me: u32) -> bool {
         self.st.procs.get(&me).is_some_and(|e| e.trap_exit)
+    }
+
+    fn set_spawns_program(&mut self, pid: u32) -> bool {
+        match self.st.procs.get_mut(&pid) {
+            Some(e) if e.system => {
+                e.spawns_program = true;
+                true
+            }
+            _ => false,
+        }
     }
 
     fn signals_pending(&self, me: u32) -> bool {

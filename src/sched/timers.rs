@@ -159,6 +159,13 @@ impl<K> Timers<K> {
         due
     }
 
+    /// The payloads of the pending timers, in no particular order.
+    pub fn payloads(&self) -> impl Iterator<Item = &K> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.timer.as_ref().map(|(_, _, k)| k))
+    }
+
     /// Pending timers.
     pub fn len(&self) -> usize {
         self.live

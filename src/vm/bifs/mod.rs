@@ -231,6 +231,7 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("outlet", "command", 2, pores::outlet_command),
     ("outlet", "close", 1, pores::outlet_close),
     ("xenbeam", "log", 2, xenbeam::log),
+    ("xenbeam", "spawns_program", 1, xenbeam::spawns_program),
     ("xenbeam", "log", 3, xenbeam::log3),
     ("erlang", "halt", 0, misc::halt0),
     ("erlang", "halt", 1, misc::halt1),
