@@ -182,6 +182,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn payloads_are_the_pending_timers_only() {
+        let mut t = Timers::new();
+        let a = t.start(10, 'a');
+        t.start(20, 'b');
+        t.start(30, 'c');
+        t.cancel(a);
+        let _ = t.expire(20);
+        let left: Vec<char> = t.payloads().copied().collect();
+        assert_eq!(left, ['c']);
+    }
+
+    #[test]
     fn expire_in_deadline_order_and_skip_cancelled() {
         let mut t = Timers::new();
         let a = t.start(30, 'a');
