@@ -41,11 +41,18 @@ use xenbeam::vm::driver::{ModuleSource, Runtime};
 use xenbeam::vm::maxheap::MaxHeap;
 use xenbeam::vm::translate::OPCODES;
 
-/// Module search path: `-pa` directories first, then OTP's.
+/// The kernel's boot module (`src/erlang/xenbeam_kernel.erl`), compiled by the build script;
+/// empty when `erlc` was missing then.
+const KERNEL_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/xenbeam_kernel.beam"));
+
+/// Module search path: the kernel's boot module, the `-pa` directories, then OTP's.
 struct SearchPath(Vec<PathBuf>);
 
 impl ModuleSource for SearchPath {
     fn find(&mut self, name: &str) -> Option<Vec<u8>> {
+        if name == "xenbeam_kernel" {
+            return (!KERNEL_MODULE.is_empty()).then(|| KERNEL_MODULE.to_vec());
+        }
         let file = format!("{name}.beam");
         self.0
             .iter()
@@ -329,8 +336,8 @@ fn run(
     };
     // erl's -run: no arguments calls FUN/0, otherwise FUN/1 with the list of strings.
     let args: Vec<&str> = rest[2..].iter().map(String::as_str).collect();
-    // With a Xenstore (the simulated xenstored), the kernel's services start first, as in
-    // the image.
+    // The kernel's services start first, as in the image (the Xenstore driver only with a
+    // Xenstore, the simulated xenstored).
     let stop = match node.start_services(&mut io, &mut src) {
         Err(stop) => stop,
         Ok(()) => {

@@ -135,20 +135,34 @@ impl<P: Platform> Node<P> {
         pid
     }
 
-    /// Starts the kernel's Erlang services when the machine has a Xenstore ring:
-    /// `xenbeam_init:start()` (from the project's `src/erlang/`) starts the Xenstore driver
-    /// under its supervisor and logs the domain's name and id read through it.
+    /// Starts the kernel's Erlang services: first OTP's kernel application
+    /// (`xenbeam_kernel:start()`, when the module source has that module: logger, the
+    /// application controller, `kernel_sup`), then, when the machine has a Xenstore ring,
+    /// `xenbeam_init:start()`, which starts the Xenstore driver under its supervisor and logs
+    /// the domain's name and id read through it.
     pub fn start_services(
         &mut self,
         io: &mut dyn Io,
         src: &mut dyn ModuleSource,
     ) -> Result<(), Stop> {
-        if self.platform.xenstore().is_none() {
-            return Ok(());
+        if src.find("xenbeam_kernel").is_some() {
+            self.start_service("xenbeam_kernel", io, src)?;
         }
+        if self.platform.xenstore().is_some() {
+            self.start_service("xenbeam_init", io, src)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `module:start()` as a kernel service ([`Node::run_system`]).
+    fn start_service(
+        &mut self,
+        module: &str,
+        io: &mut dyn Io,
+        src: &mut dyn ModuleSource,
+    ) -> Result<(), Stop> {
         let atoms = &mut self.rt.vm.atoms;
-        let (Ok(module), Ok(function)) = (atoms.intern("xenbeam_init"), atoms.intern("start"))
-        else {
+        let (Ok(module), Ok(function)) = (atoms.intern(module), atoms.intern("start")) else {
             return Ok(());
         };
         self.run_system(module, function, io, src)
@@ -306,7 +320,7 @@ impl<P: Platform> Node<P> {
                     }
                 };
                 if class != Class::Exit {
-                    self.error_report(&p, exit_reason, io);
+                    self.error_report(&mut p, exit_reason, io);
                 }
                 let heap = core::mem::take(&mut p.heap);
                 self.exit_process(p, Carried::in_heap(heap, exit_reason));
@@ -370,7 +384,7 @@ impl<P: Platform> Node<P> {
     /// arrive. Kernel services' pores do not count; a service waiting for its device keeps a
     /// timer instead (the Xenstore driver's heartbeat while requests are in flight).
     fn idle_forever(&mut self, starting: bool) -> bool {
-        if !starting && self.st.user_alive() == 0 {
+        if !starting && self.st.user_alive() == 0 && !self.program_timer_pending() {
             return true;
         }
         if self.st.timers.next_deadline().is_some() || !self.st.outlets.is_empty() {
@@ -380,6 +394,20 @@ impl<P: Platform> Node<P> {
         !st.pores
             .owners()
             .any(|o| st.procs.get(&o).is_some_and(|e| !e.system))
+    }
+
+    /// Whether a kernel service that spawns the program's processes (the timer server) has a
+    /// timer pending: it will start program work, so the program is not done.
+    fn program_timer_pending(&self) -> bool {
+        let st = &self.st;
+        let spawns_program = |pid: u32| st.procs.get(&pid).is_some_and(|e| e.spawns_program);
+        st.timers.payloads().any(|t| match t {
+            TimerEvent::Receive(pid) => spawns_program(*pid),
+            TimerEvent::Send { dest, .. } => match dest {
+                TimerDest::Pid(pid) => spawns_program(*pid),
+                TimerDest::Name(name) => st.whereis(*name).is_some_and(spawns_program),
+            },
+        })
     }
 
     /// Runs `pid` for one slice; loads modules it needs on the way.
@@ -473,9 +501,16 @@ impl<P: Platform> Node<P> {
         io.stdout(text.as_bytes());
     }
 
-    /// erl's report for a process that died of an error (on standard output, as erl
-    /// -noshell prints it).
-    fn error_report(&self, p: &Process, reason: Term, io: &mut dyn Io) {
+    /// erl's report for a process that died of an error. erl's emulator hands it to the
+    /// system logger as a log event; with OTP's logger running (the kernel services) it goes
+    /// there too, so logger's handlers and filters apply. Without logger it is printed on
+    /// standard output, as erl -noshell's logger prints it.
+    fn error_report(&mut self, p: &mut Process, reason: Term, io: &mut dyn Io) {
+        if let Some(logger) = self.system_logger() {
+            let event = self.error_event(p, reason);
+            self.st.send(logger, &p.heap.view(&self.rt.vm.lits), event);
+            return;
+        }
         let vm = &self.rt.vm;
         let text = display(&p.heap.view(&vm.lits), &vm.atoms, &vm.code, reason);
         let stamp = timestamp(self.platform.system_time_ns());
@@ -486,6 +521,51 @@ impl<P: Platform> Node<P> {
         io.stdout(head.as_bytes());
         io.stdout(&text);
         io.stdout(b"\n\n");
+    }
+
+    /// The process that takes the emulator's log events: logger's proxy, as in erl, or the
+    /// logger server itself; `None` when logger is not running.
+    fn system_logger(&mut self) -> Option<u32> {
+        ["logger_proxy", "logger"].iter().find_map(|name| {
+            let name = self.rt.vm.atoms.intern(name).ok()?;
+            self.st.whereis(name)
+        })
+    }
+
+    /// The event erl's emulator logs for a process that died of an error, built on its heap:
+    /// `{log, error, Format, [Pid, Reason], #{error_logger => #{emulator => true, tag =>
+    /// error}, gl => GroupLeader, pid => Pid, time => Microseconds}}`.
+    fn error_event(&mut self, p: &mut Process, reason: Term) -> Term {
+        let mut atom = |name: &str| self.rt.vm.atoms.intern(name).unwrap_or(atom::UNDEFINED);
+        let (log, error, emulator, tag, error_logger, gl, pid_key, time_atom) = (
+            atom("log"),
+            atom("error"),
+            atom("emulator"),
+            atom("tag"),
+            atom("error_logger"),
+            atom("gl"),
+            atom("pid"),
+            atom("time"),
+        );
+        let number = p.pid.pid_number();
+        let leader = self
+            .st
+            .procs
+            .get(&number)
+            .map_or(number, |e| e.group_leader);
+        let micros = (self.platform.system_time_ns() / 1000) as i64;
+        let h = &mut p.heap;
+        let format = h.string("Error in process ~p with exit value:~n~p~n");
+        let args = h.list(&[p.pid, reason]);
+        let inner = h.map_sorted(&[(emulator, atom::TRUE), (tag, error)]);
+        let time_value = h.int(micros);
+        let meta = h.map_sorted(&[
+            (error_logger, inner),
+            (gl, Term::pid(leader)),
+            (pid_key, p.pid),
+            (time_atom, time_value),
+        ]);
+        h.tuple(&[log, error, format, args, meta])
     }
 }
 
@@ -595,7 +675,11 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         start: Start,
         opts: SpawnOptions,
     ) -> Result<u32, SpawnError> {
-        let system = self.st.procs.get(&me).is_some_and(|e| e.system);
+        let system = self
+            .st
+            .procs
+            .get(&me)
+            .is_some_and(|e| e.system && !e.spawns_program);
         let pid = self.st.new_pid(system).ok_or(SpawnError::SystemLimit)?;
         let mut p = Box::new(Process::new(Term::pid(pid)));
         // Start small: registers are allocated when it first runs.
@@ -769,6 +853,16 @@ impl<P: Platform> Services for NodeServices<'_, P> {
 
     fn trap_exit(&self, me: u32) -> bool {
         self.st.procs.get(&me).is_some_and(|e| e.trap_exit)
+    }
+
+    fn set_spawns_program(&mut self, pid: u32) -> bool {
+        match self.st.procs.get_mut(&pid) {
+            Some(e) if e.system => {
+                e.spawns_program = true;
+                true
+            }
+            _ => false,
+        }
     }
 
     fn signals_pending(&self, me: u32) -> bool {

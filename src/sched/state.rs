@@ -152,6 +152,10 @@ pub struct Entry {
     /// program's processes, not counted among them, and its pores do not keep the node up.
     /// Set through [`State::set_system`], which keeps the count of services.
     pub(super) system: bool,
+    /// A kernel service whose spawns belong to the program (the application controller,
+    /// which starts the program's applications; the timer server, which runs its
+    /// `apply_after` functions): what they start is counted as the program's.
+    pub(super) spawns_program: bool,
     /// Its group leader (erl's `group_leader/0,2`): the spawner's, or itself for a process
     /// the node starts.
     pub group_leader: u32,
@@ -332,6 +336,7 @@ impl<P: Platform> State<P> {
                 name: None,
                 recv_timer: None,
                 system: false,
+                spawns_program: false,
                 group_leader: pid,
                 initial_call: None,
                 reductions: 0,

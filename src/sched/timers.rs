@@ -159,6 +159,13 @@ impl<K> Timers<K> {
         due
     }
 
+    /// The payloads of the pending timers, in no particular order.
+    pub fn payloads(&self) -> impl Iterator<Item = &K> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.timer.as_ref().map(|(_, _, k)| k))
+    }
+
     /// Pending timers.
     pub fn len(&self) -> usize {
         self.live
@@ -173,6 +180,18 @@ impl<K> Timers<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn payloads_are_the_pending_timers_only() {
+        let mut t = Timers::new();
+        let a = t.start(10, 'a');
+        t.start(20, 'b');
+        t.start(30, 'c');
+        t.cancel(a);
+        let _ = t.expire(20);
+        let left: Vec<char> = t.payloads().copied().collect();
+        assert_eq!(left, ['c']);
+    }
 
     #[test]
     fn expire_in_deadline_order_and_skip_cancelled() {

@@ -203,6 +203,12 @@ pub trait Services {
     fn set_trap_exit(&mut self, me: u32, on: bool) -> bool;
     /// Whether `me` traps exits.
     fn trap_exit(&self, me: u32) -> bool;
+    /// Makes what kernel service `pid` spawns from now on the program's processes; `false`
+    /// when `pid` is no kernel service.
+    fn set_spawns_program(&mut self, pid: u32) -> bool {
+        let _ = pid;
+        false
+    }
     /// Whether the node holds signals back for `me` that may end it (it should yield).
     fn signals_pending(&self, me: u32) -> bool {
         let _ = me;

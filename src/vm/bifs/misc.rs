@@ -316,6 +316,11 @@ pub fn init_get_argument(_: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(atom::ERROR)
 }
 
+/// `init:objfile_extension/0`: `".beam"` (code's file names are made with it).
+pub fn init_objfile_extension(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(ctx.p.heap.string(".beam"))
+}
+
 /// `init:get_arguments/0`.
 pub fn init_get_arguments(_: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(Term::NIL)

@@ -56,3 +56,16 @@ pub fn erase(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         None => Ok(atom::FALSE),
     }
 }
+
+/// `persistent_term:get/0`: every `{Key, Value}` pair (logger walks them to reset module
+/// levels when the primary level changes).
+pub fn get0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let mut pairs = alloc::vec::Vec::with_capacity(ctx.persistent.len());
+    for i in 0..ctx.persistent.len() {
+        let (k, v) = &ctx.persistent[i];
+        let k = from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, k).map_err(|_| badarg())?;
+        let v = from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, v).map_err(|_| badarg())?;
+        pairs.push(ctx.p.heap.tuple(&[k, v]));
+    }
+    Ok(ctx.p.heap.list(&pairs))
+}

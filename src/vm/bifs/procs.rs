@@ -520,7 +520,7 @@ pub(super) fn priority_atom(ctx: &mut Ctx, p: Priority) -> Result<Term, Fault> {
     )
 }
 
-/// `process_flag/2`: `trap_exit`, `priority` and `max_heap_size`.
+/// `process_flag/2`: `trap_exit`, `priority`, `max_heap_size` and `message_queue_data`.
 pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let me = me(ctx);
     if a[0] == atom::TRAP_EXIT {
@@ -545,6 +545,13 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let old = ctx.p.max_heap;
         ctx.p.set_max_heap(m.ok_or_else(badarg)?);
         Ok(old.to_term(&mut ctx.p.heap, ctx.atoms))
+    } else if is_atom(ctx, a[0], "message_queue_data") {
+        // One mailbox layout: either setting is accepted (logger's processes ask for
+        // off_heap) and the answer is erl's default.
+        if !is_atom(ctx, a[1], "on_heap") && !is_atom(ctx, a[1], "off_heap") {
+            return Err(badarg());
+        }
+        atom(ctx, "on_heap")
     } else {
         Err(badarg())
     }

@@ -147,6 +147,34 @@ pub fn universaltime(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(ctx.p.heap.tuple(&[d, t]))
 }
 
+/// `erlang:posixtime_to_universaltime/1`: seconds since 1970 as `{{Y, M, D}, {H, Mi, S}}`
+/// (logger's simple handler and calendar date their output with it).
+pub fn posixtime_to_universaltime(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let secs = a[0].as_small().ok_or_else(badarg)?;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let d = triple(ctx, civil(days));
+    let t = triple(ctx, (rem / 3600, rem % 3600 / 60, rem % 60));
+    Ok(ctx.p.heap.tuple(&[d, t]))
+}
+
+/// `erlang:universaltime_to_localtime/1`: the same date and time (the VM's local time is
+/// UTC), after checking its shape.
+pub fn universaltime_to_localtime(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let v = ctx.view();
+    let ok = match v.tuple(a[0]) {
+        Some([d, t]) => [*d, *t].iter().all(|x| {
+            v.tuple(*x)
+                .is_some_and(|e| e.len() == 3 && e.iter().all(|n| n.as_small().is_some()))
+        }),
+        _ => false,
+    };
+    if ok {
+        Ok(a[0])
+    } else {
+        Err(badarg())
+    }
+}
+
 /// `now/0` (deprecated in erl, still common): strictly increasing `{Mega, Secs, Micro}`.
 pub fn now(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     super::time::timestamp(ctx, a)
@@ -382,6 +410,17 @@ pub fn whereis(_: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `erlang:system_flag/2`: `max_heap_size` (the default of processes spawned from now on).
 pub fn system_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[0].is_atom() && ctx.atoms.name(a[0]) == "system_logger" {
+        // logger's proxy claims the events the emulator logs. The VM writes its own reports
+        // (a process's uncaught error) to the console itself, so the setting is accepted and
+        // the answer is erl's default receiver.
+        let ok = a[1].is_pid()
+            || (a[1].is_atom() && matches!(ctx.atoms.name(a[1]), "logger" | "undefined"));
+        if !ok {
+            return Err(badarg());
+        }
+        return ctx.atoms.intern("logger").map_err(|_| badarg());
+    }
     if a[0] != atom::MAX_HEAP_SIZE {
         return Err(badarg());
     }

@@ -17,6 +17,19 @@ pub fn log(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     log_line(ctx, a[0], a[1], None)
 }
 
+/// `xenbeam:spawns_program(Pid)`: the processes kernel service Pid spawns from now on are
+/// the program's (numbered and counted with them, so they keep the node running), as the
+/// application controller's application masters and the timer server's `apply_after`
+/// processes must be. `false` when Pid is no live kernel service.
+pub fn spawns_program(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_pid() {
+        return Err(badarg());
+    }
+    Ok(Term::boolean(
+        ctx.node.set_spawns_program(a[0].pid_number()),
+    ))
+}
+
 /// `xenbeam:log(Level, IoData, Term)`: the same, with Term printed after the text as
 /// `erlang:display/1` prints it (a reason, a state).
 pub fn log3(ctx: &mut Ctx, a: &[Term]) -> BifResult {

@@ -1,0 +1,151 @@
+%% @doc The kernel application's services, started as erl's boot starts them, with OTP's own
+%% modules: the `logger' server, the `application_controller' (its `ac_tab' table holds the
+%% applications' environment), the kernel and stdlib applications (the kernel's start, in
+%% this module, starts `kernel_sup' with `logger_sup' under it and logger's default handler,
+%% `logger_std_h' on standard_io at level notice), and a small `code_server' of our own.
+%%
+%% OTP's library code relies on these: a gen_server, gen_statem or supervisor child that
+%% crashes writes its report through logger and reads `kernel' settings with
+%% `application:get_env/2'; `timer' starts its `timer_server' under `kernel_sup'; a
+%% program's applications start after kernel and stdlib. What erl's kernel starts besides
+%% (file_server_2, user, global, erl_signal_handler, OTP's code server...) needs files, ports
+%% or distribution, which the node does not have.
+%%
+%% The services run as kernel processes: they never keep an idle node from stopping. An image
+%% whose program uses no OTP behaviour does not embed OTP's logger; then only the code server
+%% is started.
+-module(xenbeam_kernel).
+
+-export([start/0]).
+-behaviour(application).
+-behaviour(supervisor).
+-export([start/2, stop/1, init/1]).
+-export([code_server/0]).
+
+%% The OTP modules the services run without importing them (named in configurations and
+%% child specifications): an image that embeds logger embeds these too (see scripts/build).
+-embed_with_logger([application_controller, logger_server, logger_sup, logger_std_h,
+                    logger_h_common, logger_olp, logger_formatter, logger_proxy,
+                    logger_simple_h, logger_filters, logger_backend, logger_config,
+                    application, application_master, application_starter, supervisor,
+                    timer]).
+
+%% @doc Starts the services; returns once logger's default handler is in place.
+-spec start() -> ok.
+start() ->
+    register(code_server, spawn(fun code_server/0)),
+    try logger_server:start_link() of
+        {ok, Logger} ->
+            unlink(Logger),
+            start_kernel()
+    catch
+        %% An image without OTP's logger: its program needs none of these services.
+        error:undef:Trace ->
+            case Trace of
+                [{logger_server, start_link, _, _} | _] -> ok;
+                _ -> erlang:raise(error, undef, Trace)
+            end
+    end.
+
+%% As erl's boot: the controller with the kernel application loaded, then kernel and stdlib
+%% started as permanent applications (so `application:which_applications/0' and the
+%% dependencies of a program's own applications are as in erl).
+%% The timer server is started here rather than on first use as in erl, so that the
+%% functions its apply_after runs, like the applications the controller starts from now on,
+%% are the program's processes: they keep the node running as the program's own do.
+start_kernel() ->
+    {ok, Controller} = application_controller:start(kernel_app()),
+    unlink(Controller),
+    ok = application:start_boot(kernel, permanent),
+    ok = application:load(stdlib_app()),
+    ok = application:start_boot(stdlib, permanent),
+    ok = timer:start(),
+    true = xenbeam:spawns_program(Controller),
+    true = xenbeam:spawns_program(whereis(timer_server)),
+    ok.
+
+%% @doc The kernel application's start (its `mod'), in place of OTP's `kernel' module, whose
+%% supervisor would start servers for files, ports and distribution: logger's configuration
+%% from the kernel's environment, `kernel_sup', then logger's default handler.
+-spec start(normal, []) -> {ok, pid(), []} | {error, term()}.
+start(normal, []) ->
+    ok = logger:internal_init_logger(),
+    case supervisor:start_link({local, kernel_sup}, ?MODULE, kernel_sup) of
+        {ok, Sup} ->
+            ok = logger:add_handlers(kernel),
+            {ok, Sup, []};
+        Error ->
+            Error
+    end.
+
+%% @doc The kernel application's stop: nothing beyond its supervisor's.
+-spec stop([]) -> ok.
+stop([]) ->
+    ok.
+
+%% @doc `kernel_sup': logger's supervisor first, as in erl; the boot adds the timer server. Like erl's, any child's death ends it (one_for_all, intensity 0).
+init(kernel_sup) ->
+    {ok, {#{strategy => one_for_all, intensity => 0, period => 1},
+          [#{id => logger_sup, start => {logger_sup, start_link, []},
+             type => supervisor, shutdown => infinity}]}}.
+
+%% The kernel application's resource file as OTP 25 (kernel 8.5.3) ships it, without its
+%% module list (which only release tools read); this module is its callback.
+kernel_app() ->
+    {application, kernel,
+     [{description, "ERTS  CXC 138 10"},
+      {vsn, "8.5.3"},
+      {modules, []},
+      {registered, [application_controller, kernel_sup, logger, logger_sup, timer_server]},
+      {applications, []},
+      {env, [{logger_level, notice},
+             {logger_sasl_compatible, false},
+             {net_tickintensity, 4},
+             {net_ticktime, 60},
+             {prevent_overlapping_partitions, true},
+             {shell_docs_ansi, auto}]},
+      {mod, {?MODULE, []}}]}.
+
+%% stdlib's resource file as OTP 25 (stdlib 4.2) ships it, without its module list.
+stdlib_app() ->
+    {application, stdlib,
+     [{description, "ERTS  CXC 138 10"},
+      {vsn, "4.2"},
+      {modules, []},
+      {registered, [timer_server, rsh_starter, take_over_monitor, pool_master, dets]},
+      {applications, [kernel]},
+      {env, []}]}.
+
+%% @doc The `code_server' that OTP's `code' module asks (`code_server:call/1''s protocol).
+%% Modules come from the runner's search path or the image's archive, never from directories
+%% the node could list, so the code path is empty and no application has a directory:
+%% `code:which/1' is `preloaded' for a module that is or can be loaded (it is part of the
+%% node, as erl's preloaded modules are) and `non_existing' otherwise; `code:priv_dir/1' and
+%% `code:lib_dir/1,2' are `{error, bad_name}'; an application's `.app' file is never found.
+-spec code_server() -> no_return().
+code_server() ->
+    receive
+        {code_call, From, Request} ->
+            From ! {code_server, code_reply(Request)},
+            code_server()
+    end.
+
+code_reply({is_loaded, Module}) ->
+    %% Loading on demand is how a module becomes available here, so try it.
+    case erlang:module_loaded(Module) orelse loads(Module) of
+        true -> {file, preloaded};
+        false -> false
+    end;
+code_reply(get_path) -> [];
+code_reply({dir, {priv_dir, _}}) -> {error, bad_name};
+code_reply({dir, {lib_dir, _}}) -> {error, bad_name};
+code_reply({dir, {lib_dir, _, _}}) -> {error, bad_name};
+code_reply(get_mode) -> interactive;
+code_reply(_) -> {error, enotsup}.
+
+loads(Module) ->
+    try Module:module_info(module) of
+        Module -> true
+    catch
+        error:undef -> false
+    end.
