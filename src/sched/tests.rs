@@ -641,6 +641,21 @@ fn pores_and_outlets_deliver_events_to_their_owners_and_close_with_them() {
     assert_eq!(r.routes, 0, "closing removes every route");
 }
 
+/// The output of a run that halted with status 0 after the node killed a process for want
+/// of memory: its lines, checked to begin with the kill's report (lines 0 to 6).
+fn node_memory_report(r: &Run, budget: usize) -> Vec<&str> {
+    assert!(matches!(r.stop, Stop::Halt(0)), "{:?}: {}", r.stop, r.out);
+    let l = lines(&r.out);
+    assert!(l[0].starts_with("=ERROR REPORT==== "), "{}", r.out);
+    assert_eq!(l[2], "     Context:            node memory exhausted");
+    assert!(l[3].starts_with("     Heap Size:          "), "{}", r.out);
+    assert!(l[4].starts_with("     Wanted Size:        "), "{}", r.out);
+    let in_use = alloc::format!("bytes in use (budget {budget} bytes)");
+    assert!(l[5].ends_with(&in_use), "{}", r.out);
+    assert_eq!(l[6], "     Exit Reason:        killed");
+    l
+}
+
 #[test]
 fn a_process_outgrowing_the_node_memory_is_killed_and_the_others_run_on() {
     let budget = 64 << 20;
@@ -667,16 +682,8 @@ build(N, Acc) -> build(N - 1, [N | Acc]).
     ) else {
         return;
     };
-    assert!(matches!(r.stop, Stop::Halt(0)), "{:?}: {}", r.stop, r.out);
-    let l = lines(&r.out);
-    assert!(l[0].starts_with("=ERROR REPORT==== "), "{}", r.out);
+    let l = node_memory_report(&r, budget);
     assert_eq!(l[1], "     Process:            <0.79.0>");
-    assert_eq!(l[2], "     Context:            node memory exhausted");
-    assert!(l[3].starts_with("     Heap Size:          "), "{}", r.out);
-    assert!(l[4].starts_with("     Wanted Size:        "), "{}", r.out);
-    let in_use = alloc::format!("bytes in use (budget {budget} bytes)");
-    assert!(l[5].ends_with(&in_use), "{}", r.out);
-    assert_eq!(l[6], "     Exit Reason:        killed");
     // Killed (no crash report follows), the worker finished, and the memory was there again.
     assert_eq!(
         &l[7..],
@@ -716,11 +723,7 @@ nest(N, Acc) -> nest(N - 1, [Acc]).
     ) else {
         return;
     };
-    assert!(matches!(r.stop, Stop::Halt(0)), "{:?}: {}", r.stop, r.out);
-    let l = lines(&r.out);
-    assert!(l[0].starts_with("=ERROR REPORT==== "), "{}", r.out);
-    assert_eq!(l[2], "     Context:            node memory exhausted");
-    assert_eq!(l[6], "     Exit Reason:        killed");
+    let l = node_memory_report(&r, budget);
     // As erl: LIST_EXT with one element is 5 bytes, then its tail's NIL_EXT (1000 x 6), then
     // the innermost NIL_EXT and the version byte.
     assert_eq!(&l[7..], ["", "killed", "{size,6002}"], "{}", r.out);
