@@ -49,6 +49,24 @@ impl<K: Copy + Ord, V: Copy, const N: usize> SmallMap<K, V, N> {
             self.spill.insert(k, v);
         }
     }
+
+    /// Entries held.
+    pub fn len(&self) -> usize {
+        self.len + self.spill.len()
+    }
+
+    /// Whether the map is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every entry, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (K, V)> + '_ {
+        self.inline[..self.len]
+            .iter()
+            .copied()
+            .chain(self.spill.iter().map(|(k, v)| (*k, *v)))
+    }
 }
 
 /// A last-in first-out stack: an array of `N` first, then a `Vec` for what does not fit.

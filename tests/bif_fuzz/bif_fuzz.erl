@@ -8,12 +8,14 @@
 %% exception or the exit is ignored: only the node matters. A call still running after
 %% ?PATIENCE ms (a BIF that legitimately waits, such as hibernate/3) is killed and counted.
 %% Before each call a line `{call, M, F, A, Round}' is printed, so the last such line names
-%% the call that took the node down. Ends with `{bif_fuzz, Calls, StillRunning}' and status 0.
+%% the call that took the node down. Now and then an argument is a term 200,000 levels deep.
+%% Ends with `{bif_fuzz, Calls, StillRunning}' and status 0.
 -module(bif_fuzz).
 
 -export([main/1]).
 
 -define(PATIENCE, 300).
+-define(DEEP, 200000).
 -define(MASK, 16#FFFFFFFFFFFFFFFF).
 
 -spec main([string()]) -> no_return().
@@ -37,11 +39,26 @@ target(Name) ->
 idle() ->
     receive stop -> ok end.
 
+nest_list(0, Acc) -> Acc;
+nest_list(N, Acc) -> nest_list(N - 1, [Acc]).
+
+nest_tuple(0, Acc) -> Acc;
+nest_tuple(N, Acc) -> nest_tuple(N - 1, {Acc}).
+
+nest_iolist(0, Acc) -> Acc;
+nest_iolist(N, Acc) -> nest_iolist(N - 1, [$a, Acc | <<"b">>]).
+
+nest_map(0, Acc) -> Acc;
+nest_map(N, Acc) -> nest_map(N - 1, #{N => Acc}).
+
 %% One call in a fresh process; 1 if it had to be killed.
 round_of({M, F, A}, Round) ->
-    Args = [term(3) || _ <- lists:seq(1, A)],
+    Args = [argument() || _ <- lists:seq(1, A)],
     erlang:display({call, M, F, A, Round}),
-    {Pid, Ref} = spawn_monitor(fun() -> exit({done, catch apply(M, F, Args)}) end),
+    {Pid, Ref} = spawn_monitor(fun() ->
+                                       Real = [deep(X) || X <- Args],
+                                       exit({done, catch apply(M, F, Real)})
+                               end),
     receive
         {'DOWN', Ref, process, Pid, _} -> 0
     after ?PATIENCE ->
@@ -72,6 +89,21 @@ term(Depth) ->
         5 -> [pick({<<"io">>, $a, "list", [<<"deep">>, [$x]]}) | pick({[], <<"tail">>, $z})];
         _ -> leaf()
     end.
+
+%% Now and then a term 200,000 levels deep, for any walk over a term that recurses natively
+%% on its depth; it is built in the process that makes the call (see deep/1), so that the
+%% fuzzer's own heap stays small.
+argument() ->
+    case rnd(24) of
+        0 -> {'$deep', rnd(4)};
+        _ -> term(3)
+    end.
+
+deep({'$deep', 0}) -> nest_list(?DEEP, []);
+deep({'$deep', 1}) -> nest_tuple(?DEEP, x);
+deep({'$deep', 2}) -> nest_iolist(?DEEP, <<"x">>);
+deep({'$deep', 3}) -> nest_map(?DEEP div 100, #{});
+deep(X) -> X.
 
 leaf() ->
     case rnd(10) of
