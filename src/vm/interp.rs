@@ -337,15 +337,24 @@ fn exec(
     let code: &Code = code;
     let lits: &Literals = lits;
     let mut m = p.module;
-    let mut pc = p.pc as usize;
+    let pc = p.pc as usize;
     // Code that does not end as `fetch` requires, or a saved position outside it, cannot be
     // run (neither comes from the loader; the check is once per slice).
     let mut ops = match code.modules.get(m as usize).and_then(|c| Ops::of(&c.code)) {
         Some(ops) if ops.get(pc).is_some() => ops,
         _ => return bad_code(),
     };
+    // The next instruction.
+    let mut ip = ops.at(pc);
     // Reductions are counted in a local; the process's count is reset when it yields.
     let mut reds = p.reductions;
+
+    // The index of the next instruction (for return addresses and saved positions).
+    macro_rules! pc {
+        () => {
+            ops.index(ip)
+        };
+    }
 
     macro_rules! get {
         ($s:expr) => {
@@ -382,7 +391,7 @@ fn exec(
                     reason,
                     frame,
                 } => {
-                    let at = (pc as u32).saturating_sub(1);
+                    let at = (pc!() as u32).saturating_sub(1);
                     let trace = match frame {
                         Frame::Trace(t) => t,
                         Frame::CallerArgs(a) => exception::build_trace(
@@ -415,7 +424,7 @@ fn exec(
                                 Some(ops) => ops,
                                 None => return bad_code(),
                             };
-                            pc = npc as usize;
+                            ip = ops.at(npc as usize);
                             continue;
                         }
                         None => {
@@ -481,7 +490,7 @@ fn exec(
                     None => return bad_code(),
                 };
             }
-            pc = $npc as usize;
+            ip = ops.at($npc as usize);
         }};
     }
     macro_rules! do_return {
@@ -502,7 +511,7 @@ fn exec(
             // The call runs again after the load: keep every register (rare).
             *live = X_REGS;
             p.module = m;
-            p.pc = (pc - 1) as u32;
+            p.pc = (pc!() - 1) as u32;
             return Outcome::NeedModule($module);
         }};
     }
@@ -533,7 +542,7 @@ fn exec(
                 &heap_args
             };
             // Where the caller is, for process_info's current_function and stack trace.
-            (p.module, p.pc) = (m, pc as u32);
+            (p.module, p.pc) = (m, pc!() as u32);
             let r = if $resume {
                 ($bif)(&mut ctx!(), args)
             } else {
@@ -558,7 +567,7 @@ fn exec(
                 Err(f) => {
                     if let Fault::Trap(_) | Fault::TrapTo(_) = f {
                         let tail = if $tail { Some($dealloc as usize) } else { None };
-                        return trap(p, xr, live, f, n, (m, pc as u32), tail);
+                        return trap(p, xr, live, f, n, (m, pc!() as u32), tail);
                     }
                     if $tail {
                         // erl reports the caller as the function that made the tail call.
@@ -594,7 +603,7 @@ fn exec(
                 let bif: BifFn = $bif;
                 match bif(&mut ctx!(), &args) {
                     Ok(v) => store(xr, p, $dst, v),
-                    Err(_) if $fail != 0 => pc = $fail as usize,
+                    Err(_) if $fail != 0 => ip = ops.at($fail as usize),
                     // erl's JIT inlines `X + Lit` / `X - Lit` and reports those failures
                     // from the calling function, without a frame for erlang:'+'/2.
                     Err(_) if matches!($b, Src::C(t) if t.is_small()) => {
@@ -623,7 +632,7 @@ fn exec(
                     let bif: BifFn = $bif;
                     match bif(&mut ctx!(), &[x, $b]) {
                         Ok(v) => xr[d] = v,
-                        Err(_) if $fail != 0 => pc = $fail as usize,
+                        Err(_) if $fail != 0 => ip = ops.at($fail as usize),
                         // As erl's JIT, which inlines `X + Lit`: no frame for erlang:'+'/2.
                         Err(_) => raise!(Class::Error, atom::BADARITH),
                     }
@@ -647,17 +656,17 @@ fn exec(
     macro_rules! call_local {
         ($target:expr, $arity:expr) => {
             stack_check!();
-            p.stack.push(Term::cp_at(m, pc));
+            p.stack.push(Term::cp_at(m, pc!()));
             gc!(0, $arity);
-            pc = $target as usize;
-            reduce!(m, pc, $arity);
+            ip = ops.at($target as usize);
+            reduce!(m, pc!(), $arity);
         };
     }
     loop {
-        let op = ops.at(pc);
+        let op = ip.op();
         #[cfg(feature = "op-profile")]
         profile.record(op);
-        pc += 1;
+        ip = ip.skip(1);
         match op {
             Op::Move(s, d) => {
                 let v = get!(*s);
@@ -672,19 +681,19 @@ fn exec(
             Op::MoveCX(t, b) => xr[*b as usize & (X_REGS - 1)] = *t,
             Op::TestCons(fail, src) => {
                 if !get!(*src).is_cons() {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::TestNil(fail, src) => {
                 if !get!(*src).is_nil() {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::Test { test, fail, src } => {
                 let t = get!(*src);
                 let v = p.heap.view(lits);
                 if !type_test(&v, t, *test) {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::Cmp { test, fail, a, b } => {
@@ -700,7 +709,7 @@ fn exec(
                     }
                 };
                 if !ok {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::Call { target, arity } => {
@@ -714,13 +723,13 @@ fn exec(
                 let len = p.stack.len();
                 p.stack.truncate(len - *dealloc as usize);
                 gc!(0, *arity);
-                pc = *target as usize;
-                reduce!(m, pc, *arity);
+                ip = ops.at(*target as usize);
+                reduce!(m, pc!(), *arity);
             }
             Op::CallOnly { target, arity } => {
                 gc!(0, *arity);
-                pc = *target as usize;
-                reduce!(m, pc, *arity);
+                ip = ops.at(*target as usize);
+                reduce!(m, pc!(), *arity);
             }
             Op::Return => do_return!(),
             Op::DeallocReturn(n) => {
@@ -744,9 +753,9 @@ fn exec(
                     store(xr, p, *h, hd);
                     store(xr, p, *t, tl);
                     stack_check!();
-                    pc += 2;
+                    ip = ip.skip(2);
                 } else {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::ConsAllocGetListCall {
@@ -767,10 +776,10 @@ fn exec(
                     p.set_y(*h, hd);
                     xr[*t as usize & (X_REGS - 1)] = tl;
                     // The call: it returns past the fused instructions and itself.
-                    pc += 3;
+                    ip = ip.skip(3);
                     call_local!(*target, *arity);
                 } else {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::PutListReturn(h, t, n) => {
@@ -787,7 +796,7 @@ fn exec(
             } => {
                 mv!(*m1);
                 mv!(*m2);
-                pc += 2;
+                ip = ip.skip(2);
                 call_local!(*target, *arity);
             }
             Op::AllocMove2Call {
@@ -804,11 +813,11 @@ fn exec(
                 mv!(*m2);
                 // The call: it returns past the fused instructions and itself. The stack
                 // check above is the call's too (the moves do not change the depth).
-                pc += 3;
-                p.stack.push(Term::cp_at(m, pc));
+                ip = ip.skip(3);
+                p.stack.push(Term::cp_at(m, pc!()));
                 gc!(0, *arity);
-                pc = *target as usize;
-                reduce!(m, pc, *arity);
+                ip = ops.at(*target as usize);
+                reduce!(m, pc!(), *arity);
             }
             Op::TestGetList(fail, s, h, t) => {
                 let l = get!(*s);
@@ -816,9 +825,9 @@ fn exec(
                     let (hd, tl) = p.heap.view(lits).cons(l);
                     store(xr, p, *h, hd);
                     store(xr, p, *t, tl);
-                    pc += 1;
+                    ip = ip.skip(1);
                 } else {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::Move2(a, b, c, d) => {
@@ -826,7 +835,7 @@ fn exec(
                 store(xr, p, *b, v);
                 let w = get!(*c);
                 store(xr, p, *d, w);
-                pc += 1;
+                ip = ip.skip(1);
             }
             Op::Allocate { slots, .. } => {
                 // No collection here: the call that entered this function was a safe point,
@@ -884,12 +893,12 @@ fn exec(
             Op::EqImm(fail, a, t) => {
                 // An immediate equals exactly only the same word.
                 if get!(*a) != *t {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::NeImm(fail, a, t) => {
                 if get!(*a) == *t {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::Order { ge, fail, a, b } => {
@@ -900,7 +909,7 @@ fn exec(
                     compare(&p.heap.view(lits), atoms, x, y, Mode::Arith).is_lt()
                 };
                 if lt == *ge {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::AddImm {
@@ -945,7 +954,7 @@ fn exec(
                         let args = [x, y];
                         match bif(&mut ctx!(), &args) {
                             Ok(v) => store(xr, p, *dst, v),
-                            Err(_) if *fail != 0 => pc = *fail as usize,
+                            Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
                             Err(f) => fault!(
                                 f,
                                 Top::Bif {
@@ -975,7 +984,7 @@ fn exec(
                         reds = reds.min(p.reductions);
                         store(xr, p, *dst, v)
                     }
-                    Err(_) if *fail != 0 => pc = *fail as usize,
+                    Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
                     Err(f) => fault!(
                         f,
                         Top::Bif {
@@ -1057,7 +1066,7 @@ fn exec(
                         }
                     }
                 }
-                pc = target as usize;
+                ip = ops.at(target as usize);
             }
             Op::SelectValX { src, fail, table } => {
                 let v = xr[*src as usize & (X_REGS - 1)];
@@ -1069,7 +1078,7 @@ fn exec(
                         break;
                     }
                 }
-                pc = target as usize;
+                ip = ops.at(target as usize);
             }
             Op::JumpOnVal {
                 src,
@@ -1082,10 +1091,10 @@ fn exec(
                 // which the rotation makes a huge index.
                 let v = xr[*src as usize & (X_REGS - 1)];
                 let i = v.0.wrapping_sub(base.0).rotate_right(3) as usize;
-                pc = match table.get(i) {
+                ip = ops.at(match table.get(i) {
                     Some(&l) => l,
                     None => *fail,
-                } as usize;
+                } as usize);
             }
             Op::SelectTupleArity { src, fail, table } => {
                 let v = get!(*src);
@@ -1099,13 +1108,13 @@ fn exec(
                         }
                     }
                 }
-                pc = target as usize;
+                ip = ops.at(target as usize);
             }
-            Op::Jump(t) => pc = *t as usize,
+            Op::Jump(t) => ip = ops.at(*t as usize),
             Op::TestArity { fail, src, arity } => {
                 let v = get!(*src);
                 if p.heap.view(lits).payload(v).len() != *arity as usize {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::IsTaggedTuple {
@@ -1120,7 +1129,7 @@ fn exec(
                     None => false,
                 };
                 if !ok {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::IsFunction2 { fail, src, arity } => {
@@ -1130,7 +1139,7 @@ fn exec(
                     None => false,
                 };
                 if !ok {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::InitY(ys) => {
@@ -1153,7 +1162,6 @@ fn exec(
             Op::FuncInfo { arity, .. } => {
                 let args: Vec<Term> = xr[..*arity as usize].to_vec();
                 let l = p.heap.list(&args);
-                pc += 0;
                 fault!(
                     Fault::Raise {
                         class: Class::Error,
@@ -1173,14 +1181,14 @@ fn exec(
                     Target::Code { module, pc: target } => {
                         if *push {
                             stack_check!();
-                            p.stack.push(Term::cp_at(m, pc));
+                            p.stack.push(Term::cp_at(m, pc!()));
                         } else {
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
                         }
                         gc!(0, e.arity);
                         jump_module!(module, target);
-                        reduce!(m, pc, e.arity);
+                        reduce!(m, pc!(), e.arity);
                     }
                     Target::Bif(b) => {
                         call_bif!(b, e.arity, *export, !*push, *dealloc, true);
@@ -1196,7 +1204,7 @@ fn exec(
                             need_module!(e.module);
                         }
                         if *push {
-                            p.stack.push(Term::cp_at(m, pc));
+                            p.stack.push(Term::cp_at(m, pc!()));
                         } else {
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
@@ -1207,7 +1215,7 @@ fn exec(
                             atoms,
                             code,
                             m,
-                            pc as u32,
+                            pc!() as u32,
                             Top::Undef {
                                 module: e.module,
                                 function: e.function,
@@ -1247,11 +1255,11 @@ fn exec(
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
                         } else {
-                            p.stack.push(Term::cp_at(m, pc));
+                            p.stack.push(Term::cp_at(m, pc!()));
                         }
                         gc!(0, n);
                         jump_module!(nm, npc);
-                        reduce!(m, pc, n);
+                        reduce!(m, pc!(), n);
                     }
                     Ok(Resolved::Bif(b)) => {
                         let export = code.find_export(md, fun, n).unwrap_or(0);
@@ -1260,7 +1268,7 @@ fn exec(
                     Ok(Resolved::Load(name)) => need_module!(name),
                     Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
                         if !*tail {
-                            p.stack.push(Term::cp_at(m, pc));
+                            p.stack.push(Term::cp_at(m, pc!()));
                         } else {
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
@@ -1271,7 +1279,7 @@ fn exec(
                             atoms,
                             code,
                             m,
-                            pc as u32,
+                            pc!() as u32,
                             Top::Undef {
                                 module: md,
                                 function: fun,
@@ -1326,11 +1334,11 @@ fn exec(
                                         let len = p.stack.len();
                                         p.stack.truncate(len - *dealloc as usize);
                                     } else {
-                                        p.stack.push(Term::cp_at(m, pc));
+                                        p.stack.push(Term::cp_at(m, pc!()));
                                     }
                                     gc!(0, n);
                                     jump_module!(nm, npc);
-                                    reduce!(m, pc, n);
+                                    reduce!(m, pc!(), n);
                                 }
                                 Resolved::Bif(b) => {
                                     let export = code.find_export(md, fun, n).unwrap_or(0);
@@ -1338,7 +1346,7 @@ fn exec(
                                 }
                                 _ => {
                                     if !*tail {
-                                        p.stack.push(Term::cp_at(m, pc));
+                                        p.stack.push(Term::cp_at(m, pc!()));
                                     } else {
                                         let len = p.stack.len();
                                         p.stack.truncate(len - *dealloc as usize);
@@ -1348,7 +1356,7 @@ fn exec(
                                         atoms,
                                         code,
                                         m,
-                                        pc as u32,
+                                        pc!() as u32,
                                         Top::Undef {
                                             module: md,
                                             function: fun,
@@ -1376,11 +1384,11 @@ fn exec(
                                 let len = p.stack.len();
                                 p.stack.truncate(len - *dealloc as usize);
                             } else {
-                                p.stack.push(Term::cp_at(m, pc));
+                                p.stack.push(Term::cp_at(m, pc!()));
                             }
                             gc!(0, live_at_entry);
                             jump_module!(nm, npc);
-                            reduce!(m, pc, live_at_entry);
+                            reduce!(m, pc!(), live_at_entry);
                         }
                         Ok(FunEntry::Mfa(md, fun)) => {
                             xr[n as usize] = md;
@@ -1393,10 +1401,10 @@ fn exec(
                                         let len = p.stack.len();
                                         p.stack.truncate(len - *dealloc as usize);
                                     } else {
-                                        p.stack.push(Term::cp_at(m, pc));
+                                        p.stack.push(Term::cp_at(m, pc!()));
                                     }
                                     jump_module!(nm, npc);
-                                    reduce!(m, pc, n);
+                                    reduce!(m, pc!(), n);
                                 }
                                 Ok(Resolved::Bif(b)) => {
                                     let export = code.find_export(md, fun, n).unwrap_or(0);
@@ -1428,17 +1436,17 @@ fn exec(
                 match fun_entry(p, xr, lits, code, atoms, f, n) {
                     Ok(FunEntry::Code(nm, npc, live_at_entry)) => {
                         stack_check!();
-                        p.stack.push(Term::cp_at(m, pc));
+                        p.stack.push(Term::cp_at(m, pc!()));
                         gc!(0, live_at_entry);
                         jump_module!(nm, npc);
-                        reduce!(m, pc, live_at_entry);
+                        reduce!(m, pc!(), live_at_entry);
                     }
                     Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, atoms, md, fun, n) {
                         Ok(Resolved::Code(nm, npc)) => {
-                            p.stack.push(Term::cp_at(m, pc));
+                            p.stack.push(Term::cp_at(m, pc!()));
                             gc!(0, n);
                             jump_module!(nm, npc);
-                            reduce!(m, pc, n);
+                            reduce!(m, pc!(), n);
                         }
                         Ok(Resolved::Bif(b)) => {
                             let export = code.find_export(md, fun, n).unwrap_or(0);
@@ -1446,14 +1454,14 @@ fn exec(
                         }
                         Ok(Resolved::Load(name)) => need_module!(name),
                         _ => {
-                            p.stack.push(Term::cp_at(m, pc));
+                            p.stack.push(Term::cp_at(m, pc!()));
                             let args: Vec<Term> = xr[..n as usize].to_vec();
                             let trace = exception::build_trace(
                                 p,
                                 atoms,
                                 code,
                                 m,
-                                pc as u32,
+                                pc!() as u32,
                                 Top::Undef {
                                     module: md,
                                     function: fun,
@@ -1554,7 +1562,7 @@ fn exec(
                 let mv = get!(*src);
                 if !p.heap.view(lits).is_map(mv) {
                     if *fail != 0 {
-                        pc = *fail as usize;
+                        ip = ops.at(*fail as usize);
                         continue;
                     }
                     error_tuple!(atom::BADMAP, mv);
@@ -1567,7 +1575,7 @@ fn exec(
                     map::Update::Map(t) => store(xr, p, *dst, t),
                     map::Update::BadKey(k) => {
                         if *fail != 0 {
-                            pc = *fail as usize;
+                            ip = ops.at(*fail as usize);
                             continue;
                         }
                         error_tuple!(atom::BADKEY, k);
@@ -1580,7 +1588,7 @@ fn exec(
                 for k in keys.iter() {
                     let key = fetch(xr, p, *k);
                     if map::get(&v, atoms, mv, key).is_none() {
-                        pc = *fail as usize;
+                        ip = ops.at(*fail as usize);
                         break;
                     }
                 }
@@ -1600,7 +1608,7 @@ fn exec(
                     }
                 }
                 if !ok {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::FLoad(s, f, conv) => {
@@ -1640,7 +1648,7 @@ fn exec(
                     Ok(t) => store(xr, p, *dst, t),
                     Err(f) => {
                         if *fail != 0 {
-                            pc = *fail as usize;
+                            ip = ops.at(*fail as usize);
                             continue;
                         }
                         fault!(f, Top::Function { args: None });
@@ -1656,7 +1664,7 @@ fn exec(
                     let c = p.heap.match_ctx(w, off, off + len);
                     store(xr, p, *dst, c);
                 } else if *fail != 0 {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 } else {
                     fault!(badarg(), Top::Function { args: None });
                 }
@@ -1674,7 +1682,7 @@ fn exec(
                 let sz = get!(*size);
                 match bs_get(p, lits, c, sz, *unit, *flags, *what) {
                     Some(t) => store(xr, p, *dst, t),
-                    None => pc = *fail as usize,
+                    None => ip = ops.at(*fail as usize),
                 }
             }
             Op::BsSkip {
@@ -1695,7 +1703,7 @@ fn exec(
                 };
                 match n {
                     Some(n) if pos + n <= end => set_pos(p, c, pos + n),
-                    _ => pc = *fail as usize,
+                    _ => ip = ops.at(*fail as usize),
                 }
             }
             Op::BsUtf {
@@ -1718,21 +1726,21 @@ fn exec(
                             store(xr, p, *d, Term::small(cp as i64));
                         }
                     }
-                    None => pc = *fail as usize,
+                    None => ip = ops.at(*fail as usize),
                 }
             }
             Op::BsTestTail(fail, ctx, bits) => {
                 let c = get!(*ctx);
                 let (_, _, end, pos) = ctx_fields(p, c);
                 if (end - pos) as u64 != *bits {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::BsTestUnit(fail, ctx, unit) => {
                 let c = get!(*ctx);
                 let (_, _, end, pos) = ctx_fields(p, c);
                 if *unit != 0 && !(end - pos).is_multiple_of(*unit as usize) {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::BsMatchString(fail, ctx, nbits, off) => {
@@ -1761,7 +1769,7 @@ fn exec(
                 if ok {
                     set_pos(p, c, pos + n);
                 } else {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::BsGetPosition(ctx, d) => {
@@ -1807,11 +1815,11 @@ fn exec(
             }
             Op::LoopRec(fail) => match p.mailbox.get(p.recv_cursor) {
                 Some(&msg) => xr[0] = msg,
-                None => pc = *fail as usize,
+                None => ip = ops.at(*fail as usize),
             },
             Op::LoopRecEnd(target) => {
                 p.recv_cursor += 1;
-                pc = *target as usize;
+                ip = ops.at(*target as usize);
             }
             Op::RemoveMessage => {
                 if p.recv_cursor < p.mailbox.len() {
