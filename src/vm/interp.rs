@@ -1,6 +1,13 @@
 //! The dispatch loop: runs one process until it exits, halts, crashes, needs a module loaded or
 //! uses up its reductions.
 //!
+//! Two loops share the work. [`exec`]'s fast loop runs the common cases of the instructions
+//! programs spend most of their time in, with its few state variables in machine registers;
+//! [`general`] runs every instruction with its full semantics (collections, BIF calls,
+//! exceptions, yields) and hands back to the fast loop at calls and returns while that pays.
+//! A fast path changes nothing before it has checked that it applies, so `general` can run
+//! the same instruction from the start when it does not.
+//!
 //! Each call and return costs a reduction; at zero the process yields ([`Outcome::Yield`]) so a
 //! scheduler can switch. Collections happen only at safe points (allocate, test_heap, calls,
 //! returns) with the live X registers as roots. A call to a module that is not loaded returns
@@ -17,7 +24,7 @@ use super::bits::{self, BitWriter};
 use super::code::{split_fun_id, Code, Target, TRAP_PC};
 use super::compare::{compare, eq, exact_eq, Mode};
 use super::exception::{self, Top};
-use super::fetch::Ops;
+use super::fetch::{Ip, Ops};
 use super::heap::View;
 use super::literals::Literals;
 use super::map;
@@ -311,8 +318,102 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
     outcome
 }
 
+/// The node's state the general path needs besides the process and the registers.
+struct Env<'e> {
+    atoms: &'e mut AtomTable,
+    lits: &'e Literals,
+    code: &'e Code,
+    io: &'e mut dyn Io,
+    node: &'e mut dyn Services,
+    next_ref: &'e mut u64,
+    persistent: &'e mut Vec<(crate::etf::ExtTerm, crate::etf::ExtTerm)>,
+    ets: &'e mut super::ets::Ets,
+    #[cfg(feature = "op-profile")]
+    profile: &'e mut super::profile::OpProfile,
+}
+
+/// Where the running process is: what the fast loop and the general path hand each other.
+#[derive(Clone, Copy)]
+struct State<'e> {
+    /// The next instruction.
+    ip: Ip<'e>,
+    /// The module it is in.
+    m: u32,
+    /// That module's instructions.
+    ops: Ops<'e>,
+    /// Reductions left, counted in a local; the process's count is reset when it yields.
+    reds: i32,
+    /// Whether [`general`] hands back to the fast loop: only while the fast loop pays for
+    /// the switch, running past at least one call each time it is entered.
+    hand_back: bool,
+}
+
+/// Whether [`exec`]'s fast loop runs `op` (or tries to, handing it to [`general`] when its
+/// fast path does not apply). The op-profile build runs everything through [`general`],
+/// which counts each instruction.
+#[inline(always)]
+fn has_fast_path(op: &Op) -> bool {
+    !cfg!(feature = "op-profile")
+        && matches!(
+            op,
+            Op::MoveXX(..)
+                | Op::MoveXY(..)
+                | Op::MoveYX(..)
+                | Op::MoveCX(..)
+                | Op::TestCons(..)
+                | Op::TestNil(..)
+                | Op::EqImm(..)
+                | Op::NeImm(..)
+                | Op::JumpOnVal { .. }
+                | Op::SelectValX { .. }
+                | Op::Jump(_)
+                | Op::Return
+                | Op::DeallocReturn(_)
+                | Op::Call { .. }
+                | Op::CallLast { .. }
+                | Op::CallOnly { .. }
+                | Op::Move2Call { .. }
+                | Op::AllocMove2Call { .. }
+                | Op::ConsAllocGetListCall { .. }
+                | Op::AddImm { .. }
+                | Op::AddImmY { .. }
+                | Op::AddSubReturn { .. }
+                | Op::TestGetList(..)
+                | Op::PutListReturn(..)
+                | Op::Allocate { .. }
+                | Op::Deallocate(_)
+                | Op::TestHeap { .. }
+                | Op::Move(..)
+                | Op::Move2(..)
+                | Op::GetList(..)
+                | Op::GetHd(..)
+                | Op::GetTl(..)
+                | Op::PutList(..)
+                | Op::GetTupleElement(..)
+                | Op::PutTuple2(..)
+                | Op::IsTaggedTuple { .. }
+                | Op::TestArity { .. }
+                | Op::Test { .. }
+                | Op::AddSub { .. }
+                | Op::IntArith { .. }
+                | Op::Order { .. }
+                | Op::LoopRec(_)
+                | Op::RemoveMessage
+                | Op::LoopRecEnd(_)
+                | Op::Wait(_)
+                | Op::Send
+        )
+}
+
 /// Runs `p` with its X registers in `vm.regs`; sets `live` to how many of them the process
 /// needs when it runs again (the arguments of the call it yields at; none when it waits).
+///
+/// The instructions most programs spend their time in run here, in a small loop whose state
+/// (position, module, reductions, registers, process) fits in machine registers. Each does
+/// its common case only, and only after checking that it applies (no collection due, no
+/// yield, a return within the module...); everything else, and every instruction without a
+/// fast path, goes to [`general`], which runs the full instruction set until it reaches an
+/// instruction with a fast path again.
 fn exec(
     vm: &mut Vm,
     io: &mut dyn Io,
@@ -344,10 +445,544 @@ fn exec(
         Some(ops) if ops.get(pc).is_some() => ops,
         _ => return bad_code(),
     };
-    // The next instruction.
     let mut ip = ops.at(pc);
-    // Reductions are counted in a local; the process's count is reset when it yields.
     let mut reds = p.reductions;
+    // The reductions when the fast loop was last entered.
+    let mut visit_reds = reds;
+    let mut env = Env {
+        atoms,
+        lits,
+        code,
+        io,
+        node,
+        next_ref,
+        persistent,
+        ets,
+        #[cfg(feature = "op-profile")]
+        profile,
+    };
+
+    macro_rules! get {
+        ($s:expr) => {
+            fetch(xr, p, $s)
+        };
+    }
+    macro_rules! x {
+        ($i:expr) => {
+            xr[$i as usize & (X_REGS - 1)]
+        };
+    }
+    // A move specialised at load time.
+    macro_rules! mv {
+        ($m:expr) => {
+            match $m {
+                Mv::XX(a, b) => x!(b) = x!(a),
+                Mv::XY(a, b) => p.set_y(b, x!(a)),
+                Mv::YX(a, b) => x!(b) = p.y(a),
+                Mv::CX(t, b) => x!(b) = t,
+            }
+        };
+    }
+    // Whether a call can take its fast path: no stack overflow with `$grow` more words, no
+    // collection due at its safe point, and no yield at its reduction.
+    macro_rules! call_ok {
+        ($grow:expr) => {
+            p.stack.len() + $grow as usize <= p.max_stack && !p.heap.wants_gc(0) && reds > 1
+        };
+    }
+    // Whether a return after dropping `$n` slots can take its fast path: a return address
+    // into this module on the stack. Gives the address's position.
+    macro_rules! return_to {
+        ($n:expr) => {{
+            let len = p.stack.len();
+            let n = $n as usize;
+            match len.checked_sub(n + 1).map(|i| p.stack[i]) {
+                Some(cp) if cp.is_cp() && cp.code_module() == m => Some(cp.code_pc()),
+                _ => None,
+            }
+        }};
+    }
+
+    loop {
+        let op = ip.op();
+        let next = ip.skip(1);
+        // The op-profile build counts every instruction in `general`.
+        if !cfg!(feature = "op-profile") {
+            match op {
+                Op::MoveXX(a, b) => {
+                    x!(*b) = x!(*a);
+                    ip = next;
+                    continue;
+                }
+                Op::MoveXY(a, b) => {
+                    p.set_y(*b, x!(*a));
+                    ip = next;
+                    continue;
+                }
+                Op::MoveYX(a, b) => {
+                    x!(*b) = p.y(*a);
+                    ip = next;
+                    continue;
+                }
+                Op::MoveCX(t, b) => {
+                    x!(*b) = *t;
+                    ip = next;
+                    continue;
+                }
+                Op::TestCons(fail, src) => {
+                    ip = if get!(*src).is_cons() {
+                        next
+                    } else {
+                        ops.at(*fail as usize)
+                    };
+                    continue;
+                }
+                Op::TestNil(fail, src) => {
+                    ip = if get!(*src).is_nil() {
+                        next
+                    } else {
+                        ops.at(*fail as usize)
+                    };
+                    continue;
+                }
+                Op::EqImm(fail, a, t) => {
+                    ip = if get!(*a) == *t {
+                        next
+                    } else {
+                        ops.at(*fail as usize)
+                    };
+                    continue;
+                }
+                Op::NeImm(fail, a, t) => {
+                    ip = if get!(*a) != *t {
+                        next
+                    } else {
+                        ops.at(*fail as usize)
+                    };
+                    continue;
+                }
+                Op::JumpOnVal {
+                    src,
+                    fail,
+                    base,
+                    table,
+                } => {
+                    // As in `general`.
+                    let i = x!(*src).0.wrapping_sub(base.0).rotate_right(3) as usize;
+                    ip = ops.at(match table.get(i) {
+                        Some(&l) => l,
+                        None => *fail,
+                    } as usize);
+                    continue;
+                }
+                Op::SelectValX { src, fail, table } => {
+                    let v = x!(*src);
+                    let mut target = *fail;
+                    for &(t, l) in table.iter() {
+                        if t == v {
+                            target = l;
+                            break;
+                        }
+                    }
+                    ip = ops.at(target as usize);
+                    continue;
+                }
+                Op::Jump(t) => {
+                    ip = ops.at(*t as usize);
+                    continue;
+                }
+                Op::Return => {
+                    if let Some(to) = return_to!(0) {
+                        p.stack.pop();
+                        ip = ops.at(to as usize);
+                        continue;
+                    }
+                }
+                Op::DeallocReturn(n) => {
+                    if let Some(to) = return_to!(*n) {
+                        let len = p.stack.len();
+                        p.stack.truncate(len - *n as usize - 1);
+                        ip = ops.at(to as usize);
+                        continue;
+                    }
+                }
+                Op::Call { target, .. } => {
+                    if call_ok!(0) {
+                        p.stack.push(Term::cp_at(m, ops.index(next)));
+                        ip = ops.at(*target as usize);
+                        reds -= 1;
+                        continue;
+                    }
+                }
+                Op::CallLast {
+                    target, dealloc, ..
+                } => {
+                    let len = p.stack.len();
+                    if len >= *dealloc as usize && call_ok!(0) {
+                        p.stack.truncate(len - *dealloc as usize);
+                        ip = ops.at(*target as usize);
+                        reds -= 1;
+                        continue;
+                    }
+                }
+                Op::CallOnly { target, .. } => {
+                    if call_ok!(0) {
+                        ip = ops.at(*target as usize);
+                        reds -= 1;
+                        continue;
+                    }
+                }
+                Op::Move2Call {
+                    moves: [m1, m2],
+                    target,
+                    ..
+                } => {
+                    if call_ok!(0) {
+                        mv!(*m1);
+                        mv!(*m2);
+                        // It returns past the fused instructions and itself.
+                        p.stack.push(Term::cp_at(m, ops.index(next) + 2));
+                        ip = ops.at(*target as usize);
+                        reds -= 1;
+                        continue;
+                    }
+                }
+                Op::AllocMove2Call {
+                    slots,
+                    moves: [m1, m2],
+                    target,
+                    ..
+                } => {
+                    if call_ok!(*slots) {
+                        for _ in 0..*slots {
+                            p.stack.push(Term::NIL);
+                        }
+                        mv!(*m1);
+                        mv!(*m2);
+                        p.stack.push(Term::cp_at(m, ops.index(next) + 3));
+                        ip = ops.at(*target as usize);
+                        reds -= 1;
+                        continue;
+                    }
+                }
+                Op::ConsAllocGetListCall {
+                    fail,
+                    src,
+                    slots,
+                    h,
+                    t,
+                    target,
+                    ..
+                } => {
+                    let l = x!(*src);
+                    if !l.is_cons() {
+                        ip = ops.at(*fail as usize);
+                        continue;
+                    }
+                    if call_ok!(*slots) {
+                        for _ in 0..*slots {
+                            p.stack.push(Term::NIL);
+                        }
+                        let (hd, tl) = p.heap.view(lits).cons(l);
+                        p.set_y(*h, hd);
+                        x!(*t) = tl;
+                        p.stack.push(Term::cp_at(m, ops.index(next) + 3));
+                        ip = ops.at(*target as usize);
+                        reds -= 1;
+                        continue;
+                    }
+                }
+                Op::AddImm { a, delta, dst, .. } => {
+                    if let Some(t) = small_add_word(x!(*a), *delta) {
+                        x!(*dst) = t;
+                        ip = next;
+                        continue;
+                    }
+                }
+                Op::AddImmY { a, delta, dst, .. } => {
+                    if let Some(t) = small_add_word(p.y(*a), *delta) {
+                        x!(*dst) = t;
+                        ip = next;
+                        continue;
+                    }
+                }
+                Op::AddSubReturn {
+                    sub, a, b, dealloc, ..
+                } => {
+                    if let Some(t) = small_add_sub(get!(*a), get!(*b), *sub) {
+                        if let Some(to) = return_to!(*dealloc) {
+                            xr[0] = t;
+                            let len = p.stack.len();
+                            p.stack.truncate(len - *dealloc as usize - 1);
+                            ip = ops.at(to as usize);
+                            continue;
+                        }
+                    }
+                }
+                Op::TestGetList(fail, s, h, t) => {
+                    let l = get!(*s);
+                    if l.is_cons() {
+                        let (hd, tl) = p.heap.view(lits).cons(l);
+                        store(xr, p, *h, hd);
+                        store(xr, p, *t, tl);
+                        ip = ip.skip(2);
+                    } else {
+                        ip = ops.at(*fail as usize);
+                    }
+                    continue;
+                }
+                Op::PutListReturn(h, t, n) => {
+                    if let Some(to) = return_to!(*n) {
+                        let (hv, tv) = (get!(*h), get!(*t));
+                        xr[0] = p.heap.cons(hv, tv);
+                        let len = p.stack.len();
+                        p.stack.truncate(len - *n as usize - 1);
+                        ip = ops.at(to as usize);
+                        continue;
+                    }
+                }
+                Op::Allocate { slots, .. } if p.stack.len() + *slots as usize <= p.max_stack => {
+                    for _ in 0..*slots {
+                        p.stack.push(Term::NIL);
+                    }
+                    ip = next;
+                    continue;
+                }
+                Op::Deallocate(n) => {
+                    let len = p.stack.len();
+                    if len >= *n as usize {
+                        p.stack.truncate(len - *n as usize);
+                        ip = next;
+                        continue;
+                    }
+                }
+                Op::TestHeap { heap, .. } if !p.heap.wants_gc(*heap as usize) => {
+                    ip = next;
+                    continue;
+                }
+                Op::Move(s, d) => {
+                    let v = get!(*s);
+                    store(xr, p, *d, v);
+                    ip = next;
+                    continue;
+                }
+                Op::Move2(a, b, c, d) => {
+                    let v = get!(*a);
+                    store(xr, p, *b, v);
+                    let w = get!(*c);
+                    store(xr, p, *d, w);
+                    ip = ip.skip(2);
+                    continue;
+                }
+                Op::GetList(s, h, t) => {
+                    let (hd, tl) = p.heap.view(lits).cons(get!(*s));
+                    store(xr, p, *h, hd);
+                    store(xr, p, *t, tl);
+                    ip = next;
+                    continue;
+                }
+                Op::GetHd(s, h) => {
+                    let hd = p.heap.view(lits).cons(get!(*s)).0;
+                    store(xr, p, *h, hd);
+                    ip = next;
+                    continue;
+                }
+                Op::GetTl(s, t) => {
+                    let tl = p.heap.view(lits).cons(get!(*s)).1;
+                    store(xr, p, *t, tl);
+                    ip = next;
+                    continue;
+                }
+                Op::PutList(h, t, d) => {
+                    let (hv, tv) = (get!(*h), get!(*t));
+                    let c = p.heap.cons(hv, tv);
+                    store(xr, p, *d, c);
+                    ip = next;
+                    continue;
+                }
+                Op::GetTupleElement(s, i, d) => {
+                    let t = get!(*s);
+                    let e = p.heap.view(lits).payload(t)[*i as usize];
+                    store(xr, p, *d, e);
+                    ip = next;
+                    continue;
+                }
+                Op::PutTuple2(d, elems) => {
+                    let off = p.heap.words.len();
+                    p.heap
+                        .words
+                        .push(Term(super::term::header(Kind::Tuple, elems.len())));
+                    for s in elems.iter() {
+                        let v = get!(*s);
+                        p.heap.words.push(v);
+                    }
+                    store(xr, p, *d, Term::boxed_ptr(off));
+                    ip = next;
+                    continue;
+                }
+                Op::IsTaggedTuple {
+                    fail,
+                    src,
+                    arity,
+                    tag,
+                } => {
+                    let v = get!(*src);
+                    let ok = match p.heap.view(lits).tuple(v) {
+                        Some(el) => el.len() == *arity as usize && el[0] == *tag,
+                        None => false,
+                    };
+                    ip = if ok { next } else { ops.at(*fail as usize) };
+                    continue;
+                }
+                Op::TestArity { fail, src, arity } => {
+                    let v = get!(*src);
+                    ip = if p.heap.view(lits).payload(v).len() == *arity as usize {
+                        next
+                    } else {
+                        ops.at(*fail as usize)
+                    };
+                    continue;
+                }
+                Op::Test { test, fail, src } => {
+                    let t = get!(*src);
+                    ip = if type_test(&p.heap.view(lits), t, *test) {
+                        next
+                    } else {
+                        ops.at(*fail as usize)
+                    };
+                    continue;
+                }
+                Op::AddSub { sub, a, b, dst, .. } => {
+                    if let Some(t) = small_add_sub(get!(*a), get!(*b), *sub) {
+                        store(xr, p, *dst, t);
+                        ip = next;
+                        continue;
+                    }
+                }
+                Op::IntArith { op, a, b, dst, .. } => {
+                    let fast = match (get!(*a).as_small(), get!(*b).as_small()) {
+                        (Some(i), Some(j)) => op.small(i, j).and_then(Term::try_small),
+                        _ => None,
+                    };
+                    if let Some(t) = fast {
+                        store(xr, p, *dst, t);
+                        ip = next;
+                        continue;
+                    }
+                }
+                Op::Order { ge, fail, a, b } => {
+                    let (x, y) = (get!(*a), get!(*b));
+                    if x.is_small() && y.is_small() {
+                        let lt = x.small_value() < y.small_value();
+                        ip = if lt == *ge {
+                            ops.at(*fail as usize)
+                        } else {
+                            next
+                        };
+                        continue;
+                    }
+                }
+                Op::LoopRec(fail) => {
+                    match p.mailbox.get(p.recv_cursor) {
+                        Some(&msg) => {
+                            xr[0] = msg;
+                            ip = next;
+                        }
+                        None => ip = ops.at(*fail as usize),
+                    }
+                    continue;
+                }
+                Op::RemoveMessage => {
+                    if p.recv_cursor < p.mailbox.len() {
+                        p.mailbox.remove(p.recv_cursor);
+                    }
+                    p.recv_cursor = 0;
+                    p.timer_armed = false;
+                    p.timed_out = false;
+                    ip = next;
+                    continue;
+                }
+                Op::LoopRecEnd(target) => {
+                    p.recv_cursor += 1;
+                    ip = ops.at(*target as usize);
+                    continue;
+                }
+                Op::Wait(target) => {
+                    // As in `general`: resume at the loop_rec.
+                    p.module = m;
+                    p.pc = *target;
+                    return Outcome::Waiting;
+                }
+                Op::Send => {
+                    // A failed send has sent nothing: `general` runs it again and raises.
+                    let mut ctx = Ctx {
+                        p: &mut *p,
+                        atoms: &mut *env.atoms,
+                        lits,
+                        code,
+                        io: &mut *env.io,
+                        next_ref: &mut *env.next_ref,
+                        persistent: &mut *env.persistent,
+                        ets: &mut *env.ets,
+                        node: &mut *env.node,
+                    };
+                    if let Ok(msg) = super::bifs::procs::send(&mut ctx, &[xr[0], xr[1]]) {
+                        xr[0] = msg;
+                        ip = next;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut st = State {
+            ip,
+            m,
+            ops,
+            reds,
+            hand_back: visit_reds - reds >= 2,
+        };
+        if let Some(outcome) = general(&mut env, xr, p, live, &mut st) {
+            return outcome;
+        }
+        State {
+            ip,
+            m,
+            ops,
+            reds,
+            ..
+        } = st;
+        visit_reds = reds;
+    }
+}
+
+/// Runs instructions from `st` with every instruction's full semantics until a call or a
+/// return reaches an instruction with a fast path, then leaves `st` there and returns `None`;
+/// or returns how the run ends.
+fn general<'e>(
+    env: &mut Env<'e>,
+    xr: &mut [Term; X_REGS],
+    p: &mut Process,
+    live: &mut usize,
+    st: &mut State<'e>,
+) -> Option<Outcome> {
+    let atoms: &mut AtomTable = &mut *env.atoms;
+    let lits: &'e Literals = env.lits;
+    let code: &'e Code = env.code;
+    let io: &mut dyn Io = &mut *env.io;
+    let node: &mut dyn Services = &mut *env.node;
+    let next_ref: &mut u64 = &mut *env.next_ref;
+    let persistent = &mut *env.persistent;
+    let ets = &mut *env.ets;
+    #[cfg(feature = "op-profile")]
+    let profile = &mut *env.profile;
+    let State {
+        mut ip,
+        mut m,
+        mut ops,
+        mut reds,
+        ..
+    } = *st;
 
     // The index of the next instruction (for return addresses and saved positions).
     macro_rules! pc {
@@ -385,7 +1020,7 @@ fn exec(
                 | Fault::HaltMessage(_)
                 | Fault::Trap(_)
                 | Fault::TrapTo(_)
-                | Fault::Hibernate => return stop(f),
+                | Fault::Hibernate => return Some(stop(f)),
                 Fault::Raise {
                     class,
                     reason,
@@ -422,17 +1057,17 @@ fn exec(
                             m = nm;
                             ops = match Ops::of(&code.modules[m as usize].code) {
                                 Some(ops) => ops,
-                                None => return bad_code(),
+                                None => return Some(bad_code()),
                             };
                             ip = ops.at(npc as usize);
                             continue;
                         }
                         None => {
-                            return Outcome::Crash {
+                            return Some(Outcome::Crash {
                                 class,
                                 reason,
                                 trace,
-                            }
+                            })
                         }
                     }
                 }
@@ -459,15 +1094,31 @@ fn exec(
             {
                 // Over a max_heap_size that kills: no catch sees it.
                 let (class, reason, trace) = (Class::Exit, atom::KILLED, Term::NIL);
-                return Outcome::Crash {
+                return Some(Outcome::Crash {
                     class,
                     reason,
                     trace,
-                };
+                });
             }
         };
     }
     // Counts a reduction on entering code with `$live` argument registers.
+    // After a call or a return: back to the fast loop if it runs the instruction there.
+    // Switching costs about as much as a call, so only there, not after every instruction.
+    macro_rules! hand_back {
+        () => {
+            if st.hand_back && has_fast_path(ip.op()) {
+                *st = State {
+                    ip,
+                    m,
+                    ops,
+                    reds,
+                    hand_back: true,
+                };
+                return None;
+            }
+        };
+    }
     macro_rules! reduce {
         ($target_m:expr, $target_pc:expr, $live:expr) => {
             reds -= 1;
@@ -476,8 +1127,9 @@ fn exec(
                 p.reductions = SLICE_REDUCTIONS;
                 p.module = $target_m;
                 p.pc = $target_pc as u32;
-                return Outcome::Yield;
+                return Some(Outcome::Yield);
             }
+            hand_back!();
         };
     }
     macro_rules! jump_module {
@@ -487,7 +1139,7 @@ fn exec(
                 m = nm;
                 ops = match Ops::of(&code.modules[m as usize].code) {
                     Some(ops) => ops,
-                    None => return bad_code(),
+                    None => return Some(bad_code()),
                 };
             }
             ip = ops.at($npc as usize);
@@ -500,10 +1152,11 @@ fn exec(
                 Some(cp) if cp.is_cp() => cp,
                 _ => {
                     *live = 1;
-                    return Outcome::Normal;
+                    return Some(Outcome::Normal);
                 }
             };
             jump_module!(cp.code_module(), cp.code_pc());
+            hand_back!();
         }};
     }
     macro_rules! need_module {
@@ -512,7 +1165,7 @@ fn exec(
             *live = X_REGS;
             p.module = m;
             p.pc = (pc!() - 1) as u32;
-            return Outcome::NeedModule($module);
+            return Some(Outcome::NeedModule($module));
         }};
     }
     macro_rules! stack_check {
@@ -567,7 +1220,7 @@ fn exec(
                 Err(f) => {
                     if let Fault::Trap(_) | Fault::TrapTo(_) = f {
                         let tail = if $tail { Some($dealloc as usize) } else { None };
-                        return trap(p, xr, live, f, n, (m, pc!() as u32), tail);
+                        return Some(trap(p, xr, live, f, n, (m, pc!() as u32), tail));
                     }
                     if $tail {
                         // erl reports the caller as the function that made the tail call.
@@ -1838,7 +2491,7 @@ fn exec(
                 // Resume at the loop_rec: it looks at the messages that arrived meanwhile.
                 p.module = m;
                 p.pc = *target;
-                return Outcome::Waiting;
+                return Some(Outcome::Waiting);
             }
             Op::WaitTimeout(target, src) => {
                 // The instruction runs again when the process wakes up (without a message):
@@ -1855,7 +2508,7 @@ fn exec(
                 } else if t == atom::INFINITY {
                     p.module = m;
                     p.pc = *target;
-                    return Outcome::Waiting;
+                    return Some(Outcome::Waiting);
                 } else {
                     let ms = match t.as_small() {
                         Some(n) if (0..=u32::MAX as i64).contains(&n) => n as u64,
@@ -1865,10 +2518,10 @@ fn exec(
                         p.module = m;
                         p.pc = *target;
                         if p.timer_armed {
-                            return Outcome::Waiting;
+                            return Some(Outcome::Waiting);
                         }
                         p.timer_armed = true;
-                        return Outcome::WaitTimeout(ms);
+                        return Some(Outcome::WaitTimeout(ms));
                     }
                 }
             }
@@ -1879,7 +2532,7 @@ fn exec(
             Op::Nop => {}
             Op::Exit => {
                 *live = 1;
-                return Outcome::Normal;
+                return Some(Outcome::Normal);
             }
             Op::CodeEnd => raise!(Class::Error, atom::UNDEF),
         }
