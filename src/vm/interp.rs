@@ -219,6 +219,18 @@ fn stop(f: Fault) -> Outcome {
     }
 }
 
+/// `tuple_size/1`, `byte_size/1` or `map_size/1` of `t` as the BIF computes it, when `t` has
+/// the type it takes.
+#[inline(always)]
+fn size_of(v: &View, what: SizeOf, t: Term) -> Option<Term> {
+    let n = match what {
+        SizeOf::Tuple => v.tuple(t)?.len(),
+        SizeOf::Binary => v.binary(t)?.bit_len.div_ceil(8),
+        SizeOf::Map => v.map_size(t)?,
+    };
+    Some(Term::small(n as i64))
+}
+
 fn type_test(v: &View, t: Term, test: TypeTest) -> bool {
     match test {
         TypeTest::Integer => v.is_integer(t),
@@ -396,6 +408,7 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::Test { .. }
                 | Op::AddSub { .. }
                 | Op::IntArith { .. }
+                | Op::SizeOf { .. }
                 | Op::Order { .. }
                 | Op::LoopRec(_)
                 | Op::RemoveMessage
@@ -855,6 +868,13 @@ fn exec(
                 Op::AddSub { sub, a, b, dst, .. } => {
                     if let Some(t) = small_add_sub(get!(*a), get!(*b), *sub) {
                         store(xr, p, *dst, t);
+                        ip = next;
+                        continue;
+                    }
+                }
+                Op::SizeOf { what, src, dst, .. } => {
+                    if let Some(n) = size_of(&p.heap.view(lits), *what, get!(*src)) {
+                        store(xr, p, *dst, n);
                         ip = next;
                         continue;
                     }
@@ -1586,6 +1606,34 @@ fn general<'e>(
             } => {
                 let x = p.y(*a);
                 add_imm!(x, *delta, *dst, *fail, *bif, *b);
+            }
+            Op::SizeOf {
+                what,
+                fail,
+                export,
+                src,
+                dst,
+                bif,
+            } => {
+                let t = get!(*src);
+                match size_of(&p.heap.view(lits), *what, t) {
+                    Some(n) => store(xr, p, *dst, n),
+                    None => {
+                        // The BIF's own error, as for `Op::Bif`.
+                        let a = [t];
+                        match bif(&mut ctx!(), &a) {
+                            Ok(v) => store(xr, p, *dst, v),
+                            Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
+                            Err(f) => fault!(
+                                f,
+                                Top::Bif {
+                                    export: *export,
+                                    args: &a
+                                }
+                            ),
+                        }
+                    }
+                }
             }
             Op::IntArith {
                 op,

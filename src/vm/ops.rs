@@ -217,6 +217,17 @@ impl IntOp {
     }
 }
 
+/// What [`Op::SizeOf`] measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SizeOf {
+    /// `tuple_size/1`.
+    Tuple,
+    /// `byte_size/1`.
+    Binary,
+    /// `map_size/1`.
+    Map,
+}
+
 /// Flag bit: little-endian.
 pub const FLAG_LITTLE: u32 = 2;
 /// Flag bit: signed.
@@ -373,6 +384,23 @@ pub enum Op {
         a: Src,
         /// Right operand.
         b: Src,
+        /// Result.
+        dst: Dst,
+        /// The general BIF.
+        bif: BifFn,
+    },
+    /// `tuple_size/1`, `byte_size/1` or `map_size/1` with the size computed in place when the
+    /// operand has the right type; otherwise like [`Op::Bif`] on `[src]` (the failure label,
+    /// or the BIF's own exception).
+    SizeOf {
+        /// What it measures.
+        what: SizeOf,
+        /// Failure label (0: raise).
+        fail: u32,
+        /// Export index (for stack traces).
+        export: u32,
+        /// The operand.
+        src: Src,
         /// Result.
         dst: Dst,
         /// The general BIF.
@@ -818,6 +846,7 @@ impl Op {
             | Op::AddImm { fail, .. }
             | Op::AddImmY { fail, .. }
             | Op::IntArith { fail, .. }
+            | Op::SizeOf { fail, .. }
             | Op::Test { fail, .. }
             | Op::Cmp { fail, .. }
             | Op::IsFunction2 { fail, .. }
@@ -984,6 +1013,7 @@ op_kinds! {
     Bif = 1,
     AddSub = 1,
     IntArith = 1,
+    SizeOf = 1,
     AddImm = 1,
     AddImmY = 1,
     EqImm = 1,
