@@ -219,14 +219,26 @@ fn stop(f: Fault) -> Outcome {
     }
 }
 
-/// `tuple_size/1`, `byte_size/1` or `map_size/1` of `t` as the BIF computes it, when `t` has
-/// the type it takes.
+/// `tuple_size/1`, `byte_size/1`, `map_size/1` or `length/1` of `t` as the BIF computes it,
+/// when `t` has the type it takes; for `length/1`, only when the list is shorter than 64
+/// cells, for which the BIF charges no reductions (longer ones go to the BIF, which does).
 #[inline(always)]
 fn size_of(v: &View, what: SizeOf, t: Term) -> Option<Term> {
     let n = match what {
         SizeOf::Tuple => v.tuple(t)?.len(),
         SizeOf::Binary => v.binary(t)?.bit_len.div_ceil(8),
         SizeOf::Map => v.map_size(t)?,
+        SizeOf::List => {
+            let (mut n, mut l) = (0, t);
+            while l.is_cons() && n < 64 {
+                n += 1;
+                l = v.cons(l).1;
+            }
+            if !l.is_nil() || n >= 64 {
+                return None;
+            }
+            n
+        }
     };
     Some(Term::small(n as i64))
 }
@@ -1619,10 +1631,13 @@ fn general<'e>(
                 match size_of(&p.heap.view(lits), *what, t) {
                     Some(n) => store(xr, p, *dst, n),
                     None => {
-                        // The BIF's own error, as for `Op::Bif`.
+                        // The BIF's own error (or a long list's length), as for `Op::Bif`.
                         let a = [t];
                         match bif(&mut ctx!(), &a) {
-                            Ok(v) => store(xr, p, *dst, v),
+                            Ok(v) => {
+                                reds = reds.min(p.reductions);
+                                store(xr, p, *dst, v)
+                            }
                             Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
                             Err(f) => fault!(
                                 f,

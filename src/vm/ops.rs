@@ -226,6 +226,8 @@ pub enum SizeOf {
     Binary,
     /// `map_size/1`.
     Map,
+    /// `length/1`, in place for lists shorter than 64 cells (which it charges no reductions).
+    List,
 }
 
 /// Flag bit: little-endian.
@@ -389,8 +391,8 @@ pub enum Op {
         /// The general BIF.
         bif: BifFn,
     },
-    /// `tuple_size/1`, `byte_size/1` or `map_size/1` with the size computed in place when the
-    /// operand has the right type; otherwise like [`Op::Bif`] on `[src]` (the failure label,
+    /// `tuple_size/1`, `byte_size/1`, `map_size/1` or `length/1` with the size computed in
+    /// place when the operand has the right type (and, for a list, is short); otherwise like [`Op::Bif`] on `[src]` (the failure label,
     /// or the BIF's own exception).
     SizeOf {
         /// What it measures.

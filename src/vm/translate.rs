@@ -713,6 +713,7 @@ impl Tx<'_> {
             "tuple_size" => Some(SizeOf::Tuple),
             "byte_size" => Some(SizeOf::Binary),
             "map_size" => Some(SizeOf::Map),
+            "length" => Some(SizeOf::List),
             _ => None,
         };
         if let (true, Some(what), 1) = (
