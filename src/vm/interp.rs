@@ -222,7 +222,7 @@ fn stop(f: Fault) -> Outcome {
 /// `tuple_size/1`, `byte_size/1`, `map_size/1` or `length/1` of `t` as the BIF computes it,
 /// when `t` has the type it takes; for `length/1`, only when the list is shorter than 64
 /// cells, for which the BIF charges no reductions (longer ones go to the BIF, which does).
-#[inline(always)]
+#[inline(never)]
 fn size_of(v: &View, what: SizeOf, t: Term) -> Option<Term> {
     let n = match what {
         SizeOf::Tuple => v.tuple(t)?.len(),
@@ -375,7 +375,10 @@ struct State<'e> {
 /// Whether [`exec`]'s fast loop runs `op` (or tries to, handing it to [`general`] when its
 /// fast path does not apply). The op-profile build runs everything through [`general`],
 /// which counts each instruction.
-#[inline(always)]
+///
+/// Not inlined: [`general`] asks at every call and return, and each inlined copy would carry
+/// its own table.
+#[inline(never)]
 fn has_fast_path(op: &Op) -> bool {
     !cfg!(feature = "op-profile")
         && matches!(
@@ -405,26 +408,16 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::TestGetList(..)
                 | Op::PutListReturn(..)
                 | Op::Allocate { .. }
-                | Op::Deallocate(_)
                 | Op::TestHeap { .. }
-                | Op::Move(..)
                 | Op::Move2(..)
-                | Op::GetList(..)
-                | Op::GetHd(..)
-                | Op::GetTl(..)
                 | Op::PutList(..)
                 | Op::GetTupleElement(..)
                 | Op::PutTuple2(..)
                 | Op::IsTaggedTuple { .. }
-                | Op::TestArity { .. }
                 | Op::Test { .. }
-                | Op::AddSub { .. }
                 | Op::IntArith { .. }
-                | Op::SizeOf { .. }
-                | Op::Order { .. }
                 | Op::LoopRec(_)
                 | Op::RemoveMessage
-                | Op::LoopRecEnd(_)
                 | Op::Wait(_)
                 | Op::Send
         )
@@ -773,21 +766,7 @@ fn exec(
                     ip = next;
                     continue;
                 }
-                Op::Deallocate(n) => {
-                    let len = p.stack.len();
-                    if len >= *n as usize {
-                        p.stack.truncate(len - *n as usize);
-                        ip = next;
-                        continue;
-                    }
-                }
                 Op::TestHeap { heap, .. } if !p.heap.wants_gc(*heap as usize) => {
-                    ip = next;
-                    continue;
-                }
-                Op::Move(s, d) => {
-                    let v = get!(*s);
-                    store(xr, p, *d, v);
                     ip = next;
                     continue;
                 }
@@ -797,25 +776,6 @@ fn exec(
                     let w = get!(*c);
                     store(xr, p, *d, w);
                     ip = ip.skip(2);
-                    continue;
-                }
-                Op::GetList(s, h, t) => {
-                    let (hd, tl) = p.heap.view(lits).cons(get!(*s));
-                    store(xr, p, *h, hd);
-                    store(xr, p, *t, tl);
-                    ip = next;
-                    continue;
-                }
-                Op::GetHd(s, h) => {
-                    let hd = p.heap.view(lits).cons(get!(*s)).0;
-                    store(xr, p, *h, hd);
-                    ip = next;
-                    continue;
-                }
-                Op::GetTl(s, t) => {
-                    let tl = p.heap.view(lits).cons(get!(*s)).1;
-                    store(xr, p, *t, tl);
-                    ip = next;
                     continue;
                 }
                 Op::PutList(h, t, d) => {
@@ -859,15 +819,6 @@ fn exec(
                     ip = if ok { next } else { ops.at(*fail as usize) };
                     continue;
                 }
-                Op::TestArity { fail, src, arity } => {
-                    let v = get!(*src);
-                    ip = if p.heap.view(lits).payload(v).len() == *arity as usize {
-                        next
-                    } else {
-                        ops.at(*fail as usize)
-                    };
-                    continue;
-                }
                 Op::Test { test, fail, src } => {
                     let t = get!(*src);
                     ip = if type_test(&p.heap.view(lits), t, *test) {
@@ -877,20 +828,6 @@ fn exec(
                     };
                     continue;
                 }
-                Op::AddSub { sub, a, b, dst, .. } => {
-                    if let Some(t) = small_add_sub(get!(*a), get!(*b), *sub) {
-                        store(xr, p, *dst, t);
-                        ip = next;
-                        continue;
-                    }
-                }
-                Op::SizeOf { what, src, dst, .. } => {
-                    if let Some(n) = size_of(&p.heap.view(lits), *what, get!(*src)) {
-                        store(xr, p, *dst, n);
-                        ip = next;
-                        continue;
-                    }
-                }
                 Op::IntArith { op, a, b, dst, .. } => {
                     let fast = match (get!(*a).as_small(), get!(*b).as_small()) {
                         (Some(i), Some(j)) => op.small(i, j).and_then(Term::try_small),
@@ -899,18 +836,6 @@ fn exec(
                     if let Some(t) = fast {
                         store(xr, p, *dst, t);
                         ip = next;
-                        continue;
-                    }
-                }
-                Op::Order { ge, fail, a, b } => {
-                    let (x, y) = (get!(*a), get!(*b));
-                    if x.is_small() && y.is_small() {
-                        let lt = x.small_value() < y.small_value();
-                        ip = if lt == *ge {
-                            ops.at(*fail as usize)
-                        } else {
-                            next
-                        };
                         continue;
                     }
                 }
@@ -932,11 +857,6 @@ fn exec(
                     p.timer_armed = false;
                     p.timed_out = false;
                     ip = next;
-                    continue;
-                }
-                Op::LoopRecEnd(target) => {
-                    p.recv_cursor += 1;
-                    ip = ops.at(*target as usize);
                     continue;
                 }
                 Op::Wait(target) => {
@@ -1139,15 +1059,9 @@ fn general<'e>(
     // Switching costs about as much as a call, so only there, not after every instruction.
     macro_rules! hand_back {
         () => {
+            // To the one exit after the loop (no call or return is inside an inner loop).
             if st.hand_back && has_fast_path(ip.op()) {
-                *st = State {
-                    ip,
-                    m,
-                    ops,
-                    reds,
-                    hand_back: true,
-                };
-                return None;
+                break;
             }
         };
     }
@@ -2600,6 +2514,14 @@ fn general<'e>(
             Op::CodeEnd => raise!(Class::Error, atom::UNDEF),
         }
     }
+    *st = State {
+        ip,
+        m,
+        ops,
+        reds,
+        hand_back: true,
+    };
+    None
 }
 
 /// How a process ends when its code or saved position cannot be run.
