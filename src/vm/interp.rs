@@ -1,6 +1,13 @@
 //! The dispatch loop: runs one process until it exits, halts, crashes, needs a module loaded or
 //! uses up its reductions.
 //!
+//! Two loops share the work. [`exec`]'s fast loop runs the common cases of the instructions
+//! programs spend most of their time in, with its few state variables in machine registers;
+//! [`general`] runs every instruction with its full semantics (collections, BIF calls,
+//! exceptions, yields) and hands back to the fast loop at calls and returns while that pays.
+//! A fast path changes nothing before it has checked that it applies, so `general` can run
+//! the same instruction from the start when it does not.
+//!
 //! Each call and return costs a reduction; at zero the process yields ([`Outcome::Yield`]) so a
 //! scheduler can switch. Collections happen only at safe points (allocate, test_heap, calls,
 //! returns) with the live X registers as roots. A call to a module that is not loaded returns
@@ -17,7 +24,7 @@ use super::bits::{self, BitWriter};
 use super::code::{split_fun_id, Code, Target, TRAP_PC};
 use super::compare::{compare, eq, exact_eq, Mode};
 use super::exception::{self, Top};
-use super::fetch::Ops;
+use super::fetch::{Ip, Ops};
 use super::heap::View;
 use super::literals::Literals;
 use super::map;
@@ -212,6 +219,30 @@ fn stop(f: Fault) -> Outcome {
     }
 }
 
+/// `tuple_size/1`, `byte_size/1`, `map_size/1` or `length/1` of `t` as the BIF computes it,
+/// when `t` has the type it takes; for `length/1`, only when the list is shorter than 64
+/// cells, for which the BIF charges no reductions (longer ones go to the BIF, which does).
+#[inline(never)]
+fn size_of(v: &View, what: SizeOf, t: Term) -> Option<Term> {
+    let n = match what {
+        SizeOf::Tuple => v.tuple(t)?.len(),
+        SizeOf::Binary => v.binary(t)?.bit_len.div_ceil(8),
+        SizeOf::Map => v.map_size(t)?,
+        SizeOf::List => {
+            let (mut n, mut l) = (0, t);
+            while l.is_cons() && n < 64 {
+                n += 1;
+                l = v.cons(l).1;
+            }
+            if !l.is_nil() || n >= 64 {
+                return None;
+            }
+            n
+        }
+    };
+    Some(Term::small(n as i64))
+}
+
 fn type_test(v: &View, t: Term, test: TypeTest) -> bool {
     match test {
         TypeTest::Integer => v.is_integer(t),
@@ -311,8 +342,96 @@ pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut P
     outcome
 }
 
+/// The node's state the general path needs besides the process and the registers.
+struct Env<'e> {
+    atoms: &'e mut AtomTable,
+    lits: &'e Literals,
+    code: &'e Code,
+    io: &'e mut dyn Io,
+    node: &'e mut dyn Services,
+    next_ref: &'e mut u64,
+    persistent: &'e mut Vec<(crate::etf::ExtTerm, crate::etf::ExtTerm)>,
+    ets: &'e mut super::ets::Ets,
+    #[cfg(feature = "op-profile")]
+    profile: &'e mut super::profile::OpProfile,
+}
+
+/// Where the running process is: what the fast loop and the general path hand each other.
+#[derive(Clone, Copy)]
+struct State<'e> {
+    /// The next instruction.
+    ip: Ip<'e>,
+    /// The module it is in.
+    m: u32,
+    /// That module's instructions.
+    ops: Ops<'e>,
+    /// Reductions left, counted in a local; the process's count is reset when it yields.
+    reds: i32,
+    /// Whether [`general`] hands back to the fast loop: only while the fast loop pays for
+    /// the switch, running past at least one call each time it is entered.
+    hand_back: bool,
+}
+
+/// Whether [`exec`]'s fast loop runs `op` (or tries to, handing it to [`general`] when its
+/// fast path does not apply). The op-profile build runs everything through [`general`],
+/// which counts each instruction.
+///
+/// Not inlined: [`general`] asks at every call and return, and each inlined copy would carry
+/// its own table.
+#[inline(never)]
+fn has_fast_path(op: &Op) -> bool {
+    !cfg!(feature = "op-profile")
+        && matches!(
+            op,
+            Op::MoveXX(..)
+                | Op::MoveXY(..)
+                | Op::MoveYX(..)
+                | Op::MoveCX(..)
+                | Op::TestCons(..)
+                | Op::TestNil(..)
+                | Op::EqImm(..)
+                | Op::NeImm(..)
+                | Op::JumpOnVal { .. }
+                | Op::SelectValX { .. }
+                | Op::Jump(_)
+                | Op::Return
+                | Op::DeallocReturn(_)
+                | Op::Call { .. }
+                | Op::CallLast { .. }
+                | Op::CallOnly { .. }
+                | Op::Move2Call { .. }
+                | Op::AllocMove2Call { .. }
+                | Op::ConsAllocGetListCall { .. }
+                | Op::AddImm { .. }
+                | Op::AddImmY { .. }
+                | Op::AddSubReturn { .. }
+                | Op::TestGetList(..)
+                | Op::PutListReturn(..)
+                | Op::Allocate { .. }
+                | Op::TestHeap { .. }
+                | Op::Move2(..)
+                | Op::PutList(..)
+                | Op::GetTupleElement(..)
+                | Op::PutTuple2(..)
+                | Op::IsTaggedTuple { .. }
+                | Op::Test { .. }
+                | Op::IntArith { .. }
+                | Op::LoopRec(_)
+                | Op::RemoveMessage
+                | Op::Wait(_)
+                | Op::Send
+        )
+}
+
 /// Runs `p` with its X registers in `vm.regs`; sets `live` to how many of them the process
 /// needs when it runs again (the arguments of the call it yields at; none when it waits).
+///
+/// The instructions most programs spend their time in run here, in a small loop whose state
+/// (position, module, reductions, registers, process) fits in machine registers. Each does
+/// its common case only, and only after checking that it applies (no collection due, no
+/// yield, a return within the module...); everything else, and every instruction without a
+/// fast path, goes to [`general`], which runs the full instruction set until it reaches an
+/// instruction with a fast path again.
 fn exec(
     vm: &mut Vm,
     io: &mut dyn Io,
@@ -337,15 +456,492 @@ fn exec(
     let code: &Code = code;
     let lits: &Literals = lits;
     let mut m = p.module;
-    let mut pc = p.pc as usize;
+    let pc = p.pc as usize;
     // Code that does not end as `fetch` requires, or a saved position outside it, cannot be
     // run (neither comes from the loader; the check is once per slice).
     let mut ops = match code.modules.get(m as usize).and_then(|c| Ops::of(&c.code)) {
         Some(ops) if ops.get(pc).is_some() => ops,
         _ => return bad_code(),
     };
-    // Reductions are counted in a local; the process's count is reset when it yields.
+    let mut ip = ops.at(pc);
     let mut reds = p.reductions;
+    // The reductions when the fast loop was last entered.
+    let mut visit_reds = reds;
+    let mut env = Env {
+        atoms,
+        lits,
+        code,
+        io,
+        node,
+        next_ref,
+        persistent,
+        ets,
+        #[cfg(feature = "op-profile")]
+        profile,
+    };
+
+    macro_rules! get {
+        ($s:expr) => {
+            fetch(xr, p, $s)
+        };
+    }
+    macro_rules! x {
+        ($i:expr) => {
+            xr[$i as usize & (X_REGS - 1)]
+        };
+    }
+    // A move specialised at load time.
+    macro_rules! mv {
+        ($m:expr) => {
+            match $m {
+                Mv::XX(a, b) => x!(b) = x!(a),
+                Mv::XY(a, b) => p.set_y(b, x!(a)),
+                Mv::YX(a, b) => x!(b) = p.y(a),
+                Mv::CX(t, b) => x!(b) = t,
+            }
+        };
+    }
+    // Whether a call can take its fast path: no stack overflow with `$grow` more words, no
+    // collection due at its safe point, and no yield at its reduction.
+    macro_rules! call_ok {
+        ($grow:expr) => {
+            p.stack.len() + $grow as usize <= p.max_stack && !p.heap.wants_gc(0) && reds > 1
+        };
+    }
+    // Whether a return after dropping `$n` slots can take its fast path: a return address
+    // into this module on the stack. Gives the address's position.
+    macro_rules! return_to {
+        ($n:expr) => {{
+            let len = p.stack.len();
+            let n = $n as usize;
+            match len.checked_sub(n + 1).map(|i| p.stack[i]) {
+                Some(cp) if cp.is_cp() && cp.code_module() == m => Some(cp.code_pc()),
+                _ => None,
+            }
+        }};
+    }
+
+    loop {
+        let op = ip.op();
+        let next = ip.skip(1);
+        // The op-profile build counts every instruction in `general`.
+        if !cfg!(feature = "op-profile") {
+            match op {
+                Op::MoveXX(a, b) => {
+                    x!(*b) = x!(*a);
+                    ip = next;
+                    continue;
+                }
+                Op::MoveXY(a, b) => {
+                    p.set_y(*b, x!(*a));
+                    ip = next;
+                    continue;
+                }
+                Op::MoveYX(a, b) => {
+                    x!(*b) = p.y(*a);
+                    ip = next;
+                    continue;
+                }
+                Op::MoveCX(t, b) => {
+                    x!(*b) = *t;
+                    ip = next;
+                    continue;
+                }
+                Op::TestCons(fail, src) => {
+                    ip = if get!(*src).is_cons() {
+                        next
+                    } else {
+                        ops.at(*fail as usize)
+                    };
+                    continue;
+                }
+                Op::TestNil(fail, src) => {
+                    ip = if get!(*src).is_nil() {
+                        next
+                    } else {
+                        ops.at(*fail as usize)
+                    };
+                    continue;
+                }
+                Op::EqImm(fail, a, t) => {
+                    ip = if get!(*a) == *t {
+                        next
+                    } else {
+                        ops.at(*fail as usize)
+                    };
+                    continue;
+                }
+                Op::NeImm(fail, a, t) => {
+                    ip = if get!(*a) != *t {
+                        next
+                    } else {
+                        ops.at(*fail as usize)
+                    };
+                    continue;
+                }
+                Op::JumpOnVal {
+                    src,
+                    fail,
+                    base,
+                    table,
+                } => {
+                    // As in `general`.
+                    let i = x!(*src).0.wrapping_sub(base.0).rotate_right(3) as usize;
+                    ip = ops.at(match table.get(i) {
+                        Some(&l) => l,
+                        None => *fail,
+                    } as usize);
+                    continue;
+                }
+                Op::SelectValX { src, fail, table } => {
+                    let v = x!(*src);
+                    let mut target = *fail;
+                    for &(t, l) in table.iter() {
+                        if t == v {
+                            target = l;
+                            break;
+                        }
+                    }
+                    ip = ops.at(target as usize);
+                    continue;
+                }
+                Op::Jump(t) => {
+                    ip = ops.at(*t as usize);
+                    continue;
+                }
+                Op::Return => {
+                    if let Some(to) = return_to!(0) {
+                        p.stack.pop();
+                        ip = ops.at(to as usize);
+                        continue;
+                    }
+                }
+                Op::DeallocReturn(n) => {
+                    if let Some(to) = return_to!(*n) {
+                        let len = p.stack.len();
+                        p.stack.truncate(len - *n as usize - 1);
+                        ip = ops.at(to as usize);
+                        continue;
+                    }
+                }
+                Op::Call { target, .. } => {
+                    if call_ok!(0) {
+                        p.stack.push(Term::cp_at(m, ops.index(next)));
+                        ip = ops.at(*target as usize);
+                        reds -= 1;
+                        continue;
+                    }
+                }
+                Op::CallLast {
+                    target, dealloc, ..
+                } => {
+                    let len = p.stack.len();
+                    if len >= *dealloc as usize && call_ok!(0) {
+                        p.stack.truncate(len - *dealloc as usize);
+                        ip = ops.at(*target as usize);
+                        reds -= 1;
+                        continue;
+                    }
+                }
+                Op::CallOnly { target, .. } => {
+                    if call_ok!(0) {
+                        ip = ops.at(*target as usize);
+                        reds -= 1;
+                        continue;
+                    }
+                }
+                Op::Move2Call {
+                    moves: [m1, m2],
+                    target,
+                    ..
+                } => {
+                    if call_ok!(0) {
+                        mv!(*m1);
+                        mv!(*m2);
+                        // It returns past the fused instructions and itself.
+                        p.stack.push(Term::cp_at(m, ops.index(next) + 2));
+                        ip = ops.at(*target as usize);
+                        reds -= 1;
+                        continue;
+                    }
+                }
+                Op::AllocMove2Call {
+                    slots,
+                    moves: [m1, m2],
+                    target,
+                    ..
+                } => {
+                    if call_ok!(*slots) {
+                        for _ in 0..*slots {
+                            p.stack.push(Term::NIL);
+                        }
+                        mv!(*m1);
+                        mv!(*m2);
+                        p.stack.push(Term::cp_at(m, ops.index(next) + 3));
+                        ip = ops.at(*target as usize);
+                        reds -= 1;
+                        continue;
+                    }
+                }
+                Op::ConsAllocGetListCall {
+                    fail,
+                    src,
+                    slots,
+                    h,
+                    t,
+                    target,
+                    ..
+                } => {
+                    let l = x!(*src);
+                    if !l.is_cons() {
+                        ip = ops.at(*fail as usize);
+                        continue;
+                    }
+                    if call_ok!(*slots) {
+                        for _ in 0..*slots {
+                            p.stack.push(Term::NIL);
+                        }
+                        let (hd, tl) = p.heap.view(lits).cons(l);
+                        p.set_y(*h, hd);
+                        x!(*t) = tl;
+                        p.stack.push(Term::cp_at(m, ops.index(next) + 3));
+                        ip = ops.at(*target as usize);
+                        reds -= 1;
+                        continue;
+                    }
+                }
+                Op::AddImm { a, delta, dst, .. } => {
+                    if let Some(t) = small_add_word(x!(*a), *delta) {
+                        x!(*dst) = t;
+                        ip = next;
+                        continue;
+                    }
+                }
+                Op::AddImmY { a, delta, dst, .. } => {
+                    if let Some(t) = small_add_word(p.y(*a), *delta) {
+                        x!(*dst) = t;
+                        ip = next;
+                        continue;
+                    }
+                }
+                Op::AddSubReturn {
+                    sub, a, b, dealloc, ..
+                } => {
+                    if let Some(t) = small_add_sub(get!(*a), get!(*b), *sub) {
+                        if let Some(to) = return_to!(*dealloc) {
+                            xr[0] = t;
+                            let len = p.stack.len();
+                            p.stack.truncate(len - *dealloc as usize - 1);
+                            ip = ops.at(to as usize);
+                            continue;
+                        }
+                    }
+                }
+                Op::TestGetList(fail, s, h, t) => {
+                    let l = get!(*s);
+                    if l.is_cons() {
+                        let (hd, tl) = p.heap.view(lits).cons(l);
+                        store(xr, p, *h, hd);
+                        store(xr, p, *t, tl);
+                        ip = ip.skip(2);
+                    } else {
+                        ip = ops.at(*fail as usize);
+                    }
+                    continue;
+                }
+                Op::PutListReturn(h, t, n) => {
+                    if let Some(to) = return_to!(*n) {
+                        let (hv, tv) = (get!(*h), get!(*t));
+                        xr[0] = p.heap.cons(hv, tv);
+                        let len = p.stack.len();
+                        p.stack.truncate(len - *n as usize - 1);
+                        ip = ops.at(to as usize);
+                        continue;
+                    }
+                }
+                Op::Allocate { slots, .. } if p.stack.len() + *slots as usize <= p.max_stack => {
+                    for _ in 0..*slots {
+                        p.stack.push(Term::NIL);
+                    }
+                    ip = next;
+                    continue;
+                }
+                Op::TestHeap { heap, .. } if !p.heap.wants_gc(*heap as usize) => {
+                    ip = next;
+                    continue;
+                }
+                Op::Move2(a, b, c, d) => {
+                    let v = get!(*a);
+                    store(xr, p, *b, v);
+                    let w = get!(*c);
+                    store(xr, p, *d, w);
+                    ip = ip.skip(2);
+                    continue;
+                }
+                Op::PutList(h, t, d) => {
+                    let (hv, tv) = (get!(*h), get!(*t));
+                    let c = p.heap.cons(hv, tv);
+                    store(xr, p, *d, c);
+                    ip = next;
+                    continue;
+                }
+                Op::GetTupleElement(s, i, d) => {
+                    let t = get!(*s);
+                    let e = p.heap.view(lits).payload(t)[*i as usize];
+                    store(xr, p, *d, e);
+                    ip = next;
+                    continue;
+                }
+                Op::PutTuple2(d, elems) => {
+                    let off = p.heap.words.len();
+                    p.heap
+                        .words
+                        .push(Term(super::term::header(Kind::Tuple, elems.len())));
+                    for s in elems.iter() {
+                        let v = get!(*s);
+                        p.heap.words.push(v);
+                    }
+                    store(xr, p, *d, Term::boxed_ptr(off));
+                    ip = next;
+                    continue;
+                }
+                Op::IsTaggedTuple {
+                    fail,
+                    src,
+                    arity,
+                    tag,
+                } => {
+                    let v = get!(*src);
+                    let ok = match p.heap.view(lits).tuple(v) {
+                        Some(el) => el.len() == *arity as usize && el[0] == *tag,
+                        None => false,
+                    };
+                    ip = if ok { next } else { ops.at(*fail as usize) };
+                    continue;
+                }
+                Op::Test { test, fail, src } => {
+                    let t = get!(*src);
+                    ip = if type_test(&p.heap.view(lits), t, *test) {
+                        next
+                    } else {
+                        ops.at(*fail as usize)
+                    };
+                    continue;
+                }
+                Op::IntArith { op, a, b, dst, .. } => {
+                    let fast = match (get!(*a).as_small(), get!(*b).as_small()) {
+                        (Some(i), Some(j)) => op.small(i, j).and_then(Term::try_small),
+                        _ => None,
+                    };
+                    if let Some(t) = fast {
+                        store(xr, p, *dst, t);
+                        ip = next;
+                        continue;
+                    }
+                }
+                Op::LoopRec(fail) => {
+                    match p.mailbox.get(p.recv_cursor) {
+                        Some(&msg) => {
+                            xr[0] = msg;
+                            ip = next;
+                        }
+                        None => ip = ops.at(*fail as usize),
+                    }
+                    continue;
+                }
+                Op::RemoveMessage => {
+                    if p.recv_cursor < p.mailbox.len() {
+                        p.mailbox.remove(p.recv_cursor);
+                    }
+                    p.recv_cursor = 0;
+                    p.timer_armed = false;
+                    p.timed_out = false;
+                    ip = next;
+                    continue;
+                }
+                Op::Wait(target) => {
+                    // As in `general`: resume at the loop_rec.
+                    p.module = m;
+                    p.pc = *target;
+                    return Outcome::Waiting;
+                }
+                Op::Send => {
+                    // A failed send has sent nothing: `general` runs it again and raises.
+                    let mut ctx = Ctx {
+                        p: &mut *p,
+                        atoms: &mut *env.atoms,
+                        lits,
+                        code,
+                        io: &mut *env.io,
+                        next_ref: &mut *env.next_ref,
+                        persistent: &mut *env.persistent,
+                        ets: &mut *env.ets,
+                        node: &mut *env.node,
+                    };
+                    if let Ok(msg) = super::bifs::procs::send(&mut ctx, &[xr[0], xr[1]]) {
+                        xr[0] = msg;
+                        ip = next;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut st = State {
+            ip,
+            m,
+            ops,
+            reds,
+            hand_back: visit_reds - reds >= 2,
+        };
+        if let Some(outcome) = general(&mut env, xr, p, live, &mut st) {
+            return outcome;
+        }
+        State {
+            ip,
+            m,
+            ops,
+            reds,
+            ..
+        } = st;
+        visit_reds = reds;
+    }
+}
+
+/// Runs instructions from `st` with every instruction's full semantics until a call or a
+/// return reaches an instruction with a fast path, then leaves `st` there and returns `None`;
+/// or returns how the run ends.
+fn general<'e>(
+    env: &mut Env<'e>,
+    xr: &mut [Term; X_REGS],
+    p: &mut Process,
+    live: &mut usize,
+    st: &mut State<'e>,
+) -> Option<Outcome> {
+    let atoms: &mut AtomTable = &mut *env.atoms;
+    let lits: &'e Literals = env.lits;
+    let code: &'e Code = env.code;
+    let io: &mut dyn Io = &mut *env.io;
+    let node: &mut dyn Services = &mut *env.node;
+    let next_ref: &mut u64 = &mut *env.next_ref;
+    let persistent = &mut *env.persistent;
+    let ets = &mut *env.ets;
+    #[cfg(feature = "op-profile")]
+    let profile = &mut *env.profile;
+    let State {
+        mut ip,
+        mut m,
+        mut ops,
+        mut reds,
+        ..
+    } = *st;
+
+    // The index of the next instruction (for return addresses and saved positions).
+    macro_rules! pc {
+        () => {
+            ops.index(ip)
+        };
+    }
 
     macro_rules! get {
         ($s:expr) => {
@@ -376,13 +972,13 @@ fn exec(
                 | Fault::HaltMessage(_)
                 | Fault::Trap(_)
                 | Fault::TrapTo(_)
-                | Fault::Hibernate => return stop(f),
+                | Fault::Hibernate => return Some(stop(f)),
                 Fault::Raise {
                     class,
                     reason,
                     frame,
                 } => {
-                    let at = (pc as u32).saturating_sub(1);
+                    let at = (pc!() as u32).saturating_sub(1);
                     let trace = match frame {
                         Frame::Trace(t) => t,
                         Frame::CallerArgs(a) => exception::build_trace(
@@ -413,17 +1009,17 @@ fn exec(
                             m = nm;
                             ops = match Ops::of(&code.modules[m as usize].code) {
                                 Some(ops) => ops,
-                                None => return bad_code(),
+                                None => return Some(bad_code()),
                             };
-                            pc = npc as usize;
+                            ip = ops.at(npc as usize);
                             continue;
                         }
                         None => {
-                            return Outcome::Crash {
+                            return Some(Outcome::Crash {
                                 class,
                                 reason,
                                 trace,
-                            }
+                            })
                         }
                     }
                 }
@@ -450,15 +1046,25 @@ fn exec(
             {
                 // Over a max_heap_size that kills: no catch sees it.
                 let (class, reason, trace) = (Class::Exit, atom::KILLED, Term::NIL);
-                return Outcome::Crash {
+                return Some(Outcome::Crash {
                     class,
                     reason,
                     trace,
-                };
+                });
             }
         };
     }
     // Counts a reduction on entering code with `$live` argument registers.
+    // After a call or a return: back to the fast loop if it runs the instruction there.
+    // Switching costs about as much as a call, so only there, not after every instruction.
+    macro_rules! hand_back {
+        () => {
+            // To the one exit after the loop (no call or return is inside an inner loop).
+            if st.hand_back && has_fast_path(ip.op()) {
+                break;
+            }
+        };
+    }
     macro_rules! reduce {
         ($target_m:expr, $target_pc:expr, $live:expr) => {
             reds -= 1;
@@ -467,8 +1073,9 @@ fn exec(
                 p.reductions = SLICE_REDUCTIONS;
                 p.module = $target_m;
                 p.pc = $target_pc as u32;
-                return Outcome::Yield;
+                return Some(Outcome::Yield);
             }
+            hand_back!();
         };
     }
     macro_rules! jump_module {
@@ -478,10 +1085,10 @@ fn exec(
                 m = nm;
                 ops = match Ops::of(&code.modules[m as usize].code) {
                     Some(ops) => ops,
-                    None => return bad_code(),
+                    None => return Some(bad_code()),
                 };
             }
-            pc = $npc as usize;
+            ip = ops.at($npc as usize);
         }};
     }
     macro_rules! do_return {
@@ -491,10 +1098,11 @@ fn exec(
                 Some(cp) if cp.is_cp() => cp,
                 _ => {
                     *live = 1;
-                    return Outcome::Normal;
+                    return Some(Outcome::Normal);
                 }
             };
             jump_module!(cp.code_module(), cp.code_pc());
+            hand_back!();
         }};
     }
     macro_rules! need_module {
@@ -502,8 +1110,8 @@ fn exec(
             // The call runs again after the load: keep every register (rare).
             *live = X_REGS;
             p.module = m;
-            p.pc = (pc - 1) as u32;
-            return Outcome::NeedModule($module);
+            p.pc = (pc!() - 1) as u32;
+            return Some(Outcome::NeedModule($module));
         }};
     }
     macro_rules! stack_check {
@@ -533,7 +1141,7 @@ fn exec(
                 &heap_args
             };
             // Where the caller is, for process_info's current_function and stack trace.
-            (p.module, p.pc) = (m, pc as u32);
+            (p.module, p.pc) = (m, pc!() as u32);
             let r = if $resume {
                 ($bif)(&mut ctx!(), args)
             } else {
@@ -558,7 +1166,7 @@ fn exec(
                 Err(f) => {
                     if let Fault::Trap(_) | Fault::TrapTo(_) = f {
                         let tail = if $tail { Some($dealloc as usize) } else { None };
-                        return trap(p, xr, live, f, n, (m, pc as u32), tail);
+                        return Some(trap(p, xr, live, f, n, (m, pc!() as u32), tail));
                     }
                     if $tail {
                         // erl reports the caller as the function that made the tail call.
@@ -594,7 +1202,7 @@ fn exec(
                 let bif: BifFn = $bif;
                 match bif(&mut ctx!(), &args) {
                     Ok(v) => store(xr, p, $dst, v),
-                    Err(_) if $fail != 0 => pc = $fail as usize,
+                    Err(_) if $fail != 0 => ip = ops.at($fail as usize),
                     // erl's JIT inlines `X + Lit` / `X - Lit` and reports those failures
                     // from the calling function, without a frame for erlang:'+'/2.
                     Err(_) if matches!($b, Src::C(t) if t.is_small()) => {
@@ -623,7 +1231,7 @@ fn exec(
                     let bif: BifFn = $bif;
                     match bif(&mut ctx!(), &[x, $b]) {
                         Ok(v) => xr[d] = v,
-                        Err(_) if $fail != 0 => pc = $fail as usize,
+                        Err(_) if $fail != 0 => ip = ops.at($fail as usize),
                         // As erl's JIT, which inlines `X + Lit`: no frame for erlang:'+'/2.
                         Err(_) => raise!(Class::Error, atom::BADARITH),
                     }
@@ -647,17 +1255,17 @@ fn exec(
     macro_rules! call_local {
         ($target:expr, $arity:expr) => {
             stack_check!();
-            p.stack.push(Term::cp_at(m, pc));
+            p.stack.push(Term::cp_at(m, pc!()));
             gc!(0, $arity);
-            pc = $target as usize;
-            reduce!(m, pc, $arity);
+            ip = ops.at($target as usize);
+            reduce!(m, pc!(), $arity);
         };
     }
     loop {
-        let op = ops.at(pc);
+        let op = ip.op();
         #[cfg(feature = "op-profile")]
         profile.record(op);
-        pc += 1;
+        ip = ip.skip(1);
         match op {
             Op::Move(s, d) => {
                 let v = get!(*s);
@@ -672,19 +1280,19 @@ fn exec(
             Op::MoveCX(t, b) => xr[*b as usize & (X_REGS - 1)] = *t,
             Op::TestCons(fail, src) => {
                 if !get!(*src).is_cons() {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::TestNil(fail, src) => {
                 if !get!(*src).is_nil() {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::Test { test, fail, src } => {
                 let t = get!(*src);
                 let v = p.heap.view(lits);
                 if !type_test(&v, t, *test) {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::Cmp { test, fail, a, b } => {
@@ -700,7 +1308,7 @@ fn exec(
                     }
                 };
                 if !ok {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::Call { target, arity } => {
@@ -714,13 +1322,13 @@ fn exec(
                 let len = p.stack.len();
                 p.stack.truncate(len - *dealloc as usize);
                 gc!(0, *arity);
-                pc = *target as usize;
-                reduce!(m, pc, *arity);
+                ip = ops.at(*target as usize);
+                reduce!(m, pc!(), *arity);
             }
             Op::CallOnly { target, arity } => {
                 gc!(0, *arity);
-                pc = *target as usize;
-                reduce!(m, pc, *arity);
+                ip = ops.at(*target as usize);
+                reduce!(m, pc!(), *arity);
             }
             Op::Return => do_return!(),
             Op::DeallocReturn(n) => {
@@ -744,9 +1352,9 @@ fn exec(
                     store(xr, p, *h, hd);
                     store(xr, p, *t, tl);
                     stack_check!();
-                    pc += 2;
+                    ip = ip.skip(2);
                 } else {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::ConsAllocGetListCall {
@@ -767,10 +1375,10 @@ fn exec(
                     p.set_y(*h, hd);
                     xr[*t as usize & (X_REGS - 1)] = tl;
                     // The call: it returns past the fused instructions and itself.
-                    pc += 3;
+                    ip = ip.skip(3);
                     call_local!(*target, *arity);
                 } else {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::PutListReturn(h, t, n) => {
@@ -787,7 +1395,7 @@ fn exec(
             } => {
                 mv!(*m1);
                 mv!(*m2);
-                pc += 2;
+                ip = ip.skip(2);
                 call_local!(*target, *arity);
             }
             Op::AllocMove2Call {
@@ -804,11 +1412,11 @@ fn exec(
                 mv!(*m2);
                 // The call: it returns past the fused instructions and itself. The stack
                 // check above is the call's too (the moves do not change the depth).
-                pc += 3;
-                p.stack.push(Term::cp_at(m, pc));
+                ip = ip.skip(3);
+                p.stack.push(Term::cp_at(m, pc!()));
                 gc!(0, *arity);
-                pc = *target as usize;
-                reduce!(m, pc, *arity);
+                ip = ops.at(*target as usize);
+                reduce!(m, pc!(), *arity);
             }
             Op::TestGetList(fail, s, h, t) => {
                 let l = get!(*s);
@@ -816,9 +1424,9 @@ fn exec(
                     let (hd, tl) = p.heap.view(lits).cons(l);
                     store(xr, p, *h, hd);
                     store(xr, p, *t, tl);
-                    pc += 1;
+                    ip = ip.skip(1);
                 } else {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::Move2(a, b, c, d) => {
@@ -826,7 +1434,7 @@ fn exec(
                 store(xr, p, *b, v);
                 let w = get!(*c);
                 store(xr, p, *d, w);
-                pc += 1;
+                ip = ip.skip(1);
             }
             Op::Allocate { slots, .. } => {
                 // No collection here: the call that entered this function was a safe point,
@@ -884,12 +1492,12 @@ fn exec(
             Op::EqImm(fail, a, t) => {
                 // An immediate equals exactly only the same word.
                 if get!(*a) != *t {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::NeImm(fail, a, t) => {
                 if get!(*a) == *t {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::Order { ge, fail, a, b } => {
@@ -900,7 +1508,7 @@ fn exec(
                     compare(&p.heap.view(lits), atoms, x, y, Mode::Arith).is_lt()
                 };
                 if lt == *ge {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::AddImm {
@@ -925,6 +1533,37 @@ fn exec(
                 let x = p.y(*a);
                 add_imm!(x, *delta, *dst, *fail, *bif, *b);
             }
+            Op::SizeOf {
+                what,
+                fail,
+                export,
+                src,
+                dst,
+                bif,
+            } => {
+                let t = get!(*src);
+                match size_of(&p.heap.view(lits), *what, t) {
+                    Some(n) => store(xr, p, *dst, n),
+                    None => {
+                        // The BIF's own error (or a long list's length), as for `Op::Bif`.
+                        let a = [t];
+                        match bif(&mut ctx!(), &a) {
+                            Ok(v) => {
+                                reds = reds.min(p.reductions);
+                                store(xr, p, *dst, v)
+                            }
+                            Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
+                            Err(f) => fault!(
+                                f,
+                                Top::Bif {
+                                    export: *export,
+                                    args: &a
+                                }
+                            ),
+                        }
+                    }
+                }
+            }
             Op::IntArith {
                 op,
                 fail,
@@ -945,7 +1584,7 @@ fn exec(
                         let args = [x, y];
                         match bif(&mut ctx!(), &args) {
                             Ok(v) => store(xr, p, *dst, v),
-                            Err(_) if *fail != 0 => pc = *fail as usize,
+                            Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
                             Err(f) => fault!(
                                 f,
                                 Top::Bif {
@@ -975,7 +1614,7 @@ fn exec(
                         reds = reds.min(p.reductions);
                         store(xr, p, *dst, v)
                     }
-                    Err(_) if *fail != 0 => pc = *fail as usize,
+                    Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
                     Err(f) => fault!(
                         f,
                         Top::Bif {
@@ -1057,7 +1696,7 @@ fn exec(
                         }
                     }
                 }
-                pc = target as usize;
+                ip = ops.at(target as usize);
             }
             Op::SelectValX { src, fail, table } => {
                 let v = xr[*src as usize & (X_REGS - 1)];
@@ -1069,7 +1708,7 @@ fn exec(
                         break;
                     }
                 }
-                pc = target as usize;
+                ip = ops.at(target as usize);
             }
             Op::JumpOnVal {
                 src,
@@ -1082,10 +1721,10 @@ fn exec(
                 // which the rotation makes a huge index.
                 let v = xr[*src as usize & (X_REGS - 1)];
                 let i = v.0.wrapping_sub(base.0).rotate_right(3) as usize;
-                pc = match table.get(i) {
+                ip = ops.at(match table.get(i) {
                     Some(&l) => l,
                     None => *fail,
-                } as usize;
+                } as usize);
             }
             Op::SelectTupleArity { src, fail, table } => {
                 let v = get!(*src);
@@ -1099,13 +1738,13 @@ fn exec(
                         }
                     }
                 }
-                pc = target as usize;
+                ip = ops.at(target as usize);
             }
-            Op::Jump(t) => pc = *t as usize,
+            Op::Jump(t) => ip = ops.at(*t as usize),
             Op::TestArity { fail, src, arity } => {
                 let v = get!(*src);
                 if p.heap.view(lits).payload(v).len() != *arity as usize {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::IsTaggedTuple {
@@ -1120,7 +1759,7 @@ fn exec(
                     None => false,
                 };
                 if !ok {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::IsFunction2 { fail, src, arity } => {
@@ -1130,7 +1769,7 @@ fn exec(
                     None => false,
                 };
                 if !ok {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::InitY(ys) => {
@@ -1153,7 +1792,6 @@ fn exec(
             Op::FuncInfo { arity, .. } => {
                 let args: Vec<Term> = xr[..*arity as usize].to_vec();
                 let l = p.heap.list(&args);
-                pc += 0;
                 fault!(
                     Fault::Raise {
                         class: Class::Error,
@@ -1173,14 +1811,14 @@ fn exec(
                     Target::Code { module, pc: target } => {
                         if *push {
                             stack_check!();
-                            p.stack.push(Term::cp_at(m, pc));
+                            p.stack.push(Term::cp_at(m, pc!()));
                         } else {
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
                         }
                         gc!(0, e.arity);
                         jump_module!(module, target);
-                        reduce!(m, pc, e.arity);
+                        reduce!(m, pc!(), e.arity);
                     }
                     Target::Bif(b) => {
                         call_bif!(b, e.arity, *export, !*push, *dealloc, true);
@@ -1196,7 +1834,7 @@ fn exec(
                             need_module!(e.module);
                         }
                         if *push {
-                            p.stack.push(Term::cp_at(m, pc));
+                            p.stack.push(Term::cp_at(m, pc!()));
                         } else {
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
@@ -1207,7 +1845,7 @@ fn exec(
                             atoms,
                             code,
                             m,
-                            pc as u32,
+                            pc!() as u32,
                             Top::Undef {
                                 module: e.module,
                                 function: e.function,
@@ -1247,11 +1885,11 @@ fn exec(
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
                         } else {
-                            p.stack.push(Term::cp_at(m, pc));
+                            p.stack.push(Term::cp_at(m, pc!()));
                         }
                         gc!(0, n);
                         jump_module!(nm, npc);
-                        reduce!(m, pc, n);
+                        reduce!(m, pc!(), n);
                     }
                     Ok(Resolved::Bif(b)) => {
                         let export = code.find_export(md, fun, n).unwrap_or(0);
@@ -1260,7 +1898,7 @@ fn exec(
                     Ok(Resolved::Load(name)) => need_module!(name),
                     Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
                         if !*tail {
-                            p.stack.push(Term::cp_at(m, pc));
+                            p.stack.push(Term::cp_at(m, pc!()));
                         } else {
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
@@ -1271,7 +1909,7 @@ fn exec(
                             atoms,
                             code,
                             m,
-                            pc as u32,
+                            pc!() as u32,
                             Top::Undef {
                                 module: md,
                                 function: fun,
@@ -1326,11 +1964,11 @@ fn exec(
                                         let len = p.stack.len();
                                         p.stack.truncate(len - *dealloc as usize);
                                     } else {
-                                        p.stack.push(Term::cp_at(m, pc));
+                                        p.stack.push(Term::cp_at(m, pc!()));
                                     }
                                     gc!(0, n);
                                     jump_module!(nm, npc);
-                                    reduce!(m, pc, n);
+                                    reduce!(m, pc!(), n);
                                 }
                                 Resolved::Bif(b) => {
                                     let export = code.find_export(md, fun, n).unwrap_or(0);
@@ -1338,7 +1976,7 @@ fn exec(
                                 }
                                 _ => {
                                     if !*tail {
-                                        p.stack.push(Term::cp_at(m, pc));
+                                        p.stack.push(Term::cp_at(m, pc!()));
                                     } else {
                                         let len = p.stack.len();
                                         p.stack.truncate(len - *dealloc as usize);
@@ -1348,7 +1986,7 @@ fn exec(
                                         atoms,
                                         code,
                                         m,
-                                        pc as u32,
+                                        pc!() as u32,
                                         Top::Undef {
                                             module: md,
                                             function: fun,
@@ -1376,11 +2014,11 @@ fn exec(
                                 let len = p.stack.len();
                                 p.stack.truncate(len - *dealloc as usize);
                             } else {
-                                p.stack.push(Term::cp_at(m, pc));
+                                p.stack.push(Term::cp_at(m, pc!()));
                             }
                             gc!(0, live_at_entry);
                             jump_module!(nm, npc);
-                            reduce!(m, pc, live_at_entry);
+                            reduce!(m, pc!(), live_at_entry);
                         }
                         Ok(FunEntry::Mfa(md, fun)) => {
                             xr[n as usize] = md;
@@ -1393,10 +2031,10 @@ fn exec(
                                         let len = p.stack.len();
                                         p.stack.truncate(len - *dealloc as usize);
                                     } else {
-                                        p.stack.push(Term::cp_at(m, pc));
+                                        p.stack.push(Term::cp_at(m, pc!()));
                                     }
                                     jump_module!(nm, npc);
-                                    reduce!(m, pc, n);
+                                    reduce!(m, pc!(), n);
                                 }
                                 Ok(Resolved::Bif(b)) => {
                                     let export = code.find_export(md, fun, n).unwrap_or(0);
@@ -1428,17 +2066,17 @@ fn exec(
                 match fun_entry(p, xr, lits, code, atoms, f, n) {
                     Ok(FunEntry::Code(nm, npc, live_at_entry)) => {
                         stack_check!();
-                        p.stack.push(Term::cp_at(m, pc));
+                        p.stack.push(Term::cp_at(m, pc!()));
                         gc!(0, live_at_entry);
                         jump_module!(nm, npc);
-                        reduce!(m, pc, live_at_entry);
+                        reduce!(m, pc!(), live_at_entry);
                     }
                     Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, atoms, md, fun, n) {
                         Ok(Resolved::Code(nm, npc)) => {
-                            p.stack.push(Term::cp_at(m, pc));
+                            p.stack.push(Term::cp_at(m, pc!()));
                             gc!(0, n);
                             jump_module!(nm, npc);
-                            reduce!(m, pc, n);
+                            reduce!(m, pc!(), n);
                         }
                         Ok(Resolved::Bif(b)) => {
                             let export = code.find_export(md, fun, n).unwrap_or(0);
@@ -1446,14 +2084,14 @@ fn exec(
                         }
                         Ok(Resolved::Load(name)) => need_module!(name),
                         _ => {
-                            p.stack.push(Term::cp_at(m, pc));
+                            p.stack.push(Term::cp_at(m, pc!()));
                             let args: Vec<Term> = xr[..n as usize].to_vec();
                             let trace = exception::build_trace(
                                 p,
                                 atoms,
                                 code,
                                 m,
-                                pc as u32,
+                                pc!() as u32,
                                 Top::Undef {
                                     module: md,
                                     function: fun,
@@ -1554,7 +2192,7 @@ fn exec(
                 let mv = get!(*src);
                 if !p.heap.view(lits).is_map(mv) {
                     if *fail != 0 {
-                        pc = *fail as usize;
+                        ip = ops.at(*fail as usize);
                         continue;
                     }
                     error_tuple!(atom::BADMAP, mv);
@@ -1567,7 +2205,7 @@ fn exec(
                     map::Update::Map(t) => store(xr, p, *dst, t),
                     map::Update::BadKey(k) => {
                         if *fail != 0 {
-                            pc = *fail as usize;
+                            ip = ops.at(*fail as usize);
                             continue;
                         }
                         error_tuple!(atom::BADKEY, k);
@@ -1580,7 +2218,7 @@ fn exec(
                 for k in keys.iter() {
                     let key = fetch(xr, p, *k);
                     if map::get(&v, atoms, mv, key).is_none() {
-                        pc = *fail as usize;
+                        ip = ops.at(*fail as usize);
                         break;
                     }
                 }
@@ -1600,7 +2238,7 @@ fn exec(
                     }
                 }
                 if !ok {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::FLoad(s, f, conv) => {
@@ -1640,7 +2278,7 @@ fn exec(
                     Ok(t) => store(xr, p, *dst, t),
                     Err(f) => {
                         if *fail != 0 {
-                            pc = *fail as usize;
+                            ip = ops.at(*fail as usize);
                             continue;
                         }
                         fault!(f, Top::Function { args: None });
@@ -1656,7 +2294,7 @@ fn exec(
                     let c = p.heap.match_ctx(w, off, off + len);
                     store(xr, p, *dst, c);
                 } else if *fail != 0 {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 } else {
                     fault!(badarg(), Top::Function { args: None });
                 }
@@ -1674,7 +2312,7 @@ fn exec(
                 let sz = get!(*size);
                 match bs_get(p, lits, c, sz, *unit, *flags, *what) {
                     Some(t) => store(xr, p, *dst, t),
-                    None => pc = *fail as usize,
+                    None => ip = ops.at(*fail as usize),
                 }
             }
             Op::BsSkip {
@@ -1695,7 +2333,7 @@ fn exec(
                 };
                 match n {
                     Some(n) if pos + n <= end => set_pos(p, c, pos + n),
-                    _ => pc = *fail as usize,
+                    _ => ip = ops.at(*fail as usize),
                 }
             }
             Op::BsUtf {
@@ -1718,21 +2356,21 @@ fn exec(
                             store(xr, p, *d, Term::small(cp as i64));
                         }
                     }
-                    None => pc = *fail as usize,
+                    None => ip = ops.at(*fail as usize),
                 }
             }
             Op::BsTestTail(fail, ctx, bits) => {
                 let c = get!(*ctx);
                 let (_, _, end, pos) = ctx_fields(p, c);
                 if (end - pos) as u64 != *bits {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::BsTestUnit(fail, ctx, unit) => {
                 let c = get!(*ctx);
                 let (_, _, end, pos) = ctx_fields(p, c);
                 if *unit != 0 && !(end - pos).is_multiple_of(*unit as usize) {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::BsMatchString(fail, ctx, nbits, off) => {
@@ -1761,7 +2399,7 @@ fn exec(
                 if ok {
                     set_pos(p, c, pos + n);
                 } else {
-                    pc = *fail as usize;
+                    ip = ops.at(*fail as usize);
                 }
             }
             Op::BsGetPosition(ctx, d) => {
@@ -1807,11 +2445,11 @@ fn exec(
             }
             Op::LoopRec(fail) => match p.mailbox.get(p.recv_cursor) {
                 Some(&msg) => xr[0] = msg,
-                None => pc = *fail as usize,
+                None => ip = ops.at(*fail as usize),
             },
             Op::LoopRecEnd(target) => {
                 p.recv_cursor += 1;
-                pc = *target as usize;
+                ip = ops.at(*target as usize);
             }
             Op::RemoveMessage => {
                 if p.recv_cursor < p.mailbox.len() {
@@ -1830,7 +2468,7 @@ fn exec(
                 // Resume at the loop_rec: it looks at the messages that arrived meanwhile.
                 p.module = m;
                 p.pc = *target;
-                return Outcome::Waiting;
+                return Some(Outcome::Waiting);
             }
             Op::WaitTimeout(target, src) => {
                 // The instruction runs again when the process wakes up (without a message):
@@ -1847,7 +2485,7 @@ fn exec(
                 } else if t == atom::INFINITY {
                     p.module = m;
                     p.pc = *target;
-                    return Outcome::Waiting;
+                    return Some(Outcome::Waiting);
                 } else {
                     let ms = match t.as_small() {
                         Some(n) if (0..=u32::MAX as i64).contains(&n) => n as u64,
@@ -1857,10 +2495,10 @@ fn exec(
                         p.module = m;
                         p.pc = *target;
                         if p.timer_armed {
-                            return Outcome::Waiting;
+                            return Some(Outcome::Waiting);
                         }
                         p.timer_armed = true;
-                        return Outcome::WaitTimeout(ms);
+                        return Some(Outcome::WaitTimeout(ms));
                     }
                 }
             }
@@ -1871,11 +2509,19 @@ fn exec(
             Op::Nop => {}
             Op::Exit => {
                 *live = 1;
-                return Outcome::Normal;
+                return Some(Outcome::Normal);
             }
             Op::CodeEnd => raise!(Class::Error, atom::UNDEF),
         }
     }
+    *st = State {
+        ip,
+        m,
+        ops,
+        reds,
+        hand_back: true,
+    };
+    None
 }
 
 /// How a process ends when its code or saved position cannot be run.

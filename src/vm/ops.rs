@@ -217,6 +217,19 @@ impl IntOp {
     }
 }
 
+/// What [`Op::SizeOf`] measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SizeOf {
+    /// `tuple_size/1`.
+    Tuple,
+    /// `byte_size/1`.
+    Binary,
+    /// `map_size/1`.
+    Map,
+    /// `length/1`, in place for lists shorter than 64 cells (which it charges no reductions).
+    List,
+}
+
 /// Flag bit: little-endian.
 pub const FLAG_LITTLE: u32 = 2;
 /// Flag bit: signed.
@@ -373,6 +386,23 @@ pub enum Op {
         a: Src,
         /// Right operand.
         b: Src,
+        /// Result.
+        dst: Dst,
+        /// The general BIF.
+        bif: BifFn,
+    },
+    /// `tuple_size/1`, `byte_size/1`, `map_size/1` or `length/1` with the size computed in
+    /// place when the operand has the right type (and, for a list, is short); otherwise like [`Op::Bif`] on `[src]` (the failure label,
+    /// or the BIF's own exception).
+    SizeOf {
+        /// What it measures.
+        what: SizeOf,
+        /// Failure label (0: raise).
+        fail: u32,
+        /// Export index (for stack traces).
+        export: u32,
+        /// The operand.
+        src: Src,
         /// Result.
         dst: Dst,
         /// The general BIF.
@@ -818,6 +848,7 @@ impl Op {
             | Op::AddImm { fail, .. }
             | Op::AddImmY { fail, .. }
             | Op::IntArith { fail, .. }
+            | Op::SizeOf { fail, .. }
             | Op::Test { fail, .. }
             | Op::Cmp { fail, .. }
             | Op::IsFunction2 { fail, .. }
@@ -984,6 +1015,7 @@ op_kinds! {
     Bif = 1,
     AddSub = 1,
     IntArith = 1,
+    SizeOf = 1,
     AddImm = 1,
     AddImmY = 1,
     EqImm = 1,

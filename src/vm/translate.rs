@@ -709,6 +709,27 @@ impl Tx<'_> {
                 bif,
             });
         }
+        let size_of = match name {
+            "tuple_size" => Some(SizeOf::Tuple),
+            "byte_size" => Some(SizeOf::Binary),
+            "map_size" => Some(SizeOf::Map),
+            "length" => Some(SizeOf::List),
+            _ => None,
+        };
+        if let (true, Some(what), 1) = (
+            e.module == atom::ERLANG && matches!(e.target, Target::Bif(_)),
+            size_of,
+            srcs.len(),
+        ) {
+            return Ok(Op::SizeOf {
+                what,
+                fail,
+                export,
+                src: srcs[0],
+                dst,
+                bif,
+            });
+        }
         Ok(Op::Bif {
             bif,
             export,
