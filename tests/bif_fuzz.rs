@@ -13,9 +13,19 @@
 //! The runner gets a memory budget, so an argument asking for an absurd allocation meets the
 //! node's limit (the process fails) rather than the host's. Needs `erlc` in `PATH` (or `ERLC`).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// How deep the deep arguments are: enough to overflow any native recursion on term depth
+/// in an optimised runner; less in an unoptimised one, which is ten times slower (its
+/// frames are bigger, so it still overflows sooner).
+const DEPTH: u32 = if cfg!(debug_assertions) {
+    20_000
+} else {
+    200_000
+};
 
 /// Wall-clock limit for one seed's run: a frozen scheduler never finishes.
 const RUN_LIMIT: Duration = Duration::from_secs(300);
@@ -72,6 +82,7 @@ fn every_bif_survives_random_arguments() {
             .args(["--max-memory", "512M", "-pa"])
             .arg(&dir)
             .args(["bif_fuzz", "main", &seed.to_string(), &rounds.to_string()])
+            .arg(DEPTH.to_string())
             .args(&names)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -80,8 +91,15 @@ fn every_bif_survives_random_arguments() {
         // Read both pipes while waiting, so a chatty run cannot block on a full pipe.
         let stdout = child.stdout.take().expect("stdout");
         let stderr = child.stderr.take().expect("stderr");
-        let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
-        let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+        // Lossy: random binaries given to io:put_chars/display_string print bytes that are not
+        // UTF-8.
+        let read_all = |mut r: Box<dyn Read + Send>| {
+            let mut bytes = Vec::new();
+            let _ = r.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        let out = std::thread::spawn(move || read_all(Box::new(stdout)));
+        let err = std::thread::spawn(move || read_all(Box::new(stderr)));
         let status = loop {
             if let Some(s) = child.try_wait().expect("wait") {
                 break Some(s);

@@ -2,25 +2,25 @@
 %% checks that the node survives every call: no BIF may panic, abort, freeze the scheduler or
 %% take down anything but the process that called it.
 %%
-%% Usage: xenbeam-run -pa DIR bif_fuzz main SEED ROUNDS M:F/A...
+%% Usage: xenbeam-run -pa DIR bif_fuzz main SEED ROUNDS DEPTH M:F/A...
 %% For each BIF named, ROUNDS calls with arguments drawn from a generator seeded by SEED (the
 %% same seed gives the same calls). Each call runs in a fresh process; the result, the
 %% exception or the exit is ignored: only the node matters. A call still running after
 %% ?PATIENCE ms (a BIF that legitimately waits, such as hibernate/3) is killed and counted.
 %% Before each call a line `{call, M, F, A, Round}' is printed, so the last such line names
-%% the call that took the node down. Now and then an argument is a term 200,000 levels deep.
+%% the call that took the node down. Now and then an argument is a term DEPTH levels deep.
 %% Ends with `{bif_fuzz, Calls, StillRunning}' and status 0.
 -module(bif_fuzz).
 
 -export([main/1]).
 
 -define(PATIENCE, 300).
--define(DEEP, 200000).
 -define(MASK, 16#FFFFFFFFFFFFFFFF).
 
 -spec main([string()]) -> no_return().
-main([Seed, Rounds | Names]) ->
+main([Seed, Rounds, Depth | Names]) ->
     put(seed, list_to_integer(Seed) band ?MASK bor 1),
+    put(depth, list_to_integer(Depth)),
     Idle = spawn(fun idle/0),
     {Dead, Gone} = spawn_monitor(fun() -> ok end),
     receive {'DOWN', Gone, process, Dead, _} -> ok end,
@@ -90,7 +90,7 @@ term(Depth) ->
         _ -> leaf()
     end.
 
-%% Now and then a term 200,000 levels deep, for any walk over a term that recurses natively
+%% Now and then a term DEPTH levels deep, for any walk over a term that recurses natively
 %% on its depth; it is built in the process that makes the call (see deep/1), so that the
 %% fuzzer's own heap stays small.
 argument() ->
@@ -99,10 +99,10 @@ argument() ->
         _ -> term(3)
     end.
 
-deep({'$deep', 0}) -> nest_list(?DEEP, []);
-deep({'$deep', 1}) -> nest_tuple(?DEEP, x);
-deep({'$deep', 2}) -> nest_iolist(?DEEP, <<"x">>);
-deep({'$deep', 3}) -> nest_map(?DEEP div 100, #{});
+deep({'$deep', K}) ->
+    D = get(depth),
+    element(K + 1, {nest_list(D, []), nest_tuple(D, x), nest_iolist(D, <<"x">>),
+                    nest_map(D div 100, #{})});
 deep(X) -> X.
 
 leaf() ->
