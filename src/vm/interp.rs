@@ -508,6 +508,24 @@ fn exec(
             p.stack.len() + $grow as usize <= p.max_stack && !p.heap.wants_gc(0) && reds > 1
         };
     }
+    // Enters a local function at `$target` with the return address `$skip` instructions past
+    // `$next` (a fused call returns past the instructions it stands for).
+    macro_rules! enter {
+        ($next:expr, $skip:expr, $target:expr) => {{
+            p.stack.push(Term::cp_at(m, ops.index($next) + $skip));
+            ip = ops.at($target as usize);
+            reds -= 1;
+            continue;
+        }};
+    }
+    // Pushes `$n` fresh Y slots (the frame's part that `allocate` makes).
+    macro_rules! push_slots {
+        ($n:expr) => {
+            for _ in 0..$n {
+                p.stack.push(Term::NIL);
+            }
+        };
+    }
     // Whether a return after dropping `$n` slots can take its fast path: a return address
     // into this module on the stack. Gives the address's position.
     macro_rules! return_to {
@@ -626,10 +644,7 @@ fn exec(
                 }
                 Op::Call { target, .. } => {
                     if call_ok!(0) {
-                        p.stack.push(Term::cp_at(m, ops.index(next)));
-                        ip = ops.at(*target as usize);
-                        reds -= 1;
-                        continue;
+                        enter!(next, 0, *target);
                     }
                 }
                 Op::CallLast {
@@ -658,11 +673,7 @@ fn exec(
                     if call_ok!(0) {
                         mv!(*m1);
                         mv!(*m2);
-                        // It returns past the fused instructions and itself.
-                        p.stack.push(Term::cp_at(m, ops.index(next) + 2));
-                        ip = ops.at(*target as usize);
-                        reds -= 1;
-                        continue;
+                        enter!(next, 2, *target);
                     }
                 }
                 Op::AllocMove2Call {
@@ -672,15 +683,10 @@ fn exec(
                     ..
                 } => {
                     if call_ok!(*slots) {
-                        for _ in 0..*slots {
-                            p.stack.push(Term::NIL);
-                        }
+                        push_slots!(*slots);
                         mv!(*m1);
                         mv!(*m2);
-                        p.stack.push(Term::cp_at(m, ops.index(next) + 3));
-                        ip = ops.at(*target as usize);
-                        reds -= 1;
-                        continue;
+                        enter!(next, 3, *target);
                     }
                 }
                 Op::ConsAllocGetListCall {
@@ -698,16 +704,11 @@ fn exec(
                         continue;
                     }
                     if call_ok!(*slots) {
-                        for _ in 0..*slots {
-                            p.stack.push(Term::NIL);
-                        }
+                        push_slots!(*slots);
                         let (hd, tl) = p.heap.view(lits).cons(l);
                         p.set_y(*h, hd);
                         x!(*t) = tl;
-                        p.stack.push(Term::cp_at(m, ops.index(next) + 3));
-                        ip = ops.at(*target as usize);
-                        reds -= 1;
-                        continue;
+                        enter!(next, 3, *target);
                     }
                 }
                 Op::AddImm { a, delta, dst, .. } => {
