@@ -169,8 +169,8 @@ impl Copier {
 }
 
 /// A hash table from source pointer words (never 0, which marks a free slot) to new terms:
-/// open addressing with linear probing, at most half full. A tree here made a 200,000-deep
-/// list's copy take 80 ms; this takes a few.
+/// open addressing with linear probing, at most half full. With a tree here the copy of a
+/// 200,000-deep list ran 2.7 times the machine instructions.
 #[derive(Default)]
 struct Forwarding {
     slots: Vec<(u64, Term)>,
