@@ -2,12 +2,15 @@
 //!
 //! Literal-area pointers are shared, not copied; binary buffers are shared by reference count
 //! (the destination heap gets its own handle); everything else is copied word for word, with
-//! sharing inside the term preserved and no native recursion (a work list drives the copy).
+//! no native recursion (a work list drives the copy).
 //!
-//! Every message send copies, and most messages are a handful of objects, so the copy's
+//! Every message send copies, and most messages are a handful of objects, so the cheap cases
+//! come first: a tuple of immediates and literals (`{token, N}`) is copied word for word; a
+//! term of at most [`TREE_OBJECTS`] objects is copied as a tree (a subterm it shares is
+//! copied once per reference, as erl does); anything bigger keeps its sharing, so a term
+//! whose sharing doubles at each level costs its size, not its size as a tree. That copy's
 //! bookkeeping (the sharing map, the buffer map and the work list) lives in fixed arrays
-//! first and only spills to the global allocator for big terms; a tuple of immediates and
-//! literals (`{token, N}`) needs none of it and is copied word for word.
+//! first and only spills to the global allocator for big terms.
 
 use alloc::vec::Vec;
 
@@ -40,6 +43,9 @@ pub fn copy_term(src: &View, dst: &mut Heap, t: Term) -> Term {
     }
     if let Some(flat) = copy_flat_tuple(src, dst, t) {
         return flat;
+    }
+    if let Some(tree) = copy_tree(src, dst, t) {
+        return tree;
     }
     let mut c = Copier {
         moved: SmallMap::new((0, Term::NIL)),
@@ -76,6 +82,94 @@ fn copy_flat_tuple(src: &View, dst: &mut Heap, t: Term) -> Option<Term> {
     let at = dst.words.len();
     dst.words.extend_from_slice(words);
     Some(Term::boxed_ptr(at))
+}
+
+/// Objects [`copy_tree`] makes at most (and so slots it may have waiting).
+const TREE_OBJECTS: usize = 16;
+
+/// A small term (a message such as `{call, Ref, Pid, {raw, 1, 0, <<...>>}}`) copied as a tree:
+/// no sharing map, no buffer map. A subterm shared within it is copied once per reference,
+/// as erl's send does; past [`TREE_OBJECTS`] objects the copy gives up, leaving `dst` as it
+/// was, so a term whose sharing would multiply goes to the sharing-preserving [`Copier`].
+fn copy_tree(src: &View, dst: &mut Heap, t: Term) -> Option<Term> {
+    let (words, bins) = (dst.words.len(), dst.bins.len());
+    let mut work = Tree {
+        fix: [0; TREE_OBJECTS],
+        waiting: 0,
+        made: 0,
+    };
+    let copied = (|| {
+        let root = work.object(src, dst, t)?;
+        while work.waiting > 0 {
+            work.waiting -= 1;
+            let slot = work.fix[work.waiting];
+            let new = work.object(src, dst, dst.words[slot])?;
+            dst.words[slot] = new;
+        }
+        Some(root)
+    })();
+    if copied.is_none() {
+        dst.words.truncate(words);
+        dst.bins.truncate(bins);
+    }
+    copied
+}
+
+/// The state of a [`copy_tree`]: destination slots still holding source terms.
+struct Tree {
+    fix: [usize; TREE_OBJECTS],
+    waiting: usize,
+    made: usize,
+}
+
+impl Tree {
+    /// Copies the outermost object of `t` (a heap pointer), queueing its term fields; `None`
+    /// when the tree is bigger than the budget.
+    #[inline]
+    fn object(&mut self, src: &View, dst: &mut Heap, t: Term) -> Option<Term> {
+        self.made += 1;
+        let area = src.area(t);
+        let off = t.offset();
+        let at = dst.words.len();
+        let (new, fields) = if t.is_cons() {
+            dst.words.extend_from_slice(&area[off..off + 2]);
+            (Term::cons_ptr(at), at..at + 2)
+        } else {
+            let h = area[off].0;
+            let n = header_size(h);
+            dst.words.extend_from_slice(&area[off..off + 1 + n]);
+            match header_kind(h) {
+                Some(k) if k.payload_is_terms() => (Term::boxed_ptr(at), at + 1..at + 1 + n),
+                Some(Kind::BinRef | Kind::MatchCtx) => {
+                    dst.words[at + 1] = Term(share_buffer(src, dst, area[off + 1].0));
+                    (Term::boxed_ptr(at), at..at)
+                }
+                _ => (Term::boxed_ptr(at), at..at),
+            }
+        };
+        for slot in fields {
+            let w = dst.words[slot];
+            if w.is_pointer() && !w.is_literal() {
+                if self.made + self.waiting >= TREE_OBJECTS {
+                    return None;
+                }
+                self.fix[self.waiting] = slot;
+                self.waiting += 1;
+            }
+        }
+        Some(new)
+    }
+}
+
+/// The destination's handle on the buffer a source BinRef or match context names by `w`
+/// (a literal buffer word stays as it is).
+fn share_buffer(src: &View, dst: &mut Heap, w: u64) -> u64 {
+    if w & BIN_LITERAL != 0 {
+        return w;
+    }
+    let i = (dst.bins.len() as u64) << 1;
+    dst.bins.push(src.bins[(w >> 1) as usize].clone());
+    i
 }
 
 impl Copier {
@@ -125,9 +219,7 @@ impl Copier {
                     } else if let Some(nw) = self.bufs.get(w) {
                         nw
                     } else {
-                        let buf = src.bins[(w >> 1) as usize].clone();
-                        let i = (dst.bins.len() as u64) << 1;
-                        dst.bins.push(buf);
+                        let i = share_buffer(src, dst, w);
                         self.bufs.insert(w, i);
                         i
                     };
@@ -257,34 +349,58 @@ mod tests {
     }
 
     #[test]
-    fn small_and_wide_terms_keep_sharing() {
+    fn small_terms_copy_as_trees_and_bigger_ones_keep_sharing() {
         let lits = Literals::default();
         let mut a = Heap::new();
         let f = a.float(1.5);
         let inner = a.tuple(&[f]);
         let l = a.list(&[inner]);
         let small = a.tuple(&[inner, inner, l]);
-        // Wider than the inline map and work list: 100 floats, the first repeated at the end.
+        // Wider than the tree budget: 100 floats, the first repeated at the end.
         let mut elems: Vec<Term> = (0..100).map(|i| a.float(i as f64)).collect();
         elems.push(elems[0]);
         let wide = a.tuple(&elems);
+        // Sharing that doubles at each level: 20 objects, a million as a tree.
+        let mut doubling = a.tuple(&[Term::small(0)]);
+        for _ in 0..20 {
+            doubling = a.tuple(&[doubling, doubling]);
+        }
         let mut dst = Heap::new();
         dst.cons(Term::NIL, Term::NIL);
         let c = copy_term(&a.view(&lits), &mut dst, small);
+        assert_eq!(
+            dst.words.len(),
+            2 + 4 + 2 + 3 * (2 + 2),
+            "the inner tuple and its float copied once per reference"
+        );
         let w = copy_term(&a.view(&lits), &mut dst, wide);
+        let before = dst.words.len();
+        let d = copy_term(&a.view(&lits), &mut dst, doubling);
+        assert_eq!(
+            dst.words.len() - before,
+            20 * 3 + 2,
+            "one copy of each object"
+        );
         let v = dst.view(&lits);
         let t = v.tuple(c).unwrap();
-        assert_eq!(t[0], t[1], "sharing preserved");
-        assert_eq!(v.list_to_vec(t[2]).unwrap(), [t[0]]);
-        assert_eq!(v.float(v.tuple(t[0]).unwrap()[0]), Some(1.5));
+        let copies = [t[0], t[1], v.list_to_vec(t[2]).unwrap()[0]];
+        for inner in copies {
+            assert_eq!(v.float(v.tuple(inner).unwrap()[0]), Some(1.5));
+        }
         let t = v.tuple(w).unwrap();
         assert_eq!(t.len(), 101);
-        assert_eq!(t[0], t[100], "sharing preserved past the inline entries");
+        assert_eq!(t[0], t[100], "sharing preserved past the tree budget");
         for (i, &x) in t[..100].iter().enumerate() {
             assert_eq!(v.float(x), Some(i as f64));
         }
-        // Ten words for the small term plus the tuple and 100 floats of two words each.
-        assert_eq!(dst.words.len(), 2 + 10 + 102 + 200);
+        assert_eq!(before, 20 + 102 + 200);
+        let mut x = d;
+        for _ in 0..20 {
+            let pair = v.tuple(x).unwrap();
+            assert_eq!(pair[0], pair[1], "sharing preserved");
+            x = pair[0];
+        }
+        assert_eq!(v.tuple(x).unwrap(), [Term::small(0)]);
     }
 
     #[test]
