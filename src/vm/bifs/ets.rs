@@ -943,3 +943,180 @@ pub fn select1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     };
     Ok(chunk(ctx, rest, limit))
 }
+
+/// `ets:select_reverse/2`: an `ordered_set`'s results in descending key order; for the other
+/// table types the same as `select/2`, as in erl.
+pub fn select_reverse(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let ms = compile(ctx, a[1])?;
+    let out = reversed(ctx, id, &ms);
+    Ok(ctx.p.heap.list(&out))
+}
+
+/// `ets:select_reverse/3`: [`select_reverse`] in chunks of `Limit`, continued by
+/// `select_reverse/1` (the same continuation as `select/1`'s).
+pub fn select_reverse3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let ms = compile(ctx, a[1])?;
+    let limit = match a[2].as_small() {
+        Some(n) if n >= 1 => n as usize,
+        _ => return Err(badarg()),
+    };
+    let out = reversed(ctx, id, &ms);
+    Ok(chunk(ctx, out, limit))
+}
+
+/// The results of `ms` over table `id`, last key first for an `ordered_set`.
+fn reversed(ctx: &mut Ctx, id: u64, ms: &MatchSpec) -> Vec<Term> {
+    let ordered = ctx
+        .ets
+        .get(id)
+        .is_some_and(|t| t.kind == TableKind::OrderedSet);
+    let mut out = Vec::new();
+    scan(ctx, id, ms, |_, r| out.push(r));
+    if ordered {
+        out.reverse();
+    }
+    out
+}
+
+/// `ets:select_replace/2`: replaces each object for which the specification returns a
+/// replacement with the same key; returns how many were replaced. A replacement with another
+/// key (or no tuple with a key at all) fails the whole call with `badarg` and changes nothing;
+/// `bag` tables are refused, as erl refuses them.
+pub fn select_replace(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = writable(ctx, a[0])?;
+    let ms = compile(ctx, a[1])?;
+    let Some(mut tab) = ctx.ets.take(id) else {
+        return Err(badarg());
+    };
+    let exact = tab.kind.exact_keys();
+    let mark = (ctx.p.heap.words.len(), ctx.p.heap.bins.len());
+    let mut new = Vec::new();
+    let mut ok = tab.kind != TableKind::Bag;
+    for (k, i, o) in tab.entries() {
+        if !ok {
+            break;
+        }
+        let Some(r) = matchspec::run(ctx, &ms, o) else {
+            continue;
+        };
+        let v = ctx.p.heap.view(ctx.lits);
+        let same_key = v
+            .tuple(r)
+            .and_then(|el| el.get(tab.keypos - 1))
+            .is_some_and(|&nk| KeyTerm::from_term(&v, ctx.atoms, ctx.code, nk, exact) == *k);
+        if same_key {
+            new.push((k.clone(), i, Object::new(&v, r)));
+        } else {
+            ok = false;
+        }
+    }
+    ctx.p.heap.words.truncate(mark.0);
+    ctx.p.heap.bins.truncate(mark.1);
+    let n = new.len();
+    if ok {
+        for (k, i, o) in new {
+            tab.replace(&k, i, o);
+        }
+    }
+    ctx.ets.put_back(tab);
+    if !ok {
+        return Err(badarg());
+    }
+    Ok(ctx.p.heap.int(n as i64))
+}
+
+/// `ets:slot/2`: the objects of the `I`-th key (0-based) in the table's order: one object of
+/// an `ordered_set`, as in erl; for the other table types a slot is a key here, where erl's
+/// is a hash bucket, so which objects a slot holds differs from erl's. `'$end_of_table'` just
+/// past the last slot, `badarg` beyond.
+pub fn slot(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let id = readable(ctx, a[0])?;
+    let i = match a[1].as_small() {
+        Some(i) if i >= 0 => i as usize,
+        _ => return Err(badarg()),
+    };
+    let tab = table(ctx, id)?;
+    if i == tab.keys() {
+        return Ok(atom_of(ctx, "$end_of_table"));
+    }
+    let Some(objs) = ctx.ets.get(id).and_then(|t| t.nth_key(i)) else {
+        return Err(badarg());
+    };
+    Ok(copy_list(ctx.lits, &mut ctx.p.heap, objs.iter()))
+}
+
+/// The tag of a compiled specification: `{'$ets_compiled_ms', Spec}` (erl's is a magic
+/// reference; this one is an ordinary term, so it needs no table and is never leaked).
+const COMPILED_MS: &str = "$ets_compiled_ms";
+
+/// The specification inside a compiled one.
+fn compiled_spec(ctx: &mut Ctx, t: Term) -> Option<Term> {
+    let tag = atom_of(ctx, COMPILED_MS);
+    match ctx.view().tuple(t) {
+        Some([x, spec]) if *x == tag => Some(*spec),
+        _ => None,
+    }
+}
+
+/// `ets:match_spec_compile/1`: checks the specification and wraps it.
+pub fn match_spec_compile(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    compile(ctx, a[0])?;
+    let tag = atom_of(ctx, COMPILED_MS);
+    Ok(ctx.p.heap.tuple(&[tag, a[0]]))
+}
+
+/// `ets:is_compiled_ms/1`.
+pub fn is_compiled_ms(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let ok = compiled_spec(ctx, a[0]).is_some_and(|s| compile(ctx, s).is_ok());
+    Ok(Term::boolean(ok))
+}
+
+/// `ets:match_spec_run_r/3` (behind `ets:match_spec_run/2`): the results of a compiled
+/// specification for each term of `List` that matches, last first, in front of `Acc`.
+pub fn match_spec_run_r(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let spec = compiled_spec(ctx, a[1]).ok_or_else(badarg)?;
+    let ms = compile(ctx, spec)?;
+    let items = ctx.view().list_to_vec(a[0]).ok_or_else(badarg)?;
+    let mut acc = a[2];
+    for t in items {
+        if let Some(r) = matchspec::run_term(ctx, &ms, t) {
+            acc = ctx.p.heap.cons(r, acc);
+        }
+    }
+    Ok(acc)
+}
+
+/// `erlang:match_spec_test/3` for `table` specifications (behind `ets:test_ms/2`):
+/// `{ok, Result, [], []}` with `false` when nothing matches, `{error, [{error, Why}]}` for a
+/// specification that does not compile.
+pub fn match_spec_test(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[2] != atom_of(ctx, "table") {
+        return Err(badarg());
+    }
+    let ok = atom_of(ctx, "ok");
+    let compiled = {
+        let v = ctx.p.heap.view(ctx.lits);
+        MatchSpec::compile(&v, ctx.atoms, a[1])
+    };
+    match compiled {
+        Ok(ms) => {
+            let r = matchspec::run_term(ctx, &ms, a[0]).unwrap_or(atom::FALSE);
+            Ok(ctx.p.heap.tuple(&[ok, r, Term::NIL, Term::NIL]))
+        }
+        Err(e) => {
+            let why = match e {
+                matchspec::SpecError::Shape => "Malformed match specification.",
+                matchspec::SpecError::Unbound => "Unbound variable in match specification.",
+                matchspec::SpecError::Function => "Function does_not_exist.",
+                matchspec::SpecError::EmptyBody => "Empty body in match specification.",
+            };
+            let text = ctx.p.heap.string(why);
+            let error = atom_of(ctx, "error");
+            let item = ctx.p.heap.tuple(&[error, text]);
+            let list = ctx.p.heap.list(&[item]);
+            Ok(ctx.p.heap.tuple(&[error, list]))
+        }
+    }
+}

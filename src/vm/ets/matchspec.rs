@@ -513,8 +513,26 @@ fn eval(ctx: &mut Ctx, f: &Frame, e: &Expr) -> Option<Term> {
 /// Runs `ms` against a stored object; the first matching clause's result, built on the
 /// caller's heap, or `None` (and the heap as it was) when no clause matches.
 pub fn run(ctx: &mut Ctx, ms: &MatchSpec, obj: &Object) -> Option<Term> {
-    let (mark_words, mark_bins) = (ctx.p.heap.words.len(), ctx.p.heap.bins.len());
+    let mark = (ctx.p.heap.words.len(), ctx.p.heap.bins.len());
     let t = obj.copy_to(ctx.lits, &mut ctx.p.heap);
+    run_at(ctx, ms, t, mark)
+}
+
+/// Runs `ms` against a term on the caller's heap (`ets:match_spec_run/2`); what the heap
+/// gained is given back when no clause matches.
+pub fn run_term(ctx: &mut Ctx, ms: &MatchSpec, t: Term) -> Option<Term> {
+    let mark = (ctx.p.heap.words.len(), ctx.p.heap.bins.len());
+    run_at(ctx, ms, t, mark)
+}
+
+/// [`run`] and [`run_term`] once the term is on the heap; `mark` is where the heap stood
+/// before anything of this run.
+fn run_at(
+    ctx: &mut Ctx,
+    ms: &MatchSpec,
+    t: Term,
+    (mark_words, mark_bins): (usize, usize),
+) -> Option<Term> {
     let mut binds: Vec<Option<Term>> = Vec::new();
     for c in &ms.clauses {
         binds.clear();

@@ -310,6 +310,26 @@ impl Table {
         self.words -= freed;
     }
 
+    /// Every object with its key and its place among the key's objects, in key order.
+    pub fn entries(&self) -> impl Iterator<Item = (&KeyTerm, usize, &Object)> {
+        self.objects.iter().flat_map(|(k, slot)| {
+            slot.as_slice()
+                .iter()
+                .enumerate()
+                .map(move |(i, o)| (k, i, o))
+        })
+    }
+
+    /// The objects of the `i`-th key (0-based) in key order, if the table has that many keys.
+    pub fn nth_key(&self, i: usize) -> Option<&[Object]> {
+        self.objects.values().nth(i).map(Slot::as_slice)
+    }
+
+    /// How many distinct keys the table holds.
+    pub fn keys(&self) -> usize {
+        self.objects.len()
+    }
+
     /// Every object, in key order.
     pub fn objects(&self) -> impl Iterator<Item = &Object> {
         self.objects.values().flat_map(Slot::as_slice)
