@@ -34,24 +34,7 @@ const MAX_GUNZIPPED: usize = 64 << 20;
 
 /// The contents of a gzip file (RFC 1952): one member, its size and CRC-32 checked.
 fn gunzip(b: &[u8]) -> Option<Vec<u8>> {
-    // ID1 ID2, CM (8: deflate), FLG, MTIME, XFL, OS; then the optional fields FLG announces.
-    let (&cm, &flg) = (b.get(2)?, b.get(3)?);
-    if cm != 8 || flg & 0xe0 != 0 {
-        return None;
-    }
-    let mut at = 10;
-    if flg & 4 != 0 {
-        let n = u16::from_le_bytes([*b.get(at)?, *b.get(at + 1)?]);
-        at += 2 + usize::from(n);
-    }
-    for bit in [8, 16] {
-        if flg & bit != 0 {
-            at += b.get(at..)?.iter().position(|&c| c == 0)? + 1;
-        }
-    }
-    if flg & 2 != 0 {
-        at += 2;
-    }
+    let at = crate::vm::bifs::zlib::gzip_body(b)?;
     let end = b.len().checked_sub(8)?;
     let data = b.get(at..end)?;
     let word = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);

@@ -24,7 +24,6 @@ fn start(ctx: &Ctx, a: &[Term]) -> Result<(u32, Vec<u8>), crate::vm::bif::Fault>
     }
 }
 
-/// Updates an IEEE CRC-32 (reflected, polynomial 0xEDB88320).
 /// The CRC-32 (IEEE, as zlib and gzip compute it) of `data`, continuing from `crc`.
 pub fn crc32_update(crc: u32, data: &[u8]) -> u32 {
     let mut c = !crc;

@@ -28,6 +28,7 @@ pub mod trap;
 pub mod tuples;
 pub mod unicode;
 pub mod xenbeam;
+pub mod zlib;
 
 use crate::vm::bif::BifFn;
 
@@ -371,6 +372,12 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("erlang", "md5_init", 0, md5::md5_init),
     ("erlang", "md5_update", 2, md5::md5_update),
     ("erlang", "md5_final", 1, md5::md5_final),
+    ("zlib", "compress", 1, zlib::compress),
+    ("zlib", "uncompress", 1, zlib::uncompress),
+    ("zlib", "zip", 1, zlib::zip),
+    ("zlib", "unzip", 1, zlib::unzip),
+    ("zlib", "gzip", 1, zlib::gzip),
+    ("zlib", "gunzip", 1, zlib::gunzip),
     ("erlang", "crc32", 1, checksum::crc32),
     ("erlang", "crc32", 2, checksum::crc32),
     ("erlang", "adler32", 1, checksum::adler32),
