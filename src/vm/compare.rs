@@ -56,6 +56,10 @@ pub enum Mode {
 /// Compares two terms in Erlang's term order. Nested terms are walked with an explicit
 /// work list, so arbitrarily deep terms cannot overflow the native stack.
 pub fn compare(v: &View, atoms: &AtomTable, a: Term, b: Term, mode: Mode) -> Ordering {
+    // Two small integers (`max(N, M)`, `N >= M` as a BIF) compare by value in every mode.
+    if let (Some(x), Some(y)) = (a.as_small(), b.as_small()) {
+        return x.cmp(&y);
+    }
     let mut todo: Vec<(Term, Term, Mode)> = Vec::new();
     let (mut a, mut b, mut mode) = (a, b, mode);
     loop {
@@ -192,8 +196,13 @@ fn exact_eq_flat(v: &View, a: Term, b: Term) -> Option<bool> {
         Kind::BinRef => {
             // Bitstrings of different lengths differ (the payload's third word is the length
             // in bits); only equal lengths need their bytes compared.
-            if v.payload(a)[2] != v.payload(b)[2] {
+            let bits = v.payload(a)[2];
+            if bits != v.payload(b)[2] {
                 return Some(false);
+            }
+            if bits.0 == 0 {
+                // `Bin =:= <<>>`: two empty bitstrings, whatever their buffers.
+                return Some(true);
             }
             Some(compare_bits(v, a, b) == Ordering::Equal)
         }
