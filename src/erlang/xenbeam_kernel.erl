@@ -136,6 +136,11 @@ code_reply({is_loaded, Module}) ->
         true -> {file, preloaded};
         false -> false
     end;
+code_reply({ensure_loaded, Module}) ->
+    case erlang:module_loaded(Module) orelse loads(Module) of
+        true -> {module, Module};
+        false -> {error, nofile}
+    end;
 code_reply(get_path) -> [];
 code_reply({dir, {priv_dir, _}}) -> {error, bad_name};
 code_reply({dir, {lib_dir, _}}) -> {error, bad_name};

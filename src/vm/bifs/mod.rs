@@ -514,5 +514,4 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
         1,
         unicode::ensure_modules_loaded,
     ),
-    ("code", "ensure_loaded", 1, unicode::ensure_loaded),
 ];

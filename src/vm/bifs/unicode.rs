@@ -331,14 +331,6 @@ pub fn ensure_modules_loaded(_: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(atom::OK)
 }
 
-/// `code:ensure_loaded/1`.
-pub fn ensure_loaded(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    if !a[0].is_atom() {
-        return Err(badarg());
-    }
-    Ok(ctx.p.heap.tuple(&[atom::MODULE, a[0]]))
-}
-
 /// Writes chardata to the console as erl's `-noshell` standard output does: characters below
 /// 256 as single bytes, others as `\x{...}`.
 fn put(ctx: &mut Ctx, t: Term, to_stderr: bool) -> BifResult {
