@@ -90,31 +90,39 @@ fn fault(ctx: &mut Ctx, e: InflateError) -> Fault {
 
 /// `zlib:compress/1`.
 pub fn compress(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let data = input(ctx, a[0])?;
-    let out = miniz_oxide::deflate::compress_to_vec_zlib(&data, LEVEL);
-    Ok(ctx.p.heap.binary(out))
+    deflated(ctx, a[0], true)
 }
 
 /// `zlib:uncompress/1`.
 pub fn uncompress(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let data = input(ctx, a[0])?;
-    match inflate(ctx, &data, true) {
-        Ok((out, _)) => Ok(ctx.p.heap.binary(out)),
-        Err(e) => Err(fault(ctx, e)),
-    }
+    inflated(ctx, a[0], true)
 }
 
 /// `zlib:zip/1`.
 pub fn zip(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let data = input(ctx, a[0])?;
-    let out = miniz_oxide::deflate::compress_to_vec(&data, LEVEL);
-    Ok(ctx.p.heap.binary(out))
+    deflated(ctx, a[0], false)
 }
 
 /// `zlib:unzip/1`.
 pub fn unzip(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let data = input(ctx, a[0])?;
-    match inflate(ctx, &data, false) {
+    inflated(ctx, a[0], false)
+}
+
+/// The deflate stream of the iodata `t`, in the zlib format or raw.
+fn deflated(ctx: &mut Ctx, t: Term, zlib: bool) -> BifResult {
+    let data = input(ctx, t)?;
+    let out = if zlib {
+        miniz_oxide::deflate::compress_to_vec_zlib(&data, LEVEL)
+    } else {
+        miniz_oxide::deflate::compress_to_vec(&data, LEVEL)
+    };
+    Ok(ctx.p.heap.binary(out))
+}
+
+/// The bytes of the deflate stream at the start of the iodata `t` (zlib format or raw).
+fn inflated(ctx: &mut Ctx, t: Term, zlib: bool) -> BifResult {
+    let data = input(ctx, t)?;
+    match inflate(ctx, &data, zlib) {
         Ok((out, _)) => Ok(ctx.p.heap.binary(out)),
         Err(e) => Err(fault(ctx, e)),
     }
