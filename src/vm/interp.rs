@@ -290,7 +290,8 @@ fn cmp_test(v: &View, atoms: &AtomTable, a: Term, b: Term, test: CmpTest) -> boo
 /// A call target resolved from an export entry.
 enum Resolved {
     Code(u32, u32),
-    Bif(BifFn),
+    /// A BIF and its export index (0 when it has no entry, for stack traces).
+    Bif(BifFn, u32),
     Apply,
     Load(Term),
     Undef,
@@ -300,7 +301,7 @@ fn resolve(code: &Code, atoms: &AtomTable, module: Term, function: Term, arity: 
     if let Some(e) = code.find_export(module, function, arity) {
         match code.exports[e as usize].target {
             Target::Code { module, pc } => return Resolved::Code(module, pc),
-            Target::Bif(b) => return Resolved::Bif(b),
+            Target::Bif(b) => return Resolved::Bif(b, e),
             Target::Apply => return Resolved::Apply,
             Target::Undefined => {}
         }
@@ -308,7 +309,7 @@ fn resolve(code: &Code, atoms: &AtomTable, module: Term, function: Term, arity: 
     // A BIF nobody imported yet (reached through apply or a fun M:F/A).
     if module.is_atom() && function.is_atom() {
         match super::bif::lookup(atoms.name(module), atoms.name(function), arity) {
-            Some(Target::Bif(b)) => return Resolved::Bif(b),
+            Some(Target::Bif(b)) => return Resolved::Bif(b, 0),
             Some(Target::Apply) => return Resolved::Apply,
             _ => {}
         }
@@ -1115,6 +1116,38 @@ fn general<'e>(
             return Some(Outcome::NeedModule($module));
         }};
     }
+    // Raises `undef` for a call of `$md:$fun($args)` made from here (a tail call from the
+    // caller's caller), with `$md:$fun` on top of the stack trace as erl reports it.
+    macro_rules! raise_undef {
+        ($md:expr, $fun:expr, $args:expr, $tail:expr, $dealloc:expr) => {{
+            if $tail {
+                let len = p.stack.len();
+                p.stack.truncate(len - $dealloc as usize);
+            } else {
+                p.stack.push(Term::cp_at(m, pc!()));
+            }
+            let trace = exception::build_trace(
+                p,
+                atoms,
+                code,
+                m,
+                pc!() as u32,
+                Top::Undef {
+                    module: $md,
+                    function: $fun,
+                    args: $args,
+                },
+            );
+            fault!(
+                Fault::Raise {
+                    class: Class::Error,
+                    reason: atom::UNDEF,
+                    frame: Frame::Trace(trace),
+                },
+                Top::Function { args: None }
+            );
+        }};
+    }
     macro_rules! stack_check {
         () => {
             if p.stack.len() > p.max_stack {
@@ -1892,39 +1925,13 @@ fn general<'e>(
                         jump_module!(nm, npc);
                         reduce!(m, pc!(), n);
                     }
-                    Ok(Resolved::Bif(b)) => {
-                        let export = code.find_export(md, fun, n).unwrap_or(0);
+                    Ok(Resolved::Bif(b, export)) => {
                         call_bif!(b, n, export, *tail, *dealloc);
                     }
                     Ok(Resolved::Load(name)) => need_module!(name),
                     Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
-                        if !*tail {
-                            p.stack.push(Term::cp_at(m, pc!()));
-                        } else {
-                            let len = p.stack.len();
-                            p.stack.truncate(len - *dealloc as usize);
-                        }
                         let args: Vec<Term> = xr[..n as usize].to_vec();
-                        let trace = exception::build_trace(
-                            p,
-                            atoms,
-                            code,
-                            m,
-                            pc!() as u32,
-                            Top::Undef {
-                                module: md,
-                                function: fun,
-                                args: &args,
-                            },
-                        );
-                        fault!(
-                            Fault::Raise {
-                                class: Class::Error,
-                                reason: atom::UNDEF,
-                                frame: Frame::Trace(trace),
-                            },
-                            Top::Function { args: None }
-                        );
+                        raise_undef!(md, fun, &args, *tail, *dealloc)
                     }
                     Err(f) => fault!(f, Top::Function { args: None }),
                 }
@@ -1971,38 +1978,10 @@ fn general<'e>(
                                     jump_module!(nm, npc);
                                     reduce!(m, pc!(), n);
                                 }
-                                Resolved::Bif(b) => {
-                                    let export = code.find_export(md, fun, n).unwrap_or(0);
+                                Resolved::Bif(b, export) => {
                                     call_bif!(b, n, export, *tail, *dealloc);
                                 }
-                                _ => {
-                                    if !*tail {
-                                        p.stack.push(Term::cp_at(m, pc!()));
-                                    } else {
-                                        let len = p.stack.len();
-                                        p.stack.truncate(len - *dealloc as usize);
-                                    }
-                                    let trace = exception::build_trace(
-                                        p,
-                                        atoms,
-                                        code,
-                                        m,
-                                        pc!() as u32,
-                                        Top::Undef {
-                                            module: md,
-                                            function: fun,
-                                            args: &items,
-                                        },
-                                    );
-                                    fault!(
-                                        Fault::Raise {
-                                            class: Class::Error,
-                                            reason: atom::UNDEF,
-                                            frame: Frame::Trace(trace),
-                                        },
-                                        Top::Function { args: None }
-                                    );
-                                }
+                                _ => raise_undef!(md, fun, &items, *tail, *dealloc),
                             }
                         }
                     }
@@ -2021,27 +2000,16 @@ fn general<'e>(
                             jump_module!(nm, npc);
                             reduce!(m, pc!(), live_at_entry);
                         }
-                        Ok(FunEntry::Mfa(md, fun)) => {
+                        Ok(FunEntry::Mfa(md, fun, r)) => {
                             xr[n as usize] = md;
                             xr[n as usize + 1] = fun;
                             xr[n as usize + 2] = Term::NIL;
                             // Re-dispatch as apply: restore the original registers' shape.
-                            match apply_target(code, atoms, md, fun, n) {
-                                Ok(Resolved::Code(nm, npc)) => {
-                                    if *tail {
-                                        let len = p.stack.len();
-                                        p.stack.truncate(len - *dealloc as usize);
-                                    } else {
-                                        p.stack.push(Term::cp_at(m, pc!()));
-                                    }
-                                    jump_module!(nm, npc);
-                                    reduce!(m, pc!(), n);
-                                }
-                                Ok(Resolved::Bif(b)) => {
-                                    let export = code.find_export(md, fun, n).unwrap_or(0);
+                            match r {
+                                Resolved::Bif(b, export) => {
                                     call_bif!(b, n, export, *tail, *dealloc);
                                 }
-                                _ => raise!(Class::Error, atom::UNDEF),
+                                _ => raise_undef!(md, fun, &items, *tail, *dealloc),
                             }
                         }
                         Ok(FunEntry::Load(name)) => {
@@ -2072,41 +2040,13 @@ fn general<'e>(
                         jump_module!(nm, npc);
                         reduce!(m, pc!(), live_at_entry);
                     }
-                    Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, atoms, md, fun, n) {
-                        Ok(Resolved::Code(nm, npc)) => {
-                            p.stack.push(Term::cp_at(m, pc!()));
-                            gc!(0, n);
-                            jump_module!(nm, npc);
-                            reduce!(m, pc!(), n);
-                        }
-                        Ok(Resolved::Bif(b)) => {
-                            let export = code.find_export(md, fun, n).unwrap_or(0);
+                    Ok(FunEntry::Mfa(md, fun, r)) => match r {
+                        Resolved::Bif(b, export) => {
                             call_bif!(b, n, export, false, 0);
                         }
-                        Ok(Resolved::Load(name)) => need_module!(name),
                         _ => {
-                            p.stack.push(Term::cp_at(m, pc!()));
                             let args: Vec<Term> = xr[..n as usize].to_vec();
-                            let trace = exception::build_trace(
-                                p,
-                                atoms,
-                                code,
-                                m,
-                                pc!() as u32,
-                                Top::Undef {
-                                    module: md,
-                                    function: fun,
-                                    args: &args,
-                                },
-                            );
-                            fault!(
-                                Fault::Raise {
-                                    class: Class::Error,
-                                    reason: atom::UNDEF,
-                                    frame: Frame::Trace(trace),
-                                },
-                                Top::Function { args: None }
-                            );
+                            raise_undef!(md, fun, &args, false, 0)
                         }
                     },
                     Ok(FunEntry::Load(name)) => need_module!(name),
@@ -2810,7 +2750,9 @@ fn fun_arity(code: &Code, v: &View, f: Term) -> Option<u32> {
 enum FunEntry {
     /// Module, instruction, and the live registers at entry (arguments and free variables).
     Code(u32, u32, u32),
-    Mfa(Term, Term),
+    /// An export fun's module and function, and its target if not code: a BIF, `apply`, or
+    /// nothing (undef).
+    Mfa(Term, Term, Resolved),
     Load(Term),
 }
 
@@ -2862,7 +2804,7 @@ fn fun_entry(
             match resolve(code, atoms, md, fun, n) {
                 Resolved::Code(mi, pc) => Ok(FunEntry::Code(mi, pc, n)),
                 Resolved::Load(name) => Ok(FunEntry::Load(name)),
-                _ => Ok(FunEntry::Mfa(md, fun)),
+                r => Ok(FunEntry::Mfa(md, fun, r)),
             }
         }
         _ => Err(FunError::BadFun),
