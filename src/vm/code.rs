@@ -307,7 +307,6 @@ impl Code {
     }
 
     /// The export entry for `M:F/A` if any.
-    #[inline]
     pub fn find_export(&self, module: Term, function: Term, arity: u32) -> Option<u32> {
         self.export_index
             .find(&self.exports, module, function, arity)
