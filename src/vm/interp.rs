@@ -962,10 +962,10 @@ fn exec(
                 | Op::TryCase { .. }
                 | Op::TryCaseEnd { .. }
                 | Op::Raise { .. }
-                | Op::BuildStacktrace { .. }
-                | Op::RawRaise { .. }
+                | Op::BuildStacktrace
+                | Op::RawRaise
                 | Op::Badmatch { .. }
-                | Op::IfEnd { .. }
+                | Op::IfEnd
                 | Op::CaseEnd { .. }
                 | Op::Badrecord { .. }
                 | Op::CallFun { .. }
@@ -994,13 +994,13 @@ fn exec(
                 | Op::BsGetTail { .. }
                 | Op::BsContextToBinary { .. }
                 | Op::LoopRecEnd { .. }
-                | Op::Timeout { .. }
+                | Op::Timeout
                 | Op::WaitTimeout { .. }
-                | Op::BsInitWritable { .. }
+                | Op::BsInitWritable
                 | Op::ConsAllocGetList { .. }
-                | Op::Nop { .. }
-                | Op::Exit { .. }
-                | Op::CodeEnd { .. }
+                | Op::Nop
+                | Op::Exit
+                | Op::CodeEnd
                 | Op::Allocate { .. }
                 | Op::TestHeap { .. } => {}
             }
