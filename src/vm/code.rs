@@ -129,7 +129,7 @@ pub struct Code {
     /// The export table.
     pub exports: Vec<ExportEntry>,
     /// (module atom, function atom, arity) to export index.
-    pub export_index: BTreeMap<(u32, u32, u32), u32>,
+    export_index: ExportIndex,
     /// Module atoms that could not be loaded (calls to them raise `undef`).
     pub missing: alloc::collections::BTreeSet<u32>,
 }
@@ -279,8 +279,7 @@ impl Code {
 
     /// The export index for `M:F/A`, creating an undefined entry if needed.
     pub fn export(&mut self, atoms: &AtomTable, module: Term, function: Term, arity: u32) -> u32 {
-        let key = (module.atom_index(), function.atom_index(), arity);
-        if let Some(&i) = self.export_index.get(&key) {
+        if let Some(i) = self.find_export(module, function, arity) {
             return i;
         }
         let i = self.exports.len() as u32;
@@ -292,7 +291,7 @@ impl Code {
             arity,
             target,
         });
-        self.export_index.insert(key, i);
+        self.export_index.insert(&self.exports, i);
         i
     }
 
@@ -310,12 +309,82 @@ impl Code {
     /// The export entry for `M:F/A` if any.
     pub fn find_export(&self, module: Term, function: Term, arity: u32) -> Option<u32> {
         self.export_index
-            .get(&(module.atom_index(), function.atom_index(), arity))
-            .copied()
+            .find(&self.exports, module, function, arity)
     }
 
     /// The module index of a module atom, if loaded.
     pub fn module_index(&self, name: Term) -> Option<u32> {
         self.by_name.get(&name.atom_index()).copied()
+    }
+}
+
+/// The export table's index by `M:F/A`: a hash table of export indices with linear probing,
+/// its keys read from the entries themselves, at most half full.
+///
+/// Export funs and `apply/3` find their target by name on every call (an entry's target
+/// changes when its module loads or unloads, so the name is what stays valid); a probe here
+/// costs a few instructions where the ordered map it replaces walked several tree nodes.
+#[derive(Debug, Default)]
+struct ExportIndex {
+    /// Export indices; [`ExportIndex::EMPTY`] marks a free slot. The length is zero or a
+    /// power of two.
+    slots: Vec<u32>,
+}
+
+impl ExportIndex {
+    const EMPTY: u32 = u32::MAX;
+
+    /// The slot where the probe for `M:F/A` starts, in a table of `len` (a power of two).
+    #[inline]
+    fn start(module: Term, function: Term, arity: u32, len: usize) -> usize {
+        let h = (module.0 ^ function.0.rotate_left(29) ^ arity as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> 32) as usize & (len - 1)
+    }
+
+    #[inline]
+    fn find(
+        &self,
+        exports: &[ExportEntry],
+        module: Term,
+        function: Term,
+        arity: u32,
+    ) -> Option<u32> {
+        let len = self.slots.len();
+        if len == 0 {
+            return None;
+        }
+        let mut i = Self::start(module, function, arity, len);
+        loop {
+            let e = self.slots[i];
+            let entry = exports.get(e as usize)?;
+            if entry.function == function && entry.module == module && entry.arity == arity {
+                return Some(e);
+            }
+            i = (i + 1) & (len - 1);
+        }
+    }
+
+    /// Adds export `i` (`exports[i]`, not in the index yet).
+    fn insert(&mut self, exports: &[ExportEntry], i: u32) {
+        if 2 * exports.len() > self.slots.len() {
+            let len = (2 * exports.len()).next_power_of_two().max(64);
+            self.slots = vec![Self::EMPTY; len];
+            for j in 0..exports.len() as u32 {
+                self.place(exports, j);
+            }
+        } else {
+            self.place(exports, i);
+        }
+    }
+
+    fn place(&mut self, exports: &[ExportEntry], i: u32) {
+        let e = &exports[i as usize];
+        let len = self.slots.len();
+        let mut at = Self::start(e.module, e.function, e.arity, len);
+        while self.slots[at] != Self::EMPTY {
+            at = (at + 1) & (len - 1);
+        }
+        self.slots[at] = i;
     }
 }

@@ -290,7 +290,7 @@ fn cmp_test(v: &View, atoms: &AtomTable, a: Term, b: Term, test: CmpTest) -> boo
 /// A call target resolved from an export entry.
 enum Resolved {
     Code(u32, u32),
-    Bif(BifFn),
+    Bif(BifFn, u32),
     Apply,
     Load(Term),
     Undef,
@@ -300,7 +300,7 @@ fn resolve(code: &Code, atoms: &AtomTable, module: Term, function: Term, arity: 
     if let Some(e) = code.find_export(module, function, arity) {
         match code.exports[e as usize].target {
             Target::Code { module, pc } => return Resolved::Code(module, pc),
-            Target::Bif(b) => return Resolved::Bif(b),
+            Target::Bif(b) => return Resolved::Bif(b, e),
             Target::Apply => return Resolved::Apply,
             Target::Undefined => {}
         }
@@ -308,7 +308,7 @@ fn resolve(code: &Code, atoms: &AtomTable, module: Term, function: Term, arity: 
     // A BIF nobody imported yet (reached through apply or a fun M:F/A).
     if module.is_atom() && function.is_atom() {
         match super::bif::lookup(atoms.name(module), atoms.name(function), arity) {
-            Some(Target::Bif(b)) => return Resolved::Bif(b),
+            Some(Target::Bif(b)) => return Resolved::Bif(b, 0),
             Some(Target::Apply) => return Resolved::Apply,
             _ => {}
         }
@@ -320,6 +320,45 @@ fn resolve(code: &Code, atoms: &AtomTable, module: Term, function: Term, arity: 
         Resolved::Load(module)
     } else {
         Resolved::Undef
+    }
+}
+
+/// The `undef` error of a call of `md:fun(args)` from instruction `pc` of module `m`
+/// (a tail call dropping `dealloc` slots from the caller's caller), with `md:fun` on top of
+/// its stack trace as erl reports it. Out of line: [`general`] is large enough.
+#[cold]
+#[inline(never)]
+fn undef(
+    p: &mut Process,
+    atoms: &mut AtomTable,
+    code: &Code,
+    (m, pc): (u32, usize),
+    (md, fun, args): (Term, Term, &[Term]),
+    tail: bool,
+    dealloc: u32,
+) -> Fault {
+    if tail {
+        let len = p.stack.len();
+        p.stack.truncate(len - dealloc as usize);
+    } else {
+        p.stack.push(Term::cp_at(m, pc));
+    }
+    let trace = exception::build_trace(
+        p,
+        atoms,
+        code,
+        m,
+        pc as u32,
+        Top::Undef {
+            module: md,
+            function: fun,
+            args,
+        },
+    );
+    Fault::Raise {
+        class: Class::Error,
+        reason: atom::UNDEF,
+        frame: Frame::Trace(trace),
     }
 }
 
@@ -464,6 +503,9 @@ fn exec(
         _ => return bad_code(),
     };
     let mut ip = ops.at(pc);
+    // Return addresses into the current module without their position: made once per
+    // module, not at every call and return.
+    let mut cp0 = Term::cp_at(m, 0);
     let mut reds = p.reductions;
     // The reductions when the fast loop was last entered.
     let mut visit_reds = reds;
@@ -512,7 +554,7 @@ fn exec(
     // `$next` (a fused call returns past the instructions it stands for).
     macro_rules! enter {
         ($next:expr, $skip:expr, $target:expr) => {{
-            p.stack.push(Term::cp_at(m, ops.index($next) + $skip));
+            p.stack.push(cp0.cp_with_pc(ops.index($next) + $skip));
             ip = ops.at($target as usize);
             reds -= 1;
             continue;
@@ -526,14 +568,23 @@ fn exec(
             }
         };
     }
+    // A cons cell, as `Heap::cons` makes it but with one capacity check for both words
+    // (fewer instructions here; in `general` the two pushes measure better).
+    macro_rules! cons {
+        ($h:expr, $t:expr) => {{
+            let off = p.heap.words.len();
+            p.heap.words.extend_from_slice(&[$h, $t]);
+            Term::cons_ptr(off)
+        }};
+    }
     // Whether a return after dropping `$n` slots can take its fast path: a return address
-    // into this module on the stack. Gives the address's position.
+    // into this module on the stack. Gives the stack's length without the frame and the
+    // address's position.
     macro_rules! return_to {
         ($n:expr) => {{
-            let len = p.stack.len();
-            let n = $n as usize;
-            match len.checked_sub(n + 1).map(|i| p.stack[i]) {
-                Some(cp) if cp.is_cp() && cp.code_module() == m => Some(cp.code_pc()),
+            let i = p.stack.len().wrapping_sub($n as usize + 1);
+            match p.stack.get(i) {
+                Some(&cp) if cp.is_cp_into(cp0) => Some((i, cp.code_pc())),
                 _ => None,
             }
         }};
@@ -628,16 +679,15 @@ fn exec(
                     continue;
                 }
                 Op::Return => {
-                    if let Some(to) = return_to!(0) {
-                        p.stack.pop();
+                    if let Some((len, to)) = return_to!(0) {
+                        p.stack.truncate(len);
                         ip = ops.at(to as usize);
                         continue;
                     }
                 }
                 Op::DeallocReturn(n) => {
-                    if let Some(to) = return_to!(*n) {
-                        let len = p.stack.len();
-                        p.stack.truncate(len - *n as usize - 1);
+                    if let Some((len, to)) = return_to!(*n) {
+                        p.stack.truncate(len);
                         ip = ops.at(to as usize);
                         continue;
                     }
@@ -729,10 +779,9 @@ fn exec(
                     sub, a, b, dealloc, ..
                 } => {
                     if let Some(t) = small_add_sub(get!(*a), get!(*b), *sub) {
-                        if let Some(to) = return_to!(*dealloc) {
+                        if let Some((len, to)) = return_to!(*dealloc) {
                             xr[0] = t;
-                            let len = p.stack.len();
-                            p.stack.truncate(len - *dealloc as usize - 1);
+                            p.stack.truncate(len);
                             ip = ops.at(to as usize);
                             continue;
                         }
@@ -751,11 +800,10 @@ fn exec(
                     continue;
                 }
                 Op::PutListReturn(h, t, n) => {
-                    if let Some(to) = return_to!(*n) {
+                    if let Some((len, to)) = return_to!(*n) {
                         let (hv, tv) = (get!(*h), get!(*t));
-                        xr[0] = p.heap.cons(hv, tv);
-                        let len = p.stack.len();
-                        p.stack.truncate(len - *n as usize - 1);
+                        xr[0] = cons!(hv, tv);
+                        p.stack.truncate(len);
                         ip = ops.at(to as usize);
                         continue;
                     }
@@ -781,7 +829,7 @@ fn exec(
                 }
                 Op::PutList(h, t, d) => {
                     let (hv, tv) = (get!(*h), get!(*t));
-                    let c = p.heap.cons(hv, tv);
+                    let c = cons!(hv, tv);
                     store(xr, p, *d, c);
                     ip = next;
                     continue;
@@ -885,7 +933,76 @@ fn exec(
                         continue;
                     }
                 }
-                _ => {}
+                // Every other instruction, named rather than matched by `_`: with no default
+                // case the dispatch is one indexed jump over every tag, without a range check.
+                Op::FuncInfo { .. }
+                | Op::CallExt { .. }
+                | Op::CallBif { .. }
+                | Op::Bif { .. }
+                | Op::AddSub { .. }
+                | Op::Order { .. }
+                | Op::SizeOf { .. }
+                | Op::Deallocate { .. }
+                | Op::Trim { .. }
+                | Op::Move { .. }
+                | Op::Swap { .. }
+                | Op::InitY { .. }
+                | Op::Cmp { .. }
+                | Op::IsFunction2 { .. }
+                | Op::TestArity { .. }
+                | Op::SelectVal { .. }
+                | Op::SelectTupleArity { .. }
+                | Op::GetList { .. }
+                | Op::GetHd { .. }
+                | Op::GetTl { .. }
+                | Op::SetTupleElement { .. }
+                | Op::Catch { .. }
+                | Op::CatchEnd { .. }
+                | Op::TryEnd { .. }
+                | Op::TryCase { .. }
+                | Op::TryCaseEnd { .. }
+                | Op::Raise { .. }
+                | Op::BuildStacktrace
+                | Op::RawRaise
+                | Op::Badmatch { .. }
+                | Op::IfEnd
+                | Op::CaseEnd { .. }
+                | Op::Badrecord { .. }
+                | Op::CallFun { .. }
+                | Op::CallFun2 { .. }
+                | Op::MakeFun { .. }
+                | Op::Apply { .. }
+                | Op::ApplyBif { .. }
+                | Op::PutMap { .. }
+                | Op::HasMapFields { .. }
+                | Op::GetMapElements { .. }
+                | Op::FLoad { .. }
+                | Op::FStore { .. }
+                | Op::FMove { .. }
+                | Op::FArith { .. }
+                | Op::FNeg { .. }
+                | Op::BsCreateBin { .. }
+                | Op::BsStartMatch { .. }
+                | Op::BsGet { .. }
+                | Op::BsSkip { .. }
+                | Op::BsUtf { .. }
+                | Op::BsTestTail { .. }
+                | Op::BsTestUnit { .. }
+                | Op::BsMatchString { .. }
+                | Op::BsGetPosition { .. }
+                | Op::BsSetPosition { .. }
+                | Op::BsGetTail { .. }
+                | Op::BsContextToBinary { .. }
+                | Op::LoopRecEnd { .. }
+                | Op::Timeout
+                | Op::WaitTimeout { .. }
+                | Op::BsInitWritable
+                | Op::ConsAllocGetList { .. }
+                | Op::Nop
+                | Op::Exit
+                | Op::CodeEnd
+                | Op::Allocate { .. }
+                | Op::TestHeap { .. } => {}
             }
         }
         let mut st = State {
@@ -905,6 +1022,7 @@ fn exec(
             reds,
             ..
         } = st;
+        cp0 = Term::cp_at(m, 0);
         visit_reds = reds;
     }
 }
@@ -1892,8 +2010,7 @@ fn general<'e>(
                         jump_module!(nm, npc);
                         reduce!(m, pc!(), n);
                     }
-                    Ok(Resolved::Bif(b)) => {
-                        let export = code.find_export(md, fun, n).unwrap_or(0);
+                    Ok(Resolved::Bif(b, export)) => {
                         call_bif!(b, n, export, *tail, *dealloc);
                     }
                     Ok(Resolved::Load(name)) => need_module!(name),
@@ -1971,8 +2088,7 @@ fn general<'e>(
                                     jump_module!(nm, npc);
                                     reduce!(m, pc!(), n);
                                 }
-                                Resolved::Bif(b) => {
-                                    let export = code.find_export(md, fun, n).unwrap_or(0);
+                                Resolved::Bif(b, export) => {
                                     call_bif!(b, n, export, *tail, *dealloc);
                                 }
                                 _ => {
@@ -2037,11 +2153,21 @@ fn general<'e>(
                                     jump_module!(nm, npc);
                                     reduce!(m, pc!(), n);
                                 }
-                                Ok(Resolved::Bif(b)) => {
-                                    let export = code.find_export(md, fun, n).unwrap_or(0);
+                                Ok(Resolved::Bif(b, export)) => {
                                     call_bif!(b, n, export, *tail, *dealloc);
                                 }
-                                _ => raise!(Class::Error, atom::UNDEF),
+                                _ => {
+                                    let f = undef(
+                                        p,
+                                        atoms,
+                                        code,
+                                        (m, pc!()),
+                                        (md, fun, &items),
+                                        *tail,
+                                        *dealloc,
+                                    );
+                                    fault!(f, Top::Function { args: None });
+                                }
                             }
                         }
                         Ok(FunEntry::Load(name)) => {
@@ -2079,8 +2205,7 @@ fn general<'e>(
                             jump_module!(nm, npc);
                             reduce!(m, pc!(), n);
                         }
-                        Ok(Resolved::Bif(b)) => {
-                            let export = code.find_export(md, fun, n).unwrap_or(0);
+                        Ok(Resolved::Bif(b, export)) => {
                             call_bif!(b, n, export, false, 0);
                         }
                         Ok(Resolved::Load(name)) => need_module!(name),

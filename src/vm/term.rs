@@ -339,6 +339,20 @@ impl Term {
         Term(((pc as u64) << 24) | ((module as u64 & 0xf_ffff) << 4) | TAG_CODE)
     }
 
+    /// The continuation pointer to instruction `pc` of the module of `self`, a
+    /// `Term::cp_at(module, 0)` (a call's return address with the module's part made once).
+    #[inline]
+    pub const fn cp_with_pc(self, pc: usize) -> Term {
+        Term(self.0 | ((pc as u64) << 24))
+    }
+
+    /// Whether this is a continuation pointer into the module of `base`, a
+    /// `Term::cp_at(module, 0)`: tag and module compared in one step.
+    #[inline]
+    pub const fn is_cp_into(self, base: Term) -> bool {
+        self.0 & 0xff_ffff == base.0
+    }
+
     /// A catch marker whose handler is instruction `pc` of module `module`.
     #[inline]
     pub const fn catch(module: u32, pc: u32) -> Term {

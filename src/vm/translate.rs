@@ -195,10 +195,27 @@ pub fn translate(
     }
     let mut literals = Vec::with_capacity(m.literals.len());
     for l in &m.literals {
-        literals.push(
-            lits.insert(l, atoms)
-                .map_err(|_| TranslateError::BadLiteral)?,
-        );
+        let t = lits
+            .insert(l, atoms)
+            .map_err(|_| TranslateError::BadLiteral)?;
+        // A `fun M:F/A` expression is such a literal: give it an export entry now, so calls
+        // of it find their target (a BIF, or the module once it loads) without a lookup by
+        // name.
+        if let crate::etf::ExtTerm::ExportFun {
+            module,
+            function,
+            arity,
+        } = l
+        {
+            let md = atoms
+                .intern(module)
+                .map_err(|_| TranslateError::BadLiteral)?;
+            let f = atoms
+                .intern(function)
+                .map_err(|_| TranslateError::BadLiteral)?;
+            code.export(atoms, md, f, *arity as u32);
+        }
+        literals.push(t);
     }
     let mut imports = Vec::with_capacity(m.imports.len());
     for imp in &m.imports {
