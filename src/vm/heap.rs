@@ -130,6 +130,19 @@ impl Heap {
         self.charge.as_ref().and_then(|c| c.memory.left())
     }
 
+    /// Makes room for `bytes` more in `buf`, a buffer whose size the process's arguments chose
+    /// (`binary:copy(B, 1 bsl 40)`, `<<0:(1 bsl 40)>>`), so that a size beyond any memory is an
+    /// error for the caller to raise (erl's `system_limit`) instead of an abort of the node:
+    /// `OverBudget` when it is more than the node's budget has left for this process,
+    /// `AllocationFailed` when the allocator refuses it. Nothing is charged to the account.
+    pub fn reserve_output(&self, buf: &mut Vec<u8>, bytes: usize) -> Result<(), MemoryError> {
+        if self.memory_left().is_some_and(|left| bytes > left) {
+            return Err(MemoryError::OverBudget);
+        }
+        buf.try_reserve(bytes)
+            .map_err(|_| MemoryError::AllocationFailed)
+    }
+
     /// Charges `bytes` of working memory for a BIF this heap's process runs, until the guard
     /// drops (`None`: no account). When the budget cannot hold them the refusal is recorded as
     /// a refused growth is (the scheduler kills the process) and the result is `Err`.
@@ -843,6 +856,30 @@ impl<'a> View<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An output buffer fits in what the node's budget has left and the allocator gives;
+    /// past either the caller gets the error it raises as `system_limit`.
+    #[test]
+    fn reserve_output_stops_at_the_budget_and_the_allocator() {
+        let mut h = Heap::new();
+        let mut buf = vec![7u8];
+        assert_eq!(h.reserve_output(&mut buf, 1 << 20), Ok(()));
+        assert!(buf.capacity() > 1 << 20);
+        assert_eq!(
+            h.reserve_output(&mut Vec::new(), usize::MAX),
+            Err(MemoryError::AllocationFailed)
+        );
+        let memory = NodeMemory::unlimited();
+        h.attach(&memory);
+        memory.set_budget(memory.used() + 4096);
+        let left = h.memory_left().unwrap();
+        assert_eq!(h.reserve_output(&mut Vec::new(), left), Ok(()));
+        assert_eq!(
+            h.reserve_output(&mut Vec::new(), left + 1),
+            Err(MemoryError::OverBudget)
+        );
+        assert_eq!(buf, [7]);
+    }
 
     #[test]
     fn build_and_read() {
