@@ -685,6 +685,9 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         // Start small: registers are allocated when it first runs.
         p.heap = super::state::small_heap();
         p.set_max_heap(opts.max_heap.unwrap_or(self.st.max_heap));
+        if let Some(words) = opts.min_heap {
+            p.heap.set_min_heap(words);
+        }
         p.stack = Vec::new();
         p.f = Vec::new();
         p.module = 0;
@@ -762,6 +765,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             reductions: e.reductions,
             at: e.process.as_ref().map(|p| (p.module, p.pc)),
             words: e.process.as_ref().map(|p| (p.heap.limit, p.stack.len())),
+            min_heap: e.process.as_ref().map(|p| p.heap.min_heap),
         })
     }
 

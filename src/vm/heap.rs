@@ -40,6 +40,9 @@ pub struct Heap {
     pub bins: Vec<BinBuf>,
     /// Collect at the next safe point once `words.len()` exceeds this.
     pub limit: usize,
+    /// The process's `min_heap_size` in words (one of erl's heap sizes, see
+    /// [`erl_heap_size`]): a collection never sets `limit` below it.
+    pub min_heap: usize,
     /// Bytes of binary buffers created since the last collection (GC pressure).
     pub bin_bytes: usize,
     /// Collect at the next safe point once `bin_bytes` exceeds this (set with `limit`).
@@ -76,6 +79,31 @@ impl Default for Heap {
     }
 }
 
+/// erl's default `min_heap_size`, in words: the smallest of its heap sizes a process gets.
+pub const ERL_MIN_HEAP_SIZE: usize = 233;
+
+/// The smallest of erl's heap sizes (12, 38, then each the sum of the two before plus one,
+/// and past 833,026 words a fifth more each time) that holds `words`, but at least erl's
+/// default minimum: the `min_heap_size` a process asking for `words` gets, as erl rounds it.
+/// `None` for a size no heap can have (past `isize::MAX` bytes).
+pub fn erl_heap_size(words: usize) -> Option<usize> {
+    let max = isize::MAX as usize / core::mem::size_of::<Term>();
+    let words = words.max(ERL_MIN_HEAP_SIZE);
+    let (mut before, mut size, mut index) = (12usize, 38usize, 1);
+    while size < words {
+        let next = if index < 22 {
+            size + before + 1
+        } else {
+            size + size / 5
+        };
+        (before, size, index) = (size, next, index + 1);
+        if size > max {
+            return None;
+        }
+    }
+    Some(size)
+}
+
 /// The binary bytes a heap of `limit` words may create between collections.
 pub fn bin_limit(limit: usize) -> usize {
     (limit * 8).max(1 << 20)
@@ -92,11 +120,21 @@ impl Heap {
             words: Vec::new(),
             bins: Vec::new(),
             limit: MIN_HEAP_WORDS,
+            min_heap: ERL_MIN_HEAP_SIZE,
             bin_bytes: 0,
             bin_limit: bin_limit(MIN_HEAP_WORDS),
             spare: Vec::new(),
             charge: None,
         }
+    }
+
+    /// Sets the process's `min_heap_size` (`words`, already one of erl's heap sizes): the heap
+    /// collects no sooner than when it holds that many words, now and after every collection.
+    /// The words are taken as the heap fills, so the account sees them as it does any growth.
+    pub fn set_min_heap(&mut self, words: usize) {
+        self.min_heap = words;
+        self.limit = self.limit.max(words);
+        self.bin_limit = bin_limit(self.limit);
     }
 
     /// Charges this heap to `memory` from now on (what it holds already included).

@@ -177,6 +177,7 @@ const LINKED: SpawnOptions = SpawnOptions {
     monitor: None,
     priority: Priority::Normal,
     max_heap: None,
+    min_heap: None,
 };
 
 /// `spawn_link/1`.
@@ -226,8 +227,9 @@ pub fn spawn_monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     spawn_result(ctx, s, SpawnOptions::default(), true)
 }
 
-/// Reads a spawn_opt option list: `link`, `monitor`, `{priority, P}`, `{max_heap_size, M}`;
-/// others are accepted and ignored (other heap sizes, message queue data, ...).
+/// Reads a spawn_opt option list: `link`, `monitor`, `{priority, P}`, `{max_heap_size, M}`,
+/// `{min_heap_size, Words}`; others are accepted and ignored (`min_bin_vheap_size`, message
+/// queue data, ...).
 fn spawn_opts(ctx: &mut Ctx, list: Term) -> Result<(SpawnOptions, bool), Fault> {
     let items = ctx.view().list_to_vec(list).ok_or_else(badarg)?;
     let mut opts = SpawnOptions::default();
@@ -244,6 +246,11 @@ fn spawn_opts(ctx: &mut Ctx, list: Term) -> Result<(SpawnOptions, bool), Fault> 
             } else if *k == atom::MAX_HEAP_SIZE {
                 let m = node_max_heap.parse(&ctx.view(), ctx.atoms, *v);
                 opts.max_heap = Some(m.ok_or_else(badarg)?);
+            } else if is_atom(ctx, *k, "min_heap_size") {
+                let words = v.as_small().filter(|&n| n >= 0).ok_or_else(badarg)?;
+                let words = crate::vm::heap::erl_heap_size(words as usize)
+                    .ok_or_else(|| Fault::error(atom::SYSTEM_LIMIT))?;
+                opts.min_heap = Some(words);
             }
         } else if !o.is_atom() {
             return Err(badarg());
