@@ -1,6 +1,6 @@
-%% spawn_opt's {min_heap_size, Words}: rounded up to one of erl's heap sizes, reported by
-%% process_info (alone and in garbage_collection), kept by every collection; bad sizes are
-%% badarg.
+%% min_heap_size (spawn_opt and process_flag): rounded up to one of erl's heap sizes,
+%% reported by process_info (alone and in garbage_collection), kept by every collection; bad
+%% sizes are badarg.
 -module(t_min_heap).
 -export([main/0]).
 
@@ -30,6 +30,10 @@ main() ->
     receive {Q, M, Kept} -> erlang:display({after_collection, M, Kept}) end,
     erlang:display([err(fun() -> spawn_opt(Idle, [{min_heap_size, Bad}]) end)
                     || Bad <- [-1, foo, 1.0, 1 bsl 70, {1}]]),
+    %% process_flag sets it for the caller and returns the old one.
+    erlang:display({process_flag(min_heap_size, 1000), process_info(self(), min_heap_size),
+                    process_flag(min_heap_size, 0), process_info(self(), min_heap_size),
+                    err(fun() -> process_flag(min_heap_size, -1) end)}),
     erlang:halt(0).
 
 %% Garbage: lists built and dropped, so the process collects on its own too.
