@@ -129,12 +129,20 @@ impl Heap {
     }
 
     /// Sets the process's `min_heap_size` (`words`, already one of erl's heap sizes): the heap
-    /// collects no sooner than when it holds that many words, now and after every collection.
-    /// The words are taken as the heap fills, so the account sees them as it does any growth.
-    pub fn set_min_heap(&mut self, words: usize) {
+    /// gets room for that many words now, as erl's does, and collects no sooner than when it
+    /// holds them, now and after every collection. Room the node's budget or the allocator
+    /// refuses is an error (the caller's `system_limit`) and changes nothing; so a heap never
+    /// grows to its threshold without the account.
+    pub fn set_min_heap(&mut self, words: usize) -> Result<(), MemoryError> {
+        let mut held = core::mem::take(&mut self.words);
+        let others = self.spare.capacity();
+        let grown = self.grow_words(&mut held, words, others);
+        self.words = held;
+        grown?;
         self.min_heap = words;
         self.limit = self.limit.max(words);
         self.bin_limit = bin_limit(self.limit);
+        Ok(())
     }
 
     /// Charges this heap to `memory` from now on (what it holds already included).

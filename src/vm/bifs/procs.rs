@@ -559,7 +559,10 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Ok(old.to_term(&mut ctx.p.heap, ctx.atoms))
     } else if is_atom(ctx, a[0], "min_heap_size") {
         let old = ctx.p.heap.min_heap;
-        ctx.p.heap.set_min_heap(min_heap_words(a[1])?);
+        ctx.p
+            .heap
+            .set_min_heap(min_heap_words(a[1])?)
+            .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
         Ok(Term::small(old as i64))
     } else if is_atom(ctx, a[0], "message_queue_data") {
         // One mailbox layout: either setting is accepted (logger's processes ask for
