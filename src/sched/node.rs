@@ -680,10 +680,17 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             .procs
             .get(&me)
             .is_some_and(|e| e.system && !e.spawns_program);
+        // Start small: registers are allocated when it first runs; a min_heap_size the
+        // allocator cannot give fails the spawn before it takes a pid.
+        let mut heap = super::state::small_heap();
+        if let Some(words) = opts.min_heap {
+            heap.attach(&self.st.memory);
+            heap.set_min_heap(words)
+                .map_err(|_| SpawnError::SystemLimit)?;
+        }
         let pid = self.st.new_pid(system).ok_or(SpawnError::SystemLimit)?;
         let mut p = Box::new(Process::new(Term::pid(pid)));
-        // Start small: registers are allocated when it first runs.
-        p.heap = super::state::small_heap();
+        p.heap = heap;
         p.set_max_heap(opts.max_heap.unwrap_or(self.st.max_heap));
         p.stack = Vec::new();
         p.f = Vec::new();
@@ -762,6 +769,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             reductions: e.reductions,
             at: e.process.as_ref().map(|p| (p.module, p.pc)),
             words: e.process.as_ref().map(|p| (p.heap.limit, p.stack.len())),
+            min_heap: e.process.as_ref().map(|p| p.heap.min_heap),
         })
     }
 

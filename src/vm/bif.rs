@@ -187,13 +187,11 @@ impl Ctx<'_> {
     /// the allocator gives, fails with `system_limit` instead of taking the node down.
     pub fn output_buffer(&self, bytes: usize) -> Result<Vec<u8>, Fault> {
         let mut buf = Vec::new();
-        if self.p.heap.memory_left().is_none_or(|left| bytes <= left)
-            && buf.try_reserve_exact(bytes).is_ok()
-        {
-            Ok(buf)
-        } else {
-            Err(Fault::error(atom::SYSTEM_LIMIT))
-        }
+        self.p
+            .heap
+            .reserve_output(&mut buf, bytes)
+            .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+        Ok(buf)
     }
 
     /// A reader over the process heap and literals.

@@ -170,7 +170,9 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     // per word allocated (twice the live data made collection a third of a large map's
     // workload). Idle processes stay at the minimum.
     let factor = if live + need < LARGE_HEAP_WORDS { 3 } else { 2 };
-    let mut limit = ((live + need) * factor).max(MIN_HEAP_WORDS);
+    let mut limit = ((live + need) * factor)
+        .max(MIN_HEAP_WORDS)
+        .max(heap.min_heap);
     // The mutator fills the heap up to the limit and a little past it (BIF results are built
     // before the next safe point looks), so give the vector that room now, while it holds only
     // the live words: growing it later would copy a full heap (and outside the account).

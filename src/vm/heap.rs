@@ -40,6 +40,9 @@ pub struct Heap {
     pub bins: Vec<BinBuf>,
     /// Collect at the next safe point once `words.len()` exceeds this.
     pub limit: usize,
+    /// The process's `min_heap_size` in words (one of erl's heap sizes, see
+    /// [`erl_heap_size`]): a collection never sets `limit` below it.
+    pub min_heap: usize,
     /// Bytes of binary buffers created since the last collection (GC pressure).
     pub bin_bytes: usize,
     /// Collect at the next safe point once `bin_bytes` exceeds this (set with `limit`).
@@ -76,6 +79,31 @@ impl Default for Heap {
     }
 }
 
+/// erl's default `min_heap_size`, in words: the smallest of its heap sizes a process gets.
+pub const ERL_MIN_HEAP_SIZE: usize = 233;
+
+/// The smallest of erl's heap sizes (12, 38, then each the sum of the two before plus one,
+/// and past 833,026 words a fifth more each time) that holds `words`, but at least erl's
+/// default minimum: the `min_heap_size` a process asking for `words` gets, as erl rounds it.
+/// `None` for a size no heap can have (past `isize::MAX` bytes).
+pub fn erl_heap_size(words: usize) -> Option<usize> {
+    let max = isize::MAX as usize / core::mem::size_of::<Term>();
+    let words = words.max(ERL_MIN_HEAP_SIZE);
+    let (mut before, mut size, mut index) = (12usize, 38usize, 1);
+    while size < words {
+        let next = if index < 22 {
+            size + before + 1
+        } else {
+            size + size / 5
+        };
+        (before, size, index) = (size, next, index + 1);
+        if size > max {
+            return None;
+        }
+    }
+    Some(size)
+}
+
 /// The binary bytes a heap of `limit` words may create between collections.
 pub fn bin_limit(limit: usize) -> usize {
     (limit * 8).max(1 << 20)
@@ -92,11 +120,29 @@ impl Heap {
             words: Vec::new(),
             bins: Vec::new(),
             limit: MIN_HEAP_WORDS,
+            min_heap: ERL_MIN_HEAP_SIZE,
             bin_bytes: 0,
             bin_limit: bin_limit(MIN_HEAP_WORDS),
             spare: Vec::new(),
             charge: None,
         }
+    }
+
+    /// Sets the process's `min_heap_size` (`words`, already one of erl's heap sizes): the heap
+    /// gets room for that many words now, as erl's does, and collects no sooner than when it
+    /// holds them, now and after every collection. Room the node's budget or the allocator
+    /// refuses is an error (the caller's `system_limit`) and changes nothing; so a heap never
+    /// grows to its threshold without the account.
+    pub fn set_min_heap(&mut self, words: usize) -> Result<(), MemoryError> {
+        let mut held = core::mem::take(&mut self.words);
+        let others = self.spare.capacity();
+        let grown = self.grow_words(&mut held, words, others);
+        self.words = held;
+        grown?;
+        self.min_heap = words;
+        self.limit = self.limit.max(words);
+        self.bin_limit = bin_limit(self.limit);
+        Ok(())
     }
 
     /// Charges this heap to `memory` from now on (what it holds already included).
@@ -128,6 +174,19 @@ impl Heap {
     /// Bytes the node's budget has left for this heap's process (`None`: no budget).
     pub fn memory_left(&self) -> Option<usize> {
         self.charge.as_ref().and_then(|c| c.memory.left())
+    }
+
+    /// Makes room for `bytes` more in `buf`, a buffer whose size the process's arguments chose
+    /// (`binary:copy(B, 1 bsl 40)`, `<<0:(1 bsl 40)>>`), so that a size beyond any memory is an
+    /// error for the caller to raise (erl's `system_limit`) instead of an abort of the node:
+    /// `OverBudget` when it is more than the node's budget has left for this process,
+    /// `AllocationFailed` when the allocator refuses it. Nothing is charged to the account.
+    pub fn reserve_output(&self, buf: &mut Vec<u8>, bytes: usize) -> Result<(), MemoryError> {
+        if self.memory_left().is_some_and(|left| bytes > left) {
+            return Err(MemoryError::OverBudget);
+        }
+        buf.try_reserve(bytes)
+            .map_err(|_| MemoryError::AllocationFailed)
     }
 
     /// Charges `bytes` of working memory for a BIF this heap's process runs, until the guard
@@ -843,6 +902,30 @@ impl<'a> View<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An output buffer fits in what the node's budget has left and the allocator gives;
+    /// past either the caller gets the error it raises as `system_limit`.
+    #[test]
+    fn reserve_output_stops_at_the_budget_and_the_allocator() {
+        let mut h = Heap::new();
+        let mut buf = vec![7u8];
+        assert_eq!(h.reserve_output(&mut buf, 1 << 20), Ok(()));
+        assert!(buf.capacity() > 1 << 20);
+        assert_eq!(
+            h.reserve_output(&mut Vec::new(), usize::MAX),
+            Err(MemoryError::AllocationFailed)
+        );
+        let memory = NodeMemory::unlimited();
+        h.attach(&memory);
+        memory.set_budget(memory.used() + 4096);
+        let left = h.memory_left().unwrap();
+        assert_eq!(h.reserve_output(&mut Vec::new(), left), Ok(()));
+        assert_eq!(
+            h.reserve_output(&mut Vec::new(), left + 1),
+            Err(MemoryError::OverBudget)
+        );
+        assert_eq!(buf, [7]);
+    }
 
     #[test]
     fn build_and_read() {

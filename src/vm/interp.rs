@@ -2829,14 +2829,9 @@ fn segment_bits(view: &View, size: Term, unit: u32) -> Result<usize, Fault> {
 /// can ask for any size with a small value): more than the node's memory has left, or than
 /// the allocator gives, fails with `system_limit` instead of taking the node down.
 fn segment_room(p: &Process, wr: &mut BitWriter, n: usize) -> Result<(), Fault> {
-    let bytes = n.div_ceil(8);
-    let fits =
-        p.heap.memory_left().is_none_or(|left| bytes <= left) && wr.buf.try_reserve(bytes).is_ok();
-    if fits {
-        Ok(())
-    } else {
-        Err(Fault::error(atom::SYSTEM_LIMIT))
-    }
+    p.heap
+        .reserve_output(&mut wr.buf, n.div_ceil(8))
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))
 }
 
 fn write_segments(

@@ -43,6 +43,8 @@ pub struct SpawnOptions {
     pub priority: Priority,
     /// Its `max_heap_size` (`None`: the node's default).
     pub max_heap: Option<MaxHeap>,
+    /// Its `min_heap_size` in words, one of erl's heap sizes (`None`: erl's default).
+    pub min_heap: Option<usize>,
 }
 
 /// Why a spawn failed.
@@ -269,6 +271,8 @@ pub struct ProcessInfo {
     pub at: Option<(u32, u32)>,
     /// Words of heap and of stack (unknown for the running process).
     pub words: Option<(usize, usize)>,
+    /// Its `min_heap_size` in words (unknown for the running process).
+    pub min_heap: Option<usize>,
 }
 
 /// A request to a pore or an outlet, already decoded from BIF arguments.

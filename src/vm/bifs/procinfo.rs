@@ -33,6 +33,7 @@ enum Item {
     Memory,
     Reductions,
     MaxHeapSize,
+    MinHeapSize,
     InitialCall,
     CurrentFunction,
     CurrentStacktrace,
@@ -42,7 +43,7 @@ enum Item {
 }
 
 /// Every item answered (`process_info/1`'s among them), by name.
-const ITEMS: [(&str, Item); 23] = [
+const ITEMS: [(&str, Item); 24] = [
     ("registered_name", Item::RegisteredName),
     ("trap_exit", Item::TrapExit),
     ("priority", Item::Priority),
@@ -60,6 +61,7 @@ const ITEMS: [(&str, Item); 23] = [
     ("memory", Item::Memory),
     ("reductions", Item::Reductions),
     ("max_heap_size", Item::MaxHeapSize),
+    ("min_heap_size", Item::MinHeapSize),
     ("initial_call", Item::InitialCall),
     ("current_function", Item::CurrentFunction),
     ("current_stacktrace", Item::CurrentStacktrace),
@@ -101,6 +103,14 @@ fn mfa_at(ctx: &mut Ctx, module: u32, pc: u32) -> Term {
     match found {
         Some((m, f, a)) => ctx.p.heap.tuple(&[m, f, Term::small(a as i64)]),
         None => atom::UNDEFINED,
+    }
+}
+
+/// The `min_heap_size` of the process `info` describes, in words (`me`: the caller).
+fn min_heap(ctx: &Ctx, me: bool, info: &ProcessInfo) -> usize {
+    match info.min_heap {
+        Some(words) if !me => words,
+        _ => ctx.p.heap.min_heap,
     }
 }
 
@@ -178,6 +188,7 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         Item::StackSize => Term::small(stack as i64),
         Item::Memory => Term::small(((heap + stack) * core::mem::size_of::<Term>()) as i64),
         Item::Reductions => ctx.p.heap.int(info.reductions as i64),
+        Item::MinHeapSize => Term::small(min_heap(ctx, me, info) as i64),
         Item::MaxHeapSize => match info.max_heap {
             Some(m) if !me => m.to_term(&mut ctx.p.heap, ctx.atoms),
             _ => ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms),
@@ -217,7 +228,7 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             let mut l = Vec::new();
             for (k, v) in [
                 ("min_bin_vheap_size", 46_422),
-                ("min_heap_size", 233),
+                ("min_heap_size", min_heap(ctx, me, info) as i64),
                 ("fullsweep_after", 65_535),
                 ("minor_gcs", 0),
             ] {

@@ -177,6 +177,7 @@ const LINKED: SpawnOptions = SpawnOptions {
     monitor: None,
     priority: Priority::Normal,
     max_heap: None,
+    min_heap: None,
 };
 
 /// `spawn_link/1`.
@@ -226,8 +227,16 @@ pub fn spawn_monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     spawn_result(ctx, s, SpawnOptions::default(), true)
 }
 
-/// Reads a spawn_opt option list: `link`, `monitor`, `{priority, P}`, `{max_heap_size, M}`;
-/// others are accepted and ignored (other heap sizes, message queue data, ...).
+/// A `min_heap_size` argument as the heap size erl gives it: a non-negative integer (else
+/// `badarg`) rounded up to one of erl's heap sizes (`system_limit` past any heap).
+fn min_heap_words(words: Term) -> Result<usize, Fault> {
+    let words = words.as_small().filter(|&n| n >= 0).ok_or_else(badarg)?;
+    crate::vm::heap::erl_heap_size(words as usize).ok_or_else(|| Fault::error(atom::SYSTEM_LIMIT))
+}
+
+/// Reads a spawn_opt option list: `link`, `monitor`, `{priority, P}`, `{max_heap_size, M}`,
+/// `{min_heap_size, Words}`; others are accepted and ignored (`min_bin_vheap_size`, message
+/// queue data, ...).
 fn spawn_opts(ctx: &mut Ctx, list: Term) -> Result<(SpawnOptions, bool), Fault> {
     let items = ctx.view().list_to_vec(list).ok_or_else(badarg)?;
     let mut opts = SpawnOptions::default();
@@ -244,6 +253,8 @@ fn spawn_opts(ctx: &mut Ctx, list: Term) -> Result<(SpawnOptions, bool), Fault> 
             } else if *k == atom::MAX_HEAP_SIZE {
                 let m = node_max_heap.parse(&ctx.view(), ctx.atoms, *v);
                 opts.max_heap = Some(m.ok_or_else(badarg)?);
+            } else if is_atom(ctx, *k, "min_heap_size") {
+                opts.min_heap = Some(min_heap_words(*v)?);
             }
         } else if !o.is_atom() {
             return Err(badarg());
@@ -520,7 +531,8 @@ pub(super) fn priority_atom(ctx: &mut Ctx, p: Priority) -> Result<Term, Fault> {
     )
 }
 
-/// `process_flag/2`: `trap_exit`, `priority`, `max_heap_size` and `message_queue_data`.
+/// `process_flag/2`: `trap_exit`, `priority`, `max_heap_size`, `min_heap_size` and
+/// `message_queue_data`.
 pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let me = me(ctx);
     if a[0] == atom::TRAP_EXIT {
@@ -545,6 +557,13 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let old = ctx.p.max_heap;
         ctx.p.set_max_heap(m.ok_or_else(badarg)?);
         Ok(old.to_term(&mut ctx.p.heap, ctx.atoms))
+    } else if is_atom(ctx, a[0], "min_heap_size") {
+        let old = ctx.p.heap.min_heap;
+        ctx.p
+            .heap
+            .set_min_heap(min_heap_words(a[1])?)
+            .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+        Ok(Term::small(old as i64))
     } else if is_atom(ctx, a[0], "message_queue_data") {
         // One mailbox layout: either setting is accepted (logger's processes ask for
         // off_heap) and the answer is erl's default.

@@ -255,6 +255,11 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         "atom_count" => Term::small(ctx.atoms.len() as i64),
         "atom_limit" => Term::small(crate::vm::atom::MAX_ATOMS as i64),
         "process_limit" => Term::small(ctx.node.process_limit() as i64),
+        "min_heap_size" => {
+            let k = named(ctx, "min_heap_size")?;
+            let words = Term::small(crate::vm::heap::ERL_MIN_HEAP_SIZE as i64);
+            ctx.p.heap.tuple(&[k, words])
+        }
         "max_heap_size" => {
             let m = ctx.node.system_max_heap(None);
             m.to_term(&mut ctx.p.heap, ctx.atoms)
