@@ -25,6 +25,8 @@
 //! to stderr, or to FILE with `--op-profile FILE`; `--op-profile-top N` sets how many kinds
 //! and pairs it lists (default 40, 0 for all). Without the feature these options are refused.
 
+mod host_files;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{exit, Command};
@@ -38,6 +40,7 @@ use xenbeam::sched::pids::{round_process_limit, MAX_PROCESS_LIMIT, MIN_PROCESS_L
 use xenbeam::sched::{Node, Stop};
 use xenbeam::vm::bif::Io;
 use xenbeam::vm::driver::{ModuleSource, Runtime};
+use xenbeam::vm::files::{FileOp, FileReply, Posix};
 use xenbeam::vm::maxheap::MaxHeap;
 use xenbeam::vm::translate::OPCODES;
 
@@ -64,6 +67,7 @@ impl ModuleSource for SearchPath {
 struct Console {
     out: std::io::BufWriter<std::io::Stdout>,
     start: std::time::Instant,
+    files: host_files::HostFiles,
 }
 
 impl Io for Console {
@@ -85,6 +89,10 @@ impl Io for Console {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0)
+    }
+
+    fn file(&mut self, caller: u32, op: FileOp<'_>) -> Result<FileReply, Posix> {
+        self.files.request(caller, op)
     }
 }
 
@@ -327,6 +335,7 @@ fn run(
     let mut io = Console {
         out: std::io::BufWriter::new(std::io::stdout()),
         start: std::time::Instant::now(),
+        files: host_files::HostFiles::default(),
     };
     let (Ok(module), Ok(function)) = (
         node.rt.vm.atoms.intern(&rest[0]),

@@ -7,9 +7,10 @@
 %% OTP's library code relies on these: a gen_server, gen_statem or supervisor child that
 %% crashes writes its report through logger and reads `kernel' settings with
 %% `application:get_env/2'; `timer' starts its `timer_server' under `kernel_sup'; a
-%% program's applications start after kernel and stdlib. What erl's kernel starts besides
-%% (file_server_2, user, global, erl_signal_handler, OTP's code server...) needs files, ports
-%% or distribution, which the node does not have.
+%% program's applications start after kernel and stdlib; `file' asks `file_server_2',
+%% OTP's file server (over our `prim_file' BIFs), under `kernel_sup' as in erl. What erl's
+%% kernel starts besides (user, global, erl_signal_handler, OTP's code server...) needs
+%% ports or distribution, which the node does not have.
 %%
 %% The services run as kernel processes: they never keep an idle node from stopping. An image
 %% whose program uses no OTP behaviour does not embed OTP's logger; then only the code server
@@ -87,7 +88,19 @@ stop([]) ->
 init(kernel_sup) ->
     {ok, {#{strategy => one_for_all, intensity => 0, period => 1},
           [#{id => logger_sup, start => {logger_sup, start_link, []},
-             type => supervisor, shutdown => infinity}]}}.
+             type => supervisor, shutdown => infinity}
+           | file_server()]}}.
+
+%% OTP's file server (`file_server_2'), which `file' asks for everything but raw files, when
+%% its module is at hand: always on the host; in an image only when the program embeds it.
+file_server() ->
+    case code:ensure_loaded(file_server) of
+        {module, file_server} ->
+            [#{id => file_server_2, start => {file_server, start_link, []},
+               type => worker, shutdown => 2000}];
+        _ ->
+            []
+    end.
 
 %% The kernel application's resource file as OTP 25 (kernel 8.5.3) ships it, without its
 %% module list (which only release tools read); this module is its callback.
@@ -96,7 +109,8 @@ kernel_app() ->
      [{description, "ERTS  CXC 138 10"},
       {vsn, "8.5.3"},
       {modules, []},
-      {registered, [application_controller, kernel_sup, logger, logger_sup, timer_server]},
+      {registered, [application_controller, file_server_2, kernel_sup, logger, logger_sup,
+                    timer_server]},
       {applications, []},
       {env, [{logger_level, notice},
              {logger_sasl_compatible, false},

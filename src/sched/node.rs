@@ -36,6 +36,7 @@ use crate::vm::code::{SPAWN_APPLY2_PC, SPAWN_APPLY3_PC};
 use crate::vm::copy::copy_term;
 use crate::vm::display::display;
 use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
+use crate::vm::files::{FileOp, FileReply, Posix};
 use crate::vm::heap::Heap;
 use crate::vm::heap::View;
 use crate::vm::interp::{run_with, Outcome};
@@ -658,6 +659,9 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     }
     fn log(&mut self, level: log::Level, text: &str) {
         self.io.log(level, text);
+    }
+    fn file(&mut self, caller: u32, op: FileOp<'_>) -> Result<FileReply, Posix> {
+        self.io.file(caller, op)
     }
 }
 

@@ -149,6 +149,17 @@ pub trait Io {
     fn log(&mut self, level: log::Level, text: &str) {
         self.stderr(alloc::format!("{level:<5} {text}\n").as_bytes());
     }
+    /// A file system request of process `caller` (`prim_file`'s BIFs): an open file belongs
+    /// to the process that opened it. Platforms without files keep the default, for which
+    /// every request fails with `enotsup`.
+    fn file(
+        &mut self,
+        caller: u32,
+        op: super::files::FileOp<'_>,
+    ) -> Result<super::files::FileReply, super::files::Posix> {
+        let _ = (caller, op);
+        Err(super::files::Posix::Enotsup)
+    }
 }
 
 /// What a BIF can reach.

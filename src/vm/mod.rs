@@ -60,6 +60,7 @@ pub mod ets;
 pub mod exception;
 pub mod ext;
 pub mod fetch;
+pub mod files;
 pub mod gc;
 pub mod heap;
 pub mod interp;

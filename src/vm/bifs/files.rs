@@ -1,0 +1,627 @@
+//! `prim_file`: the file primitives OTP's `file`, `file_server` and `filelib` call, over
+//! the platform's file system ([`Io::file`](crate::vm::bif::Io::file)).
+//!
+//! erl implements `prim_file` as Erlang over NIFs; here its exported functions are BIFs
+//! with the same results: `{ok, ...}`, `eof` or `{error, Posix}`. An open file is
+//! `#file_descriptor{module = prim_file, data = N}`, N the platform's number for it; only
+//! the process that opened it may use it (`{error, not_on_controlling_process}`). Names are
+//! flat strings or binaries, UTF-8 (erl's native name encoding). `#file_info{}` times are
+//! local time unless `{time, universal | posix}` is asked; local time is UTC here.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::conv::{iolist_bytes, list_to_string};
+use super::system::posixtime_to_universaltime;
+use crate::vm::atom;
+use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::files::{FileInfo, FileOp, FileReply, FileType, OpenMode, Posix, Whence};
+use crate::vm::term::Term;
+
+/// Bytes `read_line/1` reads at a time while looking for the end of a line.
+const LINE_CHUNK: usize = 256;
+/// Bytes `copy/3` moves at a time.
+const COPY_CHUNK: usize = 64 * 1024;
+
+fn atom(ctx: &mut Ctx, name: &str) -> Term {
+    ctx.atoms.intern(name).unwrap_or(atom::UNDEFINED)
+}
+
+/// `{error, Reason}`.
+fn error(ctx: &mut Ctx, e: Posix) -> Term {
+    let reason = atom(ctx, e.name());
+    ctx.p.heap.tuple(&[atom::ERROR, reason])
+}
+
+fn ok(ctx: &mut Ctx, v: Term) -> Term {
+    ctx.p.heap.tuple(&[atom::OK, v])
+}
+
+/// A file name: a flat string, a binary or an atom.
+fn name(ctx: &Ctx, t: Term) -> Result<String, Fault> {
+    let v = ctx.view();
+    if let Some(b) = v.binary(t) {
+        let bytes = b.bytes().ok_or_else(badarg)?;
+        return String::from_utf8(bytes.to_vec()).map_err(|_| badarg());
+    }
+    if t.is_atom() {
+        return Ok(String::from(ctx.atoms.name(t)));
+    }
+    list_to_string(&v, t).ok_or_else(badarg)
+}
+
+fn io_bytes(ctx: &Ctx, t: Term) -> Result<Vec<u8>, Fault> {
+    let mut out = Vec::new();
+    iolist_bytes(&ctx.view(), t, &mut out).ok_or_else(badarg)?;
+    Ok(out)
+}
+
+/// The platform's number of the open file `t`.
+fn fd(ctx: &Ctx, t: Term) -> Result<u64, Fault> {
+    match ctx.view().tuple(t) {
+        Some([tag, module, n])
+            if ctx.atoms.name(*tag) == "file_descriptor"
+                && ctx.atoms.name(*module) == "prim_file" =>
+        {
+            n.as_small()
+                .and_then(|n| u64::try_from(n).ok())
+                .ok_or_else(badarg)
+        }
+        _ => Err(badarg()),
+    }
+}
+
+fn request(ctx: &mut Ctx, op: FileOp<'_>) -> Result<FileReply, Posix> {
+    let me = ctx.p.pid.pid_number();
+    ctx.io.file(me, op)
+}
+
+/// `ok` or `{error, Reason}` for a request answered with nothing.
+fn done(ctx: &mut Ctx, op: FileOp<'_>) -> BifResult {
+    Ok(match request(ctx, op) {
+        Ok(_) => atom::OK,
+        Err(e) => error(ctx, e),
+    })
+}
+
+fn binary(ctx: &mut Ctx, bytes: Vec<u8>) -> Term {
+    ctx.p.heap.binary(bytes)
+}
+
+/// `{ok, Binary}`, or `eof` for no bytes, from a read.
+fn read_reply(ctx: &mut Ctx, r: Result<FileReply, Posix>) -> BifResult {
+    Ok(match r {
+        Ok(FileReply::Bytes(b)) if b.is_empty() => atom(ctx, "eof"),
+        Ok(FileReply::Bytes(b)) => {
+            let b = binary(ctx, b);
+            ok(ctx, b)
+        }
+        Ok(_) => error(ctx, Posix::Eio),
+        Err(e) => error(ctx, e),
+    })
+}
+
+fn string(ctx: &mut Ctx, s: &str) -> Term {
+    let chars: Vec<Term> = s.chars().map(|c| Term::small(c as i64)).collect();
+    ctx.p.heap.list(&chars)
+}
+
+/// `read_file/1`.
+pub fn read_file(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let path = name(ctx, a[0])?;
+    let limit = ctx.p.heap.memory_left().unwrap_or(usize::MAX);
+    let r = request(ctx, FileOp::ReadFile { path: &path, limit });
+    Ok(match r {
+        Ok(FileReply::Bytes(b)) => {
+            let b = binary(ctx, b);
+            ok(ctx, b)
+        }
+        Ok(_) => error(ctx, Posix::Eio),
+        Err(e) => error(ctx, e),
+    })
+}
+
+/// `write_file/2`.
+pub fn write_file(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let path = name(ctx, a[0])?;
+    let data = io_bytes(ctx, a[1])?;
+    done(
+        ctx,
+        FileOp::WriteFile {
+            path: &path,
+            data: &data,
+        },
+    )
+}
+
+/// `list_dir/1` and `list_dir_all/1`: the names as strings, in the directory's order.
+pub fn list_dir(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let path = name(ctx, a[0])?;
+    Ok(match request(ctx, FileOp::ListDir(&path)) {
+        Ok(FileReply::Names(names)) => {
+            let items: Vec<Term> = names.iter().map(|n| string(ctx, n)).collect();
+            let l = ctx.p.heap.list(&items);
+            ok(ctx, l)
+        }
+        Ok(_) => error(ctx, Posix::Eio),
+        Err(e) => error(ctx, e),
+    })
+}
+
+/// How `#file_info{}` times are given.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TimeAs {
+    Local,
+    Universal,
+    Posix,
+}
+
+fn time_option(ctx: &Ctx, opts: Term) -> Result<TimeAs, Fault> {
+    let v = ctx.view();
+    let mut t = TimeAs::Local;
+    for o in v.list_to_vec(opts).ok_or_else(badarg)? {
+        match v.tuple(o) {
+            Some([k, how]) if ctx.atoms.name(*k) == "time" => {
+                t = match ctx.atoms.name(*how) {
+                    "local" => TimeAs::Local,
+                    "universal" => TimeAs::Universal,
+                    "posix" => TimeAs::Posix,
+                    _ => return Err(badarg()),
+                }
+            }
+            // `raw` and the like change nothing here.
+            _ if o.is_atom() => {}
+            _ => return Err(badarg()),
+        }
+    }
+    Ok(t)
+}
+
+fn time(ctx: &mut Ctx, secs: i64, how: TimeAs) -> BifResult {
+    let n = ctx.p.heap.int(secs);
+    match how {
+        TimeAs::Posix => Ok(n),
+        // Local time is UTC here (see `erlang:universaltime_to_localtime/1`).
+        TimeAs::Local | TimeAs::Universal => posixtime_to_universaltime(ctx, &[n]),
+    }
+}
+
+fn info_record(ctx: &mut Ctx, i: &FileInfo, how: TimeAs) -> BifResult {
+    let kind = match i.kind {
+        FileType::Regular => "regular",
+        FileType::Directory => "directory",
+        FileType::Symlink => "symlink",
+        FileType::Device => "device",
+        FileType::Other => "other",
+    };
+    let access = match (i.readable, i.writable) {
+        (true, true) => "read_write",
+        (true, false) => "read",
+        (false, true) => "write",
+        (false, false) => "none",
+    };
+    let tag = atom(ctx, "file_info");
+    let size = ctx.p.heap.int(i.size as i64);
+    let kind = atom(ctx, kind);
+    let access = atom(ctx, access);
+    let atime = time(ctx, i.atime, how)?;
+    let mtime = time(ctx, i.mtime, how)?;
+    let ctime = time(ctx, i.ctime, how)?;
+    let nums = [
+        i64::from(i.mode),
+        i.links as i64,
+        i.major_device as i64,
+        i.minor_device as i64,
+        i.inode as i64,
+        i64::from(i.uid),
+        i64::from(i.gid),
+    ];
+    let mut fields = Vec::with_capacity(14);
+    fields.extend_from_slice(&[tag, size, kind, access, atime, mtime, ctime]);
+    for n in nums {
+        fields.push(ctx.p.heap.int(n));
+    }
+    Ok(ctx.p.heap.tuple(&fields))
+}
+
+fn file_info(ctx: &mut Ctx, path: Term, opts: Term, follow: bool) -> BifResult {
+    let path = name(ctx, path)?;
+    let how = time_option(ctx, opts)?;
+    match request(
+        ctx,
+        FileOp::Info {
+            path: &path,
+            follow,
+        },
+    ) {
+        Ok(FileReply::Info(i)) => {
+            let r = info_record(ctx, &i, how)?;
+            Ok(ok(ctx, r))
+        }
+        Ok(_) => Ok(error(ctx, Posix::Eio)),
+        Err(e) => Ok(error(ctx, e)),
+    }
+}
+
+/// `read_file_info/1`.
+pub fn read_file_info1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    file_info(ctx, a[0], Term::NIL, true)
+}
+
+/// `read_file_info/2`.
+pub fn read_file_info2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    file_info(ctx, a[0], a[1], true)
+}
+
+/// `read_link_info/1`.
+pub fn read_link_info1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    file_info(ctx, a[0], Term::NIL, false)
+}
+
+/// `read_link_info/2`.
+pub fn read_link_info2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    file_info(ctx, a[0], a[1], false)
+}
+
+/// `make_dir/1`.
+pub fn make_dir(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let path = name(ctx, a[0])?;
+    done(ctx, FileOp::MakeDir(&path))
+}
+
+/// `del_dir/1`.
+pub fn del_dir(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let path = name(ctx, a[0])?;
+    done(ctx, FileOp::DelDir(&path))
+}
+
+/// `delete/1`.
+pub fn delete(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let path = name(ctx, a[0])?;
+    done(ctx, FileOp::Delete(&path))
+}
+
+/// `rename/2`.
+pub fn rename(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (from, to) = (name(ctx, a[0])?, name(ctx, a[1])?);
+    done(
+        ctx,
+        FileOp::Rename {
+            from: &from,
+            to: &to,
+        },
+    )
+}
+
+/// `make_link/2`.
+pub fn make_link(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    link(ctx, a, false)
+}
+
+/// `make_symlink/2`.
+pub fn make_symlink(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    link(ctx, a, true)
+}
+
+fn link(ctx: &mut Ctx, a: &[Term], symbolic: bool) -> BifResult {
+    let (existing, new) = (name(ctx, a[0])?, name(ctx, a[1])?);
+    let op = FileOp::Link {
+        existing: &existing,
+        new: &new,
+        symbolic,
+    };
+    done(ctx, op)
+}
+
+fn path_reply(ctx: &mut Ctx, r: Result<FileReply, Posix>) -> BifResult {
+    Ok(match r {
+        Ok(FileReply::Path(p)) => {
+            let s = string(ctx, &p);
+            ok(ctx, s)
+        }
+        Ok(_) => error(ctx, Posix::Eio),
+        Err(e) => error(ctx, e),
+    })
+}
+
+/// `get_cwd/0`.
+pub fn get_cwd0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let r = request(ctx, FileOp::GetCwd);
+    path_reply(ctx, r)
+}
+
+/// `get_cwd/1`: the current directory of a drive, which only Windows has.
+pub fn get_cwd1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    name(ctx, a[0])?;
+    Ok(error(ctx, Posix::Enotsup))
+}
+
+/// `set_cwd/1`.
+pub fn set_cwd(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let path = name(ctx, a[0])?;
+    done(ctx, FileOp::SetCwd(&path))
+}
+
+/// `read_link/1` and `read_link_all/1`.
+pub fn read_link(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let path = name(ctx, a[0])?;
+    let r = request(ctx, FileOp::ReadLink(&path));
+    path_reply(ctx, r)
+}
+
+/// `altname/1`: short names exist only on Windows.
+pub fn altname(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    name(ctx, a[0])?;
+    Ok(error(ctx, Posix::Enotsup))
+}
+
+/// `write_file_info/2,3`: not supported yet (`{error, enotsup}`).
+pub fn write_file_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    name(ctx, a[0])?;
+    Ok(error(ctx, Posix::Enotsup))
+}
+
+/// `open/2`: `{ok, #file_descriptor{}}`. Of the modes, `read`, `write`, `append` and
+/// `exclusive` reach the file system; buffering and encoding modes are `file`'s business.
+pub fn open(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let path = name(ctx, a[0])?;
+    let v = ctx.view();
+    let mut mode = OpenMode::default();
+    for m in v.list_to_vec(a[1]).ok_or_else(badarg)? {
+        if m.is_atom() {
+            match ctx.atoms.name(m) {
+                "read" => mode.read = true,
+                "write" => mode.write = true,
+                "append" => mode.append = true,
+                "exclusive" => mode.exclusive = true,
+                _ => {}
+            }
+        } else if v.tuple(m).is_none() {
+            return Err(badarg());
+        }
+    }
+    if !mode.write && !mode.append {
+        mode.read = true;
+    }
+    Ok(match request(ctx, FileOp::Open { path: &path, mode }) {
+        Ok(FileReply::Opened(n)) => {
+            let tag = atom(ctx, "file_descriptor");
+            let module = atom(ctx, "prim_file");
+            let n = ctx.p.heap.int(n as i64);
+            let fd = ctx.p.heap.tuple(&[tag, module, n]);
+            ok(ctx, fd)
+        }
+        Ok(_) => error(ctx, Posix::Eio),
+        Err(e) => error(ctx, e),
+    })
+}
+
+/// `close/1`.
+pub fn close(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let file = fd(ctx, a[0])?;
+    done(ctx, FileOp::Close(file))
+}
+
+fn length(t: Term) -> Result<usize, Fault> {
+    t.as_small()
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(badarg)
+}
+
+/// Bytes asked of a read, refused when the node could not hold them.
+fn read_length(ctx: &Ctx, t: Term) -> Result<usize, Fault> {
+    let len = length(t)?;
+    let left = ctx.p.heap.memory_left().unwrap_or(usize::MAX);
+    Ok(len.min(left))
+}
+
+/// `read/2`.
+pub fn read(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let file = fd(ctx, a[0])?;
+    let len = read_length(ctx, a[1])?;
+    let r = request(ctx, FileOp::Read { file, len });
+    read_reply(ctx, r)
+}
+
+/// `write/2`.
+pub fn write(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let file = fd(ctx, a[0])?;
+    let data = io_bytes(ctx, a[1])?;
+    done(ctx, FileOp::Write { file, data: &data })
+}
+
+fn position_arg(ctx: &Ctx, t: Term) -> Result<(Whence, i64), Fault> {
+    if let Some(n) = t.as_small() {
+        return Ok((Whence::Start, n));
+    }
+    let v = ctx.view();
+    let (w, n) = match v.tuple(t) {
+        Some([w, n]) => (*w, n.as_small().ok_or_else(badarg)?),
+        _ if t.is_atom() => (t, 0),
+        _ => return Err(badarg()),
+    };
+    let whence = match ctx.atoms.name(w) {
+        "bof" => Whence::Start,
+        "cur" => Whence::Current,
+        "eof" => Whence::End,
+        _ => return Err(badarg()),
+    };
+    Ok((whence, n))
+}
+
+/// `position/2`.
+pub fn position(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let file = fd(ctx, a[0])?;
+    let (whence, offset) = position_arg(ctx, a[1])?;
+    let op = FileOp::Seek {
+        file,
+        whence,
+        offset,
+    };
+    Ok(match request(ctx, op) {
+        Ok(FileReply::Count(n)) => {
+            let n = ctx.p.heap.int(n as i64);
+            ok(ctx, n)
+        }
+        Ok(_) => error(ctx, Posix::Eio),
+        Err(e) => error(ctx, e),
+    })
+}
+
+fn offset(t: Term) -> Result<u64, Fault> {
+    t.as_small()
+        .and_then(|n| u64::try_from(n).ok())
+        .ok_or_else(badarg)
+}
+
+/// `pread/3`.
+pub fn pread3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let file = fd(ctx, a[0])?;
+    let at = offset(a[1])?;
+    let len = read_length(ctx, a[2])?;
+    let r = request(ctx, FileOp::Pread { file, at, len });
+    read_reply(ctx, r)
+}
+
+/// `pwrite/3`.
+pub fn pwrite3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let file = fd(ctx, a[0])?;
+    let at = offset(a[1])?;
+    let data = io_bytes(ctx, a[2])?;
+    done(
+        ctx,
+        FileOp::Pwrite {
+            file,
+            at,
+            data: &data,
+        },
+    )
+}
+
+/// `sync/1` and `datasync/1`.
+pub fn sync(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let file = fd(ctx, a[0])?;
+    done(ctx, FileOp::Sync(file))
+}
+
+/// `truncate/1`.
+pub fn truncate(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let file = fd(ctx, a[0])?;
+    done(ctx, FileOp::Truncate(file))
+}
+
+/// `advise/4`: a hint, accepted for an open file.
+pub fn advise(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    fd(ctx, a[0])?;
+    offset(a[1])?;
+    offset(a[2])?;
+    Ok(atom::OK)
+}
+
+/// `read_line/1`: up to and including the next newline (`\r\n` given as `\n`), or what is
+/// left before the end of the file; `eof` at the end.
+pub fn read_line(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let file = fd(ctx, a[0])?;
+    let mut line = Vec::new();
+    loop {
+        let chunk = match request(
+            ctx,
+            FileOp::Read {
+                file,
+                len: LINE_CHUNK,
+            },
+        ) {
+            Ok(FileReply::Bytes(b)) => b,
+            Ok(_) => return Ok(error(ctx, Posix::Eio)),
+            Err(e) => return Ok(error(ctx, e)),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        if let Some(i) = chunk.iter().position(|&b| b == b'\n') {
+            line.extend_from_slice(&chunk[..=i]);
+            // Back to just after the newline for the next read.
+            let back = (chunk.len() - i - 1) as i64;
+            if back > 0 {
+                let op = FileOp::Seek {
+                    file,
+                    whence: Whence::Current,
+                    offset: -back,
+                };
+                if let Err(e) = request(ctx, op) {
+                    return Ok(error(ctx, e));
+                }
+            }
+            if line.ends_with(b"\r\n") {
+                line.truncate(line.len() - 2);
+                line.push(b'\n');
+            }
+            break;
+        }
+        line.extend_from_slice(&chunk);
+        if ctx
+            .p
+            .heap
+            .memory_left()
+            .is_some_and(|left| line.len() > left)
+        {
+            return Ok(error(ctx, Posix::Enomem));
+        }
+    }
+    read_reply(ctx, Ok(FileReply::Bytes(line)))
+}
+
+/// `copy/3`: up to Length bytes (or `infinity`) from one open file to another,
+/// `{ok, Copied}`.
+pub fn copy(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (from, to) = (fd(ctx, a[0])?, fd(ctx, a[1])?);
+    let mut left = if ctx.atoms.name(a[2]) == "infinity" && a[2].is_atom() {
+        u64::MAX
+    } else {
+        offset(a[2])?
+    };
+    let mut copied = 0u64;
+    while left > 0 {
+        let len = left.min(COPY_CHUNK as u64) as usize;
+        let chunk = match request(ctx, FileOp::Read { file: from, len }) {
+            Ok(FileReply::Bytes(b)) => b,
+            Ok(_) => return Ok(error(ctx, Posix::Eio)),
+            Err(e) => return Ok(error(ctx, e)),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        if let Err(e) = request(
+            ctx,
+            FileOp::Write {
+                file: to,
+                data: &chunk,
+            },
+        ) {
+            return Ok(error(ctx, e));
+        }
+        copied += chunk.len() as u64;
+        left -= chunk.len() as u64;
+    }
+    let n = ctx.p.heap.int(copied as i64);
+    Ok(ok(ctx, n))
+}
+
+/// `file:native_name_encoding/0`.
+pub fn native_name_encoding(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(atom(ctx, "utf8"))
+}
+
+/// `erlang:dt_spread_tag/1`: no dynamic tracing here, so there is never a tag to spread.
+pub fn dt_spread_tag(_: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[0] == atom::TRUE || a[0] == atom::FALSE {
+        Ok(atom::FALSE)
+    } else {
+        Err(badarg())
+    }
+}
+
+/// `erlang:dt_restore_tag/1`.
+pub fn dt_restore_tag(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(atom::TRUE)
+}
