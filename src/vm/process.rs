@@ -10,7 +10,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::gc::{self, GcError};
-use super::heap::Heap;
+use super::heap::{erl_heap_size, Heap};
 use super::maxheap::{HeapReport, MaxHeap};
 use super::memory::OutOfMemory;
 use super::term::Term;
@@ -21,6 +21,30 @@ pub const X_REGS: usize = 1024;
 pub const F_REGS: usize = 256;
 /// Reductions per time slice.
 pub const SLICE_REDUCTIONS: i32 = 1000;
+
+/// Bytes a process holds, as the memory BIFs report them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemoryUse {
+    /// Its heap (at its heap size, see [`Process::heap_size`]), stack, registers, mailbox,
+    /// dictionary and structure: `process_info(P, memory)`, a share of `memory(processes)`.
+    pub held: usize,
+    /// The part of `held` in use (the heap's words, the vectors' lengths): a share of
+    /// `memory(processes_used)`, never more than `held`.
+    pub used: usize,
+    /// Its share of the off-heap binary buffers its heap references (`memory(binary)`).
+    pub binary: usize,
+}
+
+impl core::ops::Add for MemoryUse {
+    type Output = MemoryUse;
+    fn add(self, o: MemoryUse) -> MemoryUse {
+        MemoryUse {
+            held: self.held + o.held,
+            used: self.used + o.used,
+            binary: self.binary + o.binary,
+        }
+    }
+}
 
 /// One Erlang process.
 #[derive(Debug)]
@@ -106,6 +130,49 @@ impl Process {
         self.heap.words.len() + need + self.stack.len()
     }
 
+    /// The heap size erl reports for it (`process_info(P, heap_size)`, and `total_heap_size`,
+    /// since there is no old generation here), in words: the smallest of erl's heap sizes that
+    /// holds the words in use (the live data and what was allocated since the last
+    /// collection), at least its `min_heap_size`. Not the collection threshold, which is a
+    /// speed decision (it is at least [`MIN_HEAP_WORDS`](super::heap::MIN_HEAP_WORDS)).
+    pub fn heap_size(&self) -> usize {
+        let used = self.heap.words.len();
+        erl_heap_size(used).unwrap_or(used).max(self.heap.min_heap)
+    }
+
+    /// The memory it holds, as `erlang:memory/1` and `process_info(P, memory)` count it.
+    pub fn memory_use(&self) -> MemoryUse {
+        let word = core::mem::size_of::<Term>();
+        let pair = core::mem::size_of::<(Term, Term)>();
+        // What is really held besides the heap: the stack, registers, mailbox and dictionary
+        // vectors as allocated, and the process structure itself (boxed by the node).
+        let rest = self.stack.capacity() * word
+            + self.x.capacity() * word
+            + self.f.capacity() * core::mem::size_of::<f64>()
+            + self.mailbox.capacity() * word
+            + self.dict.capacity() * pair
+            + self.heap.bins.capacity() * core::mem::size_of::<super::heap::BinBuf>()
+            + core::mem::size_of::<Process>();
+        let rest_used = (self.stack.len() + self.x.len() + self.mailbox.len()) * word
+            + self.f.len() * core::mem::size_of::<f64>()
+            + self.dict.len() * pair
+            + self.heap.bins.len() * core::mem::size_of::<super::heap::BinBuf>()
+            + core::mem::size_of::<Process>();
+        // A buffer shared by several heaps is counted a share in each, so the node's sum
+        // counts it about once.
+        let binary = self
+            .heap
+            .bins
+            .iter()
+            .map(|b| b.capacity() / alloc::sync::Arc::strong_count(b))
+            .sum();
+        MemoryUse {
+            held: self.heap_size() * word + rest,
+            used: self.heap.words.len() * word + rest_used,
+            binary,
+        }
+    }
+
     /// Y register `i`.
     #[inline]
     pub fn y(&self, i: u32) -> Term {
@@ -166,5 +233,35 @@ impl Process {
             return Err(GcError::HeapLimit);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::heap::{ERL_MIN_HEAP_SIZE, MIN_HEAP_WORDS};
+
+    #[test]
+    fn heap_size_is_the_erl_size_of_the_words_in_use_not_the_threshold() {
+        let mut p = Process::new(Term::pid(1));
+        assert_eq!(p.heap_size(), ERL_MIN_HEAP_SIZE);
+        assert!(p.heap.limit >= MIN_HEAP_WORDS);
+        p.heap.words.resize(1000, Term::NIL);
+        // 987 < 1000 <= 1598 in erl's table.
+        assert_eq!(p.heap_size(), 1598);
+        p.heap.min_heap = 4185;
+        assert_eq!(p.heap_size(), 4185);
+        let m = p.memory_use();
+        assert!(m.used <= m.held, "{m:?}");
+        assert!(
+            m.held >= 4185 * 8 + core::mem::size_of::<Process>(),
+            "{m:?}"
+        );
+        assert!(m.used >= 1000 * 8, "{m:?}");
+        // Collected down to nothing live, it is back at its minimum.
+        p.heap.min_heap = ERL_MIN_HEAP_SIZE;
+        p.collect(&mut [], 0).unwrap();
+        assert_eq!(p.heap_size(), ERL_MIN_HEAP_SIZE);
+        assert!(p.memory_use().held < 16 * 1024, "{:?}", p.memory_use());
     }
 }

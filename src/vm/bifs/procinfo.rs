@@ -122,9 +122,9 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
     if !item.is_atom() {
         return Ok(None);
     }
-    let (heap, stack) = match info.words {
+    let (heap, stack, memory) = match info.words {
         Some(w) if !me => w,
-        _ => (ctx.p.heap.limit, ctx.p.stack.len()),
+        _ => (ctx.p.heap_size(), ctx.p.stack.len(), 0),
     };
     let Some(&(_, which)) = ITEMS.iter().find(|(n, _)| *n == ctx.atoms.name(item)) else {
         return Ok(None);
@@ -186,7 +186,8 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         Item::Dictionary => super::misc::get0(ctx, &[])?,
         Item::HeapSize | Item::TotalHeapSize => Term::small(heap as i64),
         Item::StackSize => Term::small(stack as i64),
-        Item::Memory => Term::small(((heap + stack) * core::mem::size_of::<Term>()) as i64),
+        Item::Memory if me => ctx.p.heap.int(ctx.p.memory_use().held as i64),
+        Item::Memory => ctx.p.heap.int(memory as i64),
         Item::Reductions => ctx.p.heap.int(info.reductions as i64),
         Item::MinHeapSize => Term::small(min_heap(ctx, me, info) as i64),
         Item::MaxHeapSize => match info.max_heap {
@@ -270,7 +271,7 @@ pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     // needs nothing from the node's tables.
     if a[0] == ctx.p.pid && a[1].is_atom() {
         let size = match ctx.atoms.name(a[1]) {
-            "heap_size" | "total_heap_size" => Some(ctx.p.heap.limit),
+            "heap_size" | "total_heap_size" => Some(ctx.p.heap_size()),
             "stack_size" => Some(ctx.p.stack.len()),
             _ => None,
         };

@@ -302,12 +302,15 @@ const MEMORY_KINDS: [&str; 9] = [
     "ets",
 ];
 
-/// Bytes per category from the node's accounting: process heaps and stacks, the atom table,
-/// loaded code and ETS tables (binaries live on process heaps here, so `binary` is 0).
+/// Bytes per category, erl's way: `processes` is what the processes hold (each at its heap
+/// size, see [`Process::heap_size`](crate::vm::process::Process::heap_size), not at its
+/// collection threshold), `processes_used` the part of it in use; `system` is the atom table,
+/// loaded code, ETS tables and the off-heap binaries the heaps reference; `total` is the two.
+/// The spare room a heap reserves past its heap size is in neither: it is the node's memory
+/// account's business (see [`NodeMemory`](crate::vm::memory::NodeMemory)).
 fn memory_figures(ctx: &mut Ctx) -> [usize; 9] {
     let word = core::mem::size_of::<Term>();
-    let own = ctx.p.heap.limit + ctx.p.stack.len();
-    let processes = (ctx.node.heap_words() + own) * word;
+    let procs = ctx.node.process_memory() + ctx.p.memory_use();
     let atom = ctx.atoms.len() * 16;
     let code: usize = ctx
         .code
@@ -321,15 +324,15 @@ fn memory_figures(ctx: &mut Ctx) -> [usize; 9] {
         .into_iter()
         .filter_map(|id| ctx.ets.get(id).map(|t| t.memory_words() * word))
         .sum();
-    let system = atom + code + ets;
+    let system = atom + code + ets + procs.binary;
     [
-        processes + system,
-        processes,
-        processes,
+        procs.held + system,
+        procs.held,
+        procs.used,
         system,
         atom,
         atom,
-        0,
+        procs.binary,
         code,
         ets,
     ]
