@@ -59,7 +59,7 @@ main() ->
     erlang:display({single, is_integer(Total), Total >= P1, Total >= S1}),
     erlang:display({processes_hold_the_list, erlang:memory(processes) >= 2 * ?N * 8}),
     erlang:display({badarg, try erlang:memory(nonsense) catch error:E -> E end}),
-    ok.
+    erlang:halt(0).
 
 holder(Parent) ->
     receive
