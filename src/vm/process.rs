@@ -25,12 +25,14 @@ pub const SLICE_REDUCTIONS: i32 = 1000;
 /// Bytes a process holds, as the memory BIFs report them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MemoryUse {
-    /// Its heap (at its heap size, see [`Process::heap_size`]), stack, registers, mailbox,
-    /// dictionary and structure: `process_info(P, memory)`, a share of `memory(processes)`.
+    /// Its heap at its heap size (see [`Process::heap_size`]), and its stack, registers,
+    /// mailbox, dictionary and structure as allocated: `process_info(P, memory)`, as erl
+    /// counts a process; a share of `memory(processes_used)`.
     pub held: usize,
-    /// The part of `held` in use (the heap's words, the vectors' lengths): a share of
-    /// `memory(processes_used)`, never more than `held`.
-    pub used: usize,
+    /// What its heap holds past its heap size: room reserved up to the collection threshold
+    /// and the to-space kept for the next collection (the node's memory account charges it);
+    /// with `held`, a share of `memory(processes)`.
+    pub room: usize,
     /// Its share of the off-heap binary buffers its heap references (`memory(binary)`).
     pub binary: usize,
 }
@@ -40,7 +42,7 @@ impl core::ops::Add for MemoryUse {
     fn add(self, o: MemoryUse) -> MemoryUse {
         MemoryUse {
             held: self.held + o.held,
-            used: self.used + o.used,
+            room: self.room + o.room,
             binary: self.binary + o.binary,
         }
     }
@@ -153,11 +155,6 @@ impl Process {
             + self.dict.capacity() * pair
             + self.heap.bins.capacity() * core::mem::size_of::<super::heap::BinBuf>()
             + core::mem::size_of::<Process>();
-        let rest_used = (self.stack.len() + self.x.len() + self.mailbox.len()) * word
-            + self.f.len() * core::mem::size_of::<f64>()
-            + self.dict.len() * pair
-            + self.heap.bins.len() * core::mem::size_of::<super::heap::BinBuf>()
-            + core::mem::size_of::<Process>();
         // A buffer shared by several heaps is counted a share in each, so the node's sum
         // counts it about once.
         let binary = self
@@ -166,9 +163,11 @@ impl Process {
             .iter()
             .map(|b| b.capacity() / alloc::sync::Arc::strong_count(b))
             .sum();
+        let heap = self.heap_size() * word;
+        let heap_held = (self.heap.words.capacity() + self.heap.spare.capacity()) * word;
         MemoryUse {
-            held: self.heap_size() * word + rest,
-            used: self.heap.words.len() * word + rest_used,
+            held: heap + rest,
+            room: heap_held.saturating_sub(heap),
             binary,
         }
     }
@@ -252,16 +251,19 @@ mod tests {
         p.heap.min_heap = 4185;
         assert_eq!(p.heap_size(), 4185);
         let m = p.memory_use();
-        assert!(m.used <= m.held, "{m:?}");
         assert!(
             m.held >= 4185 * 8 + core::mem::size_of::<Process>(),
             "{m:?}"
         );
-        assert!(m.used >= 1000 * 8, "{m:?}");
+        // The vector holds 1000 words, less than the heap size: no room past it.
+        assert_eq!(m.room, 0, "{m:?}");
         // Collected down to nothing live, it is back at its minimum.
         p.heap.min_heap = ERL_MIN_HEAP_SIZE;
         p.collect(&mut [], 0).unwrap();
         assert_eq!(p.heap_size(), ERL_MIN_HEAP_SIZE);
-        assert!(p.memory_use().held < 16 * 1024, "{:?}", p.memory_use());
+        let m = p.memory_use();
+        assert!(m.held < 16 * 1024, "{m:?}");
+        // The heap keeps room up to its threshold, and the old space for the next collection.
+        assert!(m.room >= (MIN_HEAP_WORDS - ERL_MIN_HEAP_SIZE) * 8, "{m:?}");
     }
 }

@@ -302,12 +302,12 @@ const MEMORY_KINDS: [&str; 9] = [
     "ets",
 ];
 
-/// Bytes per category, erl's way: `processes` is what the processes hold (each at its heap
-/// size, see [`Process::heap_size`](crate::vm::process::Process::heap_size), not at its
-/// collection threshold), `processes_used` the part of it in use; `system` is the atom table,
-/// loaded code, ETS tables and the off-heap binaries the heaps reference; `total` is the two.
-/// The spare room a heap reserves past its heap size is in neither: it is the node's memory
-/// account's business (see [`NodeMemory`](crate::vm::memory::NodeMemory)).
+/// Bytes per category, erl's way: `processes` is what the processes hold, their heaps'
+/// reserved room included (see [`MemoryUse`](crate::vm::process::MemoryUse));
+/// `processes_used` is the sum of their `process_info(P, memory)`, each heap at its heap size
+/// (see [`Process::heap_size`](crate::vm::process::Process::heap_size), not its collection
+/// threshold); `system` is the atom table, loaded code, ETS tables and the off-heap binaries
+/// the heaps reference; `total` is the two.
 fn memory_figures(ctx: &mut Ctx) -> [usize; 9] {
     let word = core::mem::size_of::<Term>();
     let procs = ctx.node.process_memory() + ctx.p.memory_use();
@@ -325,10 +325,11 @@ fn memory_figures(ctx: &mut Ctx) -> [usize; 9] {
         .filter_map(|id| ctx.ets.get(id).map(|t| t.memory_words() * word))
         .sum();
     let system = atom + code + ets + procs.binary;
+    let processes = procs.held + procs.room;
     [
-        procs.held + system,
+        processes + system,
+        processes,
         procs.held,
-        procs.used,
         system,
         atom,
         atom,
