@@ -137,7 +137,9 @@ fn spawn_result(ctx: &mut Ctx, start: Start, mut opts: SpawnOptions, monitor: bo
     let mref = monitor.then(|| new_ref(ctx));
     opts.monitor = mref.map(|(n, _)| n);
     let pid = spawn_with(ctx, start, opts)?;
-    if opts.link {
+    // A new process cannot have died before the caller yields, so a link to it holds nothing
+    // back; ending the slice anyway cost a supervisor a turn of the run queue per restart.
+    if opts.link && ctx.node.signals_pending(me(ctx)) {
         end_slice(ctx);
     }
     Ok(match mref {
