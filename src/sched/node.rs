@@ -773,6 +773,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
                 .as_ref()
                 .map(|p| (p.heap_size(), p.stack.len(), p.memory_use().held)),
             min_heap: e.process.as_ref().map(|p| p.heap.min_heap),
+            min_bin_vheap: e.process.as_ref().map(|p| p.min_bin_vheap),
         })
     }
 

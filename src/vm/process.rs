@@ -21,6 +21,8 @@ pub const X_REGS: usize = 1024;
 pub const F_REGS: usize = 256;
 /// Reductions per time slice.
 pub const SLICE_REDUCTIONS: i32 = 1000;
+/// erl's default `min_bin_vheap_size` in words: the smallest binary virtual heap it gives.
+pub const ERL_MIN_BIN_VHEAP_SIZE: usize = 46_422;
 
 /// Bytes a process holds, as the memory BIFs report them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -86,6 +88,9 @@ pub struct Process {
     pub max_heap: MaxHeap,
     /// Reports of collections that found the heap over `max_heap`, for the node to print.
     pub heap_reports: Vec<HeapReport>,
+    /// Its `min_bin_vheap_size` in words, one of erl's heap sizes: set and reported as erl
+    /// does, but binaries are not collected by a virtual heap here, so it changes nothing.
+    pub min_bin_vheap: usize,
 }
 
 impl Process {
@@ -108,6 +113,7 @@ impl Process {
             timed_out: false,
             max_heap: MaxHeap::default(),
             heap_reports: Vec::new(),
+            min_bin_vheap: ERL_MIN_BIN_VHEAP_SIZE,
         }
     }
 
@@ -130,6 +136,12 @@ impl Process {
     /// `need` more words, and the stack.
     pub fn total_heap_words(&self, need: usize) -> usize {
         self.heap.words.len() + need + self.stack.len()
+    }
+
+    /// `min_bin_vheap_size` as erl rounds a requested `words`: the smallest of erl's heap
+    /// sizes that holds them, at least erl's default (`None` past any heap).
+    pub fn bin_vheap_size(words: usize) -> Option<usize> {
+        erl_heap_size(words.max(ERL_MIN_BIN_VHEAP_SIZE))
     }
 
     /// The heap size erl reports for it (`process_info(P, heap_size)`, and `total_heap_size`,

@@ -275,6 +275,8 @@ pub struct ProcessInfo {
     pub words: Option<(usize, usize, usize)>,
     /// Its `min_heap_size` in words (unknown for the running process).
     pub min_heap: Option<usize>,
+    /// Its `min_bin_vheap_size` in words (unknown for the running process).
+    pub min_bin_vheap: Option<usize>,
 }
 
 /// A request to a pore or an outlet, already decoded from BIF arguments.

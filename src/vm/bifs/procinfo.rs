@@ -34,6 +34,7 @@ enum Item {
     Reductions,
     MaxHeapSize,
     MinHeapSize,
+    MinBinVheapSize,
     InitialCall,
     CurrentFunction,
     CurrentStacktrace,
@@ -43,7 +44,7 @@ enum Item {
 }
 
 /// Every item answered (`process_info/1`'s among them), by name.
-const ITEMS: [(&str, Item); 24] = [
+const ITEMS: [(&str, Item); 25] = [
     ("registered_name", Item::RegisteredName),
     ("trap_exit", Item::TrapExit),
     ("priority", Item::Priority),
@@ -62,6 +63,7 @@ const ITEMS: [(&str, Item); 24] = [
     ("reductions", Item::Reductions),
     ("max_heap_size", Item::MaxHeapSize),
     ("min_heap_size", Item::MinHeapSize),
+    ("min_bin_vheap_size", Item::MinBinVheapSize),
     ("initial_call", Item::InitialCall),
     ("current_function", Item::CurrentFunction),
     ("current_stacktrace", Item::CurrentStacktrace),
@@ -103,6 +105,14 @@ fn mfa_at(ctx: &mut Ctx, module: u32, pc: u32) -> Term {
     match found {
         Some((m, f, a)) => ctx.p.heap.tuple(&[m, f, Term::small(a as i64)]),
         None => atom::UNDEFINED,
+    }
+}
+
+/// The `min_bin_vheap_size` of the process `info` describes, in words (`me`: the caller).
+fn min_bin_vheap(ctx: &Ctx, me: bool, info: &ProcessInfo) -> usize {
+    match info.min_bin_vheap {
+        Some(words) if !me => words,
+        _ => ctx.p.min_bin_vheap,
     }
 }
 
@@ -190,6 +200,7 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         Item::Memory => ctx.p.heap.int(memory as i64),
         Item::Reductions => ctx.p.heap.int(info.reductions as i64),
         Item::MinHeapSize => Term::small(min_heap(ctx, me, info) as i64),
+        Item::MinBinVheapSize => Term::small(min_bin_vheap(ctx, me, info) as i64),
         Item::MaxHeapSize => match info.max_heap {
             Some(m) if !me => m.to_term(&mut ctx.p.heap, ctx.atoms),
             _ => ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms),
@@ -228,7 +239,7 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             let max = ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms);
             let mut l = Vec::new();
             for (k, v) in [
-                ("min_bin_vheap_size", 46_422),
+                ("min_bin_vheap_size", min_bin_vheap(ctx, me, info) as i64),
                 ("min_heap_size", min_heap(ctx, me, info) as i64),
                 ("fullsweep_after", 65_535),
                 ("minor_gcs", 0),

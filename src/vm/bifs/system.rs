@@ -260,6 +260,11 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             let words = Term::small(crate::vm::heap::ERL_MIN_HEAP_SIZE as i64);
             ctx.p.heap.tuple(&[k, words])
         }
+        "min_bin_vheap_size" => {
+            let k = named(ctx, "min_bin_vheap_size")?;
+            let words = Term::small(crate::vm::process::ERL_MIN_BIN_VHEAP_SIZE as i64);
+            ctx.p.heap.tuple(&[k, words])
+        }
         "max_heap_size" => {
             let m = ctx.node.system_max_heap(None);
             m.to_term(&mut ctx.p.heap, ctx.atoms)
