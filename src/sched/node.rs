@@ -42,7 +42,7 @@ use crate::vm::heap::View;
 use crate::vm::interp::{run_with, Outcome};
 use crate::vm::maxheap::{report_text, HeapReport, MaxHeap};
 use crate::vm::memory::OutOfMemory;
-use crate::vm::process::{Process, F_REGS, SLICE_REDUCTIONS};
+use crate::vm::process::{MemoryUse, Process, F_REGS, SLICE_REDUCTIONS};
 use crate::vm::services::{
     AliasMode, ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
 };
@@ -772,8 +772,12 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             monitored_by,
             reductions: e.reductions,
             at: e.process.as_ref().map(|p| (p.module, p.pc)),
-            words: e.process.as_ref().map(|p| (p.heap.limit, p.stack.len())),
+            words: e
+                .process
+                .as_ref()
+                .map(|p| (p.heap_size(), p.stack.len(), p.memory_use().held)),
             min_heap: e.process.as_ref().map(|p| p.heap.min_heap),
+            min_bin_vheap: e.process.as_ref().map(|p| p.min_bin_vheap),
         })
     }
 
@@ -793,9 +797,9 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         Some(e.group_leader)
     }
 
-    fn heap_words(&self) -> usize {
+    fn process_memory(&self) -> MemoryUse {
         let held = self.st.procs.values().filter_map(|e| e.process.as_ref());
-        held.map(|p| p.heap.limit + p.stack.len()).sum()
+        held.fold(MemoryUse::default(), |sum, p| sum + p.memory_use())
     }
 
     fn processes(&self) -> Vec<u32> {

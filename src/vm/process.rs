@@ -10,7 +10,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::gc::{self, GcError};
-use super::heap::Heap;
+use super::heap::{erl_heap_size, Heap};
 use super::maxheap::{HeapReport, MaxHeap};
 use super::memory::OutOfMemory;
 use super::term::Term;
@@ -21,6 +21,34 @@ pub const X_REGS: usize = 1024;
 pub const F_REGS: usize = 256;
 /// Reductions per time slice.
 pub const SLICE_REDUCTIONS: i32 = 1000;
+/// erl's default `min_bin_vheap_size` in words: the smallest binary virtual heap it gives.
+pub const ERL_MIN_BIN_VHEAP_SIZE: usize = 46_422;
+
+/// Bytes a process holds, as the memory BIFs report them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemoryUse {
+    /// Its heap at its heap size (see [`Process::heap_size`]), and its stack, registers,
+    /// mailbox, dictionary and structure as allocated: `process_info(P, memory)`, as erl
+    /// counts a process; a share of `memory(processes_used)`.
+    pub held: usize,
+    /// What its heap holds past its heap size: room reserved up to the collection threshold
+    /// and the to-space kept for the next collection (the node's memory account charges it);
+    /// with `held`, a share of `memory(processes)`.
+    pub room: usize,
+    /// Its share of the off-heap binary buffers its heap references (`memory(binary)`).
+    pub binary: usize,
+}
+
+impl core::ops::Add for MemoryUse {
+    type Output = MemoryUse;
+    fn add(self, o: MemoryUse) -> MemoryUse {
+        MemoryUse {
+            held: self.held + o.held,
+            room: self.room + o.room,
+            binary: self.binary + o.binary,
+        }
+    }
+}
 
 /// One Erlang process.
 #[derive(Debug)]
@@ -60,6 +88,9 @@ pub struct Process {
     pub max_heap: MaxHeap,
     /// Reports of collections that found the heap over `max_heap`, for the node to print.
     pub heap_reports: Vec<HeapReport>,
+    /// Its `min_bin_vheap_size` in words, one of erl's heap sizes: set and reported as erl
+    /// does, but binaries are not collected by a virtual heap here, so it changes nothing.
+    pub min_bin_vheap: usize,
 }
 
 impl Process {
@@ -82,6 +113,7 @@ impl Process {
             timed_out: false,
             max_heap: MaxHeap::default(),
             heap_reports: Vec::new(),
+            min_bin_vheap: ERL_MIN_BIN_VHEAP_SIZE,
         }
     }
 
@@ -104,6 +136,52 @@ impl Process {
     /// `need` more words, and the stack.
     pub fn total_heap_words(&self, need: usize) -> usize {
         self.heap.words.len() + need + self.stack.len()
+    }
+
+    /// `min_bin_vheap_size` as erl rounds a requested `words`: the smallest of erl's heap
+    /// sizes that holds them, at least erl's default (`None` past any heap).
+    pub fn bin_vheap_size(words: usize) -> Option<usize> {
+        erl_heap_size(words.max(ERL_MIN_BIN_VHEAP_SIZE))
+    }
+
+    /// The heap size erl reports for it (`process_info(P, heap_size)`, and `total_heap_size`,
+    /// since there is no old generation here), in words: the smallest of erl's heap sizes that
+    /// holds the words in use (the live data and what was allocated since the last
+    /// collection), at least its `min_heap_size`. Not the collection threshold, which is a
+    /// speed decision (it is at least [`MIN_HEAP_WORDS`](super::heap::MIN_HEAP_WORDS)).
+    pub fn heap_size(&self) -> usize {
+        let used = self.heap.words.len();
+        erl_heap_size(used).unwrap_or(used).max(self.heap.min_heap)
+    }
+
+    /// The memory it holds, as `erlang:memory/1` and `process_info(P, memory)` count it.
+    pub fn memory_use(&self) -> MemoryUse {
+        let word = core::mem::size_of::<Term>();
+        let pair = core::mem::size_of::<(Term, Term)>();
+        // What is really held besides the heap: the stack, registers, mailbox and dictionary
+        // vectors as allocated, and the process structure itself (boxed by the node).
+        let rest = self.stack.capacity() * word
+            + self.x.capacity() * word
+            + self.f.capacity() * core::mem::size_of::<f64>()
+            + self.mailbox.capacity() * word
+            + self.dict.capacity() * pair
+            + self.heap.bins.capacity() * core::mem::size_of::<super::heap::BinBuf>()
+            + core::mem::size_of::<Process>();
+        // A buffer shared by several heaps is counted a share in each, so the node's sum
+        // counts it about once.
+        let binary = self
+            .heap
+            .bins
+            .iter()
+            .map(|b| b.capacity() / alloc::sync::Arc::strong_count(b))
+            .sum();
+        let heap = self.heap_size() * word;
+        let heap_held = (self.heap.words.capacity() + self.heap.spare.capacity()) * word;
+        MemoryUse {
+            held: heap + rest,
+            room: heap_held.saturating_sub(heap),
+            binary,
+        }
     }
 
     /// Y register `i`.
@@ -166,5 +244,38 @@ impl Process {
             return Err(GcError::HeapLimit);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::heap::{ERL_MIN_HEAP_SIZE, MIN_HEAP_WORDS};
+
+    #[test]
+    fn heap_size_is_the_erl_size_of_the_words_in_use_not_the_threshold() {
+        let mut p = Process::new(Term::pid(1));
+        assert_eq!(p.heap_size(), ERL_MIN_HEAP_SIZE);
+        assert!(p.heap.limit >= MIN_HEAP_WORDS);
+        p.heap.words.resize(1000, Term::NIL);
+        // 987 < 1000 <= 1598 in erl's table.
+        assert_eq!(p.heap_size(), 1598);
+        p.heap.min_heap = 4185;
+        assert_eq!(p.heap_size(), 4185);
+        let m = p.memory_use();
+        assert!(
+            m.held >= 4185 * 8 + core::mem::size_of::<Process>(),
+            "{m:?}"
+        );
+        // The vector holds 1000 words, less than the heap size: no room past it.
+        assert_eq!(m.room, 0, "{m:?}");
+        // Collected down to nothing live, it is back at its minimum.
+        p.heap.min_heap = ERL_MIN_HEAP_SIZE;
+        p.collect(&mut [], 0).unwrap();
+        assert_eq!(p.heap_size(), ERL_MIN_HEAP_SIZE);
+        let m = p.memory_use();
+        assert!(m.held < 16 * 1024, "{m:?}");
+        // The heap keeps room up to its threshold, and the old space for the next collection.
+        assert!(m.room >= (MIN_HEAP_WORDS - ERL_MIN_HEAP_SIZE) * 8, "{m:?}");
     }
 }

@@ -16,6 +16,7 @@ use alloc::vec::Vec;
 
 use super::heap::View;
 use super::maxheap::MaxHeap;
+use super::process::MemoryUse;
 use super::term::Term;
 use crate::sched::queue::Priority;
 
@@ -135,9 +136,9 @@ pub trait Services {
         let _ = pid;
         None
     }
-    /// Words of heap and stack held by the processes the node holds (not the running one).
-    fn heap_words(&self) -> usize {
-        0
+    /// The memory held by the processes the node holds (not the running one).
+    fn process_memory(&self) -> MemoryUse {
+        MemoryUse::default()
     }
     /// A copy in `heap` of the messages (`messages`) or the dictionary (`{Key, Value}` tuples)
     /// of process `pid` (never the running one).
@@ -269,10 +270,13 @@ pub struct ProcessInfo {
     pub reductions: u64,
     /// Where it resumes: (module index, pc) (unknown for the running process).
     pub at: Option<(u32, u32)>,
-    /// Words of heap and of stack (unknown for the running process).
-    pub words: Option<(usize, usize)>,
+    /// Its heap size and stack size in words (see [`Process::heap_size`](super::process::Process::heap_size)),
+    /// and the bytes it holds (unknown for the running process).
+    pub words: Option<(usize, usize, usize)>,
     /// Its `min_heap_size` in words (unknown for the running process).
     pub min_heap: Option<usize>,
+    /// Its `min_bin_vheap_size` in words (unknown for the running process).
+    pub min_bin_vheap: Option<usize>,
 }
 
 /// A request to a pore or an outlet, already decoded from BIF arguments.

@@ -34,6 +34,7 @@ enum Item {
     Reductions,
     MaxHeapSize,
     MinHeapSize,
+    MinBinVheapSize,
     InitialCall,
     CurrentFunction,
     CurrentStacktrace,
@@ -43,7 +44,7 @@ enum Item {
 }
 
 /// Every item answered (`process_info/1`'s among them), by name.
-const ITEMS: [(&str, Item); 24] = [
+const ITEMS: [(&str, Item); 25] = [
     ("registered_name", Item::RegisteredName),
     ("trap_exit", Item::TrapExit),
     ("priority", Item::Priority),
@@ -62,6 +63,7 @@ const ITEMS: [(&str, Item); 24] = [
     ("reductions", Item::Reductions),
     ("max_heap_size", Item::MaxHeapSize),
     ("min_heap_size", Item::MinHeapSize),
+    ("min_bin_vheap_size", Item::MinBinVheapSize),
     ("initial_call", Item::InitialCall),
     ("current_function", Item::CurrentFunction),
     ("current_stacktrace", Item::CurrentStacktrace),
@@ -106,6 +108,14 @@ fn mfa_at(ctx: &mut Ctx, module: u32, pc: u32) -> Term {
     }
 }
 
+/// The `min_bin_vheap_size` of the process `info` describes, in words (`me`: the caller).
+fn min_bin_vheap(ctx: &Ctx, me: bool, info: &ProcessInfo) -> usize {
+    match info.min_bin_vheap {
+        Some(words) if !me => words,
+        _ => ctx.p.min_bin_vheap,
+    }
+}
+
 /// The `min_heap_size` of the process `info` describes, in words (`me`: the caller).
 fn min_heap(ctx: &Ctx, me: bool, info: &ProcessInfo) -> usize {
     match info.min_heap {
@@ -122,9 +132,9 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
     if !item.is_atom() {
         return Ok(None);
     }
-    let (heap, stack) = match info.words {
+    let (heap, stack, memory) = match info.words {
         Some(w) if !me => w,
-        _ => (ctx.p.heap.limit, ctx.p.stack.len()),
+        _ => (ctx.p.heap_size(), ctx.p.stack.len(), 0),
     };
     let Some(&(_, which)) = ITEMS.iter().find(|(n, _)| *n == ctx.atoms.name(item)) else {
         return Ok(None);
@@ -186,9 +196,11 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         Item::Dictionary => super::misc::get0(ctx, &[])?,
         Item::HeapSize | Item::TotalHeapSize => Term::small(heap as i64),
         Item::StackSize => Term::small(stack as i64),
-        Item::Memory => Term::small(((heap + stack) * core::mem::size_of::<Term>()) as i64),
+        Item::Memory if me => ctx.p.heap.int(ctx.p.memory_use().held as i64),
+        Item::Memory => ctx.p.heap.int(memory as i64),
         Item::Reductions => ctx.p.heap.int(info.reductions as i64),
         Item::MinHeapSize => Term::small(min_heap(ctx, me, info) as i64),
+        Item::MinBinVheapSize => Term::small(min_bin_vheap(ctx, me, info) as i64),
         Item::MaxHeapSize => match info.max_heap {
             Some(m) if !me => m.to_term(&mut ctx.p.heap, ctx.atoms),
             _ => ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms),
@@ -227,7 +239,7 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             let max = ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms);
             let mut l = Vec::new();
             for (k, v) in [
-                ("min_bin_vheap_size", 46_422),
+                ("min_bin_vheap_size", min_bin_vheap(ctx, me, info) as i64),
                 ("min_heap_size", min_heap(ctx, me, info) as i64),
                 ("fullsweep_after", 65_535),
                 ("minor_gcs", 0),
@@ -270,7 +282,7 @@ pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     // needs nothing from the node's tables.
     if a[0] == ctx.p.pid && a[1].is_atom() {
         let size = match ctx.atoms.name(a[1]) {
-            "heap_size" | "total_heap_size" => Some(ctx.p.heap.limit),
+            "heap_size" | "total_heap_size" => Some(ctx.p.heap_size()),
             "stack_size" => Some(ctx.p.stack.len()),
             _ => None,
         };

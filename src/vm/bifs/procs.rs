@@ -12,6 +12,7 @@ use crate::sched::queue::Priority;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::code::split_fun_id;
+use crate::vm::process::Process;
 use crate::vm::services::{AliasMode, ExitKind, SpawnError, SpawnOptions, Start, TimerDest};
 use crate::vm::term::{Kind, Term};
 
@@ -137,7 +138,9 @@ fn spawn_result(ctx: &mut Ctx, start: Start, mut opts: SpawnOptions, monitor: bo
     let mref = monitor.then(|| new_ref(ctx));
     opts.monitor = mref.map(|(n, _)| n);
     let pid = spawn_with(ctx, start, opts)?;
-    if opts.link {
+    // A new process cannot have died before the caller yields, so a link to it holds nothing
+    // back; ending the slice anyway cost a supervisor a turn of the run queue per restart.
+    if opts.link && ctx.node.signals_pending(me(ctx)) {
         end_slice(ctx);
     }
     Ok(match mref {
@@ -234,9 +237,16 @@ fn min_heap_words(words: Term) -> Result<usize, Fault> {
     crate::vm::heap::erl_heap_size(words as usize).ok_or_else(|| Fault::error(atom::SYSTEM_LIMIT))
 }
 
+/// A `min_bin_vheap_size` argument as erl rounds it: a non-negative small integer (else
+/// `badarg`) rounded up to one of erl's heap sizes, at least its default (`badarg` past any).
+fn min_bin_vheap_words(words: Term) -> Result<usize, Fault> {
+    let words = words.as_small().filter(|&n| n >= 0).ok_or_else(badarg)?;
+    Process::bin_vheap_size(words as usize).ok_or_else(badarg)
+}
+
 /// Reads a spawn_opt option list: `link`, `monitor`, `{priority, P}`, `{max_heap_size, M}`,
-/// `{min_heap_size, Words}`; others are accepted and ignored (`min_bin_vheap_size`, message
-/// queue data, ...).
+/// `{min_heap_size, Words}`, `{min_bin_vheap_size, Words}` (checked, then ignored as erl 25
+/// does); others are accepted and ignored (message queue data, ...).
 fn spawn_opts(ctx: &mut Ctx, list: Term) -> Result<(SpawnOptions, bool), Fault> {
     let items = ctx.view().list_to_vec(list).ok_or_else(badarg)?;
     let mut opts = SpawnOptions::default();
@@ -255,6 +265,10 @@ fn spawn_opts(ctx: &mut Ctx, list: Term) -> Result<(SpawnOptions, bool), Fault> 
                 opts.max_heap = Some(m.ok_or_else(badarg)?);
             } else if is_atom(ctx, *k, "min_heap_size") {
                 opts.min_heap = Some(min_heap_words(*v)?);
+            } else if is_atom(ctx, *k, "min_bin_vheap_size") {
+                // Checked as erl checks it; erl 25 then reports its default for the new
+                // process whatever was asked, and so does this.
+                min_bin_vheap_words(*v)?;
             }
         } else if !o.is_atom() {
             return Err(badarg());
@@ -531,8 +545,8 @@ pub(super) fn priority_atom(ctx: &mut Ctx, p: Priority) -> Result<Term, Fault> {
     )
 }
 
-/// `process_flag/2`: `trap_exit`, `priority`, `max_heap_size`, `min_heap_size` and
-/// `message_queue_data`.
+/// `process_flag/2`: `trap_exit`, `priority`, `max_heap_size`, `min_heap_size`,
+/// `min_bin_vheap_size` and `message_queue_data`.
 pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let me = me(ctx);
     if a[0] == atom::TRAP_EXIT {
@@ -563,6 +577,10 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             .heap
             .set_min_heap(min_heap_words(a[1])?)
             .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+        Ok(Term::small(old as i64))
+    } else if is_atom(ctx, a[0], "min_bin_vheap_size") {
+        let new = min_bin_vheap_words(a[1])?;
+        let old = core::mem::replace(&mut ctx.p.min_bin_vheap, new);
         Ok(Term::small(old as i64))
     } else if is_atom(ctx, a[0], "message_queue_data") {
         // One mailbox layout: either setting is accepted (logger's processes ask for

@@ -260,6 +260,11 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             let words = Term::small(crate::vm::heap::ERL_MIN_HEAP_SIZE as i64);
             ctx.p.heap.tuple(&[k, words])
         }
+        "min_bin_vheap_size" => {
+            let k = named(ctx, "min_bin_vheap_size")?;
+            let words = Term::small(crate::vm::process::ERL_MIN_BIN_VHEAP_SIZE as i64);
+            ctx.p.heap.tuple(&[k, words])
+        }
         "max_heap_size" => {
             let m = ctx.node.system_max_heap(None);
             m.to_term(&mut ctx.p.heap, ctx.atoms)
@@ -302,12 +307,15 @@ const MEMORY_KINDS: [&str; 9] = [
     "ets",
 ];
 
-/// Bytes per category from the node's accounting: process heaps and stacks, the atom table,
-/// loaded code and ETS tables (binaries live on process heaps here, so `binary` is 0).
+/// Bytes per category, erl's way: `processes` is what the processes hold, their heaps'
+/// reserved room included (see [`MemoryUse`](crate::vm::process::MemoryUse));
+/// `processes_used` is the sum of their `process_info(P, memory)`, each heap at its heap size
+/// (see [`Process::heap_size`](crate::vm::process::Process::heap_size), not its collection
+/// threshold); `system` is the atom table, loaded code, ETS tables and the off-heap binaries
+/// the heaps reference; `total` is the two.
 fn memory_figures(ctx: &mut Ctx) -> [usize; 9] {
     let word = core::mem::size_of::<Term>();
-    let own = ctx.p.heap.limit + ctx.p.stack.len();
-    let processes = (ctx.node.heap_words() + own) * word;
+    let procs = ctx.node.process_memory() + ctx.p.memory_use();
     let atom = ctx.atoms.len() * 16;
     let code: usize = ctx
         .code
@@ -321,15 +329,16 @@ fn memory_figures(ctx: &mut Ctx) -> [usize; 9] {
         .into_iter()
         .filter_map(|id| ctx.ets.get(id).map(|t| t.memory_words() * word))
         .sum();
-    let system = atom + code + ets;
+    let system = atom + code + ets + procs.binary;
+    let processes = procs.held + procs.room;
     [
         processes + system,
         processes,
-        processes,
+        procs.held,
         system,
         atom,
         atom,
-        0,
+        procs.binary,
         code,
         ets,
     ]
