@@ -82,7 +82,8 @@ impl HostFiles {
         match self.open.get_mut(&n) {
             Some((owner, f)) if *owner == caller => Ok(f),
             Some(_) => Err(Posix::NotOwner),
-            None => Err(Posix::Ebadf),
+            // What erl says of a closed file.
+            None => Err(Posix::Einval),
         }
     }
 

@@ -22,6 +22,7 @@
 -behaviour(supervisor).
 -export([start/2, stop/1, init/1]).
 -export([code_server/0]).
+-export([console/1]).
 
 %% The OTP modules the services run without importing them (named in configurations and
 %% child specifications): an image that embeds logger embeds these too (see scripts/build).
@@ -34,6 +35,12 @@
 %% @doc Starts the services; returns once logger's default handler is in place.
 -spec start() -> ok.
 start() ->
+    %% The console's I/O servers first: this process and everything started from here on
+    %% have `user' as their group leader, as in erl.
+    User = spawn(fun() -> console(standard_io) end),
+    true = register(user, User),
+    true = register(standard_error, spawn(fun() -> console(standard_error) end)),
+    true = group_leader(User, self()),
     register(code_server, spawn(fun code_server/0)),
     try logger_server:start_link() of
         {ok, Logger} ->
@@ -168,3 +175,64 @@ loads(Module) ->
     catch
         error:undef -> false
     end.
+
+%% @doc An I/O server for the console (`user' for standard output, `standard_error'):
+%% Erlang's I/O protocol over the `xenbeam:put_chars' BIFs, so that OTP's `io' works as
+%% under `erl -noshell'. The console has no input: reads give `eof'.
+-spec console(standard_io | standard_error) -> no_return().
+console(Device) ->
+    receive
+        {io_request, From, ReplyAs, Request} ->
+            From ! {io_reply, ReplyAs, console_request(Device, Request)};
+        _ ->
+            ok
+    end,
+    console(Device).
+
+console_request(Device, {put_chars, Encoding, Chars}) ->
+    console_put(Device, Encoding, Chars);
+console_request(Device, {put_chars, Encoding, M, F, A}) ->
+    try apply(M, F, A) of
+        Chars -> console_put(Device, Encoding, Chars)
+    catch
+        _:_ -> {error, F}
+    end;
+console_request(Device, {put_chars, Chars}) ->
+    console_put(Device, latin1, Chars);
+console_request(Device, {put_chars, M, F, A}) ->
+    console_request(Device, {put_chars, latin1, M, F, A});
+console_request(Device, {requests, Requests}) ->
+    console_requests(Device, Requests, ok);
+console_request(_, {get_line, _, _}) -> eof;
+console_request(_, {get_line, _}) -> eof;
+console_request(_, {get_chars, _, _, _}) -> eof;
+console_request(_, {get_chars, _, _}) -> eof;
+console_request(_, {get_until, _, _, _, _, _}) -> eof;
+console_request(_, {get_until, _, _, _, _}) -> eof;
+console_request(_, {setopts, Opts}) when is_list(Opts) -> ok;
+console_request(_, getopts) -> [{binary, false}, {encoding, latin1}];
+console_request(_, {get_geometry, _}) -> {error, enotsup};
+console_request(_, _) -> {error, request}.
+
+console_requests(_, [], Last) ->
+    Last;
+console_requests(Device, [R | Rs], _) ->
+    case console_request(Device, R) of
+        {error, _} = E -> E;
+        Reply -> console_requests(Device, Rs, Reply)
+    end.
+
+%% Latin-1 data is bytes; Unicode data is characters, binaries in UTF-8.
+console_put(Device, latin1, Chars) ->
+    try binary_to_list(iolist_to_binary(Chars)) of
+        Bytes -> console_put(Device, unicode, Bytes)
+    catch
+        error:_ -> {error, put_chars}
+    end;
+console_put(Device, unicode, Chars) ->
+    try xenbeam:put_chars(Device, Chars)
+    catch
+        error:_ -> {error, put_chars}
+    end;
+console_put(_, _, _) ->
+    {error, put_chars}.

@@ -129,11 +129,20 @@ impl<P: Platform> Node<P> {
         self.st.pids.reserve(MAIN_PID);
         self.main = Some(MAIN_PID);
         let pid = self.st.insert(p, Priority::Normal);
+        let leader = self.console_leader();
         // erl's init starts the -run process trapping exits.
         if let Some(e) = self.st.procs.get_mut(&pid) {
             e.trap_exit = true;
+            e.group_leader = leader.unwrap_or(pid);
         }
         pid
+    }
+
+    /// The console's I/O server (`user`), once the kernel services have started it: the
+    /// group leader of the processes the node starts itself, as in erl.
+    fn console_leader(&mut self) -> Option<u32> {
+        let name = self.rt.vm.atoms.intern("user").ok()?;
+        self.st.whereis(name)
     }
 
     /// Starts the kernel's Erlang services: first OTP's kernel application
@@ -148,6 +157,16 @@ impl<P: Platform> Node<P> {
     ) -> Result<(), Stop> {
         if src.find("xenbeam_kernel").is_some() {
             self.start_service("xenbeam_kernel", io, src)?;
+            // The console has its I/O server now: OTP's `io`, which talks to group leaders,
+            // takes the place of the built-in one, which writes to the console directly.
+            if self.console_leader().is_some() {
+                let vm = &mut self.rt.vm;
+                if let Ok(name) = vm.atoms.intern("io") {
+                    if let Some(i) = vm.code.module_index(name) {
+                        vm.code.unload(name, i);
+                    }
+                }
+            }
         }
         if self.platform.xenstore().is_some() {
             self.start_service("xenbeam_init", io, src)?;
@@ -187,6 +206,11 @@ impl<P: Platform> Node<P> {
             .st
             .insert(apply_process(pid, module, function, &[]), Priority::Normal);
         self.st.set_system(pid, true);
+        if let Some(leader) = self.console_leader() {
+            if let Some(e) = self.st.procs.get_mut(&pid) {
+                e.group_leader = leader;
+            }
+        }
         match self.schedule(io, src, Some(pid)) {
             Some(stop) => Err(stop),
             None => Ok(()),

@@ -192,8 +192,6 @@ pub enum Posix {
     Erofs,
     /// A name too long.
     Enametoolong,
-    /// Directory not empty.
-    Enotempty,
     /// Too many symbolic links.
     Eloop,
     /// Not supported here.
@@ -222,7 +220,6 @@ impl Posix {
             Posix::Enospc => "enospc",
             Posix::Erofs => "erofs",
             Posix::Enametoolong => "enametoolong",
-            Posix::Enotempty => "enotempty",
             Posix::Eloop => "eloop",
             Posix::Enotsup => "enotsup",
             Posix::NotOwner => "not_on_controlling_process",
@@ -247,7 +244,8 @@ impl Posix {
             28 => Posix::Enospc,
             30 => Posix::Erofs,
             36 => Posix::Enametoolong,
-            39 => Posix::Enotempty,
+            // erl reports a directory that is not empty as existing.
+            39 => Posix::Eexist,
             40 => Posix::Eloop,
             95 => Posix::Enotsup,
             _ => Posix::Eio,

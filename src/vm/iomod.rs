@@ -1,9 +1,11 @@
 //! A built-in `io` module for a node without an I/O server: output functions format with
 //! OTP's own `io_lib` and write straight to the console.
 //!
-//! OTP's `io` talks to a group-leader process; until the scheduler and an I/O server exist,
-//! this module stands in for it. Its functions are tiny hand-assembled instruction sequences
-//! that call `io_lib` and then the `io:put_chars` BIF.
+//! OTP's `io` talks to the caller's group leader, an I/O server process. A node whose
+//! kernel services start (`xenbeam_kernel`) has one, the console's `user`, and then drops
+//! this module for OTP's own (see `Node::start_services`); a runtime without them (the
+//! VM's own tests) keeps it. Its functions are tiny hand-assembled instruction sequences
+//! that call `io_lib` and then the `xenbeam:put_chars` BIFs.
 
 use alloc::string::String;
 use alloc::vec;
@@ -37,8 +39,9 @@ pub fn install_io(code: &mut Code, atoms: &mut AtomTable, lits: &mut Literals) -
         .ok()?;
     let lib_format = code.export(atoms, io_lib, format_atom, 2);
     let lib_write = code.export(atoms, io_lib, write, 1);
-    let put1 = code.export(atoms, io, put_chars, 1);
-    let put2 = code.export(atoms, io, put_chars, 2);
+    let xenbeam = atoms.intern("xenbeam").ok()?;
+    let put1 = code.export(atoms, xenbeam, put_chars, 1);
+    let put2 = code.export(atoms, xenbeam, put_chars, 2);
     let (Target::Bif(put_bif), Target::Bif(put2_bif)) = (
         code.exports[put1 as usize].target,
         code.exports[put2 as usize].target,

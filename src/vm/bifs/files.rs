@@ -71,14 +71,19 @@ fn fd(ctx: &Ctx, t: Term) -> Result<u64, Fault> {
     }
 }
 
-fn request(ctx: &mut Ctx, op: FileOp<'_>) -> Result<FileReply, Posix> {
+/// Asks the platform; another process's open file raises `not_on_controlling_process`,
+/// as in erl.
+fn request(ctx: &mut Ctx, op: FileOp<'_>) -> Result<Result<FileReply, Posix>, Fault> {
     let me = ctx.p.pid.pid_number();
-    ctx.io.file(me, op)
+    match ctx.io.file(me, op) {
+        Err(Posix::NotOwner) => Err(Fault::error(atom(ctx, Posix::NotOwner.name()))),
+        r => Ok(r),
+    }
 }
 
 /// `ok` or `{error, Reason}` for a request answered with nothing.
 fn done(ctx: &mut Ctx, op: FileOp<'_>) -> BifResult {
-    Ok(match request(ctx, op) {
+    Ok(match request(ctx, op)? {
         Ok(_) => atom::OK,
         Err(e) => error(ctx, e),
     })
@@ -110,7 +115,7 @@ fn string(ctx: &mut Ctx, s: &str) -> Term {
 pub fn read_file(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let path = name(ctx, a[0])?;
     let limit = ctx.p.heap.memory_left().unwrap_or(usize::MAX);
-    let r = request(ctx, FileOp::ReadFile { path: &path, limit });
+    let r = request(ctx, FileOp::ReadFile { path: &path, limit })?;
     Ok(match r {
         Ok(FileReply::Bytes(b)) => {
             let b = binary(ctx, b);
@@ -137,7 +142,7 @@ pub fn write_file(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `list_dir/1` and `list_dir_all/1`: the names as strings, in the directory's order.
 pub fn list_dir(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let path = name(ctx, a[0])?;
-    Ok(match request(ctx, FileOp::ListDir(&path)) {
+    Ok(match request(ctx, FileOp::ListDir(&path))? {
         Ok(FileReply::Names(names)) => {
             let items: Vec<Term> = names.iter().map(|n| string(ctx, n)).collect();
             let l = ctx.p.heap.list(&items);
@@ -233,7 +238,7 @@ fn file_info(ctx: &mut Ctx, path: Term, opts: Term, follow: bool) -> BifResult {
             path: &path,
             follow,
         },
-    ) {
+    )? {
         Ok(FileReply::Info(i)) => {
             let r = info_record(ctx, &i, how)?;
             Ok(ok(ctx, r))
@@ -326,7 +331,7 @@ fn path_reply(ctx: &mut Ctx, r: Result<FileReply, Posix>) -> BifResult {
 
 /// `get_cwd/0`.
 pub fn get_cwd0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    let r = request(ctx, FileOp::GetCwd);
+    let r = request(ctx, FileOp::GetCwd)?;
     path_reply(ctx, r)
 }
 
@@ -345,7 +350,7 @@ pub fn set_cwd(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `read_link/1` and `read_link_all/1`.
 pub fn read_link(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let path = name(ctx, a[0])?;
-    let r = request(ctx, FileOp::ReadLink(&path));
+    let r = request(ctx, FileOp::ReadLink(&path))?;
     path_reply(ctx, r)
 }
 
@@ -383,7 +388,7 @@ pub fn open(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if !mode.write && !mode.append {
         mode.read = true;
     }
-    Ok(match request(ctx, FileOp::Open { path: &path, mode }) {
+    Ok(match request(ctx, FileOp::Open { path: &path, mode })? {
         Ok(FileReply::Opened(n)) => {
             let tag = atom(ctx, "file_descriptor");
             let module = atom(ctx, "prim_file");
@@ -419,7 +424,7 @@ fn read_length(ctx: &Ctx, t: Term) -> Result<usize, Fault> {
 pub fn read(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let file = fd(ctx, a[0])?;
     let len = read_length(ctx, a[1])?;
-    let r = request(ctx, FileOp::Read { file, len });
+    let r = request(ctx, FileOp::Read { file, len })?;
     read_reply(ctx, r)
 }
 
@@ -458,7 +463,7 @@ pub fn position(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         whence,
         offset,
     };
-    Ok(match request(ctx, op) {
+    Ok(match request(ctx, op)? {
         Ok(FileReply::Count(n)) => {
             let n = ctx.p.heap.int(n as i64);
             ok(ctx, n)
@@ -479,7 +484,7 @@ pub fn pread3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let file = fd(ctx, a[0])?;
     let at = offset(a[1])?;
     let len = read_length(ctx, a[2])?;
-    let r = request(ctx, FileOp::Pread { file, at, len });
+    let r = request(ctx, FileOp::Pread { file, at, len })?;
     read_reply(ctx, r)
 }
 
@@ -496,6 +501,58 @@ pub fn pwrite3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             data: &data,
         },
     )
+}
+
+/// `pread/2`: `{ok, [Binary | eof]}` for a list of `{Position, Length}`.
+pub fn pread2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let file = fd(ctx, a[0])?;
+    let v = ctx.view();
+    let mut wanted = Vec::new();
+    for item in v.list_to_vec(a[1]).ok_or_else(badarg)? {
+        match v.tuple(item) {
+            Some([at, len]) => wanted.push((offset(*at)?, read_length(ctx, *len)?)),
+            _ => return Err(badarg()),
+        }
+    }
+    let mut parts = Vec::with_capacity(wanted.len());
+    for (at, len) in wanted {
+        match request(ctx, FileOp::Pread { file, at, len })? {
+            Ok(FileReply::Bytes(b)) if b.is_empty() => parts.push(atom(ctx, "eof")),
+            Ok(FileReply::Bytes(b)) => parts.push(binary(ctx, b)),
+            Ok(_) => return Ok(error(ctx, Posix::Eio)),
+            Err(e) => return Ok(error(ctx, e)),
+        }
+    }
+    let l = ctx.p.heap.list(&parts);
+    Ok(ok(ctx, l))
+}
+
+/// `pwrite/2`: writes a list of `{Position, Data}`; `{error, {N, Reason}}` names how many
+/// were written before one failed, as erl does.
+pub fn pwrite2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let file = fd(ctx, a[0])?;
+    let v = ctx.view();
+    let mut writes = Vec::new();
+    for item in v.list_to_vec(a[1]).ok_or_else(badarg)? {
+        match v.tuple(item) {
+            Some([at, data]) => writes.push((offset(*at)?, io_bytes(ctx, *data)?)),
+            _ => return Err(badarg()),
+        }
+    }
+    for (n, (at, data)) in writes.iter().enumerate() {
+        let op = FileOp::Pwrite {
+            file,
+            at: *at,
+            data,
+        };
+        if let Err(e) = request(ctx, op)? {
+            let reason = atom(ctx, e.name());
+            let n = Term::small(n as i64);
+            let inner = ctx.p.heap.tuple(&[n, reason]);
+            return Ok(ctx.p.heap.tuple(&[atom::ERROR, inner]));
+        }
+    }
+    Ok(atom::OK)
 }
 
 /// `sync/1` and `datasync/1`.
@@ -530,7 +587,7 @@ pub fn read_line(ctx: &mut Ctx, a: &[Term]) -> BifResult {
                 file,
                 len: LINE_CHUNK,
             },
-        ) {
+        )? {
             Ok(FileReply::Bytes(b)) => b,
             Ok(_) => return Ok(error(ctx, Posix::Eio)),
             Err(e) => return Ok(error(ctx, e)),
@@ -548,7 +605,7 @@ pub fn read_line(ctx: &mut Ctx, a: &[Term]) -> BifResult {
                     whence: Whence::Current,
                     offset: -back,
                 };
-                if let Err(e) = request(ctx, op) {
+                if let Err(e) = request(ctx, op)? {
                     return Ok(error(ctx, e));
                 }
             }
@@ -575,7 +632,7 @@ pub fn read_line(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `{ok, Copied}`.
 pub fn copy(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let (from, to) = (fd(ctx, a[0])?, fd(ctx, a[1])?);
-    let mut left = if ctx.atoms.name(a[2]) == "infinity" && a[2].is_atom() {
+    let mut left = if a[2].is_atom() && ctx.atoms.name(a[2]) == "infinity" {
         u64::MAX
     } else {
         offset(a[2])?
@@ -583,7 +640,7 @@ pub fn copy(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let mut copied = 0u64;
     while left > 0 {
         let len = left.min(COPY_CHUNK as u64) as usize;
-        let chunk = match request(ctx, FileOp::Read { file: from, len }) {
+        let chunk = match request(ctx, FileOp::Read { file: from, len })? {
             Ok(FileReply::Bytes(b)) => b,
             Ok(_) => return Ok(error(ctx, Posix::Eio)),
             Err(e) => return Ok(error(ctx, e)),
@@ -597,7 +654,7 @@ pub fn copy(ctx: &mut Ctx, a: &[Term]) -> BifResult {
                 file: to,
                 data: &chunk,
             },
-        ) {
+        )? {
             return Ok(error(ctx, e));
         }
         copied += chunk.len() as u64;

@@ -352,41 +352,27 @@ fn put(ctx: &mut Ctx, t: Term, to_stderr: bool) -> BifResult {
     Ok(atom::OK)
 }
 
-/// `io:put_chars/1`.
+/// `xenbeam:put_chars/1`: chardata to the console's standard output.
 pub fn put_chars(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     put(ctx, a[0], false)
 }
 
-/// `io:put_chars/2`: the device may be `standard_error`; everything else goes to stdout.
+/// `xenbeam:put_chars/2`: to standard error for `standard_error`, else to standard output.
 pub fn put_chars2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     put(ctx, a[1], a[0] == atom::STANDARD_ERROR)
+}
+
+/// `net_kernel:dflag_unicode_io/1`, which `io` asks before sending Unicode to an I/O
+/// server: always, since every process is local.
+pub fn dflag_unicode_io(_: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[0].is_pid() {
+        Ok(atom::TRUE)
+    } else {
+        Err(badarg())
+    }
 }
 
 /// `io:printable_range/0`: erl's default, `latin1` (`+pc unicode` is not supported).
 pub fn printable_range(_: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(atom::LATIN1)
-}
-
-/// `io:columns/0,1`: the console is no terminal, as for erl under `-noshell`.
-pub fn columns(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    let enotsup = ctx.atoms.intern("enotsup").map_err(|_| badarg())?;
-    Ok(ctx.p.heap.tuple(&[atom::ERROR, enotsup]))
-}
-
-/// `io:getopts/0,1`: what erl's standard output answers under `-noshell`.
-pub fn getopts(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    let (binary, encoding) = match (ctx.atoms.intern("binary"), ctx.atoms.intern("encoding")) {
-        (Ok(b), Ok(e)) => (b, e),
-        _ => return Err(badarg()),
-    };
-    let b = ctx.p.heap.tuple(&[binary, atom::FALSE]);
-    let e = ctx.p.heap.tuple(&[encoding, atom::LATIN1]);
-    Ok(ctx.p.heap.list(&[b, e]))
-}
-
-/// `io:setopts/1,2`: accepted (output is written as is whatever the options say).
-pub fn setopts(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let opts = a[a.len() - 1];
-    ctx.view().list_len(opts).ok_or_else(badarg)?;
-    Ok(atom::OK)
 }
