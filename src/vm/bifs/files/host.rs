@@ -1,19 +1,11 @@
-//! `prim_file`: the file primitives OTP's `file`, `file_server` and `filelib` call, over
-//! the platform's file system ([`Io::file`](crate::vm::bif::Io::file)).
-//!
-//! erl implements `prim_file` as Erlang over NIFs; here its exported functions are BIFs
-//! with the same results: `{ok, ...}`, `eof` or `{error, Posix}`. An open file is
-//! `#file_descriptor{module = prim_file, data = N}`, N the platform's number for it; only
-//! the process that opened it may use it (`{error, not_on_controlling_process}`). Names are
-//! flat strings or binaries, UTF-8 (erl's native name encoding). `#file_info{}` times are
-//! local time unless `{time, universal | posix}` is asked; local time is UTC here.
+//! The file BIFs over the platform's file system: on the host, the machine's files.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::conv::{iolist_bytes, list_to_string};
-use super::system::posixtime_to_universaltime;
-use crate::vm::atom;
+use super::super::conv::{iolist_bytes, list_to_string};
+use super::super::system::posixtime_to_universaltime;
+use super::{atom, error};
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::files::{FileInfo, FileOp, FileReply, FileType, OpenMode, Posix, Whence};
 use crate::vm::term::Term;
@@ -22,16 +14,6 @@ use crate::vm::term::Term;
 const LINE_CHUNK: usize = 256;
 /// Bytes `copy/3` moves at a time.
 const COPY_CHUNK: usize = 64 * 1024;
-
-fn atom(ctx: &mut Ctx, name: &str) -> Term {
-    ctx.atoms.intern(name).unwrap_or(atom::UNDEFINED)
-}
-
-/// `{error, Reason}`.
-fn error(ctx: &mut Ctx, e: Posix) -> Term {
-    let reason = atom(ctx, e.name());
-    ctx.p.heap.tuple(&[atom::ERROR, reason])
-}
 
 fn ok(ctx: &mut Ctx, v: Term) -> Term {
     ctx.p.heap.tuple(&[atom::OK, v])
@@ -662,23 +644,4 @@ pub fn copy(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let n = ctx.p.heap.int(copied as i64);
     Ok(ok(ctx, n))
-}
-
-/// `file:native_name_encoding/0`.
-pub fn native_name_encoding(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    Ok(atom(ctx, "utf8"))
-}
-
-/// `erlang:dt_spread_tag/1`: no dynamic tracing here, so there is never a tag to spread.
-pub fn dt_spread_tag(_: &mut Ctx, a: &[Term]) -> BifResult {
-    if a[0] == atom::TRUE || a[0] == atom::FALSE {
-        Ok(atom::FALSE)
-    } else {
-        Err(badarg())
-    }
-}
-
-/// `erlang:dt_restore_tag/1`.
-pub fn dt_restore_tag(_: &mut Ctx, _: &[Term]) -> BifResult {
-    Ok(atom::TRUE)
 }
