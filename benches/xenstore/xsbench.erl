@@ -72,9 +72,10 @@ split([$, | Rest], [], Items) -> split(Rest, [], Items);
 split([$, | Rest], Item, Items) -> split(Rest, [], [lists:reverse(Item) | Items]);
 split([C | Rest], Item, Items) -> split(Rest, [C | Item], Items).
 
-%% One line of output (iodata), kept to BIFs so that the image embeds little.
+%% One line of output (iodata), straight to the console through the BIF under the I/O
+%% servers, so that the image embeds little (OTP's io would bring its whole import tree).
 say(Line) ->
-    io:put_chars(["xsbench: ", Line, $\n]).
+    xenbeam:put_chars(["xsbench: ", Line, $\n]).
 
 int(I) -> integer_to_binary(I).
 

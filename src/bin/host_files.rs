@@ -238,6 +238,12 @@ impl HostFiles {
                 self.file(caller, file)?.sync_all().map_err(posix)?;
                 Done
             }
+            FileOp::CloseOwned => {
+                if !self.open.is_empty() {
+                    self.open.retain(|_, (owner, _)| *owner != caller);
+                }
+                Done
+            }
             FileOp::Close(file) => {
                 self.file(caller, file)?;
                 self.open.remove(&file);

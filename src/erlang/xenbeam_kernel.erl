@@ -100,12 +100,13 @@ init(kernel_sup) ->
 
 %% OTP's file server (`file_server_2'), which `file' asks for everything but raw files, when
 %% its module is at hand: always on the host; in an image only when the program embeds it.
+%% (Asked without calling `code', which an image would then embed with all it calls.)
 file_server() ->
-    case code:ensure_loaded(file_server) of
-        {module, file_server} ->
+    case erlang:module_loaded(file_server) orelse loads(file_server) of
+        true ->
             [#{id => file_server_2, start => {file_server, start_link, []},
                type => worker, shutdown => 2000}];
-        _ ->
+        false ->
             []
     end.
 

@@ -93,6 +93,9 @@ pub struct Node<P: Platform> {
     main: Option<u32>,
     /// Float registers taken from the last process to wait, for the next one to run.
     spare_f: Vec<f64>,
+    /// Processes that ended since the scheduler last had the platform's files at hand:
+    /// the files they left open are closed then.
+    pub(super) ended: Vec<u32>,
 }
 
 impl<P: Platform> Node<P> {
@@ -118,6 +121,7 @@ impl<P: Platform> Node<P> {
             stop: None,
             main: None,
             spare_f: Vec::new(),
+            ended: Vec::new(),
         }
     }
 
@@ -272,6 +276,10 @@ impl<P: Platform> Node<P> {
                         self.park_process(p, why, io);
                     }
                     self.release_exited();
+                    // Files die with their owner, as erl's file descriptors do.
+                    for pid in self.ended.drain(..) {
+                        let _ = io.file(pid, FileOp::CloseOwned);
+                    }
                 }
                 None if self.st.queues.is_empty() => {
                     if self.idle_forever(until.is_some()) {

@@ -1,4 +1,5 @@
-//! ETS tables of exited processes: deleted, or handed to their heirs.
+//! ETS tables of exited processes: deleted, or handed to their heirs (and the process
+//! noted, so that the scheduler has the platform close the files it left open).
 //!
 //! A process that ends on its own (returns or raises) releases its tables before its exit
 //! signals go out, so its heir gets `{'ETS-TRANSFER', ...}` before the `'EXIT'` or `'DOWN'`,
@@ -14,6 +15,7 @@ use crate::vm::heap::Heap;
 impl<P: Platform> Node<P> {
     /// Deletes or hands over the tables `pid` owns.
     pub(super) fn release_tables(&mut self, pid: u32) {
+        self.ended.push(pid);
         let vm = &mut self.rt.vm;
         if !vm.ets.owns_any(pid) {
             return;

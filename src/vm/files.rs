@@ -87,6 +87,8 @@ pub enum FileOp<'a> {
     Sync(u64),
     /// Closes the file.
     Close(u64),
+    /// Closes every file the caller has open (it has ended).
+    CloseOwned,
 }
 
 /// What a file is.

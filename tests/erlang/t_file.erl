@@ -16,7 +16,8 @@ main() ->
         dirs(Dir),
         infos(Dir),
         libs(Dir),
-        errors(Dir)
+        errors(Dir),
+        owners(Dir)
     after
         cleanup(Dir)
     end,
@@ -162,6 +163,19 @@ errors(Dir) ->
     {ok, Fd} = file:open(filename:join(Dir, "a.txt"), [raw, read]),
     ok = file:close(Fd),
     show("read closed", file:read(Fd, 1)).
+
+%% Files die with the process that opened them: more processes than the machine allows
+%% open files each open one and end without closing it.
+owners(Dir) ->
+    F = filename:join(Dir, "owned"),
+    ok = file:write_file(F, "x"),
+    Results = [begin
+                   {Pid, Ref} = spawn_monitor(fun() -> exit(file:open(F, [raw, read])) end),
+                   receive {'DOWN', Ref, process, Pid, R} -> element(1, R) end
+               end || _ <- lists:seq(1, 1500)],
+    show("opened by ended processes", lists:usort(Results)),
+    {ok, Fds} = file:list_dir("/proc/self/fd"),
+    show("few descriptors left open", length(Fds) < 100).
 
 cleanup(Dir) ->
     [cleanup(filename:join(Dir, N)) || filelib:is_dir(Dir) andalso
