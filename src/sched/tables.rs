@@ -1,4 +1,5 @@
-//! ETS tables of exited processes: deleted, or handed to their heirs.
+//! ETS tables of exited processes: deleted, or handed to their heirs (and their zlib
+//! streams freed).
 //!
 //! A process that ends on its own (returns or raises) releases its tables before its exit
 //! signals go out, so its heir gets `{'ETS-TRANSFER', ...}` before the `'EXIT'` or `'DOWN'`,
@@ -12,9 +13,10 @@ use crate::platform::Platform;
 use crate::vm::heap::Heap;
 
 impl<P: Platform> Node<P> {
-    /// Deletes or hands over the tables `pid` owns.
+    /// Deletes or hands over the tables `pid` owns, and frees its zlib streams.
     pub(super) fn release_tables(&mut self, pid: u32) {
         let vm = &mut self.rt.vm;
+        vm.zlib.owner_exited(pid);
         if !vm.ets.owns_any(pid) {
             return;
         }

@@ -80,3 +80,4 @@ pub mod term;
 #[cfg(test)]
 mod tests;
 pub mod translate;
+pub mod zstream;
