@@ -17,7 +17,7 @@
 //! bounded number of them) only so that later calls get erl's errors instead of `badarg`.
 
 use alloc::boxed::Box;
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 use miniz_oxide::deflate::core::{create_comp_flags_from_zip_params, CompressorOxide};
@@ -121,10 +121,11 @@ pub enum Step {
     NeedDictionary(u32),
 }
 
-/// The node's zlib streams, by reference number.
+/// The node's zlib streams, by reference number. A list: a node has few streams, and a
+/// search through them costs less code than a map's (the image's size is a budget).
 #[derive(Default)]
 pub struct Streams {
-    open: BTreeMap<u64, Stream>,
+    open: Vec<(u64, Stream)>,
     /// Recently closed streams and their owners.
     closed: VecDeque<(u64, u32)>,
 }
@@ -142,6 +143,8 @@ pub struct Stream {
     /// Input queued and not yet consumed.
     queue: Vec<u8>,
     buf_size: i64,
+    /// The entry's own memory, charged until it is dropped.
+    _entry: Option<TempCharge>,
 }
 
 enum State {
@@ -156,23 +159,31 @@ impl Streams {
         Self::default()
     }
 
-    /// Opens a stream `id` owned by `owner`.
-    pub fn open(&mut self, id: u64, owner: u32) {
-        self.open.insert(
+    /// Opens a stream `id` owned by `owner`, its entry charged to `memory` (`mem_error`
+    /// when the node's memory cannot hold it, so that streams opened and never closed are
+    /// bounded by the budget).
+    pub fn open(&mut self, id: u64, owner: u32, memory: Option<&NodeMemory>) -> Result<(), ZError> {
+        let entry = charge(memory, core::mem::size_of::<(u64, Stream)>() * 2)?;
+        self.open
+            .try_reserve(1)
+            .map_err(|_| ZError::Memory)?;
+        self.open.push((
             id,
             Stream {
                 owner,
                 state: State::Idle,
                 queue: Vec::new(),
                 buf_size: DEFAULT_BUF_SIZE,
+                _entry: entry,
             },
-        );
+        ));
+        Ok(())
     }
 
     /// The stream `id` for a call by `caller`: `Ok(None)` when it was closed.
     pub fn get(&mut self, id: u64, caller: u32) -> Result<Option<&mut Stream>, ZError> {
-        match self.open.get_mut(&id) {
-            Some(s) if s.owner == caller => Ok(Some(s)),
+        match self.open.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, s)) if s.owner == caller => Ok(Some(s)),
             Some(_) => Err(ZError::NotOwner),
             None => match self.closed.iter().find(|(c, _)| *c == id) {
                 Some((_, owner)) if *owner == caller => Ok(None),
@@ -195,7 +206,7 @@ impl Streams {
     /// `close/1`: frees the stream's state.
     pub fn close(&mut self, id: u64, caller: u32) -> Result<(), ZError> {
         self.live(id, caller, ZError::NotInitialized)?;
-        self.open.remove(&id);
+        self.open.retain(|(i, _)| *i != id);
         if self.closed.len() == CLOSED_KEPT {
             self.closed.pop_front();
         }
@@ -205,7 +216,7 @@ impl Streams {
 
     /// Frees every stream `pid` owned (it exited).
     pub fn owner_exited(&mut self, pid: u32) {
-        self.open.retain(|_, s| s.owner != pid);
+        self.open.retain(|(_, s)| s.owner != pid);
         self.closed.retain(|&(_, owner)| owner != pid);
     }
 
@@ -232,6 +243,41 @@ fn charge(memory: Option<&NodeMemory>, bytes: usize) -> Result<Option<TempCharge
 }
 
 impl Stream {
+    /// A stream outside the table, for the one-shot functions (`zlib:compress/1`...).
+    pub fn detached() -> Stream {
+        Stream {
+            owner: 0,
+            state: State::Idle,
+            queue: Vec::new(),
+            buf_size: DEFAULT_BUF_SIZE,
+            _entry: None,
+        }
+    }
+
+    /// Inflates all of `data` (the one-shots): at most `limit` bytes of output. With
+    /// `members`, data after the end of the stream is the next stream (gzip members, erl's
+    /// `reset`), else it is dropped.
+    pub fn inflate_all(&mut self, data: &[u8], members: bool, limit: usize) -> Result<Vec<u8>, ZError> {
+        self.enqueue(data)?;
+        self.inflater()?.members = members;
+        let mut all = Vec::new();
+        loop {
+            let (out, step) = self.inflate_step(INFLATE_CHUNK)?;
+            if all.is_empty() {
+                all = out;
+            } else {
+                all.try_reserve(out.len()).map_err(|_| ZError::SystemLimit)?;
+                all.extend_from_slice(&out);
+            }
+            if all.len() > limit {
+                return Err(ZError::SystemLimit);
+            }
+            if step != Step::Continue {
+                return Ok(all);
+            }
+        }
+    }
+
     /// `getBufSize/1`.
     pub fn buf_size(&self) -> i64 {
         self.buf_size
@@ -307,7 +353,8 @@ impl Stream {
     /// `deflateReset/1`.
     pub fn deflate_reset(&mut self) -> Result<(), ZError> {
         let d = self.deflater()?;
-        d.comp.reset();
+        // A new compressor with the same flags: miniz's reset would be more code.
+        d.comp = CompressorOxide::new(d.comp.flags() as u32);
         (d.crc, d.size, d.started, d.finished, d.leftover) = (0, 0, false, false, false);
         Ok(())
     }
@@ -349,6 +396,7 @@ impl Stream {
             phase: Phase::Header,
             crc: 0,
             size: 0,
+            members: false,
             _charge: charge,
         };
         self.state = State::Inflate(Box::new(i));
@@ -358,9 +406,7 @@ impl Stream {
     /// `inflateReset/1`.
     pub fn inflate_reset(&mut self) -> Result<(), ZError> {
         self.queue.clear();
-        let i = self.inflater()?;
-        i.st.reset(DataFormat::Raw);
-        (i.phase, i.crc, i.size) = (Phase::Header, 0, 0);
+        self.inflater()?.restart();
         Ok(())
     }
 
@@ -533,6 +579,8 @@ struct Inflater {
     /// CRC-32 and size of the output (the gzip trailer; `crc32/1` of raw streams).
     crc: u32,
     size: u32,
+    /// Whether input after the end starts another stream (gzip members).
+    members: bool,
     /// The decompressor's memory, charged until it is dropped.
     _charge: Option<TempCharge>,
 }
@@ -573,10 +621,20 @@ pub fn gzip_header(m: &[u8]) -> Result<Option<usize>, ()> {
 }
 
 impl Inflater {
+    /// Back to the start of a stream.
+    fn restart(&mut self) {
+        self.st.reset(DataFormat::Raw);
+        (self.phase, self.crc, self.size) = (Phase::Header, 0, 0);
+    }
+
     fn step(&mut self, queue: &mut Vec<u8>, chunk: usize) -> Result<(Vec<u8>, Step), ZError> {
         if self.phase == Phase::Done && !queue.is_empty() {
-            // erl's `cut`: input after the end of the stream is dropped.
-            queue.clear();
+            if self.members {
+                self.restart();
+            } else {
+                // erl's `cut`: input after the end of the stream is dropped.
+                queue.clear();
+            }
         }
         let mut out = Vec::new();
         out.try_reserve_exact(chunk)
@@ -584,12 +642,17 @@ impl Inflater {
         out.resize(chunk, 0);
         let (mut taken, mut n) = (0, 0);
         let mut dict = None;
+        // Whether the input left (if any) is too little to go on with.
+        let mut starved = false;
         while n < chunk {
             let input = &queue[taken..];
             match self.phase {
                 Phase::Header => match self.header(input) {
                     Header::Read(used) => taken += used,
-                    Header::More => break,
+                    Header::More => {
+                        starved = true;
+                        break;
+                    }
                     Header::Dictionary(id) => {
                         taken += 6;
                         self.phase = Phase::Dictionary(id);
@@ -623,9 +686,15 @@ impl Inflater {
                                 Phase::Done
                             }
                         }
-                        Ok(_) if r.bytes_consumed == 0 && r.bytes_written == 0 => break,
+                        Ok(_) if r.bytes_consumed == 0 && r.bytes_written == 0 => {
+                            starved = true;
+                            break;
+                        }
                         Ok(_) => {}
-                        Err(MZError::Buf) => break,
+                        Err(MZError::Buf) => {
+                            starved = true;
+                            break;
+                        }
                         Err(_) => {
                             self.phase = Phase::Failed;
                             return Err(ZError::Data);
@@ -633,7 +702,10 @@ impl Inflater {
                     }
                 }
                 Phase::Trailer => {
-                    let Some(t) = input.get(..8) else { break };
+                    let Some(t) = input.get(..8) else {
+                        starved = true;
+                        break;
+                    };
                     let crc = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
                     let size = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
                     if crc != self.crc || size != self.size {
@@ -660,8 +732,10 @@ impl Inflater {
         queue.drain(..taken);
         // erl's order: all input taken with room left is `finished`, even before a
         // dictionary.
+        // A partial header waits in the queue, where zlib would have taken it in: it
+        // counts as consumed (else a caller looping while `continue` would never stop).
         let step = match dict {
-            _ if queue.is_empty() && n < chunk => Step::Finished,
+            _ if (queue.is_empty() || starved) && n < chunk => Step::Finished,
             Some(id) => Step::NeedDictionary(id),
             None => Step::Continue,
         };
@@ -740,7 +814,7 @@ mod tests {
     }
 
     fn opened(t: &mut Streams, id: u64, owner: u32) -> &mut Stream {
-        t.open(id, owner);
+        t.open(id, owner, None).unwrap();
         t.live(id, owner, ZError::Badarg).unwrap()
     }
 
@@ -779,7 +853,7 @@ mod tests {
     fn closed_streams_are_remembered_boundedly() {
         let mut t = Streams::new();
         for id in 0..1000 {
-            t.open(id, 1);
+            t.open(id, 1, None).unwrap();
             t.close(id, 1).unwrap();
         }
         assert!(t.is_empty() && t.closed.len() == CLOSED_KEPT);
@@ -793,6 +867,8 @@ mod tests {
         let s = opened(&mut t, 1, 1);
         assert_eq!(s.deflate_init(-1, 15, 0, Some(&m)), Err(ZError::Memory));
         assert_eq!(s.inflate_init(15, Some(&m)), Err(ZError::Memory));
+        m.set_budget(0);
+        assert_eq!(t.open(2, 1, Some(&m)), Err(ZError::Memory));
     }
 
     #[test]
@@ -835,6 +911,28 @@ mod tests {
         s.enqueue(&z).unwrap();
         s.enqueue(&[0; 8]).unwrap();
         assert_eq!(inflate_all(s), Err(ZError::Data));
+    }
+
+    #[test]
+    fn a_partial_header_waits_for_more_input() {
+        let z = miniz_oxide::deflate::compress_to_vec_zlib(b"hello", 6);
+        for wb in [15, 31, 47] {
+            let mut t = Streams::new();
+            let s = opened(&mut t, 1, 1);
+            s.inflate_init(wb, None).unwrap();
+            let first = if wb == 15 { &z[..1] } else { &GZIP_HEADER[..5] };
+            s.enqueue(first).unwrap();
+            assert_eq!(s.inflate_step(INFLATE_CHUNK).unwrap(), (Vec::new(), Step::Finished));
+        }
+        let mut s = Stream::detached();
+        s.inflate_init(31, None).unwrap();
+        let mut g = GZIP_HEADER.to_vec();
+        g.extend(miniz_oxide::deflate::compress_to_vec(b"a", 6));
+        g.extend(crc32_update(0, b"a").to_le_bytes());
+        g.extend(1u32.to_le_bytes());
+        g.push(0x1f);
+        assert_eq!(s.inflate_all(&g, true, usize::MAX), Ok(b"a".to_vec()));
+        assert_eq!(s.inflate_end(), Err(ZError::Data));
     }
 
     #[test]
