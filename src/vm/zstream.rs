@@ -17,8 +17,8 @@
 //! bounded number of them) only so that later calls get erl's errors instead of `badarg`.
 
 use alloc::boxed::Box;
-use alloc::collections::VecDeque;
 use alloc::vec::Vec;
+use core::mem::ManuallyDrop;
 
 use miniz_oxide::deflate::core::{create_comp_flags_from_zip_params, CompressorOxide};
 use miniz_oxide::inflate::stream::InflateState;
@@ -83,9 +83,6 @@ impl ZError {
 /// erl's output chunk for inflate (`safeInflate` returns at most this much per call).
 pub const INFLATE_CHUNK: usize = 16384;
 
-/// erl's default `getBufSize`.
-const DEFAULT_BUF_SIZE: i64 = 4000;
-
 /// Closed streams remembered for erl's errors; older ones are forgotten (then `badarg`), so
 /// a loop of open and close cannot grow the table.
 const CLOSED_KEPT: usize = 64;
@@ -97,18 +94,8 @@ const DEFLATE_BOXED_BYTES: usize = 200 * 1024;
 /// The gzip header the deflater writes: magic, deflate, no flags, no time, unix (as erl's).
 const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
 
-/// A flush mode of `deflate/3`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flush {
-    /// `none`
-    None,
-    /// `sync`
-    Sync,
-    /// `full`
-    Full,
-    /// `finish`
-    Finish,
-}
+/// A flush mode of `deflate/3` (`none`, `sync`, `full`, `finish`: miniz's are zlib's).
+pub use miniz_oxide::MZFlush as Flush;
 
 /// What an inflate step ended with.
 #[derive(Debug, PartialEq, Eq)]
@@ -125,9 +112,19 @@ pub enum Step {
 /// search through them costs less code than a map's (the image's size is a budget).
 #[derive(Default)]
 pub struct Streams {
-    open: Vec<(u64, Stream)>,
+    /// Dropped by [`Streams::drop`] only: see there.
+    open: ManuallyDrop<Vec<(u64, Stream)>>,
     /// Recently closed streams and their owners.
-    closed: VecDeque<(u64, u32)>,
+    closed: Vec<(u64, u32)>,
+}
+
+impl Drop for Streams {
+    /// The streams' drop code, once: left to the compiler, it is inlined wherever the VM is
+    /// dropped (the image's size is a budget). The empty list left behind owns nothing.
+    #[inline(never)]
+    fn drop(&mut self) {
+        drop(core::mem::take(&mut *self.open));
+    }
 }
 
 impl core::fmt::Debug for Streams {
@@ -142,7 +139,6 @@ pub struct Stream {
     state: State,
     /// Input queued and not yet consumed.
     queue: Vec<u8>,
-    buf_size: i64,
     /// The entry's own memory, charged until it is dropped.
     _entry: Option<TempCharge>,
 }
@@ -164,16 +160,13 @@ impl Streams {
     /// bounded by the budget).
     pub fn open(&mut self, id: u64, owner: u32, memory: Option<&NodeMemory>) -> Result<(), ZError> {
         let entry = charge(memory, core::mem::size_of::<(u64, Stream)>() * 2)?;
-        self.open
-            .try_reserve(1)
-            .map_err(|_| ZError::Memory)?;
+        self.open.try_reserve(1).map_err(|_| ZError::Memory)?;
         self.open.push((
             id,
             Stream {
                 owner,
                 state: State::Idle,
                 queue: Vec::new(),
-                buf_size: DEFAULT_BUF_SIZE,
                 _entry: entry,
             },
         ));
@@ -206,18 +199,25 @@ impl Streams {
     /// `close/1`: frees the stream's state.
     pub fn close(&mut self, id: u64, caller: u32) -> Result<(), ZError> {
         self.live(id, caller, ZError::NotInitialized)?;
-        self.open.retain(|(i, _)| *i != id);
+        self.remove(&|i, _| i == id);
         if self.closed.len() == CLOSED_KEPT {
-            self.closed.pop_front();
+            self.closed.remove(0);
         }
-        self.closed.push_back((id, caller));
+        self.closed.push((id, caller));
         Ok(())
     }
 
     /// Frees every stream `pid` owned (it exited).
     pub fn owner_exited(&mut self, pid: u32) {
-        self.open.retain(|(_, s)| s.owner != pid);
+        self.remove(&|_, s| s.owner == pid);
         self.closed.retain(|&(_, owner)| owner != pid);
+    }
+
+    /// Frees the streams `which` picks: one function with the streams' drop code, for
+    /// `close` and owner exits alike (the image's size is a budget).
+    #[inline(never)]
+    fn remove(&mut self, which: &dyn Fn(u64, &Stream) -> bool) {
+        self.open.retain(|(i, s)| !which(*i, s));
     }
 
     /// Open streams (for tests and diagnostics).
@@ -249,43 +249,37 @@ impl Stream {
             owner: 0,
             state: State::Idle,
             queue: Vec::new(),
-            buf_size: DEFAULT_BUF_SIZE,
             _entry: None,
         }
     }
 
-    /// Inflates all of `data` (the one-shots): at most `limit` bytes of output. With
-    /// `members`, data after the end of the stream is the next stream (gzip members, erl's
-    /// `reset`), else it is dropped.
-    pub fn inflate_all(&mut self, data: &[u8], members: bool, limit: usize) -> Result<Vec<u8>, ZError> {
+    /// Inflates all of `data` with what was queued before (`inflate/2`, the one-shots): at
+    /// most `limit` bytes of output, and the Adler-32 of a preset dictionary the stream asks
+    /// for, if it does. With `members`, data after the end of the stream is the next stream
+    /// (gzip members, erl's `reset`), else it is dropped.
+    pub fn inflate_all(
+        &mut self,
+        data: &[u8],
+        members: bool,
+        limit: usize,
+    ) -> Result<(Vec<u8>, Option<u32>), ZError> {
         self.enqueue(data)?;
-        self.inflater()?.members = members;
+        if let State::Inflate(i) = &mut self.state {
+            i.members = members;
+        }
         let mut all = Vec::new();
         loop {
             let (out, step) = self.inflate_step(INFLATE_CHUNK)?;
-            if all.is_empty() {
-                all = out;
-            } else {
-                all.try_reserve(out.len()).map_err(|_| ZError::SystemLimit)?;
-                all.extend_from_slice(&out);
-            }
-            if all.len() > limit {
+            if all.len() + out.len() > limit || all.try_reserve(out.len()).is_err() {
                 return Err(ZError::SystemLimit);
             }
-            if step != Step::Continue {
-                return Ok(all);
+            all.extend_from_slice(&out);
+            match step {
+                Step::Continue => {}
+                Step::Finished => return Ok((all, None)),
+                Step::NeedDictionary(id) => return Ok((all, Some(id))),
             }
         }
-    }
-
-    /// `getBufSize/1`.
-    pub fn buf_size(&self) -> i64 {
-        self.buf_size
-    }
-
-    /// `setBufSize/2` (the size is checked by the caller, as erl's zlib.erl does).
-    pub fn set_buf_size(&mut self, size: i64) {
-        self.buf_size = size;
     }
 
     /// `deflateInit/6` with erl's numbers (level -1 for default); `memory` is charged for
@@ -511,12 +505,7 @@ impl Deflater {
             self.crc = crc32_update(self.crc, data);
             self.size = self.size.wrapping_add(data.len() as u32);
         }
-        let mz = match flush {
-            Flush::None => MZFlush::None,
-            Flush::Sync => MZFlush::Sync,
-            Flush::Full => MZFlush::Full,
-            Flush::Finish => MZFlush::Finish,
-        };
+        let mz = flush;
         let mut input = data;
         loop {
             let room = (out.len() / 2).clamp(4096, 1 << 20);
@@ -807,8 +796,10 @@ mod tests {
         loop {
             let (out, step) = s.inflate_step(INFLATE_CHUNK)?;
             all.extend_from_slice(&out);
-            if step != Step::Continue {
-                return Ok(all);
+            match step {
+                Step::Continue => {}
+                Step::Finished => return Ok((all, None)),
+                Step::NeedDictionary(id) => return Ok((all, Some(id))),
             }
         }
     }
@@ -922,7 +913,10 @@ mod tests {
             s.inflate_init(wb, None).unwrap();
             let first = if wb == 15 { &z[..1] } else { &GZIP_HEADER[..5] };
             s.enqueue(first).unwrap();
-            assert_eq!(s.inflate_step(INFLATE_CHUNK).unwrap(), (Vec::new(), Step::Finished));
+            assert_eq!(
+                s.inflate_step(INFLATE_CHUNK).unwrap(),
+                (Vec::new(), Step::Finished)
+            );
         }
         let mut s = Stream::detached();
         s.inflate_init(31, None).unwrap();
@@ -931,7 +925,10 @@ mod tests {
         g.extend(crc32_update(0, b"a").to_le_bytes());
         g.extend(1u32.to_le_bytes());
         g.push(0x1f);
-        assert_eq!(s.inflate_all(&g, true, usize::MAX), Ok(b"a".to_vec()));
+        assert_eq!(
+            s.inflate_all(&g, true, usize::MAX),
+            Ok((b"a".to_vec(), None))
+        );
         assert_eq!(s.inflate_end(), Err(ZError::Data));
     }
 

@@ -400,8 +400,6 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("zlib", "crc32", 3, zstream::crc32_data),
     ("zlib", "adler32", 2, zstream::adler32),
     ("zlib", "adler32", 3, zstream::adler32),
-    ("zlib", "getBufSize", 1, zstream::get_buf_size),
-    ("zlib", "setBufSize", 2, zstream::set_buf_size),
     ("erlang", "crc32", 1, checksum::crc32),
     ("erlang", "crc32", 2, checksum::crc32),
     ("erlang", "adler32", 1, checksum::adler32),

@@ -44,14 +44,19 @@ fn deflated(ctx: &mut Ctx, t: Term, window_bits: i32) -> BifResult {
 }
 
 /// The bytes of the stream at the start of the iodata `t`, read with these window bits;
-/// with `members`, streams following it are read too (gzip members).
-fn inflated(ctx: &mut Ctx, data: &[u8], window_bits: i32, members: bool) -> BifResult {
+/// with `members`, streams following it are read too (gzip members). Fewer than `least`
+/// bytes are a `data_error` at once (erl's `uncompress/1` wants 8).
+fn inflated(ctx: &mut Ctx, t: Term, window_bits: i32, members: bool, least: usize) -> BifResult {
+    let data = &input(ctx, t)?[..];
+    if data.len() < least {
+        return Err(fault(ctx, ZError::Data));
+    }
     let limit = ctx.p.heap.memory_left().unwrap_or(usize::MAX);
     let mut s = Stream::detached();
     let out = s
         .inflate_init(window_bits, None)
         .and_then(|()| s.inflate_all(data, members, limit))
-        .and_then(|out| s.inflate_end().map(|()| out))
+        .and_then(|(out, _)| s.inflate_end().map(|()| out))
         .map_err(|e| fault(ctx, e))?;
     Ok(ctx.p.heap.binary(out))
 }
@@ -63,11 +68,7 @@ pub fn compress(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `zlib:uncompress/1` (erl's refuses less than 8 bytes, the smallest zlib stream).
 pub fn uncompress(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let data = input(ctx, a[0])?;
-    if data.len() < 8 {
-        return Err(fault(ctx, ZError::Data));
-    }
-    inflated(ctx, &data, 15, false)
+    inflated(ctx, a[0], 15, false, 8)
 }
 
 /// `zlib:zip/1`.
@@ -77,8 +78,7 @@ pub fn zip(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `zlib:unzip/1`.
 pub fn unzip(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let data = input(ctx, a[0])?;
-    inflated(ctx, &data, -15, false)
+    inflated(ctx, a[0], -15, false, 0)
 }
 
 /// `zlib:gzip/1`: one member with erl's header and the CRC-32 and length trailer.
@@ -88,6 +88,5 @@ pub fn gzip(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `zlib:gunzip/1`: every member's bytes, each checked against its CRC-32 and length.
 pub fn gunzip(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let data = input(ctx, a[0])?;
-    inflated(ctx, &data, 31, true)
+    inflated(ctx, a[0], 31, true, 0)
 }

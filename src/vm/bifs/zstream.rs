@@ -5,8 +5,8 @@
 //! erl's order: the options (zlib.erl's `arg_level` and friends raise `bad_...` reasons),
 //! then the stream (`badarg` when the term is not a stream, `not_on_controlling_process`
 //! when the caller does not own it), then the data, then the stream's state. Output is one
-//! binary per deflate call, one per 16 KiB inflated (erl may split it otherwise), and
-//! bounded by the memory the node has left (`system_limit` beyond it).
+//! binary per call (erl's may be split in 16 KiB pieces), bounded by the memory the node
+//! has left (`system_limit` beyond it).
 //!
 //! Every function goes through one [`call`], so the shared checks exist once in the image.
 
@@ -32,8 +32,6 @@ enum Op {
     InflateReset,
     InflateEnd,
     Crc32,
-    GetBufSize,
-    SetBufSize,
 }
 
 /// What the options of a call said, read before the stream is looked at.
@@ -43,7 +41,6 @@ struct Args {
     window_bits: i32,
     strategy: i32,
     raise_on_dict: bool,
-    buf_size: i64,
 }
 
 /// An integer argument in `range`, or `e`.
@@ -71,6 +68,13 @@ fn name(atoms: &AtomTable, t: Term) -> &str {
     }
 }
 
+/// Which of `names` the atom `t` is (one loop over a table: a `match` on strings would be
+/// more code in the image).
+fn pick(atoms: &AtomTable, t: Term, names: &[&str]) -> Option<usize> {
+    let n = name(atoms, t);
+    names.iter().position(|&m| m == n)
+}
+
 /// How a call fails: a [`ZError`] to raise, or a ready fault.
 type Failure = Result<Fault, ZError>;
 
@@ -81,18 +85,16 @@ fn args(ctx: &Ctx, a: &[Term], op: Op) -> Result<Args, Failure> {
         window_bits: 15,
         strategy: 0,
         raise_on_dict: true,
-        buf_size: 0,
     };
     let zerr = Err;
     match op {
         Op::DeflateInit => {
             if let Some(&l) = a.get(1) {
-                r.level = match name(ctx.atoms, l) {
-                    "none" => 0,
-                    "best_speed" => 1,
-                    "best_compression" => 9,
-                    "default" => -1,
-                    _ => int_in(l, 0..=9, ZError::BadLevel).map_err(zerr)?,
+                const LEVELS: [i32; 4] = [0, 1, 9, -1];
+                let names = ["none", "best_speed", "best_compression", "default"];
+                r.level = match pick(ctx.atoms, l, &names) {
+                    Some(i) => LEVELS[i],
+                    None => int_in(l, 0..=9, ZError::BadLevel).map_err(zerr)?,
                 };
             }
             if a.len() == 6 {
@@ -101,13 +103,9 @@ fn args(ctx: &Ctx, a: &[Term], op: Op) -> Result<Args, Failure> {
                 }
                 r.window_bits = window_bits(a[3]).map_err(zerr)?;
                 int_in(a[4], 1..=9, ZError::BadMemLevel).map_err(zerr)?;
-                r.strategy = match name(ctx.atoms, a[5]) {
-                    "default" => 0,
-                    "filtered" => 1,
-                    "huffman_only" => 2,
-                    "rle" => 3,
-                    _ => return Err(zerr(ZError::BadStrategy)),
-                };
+                // zlib's numbers are the positions.
+                let names = ["default", "filtered", "huffman_only", "rle"];
+                r.strategy = pick(ctx.atoms, a[5], &names).ok_or(Err(ZError::BadStrategy))? as i32;
             }
         }
         Op::InflateInit => {
@@ -115,10 +113,6 @@ fn args(ctx: &Ctx, a: &[Term], op: Op) -> Result<Args, Failure> {
                 r.window_bits = window_bits(w).map_err(zerr)?;
             }
         }
-        Op::SetBufSize => match a[1].as_small() {
-            Some(n) if n > 16 && n < 1 << 24 => r.buf_size = n,
-            _ => return Err(Ok(badarg())),
-        },
         Op::Inflate if a.len() == 3 => {
             let v = ctx.view();
             let opts = v
@@ -156,13 +150,7 @@ fn call(ctx: &mut Ctx, a: &[Term], op: Op) -> BifResult {
 /// [`call`]'s work once the options are read: the result, a [`ZError`] to raise, or a
 /// ready fault (`{need_dictionary, Adler}`, `bad_flush_mode`); `work` counts the bytes
 /// handled, for reductions.
-fn run(
-    ctx: &mut Ctx,
-    a: &[Term],
-    op: Op,
-    args: Args,
-    work: &mut usize,
-) -> Result<Term, Failure> {
+fn run(ctx: &mut Ctx, a: &[Term], op: Op, args: Args, work: &mut usize) -> Result<Term, Failure> {
     let v = ctx.p.heap.view(ctx.lits);
     if !v.is_ref(a[0]) {
         return Err(Err(ZError::Badarg));
@@ -177,15 +165,11 @@ fn run(
     let limit = ctx.p.heap.memory_left().unwrap_or(usize::MAX);
     let s = match ctx.zlib.get(id, me).map_err(Err)? {
         Some(s) => s,
-        // erl's closed stream is neither idle nor initialised, and keeps its buffer size.
-        None => {
-            return match op {
-                Op::DeflateInit | Op::InflateInit => Err(Err(ZError::AlreadyInitialized)),
-                Op::GetBufSize => Ok(Term::small(4000)),
-                Op::SetBufSize => Ok(atom::OK),
-                _ => Err(Err(ZError::NotInitialized)),
-            }
+        // erl's closed stream is neither idle nor initialised.
+        None if matches!(op, Op::DeflateInit | Op::InflateInit) => {
+            return Err(Err(ZError::AlreadyInitialized))
         }
+        None => return Err(Err(ZError::NotInitialized)),
     };
     let mut data = Vec::new();
     if matches!(op, Op::Deflate | Op::Inflate | Op::SafeInflate) {
@@ -203,23 +187,18 @@ fn run(
         Op::DeflateEnd => s.deflate_end(),
         Op::InflateReset => s.inflate_reset(),
         Op::InflateEnd => s.inflate_end(),
-        Op::SetBufSize => {
-            s.set_buf_size(args.buf_size);
-            Ok(())
-        }
-        Op::GetBufSize => return Ok(heap.int(s.buf_size())),
         Op::Crc32 => {
             let crc = s.crc32().map_err(Err)?;
-            return Ok(heap.int(i64::from(crc)));
+            return Ok(Term::small(i64::from(crc)));
         }
         Op::Deflate => {
             // zlib.erl reads the flush mode after it has queued the data.
-            let flush = match a.get(2).map(|&t| name(ctx.atoms, t)) {
-                None | Some("none") => Flush::None,
-                Some("sync") => Flush::Sync,
-                Some("full") => Flush::Full,
-                Some("finish") => Flush::Finish,
-                _ => {
+            const FLUSHES: [Flush; 4] = [Flush::None, Flush::Sync, Flush::Full, Flush::Finish];
+            let names = ["none", "sync", "full", "finish"];
+            let flush = match a.get(2).map(|&t| pick(ctx.atoms, t, &names)) {
+                None => Flush::None,
+                Some(Some(i)) => FLUSHES[i],
+                Some(None) => {
                     let e = ctx.atoms.intern("bad_flush_mode").unwrap_or(atom::BADARG);
                     return Err(Ok(Fault::error(e)));
                 }
@@ -227,48 +206,35 @@ fn run(
             let out = s.deflate(&data, flush, limit).map_err(Err)?;
             return Ok(iolist(heap, out));
         }
-        Op::Inflate | Op::SafeInflate => {
-            s.enqueue(&data).map_err(Err)?;
-            // Each step's output joined as zlib.erl joins them: [[[C1], C2], C3].
-            let mut acc = Term::NIL;
-            let mut total = 0usize;
-            loop {
-                if limit.saturating_sub(total) < INFLATE_CHUNK {
-                    return Err(Err(ZError::SystemLimit));
-                }
-                let (out, step) = s.inflate_step(INFLATE_CHUNK).map_err(Err)?;
-                total += out.len();
-                let out = iolist(heap, out);
-                acc = match (acc, out) {
-                    (Term::NIL, o) => o,
-                    (acc, Term::NIL) => acc,
-                    (acc, o) => {
-                        let (chunk, _) = heap.view(ctx.lits).cons(o);
-                        let tail = heap.cons(chunk, Term::NIL);
-                        heap.cons(acc, tail)
-                    }
-                };
-                let tag = match step {
-                    Step::Continue if op == Op::Inflate => continue,
-                    Step::Finished if op == Op::Inflate => {
-                        *work += total;
-                        return Ok(acc);
-                    }
-                    Step::Continue => "continue",
-                    Step::Finished => "finished",
-                    Step::NeedDictionary(id) => {
-                        let tag = ctx.atoms.intern("need_dictionary").unwrap_or(atom::BADARG);
-                        let id = heap.int(i64::from(id));
-                        if op == Op::Inflate && args.raise_on_dict {
-                            return Err(Ok(Fault::error(heap.tuple(&[tag, id]))));
-                        }
-                        return Ok(heap.tuple(&[tag, id, acc]));
-                    }
-                };
-                *work += total;
-                let tag = ctx.atoms.intern(tag).unwrap_or(atom::BADARG);
-                return Ok(heap.tuple(&[tag, acc]));
+        Op::Inflate => {
+            let (out, dict) = s.inflate_all(&data, false, limit).map_err(Err)?;
+            *work += out.len();
+            let out = iolist(heap, out);
+            let Some(id) = dict else {
+                return Ok(out);
+            };
+            let tag = ctx.atoms.intern("need_dictionary").unwrap_or(atom::BADARG);
+            let id = Term::small(i64::from(id));
+            if args.raise_on_dict {
+                return Err(Ok(Fault::error(heap.tuple(&[tag, id]))));
             }
+            return Ok(heap.tuple(&[tag, id, out]));
+        }
+        Op::SafeInflate => {
+            s.enqueue(&data).map_err(Err)?;
+            let (out, step) = s.inflate_step(INFLATE_CHUNK).map_err(Err)?;
+            *work += out.len();
+            let out = iolist(heap, out);
+            let (tag, id) = match step {
+                Step::Continue => ("continue", None),
+                Step::Finished => ("finished", None),
+                Step::NeedDictionary(id) => ("need_dictionary", Some(id)),
+            };
+            let tag = ctx.atoms.intern(tag).unwrap_or(atom::BADARG);
+            return Ok(match id {
+                Some(id) => heap.tuple(&[tag, Term::small(i64::from(id)), out]),
+                None => heap.tuple(&[tag, out]),
+            });
         }
         Op::Close => Ok(()),
     };
@@ -291,7 +257,9 @@ pub fn open(ctx: &mut Ctx, _a: &[Term]) -> BifResult {
     let memory = ctx.p.heap.memory_account();
     match ctx.zlib.open(id, ctx.p.pid.pid_number(), memory) {
         Ok(()) => Ok(ctx.p.heap.reference(id)),
-        Err(e) => Err(Fault::error(ctx.atoms.intern(e.reason()).unwrap_or(atom::BADARG))),
+        Err(e) => Err(Fault::error(
+            ctx.atoms.intern(e.reason()).unwrap_or(atom::BADARG),
+        )),
     }
 }
 
@@ -331,10 +299,6 @@ stream_bifs! {
     inflate_end => InflateEnd,
     /// `zlib:crc32/1`: the stream's running CRC-32 (erl keeps one for raw streams only).
     crc32 => Crc32,
-    /// `zlib:getBufSize/1`.
-    get_buf_size => GetBufSize,
-    /// `zlib:setBufSize/2` (16 < Size < 2^24, as zlib.erl checks).
-    set_buf_size => SetBufSize,
 }
 
 /// `zlib:crc32/2,3`, `zlib:adler32/2,3`: erl's zlib.erl ignores the stream (any reference
