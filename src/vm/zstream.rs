@@ -575,15 +575,15 @@ struct Inflater {
 }
 
 /// A gzip member header at the start of `m`: its length, `Ok(None)` when `m` ends inside it,
-/// `data_error` when `m` is not one.
-pub fn gzip_header(m: &[u8]) -> Result<Option<usize>, ZError> {
+/// `Err` when `m` is not one.
+pub(crate) fn gzip_header(m: &[u8]) -> Result<Option<usize>, NotGzip> {
     const FHCRC: u8 = 2;
     const FEXTRA: u8 = 4;
     const FNAME: u8 = 8;
     const FCOMMENT: u8 = 16;
     let fixed = [0x1f, 0x8b, 8];
     if m.iter().zip(fixed).any(|(a, b)| *a != b) || m.get(3).is_some_and(|f| f & 0xe0 != 0) {
-        return Err(ZError::Data);
+        return Err(NotGzip);
     }
     if m.len() < 10 {
         return Ok(None);
@@ -747,7 +747,7 @@ impl Inflater {
             Format::Gzip => match gzip_header(input) {
                 Ok(Some(n)) => n,
                 Ok(None) => return Header::More,
-                Err(_) => return Header::Bad,
+                Err(NotGzip) => return Header::Bad,
             },
             _ => {
                 let [cmf, flg, ..] = *input else {
@@ -775,6 +775,10 @@ impl Inflater {
         Header::Read(used)
     }
 }
+
+/// Not a gzip member header.
+#[derive(Debug)]
+pub(crate) struct NotGzip;
 
 /// What [`Inflater::header`] found.
 enum Header {
@@ -863,7 +867,9 @@ mod tests {
 
     #[test]
     fn round_trips_in_each_format_in_pieces() {
-        let data: Vec<u8> = (0..200_000u32).map(|i| ((i % 251) ^ (i / 7)) as u8).collect();
+        let data: Vec<u8> = (0..200_000u32)
+            .map(|i| ((i % 251) ^ (i / 7)) as u8)
+            .collect();
         for (wb, ib) in [(15, 15), (-15, -15), (31, 31), (31, 47), (15, 47)] {
             let mut t = Streams::new();
             let s = opened(&mut t, 1, 1);
