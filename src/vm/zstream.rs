@@ -938,6 +938,24 @@ mod tests {
     }
 
     #[test]
+    fn output_past_the_limit_is_system_limit() {
+        let zeros = alloc::vec![0u8; 1 << 20];
+        let bomb = miniz_oxide::deflate::compress_to_vec_zlib(&zeros, 9);
+        let mut s = Stream::detached();
+        s.inflate_init(15, None).unwrap();
+        assert_eq!(
+            s.inflate_all(&bomb, false, 100_000),
+            Err(ZError::SystemLimit)
+        );
+        let mut s = Stream::detached();
+        s.deflate_init(0, 15, 0, None).unwrap();
+        assert_eq!(
+            s.deflate(&zeros, Flush::Finish, 1000),
+            Err(ZError::SystemLimit)
+        );
+    }
+
+    #[test]
     fn a_preset_dictionary_is_reported() {
         let mut t = Streams::new();
         let s = opened(&mut t, 1, 1);
