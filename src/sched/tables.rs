@@ -1,5 +1,6 @@
-//! ETS tables of exited processes: deleted, or handed to their heirs (and the process
-//! noted, so that the scheduler has the platform close the files it left open).
+//! ETS tables of exited processes: deleted, or handed to their heirs; their zlib streams
+//! freed; and the process noted, so that the scheduler has the platform close the files it
+//! left open.
 //!
 //! A process that ends on its own (returns or raises) releases its tables before its exit
 //! signals go out, so its heir gets `{'ETS-TRANSFER', ...}` before the `'EXIT'` or `'DOWN'`,
@@ -13,10 +14,11 @@ use crate::platform::Platform;
 use crate::vm::heap::Heap;
 
 impl<P: Platform> Node<P> {
-    /// Deletes or hands over the tables `pid` owns.
+    /// Deletes or hands over the tables `pid` owns, and frees its zlib streams.
     pub(super) fn release_tables(&mut self, pid: u32) {
         self.ended.push(pid);
         let vm = &mut self.rt.vm;
+        vm.zlib.owner_exited(pid);
         if !vm.ets.owns_any(pid) {
             return;
         }

@@ -111,6 +111,8 @@ struct Run {
     routes: usize,
     /// Bytes the live processes' heaps hold in the node's memory account at the end.
     memory_used: usize,
+    /// zlib streams left open at the end.
+    zlib_streams: usize,
 }
 
 /// Compiles `src` as module `name` and runs `name:main()` on a simulated node; `None` when
@@ -195,6 +197,7 @@ fn run_node(
         channels_bound: node.platform.sim.channels_bound(),
         routes: node.st.router.len(),
         memory_used: node.st.memory.used(),
+        zlib_streams: node.rt.vm.zlib.len(),
     })
 }
 
@@ -358,6 +361,44 @@ main() ->
     assert_eq!(r.out.lines().next(), Some("hi"));
     assert!(r.out.contains("badarg"));
     assert!(r.out.ends_with("{undefined,[]}\n"));
+}
+
+#[test]
+fn zlib_streams_are_freed_with_their_owners_and_refused_to_others() {
+    let Some(r) = run(
+        "st_zlib",
+        r#"-module(st_zlib).
+-export([main/0]).
+main() ->
+    S = self(),
+    Open = fun() ->
+                   Z = zlib:open(),
+                   ok = zlib:deflateInit(Z),
+                   Y = zlib:open(),
+                   ok = zlib:inflateInit(Y, 31),
+                   S ! {streams, self(), Z},
+                   receive stop -> ok end
+           end,
+    Ps = [spawn(Open) || _ <- lists:seq(1, 20)],
+    Zs = [receive {streams, P, Z} -> Z end || P <- Ps],
+    erlang:display(try zlib:deflate(hd(Zs), <<"not mine">>) catch error:R -> R end),
+    {Killed, Stopped} = lists:split(10, Ps),
+    [exit(P, kill) || P <- Killed],
+    [P ! stop || P <- Stopped],
+    Mine = zlib:open(),
+    ok = zlib:inflateInit(Mine),
+    erlang:display(zlib:inflate(Mine, zlib:compress(<<"mine">>))).
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(
+        lines(&r.out),
+        ["not_on_controlling_process", "[<<\"mine\">>]"]
+    );
+    // Every owner ended (killed, returned, or main itself): nothing is left open or charged.
+    assert_eq!(r.zlib_streams, 0);
+    assert_eq!(r.memory_used, 0);
 }
 
 #[test]

@@ -180,6 +180,8 @@ pub struct Ctx<'a> {
     pub persistent: &'a mut Vec<(crate::etf::ExtTerm, crate::etf::ExtTerm)>,
     /// The node's ETS tables, kept outside every heap.
     pub ets: &'a mut super::ets::Ets,
+    /// The node's zlib streams, kept outside every heap.
+    pub zlib: &'a mut super::zstream::Streams,
     /// Other processes, names, links, monitors and timers.
     pub node: &'a mut dyn super::services::Services,
 }

@@ -171,6 +171,12 @@ impl Heap {
         }
     }
 
+    /// The node's memory account this heap charges, for native state its process keeps
+    /// outside the heap (a zlib stream's codec).
+    pub fn memory_account(&self) -> Option<&NodeMemory> {
+        self.charge.as_ref().map(|c| &c.memory)
+    }
+
     /// Bytes the node's budget has left for this heap's process (`None`: no budget).
     pub fn memory_left(&self) -> Option<usize> {
         self.charge.as_ref().and_then(|c| c.memory.left())

@@ -44,6 +44,8 @@ pub struct Vm {
     pub code: Code,
     /// ETS tables.
     pub ets: super::ets::Ets,
+    /// zlib streams.
+    pub zlib: super::zstream::Streams,
     /// Next reference number.
     pub next_ref: u64,
     /// Persistent terms.
@@ -101,6 +103,7 @@ impl Vm {
             lits: Literals::default(),
             code,
             ets: super::ets::Ets::new(),
+            zlib: super::zstream::Streams::new(),
             next_ref: 1,
             persistent: Vec::new(),
             regs: alloc::boxed::Box::new([Term::NIL; X_REGS]),
@@ -391,6 +394,7 @@ struct Env<'e> {
     next_ref: &'e mut u64,
     persistent: &'e mut Vec<(crate::etf::ExtTerm, crate::etf::ExtTerm)>,
     ets: &'e mut super::ets::Ets,
+    zlib: &'e mut super::zstream::Streams,
     #[cfg(feature = "op-profile")]
     profile: &'e mut super::profile::OpProfile,
 }
@@ -483,6 +487,7 @@ fn exec(
         lits,
         code,
         ets,
+        zlib,
         next_ref,
         persistent,
         regs,
@@ -518,6 +523,7 @@ fn exec(
         next_ref,
         persistent,
         ets,
+        zlib,
         #[cfg(feature = "op-profile")]
         profile,
     };
@@ -925,6 +931,7 @@ fn exec(
                         next_ref: &mut *env.next_ref,
                         persistent: &mut *env.persistent,
                         ets: &mut *env.ets,
+                        zlib: &mut *env.zlib,
                         node: &mut *env.node,
                     };
                     if let Ok(msg) = super::bifs::procs::send(&mut ctx, &[xr[0], xr[1]]) {
@@ -1045,6 +1052,7 @@ fn general<'e>(
     let next_ref: &mut u64 = &mut *env.next_ref;
     let persistent = &mut *env.persistent;
     let ets = &mut *env.ets;
+    let zlib = &mut *env.zlib;
     #[cfg(feature = "op-profile")]
     let profile = &mut *env.profile;
     let State {
@@ -1078,6 +1086,7 @@ fn general<'e>(
                 next_ref: &mut *next_ref,
                 persistent: &mut *persistent,
                 ets: &mut *ets,
+                zlib: &mut *zlib,
                 node: &mut *node,
             }
         };

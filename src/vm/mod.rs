@@ -81,3 +81,4 @@ pub mod term;
 #[cfg(test)]
 mod tests;
 pub mod translate;
+pub mod zstream;

@@ -94,8 +94,13 @@ pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ctx.charge(bytes.len() / BYTES_PER_REDUCTION);
     if o.compressed && bytes.len() > 1 {
         let body = &bytes[1..];
-        let z = miniz_oxide::deflate::compress_to_vec_zlib(body, 6);
-        if z.len() + 5 < body.len() {
+        // Through a zlib stream, whose compressor the image has anyway.
+        let mut s = crate::vm::zstream::Stream::detached();
+        let z = s
+            .deflate_init(6, 15, 0, None)
+            .and_then(|()| s.deflate(body, crate::vm::zstream::Flush::Finish, usize::MAX))
+            .unwrap_or_default();
+        if !z.is_empty() && z.len() + 5 < body.len() {
             let mut out = alloc::vec![131u8, 80];
             out.extend_from_slice(&(body.len() as u32).to_be_bytes());
             out.extend_from_slice(&z);

@@ -30,6 +30,7 @@ pub mod tuples;
 pub mod unicode;
 pub mod xenbeam;
 pub mod zlib;
+pub mod zstream;
 
 use crate::vm::bif::BifFn;
 
@@ -424,6 +425,27 @@ pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
     ("zlib", "unzip", 1, zlib::unzip),
     ("zlib", "gzip", 1, zlib::gzip),
     ("zlib", "gunzip", 1, zlib::gunzip),
+    ("zlib", "open", 0, zstream::open),
+    ("zlib", "close", 1, zstream::close),
+    ("zlib", "deflateInit", 1, zstream::deflate_init),
+    ("zlib", "deflateInit", 2, zstream::deflate_init),
+    ("zlib", "deflateInit", 6, zstream::deflate_init),
+    ("zlib", "deflate", 2, zstream::deflate),
+    ("zlib", "deflate", 3, zstream::deflate),
+    ("zlib", "deflateReset", 1, zstream::deflate_reset),
+    ("zlib", "deflateEnd", 1, zstream::deflate_end),
+    ("zlib", "inflateInit", 1, zstream::inflate_init),
+    ("zlib", "inflateInit", 2, zstream::inflate_init),
+    ("zlib", "inflate", 2, zstream::inflate),
+    ("zlib", "inflate", 3, zstream::inflate),
+    ("zlib", "safeInflate", 2, zstream::safe_inflate),
+    ("zlib", "inflateReset", 1, zstream::inflate_reset),
+    ("zlib", "inflateEnd", 1, zstream::inflate_end),
+    ("zlib", "crc32", 1, zstream::crc32),
+    ("zlib", "crc32", 2, zstream::crc32_data),
+    ("zlib", "crc32", 3, zstream::crc32_data),
+    ("zlib", "adler32", 2, zstream::adler32),
+    ("zlib", "adler32", 3, zstream::adler32),
     ("erlang", "crc32", 1, checksum::crc32),
     ("erlang", "crc32", 2, checksum::crc32),
     ("erlang", "adler32", 1, checksum::adler32),

@@ -1,0 +1,967 @@
+//! zlib streams (`zlib:open/0` and the deflate/inflate calls on them): the node's table of
+//! them and the codecs, over miniz_oxide.
+//!
+//! A stream belongs to the process that opened it; every call from another process is refused
+//! (erl's `not_on_controlling_process`), so a stream's reference, even a forged one, gives no
+//! other process its state. Streams live outside every heap and are freed when closed or when
+//! their owner exits ([`Streams::owner_exited`]). The codec state of an initialised stream is
+//! charged to the node's memory account while it exists.
+//!
+//! Behaviour follows erl 25's zlib NIF: a stream is idle, deflating, inflating or closed;
+//! input not yet consumed stays queued in the stream; an inflate that reached the end of its
+//! stream drops the input after it (erl's default `cut`); `inflateEnd` reports `data_error`
+//! when the stream did not end; the gzip wrapper (window bits 16+) and automatic detection
+//! (32+) are done here around a raw deflate stream, as miniz has neither.
+//!
+//! Invariants: a closed stream keeps no codec state; a closed stream's id is remembered (a
+//! bounded number of them) only so that later calls get erl's errors instead of `badarg`.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::mem::ManuallyDrop;
+
+use miniz_oxide::deflate::core::{create_comp_flags_from_zip_params, CompressorOxide};
+use miniz_oxide::inflate::stream::InflateState;
+use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
+
+use super::bifs::checksum::crc32_update;
+use super::memory::{NodeMemory, TempCharge};
+
+/// How a stream call failed; each is the exception erl raises (the atom named in the doc).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ZError {
+    /// `badarg`: not a stream, or a bad argument.
+    Badarg = 1,
+    /// `not_on_controlling_process`: the stream belongs to another process.
+    NotOwner = 2,
+    /// `not_initialized`: the stream is not deflating or inflating as the call needs.
+    NotInitialized = 3,
+    /// `already_initialized`: the stream is not idle.
+    AlreadyInitialized = 4,
+    /// `data_error`: bad compressed data, or a stream ended before its end.
+    Data = 5,
+    /// `stream_error`: parameters zlib refuses.
+    Stream = 6,
+    /// `system_limit`: the output would pass the memory the node has left.
+    SystemLimit = 7,
+    /// `mem_error`: the node's memory cannot hold the codec's state.
+    Memory = 8,
+    /// `bad_windowbits`.
+    BadWindowBits = 9,
+    /// `bad_compression_level`.
+    BadLevel = 10,
+    /// `bad_compression_method`.
+    BadMethod = 11,
+    /// `bad_memlevel`.
+    BadMemLevel = 12,
+    /// `bad_compression_strategy`.
+    BadStrategy = 13,
+}
+
+impl ZError {
+    /// The reason erl raises.
+    pub fn reason(self) -> &'static str {
+        match self {
+            ZError::Badarg => "badarg",
+            ZError::NotOwner => "not_on_controlling_process",
+            ZError::NotInitialized => "not_initialized",
+            ZError::AlreadyInitialized => "already_initialized",
+            ZError::Data => "data_error",
+            ZError::Stream => "stream_error",
+            ZError::SystemLimit => "system_limit",
+            ZError::Memory => "mem_error",
+            ZError::BadWindowBits => "bad_windowbits",
+            ZError::BadLevel => "bad_compression_level",
+            ZError::BadMethod => "bad_compression_method",
+            ZError::BadMemLevel => "bad_memlevel",
+            ZError::BadStrategy => "bad_compression_strategy",
+        }
+    }
+}
+
+/// erl's output chunk for inflate (`safeInflate` returns at most this much per call).
+pub const INFLATE_CHUNK: usize = 16384;
+
+/// Closed streams remembered for erl's errors; older ones are forgotten (then `badarg`), so
+/// a loop of open and close cannot grow the table.
+const CLOSED_KEPT: usize = 64;
+
+/// What miniz's compressor holds outside `size_of::<CompressorOxide>()`: its hash chains and
+/// dictionary (about 196 KiB) and Huffman tables (about 4 KiB), charged as an estimate.
+const DEFLATE_BOXED_BYTES: usize = 200 * 1024;
+
+/// The gzip header the deflater writes: magic, deflate, no flags, no time, unix (as erl's).
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+
+/// A flush mode of `deflate/3` (`none`, `sync`, `full`, `finish`: miniz's are zlib's).
+pub use miniz_oxide::MZFlush as Flush;
+
+/// What an inflate step ended with.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Output stopped at the chunk size, or input is left: call again.
+    Continue,
+    /// All queued input is consumed.
+    Finished,
+    /// A zlib stream with a preset dictionary (not supported): its Adler-32.
+    NeedDictionary(u32),
+}
+
+/// The node's zlib streams, by reference number. A list: a node has few streams, and a
+/// search through them costs less code than a map's (the image's size is a budget).
+#[derive(Default)]
+pub struct Streams {
+    /// Dropped by [`Streams::drop`] only: see there.
+    open: ManuallyDrop<Vec<(u64, Stream)>>,
+    /// Recently closed streams and their owners.
+    closed: Vec<(u64, u32)>,
+}
+
+impl Drop for Streams {
+    /// The streams' drop code, once: left to the compiler, it is inlined wherever the VM is
+    /// dropped (the image's size is a budget). The empty list left behind owns nothing.
+    #[inline(never)]
+    fn drop(&mut self) {
+        drop(core::mem::take(&mut *self.open));
+    }
+}
+
+impl core::fmt::Debug for Streams {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Streams({} open)", self.open.len())
+    }
+}
+
+/// One stream.
+pub struct Stream {
+    owner: u32,
+    state: State,
+    /// Input queued and not yet consumed.
+    queue: Vec<u8>,
+    /// The entry's own memory, charged until it is dropped.
+    _entry: Option<TempCharge>,
+}
+
+enum State {
+    Idle,
+    Deflate(Box<Deflater>),
+    Inflate(Box<Inflater>),
+}
+
+impl Streams {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Opens a stream `id` owned by `owner`, its entry charged to `memory` (`mem_error`
+    /// when the node's memory cannot hold it, so that streams opened and never closed are
+    /// bounded by the budget).
+    pub fn open(&mut self, id: u64, owner: u32, memory: Option<&NodeMemory>) -> Result<(), ZError> {
+        let entry = charge(memory, core::mem::size_of::<(u64, Stream)>() * 2)?;
+        self.open.try_reserve(1).map_err(|_| ZError::Memory)?;
+        self.open.push((
+            id,
+            Stream {
+                owner,
+                state: State::Idle,
+                queue: Vec::new(),
+                _entry: entry,
+            },
+        ));
+        Ok(())
+    }
+
+    /// The stream `id` for a call by `caller`: `Ok(None)` when it was closed.
+    pub fn get(&mut self, id: u64, caller: u32) -> Result<Option<&mut Stream>, ZError> {
+        match self.open.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, s)) if s.owner == caller => Ok(Some(s)),
+            Some(_) => Err(ZError::NotOwner),
+            None => match self.closed.iter().find(|(c, _)| *c == id) {
+                Some((_, owner)) if *owner == caller => Ok(None),
+                Some(_) => Err(ZError::NotOwner),
+                None => Err(ZError::Badarg),
+            },
+        }
+    }
+
+    /// The open stream `id` for a call by `caller` (a closed one is `closed_error`).
+    pub fn live(
+        &mut self,
+        id: u64,
+        caller: u32,
+        closed_error: ZError,
+    ) -> Result<&mut Stream, ZError> {
+        self.get(id, caller)?.ok_or(closed_error)
+    }
+
+    /// `close/1`: frees the stream's state.
+    pub fn close(&mut self, id: u64, caller: u32) -> Result<(), ZError> {
+        self.live(id, caller, ZError::NotInitialized)?;
+        self.remove(&|i, _| i == id);
+        if self.closed.len() == CLOSED_KEPT {
+            self.closed.remove(0);
+        }
+        self.closed.push((id, caller));
+        Ok(())
+    }
+
+    /// Frees every stream `pid` owned (it exited).
+    pub fn owner_exited(&mut self, pid: u32) {
+        self.remove(&|_, s| s.owner == pid);
+        self.closed.retain(|&(_, owner)| owner != pid);
+    }
+
+    /// Frees the streams `which` picks: one function with the streams' drop code, for
+    /// `close` and owner exits alike (the image's size is a budget).
+    #[inline(never)]
+    fn remove(&mut self, which: &dyn Fn(u64, &Stream) -> bool) {
+        self.open.retain(|(i, s)| !which(*i, s));
+    }
+
+    /// Open streams (for tests and diagnostics).
+    pub fn len(&self) -> usize {
+        self.open.len()
+    }
+
+    /// Whether no stream is open.
+    pub fn is_empty(&self) -> bool {
+        self.open.is_empty()
+    }
+}
+
+/// Charges `bytes` of codec state, or `mem_error`.
+fn charge(memory: Option<&NodeMemory>, bytes: usize) -> Result<Option<TempCharge>, ZError> {
+    match memory {
+        Some(m) => m
+            .try_charge_temporary(bytes)
+            .map(Some)
+            .map_err(|_| ZError::Memory),
+        None => Ok(None),
+    }
+}
+
+impl Stream {
+    /// A stream outside the table, for the one-shot functions (`zlib:compress/1`...).
+    pub fn detached() -> Stream {
+        Stream {
+            owner: 0,
+            state: State::Idle,
+            queue: Vec::new(),
+            _entry: None,
+        }
+    }
+
+    /// Inflates all of `data` with what was queued before (`inflate/2`, the one-shots): at
+    /// most `limit` bytes of output, and the Adler-32 of a preset dictionary the stream asks
+    /// for, if it does. With `members`, data after the end of the stream is the next stream
+    /// (gzip members, erl's `reset`), else it is dropped.
+    pub fn inflate_all(
+        &mut self,
+        data: &[u8],
+        members: bool,
+        limit: usize,
+    ) -> Result<(Vec<u8>, Option<u32>), ZError> {
+        self.enqueue(data)?;
+        if let State::Inflate(i) = &mut self.state {
+            i.members = members;
+        }
+        let mut all = Vec::new();
+        loop {
+            let (out, step) = self.inflate_step(INFLATE_CHUNK)?;
+            if all.len() + out.len() > limit || all.try_reserve(out.len()).is_err() {
+                return Err(ZError::SystemLimit);
+            }
+            all.extend_from_slice(&out);
+            match step {
+                Step::Continue => {}
+                Step::Finished => return Ok((all, None)),
+                Step::NeedDictionary(id) => return Ok((all, Some(id))),
+            }
+        }
+    }
+
+    /// `deflateInit/6` with erl's numbers (level -1 for default); `memory` is charged for
+    /// the compressor. Window bits 8 are taken as 9, as zlib does; miniz always uses a
+    /// 32 KiB window, which any inflater configured for a smaller one reads only if the
+    /// data has no longer distances.
+    pub fn deflate_init(
+        &mut self,
+        level: i32,
+        window_bits: i32,
+        strategy: i32,
+        memory: Option<&NodeMemory>,
+    ) -> Result<(), ZError> {
+        if !matches!(self.state, State::Idle) {
+            return Err(ZError::AlreadyInitialized);
+        }
+        let format = match window_bits {
+            8..=15 => Format::Zlib,
+            25..=31 => Format::Gzip,
+            -15..=-9 => Format::Raw,
+            _ => return Err(ZError::Stream),
+        };
+        let bytes = core::mem::size_of::<Deflater>() + DEFLATE_BOXED_BYTES;
+        let charge = charge(memory, bytes)?;
+        let wbits = if format == Format::Zlib { 15 } else { -15 };
+        let level = if level < 0 { 6 } else { level };
+        let flags = create_comp_flags_from_zip_params(level, wbits, strategy);
+        let d = Deflater {
+            comp: CompressorOxide::new(flags),
+            format,
+            crc: 0,
+            size: 0,
+            started: false,
+            finished: false,
+            leftover: false,
+            _charge: charge,
+        };
+        self.state = State::Deflate(Box::new(d));
+        Ok(())
+    }
+
+    fn deflater(&mut self) -> Result<&mut Deflater, ZError> {
+        match &mut self.state {
+            State::Deflate(d) => Ok(d),
+            _ => Err(ZError::NotInitialized),
+        }
+    }
+
+    fn inflater(&mut self) -> Result<&mut Inflater, ZError> {
+        match &mut self.state {
+            State::Inflate(i) => Ok(i),
+            _ => Err(ZError::NotInitialized),
+        }
+    }
+
+    /// `deflate/3`: the compressed bytes for `data`, at most `limit` of them. An inflating
+    /// stream queues the data as input, as erl's does, and refuses.
+    pub fn deflate(&mut self, data: &[u8], flush: Flush, limit: usize) -> Result<Vec<u8>, ZError> {
+        if let State::Inflate(..) = self.state {
+            self.enqueue(data)?;
+        }
+        self.deflater()?.deflate(data, flush, limit)
+    }
+
+    /// `deflateReset/1`.
+    pub fn deflate_reset(&mut self) -> Result<(), ZError> {
+        let d = self.deflater()?;
+        // A new compressor with the same flags: miniz's reset would be more code.
+        d.comp = CompressorOxide::new(d.comp.flags() as u32);
+        (d.crc, d.size, d.started, d.finished, d.leftover) = (0, 0, false, false, false);
+        Ok(())
+    }
+
+    /// `deflateEnd/1`: the stream is idle again; `data_error` if it had begun and not
+    /// finished (as zlib's), or input is left.
+    pub fn deflate_end(&mut self) -> Result<(), ZError> {
+        let d = self.deflater()?;
+        let unfinished = d.leftover || (d.started && !d.finished);
+        self.state = State::Idle;
+        if unfinished {
+            Err(ZError::Data)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `inflateInit/2` with erl's window bits (8..15 zlib, -8..-15 raw, 24..31 gzip, 40..47
+    /// either); `memory` is charged for the decompressor.
+    pub fn inflate_init(
+        &mut self,
+        window_bits: i32,
+        memory: Option<&NodeMemory>,
+    ) -> Result<(), ZError> {
+        if !matches!(self.state, State::Idle) {
+            return Err(ZError::AlreadyInitialized);
+        }
+        let format = match window_bits {
+            -15..=-8 => Format::Raw,
+            8..=15 | 0 => Format::Zlib,
+            16..=31 => Format::Gzip,
+            _ => Format::Auto,
+        };
+        let bytes = core::mem::size_of::<Inflater>() + core::mem::size_of::<InflateState>();
+        let charge = charge(memory, bytes)?;
+        let i = Inflater {
+            st: InflateState::new_boxed(DataFormat::Raw),
+            format,
+            phase: Phase::Header,
+            crc: 0,
+            size: 0,
+            members: false,
+            _charge: charge,
+        };
+        self.state = State::Inflate(Box::new(i));
+        self.inflate_reset()
+    }
+
+    /// `inflateReset/1`.
+    pub fn inflate_reset(&mut self) -> Result<(), ZError> {
+        self.queue.clear();
+        self.inflater()?.restart();
+        Ok(())
+    }
+
+    /// `inflateEnd/1`: the stream is idle again; `data_error` if its data did not end.
+    pub fn inflate_end(&mut self) -> Result<(), ZError> {
+        let done = self.inflater()?.phase == Phase::Done && self.queue.is_empty();
+        self.queue.clear();
+        self.state = State::Idle;
+        if done {
+            Ok(())
+        } else {
+            Err(ZError::Data)
+        }
+    }
+
+    /// Queues input for inflating (`inflate/2`, `safeInflate/2`). A deflating stream takes
+    /// it too in erl, and fails only in the inflate after, with the input left queued.
+    pub fn enqueue(&mut self, data: &[u8]) -> Result<(), ZError> {
+        if let State::Deflate(d) = &mut self.state {
+            d.leftover |= !data.is_empty();
+            return Err(ZError::NotInitialized);
+        }
+        self.inflater()?;
+        self.queue
+            .try_reserve(data.len())
+            .map_err(|_| ZError::SystemLimit)?;
+        self.queue.extend_from_slice(data);
+        Ok(())
+    }
+
+    /// One step of inflating the queued input: at most `chunk` bytes of output (erl's
+    /// `inflate_nif` with its output chunk size).
+    pub fn inflate_step(&mut self, chunk: usize) -> Result<(Vec<u8>, Step), ZError> {
+        let Stream { state, queue, .. } = self;
+        let State::Inflate(i) = state else {
+            return Err(ZError::NotInitialized);
+        };
+        i.step(queue, chunk)
+    }
+
+    /// `crc32/1`: the CRC-32 of the uncompressed data so far, which erl keeps for raw
+    /// streams only (0 otherwise).
+    pub fn crc32(&self) -> Result<u32, ZError> {
+        match &self.state {
+            State::Deflate(d) if d.format == Format::Raw => Ok(d.crc),
+            State::Inflate(i) if i.format == Format::Raw => Ok(i.crc),
+            State::Deflate(..) | State::Inflate(..) => Ok(0),
+            State::Idle => Err(ZError::NotInitialized),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Zlib,
+    Raw,
+    Gzip,
+    /// gzip or zlib, whichever the header is.
+    Auto,
+}
+
+struct Deflater {
+    comp: CompressorOxide,
+    format: Format,
+    /// CRC-32 and size of the input (the gzip trailer; `crc32/1` of raw streams).
+    crc: u32,
+    size: u32,
+    /// Whether the compressor has been called since the start (zlib's busy state).
+    started: bool,
+    finished: bool,
+    /// Input refused after the stream finished stays queued in erl's stream.
+    leftover: bool,
+    /// The compressor's memory, charged until it is dropped.
+    _charge: Option<TempCharge>,
+}
+
+impl Deflater {
+    fn deflate(&mut self, data: &[u8], flush: Flush, limit: usize) -> Result<Vec<u8>, ZError> {
+        let mut out = Vec::new();
+        if self.finished {
+            // zlib refuses anything but an empty finish after the end (erl keeps the
+            // refused input queued, so the stream cannot end cleanly any more).
+            return if !data.is_empty() || self.leftover {
+                self.leftover = true;
+                Err(ZError::Stream)
+            } else {
+                match flush {
+                    Flush::None | Flush::Finish => Ok(out),
+                    _ => Err(ZError::Stream),
+                }
+            };
+        }
+        if data.is_empty() && flush == Flush::None {
+            // erl does not call zlib with nothing to do.
+            return Ok(out);
+        }
+        if self.format == Format::Gzip && !self.started {
+            out.extend_from_slice(&GZIP_HEADER);
+        }
+        self.started = true;
+        if matches!(self.format, Format::Gzip | Format::Raw) {
+            self.crc = crc32_update(self.crc, data);
+            self.size = self.size.wrapping_add(data.len() as u32);
+        }
+        let mz = flush;
+        let mut input = data;
+        loop {
+            let room = (out.len() / 2).clamp(4096, 1 << 20);
+            let at = out.len();
+            grow(&mut out, room, limit)?;
+            let r =
+                miniz_oxide::deflate::stream::deflate(&mut self.comp, input, &mut out[at..], mz);
+            out.truncate(at + r.bytes_written);
+            input = &input[r.bytes_consumed..];
+            match r.status {
+                Ok(MZStatus::StreamEnd) => {
+                    self.finished = true;
+                    if self.format == Format::Gzip {
+                        grow(&mut out, 8, limit)?;
+                        out.truncate(out.len() - 8);
+                        out.extend_from_slice(&self.crc.to_le_bytes());
+                        out.extend_from_slice(&self.size.to_le_bytes());
+                    }
+                    return Ok(out);
+                }
+                // Room left over means the compressor has said all it had.
+                Ok(_) if input.is_empty() && r.bytes_written < room && mz != MZFlush::Finish => {
+                    return Ok(out)
+                }
+                Ok(_) => {}
+                Err(MZError::Buf) if input.is_empty() && mz != MZFlush::Finish => return Ok(out),
+                Err(_) => return Err(ZError::Stream),
+            }
+        }
+    }
+}
+
+/// Appends `n` zero bytes to `out`, unless it would hold more than `limit`.
+fn grow(out: &mut Vec<u8>, n: usize, limit: usize) -> Result<(), ZError> {
+    let want = out.len().saturating_add(n);
+    if want > limit || out.try_reserve(n).is_err() {
+        return Err(ZError::SystemLimit);
+    }
+    out.resize(want, 0);
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Before the data: the wrapper's header is read here (zlib's by miniz itself).
+    Header,
+    Body,
+    /// After a gzip member's data: its CRC-32 and size.
+    Trailer,
+    Done,
+    Failed,
+    /// A zlib header asked for this preset dictionary (never given: miniz has none).
+    Dictionary(u32),
+}
+
+struct Inflater {
+    st: Box<InflateState>,
+    format: Format,
+    phase: Phase,
+    /// CRC-32 and size of the output (the gzip trailer; `crc32/1` of raw streams).
+    crc: u32,
+    size: u32,
+    /// Whether input after the end starts another stream (gzip members).
+    members: bool,
+    /// The decompressor's memory, charged until it is dropped.
+    _charge: Option<TempCharge>,
+}
+
+/// A gzip member header at the start of `m`: its length, `Ok(None)` when `m` ends inside it,
+/// `Err` when `m` is not one.
+pub(crate) fn gzip_header(m: &[u8]) -> Result<Option<usize>, NotGzip> {
+    const FHCRC: u8 = 2;
+    const FEXTRA: u8 = 4;
+    const FNAME: u8 = 8;
+    const FCOMMENT: u8 = 16;
+    let fixed = [0x1f, 0x8b, 8];
+    if m.iter().zip(fixed).any(|(a, b)| *a != b) || m.get(3).is_some_and(|f| f & 0xe0 != 0) {
+        return Err(NotGzip);
+    }
+    if m.len() < 10 {
+        return Ok(None);
+    }
+    let flags = m[3];
+    let mut at = 10;
+    if flags & FEXTRA != 0 {
+        let (Some(&a), Some(&b)) = (m.get(at), m.get(at + 1)) else {
+            return Ok(None);
+        };
+        at += 2 + u16::from_le_bytes([a, b]) as usize;
+    }
+    for field in [FNAME, FCOMMENT] {
+        if flags & field != 0 {
+            match m.get(at..).and_then(|r| r.iter().position(|&b| b == 0)) {
+                Some(n) => at += n + 1,
+                None => return Ok(None),
+            }
+        }
+    }
+    if flags & FHCRC != 0 {
+        at += 2;
+    }
+    Ok((at <= m.len()).then_some(at))
+}
+
+impl Inflater {
+    /// Back to the start of a stream.
+    fn restart(&mut self) {
+        self.st.reset(DataFormat::Raw);
+        (self.phase, self.crc, self.size) = (Phase::Header, 0, 0);
+    }
+
+    fn step(&mut self, queue: &mut Vec<u8>, chunk: usize) -> Result<(Vec<u8>, Step), ZError> {
+        if self.phase == Phase::Done && !queue.is_empty() {
+            if self.members {
+                self.restart();
+            } else {
+                // erl's `cut`: input after the end of the stream is dropped.
+                queue.clear();
+            }
+        }
+        let mut out = Vec::new();
+        out.try_reserve_exact(chunk)
+            .map_err(|_| ZError::SystemLimit)?;
+        out.resize(chunk, 0);
+        let (mut taken, mut n) = (0, 0);
+        let mut dict = None;
+        // Whether the input left (if any) is too little to go on with.
+        let mut starved = false;
+        while n < chunk {
+            let input = &queue[taken..];
+            match self.phase {
+                Phase::Header => match self.header(input) {
+                    Header::Read(used) => taken += used,
+                    Header::More => {
+                        starved = true;
+                        break;
+                    }
+                    Header::Dictionary(id) => {
+                        taken += 6;
+                        self.phase = Phase::Dictionary(id);
+                        dict = Some(id);
+                        break;
+                    }
+                    Header::Bad => {
+                        self.phase = Phase::Failed;
+                        return Err(ZError::Data);
+                    }
+                },
+                Phase::Body => {
+                    let r = miniz_oxide::inflate::stream::inflate(
+                        &mut self.st,
+                        input,
+                        &mut out[n..],
+                        MZFlush::None,
+                    );
+                    let produced = &out[n..n + r.bytes_written];
+                    if matches!(self.format, Format::Gzip | Format::Raw) {
+                        self.crc = crc32_update(self.crc, produced);
+                        self.size = self.size.wrapping_add(produced.len() as u32);
+                    }
+                    taken += r.bytes_consumed;
+                    n += r.bytes_written;
+                    match r.status {
+                        Ok(MZStatus::StreamEnd) => {
+                            self.phase = if self.format == Format::Gzip {
+                                Phase::Trailer
+                            } else {
+                                Phase::Done
+                            }
+                        }
+                        Ok(_) if r.bytes_consumed == 0 && r.bytes_written == 0 => {
+                            starved = true;
+                            break;
+                        }
+                        Ok(_) => {}
+                        Err(MZError::Buf) => {
+                            starved = true;
+                            break;
+                        }
+                        Err(_) => {
+                            self.phase = Phase::Failed;
+                            return Err(ZError::Data);
+                        }
+                    }
+                }
+                Phase::Trailer => {
+                    let Some(t) = input.get(..8) else {
+                        starved = true;
+                        break;
+                    };
+                    let crc = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
+                    let size = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
+                    if crc != self.crc || size != self.size {
+                        self.phase = Phase::Failed;
+                        return Err(ZError::Data);
+                    }
+                    taken += 8;
+                    self.phase = Phase::Done;
+                }
+                Phase::Done => break,
+                Phase::Failed => return Err(ZError::Data),
+                // zlib makes no progress there: erl calls input it cannot take bad data.
+                Phase::Dictionary(_) if !input.is_empty() => return Err(ZError::Data),
+                Phase::Dictionary(id) => {
+                    dict = Some(id);
+                    break;
+                }
+            }
+            if self.phase == Phase::Done {
+                break;
+            }
+        }
+        out.truncate(n);
+        queue.drain(..taken);
+        // erl's order: all input taken with room left is `finished`, even before a
+        // dictionary.
+        // A partial header waits in the queue, where zlib would have taken it in: it
+        // counts as consumed (else a caller looping while `continue` would never stop).
+        let step = match dict {
+            _ if (queue.is_empty() || starved) && n < chunk => Step::Finished,
+            Some(id) => Step::NeedDictionary(id),
+            None => Step::Continue,
+        };
+        Ok((out, step))
+    }
+
+    /// Reads the wrapper's header at the start of `input` (zlib's is only checked here and
+    /// left to miniz).
+    fn header(&mut self, input: &[u8]) -> Header {
+        if self.format == Format::Auto {
+            match input {
+                [0x1f, 0x8b, ..] => self.format = Format::Gzip,
+                [_, _, ..] => self.format = Format::Zlib,
+                _ => return Header::More,
+            }
+        }
+        let used = match self.format {
+            Format::Raw => 0,
+            Format::Gzip => match gzip_header(input) {
+                Ok(Some(n)) => n,
+                Ok(None) => return Header::More,
+                Err(NotGzip) => return Header::Bad,
+            },
+            _ => {
+                let [cmf, flg, ..] = *input else {
+                    return Header::More;
+                };
+                if cmf & 15 != 8 || cmf >> 4 > 7 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0
+                {
+                    return Header::Bad;
+                }
+                if flg & 0x20 != 0 {
+                    // miniz has no preset dictionaries: report the one asked for, as zlib
+                    // does before it is given (it never is).
+                    return match input.get(2..6) {
+                        Some(id) => {
+                            Header::Dictionary(u32::from_be_bytes([id[0], id[1], id[2], id[3]]))
+                        }
+                        None => Header::More,
+                    };
+                }
+                self.st.reset(DataFormat::Zlib);
+                0
+            }
+        };
+        self.phase = Phase::Body;
+        Header::Read(used)
+    }
+}
+
+/// Not a gzip member header.
+#[derive(Debug)]
+pub(crate) struct NotGzip;
+
+/// What [`Inflater::header`] found.
+enum Header {
+    /// The header, this many bytes of it to skip.
+    Read(usize),
+    /// More input is needed.
+    More,
+    /// Not a header of the format.
+    Bad,
+    /// A zlib header asking for a preset dictionary, with its Adler-32.
+    Dictionary(u32),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inflate_all(s: &mut Stream) -> Result<Vec<u8>, ZError> {
+        let mut all = Vec::new();
+        loop {
+            let (out, step) = s.inflate_step(INFLATE_CHUNK)?;
+            all.extend_from_slice(&out);
+            if step != Step::Continue {
+                return Ok(all);
+            }
+        }
+    }
+
+    fn opened(t: &mut Streams, id: u64, owner: u32) -> &mut Stream {
+        t.open(id, owner, None).unwrap();
+        t.live(id, owner, ZError::Badarg).unwrap()
+    }
+
+    #[test]
+    fn owner_exit_frees_its_streams_only() {
+        let mut t = Streams::new();
+        let m = NodeMemory::unlimited();
+        opened(&mut t, 1, 10)
+            .deflate_init(-1, 15, 0, Some(&m))
+            .unwrap();
+        opened(&mut t, 2, 11).inflate_init(15, Some(&m)).unwrap();
+        assert!(m.used() > 0);
+        let both = m.used();
+        t.owner_exited(10);
+        assert_eq!(t.len(), 1);
+        assert!(m.used() < both);
+        assert_eq!(t.get(1, 10).err(), Some(ZError::Badarg));
+        t.owner_exited(11);
+        assert!(t.is_empty());
+        assert_eq!(m.used(), 0);
+    }
+
+    #[test]
+    fn another_process_is_refused() {
+        let mut t = Streams::new();
+        opened(&mut t, 1, 10);
+        assert_eq!(t.get(1, 11).err(), Some(ZError::NotOwner));
+        assert_eq!(t.close(1, 11), Err(ZError::NotOwner));
+        t.close(1, 10).unwrap();
+        assert_eq!(t.close(1, 10), Err(ZError::NotInitialized));
+        assert_eq!(t.get(1, 11).err(), Some(ZError::NotOwner));
+        assert_eq!(t.get(7, 10).err(), Some(ZError::Badarg));
+    }
+
+    #[test]
+    fn closed_streams_are_remembered_boundedly() {
+        let mut t = Streams::new();
+        for id in 0..1000 {
+            t.open(id, 1, None).unwrap();
+            t.close(id, 1).unwrap();
+        }
+        assert!(t.is_empty() && t.closed.len() == CLOSED_KEPT);
+    }
+
+    #[test]
+    fn the_memory_account_refuses_a_codec() {
+        let mut t = Streams::new();
+        let m = NodeMemory::unlimited();
+        m.set_budget(1000);
+        let s = opened(&mut t, 1, 1);
+        assert_eq!(s.deflate_init(-1, 15, 0, Some(&m)), Err(ZError::Memory));
+        assert_eq!(s.inflate_init(15, Some(&m)), Err(ZError::Memory));
+        m.set_budget(0);
+        assert_eq!(t.open(2, 1, Some(&m)), Err(ZError::Memory));
+    }
+
+    #[test]
+    fn round_trips_in_each_format_in_pieces() {
+        let data: Vec<u8> = (0..200_000u32)
+            .map(|i| ((i % 251) ^ (i / 7)) as u8)
+            .collect();
+        for (wb, ib) in [(15, 15), (-15, -15), (31, 31), (31, 47), (15, 47)] {
+            let mut t = Streams::new();
+            let s = opened(&mut t, 1, 1);
+            s.deflate_init(6, wb, 0, None).unwrap();
+            let mut z = Vec::new();
+            for (k, piece) in data.chunks(30_000).enumerate() {
+                let f = if k % 2 == 0 { Flush::Sync } else { Flush::None };
+                z.extend(s.deflate(piece, f, usize::MAX).unwrap());
+            }
+            z.extend(s.deflate(&[], Flush::Finish, usize::MAX).unwrap());
+            s.deflate_end().unwrap();
+            s.inflate_init(ib, None).unwrap();
+            let mut back = Vec::new();
+            for piece in z.chunks(777) {
+                s.enqueue(piece).unwrap();
+                back.extend(inflate_all(s).unwrap());
+            }
+            assert_eq!(back, data, "window bits {wb} / {ib}");
+            s.inflate_end().unwrap();
+        }
+    }
+
+    #[test]
+    fn garbage_and_truncation_are_data_errors() {
+        let mut t = Streams::new();
+        let s = opened(&mut t, 1, 1);
+        s.inflate_init(15, None).unwrap();
+        s.enqueue(b"garbage garbage").unwrap();
+        assert_eq!(inflate_all(s), Err(ZError::Data));
+        assert_eq!(inflate_all(s), Err(ZError::Data));
+        assert_eq!(s.inflate_end(), Err(ZError::Data));
+        s.inflate_init(31, None).unwrap();
+        let z = miniz_oxide::deflate::compress_to_vec(b"hello", 6);
+        s.enqueue(&GZIP_HEADER).unwrap();
+        s.enqueue(&z).unwrap();
+        s.enqueue(&[0; 8]).unwrap();
+        assert_eq!(inflate_all(s), Err(ZError::Data));
+    }
+
+    #[test]
+    fn a_partial_header_waits_for_more_input() {
+        let z = miniz_oxide::deflate::compress_to_vec_zlib(b"hello", 6);
+        for wb in [15, 31, 47] {
+            let mut t = Streams::new();
+            let s = opened(&mut t, 1, 1);
+            s.inflate_init(wb, None).unwrap();
+            let first = if wb == 15 { &z[..1] } else { &GZIP_HEADER[..5] };
+            s.enqueue(first).unwrap();
+            assert_eq!(
+                s.inflate_step(INFLATE_CHUNK).unwrap(),
+                (Vec::new(), Step::Finished)
+            );
+        }
+        let mut s = Stream::detached();
+        s.inflate_init(31, None).unwrap();
+        let mut g = GZIP_HEADER.to_vec();
+        g.extend(miniz_oxide::deflate::compress_to_vec(b"a", 6));
+        g.extend(crc32_update(0, b"a").to_le_bytes());
+        g.extend(1u32.to_le_bytes());
+        g.push(0x1f);
+        assert_eq!(
+            s.inflate_all(&g, true, usize::MAX),
+            Ok((b"a".to_vec(), None))
+        );
+        assert_eq!(s.inflate_end(), Err(ZError::Data));
+    }
+
+    #[test]
+    fn output_past_the_limit_is_system_limit() {
+        let zeros = alloc::vec![0u8; 1 << 20];
+        let bomb = miniz_oxide::deflate::compress_to_vec_zlib(&zeros, 9);
+        let mut s = Stream::detached();
+        s.inflate_init(15, None).unwrap();
+        assert_eq!(
+            s.inflate_all(&bomb, false, 100_000),
+            Err(ZError::SystemLimit)
+        );
+        let mut s = Stream::detached();
+        s.deflate_init(0, 15, 0, None).unwrap();
+        assert_eq!(
+            s.deflate(&zeros, Flush::Finish, 1000),
+            Err(ZError::SystemLimit)
+        );
+    }
+
+    #[test]
+    fn a_preset_dictionary_is_reported() {
+        let mut t = Streams::new();
+        let s = opened(&mut t, 1, 1);
+        s.inflate_init(15, None).unwrap();
+        s.enqueue(&[0x78, 0xbb, 0, 0, 0, 7, 1, 2]).unwrap();
+        assert_eq!(s.inflate_step(10).unwrap().1, Step::NeedDictionary(7));
+        assert_eq!(s.inflate_step(10), Err(ZError::Data));
+    }
+}
