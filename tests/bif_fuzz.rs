@@ -3,7 +3,9 @@
 //! must not panic, abort, freeze the scheduler or exhaust the node's memory.
 //!
 //! The BIFs are those of the VM's table, all but `erlang:halt/0,1,2` (which stop the node by
-//! design). Each seed draws other arguments; `XENBEAM_BIF_FUZZ_SEEDS` (a count, default 3)
+//! design) and the `prim_file` functions that change the file system or the current
+//! directory (random names would create, move and delete the machine's files); the runner
+//! works in a scratch directory, where the rest of `prim_file` reads. Each seed draws other arguments; `XENBEAM_BIF_FUZZ_SEEDS` (a count, default 3)
 //! and `XENBEAM_BIF_FUZZ_ROUNDS` (calls per BIF and seed, default 20) make a longer run:
 //!
 //! ```sh
@@ -37,10 +39,26 @@ fn env_count(name: &str, default: u32) -> u32 {
         .unwrap_or(default)
 }
 
+/// `prim_file` functions that write: a name drawn at random must not reach the machine.
+const WRITES_FILES: &[&str] = &[
+    "write_file",
+    "make_dir",
+    "del_dir",
+    "delete",
+    "rename",
+    "make_link",
+    "make_symlink",
+    "set_cwd",
+    "write_file_info",
+    "open",
+    "copy",
+];
+
 fn targets() -> Vec<String> {
     xenbeam::vm::bifs::TABLE
         .iter()
         .filter(|(m, f, _, _)| !(*m == "erlang" && *f == "halt"))
+        .filter(|(m, f, _, _)| !(*m == "prim_file" && WRITES_FILES.contains(f)))
         .map(|(m, f, a, _)| format!("{m}:{f}/{a}"))
         .collect()
 }
@@ -79,6 +97,7 @@ fn every_bif_survives_random_arguments() {
     for seed in 1..=env_count("XENBEAM_BIF_FUZZ_SEEDS", 3) {
         let started = Instant::now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_xenbeam-run"))
+            .current_dir(&dir)
             .args(["--max-memory", "512M", "-pa"])
             .arg(&dir)
             .args(["bif_fuzz", "main", &seed.to_string(), &rounds.to_string()])
