@@ -133,20 +133,28 @@ impl<P: Platform> Node<P> {
         self.st.pids.reserve(MAIN_PID);
         self.main = Some(MAIN_PID);
         let pid = self.st.insert(p, Priority::Normal);
-        let leader = self.console_leader();
         // erl's init starts the -run process trapping exits.
         if let Some(e) = self.st.procs.get_mut(&pid) {
             e.trap_exit = true;
-            e.group_leader = leader.unwrap_or(pid);
         }
+        self.lead_by_console(pid);
         pid
     }
 
-    /// The console's I/O server (`user`), once the kernel services have started it: the
-    /// group leader of the processes the node starts itself, as in erl.
+    /// The console's I/O server (`user`), once the kernel services have started it.
     fn console_leader(&mut self) -> Option<u32> {
         let name = self.rt.vm.atoms.intern("user").ok()?;
         self.st.whereis(name)
+    }
+
+    /// Makes the console's I/O server the group leader of `pid`, a process the node starts
+    /// itself (without one yet, it leads itself), as in erl.
+    fn lead_by_console(&mut self, pid: u32) {
+        if let Some(leader) = self.console_leader() {
+            if let Some(e) = self.st.procs.get_mut(&pid) {
+                e.group_leader = leader;
+            }
+        }
     }
 
     /// Starts the kernel's Erlang services: first OTP's kernel application
@@ -210,11 +218,7 @@ impl<P: Platform> Node<P> {
             .st
             .insert(apply_process(pid, module, function, &[]), Priority::Normal);
         self.st.set_system(pid, true);
-        if let Some(leader) = self.console_leader() {
-            if let Some(e) = self.st.procs.get_mut(&pid) {
-                e.group_leader = leader;
-            }
-        }
+        self.lead_by_console(pid);
         match self.schedule(io, src, Some(pid)) {
             Some(stop) => Err(stop),
             None => Ok(()),

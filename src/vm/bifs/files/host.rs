@@ -75,15 +75,40 @@ fn binary(ctx: &mut Ctx, bytes: Vec<u8>) -> Term {
     ctx.p.heap.binary(bytes)
 }
 
+/// `{ok, Value}` with the value `make` builds from the platform's answer, or `{error,
+/// Reason}`. `make` gives `None` for an answer of another kind than the request's, which no
+/// platform gives: `eio` then.
+fn answer(
+    ctx: &mut Ctx,
+    r: Result<FileReply, Posix>,
+    make: impl FnOnce(&mut Ctx, FileReply) -> Result<Option<Term>, Fault>,
+) -> BifResult {
+    let made = match r {
+        Ok(reply) => make(ctx, reply)?.ok_or(Posix::Eio),
+        Err(e) => Err(e),
+    };
+    Ok(match made {
+        Ok(v) => ok(ctx, v),
+        Err(e) => error(ctx, e),
+    })
+}
+
+/// The bytes a read answered.
+fn bytes(r: Result<FileReply, Posix>) -> Result<Vec<u8>, Posix> {
+    match r? {
+        FileReply::Bytes(b) => Ok(b),
+        _ => Err(Posix::Eio),
+    }
+}
+
 /// `{ok, Binary}`, or `eof` for no bytes, from a read.
 fn read_reply(ctx: &mut Ctx, r: Result<FileReply, Posix>) -> BifResult {
-    Ok(match r {
-        Ok(FileReply::Bytes(b)) if b.is_empty() => atom(ctx, "eof"),
-        Ok(FileReply::Bytes(b)) => {
+    Ok(match bytes(r) {
+        Ok(b) if b.is_empty() => atom(ctx, "eof"),
+        Ok(b) => {
             let b = binary(ctx, b);
             ok(ctx, b)
         }
-        Ok(_) => error(ctx, Posix::Eio),
         Err(e) => error(ctx, e),
     })
 }
@@ -98,13 +123,11 @@ pub fn read_file(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let path = name(ctx, a[0])?;
     let limit = ctx.p.heap.memory_left().unwrap_or(usize::MAX);
     let r = request(ctx, FileOp::ReadFile { path: &path, limit })?;
-    Ok(match r {
-        Ok(FileReply::Bytes(b)) => {
-            let b = binary(ctx, b);
-            ok(ctx, b)
-        }
-        Ok(_) => error(ctx, Posix::Eio),
-        Err(e) => error(ctx, e),
+    answer(ctx, r, |ctx, reply| {
+        Ok(match reply {
+            FileReply::Bytes(b) => Some(binary(ctx, b)),
+            _ => None,
+        })
     })
 }
 
@@ -124,14 +147,15 @@ pub fn write_file(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `list_dir/1` and `list_dir_all/1`: the names as strings, in the directory's order.
 pub fn list_dir(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let path = name(ctx, a[0])?;
-    Ok(match request(ctx, FileOp::ListDir(&path))? {
-        Ok(FileReply::Names(names)) => {
-            let items: Vec<Term> = names.iter().map(|n| string(ctx, n)).collect();
-            let l = ctx.p.heap.list(&items);
-            ok(ctx, l)
-        }
-        Ok(_) => error(ctx, Posix::Eio),
-        Err(e) => error(ctx, e),
+    let r = request(ctx, FileOp::ListDir(&path))?;
+    answer(ctx, r, |ctx, reply| {
+        Ok(match reply {
+            FileReply::Names(names) => {
+                let items: Vec<Term> = names.iter().map(|n| string(ctx, n)).collect();
+                Some(ctx.p.heap.list(&items))
+            }
+            _ => None,
+        })
     })
 }
 
@@ -214,20 +238,15 @@ fn info_record(ctx: &mut Ctx, i: &FileInfo, how: TimeAs) -> BifResult {
 fn file_info(ctx: &mut Ctx, path: Term, opts: Term, follow: bool) -> BifResult {
     let path = name(ctx, path)?;
     let how = time_option(ctx, opts)?;
-    match request(
-        ctx,
-        FileOp::Info {
-            path: &path,
-            follow,
-        },
-    )? {
-        Ok(FileReply::Info(i)) => {
-            let r = info_record(ctx, &i, how)?;
-            Ok(ok(ctx, r))
-        }
-        Ok(_) => Ok(error(ctx, Posix::Eio)),
-        Err(e) => Ok(error(ctx, e)),
-    }
+    let op = FileOp::Info {
+        path: &path,
+        follow,
+    };
+    let r = request(ctx, op)?;
+    answer(ctx, r, |ctx, reply| match reply {
+        FileReply::Info(i) => info_record(ctx, &i, how).map(Some),
+        _ => Ok(None),
+    })
 }
 
 /// `read_file_info/1`.
@@ -301,13 +320,11 @@ fn link(ctx: &mut Ctx, a: &[Term], symbolic: bool) -> BifResult {
 }
 
 fn path_reply(ctx: &mut Ctx, r: Result<FileReply, Posix>) -> BifResult {
-    Ok(match r {
-        Ok(FileReply::Path(p)) => {
-            let s = string(ctx, &p);
-            ok(ctx, s)
-        }
-        Ok(_) => error(ctx, Posix::Eio),
-        Err(e) => error(ctx, e),
+    answer(ctx, r, |ctx, reply| {
+        Ok(match reply {
+            FileReply::Path(p) => Some(string(ctx, &p)),
+            _ => None,
+        })
     })
 }
 
@@ -370,16 +387,17 @@ pub fn open(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if !mode.write && !mode.append {
         mode.read = true;
     }
-    Ok(match request(ctx, FileOp::Open { path: &path, mode })? {
-        Ok(FileReply::Opened(n)) => {
-            let tag = atom(ctx, "file_descriptor");
-            let module = atom(ctx, "prim_file");
-            let n = ctx.p.heap.int(n as i64);
-            let fd = ctx.p.heap.tuple(&[tag, module, n]);
-            ok(ctx, fd)
-        }
-        Ok(_) => error(ctx, Posix::Eio),
-        Err(e) => error(ctx, e),
+    let r = request(ctx, FileOp::Open { path: &path, mode })?;
+    answer(ctx, r, |ctx, reply| {
+        Ok(match reply {
+            FileReply::Opened(n) => {
+                let tag = atom(ctx, "file_descriptor");
+                let module = atom(ctx, "prim_file");
+                let n = ctx.p.heap.int(n as i64);
+                Some(ctx.p.heap.tuple(&[tag, module, n]))
+            }
+            _ => None,
+        })
     })
 }
 
@@ -389,15 +407,9 @@ pub fn close(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     done(ctx, FileOp::Close(file))
 }
 
-fn length(t: Term) -> Result<usize, Fault> {
-    t.as_small()
-        .and_then(|n| usize::try_from(n).ok())
-        .ok_or_else(badarg)
-}
-
 /// Bytes asked of a read, refused when the node could not hold them.
 fn read_length(ctx: &Ctx, t: Term) -> Result<usize, Fault> {
-    let len = length(t)?;
+    let len = usize::try_from(offset(t)?).map_err(|_| badarg())?;
     let left = ctx.p.heap.memory_left().unwrap_or(usize::MAX);
     Ok(len.min(left))
 }
@@ -445,13 +457,12 @@ pub fn position(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         whence,
         offset,
     };
-    Ok(match request(ctx, op)? {
-        Ok(FileReply::Count(n)) => {
-            let n = ctx.p.heap.int(n as i64);
-            ok(ctx, n)
-        }
-        Ok(_) => error(ctx, Posix::Eio),
-        Err(e) => error(ctx, e),
+    let r = request(ctx, op)?;
+    answer(ctx, r, |ctx, reply| {
+        Ok(match reply {
+            FileReply::Count(n) => Some(ctx.p.heap.int(n as i64)),
+            _ => None,
+        })
     })
 }
 
@@ -498,10 +509,9 @@ pub fn pread2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let mut parts = Vec::with_capacity(wanted.len());
     for (at, len) in wanted {
-        match request(ctx, FileOp::Pread { file, at, len })? {
-            Ok(FileReply::Bytes(b)) if b.is_empty() => parts.push(atom(ctx, "eof")),
-            Ok(FileReply::Bytes(b)) => parts.push(binary(ctx, b)),
-            Ok(_) => return Ok(error(ctx, Posix::Eio)),
+        match bytes(request(ctx, FileOp::Pread { file, at, len })?) {
+            Ok(b) if b.is_empty() => parts.push(atom(ctx, "eof")),
+            Ok(b) => parts.push(binary(ctx, b)),
             Err(e) => return Ok(error(ctx, e)),
         }
     }
@@ -563,15 +573,12 @@ pub fn read_line(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let file = fd(ctx, a[0])?;
     let mut line = Vec::new();
     loop {
-        let chunk = match request(
-            ctx,
-            FileOp::Read {
-                file,
-                len: LINE_CHUNK,
-            },
-        )? {
-            Ok(FileReply::Bytes(b)) => b,
-            Ok(_) => return Ok(error(ctx, Posix::Eio)),
+        let op = FileOp::Read {
+            file,
+            len: LINE_CHUNK,
+        };
+        let chunk = match bytes(request(ctx, op)?) {
+            Ok(b) => b,
             Err(e) => return Ok(error(ctx, e)),
         };
         if chunk.is_empty() {
@@ -622,9 +629,8 @@ pub fn copy(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let mut copied = 0u64;
     while left > 0 {
         let len = left.min(COPY_CHUNK as u64) as usize;
-        let chunk = match request(ctx, FileOp::Read { file: from, len })? {
-            Ok(FileReply::Bytes(b)) => b,
-            Ok(_) => return Ok(error(ctx, Posix::Eio)),
+        let chunk = match bytes(request(ctx, FileOp::Read { file: from, len })?) {
+            Ok(b) => b,
             Err(e) => return Ok(error(ctx, e)),
         };
         if chunk.is_empty() {
