@@ -796,15 +796,9 @@ enum Header {
 mod tests {
     use super::*;
 
+    /// What is queued, inflated to its end (one stream).
     fn inflate_all(s: &mut Stream) -> Result<Vec<u8>, ZError> {
-        let mut all = Vec::new();
-        loop {
-            let (out, step) = s.inflate_step(INFLATE_CHUNK)?;
-            all.extend_from_slice(&out);
-            if step != Step::Continue {
-                return Ok(all);
-            }
-        }
+        s.inflate_all(&[], false, usize::MAX).map(|(out, _)| out)
     }
 
     fn opened(t: &mut Streams, id: u64, owner: u32) -> &mut Stream {
