@@ -16,6 +16,8 @@ const MAX_OPEN: usize = 1024;
 pub struct HostFiles {
     open: HashMap<u64, (u32, File)>,
     next: u64,
+    /// Read on the first `read_file_info`.
+    who: Option<Identity>,
 }
 
 fn posix(e: std::io::Error) -> Posix {
@@ -31,14 +33,56 @@ fn posix(e: std::io::Error) -> Posix {
     }
 }
 
-/// Whether the file may be read and written, from its owner's permission bits (what erl's
-/// `access` field reports on Linux).
-fn access(meta: &std::fs::Metadata) -> (bool, bool) {
-    let mode = meta.permissions().mode();
-    (mode & 0o400 != 0, mode & 0o200 != 0)
+/// Who the runner is, for the `access` field: effective user, and the groups it is in.
+#[derive(Default)]
+struct Identity {
+    uid: u32,
+    groups: Vec<u32>,
 }
 
-fn info(meta: &std::fs::Metadata) -> FileInfo {
+impl Identity {
+    /// Read from /proc (the standard library has no safe getuid); nobody when unreadable.
+    fn of_this_process() -> Identity {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let ids = |key: &str, nth: usize| -> Vec<u32> {
+            let line = status.lines().find(|l| l.starts_with(key)).unwrap_or("");
+            let fields = line
+                .split_whitespace()
+                .skip(1)
+                .filter_map(|f| f.parse().ok());
+            if nth == usize::MAX {
+                fields.collect()
+            } else {
+                fields.skip(nth).take(1).collect()
+            }
+        };
+        let mut groups = ids("Gid:", 1);
+        groups.extend(ids("Groups:", usize::MAX));
+        Identity {
+            uid: ids("Uid:", 1).first().copied().unwrap_or(u32::MAX),
+            groups,
+        }
+    }
+
+    /// Whether the file may be read and written, as access(2) answers (what erl's `access`
+    /// field reports): root may do both; others by the owner's, group's or others' bits.
+    fn access(&self, meta: &std::fs::Metadata) -> (bool, bool) {
+        if self.uid == 0 {
+            return (true, true);
+        }
+        let mode = meta.permissions().mode();
+        let shift = if self.uid == meta.uid() {
+            6
+        } else if self.groups.contains(&meta.gid()) {
+            3
+        } else {
+            0
+        };
+        (mode >> shift & 0o4 != 0, mode >> shift & 0o2 != 0)
+    }
+}
+
+fn info(meta: &std::fs::Metadata, who: &Identity) -> FileInfo {
     let ft = meta.file_type();
     let kind = if ft.is_file() {
         FileType::Regular
@@ -54,7 +98,7 @@ fn info(meta: &std::fs::Metadata) -> FileInfo {
             FileType::Other
         }
     };
-    let (readable, writable) = access(meta);
+    let (readable, writable) = who.access(meta);
     FileInfo {
         size: meta.size(),
         kind,
@@ -127,7 +171,8 @@ impl HostFiles {
                 } else {
                     std::fs::symlink_metadata(path)
                 };
-                Info(info(&meta.map_err(posix)?))
+                let who = self.who.get_or_insert_with(Identity::of_this_process);
+                Info(info(&meta.map_err(posix)?, who))
             }
             FileOp::MakeDir(path) => {
                 std::fs::create_dir(path).map_err(posix)?;

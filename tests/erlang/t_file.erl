@@ -122,7 +122,7 @@ dirs(Dir) ->
 
 infos(Dir) ->
     {ok, I} = file:read_file_info(filename:join(Dir, "a.txt")),
-    show("info size type", {element(2, I), element(3, I)}),
+    show("info size type access", {element(2, I), element(3, I), element(4, I)}),
     {{Y, _, _}, {_, _, _}} = element(6, I),
     show("mtime year plausible", Y >= 2020),
     {ok, P} = file:read_file_info(filename:join(Dir, "a.txt"), [{time, posix}]),
