@@ -275,6 +275,22 @@ fn image_modules() -> Vec<String> {
 /// The guest that runs tests/memory/m_node_memory.erl in the Erlang programs' Xen boot.
 const NODE_MEMORY_GUEST: &str = "node-memory";
 
+/// The guest that runs tests/memory/m_many_processes.erl in the Erlang programs' Xen boot.
+const MANY_PROCESSES_GUEST: &str = "many-processes";
+
+/// 800 processes that have each collected many times all fit in a 64 MiB guest and answer:
+/// none is killed for the node's memory.
+fn check_many_processes_guest(guest: &Guest) {
+    let name = MANY_PROCESSES_GUEST;
+    guest.assert_has(name, "{ready,800,[50050000]}");
+    guest.assert_has(name, "{under_64_kib_a_process,true}");
+    guest.assert_has(name, "{stopped,800}");
+    guest.assert_has(name, "erlang: m_many_processes:main exited with status 0");
+    assert!(!guest.has("node memory exhausted"), "{:?}", guest.lines);
+    assert!(!guest.has("PANIC"), "{:?}", guest.lines);
+    assert_eq!(guest.result, "poweroff", "{:?}", guest.lines);
+}
+
 /// A process whose heap outgrows the guest's 256 MiB is killed with a report naming the
 /// node's memory; the domain stays up, the process working beside it finishes, an encoding too
 /// big for the memory left kills only its process, and a process started afterwards gets the
@@ -375,9 +391,16 @@ fn erlang_programs_give_erl_output_in_the_image() {
         .map(|(name, extra)| (name.as_str(), extra.as_str(), 256, 300))
         .collect();
     specs.push((NODE_MEMORY_GUEST, "-run m_node_memory main", 256, 300));
+    specs.push((
+        MANY_PROCESSES_GUEST,
+        "-run m_many_processes main 800",
+        64,
+        300,
+    ));
     let (out, _code) = run_guests(&image, &specs);
     let _ = std::fs::remove_dir_all(&work);
     check_node_memory_guest(&out[NODE_MEMORY_GUEST]);
+    check_many_processes_guest(&out[MANY_PROCESSES_GUEST]);
 
     let mut failures = Vec::new();
     for (m, (name, _)) in modules.iter().zip(&guests) {

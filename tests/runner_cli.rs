@@ -312,3 +312,39 @@ fn a_bad_memory_budget_is_refused_with_a_message() {
         assert!(!err.contains("panicked"), "{value}: {err}");
     }
 }
+
+/// Processes that have collected many times and then wait hold little (no old space kept,
+/// a small collection threshold): 2,000 of them fit in 96 MiB of heaps, where each used to
+/// hold a few hundred KiB and most would have been killed for the node's memory.
+#[test]
+fn thousands_of_collected_processes_fit_in_a_small_budget() {
+    let dir = std::env::temp_dir().join(format!("xenbeam-cli-many-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let src =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/memory/m_many_processes.erl");
+    let st = Command::new("erlc")
+        .arg("-o")
+        .arg(&dir)
+        .arg(&src)
+        .status()
+        .expect("erlc (OTP) is needed");
+    assert!(st.success());
+    let out = runner_within(&[
+        OsStr::new("--max-memory"),
+        OsStr::new("96M"),
+        OsStr::new("-pa"),
+        dir.as_os_str(),
+        OsStr::new("m_many_processes"),
+        OsStr::new("main"),
+        OsStr::new("2000"),
+    ])
+    .expect("finishes");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "{ready,2000,[50050000]}\n{under_64_kib_a_process,true}\n{stopped,2000}\n",
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -119,8 +119,8 @@ impl Copier<'_> {
 }
 
 /// From this many words (8 MiB) on, a heap is large: it grows by twice its live data rather
-/// than three times, and keeps no spare space between collections, so memory, not copying,
-/// is what it saves.
+/// than three times, and its to-space is reserved for the live data only, so memory, not
+/// copying, is what it saves.
 const LARGE_HEAP_WORDS: usize = 1 << 20;
 
 /// Collects `heap`, updating every root slot, and leaves room for `need` more words. Fails,
@@ -128,8 +128,9 @@ const LARGE_HEAP_WORDS: usize = 1 << 20;
 pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Result<(), GcError> {
     let mut from = core::mem::take(&mut heap.words);
     let old_bins = core::mem::take(&mut heap.bins);
-    let mut to = core::mem::take(&mut heap.spare);
-    to.clear();
+    // A fresh to-space: the old space is freed after the collection, never kept for the
+    // next one (that would double every collected process's memory, as erl does not).
+    let mut to = Vec::new();
     // Every live word fits in the from-space's length: reserve that (and `need`) up front, so
     // copying never reallocates and a refusal comes before anything has moved. While the live
     // data stays about the same size, the room after the collection is the room before it:
@@ -145,7 +146,6 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     {
         heap.words = from;
         heap.bins = old_bins;
-        heap.spare = to;
         return Err(GcError::NodeMemory { wanted_words: want });
     }
     let mut c = Copier {
@@ -164,6 +164,10 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     let mut to = c.to;
     let new_bins = c.new_bins;
     drop(old_bins);
+    // The old space goes now, before the new one grows (which may copy it): the peak is the
+    // two spaces, as during the copy.
+    drop(from);
+    heap.settle_at(to.capacity());
     let live = to.len();
     // The next collection comes when the heap is three times the live data (twice for a
     // large heap): each collection copies the live words once, so a wider margin copies less
@@ -179,20 +183,13 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     if to.capacity() > limit * 4 {
         to.shrink_to(limit + limit / 8);
     }
-    if to.capacity() < limit + limit / 8 {
-        // Growing the to-space copies it: let the old space go first, so the peak is the two
-        // new spaces rather than three (the next collection takes a fresh to-space).
-        from = Vec::new();
-        heap.settle_at(to.capacity());
-    }
-    let others = from.capacity();
     let mut refused = None;
-    if heap.grow_words(&mut to, limit + limit / 8, others).is_err() {
+    if heap.grow_words(&mut to, limit + limit / 8, 0).is_err() {
         // No memory for the usual room: make do with half the live data more, so collections
         // stay proportional to the work done between them; less than that would only thrash.
         limit = (live + need).saturating_add((live + need) / 2);
         let wanted_words = limit.saturating_add(limit / 8);
-        if heap.grow_words(&mut to, wanted_words, others).is_err() {
+        if heap.grow_words(&mut to, wanted_words, 0).is_err() {
             refused = Some(GcError::NodeMemory { wanted_words });
             limit = (live + need).max(to.capacity() - to.capacity() / 9);
         }
@@ -202,12 +199,6 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     heap.limit = limit;
     heap.bin_limit = super::heap::bin_limit(limit);
     heap.bin_bytes = 0;
-    // Reuse the old space next time unless it is far larger than needed or large (then let
-    // it go: a large heap should not hold two spaces between collections).
-    if from.capacity() <= limit * 4 && from.capacity() < LARGE_HEAP_WORDS {
-        from.clear();
-        heap.spare = from;
-    }
     heap.settle();
     match refused {
         Some(e) => Err(e),
@@ -270,8 +261,8 @@ mod tests {
         collect(&mut h, &mut [&mut r], 0).unwrap();
         assert_eq!(memory.used(), h.charged());
         assert!(memory.used() >= 200_000 * 8);
-        // The heap doubles past what its spare space can take; the budget has no room for a
-        // to-space that large: refused before anything moves, the heap still readable.
+        // The heap doubles; the budget has no room for a to-space that large: refused before
+        // anything moves, the heap still readable.
         memory.set_budget(memory.used() + 1000);
         let l2 = h.list(&items);
         let mut r = [r[0], l2];

@@ -29,7 +29,7 @@ use super::term::{header, header_kind, header_size, Kind, Term};
 pub type BinBuf = Arc<Vec<u8>>;
 
 /// The smallest collection threshold in words (memory is only used as the heap fills).
-pub const MIN_HEAP_WORDS: usize = 16384;
+pub const MIN_HEAP_WORDS: usize = 4096;
 
 /// A process heap.
 #[derive(Debug)]
@@ -47,8 +47,6 @@ pub struct Heap {
     pub bin_bytes: usize,
     /// Collect at the next safe point once `bin_bytes` exceeds this (set with `limit`).
     pub bin_limit: usize,
-    /// The previous from-space, kept to be the next collection's to-space.
-    pub spare: Vec<Term>,
     /// What the heap charges to the node's memory account (`None`: not attached to one).
     /// Boxed, to keep the heap, and so every process, one word larger only.
     charge: Option<Box<Charge>>,
@@ -59,7 +57,7 @@ pub struct Heap {
 struct Charge {
     /// The account.
     memory: NodeMemory,
-    /// Bytes charged for the heap's `words` and `spare`.
+    /// Bytes charged for the heap's `words`.
     bytes: usize,
     /// The last growth the account or the allocator refused, until the scheduler takes it.
     refused: Option<OutOfMemory>,
@@ -123,7 +121,6 @@ impl Heap {
             min_heap: ERL_MIN_HEAP_SIZE,
             bin_bytes: 0,
             bin_limit: bin_limit(MIN_HEAP_WORDS),
-            spare: Vec::new(),
             charge: None,
         }
     }
@@ -135,8 +132,7 @@ impl Heap {
     /// grows to its threshold without the account.
     pub fn set_min_heap(&mut self, words: usize) -> Result<(), MemoryError> {
         let mut held = core::mem::take(&mut self.words);
-        let others = self.spare.capacity();
-        let grown = self.grow_words(&mut held, words, others);
+        let grown = self.grow_words(&mut held, words, 0);
         self.words = held;
         grown?;
         self.min_heap = words;
@@ -220,10 +216,10 @@ impl Heap {
         self.charge.as_mut().and_then(|c| c.refused.take())
     }
 
-    /// Brings the charge up to date with the capacity of `words` and `spare` (growth since
-    /// the last collection is charged here, whatever the budget: the memory is already taken).
+    /// Brings the charge up to date with the capacity of `words` (growth since the last
+    /// collection is charged here, whatever the budget: the memory is already taken).
     pub fn settle(&mut self) {
-        self.settle_at(self.words.capacity() + self.spare.capacity());
+        self.settle_at(self.words.capacity());
     }
 
     /// Sets the charge to `words` words' worth of bytes.

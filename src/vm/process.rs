@@ -176,7 +176,7 @@ impl Process {
             .map(|b| b.capacity() / alloc::sync::Arc::strong_count(b))
             .sum();
         let heap = self.heap_size() * word;
-        let heap_held = (self.heap.words.capacity() + self.heap.spare.capacity()) * word;
+        let heap_held = self.heap.words.capacity() * word;
         MemoryUse {
             held: heap + rest,
             room: heap_held.saturating_sub(heap),
