@@ -68,6 +68,8 @@ struct Console {
     out: std::io::BufWriter<std::io::Stdout>,
     start: std::time::Instant,
     files: host_files::HostFiles,
+    /// The module search path, for `code:get_path/0`.
+    code_path: Vec<String>,
 }
 
 impl Io for Console {
@@ -84,6 +86,10 @@ impl Io for Console {
         self.start.elapsed().as_nanos() as u64
     }
 
+    fn code_path(&mut self) -> Vec<String> {
+        self.code_path.clone()
+    }
+
     fn system_nanos(&mut self) -> u64 {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -96,7 +102,8 @@ impl Io for Console {
     }
 }
 
-/// OTP's library directories (`stdlib` and `kernel` ebin folders).
+/// OTP's code path as erl's starts: the `ebin` folders of kernel, stdlib and every other
+/// application under OTP's library directory (`XENBEAM_OTP_LIB`, or erl's `code:lib_dir()`).
 fn otp_dirs() -> Vec<PathBuf> {
     let root = match std::env::var_os("XENBEAM_OTP_LIB") {
         Some(d) => PathBuf::from(d),
@@ -114,19 +121,36 @@ fn otp_dirs() -> Vec<PathBuf> {
             }
         }
     };
-    let mut dirs = vec![root.join("ebin"), root.clone()];
-    if let Ok(entries) = std::fs::read_dir(&root) {
-        let mut apps: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                n.starts_with("stdlib") || n.starts_with("kernel") || n.starts_with("compiler")
+    let mut apps: Vec<(u8, PathBuf)> = match std::fs::read_dir(&root) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path().join("ebin")))
+            .filter(|ebin| ebin.is_dir())
+            // erts's modules are erl's preloaded ones, never on its code path (here they are
+            // BIFs and the node's own modules).
+            .filter(|ebin| {
+                let app = ebin
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .and_then(|n| n.to_str());
+                !app.is_some_and(|n| n == "erts" || n.starts_with("erts-"))
             })
-            .collect();
-        apps.sort();
-        dirs.extend(apps.into_iter().map(|a| a.join("ebin")));
-    }
-    dirs
+            .map(|ebin| {
+                let app = ebin
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .and_then(|n| n.to_str());
+                let first = match app.map(|n| n.split('-').next().unwrap_or(n)) {
+                    Some("kernel") => 0,
+                    Some("stdlib") => 1,
+                    _ => 2,
+                };
+                (first, ebin)
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    apps.sort();
+    apps.into_iter().map(|(_, d)| d).collect()
 }
 
 fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
@@ -284,6 +308,8 @@ fn main() {
         eprintln!("xenbeam-run: --op-profile needs a build with the op-profile feature");
         exit(2);
     }
+    // As in erl: the -pa directories, the current directory, then OTP's.
+    path.push(PathBuf::from("."));
     path.extend(otp_dirs());
     // Deeply recursive Erlang never recurses in Rust, but term printing and comparison do.
     let child = std::thread::Builder::new()
@@ -336,6 +362,11 @@ fn run(
         out: std::io::BufWriter::new(std::io::stdout()),
         start: std::time::Instant::now(),
         files: host_files::HostFiles::default(),
+        code_path: src
+            .0
+            .iter()
+            .map(|d| d.to_string_lossy().into_owned())
+            .collect(),
     };
     let (Ok(module), Ok(function)) = (
         node.rt.vm.atoms.intern(&rest[0]),

@@ -139,11 +139,13 @@ stdlib_app() ->
       {env, []}]}.
 
 %% @doc The `code_server' that OTP's `code' module asks (`code_server:call/1''s protocol).
-%% Modules come from the runner's search path or the image's archive, never from directories
-%% the node could list, so the code path is empty and no application has a directory:
-%% `code:which/1' is `preloaded' for a module that is or can be loaded (it is part of the
-%% node, as erl's preloaded modules are) and `non_existing' otherwise; `code:priv_dir/1' and
-%% `code:lib_dir/1,2' are `{error, bad_name}'; an application's `.app' file is never found.
+%% The code path is the node's own module search path (`xenbeam:code_path/0': on the host,
+%% the runner's `-pa' directories, the current directory and OTP's application `ebin'
+%% directories, as in erl; empty in the image, whose modules come from its archive). A module
+%% that is or can be loaded is in the first directory holding its `.beam' file, or
+%% `preloaded' when none does (it is part of the node, as erl's preloaded modules are, or
+%% came from the archive); an application's directory is the parent of an `ebin' directory
+%% named after it, with or without a version.
 -spec code_server() -> no_return().
 code_server() ->
     receive
@@ -155,7 +157,7 @@ code_server() ->
 code_reply({is_loaded, Module}) ->
     %% Loading on demand is how a module becomes available here, so try it.
     case erlang:module_loaded(Module) orelse loads(Module) of
-        true -> {file, preloaded};
+        true -> {file, beam_file(Module)};
         false -> false
     end;
 code_reply({ensure_loaded, Module}) ->
@@ -163,10 +165,12 @@ code_reply({ensure_loaded, Module}) ->
         true -> {module, Module};
         false -> {error, nofile}
     end;
-code_reply(get_path) -> [];
-code_reply({dir, {priv_dir, _}}) -> {error, bad_name};
-code_reply({dir, {lib_dir, _}}) -> {error, bad_name};
-code_reply({dir, {lib_dir, _, _}}) -> {error, bad_name};
+code_reply(get_path) -> xenbeam:code_path();
+code_reply({dir, root_dir}) -> in_root([]);
+code_reply({dir, lib_dir}) -> in_root("/lib");
+code_reply({dir, {lib_dir, App}}) -> in_app(App, []);
+code_reply({dir, {priv_dir, App}}) -> in_app(App, "/priv");
+code_reply({dir, {lib_dir, App, Sub}}) when is_atom(Sub) -> in_app(App, [$/ | atom_to_list(Sub)]);
 code_reply(get_mode) -> interactive;
 code_reply(_) -> {error, enotsup}.
 
@@ -175,6 +179,57 @@ loads(Module) ->
         Module -> true
     catch
         error:undef -> false
+    end.
+
+beam_file(Module) ->
+    File = atom_to_list(Module) ++ ".beam",
+    case [F || D <- xenbeam:code_path(), F <- [D ++ [$/ | File]], is_file(F)] of
+        [F | _] when Module =/= ?MODULE -> F;
+        _ -> preloaded
+    end.
+
+is_file(F) ->
+    case prim_file:read_file_info(F) of
+        {ok, _} -> true;
+        _ -> false
+    end.
+
+%% OTP's root: three levels above kernel's ebin directory (Root/lib/kernel-Vsn/ebin).
+in_root(Sub) ->
+    case [parent(parent(Lib)) || Lib <- app_dirs("kernel")] of
+        [Root | _] -> Root ++ Sub;
+        [] -> {error, enotsup}
+    end.
+
+%% An application is named by an atom or a string, as in erl.
+in_app(App, Sub) when is_atom(App) -> in_app(atom_to_list(App), Sub);
+in_app(Name, Sub) when is_list(Name) ->
+    case app_dirs(Name) of
+        [Dir | _] -> Dir ++ Sub;
+        [] -> {error, bad_name}
+    end;
+in_app(_, _) -> {error, bad_name}.
+
+%% The directories of application Name: parents of `ebin' directories named Name or
+%% Name-Vsn.
+app_dirs(Name) ->
+    [Dir || Ebin <- xenbeam:code_path(), base(Ebin) =:= "ebin",
+            Dir <- [parent(Ebin)], is_app_dir(Name, base(Dir))].
+
+is_app_dir(Name, Name) -> true;
+is_app_dir(Name, Base) ->
+    case lists:prefix(Name ++ "-", Base) of
+        true -> lists:all(fun(C) -> (C >= $0 andalso C =< $9) orelse C =:= $. end,
+                          lists:nthtail(length(Name) + 1, Base));
+        false -> false
+    end.
+
+base(Path) -> lists:reverse(lists:takewhile(fun(C) -> C =/= $/ end, lists:reverse(Path))).
+
+parent(Path) ->
+    case lists:dropwhile(fun(C) -> C =/= $/ end, lists:reverse(Path)) of
+        [$/ | Rest] when Rest =/= [] -> lists:reverse(Rest);
+        _ -> "."
     end.
 
 %% @doc An I/O server for the console (`user' for standard output, `standard_error'):

@@ -1,8 +1,8 @@
 //! The IFF container of a `.beam` file: `"FOR1"`, a u32 size, `"BEAM"`, then chunks of a
 //! four-byte id, a u32 size and the data padded to a multiple of four bytes.
 //!
-//! Only the chunks the loader uses are kept; others (Type, Meta, CInf, Dbgi, Docs, ExCk, ...)
-//! are skipped.
+//! Only the chunks the loader uses (and Meta, part of the module's MD5) are kept; others
+//! (Type, CInf, Dbgi, Docs, ExCk, ...) are skipped.
 
 use super::error::{ChunkId, LoadError};
 
@@ -19,6 +19,8 @@ pub(crate) struct Chunks<'a> {
     pub(crate) literals: Option<&'a [u8]>,
     pub(crate) attributes: Option<&'a [u8]>,
     pub(crate) lines: Option<&'a [u8]>,
+    /// Only for the module's MD5.
+    pub(crate) meta: Option<&'a [u8]>,
 }
 
 /// Chunk identifiers.
@@ -35,6 +37,7 @@ pub(crate) mod id {
     pub(crate) const LITT: ChunkId = *b"LitT";
     pub(crate) const ATTR: ChunkId = *b"Attr";
     pub(crate) const LINE: ChunkId = *b"Line";
+    pub(crate) const META: ChunkId = *b"Meta";
 }
 
 fn be32(b: &[u8]) -> u32 {
@@ -84,6 +87,7 @@ impl<'a> Chunks<'a> {
                 id::LITT => Some(&mut chunks.literals),
                 id::ATTR => Some(&mut chunks.attributes),
                 id::LINE => Some(&mut chunks.lines),
+                id::META => Some(&mut chunks.meta),
                 id::ATOM => {
                     old_atoms = true;
                     None
@@ -113,5 +117,39 @@ impl<'a> Chunks<'a> {
             }
         }
         Ok(chunks)
+    }
+}
+
+impl Chunks<'_> {
+    /// The module's MD5 as erl computes it (`module_info(md5)`, and `beam_lib:md5/1` of its
+    /// file): over the atom, code, string, import, export, fun, literal and Meta chunks in
+    /// that order, with each fun entry's old unique number taken as zero.
+    pub(crate) fn md5(&self) -> [u8; 16] {
+        use crate::vm::bifs::md5::Md5;
+        let mut m = Md5::new();
+        for data in [
+            self.atoms,
+            self.code,
+            self.strings,
+            self.imports,
+            self.exports,
+        ] {
+            m.update(data.unwrap_or_default());
+        }
+        if let Some(funs) = self.lambdas {
+            // A count, then entries of six words whose last is the old unique number.
+            let (count, mut entries) = funs.split_at(funs.len().min(4));
+            m.update(count);
+            while entries.len() >= 24 {
+                m.update(&entries[..20]);
+                m.update(&[0; 4]);
+                entries = &entries[24..];
+            }
+            m.update(entries);
+        }
+        for data in [self.literals, self.meta] {
+            m.update(data.unwrap_or_default());
+        }
+        m.finish()
     }
 }

@@ -114,6 +114,8 @@ pub struct Module {
     pub lines: Vec<(String, u32)>,
     /// The module's attributes (Attr chunk) when present.
     pub attributes: Option<ExtTerm>,
+    /// The module's MD5 (`module_info(md5)`).
+    pub md5: [u8; 16],
 }
 
 impl Module {

@@ -699,6 +699,9 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     fn file(&mut self, caller: u32, op: FileOp<'_>) -> Result<FileReply, Posix> {
         self.io.file(caller, op)
     }
+    fn code_path(&mut self) -> Vec<alloc::string::String> {
+        self.io.code_path()
+    }
 }
 
 /// The node as a running process's BIFs see it.

@@ -149,6 +149,11 @@ pub trait Io {
     fn log(&mut self, level: log::Level, text: &str) {
         self.stderr(alloc::format!("{level:<5} {text}\n").as_bytes());
     }
+    /// The directories modules are loaded from, in search order (`code:get_path/0`);
+    /// platforms that load only from the image's archive keep the default, none.
+    fn code_path(&mut self) -> alloc::vec::Vec<alloc::string::String> {
+        alloc::vec::Vec::new()
+    }
     /// A file system request of process `caller` (`prim_file`'s BIFs): an open file belongs
     /// to the process that opened it. Platforms without files keep the default, for which
     /// every request fails with `enotsup`.

@@ -95,6 +95,8 @@ pub struct LoadedModule {
     pub attributes: Term,
     /// Entry of the `-on_load` function, if the module has one.
     pub on_load: Option<u32>,
+    /// The MD5 of its `.beam` file's significant chunks (zeros for the node's own modules).
+    pub md5: [u8; 16],
 }
 
 impl LoadedModule {
@@ -273,6 +275,7 @@ impl Code {
             exports: Vec::new(),
             attributes: Term::NIL,
             on_load: None,
+            md5: [0; 16],
         });
         c
     }

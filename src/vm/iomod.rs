@@ -123,6 +123,7 @@ pub fn install_io(code: &mut Code, atoms: &mut AtomTable, lits: &mut Literals) -
         exports: exports.iter().map(|(f, a, _)| (*f, *a)).collect(),
         attributes: Term::NIL,
         on_load: None,
+        md5: [0; 16],
     };
     let index = install(code, module);
     debug_assert_eq!(index, module_index);

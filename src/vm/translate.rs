@@ -347,6 +347,7 @@ pub fn translate(
         exports: exports.iter().map(|(f, a, _)| (*f, *a)).collect(),
         attributes,
         on_load,
+        md5: m.md5,
     })
 }
 

@@ -34,7 +34,10 @@ fn info_item(ctx: &mut Ctx, m: u32, what: Term) -> BifResult {
             ctx.p.heap.list(&items)
         }
         atom::COMPILE | atom::NATIVE => Term::NIL,
-        atom::MD5 => ctx.p.heap.binary(alloc::vec![0; 16]),
+        atom::MD5 => {
+            let md5 = ctx.code.modules[m as usize].md5;
+            ctx.p.heap.binary(md5.to_vec())
+        }
         _ => return Err(badarg()),
     })
 }

@@ -12,10 +12,73 @@ const SHIFTS: [u32; 64] = [
 ];
 
 /// The sine-derived round constants.
-fn k(i: usize) -> u32 {
-    let s = num_traits::Float::abs(num_traits::Float::sin((i + 1) as f64));
-    (s * 4_294_967_296.0) as u32
-}
+/// The round constants: the integer part of `abs(sin(i + 1)) * 2^32` (RFC 1321).
+const K: [u32; 64] = [
+    0xd76a_a478,
+    0xe8c7_b756,
+    0x2420_70db,
+    0xc1bd_ceee,
+    0xf57c_0faf,
+    0x4787_c62a,
+    0xa830_4613,
+    0xfd46_9501,
+    0x6980_98d8,
+    0x8b44_f7af,
+    0xffff_5bb1,
+    0x895c_d7be,
+    0x6b90_1122,
+    0xfd98_7193,
+    0xa679_438e,
+    0x49b4_0821,
+    0xf61e_2562,
+    0xc040_b340,
+    0x265e_5a51,
+    0xe9b6_c7aa,
+    0xd62f_105d,
+    0x0244_1453,
+    0xd8a1_e681,
+    0xe7d3_fbc8,
+    0x21e1_cde6,
+    0xc337_07d6,
+    0xf4d5_0d87,
+    0x455a_14ed,
+    0xa9e3_e905,
+    0xfcef_a3f8,
+    0x676f_02d9,
+    0x8d2a_4c8a,
+    0xfffa_3942,
+    0x8771_f681,
+    0x6d9d_6122,
+    0xfde5_380c,
+    0xa4be_ea44,
+    0x4bde_cfa9,
+    0xf6bb_4b60,
+    0xbebf_bc70,
+    0x289b_7ec6,
+    0xeaa1_27fa,
+    0xd4ef_3085,
+    0x0488_1d05,
+    0xd9d4_d039,
+    0xe6db_99e5,
+    0x1fa2_7cf8,
+    0xc4ac_5665,
+    0xf429_2244,
+    0x432a_ff97,
+    0xab94_23a7,
+    0xfc93_a039,
+    0x655b_59c3,
+    0x8f0c_cc92,
+    0xffef_f47d,
+    0x8584_5dd1,
+    0x6fa8_7e4f,
+    0xfe2c_e6e0,
+    0xa301_4314,
+    0x4e08_11a1,
+    0xf753_7e82,
+    0xbd3a_f235,
+    0x2ad7_d2bb,
+    0xeb86_d391,
+];
 
 fn block(state: &mut [u32; 4], chunk: &[u8]) {
     let mut m = [0u32; 16];
@@ -40,7 +103,7 @@ fn block(state: &mut [u32; 4], chunk: &[u8]) {
         c = b;
         b = b.wrapping_add(
             a.wrapping_add(f)
-                .wrapping_add(k(i))
+                .wrapping_add(K[i])
                 .wrapping_add(m[g])
                 .rotate_left(shift),
         );
@@ -54,22 +117,75 @@ fn block(state: &mut [u32; 4], chunk: &[u8]) {
 
 /// The MD5 digest of `data`.
 pub fn digest(data: &[u8]) -> [u8; 16] {
-    let mut state = [0x6745_2301u32, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
-    let mut msg: Vec<u8> = data.to_vec();
-    let bits = (data.len() as u64).wrapping_mul(8);
-    msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
+    let mut m = Md5::new();
+    m.update(data);
+    m.finish()
+}
+
+/// An MD5 digest fed in pieces (a module's digest covers several of its chunks).
+pub struct Md5 {
+    state: [u32; 4],
+    /// Bytes of an unfinished block.
+    pending: [u8; 64],
+    filled: usize,
+    /// Bytes fed in all.
+    len: u64,
+}
+
+impl Default for Md5 {
+    fn default() -> Self {
+        Self::new()
     }
-    msg.extend_from_slice(&bits.to_le_bytes());
-    for chunk in msg.chunks_exact(64) {
-        block(&mut state, chunk);
+}
+
+impl Md5 {
+    /// A digest of nothing yet.
+    pub fn new() -> Self {
+        Md5 {
+            state: [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476],
+            pending: [0; 64],
+            filled: 0,
+            len: 0,
+        }
     }
-    let mut out = [0u8; 16];
-    for (i, w) in state.iter().enumerate() {
-        out[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
+
+    /// Feeds `data`.
+    pub fn update(&mut self, mut data: &[u8]) {
+        self.len = self.len.wrapping_add(data.len() as u64);
+        if self.filled > 0 {
+            let take = (64 - self.filled).min(data.len());
+            self.pending[self.filled..self.filled + take].copy_from_slice(&data[..take]);
+            self.filled += take;
+            data = &data[take..];
+            if self.filled < 64 {
+                return;
+            }
+            block(&mut self.state, &self.pending);
+            self.filled = 0;
+        }
+        let mut blocks = data.chunks_exact(64);
+        for b in &mut blocks {
+            block(&mut self.state, b);
+        }
+        let rest = blocks.remainder();
+        self.pending[..rest.len()].copy_from_slice(rest);
+        self.filled = rest.len();
     }
-    out
+
+    /// The digest of everything fed.
+    pub fn finish(mut self) -> [u8; 16] {
+        let bits = self.len.wrapping_mul(8);
+        self.update(&[0x80]);
+        while self.filled != 56 {
+            self.update(&[0]);
+        }
+        self.update(&bits.to_le_bytes());
+        let mut out = [0u8; 16];
+        for (i, w) in self.state.iter().enumerate() {
+            out[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
+        }
+        out
+    }
 }
 
 fn iodata(ctx: &Ctx, t: Term) -> Result<Vec<u8>, crate::vm::bif::Fault> {
@@ -112,6 +228,21 @@ pub fn md5_final(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_digest_fed_in_pieces_is_the_digest_of_the_whole() {
+        let data: alloc::vec::Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for cut in [0, 1, 55, 56, 63, 64, 65, 128, 999, 1000] {
+            for step in [1, 3, 64, 100] {
+                let mut m = super::Md5::new();
+                m.update(&data[..cut]);
+                for piece in data[cut..].chunks(step) {
+                    m.update(piece);
+                }
+                assert_eq!(m.finish(), super::digest(&data), "cut {cut} step {step}");
+            }
+        }
+    }
+
     #[test]
     fn rfc_1321_vectors() {
         let hex = |d: [u8; 16]| {

@@ -57,3 +57,13 @@ fn log_line(ctx: &mut Ctx, level: Term, text: Term, term: Option<Term>) -> BifRe
     ctx.io.log(level, text.trim_end_matches('\n'));
     Ok(atom::OK)
 }
+
+/// `xenbeam:code_path/0`: the directories the node loads modules from, in the order it
+/// searches them, as strings (the kernel's code server answers `code:get_path/0` and finds
+/// modules' files and applications' directories with it). Empty where modules come only
+/// from the image's archive.
+pub fn code_path(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let dirs = ctx.io.code_path();
+    let items: Vec<Term> = dirs.iter().map(|d| ctx.p.heap.string(d)).collect();
+    Ok(ctx.p.heap.list(&items))
+}

@@ -98,3 +98,35 @@ pub fn dt_spread_tag(_: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn dt_restore_tag(_: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(atom::TRUE)
 }
+
+/// `{ok, ...}` from a `prim_file` BIF as it is, anything else as erl_prim_loader's `error`.
+fn ok_or_error(r: BifResult, ctx: &Ctx) -> BifResult {
+    let v = r?;
+    match ctx.view().tuple(v) {
+        Some([atom::OK, ..]) => Ok(v),
+        _ => Ok(atom::ERROR),
+    }
+}
+
+/// `erl_prim_loader:list_dir/1` (what `code:where_is_file/1,2` lists directories with):
+/// `{ok, Names}` or `error`.
+pub fn loader_list_dir(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let r = list_dir(ctx, a);
+    ok_or_error(r, ctx)
+}
+
+/// `erl_prim_loader:read_file_info/1`: `{ok, FileInfo}` or `error`.
+pub fn loader_read_file_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let r = read_file_info1(ctx, a);
+    ok_or_error(r, ctx)
+}
+
+/// `erl_prim_loader:get_file/1`: `{ok, Bytes, FullName}` or `error`.
+pub fn loader_get_file(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let r = read_file(ctx, a);
+    let v = ok_or_error(r, ctx)?;
+    match ctx.view().tuple(v) {
+        Some(&[_, bytes]) => Ok(ctx.p.heap.tuple(&[atom::OK, bytes, a[0]])),
+        _ => Ok(v),
+    }
+}
