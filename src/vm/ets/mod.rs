@@ -19,6 +19,7 @@ pub mod table;
 #[cfg(test)]
 mod tests;
 
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use super::atom::AtomTable;
@@ -27,7 +28,7 @@ use super::literals::Literals;
 use super::term::Term;
 use table::Table;
 
-use crate::wordmap::{WideMap, WordMap};
+use crate::wordmap::WordMap;
 
 /// Why a table operation was refused; every reason is `badarg` to Erlang.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +56,10 @@ pub struct Handover {
 /// Every table of the node.
 #[derive(Debug, Default)]
 pub struct Ets {
-    tables: WideMap<u64, Table>,
+    /// Every ETS call looks its table up here, so tables keep a tree of their own: a
+    /// [`WideMap`](crate::wordmap::WideMap)'s slot table costs those calls about 70
+    /// instructions each.
+    tables: BTreeMap<u64, Table>,
     names: WordMap<u32, u64>,
 }
 
@@ -81,25 +85,25 @@ impl Ets {
     pub fn resolve(&self, name: Option<Term>, reference: Option<u64>) -> Option<u64> {
         match (name, reference) {
             (Some(n), _) => self.names.get(n.atom_index()),
-            (None, Some(r)) => self.tables.contains_key(r).then_some(r),
+            (None, Some(r)) => self.tables.contains_key(&r).then_some(r),
             _ => None,
         }
     }
 
     /// A table by id.
     pub fn get(&self, id: u64) -> Option<&Table> {
-        self.tables.get(id)
+        self.tables.get(&id)
     }
 
     /// A table by id, to change.
     pub fn get_mut(&mut self, id: u64) -> Option<&mut Table> {
-        self.tables.get_mut(id)
+        self.tables.get_mut(&id)
     }
 
     /// Takes a table out (to use it alongside the rest of a BIF's context); put it back
     /// with [`Ets::put_back`].
     pub fn take(&mut self, id: u64) -> Option<Table> {
-        self.tables.remove(id)
+        self.tables.remove(&id)
     }
 
     /// Returns a table taken with [`Ets::take`].
@@ -109,7 +113,7 @@ impl Ets {
 
     /// Deletes a table.
     pub fn delete(&mut self, id: u64) -> Option<Table> {
-        let t = self.tables.remove(id)?;
+        let t = self.tables.remove(&id)?;
         if t.named {
             self.names.remove(t.name.atom_index());
         }
@@ -118,13 +122,13 @@ impl Ets {
 
     /// Renames a table; refused if another named table has the name.
     pub fn rename(&mut self, id: u64, name: Term) -> Result<(), EtsError> {
-        let named = self.tables.get(id).ok_or(EtsError::NoTable)?.named;
+        let named = self.tables.get(&id).ok_or(EtsError::NoTable)?.named;
         if let Some(other) = self.names.get(name.atom_index()) {
             if other != id {
                 return Err(EtsError::NameTaken);
             }
         }
-        let t = self.tables.get_mut(id).ok_or(EtsError::NoTable)?;
+        let t = self.tables.get_mut(&id).ok_or(EtsError::NoTable)?;
         if named {
             self.names.remove(t.name.atom_index());
             self.names.insert(name.atom_index(), id);
@@ -135,7 +139,7 @@ impl Ets {
 
     /// Every table id, in creation order.
     pub fn ids(&self) -> Vec<u64> {
-        self.tables.keys().collect()
+        self.tables.keys().copied().collect()
     }
 
     /// Whether `pid` owns any table.
@@ -156,11 +160,11 @@ impl Ets {
         for id in owned {
             let heir = self
                 .tables
-                .get(id)
+                .get(&id)
                 .and_then(|t| t.heir.as_ref())
                 .map(|h| h.0)
                 .filter(|&h| h != pid && alive(h));
-            match (heir, self.tables.get_mut(id)) {
+            match (heir, self.tables.get_mut(&id)) {
                 (Some(h), Some(t)) => {
                     t.owner = h;
                     out.push(Handover {
@@ -179,7 +183,7 @@ impl Ets {
 
     /// The term that identifies table `id` to Erlang: its name if named, else a reference.
     pub fn tid_term(&self, heap: &mut Heap, id: u64) -> Term {
-        match self.tables.get(id) {
+        match self.tables.get(&id) {
             Some(t) if t.named => t.name,
             _ => heap.reference(id),
         }
@@ -197,7 +201,7 @@ impl Ets {
             .intern("ETS-TRANSFER")
             .unwrap_or(super::atom::UNDEFINED);
         let tab = self.tid_term(heap, h.table);
-        let data = match self.tables.get(h.table).and_then(|t| t.heir.as_ref()) {
+        let data = match self.tables.get(&h.table).and_then(|t| t.heir.as_ref()) {
             Some((_, d)) => d.copy_to(lits, heap),
             None => super::atom::UNDEFINED,
         };
