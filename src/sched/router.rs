@@ -5,8 +5,6 @@
 //! pending channel up here once and hands the event to the one table that owns it. A channel
 //! with no route (closed in between, or never ours) is ignored.
 
-use alloc::vec::Vec;
-
 use crate::outlet::OutletId;
 use crate::platform::Channel;
 use crate::pore::PoreId;
@@ -24,18 +22,21 @@ pub enum Route {
 /// Channel -> pore or outlet.
 ///
 /// Pores and outlets each have their map (a channel is in at most one of them): their ids
-/// fill a word each, which leaves no room to say whose an id is.
+/// fill a word each, which leaves no room to say whose an id is. Both maps hold the ids as
+/// words ([`Word`]), so one function removes from either.
 #[derive(Debug, Default)]
 pub struct ChannelRouter {
-    pores: WordMap<Channel, PoreId>,
-    outlets: WordMap<Channel, OutletId>,
+    pores: WordMap<Channel, u64>,
+    outlets: WordMap<Channel, u64>,
 }
 
-/// Removes every entry of `map` whose value is `id`.
-fn remove_value<V: Word + PartialEq>(map: &mut WordMap<Channel, V>, id: V) {
-    let channels: Vec<Channel> = map.iter().filter(|e| e.1 == id).map(|e| e.0).collect();
-    for c in channels {
-        map.remove(c);
+/// Removes every entry of `map` whose value is `id` (a closing object has a channel or two).
+fn remove_value(map: &mut WordMap<Channel, u64>, id: u64) {
+    loop {
+        let Some((channel, _)) = map.iter().find(|e| e.1 == id) else {
+            return;
+        };
+        map.remove(channel);
     }
 }
 
@@ -50,11 +51,11 @@ impl ChannelRouter {
         match route {
             Route::Pore(id) => {
                 self.outlets.remove(channel);
-                self.pores.insert(channel, id);
+                self.pores.insert(channel, id.to_word());
             }
             Route::Outlet(id) => {
                 self.pores.remove(channel);
-                self.outlets.insert(channel, id);
+                self.outlets.insert(channel, id.to_word());
             }
         }
     }
@@ -62,16 +63,19 @@ impl ChannelRouter {
     /// Removes every channel of `route` (it closed).
     pub fn remove(&mut self, route: Route) {
         match route {
-            Route::Pore(id) => remove_value(&mut self.pores, id),
-            Route::Outlet(id) => remove_value(&mut self.outlets, id),
+            Route::Pore(id) => remove_value(&mut self.pores, id.to_word()),
+            Route::Outlet(id) => remove_value(&mut self.outlets, id.to_word()),
         }
     }
 
     /// Where `channel`'s events go.
     pub fn route(&self, channel: Channel) -> Option<Route> {
         match self.pores.get(channel) {
-            Some(id) => Some(Route::Pore(id)),
-            None => self.outlets.get(channel).map(Route::Outlet),
+            Some(id) => Some(Route::Pore(PoreId::from_word(id))),
+            None => self
+                .outlets
+                .get(channel)
+                .map(|id| Route::Outlet(OutletId::from_word(id))),
         }
     }
 
