@@ -166,12 +166,6 @@ impl<K: Word, V: Word> WordMap<K, V> {
     pub fn values(&self) -> impl DoubleEndedIterator<Item = V> + '_ {
         self.tree.values().map(|&v| V::from_word(v))
     }
-
-    /// Keeps only the entries `keep` accepts.
-    pub fn retain(&mut self, mut keep: impl FnMut(K, V) -> bool) {
-        self.tree
-            .retain(|&k, &mut v| keep(K::from_word(k), V::from_word(v)));
-    }
 }
 
 /// An ordered set of `K`, stored as words.
@@ -246,6 +240,10 @@ impl<K: Word> FromIterator<K> for WordSet<K> {
 }
 
 /// An ordered map from `K` (a word) to values of any size, which sit in a slot table.
+///
+/// A lookup costs the tree's search plus a slot check: fine for monitors and requests in
+/// flight, too much for a map on a hot path looked up several times per operation (the ETS
+/// table map keeps its own tree).
 pub struct WideMap<K, V> {
     index: WordMap<K, Handle>,
     values: Slots<V>,
@@ -321,16 +319,6 @@ impl<K: Word, V> WideMap<K, V> {
             .iter()
             .filter_map(|(k, h)| Some((k, self.values.get(h)?)))
     }
-
-    /// Every key, in order.
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = K> + '_ {
-        self.index.keys()
-    }
-
-    /// Every value, in the order of their keys.
-    pub fn values(&self) -> impl Iterator<Item = &V> + '_ {
-        self.index.values().filter_map(|h| self.values.get(h))
-    }
 }
 
 #[cfg(test)]
@@ -369,7 +357,8 @@ mod tests {
         for (k, v) in wide.iter() {
             assert_eq!(u64::from(v[0]), k);
         }
-        assert!(wide.keys().zip(wide.keys().skip(1)).all(|(a, b)| a < b));
+        let keys: Vec<u64> = wide.iter().map(|e| e.0).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
