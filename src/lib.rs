@@ -21,3 +21,4 @@ pub mod sched;
 pub mod slots;
 pub mod sort;
 pub mod vm;
+pub mod wordmap;

@@ -29,6 +29,17 @@ pub type Owner = u32;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OutletId(pub u64);
 
+impl crate::wordmap::Word for OutletId {
+    #[inline]
+    fn to_word(self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn from_word(w: u64) -> Self {
+        Self(w)
+    }
+}
+
 impl OutletId {
     fn of(h: Handle) -> Self {
         Self((u64::from(h.generation.wrapping_sub(1)) << 32) | (u64::from(h.slot) + 1))

@@ -31,8 +31,8 @@
 //!
 use crate::platform::{Channel, Platform, PlatformError};
 use crate::slots::{Handle, Slots};
+use crate::wordmap::WideMap;
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
@@ -51,6 +51,17 @@ pub type Owner = u32;
 pub struct PoreId {
     slot: u32,
     generation: u32,
+}
+
+impl crate::wordmap::Word for PoreId {
+    #[inline]
+    fn to_word(self) -> u64 {
+        self.to_u64()
+    }
+    #[inline]
+    fn from_word(w: u64) -> Self {
+        Self::from_u64(w)
+    }
 }
 
 impl PoreId {
@@ -272,7 +283,7 @@ pub struct PoreTable<P: Platform> {
     slots: Slots<Pore<P>>,
     /// Framing state of resources that outlive their pores (the Xenstore ring), by channel,
     /// while no pore holds them.
-    kept: BTreeMap<Channel, Framing>,
+    kept: WideMap<Channel, Framing>,
 }
 
 impl<P: Platform> Default for PoreTable<P> {
@@ -286,7 +297,7 @@ impl<P: Platform> PoreTable<P> {
     pub fn new() -> Self {
         Self {
             slots: Slots::new(),
-            kept: BTreeMap::new(),
+            kept: WideMap::new(),
         }
     }
 
@@ -320,7 +331,7 @@ impl<P: Platform> PoreTable<P> {
         if self.open_pores().any(|p| p.resource.channel() == channel) {
             return Err(PoreError::Busy);
         }
-        let framing = self.kept.remove(&channel).unwrap_or_default();
+        let framing = self.kept.remove(channel).unwrap_or_default();
         let ring = XenstoreRing::new(page, channel, framing);
         Ok(self.open(owner, Box::new(ring)))
     }
@@ -328,7 +339,7 @@ impl<P: Platform> PoreTable<P> {
     /// Takes the framing kept for the ring on `channel` (at a boundary if none is kept): an
     /// outlet is about to use the ring.
     pub fn take_kept(&mut self, channel: Channel) -> Framing {
-        self.kept.remove(&channel).unwrap_or_default()
+        self.kept.remove(channel).unwrap_or_default()
     }
 
     /// Keeps the framing of the ring on `channel`, handed back by an outlet that used it.

@@ -57,9 +57,9 @@ const WRITES_FILES: &[&str] = &[
 fn targets() -> Vec<String> {
     xenbeam::vm::bifs::TABLE
         .iter()
-        .filter(|(m, f, _, _)| !(*m == "erlang" && *f == "halt"))
-        .filter(|(m, f, _, _)| !(*m == "prim_file" && WRITES_FILES.contains(f)))
-        .map(|(m, f, a, _)| format!("{m}:{f}/{a}"))
+        .filter(|b| !(b.module() == "erlang" && b.name == "halt"))
+        .filter(|b| !(b.module() == "prim_file" && WRITES_FILES.contains(&b.name)))
+        .map(|b| format!("{}:{}/{}", b.module(), b.name, b.arity))
         .collect()
 }
 

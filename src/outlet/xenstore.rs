@@ -41,8 +41,9 @@
 use super::{Driver, KeptRing, OutletError};
 use crate::etf::ExtTerm;
 use crate::platform::{Channel, Platform};
+use crate::wordmap::WideMap;
 use alloc::boxed::Box;
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::VecDeque;
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -91,7 +92,7 @@ pub struct XenstoreOutlet<G> {
     skipping: bool,
     next_id: u32,
     queue: VecDeque<Request>,
-    in_flight: BTreeMap<u32, InFlight>,
+    in_flight: WideMap<u32, InFlight>,
     /// Bytes of admitted requests not yet in the ring.
     out: VecDeque<u8>,
     /// Reply bytes not yet making a whole message.
@@ -118,7 +119,7 @@ impl<G: crate::platform::Page> XenstoreOutlet<G> {
             framing,
             next_id: 0,
             queue: VecDeque::new(),
-            in_flight: BTreeMap::new(),
+            in_flight: WideMap::new(),
             out: VecDeque::new(),
             rx: Vec::new(),
         })
@@ -203,7 +204,7 @@ impl<G: crate::platform::Page> XenstoreOutlet<G> {
         if let Some(InFlight {
             tag: Some(tag),
             kind,
-        }) = self.in_flight.remove(&header.req_id)
+        }) = self.in_flight.remove(header.req_id)
         {
             out.push(reply(tag, result(kind, header.kind, body)));
         }
@@ -231,11 +232,11 @@ impl<G: crate::platform::Page> XenstoreOutlet<G> {
         let deadline = platform.now_ns().saturating_add(TIMEOUT_NS);
         loop {
             self.pump(platform, out);
-            if !self.in_flight.contains_key(&id) {
+            if !self.in_flight.contains_key(id) {
                 return;
             }
             if platform.now_ns() >= deadline {
-                if let Some(tag) = self.in_flight.get_mut(&id).and_then(|f| f.tag.take()) {
+                if let Some(tag) = self.in_flight.get_mut(id).and_then(|f| f.tag.take()) {
                     out.push(reply(tag, error(atom("timeout"))));
                 }
                 return;

@@ -21,6 +21,17 @@ use core::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Channel(pub u32);
 
+impl crate::wordmap::Word for Channel {
+    #[inline]
+    fn to_word(self) -> u64 {
+        u64::from(self.0)
+    }
+    #[inline]
+    fn from_word(w: u64) -> Self {
+        Channel(w as u32)
+    }
+}
+
 impl fmt::Display for Channel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "channel {}", self.0)

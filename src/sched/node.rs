@@ -801,7 +801,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             name: e.name,
             trap_exit: e.trap_exit,
             priority: e.priority,
-            links: e.links.iter().copied().collect(),
+            links: e.links.iter().collect(),
             waiting: e.status == Status::Waiting,
             message_queue_len: e.process.as_ref().map(|p| p.mailbox.len()),
             max_heap: e.process.as_ref().map(|p| p.max_heap),

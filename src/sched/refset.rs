@@ -6,8 +6,9 @@
 //! one). Past [`FEW`] references the set becomes a tree, so a server watched by many clients
 //! still adds and removes in logarithmic time.
 
-use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
+
+use crate::wordmap::WordSet;
 
 /// References a set holds in its vector form at most.
 pub const FEW: usize = 32;
@@ -16,7 +17,7 @@ pub const FEW: usize = 32;
 #[derive(Debug, Default)]
 pub struct RefSet {
     few: Vec<u64>,
-    many: Option<BTreeSet<u64>>,
+    many: Option<WordSet<u64>>,
 }
 
 impl RefSet {
@@ -52,7 +53,7 @@ impl RefSet {
     /// Removes `r`; whether it was there.
     pub fn remove(&mut self, r: u64) -> bool {
         if let Some(s) = &mut self.many {
-            return s.remove(&r);
+            return s.remove(r);
         }
         match self.few.binary_search(&r) {
             Ok(i) => {
@@ -66,13 +67,13 @@ impl RefSet {
     /// The references, ascending.
     pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
         let tree = self.many.iter().flat_map(|s| s.iter());
-        self.few.iter().chain(tree).copied()
+        self.few.iter().copied().chain(tree)
     }
 
     /// The references, ascending, taking the set.
     pub fn into_vec(self) -> Vec<u64> {
         match self.many {
-            Some(s) => s.into_iter().collect(),
+            Some(s) => s.iter().collect(),
             None => self.few,
         }
     }
@@ -93,6 +94,7 @@ impl RefSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::collections::BTreeSet;
 
     /// The set against a BTreeSet through a long pseudo-random run that crosses [`FEW`] both
     /// ways.

@@ -5,11 +5,10 @@
 //! pending channel up here once and hands the event to the one table that owns it. A channel
 //! with no route (closed in between, or never ours) is ignored.
 
-use alloc::collections::BTreeMap;
-
 use crate::outlet::OutletId;
 use crate::platform::Channel;
 use crate::pore::PoreId;
+use crate::wordmap::{Word, WordMap};
 
 /// Who handles a channel's events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,9 +20,24 @@ pub enum Route {
 }
 
 /// Channel -> pore or outlet.
+///
+/// Pores and outlets each have their map (a channel is in at most one of them): their ids
+/// fill a word each, which leaves no room to say whose an id is. Both maps hold the ids as
+/// words ([`Word`]), so one function removes from either.
 #[derive(Debug, Default)]
 pub struct ChannelRouter {
-    routes: BTreeMap<Channel, Route>,
+    pores: WordMap<Channel, u64>,
+    outlets: WordMap<Channel, u64>,
+}
+
+/// Removes every entry of `map` whose value is `id` (a closing object has a channel or two).
+fn remove_value(map: &mut WordMap<Channel, u64>, id: u64) {
+    loop {
+        let Some((channel, _)) = map.iter().find(|e| e.1 == id) else {
+            return;
+        };
+        map.remove(channel);
+    }
 }
 
 impl ChannelRouter {
@@ -34,27 +48,45 @@ impl ChannelRouter {
 
     /// Sends `channel`'s events to `route` from now on.
     pub fn add(&mut self, channel: Channel, route: Route) {
-        self.routes.insert(channel, route);
+        match route {
+            Route::Pore(id) => {
+                self.outlets.remove(channel);
+                self.pores.insert(channel, id.to_word());
+            }
+            Route::Outlet(id) => {
+                self.pores.remove(channel);
+                self.outlets.insert(channel, id.to_word());
+            }
+        }
     }
 
     /// Removes every channel of `route` (it closed).
     pub fn remove(&mut self, route: Route) {
-        self.routes.retain(|_, r| *r != route);
+        match route {
+            Route::Pore(id) => remove_value(&mut self.pores, id.to_word()),
+            Route::Outlet(id) => remove_value(&mut self.outlets, id.to_word()),
+        }
     }
 
     /// Where `channel`'s events go.
     pub fn route(&self, channel: Channel) -> Option<Route> {
-        self.routes.get(&channel).copied()
+        match self.pores.get(channel) {
+            Some(id) => Some(Route::Pore(PoreId::from_word(id))),
+            None => self
+                .outlets
+                .get(channel)
+                .map(|id| Route::Outlet(OutletId::from_word(id))),
+        }
     }
 
     /// Routed channels.
     pub fn len(&self) -> usize {
-        self.routes.len()
+        self.pores.len() + self.outlets.len()
     }
 
     /// Whether no channel is routed.
     pub fn is_empty(&self) -> bool {
-        self.routes.is_empty()
+        self.pores.is_empty() && self.outlets.is_empty()
     }
 }
 

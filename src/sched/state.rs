@@ -17,7 +17,7 @@
 //!   cascade of exits over many links never recurses.
 
 use alloc::boxed::Box;
-use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::collections::VecDeque;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 
@@ -39,6 +39,7 @@ use crate::vm::memory::NodeMemory;
 use crate::vm::process::Process;
 use crate::vm::services::{AliasMode, ExitKind, TimerDest};
 use crate::vm::term::Term;
+use crate::wordmap::{WideMap, Word, WordMap, WordSet};
 
 /// Where a process is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,7 +144,7 @@ pub struct Entry {
     /// Whether exit signals become messages.
     pub trap_exit: bool,
     /// Linked processes.
-    pub links: BTreeSet<u32>,
+    pub links: WordSet<u32>,
     /// Its registered name.
     pub name: Option<Term>,
     /// The timer of the receive it waits in.
@@ -178,6 +179,23 @@ struct Monitor {
     watcher: u32,
     target: u32,
     who: Watched,
+}
+
+/// An alias's owner and mode, as the alias map keeps them: the mode in the low byte.
+impl Word for (u32, AliasMode) {
+    #[inline]
+    fn to_word(self) -> u64 {
+        u64::from(self.0) << 8 | self.1 as u64
+    }
+    #[inline]
+    fn from_word(w: u64) -> Self {
+        let mode = match w as u8 {
+            0 => AliasMode::Explicit,
+            1 => AliasMode::Demonitor,
+            _ => AliasMode::ReplyDemonitor,
+        };
+        ((w >> 8) as u32, mode)
+    }
 }
 
 /// What a timer does when it fires.
@@ -246,10 +264,10 @@ pub struct State<P: Platform> {
     pub queues: RunQueues,
     /// Receive timeouts and timer messages.
     pub timers: Timers<TimerEvent>,
-    timer_refs: BTreeMap<u64, TimerId>,
-    names: BTreeMap<u32, u32>,
-    monitors: BTreeMap<u64, Monitor>,
-    aliases: BTreeMap<u64, (u32, AliasMode)>,
+    timer_refs: WordMap<u64, TimerId>,
+    names: WordMap<u32, u32>,
+    monitors: WideMap<u64, Monitor>,
+    aliases: WordMap<u64, (u32, AliasMode)>,
     /// Open pores.
     pub pores: PoreTable<P>,
     /// Open outlets.
@@ -300,10 +318,10 @@ impl<P: Platform> State<P> {
             readings: [0; 3],
             queues: RunQueues::new(),
             timers: Timers::new(),
-            timer_refs: BTreeMap::new(),
-            names: BTreeMap::new(),
-            monitors: BTreeMap::new(),
-            aliases: BTreeMap::new(),
+            timer_refs: WordMap::new(),
+            names: WordMap::new(),
+            monitors: WideMap::new(),
+            aliases: WordMap::new(),
             pores: PoreTable::new(),
             outlets: OutletTable::new(),
             router: ChannelRouter::new(),
@@ -332,7 +350,7 @@ impl<P: Platform> State<P> {
                 status: Status::Runnable,
                 priority,
                 trap_exit: false,
-                links: BTreeSet::new(),
+                links: WordSet::new(),
                 name: None,
                 recv_timer: None,
                 system: false,
@@ -508,7 +526,7 @@ impl<P: Platform> State<P> {
             e.held.push(Held::Signal(s.from, s.reason, s.kind));
             return;
         }
-        if s.kind == ExitKind::Link && !e.links.remove(&s.from) {
+        if s.kind == ExitKind::Link && !e.links.remove(s.from) {
             // Unlinked before the signal arrived.
             return;
         }
@@ -540,7 +558,7 @@ impl<P: Platform> State<P> {
             self.timers.cancel(t);
         }
         if let Some(name) = e.name {
-            self.names.remove(&name.atom_index());
+            self.names.remove(name.atom_index());
         }
         for id in self.pores.close_owned_by(platform, pid) {
             self.router.remove(Route::Pore(id));
@@ -551,7 +569,7 @@ impl<P: Platform> State<P> {
                 self.pores.keep(channel, framing);
             }
         }
-        for l in e.links {
+        for l in e.links.iter() {
             self.signals.push_back(Signal {
                 from: pid,
                 to: l,
@@ -560,10 +578,10 @@ impl<P: Platform> State<P> {
             });
         }
         for r in e.aliases.into_vec() {
-            self.aliases.remove(&r);
+            self.aliases.remove(r);
         }
         for r in e.watched_by.into_vec() {
-            if let Some(m) = self.monitors.remove(&r) {
+            if let Some(m) = self.monitors.remove(r) {
                 if let Some(w) = self.procs.get_mut(&m.watcher) {
                     w.watching.remove(r);
                 }
@@ -572,7 +590,7 @@ impl<P: Platform> State<P> {
             }
         }
         for r in e.watching.into_vec() {
-            if let Some(m) = self.monitors.remove(&r) {
+            if let Some(m) = self.monitors.remove(r) {
                 if let Some(t) = self.procs.get_mut(&m.target) {
                     t.watched_by.remove(r);
                 }
@@ -597,10 +615,10 @@ impl<P: Platform> State<P> {
     /// Removes a link in both directions.
     pub fn unlink(&mut self, a: u32, b: u32) {
         if let Some(e) = self.procs.get_mut(&a) {
-            e.links.remove(&b);
+            e.links.remove(b);
         }
         if let Some(e) = self.procs.get_mut(&b) {
-            e.links.remove(&a);
+            e.links.remove(a);
         }
     }
 
@@ -657,14 +675,14 @@ impl<P: Platform> State<P> {
         let Some(e) = self.procs.get(&pid) else {
             return (Vec::new(), Vec::new());
         };
-        let held = e.watching.iter().filter_map(|r| self.monitors.get(&r));
+        let held = e.watching.iter().filter_map(|r| self.monitors.get(r));
         let watching = held
             .map(|m| match m.who {
                 Watched::Pid(_) => (m.target, None),
                 Watched::Name(n) => (m.target, Some(n)),
             })
             .collect();
-        let by = e.watched_by.iter().filter_map(|r| self.monitors.get(&r));
+        let by = e.watched_by.iter().filter_map(|r| self.monitors.get(r));
         (watching, by.map(|m| m.watcher).collect())
     }
 
@@ -676,13 +694,13 @@ impl<P: Platform> State<P> {
                 |h| !matches!(h, Held::Deliver(Delivery::Down(r, _, _)) if *r == reference),
             );
         }
-        if self.aliases.get(&reference).is_some_and(|a| a.0 == watcher) {
+        if self.aliases.get(reference).is_some_and(|a| a.0 == watcher) {
             self.end_monitor_alias(reference);
         }
-        match self.monitors.get(&reference) {
+        match self.monitors.get(reference) {
             Some(m) if m.watcher == watcher => {
                 let m = *m;
-                self.monitors.remove(&reference);
+                self.monitors.remove(reference);
                 if let Some(e) = self.procs.get_mut(&m.target) {
                     e.watched_by.remove(reference);
                 }
@@ -705,7 +723,7 @@ impl<P: Platform> State<P> {
 
     /// Removes alias `reference` (of `owner`).
     fn drop_alias(&mut self, owner: u32, reference: u64) {
-        self.aliases.remove(&reference);
+        self.aliases.remove(reference);
         if let Some(e) = self.procs.get_mut(&owner) {
             e.aliases.remove(reference);
         }
@@ -713,8 +731,8 @@ impl<P: Platform> State<P> {
 
     /// Ends an alias `owner` holds.
     pub fn unalias(&mut self, owner: u32, reference: u64) -> bool {
-        match self.aliases.get(&reference) {
-            Some((o, _)) if *o == owner => {
+        match self.aliases.get(reference) {
+            Some((o, _)) if o == owner => {
                 self.drop_alias(owner, reference);
                 true
             }
@@ -725,7 +743,7 @@ impl<P: Platform> State<P> {
     /// Where a message to alias `reference` goes; a reply alias ends with it, and so does
     /// its monitor.
     pub fn alias_target(&mut self, reference: u64) -> Option<u32> {
-        let (owner, mode) = *self.aliases.get(&reference)?;
+        let (owner, mode) = self.aliases.get(reference)?;
         if mode == AliasMode::ReplyDemonitor {
             self.drop_alias(owner, reference);
             self.demonitor(owner, reference);
@@ -735,7 +753,7 @@ impl<P: Platform> State<P> {
 
     /// A monitor ended: so does an alias tied to it.
     fn end_monitor_alias(&mut self, reference: u64) {
-        if let Some(&(owner, mode)) = self.aliases.get(&reference) {
+        if let Some((owner, mode)) = self.aliases.get(reference) {
             if mode != AliasMode::Explicit {
                 self.drop_alias(owner, reference);
             }
@@ -744,12 +762,12 @@ impl<P: Platform> State<P> {
 
     /// The process registered as `name`.
     pub fn whereis(&self, name: Term) -> Option<u32> {
-        self.names.get(&name.atom_index()).copied()
+        self.names.get(name.atom_index())
     }
 
     /// Registers a live, unnamed process under a free name.
     pub fn register(&mut self, name: Term, pid: u32) -> bool {
-        if self.names.contains_key(&name.atom_index()) {
+        if self.names.contains_key(name.atom_index()) {
             return false;
         }
         match self.procs.get_mut(&pid) {
@@ -764,7 +782,7 @@ impl<P: Platform> State<P> {
 
     /// Removes a name.
     pub fn unregister(&mut self, name: Term) -> bool {
-        match self.names.remove(&name.atom_index()) {
+        match self.names.remove(name.atom_index()) {
             Some(pid) => {
                 if let Some(e) = self.procs.get_mut(&pid) {
                     e.name = None;
@@ -777,7 +795,7 @@ impl<P: Platform> State<P> {
 
     /// Every registered name.
     pub fn registered(&self) -> Vec<Term> {
-        self.names.keys().map(|&a| Term::atom(a)).collect()
+        self.names.keys().map(Term::atom).collect()
     }
 
     /// Starts a message timer.
@@ -810,15 +828,15 @@ impl<P: Platform> State<P> {
 
     /// Cancels a message timer; the milliseconds it had left.
     pub fn cancel_timer(&mut self, now: u64, reference: u64) -> Option<u64> {
-        let id = self.timer_refs.remove(&reference)?;
+        let id = self.timer_refs.remove(reference)?;
         let (deadline, _) = self.timers.cancel(id)?;
         Some(deadline.saturating_sub(now).div_ceil(MS))
     }
 
     /// The milliseconds a message timer has left.
     pub fn read_timer(&self, now: u64, reference: u64) -> Option<u64> {
-        let id = self.timer_refs.get(&reference)?;
-        let deadline = self.timers.deadline(*id)?;
+        let id = self.timer_refs.get(reference)?;
+        let deadline = self.timers.deadline(id)?;
         Some(deadline.saturating_sub(now).div_ceil(MS))
     }
 
@@ -845,7 +863,7 @@ impl<P: Platform> State<P> {
                     msg,
                     wrap,
                 } => {
-                    self.timer_refs.remove(&reference);
+                    self.timer_refs.remove(reference);
                     let to = match dest {
                         TimerDest::Pid(p) => Some(p),
                         TimerDest::Name(n) => self.whereis(n),

@@ -31,6 +31,17 @@ impl TimerId {
     }
 }
 
+impl crate::wordmap::Word for TimerId {
+    #[inline]
+    fn to_word(self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn from_word(w: u64) -> Self {
+        TimerId(w)
+    }
+}
+
 /// One slot: its generation, and the pending timer's deadline and payload.
 #[derive(Debug)]
 struct Slot<K> {

@@ -241,8 +241,8 @@ pub fn lookup(module: &str, function: &str, arity: u32) -> Option<Target> {
     }
     super::bifs::TABLE
         .iter()
-        .find(|(m, f, a, _)| *m == module && *f == function && *a == arity)
-        .map(|(_, _, _, b)| Target::Bif(*b))
+        .find(|b| b.name == function && u32::from(b.arity) == arity && b.module() == module)
+        .map(|b| Target::Bif(b.f))
 }
 
 /// The error_info module named in stack frames of BIFs of `module`.

@@ -5,7 +5,7 @@
 //! looks anything up by name. Module 0 is a built-in `init` stub whose two functions sit at the
 //! bottom of every process's stack, as `init:start_em/1` and `init:do_boot/3` do under erl.
 
-use alloc::collections::BTreeMap;
+use crate::wordmap::{WordMap, WordSet};
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -127,13 +127,13 @@ pub struct Code {
     /// Loaded modules by index.
     pub modules: Vec<LoadedModule>,
     /// Module atom index to module index.
-    pub by_name: BTreeMap<u32, u32>,
+    pub by_name: WordMap<u32, u32>,
     /// The export table.
     pub exports: Vec<ExportEntry>,
     /// (module atom, function atom, arity) to export index.
     export_index: ExportIndex,
     /// Module atoms that could not be loaded (calls to them raise `undef`).
-    pub missing: alloc::collections::BTreeSet<u32>,
+    pub missing: WordSet<u32>,
 }
 
 /// Where a process spawned as `apply(M, F, Args)` starts (module 0): x0..x2 hold M, F, Args.
@@ -301,7 +301,7 @@ impl Code {
     /// Forgets module index `module`'s code: its exports become undefined again (an
     /// `-on_load` function refused the module, so calls to it raise `undef`, as in erl).
     pub fn unload(&mut self, name: Term, module: u32) {
-        self.by_name.remove(&name.atom_index());
+        self.by_name.remove(name.atom_index());
         for e in &mut self.exports {
             if matches!(e.target, Target::Code { module: m, .. } if m == module) {
                 e.target = Target::Undefined;
@@ -317,7 +317,7 @@ impl Code {
 
     /// The module index of a module atom, if loaded.
     pub fn module_index(&self, name: Term) -> Option<u32> {
-        self.by_name.get(&name.atom_index()).copied()
+        self.by_name.get(name.atom_index())
     }
 }
 

@@ -318,7 +318,7 @@ fn resolve(code: &Code, atoms: &AtomTable, module: Term, function: Term, arity: 
     }
     if module.is_atom()
         && code.module_index(module).is_none()
-        && !code.missing.contains(&module.atom_index())
+        && !code.missing.contains(module.atom_index())
     {
         Resolved::Load(module)
     } else {
@@ -1957,7 +1957,7 @@ fn general<'e>(
                     }
                     Target::Undefined => {
                         if code.module_index(e.module).is_none()
-                            && !code.missing.contains(&e.module.atom_index())
+                            && !code.missing.contains(e.module.atom_index())
                         {
                             need_module!(e.module);
                         }

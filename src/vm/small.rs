@@ -5,26 +5,27 @@
 //! these keep the common case in the caller's stack frame and only spill to the global
 //! allocator for big inputs.
 
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-/// A map that holds its first `N` entries in an array and the rest in a `BTreeMap`.
+use crate::wordmap::{Word, WordMap};
+
+/// A map that holds its first `N` entries in an array and the rest in a [`WordMap`].
 ///
 /// Lookups scan the inline entries, so `N` should stay small enough for the scan to beat a
 /// tree.
 pub struct SmallMap<K, V, const N: usize> {
     len: usize,
     inline: [(K, V); N],
-    spill: BTreeMap<K, V>,
+    spill: WordMap<K, V>,
 }
 
-impl<K: Copy + Ord, V: Copy, const N: usize> SmallMap<K, V, N> {
+impl<K: Word + Eq, V: Word, const N: usize> SmallMap<K, V, N> {
     /// An empty map; `fill` only initialises the unused array slots.
     pub fn new(fill: (K, V)) -> Self {
         SmallMap {
             len: 0,
             inline: [fill; N],
-            spill: BTreeMap::new(),
+            spill: WordMap::new(),
         }
     }
 
@@ -36,7 +37,7 @@ impl<K: Copy + Ord, V: Copy, const N: usize> SmallMap<K, V, N> {
         if self.spill.is_empty() {
             None
         } else {
-            self.spill.get(&k).copied()
+            self.spill.get(k)
         }
     }
 
@@ -65,7 +66,7 @@ impl<K: Copy + Ord, V: Copy, const N: usize> SmallMap<K, V, N> {
         self.inline[..self.len]
             .iter()
             .copied()
-            .chain(self.spill.iter().map(|(k, v)| (*k, *v)))
+            .chain(self.spill.iter())
     }
 }
 

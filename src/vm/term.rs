@@ -25,6 +25,18 @@
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub struct Term(pub u64);
 
+/// A term is a word already: maps keep it as it is.
+impl crate::wordmap::Word for Term {
+    #[inline]
+    fn to_word(self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn from_word(w: u64) -> Self {
+        Term(w)
+    }
+}
+
 /// Primary tag of header words.
 pub const TAG_HEADER: u64 = 0;
 /// Primary tag of cons pointers.

@@ -6,7 +6,6 @@
 //! so every operation is atomic as erl promises. Arrays live as long as the node (erl frees
 //! one when no reference to it is left; nothing tracks that here).
 
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use num_traits::ToPrimitive;
@@ -14,6 +13,7 @@ use num_traits::ToPrimitive;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::term::Term;
+use crate::wordmap::WideMap;
 
 /// One array: its values as 64-bit patterns, read as signed or unsigned.
 #[derive(Debug)]
@@ -27,7 +27,7 @@ struct Array {
 /// The node's arrays by reference number.
 #[derive(Debug, Default)]
 pub struct AtomicArrays {
-    arrays: BTreeMap<u64, Array>,
+    arrays: WideMap<u64, Array>,
 }
 
 fn int(ctx: &Ctx, t: Term) -> Option<i128> {
@@ -92,7 +92,7 @@ fn slot<'a>(ctx: &'a mut Ctx, r: Term, ix: Term) -> Result<(&'a mut Array, usize
     let a = ctx
         .node
         .atomic_arrays()
-        .and_then(|t| t.arrays.get_mut(&n))
+        .and_then(|t| t.arrays.get_mut(n))
         .ok_or_else(badarg)?;
     match ix.as_small() {
         Some(i) if i >= 1 && (i as usize) <= a.values.len() => Ok((a, i as usize - 1)),

@@ -34,8 +34,94 @@ pub mod zstream;
 
 use crate::vm::bif::BifFn;
 
+/// One natively implemented `module:name/arity`.
+///
+/// The module is an index into [`MODULES`]: an entry takes 32 bytes, where a tuple of two
+/// `&str`s, the arity and the function took 48 (about 7 KiB more over the table).
+#[derive(Clone, Copy)]
+pub struct Bif {
+    /// The function's name.
+    pub name: &'static str,
+    /// The implementation.
+    pub f: BifFn,
+    module: u8,
+    /// The arity.
+    pub arity: u8,
+}
+
+/// The modules of [`TABLE`]'s functions.
+const MODULES: &[&str] = &[
+    "erlang",
+    "atomics",
+    "binary",
+    "code",
+    "counters",
+    "erts_internal",
+    "ets",
+    "file",
+    "init",
+    "io",
+    "lists",
+    "maps",
+    "math",
+    "net_kernel",
+    "os",
+    "outlet",
+    "persistent_term",
+    "pore",
+    "prim_file",
+    "string",
+    "unicode",
+    "xenbeam",
+    "zlib",
+];
+
+/// `module`'s index in [`MODULES`]; evaluated when the table is compiled, so a module missing
+/// from the list stops the build.
+const fn module_index(module: &str) -> u8 {
+    let mut i = 0;
+    while i < MODULES.len() {
+        let (a, b) = (MODULES[i].as_bytes(), module.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i as u8;
+            }
+        }
+        i += 1;
+    }
+    panic!("a BIF's module is missing from MODULES")
+}
+
+impl Bif {
+    const fn new(module: &'static str, name: &'static str, arity: u8, f: BifFn) -> Self {
+        Bif {
+            name,
+            f,
+            module: module_index(module),
+            arity,
+        }
+    }
+
+    /// The function's module.
+    pub fn module(&self) -> &'static str {
+        MODULES[self.module as usize]
+    }
+}
+
+/// Builds [`TABLE`] from `(module, function, arity, implementation)` tuples, the form
+/// `scripts/build` reads the table's lines in.
+macro_rules! bifs {
+    ($(($m:literal, $f:literal, $a:literal, $imp:path $(,)?)),* $(,)?) => {
+        &[$(Bif::new($m, $f, $a, $imp)),*]
+    };
+}
+
 /// (module, function, arity, implementation).
-pub const TABLE: &[(&str, &str, u32, BifFn)] = &[
+pub const TABLE: &[Bif] = bifs![
     ("erlang", "+", 2, arith::add),
     ("erlang", "-", 2, arith::sub),
     ("erlang", "*", 2, arith::mul),

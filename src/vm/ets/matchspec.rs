@@ -11,7 +11,6 @@
 //! false, and a body expression that raises makes that result the atom `'EXIT'`.
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use super::object::Object;
@@ -21,6 +20,7 @@ use crate::vm::compare::exact_eq;
 use crate::vm::heap::View;
 use crate::vm::map;
 use crate::vm::term::{Kind, Term};
+use crate::wordmap::WordMap;
 
 /// Why a specification was refused (`badarg`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,12 +163,20 @@ struct Compiler<'a, 'v> {
     v: &'a View<'v>,
     atoms: &'a AtomTable,
     /// `'$N'` -> slot, for the clause being compiled.
-    vars: BTreeMap<u64, usize>,
+    vars: WordMap<u64, usize>,
     /// The atom `'_'`, if it exists.
     underscore: Option<Term>,
 }
 
 impl Compiler<'_, '_> {
+    /// Gives the collected variables their slots, in the order of their numbers.
+    fn number_slots(&mut self) {
+        let numbers: Vec<u64> = self.vars.keys().collect();
+        for (slot, n) in numbers.into_iter().enumerate() {
+            self.vars.insert(n, slot);
+        }
+    }
+
     fn collect_vars(&mut self, t: Term) {
         if let Some(n) = var_number(self.atoms, t) {
             self.vars.insert(n, 0);
@@ -209,7 +217,8 @@ impl Compiler<'_, '_> {
             return Pat::Any;
         }
         if let Some(n) = var_number(self.atoms, t) {
-            return Pat::Var(self.vars[&n]);
+            // collect_vars gave every variable of the pattern a slot.
+            return Pat::Var(self.vars.get(n).unwrap_or(0));
         }
         if self.is_ground(t) {
             return Pat::Const(t);
@@ -242,11 +251,7 @@ impl Compiler<'_, '_> {
                 return Ok(Expr::Bindings);
             }
             if let Some(n) = var_number(self.atoms, t) {
-                return self
-                    .vars
-                    .get(&n)
-                    .map(|s| Expr::Var(*s))
-                    .ok_or(SpecError::Unbound);
+                return self.vars.get(n).map(Expr::Var).ok_or(SpecError::Unbound);
             }
             return Ok(Expr::Const(t));
         }
@@ -326,13 +331,11 @@ impl MatchSpec {
             let mut c = Compiler {
                 v,
                 atoms,
-                vars: BTreeMap::new(),
+                vars: WordMap::new(),
                 underscore: atoms.lookup("_"),
             };
             c.collect_vars(parts[0]);
-            for (slot, s) in c.vars.values_mut().enumerate() {
-                *s = slot;
-            }
+            c.number_slots();
             let head = c.pattern(parts[0]);
             let guards = guards
                 .iter()
@@ -360,13 +363,11 @@ impl MatchSpec {
         let mut c = Compiler {
             v,
             atoms,
-            vars: BTreeMap::new(),
+            vars: WordMap::new(),
             underscore: atoms.lookup("_"),
         };
         c.collect_vars(pattern);
-        for (slot, s) in c.vars.values_mut().enumerate() {
-            *s = slot;
-        }
+        c.number_slots();
         let head = c.pattern(pattern);
         Ok(MatchSpec {
             clauses: alloc::vec![Clause {

@@ -28,6 +28,8 @@ use super::literals::Literals;
 use super::term::Term;
 use table::Table;
 
+use crate::wordmap::WordMap;
+
 /// Why a table operation was refused; every reason is `badarg` to Erlang.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -54,8 +56,11 @@ pub struct Handover {
 /// Every table of the node.
 #[derive(Debug, Default)]
 pub struct Ets {
+    /// Every ETS call looks its table up here, so tables keep a tree of their own: a
+    /// [`WideMap`](crate::wordmap::WideMap)'s slot table costs those calls about 70
+    /// instructions each.
     tables: BTreeMap<u64, Table>,
-    names: BTreeMap<u32, u64>,
+    names: WordMap<u32, u64>,
 }
 
 impl Ets {
@@ -67,7 +72,7 @@ impl Ets {
     /// Adds a table; refused if it is named and the name is taken.
     pub fn create(&mut self, t: Table) -> Result<(), EtsError> {
         if t.named {
-            if self.names.contains_key(&t.name.atom_index()) {
+            if self.names.contains_key(t.name.atom_index()) {
                 return Err(EtsError::NameTaken);
             }
             self.names.insert(t.name.atom_index(), t.id);
@@ -79,7 +84,7 @@ impl Ets {
     /// The id of the table a name (atom) or reference number names.
     pub fn resolve(&self, name: Option<Term>, reference: Option<u64>) -> Option<u64> {
         match (name, reference) {
-            (Some(n), _) => self.names.get(&n.atom_index()).copied(),
+            (Some(n), _) => self.names.get(n.atom_index()),
             (None, Some(r)) => self.tables.contains_key(&r).then_some(r),
             _ => None,
         }
@@ -110,7 +115,7 @@ impl Ets {
     pub fn delete(&mut self, id: u64) -> Option<Table> {
         let t = self.tables.remove(&id)?;
         if t.named {
-            self.names.remove(&t.name.atom_index());
+            self.names.remove(t.name.atom_index());
         }
         Some(t)
     }
@@ -118,14 +123,14 @@ impl Ets {
     /// Renames a table; refused if another named table has the name.
     pub fn rename(&mut self, id: u64, name: Term) -> Result<(), EtsError> {
         let named = self.tables.get(&id).ok_or(EtsError::NoTable)?.named;
-        if let Some(&other) = self.names.get(&name.atom_index()) {
+        if let Some(other) = self.names.get(name.atom_index()) {
             if other != id {
                 return Err(EtsError::NameTaken);
             }
         }
         let t = self.tables.get_mut(&id).ok_or(EtsError::NoTable)?;
         if named {
-            self.names.remove(&t.name.atom_index());
+            self.names.remove(t.name.atom_index());
             self.names.insert(name.atom_index(), id);
         }
         t.name = name;
