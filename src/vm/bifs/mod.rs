@@ -56,6 +56,7 @@ const MODULES: &[&str] = &[
     "binary",
     "code",
     "counters",
+    "erl_prim_loader",
     "erts_internal",
     "ets",
     "file",
