@@ -3,8 +3,8 @@
 //!
 //! Code points below 256 are classified as erl's PCRE tables do (ISO Latin-1: `é` is a
 //! letter and has an upper case, in byte and in UTF mode alike); code points above are
-//! letters or digits only with `ucp`, by Rust's Unicode properties. No tables of our own:
-//! each property is a few comparisons.
+//! never letters, digits or spaces (as without `ucp`). No tables: each property and case
+//! pairing is a few comparisons.
 
 use alloc::vec::Vec;
 
@@ -75,29 +75,21 @@ fn latin1_lower(c: u32) -> bool {
     matches!(c, 0x61..=0x7a | 0xaa | 0xb5 | 0xba | 0xdf..=0xf6 | 0xf8..=0xff)
 }
 
-/// `c` as a `char`, for Unicode properties of code points above Latin-1.
-fn ch(c: u32) -> Option<char> {
-    char::from_u32(c)
-}
-
 impl Set {
-    /// Whether `c` is in the set (`ucp`: Unicode letters and digits above Latin-1 count).
-    pub(crate) fn contains(self, c: u32, ucp: bool) -> bool {
+    /// Whether `c` is in the set. Code points above Latin-1 are in none of the sets of
+    /// letters, digits or spaces (`ucp` is accepted but changes nothing: Unicode's property
+    /// tables would not fit the image's budget).
+    pub(crate) fn contains(self, c: u32) -> bool {
         let wide = c >= 256;
-        let uni = |f: fn(char) -> bool| ucp && wide && ch(c).is_some_and(f);
+        let alpha = !wide && latin1_alpha(c);
         match self {
-            Set::Digit => digit(c) || uni(char::is_numeric),
-            Set::Word => {
-                c == u32::from(b'_')
-                    || digit(c)
-                    || (!wide && latin1_alpha(c))
-                    || uni(char::is_alphanumeric)
-            }
-            Set::Alpha => (!wide && latin1_alpha(c)) || uni(char::is_alphabetic),
-            Set::Alnum => digit(c) || (!wide && latin1_alpha(c)) || uni(char::is_alphanumeric),
-            Set::Lower => (!wide && latin1_lower(c)) || uni(char::is_lowercase),
-            Set::Upper => (!wide && latin1_upper(c)) || uni(char::is_uppercase),
-            Set::Space => matches!(c, 9..=13 | 32) || uni(char::is_whitespace),
+            Set::Digit => digit(c),
+            Set::Word => c == u32::from(b'_') || digit(c) || alpha,
+            Set::Alpha => alpha,
+            Set::Alnum => digit(c) || alpha,
+            Set::Lower => !wide && latin1_lower(c),
+            Set::Upper => !wide && latin1_upper(c),
+            Set::Space => matches!(c, 9..=13 | 32),
             Set::HSpace => matches!(
                 c,
                 9 | 0x20 | 0xa0 | 0x1680 | 0x180e | 0x2000..=0x200a | 0x202f | 0x205f | 0x3000
@@ -114,33 +106,28 @@ impl Set {
     }
 }
 
-/// The other case of `c`, or `c` (in UTF mode, by Unicode's simple case mappings).
+/// The other case of `c`, or `c`. Below 256 as erl's Latin-1 tables have it; in UTF mode
+/// also `ÿ`/`Ÿ`, Latin Extended-A, and the basic Greek and Cyrillic alphabets (each a run
+/// of pairs: code, not Unicode's case tables, which would cost the image some 20 KiB).
 pub(crate) fn other_case(c: u32, utf: bool) -> u32 {
-    if c < 128 {
-        let b = c as u8;
-        if b.is_ascii_lowercase() {
-            return c - 32;
-        }
-        if b.is_ascii_uppercase() {
-            return c + 32;
-        }
-        return c;
-    }
-    if !utf {
-        return match c {
-            0xc0..=0xde if c != 0xd7 => c + 32,
-            0xe0..=0xfe if c != 0xf7 => c - 32,
-            _ => c,
-        };
-    }
-    let Some(x) = ch(c) else { return c };
-    let single = |it: &mut dyn Iterator<Item = char>| -> Option<u32> {
-        let first = it.next()?;
-        it.next().is_none().then_some(first as u32)
-    };
-    match single(&mut x.to_lowercase()) {
-        Some(l) if l != c => l,
-        _ => single(&mut x.to_uppercase()).unwrap_or(c),
+    match c {
+        0x41..=0x5a => c + 32,
+        0x61..=0x7a => c - 32,
+        0xc0..=0xde if c != 0xd7 => c + 32,
+        0xe0..=0xfe if c != 0xf7 => c - 32,
+        _ if !utf => c,
+        0xff => 0x178,
+        0x178 => 0xff,
+        // Pairs whose upper case is even, then pairs whose upper case is odd.
+        0x100..=0x12f | 0x132..=0x137 | 0x14a..=0x177 => c ^ 1,
+        0x139..=0x148 | 0x179..=0x17e => ((c - 1) ^ 1) + 1,
+        0x391..=0x3a9 if c != 0x3a2 => c + 32,
+        0x3b1..=0x3c9 if c != 0x3c2 => c - 32,
+        0x410..=0x42f => c + 32,
+        0x430..=0x44f => c - 32,
+        0x400..=0x40f => c + 80,
+        0x450..=0x45f => c - 80,
+        _ => c,
     }
 }
 
@@ -161,14 +148,13 @@ pub(crate) struct Class {
     /// Caseless: a character matches if either of its cases does.
     pub fold: bool,
     pub utf: bool,
-    pub ucp: bool,
 }
 
 impl Class {
     fn has(&self, c: u32) -> bool {
         self.items.iter().any(|&i| match i {
             Item::Range(lo, hi) => lo <= c && c <= hi,
-            Item::Set(s, neg) => s.contains(c, self.ucp) != neg,
+            Item::Set(s, neg) => s.contains(c) != neg,
         })
     }
 

@@ -88,7 +88,6 @@ struct Matcher<'a> {
     re: &'a Regex,
     s: &'a [u8],
     utf: bool,
-    ucp: bool,
     newline: Newline,
     run: &'a Run,
     slots: Vec<usize>,
@@ -110,7 +109,6 @@ pub(super) fn exec(
         re,
         s: subject,
         utf: re.options & opt::UTF != 0,
-        ucp: re.options & opt::UCP != 0,
         newline: run.newline.unwrap_or(Newline::from_bits(re.options)),
         run,
         slots: alloc::vec![UNSET; 2 * (re.groups + 1)],
@@ -209,7 +207,7 @@ impl Matcher<'_> {
     }
 
     fn is_word(&self, c: Option<(u32, usize)>) -> bool {
-        c.is_some_and(|(c, _)| Set::Word.contains(c, self.ucp))
+        c.is_some_and(|(c, _)| Set::Word.contains(c))
     }
 
     fn assert(&self, l: Look, pos: usize) -> bool {

@@ -48,7 +48,7 @@ pub mod opt {
     pub const UNGREEDY: u32 = 1 << 6;
     /// `unicode`: pattern and subject are UTF-8.
     pub const UTF: u32 = 1 << 7;
-    /// `ucp`: `\d`, `\w`, `\s` and POSIX classes by Unicode properties (letters and digits).
+    /// `ucp`: accepted; classes above Latin-1 stay as without it.
     pub const UCP: u32 = 1 << 8;
     /// `firstline`.
     pub const FIRSTLINE: u32 = 1 << 9;

@@ -152,7 +152,6 @@ pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
     }
     p.close_group(pat.len())?;
     p.prog.push(Inst::Match);
-    p.names.sort();
     Ok(Regex {
         prog: p.prog,
         classes: p.classes,
@@ -233,7 +232,6 @@ impl Parser<'_> {
         Class {
             fold: self.flags & opt::CASELESS != 0,
             utf: self.utf,
-            ucp: self.flags & opt::UCP != 0,
             ..Class::default()
         }
     }
@@ -659,7 +657,9 @@ impl Parser<'_> {
                     return err(CompileError::DuplicateName, self.pos - 1);
                 }
             }
-            self.names.push((name, number as u16));
+            // Kept in name order (erl lists names sorted), without a sort's code.
+            let at = self.names.partition_point(|(m, _)| *m <= name);
+            self.names.insert(at, (name, number as u16));
         }
         if let Kind::Capture(_) = kind {
             self.groups += 1;
