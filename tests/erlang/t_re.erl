@@ -157,7 +157,9 @@ global() ->
          {"a\nb\nc", "^", [multiline]}, {"a\nb\nc", "$", [multiline]},
          {"abc", "(?=b)|c", []}, {"abcabc", "b", [{offset, 2}]},
          {"xyz", "x", [{capture, none}]}, {"xyz", "q", [{capture, none}]},
-         {"aaa", "a|", []}, {"ab", "\\b", []}, {"one two", "\\w*", []}
+         {"aaa", "a|", []}, {"ab", "\\b", []}, {"one two", "\\w*", []},
+         {"ab", "(?=b)|b", []}, {"ab", "(?:)|b", []}, {"xb", "\\B|b", []},
+         {"baAa", "(?<=a).*?(a|)*?", []}
         ]].
 
 unicode() ->

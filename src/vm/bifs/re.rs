@@ -4,9 +4,10 @@
 //!
 //! A compiled pattern is `{re_pattern, Groups, Unicode, UseCRLF, Binary}` as in erl; the
 //! binary is ours (a tag, the compile options, the pattern's text) and is compiled again by
-//! each run. Global matching (`global`) is done here with erl's loop: after an empty match
-//! the next try is anchored and must not be empty, and failing that the search moves on by
-//! one character (two over CRLF when the newline convention has CRLF). Results, errors and
+//! each run. Global matching (`global`) is done here with erl's loop: after an empty match,
+//! the search is tried again from where it started, anchored and not empty there; failing
+//! that, it moves on one character past the empty match (two over CRLF when the newline
+//! convention has CRLF). Results, errors and
 //! offsets (bytes) are erl's; unset groups are `{-1,0}`, `<<>>` or `[]`.
 //!
 //! Work is bounded: a run stops after `match_limit` steps (erl's default, 10,000,000) and
@@ -347,6 +348,10 @@ fn run(ctx: &mut Ctx, subject: Term, pattern: Term, opts: Term) -> BifResult {
     // Checked after the pattern, as erl: a bad subject is badarg even with a bad pattern.
     let is_binary = ctx.view().is_binary(subject);
     let s = text(ctx, subject, utf)?;
+    if o.offset > s.len() && o.bits & GLOBAL != 0 {
+        // erl's global loop stops before its first search.
+        return Ok(atom::NOMATCH);
+    }
     if o.offset > s.len() || (utf && !is_char_start(&s, o.offset)) {
         return Err(badarg());
     }
@@ -451,6 +456,7 @@ fn search(
             Err(_) => break,
         };
         let (a, b) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
+        let from = r.start;
         found.push(slots);
         if bits & GLOBAL == 0 {
             break;
@@ -458,18 +464,23 @@ fn search(
         if b > a {
             r.start = b;
         } else {
-            // An empty match: try a non-empty one anchored there, else move on.
+            // An empty match: try again where this search started, anchored and not
+            // empty there (erl's loop); then go on after that match, or one character
+            // after the empty one.
             let mut again = r.clone();
-            again.start = a;
             again.flags |= opt::NOTEMPTY_ATSTART | opt::ANCHORED;
             let mut steps = 0;
             let m = re.exec(s, &again, &mut steps);
             ctx.charge(1 + (steps / 64) as usize);
             r.start = match m {
                 Ok(Some(slots)) => {
-                    let len = slots[1].unwrap_or(0) - slots[0].unwrap_or(0);
+                    let (a2, b2) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
                     found.push(slots);
-                    a + len
+                    if b2 > a2 {
+                        b2
+                    } else {
+                        forward(s, a, utf, crlf)
+                    }
                 }
                 Ok(None) => forward(s, a, utf, crlf),
                 Err(MatchError::Memory) => return Err(Fault::error(atom::SYSTEM_LIMIT)),
@@ -477,10 +488,20 @@ fn search(
                 Err(_) => forward(s, a, utf, crlf),
             };
         }
+        if r.start <= from {
+            // Never the case with PCRE's rules; a guard against looping for ever.
+            r.start = forward(s, from, utf, crlf);
+        }
         if r.start > s.len() {
             break;
         }
         if found.len() % 1024 == 0 {
+            // The matches kept so far, and the terms they will become, within the node's
+            // memory.
+            let bytes = found.len() * (re.groups() + 1) * 64;
+            if ctx.p.heap.memory_left().is_some_and(|left| bytes > left) {
+                return Err(Fault::error(atom::SYSTEM_LIMIT));
+            }
             ctx.charge(found.len() / 1024);
         }
     }
@@ -569,7 +590,8 @@ fn value(
     let heap = &mut ctx.p.heap;
     Ok(match kind {
         Kind::Index => match span {
-            Some(_) => heap.tuple(&[Term::small(a as i64), Term::small((b - a) as i64)]),
+            // `\K` in a lookahead can leave the start after the end, as in PCRE.
+            Some(_) => heap.tuple(&[Term::small(a as i64), Term::small(b as i64 - a as i64)]),
             None => heap.tuple(&[Term::small(-1), Term::small(0)]),
         },
         Kind::Binary => {
@@ -580,16 +602,16 @@ fn value(
                 .view()
                 .bin_ref(whole.unwrap_or(Term::NIL))
                 .ok_or_else(badarg)?;
-            ctx.p.heap.bin_ref(w, off + 8 * a, 8 * (b - a))
+            ctx.p.heap.bin_ref(w, off + 8 * a, 8 * b.saturating_sub(a))
         }
         Kind::List => match span {
             None => Term::NIL,
             Some(_) if utf => {
-                let text = core::str::from_utf8(&s[a..b]).map_err(|_| badarg())?;
+                let text = core::str::from_utf8(&s[a..b.max(a)]).map_err(|_| badarg())?;
                 let cps: Vec<Term> = text.chars().map(|c| Term::small(c as i64)).collect();
                 heap.list(&cps)
             }
-            Some(_) => heap.byte_list(&s[a..b]),
+            Some(_) => heap.byte_list(&s[a..b.max(a)]),
         },
     })
 }

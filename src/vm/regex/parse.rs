@@ -86,7 +86,12 @@ struct Parser<'a> {
     /// Highest group number referred to by number.
     max_ref: usize,
     in_quote: bool,
+    /// Names referred to before their group, with where (see [`FORWARD`]).
+    forward: Vec<(Vec<u8>, usize)>,
 }
+
+/// Group numbers from here on in `Backref`s stand for `forward[n - FORWARD]`.
+const FORWARD: u16 = 0xc000;
 
 type Res<T> = Result<T, PatternError>;
 
@@ -140,6 +145,7 @@ pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
         seq_len: Some(0),
         max_ref: 0,
         in_quote: false,
+        forward: Vec::new(),
     };
     p.prog.push(Inst::Save(0));
     p.push_group(Kind::Plain, 1)?;
@@ -152,6 +158,7 @@ pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
     }
     p.close_group(pat.len())?;
     p.prog.push(Inst::Match);
+    p.resolve_forward()?;
     Ok(Regex {
         prog: p.prog,
         classes: p.classes,
@@ -378,12 +385,15 @@ impl Parser<'_> {
                 self.max_ref = self.max_ref.max(n);
                 self.backref(n, at)
             }
-            Esc::Named(name) => {
-                let Some(&(_, n)) = self.names.iter().find(|(m, _)| *m == name) else {
-                    return err(CompileError::NoSuchGroup, self.pos.saturating_sub(1));
-                };
-                self.backref(usize::from(n), at)
-            }
+            Esc::Named(name) => match self.names.iter().find(|(m, _)| *m == name) {
+                Some(&(_, n)) => self.backref(usize::from(n), at),
+                None => {
+                    // A name defined later: a placeholder, resolved at the end.
+                    let k = self.forward.len();
+                    self.forward.push((name, self.pos.saturating_sub(1)));
+                    self.backref(usize::from(FORWARD) + k, at)
+                }
+            },
             Esc::Linebreak => self.atom(Inst::Linebreak, None),
             Esc::ResetStart => {
                 self.emit(Inst::ResetStart)?;
@@ -397,6 +407,25 @@ impl Parser<'_> {
             Esc::QuoteEnd => Ok(()),
             Esc::AnyButNewline => self.atom(Inst::Any, Some(1)),
         }
+    }
+
+    /// Gives the placeholders of names referred to before their group their numbers.
+    fn resolve_forward(&mut self) -> Res<()> {
+        if self.forward.is_empty() {
+            return Ok(());
+        }
+        for i in &mut self.prog {
+            if let Inst::Backref { group, .. } = i {
+                if *group >= FORWARD {
+                    let (name, at) = &self.forward[usize::from(*group - FORWARD)];
+                    match self.names.iter().find(|(m, _)| m == name) {
+                        Some(&(_, n)) => *group = n,
+                        None => return err(CompileError::NoSuchGroup, *at),
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     fn backref(&mut self, n: usize, at: usize) -> Res<()> {
@@ -460,7 +489,9 @@ impl Parser<'_> {
         let mut lazy = self.flags & opt::UNGREEDY != 0;
         let mut possessive = false;
         if self.eat(b'+') {
+            // Possessive repeats are greedy whatever `ungreedy` says.
             possessive = true;
+            lazy = false;
         } else if self.eat(b'?') {
             lazy = !lazy;
         }
@@ -663,10 +694,10 @@ impl Parser<'_> {
         }
         if let Kind::Capture(_) = kind {
             self.groups += 1;
-            let n = u16::try_from(self.groups).map_err(|_| PatternError {
-                error: CompileError::TooLarge,
-                offset: at,
-            })?;
+            if self.groups >= usize::from(FORWARD) {
+                return err(CompileError::TooLarge, at);
+            }
+            let n = self.groups as u16;
             kind = Kind::Capture(n);
             self.emit(Inst::Save(2 * n))?;
         } else if kind == Kind::Atomic {
