@@ -181,6 +181,8 @@ unicode() ->
     run(<<"€b"/utf8>>, "(?<=€)b", [unicode]),
     run(<<"€b"/utf8>>, "(?<=.)b", [unicode]),
     run(<<"é"/utf8>>, "\\w", [unicode, ucp]),
+    [run(<<"élan ça"/utf8>>, P, [unicode, global]) ||
+        P <- ["\\w", "\\w+", "\\w{1,2}", "\\w{2}", "\\w+?", "\\W+", "[\\w]+"]],
     show(unicode_mp, pattern(element(2, re:compile("é", [unicode])))),
     show(crlf_mp, pattern(element(2, re:compile("a", [{newline, anycrlf}])))).
 

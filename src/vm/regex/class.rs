@@ -148,6 +148,11 @@ pub(crate) struct Class {
     /// Caseless: a character matches if either of its cases does.
     pub fold: bool,
     pub utf: bool,
+    /// `\w` or `\W` outside brackets in UTF mode: in the counted part of a repeat (the
+    /// first `min` characters) PCRE 8 tests the byte, so no character from 128 up is a word
+    /// character there (erl's `\w+` does not start a match at `é`, though `\w` alone
+    /// matches it).
+    pub bare_word: bool,
 }
 
 impl Class {
@@ -156,6 +161,14 @@ impl Class {
             Item::Range(lo, hi) => lo <= c && c <= hi,
             Item::Set(s, neg) => s.contains(c) != neg,
         })
+    }
+
+    /// Whether `c` is in the class as one of the first `min` characters of a repeat.
+    pub(crate) fn matches_counted(&self, c: u32) -> bool {
+        if self.bare_word && c >= 128 {
+            return self.items.first() == Some(&Item::Set(Set::Word, true));
+        }
+        self.matches(c)
     }
 
     /// Whether the character `c` is in the class.

@@ -249,13 +249,16 @@ impl Matcher<'_> {
     }
 
     /// Whether the single-character instruction `i` matches at `pos`; the length if so.
-    fn single(&self, i: Inst, pos: usize) -> Option<usize> {
+    /// `counted`: as one of the first `min` characters of a repeat (see
+    /// [`super::class::Class::matches_counted`]).
+    fn single(&self, i: Inst, pos: usize, counted: bool) -> Option<usize> {
         let (c, n) = self.char_at(pos)?;
         let ok = match i {
             Inst::Char(x) => c == x,
             Inst::CharFold(x) => c == x || other_case(c, self.utf) == x,
             Inst::Any => self.newline_at(pos) == 0,
             Inst::AnyAll => true,
+            Inst::Class(k) if counted => self.re.classes[usize::from(k)].matches_counted(c),
             Inst::Class(k) => self.re.classes[usize::from(k)].matches(c),
             _ => false,
         };
@@ -355,7 +358,7 @@ impl Matcher<'_> {
                     let Inst::RepeatOne { max, .. } = self.re.prog[pc] else {
                         continue;
                     };
-                    if let Some(n) = self.single(self.re.prog[pc + 1], pos) {
+                    if let Some(n) = self.single(self.re.prog[pc + 1], pos, false) {
                         let count = count + 1;
                         if count < max {
                             self.push(Frame::Lazy {
@@ -384,7 +387,7 @@ impl Matcher<'_> {
                 | Inst::CharFold(_)
                 | Inst::Any
                 | Inst::AnyAll
-                | Inst::Class(_)) => match self.single(i, pos) {
+                | Inst::Class(_)) => match self.single(i, pos, false) {
                     Some(n) => {
                         pos += n;
                         pc += 1;
@@ -439,11 +442,14 @@ impl Matcher<'_> {
                     possessive,
                 } => {
                     let one = prog[pc + 1];
+                    // PCRE compiles `x{1,n}` as a single `x` and a repeat: only `+` and
+                    // counts of two or more test their first characters as a repeat.
+                    let counted = if min >= 2 || max == u32::MAX { min } else { 0 };
                     let mut count = 0;
                     let mut min_pos = pos;
                     let limit = if lazy { min } else { max };
                     while count < limit {
-                        let Some(n) = self.single(one, pos) else {
+                        let Some(n) = self.single(one, pos, count < counted) else {
                             break;
                         };
                         pos += n;

@@ -377,6 +377,7 @@ impl Parser<'_> {
             Esc::Set(s, neg) => {
                 let mut c = self.new_class();
                 c.fold = false;
+                c.bare_word = self.utf && s == Set::Word;
                 c.items.push(Item::Set(s, neg));
                 self.class(c)
             }
