@@ -140,7 +140,28 @@ impl Matcher<'_> {
                 .unwrap_or(last);
         }
         let mut p = self.run.start;
+        // Where the required character was last seen.
+        let mut seen: Option<usize> = None;
+        // A match that must start with an ASCII character starts only where it is.
+        let first = match self.re.prog.get(1) {
+            Some(&Inst::Char(c)) if c < 128 && !anchored => Some(c as u8),
+            _ => None,
+        };
         loop {
+            if let Some(b) = first {
+                match self.s[p..].iter().position(|&x| x == b) {
+                    Some(n) if p + n <= last => p += n,
+                    _ => return Ok(false),
+                }
+            }
+            if let Some(c) = self.re.required {
+                if self.s.len() - p < super::REQUIRED_WINDOW && seen.is_none_or(|at| at < p) {
+                    seen = self.find_char(c, p);
+                    if seen.is_none() {
+                        return Ok(false);
+                    }
+                }
+            }
             if self.attempt(p)? {
                 return Ok(true);
             }
@@ -170,6 +191,18 @@ impl Matcher<'_> {
             (c << 6) | u32::from(x & 0x3f)
         });
         Some((c, n))
+    }
+
+    /// Where the character `c` next occurs at or after `from`.
+    fn find_char(&self, c: u32, from: usize) -> Option<usize> {
+        let mut p = from;
+        while let Some((x, n)) = self.char_at(p) {
+            if x == c {
+                return Some(p);
+            }
+            p += n;
+        }
+        None
     }
 
     /// The start of the character before `pos`.

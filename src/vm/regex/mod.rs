@@ -309,7 +309,14 @@ pub struct Regex {
     regs: usize,
     /// Compile options (after the pattern's own `(*...)` and top-level settings).
     options: u32,
+    /// A character every match contains. As PCRE does, a search gives up when it is not in
+    /// the rest of the subject, looked for only when fewer than [`REQUIRED_WINDOW`] bytes
+    /// are left (which decides whether a hopeless pattern meets the match limit, as in erl).
+    required: Option<u32>,
 }
+
+/// How close to the end of the subject a search looks for the required character.
+pub const REQUIRED_WINDOW: usize = 1000;
 
 impl Regex {
     /// Compiles `pattern` with compile options `options` (bits of [`opt`]).

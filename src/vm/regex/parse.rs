@@ -88,6 +88,11 @@ struct Parser<'a> {
     in_quote: bool,
     /// Names referred to before their group, with where (see [`FORWARD`]).
     forward: Vec<(Vec<u8>, usize)>,
+    /// The last literal outside groups and optional repeats, and where its code starts:
+    /// every match contains it (see [`Regex::required`]).
+    required: Option<(u32, usize)>,
+    /// Whether the pattern has alternatives outside groups (then nothing is required).
+    top_alt: bool,
 }
 
 /// Group numbers from here on in `Backref`s stand for `forward[n - FORWARD]`.
@@ -146,6 +151,8 @@ pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
         max_ref: 0,
         in_quote: false,
         forward: Vec::new(),
+        required: None,
+        top_alt: false,
     };
     p.prog.push(Inst::Save(0));
     p.push_group(Kind::Plain, 1)?;
@@ -166,6 +173,7 @@ pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
         names: p.names,
         regs: p.regs,
         options,
+        required: p.required.map(|(c, _)| c),
     })
 }
 
@@ -245,6 +253,9 @@ impl Parser<'_> {
 
     fn literal(&mut self, c: u32) -> Res<()> {
         let fold = self.flags & opt::CASELESS != 0 && other_case(c, self.utf) != c;
+        if !fold && self.open.len() == 1 && !self.top_alt {
+            self.required = Some((c, self.prog.len()));
+        }
         self.atom(
             if fold {
                 Inst::CharFold(c)
@@ -502,6 +513,9 @@ impl Parser<'_> {
             (Some(s), Some(l)) => Some(s - l),
             _ => None,
         };
+        if min == 0 && self.required.is_some_and(|(_, at)| at >= start) {
+            self.required = None;
+        }
         let body: Vec<Inst> = self.prog.drain(start..).collect();
         let simple = matches!(
             body[..],
@@ -797,6 +811,10 @@ impl Parser<'_> {
 
     fn alternative(&mut self, at: usize) -> Res<()> {
         self.close_alternative(at)?;
+        if self.open.len() == 1 {
+            self.top_alt = true;
+            self.required = None;
+        }
         let gi = self.open.len() - 1;
         if let Kind::Cond { test, second } = self.open[gi].kind {
             if second {

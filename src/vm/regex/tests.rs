@@ -137,3 +137,28 @@ fn huge_programs_are_refused() {
     let e = Regex::compile(b"(?:(?:ab){1000}){1000}", 0).err();
     assert_eq!(e.map(|e| e.error), Some(CompileError::TooLarge));
 }
+
+/// A hopeless search near the end of the subject gives up at once when a character every
+/// match needs is missing (PCRE's rule, which erl's answers under the match limit follow).
+#[test]
+fn missing_required_character_ends_the_search() {
+    let re = Regex::compile(b"(a*)*b", 0).expect("compiles");
+    let mut steps = 0;
+    let r = re.exec(&[b'a'; 30], &Run::new(0), &mut steps);
+    assert_eq!(r, Ok(None));
+    assert_eq!(steps, 0);
+    // Optional or alternative literals are not required.
+    assert_eq!(whole("(a*)*b?", "aa"), Some((0, 2)));
+    assert_eq!(whole("x|a", "a"), Some((0, 1)));
+    assert_eq!(whole("xy*", "ax"), Some((1, 2)));
+}
+
+#[test]
+fn caseless_pairs_beyond_latin1() {
+    let c = find("σ", opt::UTF | opt::CASELESS, "Σ").map(|c| c[0]);
+    assert_eq!(c, Some(Some((0, 2))));
+    let c = find("ж", opt::UTF | opt::CASELESS, "Ж").map(|c| c[0]);
+    assert_eq!(c, Some(Some((0, 2))));
+    let c = find("ł", opt::UTF | opt::CASELESS, "Ł").map(|c| c[0]);
+    assert_eq!(c, Some(Some((0, 2))));
+}
