@@ -536,18 +536,28 @@ fn captures(
         .rev()
         .find(|&n| slots[2 * n].is_some())
         .unwrap_or(0);
-    let numbers: Vec<Option<usize>> = match &o.values {
-        Values::All => (0..=last).map(Some).collect(),
-        Values::AllButFirst => (1..=last).map(Some).collect(),
-        Values::First => alloc::vec![Some(0)],
-        Values::None => Vec::new(),
-        Values::AllNames => re
-            .names()
-            .iter()
-            .map(|(_, n)| Some(usize::from(*n)))
-            .collect(),
-        Values::List(ids) => ids.iter().map(|&id| group_of(ctx, re, id)).collect(),
+    // The groups to report, one loop for every kind of list (each `collect` would be code
+    // of its own in the image).
+    let mut numbers: Vec<Option<usize>> = Vec::new();
+    let (from, to) = match &o.values {
+        Values::All => (0, last + 1),
+        Values::AllButFirst => (1, last + 1),
+        Values::First => (0, 1),
+        _ => (0, 0),
     };
+    for n in from..to {
+        numbers.push(Some(n));
+    }
+    if let Values::AllNames = o.values {
+        for (_, n) in re.names() {
+            numbers.push(Some(usize::from(*n)));
+        }
+    }
+    if let Values::List(ids) = &o.values {
+        for &id in ids {
+            numbers.push(group_of(ctx, re, id));
+        }
+    }
     let mut items = Vec::with_capacity(numbers.len());
     for n in numbers {
         let span = n
@@ -608,7 +618,10 @@ fn value(
             None => Term::NIL,
             Some(_) if utf => {
                 let text = core::str::from_utf8(&s[a..b.max(a)]).map_err(|_| badarg())?;
-                let cps: Vec<Term> = text.chars().map(|c| Term::small(c as i64)).collect();
+                let mut cps = Vec::new();
+                for c in text.chars() {
+                    cps.push(Term::small(c as i64));
+                }
                 heap.list(&cps)
             }
             Some(_) => heap.byte_list(&s[a..b.max(a)]),

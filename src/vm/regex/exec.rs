@@ -119,15 +119,16 @@ pub(super) fn exec(
     };
     let r = m.search();
     *steps = m.steps;
-    Ok(r?.then(|| {
-        m.slots
-            .chunks(2)
-            .flat_map(|p| {
-                let set = p[0] != UNSET && p[1] != UNSET;
-                [set.then_some(p[0]), set.then_some(p[1])]
-            })
-            .collect()
-    }))
+    if !r? {
+        return Ok(None);
+    }
+    let mut out = Vec::with_capacity(m.slots.len());
+    for p in m.slots.chunks(2) {
+        let set = p[0] != UNSET && p[1] != UNSET;
+        out.push(set.then_some(p[0]));
+        out.push(set.then_some(p[1]));
+    }
+    Ok(Some(out))
 }
 
 impl Matcher<'_> {

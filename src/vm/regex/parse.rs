@@ -516,7 +516,7 @@ impl Parser<'_> {
         if min == 0 && self.required.is_some_and(|(_, at)| at >= start) {
             self.required = None;
         }
-        let body: Vec<Inst> = self.prog.drain(start..).collect();
+        let body = self.prog.split_off(start);
         let simple = matches!(
             body[..],
             [Inst::Char(_) | Inst::CharFold(_) | Inst::Any | Inst::AnyAll | Inst::Class(_)]
