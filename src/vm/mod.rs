@@ -75,6 +75,7 @@ pub mod ops;
 pub mod phash;
 pub mod process;
 pub mod profile;
+pub mod regex;
 pub mod services;
 pub mod small;
 pub mod term;

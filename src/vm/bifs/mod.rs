@@ -23,6 +23,7 @@ pub mod persistent;
 pub mod pores;
 pub mod procinfo;
 pub mod procs;
+pub mod re;
 pub mod system;
 pub mod time;
 pub mod trap;
@@ -542,6 +543,13 @@ pub const TABLE: &[Bif] = bifs![
     ("zlib", "crc32", 3, zstream::crc32_data),
     ("zlib", "adler32", 2, zstream::adler32),
     ("zlib", "adler32", 3, zstream::adler32),
+    ("re", "version", 0, re::version),
+    ("re", "compile", 1, re::compile1),
+    ("re", "compile", 2, re::compile2),
+    ("re", "run", 2, re::run2),
+    ("re", "run", 3, re::run3),
+    ("re", "internal_run", 4, re::run3),
+    ("re", "inspect", 2, re::inspect),
     ("erlang", "crc32", 1, checksum::crc32),
     ("erlang", "crc32", 2, checksum::crc32),
     ("erlang", "adler32", 1, checksum::adler32),

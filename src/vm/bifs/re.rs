@@ -1,0 +1,630 @@
+//! `re`'s natives (`run/2,3`, `internal_run/4`, `compile/1,2`, `inspect/2`, `version/0`)
+//! over the engine in [`crate::vm::regex`]; OTP's own `re.beam` builds `replace`, `split`
+//! and the rest on them, unchanged.
+//!
+//! A compiled pattern is `{re_pattern, Groups, Unicode, UseCRLF, Binary}` as in erl; the
+//! binary is ours (a tag, the compile options, the pattern's text) and is compiled again by
+//! each run. Global matching (`global`) is done here with erl's loop: after an empty match,
+//! the search is tried again from where it started, anchored and not empty there; failing
+//! that, it moves on one character past the empty match (two over CRLF when the newline
+//! convention has CRLF). Results, errors and
+//! offsets (bytes) are erl's; unset groups are `{-1,0}`, `<<>>` or `[]`.
+//!
+//! Work is bounded: a run stops after `match_limit` steps (erl's default, 10,000,000) and
+//! its backtrack stack stays within the memory the node has left (beyond it the caller fails
+//! with `system_limit`); the caller is charged reductions for the steps taken.
+
+use alloc::vec::Vec;
+
+use super::conv::iolist_bytes;
+use super::unicode::chars;
+use crate::vm::atom;
+use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::regex::{opt, MatchError, Newline, Regex, Run};
+use crate::vm::term::Term;
+
+/// The first bytes of a compiled pattern's binary.
+const MAGIC: &[u8; 4] = b"XBRE";
+
+/// `global` (a BIF-level option, above the engine's bits).
+const GLOBAL: u32 = 1 << 28;
+/// `report_errors`.
+const REPORT_ERRORS: u32 = 1 << 29;
+
+/// Options a run with a compiled pattern accepts besides its own (as `pcre_exec` does).
+const EXEC_OK: u32 = opt::ANCHORED | opt::BSR_ANYCRLF | NEWLINE_MASK;
+/// Options only a run takes.
+const RUN_ONLY: u32 = GLOBAL
+    | REPORT_ERRORS
+    | opt::NOTBOL
+    | opt::NOTEOL
+    | opt::NOTEMPTY
+    | opt::NOTEMPTY_ATSTART
+    | OFFSET_ETC;
+/// Stands for `{offset, _}`, `{capture, ...}` and the limits in [`RUN_ONLY`].
+const OFFSET_ETC: u32 = 1 << 30;
+const NEWLINE_MASK: u32 = 7 << opt::NEWLINE_SHIFT;
+/// Set when a `{newline, _}` was given.
+const NEWLINE_GIVEN: u32 = 1 << 31;
+
+/// Atom options and their bits.
+const ATOM_OPTIONS: [(&str, u32); 22] = [
+    ("unicode", opt::UTF),
+    ("anchored", opt::ANCHORED),
+    ("caseless", opt::CASELESS),
+    ("dollar_endonly", opt::DOLLAR_ENDONLY),
+    ("dotall", opt::DOTALL),
+    ("extended", opt::EXTENDED),
+    ("firstline", opt::FIRSTLINE),
+    ("multiline", opt::MULTILINE),
+    ("no_auto_capture", opt::NO_AUTO_CAPTURE),
+    ("dupnames", opt::DUPNAMES),
+    ("ungreedy", opt::UNGREEDY),
+    ("bsr_anycrlf", opt::BSR_ANYCRLF),
+    ("bsr_unicode", 0),
+    ("no_start_optimize", 0),
+    ("ucp", opt::UCP),
+    ("never_utf", opt::NEVER_UTF),
+    ("global", GLOBAL),
+    ("notbol", opt::NOTBOL),
+    ("noteol", opt::NOTEOL),
+    ("notempty", opt::NOTEMPTY),
+    ("notempty_atstart", opt::NOTEMPTY_ATSTART),
+    ("report_errors", REPORT_ERRORS),
+];
+
+/// Newline conventions by name, in [`Newline`]'s order.
+const NEWLINES: [&str; 5] = ["lf", "cr", "crlf", "any", "anycrlf"];
+
+/// Which groups a match reports.
+enum Values {
+    All,
+    AllButFirst,
+    First,
+    None,
+    AllNames,
+    List(Vec<Term>),
+}
+
+/// How a group is reported.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Index,
+    List,
+    Binary,
+}
+
+/// A run's or a compilation's options.
+struct Options {
+    bits: u32,
+    offset: usize,
+    values: Values,
+    kind: Kind,
+    match_limit: u64,
+    depth_limit: usize,
+}
+
+fn name<'a>(ctx: &'a Ctx, t: Term) -> &'a str {
+    if t.is_atom() {
+        ctx.atoms.name(t)
+    } else {
+        ""
+    }
+}
+
+fn count(t: Term) -> Result<u64, Fault> {
+    t.as_small()
+        .and_then(|n| u64::try_from(n).ok())
+        .ok_or_else(badarg)
+}
+
+/// Reads an option list.
+fn options(ctx: &Ctx, list: Term) -> Result<Options, Fault> {
+    let v = ctx.view();
+    let items = v.list_to_vec(list).ok_or_else(badarg)?;
+    let mut o = Options {
+        bits: 0,
+        offset: 0,
+        values: Values::All,
+        kind: Kind::Index,
+        match_limit: 10_000_000,
+        depth_limit: 10_000_000,
+    };
+    for t in items {
+        if let Some(&(_, bit)) = ATOM_OPTIONS.iter().find(|(n, _)| *n == name(ctx, t)) {
+            o.bits |= bit;
+            continue;
+        }
+        let fields = v.tuple(t).ok_or_else(badarg)?;
+        let key = name(ctx, fields[0]);
+        match (key, fields.len()) {
+            ("newline", 2) => {
+                let n = NEWLINES
+                    .iter()
+                    .position(|&n| n == name(ctx, fields[1]))
+                    .ok_or_else(badarg)?;
+                o.bits = (o.bits & !NEWLINE_MASK) | ((n as u32) << opt::NEWLINE_SHIFT);
+                o.bits |= NEWLINE_GIVEN;
+            }
+            ("offset", 2) => {
+                o.offset = usize::try_from(count(fields[1])?).map_err(|_| badarg())?;
+                o.bits |= OFFSET_ETC;
+            }
+            ("match_limit", 2) => {
+                o.match_limit = count(fields[1])?;
+                o.bits |= OFFSET_ETC;
+            }
+            ("match_limit_recursion", 2) => {
+                o.depth_limit = usize::try_from(count(fields[1])?).map_err(|_| badarg())?;
+                o.bits |= OFFSET_ETC;
+            }
+            ("capture", 2 | 3) => {
+                o.bits |= OFFSET_ETC;
+                o.values = match name(ctx, fields[1]) {
+                    "all" => Values::All,
+                    "all_but_first" => Values::AllButFirst,
+                    "first" => Values::First,
+                    "none" => Values::None,
+                    "all_names" => Values::AllNames,
+                    _ => {
+                        let ids = v.list_to_vec(fields[1]).ok_or_else(badarg)?;
+                        if ids.is_empty() {
+                            Values::None
+                        } else {
+                            Values::List(ids)
+                        }
+                    }
+                };
+                if let Some(&k) = fields.get(2) {
+                    o.kind = match name(ctx, k) {
+                        "index" => Kind::Index,
+                        "list" => Kind::List,
+                        "binary" => Kind::Binary,
+                        _ => return Err(badarg()),
+                    };
+                }
+            }
+            _ => return Err(badarg()),
+        }
+    }
+    Ok(o)
+}
+
+/// The bytes of a subject or pattern: iodata, or in UTF mode chardata as UTF-8 (erl's
+/// `unicode:characters_to_binary/2`); a binary in UTF mode must be valid UTF-8.
+fn text(ctx: &Ctx, t: Term, utf: bool) -> Result<Vec<u8>, Fault> {
+    let v = ctx.view();
+    let mut out = Vec::new();
+    if utf && !v.is_binary(t) {
+        let mut cps = Vec::new();
+        chars(&v, t, false, &mut cps).ok_or_else(badarg)?;
+        for c in cps {
+            let c = char::from_u32(c).ok_or_else(badarg)?;
+            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+        return Ok(out);
+    }
+    iolist_bytes(&v, t, &mut out).ok_or_else(badarg)?;
+    if utf && core::str::from_utf8(&out).is_err() {
+        return Err(badarg());
+    }
+    Ok(out)
+}
+
+/// A compiled pattern term's options and text, if `t` is one of ours.
+fn compiled(ctx: &Ctx, t: Term) -> Option<(u32, Vec<u8>)> {
+    let v = ctx.view();
+    let f = v.tuple(t)?;
+    if f.len() != 5 || name(ctx, f[0]) != "re_pattern" {
+        return None;
+    }
+    let bin = v.binary_bytes(f[4])?;
+    let rest = bin.strip_prefix(MAGIC)?;
+    let bits = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?);
+    Some((bits, rest[4..].to_vec()))
+}
+
+/// Raises a compile error's `{ErrString, Position}` term.
+fn error_spec(ctx: &mut Ctx, e: crate::vm::regex::PatternError) -> Term {
+    let msg = ctx.p.heap.string(e.error.message());
+    let pos = Term::small(e.offset as i64);
+    ctx.p.heap.tuple(&[msg, pos])
+}
+
+/// `{re_pattern, ...}` for `re` compiled from `pattern` with `bits`.
+fn pattern_term(ctx: &mut Ctx, re: &Regex, pattern: &[u8], bits: u32) -> Term {
+    let mut bin = Vec::with_capacity(pattern.len() + 8);
+    bin.extend_from_slice(MAGIC);
+    bin.extend_from_slice(&bits.to_le_bytes());
+    bin.extend_from_slice(pattern);
+    let tag = ctx.atoms.intern("re_pattern").unwrap_or(atom::BADARG);
+    let crlf = matches!(
+        Newline::from_bits(bits),
+        Newline::Crlf | Newline::Any | Newline::AnyCrlf
+    );
+    let b = ctx.p.heap.binary(bin);
+    ctx.p.heap.tuple(&[
+        tag,
+        Term::small(re.groups() as i64),
+        Term::small(i64::from(bits & opt::UTF != 0)),
+        Term::small(i64::from(crlf)),
+        b,
+    ])
+}
+
+fn compile(ctx: &mut Ctx, pattern: Term, opts: Term) -> BifResult {
+    let o = options(ctx, opts)?;
+    if o.bits & RUN_ONLY != 0 {
+        return Err(badarg());
+    }
+    let bits = o.bits & !NEWLINE_GIVEN;
+    let text = text(ctx, pattern, bits & opt::UTF != 0)?;
+    ctx.charge(text.len() / 16);
+    match Regex::compile(&text, bits) {
+        Ok(re) => {
+            let mp = pattern_term(ctx, &re, &text, bits);
+            Ok(ctx.p.heap.tuple(&[atom::OK, mp]))
+        }
+        Err(e) => {
+            let spec = error_spec(ctx, e);
+            Ok(ctx.p.heap.tuple(&[atom::ERROR, spec]))
+        }
+    }
+}
+
+/// `re:compile/1`.
+pub fn compile1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    compile(ctx, a[0], Term::NIL)
+}
+
+/// `re:compile/2`.
+pub fn compile2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    compile(ctx, a[0], a[1])
+}
+
+/// `re:version/0`: the PCRE version erl 25 reports, whose syntax this follows.
+pub fn version(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(ctx.p.heap.binary(b"8.44 2020-02-12".to_vec()))
+}
+
+/// `re:inspect(MP, namelist)`: the group names, sorted.
+pub fn inspect(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (bits, text) = compiled(ctx, a[0]).ok_or_else(badarg)?;
+    if name(ctx, a[1]) != "namelist" {
+        return Err(badarg());
+    }
+    let re = Regex::compile(&text, bits).map_err(|_| badarg())?;
+    let mut names = Vec::new();
+    for (n, _) in re.names() {
+        names.push(ctx.p.heap.binary(n.clone()));
+    }
+    let list = ctx.p.heap.list(&names);
+    let tag = ctx.atoms.intern("namelist").unwrap_or(atom::BADARG);
+    Ok(ctx.p.heap.tuple(&[tag, list]))
+}
+
+/// `re:run/2`.
+pub fn run2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    run(ctx, a[0], a[1], Term::NIL)
+}
+
+/// `re:run/3`, and `re:internal_run/4` (OTP's `re.erl` calls it with a flag we ignore).
+pub fn run3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    run(ctx, a[0], a[1], a[2])
+}
+
+fn run(ctx: &mut Ctx, subject: Term, pattern: Term, opts: Term) -> BifResult {
+    let mut o = options(ctx, opts)?;
+    let (re, utf, crlf) = match compiled(ctx, pattern) {
+        Some((bits, text)) => {
+            let own = o.bits & !(RUN_ONLY | NEWLINE_GIVEN);
+            if own & !EXEC_OK != 0 {
+                return Err(badarg());
+            }
+            let re = Regex::compile(&text, bits).map_err(|_| badarg())?;
+            let crlf = re.uses_crlf();
+            (re, bits & opt::UTF != 0, crlf)
+        }
+        None if ctx.view().is_tuple(pattern) => return Err(badarg()),
+        None => {
+            let bits = o.bits & !(RUN_ONLY | NEWLINE_GIVEN);
+            let utf = bits & opt::UTF != 0;
+            let text = text(ctx, pattern, utf)?;
+            match Regex::compile(&text, bits) {
+                Ok(re) => {
+                    let crlf = re.uses_crlf();
+                    (re, utf, crlf)
+                }
+                Err(e) if o.bits & REPORT_ERRORS != 0 => {
+                    let spec = error_spec(ctx, e);
+                    let compile = ctx.atoms.intern("compile").unwrap_or(atom::BADARG);
+                    let reason = ctx.p.heap.tuple(&[compile, spec]);
+                    return Ok(ctx.p.heap.tuple(&[atom::ERROR, reason]));
+                }
+                Err(_) => return Err(badarg()),
+            }
+        }
+    };
+    // Checked after the pattern, as erl: a bad subject is badarg even with a bad pattern.
+    let is_binary = ctx.view().is_binary(subject);
+    let s = text(ctx, subject, utf)?;
+    if o.offset > s.len() && o.bits & GLOBAL != 0 {
+        // erl's global loop stops before its first search.
+        return Ok(atom::NOMATCH);
+    }
+    if o.offset > s.len() || (utf && !is_char_start(&s, o.offset)) {
+        return Err(badarg());
+    }
+    if let Values::List(ids) = &o.values {
+        check_ids(ctx, ids)?;
+    }
+    let mut r = Run::new(o.offset);
+    r.flags = o.bits
+        & (opt::ANCHORED | opt::NOTBOL | opt::NOTEOL | opt::NOTEMPTY | opt::NOTEMPTY_ATSTART);
+    if o.bits & NEWLINE_GIVEN != 0 {
+        r.newline = Some(Newline::from_bits(o.bits));
+    }
+    r.match_limit = o.match_limit;
+    r.depth_limit = o.depth_limit;
+    r.memory = ctx.p.heap.memory_left().unwrap_or(usize::MAX).min(1 << 30);
+    let found = search(ctx, &re, &s, &mut r, o.bits, crlf)?;
+    let matches = match found {
+        Ok(m) => m,
+        Err(e) => {
+            let reason = match e {
+                MatchError::MatchLimit => "match_limit",
+                _ => "match_limit_recursion",
+            };
+            let reason = ctx.atoms.intern(reason).unwrap_or(atom::BADARG);
+            return Ok(ctx.p.heap.tuple(&[atom::ERROR, reason]));
+        }
+    };
+    if matches.is_empty() {
+        return Ok(atom::NOMATCH);
+    }
+    o.values = match o.values {
+        Values::AllNames if re.names().is_empty() => Values::None,
+        v => v,
+    };
+    let tag = ctx.atoms.intern("match").unwrap_or(atom::BADARG);
+    if let Values::None = o.values {
+        return Ok(tag);
+    }
+    let whole = if o.kind == Kind::Binary && !is_binary {
+        let b = ctx.p.heap.binary(s.clone());
+        Some(b)
+    } else if o.kind == Kind::Binary {
+        Some(subject)
+    } else {
+        None
+    };
+    let mut out = Vec::with_capacity(matches.len());
+    for slots in &matches {
+        out.push(captures(ctx, &re, &o, slots, &s, whole, utf)?);
+    }
+    let result = if o.bits & GLOBAL != 0 {
+        ctx.p.heap.list(&out)
+    } else {
+        out[0]
+    };
+    Ok(ctx.p.heap.tuple(&[tag, result]))
+}
+
+fn is_char_start(s: &[u8], at: usize) -> bool {
+    s.get(at).is_none_or(|&b| b & 0xc0 != 0x80)
+}
+
+/// The value identifiers of a capture list must be integers (not negative), strings or
+/// atoms.
+fn check_ids(ctx: &Ctx, ids: &[Term]) -> Result<(), Fault> {
+    let v = ctx.view();
+    for &id in ids {
+        let ok = id.as_small().is_some_and(|n| n >= 0)
+            || id.is_atom()
+            || v.is_binary(id)
+            || super::conv::list_to_string(&v, id).is_some();
+        if !ok {
+            return Err(badarg());
+        }
+    }
+    Ok(())
+}
+
+type Slots = Vec<Option<usize>>;
+
+/// Runs `re` once, or (`global`) as erl's `re:grun` does; the inner error is a limit.
+fn search(
+    ctx: &mut Ctx,
+    re: &Regex,
+    s: &[u8],
+    r: &mut Run,
+    bits: u32,
+    crlf: bool,
+) -> Result<Result<Vec<Slots>, MatchError>, Fault> {
+    let report = bits & REPORT_ERRORS != 0;
+    let mut found = Vec::new();
+    let utf = re.options() & opt::UTF != 0;
+    loop {
+        let mut steps = 0;
+        let m = re.exec(s, r, &mut steps);
+        ctx.charge(1 + (steps / 64) as usize);
+        let slots = match m {
+            Ok(Some(slots)) => slots,
+            Ok(None) => break,
+            Err(MatchError::Memory) => return Err(Fault::error(atom::SYSTEM_LIMIT)),
+            Err(e) if report => return Ok(Err(e)),
+            Err(_) => break,
+        };
+        let (a, b) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
+        let from = r.start;
+        found.push(slots);
+        if bits & GLOBAL == 0 {
+            break;
+        }
+        if b > a {
+            r.start = b;
+        } else {
+            // An empty match: try again where this search started, anchored and not
+            // empty there (erl's loop); then go on after that match, or one character
+            // after the empty one.
+            let mut again = r.clone();
+            again.flags |= opt::NOTEMPTY_ATSTART | opt::ANCHORED;
+            let mut steps = 0;
+            let m = re.exec(s, &again, &mut steps);
+            ctx.charge(1 + (steps / 64) as usize);
+            r.start = match m {
+                Ok(Some(slots)) => {
+                    let (a2, b2) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
+                    found.push(slots);
+                    if b2 > a2 {
+                        b2
+                    } else {
+                        forward(s, a, utf, crlf)
+                    }
+                }
+                Ok(None) => forward(s, a, utf, crlf),
+                Err(MatchError::Memory) => return Err(Fault::error(atom::SYSTEM_LIMIT)),
+                Err(e) if report => return Ok(Err(e)),
+                Err(_) => forward(s, a, utf, crlf),
+            };
+        }
+        if r.start <= from {
+            // Never the case with PCRE's rules; a guard against looping for ever.
+            r.start = forward(s, from, utf, crlf);
+        }
+        if r.start > s.len() {
+            break;
+        }
+        if found.len() % 1024 == 0 {
+            // The matches kept so far, and the terms they will become, within the node's
+            // memory.
+            let bytes = found.len() * (re.groups() + 1) * 64;
+            if ctx.p.heap.memory_left().is_some_and(|left| bytes > left) {
+                return Err(Fault::error(atom::SYSTEM_LIMIT));
+            }
+            ctx.charge(found.len() / 1024);
+        }
+    }
+    Ok(Ok(found))
+}
+
+/// The position after the character at `at` (after CRLF as one, when `crlf`).
+fn forward(s: &[u8], at: usize, utf: bool, crlf: bool) -> usize {
+    if crlf && s[at..].starts_with(b"\r\n") {
+        return at + 2;
+    }
+    let mut p = at + 1;
+    while utf && p < s.len() && s[p] & 0xc0 == 0x80 {
+        p += 1;
+    }
+    p
+}
+
+/// One match's reported groups.
+fn captures(
+    ctx: &mut Ctx,
+    re: &Regex,
+    o: &Options,
+    slots: &Slots,
+    s: &[u8],
+    whole: Option<Term>,
+    utf: bool,
+) -> BifResult {
+    let groups = re.groups();
+    // `all` stops at the last group that is set, as erl's does.
+    let last = (0..=groups)
+        .rev()
+        .find(|&n| slots[2 * n].is_some())
+        .unwrap_or(0);
+    // The groups to report, one loop for every kind of list (each `collect` would be code
+    // of its own in the image).
+    let mut numbers: Vec<Option<usize>> = Vec::new();
+    let (from, to) = match &o.values {
+        Values::All => (0, last + 1),
+        Values::AllButFirst => (1, last + 1),
+        Values::First => (0, 1),
+        _ => (0, 0),
+    };
+    for n in from..to {
+        numbers.push(Some(n));
+    }
+    if let Values::AllNames = o.values {
+        for (_, n) in re.names() {
+            numbers.push(Some(usize::from(*n)));
+        }
+    }
+    if let Values::List(ids) = &o.values {
+        for &id in ids {
+            numbers.push(group_of(ctx, re, id));
+        }
+    }
+    let mut items = Vec::with_capacity(numbers.len());
+    for n in numbers {
+        let span = n
+            .filter(|&n| n <= groups)
+            .and_then(|n| Some((slots[2 * n]?, slots[2 * n + 1]?)));
+        items.push(value(ctx, o.kind, span, s, whole, utf)?);
+    }
+    Ok(ctx.p.heap.list(&items))
+}
+
+/// The group an identifier names (`None`: no such group).
+fn group_of(ctx: &Ctx, re: &Regex, id: Term) -> Option<usize> {
+    if let Some(n) = id.as_small() {
+        return usize::try_from(n).ok();
+    }
+    let v = ctx.view();
+    let text = if id.is_atom() {
+        ctx.atoms.name(id).as_bytes().to_vec()
+    } else if let Some(b) = v.binary_bytes(id) {
+        b.into_owned()
+    } else {
+        super::conv::list_to_string(&v, id)?.into_bytes()
+    };
+    re.names()
+        .iter()
+        .find(|(n, _)| *n == text)
+        .map(|(_, g)| usize::from(*g))
+}
+
+/// A group's value: `{Start, Len}`, a binary or a list (unset: `{-1,0}`, `<<>>`, `[]`).
+fn value(
+    ctx: &mut Ctx,
+    kind: Kind,
+    span: Option<(usize, usize)>,
+    s: &[u8],
+    whole: Option<Term>,
+    utf: bool,
+) -> BifResult {
+    let (a, b) = span.unwrap_or((usize::MAX, usize::MAX));
+    let heap = &mut ctx.p.heap;
+    Ok(match kind {
+        Kind::Index => match span {
+            // `\K` in a lookahead can leave the start after the end, as in PCRE.
+            Some(_) => heap.tuple(&[Term::small(a as i64), Term::small(b as i64 - a as i64)]),
+            None => heap.tuple(&[Term::small(-1), Term::small(0)]),
+        },
+        Kind::Binary => {
+            let Some(_) = span else {
+                return Ok(heap.binary(Vec::new()));
+            };
+            let (w, off, _) = ctx
+                .view()
+                .bin_ref(whole.unwrap_or(Term::NIL))
+                .ok_or_else(badarg)?;
+            ctx.p.heap.bin_ref(w, off + 8 * a, 8 * b.saturating_sub(a))
+        }
+        Kind::List => match span {
+            None => Term::NIL,
+            Some(_) if utf => {
+                let text = core::str::from_utf8(&s[a..b.max(a)]).map_err(|_| badarg())?;
+                let mut cps = Vec::new();
+                for c in text.chars() {
+                    cps.push(Term::small(c as i64));
+                }
+                heap.list(&cps)
+            }
+            Some(_) => heap.byte_list(&s[a..b.max(a)]),
+        },
+    })
+}

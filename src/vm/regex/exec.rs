@@ -1,0 +1,625 @@
+//! The matcher: runs a compiled program over a subject with an explicit backtrack stack.
+//!
+//! A backtrack point is a [`Frame`] on a vector; captures and loop registers changed since a
+//! point are restored from frames pushed when they changed, so failing back to a point
+//! restores the whole state. Atomic groups and lookarounds push a marker; leaving them drops
+//! the backtrack points above the marker but keeps the restore frames. The stack is bounded
+//! by the caller's budget in bytes and in frames, and the work by a step count.
+
+use alloc::vec::Vec;
+
+use super::class::{other_case, Set};
+use super::{opt, Inst, Look, Newline, Regex};
+
+/// How a run could not finish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum MatchError {
+    /// More steps than the match limit (erl: `{error, match_limit}` or `nomatch`).
+    MatchLimit = 1,
+    /// More backtrack points than the recursion limit (erl: `match_limit_recursion`).
+    RecursionLimit = 2,
+    /// The backtrack stack would pass the memory budget.
+    Memory = 3,
+}
+
+/// The parameters of one run.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// Byte offset of the first start position.
+    pub start: usize,
+    /// Run options: bits of [`opt`] (`ANCHORED`, `NOTBOL`, `NOTEOL`, `NOTEMPTY`,
+    /// `NOTEMPTY_ATSTART`).
+    pub flags: u32,
+    /// The newline convention, when the run sets one.
+    pub newline: Option<Newline>,
+    /// Most steps (backtrack points made and taken) for the whole run.
+    pub match_limit: u64,
+    /// Most backtrack frames at once.
+    pub depth_limit: usize,
+    /// Most bytes the backtrack stack may take.
+    pub memory: usize,
+}
+
+impl Run {
+    /// A run from `start` with erl's default limits and no memory bound.
+    pub fn new(start: usize) -> Run {
+        Run {
+            start,
+            flags: 0,
+            newline: None,
+            match_limit: 10_000_000,
+            depth_limit: 10_000_000,
+            memory: usize::MAX,
+        }
+    }
+}
+
+const UNSET: usize = usize::MAX;
+
+#[derive(Clone, Copy)]
+enum Frame {
+    /// Go on at `pc` with `pos`.
+    Alt { pc: usize, pos: usize },
+    /// Restore capture slot `n`.
+    Slot { n: u16, old: usize },
+    /// Restore loop register `n`.
+    Reg { n: u16, old: usize },
+    /// An atomic group's start.
+    Barrier,
+    /// A lookaround's start: where it was tried and where its code ends.
+    Look {
+        negative: bool,
+        pos: usize,
+        cont: usize,
+    },
+    /// A greedy single-character repeat at `pc` that may give back characters down to
+    /// `min_pos`; it now ends at `pos`.
+    Greedy {
+        pc: usize,
+        min_pos: usize,
+        pos: usize,
+    },
+    /// A lazy single-character repeat at `pc` that has taken `count` and ends at `pos`.
+    Lazy { pc: usize, pos: usize, count: u32 },
+}
+
+struct Matcher<'a> {
+    re: &'a Regex,
+    s: &'a [u8],
+    utf: bool,
+    newline: Newline,
+    run: &'a Run,
+    slots: Vec<usize>,
+    regs: Vec<usize>,
+    stack: Vec<Frame>,
+    steps: u64,
+    max_frames: usize,
+}
+
+/// Runs `re` over `subject` (see [`Regex::exec`]); `steps` gets the work done.
+pub(super) fn exec(
+    re: &Regex,
+    subject: &[u8],
+    run: &Run,
+    steps: &mut u64,
+) -> Result<Option<Vec<Option<usize>>>, MatchError> {
+    let frame = core::mem::size_of::<Frame>();
+    let mut m = Matcher {
+        re,
+        s: subject,
+        utf: re.options & opt::UTF != 0,
+        newline: run.newline.unwrap_or(Newline::from_bits(re.options)),
+        run,
+        slots: alloc::vec![UNSET; 2 * (re.groups + 1)],
+        regs: alloc::vec![UNSET; re.regs],
+        stack: Vec::new(),
+        steps: 0,
+        max_frames: run.depth_limit.min(run.memory / frame),
+    };
+    let r = m.search();
+    *steps = m.steps;
+    if !r? {
+        return Ok(None);
+    }
+    let mut out = Vec::with_capacity(m.slots.len());
+    for p in m.slots.chunks(2) {
+        let set = p[0] != UNSET && p[1] != UNSET;
+        out.push(set.then_some(p[0]));
+        out.push(set.then_some(p[1]));
+    }
+    Ok(Some(out))
+}
+
+impl Matcher<'_> {
+    fn search(&mut self) -> Result<bool, MatchError> {
+        let anchored = (self.re.options | self.run.flags) & opt::ANCHORED != 0;
+        let mut last = self.s.len();
+        if self.re.options & opt::FIRSTLINE != 0 {
+            last = (self.run.start..self.s.len())
+                .find(|&p| self.newline_at(p) > 0)
+                .unwrap_or(last);
+        }
+        let mut p = self.run.start;
+        // Where the required character was last seen.
+        let mut seen: Option<usize> = None;
+        // A match that must start with an ASCII character starts only where it is.
+        let first = match self.re.prog.get(1) {
+            Some(&Inst::Char(c)) if c < 128 && !anchored => Some(c as u8),
+            _ => None,
+        };
+        loop {
+            if let Some(b) = first {
+                match self.s[p..].iter().position(|&x| x == b) {
+                    Some(n) if p + n <= last => p += n,
+                    _ => return Ok(false),
+                }
+            }
+            if let Some(c) = self.re.required {
+                if self.s.len() - p < super::REQUIRED_WINDOW && seen.is_none_or(|at| at < p) {
+                    seen = self.find_char(c, p);
+                    if seen.is_none() {
+                        return Ok(false);
+                    }
+                }
+            }
+            if self.attempt(p)? {
+                return Ok(true);
+            }
+            if anchored || p >= last {
+                return Ok(false);
+            }
+            p += 1;
+            while self.utf && p < self.s.len() && self.s[p] & 0xc0 == 0x80 {
+                p += 1;
+            }
+        }
+    }
+
+    /// The character at `pos` and its length in bytes.
+    fn char_at(&self, pos: usize) -> Option<(u32, usize)> {
+        let &b = self.s.get(pos)?;
+        if !self.utf || b < 0x80 {
+            return Some((u32::from(b), 1));
+        }
+        let n = match b {
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            _ => 4,
+        };
+        let bytes = self.s.get(pos + 1..pos + n)?;
+        let c = bytes.iter().fold(u32::from(b) & (0x7f >> n), |c, &x| {
+            (c << 6) | u32::from(x & 0x3f)
+        });
+        Some((c, n))
+    }
+
+    /// Where the character `c` next occurs at or after `from`.
+    fn find_char(&self, c: u32, from: usize) -> Option<usize> {
+        let mut p = from;
+        while let Some((x, n)) = self.char_at(p) {
+            if x == c {
+                return Some(p);
+            }
+            p += n;
+        }
+        None
+    }
+
+    /// The start of the character before `pos`.
+    fn prev(&self, pos: usize) -> usize {
+        let mut p = pos - 1;
+        while self.utf && p > 0 && self.s[p] & 0xc0 == 0x80 {
+            p -= 1;
+        }
+        p
+    }
+
+    /// The length of the newline starting at `pos` (0: none).
+    fn newline_at(&self, pos: usize) -> usize {
+        let s = &self.s[pos.min(self.s.len())..];
+        let crlf = s.starts_with(b"\r\n");
+        match (self.newline, s.first()) {
+            (_, None) => 0,
+            (Newline::Lf, Some(b'\n')) | (Newline::Cr, Some(b'\r')) => 1,
+            (Newline::Crlf, _) if crlf => 2,
+            (Newline::Any | Newline::AnyCrlf, _) if crlf => 2,
+            (Newline::Any | Newline::AnyCrlf, Some(b'\n' | b'\r')) => 1,
+            (Newline::Any, Some(0x0b | 0x0c)) => 1,
+            (Newline::Any, Some(_)) => match self.char_at(pos) {
+                Some((0x85, n)) => n,
+                Some((0x2028 | 0x2029, n)) if self.utf => n,
+                _ => 0,
+            },
+            _ => 0,
+        }
+    }
+
+    /// Whether a newline ends exactly at `pos`.
+    fn newline_before(&self, pos: usize) -> bool {
+        (1..=3).any(|n| pos >= n && self.newline_at(pos - n) == n)
+    }
+
+    fn is_word(&self, c: Option<(u32, usize)>) -> bool {
+        c.is_some_and(|(c, _)| Set::Word.contains(c))
+    }
+
+    fn assert(&self, l: Look, pos: usize) -> bool {
+        let len = self.s.len();
+        let notbol = self.run.flags & opt::NOTBOL != 0;
+        let noteol = self.run.flags & opt::NOTEOL != 0;
+        let nl_to_end = || {
+            let n = self.newline_at(pos);
+            n > 0 && pos + n == len
+        };
+        match l {
+            Look::Bol => pos == 0 && !notbol,
+            Look::BolMulti => {
+                if pos == 0 {
+                    !notbol
+                } else {
+                    pos < len && self.newline_before(pos)
+                }
+            }
+            Look::Eol => !noteol && (pos == len || nl_to_end()),
+            Look::EolOnly => !noteol && pos == len,
+            Look::EolMulti => {
+                if pos == len {
+                    !noteol
+                } else {
+                    self.newline_at(pos) > 0
+                }
+            }
+            Look::Start => pos == 0,
+            Look::End => pos == len,
+            Look::EndOrNewline => pos == len || nl_to_end(),
+            Look::StartOffset => pos == self.run.start,
+            Look::Word | Look::NotWord => {
+                let before = pos > 0 && self.is_word(self.char_at(self.prev(pos)));
+                let after = self.is_word(self.char_at(pos));
+                (before != after) == (l == Look::Word)
+            }
+        }
+    }
+
+    /// Whether the single-character instruction `i` matches at `pos`; the length if so.
+    /// `counted`: as one of the first `min` characters of a repeat (see
+    /// [`super::class::Class::matches_counted`]).
+    fn single(&self, i: Inst, pos: usize, counted: bool) -> Option<usize> {
+        let (c, n) = self.char_at(pos)?;
+        let ok = match i {
+            Inst::Char(x) => c == x,
+            Inst::CharFold(x) => c == x || other_case(c, self.utf) == x,
+            Inst::Any => self.newline_at(pos) == 0,
+            Inst::AnyAll => true,
+            Inst::Class(k) if counted => self.re.classes[usize::from(k)].matches_counted(c),
+            Inst::Class(k) => self.re.classes[usize::from(k)].matches(c),
+            _ => false,
+        };
+        ok.then_some(n)
+    }
+
+    fn push(&mut self, f: Frame) -> Result<(), MatchError> {
+        if self.stack.len() >= self.max_frames {
+            return Err(if self.max_frames == self.run.depth_limit {
+                MatchError::RecursionLimit
+            } else {
+                MatchError::Memory
+            });
+        }
+        self.stack.try_reserve(1).map_err(|_| MatchError::Memory)?;
+        self.stack.push(f);
+        Ok(())
+    }
+
+    /// A backtrack point: counts a step.
+    fn branch(&mut self, f: Frame) -> Result<(), MatchError> {
+        self.step()?;
+        self.push(f)
+    }
+
+    fn step(&mut self) -> Result<(), MatchError> {
+        self.steps += 1;
+        if self.steps > self.run.match_limit {
+            return Err(MatchError::MatchLimit);
+        }
+        Ok(())
+    }
+
+    fn set_slot(&mut self, n: u16, pos: usize) -> Result<(), MatchError> {
+        let old = self.slots[usize::from(n)];
+        self.push(Frame::Slot { n, old })?;
+        self.slots[usize::from(n)] = pos;
+        Ok(())
+    }
+
+    /// Leaves an atomic group or lookaround: drops the backtrack points above its marker
+    /// (and the marker), keeps the restore frames; returns the marker.
+    fn cut(&mut self) -> Frame {
+        let Some(i) = self
+            .stack
+            .iter()
+            .rposition(|f| matches!(f, Frame::Barrier | Frame::Look { .. }))
+        else {
+            return Frame::Barrier;
+        };
+        let marker = self.stack[i];
+        let mut w = i;
+        for r in i + 1..self.stack.len() {
+            if matches!(self.stack[r], Frame::Slot { .. } | Frame::Reg { .. }) {
+                self.stack[w] = self.stack[r];
+                w += 1;
+            }
+        }
+        self.stack.truncate(w);
+        marker
+    }
+
+    /// Backtracks to the latest point: the state to go on with, or `None` when none is left.
+    fn backtrack(&mut self) -> Result<Option<(usize, usize)>, MatchError> {
+        while let Some(f) = self.stack.pop() {
+            match f {
+                Frame::Alt { pc, pos } => {
+                    self.step()?;
+                    return Ok(Some((pc, pos)));
+                }
+                Frame::Slot { n, old } => self.slots[usize::from(n)] = old,
+                Frame::Reg { n, old } => self.regs[usize::from(n)] = old,
+                Frame::Barrier => {}
+                Frame::Look {
+                    negative,
+                    pos,
+                    cont,
+                } => {
+                    if negative {
+                        return Ok(Some((cont, pos)));
+                    }
+                }
+                Frame::Greedy { pc, min_pos, pos } => {
+                    self.step()?;
+                    let p = self.prev(pos);
+                    if p > min_pos {
+                        self.push(Frame::Greedy {
+                            pc,
+                            min_pos,
+                            pos: p,
+                        })?;
+                    }
+                    return Ok(Some((pc + 2, p)));
+                }
+                Frame::Lazy { pc, pos, count } => {
+                    self.step()?;
+                    let Inst::RepeatOne { max, .. } = self.re.prog[pc] else {
+                        continue;
+                    };
+                    if let Some(n) = self.single(self.re.prog[pc + 1], pos, false) {
+                        let count = count + 1;
+                        if count < max {
+                            self.push(Frame::Lazy {
+                                pc,
+                                pos: pos + n,
+                                count,
+                            })?;
+                        }
+                        return Ok(Some((pc + 2, pos + n)));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Tries a match starting at `start`.
+    fn attempt(&mut self, start: usize) -> Result<bool, MatchError> {
+        let re = self.re;
+        let prog = &re.prog;
+        let (mut pc, mut pos) = (0, start);
+        loop {
+            let mut ok = true;
+            match prog[pc] {
+                i @ (Inst::Char(_)
+                | Inst::CharFold(_)
+                | Inst::Any
+                | Inst::AnyAll
+                | Inst::Class(_)) => match self.single(i, pos, false) {
+                    Some(n) => {
+                        pos += n;
+                        pc += 1;
+                    }
+                    None => ok = false,
+                },
+                Inst::Assert(l) => {
+                    ok = self.assert(l, pos);
+                    pc += 1;
+                }
+                Inst::Split { to, lazy } => {
+                    let (first, second) = if lazy { (to, 1) } else { (1, to) };
+                    self.branch(Frame::Alt {
+                        pc: jump(pc, second),
+                        pos,
+                    })?;
+                    pc = jump(pc, first);
+                }
+                Inst::Jmp(to) => pc = jump(pc, to),
+                Inst::Save(n) => {
+                    self.set_slot(n, pos)?;
+                    pc += 1;
+                }
+                Inst::ResetStart => {
+                    self.set_slot(0, pos)?;
+                    pc += 1;
+                }
+                Inst::Mark(n) => {
+                    let old = self.regs[usize::from(n)];
+                    self.push(Frame::Reg { n, old })?;
+                    self.regs[usize::from(n)] = pos;
+                    pc += 1;
+                }
+                Inst::Repeat { reg, back, lazy } => {
+                    if self.regs[usize::from(reg)] == pos {
+                        pc += 1;
+                    } else if lazy {
+                        self.branch(Frame::Alt {
+                            pc: jump(pc, back),
+                            pos,
+                        })?;
+                        pc += 1;
+                    } else {
+                        self.branch(Frame::Alt { pc: pc + 1, pos })?;
+                        pc = jump(pc, back);
+                    }
+                }
+                Inst::RepeatOne {
+                    min,
+                    max,
+                    lazy,
+                    possessive,
+                } => {
+                    let one = prog[pc + 1];
+                    // PCRE compiles `x{1,n}` as a single `x` and a repeat: only `+` and
+                    // counts of two or more test their first characters as a repeat.
+                    let counted = if min >= 2 || max == u32::MAX { min } else { 0 };
+                    let mut count = 0;
+                    let mut min_pos = pos;
+                    let limit = if lazy { min } else { max };
+                    while count < limit {
+                        let Some(n) = self.single(one, pos, count < counted) else {
+                            break;
+                        };
+                        pos += n;
+                        count += 1;
+                        if count == min {
+                            min_pos = pos;
+                        }
+                    }
+                    self.steps += u64::from(count) / 16;
+                    if count < min {
+                        ok = false;
+                    } else if lazy {
+                        if count < max {
+                            self.branch(Frame::Lazy { pc, pos, count })?;
+                        }
+                        pc += 2;
+                    } else {
+                        if !possessive && pos > min_pos {
+                            self.branch(Frame::Greedy { pc, min_pos, pos })?;
+                        }
+                        pc += 2;
+                    }
+                }
+                Inst::AtomicStart => {
+                    self.push(Frame::Barrier)?;
+                    pc += 1;
+                }
+                Inst::AtomicEnd => {
+                    self.cut();
+                    pc += 1;
+                }
+                Inst::LookStart { negative, skip } => {
+                    self.push(Frame::Look {
+                        negative,
+                        pos,
+                        cont: jump(pc, skip),
+                    })?;
+                    pc += 1;
+                }
+                Inst::LookEnd => match self.cut() {
+                    Frame::Look {
+                        negative: false,
+                        pos: at,
+                        ..
+                    } => {
+                        pos = at;
+                        pc += 1;
+                    }
+                    _ => ok = false,
+                },
+                Inst::Back(n) => {
+                    for _ in 0..n {
+                        if pos == 0 {
+                            ok = false;
+                            break;
+                        }
+                        pos = self.prev(pos);
+                    }
+                    pc += 1;
+                }
+                Inst::Backref { group, fold } => {
+                    match self.backref(usize::from(group), fold, pos) {
+                        Some(end) => pos = end,
+                        None => ok = false,
+                    }
+                    pc += 1;
+                }
+                Inst::IfGroup { group, no } => {
+                    let g = 2 * usize::from(group);
+                    let set = self.slots.get(g + 1).is_some_and(|&e| e != UNSET);
+                    pc = if set { pc + 1 } else { jump(pc, no) };
+                }
+                Inst::Linebreak => {
+                    let n = match self.char_at(pos) {
+                        Some((13, _)) if self.s.get(pos + 1) == Some(&b'\n') => 2,
+                        Some((10 | 13, n)) => n,
+                        Some((0x0b | 0x0c | 0x85 | 0x2028 | 0x2029, n))
+                            if self.re.options & opt::BSR_ANYCRLF == 0 =>
+                        {
+                            n
+                        }
+                        _ => 0,
+                    };
+                    ok = n > 0;
+                    pos += n;
+                    pc += 1;
+                }
+                Inst::Match => {
+                    let from = self.slots[0];
+                    let f = self.run.flags;
+                    let empty = pos == from;
+                    if empty
+                        && (f & opt::NOTEMPTY != 0
+                            || (f & opt::NOTEMPTY_ATSTART != 0 && from == self.run.start))
+                    {
+                        ok = false;
+                    } else {
+                        self.slots[1] = pos;
+                        return Ok(true);
+                    }
+                }
+            }
+            if !ok {
+                match self.backtrack()? {
+                    Some((p, q)) => (pc, pos) = (p, q),
+                    None => return Ok(false),
+                }
+            }
+        }
+    }
+
+    /// The end of group `group`'s text matched again at `pos`.
+    fn backref(&self, group: usize, fold: bool, pos: usize) -> Option<usize> {
+        let (&s, &e) = (self.slots.get(2 * group)?, self.slots.get(2 * group + 1)?);
+        if s == UNSET || e == UNSET {
+            return None;
+        }
+        if !fold {
+            let text = &self.s[s..e];
+            return self.s[pos..].starts_with(text).then_some(pos + text.len());
+        }
+        let (mut a, mut b) = (s, pos);
+        while a < e {
+            let (x, n) = self.char_at(a)?;
+            let (y, m) = self.char_at(b)?;
+            if x != y && other_case(x, self.utf) != y {
+                return None;
+            }
+            a += n;
+            b += m;
+        }
+        Some(b)
+    }
+}
+
+/// `pc + to`.
+fn jump(pc: usize, to: i32) -> usize {
+    (pc as isize + to as isize) as usize
+}

@@ -1,0 +1,362 @@
+//! Regular expressions with PCRE's syntax and erl's `re` semantics: a backtracking engine.
+//!
+//! [`Regex::compile`] turns a pattern into a small program ([`parse`]); [`Regex::exec`] runs
+//! it over a subject from a start offset ([`exec`]). Character classes and the escapes that
+//! name sets of characters live in [`class`].
+//!
+//! Invariants that keep a hostile pattern or subject from taking the node down:
+//! * Nothing recurses natively on the pattern's nesting or on the subject's length: the
+//!   parser keeps its open groups in a vector (at most [`MAX_NESTING`] deep), and the matcher
+//!   keeps its backtrack points in a vector whose size is bounded by the caller's byte budget.
+//! * Work is counted: every backtrack point costs a step, and a run of one start position
+//!   stops after `match_limit` steps, as PCRE's match limit does.
+//! * A program has at most [`MAX_PROGRAM`] instructions (counted repeats copy their body).
+
+#![forbid(unsafe_code)]
+
+mod class;
+mod exec;
+mod parse;
+#[cfg(test)]
+mod tests;
+
+use alloc::vec::Vec;
+
+pub use exec::{MatchError, Run};
+
+/// Deepest nesting of parentheses a pattern may have.
+pub const MAX_NESTING: usize = 1000;
+
+/// Most instructions a compiled pattern may have.
+pub const MAX_PROGRAM: usize = 200_000;
+
+/// Compile options, as bits (erl's `re:compile/2` options).
+pub mod opt {
+    /// `caseless`, `(?i)`.
+    pub const CASELESS: u32 = 1;
+    /// `multiline`, `(?m)`.
+    pub const MULTILINE: u32 = 1 << 1;
+    /// `dotall`, `(?s)`.
+    pub const DOTALL: u32 = 1 << 2;
+    /// `extended`, `(?x)`.
+    pub const EXTENDED: u32 = 1 << 3;
+    /// `anchored`.
+    pub const ANCHORED: u32 = 1 << 4;
+    /// `dollar_endonly`.
+    pub const DOLLAR_ENDONLY: u32 = 1 << 5;
+    /// `ungreedy`, `(?U)`.
+    pub const UNGREEDY: u32 = 1 << 6;
+    /// `unicode`: pattern and subject are UTF-8.
+    pub const UTF: u32 = 1 << 7;
+    /// `ucp`: accepted; classes above Latin-1 stay as without it.
+    pub const UCP: u32 = 1 << 8;
+    /// `firstline`.
+    pub const FIRSTLINE: u32 = 1 << 9;
+    /// `no_auto_capture`.
+    pub const NO_AUTO_CAPTURE: u32 = 1 << 10;
+    /// `dupnames`, `(?J)`.
+    pub const DUPNAMES: u32 = 1 << 11;
+    /// `bsr_anycrlf`: `\R` is only CR, LF or CRLF.
+    pub const BSR_ANYCRLF: u32 = 1 << 12;
+    /// `never_utf`.
+    pub const NEVER_UTF: u32 = 1 << 13;
+    /// The newline convention's shift (a [`super::Newline`] in three bits).
+    pub const NEWLINE_SHIFT: u32 = 16;
+    /// Options that only matter at run time but may also be given to compile.
+    pub const NOTBOL: u32 = 1 << 20;
+    /// `noteol`.
+    pub const NOTEOL: u32 = 1 << 21;
+    /// `notempty`.
+    pub const NOTEMPTY: u32 = 1 << 22;
+    /// `notempty_atstart`.
+    pub const NOTEMPTY_ATSTART: u32 = 1 << 23;
+}
+
+/// What ends a line (`{newline, NL}`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Newline {
+    /// `lf` (erl's default).
+    Lf = 0,
+    /// `cr`.
+    Cr = 1,
+    /// `crlf`.
+    Crlf = 2,
+    /// `any`: CR, LF, CRLF, VT, FF, NEL and (in UTF mode) U+2028, U+2029.
+    Any = 3,
+    /// `anycrlf`: CR, LF or CRLF.
+    AnyCrlf = 4,
+}
+
+impl Newline {
+    /// The convention stored in compile options `bits`.
+    pub fn from_bits(bits: u32) -> Newline {
+        match (bits >> opt::NEWLINE_SHIFT) & 7 {
+            1 => Newline::Cr,
+            2 => Newline::Crlf,
+            3 => Newline::Any,
+            4 => Newline::AnyCrlf,
+            _ => Newline::Lf,
+        }
+    }
+}
+
+/// Why a pattern does not compile; each is one of PCRE's messages, as erl reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum CompileError {
+    /// `\` at the end.
+    TrailingBackslash = 1,
+    /// `\c` at the end.
+    TrailingControl,
+    /// `{n,m}` with n > m.
+    QuantifierOrder,
+    /// A count over 65535.
+    QuantifierTooBig,
+    /// `[` never closed.
+    MissingBracket,
+    /// `[z-a]`.
+    RangeOrder,
+    /// `[a-\d]`.
+    InvalidRange,
+    /// A quantifier with nothing before it.
+    NothingToRepeat,
+    /// `(?` followed by something unknown.
+    UnknownGroup,
+    /// `(?<` followed by something unknown.
+    UnknownGroupLt,
+    /// `[:alpha:]` outside a class.
+    PosixOutsideClass,
+    /// `[[:foo:]]`.
+    UnknownPosixClass,
+    /// `(` never closed.
+    MissingParen,
+    /// `)` with no `(`.
+    UnmatchedParen,
+    /// `\5` with fewer groups, or `\k<name>` with no such name.
+    NoSuchGroup,
+    /// `(?#` never closed.
+    MissingCommentEnd,
+    /// A lookbehind whose alternatives do not each have a fixed length.
+    LookbehindNotFixed,
+    /// A code point over the maximum.
+    CharTooBig,
+    /// `\g{0}`.
+    ZeroReference,
+    /// `(?<1a>`.
+    NameStartsWithDigit,
+    /// A group name that does not end properly.
+    BadName,
+    /// Two groups with one name (without `dupnames`).
+    DuplicateName,
+    /// Deeper than [`MAX_NESTING`].
+    TooDeep,
+    /// More than [`MAX_PROGRAM`] instructions.
+    TooLarge,
+    /// Not valid UTF-8 in UTF mode.
+    BadUtf8,
+    /// `\p`, `\X` and other features not implemented.
+    Unsupported,
+    /// `(?(` with a condition not understood.
+    BadCondition,
+    /// More than two alternatives in a conditional group.
+    ConditionTooManyBranches,
+    /// `\g` not followed by a number or name.
+    BadGReference,
+}
+
+impl CompileError {
+    /// PCRE's message for the error.
+    pub fn message(self) -> &'static str {
+        use CompileError::*;
+        match self {
+            TrailingBackslash => "\\ at end of pattern",
+            TrailingControl => "\\c at end of pattern",
+            QuantifierOrder => "numbers out of order in {} quantifier",
+            QuantifierTooBig => "number too big in {} quantifier",
+            MissingBracket => "missing terminating ] for character class",
+            RangeOrder => "range out of order in character class",
+            InvalidRange => "invalid range in character class",
+            NothingToRepeat => "nothing to repeat",
+            UnknownGroup => "unrecognized character after (? or (?-",
+            UnknownGroupLt => "unrecognized character after (?<",
+            PosixOutsideClass => "POSIX named classes are supported only within a class",
+            UnknownPosixClass => "unknown POSIX class name",
+            MissingParen => "missing )",
+            UnmatchedParen => "unmatched parentheses",
+            NoSuchGroup => "reference to non-existent subpattern",
+            MissingCommentEnd => "missing ) after comment",
+            LookbehindNotFixed => "lookbehind assertion is not fixed length",
+            CharTooBig => "character value in \\x{} or \\o{} is too large",
+            ZeroReference => "a numbered reference must not be zero",
+            NameStartsWithDigit => "group name must start with a non-digit",
+            BadName => "syntax error in subpattern name (missing terminator)",
+            DuplicateName => "two named subpatterns have the same name",
+            TooDeep => "parentheses are too deeply nested",
+            TooLarge => "regular expression is too large",
+            BadUtf8 => "invalid UTF-8 string",
+            Unsupported => "this version of the regular expression engine does not support it",
+            BadCondition => "malformed number or name after (?(",
+            ConditionTooManyBranches => "conditional group contains more than two branches",
+            BadGReference => "a numbered reference must not be zero",
+        }
+    }
+}
+
+/// A compile error and the byte offset in the pattern where it was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PatternError {
+    /// What went wrong.
+    pub error: CompileError,
+    /// Where (a byte offset into the pattern).
+    pub offset: usize,
+}
+
+/// One instruction of a compiled pattern. Jumps are relative to the instruction's own index,
+/// so a piece of code can be copied (counted repeats) without relocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Inst {
+    /// The code point (or byte).
+    Char(u32),
+    /// The code point, either case.
+    CharFold(u32),
+    /// Any character but a newline.
+    Any,
+    /// Any character.
+    AnyAll,
+    /// A character of class `classes[i]`.
+    Class(u16),
+    /// A zero-width assertion.
+    Assert(Look),
+    /// Try the next instruction, and `to` later on failure (lazy: the other way round).
+    Split { to: i32, lazy: bool },
+    /// Go on at `pc + to`.
+    Jmp(i32),
+    /// Record the position in capture slot `n`.
+    Save(u16),
+    /// Record the position in loop register `n` (where this iteration started).
+    Mark(u16),
+    /// End of a loop body that started at `pc + back`: an iteration that consumed nothing
+    /// leaves the loop; else loop again (greedy) or go on first (lazy).
+    Repeat { reg: u16, back: i32, lazy: bool },
+    /// The single-character instruction that follows, `min..=max` times (then the code two
+    /// instructions on): one backtrack point for the whole run.
+    RepeatOne {
+        min: u32,
+        max: u32,
+        lazy: bool,
+        possessive: bool,
+    },
+    /// Start of an atomic group: a barrier for backtracking.
+    AtomicStart,
+    /// End of an atomic group: drops the backtrack points taken inside it.
+    AtomicEnd,
+    /// Start of a lookaround; its end is at `pc + skip - 1`.
+    LookStart { negative: bool, skip: i32 },
+    /// End of a lookaround body.
+    LookEnd,
+    /// Step back `n` characters (a lookbehind alternative), failing at the start.
+    Back(u32),
+    /// The text captured by group `n` again.
+    Backref { group: u16, fold: bool },
+    /// A conditional group: go on if group `n` is set, else at `pc + no`.
+    IfGroup { group: u16, no: i32 },
+    /// `\R`.
+    Linebreak,
+    /// `\K`: the match starts here.
+    ResetStart,
+    /// The whole pattern matched.
+    Match,
+}
+
+/// Zero-width assertions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Look {
+    /// `^` without multiline.
+    Bol,
+    /// `^` with multiline.
+    BolMulti,
+    /// `$` without multiline.
+    Eol,
+    /// `$` with dollar_endonly.
+    EolOnly,
+    /// `$` with multiline.
+    EolMulti,
+    /// `\A`.
+    Start,
+    /// `\z`.
+    End,
+    /// `\Z`.
+    EndOrNewline,
+    /// `\G`.
+    StartOffset,
+    /// `\b`.
+    Word,
+    /// `\B`.
+    NotWord,
+}
+
+/// A compiled pattern.
+#[derive(Debug)]
+pub struct Regex {
+    prog: Vec<Inst>,
+    classes: Vec<class::Class>,
+    /// Capturing groups (not counting the whole match).
+    groups: usize,
+    /// Names and their group numbers, sorted by name.
+    names: Vec<(Vec<u8>, u16)>,
+    /// Loop registers used.
+    regs: usize,
+    /// Compile options (after the pattern's own `(*...)` and top-level settings).
+    options: u32,
+    /// A character every match contains. As PCRE does, a search gives up when it is not in
+    /// the rest of the subject, looked for only when fewer than [`REQUIRED_WINDOW`] bytes
+    /// are left (which decides whether a hopeless pattern meets the match limit, as in erl).
+    required: Option<u32>,
+}
+
+/// How close to the end of the subject a search looks for the required character.
+pub const REQUIRED_WINDOW: usize = 1000;
+
+impl Regex {
+    /// Compiles `pattern` with compile options `options` (bits of [`opt`]).
+    pub fn compile(pattern: &[u8], options: u32) -> Result<Regex, PatternError> {
+        parse::compile(pattern, options)
+    }
+
+    /// Capturing groups in the pattern.
+    pub fn groups(&self) -> usize {
+        self.groups
+    }
+
+    /// The group names with their numbers, in name order.
+    pub fn names(&self) -> &[(Vec<u8>, u16)] {
+        &self.names
+    }
+
+    /// The compile options in force.
+    pub fn options(&self) -> u32 {
+        self.options
+    }
+
+    /// Whether the newline convention treats CRLF as one newline (erl's flag in the
+    /// compiled pattern, used to step over CRLF after an empty match in global mode).
+    pub fn uses_crlf(&self) -> bool {
+        matches!(
+            Newline::from_bits(self.options),
+            Newline::Crlf | Newline::Any | Newline::AnyCrlf
+        )
+    }
+
+    /// Runs the pattern over `subject`, trying start positions from `run.start`. Returns
+    /// the capture slots (start and end of each group, `None` when unset) of the first match;
+    /// `steps` gets the work done, for the caller's reductions.
+    pub fn exec(
+        &self,
+        subject: &[u8],
+        run: &Run,
+        steps: &mut u64,
+    ) -> Result<Option<Vec<Option<usize>>>, MatchError> {
+        exec::exec(self, subject, run, steps)
+    }
+}

@@ -1,0 +1,1149 @@
+//! The pattern compiler: one pass over the pattern text that emits the program directly.
+//!
+//! Open groups are kept in a vector (no native recursion on nesting). Each alternative's
+//! code is emitted as it is read; a `|` inserts the split that leads to the next
+//! alternative at the start of the current one, and a quantifier rewrites the code of the
+//! atom just before it. Jumps are relative, so code moved by an insertion or copied by a
+//! counted repeat needs no relocation. Error offsets follow PCRE's (mostly the offset of
+//! the character where the problem was seen).
+
+use alloc::vec::Vec;
+
+use super::class::{other_case, posix, Class, Item, Set};
+use super::{opt, CompileError, Inst, Look, PatternError, Regex, MAX_NESTING, MAX_PROGRAM};
+
+/// Largest count in `{n,m}`.
+const MAX_COUNT: u32 = 65535;
+
+/// Options an inline setting (`(?imsxJU)`) may change.
+const INLINE: u32 =
+    opt::CASELESS | opt::MULTILINE | opt::DOTALL | opt::EXTENDED | opt::DUPNAMES | opt::UNGREEDY;
+
+/// What an open group is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Plain,
+    Capture(u16),
+    Atomic,
+    Look {
+        behind: bool,
+    },
+    /// A conditional group; the index of its `IfGroup` and whether its `|` was seen.
+    Cond {
+        test: usize,
+        second: bool,
+    },
+}
+
+/// An open group.
+struct Group {
+    kind: Kind,
+    /// Where the group's code starts (a quantifier after it repeats from here).
+    start: usize,
+    /// Where its current alternative starts.
+    alt_start: usize,
+    /// Jumps from ends of alternatives to the group's end, to patch when it closes.
+    exits: Vec<usize>,
+    /// The options outside the group, restored when it closes.
+    flags: u32,
+    /// The enclosing alternative's fixed length so far.
+    outer_len: Option<u32>,
+    /// The fixed length of all alternatives so far (`Some(None)`: they differ or vary).
+    len: Option<Option<u32>>,
+}
+
+/// An escape sequence's meaning.
+enum Esc {
+    Char(u32),
+    Set(Set, bool),
+    Assert(Look),
+    Backref(usize),
+    Named(Vec<u8>),
+    Linebreak,
+    ResetStart,
+    Quote,
+    QuoteEnd,
+    AnyButNewline,
+}
+
+struct Parser<'a> {
+    pat: &'a [u8],
+    pos: usize,
+    flags: u32,
+    utf: bool,
+    prog: Vec<Inst>,
+    classes: Vec<Class>,
+    groups: usize,
+    names: Vec<(Vec<u8>, u16)>,
+    regs: usize,
+    open: Vec<Group>,
+    /// Start of the last atom, for a quantifier; `None` when there is nothing to repeat.
+    atom: Option<usize>,
+    /// The last atom's fixed length in characters.
+    atom_len: Option<u32>,
+    /// The current alternative's fixed length so far.
+    seq_len: Option<u32>,
+    /// Highest group number referred to by number.
+    max_ref: usize,
+    in_quote: bool,
+    /// Names referred to before their group, with where (see [`FORWARD`]).
+    forward: Vec<(Vec<u8>, usize)>,
+    /// The last literal outside groups and optional repeats, and where its code starts:
+    /// every match contains it (see [`Regex::required`]).
+    required: Option<(u32, usize)>,
+    /// Whether the pattern has alternatives outside groups (then nothing is required).
+    top_alt: bool,
+}
+
+/// Group numbers from here on in `Backref`s stand for `forward[n - FORWARD]`.
+const FORWARD: u16 = 0xc000;
+
+type Res<T> = Result<T, PatternError>;
+
+fn err<T>(error: CompileError, offset: usize) -> Res<T> {
+    Err(PatternError { error, offset })
+}
+
+/// Compiles `pat` with options `options`.
+pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
+    let mut pos = 0;
+    // Leading `(*UTF8)`, `(*CRLF)` and the like.
+    while pat[pos..].starts_with(b"(*") {
+        let Some(end) = pat[pos..].iter().position(|&b| b == b')') else {
+            break;
+        };
+        let nl = |n: u32| (options & !(7 << opt::NEWLINE_SHIFT)) | (n << opt::NEWLINE_SHIFT);
+        options = match &pat[pos + 2..pos + end] {
+            b"UTF8" | b"UTF" => options | opt::UTF,
+            b"UCP" => options | opt::UCP,
+            b"LF" => nl(0),
+            b"CR" => nl(1),
+            b"CRLF" => nl(2),
+            b"ANY" => nl(3),
+            b"ANYCRLF" => nl(4),
+            b"BSR_ANYCRLF" => options | opt::BSR_ANYCRLF,
+            b"BSR_UNICODE" => options & !opt::BSR_ANYCRLF,
+            b"NO_START_OPT" => options,
+            _ => break,
+        };
+        pos += end + 1;
+    }
+    let utf = options & opt::UTF != 0;
+    if utf {
+        if let Err(e) = core::str::from_utf8(pat) {
+            return err(CompileError::BadUtf8, e.valid_up_to());
+        }
+    }
+    let mut p = Parser {
+        pat,
+        pos,
+        flags: options,
+        utf,
+        prog: Vec::new(),
+        classes: Vec::new(),
+        groups: 0,
+        names: Vec::new(),
+        regs: 0,
+        open: Vec::new(),
+        atom: None,
+        atom_len: Some(0),
+        seq_len: Some(0),
+        max_ref: 0,
+        in_quote: false,
+        forward: Vec::new(),
+        required: None,
+        top_alt: false,
+    };
+    p.prog.push(Inst::Save(0));
+    p.push_group(Kind::Plain, 1)?;
+    p.run()?;
+    if p.open.len() > 1 {
+        return err(CompileError::MissingParen, pat.len());
+    }
+    if p.max_ref > p.groups {
+        return err(CompileError::NoSuchGroup, pat.len());
+    }
+    p.close_group(pat.len())?;
+    p.prog.push(Inst::Match);
+    p.resolve_forward()?;
+    Ok(Regex {
+        prog: p.prog,
+        classes: p.classes,
+        groups: p.groups,
+        names: p.names,
+        regs: p.regs,
+        options,
+        required: p.required.map(|(c, _)| c),
+    })
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.pat.get(self.pos).copied()
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        let hit = self.peek() == Some(b);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
+    /// The next character (a code point in UTF mode, else a byte).
+    fn next_char(&mut self) -> u32 {
+        let b = self.pat[self.pos];
+        if !self.utf || b < 0x80 {
+            self.pos += 1;
+            return u32::from(b);
+        }
+        let n = match b {
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            _ => 4,
+        };
+        let mut c = u32::from(b) & (0x7f >> n);
+        for &x in &self.pat[self.pos + 1..self.pos + n] {
+            c = (c << 6) | u32::from(x & 0x3f);
+        }
+        self.pos += n;
+        c
+    }
+
+    fn emit(&mut self, i: Inst) -> Res<()> {
+        if self.prog.len() >= MAX_PROGRAM {
+            return err(CompileError::TooLarge, self.pos);
+        }
+        self.prog.push(i);
+        Ok(())
+    }
+
+    /// Emits an atom of fixed length `len`.
+    fn atom(&mut self, i: Inst, len: Option<u32>) -> Res<()> {
+        self.atom = Some(self.prog.len());
+        self.emit(i)?;
+        self.add_len(len);
+        Ok(())
+    }
+
+    fn add_len(&mut self, len: Option<u32>) {
+        self.atom_len = len;
+        self.seq_len = match (self.seq_len, len) {
+            (Some(a), Some(b)) => a.checked_add(b),
+            _ => None,
+        };
+    }
+
+    fn class(&mut self, c: Class) -> Res<()> {
+        let i = u16::try_from(self.classes.len()).map_err(|_| PatternError {
+            error: CompileError::TooLarge,
+            offset: self.pos,
+        })?;
+        self.classes.push(c);
+        self.atom(Inst::Class(i), Some(1))
+    }
+
+    fn new_class(&self) -> Class {
+        Class {
+            fold: self.flags & opt::CASELESS != 0,
+            utf: self.utf,
+            ..Class::default()
+        }
+    }
+
+    fn literal(&mut self, c: u32) -> Res<()> {
+        let fold = self.flags & opt::CASELESS != 0 && other_case(c, self.utf) != c;
+        if !fold && self.open.len() == 1 && !self.top_alt {
+            self.required = Some((c, self.prog.len()));
+        }
+        self.atom(
+            if fold {
+                Inst::CharFold(c)
+            } else {
+                Inst::Char(c)
+            },
+            Some(1),
+        )
+    }
+
+    fn assert(&mut self, l: Look) -> Res<()> {
+        self.emit(Inst::Assert(l))?;
+        self.atom = None;
+        self.atom_len = Some(0);
+        Ok(())
+    }
+
+    /// Skips white space and `#` comments in extended mode.
+    fn skip_extended(&mut self) {
+        while self.flags & opt::EXTENDED != 0 && !self.in_quote {
+            match self.peek() {
+                Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) => self.pos += 1,
+                Some(b'#') => {
+                    while let Some(b) = self.peek() {
+                        self.pos += 1;
+                        if b == b'\n' {
+                            break;
+                        }
+                    }
+                }
+                _ => break,
+            }
+        }
+    }
+
+    fn run(&mut self) -> Res<()> {
+        loop {
+            self.skip_extended();
+            let Some(b) = self.peek() else {
+                return Ok(());
+            };
+            if self.in_quote {
+                if self.pat[self.pos..].starts_with(b"\\E") {
+                    self.pos += 2;
+                    self.in_quote = false;
+                } else {
+                    let c = self.next_char();
+                    self.literal(c)?;
+                }
+                continue;
+            }
+            let at = self.pos;
+            match b {
+                b'(' => {
+                    self.pos += 1;
+                    self.open_group(at)?;
+                }
+                b')' => {
+                    if self.open.len() == 1 {
+                        return err(CompileError::UnmatchedParen, at);
+                    }
+                    self.pos += 1;
+                    self.close_group(at)?;
+                }
+                b'|' => {
+                    self.pos += 1;
+                    self.alternative(at)?;
+                }
+                b'*' | b'+' | b'?' => {
+                    self.pos += 1;
+                    let (min, max) = match b {
+                        b'*' => (0, u32::MAX),
+                        b'+' => (1, u32::MAX),
+                        _ => (0, 1),
+                    };
+                    self.quantify(min, max, at)?;
+                }
+                b'{' => match self.counted()? {
+                    Some((min, max)) => self.quantify(min, max, at)?,
+                    None => {
+                        self.pos += 1;
+                        self.literal(u32::from(b'{'))?;
+                    }
+                },
+                b'[' => {
+                    self.pos += 1;
+                    self.bracket(at)?;
+                }
+                b'.' => {
+                    self.pos += 1;
+                    let i = if self.flags & opt::DOTALL != 0 {
+                        Inst::AnyAll
+                    } else {
+                        Inst::Any
+                    };
+                    self.atom(i, Some(1))?;
+                }
+                b'^' => {
+                    self.pos += 1;
+                    let multi = self.flags & opt::MULTILINE != 0;
+                    self.assert(if multi { Look::BolMulti } else { Look::Bol })?;
+                }
+                b'$' => {
+                    self.pos += 1;
+                    let l = if self.flags & opt::MULTILINE != 0 {
+                        Look::EolMulti
+                    } else if self.flags & opt::DOLLAR_ENDONLY != 0 {
+                        Look::EolOnly
+                    } else {
+                        Look::Eol
+                    };
+                    self.assert(l)?;
+                }
+                b'\\' => {
+                    self.pos += 1;
+                    let e = self.escape(false)?;
+                    self.escape_atom(e, at)?;
+                }
+                _ => {
+                    let c = self.next_char();
+                    self.literal(c)?;
+                }
+            }
+        }
+    }
+
+    fn escape_atom(&mut self, e: Esc, at: usize) -> Res<()> {
+        match e {
+            Esc::Char(c) => self.literal(c),
+            Esc::Set(s, neg) => {
+                let mut c = self.new_class();
+                c.fold = false;
+                c.bare_word = self.utf && s == Set::Word;
+                c.items.push(Item::Set(s, neg));
+                self.class(c)
+            }
+            Esc::Assert(l) => self.assert(l),
+            Esc::Backref(n) => {
+                self.max_ref = self.max_ref.max(n);
+                self.backref(n, at)
+            }
+            Esc::Named(name) => match self.names.iter().find(|(m, _)| *m == name) {
+                Some(&(_, n)) => self.backref(usize::from(n), at),
+                None => {
+                    // A name defined later: a placeholder, resolved at the end.
+                    let k = self.forward.len();
+                    self.forward.push((name, self.pos.saturating_sub(1)));
+                    self.backref(usize::from(FORWARD) + k, at)
+                }
+            },
+            Esc::Linebreak => self.atom(Inst::Linebreak, None),
+            Esc::ResetStart => {
+                self.emit(Inst::ResetStart)?;
+                self.atom = None;
+                Ok(())
+            }
+            Esc::Quote => {
+                self.in_quote = true;
+                Ok(())
+            }
+            Esc::QuoteEnd => Ok(()),
+            Esc::AnyButNewline => self.atom(Inst::Any, Some(1)),
+        }
+    }
+
+    /// Gives the placeholders of names referred to before their group their numbers.
+    fn resolve_forward(&mut self) -> Res<()> {
+        if self.forward.is_empty() {
+            return Ok(());
+        }
+        for i in &mut self.prog {
+            if let Inst::Backref { group, .. } = i {
+                if *group >= FORWARD {
+                    let (name, at) = &self.forward[usize::from(*group - FORWARD)];
+                    match self.names.iter().find(|(m, _)| m == name) {
+                        Some(&(_, n)) => *group = n,
+                        None => return err(CompileError::NoSuchGroup, *at),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn backref(&mut self, n: usize, at: usize) -> Res<()> {
+        let group = u16::try_from(n).map_err(|_| PatternError {
+            error: CompileError::NoSuchGroup,
+            offset: at,
+        })?;
+        let fold = self.flags & opt::CASELESS != 0;
+        self.atom(Inst::Backref { group, fold }, None)
+    }
+
+    /// A decimal number at the cursor (saturating), if there is one.
+    fn number(&mut self) -> Option<u32> {
+        let start = self.pos;
+        let mut n: u32 = 0;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            n = n.saturating_mul(10).saturating_add(u32::from(d - b'0'));
+            self.pos += 1;
+        }
+        (self.pos > start).then_some(n)
+    }
+
+    /// `{n}`, `{n,}` or `{n,m}` at the cursor (then consumed), or `None` (a literal `{`).
+    fn counted(&mut self) -> Res<Option<(u32, u32)>> {
+        let start = self.pos;
+        self.pos += 1;
+        let min = self.number();
+        let too_big = |p: &Self| err(CompileError::QuantifierTooBig, p.pos);
+        let Some(min) = min else {
+            self.pos = start;
+            return Ok(None);
+        };
+        if min > MAX_COUNT {
+            return too_big(self);
+        }
+        let max = if self.eat(b',') {
+            match self.number() {
+                Some(m) if m > MAX_COUNT => return too_big(self),
+                Some(m) => m,
+                None => u32::MAX,
+            }
+        } else {
+            min
+        };
+        if self.peek() != Some(b'}') {
+            self.pos = start;
+            return Ok(None);
+        }
+        if max < min {
+            return err(CompileError::QuantifierOrder, self.pos);
+        }
+        self.pos += 1;
+        Ok(Some((min, max)))
+    }
+
+    /// Applies a quantifier (read up to its `+`/`?` suffix) to the last atom.
+    fn quantify(&mut self, min: u32, max: u32, at: usize) -> Res<()> {
+        let Some(start) = self.atom else {
+            return err(CompileError::NothingToRepeat, at);
+        };
+        let mut lazy = self.flags & opt::UNGREEDY != 0;
+        let mut possessive = false;
+        if self.eat(b'+') {
+            // Possessive repeats are greedy whatever `ungreedy` says.
+            possessive = true;
+            lazy = false;
+        } else if self.eat(b'?') {
+            lazy = !lazy;
+        }
+        // The atom's length no longer counts as it was: take it out of the sequence's.
+        let len = self.atom_len;
+        self.seq_len = match (self.seq_len, len) {
+            (Some(s), Some(l)) => Some(s - l),
+            _ => None,
+        };
+        if min == 0 && self.required.is_some_and(|(_, at)| at >= start) {
+            self.required = None;
+        }
+        let body = self.prog.split_off(start);
+        let simple = matches!(
+            body[..],
+            [Inst::Char(_) | Inst::CharFold(_) | Inst::Any | Inst::AnyAll | Inst::Class(_)]
+        );
+        if simple {
+            self.emit(Inst::RepeatOne {
+                min,
+                max,
+                lazy,
+                possessive,
+            })?;
+            self.emit(body[0])?;
+        } else {
+            if possessive {
+                self.emit(Inst::AtomicStart)?;
+            }
+            self.repeat(&body, min, max, lazy)?;
+            if possessive {
+                self.emit(Inst::AtomicEnd)?;
+            }
+        }
+        self.atom = None;
+        let total = match len {
+            Some(l) if min == max => l.checked_mul(min),
+            _ => None,
+        };
+        self.add_len(total);
+        Ok(())
+    }
+
+    /// Emits `body` repeated `min..=max` times (`u32::MAX`: no limit).
+    fn repeat(&mut self, body: &[Inst], min: u32, max: u32, lazy: bool) -> Res<()> {
+        let copies = if max == u32::MAX { min.max(1) } else { max } as usize;
+        if self.prog.len() + copies.saturating_mul(body.len() + 2) > MAX_PROGRAM {
+            return err(CompileError::TooLarge, self.pos);
+        }
+        let fixed = if max == u32::MAX {
+            min.saturating_sub(1)
+        } else {
+            min
+        };
+        for _ in 0..fixed {
+            self.prog.extend_from_slice(body);
+        }
+        if max == u32::MAX {
+            // [Split to end] Mark body Repeat: the split only when zero times is allowed.
+            let reg = u16::try_from(self.regs).map_err(|_| PatternError {
+                error: CompileError::TooLarge,
+                offset: self.pos,
+            })?;
+            self.regs += 1;
+            if min == 0 {
+                let to = body.len() as i32 + 3;
+                self.prog.push(Inst::Split { to, lazy });
+            }
+            self.prog.push(Inst::Mark(reg));
+            self.prog.extend_from_slice(body);
+            let back = -(body.len() as i32 + 1);
+            self.prog.push(Inst::Repeat { reg, back, lazy });
+            return Ok(());
+        }
+        // Optional copies: each split jumps to the common end.
+        let optional = (max - min) as usize;
+        let end = self.prog.len() + optional * (body.len() + 1);
+        for _ in 0..optional {
+            let to = (end - self.prog.len()) as i32;
+            self.prog.push(Inst::Split { to, lazy });
+            self.prog.extend_from_slice(body);
+        }
+        Ok(())
+    }
+
+    fn open_group(&mut self, at: usize) -> Res<()> {
+        if self.open.len() >= MAX_NESTING {
+            return err(CompileError::TooDeep, at);
+        }
+        let start = self.prog.len();
+        let mut kind = Kind::Plain;
+        let mut name: Option<Vec<u8>> = None;
+        if self.eat(b'?') {
+            let q = self.pos;
+            match self.peek() {
+                Some(b':') => self.pos += 1,
+                Some(b'>') => {
+                    self.pos += 1;
+                    kind = Kind::Atomic;
+                }
+                Some(b'=' | b'!') => {
+                    kind = Kind::Look { behind: false };
+                    let negative = self.peek() == Some(b'!');
+                    self.pos += 1;
+                    self.emit(Inst::LookStart { negative, skip: 0 })?;
+                }
+                Some(b'#') => {
+                    match self.pat[self.pos..].iter().position(|&b| b == b')') {
+                        Some(n) => self.pos += n + 1,
+                        None => return err(CompileError::MissingCommentEnd, self.pat.len()),
+                    }
+                    return Ok(());
+                }
+                Some(b'<') if matches!(self.pat.get(q + 1), Some(b'=' | b'!')) => {
+                    let negative = self.pat[q + 1] == b'!';
+                    self.pos += 2;
+                    kind = Kind::Look { behind: true };
+                    self.emit(Inst::LookStart { negative, skip: 0 })?;
+                }
+                Some(b'<') => {
+                    self.pos += 1;
+                    name = Some(self.name(b'>', true)?);
+                }
+                Some(b'\'') => {
+                    self.pos += 1;
+                    name = Some(self.name(b'\'', true)?);
+                }
+                Some(b'P') if self.pat.get(q + 1) == Some(&b'<') => {
+                    self.pos += 2;
+                    name = Some(self.name(b'>', false)?);
+                }
+                Some(b'P') if self.pat.get(q + 1) == Some(&b'=') => {
+                    self.pos += 2;
+                    let n = self.name(b')', false)?;
+                    return self.escape_atom(Esc::Named(n), at);
+                }
+                Some(b'(') => {
+                    self.pos += 1;
+                    let group = self.condition()?;
+                    let test = self.prog.len();
+                    self.emit(Inst::IfGroup { group, no: 0 })?;
+                    kind = Kind::Cond {
+                        test,
+                        second: false,
+                    };
+                }
+                _ => {
+                    // Option settings: `(?i)` for the rest of the group, `(?i:...)`.
+                    let mut on = true;
+                    let (mut set, mut clear) = (0, 0);
+                    loop {
+                        let Some(c) = self.peek() else {
+                            return err(CompileError::UnknownGroup, self.pos);
+                        };
+                        let bit = match c {
+                            b'i' => opt::CASELESS,
+                            b'm' => opt::MULTILINE,
+                            b's' => opt::DOTALL,
+                            b'x' => opt::EXTENDED,
+                            b'J' => opt::DUPNAMES,
+                            b'U' => opt::UNGREEDY,
+                            b'X' => 0,
+                            b'-' if on => {
+                                on = false;
+                                self.pos += 1;
+                                continue;
+                            }
+                            b')' | b':' => break,
+                            _ => return err(CompileError::UnknownGroup, self.pos),
+                        };
+                        if on {
+                            set |= bit;
+                        } else {
+                            clear |= bit;
+                        }
+                        self.pos += 1;
+                    }
+                    let flags = (self.flags | (set & INLINE)) & !(clear & INLINE);
+                    if self.eat(b')') {
+                        self.flags = flags;
+                        return Ok(());
+                    }
+                    self.pos += 1;
+                    self.push_group(Kind::Plain, start)?;
+                    self.flags = flags;
+                    return Ok(());
+                }
+            }
+        } else if self.flags & opt::NO_AUTO_CAPTURE == 0 {
+            kind = Kind::Capture(0);
+        }
+        if let Some(name) = name {
+            kind = Kind::Capture(0);
+            let number = self.groups + 1;
+            if let Some(&(_, n)) = self.names.iter().find(|(m, _)| *m == name) {
+                if self.flags & opt::DUPNAMES == 0 && usize::from(n) != number {
+                    return err(CompileError::DuplicateName, self.pos - 1);
+                }
+            }
+            // Kept in name order (erl lists names sorted), without a sort's code.
+            let at = self.names.partition_point(|(m, _)| *m <= name);
+            self.names.insert(at, (name, number as u16));
+        }
+        if let Kind::Capture(_) = kind {
+            self.groups += 1;
+            if self.groups >= usize::from(FORWARD) {
+                return err(CompileError::TooLarge, at);
+            }
+            let n = self.groups as u16;
+            kind = Kind::Capture(n);
+            self.emit(Inst::Save(2 * n))?;
+        } else if kind == Kind::Atomic {
+            self.emit(Inst::AtomicStart)?;
+        }
+        self.push_group(kind, start)
+    }
+
+    fn push_group(&mut self, kind: Kind, start: usize) -> Res<()> {
+        self.open.push(Group {
+            kind,
+            start,
+            alt_start: self.prog.len(),
+            exits: Vec::new(),
+            flags: self.flags,
+            outer_len: self.seq_len,
+            len: None,
+        });
+        self.seq_len = Some(0);
+        self.atom = None;
+        Ok(())
+    }
+
+    /// The number or name in `(?(...)`, read up to and including its `)`.
+    fn condition(&mut self) -> Res<u16> {
+        let at = self.pos;
+        let n = if let Some(n) = self.number() {
+            n as usize
+        } else {
+            let close = match self.peek() {
+                Some(b'<') => b'>',
+                Some(b'\'') => b'\'',
+                _ => return err(CompileError::BadCondition, at),
+            };
+            self.pos += 1;
+            let name = self.name(close, false)?;
+            match self.names.iter().find(|(m, _)| *m == name) {
+                Some(&(_, n)) => usize::from(n),
+                None => return err(CompileError::NoSuchGroup, self.pos),
+            }
+        };
+        if !self.eat(b')') {
+            return err(CompileError::BadCondition, self.pos);
+        }
+        if n == 0 {
+            return err(CompileError::ZeroReference, at);
+        }
+        self.max_ref = self.max_ref.max(n);
+        u16::try_from(n).map_err(|_| PatternError {
+            error: CompileError::NoSuchGroup,
+            offset: at,
+        })
+    }
+
+    /// A group name up to `close` (consumed); `check_digit`: PCRE's message for a leading
+    /// digit.
+    fn name(&mut self, close: u8, check_digit: bool) -> Res<Vec<u8>> {
+        let start = self.pos;
+        if self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            let _ = check_digit;
+            return err(CompileError::NameStartsWithDigit, start);
+        }
+        while let Some(b) = self.peek() {
+            if !(b.is_ascii_alphanumeric() || b == b'_') {
+                break;
+            }
+            self.pos += 1;
+        }
+        let name = self.pat[start..self.pos].to_vec();
+        if name.is_empty() && start == self.pos && self.peek() != Some(close) {
+            return err(CompileError::UnknownGroupLt, self.pos);
+        }
+        if !self.eat(close) {
+            return err(CompileError::BadName, self.pos);
+        }
+        Ok(name)
+    }
+
+    /// Ends the current alternative of the innermost group (the pattern is the outermost).
+    fn close_alternative(&mut self, at: usize) -> Res<()> {
+        let len = self.seq_len;
+        let g = self.open.last_mut().unwrap_or_else(|| unreachable!());
+        if let Kind::Look { behind: true } = g.kind {
+            let Some(n) = len else {
+                return err(CompileError::LookbehindNotFixed, at);
+            };
+            self.prog.insert(g.alt_start, Inst::Back(n));
+        }
+        g.len = Some(match g.len {
+            None => len,
+            Some(l) if l == len => l,
+            Some(_) => None,
+        });
+        Ok(())
+    }
+
+    fn alternative(&mut self, at: usize) -> Res<()> {
+        self.close_alternative(at)?;
+        if self.open.len() == 1 {
+            self.top_alt = true;
+            self.required = None;
+        }
+        let gi = self.open.len() - 1;
+        if let Kind::Cond { test, second } = self.open[gi].kind {
+            if second {
+                return err(CompileError::ConditionTooManyBranches, at);
+            }
+            self.open[gi].kind = Kind::Cond { test, second: true };
+            self.open[gi].exits.push(self.prog.len());
+            self.prog.push(Inst::Jmp(0));
+            self.set_if_group(test);
+        } else {
+            let s = self.open[gi].alt_start;
+            let to = (self.prog.len() + 2 - s) as i32;
+            self.prog.insert(s, Inst::Split { to, lazy: false });
+            self.open[gi].exits.push(self.prog.len());
+            self.prog.push(Inst::Jmp(0));
+        }
+        self.open[gi].alt_start = self.prog.len();
+        self.seq_len = Some(0);
+        self.atom = None;
+        if self.prog.len() > MAX_PROGRAM {
+            return err(CompileError::TooLarge, at);
+        }
+        Ok(())
+    }
+
+    /// Points the conditional test at `test` to the code from here on (its "no" branch).
+    fn set_if_group(&mut self, test: usize) {
+        if let Inst::IfGroup { group, .. } = self.prog[test] {
+            let no = (self.prog.len() - test) as i32;
+            self.prog[test] = Inst::IfGroup { group, no };
+        }
+    }
+
+    /// Closes the innermost group at `)` (or the pattern itself at its end).
+    fn close_group(&mut self, at: usize) -> Res<()> {
+        self.close_alternative(at)?;
+        let g = self.open.pop().unwrap_or_else(|| unreachable!());
+        match g.kind {
+            Kind::Capture(n) => self.emit(Inst::Save(2 * n + 1))?,
+            Kind::Atomic => self.emit(Inst::AtomicEnd)?,
+            Kind::Look { .. } => self.emit(Inst::LookEnd)?,
+            Kind::Cond { test, second } => {
+                if !second {
+                    self.set_if_group(test);
+                }
+            }
+            Kind::Plain => {}
+        }
+        let end = self.prog.len();
+        // Alternatives end at the group's closing instruction, if it has one.
+        let target = match g.kind {
+            Kind::Capture(_) | Kind::Atomic | Kind::Look { .. } => end - 1,
+            _ => end,
+        };
+        for &j in &g.exits {
+            self.prog[j] = Inst::Jmp((target - j) as i32);
+        }
+        if let (Kind::Look { .. }, Some(&Inst::LookStart { negative, .. })) =
+            (g.kind, self.prog.get(g.start))
+        {
+            let skip = (end - g.start) as i32;
+            self.prog[g.start] = Inst::LookStart { negative, skip };
+        }
+        self.flags = g.flags;
+        self.seq_len = g.outer_len;
+        let len = match g.kind {
+            Kind::Look { .. } => Some(0),
+            Kind::Cond { .. } => None,
+            _ => g.len.flatten(),
+        };
+        self.add_len(len);
+        self.atom = Some(g.start);
+        Ok(())
+    }
+
+    /// The end of a POSIX class name starting at `[` at `from` (the index of its `:]`).
+    fn posix_end(&self, from: usize) -> Option<usize> {
+        let term = *self.pat.get(from + 1)?;
+        if !matches!(term, b':' | b'.' | b'=') {
+            return None;
+        }
+        let rest = &self.pat[from + 2..];
+        let close = rest.iter().position(|&b| b == b']')?;
+        (close > 0 && rest[close - 1] == term).then_some(from + 2 + close - 1)
+    }
+
+    /// A bracketed class, after its `[`.
+    fn bracket(&mut self, at: usize) -> Res<()> {
+        if self.posix_end(at).is_some() {
+            return err(CompileError::PosixOutsideClass, at);
+        }
+        let mut c = self.new_class();
+        c.negated = self.eat(b'^');
+        let mut first = true;
+        let mut quoting = false;
+        loop {
+            let Some(b) = self.peek() else {
+                return err(CompileError::MissingBracket, self.pat.len());
+            };
+            if quoting {
+                if self.pat[self.pos..].starts_with(b"\\E") {
+                    self.pos += 2;
+                    quoting = false;
+                    continue;
+                }
+            } else if b == b']' && !first {
+                self.pos += 1;
+                break;
+            }
+            first = false;
+            let lo = if quoting {
+                self.next_char()
+            } else if b == b'[' && self.posix_end(self.pos).is_some() {
+                let end = self.posix_end(self.pos).unwrap_or(self.pos);
+                self.pos += 2;
+                let negated = self.eat(b'^');
+                let name_at = self.pos;
+                let set = match self.pat[self.pos - 1 - usize::from(negated)] {
+                    b':' => posix(&self.pat[self.pos..end]),
+                    _ => None,
+                };
+                let Some(set) = set else {
+                    return err(CompileError::UnknownPosixClass, name_at);
+                };
+                c.items.push(Item::Set(set, negated));
+                self.pos = end + 2;
+                continue;
+            } else if b == b'\\' {
+                self.pos += 1;
+                match self.escape(true)? {
+                    Esc::Char(ch) => ch,
+                    Esc::Set(set, negated) => {
+                        c.items.push(Item::Set(set, negated));
+                        continue;
+                    }
+                    Esc::Quote => {
+                        quoting = true;
+                        continue;
+                    }
+                    _ => continue,
+                }
+            } else {
+                self.next_char()
+            };
+            let range = self.peek() == Some(b'-')
+                && self.pat.get(self.pos + 1).is_some_and(|&n| n != b']')
+                && !(quoting && self.pat.get(self.pos + 1) == Some(&b'\\'));
+            if !range {
+                c.items.push(Item::Range(lo, lo));
+                continue;
+            }
+            let dash = self.pos;
+            self.pos += 1;
+            let hi = match self.peek() {
+                Some(b'[') if self.posix_end(self.pos).is_some() => None,
+                Some(b'\\') if !quoting => {
+                    self.pos += 1;
+                    match self.escape(true)? {
+                        Esc::Char(h) => Some(h),
+                        Esc::Set(..) => return err(CompileError::InvalidRange, self.pos - 1),
+                        _ => None,
+                    }
+                }
+                _ => Some(self.next_char()),
+            };
+            let Some(hi) = hi else {
+                // `-` before something that cannot end a range is a literal.
+                self.pos = dash;
+                c.items.push(Item::Range(lo, lo));
+                continue;
+            };
+            if hi < lo {
+                return err(CompileError::RangeOrder, self.pos - 1);
+            }
+            c.items.push(Item::Range(lo, hi));
+        }
+        self.class(c)
+    }
+
+    /// Up to `max` digits of base `radix` at the cursor, as a number (saturating).
+    fn digits(&mut self, radix: u32, max: usize) -> (u32, usize) {
+        let mut n: u32 = 0;
+        let mut count = 0;
+        while count < max {
+            let Some(d) = self.peek().and_then(|b| (b as char).to_digit(radix)) else {
+                break;
+            };
+            n = n.saturating_mul(radix).saturating_add(d);
+            self.pos += 1;
+            count += 1;
+        }
+        (n, count)
+    }
+
+    /// A code point read from an escape, checked against the mode's largest.
+    fn code_point(&self, c: u32, at: usize) -> Res<Esc> {
+        let max = if self.utf { 0x10ffff } else { 0xff };
+        if c > max || (self.utf && (0xd800..0xe000).contains(&c)) {
+            return err(CompileError::CharTooBig, at);
+        }
+        Ok(Esc::Char(c))
+    }
+
+    /// An escape sequence, after its backslash.
+    fn escape(&mut self, in_class: bool) -> Res<Esc> {
+        let Some(b) = self.peek() else {
+            return err(CompileError::TrailingBackslash, self.pos);
+        };
+        if self.utf && b >= 0x80 {
+            return Ok(Esc::Char(self.next_char()));
+        }
+        let at = self.pos;
+        self.pos += 1;
+        let set = |s: Set, upper: bool| Ok(Esc::Set(s, upper));
+        match b {
+            b'd' | b'D' => set(Set::Digit, b == b'D'),
+            b'w' | b'W' => set(Set::Word, b == b'W'),
+            b's' | b'S' => set(Set::Space, b == b'S'),
+            b'h' | b'H' => set(Set::HSpace, b == b'H'),
+            b'v' | b'V' => set(Set::VSpace, b == b'V'),
+            b'n' => Ok(Esc::Char(10)),
+            b't' => Ok(Esc::Char(9)),
+            b'r' => Ok(Esc::Char(13)),
+            b'f' => Ok(Esc::Char(12)),
+            b'e' => Ok(Esc::Char(27)),
+            b'a' => Ok(Esc::Char(7)),
+            b'b' if in_class => Ok(Esc::Char(8)),
+            b'Q' => Ok(Esc::Quote),
+            b'E' => Ok(Esc::QuoteEnd),
+            b'x' => {
+                if self.peek() == Some(b'{') {
+                    let save = self.pos;
+                    self.pos += 1;
+                    let (c, n) = self.digits(16, usize::MAX);
+                    if n > 0 && self.peek() == Some(b'}') {
+                        let close = self.pos;
+                        self.pos += 1;
+                        return self.code_point(c, close);
+                    }
+                    self.pos = save;
+                }
+                let (c, _) = self.digits(16, 2);
+                Ok(Esc::Char(c))
+            }
+            b'o' if self.peek() == Some(b'{') => {
+                self.pos += 1;
+                let (c, _) = self.digits(8, usize::MAX);
+                if !self.eat(b'}') {
+                    return err(CompileError::BadName, self.pos);
+                }
+                self.code_point(c, self.pos - 1)
+            }
+            b'c' => {
+                let Some(x) = self.peek() else {
+                    return err(CompileError::TrailingControl, self.pos);
+                };
+                self.pos += 1;
+                Ok(Esc::Char(u32::from(x.to_ascii_uppercase() ^ 0x40)))
+            }
+            b'0' => {
+                let (c, _) = self.digits(8, 2);
+                self.code_point(c, self.pos)
+            }
+            b'1'..=b'9' => {
+                if !in_class {
+                    self.pos = at;
+                    let n = self.number().unwrap_or(0) as usize;
+                    if n < 8 || n <= self.groups {
+                        return Ok(Esc::Backref(n));
+                    }
+                    self.pos = at;
+                }
+                if b >= b'8' {
+                    self.pos = at + 1;
+                    return Ok(Esc::Char(u32::from(b)));
+                }
+                let (c, _) = self.digits(8, 3);
+                self.code_point(c, self.pos)
+            }
+            b'g' if !in_class => self.g_reference(),
+            b'k' if !in_class => {
+                let close = match self.peek() {
+                    Some(b'<') => b'>',
+                    Some(b'\'') => b'\'',
+                    Some(b'{') => b'}',
+                    _ => return err(CompileError::BadGReference, self.pos),
+                };
+                self.pos += 1;
+                Ok(Esc::Named(self.name(close, false)?))
+            }
+            b'p' | b'P' | b'X' | b'C' | b'L' | b'l' | b'U' | b'u' => {
+                err(CompileError::Unsupported, at)
+            }
+            _ if in_class => Ok(Esc::Char(u32::from(b))),
+            b'b' => Ok(Esc::Assert(Look::Word)),
+            b'B' => Ok(Esc::Assert(Look::NotWord)),
+            b'A' => Ok(Esc::Assert(Look::Start)),
+            b'z' => Ok(Esc::Assert(Look::End)),
+            b'Z' => Ok(Esc::Assert(Look::EndOrNewline)),
+            b'G' => Ok(Esc::Assert(Look::StartOffset)),
+            b'R' => Ok(Esc::Linebreak),
+            b'K' => Ok(Esc::ResetStart),
+            b'N' => Ok(Esc::AnyButNewline),
+            _ => Ok(Esc::Char(u32::from(b))),
+        }
+    }
+
+    /// `\g{n}`, `\g{-n}`, `\g{name}`, `\gn`, `\g-n`, after the `g`.
+    fn g_reference(&mut self) -> Res<Esc> {
+        let braced = self.eat(b'{');
+        let minus = self.eat(b'-');
+        let at = self.pos;
+        let n = match self.number() {
+            Some(n) => n as usize,
+            None if braced && !minus => return Ok(Esc::Named(self.name(b'}', false)?)),
+            None => return err(CompileError::BadGReference, self.pos),
+        };
+        if braced && !self.eat(b'}') {
+            return err(CompileError::BadGReference, self.pos);
+        }
+        if n == 0 {
+            return err(CompileError::ZeroReference, self.pos - usize::from(braced));
+        }
+        if minus {
+            if n > self.groups {
+                return err(CompileError::NoSuchGroup, at);
+            }
+            return Ok(Esc::Backref(self.groups + 1 - n));
+        }
+        Ok(Esc::Backref(n))
+    }
+}

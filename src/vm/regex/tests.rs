@@ -1,0 +1,164 @@
+//! Unit tests of the engine: syntax, semantics and its bounds.
+
+use alloc::vec::Vec;
+
+use super::{opt, CompileError, MatchError, Regex, Run};
+
+/// The capture slots of the first match of `pat` in `s` from 0, as (start, end) pairs.
+fn find(pat: &str, options: u32, s: &str) -> Option<Vec<Option<(usize, usize)>>> {
+    let re = Regex::compile(pat.as_bytes(), options).expect("compiles");
+    let mut steps = 0;
+    let slots = re
+        .exec(s.as_bytes(), &Run::new(0), &mut steps)
+        .expect("runs")?;
+    Some(slots.chunks(2).map(|p| p[0].zip(p[1])).collect())
+}
+
+/// The whole match of `pat` in `s`.
+fn whole(pat: &str, s: &str) -> Option<(usize, usize)> {
+    find(pat, 0, s).map(|c| c[0].expect("whole match"))
+}
+
+fn compile_error(pat: &str) -> (CompileError, usize) {
+    match Regex::compile(pat.as_bytes(), 0) {
+        Ok(_) => panic!("{pat} compiles"),
+        Err(e) => (e.error, e.offset),
+    }
+}
+
+#[test]
+fn literals_classes_and_anchors() {
+    assert_eq!(whole("b+", "abbbc"), Some((1, 4)));
+    assert_eq!(whole("[a-c]{2}", "xxbcz"), Some((2, 4)));
+    assert_eq!(whole("[^a-c]", "abcd"), Some((3, 4)));
+    assert_eq!(whole("\\d+", "ab123c"), Some((2, 5)));
+    assert_eq!(whole("^b", "ab"), None);
+    assert_eq!(whole("b$", "ab\n"), Some((1, 2)));
+    assert_eq!(whole("[[:alpha:]]+", "12ab3"), Some((2, 4)));
+    assert_eq!(whole("a.c", "a\nc abc"), Some((4, 7)));
+    assert_eq!(whole("\\bfoo\\b", "afoo foo"), Some((5, 8)));
+}
+
+#[test]
+fn groups_alternation_and_backreferences() {
+    let c = find("(a|b)(c)?d", 0, "xbd").expect("matches");
+    assert_eq!(c, [Some((1, 3)), Some((1, 2)), None]);
+    assert_eq!(whole("(a+)b\\1", "aabaa"), Some((0, 5)));
+    assert_eq!(whole("(?<x>a)\\k<x>", "baa"), Some((1, 3)));
+    assert_eq!(whole("(?i)ABC", "xabc"), Some((1, 4)));
+    assert_eq!(whole("a(?=b)", "acab"), Some((2, 3)));
+    assert_eq!(whole("a(?!b)", "abac"), Some((2, 3)));
+    assert_eq!(whole("(?<=x|yz)a", "yza"), Some((2, 3)));
+    assert_eq!(whole("(?<!x)a", "xaa"), Some((2, 3)));
+    assert_eq!(whole("(?>a+)b", "aaab"), Some((0, 4)));
+    assert_eq!(whole("(?>a+)a", "aaaa"), None);
+    assert_eq!(whole("a++a", "aaaa"), None);
+    assert_eq!(whole("a*?b", "aab"), Some((0, 3)));
+    assert_eq!(whole("(a|ab)(c|bcd)(d*)", "abcd"), Some((0, 4)));
+    assert_eq!(whole("(a)?(?(1)b|c)", "c"), Some((0, 1)));
+    assert_eq!(whole("x{2,3}", "xxxx"), Some((0, 3)));
+    assert_eq!(whole("(?:ab){2,}?", "ababab"), Some((0, 4)));
+}
+
+#[test]
+fn empty_iterations_end_a_loop() {
+    assert_eq!(whole("(a*)*b", "aab"), Some((0, 3)));
+    assert_eq!(whole("(a?)+$", "aa"), Some((0, 2)));
+    assert_eq!(whole("(?:)*x", "x"), Some((0, 1)));
+}
+
+#[test]
+fn unicode_subjects() {
+    let c = find("é+", opt::UTF, "aééb").expect("matches");
+    assert_eq!(c[0], Some((1, 5)));
+    let c = find("\\x{e9}.", opt::UTF, "é€").expect("matches");
+    assert_eq!(c[0], Some((0, 5)));
+    assert_eq!(
+        find("É", opt::UTF | opt::CASELESS, "é").map(|c| c[0]),
+        Some(Some((0, 2)))
+    );
+}
+
+#[test]
+fn compile_errors_as_pcre_reports_them() {
+    assert_eq!(compile_error("(abc"), (CompileError::MissingParen, 4));
+    assert_eq!(compile_error("abc)"), (CompileError::UnmatchedParen, 3));
+    assert_eq!(compile_error("*a"), (CompileError::NothingToRepeat, 0));
+    assert_eq!(compile_error("a**"), (CompileError::NothingToRepeat, 2));
+    assert_eq!(compile_error("[abc"), (CompileError::MissingBracket, 4));
+    assert_eq!(compile_error("[z-a]"), (CompileError::RangeOrder, 3));
+    assert_eq!(compile_error("a{3,2}"), (CompileError::QuantifierOrder, 5));
+    assert_eq!(compile_error("(a)\\2"), (CompileError::NoSuchGroup, 5));
+    assert_eq!(
+        compile_error("(?<=a+)b"),
+        (CompileError::LookbehindNotFixed, 6)
+    );
+    assert_eq!(
+        compile_error("[[:foo:]]"),
+        (CompileError::UnknownPosixClass, 3)
+    );
+}
+
+/// A pattern nested far deeper than any native stack allows is an error, not a crash.
+#[test]
+fn deep_nesting_is_a_compile_error() {
+    let deep: Vec<u8> = core::iter::repeat_n(b'(', 100_000)
+        .chain(core::iter::repeat_n(b')', 100_000))
+        .collect();
+    let e = Regex::compile(&deep, 0).err();
+    assert_eq!(e.map(|e| e.error), Some(CompileError::TooDeep));
+}
+
+/// A catastrophic pattern stops at the match limit instead of running for ever.
+#[test]
+fn catastrophic_backtracking_stops_at_the_limit() {
+    let re = Regex::compile(b"(a*)*b", 0).expect("compiles");
+    let subject = alloc::vec![b'a'; 10_000];
+    let mut steps = 0;
+    let r = re.exec(&subject, &Run::new(0), &mut steps);
+    assert_eq!(r, Err(MatchError::MatchLimit));
+    assert!(steps <= 10_000_001);
+}
+
+/// A backtrack stack beyond its budget fails the run.
+#[test]
+fn backtrack_stack_is_bounded() {
+    let re = Regex::compile(b"(?:a|b)*c", 0).expect("compiles");
+    let subject = alloc::vec![b'a'; 100_000];
+    let mut run = Run::new(0);
+    run.memory = 64 * 1024;
+    let mut steps = 0;
+    assert_eq!(re.exec(&subject, &run, &mut steps), Err(MatchError::Memory));
+}
+
+/// Counted repeats copy their body; a program past the size limit is refused.
+#[test]
+fn huge_programs_are_refused() {
+    let e = Regex::compile(b"(?:(?:ab){1000}){1000}", 0).err();
+    assert_eq!(e.map(|e| e.error), Some(CompileError::TooLarge));
+}
+
+/// A hopeless search near the end of the subject gives up at once when a character every
+/// match needs is missing (PCRE's rule, which erl's answers under the match limit follow).
+#[test]
+fn missing_required_character_ends_the_search() {
+    let re = Regex::compile(b"(a*)*b", 0).expect("compiles");
+    let mut steps = 0;
+    let r = re.exec(&[b'a'; 30], &Run::new(0), &mut steps);
+    assert_eq!(r, Ok(None));
+    assert_eq!(steps, 0);
+    // Optional or alternative literals are not required.
+    assert_eq!(whole("(a*)*b?", "aa"), Some((0, 2)));
+    assert_eq!(whole("x|a", "a"), Some((0, 1)));
+    assert_eq!(whole("xy*", "ax"), Some((1, 2)));
+}
+
+#[test]
+fn caseless_pairs_beyond_latin1() {
+    let c = find("σ", opt::UTF | opt::CASELESS, "Σ").map(|c| c[0]);
+    assert_eq!(c, Some(Some((0, 2))));
+    let c = find("ж", opt::UTF | opt::CASELESS, "Ж").map(|c| c[0]);
+    assert_eq!(c, Some(Some((0, 2))));
+    let c = find("ł", opt::UTF | opt::CASELESS, "Ł").map(|c| c[0]);
+    assert_eq!(c, Some(Some((0, 2))));
+}
