@@ -72,6 +72,7 @@ const MODULES: &[&str] = &[
     "persistent_term",
     "pore",
     "prim_file",
+    "re",
     "string",
     "unicode",
     "xenbeam",
