@@ -282,7 +282,7 @@ const MANY_PROCESSES_GUEST: &str = "many-processes";
 /// none is killed for the node's memory.
 fn check_many_processes_guest(guest: &Guest) {
     let name = MANY_PROCESSES_GUEST;
-    guest.assert_has(name, "{ready,800,[50050000]}");
+    guest.assert_has(name, "{ready,800,[10010000]}");
     guest.assert_has(name, "{under_64_kib_a_process,true}");
     guest.assert_has(name, "{stopped,800}");
     guest.assert_has(name, "erlang: m_many_processes:main exited with status 0");

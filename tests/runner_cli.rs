@@ -314,8 +314,8 @@ fn a_bad_memory_budget_is_refused_with_a_message() {
 }
 
 /// Processes that have collected many times and then wait hold little (no old space kept,
-/// a small collection threshold): 2,000 of them fit in 96 MiB of heaps, where each used to
-/// hold a few hundred KiB and most would have been killed for the node's memory.
+/// a small collection threshold): 1,000 of them fit in 48 MiB of heaps, where each used to
+/// hold over 144 KiB and most would have been killed for the node's memory.
 #[test]
 fn thousands_of_collected_processes_fit_in_a_small_budget() {
     let dir = std::env::temp_dir().join(format!("xenbeam-cli-many-{}", std::process::id()));
@@ -331,17 +331,17 @@ fn thousands_of_collected_processes_fit_in_a_small_budget() {
     assert!(st.success());
     let out = runner_within(&[
         OsStr::new("--max-memory"),
-        OsStr::new("96M"),
+        OsStr::new("48M"),
         OsStr::new("-pa"),
         dir.as_os_str(),
         OsStr::new("m_many_processes"),
         OsStr::new("main"),
-        OsStr::new("2000"),
+        OsStr::new("1000"),
     ])
     .expect("finishes");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "{ready,2000,[50050000]}\n{under_64_kib_a_process,true}\n{stopped,2000}\n",
+        "{ready,1000,[10010000]}\n{under_64_kib_a_process,true}\n{stopped,1000}\n",
         "{}",
         stderr(&out)
     );

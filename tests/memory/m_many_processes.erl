@@ -20,9 +20,10 @@ main([NText]) ->
     erlang:halt(0).
 
 worker(Parent) ->
-    Parent ! {ready, self(), garbage(100, 0)},
+    Parent ! {ready, self(), garbage(20, 0)},
     receive {stop, From} -> From ! {bye, self()} end.
 
-%% Each round builds and sums a 1,000-element list that dies at once.
+%% Each round builds and sums a 1,000-element list that dies at once: 20 rounds allocate
+%% about ten times the smallest collection threshold.
 garbage(0, Acc) -> Acc;
 garbage(K, Acc) -> garbage(K - 1, Acc + lists:sum(lists:seq(1, 1000))).
