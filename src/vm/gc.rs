@@ -119,8 +119,8 @@ impl Copier<'_> {
 }
 
 /// From this many words (8 MiB) on, a heap is large: it grows by twice its live data rather
-/// than three times, and its to-space is reserved for the live data only, so memory, not
-/// copying, is what it saves.
+/// than three times, and its to-space gets no room beyond the words to copy until the copy
+/// is done, so memory, not copying, is what it saves.
 const LARGE_HEAP_WORDS: usize = 1 << 20;
 
 /// Collects `heap`, updating every root slot, and leaves room for `need` more words. Fails,
