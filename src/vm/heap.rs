@@ -33,6 +33,7 @@ pub type BinBuf = Arc<Vec<u8>>;
 /// young generation), so a process that allocates much and keeps little collects once per
 /// this many words: lower would collect too often, higher would hold more memory in every
 /// process that has collected once (16,384 held over 144 KiB in each).
+pub const MIN_HEAP_WORDS: usize = 4096;
 
 /// A process heap.
 #[derive(Debug)]
