@@ -194,6 +194,10 @@ pub fn early_write(bytes: &[u8]) {
     write_all(&ring, port, bytes);
 }
 
+/// Writes all of `bytes`, waiting while the ring is full. Gives up only when the backend has
+/// taken nothing for about a second (none is running), not after a second of waits in all: a
+/// long write to a slow but working backend (xenconsoled serving many domains) must not
+/// lose its end.
 fn write_all(ring: &ConsoleRing, port: Port, mut bytes: &[u8]) {
     let mut stalls = 0;
     while !bytes.is_empty() {
@@ -206,7 +210,10 @@ fn write_all(ring: &ConsoleRing, port: Port, mut bytes: &[u8]) {
                 }
                 wait_a_little(port);
             }
-            Ok(n) => bytes = &bytes[n..],
+            Ok(n) => {
+                bytes = &bytes[n..];
+                stalls = 0;
+            }
             Err(_) => return,
         }
     }
