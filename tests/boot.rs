@@ -422,14 +422,44 @@ fn erlang_programs_give_erl_output_in_the_image() {
         };
         if &got != want || !status_ok || guest.result != "poweroff" {
             failures.push(format!(
-                "{m}: status {status:?} (erl {want_code:?}), result {}\n  erl:   {:?}\n  image: {:?}",
+                "{m}: status {status:?} (erl {want_code:?}), result {}, {} lines (erl {}){}",
                 guest.result,
-                want.iter().take(8).collect::<Vec<_>>(),
-                got.iter().take(8).collect::<Vec<_>>()
+                got.len(),
+                want.len(),
+                first_difference(want, &got)
             ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Where two outputs part: the first line that differs, with a little context from each.
+fn first_difference(want: &[String], got: &[String]) -> String {
+    let Some(i) = (0..want.len().max(got.len())).find(|&i| want.get(i) != got.get(i)) else {
+        return String::new();
+    };
+    let around = |v: &[String]| v[i.min(v.len())..(i + 3).min(v.len())].to_vec();
+    format!(
+        "\n  first difference at line {}\n  erl:   {:?}\n  image: {:?}",
+        i + 1,
+        around(want),
+        around(got)
+    )
+}
+
+#[test]
+fn first_difference_names_the_line_where_outputs_part() {
+    let lines = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let want = lines(&["a", "b", "c", "d"]);
+    assert_eq!(first_difference(&want, &want), "");
+    let got = lines(&["a", "b", "x", "d"]);
+    let d = first_difference(&want, &got);
+    assert!(d.contains("line 3"), "{d}");
+    assert!(d.contains(r#"erl:   ["c", "d"]"#), "{d}");
+    assert!(d.contains(r#"image: ["x", "d"]"#), "{d}");
+    let short = lines(&["a", "b"]);
+    let d = first_difference(&want, &short);
+    assert!(d.contains("line 3") && d.contains("image: []"), "{d}");
 }
 
 #[test]

@@ -6,7 +6,7 @@
 //! path ([`crate::crash`]) can use it even if `init` did not finish, through the early console
 //! handle set up before anything else can fail.
 
-use crate::console::ConsoleRing;
+use crate::console::{self, ConsoleRing};
 use crate::error::XenError;
 use crate::events::{Port, SharedInfo};
 use crate::hypercall::{self, ShutdownReason};
@@ -14,7 +14,7 @@ use crate::mm;
 use crate::shared::SharedPage;
 use crate::xenstore::{Doorbell, SyncClient, XenstoreError};
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use spin::{Mutex, Once};
 
 /// The magic prefix of start_info for a 64-bit PV guest.
@@ -194,24 +194,54 @@ pub fn early_write(bytes: &[u8]) {
     write_all(&ring, port, bytes);
 }
 
+/// Bytes written to the console ring so far, up to a little more than the ring holds: once
+/// more than the ring's size went in, the backend has taken some, so it works and a later
+/// stall is a slow relay (xenconsoled writing into a slow reader), not a missing backend.
+static CONSOLE_WRITTEN: AtomicUsize = AtomicUsize::new(0);
+/// Set when a write gave up on a full ring; later writes then put in what fits without
+/// waiting, until the backend takes something again.
+static CONSOLE_STALLED: AtomicBool = AtomicBool::new(false);
+
+/// How long a write waits on a full ring that does not move, in waits of about a millisecond:
+/// a second while no backend has been seen working (perhaps none runs), half a minute once
+/// one has (a busy relay must not lose output).
+const FIRST_STALL_WAITS: u32 = 1_000;
+const STALL_WAITS: u32 = 30_000;
+
 /// Writes all of `bytes`, waiting while the ring is full. Gives up only when the backend has
-/// taken nothing for about a second (none is running), not after a second of waits in all: a
-/// long write to a slow but working backend (xenconsoled serving many domains) must not
-/// lose its end.
+/// taken nothing for a while (see [`STALL_WAITS`]), not after some time of waits in all: a
+/// long write to a slow but working backend (xenconsoled serving many domains, or relaying
+/// into a slow reader) must not lose its end. After giving up, writes stop waiting until the
+/// backend takes bytes again, so output to a dead backend costs no time.
 fn write_all(ring: &ConsoleRing, port: Port, mut bytes: &[u8]) {
     let mut stalls = 0;
     while !bytes.is_empty() {
         match ring.write(bytes) {
             Ok(0) => {
                 let _ = hypercall::evtchn_send(port);
+                if CONSOLE_STALLED.load(Ordering::Relaxed) {
+                    return;
+                }
                 stalls += 1;
-                if stalls > 1000 {
+                let limit =
+                    if CONSOLE_WRITTEN.load(Ordering::Relaxed) > console::OUTPUT.size as usize {
+                        STALL_WAITS
+                    } else {
+                        FIRST_STALL_WAITS
+                    };
+                if stalls > limit {
+                    CONSOLE_STALLED.store(true, Ordering::Relaxed);
                     return;
                 }
                 wait_a_little(port);
             }
             Ok(n) => {
                 bytes = &bytes[n..];
+                let seen = CONSOLE_WRITTEN.load(Ordering::Relaxed);
+                if seen <= console::OUTPUT.size as usize {
+                    CONSOLE_WRITTEN.store(seen + n, Ordering::Relaxed);
+                }
+                CONSOLE_STALLED.store(false, Ordering::Relaxed);
                 stalls = 0;
             }
             Err(_) => return,
