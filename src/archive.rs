@@ -1,13 +1,17 @@
-//! The module archive: the `.beam` files embedded in the image.
+//! The module archive: the `.beam` files embedded in the image, and the applications' files.
 //!
 //! `scripts/build` collects the modules a program needs and the image's build script packs
 //! them with [`write`]; at run time [`Archive::parse`] validates the whole archive once and
-//! then hands out module bytes by name. The layout is deliberately simple: the magic `XBAR`, a
+//! then hands out module bytes by name. Entries named by an absolute path instead of a module
+//! name are files (an application's `priv` directory and `.app` file), which [`files`] shows
+//! as a read-only file system. The layout is deliberately simple: the magic `XBAR`, a
 //! u32 version and entry count, then per entry a u16 name length, the name, a u32 data length
 //! and the data (all little-endian, no padding).
 
 use alloc::vec::Vec;
 use core::fmt;
+
+pub mod files;
 
 const MAGIC: &[u8; 4] = b"XBAR";
 const VERSION: u32 = 1;
@@ -90,11 +94,11 @@ impl<'a> Archive<'a> {
         Ok(Self { entries })
     }
 
-    /// The bytes of module `name`.
+    /// The bytes of module `name` (never a file's: their names are paths).
     pub fn get(&self, name: &str) -> Option<&'a [u8]> {
         self.entries
             .iter()
-            .find(|(n, _)| *n == name)
+            .find(|(n, _)| *n == name && !n.starts_with('/'))
             .map(|(_, d)| *d)
     }
 

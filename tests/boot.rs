@@ -310,6 +310,64 @@ fn check_node_memory_guest(guest: &Guest) {
     assert_eq!(guest.result, "poweroff", "{:?}", guest.lines);
 }
 
+/// The guest that reads its application's files (tests/files_app).
+const FILES_GUEST: &str = "files-app";
+
+/// Makes the application `files_app` under `work` as an image embeds it: `ebin` with the
+/// program (tests/files_app/i_files.erl) and its `.app` file, `priv` with a text file, a
+/// binary file in a subdirectory and a file of terms. Returns the `ebin` directory.
+fn files_app(work: &Path) -> PathBuf {
+    let app = work.join("files_app");
+    let ebin = app.join("ebin");
+    let priv_dir = app.join("priv");
+    std::fs::create_dir_all(&ebin).expect("creating files_app/ebin");
+    std::fs::create_dir_all(priv_dir.join("sub")).expect("creating files_app/priv/sub");
+    let status = Command::new("erlc")
+        .arg("-o")
+        .arg(&ebin)
+        .arg(root().join("tests/files_app/i_files.erl"))
+        .status()
+        .expect("running erlc");
+    assert!(status.success(), "erlc failed on i_files.erl");
+    let write = |path: PathBuf, bytes: &[u8]| {
+        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("writing {path:?}: {e}"))
+    };
+    write(
+        ebin.join("files_app.app"),
+        b"{application, files_app, [{vsn, \"1.2\"}, {modules, [i_files]}, {registered, []},\n\
+          {applications, [kernel, stdlib]}]}.\n",
+    );
+    write(priv_dir.join("hello.txt"), b"hello\nworld\n");
+    write(priv_dir.join("sub/data.bin"), &[0, 1, 2, 3, 4]);
+    write(
+        priv_dir.join("terms.config"),
+        b"{a, 1}.\n{b, [x, \"y\"]}.\n",
+    );
+    ebin
+}
+
+/// The files guest printed what tests/files_app/i_files.expected says.
+fn check_files_guest(guest: &Guest) {
+    let want = std::fs::read_to_string(root().join("tests/files_app/i_files.expected"))
+        .expect("reading i_files.expected");
+    let want: Vec<String> = want.lines().map(String::from).collect();
+    let got: Vec<String> = guest
+        .lines
+        .iter()
+        .filter(|l| !is_log_line(l))
+        .cloned()
+        .collect();
+    guest.assert_has(FILES_GUEST, "erlang: i_files:main exited with status 0");
+    assert!(
+        got == want && guest.result == "poweroff",
+        "{FILES_GUEST}: result {}, {} lines (want {}){}",
+        guest.result,
+        got.len(),
+        want.len(),
+        first_difference(&want, &got)
+    );
+}
+
 #[test]
 #[ignore = "boots Xen inside QEMU; run by scripts/test"]
 fn erlang_programs_give_erl_output_in_the_image() {
@@ -381,7 +439,8 @@ fn erlang_programs_give_erl_output_in_the_image() {
         modules.push(m);
     }
 
-    let image = build_image(&[&ebin]);
+    let files_ebin = files_app(&work);
+    let image = build_image(&[&ebin, &files_ebin]);
     let guests: Vec<(String, String)> = modules
         .iter()
         .map(|m| (m.replace('_', "-"), format!("-run {m} main")))
@@ -391,6 +450,7 @@ fn erlang_programs_give_erl_output_in_the_image() {
         .map(|(name, extra)| (name.as_str(), extra.as_str(), 256, 300))
         .collect();
     specs.push((NODE_MEMORY_GUEST, "-run m_node_memory main", 256, 300));
+    specs.push((FILES_GUEST, "-run i_files main", 256, 300));
     specs.push((
         MANY_PROCESSES_GUEST,
         "-run m_many_processes main 800",
@@ -400,6 +460,7 @@ fn erlang_programs_give_erl_output_in_the_image() {
     let (out, _code) = run_guests(&image, &specs);
     let _ = std::fs::remove_dir_all(&work);
     check_node_memory_guest(&out[NODE_MEMORY_GUEST]);
+    check_files_guest(&out[FILES_GUEST]);
     check_many_processes_guest(&out[MANY_PROCESSES_GUEST]);
 
     let mut failures = Vec::new();

@@ -6,12 +6,18 @@
 //! the program halts or its last process ends, the exit status is logged and the caller powers
 //! the domain off.
 
+#[cfg(feature = "archive-files")]
+use alloc::string::String;
 use alloc::vec::Vec;
 use log::{error, info, warn};
+#[cfg(feature = "archive-files")]
+use xenbeam::archive::files::FileView;
 use xenbeam::archive::Archive;
 use xenbeam::sched::{Node, Stop};
 use xenbeam::vm::bif::Io;
 use xenbeam::vm::driver::{ModuleSource, Runtime};
+#[cfg(feature = "archive-files")]
+use xenbeam::vm::files::{FileOp, FileReply, Posix};
 use xenbeam_xen::cmdline::RunSpec;
 use xenbeam_xen::platform::Platform;
 
@@ -25,17 +31,31 @@ impl ModuleSource for Embedded<'_> {
     }
 }
 
-struct Console(&'static Platform);
+/// The image's side of the runtime's I/O: the console, and the archive's files (read-only;
+/// with the `archive-files` feature, else none).
+struct Console {
+    platform: &'static Platform,
+    #[cfg(feature = "archive-files")]
+    files: FileView<'static>,
+}
 
 impl Io for Console {
     fn stdout(&mut self, bytes: &[u8]) {
-        self.0.console_write(bytes);
+        self.platform.console_write(bytes);
     }
     fn stderr(&mut self, bytes: &[u8]) {
-        self.0.console_write(bytes);
+        self.platform.console_write(bytes);
     }
     fn log(&mut self, level: log::Level, text: &str) {
         log::log!(level, "{text}");
+    }
+    #[cfg(feature = "archive-files")]
+    fn file(&mut self, caller: u32, op: FileOp<'_>) -> Result<FileReply, Posix> {
+        self.files.request(caller, op)
+    }
+    #[cfg(feature = "archive-files")]
+    fn code_path(&mut self) -> Vec<String> {
+        self.files.app_ebins()
     }
 }
 
@@ -90,8 +110,12 @@ pub fn run(
             return spec.map(|_| 1);
         }
     };
+    let mut io = Console {
+        platform,
+        #[cfg(feature = "archive-files")]
+        files: FileView::new(&archive),
+    };
     let mut src = Embedded(archive);
-    let mut io = Console(platform);
     let mut node = Node::new(XenPlatform::new(platform), load);
     node.set_max_memory(memory_budget);
     info!(

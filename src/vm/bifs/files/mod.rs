@@ -1,5 +1,6 @@
 //! `prim_file`: the file primitives OTP's `file`, `file_server` and `filelib` call, over
-//! the platform's file system ([`Io::file`](crate::vm::bif::Io::file)).
+//! the platform's file system ([`Io::file`](crate::vm::bif::Io::file)): on the host the
+//! machine's files, in the image the archive's (read-only).
 //!
 //! erl implements `prim_file` as Erlang over NIFs; here its exported functions are BIFs
 //! with the same results: `{ok, ...}`, `eof` or `{error, Posix}`. An open file is
@@ -13,10 +14,10 @@ use crate::vm::atom;
 use crate::vm::files::Posix;
 use crate::vm::term::Term;
 
-#[cfg(not(target_os = "none"))]
-mod host;
-#[cfg(not(target_os = "none"))]
-pub use host::*;
+#[cfg(any(not(target_os = "none"), feature = "archive-files"))]
+mod prim;
+#[cfg(any(not(target_os = "none"), feature = "archive-files"))]
+pub use prim::*;
 
 fn atom(ctx: &mut Ctx, name: &str) -> Term {
     ctx.atoms.intern(name).unwrap_or(atom::UNDEFINED)
@@ -28,14 +29,14 @@ fn error(ctx: &mut Ctx, e: Posix) -> Term {
     ctx.p.heap.tuple(&[atom::ERROR, reason])
 }
 
-/// The image has no file system yet: each `prim_file` function answers `{error, enotsup}`
-/// as the full BIFs would over a platform without files, in a few bytes each rather than
-/// the host's code, which the image's size budget cannot hold.
-#[cfg(target_os = "none")]
+/// An image built without its files (the `archive-files` feature): each `prim_file`
+/// function answers `{error, enotsup}`, as the full BIFs would over a platform without
+/// files, in a few bytes each.
+#[cfg(all(target_os = "none", not(feature = "archive-files")))]
 macro_rules! without_files {
     ($($name:ident),* $(,)?) => {
         $(
-            #[doc = "Not supported in the image: `{error, enotsup}`."]
+            #[doc = "Not in this image: `{error, enotsup}`."]
             pub fn $name(ctx: &mut Ctx, _: &[Term]) -> BifResult {
                 Ok(error(ctx, Posix::Enotsup))
             }
@@ -43,7 +44,7 @@ macro_rules! without_files {
     };
 }
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", not(feature = "archive-files")))]
 without_files!(
     read_file,
     write_file,

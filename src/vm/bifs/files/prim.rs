@@ -1,4 +1,4 @@
-//! The file BIFs over the platform's file system: on the host, the machine's files.
+//! The file BIFs over the platform's file system (the host's files, or the image's archive).
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -1,0 +1,53 @@
+%% The image's files: an application's priv directory and .app file, read-only, as OTP's
+%% file, filelib, code and application modules see them (tests/boot.rs builds the app and
+%% compares the output with i_files.expected).
+-module(i_files).
+-export([main/0]).
+
+main() ->
+    Priv = code:priv_dir(files_app),
+    show(Priv),
+    show(code:lib_dir(files_app)),
+    show(file:read_file(filename:join(Priv, "hello.txt"))),
+    {ok, Names} = file:list_dir(Priv),
+    show(lists:sort(Names)),
+    show(filelib:wildcard("*.config", Priv)),
+    show({filelib:is_dir(filename:join(Priv, "sub")),
+          filelib:is_regular(filename:join(Priv, "hello.txt")),
+          filelib:is_file(filename:join(Priv, "none"))}),
+    Data = filename:join([Priv, "sub", "data.bin"]),
+    {ok, Info} = file:read_file_info(Data),
+    show({element(2, Info), element(3, Info), element(4, Info)}),
+    {ok, F} = file:open(Data, [read, binary]),
+    show(file:read(F, 2)),
+    show(file:position(F, {eof, -1})),
+    show(file:read(F, 10)),
+    show(file:read(F, 10)),
+    show(file:pread(F, 1, 2)),
+    show(file:close(F)),
+    {ok, L} = file:open(filename:join(Priv, "hello.txt"), [read]),
+    show(io:get_line(L, "")),
+    show(io:get_line(L, "")),
+    ok = file:close(L),
+    show(file:consult(filename:join(Priv, "terms.config"))),
+    show(file:get_cwd()),
+    show(file:set_cwd(Priv)),
+    show(file:read_file("sub/data.bin")),
+    show(file:set_cwd("hello.txt")),
+    show(file:write_file("new", <<"x">>)),
+    show(file:open("hello.txt", [write])),
+    show(file:delete("hello.txt")),
+    show(file:make_dir("d")),
+    show(file:read_file("missing")),
+    show(file:read_file(Priv)),
+    show(file:list_dir("hello.txt")),
+    show(application:load(files_app)),
+    show(application:get_key(files_app, vsn)),
+    show(code:priv_dir(no_such_app)),
+    %% A process's open files close when it exits.
+    Self = self(),
+    {Pid, Ref} = spawn_monitor(fun() -> Self ! file:open(Data, [read, raw, binary]) end),
+    receive {'DOWN', Ref, process, Pid, normal} -> ok end,
+    receive {ok, Fd} -> show(file:read(Fd, 1)) end.
+
+show(T) -> erlang:display(T).
