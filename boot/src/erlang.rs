@@ -73,11 +73,14 @@ fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
 pub fn describe(modules: &'static [u8]) {
     match Archive::parse(modules) {
         Ok(a) if a.is_empty() => info!("no Erlang modules embedded"),
-        Ok(a) => info!(
-            "{} Erlang modules embedded ({} KiB)",
-            a.len(),
-            modules.len() / 1024
-        ),
+        Ok(a) => {
+            let files = a.entries().filter(|(n, _)| n.starts_with('/')).count();
+            info!(
+                "{} Erlang modules and {files} files embedded ({} KiB)",
+                a.len() - files,
+                modules.len() / 1024
+            )
+        }
         Err(e) => error!("{e}"),
     }
 }
