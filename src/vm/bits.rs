@@ -137,9 +137,6 @@ impl BitWriter {
             16 => f16_bits(f).to_be_bytes().to_vec(),
             _ => return false,
         };
-        if n == 32 && (f as f32).is_infinite() {
-            return false;
-        }
         if little {
             bytes.reverse();
         }
@@ -148,19 +145,40 @@ impl BitWriter {
     }
 }
 
+/// `f` as an IEEE 754 half-precision float, rounded to nearest (ties to even) from the double
+/// directly, subnormals included; too large a magnitude gives infinity, as erl's does.
 fn f16_bits(f: f64) -> u16 {
-    let x = f as f32;
-    let b = x.to_bits();
-    let sign = ((b >> 16) & 0x8000) as u16;
-    let exp = ((b >> 23) & 0xff) as i32 - 127 + 15;
-    let mant = b & 0x7f_ffff;
-    if exp <= 0 {
-        sign
-    } else if exp >= 31 {
-        sign | 0x7c00
-    } else {
-        sign | ((exp as u16) << 10) | ((mant >> 13) as u16)
+    let b = f.to_bits();
+    let sign = ((b >> 48) & 0x8000) as u16;
+    let exp = ((b >> 52) & 0x7ff) as i32;
+    let mant = b & ((1u64 << 52) - 1);
+    if exp == 0x7ff {
+        return sign | 0x7c00 | if mant != 0 { 0x200 } else { 0 };
     }
+    // The half's biased exponent; at 0 and below the result is subnormal (or zero).
+    let e = exp - 1023 + 15;
+    if e >= 31 {
+        return sign | 0x7c00;
+    }
+    if e < -10 {
+        // Under half the smallest subnormal (2^-24).
+        return sign;
+    }
+    // The significand with its implicit bit, shifted to the half's 10 fraction bits (more
+    // for a subnormal), rounded on the bits shifted out. A carry out of the fraction moves
+    // into the exponent, which is the right encoding (up to infinity).
+    let (m, shift, base) = if e <= 0 {
+        (mant | (1u64 << 52), (43 - e) as u32, 0u64)
+    } else {
+        (mant, 42, (e as u64) << 10)
+    };
+    let rest = m & ((1u64 << shift) - 1);
+    let half = 1u64 << (shift - 1);
+    let mut r = base | (m >> shift);
+    if rest > half || (rest == half && r & 1 == 1) {
+        r += 1;
+    }
+    sign | r as u16
 }
 
 fn two_complement_u64(v: &BigInt) -> u64 {

@@ -31,6 +31,12 @@ pub enum Top<'a> {
         /// Its arguments.
         args: &'a [Term],
     },
+    /// A failed binary construction in the current function, with erl's `cause` for the
+    /// frame's `error_info` (segment number, type, problem, value) when a segment is to blame.
+    Construct {
+        /// The cause.
+        cause: Option<(u32, &'static str, &'static str, Term)>,
+    },
     /// An undefined function `M:F(Args)` about to be called (the caller's return address is
     /// already on the stack, so the current function is not listed).
     Undef {
@@ -43,35 +49,65 @@ pub enum Top<'a> {
     },
 }
 
-fn location(p: &mut Process, atoms: &mut AtomTable, code: &Code, module: u32, pc: u32) -> Term {
-    let Some(m) = code.modules.get(module as usize) else {
-        return Term::NIL;
-    };
-    match m.location(pc) {
-        Some((file, line)) => {
-            let f = p.heap.string(file);
-            let ft = p.heap.tuple(&[atom::FILE, f]);
-            let lt = p.heap.tuple(&[atom::LINE, Term::small(*line as i64)]);
-            let _ = atoms;
-            p.heap.list(&[ft, lt])
-        }
-        None => Term::NIL,
+/// The location of `pc` in `module` (`{file, F}` and `{line, L}` when known), then `extra`.
+fn location(p: &mut Process, code: &Code, module: u32, pc: u32, extra: Option<Term>) -> Term {
+    let mut items = [Term::NIL; 3];
+    let mut n = 0;
+    if let Some((file, line)) = code
+        .modules
+        .get(module as usize)
+        .and_then(|m| m.location(pc))
+    {
+        let f = p.heap.string(file);
+        items[0] = p.heap.tuple(&[atom::FILE, f]);
+        items[1] = p.heap.tuple(&[atom::LINE, Term::small(*line as i64)]);
+        n = 2;
     }
+    if let Some(e) = extra {
+        items[n] = e;
+        n += 1;
+    }
+    p.heap.list(&items[..n])
 }
 
 fn function_frame(
     p: &mut Process,
-    atoms: &mut AtomTable,
     code: &Code,
     module: u32,
     pc: u32,
     args: Option<Term>,
+    extra: Option<Term>,
 ) -> Option<Term> {
     let m = code.modules.get(module as usize)?;
     let f = *m.function_at(pc)?;
-    let loc = location(p, atoms, code, module, pc);
+    let loc = location(p, code, module, pc, extra);
     let a = args.unwrap_or(Term::small(f.arity as i64));
     Some(p.heap.tuple(&[m.name, f.name, a, loc]))
+}
+
+/// `{error_info, #{cause => {Segment, Type, Problem, Value}, function => format_bs_fail,
+/// module => erl_erts_errors}}`, which erl puts in the frame of a failed construction.
+fn construct_info(
+    p: &mut Process,
+    atoms: &mut AtomTable,
+    (segment, kind, problem, value): (u32, &str, &str, Term),
+) -> Term {
+    let mut atom = |name: &str| atoms.intern(name).unwrap_or(atom::UNDEFINED);
+    let (kind, problem) = (atom(kind), atom(problem));
+    let (cause, function, erts_errors) = (
+        atom("cause"),
+        atom("format_bs_fail"),
+        atom("erl_erts_errors"),
+    );
+    let c = p
+        .heap
+        .tuple(&[Term::small(segment as i64), kind, problem, value]);
+    let map = p.heap.map_sorted(&[
+        (cause, c),
+        (atom("function"), function),
+        (atom::MODULE, erts_errors),
+    ]);
+    p.heap.tuple(&[atom::ERROR_INFO, map])
 }
 
 /// Builds the stack trace for an exception raised at `pc` of `module`.
@@ -96,12 +132,18 @@ pub fn build_trace(
             let loc = p.heap.list(&[info]);
             let al = p.heap.list(args);
             frames.push(p.heap.tuple(&[bm, bf, al, loc]));
-            if let Some(f) = function_frame(p, atoms, code, module, pc, None) {
+            if let Some(f) = function_frame(p, code, module, pc, None, None) {
                 frames.push(f);
             }
         }
         Top::Function { args } => {
-            if let Some(f) = function_frame(p, atoms, code, module, pc, args) {
+            if let Some(f) = function_frame(p, code, module, pc, args, None) {
+                frames.push(f);
+            }
+        }
+        Top::Construct { cause } => {
+            let info = cause.map(|c| construct_info(p, atoms, c));
+            if let Some(f) = function_frame(p, code, module, pc, None, info) {
                 frames.push(f);
             }
         }
@@ -120,7 +162,7 @@ pub fn build_trace(
         let t = p.stack[i];
         if t.is_cp() {
             let pc = t.code_pc().saturating_sub(1);
-            if let Some(f) = function_frame(p, atoms, code, t.code_module(), pc, None) {
+            if let Some(f) = function_frame(p, code, t.code_module(), pc, None, None) {
                 frames.push(f);
             }
         }

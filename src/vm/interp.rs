@@ -2411,12 +2411,12 @@ fn general<'e>(
             Op::BsCreateBin { fail, dst, segs } => {
                 match create_bin(p, xr, lits, &code.modules[m as usize].strings, segs) {
                     Ok(t) => store(xr, p, *dst, t),
-                    Err(f) => {
+                    Err(e) => {
                         if *fail != 0 {
                             ip = ops.at(*fail as usize);
                             continue;
                         }
-                        fault!(f, Top::Function { args: None });
+                        fault!(e.fault, Top::Construct { cause: e.cause });
                     }
                 }
             }
@@ -2740,13 +2740,71 @@ fn bs_get(
     Some(t)
 }
 
+/// Why a binary construction failed: the exception, and the segment to blame as erl reports
+/// it in the frame's `error_info` (`cause => {Segment, Type, Problem, Value}`).
+struct BsFail {
+    /// The exception (`badarg`, `system_limit`).
+    fault: Fault,
+    /// The segment's number, type, what is wrong with it (`type`, `size`, `short`, `unit`,
+    /// `invalid`) and the value or size at fault.
+    cause: Option<(u32, &'static str, &'static str, Term)>,
+}
+
+impl BsFail {
+    /// A `badarg` blaming segment `s` for `problem` with `value`.
+    fn badarg(s: &Segment, problem: &'static str, value: Term) -> BsFail {
+        BsFail::blame(badarg(), s, problem, value)
+    }
+
+    /// `fault`, blaming segment `s` for `problem` with `value`.
+    fn blame(fault: Fault, s: &Segment, problem: &'static str, value: Term) -> BsFail {
+        let kind = match s.kind {
+            SegKind::Integer => "integer",
+            SegKind::Float => "float",
+            SegKind::Utf8 => "utf8",
+            SegKind::Utf16 => "utf16",
+            SegKind::Utf32 => "utf32",
+            SegKind::Binary | SegKind::String | SegKind::Append | SegKind::PrivateAppend => {
+                "binary"
+            }
+        };
+        BsFail {
+            fault,
+            cause: Some((s.pos, kind, problem, value)),
+        }
+    }
+}
+
+impl From<Fault> for BsFail {
+    fn from(fault: Fault) -> BsFail {
+        BsFail { fault, cause: None }
+    }
+}
+
+/// The size in bits of segment `s` given `size` units: `badarg` unless a non-negative
+/// integer, `system_limit` when that many bits cannot be addressed (a bignum size, or size
+/// times unit overflowing); either blames the size.
+fn segment_bits(view: &View, s: &Segment, size: Term) -> Result<usize, BsFail> {
+    let limit = || BsFail::blame(Fault::error(atom::SYSTEM_LIMIT), s, "size", size);
+    match size.as_small() {
+        Some(n) if n >= 0 => (n as usize).checked_mul(s.unit as usize).ok_or_else(limit),
+        None if view
+            .big(size)
+            .is_some_and(|b| b.sign() == num_bigint::Sign::Plus) =>
+        {
+            Err(limit())
+        }
+        _ => Err(BsFail::badarg(s, "size", size)),
+    }
+}
+
 fn create_bin(
     p: &mut Process,
     xr: &[Term; X_REGS],
     lits: &Literals,
     strings: &[u8],
     segs: &[Segment],
-) -> Result<Term, Fault> {
+) -> Result<Term, BsFail> {
     // In-place append: the first segment names a binary that ends its buffer.
     let mut writer: Option<(BitWriter, usize, usize)> = None;
     let mut rest = segs;
@@ -2754,9 +2812,11 @@ fn create_bin(
         if matches!(first.kind, SegKind::Append | SegKind::PrivateAppend) {
             let b = fetch(xr, p, first.src);
             let view = p.heap.view(lits);
-            let (w, off, len) = view.bin_ref(b).ok_or_else(badarg)?;
+            let (w, off, len) = view
+                .bin_ref(b)
+                .ok_or_else(|| BsFail::badarg(first, "type", b))?;
             if first.unit > 1 && !len.is_multiple_of(first.unit as usize) {
-                return Err(badarg());
+                return Err(BsFail::badarg(first, "unit", b));
             }
             if bits::appendable(&view, w, off, len) {
                 let i = (w >> 1) as usize;
@@ -2765,7 +2825,9 @@ fn create_bin(
                 );
                 writer = Some((BitWriter::resume(buf, off + len), i, off));
             } else {
-                let s = view.binary(b).ok_or_else(badarg)?;
+                let s = view
+                    .binary(b)
+                    .ok_or_else(|| BsFail::badarg(first, "type", b))?;
                 let mut wr = BitWriter::default();
                 // Room for this construction, and for appending as much again later.
                 let now = s.bit_len / 8 + size_hint(p, xr, lits, &segs[1..]);
@@ -2817,23 +2879,6 @@ fn size_hint(p: &Process, xr: &[Term; X_REGS], lits: &Literals, segs: &[Segment]
     bits.div_ceil(8)
 }
 
-/// An integer segment's size in bits: `badarg` unless a non-negative integer, `system_limit`
-/// when that many bits cannot be addressed (a bignum size, or size times unit overflowing).
-fn segment_bits(view: &View, size: Term, unit: u32) -> Result<usize, Fault> {
-    match size.as_small() {
-        Some(n) if n >= 0 => (n as usize)
-            .checked_mul(unit as usize)
-            .ok_or_else(|| Fault::error(atom::SYSTEM_LIMIT)),
-        None if view
-            .big(size)
-            .is_some_and(|b| b.sign() == num_bigint::Sign::Plus) =>
-        {
-            Err(Fault::error(atom::SYSTEM_LIMIT))
-        }
-        _ => Err(badarg()),
-    }
-}
-
 /// Room in `wr` for an `n`-bit segment whose size the program chose (an integer segment
 /// can ask for any size with a small value): more than the node's memory has left, or than
 /// the allocator gives, fails with `system_limit` instead of taking the node down.
@@ -2850,49 +2895,58 @@ fn write_segments(
     strings: &[u8],
     segs: &[Segment],
     wr: &mut BitWriter,
-) -> Result<(), Fault> {
+) -> Result<(), BsFail> {
     for s in segs {
         let v = fetch(xr, p, s.src);
         let size = fetch(xr, p, s.size);
         let view = p.heap.view(lits);
+        // As erl checks: the size first, then the value.
         match s.kind {
             SegKind::Integer => {
-                let n = segment_bits(&view, size, s.unit)?;
+                let n = segment_bits(&view, s, size)?;
                 if let Some(i) = v.as_small() {
                     if n <= 64 {
                         wr.int64(i as u64, n, s.flags);
                         continue;
                     }
                 }
-                let b = view.int(v).ok_or_else(badarg)?.to_big();
-                segment_room(p, wr, n)?;
+                let b = view
+                    .int(v)
+                    .ok_or_else(|| BsFail::badarg(s, "type", v))?
+                    .to_big();
+                segment_room(p, wr, n).map_err(|f| BsFail::blame(f, s, "size", size))?;
                 wr.integer(&b, n, s.flags);
             }
             SegKind::Float => {
-                let f = view.number_f64(v).ok_or_else(badarg)?;
-                let n = size.as_small().ok_or_else(badarg)? as usize * s.unit as usize;
-                if !wr.float(f, n, s.flags) {
-                    return Err(badarg());
+                let n = segment_bits(&view, s, size)?;
+                if !matches!(n, 16 | 32 | 64) {
+                    return Err(BsFail::badarg(s, "invalid", size));
                 }
+                let f = view
+                    .number_f64(v)
+                    .ok_or_else(|| BsFail::badarg(s, "type", v))?;
+                wr.float(f, n, s.flags);
             }
             SegKind::Binary => {
-                let b = view.binary(v).ok_or_else(badarg)?;
-                if size == atom::ALL {
-                    if s.unit > 1 && !b.bit_len.is_multiple_of(s.unit as usize) {
-                        return Err(badarg());
-                    }
-                    wr.slice(&b);
+                let n = if size == atom::ALL {
+                    None
                 } else {
-                    let n = size.as_small().filter(|n| *n >= 0).ok_or_else(badarg)? as usize
-                        * s.unit as usize;
-                    if n > b.bit_len {
-                        return Err(badarg());
+                    Some(segment_bits(&view, s, size)?)
+                };
+                let b = view.binary(v).ok_or_else(|| BsFail::badarg(s, "type", v))?;
+                match n {
+                    None => {
+                        if s.unit > 1 && !b.bit_len.is_multiple_of(s.unit as usize) {
+                            return Err(BsFail::badarg(s, "unit", v));
+                        }
+                        wr.slice(&b);
                     }
-                    wr.slice(&super::heap::BinSlice {
+                    Some(n) if n > b.bit_len => return Err(BsFail::badarg(s, "short", v)),
+                    Some(n) => wr.slice(&super::heap::BinSlice {
                         data: b.data,
                         bit_offset: b.bit_offset,
                         bit_len: n,
-                    });
+                    }),
                 }
             }
             SegKind::Utf8 | SegKind::Utf16 | SegKind::Utf32 => {
@@ -2901,8 +2955,10 @@ fn write_segments(
                     SegKind::Utf16 => Utf::U16,
                     _ => Utf::U32,
                 };
-                let cp = v.as_small().ok_or_else(badarg)?;
-                let (bytes, n) = bits::encode_utf(cp, utf, s.flags).ok_or_else(badarg)?;
+                let (bytes, n) = v
+                    .as_small()
+                    .and_then(|cp| bits::encode_utf(cp, utf, s.flags))
+                    .ok_or_else(|| BsFail::badarg(s, "type", v))?;
                 wr.bytes(&bytes[..n]);
             }
             SegKind::String => {
@@ -2912,7 +2968,7 @@ fn write_segments(
                 wr.bytes(bytes);
             }
             SegKind::Append | SegKind::PrivateAppend => {
-                let b = view.binary(v).ok_or_else(badarg)?;
+                let b = view.binary(v).ok_or_else(|| BsFail::badarg(s, "type", v))?;
                 wr.slice(&b);
             }
         }

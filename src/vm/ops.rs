@@ -129,6 +129,8 @@ pub enum FloatOp {
 pub struct Segment {
     /// What kind of segment.
     pub kind: SegKind,
+    /// Its place in the source's binary expression, from 1 (for error reports).
+    pub pos: u32,
     /// Unit.
     pub unit: u32,
     /// Flags: bit 1 little, bit 2 signed, bit 4 native (as in bs_get_*).

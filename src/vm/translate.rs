@@ -1174,12 +1174,14 @@ impl Tx<'_> {
                 atom::PRIVATE_APPEND => SegKind::PrivateAppend,
                 _ => return Err(TranslateError::BadOperand(o)),
             };
+            let pos = self.uint(&s[1], o)?;
             let unit = self.uint(&s[2], o)?;
             let flags = self.flags(&s[3], o)?;
             let src = self.src(&s[4], o)?;
             let size = self.src(&s[5], o)?;
             segs.push(Segment {
                 kind,
+                pos,
                 unit,
                 flags,
                 src,
