@@ -2752,11 +2752,15 @@ struct BsFail {
 
 impl BsFail {
     /// A `badarg` blaming segment `s` for `problem` with `value`.
+    #[cold]
+    #[inline(never)]
     fn badarg(s: &Segment, problem: &'static str, value: Term) -> BsFail {
         BsFail::blame(badarg(), s, problem, value)
     }
 
     /// `fault`, blaming segment `s` for `problem` with `value`.
+    #[cold]
+    #[inline(never)]
     fn blame(fault: Fault, s: &Segment, problem: &'static str, value: Term) -> BsFail {
         let kind = match s.kind {
             SegKind::Integer => "integer",
@@ -2784,17 +2788,30 @@ impl From<Fault> for BsFail {
 /// The size in bits of segment `s` given `size` units: `badarg` unless a non-negative
 /// integer, `system_limit` when that many bits cannot be addressed (a bignum size, or size
 /// times unit overflowing); either blames the size.
+#[inline(always)]
 fn segment_bits(view: &View, s: &Segment, size: Term) -> Result<usize, BsFail> {
-    let limit = || BsFail::blame(Fault::error(atom::SYSTEM_LIMIT), s, "size", size);
     match size.as_small() {
-        Some(n) if n >= 0 => (n as usize).checked_mul(s.unit as usize).ok_or_else(limit),
-        None if view
+        Some(n) if n >= 0 => match (n as usize).checked_mul(s.unit as usize) {
+            Some(bits) => Ok(bits),
+            None => Err(bad_size(view, s, size)),
+        },
+        _ => Err(bad_size(view, s, size)),
+    }
+}
+
+/// What [`segment_bits`] fails with for `size`.
+#[cold]
+#[inline(never)]
+fn bad_size(view: &View, s: &Segment, size: Term) -> BsFail {
+    // A non-negative small here overflowed when multiplied by the unit.
+    let too_large = size.as_small().is_some_and(|n| n >= 0)
+        || view
             .big(size)
-            .is_some_and(|b| b.sign() == num_bigint::Sign::Plus) =>
-        {
-            Err(limit())
-        }
-        _ => Err(BsFail::badarg(s, "size", size)),
+            .is_some_and(|b| b.sign() == num_bigint::Sign::Plus);
+    if too_large {
+        BsFail::blame(Fault::error(atom::SYSTEM_LIMIT), s, "size", size)
+    } else {
+        BsFail::badarg(s, "size", size)
     }
 }
 
