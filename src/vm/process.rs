@@ -91,6 +91,8 @@ pub struct Process {
     /// Its `min_bin_vheap_size` in words, one of erl's heap sizes: set and reported as erl
     /// does, but binaries are not collected by a virtual heap here, so it changes nothing.
     pub min_bin_vheap: usize,
+    /// A `re:run` that trapped and goes on in the process's next slice.
+    pub re_run: Option<alloc::boxed::Box<super::bifs::re::Pending>>,
 }
 
 impl Process {
@@ -114,6 +116,7 @@ impl Process {
             max_heap: MaxHeap::default(),
             heap_reports: Vec::new(),
             min_bin_vheap: ERL_MIN_BIN_VHEAP_SIZE,
+            re_run: None,
         }
     }
 
