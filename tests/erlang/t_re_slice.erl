@@ -27,6 +27,7 @@ main() ->
     run_nomatch(S18),
     run_limit(S18),
     run_limit_quiet(S18),
+    run_depth(S18),
     run_global(Text),
     run_compiled(S18),
     replace(Text),
@@ -41,6 +42,13 @@ run_limit(S) ->
 
 run_limit_quiet(S) ->
     ?DURING(run_limit_quiet, re:run(S, "^(a+)+$", [{match_limit, 100000}])).
+
+run_depth(S) ->
+    % Stopped at once: no slices, so no ticker.
+    erlang:display({run_depth_error,
+                    re:run(S, "^(a+)+$", [report_errors, {match_limit_recursion, 10}])}),
+    ?DURING(run_depth_enough,
+            re:run(S, "^(a+)+$", [report_errors, {match_limit_recursion, 1000}])).
 
 run_global(Text) ->
     ?DURING(run_global, re:run(Text, "[a-z]+", [global, {capture, first, index}])).
