@@ -2,7 +2,8 @@
 %% re:split, others run (erl's re traps when its slice of work is used up). A ticker process
 %% that is only told to start just before the call must have sent its ticks by the time the
 %% call returns. Results and limit errors are those of a run done in one go, and a process
-%% killed in the middle of a run dies as any other.
+%% killed in the middle of a run dies as any other. The match limit holds for each start
+%% position on its own.
 -module(t_re_slice).
 -export([main/0]).
 
@@ -32,6 +33,7 @@ main() ->
     run_compiled(S18),
     replace(Text),
     split(Text),
+    limit_per_start(),
     killed_while_running(hopeless(23)),
     erlang:halt(0).
 
@@ -62,6 +64,19 @@ replace(Text) ->
     ?DURING(replace, re:replace(Text, "\\s+", "_", [global, {return, binary}])).
 
 split(Text) -> ?DURING(split, re:split(Text, "\\s+", [{return, binary}, trim])).
+
+%% The match limit holds for each start position on its own (as PCRE counts it): these
+%% stay under it at every start, though not all together.
+limit_per_start() ->
+    Cases = [{"(a|aa)+$", "bbaaaaa aabba aaaab abaaaab aaaX", 100},
+             {"(a+)+$", "aaa aaaaba X", 100},
+             {"(\\w+\\s?)*$", "a a b aaa aabaabaa baab  ab a", 100000},
+             {"(\\w+\\s?)*$", "bab b  aabaaaaaaa baa aabaa aaa ", 100},
+             {"(a+)+$", "aaaaaaa b aaaaaaab!", 1000},
+             {"(a*)*b", "aa a aaaa a  aba  b  a baaaa!", 100}],
+    [erlang:display({limit_per_start, P, S,
+                     re:run(S, P, [report_errors, {match_limit, L}, {capture, first, index}])})
+     || {P, S, L} <- Cases].
 
 %% `aaa...aX`: no match, after exponential backtracking.
 hopeless(N) -> list_to_binary(lists:duplicate(N, $a) ++ "X").

@@ -16,7 +16,7 @@
 //! does: then it traps ([`Fault::TrapTo`], continuation [`RE_RUN`]) with its state kept in
 //! the process ([`Pending`]), other processes run, and it goes on in the next slice, so a
 //! long match never holds the scheduler. Slicing changes no result: the match limit counts
-//! steps over the whole run, however it is sliced.
+//! the steps from each start position, however the run is sliced.
 
 use alloc::vec::Vec;
 

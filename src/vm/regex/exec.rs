@@ -38,7 +38,8 @@ pub struct Run {
     pub flags: u32,
     /// The newline convention, when the run sets one.
     pub newline: Option<Newline>,
-    /// Most steps (backtrack points made and taken) for the whole run.
+    /// Most steps (backtrack points made and taken) from each start position, as PCRE counts
+    /// its match limit.
     pub match_limit: u64,
     /// Most backtrack frames at once.
     pub depth_limit: usize,
@@ -121,6 +122,9 @@ pub struct Search {
     stack: Vec<Frame>,
     /// Steps for the match limit.
     steps: u64,
+    /// `steps` when the current start position was first tried: the limit holds for each
+    /// start position on its own, as PCRE's does.
+    steps_at_start: u64,
     /// All work done (instructions and characters scanned): what pausing is measured in.
     work: u64,
     max_frames: usize,
@@ -143,6 +147,7 @@ impl Search {
             regs: alloc::vec![UNSET; re.regs],
             stack: Vec::new(),
             steps: 0,
+            steps_at_start: 0,
             work: 0,
             max_frames: run.depth_limit.min(run.memory / frame),
             last: None,
@@ -262,6 +267,7 @@ impl Matcher<'_> {
                             }
                         }
                     }
+                    self.m.steps_at_start = self.m.steps;
                     (p, 0, p)
                 }
             };
@@ -428,7 +434,7 @@ impl Matcher<'_> {
 
     fn step(&mut self) -> Result<(), MatchError> {
         self.m.steps += 1;
-        if self.m.steps > self.m.run.match_limit {
+        if self.m.steps - self.m.steps_at_start > self.m.run.match_limit {
             return Err(MatchError::MatchLimit);
         }
         Ok(())

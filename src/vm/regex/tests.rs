@@ -120,6 +120,33 @@ fn catastrophic_backtracking_stops_at_the_limit() {
     assert!(steps <= 10_000_001);
 }
 
+/// The match limit holds for each start position on its own, as PCRE's: a search whose
+/// start positions each stay under it ends without a match, however many steps they take
+/// together.
+#[test]
+fn the_match_limit_counts_each_start_position() {
+    let re = Regex::compile(b"(?:a|b)*c", 0).expect("compiles");
+    // Longer than REQUIRED_WINDOW, so the missing `c` is not looked for at first.
+    let subject = alloc::vec![b'a'; 1200];
+    let mut first = Run::new(0);
+    first.flags = opt::ANCHORED;
+    let mut most = 0;
+    assert_eq!(re.exec(&subject, &first, &mut most), Ok(None));
+    let mut run = Run::new(0);
+    run.match_limit = most;
+    let mut total = 0;
+    assert_eq!(re.exec(&subject, &run, &mut total), Ok(None));
+    assert!(
+        total > 10 * most,
+        "{total} steps, {most} from the first start"
+    );
+    run.match_limit = most - 1;
+    assert_eq!(
+        re.exec(&subject, &run, &mut total),
+        Err(MatchError::MatchLimit)
+    );
+}
+
 /// A backtrack stack beyond its budget fails the run.
 #[test]
 fn backtrack_stack_is_bounded() {
