@@ -379,11 +379,12 @@ fn run(ctx: &mut Ctx, subject: Term, pattern: Term, opts: Term) -> BifResult {
         run: r,
         retry: None,
         found: Vec::new(),
+        charge: None,
     };
     match advance(ctx, &mut job)? {
         Some(outcome) => report(ctx, &job, outcome, o, subject),
         None => {
-            ctx.p.re_run = Some(alloc::boxed::Box::new(job));
+            park(ctx, alloc::boxed::Box::new(job))?;
             Err(Fault::TrapTo([
                 Term::small(RE_RUN),
                 subject,
@@ -406,10 +407,26 @@ pub fn run_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             report(ctx, &job, outcome, o, a[1])
         }
         None => {
-            ctx.p.re_run = Some(job);
+            park(ctx, job)?;
             Err(Fault::TrapTo([a[0], a[1], a[2], a[3]]))
         }
     }
+}
+
+/// Keeps `job` in the process until its next slice, charged to the node's memory account
+/// meanwhile (so runs parked in many processes stay within the node's memory together);
+/// `system_limit` when the account cannot hold it.
+fn park(ctx: &mut Ctx, mut job: alloc::boxed::Box<Pending>) -> Result<(), Fault> {
+    job.charge = None;
+    if let Some(m) = ctx.p.heap.memory_account() {
+        let bytes = job.s.capacity()
+            + job.search.bytes()
+            + job.found.iter().map(|f| f.capacity() * 16).sum::<usize>();
+        let c = m.try_charge_temporary(bytes);
+        job.charge = Some(c.map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?);
+    }
+    ctx.p.re_run = Some(job);
+    Ok(())
 }
 
 /// The continuation number of a trapped `re:run` (see [`super::trap::resume`]).
@@ -439,6 +456,8 @@ pub struct Pending {
     /// and where the search that found it started.
     retry: Option<(usize, usize)>,
     found: Vec<Slots>,
+    /// What it holds, charged while it is parked ([`park`]).
+    charge: Option<crate::vm::memory::TempCharge>,
 }
 
 /// How a run ended: the matches found, or (with `report_errors`) the limit that stopped it.

@@ -162,6 +162,12 @@ impl Search {
         self.steps
     }
 
+    /// Bytes it holds (its backtrack stack, captures and loop registers).
+    pub fn bytes(&self) -> usize {
+        self.stack.capacity() * core::mem::size_of::<Frame>()
+            + (self.slots.capacity() + self.regs.capacity()) * core::mem::size_of::<usize>()
+    }
+
     /// Work done so far, in the units of [`Search::resume`]'s budget.
     pub fn work(&self) -> u64 {
         self.work
