@@ -488,6 +488,7 @@ impl<P: Platform> Node<P> {
             }
             self.st.reductions += used;
             self.st.slices += 1;
+            self.st.gc += core::mem::take(&mut p.gc_tally);
             match why {
                 Outcome::NeedModule(name) => {
                     self.rt.ensure_loaded(name, src, io);
@@ -850,7 +851,13 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             reductions: self.st.reductions,
             slices: self.st.slices,
             runnable: self.st.queues.len(),
+            gc: self.st.gc,
+            output_bytes: self.st.output_bytes,
         }
+    }
+
+    fn count_output(&mut self, bytes: usize) {
+        self.st.output_bytes += bytes as u64;
     }
 
     fn swap_reading(&mut self, which: Reading, value: u64) -> u64 {

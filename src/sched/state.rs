@@ -258,6 +258,10 @@ pub struct State<P: Platform> {
     pub reductions: u64,
     /// Slices run.
     pub slices: u64,
+    /// Collections of every process, as far as the node has taken them.
+    pub gc: crate::vm::process::GcTally,
+    /// Bytes written to the console by `io` ([`Services::count_output`](crate::vm::services::Services::count_output)).
+    pub output_bytes: u64,
     /// `statistics/1`'s last readings, by [`Reading`](crate::vm::services::Reading).
     pub readings: [u64; 3],
     /// Runnable processes.
@@ -315,6 +319,8 @@ impl<P: Platform> State<P> {
             system_alive: 0,
             reductions: 0,
             slices: 0,
+            gc: crate::vm::process::GcTally::default(),
+            output_bytes: 0,
             readings: [0; 3],
             queues: RunQueues::new(),
             timers: Timers::new(),

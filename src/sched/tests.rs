@@ -616,6 +616,37 @@ work(N) -> work(N - 1).
     assert_eq!(lines(&r.out), ["done", "[high,normal,low]"]);
 }
 
+/// A long `re:run` does not hold the node: it traps after a slice of work, the process
+/// queued behind it runs first, and the run's result is as in one go. A process killed while
+/// its run is parked between slices leaves nothing behind in the node's memory.
+#[test]
+fn a_long_regex_run_lets_others_run() {
+    let Some(r) = run(
+        "st_re",
+        r#"-module(st_re).
+-export([main/0]).
+main() ->
+    S = self(),
+    Hopeless = list_to_binary(lists:duplicate(18, $a) ++ "X"),
+    spawn(fun() -> S ! {worker, re:run(Hopeless, "^(a+)+$")} end),
+    spawn(fun() -> S ! ticker end),
+    erlang:display(receive Any -> Any end),
+    erlang:display(receive Other -> Other end),
+    {P, Ref} = spawn_monitor(fun() ->
+        S ! started,
+        re:run(<<Hopeless/binary, Hopeless/binary>>, "^(a+)+$")
+    end),
+    receive started -> ok end,
+    exit(P, kill),
+    erlang:display(receive {'DOWN', Ref, process, P, Why} -> Why end).
+"#,
+    ) else {
+        return;
+    };
+    assert_eq!(lines(&r.out), ["ticker", "{worker,nomatch}", "killed"]);
+    assert_eq!(r.memory_used, 0);
+}
+
 #[test]
 fn a_crash_is_reported_and_the_node_carries_on() {
     let Some(r) = run(

@@ -50,6 +50,23 @@ impl core::ops::Add for MemoryUse {
     }
 }
 
+/// Collections done and heap words they freed (erl's `statistics(garbage_collection)`
+/// counts), kept by a process until the node adds them to its totals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GcTally {
+    /// Collections.
+    pub collections: u64,
+    /// Heap words in use before a collection and not after it, summed.
+    pub words_reclaimed: u64,
+}
+
+impl core::ops::AddAssign for GcTally {
+    fn add_assign(&mut self, o: GcTally) {
+        self.collections += o.collections;
+        self.words_reclaimed += o.words_reclaimed;
+    }
+}
+
 /// One Erlang process.
 #[derive(Debug)]
 pub struct Process {
@@ -91,6 +108,10 @@ pub struct Process {
     /// Its `min_bin_vheap_size` in words, one of erl's heap sizes: set and reported as erl
     /// does, but binaries are not collected by a virtual heap here, so it changes nothing.
     pub min_bin_vheap: usize,
+    /// Its collections since the node last took them ([`GcTally`]).
+    pub gc_tally: GcTally,
+    /// A `re:run` that trapped and goes on in the process's next slice.
+    pub re_run: Option<alloc::boxed::Box<super::bifs::re::Pending>>,
 }
 
 impl Process {
@@ -114,6 +135,8 @@ impl Process {
             max_heap: MaxHeap::default(),
             heap_reports: Vec::new(),
             min_bin_vheap: ERL_MIN_BIN_VHEAP_SIZE,
+            gc_tally: GcTally::default(),
+            re_run: None,
         }
     }
 
@@ -209,6 +232,7 @@ impl Process {
             dict.push(v);
         }
         let (older, newer) = self.mailbox.as_mut_slices();
+        let before = self.heap.words.len();
         let r = gc::collect(
             &mut self.heap,
             &mut [x, &mut self.stack, &mut dict, older, newer],
@@ -216,6 +240,14 @@ impl Process {
         );
         for (i, pair) in dict.chunks(2).enumerate() {
             self.dict[i] = (pair[0], pair[1]);
+        }
+        // A refused collection leaves the heap as it was: not one that happened.
+        let after = self.heap.words.len();
+        if !matches!(r, Err(GcError::NodeMemory { .. })) || after != before {
+            self.gc_tally += GcTally {
+                collections: 1,
+                words_reclaimed: before.saturating_sub(after) as u64,
+            };
         }
         if let Err(GcError::NodeMemory { wanted_words }) = r {
             let heap_words = self.heap.words.len();
@@ -277,5 +309,35 @@ mod tests {
         assert!(m.held < 16 * 1024, "{m:?}");
         // The heap keeps room up to its threshold, and the old space for the next collection.
         assert!(m.room >= (MIN_HEAP_WORDS - ERL_MIN_HEAP_SIZE) * 8, "{m:?}");
+    }
+
+    /// Each collection is tallied with the words it freed: garbage counts, what survives
+    /// does not.
+    #[test]
+    fn collections_are_tallied_with_the_words_they_free() {
+        let mut p = Process::new(Term::pid(1));
+        for i in 0..100 {
+            p.heap.tuple(&[Term::small(i), Term::small(i)]);
+        }
+        let kept = p.heap.tuple(&[Term::small(7)]);
+        let mut x = [kept];
+        p.collect(&mut x, 0).unwrap();
+        assert_eq!(
+            p.gc_tally,
+            GcTally {
+                collections: 1,
+                words_reclaimed: 300
+            }
+        );
+        p.collect(&mut x, 0).unwrap();
+        assert_eq!(p.gc_tally.collections, 2);
+        assert_eq!(p.gc_tally.words_reclaimed, 300);
+        assert_eq!(
+            p.heap
+                .view(&crate::vm::literals::Literals::default())
+                .tuple(x[0])
+                .map(|t| t.len()),
+            Some(1)
+        );
     }
 }

@@ -96,6 +96,12 @@ pub struct NodeCounters {
     pub slices: u64,
     /// Processes waiting in the run queues.
     pub runnable: usize,
+    /// Collections of every process (live or not), but those of the running process's
+    /// current slice, which it still holds ([`Process::gc_tally`](super::process::Process::gc_tally)).
+    pub gc: super::process::GcTally,
+    /// Bytes the console's I/O servers wrote (`statistics(io)`'s output; see
+    /// [`Services::count_output`]).
+    pub output_bytes: u64,
 }
 
 /// A counter whose change since the last call `statistics/1` reports.
@@ -161,6 +167,12 @@ pub trait Services {
     /// Node-wide counts for `statistics/1`.
     fn counters(&self) -> NodeCounters {
         NodeCounters::default()
+    }
+    /// Counts `bytes` written to the console for `io` (erl counts the bytes its port drivers
+    /// move: the standard output and standard error ports, not `erlang:display/1`, and not
+    /// files, which OTP reads and writes through NIFs).
+    fn count_output(&mut self, bytes: usize) {
+        let _ = bytes;
     }
     /// Swaps the node's last reading of `which` (`statistics/1`'s "since the last call") for
     /// `value`; returns the one before (0 at first).

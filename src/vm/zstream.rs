@@ -13,6 +13,16 @@
 //! when the stream did not end; the gzip wrapper (window bits 16+) and automatic detection
 //! (32+) are done here around a raw deflate stream, as miniz has neither.
 //!
+//! Preset dictionaries (`deflateSetDictionary`, `inflateSetDictionary`), which miniz has
+//! not: the compressor is given the dictionary's last 32 KiB as input up to a sync flush
+//! whose output is dropped, so the data's blocks start on a byte boundary and may refer back
+//! into it (the zlib wrapper, with the dictionary's id, is then written here); the
+//! decompressor is given it as a stored block whose output is dropped, before the data.
+//! Either is allowed where zlib allows it, but for raw streams only before their first data
+//! (zlib also takes one later). `inflateGetDictionary` gives zlib's window: the last 32 KiB
+//! of dictionaries and output, without the output of the step that checked a zlib or gzip
+//! trailer (zlib's quirk).
+//!
 //! Invariants: a closed stream keeps no codec state; a closed stream's id is remembered (a
 //! bounded number of them) only so that later calls get erl's errors instead of `badarg`.
 
@@ -20,11 +30,12 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::mem::ManuallyDrop;
 
+use miniz_oxide::deflate::core::deflate_flags::TDEFL_WRITE_ZLIB_HEADER;
 use miniz_oxide::deflate::core::{create_comp_flags_from_zip_params, CompressorOxide};
 use miniz_oxide::inflate::stream::InflateState;
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 
-use super::bifs::checksum::crc32_update;
+use super::bifs::checksum::{adler32_update, crc32_update};
 use super::memory::{NodeMemory, TempCharge};
 
 /// How a stream call failed; each is the exception erl raises (the atom named in the doc).
@@ -94,6 +105,10 @@ const DEFLATE_BOXED_BYTES: usize = 200 * 1024;
 /// The gzip header the deflater writes: magic, deflate, no flags, no time, unix (as erl's).
 const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
 
+/// zlib's largest window: the part of a preset dictionary that counts, and the most
+/// `inflateGetDictionary` gives.
+const WINDOW: usize = 32768;
+
 /// A flush mode of `deflate/3` (`none`, `sync`, `full`, `finish`: miniz's are zlib's).
 pub use miniz_oxide::MZFlush as Flush;
 
@@ -104,7 +119,8 @@ pub enum Step {
     Continue,
     /// All queued input is consumed.
     Finished,
-    /// A zlib stream with a preset dictionary (not supported): its Adler-32.
+    /// A zlib stream asks for a preset dictionary (`inflateSetDictionary`) with this
+    /// Adler-32.
     NeedDictionary(u32),
 }
 
@@ -312,6 +328,8 @@ impl Stream {
             format,
             crc: 0,
             size: 0,
+            adler: 1,
+            dict_id: None,
             started: false,
             finished: false,
             leftover: false,
@@ -347,10 +365,33 @@ impl Stream {
     /// `deflateReset/1`.
     pub fn deflate_reset(&mut self) -> Result<(), ZError> {
         let d = self.deflater()?;
-        // A new compressor with the same flags: miniz's reset would be more code.
-        d.comp = CompressorOxide::new(d.comp.flags() as u32);
+        // A new compressor with the same flags: miniz's reset would be more code. A zlib
+        // stream with a dictionary had miniz's own wrapper turned off.
+        let mut flags = d.comp.flags() as u32;
+        if d.format == Format::Zlib {
+            flags |= TDEFL_WRITE_ZLIB_HEADER;
+        }
+        d.comp = CompressorOxide::new(flags);
         (d.crc, d.size, d.started, d.finished, d.leftover) = (0, 0, false, false, false);
+        (d.adler, d.dict_id) = (1, None);
         Ok(())
+    }
+
+    /// `deflateSetDictionary/2`: the Adler-32 erl returns (of the dictionary, from 1 for
+    /// zlib streams and from 0 for raw ones).
+    pub fn deflate_set_dictionary(&mut self, dict: &[u8]) -> Result<u32, ZError> {
+        self.deflater()?.set_dictionary(dict)
+    }
+
+    /// `inflateSetDictionary/2`: `data_error` when it is not the one the stream asks for.
+    pub fn inflate_set_dictionary(&mut self, dict: &[u8]) -> Result<(), ZError> {
+        self.inflater()?.set_dictionary(dict)
+    }
+
+    /// `inflateGetDictionary/1`: the last 32 KiB of dictionaries and output.
+    pub fn inflate_get_dictionary(&mut self) -> Result<Vec<u8>, ZError> {
+        let w = &self.inflater()?.window;
+        Ok(w[w.len().saturating_sub(WINDOW)..].to_vec())
     }
 
     /// `deflateEnd/1`: the stream is idle again; `data_error` if it had begun and not
@@ -382,7 +423,9 @@ impl Stream {
             16..=31 => Format::Gzip,
             _ => Format::Auto,
         };
-        let bytes = core::mem::size_of::<Inflater>() + core::mem::size_of::<InflateState>();
+        // The window is kept at most twice zlib's.
+        let bytes =
+            core::mem::size_of::<Inflater>() + core::mem::size_of::<InflateState>() + 2 * WINDOW;
         let charge = charge(memory, bytes)?;
         let i = Inflater {
             st: InflateState::new_boxed(DataFormat::Raw),
@@ -391,6 +434,9 @@ impl Stream {
             crc: 0,
             size: 0,
             members: false,
+            dict: None,
+            zlib_dict: false,
+            window: Vec::new(),
             _charge: charge,
         };
         self.state = State::Inflate(Box::new(i));
@@ -468,6 +514,10 @@ struct Deflater {
     /// CRC-32 and size of the input (the gzip trailer; `crc32/1` of raw streams).
     crc: u32,
     size: u32,
+    /// Adler-32 of the input (zlib streams).
+    adler: u32,
+    /// A zlib stream's preset dictionary id: the wrapper is written here, not by miniz.
+    dict_id: Option<u32>,
     /// Whether the compressor has been called since the start (zlib's busy state).
     started: bool,
     finished: bool,
@@ -500,10 +550,17 @@ impl Deflater {
         if self.format == Format::Gzip && !self.started {
             out.extend_from_slice(&GZIP_HEADER);
         }
+        if let (Some(id), false) = (self.dict_id, self.started) {
+            // CMF: deflate, 32 KiB window; FLG: default level, FDICT, the check bits.
+            out.extend_from_slice(&[0x78, 0xbb]);
+            out.extend_from_slice(&id.to_be_bytes());
+        }
         self.started = true;
         if matches!(self.format, Format::Gzip | Format::Raw) {
             self.crc = crc32_update(self.crc, data);
             self.size = self.size.wrapping_add(data.len() as u32);
+        } else {
+            self.adler = adler32_update(self.adler, data);
         }
         let mz = flush;
         let mut input = data;
@@ -523,6 +580,10 @@ impl Deflater {
                         out.truncate(out.len() - 8);
                         out.extend_from_slice(&self.crc.to_le_bytes());
                         out.extend_from_slice(&self.size.to_le_bytes());
+                    } else if self.dict_id.is_some() {
+                        grow(&mut out, 4, limit)?;
+                        out.truncate(out.len() - 4);
+                        out.extend_from_slice(&self.adler.to_be_bytes());
                     }
                     return Ok(out);
                 }
@@ -535,6 +596,45 @@ impl Deflater {
                 Err(_) => return Err(ZError::Stream),
             }
         }
+    }
+}
+
+impl Deflater {
+    /// Primes the compressor with `dict` (see the module's notes); zlib's rules for when.
+    fn set_dictionary(&mut self, dict: &[u8]) -> Result<u32, ZError> {
+        match self.format {
+            // After its end, zlib takes it and changes nothing.
+            Format::Zlib if self.finished => return Ok(self.adler),
+            Format::Raw if self.finished => return Ok(adler32_update(0, dict)),
+            Format::Zlib | Format::Raw if !self.started => {}
+            _ => return Err(ZError::Stream),
+        }
+        let flags = self.comp.flags() as u32 & !TDEFL_WRITE_ZLIB_HEADER;
+        self.comp = CompressorOxide::new(flags);
+        let mut input = &dict[dict.len().saturating_sub(WINDOW)..];
+        let mut sink = [0u8; 1024];
+        loop {
+            let r = miniz_oxide::deflate::stream::deflate(
+                &mut self.comp,
+                input,
+                &mut sink,
+                MZFlush::Sync,
+            );
+            input = &input[r.bytes_consumed..];
+            match r.status {
+                Ok(_) if input.is_empty() && r.bytes_written < sink.len() => break,
+                Ok(_) => {}
+                Err(MZError::Buf) if input.is_empty() => break,
+                Err(_) => return Err(ZError::Stream),
+            }
+        }
+        if self.format == Format::Raw {
+            return Ok(adler32_update(0, dict));
+        }
+        // zlib's id of a second dictionary continues the first's.
+        let id = adler32_update(self.dict_id.unwrap_or(1), dict);
+        self.dict_id = Some(id);
+        Ok(id)
     }
 }
 
@@ -557,7 +657,7 @@ enum Phase {
     Trailer,
     Done,
     Failed,
-    /// A zlib header asked for this preset dictionary (never given: miniz has none).
+    /// A zlib header asked for this preset dictionary; it goes on once one is set.
     Dictionary(u32),
 }
 
@@ -570,6 +670,13 @@ struct Inflater {
     size: u32,
     /// Whether input after the end starts another stream (gzip members).
     members: bool,
+    /// Preset dictionaries set and not yet given to the decompressor.
+    dict: Option<Vec<u8>>,
+    /// A zlib stream with a dictionary: miniz inflates its body raw, and its Adler-32
+    /// trailer is checked here (`crc` holds the output's).
+    zlib_dict: bool,
+    /// Dictionaries and output, the last [`WINDOW`] bytes at least (`inflateGetDictionary`).
+    window: Vec<u8>,
     /// The decompressor's memory, charged until it is dropped.
     _charge: Option<TempCharge>,
 }
@@ -615,6 +722,62 @@ impl Inflater {
     fn restart(&mut self) {
         self.st.reset(DataFormat::Raw);
         (self.phase, self.crc, self.size) = (Phase::Header, 0, 0);
+        (self.dict, self.zlib_dict) = (None, false);
+        self.window.clear();
+    }
+
+    /// `inflateSetDictionary`: where zlib takes one (when a zlib header asked for it, and
+    /// it is that one; a raw stream before its data), it is kept for [`Inflater::prime`].
+    fn set_dictionary(&mut self, dict: &[u8]) -> Result<(), ZError> {
+        match self.phase {
+            Phase::Dictionary(id) if adler32_update(1, dict) != id => return Err(ZError::Data),
+            Phase::Dictionary(_) => {}
+            Phase::Header if self.format == Format::Raw => {}
+            _ => return Err(ZError::Stream),
+        }
+        let d = self.dict.get_or_insert_with(Vec::new);
+        d.try_reserve(dict.len()).map_err(|_| ZError::SystemLimit)?;
+        d.extend_from_slice(dict);
+        self.remember(dict)
+    }
+
+    /// Gives the decompressor the dictionaries set: the last [`WINDOW`] bytes as a stored
+    /// block (not the last one) whose output is dropped, so the data after it may refer
+    /// back into them.
+    fn prime(&mut self) -> Result<(), ZError> {
+        let dict = self.dict.take().unwrap_or_default();
+        let tail = &dict[dict.len().saturating_sub(WINDOW)..];
+        let len = tail.len() as u16;
+        let mut block = Vec::new();
+        let mut sink = Vec::new();
+        block
+            .try_reserve(tail.len() + 5)
+            .and_then(|()| sink.try_reserve(tail.len() + 1))
+            .map_err(|_| ZError::SystemLimit)?;
+        // BFINAL 0, BTYPE 00 (stored), the rest of the byte padding; LEN, NLEN; the bytes.
+        block.push(0);
+        block.extend_from_slice(&len.to_le_bytes());
+        block.extend_from_slice(&(!len).to_le_bytes());
+        block.extend_from_slice(tail);
+        sink.resize(tail.len() + 1, 0);
+        let r =
+            miniz_oxide::inflate::stream::inflate(&mut self.st, &block, &mut sink, MZFlush::None);
+        if r.bytes_consumed != block.len() || r.bytes_written != tail.len() {
+            return Err(ZError::Data);
+        }
+        Ok(())
+    }
+
+    /// Adds `bytes` to the window, keeping at most twice [`WINDOW`] (so it moves rarely).
+    fn remember(&mut self, bytes: &[u8]) -> Result<(), ZError> {
+        let w = &mut self.window;
+        w.try_reserve(bytes.len())
+            .map_err(|_| ZError::SystemLimit)?;
+        w.extend_from_slice(bytes);
+        if w.len() > 2 * WINDOW {
+            w.drain(..w.len() - WINDOW);
+        }
+        Ok(())
     }
 
     fn step(&mut self, queue: &mut Vec<u8>, chunk: usize) -> Result<(Vec<u8>, Step), ZError> {
@@ -638,7 +801,12 @@ impl Inflater {
             let input = &queue[taken..];
             match self.phase {
                 Phase::Header => match self.header(input) {
-                    Header::Read(used) => taken += used,
+                    Header::Read(used) => {
+                        taken += used;
+                        if self.dict.is_some() {
+                            self.prime()?;
+                        }
+                    }
                     Header::More => {
                         starved = true;
                         break;
@@ -665,12 +833,14 @@ impl Inflater {
                     if matches!(self.format, Format::Gzip | Format::Raw) {
                         self.crc = crc32_update(self.crc, produced);
                         self.size = self.size.wrapping_add(produced.len() as u32);
+                    } else if self.zlib_dict {
+                        self.crc = adler32_update(self.crc, produced);
                     }
                     taken += r.bytes_consumed;
                     n += r.bytes_written;
                     match r.status {
                         Ok(MZStatus::StreamEnd) => {
-                            self.phase = if self.format == Format::Gzip {
+                            self.phase = if self.format == Format::Gzip || self.zlib_dict {
                                 Phase::Trailer
                             } else {
                                 Phase::Done
@@ -691,6 +861,18 @@ impl Inflater {
                         }
                     }
                 }
+                Phase::Trailer if self.zlib_dict => {
+                    let Some(t) = input.get(..4) else {
+                        starved = true;
+                        break;
+                    };
+                    if u32::from_be_bytes([t[0], t[1], t[2], t[3]]) != self.crc {
+                        self.phase = Phase::Failed;
+                        return Err(ZError::Data);
+                    }
+                    taken += 4;
+                    self.phase = Phase::Done;
+                }
                 Phase::Trailer => {
                     let Some(t) = input.get(..8) else {
                         starved = true;
@@ -707,6 +889,11 @@ impl Inflater {
                 }
                 Phase::Done => break,
                 Phase::Failed => return Err(ZError::Data),
+                Phase::Dictionary(_) if self.dict.is_some() => {
+                    // miniz inflates the body raw; the wrapper's trailer is checked here.
+                    self.prime()?;
+                    (self.zlib_dict, self.crc, self.phase) = (true, 1, Phase::Body);
+                }
                 // zlib makes no progress there: erl calls input it cannot take bad data.
                 Phase::Dictionary(_) if !input.is_empty() => return Err(ZError::Data),
                 Phase::Dictionary(id) => {
@@ -720,6 +907,11 @@ impl Inflater {
         }
         out.truncate(n);
         queue.drain(..taken);
+        // zlib leaves the output of the call that checked a wrapper's trailer out of its
+        // window (erl's inflateGetDictionary shows it).
+        if self.phase != Phase::Done || self.format == Format::Raw {
+            self.remember(&out)?;
+        }
         // erl's order: all input taken with room left is `finished`, even before a
         // dictionary.
         // A partial header waits in the queue, where zlib would have taken it in: it
@@ -743,6 +935,8 @@ impl Inflater {
             }
         }
         let used = match self.format {
+            // Not before there is data, so a dictionary can still be set.
+            Format::Raw if input.is_empty() => return Header::More,
             Format::Raw => 0,
             Format::Gzip => match gzip_header(input) {
                 Ok(Some(n)) => n,
@@ -758,8 +952,8 @@ impl Inflater {
                     return Header::Bad;
                 }
                 if flg & 0x20 != 0 {
-                    // miniz has no preset dictionaries: report the one asked for, as zlib
-                    // does before it is given (it never is).
+                    // miniz has no preset dictionaries: the stream waits for one (see
+                    // Inflater::prime).
                     return match input.get(2..6) {
                         Some(id) => {
                             Header::Dictionary(u32::from_be_bytes([id[0], id[1], id[2], id[3]]))
@@ -957,5 +1151,60 @@ mod tests {
         s.enqueue(&[0x78, 0xbb, 0, 0, 0, 7, 1, 2]).unwrap();
         assert_eq!(s.inflate_step(10).unwrap().1, Step::NeedDictionary(7));
         assert_eq!(s.inflate_step(10), Err(ZError::Data));
+    }
+
+    /// A dictionary primes both sides: the compressed data refers back into it (it is
+    /// shorter than without), inflating asks for it by its Adler-32, refuses another, and
+    /// gives the data back once it has it; the window then holds it.
+    #[test]
+    fn a_preset_dictionary_round_trips() {
+        let dict: Vec<u8> = (0..40_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let data: Vec<u8> = dict[20_000..30_000].repeat(3);
+        let deflated = |dict: Option<&[u8]>| {
+            let mut s = Stream::detached();
+            s.deflate_init(6, 15, 0, None).unwrap();
+            let id = dict.map(|d| s.deflate_set_dictionary(d).unwrap());
+            (id, s.deflate(&data, Flush::Finish, usize::MAX).unwrap())
+        };
+        let (id, z) = deflated(Some(&dict));
+        assert_eq!(id, Some(adler32_update(1, &dict)));
+        assert!(z.len() < deflated(None).1.len());
+        let mut s = Stream::detached();
+        s.inflate_init(15, None).unwrap();
+        assert_eq!(s.inflate_all(&z, false, usize::MAX), Ok((Vec::new(), id)));
+        assert_eq!(s.inflate_set_dictionary(b"other"), Err(ZError::Data));
+        s.inflate_set_dictionary(&dict).unwrap();
+        let window = s.inflate_get_dictionary().unwrap();
+        assert_eq!(window, &dict[dict.len() - WINDOW..]);
+        assert_eq!(s.inflate_all(&[], false, usize::MAX), Ok((data, None)));
+        s.inflate_end().unwrap();
+    }
+
+    /// Raw streams take a dictionary before their data only; gzip streams never.
+    #[test]
+    fn dictionaries_where_zlib_takes_them() {
+        let mut s = Stream::detached();
+        s.deflate_init(6, -15, 0, None).unwrap();
+        assert_eq!(
+            s.deflate_set_dictionary(b"ab"),
+            Ok(adler32_update(0, b"ab"))
+        );
+        s.deflate(b"abab", Flush::None, usize::MAX).unwrap();
+        assert_eq!(s.deflate_set_dictionary(b"ab"), Err(ZError::Stream));
+        let z = s.deflate(&[], Flush::Finish, usize::MAX).unwrap();
+        s.deflate_end().unwrap();
+        s.inflate_init(-15, None).unwrap();
+        s.inflate_set_dictionary(b"ab").unwrap();
+        assert_eq!(
+            s.inflate_all(&z, false, usize::MAX),
+            Ok((b"abab".to_vec(), None))
+        );
+        assert_eq!(s.inflate_set_dictionary(b"ab"), Err(ZError::Stream));
+        s.inflate_end().unwrap();
+        s.deflate_init(6, 31, 0, None).unwrap();
+        assert_eq!(s.deflate_set_dictionary(b"ab"), Err(ZError::Stream));
+        s.deflate_end().unwrap();
+        s.inflate_init(31, None).unwrap();
+        assert_eq!(s.inflate_set_dictionary(b"ab"), Err(ZError::Stream));
     }
 }

@@ -47,14 +47,19 @@ pub fn crc32(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.int(crc32_update(init, &data) as i64))
 }
 
+/// The Adler-32 of `data`, continuing from `adler` (1 starts one).
+pub fn adler32_update(adler: u32, data: &[u8]) -> u32 {
+    let (mut s1, mut s2) = (adler & 0xffff, adler >> 16);
+    for &b in data {
+        s1 = (s1 + b as u32) % 65521;
+        s2 = (s2 + s1) % 65521;
+    }
+    (s2 << 16) | s1
+}
+
 /// `erlang:adler32/1,2`.
 pub fn adler32(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let (init, data) = start(ctx, a)?;
     let init = if a.len() == 2 { init } else { 1 };
-    let (mut s1, mut s2) = (init & 0xffff, init >> 16);
-    for &b in &data {
-        s1 = (s1 + b as u32) % 65521;
-        s2 = (s2 + s1) % 65521;
-    }
-    Ok(ctx.p.heap.int(((s2 << 16) | s1) as i64))
+    Ok(ctx.p.heap.int(adler32_update(init, &data) as i64))
 }

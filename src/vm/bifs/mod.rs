@@ -540,6 +540,24 @@ pub const TABLE: &[Bif] = bifs![
     ("zlib", "inflateReset", 1, zstream::inflate_reset),
     ("zlib", "inflateEnd", 1, zstream::inflate_end),
     ("zlib", "crc32", 1, zstream::crc32),
+    (
+        "zlib",
+        "deflateSetDictionary",
+        2,
+        zstream::deflate_set_dictionary
+    ),
+    (
+        "zlib",
+        "inflateSetDictionary",
+        2,
+        zstream::inflate_set_dictionary
+    ),
+    (
+        "zlib",
+        "inflateGetDictionary",
+        1,
+        zstream::inflate_get_dictionary
+    ),
     ("zlib", "crc32", 2, zstream::crc32_data),
     ("zlib", "crc32", 3, zstream::crc32_data),
     ("zlib", "adler32", 2, zstream::adler32),

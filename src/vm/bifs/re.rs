@@ -12,7 +12,11 @@
 //!
 //! Work is bounded: a run stops after `match_limit` steps (erl's default, 10,000,000) and
 //! its backtrack stack stays within the memory the node has left (beyond it the caller fails
-//! with `system_limit`); the caller is charged reductions for the steps taken.
+//! with `system_limit`). A run does at most the caller's slice of work at a time, as erl's
+//! does: then it traps ([`Fault::TrapTo`], continuation [`RE_RUN`]) with its state kept in
+//! the process ([`Pending`]), other processes run, and it goes on in the next slice, so a
+//! long match never holds the scheduler. Slicing changes no result: the match limit counts
+//! the steps from each start position, however the run is sliced.
 
 use alloc::vec::Vec;
 
@@ -20,7 +24,7 @@ use super::conv::iolist_bytes;
 use super::unicode::chars;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
-use crate::vm::regex::{opt, MatchError, Newline, Regex, Run};
+use crate::vm::regex::{opt, MatchError, Newline, Progress, Regex, Run, Search};
 use crate::vm::term::Term;
 
 /// The first bytes of a compiled pattern's binary.
@@ -314,7 +318,7 @@ pub fn run3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 }
 
 fn run(ctx: &mut Ctx, subject: Term, pattern: Term, opts: Term) -> BifResult {
-    let mut o = options(ctx, opts)?;
+    let o = options(ctx, opts)?;
     let (re, utf, crlf) = match compiled(ctx, pattern) {
         Some((bits, text)) => {
             let own = o.bits & !(RUN_ONLY | NEWLINE_GIVEN);
@@ -346,7 +350,6 @@ fn run(ctx: &mut Ctx, subject: Term, pattern: Term, opts: Term) -> BifResult {
         }
     };
     // Checked after the pattern, as erl: a bad subject is badarg even with a bad pattern.
-    let is_binary = ctx.view().is_binary(subject);
     let s = text(ctx, subject, utf)?;
     if o.offset > s.len() && o.bits & GLOBAL != 0 {
         // erl's global loop stops before its first search.
@@ -367,18 +370,116 @@ fn run(ctx: &mut Ctx, subject: Term, pattern: Term, opts: Term) -> BifResult {
     r.match_limit = o.match_limit;
     r.depth_limit = o.depth_limit;
     r.memory = ctx.p.heap.memory_left().unwrap_or(usize::MAX).min(1 << 30);
-    let found = search(ctx, &re, &s, &mut r, o.bits, crlf)?;
-    let matches = match found {
-        Ok(m) => m,
-        Err(e) => {
-            let reason = match e {
-                MatchError::MatchLimit => "match_limit",
-                _ => "match_limit_recursion",
-            };
-            let reason = ctx.atoms.intern(reason).unwrap_or(atom::BADARG);
-            return Ok(ctx.p.heap.tuple(&[atom::ERROR, reason]));
-        }
+    let mut job = Pending {
+        search: Search::new(&re, r.clone()),
+        re,
+        s,
+        bits: o.bits,
+        crlf,
+        run: r,
+        retry: None,
+        found: Vec::new(),
+        charge: None,
     };
+    match advance(ctx, &mut job)? {
+        Some(outcome) => report(ctx, &job, outcome, o, subject),
+        None => {
+            park(ctx, alloc::boxed::Box::new(job))?;
+            Err(Fault::TrapTo([
+                Term::small(RE_RUN),
+                subject,
+                opts,
+                Term::NIL,
+            ]))
+        }
+    }
+}
+
+/// One more slice of a `re:run` that trapped (continuation [`RE_RUN`]; the state is the
+/// subject and the options, and the process's [`Pending`] run).
+pub fn run_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let Some(mut job) = ctx.p.re_run.take() else {
+        return Err(badarg());
+    };
+    match advance(ctx, &mut job)? {
+        Some(outcome) => {
+            let o = options(ctx, a[2])?;
+            report(ctx, &job, outcome, o, a[1])
+        }
+        None => {
+            park(ctx, job)?;
+            Err(Fault::TrapTo([a[0], a[1], a[2], a[3]]))
+        }
+    }
+}
+
+/// Keeps `job` in the process until its next slice, charged to the node's memory account
+/// meanwhile (so runs parked in many processes stay within the node's memory together);
+/// `system_limit` when the account cannot hold it.
+fn park(ctx: &mut Ctx, mut job: alloc::boxed::Box<Pending>) -> Result<(), Fault> {
+    job.charge = None;
+    if let Some(m) = ctx.p.heap.memory_account() {
+        let bytes = job.s.capacity()
+            + job.search.bytes()
+            + job.found.iter().map(|f| f.capacity() * 16).sum::<usize>();
+        let c = m.try_charge_temporary(bytes);
+        job.charge = Some(c.map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?);
+    }
+    ctx.p.re_run = Some(job);
+    Ok(())
+}
+
+/// The continuation number of a trapped `re:run` (see [`super::trap::resume`]).
+pub const RE_RUN: i64 = 1;
+
+/// Units of matcher work (instructions run, characters scanned) per reduction.
+const WORK_PER_REDUCTION: u64 = 64;
+
+/// Fewest reductions' worth of work a call does before it traps, so a caller whose slice is
+/// almost used up still gets on.
+const MIN_REDUCTIONS: i32 = 100;
+
+/// A `re:run` in progress: the compiled pattern, the subject's bytes, and where the search
+/// and erl's global loop have got to. A process that traps in `re:run` keeps it in
+/// [`crate::vm::process::Process::re_run`] until its next slice; it holds no terms, so
+/// collections between slices need not know of it.
+#[derive(Debug)]
+pub struct Pending {
+    re: Regex,
+    s: Vec<u8>,
+    bits: u32,
+    crlf: bool,
+    /// The parameters of the global loop's next search (its start moves on).
+    run: Run,
+    search: Search,
+    /// When `search` is the global loop's retry after an empty match: where that match was
+    /// and where the search that found it started.
+    retry: Option<(usize, usize)>,
+    found: Vec<Slots>,
+    /// What it holds, charged while it is parked ([`park`]).
+    charge: Option<crate::vm::memory::TempCharge>,
+}
+
+/// How a run ended: the matches found, or (with `report_errors`) the limit that stopped it.
+type Outcome = Result<(), MatchError>;
+
+/// Builds `re:run`'s result from the matches of a finished run.
+fn report(
+    ctx: &mut Ctx,
+    job: &Pending,
+    outcome: Outcome,
+    mut o: Options,
+    subject: Term,
+) -> BifResult {
+    if let Err(e) = outcome {
+        let reason = match e {
+            MatchError::MatchLimit => "match_limit",
+            _ => "match_limit_recursion",
+        };
+        let reason = ctx.atoms.intern(reason).unwrap_or(atom::BADARG);
+        return Ok(ctx.p.heap.tuple(&[atom::ERROR, reason]));
+    }
+    let (re, s, matches) = (&job.re, &job.s, &job.found);
     if matches.is_empty() {
         return Ok(atom::NOMATCH);
     }
@@ -390,6 +491,8 @@ fn run(ctx: &mut Ctx, subject: Term, pattern: Term, opts: Term) -> BifResult {
     if let Values::None = o.values {
         return Ok(tag);
     }
+    let utf = re.options() & opt::UTF != 0;
+    let is_binary = ctx.view().is_binary(subject);
     let whole = if o.kind == Kind::Binary && !is_binary {
         let b = ctx.p.heap.binary(s.clone());
         Some(b)
@@ -399,8 +502,8 @@ fn run(ctx: &mut Ctx, subject: Term, pattern: Term, opts: Term) -> BifResult {
         None
     };
     let mut out = Vec::with_capacity(matches.len());
-    for slots in &matches {
-        out.push(captures(ctx, &re, &o, slots, &s, whole, utf)?);
+    for slots in matches {
+        out.push(captures(ctx, re, &o, slots, s, whole, utf)?);
     }
     let result = if o.bits & GLOBAL != 0 {
         ctx.p.heap.list(&out)
@@ -432,80 +535,89 @@ fn check_ids(ctx: &Ctx, ids: &[Term]) -> Result<(), Fault> {
 
 type Slots = Vec<Option<usize>>;
 
-/// Runs `re` once, or (`global`) as erl's `re:grun` does; the inner error is a limit.
-fn search(
-    ctx: &mut Ctx,
-    re: &Regex,
-    s: &[u8],
-    r: &mut Run,
-    bits: u32,
-    crlf: bool,
-) -> Result<Result<Vec<Slots>, MatchError>, Fault> {
-    let report = bits & REPORT_ERRORS != 0;
-    let mut found = Vec::new();
-    let utf = re.options() & opt::UTF != 0;
+/// Goes on with `job` for what is left of the caller's slice: the run once, or (`global`)
+/// erl's `re:grun` loop. `None` when the slice ran out first.
+fn advance(ctx: &mut Ctx, job: &mut Pending) -> Result<Option<Outcome>, Fault> {
+    let report = job.bits & REPORT_ERRORS != 0;
+    let utf = job.re.options() & opt::UTF != 0;
+    let (s, crlf) = (&job.s, job.crlf);
+    let mut budget = ctx.p.reductions.max(MIN_REDUCTIONS) as u64 * WORK_PER_REDUCTION;
     loop {
-        let mut steps = 0;
-        let m = re.exec(s, r, &mut steps);
-        ctx.charge(1 + (steps / 64) as usize);
-        let slots = match m {
-            Ok(Some(slots)) => slots,
-            Ok(None) => break,
+        let before = job.search.work();
+        let m = job.search.resume(&job.re, s, budget);
+        let done = job.search.work() - before;
+        budget = budget.saturating_sub(done);
+        ctx.charge((done / WORK_PER_REDUCTION) as usize);
+        let m = match m {
+            Ok(Progress::Paused) => return Ok(None),
+            Ok(Progress::Done(m)) => Ok(m),
             Err(MatchError::Memory) => return Err(Fault::error(atom::SYSTEM_LIMIT)),
-            Err(e) if report => return Ok(Err(e)),
-            Err(_) => break,
+            Err(e) => Err(e),
         };
-        let (a, b) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
-        let from = r.start;
-        found.push(slots);
-        if bits & GLOBAL == 0 {
-            break;
-        }
-        if b > a {
-            r.start = b;
-        } else {
-            // An empty match: try again where this search started, anchored and not
-            // empty there (erl's loop); then go on after that match, or one character
-            // after the empty one.
-            let mut again = r.clone();
-            again.flags |= opt::NOTEMPTY_ATSTART | opt::ANCHORED;
-            let mut steps = 0;
-            let m = re.exec(s, &again, &mut steps);
-            ctx.charge(1 + (steps / 64) as usize);
-            r.start = match m {
-                Ok(Some(slots)) => {
-                    let (a2, b2) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
-                    found.push(slots);
-                    if b2 > a2 {
-                        b2
-                    } else {
-                        forward(s, a, utf, crlf)
-                    }
+        ctx.charge(1);
+        let from = match job.retry.take() {
+            None => {
+                let slots = match m {
+                    Ok(Some(slots)) => slots,
+                    Ok(None) => return Ok(Some(Ok(()))),
+                    Err(e) if report => return Ok(Some(Err(e))),
+                    Err(_) => return Ok(Some(Ok(()))),
+                };
+                let (a, b) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
+                let from = job.run.start;
+                job.found.push(slots);
+                if job.bits & GLOBAL == 0 {
+                    return Ok(Some(Ok(())));
                 }
-                Ok(None) => forward(s, a, utf, crlf),
-                Err(MatchError::Memory) => return Err(Fault::error(atom::SYSTEM_LIMIT)),
-                Err(e) if report => return Ok(Err(e)),
-                Err(_) => forward(s, a, utf, crlf),
-            };
-        }
-        if r.start <= from {
+                if b <= a {
+                    // An empty match: try again where this search started, anchored and
+                    // not empty there (erl's loop); then go on after that match, or one
+                    // character after the empty one.
+                    let mut again = job.run.clone();
+                    again.flags |= opt::NOTEMPTY_ATSTART | opt::ANCHORED;
+                    job.search = Search::new(&job.re, again);
+                    job.retry = Some((a, from));
+                    continue;
+                }
+                job.run.start = b;
+                from
+            }
+            Some((a, from)) => {
+                job.run.start = match m {
+                    Ok(Some(slots)) => {
+                        let (a2, b2) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
+                        job.found.push(slots);
+                        if b2 > a2 {
+                            b2
+                        } else {
+                            forward(s, a, utf, crlf)
+                        }
+                    }
+                    Ok(None) => forward(s, a, utf, crlf),
+                    Err(e) if report => return Ok(Some(Err(e))),
+                    Err(_) => forward(s, a, utf, crlf),
+                };
+                from
+            }
+        };
+        if job.run.start <= from {
             // Never the case with PCRE's rules; a guard against looping for ever.
-            r.start = forward(s, from, utf, crlf);
+            job.run.start = forward(s, from, utf, crlf);
         }
-        if r.start > s.len() {
-            break;
+        if job.run.start > s.len() {
+            return Ok(Some(Ok(())));
         }
-        if found.len() % 1024 == 0 {
+        if job.found.len().is_multiple_of(1024) {
             // The matches kept so far, and the terms they will become, within the node's
             // memory.
-            let bytes = found.len() * (re.groups() + 1) * 64;
+            let bytes = job.found.len() * (job.re.groups() + 1) * 64;
             if ctx.p.heap.memory_left().is_some_and(|left| bytes > left) {
                 return Err(Fault::error(atom::SYSTEM_LIMIT));
             }
-            ctx.charge(found.len() / 1024);
+            ctx.charge(job.found.len() / 1024);
         }
+        job.search = Search::new(&job.re, job.run.clone());
     }
-    Ok(Ok(found))
 }
 
 /// The position after the character at `at` (after CRLF as one, when `crlf`).

@@ -200,10 +200,11 @@ pub fn statistics(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             with_change(ctx, Reading::Reductions, counters.reductions)
         }
         atom::GARBAGE_COLLECTION => {
-            Ok(ctx
-                .p
-                .heap
-                .tuple(&[Term::small(0), Term::small(0), Term::small(0)]))
+            let mut gc = counters.gc;
+            gc += ctx.p.gc_tally;
+            let n = ctx.p.heap.int(gc.collections as i64);
+            let words = ctx.p.heap.int(gc.words_reclaimed as i64);
+            Ok(ctx.p.heap.tuple(&[n, words, Term::small(0)]))
         }
         atom::RUN_QUEUE => Ok(Term::small(counters.runnable as i64)),
         t if t.is_atom() => match ctx.atoms.name(t) {
@@ -216,6 +217,15 @@ pub fn statistics(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             "total_active_tasks" | "total_active_tasks_all" => Ok(Term::small(active as i64)),
             "active_tasks" | "active_tasks_all" => {
                 Ok(ctx.p.heap.list(&[Term::small(active as i64)]))
+            }
+            "io" => {
+                // No console input reaches `io` yet: nothing is read.
+                let input = ctx.atoms.intern("input").map_err(|_| badarg())?;
+                let output = ctx.atoms.intern("output").map_err(|_| badarg())?;
+                let i = ctx.p.heap.tuple(&[input, Term::small(0)]);
+                let bytes = ctx.p.heap.int(counters.output_bytes as i64);
+                let o = ctx.p.heap.tuple(&[output, bytes]);
+                Ok(ctx.p.heap.tuple(&[i, o]))
             }
             "context_switches" => {
                 let n = ctx.p.heap.int(counters.slices as i64);

@@ -21,6 +21,7 @@ pub const TERM_TO_BINARY: i64 = 0;
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
         Some(TERM_TO_BINARY) => super::etf::term_to_binary_step(ctx, a),
+        Some(super::re::RE_RUN) => super::re::run_step(ctx, a),
         _ => Err(badarg()),
     }
 }

@@ -344,6 +344,7 @@ fn put(ctx: &mut Ctx, t: Term, to_stderr: bool) -> BifResult {
             out.extend_from_slice(alloc::format!("\\x{{{c:X}}}").as_bytes());
         }
     }
+    ctx.node.count_output(out.len());
     if to_stderr {
         ctx.io.stderr(&out);
     } else {

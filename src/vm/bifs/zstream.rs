@@ -32,6 +32,9 @@ enum Op {
     InflateReset,
     InflateEnd,
     Crc32,
+    DeflateSetDictionary,
+    InflateSetDictionary,
+    InflateGetDictionary,
 }
 
 /// What the options of a call said, read before the stream is looked at.
@@ -172,7 +175,14 @@ fn run(ctx: &mut Ctx, a: &[Term], op: Op, args: Args, work: &mut usize) -> Resul
         None => return Err(Err(ZError::NotInitialized)),
     };
     let mut data = Vec::new();
-    if matches!(op, Op::Deflate | Op::Inflate | Op::SafeInflate) {
+    if matches!(
+        op,
+        Op::Deflate
+            | Op::Inflate
+            | Op::SafeInflate
+            | Op::DeflateSetDictionary
+            | Op::InflateSetDictionary
+    ) {
         let v = ctx.p.heap.view(ctx.lits);
         iolist_bytes(&v, a[1], &mut data).ok_or(Err(ZError::Badarg))?;
         *work += data.len();
@@ -190,6 +200,16 @@ fn run(ctx: &mut Ctx, a: &[Term], op: Op, args: Args, work: &mut usize) -> Resul
         Op::Crc32 => {
             let crc = s.crc32().map_err(Err)?;
             return Ok(Term::small(i64::from(crc)));
+        }
+        Op::DeflateSetDictionary => {
+            // erl's NIF makes a C int of it.
+            let adler = s.deflate_set_dictionary(&data).map_err(Err)?;
+            return Ok(Term::small(i64::from(adler as i32)));
+        }
+        Op::InflateSetDictionary => s.inflate_set_dictionary(&data),
+        Op::InflateGetDictionary => {
+            let window = s.inflate_get_dictionary().map_err(Err)?;
+            return Ok(heap.binary(window));
         }
         Op::Deflate => {
             // zlib.erl reads the flush mode after it has queued the data.
@@ -214,7 +234,8 @@ fn run(ctx: &mut Ctx, a: &[Term], op: Op, args: Args, work: &mut usize) -> Resul
                 return Ok(out);
             };
             let tag = ctx.atoms.intern("need_dictionary").unwrap_or(atom::BADARG);
-            let id = Term::small(i64::from(id));
+            // erl's NIF makes a C int of it.
+            let id = Term::small(i64::from(id as i32));
             if args.raise_on_dict {
                 return Err(Ok(Fault::error(heap.tuple(&[tag, id]))));
             }
@@ -232,7 +253,7 @@ fn run(ctx: &mut Ctx, a: &[Term], op: Op, args: Args, work: &mut usize) -> Resul
             };
             let tag = ctx.atoms.intern(tag).unwrap_or(atom::BADARG);
             return Ok(match id {
-                Some(id) => heap.tuple(&[tag, Term::small(i64::from(id)), out]),
+                Some(id) => heap.tuple(&[tag, Term::small(i64::from(id as i32)), out]),
                 None => heap.tuple(&[tag, out]),
             });
         }
@@ -299,6 +320,12 @@ stream_bifs! {
     inflate_end => InflateEnd,
     /// `zlib:crc32/1`: the stream's running CRC-32 (erl keeps one for raw streams only).
     crc32 => Crc32,
+    /// `zlib:deflateSetDictionary/2`: the dictionary's Adler-32, as erl gives it.
+    deflate_set_dictionary => DeflateSetDictionary,
+    /// `zlib:inflateSetDictionary/2`.
+    inflate_set_dictionary => InflateSetDictionary,
+    /// `zlib:inflateGetDictionary/1`.
+    inflate_get_dictionary => InflateGetDictionary,
 }
 
 /// `zlib:crc32/2,3`, `zlib:adler32/2,3`: erl's zlib.erl ignores the stream (any reference

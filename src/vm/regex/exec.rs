@@ -5,6 +5,11 @@
 //! restores the whole state. Atomic groups and lookarounds push a marker; leaving them drops
 //! the backtrack points above the marker but keeps the restore frames. The stack is bounded
 //! by the caller's budget in bytes and in frames, and the work by a step count.
+//!
+//! All of a run's state lives in a [`Search`], not on the native stack, so a run can stop
+//! after a budget of work and go on later from exactly where it was ([`Search::resume`]):
+//! the BIFs run a long match a scheduler slice at a time. It pauses only at the top of the
+//! instruction loop, where the state is whole.
 
 use alloc::vec::Vec;
 
@@ -33,7 +38,8 @@ pub struct Run {
     pub flags: u32,
     /// The newline convention, when the run sets one.
     pub newline: Option<Newline>,
-    /// Most steps (backtrack points made and taken) for the whole run.
+    /// Most steps (backtrack points made and taken) from each start position, as PCRE counts
+    /// its match limit.
     pub match_limit: u64,
     /// Most backtrack frames at once.
     pub depth_limit: usize,
@@ -57,7 +63,7 @@ impl Run {
 
 const UNSET: usize = usize::MAX;
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Frame {
     /// Go on at `pc` with `pos`.
     Alt { pc: usize, pos: usize },
@@ -84,102 +90,213 @@ enum Frame {
     Lazy { pc: usize, pos: usize, count: u32 },
 }
 
-struct Matcher<'a> {
-    re: &'a Regex,
-    s: &'a [u8],
+/// Where a paused search goes on.
+#[derive(Clone, Copy, Debug)]
+enum At {
+    /// Before trying start position `p` (skipping to where a match can start first).
+    Start(usize),
+    /// In the attempt from `start`, at instruction `pc` and subject position `pos`.
+    Attempt { start: usize, pc: usize, pos: usize },
+}
+
+/// What [`Search::resume`] got to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// The search ended: the capture slots of the match (start and end of each group,
+    /// `None` when unset), or `None` for no match.
+    Done(Option<Vec<Option<usize>>>),
+    /// The work budget ran out first; resume again to go on.
+    Paused,
+}
+
+/// A search in progress: everything the matcher needs to go on after pausing, so a long
+/// run can be done a slice at a time. It holds no reference to the pattern or the subject;
+/// every [`Search::resume`] must be given the same ones.
+#[derive(Debug)]
+pub struct Search {
+    run: Run,
     utf: bool,
     newline: Newline,
-    run: &'a Run,
     slots: Vec<usize>,
     regs: Vec<usize>,
     stack: Vec<Frame>,
+    /// Steps for the match limit.
     steps: u64,
+    /// `steps` when the current start position was first tried: the limit holds for each
+    /// start position on its own, as PCRE's does.
+    steps_at_start: u64,
+    /// All work done (instructions and characters scanned): what pausing is measured in.
+    work: u64,
     max_frames: usize,
+    /// Where start positions end (set on the first resume: the end of the first line with
+    /// `firstline`).
+    last: Option<usize>,
+    /// Where the required character was last seen.
+    seen: Option<usize>,
+    at: At,
 }
 
-/// Runs `re` over `subject` (see [`Regex::exec`]); `steps` gets the work done.
+impl Search {
+    /// A search of `re` with the parameters `run`.
+    pub fn new(re: &Regex, run: Run) -> Search {
+        let frame = core::mem::size_of::<Frame>();
+        Search {
+            utf: re.options & opt::UTF != 0,
+            newline: run.newline.unwrap_or(Newline::from_bits(re.options)),
+            slots: alloc::vec![UNSET; 2 * (re.groups + 1)],
+            regs: alloc::vec![UNSET; re.regs],
+            stack: Vec::new(),
+            steps: 0,
+            steps_at_start: 0,
+            work: 0,
+            max_frames: run.depth_limit.min(run.memory / frame),
+            last: None,
+            seen: None,
+            at: At::Start(run.start),
+            run,
+        }
+    }
+
+    /// Steps taken so far, as the match limit counts them.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Bytes it holds (its backtrack stack, captures and loop registers).
+    pub fn bytes(&self) -> usize {
+        self.stack.capacity() * core::mem::size_of::<Frame>()
+            + (self.slots.capacity() + self.regs.capacity()) * core::mem::size_of::<usize>()
+    }
+
+    /// Work done so far, in the units of [`Search::resume`]'s budget.
+    pub fn work(&self) -> u64 {
+        self.work
+    }
+
+    /// Goes on with the search of `re` over `subject` (the same as on every call) for at
+    /// most about `budget` more units of work.
+    pub fn resume(
+        &mut self,
+        re: &Regex,
+        subject: &[u8],
+        budget: u64,
+    ) -> Result<Progress, MatchError> {
+        let until = self.work.saturating_add(budget);
+        let mut m = Matcher {
+            re,
+            s: subject,
+            m: self,
+            until,
+        };
+        match m.search()? {
+            None => Ok(Progress::Paused),
+            Some(false) => Ok(Progress::Done(None)),
+            Some(true) => {
+                let mut out = Vec::with_capacity(self.slots.len());
+                for p in self.slots.chunks(2) {
+                    let set = p[0] != UNSET && p[1] != UNSET;
+                    out.push(set.then_some(p[0]));
+                    out.push(set.then_some(p[1]));
+                }
+                Ok(Progress::Done(Some(out)))
+            }
+        }
+    }
+}
+
+struct Matcher<'a> {
+    re: &'a Regex,
+    s: &'a [u8],
+    m: &'a mut Search,
+    /// The work count at which to pause.
+    until: u64,
+}
+
+/// Runs `re` over `subject` to the end (see [`Regex::exec`]); `steps` gets the work done.
 pub(super) fn exec(
     re: &Regex,
     subject: &[u8],
     run: &Run,
     steps: &mut u64,
 ) -> Result<Option<Vec<Option<usize>>>, MatchError> {
-    let frame = core::mem::size_of::<Frame>();
-    let mut m = Matcher {
-        re,
-        s: subject,
-        utf: re.options & opt::UTF != 0,
-        newline: run.newline.unwrap_or(Newline::from_bits(re.options)),
-        run,
-        slots: alloc::vec![UNSET; 2 * (re.groups + 1)],
-        regs: alloc::vec![UNSET; re.regs],
-        stack: Vec::new(),
-        steps: 0,
-        max_frames: run.depth_limit.min(run.memory / frame),
+    let mut search = Search::new(re, run.clone());
+    let r = loop {
+        match search.resume(re, subject, u64::MAX) {
+            Ok(Progress::Paused) => continue,
+            Ok(Progress::Done(m)) => break Ok(m),
+            Err(e) => break Err(e),
+        }
     };
-    let r = m.search();
-    *steps = m.steps;
-    if !r? {
-        return Ok(None);
-    }
-    let mut out = Vec::with_capacity(m.slots.len());
-    for p in m.slots.chunks(2) {
-        let set = p[0] != UNSET && p[1] != UNSET;
-        out.push(set.then_some(p[0]));
-        out.push(set.then_some(p[1]));
-    }
-    Ok(Some(out))
+    *steps = search.steps;
+    r
 }
 
 impl Matcher<'_> {
-    fn search(&mut self) -> Result<bool, MatchError> {
-        let anchored = (self.re.options | self.run.flags) & opt::ANCHORED != 0;
-        let mut last = self.s.len();
-        if self.re.options & opt::FIRSTLINE != 0 {
-            last = (self.run.start..self.s.len())
-                .find(|&p| self.newline_at(p) > 0)
-                .unwrap_or(last);
-        }
-        let mut p = self.run.start;
-        // Where the required character was last seen.
-        let mut seen: Option<usize> = None;
+    /// Tries start positions until a match, the last one, or the budget's end (`None`).
+    fn search(&mut self) -> Result<Option<bool>, MatchError> {
+        let anchored = (self.re.options | self.m.run.flags) & opt::ANCHORED != 0;
+        let last = match self.m.last {
+            Some(last) => last,
+            None => {
+                let mut last = self.s.len();
+                if self.re.options & opt::FIRSTLINE != 0 {
+                    last = (self.m.run.start..self.s.len())
+                        .find(|&p| self.newline_at(p) > 0)
+                        .unwrap_or(last);
+                }
+                self.m.last = Some(last);
+                last
+            }
+        };
         // A match that must start with an ASCII character starts only where it is.
         let first = match self.re.prog.get(1) {
             Some(&Inst::Char(c)) if c < 128 && !anchored => Some(c as u8),
             _ => None,
         };
         loop {
-            if let Some(b) = first {
-                match self.s[p..].iter().position(|&x| x == b) {
-                    Some(n) if p + n <= last => p += n,
-                    _ => return Ok(false),
-                }
-            }
-            if let Some(c) = self.re.required {
-                if self.s.len() - p < super::REQUIRED_WINDOW && seen.is_none_or(|at| at < p) {
-                    seen = self.find_char(c, p);
-                    if seen.is_none() {
-                        return Ok(false);
+            let (start, pc, pos) = match self.m.at {
+                At::Attempt { start, pc, pos } => (start, pc, pos),
+                At::Start(mut p) => {
+                    if let Some(b) = first {
+                        match self.s[p..].iter().position(|&x| x == b) {
+                            Some(n) if p + n <= last => p += n,
+                            _ => return Ok(Some(false)),
+                        }
                     }
+                    if let Some(c) = self.re.required {
+                        if self.s.len() - p < super::REQUIRED_WINDOW
+                            && self.m.seen.is_none_or(|at| at < p)
+                        {
+                            self.m.seen = self.find_char(c, p);
+                            if self.m.seen.is_none() {
+                                return Ok(Some(false));
+                            }
+                        }
+                    }
+                    self.m.steps_at_start = self.m.steps;
+                    (p, 0, p)
                 }
+            };
+            match self.attempt(start, pc, pos)? {
+                None => return Ok(None),
+                Some(true) => return Ok(Some(true)),
+                Some(false) => {}
             }
-            if self.attempt(p)? {
-                return Ok(true);
+            if anchored || start >= last {
+                return Ok(Some(false));
             }
-            if anchored || p >= last {
-                return Ok(false);
-            }
-            p += 1;
-            while self.utf && p < self.s.len() && self.s[p] & 0xc0 == 0x80 {
+            let mut p = start + 1;
+            while self.m.utf && p < self.s.len() && self.s[p] & 0xc0 == 0x80 {
                 p += 1;
             }
+            self.m.at = At::Start(p);
         }
     }
 
     /// The character at `pos` and its length in bytes.
     fn char_at(&self, pos: usize) -> Option<(u32, usize)> {
         let &b = self.s.get(pos)?;
-        if !self.utf || b < 0x80 {
+        if !self.m.utf || b < 0x80 {
             return Some((u32::from(b), 1));
         }
         let n = match b {
@@ -209,7 +326,7 @@ impl Matcher<'_> {
     /// The start of the character before `pos`.
     fn prev(&self, pos: usize) -> usize {
         let mut p = pos - 1;
-        while self.utf && p > 0 && self.s[p] & 0xc0 == 0x80 {
+        while self.m.utf && p > 0 && self.s[p] & 0xc0 == 0x80 {
             p -= 1;
         }
         p
@@ -219,7 +336,7 @@ impl Matcher<'_> {
     fn newline_at(&self, pos: usize) -> usize {
         let s = &self.s[pos.min(self.s.len())..];
         let crlf = s.starts_with(b"\r\n");
-        match (self.newline, s.first()) {
+        match (self.m.newline, s.first()) {
             (_, None) => 0,
             (Newline::Lf, Some(b'\n')) | (Newline::Cr, Some(b'\r')) => 1,
             (Newline::Crlf, _) if crlf => 2,
@@ -228,7 +345,7 @@ impl Matcher<'_> {
             (Newline::Any, Some(0x0b | 0x0c)) => 1,
             (Newline::Any, Some(_)) => match self.char_at(pos) {
                 Some((0x85, n)) => n,
-                Some((0x2028 | 0x2029, n)) if self.utf => n,
+                Some((0x2028 | 0x2029, n)) if self.m.utf => n,
                 _ => 0,
             },
             _ => 0,
@@ -246,8 +363,8 @@ impl Matcher<'_> {
 
     fn assert(&self, l: Look, pos: usize) -> bool {
         let len = self.s.len();
-        let notbol = self.run.flags & opt::NOTBOL != 0;
-        let noteol = self.run.flags & opt::NOTEOL != 0;
+        let notbol = self.m.run.flags & opt::NOTBOL != 0;
+        let noteol = self.m.run.flags & opt::NOTEOL != 0;
         let nl_to_end = || {
             let n = self.newline_at(pos);
             n > 0 && pos + n == len
@@ -273,7 +390,7 @@ impl Matcher<'_> {
             Look::Start => pos == 0,
             Look::End => pos == len,
             Look::EndOrNewline => pos == len || nl_to_end(),
-            Look::StartOffset => pos == self.run.start,
+            Look::StartOffset => pos == self.m.run.start,
             Look::Word | Look::NotWord => {
                 let before = pos > 0 && self.is_word(self.char_at(self.prev(pos)));
                 let after = self.is_word(self.char_at(pos));
@@ -289,7 +406,7 @@ impl Matcher<'_> {
         let (c, n) = self.char_at(pos)?;
         let ok = match i {
             Inst::Char(x) => c == x,
-            Inst::CharFold(x) => c == x || other_case(c, self.utf) == x,
+            Inst::CharFold(x) => c == x || other_case(c, self.m.utf) == x,
             Inst::Any => self.newline_at(pos) == 0,
             Inst::AnyAll => true,
             Inst::Class(k) if counted => self.re.classes[usize::from(k)].matches_counted(c),
@@ -300,15 +417,18 @@ impl Matcher<'_> {
     }
 
     fn push(&mut self, f: Frame) -> Result<(), MatchError> {
-        if self.stack.len() >= self.max_frames {
-            return Err(if self.max_frames == self.run.depth_limit {
+        if self.m.stack.len() >= self.m.max_frames {
+            return Err(if self.m.max_frames == self.m.run.depth_limit {
                 MatchError::RecursionLimit
             } else {
                 MatchError::Memory
             });
         }
-        self.stack.try_reserve(1).map_err(|_| MatchError::Memory)?;
-        self.stack.push(f);
+        self.m
+            .stack
+            .try_reserve(1)
+            .map_err(|_| MatchError::Memory)?;
+        self.m.stack.push(f);
         Ok(())
     }
 
@@ -319,17 +439,17 @@ impl Matcher<'_> {
     }
 
     fn step(&mut self) -> Result<(), MatchError> {
-        self.steps += 1;
-        if self.steps > self.run.match_limit {
+        self.m.steps += 1;
+        if self.m.steps - self.m.steps_at_start > self.m.run.match_limit {
             return Err(MatchError::MatchLimit);
         }
         Ok(())
     }
 
     fn set_slot(&mut self, n: u16, pos: usize) -> Result<(), MatchError> {
-        let old = self.slots[usize::from(n)];
+        let old = self.m.slots[usize::from(n)];
         self.push(Frame::Slot { n, old })?;
-        self.slots[usize::from(n)] = pos;
+        self.m.slots[usize::from(n)] = pos;
         Ok(())
     }
 
@@ -337,34 +457,35 @@ impl Matcher<'_> {
     /// (and the marker), keeps the restore frames; returns the marker.
     fn cut(&mut self) -> Frame {
         let Some(i) = self
+            .m
             .stack
             .iter()
             .rposition(|f| matches!(f, Frame::Barrier | Frame::Look { .. }))
         else {
             return Frame::Barrier;
         };
-        let marker = self.stack[i];
+        let marker = self.m.stack[i];
         let mut w = i;
-        for r in i + 1..self.stack.len() {
-            if matches!(self.stack[r], Frame::Slot { .. } | Frame::Reg { .. }) {
-                self.stack[w] = self.stack[r];
+        for r in i + 1..self.m.stack.len() {
+            if matches!(self.m.stack[r], Frame::Slot { .. } | Frame::Reg { .. }) {
+                self.m.stack[w] = self.m.stack[r];
                 w += 1;
             }
         }
-        self.stack.truncate(w);
+        self.m.stack.truncate(w);
         marker
     }
 
     /// Backtracks to the latest point: the state to go on with, or `None` when none is left.
     fn backtrack(&mut self) -> Result<Option<(usize, usize)>, MatchError> {
-        while let Some(f) = self.stack.pop() {
+        while let Some(f) = self.m.stack.pop() {
             match f {
                 Frame::Alt { pc, pos } => {
                     self.step()?;
                     return Ok(Some((pc, pos)));
                 }
-                Frame::Slot { n, old } => self.slots[usize::from(n)] = old,
-                Frame::Reg { n, old } => self.regs[usize::from(n)] = old,
+                Frame::Slot { n, old } => self.m.slots[usize::from(n)] = old,
+                Frame::Reg { n, old } => self.m.regs[usize::from(n)] = old,
                 Frame::Barrier => {}
                 Frame::Look {
                     negative,
@@ -409,12 +530,18 @@ impl Matcher<'_> {
         Ok(None)
     }
 
-    /// Tries a match starting at `start`.
-    fn attempt(&mut self, start: usize) -> Result<bool, MatchError> {
+    /// Tries a match starting at `start`, going on at `pc` and `pos`: whether it matched,
+    /// or `None` when the budget ran out first (where to go on is saved).
+    fn attempt(&mut self, start: usize, pc: usize, pos: usize) -> Result<Option<bool>, MatchError> {
         let re = self.re;
         let prog = &re.prog;
-        let (mut pc, mut pos) = (0, start);
+        let (mut pc, mut pos) = (pc, pos);
         loop {
+            if self.m.work >= self.until {
+                self.m.at = At::Attempt { start, pc, pos };
+                return Ok(None);
+            }
+            self.m.work += 1;
             let mut ok = true;
             match prog[pc] {
                 i @ (Inst::Char(_)
@@ -450,13 +577,13 @@ impl Matcher<'_> {
                     pc += 1;
                 }
                 Inst::Mark(n) => {
-                    let old = self.regs[usize::from(n)];
+                    let old = self.m.regs[usize::from(n)];
                     self.push(Frame::Reg { n, old })?;
-                    self.regs[usize::from(n)] = pos;
+                    self.m.regs[usize::from(n)] = pos;
                     pc += 1;
                 }
                 Inst::Repeat { reg, back, lazy } => {
-                    if self.regs[usize::from(reg)] == pos {
+                    if self.m.regs[usize::from(reg)] == pos {
                         pc += 1;
                     } else if lazy {
                         self.branch(Frame::Alt {
@@ -492,7 +619,8 @@ impl Matcher<'_> {
                             min_pos = pos;
                         }
                     }
-                    self.steps += u64::from(count) / 16;
+                    self.m.steps += u64::from(count) / 16;
+                    self.m.work += u64::from(count);
                     if count < min {
                         ok = false;
                     } else if lazy {
@@ -553,7 +681,7 @@ impl Matcher<'_> {
                 }
                 Inst::IfGroup { group, no } => {
                     let g = 2 * usize::from(group);
-                    let set = self.slots.get(g + 1).is_some_and(|&e| e != UNSET);
+                    let set = self.m.slots.get(g + 1).is_some_and(|&e| e != UNSET);
                     pc = if set { pc + 1 } else { jump(pc, no) };
                 }
                 Inst::Linebreak => {
@@ -572,24 +700,24 @@ impl Matcher<'_> {
                     pc += 1;
                 }
                 Inst::Match => {
-                    let from = self.slots[0];
-                    let f = self.run.flags;
+                    let from = self.m.slots[0];
+                    let f = self.m.run.flags;
                     let empty = pos == from;
                     if empty
                         && (f & opt::NOTEMPTY != 0
-                            || (f & opt::NOTEMPTY_ATSTART != 0 && from == self.run.start))
+                            || (f & opt::NOTEMPTY_ATSTART != 0 && from == self.m.run.start))
                     {
                         ok = false;
                     } else {
-                        self.slots[1] = pos;
-                        return Ok(true);
+                        self.m.slots[1] = pos;
+                        return Ok(Some(true));
                     }
                 }
             }
             if !ok {
                 match self.backtrack()? {
                     Some((p, q)) => (pc, pos) = (p, q),
-                    None => return Ok(false),
+                    None => return Ok(Some(false)),
                 }
             }
         }
@@ -597,7 +725,10 @@ impl Matcher<'_> {
 
     /// The end of group `group`'s text matched again at `pos`.
     fn backref(&self, group: usize, fold: bool, pos: usize) -> Option<usize> {
-        let (&s, &e) = (self.slots.get(2 * group)?, self.slots.get(2 * group + 1)?);
+        let (&s, &e) = (
+            self.m.slots.get(2 * group)?,
+            self.m.slots.get(2 * group + 1)?,
+        );
         if s == UNSET || e == UNSET {
             return None;
         }
@@ -609,7 +740,7 @@ impl Matcher<'_> {
         while a < e {
             let (x, n) = self.char_at(a)?;
             let (y, m) = self.char_at(b)?;
-            if x != y && other_case(x, self.utf) != y {
+            if x != y && other_case(x, self.m.utf) != y {
                 return None;
             }
             a += n;

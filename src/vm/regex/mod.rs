@@ -22,7 +22,7 @@ mod tests;
 
 use alloc::vec::Vec;
 
-pub use exec::{MatchError, Run};
+pub use exec::{MatchError, Progress, Run, Search};
 
 /// Deepest nesting of parentheses a pattern may have.
 pub const MAX_NESTING: usize = 1000;

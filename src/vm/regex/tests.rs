@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use super::{opt, CompileError, MatchError, Regex, Run};
+use super::{opt, CompileError, MatchError, Progress, Regex, Run, Search};
 
 /// The capture slots of the first match of `pat` in `s` from 0, as (start, end) pairs.
 fn find(pat: &str, options: u32, s: &str) -> Option<Vec<Option<(usize, usize)>>> {
@@ -120,6 +120,33 @@ fn catastrophic_backtracking_stops_at_the_limit() {
     assert!(steps <= 10_000_001);
 }
 
+/// The match limit holds for each start position on its own, as PCRE's: a search whose
+/// start positions each stay under it ends without a match, however many steps they take
+/// together.
+#[test]
+fn the_match_limit_counts_each_start_position() {
+    let re = Regex::compile(b"(?:a|b)*c", 0).expect("compiles");
+    // Longer than REQUIRED_WINDOW, so the missing `c` is not looked for at first.
+    let subject = alloc::vec![b'a'; 1200];
+    let mut first = Run::new(0);
+    first.flags = opt::ANCHORED;
+    let mut most = 0;
+    assert_eq!(re.exec(&subject, &first, &mut most), Ok(None));
+    let mut run = Run::new(0);
+    run.match_limit = most;
+    let mut total = 0;
+    assert_eq!(re.exec(&subject, &run, &mut total), Ok(None));
+    assert!(
+        total > 10 * most,
+        "{total} steps, {most} from the first start"
+    );
+    run.match_limit = most - 1;
+    assert_eq!(
+        re.exec(&subject, &run, &mut total),
+        Err(MatchError::MatchLimit)
+    );
+}
+
 /// A backtrack stack beyond its budget fails the run.
 #[test]
 fn backtrack_stack_is_bounded() {
@@ -161,4 +188,41 @@ fn caseless_pairs_beyond_latin1() {
     assert_eq!(c, Some(Some((0, 2))));
     let c = find("ł", opt::UTF | opt::CASELESS, "Ł").map(|c| c[0]);
     assert_eq!(c, Some(Some((0, 2))));
+}
+
+/// A search resumed after every few units of work ends exactly as one run in one go:
+/// same captures, same limit errors, same step count.
+#[test]
+fn sliced_searches_end_as_whole_ones() {
+    let cases: [(&[u8], u32, &[u8], u64); 8] = [
+        (b"(a|b)(c)?d", 0, b"xxxxxxbd", 10_000_000),
+        (b"^(a+)+$", 0, b"aaaaaaaaaaaaX", 10_000_000),
+        (b"^(a+)+$", 0, b"aaaaaaaaaaaaaaaaX", 5_000),
+        (b"(?>a+)b|(?=c)c(?!d)", 0, b"aaaacaaab", 10_000_000),
+        (b"(\\w+)\\s\\1", 0, b"xy ab ab", 10_000_000),
+        (b"(?<=x|yz)a+?", 0, b"yzaaa", 10_000_000),
+        (b"^b", opt::MULTILINE | opt::FIRSTLINE, b"a\nb", 10_000_000),
+        ("é(.)".as_bytes(), opt::UTF, "aaéé€".as_bytes(), 10_000_000),
+    ];
+    for (pattern, options, subject, limit) in cases {
+        let re = Regex::compile(pattern, options).expect("compiles");
+        let mut run = Run::new(0);
+        run.match_limit = limit;
+        let mut steps = 0;
+        let whole = re.exec(subject, &run, &mut steps);
+        for budget in [1, 2, 7, 100] {
+            let mut search = Search::new(&re, run.clone());
+            let mut pauses = 0;
+            let sliced = loop {
+                match search.resume(&re, subject, budget) {
+                    Ok(Progress::Paused) => pauses += 1,
+                    Ok(Progress::Done(m)) => break Ok(m),
+                    Err(e) => break Err(e),
+                }
+            };
+            assert_eq!(sliced, whole, "{pattern:?} with budget {budget}");
+            assert_eq!(search.steps(), steps, "{pattern:?} with budget {budget}");
+            assert!(budget > 1 || pauses > 0, "{pattern:?} never paused");
+        }
+    }
 }
