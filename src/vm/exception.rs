@@ -34,8 +34,8 @@ pub enum Top<'a> {
     /// A failed binary construction in the current function, with erl's `cause` for the
     /// frame's `error_info` (segment number, type, problem, value) when a segment is to blame.
     Construct {
-        /// The cause.
-        cause: Option<(u32, &'static str, &'static str, Term)>,
+        /// The cause (by reference: this enum is built on every raise).
+        cause: Option<&'a (u32, &'static str, &'static str, Term)>,
     },
     /// An undefined function `M:F(Args)` about to be called (the caller's return address is
     /// already on the stack, so the current function is not listed).
@@ -142,7 +142,7 @@ pub fn build_trace(
             }
         }
         Top::Construct { cause } => {
-            let info = cause.map(|c| construct_info(p, atoms, c));
+            let info = cause.map(|&c| construct_info(p, atoms, c));
             if let Some(f) = function_frame(p, code, module, pc, None, info) {
                 frames.push(f);
             }

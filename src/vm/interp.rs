@@ -2416,7 +2416,13 @@ fn general<'e>(
                             ip = ops.at(*fail as usize);
                             continue;
                         }
-                        fault!(e.fault, Top::Construct { cause: e.cause });
+                        let (f, cause) = bs_fault(p, xr, e);
+                        fault!(
+                            f,
+                            Top::Construct {
+                                cause: cause.as_ref()
+                            }
+                        );
                     }
                 }
             }
@@ -2740,28 +2746,66 @@ fn bs_get(
     Some(t)
 }
 
-/// Why a binary construction failed: the exception, and the segment to blame as erl reports
-/// it in the frame's `error_info` (`cause => {Segment, Type, Problem, Value}`).
-struct BsFail {
-    /// The exception (`badarg`, `system_limit`).
-    fault: Fault,
-    /// The segment's number, type, what is wrong with it (`type`, `size`, `short`, `unit`,
-    /// `invalid`) and the value or size at fault.
-    cause: Option<(u32, &'static str, &'static str, Term)>,
+/// What is wrong with a segment, as erl's `cause` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BsProblem {
+    /// The value has the wrong type (or is no code point, for `utf*`).
+    Type,
+    /// The size is no non-negative integer, or too large.
+    Size,
+    /// The binary is shorter than the size.
+    Short,
+    /// The binary's size is no multiple of the unit.
+    Unit,
+    /// A float segment's size is not 16, 32 or 64 bits.
+    Invalid,
 }
 
-impl BsFail {
-    /// A `badarg` blaming segment `s` for `problem` with `value`.
-    #[cold]
-    #[inline(never)]
-    fn badarg(s: &Segment, problem: &'static str, value: Term) -> BsFail {
-        BsFail::blame(badarg(), s, problem, value)
+/// Why a binary construction failed: `system_limit` or else `badarg`, and the segment to
+/// blame with what is wrong with it. Small, as the construction's hot path returns it;
+/// [`bs_fault`] makes the exception and erl's cause from it.
+#[derive(Clone, Copy, Debug)]
+struct BsFail<'s> {
+    /// `system_limit` rather than `badarg`.
+    limit: bool,
+    /// The segment at fault.
+    blame: Option<(&'s Segment, BsProblem)>,
+}
+
+impl<'s> BsFail<'s> {
+    /// A `badarg` blaming segment `s` for `problem`.
+    fn badarg(s: &'s Segment, problem: BsProblem) -> BsFail<'s> {
+        BsFail {
+            limit: false,
+            blame: Some((s, problem)),
+        }
     }
 
-    /// `fault`, blaming segment `s` for `problem` with `value`.
-    #[cold]
-    #[inline(never)]
-    fn blame(fault: Fault, s: &Segment, problem: &'static str, value: Term) -> BsFail {
+    /// A `badarg` blaming no segment.
+    fn plain() -> BsFail<'s> {
+        BsFail {
+            limit: false,
+            blame: None,
+        }
+    }
+}
+
+/// The exception for `e`, and erl's `cause` for its frame's error_info: the segment's number,
+/// type, problem and the value or size at fault (read again from the registers, which the
+/// construction did not change).
+#[cold]
+#[inline(never)]
+fn bs_fault(
+    p: &Process,
+    xr: &[Term; X_REGS],
+    e: BsFail,
+) -> (Fault, Option<(u32, &'static str, &'static str, Term)>) {
+    let fault = if e.limit {
+        Fault::error(atom::SYSTEM_LIMIT)
+    } else {
+        badarg()
+    };
+    let cause = e.blame.map(|(s, problem)| {
         let kind = match s.kind {
             SegKind::Integer => "integer",
             SegKind::Float => "float",
@@ -2772,24 +2816,23 @@ impl BsFail {
                 "binary"
             }
         };
-        BsFail {
-            fault,
-            cause: Some((s.pos, kind, problem, value)),
-        }
-    }
-}
-
-impl From<Fault> for BsFail {
-    fn from(fault: Fault) -> BsFail {
-        BsFail { fault, cause: None }
-    }
+        let (name, value) = match problem {
+            BsProblem::Type => ("type", s.src),
+            BsProblem::Size => ("size", s.size),
+            BsProblem::Short => ("short", s.src),
+            BsProblem::Unit => ("unit", s.src),
+            BsProblem::Invalid => ("invalid", s.size),
+        };
+        (s.pos, kind, name, fetch(xr, p, value))
+    });
+    (fault, cause)
 }
 
 /// The size in bits of segment `s` given `size` units: `badarg` unless a non-negative
 /// integer, `system_limit` when that many bits cannot be addressed (a bignum size, or size
 /// times unit overflowing); either blames the size.
 #[inline(always)]
-fn segment_bits(view: &View, s: &Segment, size: Term) -> Result<usize, BsFail> {
+fn segment_bits<'s>(view: &View, s: &'s Segment, size: Term) -> Result<usize, BsFail<'s>> {
     match size.as_small() {
         Some(n) if n >= 0 => match (n as usize).checked_mul(s.unit as usize) {
             Some(bits) => Ok(bits),
@@ -2802,26 +2845,26 @@ fn segment_bits(view: &View, s: &Segment, size: Term) -> Result<usize, BsFail> {
 /// What [`segment_bits`] fails with for `size`.
 #[cold]
 #[inline(never)]
-fn bad_size(view: &View, s: &Segment, size: Term) -> BsFail {
+fn bad_size<'s>(view: &View, s: &'s Segment, size: Term) -> BsFail<'s> {
     // A non-negative small here overflowed when multiplied by the unit.
-    let too_large = size.as_small().is_some_and(|n| n >= 0)
+    let limit = size.as_small().is_some_and(|n| n >= 0)
         || view
             .big(size)
             .is_some_and(|b| b.sign() == num_bigint::Sign::Plus);
-    if too_large {
-        BsFail::blame(Fault::error(atom::SYSTEM_LIMIT), s, "size", size)
-    } else {
-        BsFail::badarg(s, "size", size)
+    BsFail {
+        limit,
+        blame: Some((s, BsProblem::Size)),
     }
 }
 
-fn create_bin(
+#[inline(never)]
+fn create_bin<'s>(
     p: &mut Process,
     xr: &[Term; X_REGS],
     lits: &Literals,
     strings: &[u8],
-    segs: &[Segment],
-) -> Result<Term, BsFail> {
+    segs: &'s [Segment],
+) -> Result<Term, BsFail<'s>> {
     // In-place append: the first segment names a binary that ends its buffer.
     let mut writer: Option<(BitWriter, usize, usize)> = None;
     let mut rest = segs;
@@ -2831,20 +2874,20 @@ fn create_bin(
             let view = p.heap.view(lits);
             let (w, off, len) = view
                 .bin_ref(b)
-                .ok_or_else(|| BsFail::badarg(first, "type", b))?;
+                .ok_or(BsFail::badarg(first, BsProblem::Type))?;
             if first.unit > 1 && !len.is_multiple_of(first.unit as usize) {
-                return Err(BsFail::badarg(first, "unit", b));
+                return Err(BsFail::badarg(first, BsProblem::Unit));
             }
             if bits::appendable(&view, w, off, len) {
                 let i = (w >> 1) as usize;
                 let buf = core::mem::take(
-                    alloc::sync::Arc::get_mut(&mut p.heap.bins[i]).ok_or_else(badarg)?,
+                    alloc::sync::Arc::get_mut(&mut p.heap.bins[i]).ok_or(BsFail::plain())?,
                 );
                 writer = Some((BitWriter::resume(buf, off + len), i, off));
             } else {
                 let s = view
                     .binary(b)
-                    .ok_or_else(|| BsFail::badarg(first, "type", b))?;
+                    .ok_or(BsFail::badarg(first, BsProblem::Type))?;
                 let mut wr = BitWriter::default();
                 // Room for this construction, and for appending as much again later.
                 let now = s.bit_len / 8 + size_hint(p, xr, lits, &segs[1..]);
@@ -2905,14 +2948,14 @@ fn segment_room(p: &Process, wr: &mut BitWriter, n: usize) -> Result<(), Fault> 
         .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))
 }
 
-fn write_segments(
+fn write_segments<'s>(
     p: &mut Process,
     xr: &[Term; X_REGS],
     lits: &Literals,
     strings: &[u8],
-    segs: &[Segment],
+    segs: &'s [Segment],
     wr: &mut BitWriter,
-) -> Result<(), BsFail> {
+) -> Result<(), BsFail<'s>> {
     for s in segs {
         let v = fetch(xr, p, s.src);
         let size = fetch(xr, p, s.size);
@@ -2929,19 +2972,22 @@ fn write_segments(
                 }
                 let b = view
                     .int(v)
-                    .ok_or_else(|| BsFail::badarg(s, "type", v))?
+                    .ok_or(BsFail::badarg(s, BsProblem::Type))?
                     .to_big();
-                segment_room(p, wr, n).map_err(|f| BsFail::blame(f, s, "size", size))?;
+                segment_room(p, wr, n).map_err(|_| BsFail {
+                    limit: true,
+                    blame: Some((s, BsProblem::Size)),
+                })?;
                 wr.integer(&b, n, s.flags);
             }
             SegKind::Float => {
                 let n = segment_bits(&view, s, size)?;
                 if !matches!(n, 16 | 32 | 64) {
-                    return Err(BsFail::badarg(s, "invalid", size));
+                    return Err(BsFail::badarg(s, BsProblem::Invalid));
                 }
                 let f = view
                     .number_f64(v)
-                    .ok_or_else(|| BsFail::badarg(s, "type", v))?;
+                    .ok_or(BsFail::badarg(s, BsProblem::Type))?;
                 wr.float(f, n, s.flags);
             }
             SegKind::Binary => {
@@ -2950,15 +2996,15 @@ fn write_segments(
                 } else {
                     Some(segment_bits(&view, s, size)?)
                 };
-                let b = view.binary(v).ok_or_else(|| BsFail::badarg(s, "type", v))?;
+                let b = view.binary(v).ok_or(BsFail::badarg(s, BsProblem::Type))?;
                 match n {
                     None => {
                         if s.unit > 1 && !b.bit_len.is_multiple_of(s.unit as usize) {
-                            return Err(BsFail::badarg(s, "unit", v));
+                            return Err(BsFail::badarg(s, BsProblem::Unit));
                         }
                         wr.slice(&b);
                     }
-                    Some(n) if n > b.bit_len => return Err(BsFail::badarg(s, "short", v)),
+                    Some(n) if n > b.bit_len => return Err(BsFail::badarg(s, BsProblem::Short)),
                     Some(n) => wr.slice(&super::heap::BinSlice {
                         data: b.data,
                         bit_offset: b.bit_offset,
@@ -2975,17 +3021,17 @@ fn write_segments(
                 let (bytes, n) = v
                     .as_small()
                     .and_then(|cp| bits::encode_utf(cp, utf, s.flags))
-                    .ok_or_else(|| BsFail::badarg(s, "type", v))?;
+                    .ok_or(BsFail::badarg(s, BsProblem::Type))?;
                 wr.bytes(&bytes[..n]);
             }
             SegKind::String => {
                 let off = v.small_value() as usize;
                 let n = size.small_value() as usize;
-                let bytes = strings.get(off..off + n).ok_or_else(badarg)?;
+                let bytes = strings.get(off..off + n).ok_or(BsFail::plain())?;
                 wr.bytes(bytes);
             }
             SegKind::Append | SegKind::PrivateAppend => {
-                let b = view.binary(v).ok_or_else(|| BsFail::badarg(s, "type", v))?;
+                let b = view.binary(v).ok_or(BsFail::badarg(s, BsProblem::Type))?;
                 wr.slice(&b);
             }
         }
