@@ -89,8 +89,16 @@ pub const ERL_MIN_HEAP_SIZE: usize = 233;
 /// default minimum: the `min_heap_size` a process asking for `words` gets, as erl rounds it.
 /// `None` for a size no heap can have (past `isize::MAX` bytes).
 pub fn erl_heap_size(words: usize) -> Option<usize> {
+    next_heap_size(words.max(ERL_MIN_HEAP_SIZE))
+}
+
+/// The smallest of erl's heap sizes that holds `words`, from the smallest (12): what
+/// `erlang:system_flag(min_heap_size | min_bin_vheap_size, Words)` sets. `None` past any heap.
+pub fn next_heap_size(words: usize) -> Option<usize> {
     let max = isize::MAX as usize / core::mem::size_of::<Term>();
-    let words = words.max(ERL_MIN_HEAP_SIZE);
+    if words <= 12 {
+        return Some(12);
+    }
     let (mut before, mut size, mut index) = (12usize, 38usize, 1);
     while size < words {
         let next = if index < 22 {

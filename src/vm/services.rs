@@ -33,6 +33,26 @@ pub enum Start {
     Apply(Term, Term, Term),
 }
 
+/// The heap sizes new processes start with unless spawned with others (erl's
+/// `system_flag(min_heap_size | min_bin_vheap_size, Words)`), in words, each one of erl's heap
+/// sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MinHeaps {
+    /// `min_heap_size`.
+    pub heap: usize,
+    /// `min_bin_vheap_size`.
+    pub bin_vheap: usize,
+}
+
+impl Default for MinHeaps {
+    fn default() -> Self {
+        MinHeaps {
+            heap: super::heap::ERL_MIN_HEAP_SIZE,
+            bin_vheap: super::process::ERL_MIN_BIN_VHEAP_SIZE,
+        }
+    }
+}
+
 /// What a spawn asks for besides the start.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SpawnOptions {
@@ -176,6 +196,12 @@ pub trait Services {
     fn system_max_heap(&mut self, new: Option<MaxHeap>) -> MaxHeap {
         let _ = new;
         MaxHeap::default()
+    }
+    /// The node's `min_heap_size` and `min_bin_vheap_size` for new processes, after setting
+    /// them to `new` if given; the old ones.
+    fn system_min_heaps(&mut self, new: Option<MinHeaps>) -> MinHeaps {
+        let _ = new;
+        MinHeaps::default()
     }
     /// Links `me` and `other`; false if `other` is dead (the caller decides what that means).
     fn link(&mut self, me: u32, other: u32) -> bool;
