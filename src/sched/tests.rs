@@ -776,6 +776,59 @@ nest(N, Acc) -> nest(N - 1, [Acc]).
 }
 
 #[test]
+fn off_heap_binaries_count_in_the_node_memory_once_however_shared() {
+    // A 10 MiB binary held by 20 processes is charged once, so they all fit in a 48 MiB
+    // budget; a process keeping 1 MiB binaries is stopped at the budget (its heap alone would
+    // hold 200 of them in a few KiB), and the others run on. All is given back at the end.
+    let budget = 48 << 20;
+    let Some(r) = run_with_max_memory(
+        "st_binary_memory",
+        r#"-module(st_binary_memory).
+-export([main/0]).
+main() ->
+    Self = self(),
+    Holders = [spawn_monitor(fun() -> receive {B, From} -> From ! {held, byte_size(B)} end,
+                                      receive stop -> ok end end)
+               || _ <- lists:seq(1, 20)],
+    spawn(fun() ->
+                  Big = binary:copy(<<7>>, 10 bsl 20),
+                  [H ! {Big, Self} || {H, _} <- Holders]
+          end),
+    erlang:display(lists:sum([receive {held, N} -> N end || _ <- Holders])),
+    {K, KRef} = spawn_monitor(fun() -> exit({kept, keep(200, [])}) end),
+    erlang:display(receive {'DOWN', KRef, process, K, Why} -> Why end),
+    [H ! stop || {H, _} <- Holders],
+    [receive {'DOWN', R, process, H, normal} -> ok end || {H, R} <- Holders],
+    erlang:display(byte_size(binary:copy(<<1>>, 8 bsl 20))),
+    erlang:garbage_collect(),
+    erlang:halt(0).
+keep(0, Acc) -> length(Acc);
+keep(N, Acc) ->
+    B = try binary:copy(<<N>>, 1 bsl 20) catch error:E -> exit({stopped_at, 200 - N, E}) end,
+    keep(N - 1, [B | Acc]).
+"#,
+        budget,
+    ) else {
+        return;
+    };
+    assert!(matches!(r.stop, Stop::Halt(0)), "{:?}: {}", r.stop, r.out);
+    let l = lines(&r.out);
+    assert_eq!(l[0], "209715200", "{}", r.out);
+    // 10 MiB shared and the main process's heap leave room for about 37 binaries of 1 MiB.
+    let stopped = l[1]
+        .strip_prefix("{stopped_at,")
+        .and_then(|s| s.strip_suffix(",system_limit}"))
+        .and_then(|n| n.parse::<usize>().ok());
+    assert!(stopped.is_some_and(|n| (30..=38).contains(&n)), "{}", r.out);
+    assert_eq!(l[2], "8388608", "{}", r.out);
+    assert!(
+        r.memory_used < 1 << 20,
+        "{} bytes still charged",
+        r.memory_used
+    );
+}
+
+#[test]
 fn a_killed_process_takes_its_receive_timer_with_it() {
     let Some(r) = run(
         "st_killtimer",

@@ -50,6 +50,7 @@ pub mod atom;
 pub mod bif;
 pub mod bifs;
 pub mod bigmap;
+pub mod binbuf;
 pub mod bits;
 pub mod code;
 pub mod compare;
