@@ -800,6 +800,8 @@ main() ->
     [H ! stop || {H, _} <- Holders],
     [receive {'DOWN', R, process, H, normal} -> ok end || {H, R} <- Holders],
     erlang:display(byte_size(binary:copy(<<1>>, 8 bsl 20))),
+    MiB = binary:copy(<<2>>, 1 bsl 20),
+    erlang:display(try list_to_binary(lists:duplicate(100, MiB)) catch error:E -> {caught, E} end),
     erlang:garbage_collect(),
     erlang:halt(0).
 keep(0, Acc) -> length(Acc);
@@ -821,6 +823,8 @@ keep(N, Acc) ->
         .and_then(|n| n.parse::<usize>().ok());
     assert!(stopped.is_some_and(|n| (30..=38).contains(&n)), "{}", r.out);
     assert_eq!(l[2], "8388608", "{}", r.out);
+    // An iolist repeating one binary stands for more bytes than the budget holds.
+    assert_eq!(l[3], "{caught,system_limit}", "{}", r.out);
     assert!(
         r.memory_used < 1 << 20,
         "{} bytes still charged",

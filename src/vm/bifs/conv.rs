@@ -67,13 +67,25 @@ pub fn iolist_len(v: &View, t: Term) -> Option<usize> {
     Some(n)
 }
 
-/// Appends the bytes of an iolist to `out`; `None` (and `out` unchanged) if it is not one.
+/// Appends the bytes of an iolist to `out`; `None` (and `out` unchanged) if it is not one or
+/// the allocator cannot hold its bytes.
 ///
 /// The size is counted first so `out` grows once instead of doubling its way up.
 pub fn iolist_bytes(v: &View, t: Term, out: &mut Vec<u8>) -> Option<()> {
     let n = iolist_len(v, t)?;
-    out.reserve(n);
+    out.try_reserve(n).ok()?;
     iolist_chunks(v, t, |c| out.extend_from_slice(c))
+}
+
+/// The bytes of iolist `t` in a buffer of their own: `badarg` if it is not one, erl's
+/// `system_limit` when they are more than the node's memory can hold (an iolist repeating
+/// one binary can stand for far more bytes than its process holds).
+pub fn iolist_output(ctx: &Ctx, t: Term) -> Result<Vec<u8>, Fault> {
+    let v = ctx.view();
+    let n = iolist_len(&v, t).ok_or_else(badarg)?;
+    let mut out = ctx.output_buffer(n)?;
+    iolist_chunks(&v, t, |c| out.extend_from_slice(c)).ok_or_else(badarg)?;
+    Ok(out)
 }
 
 /// A list of character codes as a `String` (`None` if any is not a valid char).
@@ -622,8 +634,7 @@ pub fn list_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             return Ok(a[0]);
         }
     }
-    let mut out = Vec::new();
-    iolist_bytes(&v, a[0], &mut out).ok_or_else(badarg)?;
+    let out = iolist_output(ctx, a[0])?;
     // A reduction per 256 bytes gathered (a long iolist ends the caller's slice).
     ctx.charge(out.len() / 256);
     Ok(ctx.p.heap.binary(out))
