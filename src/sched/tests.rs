@@ -976,7 +976,12 @@ main() ->
         fun() -> lists:keysearch(0, 1, K) end,
         fun() -> put(m, lists), apply(get(m), member, [1000000, L]) end,
         fun() -> length(L) end,
-        fun() -> byte_size(term_to_binary(L)) end]],
+        fun() -> byte_size(term_to_binary(L)) end,
+        fun() -> lists:sum(binary_to_list(binary:copy(<<1,2>>, 100000))) end,
+        fun() -> <<_:3, B:199999/binary, _:5>> = binary:copy(<<1,2>>, 100000),
+                 lists:nth(3, binary_to_list(B)) end,
+        fun() -> BtoL = fun erlang:binary_to_list/1,
+                 length(BtoL(binary:copy(<<9>>, 100000))) end]],
     erlang:halt(0).
 "#,
             PASS_THE_TOKEN,
@@ -985,7 +990,9 @@ main() ->
     ) else {
         return;
     };
-    // reverse, member, keyfind/keysearch and term_to_binary trap; through apply/3 with a
+    // reverse, member, keyfind/keysearch, term_to_binary and binary_to_list (also of a
+    // binary off a byte boundary) trap; through an export fun binary_to_list runs to the end
+    // with the same result, and through apply/3 with a
     // module known only at run time the list BIFs run to the end, as length/1 does.
     assert_eq!(
         lines(&r.out),
@@ -996,7 +1003,10 @@ main() ->
             "{true,false}",
             "{false,true}",
             "{false,1000000}",
-            "{true,4999242}"
+            "{true,4999242}",
+            "{true,300000}",
+            "{true,8}",
+            "{false,100000}"
         ]
     );
 }

@@ -7,9 +7,11 @@ use num_bigint::BigInt;
 use num_traits::{Num as _, ToPrimitive};
 
 use super::arith::{num, Num};
+use super::trap;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::heap::View;
+use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::small::SmallStack;
 use crate::vm::term::Term;
 
@@ -576,8 +578,38 @@ pub fn tuple_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.list(&items))
 }
 
-/// `binary_to_list/1`.
+/// Bytes one step of `binary_to_list/1` turns into list cells (about a slice's work).
+const LIST_STEP_BYTES: usize = 1 << 15;
+
+/// `binary_to_list/1`. A binary longer than a step is turned into a list a step at a time,
+/// from its end, by a continuation ([`binary_to_list_step`]), so the others run meanwhile.
 pub fn binary_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (len, aligned) = {
+        let v = ctx.view();
+        let b = v.binary(a[0]).filter(|b| b.bit_len % 8 == 0);
+        let b = b.ok_or_else(badarg)?;
+        (b.bit_len / 8, b.bytes().is_some())
+    };
+    if len > LIST_STEP_BYTES {
+        // The steps read byte ranges: a binary not on a byte boundary is copied once.
+        let bin = if aligned {
+            a[0]
+        } else {
+            let bytes = ctx
+                .view()
+                .binary_bytes(a[0])
+                .ok_or_else(badarg)?
+                .into_owned();
+            ctx.p.heap.binary(bytes)
+        };
+        let kind = Term::small(trap::BINARY_TO_LIST);
+        return Err(Fault::TrapTo([
+            kind,
+            bin,
+            Term::small(len as i64),
+            Term::NIL,
+        ]));
+    }
     let b = ctx
         .view()
         .binary_bytes(a[0])
@@ -585,6 +617,29 @@ pub fn binary_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .into_owned();
     ctx.charge(b.len() / 32);
     Ok(ctx.p.heap.byte_list(&b))
+}
+
+/// One step of `binary_to_list/1` of a long binary (continuation [`trap::BINARY_TO_LIST`]):
+/// the last `LIST_STEP_BYTES` of the bytes still to do go in front of the list so far.
+pub fn binary_to_list_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let end = a[2].as_small().and_then(|n| usize::try_from(n).ok());
+    let end = end.ok_or_else(badarg)?;
+    let start = end.saturating_sub(LIST_STEP_BYTES);
+    let chunk = {
+        let v = ctx.view();
+        let bytes = v.binary(a[1]).and_then(|b| b.bytes()).ok_or_else(badarg)?;
+        bytes.get(start..end).ok_or_else(badarg)?.to_vec()
+    };
+    let mut list = a[3];
+    for &b in chunk.iter().rev() {
+        list = ctx.p.heap.cons(Term::small(i64::from(b)), list);
+    }
+    ctx.charge(SLICE_REDUCTIONS as usize);
+    if start == 0 {
+        return Ok(list);
+    }
+    let kind = Term::small(trap::BINARY_TO_LIST);
+    Err(Fault::TrapTo([kind, a[1], Term::small(start as i64), list]))
 }
 
 /// `binary_to_list/3`.
