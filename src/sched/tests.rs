@@ -151,7 +151,7 @@ fn run_node(
     service: bool,
     setup: &dyn Fn(&mut State<Recorder>),
 ) -> Option<Run> {
-    Command::new("erlc").arg("-help").output().ok()?;
+    crate::vm::tests::run::need_erlc();
     let dir = std::env::temp_dir().join(alloc::format!(
         "xenbeam-sched-test-{}-{name}",
         std::process::id()

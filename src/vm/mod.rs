@@ -81,6 +81,6 @@ pub mod services;
 pub mod small;
 pub mod term;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 pub mod translate;
 pub mod zstream;
