@@ -944,13 +944,14 @@ main() ->
 const PASS_THE_TOKEN: &str = r#"echo() -> receive {P, ping} -> P ! pong, echo() end.
 during(Echo, F) ->
     Main = self(),
-    spawn(fun() -> Main ! {done, F()} end),
+    spawn_monitor(fun() -> Main ! {done, F()} end),
     Echo ! {Main, ping},
     count(Echo, 0).
 count(Echo, N) ->
     receive
         pong -> Echo ! {self(), ping}, count(Echo, N + 1);
-        {done, R} -> receive pong -> ok end, {N > 2, R}
+        {done, R} -> receive pong -> ok end, {N > 2, R};
+        {'DOWN', _, process, _, Why} when Why =/= normal -> receive pong -> ok end, {crashed, Why}
     end.
 "#;
 
