@@ -833,6 +833,37 @@ keep(N, Acc) ->
 }
 
 #[test]
+fn a_process_that_does_not_own_an_outlet_is_refused_before_its_command_is_converted() {
+    // The deep command fits the budget as a heap, but its conversion would not (as in the
+    // encoding test above): a process that does not own the outlet gets badarg at once
+    // instead of being killed for converting a command it may not send.
+    let budget = 48 << 20;
+    let Some(r) = run_with_max_memory(
+        "st_outlet_owner",
+        r#"-module(st_outlet_owner).
+-export([main/0]).
+main() ->
+    O = outlet:open_loopback(),
+    Self = self(),
+    {P, R} = spawn_monitor(fun() ->
+        Deep = nest(1000000, []),
+        Self ! {tried, try outlet:command(O, Deep) catch error:E -> E end}
+    end),
+    erlang:display(receive {tried, T} -> T; {'DOWN', R, process, P, W} -> W end),
+    ok = outlet:close(O),
+    erlang:halt(0).
+nest(0, Acc) -> Acc;
+nest(N, Acc) -> nest(N - 1, [Acc]).
+"#,
+        budget,
+    ) else {
+        return;
+    };
+    assert!(matches!(r.stop, Stop::Halt(0)), "{:?}: {}", r.stop, r.out);
+    assert_eq!(lines(&r.out), ["badarg"], "{}", r.out);
+}
+
+#[test]
 fn a_killed_process_takes_its_receive_timer_with_it() {
     let Some(r) = run(
         "st_killtimer",

@@ -332,6 +332,9 @@ pub enum IoRequest<'a> {
     OutletOpenLoopback,
     /// `outlet:open_xenstore(Mode)`.
     OutletOpenXenstore(crate::outlet::xenstore::Mode),
+    /// Whether the caller owns outlet `id` and it is open (checked before a command is
+    /// converted, so a caller that may not use it costs nothing).
+    OutletCheck(u64),
     /// `outlet:command(Outlet, Command)` with the command as an external term.
     OutletCommand(u64, crate::etf::ExtTerm),
     /// `outlet:close(Outlet)`.
