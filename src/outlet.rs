@@ -160,6 +160,15 @@ impl<P: Platform> OutletTable<P> {
             .map_or_else(Vec::new, |o| o.driver.channels())
     }
 
+    /// Whether `caller` owns open outlet `id` (`Closed` or `NotOwner` if not).
+    pub fn check_owner(&self, id: OutletId, caller: Owner) -> Result<(), OutletError> {
+        match self.outlets.get(id.handle()) {
+            None => Err(OutletError::Closed),
+            Some(o) if o.owner != caller => Err(OutletError::NotOwner),
+            Some(_) => Ok(()),
+        }
+    }
+
     /// Sends a command from `caller`; replies come back as deliveries.
     pub fn command(
         &mut self,
@@ -168,13 +177,11 @@ impl<P: Platform> OutletTable<P> {
         caller: Owner,
         command: &ExtTerm,
     ) -> Result<Deliveries, OutletError> {
+        self.check_owner(id, caller)?;
         let outlet = self
             .outlets
             .get_mut(id.handle())
             .ok_or(OutletError::Closed)?;
-        if outlet.owner != caller {
-            return Err(OutletError::NotOwner);
-        }
         let mut out = Vec::new();
         outlet.driver.command(platform, command, &mut out)?;
         Ok(out.into_iter().map(|m| (caller, id, m)).collect())

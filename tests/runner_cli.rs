@@ -229,6 +229,76 @@ fn max_heap_words_is_every_process_default_max_heap_size() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Replaces every `from` in the Code chunk of the BEAM file at `path` with `to`, fixing the
+/// chunk's and the file's sizes (IFF: 4-byte name, 4-byte big-endian size, padded to 4).
+fn patch_code_chunk(path: &std::path::Path, from: &[u8], to: &[u8]) {
+    let d = std::fs::read(path).expect("reading the beam file");
+    assert_eq!(&d[..4], b"FOR1");
+    let mut body = b"BEAM".to_vec();
+    let mut i = 12;
+    while i + 8 <= d.len() {
+        let size = u32::from_be_bytes(d[i + 4..i + 8].try_into().unwrap()) as usize;
+        let mut chunk = d[i + 8..i + 8 + size].to_vec();
+        if &d[i..i + 4] == b"Code" {
+            let at = chunk.windows(from.len()).position(|w| w == from);
+            let at = at.expect("the instruction to patch");
+            chunk.splice(at..at + from.len(), to.iter().copied());
+        }
+        body.extend_from_slice(&d[i..i + 4]);
+        body.extend_from_slice(&(chunk.len() as u32).to_be_bytes());
+        body.extend_from_slice(&chunk);
+        body.resize(body.len().next_multiple_of(4), 0);
+        i += 8 + size.next_multiple_of(4);
+    }
+    let mut out = b"FOR1".to_vec();
+    out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    out.extend_from_slice(&body);
+    std::fs::write(path, out).expect("writing the beam file");
+}
+
+/// A module whose function allocates a frame of 2^32 - 1 slots (erlc cannot assemble one, so
+/// a 1,000-slot frame is patched) is refused at load and the call is undef, as in erl; the
+/// caller carries on.
+#[test]
+fn a_frame_of_four_billion_slots_is_refused_at_load_as_in_erl() {
+    let dir = std::env::temp_dir().join(format!("xenbeam-cli-bigframe-{}", std::process::id()));
+    compile_in(
+        &dir,
+        "cli_bigframe",
+        "S",
+        "{module, cli_bigframe}.\n{exports, [{f,0}]}.\n{attributes, []}.\n{labels, 3}.\n\
+         {function, f, 0, 2}.\n  {label,1}.\n    \
+         {func_info,{atom,cli_bigframe},{atom,f},0}.\n  {label,2}.\n    \
+         {allocate_zero,1000,0}.\n    {move,{atom,ok},{x,0}}.\n    {deallocate,1000}.\n    \
+         return.\n",
+        &[],
+    );
+    // The operand 1000 is [0x68, 0xE8]; 2^32 - 1 is a 5-byte integer [0x78, 0, 0xFF x 4].
+    let beam = dir.join("cli_bigframe.beam");
+    let huge = [0x78, 0, 0xFF, 0xFF, 0xFF, 0xFF];
+    for op in [14u8, 18] {
+        let to: Vec<u8> = [op].iter().chain(&huge).copied().collect();
+        patch_code_chunk(&beam, &[op, 0x68, 0xE8], &to);
+    }
+    compile_in(
+        &dir,
+        "cli_bigcall",
+        "erl",
+        "-module(cli_bigcall).\n-export([main/0]).\n\
+         main() -> {'EXIT', {R, _}} = (catch cli_bigframe:f()), io:format(\"~p~n\", [R]).\n",
+        &[],
+    );
+    let out = runner(&[
+        OsStr::new("-pa"),
+        dir.as_os_str(),
+        OsStr::new("cli_bigcall"),
+        OsStr::new("main"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "undef");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Runs xenbeam-run with `args`, killing it after 30 s (`None` then).
 fn runner_within(args: &[&OsStr]) -> Option<Output> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_xenbeam-run"))

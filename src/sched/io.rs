@@ -128,6 +128,10 @@ pub fn request<P: Platform>(
                 }
             }
         }
+        IoRequest::OutletCheck(id) => match st.outlets.check_owner(OutletId(id), me) {
+            Ok(()) => IoReply::Ok,
+            Err(e) => outlet_error(e),
+        },
         IoRequest::OutletCommand(id, command) => {
             match st.outlets.command(platform, OutletId(id), me, &command) {
                 Ok(replies) => {

@@ -37,8 +37,8 @@ use crate::vm::copy::copy_term;
 use crate::vm::display::display;
 use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
 use crate::vm::files::{FileOp, FileReply, Posix};
-use crate::vm::heap::Heap;
 use crate::vm::heap::View;
+use crate::vm::heap::{Heap, ERL_MIN_HEAP_SIZE};
 use crate::vm::interp::{run_with, Outcome};
 use crate::vm::maxheap::{report_text, HeapReport, MaxHeap};
 use crate::vm::memory::OutOfMemory;
@@ -46,7 +46,7 @@ use crate::vm::process::{MemoryUse, Process, F_REGS, SLICE_REDUCTIONS};
 use crate::vm::services::{
     AliasMode, ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
 };
-use crate::vm::services::{NodeCounters, Reading, Start, TimerDest};
+use crate::vm::services::{MinHeaps, NodeCounters, Reading, Start, TimerDest};
 use crate::vm::small::SmallVec;
 use crate::vm::term::Term;
 
@@ -727,7 +727,11 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         // Start small: registers are allocated when it first runs; a min_heap_size the
         // allocator cannot give fails the spawn before it takes a pid.
         let mut heap = super::state::small_heap();
-        if let Some(words) = opts.min_heap {
+        let node_min = self.st.min_heaps;
+        let min_heap = opts
+            .min_heap
+            .or((node_min.heap != ERL_MIN_HEAP_SIZE).then_some(node_min.heap));
+        if let Some(words) = min_heap {
             heap.attach(&self.st.memory);
             heap.set_min_heap(words)
                 .map_err(|_| SpawnError::SystemLimit)?;
@@ -736,6 +740,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         let mut p = Box::new(Process::new(Term::pid(pid)));
         p.heap = heap;
         p.set_max_heap(opts.max_heap.unwrap_or(self.st.max_heap));
+        p.min_bin_vheap = node_min.bin_vheap;
         p.stack = Vec::new();
         p.f = Vec::new();
         p.module = 0;
@@ -872,6 +877,13 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         match new {
             Some(m) => core::mem::replace(&mut self.st.max_heap, m),
             None => self.st.max_heap,
+        }
+    }
+
+    fn system_min_heaps(&mut self, new: Option<MinHeaps>) -> MinHeaps {
+        match new {
+            Some(m) => core::mem::replace(&mut self.st.min_heaps, m),
+            None => self.st.min_heaps,
         }
     }
 

@@ -37,6 +37,7 @@ use crate::vm::literals::Literals;
 use crate::vm::maxheap::MaxHeap;
 use crate::vm::memory::NodeMemory;
 use crate::vm::process::Process;
+use crate::vm::services::MinHeaps;
 use crate::vm::services::{AliasMode, ExitKind, TimerDest};
 use crate::vm::term::Term;
 use crate::wordmap::{WideMap, Word, WordMap, WordSet};
@@ -288,6 +289,8 @@ pub struct State<P: Platform> {
     next_system_slot: u32,
     /// The `max_heap_size` new processes get (erl's `system_flag(max_heap_size, _)`).
     pub max_heap: MaxHeap,
+    /// The `min_heap_size` and `min_bin_vheap_size` new processes get.
+    pub min_heaps: MinHeaps,
     signals: VecDeque<Signal>,
     /// Interned atoms.
     pub atoms: NodeAtoms,
@@ -335,6 +338,7 @@ impl<P: Platform> State<P> {
             process_limit: crate::vm::services::PROCESS_LIMIT,
             next_system_slot: SYSTEM_PIDS.0,
             max_heap: MaxHeap::default(),
+            min_heaps: MinHeaps::default(),
             signals: VecDeque::new(),
             atoms,
             outlet_replies: Vec::new(),

@@ -151,7 +151,7 @@ fn run_node(
     service: bool,
     setup: &dyn Fn(&mut State<Recorder>),
 ) -> Option<Run> {
-    Command::new("erlc").arg("-help").output().ok()?;
+    crate::vm::tests::run::need_erlc();
     let dir = std::env::temp_dir().join(alloc::format!(
         "xenbeam-sched-test-{}-{name}",
         std::process::id()
@@ -807,6 +807,94 @@ nest(N, Acc) -> nest(N - 1, [Acc]).
 }
 
 #[test]
+fn off_heap_binaries_count_in_the_node_memory_once_however_shared() {
+    // A 10 MiB binary held by 20 processes is charged once, so they all fit in a 48 MiB
+    // budget; a process keeping 1 MiB binaries is stopped at the budget (its heap alone would
+    // hold 200 of them in a few KiB), and the others run on. All is given back at the end.
+    let budget = 48 << 20;
+    let Some(r) = run_with_max_memory(
+        "st_binary_memory",
+        r#"-module(st_binary_memory).
+-export([main/0]).
+main() ->
+    Self = self(),
+    Holders = [spawn_monitor(fun() -> receive {B, From} -> From ! {held, byte_size(B)} end,
+                                      receive stop -> ok end end)
+               || _ <- lists:seq(1, 20)],
+    spawn(fun() ->
+                  Big = binary:copy(<<7>>, 10 bsl 20),
+                  [H ! {Big, Self} || {H, _} <- Holders]
+          end),
+    erlang:display(lists:sum([receive {held, N} -> N end || _ <- Holders])),
+    {K, KRef} = spawn_monitor(fun() -> exit({kept, keep(200, [])}) end),
+    erlang:display(receive {'DOWN', KRef, process, K, Why} -> Why end),
+    [H ! stop || {H, _} <- Holders],
+    [receive {'DOWN', R, process, H, normal} -> ok end || {H, R} <- Holders],
+    erlang:display(byte_size(binary:copy(<<1>>, 8 bsl 20))),
+    MiB = binary:copy(<<2>>, 1 bsl 20),
+    erlang:display(try list_to_binary(lists:duplicate(100, MiB)) catch error:E -> {caught, E} end),
+    erlang:garbage_collect(),
+    erlang:halt(0).
+keep(0, Acc) -> length(Acc);
+keep(N, Acc) ->
+    B = try binary:copy(<<N>>, 1 bsl 20) catch error:E -> exit({stopped_at, 200 - N, E}) end,
+    keep(N - 1, [B | Acc]).
+"#,
+        budget,
+    ) else {
+        return;
+    };
+    assert!(matches!(r.stop, Stop::Halt(0)), "{:?}: {}", r.stop, r.out);
+    let l = lines(&r.out);
+    assert_eq!(l[0], "209715200", "{}", r.out);
+    // 10 MiB shared and the main process's heap leave room for about 37 binaries of 1 MiB.
+    let stopped = l[1]
+        .strip_prefix("{stopped_at,")
+        .and_then(|s| s.strip_suffix(",system_limit}"))
+        .and_then(|n| n.parse::<usize>().ok());
+    assert!(stopped.is_some_and(|n| (30..=38).contains(&n)), "{}", r.out);
+    assert_eq!(l[2], "8388608", "{}", r.out);
+    // An iolist repeating one binary stands for more bytes than the budget holds.
+    assert_eq!(l[3], "{caught,system_limit}", "{}", r.out);
+    assert!(
+        r.memory_used < 1 << 20,
+        "{} bytes still charged",
+        r.memory_used
+    );
+}
+
+#[test]
+fn a_process_that_does_not_own_an_outlet_is_refused_before_its_command_is_converted() {
+    // The deep command fits the budget as a heap, but its conversion would not (as in the
+    // encoding test above): a process that does not own the outlet gets badarg at once
+    // instead of being killed for converting a command it may not send.
+    let budget = 48 << 20;
+    let Some(r) = run_with_max_memory(
+        "st_outlet_owner",
+        r#"-module(st_outlet_owner).
+-export([main/0]).
+main() ->
+    O = outlet:open_loopback(),
+    Self = self(),
+    {P, R} = spawn_monitor(fun() ->
+        Deep = nest(1000000, []),
+        Self ! {tried, try outlet:command(O, Deep) catch error:E -> E end}
+    end),
+    erlang:display(receive {tried, T} -> T; {'DOWN', R, process, P, W} -> W end),
+    ok = outlet:close(O),
+    erlang:halt(0).
+nest(0, Acc) -> Acc;
+nest(N, Acc) -> nest(N - 1, [Acc]).
+"#,
+        budget,
+    ) else {
+        return;
+    };
+    assert!(matches!(r.stop, Stop::Halt(0)), "{:?}: {}", r.stop, r.out);
+    assert_eq!(lines(&r.out), ["badarg"], "{}", r.out);
+}
+
+#[test]
 fn a_killed_process_takes_its_receive_timer_with_it() {
     let Some(r) = run(
         "st_killtimer",
@@ -918,13 +1006,14 @@ main() ->
 const PASS_THE_TOKEN: &str = r#"echo() -> receive {P, ping} -> P ! pong, echo() end.
 during(Echo, F) ->
     Main = self(),
-    spawn(fun() -> Main ! {done, F()} end),
+    spawn_monitor(fun() -> Main ! {done, F()} end),
     Echo ! {Main, ping},
     count(Echo, 0).
 count(Echo, N) ->
     receive
         pong -> Echo ! {self(), ping}, count(Echo, N + 1);
-        {done, R} -> receive pong -> ok end, {N > 2, R}
+        {done, R} -> receive pong -> ok end, {N > 2, R};
+        {'DOWN', _, process, _, Why} when Why =/= normal -> receive pong -> ok end, {crashed, Why}
     end.
 "#;
 
@@ -950,7 +1039,12 @@ main() ->
         fun() -> lists:keysearch(0, 1, K) end,
         fun() -> put(m, lists), apply(get(m), member, [1000000, L]) end,
         fun() -> length(L) end,
-        fun() -> byte_size(term_to_binary(L)) end]],
+        fun() -> byte_size(term_to_binary(L)) end,
+        fun() -> lists:sum(binary_to_list(binary:copy(<<1,2>>, 100000))) end,
+        fun() -> <<_:3, B:199999/binary, _:5>> = binary:copy(<<1,2>>, 100000),
+                 lists:nth(3, binary_to_list(B)) end,
+        fun() -> BtoL = fun erlang:binary_to_list/1,
+                 length(BtoL(binary:copy(<<9>>, 100000))) end]],
     erlang:halt(0).
 "#,
             PASS_THE_TOKEN,
@@ -959,7 +1053,9 @@ main() ->
     ) else {
         return;
     };
-    // reverse, member, keyfind/keysearch and term_to_binary trap; through apply/3 with a
+    // reverse, member, keyfind/keysearch, term_to_binary and binary_to_list (also of a
+    // binary off a byte boundary) trap; through an export fun binary_to_list runs to the end
+    // with the same result, and through apply/3 with a
     // module known only at run time the list BIFs run to the end, as length/1 does.
     assert_eq!(
         lines(&r.out),
@@ -970,7 +1066,10 @@ main() ->
             "{true,false}",
             "{false,true}",
             "{false,1000000}",
-            "{true,4999242}"
+            "{true,4999242}",
+            "{true,300000}",
+            "{true,8}",
+            "{false,100000}"
         ]
     );
 }

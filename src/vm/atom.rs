@@ -277,4 +277,25 @@ mod tests {
         assert_eq!(t.lookup("nope"), None);
         assert_eq!(t.intern(&"x".repeat(256)), Err(AtomError::TooLong));
     }
+
+    #[test]
+    #[cfg_attr(
+        debug_assertions,
+        ignore = "a million atoms: about 2 s optimised, too slow unoptimised"
+    )]
+    fn a_full_table_refuses_new_names_and_keeps_answering_for_old_ones() {
+        let mut t = AtomTable::new();
+        let first = t.intern("a0").unwrap();
+        let mut name = String::new();
+        for i in t.len()..MAX_ATOMS {
+            name.clear();
+            let _ = core::fmt::write(&mut name, format_args!("n{i}"));
+            t.intern(&name).unwrap();
+        }
+        assert_eq!(t.len(), MAX_ATOMS);
+        // erl's limit: list_to_atom raises system_limit for the next one.
+        assert_eq!(t.intern("one_more"), Err(AtomError::TableFull));
+        assert_eq!(t.intern("a0"), Ok(first));
+        assert_eq!(t.lookup("one_more"), None);
+    }
 }

@@ -295,13 +295,16 @@ pub fn from_ext(
     code: &Code,
     ext: &ExtTerm,
 ) -> Result<Term, BuildError> {
+    let first_bin = heap.bins.len();
     let mut t = Target {
         words: &mut heap.words,
         bins: &mut heap.bins,
         literal: false,
     };
     let _ = code;
-    build(&mut t, ext, atoms, &mut |_, _| None)
+    let r = build(&mut t, ext, atoms, &mut |_, _| None);
+    heap.charge_bins_from(first_bin);
+    r
 }
 
 #[cfg(test)]

@@ -25,8 +25,7 @@ use super::literals::Literals;
 use super::memory::{MemoryError, NodeMemory, OutOfMemory, TempCharge};
 use super::term::{header, header_kind, header_size, Kind, Term};
 
-/// A shared, immutable-once-published byte buffer behind binary terms.
-pub type BinBuf = Arc<Vec<u8>>;
+pub use super::binbuf::{BinBuf, BinData};
 
 /// The smallest collection threshold in words (memory is only used as the heap fills): 32 KiB,
 /// near erl's heap size of 4,181 words. Each collection copies every live word (there is no
@@ -89,8 +88,16 @@ pub const ERL_MIN_HEAP_SIZE: usize = 233;
 /// default minimum: the `min_heap_size` a process asking for `words` gets, as erl rounds it.
 /// `None` for a size no heap can have (past `isize::MAX` bytes).
 pub fn erl_heap_size(words: usize) -> Option<usize> {
+    next_heap_size(words.max(ERL_MIN_HEAP_SIZE))
+}
+
+/// The smallest of erl's heap sizes that holds `words`, from the smallest (12): what
+/// `erlang:system_flag(min_heap_size | min_bin_vheap_size, Words)` sets. `None` past any heap.
+pub fn next_heap_size(words: usize) -> Option<usize> {
     let max = isize::MAX as usize / core::mem::size_of::<Term>();
-    let words = words.max(ERL_MIN_HEAP_SIZE);
+    if words <= 12 {
+        return Some(12);
+    }
     let (mut before, mut size, mut index) = (12usize, 38usize, 1);
     while size < words {
         let next = if index < 22 {
@@ -175,6 +182,27 @@ impl Heap {
     /// outside the heap (a zlib stream's codec).
     pub fn memory_account(&self) -> Option<&NodeMemory> {
         self.charge.as_ref().map(|c| &c.memory)
+    }
+
+    /// Charges the buffers from index `from` on to the node's account, if this heap is
+    /// attached to one: buffers made without the heap's constructors (a decoded term's).
+    pub fn charge_bins_from(&mut self, from: usize) {
+        let memory = self.charge.as_ref().map(|c| &c.memory);
+        for b in self.bins.iter_mut().skip(from) {
+            if let Some(d) = Arc::get_mut(b) {
+                let bytes = d.take_bytes();
+                d.put_bytes(bytes, memory);
+            }
+        }
+    }
+
+    /// Puts back the bytes of buffer `i` taken out with [`BinData::take_bytes`] to append
+    /// to them, charging their growth to the node's account.
+    pub fn put_bin_bytes(&mut self, i: usize, bytes: Vec<u8>) {
+        let memory = self.charge.as_ref().map(|c| &c.memory);
+        if let Some(d) = self.bins.get_mut(i).and_then(Arc::get_mut) {
+            d.put_bytes(bytes, memory);
+        }
     }
 
     /// Bytes the node's budget has left for this heap's process (`None`: no budget).
@@ -394,7 +422,8 @@ impl Heap {
     pub fn binary_bits(&mut self, bytes: Vec<u8>, bits: usize) -> Term {
         self.bin_bytes += bytes.len();
         let idx = self.bins.len();
-        self.bins.push(Arc::new(bytes));
+        let data = BinData::charged(bytes, self.memory_account());
+        self.bins.push(Arc::new(data));
         self.bin_ref((idx as u64) << 1, 0, bits)
     }
 

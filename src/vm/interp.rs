@@ -2880,9 +2880,9 @@ fn create_bin<'s>(
             }
             if bits::appendable(&view, w, off, len) {
                 let i = (w >> 1) as usize;
-                let buf = core::mem::take(
-                    alloc::sync::Arc::get_mut(&mut p.heap.bins[i]).ok_or(BsFail::plain())?,
-                );
+                let buf = alloc::sync::Arc::get_mut(&mut p.heap.bins[i])
+                    .ok_or(BsFail::plain())?
+                    .take_bytes();
                 writer = Some((BitWriter::resume(buf, off + len), i, off));
             } else {
                 let s = view
@@ -2908,9 +2908,7 @@ fn create_bin<'s>(
     if reuse != usize::MAX {
         // Put the buffer back even on failure so the source binary stays valid.
         let bits_now = wr.bits;
-        if let Some(b) = alloc::sync::Arc::get_mut(&mut p.heap.bins[reuse]) {
-            *b = wr.buf;
-        }
+        p.heap.put_bin_bytes(reuse, wr.buf);
         r?;
         p.heap.bin_bytes += 0;
         return Ok(p.heap.bin_ref((reuse as u64) << 1, start, bits_now - start));

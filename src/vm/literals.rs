@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 
 use super::atom::AtomTable;
 use super::compare::{compare, Mode};
-use super::heap::{BinBuf, View, BIN_LITERAL};
+use super::heap::{BinBuf, BinData, View, BIN_LITERAL};
 use super::term::{header, Kind, Term, LITERAL_BIT};
 use crate::etf::ExtTerm;
 
@@ -314,7 +314,7 @@ fn build_big(t: &mut Target, b: &num_bigint::BigInt) -> Term {
 
 fn build_bin(t: &mut Target, bytes: Vec<u8>, bits: usize) -> Term {
     let idx = t.bins.len() as u64;
-    t.bins.push(Arc::new(bytes));
+    t.bins.push(Arc::new(BinData::uncharged(bytes)));
     let word = (idx << 1) | if t.literal { BIN_LITERAL } else { 0 };
     boxed(t, Kind::BinRef, &[Term(word), Term(0), Term(bits as u64)])
 }

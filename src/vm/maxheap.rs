@@ -105,7 +105,7 @@ pub struct HeapReport {
     pub total: usize,
     /// Words of the heap in use after the collection.
     pub heap_size: usize,
-    /// Words the heap has room for before the next collection.
+    /// erl's heap block size for it: the smallest of erl's heap sizes holding its heap.
     pub heap_block_size: usize,
     /// Words of its stack.
     pub stack_size: usize,
@@ -220,6 +220,9 @@ mod tests {
             if let Some(report) = p.heap_reports.first() {
                 assert_eq!(report.total, 4000);
                 assert_eq!(report.heap_size, 4000);
+                // erl's heap size holding 4,000 words, not the collection threshold.
+                assert_eq!(report.heap_block_size, 4185);
+                assert_ne!(p.heap.limit, 4185);
             }
             // Without the list the heap is back under the limit.
             let mut none: [Term; 0] = [];

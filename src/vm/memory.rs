@@ -1,7 +1,9 @@
-//! The node's memory account: bytes held by process heaps, against a budget.
+//! The node's memory account: bytes held by process heaps and binaries, against a budget.
 //!
 //! A node has one [`NodeMemory`]; every process heap the scheduler admits holds a handle on it
-//! and charges the capacity of its word vectors (the live heap and the spare to-space). The
+//! and charges the capacity of its word vectors (the live heap and the spare to-space), and
+//! every binary buffer such a heap makes charges its capacity once until its last reference
+//! drops ([`BinData`](super::binbuf::BinData)). The
 //! collector asks the account before it takes more memory for a heap, so a heap that would
 //! grow past the budget is refused there, and the scheduler kills the process that asked
 //! instead of the node running out of memory (in the image: instead of the domain dying).
@@ -10,8 +12,9 @@
 //! charge when it is dropped, so a dead process leaves nothing behind in the account. Words
 //! pushed between collections (an instruction may overshoot its heap's limit) are charged late,
 //! at the heap's next collection, whether or not they fit: the budget bounds growth, it cannot
-//! take back memory already in use. Off-heap binaries, code, ETS tables and the kernel's own
-//! structures are not charged; in the image the budget leaves a reserve for them.
+//! take back memory already in use; so is a binary, when it is made. Code, ETS tables'
+//! own structures and the kernel's are not charged; in the image the budget leaves a reserve
+//! for them.
 
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicUsize, Ordering};

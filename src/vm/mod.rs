@@ -50,6 +50,7 @@ pub mod atom;
 pub mod bif;
 pub mod bifs;
 pub mod bigmap;
+pub mod binbuf;
 pub mod bits;
 pub mod code;
 pub mod compare;
@@ -80,6 +81,6 @@ pub mod services;
 pub mod small;
 pub mod term;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 pub mod translate;
 pub mod zstream;

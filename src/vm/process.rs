@@ -177,6 +177,16 @@ impl Process {
         erl_heap_size(used).unwrap_or(used).max(self.heap.min_heap)
     }
 
+    /// The heap block erl would give it after a collection that leaves `need` words free, for
+    /// the `max_heap_size` report: the smallest of erl's heap sizes holding the words in use
+    /// and `need`, at least its `min_heap_size` (not the collection threshold).
+    pub fn heap_block_size(&self, need: usize) -> usize {
+        let words = self.heap.words.len().saturating_add(need);
+        erl_heap_size(words)
+            .unwrap_or(words)
+            .max(self.heap.min_heap)
+    }
+
     /// The memory it holds, as `erlang:memory/1` and `process_info(P, memory)` count it.
     pub fn memory_use(&self) -> MemoryUse {
         let word = core::mem::size_of::<Term>();
@@ -267,7 +277,7 @@ impl Process {
                 max: self.max_heap,
                 total,
                 heap_size: self.heap.words.len(),
-                heap_block_size: self.heap.limit,
+                heap_block_size: self.heap_block_size(need),
                 stack_size: self.stack.len(),
                 message_queue_len: self.mailbox.len(),
             });

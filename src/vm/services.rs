@@ -33,6 +33,26 @@ pub enum Start {
     Apply(Term, Term, Term),
 }
 
+/// The heap sizes new processes start with unless spawned with others (erl's
+/// `system_flag(min_heap_size | min_bin_vheap_size, Words)`), in words, each one of erl's heap
+/// sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MinHeaps {
+    /// `min_heap_size`.
+    pub heap: usize,
+    /// `min_bin_vheap_size`.
+    pub bin_vheap: usize,
+}
+
+impl Default for MinHeaps {
+    fn default() -> Self {
+        MinHeaps {
+            heap: super::heap::ERL_MIN_HEAP_SIZE,
+            bin_vheap: super::process::ERL_MIN_BIN_VHEAP_SIZE,
+        }
+    }
+}
+
 /// What a spawn asks for besides the start.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SpawnOptions {
@@ -189,6 +209,12 @@ pub trait Services {
         let _ = new;
         MaxHeap::default()
     }
+    /// The node's `min_heap_size` and `min_bin_vheap_size` for new processes, after setting
+    /// them to `new` if given; the old ones.
+    fn system_min_heaps(&mut self, new: Option<MinHeaps>) -> MinHeaps {
+        let _ = new;
+        MinHeaps::default()
+    }
     /// Links `me` and `other`; false if `other` is dead (the caller decides what that means).
     fn link(&mut self, me: u32, other: u32) -> bool;
     /// Removes the link between `me` and `other`, if any.
@@ -318,6 +344,9 @@ pub enum IoRequest<'a> {
     OutletOpenLoopback,
     /// `outlet:open_xenstore(Mode)`.
     OutletOpenXenstore(crate::outlet::xenstore::Mode),
+    /// Whether the caller owns outlet `id` and it is open (checked before a command is
+    /// converted, so a caller that may not use it costs nothing).
+    OutletCheck(u64),
     /// `outlet:command(Outlet, Command)` with the command as an external term.
     OutletCommand(u64, crate::etf::ExtTerm),
     /// `outlet:close(Outlet)`.

@@ -6,9 +6,7 @@ use crate::vm::bif::{badarg, BifResult, Ctx};
 use crate::vm::term::Term;
 
 fn iodata(ctx: &Ctx, t: Term) -> Result<Vec<u8>, crate::vm::bif::Fault> {
-    let mut out = Vec::new();
-    super::conv::iolist_bytes(&ctx.view(), t, &mut out).ok_or_else(badarg)?;
-    Ok(out)
+    super::conv::iolist_output(ctx, t)
 }
 
 fn start(ctx: &Ctx, a: &[Term]) -> Result<(u32, Vec<u8>), crate::vm::bif::Fault> {

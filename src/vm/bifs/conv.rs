@@ -7,9 +7,11 @@ use num_bigint::BigInt;
 use num_traits::{Num as _, ToPrimitive};
 
 use super::arith::{num, Num};
+use super::trap;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::heap::View;
+use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::small::SmallStack;
 use crate::vm::term::Term;
 
@@ -67,13 +69,25 @@ pub fn iolist_len(v: &View, t: Term) -> Option<usize> {
     Some(n)
 }
 
-/// Appends the bytes of an iolist to `out`; `None` (and `out` unchanged) if it is not one.
+/// Appends the bytes of an iolist to `out`; `None` (and `out` unchanged) if it is not one or
+/// the allocator cannot hold its bytes.
 ///
 /// The size is counted first so `out` grows once instead of doubling its way up.
 pub fn iolist_bytes(v: &View, t: Term, out: &mut Vec<u8>) -> Option<()> {
     let n = iolist_len(v, t)?;
-    out.reserve(n);
+    out.try_reserve(n).ok()?;
     iolist_chunks(v, t, |c| out.extend_from_slice(c))
+}
+
+/// The bytes of iolist `t` in a buffer of their own: `badarg` if it is not one, erl's
+/// `system_limit` when they are more than the node's memory can hold (an iolist repeating
+/// one binary can stand for far more bytes than its process holds).
+pub fn iolist_output(ctx: &Ctx, t: Term) -> Result<Vec<u8>, Fault> {
+    let v = ctx.view();
+    let n = iolist_len(&v, t).ok_or_else(badarg)?;
+    let mut out = ctx.output_buffer(n)?;
+    iolist_chunks(&v, t, |c| out.extend_from_slice(c)).ok_or_else(badarg)?;
+    Ok(out)
 }
 
 /// A list of character codes as a `String` (`None` if any is not a valid char).
@@ -564,8 +578,38 @@ pub fn tuple_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.list(&items))
 }
 
-/// `binary_to_list/1`.
+/// Bytes one step of `binary_to_list/1` turns into list cells (about a slice's work).
+const LIST_STEP_BYTES: usize = 1 << 15;
+
+/// `binary_to_list/1`. A binary longer than a step is turned into a list a step at a time,
+/// from its end, by a continuation ([`binary_to_list_step`]), so the others run meanwhile.
 pub fn binary_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (len, aligned) = {
+        let v = ctx.view();
+        let b = v.binary(a[0]).filter(|b| b.bit_len % 8 == 0);
+        let b = b.ok_or_else(badarg)?;
+        (b.bit_len / 8, b.bytes().is_some())
+    };
+    if len > LIST_STEP_BYTES {
+        // The steps read byte ranges: a binary not on a byte boundary is copied once.
+        let bin = if aligned {
+            a[0]
+        } else {
+            let bytes = ctx
+                .view()
+                .binary_bytes(a[0])
+                .ok_or_else(badarg)?
+                .into_owned();
+            ctx.p.heap.binary(bytes)
+        };
+        let kind = Term::small(trap::BINARY_TO_LIST);
+        return Err(Fault::TrapTo([
+            kind,
+            bin,
+            Term::small(len as i64),
+            Term::NIL,
+        ]));
+    }
     let b = ctx
         .view()
         .binary_bytes(a[0])
@@ -573,6 +617,29 @@ pub fn binary_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .into_owned();
     ctx.charge(b.len() / 32);
     Ok(ctx.p.heap.byte_list(&b))
+}
+
+/// One step of `binary_to_list/1` of a long binary (continuation [`trap::BINARY_TO_LIST`]):
+/// the last `LIST_STEP_BYTES` of the bytes still to do go in front of the list so far.
+pub fn binary_to_list_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let end = a[2].as_small().and_then(|n| usize::try_from(n).ok());
+    let end = end.ok_or_else(badarg)?;
+    let start = end.saturating_sub(LIST_STEP_BYTES);
+    let chunk = {
+        let v = ctx.view();
+        let bytes = v.binary(a[1]).and_then(|b| b.bytes()).ok_or_else(badarg)?;
+        bytes.get(start..end).ok_or_else(badarg)?.to_vec()
+    };
+    let mut list = a[3];
+    for &b in chunk.iter().rev() {
+        list = ctx.p.heap.cons(Term::small(i64::from(b)), list);
+    }
+    ctx.charge(SLICE_REDUCTIONS as usize);
+    if start == 0 {
+        return Ok(list);
+    }
+    let kind = Term::small(trap::BINARY_TO_LIST);
+    Err(Fault::TrapTo([kind, a[1], Term::small(start as i64), list]))
 }
 
 /// `binary_to_list/3`.
@@ -622,8 +689,7 @@ pub fn list_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             return Ok(a[0]);
         }
     }
-    let mut out = Vec::new();
-    iolist_bytes(&v, a[0], &mut out).ok_or_else(badarg)?;
+    let out = iolist_output(ctx, a[0])?;
     // A reduction per 256 bytes gathered (a long iolist ends the caller's slice).
     ctx.charge(out.len() / 256);
     Ok(ctx.p.heap.binary(out))

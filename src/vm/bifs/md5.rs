@@ -189,9 +189,7 @@ impl Md5 {
 }
 
 fn iodata(ctx: &Ctx, t: Term) -> Result<Vec<u8>, crate::vm::bif::Fault> {
-    let mut out = Vec::new();
-    super::conv::iolist_bytes(&ctx.view(), t, &mut out).ok_or_else(badarg)?;
-    Ok(out)
+    super::conv::iolist_output(ctx, t)
 }
 
 /// `erlang:md5/1`.

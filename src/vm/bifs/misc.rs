@@ -278,9 +278,7 @@ pub fn unique_integer(ctx: &mut Ctx, _: &[Term]) -> BifResult {
 
 /// `erlang:iolist_to_iovec/1`.
 pub fn iolist_to_iovec(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let mut out = Vec::new();
-    let v = ctx.view();
-    super::conv::iolist_bytes(&v, a[0], &mut out).ok_or_else(badarg)?;
+    let out = super::conv::iolist_output(ctx, a[0])?;
     if out.is_empty() {
         return Ok(Term::NIL);
     }

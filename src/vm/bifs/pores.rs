@@ -186,6 +186,11 @@ pub fn outlet_open_xenstore(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `outlet:command(Outlet, Command)`.
 pub fn outlet_command(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = outlet(ctx, a[0])?;
+    if !a[1].is_immediate() {
+        // A caller that may not use the outlet is refused before a large command is
+        // converted (and its working memory charged).
+        call(ctx, IoRequest::OutletCheck(id), "$outlet")?;
+    }
     let charge = super::etf::charge_encoding(ctx, a[1])?;
     let cmd = to_ext(&ctx.view(), ctx.atoms, ctx.code, a[1]);
     let reply = call(ctx, IoRequest::OutletCommand(id, cmd), "$outlet");

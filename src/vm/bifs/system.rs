@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::display::display;
-use crate::vm::services::Reading;
+use crate::vm::services::{MinHeaps, Reading};
 use crate::vm::term::{Kind, Term};
 
 /// erl's text for a term (as `erlang:display/1` writes it), as a character list.
@@ -265,15 +265,15 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         "atom_count" => Term::small(ctx.atoms.len() as i64),
         "atom_limit" => Term::small(crate::vm::atom::MAX_ATOMS as i64),
         "process_limit" => Term::small(ctx.node.process_limit() as i64),
-        "min_heap_size" => {
-            let k = named(ctx, "min_heap_size")?;
-            let words = Term::small(crate::vm::heap::ERL_MIN_HEAP_SIZE as i64);
-            ctx.p.heap.tuple(&[k, words])
-        }
-        "min_bin_vheap_size" => {
-            let k = named(ctx, "min_bin_vheap_size")?;
-            let words = Term::small(crate::vm::process::ERL_MIN_BIN_VHEAP_SIZE as i64);
-            ctx.p.heap.tuple(&[k, words])
+        "min_heap_size" | "min_bin_vheap_size" => {
+            let m = ctx.node.system_min_heaps(None);
+            let words = if name == "min_heap_size" {
+                m.heap
+            } else {
+                m.bin_vheap
+            };
+            let words = ctx.p.heap.int(words as i64);
+            ctx.p.heap.tuple(&[t, words])
         }
         "max_heap_size" => {
             let m = ctx.node.system_max_heap(None);
@@ -432,7 +432,8 @@ pub fn whereis(_: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(atom::UNDEFINED)
 }
 
-/// `erlang:system_flag/2`: `max_heap_size` (the default of processes spawned from now on).
+/// `erlang:system_flag/2`: `max_heap_size`, `min_heap_size` and `min_bin_vheap_size` (the
+/// defaults of processes spawned from now on).
 pub fn system_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if a[0].is_atom() && ctx.atoms.name(a[0]) == "system_logger" {
         // logger's proxy claims the events the emulator logs. The VM writes its own reports
@@ -444,6 +445,26 @@ pub fn system_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             return Err(badarg());
         }
         return ctx.atoms.intern("logger").map_err(|_| badarg());
+    }
+    if a[0].is_atom() && matches!(ctx.atoms.name(a[0]), "min_heap_size" | "min_bin_vheap_size") {
+        // erl rounds up to one of its heap sizes, from its smallest (12), not its default.
+        let words = a[1]
+            .as_small()
+            .and_then(|n| usize::try_from(n).ok())
+            .and_then(crate::vm::heap::next_heap_size)
+            .ok_or_else(badarg)?;
+        let old = ctx.node.system_min_heaps(None);
+        let (new, was) = if ctx.atoms.name(a[0]) == "min_heap_size" {
+            (MinHeaps { heap: words, ..old }, old.heap)
+        } else {
+            let new = MinHeaps {
+                bin_vheap: words,
+                ..old
+            };
+            (new, old.bin_vheap)
+        };
+        ctx.node.system_min_heaps(Some(new));
+        return Ok(ctx.p.heap.int(was as i64));
     }
     if a[0] != atom::MAX_HEAP_SIZE {
         return Err(badarg());

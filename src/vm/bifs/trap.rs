@@ -17,11 +17,17 @@ use crate::vm::term::Term;
 /// (binaries, last first) and the number of elements encoded.
 pub const TERM_TO_BINARY: i64 = 0;
 
+/// `binary_to_list/1` of a long binary: the binary, the number of its bytes still to turn
+/// into list cells (the first ones; the list is built from its end) and the list so far.
+/// (Number 1 is `re:run`'s, [`super::re::RE_RUN`].)
+pub const BINARY_TO_LIST: i64 = 2;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
         Some(TERM_TO_BINARY) => super::etf::term_to_binary_step(ctx, a),
         Some(super::re::RE_RUN) => super::re::run_step(ctx, a),
+        Some(BINARY_TO_LIST) => super::conv::binary_to_list_step(ctx, a),
         _ => Err(badarg()),
     }
 }

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx};
-use crate::vm::bifs::conv::iolist_bytes;
+use crate::vm::bifs::conv::iolist_output;
 use crate::vm::display::display;
 use crate::vm::term::Term;
 
@@ -48,8 +48,7 @@ fn log_line(ctx: &mut Ctx, level: Term, text: Term, term: Option<Term>) -> BifRe
         "debug" => log::Level::Debug,
         _ => return Err(badarg()),
     };
-    let mut bytes = Vec::new();
-    iolist_bytes(&ctx.view(), a[1], &mut bytes).ok_or_else(badarg)?;
+    let mut bytes = iolist_output(ctx, a[1])?;
     if let Some(t) = term {
         bytes.extend_from_slice(&display(&ctx.view(), ctx.atoms, ctx.code, t));
     }

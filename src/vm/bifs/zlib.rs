@@ -10,8 +10,8 @@
 
 use alloc::vec::Vec;
 
-use super::conv::iolist_bytes;
-use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use super::conv::iolist_output;
+use crate::vm::bif::{BifResult, Ctx, Fault};
 use crate::vm::term::Term;
 use crate::vm::zstream::{Flush, Stream, ZError};
 
@@ -25,9 +25,7 @@ fn fault(ctx: &mut Ctx, e: ZError) -> Fault {
 }
 
 fn input(ctx: &Ctx, t: Term) -> Result<Vec<u8>, Fault> {
-    let mut out = Vec::new();
-    iolist_bytes(&ctx.view(), t, &mut out).ok_or_else(badarg)?;
-    Ok(out)
+    iolist_output(ctx, t)
 }
 
 /// The one-shot functions are erl's zlib.erl ones: a stream (outside the node's table, so

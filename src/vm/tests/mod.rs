@@ -1,3 +1,3 @@
 //! End-to-end tests: modules compiled by `erlc` run on the VM, output compared with erl's.
 
-mod run;
+pub(crate) mod run;

@@ -124,11 +124,17 @@ fn run_erl(dir: &Path, name: &str) -> (String, i32) {
     )
 }
 
+/// Fails the test, with a message, when OTP's compiler cannot run: a test that needs erl
+/// must not pass without it.
+pub fn need_erlc() {
+    if let Err(e) = Command::new("erlc").arg("-help").output() {
+        panic!("erlc did not start ({e}): these tests need Erlang/OTP (scripts/setup)");
+    }
+}
+
 /// Compiles `src` as module `name`, runs `main/0` on both, asserts identical output.
 pub fn same_as_erl(name: &str, src: &str) {
-    if Command::new("erlc").arg("-help").output().is_err() {
-        return;
-    }
+    need_erlc();
     let dir = compile(name, src).expect("erlc failed");
     let vm = run_vm(&dir, name);
     let erl = run_erl(&dir, name);

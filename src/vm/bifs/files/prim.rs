@@ -3,7 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::super::conv::{iolist_bytes, list_to_string};
+use super::super::conv::{iolist_output, list_to_string};
 use super::super::system::posixtime_to_universaltime;
 use super::{atom, error};
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
@@ -33,9 +33,7 @@ fn name(ctx: &Ctx, t: Term) -> Result<String, Fault> {
 }
 
 fn io_bytes(ctx: &Ctx, t: Term) -> Result<Vec<u8>, Fault> {
-    let mut out = Vec::new();
-    iolist_bytes(&ctx.view(), t, &mut out).ok_or_else(badarg)?;
-    Ok(out)
+    iolist_output(ctx, t)
 }
 
 /// The platform's number of the open file `t`.
