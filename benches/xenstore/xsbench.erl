@@ -19,14 +19,17 @@
 %%
 %% Output, one line each:
 %%   xsbench: cell driver=D n=N w=W s=S                      a cell starts
-%%   xsbench: driver=D n=N w=W s=S ms=T errors=E check=C     its result (C: ok, mismatch,
+%%   xsbench: driver=D n=N w=W s=S ms=T cpu_ms=U errors=E check=C
+%%                                                           its result (C: ok, mismatch,
 %%                                                           error or timeout)
 %%   xsbench: heap_hwm words=H bytes=B                       the pore driver's heap
 %%                                                           high-water mark (the highest
 %%                                                           of the drivers resumed after
 %%                                                           outlet cells)
 %%   xsbench: done cells=K failed=F
-%% T has three decimals; E counts writes that did not return ok. The program halts with
+%% T has three decimals; U is the guest's CPU time over the same span (statistics(runtime):
+%% the time Xen ran its vCPU, whole milliseconds), the rest of T being spent blocked, waiting
+%% for xenstored, or runnable, waiting for a physical CPU; E counts writes that did not return ok. The program halts with
 %% status 0 when every cell had no errors and an `ok' check, else 1.
 -module(xsbench).
 
@@ -106,9 +109,10 @@ cell(Driver, N, W, S) ->
     say(["cell ", cell_text(Driver, N, W, S)]),
     Prefix = <<"data/bench/", (atom_to_binary(Driver))/binary>>,
     _ = xenstore:rm(Prefix),
-    {Micros, Errors} = run(Driver, Prefix, N, W, S),
+    {Micros, CpuMs, Errors} = run(Driver, Prefix, N, W, S),
     Check = check(Prefix, N, W, S),
-    say([cell_text(Driver, N, W, S), " ms=", ms(Micros), " errors=", int(Errors),
+    say([cell_text(Driver, N, W, S), " ms=", ms(Micros), " cpu_ms=", int(CpuMs),
+         " errors=", int(Errors),
          " check=", atom_to_binary(Check)]),
     case {Errors, Check} of
         {0, ok} -> ok;
@@ -133,17 +137,19 @@ run(Mode, Prefix, N, W, S) ->
     end.
 
 %% Starts N writers, lets them go at once and waits for the last; returns the time in
-%% microseconds and the number of failed writes.
+%% microseconds, the CPU time in milliseconds and the number of failed writes.
 timed(Write, Prefix, N, W, S) ->
     Parent = self(),
     Writers = [spawn_link(fun() -> writer(Parent, Write, Prefix, T, W, S) end)
                || T <- lists:seq(0, N - 1)],
     [receive {ready, P} -> ok end || P <- Writers],
     Start = erlang:monotonic_time(microsecond),
+    {_, _} = statistics(runtime),
     [P ! go || P <- Writers],
     Errors = lists:sum([receive {done, P, E} -> E end || P <- Writers]),
+    {_, CpuMs} = statistics(runtime),
     End = erlang:monotonic_time(microsecond),
-    {End - Start, Errors}.
+    {End - Start, CpuMs, Errors}.
 
 writer(Parent, Write, Prefix, T, W, S) ->
     Base = <<Prefix/binary, $/, (integer_to_binary(T))/binary, $/>>,

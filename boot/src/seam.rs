@@ -80,6 +80,10 @@ impl Platform for XenPlatform {
         self.domain.now_ns()
     }
 
+    fn cpu_ns(&self) -> u64 {
+        self.domain.cpu_ns()
+    }
+
     fn wait_for_events(&self, deadline: Option<u64>) {
         // SCHEDOP_poll's timeout of 0 means "none"; a deadline already past returns at once.
         if let Err(e) = self.domain.wait_for_events(deadline.unwrap_or(0)) {

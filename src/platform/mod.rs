@@ -87,6 +87,12 @@ pub trait Platform {
         self.now_ns()
     }
 
+    /// CPU time the node has used, in nanoseconds (`statistics(runtime)`): without the time
+    /// it slept in [`Platform::wait_for_events`]. Without a way to tell, the monotonic time.
+    fn cpu_ns(&self) -> u64 {
+        self.now_ns()
+    }
+
     /// Blocks until some bound channel is pending or `now_ns() >= deadline` (`None`: no
     /// deadline). May return early; callers re-check their conditions.
     fn wait_for_events(&self, deadline: Option<u64>);

@@ -691,6 +691,9 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     fn monotonic_nanos(&mut self) -> u64 {
         self.platform.now_ns()
     }
+    fn cpu_nanos(&mut self) -> u64 {
+        self.platform.cpu_ns()
+    }
     fn system_nanos(&mut self) -> u64 {
         self.platform.system_time_ns()
     }

@@ -141,6 +141,11 @@ pub trait Io {
     fn monotonic_nanos(&mut self) -> u64 {
         0
     }
+    /// CPU time the node has used, in nanoseconds (`statistics(runtime)`); by default the
+    /// monotonic time.
+    fn cpu_nanos(&mut self) -> u64 {
+        self.monotonic_nanos()
+    }
     /// Wall-clock time in nanoseconds since the Unix epoch (0 when unknown).
     fn system_nanos(&mut self) -> u64 {
         0

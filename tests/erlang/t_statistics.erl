@@ -20,6 +20,16 @@ main() ->
     erlang:display({active_tasks, lists:sum(statistics(active_tasks)) >= 1}),
     {Switches, 0} = statistics(context_switches),
     erlang:display({context_switches, Switches > 0}),
+    %% runtime is CPU time: a sleep hardly adds to it, work does.
+    {_, _} = statistics(runtime),
+    {_, _} = statistics(wall_clock),
+    receive after 200 -> ok end,
+    {_, SleptCpu} = statistics(runtime),
+    {_, SleptWall} = statistics(wall_clock),
+    erlang:display({runtime_while_sleeping, SleptCpu < SleptWall div 2, SleptWall >= 200}),
+    busy(erlang:monotonic_time(millisecond) + 100),
+    {_, BusyCpu} = statistics(runtime),
+    erlang:display({runtime_while_busy, BusyCpu >= 20}),
     erlang:display({bad_key, err(fun() -> statistics(no_such_key) end)}),
     erlang:display({not_an_atom, err(fun() -> statistics("runtime") end)}),
     erlang:halt().
@@ -37,5 +47,12 @@ pair(K) ->
     {Total, Since} = statistics(K),
     {Total2, Since2} = statistics(K),
     erlang:display({K, non_neg(Total), non_neg(Since), Total2 >= Total, Since2 =< Total2}).
+
+busy(Until) ->
+    _ = lists:seq(1, 100),
+    case erlang:monotonic_time(millisecond) >= Until of
+        true -> ok;
+        false -> busy(Until)
+    end.
 
 non_neg(N) -> is_integer(N) andalso N >= 0.

@@ -27,7 +27,8 @@ fn call(op: u32, a1: u64, a2: u64, a3: u64, a4: u64) -> Result<u64, XenError> {
     let page = xenbeam_arch::entry::hypercall_page();
     // SAFETY: `page` is the hypercall page Xen filled in at load time (HYPERCALL_PAGE note);
     // op < 128 keeps the stub address inside it. The wrappers below pass pointers only to
-    // live, correctly laid out structures (xen-sys layouts) for the duration of the call.
+    // live, correctly laid out structures (xen-sys layouts, or #[repr(C)] copies of Xen's public
+    // headers such as RunState) for the duration of the call.
     let ret = unsafe {
         xenbeam_arch::entry::hypercall(page.wrapping_add(op as usize * 32), a1, a2, a3, a4, 0)
     };
@@ -159,6 +160,34 @@ pub fn mmu_update(updates: &[sys::mmu_update]) -> Result<(), XenError> {
         DOMID_SELF as u64,
     )
     .map(|_| ())
+}
+
+/// How long a vCPU has spent in each of Xen's run states, in nanoseconds of system time
+/// (`struct vcpu_runstate_info` of xen/include/public/vcpu.h).
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C)]
+pub struct RunState {
+    /// The state now: 0 running, 1 runnable (waiting for a physical CPU), 2 blocked,
+    /// 3 offline.
+    pub state: i32,
+    /// System time at which the vCPU entered `state`.
+    pub state_entry_time: u64,
+    /// Time spent in each state up to `state_entry_time`, indexed by state.
+    pub time: [u64; 4],
+}
+
+/// VCPUOP_get_runstate_info for vCPU `vcpu` of this domain.
+pub fn vcpu_runstate(vcpu: u32) -> Result<RunState, XenError> {
+    const VCPUOP_GET_RUNSTATE_INFO: u64 = 4;
+    let mut info = RunState::default();
+    call(
+        sys::__HYPERVISOR_vcpu_op,
+        VCPUOP_GET_RUNSTATE_INFO,
+        vcpu as u64,
+        &mut info as *mut RunState as u64,
+        0,
+    )
+    .map(|_| info)
 }
 
 /// set_trap_table: installs the exception handlers (a table ending with a zero address).

@@ -308,6 +308,18 @@ impl Platform {
             .system_time_at(xenbeam_arch::cpu::read_tsc())
     }
 
+    /// Nanoseconds vCPU 0 has run (Xen's RUNSTATE_running time, up to now): the domain's
+    /// CPU time, without the time it was blocked or waited for a physical CPU. The uptime
+    /// if Xen does not say.
+    pub fn cpu_ns(&self) -> u64 {
+        match hypercall::vcpu_runstate(0) {
+            // We are running this instant, so the current stretch counts up to now.
+            Ok(r) if r.state == 0 => r.time[0] + self.now_ns().saturating_sub(r.state_entry_time),
+            Ok(r) => r.time[0],
+            Err(_) => self.uptime_ns(),
+        }
+    }
+
     /// Nanoseconds since this domain entered `_start` (measured from `init`).
     pub fn uptime_ns(&self) -> u64 {
         self.now_ns().saturating_sub(self.boot_ns)

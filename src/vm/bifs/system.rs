@@ -194,7 +194,10 @@ pub fn statistics(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     // The caller runs too: erl counts it as an active task.
     let active = counters.runnable + 1;
     match a[0] {
-        atom::RUNTIME => with_change(ctx, Reading::Runtime, ms),
+        atom::RUNTIME => {
+            let cpu_ms = ctx.io.cpu_nanos() / 1_000_000;
+            with_change(ctx, Reading::Runtime, cpu_ms)
+        }
         atom::WALL_CLOCK => with_change(ctx, Reading::WallClock, ms),
         atom::REDUCTIONS | atom::EXACT_REDUCTIONS => {
             with_change(ctx, Reading::Reductions, counters.reductions)
