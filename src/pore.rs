@@ -40,7 +40,8 @@ use core::sync::atomic::{fence, Ordering};
 use xenbeam_xenproto::framing::Framing;
 use xenbeam_xenproto::ring::{RingCorrupt, RingLayout, RingMemory};
 use xenbeam_xenproto::xenstore::{
-    CONNECTION, ERROR, REQUESTS, RESPONSES, SERVER_FEATURES, XENSTORE_RECONNECT,
+    CONNECTION, ERROR, HEADER_SIZE, MAX_PAYLOAD, REQUESTS, RESPONSES, SERVER_FEATURES,
+    XENSTORE_RECONNECT,
 };
 
 /// The process that owns a pore (its process number).
@@ -253,6 +254,9 @@ struct Pore<P: Platform> {
     owner: Owner,
     resource: Box<dyn PoreResource<P>>,
     irq_outstanding: bool,
+    /// The owner asked about more than replies since its last message (see
+    /// [`PoreTable::on_event`]): the next event is worth a message whatever it brought.
+    wants_any: bool,
 }
 
 /// A delivery the scheduler must make: send `{irq, Pore}` to `owner`.
@@ -317,6 +321,7 @@ impl<P: Platform> PoreTable<P> {
             owner,
             resource,
             irq_outstanding: false,
+            wants_any: false,
         }))
     }
 
@@ -388,13 +393,16 @@ impl<P: Platform> PoreTable<P> {
 
     /// Copies `bytes` into the request ring, all or nothing, without notifying.
     pub fn write(&mut self, id: PoreId, caller: Owner, bytes: &[u8]) -> Result<(), PoreError> {
-        let res = &mut self.owned(id, caller)?.resource;
+        let pore = self.owned(id, caller)?;
+        let res = &mut pore.resource;
         let ring = res.request_ring();
         let free = ring.free(res.page())?;
         // A corrupt response ring fails writes too, so that a driver which only writes (its
         // peer has gone quiet) still learns of it.
         res.response_ring().available(res.page())?;
         if bytes.len() > free as usize {
+            // The owner will wait for room: the event that brings it must reach it.
+            pore.wants_any = true;
             return Err(PoreError::NoRoom { free });
         }
         ring.produce(res.page(), bytes)?;
@@ -412,6 +420,7 @@ impl<P: Platform> PoreTable<P> {
     /// Consumes up to `max` available reply bytes without returning them; returns how many.
     /// A driver uses it to skip to the next reply boundary ([`PoreInfo::framing`]).
     pub fn discard(&mut self, id: PoreId, caller: Owner, max: u32) -> Result<u32, PoreError> {
+        self.owned(id, caller)?.wants_any = true;
         Ok(self.consume(id, caller, max)?.len() as u32)
     }
 
@@ -434,7 +443,9 @@ impl<P: Platform> PoreTable<P> {
     /// `connection` and `error`; a loopback page has the same words) and the framing of a
     /// Xenstore ring.
     pub fn info(&mut self, id: PoreId, caller: Owner) -> Result<PoreInfo, PoreError> {
-        let res = &mut self.owned(id, caller)?.resource;
+        let pore = self.owned(id, caller)?;
+        pore.wants_any = true;
+        let res = &mut pore.resource;
         let page = res.page();
         let (server_features, connection, error) = (
             page.read_u32(SERVER_FEATURES),
@@ -456,7 +467,9 @@ impl<P: Platform> PoreTable<P> {
     /// must leave the rings alone. The framing restarts at a boundary, as the rings will.
     /// Whether the server supports this is in [`PoreInfo::server_features`].
     pub fn reconnect(&mut self, platform: &P, id: PoreId, caller: Owner) -> Result<(), PoreError> {
-        let res = &mut self.owned(id, caller)?.resource;
+        let pore = self.owned(id, caller)?;
+        pore.wants_any = true;
+        let res = &mut pore.resource;
         // Every ring access before this one (data, indices) must be visible to the server
         // before it sees the request, or it could reset the indices and then see our older
         // index write land on top: a full barrier, since both loads and stores precede it.
@@ -474,7 +487,9 @@ impl<P: Platform> PoreTable<P> {
 
     /// (free request space, available reply bytes).
     pub fn avail(&mut self, id: PoreId, caller: Owner) -> Result<(u32, u32), PoreError> {
-        let res = &self.owned(id, caller)?.resource;
+        let pore = self.owned(id, caller)?;
+        pore.wants_any = true;
+        let res = &pore.resource;
         let free = res.request_ring().free(res.page())?;
         let avail = res.response_ring().available(res.page())?;
         Ok((free, avail))
@@ -519,17 +534,67 @@ impl<P: Platform> PoreTable<P> {
     }
 
     /// An event arrived on pore `id`'s channel: returns the `{irq, Pore}` delivery to make,
-    /// or `None` when the pore is closed or an earlier message is still outstanding.
+    /// or `None` when the pore is closed, an earlier message is still outstanding, or the
+    /// event brought a framed ring's owner nothing it waits for.
+    ///
+    /// xenstored notifies whenever it moves either ring: after taking each piece of a
+    /// request as well as after writing each piece of a reply, so a request and its reply
+    /// wake the guest two to four times. A driver that only waits for replies gains nothing
+    /// from the wakes that bring none, and each costs it a scheduling pass. So for a framed
+    /// ring the event becomes a message only when the response ring holds a whole reply
+    /// (or the rest of one the owner has begun, or is full, or looks corrupt: the owner
+    /// must see that), or when the owner has asked about more than replies since its last
+    /// message: a write that found no room, `avail`, `info`, `discard` or `reconnect` (it
+    /// may be waiting for room, for a reconnection or for a boundary). Nothing is lost:
+    /// the ring is looked at after the event was taken, and whatever moves it later comes
+    /// with an event of its own.
     pub fn on_event(&mut self, id: PoreId) -> Option<Irq> {
         let pore = self.slots.get_mut(id.handle())?;
         if pore.irq_outstanding {
             return None;
         }
+        if !pore.wants_any && !brings_a_reply(pore.resource.as_mut()) {
+            return None;
+        }
         pore.irq_outstanding = true;
+        pore.wants_any = false;
         Some(Irq {
             owner: pore.owner,
             pore: id,
         })
+    }
+}
+
+/// Whether `res`'s response ring holds what its owner waits for: a whole message (or the
+/// rest of one it has begun reading), a full ring or corrupt indices. Always for a resource
+/// without framing, whose owner may wait for anything.
+fn brings_a_reply<P: Platform>(res: &mut dyn PoreResource<P>) -> bool {
+    let ring = res.response_ring();
+    let Some(begun) = res.framing().map(|f| !f.responses.at_boundary()) else {
+        return true;
+    };
+    // The event's pending bit was cleared before we got here (an atomic read-modify-write);
+    // the ring must be read after that, or a reply published between the two could be
+    // missed with its notification already spent.
+    fence(Ordering::SeqCst);
+    let page = res.page();
+    let Ok(avail) = ring.available(page) else {
+        return true;
+    };
+    if begun {
+        return avail > 0;
+    }
+    if avail == ring.size {
+        return true;
+    }
+    let mut header = [0u8; HEADER_SIZE];
+    match ring.peek(page, &mut header) {
+        Ok(n) if n == HEADER_SIZE => {
+            let len = u32::from_le_bytes([header[12], header[13], header[14], header[15]]);
+            len as usize > MAX_PAYLOAD || avail as usize >= HEADER_SIZE + len as usize
+        }
+        Ok(_) => false,
+        Err(_) => true,
     }
 }
 
@@ -643,6 +708,7 @@ mod tests {
         assert_eq!(again.unwrap_err(), PoreError::Busy);
         table.poke(&platform, pore, 2).unwrap();
         assert_eq!(platform.take_notified(), vec![channel]);
+        reply(&mut table, pore, &message(4));
         platform.raise(channel);
         assert_eq!(events(&mut table, &platform), vec![Irq { owner: 2, pore }]);
         table.close(&platform, pore, 2).unwrap();
@@ -674,6 +740,117 @@ mod tests {
         table.with_page_for_test(id, |page| {
             RESPONSES.produce(page, bytes).unwrap();
         });
+    }
+
+    #[test]
+    fn a_xenstore_event_without_a_whole_reply_wakes_nobody() {
+        let platform = SimPlatform::new();
+        let mut table = PoreTable::new();
+        let channel = platform.bind_external();
+        let pore = table
+            .open_xenstore(1, (platform.alloc_page().unwrap(), channel))
+            .unwrap();
+        let irq = vec![Irq { owner: 1, pore }];
+        let mut wake = |t: &mut PoreTable<SimPlatform>| {
+            platform.raise(channel);
+            events(t, &platform)
+        };
+        // xenstored took a request: nothing to read.
+        assert!(wake(&mut table).is_empty());
+        // A reply arrives in pieces: part of the header, the header, all but a byte.
+        let m = message(50);
+        reply(&mut table, pore, &m[..7]);
+        assert!(wake(&mut table).is_empty());
+        reply(&mut table, pore, &m[7..HEADER_SIZE]);
+        assert!(wake(&mut table).is_empty());
+        reply(&mut table, pore, &m[HEADER_SIZE..m.len() - 1]);
+        assert!(wake(&mut table).is_empty());
+        reply(&mut table, pore, &m[m.len() - 1..]);
+        assert_eq!(wake(&mut table), irq);
+        assert_eq!(table.read(pore, 1).unwrap(), m);
+        // A whole reply and part of the next: once the owner has taken that part, the
+        // rest of it, in any piece, is worth a message.
+        let m = message(30);
+        let mut both = message(2);
+        both.extend(&m[..20]);
+        reply(&mut table, pore, &both);
+        assert_eq!(wake(&mut table), irq);
+        assert_eq!(table.read(pore, 1).unwrap(), both);
+        reply(&mut table, pore, &m[20..25]);
+        assert_eq!(wake(&mut table), irq);
+        assert_eq!(table.read(pore, 1).unwrap(), &m[20..25]);
+        reply(&mut table, pore, &m[25..]);
+        assert_eq!(wake(&mut table), irq);
+        assert_eq!(table.read(pore, 1).unwrap(), &m[25..]);
+        // A reply longer than the ring: once the ring is full, then the rest.
+        let big = message(2000);
+        let ring = RESPONSES.size as usize;
+        reply(&mut table, pore, &big[..600]);
+        assert!(wake(&mut table).is_empty());
+        reply(&mut table, pore, &big[600..ring]);
+        assert_eq!(wake(&mut table), irq, "the ring is full");
+        assert_eq!(table.read(pore, 1).unwrap(), &big[..ring]);
+        reply(&mut table, pore, &big[ring..]);
+        assert_eq!(wake(&mut table), irq);
+        assert_eq!(table.read(pore, 1).unwrap(), &big[ring..]);
+        // A header whose length no reply may have: the owner must see it (and fail).
+        let mut bad = message(0);
+        bad[12..16].copy_from_slice(&(MAX_PAYLOAD as u32 + 1).to_le_bytes());
+        reply(&mut table, pore, &bad);
+        assert_eq!(wake(&mut table), irq);
+        assert_eq!(table.read(pore, 1).unwrap(), bad);
+        // Corrupt indices: the owner's next operation reports them.
+        table.with_page_for_test(pore, |page| page.write_u32(RESPONSES.prod, 1 << 20));
+        assert_eq!(wake(&mut table), irq);
+        assert!(matches!(table.read(pore, 1), Err(PoreError::Corrupt(_))));
+    }
+
+    #[test]
+    fn an_owner_that_asked_about_room_or_the_connection_gets_the_next_event() {
+        let platform = SimPlatform::new();
+        let mut table = PoreTable::new();
+        let channel = platform.bind_external();
+        let pore = table
+            .open_xenstore(1, (platform.alloc_page().unwrap(), channel))
+            .unwrap();
+        let irq = vec![Irq { owner: 1, pore }];
+        let mut wake = |t: &mut PoreTable<SimPlatform>| {
+            platform.raise(channel);
+            events(t, &platform)
+        };
+        let asks: [&dyn Fn(&mut PoreTable<SimPlatform>); 5] = [
+            &|t| drop(t.avail(pore, 1)),
+            &|t| drop(t.info(pore, 1)),
+            &|t| drop(t.discard(pore, 1, 10)),
+            &|t| drop(t.reconnect(&platform, pore, 1)),
+            &|t| {
+                let full = vec![0u8; REQUESTS.size as usize + 1];
+                assert!(matches!(
+                    t.write(pore, 1, &full),
+                    Err(PoreError::NoRoom { .. })
+                ));
+            },
+        ];
+        for (i, ask) in asks.iter().enumerate() {
+            assert!(wake(&mut table).is_empty(), "ask {i}: nothing asked yet");
+            ask(&mut table);
+            assert_eq!(wake(&mut table), irq, "ask {i}");
+            table.read(pore, 1).unwrap();
+            assert!(
+                wake(&mut table).is_empty(),
+                "ask {i}: one message per question"
+            );
+        }
+        // A write that fits asks nothing.
+        table.write(pore, 1, &message(3)).unwrap();
+        assert!(wake(&mut table).is_empty());
+        // Loopback pores have no framing: every event is a message.
+        let lo = table.open_loopback(&platform, 1).unwrap();
+        table.poke(&platform, lo, 1).unwrap();
+        assert_eq!(
+            events(&mut table, &platform),
+            vec![Irq { owner: 1, pore: lo }]
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@
 %%
 %% Output, one line each:
 %%   xsbench: cell driver=D n=N w=W s=S                      a cell starts
-%%   xsbench: driver=D n=N w=W s=S ms=T cpu_ms=U errors=E check=C
+%%   xsbench: driver=D n=N w=W s=S ms=T cpu_ms=U errors=E check=C [RUN TIMES]
 %%                                                           its result (C: ok, mismatch,
 %%                                                           error or timeout)
 %%   xsbench: heap_hwm words=H bytes=B                       the pore driver's heap
@@ -27,10 +27,12 @@
 %%                                                           of the drivers resumed after
 %%                                                           outlet cells)
 %%   xsbench: done cells=K failed=F
-%% T has three decimals; U is the guest's CPU time over the same span (statistics(runtime):
-%% the time Xen ran its vCPU, whole milliseconds), the rest of T being spent blocked, waiting
-%% for xenstored, or runnable, waiting for a physical CPU; E counts writes that did not return ok. The program halts with
-%% status 0 when every cell had no errors and an `ok' check, else 1.
+%% T has three decimals. U is the guest's CPU time over the same span (statistics(runtime):
+%% the time Xen ran its vCPU, whole milliseconds); the rest of T is spent blocked, waiting for
+%% xenstored, or runnable, waiting for a physical CPU. Under Xen the line ends with
+%% ` runnable_ms=R blocked_ms=B sleeps=K': those two times (three decimals) and how many times
+%% the guest slept waiting for events. E counts writes that did not return ok. The program
+%% halts with status 0 when every cell had no errors and an `ok' check, else 1.
 -module(xsbench).
 
 -export([main/1]).
@@ -109,11 +111,10 @@ cell(Driver, N, W, S) ->
     say(["cell ", cell_text(Driver, N, W, S)]),
     Prefix = <<"data/bench/", (atom_to_binary(Driver))/binary>>,
     _ = xenstore:rm(Prefix),
-    {Micros, CpuMs, Errors} = run(Driver, Prefix, N, W, S),
+    {Micros, CpuMs, Errors, Times} = run(Driver, Prefix, N, W, S),
     Check = check(Prefix, N, W, S),
     say([cell_text(Driver, N, W, S), " ms=", ms(Micros), " cpu_ms=", int(CpuMs),
-         " errors=", int(Errors),
-         " check=", atom_to_binary(Check)]),
+         " errors=", int(Errors), " check=", atom_to_binary(Check), run_times_text(Times)]),
     case {Errors, Check} of
         {0, ok} -> ok;
         _ -> failed
@@ -137,7 +138,8 @@ run(Mode, Prefix, N, W, S) ->
     end.
 
 %% Starts N writers, lets them go at once and waits for the last; returns the time in
-%% microseconds, the CPU time in milliseconds and the number of failed writes.
+%% microseconds, the CPU time in milliseconds, the number of failed writes and the change in
+%% xenbeam:run_times() (undefined outside Xen).
 timed(Write, Prefix, N, W, S) ->
     Parent = self(),
     Writers = [spawn_link(fun() -> writer(Parent, Write, Prefix, T, W, S) end)
@@ -145,11 +147,22 @@ timed(Write, Prefix, N, W, S) ->
     [receive {ready, P} -> ok end || P <- Writers],
     Start = erlang:monotonic_time(microsecond),
     {_, _} = statistics(runtime),
+    Times0 = xenbeam:run_times(),
     [P ! go || P <- Writers],
     Errors = lists:sum([receive {done, P, E} -> E end || P <- Writers]),
+    Times1 = xenbeam:run_times(),
     {_, CpuMs} = statistics(runtime),
     End = erlang:monotonic_time(microsecond),
-    {End - Start, CpuMs, Errors}.
+    {End - Start, CpuMs, Errors, times_change(Times0, Times1)}.
+
+times_change({R0, Q0, B0, S0}, {R1, Q1, B1, S1}) -> {R1 - R0, Q1 - Q0, B1 - B0, S1 - S0};
+times_change(_, _) -> undefined.
+
+%% The vCPU's time runnable (ready, waiting for a physical CPU) and blocked, and its sleeps.
+run_times_text({_Running, Runnable, Blocked, Sleeps}) ->
+    [" runnable_ms=", ms(Runnable), " blocked_ms=", ms(Blocked), " sleeps=", int(Sleeps)];
+run_times_text(undefined) ->
+    [].
 
 writer(Parent, Write, Prefix, T, W, S) ->
     Base = <<Prefix/binary, $/, (integer_to_binary(T))/binary, $/>>,

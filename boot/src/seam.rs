@@ -84,6 +84,10 @@ impl Platform for XenPlatform {
         self.domain.cpu_ns()
     }
 
+    fn run_times(&self) -> Option<[u64; 4]> {
+        self.domain.run_times()
+    }
+
     fn wait_for_events(&self, deadline: Option<u64>) {
         // SCHEDOP_poll's timeout of 0 means "none"; a deadline already past returns at once.
         if let Err(e) = self.domain.wait_for_events(deadline.unwrap_or(0)) {
@@ -108,7 +112,7 @@ impl Platform for XenPlatform {
                 return false;
             }
             // SCHEDOP_poll on this port alone: other ports stay pending for take_pending.
-            if let Err(e) = hypercall::poll(&[port], deadline) {
+            if let Err(e) = self.domain.poll(&[port], deadline) {
                 log::warn!("waiting on {port}: {e}");
                 return false;
             }

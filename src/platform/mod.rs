@@ -93,6 +93,13 @@ pub trait Platform {
         self.now_ns()
     }
 
+    /// Under a hypervisor: nanoseconds the node's CPU has spent running, runnable (ready
+    /// but waiting for a physical CPU) and blocked, and how many times the node slept
+    /// waiting for events (`xenbeam:run_times/0`). `None` where nobody keeps such times.
+    fn run_times(&self) -> Option<[u64; 4]> {
+        None
+    }
+
     /// Blocks until some bound channel is pending or `now_ns() >= deadline` (`None`: no
     /// deadline). May return early; callers re-check their conditions.
     fn wait_for_events(&self, deadline: Option<u64>);

@@ -694,6 +694,9 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     fn cpu_nanos(&mut self) -> u64 {
         self.platform.cpu_ns()
     }
+    fn run_times(&mut self) -> Option<[u64; 4]> {
+        self.platform.run_times()
+    }
     fn system_nanos(&mut self) -> u64 {
         self.platform.system_time_ns()
     }

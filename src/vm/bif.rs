@@ -146,6 +146,10 @@ pub trait Io {
     fn cpu_nanos(&mut self) -> u64 {
         self.monotonic_nanos()
     }
+    /// The platform's run times ([`crate::platform::Platform::run_times`]).
+    fn run_times(&mut self) -> Option<[u64; 4]> {
+        None
+    }
     /// Wall-clock time in nanoseconds since the Unix epoch (0 when unknown).
     fn system_nanos(&mut self) -> u64 {
         0

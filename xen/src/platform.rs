@@ -14,7 +14,7 @@ use crate::mm;
 use crate::shared::SharedPage;
 use crate::xenstore::{Doorbell, SyncClient, XenstoreError};
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use spin::{Mutex, Once};
 
 /// The magic prefix of start_info for a 64-bit PV guest.
@@ -66,6 +66,10 @@ pub struct Platform {
 }
 
 static PLATFORM: Once<Platform> = Once::new();
+
+/// How many times the scheduler or a blocking outlet slept in SCHEDOP_poll waiting for events
+/// ([`Platform::wait_for_events`] and [`Platform::poll`]).
+static SLEEPS: AtomicU64 = AtomicU64::new(0);
 static EARLY_CONSOLE: AtomicUsize = AtomicUsize::new(0);
 static EARLY_CONSOLE_PORT: AtomicU32 = AtomicU32::new(u32::MAX);
 
@@ -312,12 +316,7 @@ impl Platform {
     /// CPU time, without the time it was blocked or waited for a physical CPU. The uptime
     /// if Xen does not say.
     pub fn cpu_ns(&self) -> u64 {
-        match hypercall::vcpu_runstate(0) {
-            // We are running this instant, so the current stretch counts up to now.
-            Ok(r) if r.state == 0 => r.time[0] + self.now_ns().saturating_sub(r.state_entry_time),
-            Ok(r) => r.time[0],
-            Err(_) => self.uptime_ns(),
-        }
+        self.run_times().map_or_else(|| self.uptime_ns(), |t| t[0])
     }
 
     /// Nanoseconds since this domain entered `_start` (measured from `init`).
@@ -398,7 +397,27 @@ impl Platform {
     pub fn wait_for_events(&self, deadline_ns: u64) -> Result<(), XenError> {
         let set = self.wait_ports.lock();
         let (ports, n) = &*set;
-        hypercall::poll(&ports[..*n], deadline_ns)
+        self.poll(&ports[..*n], deadline_ns)
+    }
+
+    /// SCHEDOP_poll on `ports` until `deadline_ns` (0: none), counted in
+    /// [`Platform::run_times`].
+    pub fn poll(&self, ports: &[Port], deadline_ns: u64) -> Result<(), XenError> {
+        SLEEPS.fetch_add(1, Ordering::Relaxed);
+        hypercall::poll(ports, deadline_ns)
+    }
+
+    /// vCPU 0's time running, runnable (waiting for a physical CPU) and blocked, in
+    /// nanoseconds up to now, and how many times it slept in [`Platform::poll`]; `None` if
+    /// Xen does not say.
+    pub fn run_times(&self) -> Option<[u64; 4]> {
+        let r = hypercall::vcpu_runstate(0).ok()?;
+        let mut t = r.time;
+        // The state we are in (running, as we ask) counts up to now.
+        if let Some(now) = t.get_mut(r.state as usize) {
+            *now += self.now_ns().saturating_sub(r.state_entry_time);
+        }
+        Some([t[0], t[1], t[2], SLEEPS.load(Ordering::Relaxed)])
     }
 
     /// Ends the domain, after giving the console backend a moment to drain.

@@ -326,6 +326,7 @@ pub const TABLE: &[Bif] = bifs![
     ("xenbeam", "spawns_program", 1, xenbeam::spawns_program),
     ("xenbeam", "log", 3, xenbeam::log3),
     ("xenbeam", "code_path", 0, xenbeam::code_path),
+    ("xenbeam", "run_times", 0, xenbeam::run_times),
     ("erlang", "halt", 0, misc::halt0),
     ("erlang", "halt", 1, misc::halt1),
     ("erlang", "halt", 2, misc::halt2),

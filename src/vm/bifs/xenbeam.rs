@@ -66,3 +66,23 @@ pub fn code_path(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     let items: Vec<Term> = dirs.iter().map(|d| ctx.p.heap.string(d)).collect();
     Ok(ctx.p.heap.list(&items))
 }
+
+/// `xenbeam:run_times()`: `{Running, Runnable, Blocked, Sleeps}` under a hypervisor, the
+/// microseconds the node's virtual CPU has spent running, ready but waiting for a physical
+/// CPU, and blocked, and how many times the node slept waiting for events; `undefined`
+/// elsewhere. Benchmarks use it to tell their own work from waiting.
+pub fn run_times(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    match ctx.io.run_times() {
+        Some([running, runnable, blocked, sleeps]) => {
+            let us = |ns: u64| Term::small((ns / 1000) as i64);
+            let t = [
+                us(running),
+                us(runnable),
+                us(blocked),
+                Term::small(sleeps as i64),
+            ];
+            Ok(ctx.p.heap.tuple(&t))
+        }
+        None => Ok(atom::UNDEFINED),
+    }
+}

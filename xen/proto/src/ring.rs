@@ -130,6 +130,25 @@ impl RingLayout {
         Ok(n)
     }
 
+    /// As consumer: copies up to `out.len()` available bytes without releasing them (a look
+    /// at what is there, e.g. a message header). Returns the count.
+    pub fn peek<M: RingMemory + ?Sized>(
+        &self,
+        page: &M,
+        out: &mut [u8],
+    ) -> Result<usize, RingCorrupt> {
+        let prod = page.read_u32(self.prod);
+        let cons = page.read_u32(self.cons);
+        let avail = used(prod, cons, self.size)?;
+        // The producer index must be read before the data it covers.
+        fence(Ordering::Acquire);
+        let n = out.len().min(avail as usize);
+        let [(a, a_len), (b, b_len)] = self.runs(cons, n);
+        page.read_bytes(a, &mut out[..a_len]);
+        page.read_bytes(b, &mut out[a_len..a_len + b_len]);
+        Ok(n)
+    }
+
     /// Bytes available to the consumer (validated).
     pub fn available<M: RingMemory + ?Sized>(&self, page: &M) -> Result<u32, RingCorrupt> {
         used(
@@ -183,6 +202,27 @@ mod tests {
         let n = RING.consume(&shared, &mut rest).unwrap();
         assert_eq!(&rest[..n], b"g worl!!");
         assert_eq!(RING.available(&shared), Ok(0));
+    }
+
+    #[test]
+    fn peek_copies_across_the_wrap_point_and_releases_nothing() {
+        let shared = TestPage::new();
+        shared.write_u32(RING.cons, u32::MAX - 2);
+        shared.write_u32(RING.prod, u32::MAX - 2);
+        assert_eq!(RING.produce(&shared, b"abcdefgh"), Ok(8));
+        let mut head = [0u8; 5];
+        assert_eq!(RING.peek(&shared, &mut head), Ok(5));
+        assert_eq!(&head, b"abcde");
+        let mut all = [0u8; 20];
+        assert_eq!(RING.peek(&shared, &mut all), Ok(8), "no more than is there");
+        assert_eq!(&all[..8], b"abcdefgh");
+        assert_eq!(RING.available(&shared), Ok(8), "still all there");
+        assert_eq!(shared.read_u32(RING.cons), u32::MAX - 2);
+        shared.write_u32(RING.prod, (u32::MAX - 2).wrapping_add(100));
+        assert!(
+            RING.peek(&shared, &mut head).is_err(),
+            "hostile producer index"
+        );
     }
 
     #[test]
