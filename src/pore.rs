@@ -751,7 +751,7 @@ mod tests {
             .open_xenstore(1, (platform.alloc_page().unwrap(), channel))
             .unwrap();
         let irq = vec![Irq { owner: 1, pore }];
-        let mut wake = |t: &mut PoreTable<SimPlatform>| {
+        let wake = |t: &mut PoreTable<SimPlatform>| {
             platform.raise(channel);
             events(t, &platform)
         };
@@ -814,7 +814,7 @@ mod tests {
             .open_xenstore(1, (platform.alloc_page().unwrap(), channel))
             .unwrap();
         let irq = vec![Irq { owner: 1, pore }];
-        let mut wake = |t: &mut PoreTable<SimPlatform>| {
+        let wake = |t: &mut PoreTable<SimPlatform>| {
             platform.raise(channel);
             events(t, &platform)
         };
