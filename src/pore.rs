@@ -818,11 +818,20 @@ mod tests {
             platform.raise(channel);
             events(t, &platform)
         };
-        let asks: [&dyn Fn(&mut PoreTable<SimPlatform>); 5] = [
-            &|t| drop(t.avail(pore, 1)),
-            &|t| drop(t.info(pore, 1)),
-            &|t| drop(t.discard(pore, 1, 10)),
-            &|t| drop(t.reconnect(&platform, pore, 1)),
+        type Ask<'a> = &'a dyn Fn(&mut PoreTable<SimPlatform>);
+        let asks: [Ask; 5] = [
+            &|t| {
+                let _ = t.avail(pore, 1);
+            },
+            &|t| {
+                let _ = t.info(pore, 1);
+            },
+            &|t| {
+                let _ = t.discard(pore, 1, 10);
+            },
+            &|t| {
+                let _ = t.reconnect(&platform, pore, 1);
+            },
             &|t| {
                 let full = vec![0u8; REQUESTS.size as usize + 1];
                 assert!(matches!(
