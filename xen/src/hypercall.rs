@@ -172,7 +172,8 @@ pub struct RunState {
     pub state: i32,
     /// System time at which the vCPU entered `state`.
     pub state_entry_time: u64,
-    /// Time spent in each state up to `state_entry_time`, indexed by state.
+    /// Time spent in each state, indexed by state; as VCPUOP_get_runstate_info returns it,
+    /// the current state's entry counts up to the moment of the call.
     pub time: [u64; 4],
 }
 

@@ -411,12 +411,8 @@ impl Platform {
     /// nanoseconds up to now, and how many times it slept in [`Platform::poll`]; `None` if
     /// Xen does not say.
     pub fn run_times(&self) -> Option<[u64; 4]> {
-        let r = hypercall::vcpu_runstate(0).ok()?;
-        let mut t = r.time;
-        // The state we are in (running, as we ask) counts up to now.
-        if let Some(now) = t.get_mut(r.state as usize) {
-            *now += self.now_ns().saturating_sub(r.state_entry_time);
-        }
+        // Xen counts the current stretch (running, as we ask) up to now in `time` itself.
+        let t = hypercall::vcpu_runstate(0).ok()?.time;
         Some([t[0], t[1], t[2], SLEEPS.load(Ordering::Relaxed)])
     }
 
