@@ -33,11 +33,16 @@ struct Report {
     generic: u64,
     kinds: BTreeMap<String, u64>,
     pairs: BTreeMap<(String, String), u64>,
+    functions: BTreeMap<String, u64>,
 }
 
 impl Report {
     fn kind(&self, name: &str) -> u64 {
         self.kinds.get(name).copied().unwrap_or(0)
+    }
+
+    fn function(&self, name: &str) -> u64 {
+        self.functions.get(name).copied().unwrap_or(0)
     }
 
     fn pair(&self, a: &str, b: &str) -> u64 {
@@ -58,6 +63,10 @@ fn parse(text: &str) -> Report {
             ["op", "profile:", n, "generic", ..] => r.generic = n.parse().expect("generic"),
             ["kinds:", ..] => section = "kinds",
             ["pairs:", ..] => section = "pairs",
+            ["functions:", ..] => section = "functions",
+            [n, _, name] if section == "functions" && n.parse::<u64>().is_ok() => {
+                r.functions.insert(name.to_string(), n.parse().unwrap_or(0));
+            }
             [n, _, name] if section == "kinds" && n.parse::<u64>().is_ok() => {
                 r.kinds.insert(name.to_string(), n.parse().unwrap_or(0));
             }
@@ -156,4 +165,19 @@ fn a_loop_of_k_iterations_is_counted_exactly() {
         2000 * 11,
         "{small:?}\n{large:?}"
     );
+    // Every op is counted in the function it ran in, and the extra iterations ran only
+    // loop/2 and add/2, each the same number of ops every time.
+    for r in [&small, &large] {
+        assert_eq!(r.functions.values().sum::<u64>(), r.ops, "{r:?}");
+    }
+    let more_in = |f: &str| large.function(f) - small.function(f);
+    let (in_loop, in_add) = (more_in("p_loop:loop/2"), more_in("p_loop:add/2"));
+    assert_eq!(
+        in_loop + in_add,
+        large.ops - small.ops,
+        "{small:?}\n{large:?}"
+    );
+    assert!(in_loop > 0 && in_loop % 2000 == 0, "{in_loop}");
+    assert!(in_add > 0 && in_add % 2000 == 0, "{in_add}");
+    assert_eq!(more_in("p_loop:main/1"), 0);
 }

@@ -20,10 +20,11 @@
 //! `--xenstore=domid=3,name=web,delay_ns=1000000,reorder`. Bad knobs exit with status 2.
 //! Here `delay_ns` is real time: the daemon's clock is the host's monotonic clock.
 //!
-//! Built with the `op-profile` feature, the runner counts every instruction it executes and
-//! every adjacent pair, and on exit writes the report of [`xenbeam::vm::profile::OpProfile`]
-//! to stderr, or to FILE with `--op-profile FILE`; `--op-profile-top N` sets how many kinds
-//! and pairs it lists (default 40, 0 for all). Without the feature these options are refused.
+//! Built with the `op-profile` feature, the runner counts every instruction it executes, every
+//! adjacent pair and the instructions of each function, and on exit writes the report of
+//! [`xenbeam::vm::profile::OpProfile`] to stderr, or to FILE with `--op-profile FILE`;
+//! `--op-profile-top N` sets how many kinds, pairs and functions it lists (default 40, 0 for
+//! all). Without the feature these options are refused.
 
 mod host_files;
 
@@ -390,7 +391,7 @@ fn run(
     }
     let _ = io.out.flush();
     #[cfg(feature = "op-profile")]
-    write_profile(&node.rt.vm.profile, &profile);
+    write_profile(&node.rt.vm, &profile);
     #[cfg(not(feature = "op-profile"))]
     let _ = profile;
     match stop {
@@ -430,8 +431,10 @@ fn run(
 
 /// Writes the op profile where `options` say; a file that cannot be written is reported.
 #[cfg(feature = "op-profile")]
-fn write_profile(profile: &xenbeam::vm::profile::OpProfile, options: &ProfileOptions) {
-    let report = profile.report(options.top);
+fn write_profile(vm: &xenbeam::vm::interp::Vm, options: &ProfileOptions) {
+    let report = vm
+        .profile
+        .report_with(options.top, Some((&vm.code, &vm.atoms)));
     match &options.file {
         None => eprint!("{report}"),
         Some(file) => {

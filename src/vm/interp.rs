@@ -1392,7 +1392,7 @@ fn general<'e>(
     loop {
         let op = ip.op();
         #[cfg(feature = "op-profile")]
-        profile.record(op);
+        profile.record_at(op, m, pc!());
         ip = ip.skip(1);
         match op {
             Op::Move(s, d) => {

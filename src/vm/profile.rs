@@ -14,7 +14,10 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt::Write;
 
+use super::atom::AtomTable;
+use super::code::Code;
 use super::ops::Op;
+use alloc::format;
 
 /// Execution counts per instruction kind and per adjacent pair of kinds.
 #[derive(Clone, Debug)]
@@ -27,6 +30,8 @@ pub struct OpProfile {
     generic: u64,
     /// The kind executed last, or `Op::KINDS` when there is none to pair with.
     prev: usize,
+    /// Executions per instruction position: `at[module][pc]` (grown as positions run).
+    at: Vec<Vec<u64>>,
 }
 
 impl Default for OpProfile {
@@ -43,7 +48,52 @@ impl OpProfile {
             pairs: vec![0; Op::KINDS * Op::KINDS],
             generic: 0,
             prev: Op::KINDS,
+            at: Vec::new(),
         }
+    }
+
+    /// [`OpProfile::record`], and counts the execution at position `pc` of module `module`
+    /// (indices of [`Code::modules`] and of its instructions), for [`OpProfile::functions`].
+    pub fn record_at(&mut self, op: &Op, module: u32, pc: usize) {
+        self.record(op);
+        let (m, pc) = (module as usize, pc);
+        if self.at.len() <= m {
+            self.at.resize_with(m + 1, Vec::new);
+        }
+        let counts = &mut self.at[m];
+        if counts.len() <= pc {
+            counts.resize(pc + 1, 0);
+        }
+        counts[pc] += 1;
+    }
+
+    /// Instructions executed per function, most first (ties by name): `Module:Function/Arity`
+    /// with its count, from the positions [`OpProfile::record_at`] counted.
+    pub fn functions(&self, code: &Code, atoms: &AtomTable) -> Vec<(String, u64)> {
+        let mut v = Vec::new();
+        for (m, counts) in self.at.iter().enumerate() {
+            let Some(module) = code.modules.get(m) else {
+                continue;
+            };
+            let mut per: Vec<u64> = vec![0; module.functions.len()];
+            let mut outside = 0;
+            for (pc, &n) in counts.iter().enumerate().filter(|(_, &n)| n > 0) {
+                // The function whose code starts last at or before pc.
+                match module.functions.partition_point(|f| f.start as usize <= pc) {
+                    0 => outside += n,
+                    i => per[i - 1] += n,
+                }
+            }
+            let mname = atoms.name(module.name);
+            for (f, n) in module.functions.iter().zip(per).filter(|(_, n)| *n > 0) {
+                v.push((format!("{mname}:{}/{}", atoms.name(f.name), f.arity), n));
+            }
+            if outside > 0 {
+                v.push((format!("{mname}:(no function)"), outside));
+            }
+        }
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
     }
 
     /// Counts one executed instruction, and the pair it makes with the one before.
@@ -121,6 +171,12 @@ impl OpProfile {
     /// The format is stable for scripts: a `kinds` or `pairs` heading line, then rows of
     /// `count percent name` or `count percent first second`, separated by spaces.
     pub fn report(&self, top: usize) -> String {
+        self.report_with(top, None)
+    }
+
+    /// [`OpProfile::report`], followed, when `code` is given, by the `top` functions that
+    /// ran most instructions (a `functions` heading, then rows of `count percent name`).
+    pub fn report_with(&self, top: usize, code: Option<(&Code, &AtomTable)>) -> String {
         let total = self.total_ops();
         let generic = self.generic;
         let mut out = String::new();
@@ -167,6 +223,19 @@ impl OpProfile {
         let _ = writeln!(out, "{:>14} {:>7}  first second", "count", "%");
         for (a, b, n) in &pairs[..limit(pairs.len())] {
             let _ = writeln!(out, "{n:>14} {:>6.2}%  {a} {b}", share(*n, pair_total));
+        }
+        if let Some((code, atoms)) = code {
+            let funs = self.functions(code, atoms);
+            let _ = writeln!(
+                out,
+                "\nfunctions: top {} of {}",
+                limit(funs.len()),
+                funs.len()
+            );
+            let _ = writeln!(out, "{:>14} {:>7}  function", "count", "%");
+            for (name, n) in &funs[..limit(funs.len())] {
+                let _ = writeln!(out, "{n:>14} {:>6.2}%  {name}", share(*n, total));
+            }
         }
         out
     }
