@@ -23,6 +23,7 @@
 -export([start/2, stop/1, init/1]).
 -export([code_server/0]).
 -export([console/1]).
+-export([stop_node/1]).
 
 %% The OTP modules the services run without importing them (named in configurations and
 %% child specifications): an image that embeds logger embeds these too (see scripts/build).
@@ -292,3 +293,18 @@ console_put(Device, unicode, Chars) ->
     end;
 console_put(_, _, _) ->
     {error, put_chars}.
+
+%% @private The node's orderly end that init:stop/0,1 (a BIF) starts in a process of its own,
+%% as erl's init: the applications stop, the last started first (their supervision trees
+%% shut down, so servers that trap exits run terminate/2), then the node halts with Status.
+%% kernel and stdlib stay: nothing of theirs has anything to say at the end.
+-spec stop_node(non_neg_integer() | string()) -> no_return().
+stop_node(Status) ->
+    try application:which_applications() of
+        Apps -> [catch application:stop(App) || {App, _, _} <- Apps,
+                                                App =/= kernel, App =/= stdlib]
+    catch
+        %% An image without OTP's application modules runs no applications.
+        _:_ -> ok
+    end,
+    erlang:halt(Status).

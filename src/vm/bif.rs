@@ -106,6 +106,10 @@ impl Fault {
 pub enum Frame {
     /// A frame for the failing BIF (with its arguments), then the caller.
     Bif,
+    /// A frame for the failing BIF with its arity and no location, then the caller: how erl
+    /// shows a function that OTP writes in Erlang and that fails by calling
+    /// `erlang:error/1` (e.g. `init:stop/1`), where the VM has a BIF.
+    Named,
     /// The current function.
     Caller,
     /// The current function, with these arguments instead of its arity (`error/2`).

@@ -31,6 +31,14 @@ pub enum Top<'a> {
         /// Its arguments.
         args: &'a [Term],
     },
+    /// A failing function of OTP's that the VM has as a BIF, shown as erl shows the Erlang
+    /// function: `{M, F, Arity, []}`, called from the current function.
+    Named {
+        /// Export index of the BIF.
+        export: u32,
+        /// Its arity.
+        arity: u32,
+    },
     /// A failed binary construction in the current function, with erl's `cause` for the
     /// frame's `error_info` (segment number, type, problem, value) when a segment is to blame.
     Construct {
@@ -132,6 +140,14 @@ pub fn build_trace(
             let loc = p.heap.list(&[info]);
             let al = p.heap.list(args);
             frames.push(p.heap.tuple(&[bm, bf, al, loc]));
+            if let Some(f) = function_frame(p, code, module, pc, None, None) {
+                frames.push(f);
+            }
+        }
+        Top::Named { export, arity } => {
+            let e = &code.exports[export as usize];
+            let arity = Term::small(i64::from(arity));
+            frames.push(p.heap.tuple(&[e.module, e.function, arity, Term::NIL]));
             if let Some(f) = function_frame(p, code, module, pc, None, None) {
                 frames.push(f);
             }

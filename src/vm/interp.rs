@@ -1131,6 +1131,16 @@ fn general<'e>(
                             let top: Top = $top;
                             exception::build_trace(p, atoms, code, m, at, top)
                         }
+                        Frame::Named => {
+                            let top = match $top {
+                                Top::Bif { export, args } => Top::Named {
+                                    export,
+                                    arity: args.len() as u32,
+                                },
+                                other => other,
+                            };
+                            exception::build_trace(p, atoms, code, m, at, top)
+                        }
                     };
                     match exception::unwind(p, xr, class, reason, trace) {
                         Some((nm, npc)) => {

@@ -8,6 +8,7 @@ use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault, Frame};
 use crate::vm::compare::exact_eq;
 use crate::vm::display::display as fmt_display;
+use crate::vm::services::{SpawnError, SpawnOptions, Start};
 use crate::vm::term::Term;
 
 /// `erlang:display/1`.
@@ -307,6 +308,63 @@ pub fn is_process_alive(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `os:getenv/1`: the VM has no environment.
 pub fn os_getenv(_: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(atom::FALSE)
+}
+
+/// `init:stop/0`: `init:stop(0)`.
+pub fn init_stop0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    init_stop(ctx, Term::small(0))
+}
+
+/// `init:stop/1`: the node's orderly end, as erl's init makes it: returns `ok` at once, and a
+/// new process stops the program's applications (their supervisors shut their trees down,
+/// so servers that trap exits run `terminate/2`), then halts with Status, a whole number
+/// from 0 or a string of bytes (which becomes the slogan, as with `halt/1`); anything else is
+/// `badarg`, from `init:stop/1` as erl reports it. The process runs
+/// `xenbeam_kernel:stop_node/1`.
+pub fn init_stop1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    init_stop(ctx, a[0])
+}
+
+fn init_stop(ctx: &mut Ctx, status: Term) -> BifResult {
+    let bad = || Fault::Raise {
+        class: Class::Error,
+        reason: atom::BADARG,
+        frame: Frame::Named,
+    };
+    let v = ctx.view();
+    let valid = match status.as_small() {
+        Some(n) => n >= 0,
+        None => v.list_to_vec(status).is_some_and(|l| {
+            l.iter()
+                .all(|c| c.as_small().is_some_and(|c| (0..256).contains(&c)))
+        }),
+    };
+    if !valid {
+        return Err(bad());
+    }
+    let (Ok(module), Ok(function)) = (
+        ctx.atoms.intern("xenbeam_kernel"),
+        ctx.atoms.intern("stop_node"),
+    ) else {
+        return Err(bad());
+    };
+    let args = ctx.p.heap.list(&[status]);
+    let view = ctx.p.heap.view(ctx.lits);
+    let me = ctx.p.pid.pid_number();
+    match ctx.node.spawn(
+        me,
+        &view,
+        Start::Apply(module, function, args),
+        SpawnOptions::default(),
+    ) {
+        Ok(_) => Ok(atom::OK),
+        Err(SpawnError::SystemLimit) => Err(Fault::error(atom::SYSTEM_LIMIT)),
+        // No processes to be had here: halt at once.
+        Err(SpawnError::Unsupported) => match status.as_small() {
+            Some(n) => Err(Fault::Halt((n & 0xff) as i32)),
+            None => halt1(ctx, &[status]),
+        },
+    }
 }
 
 /// `init:get_argument/1`: no command-line flags reach the VM.

@@ -406,6 +406,8 @@ pub const TABLE: &[Bif] = bifs![
     ("ets", "internal_select_delete", 2, ets::select_delete),
     ("os", "getenv", 1, misc::os_getenv),
     ("init", "get_argument", 1, misc::init_get_argument),
+    ("init", "stop", 0, misc::init_stop0),
+    ("init", "stop", 1, misc::init_stop1),
     ("init", "get_arguments", 0, misc::init_get_arguments),
     ("init", "objfile_extension", 0, misc::init_objfile_extension),
     ("persistent_term", "get", 0, persistent::get0),
