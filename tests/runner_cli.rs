@@ -418,3 +418,57 @@ fn thousands_of_collected_processes_fit_in_a_small_budget() {
     assert_eq!(out.status.code(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// erl's `-run` and `-s` items run in order, in one process, each once the one before has
+/// returned; `-s` passes atoms and `-run` strings, FUN defaults to `start`, and `-s init
+/// stop` ends the node. A crash in an item ends the run as erl's does, the items after it
+/// unrun. The output is erl's for the same command line.
+#[test]
+fn erl_command_line_items_run_in_order_in_one_process() {
+    let dir = compile(
+        "cli_items",
+        "-module(cli_items).\n-export([a/0, b/1, c/1, start/0, crash/0]).\n\
+         a() -> put(seen, [a]), io:format(\"a~n\").\n\
+         b(L) -> put(seen, [b | get(seen)]), io:format(\"b ~p~n\", [L]).\n\
+         c(L) -> io:format(\"c ~p ~p~n\", [L, get(seen)]).\n\
+         start() -> io:format(\"start~n\").\n\
+         crash() -> error(boom).\n",
+    );
+    let items =
+        "-run cli_items a -s cli_items b x y -run cli_items c p q -s cli_items -s init stop";
+    let crash = "-s cli_items crash -s cli_items a";
+    for (line, status) in [(items, 0), (crash, 1)] {
+        let words: Vec<&OsStr> = line.split(' ').map(OsStr::new).collect();
+        let mut args = vec![OsStr::new("-pa"), dir.as_os_str()];
+        args.extend(&words);
+        let ours = runner(&args);
+        let erl = Command::new("erl")
+            .arg("-noshell")
+            .args(&args)
+            .output()
+            .expect("erl (OTP) is needed");
+        assert_eq!(
+            ours.status.code(),
+            Some(status),
+            "{line}: {}",
+            stderr(&ours)
+        );
+        assert_eq!(erl.status.code(), Some(status), "{line}: erl");
+        let text = |o: &Output| String::from_utf8_lossy(&o.stdout).replace("\r\n", "\n");
+        assert_eq!(text(&ours), text(&erl), "{line}");
+    }
+    let out = runner(&[OsStr::new("-pa"), dir.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    for (line, message) in [
+        ("-run", "-run needs a module"),
+        ("-s cli_items a -eval x.", "-eval is not supported"),
+        ("-s cli_items a --bogus", "unknown option '--bogus'"),
+        ("cli_items", "a module needs a function"),
+    ] {
+        let words: Vec<&OsStr> = line.split(' ').map(OsStr::new).collect();
+        let out = runner(&words);
+        assert_eq!(out.status.code(), Some(2), "{line}");
+        assert!(stderr(&out).contains(message), "{line}: {}", stderr(&out));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -38,7 +38,7 @@ use xenbeam::platform::sim::{SimPage, SimPlatform};
 use xenbeam::platform::xenstored::XenstoredConfig;
 use xenbeam::platform::{Channel, Platform, PlatformError};
 use xenbeam::sched::pids::{round_process_limit, MAX_PROCESS_LIMIT, MIN_PROCESS_LIMIT};
-use xenbeam::sched::{Node, Stop};
+use xenbeam::sched::{Node, StartItem, Stop};
 use xenbeam::vm::bif::Io;
 use xenbeam::vm::driver::{ModuleSource, Runtime};
 use xenbeam::vm::files::{FileOp, FileReply, Posix};
@@ -154,16 +154,62 @@ fn otp_dirs() -> Vec<PathBuf> {
     apps.into_iter().map(|(_, d)| d).collect()
 }
 
+/// What the command line asks the first process to run: erl's `-run MOD [FUN [ARG...]]` and
+/// `-s MOD [FUN [ARG...]]` items, in order (FUN is `start` when left out; an item's
+/// arguments go up to the next word that starts with `-` or `+`, as in erl), or, as before,
+/// `MOD FUN [ARG...]` alone, which is `-run MOD FUN [ARG...]`.
+fn start_items(words: &[String]) -> Result<Vec<StartItem>, String> {
+    let Some(first) = words.first() else {
+        return Err("nothing to run".into());
+    };
+    if !first.starts_with('-') {
+        return match words {
+            [module, function, args @ ..] => Ok(vec![StartItem {
+                module: module.clone(),
+                function: function.clone(),
+                args: args.to_vec(),
+                atoms: false,
+            }]),
+            _ => Err(format!("{first}: a module needs a function")),
+        };
+    }
+    let mut items = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let flag = words[i].as_str();
+        let plain = words[i + 1..]
+            .iter()
+            .take_while(|w| !w.starts_with('-') && !w.starts_with('+'))
+            .count();
+        let given = &words[i + 1..i + 1 + plain];
+        i += 1 + plain;
+        match (flag, given) {
+            ("-run" | "-s", [module, rest @ ..]) => items.push(StartItem {
+                module: module.clone(),
+                function: rest.first().cloned().unwrap_or_else(|| "start".into()),
+                args: rest.iter().skip(1).cloned().collect(),
+                atoms: flag == "-s",
+            }),
+            ("-run" | "-s", []) => return Err(format!("{flag} needs a module")),
+            ("-eval", _) => return Err("-eval is not supported; use -run or -s".into()),
+            _ => return Err(format!("unknown option '{flag}'")),
+        }
+    }
+    Ok(items)
+}
+
 fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
     xenbeam::loader::load(bytes).ok()
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: xenbeam-run [+P N] [--max-heap-words N] [--max-memory BYTES[K|M|G]] [--xenstore[=KNOBS]] [-pa DIR]... MOD FUN [ARG...] | --list-opcodes"
+        "usage: xenbeam-run [+P N] [--max-heap-words N] [--max-memory BYTES[K|M|G]] [--xenstore[=KNOBS]] [-pa DIR]... ITEMS | --list-opcodes"
     );
     eprintln!(
-        "  +P N                 at most N processes (erl's +P: 1024 to 134217727, rounded up to a power of two)\n  \
+        "  ITEMS                MOD FUN [ARG...], or erl's -run MOD [FUN [ARG...]] and -s MOD [FUN [ARG...]]\n                       \
+         items, run in order by one process (FUN is start when left out)\n  \
+         +P N                 at most N processes (erl's +P: 1024 to 134217727, rounded up to a power of two)\n  \
          --max-heap-words N   the default max_heap_size of every process, in words (erl's +hmax):\n                       \
          a process whose heap outgrows it is reported and killed\n  \
          --max-memory BYTES   what all process heaps together may hold (K, M, G: KiB, MiB, GiB):\n                       \
@@ -302,9 +348,13 @@ fn main() {
             }
         }
     }
-    if rest.len() < 2 {
-        usage();
-    }
+    let items = match start_items(&rest) {
+        Ok(items) => items,
+        Err(e) => {
+            eprintln!("xenbeam-run: {e}");
+            usage();
+        }
+    };
     if profile.given && !cfg!(feature = "op-profile") {
         eprintln!("xenbeam-run: --op-profile needs a build with the op-profile feature");
         exit(2);
@@ -321,7 +371,7 @@ fn main() {
                 max_memory,
                 process_limit,
             };
-            run(path, rest, limits, xenstore, profile)
+            run(path, items, limits, xenstore, profile)
         })
         .unwrap_or_else(|_| exit(70));
     let code = child.join().unwrap_or(70);
@@ -340,7 +390,7 @@ struct Limits {
 
 fn run(
     path: Vec<PathBuf>,
-    rest: Vec<String>,
+    items: Vec<StartItem>,
     limits: Limits,
     xenstore: Option<XenstoredConfig>,
     profile: ProfileOptions,
@@ -369,20 +419,15 @@ fn run(
             .map(|d| d.to_string_lossy().into_owned())
             .collect(),
     };
-    let (Ok(module), Ok(function)) = (
-        node.rt.vm.atoms.intern(&rest[0]),
-        node.rt.vm.atoms.intern(&rest[1]),
-    ) else {
-        usage();
-    };
-    // erl's -run: no arguments calls FUN/0, otherwise FUN/1 with the list of strings.
-    let args: Vec<&str> = rest[2..].iter().map(String::as_str).collect();
     // The kernel's services start first, as in the image (the Xenstore driver only with a
     // Xenstore, the simulated xenstored).
     let stop = match node.start_services(&mut io, &mut src) {
         Err(stop) => stop,
         Ok(()) => {
-            node.spawn_main(module, function, &args);
+            if node.spawn_items(&items).is_none() {
+                eprintln!("xenbeam-run: a module or function name is not a valid atom");
+                usage();
+            }
             node.run(&mut io, &mut src)
         }
     };

@@ -27,7 +27,7 @@ pub mod state;
 mod tables;
 pub mod timers;
 
-pub use node::{Node, Stop};
+pub use node::{Node, StartItem, Stop};
 
 #[cfg(test)]
 mod tests;

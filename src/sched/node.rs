@@ -21,6 +21,7 @@
 //! is killed (reason `killed`, with a report on the console) and the rest run on.
 
 use alloc::boxed::Box;
+use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::rc::Rc;
 use alloc::string::String;
@@ -31,6 +32,7 @@ use super::router::Route;
 use super::state::{Carried, NodeAtoms, State, Status, TimerEvent, Watched};
 use crate::platform::{Channel, Platform};
 use crate::vm::atom;
+use crate::vm::atom::AtomTable;
 use crate::vm::bif::{Class, Io};
 use crate::vm::code::{SPAWN_APPLY2_PC, SPAWN_APPLY3_PC};
 use crate::vm::copy::copy_term;
@@ -81,6 +83,19 @@ pub enum Stop {
     },
 }
 
+/// One item of erl's command line that the first process runs (`-run` or `-s`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StartItem {
+    /// The module.
+    pub module: String,
+    /// The function (erl's default is `start`).
+    pub function: String,
+    /// The arguments: none calls FUN/0, otherwise FUN/1 with their list.
+    pub args: Vec<String>,
+    /// `-s`: the arguments are atoms; `-run`: strings.
+    pub atoms: bool,
+}
+
 /// A node.
 pub struct Node<P: Platform> {
     /// The machine.
@@ -91,6 +106,8 @@ pub struct Node<P: Platform> {
     pub st: State<P>,
     stop: Option<Stop>,
     main: Option<u32>,
+    /// The items the main process runs once the one it runs now has returned.
+    items: VecDeque<StartItem>,
     /// Float registers taken from the last process to wait, for the next one to run.
     spare_f: Vec<f64>,
     /// Processes that ended since the scheduler last had the platform's files at hand:
@@ -120,15 +137,47 @@ impl<P: Platform> Node<P> {
             st: State::new(atoms),
             stop: None,
             main: None,
+            items: VecDeque::new(),
             spare_f: Vec::new(),
             ended: Vec::new(),
         }
     }
 
+    /// Starts the process that runs erl's command-line items, `-run` and `-s`, one after
+    /// another as erl's init does: each is called when the one before has returned, in the
+    /// same process, over erl's `init` frames; a crash in one ends the node as
+    /// [`Node::spawn_main`]'s does. `None` (nothing started) when `items` is empty or names a
+    /// module or function that is not a valid atom.
+    pub fn spawn_items(&mut self, items: &[StartItem]) -> Option<u32> {
+        let (first, rest) = items.split_first()?;
+        for item in items {
+            self.item_call(item)?;
+        }
+        let (module, function) = self.item_call(first)?;
+        let mut p = Box::new(Process::new(Term::pid(MAIN_PID)));
+        let table = first.atoms.then_some(&mut self.rt.vm.atoms);
+        set_call(&mut p, module, function, &first.args, table);
+        self.items = rest.iter().cloned().collect();
+        Some(self.start_main(p))
+    }
+
+    /// The module and function atoms of `item`.
+    fn item_call(&mut self, item: &StartItem) -> Option<(Term, Term)> {
+        let atoms = &mut self.rt.vm.atoms;
+        Some((
+            atoms.intern(&item.module).ok()?,
+            atoms.intern(&item.function).ok()?,
+        ))
+    }
+
     /// Starts the `-run` process: `module:function()` with no `args`, else
     /// `module:function(["arg", ...])`, over erl's `init` frames.
     pub fn spawn_main(&mut self, module: Term, function: Term, args: &[&str]) -> u32 {
-        let mut p = apply_process(MAIN_PID, module, function, args);
+        let p = apply_process(MAIN_PID, module, function, args);
+        self.start_main(p)
+    }
+
+    fn start_main(&mut self, mut p: Box<Process>) -> u32 {
         p.set_max_heap(self.st.max_heap);
         self.st.pids.reserve(MAIN_PID);
         self.main = Some(MAIN_PID);
@@ -332,6 +381,20 @@ impl<P: Platform> Node<P> {
                 let now = self.platform.now_ns();
                 self.st.start_receive_timer(now, pid, ms);
                 self.st.put_back(&self.platform, p, Status::Waiting);
+            }
+            Outcome::Normal if self.main == Some(pid) && !self.items.is_empty() => {
+                // The command line's next item, in the same process (its dictionary, links
+                // and all), as erl's init calls them.
+                let item = self.items.pop_front().expect("an item");
+                match self.item_call(&item) {
+                    Some((module, function)) => {
+                        p.stack.clear();
+                        let table = item.atoms.then_some(&mut self.rt.vm.atoms);
+                        set_call(&mut p, module, function, &item.args, table);
+                        self.st.put_back(&self.platform, p, Status::Runnable);
+                    }
+                    None => self.exit_process(p, Carried::immediate(atom::NORMAL)),
+                }
             }
             Outcome::Normal => self.exit_process(p, Carried::immediate(atom::NORMAL)),
             Outcome::Crash {
@@ -612,19 +675,39 @@ impl<P: Platform> Node<P> {
 /// erl, so a crash trace ends with init's frames.
 fn apply_process(pid: u32, module: Term, function: Term, args: &[&str]) -> Box<Process> {
     let mut p = Box::new(Process::new(Term::pid(pid)));
+    let args: Vec<String> = args.iter().map(|s| String::from(*s)).collect();
+    set_call(&mut p, module, function, &args, None);
+    p
+}
+
+/// Sets `p` (its stack empty) to call `module:function` over erl's init frames: with no
+/// arguments FUN/0, else FUN/1 with the list of `args`, as atoms made in `atoms` (`-s`) or as
+/// strings (`-run`). An argument that cannot be an atom goes as a string.
+fn set_call(
+    p: &mut Process,
+    module: Term,
+    function: Term,
+    args: &[String],
+    mut atoms: Option<&mut AtomTable>,
+) {
     p.stack.push(Term::cp(0, 3));
     p.stack.push(Term::cp(0, 1));
     let arglist = if args.is_empty() {
         Term::NIL
     } else {
-        let strings: Vec<Term> = args.iter().map(|s| p.heap.string(s)).collect();
-        let l = p.heap.list(&strings);
+        let items: Vec<Term> = args
+            .iter()
+            .map(|s| match atoms.as_mut().and_then(|t| t.intern(s).ok()) {
+                Some(a) => a,
+                None => p.heap.string(s),
+            })
+            .collect();
+        let l = p.heap.list(&items);
         p.heap.list(&[l])
     };
     p.x = alloc::vec![module, function, arglist];
     p.module = 0;
     p.pc = SPAWN_APPLY3_PC;
-    p
 }
 
 /// Stack capacity in words a waiting process may keep without being shrunk.
