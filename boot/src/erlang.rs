@@ -13,7 +13,7 @@ use log::{error, info, warn};
 #[cfg(feature = "archive-files")]
 use xenbeam::archive::files::FileView;
 use xenbeam::archive::Archive;
-use xenbeam::sched::{Node, Stop};
+use xenbeam::sched::{Node, StartItem, Stop};
 use xenbeam::vm::bif::Io;
 use xenbeam::vm::driver::{ModuleSource, Runtime};
 #[cfg(feature = "archive-files")]
@@ -95,17 +95,19 @@ pub fn memory_budget(heap_max: usize, heap_used: usize) -> usize {
 }
 
 /// Starts a node over the Xen seam with the kernel's Erlang services (the Xenstore driver,
-/// which logs the domain's name and id), then runs `spec`, if given, to completion. Returns
-/// the exit status (as `erl -run` would exit), or `None` without `spec`. The node stops when
+/// which logs the domain's name and id), then runs the command line's items (`-run`, `-s`),
+/// if any, one after another in one process as erl's init does, to the node's end. Returns
+/// the exit status (as `erl` would exit), or `None` without items. The node stops when
 /// a process halts, when the `-run` process crashes, or when no process can ever run again
 /// (0 if none of the program's is left, 1 if some wait for messages that cannot arrive).
 /// `memory_budget` bytes is what the node's process heaps may hold together.
 pub fn run(
     platform: &'static Platform,
     modules: &'static [u8],
-    spec: Option<&RunSpec<'_>>,
+    specs: &[RunSpec<'_>],
     memory_budget: usize,
 ) -> Option<i32> {
+    let spec = (!specs.is_empty()).then_some(specs);
     let archive = match Archive::parse(modules) {
         Ok(a) => a,
         Err(e) => {
@@ -139,29 +141,36 @@ pub fn run(
     spec.and(status.or(Some(1)))
 }
 
-/// Runs the `-run` process to the node's end.
+/// Runs the command line's items in their process to the node's end.
 fn start(
     node: &mut Node<XenPlatform>,
-    spec: &RunSpec<'_>,
+    specs: &[RunSpec<'_>],
     io: &mut Console,
     src: &mut Embedded<'_>,
 ) -> Stop {
-    let (Ok(module), Ok(function)) = (
-        node.rt.vm.atoms.intern(spec.module),
-        node.rt.vm.atoms.intern(spec.function),
-    ) else {
-        error!("-run {} {}: not valid atoms", spec.module, spec.function);
+    // Like erl's -run and -s: no arguments calls FUN/0, otherwise FUN/1 with the list of
+    // strings (-run) or atoms (-s).
+    let items: Vec<StartItem> = specs
+        .iter()
+        .map(|s| StartItem {
+            module: s.module.into(),
+            function: s.function.into(),
+            args: s.arg_list().map(alloc::string::String::from).collect(),
+            atoms: s.atoms,
+        })
+        .collect();
+    for item in &items {
+        info!(
+            "running {}:{}/{}",
+            item.module,
+            item.function,
+            usize::from(!item.args.is_empty())
+        );
+    }
+    if node.spawn_items(&items).is_none() {
+        error!("-run/-s: a module or function name is not a valid atom");
         return Stop::Halt(1);
-    };
-    let args: Vec<&str> = spec.arg_list().collect();
-    info!(
-        "running {}:{}/{}",
-        spec.module,
-        spec.function,
-        usize::from(!args.is_empty())
-    );
-    // Like erl's -run: no arguments calls FUN/0, otherwise FUN/1 with the list of strings.
-    node.spawn_main(module, function, &args);
+    }
     node.run(io, src)
 }
 

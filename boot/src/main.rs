@@ -37,7 +37,11 @@ struct Options<'a> {
     selftest: bool,
     pages: Option<u64>,
     wait: Option<u64>,
-    run: Option<cmdline::RunSpec<'a>>,
+    /// Whether the command line names Erlang functions to run (`-run`, `-s`); they are
+    /// collected once the heap exists ([`run_specs`]).
+    run: bool,
+    /// Ties the options to the command line they came from.
+    line: core::marker::PhantomData<&'a str>,
 }
 
 fn level_filter(level: LogLevel) -> LevelFilter {
@@ -51,6 +55,17 @@ fn level_filter(level: LogLevel) -> LevelFilter {
     }
 }
 
+/// The command line's `-run` and `-s` items, in order (this allocates: the heap must exist).
+fn run_specs(line: &str) -> alloc::vec::Vec<cmdline::RunSpec<'_>> {
+    cmdline::parse(line)
+        .flatten()
+        .filter_map(|o| match o {
+            BootOption::Run(spec) => Some(spec),
+            _ => None,
+        })
+        .collect()
+}
+
 fn options(line: &str) -> Options<'_> {
     let mut opts = Options::default();
     for option in cmdline::parse(line).flatten() {
@@ -60,7 +75,7 @@ fn options(line: &str) -> Options<'_> {
             BootOption::SelfTest => opts.selftest = true,
             BootOption::Pages(n) => opts.pages = Some(n as u64),
             BootOption::Wait(s) => opts.wait = Some(s),
-            BootOption::Run(spec) => opts.run = Some(spec),
+            BootOption::Run(_) => opts.run = true,
         }
     }
     opts
@@ -137,8 +152,13 @@ pub extern "C" fn xenbeam_main(start_info: usize) -> ! {
     }
     erlang::describe(MODULES);
     let budget = erlang::memory_budget(layout.heap.1 as usize * 4096, HEAP.usage().0);
-    let status = erlang::run(platform, MODULES, opts.run.as_ref(), budget);
-    if let (Some(spec), Some(status)) = (&opts.run, status) {
+    let specs = if opts.run {
+        run_specs(platform.cmd_line())
+    } else {
+        alloc::vec::Vec::new()
+    };
+    let status = erlang::run(platform, MODULES, &specs, budget);
+    if let (Some(spec), Some(status)) = (specs.first(), status) {
         info!(
             "erlang: {}:{} exited with status {status}",
             spec.module, spec.function

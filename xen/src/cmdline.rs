@@ -4,9 +4,10 @@
 //! recognised option or an [`OptionError`]; the kernel reports errors and carries on booting,
 //! so a typo never goes unnoticed and never stops the guest.
 //!
-//! Like `erl`, `-run MOD FUN [ARG...]` chooses the Erlang function to start: the words after
-//! `-run` up to the next word starting with `-` are its module, function and arguments, so
-//! kernel options go before `-run` or after its arguments.
+//! Like `erl`, `-run MOD [FUN [ARG...]]` and `-s MOD [FUN [ARG...]]` choose the Erlang
+//! functions to run, in order: the words after the flag up to the next word starting with `-`
+//! are its module, function (`start` when left out) and arguments, so kernel options go
+//! before them or after their arguments.
 
 use core::fmt;
 
@@ -42,15 +43,17 @@ pub enum CrashTest {
     OutOfMemory,
 }
 
-/// `-run MOD FUN [ARG...]`.
+/// `-run MOD [FUN [ARG...]]` or `-s MOD [FUN [ARG...]]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunSpec<'a> {
     /// Module name.
     pub module: &'a str,
-    /// Function name.
+    /// Function name (`start` when the command line gives none).
     pub function: &'a str,
     /// The arguments, space-separated as given (possibly empty).
     pub args: &'a str,
+    /// `-s`: the arguments are atoms; `-run`: strings.
+    pub atoms: bool,
 }
 
 impl<'a> RunSpec<'a> {
@@ -73,7 +76,7 @@ pub enum BootOption<'a> {
     Pages(usize),
     /// `wait=S`: stay up, idle, for S seconds before powering off.
     Wait(u64),
-    /// `-run MOD FUN [ARG...]`: the Erlang function to start.
+    /// `-run` or `-s`: an Erlang function to run.
     Run(RunSpec<'a>),
 }
 
@@ -82,7 +85,7 @@ pub enum BootOption<'a> {
 pub enum OptionError<'a> {
     /// An option name we do not know.
     Unknown(&'a str),
-    /// `-run` without a module and a function.
+    /// `-run` or `-s` without a module.
     IncompleteRun,
     /// A known option with a value it does not accept.
     BadValue {
@@ -99,7 +102,7 @@ impl fmt::Display for OptionError<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Unknown(token) => write!(f, "unknown option '{token}'"),
-            Self::IncompleteRun => f.write_str("-run needs a module and a function"),
+            Self::IncompleteRun => f.write_str("-run and -s need a module"),
             Self::BadValue {
                 option,
                 value,
@@ -140,13 +143,19 @@ impl<'a> Parser<'a> {
         Some(&trimmed[..end])
     }
 
-    fn run_spec(&mut self) -> Result<BootOption<'a>, OptionError<'a>> {
-        let (Some(module), Some(function)) = (self.word(), self.word()) else {
+    /// The next word, unless it starts a flag (`-`).
+    fn plain_word(&mut self) -> Option<&'a str> {
+        let mut probe = self.clone();
+        let word = probe.word().filter(|w| !w.starts_with('-'))?;
+        *self = probe;
+        Some(word)
+    }
+
+    fn run_spec(&mut self, atoms: bool) -> Result<BootOption<'a>, OptionError<'a>> {
+        let Some(module) = self.plain_word() else {
             return Err(OptionError::IncompleteRun);
         };
-        if module.starts_with('-') || function.starts_with('-') {
-            return Err(OptionError::IncompleteRun);
-        }
+        let function = self.plain_word().unwrap_or("start");
         // The arguments run up to the next word that starts with '-'.
         let trimmed = self
             .rest
@@ -165,6 +174,7 @@ impl<'a> Parser<'a> {
             module,
             function,
             args,
+            atoms,
         }))
     }
 }
@@ -174,8 +184,8 @@ impl<'a> Iterator for Parser<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let word = self.word()?;
-        Some(if word == "-run" {
-            self.run_spec()
+        Some(if word == "-run" || word == "-s" {
+            self.run_spec(word == "-s")
         } else {
             parse_token(word)
         })
@@ -337,12 +347,30 @@ mod tests {
             panic!()
         };
         assert_eq!((bare.module, bare.function, bare.args), ("m", "f", ""));
-        assert_eq!(all("-run m"), vec![Err(OptionError::IncompleteRun)]);
+        assert!(!bare.atoms);
         assert_eq!(all("-run -m f")[0], Err(OptionError::IncompleteRun));
         assert_eq!(
             all("-run")[0].unwrap_err().to_string(),
-            "-run needs a module and a function"
+            "-run and -s need a module"
         );
+        // erl's defaults and -s items, in order.
+        let got = all("-run m -s init stop -s m2 f x y pages=3");
+        let specs: Vec<(&str, &str, &str, bool)> = got
+            .iter()
+            .filter_map(|o| match o {
+                Ok(BootOption::Run(s)) => Some((s.module, s.function, s.args, s.atoms)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            specs,
+            vec![
+                ("m", "start", "", false),
+                ("init", "stop", "", true),
+                ("m2", "f", "x y pages=3", true)
+            ]
+        );
+        assert_eq!(all("-s")[0], Err(OptionError::IncompleteRun));
     }
 
     #[test]
