@@ -312,6 +312,26 @@ fn check_node_memory_guest(guest: &Guest) {
 
 /// The guest that reads its application's files (tests/files_app).
 const FILES_GUEST: &str = "files-app";
+/// A guest whose command line has several `-run` and `-s` items (tests/native/x_items.erl).
+const ITEMS_GUEST: &str = "items";
+const ITEMS_LINE: &str = "-run x_items a -s x_items b x y -run x_items main -s init stop";
+
+/// The items ran in order, in one process (the dictionary a/0 set is there for b/1), and
+/// `-s init stop` ended the node with status 0.
+fn check_items_guest(guest: &Guest) {
+    let got: Vec<&str> = guest
+        .lines
+        .iter()
+        .filter(|l| !is_log_line(l))
+        .map(String::as_str)
+        .collect();
+    guest.assert_has(ITEMS_GUEST, "erlang: x_items:a exited with status 0");
+    assert!(
+        got == ["a", "{[x,y],a}", "main"] && guest.result == "poweroff",
+        "{ITEMS_GUEST}: result {}, output {got:?}",
+        guest.result
+    );
+}
 
 /// Makes the application `files_app` under `work` as an image embeds it: `ebin` with the
 /// program (tests/files_app/i_files.erl) and its `.app` file, `priv` with a text file, a
@@ -451,6 +471,7 @@ fn erlang_programs_give_erl_output_in_the_image() {
         .collect();
     specs.push((NODE_MEMORY_GUEST, "-run m_node_memory main", 256, 300));
     specs.push((FILES_GUEST, "-run i_files main", 256, 300));
+    specs.push((ITEMS_GUEST, ITEMS_LINE, 64, 300));
     specs.push((
         MANY_PROCESSES_GUEST,
         "-run m_many_processes main 800",
@@ -461,6 +482,7 @@ fn erlang_programs_give_erl_output_in_the_image() {
     let _ = std::fs::remove_dir_all(&work);
     check_node_memory_guest(&out[NODE_MEMORY_GUEST]);
     check_files_guest(&out[FILES_GUEST]);
+    check_items_guest(&out[ITEMS_GUEST]);
     check_many_processes_guest(&out[MANY_PROCESSES_GUEST]);
 
     let mut failures = Vec::new();
