@@ -31,6 +31,12 @@ pub enum Top<'a> {
         /// Its arguments.
         args: &'a [Term],
     },
+    /// A BIF that failed in its continuation (called from the trap stub, whose frame is
+    /// not shown): `{Module, Function, Args}`.
+    Trapped {
+        /// The BIF and its arguments.
+        bif: Term,
+    },
     /// A failed binary construction in the current function, with erl's `cause` for the
     /// frame's `error_info` (segment number, type, problem, value) when a segment is to blame.
     Construct {
@@ -134,6 +140,26 @@ pub fn build_trace(
             frames.push(p.heap.tuple(&[bm, bf, al, loc]));
             if let Some(f) = function_frame(p, code, module, pc, None, None) {
                 frames.push(f);
+            }
+        }
+        Top::Trapped { bif } => {
+            // Built on this heap by `Fault::trapped_error`: a 3-tuple's words.
+            let o = bif.offset();
+            let [bm, bf, al] = match p.heap.words.get(o + 1..o + 4) {
+                Some(&[bm, bf, al]) => [bm, bf, al],
+                _ => [atom::ERLANG, atom::UNDEFINED, Term::NIL],
+            };
+            let info_mod = atoms
+                .intern(error_info_module(atoms.name(bm)))
+                .unwrap_or(atom::ERLANG);
+            let map = p.heap.map_sorted(&[(atom::MODULE, info_mod)]);
+            let info = p.heap.tuple(&[atom::ERROR_INFO, map]);
+            let loc = p.heap.list(&[info]);
+            frames.push(p.heap.tuple(&[bm, bf, al, loc]));
+            if let Some((cm, cpc)) = p.trap_caller {
+                if let Some(f) = function_frame(p, code, cm, cpc.saturating_sub(1), None, None) {
+                    frames.push(f);
+                }
             }
         }
         Top::Function { args } => {

@@ -22,12 +22,16 @@ pub const TERM_TO_BINARY: i64 = 0;
 /// (Number 1 is `re:run`'s, [`super::re::RE_RUN`].)
 pub const BINARY_TO_LIST: i64 = 2;
 
+/// `A ++ B` of a long `A`: `A`, `B` and the copy so far ([`super::lists::append_step`]).
+pub const APPEND: i64 = 3;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
         Some(TERM_TO_BINARY) => super::etf::term_to_binary_step(ctx, a),
         Some(super::re::RE_RUN) => super::re::run_step(ctx, a),
         Some(BINARY_TO_LIST) => super::conv::binary_to_list_step(ctx, a),
+        Some(APPEND) => super::lists::append_step(ctx, a),
         _ => Err(badarg()),
     }
 }
