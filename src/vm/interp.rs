@@ -1134,14 +1134,9 @@ fn general<'e>(
                             at,
                             Top::Function { args: None },
                         ),
-                        Frame::Trapped(bif) => exception::build_trace(
-                            p,
-                            atoms,
-                            code,
-                            m,
-                            at,
-                            Top::Trapped { bif },
-                        ),
+                        Frame::Trapped(bif) => {
+                            exception::build_trace(p, atoms, code, m, at, Top::Trapped { bif })
+                        }
                         Frame::Bif => {
                             let top: Top = $top;
                             exception::build_trace(p, atoms, code, m, at, top)

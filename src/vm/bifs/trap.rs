@@ -25,6 +25,10 @@ pub const BINARY_TO_LIST: i64 = 2;
 /// `A ++ B` of a long `A`: `A`, `B` and the copy so far ([`super::lists::append_step`]).
 pub const APPEND: i64 = 3;
 
+/// `maps:from_list/1` of a long list ([`super::from_list`]): the list, the pairs collected
+/// and the rest of the list or the subtrees built.
+pub const MAPS_FROM_LIST: i64 = 4;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -32,6 +36,7 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(super::re::RE_RUN) => super::re::run_step(ctx, a),
         Some(BINARY_TO_LIST) => super::conv::binary_to_list_step(ctx, a),
         Some(APPEND) => super::lists::append_step(ctx, a),
+        Some(MAPS_FROM_LIST) => super::from_list::step(ctx, a),
         _ => Err(badarg()),
     }
 }
