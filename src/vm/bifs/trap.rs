@@ -29,6 +29,13 @@ pub const APPEND: i64 = 3;
 /// and the rest of the list or the subtrees built.
 pub const MAPS_FROM_LIST: i64 = 4;
 
+/// `list_to_binary/1` of a long iolist ([`super::to_binary`]): the iolist, the walk's
+/// stack and the bytes counted (or `[]` while copying).
+pub const LIST_TO_BINARY: i64 = 5;
+
+/// `iolist_to_binary/1` of a long iolist, as [`LIST_TO_BINARY`].
+pub const IOLIST_TO_BINARY: i64 = 6;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -37,6 +44,7 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(BINARY_TO_LIST) => super::conv::binary_to_list_step(ctx, a),
         Some(APPEND) => super::lists::append_step(ctx, a),
         Some(MAPS_FROM_LIST) => super::from_list::step(ctx, a),
+        Some(LIST_TO_BINARY | IOLIST_TO_BINARY) => super::to_binary::step(ctx, a),
         _ => Err(badarg()),
     }
 }
