@@ -43,6 +43,13 @@ pub const BINARY_MATCHES: i64 = 7;
 /// Global `binary:split/3` of a long subject, as [`BINARY_MATCHES`].
 pub const BINARY_SPLIT: i64 = 8;
 
+/// `ets:insert/2` of a long list ([`super::ets::insert_step`]): the table, the list and
+/// the rest of it (the objects copied so far are native trap state).
+pub const ETS_INSERT: i64 = 9;
+
+/// `ets:insert_new/2` of a long list, as [`ETS_INSERT`].
+pub const ETS_INSERT_NEW: i64 = 10;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -53,6 +60,7 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(MAPS_FROM_LIST) => super::from_list::step(ctx, a),
         Some(LIST_TO_BINARY | IOLIST_TO_BINARY) => super::to_binary::step(ctx, a),
         Some(BINARY_MATCHES | BINARY_SPLIT) => super::binary::search_step(ctx, a),
+        Some(ETS_INSERT | ETS_INSERT_NEW) => super::ets::insert_step(ctx, a),
         _ => Err(badarg()),
     }
 }
