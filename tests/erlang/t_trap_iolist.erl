@@ -1,9 +1,9 @@
-%% Long list_to_binary/1 and iolist_to_binary/1 share the node: while one process turns an
-%% iolist of millions of elements into a binary, others run (erl's BIFs trap when their
-%% slice of work is used up). A ticker process told to go just before the call must have
-%% sent a tick by the time the call returns. The binary is that of a copy in one go, and a
-%% bad element deep down fails with erl's badarg and stack trace, with the iolist the call
-%% was given.
+%% Long list_to_binary/1, iolist_to_binary/1 and binary:list_to_bin/1 share the node: while
+%% one process turns an iolist of millions of elements into a binary, others run (erl's BIFs
+%% trap when their slice of work is used up). A ticker process told to go just before the
+%% call must have sent a tick by the time the call returns. The binary is that of a copy in
+%% one go, and a bad element deep down fails with erl's badarg and stack trace, with the
+%% iolist the call was given.
 -module(t_trap_iolist).
 -export([main/0]).
 
@@ -29,6 +29,8 @@ main() ->
     Sub = <<0:3, (binary:copy(<<"xy">>, 1000))/binary, 0:5>>,
     <<_:3, Unaligned:2000/binary, _:5>> = Sub,
     during(unaligned, fun() -> list_to_binary([Unaligned || _ <- lists:seq(1, 20000)]) end),
+    during(list_to_bin, fun() -> binary:list_to_bin([Bins, Bytes]) end),
+    erlang:display({list_to_bin_bad, catch_top(fun() -> binary:list_to_bin(Bytes ++ [-1]) end)}),
     erlang:display({small, summary(list_to_binary([1, 2, <<3>>, [4 | <<5>>]]))}),
     erlang:display({bad_byte, catch_top(fun() -> list_to_binary(Bytes ++ [256]) end)}),
     erlang:display({bad_atom, catch_top(fun() -> R = iolist_to_binary(Bins ++ [foo]), R end)}),

@@ -707,6 +707,11 @@ pub fn iolist_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     iolist_to_binary_as(ctx, a[0], trap::IOLIST_TO_BINARY)
 }
 
+/// `binary:list_to_bin/1`.
+pub fn binary_list_to_bin(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    iolist_to_binary_as(ctx, a[0], trap::BINARY_LIST_TO_BIN)
+}
+
 /// The binary of iolist `t`. One longer than a step ([`to_binary::STEP`]) is walked a
 /// step at a time by a continuation (`kind`), so the others run meanwhile.
 fn iolist_to_binary_as(ctx: &mut Ctx, t: Term, kind: i64) -> BifResult {

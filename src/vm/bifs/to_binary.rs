@@ -1,5 +1,6 @@
-//! `list_to_binary/1` and `iolist_to_binary/1` of a long iolist, a slice at a time
-//! (continuations [`trap::LIST_TO_BINARY`] and [`trap::IOLIST_TO_BINARY`]).
+//! `list_to_binary/1`, `iolist_to_binary/1` and `binary:list_to_bin/1` of a long iolist, a
+//! slice at a time (continuations [`trap::LIST_TO_BINARY`], [`trap::IOLIST_TO_BINARY`] and
+//! [`trap::BINARY_LIST_TO_BIN`]).
 //!
 //! An iolist with more than [`STEP`] elements (a binary counts one per [`BYTES_PER_UNIT`]
 //! bytes) is walked twice, as the one-go path does: first to check it and count its bytes,
@@ -119,10 +120,10 @@ pub fn start(ctx: &mut Ctx, kind: i64, list: Term) -> BifResult {
 /// first; the iolist itself at the start); `a[3]` the bytes counted so far while counting,
 /// `[]` while copying.
 pub fn step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let name = if a[0].as_small() == Some(trap::LIST_TO_BINARY) {
-        "list_to_binary"
-    } else {
-        "iolist_to_binary"
+    let name = match a[0].as_small() {
+        Some(trap::LIST_TO_BINARY) => ("erlang", "list_to_binary"),
+        Some(trap::BINARY_LIST_TO_BIN) => ("binary", "list_to_bin"),
+        _ => ("erlang", "iolist_to_binary"),
     };
     let counting = a[3].is_small();
     let mut stack = stack_vec(&ctx.view(), a[2]);
@@ -150,12 +151,7 @@ pub fn step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match end {
         Walk::Bad => {
             let orig = a[1];
-            Err(Fault::trapped_error(
-                ctx,
-                atom::BADARG,
-                ("erlang", name),
-                &[orig],
-            ))
+            Err(Fault::trapped_error(ctx, atom::BADARG, name, &[orig]))
         }
         Walk::Paused if counting => {
             let n = a[3].small_value() as usize + counted;
@@ -168,7 +164,7 @@ pub fn step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
                 Ok(buf) => buf,
                 Err(Fault::Raise { reason, .. }) => {
                     let orig = a[1];
-                    return Err(Fault::trapped_error(ctx, reason, ("erlang", name), &[orig]));
+                    return Err(Fault::trapped_error(ctx, reason, name, &[orig]));
                 }
                 Err(f) => return Err(f),
             };

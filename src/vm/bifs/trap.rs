@@ -4,7 +4,10 @@
 //! returns [`Fault::TrapTo`] with a continuation number and three terms of state; the process
 //! yields, then the trap stub calls [`resume`], which does one more bounded step and either
 //! returns the BIF's result or traps again. The state lives in X registers, so the collector
-//! sees it like any other argument.
+//! sees it like any other argument; what holds no terms (indices, a buffer being filled) may
+//! be kept natively in the process's `trap_state` instead. An error found in a later step is
+//! raised with [`Fault::trapped_error`], which names the BIF and the arguments it was given,
+//! as erl reports it.
 
 #![forbid(unsafe_code)]
 
@@ -50,6 +53,9 @@ pub const ETS_INSERT: i64 = 9;
 /// `ets:insert_new/2` of a long list, as [`ETS_INSERT`].
 pub const ETS_INSERT_NEW: i64 = 10;
 
+/// `binary:list_to_bin/1` of a long iolist, as [`LIST_TO_BINARY`].
+pub const BINARY_LIST_TO_BIN: i64 = 11;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -58,7 +64,9 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(BINARY_TO_LIST) => super::conv::binary_to_list_step(ctx, a),
         Some(APPEND) => super::lists::append_step(ctx, a),
         Some(MAPS_FROM_LIST) => super::from_list::step(ctx, a),
-        Some(LIST_TO_BINARY | IOLIST_TO_BINARY) => super::to_binary::step(ctx, a),
+        Some(LIST_TO_BINARY | IOLIST_TO_BINARY | BINARY_LIST_TO_BIN) => {
+            super::to_binary::step(ctx, a)
+        }
         Some(BINARY_MATCHES | BINARY_SPLIT) => super::binary::search_step(ctx, a),
         Some(ETS_INSERT | ETS_INSERT_NEW) => super::ets::insert_step(ctx, a),
         _ => Err(badarg()),
