@@ -46,13 +46,6 @@ pub const BINARY_MATCHES: i64 = 7;
 /// Global `binary:split/3` of a long subject, as [`BINARY_MATCHES`].
 pub const BINARY_SPLIT: i64 = 8;
 
-/// `ets:insert/2` of a long list ([`super::ets::insert_step`]): the table, the list and
-/// the rest of it (the objects copied so far are native trap state).
-pub const ETS_INSERT: i64 = 9;
-
-/// `ets:insert_new/2` of a long list, as [`ETS_INSERT`].
-pub const ETS_INSERT_NEW: i64 = 10;
-
 /// `binary:list_to_bin/1` of a long iolist, as [`LIST_TO_BINARY`].
 pub const BINARY_LIST_TO_BIN: i64 = 11;
 
@@ -68,7 +61,6 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             super::to_binary::step(ctx, a)
         }
         Some(BINARY_MATCHES | BINARY_SPLIT) => super::binary::search_step(ctx, a),
-        Some(ETS_INSERT | ETS_INSERT_NEW) => super::ets::insert_step(ctx, a),
         _ => Err(badarg()),
     }
 }
