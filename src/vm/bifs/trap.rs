@@ -39,15 +39,8 @@ pub const LIST_TO_BINARY: i64 = 5;
 /// `iolist_to_binary/1` of a long iolist, as [`LIST_TO_BINARY`].
 pub const IOLIST_TO_BINARY: i64 = 6;
 
-/// `binary:matches/2,3` over a long subject ([`super::binary::search_step`]): the
-/// arguments, the matches so far and where the search goes on.
-pub const BINARY_MATCHES: i64 = 7;
-
-/// Global `binary:split/3` of a long subject, as [`BINARY_MATCHES`].
-pub const BINARY_SPLIT: i64 = 8;
-
 /// `binary:list_to_bin/1` of a long iolist, as [`LIST_TO_BINARY`].
-pub const BINARY_LIST_TO_BIN: i64 = 11;
+pub const BINARY_LIST_TO_BIN: i64 = 7;
 
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
@@ -60,7 +53,6 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(LIST_TO_BINARY | IOLIST_TO_BINARY | BINARY_LIST_TO_BIN) => {
             super::to_binary::step(ctx, a)
         }
-        Some(BINARY_MATCHES | BINARY_SPLIT) => super::binary::search_step(ctx, a),
         _ => Err(badarg()),
     }
 }
