@@ -290,11 +290,13 @@ fn build(h: &mut Heap, lits: &Literals, pairs: &[(Key, Term)]) -> Term {
 /// [`super::maphash::key_position`], ties in map-key order, no repeated keys), as
 /// [`from_sorted`] builds one: [`split_point`] says how a range divides.
 pub fn tree_of(h: &mut Heap, lits: &Literals, entries: &[(u32, Term, Term)]) -> Term {
-    let keyed: Vec<(Key, Term)> = entries
-        .iter()
-        .map(|&(pos, key, value)| (Key { pos, key }, value))
-        .collect();
-    build(h, lits, &keyed)
+    if entries.is_empty() {
+        return Term::NIL;
+    }
+    let mid = split_point(entries.len());
+    let l = tree_of(h, lits, &entries[..mid]);
+    let r = tree_of(h, lits, &entries[mid + 1..]);
+    join(h, lits, entries[mid], l, r)
 }
 
 /// The node over entries `left` and `right` (trees of the entries before and after it).

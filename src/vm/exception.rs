@@ -116,6 +116,17 @@ fn construct_info(
     p.heap.tuple(&[atom::ERROR_INFO, map])
 }
 
+/// The frame of a failed BIF `bm:bf` called with the list `args`, with erl's `error_info`.
+fn bif_frame(p: &mut Process, atoms: &mut AtomTable, bm: Term, bf: Term, args: Term) -> Term {
+    let info_mod = atoms
+        .intern(error_info_module(atoms.name(bm)))
+        .unwrap_or(atom::ERLANG);
+    let map = p.heap.map_sorted(&[(atom::MODULE, info_mod)]);
+    let info = p.heap.tuple(&[atom::ERROR_INFO, map]);
+    let loc = p.heap.list(&[info]);
+    p.heap.tuple(&[bm, bf, args, loc])
+}
+
 /// Builds the stack trace for an exception raised at `pc` of `module`.
 pub fn build_trace(
     p: &mut Process,
@@ -129,15 +140,8 @@ pub fn build_trace(
     match top {
         Top::Bif { export, args } => {
             let e = &code.exports[export as usize];
-            let (bm, bf) = (e.module, e.function);
-            let info_mod = atoms
-                .intern(error_info_module(atoms.name(bm)))
-                .unwrap_or(atom::ERLANG);
-            let map = p.heap.map_sorted(&[(atom::MODULE, info_mod)]);
-            let info = p.heap.tuple(&[atom::ERROR_INFO, map]);
-            let loc = p.heap.list(&[info]);
             let al = p.heap.list(args);
-            frames.push(p.heap.tuple(&[bm, bf, al, loc]));
+            frames.push(bif_frame(p, atoms, e.module, e.function, al));
             if let Some(f) = function_frame(p, code, module, pc, None, None) {
                 frames.push(f);
             }
@@ -149,13 +153,7 @@ pub fn build_trace(
                 Some(&[bm, bf, al]) => [bm, bf, al],
                 _ => [atom::ERLANG, atom::UNDEFINED, Term::NIL],
             };
-            let info_mod = atoms
-                .intern(error_info_module(atoms.name(bm)))
-                .unwrap_or(atom::ERLANG);
-            let map = p.heap.map_sorted(&[(atom::MODULE, info_mod)]);
-            let info = p.heap.tuple(&[atom::ERROR_INFO, map]);
-            let loc = p.heap.list(&[info]);
-            frames.push(p.heap.tuple(&[bm, bf, al, loc]));
+            frames.push(bif_frame(p, atoms, bm, bf, al));
             if let Some((cm, cpc)) = p.trap_caller {
                 if let Some(f) = function_frame(p, code, cm, cpc.saturating_sub(1), None, None) {
                     frames.push(f);

@@ -1134,11 +1134,11 @@ fn general<'e>(
                             at,
                             Top::Function { args: None },
                         ),
-                        Frame::Trapped(bif) => {
-                            exception::build_trace(p, atoms, code, m, at, Top::Trapped { bif })
-                        }
-                        Frame::Bif => {
-                            let top: Top = $top;
+                        Frame::Bif | Frame::Trapped(_) => {
+                            let top: Top = match frame {
+                                Frame::Trapped(bif) => Top::Trapped { bif },
+                                _ => $top,
+                            };
                             exception::build_trace(p, atoms, code, m, at, top)
                         }
                     };

@@ -6,8 +6,9 @@
 //!
 //! 1. collect: walk the list, check each element is a pair, keep the pairs in tuples of
 //!    [`STEP`] (a list of them, newest first, in the trap's arguments) and each key's trie
-//!    position with the pair's index in a native vector, sorted per tuple;
-//! 2. sort: merge the sorted runs of (position, index) a bounded number of moves at a time;
+//!    position with the pair's index in a native vector;
+//! 2. sort: a merge sort of the (position, index) entries, a bounded number of moves at a
+//!    time;
 //! 3. dedup: order the rare runs of equal positions by key and keep the last pair of each
 //!    key (later pairs win, as in erl);
 //! 4. build: the balanced tree [`bigmap`] builds in one go, its subtrees of at most [`STEP`]
@@ -52,7 +53,7 @@ enum Phase {
 /// The native state of a long `maps:from_list/1`.
 struct FromList {
     phase: Phase,
-    /// `position << 32 | index` of each pair collected (sorted runs of [`STEP`], then all).
+    /// `position << 32 | index` of each pair collected (sorted once merged).
     keys: Vec<u64>,
     /// The merge's output.
     tmp: Vec<u64>,
@@ -77,7 +78,7 @@ pub fn start(ctx: &mut Ctx, list: Term) -> BifResult {
         phase: Phase::Collect,
         keys: Vec::new(),
         tmp: Vec::new(),
-        width: STEP,
+        width: 1,
         base: 0,
         i: 0,
         j: 0,
@@ -155,13 +156,12 @@ fn collect(ctx: &mut Ctx, st: &mut FromList, a: &[Term]) -> Result<(Term, Term),
             &[orig],
         ));
     }
-    st.keys[first..].sort_unstable();
     let chunk = ctx.p.heap.tuple(&items);
     let chunks = ctx.p.heap.cons(chunk, a[2]);
     if l.is_nil() {
         st.phase = Phase::Sort;
         st.tmp = alloc::vec![0; st.keys.len()];
-        st.j = STEP.min(st.keys.len());
+        st.j = 1.min(st.keys.len());
     }
     Ok((chunks, l))
 }
@@ -205,16 +205,16 @@ fn sort(st: &mut FromList) {
     st.phase = Phase::Dedup;
 }
 
-/// The pair with index `i`, from the tuples of pairs (oldest first).
+/// The pair with index `i`, from the tuples of pairs (newest first).
 fn pair(v: &View, chunks: &[Term], i: usize) -> (Term, Term) {
-    let chunk = v.payload(chunks[i / STEP]);
+    let chunk = v.payload(chunks[chunks.len() - 1 - i / STEP]);
     match v.tuple(chunk[i % STEP]) {
         Some(&[k, val]) => (k, val),
         _ => (Term::NIL, Term::NIL),
     }
 }
 
-/// The tuples of pairs, oldest first.
+/// The elements of a list, in order.
 fn chunk_vec(v: &View, mut chunks: Term) -> Vec<Term> {
     let mut out = Vec::new();
     while chunks.is_cons() {
@@ -222,7 +222,6 @@ fn chunk_vec(v: &View, mut chunks: Term) -> Vec<Term> {
         out.push(h);
         chunks = t;
     }
-    out.reverse();
     out
 }
 
@@ -233,29 +232,24 @@ fn dedup(ctx: &mut Ctx, st: &mut FromList, chunks: Term) {
     let chunks = chunk_vec(&v, chunks);
     let n = st.keys.len();
     let start = st.read;
-    let mut run: Vec<u64> = Vec::new();
+    let key = |e: u64| pair(&v, &chunks, (e & 0xffff_ffff) as usize).0;
+    let same = |x: u64, y: u64| compare(&v, ctx.atoms, key(x), key(y), Mode::MapKey);
     while st.read < n && st.read - start < MOVES {
         let pos = st.keys[st.read] >> 32;
         let mut end = st.read + 1;
         while end < n && st.keys[end] >> 32 == pos {
             end += 1;
         }
-        if end == st.read + 1 {
-            st.kept.push(st.keys[st.read]);
-        } else {
-            // Equal positions: key order, and among equal keys index order (stable), of
-            // which the last wins.
-            run.clear();
-            run.extend_from_slice(&st.keys[st.read..end]);
-            let key = |e: u64| pair(&v, &chunks, (e & 0xffff_ffff) as usize).0;
-            run.sort_by(|&x, &y| compare(&v, ctx.atoms, key(x), key(y), Mode::MapKey));
-            for (i, &e) in run.iter().enumerate() {
-                let last = run.get(i + 1).is_none_or(|&next| {
-                    compare(&v, ctx.atoms, key(e), key(next), Mode::MapKey) != Ordering::Equal
-                });
-                if last {
-                    st.kept.push(e);
-                }
+        // Equal positions (rare but for repeated keys): key order, and among equal keys
+        // index order (the sort is stable), of which the last wins.
+        let run = &mut st.keys[st.read..end];
+        if run.len() > 1 {
+            crate::sort::sort_by(run, |&x, &y| same(x, y));
+        }
+        for i in st.read..end {
+            let e = st.keys[i];
+            if i + 1 == end || same(e, st.keys[i + 1]) != Ordering::Equal {
+                st.kept.push(e);
             }
         }
         st.read = end;
@@ -320,7 +314,7 @@ fn build(ctx: &mut Ctx, st: &mut FromList, chunks: Term, roots: Term) -> Result<
     if st.leaf < st.leaves.len() {
         return Err(roots);
     }
-    let mut subtrees = chunk_vec(&ctx.view(), roots).into_iter();
+    let mut subtrees = chunk_vec(&ctx.view(), roots).into_iter().rev();
     let root = join_above(ctx, &chunks, &st.kept, 0, st.kept.len(), &mut subtrees);
     Ok(bigmap::tree_map(&mut ctx.p.heap, st.kept.len(), root))
 }
