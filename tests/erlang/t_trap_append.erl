@@ -1,4 +1,4 @@
-%% A long `++` shares the node: while one process appends to a list of millions of cells,
+%% A long `++` shares the node: while one process appends to a list of hundreds of thousands of cells,
 %% others run (erl's `++` traps when its slice of work is used up). A ticker process told to
 %% go just before the call must have sent a tick by the time the call returns. The result is
 %% that of a copy done in one go, and a list found improper deep down fails with erl's
@@ -18,7 +18,7 @@ during(Tag, F) ->
     report(Tag, R, Ticked).
 
 main() ->
-    L = lists:seq(1, 2000000),
+    L = lists:seq(1, 300000),
     during(long, fun() -> L ++ [a, b] end),
     during(long_improper_tail, fun() -> L ++ tail end),
     during(lists_append, fun() -> lists:append(L, L) end),
