@@ -1,6 +1,6 @@
-%% A long `++` shares the node: while one process appends to a list of hundreds of thousands of cells,
-%% others run (erl's `++` traps when its slice of work is used up). A ticker process told to
-%% go just before the call must have sent a tick by the time the call returns. The result is
+%% A long `++` shares the node: while one process appends to a list of hundreds of thousands
+%% of cells, others run (erl's `++` traps when its slice of work is used up). A ticker process
+%% told to go just before the call must have sent a tick by the time the call returns. The result is
 %% that of a copy done in one go, and a list found improper deep down fails with erl's
 %% badarg and stack trace, with the arguments the call was given.
 -module(t_trap_append).
