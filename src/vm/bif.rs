@@ -91,6 +91,20 @@ impl Fault {
         }
     }
 
+    /// `error:Reason` of a BIF's continuation, reported as erl does: from the BIF `M:F`
+    /// called with `args`, as if it had failed before trapping.
+    pub fn trapped_error(ctx: &mut Ctx, reason: Term, mf: (&str, &str), args: &[Term]) -> Fault {
+        let m = ctx.atoms.intern(mf.0).unwrap_or(atom::ERLANG);
+        let f = ctx.atoms.intern(mf.1).unwrap_or(atom::UNDEFINED);
+        let args = ctx.p.heap.list(args);
+        let bif = ctx.p.heap.tuple(&[m, f, args]);
+        Fault::Raise {
+            class: Class::Error,
+            reason,
+            frame: Frame::Trapped(bif),
+        }
+    }
+
     /// An exception raised by the running Erlang code itself (no BIF frame).
     pub fn raise(class: Class, reason: Term) -> Fault {
         Fault::Raise {
@@ -116,6 +130,10 @@ pub enum Frame {
     CallerArgs(Term),
     /// This ready stack trace (`raise/3`).
     Trace(Term),
+    /// A frame for a BIF that trapped to a continuation ([`Fault::TrapTo`]), with the
+    /// arguments it was called with: `{Module, Function, Args}`; then the caller, as for a
+    /// BIF that failed before trapping.
+    Trapped(Term),
 }
 
 /// `error:badarg`.

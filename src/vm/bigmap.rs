@@ -280,10 +280,41 @@ fn build(h: &mut Heap, lits: &Literals, pairs: &[(Key, Term)]) -> Term {
     if pairs.is_empty() {
         return Term::NIL;
     }
-    let mid = pairs.len() / 2;
+    let mid = split_point(pairs.len());
     let l = build(h, lits, &pairs[..mid]);
     let r = build(h, lits, &pairs[mid + 1..]);
     make(h, lits, pairs[mid].0, pairs[mid].1, l, r)
+}
+
+/// A balanced tree of `(position, key, value)` entries in tree order (positions from
+/// [`super::maphash::key_position`], ties in map-key order, no repeated keys), as
+/// [`from_sorted`] builds one: [`split_point`] says how a range divides.
+pub fn tree_of(h: &mut Heap, lits: &Literals, entries: &[(u32, Term, Term)]) -> Term {
+    if entries.is_empty() {
+        return Term::NIL;
+    }
+    let mid = split_point(entries.len());
+    let l = tree_of(h, lits, &entries[..mid]);
+    let r = tree_of(h, lits, &entries[mid + 1..]);
+    join(h, lits, entries[mid], l, r)
+}
+
+/// The node over entries `left` and `right` (trees of the entries before and after it).
+pub fn join(
+    h: &mut Heap,
+    lits: &Literals,
+    entry: (u32, Term, Term),
+    left: Term,
+    right: Term,
+) -> Term {
+    let (pos, key, value) = entry;
+    make(h, lits, Key { pos, key }, value, left, right)
+}
+
+/// Where a balanced tree of `len` entries has its root: the left subtree holds the entries
+/// before it, the right one those after.
+pub fn split_point(len: usize) -> usize {
+    len / 2
 }
 
 /// A map term from pairs sorted in map-key order without duplicates: flat when small, a

@@ -39,6 +39,12 @@ pub enum Top<'a> {
         /// Its arity.
         arity: u32,
     },
+    /// A BIF that failed in its continuation (called from the trap stub, whose frame is
+    /// not shown): `{Module, Function, Args}`.
+    Trapped {
+        /// The BIF and its arguments.
+        bif: Term,
+    },
     /// A failed binary construction in the current function, with erl's `cause` for the
     /// frame's `error_info` (segment number, type, problem, value) when a segment is to blame.
     Construct {
@@ -118,6 +124,17 @@ fn construct_info(
     p.heap.tuple(&[atom::ERROR_INFO, map])
 }
 
+/// The frame of a failed BIF `bm:bf` called with the list `args`, with erl's `error_info`.
+fn bif_frame(p: &mut Process, atoms: &mut AtomTable, bm: Term, bf: Term, args: Term) -> Term {
+    let info_mod = atoms
+        .intern(error_info_module(atoms.name(bm)))
+        .unwrap_or(atom::ERLANG);
+    let map = p.heap.map_sorted(&[(atom::MODULE, info_mod)]);
+    let info = p.heap.tuple(&[atom::ERROR_INFO, map]);
+    let loc = p.heap.list(&[info]);
+    p.heap.tuple(&[bm, bf, args, loc])
+}
+
 /// Builds the stack trace for an exception raised at `pc` of `module`.
 pub fn build_trace(
     p: &mut Process,
@@ -131,15 +148,8 @@ pub fn build_trace(
     match top {
         Top::Bif { export, args } => {
             let e = &code.exports[export as usize];
-            let (bm, bf) = (e.module, e.function);
-            let info_mod = atoms
-                .intern(error_info_module(atoms.name(bm)))
-                .unwrap_or(atom::ERLANG);
-            let map = p.heap.map_sorted(&[(atom::MODULE, info_mod)]);
-            let info = p.heap.tuple(&[atom::ERROR_INFO, map]);
-            let loc = p.heap.list(&[info]);
             let al = p.heap.list(args);
-            frames.push(p.heap.tuple(&[bm, bf, al, loc]));
+            frames.push(bif_frame(p, atoms, e.module, e.function, al));
             if let Some(f) = function_frame(p, code, module, pc, None, None) {
                 frames.push(f);
             }
@@ -150,6 +160,20 @@ pub fn build_trace(
             frames.push(p.heap.tuple(&[e.module, e.function, arity, Term::NIL]));
             if let Some(f) = function_frame(p, code, module, pc, None, None) {
                 frames.push(f);
+            }
+        }
+        Top::Trapped { bif } => {
+            // Built on this heap by `Fault::trapped_error`: a 3-tuple's words.
+            let o = bif.offset();
+            let [bm, bf, al] = match p.heap.words.get(o + 1..o + 4) {
+                Some(&[bm, bf, al]) => [bm, bf, al],
+                _ => [atom::ERLANG, atom::UNDEFINED, Term::NIL],
+            };
+            frames.push(bif_frame(p, atoms, bm, bf, al));
+            if let Some((cm, cpc)) = p.trap_caller {
+                if let Some(f) = function_frame(p, code, cm, cpc.saturating_sub(1), None, None) {
+                    frames.push(f);
+                }
             }
         }
         Top::Function { args } => {

@@ -177,12 +177,19 @@ fn trap(
     let (args, to): (&[Term], (u32, u32)) = match &f {
         Fault::Trap(t) => (&t[..arity], (at.0, at.1 - 1)),
         Fault::TrapTo(t) => {
+            // A continuation trapping again (from the stub) keeps its caller.
+            let from_stub = at.0 == 0 && (TRAP_PC..TRAP_PC + 3).contains(&at.1);
             match tail {
+                Some(_) if from_stub => {}
                 Some(dealloc) => {
                     let len = p.stack.len();
                     p.stack.truncate(len - dealloc);
+                    p.trap_caller = Some(at);
                 }
-                None => p.stack.push(Term::cp_at(at.0, at.1 as usize)),
+                None => {
+                    p.stack.push(Term::cp_at(at.0, at.1 as usize));
+                    p.trap_caller = None;
+                }
             }
             (t, (0, TRAP_PC))
         }
@@ -1127,8 +1134,11 @@ fn general<'e>(
                             at,
                             Top::Function { args: None },
                         ),
-                        Frame::Bif => {
-                            let top: Top = $top;
+                        Frame::Bif | Frame::Trapped(_) => {
+                            let top: Top = match frame {
+                                Frame::Trapped(bif) => Top::Trapped { bif },
+                                _ => $top,
+                            };
                             exception::build_trace(p, atoms, code, m, at, top)
                         }
                         Frame::Named => {

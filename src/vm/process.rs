@@ -112,6 +112,12 @@ pub struct Process {
     pub gc_tally: GcTally,
     /// A `re:run` that trapped and goes on in the process's next slice.
     pub re_run: Option<alloc::boxed::Box<super::bifs::re::Pending>>,
+    /// Where the BIF whose continuation runs was tail-called from (module, next
+    /// instruction): its frame is gone, but erl names the caller in the BIF's stack trace.
+    pub trap_caller: Option<(u32, u32)>,
+    /// The native part of a trapped BIF's state, which holds no terms (those are in the
+    /// continuation's arguments, where the collector sees them).
+    pub trap_state: Option<alloc::boxed::Box<dyn core::any::Any>>,
 }
 
 impl Process {
@@ -137,6 +143,8 @@ impl Process {
             min_bin_vheap: ERL_MIN_BIN_VHEAP_SIZE,
             gc_tally: GcTally::default(),
             re_run: None,
+            trap_caller: None,
+            trap_state: None,
         }
     }
 

@@ -2,20 +2,89 @@
 
 use alloc::vec::Vec;
 
+use super::trap;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, finish, BifResult, Ctx, Fault};
 use crate::vm::compare::{eq, exact_eq};
 use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::term::Term;
 
-/// `A ++ B`.
+/// `A ++ B`. A left list longer than a slice is copied a slice's worth at a time by a
+/// continuation ([`append_step`]), so the others run meanwhile, as erl's `++` traps.
 pub fn append(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if a[0].is_nil() {
         return Ok(a[1]);
     }
-    let items = ctx.view().list_to_vec(a[0]).ok_or_else(badarg)?;
+    let v = ctx.view();
+    let mut items = Vec::new();
+    let mut l = a[0];
+    while l.is_cons() {
+        if items.len() == CELLS_PER_SLICE {
+            // The first slice is copied like the others: no tail yet.
+            let kind = Term::small(trap::APPEND);
+            return Err(Fault::TrapTo([kind, a[0], a[1], Term::NIL]));
+        }
+        let (h, tl) = v.cons(l);
+        items.push(h);
+        l = tl;
+    }
+    if !l.is_nil() {
+        return Err(badarg());
+    }
     ctx.charge(items.len() / CELLS_PER_REDUCTION);
     Ok(ctx.p.heap.list_with_tail(&items, a[1]))
+}
+
+/// One step of `A ++ B` of a long `A` (continuation [`trap::APPEND`]): `a[1]` and `a[2]` are
+/// the BIF's arguments, `a[3]` is `[]` at first and then `{Rest, Head, Last}`: the part of
+/// `A` still to copy, the copy's first cell and its last one. The copy is built front to
+/// back: each slice's cells are written in order and the last cell's tail, a placeholder,
+/// is set to the next slice's first cell (or to `B`). The cells are this call's own, seen by
+/// nothing else until it returns, and the collector copies them with their pointers.
+pub fn append_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (rest, head, last) = match ctx.view().tuple(a[3]) {
+        Some(&[rest, head, last]) => (rest, head, last),
+        _ => (a[1], Term::NIL, Term::NIL),
+    };
+    let mut items = Vec::with_capacity(CELLS_PER_SLICE);
+    let v = ctx.view();
+    let mut l = rest;
+    while l.is_cons() && items.len() < CELLS_PER_SLICE {
+        let (h, tl) = v.cons(l);
+        items.push(h);
+        l = tl;
+    }
+    if !l.is_cons() && !l.is_nil() {
+        return Err(Fault::trapped_error(
+            ctx,
+            atom::BADARG,
+            ("erlang", "++"),
+            &[a[1], a[2]],
+        ));
+    }
+    let done = l.is_nil();
+    let words = &mut ctx.p.heap.words;
+    let first = words.len();
+    for (i, &x) in items.iter().enumerate() {
+        words.push(x);
+        words.push(Term::cons_ptr(first + 2 * (i + 1)));
+    }
+    let end = words.len() - 1;
+    words[end] = if done { a[2] } else { Term::NIL };
+    let chunk = Term::cons_ptr(first);
+    let head = if last.is_cons() {
+        words[last.offset() + 1] = chunk;
+        head
+    } else {
+        chunk
+    };
+    ctx.charge(SLICE_REDUCTIONS as usize);
+    if done {
+        return Ok(head);
+    }
+    let state = ctx.p.heap.tuple(&[l, head, Term::cons_ptr(end - 1)]);
+    let kind = Term::small(trap::APPEND);
+    Err(Fault::TrapTo([kind, a[1], a[2], state]))
 }
 
 /// `A -- B`.

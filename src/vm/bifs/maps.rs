@@ -179,15 +179,25 @@ pub fn to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.list(&items))
 }
 
-/// `maps:from_list/1`.
+/// `maps:from_list/1`. A list of more than [`super::from_list::STEP`] pairs is turned into
+/// a map by a continuation, a slice at a time ([`super::from_list`]).
 pub fn from_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let items = ctx.view().list_to_vec(a[0]).ok_or_else(badarg)?;
-    let mut ps = Vec::with_capacity(items.len());
-    for i in items {
-        match ctx.view().tuple(i) {
-            Some([k, v]) => ps.push((*k, *v)),
+    let v = ctx.view();
+    let mut ps = Vec::new();
+    let mut l = a[0];
+    while l.is_cons() {
+        if ps.len() == super::from_list::STEP {
+            return super::from_list::start(ctx, a[0]);
+        }
+        let (h, tl) = v.cons(l);
+        match v.tuple(h) {
+            Some(&[k, val]) => ps.push((k, val)),
             _ => return Err(badarg()),
         }
+        l = tl;
+    }
+    if !l.is_nil() {
+        return Err(badarg());
     }
     Ok(map::from_pairs(&mut ctx.p.heap, ctx.lits, ctx.atoms, ps))
 }

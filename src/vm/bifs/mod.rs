@@ -11,6 +11,7 @@ pub mod conv;
 pub mod etf;
 pub mod ets;
 pub mod files;
+pub mod from_list;
 pub mod guards;
 pub mod info;
 pub mod lists;

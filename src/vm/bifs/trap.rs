@@ -4,7 +4,10 @@
 //! returns [`Fault::TrapTo`] with a continuation number and three terms of state; the process
 //! yields, then the trap stub calls [`resume`], which does one more bounded step and either
 //! returns the BIF's result or traps again. The state lives in X registers, so the collector
-//! sees it like any other argument.
+//! sees it like any other argument; what holds no terms (indices, positions) may be kept
+//! natively in the process's `trap_state` instead. An error found in a later step is raised
+//! with [`Fault::trapped_error`], which names the BIF and the arguments it was given, as erl
+//! reports it.
 
 #![forbid(unsafe_code)]
 
@@ -22,12 +25,21 @@ pub const TERM_TO_BINARY: i64 = 0;
 /// (Number 1 is `re:run`'s, [`super::re::RE_RUN`].)
 pub const BINARY_TO_LIST: i64 = 2;
 
+/// `A ++ B` of a long `A`: `A`, `B` and the copy so far ([`super::lists::append_step`]).
+pub const APPEND: i64 = 3;
+
+/// `maps:from_list/1` of a long list ([`super::from_list`]): the list, the pairs collected
+/// and the rest of the list or the subtrees built.
+pub const MAPS_FROM_LIST: i64 = 4;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
         Some(TERM_TO_BINARY) => super::etf::term_to_binary_step(ctx, a),
         Some(super::re::RE_RUN) => super::re::run_step(ctx, a),
         Some(BINARY_TO_LIST) => super::conv::binary_to_list_step(ctx, a),
+        Some(APPEND) => super::lists::append_step(ctx, a),
+        Some(MAPS_FROM_LIST) => super::from_list::step(ctx, a),
         _ => Err(badarg()),
     }
 }
