@@ -742,14 +742,20 @@ mod tests {
         });
     }
 
-    #[test]
-    fn a_xenstore_event_without_a_whole_reply_wakes_nobody() {
+    /// A Xenstore ring pore owned by process 1, with its platform, table and channel.
+    fn xenstore_pore() -> (SimPlatform, PoreTable<SimPlatform>, Channel, PoreId) {
         let platform = SimPlatform::new();
         let mut table = PoreTable::new();
         let channel = platform.bind_external();
         let pore = table
             .open_xenstore(1, (platform.alloc_page().unwrap(), channel))
             .unwrap();
+        (platform, table, channel, pore)
+    }
+
+    #[test]
+    fn a_xenstore_event_without_a_whole_reply_wakes_nobody() {
+        let (platform, mut table, channel, pore) = xenstore_pore();
         let irq = vec![Irq { owner: 1, pore }];
         let wake = |t: &mut PoreTable<SimPlatform>| {
             platform.raise(channel);
@@ -807,12 +813,7 @@ mod tests {
 
     #[test]
     fn an_owner_that_asked_about_room_or_the_connection_gets_the_next_event() {
-        let platform = SimPlatform::new();
-        let mut table = PoreTable::new();
-        let channel = platform.bind_external();
-        let pore = table
-            .open_xenstore(1, (platform.alloc_page().unwrap(), channel))
-            .unwrap();
+        let (platform, mut table, channel, pore) = xenstore_pore();
         let irq = vec![Irq { owner: 1, pore }];
         let wake = |t: &mut PoreTable<SimPlatform>| {
             platform.raise(channel);

@@ -115,17 +115,11 @@ impl RingLayout {
         page: &M,
         out: &mut [u8],
     ) -> Result<usize, RingCorrupt> {
-        let prod = page.read_u32(self.prod);
-        let cons = page.read_u32(self.cons);
-        let avail = used(prod, cons, self.size)?;
-        // The producer index must be read before the data it covers.
-        fence(Ordering::Acquire);
-        let n = out.len().min(avail as usize);
-        let [(a, a_len), (b, b_len)] = self.runs(cons, n);
-        page.read_bytes(a, &mut out[..a_len]);
-        page.read_bytes(b, &mut out[a_len..a_len + b_len]);
+        let n = self.peek(page, out)?;
         // Our reads of the data must complete before the slots are handed back.
         fence(Ordering::SeqCst);
+        // The consumer index is ours: nobody else moved it since peek read it.
+        let cons = page.read_u32(self.cons);
         page.write_u32(self.cons, cons.wrapping_add(n as u32));
         Ok(n)
     }
