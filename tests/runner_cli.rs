@@ -472,3 +472,43 @@ fn erl_command_line_items_run_in_order_in_one_process() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An uncaught exception in the `-run` function halts with erl's slogan on standard error:
+/// the reason as erl's `init` renders it (four levels deep, `[_]` and `{_}` below, printable
+/// lists as their characters, atoms unquoted, binaries, maps and funs as nothing, floats as
+/// `float_to_list/1`), cut at erl's 1,023 bytes.
+#[test]
+fn an_uncaught_exception_halts_with_erls_slogan() {
+    let dir = compile(
+        "cli_slogan",
+        "-module(cli_slogan).\n-export([main/1]).\n\
+         main([\"deep\"]) -> exit([{a, [b, [c, [d, [e]]]]}, {{{{{x}}}}}, [[[[[y]]]]], \"tab\\there\"]);\n\
+         main([\"things\"]) -> exit({'quoted atom', <<\"bin\">>, #{k => v}, 1.5, -7, 1 bsl 80, \
+         self(), fun main/1, [], [\"ab\", [$c]], [\"ab\", 1]});\n\
+         main([\"badarg\"]) -> abs(list_to_tuple(lists:seq(1, 3)));\n\
+         main([\"long\"]) -> exit(lists:seq(1, 600));\n\
+         main([\"throw\"]) -> throw(lists:duplicate(300, ${)).\n",
+    );
+    for case in ["deep", "things", "badarg", "long", "throw"] {
+        let args = [
+            OsStr::new("-pa"),
+            dir.as_os_str(),
+            OsStr::new("-run"),
+            OsStr::new("cli_slogan"),
+            OsStr::new("main"),
+            OsStr::new(case),
+        ];
+        let ours = runner(&args);
+        let erl = Command::new("erl")
+            .arg("-noshell")
+            .args(args)
+            .output()
+            .expect("erl (OTP) is needed");
+        assert_eq!(ours.status.code(), Some(1), "{case}: {}", stderr(&ours));
+        assert_eq!(erl.status.code(), Some(1), "{case}: erl");
+        let text = |b: &[u8]| String::from_utf8_lossy(b).replace("\r\n", "\n");
+        assert_eq!(text(&ours.stderr), text(&erl.stderr), "{case}");
+        assert_eq!(text(&ours.stdout), text(&erl.stdout), "{case}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

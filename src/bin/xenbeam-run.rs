@@ -460,14 +460,12 @@ fn run(
             reason,
             trace,
         } => {
-            let (line, reason_text) =
+            let (line, _, slogan) =
                 Runtime::boot_crash_report(&node.rt.vm, &mut process, class, reason, trace);
             io.stdout(&line);
             io.stderr(
-                format!(
-                    "init terminating in do_boot ({reason_text})\n\nCrash dump is being written to: erl_crash.dump...done\n"
-                )
-                .as_bytes(),
+                format!("{slogan}\n\nCrash dump is being written to: erl_crash.dump...done\n")
+                    .as_bytes(),
             );
             1
         }

@@ -362,3 +362,103 @@ mod tests {
         assert_eq!(s, "and 'Abc' 'aB_1@x' 'a b\\\\c' \u{e4} ");
     }
 }
+
+/// The text erl's `init` makes of a term for its halt slogan (`init terminating in do_boot
+/// (...)`): lists and tuples to four levels, then `[_]` and `{_}`; a list whose flattened
+/// elements are all printable ASCII (or tab, newline, carriage return) as those characters,
+/// unquoted; atoms unquoted; integers, pids and floats (as `float_to_list/1`) as text; anything
+/// else (binaries, maps, funs, references) as nothing. The levels are bounded, so the native
+/// recursion is too; long and deeply nested lists are walked with explicit stacks.
+pub fn init_text(v: &View, atoms: &AtomTable, t: Term) -> String {
+    let mut s = String::new();
+    init_text_at(&mut s, v, atoms, t, 0);
+    s
+}
+
+/// The levels `init_text` expands before `[_]` and `{_}`.
+const INIT_TEXT_LEVELS: u32 = 4;
+
+fn init_text_at(s: &mut String, v: &View, atoms: &AtomTable, t: Term, depth: u32) {
+    let is_list = t.is_cons() || t.is_nil();
+    if is_list && depth >= INIT_TEXT_LEVELS {
+        s.push_str("[_]");
+    } else if is_list {
+        if let Some(chars) = flat_printable(v, t) {
+            s.extend(chars.iter().map(|&c| c as char));
+            return;
+        }
+        s.push('[');
+        let mut l = t;
+        let mut first = true;
+        while l.is_cons() {
+            let (h, tl) = v.cons(l);
+            if !first {
+                s.push(',');
+            }
+            first = false;
+            init_text_at(s, v, atoms, h, depth + 1);
+            l = tl;
+        }
+        if !l.is_nil() {
+            // erl's init fails on an improper list; show its tail rather than nothing.
+            s.push('|');
+            init_text_at(s, v, atoms, l, depth + 1);
+        }
+        s.push(']');
+    } else if let Some(i) = t.as_small() {
+        let _ = write!(s, "{i}");
+    } else if t.is_atom() {
+        s.push_str(atoms.name(t));
+    } else if t.is_pid() {
+        let (number, serial) = t.pid_parts();
+        let _ = write!(s, "<0.{number}.{serial}>");
+    } else if v.kind(t) == Some(Kind::Tuple) {
+        if depth >= INIT_TEXT_LEVELS {
+            s.push_str("{_}");
+            return;
+        }
+        s.push('{');
+        for (i, e) in v.payload(t).iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            init_text_at(s, v, atoms, *e, depth + 1);
+        }
+        s.push('}');
+    } else if let Some(f) = v.float(t) {
+        s.push_str(&super::bifs::conv::float_text_default(f));
+    } else if let Some(b) = v.big(t) {
+        let _ = write!(s, "{b}");
+    }
+}
+
+/// The elements of the list `t` flattened (nested lists spliced in), if there is at least one
+/// and all are printable as init sees it: 32..=126, tab, newline, carriage return.
+fn flat_printable(v: &View, t: Term) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut rest = Vec::new();
+    let mut l = t;
+    loop {
+        while l.is_cons() {
+            let (h, tl) = v.cons(l);
+            if h.is_cons() || h.is_nil() {
+                rest.push(tl);
+                l = h;
+                continue;
+            }
+            match h.as_small() {
+                Some(c @ (32..=126 | 9 | 10 | 13)) => out.push(c as u8),
+                _ => return None,
+            }
+            l = tl;
+        }
+        if !l.is_nil() {
+            return None;
+        }
+        match rest.pop() {
+            Some(tl) => l = tl,
+            None => break,
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}

@@ -9,12 +9,16 @@ use alloc::vec::Vec;
 use super::atom;
 use super::bif::{Class, Io};
 use super::code::Target;
-use super::display::display;
+use super::display::{display, init_text};
 use super::interp::{run, Outcome, Vm};
 use super::process::Process;
 use super::term::Term;
 use super::translate::{install, translate, TranslateError};
+
 use crate::loader::Module;
+
+/// The most bytes of a halt slogan erl writes (its buffer for it holds 1,024 with the NUL).
+const SLOGAN_BYTES: usize = 1023;
 
 /// The pid number of the process running an `-on_load` function.
 const ON_LOAD_PID: u32 = 8;
@@ -280,15 +284,17 @@ impl Runtime {
     }
 
     /// How an uncaught exception in `-run`'s process is reported: the line erl prints to
-    /// standard output (the displayed [`Runtime::boot_crash_term`], newline included) and the
-    /// displayed reason part of it, which erl repeats on standard error.
+    /// standard output (the displayed [`Runtime::boot_crash_term`], newline included), the
+    /// displayed reason part of it, and the slogan erl halts with (and writes to standard
+    /// error): `init terminating in do_boot (Reason)` with the reason as `init` renders it
+    /// ([`init_text`]), cut as erl cuts a slogan.
     pub fn boot_crash_report(
         vm: &Vm,
         p: &mut Process,
         class: Class,
         reason: Term,
         trace: Term,
-    ) -> (Vec<u8>, String) {
+    ) -> (Vec<u8>, String, String) {
         let t = Self::boot_crash_term(p, class, reason, trace);
         let view = p.heap.view(&vm.lits);
         let mut line = display(&view, &vm.atoms, &vm.code, t);
@@ -299,6 +305,17 @@ impl Runtime {
         };
         let reason =
             String::from_utf8_lossy(&display(&view, &vm.atoms, &vm.code, inner)).into_owned();
-        (line, reason)
+        let mut slogan = alloc::format!(
+            "init terminating in do_boot ({})",
+            init_text(&view, &vm.atoms, inner)
+        );
+        if slogan.len() > SLOGAN_BYTES {
+            let mut end = SLOGAN_BYTES;
+            while !slogan.is_char_boundary(end) {
+                end -= 1;
+            }
+            slogan.truncate(end);
+        }
+        (line, reason, slogan)
     }
 }

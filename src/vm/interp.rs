@@ -253,6 +253,15 @@ fn size_of(v: &View, what: SizeOf, t: Term) -> Option<Term> {
     Some(Term::small(n as i64))
 }
 
+/// `element(I, T)` when `I` is a small integer within the arity of the tuple `T`; `None` for
+/// everything else (the BIF decides: badarg).
+#[inline]
+fn element_of(v: &View, i: Term, t: Term) -> Option<Term> {
+    let el = v.tuple(t)?;
+    let i = usize::try_from(i.as_small()?).ok()?.checked_sub(1)?;
+    el.get(i).copied()
+}
+
 fn type_test(v: &View, t: Term, test: TypeTest) -> bool {
     match test {
         TypeTest::Integer => v.is_integer(t),
@@ -466,6 +475,7 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::IsTaggedTuple { .. }
                 | Op::Test { .. }
                 | Op::IntArith { .. }
+                | Op::Element { .. }
                 | Op::LoopRec(_)
                 | Op::RemoveMessage
                 | Op::Wait(_)
@@ -897,6 +907,13 @@ fn exec(
                     };
                     if let Some(t) = fast {
                         store(xr, p, *dst, t);
+                        ip = next;
+                        continue;
+                    }
+                }
+                Op::Element { idx, tup, dst, .. } => {
+                    if let Some(e) = element_of(&p.heap.view(lits), get!(*idx), get!(*tup)) {
+                        store(xr, p, *dst, e);
                         ip = next;
                         continue;
                     }
@@ -1700,6 +1717,34 @@ fn general<'e>(
                                 reds = reds.min(p.reductions);
                                 store(xr, p, *dst, v)
                             }
+                            Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
+                            Err(f) => fault!(
+                                f,
+                                Top::Bif {
+                                    export: *export,
+                                    args: &a
+                                }
+                            ),
+                        }
+                    }
+                }
+            }
+            Op::Element {
+                fail,
+                export,
+                idx,
+                tup,
+                dst,
+                bif,
+            } => {
+                let (i, t) = (get!(*idx), get!(*tup));
+                match element_of(&p.heap.view(lits), i, t) {
+                    Some(e) => store(xr, p, *dst, e),
+                    None => {
+                        // The BIF's own error, as for `Op::Bif`.
+                        let a = [i, t];
+                        match bif(&mut ctx!(), &a) {
+                            Ok(v) => store(xr, p, *dst, v),
                             Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
                             Err(f) => fault!(
                                 f,

@@ -410,6 +410,23 @@ pub enum Op {
         /// The general BIF.
         bif: BifFn,
     },
+    /// `element/2` with the element taken in place when the index is a small integer within
+    /// the tuple's arity; otherwise like [`Op::Bif`] on `[idx, tup]` (the failure label, or
+    /// the BIF's own exception).
+    Element {
+        /// Failure label (0: raise).
+        fail: u32,
+        /// Export index (for stack traces).
+        export: u32,
+        /// The index (1-based).
+        idx: Src,
+        /// The tuple.
+        tup: Src,
+        /// Result.
+        dst: Dst,
+        /// The general BIF.
+        bif: BifFn,
+    },
     /// allocate / allocate_zero / allocate_heap*: reserve `slots` Y registers.
     Allocate {
         /// Y slots.
@@ -851,6 +868,7 @@ impl Op {
             | Op::AddImmY { fail, .. }
             | Op::IntArith { fail, .. }
             | Op::SizeOf { fail, .. }
+            | Op::Element { fail, .. }
             | Op::Test { fail, .. }
             | Op::Cmp { fail, .. }
             | Op::IsFunction2 { fail, .. }
@@ -1018,6 +1036,7 @@ op_kinds! {
     AddSub = 1,
     IntArith = 1,
     SizeOf = 1,
+    Element = 1,
     AddImm = 1,
     AddImmY = 1,
     EqImm = 1,

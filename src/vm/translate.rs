@@ -748,6 +748,20 @@ impl Tx<'_> {
                 bif,
             });
         }
+        if e.module == atom::ERLANG
+            && matches!(e.target, Target::Bif(_))
+            && name == "element"
+            && srcs.len() == 2
+        {
+            return Ok(Op::Element {
+                fail,
+                export,
+                idx: srcs[0],
+                tup: srcs[1],
+                dst,
+                bif,
+            });
+        }
         Ok(Op::Bif {
             bif,
             export,

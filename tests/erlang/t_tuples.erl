@@ -48,6 +48,14 @@ main() ->
                     catch_all(fun() -> tuple_size(id([])) end),
                     catch_all(fun() -> (id(P))#person.name end),
                     catch_all(fun() -> (id(P))#person{name = x} end)}),
+    %% element/2 on every kind of index and container, in a body and as a guard.
+    erlang:display({element_kinds,
+                    [catch_all(fun() -> element(id(I), id(X)) end)
+                     || I <- [0, 1, 4, 5, -1, 1 bsl 70, a, 2.0],
+                        X <- [T, {}, [1], foo, {only}]],
+                    [case id(X) of _ when element(I, X) =:= b -> yes; _ -> no end
+                     || I <- [0, 2, 9, x, 1 bsl 64], X <- [T, 5, {b, b}]],
+                    [element(I, Big) || I <- [1, 255, 256, 1000]]}),
     %% erl's tuple arity limit is 2^24 - 1: asking for more is badarg, not an allocation.
     erlang:display({arity_limit,
                     catch_all(fun() -> erlang:make_tuple(id(16#1000000), x) end),
