@@ -340,29 +340,6 @@ fn write_binary(s: &mut String, v: &View, t: Term) {
     s.push_str(">>");
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn floats_like_printf() {
-        assert_eq!(float_e6(3.5), "3.500000e+00");
-        assert_eq!(float_e6(1.0e100), "1.000000e+100");
-        assert_eq!(float_e6(-0.0), "-0.000000e+00");
-        assert_eq!(float_e6(0.000123), "1.230000e-04");
-    }
-
-    #[test]
-    fn atom_quoting() {
-        let mut s = String::new();
-        for a in ["and", "Abc", "aB_1@x", "a b\\c", "\u{e4}"] {
-            write_atom(&mut s, a);
-            s.push(' ');
-        }
-        assert_eq!(s, "and 'Abc' 'aB_1@x' 'a b\\\\c' \u{e4} ");
-    }
-}
-
 /// The text erl's `init` makes of a term for its halt slogan (`init terminating in do_boot
 /// (...)`): lists and tuples to four levels, then `[_]` and `{_}`; a list whose flattened
 /// elements are all printable ASCII (or tab, newline, carriage return) as those characters,
@@ -461,4 +438,27 @@ fn flat_printable(v: &View, t: Term) -> Option<Vec<u8>> {
         }
     }
     (!out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_like_printf() {
+        assert_eq!(float_e6(3.5), "3.500000e+00");
+        assert_eq!(float_e6(1.0e100), "1.000000e+100");
+        assert_eq!(float_e6(-0.0), "-0.000000e+00");
+        assert_eq!(float_e6(0.000123), "1.230000e-04");
+    }
+
+    #[test]
+    fn atom_quoting() {
+        let mut s = String::new();
+        for a in ["and", "Abc", "aB_1@x", "a b\\c", "\u{e4}"] {
+            write_atom(&mut s, a);
+            s.push(' ');
+        }
+        assert_eq!(s, "and 'Abc' 'aB_1@x' 'a b\\\\c' \u{e4} ");
+    }
 }
