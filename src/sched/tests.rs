@@ -778,6 +778,53 @@ build(N, Acc) -> build(N - 1, [N | Acc]).
     assert_memory_given_back(&r);
 }
 
+/// The stack is memory like the heap: a deep body recursion that allocates nothing on the
+/// heap (by local calls, `apply/3`, remote calls or funs) is killed when the node's memory
+/// cannot hold its stack, or when its heap and stack pass its `max_heap_size`, and the node
+/// runs on with the memory back. (erl 25 itself dies of a segmentation fault in the second
+/// case, so this is checked here rather than against it.)
+#[test]
+fn a_deep_recursion_is_killed_by_the_node_memory_or_its_max_heap_size() {
+    let budget = 32 << 20;
+    let Some(r) = run_with_max_memory(
+        "st_deep_stack",
+        r#"-module(st_deep_stack).
+-export([main/0, depth/2]).
+main() ->
+    Quiet = #{size => 100000, error_logger => false},
+    [erlang:display({How, down(spawn_opt(fun() -> exit(depth(How, 20000000)) end, [monitor])),
+                     down(spawn_opt(fun() -> exit(depth(How, 200000)) end,
+                                    [monitor, {max_heap_size, Quiet}])),
+                     down(spawn_opt(fun() -> exit(depth(How, 20000)) end,
+                                    [monitor, {max_heap_size, Quiet}]))})
+     || How <- [local, apply, remote, 'fun']],
+    erlang:halt(0).
+down({P, R}) -> receive {'DOWN', R, process, P, Why} -> Why end.
+depth(_, 0) -> 0;
+depth(local, N) -> 1 + depth(local, N - 1);
+depth(apply, N) -> 1 + apply(?MODULE, depth, [apply, N - 1]);
+depth(remote, N) -> 1 + ?MODULE:depth(remote, N - 1);
+depth('fun', N) -> F = fun ?MODULE:depth/2, 1 + F('fun', N - 1).
+"#,
+        budget,
+    ) else {
+        return;
+    };
+    let l = node_memory_report(&r, budget);
+    assert_eq!(
+        r.out.matches("node memory exhausted").count(),
+        4,
+        "{}",
+        r.out
+    );
+    for how in ["local", "apply", "remote", "fun"] {
+        let line = alloc::format!("{{{how},killed,killed,20000}}");
+        assert!(l.contains(&line.as_str()), "{line}: {}", r.out);
+    }
+    assert_eq!(r.alive, 1);
+    assert_memory_given_back(&r);
+}
+
 #[test]
 fn an_encoding_the_node_memory_cannot_hold_kills_its_process_alone() {
     // The list fits the budget as a heap (16 bytes a level); its encoding's working memory

@@ -62,6 +62,8 @@ struct Charge {
     memory: NodeMemory,
     /// Bytes charged for the heap's `words`.
     bytes: usize,
+    /// Bytes charged for its process's stack ([`Heap::charge_stack`]).
+    stack_bytes: usize,
     /// The last growth the account or the allocator refused, until the scheduler takes it.
     refused: Option<OutOfMemory>,
 }
@@ -69,7 +71,7 @@ struct Charge {
 impl Drop for Heap {
     fn drop(&mut self) {
         if let Some(c) = &self.charge {
-            c.memory.release(c.bytes);
+            c.memory.release(c.bytes + c.stack_bytes);
         }
     }
 }
@@ -160,14 +162,32 @@ impl Heap {
         self.charge = Some(Box::new(Charge {
             memory: memory.clone(),
             bytes: 0,
+            stack_bytes: 0,
             refused: None,
         }));
         self.settle();
     }
 
-    /// Bytes this heap has charged to its account.
+    /// Bytes this heap has charged to its account (its process's stack included).
     pub fn charged(&self) -> usize {
-        self.charge.as_ref().map_or(0, |c| c.bytes)
+        self.charge.as_ref().map_or(0, |c| c.bytes + c.stack_bytes)
+    }
+
+    /// Sets what its process's stack is charged to `words` words' worth of bytes: a growth
+    /// only if the budget allows it (`OverBudget` otherwise, charging nothing), a shrink
+    /// always. A heap outside any account charges nothing.
+    pub fn charge_stack(&mut self, words: usize) -> Result<(), MemoryError> {
+        let Some(c) = &mut self.charge else {
+            return Ok(());
+        };
+        let bytes = words.saturating_mul(core::mem::size_of::<Term>());
+        if bytes > c.stack_bytes {
+            c.memory.try_charge(bytes - c.stack_bytes)?;
+        } else {
+            c.memory.release(c.stack_bytes - bytes);
+        }
+        c.stack_bytes = bytes;
+        Ok(())
     }
 
     /// Records a growth that was refused, for the scheduler to report (see

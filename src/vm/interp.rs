@@ -1279,10 +1279,17 @@ fn general<'e>(
             return Some(Outcome::NeedModule($module));
         }};
     }
+    // Past its checkpoint the stack grows, charged to the node's memory account; refused
+    // there, or over a max_heap_size that kills, the process dies as in `gc!`.
     macro_rules! stack_check {
         () => {
-            if p.stack.len() > p.max_stack {
-                raise!(Class::Error, atom::SYSTEM_LIMIT);
+            if p.stack.len() > p.max_stack && p.grow_stack().is_err() {
+                let (class, reason, trace) = (Class::Exit, atom::KILLED, Term::NIL);
+                return Some(Outcome::Crash {
+                    class,
+                    reason,
+                    trace,
+                });
             }
         };
     }
@@ -2079,6 +2086,7 @@ fn general<'e>(
                             p.stack.truncate(len - *dealloc as usize);
                         } else {
                             p.stack.push(Term::cp_at(m, pc!()));
+                            stack_check!();
                         }
                         gc!(0, n);
                         jump_module!(nm, npc);
@@ -2157,6 +2165,7 @@ fn general<'e>(
                                         p.stack.truncate(len - *dealloc as usize);
                                     } else {
                                         p.stack.push(Term::cp_at(m, pc!()));
+                                        stack_check!();
                                     }
                                     gc!(0, n);
                                     jump_module!(nm, npc);
@@ -2206,6 +2215,7 @@ fn general<'e>(
                                 p.stack.truncate(len - *dealloc as usize);
                             } else {
                                 p.stack.push(Term::cp_at(m, pc!()));
+                                stack_check!();
                             }
                             gc!(0, live_at_entry);
                             jump_module!(nm, npc);
@@ -2223,7 +2233,9 @@ fn general<'e>(
                                         p.stack.truncate(len - *dealloc as usize);
                                     } else {
                                         p.stack.push(Term::cp_at(m, pc!()));
+                                        stack_check!();
                                     }
+                                    gc!(0, n);
                                     jump_module!(nm, npc);
                                     reduce!(m, pc!(), n);
                                 }
@@ -2275,6 +2287,7 @@ fn general<'e>(
                     Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, atoms, md, fun, n) {
                         Ok(Resolved::Code(nm, npc)) => {
                             p.stack.push(Term::cp_at(m, pc!()));
+                            stack_check!();
                             gc!(0, n);
                             jump_module!(nm, npc);
                             reduce!(m, pc!(), n);

@@ -21,6 +21,9 @@ pub const X_REGS: usize = 1024;
 pub const F_REGS: usize = 256;
 /// Reductions per time slice.
 pub const SLICE_REDUCTIONS: i32 = 1000;
+/// Stack words every process starts with, not charged to the node's memory account (like the
+/// process structure itself); growth beyond them is ([`Process::grow_stack`]).
+pub const STACK_FREE_WORDS: usize = 256;
 /// erl's default `min_bin_vheap_size` in words: the smallest binary virtual heap it gives.
 pub const ERL_MIN_BIN_VHEAP_SIZE: usize = 46_422;
 
@@ -90,7 +93,10 @@ pub struct Process {
     pub reductions: i32,
     /// The process dictionary: (key, value) pairs.
     pub dict: Vec<(Term, Term)>,
-    /// Largest stack depth in words (`usize::MAX`: unlimited).
+    /// Stack depth in words up to which calls and frames need no check: the stack's capacity
+    /// as last charged to the node's memory account. Past it, a call grows the stack through
+    /// [`Process::grow_stack`], which asks the account (the stack is memory like the heap, so
+    /// a deep recursion fails its process, never the node) and checks `max_heap_size`.
     pub max_stack: usize,
     /// Received messages, oldest first (terms on this process's heap). A deque, so taking the
     /// oldest message, the common case, costs the same however long the queue is.
@@ -126,14 +132,14 @@ impl Process {
         Process {
             pid,
             heap: Heap::new(),
-            stack: Vec::with_capacity(256),
+            stack: Vec::with_capacity(STACK_FREE_WORDS),
             x: Vec::new(),
             f: vec![0.0; F_REGS],
             module: 0,
             pc: 0,
             reductions: SLICE_REDUCTIONS,
             dict: Vec::new(),
-            max_stack: usize::MAX,
+            max_stack: STACK_FREE_WORDS,
             mailbox: VecDeque::new(),
             recv_cursor: 0,
             timer_armed: false,
@@ -153,6 +159,58 @@ impl Process {
     pub fn set_max_heap(&mut self, m: MaxHeap) {
         self.max_heap = m;
         self.cap_heap_limit();
+    }
+
+    /// Makes room for the stack to grow past [`Process::max_stack`]: about double its depth,
+    /// charged to the node's memory account (beyond the first [`STACK_FREE_WORDS`], which
+    /// every process has), then sets the next checkpoint. Refused by the account or the
+    /// allocator, the refusal is recorded as a heap's is and the result is
+    /// [`GcError::NodeMemory`] (the scheduler kills the process); over its `max_heap_size`
+    /// (which counts the stack, as in erl) it is reported and, if the setting kills,
+    /// [`GcError::HeapLimit`].
+    pub fn grow_stack(&mut self) -> Result<(), GcError> {
+        let len = self.stack.len();
+        let want = len.saturating_mul(2).max(STACK_FREE_WORDS);
+        let charged = want.max(self.stack.capacity()) - STACK_FREE_WORDS;
+        let grown = match self.heap.charge_stack(charged) {
+            Ok(()) => self
+                .stack
+                .try_reserve_exact(want.saturating_sub(len))
+                .is_ok(),
+            Err(_) => false,
+        };
+        if !grown {
+            let _ = self
+                .heap
+                .charge_stack(self.stack.capacity() - STACK_FREE_WORDS);
+            let heap_words = self.heap.words.len();
+            self.heap.note_refusal(OutOfMemory {
+                heap_words,
+                wanted_words: want - len,
+            });
+            return Err(GcError::NodeMemory {
+                wanted_words: want - len,
+            });
+        }
+        // The allocator may give more than asked: charge what is held.
+        let _ = self
+            .heap
+            .charge_stack(self.stack.capacity() - STACK_FREE_WORDS);
+        self.max_stack = self.stack.capacity();
+        self.check_max_heap(0)
+    }
+
+    /// Gives back stack room a deep recursion left behind (at a collection): down to about
+    /// twice the depth in use, at least [`STACK_FREE_WORDS`].
+    fn trim_stack(&mut self) {
+        let keep = self.stack.len().saturating_mul(2).max(STACK_FREE_WORDS);
+        if self.stack.capacity() > 2 * keep {
+            self.stack.shrink_to(keep);
+            let _ = self
+                .heap
+                .charge_stack(self.stack.capacity().saturating_sub(STACK_FREE_WORDS));
+            self.max_stack = self.stack.capacity();
+        }
     }
 
     fn cap_heap_limit(&mut self) {
@@ -275,6 +333,14 @@ impl Process {
             });
             return r;
         }
+        self.trim_stack();
+        self.check_max_heap(need)
+    }
+
+    /// After a collection or a stack growth: whether the heap (with `need` more words) and the
+    /// stack are over `max_heap_size`; if so the process is reported (kept in `heap_reports`)
+    /// and, when the setting kills, the error says it must die.
+    fn check_max_heap(&mut self, need: usize) -> Result<(), GcError> {
         let total = self.total_heap_words(need);
         if !self.max_heap.exceeded(total) {
             self.cap_heap_limit();
