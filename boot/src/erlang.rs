@@ -194,7 +194,7 @@ fn status(node: &mut Node<XenPlatform>, stop: Stop, io: &mut Console) -> i32 {
             trace,
         } => {
             // As erl does, the crash term goes to standard output, then the reason is logged.
-            let (line, why, _) =
+            let (line, why) =
                 Runtime::boot_crash_report(&node.rt.vm, &mut process, class, reason, trace);
             io.stdout(&line);
             error!("uncaught {class:?} exception: {why}");

@@ -460,8 +460,10 @@ fn run(
             reason,
             trace,
         } => {
-            let (line, _, slogan) =
+            let (line, _) =
                 Runtime::boot_crash_report(&node.rt.vm, &mut process, class, reason, trace);
+            let slogan =
+                Runtime::boot_crash_slogan(&node.rt.vm, &mut process, class, reason, trace);
             io.stdout(&line);
             io.stderr(
                 format!("{slogan}\n\nCrash dump is being written to: erl_crash.dump...done\n")

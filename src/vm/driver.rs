@@ -284,30 +284,44 @@ impl Runtime {
     }
 
     /// How an uncaught exception in `-run`'s process is reported: the line erl prints to
-    /// standard output (the displayed [`Runtime::boot_crash_term`], newline included), the
-    /// displayed reason part of it, and the slogan erl halts with (and writes to standard
-    /// error): `init terminating in do_boot (Reason)` with the reason as `init` renders it
-    /// ([`init_text`]), cut as erl cuts a slogan.
+    /// standard output (the displayed [`Runtime::boot_crash_term`], newline included) and the
+    /// displayed reason part of it.
     pub fn boot_crash_report(
         vm: &Vm,
         p: &mut Process,
         class: Class,
         reason: Term,
         trace: Term,
-    ) -> (Vec<u8>, String, String) {
+    ) -> (Vec<u8>, String) {
         let t = Self::boot_crash_term(p, class, reason, trace);
         let view = p.heap.view(&vm.lits);
         let mut line = display(&view, &vm.atoms, &vm.code, t);
         line.push(b'\n');
-        let inner = match view.tuple(t) {
-            Some(el) if el.len() == 2 => el[1],
-            _ => t,
-        };
-        let reason =
-            String::from_utf8_lossy(&display(&view, &vm.atoms, &vm.code, inner)).into_owned();
+        let reason = String::from_utf8_lossy(&display(
+            &view,
+            &vm.atoms,
+            &vm.code,
+            Self::crash_reason(&view, t),
+        ))
+        .into_owned();
+        (line, reason)
+    }
+
+    /// The slogan erl halts with (and writes to standard error) after the report of
+    /// [`Runtime::boot_crash_report`]: `init terminating in do_boot (Reason)`, the reason as
+    /// `init` renders it ([`init_text`]), cut as erl cuts a slogan.
+    pub fn boot_crash_slogan(
+        vm: &Vm,
+        p: &mut Process,
+        class: Class,
+        reason: Term,
+        trace: Term,
+    ) -> String {
+        let t = Self::boot_crash_term(p, class, reason, trace);
+        let view = p.heap.view(&vm.lits);
         let mut slogan = alloc::format!(
             "init terminating in do_boot ({})",
-            init_text(&view, &vm.atoms, inner)
+            init_text(&view, &vm.atoms, Self::crash_reason(&view, t))
         );
         if slogan.len() > SLOGAN_BYTES {
             let mut end = SLOGAN_BYTES;
@@ -316,6 +330,14 @@ impl Runtime {
             }
             slogan.truncate(end);
         }
-        (line, reason, slogan)
+        slogan
+    }
+
+    /// The reason part of a [`Runtime::boot_crash_term`].
+    fn crash_reason(view: &super::heap::View, t: Term) -> Term {
+        match view.tuple(t) {
+            Some(el) if el.len() == 2 => el[1],
+            _ => t,
+        }
     }
 }
