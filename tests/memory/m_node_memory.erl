@@ -2,9 +2,9 @@
 %% budget cannot hold it (with a report naming the memory); the node, the other processes
 %% and the scheduler keep running, and the memory it held is free again for a new process. A
 %% process whose term_to_binary would need more working memory than the node has left is
-%% killed the same way.
+%% killed the same way, and so is a deep recursion whose stack the node cannot hold.
 -module(m_node_memory).
--export([main/0, grow/1, work/2]).
+-export([main/0, grow/1, work/2, depth/1]).
 
 main() ->
     Self = self(),
@@ -16,6 +16,9 @@ main() ->
     %% A term that fits as a heap but whose encoding's working memory does not.
     {E, ERef} = spawn_monitor(fun() -> exit({encoded, byte_size(term_to_binary(nest(2000000, [])))}) end),
     erlang:display({encoder, receive {'DOWN', ERef, process, E, R3} -> R3 end}),
+    %% A body recursion that allocates nothing on the heap: only its stack grows.
+    {D, DRef} = spawn_monitor(?MODULE, depth, [100000000]),
+    erlang:display({deep, receive {'DOWN', DRef, process, D, R4} -> R4 end}),
     {A, ARef} = spawn_monitor(fun() -> exit({length, length(build(2000000, []))}) end),
     erlang:display({afterwards, receive {'DOWN', ARef, process, A, R2} -> R2 end}),
     erlang:halt(0).
@@ -25,6 +28,9 @@ grow(Acc) -> grow([Acc | Acc]).
 
 %% Runs alongside the grower: N rounds of summing a 100,000-element list.
 work(Parent, N) -> Parent ! {self(), lists:sum([lists:sum(lists:seq(1, 100000)) || _ <- lists:seq(1, N)])}.
+
+depth(0) -> 0;
+depth(N) -> 1 + depth(N - 1).
 
 nest(0, Acc) -> Acc;
 nest(N, Acc) -> nest(N - 1, [Acc]).
