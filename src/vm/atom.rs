@@ -3,7 +3,6 @@
 //! Atoms are never freed. Indices below [`PREDEFINED`]`.len()` are fixed at compile time so the
 //! VM and BIFs can name common atoms as constants ([`TRUE`], [`BADARG`], ...).
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -179,11 +178,21 @@ predefined! {
     TRAP = "trap",
 }
 
-/// The table of interned atoms.
+/// The table of interned atoms: every name once, in one buffer, and a hash index over them.
+///
+/// Loading a module interns each of its atoms, so this is on the path of every load (and of
+/// `list_to_atom`); names packed in one string and found through an open-addressing index of
+/// atom numbers cost one allocation per growth instead of two per atom, and one hash and
+/// usually one comparison per lookup.
 #[derive(Debug)]
 pub struct AtomTable {
-    names: Vec<String>,
-    index: BTreeMap<String, u32>,
+    /// Every name, one after another.
+    text: String,
+    /// Where each atom's name ends in `text`; it starts where the one before ends.
+    ends: Vec<u32>,
+    /// Atom numbers by the hash of their names, linear probing, at most half full;
+    /// [`AtomTable::EMPTY`] marks a free slot. The length is a power of two.
+    slots: Vec<u32>,
 }
 
 /// The most atoms a node may create (erl's default limit).
@@ -196,11 +205,14 @@ impl Default for AtomTable {
 }
 
 impl AtomTable {
+    const EMPTY: u32 = u32::MAX;
+
     /// A table holding the predefined atoms.
     pub fn new() -> Self {
         let mut t = AtomTable {
-            names: Vec::new(),
-            index: BTreeMap::new(),
+            text: String::new(),
+            ends: Vec::new(),
+            slots: alloc::vec![Self::EMPTY; 1024],
         };
         for name in PREDEFINED {
             // Predefined names are short and distinct, so this cannot fail.
@@ -209,44 +221,87 @@ impl AtomTable {
         t
     }
 
+    /// FNV-1a over the name's bytes, spread over the table.
+    #[inline]
+    fn start(name: &str, len: usize) -> usize {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in name.as_bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        (h ^ (h >> 29)) as usize & (len - 1)
+    }
+
+    /// The slot holding `name`'s atom number, or the free slot where it would go.
+    fn probe(&self, name: &str) -> (usize, Option<u32>) {
+        let len = self.slots.len();
+        let mut i = Self::start(name, len);
+        loop {
+            match self.slots[i] {
+                Self::EMPTY => return (i, None),
+                a if self.name_at(a as usize) == name => return (i, Some(a)),
+                _ => i = (i + 1) & (len - 1),
+            }
+        }
+    }
+
+    fn name_at(&self, i: usize) -> &str {
+        let end = self.ends.get(i).map_or(0, |&e| e as usize);
+        let start = match i {
+            0 => 0,
+            _ => self.ends.get(i - 1).map_or(end, |&e| e as usize),
+        };
+        self.text.get(start..end).unwrap_or("")
+    }
+
     /// The atom named `name`, created if new. Names are counted in characters as erl does.
     pub fn intern(&mut self, name: &str) -> Result<Term, AtomError> {
-        if let Some(&i) = self.index.get(name) {
+        let (slot, found) = self.probe(name);
+        if let Some(i) = found {
             return Ok(Term::atom(i));
         }
         if name.chars().count() > 255 {
             return Err(AtomError::TooLong);
         }
-        if self.names.len() >= MAX_ATOMS {
+        if self.ends.len() >= MAX_ATOMS {
             return Err(AtomError::TableFull);
         }
-        let i = self.names.len() as u32;
-        self.names.push(String::from(name));
-        self.index.insert(String::from(name), i);
+        let i = self.ends.len() as u32;
+        self.text.push_str(name);
+        self.ends.push(self.text.len() as u32);
+        self.slots[slot] = i;
+        if 2 * self.ends.len() > self.slots.len() {
+            self.rehash(2 * self.slots.len());
+        }
         Ok(Term::atom(i))
+    }
+
+    /// Rebuilds the index with `len` slots (a power of two).
+    fn rehash(&mut self, len: usize) {
+        self.slots = alloc::vec![Self::EMPTY; len];
+        for a in 0..self.ends.len() {
+            let (slot, _) = self.probe(self.name_at(a));
+            self.slots[slot] = a as u32;
+        }
     }
 
     /// The atom named `name` if it already exists (`list_to_existing_atom`).
     pub fn lookup(&self, name: &str) -> Option<Term> {
-        self.index.get(name).map(|&i| Term::atom(i))
+        self.probe(name).1.map(Term::atom)
     }
 
     /// The name of an atom term or index.
     pub fn name(&self, atom: Term) -> &str {
-        self.names
-            .get(atom.atom_index() as usize)
-            .map(String::as_str)
-            .unwrap_or("")
+        self.name_at(atom.atom_index() as usize)
     }
 
     /// How many atoms exist.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.ends.len()
     }
 
     /// Whether the table is empty (never, once built).
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.ends.is_empty()
     }
 }
 

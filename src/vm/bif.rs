@@ -13,7 +13,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::atom::{self, AtomTable};
-use super::code::{Code, Target};
+use super::code::Code;
 use super::heap::View;
 use super::literals::Literals;
 use super::process::{Process, SLICE_REDUCTIONS};
@@ -263,17 +263,6 @@ pub fn finish(ctx: &mut Ctx, bif: BifFn, args: &[Term]) -> BifResult {
         },
         r => r,
     }
-}
-
-/// The native implementation of `module:function/arity`, if there is one.
-pub fn lookup(module: &str, function: &str, arity: u32) -> Option<Target> {
-    if module == "erlang" && function == "apply" && (arity == 2 || arity == 3) {
-        return Some(Target::Apply);
-    }
-    super::bifs::TABLE
-        .iter()
-        .find(|b| b.name == function && u32::from(b.arity) == arity && b.module() == module)
-        .map(|b| Target::Bif(b.f))
 }
 
 /// The error_info module named in stack frames of BIFs of `module`.

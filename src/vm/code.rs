@@ -10,7 +10,6 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::atom::AtomTable;
 use super::bif::BifFn;
 use super::ops::Op;
 use super::term::Term;
@@ -281,18 +280,16 @@ impl Code {
     }
 
     /// The export index for `M:F/A`, creating an undefined entry if needed.
-    pub fn export(&mut self, atoms: &AtomTable, module: Term, function: Term, arity: u32) -> u32 {
+    pub fn export(&mut self, module: Term, function: Term, arity: u32) -> u32 {
         if let Some(i) = self.find_export(module, function, arity) {
             return i;
         }
         let i = self.exports.len() as u32;
-        let target = super::bif::lookup(atoms.name(module), atoms.name(function), arity)
-            .unwrap_or(Target::Undefined);
         self.exports.push(ExportEntry {
             module,
             function,
             arity,
-            target,
+            target: Target::Undefined,
         });
         self.export_index.insert(&self.exports, i);
         i

@@ -151,7 +151,7 @@ impl Runtime {
         p.stack.push(Term::cp(0, 1));
         p.x = args.to_vec();
         let arity = args.len() as u32;
-        let e = self.vm.code.export(&self.vm.atoms, module, function, arity);
+        let e = self.vm.code.export(module, function, arity);
         // The process starts at a tiny trampoline: the export is resolved on first run.
         p.module = 0;
         p.pc = 0;

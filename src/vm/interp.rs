@@ -96,8 +96,9 @@ impl Default for Vm {
 impl Vm {
     /// A VM with only the built-in `init` stub loaded.
     pub fn new() -> Self {
-        let atoms = AtomTable::new();
-        let code = Code::new(atom::INIT, atom::START_EM, atom::DO_BOOT);
+        let mut atoms = AtomTable::new();
+        let mut code = Code::new(atom::INIT, atom::START_EM, atom::DO_BOOT);
+        super::bifs::register(&mut code, &mut atoms);
         Vm {
             atoms,
             lits: Literals::default(),
@@ -315,21 +316,13 @@ enum Resolved {
     Undef,
 }
 
-fn resolve(code: &Code, atoms: &AtomTable, module: Term, function: Term, arity: u32) -> Resolved {
+fn resolve(code: &Code, module: Term, function: Term, arity: u32) -> Resolved {
     if let Some(e) = code.find_export(module, function, arity) {
         match code.exports[e as usize].target {
             Target::Code { module, pc } => return Resolved::Code(module, pc),
             Target::Bif(b) => return Resolved::Bif(b, e),
             Target::Apply => return Resolved::Apply,
             Target::Undefined => {}
-        }
-    }
-    // A BIF nobody imported yet (reached through apply or a fun M:F/A).
-    if module.is_atom() && function.is_atom() {
-        match super::bif::lookup(atoms.name(module), atoms.name(function), arity) {
-            Some(Target::Bif(b)) => return Resolved::Bif(b, 0),
-            Some(Target::Apply) => return Resolved::Apply,
-            _ => {}
         }
     }
     if module.is_atom()
@@ -2079,7 +2072,7 @@ fn general<'e>(
             } => {
                 let n = *arity;
                 let (md, fun) = (xr[n as usize], xr[n as usize + 1]);
-                match apply_target(code, atoms, md, fun, n) {
+                match apply_target(code, md, fun, n) {
                     Ok(Resolved::Code(nm, npc)) => {
                         if *tail {
                             let len = p.stack.len();
@@ -2153,7 +2146,7 @@ fn general<'e>(
                 let n = items.len() as u32;
                 if *arity == 3 {
                     let (md, fun) = (xr[0], xr[1]);
-                    match apply_target(code, atoms, md, fun, n) {
+                    match apply_target(code, md, fun, n) {
                         Ok(Resolved::Load(name)) => need_module!(name),
                         Err(f) => fault!(f, Top::Function { args: None }),
                         Ok(r) => {
@@ -2208,7 +2201,7 @@ fn general<'e>(
                 } else {
                     let f = xr[0];
                     xr[..items.len()].copy_from_slice(&items);
-                    match fun_entry(p, xr, lits, code, atoms, f, n) {
+                    match fun_entry(p, xr, lits, code, f, n) {
                         Ok(FunEntry::Code(nm, npc, live_at_entry)) => {
                             if *tail {
                                 let len = p.stack.len();
@@ -2226,7 +2219,7 @@ fn general<'e>(
                             xr[n as usize + 1] = fun;
                             xr[n as usize + 2] = Term::NIL;
                             // Re-dispatch as apply: restore the original registers' shape.
-                            match apply_target(code, atoms, md, fun, n) {
+                            match apply_target(code, md, fun, n) {
                                 Ok(Resolved::Code(nm, npc)) => {
                                     if *tail {
                                         let len = p.stack.len();
@@ -2276,7 +2269,7 @@ fn general<'e>(
                     Op::CallFun2(_, s) => get!(*s),
                     _ => xr[n as usize],
                 };
-                match fun_entry(p, xr, lits, code, atoms, f, n) {
+                match fun_entry(p, xr, lits, code, f, n) {
                     Ok(FunEntry::Code(nm, npc, live_at_entry)) => {
                         stack_check!();
                         p.stack.push(Term::cp_at(m, pc!()));
@@ -2284,7 +2277,7 @@ fn general<'e>(
                         jump_module!(nm, npc);
                         reduce!(m, pc!(), live_at_entry);
                     }
-                    Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, atoms, md, fun, n) {
+                    Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, md, fun, n) {
                         Ok(Resolved::Code(nm, npc)) => {
                             p.stack.push(Term::cp_at(m, pc!()));
                             stack_check!();
@@ -3149,7 +3142,6 @@ fn fun_entry(
     xr: &mut [Term; X_REGS],
     lits: &Literals,
     code: &Code,
-    atoms: &AtomTable,
     f: Term,
     n: u32,
 ) -> Result<FunEntry, FunError> {
@@ -3183,7 +3175,7 @@ fn fun_entry(
             if a != n {
                 return Err(FunError::BadArity);
             }
-            match resolve(code, atoms, md, fun, n) {
+            match resolve(code, md, fun, n) {
                 Resolved::Code(mi, pc) => Ok(FunEntry::Code(mi, pc, n)),
                 Resolved::Load(name) => Ok(FunEntry::Load(name)),
                 _ => Ok(FunEntry::Mfa(md, fun)),
@@ -3204,17 +3196,11 @@ fn fun_error(p: &mut Process, e: FunError, f: Term, args: &[Term]) -> Term {
     }
 }
 
-fn apply_target(
-    code: &Code,
-    atoms: &AtomTable,
-    md: Term,
-    fun: Term,
-    n: u32,
-) -> Result<Resolved, Fault> {
+fn apply_target(code: &Code, md: Term, fun: Term, n: u32) -> Result<Resolved, Fault> {
     if !md.is_atom() || !fun.is_atom() {
         return Err(badarg());
     }
-    Ok(resolve(code, atoms, md, fun, n))
+    Ok(resolve(code, md, fun, n))
 }
 
 #[cfg(test)]

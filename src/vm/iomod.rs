@@ -37,11 +37,11 @@ pub fn install_io(code: &mut Code, atoms: &mut AtomTable, lits: &mut Literals) -
             atoms,
         )
         .ok()?;
-    let lib_format = code.export(atoms, io_lib, format_atom, 2);
-    let lib_write = code.export(atoms, io_lib, write, 1);
+    let lib_format = code.export(io_lib, format_atom, 2);
+    let lib_write = code.export(io_lib, write, 1);
     let xenbeam = atoms.intern("xenbeam").ok()?;
-    let put1 = code.export(atoms, xenbeam, put_chars, 1);
-    let put2 = code.export(atoms, xenbeam, put_chars, 2);
+    let put1 = code.export(xenbeam, put_chars, 1);
+    let put2 = code.export(xenbeam, put_chars, 2);
     let (Target::Bif(put_bif), Target::Bif(put2_bif)) = (
         code.exports[put1 as usize].target,
         code.exports[put2 as usize].target,
@@ -128,7 +128,7 @@ pub fn install_io(code: &mut Code, atoms: &mut AtomTable, lits: &mut Literals) -
     let index = install(code, module);
     debug_assert_eq!(index, module_index);
     for (f, a, pc) in exports {
-        let e = code.export(atoms, io, f, a) as usize;
+        let e = code.export(io, f, a) as usize;
         if matches!(code.exports[e].target, Target::Undefined) {
             code.exports[e].target = Target::Code { module: index, pc };
         }

@@ -213,7 +213,7 @@ pub fn translate(
             let f = atoms
                 .intern(function)
                 .map_err(|_| TranslateError::BadLiteral)?;
-            code.export(atoms, md, f, *arity as u32);
+            code.export(md, f, *arity as u32);
         }
         literals.push(t);
     }
@@ -225,7 +225,7 @@ pub fn translate(
         let f = *atom_terms
             .get(imp.function as usize)
             .ok_or(TranslateError::BadIndex)?;
-        imports.push(code.export(atoms, md, f, imp.arity));
+        imports.push(code.export(md, f, imp.arity));
     }
     let mut gen_to_new = Vec::with_capacity(m.code.len() + 1);
     let mut n = 0u32;
@@ -324,7 +324,7 @@ pub fn translate(
         None => Term::NIL,
     };
     for (f, a, pc) in &exports {
-        let i = code.export(tx.atom_table, name, *f, *a) as usize;
+        let i = code.export(name, *f, *a) as usize;
         if matches!(code.exports[i].target, Target::Undefined) {
             code.exports[i].target = Target::Code {
                 module: module_index,

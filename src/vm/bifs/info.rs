@@ -137,6 +137,6 @@ pub fn module_loaded(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `erlang:is_builtin/3`.
 pub fn is_builtin(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let n = a[2].as_small().ok_or_else(badarg)?;
-    let r = crate::vm::bif::lookup(ctx.atoms.name(a[0]), ctx.atoms.name(a[1]), n as u32);
+    let r = crate::vm::bifs::lookup(ctx.atoms.name(a[0]), ctx.atoms.name(a[1]), n as u32);
     Ok(Term::boolean(r.is_some()))
 }

@@ -34,7 +34,9 @@ pub mod xenbeam;
 pub mod zlib;
 pub mod zstream;
 
+use crate::vm::atom::{self, AtomTable};
 use crate::vm::bif::BifFn;
+use crate::vm::code::{Code, Target};
 
 /// One natively implemented `module:name/arity`.
 ///
@@ -113,6 +115,37 @@ impl Bif {
     /// The function's module.
     pub fn module(&self) -> &'static str {
         MODULES[self.module as usize]
+    }
+}
+
+/// The native implementation of `module:function/arity`, if there is one (a name search of
+/// [`TABLE`]: for compiling match specifications and `is_builtin/3`; calls find BIFs through
+/// the export entries [`register`] made).
+pub fn lookup(module: &str, function: &str, arity: u32) -> Option<Target> {
+    if module == "erlang" && function == "apply" && (arity == 2 || arity == 3) {
+        return Some(Target::Apply);
+    }
+    TABLE
+        .iter()
+        .find(|b| b.name == function && u32::from(b.arity) == arity && b.module() == module)
+        .map(|b| Target::Bif(b.f))
+}
+
+/// Gives every BIF its export entry, once, when the VM starts (as erl does from its BIF
+/// table): calls, `apply` and export funs then find BIFs by the export table's index like
+/// any other function, and a module loaded later keeps the native versions of its BIFs.
+pub fn register(code: &mut Code, atoms: &mut AtomTable) {
+    for b in TABLE {
+        // The table's names are short and few: the atom table takes them at start.
+        let (Ok(m), Ok(f)) = (atoms.intern(b.module()), atoms.intern(b.name)) else {
+            continue;
+        };
+        let i = code.export(m, f, u32::from(b.arity)) as usize;
+        code.exports[i].target = Target::Bif(b.f);
+    }
+    for arity in [2, 3] {
+        let i = code.export(atom::ERLANG, atom::APPLY, arity) as usize;
+        code.exports[i].target = Target::Apply;
     }
 }
 

@@ -294,7 +294,7 @@ impl Compiler<'_, '_> {
                     if !GUARD_BIFS.contains(&(name, n as u32)) {
                         return Err(SpecError::Function);
                     }
-                    match crate::vm::bif::lookup("erlang", name, n as u32) {
+                    match crate::vm::bifs::lookup("erlang", name, n as u32) {
                         Some(crate::vm::code::Target::Bif(b)) => Ok(Expr::Call(b, args)),
                         _ => Err(SpecError::Function),
                     }
