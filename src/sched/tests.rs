@@ -825,6 +825,38 @@ depth('fun', N) -> F = fun ?MODULE:depth/2, 1 + F('fun', N - 1).
     assert_memory_given_back(&r);
 }
 
+/// ETS objects are charged to the node's memory: a process that fills a table without end
+/// is killed when the node cannot hold more (nothing of its last insert stored), its table
+/// dies with it and gives the memory back, and another process can then fill a table too.
+#[test]
+fn a_table_the_node_memory_cannot_hold_kills_the_inserting_process_alone() {
+    let budget = 32 << 20;
+    let Some(r) = run_with_max_memory(
+        "st_ets_memory",
+        r#"-module(st_ets_memory).
+-export([main/0]).
+main() ->
+    {P, R} = spawn_monitor(fun() -> T = ets:new(t, [public]), fill(T, 0) end),
+    erlang:display(receive {'DOWN', R, process, P, Why} -> Why end),
+    {P2, R2} = spawn_monitor(fun() ->
+                                     T = ets:new(t, []),
+                                     ets:insert(T, [{N, lists:seq(1, 20)} || N <- lists:seq(1, 10000)]),
+                                     exit({size, ets:info(T, size)})
+                             end),
+    erlang:display(receive {'DOWN', R2, process, P2, Why2} -> Why2 end),
+    erlang:halt(0).
+fill(T, N) -> ets:insert(T, {N, lists:seq(1, 20)}), fill(T, N + 1).
+"#,
+        budget,
+    ) else {
+        return;
+    };
+    let l = node_memory_report(&r, budget);
+    assert_eq!(&l[7..], ["", "killed", "{size,10000}"], "{}", r.out);
+    assert_eq!(r.alive, 1);
+    assert_memory_given_back(&r);
+}
+
 #[test]
 fn an_encoding_the_node_memory_cannot_hold_kills_its_process_alone() {
     // The list fits the budget as a heap (16 bytes a level); its encoding's working memory

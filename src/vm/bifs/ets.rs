@@ -8,7 +8,7 @@
 use alloc::vec::Vec;
 
 use crate::vm::atom;
-use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault};
 use crate::vm::compare::{compare, Mode};
 use crate::vm::copy::copy_term;
 use crate::vm::ets::key::KeyTerm;
@@ -16,6 +16,7 @@ use crate::vm::ets::matchspec::{self, MatchSpec};
 use crate::vm::ets::object::Object;
 use crate::vm::ets::table::{Access, Table, TableKind, Tuning};
 use crate::vm::ets::EtsError;
+use crate::vm::memory::TempCharge;
 use crate::vm::term::Term;
 
 /// An atom by name (names used here are short and valid, so interning cannot fail).
@@ -176,29 +177,60 @@ pub fn new(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = *ctx.next_ref;
     *ctx.next_ref += 1;
     let owner = me(ctx);
-    let t = Table::new(id, name, named, kind, keypos, access, owner, heir, tuning);
+    let mut t = Table::new(id, name, named, kind, keypos, access, owner, heir, tuning);
+    if let Some(memory) = ctx.p.heap.memory_account() {
+        t.charge_to(memory.clone());
+    }
     ctx.ets.create(t).map_err(|_: EtsError| badarg())?;
     Ok(ctx.ets.tid_term(&mut ctx.p.heap, id))
 }
 
-fn insert_objects(ctx: &mut Ctx, id: u64, objs: &[Term]) {
+/// Copies `objs` into table `id`. The copies are charged to the node's memory: when a node
+/// with a budget cannot hold them, nothing is inserted and the process is killed (with the
+/// memory report), as one whose heap the node cannot grow is, rather than the table taking
+/// the node's memory.
+fn insert_objects(ctx: &mut Ctx, id: u64, objs: &[Term]) -> Result<(), Fault> {
     let Some(tab) = ctx.ets.get_mut(id) else {
-        return;
+        return Ok(());
     };
     let v = ctx.p.heap.view(ctx.lits);
     let exact = tab.kind.exact_keys();
+    let mut made = Vec::with_capacity(objs.len());
+    let mut words = 0usize;
     for &o in objs {
         let k = v.tuple(o).map(|el| el[tab.keypos - 1]).unwrap_or(Term::NIL);
         let k = KeyTerm::from_term(&v, ctx.atoms, ctx.code, k, exact);
-        tab.insert(ctx.lits, k, Object::new(&v, o));
+        let obj = Object::new(&v, o);
+        words = words.saturating_add(obj.memory_words());
+        made.push((k, obj));
     }
+    if ctx.p.heap.memory_left().is_some() {
+        let bytes = words.saturating_mul(core::mem::size_of::<Term>());
+        drop(made_room(ctx, bytes)?);
+    }
+    let Some(tab) = ctx.ets.get_mut(id) else {
+        return Ok(());
+    };
+    for (k, obj) in made {
+        tab.insert(ctx.lits, k, obj);
+    }
+    Ok(())
+}
+
+/// Whether the node's memory has `bytes` left for this process's table; if not, the refusal
+/// is recorded for the memory report and the process is to be killed.
+fn made_room(ctx: &mut Ctx, bytes: usize) -> Result<Option<TempCharge>, Fault> {
+    ctx.p
+        .heap
+        .charge_temporary(bytes)
+        .map_err(|_| Fault::raise(Class::Exit, atom::KILLED))
 }
 
 /// `ets:insert/2`.
 pub fn insert(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = writable(ctx, a[0])?;
     let objs = objects_arg(ctx, table(ctx, id)?.keypos, a[1])?;
-    insert_objects(ctx, id, &objs);
+    insert_objects(ctx, id, &objs)?;
     Ok(atom::TRUE)
 }
 
@@ -214,7 +246,7 @@ pub fn insert_new(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             return Ok(atom::FALSE);
         }
     }
-    insert_objects(ctx, id, &objs);
+    insert_objects(ctx, id, &objs)?;
     Ok(atom::TRUE)
 }
 

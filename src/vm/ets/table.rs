@@ -13,6 +13,7 @@ use super::key::KeyTerm;
 use super::object::{same, Object};
 use crate::vm::heap::View;
 use crate::vm::literals::Literals;
+use crate::vm::memory::NodeMemory;
 use crate::vm::term::Term;
 
 /// A table's type.
@@ -88,6 +89,16 @@ pub struct Table {
     objects: BTreeMap<KeyTerm, Slot>,
     size: usize,
     words: usize,
+    /// The node's memory account the objects are charged to (none: not charged).
+    memory: NodeMemory,
+    /// Bytes charged to it: the objects' words, brought up to date after every change.
+    charged: usize,
+}
+
+impl Drop for Table {
+    fn drop(&mut self) {
+        self.memory.release(self.charged);
+    }
 }
 
 /// The objects of one key: one kept inline (every `set` key, most `bag` keys) or several.
@@ -180,7 +191,30 @@ impl Table {
             objects: BTreeMap::new(),
             size: 0,
             words: 0,
+            memory: NodeMemory::default(),
+            charged: 0,
         }
+    }
+
+    /// Charges the objects to the node's memory account `memory` from now on (a table made
+    /// by a process the scheduler runs). Their growth is charged as it happens, whatever the
+    /// budget: callers that add much check the room first (see the `ets` BIFs).
+    pub fn charge_to(&mut self, memory: NodeMemory) {
+        self.memory.release(self.charged);
+        self.charged = 0;
+        self.memory = memory;
+        self.settle();
+    }
+
+    /// Brings the charge up to date with the objects' words.
+    fn settle(&mut self) {
+        let bytes = self.words.saturating_mul(core::mem::size_of::<Term>());
+        if bytes > self.charged {
+            self.memory.charge(bytes - self.charged);
+        } else {
+            self.memory.release(self.charged - bytes);
+        }
+        self.charged = bytes;
     }
 
     /// Number of objects.
@@ -205,6 +239,11 @@ impl Table {
 
     /// Stores `obj` under `key` (a `set` replaces, a `bag` skips an identical object).
     pub fn insert(&mut self, lits: &Literals, key: KeyTerm, obj: Object) {
+        self.insert_unsettled(lits, key, obj);
+        self.settle();
+    }
+
+    fn insert_unsettled(&mut self, lits: &Literals, key: KeyTerm, obj: Object) {
         use alloc::collections::btree_map::Entry;
         let words = obj.memory_words();
         let slot = match self.objects.entry(key) {
@@ -257,6 +296,7 @@ impl Table {
         };
         self.words = self.words + obj.memory_words() - old.memory_words();
         *old = obj;
+        self.settle();
     }
 
     /// Whether `key` has objects.
@@ -273,6 +313,7 @@ impl Table {
             .unwrap_or_default();
         self.size -= v.len();
         self.words -= v.iter().map(Object::memory_words).sum::<usize>();
+        self.settle();
         v
     }
 
@@ -287,6 +328,7 @@ impl Table {
         if slot.as_slice().is_empty() {
             self.objects.remove(key);
         }
+        self.settle();
     }
 
     /// Removes every object.
@@ -294,6 +336,7 @@ impl Table {
         self.objects.clear();
         self.size = 0;
         self.words = 0;
+        self.settle();
     }
 
     /// Keeps only the objects `keep` accepts, in key order.
@@ -308,6 +351,7 @@ impl Table {
         });
         self.size -= removed;
         self.words -= freed;
+        self.settle();
     }
 
     /// Every object with its key and its place among the key's objects, in key order.
