@@ -23,7 +23,7 @@ use super::bif::{self, badarg, BifFn, Class, Ctx, Fault, Frame, Io};
 use super::bits::{self, BitWriter};
 use super::code::{split_fun_id, Code, Target, TRAP_PC};
 use super::compare::{compare, eq, exact_eq, Mode};
-use super::exception::{self, Top};
+use super::exception::{self, BifName, Top};
 use super::fetch::{Ip, Ops};
 use super::heap::View;
 use super::literals::Literals;
@@ -300,7 +300,7 @@ fn cmp_test(v: &View, atoms: &AtomTable, a: Term, b: Term, test: CmpTest) -> boo
 /// A call target resolved from an export entry.
 enum Resolved {
     Code(u32, u32),
-    Bif(BifFn, u32),
+    Bif(BifFn, BifName),
     Apply,
     Load(Term),
     Undef,
@@ -310,7 +310,7 @@ fn resolve(code: &Code, atoms: &AtomTable, module: Term, function: Term, arity: 
     if let Some(e) = code.find_export(module, function, arity) {
         match code.exports[e as usize].target {
             Target::Code { module, pc } => return Resolved::Code(module, pc),
-            Target::Bif(b) => return Resolved::Bif(b, e),
+            Target::Bif(b) => return Resolved::Bif(b, BifName::Export(e)),
             Target::Apply => return Resolved::Apply,
             Target::Undefined => {}
         }
@@ -318,7 +318,7 @@ fn resolve(code: &Code, atoms: &AtomTable, module: Term, function: Term, arity: 
     // A BIF nobody imported yet (reached through apply or a fun M:F/A).
     if module.is_atom() && function.is_atom() {
         match super::bif::lookup(atoms.name(module), atoms.name(function), arity) {
-            Some(Target::Bif(b)) => return Resolved::Bif(b, 0),
+            Some(Target::Bif(b)) => return Resolved::Bif(b, BifName::Named(module, function)),
             Some(Target::Apply) => return Resolved::Apply,
             _ => {}
         }
@@ -1143,8 +1143,8 @@ fn general<'e>(
                         }
                         Frame::Named => {
                             let top = match $top {
-                                Top::Bif { export, args } => Top::Named {
-                                    export,
+                                Top::Bif { bif, args } => Top::Named {
+                                    bif,
                                     arity: args.len() as u32,
                                 },
                                 other => other,
@@ -1322,7 +1322,7 @@ fn general<'e>(
                     fault!(
                         f,
                         Top::Bif {
-                            export: $export,
+                            bif: BifName::from($export),
                             args
                         }
                     )
@@ -1359,7 +1359,7 @@ fn general<'e>(
                     Err(f) => fault!(
                         f,
                         Top::Bif {
-                            export: $export,
+                            bif: BifName::Export($export),
                             args: &args
                         }
                     ),
@@ -1704,7 +1704,7 @@ fn general<'e>(
                             Err(f) => fault!(
                                 f,
                                 Top::Bif {
-                                    export: *export,
+                                    bif: BifName::Export(*export),
                                     args: &a
                                 }
                             ),
@@ -1736,7 +1736,7 @@ fn general<'e>(
                             Err(f) => fault!(
                                 f,
                                 Top::Bif {
-                                    export: *export,
+                                    bif: BifName::Export(*export),
                                     args: &args
                                 }
                             ),
@@ -1766,7 +1766,7 @@ fn general<'e>(
                     Err(f) => fault!(
                         f,
                         Top::Bif {
-                            export: *export,
+                            bif: BifName::Export(*export),
                             args: a
                         }
                     ),
@@ -2091,7 +2091,7 @@ fn general<'e>(
                         fault!(
                             badarg(),
                             Top::Bif {
-                                export: *export,
+                                bif: BifName::Export(*export),
                                 args: &args
                             }
                         )
@@ -2598,7 +2598,9 @@ fn general<'e>(
                     Err(f) => fault!(
                         f,
                         Top::Bif {
-                            export: code.find_export(atom::ERLANG, atom::SEND, 2).unwrap_or(0),
+                            bif: BifName::Export(
+                                code.find_export(atom::ERLANG, atom::SEND, 2).unwrap_or(0)
+                            ),
                             args: &args
                         }
                     ),
