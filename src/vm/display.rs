@@ -4,6 +4,9 @@
 //! newline, carriage return) print as strings; binaries whose bytes are all printable ASCII
 //! print as `<<"...">>`; atoms are quoted unless they start with a lowercase letter and contain
 //! only letters, digits and `_`. Output is UTF-8.
+//!
+//! [`init_text`] is the shorter text erl's `init` makes of the reason it stops the node for
+//! ("init terminating in do_boot (...)").
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -311,10 +314,25 @@ fn write_binary(s: &mut String, v: &View, t: Term) {
     let bytes: Vec<u8> = b.to_vec();
     let whole = b.bit_len / 8;
     let rest = b.bit_len % 8;
+    if rest == 0 {
+        s.push_str(&binary_text(&bytes[..whole]));
+        return;
+    }
     s.push_str("<<");
-    if rest == 0 && whole > 0 && bytes.iter().all(|&c| (32..=126).contains(&c)) {
+    for c in &bytes[..whole] {
+        let _ = write!(s, "{c},");
+    }
+    let last = bytes[whole] >> (8 - rest);
+    let _ = write!(s, "{last}:{rest}>>");
+}
+
+/// A binary of whole bytes as `erlang:display/1` writes it: `<<"text">>` when every byte is
+/// printable ASCII (only `"` escaped), else `<<1,2,3>>`.
+pub fn binary_text(bytes: &[u8]) -> String {
+    let mut s = String::from("<<");
+    if !bytes.is_empty() && bytes.iter().all(|c| (32..=126).contains(c)) {
         s.push('"');
-        for &c in &bytes {
+        for &c in bytes {
             if c == b'"' {
                 s.push_str("\\\"");
             } else {
@@ -323,21 +341,112 @@ fn write_binary(s: &mut String, v: &View, t: Term) {
         }
         s.push('"');
     } else {
-        for (i, c) in bytes[..whole].iter().enumerate() {
+        for (i, c) in bytes.iter().enumerate() {
             if i > 0 {
                 s.push(',');
             }
             let _ = write!(s, "{c}");
         }
-        if rest != 0 {
-            if whole > 0 {
-                s.push(',');
-            }
-            let last = bytes[whole] >> (8 - rest);
-            let _ = write!(s, "{last}:{rest}");
-        }
     }
     s.push_str(">>");
+    s
+}
+
+/// The text erl's `init` makes of a term in its "init terminating in do_boot (...)" message
+/// (its `to_string/2`, which keeps the message short): atoms without quotes, a list whose
+/// flattened characters are all printable (32..=126, tab, newline, carriage return) as those
+/// characters, other lists and tuples element by element down to depth 4 (`[_]` and `{_}`
+/// below), floats as `float_to_list/1` writes them, pids and integers as usual, and nothing
+/// at all for other terms (maps, binaries, funs, references).
+///
+/// `None` when `init` itself would fail on the term: it flattens a list before looking at
+/// it, and an improper list (shallower than depth 4) crashes that.
+pub fn init_text(v: &View, atoms: &AtomTable, t: Term) -> Option<String> {
+    let mut s = String::new();
+    init_term(&mut s, v, atoms, t, 0)?;
+    Some(s)
+}
+
+/// How deep `init`'s text goes into lists and tuples.
+const INIT_DEPTH: u32 = 4;
+
+/// One term of [`init_text`] at depth `depth`. Recursion is bounded by [`INIT_DEPTH`]; lists
+/// are walked in loops.
+fn init_term(s: &mut String, v: &View, atoms: &AtomTable, t: Term, depth: u32) -> Option<()> {
+    if t.is_nil() || t.is_cons() {
+        if depth >= INIT_DEPTH {
+            s.push_str("[_]");
+            return Some(());
+        }
+        let flat = init_flatten(v, t)?;
+        let printable = |c: &Term| matches!(c.as_small(), Some(9 | 10 | 13 | 32..=126));
+        if !flat.is_empty() && flat.iter().all(printable) {
+            s.extend(
+                flat.iter()
+                    .filter_map(|c| char::from_u32(c.as_small()? as u32)),
+            );
+            return Some(());
+        }
+        s.push('[');
+        let mut l = t;
+        while l.is_cons() {
+            let (h, tl) = v.cons(l);
+            init_term(s, v, atoms, h, depth + 1)?;
+            if tl.is_cons() {
+                s.push(',');
+            }
+            l = tl;
+        }
+        s.push(']');
+    } else if t.is_atom() {
+        s.push_str(atoms.name(t));
+    } else if t.is_pid() {
+        let (number, serial) = t.pid_parts();
+        let _ = write!(s, "<0.{number}.{serial}>");
+    } else if let Some(i) = t.as_small() {
+        let _ = write!(s, "{i}");
+    } else if let Some(f) = v.float(t) {
+        s.push_str(&super::bifs::conv::float_text_default(f));
+    } else if let Some(b) = v.big(t) {
+        let _ = write!(s, "{b}");
+    } else if let Some(elements) = v.tuple(t) {
+        if depth >= INIT_DEPTH {
+            s.push_str("{_}");
+            return Some(());
+        }
+        s.push('{');
+        for (i, e) in elements.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            init_term(s, v, atoms, *e, depth + 1)?;
+        }
+        s.push('}');
+    }
+    Some(())
+}
+
+/// The elements of a (deep) list with every nested list spliced in, as `init`'s `flatten/2`;
+/// `None` for an improper list anywhere in it.
+fn init_flatten(v: &View, t: Term) -> Option<Vec<Term>> {
+    let mut out = Vec::new();
+    let mut todo = alloc::vec![t];
+    while let Some(l) = todo.pop() {
+        if l.is_nil() {
+            continue;
+        }
+        if !l.is_cons() {
+            return None;
+        }
+        let (h, tl) = v.cons(l);
+        todo.push(tl);
+        if h.is_nil() || h.is_cons() {
+            todo.push(h);
+        } else {
+            out.push(h);
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use super::atom;
 use super::bif::{Class, Io};
 use super::code::Target;
-use super::display::display;
+use super::display::{display, init_text};
 use super::interp::{run, Outcome, Vm};
 use super::process::Process;
 use super::term::Term;
@@ -300,5 +300,22 @@ impl Runtime {
         let reason =
             String::from_utf8_lossy(&display(&view, &vm.atoms, &vm.code, inner)).into_owned();
         (line, reason)
+    }
+
+    /// The reason of an uncaught exception in `-run`'s process as erl's init repeats it in
+    /// "init terminating in do_boot (...)" on standard error: [`init_text`]'s short form of
+    /// the reason part of [`Runtime::boot_crash_term`]. `None` when init could not make it
+    /// (an improper list in it).
+    pub fn boot_crash_text(
+        vm: &Vm,
+        p: &mut Process,
+        class: Class,
+        reason: Term,
+        trace: Term,
+    ) -> Option<String> {
+        let t = Self::boot_crash_term(p, class, reason, trace);
+        let view = p.heap.view(&vm.lits);
+        let inner = *view.tuple(t)?.get(1)?;
+        init_text(&view, &vm.atoms, inner)
     }
 }
