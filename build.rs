@@ -1,7 +1,7 @@
 //! Compiles the kernel's Erlang boot module (`src/erlang/xenbeam_kernel.erl`) and the host's
-//! part of `init` (`src/erlang/host/init.erl`, which runs `-eval` items) for the host runner,
-//! which carries them in its binary (the image embeds the kernel module through
-//! `scripts/build`, and never the host's `init`).
+//! own preloaded modules (`src/erlang/host/`: the part of `init` that runs `-eval` items, and
+//! `prim_eval`, erl_eval's receive) for the host runner, which carries them in its binary (the
+//! image embeds the kernel module through `scripts/build`, and never the host's modules).
 //!
 //! Without `erlc` the runner carries empty modules: it starts no kernel services and cannot
 //! run `-eval`.
@@ -17,6 +17,10 @@ fn main() {
             "xenbeam-run starts no kernel services",
         ),
         ("src/erlang/host/init.erl", "xenbeam-run cannot run -eval"),
+        (
+            "src/erlang/host/prim_eval.S",
+            "erl_eval cannot evaluate receive expressions",
+        ),
     ] {
         println!("cargo:rerun-if-changed={src}");
         let name = Path::new(src)

@@ -516,6 +516,16 @@ fn eval_items_run_and_fail_as_in_erl() {
         (vec!["-eval", "X = 6, io:format(\"~p~n\", [X * 7])", "-s", "init", "stop"], 0),
         (vec!["-eval", "io:format(\"~p~n\",[lists:seq(1,3)]).", "-s", "init", "stop"], 0),
         (vec!["-eval", "-eval", "halt(4)."], 4),
+        // Receive expressions (erl_eval's go through prim_eval).
+        (
+            vec![
+                "-eval",
+                "self() ! a, self() ! hi, receive hi -> ok end, \
+                 receive M -> io:format(\"~p~n\", [M]) end, \
+                 receive _ -> ok after 10 -> io:format(\"timeout~n\") end, halt(2).",
+            ],
+            2,
+        ),
         // An exception in the expressions, through erl_eval's frames.
         (vec!["-eval", "foo:bar()."], 1),
         (vec!["-eval", "1/0."], 1),

@@ -57,8 +57,13 @@ const KERNEL_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/xenbeam_k
 /// `-eval` items), compiled by the build script; empty when `erlc` was missing then.
 const INIT_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/init.beam"));
 
-/// Module search path: the runner's own modules (the kernel's boot module and `init`, which
-/// erl has preloaded, so no directory can supply another), the `-pa` directories, then OTP's.
+/// erl_eval's receive (`src/erlang/host/prim_eval.S`), compiled by the build script; empty
+/// when `erlc` was missing then.
+const PRIM_EVAL_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/prim_eval.beam"));
+
+/// Module search path: the runner's own modules (the kernel's boot module, and `init` and
+/// `prim_eval`, which erl has preloaded, so no directory can supply others), the `-pa`
+/// directories, then OTP's.
 struct SearchPath(Vec<PathBuf>);
 
 impl ModuleSource for SearchPath {
@@ -66,6 +71,7 @@ impl ModuleSource for SearchPath {
         let own = match name {
             "xenbeam_kernel" => Some(KERNEL_MODULE),
             "init" => Some(INIT_MODULE),
+            "prim_eval" => Some(PRIM_EVAL_MODULE),
             _ => None,
         };
         if let Some(bytes) = own {
