@@ -1,5 +1,6 @@
 //! `xenbeam-run`'s command line: bad input ends the run with a clear message and status 2,
-//! never a panic.
+//! never a panic; erl's items (`-run`, `-s`, `-eval`) run and fail as under `erl -noshell`,
+//! compared with erl itself (which must be installed).
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -634,4 +635,29 @@ fn eval_items_mix_with_run_and_s_in_one_process() {
         same_as_erl(&args, status);
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A process an `-eval` spawns keeps printing while the next item runs (how many lines it
+/// gets out before the halt depends on timing, so only their text is compared).
+#[test]
+fn a_process_an_eval_spawns_keeps_printing_after_it() {
+    let args = [
+        "-eval",
+        "spawn(fun L() -> io:format(\"tick~n\"), timer:sleep(10), L() end).",
+        "-eval",
+        "timer:sleep(100), halt(3).",
+    ];
+    let os: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    let erl = Command::new("erl")
+        .arg("-noshell")
+        .args(&os)
+        .output()
+        .expect("erl (OTP) is needed");
+    for (who, out) in [("erl", erl), ("xenbeam-run", runner(&os))] {
+        let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+        assert_eq!(out.status.code(), Some(3), "{who}: {}", stderr(&out));
+        assert!(text.lines().count() >= 3, "{who}: {text}");
+        assert!(text.lines().all(|l| l == "tick"), "{who}: {text}");
+        assert!(out.stderr.is_empty(), "{who}: {}", stderr(&out));
+    }
 }
