@@ -1,26 +1,42 @@
-//! Compiles the kernel's Erlang boot module (`src/erlang/xenbeam_kernel.erl`) for the host
-//! runner, which carries it in its binary (the image embeds it through `scripts/build`).
+//! Compiles the kernel's Erlang boot module (`src/erlang/xenbeam_kernel.erl`) and the host's
+//! own preloaded modules (`src/erlang/host/`: the part of `init` that runs `-eval` items, and
+//! `prim_eval`, erl_eval's receive) for the host runner, which carries them in its binary (the
+//! image embeds the kernel module through `scripts/build`, and never the host's modules).
 //!
-//! Without `erlc` the runner carries an empty module and starts no kernel services.
+//! Without `erlc` the runner carries empty modules: it starts no kernel services and cannot
+//! run `-eval`.
 
 use std::path::Path;
 use std::process::Command;
 
 fn main() {
-    let src = "src/erlang/xenbeam_kernel.erl";
-    println!("cargo:rerun-if-changed={src}");
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    let beam = Path::new(&out).join("xenbeam_kernel.beam");
-    let compiled = Command::new("erlc")
-        .arg("-o")
-        .arg(&out)
-        .arg(src)
-        .status()
-        .is_ok_and(|s| s.success());
-    if !compiled {
-        println!(
-            "cargo:warning=erlc could not compile {src}: xenbeam-run starts no kernel services"
-        );
-        std::fs::write(&beam, []).expect("writing an empty module");
+    for (src, what) in [
+        (
+            "src/erlang/xenbeam_kernel.erl",
+            "xenbeam-run starts no kernel services",
+        ),
+        ("src/erlang/host/init.erl", "xenbeam-run cannot run -eval"),
+        (
+            "src/erlang/host/prim_eval.S",
+            "erl_eval cannot evaluate receive expressions",
+        ),
+    ] {
+        println!("cargo:rerun-if-changed={src}");
+        let name = Path::new(src)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("a module file name");
+        let beam = Path::new(&out).join(format!("{name}.beam"));
+        let compiled = Command::new("erlc")
+            .arg("-o")
+            .arg(&out)
+            .arg(src)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !compiled {
+            println!("cargo:warning=erlc could not compile {src}: {what}");
+            std::fs::write(&beam, []).expect("writing an empty module");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! `xenbeam-run`'s command line: bad input ends the run with a clear message and status 2,
-//! never a panic.
+//! never a panic; erl's items (`-run`, `-s`, `-eval`) run and fail as under `erl -noshell`,
+//! compared with erl itself (which must be installed).
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -461,7 +462,6 @@ fn erl_command_line_items_run_in_order_in_one_process() {
     assert_eq!(out.status.code(), Some(2));
     for (line, message) in [
         ("-run", "-run needs a module"),
-        ("-s cli_items a -eval x.", "-eval is not supported"),
         ("-s cli_items a --bogus", "unknown option '--bogus'"),
         ("cli_items", "a module needs a function"),
     ] {
@@ -511,4 +511,193 @@ fn an_uncaught_exception_halts_with_erls_slogan() {
         assert_eq!(text(&ours.stdout), text(&erl.stdout), "{case}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs `args` with xenbeam-run and with `erl -noshell` (which must be installed) and checks
+/// that both print the same on standard output and standard error (erl ends its lines with
+/// CR LF there) and exit with the same status, `status`.
+fn same_as_erl(args: &[&OsStr], status: i32) {
+    let ours = runner(args);
+    let erl = Command::new("erl")
+        .arg("-noshell")
+        .args(args)
+        .output()
+        .expect("erl (OTP) is needed");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).replace("\r\n", "\n");
+    assert_eq!(erl.status.code(), Some(status), "{args:?}: erl");
+    assert_eq!(
+        ours.status.code(),
+        Some(status),
+        "{args:?}: {}",
+        stderr(&ours)
+    );
+    assert_eq!(
+        text(&ours.stdout),
+        text(&erl.stdout),
+        "{args:?}: standard output"
+    );
+    assert_eq!(
+        text(&ours.stderr),
+        text(&erl.stderr),
+        "{args:?}: standard error"
+    );
+}
+
+/// `-eval EXPRS` as erl's init runs it: scanned, parsed and evaluated with OTP's erl_scan,
+/// erl_parse and erl_eval, and every failure reported as erl reports it (the crash term on
+/// standard output, init's short form of the reason on standard error, status 1).
+#[test]
+fn eval_items_run_and_fail_as_in_erl() {
+    let exit_term =
+        "exit({1.5, \"abc\", [\"ab\",\"cd\"], \"a\\nb\", [[[[[x]]]]], {{{{{y}}}}}, [], \
+                     'A b', -3, 12345678901234567890, self()}).";
+    for (args, status) in [
+        (vec!["-eval", "halt(3)."], 3),
+        (vec!["-eval", "init:stop()."], 0),
+        (vec!["-eval", "X = 6, io:format(\"~p~n\", [X * 7])", "-s", "init", "stop"], 0),
+        (vec!["-eval", "io:format(\"~p~n\",[lists:seq(1,3)]).", "-s", "init", "stop"], 0),
+        (vec!["-eval", "-eval", "halt(4)."], 4),
+        // Receive expressions (erl_eval's go through prim_eval).
+        (
+            vec![
+                "-eval",
+                "self() ! a, self() ! hi, receive hi -> ok end, \
+                 receive M -> io:format(\"~p~n\", [M]) end, \
+                 receive _ -> ok after 10 -> io:format(\"timeout~n\") end, halt(2).",
+            ],
+            2,
+        ),
+        // An exception in the expressions, through erl_eval's frames.
+        (vec!["-eval", "foo:bar()."], 1),
+        (vec!["-eval", "1/0."], 1),
+        (vec!["-eval", "lists:reverse(x)."], 1),
+        (vec!["-eval", "x = 1."], 1),
+        (vec!["-eval", "throw(t)."], 1),
+        (vec!["-eval", "exit(bye)."], 1),
+        (vec!["-eval", exit_term], 1),
+        // A syntax error and scan errors: a badmatch in init:start_it/1.
+        (vec!["-eval", "1 +."], 1),
+        (vec!["-eval", "a b"], 1),
+        (vec!["-eval", "\"abc"], 1),
+        (vec!["-eval", "$"], 1),
+        // A process the expressions spawn goes on after them; a normal exit ends the items.
+        (
+            vec![
+                "-eval",
+                "spawn(fun() -> lists:foreach(fun(N) -> io:format(\"tick ~p~n\", [N]), \
+                 timer:sleep(20) end, lists:seq(1, 5)), halt(6) end).",
+            ],
+            6,
+        ),
+        (
+            vec![
+                "-eval",
+                "spawn(fun() -> timer:sleep(50), io:format(\"late~n\"), halt(6) end), exit(normal).",
+                "-eval",
+                "halt(7).",
+            ],
+            6,
+        ),
+        (vec!["-run", "erlang", "halt", "3"], 1),
+    ] {
+        let os: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        same_as_erl(&os, status);
+    }
+}
+
+/// More than one word after `-eval`: erl's init dies preparing the items, before running any,
+/// with the same message (erl may add a line from its logger, with a time in it, which is
+/// left out of the comparison).
+#[test]
+fn eval_with_several_words_ends_the_boot_as_in_erl() {
+    for args in [
+        vec!["-eval", "halt(2).", "extra"],
+        vec!["-s", "erlang", "halt", "-eval", "a\"b\\c", "\u{e9} x"],
+    ] {
+        let os: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        let ours = runner(&os);
+        let erl = Command::new("erl")
+            .arg("-noshell")
+            .args(&os)
+            .output()
+            .expect("erl (OTP) is needed");
+        let lines = |o: &Output| {
+            let text = String::from_utf8_lossy(&o.stderr).replace("\r\n", "\n");
+            let lines: Vec<String> = text
+                .lines()
+                .filter(|l| !l.starts_with("(no logger present)"))
+                .map(String::from)
+                .collect();
+            (o.status.code(), o.stdout.is_empty(), lines)
+        };
+        assert_eq!(lines(&erl).0, Some(1), "{args:?}: erl");
+        assert_eq!(lines(&ours), lines(&erl), "{args:?}");
+    }
+}
+
+/// `-eval` items run in order with `-run` and `-s` items, in the same process.
+#[test]
+fn eval_items_mix_with_run_and_s_in_one_process() {
+    let dir = compile(
+        "cli_eval",
+        "-module(cli_eval).\n-export([a/0, b/1]).\n\
+         a() -> put(seen, [a]), io:format(\"a ~p~n\", [self()]).\n\
+         b(L) -> put(seen, [b | get(seen)]), io:format(\"b ~p ~p~n\", [L, self()]).\n",
+    );
+    let eval = "io:format(\"eval ~p ~p~n\", [self(), get(seen)]), put(seen, [eval | get(seen)]).";
+    let crash = "cli_eval:nope().";
+    for (items, status) in [
+        (
+            vec![
+                "-run",
+                "cli_eval",
+                "a",
+                "-eval",
+                eval,
+                "-s",
+                "cli_eval",
+                "b",
+                "x",
+                "-eval",
+                "io:format(\"~p~n\", [get(seen)]), halt(5).",
+            ],
+            5,
+        ),
+        (
+            vec![
+                "-run", "cli_eval", "a", "-eval", crash, "-s", "cli_eval", "b",
+            ],
+            1,
+        ),
+    ] {
+        let mut args = vec![OsStr::new("-pa"), dir.as_os_str()];
+        args.extend(items.iter().map(OsStr::new));
+        same_as_erl(&args, status);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A process an `-eval` spawns keeps printing while the next item runs (how many lines it
+/// gets out before the halt depends on timing, so only their text is compared).
+#[test]
+fn a_process_an_eval_spawns_keeps_printing_after_it() {
+    let args = [
+        "-eval",
+        "spawn(fun L() -> io:format(\"tick~n\"), timer:sleep(10), L() end).",
+        "-eval",
+        "timer:sleep(100), halt(3).",
+    ];
+    let os: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    let erl = Command::new("erl")
+        .arg("-noshell")
+        .args(&os)
+        .output()
+        .expect("erl (OTP) is needed");
+    for (who, out) in [("erl", erl), ("xenbeam-run", runner(&os))] {
+        let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+        assert_eq!(out.status.code(), Some(3), "{who}: {}", stderr(&out));
+        assert!(text.lines().count() >= 3, "{who}: {text}");
+        assert!(text.lines().all(|l| l == "tick"), "{who}: {text}");
+        assert!(out.stderr.is_empty(), "{who}: {}", stderr(&out));
+    }
 }

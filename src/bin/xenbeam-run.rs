@@ -3,6 +3,9 @@
 //! `xenbeam-run [-pa DIR]... MOD FUN [ARG...]` loads modules on demand from the `-pa`
 //! directories, then from OTP's own library (`XENBEAM_OTP_LIB`, or the one `erl` reports),
 //! calls `MOD:FUN()` (or `MOD:FUN(["ARG", ...])`), and exits with the status given to `halt/1`.
+//! Instead of `MOD FUN [ARG...]`, erl's `-run`, `-s` and `-eval EXPRS` items run in order in
+//! one process, as erl's init runs them (`-eval` with OTP's erl_scan, erl_parse and erl_eval,
+//! through the runner's own `init:start_it/1`).
 //! An uncaught exception is reported as erl reports it and exits with status 1. Processes run
 //! on a [`Node`] with the host's clocks; when no process can ever run again the runner stops
 //! with status 1 (erl would wait forever), or 0 if no process is left.
@@ -40,6 +43,7 @@ use xenbeam::platform::{Channel, Platform, PlatformError};
 use xenbeam::sched::pids::{round_process_limit, MAX_PROCESS_LIMIT, MIN_PROCESS_LIMIT};
 use xenbeam::sched::{Node, StartItem, Stop};
 use xenbeam::vm::bif::Io;
+use xenbeam::vm::display::binary_text;
 use xenbeam::vm::driver::{ModuleSource, Runtime};
 use xenbeam::vm::files::{FileOp, FileReply, Posix};
 use xenbeam::vm::maxheap::MaxHeap;
@@ -49,13 +53,29 @@ use xenbeam::vm::translate::OPCODES;
 /// empty when `erlc` was missing then.
 const KERNEL_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/xenbeam_kernel.beam"));
 
-/// Module search path: the kernel's boot module, the `-pa` directories, then OTP's.
+/// The host's part of erl's `init` (`src/erlang/host/init.erl`: `init:start_it/1`, which runs
+/// `-eval` items), compiled by the build script; empty when `erlc` was missing then.
+const INIT_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/init.beam"));
+
+/// erl_eval's receive (`src/erlang/host/prim_eval.S`), compiled by the build script; empty
+/// when `erlc` was missing then.
+const PRIM_EVAL_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/prim_eval.beam"));
+
+/// Module search path: the runner's own modules (the kernel's boot module, and `init` and
+/// `prim_eval`, which erl has preloaded, so no directory can supply others), the `-pa`
+/// directories, then OTP's.
 struct SearchPath(Vec<PathBuf>);
 
 impl ModuleSource for SearchPath {
     fn find(&mut self, name: &str) -> Option<Vec<u8>> {
-        if name == "xenbeam_kernel" {
-            return (!KERNEL_MODULE.is_empty()).then(|| KERNEL_MODULE.to_vec());
+        let own = match name {
+            "xenbeam_kernel" => Some(KERNEL_MODULE),
+            "init" => Some(INIT_MODULE),
+            "prim_eval" => Some(PRIM_EVAL_MODULE),
+            _ => None,
+        };
+        if let Some(bytes) = own {
+            return (!bytes.is_empty()).then(|| bytes.to_vec());
         }
         let file = format!("{name}.beam");
         self.0
@@ -154,13 +174,24 @@ fn otp_dirs() -> Vec<PathBuf> {
     apps.into_iter().map(|(_, d)| d).collect()
 }
 
-/// What the command line asks the first process to run: erl's `-run MOD [FUN [ARG...]]` and
-/// `-s MOD [FUN [ARG...]]` items, in order (FUN is `start` when left out; an item's
-/// arguments go up to the next word that starts with `-` or `+`, as in erl), or, as before,
-/// `MOD FUN [ARG...]` alone, which is `-run MOD FUN [ARG...]`.
-fn start_items(words: &[String]) -> Result<Vec<StartItem>, String> {
+/// Why the command line's items cannot run.
+#[derive(Debug)]
+enum ItemsError {
+    /// Not a command line the runner takes: the message goes before the usage (status 2).
+    Usage(String),
+    /// An `-eval` with more than one word, which erl's init takes for a list it has no clause
+    /// for: it dies before running anything, with this message (status 1).
+    InitDies(String),
+}
+
+/// What the command line asks the first process to run: erl's `-run MOD [FUN [ARG...]]`,
+/// `-s MOD [FUN [ARG...]]` and `-eval EXPRS` items, in order (FUN is `start` when left out;
+/// an item's words go up to the next word that starts with `-` or `+`, as in erl; an `-eval`
+/// without a word does nothing, as in erl), or, as before, `MOD FUN [ARG...]` alone, which is
+/// `-run MOD FUN [ARG...]`.
+fn start_items(words: &[String]) -> Result<Vec<StartItem>, ItemsError> {
     let Some(first) = words.first() else {
-        return Err("nothing to run".into());
+        return Err(ItemsError::Usage("nothing to run".into()));
     };
     if !first.starts_with('-') {
         return match words {
@@ -170,19 +201,26 @@ fn start_items(words: &[String]) -> Result<Vec<StartItem>, String> {
                 args: args.to_vec(),
                 atoms: false,
             }]),
-            _ => Err(format!("{first}: a module needs a function")),
+            _ => Err(ItemsError::Usage(format!(
+                "{first}: a module needs a function"
+            ))),
         };
     }
     let mut items = Vec::new();
+    // Every item's words, as erl's init has them before it prepares any (a bad `-eval` ends
+    // the boot before the first item runs, wherever it is).
     let mut i = 0;
+    let mut given_items = Vec::new();
     while i < words.len() {
         let flag = words[i].as_str();
         let plain = words[i + 1..]
             .iter()
             .take_while(|w| !w.starts_with('-') && !w.starts_with('+'))
             .count();
-        let given = &words[i + 1..i + 1 + plain];
+        given_items.push((flag, &words[i + 1..i + 1 + plain]));
         i += 1 + plain;
+    }
+    for (n, &(flag, given)) in given_items.iter().enumerate() {
         match (flag, given) {
             ("-run" | "-s", [module, rest @ ..]) => items.push(StartItem {
                 module: module.clone(),
@@ -190,12 +228,26 @@ fn start_items(words: &[String]) -> Result<Vec<StartItem>, String> {
                 args: rest.iter().skip(1).cloned().collect(),
                 atoms: flag == "-s",
             }),
-            ("-run" | "-s", []) => return Err(format!("{flag} needs a module")),
-            ("-eval", _) => return Err("-eval is not supported; use -run or -s".into()),
-            _ => return Err(format!("unknown option '{flag}'")),
+            ("-run" | "-s", []) => return Err(ItemsError::Usage(format!("{flag} needs a module"))),
+            ("-eval", []) => {}
+            ("-eval", [exprs]) => items.push(StartItem::eval(exprs)),
+            ("-eval", exprs) => return Err(ItemsError::InitDies(eval_words_crash(n, exprs))),
+            _ => return Err(ItemsError::Usage(format!("unknown option '{flag}'"))),
         }
     }
     Ok(items)
+}
+
+/// What erl prints when its init dies preparing the `n`th item (from 0), an `-eval` with
+/// several words: a `function_clause` in `init:prepare_run_args/1`, called from init's own
+/// `map/2`, one frame per item up to that one.
+fn eval_words_crash(n: usize, exprs: &[String]) -> String {
+    let words: Vec<String> = exprs.iter().map(|w| binary_text(w.as_bytes())).collect();
+    let maps = "{init,map,2,[]},".repeat(n + 1);
+    format!(
+        "System process <0.0.0> terminated: {{function_clause,[{{init,prepare_run_args,[{{eval,[{}]}}],[]}},{maps}{{init,boot,1,[]}}]}}",
+        words.join(",")
+    )
 }
 
 fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
@@ -207,8 +259,8 @@ fn usage() -> ! {
         "usage: xenbeam-run [+P N] [--max-heap-words N] [--max-memory BYTES[K|M|G]] [--xenstore[=KNOBS]] [-pa DIR]... ITEMS | --list-opcodes"
     );
     eprintln!(
-        "  ITEMS                MOD FUN [ARG...], or erl's -run MOD [FUN [ARG...]] and -s MOD [FUN [ARG...]]\n                       \
-         items, run in order by one process (FUN is start when left out)\n  \
+        "  ITEMS                MOD FUN [ARG...], or erl's -run MOD [FUN [ARG...]], -s MOD [FUN [ARG...]] and\n                       \
+         -eval EXPRS items, run in order by one process (FUN is start when left out)\n  \
          +P N                 at most N processes (erl's +P: 1024 to 134217727, rounded up to a power of two)\n  \
          --max-heap-words N   the default max_heap_size of every process, in words (erl's +hmax):\n                       \
          a process whose heap outgrows it is reported and killed\n  \
@@ -350,9 +402,13 @@ fn main() {
     }
     let items = match start_items(&rest) {
         Ok(items) => items,
-        Err(e) => {
+        Err(ItemsError::Usage(e)) => {
             eprintln!("xenbeam-run: {e}");
             usage();
+        }
+        Err(ItemsError::InitDies(msg)) => {
+            eprintln!("{msg}\n\nCrash dump is being written to: erl_crash.dump...done");
+            exit(1);
         }
     };
     if profile.given && !cfg!(feature = "op-profile") {
@@ -424,7 +480,8 @@ fn run(
     let stop = match node.start_services(&mut io, &mut src) {
         Err(stop) => stop,
         Ok(()) => {
-            if node.spawn_items(&items).is_none() {
+            // Only `-eval`s without a word: nothing to run (erl would wait forever).
+            if !items.is_empty() && node.spawn_items(&items).is_none() {
                 eprintln!("xenbeam-run: a module or function name is not a valid atom");
                 usage();
             }

@@ -83,7 +83,8 @@ pub enum Stop {
     },
 }
 
-/// One item of erl's command line that the first process runs (`-run` or `-s`).
+/// One item of erl's command line that the first process runs (`-run`, `-s`, or on the host
+/// `-eval`, see [`StartItem::eval`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StartItem {
     /// The module.
@@ -94,6 +95,21 @@ pub struct StartItem {
     pub args: Vec<String>,
     /// `-s`: the arguments are atoms; `-run`: strings.
     pub atoms: bool,
+}
+
+impl StartItem {
+    /// `-eval EXPRS`: `init:start_it([EXPRS])`, which scans, parses and evaluates the
+    /// expressions with OTP's erl_scan, erl_parse and erl_eval, as erl's init does. The host
+    /// runner supplies that `init` module (`src/erlang/host/init.erl`); a node without it
+    /// fails the item with `undef`.
+    pub fn eval(exprs: &str) -> Self {
+        Self {
+            module: String::from("init"),
+            function: String::from("start_it"),
+            args: alloc::vec![String::from(exprs)],
+            atoms: false,
+        }
+    }
 }
 
 /// A node.
@@ -403,13 +419,18 @@ impl<P: Platform> Node<P> {
                 trace,
             } => {
                 if self.main == Some(pid) {
-                    self.stop = Some(Stop::Crash {
-                        process: p,
-                        class,
-                        reason,
-                        trace,
-                    });
-                    return;
+                    if class != Class::Exit || reason != atom::NORMAL {
+                        self.stop = Some(Stop::Crash {
+                            process: p,
+                            class,
+                            reason,
+                            trace,
+                        });
+                        return;
+                    }
+                    // erl's init takes a normal exit of the process that runs the command
+                    // line as the end of its items: the rest are not run, the node goes on.
+                    self.items.clear();
                 }
                 let exit_reason = match class {
                     Class::Exit => reason,

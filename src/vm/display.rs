@@ -4,6 +4,9 @@
 //! newline, carriage return) print as strings; binaries whose bytes are all printable ASCII
 //! print as `<<"...">>`; atoms are quoted unless they start with a lowercase letter and contain
 //! only letters, digits and `_`. Output is UTF-8.
+//!
+//! [`init_text`] is the shorter text erl's `init` makes of the reason it stops the node for
+//! ("init terminating in do_boot (...)").
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -311,10 +314,25 @@ fn write_binary(s: &mut String, v: &View, t: Term) {
     let bytes: Vec<u8> = b.to_vec();
     let whole = b.bit_len / 8;
     let rest = b.bit_len % 8;
+    if rest == 0 {
+        s.push_str(&binary_text(&bytes[..whole]));
+        return;
+    }
     s.push_str("<<");
-    if rest == 0 && whole > 0 && bytes.iter().all(|&c| (32..=126).contains(&c)) {
+    for c in &bytes[..whole] {
+        let _ = write!(s, "{c},");
+    }
+    let last = bytes[whole] >> (8 - rest);
+    let _ = write!(s, "{last}:{rest}>>");
+}
+
+/// A binary of whole bytes as `erlang:display/1` writes it: `<<"text">>` when every byte is
+/// printable ASCII (only `"` escaped), else `<<1,2,3>>`.
+pub fn binary_text(bytes: &[u8]) -> String {
+    let mut s = String::from("<<");
+    if !bytes.is_empty() && bytes.iter().all(|c| (32..=126).contains(c)) {
         s.push('"');
-        for &c in &bytes {
+        for &c in bytes {
             if c == b'"' {
                 s.push_str("\\\"");
             } else {
@@ -323,21 +341,15 @@ fn write_binary(s: &mut String, v: &View, t: Term) {
         }
         s.push('"');
     } else {
-        for (i, c) in bytes[..whole].iter().enumerate() {
+        for (i, c) in bytes.iter().enumerate() {
             if i > 0 {
                 s.push(',');
             }
             let _ = write!(s, "{c}");
         }
-        if rest != 0 {
-            if whole > 0 {
-                s.push(',');
-            }
-            let last = bytes[whole] >> (8 - rest);
-            let _ = write!(s, "{last}:{rest}");
-        }
     }
     s.push_str(">>");
+    s
 }
 
 /// The text erl's `init` makes of a term for its halt slogan (`init terminating in do_boot

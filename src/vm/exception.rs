@@ -9,13 +9,42 @@ use alloc::vec::Vec;
 
 use super::atom::{self, AtomTable};
 use super::bif::{error_info_module, Class};
-use super::code::Code;
+use super::code::{Code, SPAWN_APPLY3_PC};
 use super::literals::Literals;
 use super::process::Process;
 use super::term::Term;
 
 /// Erl's default `backtrace_depth`.
 pub const TRACE_DEPTH: usize = 8;
+
+/// A BIF as a stack frame names it.
+#[derive(Clone, Copy, Debug)]
+pub enum BifName {
+    /// By its export entry (the calls the loader bound, and those through one).
+    Export(u32),
+    /// By module and function, for one reached through `apply` or a fun `M:F/A` before any
+    /// call to it made it an export entry.
+    Named(Term, Term),
+}
+
+impl From<u32> for BifName {
+    fn from(export: u32) -> Self {
+        Self::Export(export)
+    }
+}
+
+impl BifName {
+    /// Its module and function atoms.
+    fn atoms(self, code: &Code) -> (Term, Term) {
+        match self {
+            Self::Export(e) => code
+                .exports
+                .get(e as usize)
+                .map_or((atom::ERLANG, atom::UNDEFINED), |e| (e.module, e.function)),
+            Self::Named(m, f) => (m, f),
+        }
+    }
+}
 
 /// The top of a trace being built.
 pub enum Top<'a> {
@@ -26,16 +55,16 @@ pub enum Top<'a> {
     },
     /// A failing BIF called from the current function.
     Bif {
-        /// Export index of the BIF.
-        export: u32,
+        /// The BIF.
+        bif: BifName,
         /// Its arguments.
         args: &'a [Term],
     },
     /// A failing function of OTP's that the VM has as a BIF, shown as erl shows the Erlang
     /// function: `{M, F, Arity, []}`, called from the current function.
     Named {
-        /// Export index of the BIF.
-        export: u32,
+        /// The BIF.
+        bif: BifName,
         /// Its arity.
         arity: u32,
     },
@@ -92,6 +121,11 @@ fn function_frame(
     args: Option<Term>,
     extra: Option<Term>,
 ) -> Option<Term> {
+    // Module 0's stubs past `init`'s two frames (where spawned processes start with a tail
+    // call of apply, the trap and hibernate stubs) are erl's emulator, never a frame.
+    if module == 0 && pc >= SPAWN_APPLY3_PC - 1 {
+        return None;
+    }
     let m = code.modules.get(module as usize)?;
     let f = *m.function_at(pc)?;
     let loc = location(p, code, module, pc, extra);
@@ -146,18 +180,18 @@ pub fn build_trace(
 ) -> Term {
     let mut frames: Vec<Term> = Vec::with_capacity(TRACE_DEPTH);
     match top {
-        Top::Bif { export, args } => {
-            let e = &code.exports[export as usize];
+        Top::Bif { bif, args } => {
+            let (bm, bf) = bif.atoms(code);
             let al = p.heap.list(args);
-            frames.push(bif_frame(p, atoms, e.module, e.function, al));
+            frames.push(bif_frame(p, atoms, bm, bf, al));
             if let Some(f) = function_frame(p, code, module, pc, None, None) {
                 frames.push(f);
             }
         }
-        Top::Named { export, arity } => {
-            let e = &code.exports[export as usize];
+        Top::Named { bif, arity } => {
+            let (bm, bf) = bif.atoms(code);
             let arity = Term::small(i64::from(arity));
-            frames.push(p.heap.tuple(&[e.module, e.function, arity, Term::NIL]));
+            frames.push(p.heap.tuple(&[bm, bf, arity, Term::NIL]));
             if let Some(f) = function_frame(p, code, module, pc, None, None) {
                 frames.push(f);
             }

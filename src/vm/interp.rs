@@ -23,7 +23,7 @@ use super::bif::{self, badarg, BifFn, Class, Ctx, Fault, Frame, Io};
 use super::bits::{self, BitWriter};
 use super::code::{split_fun_id, Code, Target, TRAP_PC};
 use super::compare::{compare, eq, exact_eq, Mode};
-use super::exception::{self, Top};
+use super::exception::{self, BifName, Top};
 use super::fetch::{Ip, Ops};
 use super::heap::View;
 use super::literals::Literals;
@@ -310,7 +310,7 @@ fn cmp_test(v: &View, atoms: &AtomTable, a: Term, b: Term, test: CmpTest) -> boo
 /// A call target resolved from an export entry.
 enum Resolved {
     Code(u32, u32),
-    Bif(BifFn, u32),
+    Bif(BifFn, BifName),
     Apply,
     Load(Term),
     Undef,
@@ -320,7 +320,7 @@ fn resolve(code: &Code, module: Term, function: Term, arity: u32) -> Resolved {
     if let Some(e) = code.find_export(module, function, arity) {
         match code.exports[e as usize].target {
             Target::Code { module, pc } => return Resolved::Code(module, pc),
-            Target::Bif(b) => return Resolved::Bif(b, e),
+            Target::Bif(b) => return Resolved::Bif(b, BifName::Export(e)),
             Target::Apply => return Resolved::Apply,
             Target::Undefined => {}
         }
@@ -1153,8 +1153,8 @@ fn general<'e>(
                         }
                         Frame::Named => {
                             let top = match $top {
-                                Top::Bif { export, args } => Top::Named {
-                                    export,
+                                Top::Bif { bif, args } => Top::Named {
+                                    bif,
                                     arity: args.len() as u32,
                                 },
                                 other => other,
@@ -1339,7 +1339,7 @@ fn general<'e>(
                     fault!(
                         f,
                         Top::Bif {
-                            export: $export,
+                            bif: BifName::from($export),
                             args
                         }
                     )
@@ -1376,7 +1376,7 @@ fn general<'e>(
                     Err(f) => fault!(
                         f,
                         Top::Bif {
-                            export: $export,
+                            bif: BifName::Export($export),
                             args: &args
                         }
                     ),
@@ -1721,7 +1721,7 @@ fn general<'e>(
                             Err(f) => fault!(
                                 f,
                                 Top::Bif {
-                                    export: *export,
+                                    bif: BifName::Export(*export),
                                     args: &a
                                 }
                             ),
@@ -1749,7 +1749,7 @@ fn general<'e>(
                             Err(f) => fault!(
                                 f,
                                 Top::Bif {
-                                    export: *export,
+                                    bif: BifName::Export(*export),
                                     args: &a
                                 }
                             ),
@@ -1781,7 +1781,7 @@ fn general<'e>(
                             Err(f) => fault!(
                                 f,
                                 Top::Bif {
-                                    export: *export,
+                                    bif: BifName::Export(*export),
                                     args: &args
                                 }
                             ),
@@ -1811,7 +1811,7 @@ fn general<'e>(
                     Err(f) => fault!(
                         f,
                         Top::Bif {
-                            export: *export,
+                            bif: BifName::Export(*export),
                             args: a
                         }
                     ),
@@ -2137,7 +2137,7 @@ fn general<'e>(
                         fault!(
                             badarg(),
                             Top::Bif {
-                                export: *export,
+                                bif: BifName::Export(*export),
                                 args: &args
                             }
                         )
@@ -2649,7 +2649,9 @@ fn general<'e>(
                     Err(f) => fault!(
                         f,
                         Top::Bif {
-                            export: code.find_export(atom::ERLANG, atom::SEND, 2).unwrap_or(0),
+                            bif: BifName::Export(
+                                code.find_export(atom::ERLANG, atom::SEND, 2).unwrap_or(0)
+                            ),
                             args: &args
                         }
                     ),

@@ -7,7 +7,8 @@
 //! Like `erl`, `-run MOD [FUN [ARG...]]` and `-s MOD [FUN [ARG...]]` choose the Erlang
 //! functions to run, in order: the words after the flag up to the next word starting with `-`
 //! are its module, function (`start` when left out) and arguments, so kernel options go
-//! before them or after their arguments.
+//! before them or after their arguments. erl's `-eval EXPRS` is refused, its words with it:
+//! the image has no erl_eval (the host runner, `xenbeam-run`, takes it).
 
 use core::fmt;
 
@@ -87,6 +88,9 @@ pub enum OptionError<'a> {
     Unknown(&'a str),
     /// `-run` or `-s` without a module.
     IncompleteRun,
+    /// `-eval` (with the words after it, up to the next flag): the image cannot evaluate
+    /// expressions.
+    Eval,
     /// A known option with a value it does not accept.
     BadValue {
         /// The option's name.
@@ -103,6 +107,9 @@ impl fmt::Display for OptionError<'_> {
         match self {
             Self::Unknown(token) => write!(f, "unknown option '{token}'"),
             Self::IncompleteRun => f.write_str("-run and -s need a module"),
+            Self::Eval => f.write_str(
+                "-eval is not supported in the image (it has no erl_eval); use -run or -s",
+            ),
             Self::BadValue {
                 option,
                 value,
@@ -186,6 +193,10 @@ impl<'a> Iterator for Parser<'a> {
         let word = self.word()?;
         Some(if word == "-run" || word == "-s" {
             self.run_spec(word == "-s")
+        } else if word == "-eval" {
+            // Its expressions are not options: one message for the lot.
+            while self.plain_word().is_some() {}
+            Err(OptionError::Eval)
         } else {
             parse_token(word)
         })
@@ -371,6 +382,25 @@ mod tests {
             ]
         );
         assert_eq!(all("-s")[0], Err(OptionError::IncompleteRun));
+    }
+
+    #[test]
+    fn eval_is_refused_with_its_words() {
+        let got = all("-eval io:format(\"~p~n\", [X=1]). halt(). -run m f pages=3 -eval");
+        assert_eq!(got[0], Err(OptionError::Eval));
+        let Ok(BootOption::Run(spec)) = got[1] else {
+            panic!("{got:?}")
+        };
+        assert_eq!(
+            (spec.module, spec.function, spec.args),
+            ("m", "f", "pages=3")
+        );
+        assert_eq!(got[2], Err(OptionError::Eval));
+        assert_eq!(got.len(), 3);
+        assert_eq!(
+            got[0].unwrap_err().to_string(),
+            "-eval is not supported in the image (it has no erl_eval); use -run or -s"
+        );
     }
 
     #[test]

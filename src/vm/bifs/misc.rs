@@ -39,16 +39,17 @@ pub fn halt1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         return Err(Fault::Halt(134));
     }
     let v = ctx.view();
-    match v.list_to_vec(a[0]) {
-        Some(chars) => {
-            let s: String = chars
-                .iter()
-                .filter_map(|c| c.as_small().and_then(|c| char::from_u32(c as u32)))
-                .collect();
-            Err(Fault::HaltMessage(s))
-        }
-        None => Err(badarg()),
-    }
+    // A message is a string: a list of characters and nothing else (`halt(["3"])`, what
+    // `-run erlang halt 3` calls, is badarg in erl).
+    let chars = v.list_to_vec(a[0]).ok_or_else(badarg)?;
+    let s: Option<String> = chars
+        .iter()
+        .map(|c| {
+            c.as_small()
+                .and_then(|c| u32::try_from(c).ok().and_then(char::from_u32))
+        })
+        .collect();
+    s.map_or_else(|| Err(badarg()), |s| Err(Fault::HaltMessage(s)))
 }
 
 /// `halt/2`.
