@@ -857,6 +857,44 @@ fill(T, N) -> ets:insert(T, {N, lists:seq(1, 20)}), fill(T, N + 1).
     assert_memory_given_back(&r);
 }
 
+/// Persistent terms are charged to the node's memory until erased: a process that puts
+/// more than the node can hold is killed (the put refused), and erasing them gives the memory
+/// back for a process that needs it.
+#[test]
+fn persistent_terms_the_node_memory_cannot_hold_kill_the_putting_process() {
+    let budget = 32 << 20;
+    let Some(r) = run_with_max_memory(
+        "st_pt_memory",
+        r#"-module(st_pt_memory).
+-export([main/0]).
+main() ->
+    {P, R} = spawn_monitor(fun() -> put_many(0) end),
+    erlang:display(receive {'DOWN', R, process, P, Why} -> Why end),
+    erlang:display(erase_all(0) > 0),
+    {P2, R2} = spawn_monitor(fun() -> exit({length, length(lists:seq(1, 1000000))}) end),
+    erlang:display(receive {'DOWN', R2, process, P2, Why2} -> Why2 end),
+    erlang:halt(0).
+put_many(N) -> persistent_term:put({pt, N}, lists:seq(1, 50000)), put_many(N + 1).
+erase_all(N) ->
+    case persistent_term:erase({pt, N}) of
+        true -> erase_all(N + 1);
+        false -> N
+    end.
+"#,
+        budget,
+    ) else {
+        return;
+    };
+    let l = node_memory_report(&r, budget);
+    assert_eq!(
+        &l[7..],
+        ["", "killed", "true", "{length,1000000}"],
+        "{}",
+        r.out
+    );
+    assert_memory_given_back(&r);
+}
+
 #[test]
 fn an_encoding_the_node_memory_cannot_hold_kills_its_process_alone() {
     // The list fits the budget as a heap (16 bytes a level); its encoding's working memory

@@ -31,6 +31,18 @@ enum Step {
     Fun(alloc::boxed::Box<(ExtTerm, usize)>),
 }
 
+/// A term kept outside every heap in its external form (a persistent term): key, value and
+/// the bytes charged to the node's memory for them.
+#[derive(Debug)]
+pub struct Stored {
+    /// The key.
+    pub key: ExtTerm,
+    /// The value.
+    pub value: ExtTerm,
+    /// Bytes charged.
+    pub bytes: usize,
+}
+
 /// An estimate, in bytes, of the memory [`to_ext`] and the encoder take for `t`, or `None`
 /// as soon as it passes `limit`: a tree node per term (its slot in its parent's vector), and
 /// per container (tuple, map, fun, list) its allocation, its share of the work lists and of

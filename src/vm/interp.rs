@@ -49,7 +49,7 @@ pub struct Vm {
     /// Next reference number.
     pub next_ref: u64,
     /// Persistent terms.
-    pub persistent: Vec<(crate::etf::ExtTerm, crate::etf::ExtTerm)>,
+    pub persistent: Vec<super::ext::Stored>,
     /// The X register file of the running process (its live registers are copied in and out
     /// around each run).
     pub regs: alloc::boxed::Box<[Term; X_REGS]>,
@@ -401,7 +401,7 @@ struct Env<'e> {
     io: &'e mut dyn Io,
     node: &'e mut dyn Services,
     next_ref: &'e mut u64,
-    persistent: &'e mut Vec<(crate::etf::ExtTerm, crate::etf::ExtTerm)>,
+    persistent: &'e mut Vec<super::ext::Stored>,
     ets: &'e mut super::ets::Ets,
     zlib: &'e mut super::zstream::Streams,
     #[cfg(feature = "op-profile")]

@@ -1,10 +1,21 @@
 //! `persistent_term`: node-wide terms stored outside every process heap and copied in on read.
+//!
+//! A stored pair is charged to the node's memory account (an estimate of what it holds, from
+//! [`ext_cost`]) until it is replaced or erased: a `put` the node's memory cannot hold kills
+//! the process that asked, with the memory report, instead of exhausting the node.
 
 use crate::etf::ExtTerm;
 use crate::vm::atom;
-use crate::vm::bif::{badarg, BifResult, Ctx};
-use crate::vm::ext::{from_ext, to_ext};
+use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault};
+use crate::vm::ext::{ext_cost, from_ext, to_ext, Stored};
 use crate::vm::term::Term;
+
+/// Gives back what `old` was charged.
+fn release(ctx: &Ctx, old: &Stored) {
+    if let Some(m) = ctx.p.heap.memory_account() {
+        m.release(old.bytes);
+    }
+}
 
 fn key(ctx: &Ctx, t: Term) -> ExtTerm {
     let v = ctx.view();
@@ -14,16 +25,45 @@ fn key(ctx: &Ctx, t: Term) -> ExtTerm {
 fn find(ctx: &Ctx, k: &ExtTerm) -> Option<usize> {
     ctx.persistent
         .iter()
-        .position(|(x, _)| crate::etf::compare(x, k).is_eq())
+        .position(|x| crate::etf::compare(&x.key, k).is_eq())
 }
 
 /// `persistent_term:put/2`.
 pub fn put(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let bytes = match ctx.p.heap.memory_account() {
+        Some(_) => {
+            let left = ctx.p.heap.memory_left().unwrap_or(usize::MAX);
+            let v = ctx.view();
+            let cost = ext_cost(&v, ctx.atoms, a[0], left)
+                .and_then(|k| Some(k + ext_cost(&v, ctx.atoms, a[1], left - k.min(left))?))
+                .unwrap_or(left.saturating_add(1));
+            // Refused: the process is killed with the memory report.
+            drop(
+                ctx.p
+                    .heap
+                    .charge_temporary(cost)
+                    .map_err(|_| Fault::raise(Class::Exit, atom::KILLED))?,
+            );
+            cost
+        }
+        None => 0,
+    };
     let k = key(ctx, a[0]);
     let v = key(ctx, a[1]);
-    match find(ctx, &k) {
-        Some(i) => ctx.persistent[i].1 = v,
-        None => ctx.persistent.push((k, v)),
+    if let Some(m) = ctx.p.heap.memory_account() {
+        m.charge(bytes);
+    }
+    let new = Stored {
+        key: k,
+        value: v,
+        bytes,
+    };
+    match find(ctx, &new.key) {
+        Some(i) => {
+            let old = core::mem::replace(&mut ctx.persistent[i], new);
+            release(ctx, &old);
+        }
+        None => ctx.persistent.push(new),
     }
     Ok(atom::OK)
 }
@@ -31,7 +71,7 @@ pub fn put(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 fn get_value(ctx: &mut Ctx, k: Term) -> Option<BifResult> {
     let k = key(ctx, k);
     let i = find(ctx, &k)?;
-    let ext = &ctx.persistent[i].1;
+    let ext = &ctx.persistent[i].value;
     Some(from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, ext).map_err(|_| badarg()))
 }
 
@@ -50,7 +90,8 @@ pub fn erase(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let k = key(ctx, a[0]);
     match find(ctx, &k) {
         Some(i) => {
-            ctx.persistent.remove(i);
+            let old = ctx.persistent.remove(i);
+            release(ctx, &old);
             Ok(atom::TRUE)
         }
         None => Ok(atom::FALSE),
@@ -62,7 +103,9 @@ pub fn erase(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn get0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     let mut pairs = alloc::vec::Vec::with_capacity(ctx.persistent.len());
     for i in 0..ctx.persistent.len() {
-        let (k, v) = &ctx.persistent[i];
+        let Stored {
+            key: k, value: v, ..
+        } = &ctx.persistent[i];
         let k = from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, k).map_err(|_| badarg())?;
         let v = from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, v).map_err(|_| badarg())?;
         pairs.push(ctx.p.heap.tuple(&[k, v]));
