@@ -37,6 +37,7 @@ use std::process::{exit, Command};
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use xenbeam::loader::opcodes::by_number;
 use xenbeam::platform::sim::{SimPage, SimPlatform};
 use xenbeam::platform::xenstored::XenstoredConfig;
 use xenbeam::platform::{Channel, Platform, PlatformError};
@@ -47,7 +48,7 @@ use xenbeam::vm::display::binary_text;
 use xenbeam::vm::driver::{ModuleSource, Runtime};
 use xenbeam::vm::files::{FileOp, FileReply, Posix};
 use xenbeam::vm::maxheap::MaxHeap;
-use xenbeam::vm::translate::OPCODES;
+use xenbeam::vm::translate::IMPLEMENTED;
 
 /// The kernel's boot module (`src/erlang/xenbeam_kernel.erl`), compiled by the build script;
 /// empty when `erlc` was missing then.
@@ -343,10 +344,8 @@ fn main() {
         }
         match a.as_str() {
             "--list-opcodes" => {
-                for (n, name, _) in OPCODES {
-                    if *n != 0 {
-                        println!("{name}");
-                    }
+                for op in IMPLEMENTED.iter().filter_map(|&n| by_number(n)) {
+                    println!("{}", op.name);
                 }
                 return;
             }
