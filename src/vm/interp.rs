@@ -1276,7 +1276,10 @@ fn general<'e>(
     // there, or over a max_heap_size that kills, the process dies as in `gc!`.
     macro_rules! stack_check {
         () => {
-            if p.stack.len() > p.max_stack && p.grow_stack().is_err() {
+            stack_check!(0)
+        };
+        ($n:expr) => {
+            if p.stack.len() + $n as usize > p.max_stack && p.grow_stack($n as usize).is_err() {
                 let (class, reason, trace) = (Class::Exit, atom::KILLED, Term::NIL);
                 return Some(Outcome::Crash {
                     class,
@@ -1510,13 +1513,13 @@ fn general<'e>(
             } => {
                 let l = get!(*src);
                 if l.is_cons() {
+                    stack_check!(*slots);
                     for _ in 0..*slots {
                         p.stack.push(Term::NIL);
                     }
                     let (hd, tl) = p.heap.view(lits).cons(l);
                     store(xr, p, *h, hd);
                     store(xr, p, *t, tl);
-                    stack_check!();
                     ip = ip.skip(2);
                 } else {
                     ip = ops.at(*fail as usize);
@@ -1533,6 +1536,7 @@ fn general<'e>(
             } => {
                 let l = xr[*src as usize & (X_REGS - 1)];
                 if l.is_cons() {
+                    stack_check!(*slots);
                     for _ in 0..*slots {
                         p.stack.push(Term::NIL);
                     }
@@ -1569,10 +1573,10 @@ fn general<'e>(
                 target,
                 arity,
             } => {
+                stack_check!(*slots);
                 for _ in 0..*slots {
                     p.stack.push(Term::NIL);
                 }
-                stack_check!();
                 mv!(*m1);
                 mv!(*m2);
                 // The call: it returns past the fused instructions and itself. The stack
@@ -1604,10 +1608,10 @@ fn general<'e>(
             Op::Allocate { slots, .. } => {
                 // No collection here: the call that entered this function was a safe point,
                 // and heaps grow on demand.
+                stack_check!(*slots);
                 for _ in 0..*slots {
                     p.stack.push(Term::NIL);
                 }
-                stack_check!();
             }
             Op::TestHeap { heap, live } => gc!(*heap, *live),
             Op::Deallocate(n) => {

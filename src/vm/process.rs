@@ -24,6 +24,12 @@ pub const SLICE_REDUCTIONS: i32 = 1000;
 /// Stack words every process starts with, not charged to the node's memory account (like the
 /// process structure itself); growth beyond them is ([`Process::grow_stack`]).
 pub const STACK_FREE_WORDS: usize = 256;
+/// Stack words kept free beyond [`Process::max_stack`]: a frame is checked against the
+/// checkpoint before it is pushed, but a return address or two may be pushed after a check
+/// (a call's), and they must never make the vector grow on its own: an allocation that
+/// cannot fail gracefully would take the node down (in the image, the domain) instead of the
+/// process.
+pub const STACK_SLACK: usize = 8;
 /// erl's default `min_bin_vheap_size` in words: the smallest binary virtual heap it gives.
 pub const ERL_MIN_BIN_VHEAP_SIZE: usize = 46_422;
 
@@ -139,7 +145,7 @@ impl Process {
             pc: 0,
             reductions: SLICE_REDUCTIONS,
             dict: Vec::new(),
-            max_stack: STACK_FREE_WORDS,
+            max_stack: STACK_FREE_WORDS - STACK_SLACK,
             mailbox: VecDeque::new(),
             recv_cursor: 0,
             timer_armed: false,
@@ -161,16 +167,20 @@ impl Process {
         self.cap_heap_limit();
     }
 
-    /// Makes room for the stack to grow past [`Process::max_stack`]: about double its depth,
-    /// charged to the node's memory account (beyond the first [`STACK_FREE_WORDS`], which
-    /// every process has), then sets the next checkpoint. Refused by the account or the
-    /// allocator, the refusal is recorded as a heap's is and the result is
-    /// [`GcError::NodeMemory`] (the scheduler kills the process); over its `max_heap_size`
-    /// (which counts the stack, as in erl) it is reported and, if the setting kills,
-    /// [`GcError::HeapLimit`].
-    pub fn grow_stack(&mut self) -> Result<(), GcError> {
+    /// Makes room for `need` more stack words past [`Process::max_stack`]: about double its
+    /// depth, charged to the node's memory account (beyond the first [`STACK_FREE_WORDS`],
+    /// which every process has), then sets the next checkpoint, [`STACK_SLACK`] words short of
+    /// the room. Refused by the account or the allocator (the reservation is fallible), the
+    /// refusal is recorded as a heap's is and the result is [`GcError::NodeMemory`] (the
+    /// scheduler kills the process); over its `max_heap_size` (which counts the stack, as in
+    /// erl) it is reported and, if the setting kills, [`GcError::HeapLimit`].
+    pub fn grow_stack(&mut self, need: usize) -> Result<(), GcError> {
         let len = self.stack.len();
-        let want = len.saturating_mul(2).max(STACK_FREE_WORDS);
+        let want = len
+            .saturating_add(need)
+            .saturating_mul(2)
+            .max(STACK_FREE_WORDS)
+            .saturating_add(STACK_SLACK);
         let charged = want.max(self.stack.capacity()) - STACK_FREE_WORDS;
         let grown = match self.heap.charge_stack(charged) {
             Ok(()) => self
@@ -179,10 +189,12 @@ impl Process {
                 .is_ok(),
             Err(_) => false,
         };
+        // The allocator may give more than asked, or nothing: charge what is held.
+        let _ = self
+            .heap
+            .charge_stack(self.stack.capacity().saturating_sub(STACK_FREE_WORDS));
+        self.max_stack = self.stack.capacity() - STACK_SLACK;
         if !grown {
-            let _ = self
-                .heap
-                .charge_stack(self.stack.capacity() - STACK_FREE_WORDS);
             let heap_words = self.heap.words.len();
             self.heap.note_refusal(OutOfMemory {
                 heap_words,
@@ -192,11 +204,6 @@ impl Process {
                 wanted_words: want - len,
             });
         }
-        // The allocator may give more than asked: charge what is held.
-        let _ = self
-            .heap
-            .charge_stack(self.stack.capacity() - STACK_FREE_WORDS);
-        self.max_stack = self.stack.capacity();
         self.check_max_heap(0)
     }
 
@@ -209,7 +216,7 @@ impl Process {
             let _ = self
                 .heap
                 .charge_stack(self.stack.capacity().saturating_sub(STACK_FREE_WORDS));
-            self.max_stack = self.stack.capacity();
+            self.max_stack = self.stack.capacity() - STACK_SLACK;
         }
     }
 
