@@ -2,7 +2,8 @@
 %% budget cannot hold it (with a report naming the memory); the node, the other processes
 %% and the scheduler keep running, and the memory it held is free again for a new process. A
 %% process whose term_to_binary would need more working memory than the node has left is
-%% killed the same way, and so is a deep recursion whose stack the node cannot hold.
+%% killed the same way, and so are a deep recursion whose stack the node cannot hold and a
+%% process that fills an ETS table without end.
 -module(m_node_memory).
 -export([main/0, grow/1, work/2, depth/1]).
 
@@ -19,6 +20,9 @@ main() ->
     %% A body recursion that allocates nothing on the heap: only its stack grows.
     {D, DRef} = spawn_monitor(?MODULE, depth, [100000000]),
     erlang:display({deep, receive {'DOWN', DRef, process, D, R4} -> R4 end}),
+    %% ETS objects count: the table dies with its killed owner and gives the memory back.
+    {T, TRef} = spawn_monitor(fun() -> fill(ets:new(t, [public]), 0) end),
+    erlang:display({ets, receive {'DOWN', TRef, process, T, R5} -> R5 end}),
     {A, ARef} = spawn_monitor(fun() -> exit({length, length(build(2000000, []))}) end),
     erlang:display({afterwards, receive {'DOWN', ARef, process, A, R2} -> R2 end}),
     erlang:halt(0).
@@ -28,6 +32,8 @@ grow(Acc) -> grow([Acc | Acc]).
 
 %% Runs alongside the grower: N rounds of summing a 100,000-element list.
 work(Parent, N) -> Parent ! {self(), lists:sum([lists:sum(lists:seq(1, 100000)) || _ <- lists:seq(1, N)])}.
+
+fill(Tab, N) -> ets:insert(Tab, {N, lists:seq(1, 20)}), fill(Tab, N + 1).
 
 depth(0) -> 0;
 depth(N) -> 1 + depth(N - 1).
