@@ -115,7 +115,7 @@ pub fn last(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `binary:list_to_bin/1`.
 pub fn list_to_bin(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    super::conv::list_to_binary(ctx, a)
+    super::conv::binary_list_to_bin(ctx, a)
 }
 
 /// `binary:referenced_byte_size/1`.
