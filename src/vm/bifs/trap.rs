@@ -42,6 +42,13 @@ pub const IOLIST_TO_BINARY: i64 = 6;
 /// `binary:list_to_bin/1` of a long iolist, as [`LIST_TO_BINARY`].
 pub const BINARY_LIST_TO_BIN: i64 = 7;
 
+/// `binary:matches/2,3` over a long subject ([`super::binary::search_step`]): the
+/// arguments, the matches so far and where the search goes on.
+pub const BINARY_MATCHES: i64 = 8;
+
+/// Global `binary:split/3` of a long subject, as [`BINARY_MATCHES`].
+pub const BINARY_SPLIT: i64 = 9;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -53,6 +60,7 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(LIST_TO_BINARY | IOLIST_TO_BINARY | BINARY_LIST_TO_BIN) => {
             super::to_binary::step(ctx, a)
         }
+        Some(BINARY_MATCHES | BINARY_SPLIT) => super::binary::search_step(ctx, a),
         _ => Err(badarg()),
     }
 }
