@@ -49,6 +49,13 @@ pub const BINARY_MATCHES: i64 = 8;
 /// Global `binary:split/3` of a long subject, as [`BINARY_MATCHES`].
 pub const BINARY_SPLIT: i64 = 9;
 
+/// `ets:insert/2` of a long list ([`super::ets::insert_step`]): the table, the list and
+/// the rest of it (the objects copied so far are native trap state).
+pub const ETS_INSERT: i64 = 10;
+
+/// `ets:insert_new/2` of a long list, as [`ETS_INSERT`].
+pub const ETS_INSERT_NEW: i64 = 11;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -61,6 +68,35 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             super::to_binary::step(ctx, a)
         }
         Some(BINARY_MATCHES | BINARY_SPLIT) => super::binary::search_step(ctx, a),
+        Some(ETS_INSERT | ETS_INSERT_NEW) => super::ets::insert_step(ctx, a),
         _ => Err(badarg()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every continuation has a number of its own: two sharing one would resume each
+    /// other's state (a patch that adds one beside another can merge without conflict).
+    #[test]
+    fn continuation_numbers_are_distinct() {
+        let all = [
+            TERM_TO_BINARY,
+            super::super::re::RE_RUN,
+            BINARY_TO_LIST,
+            APPEND,
+            MAPS_FROM_LIST,
+            LIST_TO_BINARY,
+            IOLIST_TO_BINARY,
+            BINARY_LIST_TO_BIN,
+            BINARY_MATCHES,
+            BINARY_SPLIT,
+            ETS_INSERT,
+            ETS_INSERT_NEW,
+        ];
+        for (i, a) in all.iter().enumerate() {
+            assert!(!all[i + 1..].contains(a), "continuation {a} used twice");
+        }
     }
 }
