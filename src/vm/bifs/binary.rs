@@ -4,9 +4,11 @@ use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use num_bigint::{BigInt, Sign};
 
+use super::trap;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::heap::View;
+use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::term::Term;
 
 fn bytes(ctx: &Ctx, t: Term) -> Result<Vec<u8>, Fault> {
@@ -115,7 +117,7 @@ pub fn last(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `binary:list_to_bin/1`.
 pub fn list_to_bin(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    super::conv::list_to_binary(ctx, a)
+    super::conv::binary_list_to_bin(ctx, a)
 }
 
 /// `binary:referenced_byte_size/1`.
@@ -178,8 +180,19 @@ fn patterns<'a>(v: &View<'a>, t: Term) -> Result<Patterns<'a>, Fault> {
 
 /// Finds the first (longest at that position) match at or after `from`.
 fn find(hay: &[u8], pats: &Patterns, from: usize, end: usize) -> Option<(usize, usize)> {
+    find_before(hay, pats, from, end, end)
+}
+
+/// [`find`] of a match starting before `limit` (it may end after it, up to `end`).
+fn find_before(
+    hay: &[u8],
+    pats: &Patterns,
+    from: usize,
+    limit: usize,
+    end: usize,
+) -> Option<(usize, usize)> {
     let pats = pats.as_slice();
-    for i in from..end {
+    for i in from..limit.min(end) {
         let mut best: Option<usize> = None;
         for p in pats {
             if i + p.len() <= end && hay[i..i + p.len()] == **p {
@@ -271,6 +284,9 @@ pub fn matches(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let hay = v.binary_bytes(a[0]).ok_or_else(badarg)?;
         let pats = patterns(&v, a[1])?;
         let (mut s, e) = scope(&v, a.get(2).copied(), hay.len())?;
+        if long_search(&v, a[0], s, e) {
+            return Err(search_trap(ctx, trap::BINARY_MATCHES, a, s));
+        }
         let mut found = Vec::new();
         while let Some((i, l)) = find(&hay, &pats, s, e) {
             found.push((i, l));
@@ -315,6 +331,9 @@ pub fn split(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             }
         }
         let (s, e) = r;
+        if global && long_search(&v, a[0], s, e) {
+            return Err(search_trap(ctx, trap::BINARY_SPLIT, a, s));
+        }
         let mut parts: Vec<(usize, usize)> = Vec::new();
         let mut start = 0;
         let mut from = s;
@@ -342,6 +361,134 @@ pub fn split(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         out = ctx.p.heap.cons(part, out);
     }
     Ok(out)
+}
+
+/// Bytes of the subject one step of a long `binary:matches/2,3` or global
+/// `binary:split/3` searches (matches may run past it).
+const SEARCH_STEP: usize = 1 << 16;
+
+/// List cells one step of the final reversal of a long search's results moves.
+const REVERSE_STEP: usize = 1 << 15;
+
+/// Whether a search of binary `t` from `s` to `e` goes on in a continuation: one over
+/// [`SEARCH_STEP`] bytes of a subject read in place. An unaligned subject is copied each time
+/// it is read, so every step would copy it whole again: it is searched in one go.
+fn long_search(v: &View, t: Term, s: usize, e: usize) -> bool {
+    e - s > SEARCH_STEP && v.binary(t).is_some_and(|b| b.bytes().is_some())
+}
+
+/// Starts a long `binary:matches/2,3` or global `binary:split/3` (arguments checked):
+/// traps to continuation `kind` ([`search_step`]).
+fn search_trap(ctx: &mut Ctx, kind: i64, a: &[Term], from: usize) -> Fault {
+    let args = ctx.p.heap.tuple(a);
+    let at = Term::small(from as i64);
+    let state = ctx.p.heap.tuple(&[at, Term::small(0)]);
+    Fault::TrapTo([Term::small(kind), args, Term::NIL, state])
+}
+
+/// One step of a long `binary:matches/2,3` ([`trap::BINARY_MATCHES`]) or global
+/// `binary:split/3` ([`trap::BINARY_SPLIT`]): `a[1]` holds the arguments; `a[2]` the
+/// results so far, last first; `a[3]` is `{From, Start}` (where the search goes on, where
+/// the current part of a split starts) while searching, then `[]` while the results are
+/// reversed, `a[2]` being `{ResultsLeft, Reversed}`.
+pub fn search_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let split = a[0].as_small() == Some(trap::BINARY_SPLIT);
+    let args = ctx.view().tuple(a[1]).ok_or_else(badarg)?.to_vec();
+    if a[3].is_nil() {
+        let (mut rest, mut out) = match ctx.view().tuple(a[2]) {
+            Some(&[rest, out]) => (rest, out),
+            _ => return Err(badarg()),
+        };
+        for _ in 0..REVERSE_STEP {
+            if !rest.is_cons() {
+                break;
+            }
+            let (h, t) = ctx.view().cons(rest);
+            out = ctx.p.heap.cons(h, out);
+            rest = t;
+        }
+        ctx.charge(SLICE_REDUCTIONS as usize);
+        if !rest.is_cons() {
+            return Ok(out);
+        }
+        let state = ctx.p.heap.tuple(&[rest, out]);
+        return Err(Fault::TrapTo([a[0], a[1], state, Term::NIL]));
+    }
+    let (from, start) = match ctx.view().tuple(a[3]) {
+        Some(&[f, s]) => (f.small_value() as usize, s.small_value() as usize),
+        _ => return Err(badarg()),
+    };
+    let (found, end, len, trim, trim_all) = {
+        let v = ctx.view();
+        let hay = v.binary_bytes(args[0]).ok_or_else(badarg)?;
+        let pats = patterns(&v, args[1])?;
+        let (mut trim, mut trim_all) = (false, false);
+        let mut r = (0, hay.len());
+        if split {
+            let mut l = args[2];
+            while l.is_cons() {
+                let (x, rest) = v.cons(l);
+                match x {
+                    atom::TRIM => trim = true,
+                    atom::TRIM_ALL => trim_all = true,
+                    t if v.tuple(t).is_some() => scope_item(&v, t, hay.len(), &mut r)?,
+                    _ => {}
+                }
+                l = rest;
+            }
+        } else {
+            r = scope(&v, args.get(2).copied(), hay.len())?;
+        }
+        let limit = (from + SEARCH_STEP).min(r.1);
+        let mut found = Vec::new();
+        let mut at = from;
+        while let Some((i, l)) = find_before(&hay, &pats, at, limit, r.1) {
+            found.push((i, l));
+            at = i + l;
+        }
+        (found, at.max(limit), r.1, trim, trim_all)
+    };
+    let mut acc = a[2];
+    let mut start = start;
+    for (i, l) in found {
+        let t = if split {
+            if trim_all && i == start {
+                start = i + l;
+                continue;
+            }
+            let part = sub(ctx, args[0], start as i64, (i - start) as i64)?;
+            start = i + l;
+            part
+        } else {
+            ctx.p
+                .heap
+                .tuple(&[Term::small(i as i64), Term::small(l as i64)])
+        };
+        acc = ctx.p.heap.cons(t, acc);
+    }
+    ctx.charge(SLICE_REDUCTIONS as usize);
+    if end < len {
+        let state = ctx
+            .p
+            .heap
+            .tuple(&[Term::small(end as i64), Term::small(start as i64)]);
+        return Err(Fault::TrapTo([a[0], a[1], acc, state]));
+    }
+    if split {
+        let size = ctx.view().binary_bytes(args[0]).map_or(0, |b| b.len());
+        if !(trim_all && start == size) {
+            let part = sub(ctx, args[0], start as i64, (size - start) as i64)?;
+            acc = ctx.p.heap.cons(part, acc);
+        }
+        if trim || trim_all {
+            let v = ctx.view();
+            while acc.is_cons() && v.binary(v.cons(acc).0).is_some_and(|b| b.bit_len == 0) {
+                acc = v.cons(acc).1;
+            }
+        }
+    }
+    let state = ctx.p.heap.tuple(&[acc, Term::NIL]);
+    Err(Fault::TrapTo([a[0], a[1], state, Term::NIL]))
 }
 
 /// `binary:encode_unsigned/1,2`.

@@ -7,6 +7,7 @@ use num_bigint::BigInt;
 use num_traits::{Num as _, ToPrimitive};
 
 use super::arith::{num, Num};
+use super::to_binary::{self, Walk};
 use super::trap;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
@@ -20,17 +21,32 @@ use crate::vm::term::Term;
 ///
 /// The walk's stack lives in the frame for the usual shallow iolists, so a walk does not
 /// allocate.
-pub fn iolist_chunks(v: &View, t: Term, mut f: impl FnMut(&[u8])) -> Option<()> {
+pub fn iolist_chunks(v: &View, t: Term, f: impl FnMut(&[u8])) -> Option<()> {
+    match iolist_chunks_within(v, t, usize::MAX, f) {
+        Walk::Done => Some(()),
+        _ => None,
+    }
+}
+
+/// [`iolist_chunks`] for at most about `budget` units of work (an element, or 64 bytes of
+/// a binary): [`Walk::Paused`] when the iolist is longer.
+pub fn iolist_chunks_within(v: &View, t: Term, budget: usize, mut f: impl FnMut(&[u8])) -> Walk {
     let mut stack: SmallStack<Term, 32> = SmallStack::new(Term::NIL);
     stack.push(t);
+    let mut work = 0usize;
     while let Some(t) = stack.pop() {
+        work += 1;
+        if work > budget {
+            return Walk::Paused;
+        }
         if t.is_nil() {
             continue;
         }
         if let Some(b) = v.binary(t) {
             if !b.bit_len.is_multiple_of(8) {
-                return None;
+                return Walk::Bad;
             }
+            work += b.bit_len / 512;
             match b.bytes() {
                 Some(x) => f(x),
                 None => f(&b.to_vec()),
@@ -41,25 +57,25 @@ pub fn iolist_chunks(v: &View, t: Term, mut f: impl FnMut(&[u8])) -> Option<()> 
             let (h, tl) = v.cons(t);
             // Process the head first: push the tail, then the head.
             if !(tl.is_nil() || tl.is_cons() || v.is_binary(tl)) {
-                return None;
+                return Walk::Bad;
             }
             stack.push(tl);
             if let Some(c) = h.as_small() {
                 if !(0..=255).contains(&c) {
-                    return None;
+                    return Walk::Bad;
                 }
                 // Fast path for flat byte runs.
                 f(&[c as u8]);
             } else if h.is_cons() || h.is_nil() || v.is_binary(h) {
                 stack.push(h);
             } else {
-                return None;
+                return Walk::Bad;
             }
             continue;
         }
-        return None;
+        return Walk::Bad;
     }
-    Some(())
+    Walk::Done
 }
 
 /// The number of bytes in an iolist; `None` if it is not one.
@@ -681,15 +697,38 @@ pub fn bitstring_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.list(&items))
 }
 
-/// `list_to_binary/1`, `iolist_to_binary/1`.
+/// `list_to_binary/1`.
 pub fn list_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    iolist_to_binary_as(ctx, a[0], trap::LIST_TO_BINARY)
+}
+
+/// `iolist_to_binary/1`.
+pub fn iolist_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    iolist_to_binary_as(ctx, a[0], trap::IOLIST_TO_BINARY)
+}
+
+/// `binary:list_to_bin/1`.
+pub fn binary_list_to_bin(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    iolist_to_binary_as(ctx, a[0], trap::BINARY_LIST_TO_BIN)
+}
+
+/// The binary of iolist `t`. One longer than a step ([`to_binary::STEP`]) is walked a
+/// step at a time by a continuation (`kind`), so the others run meanwhile.
+fn iolist_to_binary_as(ctx: &mut Ctx, t: Term, kind: i64) -> BifResult {
     let v = ctx.view();
-    if let Some(b) = v.binary(a[0]) {
+    if let Some(b) = v.binary(t) {
         if b.bit_len.is_multiple_of(8) {
-            return Ok(a[0]);
+            return Ok(t);
         }
     }
-    let out = iolist_output(ctx, a[0])?;
+    let mut n = 0;
+    match iolist_chunks_within(&v, t, to_binary::STEP, |c| n += c.len()) {
+        Walk::Done => {}
+        Walk::Bad => return Err(badarg()),
+        Walk::Paused => return to_binary::start(ctx, kind, t),
+    }
+    let mut out = ctx.output_buffer(n)?;
+    iolist_chunks(&v, t, |c| out.extend_from_slice(c)).ok_or_else(badarg)?;
     // A reduction per 256 bytes gathered (a long iolist ends the caller's slice).
     ctx.charge(out.len() / 256);
     Ok(ctx.p.heap.binary(out))

@@ -7,6 +7,7 @@
 
 use alloc::vec::Vec;
 
+use super::trap;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault};
 use crate::vm::compare::{compare, Mode};
@@ -226,17 +227,26 @@ fn made_room(ctx: &mut Ctx, bytes: usize) -> Result<Option<TempCharge>, Fault> {
         .map_err(|_| Fault::raise(Class::Exit, atom::KILLED))
 }
 
-/// `ets:insert/2`.
+/// `ets:insert/2`. A list of more than [`INSERT_STEP`] objects is checked and copied a step
+/// at a time by a continuation ([`insert_step`]), then inserted at once, so that the insert
+/// stays atomic for the other processes.
 pub fn insert(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = writable(ctx, a[0])?;
+    if is_long_list(ctx, a[1]) {
+        return Err(insert_trap(ctx, trap::ETS_INSERT, id, a));
+    }
     let objs = objects_arg(ctx, table(ctx, id)?.keypos, a[1])?;
     insert_objects(ctx, id, &objs)?;
     Ok(atom::TRUE)
 }
 
-/// `ets:insert_new/2`: inserts nothing and answers `false` if any key is present.
+/// `ets:insert_new/2`: inserts nothing and answers `false` if any key is present. A long
+/// list goes as in [`insert`].
 pub fn insert_new(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = writable(ctx, a[0])?;
+    if is_long_list(ctx, a[1]) {
+        return Err(insert_trap(ctx, trap::ETS_INSERT_NEW, id, a));
+    }
     let keypos = table(ctx, id)?.keypos;
     let objs = objects_arg(ctx, keypos, a[1])?;
     for &o in &objs {
@@ -247,6 +257,91 @@ pub fn insert_new(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         }
     }
     insert_objects(ctx, id, &objs)?;
+    Ok(atom::TRUE)
+}
+
+/// Objects of a long `ets:insert/2` or `insert_new/2` one step checks and copies.
+const INSERT_STEP: usize = 1 << 12;
+
+/// Whether `t` is a list of more than [`INSERT_STEP`] cells.
+fn is_long_list(ctx: &Ctx, t: Term) -> bool {
+    let v = ctx.view();
+    let mut l = t;
+    for _ in 0..=INSERT_STEP {
+        if !l.is_cons() {
+            return false;
+        }
+        l = v.cons(l).1;
+    }
+    true
+}
+
+/// The native state of a long insert: the objects copied so far, with their keys.
+struct PendingInsert {
+    id: u64,
+    objects: Vec<(KeyTerm, Object)>,
+}
+
+/// Starts a long insert into table `id` (continuation `kind`, [`insert_step`]).
+fn insert_trap(ctx: &mut Ctx, kind: i64, id: u64, a: &[Term]) -> Fault {
+    ctx.p.trap_state = Some(alloc::boxed::Box::new(PendingInsert {
+        id,
+        objects: Vec::new(),
+    }));
+    Fault::TrapTo([Term::small(kind), a[0], a[1], a[1]])
+}
+
+/// One step of a long `ets:insert/2` ([`trap::ETS_INSERT`]) or `insert_new/2`
+/// ([`trap::ETS_INSERT_NEW`]): `a[1]` and `a[2]` are the BIF's arguments, `a[3]` the rest of
+/// the list. The last step inserts everything.
+pub fn insert_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let new = a[0].as_small() == Some(trap::ETS_INSERT_NEW);
+    let name = if new { "insert_new" } else { "insert" };
+    let st = ctx.p.trap_state.take();
+    let mut st = st
+        .and_then(|b| b.downcast::<PendingInsert>().ok())
+        .ok_or_else(badarg)?;
+    let fail = |ctx: &mut Ctx| {
+        let args = [a[1], a[2]];
+        Fault::trapped_error(ctx, atom::BADARG, ("ets", name), &args)
+    };
+    let tab = match ctx.ets.get(st.id) {
+        Some(tab) if tab.can_write(me(ctx)) => tab,
+        _ => return Err(fail(ctx)),
+    };
+    let (keypos, exact) = (tab.keypos, tab.kind.exact_keys());
+    let mut l = a[3];
+    {
+        let v = ctx.p.heap.view(ctx.lits);
+        let mut n = 0;
+        while l.is_cons() && n < INSERT_STEP {
+            let (o, rest) = v.cons(l);
+            let Some(el) = v.tuple(o).filter(|el| el.len() >= keypos) else {
+                break;
+            };
+            let k = KeyTerm::from_term(&v, ctx.atoms, ctx.code, el[keypos - 1], exact);
+            st.objects.push((k, Object::new(&v, o)));
+            l = rest;
+            n += 1;
+        }
+        if l.is_cons() && n < INSERT_STEP || !(l.is_cons() || l.is_nil()) {
+            return Err(fail(ctx));
+        }
+    }
+    ctx.charge(crate::vm::process::SLICE_REDUCTIONS as usize);
+    if l.is_cons() {
+        ctx.p.trap_state = Some(st);
+        return Err(Fault::TrapTo([a[0], a[1], a[2], l]));
+    }
+    let Some(tab) = ctx.ets.get_mut(st.id) else {
+        return Err(fail(ctx));
+    };
+    if new && st.objects.iter().any(|(k, _)| tab.contains(k)) {
+        return Ok(atom::FALSE);
+    }
+    for (k, o) in st.objects {
+        tab.insert(ctx.lits, k, o);
+    }
     Ok(atom::TRUE)
 }
 

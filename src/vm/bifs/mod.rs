@@ -27,6 +27,7 @@ pub mod procs;
 pub mod re;
 pub mod system;
 pub mod time;
+pub mod to_binary;
 pub mod trap;
 pub mod tuples;
 pub mod unicode;
@@ -272,7 +273,7 @@ pub const TABLE: &[Bif] = bifs![
     ("erlang", "binary_to_list", 3, conv::binary_to_list3),
     ("erlang", "bitstring_to_list", 1, conv::bitstring_to_list),
     ("erlang", "list_to_binary", 1, conv::list_to_binary),
-    ("erlang", "iolist_to_binary", 1, conv::list_to_binary),
+    ("erlang", "iolist_to_binary", 1, conv::iolist_to_binary),
     ("erlang", "list_to_bitstring", 1, conv::list_to_bitstring),
     ("erlang", "iolist_size", 1, conv::iolist_size),
     ("erlang", "float", 1, conv::float),

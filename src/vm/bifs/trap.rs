@@ -4,10 +4,10 @@
 //! returns [`Fault::TrapTo`] with a continuation number and three terms of state; the process
 //! yields, then the trap stub calls [`resume`], which does one more bounded step and either
 //! returns the BIF's result or traps again. The state lives in X registers, so the collector
-//! sees it like any other argument; what holds no terms (indices, positions) may be kept
-//! natively in the process's `trap_state` instead. An error found in a later step is raised
-//! with [`Fault::trapped_error`], which names the BIF and the arguments it was given, as erl
-//! reports it.
+//! sees it like any other argument; what holds no terms (indices, positions, a buffer
+//! being filled) may be kept natively in the process's `trap_state` instead. An error found
+//! in a later step is raised with [`Fault::trapped_error`], which names the BIF and the
+//! arguments it was given, as erl reports it.
 
 #![forbid(unsafe_code)]
 
@@ -32,6 +32,30 @@ pub const APPEND: i64 = 3;
 /// and the rest of the list or the subtrees built.
 pub const MAPS_FROM_LIST: i64 = 4;
 
+/// `list_to_binary/1` of a long iolist ([`super::to_binary`]): the iolist, the walk's
+/// stack and the bytes counted (or `[]` while copying).
+pub const LIST_TO_BINARY: i64 = 5;
+
+/// `iolist_to_binary/1` of a long iolist, as [`LIST_TO_BINARY`].
+pub const IOLIST_TO_BINARY: i64 = 6;
+
+/// `binary:list_to_bin/1` of a long iolist, as [`LIST_TO_BINARY`].
+pub const BINARY_LIST_TO_BIN: i64 = 7;
+
+/// `binary:matches/2,3` over a long subject ([`super::binary::search_step`]): the
+/// arguments, the matches so far and where the search goes on.
+pub const BINARY_MATCHES: i64 = 8;
+
+/// Global `binary:split/3` of a long subject, as [`BINARY_MATCHES`].
+pub const BINARY_SPLIT: i64 = 9;
+
+/// `ets:insert/2` of a long list ([`super::ets::insert_step`]): the table, the list and
+/// the rest of it (the objects copied so far are native trap state).
+pub const ETS_INSERT: i64 = 10;
+
+/// `ets:insert_new/2` of a long list, as [`ETS_INSERT`].
+pub const ETS_INSERT_NEW: i64 = 11;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -40,6 +64,39 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(BINARY_TO_LIST) => super::conv::binary_to_list_step(ctx, a),
         Some(APPEND) => super::lists::append_step(ctx, a),
         Some(MAPS_FROM_LIST) => super::from_list::step(ctx, a),
+        Some(LIST_TO_BINARY | IOLIST_TO_BINARY | BINARY_LIST_TO_BIN) => {
+            super::to_binary::step(ctx, a)
+        }
+        Some(BINARY_MATCHES | BINARY_SPLIT) => super::binary::search_step(ctx, a),
+        Some(ETS_INSERT | ETS_INSERT_NEW) => super::ets::insert_step(ctx, a),
         _ => Err(badarg()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every continuation has a number of its own: two sharing one would resume each
+    /// other's state (a patch that adds one beside another can merge without conflict).
+    #[test]
+    fn continuation_numbers_are_distinct() {
+        let all = [
+            TERM_TO_BINARY,
+            super::super::re::RE_RUN,
+            BINARY_TO_LIST,
+            APPEND,
+            MAPS_FROM_LIST,
+            LIST_TO_BINARY,
+            IOLIST_TO_BINARY,
+            BINARY_LIST_TO_BIN,
+            BINARY_MATCHES,
+            BINARY_SPLIT,
+            ETS_INSERT,
+            ETS_INSERT_NEW,
+        ];
+        for (i, a) in all.iter().enumerate() {
+            assert!(!all[i + 1..].contains(a), "continuation {a} used twice");
+        }
     }
 }
