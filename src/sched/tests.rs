@@ -844,6 +844,13 @@ main() ->
                                      exit({size, ets:info(T, size)})
                              end),
     erlang:display(receive {'DOWN', R2, process, P2, Why2} -> Why2 end),
+    %% One insert of a long list, copied a slice at a time: the copies count as they are made.
+    {P3, R3} = spawn_monitor(fun() ->
+                                     T = ets:new(t, []),
+                                     ets:insert(T, [{N, lists:seq(1, 20)} || N <- lists:seq(1, 60000)]),
+                                     exit({size, ets:info(T, size)})
+                             end),
+    erlang:display(receive {'DOWN', R3, process, P3, Why3} -> Why3 end),
     erlang:halt(0).
 fill(T, N) -> ets:insert(T, {N, lists:seq(1, 20)}), fill(T, N + 1).
 "#,
@@ -852,7 +859,14 @@ fill(T, N) -> ets:insert(T, {N, lists:seq(1, 20)}), fill(T, N + 1).
         return;
     };
     let l = node_memory_report(&r, budget);
-    assert_eq!(&l[7..], ["", "killed", "{size,10000}"], "{}", r.out);
+    assert_eq!(&l[7..10], ["", "killed", "{size,10000}"], "{}", r.out);
+    assert_eq!(
+        r.out.matches("node memory exhausted").count(),
+        2,
+        "{}",
+        r.out
+    );
+    assert_eq!(l.last(), Some(&"killed"), "{}", r.out);
     assert_eq!(r.alive, 1);
     assert_memory_given_back(&r);
 }

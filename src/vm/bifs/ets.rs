@@ -276,10 +276,12 @@ fn is_long_list(ctx: &Ctx, t: Term) -> bool {
     true
 }
 
-/// The native state of a long insert: the objects copied so far, with their keys.
+/// The native state of a long insert: the objects copied so far, with their keys, and the
+/// node memory they hold until the table takes them over.
 struct PendingInsert {
     id: u64,
     objects: Vec<(KeyTerm, Object)>,
+    charges: Vec<TempCharge>,
 }
 
 /// Starts a long insert into table `id` (continuation `kind`, [`insert_step`]).
@@ -287,6 +289,7 @@ fn insert_trap(ctx: &mut Ctx, kind: i64, id: u64, a: &[Term]) -> Fault {
     ctx.p.trap_state = Some(alloc::boxed::Box::new(PendingInsert {
         id,
         objects: Vec::new(),
+        charges: Vec::new(),
     }));
     Fault::TrapTo([Term::small(kind), a[0], a[1], a[1]])
 }
@@ -311,6 +314,7 @@ pub fn insert_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     };
     let (keypos, exact) = (tab.keypos, tab.kind.exact_keys());
     let mut l = a[3];
+    let mut words = 0usize;
     {
         let v = ctx.p.heap.view(ctx.lits);
         let mut n = 0;
@@ -320,13 +324,20 @@ pub fn insert_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
                 break;
             };
             let k = KeyTerm::from_term(&v, ctx.atoms, ctx.code, el[keypos - 1], exact);
-            st.objects.push((k, Object::new(&v, o)));
+            let obj = Object::new(&v, o);
+            words = words.saturating_add(obj.memory_words());
+            st.objects.push((k, obj));
             l = rest;
             n += 1;
         }
         if l.is_cons() && n < INSERT_STEP || !(l.is_cons() || l.is_nil()) {
             return Err(fail(ctx));
         }
+    }
+    // The copies are node memory from now on: refused, the process is killed as for a short
+    // insert (the pending copies go with it).
+    if let Some(g) = made_room(ctx, words.saturating_mul(core::mem::size_of::<Term>()))? {
+        st.charges.push(g);
     }
     ctx.charge(crate::vm::process::SLICE_REDUCTIONS as usize);
     if l.is_cons() {
