@@ -306,6 +306,7 @@ fn check_node_memory_guest(guest: &Guest) {
     guest.assert_has(name, "{encoder,killed}");
     guest.assert_has(name, "{deep,killed}");
     guest.assert_has(name, "{ets,killed}");
+    guest.assert_has(name, "{then,{sum,5000050000}}");
     guest.assert_has(name, "{afterwards,{length,2000000}}");
     guest.assert_has(name, "erlang: m_node_memory:main exited with status 0");
     assert!(!guest.has("PANIC"), "{:?}", guest.lines);

@@ -20,11 +20,15 @@ main() ->
     %% A body recursion that allocates nothing on the heap: only its stack grows.
     {D, DRef} = spawn_monitor(?MODULE, depth, [100000000]),
     erlang:display({deep, receive {'DOWN', DRef, process, D, R4} -> R4 end}),
-    %% ETS objects count: the table dies with its killed owner and gives the memory back.
-    {T, TRef} = spawn_monitor(fun() -> fill(ets:new(t, [public]), 0) end),
-    erlang:display({ets, receive {'DOWN', TRef, process, T, R5} -> R5 end}),
     {A, ARef} = spawn_monitor(fun() -> exit({length, length(build(2000000, []))}) end),
     erlang:display({afterwards, receive {'DOWN', ARef, process, A, R2} -> R2 end}),
+    %% ETS objects count: the filler is killed and its table dies with it. (Last: the image's
+    %% kernel heap keeps the table's freed small blocks for small blocks, so a process after
+    %% it could not have the large heap `afterwards' needs.)
+    {T, TRef} = spawn_monitor(fun() -> fill(ets:new(t, [public]), 0) end),
+    erlang:display({ets, receive {'DOWN', TRef, process, T, R5} -> R5 end}),
+    {B, BRef} = spawn_monitor(fun() -> exit({sum, lists:sum(lists:seq(1, 100000))}) end),
+    erlang:display({then, receive {'DOWN', BRef, process, B, R6} -> R6 end}),
     erlang:halt(0).
 
 %% Every step keeps the whole list and a new cell: the heap doubles, then doubles again.

@@ -15,7 +15,7 @@ use crate::vm::copy::copy_term;
 use crate::vm::ets::key::KeyTerm;
 use crate::vm::ets::matchspec::{self, MatchSpec};
 use crate::vm::ets::object::Object;
-use crate::vm::ets::table::{Access, Table, TableKind, Tuning};
+use crate::vm::ets::table::{held_bytes, Access, Table, TableKind, Tuning};
 use crate::vm::ets::EtsError;
 use crate::vm::memory::TempCharge;
 use crate::vm::term::Term;
@@ -206,8 +206,7 @@ fn insert_objects(ctx: &mut Ctx, id: u64, objs: &[Term]) -> Result<(), Fault> {
         made.push((k, obj));
     }
     if ctx.p.heap.memory_left().is_some() {
-        let bytes = words.saturating_mul(core::mem::size_of::<Term>());
-        drop(made_room(ctx, bytes)?);
+        drop(made_room(ctx, held_bytes(words, made.len()))?);
     }
     let Some(tab) = ctx.ets.get_mut(id) else {
         return Ok(());
@@ -315,6 +314,7 @@ pub fn insert_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let (keypos, exact) = (tab.keypos, tab.kind.exact_keys());
     let mut l = a[3];
     let mut words = 0usize;
+    let mut n_made = 0usize;
     {
         let v = ctx.p.heap.view(ctx.lits);
         let mut n = 0;
@@ -326,6 +326,7 @@ pub fn insert_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             let k = KeyTerm::from_term(&v, ctx.atoms, ctx.code, el[keypos - 1], exact);
             let obj = Object::new(&v, o);
             words = words.saturating_add(obj.memory_words());
+            n_made += 1;
             st.objects.push((k, obj));
             l = rest;
             n += 1;
@@ -336,7 +337,7 @@ pub fn insert_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     // The copies are node memory from now on: refused, the process is killed as for a short
     // insert (the pending copies go with it).
-    if let Some(g) = made_room(ctx, words.saturating_mul(core::mem::size_of::<Term>()))? {
+    if let Some(g) = made_room(ctx, held_bytes(words, n_made))? {
         st.charges.push(g);
     }
     ctx.charge(crate::vm::process::SLICE_REDUCTIONS as usize);

@@ -16,6 +16,20 @@ use crate::vm::literals::Literals;
 use crate::vm::memory::NodeMemory;
 use crate::vm::term::Term;
 
+/// The bytes `objects` objects of `words` words in all hold in a table (see
+/// [`Table::settle`]): what the node's memory is charged for them.
+pub fn held_bytes(words: usize, objects: usize) -> usize {
+    (words.saturating_mul(core::mem::size_of::<Term>()) / 2)
+        .saturating_mul(3)
+        .saturating_add(objects.saturating_mul(ENTRY_BYTES))
+}
+
+/// What an object's entry in a table's tree takes besides the object's words: its key, its
+/// slot and a share of the tree's node.
+const ENTRY_BYTES: usize = core::mem::size_of::<KeyTerm>()
+    + core::mem::size_of::<Slot>()
+    + 2 * core::mem::size_of::<usize>();
+
 /// A table's type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TableKind {
@@ -91,7 +105,8 @@ pub struct Table {
     words: usize,
     /// The node's memory account the objects are charged to (none: not charged).
     memory: NodeMemory,
-    /// Bytes charged to it: the objects' words, brought up to date after every change.
+    /// Bytes charged to it for the objects (see [`Table::settle`]), brought up to date after
+    /// every change.
     charged: usize,
 }
 
@@ -206,9 +221,12 @@ impl Table {
         self.settle();
     }
 
-    /// Brings the charge up to date with the objects' words.
+    /// Brings the charge up to date with the objects: an estimate of what they hold, since
+    /// an object's words are one allocation that allocators round up (the image's kernel
+    /// heap to a power of two up to 2 KiB: half as much again on average) and each object
+    /// has its entry in the table's tree besides.
     fn settle(&mut self) {
-        let bytes = self.words.saturating_mul(core::mem::size_of::<Term>());
+        let bytes = held_bytes(self.words, self.size);
         if bytes > self.charged {
             self.memory.charge(bytes - self.charged);
         } else {
