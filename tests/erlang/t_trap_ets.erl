@@ -19,7 +19,7 @@ during(Tag, F) ->
     report(Tag, R, Ticked).
 
 main() ->
-    N = 300000,
+    N = 60000,
     Objs = [{I, I * 2} || I <- lists:seq(1, N)],
     Set = ets:new(set, [set]),
     during(insert_set, fun() -> {ets:insert(Set, Objs), table(Set)} end),
