@@ -731,12 +731,6 @@ fn set_call(
     p.pc = SPAWN_APPLY3_PC;
 }
 
-/// Stack capacity in words a waiting process may keep without being shrunk.
-///
-/// Shrinking on every wait made each schedule of a busy process a realloc down and another
-/// one up; below this size the memory is not worth the churn.
-const KEEP_STACK_WORDS: usize = 256;
-
 /// Drops the float registers and spare memory a waiting process cannot need, to keep many
 /// waiting processes small (a receive has no live float registers). The float registers go
 /// to `spare` when it is empty, so the next process to run takes them without allocating.
@@ -746,9 +740,8 @@ fn shrink_registers(p: &mut Process, spare: &mut Vec<f64>) {
     } else {
         p.f = Vec::new();
     }
-    if p.stack.capacity() > KEEP_STACK_WORDS.max(2 * p.stack.len()) {
-        p.stack.shrink_to(p.stack.len().max(16));
-    }
+    // Keeps the stack's checkpoint and its charge in step with what is left.
+    p.trim_stack();
 }
 
 /// `29-Nov-2026::19:27:31.558836` for a time in nanoseconds since the Unix epoch (UTC).

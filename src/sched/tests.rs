@@ -798,6 +798,16 @@ main() ->
                      down(spawn_opt(fun() -> exit(depth(How, 20000)) end,
                                     [monitor, {max_heap_size, Quiet}]))})
      || How <- [local, apply, remote, 'fun']],
+    Self = self(),
+    {A, AR} = spawn_monitor(fun() ->
+                                    D1 = depth(local, 1000000),
+                                    receive after 10 -> ok end,
+                                    D2 = depth(local, 1000000),
+                                    Self ! {again, D1, D2},
+                                    depth(local, 20000000)
+                            end),
+    {again, D1, D2} = receive {again, _, _} = M -> M end,
+    erlang:display({again, D1, D2, down({A, AR})}),
     erlang:halt(0).
 down({P, R}) -> receive {'DOWN', R, process, P, Why} -> Why end.
 depth(_, 0) -> 0;
@@ -813,10 +823,13 @@ depth('fun', N) -> F = fun ?MODULE:depth/2, 1 + F('fun', N - 1).
     let l = node_memory_report(&r, budget);
     assert_eq!(
         r.out.matches("node memory exhausted").count(),
-        4,
+        5,
         "{}",
         r.out
     );
+    // Deep, back, waiting (the stack shrinks), deep again, then too deep: the checkpoint
+    // and the charge follow the shrink, so the last growth is still asked for.
+    assert!(l.contains(&"{again,1000000,1000000,killed}"), "{}", r.out);
     for how in ["local", "apply", "remote", "fun"] {
         let line = alloc::format!("{{{how},killed,killed,20000}}");
         assert!(l.contains(&line.as_str()), "{line}: {}", r.out);

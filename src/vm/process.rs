@@ -207,9 +207,11 @@ impl Process {
         self.check_max_heap(0)
     }
 
-    /// Gives back stack room a deep recursion left behind (at a collection): down to about
-    /// twice the depth in use, at least [`STACK_FREE_WORDS`].
-    fn trim_stack(&mut self) {
+    /// Gives back stack room a deep recursion left behind (at a collection, and when the
+    /// process waits): down to about twice the depth in use, at least [`STACK_FREE_WORDS`];
+    /// the checkpoint and the charge follow. (Shrinking below that on every wait made each
+    /// schedule of a busy process a reallocation down and another one up.)
+    pub fn trim_stack(&mut self) {
         let keep = self.stack.len().saturating_mul(2).max(STACK_FREE_WORDS);
         if self.stack.capacity() > 2 * keep {
             self.stack.shrink_to(keep);
