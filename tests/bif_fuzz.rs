@@ -15,9 +15,10 @@
 //! The runner gets a memory budget, so an argument asking for an absurd allocation meets the
 //! node's limit (the process fails) rather than the host's. Needs `erlc` in `PATH` (or `ERLC`).
 
-use std::io::Read;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// How deep the deep arguments are: enough to overflow any native recursion on term depth
@@ -97,41 +98,14 @@ fn every_bif_survives_random_arguments() {
     let rounds = env_count("XENBEAM_BIF_FUZZ_ROUNDS", 20);
     for seed in 1..=env_count("XENBEAM_BIF_FUZZ_SEEDS", 3) {
         let started = Instant::now();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_xenbeam-run"))
-            .current_dir(&dir)
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xenbeam-run"));
+        cmd.current_dir(&dir)
             .args(["--max-memory", "512M", "-pa"])
             .arg(&dir)
             .args(["bif_fuzz", "main", &seed.to_string(), &rounds.to_string()])
             .arg(DEPTH.to_string())
-            .args(&names)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("xenbeam-run");
-        // Read both pipes while waiting, so a chatty run cannot block on a full pipe.
-        let stdout = child.stdout.take().expect("stdout");
-        let stderr = child.stderr.take().expect("stderr");
-        // Lossy: random binaries given to io:put_chars/display_string print bytes that are not
-        // UTF-8.
-        let read_all = |mut r: Box<dyn Read + Send>| {
-            let mut bytes = Vec::new();
-            let _ = r.read_to_end(&mut bytes);
-            String::from_utf8_lossy(&bytes).into_owned()
-        };
-        let out = std::thread::spawn(move || read_all(Box::new(stdout)));
-        let err = std::thread::spawn(move || read_all(Box::new(stderr)));
-        let status = loop {
-            if let Some(s) = child.try_wait().expect("wait") {
-                break Some(s);
-            }
-            if started.elapsed() > RUN_LIMIT {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        let (out, err) = (out.join().unwrap(), err.join().unwrap());
+            .args(&names);
+        let (status, out, err) = common::run_limited(&mut cmd, RUN_LIMIT);
         let expected = format!("{{bif_fuzz,{},", names.len() as u32 * rounds);
         let ok = status.is_some_and(|s| s.success()) && out.contains(&expected);
         assert!(

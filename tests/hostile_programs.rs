@@ -22,10 +22,11 @@
 //! Every run has a 256 MiB budget (`--max-memory`), so the memory-hungry steps meet the
 //! node's limit rather than the machine's. Needs `erlc` in `PATH` (or `ERLC`).
 
+mod common;
+
 use std::fmt::Write as _;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Wall-clock limit for one program: a frozen scheduler never finishes.
@@ -299,36 +300,12 @@ fn env_count(name: &str, default: u64) -> u64 {
 
 /// Runs `module` in the runner; its exit status (`None`: killed at the limit) and output.
 fn run(dir: &Path, module: &str) -> (Option<std::process::ExitStatus>, String, String) {
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xenbeam-run"))
-        .current_dir(dir)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xenbeam-run"));
+    cmd.current_dir(dir)
         .args(["--max-memory", "256M", "-pa"])
         .arg(dir)
-        .args([module, "main"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("xenbeam-run");
-    let read_all = |mut r: Box<dyn Read + Send>| {
-        let mut bytes = Vec::new();
-        let _ = r.read_to_end(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
-    };
-    let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-    let out = std::thread::spawn(move || read_all(Box::new(stdout)));
-    let err = std::thread::spawn(move || read_all(Box::new(stderr)));
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break Some(s);
-        }
-        if started.elapsed() > RUN_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    (status, out.join().unwrap(), err.join().unwrap())
+        .args([module, "main"]);
+    common::run_limited(&mut cmd, RUN_LIMIT)
 }
 
 #[test]
@@ -342,7 +319,9 @@ fn the_node_survives_generated_hostile_programs() {
         let (name, src) = program(seed);
         let file = dir.join(format!("{name}.erl"));
         std::fs::write(&file, &src).expect("writing the program");
+        // -W0: the programs do questionable things on purpose; erlc need not say so.
         let status = Command::new(&erlc)
+            .arg("-W0")
             .arg("-o")
             .arg(&dir)
             .arg(&file)
