@@ -75,6 +75,18 @@ pub fn decode_body_with_depth(bytes: &[u8], max_depth: usize) -> Result<ExtTerm,
     Ok(term)
 }
 
+/// Decodes one term without a version byte that starts at `pos` in `bytes` (an element of a
+/// list or tuple whose header the caller read); returns it with the offset just past it.
+pub fn decode_body_at(
+    bytes: &[u8],
+    pos: usize,
+    max_depth: usize,
+) -> Result<(ExtTerm, usize), EtfError> {
+    let mut decoder = Decoder::new(bytes, pos, max_depth);
+    let term = decoder.term(0)?;
+    Ok((term, decoder.pos))
+}
+
 /// Inflates the compressed term whose u32 size field is at `at`; returns the inflated body
 /// and the offset just past the zlib stream.
 fn inflate_term(bytes: &[u8], at: usize) -> Result<(Vec<u8>, usize), EtfError> {

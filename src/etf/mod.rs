@@ -18,8 +18,8 @@ mod order;
 mod tests;
 
 pub use decode::{
-    decode, decode_body, decode_body_with_depth, decode_prefix, decode_prefix_with_depth,
-    decode_with_depth, DEFAULT_MAX_DEPTH,
+    decode, decode_body, decode_body_at, decode_body_with_depth, decode_prefix,
+    decode_prefix_with_depth, decode_with_depth, DEFAULT_MAX_DEPTH,
 };
 pub use encode::{encode, encode_body, encode_with, EncodeOptions, FLATMAP_MAX_PAIRS};
 pub use error::EtfError;

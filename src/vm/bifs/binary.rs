@@ -74,7 +74,12 @@ pub fn copy1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.binary(b))
 }
 
-/// `binary:copy/2`.
+/// Bytes one step of a long `binary:copy/2` writes (a few milliseconds of copying).
+const COPY_STEP: usize = 1 << 22;
+
+/// `binary:copy/2`. A result longer than [`COPY_STEP`] is written a step at a time by a
+/// continuation ([`copy_step`], [`trap::BINARY_COPY`]) into a buffer held, charged to the
+/// node's memory, as the process's trap state, so the others run meanwhile.
 pub fn copy2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let b = bytes(ctx, a[0])?;
     let n = a[1].as_small().filter(|n| *n >= 0).ok_or_else(badarg)? as usize;
@@ -82,16 +87,51 @@ pub fn copy2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .len()
         .checked_mul(n)
         .ok_or_else(|| Fault::error(atom::SYSTEM_LIMIT))?;
+    if len > COPY_STEP {
+        let mut fill = super::to_binary::filling(ctx, len)?;
+        fill.out.extend_from_slice(&b);
+        ctx.p.trap_state = Some(alloc::boxed::Box::new(fill));
+        let kind = Term::small(trap::BINARY_COPY);
+        return Err(Fault::TrapTo([kind, a[0], a[1], Term::NIL]));
+    }
     let mut out = ctx.output_buffer(len)?;
     if len > 0 {
-        // Doubling: as many copies of the copies as fit, then the rest.
         out.extend_from_slice(&b);
-        while out.len() < len {
-            out.extend_from_within(..out.len().min(len - out.len()));
-        }
+        double_up_to(&mut out, len);
     }
     ctx.charge(out.len() / 256);
     Ok(ctx.p.heap.binary(out))
+}
+
+/// Grows `out`, which holds whole copies of a binary, to `len` bytes by copying what it
+/// holds: as many copies of the copies as fit, then the rest.
+fn double_up_to(out: &mut Vec<u8>, len: usize) {
+    while out.len() < len {
+        out.extend_from_within(..out.len().min(len - out.len()));
+    }
+}
+
+/// One step of a long `binary:copy/2` (continuation [`trap::BINARY_COPY`]): `a[1]` and
+/// `a[2]` are the arguments; the buffer holds whole copies so far (at least one).
+pub fn copy_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let mut fill = ctx
+        .p
+        .trap_state
+        .take()
+        .and_then(|s| s.downcast::<super::to_binary::Filling>().ok())
+        .ok_or_else(badarg)?;
+    let n = a[2].as_small().ok_or_else(badarg)? as usize;
+    let one = ctx.view().binary(a[1]).ok_or_else(badarg)?.bit_len / 8;
+    let len = one * n;
+    // Whole copies only: what follows is copied from the start of the buffer.
+    let step_end = len.min(((fill.out.len() + COPY_STEP) / one * one).max(fill.out.len() + one));
+    double_up_to(&mut fill.out, step_end);
+    ctx.charge(SLICE_REDUCTIONS as usize);
+    if fill.out.len() < len {
+        ctx.p.trap_state = Some(fill);
+        return Err(Fault::TrapTo([a[0], a[1], a[2], Term::NIL]));
+    }
+    Ok(fill.into_binary(ctx))
 }
 
 /// `binary:at/2`.

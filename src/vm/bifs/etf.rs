@@ -84,10 +84,17 @@ const BYTES_PER_REDUCTION: usize = 256;
 /// `term_to_binary/1,2` (`compressed` and `minor_version` are honoured).
 pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let o = options(ctx, a.get(1))?;
-    if !o.compressed && o.minor_version.is_none() && is_long_list(ctx, a[0]) {
-        // Encoded a slice at a time by the continuation (term_to_binary_step).
-        let kind = Term::small(trap::TERM_TO_BINARY);
-        return Err(Fault::TrapTo([kind, a[0], Term::NIL, Term::small(0)]));
+    if !o.compressed && o.minor_version.is_none() {
+        // Encoded a slice at a time by the continuations (term_to_binary_step and
+        // tuple_to_binary_step).
+        if is_long_list(ctx, a[0]) {
+            let kind = Term::small(trap::TERM_TO_BINARY);
+            return Err(Fault::TrapTo([kind, a[0], Term::NIL, Term::small(0)]));
+        }
+        if ctx.view().tuple(a[0]).is_some_and(|t| t.len() >= LONG_LIST) {
+            let kind = Term::small(trap::TUPLE_TO_BINARY);
+            return Err(Fault::TrapTo([kind, a[0], Term::NIL, Term::small(0)]));
+        }
     }
     let charge = charge_encoding(ctx, a[0])?;
     let mut bytes = encode(ctx, a[0], o.minor_version);
@@ -162,21 +169,63 @@ pub fn term_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let v = ctx.view();
     let tail = to_ext(&v, ctx.atoms, ctx.code, l);
     crate::etf::encode_body(&tail, EncodeOptions::default(), &mut out);
+    let mut head = alloc::vec![131, crate::etf::tag::LIST];
+    head.extend_from_slice(&(count as u32).to_be_bytes());
+    Ok(join_chunks(ctx, head, chunks, out))
+}
+
+/// One step of `term_to_binary` of a large tuple (continuation [`trap::TUPLE_TO_BINARY`]):
+/// the state is the tuple, the chunks encoded so far (last first) and the index of the next
+/// element. Ends with LARGE_TUPLE_EXT, the arity and the chunks in order.
+pub fn tuple_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let mut chunks = a[2];
+    let mut next = a[3].as_small().unwrap_or(0) as usize;
+    let mut out = Vec::new();
+    let arity = {
+        let v = ctx.view();
+        let elems = v.tuple(a[1]).ok_or_else(badarg)?;
+        let end = elems.len().min(next + STEP_ELEMENTS);
+        while next < end && out.len() < STEP_BYTES {
+            let ext = to_ext(&v, ctx.atoms, ctx.code, elems[next]);
+            crate::etf::encode_body(&ext, EncodeOptions::default(), &mut out);
+            next += 1;
+        }
+        elems.len()
+    };
+    ctx.charge(SLICE_REDUCTIONS as usize);
+    if next < arity {
+        let bin = ctx.p.heap.binary(out);
+        chunks = ctx.p.heap.cons(bin, chunks);
+        return Err(Fault::TrapTo([
+            a[0],
+            a[1],
+            chunks,
+            Term::small(next as i64),
+        ]));
+    }
+    let mut head = alloc::vec![131, crate::etf::tag::LARGE_TUPLE];
+    head.extend_from_slice(&(arity as u32).to_be_bytes());
+    Ok(join_chunks(ctx, head, chunks, out))
+}
+
+/// `head`, then the binaries of the list `chunks` (last first) in order, then `last`, as one
+/// binary.
+fn join_chunks(ctx: &mut Ctx, head: Vec<u8>, chunks: Term, last: Vec<u8>) -> Term {
+    let v = ctx.view();
     let parts = v.list_to_vec(chunks).unwrap_or_default();
     let size: usize = parts
         .iter()
         .map(|b| v.binary(*b).map_or(0, |b| b.bit_len / 8))
         .sum();
-    let mut all = Vec::with_capacity(6 + size + out.len());
-    all.extend_from_slice(&[131, 108]);
-    all.extend_from_slice(&(count as u32).to_be_bytes());
+    let mut all = Vec::with_capacity(head.len() + size + last.len());
+    all.extend_from_slice(&head);
     for b in parts.iter().rev() {
         if let Some(bytes) = v.binary_bytes(*b) {
             all.extend_from_slice(&bytes);
         }
     }
-    all.extend_from_slice(&out);
-    Ok(ctx.p.heap.binary(all))
+    all.extend_from_slice(&last);
+    ctx.p.heap.binary(all)
 }
 
 /// `erlang:external_size/1,2`.
@@ -221,29 +270,174 @@ fn atoms_exist(atoms: &crate::vm::atom::AtomTable, ext: &ExtTerm) -> bool {
 }
 
 /// `binary_to_term/1,2` (options `used`, which returns `{Term, BytesUsed}`, and `safe`,
-/// which refuses a term naming atoms that do not exist yet).
+/// which refuses a term naming atoms that do not exist yet). A list or tuple of at least
+/// [`LONG_LIST`] elements at the top is decoded a slice at a time by a continuation
+/// ([`binary_to_term_step`]), so the others run meanwhile.
 pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let opts = match a.get(1) {
+        Some(o) => ctx.view().list_to_vec(*o).ok_or_else(badarg)?,
+        None => Vec::new(),
+    };
+    let (used, safe) = (opts.contains(&atom::USED), opts.contains(&atom::SAFE));
+    let long = {
+        let v = ctx.view();
+        let b = v.binary(a[0]).ok_or_else(badarg)?;
+        match b.bytes() {
+            Some(bytes) => long_container(bytes),
+            None if b.bit_len % 8 == 0 => long_container(&b.to_vec()),
+            None => None,
+        }
+    };
+    if let Some((kind, count)) = long {
+        // The steps read the bytes in place: a binary not on a byte boundary is copied once.
+        let bin = if ctx.view().binary(a[0]).and_then(|b| b.bytes()).is_some() {
+            a[0]
+        } else {
+            let bytes = ctx
+                .view()
+                .binary_bytes(a[0])
+                .ok_or_else(badarg)?
+                .into_owned();
+            ctx.p.heap.binary(bytes)
+        };
+        let flags = Term::small(i64::from(used) | i64::from(safe) << 1 | i64::from(kind) << 2);
+        let given = a.get(1).copied().unwrap_or(atom::UNDEFINED);
+        let pos = Term::small(6);
+        let left = Term::small(count as i64);
+        let info = ctx.p.heap.tuple(&[pos, left, flags, a[0], given]);
+        return Err(Fault::TrapTo([
+            Term::small(trap::BINARY_TO_TERM),
+            bin,
+            Term::NIL,
+            info,
+        ]));
+    }
     let bytes = ctx
         .view()
         .binary_bytes(a[0])
         .ok_or_else(badarg)?
         .into_owned();
     ctx.charge(bytes.len() / BYTES_PER_REDUCTION);
-    let opts = match a.get(1) {
-        Some(o) => ctx.view().list_to_vec(*o).ok_or_else(badarg)?,
-        None => Vec::new(),
-    };
-    let used = opts.contains(&atom::USED);
     // Bytes after the term are left alone, as erl does; `used` says how many it took. erl
     // sets no nesting limit, and decoding depth costs heap only, so neither does this.
     let (ext, n) =
         crate::etf::decode_prefix_with_depth(&bytes, usize::MAX).map_err(|_| badarg())?;
-    if opts.contains(&atom::SAFE) && !atoms_exist(ctx.atoms, &ext) {
+    if safe && !atoms_exist(ctx.atoms, &ext) {
         return Err(badarg());
     }
     let t = from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, &ext).map_err(|_| badarg())?;
     if used {
         Ok(ctx.p.heap.tuple(&[t, Term::small(n as i64)]))
+    } else {
+        Ok(t)
+    }
+}
+
+/// Whether `bytes` is an uncompressed external term whose top is a list (kind 0) or a
+/// tuple (kind 1) of at least [`LONG_LIST`] elements, and how many.
+fn long_container(bytes: &[u8]) -> Option<(u8, usize)> {
+    let kind = match bytes.get(..6)? {
+        [131, crate::etf::tag::LIST, ..] => 0,
+        [131, crate::etf::tag::LARGE_TUPLE, ..] => 1,
+        _ => return None,
+    };
+    let count = u32::from_be_bytes([bytes[2], bytes[3], bytes[4], bytes[5]]) as usize;
+    (count >= LONG_LIST).then_some((kind, count))
+}
+
+/// One step of `binary_to_term` of a long list or large tuple (continuation
+/// [`trap::BINARY_TO_TERM`]): `a[1]` is the binary, `a[2]` the elements decoded so far
+/// (last first), `a[3]` `{Position, ElementsLeft, Flags, Binary, Options}` with the
+/// arguments as given (for the error). Up to [`STEP_ELEMENTS`] elements or [`STEP_BYTES`]
+/// bytes a step; then the list's tail, and the result in order.
+pub fn binary_to_term_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (bin, mut acc) = (a[1], a[2]);
+    let info: [Term; 5] = match ctx.view().tuple(a[3]) {
+        Some(&[p, l, f, b, o]) => [p, l, f, b, o],
+        _ => return Err(badarg()),
+    };
+    let mut pos = info[0].as_small().ok_or_else(badarg)? as usize;
+    let mut left = info[1].as_small().ok_or_else(badarg)? as usize;
+    let flags = info[2].as_small().ok_or_else(badarg)?;
+    let (used, safe, tuple) = (flags & 1 != 0, flags & 2 != 0, flags & 4 != 0);
+    let given: &[Term] = if info[4] == atom::UNDEFINED {
+        &info[3..4]
+    } else {
+        &info[3..5]
+    };
+    let mut exts = Vec::new();
+    let mut tail = None;
+    let decoded: Result<(), ()> = (|| {
+        let v = ctx.view();
+        let bytes = v.binary(bin).and_then(|b| b.bytes()).ok_or(())?;
+        let start = pos;
+        while left > 0 && exts.len() < STEP_ELEMENTS && pos - start < STEP_BYTES {
+            let (e, next) = crate::etf::decode_body_at(bytes, pos, usize::MAX).map_err(|_| ())?;
+            exts.push(e);
+            pos = next;
+            left -= 1;
+        }
+        if left == 0 && !tuple {
+            let (e, next) = crate::etf::decode_body_at(bytes, pos, usize::MAX).map_err(|_| ())?;
+            tail = Some(e);
+            pos = next;
+        }
+        Ok(())
+    })();
+    let fails = decoded.is_err()
+        || (safe
+            && !exts
+                .iter()
+                .chain(tail.iter())
+                .all(|e| atoms_exist(ctx.atoms, e)));
+    if fails {
+        return Err(Fault::trapped_error(
+            ctx,
+            atom::BADARG,
+            ("erlang", "binary_to_term"),
+            given,
+        ));
+    }
+    for e in &exts {
+        match from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, e) {
+            Ok(t) => acc = ctx.p.heap.cons(t, acc),
+            Err(_) => {
+                let f =
+                    Fault::trapped_error(ctx, atom::BADARG, ("erlang", "binary_to_term"), given);
+                return Err(f);
+            }
+        }
+    }
+    ctx.charge(SLICE_REDUCTIONS as usize);
+    if left > 0 {
+        let p = Term::small(pos as i64);
+        let l = Term::small(left as i64);
+        let info = ctx.p.heap.tuple(&[p, l, info[2], info[3], info[4]]);
+        return Err(Fault::TrapTo([a[0], bin, acc, info]));
+    }
+    let t = if tuple {
+        let mut elems = ctx.view().list_to_vec(acc).unwrap_or_default();
+        elems.reverse();
+        ctx.p.heap.tuple(&elems)
+    } else {
+        let end = match tail.map(|e| from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, &e)) {
+            Some(Ok(t)) => t,
+            _ => {
+                let f =
+                    Fault::trapped_error(ctx, atom::BADARG, ("erlang", "binary_to_term"), given);
+                return Err(f);
+            }
+        };
+        let mut list = end;
+        while acc.is_cons() {
+            let (h, rest) = ctx.view().cons(acc);
+            list = ctx.p.heap.cons(h, list);
+            acc = rest;
+        }
+        list
+    };
+    if used {
+        Ok(ctx.p.heap.tuple(&[t, Term::small(pos as i64)]))
     } else {
         Ok(t)
     }

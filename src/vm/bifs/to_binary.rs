@@ -32,9 +32,20 @@ const BYTES_PER_UNIT: usize = 64;
 /// The buffer being filled between steps. Until it becomes the binary it is working memory
 /// of a call that yields, so it is charged to the node's account meanwhile (as `re:run`'s
 /// parked state is): other processes that allocate in between see it.
-struct Filling {
-    out: Vec<u8>,
+pub struct Filling {
+    /// The bytes so far.
+    pub out: Vec<u8>,
     _charge: Option<TempCharge>,
+}
+
+impl Filling {
+    /// The finished buffer as a binary on the process heap; the charge ends first, as from
+    /// then on the heap accounts for the bytes.
+    pub fn into_binary(self, ctx: &mut Ctx) -> Term {
+        let Filling { out, _charge } = self;
+        drop(_charge);
+        ctx.p.heap.binary(out)
+    }
 }
 
 /// How a bounded walk ended.
@@ -186,19 +197,13 @@ pub fn step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             let l = stack_list(ctx, &stack);
             Err(Fault::TrapTo([kind, a[1], l, Term::NIL]))
         }
-        (Walk::Done, Some(fill)) => {
-            // The charge ends before the binary is made: from then on the heap accounts
-            // for the bytes.
-            let Filling { out, _charge } = *fill;
-            drop(_charge);
-            Ok(ctx.p.heap.binary(out))
-        }
+        (Walk::Done, Some(fill)) => Ok(fill.into_binary(ctx)),
     }
 }
 
 /// An empty buffer for `n` bytes, charged to the node's account; `system_limit` when the
 /// node cannot hold them.
-fn filling(ctx: &Ctx, n: usize) -> Result<Filling, Fault> {
+pub fn filling(ctx: &Ctx, n: usize) -> Result<Filling, Fault> {
     let out = ctx.output_buffer(n)?;
     let charge = match ctx.p.heap.memory_account() {
         Some(m) => Some(

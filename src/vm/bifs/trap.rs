@@ -56,6 +56,19 @@ pub const ETS_INSERT: i64 = 10;
 /// `ets:insert_new/2` of a long list, as [`ETS_INSERT`].
 pub const ETS_INSERT_NEW: i64 = 11;
 
+/// `binary:copy/2` of a long result ([`super::binary::copy_step`]): the arguments (the
+/// buffer being filled is native trap state).
+pub const BINARY_COPY: i64 = 12;
+
+/// `term_to_binary/1,2` of a large tuple ([`super::etf::tuple_to_binary_step`]): the tuple,
+/// the encoded chunks so far (last first) and the index of the next element.
+pub const TUPLE_TO_BINARY: i64 = 13;
+
+/// `binary_to_term/1,2` of a long list or large tuple
+/// ([`super::etf::binary_to_term_step`]): the binary, the elements so far (last first) and
+/// where the decoding is.
+pub const BINARY_TO_TERM: i64 = 14;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -69,6 +82,9 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         }
         Some(BINARY_MATCHES | BINARY_SPLIT) => super::binary::search_step(ctx, a),
         Some(ETS_INSERT | ETS_INSERT_NEW) => super::ets::insert_step(ctx, a),
+        Some(BINARY_COPY) => super::binary::copy_step(ctx, a),
+        Some(TUPLE_TO_BINARY) => super::etf::tuple_to_binary_step(ctx, a),
+        Some(BINARY_TO_TERM) => super::etf::binary_to_term_step(ctx, a),
         _ => Err(badarg()),
     }
 }
@@ -94,6 +110,9 @@ mod tests {
             BINARY_SPLIT,
             ETS_INSERT,
             ETS_INSERT_NEW,
+            BINARY_COPY,
+            TUPLE_TO_BINARY,
+            BINARY_TO_TERM,
         ];
         for (i, a) in all.iter().enumerate() {
             assert!(!all[i + 1..].contains(a), "continuation {a} used twice");

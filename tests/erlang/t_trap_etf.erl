@@ -1,0 +1,82 @@
+%% Long term_to_binary/binary_to_term and binary:copy/2 share the node: while one process
+%% encodes a tuple of 200,000 elements, decodes a list or tuple that long or makes a binary
+%% of 20 MB, others run (erl's BIFs trap when their slice of work is used up). A ticker
+%% process told to go just before the call must have sent a tick by the time the call
+%% returns. Results are compared as erl gives them: bytes, values, `used', `safe', trailing
+%% bytes, improper tails, and the error (with the arguments given) of a bad element found in
+%% a later slice.
+-module(t_trap_etf).
+-export([main/0]).
+
+during(Tag, F) ->
+    Ticker = ticker(),
+    erlang:yield(),
+    Ticker ! go,
+    R = (catch F()),
+    Ticked = receive {tick, 1} -> true after 0 -> false end,
+    receive_ticks(),
+    erlang:display({Tag, summary(R)}),
+    erlang:display({Tag, ticked_during_call, Ticked}).
+
+main() ->
+    N = 200000,
+    Tuple = list_to_tuple([{I, <<I:16>>, -I * 1000000000000, float(I)} || I <- lists:seq(1, N)]),
+    TB = term_to_binary(Tuple),
+    during(t2b_tuple, fun() -> term_to_binary(Tuple) end),
+    erlang:display({t2b_tuple_bytes, byte_size(TB), erlang:md5(TB)}),
+    List = [{I, [a | I], "s"} || I <- lists:seq(1, N)],
+    LB = term_to_binary(List),
+    during(b2t_list, fun() -> binary_to_term(LB) =:= List end),
+    during(b2t_tuple, fun() -> binary_to_term(TB) =:= Tuple end),
+    Improper = lists:foldr(fun(I, Acc) -> [I | Acc] end, tail, lists:seq(1, N)),
+    IB = term_to_binary(Improper),
+    during(b2t_improper, fun() -> binary_to_term(IB) =:= Improper end),
+    Trailing = <<LB/binary, "more">>,
+    during(b2t_used, fun() ->
+                             {T, Used} = binary_to_term(Trailing, [used]),
+                             {T =:= List, Used, byte_size(LB)}
+                     end),
+    during(b2t_trailing, fun() -> binary_to_term(Trailing) =:= List end),
+    during(b2t_safe, fun() -> binary_to_term(LB, [safe]) =:= List end),
+    %% An atom that does not exist, deep in the list: safe refuses it, plain makes it.
+    Unknown = list_to_binary([<<131, 108, N:32>>, binary:copy(<<97, 1>>, N - 1),
+                              <<100, 0, 12, "t_trap_etf_q">>, <<106>>]),
+    during(b2t_safe_unknown, fun() -> binary_to_term(Unknown, [safe]) end),
+    during(b2t_unknown, fun() -> length(binary_to_term(Unknown)) end),
+    %% A bad element far into the list (tag 0), then a list cut short.
+    Bad = list_to_binary([<<131, 108, N:32>>, binary:copy(<<97, 7>>, N - 10), <<0, 0, 0>>]),
+    erlang:display({b2t_bad, summary(catch binary_to_term(Bad))}),
+    Short = binary:part(LB, 0, byte_size(LB) - 100),
+    during(b2t_short, fun() -> binary_to_term(Short) end),
+    <<_:3, Unaligned:(byte_size(LB))/binary, _:5>> = <<0:3, LB/binary, 0:5>>,
+    during(b2t_unaligned, fun() -> binary_to_term(Unaligned) =:= List end),
+    during(b2t_subbinary, fun() -> binary_to_term(binary:part(Trailing, 0, byte_size(LB))) =:= List end),
+    during(copy, fun() -> binary:copy(<<"abc">>, 7000000) end),
+    during(copy_one, fun() -> binary:copy(binary:copy(<<"x">>, 20000000), 1) end),
+    during(copy_odd, fun() -> binary:copy(<<"abcdefg">>, 1234567) end),
+    erlang:display({copy_empty, summary(binary:copy(<<>>, 100000000))}),
+    erlang:halt(0).
+
+summary({'EXIT', {Reason, [{M, F, A, _} | _]}}) -> {'EXIT', Reason, {M, F, args(A)}};
+summary(B) when is_binary(B) -> {binary, byte_size(B), erlang:md5(B)};
+summary(L) when is_list(L) -> {list, length(L)};
+summary(T) -> T.
+
+args(A) when is_list(A) -> [arg(X) || X <- A];
+args(A) -> A.
+
+arg(X) when is_binary(X) -> {binary, byte_size(X), erlang:phash2(X)};
+arg(X) -> X.
+
+ticker() ->
+    Self = self(),
+    spawn(fun() ->
+        receive go -> ok end,
+        [Self ! {tick, I} || I <- [1, 2, 3]]
+    end).
+
+receive_ticks() ->
+    receive
+        {tick, _} -> receive_ticks()
+    after 0 -> ok
+    end.
