@@ -18,6 +18,7 @@ use crate::vm::ets::object::Object;
 use crate::vm::ets::table::{held_bytes, Access, Table, TableKind, Tuning};
 use crate::vm::ets::EtsError;
 use crate::vm::memory::TempCharge;
+use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::term::Term;
 
 /// An atom by name (names used here are short and valid, so interning cannot fail).
@@ -685,6 +686,12 @@ pub fn prev(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `ets:tab2list/1`.
 pub fn tab2list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = readable(ctx, a[0])?;
+    if ctx.ets.get(id).is_some_and(|t| t.size() > SCAN_STEP) {
+        let ms = ScanOp::Tab2list.spec(ctx, Term::NIL)?;
+        if let Some(f) = long_scan(ctx, id, &ms, ScanOp::Tab2list, a) {
+            return Err(f);
+        }
+    }
     let Some(t) = ctx.ets.get(id) else {
         return Err(badarg());
     };
@@ -973,6 +980,9 @@ fn collect(ctx: &mut Ctx, id: u64, ms: &MatchSpec) -> Term {
 pub fn select(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = readable(ctx, a[0])?;
     let ms = compile(ctx, a[1])?;
+    if let Some(f) = long_scan(ctx, id, &ms, ScanOp::Select, a) {
+        return Err(f);
+    }
     Ok(collect(ctx, id, &ms))
 }
 
@@ -980,6 +990,9 @@ pub fn select(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn match_(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = readable(ctx, a[0])?;
     let ms = pattern(ctx, a[1], false)?;
+    if let Some(f) = long_scan(ctx, id, &ms, ScanOp::Match, a) {
+        return Err(f);
+    }
     Ok(collect(ctx, id, &ms))
 }
 
@@ -987,6 +1000,9 @@ pub fn match_(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn match_object(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = readable(ctx, a[0])?;
     let ms = pattern(ctx, a[1], true)?;
+    if let Some(f) = long_scan(ctx, id, &ms, ScanOp::MatchObject, a) {
+        return Err(f);
+    }
     Ok(collect(ctx, id, &ms))
 }
 
@@ -994,9 +1010,167 @@ pub fn match_object(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn select_count(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = readable(ctx, a[0])?;
     let ms = compile(ctx, a[1])?;
+    if let Some(f) = long_scan(ctx, id, &ms, ScanOp::SelectCount, a) {
+        return Err(f);
+    }
     let mut n = 0i64;
     scan(ctx, id, &ms, |_, r| n += (r == atom::TRUE) as i64);
     Ok(ctx.p.heap.int(n))
+}
+
+/// Objects one step of a long traversal visits (a few milliseconds of work).
+const SCAN_STEP: usize = 16384;
+
+/// What a traversal in steps ([`scan_step`]) computes.
+#[derive(Clone, Copy, PartialEq)]
+enum ScanOp {
+    Select,
+    Match,
+    MatchObject,
+    Tab2list,
+    SelectCount,
+}
+
+impl ScanOp {
+    fn name(self) -> &'static str {
+        match self {
+            ScanOp::Select => "select",
+            ScanOp::Match => "match",
+            ScanOp::MatchObject => "match_object",
+            ScanOp::Tab2list => "tab2list",
+            ScanOp::SelectCount => "select_count",
+        }
+    }
+
+    /// The specification of the operation given `t` (its second argument).
+    fn spec(self, ctx: &mut Ctx, t: Term) -> Result<MatchSpec, Fault> {
+        match self {
+            ScanOp::Select | ScanOp::SelectCount => compile(ctx, t),
+            ScanOp::Match => pattern(ctx, t, false),
+            ScanOp::MatchObject => pattern(ctx, t, true),
+            ScanOp::Tab2list => {
+                let any = atom_of(ctx, "_");
+                pattern(ctx, any, true)
+            }
+        }
+    }
+}
+
+/// A traversal in steps between two of them: the operation and the last key visited. The
+/// specification is compiled again at each step from the argument (which the collector
+/// sees), and results gather in the trap's arguments.
+struct Scan {
+    op: ScanOp,
+    after: Option<KeyTerm>,
+}
+
+/// Starts `op` as a traversal in steps (continuation [`trap::ETS_SCAN`]) when table `id`
+/// holds more than [`SCAN_STEP`] objects and `ms` fixes no key, as erl's traversals trap:
+/// the others run meanwhile. Each key is visited once; objects inserted meanwhile after the
+/// last key visited are seen, as in a traversal of a fixed table.
+fn long_scan(ctx: &mut Ctx, id: u64, ms: &MatchSpec, op: ScanOp, a: &[Term]) -> Option<Fault> {
+    let tab = ctx.ets.get(id)?;
+    let v = ctx.p.heap.view(ctx.lits);
+    if tab.size() <= SCAN_STEP || ms.bound_key(&v, ctx.atoms, tab.keypos).is_some() {
+        return None;
+    }
+    ctx.p.trap_state = Some(alloc::boxed::Box::new(Scan { op, after: None }));
+    let spec = if op == ScanOp::Tab2list {
+        Term::NIL
+    } else {
+        a[1]
+    };
+    let acc = if op == ScanOp::SelectCount {
+        Term::small(0)
+    } else {
+        Term::NIL
+    };
+    Some(Fault::TrapTo([
+        Term::small(trap::ETS_SCAN),
+        a[0],
+        spec,
+        acc,
+    ]))
+}
+
+/// One step of a long traversal (continuation [`trap::ETS_SCAN`]): `a[1]` is the table,
+/// `a[2]` the specification or pattern, `a[3]` the results so far (last first) or the
+/// count. A table deleted or no longer readable meanwhile fails with badarg.
+pub fn scan_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let st = ctx
+        .p
+        .trap_state
+        .take()
+        .and_then(|b| b.downcast::<Scan>().ok())
+        .ok_or_else(badarg)?;
+    let op = st.op;
+    let given: &[Term] = if op == ScanOp::Tab2list {
+        &a[1..2]
+    } else {
+        &a[1..3]
+    };
+    let ms = match readable(ctx, a[1]).and_then(|_| op.spec(ctx, a[2])) {
+        Ok(ms) => ms,
+        Err(_) => {
+            return Err(Fault::trapped_error(
+                ctx,
+                atom::BADARG,
+                ("ets", op.name()),
+                given,
+            ))
+        }
+    };
+    let Some(tab) = find(ctx, a[1]).and_then(|id| ctx.ets.take(id)) else {
+        return Err(Fault::trapped_error(
+            ctx,
+            atom::BADARG,
+            ("ets", op.name()),
+            given,
+        ));
+    };
+    let (mut acc, mut count) = (a[3], a[3].as_small().unwrap_or(0));
+    let identity = ms.is_identity();
+    let (mut seen, mut last, mut more) = (0, None, false);
+    for (k, objs) in tab.slots_after(st.after.as_ref()) {
+        if seen >= SCAN_STEP {
+            more = true;
+            break;
+        }
+        for o in objs {
+            let r = if identity {
+                Some(o.copy_to(ctx.lits, &mut ctx.p.heap))
+            } else {
+                matchspec::run(ctx, &ms, o)
+            };
+            match r {
+                Some(r) if op == ScanOp::SelectCount => count += (r == atom::TRUE) as i64,
+                Some(r) => acc = ctx.p.heap.cons(r, acc),
+                None => {}
+            }
+        }
+        seen += objs.len();
+        last = Some(k);
+    }
+    let last = last.cloned();
+    ctx.ets.put_back(tab);
+    ctx.charge(SLICE_REDUCTIONS as usize);
+    if op == ScanOp::SelectCount {
+        acc = Term::small(count);
+    }
+    if more {
+        ctx.p.trap_state = Some(alloc::boxed::Box::new(Scan { op, after: last }));
+        return Err(Fault::TrapTo([a[0], a[1], a[2], acc]));
+    }
+    if op == ScanOp::SelectCount {
+        return Ok(ctx.p.heap.int(count));
+    }
+    let mut list = Term::NIL;
+    while acc.is_cons() {
+        let (h, rest) = ctx.view().cons(acc);
+        list = ctx.p.heap.cons(h, list);
+        acc = rest;
+    }
+    Ok(list)
 }
 
 /// `ets:select_delete/2` (and `internal_select_delete/2`, which OTP's `ets.erl` calls):

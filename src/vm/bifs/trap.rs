@@ -69,6 +69,11 @@ pub const TUPLE_TO_BINARY: i64 = 13;
 /// where the decoding is.
 pub const BINARY_TO_TERM: i64 = 14;
 
+/// A long `ets:select/2`, `match/2`, `match_object/2`, `tab2list/1` or `select_count/2`
+/// ([`super::ets::scan_step`]): the table, the specification and the results so far (the
+/// operation and the last key visited are native trap state).
+pub const ETS_SCAN: i64 = 15;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -85,6 +90,7 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(BINARY_COPY) => super::binary::copy_step(ctx, a),
         Some(TUPLE_TO_BINARY) => super::etf::tuple_to_binary_step(ctx, a),
         Some(BINARY_TO_TERM) => super::etf::binary_to_term_step(ctx, a),
+        Some(ETS_SCAN) => super::ets::scan_step(ctx, a),
         _ => Err(badarg()),
     }
 }
@@ -113,6 +119,7 @@ mod tests {
             BINARY_COPY,
             TUPLE_TO_BINARY,
             BINARY_TO_TERM,
+            ETS_SCAN,
         ];
         for (i, a) in all.iter().enumerate() {
             assert!(!all[i + 1..].contains(a), "continuation {a} used twice");

@@ -397,6 +397,22 @@ impl Table {
         self.objects.values().flat_map(Slot::as_slice)
     }
 
+    /// The keys after `after` (every key when `None`) with their objects, in key order: a
+    /// traversal in steps goes on from the last key it visited.
+    pub fn slots_after(
+        &self,
+        after: Option<&KeyTerm>,
+    ) -> impl Iterator<Item = (&KeyTerm, &[Object])> {
+        use core::ops::Bound;
+        let lower = match after {
+            Some(k) => Bound::Excluded(k.clone()),
+            None => Bound::Unbounded,
+        };
+        self.objects
+            .range((lower, Bound::Unbounded))
+            .map(|(k, slot)| (k, slot.as_slice()))
+    }
+
     /// An object of the first key.
     pub fn first(&self) -> Option<&Object> {
         self.objects
