@@ -107,6 +107,91 @@ pub fn in_order(v: &View, t: Term, out: &mut Vec<(Term, Term)>) {
     }
 }
 
+/// Appends the entries under `t` in tree order, with their positions.
+fn entries_in_order(v: &View, t: Term, out: &mut Vec<(u32, Term, Term)>) {
+    let mut stack = Vec::new();
+    let mut cur = t;
+    loop {
+        while !cur.is_nil() {
+            stack.push(cur);
+            cur = v.payload(cur)[4];
+        }
+        let Some(n) = stack.pop() else { break };
+        let p = v.payload(n);
+        out.push((p[1].small_value() as u32, p[2], p[3]));
+        cur = p[5];
+    }
+}
+
+/// The entries of a large map in tree order, with their positions.
+pub fn entries(v: &View, map: Term) -> Vec<(u32, Term, Term)> {
+    let mut out = Vec::with_capacity(size(v, v.payload(map)[1]));
+    entries_in_order(v, v.payload(map)[1], &mut out);
+    out
+}
+
+/// The entries of `pairs` (sorted in map-key order, no repeated keys) in tree order.
+pub fn keyed(v: &View, pairs: &[(Term, Term)]) -> Vec<(u32, Term, Term)> {
+    let mut out: Vec<(u32, Term, Term)> = pairs
+        .iter()
+        .map(|&(k, val)| (super::maphash::key_position(v, k), k, val))
+        .collect();
+    // Stable: equal positions keep map-key order, as the tree orders them.
+    crate::sort::sort_by_key(&mut out, |e| e.0);
+    out
+}
+
+/// Updates the large map `map` with the entries `upd` (in tree order, no repeated keys) by
+/// merging both in tree order and building a balanced tree of the result: for an update of
+/// many keys (`maps:merge/2` of two large maps) one pass and one new tree instead of a path
+/// copied per key. With `exact`, a key not in the map is returned as the error.
+pub fn merge(
+    h: &mut Heap,
+    lits: &Literals,
+    atoms: &AtomTable,
+    map: Term,
+    upd: &[(u32, Term, Term)],
+    exact: bool,
+) -> Result<Term, Term> {
+    let merged = {
+        let v = h.view(lits);
+        let old = entries(&v, map);
+        let mut out = Vec::with_capacity(old.len() + if exact { 0 } else { upd.len() });
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() || j < upd.len() {
+            let o = if i == old.len() {
+                Ordering::Greater
+            } else if j == upd.len() {
+                Ordering::Less
+            } else {
+                old[i]
+                    .0
+                    .cmp(&upd[j].0)
+                    .then_with(|| compare(&v, atoms, old[i].1, upd[j].1, Mode::MapKey))
+            };
+            match o {
+                Ordering::Less => {
+                    out.push(old[i]);
+                    i += 1;
+                }
+                Ordering::Equal => {
+                    out.push((old[i].0, old[i].1, upd[j].2));
+                    i += 1;
+                    j += 1;
+                }
+                Ordering::Greater if exact => return Err(upd[j].1),
+                Ordering::Greater => {
+                    out.push(upd[j]);
+                    j += 1;
+                }
+            }
+        }
+        out
+    };
+    let root = tree_of(h, lits, &merged);
+    Ok(tree_map(h, merged.len(), root))
+}
+
 /// Looks `key` up in a large map.
 pub fn get(v: &View, atoms: &AtomTable, map: Term, key: Term) -> Option<Term> {
     let k = Key {
@@ -397,5 +482,48 @@ mod tests {
             }
         }
         assert!(depth(&v, v.payload(m)[1]) <= 24);
+    }
+
+    /// An update of many keys (merged into a new tree) gives the map that updating key by
+    /// key gives, and an exact update with a missing key names that key.
+    #[test]
+    fn a_bulk_update_equals_key_by_key_updates() {
+        let lits = Literals::default();
+        let atoms = AtomTable::new();
+        let mut h = Heap::new();
+        let base: Vec<(Term, Term)> = (0..300).map(|i| (Term::small(i), Term::small(i))).collect();
+        let m = from_sorted(&mut h, &lits, &base);
+        // Every third key replaced, and keys past the end added.
+        let new: Vec<(Term, Term)> = (0..400)
+            .step_by(3)
+            .map(|i| (Term::small(i), Term::small(-i)))
+            .collect();
+        let Update::Map(bulk) = map::update(&mut h, &lits, &atoms, m, &new, false) else {
+            panic!("no key is missing in an assoc update");
+        };
+        let mut one = m;
+        for &p in &new {
+            let Update::Map(n) = map::update(&mut h, &lits, &atoms, one, &[p], false) else {
+                panic!("no key is missing in an assoc update");
+            };
+            one = n;
+        }
+        let v = h.view(&lits);
+        assert_eq!(v.map_size(bulk), Some(300 + 34));
+        assert_eq!(v.map_entries(bulk), v.map_entries(one));
+        assert!(crate::vm::compare::exact_eq(&v, &atoms, bulk, one));
+        assert_eq!(
+            map::get(&v, &atoms, bulk, Term::small(399)),
+            Some(Term::small(-399))
+        );
+        assert_eq!(
+            map::get(&v, &atoms, bulk, Term::small(1)),
+            Some(Term::small(1))
+        );
+        let exact: Vec<(Term, Term)> = (250..330).map(|i| (Term::small(i), Term::NIL)).collect();
+        match map::update(&mut h, &lits, &atoms, m, &exact, true) {
+            Update::BadKey(k) => assert_eq!(k, Term::small(300)),
+            Update::Map(_) => panic!("key 300 is not in the map"),
+        }
     }
 }

@@ -191,6 +191,11 @@ fn update_one(
     Some(Update::Map(Term::boxed_ptr(off)))
 }
 
+/// An update of a large map with more than one key in this many of the map's is done by
+/// [`super::bigmap::merge`]: inserting each key copies a path of the tree (about 7 words a
+/// level), a merge builds the whole tree once (7 words a key).
+const BULK_UPDATE_RATIO: usize = 16;
+
 fn update_tree(
     heap: &mut Heap,
     lits: &super::literals::Literals,
@@ -211,6 +216,18 @@ fn update_tree(
                 return Update::BadKey(k);
             }
         }
+    }
+    if new.len().saturating_mul(BULK_UPDATE_RATIO) > count {
+        // Many keys (all present when `exact`, as checked above in the order erl checks
+        // them): one merge and a new balanced tree (inserting each would copy a path per
+        // key, 20 nodes deep in a map of a million).
+        let mut upd = new.to_vec();
+        normalize(&heap.view(lits), atoms, &mut upd);
+        let upd = super::bigmap::keyed(&heap.view(lits), &upd);
+        return match super::bigmap::merge(heap, lits, atoms, map, &upd, exact) {
+            Ok(m) => Update::Map(m),
+            Err(k) => Update::BadKey(k),
+        };
     }
     for &(k, val) in new {
         let (r, grew) = super::bigmap::insert(heap, lits, atoms, root, k, val);

@@ -214,6 +214,13 @@ pub fn merge(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if !ctx.view().is_map(a[0]) {
         return Err(badmap(ctx, a[0]));
     }
+    let kinds = (ctx.view().kind(a[0]), ctx.view().kind(a[1]));
+    if kinds == (Some(Kind::TreeMap), Some(Kind::TreeMap)) {
+        // Two large maps: the second's entries are in tree order already.
+        let upd = crate::vm::bigmap::entries(&ctx.view(), a[1]);
+        let m = crate::vm::bigmap::merge(&mut ctx.p.heap, ctx.lits, ctx.atoms, a[0], &upd, false);
+        return m.map_err(|_| badarg());
+    }
     let ps = pairs(ctx, a[1])?;
     match map::update(&mut ctx.p.heap, ctx.lits, ctx.atoms, a[0], &ps, false) {
         Update::Map(m) => Ok(m),
