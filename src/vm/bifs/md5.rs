@@ -2,6 +2,7 @@
 
 use alloc::vec::Vec;
 
+use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx};
 use crate::vm::term::Term;
 
@@ -172,6 +173,43 @@ impl Md5 {
         self.filled = rest.len();
     }
 
+    /// The context as `erlang:md5_init/0` and `md5_update/2` return it, laid out as erl's
+    /// (88 bytes: the state's four words, the count of bits fed, the unfinished block, and
+    /// eight bytes erl leaves undefined, zero here).
+    pub fn to_context(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(CONTEXT_BYTES);
+        for w in self.state {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        out.extend_from_slice(&self.len.wrapping_mul(8).to_le_bytes());
+        out.extend_from_slice(&self.pending[..self.filled]);
+        out.resize(CONTEXT_BYTES, 0);
+        out
+    }
+
+    /// The digest a context of [`Md5::to_context`]'s layout stands for; `None` for anything
+    /// else (a binary of another size, or a count of bits that is not whole bytes).
+    pub fn from_context(c: &[u8]) -> Option<Md5> {
+        if c.len() != CONTEXT_BYTES {
+            return None;
+        }
+        let word = |i: usize| u32::from_le_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]);
+        let bits = u64::from_le_bytes(c[16..24].try_into().ok()?);
+        if bits % 8 != 0 {
+            return None;
+        }
+        let len = bits / 8;
+        let filled = (len % 64) as usize;
+        let mut pending = [0u8; 64];
+        pending[..filled].copy_from_slice(&c[24..24 + filled]);
+        Some(Md5 {
+            state: [word(0), word(4), word(8), word(12)],
+            pending,
+            filled,
+            len,
+        })
+    }
+
     /// The digest of everything fed.
     pub fn finish(mut self) -> [u8; 16] {
         let bits = self.len.wrapping_mul(8);
@@ -188,40 +226,102 @@ impl Md5 {
     }
 }
 
+/// Bytes of an `erlang:md5_init/0` context.
+const CONTEXT_BYTES: usize = 88;
+
+/// Bytes one step of a long digest takes (a few milliseconds of hashing).
+pub const DIGEST_STEP: usize = 1 << 22;
+
 fn iodata(ctx: &Ctx, t: Term) -> Result<Vec<u8>, crate::vm::bif::Fault> {
     super::conv::iolist_output(ctx, t)
 }
 
+/// The length of `t` when it is a byte-aligned binary longer than one step: such data is
+/// digested a step at a time by a continuation ([`md5_step`]), so the others run meanwhile.
+fn long_binary(ctx: &Ctx, t: Term) -> Option<usize> {
+    let b = ctx.view().binary(t)?;
+    b.bytes().filter(|d| d.len() > DIGEST_STEP).map(<[u8]>::len)
+}
+
 /// `erlang:md5/1`.
 pub fn md5(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if long_binary(ctx, a[0]).is_some() {
+        return Err(start_steps(ctx, Md5::new(), a[0], atom::TRUE));
+    }
     let data = iodata(ctx, a[0])?;
+    ctx.charge(data.len() / 1024);
     Ok(ctx.p.heap.binary(digest(&data).to_vec()))
 }
 
-/// `erlang:md5_init/0`: the context is simply the data seen so far.
+/// `erlang:md5_init/0`.
 pub fn md5_init(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    Ok(ctx.p.heap.binary(Vec::new()))
+    Ok(ctx.p.heap.binary(Md5::new().to_context()))
+}
+
+fn context(ctx: &Ctx, t: Term) -> Result<Md5, crate::vm::bif::Fault> {
+    let v = ctx.view();
+    let bytes = v.binary_bytes(t).ok_or_else(badarg)?;
+    Md5::from_context(&bytes).ok_or_else(badarg)
 }
 
 /// `erlang:md5_update/2`.
 pub fn md5_update(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let mut seen = ctx
-        .view()
-        .binary_bytes(a[0])
-        .ok_or_else(badarg)?
-        .into_owned();
-    seen.extend_from_slice(&iodata(ctx, a[1])?);
-    Ok(ctx.p.heap.binary(seen))
+    let mut m = context(ctx, a[0])?;
+    if long_binary(ctx, a[1]).is_some() {
+        return Err(start_steps(ctx, m, a[1], atom::FALSE));
+    }
+    let data = iodata(ctx, a[1])?;
+    ctx.charge(data.len() / 1024);
+    m.update(&data);
+    Ok(ctx.p.heap.binary(m.to_context()))
 }
 
 /// `erlang:md5_final/1`.
 pub fn md5_final(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let seen = ctx
-        .view()
-        .binary_bytes(a[0])
-        .ok_or_else(badarg)?
-        .into_owned();
-    Ok(ctx.p.heap.binary(digest(&seen).to_vec()))
+    let m = context(ctx, a[0])?;
+    Ok(ctx.p.heap.binary(m.finish().to_vec()))
+}
+
+/// Traps to [`md5_step`] with `m` (as a context binary), the data and whether the result
+/// is the digest (`md5/1`) or the context (`md5_update/2`).
+fn start_steps(ctx: &mut Ctx, m: Md5, data: Term, digest: Term) -> crate::vm::bif::Fault {
+    let c = ctx.p.heap.binary(m.to_context());
+    let state = ctx.p.heap.tuple(&[c, Term::small(0), digest]);
+    crate::vm::bif::Fault::TrapTo([Term::small(super::trap::MD5), data, state, Term::NIL])
+}
+
+/// One step of a long `erlang:md5/1` or `md5_update/2` (continuation
+/// [`super::trap::MD5`]): `a[1]` is the data, `a[2]` `{Context, Offset, Digest}`.
+pub fn md5_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (c, at, digest) = match ctx.view().tuple(a[2]) {
+        Some(&[c, at, d]) => (c, at.as_small().ok_or_else(badarg)? as usize, d),
+        _ => return Err(badarg()),
+    };
+    let mut m = context(ctx, c)?;
+    let end = {
+        let v = ctx.view();
+        let data = v.binary(a[1]).and_then(|b| b.bytes()).ok_or_else(badarg)?;
+        let end = data.len().min(at + DIGEST_STEP);
+        m.update(data.get(at..end).ok_or_else(badarg)?);
+        (end, data.len())
+    };
+    ctx.charge(crate::vm::process::SLICE_REDUCTIONS as usize);
+    if end.0 < end.1 {
+        let c = ctx.p.heap.binary(m.to_context());
+        let state = ctx.p.heap.tuple(&[c, Term::small(end.0 as i64), digest]);
+        return Err(crate::vm::bif::Fault::TrapTo([
+            a[0],
+            a[1],
+            state,
+            Term::NIL,
+        ]));
+    }
+    let out = if digest == atom::TRUE {
+        m.finish().to_vec()
+    } else {
+        m.to_context()
+    };
+    Ok(ctx.p.heap.binary(out))
 }
 
 #[cfg(test)]

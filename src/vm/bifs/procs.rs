@@ -594,10 +594,17 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
 }
 
-/// `erlang:yield/0`.
-pub fn yield_(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    end_slice(ctx);
-    Ok(atom::TRUE)
+/// `erlang:yield/0`: the caller goes to the back of its run queue at once, as in erl (a
+/// trap to [`super::trap::YIELD`], which answers `true` when the process runs again), not at
+/// its next call.
+pub fn yield_(_: &mut Ctx, _: &[Term]) -> BifResult {
+    let none = Term::NIL;
+    Err(Fault::TrapTo([
+        Term::small(super::trap::YIELD),
+        none,
+        none,
+        none,
+    ]))
 }
 
 fn timer_args(ctx: &mut Ctx, a: &[Term], abs: bool) -> Result<(u64, TimerDest), Fault> {

@@ -74,6 +74,17 @@ pub const BINARY_TO_TERM: i64 = 14;
 /// operation and the last key visited are native trap state).
 pub const ETS_SCAN: i64 = 15;
 
+/// `erlang:md5/1` or `md5_update/2` of a long binary ([`super::md5::md5_step`]): the data
+/// and `{Context, Offset, Digest}`.
+pub const MD5: i64 = 16;
+
+/// `erlang:crc32/1,2` or `adler32/1,2` of a long binary ([`super::checksum::step`]): the
+/// data and `{SoFar, Offset, IsCrc}`.
+pub const CHECKSUM: i64 = 17;
+
+/// `erlang:yield/0` ([`super::procs::yield_`]): no state; the step answers `true`.
+pub const YIELD: i64 = 18;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -91,6 +102,9 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(TUPLE_TO_BINARY) => super::etf::tuple_to_binary_step(ctx, a),
         Some(BINARY_TO_TERM) => super::etf::binary_to_term_step(ctx, a),
         Some(ETS_SCAN) => super::ets::scan_step(ctx, a),
+        Some(MD5) => super::md5::md5_step(ctx, a),
+        Some(CHECKSUM) => super::checksum::step(ctx, a),
+        Some(YIELD) => Ok(crate::vm::atom::TRUE),
         _ => Err(badarg()),
     }
 }
@@ -120,6 +134,9 @@ mod tests {
             TUPLE_TO_BINARY,
             BINARY_TO_TERM,
             ETS_SCAN,
+            MD5,
+            CHECKSUM,
+            YIELD,
         ];
         for (i, a) in all.iter().enumerate() {
             assert!(!all[i + 1..].contains(a), "continuation {a} used twice");
