@@ -8,6 +8,14 @@
 //!   carving a chunk from the tier below. Freed small blocks stay in their class for reuse.
 //!   This matters because the runtime allocates and frees small buffers on every message,
 //!   binary and pore access, and the tier below costs time in proportion to its free holes.
+//!   A chunk is aligned to its size (so a block finds its chunk by masking its address) and
+//!   starts with a 16-byte header the blocks never cover.
+//! - **Sweeping**: when a large allocation fails with the heap at its limit, the classes give
+//!   back every chunk whose blocks are all free (the header is the sweep's scratch space:
+//!   each chunk's count of free blocks, then the list of chunks to return), and the
+//!   allocation is tried again. So the memory of a million small objects freed together (a
+//!   dead ETS table) can become one large process heap; the hot path pays nothing for it
+//!   beyond marking that a small block was freed since the last sweep.
 //! - **A linked-list allocator** (first fit) for everything else and for the chunks. It
 //!   starts small and grows on demand: when an allocation does not fit, the memory module
 //!   maps the next frames after the heap's end and the heap is extended.
@@ -30,8 +38,13 @@ const MIN_CLASS: usize = 16;
 pub const MAX_CLASS: usize = 2048;
 /// Number of size classes: 16, 32, ..., 2048.
 const CLASSES: usize = (MAX_CLASS / MIN_CLASS).trailing_zeros() as usize + 1;
-/// Bytes carved at once to refill an empty class (at least four blocks of the class).
+/// The smallest chunk carved to refill an empty class; a class's chunks hold at least 15
+/// blocks (see [`chunk_size`]).
 const CHUNK: usize = 4096;
+/// Bytes at the start of every chunk that no block covers: the sweep's scratch words.
+const HEADER: usize = MIN_CLASS;
+/// Set in the first header word of a chunk a sweep gives back (sweep numbers never reach it).
+const RELEASED: usize = 1 << (usize::BITS - 1);
 
 /// The global allocator type; the image declares one `static` of it.
 pub struct KernelHeap {
@@ -45,6 +58,13 @@ struct Inner {
     free: [usize; CLASSES],
     /// Bytes held by the classes, in use or free (all of it counts as used by the tier below).
     classed: usize,
+    /// Bytes of the classes' blocks on their free lists.
+    free_small: usize,
+    /// Whether a small block was freed since the last sweep (if not, a sweep finds nothing
+    /// new to give back).
+    freed_small: bool,
+    /// Sweeps so far: the current sweep's number marks the chunk headers it has counted.
+    sweeps: usize,
 }
 
 /// The size class serving `layout`, if it is small enough.
@@ -61,6 +81,27 @@ const fn class_size(class: usize) -> usize {
     MIN_CLASS << class
 }
 
+/// The bytes (and alignment) of a class's chunks: a power of two holding the header and at
+/// least 15 blocks, so the header costs at most one block in 16.
+const fn chunk_size(class: usize) -> usize {
+    let sixteen_blocks = 16 * class_size(class);
+    if sixteen_blocks > CHUNK {
+        sixteen_blocks
+    } else {
+        CHUNK
+    }
+}
+
+/// Blocks in one chunk of a class.
+const fn blocks_per_chunk(class: usize) -> usize {
+    (chunk_size(class) - HEADER) / class_size(class)
+}
+
+/// The header of the chunk of class `class` that holds `block`.
+fn chunk_of(block: usize, class: usize) -> usize {
+    block & !(chunk_size(class) - 1)
+}
+
 impl KernelHeap {
     /// An empty heap; every allocation fails until [`KernelHeap::init`].
     pub const fn new() -> Self {
@@ -69,6 +110,9 @@ impl KernelHeap {
                 heap: Heap::empty(),
                 free: [0; CLASSES],
                 classed: 0,
+                free_small: 0,
+                freed_small: false,
+                sweeps: 0,
             }),
         }
     }
@@ -129,12 +173,21 @@ impl Inner {
                 return p.as_ptr();
             }
         }
+        // At the heap's limit: take back the chunks the classes no longer use, and retry
+        // (unless no sweep can find room: nothing freed since the last, or too little free).
+        if self.freed_small && self.free_small >= layout.size() && self.sweep() > 0 {
+            if let Ok(p) = self.heap.allocate_first_fit(layout) {
+                return p.as_ptr();
+            }
+        }
         log::error!(
-            "out of memory: cannot allocate {} bytes (align {}); heap {} of {} bytes in use",
+            "out of memory: cannot allocate {} bytes (align {}); heap {} of {} bytes in use, {} in size classes ({} free)",
             layout.size(),
             layout.align(),
             self.heap.used(),
-            self.heap.size()
+            self.heap.size(),
+            self.classed,
+            self.free_small
         );
         core::ptr::null_mut()
     }
@@ -143,19 +196,25 @@ impl Inner {
     fn allocate_small(&mut self, class: usize) -> *mut u8 {
         if self.free[class] == 0 {
             let size = class_size(class);
-            let chunk = CHUNK.max(4 * size);
-            let Ok(layout) = Layout::from_size_align(chunk, MIN_CLASS) else {
+            let chunk = chunk_size(class);
+            let Ok(layout) = Layout::from_size_align(chunk, chunk) else {
                 return core::ptr::null_mut();
             };
             let base = self.allocate_large(layout);
             if base.is_null() {
                 return base;
             }
+            // (A sweep inside `allocate_large` may have refilled the class meanwhile; the new
+            // chunk's blocks then go in front of those.)
             self.classed += chunk;
-            // Thread every block of the chunk onto the class's (empty) free list.
-            let mut next = 0;
-            for at in (0..chunk / size).rev() {
-                let block = base as usize + at * size;
+            self.free_small += blocks_per_chunk(class) * size;
+            // SAFETY: the chunk was just allocated for this class, at least `HEADER` bytes
+            // long and aligned to its size; its header names no sweep yet (sweeps count from 1).
+            unsafe { (base as *mut usize).write(0) };
+            // Thread every block of the chunk onto the class's free list.
+            let mut next = self.free[class];
+            for at in (0..blocks_per_chunk(class)).rev() {
+                let block = base as usize + HEADER + at * size;
                 // SAFETY: `block` lies inside the chunk just allocated for this class (it is
                 // ours alone, at least `size` >= 16 bytes long and 16-aligned), so a word
                 // write at its start is in bounds and aligned.
@@ -169,6 +228,7 @@ impl Inner {
         // whose first word holds the next free block's address (written when it was freed
         // or carved), and which nobody else uses while it is on the list.
         self.free[class] = unsafe { (block as *const usize).read() };
+        self.free_small -= class_size(class);
         block as *mut u8
     }
 
@@ -181,13 +241,192 @@ impl Inner {
         // that nobody uses any more, so its first word is ours to overwrite with the link.
         unsafe { (block as *mut usize).write(self.free[class]) };
         self.free[class] = block as usize;
+        self.free_small += class_size(class);
+        self.freed_small = true;
+    }
+
+    /// Gives every chunk whose blocks are all free back to the linked-list tier: the bytes
+    /// returned. Linear in the number of free small blocks, and n log n in the chunks given
+    /// back, which go back from the highest address down: the tier below walks its holes
+    /// from the lowest address to place each one, so none of the walks passes a hole the
+    /// sweep made (in their list's order, a heap of 256 MiB took 20 s).
+    fn sweep(&mut self) -> usize {
+        self.freed_small = false;
+        self.sweeps += 1;
+        let mut empty = 0;
+        for class in 0..CLASSES {
+            empty = self.unlink_empty_chunks(class, empty);
+        }
+        let mut chunk = sort_chunks(empty);
+        let mut returned = 0;
+        while chunk != 0 {
+            // SAFETY: `chunk` is on the list of chunks with every block free and none listed
+            // any more, threaded through their headers' second words; the first word holds
+            // the chunk's class.
+            let (mark, next) = unsafe { ((chunk as *const usize).read(), chunk_link(chunk)) };
+            let class = mark & !RELEASED;
+            let bytes = chunk_size(class);
+            let (Some(p), Ok(layout)) = (
+                NonNull::new(chunk as *mut u8),
+                Layout::from_size_align(bytes, bytes),
+            ) else {
+                break;
+            };
+            // SAFETY: the chunk came from `allocate_large` with this layout (in
+            // `allocate_small`), and no block of it is in use or listed.
+            unsafe { self.heap.deallocate(p, layout) };
+            self.classed -= bytes;
+            self.free_small -= blocks_per_chunk(class) * class_size(class);
+            returned += bytes;
+            chunk = next;
+        }
+        if returned > 0 {
+            log::debug!("heap: {returned} bytes of free small blocks back for large ones");
+        }
+        returned
+    }
+
+    /// Takes the blocks of every chunk of `class` whose blocks are all free off the class's
+    /// free list, and puts those chunks in front of `empty`, a list threaded through chunk
+    /// headers' second words (0 ends it), with [`RELEASED`] and their class in the first
+    /// words: the new list. Two walks of the free list: the first counts each chunk's free
+    /// blocks in its header (the first word names the sweep, so a count left by an earlier
+    /// sweep starts again from zero), the second keeps or drops each block.
+    fn unlink_empty_chunks(&mut self, class: usize, mut empty: usize) -> usize {
+        let all = blocks_per_chunk(class);
+        let sweep = self.sweeps;
+        // The blocks walked below are those on this class's free list: free blocks of the
+        // class inside chunks of the class, whose first `HEADER` bytes no block covers and
+        // nobody else uses (so the header's two words are ours to write).
+        // SAFETY: a free block's first word is the next free block's address.
+        let next_of = |block: usize| unsafe { (block as *const usize).read() };
+        let header_of = |block: usize| chunk_of(block, class) as *mut usize;
+        let mut block = self.free[class];
+        while block != 0 {
+            let header = header_of(block);
+            // SAFETY: `block` is listed free, so its chunk's header is scratch space.
+            unsafe {
+                if header.read() == sweep {
+                    header.add(1).write(header.add(1).read() + 1);
+                } else {
+                    header.write(sweep);
+                    header.add(1).write(1);
+                }
+            }
+            block = next_of(block);
+        }
+        // Keep the blocks of chunks still in use, in their order; list the others' chunks
+        // once each (the first of their blocks met marks them released).
+        let (mut head, mut last) = (0usize, 0usize);
+        block = self.free[class];
+        while block != 0 {
+            let next = next_of(block);
+            let header = header_of(block);
+            // SAFETY: the header of a chunk holding a listed block, counted above.
+            let (mark, free) = unsafe { (header.read(), header.add(1).read()) };
+            if mark == sweep && free < all {
+                if last == 0 {
+                    head = block;
+                } else {
+                    // SAFETY: `last` is a free block kept on the list: its first word is the
+                    // link.
+                    unsafe { (last as *mut usize).write(block) };
+                }
+                last = block;
+            } else if mark == sweep {
+                // SAFETY: the header of a chunk with every block free: scratch space.
+                unsafe {
+                    header.write(RELEASED | class);
+                    header.add(1).write(empty);
+                }
+                empty = header as usize;
+            }
+            block = next;
+        }
+        if last != 0 {
+            // SAFETY: `last` is the list's last kept free block.
+            unsafe { (last as *mut usize).write(0) };
+        }
+        self.free[class] = head;
+        empty
     }
 }
 
-// SAFETY: small blocks come from chunks that the linked-list tier handed out and that stay
-// allocated for good, each block at least as large as its class (>= the request) and
-// 16-aligned (>= the request's alignment, see `class_of`); a block is on at most one free list
-// and `dealloc` returns it to the class the same layout maps to. Everything else is delegated
+/// The next chunk after `chunk` on a list of chunks being given back.
+///
+/// # Safety
+/// `chunk` must be the header of a chunk on such a list (see `unlink_empty_chunks`).
+unsafe fn chunk_link(chunk: usize) -> usize {
+    // SAFETY: the header's second word is the list's link (the caller's contract).
+    unsafe { (chunk as *const usize).add(1).read() }
+}
+
+/// Sets the link of `chunk`, a chunk on a list of chunks being given back.
+///
+/// # Safety
+/// As for [`chunk_link`].
+unsafe fn set_chunk_link(chunk: usize, next: usize) {
+    // SAFETY: the header's second word is the list's link (the caller's contract).
+    unsafe { (chunk as *mut usize).add(1).write(next) }
+}
+
+/// Merges two lists of chunks being given back, each sorted from the highest address down.
+fn merge_chunks(mut a: usize, mut b: usize) -> usize {
+    let (mut head, mut last) = (0usize, 0usize);
+    while a != 0 && b != 0 {
+        let take = if a > b { &mut a } else { &mut b };
+        let chunk = *take;
+        // SAFETY: `chunk` heads one of the two lists, which hold headers of chunks being
+        // given back (the caller's lists, made by `unlink_empty_chunks`).
+        *take = unsafe { chunk_link(chunk) };
+        if last == 0 {
+            head = chunk;
+        } else {
+            // SAFETY: `last` is a chunk taken from those lists above.
+            unsafe { set_chunk_link(last, chunk) };
+        }
+        last = chunk;
+    }
+    let rest = if a != 0 { a } else { b };
+    if last == 0 {
+        return rest;
+    }
+    // SAFETY: as above.
+    unsafe { set_chunk_link(last, rest) };
+    head
+}
+
+/// Sorts a list of chunks being given back from the highest address down: a bottom-up merge
+/// sort (slot `i` holds a sorted run of 2^i chunks), with no recursion and no allocation.
+fn sort_chunks(mut list: usize) -> usize {
+    let mut runs = [0usize; usize::BITS as usize];
+    while list != 0 {
+        let mut run = list;
+        // SAFETY: `list` heads a list of chunks being given back.
+        list = unsafe { chunk_link(list) };
+        // SAFETY: `run` was taken off that list: it is a run of one.
+        unsafe { set_chunk_link(run, 0) };
+        for slot in runs.iter_mut() {
+            if *slot == 0 {
+                *slot = run;
+                run = 0;
+                break;
+            }
+            run = merge_chunks(*slot, run);
+            *slot = 0;
+        }
+        debug_assert_eq!(run, 0, "more chunks than addresses");
+    }
+    runs.iter()
+        .fold(0, |sorted, &run| merge_chunks(run, sorted))
+}
+
+// SAFETY: small blocks come from chunks that the linked-list tier handed out, each block at
+// least as large as its class (>= the request) and 16-aligned (>= the request's alignment, see
+// `class_of`), none covering its chunk's header; a block is on at most one free list and
+// `dealloc` returns it to the class the same layout maps to; a chunk goes back to the tier
+// below only when every one of its blocks is on the free list, and they are taken off it
+// first. Everything else is delegated
 // to linked_list_allocator's Heap, which returns blocks of at least the requested size and
 // alignment from the region given to `init` and accepts back exactly the blocks it handed out.
 // The mutex serialises access.
@@ -342,5 +581,103 @@ mod tests {
             n > 100 && n <= (1 << 14) / 32,
             "{n} blocks of 32 bytes from 16 KiB"
         );
+    }
+
+    /// Allocates blocks of `layout` until the heap refuses one.
+    fn fill(h: &KernelHeap, layout: Layout) -> Vec<*mut u8> {
+        let mut blocks = Vec::new();
+        loop {
+            // SAFETY: a valid, non-zero layout; the caller frees each block once.
+            let p = unsafe { h.alloc(layout) };
+            if p.is_null() {
+                return blocks;
+            }
+            blocks.push(p);
+        }
+    }
+
+    #[test]
+    fn small_blocks_freed_together_become_a_large_block() {
+        let h = heap(1 << 20);
+        let small = Layout::from_size_align(24, 8).unwrap();
+        let blocks = fill(&h, small);
+        assert!(blocks.len() > 30_000, "{} blocks", blocks.len());
+        for &p in &blocks {
+            // SAFETY: each block came from `alloc` with `small` and is freed once.
+            unsafe { h.dealloc(p, small) };
+        }
+        assert!(h.classed() > 900 << 10);
+        let large = Layout::from_size_align(768 << 10, 8).unwrap();
+        // SAFETY: a valid layout.
+        let p = unsafe { h.alloc(large) };
+        assert!(!p.is_null(), "the free chunks were not given back");
+        assert_eq!(h.classed(), 0);
+        assert_eq!(h.inner.lock().free_small, 0);
+        // SAFETY: `p` came from `alloc` with `large`.
+        unsafe { h.dealloc(p, large) };
+        // The classes refill from the tier below as before.
+        let again = fill(&h, small);
+        assert!(again.len() * 20 > blocks.len() * 19, "{}", again.len());
+    }
+
+    #[test]
+    fn a_sweep_keeps_the_chunks_in_use_and_their_free_blocks() {
+        let h = heap(1 << 20);
+        let a = Layout::from_size_align(48, 16).unwrap();
+        let b = Layout::from_size_align(2000, 8).unwrap();
+        let mut blocks: Vec<(*mut u8, Layout)> = Vec::new();
+        for i in 0.. {
+            let l = if i % 8 == 0 { b } else { a };
+            // SAFETY: a valid layout.
+            let p = unsafe { h.alloc(l) };
+            if p.is_null() {
+                break;
+            }
+            blocks.push((p, l));
+        }
+        // Keep one block in 50 of the first and last tenth (their chunks stay in use), marked
+        // with its index; the middle is all free.
+        let n = blocks.len();
+        let mut kept = Vec::new();
+        for (i, (p, l)) in blocks.into_iter().enumerate() {
+            if i % 50 == 1 && (i < n / 10 || i > n - n / 10) {
+                // SAFETY: a live block of at least 48 bytes.
+                unsafe { core::ptr::write_bytes(p, i as u8, l.size()) };
+                kept.push((p, l, i as u8));
+            } else {
+                // SAFETY: a live block from `alloc` with `l`, freed once.
+                unsafe { h.dealloc(p, l) };
+            }
+        }
+        let held = h.classed();
+        let large = Layout::from_size_align(256 << 10, 8).unwrap();
+        // SAFETY: a valid layout.
+        let p = unsafe { h.alloc(large) };
+        assert!(!p.is_null(), "no chunk was given back");
+        assert!(
+            h.classed() < held / 2 && h.classed() > 0,
+            "{held} {}",
+            h.classed()
+        );
+        for &(q, l, mark) in &kept {
+            // SAFETY: `q` is live with `l.size()` bytes.
+            let bytes = unsafe { core::slice::from_raw_parts(q, l.size()) };
+            assert!(bytes.iter().all(|x| *x == mark), "a kept block changed");
+        }
+        // The free blocks left in the kept chunks are still handed out, distinct from the
+        // kept ones.
+        let more = fill(&h, a);
+        for p in &more {
+            assert!(kept.iter().all(|(q, _, _)| q != p));
+        }
+        assert!(more.windows(2).all(|w| w[0] != w[1]));
+        for &(q, l, mark) in &kept {
+            // SAFETY: as above.
+            let bytes = unsafe { core::slice::from_raw_parts(q, l.size()) };
+            assert!(
+                bytes.iter().all(|x| *x == mark),
+                "a kept block was handed out"
+            );
+        }
     }
 }
