@@ -8,17 +8,20 @@
 //!   carving a chunk from the tier below. Freed small blocks stay in their class for reuse.
 //!   This matters because the runtime allocates and frees small buffers on every message,
 //!   binary and pore access, and the tier below costs time in proportion to its free holes.
-//!   A chunk is aligned to its size (so a block finds its chunk by masking its address) and
-//!   starts with a 16-byte header the blocks never cover.
-//! - **Sweeping**: when a large allocation fails with the heap at its limit, the classes give
-//!   back every chunk whose blocks are all free (the header is the sweep's scratch space:
-//!   each chunk's count of free blocks, then the list of chunks to return), and the
-//!   allocation is tried again. So the memory of a million small objects freed together (a
-//!   dead ETS table) can become one large process heap; the hot path pays nothing for it
-//!   beyond marking that a small block was freed since the last sweep.
+//!   A chunk is aligned to its size, so a block finds its chunk by masking its address.
 //! - **A linked-list allocator** (first fit) for everything else and for the chunks. It
 //!   starts small and grows on demand: when an allocation does not fit, the memory module
 //!   maps the next frames after the heap's end and the heap is extended.
+//!
+//! **Sweeping** joins the two: when a large allocation fails with the heap at its limit, the
+//! classes give back every chunk whose blocks are all free, and the allocation is tried
+//! again. So the memory of a million small objects freed together (a dead ETS table) can
+//! become one large process heap. The sweep counts each chunk's free blocks in a side table
+//! (two bytes per 4 KiB of the heap's largest extent, taken when the heap is set up), takes
+//! the blocks of wholly free chunks off their lists, and returns those chunks from the highest
+//! address down (the tier below walks its holes from the lowest address to place each one, so
+//! no walk passes a hole the sweep made). The free and allocate paths pay only for keeping
+//! count of the free small bytes.
 //!
 //! When an allocation cannot be served, the failure is logged with the heap's figures and the
 //! caller gets a null pointer: a fallible request (`Vec::try_reserve`, as the runtime's
@@ -38,13 +41,13 @@ const MIN_CLASS: usize = 16;
 pub const MAX_CLASS: usize = 2048;
 /// Number of size classes: 16, 32, ..., 2048.
 const CLASSES: usize = (MAX_CLASS / MIN_CLASS).trailing_zeros() as usize + 1;
-/// The smallest chunk carved to refill an empty class; a class's chunks hold at least 15
-/// blocks (see [`chunk_size`]).
+/// Bytes carved at once to refill an empty class (at least four blocks of the class), and
+/// the span of memory one entry of the sweep's table covers.
 const CHUNK: usize = 4096;
-/// Bytes at the start of every chunk that no block covers: the sweep's scratch words.
-const HEADER: usize = MIN_CLASS;
-/// Set in the first header word of a chunk a sweep gives back (sweep numbers never reach it).
-const RELEASED: usize = 1 << (usize::BITS - 1);
+/// In a sweep table entry, the chunk's class plus one (0: no listed block there) ...
+const ENTRY_CLASS_SHIFT: u32 = 12;
+/// ... above its count of free blocks (at most `CHUNK / MIN_CLASS`).
+const ENTRY_COUNT: u16 = (1 << ENTRY_CLASS_SHIFT) - 1;
 
 /// The global allocator type; the image declares one `static` of it.
 pub struct KernelHeap {
@@ -63,8 +66,13 @@ struct Inner {
     /// Whether a small block was freed since the last sweep (if not, a sweep finds nothing
     /// new to give back).
     freed_small: bool,
-    /// Sweeps so far: the current sweep's number marks the chunk headers it has counted.
-    sweeps: usize,
+    /// The sweep's table: one `u16` per [`CHUNK`] bytes from `origin` to the heap's largest
+    /// end, allocated from the heap at `init` (0 and no entries: no sweeps).
+    table: usize,
+    /// Entries in the table.
+    entries: usize,
+    /// The address the table's first entry stands for (the heap's start, rounded down).
+    origin: usize,
 }
 
 /// The size class serving `layout`, if it is small enough.
@@ -81,12 +89,11 @@ const fn class_size(class: usize) -> usize {
     MIN_CLASS << class
 }
 
-/// The bytes (and alignment) of a class's chunks: a power of two holding the header and at
-/// least 15 blocks, so the header costs at most one block in 16.
+/// The bytes (and alignment) of a class's chunks.
 const fn chunk_size(class: usize) -> usize {
-    let sixteen_blocks = 16 * class_size(class);
-    if sixteen_blocks > CHUNK {
-        sixteen_blocks
+    let four_blocks = 4 * class_size(class);
+    if four_blocks > CHUNK {
+        four_blocks
     } else {
         CHUNK
     }
@@ -94,12 +101,7 @@ const fn chunk_size(class: usize) -> usize {
 
 /// Blocks in one chunk of a class.
 const fn blocks_per_chunk(class: usize) -> usize {
-    (chunk_size(class) - HEADER) / class_size(class)
-}
-
-/// The header of the chunk of class `class` that holds `block`.
-fn chunk_of(block: usize, class: usize) -> usize {
-    block & !(chunk_size(class) - 1)
+    chunk_size(class) / class_size(class)
 }
 
 impl KernelHeap {
@@ -112,19 +114,36 @@ impl KernelHeap {
                 classed: 0,
                 free_small: 0,
                 freed_small: false,
-                sweeps: 0,
+                table: 0,
+                entries: 0,
+                origin: 0,
             }),
         }
     }
 
-    /// Gives the heap `size` bytes at `start`.
+    /// Gives the heap `size` bytes at `start`; it may grow to `max` bytes from `start`
+    /// (the sweep's table, taken from the heap here, covers that much).
     ///
     /// # Safety
     /// The range must be mapped, writable, unused by anything else, and never handed to
     /// anyone else for the rest of the kernel's life; `init` may be called once.
-    pub unsafe fn init(&self, start: usize, size: usize) {
+    pub unsafe fn init(&self, start: usize, size: usize, max: usize) {
+        let mut inner = self.inner.lock();
         // SAFETY: forwarded from this function's contract.
-        unsafe { self.inner.lock().heap.init(start as *mut u8, size) }
+        unsafe { inner.heap.init(start as *mut u8, size) };
+        let origin = start & !(CHUNK - 1);
+        let entries = (start + max.max(size) - origin).div_ceil(CHUNK);
+        let Ok(layout) = Layout::array::<u16>(entries) else {
+            return;
+        };
+        let table = inner.allocate_large(layout);
+        if table.is_null() {
+            log::warn!("heap: no room for the sweep's table ({entries} entries)");
+            return;
+        }
+        inner.table = table as usize;
+        inner.entries = entries;
+        inner.origin = origin;
     }
 
     /// (used, currently mapped) bytes; blocks kept free in the size classes count as used.
@@ -204,17 +223,13 @@ impl Inner {
             if base.is_null() {
                 return base;
             }
-            // (A sweep inside `allocate_large` may have refilled the class meanwhile; the new
-            // chunk's blocks then go in front of those.)
             self.classed += chunk;
-            self.free_small += blocks_per_chunk(class) * size;
-            // SAFETY: the chunk was just allocated for this class, at least `HEADER` bytes
-            // long and aligned to its size; its header names no sweep yet (sweeps count from 1).
-            unsafe { (base as *mut usize).write(0) };
-            // Thread every block of the chunk onto the class's free list.
+            self.free_small += chunk;
+            // Thread every block of the chunk onto the class's free list (which a sweep
+            // inside `allocate_large` may have refilled meanwhile).
             let mut next = self.free[class];
-            for at in (0..blocks_per_chunk(class)).rev() {
-                let block = base as usize + HEADER + at * size;
+            for at in (0..chunk / size).rev() {
+                let block = base as usize + at * size;
                 // SAFETY: `block` lies inside the chunk just allocated for this class (it is
                 // ours alone, at least `size` >= 16 bytes long and 16-aligned), so a word
                 // write at its start is in bounds and aligned.
@@ -246,188 +261,94 @@ impl Inner {
     }
 
     /// Gives every chunk whose blocks are all free back to the linked-list tier: the bytes
-    /// returned. Linear in the number of free small blocks, and n log n in the chunks given
-    /// back, which go back from the highest address down: the tier below walks its holes
-    /// from the lowest address to place each one, so none of the walks passes a hole the
-    /// sweep made (in their list's order, a heap of 256 MiB took 20 s).
+    /// returned. Linear in the free small blocks and the heap's extent.
     fn sweep(&mut self) -> usize {
         self.freed_small = false;
-        self.sweeps += 1;
-        let mut empty = 0;
-        for class in 0..CLASSES {
-            empty = self.unlink_empty_chunks(class, empty);
+        if self.entries == 0 {
+            return 0;
         }
-        let mut chunk = sort_chunks(empty);
+        // SAFETY: `init` allocated the table for `entries` u16s, for good, and nothing else
+        // refers to it; the heap's lock is held.
+        let table =
+            unsafe { core::slice::from_raw_parts_mut(self.table as *mut u16, self.entries) };
+        table.fill(0);
+        let (origin, free) = (self.origin, self.free);
+        let entry_of = |block: usize, class: usize| {
+            (block & !(chunk_size(class) - 1)).wrapping_sub(origin) / CHUNK
+        };
+        // SAFETY: the blocks walked are on a class's free list: free blocks whose first word
+        // is the next one's address.
+        let next_of = |block: usize| unsafe { (block as *const usize).read() };
+        for (class, &head) in free.iter().enumerate() {
+            let mut block = head;
+            while block != 0 {
+                let e = &mut table[entry_of(block, class)];
+                *e = (((class + 1) as u16) << ENTRY_CLASS_SHIFT) | ((*e & ENTRY_COUNT) + 1);
+                block = next_of(block);
+            }
+        }
+        let all_free = |e: u16| {
+            let class = (e >> ENTRY_CLASS_SHIFT) as usize;
+            class > 0 && (e & ENTRY_COUNT) as usize == blocks_per_chunk(class - 1)
+        };
+        // Keep the blocks of chunks still in use, in their order.
+        for class in 0..CLASSES {
+            let (mut head, mut last) = (0usize, 0usize);
+            let mut block = free[class];
+            while block != 0 {
+                let next = next_of(block);
+                if !all_free(table[entry_of(block, class)]) {
+                    if last == 0 {
+                        head = block;
+                    } else {
+                        // SAFETY: `last` is a free block kept on the list: its first word is
+                        // the link.
+                        unsafe { (last as *mut usize).write(block) };
+                    }
+                    last = block;
+                }
+                block = next;
+            }
+            if last != 0 {
+                // SAFETY: `last` is the list's last kept free block.
+                unsafe { (last as *mut usize).write(0) };
+            }
+            self.free[class] = head;
+        }
         let mut returned = 0;
-        while chunk != 0 {
-            // SAFETY: `chunk` is on the list of chunks with every block free and none listed
-            // any more, threaded through their headers' second words; the first word holds
-            // the chunk's class.
-            let (mark, next) = unsafe { ((chunk as *const usize).read(), chunk_link(chunk)) };
-            let class = mark & !RELEASED;
+        for (i, &e) in table.iter().enumerate().rev() {
+            if !all_free(e) {
+                continue;
+            }
+            let class = (e >> ENTRY_CLASS_SHIFT) as usize - 1;
             let bytes = chunk_size(class);
+            let chunk = origin + i * CHUNK;
             let (Some(p), Ok(layout)) = (
                 NonNull::new(chunk as *mut u8),
                 Layout::from_size_align(bytes, bytes),
             ) else {
-                break;
+                continue;
             };
             // SAFETY: the chunk came from `allocate_large` with this layout (in
-            // `allocate_small`), and no block of it is in use or listed.
+            // `allocate_small`), every one of its blocks was free and none is listed now.
             unsafe { self.heap.deallocate(p, layout) };
             self.classed -= bytes;
-            self.free_small -= blocks_per_chunk(class) * class_size(class);
+            self.free_small -= bytes;
             returned += bytes;
-            chunk = next;
         }
         if returned > 0 {
             log::debug!("heap: {returned} bytes of free small blocks back for large ones");
         }
         returned
     }
-
-    /// Takes the blocks of every chunk of `class` whose blocks are all free off the class's
-    /// free list, and puts those chunks in front of `empty`, a list threaded through chunk
-    /// headers' second words (0 ends it), with [`RELEASED`] and their class in the first
-    /// words: the new list. Two walks of the free list: the first counts each chunk's free
-    /// blocks in its header (the first word names the sweep, so a count left by an earlier
-    /// sweep starts again from zero), the second keeps or drops each block.
-    fn unlink_empty_chunks(&mut self, class: usize, mut empty: usize) -> usize {
-        let all = blocks_per_chunk(class);
-        let sweep = self.sweeps;
-        // The blocks walked below are those on this class's free list: free blocks of the
-        // class inside chunks of the class, whose first `HEADER` bytes no block covers and
-        // nobody else uses (so the header's two words are ours to write).
-        // SAFETY: a free block's first word is the next free block's address.
-        let next_of = |block: usize| unsafe { (block as *const usize).read() };
-        let header_of = |block: usize| chunk_of(block, class) as *mut usize;
-        let mut block = self.free[class];
-        while block != 0 {
-            let header = header_of(block);
-            // SAFETY: `block` is listed free, so its chunk's header is scratch space.
-            unsafe {
-                if header.read() == sweep {
-                    header.add(1).write(header.add(1).read() + 1);
-                } else {
-                    header.write(sweep);
-                    header.add(1).write(1);
-                }
-            }
-            block = next_of(block);
-        }
-        // Keep the blocks of chunks still in use, in their order; list the others' chunks
-        // once each (the first of their blocks met marks them released).
-        let (mut head, mut last) = (0usize, 0usize);
-        block = self.free[class];
-        while block != 0 {
-            let next = next_of(block);
-            let header = header_of(block);
-            // SAFETY: the header of a chunk holding a listed block, counted above.
-            let (mark, free) = unsafe { (header.read(), header.add(1).read()) };
-            if mark == sweep && free < all {
-                if last == 0 {
-                    head = block;
-                } else {
-                    // SAFETY: `last` is a free block kept on the list: its first word is the
-                    // link.
-                    unsafe { (last as *mut usize).write(block) };
-                }
-                last = block;
-            } else if mark == sweep {
-                // SAFETY: the header of a chunk with every block free: scratch space.
-                unsafe {
-                    header.write(RELEASED | class);
-                    header.add(1).write(empty);
-                }
-                empty = header as usize;
-            }
-            block = next;
-        }
-        if last != 0 {
-            // SAFETY: `last` is the list's last kept free block.
-            unsafe { (last as *mut usize).write(0) };
-        }
-        self.free[class] = head;
-        empty
-    }
-}
-
-/// The next chunk after `chunk` on a list of chunks being given back.
-///
-/// # Safety
-/// `chunk` must be the header of a chunk on such a list (see `unlink_empty_chunks`).
-unsafe fn chunk_link(chunk: usize) -> usize {
-    // SAFETY: the header's second word is the list's link (the caller's contract).
-    unsafe { (chunk as *const usize).add(1).read() }
-}
-
-/// Sets the link of `chunk`, a chunk on a list of chunks being given back.
-///
-/// # Safety
-/// As for [`chunk_link`].
-unsafe fn set_chunk_link(chunk: usize, next: usize) {
-    // SAFETY: the header's second word is the list's link (the caller's contract).
-    unsafe { (chunk as *mut usize).add(1).write(next) }
-}
-
-/// Merges two lists of chunks being given back, each sorted from the highest address down.
-fn merge_chunks(mut a: usize, mut b: usize) -> usize {
-    let (mut head, mut last) = (0usize, 0usize);
-    while a != 0 && b != 0 {
-        let take = if a > b { &mut a } else { &mut b };
-        let chunk = *take;
-        // SAFETY: `chunk` heads one of the two lists, which hold headers of chunks being
-        // given back (the caller's lists, made by `unlink_empty_chunks`).
-        *take = unsafe { chunk_link(chunk) };
-        if last == 0 {
-            head = chunk;
-        } else {
-            // SAFETY: `last` is a chunk taken from those lists above.
-            unsafe { set_chunk_link(last, chunk) };
-        }
-        last = chunk;
-    }
-    let rest = if a != 0 { a } else { b };
-    if last == 0 {
-        return rest;
-    }
-    // SAFETY: as above.
-    unsafe { set_chunk_link(last, rest) };
-    head
-}
-
-/// Sorts a list of chunks being given back from the highest address down: a bottom-up merge
-/// sort (slot `i` holds a sorted run of 2^i chunks), with no recursion and no allocation.
-fn sort_chunks(mut list: usize) -> usize {
-    let mut runs = [0usize; usize::BITS as usize];
-    while list != 0 {
-        let mut run = list;
-        // SAFETY: `list` heads a list of chunks being given back.
-        list = unsafe { chunk_link(list) };
-        // SAFETY: `run` was taken off that list: it is a run of one.
-        unsafe { set_chunk_link(run, 0) };
-        for slot in runs.iter_mut() {
-            if *slot == 0 {
-                *slot = run;
-                run = 0;
-                break;
-            }
-            run = merge_chunks(*slot, run);
-            *slot = 0;
-        }
-        debug_assert_eq!(run, 0, "more chunks than addresses");
-    }
-    runs.iter()
-        .fold(0, |sorted, &run| merge_chunks(run, sorted))
 }
 
 // SAFETY: small blocks come from chunks that the linked-list tier handed out, each block at
 // least as large as its class (>= the request) and 16-aligned (>= the request's alignment, see
-// `class_of`), none covering its chunk's header; a block is on at most one free list and
-// `dealloc` returns it to the class the same layout maps to; a chunk goes back to the tier
-// below only when every one of its blocks is on the free list, and they are taken off it
-// first. Everything else is delegated
-// to linked_list_allocator's Heap, which returns blocks of at least the requested size and
+// `class_of`); a block is on at most one free list and `dealloc` returns it to the class the
+// same layout maps to; a chunk goes back to the tier below only when every one of its blocks
+// is on the free list, and they are taken off it first. Everything else is delegated to
+// linked_list_allocator's Heap, which returns blocks of at least the requested size and
 // alignment from the region given to `init` and accepts back exactly the blocks it handed out.
 // The mutex serialises access.
 unsafe impl GlobalAlloc for KernelHeap {
@@ -484,7 +405,7 @@ mod tests {
         let buf: &'static mut [u128] = Vec::leak(std::vec![0u128; bytes / 16]);
         let h = KernelHeap::new();
         // SAFETY: the buffer is leaked, so it is ours for the rest of the test process.
-        unsafe { h.init(buf.as_mut_ptr() as usize, bytes) };
+        unsafe { h.init(buf.as_mut_ptr() as usize, bytes, bytes) };
         h
     }
 
