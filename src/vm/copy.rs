@@ -72,38 +72,41 @@ pub struct CopyBound {
 }
 
 /// Bounds on the copy of `t` (readable through `src`), walking the term as a tree (every
-/// reference counted) with an explicit work list. A term of more than [`TREE_OBJECTS`]
-/// objects is copied with its sharing, so at most the source heap's words are copied; the
-/// walk falls back on that bound, and stops, once the tree passes `limit` words.
+/// reference counted) with an explicit work list (the fields still to walk that are heap
+/// pointers, a list's head before its tail, so a list of small terms keeps it short). A term
+/// of more than [`TREE_OBJECTS`] objects is copied with its sharing, so at most the source
+/// heap's words are copied; the walk falls back on that bound, and stops, once the tree
+/// passes `limit` words.
 pub fn copy_bound(src: &View, t: Term, limit: usize) -> CopyBound {
-    let mut bound = CopyBound {
-        words: 0,
-        objects: 0,
-    };
-    let mut work = SmallStack::<Term, INLINE_WORK>::new(Term::NIL);
-    work.push(t);
+    let (mut words, mut objects) = (0usize, 0usize);
+    let mut work = Vec::new();
+    if t.is_pointer() && !t.is_literal() {
+        work.push(t);
+    }
     while let Some(t) = work.pop() {
-        if !t.is_pointer() || t.is_literal() {
-            continue;
-        }
-        bound.objects += 1;
+        objects += 1;
         let area = src.area(t);
         let off = t.offset();
-        if t.is_cons() {
-            bound.words += 2;
-            work.push(area[off]);
-            work.push(area[off + 1]);
+        let fields = if t.is_cons() {
+            &area[off..off + 2]
         } else {
             let h = area[off].0;
             let n = header_size(h);
-            bound.words += 1 + n;
+            words += 1;
             if header_kind(h).is_some_and(Kind::payload_is_terms) {
-                for &w in &area[off + 1..off + 1 + n] {
-                    work.push(w);
-                }
+                &area[off + 1..off + 1 + n]
+            } else {
+                words += n;
+                &[]
+            }
+        };
+        words += fields.len();
+        for &w in fields.iter().rev() {
+            if w.is_pointer() && !w.is_literal() {
+                work.push(w);
             }
         }
-        if bound.objects > TREE_OBJECTS && bound.words > limit {
+        if objects > TREE_OBJECTS && words > limit {
             // Only the heap bounds it now (an object takes at least a word).
             let heap = src.heap.len();
             return CopyBound {
@@ -112,13 +115,12 @@ pub fn copy_bound(src: &View, t: Term, limit: usize) -> CopyBound {
             };
         }
     }
-    if bound.objects <= TREE_OBJECTS {
-        bound.objects = 0;
-        return bound;
+    if objects <= TREE_OBJECTS {
+        return CopyBound { words, objects: 0 };
     }
     CopyBound {
-        words: bound.words.min(src.heap.len()),
-        objects: bound.objects.min(src.heap.len()),
+        words: words.min(src.heap.len()),
+        objects: objects.min(src.heap.len()),
     }
 }
 

@@ -1,14 +1,12 @@
 //! The node's persistent terms (`persistent_term`): a hash table of stored pairs.
 //!
-//! The pairs live in one vector (in no particular order; `get/0` lists them all), and an
-//! index of open-addressing slots (linear probing, at most half full) maps a key's hash to
-//! its pair, so `get`, `put` and `erase` take expected constant time however many terms the
-//! node holds. The hash is the caller's (erl's `phash2` of the key term), stored with the
-//! pair; two keys are the same key when their external forms are exactly equal (`=:=`: `1`
-//! and `1.0` are different keys, as in erl).
+//! The pairs live in buckets chosen by the key's hash (the caller's: erl's `phash2` of the
+//! key term, stored with the pair), with at most two pairs a bucket on average (the buckets
+//! double past that), so `get`, `put` and `erase` take expected constant time however many
+//! terms the node holds. Two keys are the same key when their external forms are exactly
+//! equal (`=:=`: `1` and `1.0` are different keys, as in erl).
 //!
-//! Invariants: every pair has exactly one slot, found by probing from its hash's home slot
-//! without passing an empty slot (erasing shifts later slots back to keep this).
+//! Invariant: every pair is in the bucket its hash selects among the current buckets.
 
 use alloc::vec::Vec;
 
@@ -16,128 +14,81 @@ use crate::etf::{compare_keys, ExtTerm};
 
 use super::ext::Stored;
 
-/// A slot with no pair.
-const EMPTY: u32 = u32::MAX;
-
 /// The persistent terms of a node.
 #[derive(Debug, Default)]
 pub struct PersistentTerms {
-    pairs: Vec<Stored>,
-    /// Indices into `pairs` ([`EMPTY`]: none), a power of two of them (or none at all).
-    slots: Vec<u32>,
+    /// A power of two of buckets (or none before the first put).
+    buckets: Vec<Vec<Stored>>,
+    len: usize,
 }
 
 impl PersistentTerms {
     /// Number of stored pairs.
     pub fn len(&self) -> usize {
-        self.pairs.len()
+        self.len
     }
 
     /// Whether no pair is stored.
     pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
+        self.len == 0
     }
 
-    /// The pair at `i` (`i < len()`), in no particular order.
-    pub fn pair(&self, i: usize) -> &Stored {
-        &self.pairs[i]
+    /// Every stored pair, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &Stored> {
+        self.buckets.iter().flatten()
     }
 
-    fn mask(&self) -> usize {
-        self.slots.len() - 1
-    }
-
-    /// The slot holding the pair whose key is `key` (hashing to `hash`).
-    fn slot_of(&self, hash: u32, key: &ExtTerm) -> Option<usize> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mut s = hash as usize & self.mask();
-        loop {
-            let i = self.slots[s];
-            if i == EMPTY {
-                return None;
-            }
-            let p = &self.pairs[i as usize];
-            if p.hash == hash && compare_keys(&p.key, key).is_eq() {
-                return Some(s);
-            }
-            s = (s + 1) & self.mask();
-        }
+    /// The bucket for `hash` and the position in it of the pair whose key is `key`.
+    fn find(&self, hash: u32, key: &ExtTerm) -> Option<(usize, usize)> {
+        let b = hash as usize & self.buckets.len().checked_sub(1)?;
+        let i = self.buckets[b]
+            .iter()
+            .position(|p| p.hash == hash && compare_keys(&p.key, key).is_eq())?;
+        Some((b, i))
     }
 
     /// The pair whose key is `key`, which hashes to `hash`.
     pub fn get(&self, hash: u32, key: &ExtTerm) -> Option<&Stored> {
-        let s = self.slot_of(hash, key)?;
-        Some(&self.pairs[self.slots[s] as usize])
+        let (b, i) = self.find(hash, key)?;
+        Some(&self.buckets[b][i])
     }
 
     /// Stores `new`, replacing the pair with the same key: the replaced pair, if any.
     pub fn put(&mut self, new: Stored) -> Option<Stored> {
-        if let Some(s) = self.slot_of(new.hash, &new.key) {
-            return Some(core::mem::replace(
-                &mut self.pairs[self.slots[s] as usize],
-                new,
-            ));
+        if let Some((b, i)) = self.find(new.hash, &new.key) {
+            return Some(core::mem::replace(&mut self.buckets[b][i], new));
         }
-        if (self.pairs.len() + 1) * 2 > self.slots.len() {
+        if self.len >= 2 * self.buckets.len() {
             self.grow();
         }
-        let i = self.pairs.len() as u32;
-        self.place(new.hash, i);
-        self.pairs.push(new);
+        self.len += 1;
+        self.place(new);
         None
+    }
+
+    /// Puts `p` in the bucket its hash selects.
+    fn place(&mut self, p: Stored) {
+        let b = p.hash as usize & (self.buckets.len() - 1);
+        self.buckets[b].push(p);
+    }
+
+    /// Doubles the buckets (at least 8) and moves every pair to its new one.
+    fn grow(&mut self) {
+        let size = (self.buckets.len() * 2).max(8);
+        let mut old = core::mem::take(&mut self.buckets);
+        self.buckets.resize_with(size, Vec::new);
+        for bucket in &mut old {
+            while let Some(p) = bucket.pop() {
+                self.place(p);
+            }
+        }
     }
 
     /// Removes the pair whose key is `key` (hashing to `hash`): the removed pair, if any.
     pub fn erase(&mut self, hash: u32, key: &ExtTerm) -> Option<Stored> {
-        let mut hole = self.slot_of(hash, key)?;
-        let i = self.slots[hole] as usize;
-        // Shift back the slots after the hole that probing would no longer reach.
-        let mask = self.mask();
-        let mut s = hole;
-        loop {
-            s = (s + 1) & mask;
-            let j = self.slots[s];
-            if j == EMPTY {
-                break;
-            }
-            let home = self.pairs[j as usize].hash as usize & mask;
-            if (s.wrapping_sub(home) & mask) >= (s.wrapping_sub(hole) & mask) {
-                self.slots[hole] = j;
-                hole = s;
-            }
-        }
-        self.slots[hole] = EMPTY;
-        // The last pair moves into the removed one's place: point its slot there.
-        let last = self.pairs.len() - 1;
-        if i != last {
-            let mut s = self.pairs[last].hash as usize & mask;
-            while self.slots[s] as usize != last {
-                s = (s + 1) & mask;
-            }
-            self.slots[s] = i as u32;
-        }
-        Some(self.pairs.swap_remove(i))
-    }
-
-    /// Puts pair index `i`, whose key hashes to `hash`, in the first empty slot from its home.
-    fn place(&mut self, hash: u32, i: u32) {
-        let mask = self.mask();
-        let mut s = hash as usize & mask;
-        while self.slots[s] != EMPTY {
-            s = (s + 1) & mask;
-        }
-        self.slots[s] = i;
-    }
-
-    /// Doubles the slots (at least 16) and places every pair again.
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(16);
-        self.slots = alloc::vec![EMPTY; size];
-        for i in 0..self.pairs.len() {
-            self.place(self.pairs[i].hash, i as u32);
-        }
+        let (b, i) = self.find(hash, key)?;
+        self.len -= 1;
+        Some(self.buckets[b].swap_remove(i))
     }
 }
 

@@ -138,7 +138,6 @@ impl KernelHeap {
         };
         let table = inner.allocate_large(layout);
         if table.is_null() {
-            log::warn!("heap: no room for the sweep's table ({entries} entries)");
             return;
         }
         inner.table = table as usize;
@@ -200,13 +199,11 @@ impl Inner {
             }
         }
         log::error!(
-            "out of memory: cannot allocate {} bytes (align {}); heap {} of {} bytes in use, {} in size classes ({} free)",
+            "out of memory: cannot allocate {} bytes (align {}); heap {} of {} bytes in use",
             layout.size(),
             layout.align(),
             self.heap.used(),
-            self.heap.size(),
-            self.classed,
-            self.free_small
+            self.heap.size()
         );
         core::ptr::null_mut()
     }
@@ -335,9 +332,6 @@ impl Inner {
             self.classed -= bytes;
             self.free_small -= bytes;
             returned += bytes;
-        }
-        if returned > 0 {
-            log::debug!("heap: {returned} bytes of free small blocks back for large ones");
         }
         returned
     }

@@ -189,24 +189,14 @@ pub fn new(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// Copies `objs` into table `id`. The copies are charged to the node's memory: when a node
 /// with a budget cannot hold them, nothing is inserted and the process is killed (with the
 /// memory report), as one whose heap the node cannot grow is, rather than the table taking
-/// the node's memory. The room is checked before anything is copied ([`room_to_copy`]).
+/// the node's memory.
 fn insert_objects(ctx: &mut Ctx, id: u64, objs: &[Term]) -> Result<(), Fault> {
     let Some(tab) = ctx.ets.get_mut(id) else {
         return Ok(());
     };
     let (keypos, exact) = (tab.keypos, tab.kind.exact_keys());
-    let copying = room_to_copy(ctx, objs)?;
-    let v = ctx.p.heap.view(ctx.lits);
     let mut made = Vec::with_capacity(objs.len());
-    let mut words = 0usize;
-    for &o in objs {
-        let k = v.tuple(o).map(|el| el[keypos - 1]).unwrap_or(Term::NIL);
-        let k = KeyTerm::from_term(&v, ctx.atoms, ctx.code, k, exact);
-        let obj = Object::new(&v, o);
-        words = words.saturating_add(obj.memory_words());
-        made.push((k, obj));
-    }
-    drop(copying);
+    let words = copy_objects(ctx, keypos, exact, objs, &mut made)?;
     if ctx.p.heap.memory_left().is_some() {
         drop(made_room(ctx, held_bytes(words, made.len()))?);
     }
@@ -223,32 +213,48 @@ fn insert_objects(ctx: &mut Ctx, id: u64, objs: &[Term]) -> Result<(), Fault> {
 /// most half full, and the old one while it doubles).
 const SHARING_BYTES: usize = 64;
 
-/// Before `objs` are copied into a table: whether the node's memory (if it has a budget)
-/// holds what the copies may take, bounded from the terms themselves ([`copy_bound`]), with
-/// the copies' working memory. The charge is held while they are made; refused, nothing is
-/// copied and the process is to be killed with the memory report. A process whose whole
-/// heap, copied as many times as a copy can repeat a term, fits what is left is not walked.
-fn room_to_copy(ctx: &mut Ctx, objs: &[Term]) -> Result<Option<TempCharge>, Fault> {
-    let Some(left) = ctx.p.heap.memory_left() else {
-        return Ok(None);
-    };
+/// Copies `objs` (tuples with their key at `keypos`) onto `into` with their keys, once the
+/// node's memory (if it has a budget) is found to hold what the copies may take: a bound
+/// from the terms themselves ([`copy_bound`]) with the copies' working memory, charged while
+/// they are made. Refused, nothing is copied and the process is to be killed with the
+/// memory report. A process whose whole heap, copied as many times as a copy can repeat a
+/// term, fits what is left is not walked. The copies' words are returned.
+fn copy_objects(
+    ctx: &mut Ctx,
+    keypos: usize,
+    exact: bool,
+    objs: &[Term],
+    into: &mut Vec<(KeyTerm, Object)>,
+) -> Result<usize, Fault> {
+    let heap = ctx.p.heap.words.len();
+    let mut copying = None;
+    if let Some(left) = ctx.p.heap.memory_left() {
+        // `held_bytes` charges 12 bytes a word: past `limit` words nothing more fits.
+        let limit = left / 12;
+        let worst = (heap + 1).saturating_mul(12 * TREE_OBJECTS + SHARING_BYTES + 64);
+        if worst.saturating_mul(objs.len()) > left {
+            let v = ctx.p.heap.view(ctx.lits);
+            let (mut words, mut objects) = (0usize, 0usize);
+            for &o in objs {
+                let b = copy_bound(&v, o, limit.saturating_sub(words));
+                words = words.saturating_add(b.words + 4);
+                objects = objects.saturating_add(b.objects);
+            }
+            let bytes = objects.saturating_mul(SHARING_BYTES);
+            copying = made_room(ctx, held_bytes(words, objs.len()).saturating_add(bytes))?;
+        }
+    }
     let v = ctx.p.heap.view(ctx.lits);
-    let heap = v.heap.len();
-    let worst = held_bytes(heap.saturating_mul(TREE_OBJECTS).saturating_add(4), 1)
-        .saturating_add(heap.saturating_mul(SHARING_BYTES));
-    if worst.saturating_mul(objs.len()) <= left {
-        return Ok(None);
-    }
-    // Past this many words (`held_bytes` charges 12 bytes a word) nothing more can fit.
-    let limit = left / 12;
-    let (mut words, mut objects) = (0usize, 0usize);
+    let mut words = 0usize;
     for &o in objs {
-        let b = copy_bound(&v, o, limit.saturating_sub(words));
-        words = words.saturating_add(b.words + 4);
-        objects = objects.saturating_add(b.objects);
+        let k = v.tuple(o).map_or(Term::NIL, |el| el[keypos - 1]);
+        let k = KeyTerm::from_term(&v, ctx.atoms, ctx.code, k, exact);
+        let obj = Object::new(&v, o);
+        words = words.saturating_add(obj.memory_words());
+        into.push((k, obj));
     }
-    let bytes = held_bytes(words, objs.len()).saturating_add(objects * SHARING_BYTES);
-    made_room(ctx, bytes)
+    drop(copying);
+    Ok(words)
 }
 
 /// Whether the node's memory has `bytes` left for this process's table; if not, the refusal
@@ -363,19 +369,7 @@ pub fn insert_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             return Err(fail(ctx));
         }
     }
-    let copying = room_to_copy(ctx, &step)?;
-    let mut words = 0usize;
-    {
-        let v = ctx.p.heap.view(ctx.lits);
-        for &o in &step {
-            let k = v.tuple(o).map_or(Term::NIL, |el| el[keypos - 1]);
-            let k = KeyTerm::from_term(&v, ctx.atoms, ctx.code, k, exact);
-            let obj = Object::new(&v, o);
-            words = words.saturating_add(obj.memory_words());
-            st.objects.push((k, obj));
-        }
-    }
-    drop(copying);
+    let words = copy_objects(ctx, keypos, exact, &step, &mut st.objects)?;
     // The copies are node memory from now on: refused, the process is killed as for a short
     // insert (the pending copies go with it).
     if let Some(g) = made_room(ctx, held_bytes(words, step.len()))? {

@@ -101,10 +101,10 @@ pub fn erase(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// levels when the primary level changes).
 pub fn get0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     let mut pairs = alloc::vec::Vec::with_capacity(ctx.persistent.len());
-    for i in 0..ctx.persistent.len() {
-        let Stored {
-            key: k, value: v, ..
-        } = ctx.persistent.pair(i);
+    for Stored {
+        key: k, value: v, ..
+    } in ctx.persistent.iter()
+    {
         let k = from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, k).map_err(|_| badarg())?;
         let v = from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, v).map_err(|_| badarg())?;
         pairs.push(ctx.p.heap.tuple(&[k, v]));
