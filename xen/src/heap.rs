@@ -17,11 +17,11 @@
 //! classes give back every chunk whose blocks are all free, and the allocation is tried
 //! again. So the memory of a million small objects freed together (a dead ETS table) can
 //! become one large process heap. The sweep counts each chunk's free blocks in a side table
-//! (two bytes per 4 KiB of the heap's largest extent, taken when the heap is set up), takes
-//! the blocks of wholly free chunks off their lists, and returns those chunks from the highest
-//! address down (the tier below walks its holes from the lowest address to place each one, so
-//! no walk passes a hole the sweep made). The free and allocate paths pay only for keeping
-//! count of the free small bytes.
+//! (two bytes per 4 KiB of the heap's largest extent, taken from the heap at start-up by
+//! [`KernelHeap::prepare_sweeps`]), takes the blocks of wholly free chunks off their lists,
+//! and returns those chunks from the highest address down (the tier below walks its holes
+//! from the lowest address to place each one, so no walk passes a hole the sweep made). The
+//! free and allocate paths pay only for keeping count of the free small bytes.
 //!
 //! When an allocation cannot be served, the failure is logged with the heap's figures and the
 //! caller gets a null pointer: a fallible request (`Vec::try_reserve`, as the runtime's
@@ -62,7 +62,7 @@ struct Inner {
     /// Bytes held by the classes, in use or free (all of it counts as used by the tier below).
     classed: usize,
     /// Bytes of the classes' blocks on their free lists.
-    free_small: usize,
+    free_bytes: usize,
     /// Whether a small block was freed since the last sweep (if not, a sweep finds nothing
     /// new to give back).
     freed_small: bool,
@@ -112,7 +112,7 @@ impl KernelHeap {
                 heap: Heap::empty(),
                 free: [0; CLASSES],
                 classed: 0,
-                free_small: 0,
+                free_bytes: 0,
                 freed_small: false,
                 table: 0,
                 entries: 0,
@@ -121,18 +121,24 @@ impl KernelHeap {
         }
     }
 
-    /// Gives the heap `size` bytes at `start`; it may grow to `max` bytes from `start`
-    /// (the sweep's table, taken from the heap here, covers that much).
+    /// Gives the heap `size` bytes at `start`.
     ///
     /// # Safety
     /// The range must be mapped, writable, unused by anything else, and never handed to
     /// anyone else for the rest of the kernel's life; `init` may be called once.
-    pub unsafe fn init(&self, start: usize, size: usize, max: usize) {
-        let mut inner = self.inner.lock();
+    pub unsafe fn init(&self, start: usize, size: usize) {
         // SAFETY: forwarded from this function's contract.
-        unsafe { inner.heap.init(start as *mut u8, size) };
+        unsafe { self.inner.lock().heap.init(start as *mut u8, size) }
+    }
+
+    /// Takes the sweep's table from the heap, to cover the heap's growth up to `max` bytes
+    /// from its start: before this (or if the table does not fit), no sweep gives chunks
+    /// back. Called once, after [`KernelHeap::init`].
+    pub fn prepare_sweeps(&self, max: usize) {
+        let mut inner = self.inner.lock();
+        let start = inner.heap.bottom() as usize;
         let origin = start & !(CHUNK - 1);
-        let entries = (start + max.max(size) - origin).div_ceil(CHUNK);
+        let entries = (start + max.max(inner.heap.size()) - origin).div_ceil(CHUNK);
         let Ok(layout) = Layout::array::<u16>(entries) else {
             return;
         };
@@ -193,7 +199,7 @@ impl Inner {
         }
         // At the heap's limit: take back the chunks the classes no longer use, and retry
         // (unless no sweep can find room: nothing freed since the last, or too little free).
-        if self.freed_small && self.free_small >= layout.size() && self.sweep() > 0 {
+        if self.freed_small && self.free_bytes >= layout.size() && self.sweep() > 0 {
             if let Ok(p) = self.heap.allocate_first_fit(layout) {
                 return p.as_ptr();
             }
@@ -221,7 +227,7 @@ impl Inner {
                 return base;
             }
             self.classed += chunk;
-            self.free_small += chunk;
+            self.free_bytes += chunk;
             // Thread every block of the chunk onto the class's free list (which a sweep
             // inside `allocate_large` may have refilled meanwhile).
             let mut next = self.free[class];
@@ -240,7 +246,7 @@ impl Inner {
         // whose first word holds the next free block's address (written when it was freed
         // or carved), and which nobody else uses while it is on the list.
         self.free[class] = unsafe { (block as *const usize).read() };
-        self.free_small -= class_size(class);
+        self.free_bytes -= class_size(class);
         block as *mut u8
     }
 
@@ -253,7 +259,7 @@ impl Inner {
         // that nobody uses any more, so its first word is ours to overwrite with the link.
         unsafe { (block as *mut usize).write(self.free[class]) };
         self.free[class] = block as usize;
-        self.free_small += class_size(class);
+        self.free_bytes += class_size(class);
         self.freed_small = true;
     }
 
@@ -330,7 +336,7 @@ impl Inner {
             // `allocate_small`), every one of its blocks was free and none is listed now.
             unsafe { self.heap.deallocate(p, layout) };
             self.classed -= bytes;
-            self.free_small -= bytes;
+            self.free_bytes -= bytes;
             returned += bytes;
         }
         returned
@@ -399,7 +405,8 @@ mod tests {
         let buf: &'static mut [u128] = Vec::leak(std::vec![0u128; bytes / 16]);
         let h = KernelHeap::new();
         // SAFETY: the buffer is leaked, so it is ours for the rest of the test process.
-        unsafe { h.init(buf.as_mut_ptr() as usize, bytes, bytes) };
+        unsafe { h.init(buf.as_mut_ptr() as usize, bytes) };
+        h.prepare_sweeps(bytes);
         h
     }
 
@@ -527,7 +534,7 @@ mod tests {
         let p = unsafe { h.alloc(large) };
         assert!(!p.is_null(), "the free chunks were not given back");
         assert_eq!(h.classed(), 0);
-        assert_eq!(h.inner.lock().free_small, 0);
+        assert_eq!(h.inner.lock().free_bytes, 0);
         // SAFETY: `p` came from `alloc` with `large`.
         unsafe { h.dealloc(p, large) };
         // The classes refill from the tier below as before.

@@ -402,13 +402,7 @@ pub fn init_with_heap(
     // SAFETY: `init` mapped these frames writable and gives them to nobody else: they lie
     // after every frame Xen or the page tables use and before the pool's range. Later growth
     // (`grow_heap`) appends frames directly after them.
-    unsafe {
-        heap.init(
-            va_of_pfn(first) as usize,
-            (mapped * 4096) as usize,
-            (layout.heap.1 * 4096) as usize,
-        )
-    };
+    unsafe { heap.init(va_of_pfn(first) as usize, (mapped * 4096) as usize) };
     // The pool's bitmap lives on the heap, so the pool comes second.
     *POOL.lock() = Some(PageAllocator::new(layout.pool.0, layout.pool.1 as usize));
     Ok(layout)
