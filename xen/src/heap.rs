@@ -285,8 +285,9 @@ impl Inner {
         for (class, &head) in free.iter().enumerate() {
             let mut block = head;
             while block != 0 {
-                let e = &mut table[entry_of(block, class)];
-                *e = (((class + 1) as u16) << ENTRY_CLASS_SHIFT) | ((*e & ENTRY_COUNT) + 1);
+                if let Some(e) = table.get_mut(entry_of(block, class)) {
+                    *e = (((class + 1) as u16) << ENTRY_CLASS_SHIFT) | ((*e & ENTRY_COUNT) + 1);
+                }
                 block = next_of(block);
             }
         }
@@ -300,7 +301,10 @@ impl Inner {
             let mut block = free[class];
             while block != 0 {
                 let next = next_of(block);
-                if !all_free(table[entry_of(block, class)]) {
+                if !table
+                    .get(entry_of(block, class))
+                    .is_some_and(|&e| all_free(e))
+                {
                     if last == 0 {
                         head = block;
                     } else {
