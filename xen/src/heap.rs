@@ -296,9 +296,9 @@ impl Inner {
             class > 0 && (e & ENTRY_COUNT) as usize == blocks_per_chunk(class - 1)
         };
         // Keep the blocks of chunks still in use, in their order.
-        for class in 0..CLASSES {
+        for (class, &list) in free.iter().enumerate() {
             let (mut head, mut last) = (0usize, 0usize);
-            let mut block = free[class];
+            let mut block = list;
             while block != 0 {
                 let next = next_of(block);
                 if !table
