@@ -152,6 +152,9 @@ pub extern "C" fn xenbeam_main(start_info: usize) -> ! {
     }
     erlang::describe(MODULES);
     let budget = erlang::memory_budget(layout.heap.1 as usize * 4096, HEAP.usage().0);
+    // The kernel heap's sweep table (a kernel structure: it comes out of the budget's
+    // reserve, not the budget).
+    HEAP.prepare_sweeps(layout.heap.1 as usize * 4096);
     let specs = if opts.run {
         run_specs(platform.cmd_line())
     } else {

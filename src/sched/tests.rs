@@ -841,6 +841,8 @@ depth('fun', N) -> F = fun ?MODULE:depth/2, 1 + F('fun', N - 1).
 /// ETS objects are charged to the node's memory: a process that fills a table without end
 /// is killed when the node cannot hold more (nothing of its last insert stored), its table
 /// dies with it and gives the memory back, and another process can then fill a table too.
+/// A single big object is refused before it is copied, counting the copy's working memory;
+/// a term whose sharing makes it huge as a tree is as small in the table as on the heap.
 #[test]
 fn a_table_the_node_memory_cannot_hold_kills_the_inserting_process_alone() {
     let budget = 32 << 20;
@@ -864,8 +866,29 @@ main() ->
                                      exit({size, ets:info(T, size)})
                              end),
     erlang:display(receive {'DOWN', R3, process, P3, Why3} -> Why3 end),
+    %% One big object, whose room is made before it is copied: its words would fit what is
+    %% left, but not with the copy's sharing map (a 350,000-cell list has to have one).
+    {P4, R4} = spawn_monitor(fun() ->
+                                     T = ets:new(t, []),
+                                     ets:insert(T, {big, lists:seq(1, 350000)}),
+                                     exit({size, ets:info(T, size)})
+                             end),
+    erlang:display(receive {'DOWN', R4, process, P4, Why4} -> Why4 end),
+    %% A term of millions of cells as a tree but of 22 objects with its sharing is no
+    %% bigger in the table than on the heap: it is stored.
+    {P5, R5} = spawn_monitor(fun() ->
+                                     T = ets:new(t, []),
+                                     ets:insert(T, {shared, double(20, [leaf])}),
+                                     [{shared, D}] = ets:lookup(T, shared),
+                                     exit({size, ets:info(T, size), depth(D)})
+                             end),
+    erlang:display(receive {'DOWN', R5, process, P5, Why5} -> Why5 end),
     erlang:halt(0).
 fill(T, N) -> ets:insert(T, {N, lists:seq(1, 20)}), fill(T, N + 1).
+double(0, T) -> T;
+double(N, T) -> double(N - 1, [T | T]).
+depth([H | _]) -> 1 + depth(H);
+depth(_) -> 0.
 "#,
         budget,
     ) else {
@@ -875,11 +898,12 @@ fill(T, N) -> ets:insert(T, {N, lists:seq(1, 20)}), fill(T, N + 1).
     assert_eq!(&l[7..10], ["", "killed", "{size,10000}"], "{}", r.out);
     assert_eq!(
         r.out.matches("node memory exhausted").count(),
-        2,
+        3,
         "{}",
         r.out
     );
-    assert_eq!(l.last(), Some(&"killed"), "{}", r.out);
+    let n = l.len();
+    assert_eq!(&l[n - 2..], ["killed", "{size,1,21}"], "{}", r.out);
     assert_eq!(r.alive, 1);
     assert_memory_given_back(&r);
 }

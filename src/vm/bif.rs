@@ -213,7 +213,7 @@ pub struct Ctx<'a> {
     /// Counter for make_ref/0.
     pub next_ref: &'a mut u64,
     /// The node's persistent terms (`persistent_term`), kept outside every heap.
-    pub persistent: &'a mut Vec<super::ext::Stored>,
+    pub persistent: &'a mut super::persistent::PersistentTerms,
     /// The node's ETS tables, kept outside every heap.
     pub ets: &'a mut super::ets::Ets,
     /// The node's zlib streams, kept outside every heap.

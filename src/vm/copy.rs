@@ -62,6 +62,68 @@ pub fn copy_term(src: &View, dst: &mut Heap, t: Term) -> Term {
     root
 }
 
+/// Upper bounds on what [`copy_term`] of a term takes, found without copying it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CopyBound {
+    /// Words the copy writes.
+    pub words: usize,
+    /// Objects its sharing map records (0 for a term copied as a tree).
+    pub objects: usize,
+}
+
+/// Bounds on the copy of `t` (readable through `src`), walking the term as a tree (every
+/// reference counted) with an explicit work list (the fields still to walk that are heap
+/// pointers, a list's head before its tail, so a list of small terms keeps it short). A term
+/// of more than [`TREE_OBJECTS`] objects is copied with its sharing, so at most the source
+/// heap's words are copied; the walk falls back on that bound, and stops, once the tree
+/// passes `limit` words.
+pub fn copy_bound(src: &View, t: Term, limit: usize) -> CopyBound {
+    let (mut words, mut objects) = (0usize, 0usize);
+    let mut work = Vec::new();
+    if t.is_pointer() && !t.is_literal() {
+        work.push(t);
+    }
+    while let Some(t) = work.pop() {
+        objects += 1;
+        let area = src.area(t);
+        let off = t.offset();
+        let fields = if t.is_cons() {
+            &area[off..off + 2]
+        } else {
+            let h = area[off].0;
+            let n = header_size(h);
+            words += 1;
+            if header_kind(h).is_some_and(Kind::payload_is_terms) {
+                &area[off + 1..off + 1 + n]
+            } else {
+                words += n;
+                &[]
+            }
+        };
+        words += fields.len();
+        for &w in fields.iter().rev() {
+            if w.is_pointer() && !w.is_literal() {
+                work.push(w);
+            }
+        }
+        if objects > TREE_OBJECTS && words > limit {
+            // Only the heap bounds it now (an object takes at least a word).
+            let heap = src.heap.len();
+            return CopyBound {
+                words: heap,
+                objects: heap,
+            };
+        }
+    }
+    if objects <= TREE_OBJECTS {
+        return CopyBound { words, objects: 0 };
+    }
+    CopyBound {
+        words: words.min(src.heap.len()),
+        objects: objects.min(src.heap.len()),
+    }
+}
+
 /// The commonest message, a tuple of immediates and literals (`{token, N}`), copied word for
 /// word: nothing in it is shared or needs copying, so it needs no sharing map or work list.
 #[inline]
@@ -85,7 +147,7 @@ fn copy_flat_tuple(src: &View, dst: &mut Heap, t: Term) -> Option<Term> {
 }
 
 /// Objects [`copy_tree`] makes at most (and so slots it may have waiting).
-const TREE_OBJECTS: usize = 16;
+pub const TREE_OBJECTS: usize = 16;
 
 /// A small term (a message such as `{call, Ref, Pid, {raw, 1, 0, <<...>>}}`) copied as a tree:
 /// no sharing map, no buffer map. A subterm shared within it is copied once per reference,

@@ -41,6 +41,8 @@ pub struct Stored {
     pub value: ExtTerm,
     /// Bytes charged.
     pub bytes: usize,
+    /// The key's hash (`erlang:phash2/1` of the key term).
+    pub hash: u32,
 }
 
 /// An estimate, in bytes, of the memory [`to_ext`] and the encoder take for `t`, or `None`

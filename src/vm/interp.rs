@@ -49,7 +49,7 @@ pub struct Vm {
     /// Next reference number.
     pub next_ref: u64,
     /// Persistent terms.
-    pub persistent: Vec<super::ext::Stored>,
+    pub persistent: super::persistent::PersistentTerms,
     /// The X register file of the running process (its live registers are copied in and out
     /// around each run).
     pub regs: alloc::boxed::Box<[Term; X_REGS]>,
@@ -106,7 +106,7 @@ impl Vm {
             ets: super::ets::Ets::new(),
             zlib: super::zstream::Streams::new(),
             next_ref: 1,
-            persistent: Vec::new(),
+            persistent: super::persistent::PersistentTerms::default(),
             regs: alloc::boxed::Box::new([Term::NIL; X_REGS]),
             #[cfg(feature = "op-profile")]
             profile: Default::default(),
@@ -401,7 +401,7 @@ struct Env<'e> {
     io: &'e mut dyn Io,
     node: &'e mut dyn Services,
     next_ref: &'e mut u64,
-    persistent: &'e mut Vec<super::ext::Stored>,
+    persistent: &'e mut super::persistent::PersistentTerms,
     ets: &'e mut super::ets::Ets,
     zlib: &'e mut super::zstream::Streams,
     #[cfg(feature = "op-profile")]

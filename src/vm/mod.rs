@@ -8,9 +8,9 @@
 //!   after each collection), [`map`] and [`bigmap`] (small flat maps and
 //!   large tree maps, ordered by [`maphash`] exactly as erl orders its hash tries), [`bits`]
 //!   (bit syntax), [`compare`] (term order), [`display`] (`erlang:display/1`'s format),
-//!   [`ext`] (external term format bridge), [`copy`] (copying terms between heaps, for
-//!   messages), [`phash`] (erl's portable hashes), [`memory`] (the node's account of heap
-//!   memory against its budget).
+//!   [`ext`] (external term format bridge), [`persistent`] (the node's persistent terms, in
+//!   external form), [`copy`] (copying terms between heaps, for messages), [`phash`] (erl's
+//!   portable hashes), [`memory`] (the node's account of heap memory against its budget).
 //! * Code: [`translate`] turns the loader's generic instructions into [`ops::Op`]s with
 //!   resolved operands; [`code`] holds modules and the export table; [`interp`] is the dispatch
 //!   loop; [`exception`] builds stack traces and unwinds; [`process`] is a process's state;
@@ -73,6 +73,7 @@ pub mod maxheap;
 pub mod memory;
 pub mod num;
 pub mod ops;
+pub mod persistent;
 pub mod phash;
 pub mod process;
 pub mod profile;

@@ -3,7 +3,8 @@
 %% and the scheduler keep running, and the memory it held is free again for a new process. A
 %% process whose term_to_binary would need more working memory than the node has left is
 %% killed the same way, and so are a deep recursion whose stack the node cannot hold and a
-%% process that fills an ETS table without end.
+%% process that fills an ETS table without end; the memory of that table's small objects
+%% then serves a process with a large heap.
 -module(m_node_memory).
 -export([main/0, grow/1, work/2, depth/1]).
 
@@ -20,13 +21,12 @@ main() ->
     %% A body recursion that allocates nothing on the heap: only its stack grows.
     {D, DRef} = spawn_monitor(?MODULE, depth, [100000000]),
     erlang:display({deep, receive {'DOWN', DRef, process, D, R4} -> R4 end}),
-    {A, ARef} = spawn_monitor(fun() -> exit({length, length(build(2000000, []))}) end),
-    erlang:display({afterwards, receive {'DOWN', ARef, process, A, R2} -> R2 end}),
-    %% ETS objects count: the filler is killed and its table dies with it. (Last: the image's
-    %% kernel heap keeps the table's freed small blocks for small blocks, so a process after
-    %% it could not have the large heap `afterwards' needs.)
+    %% ETS objects count: the filler is killed and its table dies with it.
     {T, TRef} = spawn_monitor(fun() -> fill(ets:new(t, [public]), 0) end),
     erlang:display({ets, receive {'DOWN', TRef, process, T, R5} -> R5 end}),
+    %% The table's millions of small blocks are free again, and serve a large heap too.
+    {A, ARef} = spawn_monitor(fun() -> exit({length, length(build(2000000, []))}) end),
+    erlang:display({afterwards, receive {'DOWN', ARef, process, A, R2} -> R2 end}),
     {B, BRef} = spawn_monitor(fun() -> exit({sum, lists:sum(lists:seq(1, 100000))}) end),
     erlang:display({then, receive {'DOWN', BRef, process, B, R6} -> R6 end}),
     erlang:halt(0).

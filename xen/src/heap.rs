@@ -8,9 +8,20 @@
 //!   carving a chunk from the tier below. Freed small blocks stay in their class for reuse.
 //!   This matters because the runtime allocates and frees small buffers on every message,
 //!   binary and pore access, and the tier below costs time in proportion to its free holes.
+//!   A chunk is aligned to its size, so a block finds its chunk by masking its address.
 //! - **A linked-list allocator** (first fit) for everything else and for the chunks. It
 //!   starts small and grows on demand: when an allocation does not fit, the memory module
 //!   maps the next frames after the heap's end and the heap is extended.
+//!
+//! **Sweeping** joins the two: when a large allocation fails with the heap at its limit, the
+//! classes give back every chunk whose blocks are all free, and the allocation is tried
+//! again. So the memory of a million small objects freed together (a dead ETS table) can
+//! become one large process heap. The sweep counts each chunk's free blocks in a side table
+//! (two bytes per 4 KiB of the heap's largest extent, taken from the heap at start-up by
+//! [`KernelHeap::prepare_sweeps`]), takes the blocks of wholly free chunks off their lists,
+//! and returns those chunks from the highest address down (the tier below walks its holes
+//! from the lowest address to place each one, so no walk passes a hole the sweep made). The
+//! free and allocate paths pay only for keeping count of the free small bytes.
 //!
 //! When an allocation cannot be served, the failure is logged with the heap's figures and the
 //! caller gets a null pointer: a fallible request (`Vec::try_reserve`, as the runtime's
@@ -30,8 +41,13 @@ const MIN_CLASS: usize = 16;
 pub const MAX_CLASS: usize = 2048;
 /// Number of size classes: 16, 32, ..., 2048.
 const CLASSES: usize = (MAX_CLASS / MIN_CLASS).trailing_zeros() as usize + 1;
-/// Bytes carved at once to refill an empty class (at least four blocks of the class).
+/// Bytes carved at once to refill an empty class (at least four blocks of the class), and
+/// the span of memory one entry of the sweep's table covers.
 const CHUNK: usize = 4096;
+/// In a sweep table entry, the chunk's class plus one (0: no listed block there) ...
+const ENTRY_CLASS_SHIFT: u32 = 12;
+/// ... above its count of free blocks (at most `CHUNK / MIN_CLASS`).
+const ENTRY_COUNT: u16 = (1 << ENTRY_CLASS_SHIFT) - 1;
 
 /// The global allocator type; the image declares one `static` of it.
 pub struct KernelHeap {
@@ -45,6 +61,18 @@ struct Inner {
     free: [usize; CLASSES],
     /// Bytes held by the classes, in use or free (all of it counts as used by the tier below).
     classed: usize,
+    /// Bytes of the classes' blocks on their free lists.
+    free_bytes: usize,
+    /// Whether a small block was freed since the last sweep (if not, a sweep finds nothing
+    /// new to give back).
+    freed_small: bool,
+    /// The sweep's table: one `u16` per [`CHUNK`] bytes from `origin` to the heap's largest
+    /// end, allocated from the heap at `init` (0 and no entries: no sweeps).
+    table: usize,
+    /// Entries in the table.
+    entries: usize,
+    /// The address the table's first entry stands for (the heap's start, rounded down).
+    origin: usize,
 }
 
 /// The size class serving `layout`, if it is small enough.
@@ -61,6 +89,21 @@ const fn class_size(class: usize) -> usize {
     MIN_CLASS << class
 }
 
+/// The bytes (and alignment) of a class's chunks.
+const fn chunk_size(class: usize) -> usize {
+    let four_blocks = 4 * class_size(class);
+    if four_blocks > CHUNK {
+        four_blocks
+    } else {
+        CHUNK
+    }
+}
+
+/// Blocks in one chunk of a class.
+const fn blocks_per_chunk(class: usize) -> usize {
+    chunk_size(class) / class_size(class)
+}
+
 impl KernelHeap {
     /// An empty heap; every allocation fails until [`KernelHeap::init`].
     pub const fn new() -> Self {
@@ -69,6 +112,11 @@ impl KernelHeap {
                 heap: Heap::empty(),
                 free: [0; CLASSES],
                 classed: 0,
+                free_bytes: 0,
+                freed_small: false,
+                table: 0,
+                entries: 0,
+                origin: 0,
             }),
         }
     }
@@ -81,6 +129,26 @@ impl KernelHeap {
     pub unsafe fn init(&self, start: usize, size: usize) {
         // SAFETY: forwarded from this function's contract.
         unsafe { self.inner.lock().heap.init(start as *mut u8, size) }
+    }
+
+    /// Takes the sweep's table from the heap, to cover the heap's growth up to `max` bytes
+    /// from its start: before this (or if the table does not fit), no sweep gives chunks
+    /// back. Called once, after [`KernelHeap::init`].
+    pub fn prepare_sweeps(&self, max: usize) {
+        let mut inner = self.inner.lock();
+        let start = inner.heap.bottom() as usize;
+        let origin = start & !(CHUNK - 1);
+        let entries = (start + max.max(inner.heap.size()) - origin).div_ceil(CHUNK);
+        let Ok(layout) = Layout::array::<u16>(entries) else {
+            return;
+        };
+        let table = inner.allocate_large(layout);
+        if table.is_null() {
+            return;
+        }
+        inner.table = table as usize;
+        inner.entries = entries;
+        inner.origin = origin;
     }
 
     /// (used, currently mapped) bytes; blocks kept free in the size classes count as used.
@@ -129,6 +197,13 @@ impl Inner {
                 return p.as_ptr();
             }
         }
+        // At the heap's limit: take back the chunks the classes no longer use, and retry
+        // (unless no sweep can find room: nothing freed since the last, or too little free).
+        if self.freed_small && self.free_bytes >= layout.size() && self.sweep() > 0 {
+            if let Ok(p) = self.heap.allocate_first_fit(layout) {
+                return p.as_ptr();
+            }
+        }
         log::error!(
             "out of memory: cannot allocate {} bytes (align {}); heap {} of {} bytes in use",
             layout.size(),
@@ -143,8 +218,8 @@ impl Inner {
     fn allocate_small(&mut self, class: usize) -> *mut u8 {
         if self.free[class] == 0 {
             let size = class_size(class);
-            let chunk = CHUNK.max(4 * size);
-            let Ok(layout) = Layout::from_size_align(chunk, MIN_CLASS) else {
+            let chunk = chunk_size(class);
+            let Ok(layout) = Layout::from_size_align(chunk, chunk) else {
                 return core::ptr::null_mut();
             };
             let base = self.allocate_large(layout);
@@ -152,8 +227,10 @@ impl Inner {
                 return base;
             }
             self.classed += chunk;
-            // Thread every block of the chunk onto the class's (empty) free list.
-            let mut next = 0;
+            self.free_bytes += chunk;
+            // Thread every block of the chunk onto the class's free list (which a sweep
+            // inside `allocate_large` may have refilled meanwhile).
+            let mut next = self.free[class];
             for at in (0..chunk / size).rev() {
                 let block = base as usize + at * size;
                 // SAFETY: `block` lies inside the chunk just allocated for this class (it is
@@ -169,6 +246,7 @@ impl Inner {
         // whose first word holds the next free block's address (written when it was freed
         // or carved), and which nobody else uses while it is on the list.
         self.free[class] = unsafe { (block as *const usize).read() };
+        self.free_bytes -= class_size(class);
         block as *mut u8
     }
 
@@ -181,14 +259,100 @@ impl Inner {
         // that nobody uses any more, so its first word is ours to overwrite with the link.
         unsafe { (block as *mut usize).write(self.free[class]) };
         self.free[class] = block as usize;
+        self.free_bytes += class_size(class);
+        self.freed_small = true;
+    }
+
+    /// Gives every chunk whose blocks are all free back to the linked-list tier: the bytes
+    /// returned. Linear in the free small blocks and the heap's extent.
+    fn sweep(&mut self) -> usize {
+        self.freed_small = false;
+        if self.entries == 0 {
+            return 0;
+        }
+        // SAFETY: `init` allocated the table for `entries` u16s, for good, and nothing else
+        // refers to it; the heap's lock is held.
+        let table =
+            unsafe { core::slice::from_raw_parts_mut(self.table as *mut u16, self.entries) };
+        table.fill(0);
+        let (origin, free) = (self.origin, self.free);
+        let entry_of = |block: usize, class: usize| {
+            (block & !(chunk_size(class) - 1)).wrapping_sub(origin) / CHUNK
+        };
+        // SAFETY: the blocks walked are on a class's free list: free blocks whose first word
+        // is the next one's address.
+        let next_of = |block: usize| unsafe { (block as *const usize).read() };
+        for (class, &head) in free.iter().enumerate() {
+            let mut block = head;
+            while block != 0 {
+                if let Some(e) = table.get_mut(entry_of(block, class)) {
+                    *e = (((class + 1) as u16) << ENTRY_CLASS_SHIFT) | ((*e & ENTRY_COUNT) + 1);
+                }
+                block = next_of(block);
+            }
+        }
+        let all_free = |e: u16| {
+            let class = (e >> ENTRY_CLASS_SHIFT) as usize;
+            class > 0 && (e & ENTRY_COUNT) as usize == blocks_per_chunk(class - 1)
+        };
+        // Keep the blocks of chunks still in use, in their order.
+        for (class, &list) in free.iter().enumerate() {
+            let (mut head, mut last) = (0usize, 0usize);
+            let mut block = list;
+            while block != 0 {
+                let next = next_of(block);
+                if !table
+                    .get(entry_of(block, class))
+                    .is_some_and(|&e| all_free(e))
+                {
+                    if last == 0 {
+                        head = block;
+                    } else {
+                        // SAFETY: `last` is a free block kept on the list: its first word is
+                        // the link.
+                        unsafe { (last as *mut usize).write(block) };
+                    }
+                    last = block;
+                }
+                block = next;
+            }
+            if last != 0 {
+                // SAFETY: `last` is the list's last kept free block.
+                unsafe { (last as *mut usize).write(0) };
+            }
+            self.free[class] = head;
+        }
+        let mut returned = 0;
+        for (i, &e) in table.iter().enumerate().rev() {
+            if !all_free(e) {
+                continue;
+            }
+            let class = (e >> ENTRY_CLASS_SHIFT) as usize - 1;
+            let bytes = chunk_size(class);
+            let chunk = origin + i * CHUNK;
+            let (Some(p), Ok(layout)) = (
+                NonNull::new(chunk as *mut u8),
+                Layout::from_size_align(bytes, bytes),
+            ) else {
+                continue;
+            };
+            // SAFETY: the chunk came from `allocate_large` with this layout (in
+            // `allocate_small`), every one of its blocks was free and none is listed now.
+            unsafe { self.heap.deallocate(p, layout) };
+            self.classed -= bytes;
+            self.free_bytes -= bytes;
+            returned += bytes;
+        }
+        returned
     }
 }
 
-// SAFETY: small blocks come from chunks that the linked-list tier handed out and that stay
-// allocated for good, each block at least as large as its class (>= the request) and
-// 16-aligned (>= the request's alignment, see `class_of`); a block is on at most one free list
-// and `dealloc` returns it to the class the same layout maps to. Everything else is delegated
-// to linked_list_allocator's Heap, which returns blocks of at least the requested size and
+// SAFETY: small blocks come from chunks that the linked-list tier handed out, each block at
+// least as large as its class (>= the request) and 16-aligned (>= the request's alignment, see
+// `class_of`); a block is on at most one free list and `dealloc` returns it to the class the
+// same layout maps to; a chunk goes back to the tier below only when every one of its blocks
+// is on the free list, and they are taken off it first. Everything else is delegated to
+// linked_list_allocator's Heap, which returns blocks of at least the requested size and
 // alignment from the region given to `init` and accepts back exactly the blocks it handed out.
 // The mutex serialises access.
 unsafe impl GlobalAlloc for KernelHeap {
@@ -246,6 +410,7 @@ mod tests {
         let h = KernelHeap::new();
         // SAFETY: the buffer is leaked, so it is ours for the rest of the test process.
         unsafe { h.init(buf.as_mut_ptr() as usize, bytes) };
+        h.prepare_sweeps(bytes);
         h
     }
 
@@ -342,5 +507,103 @@ mod tests {
             n > 100 && n <= (1 << 14) / 32,
             "{n} blocks of 32 bytes from 16 KiB"
         );
+    }
+
+    /// Allocates blocks of `layout` until the heap refuses one.
+    fn fill(h: &KernelHeap, layout: Layout) -> Vec<*mut u8> {
+        let mut blocks = Vec::new();
+        loop {
+            // SAFETY: a valid, non-zero layout; the caller frees each block once.
+            let p = unsafe { h.alloc(layout) };
+            if p.is_null() {
+                return blocks;
+            }
+            blocks.push(p);
+        }
+    }
+
+    #[test]
+    fn small_blocks_freed_together_become_a_large_block() {
+        let h = heap(1 << 20);
+        let small = Layout::from_size_align(24, 8).unwrap();
+        let blocks = fill(&h, small);
+        assert!(blocks.len() > 30_000, "{} blocks", blocks.len());
+        for &p in &blocks {
+            // SAFETY: each block came from `alloc` with `small` and is freed once.
+            unsafe { h.dealloc(p, small) };
+        }
+        assert!(h.classed() > 900 << 10);
+        let large = Layout::from_size_align(768 << 10, 8).unwrap();
+        // SAFETY: a valid layout.
+        let p = unsafe { h.alloc(large) };
+        assert!(!p.is_null(), "the free chunks were not given back");
+        assert_eq!(h.classed(), 0);
+        assert_eq!(h.inner.lock().free_bytes, 0);
+        // SAFETY: `p` came from `alloc` with `large`.
+        unsafe { h.dealloc(p, large) };
+        // The classes refill from the tier below as before.
+        let again = fill(&h, small);
+        assert!(again.len() * 20 > blocks.len() * 19, "{}", again.len());
+    }
+
+    #[test]
+    fn a_sweep_keeps_the_chunks_in_use_and_their_free_blocks() {
+        let h = heap(1 << 20);
+        let a = Layout::from_size_align(48, 16).unwrap();
+        let b = Layout::from_size_align(2000, 8).unwrap();
+        let mut blocks: Vec<(*mut u8, Layout)> = Vec::new();
+        for i in 0.. {
+            let l = if i % 8 == 0 { b } else { a };
+            // SAFETY: a valid layout.
+            let p = unsafe { h.alloc(l) };
+            if p.is_null() {
+                break;
+            }
+            blocks.push((p, l));
+        }
+        // Keep one block in 50 of the first and last tenth (their chunks stay in use), marked
+        // with its index; the middle is all free.
+        let n = blocks.len();
+        let mut kept = Vec::new();
+        for (i, (p, l)) in blocks.into_iter().enumerate() {
+            if i % 50 == 1 && (i < n / 10 || i > n - n / 10) {
+                // SAFETY: a live block of at least 48 bytes.
+                unsafe { core::ptr::write_bytes(p, i as u8, l.size()) };
+                kept.push((p, l, i as u8));
+            } else {
+                // SAFETY: a live block from `alloc` with `l`, freed once.
+                unsafe { h.dealloc(p, l) };
+            }
+        }
+        let held = h.classed();
+        let large = Layout::from_size_align(256 << 10, 8).unwrap();
+        // SAFETY: a valid layout.
+        let p = unsafe { h.alloc(large) };
+        assert!(!p.is_null(), "no chunk was given back");
+        assert!(
+            h.classed() < held / 2 && h.classed() > 0,
+            "{held} {}",
+            h.classed()
+        );
+        for &(q, l, mark) in &kept {
+            // SAFETY: `q` is live with `l.size()` bytes.
+            let bytes = unsafe { core::slice::from_raw_parts(q, l.size()) };
+            assert!(bytes.iter().all(|x| *x == mark), "a kept block changed");
+        }
+        // The free blocks left in the kept chunks are still handed out, distinct from the
+        // kept ones.
+        let more = fill(&h, a);
+        for p in &more {
+            assert!(kept.iter().all(|(q, _, _)| q != p));
+        }
+        assert!(more.windows(2).all(|w| w[0] != w[1]));
+        for &(q, l, mark) in &kept {
+            // SAFETY: as above.
+            let bytes = unsafe { core::slice::from_raw_parts(q, l.size()) };
+            assert!(
+                bytes.iter().all(|x| *x == mark),
+                "a kept block was handed out"
+            );
+        }
     }
 }

@@ -11,7 +11,7 @@ use super::trap;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault};
 use crate::vm::compare::{compare, Mode};
-use crate::vm::copy::copy_term;
+use crate::vm::copy::{copy_bound, copy_term, TREE_OBJECTS};
 use crate::vm::ets::key::KeyTerm;
 use crate::vm::ets::matchspec::{self, MatchSpec};
 use crate::vm::ets::object::Object;
@@ -195,17 +195,9 @@ fn insert_objects(ctx: &mut Ctx, id: u64, objs: &[Term]) -> Result<(), Fault> {
     let Some(tab) = ctx.ets.get_mut(id) else {
         return Ok(());
     };
-    let v = ctx.p.heap.view(ctx.lits);
-    let exact = tab.kind.exact_keys();
+    let (keypos, exact) = (tab.keypos, tab.kind.exact_keys());
     let mut made = Vec::with_capacity(objs.len());
-    let mut words = 0usize;
-    for &o in objs {
-        let k = v.tuple(o).map(|el| el[tab.keypos - 1]).unwrap_or(Term::NIL);
-        let k = KeyTerm::from_term(&v, ctx.atoms, ctx.code, k, exact);
-        let obj = Object::new(&v, o);
-        words = words.saturating_add(obj.memory_words());
-        made.push((k, obj));
-    }
+    let words = copy_objects(ctx, keypos, exact, objs, &mut made)?;
     if ctx.p.heap.memory_left().is_some() {
         drop(made_room(ctx, held_bytes(words, made.len()))?);
     }
@@ -216,6 +208,54 @@ fn insert_objects(ctx: &mut Ctx, id: u64, objs: &[Term]) -> Result<(), Fault> {
         tab.insert(ctx.lits, k, obj);
     }
     Ok(())
+}
+
+/// Bytes a copy's sharing map may take per object while the copy is made (a hash table at
+/// most half full, and the old one while it doubles).
+const SHARING_BYTES: usize = 64;
+
+/// Copies `objs` (tuples with their key at `keypos`) onto `into` with their keys, once the
+/// node's memory (if it has a budget) is found to hold what the copies may take: a bound
+/// from the terms themselves ([`copy_bound`]) with the copies' working memory, charged while
+/// they are made. Refused, nothing is copied and the process is to be killed with the
+/// memory report. A process whose whole heap, copied as many times as a copy can repeat a
+/// term, fits what is left is not walked. The copies' words are returned.
+fn copy_objects(
+    ctx: &mut Ctx,
+    keypos: usize,
+    exact: bool,
+    objs: &[Term],
+    into: &mut Vec<(KeyTerm, Object)>,
+) -> Result<usize, Fault> {
+    let heap = ctx.p.heap.words.len();
+    let mut copying = None;
+    if let Some(left) = ctx.p.heap.memory_left() {
+        // `held_bytes` charges 12 bytes a word: past `limit` words nothing more fits.
+        let limit = left / 12;
+        let worst = (heap + 1).saturating_mul(12 * TREE_OBJECTS + SHARING_BYTES + 64);
+        if worst.saturating_mul(objs.len()) > left {
+            let v = ctx.p.heap.view(ctx.lits);
+            let (mut words, mut objects) = (0usize, 0usize);
+            for &o in objs {
+                let b = copy_bound(&v, o, limit.saturating_sub(words));
+                words = words.saturating_add(b.words + 4);
+                objects = objects.saturating_add(b.objects);
+            }
+            let bytes = objects.saturating_mul(SHARING_BYTES);
+            copying = made_room(ctx, held_bytes(words, objs.len()).saturating_add(bytes))?;
+        }
+    }
+    let v = ctx.p.heap.view(ctx.lits);
+    let mut words = 0usize;
+    for &o in objs {
+        let k = v.tuple(o).map_or(Term::NIL, |el| el[keypos - 1]);
+        let k = KeyTerm::from_term(&v, ctx.atoms, ctx.code, k, exact);
+        let obj = Object::new(&v, o);
+        words = words.saturating_add(obj.memory_words());
+        into.push((k, obj));
+    }
+    drop(copying);
+    Ok(words)
 }
 
 /// Whether the node's memory has `bytes` left for this process's table; if not, the refusal
@@ -313,32 +353,27 @@ pub fn insert_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         _ => return Err(fail(ctx)),
     };
     let (keypos, exact) = (tab.keypos, tab.kind.exact_keys());
+    // This step's objects: checked, then their room made, then copied.
     let mut l = a[3];
-    let mut words = 0usize;
-    let mut n_made = 0usize;
+    let mut step = Vec::new();
     {
         let v = ctx.p.heap.view(ctx.lits);
-        let mut n = 0;
-        while l.is_cons() && n < INSERT_STEP {
+        while l.is_cons() && step.len() < INSERT_STEP {
             let (o, rest) = v.cons(l);
-            let Some(el) = v.tuple(o).filter(|el| el.len() >= keypos) else {
+            if v.tuple(o).filter(|el| el.len() >= keypos).is_none() {
                 break;
-            };
-            let k = KeyTerm::from_term(&v, ctx.atoms, ctx.code, el[keypos - 1], exact);
-            let obj = Object::new(&v, o);
-            words = words.saturating_add(obj.memory_words());
-            n_made += 1;
-            st.objects.push((k, obj));
+            }
+            step.push(o);
             l = rest;
-            n += 1;
         }
-        if l.is_cons() && n < INSERT_STEP || !(l.is_cons() || l.is_nil()) {
+        if l.is_cons() && step.len() < INSERT_STEP || !(l.is_cons() || l.is_nil()) {
             return Err(fail(ctx));
         }
     }
+    let words = copy_objects(ctx, keypos, exact, &step, &mut st.objects)?;
     // The copies are node memory from now on: refused, the process is killed as for a short
     // insert (the pending copies go with it).
-    if let Some(g) = made_room(ctx, held_bytes(words, n_made))? {
+    if let Some(g) = made_room(ctx, held_bytes(words, step.len()))? {
         st.charges.push(g);
     }
     ctx.charge(crate::vm::process::SLICE_REDUCTIONS as usize);

@@ -2,12 +2,15 @@
 //!
 //! A stored pair is charged to the node's memory account (an estimate of what it holds, from
 //! [`ext_cost`]) until it is replaced or erased: a `put` the node's memory cannot hold kills
-//! the process that asked, with the memory report, instead of exhausting the node.
+//! the process that asked, with the memory report, instead of exhausting the node. The pairs
+//! are found by the key's `phash2` (see [`crate::vm::persistent`]), so a lookup does not
+//! depend on how many terms the node holds.
 
 use crate::etf::ExtTerm;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault};
 use crate::vm::ext::{ext_cost, from_ext, to_ext, Stored};
+use crate::vm::phash::phash2;
 use crate::vm::term::Term;
 
 /// Gives back what `old` was charged.
@@ -17,15 +20,16 @@ fn release(ctx: &Ctx, old: &Stored) {
     }
 }
 
-fn key(ctx: &Ctx, t: Term) -> ExtTerm {
+/// `t` in external form.
+fn ext(ctx: &Ctx, t: Term) -> ExtTerm {
     let v = ctx.view();
     to_ext(&v, ctx.atoms, ctx.code, t)
 }
 
-fn find(ctx: &Ctx, k: &ExtTerm) -> Option<usize> {
-    ctx.persistent
-        .iter()
-        .position(|x| crate::etf::compare(&x.key, k).is_eq())
+/// The key `t` as the table finds it: its hash and external form.
+fn key(ctx: &Ctx, t: Term) -> (u32, ExtTerm) {
+    let v = ctx.view();
+    (phash2(&v, ctx.atoms, ctx.code, t), ext(ctx, t))
 }
 
 /// `persistent_term:put/2`.
@@ -48,8 +52,8 @@ pub fn put(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         }
         None => 0,
     };
-    let k = key(ctx, a[0]);
-    let v = key(ctx, a[1]);
+    let (hash, k) = key(ctx, a[0]);
+    let v = ext(ctx, a[1]);
     if let Some(m) = ctx.p.heap.memory_account() {
         m.charge(bytes);
     }
@@ -57,21 +61,17 @@ pub fn put(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         key: k,
         value: v,
         bytes,
+        hash,
     };
-    match find(ctx, &new.key) {
-        Some(i) => {
-            let old = core::mem::replace(&mut ctx.persistent[i], new);
-            release(ctx, &old);
-        }
-        None => ctx.persistent.push(new),
+    if let Some(old) = ctx.persistent.put(new) {
+        release(ctx, &old);
     }
     Ok(atom::OK)
 }
 
 fn get_value(ctx: &mut Ctx, k: Term) -> Option<BifResult> {
-    let k = key(ctx, k);
-    let i = find(ctx, &k)?;
-    let ext = &ctx.persistent[i].value;
+    let (hash, k) = key(ctx, k);
+    let ext = &ctx.persistent.get(hash, &k)?.value;
     Some(from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, ext).map_err(|_| badarg()))
 }
 
@@ -87,10 +87,9 @@ pub fn get2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `persistent_term:erase/1`.
 pub fn erase(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let k = key(ctx, a[0]);
-    match find(ctx, &k) {
-        Some(i) => {
-            let old = ctx.persistent.remove(i);
+    let (hash, k) = key(ctx, a[0]);
+    match ctx.persistent.erase(hash, &k) {
+        Some(old) => {
             release(ctx, &old);
             Ok(atom::TRUE)
         }
@@ -102,10 +101,10 @@ pub fn erase(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// levels when the primary level changes).
 pub fn get0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     let mut pairs = alloc::vec::Vec::with_capacity(ctx.persistent.len());
-    for i in 0..ctx.persistent.len() {
-        let Stored {
-            key: k, value: v, ..
-        } = &ctx.persistent[i];
+    for Stored {
+        key: k, value: v, ..
+    } in ctx.persistent.iter()
+    {
         let k = from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, k).map_err(|_| badarg())?;
         let v = from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, v).map_err(|_| badarg())?;
         pairs.push(ctx.p.heap.tuple(&[k, v]));
