@@ -27,13 +27,12 @@ use super::term::{header, header_kind, header_size, Kind, Term};
 
 pub use super::binbuf::{BinBuf, BinData};
 
-/// The smallest collection threshold in words (memory is only used as the heap fills): 2,584
-/// words (20 KiB), one of erl's heap sizes. Each collection copies every live word (there is
-/// no young generation), so a process that allocates much and keeps little collects once per
-/// this many words: lower would collect too often, higher holds more memory in every process
-/// that has collected once (4,096 words cost a ring of 10,000 busy processes 30% more memory
-/// than erl's; at 2,584 the counts of machine instructions of scripts/bench did not move).
-pub const MIN_HEAP_WORDS: usize = 2584;
+/// The smallest collection threshold in words (memory is only used as the heap fills): 32 KiB,
+/// near erl's heap size of 4,181 words. Each collection copies every live word (there is no
+/// young generation), so a process that allocates much and keeps little collects once per
+/// this many words: lower would collect too often, higher would hold more memory in every
+/// process that has collected once (16,384 held over 144 KiB in each).
+pub const MIN_HEAP_WORDS: usize = 4096;
 
 /// A process heap.
 #[derive(Debug)]

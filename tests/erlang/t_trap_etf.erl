@@ -23,14 +23,25 @@ during(Tag, F) ->
 
 main() ->
     N = 200000,
-    Tuple = list_to_tuple([{I, <<I:16>>, -I * 1000000000000, float(I)} || I <- lists:seq(1, N)]),
+    %% Each group in a process of its own, so that no group's data outlives it.
+    [in_process(G, N) || G <- [fun tuples/1, fun lists/1, fun atoms/1, fun copies/1]],
+    erlang:halt(0).
+
+in_process(Group, N) ->
+    {Pid, Ref} = spawn_monitor(fun() -> Group(N) end),
+    receive {'DOWN', Ref, process, Pid, Why} -> normal = Why end.
+
+tuples(N) ->
+    Tuple = list_to_tuple([{I, <<I:16>>, -I * 1000000000000} || I <- lists:seq(1, N)]),
     TB = term_to_binary(Tuple),
     during(t2b_tuple, fun() -> term_to_binary(Tuple) end),
     erlang:display({t2b_tuple_bytes, byte_size(TB), erlang:md5(TB)}),
+    during(b2t_tuple, fun() -> binary_to_term(TB) =:= Tuple end).
+
+lists(N) ->
     List = [{I, [a | I], "s"} || I <- lists:seq(1, N)],
     LB = term_to_binary(List),
     during(b2t_list, fun() -> binary_to_term(LB) =:= List end),
-    during(b2t_tuple, fun() -> binary_to_term(TB) =:= Tuple end),
     Improper = lists:foldr(fun(I, Acc) -> [I | Acc] end, tail, lists:seq(1, N)),
     IB = term_to_binary(Improper),
     during(b2t_improper, fun() -> binary_to_term(IB) =:= Improper end),
@@ -41,24 +52,27 @@ main() ->
                      end),
     during(b2t_trailing, fun() -> binary_to_term(Trailing) =:= List end),
     during(b2t_safe, fun() -> binary_to_term(LB, [safe]) =:= List end),
+    Short = binary:part(LB, 0, byte_size(LB) - 100),
+    during(b2t_short, fun() -> binary_to_term(Short) end),
+    <<_:3, Unaligned:(byte_size(LB))/binary, _:5>> = <<0:3, LB/binary, 0:5>>,
+    during(b2t_unaligned, fun() -> binary_to_term(Unaligned) =:= List end),
+    during(b2t_subbinary, fun() -> binary_to_term(binary:part(Trailing, 0, byte_size(LB))) =:= List end).
+
+atoms(N) ->
     %% An atom that does not exist, deep in the list: safe refuses it, plain makes it.
     Unknown = list_to_binary([<<131, 108, N:32>>, binary:copy(<<97, 1>>, N - 1),
                               <<100, 0, 12, "t_trap_etf_q">>, <<106>>]),
     during(b2t_safe_unknown, fun() -> binary_to_term(Unknown, [safe]) end),
     during(b2t_unknown, fun() -> length(binary_to_term(Unknown)) end),
-    %% A bad element far into the list (tag 0), then a list cut short.
+    %% A bad element far into the list (tag 0).
     Bad = list_to_binary([<<131, 108, N:32>>, binary:copy(<<97, 7>>, N - 10), <<0, 0, 0>>]),
-    erlang:display({b2t_bad, summary(catch binary_to_term(Bad))}),
-    Short = binary:part(LB, 0, byte_size(LB) - 100),
-    during(b2t_short, fun() -> binary_to_term(Short) end),
-    <<_:3, Unaligned:(byte_size(LB))/binary, _:5>> = <<0:3, LB/binary, 0:5>>,
-    during(b2t_unaligned, fun() -> binary_to_term(Unaligned) =:= List end),
-    during(b2t_subbinary, fun() -> binary_to_term(binary:part(Trailing, 0, byte_size(LB))) =:= List end),
+    erlang:display({b2t_bad, summary(catch binary_to_term(Bad))}).
+
+copies(_) ->
     during(copy, fun() -> binary:copy(<<"abc">>, 7000000) end),
     during(copy_one, fun() -> binary:copy(binary:copy(<<"x">>, 20000000), 1) end),
     during(copy_odd, fun() -> binary:copy(<<"abcdefg">>, 1234567) end),
-    erlang:display({copy_empty, summary(binary:copy(<<>>, 100000000))}),
-    erlang:halt(0).
+    erlang:display({copy_empty, summary(binary:copy(<<>>, 100000000))}).
 
 summary({'EXIT', {Reason, [{M, F, A, _} | _]}}) -> {'EXIT', Reason, {M, F, args(A)}};
 summary(B) when is_binary(B) -> {binary, byte_size(B), erlang:md5(B)};
