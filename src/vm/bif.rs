@@ -126,8 +126,9 @@ pub enum Frame {
     Named,
     /// The current function.
     Caller,
-    /// The current function, with these arguments instead of its arity (`error/2`).
-    CallerArgs(Term),
+    /// The current function, with these arguments instead of its arity (`error/2`), and
+    /// the `{error_info, Map}` that `error/3` was given for its location.
+    CallerArgs(Term, Option<Term>),
     /// This ready stack trace (`raise/3`).
     Trace(Term),
     /// A frame for a BIF that trapped to a continuation ([`Fault::TrapTo`]), with the

@@ -52,6 +52,8 @@ pub enum Top<'a> {
     Function {
         /// Arguments replacing the arity.
         args: Option<Term>,
+        /// An `{error_info, Map}` for the frame's location (`erlang:error/3`).
+        info: Option<Term>,
     },
     /// A failing BIF called from the current function.
     Bif {
@@ -210,8 +212,8 @@ pub fn build_trace(
                 }
             }
         }
-        Top::Function { args } => {
-            if let Some(f) = function_frame(p, code, module, pc, args, None) {
+        Top::Function { args, info } => {
+            if let Some(f) = function_frame(p, code, module, pc, args, info) {
                 frames.push(f);
             }
         }

@@ -99,16 +99,23 @@ pub fn error2(_: &mut Ctx, a: &[Term]) -> BifResult {
     Err(Fault::Raise {
         class: Class::Error,
         reason: a[0],
-        frame: Frame::CallerArgs(a[1]),
+        frame: Frame::CallerArgs(a[1], None),
     })
 }
 
 /// `error/3`.
-pub fn error3(_: &mut Ctx, a: &[Term]) -> BifResult {
+pub fn error3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    // erl puts an `{error_info, Map}` option in the frame's location, after file and line.
+    let info = ctx.view().list_to_vec(a[2]).and_then(|opts| {
+        opts.into_iter().rev().find(|&o| {
+            let v = ctx.view();
+            matches!(v.tuple(o), Some([k, m]) if *k == atom::ERROR_INFO && v.is_map(*m))
+        })
+    });
     Err(Fault::Raise {
         class: Class::Error,
         reason: a[0],
-        frame: Frame::CallerArgs(a[1]),
+        frame: Frame::CallerArgs(a[1], info),
     })
 }
 

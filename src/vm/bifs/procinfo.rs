@@ -228,7 +228,10 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
                 ctx.code,
                 m,
                 pc,
-                Top::Function { args: None },
+                Top::Function {
+                    args: None,
+                    info: None,
+                },
             )
         }
         // Another process's stack is not walked.
