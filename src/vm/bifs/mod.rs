@@ -8,6 +8,7 @@ pub mod atomics;
 pub mod binary;
 pub mod checksum;
 pub mod conv;
+pub mod crypto;
 pub mod etf;
 pub mod ets;
 pub mod files;
@@ -61,6 +62,7 @@ const MODULES: &[&str] = &[
     "binary",
     "code",
     "counters",
+    "crypto",
     "erl_prim_loader",
     "erts_internal",
     "ets",
@@ -502,6 +504,12 @@ pub const TABLE: &[Bif] = bifs![
     ("erlang", "md5_init", 0, md5::md5_init),
     ("erlang", "md5_update", 2, md5::md5_update),
     ("erlang", "md5_final", 1, md5::md5_final),
+    ("crypto", "hash", 2, crypto::hash),
+    ("crypto", "hash_init", 1, crypto::hash_init),
+    ("crypto", "hash_update", 2, crypto::hash_update),
+    ("crypto", "hash_final", 1, crypto::hash_final),
+    ("crypto", "hash_info", 1, crypto::hash_info),
+    ("crypto", "mac", 4, crypto::mac),
     ("prim_file", "read_file", 1, files::read_file),
     ("prim_file", "write_file", 2, files::write_file),
     ("prim_file", "list_dir", 1, files::list_dir),
