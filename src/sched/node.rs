@@ -920,6 +920,11 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             monitored_by,
             reductions: e.reductions,
             at: e.process.as_ref().map(|p| (p.module, p.pc)),
+            returns: e
+                .process
+                .as_ref()
+                .map(|p| crate::vm::exception::return_addresses(p))
+                .unwrap_or_default(),
             words: e
                 .process
                 .as_ref()

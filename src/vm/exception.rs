@@ -247,6 +247,34 @@ pub fn build_trace(
     p.heap.list(&frames)
 }
 
+/// The return addresses on a process's stack, innermost first, as many as a stack trace
+/// shows: (module index, pc of the call's successor).
+pub fn return_addresses(p: &Process) -> Vec<(u32, u32)> {
+    p.stack
+        .iter()
+        .rev()
+        .filter(|t| t.is_cp())
+        .take(TRACE_DEPTH)
+        .map(|t| (t.code_module(), t.code_pc()))
+        .collect()
+}
+
+/// The stack trace of another process, resuming at `at` with `returns` on its stack (see
+/// [`return_addresses`]), built on `p`'s heap as erl's `current_stacktrace` shows it.
+pub fn trace_of(p: &mut Process, code: &Code, at: (u32, u32), returns: &[(u32, u32)]) -> Term {
+    let mut frames: Vec<Term> = Vec::with_capacity(TRACE_DEPTH);
+    let pcs = core::iter::once(at).chain(returns.iter().map(|&(m, pc)| (m, pc.saturating_sub(1))));
+    for (m, pc) in pcs {
+        if frames.len() == TRACE_DEPTH {
+            break;
+        }
+        if let Some(f) = function_frame(p, code, m, pc, None, None) {
+            frames.push(f);
+        }
+    }
+    p.heap.list(&frames)
+}
+
 /// Unwinds to the innermost catch. On success the stack is cut back to the catching frame,
 /// the handler registers are set and the handler's (module, pc) is returned.
 pub fn unwind(

@@ -308,6 +308,9 @@ pub struct ProcessInfo {
     pub reductions: u64,
     /// Where it resumes: (module index, pc) (unknown for the running process).
     pub at: Option<(u32, u32)>,
+    /// The return addresses on its stack, innermost first, at most a stack trace's depth:
+    /// (module index, pc) (unknown for the running process).
+    pub returns: Vec<(u32, u32)>,
     /// Its heap size and stack size in words (see [`Process::heap_size`](super::process::Process::heap_size)),
     /// and the bytes it holds (unknown for the running process).
     pub words: Option<(usize, usize, usize)>,

@@ -72,6 +72,75 @@ pub fn node1(_: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(atom::NONODE)
 }
 
+/// `nodes/0`: the node is never distributed, so it sees no other node.
+pub fn nodes0(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(Term::NIL)
+}
+
+/// Whether the node types of `nodes/1,2` (an atom or a list of them) include the node
+/// itself (`this`, `known`); `None` for an argument erl refuses.
+fn nodes_this(ctx: &Ctx, arg: Term) -> Option<bool> {
+    let types = if arg.is_atom() {
+        alloc::vec![arg]
+    } else {
+        ctx.view().list_to_vec(arg)?
+    };
+    let mut this = false;
+    for t in types {
+        if !t.is_atom() {
+            return None;
+        }
+        match ctx.atoms.name(t) {
+            "this" | "known" => this = true,
+            "visible" | "hidden" | "connected" => {}
+            _ => return None,
+        }
+    }
+    Some(this)
+}
+
+/// `nodes/1`.
+pub fn nodes1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let this = nodes_this(ctx, a[0]).ok_or_else(badarg)?;
+    Ok(if this {
+        ctx.p.heap.list(&[atom::NONODE])
+    } else {
+        Term::NIL
+    })
+}
+
+/// `nodes/2`: the node itself, when asked for, with the information asked for
+/// (`connection_id`: `undefined`, `node_type`: `this`).
+pub fn nodes2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let this = nodes_this(ctx, a[0]).ok_or_else(badarg)?;
+    let opts = ctx.view().map_entries(a[1]).ok_or_else(badarg)?;
+    let mut info = alloc::vec::Vec::new();
+    for (k, v) in opts {
+        if !(k.is_atom() && (v == atom::TRUE || v == atom::FALSE)) {
+            return Err(badarg());
+        }
+        let value = match ctx.atoms.name(k) {
+            "connection_id" => atom::UNDEFINED,
+            "node_type" => ctx.atoms.intern("this").map_err(|_| badarg())?,
+            _ => return Err(badarg()),
+        };
+        if v == atom::TRUE {
+            info.push((k, value));
+        }
+    }
+    if !this {
+        return Ok(Term::NIL);
+    }
+    let m = ctx.p.heap.map_sorted(&info);
+    let entry = ctx.p.heap.tuple(&[atom::NONODE, m]);
+    Ok(ctx.p.heap.list(&[entry]))
+}
+
+/// `is_alive/0`: never, as for erl started without a node name.
+pub fn is_alive(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(atom::FALSE)
+}
+
 /// `make_ref/0`.
 pub fn make_ref(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     let n = *ctx.next_ref;

@@ -38,13 +38,14 @@ enum Item {
     InitialCall,
     CurrentFunction,
     CurrentStacktrace,
+    CurrentLocation,
     Suspending,
     ErrorHandler,
     GarbageCollection,
 }
 
 /// Every item answered (`process_info/1`'s among them), by name.
-const ITEMS: [(&str, Item); 25] = [
+const ITEMS: [(&str, Item); 26] = [
     ("registered_name", Item::RegisteredName),
     ("trap_exit", Item::TrapExit),
     ("priority", Item::Priority),
@@ -67,6 +68,7 @@ const ITEMS: [(&str, Item); 25] = [
     ("initial_call", Item::InitialCall),
     ("current_function", Item::CurrentFunction),
     ("current_stacktrace", Item::CurrentStacktrace),
+    ("current_location", Item::CurrentLocation),
     ("suspending", Item::Suspending),
     ("error_handler", Item::ErrorHandler),
     ("garbage_collection", Item::GarbageCollection),
@@ -234,8 +236,20 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
                 },
             )
         }
-        // Another process's stack is not walked.
-        Item::CurrentStacktrace => Term::NIL,
+        Item::CurrentLocation => {
+            let (m, pc) = match info.at {
+                Some(at) if !me => at,
+                _ => (ctx.p.module, ctx.p.pc.saturating_sub(1)),
+            };
+            match crate::vm::exception::trace_of(ctx.p, ctx.code, (m, pc), &[]) {
+                t if t.is_cons() => ctx.view().list_to_vec(t).map_or(Term::NIL, |f| f[0]),
+                _ => return Ok(None),
+            }
+        }
+        Item::CurrentStacktrace => match info.at {
+            Some(at) => crate::vm::exception::trace_of(ctx.p, ctx.code, at, &info.returns),
+            None => Term::NIL,
+        },
         Item::Suspending => Term::NIL,
         Item::ErrorHandler => named(ctx, "error_handler")?,
         Item::GarbageCollection => {
