@@ -262,10 +262,11 @@ console(Device) ->
 console_request(Device, {put_chars, Encoding, Chars}) ->
     console_put(Device, Encoding, Chars);
 console_request(Device, {put_chars, Encoding, M, F, A}) ->
+    %% A failed formatting is a failed put_chars to erl's I/O server too.
     try apply(M, F, A) of
         Chars -> console_put(Device, Encoding, Chars)
     catch
-        _:_ -> {error, F}
+        _:_ -> {error, put_chars}
     end;
 console_request(Device, {put_chars, Chars}) ->
     console_put(Device, latin1, Chars);
