@@ -233,10 +233,14 @@ pub fn build_trace(
         }
     }
     let mut i = p.stack.len();
+    // As erl's, a return address repeating the one before it (a function that recursed
+    // from the same call) is recorded once.
+    let mut prev = None;
     while i > 0 && frames.len() < TRACE_DEPTH {
         i -= 1;
         let t = p.stack[i];
-        if t.is_cp() {
+        if t.is_cp() && prev != Some(t) {
+            prev = Some(t);
             let pc = t.code_pc().saturating_sub(1);
             if let Some(f) = function_frame(p, code, t.code_module(), pc, None, None) {
                 frames.push(f);
@@ -250,13 +254,18 @@ pub fn build_trace(
 /// The return addresses on a process's stack, innermost first, as many as a stack trace
 /// shows: (module index, pc of the call's successor).
 pub fn return_addresses(p: &Process) -> Vec<(u32, u32)> {
-    p.stack
-        .iter()
-        .rev()
-        .filter(|t| t.is_cp())
-        .take(TRACE_DEPTH)
-        .map(|t| (t.code_module(), t.code_pc()))
-        .collect()
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for t in p.stack.iter().rev().filter(|t| t.is_cp()) {
+        let at = (t.code_module(), t.code_pc());
+        // Repeats of the same return address are recorded once (see build_trace).
+        if out.last() != Some(&at) {
+            out.push(at);
+            if out.len() == TRACE_DEPTH {
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// The stack trace of another process, resuming at `at` with `returns` on its stack (see
