@@ -122,6 +122,14 @@ impl Io for Console {
     fn file(&mut self, caller: u32, op: FileOp<'_>) -> Result<FileReply, Posix> {
         self.files.request(caller, op)
     }
+
+    fn getenv(&mut self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    fn os_pid(&mut self) -> u64 {
+        u64::from(std::process::id())
+    }
 }
 
 /// OTP's code path as erl's starts: the `ebin` folders of kernel, stdlib and every other

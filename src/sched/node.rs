@@ -806,6 +806,12 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     fn code_path(&mut self) -> Vec<alloc::string::String> {
         self.io.code_path()
     }
+    fn getenv(&mut self, name: &str) -> Option<alloc::string::String> {
+        self.io.getenv(name)
+    }
+    fn os_pid(&mut self) -> u64 {
+        self.io.os_pid()
+    }
 }
 
 /// The node as a running process's BIFs see it.

@@ -177,6 +177,17 @@ pub trait Io {
     fn system_nanos(&mut self) -> u64 {
         0
     }
+    /// The value of the operating system's environment variable `name` (`os:getenv/1`);
+    /// platforms without an environment keep the default, none.
+    fn getenv(&mut self, name: &str) -> Option<alloc::string::String> {
+        let _ = name;
+        None
+    }
+    /// The operating system's id of the node's process (`os:getpid/0`); by default 1, the
+    /// only one a unikernel has.
+    fn os_pid(&mut self) -> u64 {
+        1
+    }
     /// A line for the kernel's log (`xenbeam:log/2`); by default on standard error.
     fn log(&mut self, level: log::Level, text: &str) {
         self.stderr(alloc::format!("{level:<5} {text}\n").as_bytes());

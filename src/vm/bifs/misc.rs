@@ -382,9 +382,27 @@ pub fn is_process_alive(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(Term::boolean(a[0] == ctx.p.pid))
 }
 
-/// `os:getenv/1`: the VM has no environment.
-pub fn os_getenv(_: &mut Ctx, _: &[Term]) -> BifResult {
-    Ok(atom::FALSE)
+/// `os:getenv/1`: the platform's environment variable (a string of characters), or
+/// `false`.
+pub fn os_getenv(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let name = super::conv::iolist_output(ctx, a[0])?;
+    let name = core::str::from_utf8(&name).map_err(|_| badarg())?;
+    match ctx.io.getenv(name) {
+        Some(v) => {
+            let chars: Vec<Term> = v
+                .chars()
+                .map(|c| Term::small(i64::from(u32::from(c))))
+                .collect();
+            Ok(ctx.p.heap.list(&chars))
+        }
+        None => Ok(atom::FALSE),
+    }
+}
+
+/// `os:getpid/0`: the operating system's id of the node's process, as a string.
+pub fn os_getpid(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let pid = alloc::format!("{}", ctx.io.os_pid());
+    Ok(ctx.p.heap.string(&pid))
 }
 
 /// `init:stop/0`: `init:stop(0)`.

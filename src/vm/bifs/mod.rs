@@ -446,6 +446,7 @@ pub const TABLE: &[Bif] = bifs![
     ("ets", "select_delete", 2, ets::select_delete),
     ("ets", "internal_select_delete", 2, ets::select_delete),
     ("os", "getenv", 1, misc::os_getenv),
+    ("os", "getpid", 0, misc::os_getpid),
     ("init", "get_argument", 1, misc::init_get_argument),
     ("init", "stop", 0, misc::init_stop0),
     ("init", "stop", 1, misc::init_stop1),
