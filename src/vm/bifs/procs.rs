@@ -625,7 +625,7 @@ fn monitor_nodes_key(ctx: &mut Ctx, flag: Term) -> Option<u32> {
     let [name, opts] = *v.tuple(flag)? else {
         return None;
     };
-    if !(name.is_atom() && ctx.atoms.name(name) == "monitor_nodes") || !v.is_map(opts) {
+    if !(name.is_atom() && ctx.atoms.name(name) == "monitor_nodes" && v.is_map(opts)) {
         return None;
     }
     Some(crate::vm::phash::phash2(&v, ctx.atoms, ctx.code, opts) | 1)
