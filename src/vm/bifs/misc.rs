@@ -200,9 +200,24 @@ pub fn raise(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some([_, t]) => *t,
         _ => a[2],
     };
-    if v.list_to_vec(trace).is_none() {
+    let Some(frames) = v.list_to_vec(trace) else {
         return Ok(atom::BADARG);
-    }
+    };
+    // erl keeps frames as `{M, F, ArityOrArgs, Location}`: a frame given without its
+    // location gets an empty one.
+    let trace = if frames.iter().any(|&f| matches!(v.tuple(f), Some(t) if t.len() == 3)) {
+        let mut out = Vec::with_capacity(frames.len());
+        for f in frames {
+            let t = ctx.view().tuple(f).map(|t| t.to_vec());
+            out.push(match t.as_deref() {
+                Some(&[m, fun, arity]) => ctx.p.heap.tuple(&[m, fun, arity, Term::NIL]),
+                _ => f,
+            });
+        }
+        ctx.p.heap.list(&out)
+    } else {
+        trace
+    };
     Err(Fault::Raise {
         class,
         reason: a[1],
