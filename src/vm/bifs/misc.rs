@@ -205,7 +205,10 @@ pub fn raise(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     };
     // erl keeps frames as `{M, F, ArityOrArgs, Location}`: a frame given without its
     // location gets an empty one.
-    let trace = if frames.iter().any(|&f| matches!(v.tuple(f), Some(t) if t.len() == 3)) {
+    let trace = if frames
+        .iter()
+        .any(|&f| matches!(v.tuple(f), Some(t) if t.len() == 3))
+    {
         let mut out = Vec::with_capacity(frames.len());
         for f in frames {
             let t = ctx.view().tuple(f).map(|t| t.to_vec());

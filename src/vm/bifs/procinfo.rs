@@ -100,6 +100,12 @@ fn named(ctx: &mut Ctx, name: &str) -> Result<Term, Fault> {
 
 /// `{M, F, A}` of the function at `pc` of module index `module`.
 fn mfa_at(ctx: &mut Ctx, module: u32, pc: u32) -> Term {
+    // A hibernating process waits in module 0's stub: erl shows the BIF it called.
+    if module == 0 && pc >= crate::vm::code::HIBERNATE_PC - 1 {
+        if let Ok(hibernate) = ctx.atoms.intern("hibernate") {
+            return ctx.p.heap.tuple(&[atom::ERLANG, hibernate, Term::small(3)]);
+        }
+    }
     let found = ctx.code.modules.get(module as usize).and_then(|m| {
         let f = m.function_at(pc)?;
         Some((m.name, f.name, f.arity))
