@@ -11,7 +11,7 @@ callback_mode() -> [state_functions, state_enter].
 
 init(Code) ->
     {ok, locked, #{code => Code, input => [], log => []},
-     [{{timeout, heartbeat}, 120, beat}]}.
+     [{{timeout, heartbeat}, 600, beat}]}.
 
 locked(enter, _Old, Data) ->
     {keep_state, log(entered_locked, Data#{input := []})};
@@ -23,7 +23,7 @@ locked(cast, {button, B}, Data = #{code := Code, input := In}) ->
         length(Input) >= length(Code) ->
             {keep_state, log({wrong, Input}, Data#{input := []})};
         true ->
-            {keep_state, Data#{input := Input}, [{timeout, 40, clear}]}
+            {keep_state, Data#{input := Input}, [{timeout, 300, clear}]}
     end;
 locked(timeout, clear, Data = #{input := In}) ->
     {keep_state, log({cleared, In}, Data#{input := []})};
@@ -77,8 +77,10 @@ main() ->
     io:format("~p~n", [sys:get_state(P)]),
     timer:sleep(100),
     io:format("~p~n", [element(1, sys:get_state(P))]),
+    %% The heartbeat comes well after the door locked itself again.
+    timer:sleep(600),
     P ! hello,
-    timer:sleep(60),
+    timer:sleep(20),
     io:format("~p~n", [gen_statem:call(P, get_log)]),
     process_flag(trap_exit, true),
     gen_statem:cast(P, unknown_cast),

@@ -12,11 +12,11 @@ collect(Tag, N, Acc) ->
 
 main() ->
     Self = self(),
-    {ok, TRef} = timer:send_interval(20, {tick, x}),
+    {ok, TRef} = timer:send_interval(100, {tick, x}),
     io:format("~p~n", [collect(tick, 3, [])]),
     io:format("~p~n", [timer:cancel(TRef)]),
-    receive {tick, _} -> ok after 30 -> ok end,
-    receive {tick, _} -> io:format("tick after cancel~n") after 50 -> io:format("no ticks~n") end,
+    receive {tick, _} -> ok after 50 -> ok end,
+    receive {tick, _} -> io:format("tick after cancel~n") after 150 -> io:format("no ticks~n") end,
     {ok, _} = timer:apply_after(10, ?MODULE, ring, [Self, bell]),
     io:format("~p~n", [receive {ring, W} -> W after 1000 -> none end]),
     {ok, T2} = timer:send_after(500, never),
@@ -36,7 +36,7 @@ main() ->
     io:format("~p~n", [receive {cancel_timer, R3, Res} -> is_integer(Res) orelse Res after 100 -> none end]),
     receive async_cancel -> io:format("delivered anyway~n") after 20 -> ok end,
     %% Several timers in order of their deadlines, not of their starting.
-    [erlang:send_after(T, self(), {order, T}) || T <- [40, 10, 30, 20]],
+    [erlang:send_after(T, self(), {order, T}) || T <- [400, 100, 300, 200]],
     io:format("~p~n", [collect(order, 4, [])]),
     T0 = erlang:monotonic_time(millisecond),
     timer:sleep(30),
