@@ -460,7 +460,7 @@ impl<P: Platform> Node<P> {
     pub fn select_runnable(&mut self) -> Option<u32> {
         while let Some(pid) = self.st.queues.pop() {
             if let Some(e) = self.st.procs.get(&pid) {
-                if e.status == Status::Runnable && e.process.is_some() {
+                if e.status == Status::Runnable && e.process.is_some() && e.suspended == 0 {
                     return Some(pid);
                 }
             }
@@ -901,6 +901,10 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         self.st.unregister(name)
     }
 
+    fn suspend(&mut self, pid: u32, suspend: bool) -> bool {
+        self.st.suspend(pid, suspend)
+    }
+
     fn registered(&self) -> Vec<Term> {
         self.st.registered()
     }
@@ -918,6 +922,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             priority: e.priority,
             links: e.links.iter().collect(),
             waiting: e.status == Status::Waiting,
+            suspended: e.suspended > 0,
             message_queue_len: e.process.as_ref().map(|p| p.mailbox.len()),
             max_heap: e.process.as_ref().map(|p| p.max_heap),
             group_leader: e.group_leader,

@@ -166,6 +166,9 @@ pub struct Entry {
     /// Reductions of the slices it ran: a slice used up counts in full, one that ended in a
     /// `receive` or an exit counts one.
     pub reductions: u64,
+    /// How many times it is suspended (`erlang:suspend_process/1,2`): while above zero it
+    /// is not scheduled, though it stays runnable.
+    pub suspended: u32,
     /// Monitors others hold on it.
     watched_by: RefSet,
     /// Monitors it holds.
@@ -368,6 +371,7 @@ impl<P: Platform> State<P> {
                 group_leader: pid,
                 initial_call: None,
                 reductions: 0,
+                suspended: 0,
                 watched_by: RefSet::new(),
                 watching: RefSet::new(),
                 aliases: RefSet::new(),
@@ -424,6 +428,26 @@ impl<P: Platform> State<P> {
             }
             e.system = system;
         }
+    }
+
+    /// Suspends `pid` once more, or takes one suspension back (`suspend`: false); false for
+    /// a process that is not alive or, to resume, not suspended.
+    pub fn suspend(&mut self, pid: u32, suspend: bool) -> bool {
+        let Some(e) = self.procs.get_mut(&pid) else {
+            return false;
+        };
+        if suspend {
+            e.suspended += 1;
+        } else if e.suspended == 0 {
+            return false;
+        } else {
+            e.suspended -= 1;
+            // Scheduling passed it over while suspended: queue it again.
+            if e.suspended == 0 && e.status == Status::Runnable {
+                self.queues.push(pid, e.priority);
+            }
+        }
+        true
     }
 
     /// Makes a waiting process runnable.

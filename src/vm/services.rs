@@ -155,6 +155,12 @@ pub trait Services {
     fn unregister(&mut self, name: Term) -> bool;
     /// Every registered name.
     fn registered(&self) -> Vec<Term>;
+    /// Suspends process `pid` once more, or takes one suspension back (`suspend`: false);
+    /// false for a process that is not alive or, to resume, not suspended.
+    fn suspend(&mut self, pid: u32, suspend: bool) -> bool {
+        let _ = (pid, suspend);
+        false
+    }
     /// Whether `pid` is alive (`me` always is).
     fn is_alive(&self, pid: u32) -> bool;
     /// What the node knows of a live process (for `process_info/2`).
@@ -292,6 +298,8 @@ pub struct ProcessInfo {
     pub links: Vec<u32>,
     /// Whether it waits in `receive` (else it is runnable or running).
     pub waiting: bool,
+    /// Whether it is suspended (`erlang:suspend_process/1,2`).
+    pub suspended: bool,
     /// Messages in its mailbox (unknown for the running process).
     pub message_queue_len: Option<usize>,
     /// Its `max_heap_size` (unknown for the running process).

@@ -176,6 +176,8 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             ctx,
             if me {
                 "running"
+            } else if info.suspended {
+                "suspended"
             } else if info.waiting {
                 "waiting"
             } else {

@@ -631,6 +631,48 @@ fn monitor_nodes_key(ctx: &mut Ctx, flag: Term) -> Option<u32> {
     Some(crate::vm::phash::phash2(&v, ctx.atoms, ctx.code, opts) | 1)
 }
 
+/// `erlang:suspend_process/1`: `suspend_process(Pid, [])`.
+pub fn suspend_process1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    suspend_process(ctx, &[a[0], Term::NIL])
+}
+
+/// `erlang:suspend_process/2`: suspends another live process once more (each suspension
+/// is taken back by one `resume_process/1`); with `unless_suspending`, a process already
+/// suspended stays as it is and the answer is false. `asynchronous` changes nothing here:
+/// the suspension is in place when the call returns.
+pub fn suspend_process(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let opts = ctx.view().list_to_vec(a[1]).ok_or_else(badarg)?;
+    let mut unless_suspending = false;
+    for o in opts {
+        if is_atom(ctx, o, "unless_suspending") {
+            unless_suspending = true;
+        } else if !is_atom(ctx, o, "asynchronous") {
+            return Err(badarg());
+        }
+    }
+    if !a[0].is_pid() || a[0] == ctx.p.pid {
+        return Err(badarg());
+    }
+    let pid = a[0].pid_number();
+    let already = ctx.node.process_info(pid).ok_or_else(badarg)?.suspended;
+    if unless_suspending && already {
+        return Ok(atom::FALSE);
+    }
+    if !ctx.node.suspend(pid, true) {
+        return Err(badarg());
+    }
+    Ok(atom::TRUE)
+}
+
+/// `erlang:resume_process/1`: takes one suspension back; `badarg` for a process that is
+/// not suspended.
+pub fn resume_process(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_pid() || a[0] == ctx.p.pid || !ctx.node.suspend(a[0].pid_number(), false) {
+        return Err(badarg());
+    }
+    Ok(atom::TRUE)
+}
+
 /// `erlang:yield/0`.
 pub fn yield_(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     end_slice(ctx);
