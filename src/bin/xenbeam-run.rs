@@ -130,6 +130,21 @@ impl Io for Console {
     fn os_pid(&mut self) -> u64 {
         u64::from(std::process::id())
     }
+
+    /// The kernel's release as erl reads it from uname: its first three numbers.
+    fn os_version(&mut self) -> [u32; 3] {
+        let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+        let mut v = [0u32; 3];
+        for (slot, part) in v.iter_mut().zip(release.trim().split(['.', '-'])) {
+            *slot = part
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap_or(0);
+        }
+        v
+    }
 }
 
 /// OTP's code path as erl's starts: the `ebin` folders of kernel, stdlib and every other

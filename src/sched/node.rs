@@ -812,6 +812,9 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     fn os_pid(&mut self) -> u64 {
         self.io.os_pid()
     }
+    fn os_version(&mut self) -> [u32; 3] {
+        self.io.os_version()
+    }
 }
 
 /// The node as a running process's BIFs see it.

@@ -183,6 +183,11 @@ pub trait Io {
         let _ = name;
         None
     }
+    /// The operating system's version, `{Major, Minor, Release}` (`os:version/0`); by
+    /// default the Xen version the image is built for.
+    fn os_version(&mut self) -> [u32; 3] {
+        [4, 17, 0]
+    }
     /// The operating system's id of the node's process (`os:getpid/0`); by default 1, the
     /// only one a unikernel has.
     fn os_pid(&mut self) -> u64 {

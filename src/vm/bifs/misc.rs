@@ -481,8 +481,56 @@ fn init_stop(ctx: &mut Ctx, status: Term) -> BifResult {
 }
 
 /// `init:get_argument/1`: no command-line flags reach the VM.
-pub fn init_get_argument(_: &mut Ctx, _: &[Term]) -> BifResult {
-    Ok(atom::ERROR)
+pub fn init_get_argument(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() {
+        return Ok(atom::ERROR);
+    }
+    // The node runs as `erl -noshell` does: the flags every such node has.
+    let values = match ctx.atoms.name(a[0]) {
+        "noshell" => Term::NIL,
+        "progname" => {
+            let s = ctx.p.heap.string("erl");
+            ctx.p.heap.list(&[s])
+        }
+        "home" => match ctx.io.getenv("HOME") {
+            Some(h) => {
+                let s = ctx.p.heap.string(&h);
+                ctx.p.heap.list(&[s])
+            }
+            None => return Ok(atom::ERROR),
+        },
+        _ => return Ok(atom::ERROR),
+    };
+    let all = ctx.p.heap.list(&[values]);
+    Ok(ctx.p.heap.tuple(&[atom::OK, all]))
+}
+
+/// `init:get_plain_arguments/0`: none (the runners take no `-extra`).
+pub fn init_get_plain_arguments(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(Term::NIL)
+}
+
+/// `init:script_id/0`: the boot script's name and version, as erl's start script has them.
+pub fn init_script_id(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let name = ctx.p.heap.string("Erlang/OTP");
+    let vsn = ctx.p.heap.string("25");
+    Ok(ctx.p.heap.tuple(&[name, vsn]))
+}
+
+/// `erlang:ports/0`: none; the node's I/O goes through processes (erl has its console's
+/// ports here).
+pub fn ports(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(Term::NIL)
+}
+
+/// `erts_internal:dynamic_node_name/0`: false, the node has no name at all.
+pub fn dynamic_node_name(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(atom::FALSE)
+}
+
+/// `erlang:get_cookie/0`: `nocookie`, as on any node that is not alive.
+pub fn get_cookie(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    ctx.atoms.intern("nocookie").map_err(|_| badarg())
 }
 
 /// `init:objfile_extension/0`: `".beam"` (code's file names are made with it).

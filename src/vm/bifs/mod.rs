@@ -454,6 +454,21 @@ pub const TABLE: &[Bif] = bifs![
     ("init", "stop", 0, misc::init_stop0),
     ("init", "stop", 1, misc::init_stop1),
     ("init", "get_arguments", 0, misc::init_get_arguments),
+    (
+        "init",
+        "get_plain_arguments",
+        0,
+        misc::init_get_plain_arguments
+    ),
+    ("init", "script_id", 0, misc::init_script_id),
+    ("erlang", "get_cookie", 0, misc::get_cookie),
+    ("erlang", "ports", 0, misc::ports),
+    (
+        "erts_internal",
+        "dynamic_node_name",
+        0,
+        misc::dynamic_node_name
+    ),
     ("init", "objfile_extension", 0, misc::init_objfile_extension),
     ("persistent_term", "get", 0, persistent::get0),
     ("persistent_term", "get", 1, persistent::get1),
