@@ -904,8 +904,8 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         self.st.unregister(name)
     }
 
-    fn suspend(&mut self, pid: u32, suspend: bool) -> bool {
-        self.st.suspend(pid, suspend)
+    fn suspend(&mut self, pid: u32, by: i32) -> Option<u32> {
+        self.st.suspend(pid, by)
     }
 
     fn registered(&self) -> Vec<Term> {

@@ -430,24 +430,18 @@ impl<P: Platform> State<P> {
         }
     }
 
-    /// Suspends `pid` once more, or takes one suspension back (`suspend`: false); false for
-    /// a process that is not alive or, to resume, not suspended.
-    pub fn suspend(&mut self, pid: u32, suspend: bool) -> bool {
-        let Some(e) = self.procs.get_mut(&pid) else {
-            return false;
-        };
-        if suspend {
-            e.suspended += 1;
-        } else if e.suspended == 0 {
-            return false;
-        } else {
-            e.suspended -= 1;
-            // Scheduling passed it over while suspended: queue it again.
-            if e.suspended == 0 && e.status == Status::Runnable {
-                self.queues.push(pid, e.priority);
-            }
+    /// Changes how many times `pid` is suspended by `by` (+1, -1, or 0 to ask) and answers
+    /// the count before; `None` for a process that is not alive or a count that would go
+    /// below zero.
+    pub fn suspend(&mut self, pid: u32, by: i32) -> Option<u32> {
+        let e = self.procs.get_mut(&pid)?;
+        let before = e.suspended;
+        e.suspended = before.checked_add_signed(by)?;
+        // Scheduling passed it over while suspended: queue it again.
+        if before > 0 && e.suspended == 0 && e.status == Status::Runnable {
+            self.queues.push(pid, e.priority);
         }
-        true
+        Some(before)
     }
 
     /// Makes a waiting process runnable.

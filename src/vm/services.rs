@@ -155,11 +155,12 @@ pub trait Services {
     fn unregister(&mut self, name: Term) -> bool;
     /// Every registered name.
     fn registered(&self) -> Vec<Term>;
-    /// Suspends process `pid` once more, or takes one suspension back (`suspend`: false);
-    /// false for a process that is not alive or, to resume, not suspended.
-    fn suspend(&mut self, pid: u32, suspend: bool) -> bool {
-        let _ = (pid, suspend);
-        false
+    /// Changes how many times process `pid` is suspended by `by` (+1, -1, or 0 to ask) and
+    /// answers the count before; `None` for a process that is not alive, or a count that
+    /// would go below zero (which is left as it is).
+    fn suspend(&mut self, pid: u32, by: i32) -> Option<u32> {
+        let _ = (pid, by);
+        None
     }
     /// Whether `pid` is alive (`me` always is).
     fn is_alive(&self, pid: u32) -> bool;

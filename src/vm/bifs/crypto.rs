@@ -7,30 +7,8 @@
 //! where erl's is a reference.
 //!
 //! The image has them only with the `crypto` feature (scripts/build turns it on for a
-//! program that calls `crypto`); without it each raises `undef`, as erl's `crypto` would
-//! without its library. The host always has them.
-
-/// `crypto`'s functions in an image built without them.
-#[cfg(not(any(feature = "crypto", not(target_os = "none"))))]
-mod absent {
-    use crate::vm::atom;
-    use crate::vm::bif::{BifResult, Ctx, Fault};
-    use crate::vm::term::Term;
-
-    /// Every function: `undef`.
-    pub fn undef(_: &mut Ctx, _: &[Term]) -> BifResult {
-        Err(Fault::error(atom::UNDEF))
-    }
-
-    pub use undef as hash;
-    pub use undef as hash_final;
-    pub use undef as hash_info;
-    pub use undef as hash_init;
-    pub use undef as hash_update;
-    pub use undef as mac;
-}
-#[cfg(not(any(feature = "crypto", not(target_os = "none"))))]
-pub use absent::*;
+//! program that calls `crypto`); without it they are not registered (see
+//! [`super::CRYPTO`]). The host always has them.
 
 #[cfg(any(feature = "crypto", not(target_os = "none")))]
 pub use present::*;

@@ -114,19 +114,15 @@ pub fn nodes1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn nodes2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let this = nodes_this(ctx, a[0]).ok_or_else(badarg)?;
     let opts = ctx.view().map_entries(a[1]).ok_or_else(badarg)?;
-    let mut info = alloc::vec::Vec::new();
+    let mut info = Vec::new();
     for (k, v) in opts {
-        if !(k.is_atom() && (v == atom::TRUE || v == atom::FALSE)) {
-            return Err(badarg());
-        }
-        let value = match ctx.atoms.name(k) {
-            "connection_id" => atom::UNDEFINED,
-            "node_type" => ctx.atoms.intern("this").map_err(|_| badarg())?,
+        let value = match (k.is_atom().then(|| ctx.atoms.name(k)), v) {
+            (Some("connection_id"), atom::TRUE) => atom::UNDEFINED,
+            (Some("node_type"), atom::TRUE) => ctx.atoms.intern("this").map_err(|_| badarg())?,
+            (Some("connection_id" | "node_type"), atom::FALSE) => continue,
             _ => return Err(badarg()),
         };
-        if v == atom::TRUE {
-            info.push((k, value));
-        }
+        info.push((k, value));
     }
     if !this {
         return Ok(Term::NIL);
@@ -406,13 +402,7 @@ pub fn os_getenv(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let name = super::conv::iolist_output(ctx, a[0])?;
     let name = core::str::from_utf8(&name).map_err(|_| badarg())?;
     match ctx.io.getenv(name) {
-        Some(v) => {
-            let chars: Vec<Term> = v
-                .chars()
-                .map(|c| Term::small(i64::from(u32::from(c))))
-                .collect();
-            Ok(ctx.p.heap.list(&chars))
-        }
+        Some(v) => Ok(ctx.p.heap.string(&v)),
         None => Ok(atom::FALSE),
     }
 }

@@ -128,8 +128,7 @@ pub fn lookup(module: &str, function: &str, arity: u32) -> Option<Target> {
     if module == "erlang" && function == "apply" && (arity == 2 || arity == 3) {
         return Some(Target::Apply);
     }
-    TABLE
-        .iter()
+    all()
         .find(|b| b.name == function && u32::from(b.arity) == arity && b.module() == module)
         .map(|b| Target::Bif(b.f))
 }
@@ -138,7 +137,7 @@ pub fn lookup(module: &str, function: &str, arity: u32) -> Option<Target> {
 /// table): calls, `apply` and export funs then find BIFs by the export table's index like
 /// any other function, and a module loaded later keeps the native versions of its BIFs.
 pub fn register(code: &mut Code, atoms: &mut AtomTable) {
-    for b in TABLE {
+    for b in all() {
         // The table's names are short and few: the atom table takes them at start.
         let (Ok(m), Ok(f)) = (atoms.intern(b.module()), atoms.intern(b.name)) else {
             continue;
@@ -527,12 +526,6 @@ pub const TABLE: &[Bif] = bifs![
     ("erlang", "md5_init", 0, md5::md5_init),
     ("erlang", "md5_update", 2, md5::md5_update),
     ("erlang", "md5_final", 1, md5::md5_final),
-    ("crypto", "hash", 2, crypto::hash),
-    ("crypto", "hash_init", 1, crypto::hash_init),
-    ("crypto", "hash_update", 2, crypto::hash_update),
-    ("crypto", "hash_final", 1, crypto::hash_final),
-    ("crypto", "hash_info", 1, crypto::hash_info),
-    ("crypto", "mac", 4, crypto::mac),
     ("prim_file", "read_file", 1, files::read_file),
     ("prim_file", "write_file", 2, files::write_file),
     ("prim_file", "list_dir", 1, files::list_dir),
@@ -775,3 +768,25 @@ pub const TABLE: &[Bif] = bifs![
         unicode::ensure_modules_loaded,
     ),
 ];
+
+/// `crypto`'s hashes (see [`crypto`]): on the host always, in the image only with the
+/// `crypto` feature; an image without them has no export entries for them, so a call
+/// fails with `undef` as erl's would without the crypto library.
+#[cfg(any(feature = "crypto", not(target_os = "none")))]
+pub const CRYPTO: &[Bif] = bifs![
+    ("crypto", "hash", 2, crypto::hash),
+    ("crypto", "hash_init", 1, crypto::hash_init),
+    ("crypto", "hash_update", 2, crypto::hash_update),
+    ("crypto", "hash_final", 1, crypto::hash_final),
+    ("crypto", "hash_info", 1, crypto::hash_info),
+    ("crypto", "mac", 4, crypto::mac),
+];
+
+/// `crypto`'s hashes: none in an image built without the `crypto` feature.
+#[cfg(not(any(feature = "crypto", not(target_os = "none"))))]
+pub const CRYPTO: &[Bif] = &[];
+
+/// Every BIF: [`TABLE`] and the optional [`CRYPTO`].
+pub fn all() -> impl Iterator<Item = &'static Bif> {
+    TABLE.iter().chain(CRYPTO)
+}

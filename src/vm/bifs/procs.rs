@@ -653,13 +653,13 @@ pub fn suspend_process(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if !a[0].is_pid() || a[0] == ctx.p.pid {
         return Err(badarg());
     }
-    let pid = a[0].pid_number();
-    let already = ctx.node.process_info(pid).ok_or_else(badarg)?.suspended;
-    if unless_suspending && already {
-        return Ok(atom::FALSE);
-    }
-    if !ctx.node.suspend(pid, true) {
-        return Err(badarg());
+    let by = if unless_suspending { 0 } else { 1 };
+    let before = ctx.node.suspend(a[0].pid_number(), by).ok_or_else(badarg)?;
+    if unless_suspending {
+        if before > 0 {
+            return Ok(atom::FALSE);
+        }
+        ctx.node.suspend(a[0].pid_number(), 1);
     }
     Ok(atom::TRUE)
 }
@@ -667,9 +667,10 @@ pub fn suspend_process(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `erlang:resume_process/1`: takes one suspension back; `badarg` for a process that is
 /// not suspended.
 pub fn resume_process(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    if !a[0].is_pid() || a[0] == ctx.p.pid || !ctx.node.suspend(a[0].pid_number(), false) {
+    if !a[0].is_pid() || a[0] == ctx.p.pid {
         return Err(badarg());
     }
+    ctx.node.suspend(a[0].pid_number(), -1).ok_or_else(badarg)?;
     Ok(atom::TRUE)
 }
 
