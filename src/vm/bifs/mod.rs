@@ -40,10 +40,11 @@ use crate::vm::atom::{self, AtomTable};
 use crate::vm::bif::BifFn;
 use crate::vm::code::{Code, Target};
 
-/// One natively implemented `module:name/arity`.
+/// One natively implemented `module:name/arity`, as [`all`] gives it.
 ///
-/// The module is an index into [`MODULES`]: an entry takes 32 bytes, where a tuple of two
-/// `&str`s, the arity and the function took 48 (about 7 KiB more over the table).
+/// The module is an index into [`MODULES`]. The tables keep names, functions and the
+/// module and arity in three arrays ([`Table`]): 26 bytes an entry, where a `Bif` is 32 and
+/// a tuple of two `&str`s, the arity and the function was 48.
 #[derive(Clone, Copy)]
 pub struct Bif {
     /// The function's name.
@@ -105,16 +106,31 @@ const fn module_index(module: &str) -> u8 {
     panic!("a BIF's module is missing from MODULES")
 }
 
-impl Bif {
-    const fn new(module: &'static str, name: &'static str, arity: u8, f: BifFn) -> Self {
-        Bif {
-            name,
-            f,
-            module: module_index(module),
-            arity,
-        }
-    }
+/// A table of BIFs, entry `i` in each array.
+pub struct Table {
+    names: &'static [&'static str],
+    fns: &'static [BifFn],
+    /// Module index and arity.
+    meta: &'static [(u8, u8)],
+}
 
+impl Table {
+    /// The entries in order.
+    pub fn iter(&'static self) -> impl Iterator<Item = Bif> {
+        self.names
+            .iter()
+            .zip(self.fns)
+            .zip(self.meta)
+            .map(|((&name, &f), &(module, arity))| Bif {
+                name,
+                f,
+                module,
+                arity,
+            })
+    }
+}
+
+impl Bif {
     /// The function's module.
     pub fn module(&self) -> &'static str {
         MODULES[self.module as usize]
@@ -155,12 +171,16 @@ pub fn register(code: &mut Code, atoms: &mut AtomTable) {
 /// `scripts/build` reads the table's lines in.
 macro_rules! bifs {
     ($(($m:literal, $f:literal, $a:literal, $imp:path $(,)?)),* $(,)?) => {
-        &[$(Bif::new($m, $f, $a, $imp)),*]
+        Table {
+            names: &[$($f),*],
+            fns: &[$($imp as BifFn),*],
+            meta: &[$((module_index($m), $a)),*],
+        }
     };
 }
 
 /// (module, function, arity, implementation).
-pub const TABLE: &[Bif] = bifs![
+pub static TABLE: Table = bifs![
     ("erlang", "+", 2, arith::add),
     ("erlang", "-", 2, arith::sub),
     ("erlang", "*", 2, arith::mul),
@@ -773,7 +793,7 @@ pub const TABLE: &[Bif] = bifs![
 /// `crypto` feature; an image without them has no export entries for them, so a call
 /// fails with `undef` as erl's would without the crypto library.
 #[cfg(any(feature = "crypto", not(target_os = "none")))]
-pub const CRYPTO: &[Bif] = bifs![
+pub static CRYPTO: Table = bifs![
     ("crypto", "hash", 2, crypto::hash),
     ("crypto", "hash_init", 1, crypto::hash_init),
     ("crypto", "hash_update", 2, crypto::hash_update),
@@ -784,9 +804,13 @@ pub const CRYPTO: &[Bif] = bifs![
 
 /// `crypto`'s hashes: none in an image built without the `crypto` feature.
 #[cfg(not(any(feature = "crypto", not(target_os = "none"))))]
-pub const CRYPTO: &[Bif] = &[];
+pub static CRYPTO: Table = Table {
+    names: &[],
+    fns: &[],
+    meta: &[],
+};
 
 /// Every BIF: [`TABLE`] and the optional [`CRYPTO`].
-pub fn all() -> impl Iterator<Item = &'static Bif> {
-    TABLE.iter().chain(CRYPTO)
+pub fn all() -> impl Iterator<Item = Bif> {
+    TABLE.iter().chain(CRYPTO.iter())
 }
