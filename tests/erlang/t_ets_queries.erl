@@ -1,12 +1,11 @@
 -module(t_ets_queries).
 -export([main/0]).
 -include_lib("stdlib/include/ms_transform.hrl").
--include_lib("stdlib/include/qlc.hrl").
 
 -record(emp, {id, name, dept, salary}).
 
 %% Querying ETS tables as applications do: ets:fun2ms match specifications, select with
-%% continuations, ordered_set ranges, bags, counters, and qlc joins.
+%% continuations, ordered_set ranges, bags, counters (qlc joins are in t_qlc_join).
 
 main() ->
     T = ets:new(emps, [set, {keypos, #emp.id}]),
@@ -45,11 +44,4 @@ main() ->
     io:format("~p~n", [lists:sort(ets:tab2list(hits))]),
     io:format("~p~n", [ets:update_counter(hits, home, [{2, 10}, {2, -1}])]),
     io:format("~p~n", [ets:info(C, named_table)]),
-    Depts = ets:new(depts, []),
-    ets:insert(Depts, [{eng, "Engineering"}, {ops, "Operations"}, {sales, "Sales"}]),
-    Q = qlc:q([{E#emp.name, DName} || E <- ets:table(T), {D, DName} <- ets:table(Depts),
-                                       E#emp.dept =:= D, E#emp.salary >= 100]),
-    io:format("~p~n", [lists:sort(qlc:e(Q))]),
-    io:format("~p~n", [qlc:e(qlc:sort(qlc:q([S || #emp{salary = S} <- ets:table(T)]), {order, descending}))]),
-    io:format("~p~n", [qlc:fold(fun(#emp{salary = S}, Acc) -> Acc + S end, 0, qlc:q([E || E <- ets:table(T)]))]),
     halt().
