@@ -84,7 +84,10 @@ main() ->
     io:format("~p~n", [gen_statem:call(P, get_log)]),
     process_flag(trap_exit, true),
     gen_statem:cast(P, unknown_cast),
-    receive {'EXIT', P, Why} -> io:format("exit: ~P~n", [Why, 12]) end,
+    receive {'EXIT', P, Why} -> ok end,
+    %% logger's handler process writes the report: let it finish first.
+    timer:sleep(50),
+    io:format("exit: ~P~n", [Why, 12]),
     io:format("~p~n", [is_process_alive(P)]),
     {ok, Q} = gen_statem:start(?MODULE, [4, 2], []),
     press(Q, [4, 2]),
