@@ -56,8 +56,7 @@ const WRITES_FILES: &[&str] = &[
 ];
 
 fn targets() -> Vec<String> {
-    xenbeam::vm::bifs::TABLE
-        .iter()
+    xenbeam::vm::bifs::all()
         .filter(|b| !(b.module() == "erlang" && b.name == "halt"))
         .filter(|b| !(b.module() == "init" && b.name == "stop"))
         .filter(|b| !(b.module() == "prim_file" && WRITES_FILES.contains(&b.name)))

@@ -122,6 +122,29 @@ impl Io for Console {
     fn file(&mut self, caller: u32, op: FileOp<'_>) -> Result<FileReply, Posix> {
         self.files.request(caller, op)
     }
+
+    fn getenv(&mut self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    fn os_pid(&mut self) -> u64 {
+        u64::from(std::process::id())
+    }
+
+    /// The kernel's release as erl reads it from uname: its first three numbers.
+    fn os_version(&mut self) -> [u32; 3] {
+        let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+        let mut v = [0u32; 3];
+        for (slot, part) in v.iter_mut().zip(release.trim().split(['.', '-'])) {
+            *slot = part
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap_or(0);
+        }
+        v
+    }
 }
 
 /// OTP's code path as erl's starts: the `ebin` folders of kernel, stdlib and every other

@@ -8,9 +8,9 @@
 %% crashes writes its report through logger and reads `kernel' settings with
 %% `application:get_env/2'; `timer' starts its `timer_server' under `kernel_sup'; a
 %% program's applications start after kernel and stdlib; `file' asks `file_server_2',
-%% OTP's file server (over our `prim_file' BIFs), under `kernel_sup' as in erl. What erl's
-%% kernel starts besides (user, global, erl_signal_handler, OTP's code server...) needs
-%% ports or distribution, which the node does not have.
+%% OTP's file server (over our `prim_file' BIFs), and `global''s name server, under
+%% `kernel_sup' as in erl. What erl's kernel starts besides (user, erl_signal_handler, OTP's
+%% code server, global_group...) needs ports or distribution, which the node does not have.
 %%
 %% The services run as kernel processes: they never keep an idle node from stopping. An image
 %% whose program uses no OTP behaviour does not embed OTP's logger; then only the code server
@@ -97,7 +97,20 @@ init(kernel_sup) ->
     {ok, {#{strategy => one_for_all, intensity => 0, period => 1},
           [#{id => logger_sup, start => {logger_sup, start_link, []},
              type => supervisor, shutdown => infinity}
-           | file_server()]}}.
+           | global() ++ file_server()]}}.
+
+%% OTP's name server for global names (`global_name_server'), which erl's kernel starts
+%% even on a node without distribution, so `global:register_name/2', `whereis_name/1' and
+%% `send/2' work locally: always on the host; in an image only when the program embeds
+%% `global'.
+global() ->
+    case erlang:module_loaded(global) orelse loads(global) of
+        true ->
+            [#{id => global_name_server, start => {global, start_link, []},
+               type => worker, shutdown => 2000}];
+        false ->
+            []
+    end.
 
 %% OTP's file server (`file_server_2'), which `file' asks for everything but raw files, when
 %% its module is at hand: always on the host; in an image only when the program embeds it.
@@ -118,8 +131,8 @@ kernel_app() ->
      [{description, "ERTS  CXC 138 10"},
       {vsn, "8.5.3"},
       {modules, []},
-      {registered, [application_controller, file_server_2, kernel_sup, logger, logger_sup,
-                    timer_server]},
+      {registered, [application_controller, file_server_2, global_name_server, kernel_sup,
+                    logger, logger_sup, timer_server]},
       {applications, []},
       {env, [{logger_level, notice},
              {logger_sasl_compatible, false},
@@ -249,10 +262,11 @@ console(Device) ->
 console_request(Device, {put_chars, Encoding, Chars}) ->
     console_put(Device, Encoding, Chars);
 console_request(Device, {put_chars, Encoding, M, F, A}) ->
+    %% A failed formatting is a failed put_chars to erl's I/O server too.
     try apply(M, F, A) of
         Chars -> console_put(Device, Encoding, Chars)
     catch
-        _:_ -> {error, F}
+        _:_ -> {error, put_chars}
     end;
 console_request(Device, {put_chars, Chars}) ->
     console_put(Device, latin1, Chars);

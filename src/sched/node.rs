@@ -460,7 +460,7 @@ impl<P: Platform> Node<P> {
     pub fn select_runnable(&mut self) -> Option<u32> {
         while let Some(pid) = self.st.queues.pop() {
             if let Some(e) = self.st.procs.get(&pid) {
-                if e.status == Status::Runnable && e.process.is_some() {
+                if e.status == Status::Runnable && e.process.is_some() && e.suspended == 0 {
                     return Some(pid);
                 }
             }
@@ -806,6 +806,15 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     fn code_path(&mut self) -> Vec<alloc::string::String> {
         self.io.code_path()
     }
+    fn getenv(&mut self, name: &str) -> Option<alloc::string::String> {
+        self.io.getenv(name)
+    }
+    fn os_pid(&mut self) -> u64 {
+        self.io.os_pid()
+    }
+    fn os_version(&mut self) -> [u32; 3] {
+        self.io.os_version()
+    }
 }
 
 /// The node as a running process's BIFs see it.
@@ -895,6 +904,10 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         self.st.unregister(name)
     }
 
+    fn suspend(&mut self, pid: u32, by: i32) -> Option<u32> {
+        self.st.suspend(pid, by)
+    }
+
     fn registered(&self) -> Vec<Term> {
         self.st.registered()
     }
@@ -912,6 +925,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             priority: e.priority,
             links: e.links.iter().collect(),
             waiting: e.status == Status::Waiting,
+            suspended: e.suspended > 0,
             message_queue_len: e.process.as_ref().map(|p| p.mailbox.len()),
             max_heap: e.process.as_ref().map(|p| p.max_heap),
             group_leader: e.group_leader,
@@ -920,6 +934,11 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             monitored_by,
             reductions: e.reductions,
             at: e.process.as_ref().map(|p| (p.module, p.pc)),
+            returns: e
+                .process
+                .as_ref()
+                .map(|p| crate::vm::exception::return_addresses(p))
+                .unwrap_or_default(),
             words: e
                 .process
                 .as_ref()

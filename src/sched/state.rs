@@ -166,6 +166,9 @@ pub struct Entry {
     /// Reductions of the slices it ran: a slice used up counts in full, one that ended in a
     /// `receive` or an exit counts one.
     pub reductions: u64,
+    /// How many times it is suspended (`erlang:suspend_process/1,2`): while above zero it
+    /// is not scheduled, though it stays runnable.
+    pub suspended: u32,
     /// Monitors others hold on it.
     watched_by: RefSet,
     /// Monitors it holds.
@@ -368,6 +371,7 @@ impl<P: Platform> State<P> {
                 group_leader: pid,
                 initial_call: None,
                 reductions: 0,
+                suspended: 0,
                 watched_by: RefSet::new(),
                 watching: RefSet::new(),
                 aliases: RefSet::new(),
@@ -424,6 +428,20 @@ impl<P: Platform> State<P> {
             }
             e.system = system;
         }
+    }
+
+    /// Changes how many times `pid` is suspended by `by` (+1, -1, or 0 to ask) and answers
+    /// the count before; `None` for a process that is not alive or a count that would go
+    /// below zero.
+    pub fn suspend(&mut self, pid: u32, by: i32) -> Option<u32> {
+        let e = self.procs.get_mut(&pid)?;
+        let before = e.suspended;
+        e.suspended = before.checked_add_signed(by)?;
+        // Scheduling passed it over while suspended: queue it again.
+        if before > 0 && e.suspended == 0 && e.status == Status::Runnable {
+            self.queues.push(pid, e.priority);
+        }
+        Some(before)
     }
 
     /// Makes a waiting process runnable.

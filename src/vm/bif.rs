@@ -126,8 +126,9 @@ pub enum Frame {
     Named,
     /// The current function.
     Caller,
-    /// The current function, with these arguments instead of its arity (`error/2`).
-    CallerArgs(Term),
+    /// The current function, with these arguments instead of its arity (`error/2`), and
+    /// the `{error_info, Map}` that `error/3` was given for its location.
+    CallerArgs(Term, Option<Term>),
     /// This ready stack trace (`raise/3`).
     Trace(Term),
     /// A frame for a BIF that trapped to a continuation ([`Fault::TrapTo`]), with the
@@ -175,6 +176,22 @@ pub trait Io {
     /// Wall-clock time in nanoseconds since the Unix epoch (0 when unknown).
     fn system_nanos(&mut self) -> u64 {
         0
+    }
+    /// The value of the operating system's environment variable `name` (`os:getenv/1`);
+    /// platforms without an environment keep the default, none.
+    fn getenv(&mut self, name: &str) -> Option<alloc::string::String> {
+        let _ = name;
+        None
+    }
+    /// The operating system's version, `{Major, Minor, Release}` (`os:version/0`); by
+    /// default the Xen version the image is built for.
+    fn os_version(&mut self) -> [u32; 3] {
+        [4, 17, 0]
+    }
+    /// The operating system's id of the node's process (`os:getpid/0`); by default 1, the
+    /// only one a unikernel has.
+    fn os_pid(&mut self) -> u64 {
+        1
     }
     /// A line for the kernel's log (`xenbeam:log/2`); by default on standard error.
     fn log(&mut self, level: log::Level, text: &str) {

@@ -228,6 +228,100 @@ pub fn nth(v: &View, map: Term, mut i: usize) -> Option<(Term, Term)> {
     None
 }
 
+/// The position and pair at index `i` (0-based, key order) of a large map.
+pub fn nth_entry(v: &View, map: Term, mut i: usize) -> Option<(u32, Term, Term)> {
+    let mut t = v.payload(map)[1];
+    while !t.is_nil() {
+        let n = node(v, t);
+        let ls = size(v, n.left);
+        match i.cmp(&ls) {
+            Ordering::Less => t = n.left,
+            Ordering::Equal => return Some((n.pos, n.key, n.value)),
+            Ordering::Greater => {
+                i -= ls + 1;
+                t = n.right;
+            }
+        }
+    }
+    None
+}
+
+/// How many entries of a large map have a trie position below `bound`.
+fn count_below(v: &View, map: Term, bound: u64) -> usize {
+    let mut t = v.payload(map)[1];
+    let mut below = 0;
+    while !t.is_nil() {
+        let n = node(v, t);
+        if u64::from(n.pos) < bound {
+            below += size(v, n.left) + 1;
+            t = n.right;
+        } else {
+            t = n.left;
+        }
+    }
+    below
+}
+
+/// Trie levels erl's hash trie has before keys with equal hashes share a collision node.
+const TRIE_LEVELS: u32 = 8;
+
+/// The children of the trie node at `level` whose positions start at `base`: for each
+/// non-empty child in order, its nibble and the index range of its entries.
+fn trie_children(v: &View, map: Term, base: u64, level: u32) -> Vec<(u64, usize, usize)> {
+    let width = 1u64 << (4 * (TRIE_LEVELS - 1 - level));
+    let mut out = Vec::new();
+    let mut start = count_below(v, map, base);
+    for nibble in 0..16u64 {
+        let end = count_below(v, map, base + (nibble + 1) * width);
+        if end > start {
+            out.push((nibble, start, end));
+        }
+        start = end;
+    }
+    out
+}
+
+/// The entry index that an iterator path of erl's hash trie names (`maps:next/1`): one
+/// nibble per level, the root's lowest, each the rank of a child among its node's children;
+/// the path ends at a leaf (levels below it are zero). `None` for a path naming no entry.
+pub fn path_index(v: &View, map: Term, path: u64) -> Option<usize> {
+    let mut base = 0u64;
+    for level in 0..TRIE_LEVELS {
+        let rank = ((path >> (4 * level)) & 0xf) as usize;
+        let (nibble, start, end) = *trie_children(v, map, base, level).get(rank)?;
+        if end - start == 1 {
+            return Some(start);
+        }
+        base += nibble << (4 * (TRIE_LEVELS - 1 - level));
+    }
+    // Keys whose whole hashes are equal: the next nibble picks one of them.
+    let start = count_below(v, map, base);
+    let end = count_below(v, map, base + 1);
+    let at = start + ((path >> (4 * TRIE_LEVELS)) & 0xf) as usize;
+    (at < end).then_some(at)
+}
+
+/// The iterator path of the entry at `index` (the inverse of [`path_index`]).
+pub fn index_path(v: &View, map: Term, index: usize) -> Option<u64> {
+    nth_entry(v, map, index)?;
+    let mut base = 0u64;
+    let mut path = 0u64;
+    for level in 0..TRIE_LEVELS {
+        let children = trie_children(v, map, base, level);
+        let (rank, &(nibble, start, end)) = children
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.1 <= index && index < c.2)?;
+        path |= (rank as u64) << (4 * level);
+        if end - start == 1 {
+            return Some(path);
+        }
+        base += nibble << (4 * (TRIE_LEVELS - 1 - level));
+    }
+    let start = count_below(v, map, base);
+    Some(path | (((index - start) as u64) << (4 * TRIE_LEVELS)))
+}
+
 fn single_left(h: &mut Heap, lits: &Literals, k: Key, x: Term, l: Term, r: Term) -> Term {
     let rn = node(&h.view(lits), r);
     let nl = make(h, lits, k, x, l, rn.left);

@@ -52,6 +52,8 @@ pub enum Top<'a> {
     Function {
         /// Arguments replacing the arity.
         args: Option<Term>,
+        /// An `{error_info, Map}` for the frame's location (`erlang:error/3`).
+        info: Option<Term>,
     },
     /// A failing BIF called from the current function.
     Bif {
@@ -210,8 +212,8 @@ pub fn build_trace(
                 }
             }
         }
-        Top::Function { args } => {
-            if let Some(f) = function_frame(p, code, module, pc, args, None) {
+        Top::Function { args, info } => {
+            if let Some(f) = function_frame(p, code, module, pc, args, info) {
                 frames.push(f);
             }
         }
@@ -231,10 +233,14 @@ pub fn build_trace(
         }
     }
     let mut i = p.stack.len();
+    // As erl's, a return address repeating the one before it (a function that recursed
+    // from the same call) is recorded once.
+    let mut prev = None;
     while i > 0 && frames.len() < TRACE_DEPTH {
         i -= 1;
         let t = p.stack[i];
-        if t.is_cp() {
+        if t.is_cp() && prev != Some(t) {
+            prev = Some(t);
             let pc = t.code_pc().saturating_sub(1);
             if let Some(f) = function_frame(p, code, t.code_module(), pc, None, None) {
                 frames.push(f);
@@ -242,6 +248,39 @@ pub fn build_trace(
         }
     }
     frames.truncate(TRACE_DEPTH);
+    p.heap.list(&frames)
+}
+
+/// The return addresses on a process's stack, innermost first, as many as a stack trace
+/// shows: (module index, pc of the call's successor).
+pub fn return_addresses(p: &Process) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for t in p.stack.iter().rev().filter(|t| t.is_cp()) {
+        let at = (t.code_module(), t.code_pc());
+        // Repeats of the same return address are recorded once (see build_trace).
+        if out.last() != Some(&at) {
+            out.push(at);
+            if out.len() == TRACE_DEPTH {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The stack trace of another process, resuming at `at` with `returns` on its stack (see
+/// [`return_addresses`]), built on `p`'s heap as erl's `current_stacktrace` shows it.
+pub fn trace_of(p: &mut Process, code: &Code, at: (u32, u32), returns: &[(u32, u32)]) -> Term {
+    let mut frames: Vec<Term> = Vec::with_capacity(TRACE_DEPTH);
+    let pcs = core::iter::once(at).chain(returns.iter().map(|&(m, pc)| (m, pc.saturating_sub(1))));
+    for (m, pc) in pcs {
+        if frames.len() == TRACE_DEPTH {
+            break;
+        }
+        if let Some(f) = function_frame(p, code, m, pc, None, None) {
+            frames.push(f);
+        }
+    }
     p.heap.list(&frames)
 }
 

@@ -1126,7 +1126,7 @@ fn general<'e>(
                     let at = (pc!() as u32).saturating_sub(1);
                     let trace = match frame {
                         Frame::Trace(t) => t,
-                        Frame::CallerArgs(a) => exception::build_trace(
+                        Frame::CallerArgs(a, info) => exception::build_trace(
                             p,
                             atoms,
                             code,
@@ -1134,6 +1134,7 @@ fn general<'e>(
                             at,
                             Top::Function {
                                 args: if a == atom::NONE_ATOM { None } else { Some(a) },
+                                info,
                             },
                         ),
                         Frame::Caller => exception::build_trace(
@@ -1142,7 +1143,10 @@ fn general<'e>(
                             code,
                             m,
                             at,
-                            Top::Function { args: None },
+                            Top::Function {
+                                args: None,
+                                info: None,
+                            },
                         ),
                         Frame::Bif | Frame::Trapped(_) => {
                             let top: Top = match frame {
@@ -1186,7 +1190,13 @@ fn general<'e>(
     }
     macro_rules! raise {
         ($class:expr, $reason:expr) => {
-            fault!(Fault::raise($class, $reason), Top::Function { args: None })
+            fault!(
+                Fault::raise($class, $reason),
+                Top::Function {
+                    args: None,
+                    info: None,
+                }
+            )
         };
     }
     macro_rules! error_tuple {
@@ -1993,9 +2003,12 @@ fn general<'e>(
                     Fault::Raise {
                         class: Class::Error,
                         reason: atom::FUNCTION_CLAUSE,
-                        frame: Frame::CallerArgs(l),
+                        frame: Frame::CallerArgs(l, None),
                     },
-                    Top::Function { args: None }
+                    Top::Function {
+                        args: None,
+                        info: None,
+                    }
                 );
             }
             Op::CallExt {
@@ -2055,7 +2068,10 @@ fn general<'e>(
                                 reason: atom::UNDEF,
                                 frame: Frame::Trace(trace),
                             },
-                            Top::Function { args: None }
+                            Top::Function {
+                                args: None,
+                                info: None,
+                            }
                         );
                     }
                 }
@@ -2119,10 +2135,19 @@ fn general<'e>(
                                 reason: atom::UNDEF,
                                 frame: Frame::Trace(trace),
                             },
-                            Top::Function { args: None }
+                            Top::Function {
+                                args: None,
+                                info: None,
+                            }
                         );
                     }
-                    Err(f) => fault!(f, Top::Function { args: None }),
+                    Err(f) => fault!(
+                        f,
+                        Top::Function {
+                            args: None,
+                            info: None,
+                        }
+                    ),
                 }
             }
             Op::ApplyBif {
@@ -2152,7 +2177,13 @@ fn general<'e>(
                     let (md, fun) = (xr[0], xr[1]);
                     match apply_target(code, md, fun, n) {
                         Ok(Resolved::Load(name)) => need_module!(name),
-                        Err(f) => fault!(f, Top::Function { args: None }),
+                        Err(f) => fault!(
+                            f,
+                            Top::Function {
+                                args: None,
+                                info: None,
+                            }
+                        ),
                         Ok(r) => {
                             xr[..items.len()].copy_from_slice(&items);
                             match r {
@@ -2196,7 +2227,10 @@ fn general<'e>(
                                             reason: atom::UNDEF,
                                             frame: Frame::Trace(trace),
                                         },
-                                        Top::Function { args: None }
+                                        Top::Function {
+                                            args: None,
+                                            info: None,
+                                        }
                                     );
                                 }
                             }
@@ -2249,7 +2283,13 @@ fn general<'e>(
                                         *tail,
                                         *dealloc,
                                     );
-                                    fault!(f, Top::Function { args: None });
+                                    fault!(
+                                        f,
+                                        Top::Function {
+                                            args: None,
+                                            info: None,
+                                        }
+                                    );
                                 }
                             }
                         }
@@ -2314,7 +2354,10 @@ fn general<'e>(
                                     reason: atom::UNDEF,
                                     frame: Frame::Trace(trace),
                                 },
-                                Top::Function { args: None }
+                                Top::Function {
+                                    args: None,
+                                    info: None,
+                                }
                             );
                         }
                     },
@@ -2368,7 +2411,10 @@ fn general<'e>(
                         reason,
                         frame: Frame::Trace(trace),
                     },
-                    Top::Function { args: None }
+                    Top::Function {
+                        args: None,
+                        info: None,
+                    }
                 );
             }
             Op::BuildStacktrace => {
@@ -2386,7 +2432,10 @@ fn general<'e>(
                                 reason,
                                 frame: Frame::Trace(trace),
                             },
-                            Top::Function { args: None }
+                            Top::Function {
+                                args: None,
+                                info: None,
+                            }
                         );
                     }
                     None => xr[0] = atom::BADARG,
@@ -2512,7 +2561,13 @@ fn general<'e>(
                 } else if *fail != 0 {
                     ip = ops.at(*fail as usize);
                 } else {
-                    fault!(badarg(), Top::Function { args: None });
+                    fault!(
+                        badarg(),
+                        Top::Function {
+                            args: None,
+                            info: None,
+                        }
+                    );
                 }
             }
             Op::BsGet {

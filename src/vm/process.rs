@@ -120,6 +120,9 @@ pub struct Process {
     /// Its `min_bin_vheap_size` in words, one of erl's heap sizes: set and reported as erl
     /// does, but binaries are not collected by a virtual heap here, so it changes nothing.
     pub min_bin_vheap: usize,
+    /// Its `monitor_nodes` subscriptions (`process_flag/2`): how many of each, by the hash
+    /// of their options (0 without). The node is never distributed, so none ever fires.
+    pub monitor_nodes: Vec<(u32, u32)>,
     /// Its collections since the node last took them ([`GcTally`]).
     pub gc_tally: GcTally,
     /// A `re:run` that trapped and goes on in the process's next slice.
@@ -153,6 +156,7 @@ impl Process {
             max_heap: MaxHeap::default(),
             heap_reports: Vec::new(),
             min_bin_vheap: ERL_MIN_BIN_VHEAP_SIZE,
+            monitor_nodes: Vec::new(),
             gc_tally: GcTally::default(),
             re_run: None,
             trap_caller: None,

@@ -155,6 +155,13 @@ pub trait Services {
     fn unregister(&mut self, name: Term) -> bool;
     /// Every registered name.
     fn registered(&self) -> Vec<Term>;
+    /// Changes how many times process `pid` is suspended by `by` (+1, -1, or 0 to ask) and
+    /// answers the count before; `None` for a process that is not alive, or a count that
+    /// would go below zero (which is left as it is).
+    fn suspend(&mut self, pid: u32, by: i32) -> Option<u32> {
+        let _ = (pid, by);
+        None
+    }
     /// Whether `pid` is alive (`me` always is).
     fn is_alive(&self, pid: u32) -> bool;
     /// What the node knows of a live process (for `process_info/2`).
@@ -292,6 +299,8 @@ pub struct ProcessInfo {
     pub links: Vec<u32>,
     /// Whether it waits in `receive` (else it is runnable or running).
     pub waiting: bool,
+    /// Whether it is suspended (`erlang:suspend_process/1,2`).
+    pub suspended: bool,
     /// Messages in its mailbox (unknown for the running process).
     pub message_queue_len: Option<usize>,
     /// Its `max_heap_size` (unknown for the running process).
@@ -308,6 +317,9 @@ pub struct ProcessInfo {
     pub reductions: u64,
     /// Where it resumes: (module index, pc) (unknown for the running process).
     pub at: Option<(u32, u32)>,
+    /// The return addresses on its stack, innermost first, at most a stack trace's depth:
+    /// (module index, pc) (unknown for the running process).
+    pub returns: Vec<(u32, u32)>,
     /// Its heap size and stack size in words (see [`Process::heap_size`](super::process::Process::heap_size)),
     /// and the bytes it holds (unknown for the running process).
     pub words: Option<(usize, usize, usize)>,

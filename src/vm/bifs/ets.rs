@@ -1227,16 +1227,23 @@ pub fn select_delete(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 }
 
 /// The first `limit` of `results` and a continuation holding the rest, as `select/3`
-/// answers: `{Results, Continuation}`, or `'$end_of_table'` when there are none.
+/// answers: `{Results, Continuation}` (`'$end_of_table'` for the continuation of a chunk
+/// shorter than `limit`), or `'$end_of_table'` when there are none.
 fn chunk(ctx: &mut Ctx, results: Vec<Term>, limit: usize) -> Term {
     if results.is_empty() {
         return atom_of(ctx, "$end_of_table");
     }
     let split = limit.min(results.len());
     let head = ctx.p.heap.list(&results[..split]);
-    let rest = ctx.p.heap.list(&results[split..]);
-    let tag = atom_of(ctx, "$ets_select_continuation");
-    let cont = ctx.p.heap.tuple(&[tag, rest, Term::small(limit as i64)]);
+    // As erl's, a chunk the table's end cut short comes with no continuation; a full last
+    // chunk has one, which gives `'$end_of_table'`.
+    let cont = if split < limit {
+        atom_of(ctx, "$end_of_table")
+    } else {
+        let rest = ctx.p.heap.list(&results[split..]);
+        let tag = atom_of(ctx, "$ets_select_continuation");
+        ctx.p.heap.tuple(&[tag, rest, Term::small(limit as i64)])
+    };
     ctx.p.heap.tuple(&[head, cont])
 }
 

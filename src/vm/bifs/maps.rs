@@ -228,29 +228,73 @@ pub fn merge(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
 }
 
-/// `erts_internal:map_next/3`: iterate a map from position `Path`. With `iterator` it returns
-/// `{K, V, NextIterator}` or `none`; with a list accumulator it returns all remaining pairs
-/// prepended to it in key order.
+/// `erts_internal:map_next/3`: iterate a map from iterator path `Path`, as erl's does.
+///
+/// With `iterator` it returns a chain `{K1, V1, {K2, V2, ... Tail}}`: a small map's pairs all
+/// at once, with `Tail` = `none`; a large map's a batch at a time (at most 32 from the start,
+/// then as many as the caller's reductions allow), `Tail` = `[NextPath | Map]` while pairs
+/// remain, where `NextPath` names the next pair's place in erl's hash trie. With a list
+/// accumulator it returns all pairs from the path on, prepended to it in the order
+/// `maps:to_list/1` gives.
 pub fn map_next(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let i = a[0].as_small().filter(|i| *i >= 0).ok_or_else(badarg)? as usize;
+    let path = a[0].as_small().filter(|i| *i >= 0).ok_or_else(badarg)? as u64;
+    let hashed = match ctx.view().kind(a[1]) {
+        Some(Kind::TreeMap) => true,
+        Some(Kind::Map) => false,
+        _ => return Err(badarg()),
+    };
+    let count = ctx.view().map_size(a[1]).unwrap_or(0);
+    let start = if hashed {
+        crate::vm::bigmap::path_index(&ctx.view(), a[1], path).ok_or_else(badarg)?
+    } else if path as usize > count {
+        return Err(badarg());
+    } else {
+        0
+    };
     if a[2] == atom::ITERATOR {
-        let v = ctx.view();
-        let at = match v.kind(a[1]) {
-            Some(crate::vm::term::Kind::TreeMap) => crate::vm::bigmap::nth(&v, a[1], i),
-            Some(crate::vm::term::Kind::Map) => v.map_entries(a[1]).and_then(|p| p.get(i).copied()),
-            _ => return Err(badmap(ctx, a[1])),
-        };
-        return Ok(match at {
-            Some((k, v)) => {
-                let next = ctx.p.heap.cons(Term::small(i as i64 + 1), a[1]);
-                ctx.p.heap.tuple(&[k, v, next])
+        let end = if hashed {
+            // erl hands out a quarter of its remaining reductions' worth of pairs, and at
+            // most 32 from the start; this VM's slice is a quarter of erl's.
+            let mut batch = ctx.p.reductions.max(1) as usize;
+            if path == 0 {
+                batch = batch.min(FLATMAP_MAX);
             }
+            count.min(start + batch)
+        } else {
+            count
+        };
+        let (pairs, next) = {
+            let v = ctx.view();
+            let pairs: Vec<(Term, Term)> = if hashed {
+                (start..end)
+                    .filter_map(|i| crate::vm::bigmap::nth(&v, a[1], i))
+                    .collect()
+            } else {
+                v.map_entries(a[1]).unwrap_or_default()
+            };
+            let next = if hashed && end < count {
+                crate::vm::bigmap::index_path(&v, a[1], end)
+            } else {
+                None
+            };
+            (pairs, next)
+        };
+        ctx.charge(pairs.len());
+        let mut acc = match next {
+            Some(p) => ctx.p.heap.cons(Term::small(p as i64), a[1]),
             None => atom::NONE_ATOM,
-        });
+        };
+        for &(k, v) in pairs.iter().rev() {
+            acc = ctx.p.heap.tuple(&[k, v, acc]);
+        }
+        return Ok(acc);
+    }
+    if !(a[2].is_nil() || a[2].is_cons()) {
+        return Err(badarg());
     }
     // Batch mode: everything left, in the order maps:to_list/1 gives.
     let ps = listing(ctx, a[1])?;
-    let rest = ps.len().saturating_sub(i);
+    let rest = ps.len().saturating_sub(start);
     let mut acc = a[2];
     for &(k, v) in ps[..rest].iter().rev() {
         let t = ctx.p.heap.tuple(&[k, v]);

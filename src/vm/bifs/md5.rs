@@ -81,7 +81,8 @@ const K: [u32; 64] = [
     0xeb86_d391,
 ];
 
-fn block(state: &mut [u32; 4], chunk: &[u8]) {
+/// One 64-byte block into the state.
+pub(crate) fn block(state: &mut [u32; 4], chunk: &[u8]) {
     let mut m = [0u32; 16];
     for (i, w) in m.iter_mut().enumerate() {
         *w = u32::from_le_bytes([

@@ -72,6 +72,71 @@ pub fn node1(_: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(atom::NONODE)
 }
 
+/// `nodes/0`: the node is never distributed, so it sees no other node.
+pub fn nodes0(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(Term::NIL)
+}
+
+/// Whether the node types of `nodes/1,2` (an atom or a list of them) include the node
+/// itself (`this`, `known`); `None` for an argument erl refuses.
+fn nodes_this(ctx: &Ctx, arg: Term) -> Option<bool> {
+    let types = if arg.is_atom() {
+        alloc::vec![arg]
+    } else {
+        ctx.view().list_to_vec(arg)?
+    };
+    let mut this = false;
+    for t in types {
+        if !t.is_atom() {
+            return None;
+        }
+        match ctx.atoms.name(t) {
+            "this" | "known" => this = true,
+            "visible" | "hidden" | "connected" => {}
+            _ => return None,
+        }
+    }
+    Some(this)
+}
+
+/// `nodes/1`.
+pub fn nodes1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let this = nodes_this(ctx, a[0]).ok_or_else(badarg)?;
+    Ok(if this {
+        ctx.p.heap.list(&[atom::NONODE])
+    } else {
+        Term::NIL
+    })
+}
+
+/// `nodes/2`: the node itself, when asked for, with the information asked for
+/// (`connection_id`: `undefined`, `node_type`: `this`).
+pub fn nodes2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let this = nodes_this(ctx, a[0]).ok_or_else(badarg)?;
+    let opts = ctx.view().map_entries(a[1]).ok_or_else(badarg)?;
+    let mut info = Vec::new();
+    for (k, v) in opts {
+        let value = match (k.is_atom().then(|| ctx.atoms.name(k)), v) {
+            (Some("connection_id"), atom::TRUE) => atom::UNDEFINED,
+            (Some("node_type"), atom::TRUE) => ctx.atoms.intern("this").map_err(|_| badarg())?,
+            (Some("connection_id" | "node_type"), atom::FALSE) => continue,
+            _ => return Err(badarg()),
+        };
+        info.push((k, value));
+    }
+    if !this {
+        return Ok(Term::NIL);
+    }
+    let m = ctx.p.heap.map_sorted(&info);
+    let entry = ctx.p.heap.tuple(&[atom::NONODE, m]);
+    Ok(ctx.p.heap.list(&[entry]))
+}
+
+/// `is_alive/0`: never, as for erl started without a node name.
+pub fn is_alive(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(atom::FALSE)
+}
+
 /// `make_ref/0`.
 pub fn make_ref(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     let n = *ctx.next_ref;
@@ -99,16 +164,23 @@ pub fn error2(_: &mut Ctx, a: &[Term]) -> BifResult {
     Err(Fault::Raise {
         class: Class::Error,
         reason: a[0],
-        frame: Frame::CallerArgs(a[1]),
+        frame: Frame::CallerArgs(a[1], None),
     })
 }
 
 /// `error/3`.
-pub fn error3(_: &mut Ctx, a: &[Term]) -> BifResult {
+pub fn error3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    // erl puts an `{error_info, Map}` option in the frame's location, after file and line.
+    let info = ctx.view().list_to_vec(a[2]).and_then(|opts| {
+        opts.into_iter().rev().find(|&o| {
+            let v = ctx.view();
+            matches!(v.tuple(o), Some([k, m]) if *k == atom::ERROR_INFO && v.is_map(*m))
+        })
+    });
     Err(Fault::Raise {
         class: Class::Error,
         reason: a[0],
-        frame: Frame::CallerArgs(a[1]),
+        frame: Frame::CallerArgs(a[1], info),
     })
 }
 
@@ -124,9 +196,27 @@ pub fn raise(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some([_, t]) => *t,
         _ => a[2],
     };
-    if v.list_to_vec(trace).is_none() {
+    let Some(frames) = v.list_to_vec(trace) else {
         return Ok(atom::BADARG);
-    }
+    };
+    // erl keeps frames as `{M, F, ArityOrArgs, Location}`: a frame given without its
+    // location gets an empty one.
+    let trace = if frames
+        .iter()
+        .any(|&f| matches!(v.tuple(f), Some(t) if t.len() == 3))
+    {
+        let mut out = Vec::with_capacity(frames.len());
+        for f in frames {
+            let t = ctx.view().tuple(f).map(|t| t.to_vec());
+            out.push(match t.as_deref() {
+                Some(&[m, fun, arity]) => ctx.p.heap.tuple(&[m, fun, arity, Term::NIL]),
+                _ => f,
+            });
+        }
+        ctx.p.heap.list(&out)
+    } else {
+        trace
+    };
     Err(Fault::Raise {
         class,
         reason: a[1],
@@ -306,9 +396,21 @@ pub fn is_process_alive(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(Term::boolean(a[0] == ctx.p.pid))
 }
 
-/// `os:getenv/1`: the VM has no environment.
-pub fn os_getenv(_: &mut Ctx, _: &[Term]) -> BifResult {
-    Ok(atom::FALSE)
+/// `os:getenv/1`: the platform's environment variable (a string of characters), or
+/// `false`.
+pub fn os_getenv(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let name = super::conv::iolist_output(ctx, a[0])?;
+    let name = core::str::from_utf8(&name).map_err(|_| badarg())?;
+    match ctx.io.getenv(name) {
+        Some(v) => Ok(ctx.p.heap.string(&v)),
+        None => Ok(atom::FALSE),
+    }
+}
+
+/// `os:getpid/0`: the operating system's id of the node's process, as a string.
+pub fn os_getpid(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let pid = alloc::format!("{}", ctx.io.os_pid());
+    Ok(ctx.p.heap.string(&pid))
 }
 
 /// `init:stop/0`: `init:stop(0)`.
@@ -369,8 +471,56 @@ fn init_stop(ctx: &mut Ctx, status: Term) -> BifResult {
 }
 
 /// `init:get_argument/1`: no command-line flags reach the VM.
-pub fn init_get_argument(_: &mut Ctx, _: &[Term]) -> BifResult {
-    Ok(atom::ERROR)
+pub fn init_get_argument(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() {
+        return Ok(atom::ERROR);
+    }
+    // The node runs as `erl -noshell` does: the flags every such node has.
+    let values = match ctx.atoms.name(a[0]) {
+        "noshell" => Term::NIL,
+        "progname" => {
+            let s = ctx.p.heap.string("erl");
+            ctx.p.heap.list(&[s])
+        }
+        "home" => match ctx.io.getenv("HOME") {
+            Some(h) => {
+                let s = ctx.p.heap.string(&h);
+                ctx.p.heap.list(&[s])
+            }
+            None => return Ok(atom::ERROR),
+        },
+        _ => return Ok(atom::ERROR),
+    };
+    let all = ctx.p.heap.list(&[values]);
+    Ok(ctx.p.heap.tuple(&[atom::OK, all]))
+}
+
+/// `init:get_plain_arguments/0`: none (the runners take no `-extra`).
+pub fn init_get_plain_arguments(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(Term::NIL)
+}
+
+/// `init:script_id/0`: the boot script's name and version, as erl's start script has them.
+pub fn init_script_id(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let name = ctx.p.heap.string("Erlang/OTP");
+    let vsn = ctx.p.heap.string("25");
+    Ok(ctx.p.heap.tuple(&[name, vsn]))
+}
+
+/// `erlang:ports/0`: none; the node's I/O goes through processes (erl has its console's
+/// ports here).
+pub fn ports(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(Term::NIL)
+}
+
+/// `erts_internal:dynamic_node_name/0`: false, the node has no name at all.
+pub fn dynamic_node_name(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(atom::FALSE)
+}
+
+/// `erlang:get_cookie/0`: `nocookie`, as on any node that is not alive.
+pub fn get_cookie(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    ctx.atoms.intern("nocookie").map_err(|_| badarg())
 }
 
 /// `init:objfile_extension/0`: `".beam"` (code's file names are made with it).

@@ -8,6 +8,7 @@ pub mod atomics;
 pub mod binary;
 pub mod checksum;
 pub mod conv;
+pub mod crypto;
 pub mod etf;
 pub mod ets;
 pub mod files;
@@ -39,10 +40,11 @@ use crate::vm::atom::{self, AtomTable};
 use crate::vm::bif::BifFn;
 use crate::vm::code::{Code, Target};
 
-/// One natively implemented `module:name/arity`.
+/// One natively implemented `module:name/arity`, as [`all`] gives it.
 ///
-/// The module is an index into [`MODULES`]: an entry takes 32 bytes, where a tuple of two
-/// `&str`s, the arity and the function took 48 (about 7 KiB more over the table).
+/// The module is an index into [`MODULES`]. The tables keep names, functions and the
+/// module and arity in three arrays ([`Table`]): 26 bytes an entry, where a `Bif` is 32 and
+/// a tuple of two `&str`s, the arity and the function was 48.
 #[derive(Clone, Copy)]
 pub struct Bif {
     /// The function's name.
@@ -61,6 +63,7 @@ const MODULES: &[&str] = &[
     "binary",
     "code",
     "counters",
+    "crypto",
     "erl_prim_loader",
     "erts_internal",
     "ets",
@@ -103,16 +106,31 @@ const fn module_index(module: &str) -> u8 {
     panic!("a BIF's module is missing from MODULES")
 }
 
-impl Bif {
-    const fn new(module: &'static str, name: &'static str, arity: u8, f: BifFn) -> Self {
-        Bif {
-            name,
-            f,
-            module: module_index(module),
-            arity,
-        }
-    }
+/// A table of BIFs, entry `i` in each array.
+pub struct Table {
+    names: &'static [&'static str],
+    fns: &'static [BifFn],
+    /// Module index and arity.
+    meta: &'static [(u8, u8)],
+}
 
+impl Table {
+    /// The entries in order.
+    pub fn iter(&'static self) -> impl Iterator<Item = Bif> {
+        self.names
+            .iter()
+            .zip(self.fns)
+            .zip(self.meta)
+            .map(|((&name, &f), &(module, arity))| Bif {
+                name,
+                f,
+                module,
+                arity,
+            })
+    }
+}
+
+impl Bif {
     /// The function's module.
     pub fn module(&self) -> &'static str {
         MODULES[self.module as usize]
@@ -126,8 +144,7 @@ pub fn lookup(module: &str, function: &str, arity: u32) -> Option<Target> {
     if module == "erlang" && function == "apply" && (arity == 2 || arity == 3) {
         return Some(Target::Apply);
     }
-    TABLE
-        .iter()
+    all()
         .find(|b| b.name == function && u32::from(b.arity) == arity && b.module() == module)
         .map(|b| Target::Bif(b.f))
 }
@@ -136,7 +153,7 @@ pub fn lookup(module: &str, function: &str, arity: u32) -> Option<Target> {
 /// table): calls, `apply` and export funs then find BIFs by the export table's index like
 /// any other function, and a module loaded later keeps the native versions of its BIFs.
 pub fn register(code: &mut Code, atoms: &mut AtomTable) {
-    for b in TABLE {
+    for b in all() {
         // The table's names are short and few: the atom table takes them at start.
         let (Ok(m), Ok(f)) = (atoms.intern(b.module()), atoms.intern(b.name)) else {
             continue;
@@ -154,12 +171,16 @@ pub fn register(code: &mut Code, atoms: &mut AtomTable) {
 /// `scripts/build` reads the table's lines in.
 macro_rules! bifs {
     ($(($m:literal, $f:literal, $a:literal, $imp:path $(,)?)),* $(,)?) => {
-        &[$(Bif::new($m, $f, $a, $imp)),*]
+        Table {
+            names: &[$($f),*],
+            fns: &[$($imp as BifFn),*],
+            meta: &[$((module_index($m), $a)),*],
+        }
     };
 }
 
 /// (module, function, arity, implementation).
-pub const TABLE: &[Bif] = bifs![
+pub static TABLE: Table = bifs![
     ("erlang", "+", 2, arith::add),
     ("erlang", "-", 2, arith::sub),
     ("erlang", "*", 2, arith::mul),
@@ -312,6 +333,9 @@ pub const TABLE: &[Bif] = bifs![
     ("erlang", "registered", 0, procs::registered),
     ("erlang", "processes", 0, procs::processes),
     ("erlang", "process_flag", 2, procs::process_flag),
+    ("erlang", "suspend_process", 1, procs::suspend_process1),
+    ("erlang", "suspend_process", 2, procs::suspend_process),
+    ("erlang", "resume_process", 1, procs::resume_process),
     ("erlang", "yield", 0, procs::yield_),
     ("erlang", "hibernate", 3, procs::hibernate),
     ("erlang", "send_after", 3, procs::send_after),
@@ -368,6 +392,10 @@ pub const TABLE: &[Bif] = bifs![
     ("erlang", "self", 0, misc::self_),
     ("erlang", "node", 0, misc::node),
     ("erlang", "node", 1, misc::node1),
+    ("erlang", "nodes", 0, misc::nodes0),
+    ("erlang", "nodes", 1, misc::nodes1),
+    ("erlang", "nodes", 2, misc::nodes2),
+    ("erlang", "is_alive", 0, misc::is_alive),
     ("erlang", "make_ref", 0, misc::make_ref),
     ("erlang", "throw", 1, misc::throw),
     ("erlang", "exit", 1, misc::exit),
@@ -440,10 +468,26 @@ pub const TABLE: &[Bif] = bifs![
     ("ets", "select_delete", 2, ets::select_delete),
     ("ets", "internal_select_delete", 2, ets::select_delete),
     ("os", "getenv", 1, misc::os_getenv),
+    ("os", "getpid", 0, misc::os_getpid),
     ("init", "get_argument", 1, misc::init_get_argument),
     ("init", "stop", 0, misc::init_stop0),
     ("init", "stop", 1, misc::init_stop1),
     ("init", "get_arguments", 0, misc::init_get_arguments),
+    (
+        "init",
+        "get_plain_arguments",
+        0,
+        misc::init_get_plain_arguments
+    ),
+    ("init", "script_id", 0, misc::init_script_id),
+    ("erlang", "get_cookie", 0, misc::get_cookie),
+    ("erlang", "ports", 0, misc::ports),
+    (
+        "erts_internal",
+        "dynamic_node_name",
+        0,
+        misc::dynamic_node_name
+    ),
     ("init", "objfile_extension", 0, misc::init_objfile_extension),
     ("persistent_term", "get", 0, persistent::get0),
     ("persistent_term", "get", 1, persistent::get1),
@@ -744,3 +788,29 @@ pub const TABLE: &[Bif] = bifs![
         unicode::ensure_modules_loaded,
     ),
 ];
+
+/// `crypto`'s hashes (see [`crypto`]): on the host always, in the image only with the
+/// `crypto` feature; an image without them has no export entries for them, so a call
+/// fails with `undef` as erl's would without the crypto library.
+#[cfg(any(feature = "crypto", not(target_os = "none")))]
+pub static CRYPTO: Table = bifs![
+    ("crypto", "hash", 2, crypto::hash),
+    ("crypto", "hash_init", 1, crypto::hash_init),
+    ("crypto", "hash_update", 2, crypto::hash_update),
+    ("crypto", "hash_final", 1, crypto::hash_final),
+    ("crypto", "hash_info", 1, crypto::hash_info),
+    ("crypto", "mac", 4, crypto::mac),
+];
+
+/// `crypto`'s hashes: none in an image built without the `crypto` feature.
+#[cfg(not(any(feature = "crypto", not(target_os = "none"))))]
+pub static CRYPTO: Table = Table {
+    names: &[],
+    fns: &[],
+    meta: &[],
+};
+
+/// Every BIF: [`TABLE`] and the optional [`CRYPTO`].
+pub fn all() -> impl Iterator<Item = Bif> {
+    TABLE.iter().chain(CRYPTO.iter())
+}

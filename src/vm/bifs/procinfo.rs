@@ -38,13 +38,14 @@ enum Item {
     InitialCall,
     CurrentFunction,
     CurrentStacktrace,
+    CurrentLocation,
     Suspending,
     ErrorHandler,
     GarbageCollection,
 }
 
 /// Every item answered (`process_info/1`'s among them), by name.
-const ITEMS: [(&str, Item); 25] = [
+const ITEMS: [(&str, Item); 26] = [
     ("registered_name", Item::RegisteredName),
     ("trap_exit", Item::TrapExit),
     ("priority", Item::Priority),
@@ -67,6 +68,7 @@ const ITEMS: [(&str, Item); 25] = [
     ("initial_call", Item::InitialCall),
     ("current_function", Item::CurrentFunction),
     ("current_stacktrace", Item::CurrentStacktrace),
+    ("current_location", Item::CurrentLocation),
     ("suspending", Item::Suspending),
     ("error_handler", Item::ErrorHandler),
     ("garbage_collection", Item::GarbageCollection),
@@ -98,6 +100,12 @@ fn named(ctx: &mut Ctx, name: &str) -> Result<Term, Fault> {
 
 /// `{M, F, A}` of the function at `pc` of module index `module`.
 fn mfa_at(ctx: &mut Ctx, module: u32, pc: u32) -> Term {
+    // A hibernating process waits in module 0's stub: erl shows the BIF it called.
+    if module == 0 && pc >= crate::vm::code::HIBERNATE_PC - 1 {
+        if let Ok(hibernate) = ctx.atoms.intern("hibernate") {
+            return ctx.p.heap.tuple(&[atom::ERLANG, hibernate, Term::small(3)]);
+        }
+    }
     let found = ctx.code.modules.get(module as usize).and_then(|m| {
         let f = m.function_at(pc)?;
         Some((m.name, f.name, f.arity))
@@ -168,6 +176,8 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             ctx,
             if me {
                 "running"
+            } else if info.suspended {
+                "suspended"
             } else if info.waiting {
                 "waiting"
             } else {
@@ -228,11 +238,26 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
                 ctx.code,
                 m,
                 pc,
-                Top::Function { args: None },
+                Top::Function {
+                    args: None,
+                    info: None,
+                },
             )
         }
-        // Another process's stack is not walked.
-        Item::CurrentStacktrace => Term::NIL,
+        Item::CurrentLocation => {
+            let (m, pc) = match info.at {
+                Some(at) if !me => at,
+                _ => (ctx.p.module, ctx.p.pc.saturating_sub(1)),
+            };
+            match crate::vm::exception::trace_of(ctx.p, ctx.code, (m, pc), &[]) {
+                t if t.is_cons() => ctx.view().list_to_vec(t).map_or(Term::NIL, |f| f[0]),
+                _ => return Ok(None),
+            }
+        }
+        Item::CurrentStacktrace => match info.at {
+            Some(at) => crate::vm::exception::trace_of(ctx.p, ctx.code, at, &info.returns),
+            None => Term::NIL,
+        },
         Item::Suspending => Term::NIL,
         Item::ErrorHandler => named(ctx, "error_handler")?,
         Item::GarbageCollection => {

@@ -546,9 +546,30 @@ pub(super) fn priority_atom(ctx: &mut Ctx, p: Priority) -> Result<Term, Fault> {
 }
 
 /// `process_flag/2`: `trap_exit`, `priority`, `max_heap_size`, `min_heap_size`,
-/// `min_bin_vheap_size` and `message_queue_data`.
+/// `min_bin_vheap_size`, `message_queue_data` and `monitor_nodes` (also with options).
 pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let me = me(ctx);
+    if let Some(key) = monitor_nodes_key(ctx, a[0]) {
+        // Subscriptions are counted as erl counts them: on answers the count before, off
+        // the count it clears.
+        let on = match a[1] {
+            atom::TRUE => true,
+            atom::FALSE => false,
+            _ => return Err(badarg()),
+        };
+        let subs = &mut ctx.p.monitor_nodes;
+        let at = subs.iter().position(|s| s.0 == key);
+        let old = at.map_or(0, |i| subs[i].1);
+        match (on, at) {
+            (true, Some(i)) => subs[i].1 += 1,
+            (true, None) => subs.push((key, 1)),
+            (false, Some(i)) => {
+                subs.swap_remove(i);
+            }
+            (false, None) => {}
+        }
+        return Ok(Term::small(i64::from(old)));
+    }
     if a[0] == atom::TRAP_EXIT {
         let on = match a[1] {
             atom::TRUE => true,
@@ -592,6 +613,65 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     } else {
         Err(badarg())
     }
+}
+
+/// The key of a `monitor_nodes` flag: 0 for the plain atom, the hash of its options (a
+/// map) for `{monitor_nodes, Options}`; `None` for any other flag.
+fn monitor_nodes_key(ctx: &mut Ctx, flag: Term) -> Option<u32> {
+    if is_atom(ctx, flag, "monitor_nodes") {
+        return Some(0);
+    }
+    let v = ctx.view();
+    let [name, opts] = *v.tuple(flag)? else {
+        return None;
+    };
+    if !(name.is_atom() && ctx.atoms.name(name) == "monitor_nodes" && v.is_map(opts)) {
+        return None;
+    }
+    Some(crate::vm::phash::phash2(&v, ctx.atoms, ctx.code, opts) | 1)
+}
+
+/// `erlang:suspend_process/1`: `suspend_process(Pid, [])`.
+pub fn suspend_process1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    suspend_process(ctx, &[a[0], Term::NIL])
+}
+
+/// `erlang:suspend_process/2`: suspends another live process once more (each suspension
+/// is taken back by one `resume_process/1`); with `unless_suspending`, a process already
+/// suspended stays as it is and the answer is false. `asynchronous` changes nothing here:
+/// the suspension is in place when the call returns.
+pub fn suspend_process(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let opts = ctx.view().list_to_vec(a[1]).ok_or_else(badarg)?;
+    let mut unless_suspending = false;
+    for o in opts {
+        if is_atom(ctx, o, "unless_suspending") {
+            unless_suspending = true;
+        } else if !is_atom(ctx, o, "asynchronous") {
+            return Err(badarg());
+        }
+    }
+    if !a[0].is_pid() || a[0] == ctx.p.pid {
+        return Err(badarg());
+    }
+    let by = if unless_suspending { 0 } else { 1 };
+    let before = ctx.node.suspend(a[0].pid_number(), by).ok_or_else(badarg)?;
+    if unless_suspending {
+        if before > 0 {
+            return Ok(atom::FALSE);
+        }
+        ctx.node.suspend(a[0].pid_number(), 1);
+    }
+    Ok(atom::TRUE)
+}
+
+/// `erlang:resume_process/1`: takes one suspension back; `badarg` for a process that is
+/// not suspended.
+pub fn resume_process(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_pid() || a[0] == ctx.p.pid {
+        return Err(badarg());
+    }
+    ctx.node.suspend(a[0].pid_number(), -1).ok_or_else(badarg)?;
+    Ok(atom::TRUE)
 }
 
 /// `erlang:yield/0`: the caller goes to the back of its run queue at once, as in erl (a

@@ -287,6 +287,16 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         "debug_compiled" | "kernel_poll" => atom::FALSE,
         "emu_flavor" => atom::EMU,
         "emu_type" => atom::OPT,
+        // A node that is not alive has creation 0.
+        "creation" => Term::small(0),
+        "os_version" => {
+            let [major, minor, release] = ctx.io.os_version();
+            ctx.p.heap.tuple(&[
+                Term::small(i64::from(major)),
+                Term::small(i64::from(minor)),
+                Term::small(i64::from(release)),
+            ])
+        }
         "hipe_architecture" => atom::UNDEFINED,
         "os_type" => {
             // The image is no Unix, but OTP's `filename` and `os` read any non-`win32` family
