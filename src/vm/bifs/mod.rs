@@ -644,13 +644,6 @@ pub static TABLE: Table = bifs![
     ("zlib", "crc32", 3, zstream::crc32_data),
     ("zlib", "adler32", 2, zstream::adler32),
     ("zlib", "adler32", 3, zstream::adler32),
-    ("re", "version", 0, re::version),
-    ("re", "compile", 1, re::compile1),
-    ("re", "compile", 2, re::compile2),
-    ("re", "run", 2, re::run2),
-    ("re", "run", 3, re::run3),
-    ("re", "internal_run", 4, re::run3),
-    ("re", "inspect", 2, re::inspect),
     ("erlang", "crc32", 1, checksum::crc32),
     ("erlang", "crc32", 2, checksum::crc32),
     ("erlang", "adler32", 1, checksum::adler32),
@@ -810,7 +803,29 @@ pub static CRYPTO: Table = Table {
     meta: &[],
 };
 
-/// Every BIF: [`TABLE`] and the optional [`CRYPTO`].
+/// `re` (see [`re`]): on the host always, in the image only with the `re` feature (the
+/// regular expression engine is about 37 KiB of image); an image without it has no export
+/// entries for `re`, so a call fails with `undef`.
+#[cfg(any(feature = "re", not(target_os = "none")))]
+pub static RE: Table = bifs![
+    ("re", "version", 0, re::version),
+    ("re", "compile", 1, re::compile1),
+    ("re", "compile", 2, re::compile2),
+    ("re", "run", 2, re::run2),
+    ("re", "run", 3, re::run3),
+    ("re", "internal_run", 4, re::run3),
+    ("re", "inspect", 2, re::inspect),
+];
+
+/// `re`: none in an image built without the `re` feature.
+#[cfg(not(any(feature = "re", not(target_os = "none"))))]
+pub static RE: Table = Table {
+    names: &[],
+    fns: &[],
+    meta: &[],
+};
+
+/// Every BIF: [`TABLE`] and the optional [`CRYPTO`] and [`RE`].
 pub fn all() -> impl Iterator<Item = Bif> {
-    TABLE.iter().chain(CRYPTO.iter())
+    TABLE.iter().chain(CRYPTO.iter()).chain(RE.iter())
 }

@@ -89,6 +89,7 @@ pub const YIELD: i64 = 18;
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
         Some(TERM_TO_BINARY) => super::etf::term_to_binary_step(ctx, a),
+        #[cfg(any(feature = "re", not(target_os = "none")))]
         Some(super::re::RE_RUN) => super::re::run_step(ctx, a),
         Some(BINARY_TO_LIST) => super::conv::binary_to_list_step(ctx, a),
         Some(APPEND) => super::lists::append_step(ctx, a),
