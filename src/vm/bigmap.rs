@@ -91,8 +91,9 @@ fn node_key(n: &Node) -> Key {
     }
 }
 
-/// Appends the pairs under `t` in key order.
-pub fn in_order(v: &View, t: Term, out: &mut Vec<(Term, Term)>) {
+/// Calls `f` with the payload of each node under `t`, in key order (an explicit stack: no
+/// native recursion on the tree's depth).
+fn walk<'v>(v: &View<'v>, t: Term, mut f: impl FnMut(&'v [Term])) {
     let mut stack = Vec::new();
     let mut cur = t;
     loop {
@@ -102,25 +103,19 @@ pub fn in_order(v: &View, t: Term, out: &mut Vec<(Term, Term)>) {
         }
         let Some(n) = stack.pop() else { break };
         let p = v.payload(n);
-        out.push((p[2], p[3]));
+        f(p);
         cur = p[5];
     }
 }
 
+/// Appends the pairs under `t` in key order.
+pub fn in_order(v: &View, t: Term, out: &mut Vec<(Term, Term)>) {
+    walk(v, t, |p| out.push((p[2], p[3])));
+}
+
 /// Appends the entries under `t` in tree order, with their positions.
 fn entries_in_order(v: &View, t: Term, out: &mut Vec<(u32, Term, Term)>) {
-    let mut stack = Vec::new();
-    let mut cur = t;
-    loop {
-        while !cur.is_nil() {
-            stack.push(cur);
-            cur = v.payload(cur)[4];
-        }
-        let Some(n) = stack.pop() else { break };
-        let p = v.payload(n);
-        out.push((p[1].small_value() as u32, p[2], p[3]));
-        cur = p[5];
-    }
+    walk(v, t, |p| out.push((p[1].small_value() as u32, p[2], p[3])));
 }
 
 /// The entries of a large map in tree order, with their positions.

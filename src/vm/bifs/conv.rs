@@ -597,6 +597,13 @@ pub fn tuple_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// Bytes one step of `binary_to_list/1` turns into list cells (about a slice's work).
 const LIST_STEP_BYTES: usize = 1 << 15;
 
+/// A copy of the binary `t` that starts on a byte boundary (for the steps of a trapping BIF,
+/// which read byte ranges of their argument in place).
+pub fn aligned_copy(ctx: &mut Ctx, t: Term) -> Result<Term, Fault> {
+    let bytes = ctx.view().binary_bytes(t).ok_or_else(badarg)?.into_owned();
+    Ok(ctx.p.heap.binary(bytes))
+}
+
 /// `binary_to_list/1`. A binary longer than a step is turned into a list a step at a time,
 /// from its end, by a continuation ([`binary_to_list_step`]), so the others run meanwhile.
 pub fn binary_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
@@ -611,12 +618,7 @@ pub fn binary_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let bin = if aligned {
             a[0]
         } else {
-            let bytes = ctx
-                .view()
-                .binary_bytes(a[0])
-                .ok_or_else(badarg)?
-                .into_owned();
-            ctx.p.heap.binary(bytes)
+            aligned_copy(ctx, a[0])?
         };
         let kind = Term::small(trap::BINARY_TO_LIST);
         return Err(Fault::TrapTo([

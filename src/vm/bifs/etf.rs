@@ -293,12 +293,7 @@ pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let bin = if ctx.view().binary(a[0]).and_then(|b| b.bytes()).is_some() {
             a[0]
         } else {
-            let bytes = ctx
-                .view()
-                .binary_bytes(a[0])
-                .ok_or_else(badarg)?
-                .into_owned();
-            ctx.p.heap.binary(bytes)
+            super::conv::aligned_copy(ctx, a[0])?
         };
         let flags = Term::small(i64::from(used) | i64::from(safe) << 1 | i64::from(kind) << 2);
         let given = a.get(1).copied().unwrap_or(atom::UNDEFINED);
