@@ -37,6 +37,8 @@ struct Options<'a> {
     selftest: bool,
     pages: Option<u64>,
     wait: Option<u64>,
+    /// `idle_poll=US`: how long to watch for events before sleeping in Xen.
+    idle_poll: Option<u32>,
     /// Whether the command line names Erlang functions to run (`-run`, `-s`); they are
     /// collected once the heap exists ([`run_specs`]).
     run: bool,
@@ -75,6 +77,7 @@ fn options(line: &str) -> Options<'_> {
             BootOption::SelfTest => opts.selftest = true,
             BootOption::Pages(n) => opts.pages = Some(n as u64),
             BootOption::Wait(s) => opts.wait = Some(s),
+            BootOption::IdlePoll(us) => opts.idle_poll = Some(us),
             BootOption::Run(_) => opts.run = true,
         }
     }
@@ -97,6 +100,9 @@ pub extern "C" fn xenbeam_main(start_info: usize) -> ! {
     };
     let opts = options(platform.cmd_line());
     logger::init(opts.log.unwrap_or(LevelFilter::Info));
+    if let Some(us) = opts.idle_poll {
+        platform.set_idle_poll(us);
+    }
     if let Err(e) = traps::install() {
         panic!("installing the trap table failed: {e}");
     }

@@ -12,6 +12,9 @@
 
 use core::fmt;
 
+/// The longest `idle_poll=US` accepted: 10 ms.
+pub const MAX_IDLE_POLL_US: u32 = 10_000;
+
 /// Log verbosity, as given by `log=LEVEL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogLevel {
@@ -77,6 +80,9 @@ pub enum BootOption<'a> {
     Pages(usize),
     /// `wait=S`: stay up, idle, for S seconds before powering off.
     Wait(u64),
+    /// `idle_poll=US`: before sleeping in Xen, watch for an event for up to US microseconds
+    /// (at most [`MAX_IDLE_POLL_US`]; 0, the default, sleeps at once).
+    IdlePoll(u32),
     /// `-run` or `-s`: an Erlang function to run.
     Run(RunSpec<'a>),
 }
@@ -247,8 +253,12 @@ fn parse_token(token: &str) -> Result<BootOption<'_>, OptionError<'_>> {
             Ok(n) => Ok(BootOption::Wait(n)),
             _ => Err(bad("a number of seconds")),
         },
+        ("idle_poll", Some(v)) => match v.parse::<u32>() {
+            Ok(n) if n <= MAX_IDLE_POLL_US => Ok(BootOption::IdlePoll(n)),
+            _ => Err(bad("a number of microseconds up to 10000")),
+        },
         ("selftest", None) => Ok(BootOption::SelfTest),
-        ("log" | "crash" | "pages" | "wait", None) => Err(bad("a value after '='")),
+        ("log" | "crash" | "pages" | "wait" | "idle_poll", None) => Err(bad("a value after '='")),
         ("selftest", Some(_)) => Err(bad("no value")),
         _ => Err(OptionError::Unknown(token)),
     }
@@ -280,14 +290,20 @@ mod tests {
     #[test]
     fn recognised_options() {
         assert_eq!(
-            all("  log=debug   selftest pages=128 crash=pagefault wait=3"),
+            all("  log=debug   selftest pages=128 crash=pagefault wait=3 idle_poll=200"),
             vec![
                 Ok(BootOption::Log(LogLevel::Debug)),
                 Ok(BootOption::SelfTest),
                 Ok(BootOption::Pages(128)),
                 Ok(BootOption::Crash(CrashTest::PageFault)),
                 Ok(BootOption::Wait(3)),
+                Ok(BootOption::IdlePoll(200)),
             ]
+        );
+        assert_eq!(all("idle_poll=0"), vec![Ok(BootOption::IdlePoll(0))]);
+        assert_eq!(
+            all("idle_poll=10000"),
+            vec![Ok(BootOption::IdlePoll(10_000))]
         );
         assert_eq!(all(""), vec![]);
     }
@@ -338,6 +354,30 @@ mod tests {
             got[1].unwrap_err().to_string(),
             "bad value 'loud' for option 'log' (expected off, error, warn, info, debug or trace)"
         );
+        for bad in [
+            "idle_poll=10001",
+            "idle_poll=-1",
+            "idle_poll=x",
+            "idle_poll=",
+        ] {
+            assert!(
+                matches!(
+                    all(bad)[..],
+                    [Err(OptionError::BadValue {
+                        option: "idle_poll",
+                        ..
+                    })]
+                ),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            all("idle_poll")[..],
+            [Err(OptionError::BadValue {
+                option: "idle_poll",
+                ..
+            })]
+        ));
     }
 
     #[test]

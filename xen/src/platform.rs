@@ -70,6 +70,9 @@ static PLATFORM: Once<Platform> = Once::new();
 /// How many times the scheduler or a blocking outlet slept in SCHEDOP_poll waiting for events
 /// ([`Platform::wait_for_events`] and [`Platform::poll`]).
 static SLEEPS: AtomicU64 = AtomicU64::new(0);
+/// How long [`Platform::poll`] watches the ports before it sleeps in Xen, in nanoseconds
+/// (`idle_poll=US`; 0: sleep at once).
+static IDLE_POLL_NS: AtomicU64 = AtomicU64::new(0);
 static EARLY_CONSOLE: AtomicUsize = AtomicUsize::new(0);
 static EARLY_CONSOLE_PORT: AtomicU32 = AtomicU32::new(u32::MAX);
 
@@ -402,9 +405,39 @@ impl Platform {
 
     /// SCHEDOP_poll on `ports` until `deadline_ns` (0: none), counted in
     /// [`Platform::run_times`].
+    ///
+    /// With an idle poll set ([`Platform::set_idle_poll`]) it first watches the ports'
+    /// pending bits for up to that long (or to the deadline) and returns as soon as one is
+    /// set, without a hypercall: a reply that comes within the poll then finds the vCPU still
+    /// running instead of waiting for Xen to wake it.
     pub fn poll(&self, ports: &[Port], deadline_ns: u64) -> Result<(), XenError> {
+        let watch_ns = IDLE_POLL_NS.load(Ordering::Relaxed);
+        if watch_ns > 0 {
+            let now = self.now_ns();
+            let mut until = now.saturating_add(watch_ns);
+            if deadline_ns != 0 {
+                until = until.min(deadline_ns);
+            }
+            loop {
+                // Reading the pending words is a volatile load of the shared page, so each
+                // turn sees what Xen set since the last one.
+                if ports.iter().any(|&p| self.shared.is_pending(p)) {
+                    return Ok(());
+                }
+                if self.now_ns() >= until {
+                    break;
+                }
+                core::hint::spin_loop();
+            }
+        }
         SLEEPS.fetch_add(1, Ordering::Relaxed);
         hypercall::poll(ports, deadline_ns)
+    }
+
+    /// Sets how long [`Platform::poll`] (and so [`Platform::wait_for_events`]) watches for
+    /// an event before sleeping in Xen, in microseconds (0: not at all).
+    pub fn set_idle_poll(&self, us: u32) {
+        IDLE_POLL_NS.store(u64::from(us) * 1000, Ordering::Relaxed);
     }
 
     /// vCPU 0's time running, runnable (waiting for a physical CPU) and blocked, in
