@@ -62,6 +62,14 @@ pub enum Top<'a> {
         /// Its arguments.
         args: &'a [Term],
     },
+    /// A failing BIF entered by a tail call of a fun: the caller's frame went before the
+    /// call, so only the BIF and the return addresses show.
+    TailBif {
+        /// The BIF.
+        bif: BifName,
+        /// Its arguments.
+        args: &'a [Term],
+    },
     /// A failing function of OTP's that the VM has as a BIF, shown as erl shows the Erlang
     /// function: `{M, F, Arity, []}`, called from the current function.
     Named {
@@ -189,6 +197,11 @@ pub fn build_trace(
             if let Some(f) = function_frame(p, code, module, pc, None, None) {
                 frames.push(f);
             }
+        }
+        Top::TailBif { bif, args } => {
+            let (bm, bf) = bif.atoms(code);
+            let al = p.heap.list(args);
+            frames.push(bif_frame(p, atoms, bm, bf, al));
         }
         Top::Named { bif, arity } => {
             let (bm, bf) = bif.atoms(code);

@@ -994,6 +994,8 @@ fn exec(
                 | Op::Badrecord { .. }
                 | Op::CallFun { .. }
                 | Op::CallFun2 { .. }
+                | Op::CallFunLast { .. }
+                | Op::CallFun2Last { .. }
                 | Op::MakeFun { .. }
                 | Op::Apply { .. }
                 | Op::ApplyBif { .. }
@@ -1157,7 +1159,7 @@ fn general<'e>(
                         }
                         Frame::Named => {
                             let top = match $top {
-                                Top::Bif { bif, args } => Top::Named {
+                                Top::Bif { bif, args } | Top::TailBif { bif, args } => Top::Named {
                                     bif,
                                     arity: args.len() as u32,
                                 },
@@ -1305,9 +1307,14 @@ fn general<'e>(
     // stub (Fault::TrapTo) yields everywhere.
     macro_rules! call_bif {
         ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr) => {
-            call_bif!($bif, $arity, $export, $tail, $dealloc, false)
+            call_bif!($bif, $arity, $export, $tail, $dealloc, false, false)
         };
-        ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr, $resume:expr) => {{
+        ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr, $resume:expr) => {
+            call_bif!($bif, $arity, $export, $tail, $dealloc, $resume, false)
+        };
+        // `$frameless`: the caller's frame went before the call (a tail call of a fun), so a
+        // failure shows the BIF without it.
+        ($bif:expr, $arity:expr, $export:expr, $tail:expr, $dealloc:expr, $resume:expr, $frameless:expr) => {{
             let n = $arity as usize;
             let mut buf = [Term::NIL; 8];
             let heap_args: Vec<Term>;
@@ -1346,8 +1353,16 @@ fn general<'e>(
                         let tail = if $tail { Some($dealloc as usize) } else { None };
                         return Some(trap(p, xr, live, f, n, (m, pc!() as u32), tail));
                     }
-                    if $tail {
-                        // erl reports the caller as the function that made the tail call.
+                    // After a tail call by call_ext_last erl still reports the caller as the
+                    // function that made the call; after a fun's tail call it does not.
+                    if $frameless {
+                        fault!(
+                            f,
+                            Top::TailBif {
+                                bif: BifName::from($export),
+                                args
+                            }
+                        )
                     }
                     fault!(
                         f,
@@ -2307,34 +2322,59 @@ fn general<'e>(
                     }
                 }
             }
-            Op::CallFun(arity) | Op::CallFun2(arity, _) => {
+            Op::CallFun(arity)
+            | Op::CallFun2(arity, _)
+            | Op::CallFunLast(arity, _)
+            | Op::CallFun2Last(arity, _, _) => {
                 let n = *arity;
-                let f = match op {
-                    Op::CallFun2(_, s) => get!(*s),
-                    _ => xr[n as usize],
+                let (f, last) = match op {
+                    Op::CallFun2(_, s) => (get!(*s), None),
+                    Op::CallFunLast(_, d) => (xr[n as usize], Some(*d as usize)),
+                    Op::CallFun2Last(_, s, d) => (get!(*s), Some(*d as usize)),
+                    _ => (xr[n as usize], None),
                 };
+                // Enters the callee: a tail call drops the caller's frame first, any other
+                // call pushes its return address.
+                macro_rules! enter_fun {
+                    () => {
+                        match last {
+                            Some(d) => {
+                                let len = p.stack.len();
+                                p.stack.truncate(len.saturating_sub(d));
+                            }
+                            None => {
+                                stack_check!();
+                                p.stack.push(Term::cp_at(m, pc!()));
+                            }
+                        }
+                    };
+                }
                 match fun_entry(p, xr, lits, code, f, n) {
                     Ok(FunEntry::Code(nm, npc, live_at_entry)) => {
-                        stack_check!();
-                        p.stack.push(Term::cp_at(m, pc!()));
+                        enter_fun!();
                         gc!(0, live_at_entry);
                         jump_module!(nm, npc);
                         reduce!(m, pc!(), live_at_entry);
                     }
                     Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, md, fun, n) {
                         Ok(Resolved::Code(nm, npc)) => {
-                            p.stack.push(Term::cp_at(m, pc!()));
-                            stack_check!();
+                            enter_fun!();
                             gc!(0, n);
                             jump_module!(nm, npc);
                             reduce!(m, pc!(), n);
                         }
-                        Ok(Resolved::Bif(b, export)) => {
-                            call_bif!(b, n, export, false, 0);
-                        }
+                        Ok(Resolved::Bif(b, export)) => match last {
+                            Some(d) => {
+                                // As erl: the frame goes, then the BIF is applied.
+                                let len = p.stack.len();
+                                p.stack.truncate(len.saturating_sub(d));
+                                call_bif!(b, n, export, true, 0, false, true)
+                            }
+                            None => call_bif!(b, n, export, false, 0),
+                        },
                         Ok(Resolved::Load(name)) => need_module!(name),
                         _ => {
-                            p.stack.push(Term::cp_at(m, pc!()));
+                            enter_fun!();
                             let args: Vec<Term> = xr[..n as usize].to_vec();
                             let trace = exception::build_trace(
                                 p,
@@ -2365,6 +2405,12 @@ fn general<'e>(
                     Err(fe) => {
                         let args: Vec<Term> = xr[..n as usize].to_vec();
                         let reason = fun_error(p, fe, f, &args);
+                        if last.is_none() {
+                            // As erl: the return address is pushed before the fun is
+                            // checked, so the caller shows twice in the trace.
+                            stack_check!();
+                            p.stack.push(Term::cp_at(m, pc!()));
+                        }
                         raise!(Class::Error, reason)
                     }
                 }

@@ -590,6 +590,10 @@ pub enum Op {
     CallFun(u32),
     /// call_fun2 (arity, fun).
     CallFun2(u32, Src),
+    /// call_fun, deallocate and return, fused: a tail call of a fun (arity, slots to drop).
+    CallFunLast(u32, u32),
+    /// call_fun2, deallocate and return, fused (arity, fun, slots to drop).
+    CallFun2Last(u32, Src, u32),
     /// make_fun3 (global fun id, dst, environment).
     MakeFun(u64, Dst, Box<[Src]>),
     /// apply / apply_last.
@@ -949,6 +953,8 @@ impl Op {
             | Op::Badrecord(_)
             | Op::CallFun(_)
             | Op::CallFun2(..)
+            | Op::CallFunLast(..)
+            | Op::CallFun2Last(..)
             | Op::MakeFun(..)
             | Op::Apply { .. }
             | Op::ApplyBif { .. }
@@ -1093,6 +1099,8 @@ op_kinds! {
     Badrecord = 1,
     CallFun = 1,
     CallFun2 = 1,
+    CallFunLast = 3,
+    CallFun2Last = 3,
     MakeFun = 1,
     Apply = 1,
     ApplyBif = 1,

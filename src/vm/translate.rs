@@ -393,6 +393,22 @@ fn fuse(code: &mut [Op], targets: &[bool]) {
         };
         code[i] = fused;
     }
+    // A fun called in a tail position (call_fun, deallocate, return) is a tail call, as erl's
+    // loader makes it: the frame goes before the jump, so a loop through funs runs in
+    // constant stack and the caller leaves no frame in stack traces.
+    for i in 0..code.len().saturating_sub(2) {
+        if targets.get(i + 1).copied().unwrap_or(true)
+            || targets.get(i + 2).copied().unwrap_or(true)
+        {
+            continue;
+        }
+        let last = match (&code[i], &code[i + 1], &code[i + 2]) {
+            (Op::CallFun(n), Op::DeallocReturn(d), Op::Return) => Op::CallFunLast(*n, *d),
+            (Op::CallFun2(n, f), Op::DeallocReturn(d), Op::Return) => Op::CallFun2Last(*n, *f, *d),
+            _ => continue,
+        };
+        code[i] = last;
+    }
 }
 
 /// Replaces instructions by forms specialised on their operand kinds, so the interpreter does
