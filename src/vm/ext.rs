@@ -11,8 +11,7 @@ use super::literals::{build, BuildError, Target};
 use super::term::{Kind, Term};
 use crate::etf::ExtTerm;
 
-/// The node name every local pid, reference and fun reports.
-const NODE: &str = "nonode@nohost";
+use super::encode::NODE;
 
 /// Pending work of [`to_ext`].
 enum Step {
