@@ -19,6 +19,7 @@ use alloc::vec::Vec;
 
 use super::atom::AtomTable;
 use super::code::{split_fun_id, Code};
+use super::ext::to_ext;
 use super::heap::{copy_bits, BinSlice, View};
 use super::term::{Kind, Term};
 use crate::etf::{tag, EncodeOptions, VERSION};
@@ -484,11 +485,55 @@ impl<'e, 'v> Encoder<'e, 'v> {
                 self.push_term(x);
                 self.push_term(k);
             }
+        } else if n > 0 && self.fun_keys(v.payload(t)) {
+            // Keys holding local funs: the heap's order for funs is not erl's (module name,
+            // index, old uniq, free variables), which the tree path sorts by.
+            let p = v.payload(t);
+            let keys: Vec<crate::etf::ExtTerm> = p
+                .iter()
+                .step_by(2)
+                .map(|&k| to_ext(v, self.atoms, self.code, k))
+                .collect();
+            let mut order: Vec<usize> = (0..n).collect();
+            crate::sort::sort_by(&mut order, |&a, &b| {
+                crate::etf::compare_keys(&keys[a], &keys[b])
+            });
+            self.stack_room(2 * n, sink)?;
+            for &i in order.iter().rev() {
+                self.push_term(p[2 * i + 1]);
+                self.push_term(p[2 * i]);
+            }
         } else if n > 0 {
             // Small maps are held sorted in map key order, the order they are written in.
             self.stack.push(Work::Payload(t, 0));
         }
         Ok(())
+    }
+
+    /// Whether any of a small map's keys (`payload`: keys and values) holds a local fun.
+    fn fun_keys(&self, payload: &[Term]) -> bool {
+        let v = self.v;
+        let mut todo: Vec<Term> = payload
+            .iter()
+            .step_by(2)
+            .copied()
+            .filter(|k| k.is_cons() || k.is_boxed())
+            .collect();
+        while let Some(t) = todo.pop() {
+            if t.is_cons() {
+                let (h, tl) = v.cons(t);
+                todo.extend([h, tl].into_iter().filter(|x| x.is_cons() || x.is_boxed()));
+                continue;
+            }
+            match v.kind(t) {
+                Some(Kind::Fun) => return true,
+                Some(Kind::Tuple | Kind::Map | Kind::TreeMap | Kind::MapNode) => {
+                    todo.extend(v.payload(t).iter().filter(|x| x.is_cons() || x.is_boxed()))
+                }
+                _ => {}
+            }
+        }
+        false
     }
 
     /// A local fun: NEW_FUN_EXT, its free variables left on the stack, then its size.
@@ -675,3 +720,6 @@ pub fn encoded_size(
     e.term(t, &mut n)?;
     Ok(n.0)
 }
+
+#[cfg(test)]
+mod tests;
