@@ -41,10 +41,12 @@ fn options(ctx: &Ctx, opts: Option<&Term>) -> Result<Options, crate::vm::bif::Fa
     Ok(o)
 }
 
-/// Charges the node's memory for the working memory of encoding `t`, while the guard lives.
-/// When a node with a budget cannot hold it, the process is killed (with the memory report),
-/// as one whose heap the node cannot grow is, rather than the encoder exhausting the node's
-/// memory. Without a budget nothing is walked or charged.
+/// Charges the node's memory for the working memory of converting `t` to an [`ExtTerm`]
+/// tree and encoding that (`outlet:command/2`), while the guard lives. When a node with a
+/// budget cannot hold it, the process is killed (with the memory report), as one whose heap
+/// the node cannot grow is, rather than the conversion exhausting the node's memory. Without
+/// a budget nothing is walked or charged. (`term_to_binary` and `external_size` write
+/// straight from the heap, bounded by the budget as they go: see [`encode`].)
 pub fn charge_encoding(ctx: &mut Ctx, t: Term) -> Result<Option<TempCharge>, Fault> {
     let Some(left) = ctx.p.heap.memory_left() else {
         return Ok(None);
@@ -331,6 +333,10 @@ fn join_chunks(ctx: &mut Ctx, head: Vec<u8>, chunks: Term, last: Vec<u8>) -> Ter
 /// The size is counted without writing the bytes: only the work stack takes memory.
 pub fn external_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let o = options(ctx, a.get(1))?;
+    if o.minor_version.is_some_and(|m| m > 1) {
+        // OTP 25's external_size/2 takes minor versions 0 and 1 only.
+        return Err(badarg());
+    }
     let options = EncodeOptions {
         minor_version: o.minor_version.unwrap_or(1),
     };
