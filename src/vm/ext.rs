@@ -1,5 +1,6 @@
-//! Conversion between heap terms and [`ExtTerm`] trees (for `term_to_binary/1` and
-//! `binary_to_term/1`).
+//! Conversion between heap terms and [`ExtTerm`] trees (for `binary_to_term/1`, persistent
+//! terms and outlets' commands; `term_to_binary/1` writes straight from the heap, see
+//! [`encode`](super::encode)).
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -6,7 +6,7 @@ use super::trap;
 use crate::etf::{EncodeOptions, ExtTerm};
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault};
-use crate::vm::encode::{self, Buffer, Encoder, OverBudget};
+use crate::vm::encode::{self, Encoder, Output, OverBudget};
 use crate::vm::ext::{ext_cost, from_ext};
 use crate::vm::heap::View;
 use crate::vm::memory::TempCharge;
@@ -156,7 +156,7 @@ pub fn term_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let (mut l, mut chunks) = (a[1], a[2]);
     let mut count = a[3].as_small().unwrap_or(0) as usize;
     let limit = ctx.p.heap.memory_left();
-    let mut buf = Buffer::new(limit);
+    let mut buf = Output::buffer(limit);
     let r = {
         let v = ctx.view();
         let mut e = Encoder::new(&v, ctx.atoms, ctx.code, EncodeOptions::default(), limit);
@@ -195,7 +195,7 @@ pub fn tuple_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let mut chunks = a[2];
     let mut next = a[3].as_small().unwrap_or(0) as usize;
     let limit = ctx.p.heap.memory_left();
-    let mut buf = Buffer::new(limit);
+    let mut buf = Output::buffer(limit);
     let (arity, r) = {
         let v = ctx.view();
         let elems = v.tuple(a[1]).ok_or_else(badarg)?;
@@ -254,15 +254,18 @@ pub fn map_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .p
         .trap_state
         .take()
-        .and_then(|s| s.downcast::<FlatOrder>().ok());
-    let mut buf = Buffer::new(limit);
+        .and_then(|s| s.downcast::<FlatOrder>().ok())
+        .map(|o| *o)
+        .filter(|o| ctx.view().map_pairs(a[1]).map(|p| p.len() / 2) == Some(o.0.len()))
+        .or_else(|| flat_order(&ctx.view(), a[1]));
+    let mut buf = Output::buffer(limit);
     let (size, r) = {
         let v = ctx.view();
         let size = v.map_size(a[1]).ok_or_else(badarg)?;
         let mut e = Encoder::new(&v, ctx.atoms, ctx.code, EncodeOptions::default(), limit);
         let end = size.min(next + STEP_ELEMENTS);
         let mut r = Ok(());
-        let mut pair = |k: Term, x: Term, next: &mut usize, buf: &mut Buffer| {
+        let mut pair = |k: Term, x: Term, next: &mut usize, buf: &mut Output| {
             if *next >= end || buf.out.len() >= STEP_BYTES || r.is_err() {
                 return false;
             }
@@ -293,7 +296,7 @@ pub fn map_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ctx.charge(SLICE_REDUCTIONS as usize);
     if next < size {
         if let Some(order) = order {
-            ctx.p.trap_state = Some(order);
+            ctx.p.trap_state = Some(alloc::boxed::Box::new(order));
         }
         let bin = ctx.p.heap.binary(buf.out);
         chunks = ctx.p.heap.cons(bin, chunks);

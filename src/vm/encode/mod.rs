@@ -35,36 +35,41 @@ pub struct OverBudget {
     pub wanted: usize,
 }
 
-/// Where the encoding goes: a buffer, or a count of its bytes.
-pub trait Sink {
-    /// Makes room for `n` more bytes, with `held` bytes of work stack held besides.
-    fn room(&mut self, n: usize, held: usize) -> Result<(), OverBudget>;
-    /// Appends bytes (within the room made).
-    fn put(&mut self, bytes: &[u8]);
-    /// Appends the `len` bytes of a bitstring's bits, the last one's unused bits zero.
-    fn put_bits(&mut self, s: &BinSlice, len: usize);
-    /// Bytes written so far.
-    fn len(&self) -> usize;
-    /// Overwrites four bytes written earlier at `at`.
-    fn patch(&mut self, at: usize, bytes: [u8; 4]);
-    /// Bytes the sink has allocated.
-    fn held(&self) -> usize;
-}
-
-/// A sink that keeps the bytes, its growth bounded by a limit.
+/// Where the encoding goes: a buffer, its growth bounded by a limit, or only a count of its
+/// bytes (one type for both, so the encoder is compiled once).
 #[derive(Debug, Default)]
-pub struct Buffer {
-    /// The bytes written.
+pub struct Output {
+    /// The bytes written (none when counting).
     pub out: Vec<u8>,
+    counting: bool,
+    counted: usize,
     limit: Option<usize>,
 }
 
-impl Buffer {
+impl Output {
     /// An empty buffer that, with its encoder's stack, holds at most `limit` bytes.
-    pub fn new(limit: Option<usize>) -> Self {
-        Buffer {
-            out: Vec::new(),
+    pub fn buffer(limit: Option<usize>) -> Self {
+        Output {
             limit,
+            ..Output::default()
+        }
+    }
+
+    /// A sink that counts the bytes and keeps none.
+    pub fn counter() -> Self {
+        Output {
+            counting: true,
+            ..Output::default()
+        }
+    }
+
+    /// Makes room for `n` more bytes, with `held` bytes of work stack held besides.
+    #[inline]
+    fn room(&mut self, n: usize, held: usize) -> Result<(), OverBudget> {
+        if self.counting || self.out.capacity() - self.out.len() >= n {
+            Ok(())
+        } else {
+            self.grow(n, held)
         }
     }
 
@@ -88,24 +93,23 @@ impl Buffer {
                 wanted: cap.saturating_add(held),
             })
     }
-}
 
-impl Sink for Buffer {
+    /// Appends bytes (within the room made).
     #[inline]
-    fn room(&mut self, n: usize, held: usize) -> Result<(), OverBudget> {
-        if self.out.capacity() - self.out.len() >= n {
-            Ok(())
+    fn put(&mut self, bytes: &[u8]) {
+        if self.counting {
+            self.counted += bytes.len();
         } else {
-            self.grow(n, held)
+            self.out.extend_from_slice(bytes);
         }
     }
 
-    #[inline]
-    fn put(&mut self, bytes: &[u8]) {
-        self.out.extend_from_slice(bytes);
-    }
-
+    /// Appends the `len` bytes of a bitstring's bits, the last one's unused bits zero.
     fn put_bits(&mut self, s: &BinSlice, len: usize) {
+        if self.counting {
+            self.counted += len;
+            return;
+        }
         if let Some(b) = s.bytes() {
             self.out.extend_from_slice(b);
             return;
@@ -121,47 +125,31 @@ impl Sink for Buffer {
         }
     }
 
+    /// Bytes written (or counted) so far.
     #[inline]
-    fn len(&self) -> usize {
-        self.out.len()
+    pub fn len(&self) -> usize {
+        if self.counting {
+            self.counted
+        } else {
+            self.out.len()
+        }
     }
 
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Overwrites four bytes written earlier at `at`.
     fn patch(&mut self, at: usize, bytes: [u8; 4]) {
-        self.out[at..at + 4].copy_from_slice(&bytes);
+        if let Some(slot) = self.out.get_mut(at..at + 4) {
+            slot.copy_from_slice(&bytes);
+        }
     }
 
+    /// Bytes the sink has allocated.
     fn held(&self) -> usize {
         self.out.capacity()
-    }
-}
-
-/// A sink that only counts the bytes.
-#[derive(Debug, Default)]
-pub struct Count(pub usize);
-
-impl Sink for Count {
-    #[inline]
-    fn room(&mut self, _: usize, _: usize) -> Result<(), OverBudget> {
-        Ok(())
-    }
-
-    #[inline]
-    fn put(&mut self, bytes: &[u8]) {
-        self.0 += bytes.len();
-    }
-
-    fn put_bits(&mut self, _: &BinSlice, len: usize) {
-        self.0 += len;
-    }
-
-    fn len(&self) -> usize {
-        self.0
-    }
-
-    fn patch(&mut self, _: usize, _: [u8; 4]) {}
-
-    fn held(&self) -> usize {
-        0
     }
 }
 
@@ -219,7 +207,7 @@ impl<'e, 'v> Encoder<'e, 'v> {
     }
 
     /// Appends the encoding of `t` (without the version byte) to `sink`.
-    pub fn term<S: Sink>(&mut self, t: Term, sink: &mut S) -> Result<(), OverBudget> {
+    pub fn term(&mut self, t: Term, sink: &mut Output) -> Result<(), OverBudget> {
         self.stack.clear();
         self.one(t, sink)?;
         while let Some(w) = self.stack.pop() {
@@ -234,7 +222,7 @@ impl<'e, 'v> Encoder<'e, 'v> {
 
     /// Makes room on the stack for `n` more entries.
     #[inline]
-    fn stack_room<S: Sink>(&mut self, n: usize, sink: &S) -> Result<(), OverBudget> {
+    fn stack_room(&mut self, n: usize, sink: &Output) -> Result<(), OverBudget> {
         if self.stack.capacity() - self.stack.len() >= n {
             return Ok(());
         }
@@ -274,7 +262,7 @@ impl<'e, 'v> Encoder<'e, 'v> {
     }
 
     /// Goes on with one pending entry.
-    fn work<S: Sink>(&mut self, w: Work, sink: &mut S) -> Result<(), OverBudget> {
+    fn work(&mut self, w: Work, sink: &mut Output) -> Result<(), OverBudget> {
         let t = match w {
             Work::Term(t) => t,
             Work::Nils(n) => {
@@ -323,7 +311,7 @@ impl<'e, 'v> Encoder<'e, 'v> {
     }
 
     /// Writes `t`, or its header with its contents left on the stack.
-    fn one<S: Sink>(&mut self, t: Term, sink: &mut S) -> Result<(), OverBudget> {
+    fn one(&mut self, t: Term, sink: &mut Output) -> Result<(), OverBudget> {
         self.stack_room(PUSHES_PER_STEP, sink)?;
         let held = self.stack_bytes();
         if let Some(i) = t.as_small() {
@@ -432,7 +420,7 @@ impl<'e, 'v> Encoder<'e, 'v> {
 
     /// A list: STRING_EXT when it is a proper list of at most 65,535 bytes, LIST_EXT with
     /// its heads and tail left on the stack otherwise.
-    fn list<S: Sink>(&mut self, t: Term, sink: &mut S) -> Result<(), OverBudget> {
+    fn list(&mut self, t: Term, sink: &mut Output) -> Result<(), OverBudget> {
         let v = self.v;
         let (mut n, mut bytes, mut l) = (0usize, true, t);
         while l.is_cons() {
@@ -465,7 +453,7 @@ impl<'e, 'v> Encoder<'e, 'v> {
     }
 
     /// A map: its header, its pairs left on the stack.
-    fn map<S: Sink>(&mut self, t: Term, sink: &mut S) -> Result<(), OverBudget> {
+    fn map(&mut self, t: Term, sink: &mut Output) -> Result<(), OverBudget> {
         let v = self.v;
         let n = v.map_size(t).unwrap_or(0);
         sink.room(5, self.stack_bytes())?;
@@ -537,7 +525,7 @@ impl<'e, 'v> Encoder<'e, 'v> {
     }
 
     /// A local fun: NEW_FUN_EXT, its free variables left on the stack, then its size.
-    fn fun<S: Sink>(&mut self, t: Term, sink: &mut S) -> Result<(), OverBudget> {
+    fn fun(&mut self, t: Term, sink: &mut Output) -> Result<(), OverBudget> {
         let p = self.v.payload(t);
         let (mi, li) = split_fun_id(p[0].small_value() as u64);
         let m = &self.code.modules[mi as usize];
@@ -563,7 +551,7 @@ impl<'e, 'v> Encoder<'e, 'v> {
     }
 
     /// NEW_PID_EXT of a local pid.
-    fn pid<S: Sink>(&self, id: u32, serial: u32, sink: &mut S) {
+    fn pid(&self, id: u32, serial: u32, sink: &mut Output) {
         sink.put(&[tag::NEW_PID]);
         self.atom(NODE, sink);
         sink.put(&id.to_be_bytes());
@@ -573,7 +561,7 @@ impl<'e, 'v> Encoder<'e, 'v> {
 
     /// An atom: ATOM_EXT when its characters are Latin-1 (minor versions 0 and 1),
     /// SMALL_ATOM_UTF8 or ATOM_UTF8 otherwise. At most `3 + name.len()` bytes.
-    fn atom<S: Sink>(&self, name: &str, sink: &mut S) {
+    fn atom(&self, name: &str, sink: &mut Output) {
         if self.minor < 2 && name.is_ascii() {
             sink.put(&[tag::ATOM]);
             sink.put(&(name.len() as u16).to_be_bytes());
@@ -596,7 +584,7 @@ impl<'e, 'v> Encoder<'e, 'v> {
 }
 
 /// An integer of a machine word: SMALL_INTEGER, INTEGER or SMALL_BIG (at most 11 bytes).
-fn integer<S: Sink>(i: i64, sink: &mut S) {
+fn integer(i: i64, sink: &mut Output) {
     if let Ok(small) = u8::try_from(i) {
         sink.put(&[tag::SMALL_INTEGER, small]);
     } else if let Ok(word) = i32::try_from(i) {
@@ -612,7 +600,7 @@ fn integer<S: Sink>(i: i64, sink: &mut S) {
 
 /// A bignum from its magnitude's little-endian limbs: SMALL_BIG or LARGE_BIG (INTEGER or
 /// SMALL_INTEGER should it fit one).
-fn big<S: Sink>(limbs: &[Term], negative: bool, sink: &mut S) {
+fn big(limbs: &[Term], negative: bool, sink: &mut Output) {
     let top = limbs.iter().rposition(|l| l.0 != 0);
     let n = top.map_or(0, |i| 8 * i + 8 - (limbs[i].0.leading_zeros() / 8) as usize);
     if n <= 8 {
@@ -647,7 +635,7 @@ fn big<S: Sink>(limbs: &[Term], negative: bool, sink: &mut S) {
 }
 
 /// FLOAT_EXT: the float as C's `printf("%.20e")` writes it, NUL-padded to 31 bytes.
-fn text_float<S: Sink>(f: f64, sink: &mut S) {
+fn text_float(f: f64, sink: &mut Output) {
     use core::fmt::Write;
 
     // Rust's `{:.20e}` has C's exactly rounded digits but writes the exponent as `e5` /
@@ -698,7 +686,7 @@ pub fn encode(
     limit: Option<usize>,
 ) -> Result<Vec<u8>, OverBudget> {
     let mut e = Encoder::new(v, atoms, code, options, limit);
-    let mut out = Buffer::new(limit);
+    let mut out = Output::buffer(limit);
     out.room(1, 0)?;
     out.put(&[VERSION]);
     e.term(t, &mut out)?;
@@ -716,9 +704,10 @@ pub fn encoded_size(
     limit: Option<usize>,
 ) -> Result<usize, OverBudget> {
     let mut e = Encoder::new(v, atoms, code, options, limit);
-    let mut n = Count(1);
+    let mut n = Output::counter();
+    n.put(&[VERSION]);
     e.term(t, &mut n)?;
-    Ok(n.0)
+    Ok(n.len())
 }
 
 #[cfg(test)]
