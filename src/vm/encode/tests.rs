@@ -115,7 +115,7 @@ impl World {
                 // A bitstring that starts inside a byte (a sub-binary).
                 let b = h.binary((0..9).map(|i| i as u8 * 31).collect());
                 let (w, _, _) = h.view(&self.lits).bin_ref(b).unwrap();
-                let len = r.below(64) as u64;
+                let len = r.below(64);
                 let off = h.words.len();
                 h.words.push(Term(crate::vm::term::header(Kind::BinRef, 3)));
                 h.words.extend([Term(w), Term(3), Term(len)]);
