@@ -227,9 +227,10 @@ pub fn tuple_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 }
 
 /// The order a large map kept flat (a literal, `binary_to_term`) is written in, as indices
-/// of its pairs: [`map_to_binary_step`]'s native state (`None` for a map held as a tree).
+/// of its pairs: [`map_to_binary_step`]'s native state.
 struct FlatOrder(Vec<u32>);
 
+/// The order of a map kept flat (`None` for a map held as a tree).
 fn flat_order(v: &View, map: Term) -> Option<FlatOrder> {
     let pairs = v.map_pairs(map)?;
     let mut order: Vec<u32> = (0..(pairs.len() / 2) as u32).collect();
