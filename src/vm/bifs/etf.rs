@@ -185,7 +185,7 @@ pub fn term_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let mut head = alloc::vec![131, crate::etf::tag::LIST];
     head.extend_from_slice(&(count as u32).to_be_bytes());
-    Ok(join_chunks(ctx, head, chunks, out))
+    join_chunks(ctx, head, chunks, out)
 }
 
 /// One step of `term_to_binary` of a large tuple (continuation [`trap::TUPLE_TO_BINARY`]):
@@ -223,7 +223,7 @@ pub fn tuple_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let mut head = alloc::vec![131, crate::etf::tag::LARGE_TUPLE];
     head.extend_from_slice(&(arity as u32).to_be_bytes());
-    Ok(join_chunks(ctx, head, chunks, out))
+    join_chunks(ctx, head, chunks, out)
 }
 
 /// The order a large map kept flat (a literal, `binary_to_term`) is written in, as indices
@@ -310,19 +310,24 @@ pub fn map_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let mut head = alloc::vec![131, crate::etf::tag::MAP];
     head.extend_from_slice(&(size as u32).to_be_bytes());
-    Ok(join_chunks(ctx, head, chunks, buf.out))
+    join_chunks(ctx, head, chunks, buf.out)
 }
 
 /// `head`, then the binaries of the list `chunks` (last first) in order, then `last`, as one
-/// binary.
-fn join_chunks(ctx: &mut Ctx, head: Vec<u8>, chunks: Term, last: Vec<u8>) -> Term {
-    let v = ctx.view();
-    let parts = v.list_to_vec(chunks).unwrap_or_default();
+/// binary. A result the node's budget cannot hold besides the chunks kills the process.
+fn join_chunks(ctx: &mut Ctx, head: Vec<u8>, chunks: Term, last: Vec<u8>) -> BifResult {
+    let parts = ctx.view().list_to_vec(chunks).unwrap_or_default();
     let size: usize = parts
         .iter()
-        .map(|b| v.binary(*b).map_or(0, |b| b.bit_len / 8))
-        .sum();
-    let mut all = Vec::with_capacity(head.len() + size + last.len());
+        .map(|b| ctx.view().binary(*b).map_or(0, |b| b.bit_len / 8))
+        .sum::<usize>()
+        + head.len()
+        + last.len();
+    if ctx.p.heap.memory_left().is_some_and(|left| size > left) {
+        return Err(over_budget(ctx, OverBudget { wanted: size }));
+    }
+    let v = ctx.view();
+    let mut all = Vec::with_capacity(size);
     all.extend_from_slice(&head);
     for b in parts.iter().rev() {
         if let Some(bytes) = v.binary_bytes(*b) {
@@ -330,7 +335,7 @@ fn join_chunks(ctx: &mut Ctx, head: Vec<u8>, chunks: Term, last: Vec<u8>) -> Ter
         }
     }
     all.extend_from_slice(&last);
-    ctx.p.heap.binary(all)
+    Ok(ctx.p.heap.binary(all))
 }
 
 /// `erlang:external_size/1,2`.
