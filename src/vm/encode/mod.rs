@@ -3,9 +3,10 @@
 //!
 //! The bytes are those [`crate::etf::encode_with`] writes for the tree
 //! [`to_ext`](super::ext::to_ext) makes of the same term, without the tree: small maps in map
-//! key order (their heap order), large maps in the reverse of their tree order (erl's
-//! `maps:to_list/1` order), proper lists of at most 65,535 bytes as STRING_EXT, local pids,
-//! references and funs of node `nonode@nohost`.
+//! key order (their heap order, but keys holding local funs sorted as erl orders funs, by
+//! module name, index and old uniq, which the heap's order is not), large maps in the reverse
+//! of their tree order (erl's `maps:to_list/1` order), proper lists of at most 65,535 bytes as
+//! STRING_EXT, local pids, references and funs of node `nonode@nohost`.
 //!
 //! Invariants: nested terms are written from an explicit work stack, never by native
 //! recursion, so depth costs 16 bytes of stack a pending level at most (none for the `[]`
