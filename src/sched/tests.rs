@@ -948,20 +948,26 @@ erase_all(N) ->
 
 #[test]
 fn an_encoding_the_node_memory_cannot_hold_kills_its_process_alone() {
-    // The list fits the budget as a heap (16 bytes a level); its encoding's working memory
-    // would not, so term_to_binary kills the process instead of exhausting the node. A small
-    // encoding in the same node goes through, and the charge is given back either way.
+    // The term fits the budget as a heap (25 levels of pairs of one pair); its encoding
+    // (2^25 binaries) would not, so term_to_binary kills the process, before the buffer
+    // grows past the budget, instead of exhausting the node. A million-deep list (16 MB of
+    // heap, 6 MB encoded) and a small count of an encoding in the same node go through, and
+    // the memory is given back either way.
     let budget = 96 << 20;
     let Some(r) = run_with_max_memory(
         "st_encode_memory",
         r#"-module(st_encode_memory).
 -export([main/0]).
 main() ->
-    {E, ERef} = spawn_monitor(fun() -> exit({size, byte_size(term_to_binary(nest(1000000, [])))}) end),
+    {E, ERef} = spawn_monitor(fun() -> exit({size, byte_size(term_to_binary(double(25, <<"abcdefgh">>)))}) end),
     erlang:display(receive {'DOWN', ERef, process, E, R} -> R end),
+    {D, DRef} = spawn_monitor(fun() -> exit({size, byte_size(term_to_binary(nest(1000000, [])))}) end),
+    erlang:display(receive {'DOWN', DRef, process, D, R1} -> R1 end),
     {S, SRef} = spawn_monitor(fun() -> exit({size, erlang:external_size(nest(1000, []))}) end),
     erlang:display(receive {'DOWN', SRef, process, S, R2} -> R2 end),
     erlang:halt(0).
+double(0, T) -> T;
+double(N, T) -> double(N - 1, {T, T}).
 nest(0, Acc) -> Acc;
 nest(N, Acc) -> nest(N - 1, [Acc]).
 "#,
@@ -970,9 +976,14 @@ nest(N, Acc) -> nest(N - 1, [Acc]).
         return;
     };
     let l = node_memory_report(&r, budget);
-    // As erl: LIST_EXT with one element is 5 bytes, then its tail's NIL_EXT (1000 x 6), then
+    // As erl: LIST_EXT with one element is 5 bytes, then its tail's NIL_EXT (N x 6), then
     // the innermost NIL_EXT and the version byte.
-    assert_eq!(&l[7..], ["", "killed", "{size,6002}"], "{}", r.out);
+    assert_eq!(
+        &l[7..],
+        ["", "killed", "{size,6000002}", "{size,6002}"],
+        "{}",
+        r.out
+    );
     assert_memory_given_back(&r);
 }
 

@@ -223,6 +223,43 @@ pub fn nth(v: &View, map: Term, mut i: usize) -> Option<(Term, Term)> {
     None
 }
 
+/// Calls `f` with the pairs of a large map from index `from` (0-based, key order) down to
+/// the first, until it returns `false` (an explicit stack: O(log n) to start, then O(1) a
+/// pair on average).
+pub fn descending(v: &View, map: Term, from: usize, mut f: impl FnMut(Term, Term) -> bool) {
+    let mut stack = Vec::new();
+    let mut t = v.payload(map)[1];
+    let mut i = from;
+    // Down to pair `from`, keeping the nodes on the way that come before it.
+    while !t.is_nil() {
+        let n = node(v, t);
+        let ls = size(v, n.left);
+        match i.cmp(&ls) {
+            Ordering::Less => t = n.left,
+            Ordering::Equal => {
+                stack.push(t);
+                break;
+            }
+            Ordering::Greater => {
+                stack.push(t);
+                i -= ls + 1;
+                t = n.right;
+            }
+        }
+    }
+    while let Some(t) = stack.pop() {
+        let n = node(v, t);
+        if !f(n.key, n.value) {
+            return;
+        }
+        let mut c = n.left;
+        while !c.is_nil() {
+            stack.push(c);
+            c = node(v, c).right;
+        }
+    }
+}
+
 /// The position and pair at index `i` (0-based, key order) of a large map.
 pub fn nth_entry(v: &View, map: Term, mut i: usize) -> Option<(u32, Term, Term)> {
     let mut t = v.payload(map)[1];

@@ -1,5 +1,6 @@
-//! Conversion between heap terms and [`ExtTerm`] trees (for `term_to_binary/1` and
-//! `binary_to_term/1`).
+//! Conversion between heap terms and [`ExtTerm`] trees (for `binary_to_term/1`, persistent
+//! terms and outlets' commands; `term_to_binary/1` writes straight from the heap, see
+//! [`encode`](super::encode)).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -11,8 +12,7 @@ use super::literals::{build, BuildError, Target};
 use super::term::{Kind, Term};
 use crate::etf::ExtTerm;
 
-/// The node name every local pid, reference and fun reports.
-const NODE: &str = "nonode@nohost";
+use super::encode::NODE;
 
 /// Pending work of [`to_ext`].
 enum Step {

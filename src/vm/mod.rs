@@ -58,6 +58,7 @@ pub mod copy;
 pub mod digest;
 pub mod display;
 pub mod driver;
+pub mod encode;
 pub mod ets;
 pub mod exception;
 pub mod ext;

@@ -1,5 +1,5 @@
 %% Long term_to_binary/binary_to_term and binary:copy/2 share the node: while one process
-%% encodes a tuple of 200,000 elements, decodes a list or tuple that long or makes a binary
+%% encodes a tuple or a map of 200,000 elements, decodes a list or tuple that long or makes a binary
 %% of 20 MB, others run (erl's BIFs trap when their slice of work is used up). A ticker
 %% process told to go just before the call must have sent its tick before the call returns.
 %% Results are compared as erl gives them: bytes, values, `used', `safe', trailing
@@ -24,7 +24,7 @@ during(Tag, F) ->
 main() ->
     N = 200000,
     %% Each group in a process of its own, so that no group's data outlives it.
-    [in_process(G, N) || G <- [fun tuples/1, fun lists/1, fun atoms/1, fun copies/1]],
+    [in_process(G, N) || G <- [fun tuples/1, fun maps/1, fun lists/1, fun atoms/1, fun copies/1]],
     erlang:halt(0).
 
 in_process(Group, N) ->
@@ -37,6 +37,25 @@ tuples(N) ->
     during(t2b_tuple, fun() -> term_to_binary(Tuple) end),
     erlang:display({t2b_tuple_bytes, byte_size(TB), erlang:md5(TB)}),
     during(b2t_tuple, fun() -> binary_to_term(TB) =:= Tuple end).
+
+%% A map of 200,000 pairs, held as erl holds a large map and, from binary_to_term, as it
+%% arrives: the bytes of the slices are those of the encoding in one go (with an option,
+%% term_to_binary/2 does not slice). Only sizes and comparisons are printed: the order of
+%% the pairs of a map this large follows erl's hash trie only as far as the first level of
+%% hashing goes.
+maps(N) ->
+    Map = maps:from_list([{key(I), {I, <<I:16>>}} || I <- lists:seq(1, N)]),
+    MB = term_to_binary(Map, [{minor_version, 1}]),
+    during(t2b_map, fun() -> byte_size(term_to_binary(Map)) end),
+    during(t2b_map_bytes, fun() -> term_to_binary(Map) =:= MB end),
+    Decoded = binary_to_term(MB),
+    erlang:display({t2b_map_decoded, Decoded =:= Map}),
+    during(t2b_decoded_map, fun() -> term_to_binary(Decoded) =:= MB end),
+    erlang:display({t2b_map_sizes, byte_size(MB), erlang:external_size(Map)}).
+
+key(I) when I rem 3 =:= 0 -> I;
+key(I) when I rem 3 =:= 1 -> <<I:32>>;
+key(I) -> {I, [I]}.
 
 lists(N) ->
     List = [{I, [a | I], "s"} || I <- lists:seq(1, N)],

@@ -15,8 +15,9 @@ main() ->
     Reason = receive {'DOWN', GRef, process, G, R} -> R end,
     erlang:display({grower, Reason}),
     erlang:display({worker, receive {W, Sum} -> Sum end}),
-    %% A term that fits as a heap but whose encoding's working memory does not.
-    {E, ERef} = spawn_monitor(fun() -> exit({encoded, byte_size(term_to_binary(nest(2000000, [])))}) end),
+    %% A term that fits as a heap but whose encoding does not: 28 levels of pairs of one
+    %% pair, a few hundred words that encode to 2^28 binaries (3.5 GB).
+    {E, ERef} = spawn_monitor(fun() -> exit({encoded, byte_size(term_to_binary(double(28, <<"abcdefgh">>)))}) end),
     erlang:display({encoder, receive {'DOWN', ERef, process, E, R3} -> R3 end}),
     %% A body recursion that allocates nothing on the heap: only its stack grows.
     {D, DRef} = spawn_monitor(?MODULE, depth, [100000000]),
@@ -42,8 +43,8 @@ fill(Tab, N) -> ets:insert(Tab, {N, lists:seq(1, 20)}), fill(Tab, N + 1).
 depth(0) -> 0;
 depth(N) -> 1 + depth(N - 1).
 
-nest(0, Acc) -> Acc;
-nest(N, Acc) -> nest(N - 1, [Acc]).
+double(0, T) -> T;
+double(N, T) -> double(N - 1, {T, T}).
 
 build(0, Acc) -> Acc;
 build(N, Acc) -> build(N - 1, [N | Acc]).

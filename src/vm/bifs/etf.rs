@@ -6,7 +6,9 @@ use super::trap;
 use crate::etf::{EncodeOptions, ExtTerm};
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault};
-use crate::vm::ext::{ext_cost, from_ext, to_ext};
+use crate::vm::encode::{self, Encoder, Output, OverBudget};
+use crate::vm::ext::{ext_cost, from_ext};
+use crate::vm::heap::View;
 use crate::vm::memory::TempCharge;
 use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::term::Term;
@@ -39,10 +41,12 @@ fn options(ctx: &Ctx, opts: Option<&Term>) -> Result<Options, crate::vm::bif::Fa
     Ok(o)
 }
 
-/// Charges the node's memory for the working memory of encoding `t`, while the guard lives.
-/// When a node with a budget cannot hold it, the process is killed (with the memory report),
-/// as one whose heap the node cannot grow is, rather than the encoder exhausting the node's
-/// memory. Without a budget nothing is walked or charged.
+/// Charges the node's memory for the working memory of converting `t` to an [`ExtTerm`]
+/// tree and encoding that (`outlet:command/2`), while the guard lives. When a node with a
+/// budget cannot hold it, the process is killed (with the memory report), as one whose heap
+/// the node cannot grow is, rather than the conversion exhausting the node's memory. Without
+/// a budget nothing is walked or charged. (`term_to_binary` and `external_size` write
+/// straight from the heap, bounded by the budget as they go: see [`encode`].)
 pub fn charge_encoding(ctx: &mut Ctx, t: Term) -> Result<Option<TempCharge>, Fault> {
     let Some(left) = ctx.p.heap.memory_left() else {
         return Ok(None);
@@ -54,27 +58,20 @@ pub fn charge_encoding(ctx: &mut Ctx, t: Term) -> Result<Option<TempCharge>, Fau
         .map_err(|_| Fault::raise(Class::Exit, atom::KILLED))
 }
 
-fn encode(ctx: &Ctx, t: Term, minor: Option<u8>) -> alloc::vec::Vec<u8> {
-    let v = ctx.view();
-    let ext = to_ext(&v, ctx.atoms, ctx.code, t);
-    match minor {
-        Some(0) => {
-            // minor_version 0: floats in the old 31-byte text form, atoms as with 1.
-            let mut out = crate::etf::encode(&ext);
-            if let crate::etf::ExtTerm::Float(f) = ext {
-                out = alloc::vec![131u8, 99];
-                let text = crate::vm::bifs::conv::float_text_default(f);
-                let mut field = [0u8; 31];
-                for (i, b) in text.bytes().take(31).enumerate() {
-                    field[i] = b;
-                }
-                out.extend_from_slice(&field);
-            }
-            out
-        }
-        Some(m) => crate::etf::encode_with(&ext, EncodeOptions { minor_version: m }),
-        None => crate::etf::encode(&ext),
-    }
+/// The fault for an encoding the node's budget (or the allocator) cannot hold: the refusal
+/// is recorded as a refused heap growth is, and the process is killed.
+fn over_budget(ctx: &mut Ctx, e: OverBudget) -> Fault {
+    let _ = ctx.p.heap.charge_temporary(e.wanted);
+    Fault::raise(Class::Exit, atom::KILLED)
+}
+
+fn encode(ctx: &mut Ctx, t: Term, minor: Option<u8>) -> Result<Vec<u8>, Fault> {
+    let options = EncodeOptions {
+        minor_version: minor.unwrap_or(1),
+    };
+    let limit = ctx.p.heap.memory_left();
+    let r = encode::encode(&ctx.view(), ctx.atoms, ctx.code, t, options, limit);
+    r.map_err(|e| over_budget(ctx, e))
 }
 
 /// External-format bytes encoded or decoded for one reduction: a long term ends the caller's
@@ -95,11 +92,23 @@ pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             let kind = Term::small(trap::TUPLE_TO_BINARY);
             return Err(Fault::TrapTo([kind, a[0], Term::NIL, Term::small(0)]));
         }
+        if ctx.view().map_size(a[0]).is_some_and(|n| n >= LONG_LIST) {
+            if let Some(order) = flat_order(&ctx.view(), a[0]) {
+                ctx.p.trap_state = Some(alloc::boxed::Box::new(order));
+            }
+            let kind = Term::small(trap::MAP_TO_BINARY);
+            return Err(Fault::TrapTo([kind, a[0], Term::NIL, Term::small(0)]));
+        }
     }
-    let charge = charge_encoding(ctx, a[0])?;
-    let mut bytes = encode(ctx, a[0], o.minor_version);
+    let mut bytes = encode(ctx, a[0], o.minor_version)?;
     ctx.charge(bytes.len() / BYTES_PER_REDUCTION);
     if o.compressed && bytes.len() > 1 {
+        // The encoding is held while its compressed copy is made.
+        let charge = ctx
+            .p
+            .heap
+            .charge_temporary(bytes.len())
+            .map_err(|_| Fault::raise(Class::Exit, atom::KILLED))?;
         let body = &bytes[1..];
         // Through a zlib stream, whose compressor the image has anyway.
         let mut s = crate::vm::zstream::Stream::detached();
@@ -113,8 +122,8 @@ pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             out.extend_from_slice(&z);
             bytes = out;
         }
+        drop(charge);
     }
-    drop(charge);
     Ok(ctx.p.heap.binary(bytes))
 }
 
@@ -146,19 +155,27 @@ fn is_long_list(ctx: &Ctx, t: Term) -> bool {
 pub fn term_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let (mut l, mut chunks) = (a[1], a[2]);
     let mut count = a[3].as_small().unwrap_or(0) as usize;
-    let mut out = Vec::new();
-    {
+    let limit = ctx.p.heap.memory_left();
+    let mut buf = Output::buffer(limit);
+    let r = {
         let v = ctx.view();
+        let mut e = Encoder::new(&v, ctx.atoms, ctx.code, EncodeOptions::default(), limit);
         let mut n = 0;
-        while l.is_cons() && n < STEP_ELEMENTS && out.len() < STEP_BYTES {
+        let mut r = Ok(());
+        while r.is_ok() && l.is_cons() && n < STEP_ELEMENTS && buf.out.len() < STEP_BYTES {
             let (h, rest) = v.cons(l);
-            let ext = to_ext(&v, ctx.atoms, ctx.code, h);
-            crate::etf::encode_body(&ext, EncodeOptions::default(), &mut out);
+            r = e.term(h, &mut buf);
             l = rest;
             n += 1;
         }
         count += n;
-    }
+        if r.is_ok() && !l.is_cons() {
+            r = e.term(l, &mut buf);
+        }
+        r
+    };
+    r.map_err(|e| over_budget(ctx, e))?;
+    let out = buf.out;
     ctx.charge(SLICE_REDUCTIONS as usize);
     if l.is_cons() {
         let bin = ctx.p.heap.binary(out);
@@ -166,12 +183,9 @@ pub fn term_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let state = [a[0], l, chunks, Term::small(count as i64)];
         return Err(Fault::TrapTo(state));
     }
-    let v = ctx.view();
-    let tail = to_ext(&v, ctx.atoms, ctx.code, l);
-    crate::etf::encode_body(&tail, EncodeOptions::default(), &mut out);
     let mut head = alloc::vec![131, crate::etf::tag::LIST];
     head.extend_from_slice(&(count as u32).to_be_bytes());
-    Ok(join_chunks(ctx, head, chunks, out))
+    join_chunks(ctx, head, chunks, out)
 }
 
 /// One step of `term_to_binary` of a large tuple (continuation [`trap::TUPLE_TO_BINARY`]):
@@ -180,18 +194,22 @@ pub fn term_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn tuple_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let mut chunks = a[2];
     let mut next = a[3].as_small().unwrap_or(0) as usize;
-    let mut out = Vec::new();
-    let arity = {
+    let limit = ctx.p.heap.memory_left();
+    let mut buf = Output::buffer(limit);
+    let (arity, r) = {
         let v = ctx.view();
         let elems = v.tuple(a[1]).ok_or_else(badarg)?;
+        let mut e = Encoder::new(&v, ctx.atoms, ctx.code, EncodeOptions::default(), limit);
         let end = elems.len().min(next + STEP_ELEMENTS);
-        while next < end && out.len() < STEP_BYTES {
-            let ext = to_ext(&v, ctx.atoms, ctx.code, elems[next]);
-            crate::etf::encode_body(&ext, EncodeOptions::default(), &mut out);
+        let mut r = Ok(());
+        while r.is_ok() && next < end && buf.out.len() < STEP_BYTES {
+            r = e.term(elems[next], &mut buf);
             next += 1;
         }
-        elems.len()
+        (elems.len(), r)
     };
+    r.map_err(|e| over_budget(ctx, e))?;
+    let out = buf.out;
     ctx.charge(SLICE_REDUCTIONS as usize);
     if next < arity {
         let bin = ctx.p.heap.binary(out);
@@ -205,19 +223,111 @@ pub fn tuple_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let mut head = alloc::vec![131, crate::etf::tag::LARGE_TUPLE];
     head.extend_from_slice(&(arity as u32).to_be_bytes());
-    Ok(join_chunks(ctx, head, chunks, out))
+    join_chunks(ctx, head, chunks, out)
+}
+
+/// The order a large map kept flat (a literal, `binary_to_term`) is written in, as indices
+/// of its pairs: [`map_to_binary_step`]'s native state.
+struct FlatOrder(Vec<u32>);
+
+/// The order of a map kept flat (`None` for a map held as a tree).
+fn flat_order(v: &View, map: Term) -> Option<FlatOrder> {
+    let pairs = v.map_pairs(map)?;
+    let mut order: Vec<u32> = (0..(pairs.len() / 2) as u32).collect();
+    // As map_entries sorts them (stable: ties stay in key order), then reversed.
+    crate::sort::sort_by_key(&mut order, |&i| {
+        crate::vm::maphash::key_position(v, pairs[2 * i as usize])
+    });
+    order.reverse();
+    Some(FlatOrder(order))
+}
+
+/// One step of `term_to_binary` of a large map (continuation [`trap::MAP_TO_BINARY`]): the
+/// state is the map, the chunks encoded so far (last first) and the number of pairs
+/// written; a map kept flat has its order as native trap state. Pairs go in the order the
+/// one-shot encoding writes them (the reverse of the map's tree order). Ends with MAP_EXT,
+/// the size and the chunks in order.
+pub fn map_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let mut chunks = a[2];
+    let mut next = a[3].as_small().unwrap_or(0) as usize;
+    let limit = ctx.p.heap.memory_left();
+    let order = ctx
+        .p
+        .trap_state
+        .take()
+        .and_then(|s| s.downcast::<FlatOrder>().ok())
+        .map(|o| *o)
+        .filter(|o| ctx.view().map_pairs(a[1]).map(|p| p.len() / 2) == Some(o.0.len()))
+        .or_else(|| flat_order(&ctx.view(), a[1]));
+    let mut buf = Output::buffer(limit);
+    let (size, r) = {
+        let v = ctx.view();
+        let size = v.map_size(a[1]).ok_or_else(badarg)?;
+        let mut e = Encoder::new(&v, ctx.atoms, ctx.code, EncodeOptions::default(), limit);
+        let end = size.min(next + STEP_ELEMENTS);
+        let mut r = Ok(());
+        let mut pair = |k: Term, x: Term, next: &mut usize, buf: &mut Output| {
+            if *next >= end || buf.out.len() >= STEP_BYTES || r.is_err() {
+                return false;
+            }
+            r = e.term(k, buf).and_then(|()| e.term(x, buf));
+            *next += 1;
+            true
+        };
+        match (&order, v.map_pairs(a[1])) {
+            (Some(order), Some(pairs)) => {
+                for &i in order.0.get(next..).unwrap_or_default() {
+                    let i = 2 * i as usize;
+                    if !pair(pairs[i], pairs[i + 1], &mut next, &mut buf) {
+                        break;
+                    }
+                }
+            }
+            (None, None) if next < size => {
+                crate::vm::bigmap::descending(&v, a[1], size - 1 - next, |k, x| {
+                    pair(k, x, &mut next, &mut buf)
+                });
+            }
+            (None, None) => {}
+            _ => return Err(badarg()),
+        }
+        (size, r)
+    };
+    r.map_err(|e| over_budget(ctx, e))?;
+    ctx.charge(SLICE_REDUCTIONS as usize);
+    if next < size {
+        if let Some(order) = order {
+            ctx.p.trap_state = Some(alloc::boxed::Box::new(order));
+        }
+        let bin = ctx.p.heap.binary(buf.out);
+        chunks = ctx.p.heap.cons(bin, chunks);
+        return Err(Fault::TrapTo([
+            a[0],
+            a[1],
+            chunks,
+            Term::small(next as i64),
+        ]));
+    }
+    let mut head = alloc::vec![131, crate::etf::tag::MAP];
+    head.extend_from_slice(&(size as u32).to_be_bytes());
+    join_chunks(ctx, head, chunks, buf.out)
 }
 
 /// `head`, then the binaries of the list `chunks` (last first) in order, then `last`, as one
-/// binary.
-fn join_chunks(ctx: &mut Ctx, head: Vec<u8>, chunks: Term, last: Vec<u8>) -> Term {
-    let v = ctx.view();
-    let parts = v.list_to_vec(chunks).unwrap_or_default();
+/// binary. A result the node's budget cannot hold besides the chunks kills the process.
+fn join_chunks(ctx: &mut Ctx, head: Vec<u8>, chunks: Term, last: Vec<u8>) -> BifResult {
+    let parts = ctx.view().list_to_vec(chunks).unwrap_or_default();
     let size: usize = parts
         .iter()
-        .map(|b| v.binary(*b).map_or(0, |b| b.bit_len / 8))
-        .sum();
-    let mut all = Vec::with_capacity(head.len() + size + last.len());
+        .map(|b| ctx.view().binary(*b).map_or(0, |b| b.bit_len / 8))
+        .sum::<usize>()
+        + head.len()
+        + last.len();
+    if ctx.p.heap.memory_left().is_some_and(|left| size > left) {
+        return Err(over_budget(ctx, OverBudget { wanted: size }));
+    }
+    let v = ctx.view();
+    let mut all = Vec::with_capacity(size);
     all.extend_from_slice(&head);
     for b in parts.iter().rev() {
         if let Some(bytes) = v.binary_bytes(*b) {
@@ -225,14 +335,23 @@ fn join_chunks(ctx: &mut Ctx, head: Vec<u8>, chunks: Term, last: Vec<u8>) -> Ter
         }
     }
     all.extend_from_slice(&last);
-    ctx.p.heap.binary(all)
+    Ok(ctx.p.heap.binary(all))
 }
 
 /// `erlang:external_size/1,2`.
+/// The size is counted without writing the bytes: only the work stack takes memory.
 pub fn external_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let charge = charge_encoding(ctx, a[0])?;
-    let n = encode(ctx, a[0], None).len();
-    drop(charge);
+    let o = options(ctx, a.get(1))?;
+    if o.minor_version.is_some_and(|m| m > 1) {
+        // OTP 25's external_size/2 takes minor versions 0 and 1 only.
+        return Err(badarg());
+    }
+    let options = EncodeOptions {
+        minor_version: o.minor_version.unwrap_or(1),
+    };
+    let limit = ctx.p.heap.memory_left();
+    let r = encode::encoded_size(&ctx.view(), ctx.atoms, ctx.code, a[0], options, limit);
+    let n = r.map_err(|e| over_budget(ctx, e))?;
     ctx.charge(n / BYTES_PER_REDUCTION);
     Ok(Term::small(n as i64))
 }

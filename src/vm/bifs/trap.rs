@@ -85,6 +85,10 @@ pub const CHECKSUM: i64 = 17;
 /// `erlang:yield/0` ([`super::procs::yield_`]): no state; the step answers `true`.
 pub const YIELD: i64 = 18;
 
+/// `term_to_binary/1,2` of a large map ([`super::etf::map_to_binary_step`]): the map, the
+/// encoded chunks so far (last first) and the number of pairs written.
+pub const MAP_TO_BINARY: i64 = 19;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -106,6 +110,7 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(MD5) => super::md5::md5_step(ctx, a),
         Some(CHECKSUM) => super::checksum::step(ctx, a),
         Some(YIELD) => Ok(crate::vm::atom::TRUE),
+        Some(MAP_TO_BINARY) => super::etf::map_to_binary_step(ctx, a),
         _ => Err(badarg()),
     }
 }
@@ -138,6 +143,7 @@ mod tests {
             MD5,
             CHECKSUM,
             YIELD,
+            MAP_TO_BINARY,
         ];
         for (i, a) in all.iter().enumerate() {
             assert!(!all[i + 1..].contains(a), "continuation {a} used twice");
