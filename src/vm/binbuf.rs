@@ -6,11 +6,14 @@
 //! capacity there once, however many heaps refer to it, and gives it back when the last
 //! reference drops, so the node's account sees binaries as erl's `erlang:memory(binary)` does.
 //!
-//! Invariants: `charged` is what this buffer has charged to `memory` (0 with no account);
-//! buffers under [`CHARGED_FROM`] bytes charge nothing (erl keeps binaries that small on the
-//! process heap, and their heap words, which are charged, bound them); a buffer's bytes change
-//! only while one heap holds it (appends in place), through [`BinData::put_bytes`], which
-//! settles the charge.
+//! Invariants: `charged` is what this buffer has charged to `memory` (0 with no account):
+//! [`held_bytes`] of its capacity, the bytes and what holding them costs besides (the shared
+//! header's block, the smallest block for the bytes, a heap's handle to it), so that a
+//! process making millions of small binaries meets the node's budget before the allocator
+//! runs dry (erl keeps binaries of up to 64 bytes on the process heap; here each is a buffer
+//! of its own, about 90 bytes more than its heap words); a buffer's bytes change only while
+//! one heap holds it (appends in place), through [`BinData::put_bytes`], which settles the
+//! charge.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -21,9 +24,22 @@ use super::memory::NodeMemory;
 /// A shared, immutable-once-published byte buffer behind binary terms.
 pub type BinBuf = Arc<BinData>;
 
-/// The smallest buffer capacity, in bytes, charged to the node's memory (erl's largest heap
-/// binary is 64 bytes).
-pub const CHARGED_FROM: usize = 65;
+/// What a buffer of `capacity` bytes holds of the node's memory: its bytes (at least the
+/// allocator's smallest block, 16 bytes, when there are any), the block of the shared header
+/// (`Arc` counts and [`BinData`], rounded up to a power of two as the image's allocator
+/// rounds small blocks) and one heap's handle to it.
+pub const fn held_bytes(capacity: usize) -> usize {
+    const HEADER: usize =
+        (2 * core::mem::size_of::<usize>() + core::mem::size_of::<BinData>()).next_power_of_two();
+    let bytes = if capacity == 0 {
+        0
+    } else if capacity < 16 {
+        16
+    } else {
+        capacity
+    };
+    bytes + HEADER + core::mem::size_of::<BinBuf>()
+}
 
 /// A binary's bytes and their charge to the node's memory account.
 #[derive(Debug, Default)]
@@ -69,12 +85,7 @@ impl BinData {
 
     /// Charges the capacity not charged yet, or gives back what is no longer held.
     fn settle(&mut self, memory: Option<&NodeMemory>) {
-        let capacity = self.bytes.capacity();
-        let want = if capacity >= CHARGED_FROM {
-            capacity
-        } else {
-            0
-        };
+        let want = held_bytes(self.bytes.capacity());
         if want == self.charged {
             return;
         }
@@ -115,29 +126,33 @@ mod tests {
     fn a_shared_buffer_is_charged_once_until_its_last_reference_drops() {
         let m = NodeMemory::unlimited();
         let small = BinData::charged(alloc::vec![0; 10], Some(&m));
-        assert_eq!((small.charge(), m.used()), (0, 0));
+        // A small buffer charges its block and what holding it costs besides.
+        assert_eq!((small.charge(), m.used()), (held_bytes(10), held_bytes(10)));
+        assert!(held_bytes(10) >= 16 + 64 + 8, "{}", held_bytes(10));
+        drop(small);
+        assert_eq!(m.used(), 0);
         let b = Arc::new(BinData::charged(Vec::with_capacity(1000), Some(&m)));
-        assert_eq!(m.used(), 1000);
+        assert_eq!(m.used(), held_bytes(1000));
         let other = b.clone();
         drop(b);
-        assert_eq!(m.used(), 1000);
+        assert_eq!(m.used(), held_bytes(1000));
         drop(other);
         assert_eq!(m.used(), 0);
     }
 
     #[test]
-    fn appends_charge_their_growth_and_a_small_buffer_starts_charging_when_it_grows() {
+    fn appends_charge_their_growth_and_a_shrink_gives_it_back() {
         let m = NodeMemory::unlimited();
         let mut b = BinData::charged(alloc::vec![1; 8], Some(&m));
         let mut bytes = b.take_bytes();
         bytes.reserve_exact(4000);
         let cap = bytes.capacity();
         b.put_bytes(bytes, Some(&m));
-        assert_eq!((b.charge(), m.used()), (cap, cap));
+        assert_eq!((b.charge(), m.used()), (held_bytes(cap), held_bytes(cap)));
         let mut bytes = b.take_bytes();
         bytes.shrink_to_fit();
         b.put_bytes(bytes, Some(&m));
-        assert_eq!((b.charge(), m.used()), (0, 0));
+        assert_eq!((b.charge(), m.used()), (held_bytes(8), held_bytes(8)));
         let lit = BinData::uncharged(alloc::vec![0; 4096]);
         assert_eq!(lit.charge(), 0);
         drop((b, lit));

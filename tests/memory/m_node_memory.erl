@@ -2,9 +2,10 @@
 %% budget cannot hold it (with a report naming the memory); the node, the other processes
 %% and the scheduler keep running, and the memory it held is free again for a new process. A
 %% process whose term_to_binary would need more working memory than the node has left is
-%% killed the same way, and so are a deep recursion whose stack the node cannot hold and a
-%% process that fills an ETS table without end; the memory of that table's small objects
-%% then serves a process with a large heap.
+%% killed the same way, and so are a deep recursion whose stack the node cannot hold, a
+%% process that makes small binaries without end and a process that fills an ETS table
+%% without end; the memory of that table's small objects then serves a process with a large
+%% heap.
 -module(m_node_memory).
 -export([main/0, grow/1, work/2, depth/1]).
 
@@ -22,6 +23,10 @@ main() ->
     %% A body recursion that allocates nothing on the heap: only its stack grows.
     {D, DRef} = spawn_monitor(?MODULE, depth, [100000000]),
     erlang:display({deep, receive {'DOWN', DRef, process, D, R4} -> R4 end}),
+    %% Binaries of a few bytes: each is a buffer of its own besides its heap words, and that
+    %% counts too (the node's allocator would run dry first if it did not).
+    {S, SRef} = spawn_monitor(fun() -> small_binaries(0, []) end),
+    erlang:display({small_binaries, receive {'DOWN', SRef, process, S, R7} -> R7 end}),
     %% ETS objects count: the filler is killed and its table dies with it.
     {T, TRef} = spawn_monitor(fun() -> fill(ets:new(t, [public]), 0) end),
     erlang:display({ets, receive {'DOWN', TRef, process, T, R5} -> R5 end}),
@@ -39,6 +44,8 @@ grow(Acc) -> grow([Acc | Acc]).
 work(Parent, N) -> Parent ! {self(), lists:sum([lists:sum(lists:seq(1, 100000)) || _ <- lists:seq(1, N)])}.
 
 fill(Tab, N) -> ets:insert(Tab, {N, lists:seq(1, 20)}), fill(Tab, N + 1).
+
+small_binaries(N, Acc) -> small_binaries(N + 1, [<<N:32>> | Acc]).
 
 depth(0) -> 0;
 depth(N) -> 1 + depth(N - 1).
