@@ -85,6 +85,11 @@ pub const CHECKSUM: i64 = 17;
 /// `erlang:yield/0` ([`super::procs::yield_`]): no state; the step answers `true`.
 pub const YIELD: i64 = 18;
 
+/// `unicode:characters_to_list/1,2` or `characters_to_binary/1,2` of a long input
+/// ([`super::characters::step`]): the arguments, the part being read and the tails of the
+/// enclosing lists (the buffer is native trap state).
+pub const CHARACTERS: i64 = 19;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -106,6 +111,7 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(MD5) => super::md5::md5_step(ctx, a),
         Some(CHECKSUM) => super::checksum::step(ctx, a),
         Some(YIELD) => Ok(crate::vm::atom::TRUE),
+        Some(CHARACTERS) => super::characters::step(ctx, a),
         _ => Err(badarg()),
     }
 }
@@ -138,6 +144,7 @@ mod tests {
             MD5,
             CHECKSUM,
             YIELD,
+            CHARACTERS,
         ];
         for (i, a) in all.iter().enumerate() {
             assert!(!all[i + 1..].contains(a), "continuation {a} used twice");
