@@ -635,3 +635,107 @@ fn frames_list(ctx: &mut Ctx, frames: &[Term]) -> Term {
     }
     l
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Code points of `b` read in two pieces cut at `k`, as the steps read a long binary:
+    /// a character cut by the first piece's end is read again from its start.
+    fn in_two(b: &[u8], enc: Encoding, k: usize) -> (Vec<u32>, Result<(), Stop>) {
+        let mut out = Out::Chars(Vec::new());
+        let from = match decode(&b[..k], enc, &mut out) {
+            Ok(()) => k,
+            Err(Stop::Incomplete(at)) => at,
+            Err(e) => return (chars(out), Err(e)),
+        };
+        let r = decode(&b[from..], enc, &mut out).map_err(|e| match e {
+            Stop::Invalid(at) => Stop::Invalid(from + at),
+            Stop::Incomplete(at) => Stop::Incomplete(from + at),
+        });
+        (chars(out), r)
+    }
+
+    fn chars(out: Out) -> Vec<u32> {
+        match out {
+            Out::Chars(v) => v,
+            Out::Utf8(_) => Vec::new(),
+        }
+    }
+
+    fn encode(s: &str, enc: Encoding) -> Vec<u8> {
+        let mut b = Vec::new();
+        for c in s.chars() {
+            match enc {
+                Encoding::Latin1 => b.push(c as u8),
+                Encoding::Utf8 => b.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+                Encoding::Utf16(little) => {
+                    for u in c.encode_utf16(&mut [0; 2]) {
+                        let u = if little {
+                            u.to_le_bytes()
+                        } else {
+                            u.to_be_bytes()
+                        };
+                        b.extend_from_slice(&u);
+                    }
+                }
+                Encoding::Utf32(little) => {
+                    let c = c as u32;
+                    b.extend_from_slice(&if little {
+                        c.to_le_bytes()
+                    } else {
+                        c.to_be_bytes()
+                    });
+                }
+            }
+        }
+        b
+    }
+
+    #[test]
+    fn any_cut_reads_as_the_whole() {
+        let text = "ab\u{e9}\u{20ac}x\u{1f600}\u{10ffff}z";
+        let encodings = [
+            Encoding::Utf8,
+            Encoding::Utf16(false),
+            Encoding::Utf16(true),
+            Encoding::Utf32(false),
+            Encoding::Utf32(true),
+        ];
+        for enc in encodings {
+            let b = encode(text, enc);
+            let whole: Vec<u32> = text.chars().map(u32::from).collect();
+            for k in 0..=b.len() {
+                assert!(in_two(&b, enc, k) == (whole.clone(), Ok(())), "cut at {k}");
+            }
+            // A bad unit in the middle is found at the same place wherever the cut is.
+            let mut bad = b.clone();
+            let at = encode("ab\u{e9}", enc).len();
+            // A lone low surrogate in UTF-16, too large a code point in UTF-32, a lead
+            // byte without its continuation in UTF-8.
+            let unit: &[u8] = match enc {
+                Encoding::Utf16(true) => &[0xFF, 0xDC],
+                Encoding::Utf32(true) => &[0xDC, 0xFF, 0xFF],
+                _ => &[0xDC, 0xFF, 0xFF],
+            };
+            bad[at..at + unit.len()].copy_from_slice(unit);
+            let mut one = Out::Chars(Vec::new());
+            let expect = decode(&bad, enc, &mut one);
+            assert!(matches!(expect, Err(Stop::Invalid(_))));
+            let expect = (chars(one), expect);
+            for k in 0..=bad.len() {
+                assert!(in_two(&bad, enc, k) == expect, "bad, cut at {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn latin1_becomes_utf8() {
+        let mut out = Out::Utf8(Vec::new());
+        out.push_latin1(&[b'a', 0xE9, 0xFF]);
+        match out {
+            Out::Utf8(v) => assert_eq!(v, "a\u{e9}\u{ff}".as_bytes()),
+            Out::Chars(_) => unreachable!(),
+        }
+    }
+}
