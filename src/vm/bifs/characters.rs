@@ -103,11 +103,29 @@ impl Out {
         }
     }
 
+    /// Appends valid code points.
+    fn push_chars(&mut self, cs: &[u32]) {
+        match self {
+            Out::Chars(v) => v.extend_from_slice(cs),
+            Out::Utf8(v) => {
+                for &c in cs {
+                    if let Some(ch) = char::from_u32(c) {
+                        v.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
+                    }
+                }
+            }
+        }
+    }
+
     /// Appends the characters of `s`.
     fn push_str(&mut self, s: &str) {
         match self {
             Out::Chars(v) if s.is_ascii() => v.extend(s.bytes().map(u32::from)),
-            Out::Chars(v) => v.extend(s.chars().map(u32::from)),
+            Out::Chars(v) => {
+                // `chars` gives no exact size: room for one per byte, at most 4 times more.
+                v.reserve(s.len());
+                v.extend(s.chars().map(u32::from));
+            }
             Out::Utf8(v) => v.extend_from_slice(s.as_bytes()),
         }
     }
@@ -149,14 +167,6 @@ enum Stop {
 
 /// Appends the characters of `b` in encoding `enc` to `out`.
 fn decode(b: &[u8], enc: Encoding, out: &mut Out) -> Result<(), Stop> {
-    let unit = |c: &[u8], little: bool| -> u32 {
-        let c = c.iter().map(|&x| x as u32);
-        if little {
-            c.rev().fold(0, |n, x| (n << 8) | x)
-        } else {
-            c.fold(0, |n, x| (n << 8) | x)
-        }
-    };
     match enc {
         Encoding::Latin1 => out.push_latin1(b),
         Encoding::Utf8 => {
@@ -174,38 +184,69 @@ fn decode(b: &[u8], enc: Encoding, out: &mut Out) -> Result<(), Stop> {
             out.push_str(ok);
             return stop.map_or(Ok(()), Err);
         }
-        Encoding::Utf16(little) => {
-            let mut i = 0;
-            while i < b.len() {
-                if i + 2 > b.len() {
-                    return Err(Stop::Incomplete(i));
-                }
-                let u = unit(&b[i..i + 2], little);
-                let c = match u {
-                    0xD800..=0xDBFF if i + 4 > b.len() => return Err(Stop::Incomplete(i)),
-                    0xD800..=0xDBFF => match unit(&b[i + 2..i + 4], little) {
-                        l @ 0xDC00..=0xDFFF => 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00),
-                        _ => return Err(Stop::Invalid(i)),
-                    },
-                    0xDC00..=0xDFFF => return Err(Stop::Invalid(i)),
-                    u => u,
-                };
-                out.push(c);
-                i += if c >= 0x10000 { 4 } else { 2 };
-            }
+        Encoding::Utf16(little) | Encoding::Utf32(little) => {
+            // Into code points first, then into the buffer in one go.
+            let mut cs = Vec::new();
+            let r = if let Encoding::Utf16(_) = enc {
+                utf16(b, little, &mut cs)
+            } else {
+                utf32(b, little, &mut cs)
+            };
+            out.push_chars(&cs);
+            return r;
         }
-        Encoding::Utf32(little) => {
-            for (n, c) in b.chunks(4).enumerate() {
-                if c.len() < 4 {
-                    return Err(Stop::Incomplete(n * 4));
-                }
-                let c = unit(c, little);
-                if char::from_u32(c).is_none() {
-                    return Err(Stop::Invalid(n * 4));
-                }
-                out.push(c);
-            }
+    }
+    Ok(())
+}
+
+/// The code points of UTF-16 `b`.
+fn utf16(b: &[u8], little: bool, out: &mut Vec<u32>) -> Result<(), Stop> {
+    let unit = |i: usize| -> u32 {
+        let u = [b[i], b[i + 1]];
+        u32::from(if little {
+            u16::from_le_bytes(u)
+        } else {
+            u16::from_be_bytes(u)
+        })
+    };
+    out.reserve(b.len() / 2);
+    let mut i = 0;
+    while i < b.len() {
+        if i + 2 > b.len() {
+            return Err(Stop::Incomplete(i));
         }
+        let u = unit(i);
+        let c = match u {
+            0xD800..=0xDBFF if i + 4 > b.len() => return Err(Stop::Incomplete(i)),
+            0xD800..=0xDBFF => match unit(i + 2) {
+                l @ 0xDC00..=0xDFFF => 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00),
+                _ => return Err(Stop::Invalid(i)),
+            },
+            0xDC00..=0xDFFF => return Err(Stop::Invalid(i)),
+            u => u,
+        };
+        out.push(c);
+        i += if c >= 0x10000 { 4 } else { 2 };
+    }
+    Ok(())
+}
+
+/// The code points of UTF-32 `b`.
+fn utf32(b: &[u8], little: bool, out: &mut Vec<u32>) -> Result<(), Stop> {
+    out.reserve(b.len() / 4);
+    for (n, c) in b.chunks(4).enumerate() {
+        let Ok(c) = <[u8; 4]>::try_from(c) else {
+            return Err(Stop::Incomplete(n * 4));
+        };
+        let c = if little {
+            u32::from_le_bytes(c)
+        } else {
+            u32::from_be_bytes(c)
+        };
+        if char::from_u32(c).is_none() {
+            return Err(Stop::Invalid(n * 4));
+        }
+        out.push(c);
     }
     Ok(())
 }
