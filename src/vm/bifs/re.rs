@@ -379,20 +379,79 @@ fn run(ctx: &mut Ctx, subject: Term, pattern: Term, opts: Term) -> BifResult {
         run: r,
         retry: None,
         found: Vec::new(),
+        building: None,
         charge: None,
     };
+    let kind = Term::small(RE_RUN);
     match advance(ctx, &mut job)? {
-        Some(outcome) => report(ctx, &job, outcome, o, subject),
+        Some(outcome) => finish(
+            ctx,
+            alloc::boxed::Box::new(job),
+            outcome,
+            o,
+            [kind, subject, opts],
+        ),
         None => {
             park(ctx, alloc::boxed::Box::new(job))?;
-            Err(Fault::TrapTo([
-                Term::small(RE_RUN),
-                subject,
-                opts,
-                Term::NIL,
-            ]))
+            Err(Fault::TrapTo([kind, subject, opts, Term::NIL]))
         }
     }
+}
+
+/// The result of a finished run: built at once, or for a global run with more than
+/// [`REPORT_STEP`] matches to report, a step at a time from the last match (`a` is the
+/// continuation and its subject and options). The steps read the subject's bytes from a
+/// binary: an iolist subject whose captures are binaries becomes one first.
+fn finish(
+    ctx: &mut Ctx,
+    mut job: alloc::boxed::Box<Pending>,
+    outcome: Outcome,
+    o: Options,
+    a: [Term; 3],
+) -> BifResult {
+    let listed = match o.values {
+        Values::None => false,
+        Values::AllNames => !job.re.names().is_empty(),
+        _ => true,
+    };
+    let long = job.found.len() > REPORT_STEP && o.bits & GLOBAL != 0;
+    if outcome.is_err() || !listed || !long {
+        return report(ctx, &job, outcome, o, a[1]);
+    }
+    let subject = if o.kind == Kind::Binary && !ctx.view().is_binary(a[1]) {
+        ctx.p.heap.binary(job.s.clone())
+    } else {
+        a[1]
+    };
+    job.building = Some(job.found.len());
+    park(ctx, job)?;
+    Err(Fault::TrapTo([a[0], subject, a[2], Term::NIL]))
+}
+
+/// Matches a step of a global run's result reports.
+const REPORT_STEP: usize = 8192;
+
+/// One step of building a global run's result from its end: `list` holds the captures of
+/// the matches after the first `job.building`.
+fn build_step(ctx: &mut Ctx, mut job: alloc::boxed::Box<Pending>, a: &[Term]) -> BifResult {
+    let o = options(ctx, a[2])?;
+    let left = job.building.ok_or_else(badarg)?;
+    let from = left.saturating_sub(REPORT_STEP);
+    let utf = job.re.options() & opt::UTF != 0;
+    let whole = (o.kind == Kind::Binary).then_some(a[1]);
+    let mut list = a[3];
+    for slots in job.found[from..left].iter().rev() {
+        let c = captures(ctx, &job.re, &o, slots, &job.s, whole, utf)?;
+        list = ctx.p.heap.cons(c, list);
+    }
+    ctx.charge(crate::vm::process::SLICE_REDUCTIONS as usize);
+    if from == 0 {
+        let tag = ctx.atoms.intern("match").unwrap_or(atom::BADARG);
+        return Ok(ctx.p.heap.tuple(&[tag, list]));
+    }
+    job.building = Some(from);
+    park(ctx, job)?;
+    Err(Fault::TrapTo([a[0], a[1], a[2], list]))
 }
 
 /// One more slice of a `re:run` that trapped (continuation [`RE_RUN`]; the state is the
@@ -401,10 +460,13 @@ pub fn run_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let Some(mut job) = ctx.p.re_run.take() else {
         return Err(badarg());
     };
+    if job.building.is_some() {
+        return build_step(ctx, job, a);
+    }
     match advance(ctx, &mut job)? {
         Some(outcome) => {
             let o = options(ctx, a[2])?;
-            report(ctx, &job, outcome, o, a[1])
+            finish(ctx, job, outcome, o, [a[0], a[1], a[2]])
         }
         None => {
             park(ctx, job)?;
@@ -456,6 +518,9 @@ pub struct Pending {
     /// and where the search that found it started.
     retry: Option<(usize, usize)>,
     found: Vec<Slots>,
+    /// Once the run is done and its result is built a step at a time: the number of
+    /// matches (the first ones) whose captures are still to build.
+    building: Option<usize>,
     /// What it holds, charged while it is parked ([`park`]).
     charge: Option<crate::vm::memory::TempCharge>,
 }
