@@ -51,6 +51,8 @@ runs() ->
     during(iolist_binary, fun() -> re:run(Io, K, [global, {capture, all, binary}]) end),
     during(iolist_list, fun() -> re:run(Io, K, [global, {capture, all, list}]) end).
 
+%% replace and split are OTP's code over re:run, so they also share the node as any
+%% Erlang code does; their ticks do not tell whether re:run traps.
 others() ->
     B = subject(),
     during(replace, fun() -> re:replace(B, <<"k">>, <<"K&">>, [global, {return, binary}]) end),
