@@ -450,7 +450,8 @@ fn build_step(ctx: &mut Ctx, mut job: alloc::boxed::Box<Pending>, a: &[Term]) ->
         return Ok(ctx.p.heap.tuple(&[tag, list]));
     }
     job.building = Some(from);
-    park(ctx, job)?;
+    // Parked as it was: it holds no more than when its charge was taken.
+    ctx.p.re_run = Some(job);
     Err(Fault::TrapTo([a[0], a[1], a[2], list]))
 }
 
