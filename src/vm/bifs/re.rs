@@ -379,6 +379,7 @@ fn run(ctx: &mut Ctx, subject: Term, pattern: Term, opts: Term) -> BifResult {
         run: r,
         retry: None,
         found: Vec::new(),
+        found_bytes: 0,
         building: None,
         charge: None,
     };
@@ -482,9 +483,7 @@ pub fn run_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 fn park(ctx: &mut Ctx, mut job: alloc::boxed::Box<Pending>) -> Result<(), Fault> {
     job.charge = None;
     if let Some(m) = ctx.p.heap.memory_account() {
-        let bytes = job.s.capacity()
-            + job.search.bytes()
-            + job.found.iter().map(|f| f.capacity() * 16).sum::<usize>();
+        let bytes = job.s.capacity() + job.search.bytes() + job.found_bytes;
         let c = m.try_charge_temporary(bytes);
         job.charge = Some(c.map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?);
     }
@@ -519,6 +518,9 @@ pub struct Pending {
     /// and where the search that found it started.
     retry: Option<(usize, usize)>,
     found: Vec<Slots>,
+    /// What the matches in `found` hold, counted as they come (summing them at each park
+    /// would make a run with many matches quadratic).
+    found_bytes: usize,
     /// Once the run is done and its result is built a step at a time: the number of
     /// matches (the first ones) whose captures are still to build.
     building: Option<usize>,
@@ -631,6 +633,7 @@ fn advance(ctx: &mut Ctx, job: &mut Pending) -> Result<Option<Outcome>, Fault> {
                 };
                 let (a, b) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
                 let from = job.run.start;
+                job.found_bytes += slots.capacity() * 16;
                 job.found.push(slots);
                 if job.bits & GLOBAL == 0 {
                     return Ok(Some(Ok(())));
@@ -652,6 +655,7 @@ fn advance(ctx: &mut Ctx, job: &mut Pending) -> Result<Option<Outcome>, Fault> {
                 job.run.start = match m {
                     Ok(Some(slots)) => {
                         let (a2, b2) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
+                        job.found_bytes += slots.capacity() * 16;
                         job.found.push(slots);
                         if b2 > a2 {
                             b2
