@@ -25,7 +25,7 @@ during(Tag, F) ->
 
 main() ->
     %% Each group in a process of its own, so that no group's data outlives it.
-    [in_process(G) || G <- [fun runs/0, fun others/0, fun unicode/0]],
+    [in_process(G) || G <- [fun runs/0, fun others/0, fun unicode/0, fun list_subjects/0]],
     erlang:halt(0).
 
 in_process(Group) ->
@@ -66,7 +66,28 @@ unicode() ->
     during(utf8_list, fun() -> re:run(U, <<".\\s">>, [global, unicode, {capture, all, list}]) end),
     during(utf8_empty, fun() -> re:run(U, <<"u*">>, [global, unicode, {capture, all, binary}]) end).
 
+%% A subject given as a list (or a deep iolist) is read into bytes a step at a time too.
+list_subjects() ->
+    B = subject(),
+    L = binary_to_list(B),
+    during(list_subject, fun() -> re:run(L, <<"k">>, [global, {capture, first, index}]) end),
+    Deep = [[binary_to_list(binary:part(B, 0, 1000000)), <<"mid">>] | binary:part(B, 1000000, 100)],
+    during(deep_subject, fun() -> re:run(Deep, <<"k(l)">>, [global, {capture, all, list}]) end),
+    U = unicode:characters_to_list(binary:copy(<<"d\x{e9}j\x{e0} \x{20ac}uro "/utf8>>, 200000)),
+    during(unicode_list, fun() -> re:run(U, <<"\x{20ac}"/utf8>>, [global, unicode]) end),
+    during(unicode_list_bin, fun() ->
+                                     re:run(U, <<"j.">>, [global, unicode, {capture, all, binary}])
+                             end),
+    Bad = L ++ [256],
+    during(bad_subject, fun() -> re:run(Bad, <<"k">>) end),
+    BadU = [U, [-1]],
+    during(bad_unicode_subject, fun() -> re:run(BadU, <<"k">>, [unicode]) end),
+    BadTail = [L | x],
+    during(bad_tail, fun() -> re:run(BadTail, <<"k">>, [global]) end).
+
 %% Small things only: counts, hashes, the first and last few.
+summary({'EXIT', {Reason, [{M, F, A, _} | _]}}) when is_list(A) ->
+    {'EXIT', Reason, M, F, length(A)};
 summary({match, L}) when is_list(L) ->
     {match, length(L), erlang:phash2(L), lists:sublist(L, 2), lists:nthtail(max(0, length(L) - 2), L)};
 summary(B) when is_binary(B) -> {binary, byte_size(B), erlang:md5(B)};
