@@ -12,7 +12,7 @@
 //!
 //! The terms a walk still has to visit (the current part and the tails of the enclosing
 //! lists) are in the trap's arguments, where the collector sees them; the buffer and the
-//! position in the current binary are the process's native trap state ([`Conversion`]),
+//! position in the current binary are the process's native trap state (`Conversion`),
 //! charged to the node's memory account while the others run. Results, `{error, _, _}` and
 //! `{incomplete, _, _}` are those of a conversion in one go.
 
