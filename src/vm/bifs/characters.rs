@@ -282,6 +282,9 @@ struct Conversion {
     offset: usize,
     /// Set once the conversion stopped early (its rest is in the trap's arguments).
     stopped: Option<Stopped>,
+    /// Whether all read so far is one flat list of characters: converted to a list, such an
+    /// input is its own result.
+    flat: bool,
     /// Characters of the buffer still to put in front of the list being built.
     left: usize,
     /// The charges for the buffer while the conversion is parked, and their total.
@@ -354,11 +357,12 @@ fn start(ctx: &mut Ctx, a: &[Term], to_list: bool) -> BifResult {
         pending: Vec::new(),
         offset: 0,
         stopped: None,
+        flat: true,
         left: 0,
         charges: Vec::new(),
         charged: 0,
     };
-    match run(ctx, &mut st, a[0], Term::NIL)? {
+    match run(ctx, &mut st, a[0], a[0], Term::NIL)? {
         Ended::Done(t) => Ok(t),
         Ended::Paused(t2, t3) => {
             if !st.charge(ctx) {
@@ -387,7 +391,8 @@ pub fn step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     } else {
         ("unicode", "characters_to_binary")
     };
-    let ended = run(ctx, &mut st, a[2], a[3]);
+    let data = *args.first().ok_or_else(badarg)?;
+    let ended = run(ctx, &mut st, data, a[2], a[3]);
     ctx.charge(SLICE_REDUCTIONS as usize);
     match ended {
         Ok(Ended::Done(t)) => Ok(t),
@@ -402,8 +407,14 @@ pub fn step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
 }
 
-/// Runs conversion `st` for about a step's work from where `t2` and `t3` say.
-fn run(ctx: &mut Ctx, st: &mut Conversion, mut t2: Term, mut t3: Term) -> Result<Ended, Fault> {
+/// Runs conversion `st` of `data` for about a step's work from where `t2` and `t3` say.
+fn run(
+    ctx: &mut Ctx,
+    st: &mut Conversion,
+    data: Term,
+    mut t2: Term,
+    mut t3: Term,
+) -> Result<Ended, Fault> {
     let mut work = 0;
     if st.phase == Phase::Convert {
         let mut frames = list_vec(&ctx.view(), t3);
@@ -413,6 +424,13 @@ fn run(ctx: &mut Ctx, st: &mut Conversion, mut t2: Term, mut t3: Term) -> Result
             Converted::Paused => {
                 let frames = frames_list(ctx, &frames);
                 return Ok(Ended::Paused(cur, frames));
+            }
+            Converted::Done if st.to_list && st.flat => {
+                // A flat list of characters: the list itself (no copy to build).
+                st.out = Out::Chars(Vec::new());
+                st.charges.clear();
+                ctx.charge(work / (STEP / SLICE_REDUCTIONS as usize));
+                return Ok(Ended::Done(data));
             }
             Converted::Done => t3 = Term::NIL,
             Converted::Stopped(how, rest) => {
@@ -536,6 +554,7 @@ fn convert(
                 let (h, tl) = v.cons(*cur);
                 *work += 1;
                 let Some(c) = h.as_small() else {
+                    st.flat = false;
                     frames.push(tl);
                     *cur = h;
                     break;
@@ -559,6 +578,9 @@ fn convert(
                 return Ok(Converted::Stopped(Stopped::Error, rest));
             }
             continue;
+        }
+        if !cur.is_nil() {
+            st.flat = false;
         }
         let len = match v.binary(*cur) {
             Some(b) if b.bit_len.is_multiple_of(8) => b.bit_len / 8,
