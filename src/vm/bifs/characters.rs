@@ -453,6 +453,10 @@ fn run(
             Out::Chars(v) => v.len(),
             Out::Utf8(_) => 0,
         };
+        if st.left > STEP * CELLS_PER_UNIT {
+            // Room for the whole list now, so no collection copies it between the steps.
+            ctx.p.make_room(st.left.saturating_mul(2));
+        }
         t2 = Term::NIL;
     }
     // Building the list from the end of the buffer.
