@@ -226,6 +226,22 @@ impl Process {
         }
     }
 
+    /// Gives the heap room for `words` more words and puts off the next collection until
+    /// they are used, if the node's account and the allocator allow it: for a BIF that
+    /// builds one large term over several steps, which the collections between the steps
+    /// would otherwise copy again and again. A `max_heap_size` that kills still caps the
+    /// limit, so a collection still checks the heap soon after it passes that size.
+    pub fn make_room(&mut self, words: usize) {
+        let want = self.heap.words.len().saturating_add(words);
+        let mut held = core::mem::take(&mut self.heap.words);
+        let grown = self.heap.grow_words(&mut held, want, 0);
+        self.heap.words = held;
+        if grown.is_ok() {
+            self.heap.limit = self.heap.limit.max(want);
+            self.cap_heap_limit();
+        }
+    }
+
     fn cap_heap_limit(&mut self) {
         let m = self.max_heap;
         if m.kill && m.size != 0 {

@@ -6,6 +6,7 @@
 pub mod arith;
 pub mod atomics;
 pub mod binary;
+pub mod characters;
 pub mod checksum;
 pub mod conv;
 pub mod crypto;
@@ -744,25 +745,25 @@ pub static TABLE: Table = bifs![
         "unicode",
         "characters_to_list",
         1,
-        unicode::characters_to_list,
+        characters::characters_to_list,
     ),
     (
         "unicode",
         "characters_to_list",
         2,
-        unicode::characters_to_list,
+        characters::characters_to_list,
     ),
     (
         "unicode",
         "characters_to_binary",
         1,
-        unicode::characters_to_binary,
+        characters::characters_to_binary,
     ),
     (
         "unicode",
         "characters_to_binary",
         2,
-        unicode::characters_to_binary,
+        characters::characters_to_binary,
     ),
     ("unicode", "bin_is_7bit", 1, unicode::bin_is_7bit),
     ("xenbeam", "put_chars", 1, unicode::put_chars),

@@ -24,6 +24,7 @@ use super::conv::iolist_bytes;
 use super::unicode::chars;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::heap::View;
 use crate::vm::regex::{opt, MatchError, Newline, Progress, Regex, Run, Search};
 use crate::vm::term::Term;
 
@@ -309,15 +310,18 @@ pub fn inspect(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `re:run/2`.
 pub fn run2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    run(ctx, a[0], a[1], Term::NIL)
+    run(ctx, a, Term::NIL)
 }
 
 /// `re:run/3`, and `re:internal_run/4` (OTP's `re.erl` calls it with a flag we ignore).
 pub fn run3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    run(ctx, a[0], a[1], a[2])
+    run(ctx, a, a[2])
 }
 
-fn run(ctx: &mut Ctx, subject: Term, pattern: Term, opts: Term) -> BifResult {
+/// `re:run` with arguments `a` (the subject, the pattern and, but for `run/2`, the options
+/// `opts`).
+fn run(ctx: &mut Ctx, a: &[Term], opts: Term) -> BifResult {
+    let (subject, pattern) = (a[0], a[1]);
     let o = options(ctx, opts)?;
     let (re, utf, crlf) = match compiled(ctx, pattern) {
         Some((bits, text)) => {
@@ -350,12 +354,80 @@ fn run(ctx: &mut Ctx, subject: Term, pattern: Term, opts: Term) -> BifResult {
         }
     };
     // Checked after the pattern, as erl: a bad subject is badarg even with a bad pattern.
-    let s = text(ctx, subject, utf)?;
+    let s = if ctx.view().is_binary(subject) {
+        text(ctx, subject, utf)?
+    } else {
+        // A list is read a step at a time, as erl reads it for a global or UTF run (erl's
+        // other runs read it in one go).
+        let budget = if o.bits & GLOBAL == 0 && !utf {
+            usize::MAX
+        } else {
+            READ_STEP
+        };
+        let mut stack = alloc::vec![subject];
+        let mut s = Vec::new();
+        match read(&ctx.view(), &mut stack, utf, &mut s, budget) {
+            Walk::Done => s,
+            Walk::Bad => return Err(badarg()),
+            Walk::Paused => {
+                let job = alloc::boxed::Box::new(Pending {
+                    search: Search::new(&re, Run::new(0)),
+                    re,
+                    s,
+                    bits: o.bits,
+                    crlf,
+                    run: Run::new(0),
+                    retry: None,
+                    found: Vec::new(),
+                    found_bytes: 0,
+                    building: None,
+                    reading: true,
+                    charge: None,
+                });
+                park(ctx, job)?;
+                let stack = stack_list(ctx, &stack);
+                let args = ctx.p.heap.list(a);
+                let state = ctx.p.heap.tuple(&[stack, args]);
+                return Err(Fault::TrapTo([Term::small(RE_RUN), subject, opts, state]));
+            }
+        }
+    };
+    let job = Pending {
+        search: Search::new(&re, Run::new(0)),
+        re,
+        s,
+        bits: o.bits,
+        crlf,
+        run: Run::new(0),
+        retry: None,
+        found: Vec::new(),
+        found_bytes: 0,
+        building: None,
+        reading: false,
+        charge: None,
+    };
+    search(
+        ctx,
+        alloc::boxed::Box::new(job),
+        o,
+        [Term::small(RE_RUN), subject, opts],
+    )
+}
+
+/// Starts the search of `job`, whose subject is read (`a` is the continuation and the
+/// subject and options).
+fn search(
+    ctx: &mut Ctx,
+    mut job: alloc::boxed::Box<Pending>,
+    o: Options,
+    a: [Term; 3],
+) -> BifResult {
+    let (s, utf) = (&job.s, job.re.options() & opt::UTF != 0);
     if o.offset > s.len() && o.bits & GLOBAL != 0 {
         // erl's global loop stops before its first search.
         return Ok(atom::NOMATCH);
     }
-    if o.offset > s.len() || (utf && !is_char_start(&s, o.offset)) {
+    if o.offset > s.len() || (utf && !is_char_start(s, o.offset)) {
         return Err(badarg());
     }
     if let Values::List(ids) = &o.values {
@@ -370,29 +442,195 @@ fn run(ctx: &mut Ctx, subject: Term, pattern: Term, opts: Term) -> BifResult {
     r.match_limit = o.match_limit;
     r.depth_limit = o.depth_limit;
     r.memory = ctx.p.heap.memory_left().unwrap_or(usize::MAX).min(1 << 30);
-    let mut job = Pending {
-        search: Search::new(&re, r.clone()),
-        re,
-        s,
-        bits: o.bits,
-        crlf,
-        run: r,
-        retry: None,
-        found: Vec::new(),
-        charge: None,
-    };
+    job.search = Search::new(&job.re, r.clone());
+    job.run = r;
     match advance(ctx, &mut job)? {
-        Some(outcome) => report(ctx, &job, outcome, o, subject),
+        Some(outcome) => finish(ctx, job, outcome, o, a),
         None => {
-            park(ctx, alloc::boxed::Box::new(job))?;
-            Err(Fault::TrapTo([
-                Term::small(RE_RUN),
-                subject,
-                opts,
-                Term::NIL,
-            ]))
+            park(ctx, job)?;
+            Err(Fault::TrapTo([a[0], a[1], a[2], Term::NIL]))
         }
     }
+}
+
+/// Units of work (list elements, or 256 bytes of a binary) a step of reading a list subject
+/// does.
+const READ_STEP: usize = 1 << 15;
+
+/// How a bounded read of a list subject ended.
+enum Walk {
+    Done,
+    Bad,
+    Paused,
+}
+
+/// Reads the subject terms on `stack` (the next one last) into `out` for `budget` units of
+/// work: an iolist's bytes, or in UTF mode chardata as UTF-8 (each binary valid UTF-8
+/// itself).
+fn read(v: &View, stack: &mut Vec<Term>, utf: bool, out: &mut Vec<u8>, budget: usize) -> Walk {
+    let mut work = 0;
+    while let Some(t) = stack.pop() {
+        if work >= budget {
+            stack.push(t);
+            return Walk::Paused;
+        }
+        work += 1;
+        if t.is_nil() {
+            continue;
+        }
+        if let Some(b) = v.binary(t) {
+            if !b.bit_len.is_multiple_of(8) {
+                return Walk::Bad;
+            }
+            let bytes = match b.bytes() {
+                Some(x) => alloc::borrow::Cow::Borrowed(x),
+                None => alloc::borrow::Cow::Owned(b.to_vec()),
+            };
+            if utf && core::str::from_utf8(&bytes).is_err() {
+                return Walk::Bad;
+            }
+            if out.try_reserve(bytes.len()).is_err() {
+                // As the subject read in one go: more than the allocator gives is badarg.
+                return Walk::Bad;
+            }
+            out.extend_from_slice(&bytes);
+            work += bytes.len() / 256;
+            continue;
+        }
+        if !t.is_cons() {
+            return Walk::Bad;
+        }
+        let (h, tl) = v.cons(t);
+        stack.push(tl);
+        match h.as_small() {
+            Some(c) if utf => {
+                let Some(c) = u32::try_from(c).ok().and_then(char::from_u32) else {
+                    return Walk::Bad;
+                };
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+            Some(c @ 0..=255) => out.push(c as u8),
+            Some(_) => return Walk::Bad,
+            None => stack.push(h),
+        }
+    }
+    Walk::Done
+}
+
+/// The stack as a list, the next term first.
+fn stack_list(ctx: &mut Ctx, stack: &[Term]) -> Term {
+    let mut l = Term::NIL;
+    for &t in stack {
+        l = ctx.p.heap.cons(t, l);
+    }
+    l
+}
+
+/// One more step of reading a list subject: `a[3]` is `{Stack, Args}` (the stack as a
+/// list, the next term first, and the BIF's arguments).
+fn read_step(ctx: &mut Ctx, mut job: alloc::boxed::Box<Pending>, a: &[Term]) -> BifResult {
+    let v = ctx.view();
+    let [stack, args] = v.tuple(a[3]).ok_or_else(badarg)? else {
+        return Err(badarg());
+    };
+    let (stack, args) = (*stack, *args);
+    let mut stack_vec = Vec::new();
+    let mut l = stack;
+    while l.is_cons() {
+        let (h, t) = v.cons(l);
+        stack_vec.push(h);
+        l = t;
+    }
+    stack_vec.reverse();
+    let utf = job.re.options() & opt::UTF != 0;
+    let walk = read(&v, &mut stack_vec, utf, &mut job.s, READ_STEP);
+    ctx.charge(crate::vm::process::SLICE_REDUCTIONS as usize);
+    match walk {
+        Walk::Done => {
+            job.reading = false;
+            let o = options(ctx, a[2])?;
+            search(ctx, job, o, [a[0], a[1], a[2]])
+        }
+        Walk::Bad => {
+            let v = ctx.view();
+            let mut all = Vec::new();
+            let mut l = args;
+            while l.is_cons() {
+                let (h, t) = v.cons(l);
+                all.push(h);
+                l = t;
+            }
+            let name = if all.len() == 4 {
+                "internal_run"
+            } else {
+                "run"
+            };
+            Err(Fault::trapped_error(ctx, atom::BADARG, ("re", name), &all))
+        }
+        Walk::Paused => {
+            park(ctx, job)?;
+            let stack = stack_list(ctx, &stack_vec);
+            let state = ctx.p.heap.tuple(&[stack, args]);
+            Err(Fault::TrapTo([a[0], a[1], a[2], state]))
+        }
+    }
+}
+
+/// The result of a finished run: built at once, or for a global run with more than
+/// [`REPORT_STEP`] matches to report, a step at a time from the last match (`a` is the
+/// continuation and its subject and options). The steps read the subject's bytes from a
+/// binary: an iolist subject whose captures are binaries becomes one first.
+fn finish(
+    ctx: &mut Ctx,
+    mut job: alloc::boxed::Box<Pending>,
+    outcome: Outcome,
+    o: Options,
+    a: [Term; 3],
+) -> BifResult {
+    let listed = match o.values {
+        Values::None => false,
+        Values::AllNames => !job.re.names().is_empty(),
+        _ => true,
+    };
+    let long = job.found.len() > REPORT_STEP && o.bits & GLOBAL != 0;
+    if outcome.is_err() || !listed || !long {
+        return report(ctx, &job, outcome, o, a[1]);
+    }
+    let subject = if o.kind == Kind::Binary && !ctx.view().is_binary(a[1]) {
+        ctx.p.heap.binary(job.s.clone())
+    } else {
+        a[1]
+    };
+    job.building = Some(job.found.len());
+    park(ctx, job)?;
+    Err(Fault::TrapTo([a[0], subject, a[2], Term::NIL]))
+}
+
+/// Matches a step of a global run's result reports.
+const REPORT_STEP: usize = 8192;
+
+/// One step of building a global run's result from its end: `list` holds the captures of
+/// the matches after the first `job.building`.
+fn build_step(ctx: &mut Ctx, mut job: alloc::boxed::Box<Pending>, a: &[Term]) -> BifResult {
+    let o = options(ctx, a[2])?;
+    let left = job.building.ok_or_else(badarg)?;
+    let from = left.saturating_sub(REPORT_STEP);
+    let utf = job.re.options() & opt::UTF != 0;
+    let whole = (o.kind == Kind::Binary).then_some(a[1]);
+    let mut list = a[3];
+    for slots in job.found[from..left].iter().rev() {
+        let c = captures(ctx, &job.re, &o, slots, &job.s, whole, utf)?;
+        list = ctx.p.heap.cons(c, list);
+    }
+    ctx.charge(crate::vm::process::SLICE_REDUCTIONS as usize);
+    if from == 0 {
+        let tag = ctx.atoms.intern("match").unwrap_or(atom::BADARG);
+        return Ok(ctx.p.heap.tuple(&[tag, list]));
+    }
+    job.building = Some(from);
+    // Parked as it was: it holds no more than when its charge was taken.
+    ctx.p.re_run = Some(job);
+    Err(Fault::TrapTo([a[0], a[1], a[2], list]))
 }
 
 /// One more slice of a `re:run` that trapped (continuation [`RE_RUN`]; the state is the
@@ -401,10 +639,16 @@ pub fn run_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let Some(mut job) = ctx.p.re_run.take() else {
         return Err(badarg());
     };
+    if job.building.is_some() {
+        return build_step(ctx, job, a);
+    }
+    if job.reading {
+        return read_step(ctx, job, a);
+    }
     match advance(ctx, &mut job)? {
         Some(outcome) => {
             let o = options(ctx, a[2])?;
-            report(ctx, &job, outcome, o, a[1])
+            finish(ctx, job, outcome, o, [a[0], a[1], a[2]])
         }
         None => {
             park(ctx, job)?;
@@ -419,9 +663,7 @@ pub fn run_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 fn park(ctx: &mut Ctx, mut job: alloc::boxed::Box<Pending>) -> Result<(), Fault> {
     job.charge = None;
     if let Some(m) = ctx.p.heap.memory_account() {
-        let bytes = job.s.capacity()
-            + job.search.bytes()
-            + job.found.iter().map(|f| f.capacity() * 16).sum::<usize>();
+        let bytes = job.s.capacity() + job.search.bytes() + job.found_bytes;
         let c = m.try_charge_temporary(bytes);
         job.charge = Some(c.map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?);
     }
@@ -456,6 +698,14 @@ pub struct Pending {
     /// and where the search that found it started.
     retry: Option<(usize, usize)>,
     found: Vec<Slots>,
+    /// What the matches in `found` hold, counted as they come (summing them at each park
+    /// would make a run with many matches quadratic).
+    found_bytes: usize,
+    /// Once the run is done and its result is built a step at a time: the number of
+    /// matches (the first ones) whose captures are still to build.
+    building: Option<usize>,
+    /// While a list subject is read a step at a time into `s` (before the search).
+    reading: bool,
     /// What it holds, charged while it is parked ([`park`]).
     charge: Option<crate::vm::memory::TempCharge>,
 }
@@ -565,6 +815,7 @@ fn advance(ctx: &mut Ctx, job: &mut Pending) -> Result<Option<Outcome>, Fault> {
                 };
                 let (a, b) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
                 let from = job.run.start;
+                job.found_bytes += slots.capacity() * 16;
                 job.found.push(slots);
                 if job.bits & GLOBAL == 0 {
                     return Ok(Some(Ok(())));
@@ -586,6 +837,7 @@ fn advance(ctx: &mut Ctx, job: &mut Pending) -> Result<Option<Outcome>, Fault> {
                 job.run.start = match m {
                     Ok(Some(slots)) => {
                         let (a2, b2) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
+                        job.found_bytes += slots.capacity() * 16;
                         job.found.push(slots);
                         if b2 > a2 {
                             b2
