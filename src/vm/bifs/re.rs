@@ -602,6 +602,14 @@ fn finish(
         a[1]
     };
     job.building = Some(job.found.len());
+    // Room for the result now (about 8 words a group of a match), so no collection copies
+    // it between the steps.
+    let words = job
+        .found
+        .len()
+        .saturating_mul(job.re.groups() + 1)
+        .saturating_mul(8);
+    ctx.p.make_room(words);
     park(ctx, job)?;
     Err(Fault::TrapTo([a[0], subject, a[2], Term::NIL]))
 }
