@@ -602,14 +602,6 @@ fn finish(
         a[1]
     };
     job.building = Some(job.found.len());
-    // Room for the result now (about 8 words a group of a match), so no collection copies
-    // it between the steps.
-    let words = job
-        .found
-        .len()
-        .saturating_mul(job.re.groups() + 1)
-        .saturating_mul(8);
-    ctx.p.make_room(words);
     park(ctx, job)?;
     Err(Fault::TrapTo([a[0], subject, a[2], Term::NIL]))
 }
@@ -630,6 +622,8 @@ fn build_step(ctx: &mut Ctx, mut job: alloc::boxed::Box<Pending>, a: &[Term]) ->
         let c = captures(ctx, &job.re, &o, slots, &job.s, whole, utf)?;
         list = ctx.p.heap.cons(c, list);
     }
+    // The matches reported go now, a step's worth at a time, not all at the end.
+    job.found.truncate(from);
     ctx.charge(crate::vm::process::SLICE_REDUCTIONS as usize);
     if from == 0 {
         let tag = ctx.atoms.intern("match").unwrap_or(atom::BADARG);
