@@ -622,6 +622,8 @@ fn build_step(ctx: &mut Ctx, mut job: alloc::boxed::Box<Pending>, a: &[Term]) ->
         let c = captures(ctx, &job.re, &o, slots, &job.s, whole, utf)?;
         list = ctx.p.heap.cons(c, list);
     }
+    // The matches reported go now, a step's worth at a time, not all at the end.
+    job.found.truncate(from);
     ctx.charge(crate::vm::process::SLICE_REDUCTIONS as usize);
     if from == 0 {
         let tag = ctx.atoms.intern("match").unwrap_or(atom::BADARG);
