@@ -787,6 +787,17 @@ fn check_ids(ctx: &Ctx, ids: &[Term]) -> Result<(), Fault> {
 
 type Slots = Vec<Option<usize>>;
 
+/// Adds a match to those found. The list doubles as it grows, to tens of MB for millions of
+/// matches: a doubling the allocator cannot give is `system_limit` for the caller, never an
+/// abort of the node.
+fn keep(found: &mut Vec<Slots>, slots: Slots) -> Result<(), Fault> {
+    if found.len() == found.capacity() && found.try_reserve(found.len().max(64)).is_err() {
+        return Err(Fault::error(atom::SYSTEM_LIMIT));
+    }
+    found.push(slots);
+    Ok(())
+}
+
 /// Goes on with `job` for what is left of the caller's slice: the run once, or (`global`)
 /// erl's `re:grun` loop. `None` when the slice ran out first.
 fn advance(ctx: &mut Ctx, job: &mut Pending) -> Result<Option<Outcome>, Fault> {
@@ -818,7 +829,7 @@ fn advance(ctx: &mut Ctx, job: &mut Pending) -> Result<Option<Outcome>, Fault> {
                 let (a, b) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
                 let from = job.run.start;
                 job.found_bytes += slots.capacity() * 16;
-                job.found.push(slots);
+                keep(&mut job.found, slots)?;
                 if job.bits & GLOBAL == 0 {
                     return Ok(Some(Ok(())));
                 }
@@ -840,7 +851,7 @@ fn advance(ctx: &mut Ctx, job: &mut Pending) -> Result<Option<Outcome>, Fault> {
                     Ok(Some(slots)) => {
                         let (a2, b2) = (slots[0].unwrap_or(0), slots[1].unwrap_or(0));
                         job.found_bytes += slots.capacity() * 16;
-                        job.found.push(slots);
+                        keep(&mut job.found, slots)?;
                         if b2 > a2 {
                             b2
                         } else {
