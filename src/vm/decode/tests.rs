@@ -1,0 +1,1 @@
+//! The direct decoder against the tree path it replaces.
