@@ -773,16 +773,18 @@ pub fn build(
     if limit.is_some_and(|l| wanted > l) {
         return Err(OverBudget { wanted }.into());
     }
-    let mut words = core::mem::take(&mut heap.words);
-    let need = words.len().saturating_add(p.words);
-    // Room to spare when the heap must grow anyway, so that terms decoded one after the
-    // other (a long list's elements) do not move the heap each time.
-    let roomy = need.max(words.capacity().saturating_mul(3) / 2);
-    let grown = heap
-        .grow_words(&mut words, roomy, 0)
-        .or_else(|_| heap.grow_words(&mut words, need, 0));
-    heap.words = words;
-    grown.map_err(|_| OverBudget { wanted })?;
+    let need = heap.words.len().saturating_add(p.words);
+    if heap.words.capacity() < need {
+        let mut words = core::mem::take(&mut heap.words);
+        // Room to spare when the heap must grow anyway, so that terms decoded one after
+        // the other (a long list's elements) do not move the heap each time.
+        let roomy = need.max(words.capacity().saturating_mul(3) / 2);
+        let grown = heap
+            .grow_words(&mut words, roomy, 0)
+            .or_else(|_| heap.grow_words(&mut words, need, 0));
+        heap.words = words;
+        grown.map_err(|_| OverBudget { wanted })?;
+    }
     let _charge = heap
         .charge_temporary(working)
         .map_err(|_| OverBudget { wanted })?;
