@@ -732,6 +732,11 @@ impl Builder<'_, '_> {
             }
             pairs.clear();
             pairs.extend(keyed.into_iter().map(|(_, p)| p));
+        } else if pairs.iter().all(|p| p.0.is_small()) {
+            sort_small_keys(&mut pairs)?;
+            if pairs.windows(2).any(|w| w[0].0 == w[1].0) {
+                return Err(INVALID);
+            }
         } else {
             let view = View {
                 heap: &self.heap.words,
@@ -755,6 +760,40 @@ impl Builder<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// Sorts pairs whose keys are all small integers by key, stably, a byte of the key at a
+/// time (a large map's integer keys arrive in hash order: this takes no comparisons).
+fn sort_small_keys(pairs: &mut Vec<(Term, Term)>) -> Result<()> {
+    let n = pairs.len();
+    let mut other: Vec<(Term, Term)> = Vec::new();
+    other
+        .try_reserve_exact(n)
+        .map_err(|_| OverBudget { wanted: 16 * n })?;
+    other.resize(n, (Term::NIL, Term::NIL));
+    // Offset so that negative keys sort before positive ones as unsigned numbers.
+    let key = |t: Term| (t.small_value() as u64) ^ (1 << 63);
+    for shift in (0..64).step_by(8) {
+        let digit = |t: Term| (key(t) >> shift) as usize & 0xff;
+        let mut count = [0usize; 256];
+        for p in pairs.iter() {
+            count[digit(p.0)] += 1;
+        }
+        if count.contains(&n) {
+            continue;
+        }
+        let mut at = 0;
+        for c in count.iter_mut() {
+            (*c, at) = (at, at + *c);
+        }
+        for &p in pairs.iter() {
+            let d = digit(p.0);
+            other[count[d]] = p;
+            count[d] += 1;
+        }
+        core::mem::swap(pairs, &mut other);
+    }
+    Ok(())
 }
 
 /// Builds on `heap` the term [`plan`] planned at `pos` in `bytes`: reserves the heap words

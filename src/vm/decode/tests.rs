@@ -314,7 +314,7 @@ fn edges_decode_as_the_tree_path_does() {
         keys.extend_from_slice(&k);
         keys.push(tag::NIL);
     }
-    cases.push(term(&keys));
+    assert!(agree(&mut w, &term(&keys)), "foreign keys");
     let mut nested = alloc::vec![tag::MAP, 0, 0, 0, 2, tag::SMALL_TUPLE, 1];
     nested.extend_from_slice(&pid(9));
     nested.extend_from_slice(&[tag::NIL, tag::LIST, 0, 0, 0, 0, tag::SMALL_TUPLE, 1]);
@@ -332,7 +332,23 @@ fn edges_decode_as_the_tree_path_does() {
         large.extend_from_slice(&(i.wrapping_mul(2_654_435_761)).to_be_bytes());
         large.extend_from_slice(&[tag::SMALL_INTEGER, i as u8]);
     }
-    cases.push(term(&large));
+    assert!(agree(&mut w, &term(&large)), "a large map");
+    // Small integer keys of every size and sign, in no order; then one repeated.
+    let mut r = Rng(0x5851_f42d_4c95_7f2d);
+    let mut ints = alloc::vec![tag::MAP, 0, 0, 0x04, 0];
+    for i in 0..1024 {
+        // Distinct: the low ten bits are `i`.
+        let k = (((r.next() as i64) >> (15 + i % 48)) << 10) | i as i64;
+        ints.push(tag::SMALL_BIG);
+        ints.extend_from_slice(&[8, u8::from(k < 0)]);
+        ints.extend_from_slice(&k.unsigned_abs().to_le_bytes());
+        ints.extend_from_slice(&[tag::SMALL_INTEGER, i as u8]);
+    }
+    assert!(agree(&mut w, &term(&ints)), "integer keys");
+    let repeated = [tag::SMALL_BIG, 8, 1, 9, 0, 0, 0, 0, 0, 0, 0];
+    ints[5..16].copy_from_slice(&repeated);
+    ints[18..29].copy_from_slice(&repeated);
+    assert!(!agree(&mut w, &term(&ints)), "a repeated key");
     for c in &cases {
         agree(&mut w, c);
     }
