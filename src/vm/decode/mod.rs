@@ -831,6 +831,7 @@ pub fn build(
     frames
         .try_reserve_exact(p.depth)
         .map_err(|_| OverBudget { wanted })?;
+    let first = heap.words.len();
     let mut b = Builder {
         bytes,
         heap,
@@ -842,6 +843,7 @@ pub fn build(
         root: Term::NIL,
     };
     let t = b.run(pos)?;
+    debug_assert_eq!(b.heap.words.len(), first + p.words, "words planned");
     Ok(t)
 }
 
