@@ -112,7 +112,12 @@ fn same(v: &View, a: Term, b: Term) -> bool {
 fn agree(w: &mut World, bytes: &[u8]) -> bool {
     let mut ok = false;
     for safe in [true, false] {
+        let before = w.heap.words.len();
         let new = decode(&mut w.heap, &mut w.atoms, &w.lits, bytes, safe);
+        if new.is_ok() && bytes.get(1) != Some(&tag::COMPRESSED) {
+            let p = plan(bytes, 1, &w.atoms, safe, None).unwrap();
+            assert_eq!(w.heap.words.len() - before, p.words, "words planned");
+        }
         let old = old_path(&mut w.heap, &mut w.atoms, &w.code, bytes, safe);
         match (new, old) {
             (Ok((a, n)), Some((b, m))) => {
