@@ -342,7 +342,7 @@ pub struct Plan {
 
 /// Bytes a map of `n` pairs takes while its pairs are sorted (a copy of the pairs and the
 /// sort's scratch).
-const SORT_BYTES_PER_PAIR: usize = 48;
+const SORT_BYTES_PER_PAIR: usize = 80;
 
 /// Bytes a map key is counted for while maps with foreign keys sort them in external form,
 /// per byte of input.
@@ -744,21 +744,115 @@ impl Builder<'_, '_> {
                 lits: self.lits,
             };
             let atoms = &*self.atoms;
-            let cmp =
-                |a: &(Term, Term), b: &(Term, Term)| compare(&view, atoms, a.0, b.0, Mode::MapKey);
-            crate::sort::sort_by(&mut pairs, cmp);
-            if pairs
+            let mut keyed: Vec<(u64, u64, (Term, Term))> = Vec::new();
+            keyed
+                .try_reserve_exact(n)
+                .map_err(|_| OverBudget { wanted: 32 * n })?;
+            keyed.extend(pairs.iter().map(|&p| {
+                let (class, value) = order_prefix(&view, atoms, p.0);
+                (class, value, p)
+            }));
+            // The prefixes decide most comparisons; equal ones leave it to the term order.
+            let cmp = |a: &(u64, u64, (Term, Term)), b: &(u64, u64, (Term, Term))| {
+                (a.0, a.1)
+                    .cmp(&(b.0, b.1))
+                    .then_with(|| compare(&view, atoms, a.2 .0, b.2 .0, Mode::MapKey))
+            };
+            crate::sort::sort_by(&mut keyed, cmp);
+            if keyed
                 .windows(2)
                 .any(|w| cmp(&w[0], &w[1]) == Ordering::Equal)
             {
                 return Err(INVALID);
             }
+            pairs.clear();
+            pairs.extend(keyed.into_iter().map(|(_, _, p)| p));
         }
         for (i, (k, v)) in pairs.into_iter().enumerate() {
             self.heap.words[base + 2 * i] = k;
             self.heap.words[base + 2 * i + 1] = v;
         }
         Ok(())
+    }
+}
+
+/// A key's place in map key order as far as its first word or so tells it: `(class, value)`
+/// pairs compare as the terms do wherever they differ (a key of a lower prefix sorts first;
+/// equal prefixes leave the order to the terms). Classes follow the ranks of the term order,
+/// integers below floats; values are a small integer's or float's order, an atom's or a
+/// bitstring's first eight bytes, a pid's number, a tuple's size and, below it, its first
+/// element's prefix cut to 32 bits (a small integer's clamped, another's high bits).
+fn order_prefix(v: &View, atoms: &AtomTable, t: Term) -> (u64, u64) {
+    let (class, value) = prefix(v, atoms, t);
+    let first = match v.tuple(t) {
+        Some([first, ..]) if class == 7 => *first,
+        _ => return (class, value),
+    };
+    let (c, x) = prefix(v, atoms, first);
+    let low = match first.as_small() {
+        Some(i) => (i.clamp(-(1 << 27), (1 << 27) - 1) + (1 << 27)) as u64,
+        None => x >> 36,
+    };
+    (class, value.min(u64::from(u32::MAX)) << 32 | c << 28 | low)
+}
+
+/// [`order_prefix`] without a tuple's first element.
+fn prefix(v: &View, atoms: &AtomTable, t: Term) -> (u64, u64) {
+    let first8 = |bytes: &mut dyn Iterator<Item = u8>| {
+        let mut b = [0u8; 8];
+        for (slot, x) in b.iter_mut().zip(bytes) {
+            *slot = x;
+        }
+        u64::from_be_bytes(b)
+    };
+    if let Some(i) = t.as_small() {
+        return (1, (i as u64) ^ (1 << 63));
+    }
+    if t.is_atom() {
+        return (4, first8(&mut atoms.name(t).bytes()));
+    }
+    if t.is_pid() {
+        return (6, u64::from(t.pid_number()));
+    }
+    if t.is_nil() {
+        return (9, 0);
+    }
+    if t.is_cons() {
+        return (10, 0);
+    }
+    match v.kind(t) {
+        Some(Kind::NegBig) => (0, 0),
+        Some(Kind::PosBig) => (2, 0),
+        Some(Kind::Float) => {
+            // 0.0 and -0.0 are one key.
+            let f = v.float(t).unwrap_or(0.0) + 0.0;
+            let bits = f.to_bits();
+            let order = if bits >> 63 == 1 {
+                !bits
+            } else {
+                bits | 1 << 63
+            };
+            (3, order)
+        }
+        Some(Kind::Ref) => (5, 0),
+        Some(Kind::Fun | Kind::Export) => (5, 1),
+        Some(Kind::Tuple) => (7, v.payload(t).len() as u64),
+        Some(Kind::Map | Kind::TreeMap) => (8, 0),
+        Some(Kind::BinRef) => match v.binary(t) {
+            Some(b) => match b.bytes() {
+                Some(bytes) => (11, first8(&mut bytes.iter().copied())),
+                None => {
+                    let bits = b.bit_len.min(64);
+                    let mut x = 0u64;
+                    for i in 0..bits {
+                        x |= u64::from(b.bit(i)) << (63 - i);
+                    }
+                    (11, x)
+                }
+            },
+            None => (11, 0),
+        },
+        _ => (12, 0),
     }
 }
 

@@ -350,6 +350,23 @@ fn edges_decode_as_the_tree_path_does() {
         ints.extend_from_slice(&[tag::SMALL_INTEGER, i as u8]);
     }
     assert!(agree(&mut w, &term(&ints)), "integer keys");
+    // The same integers first in pairs, and as floats.
+    let mut pairs = alloc::vec![tag::MAP, 0, 0, 0x04, 0];
+    let mut floats = pairs.clone();
+    for (i, key) in ints[5..].chunks(13).enumerate() {
+        let k = &key[..11];
+        pairs.extend_from_slice(&[tag::SMALL_TUPLE, 2]);
+        pairs.extend_from_slice(k);
+        pairs.extend_from_slice(&[tag::NIL, tag::NIL]);
+        let mut m = [0u8; 8];
+        m.copy_from_slice(&k[3..]);
+        let x = u64::from_le_bytes(m) as f64 * if k[2] == 1 { -1.0 } else { 1.0 } / 3.0;
+        floats.push(tag::NEW_FLOAT);
+        floats.extend_from_slice(&x.to_bits().to_be_bytes());
+        floats.extend_from_slice(&[tag::SMALL_INTEGER, i as u8]);
+    }
+    assert!(agree(&mut w, &term(&pairs)), "pair keys");
+    assert!(agree(&mut w, &term(&floats)), "float keys");
     let repeated = [tag::SMALL_BIG, 8, 1, 9, 0, 0, 0, 0, 0, 0, 0];
     ints[5..16].copy_from_slice(&repeated);
     ints[18..29].copy_from_slice(&repeated);
