@@ -352,7 +352,7 @@ const FOREIGN_BYTES_PER_BYTE: usize = 64;
 const BIN_OVERHEAD: usize = 64;
 
 impl Plan {
-    /// Working memory of the second pass, in bytes, and the total with the result.
+    /// Working memory of the second pass, in bytes.
     fn working(&self, input: usize) -> usize {
         let mut w = self
             .depth
@@ -364,6 +364,7 @@ impl Plan {
         w
     }
 
+    /// Memory the term takes, in bytes: its words and its binaries' buffers.
     fn result_bytes(&self) -> usize {
         self.words
             .saturating_mul(8)
