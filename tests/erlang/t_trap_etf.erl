@@ -1,6 +1,6 @@
 %% Long term_to_binary/binary_to_term and binary:copy/2 share the node: while one process
 %% encodes a tuple of 200,000 elements or a map of 100,000 pairs, decodes a list or tuple of
-%% 200,000 elements or makes a binary of 20 MB, others run (erl's BIFs trap when their slice of work is used up). A ticker
+%% 200,000 elements or that map or makes a binary of 20 MB, others run (erl's BIFs trap when their slice of work is used up). A ticker
 %% process told to go just before the call must have sent its tick before the call returns.
 %% Results are compared as erl gives them: bytes, values, `used', `safe', trailing
 %% bytes, improper tails, and the error (with the arguments given) of a bad element found in
@@ -51,6 +51,11 @@ maps(N0) ->
     MB = term_to_binary(Map, [{minor_version, 1}]),
     during(t2b_map, fun() -> byte_size(term_to_binary(Map)) end),
     during(t2b_map_bytes, fun() -> term_to_binary(Map) =:= MB end),
+    during(b2t_map, fun() -> binary_to_term(MB) =:= Map end),
+    during(b2t_map_used, fun() ->
+                                 {T, Used} = binary_to_term(<<MB/binary, "more">>, [used]),
+                                 {T =:= Map, Used =:= byte_size(MB)}
+                         end),
     Decoded = binary_to_term(MB),
     erlang:display({t2b_map_decoded, Decoded =:= Map}),
     during(t2b_decoded_map, fun() -> term_to_binary(Decoded) =:= MB end),

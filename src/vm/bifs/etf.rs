@@ -412,14 +412,15 @@ pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let flags = Term::small(i64::from(used) | i64::from(safe) << 1 | i64::from(kind) << 2);
         let given = a.get(1).copied().unwrap_or(atom::UNDEFINED);
         let pos = Term::small(6);
-        let left = Term::small(count as i64);
+        // Elements left for a list or tuple; pairs done for a map.
+        let left = Term::small(if kind == 2 { 0 } else { count as i64 });
         let info = ctx.p.heap.tuple(&[pos, left, flags, a[0], given]);
-        return Err(Fault::TrapTo([
-            Term::small(trap::BINARY_TO_TERM),
-            bin,
-            Term::NIL,
-            info,
-        ]));
+        let step = if kind == 2 {
+            trap::BINARY_TO_MAP
+        } else {
+            trap::BINARY_TO_TERM
+        };
+        return Err(Fault::TrapTo([Term::small(step), bin, Term::NIL, info]));
     }
     let held = held_bytes(ctx, a[0]);
     let owned;
@@ -446,12 +447,13 @@ pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
 }
 
-/// Whether `bytes` is an uncompressed external term whose top is a list (kind 0) or a
-/// tuple (kind 1) of at least [`LONG_LIST`] elements, and how many.
+/// Whether `bytes` is an uncompressed external term whose top is a list (kind 0), a tuple
+/// (kind 1) or a map (kind 2) of at least [`LONG_LIST`] elements or pairs, and how many.
 fn long_container(bytes: &[u8]) -> Option<(u8, usize)> {
     let kind = match bytes.get(..6)? {
         [131, crate::etf::tag::LIST, ..] => 0,
         [131, crate::etf::tag::LARGE_TUPLE, ..] => 1,
+        [131, crate::etf::tag::MAP, ..] => 2,
         _ => return None,
     };
     let count = u32::from_be_bytes([bytes[2], bytes[3], bytes[4], bytes[5]]) as usize;
@@ -531,5 +533,83 @@ pub fn binary_to_term_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Ok(ctx.p.heap.tuple(&[t, Term::small(pos as i64)]))
     } else {
         Ok(t)
+    }
+}
+
+/// One step of `binary_to_term` of a map of at least [`LONG_LIST`] pairs (continuation
+/// [`trap::BINARY_TO_MAP`]): `a[1]` is the binary, `a[2]` the map being filled (`[]` before
+/// the first step), `a[3]` `{Position, PairsDone, Flags, Binary, Options}` as for
+/// [`binary_to_term_step`]. Up to [`STEP_ELEMENTS`] pairs or [`STEP_BYTES`] bytes a step;
+/// then the pairs are put in key order, in the last step.
+pub fn binary_to_map_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (bin, mut map) = (a[1], a[2]);
+    let info: [Term; 5] = match ctx.view().tuple(a[3]) {
+        Some(&[p, l, f, b, o]) => [p, l, f, b, o],
+        _ => return Err(badarg()),
+    };
+    let mut pos = info[0].as_small().ok_or_else(badarg)? as usize;
+    let mut done = info[1].as_small().ok_or_else(badarg)? as usize;
+    let mut flags = info[2].as_small().ok_or_else(badarg)?;
+    let (used, safe) = (flags & 1 != 0, flags & 2 != 0);
+    let given: &[Term] = if info[4] == atom::UNDEFINED {
+        &info[3..4]
+    } else {
+        &info[3..5]
+    };
+    let (buf, first, len) = held_bytes(ctx, bin).ok_or_else(badarg)?;
+    let bytes = &buf[first..first + len];
+    let size = match bytes.get(2..6) {
+        Some(&[a, b, c, d]) => u32::from_be_bytes([a, b, c, d]) as usize,
+        _ => return Err(badarg()),
+    };
+    let bad = |ctx: &mut Ctx, e: DecodeError| match e {
+        DecodeError::Invalid => {
+            Fault::trapped_error(ctx, atom::BADARG, ("erlang", "binary_to_term"), given)
+        }
+        DecodeError::OverBudget(e) => over_budget(ctx, e),
+    };
+    if map.is_nil() {
+        // Two bytes a pair at least: a size the bytes cannot hold is refused before the map
+        // is made.
+        if size.saturating_mul(2) > bytes.len() - pos {
+            return Err(bad(ctx, DecodeError::Invalid));
+        }
+        match decode::start_map(&mut ctx.p.heap, size) {
+            Ok((_, m)) => map = m,
+            Err(e) => return Err(bad(ctx, e)),
+        }
+    }
+    let at = map.offset();
+    let start = pos;
+    let mut n = 0;
+    while done < size && n < STEP_ELEMENTS && pos - start < STEP_BYTES {
+        let mut pair = [Term::NIL; 2];
+        for slot in &mut pair {
+            let r = decode::decode_key(&mut ctx.p.heap, ctx.atoms, ctx.lits, bytes, pos, safe);
+            let (t, next, foreign) = r.map_err(|e| bad(ctx, e))?;
+            *slot = t;
+            pos = next;
+            flags |= i64::from(foreign) << 4;
+        }
+        ctx.p.heap.words[at + 1 + 2 * done] = pair[0];
+        ctx.p.heap.words[at + 2 + 2 * done] = pair[1];
+        done += 1;
+        n += 1;
+    }
+    ctx.charge(SLICE_REDUCTIONS as usize);
+    if done < size {
+        let p = Term::small(pos as i64);
+        let d = Term::small(done as i64);
+        let f = Term::small(flags);
+        let info = ctx.p.heap.tuple(&[p, d, f, info[3], info[4]]);
+        return Err(Fault::TrapTo([a[0], bin, map, info]));
+    }
+    let foreign = flags & 16 != 0;
+    let r = decode::finish_map(&mut ctx.p.heap, ctx.atoms, ctx.lits, bytes, 6, at, foreign);
+    r.map_err(|e| bad(ctx, e))?;
+    if used {
+        Ok(ctx.p.heap.tuple(&[map, Term::small(pos as i64)]))
+    } else {
+        Ok(map)
     }
 }

@@ -89,6 +89,11 @@ pub const YIELD: i64 = 18;
 /// encoded chunks so far (last first) and the number of pairs written.
 pub const MAP_TO_BINARY: i64 = 19;
 
+/// `binary_to_term/1,2` of a map of 65,536 pairs or more
+/// ([`super::etf::binary_to_map_step`]): the binary, the map being filled and where the
+/// decoding is.
+pub const BINARY_TO_MAP: i64 = 20;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -111,6 +116,7 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(CHECKSUM) => super::checksum::step(ctx, a),
         Some(YIELD) => Ok(crate::vm::atom::TRUE),
         Some(MAP_TO_BINARY) => super::etf::map_to_binary_step(ctx, a),
+        Some(BINARY_TO_MAP) => super::etf::binary_to_map_step(ctx, a),
         _ => Err(badarg()),
     }
 }
@@ -144,6 +150,7 @@ mod tests {
             CHECKSUM,
             YIELD,
             MAP_TO_BINARY,
+            BINARY_TO_MAP,
         ];
         for (i, a) in all.iter().enumerate() {
             assert!(!all[i + 1..].contains(a), "continuation {a} used twice");

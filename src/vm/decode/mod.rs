@@ -706,75 +706,99 @@ impl Builder<'_, '_> {
     /// refuses the term.
     fn sort_map(&mut self, at: usize) -> Result<()> {
         let n = header_size(self.heap.words[at].0) / 2;
-        let base = at + 1;
-        let mut pairs: Vec<(Term, Term)> = Vec::new();
-        pairs
-            .try_reserve_exact(n)
-            .map_err(|_| OverBudget { wanted: 16 * n })?;
-        let w = &self.heap.words;
-        pairs.extend((0..n).map(|i| (w[base + 2 * i], w[base + 2 * i + 1])));
-        if self.foreign {
-            let offsets = self.keys.split_off(self.keys.len() - n);
-            let mut keyed = Vec::new();
-            keyed
-                .try_reserve_exact(n)
-                .map_err(|_| OverBudget { wanted: 64 * n })?;
-            for (&off, &pair) in offsets.iter().zip(&pairs) {
-                let (k, _) =
-                    crate::etf::decode_body_at(self.bytes, off, usize::MAX).map_err(|_| INVALID)?;
-                keyed.push((k, pair));
-            }
-            crate::sort::sort_by(&mut keyed, |a, b| crate::etf::compare_keys(&a.0, &b.0));
-            if keyed
-                .windows(2)
-                .any(|w| crate::etf::compare_keys(&w[0].0, &w[1].0).is_eq())
-            {
-                return Err(INVALID);
-            }
-            pairs.clear();
-            pairs.extend(keyed.into_iter().map(|(_, p)| p));
-        } else if pairs.iter().all(|p| p.0.is_small()) {
-            sort_small_keys(&mut pairs)?;
-            if pairs.windows(2).any(|w| w[0].0 == w[1].0) {
-                return Err(INVALID);
-            }
+        let keys = if self.foreign {
+            Some(self.keys.split_off(self.keys.len() - n))
         } else {
-            let view = View {
-                heap: &self.heap.words,
-                bins: &self.heap.bins,
-                lits: self.lits,
-            };
-            let atoms = &*self.atoms;
-            let mut keyed: Vec<(u64, u64, (Term, Term))> = Vec::new();
-            keyed
-                .try_reserve_exact(n)
-                .map_err(|_| OverBudget { wanted: 32 * n })?;
-            keyed.extend(pairs.iter().map(|&p| {
-                let (class, value) = order_prefix(&view, atoms, p.0);
-                (class, value, p)
-            }));
-            // The prefixes decide most comparisons; equal ones leave it to the term order.
-            let cmp = |a: &(u64, u64, (Term, Term)), b: &(u64, u64, (Term, Term))| {
-                (a.0, a.1)
-                    .cmp(&(b.0, b.1))
-                    .then_with(|| compare(&view, atoms, a.2 .0, b.2 .0, Mode::MapKey))
-            };
-            crate::sort::sort_by(&mut keyed, cmp);
-            if keyed
-                .windows(2)
-                .any(|w| cmp(&w[0], &w[1]) == Ordering::Equal)
-            {
-                return Err(INVALID);
-            }
-            pairs.clear();
-            pairs.extend(keyed.into_iter().map(|(_, _, p)| p));
-        }
-        for (i, (k, v)) in pairs.into_iter().enumerate() {
-            self.heap.words[base + 2 * i] = k;
-            self.heap.words[base + 2 * i + 1] = v;
-        }
-        Ok(())
+            None
+        };
+        sort_map(
+            self.heap,
+            self.atoms,
+            self.lits,
+            self.bytes,
+            at,
+            keys.as_deref(),
+        )
     }
+}
+
+/// Sorts the pairs of the map whose header is at heap index `at` into map key order; a key
+/// twice refuses the term. With `keys` (where each key starts in `bytes`), the keys are
+/// ordered in their external form, as pids, ports and references need.
+fn sort_map(
+    heap: &mut Heap,
+    atoms: &AtomTable,
+    lits: &Literals,
+    bytes: &[u8],
+    at: usize,
+    keys: Option<&[usize]>,
+) -> Result<()> {
+    let n = header_size(heap.words[at].0) / 2;
+    let base = at + 1;
+    let mut pairs: Vec<(Term, Term)> = Vec::new();
+    pairs
+        .try_reserve_exact(n)
+        .map_err(|_| OverBudget { wanted: 16 * n })?;
+    let w = &heap.words;
+    pairs.extend((0..n).map(|i| (w[base + 2 * i], w[base + 2 * i + 1])));
+    if let Some(offsets) = keys {
+        let mut keyed = Vec::new();
+        keyed
+            .try_reserve_exact(n)
+            .map_err(|_| OverBudget { wanted: 64 * n })?;
+        for (&off, &pair) in offsets.iter().zip(&pairs) {
+            let (k, _) = crate::etf::decode_body_at(bytes, off, usize::MAX).map_err(|_| INVALID)?;
+            keyed.push((k, pair));
+        }
+        crate::sort::sort_by(&mut keyed, |a, b| crate::etf::compare_keys(&a.0, &b.0));
+        if keyed
+            .windows(2)
+            .any(|w| crate::etf::compare_keys(&w[0].0, &w[1].0).is_eq())
+        {
+            return Err(INVALID);
+        }
+        pairs.clear();
+        pairs.extend(keyed.into_iter().map(|(_, p)| p));
+    } else if pairs.iter().all(|p| p.0.is_small()) {
+        sort_small_keys(&mut pairs)?;
+        if pairs.windows(2).any(|w| w[0].0 == w[1].0) {
+            return Err(INVALID);
+        }
+    } else {
+        let view = View {
+            heap: &heap.words,
+            bins: &heap.bins,
+            lits,
+        };
+        let mut keyed: Vec<(u64, u64, (Term, Term))> = Vec::new();
+        keyed
+            .try_reserve_exact(n)
+            .map_err(|_| OverBudget { wanted: 32 * n })?;
+        keyed.extend(pairs.iter().map(|&p| {
+            let (class, value) = order_prefix(&view, atoms, p.0);
+            (class, value, p)
+        }));
+        // The prefixes decide most comparisons; equal ones leave it to the term order.
+        let cmp = |a: &(u64, u64, (Term, Term)), b: &(u64, u64, (Term, Term))| {
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then_with(|| compare(&view, atoms, a.2 .0, b.2 .0, Mode::MapKey))
+        };
+        crate::sort::sort_by(&mut keyed, cmp);
+        if keyed
+            .windows(2)
+            .any(|w| cmp(&w[0], &w[1]) == Ordering::Equal)
+        {
+            return Err(INVALID);
+        }
+        pairs.clear();
+        pairs.extend(keyed.into_iter().map(|(_, _, p)| p));
+    }
+    for (i, (k, v)) in pairs.into_iter().enumerate() {
+        heap.words[base + 2 * i] = k;
+        heap.words[base + 2 * i + 1] = v;
+    }
+    Ok(())
 }
 
 /// A key's place in map key order as far as its first word or so tells it: `(class, value)`
@@ -952,9 +976,82 @@ pub fn decode_at(
     pos: usize,
     safe: bool,
 ) -> Result<(Term, usize)> {
+    let (t, end, _) = decode_key(heap, atoms, lits, bytes, pos, safe)?;
+    Ok((t, end))
+}
+
+/// [`decode_at`], saying also whether the term holds a pid, port or reference (as a map key,
+/// it then orders in its external form: see [`finish_map`]).
+pub fn decode_key(
+    heap: &mut Heap,
+    atoms: &mut AtomTable,
+    lits: &Literals,
+    bytes: &[u8],
+    pos: usize,
+    safe: bool,
+) -> Result<(Term, usize, bool)> {
     let p = plan(bytes, pos, atoms, safe, heap.memory_left())?;
     let t = build(heap, atoms, lits, bytes, pos, &p)?;
-    Ok((t, p.end))
+    Ok((t, p.end, p.foreign))
+}
+
+/// A map of `n` pairs to be filled a pair at a time (its slots `[]`), then put in order by
+/// [`finish_map`]: its heap index (its header's) and the term.
+pub fn start_map(heap: &mut Heap, n: usize) -> Result<(usize, Term)> {
+    let words = n.saturating_mul(2).saturating_add(1);
+    let wanted = words.saturating_mul(8);
+    if heap.memory_left().is_some_and(|l| wanted > l) {
+        return Err(OverBudget { wanted }.into());
+    }
+    let mut v = core::mem::take(&mut heap.words);
+    let need = v.len().saturating_add(words);
+    let grown = heap.grow_words(&mut v, need, 0);
+    heap.words = v;
+    grown.map_err(|_| OverBudget { wanted })?;
+    let at = heap.words.len();
+    heap.words.push(Term(header(Kind::Map, 2 * n)));
+    heap.words.resize(at + words, Term::NIL);
+    Ok((at, Term::boxed_ptr(at)))
+}
+
+/// Puts the pairs of a map [`start_map`] made and filled in map key order (a key twice
+/// refuses the term). `first` is where its pairs start in `bytes`; with `foreign` (a key
+/// holds a pid, port or reference) the keys are found there again to order them in their
+/// external form.
+pub fn finish_map(
+    heap: &mut Heap,
+    atoms: &AtomTable,
+    lits: &Literals,
+    bytes: &[u8],
+    first: usize,
+    at: usize,
+    foreign: bool,
+) -> Result<()> {
+    let n = header_size(heap.words.get(at).ok_or(INVALID)?.0) / 2;
+    let mut working = n.saturating_mul(SORT_BYTES_PER_PAIR);
+    if foreign {
+        working = working.saturating_add(bytes.len().saturating_mul(FOREIGN_BYTES_PER_BYTE));
+    }
+    let limit = heap.memory_left();
+    if limit.is_some_and(|l| working > l) {
+        return Err(OverBudget { wanted: working }.into());
+    }
+    let _charge = heap
+        .charge_temporary(working)
+        .map_err(|_| OverBudget { wanted: working })?;
+    if !foreign {
+        return sort_map(heap, atoms, lits, bytes, at, None);
+    }
+    let mut keys = Vec::new();
+    keys.try_reserve_exact(n)
+        .map_err(|_| OverBudget { wanted: 8 * n })?;
+    let mut pos = first;
+    for _ in 0..n {
+        keys.push(pos);
+        pos = plan(bytes, pos, atoms, false, limit)?.end;
+        pos = plan(bytes, pos, atoms, false, limit)?.end;
+    }
+    sort_map(heap, atoms, lits, bytes, at, Some(&keys))
 }
 
 /// `binary_to_term/2`'s decoding of `bytes` (version byte first, possibly compressed): the
