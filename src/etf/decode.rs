@@ -89,7 +89,7 @@ pub fn decode_body_at(
 
 /// Inflates the compressed term whose u32 size field is at `at`; returns the inflated body
 /// and the offset just past the zlib stream.
-fn inflate_term(bytes: &[u8], at: usize) -> Result<(Vec<u8>, usize), EtfError> {
+pub(crate) fn inflate_term(bytes: &[u8], at: usize) -> Result<(Vec<u8>, usize), EtfError> {
     use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
     use miniz_oxide::inflate::TINFLStatus;
 

@@ -21,6 +21,7 @@ pub use decode::{
     decode, decode_body, decode_body_at, decode_body_with_depth, decode_prefix,
     decode_prefix_with_depth, decode_with_depth, DEFAULT_MAX_DEPTH,
 };
+pub(crate) use decode::{inflate_term, MAX_INFLATE_RATIO};
 pub use encode::{encode, encode_body, encode_with, EncodeOptions, FLATMAP_MAX_PAIRS};
 pub use error::EtfError;
 pub use order::{compare, compare_keys};

@@ -112,7 +112,23 @@ fn compare_shallow(
             push_seq(v.payload(a), v.payload(b), mode, todo)
         }
         6 => a.pid_number().cmp(&b.pid_number()),
-        7 => push_seq(v.payload(a), v.payload(b), mode, todo),
+        7 => {
+            let (x, y) = (v.payload(a), v.payload(b));
+            if x.len() != y.len() {
+                return x.len().cmp(&y.len());
+            }
+            // Leading elements that are immediates on both sides (a key's small integers and
+            // atoms) are compared here, without the work list.
+            let mut i = 0;
+            while i < x.len() && x[i].is_immediate() && y[i].is_immediate() {
+                let o = compare_shallow(v, atoms, x[i], y[i], mode, todo);
+                if o != Ordering::Equal {
+                    return o;
+                }
+                i += 1;
+            }
+            push_seq(&x[i..], &y[i..], mode, todo)
+        }
         8 => {
             let sorted = |t| {
                 let mut e = v.map_entries(t).unwrap_or_default();

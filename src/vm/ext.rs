@@ -1,6 +1,7 @@
-//! Conversion between heap terms and [`ExtTerm`] trees (for `binary_to_term/1`, persistent
-//! terms and outlets' commands; `term_to_binary/1` writes straight from the heap, see
-//! [`encode`](super::encode)).
+//! Conversion between heap terms and [`ExtTerm`] trees (for persistent terms and outlets'
+//! commands and messages; `term_to_binary/1` writes straight from the heap and
+//! `binary_to_term/1` reads straight into it, see [`encode`](super::encode) and
+//! [`decode`](super::decode)).
 
 use alloc::string::String;
 use alloc::vec::Vec;

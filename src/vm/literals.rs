@@ -3,7 +3,7 @@
 //! Module literals are built once, when the module is loaded, into [`Literals`]: a word area
 //! and binary buffers shared by every process. Pointers into it carry the literal bit, so the
 //! collector leaves them alone and processes never copy them. The same builder puts terms on a
-//! process heap for `binary_to_term/1`.
+//! process heap for [`from_ext`](super::ext::from_ext).
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;

@@ -3,12 +3,14 @@
 use alloc::vec::Vec;
 
 use super::trap;
-use crate::etf::{EncodeOptions, ExtTerm};
+use crate::etf::EncodeOptions;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault};
+use crate::vm::binbuf::BinBuf;
+use crate::vm::decode::{self, DecodeError};
 use crate::vm::encode::{self, Encoder, Output, OverBudget};
-use crate::vm::ext::{ext_cost, from_ext};
-use crate::vm::heap::View;
+use crate::vm::ext::ext_cost;
+use crate::vm::heap::{View, BIN_LITERAL};
 use crate::vm::memory::TempCharge;
 use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::term::Term;
@@ -356,36 +358,29 @@ pub fn external_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(Term::small(n as i64))
 }
 
-/// Whether every atom `ext` names exists already (`binary_to_term/2`'s `safe` creates none).
-fn atoms_exist(atoms: &crate::vm::atom::AtomTable, ext: &ExtTerm) -> bool {
-    let mut names: Vec<&str> = Vec::new();
-    let mut work = alloc::vec![ext];
-    while let Some(t) = work.pop() {
-        match t {
-            ExtTerm::Atom(name) => names.push(name),
-            ExtTerm::Tuple(items) => work.extend(items),
-            ExtTerm::List(items, tail) => {
-                work.extend(items);
-                work.push(tail);
-            }
-            ExtTerm::Map(pairs) => work.extend(pairs.iter().flat_map(|(k, v)| [k, v])),
-            ExtTerm::Pid { node, .. }
-            | ExtTerm::Port { node, .. }
-            | ExtTerm::Reference { node, .. } => names.push(node),
-            ExtTerm::ExportFun {
-                module, function, ..
-            } => names.extend([module.as_str(), function.as_str()]),
-            ExtTerm::LocalFun {
-                module, pid, free, ..
-            } => {
-                names.push(module);
-                work.push(pid);
-                work.extend(free);
-            }
-            _ => {}
-        }
+/// The bytes of a byte-aligned binary, held apart from the heap (its buffer shared) so the
+/// heap can grow while they are read: the buffer, the first byte and the length.
+fn held_bytes(ctx: &Ctx, t: Term) -> Option<(BinBuf, usize, usize)> {
+    let (w, off, len) = ctx.view().bin_ref(t)?;
+    if off % 8 != 0 || len % 8 != 0 {
+        return None;
     }
-    names.iter().all(|n| atoms.lookup(n).is_some())
+    let i = (w >> 1) as usize;
+    let buf = if w & BIN_LITERAL != 0 {
+        ctx.lits.bins.get(i)?
+    } else {
+        ctx.p.heap.bins.get(i)?
+    };
+    Some((buf.clone(), off / 8, len / 8))
+}
+
+/// The fault for bytes that did not decode: `badarg`, or the process killed when the node's
+/// budget cannot hold the term.
+fn decode_fault(ctx: &mut Ctx, e: DecodeError) -> Fault {
+    match e {
+        DecodeError::Invalid => badarg(),
+        DecodeError::OverBudget(e) => over_budget(ctx, e),
+    }
 }
 
 /// `binary_to_term/1,2` (options `used`, which returns `{Term, BytesUsed}`, and `safe`,
@@ -417,29 +412,34 @@ pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let flags = Term::small(i64::from(used) | i64::from(safe) << 1 | i64::from(kind) << 2);
         let given = a.get(1).copied().unwrap_or(atom::UNDEFINED);
         let pos = Term::small(6);
-        let left = Term::small(count as i64);
+        // Elements left for a list or tuple; pairs done for a map.
+        let left = Term::small(if kind == 2 { 0 } else { count as i64 });
         let info = ctx.p.heap.tuple(&[pos, left, flags, a[0], given]);
-        return Err(Fault::TrapTo([
-            Term::small(trap::BINARY_TO_TERM),
-            bin,
-            Term::NIL,
-            info,
-        ]));
+        let step = if kind == 2 {
+            trap::BINARY_TO_MAP
+        } else {
+            trap::BINARY_TO_TERM
+        };
+        return Err(Fault::TrapTo([Term::small(step), bin, Term::NIL, info]));
     }
-    let bytes = ctx
-        .view()
-        .binary_bytes(a[0])
-        .ok_or_else(badarg)?
-        .into_owned();
+    let held = held_bytes(ctx, a[0]);
+    let owned;
+    let bytes: &[u8] = match &held {
+        Some((buf, start, len)) => &buf[*start..*start + *len],
+        None => {
+            owned = ctx
+                .view()
+                .binary_bytes(a[0])
+                .ok_or_else(badarg)?
+                .into_owned();
+            &owned
+        }
+    };
     ctx.charge(bytes.len() / BYTES_PER_REDUCTION);
     // Bytes after the term are left alone, as erl does; `used` says how many it took. erl
     // sets no nesting limit, and decoding depth costs heap only, so neither does this.
-    let (ext, n) =
-        crate::etf::decode_prefix_with_depth(&bytes, usize::MAX).map_err(|_| badarg())?;
-    if safe && !atoms_exist(ctx.atoms, &ext) {
-        return Err(badarg());
-    }
-    let t = from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, &ext).map_err(|_| badarg())?;
+    let r = decode::decode(&mut ctx.p.heap, ctx.atoms, ctx.lits, bytes, safe);
+    let (t, n) = r.map_err(|e| decode_fault(ctx, e))?;
     if used {
         Ok(ctx.p.heap.tuple(&[t, Term::small(n as i64)]))
     } else {
@@ -447,12 +447,13 @@ pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
 }
 
-/// Whether `bytes` is an uncompressed external term whose top is a list (kind 0) or a
-/// tuple (kind 1) of at least [`LONG_LIST`] elements, and how many.
+/// Whether `bytes` is an uncompressed external term whose top is a list (kind 0), a tuple
+/// (kind 1) or a map (kind 2) of at least [`LONG_LIST`] elements or pairs, and how many.
 fn long_container(bytes: &[u8]) -> Option<(u8, usize)> {
     let kind = match bytes.get(..6)? {
         [131, crate::etf::tag::LIST, ..] => 0,
         [131, crate::etf::tag::LARGE_TUPLE, ..] => 1,
+        [131, crate::etf::tag::MAP, ..] => 2,
         _ => return None,
     };
     let count = u32::from_be_bytes([bytes[2], bytes[3], bytes[4], bytes[5]]) as usize;
@@ -479,47 +480,32 @@ pub fn binary_to_term_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     } else {
         &info[3..5]
     };
-    let mut exts = Vec::new();
+    let (buf, first, len) = held_bytes(ctx, bin).ok_or_else(badarg)?;
+    let bytes = &buf[first..first + len];
     let mut tail = None;
-    let decoded: Result<(), ()> = (|| {
-        let v = ctx.view();
-        let bytes = v.binary(bin).and_then(|b| b.bytes()).ok_or(())?;
-        let start = pos;
-        while left > 0 && exts.len() < STEP_ELEMENTS && pos - start < STEP_BYTES {
-            let (e, next) = crate::etf::decode_body_at(bytes, pos, usize::MAX).map_err(|_| ())?;
-            exts.push(e);
-            pos = next;
-            left -= 1;
-        }
-        if left == 0 && !tuple {
-            let (e, next) = crate::etf::decode_body_at(bytes, pos, usize::MAX).map_err(|_| ())?;
-            tail = Some(e);
-            pos = next;
-        }
-        Ok(())
-    })();
-    let fails = decoded.is_err()
-        || (safe
-            && !exts
-                .iter()
-                .chain(tail.iter())
-                .all(|e| atoms_exist(ctx.atoms, e)));
-    if fails {
-        return Err(Fault::trapped_error(
-            ctx,
-            atom::BADARG,
-            ("erlang", "binary_to_term"),
-            given,
-        ));
-    }
-    for e in &exts {
-        match from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, e) {
-            Ok(t) => acc = ctx.p.heap.cons(t, acc),
-            Err(_) => {
+    let start = pos;
+    let mut n = 0;
+    while left > 0 || (tail.is_none() && !tuple) {
+        let r = decode::decode_at(&mut ctx.p.heap, ctx.atoms, ctx.lits, bytes, pos, safe);
+        let (t, next) = match r {
+            Ok(x) => x,
+            Err(DecodeError::Invalid) => {
                 let f =
                     Fault::trapped_error(ctx, atom::BADARG, ("erlang", "binary_to_term"), given);
                 return Err(f);
             }
+            Err(DecodeError::OverBudget(e)) => return Err(over_budget(ctx, e)),
+        };
+        pos = next;
+        if left == 0 {
+            tail = Some(t);
+            break;
+        }
+        acc = ctx.p.heap.cons(t, acc);
+        left -= 1;
+        n += 1;
+        if left > 0 && (n >= STEP_ELEMENTS || pos - start >= STEP_BYTES) {
+            break;
         }
     }
     ctx.charge(SLICE_REDUCTIONS as usize);
@@ -534,14 +520,7 @@ pub fn binary_to_term_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         elems.reverse();
         ctx.p.heap.tuple(&elems)
     } else {
-        let end = match tail.map(|e| from_ext(&mut ctx.p.heap, ctx.atoms, ctx.code, &e)) {
-            Some(Ok(t)) => t,
-            _ => {
-                let f =
-                    Fault::trapped_error(ctx, atom::BADARG, ("erlang", "binary_to_term"), given);
-                return Err(f);
-            }
-        };
+        let end = tail.unwrap_or(Term::NIL);
         let mut list = end;
         while acc.is_cons() {
             let (h, rest) = ctx.view().cons(acc);
@@ -554,5 +533,83 @@ pub fn binary_to_term_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Ok(ctx.p.heap.tuple(&[t, Term::small(pos as i64)]))
     } else {
         Ok(t)
+    }
+}
+
+/// One step of `binary_to_term` of a map of at least [`LONG_LIST`] pairs (continuation
+/// [`trap::BINARY_TO_MAP`]): `a[1]` is the binary, `a[2]` the map being filled (`[]` before
+/// the first step), `a[3]` `{Position, PairsDone, Flags, Binary, Options}` as for
+/// [`binary_to_term_step`]. Up to [`STEP_ELEMENTS`] pairs or [`STEP_BYTES`] bytes a step;
+/// then the pairs are put in key order, in the last step.
+pub fn binary_to_map_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (bin, mut map) = (a[1], a[2]);
+    let info: [Term; 5] = match ctx.view().tuple(a[3]) {
+        Some(&[p, l, f, b, o]) => [p, l, f, b, o],
+        _ => return Err(badarg()),
+    };
+    let mut pos = info[0].as_small().ok_or_else(badarg)? as usize;
+    let mut done = info[1].as_small().ok_or_else(badarg)? as usize;
+    let mut flags = info[2].as_small().ok_or_else(badarg)?;
+    let (used, safe) = (flags & 1 != 0, flags & 2 != 0);
+    let given: &[Term] = if info[4] == atom::UNDEFINED {
+        &info[3..4]
+    } else {
+        &info[3..5]
+    };
+    let (buf, first, len) = held_bytes(ctx, bin).ok_or_else(badarg)?;
+    let bytes = &buf[first..first + len];
+    let size = match bytes.get(2..6) {
+        Some(&[a, b, c, d]) => u32::from_be_bytes([a, b, c, d]) as usize,
+        _ => return Err(badarg()),
+    };
+    let bad = |ctx: &mut Ctx, e: DecodeError| match e {
+        DecodeError::Invalid => {
+            Fault::trapped_error(ctx, atom::BADARG, ("erlang", "binary_to_term"), given)
+        }
+        DecodeError::OverBudget(e) => over_budget(ctx, e),
+    };
+    if map.is_nil() {
+        // Two bytes a pair at least: a size the bytes cannot hold is refused before the map
+        // is made.
+        if size.saturating_mul(2) > bytes.len() - pos {
+            return Err(bad(ctx, DecodeError::Invalid));
+        }
+        match decode::start_map(&mut ctx.p.heap, size) {
+            Ok((_, m)) => map = m,
+            Err(e) => return Err(bad(ctx, e)),
+        }
+    }
+    let at = map.offset();
+    let start = pos;
+    let mut n = 0;
+    while done < size && n < STEP_ELEMENTS && pos - start < STEP_BYTES {
+        let mut pair = [Term::NIL; 2];
+        for slot in &mut pair {
+            let r = decode::decode_key(&mut ctx.p.heap, ctx.atoms, ctx.lits, bytes, pos, safe);
+            let (t, next, foreign) = r.map_err(|e| bad(ctx, e))?;
+            *slot = t;
+            pos = next;
+            flags |= i64::from(foreign) << 4;
+        }
+        ctx.p.heap.words[at + 1 + 2 * done] = pair[0];
+        ctx.p.heap.words[at + 2 + 2 * done] = pair[1];
+        done += 1;
+        n += 1;
+    }
+    ctx.charge(SLICE_REDUCTIONS as usize);
+    if done < size {
+        let p = Term::small(pos as i64);
+        let d = Term::small(done as i64);
+        let f = Term::small(flags);
+        let info = ctx.p.heap.tuple(&[p, d, f, info[3], info[4]]);
+        return Err(Fault::TrapTo([a[0], bin, map, info]));
+    }
+    let foreign = flags & 16 != 0;
+    let r = decode::finish_map(&mut ctx.p.heap, ctx.atoms, ctx.lits, bytes, 6, at, foreign);
+    r.map_err(|e| bad(ctx, e))?;
+    if used {
+        Ok(ctx.p.heap.tuple(&[map, Term::small(pos as i64)]))
+    } else {
+        Ok(map)
     }
 }

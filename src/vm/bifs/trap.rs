@@ -94,6 +94,11 @@ pub const MAP_TO_BINARY: i64 = 19;
 /// enclosing lists (the buffer is native trap state).
 pub const CHARACTERS: i64 = 20;
 
+/// `binary_to_term/1,2` of a map of 65,536 pairs or more
+/// ([`super::etf::binary_to_map_step`]): the binary, the map being filled and where the
+/// decoding is.
+pub const BINARY_TO_MAP: i64 = 21;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -117,6 +122,7 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(YIELD) => Ok(crate::vm::atom::TRUE),
         Some(MAP_TO_BINARY) => super::etf::map_to_binary_step(ctx, a),
         Some(CHARACTERS) => super::characters::step(ctx, a),
+        Some(BINARY_TO_MAP) => super::etf::binary_to_map_step(ctx, a),
         _ => Err(badarg()),
     }
 }
@@ -151,6 +157,7 @@ mod tests {
             YIELD,
             MAP_TO_BINARY,
             CHARACTERS,
+            BINARY_TO_MAP,
         ];
         for (i, a) in all.iter().enumerate() {
             assert!(!all[i + 1..].contains(a), "continuation {a} used twice");

@@ -712,4 +712,4 @@ pub fn encoded_size(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

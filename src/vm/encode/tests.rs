@@ -13,31 +13,31 @@ use crate::vm::literals::Literals;
 use num_bigint::BigInt;
 
 /// A small deterministic generator (xorshift).
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 }
 
-struct World {
-    lits: Literals,
-    atoms: AtomTable,
-    code: Code,
-    heap: Heap,
+pub(crate) struct World {
+    pub(crate) lits: Literals,
+    pub(crate) atoms: AtomTable,
+    pub(crate) code: Code,
+    pub(crate) heap: Heap,
     names: Vec<Term>,
 }
 
 impl World {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let mut atoms = AtomTable::new();
         let mut names = Vec::new();
         for n in ["a", "ok", "caf\u{e9}", "\u{3bb}x", "", "with space"] {
@@ -129,7 +129,7 @@ impl World {
     }
 
     /// A term of up to `depth` levels, drawing on `made` for shared subterms.
-    fn term(&mut self, r: &mut Rng, depth: u32, made: &mut Vec<Term>) -> Term {
+    pub(crate) fn term(&mut self, r: &mut Rng, depth: u32, made: &mut Vec<Term>) -> Term {
         if depth == 0 || r.below(4) == 0 {
             return self.leaf(r);
         }
