@@ -307,7 +307,6 @@ fn check_node_memory_guest(guest: &Guest) {
     guest.assert_has(name, "{encoder,killed}");
     guest.assert_has(name, "{deep,killed}");
     guest.assert_has(name, "{small_binaries,killed}");
-    guest.assert_has(name, "{re_matches,stopped}");
     guest.assert_has(name, "{ets,killed}");
     guest.assert_has(name, "{then,{sum,5000050000}}");
     guest.assert_has(name, "{afterwards,{length,2000000}}");
