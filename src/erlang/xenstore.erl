@@ -648,7 +648,7 @@ send(Alias, Type, Tx, Payload, What, S = #st{next = Next, generation = G, inflig
 flush(S = #st{out = [], newer = [_ | _] = Newer}) ->
     %% Everything before went out: what is new usually fits, so try it whole first and ask
     %% for the free space only when it does not.
-    Out = lists:reverse(Newer),
+    Out = lists:reverse(Newer, []),
     case pore:write(S#st.pore, Out) of
         ok -> wrote(Out, [], S);
         {error, no_room} -> flush_fitting(S#st{out = Out, newer = []});
@@ -657,7 +657,7 @@ flush(S = #st{out = [], newer = [_ | _] = Newer}) ->
 flush(S = #st{newer = [_ | _]}) ->
     %% The ring was full at the last flush: ask for the free space first, so that a full ring
     %% does not cost a copy of everything waiting.
-    flush_fitting(S#st{out = S#st.out ++ lists:reverse(S#st.newer), newer = []});
+    flush_fitting(S#st{out = S#st.out ++ lists:reverse(S#st.newer, []), newer = []});
 flush(S = #st{out = []}) ->
     poke_if_due(S);
 flush(S) ->
