@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 use super::gc::{self, GcError};
 use super::heap::{erl_heap_size, Heap};
 use super::maxheap::{HeapReport, MaxHeap};
-use super::memory::OutOfMemory;
+use super::memory::{MemoryError, OutOfMemory};
 use super::term::Term;
 
 /// Number of X registers.
@@ -232,14 +232,26 @@ impl Process {
     /// would otherwise copy again and again. A `max_heap_size` that kills still caps the
     /// limit, so a collection still checks the heap soon after it passes that size.
     pub fn make_room(&mut self, words: usize) {
-        let want = self.heap.words.len().saturating_add(words);
-        let mut held = core::mem::take(&mut self.heap.words);
-        let grown = self.heap.grow_words(&mut held, want, 0);
-        self.heap.words = held;
-        if grown.is_ok() {
+        if self.reserve_words(words).is_ok() {
+            let want = self.heap.words.len().saturating_add(words);
             self.heap.limit = self.heap.limit.max(want);
             self.cap_heap_limit();
         }
+    }
+
+    /// Makes sure the heap's vector has room for `words` more words without growing on its
+    /// own (a push past its capacity would double the whole vector, hundreds of MB for a large
+    /// heap, with no way to refuse): a reservation within the node's budget and the
+    /// allocator's means, or an error and nothing changed.
+    pub fn reserve_words(&mut self, words: usize) -> Result<(), MemoryError> {
+        let want = self.heap.words.len().saturating_add(words);
+        if self.heap.words.capacity() >= want {
+            return Ok(());
+        }
+        let mut held = core::mem::take(&mut self.heap.words);
+        let grown = self.heap.grow_words(&mut held, want, 0);
+        self.heap.words = held;
+        grown
     }
 
     fn cap_heap_limit(&mut self) {

@@ -465,6 +465,10 @@ fn run(
     };
     let budget = STEP.saturating_sub(work) * CELLS_PER_UNIT;
     let from = st.left.saturating_sub(budget.max(CELLS_PER_UNIT));
+    // This step's cells fit in the heap's vector before they are made.
+    ctx.p
+        .reserve_words(2 * (st.left - from))
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
     let mut list = t2;
     for &c in chars[from..st.left].iter().rev() {
         list = ctx.p.heap.cons(Term::small(i64::from(c)), list);
