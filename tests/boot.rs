@@ -429,24 +429,12 @@ fn erlang_programs_give_erl_output_in_the_image() {
     let modules = image_modules();
     let mut expected = HashMap::new();
     for m in &modules {
-        // erl itself is now and then killed by a signal part way through a module (seen
-        // with t_bifs_time's timers here, never twice in a row): such a reference run is
-        // run again, up to three times in all.
-        let run_erl = || {
-            Command::new("erl")
-                .args(["-noshell", "-pa"])
-                .arg(&ebin)
-                .args(["-run", m, "main"])
-                .output()
-                .expect("running erl")
-        };
-        let mut out = run_erl();
-        for _ in 0..2 {
-            if out.status.code().is_some() {
-                break;
-            }
-            out = run_erl();
-        }
+        let out = Command::new("erl")
+            .args(["-noshell", "-pa"])
+            .arg(&ebin)
+            .args(["-run", m, "main"])
+            .output()
+            .expect("running erl");
         let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
         let crashed = text.lines().any(|l| l.starts_with(ERL_CRASH_PREFIX));
         let lines: Vec<String> = text
