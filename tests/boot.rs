@@ -293,8 +293,9 @@ fn check_many_processes_guest(guest: &Guest) {
 
 /// A process whose heap outgrows the guest's 256 MiB is killed with a report naming the
 /// node's memory; the domain stays up, the process working beside it finishes, an encoding too
-/// big for the memory left, a recursion too deep for it, small binaries made without end and
-/// an ETS table filled without end kill only their processes, and a process started afterwards gets the memory back (the
+/// big for the memory left, a recursion too deep for it, small binaries made without end, a
+/// global `re:run` with millions of matches and an ETS table filled without end stop only
+/// their processes, and a process started afterwards gets the memory back (the
 /// table's small blocks included: its heap is a large block).
 fn check_node_memory_guest(guest: &Guest) {
     let name = NODE_MEMORY_GUEST;
@@ -307,6 +308,7 @@ fn check_node_memory_guest(guest: &Guest) {
     guest.assert_has(name, "{encoder,killed}");
     guest.assert_has(name, "{deep,killed}");
     guest.assert_has(name, "{small_binaries,killed}");
+    guest.assert_has(name, "{re_matches,stopped}");
     guest.assert_has(name, "{ets,killed}");
     guest.assert_has(name, "{then,{sum,5000050000}}");
     guest.assert_has(name, "{afterwards,{length,2000000}}");

@@ -302,7 +302,12 @@ fn a_frame_of_four_billion_slots_is_refused_at_load_as_in_erl() {
 
 /// Runs xenbeam-run with `args`, killing it after 30 s (`None` then).
 fn runner_within(args: &[&OsStr]) -> Option<Output> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xenbeam-run"))
+    runner_within_from(OsStr::new(env!("CARGO_BIN_EXE_xenbeam-run")), args)
+}
+
+/// Runs the runner `exe` with `args`, killing it after 30 s (`None` then).
+fn runner_within_from(exe: &OsStr, args: &[&OsStr]) -> Option<Output> {
+    let mut child = Command::new(exe)
         .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -367,21 +372,102 @@ fn a_file_holding_another_module_or_a_name_with_a_path_is_undef_as_in_erl() {
 
 #[test]
 fn a_bad_memory_budget_is_refused_with_a_message() {
-    for value in ["lots", "0", "-5", "12X", "99999999999999999999", "64MM"] {
-        let out = runner(&[
-            OsStr::new("--max-memory"),
-            OsStr::new(value),
-            OsStr::new("m"),
-            OsStr::new("f"),
-        ]);
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{value}: {err}");
-        assert!(
-            err.contains("--max-memory") && err.contains("not a positive byte count"),
-            "{value}: {err}"
-        );
-        assert!(!err.contains("panicked"), "{value}: {err}");
+    for option in ["--max-memory", "--heap-limit"] {
+        for value in ["lots", "0", "-5", "12X", "99999999999999999999", "64MM"] {
+            let out = runner(&[
+                OsStr::new(option),
+                OsStr::new(value),
+                OsStr::new("m"),
+                OsStr::new("f"),
+            ]);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{option} {value}: {err}");
+            assert!(
+                err.contains(option) && err.contains("not a positive byte count"),
+                "{option} {value}: {err}"
+            );
+            assert!(!err.contains("panicked"), "{option} {value}: {err}");
+        }
     }
+    // Less than the runner holds before it starts the node.
+    let out = runner(&[
+        OsStr::new("--heap-limit"),
+        OsStr::new("1"),
+        OsStr::new("m"),
+        OsStr::new("f"),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--heap-limit") && err.contains("fewer"),
+        "{err}"
+    );
+}
+
+/// The node-memory program (tests/memory/m_node_memory.erl, checked in a 256 MiB guest by the
+/// boot tests) under heap limits like the image's kernel heap: whatever the size, no
+/// allocation the node cannot refuse runs the runner out of memory (each of these sizes
+/// aborted it once: an 8 MB copy of a binary by `binary_to_list/3` after a stopped `re:run`,
+/// or small binaries made past the budget between two collections, more than the reserve
+/// beyond the budget holds); with enough memory every case ends as in the image.
+#[test]
+fn the_node_memory_program_never_runs_the_runner_out_of_memory() {
+    let dir = std::env::temp_dir().join(format!("xenbeam-cli-node-mem-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let src =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/memory/m_node_memory.erl");
+    let st = Command::new("erlc")
+        .arg("-o")
+        .arg(&dir)
+        .arg(&src)
+        .status()
+        .expect("erlc (OTP) is needed");
+    assert!(st.success());
+    // Hundreds of MB built and collected: the release runner when there is one (XENBEAM_RUN,
+    // as the conformance suite), which runs it in seconds.
+    let exe =
+        std::env::var_os("XENBEAM_RUN").unwrap_or_else(|| env!("CARGO_BIN_EXE_xenbeam-run").into());
+    for limit in ["48M", "112M", "176M", "224M"] {
+        let out = runner_within_from(
+            &exe,
+            &[
+                OsStr::new("--heap-limit"),
+                OsStr::new(limit),
+                OsStr::new("-pa"),
+                dir.as_os_str(),
+                OsStr::new("m_node_memory"),
+                OsStr::new("main"),
+            ],
+        )
+        .expect("finishes");
+        let err = stderr(&out);
+        assert!(!err.contains("memory allocation of"), "{limit}: {err}");
+        assert!(
+            out.status.code().is_some(),
+            "{limit}: killed by a signal: {err}"
+        );
+        if limit == "176M" {
+            let got = String::from_utf8_lossy(&out.stdout);
+            for line in [
+                "{grower,killed}",
+                "{worker,250002500000}",
+                "{encoder,killed}",
+                "{deep,killed}",
+                "{small_binaries,killed}",
+                "{re_matches,stopped}",
+                "{ets,killed}",
+                "{afterwards,{length,2000000}}",
+                "{then,{sum,5000050000}}",
+            ] {
+                assert!(
+                    got.lines().any(|l| l == line),
+                    "{limit}: no {line} in {got}"
+                );
+            }
+            assert_eq!(out.status.code(), Some(0), "{limit}: {err}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Processes that have collected many times and then wait hold little (no old space kept,

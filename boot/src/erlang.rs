@@ -85,15 +85,6 @@ pub fn describe(modules: &'static [u8]) {
     }
 }
 
-/// The node's memory budget for process heaps, in bytes, when the kernel heap may grow to
-/// `heap_max` bytes and `heap_used` are in use: what is left after a reserve of an eighth of
-/// the heap (at least 4 MiB, at most a quarter) for everything the budget does not count:
-/// code, binaries, ETS tables, messages in flight and the kernel's own structures.
-pub fn memory_budget(heap_max: usize, heap_used: usize) -> usize {
-    let reserve = (heap_max / 8).max(4 << 20).min(heap_max / 4);
-    heap_max.saturating_sub(heap_used).saturating_sub(reserve)
-}
-
 /// Starts a node over the Xen seam with the kernel's Erlang services (the Xenstore driver,
 /// which logs the domain's name and id), then runs the command line's items (`-run`, `-s`),
 /// if any, one after another in one process as erl's init does, to the node's end. Returns

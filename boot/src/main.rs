@@ -157,7 +157,7 @@ pub extern "C" fn xenbeam_main(start_info: usize) -> ! {
         selftest::run(platform, timer);
     }
     erlang::describe(MODULES);
-    let budget = erlang::memory_budget(layout.heap.1 as usize * 4096, HEAP.usage().0);
+    let budget = xenbeam::vm::memory::budget_within(layout.heap.1 as usize * 4096, HEAP.usage().0);
     // The kernel heap's sweep table (a kernel structure: it comes out of the budget's
     // reserve, not the budget).
     HEAP.prepare_sweeps(layout.heap.1 as usize * 4096);

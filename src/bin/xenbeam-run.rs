@@ -18,6 +18,12 @@
 //! the node's memory budget: all process heaps together may hold at most that much, and a
 //! process whose heap would grow past it is killed with an erl-style report while the others
 //! keep running. Without it the budget is unlimited. A bad value exits with status 2.
+//! `--heap-limit BYTES` bounds everything the runner allocates, as the image's kernel heap of
+//! that size is bounded: an allocation past it fails (a fallible one returns its error, an
+//! infallible one aborts the runner, as it would end the domain), and unless `--max-memory`
+//! is given the node's budget is the one the image derives from such a heap. It shows on the
+//! host what only the image would otherwise show: an allocation sized by a program that does
+//! not go through the node's account.
 //! `--xenstore[=KNOBS]` serves the Xenstore ring pore with a simulated xenstored (see
 //! `xenbeam::platform::xenstored`); KNOBS is `key=value,flag,...`, e.g.
 //! `--xenstore=domid=3,name=web,delay_ns=1000000,reorder`. Bad knobs exit with status 2.
@@ -30,6 +36,12 @@
 //! all). Without the feature these options are refused.
 
 mod host_files;
+
+/// The runner's allocator: the system's, counted, so that `--heap-limit` can bound it. (The
+/// `cap` crate wraps an allocator with a byte count and a limit; with it the runner needs no
+/// unsafe code of its own.)
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -280,7 +292,7 @@ fn load(bytes: &[u8]) -> Option<xenbeam::loader::Module> {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: xenbeam-run [+P N] [--max-heap-words N] [--max-memory BYTES[K|M|G]] [--xenstore[=KNOBS]] [-pa DIR]... ITEMS | --list-opcodes"
+        "usage: xenbeam-run [+P N] [--max-heap-words N] [--max-memory BYTES[K|M|G]] [--heap-limit BYTES[K|M|G]] [--xenstore[=KNOBS]] [-pa DIR]... ITEMS | --list-opcodes"
     );
     eprintln!(
         "  ITEMS                MOD FUN [ARG...], or erl's -run MOD [FUN [ARG...]], -s MOD [FUN [ARG...]] and\n                       \
@@ -289,7 +301,9 @@ fn usage() -> ! {
          --max-heap-words N   the default max_heap_size of every process, in words (erl's +hmax):\n                       \
          a process whose heap outgrows it is reported and killed\n  \
          --max-memory BYTES   what all process heaps together may hold (K, M, G: KiB, MiB, GiB):\n                       \
-         a process whose heap would grow past it is reported and killed"
+         a process whose heap would grow past it is reported and killed\n  \
+         --heap-limit BYTES   what the runner may allocate in all, as the image's kernel heap: an\n                       \
+         allocation past it fails; the budget is then the image's for that heap"
     );
     #[cfg(feature = "op-profile")]
     eprintln!(
@@ -336,6 +350,7 @@ fn main() {
     let mut rest = Vec::new();
     let mut max_heap: usize = 0;
     let mut max_memory = usize::MAX;
+    let mut heap_limit = None;
     let mut process_limit = None;
     let mut xenstore = None;
     let mut profile = ProfileOptions {
@@ -385,6 +400,20 @@ fn main() {
                     None => {
                         eprintln!(
                             "xenbeam-run: --max-memory: {value:?} is not a positive byte count (e.g. 67108864 or 64M)"
+                        );
+                        exit(2);
+                    }
+                }
+            }
+            "--heap-limit" => {
+                let Some(value) = args.next().map(text) else {
+                    usage()
+                };
+                match byte_count(&value) {
+                    Some(n) => heap_limit = Some(n),
+                    None => {
+                        eprintln!(
+                            "xenbeam-run: --heap-limit: {value:?} is not a positive byte count (e.g. 268435456 or 256M)"
                         );
                         exit(2);
                     }
@@ -440,6 +469,17 @@ fn main() {
     // As in erl: the -pa directories, the current directory, then OTP's.
     path.push(PathBuf::from("."));
     path.extend(otp_dirs());
+    if let Some(limit) = heap_limit {
+        if ALLOCATOR.set_limit(limit).is_err() {
+            eprintln!(
+                "xenbeam-run: --heap-limit: {limit} bytes are fewer than the runner already holds"
+            );
+            exit(2);
+        }
+        if max_memory == usize::MAX {
+            max_memory = xenbeam::vm::memory::budget_within(limit, ALLOCATOR.allocated());
+        }
+    }
     // Deeply recursive Erlang never recurses in Rust, but term printing and comparison do.
     let child = std::thread::Builder::new()
         .stack_size(256 << 20)

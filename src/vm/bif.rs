@@ -142,6 +142,17 @@ pub fn badarg() -> Fault {
     Fault::error(atom::BADARG)
 }
 
+/// A copy of the bytes of binary `t` in a buffer of its own: `badarg` unless `t` is a binary
+/// of whole bytes, erl's `system_limit` when the allocator cannot give the copy (its size is
+/// the program's choice: an infallible copy would end the node, in the image the domain).
+pub fn owned_bytes(ctx: &Ctx, t: Term) -> Result<alloc::vec::Vec<u8>, Fault> {
+    let v = ctx.view();
+    let s = v.binary(t).filter(|s| s.bit_len.is_multiple_of(8));
+    s.ok_or_else(badarg)?
+        .try_to_vec()
+        .ok_or_else(|| Fault::error(atom::SYSTEM_LIMIT))
+}
+
 /// `error:badarith`.
 pub fn badarith() -> Fault {
     Fault::error(atom::BADARITH)

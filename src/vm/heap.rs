@@ -66,6 +66,9 @@ struct Charge {
     stack_bytes: usize,
     /// The last growth the account or the allocator refused, until the scheduler takes it.
     refused: Option<OutOfMemory>,
+    /// A binary made since the last collection found the account at or over its budget
+    /// (a binary is charged when it is made, whether or not it fits).
+    bins_over: bool,
 }
 
 impl Drop for Heap {
@@ -164,6 +167,7 @@ impl Heap {
             bytes: 0,
             stack_bytes: 0,
             refused: None,
+            bins_over: false,
         }));
         self.settle();
     }
@@ -214,6 +218,7 @@ impl Heap {
                 d.put_bytes(bytes, memory);
             }
         }
+        self.check_bins_charge();
     }
 
     /// Puts back the bytes of buffer `i` taken out with [`BinData::take_bytes`] to append
@@ -223,6 +228,30 @@ impl Heap {
         if let Some(d) = self.bins.get_mut(i).and_then(Arc::get_mut) {
             d.put_bytes(bytes, memory);
         }
+        self.check_bins_charge();
+    }
+
+    /// After a binary's charge: if it left the account at or over its budget, the heap asks
+    /// for a collection at the next safe point ([`Heap::wants_gc`]), where the process is
+    /// refused if the account is still over once its dead binaries are gone
+    /// ([`Heap::take_bins_over`]). Without this a process making small binaries between two
+    /// collections could take far more than the budget outside its heap (each binary's
+    /// buffer and handle), more than the allocator's reserve beyond the budget holds.
+    fn check_bins_charge(&mut self) {
+        if let Some(c) = &mut self.charge {
+            if !c.bins_over && c.memory.left() == Some(0) {
+                c.bins_over = true;
+                self.bin_limit = 0;
+            }
+        }
+    }
+
+    /// Whether a binary made since the last call found the account at or over its budget
+    /// (see [`Heap::check_bins_charge`]); clears it.
+    pub fn take_bins_over(&mut self) -> bool {
+        self.charge
+            .as_mut()
+            .is_some_and(|c| core::mem::take(&mut c.bins_over))
     }
 
     /// Bytes the node's budget has left for this heap's process (`None`: no budget).
@@ -444,6 +473,7 @@ impl Heap {
         let idx = self.bins.len();
         let data = BinData::charged(bytes, self.memory_account());
         self.bins.push(Arc::new(data));
+        self.check_bins_charge();
         self.bin_ref((idx as u64) << 1, 0, bits)
     }
 
@@ -601,6 +631,22 @@ impl<'a> BinSlice<'a> {
     pub fn bit(&self, i: usize) -> u8 {
         let b = self.bit_offset + i;
         (self.data[b / 8] >> (7 - (b % 8))) & 1
+    }
+
+    /// Copies the bits out as [`BinSlice::to_vec`] does, into a buffer the allocator may
+    /// refuse (`None`): for copies whose size is the program's choice.
+    pub fn try_to_vec(&self) -> Option<Vec<u8>> {
+        let n = self.bit_len.div_ceil(8);
+        let mut out = Vec::new();
+        out.try_reserve_exact(n).ok()?;
+        match self.bytes() {
+            Some(b) => out.extend_from_slice(b),
+            None => {
+                out.resize(n, 0);
+                copy_bits(self.data, self.bit_offset, &mut out, 0, self.bit_len);
+            }
+        }
+        Some(out)
     }
 
     /// Copies the bits out, left-aligned: whole bytes then a final partial byte (high bits).
@@ -847,7 +893,8 @@ impl<'a> View<'a> {
         matches!(self.bin_ref(t), Some((_, _, len)) if len.is_multiple_of(8))
     }
 
-    /// The bytes of a byte-aligned whole binary (copying if unaligned).
+    /// The bytes of a byte-aligned whole binary (copying if unaligned; `None` too when the
+    /// allocator refuses that copy).
     pub fn binary_bytes(&self, t: Term) -> Option<alloc::borrow::Cow<'a, [u8]>> {
         let s = self.binary(t)?;
         if !s.bit_len.is_multiple_of(8) {
@@ -855,7 +902,7 @@ impl<'a> View<'a> {
         }
         Some(match s.bytes() {
             Some(b) => alloc::borrow::Cow::Borrowed(b),
-            None => alloc::borrow::Cow::Owned(s.to_vec()),
+            None => alloc::borrow::Cow::Owned(s.try_to_vec()?),
         })
     }
 

@@ -19,6 +19,16 @@
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
+/// The node's memory budget for process heaps, in bytes, when the allocator that serves them
+/// (in the image, the kernel heap) may grow to `heap_max` bytes and `heap_used` are in use:
+/// what is left after a reserve of an eighth of the heap (at least 4 MiB, at most a quarter)
+/// for everything the budget does not count: code, ETS tables' own structures, messages in
+/// flight and the kernel's own structures.
+pub fn budget_within(heap_max: usize, heap_used: usize) -> usize {
+    let reserve = (heap_max / 8).max(4 << 20).min(heap_max / 4);
+    heap_max.saturating_sub(heap_used).saturating_sub(reserve)
+}
+
 /// Why the account refused a charge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]

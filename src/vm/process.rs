@@ -348,6 +348,7 @@ impl Process {
             dict.push(k);
             dict.push(v);
         }
+        let bins_over = self.heap.take_bins_over();
         let (older, newer) = self.mailbox.as_mut_slices();
         let before = self.heap.words.len();
         let r = gc::collect(
@@ -373,6 +374,16 @@ impl Process {
                 wanted_words,
             });
             return r;
+        }
+        if bins_over && self.heap.memory_left() == Some(0) {
+            // Binaries made since the last collection took the account over its budget, and
+            // still hold it there with the dead ones gone: refused as a heap growth is.
+            let heap_words = self.heap.words.len();
+            self.heap.note_refusal(OutOfMemory {
+                heap_words,
+                wanted_words: need,
+            });
+            return Err(GcError::NodeMemory { wanted_words: need });
         }
         self.trim_stack();
         self.check_max_heap(need)

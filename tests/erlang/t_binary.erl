@@ -47,7 +47,27 @@ main() ->
                     catch_all(fun() -> binary:at(B, id(20)) end),
                     catch_all(fun() -> <<(id(a))/binary>> end),
                     catch_all(fun() -> <<(id(1.5)):8>> end)}),
+    %% Long ranges and long bitstrings become lists a step at a time; only the range is read.
+    Long = binary:copy(list_to_binary(lists:seq(0, 255)), 1000),
+    <<_:3, Odd/bitstring>> = Long,
+    <<_:5, Whole:100000/binary, _/bitstring>> = Long,
+    erlang:display({long_lists,
+                    summary(binary_to_list(Long, 1000, 200000)),
+                    summary(binary_to_list(Long, 256000, 256000)),
+                    summary(binary_to_list(Whole, 5, 99999)),
+                    summary(bitstring_to_list(Long)),
+                    lists:last(bitstring_to_list(Odd)),
+                    summary(lists:droplast(bitstring_to_list(Odd))),
+                    reason(fun() -> binary_to_list(Long, id(0), 5) end),
+                    reason(fun() -> binary_to_list(Long, id(5), 4) end),
+                    reason(fun() -> binary_to_list(Long, 1, id(256001)) end),
+                    reason(fun() -> binary_to_list(Odd, 1, id(5)) end)}),
     erlang:halt(0).
+
+summary(L) -> {length(L), lists:sum(L), hd(L), lists:last(L)}.
+
+%% The class and reason alone (the arguments in the stack are a 256,000-byte binary).
+reason(F) -> try F() catch C:R -> {C, R} end.
 
 sub(<<_:6/binary, Rest/binary>>) -> Rest.
 

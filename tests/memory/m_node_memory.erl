@@ -3,9 +3,9 @@
 %% and the scheduler keep running, and the memory it held is free again for a new process. A
 %% process whose term_to_binary would need more working memory than the node has left is
 %% killed the same way, and so are a deep recursion whose stack the node cannot hold, a
-%% process that makes small binaries without end and a process that fills an ETS table
-%% without end; the memory of that table's small objects then serves a process with a large
-%% heap.
+%% process that makes small binaries without end, a global re:run with millions of matches
+%% (system_limit or killed) and a process that fills an ETS table without end; the memory of
+%% that table's small objects then serves a process with a large heap.
 -module(m_node_memory).
 -export([main/0, grow/1, work/2, depth/1]).
 
@@ -27,6 +27,9 @@ main() ->
     %% counts too (the node's allocator would run dry first if it did not).
     {S, SRef} = spawn_monitor(fun() -> small_binaries(0, []) end),
     erlang:display({small_binaries, receive {'DOWN', SRef, process, S, R7} -> R7 end}),
+    %% A global re:run with millions of (empty) matches: the matches kept cannot outgrow it.
+    {X, XRef} = spawn_monitor(fun() -> exit({matched, re:run(binary:copy(<<"ab">>, 4000000), <<"x*">>, [global, {capture, first, index}])}) end),
+    erlang:display({re_matches, outcome(receive {'DOWN', XRef, process, X, R8} -> R8 end)}),
     %% ETS objects count: the filler is killed and its table dies with it.
     {T, TRef} = spawn_monitor(fun() -> fill(ets:new(t, [public]), 0) end),
     erlang:display({ets, receive {'DOWN', TRef, process, T, R5} -> R5 end}),
@@ -46,6 +49,11 @@ work(Parent, N) -> Parent ! {self(), lists:sum([lists:sum(lists:seq(1, 100000)) 
 fill(Tab, N) -> ets:insert(Tab, {N, lists:seq(1, 20)}), fill(Tab, N + 1).
 
 small_binaries(N, Acc) -> small_binaries(N + 1, [<<N:32>> | Acc]).
+
+outcome({system_limit, _}) -> stopped;
+outcome(killed) -> stopped;
+outcome({matched, _}) -> matched;
+outcome(Other) -> Other.
 
 depth(0) -> 0;
 depth(N) -> 1 + depth(N - 1).

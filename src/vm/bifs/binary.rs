@@ -6,17 +6,17 @@ use num_bigint::{BigInt, Sign};
 
 use super::trap;
 use crate::vm::atom;
-use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::bif::{badarg, owned_bytes, BifResult, Ctx, Fault};
 use crate::vm::heap::View;
 use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::term::Term;
 
 fn bytes(ctx: &Ctx, t: Term) -> Result<Vec<u8>, Fault> {
-    Ok(ctx.view().binary_bytes(t).ok_or_else(badarg)?.into_owned())
+    crate::vm::bif::owned_bytes(ctx, t)
 }
 
 /// A sub-binary of `t` sharing its buffer: bytes `start..start + len`.
-fn sub(ctx: &mut Ctx, t: Term, start: i64, len: i64) -> BifResult {
+pub fn sub(ctx: &mut Ctx, t: Term, start: i64, len: i64) -> BifResult {
     let (w, off, bits) = ctx.view().bin_ref(t).ok_or_else(badarg)?;
     if !bits.is_multiple_of(8) {
         return Err(badarg());
@@ -562,9 +562,7 @@ fn all_bins(ctx: &Ctx, t: Term) -> Result<Vec<Vec<u8>>, Fault> {
     if l.is_empty() {
         return Err(badarg());
     }
-    l.into_iter()
-        .map(|b| v.binary_bytes(b).map(|c| c.into_owned()).ok_or_else(badarg))
-        .collect()
+    l.into_iter().map(|b| owned_bytes(ctx, b)).collect()
 }
 
 /// `binary:longest_common_prefix/1`.

@@ -600,7 +600,7 @@ const LIST_STEP_BYTES: usize = 1 << 15;
 /// A copy of the binary `t` that starts on a byte boundary (for the steps of a trapping BIF,
 /// which read byte ranges of their argument in place).
 pub fn aligned_copy(ctx: &mut Ctx, t: Term) -> Result<Term, Fault> {
-    let bytes = ctx.view().binary_bytes(t).ok_or_else(badarg)?.into_owned();
+    let bytes = crate::vm::bif::owned_bytes(ctx, t)?;
     Ok(ctx.p.heap.binary(bytes))
 }
 
@@ -660,43 +660,52 @@ pub fn binary_to_list_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Err(Fault::TrapTo([kind, a[1], Term::small(start as i64), list]))
 }
 
-/// `binary_to_list/3`.
+/// `binary_to_list/3`: bytes `Start..=Stop` (from 1) of a binary, or of the whole bytes of a
+/// bitstring, as erl takes them. A range longer than a step is the list of a sub-binary,
+/// made a step at a time as `binary_to_list/1` makes it; only the range's bytes are ever
+/// copied.
 pub fn binary_to_list3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let b = ctx
-        .view()
-        .binary_bytes(a[0])
-        .ok_or_else(badarg)?
-        .into_owned();
+    let (w, off, bits) = ctx.view().bin_ref(a[0]).ok_or_else(badarg)?;
     let s = a[1].as_small().ok_or_else(badarg)?;
     let e = a[2].as_small().ok_or_else(badarg)?;
-    if s < 1 || e < s || e as usize > b.len() {
+    if s < 1 || e < s || e as usize > bits / 8 {
         return Err(badarg());
     }
-    Ok(ctx.p.heap.byte_list(&b[s as usize - 1..e as usize]))
+    let (from, len) = (s as usize - 1, (e - s + 1) as usize);
+    let range = ctx.p.heap.bin_ref(w, off + 8 * from, 8 * len);
+    binary_to_list(ctx, &[range])
 }
 
 /// `bitstring_to_list/1`.
 pub fn bitstring_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if ctx.view().binary(a[0]).is_some_and(|b| b.bit_len % 8 == 0) {
+        return binary_to_list(ctx, a);
+    }
     let (bytes, rest) = {
         let v = ctx.view();
         let b = v.binary(a[0]).ok_or_else(badarg)?;
-        (b.to_vec(), b.bit_len % 8)
+        let bytes = b.try_to_vec();
+        (
+            bytes.ok_or_else(|| Fault::error(atom::SYSTEM_LIMIT))?,
+            b.bit_len % 8,
+        )
     };
-    if rest == 0 {
-        return Ok(ctx.p.heap.byte_list(&bytes));
-    }
+    // A cell a byte and the tail binary's words, in the heap's vector before they are made.
+    ctx.p
+        .reserve_words(2 * bytes.len() + 8)
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
     let whole = bytes.len() - 1;
     let last = bytes[whole] >> (8 - rest);
     let tail = ctx
         .p
         .heap
         .binary_bits(alloc::vec![last << (8 - rest)], rest);
-    let mut items: Vec<Term> = bytes[..whole]
-        .iter()
-        .map(|&b| Term::small(b as i64))
-        .collect();
-    items.push(tail);
-    Ok(ctx.p.heap.list(&items))
+    let mut list = ctx.p.heap.cons(tail, Term::NIL);
+    for &b in bytes[..whole].iter().rev() {
+        list = ctx.p.heap.cons(Term::small(i64::from(b)), list);
+    }
+    ctx.charge(bytes.len() / 32);
+    Ok(list)
 }
 
 /// `list_to_binary/1`.

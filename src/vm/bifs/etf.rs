@@ -427,11 +427,7 @@ pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let bytes: &[u8] = match &held {
         Some((buf, start, len)) => &buf[*start..*start + *len],
         None => {
-            owned = ctx
-                .view()
-                .binary_bytes(a[0])
-                .ok_or_else(badarg)?
-                .into_owned();
+            owned = crate::vm::bif::owned_bytes(ctx, a[0])?;
             &owned
         }
     };

@@ -113,11 +113,7 @@ fn options(ctx: &Ctx, t: Term) -> Result<(usize, usize), Fault> {
 pub fn decode_packet(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let kind = kind(ctx, a[0]).ok_or_else(badarg)?;
     let (max, trunc) = options(ctx, a[2])?;
-    let b = ctx
-        .view()
-        .binary_bytes(a[1])
-        .ok_or_else(badarg)?
-        .into_owned();
+    let b = crate::vm::bif::owned_bytes(ctx, a[1])?;
     // line_length applies to lines only.
     let trunc = if matches!(kind, Kind::Line) { trunc } else { 0 };
     let named = |ctx: &mut Ctx, n: &str| ctx.atoms.intern(n).map_err(|_| badarg());
