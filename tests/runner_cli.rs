@@ -406,10 +406,13 @@ fn a_bad_memory_budget_is_refused_with_a_message() {
 
 /// The node-memory program (tests/memory/m_node_memory.erl, checked in a 256 MiB guest by the
 /// boot tests) under heap limits like the image's kernel heap: whatever the size, no
-/// allocation the node cannot refuse runs the runner out of memory (each of these sizes
+/// allocation the node cannot refuse runs the runner out of memory (48, 112 and 224 MiB
 /// aborted it once: an 8 MB copy of a binary by `binary_to_list/3` after a stopped `re:run`,
 /// or small binaries made past the budget between two collections, more than the reserve
-/// beyond the budget holds); with enough memory every case ends as in the image.
+/// beyond the budget holds), and the worker running beside the process that grows without
+/// bound always finishes (at 64, 128 and 240 MiB it was once killed instead, having asked for
+/// memory just after the grower took most of the budget); with enough memory every case
+/// ends as in the image.
 #[test]
 fn the_node_memory_program_never_runs_the_runner_out_of_memory() {
     let dir = std::env::temp_dir().join(format!("xenbeam-cli-node-mem-{}", std::process::id()));
@@ -427,7 +430,7 @@ fn the_node_memory_program_never_runs_the_runner_out_of_memory() {
     // as the conformance suite), which runs it in seconds.
     let exe =
         std::env::var_os("XENBEAM_RUN").unwrap_or_else(|| env!("CARGO_BIN_EXE_xenbeam-run").into());
-    for limit in ["48M", "112M", "176M", "224M"] {
+    for limit in ["48M", "64M", "112M", "128M", "176M", "224M", "240M"] {
         let out = runner_within_from(
             &exe,
             &[
@@ -442,15 +445,15 @@ fn the_node_memory_program_never_runs_the_runner_out_of_memory() {
         .expect("finishes");
         let err = stderr(&out);
         assert!(!err.contains("memory allocation of"), "{limit}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{limit}: {err}");
+        let got = String::from_utf8_lossy(&out.stdout);
         assert!(
-            out.status.code().is_some(),
-            "{limit}: killed by a signal: {err}"
+            got.lines().any(|l| l == "{worker,250002500000}"),
+            "{limit}: {got}"
         );
         if limit == "176M" {
-            let got = String::from_utf8_lossy(&out.stdout);
             for line in [
                 "{grower,killed}",
-                "{worker,250002500000}",
                 "{encoder,killed}",
                 "{deep,killed}",
                 "{small_binaries,killed}",
@@ -464,7 +467,6 @@ fn the_node_memory_program_never_runs_the_runner_out_of_memory() {
                     "{limit}: no {line} in {got}"
                 );
             }
-            assert_eq!(out.status.code(), Some(0), "{limit}: {err}");
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
