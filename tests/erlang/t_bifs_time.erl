@@ -30,6 +30,13 @@ main() ->
                     receive {cancel_timer, T6, R6} -> R6 after 1000 -> timeout end}),
     erlang:display({bad_opt, err(fun() -> erlang:send_after(10, self(), x, [bogus]) end)}),
     erlang:display({bad_abs, err(fun() -> erlang:start_timer(10, self(), x, [{abs, maybe}]) end)}),
+    %% An absolute time before the node started is badarg; its start itself is in the past.
+    Start = erlang:convert_time_unit(erlang:system_info(start_time), native, millisecond),
+    erlang:display({before_start, err(fun() -> erlang:start_timer(Start - 1, self(), x, [{abs, true}]) end),
+                    err(fun() -> erlang:send_after(Start - 1000, self(), x, [{abs, true}]) end),
+                    is_reference(erlang:send_after(Start, self(), at_start, [{abs, true}])),
+                    receive at_start -> ok after 1000 -> timeout end,
+                    Start =< erlang:monotonic_time(millisecond)}),
     erlang:display({bad_cancel, err(fun() -> erlang:cancel_timer(T6, [{info, 1}]) end)}),
     erlang:display({bad_read, err(fun() -> erlang:read_timer(T6, [{info, true}]) end)}),
     erlang:display({offset, is_integer(erlang:time_offset()), is_integer(erlang:time_offset(second))}),

@@ -689,8 +689,10 @@ pub fn yield_(_: &mut Ctx, _: &[Term]) -> BifResult {
 
 fn timer_args(ctx: &mut Ctx, a: &[Term], abs: bool) -> Result<(u64, TimerDest), Fault> {
     let ms = if abs {
-        // An absolute time on erl's monotonic clock, in milliseconds; the past fires at once.
-        let at = a[0].as_small().ok_or_else(badarg)?;
+        // An absolute time on erl's monotonic clock, in milliseconds; the past fires at once,
+        // but a time before the clock's start (the node's, `system_info(start_time)`) is
+        // badarg, as in erl.
+        let at = a[0].as_small().filter(|&t| t >= 0).ok_or_else(badarg)?;
         let now = (ctx.io.monotonic_nanos() / 1_000_000) as i64;
         at.saturating_sub(now).clamp(0, u32::MAX as i64) as u64
     } else {

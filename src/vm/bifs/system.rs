@@ -252,6 +252,8 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let name = String::from(ctx.atoms.name(t));
     Ok(match name.as_str() {
         "wordsize" => Term::small(8),
+        // The monotonic clock starts with the node (erl's starts at an arbitrary value).
+        "start_time" => Term::small(0),
         "otp_release" => ctx.p.heap.string("25"),
         "version" => ctx.p.heap.string("13.1.5"),
         "machine" => ctx.p.heap.string("BEAM"),
