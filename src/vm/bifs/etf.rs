@@ -155,7 +155,7 @@ fn is_long_list(ctx: &Ctx, t: Term) -> bool {
 /// state is the rest of the list, the chunks encoded so far (last first) and their count of
 /// elements. Ends with LIST_EXT, the count, the chunks in order and the tail.
 pub fn term_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let (mut l, mut chunks) = (a[1], a[2]);
+    let (mut l, chunks) = (a[1], a[2]);
     let mut count = a[3].as_small().unwrap_or(0) as usize;
     let limit = ctx.p.heap.memory_left();
     let mut buf = Output::buffer(limit);
@@ -177,24 +177,53 @@ pub fn term_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         r
     };
     r.map_err(|e| over_budget(ctx, e))?;
-    let out = buf.out;
+    let more = l.is_cons();
+    let step = Step {
+        subject: l,
+        chunks,
+        next: count,
+    };
+    end_step(ctx, a[0], step, more, buf.out, crate::etf::tag::LIST, count)
+}
+
+/// Where a chunked encoding stands after a step: the subject the next step reads, the
+/// chunks encoded so far (last first), and the count of elements written.
+struct Step {
+    subject: Term,
+    chunks: Term,
+    next: usize,
+}
+
+/// Ends a step of a chunked `term_to_binary` (continuation `kind`): with `more` to do, this
+/// step's bytes `out` become a chunk and the BIF traps again with `step`; otherwise the whole
+/// encoding is joined: the version, `tag`, the element count `count`, the chunks in order
+/// and `out`.
+fn end_step(
+    ctx: &mut Ctx,
+    kind: Term,
+    step: Step,
+    more: bool,
+    out: Vec<u8>,
+    tag: u8,
+    count: usize,
+) -> BifResult {
     ctx.charge(SLICE_REDUCTIONS as usize);
-    if l.is_cons() {
+    if more {
         let bin = ctx.p.heap.binary(out);
-        chunks = ctx.p.heap.cons(bin, chunks);
-        let state = [a[0], l, chunks, Term::small(count as i64)];
-        return Err(Fault::TrapTo(state));
+        let chunks = ctx.p.heap.cons(bin, step.chunks);
+        let next = Term::small(step.next as i64);
+        return Err(Fault::TrapTo([kind, step.subject, chunks, next]));
     }
-    let mut head = alloc::vec![131, crate::etf::tag::LIST];
+    let mut head = alloc::vec![131, tag];
     head.extend_from_slice(&(count as u32).to_be_bytes());
-    join_chunks(ctx, head, chunks, out)
+    join_chunks(ctx, head, step.chunks, out)
 }
 
 /// One step of `term_to_binary` of a large tuple (continuation [`trap::TUPLE_TO_BINARY`]):
 /// the state is the tuple, the chunks encoded so far (last first) and the index of the next
 /// element. Ends with LARGE_TUPLE_EXT, the arity and the chunks in order.
 pub fn tuple_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let mut chunks = a[2];
+    let chunks = a[2];
     let mut next = a[3].as_small().unwrap_or(0) as usize;
     let limit = ctx.p.heap.memory_left();
     let mut buf = Output::buffer(limit);
@@ -211,21 +240,13 @@ pub fn tuple_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         (elems.len(), r)
     };
     r.map_err(|e| over_budget(ctx, e))?;
-    let out = buf.out;
-    ctx.charge(SLICE_REDUCTIONS as usize);
-    if next < arity {
-        let bin = ctx.p.heap.binary(out);
-        chunks = ctx.p.heap.cons(bin, chunks);
-        return Err(Fault::TrapTo([
-            a[0],
-            a[1],
-            chunks,
-            Term::small(next as i64),
-        ]));
-    }
-    let mut head = alloc::vec![131, crate::etf::tag::LARGE_TUPLE];
-    head.extend_from_slice(&(arity as u32).to_be_bytes());
-    join_chunks(ctx, head, chunks, out)
+    let step = Step {
+        subject: a[1],
+        chunks,
+        next,
+    };
+    let tag = crate::etf::tag::LARGE_TUPLE;
+    end_step(ctx, a[0], step, next < arity, buf.out, tag, arity)
 }
 
 /// The order a large map kept flat (a literal, `binary_to_term`) is written in, as indices
@@ -250,7 +271,7 @@ fn flat_order(v: &View, map: Term) -> Option<FlatOrder> {
 /// one-shot encoding writes them (the reverse of the map's tree order). Ends with MAP_EXT,
 /// the size and the chunks in order.
 pub fn map_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let mut chunks = a[2];
+    let chunks = a[2];
     let mut next = a[3].as_small().unwrap_or(0) as usize;
     let limit = ctx.p.heap.memory_left();
     let order = ctx
@@ -296,23 +317,25 @@ pub fn map_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         (size, r)
     };
     r.map_err(|e| over_budget(ctx, e))?;
-    ctx.charge(SLICE_REDUCTIONS as usize);
     if next < size {
         if let Some(order) = order {
             ctx.p.trap_state = Some(alloc::boxed::Box::new(order));
         }
-        let bin = ctx.p.heap.binary(buf.out);
-        chunks = ctx.p.heap.cons(bin, chunks);
-        return Err(Fault::TrapTo([
-            a[0],
-            a[1],
-            chunks,
-            Term::small(next as i64),
-        ]));
     }
-    let mut head = alloc::vec![131, crate::etf::tag::MAP];
-    head.extend_from_slice(&(size as u32).to_be_bytes());
-    join_chunks(ctx, head, chunks, buf.out)
+    let step = Step {
+        subject: a[1],
+        chunks,
+        next,
+    };
+    end_step(
+        ctx,
+        a[0],
+        step,
+        next < size,
+        buf.out,
+        crate::etf::tag::MAP,
+        size,
+    )
 }
 
 /// `head`, then the binaries of the list `chunks` (last first) in order, then `last`, as one
