@@ -370,20 +370,7 @@ fn run(ctx: &mut Ctx, a: &[Term], opts: Term) -> BifResult {
             Walk::Done => s,
             Walk::Bad => return Err(badarg()),
             Walk::Paused => {
-                let job = alloc::boxed::Box::new(Pending {
-                    search: Search::new(&re, Run::new(0)),
-                    re,
-                    s,
-                    bits: o.bits,
-                    crlf,
-                    run: Run::new(0),
-                    retry: None,
-                    found: Vec::new(),
-                    found_bytes: 0,
-                    building: None,
-                    reading: true,
-                    charge: None,
-                });
+                let job = alloc::boxed::Box::new(Pending::new(re, s, o.bits, crlf, true));
                 park(ctx, job)?;
                 let stack = stack_list(ctx, &stack);
                 let args = ctx.p.heap.list(a);
@@ -392,20 +379,7 @@ fn run(ctx: &mut Ctx, a: &[Term], opts: Term) -> BifResult {
             }
         }
     };
-    let job = Pending {
-        search: Search::new(&re, Run::new(0)),
-        re,
-        s,
-        bits: o.bits,
-        crlf,
-        run: Run::new(0),
-        retry: None,
-        found: Vec::new(),
-        found_bytes: 0,
-        building: None,
-        reading: false,
-        charge: None,
-    };
+    let job = Pending::new(re, s, o.bits, crlf, false);
     search(
         ctx,
         alloc::boxed::Box::new(job),
@@ -710,6 +684,27 @@ pub struct Pending {
     reading: bool,
     /// What it holds, charged while it is parked ([`park`]).
     charge: Option<crate::vm::memory::TempCharge>,
+}
+
+impl Pending {
+    /// A run of `re` over the subject bytes `s` (still being read from a list when
+    /// `reading`), before its first search.
+    fn new(re: Regex, s: Vec<u8>, bits: u32, crlf: bool, reading: bool) -> Self {
+        Pending {
+            search: Search::new(&re, Run::new(0)),
+            re,
+            s,
+            bits,
+            crlf,
+            run: Run::new(0),
+            retry: None,
+            found: Vec::new(),
+            found_bytes: 0,
+            building: None,
+            reading,
+            charge: None,
+        }
+    }
 }
 
 /// How a run ended: the matches found, or (with `report_errors`) the limit that stopped it.
