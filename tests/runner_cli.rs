@@ -300,6 +300,24 @@ fn a_frame_of_four_billion_slots_is_refused_at_load_as_in_erl() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Compiles `tests/memory/NAME.erl` into a scratch directory named after `tag` (erlc is
+/// needed) and returns the directory.
+fn memory_program(name: &str, tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("xenbeam-cli-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/memory")
+        .join(format!("{name}.erl"));
+    let st = Command::new("erlc")
+        .arg("-o")
+        .arg(&dir)
+        .arg(&src)
+        .status()
+        .expect("erlc (OTP) is needed");
+    assert!(st.success());
+    dir
+}
+
 /// Runs xenbeam-run with `args`, killing it after 30 s (`None` then).
 fn runner_within(args: &[&OsStr]) -> Option<Output> {
     runner_within_from(OsStr::new(env!("CARGO_BIN_EXE_xenbeam-run")), args)
@@ -415,17 +433,7 @@ fn a_bad_memory_budget_is_refused_with_a_message() {
 /// ends as in the image.
 #[test]
 fn the_node_memory_program_never_runs_the_runner_out_of_memory() {
-    let dir = std::env::temp_dir().join(format!("xenbeam-cli-node-mem-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let src =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/memory/m_node_memory.erl");
-    let st = Command::new("erlc")
-        .arg("-o")
-        .arg(&dir)
-        .arg(&src)
-        .status()
-        .expect("erlc (OTP) is needed");
-    assert!(st.success());
+    let dir = memory_program("m_node_memory", "node-mem");
     // Hundreds of MB built and collected: the release runner when there is one (XENBEAM_RUN,
     // as the conformance suite), which runs it in seconds.
     let exe =
@@ -477,17 +485,7 @@ fn the_node_memory_program_never_runs_the_runner_out_of_memory() {
 /// hold over 144 KiB and most would have been killed for the node's memory.
 #[test]
 fn thousands_of_collected_processes_fit_in_a_small_budget() {
-    let dir = std::env::temp_dir().join(format!("xenbeam-cli-many-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let src =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/memory/m_many_processes.erl");
-    let st = Command::new("erlc")
-        .arg("-o")
-        .arg(&dir)
-        .arg(&src)
-        .status()
-        .expect("erlc (OTP) is needed");
-    assert!(st.success());
+    let dir = memory_program("m_many_processes", "many");
     let out = runner_within(&[
         OsStr::new("--max-memory"),
         OsStr::new("48M"),
