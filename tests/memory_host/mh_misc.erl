@@ -21,7 +21,7 @@ main() ->
             Bs = [binary:copy(<<"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz0123456789">>) || _ <- lists:seq(1, 300000)],
             {binary, Info} = process_info(self(), binary), length(Bs) =< length(Info) end},
         {process_info_dictionary, fun() ->
-            [put(N, N) || N <- lists:seq(1, 1000000)],
+            [put(N, N) || N <- lists:seq(1, 20000)],
             {dictionary, D} = process_info(self(), dictionary), length(D) end},
         {md5, fun() -> byte_size(erlang:md5(binary:copy(<<"ab">>, 20000000))) end},
         {md5_iolist, fun() -> byte_size(erlang:md5(lists:duplicate(2000000, <<"abcdefgh">>))) end},
@@ -30,8 +30,8 @@ main() ->
         {re_global, fun() -> length(element(2, re:run(binary:copy(<<"ab">>, 2000000), <<"a">>, [global]))) end},
         {re_replace, fun() -> byte_size(re:replace(binary:copy(<<"ab">>, 4000000), <<"a">>, <<"xyz">>, [global, {return, binary}])) end},
         {re_split, fun() -> length(re:split(binary:copy(<<"ab">>, 2000000), <<"a">>)) end},
-        {get_keys, fun() -> [put(N, x) || N <- lists:seq(1, 1000000)], length(get_keys(x)) end},
-        {erase_all, fun() -> [put(N, x) || N <- lists:seq(1, 1000000)], length(erase()) end}
+        {get_keys, fun() -> [put(N, x) || N <- lists:seq(1, 20000)], length(get_keys(x)) end},
+        {erase_all, fun() -> [put(N, x) || N <- lists:seq(1, 20000)], length(erase()) end}
     ]).
 
 %% Hides a constant from the compiler, which would evaluate the expression itself.

@@ -483,6 +483,10 @@ pub fn search_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let mut found = Vec::new();
         let mut at = from;
         while let Some((i, l)) = find_before(&hay, &pats, at, limit, r.1) {
+            // A step finds up to a match a byte: its list of them is the program's to size.
+            found
+                .try_reserve(1)
+                .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
             found.push((i, l));
             at = i + l;
         }
