@@ -21,7 +21,7 @@ const PROGRAMS: &[(&str, &[&str])] = &[
             "{referenced,9000000}",
             "{match,nomatch}",
             "{encode_unsigned,system_limit}",
-            "{decode_unsigned,system_limit}",
+            "{decode_unsigned,44}",
             "{split_binary,18000000}",
             "{at,44}",
         ],

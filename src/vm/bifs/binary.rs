@@ -553,23 +553,19 @@ pub fn encode_unsigned(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn decode_unsigned(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let b = bytes(ctx, a[0])?;
     let little = a.get(1) == Some(&atom::LITTLE);
-    // An integer past the largest there is fails as arithmetic does, before it is built.
-    let zeros = if little {
-        b.iter().rev().take_while(|&&x| x == 0).count()
-    } else {
-        b.iter().take_while(|&&x| x == 0).count()
-    };
-    if (b.len() - zeros) as u64 * 8 > crate::vm::num::MAX_INT_BITS + 8 {
-        return Err(Fault::error(atom::SYSTEM_LIMIT));
-    }
+    // The bignum's working copies (the bytes again, then its digits) are infallible: room
+    // for them is found first, and given back, so that a binary of hundreds of MB is a
+    // `system_limit` rather than an allocation failure. (erl has no integer limit here.)
+    let mut probe: Vec<u8> = Vec::new();
+    probe
+        .try_reserve_exact(b.len().saturating_mul(3))
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+    drop(probe);
     let v = if little {
         BigInt::from_bytes_le(Sign::Plus, &b)
     } else {
         BigInt::from_bytes_be(Sign::Plus, &b)
     };
-    if !crate::vm::num::int_fits(&v) {
-        return Err(Fault::error(atom::SYSTEM_LIMIT));
-    }
     ctx.heap_room(v.bits().div_ceil(64) as usize + 1)?;
     Ok(ctx.p.heap.bigint(&v))
 }
