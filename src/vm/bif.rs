@@ -153,6 +153,32 @@ pub fn owned_bytes(ctx: &Ctx, t: Term) -> Result<alloc::vec::Vec<u8>, Fault> {
         .ok_or_else(|| Fault::error(atom::SYSTEM_LIMIT))
 }
 
+/// The elements of the proper list `t` in a vector of their own: `badarg` for an improper
+/// list, `system_limit` when the allocator cannot give the vector (a list of millions).
+pub fn list_elems(v: &View, t: Term) -> Result<Vec<Term>, Fault> {
+    let n = v.list_len(t).ok_or_else(badarg)?;
+    let mut out = Vec::new();
+    out.try_reserve_exact(n)
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+    let mut l = t;
+    while l.is_cons() {
+        let (h, tl) = v.cons(l);
+        out.push(h);
+        l = tl;
+    }
+    Ok(out)
+}
+
+/// A copy of `terms` (a tuple's elements, say) in a vector of its own, `system_limit` when
+/// the allocator cannot give it.
+pub fn copied_terms(terms: &[Term]) -> Result<Vec<Term>, Fault> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(terms.len())
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+    out.extend_from_slice(terms);
+    Ok(out)
+}
+
 /// `error:badarith`.
 pub fn badarith() -> Fault {
     Fault::error(atom::BADARITH)
@@ -269,6 +295,16 @@ impl Ctx<'_> {
             .reserve_output(&mut buf, bytes)
             .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
         Ok(buf)
+    }
+
+    /// Room in the caller's heap for `words` more words of a term whose size the caller's
+    /// arguments chose, before any of it is built (the heap's vector would otherwise double
+    /// on its own, with no way to refuse): beyond the node's memory or the allocator's means
+    /// it fails with `system_limit` instead of taking the node down.
+    pub fn heap_room(&mut self, words: usize) -> Result<(), Fault> {
+        self.p
+            .reserve_words(words)
+            .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))
     }
 
     /// A reader over the process heap and literals.

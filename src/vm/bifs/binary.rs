@@ -483,6 +483,10 @@ pub fn search_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let mut found = Vec::new();
         let mut at = from;
         while let Some((i, l)) = find_before(&hay, &pats, at, limit, r.1) {
+            // A step finds up to a match a byte: its list of them is the program's to size.
+            found
+                .try_reserve(1)
+                .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
             found.push((i, l));
             at = i + l;
         }
@@ -548,11 +552,21 @@ pub fn encode_unsigned(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `binary:decode_unsigned/1,2`.
 pub fn decode_unsigned(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let b = bytes(ctx, a[0])?;
-    let v = if a.get(1) == Some(&atom::LITTLE) {
+    let little = a.get(1) == Some(&atom::LITTLE);
+    // The bignum's working copies (the bytes again, then its digits) are infallible: room
+    // for them is found first, and given back, so that a binary of hundreds of MB is a
+    // `system_limit` rather than an allocation failure. (erl has no integer limit here.)
+    let mut probe: Vec<u8> = Vec::new();
+    probe
+        .try_reserve_exact(b.len().saturating_mul(3))
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+    drop(probe);
+    let v = if little {
         BigInt::from_bytes_le(Sign::Plus, &b)
     } else {
         BigInt::from_bytes_be(Sign::Plus, &b)
     };
+    ctx.heap_room(v.bits().div_ceil(64) as usize + 1)?;
     Ok(ctx.p.heap.bigint(&v))
 }
 

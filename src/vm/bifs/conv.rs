@@ -10,7 +10,7 @@ use super::arith::{num, Num};
 use super::to_binary::{self, Walk};
 use super::trap;
 use crate::vm::atom;
-use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::bif::{badarg, copied_terms, list_elems, BifResult, Ctx, Fault};
 use crate::vm::heap::View;
 use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::small::SmallStack;
@@ -240,6 +240,7 @@ fn small_text(i: i64, base: u32, buf: &mut [u8; SMALL_DIGITS]) -> &[u8] {
 pub fn integer_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let mut buf = [0; SMALL_DIGITS];
     let s = int_text(ctx, a[0], a.get(1).copied(), &mut buf)?;
+    ctx.heap_room(2 * s.len())?;
     Ok(ctx.p.heap.byte_list(&s))
 }
 
@@ -582,15 +583,17 @@ pub fn binary_to_float(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `list_to_tuple/1`.
 pub fn list_to_tuple(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let items = ctx.view().list_to_vec(a[0]).ok_or_else(badarg)?;
+    let items = list_elems(&ctx.view(), a[0])?;
     ctx.charge(items.len() / 32);
+    ctx.heap_room(items.len() + 1)?;
     Ok(ctx.p.heap.tuple(&items))
 }
 
 /// `tuple_to_list/1`.
 pub fn tuple_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let items = ctx.view().tuple(a[0]).ok_or_else(badarg)?.to_vec();
+    let items = copied_terms(ctx.view().tuple(a[0]).ok_or_else(badarg)?)?;
     ctx.charge(items.len() / 32);
+    ctx.heap_room(2 * items.len())?;
     Ok(ctx.p.heap.list(&items))
 }
 

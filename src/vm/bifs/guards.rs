@@ -162,6 +162,8 @@ pub fn element(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn setelement(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let i = a[0].as_small().ok_or_else(badarg)?;
     let index = usize::try_from(i - 1).map_err(|_| badarg())?;
+    let n = ctx.view().tuple(a[1]).map_or(0, <[Term]>::len);
+    ctx.heap_room(n + 1)?;
     ctx.p
         .heap
         .tuple_with(ctx.lits, a[1], index, a[2])
@@ -187,6 +189,7 @@ pub fn size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `make_tuple/2`.
 pub fn make_tuple(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let n = arity(a[0])?;
+    ctx.heap_room(n + 1)?;
     Ok(ctx.p.heap.tuple_filled(n, a[1]))
 }
 
@@ -201,8 +204,11 @@ fn arity(t: Term) -> Result<usize, Fault> {
 /// `make_tuple/3`.
 pub fn make_tuple3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let n = arity(a[0])?;
-    let inits = ctx.view().list_to_vec(a[2]).ok_or_else(badarg)?;
-    let mut el = alloc::vec![a[1]; n];
+    let inits = crate::vm::bif::list_elems(&ctx.view(), a[2])?;
+    let mut el = alloc::vec::Vec::new();
+    el.try_reserve_exact(n)
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+    el.resize(n, a[1]);
     for i in inits {
         let pair = ctx.view().tuple(i).ok_or_else(badarg)?.to_vec();
         if pair.len() != 2 {
@@ -214,6 +220,7 @@ pub fn make_tuple3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         }
         el[k as usize - 1] = pair[1];
     }
+    ctx.heap_room(n + 1)?;
     Ok(ctx.p.heap.tuple(&el))
 }
 

@@ -204,8 +204,13 @@ pub fn from_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `maps:from_keys/2`.
 pub fn from_keys(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let items = ctx.view().list_to_vec(a[0]).ok_or_else(badarg)?;
-    let ps = items.into_iter().map(|k| (k, a[1])).collect();
+    let items = crate::vm::bif::list_elems(&ctx.view(), a[0])?;
+    let mut ps = Vec::new();
+    ps.try_reserve_exact(items.len())
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+    ps.extend(items.into_iter().map(|k| (k, a[1])));
+    // A node of the map's tree is seven words a key.
+    ctx.heap_room(ps.len().saturating_mul(7) + 8)?;
     Ok(map::from_pairs(&mut ctx.p.heap, ctx.lits, ctx.atoms, ps))
 }
 

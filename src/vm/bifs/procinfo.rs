@@ -200,7 +200,11 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             }
         }
         Item::Messages => {
-            let m: Vec<Term> = ctx.p.mailbox.iter().copied().collect();
+            let mut m = Vec::new();
+            m.try_reserve_exact(ctx.p.mailbox.len())
+                .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+            m.extend(ctx.p.mailbox.iter().copied());
+            ctx.heap_room(2 * m.len())?;
             ctx.p.heap.list(&m)
         }
         Item::Dictionary => super::misc::get0(ctx, &[])?,

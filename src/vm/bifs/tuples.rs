@@ -1,14 +1,23 @@
 //! Tuple-building BIFs beyond the guards: append, insert and delete elements.
 
-use crate::vm::bif::{badarg, BifResult, Ctx};
+use crate::vm::atom;
+use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::term::Term;
 
-fn elems(ctx: &Ctx, t: Term) -> Result<alloc::vec::Vec<Term>, crate::vm::bif::Fault> {
-    Ok(ctx.view().tuple(t).ok_or_else(badarg)?.to_vec())
+/// The elements of tuple `t` in a vector with room for one more, and room in the heap for
+/// the new tuple: `system_limit` when the node's memory or the allocator cannot give them.
+fn elems(ctx: &mut Ctx, t: Term) -> Result<alloc::vec::Vec<Term>, Fault> {
+    let el = ctx.view().tuple(t).ok_or_else(badarg)?;
+    let mut out = alloc::vec::Vec::new();
+    out.try_reserve_exact(el.len() + 1)
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+    out.extend_from_slice(el);
+    ctx.heap_room(out.len() + 2)?;
+    Ok(out)
 }
 
 /// `badarg` when a tuple of `elems` plus one would exceed erl's arity limit.
-fn room_for_one(elems: &[Term]) -> Result<(), crate::vm::bif::Fault> {
+fn room_for_one(elems: &[Term]) -> Result<(), Fault> {
     if elems.len() < crate::vm::term::MAX_TUPLE_ARITY {
         Ok(())
     } else {

@@ -1,0 +1,155 @@
+//! Large terms made by BIFs under a bounded runner: the programs in `tests/memory_host/`
+//! (one theme each) run case after case, each in a process that builds one term of tens to
+//! hundreds of MB, under `xenbeam-run --heap-limit`, which bounds the runner's allocator as
+//! the image's kernel heap is bounded. A case ends with its result, `system_limit` or its
+//! process killed for the node's memory; the runner never fails an allocation (which in the
+//! image panics the domain) and every program reaches its `halt(0)`.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The themes run, and lines each must print at [`GENEROUS`] (results that do not depend
+/// on the memory left, once there is enough).
+const PROGRAMS: &[(&str, &[&str])] = &[
+    (
+        "mh_binary",
+        &[
+            "{copy,64000000}",
+            "{part,10000000}",
+            "{referenced,9000000}",
+            "{match,nomatch}",
+            "{encode_unsigned,system_limit}",
+            "{decode_unsigned,44}",
+            "{split_binary,18000000}",
+            "{at,44}",
+        ],
+    ),
+    (
+        "mh_iolist",
+        &["{list_to_binary,5000000}", "{iolist_size,300000000}"],
+    ),
+    (
+        "mh_etf",
+        &[
+            "{t2b_binary,40000006}",
+            "{t2b_compressed,38887}",
+            "{b2t_bomb,badarg}",
+            "{b2t_long_list,badarg}",
+            "{zlib_uncompress,40000000}",
+        ],
+    ),
+    (
+        "mh_numbers",
+        &[
+            "{integer_to_list,602060}",
+            "{integer_to_list_huge,6020600}",
+            "{integer_to_binary_huge,6020600}",
+            "{bsl_huge,system_limit}",
+            "{atom_to_list,255}",
+        ],
+    ),
+    (
+        "mh_tuples",
+        &[
+            "{list_to_tuple,4000000}",
+            "{make_tuple,6000000}",
+            "{make_tuple_huge,badarg}",
+            "{append_element,4000001}",
+            "{delete_element,3999999}",
+            "{many_appends,3000}",
+        ],
+    ),
+];
+
+/// The limit at which the expected lines are checked.
+const GENEROUS: &str = "256M";
+
+/// The release runner when there is one (`XENBEAM_RUN`, as the conformance suite), which
+/// runs these hundreds of MB in seconds.
+fn runner() -> PathBuf {
+    std::env::var_os("XENBEAM_RUN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_xenbeam-run").into())
+        .into()
+}
+
+fn compiled() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xenbeam-memory-host-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/memory_host");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&src)
+        .expect("tests/memory_host")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension() == Some(OsStr::new("erl")))
+        .collect();
+    files.sort();
+    let st = Command::new("erlc")
+        .arg("-o")
+        .arg(&dir)
+        .args(&files)
+        .status()
+        .expect("erlc (OTP) is needed");
+    assert!(st.success());
+    dir
+}
+
+/// Runs `module:main()` under `limit`, or `None` past two minutes.
+fn run(dir: &Path, module: &str, limit: &str) -> Option<Output> {
+    let mut child = Command::new(runner())
+        .args(["--heap-limit", limit, "-pa"])
+        .arg(dir)
+        .args([module, "main"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting xenbeam-run");
+    let start = Instant::now();
+    while child.try_wait().expect("waiting").is_none() {
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().expect("output"))
+}
+
+/// Runs `module` under a small limit and [`GENEROUS`], checking both runs.
+fn check(dir: &Path, module: &str, expected: &[&str]) {
+    for limit in ["48M", GENEROUS] {
+        let out = run(dir, module, limit).expect("finishes");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let got = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !err.contains("memory allocation of"),
+            "{module} {limit}: {err}"
+        );
+        assert_eq!(out.status.code(), Some(0), "{module} {limit}: {err}\n{got}");
+        if limit == GENEROUS {
+            for line in expected {
+                assert!(
+                    got.lines().any(|l| l == *line),
+                    "{module} {limit}: no {line} in {got}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn large_terms_built_by_bifs_never_run_the_runner_out_of_memory() {
+    let dir = compiled();
+    // The programs side by side: each runner is bounded by its limit.
+    std::thread::scope(|s| {
+        let runs: Vec<_> = PROGRAMS
+            .iter()
+            .map(|(module, expected)| s.spawn(|| check(&dir, module, expected)))
+            .collect();
+        for r in runs {
+            r.join().expect("a program's checks");
+        }
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
