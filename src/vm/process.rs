@@ -15,6 +15,10 @@ use super::maxheap::{HeapReport, MaxHeap};
 use super::memory::{MemoryError, OutOfMemory};
 use super::term::Term;
 
+/// Words a heap reservation for a BIF's result ([`Process::reserve_words`]) adds beyond what
+/// it was asked for: more than the `test_heap` of any instruction sequence around a call.
+pub const RESERVE_SLACK: usize = 1024;
+
 /// Number of X registers.
 pub const X_REGS: usize = 1024;
 /// Number of float registers.
@@ -243,11 +247,16 @@ impl Process {
     /// own (a push past its capacity would double the whole vector, hundreds of MB for a large
     /// heap, with no way to refuse): a reservation within the node's budget and the
     /// allocator's means, or an error and nothing changed.
+    ///
+    /// A growth reserves [`RESERVE_SLACK`] words more than asked: the instruction that called
+    /// a BIF may go on to build what its `test_heap` reserved before the call (a list cell, a
+    /// tuple), and an exact reservation would leave those words to a doubling of the vector.
     pub fn reserve_words(&mut self, words: usize) -> Result<(), MemoryError> {
         let want = self.heap.words.len().saturating_add(words);
         if self.heap.words.capacity() >= want {
             return Ok(());
         }
+        let want = want.saturating_add(RESERVE_SLACK);
         let mut held = core::mem::take(&mut self.heap.words);
         let grown = self.heap.grow_words(&mut held, want, 0);
         self.heap.words = held;
