@@ -343,6 +343,13 @@ impl Heap {
         grown.map_err(|_| MemoryError::AllocationFailed)
     }
 
+    /// Whether the heap has passed its collection threshold (its binaries aside): the cheap
+    /// test a return's fast path makes.
+    #[inline]
+    pub fn over_limit(&self) -> bool {
+        self.words.len() > self.limit
+    }
+
     /// Whether a safe point should collect before allocating `need` more words.
     #[inline]
     pub fn wants_gc(&self, need: usize) -> bool {

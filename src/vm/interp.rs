@@ -594,13 +594,19 @@ fn exec(
         }};
     }
     // Whether a return after dropping `$n` slots can take its fast path: a return address
-    // into this module on the stack. Gives the stack's length without the frame and the
-    // address's position.
+    // into this module on the stack, and (unless `$arith`: a sum returned, at most a bignum)
+    // a heap within its limit (a return is a safe point, taken in `general`). Gives the
+    // stack's length without the frame and the address's position.
     macro_rules! return_to {
-        ($n:expr) => {{
+        ($n:expr) => {
+            return_to!($n, false)
+        };
+        ($n:expr, $arith:expr) => {{
             let i = p.stack.len().wrapping_sub($n as usize + 1);
             match p.stack.get(i) {
-                Some(&cp) if cp.is_cp_into(cp0) => Some((i, cp.code_pc())),
+                Some(&cp) if cp.is_cp_into(cp0) && ($arith || !p.heap.over_limit()) => {
+                    Some((i, cp.code_pc()))
+                }
                 _ => None,
             }
         }};
@@ -795,7 +801,7 @@ fn exec(
                     sub, a, b, dealloc, ..
                 } => {
                     if let Some(t) = small_add_sub(get!(*a), get!(*b), *sub) {
-                        if let Some((len, to)) = return_to!(*dealloc) {
+                        if let Some((len, to)) = return_to!(*dealloc, true) {
                             xr[0] = t;
                             p.stack.truncate(len);
                             ip = ops.at(to as usize);
@@ -1263,7 +1269,11 @@ fn general<'e>(
     }
     macro_rules! do_return {
         () => {{
-            // Returns need no safe point: every loop passes through a call, which has one.
+            // A return is a safe point (x0 live): the returns that end a body recursion build
+            // a cell or a tuple each with no call between them, so without one a list of
+            // millions would grow the heap's vector past its limit, and past the node's
+            // memory, with no way to refuse it.
+            gc!(0, 1);
             let cp = match p.stack.pop() {
                 Some(cp) if cp.is_cp() => cp,
                 _ => {
