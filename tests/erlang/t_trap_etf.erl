@@ -1,6 +1,7 @@
 %% Long term_to_binary/binary_to_term and binary:copy/2 share the node: while one process
 %% encodes a tuple of 200,000 elements or a map of 100,000 pairs, decodes a list or tuple of
-%% 200,000 elements or that map or makes a binary of 20 MB, others run (erl's BIFs trap when their slice of work is used up). A ticker
+%% 200,000 elements or that map or a map of 300,000 pairs keyed by tuples or makes a binary
+%% of 20 MB, others run (erl's BIFs trap when their slice of work is used up). A ticker
 %% process told to go just before the call must have sent its tick before the call returns.
 %% Results are compared as erl gives them: bytes, values, `used', `safe', trailing
 %% bytes, improper tails, and the error (with the arguments given) of a bad element found in
@@ -24,7 +25,8 @@ during(Tag, F) ->
 main() ->
     N = 200000,
     %% Each group in a process of its own, so that no group's data outlives it.
-    [in_process(G, N) || G <- [fun tuples/1, fun maps/1, fun lists/1, fun atoms/1, fun copies/1]],
+    [in_process(G, N) || G <- [fun tuples/1, fun maps/1, fun tuple_keys/1, fun lists/1,
+                               fun atoms/1, fun copies/1]],
     erlang:halt(0).
 
 in_process(Group, N) ->
@@ -60,6 +62,20 @@ maps(N0) ->
     erlang:display({t2b_map_decoded, Decoded =:= Map}),
     during(t2b_decoded_map, fun() -> term_to_binary(Decoded) =:= MB end),
     erlang:display({t2b_map_sizes, byte_size(MB), erlang:external_size(Map)}).
+
+%% A map of 300,000 pairs keyed by tuples, whose key order takes many slices to find, and
+%% the same pairs with the first key again in place of the last.
+tuple_keys(N0) ->
+    N = N0 * 3 div 2,
+    Map = maps:from_list([{{I, <<I:16>>}, I} || I <- lists:seq(1, N)]),
+    MB = term_to_binary(Map),
+    during(b2t_tuple_keys, fun() -> binary_to_term(MB) =:= Map end),
+    erlang:display({b2t_tuple_keys_sizes, map_size(Map), byte_size(MB)}),
+    Body = fun(T) -> <<131, B/binary>> = term_to_binary(T), B end,
+    Key = fun(I) when I =:= N -> {1, <<1:16>>}; (I) -> {I, <<I:16>>} end,
+    Repeated = <<<<131, 116, N:32>>/binary,
+                 << <<(Body(Key(I)))/binary, (Body(I))/binary>> || I <- lists:seq(1, N) >>/binary>>,
+    during(b2t_tuple_keys_repeated, fun() -> binary_to_term(Repeated) end).
 
 key(I) when I rem 3 =:= 0 -> I;
 key(I) when I rem 3 =:= 1 -> <<I:32>>;

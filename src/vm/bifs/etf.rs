@@ -559,7 +559,8 @@ pub fn binary_to_term_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// [`trap::BINARY_TO_MAP`]): `a[1]` is the binary, `a[2]` the map being filled (`[]` before
 /// the first step), `a[3]` `{Position, PairsDone, Flags, Binary, Options}` as for
 /// [`binary_to_term_step`]. Up to [`STEP_ELEMENTS`] pairs or [`STEP_BYTES`] bytes a step;
-/// then the pairs are put in key order, in the last step.
+/// then the pairs are put in key order, in one step or, for keys that take longer to
+/// sort, a [`decode::MapSort`] step at a time.
 pub fn binary_to_map_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let (bin, mut map) = (a[1], a[2]);
     let info: [Term; 5] = match ctx.view().tuple(a[3]) {
@@ -623,9 +624,33 @@ pub fn binary_to_map_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let info = ctx.p.heap.tuple(&[p, d, f, info[3], info[4]]);
         return Err(Fault::TrapTo([a[0], bin, map, info]));
     }
-    let foreign = flags & 16 != 0;
-    let r = decode::finish_map(&mut ctx.p.heap, ctx.atoms, ctx.lits, bytes, 6, at, foreign);
-    r.map_err(|e| bad(ctx, e))?;
+    // Flag 32: the pairs are being put in order by the MapSort in the native trap state.
+    let resumed = match flags & 32 != 0 {
+        true => ctx
+            .p
+            .trap_state
+            .take()
+            .and_then(|s| s.downcast::<decode::MapSort>().ok()),
+        false => None,
+    };
+    let sort = match resumed.filter(|s| s.pairs() == size) {
+        Some(s) => Some(s),
+        None => {
+            let foreign = flags & 16 != 0;
+            let r = decode::finish_map(&mut ctx.p.heap, ctx.atoms, ctx.lits, bytes, 6, at, foreign);
+            r.map_err(|e| bad(ctx, e))?.map(alloc::boxed::Box::new)
+        }
+    };
+    if let Some(mut sort) = sort {
+        let budget = decode::SORT_STEP_WORK;
+        let r = sort.step(&mut ctx.p.heap, ctx.atoms, ctx.lits, at, budget);
+        if !r.map_err(|e| bad(ctx, e))? {
+            ctx.p.trap_state = Some(sort);
+            let f = Term::small(flags | 32);
+            let info = ctx.p.heap.tuple(&[info[0], info[1], f, info[3], info[4]]);
+            return Err(Fault::TrapTo([a[0], bin, map, info]));
+        }
+    }
     if used {
         Ok(ctx.p.heap.tuple(&[map, Term::small(pos as i64)]))
     } else {

@@ -32,6 +32,9 @@ use super::literals::Literals;
 use super::term::{header, header_size, Kind, Term};
 use crate::etf::{tag, VERSION};
 
+mod map_sort;
+pub use map_sort::{MapSort, STEP_WORK as SORT_STEP_WORK};
+
 /// Why bytes did not become a term.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecodeError {
@@ -1017,7 +1020,8 @@ pub fn start_map(heap: &mut Heap, n: usize) -> Result<(usize, Term)> {
 /// Puts the pairs of a map [`start_map`] made and filled in map key order (a key twice
 /// refuses the term). `first` is where its pairs start in `bytes`; with `foreign` (a key
 /// holds a pid, port or reference) the keys are found there again to order them in their
-/// external form.
+/// external form. A map whose keys take more than [`SORT_STEP_WORK`] comparisons to sort
+/// and are neither all small integers nor foreign is left to the [`MapSort`] returned.
 pub fn finish_map(
     heap: &mut Heap,
     atoms: &AtomTable,
@@ -1026,7 +1030,7 @@ pub fn finish_map(
     first: usize,
     at: usize,
     foreign: bool,
-) -> Result<()> {
+) -> Result<Option<MapSort>> {
     let n = header_size(heap.words.get(at).ok_or(INVALID)?.0) / 2;
     let mut working = n.saturating_mul(SORT_BYTES_PER_PAIR);
     if foreign {
@@ -1036,11 +1040,18 @@ pub fn finish_map(
     if limit.is_some_and(|l| working > l) {
         return Err(OverBudget { wanted: working }.into());
     }
-    let _charge = heap
+    let charge = heap
         .charge_temporary(working)
         .map_err(|_| OverBudget { wanted: working })?;
     if !foreign {
-        return sort_map(heap, atoms, lits, bytes, at, None);
+        let levels = (usize::BITS - n.leading_zeros()) as usize;
+        let pairs = &heap.words[at + 1..at + 1 + 2 * n];
+        if n.saturating_mul(levels) > SORT_STEP_WORK
+            && !pairs.iter().step_by(2).all(|k| k.is_small())
+        {
+            return Ok(Some(MapSort::new(n, charge)?));
+        }
+        return sort_map(heap, atoms, lits, bytes, at, None).map(|()| None);
     }
     let mut keys = Vec::new();
     keys.try_reserve_exact(n)
@@ -1051,7 +1062,9 @@ pub fn finish_map(
         pos = plan(bytes, pos, atoms, false, limit)?.end;
         pos = plan(bytes, pos, atoms, false, limit)?.end;
     }
-    sort_map(heap, atoms, lits, bytes, at, Some(&keys))
+    sort_map(heap, atoms, lits, bytes, at, Some(&keys))?;
+    drop(charge);
+    Ok(None)
 }
 
 /// `binary_to_term/2`'s decoding of `bytes` (version byte first, possibly compressed): the

@@ -490,3 +490,122 @@ fn a_term_the_budget_cannot_hold_is_over_budget() {
     let r = decode(&mut w.heap, &mut w.atoms, &w.lits, &deep, false);
     assert!(matches!(r, Err(DecodeError::OverBudget(_))), "{r:?}");
 }
+
+/// A map of `keys` (each valued its index) filled as `binary_to_term` fills a large one:
+/// the heap index of its header.
+fn filled_map(heap: &mut Heap, keys: &[Term]) -> usize {
+    let (at, _) = start_map(heap, keys.len()).unwrap();
+    for (i, &k) in keys.iter().enumerate() {
+        heap.words[at + 1 + 2 * i] = k;
+        heap.words[at + 2 + 2 * i] = Term::small(i as i64);
+    }
+    at
+}
+
+/// The values (the keys' indices in `keys`) of the map at `at`, in the order they are in.
+fn values(heap: &Heap, at: usize, n: usize) -> Vec<Term> {
+    heap.words[at + 2..at + 1 + 2 * n]
+        .iter()
+        .step_by(2)
+        .copied()
+        .collect()
+}
+
+/// The order the one-shot sort puts `keys` in, as their indices.
+fn sorted_at_once(w: &mut World, keys: &[Term]) -> Result<Vec<Term>> {
+    let at = filled_map(&mut w.heap, keys);
+    sort_map(&mut w.heap, &w.atoms, &w.lits, &[], at, None)?;
+    Ok(values(&w.heap, at, keys.len()))
+}
+
+/// The order the stepped sort puts `keys` in with `budget` a step (and a collection between
+/// steps, which moves `keys` too), as their indices, and the steps it took.
+fn sorted_in_steps(w: &mut World, keys: &mut [Term], budget: usize) -> (Result<Vec<Term>>, usize) {
+    let mut map = Term::boxed_ptr(filled_map(&mut w.heap, keys));
+    let mut sort = MapSort::new(keys.len(), None).unwrap();
+    for steps in 1.. {
+        let at = map.offset();
+        match sort.step(&mut w.heap, &w.atoms, &w.lits, at, budget) {
+            Ok(false) if steps % 16 != 0 => {}
+            Ok(false) => {
+                // Collections between steps move the map and its keys.
+                let mut roots = [map];
+                crate::vm::gc::collect(&mut w.heap, &mut [&mut roots[..], keys], 0).unwrap();
+                map = roots[0];
+            }
+            Ok(true) => {
+                return (Ok(values(&w.heap, at, keys.len())), steps);
+            }
+            Err(e) => return (Err(e), steps),
+        }
+    }
+    unreachable!()
+}
+
+/// `{I, <<I:16>>}`, made anew.
+fn tuple_key(heap: &mut Heap, i: u16) -> Term {
+    let b = heap.binary(i.to_be_bytes().to_vec());
+    heap.tuple(&[Term::small(i64::from(i)), b])
+}
+
+#[test]
+fn the_stepped_map_sort_orders_keys_as_the_one_shot_sort_does() {
+    let mut w = World::new();
+    let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut many_steps = 0;
+    for round in 0..120 {
+        let n = [2, 15, 16, 17, 33, 100, 257, 400][round % 8];
+        let mut keys: Vec<Term> = Vec::new();
+        let mut made = Vec::new();
+        while keys.len() < n {
+            let i = r.below(1 << 12);
+            let k = match r.below(5) {
+                0 => tuple_key(&mut w.heap, i as u16),
+                1 => Term::small(i as i64 - 2000),
+                2 => w.heap.float(i as f64 - 2000.0),
+                _ => w.term(&mut r, 1 + (round % 4) as u32, &mut made),
+            };
+            let v = w.heap.view(&w.lits);
+            if keys
+                .iter()
+                .all(|&o| compare(&v, &w.atoms, o, k, Mode::MapKey).is_ne())
+            {
+                keys.push(k);
+            }
+        }
+        let want = sorted_at_once(&mut w, &keys).unwrap();
+        for budget in [1, 3, 40, usize::MAX] {
+            let (got, steps) = sorted_in_steps(&mut w, &mut keys, budget);
+            assert_eq!(got.unwrap(), want, "{n} keys, {budget} a step");
+            if steps > 100 {
+                many_steps += 1;
+            }
+        }
+        if round % 20 == 19 {
+            w.heap = Heap::new();
+        }
+    }
+    assert!(many_steps > 50, "{many_steps} sorts of many steps");
+}
+
+#[test]
+fn the_stepped_map_sort_refuses_a_repeated_key_wherever_it_is() {
+    let mut w = World::new();
+    let n = 300;
+    for (p, q) in [
+        (0, n - 1),
+        (0, 1),
+        (n - 1, n - 2),
+        (5, 250),
+        (150, 151),
+        (299, 16),
+    ] {
+        let mut keys: Vec<Term> = (0..n as u16).map(|i| tuple_key(&mut w.heap, i)).collect();
+        keys[p] = tuple_key(&mut w.heap, q as u16);
+        assert_eq!(sorted_at_once(&mut w, &keys), Err(INVALID));
+        for budget in [1, 5, 64, usize::MAX] {
+            let (got, _) = sorted_in_steps(&mut w, &mut keys, budget);
+            assert_eq!(got, Err(INVALID), "key {q} again at {p}, {budget} a step");
+        }
+    }
+}
