@@ -688,7 +688,7 @@ impl<P: Platform> State<P> {
                 .collect()
         } else {
             let mut v = Vec::with_capacity(p.dict.len());
-            for &(k, x) in &p.dict {
+            for &(k, x) in p.dict.pairs() {
                 let (k, x) = (copy_term(&view, heap, k), copy_term(&view, heap, x));
                 v.push(heap.tuple(&[k, x]));
             }

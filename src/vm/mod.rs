@@ -56,6 +56,7 @@ pub mod code;
 pub mod compare;
 pub mod copy;
 pub mod decode;
+pub mod dict;
 pub mod digest;
 pub mod display;
 pub mod driver;

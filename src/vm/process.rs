@@ -101,8 +101,8 @@ pub struct Process {
     pub pc: u32,
     /// Reductions left in this slice.
     pub reductions: i32,
-    /// The process dictionary: (key, value) pairs.
-    pub dict: Vec<(Term, Term)>,
+    /// The process dictionary.
+    pub dict: super::dict::Dict,
     /// Stack depth in words up to which calls and frames need no check: the stack's capacity
     /// as last charged to the node's memory account. Past it, a call grows the stack through
     /// [`Process::grow_stack`], which asks the account (the stack is memory like the heap, so
@@ -151,7 +151,7 @@ impl Process {
             module: 0,
             pc: 0,
             reductions: SLICE_REDUCTIONS,
-            dict: Vec::new(),
+            dict: super::dict::Dict::default(),
             max_stack: STACK_FREE_WORDS - STACK_SLACK,
             mailbox: VecDeque::new(),
             recv_cursor: 0,
@@ -353,7 +353,7 @@ impl Process {
     /// reported (kept in `heap_reports`) and, when the setting kills, the error says it must die.
     pub fn collect(&mut self, x: &mut [Term], need: usize) -> Result<(), GcError> {
         let mut dict: Vec<Term> = Vec::with_capacity(self.dict.len() * 2);
-        for &(k, v) in &self.dict {
+        for &(k, v) in self.dict.pairs() {
             dict.push(k);
             dict.push(v);
         }
@@ -365,8 +365,8 @@ impl Process {
             &mut [x, &mut self.stack, &mut dict, older, newer],
             need,
         );
-        for (i, pair) in dict.chunks(2).enumerate() {
-            self.dict[i] = (pair[0], pair[1]);
+        for (slot, pair) in self.dict.pairs_mut().iter_mut().zip(dict.chunks(2)) {
+            *slot = (pair[0], pair[1]);
         }
         // A refused collection leaves the heap as it was: not one that happened.
         let after = self.heap.words.len();

@@ -225,23 +225,16 @@ pub fn raise(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 }
 
 fn dict_find(ctx: &Ctx, key: Term) -> Option<usize> {
-    let v = ctx.view();
-    ctx.p
-        .dict
-        .iter()
-        .position(|(k, _)| exact_eq(&v, ctx.atoms, *k, key))
+    ctx.p.dict.find(&ctx.view(), ctx.atoms, key)
 }
 
 /// `put/2`.
 pub fn put(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match dict_find(ctx, a[0]) {
-        Some(i) => {
-            let old = ctx.p.dict[i].1;
-            ctx.p.dict[i].1 = a[1];
-            Ok(old)
-        }
+        Some(i) => Ok(ctx.p.dict.replace(i, a[1])),
         None => {
-            ctx.p.dict.push((a[0], a[1]));
+            let p = &mut *ctx.p;
+            p.dict.insert(&p.heap.view(ctx.lits), a[0], a[1]);
             Ok(atom::UNDEFINED)
         }
     }
@@ -250,14 +243,14 @@ pub fn put(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `get/1`.
 pub fn get(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(match dict_find(ctx, a[0]) {
-        Some(i) => ctx.p.dict[i].1,
+        Some(i) => ctx.p.dict.value(i),
         None => atom::UNDEFINED,
     })
 }
 
 /// `get/0`.
 pub fn get0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    let pairs: Vec<(Term, Term)> = ctx.p.dict.clone();
+    let pairs: Vec<(Term, Term)> = ctx.p.dict.pairs().to_vec();
     let mut items = Vec::with_capacity(pairs.len());
     for (k, v) in pairs {
         items.push(ctx.p.heap.tuple(&[k, v]));
@@ -267,14 +260,17 @@ pub fn get0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
 
 /// `get_keys/0`.
 pub fn get_keys(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    let keys: Vec<Term> = ctx.p.dict.iter().map(|(k, _)| *k).collect();
+    let keys: Vec<Term> = ctx.p.dict.pairs().iter().map(|(k, _)| *k).collect();
     Ok(ctx.p.heap.list(&keys))
 }
 
 /// `erase/1`.
 pub fn erase(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(match dict_find(ctx, a[0]) {
-        Some(i) => ctx.p.dict.remove(i).1,
+        Some(i) => {
+            let p = &mut *ctx.p;
+            p.dict.remove(&p.heap.view(ctx.lits), i).1
+        }
         None => atom::UNDEFINED,
     })
 }
@@ -308,6 +304,7 @@ pub fn get_keys1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let keys: Vec<Term> = ctx
         .p
         .dict
+        .pairs()
         .iter()
         .filter(|(_, val)| exact_eq(&v, ctx.atoms, *val, a[0]))
         .map(|(k, _)| *k)
