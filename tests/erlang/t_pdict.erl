@@ -20,6 +20,16 @@ main() ->
     walk(id({node, {leaf, 1}, {node, {leaf, 2}, {leaf, 3}}})),
     erlang:display({walk, lists:reverse(get(acc))}),
     erlang:display({other_terms, put(<<"bin">>, 1), put(1.5, f), get(<<"bin">>), get(1.5), get(1)}),
+    %% A large dictionary: keys of several kinds (1 and 1.0 are different keys), erased by
+    %% halves, put again, every key found by a copy equal by value.
+    erase(),
+    Keys = [K || N <- lists:seq(1, 30000), K <- [N, float(N), {k, N}, <<N:32>>]],
+    [put(K, 1) || K <- Keys],
+    [put(K, 2) || K <- lists:sublist(Keys, 1, 60000)],
+    Erased = [erase(K) || K <- Keys, is_integer(K) orelse is_float(K)],
+    erlang:display({large, length(get()), lists:sum(Erased), get(7), get(7.0), get({k, 7}),
+                    get(<<29999:32>>), lists:sum([get(K) || K <- Keys, is_tuple(K) orelse is_binary(K)]),
+                    put({k, 30000}, x), get({k, 30000}), length(get_keys(2)), length(get_keys(1))}),
     erlang:halt(0).
 
 count(0) -> get(ctr);
