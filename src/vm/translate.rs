@@ -364,7 +364,8 @@ pub fn install(code: &mut Code, mut module: LoadedModule) -> u32 {
 }
 
 /// Generic instructions that produce no VM instruction: labels, lines and `test_heap` (heaps
-/// grow on demand and every loop passes a call, where collections happen).
+/// grow on demand, and collections happen at calls and returns, which every loop and every
+/// unwinding recursion passes).
 fn emits_nothing(opcode: u8) -> bool {
     matches!(opcode, 1 | 3 | 16 | 153)
 }
