@@ -2,15 +2,17 @@
 //! keys, an index from each key's hash to its position, so that `put/2`, `get/1` and
 //! `erase/1` find a key without scanning every pair (100,000 `put`s took 14 s by scanning).
 //!
-//! Invariants: with an index, it holds exactly one `(hash, position)` entry per pair, the
-//! hash being erl's internal hash of the key's value ([`internal_hash`]), so a collection
-//! that moves the keys leaves it valid; keys are unique by exact equality. The order of the
-//! pairs is unspecified, as erl's is (an erased pair's place goes to the last one).
+//! The index is an open-addressing table of positions (linear probing, at most half full,
+//! deletion by shifting back the entries that follow), which takes far less code in the
+//! image than an ordered set. Invariants: with an index, every pair's position is in exactly
+//! one slot, found by probing from its key's hash (erl's internal hash of the key's value,
+//! [`internal_hash`], so a collection that moves the keys leaves it valid); keys are unique
+//! by exact equality. The order of the pairs is unspecified, as erl's is (an erased pair's
+//! place goes to the last one).
 
 #![forbid(unsafe_code)]
 
-use alloc::boxed::Box;
-use alloc::collections::BTreeSet;
+use alloc::vec;
 use alloc::vec::Vec;
 
 use super::atom::AtomTable;
@@ -22,19 +24,20 @@ use super::term::Term;
 /// Keys a dictionary holds before it keeps an index: a scan of a few is as quick.
 pub const INDEX_FROM: usize = 32;
 
+/// A slot of the index that holds no position.
+const EMPTY: u32 = u32::MAX;
+
 /// A process dictionary.
 #[derive(Debug, Default)]
 pub struct Dict {
     pairs: Vec<(Term, Term)>,
-    /// `(hash of the key, position in pairs)`, once there are more than [`INDEX_FROM`] pairs.
-    /// Boxed so that every process, whose dictionary seldom needs it, pays one word for it
-    /// rather than three.
-    #[allow(clippy::box_collection)]
-    index: Option<Box<BTreeSet<(u32, u32)>>>,
+    /// Positions in `pairs` by their keys' hashes (`EMPTY` for a free slot), a power of two
+    /// long, once there are more than [`INDEX_FROM`] pairs; empty before.
+    index: Vec<u32>,
 }
 
-fn hash(v: &View, key: Term) -> u32 {
-    internal_hash(v, key, 0)
+fn hash(v: &View, key: Term) -> usize {
+    internal_hash(v, key, 0) as usize
 }
 
 impl Dict {
@@ -58,23 +61,36 @@ impl Dict {
         self.pairs.is_empty()
     }
 
-    /// Pairs the vector has room for (for the process's memory figure).
+    /// Pairs the vector has room for, and the index's slots as pairs' worth (for the
+    /// process's memory figure).
     pub fn capacity(&self) -> usize {
-        self.pairs.capacity()
+        self.pairs.capacity() + self.index.capacity() / 4
+    }
+
+    /// The slot holding position `i`, whose key hashes to `h`.
+    fn slot_of(&self, h: usize, i: usize) -> usize {
+        let mask = self.index.len() - 1;
+        let mut s = h & mask;
+        while self.index[s] != i as u32 {
+            s = (s + 1) & mask;
+        }
+        s
     }
 
     /// The position of `key`'s pair (`v` views the heap the keys live on).
     pub fn find(&self, v: &View, atoms: &AtomTable, key: Term) -> Option<usize> {
         let same = |i: usize| exact_eq(v, atoms, self.pairs[i].0, key);
-        match &self.index {
-            Some(index) => {
-                let h = hash(v, key);
-                index
-                    .range((h, 0)..=(h, u32::MAX))
-                    .map(|&(_, i)| i as usize)
-                    .find(|&i| same(i))
+        if self.index.is_empty() {
+            return (0..self.pairs.len()).find(|&i| same(i));
+        }
+        let mask = self.index.len() - 1;
+        let mut s = hash(v, key) & mask;
+        loop {
+            match self.index[s] {
+                EMPTY => return None,
+                i if same(i as usize) => return Some(i as usize),
+                _ => s = (s + 1) & mask,
             }
-            None => (0..self.pairs.len()).find(|&i| same(i)),
         }
     }
 
@@ -88,41 +104,81 @@ impl Dict {
         core::mem::replace(&mut self.pairs[i].1, value)
     }
 
+    /// Puts position `i`, whose key hashes to `h`, in the first free slot from its place.
+    fn place(&mut self, h: usize, i: usize) {
+        let mask = self.index.len() - 1;
+        let mut s = h & mask;
+        while self.index[s] != EMPTY {
+            s = (s + 1) & mask;
+        }
+        self.index[s] = i as u32;
+    }
+
     /// Adds a pair whose key is not there yet.
     pub fn insert(&mut self, v: &View, key: Term, value: Term) {
-        let at = self.pairs.len();
         self.pairs.push((key, value));
-        match &mut self.index {
-            Some(index) => {
-                index.insert((hash(v, key), at as u32));
+        let n = self.pairs.len();
+        if n <= INDEX_FROM {
+            return;
+        }
+        if n * 2 > self.index.len() {
+            // At most half full: a new table for every pair.
+            self.index = vec![EMPTY; (n * 4).next_power_of_two()];
+            for i in 0..n {
+                self.place(hash(v, self.pairs[i].0), i);
             }
-            None if self.pairs.len() > INDEX_FROM => {
-                let all = self.pairs.iter().enumerate();
-                let index = all.map(|(i, &(k, _))| (hash(v, k), i as u32)).collect();
-                self.index = Some(Box::new(index));
-            }
-            None => {}
+        } else {
+            self.place(hash(v, key), n - 1);
         }
     }
 
     /// Takes out the pair at position `i`; the last pair takes its place.
     pub fn remove(&mut self, v: &View, i: usize) -> (Term, Term) {
         let last = self.pairs.len() - 1;
-        if let Some(index) = &mut self.index {
-            index.remove(&(hash(v, self.pairs[i].0), i as u32));
+        if !self.index.is_empty() {
+            let s = self.slot_of(hash(v, self.pairs[i].0), i);
+            self.vacate(v, s);
             if i != last {
-                let moved = hash(v, self.pairs[last].0);
-                index.remove(&(moved, last as u32));
-                index.insert((moved, i as u32));
+                let moved = self.slot_of(hash(v, self.pairs[last].0), last);
+                self.index[moved] = i as u32;
             }
         }
         self.pairs.swap_remove(i)
     }
 
+    /// Empties slot `s`, moving back each following entry whose probe started at or before
+    /// the hole, so that every entry stays reachable from its hash.
+    fn vacate(&mut self, v: &View, mut hole: usize) {
+        let mask = self.index.len() - 1;
+        let mut s = hole;
+        loop {
+            self.index[hole] = EMPTY;
+            loop {
+                s = (s + 1) & mask;
+                let i = self.index[s];
+                if i == EMPTY {
+                    return;
+                }
+                let home = hash(v, self.pairs[i as usize].0) & mask;
+                // The entry may fill the hole unless its home lies cyclically in (hole, s].
+                let stays = if hole <= s {
+                    hole < home && home <= s
+                } else {
+                    hole < home || home <= s
+                };
+                if !stays {
+                    self.index[hole] = i;
+                    hole = s;
+                    break;
+                }
+            }
+        }
+    }
+
     /// Takes out every pair.
     pub fn clear(&mut self) {
         self.pairs.clear();
-        self.index = None;
+        self.index = Vec::new();
     }
 }
 
