@@ -7,8 +7,6 @@
 //! collector asks the account before it takes more memory for a heap, so a heap that would
 //! grow past the budget is refused there, and the scheduler kills the process that asked
 //! instead of the node running out of memory (in the image: instead of the domain dying).
-//! Large requests stop an eighth short of the budget ([`large_request_cap`]): a runaway
-//! process is refused there, while the ordinary processes beside it still grow into the rest.
 //!
 //! Invariants: `used` is the sum of what the attached heaps have charged; a heap releases its
 //! charge when it is dropped, so a dead process leaves nothing behind in the account. Words
@@ -29,17 +27,6 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 pub fn budget_within(heap_max: usize, heap_used: usize) -> usize {
     let reserve = (heap_max / 8).max(4 << 20).min(heap_max / 4);
     heap_max.saturating_sub(heap_used).saturating_sub(reserve)
-}
-
-/// The most the account may hold after a charge of `bytes` under `budget`: all of it for a
-/// small request, all but an eighth for one of a sixteenth of the budget or more (see
-/// [`NodeMemory::try_charge`]).
-pub fn large_request_cap(budget: usize, bytes: usize) -> usize {
-    if budget == usize::MAX || bytes < budget / 16 {
-        budget
-    } else {
-        budget - budget / 8
-    }
 }
 
 /// Why the account refused a charge.
@@ -104,20 +91,16 @@ impl NodeMemory {
             .map_or(0, |a| a.used.load(Ordering::Relaxed))
     }
 
-    /// Charges `bytes` if they fit in the budget. A large request (a sixteenth of the budget
-    /// or more: a heap that has grown large, or a BIF's large working buffer) must also leave
-    /// the last eighth of the budget free ([`large_request_cap`]), so that a process that
-    /// grows without bound is refused before the ordinary processes beside it are: they
-    /// still find room to grow while it is killed, instead of whichever asks first.
+    /// Charges `bytes` if they fit in the budget.
     #[inline(never)]
     pub fn try_charge(&self, bytes: usize) -> Result<(), MemoryError> {
         let Some(a) = &self.0 else {
             return Ok(());
         };
-        let cap = large_request_cap(a.budget.load(Ordering::Relaxed), bytes);
+        let budget = a.budget.load(Ordering::Relaxed);
         a.used
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
-                used.checked_add(bytes).filter(|&n| n <= cap)
+                used.checked_add(bytes).filter(|&n| n <= budget)
             })
             .map(|_| ())
             .map_err(|_| MemoryError::OverBudget)
@@ -196,27 +179,9 @@ mod tests {
         assert_eq!(other.try_charge(600), Err(MemoryError::OverBudget));
         assert_eq!(other.used(), 600);
         m.release(600);
-        assert_eq!(other.try_charge(875), Ok(()));
+        assert_eq!(other.try_charge(1000), Ok(()));
         other.charge(10);
-        assert_eq!(m.used(), 885);
-    }
-
-    #[test]
-    fn the_last_eighth_of_the_budget_is_kept_for_small_requests() {
-        let m = NodeMemory::unlimited();
-        m.set_budget(16_000);
-        // A large request may take the account to 14,000 and no further...
-        assert_eq!(m.try_charge(14_001), Err(MemoryError::OverBudget));
-        assert_eq!(m.try_charge(14_000), Ok(()));
-        assert_eq!(m.try_charge(1_000), Err(MemoryError::OverBudget));
-        // ...while small ones (under 1,000 bytes here) may fill the budget.
-        for _ in 0..2 {
-            assert_eq!(m.try_charge(999), Ok(()));
-        }
-        assert_eq!(m.try_charge(3), Err(MemoryError::OverBudget));
-        assert_eq!(m.try_charge(2), Ok(()));
-        assert_eq!(m.used(), 16_000);
-        assert_eq!(large_request_cap(usize::MAX, usize::MAX / 2), usize::MAX);
+        assert_eq!(m.used(), 1010);
     }
 
     #[test]
