@@ -21,4 +21,5 @@ pub mod sched;
 pub mod slots;
 pub mod sort;
 pub mod vm;
+pub mod wordhash;
 pub mod wordmap;

@@ -241,7 +241,7 @@ impl<K: Word> FromIterator<K> for WordSet<K> {
 
 /// An ordered map from `K` (a word) to values of any size, which sit in a slot table.
 ///
-/// A lookup costs the tree's search plus a slot check: fine for monitors and requests in
+/// A lookup costs the tree's search plus a slot check: fine for requests in
 /// flight, too much for a map on a hot path looked up several times per operation (the ETS
 /// table map keeps its own tree).
 pub struct WideMap<K, V> {

@@ -308,11 +308,12 @@ call(Request, Timeout, Retries) ->
     case driver() of
         undefined -> {error, no_driver};
         Pid ->
-            Ref = erlang:monitor(process, Pid, [{alias, demonitor}]),
+            %% The reply through the alias ends the alias and the monitor with it, so no
+            %% 'DOWN' can follow it.
+            Ref = erlang:monitor(process, Pid, [{alias, reply_demonitor}]),
             Pid ! {xenstore_call, Ref, self(), Request},
             receive
                 {Ref, Reply} ->
-                    erlang:demonitor(Ref, [flush]),
                     Reply;
                 {'DOWN', Ref, process, _, Why} when (Why =:= noproc orelse Why =:= normal),
                                                    Retries > 0 ->

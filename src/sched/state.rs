@@ -40,7 +40,8 @@ use crate::vm::process::Process;
 use crate::vm::services::MinHeaps;
 use crate::vm::services::{AliasMode, ExitKind, TimerDest};
 use crate::vm::term::Term;
-use crate::wordmap::{WideMap, Word, WordMap, WordSet};
+use crate::wordhash::{WideHash, WordHash};
+use crate::wordmap::{Word, WordMap, WordSet};
 
 /// Where a process is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -274,8 +275,8 @@ pub struct State<P: Platform> {
     pub timers: Timers<TimerEvent>,
     timer_refs: WordMap<u64, TimerId>,
     names: WordMap<u32, u32>,
-    monitors: WideMap<u64, Monitor>,
-    aliases: WordMap<u64, (u32, AliasMode)>,
+    monitors: WideHash<u64, Monitor>,
+    aliases: WordHash<u64, (u32, AliasMode)>,
     /// Open pores.
     pub pores: PoreTable<P>,
     /// Open outlets.
@@ -332,8 +333,8 @@ impl<P: Platform> State<P> {
             timers: Timers::new(),
             timer_refs: WordMap::new(),
             names: WordMap::new(),
-            monitors: WideMap::new(),
-            aliases: WordMap::new(),
+            monitors: WideHash::new(),
+            aliases: WordHash::new(),
             pores: PoreTable::new(),
             outlets: OutletTable::new(),
             router: ChannelRouter::new(),
