@@ -17,8 +17,10 @@ use crate::vm::ext::to_ext;
 use crate::vm::services::{IoReply, IoRequest};
 use crate::vm::term::Term;
 
-/// Writes up to this many bytes are gathered in a stack buffer rather than a heap one.
-const SMALL_WRITE: usize = 512;
+/// Writes up to this many bytes are gathered in a stack buffer rather than a heap one: twice
+/// the Xenstore ring, so that a driver's batch of requests (which fills the ring when many
+/// callers wait) and a first try at more than the free space both stay off the heap.
+const SMALL_WRITE: usize = 2048;
 
 /// The id inside `{Tag, Id}` when `Tag` is the atom `tag`.
 fn handle(ctx: &Ctx, t: Term, tag: &str) -> Result<u64, Fault> {
@@ -100,6 +102,7 @@ pub fn write(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             small[at..at + c.len()].copy_from_slice(c);
         } else {
             if big.is_empty() {
+                big.reserve(2 * (at + c.len()));
                 big.extend_from_slice(&small[..at]);
             }
             big.extend_from_slice(c);
