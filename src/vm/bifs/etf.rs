@@ -20,7 +20,7 @@ struct Options {
     minor_version: Option<u8>,
 }
 
-fn options(ctx: &Ctx, opts: Option<&Term>) -> Result<Options, crate::vm::bif::Fault> {
+fn options(ctx: &Ctx, opts: Option<&Term>, for_size: bool) -> Result<Options, Fault> {
     let mut o = Options {
         compressed: false,
         minor_version: None,
@@ -28,16 +28,24 @@ fn options(ctx: &Ctx, opts: Option<&Term>) -> Result<Options, crate::vm::bif::Fa
     let Some(opts) = opts else {
         return Ok(o);
     };
+    // OTP 25's options: `compressed`, `{compressed, 0..9}`, `{minor_version, 0..2}` and
+    // `deterministic`; external_size/2 takes only `{minor_version, 0..1}`. Anything else is
+    // badarg.
     let v = ctx.view();
+    let highest_minor = if for_size { 1 } else { 2 };
     for x in v.list_to_vec(*opts).ok_or_else(badarg)? {
-        if x == atom::COMPRESSED {
-            o.compressed = true;
-        } else if let Some([k, val]) = v.tuple(x) {
-            if *k == atom::COMPRESSED {
-                o.compressed = val.as_small().unwrap_or(0) > 0;
-            } else if *k == atom::MINOR_VERSION {
-                o.minor_version = val.as_small().map(|m| m as u8);
-            }
+        match v.tuple(x) {
+            Some(&[k, val]) if k == atom::MINOR_VERSION => match val.as_small() {
+                Some(m) if (0..=highest_minor).contains(&m) => o.minor_version = Some(m as u8),
+                _ => return Err(badarg()),
+            },
+            Some(&[k, val]) if k == atom::COMPRESSED && !for_size => match val.as_small() {
+                Some(level) if (0..=9).contains(&level) => o.compressed = level > 0,
+                _ => return Err(badarg()),
+            },
+            None if x == atom::COMPRESSED && !for_size => o.compressed = true,
+            None if !for_size && x.is_atom() && ctx.atoms.name(x) == "deterministic" => {}
+            _ => return Err(badarg()),
         }
     }
     Ok(o)
@@ -68,12 +76,20 @@ fn over_budget(ctx: &mut Ctx, e: OverBudget) -> Fault {
 }
 
 fn encode(ctx: &mut Ctx, t: Term, minor: Option<u8>) -> Result<Vec<u8>, Fault> {
+    encode_into(ctx, t, minor, false).map(|o| o.out)
+}
+
+/// The encoding of `t`, with the binaries `term_to_iovec` refers to left out when `iovec`.
+fn encode_into(ctx: &mut Ctx, t: Term, minor: Option<u8>, iovec: bool) -> Result<Output, Fault> {
     let options = EncodeOptions {
         minor_version: minor.unwrap_or(1),
     };
     let limit = ctx.p.heap.memory_left();
-    let r = encode::encode(&ctx.view(), ctx.atoms, ctx.code, t, options, limit);
-    r.map_err(|e| over_budget(ctx, e))
+    let mut out = Output::buffer(limit);
+    out.refs = iovec.then(Vec::new);
+    let r = encode::encode_to(&ctx.view(), ctx.atoms, ctx.code, t, options, &mut out);
+    r.map_err(|e| over_budget(ctx, e))?;
+    Ok(out)
 }
 
 /// External-format bytes encoded or decoded for one reduction: a long term ends the caller's
@@ -82,25 +98,9 @@ const BYTES_PER_REDUCTION: usize = 256;
 
 /// `term_to_binary/1,2` (`compressed` and `minor_version` are honoured).
 pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let o = options(ctx, a.get(1))?;
+    let o = options(ctx, a.get(1), false)?;
     if !o.compressed && o.minor_version.is_none() {
-        // Encoded a slice at a time by the continuations (term_to_binary_step and
-        // tuple_to_binary_step).
-        if is_long_list(ctx, a[0]) {
-            let kind = Term::small(trap::TERM_TO_BINARY);
-            return Err(Fault::TrapTo([kind, a[0], Term::NIL, Term::small(0)]));
-        }
-        if ctx.view().tuple(a[0]).is_some_and(|t| t.len() >= LONG_LIST) {
-            let kind = Term::small(trap::TUPLE_TO_BINARY);
-            return Err(Fault::TrapTo([kind, a[0], Term::NIL, Term::small(0)]));
-        }
-        if ctx.view().map_size(a[0]).is_some_and(|n| n >= LONG_LIST) {
-            if let Some(order) = flat_order(&ctx.view(), a[0]) {
-                ctx.p.trap_state = Some(alloc::boxed::Box::new(order));
-            }
-            let kind = Term::small(trap::MAP_TO_BINARY);
-            return Err(Fault::TrapTo([kind, a[0], Term::NIL, Term::small(0)]));
-        }
+        chunked(ctx, a[0], false)?;
     }
     let mut bytes = encode(ctx, a[0], o.minor_version)?;
     ctx.charge(bytes.len() / BYTES_PER_REDUCTION);
@@ -127,6 +127,147 @@ pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         drop(charge);
     }
     Ok(ctx.p.heap.binary(bytes))
+}
+
+/// Traps to the continuation that encodes `t` a slice at a time when it is a long list, or a
+/// large tuple or map (`term_to_binary_step`, `tuple_to_binary_step`, `map_to_binary_step`;
+/// their `term_to_iovec` numbers when `iovec`).
+fn chunked(ctx: &mut Ctx, t: Term, iovec: bool) -> Result<(), Fault> {
+    let kind = if is_long_list(ctx, t) {
+        [trap::TERM_TO_BINARY, trap::TERM_TO_IOVEC]
+    } else if ctx.view().tuple(t).is_some_and(|t| t.len() >= LONG_LIST) {
+        [trap::TUPLE_TO_BINARY, trap::TUPLE_TO_IOVEC]
+    } else if ctx.view().map_size(t).is_some_and(|n| n >= LONG_LIST) {
+        if let Some(order) = flat_order(&ctx.view(), t) {
+            ctx.p.trap_state = Some(alloc::boxed::Box::new(order));
+        }
+        [trap::MAP_TO_BINARY, trap::MAP_TO_IOVEC]
+    } else {
+        return Ok(());
+    };
+    let kind = Term::small(kind[usize::from(iovec)]);
+    Err(Fault::TrapTo([kind, t, Term::NIL, Term::small(0)]))
+}
+
+/// Whether continuation `kind` encodes for `term_to_iovec`.
+fn for_iovec(kind: Term) -> bool {
+    matches!(
+        kind.as_small(),
+        Some(trap::TERM_TO_IOVEC | trap::TUPLE_TO_IOVEC | trap::MAP_TO_IOVEC)
+    )
+}
+
+/// `erlang:term_to_iovec/1,2`: `term_to_binary`'s bytes as a list of binaries, in which each
+/// byte-aligned binary of more than 64 bytes in the term is itself an element (shared, not
+/// copied) and the bytes between them are one binary each. With `compressed` the result is
+/// the compressed binary itself, as OTP 25 gives it.
+pub fn term_to_iovec(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let o = options(ctx, a.get(1), false)?;
+    if o.compressed {
+        return term_to_binary(ctx, a);
+    }
+    if o.minor_version.is_none() {
+        chunked(ctx, a[0], true)?;
+    }
+    let out = encode_into(ctx, a[0], o.minor_version, true)?;
+    ctx.charge(out.out.len() / BYTES_PER_REDUCTION);
+    iovec_list(ctx, Vec::new(), Term::NIL, out)
+}
+
+/// What goes into a `term_to_iovec` list, in order.
+enum Piece {
+    /// Encoded bytes.
+    Bytes(Vec<u8>),
+    /// A binary of the term, already on the heap.
+    Shared(Term),
+    /// A binary of the term named by its buffer, to be referred to.
+    New(encode::IoRef),
+}
+
+/// Pieces being collected, adjacent bytes joined into one piece. A buffer that cannot grow
+/// is an error (the caller's over-budget fault), never an abort.
+#[derive(Default)]
+struct Pieces(Vec<Piece>);
+
+impl Pieces {
+    fn bytes(&mut self, b: &[u8]) -> Result<(), OverBudget> {
+        if b.is_empty() {
+            return Ok(());
+        }
+        let wanted = b.len();
+        if !matches!(self.0.last(), Some(Piece::Bytes(_))) {
+            self.other(Piece::Bytes(Vec::new()))?;
+        }
+        if let Some(Piece::Bytes(acc)) = self.0.last_mut() {
+            acc.try_reserve(b.len())
+                .map_err(|_| OverBudget { wanted })?;
+            acc.extend_from_slice(b);
+        }
+        Ok(())
+    }
+
+    fn other(&mut self, p: Piece) -> Result<(), OverBudget> {
+        self.0
+            .try_reserve(1)
+            .map_err(|_| OverBudget { wanted: 64 })?;
+        self.0.push(p);
+        Ok(())
+    }
+
+    /// One encoded stretch: its bytes, cut where its shared binaries go.
+    fn stretch(&mut self, out: &Output) -> Result<(), OverBudget> {
+        let mut from = 0;
+        for r in out.refs.iter().flatten() {
+            self.bytes(&out.out[from..r.at])?;
+            self.other(Piece::New(*r))?;
+            from = r.at;
+        }
+        self.bytes(&out.out[from..])
+    }
+}
+
+/// `term_to_iovec`'s list: `head`, then the chunks of earlier steps (last first: encoded
+/// binaries, and `{Binary}` for a shared one), then `last`. Adjacent bytes become one
+/// binary; no element is empty. Bytes the node's budget cannot hold kill the process.
+fn iovec_list(ctx: &mut Ctx, head: Vec<u8>, chunks: Term, last: Output) -> BifResult {
+    let parts = ctx.view().list_to_vec(chunks).unwrap_or_default();
+    let bytes = {
+        let v = ctx.view();
+        let earlier: usize = parts
+            .iter()
+            .map(|&c| v.binary(c).map_or(0, |b| b.bit_len / 8))
+            .sum();
+        earlier + head.len() + last.out.len()
+    };
+    if ctx.p.heap.memory_left().is_some_and(|left| bytes > left) {
+        return Err(over_budget(ctx, OverBudget { wanted: bytes }));
+    }
+    let mut pieces = Pieces::default();
+    let r = (|| {
+        pieces.bytes(&head)?;
+        let v = ctx.view();
+        for &c in parts.iter().rev() {
+            match v.tuple(c) {
+                Some(&[b]) => pieces.other(Piece::Shared(b))?,
+                _ => pieces.bytes(&v.binary_bytes(c).unwrap_or_default())?,
+            }
+        }
+        pieces.stretch(&last)
+    })();
+    r.map_err(|e| over_budget(ctx, e))?;
+    drop(last);
+    // A cons cell and at most a BinRef's four words each.
+    ctx.heap_room(pieces.0.len() * 6)?;
+    let mut list = Term::NIL;
+    for p in pieces.0.into_iter().rev() {
+        let item = match p {
+            Piece::Bytes(b) => ctx.p.heap.binary(b),
+            Piece::Shared(t) => t,
+            Piece::New(r) => ctx.p.heap.bin_ref(r.buf_word, r.bit_offset, r.bit_len),
+        };
+        list = ctx.p.heap.cons(item, list);
+    }
+    Ok(list)
 }
 
 /// Lists at least this long are encoded a slice at a time. Shorter lists of bytes are
@@ -159,6 +300,7 @@ pub fn term_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let mut count = a[3].as_small().unwrap_or(0) as usize;
     let limit = ctx.p.heap.memory_left();
     let mut buf = Output::buffer(limit);
+    buf.refs = for_iovec(a[0]).then(Vec::new);
     let r = {
         let v = ctx.view();
         let mut e = Encoder::new(&v, ctx.atoms, ctx.code, EncodeOptions::default(), limit);
@@ -183,7 +325,7 @@ pub fn term_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         chunks,
         next: count,
     };
-    end_step(ctx, a[0], step, more, buf.out, crate::etf::tag::LIST, count)
+    end_step(ctx, a[0], step, more, buf, crate::etf::tag::LIST, count)
 }
 
 /// Where a chunked encoding stands after a step: the subject the next step reads, the
@@ -203,20 +345,43 @@ fn end_step(
     kind: Term,
     step: Step,
     more: bool,
-    out: Vec<u8>,
+    out: Output,
     tag: u8,
     count: usize,
 ) -> BifResult {
     ctx.charge(SLICE_REDUCTIONS as usize);
     if more {
-        let bin = ctx.p.heap.binary(out);
-        let chunks = ctx.p.heap.cons(bin, step.chunks);
+        let mut chunks = step.chunks;
+        if out.refs.is_some() {
+            // For term_to_iovec: the bytes and the shared binaries, each a chunk.
+            let mut pieces = Pieces::default();
+            pieces.stretch(&out).map_err(|e| over_budget(ctx, e))?;
+            drop(out);
+            ctx.heap_room(pieces.0.len() * 8)?;
+            for p in pieces.0 {
+                let c = match p {
+                    Piece::Bytes(b) => ctx.p.heap.binary(b),
+                    Piece::Shared(t) => ctx.p.heap.tuple(&[t]),
+                    Piece::New(r) => {
+                        let b = ctx.p.heap.bin_ref(r.buf_word, r.bit_offset, r.bit_len);
+                        ctx.p.heap.tuple(&[b])
+                    }
+                };
+                chunks = ctx.p.heap.cons(c, chunks);
+            }
+        } else {
+            let bin = ctx.p.heap.binary(out.out);
+            chunks = ctx.p.heap.cons(bin, chunks);
+        }
         let next = Term::small(step.next as i64);
         return Err(Fault::TrapTo([kind, step.subject, chunks, next]));
     }
     let mut head = alloc::vec![131, tag];
     head.extend_from_slice(&(count as u32).to_be_bytes());
-    join_chunks(ctx, head, step.chunks, out)
+    if out.refs.is_some() {
+        return iovec_list(ctx, head, step.chunks, out);
+    }
+    join_chunks(ctx, head, step.chunks, out.out)
 }
 
 /// One step of `term_to_binary` of a large tuple (continuation [`trap::TUPLE_TO_BINARY`]):
@@ -227,6 +392,7 @@ pub fn tuple_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let mut next = a[3].as_small().unwrap_or(0) as usize;
     let limit = ctx.p.heap.memory_left();
     let mut buf = Output::buffer(limit);
+    buf.refs = for_iovec(a[0]).then(Vec::new);
     let (arity, r) = {
         let v = ctx.view();
         let elems = v.tuple(a[1]).ok_or_else(badarg)?;
@@ -246,7 +412,7 @@ pub fn tuple_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         next,
     };
     let tag = crate::etf::tag::LARGE_TUPLE;
-    end_step(ctx, a[0], step, next < arity, buf.out, tag, arity)
+    end_step(ctx, a[0], step, next < arity, buf, tag, arity)
 }
 
 /// The order a large map kept flat (a literal, `binary_to_term`) is written in, as indices
@@ -283,6 +449,7 @@ pub fn map_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .filter(|o| ctx.view().map_pairs(a[1]).map(|p| p.len() / 2) == Some(o.0.len()))
         .or_else(|| flat_order(&ctx.view(), a[1]));
     let mut buf = Output::buffer(limit);
+    buf.refs = for_iovec(a[0]).then(Vec::new);
     let (size, r) = {
         let v = ctx.view();
         let size = v.map_size(a[1]).ok_or_else(badarg)?;
@@ -332,7 +499,7 @@ pub fn map_to_binary_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         a[0],
         step,
         next < size,
-        buf.out,
+        buf,
         crate::etf::tag::MAP,
         size,
     )
@@ -366,11 +533,7 @@ fn join_chunks(ctx: &mut Ctx, head: Vec<u8>, chunks: Term, last: Vec<u8>) -> Bif
 /// `erlang:external_size/1,2`.
 /// The size is counted without writing the bytes: only the work stack takes memory.
 pub fn external_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let o = options(ctx, a.get(1))?;
-    if o.minor_version.is_some_and(|m| m > 1) {
-        // OTP 25's external_size/2 takes minor versions 0 and 1 only.
-        return Err(badarg());
-    }
+    let o = options(ctx, a.get(1), true)?;
     let options = EncodeOptions {
         minor_version: o.minor_version.unwrap_or(1),
     };

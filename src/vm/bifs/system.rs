@@ -419,12 +419,6 @@ pub fn display_string(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(atom::TRUE)
 }
 
-/// `erlang:term_to_iovec/1,2`: `term_to_binary` as a one-element list.
-pub fn term_to_iovec(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let b = super::etf::term_to_binary(ctx, a)?;
-    Ok(ctx.p.heap.list(&[b]))
-}
-
 /// `process_flag/2`: accepted and remembered nowhere yet (processes come with the scheduler).
 pub fn process_flag(_: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0] {

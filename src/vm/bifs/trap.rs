@@ -99,10 +99,19 @@ pub const CHARACTERS: i64 = 20;
 /// decoding is.
 pub const BINARY_TO_MAP: i64 = 21;
 
+/// `term_to_iovec/1,2` of a long list, a large tuple or a large map: the continuations of
+/// `term_to_binary` ([`TERM_TO_BINARY`], [`TUPLE_TO_BINARY`], [`MAP_TO_BINARY`]) keeping
+/// the binaries the encoding shares apart, for a list of binaries at the end.
+pub const TERM_TO_IOVEC: i64 = 22;
+/// See [`TERM_TO_IOVEC`].
+pub const TUPLE_TO_IOVEC: i64 = 23;
+/// See [`TERM_TO_IOVEC`].
+pub const MAP_TO_IOVEC: i64 = 24;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
-        Some(TERM_TO_BINARY) => super::etf::term_to_binary_step(ctx, a),
+        Some(TERM_TO_BINARY | TERM_TO_IOVEC) => super::etf::term_to_binary_step(ctx, a),
         #[cfg(any(feature = "re", not(target_os = "none")))]
         Some(super::re::RE_RUN) => super::re::run_step(ctx, a),
         Some(BINARY_TO_LIST) => super::conv::binary_to_list_step(ctx, a),
@@ -114,13 +123,13 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(BINARY_MATCHES | BINARY_SPLIT) => super::binary::search_step(ctx, a),
         Some(ETS_INSERT | ETS_INSERT_NEW) => super::ets::insert_step(ctx, a),
         Some(BINARY_COPY) => super::binary::copy_step(ctx, a),
-        Some(TUPLE_TO_BINARY) => super::etf::tuple_to_binary_step(ctx, a),
+        Some(TUPLE_TO_BINARY | TUPLE_TO_IOVEC) => super::etf::tuple_to_binary_step(ctx, a),
         Some(BINARY_TO_TERM) => super::etf::binary_to_term_step(ctx, a),
         Some(ETS_SCAN) => super::ets::scan_step(ctx, a),
         Some(MD5) => super::md5::md5_step(ctx, a),
         Some(CHECKSUM) => super::checksum::step(ctx, a),
         Some(YIELD) => Ok(crate::vm::atom::TRUE),
-        Some(MAP_TO_BINARY) => super::etf::map_to_binary_step(ctx, a),
+        Some(MAP_TO_BINARY | MAP_TO_IOVEC) => super::etf::map_to_binary_step(ctx, a),
         Some(CHARACTERS) => super::characters::step(ctx, a),
         Some(BINARY_TO_MAP) => super::etf::binary_to_map_step(ctx, a),
         _ => Err(badarg()),
@@ -158,6 +167,9 @@ mod tests {
             MAP_TO_BINARY,
             CHARACTERS,
             BINARY_TO_MAP,
+            TERM_TO_IOVEC,
+            TUPLE_TO_IOVEC,
+            MAP_TO_IOVEC,
         ];
         for (i, a) in all.iter().enumerate() {
             assert!(!all[i + 1..].contains(a), "continuation {a} used twice");

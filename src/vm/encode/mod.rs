@@ -45,7 +45,29 @@ pub struct Output {
     counting: bool,
     counted: usize,
     limit: Option<usize>,
+    /// For `term_to_iovec`: the binaries left out of `out` and referred to instead, in order
+    /// (`None`: every binary's bytes are written).
+    pub refs: Option<Vec<IoRef>>,
 }
+
+/// A binary `term_to_iovec` refers to instead of copying: its bytes belong at `at` in the
+/// output, and are the `bit_len` bits (whole bytes) at `bit_offset` of the buffer that
+/// `buf_word` names in the heap the encoder reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IoRef {
+    /// Where in the output the bytes would have gone.
+    pub at: usize,
+    /// The buffer word of the binary (as a BinRef holds it).
+    pub buf_word: u64,
+    /// Where the bytes start in the buffer, in bits (a multiple of 8).
+    pub bit_offset: usize,
+    /// Their length in bits (a multiple of 8).
+    pub bit_len: usize,
+}
+
+/// Binaries longer than this many bytes are referred to by `term_to_iovec` (erl's limit for a
+/// binary kept on a process heap: longer ones are shared, and its iovec shares them too).
+pub const IOVEC_REF_BYTES: usize = 64;
 
 impl Output {
     /// An empty buffer that, with its encoder's stack, holds at most `limit` bytes.
@@ -360,7 +382,12 @@ impl<'e, 'v> Encoder<'e, 'v> {
             Some(Kind::BinRef) => match v.binary(t) {
                 Some(b) => {
                     let len = b.bit_len.div_ceil(8);
-                    sink.room(6 + len, held)?;
+                    let whole = b.bit_len / 8;
+                    let shared = sink.refs.is_some()
+                        && !sink.counting
+                        && whole > IOVEC_REF_BYTES
+                        && b.bit_offset.is_multiple_of(8);
+                    sink.room(if shared { 7 } else { 6 + len }, held)?;
                     let bits = (b.bit_len % 8) as u8;
                     if bits == 0 {
                         sink.put(&[tag::BINARY]);
@@ -370,7 +397,32 @@ impl<'e, 'v> Encoder<'e, 'v> {
                         sink.put(&(len as u32).to_be_bytes());
                         sink.put(&[bits]);
                     }
-                    sink.put_bits(&b, len);
+                    match (shared, v.bin_ref(t)) {
+                        (true, Some((buf_word, bit_offset, _))) => {
+                            let at = sink.out.len();
+                            let r = IoRef {
+                                at,
+                                buf_word,
+                                bit_offset,
+                                bit_len: whole * 8,
+                            };
+                            let wanted = held.saturating_add(sink.held());
+                            if let Some(refs) = &mut sink.refs {
+                                refs.try_reserve(1).map_err(|_| OverBudget { wanted })?;
+                                refs.push(r);
+                            }
+                            // A bitstring's last bits go after the shared bytes.
+                            if bits != 0 {
+                                let tail = BinSlice {
+                                    data: b.data,
+                                    bit_offset: b.bit_offset + whole * 8,
+                                    bit_len: b.bit_len % 8,
+                                };
+                                sink.put_bits(&tail, 1);
+                            }
+                        }
+                        _ => sink.put_bits(&b, len),
+                    }
                 }
                 None => {
                     sink.room(1, held)?;
@@ -686,12 +738,24 @@ pub fn encode(
     options: EncodeOptions,
     limit: Option<usize>,
 ) -> Result<Vec<u8>, OverBudget> {
-    let mut e = Encoder::new(v, atoms, code, options, limit);
     let mut out = Output::buffer(limit);
+    encode_to(v, atoms, code, t, options, &mut out)?;
+    Ok(out.out)
+}
+
+/// [`encode`] into `out`, within its limit.
+pub fn encode_to(
+    v: &View,
+    atoms: &AtomTable,
+    code: &Code,
+    t: Term,
+    options: EncodeOptions,
+    out: &mut Output,
+) -> Result<(), OverBudget> {
+    let mut e = Encoder::new(v, atoms, code, options, out.limit);
     out.room(1, 0)?;
     out.put(&[VERSION]);
-    e.term(t, &mut out)?;
-    Ok(out.out)
+    e.term(t, out)
 }
 
 /// The size of [`encode`]'s bytes, counted without writing them; the work stack stays within
