@@ -24,6 +24,17 @@ pub struct BitWriter {
 }
 
 impl BitWriter {
+    /// An empty writer with room for `bytes` bytes, as much as `Vec::reserve` would give
+    /// an empty buffer (at least 8 bytes when any).
+    pub fn with_room(bytes: usize) -> Self {
+        // Allocating directly skips reserve's path for growing a buffer already in use.
+        let cap = if bytes == 0 { 0 } else { bytes.max(8) };
+        BitWriter {
+            buf: Vec::with_capacity(cap),
+            bits: 0,
+        }
+    }
+
     /// A writer continuing an existing buffer that holds `bits` valid bits.
     pub fn resume(buf: Vec<u8>, bits: usize) -> Self {
         BitWriter { buf, bits }

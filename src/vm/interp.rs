@@ -3077,13 +3077,14 @@ fn create_bin<'s>(
                     .take_bytes();
                 writer = Some((BitWriter::resume(buf, off + len), i, off));
             } else {
-                let s = view
-                    .binary(b)
-                    .ok_or(BsFail::badarg(first, BsProblem::Type))?;
-                let mut wr = BitWriter::default();
+                let s = super::heap::BinSlice {
+                    data: view.buffer(w),
+                    bit_offset: off,
+                    bit_len: len,
+                };
                 // Room for this construction, and for appending as much again later.
                 let now = s.bit_len / 8 + size_hint(p, xr, lits, hint, &segs[1..]);
-                wr.buf.reserve(now.max(s.bit_len / 8 * 2 + 64));
+                let mut wr = BitWriter::with_room(now.max(s.bit_len / 8 * 2 + 64));
                 wr.slice(&s);
                 writer = Some((wr, usize::MAX, 0));
             }
@@ -3092,8 +3093,7 @@ fn create_bin<'s>(
     }
     let (mut wr, reuse, start) = writer.unwrap_or_else(|| {
         // One allocation of about the right size instead of growing from nothing.
-        let mut wr = BitWriter::default();
-        wr.buf.reserve(size_hint(p, xr, lits, hint, rest));
+        let wr = BitWriter::with_room(size_hint(p, xr, lits, hint, rest));
         (wr, usize::MAX, 0)
     });
     let r = write_segments(p, xr, lits, strings, rest, &mut wr);
