@@ -493,10 +493,13 @@ impl Heap {
     /// A binary term over an existing buffer (`buf_word` as stored in BinRef objects).
     pub fn bin_ref(&mut self, buf_word: u64, bit_offset: usize, bit_len: usize) -> Term {
         let off = self.words.len();
-        self.words.push(Term(header(Kind::BinRef, 3)));
-        self.words.push(Term(buf_word));
-        self.words.push(Term(bit_offset as u64));
-        self.words.push(Term(bit_len as u64));
+        // One check for room instead of one per word.
+        self.words.extend_from_slice(&[
+            Term(header(Kind::BinRef, 3)),
+            Term(buf_word),
+            Term(bit_offset as u64),
+            Term(bit_len as u64),
+        ]);
         Term::boxed_ptr(off)
     }
 
