@@ -862,12 +862,18 @@ impl<'a> View<'a> {
     /// The raw words of a BinRef (buffer word, bit offset, bit length).
     #[inline]
     pub fn bin_ref(&self, t: Term) -> Option<(u64, usize, usize)> {
-        if self.kind(t) == Some(Kind::BinRef) {
-            let p = self.payload(t);
-            Some((p[0].0, p[1].0 as usize, p[2].0 as usize))
-        } else {
-            None
+        if !t.is_boxed() {
+            return None;
         }
+        // One look at the area for the kind and the words (every binary operation starts
+        // here): a BinRef's header is known in its low byte, and its payload is three words.
+        let a = self.area(t);
+        let o = t.offset();
+        if a[o].0 & 0xff != header(Kind::BinRef, 0) {
+            return None;
+        }
+        let p = &a[o + 1..o + 4];
+        Some((p[0].0, p[1].0 as usize, p[2].0 as usize))
     }
 
     /// The buffer a BinRef buffer word names.
