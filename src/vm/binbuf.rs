@@ -62,9 +62,17 @@ impl BinData {
     /// A buffer owning `bytes`, charged to `memory` (memory already taken: whatever the
     /// budget, so the next growth that asks the account sees it).
     pub fn charged(bytes: Vec<u8>, memory: Option<&NodeMemory>) -> Self {
-        let mut b = Self::uncharged(bytes);
-        b.settle(memory);
-        b
+        // What `settle` does from nothing charged, in one step (every new binary comes here).
+        let Some(m) = memory else {
+            return Self::uncharged(bytes);
+        };
+        let charged = held_bytes(bytes.capacity());
+        m.charge(charged);
+        BinData {
+            bytes,
+            memory: m.clone(),
+            charged,
+        }
     }
 
     /// Bytes charged to the node's account for this buffer.

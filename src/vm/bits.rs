@@ -24,6 +24,17 @@ pub struct BitWriter {
 }
 
 impl BitWriter {
+    /// An empty writer with room for `bytes` bytes, as much as `Vec::reserve` would give
+    /// an empty buffer (at least 8 bytes when any).
+    pub fn with_room(bytes: usize) -> Self {
+        // Allocating directly skips reserve's path for growing a buffer already in use.
+        let cap = if bytes == 0 { 0 } else { bytes.max(8) };
+        BitWriter {
+            buf: Vec::with_capacity(cap),
+            bits: 0,
+        }
+    }
+
     /// A writer continuing an existing buffer that holds `bits` valid bits.
     pub fn resume(buf: Vec<u8>, bits: usize) -> Self {
         BitWriter { buf, bits }
@@ -36,12 +47,19 @@ impl BitWriter {
         }
     }
 
+    /// Appends whole bytes at a byte boundary (`self.bits % 8 == 0`).
+    #[inline(always)]
+    fn aligned_bytes(&mut self, b: &[u8]) {
+        self.buf.truncate(self.bits / 8);
+        self.buf.extend_from_slice(b);
+        self.bits += b.len() * 8;
+    }
+
     /// Appends whole bytes.
+    #[inline]
     pub fn bytes(&mut self, b: &[u8]) {
         if self.bits.is_multiple_of(8) {
-            self.buf.truncate(self.bits / 8);
-            self.buf.extend_from_slice(b);
-            self.bits += b.len() * 8;
+            self.aligned_bytes(b);
         } else {
             self.ensure(b.len() * 8);
             copy_bits(b, 0, &mut self.buf, self.bits, b.len() * 8);
@@ -81,12 +99,25 @@ impl BitWriter {
     ///
     /// This is the allocation-free path for the common case; wider segments go through
     /// [`BitWriter::integer`].
+    #[inline]
     pub fn int64(&mut self, w: u64, n: usize, flags: u32) {
         if n == 0 {
             return;
         }
+        let little = flags & (FLAG_LITTLE | FLAG_NATIVE) != 0;
+        if n.is_multiple_of(8) && self.bits.is_multiple_of(8) {
+            // Whole bytes onto a byte boundary (a protocol header's fields): the word's own
+            // byte order gives the segment's bytes, with no reordering of bits.
+            let k = n / 8;
+            if little {
+                self.aligned_bytes(&w.to_le_bytes()[..k]);
+            } else {
+                self.aligned_bytes(&w.to_be_bytes()[8 - k..]);
+            }
+            return;
+        }
         let w = if n == 64 { w } else { w & ((1u64 << n) - 1) };
-        if flags & (FLAG_LITTLE | FLAG_NATIVE) != 0 {
+        if little {
             self.uint(le_order(w, n), n);
         } else {
             self.uint(w, n);

@@ -493,10 +493,13 @@ impl Heap {
     /// A binary term over an existing buffer (`buf_word` as stored in BinRef objects).
     pub fn bin_ref(&mut self, buf_word: u64, bit_offset: usize, bit_len: usize) -> Term {
         let off = self.words.len();
-        self.words.push(Term(header(Kind::BinRef, 3)));
-        self.words.push(Term(buf_word));
-        self.words.push(Term(bit_offset as u64));
-        self.words.push(Term(bit_len as u64));
+        // One check for room instead of one per word.
+        self.words.extend_from_slice(&[
+            Term(header(Kind::BinRef, 3)),
+            Term(buf_word),
+            Term(bit_offset as u64),
+            Term(bit_len as u64),
+        ]);
         Term::boxed_ptr(off)
     }
 
@@ -859,12 +862,18 @@ impl<'a> View<'a> {
     /// The raw words of a BinRef (buffer word, bit offset, bit length).
     #[inline]
     pub fn bin_ref(&self, t: Term) -> Option<(u64, usize, usize)> {
-        if self.kind(t) == Some(Kind::BinRef) {
-            let p = self.payload(t);
-            Some((p[0].0, p[1].0 as usize, p[2].0 as usize))
-        } else {
-            None
+        if !t.is_boxed() {
+            return None;
         }
+        // One look at the area for the kind and the words (every binary operation starts
+        // here): a BinRef's header is known in its low byte, and its payload is three words.
+        let a = self.area(t);
+        let o = t.offset();
+        if a[o].0 & 0xff != header(Kind::BinRef, 0) {
+            return None;
+        }
+        let p = &a[o + 1..o + 4];
+        Some((p[0].0, p[1].0 as usize, p[2].0 as usize))
     }
 
     /// The buffer a BinRef buffer word names.

@@ -2588,24 +2588,27 @@ fn general<'e>(
                 p.f[*d as usize] = r;
             }
             Op::FNeg(a, d) => p.f[*d as usize] = -p.f[*a as usize],
-            Op::BsCreateBin { fail, dst, segs } => {
-                match create_bin(p, xr, lits, &code.modules[m as usize].strings, segs) {
-                    Ok(t) => store(xr, p, *dst, t),
-                    Err(e) => {
-                        if *fail != 0 {
-                            ip = ops.at(*fail as usize);
-                            continue;
-                        }
-                        let (f, cause) = bs_fault(p, xr, e);
-                        fault!(
-                            f,
-                            Top::Construct {
-                                cause: cause.as_ref()
-                            }
-                        );
+            Op::BsCreateBin {
+                fail,
+                dst,
+                segs,
+                hint,
+            } => match create_bin(p, xr, lits, &code.modules[m as usize].strings, segs, *hint) {
+                Ok(t) => store(xr, p, *dst, t),
+                Err(e) => {
+                    if *fail != 0 {
+                        ip = ops.at(*fail as usize);
+                        continue;
                     }
+                    let (f, cause) = bs_fault(p, xr, e);
+                    fault!(
+                        f,
+                        Top::Construct {
+                            cause: cause.as_ref()
+                        }
+                    );
                 }
-            }
+            },
             Op::BsStartMatch { fail, src, dst } => {
                 let v = get!(*src);
                 let view = p.heap.view(lits);
@@ -3052,6 +3055,7 @@ fn create_bin<'s>(
     lits: &Literals,
     strings: &[u8],
     segs: &'s [Segment],
+    hint: SizeHint,
 ) -> Result<Term, BsFail<'s>> {
     // In-place append: the first segment names a binary that ends its buffer.
     let mut writer: Option<(BitWriter, usize, usize)> = None;
@@ -3073,13 +3077,14 @@ fn create_bin<'s>(
                     .take_bytes();
                 writer = Some((BitWriter::resume(buf, off + len), i, off));
             } else {
-                let s = view
-                    .binary(b)
-                    .ok_or(BsFail::badarg(first, BsProblem::Type))?;
-                let mut wr = BitWriter::default();
+                let s = super::heap::BinSlice {
+                    data: view.buffer(w),
+                    bit_offset: off,
+                    bit_len: len,
+                };
                 // Room for this construction, and for appending as much again later.
-                let now = s.bit_len / 8 + size_hint(p, xr, lits, &segs[1..]);
-                wr.buf.reserve(now.max(s.bit_len / 8 * 2 + 64));
+                let now = s.bit_len / 8 + size_hint(p, xr, lits, hint, &segs[1..]);
+                let mut wr = BitWriter::with_room(now.max(s.bit_len / 8 * 2 + 64));
                 wr.slice(&s);
                 writer = Some((wr, usize::MAX, 0));
             }
@@ -3088,8 +3093,7 @@ fn create_bin<'s>(
     }
     let (mut wr, reuse, start) = writer.unwrap_or_else(|| {
         // One allocation of about the right size instead of growing from nothing.
-        let mut wr = BitWriter::default();
-        wr.buf.reserve(size_hint(p, xr, lits, rest));
+        let wr = BitWriter::with_room(size_hint(p, xr, lits, hint, rest));
         (wr, usize::MAX, 0)
     });
     let r = write_segments(p, xr, lits, strings, rest, &mut wr);
@@ -3106,21 +3110,27 @@ fn create_bin<'s>(
     Ok(p.heap.binary_bits(wr.buf, bits_now))
 }
 
-/// The bytes a construction will probably take: segments of constant size counted exactly,
-/// binaries by their length, anything else as a few bytes.
-fn size_hint(p: &Process, xr: &[Term; X_REGS], lits: &Literals, segs: &[Segment]) -> usize {
-    let mut bits = 0;
-    for s in segs {
-        bits += match (s.kind, s.size) {
-            (SegKind::String, Src::C(n)) => n.as_small().unwrap_or(0) as usize * 8,
-            (SegKind::Utf8 | SegKind::Utf16 | SegKind::Utf32, _) => 32,
-            (SegKind::Binary | SegKind::Append | SegKind::PrivateAppend, _) => {
+/// The bytes a construction will probably take: `hint` for the segments whose size the load
+/// knew (see [`Segment::load_time_bits`]), and the length of each binary in `segs`.
+#[inline]
+fn size_hint(
+    p: &Process,
+    xr: &[Term; X_REGS],
+    lits: &Literals,
+    hint: SizeHint,
+    segs: &[Segment],
+) -> usize {
+    let mut bits = hint.fixed_bits;
+    if hint.binaries {
+        for s in segs {
+            if matches!(
+                s.kind,
+                SegKind::Binary | SegKind::Append | SegKind::PrivateAppend
+            ) {
                 let v = fetch(xr, p, s.src);
-                p.heap.view(lits).bin_ref(v).map_or(0, |(_, _, len)| len)
+                bits += p.heap.view(lits).bin_ref(v).map_or(0, |(_, _, len)| len);
             }
-            (_, Src::C(n)) => n.as_small().unwrap_or(1).clamp(0, 4096) as usize * s.unit as usize,
-            _ => 64,
-        };
+        }
     }
     bits.div_ceil(8)
 }

@@ -141,6 +141,51 @@ pub struct Segment {
     pub size: Src,
 }
 
+impl Segment {
+    /// The bits this segment probably takes when it is not a binary, whose length only the
+    /// run knows (`None`): a constant size exactly up to 4096 units (a larger segment makes
+    /// its own room as it is written, where a size beyond memory fails cleanly), a size from
+    /// a register as 64 bits, a code point as 32. A construction reserves this much ahead so
+    /// that its buffer is allocated once.
+    pub fn load_time_bits(&self) -> Option<usize> {
+        Some(match (self.kind, self.size) {
+            (SegKind::Binary | SegKind::Append | SegKind::PrivateAppend, _) => return None,
+            (SegKind::String, Src::C(n)) => n.as_small().unwrap_or(0) as usize * 8,
+            (SegKind::Utf8 | SegKind::Utf16 | SegKind::Utf32, _) => 32,
+            (_, Src::C(n)) => {
+                n.as_small().unwrap_or(1).clamp(0, 4096) as usize * self.unit as usize
+            }
+            _ => 64,
+        })
+    }
+}
+
+/// The size a construction reserves for its result, as far as the load can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SizeHint {
+    /// The sum of [`Segment::load_time_bits`] over the segments.
+    pub fixed_bits: usize,
+    /// Whether some segment is a binary, whose length the run adds.
+    pub binaries: bool,
+}
+
+impl SizeHint {
+    /// The hint for `segs`.
+    pub fn of(segs: &[Segment]) -> Self {
+        let mut h = SizeHint {
+            fixed_bits: 0,
+            binaries: false,
+        };
+        for s in segs {
+            match s.load_time_bits() {
+                Some(bits) => h.fixed_bits += bits,
+                None => h.binaries = true,
+            }
+        }
+        h
+    }
+}
+
 /// Kinds of construction segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SegKind {
@@ -665,6 +710,8 @@ pub enum Op {
         dst: Dst,
         /// Segments.
         segs: Box<[Segment]>,
+        /// The room to reserve, worked out from `segs` at load time.
+        hint: SizeHint,
     },
     /// bs_start_match3/4: make a match context (or fail).
     BsStartMatch {

@@ -1222,6 +1222,7 @@ impl Tx<'_> {
         Ok(Op::BsCreateBin {
             fail,
             dst,
+            hint: SizeHint::of(&segs),
             segs: segs.into_boxed_slice(),
         })
     }
