@@ -254,6 +254,73 @@ fn size_of(v: &View, what: SizeOf, t: Term) -> Option<Term> {
     Some(Term::small(n as i64))
 }
 
+/// Cells `length/1` walks for a reduction.
+const CELLS_PER_REDUCTION: usize = 64;
+
+/// How far [`long_length`] got.
+enum Length {
+    /// The list's length, and the reductions it took.
+    Done(usize, i32),
+    /// Not done within the reductions left: the instruction runs again after a yield.
+    More,
+    /// Not a proper list.
+    Improper,
+}
+
+/// Where a long `length/1` stopped to yield: the list it measures, the cell it reached, the
+/// cells before it, and the instruction it is for.
+struct LengthState {
+    list: Term,
+    at: Term,
+    counted: usize,
+    instruction: (u32, u32),
+}
+
+/// `length/1` of the list `t` at instruction `at` with `reds` reductions left in the slice:
+/// walks a reduction's worth of cells per reduction, and when the slice runs out keeps its
+/// place in the process's trap state, so the instruction, run again after the yield, goes on
+/// from there (erl's `length/1` yields too). The place stays valid: a process is collected
+/// only while it runs, and it resumes at this very instruction, so no collection moves the
+/// cells in between (messages delivered meanwhile only add words). It is taken up only by
+/// the same instruction on the same list term, and only if its cell lies within the heap;
+/// otherwise the count starts over.
+#[inline(never)]
+fn long_length(p: &mut Process, lits: &Literals, t: Term, at: (u32, u32), reds: i32) -> Length {
+    let (mut l, mut n) = (t, 0usize);
+    if let Some(s) = p
+        .trap_state
+        .take()
+        .and_then(|s| s.downcast::<LengthState>().ok())
+    {
+        // (A literal list's cells never move.)
+        let fits = s.at.is_literal() || s.at.offset() + 1 < p.heap.words.len();
+        if s.list == t && s.instruction == at && s.at.is_cons() && fits {
+            (l, n) = (s.at, s.counted);
+        }
+    }
+    let budget = usize::try_from(reds.max(1)).unwrap_or(1) * CELLS_PER_REDUCTION;
+    let v = p.heap.view(lits);
+    let mut walked = 0;
+    while l.is_cons() && walked < budget {
+        l = v.cons(l).1;
+        walked += 1;
+    }
+    n += walked;
+    if l.is_cons() {
+        p.trap_state = Some(alloc::boxed::Box::new(LengthState {
+            list: t,
+            at: l,
+            counted: n,
+            instruction: at,
+        }));
+        return Length::More;
+    }
+    if !l.is_nil() {
+        return Length::Improper;
+    }
+    Length::Done(n, (walked / CELLS_PER_REDUCTION) as i32)
+}
+
 /// `element(I, T)` when `I` is a small integer within the arity of the tuple `T`; `None` for
 /// everything else (the BIF decides: badarg).
 #[inline]
@@ -1739,6 +1806,7 @@ fn general<'e>(
             }
             Op::SizeOf {
                 what,
+                live: n_live,
                 fail,
                 export,
                 src,
@@ -1748,6 +1816,33 @@ fn general<'e>(
                 let t = get!(*src);
                 match size_of(&p.heap.view(lits), *what, t) {
                     Some(n) => store(xr, p, *dst, n),
+                    None if *what == SizeOf::List && *n_live != NO_LIVE && t.is_cons() => {
+                        // A long list: counted a slice's worth of cells at a time.
+                        let at = (m, (pc!() - 1) as u32);
+                        match long_length(p, lits, t, at, reds) {
+                            Length::Done(n, used) => {
+                                reds -= used;
+                                store(xr, p, *dst, Term::small(n as i64));
+                            }
+                            Length::More => {
+                                *live = usize::from(*n_live);
+                                p.reductions = SLICE_REDUCTIONS;
+                                (p.module, p.pc) = at;
+                                return Some(Outcome::Yield);
+                            }
+                            Length::Improper if *fail != 0 => ip = ops.at(*fail as usize),
+                            Length::Improper => {
+                                let a = [t];
+                                fault!(
+                                    Fault::error(atom::BADARG),
+                                    Top::Bif {
+                                        bif: BifName::Export(*export),
+                                        args: &a
+                                    }
+                                )
+                            }
+                        }
+                    }
                     None => {
                         // The BIF's own error (or a long list's length), as for `Op::Bif`.
                         let a = [t];

@@ -264,6 +264,9 @@ impl IntOp {
     }
 }
 
+/// [`Op::SizeOf`]'s `live` when the instruction did not say (a plain `bif1`).
+pub const NO_LIVE: u16 = u16::MAX;
+
 /// What [`Op::SizeOf`] measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SizeOf {
@@ -444,6 +447,9 @@ pub enum Op {
     SizeOf {
         /// What it measures.
         what: SizeOf,
+        /// X registers live across it ([`NO_LIVE`]: not known, outside a `gc_bif`): a long
+        /// list's `length/1` yields and resumes with them.
+        live: u16,
         /// Failure label (0: raise).
         fail: u32,
         /// Export index (for stack traces).

@@ -133,6 +133,13 @@ impl Tx<'_> {
         }
     }
 
+    /// A `gc_bif`'s count of live X registers; [`NO_LIVE`] past the register file (the
+    /// instruction then never yields).
+    fn gc_live(&self, op: &Operand, opc: u8) -> R<u16> {
+        let live = self.uint(op, opc)? as usize;
+        Ok(if live <= X_REGS { live as u16 } else { NO_LIVE })
+    }
+
     fn list<'b>(&self, op: &'b Operand, opc: u8) -> R<&'b [Operand]> {
         match op {
             Operand::List(l) => Ok(l),
@@ -696,7 +703,7 @@ impl Tx<'_> {
         code: &Code,
         import: &Operand,
         opc: u8,
-        fail: u32,
+        (fail, live): (u32, u16),
         args: &[Operand],
         dst: &Operand,
     ) -> R<Op> {
@@ -758,6 +765,7 @@ impl Tx<'_> {
         ) {
             return Ok(Op::SizeOf {
                 what,
+                live,
                 fail,
                 export,
                 src: srcs[0],
@@ -871,26 +879,29 @@ impl Tx<'_> {
                 self.call_ext(code, a[1], o, false, d)?
             }
             78 => self.call_ext(code, a[1], o, false, 0)?,
-            9 => self.bif_op(code, a[0], o, 0, &[], a[1])?,
+            9 => self.bif_op(code, a[0], o, (0, NO_LIVE), &[], a[1])?,
             10 => {
                 let f = self.label(a[0], o)?;
-                self.bif_op(code, a[1], o, f, &args[2..3], a[3])?
+                self.bif_op(code, a[1], o, (f, NO_LIVE), &args[2..3], a[3])?
             }
             11 => {
                 let f = self.label(a[0], o)?;
-                self.bif_op(code, a[1], o, f, &args[2..4], a[4])?
+                self.bif_op(code, a[1], o, (f, NO_LIVE), &args[2..4], a[4])?
             }
             124 => {
                 let f = self.label(a[0], o)?;
-                self.bif_op(code, a[2], o, f, &args[3..4], a[4])?
+                let live = self.gc_live(a[1], o)?;
+                self.bif_op(code, a[2], o, (f, live), &args[3..4], a[4])?
             }
             125 => {
                 let f = self.label(a[0], o)?;
-                self.bif_op(code, a[2], o, f, &args[3..5], a[5])?
+                let live = self.gc_live(a[1], o)?;
+                self.bif_op(code, a[2], o, (f, live), &args[3..5], a[5])?
             }
             152 => {
                 let f = self.label(a[0], o)?;
-                self.bif_op(code, a[2], o, f, &args[3..6], a[6])?
+                let live = self.gc_live(a[1], o)?;
+                self.bif_op(code, a[2], o, (f, live), &args[3..6], a[6])?
             }
             12 | 14 => Op::Allocate {
                 slots: self.frame(a[0], o)?,
