@@ -102,9 +102,22 @@ pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if !o.compressed && o.minor_version.is_none() {
         chunked(ctx, a[0], false)?;
     }
-    let mut bytes = encode(ctx, a[0], o.minor_version)?;
+    let bytes = encode(ctx, a[0], o.minor_version)?;
     ctx.charge(bytes.len() / BYTES_PER_REDUCTION);
-    if o.compressed && bytes.len() > 1 {
+    let bytes = if o.compressed {
+        compress(ctx, bytes)?
+    } else {
+        bytes
+    };
+    Ok(ctx.p.heap.binary(bytes))
+}
+
+/// The compressed form of an encoding, or the encoding itself when compressing does not make
+/// it shorter (as erl's). An image built without the `zlib` feature has no compressor and
+/// always gives the encoding itself, which every reader takes as well.
+#[cfg(any(feature = "zlib", not(target_os = "none")))]
+fn compress(ctx: &mut Ctx, mut bytes: Vec<u8>) -> Result<Vec<u8>, Fault> {
+    if bytes.len() > 1 {
         // The encoding is held while its compressed copy is made.
         let charge = ctx
             .p
@@ -112,7 +125,7 @@ pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             .charge_temporary(bytes.len())
             .map_err(|_| Fault::raise(Class::Exit, atom::KILLED))?;
         let body = &bytes[1..];
-        // Through a zlib stream, whose compressor the image has anyway.
+        // Through a zlib stream, as the zlib BIFs compress.
         let mut s = crate::vm::zstream::Stream::detached();
         let z = s
             .deflate_init(6, 15, 0, None)
@@ -126,7 +139,13 @@ pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         }
         drop(charge);
     }
-    Ok(ctx.p.heap.binary(bytes))
+    Ok(bytes)
+}
+
+/// See the other `compress`: without the `zlib` feature, the encoding itself.
+#[cfg(not(any(feature = "zlib", not(target_os = "none"))))]
+fn compress(_: &mut Ctx, bytes: Vec<u8>) -> Result<Vec<u8>, Fault> {
+    Ok(bytes)
 }
 
 /// Traps to the continuation that encodes `t` a slice at a time when it is a long list, or a

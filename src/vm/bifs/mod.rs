@@ -600,51 +600,6 @@ pub static TABLE: Table = bifs![
     ),
     ("erlang", "dt_spread_tag", 1, files::dt_spread_tag),
     ("erlang", "dt_restore_tag", 1, files::dt_restore_tag),
-    ("zlib", "compress", 1, zlib::compress),
-    ("zlib", "uncompress", 1, zlib::uncompress),
-    ("zlib", "zip", 1, zlib::zip),
-    ("zlib", "unzip", 1, zlib::unzip),
-    ("zlib", "gzip", 1, zlib::gzip),
-    ("zlib", "gunzip", 1, zlib::gunzip),
-    ("zlib", "open", 0, zstream::open),
-    ("zlib", "close", 1, zstream::close),
-    ("zlib", "deflateInit", 1, zstream::deflate_init),
-    ("zlib", "deflateInit", 2, zstream::deflate_init),
-    ("zlib", "deflateInit", 6, zstream::deflate_init),
-    ("zlib", "deflate", 2, zstream::deflate),
-    ("zlib", "deflate", 3, zstream::deflate),
-    ("zlib", "deflateReset", 1, zstream::deflate_reset),
-    ("zlib", "deflateEnd", 1, zstream::deflate_end),
-    ("zlib", "inflateInit", 1, zstream::inflate_init),
-    ("zlib", "inflateInit", 2, zstream::inflate_init),
-    ("zlib", "inflate", 2, zstream::inflate),
-    ("zlib", "inflate", 3, zstream::inflate),
-    ("zlib", "safeInflate", 2, zstream::safe_inflate),
-    ("zlib", "inflateReset", 1, zstream::inflate_reset),
-    ("zlib", "inflateEnd", 1, zstream::inflate_end),
-    ("zlib", "crc32", 1, zstream::crc32),
-    (
-        "zlib",
-        "deflateSetDictionary",
-        2,
-        zstream::deflate_set_dictionary
-    ),
-    (
-        "zlib",
-        "inflateSetDictionary",
-        2,
-        zstream::inflate_set_dictionary
-    ),
-    (
-        "zlib",
-        "inflateGetDictionary",
-        1,
-        zstream::inflate_get_dictionary
-    ),
-    ("zlib", "crc32", 2, zstream::crc32_data),
-    ("zlib", "crc32", 3, zstream::crc32_data),
-    ("zlib", "adler32", 2, zstream::adler32),
-    ("zlib", "adler32", 3, zstream::adler32),
     ("erlang", "crc32", 1, checksum::crc32),
     ("erlang", "crc32", 2, checksum::crc32),
     ("erlang", "adler32", 1, checksum::adler32),
@@ -826,7 +781,72 @@ pub static RE: Table = Table {
     meta: &[],
 };
 
-/// Every BIF: [`TABLE`] and the optional [`CRYPTO`] and [`RE`].
+/// `zlib`'s streams and one-shot calls (see [`zstream`] and [`zlib`]): on the host always,
+/// in the image only with the `zlib` feature (about 44 KiB of image with the compressor; the
+/// loader's decompressor is there anyway); an image without it has no export entries for
+/// `zlib`, so a call fails with `undef`.
+#[cfg(any(feature = "zlib", not(target_os = "none")))]
+pub static ZLIB: Table = bifs![
+    ("zlib", "compress", 1, zlib::compress),
+    ("zlib", "uncompress", 1, zlib::uncompress),
+    ("zlib", "zip", 1, zlib::zip),
+    ("zlib", "unzip", 1, zlib::unzip),
+    ("zlib", "gzip", 1, zlib::gzip),
+    ("zlib", "gunzip", 1, zlib::gunzip),
+    ("zlib", "open", 0, zstream::open),
+    ("zlib", "close", 1, zstream::close),
+    ("zlib", "deflateInit", 1, zstream::deflate_init),
+    ("zlib", "deflateInit", 2, zstream::deflate_init),
+    ("zlib", "deflateInit", 6, zstream::deflate_init),
+    ("zlib", "deflate", 2, zstream::deflate),
+    ("zlib", "deflate", 3, zstream::deflate),
+    ("zlib", "deflateReset", 1, zstream::deflate_reset),
+    ("zlib", "deflateEnd", 1, zstream::deflate_end),
+    ("zlib", "inflateInit", 1, zstream::inflate_init),
+    ("zlib", "inflateInit", 2, zstream::inflate_init),
+    ("zlib", "inflate", 2, zstream::inflate),
+    ("zlib", "inflate", 3, zstream::inflate),
+    ("zlib", "safeInflate", 2, zstream::safe_inflate),
+    ("zlib", "inflateReset", 1, zstream::inflate_reset),
+    ("zlib", "inflateEnd", 1, zstream::inflate_end),
+    ("zlib", "crc32", 1, zstream::crc32),
+    (
+        "zlib",
+        "deflateSetDictionary",
+        2,
+        zstream::deflate_set_dictionary
+    ),
+    (
+        "zlib",
+        "inflateSetDictionary",
+        2,
+        zstream::inflate_set_dictionary
+    ),
+    (
+        "zlib",
+        "inflateGetDictionary",
+        1,
+        zstream::inflate_get_dictionary
+    ),
+    ("zlib", "crc32", 2, zstream::crc32_data),
+    ("zlib", "crc32", 3, zstream::crc32_data),
+    ("zlib", "adler32", 2, zstream::adler32),
+    ("zlib", "adler32", 3, zstream::adler32),
+];
+
+/// `zlib`: none in an image built without the `zlib` feature.
+#[cfg(not(any(feature = "zlib", not(target_os = "none"))))]
+pub static ZLIB: Table = Table {
+    names: &[],
+    fns: &[],
+    meta: &[],
+};
+
+/// Every BIF: [`TABLE`] and the optional [`CRYPTO`], [`RE`] and [`ZLIB`].
 pub fn all() -> impl Iterator<Item = Bif> {
-    TABLE.iter().chain(CRYPTO.iter()).chain(RE.iter())
+    TABLE
+        .iter()
+        .chain(CRYPTO.iter())
+        .chain(RE.iter())
+        .chain(ZLIB.iter())
 }
