@@ -365,7 +365,14 @@ impl<P: Platform> State<P> {
     /// Adds a runnable process.
     pub fn insert(&mut self, mut p: Box<Process>, priority: Priority) -> u32 {
         let pid = p.pid.pid_number();
-        p.heap.attach(&self.memory);
+        // A spawn attaches the heap before it copies the arguments: once is enough.
+        if !p
+            .heap
+            .memory_account()
+            .is_some_and(|m| m.same_account(&self.memory))
+        {
+            p.heap.attach(&self.memory);
+        }
         self.procs.insert(
             pid,
             Entry {
