@@ -37,7 +37,7 @@ use crate::outlet::OutletTable;
 use crate::platform::Platform;
 use crate::pore::PoreTable;
 use crate::vm::atom;
-use crate::vm::copy::try_copy_term;
+use crate::vm::copy::{try_copy_term, try_room};
 use crate::vm::heap::{Heap, View};
 use crate::vm::literals::Literals;
 use crate::vm::maxheap::MaxHeap;
@@ -961,39 +961,69 @@ fn build(
     p: &mut Process,
     d: &Delivery,
 ) -> Result<Term, OutOfMemory> {
-    // An exit reason the receiver's heap cannot take: the node's own word for it.
-    let reason =
-        |p: &mut Process, c: &Carried| c.copy_onto(lits, &mut p.heap).unwrap_or(atom::SYSTEM_LIMIT);
-    Ok(match d {
-        Delivery::Message(c) => c.copy_onto(lits, &mut p.heap)?,
-        Delivery::Timeout(r, c) => {
-            let m = c.copy_onto(lits, &mut p.heap)?;
+    let c = match d {
+        Delivery::Message(c) => return c.copy_onto(lits, &mut p.heap),
+        Delivery::Irq(_) => None,
+        Delivery::Timeout(_, c)
+        | Delivery::Exit(_, c)
+        | Delivery::Down(_, _, c)
+        | Delivery::Outlet(_, c) => Some(c),
+    };
+    let exit = matches!(d, Delivery::Exit(..) | Delivery::Down(..));
+    // The tuple around the term is built first, with the heap's infallible constructors, in
+    // room asked for as a copy asks (an exit signal's from the allocator alone if it must: a
+    // few words, around a reason replaced below); then the term is copied into its slot.
+    if let Err(oom) = try_room(&mut p.heap, WRAP_WORDS) {
+        if !exit || p.heap.words.try_reserve_exact(WRAP_WORDS).is_err() {
+            return Err(oom);
+        }
+    }
+    let mark = p.heap.words.len();
+    let (wrapper, slot) = match d {
+        Delivery::Timeout(r, _) => {
             let r = p.heap.reference(*r);
-            p.heap.tuple(&[atoms.timeout, r, m])
+            (p.heap.tuple(&[atoms.timeout, r, Term::NIL]), 3)
         }
-        Delivery::Exit(from, c) => {
-            let m = reason(p, c);
-            p.heap.tuple(&[atom::EXIT_CAPS, Term::pid(*from), m])
-        }
-        Delivery::Down(r, who, c) => {
-            let m = reason(p, c);
+        Delivery::Exit(from, _) => (
+            p.heap
+                .tuple(&[atom::EXIT_CAPS, Term::pid(*from), Term::NIL]),
+            3,
+        ),
+        Delivery::Down(r, who, _) => {
             let r = p.heap.reference(*r);
             let who = match *who {
                 Watched::Pid(n) => Term::pid(n),
                 Watched::Name(name) => p.heap.tuple(&[name, atom::NONODE]),
             };
-            p.heap.tuple(&[atoms.down, r, atoms.process, who, m])
+            let t = p
+                .heap
+                .tuple(&[atoms.down, r, atoms.process, who, Term::NIL]);
+            (t, 5)
         }
         Delivery::Irq(id) => {
             let pore = io_object(p, atoms.pore, *id);
-            p.heap.tuple(&[atoms.irq, pore])
+            return Ok(p.heap.tuple(&[atoms.irq, pore]));
         }
-        Delivery::Outlet(id, c) => {
-            let m = c.copy_onto(lits, &mut p.heap)?;
+        Delivery::Outlet(id, _) => {
             let outlet = io_object(p, atoms.outlet, *id);
-            p.heap.tuple(&[outlet, m])
+            (p.heap.tuple(&[outlet, Term::NIL]), 2)
         }
-    })
+        Delivery::Message(_) => unreachable!("copied above"),
+    };
+    let Some(c) = c else {
+        return Ok(wrapper);
+    };
+    let m = match c.copy_onto(lits, &mut p.heap) {
+        Ok(m) => m,
+        // An exit reason the receiver's heap cannot take: the node's own word for it.
+        Err(_) if exit => atom::SYSTEM_LIMIT,
+        Err(oom) => {
+            p.heap.words.truncate(mark);
+            return Err(oom);
+        }
+    };
+    p.heap.words[wrapper.offset() + slot] = m;
+    Ok(wrapper)
 }
 
 /// The list [`State::copy_out`] makes: `p`'s messages or its dictionary as `{Key, Value}`
@@ -1044,6 +1074,11 @@ fn copy_items(
         Ok(list)
     }
 }
+
+/// Words a delivery builds around the term it carries, at most: `{'DOWN', Ref, process,
+/// {Name, Node}, Reason}` (6), its reference (2) and the name's tuple (3); or a pore's or
+/// outlet's `{Tag, Id}` with an integer Id of up to 3 words.
+const WRAP_WORDS: usize = 16;
 
 /// The term for a pore or outlet: `{Tag, Id}`.
 pub fn io_object(p: &mut Process, tag: Term, id: u64) -> Term {

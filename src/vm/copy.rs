@@ -80,10 +80,13 @@ fn copy_in(src: &View, dst: &mut Heap, t: Term, charged: bool) -> Result<Term, O
     if let Some(flat) = copy_flat_tuple(src, dst, t, charged)? {
         return Ok(flat);
     }
-    let (words, bins) = (dst.words.len(), dst.bins.len());
+    let (words, bins, capacity) = (dst.words.len(), dst.bins.len(), dst.words.capacity());
     match copy_tree(src, dst, t, charged) {
         Ok(tree) => return Ok(tree),
-        Err(Stop::Refused(oom)) => return Err(oom),
+        Err(Stop::Refused(oom)) => {
+            give_back(dst, capacity);
+            return Err(oom);
+        }
         Err(Stop::TooBig) => {}
     }
     let mut c = Copier {
@@ -112,8 +115,27 @@ fn copy_in(src: &View, dst: &mut Heap, t: Term, charged: bool) -> Result<Term, O
     if copied.is_err() {
         dst.words.truncate(words);
         dst.bins.truncate(bins);
+        give_back(dst, capacity);
     }
     copied
+}
+
+/// Shrinks `dst.words` back to `capacity` words after a refused copy grew it, and its charge
+/// with it: a receiver that never collects (an idle one) would otherwise hold the room of a
+/// message it never got.
+#[cold]
+fn give_back(dst: &mut Heap, capacity: usize) {
+    if dst.words.capacity() > capacity {
+        dst.words.shrink_to(capacity);
+        dst.settle();
+    }
+}
+
+/// Makes sure `dst.words` has room for `words` more words, growing it as [`try_copy_term`]
+/// does (the node's account, then the allocator): for the few words a delivery wraps a
+/// copied term in, which would otherwise grow the vector on their own.
+pub fn try_room(dst: &mut Heap, words: usize) -> Result<(), OutOfMemory> {
+    room(dst, words, true)
 }
 
 /// Why a copy stopped before its end.
@@ -127,7 +149,7 @@ enum Stop {
 /// Makes sure `dst.words` has room for `need` more words: grown through
 /// [`Heap::grow_words`] (the account, then the allocator) by doubling as a `Vec` grows, or,
 /// when that is refused, by an eighth of what the heap holds, or exactly. An uncharged copy
-/// (`!charged`) then grows whatever the account says.
+/// (`!charged`) then grows exactly, whatever the account says.
 #[inline]
 fn room(dst: &mut Heap, need: usize, charged: bool) -> Result<(), OutOfMemory> {
     if dst.words.capacity() - dst.words.len() >= need {
@@ -154,7 +176,7 @@ fn grow(dst: &mut Heap, need: usize, charged: bool) -> Result<(), OutOfMemory> {
             return Ok(());
         }
     }
-    if !charged && dst.words.try_reserve(need).is_ok() {
+    if !charged && dst.words.try_reserve_exact(need).is_ok() {
         return Ok(());
     }
     Err(refused)
