@@ -35,7 +35,7 @@ use crate::vm::atom;
 use crate::vm::atom::AtomTable;
 use crate::vm::bif::{Class, Io};
 use crate::vm::code::{SPAWN_APPLY2_PC, SPAWN_APPLY3_PC};
-use crate::vm::copy::copy_term;
+use crate::vm::copy::try_copy_term;
 use crate::vm::display::display;
 use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
 use crate::vm::files::{FileOp, FileReply, Posix};
@@ -630,7 +630,15 @@ impl<P: Platform> Node<P> {
     fn error_report(&mut self, p: &mut Process, reason: Term, io: &mut dyn Io) {
         if let Some(logger) = self.system_logger() {
             let event = self.error_event(p, reason);
-            self.st.send(logger, &p.heap.view(&self.rt.vm.lits), event);
+            if self
+                .st
+                .send(logger, &p.heap.view(&self.rt.vm.lits), event)
+                .is_err()
+            {
+                // The report carries the whole reason: dropped rather than the node's memory.
+                let (number, serial) = p.pid.pid_parts();
+                log::warn!("error report of <0.{number}.{serial}> too big for the node's memory");
+            }
             return;
         }
         let vm = &self.rt.vm;
@@ -837,17 +845,29 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             .get(&me)
             .is_some_and(|e| e.system && !e.spawns_program);
         // Start small: registers are allocated when it first runs; a min_heap_size the
-        // allocator cannot give fails the spawn before it takes a pid.
+        // allocator cannot give, or arguments the node's memory cannot hold, fail the spawn
+        // before it takes a pid.
         let mut heap = super::state::small_heap();
+        heap.attach(&self.st.memory);
         let node_min = self.st.min_heaps;
         let min_heap = opts
             .min_heap
             .or((node_min.heap != ERL_MIN_HEAP_SIZE).then_some(node_min.heap));
         if let Some(words) = min_heap {
-            heap.attach(&self.st.memory);
             heap.set_min_heap(words)
                 .map_err(|_| SpawnError::SystemLimit)?;
         }
+        let (x, pc) = match start {
+            Start::Fun(f) => {
+                let f = try_copy_term(view, &mut heap, f).map_err(|_| SpawnError::SystemLimit)?;
+                (alloc::vec![f, Term::NIL], SPAWN_APPLY2_PC)
+            }
+            Start::Apply(m, f, args) => {
+                let args =
+                    try_copy_term(view, &mut heap, args).map_err(|_| SpawnError::SystemLimit)?;
+                (alloc::vec![m, f, args], SPAWN_APPLY3_PC)
+            }
+        };
         let pid = self.st.new_pid(system).ok_or(SpawnError::SystemLimit)?;
         let mut p = Box::new(Process::new(Term::pid(pid)));
         p.heap = heap;
@@ -856,18 +876,8 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         p.stack = Vec::new();
         p.f = Vec::new();
         p.module = 0;
-        match start {
-            Start::Fun(f) => {
-                let f = copy_term(view, &mut p.heap, f);
-                p.x = alloc::vec![f, Term::NIL];
-                p.pc = SPAWN_APPLY2_PC;
-            }
-            Start::Apply(m, f, args) => {
-                let args = copy_term(view, &mut p.heap, args);
-                p.x = alloc::vec![m, f, args];
-                p.pc = SPAWN_APPLY3_PC;
-            }
-        }
+        p.x = x;
+        p.pc = pc;
         let initial_call = match start {
             Start::Fun(_) => None,
             Start::Apply(m, f, args) => Some((m, f, view.list_len(args).unwrap_or(0) as u32)),
@@ -888,8 +898,8 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         Ok(pid)
     }
 
-    fn send(&mut self, _me: u32, to: u32, view: &View, msg: Term) {
-        self.st.send(to, view, msg);
+    fn send(&mut self, _me: u32, to: u32, view: &View, msg: Term) -> Result<(), OutOfMemory> {
+        self.st.send(to, view, msg)
     }
 
     fn whereis(&self, name: Term) -> Option<u32> {
@@ -952,7 +962,12 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         Some(&mut self.st.atomic_arrays)
     }
 
-    fn copy_out(&self, pid: u32, messages: bool, heap: &mut Heap) -> Option<Term> {
+    fn copy_out(
+        &self,
+        pid: u32,
+        messages: bool,
+        heap: &mut Heap,
+    ) -> Result<Option<Term>, OutOfMemory> {
         self.st.copy_out(pid, messages, heap)
     }
 
@@ -1042,9 +1057,17 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         self.st.demonitor(me, reference)
     }
 
-    fn exit_signal(&mut self, me: u32, to: u32, view: &View, reason: Term, kind: ExitKind) {
-        let c = Rc::new(Carried::copy(view, reason));
+    fn exit_signal(
+        &mut self,
+        me: u32,
+        to: u32,
+        view: &View,
+        reason: Term,
+        kind: ExitKind,
+    ) -> Result<(), OutOfMemory> {
+        let c = Rc::new(Carried::copy(view, reason, &self.st.memory)?);
         self.st.exit_signal(self.platform, me, to, c, kind);
+        Ok(())
     }
 
     fn trap_exit(&self, me: u32) -> bool {
@@ -1087,9 +1110,9 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         view: &View,
         msg: Term,
         wrap: bool,
-    ) {
+    ) -> Result<(), OutOfMemory> {
         let now = self.platform.now_ns();
-        let msg = Rc::new(Carried::copy(view, msg));
+        let msg = Rc::new(Carried::copy(view, msg, &self.st.memory)?);
         self.st.start_timer(
             now,
             ms,
@@ -1100,6 +1123,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
                 wrap,
             },
         );
+        Ok(())
     }
 
     fn cancel_timer(&mut self, reference: u64) -> Option<u64> {

@@ -15,6 +15,12 @@
 //!   `watching` names it too. A fired or removed monitor is gone from all three.
 //! * Exit signals are queued and applied one at a time ([`State::process_signals`]), so a
 //!   cascade of exits over many links never recurses.
+//! * A term copied into a process heap or into a [`Carried`] grows it only as the node's memory
+//!   account allows ([`try_copy_term`]), and a carried term stays charged until dropped. A
+//!   refused copy changes nothing: a send is the sender's error (`system_limit`); what the
+//!   node delivers itself falls back on what fits (an exit reason becomes `system_limit`; a
+//!   held message is dropped and its receiver killed as a refused collection kills, see
+//!   [`State::deliver`]).
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -31,11 +37,11 @@ use crate::outlet::OutletTable;
 use crate::platform::Platform;
 use crate::pore::PoreTable;
 use crate::vm::atom;
-use crate::vm::copy::copy_term;
+use crate::vm::copy::{try_copy_term, try_room};
 use crate::vm::heap::{Heap, View};
 use crate::vm::literals::Literals;
 use crate::vm::maxheap::MaxHeap;
-use crate::vm::memory::NodeMemory;
+use crate::vm::memory::{NodeMemory, OutOfMemory};
 use crate::vm::process::Process;
 use crate::vm::services::MinHeaps;
 use crate::vm::services::{AliasMode, ExitKind, TimerDest};
@@ -55,7 +61,8 @@ pub enum Status {
 }
 
 /// A term in a heap of its own, on its way to other processes (a timer's message, an exit
-/// reason). Literal-area pointers in it are shared, never copied.
+/// reason). Literal-area pointers in it are shared, never copied. A copied one charges the
+/// node's memory account until it is dropped.
 #[derive(Debug)]
 pub struct Carried {
     heap: Heap,
@@ -63,11 +70,13 @@ pub struct Carried {
 }
 
 impl Carried {
-    /// Copies `t` out of the heap `view` reads.
-    pub fn copy(view: &View, t: Term) -> Self {
+    /// Copies `t` out of the heap `view` reads, into a heap charged to `memory`; a copy the
+    /// account or the allocator refuses is an error (the sender's `system_limit`).
+    pub fn copy(view: &View, t: Term, memory: &NodeMemory) -> Result<Self, OutOfMemory> {
         let mut heap = small_heap();
-        let term = copy_term(view, &mut heap, t);
-        Self { heap, term }
+        heap.attach(memory);
+        let term = try_copy_term(view, &mut heap, t)?;
+        Ok(Self { heap, term })
     }
 
     /// An immediate term (an atom, a small integer).
@@ -88,9 +97,9 @@ impl Carried {
         self.term
     }
 
-    /// Copies the term onto `dst`.
-    fn copy_onto(&self, lits: &Literals, dst: &mut Heap) -> Term {
-        copy_term(&self.heap.view(lits), dst, self.term)
+    /// Copies the term onto `dst`, if the node's memory allows it (`dst` unchanged if not).
+    fn copy_onto(&self, lits: &Literals, dst: &mut Heap) -> Result<Term, OutOfMemory> {
+        try_copy_term(&self.heap.view(lits), dst, self.term)
     }
 }
 
@@ -356,7 +365,14 @@ impl<P: Platform> State<P> {
     /// Adds a runnable process.
     pub fn insert(&mut self, mut p: Box<Process>, priority: Priority) -> u32 {
         let pid = p.pid.pid_number();
-        p.heap.attach(&self.memory);
+        // A spawn attaches the heap before it copies the arguments: once is enough.
+        if !p
+            .heap
+            .memory_account()
+            .is_some_and(|m| m.same_account(&self.memory))
+        {
+            p.heap.attach(&self.memory);
+        }
         self.procs.insert(
             pid,
             Entry {
@@ -455,36 +471,54 @@ impl<P: Platform> State<P> {
         }
     }
 
-    /// Copies `msg` (read through `view`) into `to`'s mailbox; a dead `to` drops it.
-    pub fn send(&mut self, to: u32, view: &View, msg: Term) {
+    /// Copies `msg` (read through `view`) into `to`'s mailbox; a dead `to` drops it. A copy
+    /// the node's memory refuses sends nothing and is an error (the sender's
+    /// `system_limit`); the receiver is left as it was.
+    pub fn send(&mut self, to: u32, view: &View, msg: Term) -> Result<(), OutOfMemory> {
         let Some(e) = self.procs.get_mut(&to) else {
-            return;
+            return Ok(());
         };
         match e.process.as_mut() {
             Some(p) => {
-                let m = copy_term(view, &mut p.heap, msg);
+                let m = try_copy_term(view, &mut p.heap, msg)?;
                 p.mailbox.push_back(m);
                 self.wake(to);
             }
             None => {
-                let c = Rc::new(Carried::copy(view, msg));
+                let c = Rc::new(Carried::copy(view, msg, &self.memory)?);
                 e.held.push(Held::Deliver(Delivery::Message(c)));
             }
         }
+        Ok(())
     }
 
     /// Builds `d` in `to`'s heap and queues it (held if `to` is running).
+    ///
+    /// The node's memory may refuse the copy of a term carried here (the sender was answered
+    /// long ago). An exit reason is then replaced by `system_limit`; a message is dropped and
+    /// the refusal recorded on the receiver's heap, as a refused collection is, so the
+    /// receiver is killed with the node-memory report when it next stops running.
     pub fn deliver(&mut self, to: u32, d: Delivery) {
         let atoms = self.atoms;
         let Some(e) = self.procs.get_mut(&to) else {
             return;
         };
         match e.process.as_mut() {
-            Some(p) => {
-                let m = build(&self.no_lits, &atoms, p, &d);
-                p.mailbox.push_back(m);
-                self.wake(to);
-            }
+            Some(p) => match build(&self.no_lits, &atoms, p, &d) {
+                Ok(m) => {
+                    p.mailbox.push_back(m);
+                    self.wake(to);
+                }
+                Err(oom) => {
+                    log::warn!(
+                        "a message of {} words did not fit in the node's memory",
+                        oom.wanted_words.saturating_sub(oom.heap_words)
+                    );
+                    p.heap.note_refusal(oom);
+                    // Waiting, it would never stop running again to be killed.
+                    self.wake(to);
+                }
+            },
             None => e.held.push(Held::Deliver(d)),
         }
     }
@@ -678,24 +712,24 @@ impl<P: Platform> State<P> {
     }
 
     /// A copy in `heap` of the messages (`messages`) or the dictionary (as `{Key, Value}`
-    /// tuples) of process `pid`, which the node holds (not the running one).
-    pub fn copy_out(&self, pid: u32, messages: bool, heap: &mut Heap) -> Option<Term> {
-        let p = self.procs.get(&pid)?.process.as_ref()?;
-        let view = p.heap.view(&self.no_lits);
-        let items: Vec<Term> = if messages {
-            p.mailbox
-                .iter()
-                .map(|&m| copy_term(&view, heap, m))
-                .collect()
-        } else {
-            let mut v = Vec::with_capacity(p.dict.len());
-            for &(k, x) in p.dict.pairs() {
-                let (k, x) = (copy_term(&view, heap, k), copy_term(&view, heap, x));
-                v.push(heap.tuple(&[k, x]));
-            }
-            v
+    /// tuples) of process `pid`, which the node holds (not the running one): `Ok(None)` for
+    /// no such process, an error (and `heap` as it was) when the node's memory refuses it.
+    pub fn copy_out(
+        &self,
+        pid: u32,
+        messages: bool,
+        heap: &mut Heap,
+    ) -> Result<Option<Term>, OutOfMemory> {
+        let Some(p) = self.procs.get(&pid).and_then(|e| e.process.as_ref()) else {
+            return Ok(None);
         };
-        Some(heap.list(&items))
+        let (words, bins) = (heap.words.len(), heap.bins.len());
+        let copied = copy_items(&p.heap.view(&self.no_lits), p, messages, heap);
+        if copied.is_err() {
+            heap.words.truncate(words);
+            heap.bins.truncate(bins);
+        }
+        copied.map(Some)
     }
 
     /// The monitors `pid` holds (target pid and the name it was monitored by, if any) and the
@@ -921,38 +955,130 @@ impl<P: Platform> State<P> {
 }
 
 /// Builds a delivery's message on `p`'s heap.
-fn build(lits: &Literals, atoms: &NodeAtoms, p: &mut Process, d: &Delivery) -> Term {
-    match d {
-        Delivery::Message(c) => c.copy_onto(lits, &mut p.heap),
-        Delivery::Timeout(r, c) => {
-            let m = c.copy_onto(lits, &mut p.heap);
+fn build(
+    lits: &Literals,
+    atoms: &NodeAtoms,
+    p: &mut Process,
+    d: &Delivery,
+) -> Result<Term, OutOfMemory> {
+    let c = match d {
+        Delivery::Message(c) => return c.copy_onto(lits, &mut p.heap),
+        Delivery::Irq(_) => None,
+        Delivery::Timeout(_, c)
+        | Delivery::Exit(_, c)
+        | Delivery::Down(_, _, c)
+        | Delivery::Outlet(_, c) => Some(c),
+    };
+    let exit = matches!(d, Delivery::Exit(..) | Delivery::Down(..));
+    // The tuple around the term is built first, with the heap's infallible constructors, in
+    // room asked for as a copy asks (an exit signal's from the allocator alone if it must: a
+    // few words, around a reason replaced below); then the term is copied into its slot.
+    if let Err(oom) = try_room(&mut p.heap, WRAP_WORDS) {
+        if !exit || p.heap.words.try_reserve_exact(WRAP_WORDS).is_err() {
+            return Err(oom);
+        }
+    }
+    let mark = p.heap.words.len();
+    let (wrapper, slot) = match d {
+        Delivery::Timeout(r, _) => {
             let r = p.heap.reference(*r);
-            p.heap.tuple(&[atoms.timeout, r, m])
+            (p.heap.tuple(&[atoms.timeout, r, Term::NIL]), 3)
         }
-        Delivery::Exit(from, c) => {
-            let m = c.copy_onto(lits, &mut p.heap);
-            p.heap.tuple(&[atom::EXIT_CAPS, Term::pid(*from), m])
-        }
-        Delivery::Down(r, who, c) => {
-            let m = c.copy_onto(lits, &mut p.heap);
+        Delivery::Exit(from, _) => (
+            p.heap
+                .tuple(&[atom::EXIT_CAPS, Term::pid(*from), Term::NIL]),
+            3,
+        ),
+        Delivery::Down(r, who, _) => {
             let r = p.heap.reference(*r);
             let who = match *who {
                 Watched::Pid(n) => Term::pid(n),
                 Watched::Name(name) => p.heap.tuple(&[name, atom::NONODE]),
             };
-            p.heap.tuple(&[atoms.down, r, atoms.process, who, m])
+            let t = p
+                .heap
+                .tuple(&[atoms.down, r, atoms.process, who, Term::NIL]);
+            (t, 5)
         }
         Delivery::Irq(id) => {
             let pore = io_object(p, atoms.pore, *id);
-            p.heap.tuple(&[atoms.irq, pore])
+            return Ok(p.heap.tuple(&[atoms.irq, pore]));
         }
-        Delivery::Outlet(id, c) => {
-            let m = c.copy_onto(lits, &mut p.heap);
+        Delivery::Outlet(id, _) => {
             let outlet = io_object(p, atoms.outlet, *id);
-            p.heap.tuple(&[outlet, m])
+            (p.heap.tuple(&[outlet, Term::NIL]), 2)
+        }
+        Delivery::Message(_) => unreachable!("copied above"),
+    };
+    let Some(c) = c else {
+        return Ok(wrapper);
+    };
+    let m = match c.copy_onto(lits, &mut p.heap) {
+        Ok(m) => m,
+        // An exit reason the receiver's heap cannot take: the node's own word for it.
+        Err(_) if exit => atom::SYSTEM_LIMIT,
+        Err(oom) => {
+            p.heap.words.truncate(mark);
+            return Err(oom);
+        }
+    };
+    p.heap.words[wrapper.offset() + slot] = m;
+    Ok(wrapper)
+}
+
+/// The list [`State::copy_out`] makes: `p`'s messages or its dictionary as `{Key, Value}`
+/// tuples, copied onto `heap` as far as the node's memory allows.
+fn copy_items(
+    view: &View,
+    p: &Process,
+    messages: bool,
+    heap: &mut Heap,
+) -> Result<Term, OutOfMemory> {
+    let n = if messages {
+        p.mailbox.len()
+    } else {
+        p.dict.len()
+    };
+    let refused = |heap: &Heap| OutOfMemory {
+        heap_words: heap.words.len(),
+        wanted_words: heap.words.len().saturating_add(n),
+    };
+    let mut items = Vec::new();
+    items.try_reserve_exact(n).map_err(|_| refused(heap))?;
+    if messages {
+        for &m in &p.mailbox {
+            items.push(try_copy_term(view, heap, m)?);
+        }
+    } else {
+        for &(k, x) in p.dict.pairs() {
+            let (k, x) = (try_copy_term(view, heap, k)?, try_copy_term(view, heap, x)?);
+            items.push(k);
+            items.push(x);
         }
     }
+    // The cons cells (and the dictionary's tuples) at once, then built without growing.
+    let cells = if messages { 2 * n } else { 5 * n };
+    let mut held = core::mem::take(&mut heap.words);
+    let want = held.len().saturating_add(cells);
+    let grown = heap.grow_words(&mut held, want, 0);
+    heap.words = held;
+    grown.map_err(|_| refused(heap))?;
+    if messages {
+        Ok(heap.list(&items))
+    } else {
+        let mut list = Term::NIL;
+        for kv in items.chunks_exact(2).rev() {
+            let t = heap.tuple(kv);
+            list = heap.cons(t, list);
+        }
+        Ok(list)
+    }
 }
+
+/// Words a delivery builds around the term it carries, at most: `{'DOWN', Ref, process,
+/// {Name, Node}, Reason}` (6), its reference (2) and the name's tuple (3); or a pore's or
+/// outlet's `{Tag, Id}` with an integer Id of up to 3 words.
+const WRAP_WORDS: usize = 16;
 
 /// The term for a pore or outlet: `{Tag, Id}`.
 pub fn io_object(p: &mut Process, tag: Term, id: u64) -> Term {

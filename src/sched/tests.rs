@@ -726,8 +726,13 @@ fn assert_memory_given_back(r: &Run) {
 }
 
 fn node_memory_report(r: &Run, budget: usize) -> Vec<&str> {
+    node_memory_report_at(r, &lines(&r.out), budget)
+}
+
+/// As [`node_memory_report`], for the report at the start of `l`, lines of `r`'s output.
+fn node_memory_report_at<'a>(r: &Run, l: &[&'a str], budget: usize) -> Vec<&'a str> {
     assert!(matches!(r.stop, Stop::Halt(0)), "{:?}: {}", r.stop, r.out);
-    let l = lines(&r.out);
+    let l = l.to_vec();
     assert!(l[0].starts_with("=ERROR REPORT==== "), "{}", r.out);
     assert_eq!(l[2], "     Context:            node memory exhausted");
     assert!(l[3].starts_with("     Heap Size:          "), "{}", r.out);
@@ -776,6 +781,62 @@ build(N, Acc) -> build(N - 1, [N | Acc]).
     // Only the main process is left, with a small heap: the dead ones gave their memory back.
     assert_eq!(r.alive, 1);
     assert_memory_given_back(&r);
+}
+
+/// Copies into another process stay within the node's memory: a timer's message, charged while
+/// it waits, that no longer fits when it is due kills its receiver (as a refused collection
+/// does); a send that does not fit is the sender's `system_limit` and leaves the receiver's
+/// mailbox as it was. With room, the same program delivers both.
+#[test]
+fn copies_into_other_processes_stay_within_the_node_memory() {
+    let src = r#"-module(st_send_memory).
+-export([main/0]).
+main() ->
+    Self = self(),
+    {R, RRef} = spawn_monitor(fun() -> receive {big, T} -> exit({got, tuple_size(T)}) end end),
+    spawn(fun() ->
+        Big = {big, erlang:make_tuple(1000000, x)},
+        Self ! try erlang:send_after(50, R, Big), started catch error:E -> E end
+    end),
+    erlang:display(receive S -> S end),
+    {Hog, HRef} = spawn_monitor(fun() -> B = binary:copy(<<0>>, 55000000), Self ! hogging, receive stop -> byte_size(B) end end),
+    receive hogging -> ok end,
+    erlang:display(receive {'DOWN', RRef, process, R, Why} -> Why end),
+    Hog ! stop,
+    receive {'DOWN', HRef, process, Hog, _} -> ok end,
+    Q = spawn(fun() -> receive stop -> ok end end),
+    B = erlang:make_tuple(1000000, x),
+    erlang:display(try Q ! {B, B, B, B, B, B, B, B} of _ -> sent catch error:system_limit -> system_limit end),
+    erlang:display(process_info(Q, message_queue_len)),
+    Q ! stop,
+    erlang:halt(0).
+"#;
+    let budget = 64 << 20;
+    let Some(r) = run_with_max_memory("st_send_memory", src, budget) else {
+        return;
+    };
+    let out: String = r.out.chars().take(4000).collect();
+    if let Stop::Crash { class, reason, .. } = &r.stop {
+        panic!("crashed: {class:?} {reason:?}: {out}");
+    }
+    let l = lines(&r.out);
+    assert_eq!(l.first(), Some(&"started"), "{out}");
+    let l = node_memory_report_at(&r, &l[1..], budget);
+    assert_eq!(
+        &l[7..],
+        ["", "killed", "system_limit", "{message_queue_len,0}"],
+        "{out}"
+    );
+    assert_memory_given_back(&r);
+    let Some(r) = run_with_max_memory("st_send_memory", src, 256 << 20) else {
+        return;
+    };
+    let out: String = r.out.chars().take(4000).collect();
+    assert_eq!(
+        lines(&r.out),
+        ["started", "{got,1000000}", "sent", "{message_queue_len,1}"],
+        "{out}"
+    );
 }
 
 /// The stack is memory like the heap: a deep body recursion that allocates nothing on the

@@ -11,10 +11,21 @@
 //! whose sharing doubles at each level costs its size, not its size as a tree. That copy's
 //! bookkeeping (the sharing map, the buffer map and the work list) lives in fixed arrays
 //! first and only spills to the global allocator for big terms.
+//!
+//! A copy into another process ([`try_copy_term`]: a message, a spawn's arguments, an exit
+//! reason) never grows the destination on its own: before each object it checks the room
+//! left in `dst.words` (one comparison), and when there is none it grows the vector through
+//! [`Heap::grow_words`], which asks the node's memory account and the allocator first. The
+//! sharing map and the work list of a big copy are working memory charged to the same
+//! account until the copy ends. A refusal undoes the copy (`dst.words` and `dst.bins` are cut
+//! back to where they were) and is the caller's to report: the sender's `system_limit`, or a
+//! replacement the node builds. [`copy_term`] is for heaps the caller has sized or that stand
+//! outside the account (ETS objects): it grows past the budget when it must.
 
 use alloc::vec::Vec;
 
 use super::heap::{Heap, View, BIN_LITERAL};
+use super::memory::{NodeMemory, OutOfMemory};
 use super::small::{SmallMap, SmallStack};
 use super::term::{header_kind, header_size, Kind, Term};
 
@@ -34,32 +45,183 @@ struct Copier {
     bufs: SmallMap<u64, u64, 4>,
     /// Slots in `dst.words` still holding source terms to translate.
     fix: SmallStack<usize, INLINE_WORK>,
+    /// The working memory the tables above took from the global allocator.
+    work: Work,
 }
 
-/// Copies `t` (readable through `src`) onto `dst`, returning the new term.
+/// Copies `t` (readable through `src`) onto `dst`, returning the new term. `dst` grows only as
+/// the node's memory account and the allocator allow; when they refuse, `dst` is left as it
+/// was and the refusal is returned (see the module docs).
+pub fn try_copy_term(src: &View, dst: &mut Heap, t: Term) -> Result<Term, OutOfMemory> {
+    copy_in(src, dst, t, true)
+}
+
+/// Copies `t` (readable through `src`) onto `dst`, returning the new term: for a heap outside
+/// the node's account (an ETS object) or one already given room for the copy. Growth the
+/// account refuses is taken anyway (charged at the heap's next collection).
 pub fn copy_term(src: &View, dst: &mut Heap, t: Term) -> Term {
+    match copy_in(src, dst, t, false) {
+        Ok(new) => new,
+        // Only the allocator can refuse an uncharged copy, and a Vec that could not grow on
+        // its own aborted the same way before copies checked their room.
+        Err(oom) => panic!(
+            "the allocator refused a term copy of {} words",
+            oom.wanted_words
+        ),
+    }
+}
+
+/// The copy behind [`try_copy_term`] (`charged`) and [`copy_term`].
+#[inline]
+fn copy_in(src: &View, dst: &mut Heap, t: Term, charged: bool) -> Result<Term, OutOfMemory> {
     if !t.is_pointer() || t.is_literal() {
-        return t;
+        return Ok(t);
     }
-    if let Some(flat) = copy_flat_tuple(src, dst, t) {
-        return flat;
+    if let Some(flat) = copy_flat_tuple(src, dst, t, charged)? {
+        return Ok(flat);
     }
-    if let Some(tree) = copy_tree(src, dst, t) {
-        return tree;
+    let (words, bins, capacity) = (dst.words.len(), dst.bins.len(), dst.words.capacity());
+    match copy_tree(src, dst, t, charged) {
+        Ok(tree) => return Ok(tree),
+        Err(Stop::Refused(oom)) => {
+            give_back(dst, capacity);
+            return Err(oom);
+        }
+        Err(Stop::TooBig) => {}
     }
     let mut c = Copier {
         moved: SmallMap::new((0, Term::NIL)),
         more: Forwarding::default(),
         bufs: SmallMap::new((0, 0)),
         fix: SmallStack::new(0),
+        work: Work {
+            memory: if charged {
+                dst.memory_account().cloned()
+            } else {
+                None
+            },
+            bytes: 0,
+        },
     };
-    let root = c.copy_one(src, dst, t);
-    while let Some(slot) = c.fix.pop() {
-        let old = dst.words[slot];
-        let new = c.copy_one(src, dst, old);
-        dst.words[slot] = new;
+    let copied = (|| {
+        let root = c.copy_one(src, dst, t, charged)?;
+        while let Some(slot) = c.fix.pop() {
+            let old = dst.words[slot];
+            let new = c.copy_one(src, dst, old, charged)?;
+            dst.words[slot] = new;
+        }
+        Ok(root)
+    })();
+    if copied.is_err() {
+        dst.words.truncate(words);
+        dst.bins.truncate(bins);
+        give_back(dst, capacity);
     }
-    root
+    copied
+}
+
+/// Shrinks `dst.words` back to `capacity` words after a refused copy grew it, and its charge
+/// with it: a receiver that never collects (an idle one) would otherwise hold the room of a
+/// message it never got.
+#[cold]
+fn give_back(dst: &mut Heap, capacity: usize) {
+    if dst.words.capacity() > capacity {
+        dst.words.shrink_to(capacity);
+        dst.settle();
+    }
+}
+
+/// Makes sure `dst.words` has room for `words` more words, growing it as [`try_copy_term`]
+/// does (the node's account, then the allocator): for the few words a delivery wraps a
+/// copied term in, which would otherwise grow the vector on their own.
+pub fn try_room(dst: &mut Heap, words: usize) -> Result<(), OutOfMemory> {
+    room(dst, words, true)
+}
+
+/// Why a copy stopped before its end.
+enum Stop {
+    /// The term has more objects than a tree copy takes.
+    TooBig,
+    /// The node's memory or the allocator refused room for it.
+    Refused(OutOfMemory),
+}
+
+/// Makes sure `dst.words` has room for `need` more words: grown through
+/// [`Heap::grow_words`] (the account, then the allocator) by doubling as a `Vec` grows, or,
+/// when that is refused, by an eighth of what the heap holds, or exactly. An uncharged copy
+/// (`!charged`) then grows exactly, whatever the account says.
+#[inline]
+fn room(dst: &mut Heap, need: usize, charged: bool) -> Result<(), OutOfMemory> {
+    if dst.words.capacity() - dst.words.len() >= need {
+        return Ok(());
+    }
+    grow(dst, need, charged)
+}
+
+#[cold]
+#[inline(never)]
+fn grow(dst: &mut Heap, need: usize, charged: bool) -> Result<(), OutOfMemory> {
+    let len = dst.words.len();
+    let want = len.saturating_add(need);
+    let refused = OutOfMemory {
+        heap_words: len,
+        wanted_words: want,
+    };
+    let doubled = want.max(dst.words.capacity().saturating_mul(2));
+    for total in [doubled, want.saturating_add(want / 8), want] {
+        let mut held = core::mem::take(&mut dst.words);
+        let grown = dst.grow_words(&mut held, total, 0);
+        dst.words = held;
+        if grown.is_ok() {
+            return Ok(());
+        }
+    }
+    if !charged && dst.words.try_reserve_exact(need).is_ok() {
+        return Ok(());
+    }
+    Err(refused)
+}
+
+/// Room for one more buffer handle in `dst.bins` (not charged: a word per buffer, each
+/// buffer charged on its own when it was made).
+#[inline]
+fn bin_room(dst: &mut Heap) -> Result<(), OutOfMemory> {
+    if dst.bins.len() < dst.bins.capacity() {
+        return Ok(());
+    }
+    dst.bins.try_reserve(1).map_err(|_| OutOfMemory {
+        heap_words: dst.words.len(),
+        wanted_words: dst.words.len() + 1,
+    })
+}
+
+/// Working memory of a copy (its sharing map, buffer map and work list) charged to the
+/// destination's account until the copy ends (`memory` is `None` for an uncharged copy).
+struct Work {
+    memory: Option<NodeMemory>,
+    bytes: usize,
+}
+
+impl Work {
+    /// Charges `bytes` more, if the budget holds them.
+    fn take(&mut self, bytes: usize) -> bool {
+        match &self.memory {
+            Some(m) if m.try_charge(bytes).is_err() => false,
+            Some(_) => {
+                self.bytes += bytes;
+                true
+            }
+            None => true,
+        }
+    }
+}
+
+impl Drop for Work {
+    fn drop(&mut self) {
+        if let Some(m) = &self.memory {
+            m.release(self.bytes);
+        }
+    }
 }
 
 /// Upper bounds on what [`copy_term`] of a term takes, found without copying it.
@@ -127,23 +289,29 @@ pub fn copy_bound(src: &View, t: Term, limit: usize) -> CopyBound {
 /// The commonest message, a tuple of immediates and literals (`{token, N}`), copied word for
 /// word: nothing in it is shared or needs copying, so it needs no sharing map or work list.
 #[inline]
-fn copy_flat_tuple(src: &View, dst: &mut Heap, t: Term) -> Option<Term> {
+fn copy_flat_tuple(
+    src: &View,
+    dst: &mut Heap,
+    t: Term,
+    charged: bool,
+) -> Result<Option<Term>, OutOfMemory> {
     if !t.is_boxed() {
-        return None;
+        return Ok(None);
     }
     let area = src.area(t);
     let off = t.offset();
     let h = area[off].0;
     if header_kind(h) != Some(Kind::Tuple) {
-        return None;
+        return Ok(None);
     }
     let words = &area[off..off + 1 + header_size(h)];
     if words[1..].iter().any(|w| w.is_pointer() && !w.is_literal()) {
-        return None;
+        return Ok(None);
     }
+    room(dst, words.len(), charged)?;
     let at = dst.words.len();
     dst.words.extend_from_slice(words);
-    Some(Term::boxed_ptr(at))
+    Ok(Some(Term::boxed_ptr(at)))
 }
 
 /// Objects [`copy_tree`] makes at most (and so slots it may have waiting).
@@ -152,8 +320,9 @@ pub const TREE_OBJECTS: usize = 16;
 /// A small term (a message such as `{call, Ref, Pid, {raw, 1, 0, <<...>>}}`) copied as a tree:
 /// no sharing map, no buffer map. A subterm shared within it is copied once per reference,
 /// as erl's send does; past [`TREE_OBJECTS`] objects the copy gives up, leaving `dst` as it
-/// was, so a term whose sharing would multiply goes to the sharing-preserving [`Copier`].
-fn copy_tree(src: &View, dst: &mut Heap, t: Term) -> Option<Term> {
+/// was, so a term whose sharing would multiply goes to the sharing-preserving [`Copier`]; so
+/// does a refused growth, which ends the copy.
+fn copy_tree(src: &View, dst: &mut Heap, t: Term, charged: bool) -> Result<Term, Stop> {
     let (words, bins) = (dst.words.len(), dst.bins.len());
     let mut work = Tree {
         fix: [0; TREE_OBJECTS],
@@ -161,16 +330,16 @@ fn copy_tree(src: &View, dst: &mut Heap, t: Term) -> Option<Term> {
         made: 0,
     };
     let copied = (|| {
-        let root = work.object(src, dst, t)?;
+        let root = work.object(src, dst, t, charged)?;
         while work.waiting > 0 {
             work.waiting -= 1;
             let slot = work.fix[work.waiting];
-            let new = work.object(src, dst, dst.words[slot])?;
+            let new = work.object(src, dst, dst.words[slot], charged)?;
             dst.words[slot] = new;
         }
-        Some(root)
+        Ok(root)
     })();
-    if copied.is_none() {
+    if copied.is_err() {
         dst.words.truncate(words);
         dst.bins.truncate(bins);
     }
@@ -185,25 +354,29 @@ struct Tree {
 }
 
 impl Tree {
-    /// Copies the outermost object of `t` (a heap pointer), queueing its term fields; `None`
-    /// when the tree is bigger than the budget.
+    /// Copies the outermost object of `t` (a heap pointer), queueing its term fields;
+    /// `TooBig` when the tree is bigger than the budget.
     #[inline]
-    fn object(&mut self, src: &View, dst: &mut Heap, t: Term) -> Option<Term> {
+    fn object(&mut self, src: &View, dst: &mut Heap, t: Term, charged: bool) -> Result<Term, Stop> {
         self.made += 1;
         let area = src.area(t);
         let off = t.offset();
-        let at = dst.words.len();
         let (new, fields) = if t.is_cons() {
+            room(dst, 2, charged).map_err(Stop::Refused)?;
+            let at = dst.words.len();
             dst.words.extend_from_slice(&area[off..off + 2]);
             (Term::cons_ptr(at), at..at + 2)
         } else {
             let h = area[off].0;
             let n = header_size(h);
+            room(dst, 1 + n, charged).map_err(Stop::Refused)?;
+            let at = dst.words.len();
             dst.words.extend_from_slice(&area[off..off + 1 + n]);
             match header_kind(h) {
                 Some(k) if k.payload_is_terms() => (Term::boxed_ptr(at), at + 1..at + 1 + n),
                 Some(Kind::BinRef | Kind::MatchCtx) => {
-                    dst.words[at + 1] = Term(share_buffer(src, dst, area[off + 1].0));
+                    let w = share_buffer(src, dst, area[off + 1].0).map_err(Stop::Refused)?;
+                    dst.words[at + 1] = Term(w);
                     (Term::boxed_ptr(at), at..at)
                 }
                 _ => (Term::boxed_ptr(at), at..at),
@@ -213,65 +386,78 @@ impl Tree {
             let w = dst.words[slot];
             if w.is_pointer() && !w.is_literal() {
                 if self.made + self.waiting >= TREE_OBJECTS {
-                    return None;
+                    return Err(Stop::TooBig);
                 }
                 self.fix[self.waiting] = slot;
                 self.waiting += 1;
             }
         }
-        Some(new)
+        Ok(new)
     }
 }
 
 /// The destination's handle on the buffer a source BinRef or match context names by `w`
 /// (a literal buffer word stays as it is).
-fn share_buffer(src: &View, dst: &mut Heap, w: u64) -> u64 {
+fn share_buffer(src: &View, dst: &mut Heap, w: u64) -> Result<u64, OutOfMemory> {
     if w & BIN_LITERAL != 0 {
-        return w;
+        return Ok(w);
     }
+    bin_room(dst)?;
     let i = (dst.bins.len() as u64) << 1;
     dst.bins.push(src.bins[(w >> 1) as usize].clone());
-    i
+    Ok(i)
 }
 
 impl Copier {
     /// Queues slot `at` of the destination, holding the source's `t`, if `t` must be copied
     /// (immediates and literals stay as they are).
     #[inline]
-    fn fix_if_needed(&mut self, at: usize, t: Term) {
+    fn fix_if_needed(&mut self, dst: &Heap, at: usize, t: Term) -> Result<(), OutOfMemory> {
         if t.is_pointer() && !t.is_literal() {
-            self.fix.push(at);
+            let work = &mut self.work;
+            if !self.fix.try_push(at, |bytes| work.take(bytes)) {
+                return Err(work_refused(dst));
+            }
         }
+        Ok(())
     }
 
     /// Copies the outermost object of `t`; its term-valued fields are queued in `fix`.
-    fn copy_one(&mut self, src: &View, dst: &mut Heap, t: Term) -> Term {
+    fn copy_one(
+        &mut self,
+        src: &View,
+        dst: &mut Heap,
+        t: Term,
+        charged: bool,
+    ) -> Result<Term, OutOfMemory> {
         if !t.is_pointer() || t.is_literal() {
-            return t;
+            return Ok(t);
         }
         // The pointer word names the object: its tag tells cons from boxed, then the offset.
         if let Some(n) = self.moved_to(t) {
-            return n;
+            return Ok(n);
         }
         let area = src.area(t);
         let off = t.offset();
         let new = if t.is_cons() {
+            room(dst, 2, charged)?;
             let at = dst.words.len();
             let (hd, tl) = (area[off], area[off + 1]);
             dst.words.push(hd);
             dst.words.push(tl);
-            self.fix_if_needed(at, hd);
-            self.fix_if_needed(at + 1, tl);
+            self.fix_if_needed(dst, at, hd)?;
+            self.fix_if_needed(dst, at + 1, tl)?;
             Term::cons_ptr(at)
         } else {
             let h = area[off].0;
             let n = header_size(h);
+            room(dst, 1 + n, charged)?;
             let at = dst.words.len();
             dst.words.extend_from_slice(&area[off..off + 1 + n]);
             match header_kind(h) {
                 Some(k) if k.payload_is_terms() => {
                     for (i, &w) in area[off + 1..off + 1 + n].iter().enumerate() {
-                        self.fix_if_needed(at + 1 + i, w);
+                        self.fix_if_needed(dst, at + 1 + i, w)?;
                     }
                 }
                 Some(Kind::BinRef | Kind::MatchCtx) => {
@@ -281,7 +467,11 @@ impl Copier {
                     } else if let Some(nw) = self.bufs.get(w) {
                         nw
                     } else {
-                        let i = share_buffer(src, dst, w);
+                        let i = share_buffer(src, dst, w)?;
+                        // Past its array the buffer map is a tree: a node's share per entry.
+                        if self.bufs.len() >= 4 && !self.work.take(BUF_ENTRY_BYTES) {
+                            return Err(work_refused(dst));
+                        }
                         self.bufs.insert(w, i);
                         i
                     };
@@ -291,8 +481,8 @@ impl Copier {
             }
             Term::boxed_ptr(at)
         };
-        self.record(t, new);
-        new
+        self.record(dst, t, new)?;
+        Ok(new)
     }
 
     /// Where the source object `t` (a heap pointer) was copied, if it was.
@@ -308,17 +498,37 @@ impl Copier {
     /// Notes that the source object `t` is now `new`. Past the array's objects, they all move
     /// to the hash table, so a lookup looks in one place.
     #[inline]
-    fn record(&mut self, t: Term, new: Term) {
-        if !self.more.is_empty() {
-            self.more.insert(t.0, new);
+    fn record(&mut self, dst: &Heap, t: Term, new: Term) -> Result<(), OutOfMemory> {
+        let work = &mut self.work;
+        let fits = if !self.more.is_empty() {
+            self.more.insert(t.0, new, work)
         } else if self.moved.len() < INLINE_OBJECTS {
             self.moved.insert(t.0, new);
+            true
         } else {
-            for (k, v) in self.moved.iter() {
-                self.more.insert(k, v);
-            }
-            self.more.insert(t.0, new);
+            self.moved
+                .iter()
+                .chain(core::iter::once((t.0, new)))
+                .all(|(k, v)| self.more.insert(k, v, work))
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(work_refused(dst))
         }
+    }
+}
+
+/// Bytes charged for each buffer-map entry past the map's array (a tree's entry and its
+/// share of a node).
+const BUF_ENTRY_BYTES: usize = 32;
+
+/// The refusal of a copy's working memory, as the destination heap reports it.
+#[cold]
+fn work_refused(dst: &Heap) -> OutOfMemory {
+    OutOfMemory {
+        heap_words: dst.words.len(),
+        wanted_words: dst.words.len(),
     }
 }
 
@@ -356,11 +566,20 @@ impl Forwarding {
         }
     }
 
-    /// Adds a key not in the table yet.
-    fn insert(&mut self, key: u64, value: Term) {
+    /// Adds a key not in the table yet; false when `work` or the allocator refuses the
+    /// table room to grow (the table is left as it was).
+    fn insert(&mut self, key: u64, value: Term, work: &mut Work) -> bool {
         if (self.len + 1) * 2 > self.slots.len() {
             let size = (self.slots.len() * 2).max(64);
-            let old = core::mem::replace(&mut self.slots, alloc::vec![(0, Term::NIL); size]);
+            let entry = core::mem::size_of::<(u64, Term)>();
+            let mut slots = Vec::new();
+            if !work.take((size - self.slots.len()) * entry)
+                || slots.try_reserve_exact(size).is_err()
+            {
+                return false;
+            }
+            slots.resize(size, (0, Term::NIL));
+            let old = core::mem::replace(&mut self.slots, slots);
             for (k, v) in old {
                 if k != 0 {
                     self.place(k, v);
@@ -369,6 +588,7 @@ impl Forwarding {
         }
         self.place(key, value);
         self.len += 1;
+        true
     }
 
     fn place(&mut self, key: u64, value: Term) {
@@ -463,6 +683,56 @@ mod tests {
             x = pair[0];
         }
         assert_eq!(v.tuple(x).unwrap(), [Term::small(0)]);
+    }
+
+    #[test]
+    fn a_refused_copy_leaves_the_destination_as_it_was() {
+        use crate::vm::memory::NodeMemory;
+        let lits = Literals::default();
+        let mut a = Heap::new();
+        let b = a.binary(alloc::vec![9; 100]);
+        let pair = a.tuple(&[Term::small(1), b]);
+        // Big enough for the sharing-preserving copy, its maps and its work list.
+        let elems: Vec<Term> = (0..20_000).map(|i| a.tuple(&[Term::small(i), b])).collect();
+        let big = a.list(&elems);
+        let wide = a.tuple(&elems);
+        let memory = NodeMemory::unlimited();
+        let mut dst = Heap::new();
+        dst.attach(&memory);
+        let kept = copy_term(&a.view(&lits), &mut dst, pair);
+        let (words, bins) = (dst.words.clone(), dst.bins.len());
+        let used = memory.used();
+        memory.set_budget(used + 64 * 1024);
+        for t in [big, wide] {
+            let refused = try_copy_term(&a.view(&lits), &mut dst, t);
+            assert!(refused.is_err(), "{refused:?}");
+            assert_eq!(dst.words, words, "the words as they were");
+            assert_eq!(dst.bins.len(), bins, "no buffer handle left behind");
+        }
+        assert!(
+            memory.used() <= used + 64 * 1024,
+            "working memory given back"
+        );
+        let v = dst.view(&lits);
+        assert_eq!(v.tuple(kept).unwrap()[0], Term::small(1));
+        // With room, the same copy goes through and reads back equal.
+        memory.set_budget(usize::MAX);
+        let c = try_copy_term(&a.view(&lits), &mut dst, big).expect("fits");
+        let v = dst.view(&lits);
+        let items = v.list_to_vec(c).unwrap();
+        assert_eq!(items.len(), 20_000);
+        assert_eq!(v.tuple(items[19_999]).unwrap()[0], Term::small(19_999));
+        // A small message copies within its heap's room whatever the account says, and is
+        // refused when there is none left.
+        let flat = a.tuple(&[Term::small(1), Term::small(2)]);
+        memory.set_budget(0);
+        let capacity = dst.words.capacity();
+        dst.words.resize(capacity - 3, Term::NIL);
+        let copied = try_copy_term(&a.view(&lits), &mut dst, flat);
+        assert_eq!(copied.map(|t| t.offset()), Ok(capacity - 3));
+        assert!(try_copy_term(&a.view(&lits), &mut dst, flat).is_err());
+        assert_eq!(dst.words.len(), capacity);
+        assert_eq!(dst.words.capacity(), capacity, "never grown on its own");
     }
 
     #[test]

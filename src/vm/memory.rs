@@ -84,6 +84,14 @@ impl NodeMemory {
             .map_or(usize::MAX, |a| a.budget.load(Ordering::Relaxed))
     }
 
+    /// Whether `other` is a handle on the same account.
+    pub fn same_account(&self, other: &NodeMemory) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
     /// Bytes charged by the attached heaps.
     pub fn used(&self) -> usize {
         self.0

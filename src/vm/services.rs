@@ -16,6 +16,7 @@ use alloc::vec::Vec;
 
 use super::heap::View;
 use super::maxheap::MaxHeap;
+use super::memory::OutOfMemory;
 use super::process::MemoryUse;
 use super::term::Term;
 use crate::sched::queue::Priority;
@@ -145,8 +146,10 @@ pub trait Services {
         start: Start,
         opts: SpawnOptions,
     ) -> Result<u32, SpawnError>;
-    /// Copies `msg` into the mailbox of live process `to` (never `me`); dead: dropped.
-    fn send(&mut self, me: u32, to: u32, view: &View, msg: Term);
+    /// Copies `msg` into the mailbox of live process `to` (never `me`); dead: dropped. An error
+    /// when the node's memory refuses the copy: nothing was sent (the caller's
+    /// `system_limit`).
+    fn send(&mut self, me: u32, to: u32, view: &View, msg: Term) -> Result<(), OutOfMemory>;
     /// The process registered as `name`.
     fn whereis(&self, name: Term) -> Option<u32>;
     /// Registers `pid` as `name`; false if the name is taken, the pid dead or named.
@@ -174,10 +177,16 @@ pub trait Services {
         MemoryUse::default()
     }
     /// A copy in `heap` of the messages (`messages`) or the dictionary (`{Key, Value}` tuples)
-    /// of process `pid` (never the running one).
-    fn copy_out(&self, pid: u32, messages: bool, heap: &mut super::heap::Heap) -> Option<Term> {
+    /// of process `pid` (never the running one); an error, with `heap` as it was, when the
+    /// node's memory refuses it.
+    fn copy_out(
+        &self,
+        pid: u32,
+        messages: bool,
+        heap: &mut super::heap::Heap,
+    ) -> Result<Option<Term>, OutOfMemory> {
         let _ = (pid, messages, heap);
-        None
+        Ok(None)
     }
     /// The node's `atomics` arrays (`None`: this node has none).
     fn atomic_arrays(&mut self) -> Option<&mut super::bifs::atomics::AtomicArrays> {
@@ -245,8 +254,16 @@ pub trait Services {
     }
     /// Removes a monitor `me` holds; false if it was not active.
     fn demonitor(&mut self, me: u32, reference: u64) -> bool;
-    /// Sends an exit signal from `me` to `to` with `reason` (read through `view`).
-    fn exit_signal(&mut self, me: u32, to: u32, view: &View, reason: Term, kind: ExitKind);
+    /// Sends an exit signal from `me` to `to` with `reason` (read through `view`); an error,
+    /// with nothing sent, when the node's memory refuses the reason's copy.
+    fn exit_signal(
+        &mut self,
+        me: u32,
+        to: u32,
+        view: &View,
+        reason: Term,
+        kind: ExitKind,
+    ) -> Result<(), OutOfMemory>;
     /// Sets whether `me` traps exits; returns the old value.
     fn set_trap_exit(&mut self, me: u32, on: bool) -> bool;
     /// Whether `me` traps exits.
@@ -264,7 +281,8 @@ pub trait Services {
     }
     /// Sets `me`'s priority; returns the old one.
     fn set_priority(&mut self, me: u32, priority: Priority) -> Priority;
-    /// Starts a timer that sends `msg` (or `{timeout, Ref, Msg}` when `wrap`) after `ms`.
+    /// Starts a timer that sends `msg` (or `{timeout, Ref, Msg}` when `wrap`) after `ms`; an
+    /// error, with no timer, when the node's memory refuses the message's copy.
     fn start_timer(
         &mut self,
         reference: u64,
@@ -273,7 +291,7 @@ pub trait Services {
         view: &View,
         msg: Term,
         wrap: bool,
-    );
+    ) -> Result<(), OutOfMemory>;
     /// Cancels a timer; the milliseconds it had left, if it was pending.
     fn cancel_timer(&mut self, reference: u64) -> Option<u64>;
     /// The milliseconds a pending timer has left.
@@ -394,7 +412,9 @@ impl Services for NoServices {
     fn spawn(&mut self, _: u32, _: &View, _: Start, _: SpawnOptions) -> Result<u32, SpawnError> {
         Err(SpawnError::Unsupported)
     }
-    fn send(&mut self, _: u32, _: u32, _: &View, _: Term) {}
+    fn send(&mut self, _: u32, _: u32, _: &View, _: Term) -> Result<(), OutOfMemory> {
+        Ok(())
+    }
     fn whereis(&self, _: Term) -> Option<u32> {
         None
     }
@@ -421,7 +441,16 @@ impl Services for NoServices {
     fn demonitor(&mut self, _: u32, _: u64) -> bool {
         false
     }
-    fn exit_signal(&mut self, _: u32, _: u32, _: &View, _: Term, _: ExitKind) {}
+    fn exit_signal(
+        &mut self,
+        _: u32,
+        _: u32,
+        _: &View,
+        _: Term,
+        _: ExitKind,
+    ) -> Result<(), OutOfMemory> {
+        Ok(())
+    }
     fn set_trap_exit(&mut self, _: u32, _: bool) -> bool {
         false
     }
@@ -431,7 +460,17 @@ impl Services for NoServices {
     fn set_priority(&mut self, _: u32, _: Priority) -> Priority {
         Priority::Normal
     }
-    fn start_timer(&mut self, _: u64, _: TimerDest, _: u64, _: &View, _: Term, _: bool) {}
+    fn start_timer(
+        &mut self,
+        _: u64,
+        _: TimerDest,
+        _: u64,
+        _: &View,
+        _: Term,
+        _: bool,
+    ) -> Result<(), OutOfMemory> {
+        Ok(())
+    }
     fn cancel_timer(&mut self, _: u64) -> Option<u64> {
         None
     }

@@ -98,6 +98,27 @@ impl<T: Copy, const N: usize> SmallStack<T, N> {
         }
     }
 
+    /// Pushes `x` unless the spill must grow and `charge` (asked for the bytes the growth
+    /// takes) or the allocator refuses it; false then, with nothing pushed.
+    pub fn try_push(&mut self, x: T, charge: impl FnOnce(usize) -> bool) -> bool {
+        if self.len < N && self.spill.is_empty() {
+            self.inline[self.len] = x;
+            self.len += 1;
+            return true;
+        }
+        if self.spill.len() == self.spill.capacity() {
+            // Doubling, as a push would grow it, but asked for first.
+            let more = self.spill.capacity().max(N);
+            if !charge(more * core::mem::size_of::<T>())
+                || self.spill.try_reserve_exact(more).is_err()
+            {
+                return false;
+            }
+        }
+        self.spill.push(x);
+        true
+    }
+
     /// Pops the newest item.
     pub fn pop(&mut self) -> Option<T> {
         if let Some(x) = self.spill.pop() {

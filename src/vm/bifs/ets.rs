@@ -874,15 +874,20 @@ pub fn give_away(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if !to.is_pid() || to.pid_number() == from || !ctx.node.is_alive(to.pid_number()) {
         return Err(badarg());
     }
-    match ctx.ets.get_mut(id) {
-        Some(t) if t.owner == from => t.owner = to.pid_number(),
-        _ => return Err(badarg()),
+    if ctx.ets.get(id).is_none_or(|t| t.owner != from) {
+        return Err(badarg());
     }
     let tag = atom_of(ctx, "ETS-TRANSFER");
     let tab = ctx.ets.tid_term(&mut ctx.p.heap, id);
     let msg = ctx.p.heap.tuple(&[tag, tab, ctx.p.pid, a[2]]);
     let v = ctx.p.heap.view(ctx.lits);
-    ctx.node.send(from, to.pid_number(), &v, msg);
+    // The notice first: one the node's memory refuses leaves the table where it was.
+    ctx.node
+        .send(from, to.pid_number(), &v, msg)
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+    if let Some(t) = ctx.ets.get_mut(id) {
+        t.owner = to.pid_number();
+    }
     Ok(atom::TRUE)
 }
 

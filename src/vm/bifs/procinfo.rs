@@ -195,8 +195,9 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         Item::Messages | Item::Dictionary if !me => {
             let messages = which == Item::Messages;
             match ctx.node.copy_out(n, messages, &mut ctx.p.heap) {
-                Some(l) => l,
-                None => Term::NIL,
+                Ok(Some(l)) => l,
+                Ok(None) => Term::NIL,
+                Err(_) => return Err(Fault::error(atom::SYSTEM_LIMIT)),
             }
         }
         Item::Messages => {

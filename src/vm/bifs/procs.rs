@@ -87,7 +87,11 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         ctx.p.mailbox.push_back(msg);
     } else {
         let view = ctx.p.heap.view(ctx.lits);
-        ctx.node.send(ctx.p.pid.pid_number(), pid, &view, msg);
+        // A copy the node's memory refuses sends nothing: `system_limit`, as a BIF whose
+        // result would not fit.
+        ctx.node
+            .send(ctx.p.pid.pid_number(), pid, &view, msg)
+            .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
     }
     Ok(msg)
 }
@@ -298,8 +302,10 @@ pub fn exit2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let view = ctx.p.heap.view(ctx.lits);
     let me = ctx.p.pid.pid_number();
+    // A reason the node's memory cannot carry sends nothing.
     ctx.node
-        .exit_signal(me, a[0].pid_number(), &view, a[1], ExitKind::Explicit);
+        .exit_signal(me, a[0].pid_number(), &view, a[1], ExitKind::Explicit)
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
     if a[0] == ctx.p.pid || ctx.node.signals_pending(me) {
         end_slice(ctx);
     }
@@ -748,7 +754,9 @@ fn start_timer_with(ctx: &mut Ctx, a: &[Term], wrap: bool) -> BifResult {
     let (ms, dest) = timer_args(ctx, a, abs)?;
     let (n, r) = new_ref(ctx);
     let view = ctx.p.heap.view(ctx.lits);
-    ctx.node.start_timer(n, dest, ms, &view, a[2], wrap);
+    ctx.node
+        .start_timer(n, dest, ms, &view, a[2], wrap)
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
     Ok(r)
 }
 
