@@ -278,6 +278,57 @@ pub fn key_position(v: &View, t: Term) -> u32 {
     trie_key(internal_hash(v, t, 0))
 }
 
+/// Salted hashes [`collision_order`] reads before it gives up: erl's trie would go deeper,
+/// but distinct keys whose 128 hash bits all agree are not expected to exist.
+pub const MAX_SALT: u32 = 4;
+
+/// A key's position in the eight trie levels from `8 * salt` on (salt 1 and up): erl rehashes
+/// a key with the level's eighth as salt once the levels of the previous hash are used up
+/// (`hashmap_shift_hash` in erl_map.h), so keys whose first hashes are equal are placed by
+/// the next hash, and so on.
+pub fn deeper_position(v: &View, t: Term, salt: u32) -> u32 {
+    trie_key(internal_hash(v, t, salt))
+}
+
+/// The trie order of two keys with equal [`key_position`]s: by their [`deeper_position`]s,
+/// salt 1 first. `Equal` for equal keys (and, up to [`MAX_SALT`], for none else): callers
+/// then fall back on map-key order.
+pub fn collision_order(v: &View, a: Term, b: Term) -> core::cmp::Ordering {
+    for salt in 1..=MAX_SALT {
+        let o = deeper_position(v, a, salt).cmp(&deeper_position(v, b, salt));
+        if o.is_ne() {
+            return o;
+        }
+    }
+    core::cmp::Ordering::Equal
+}
+
+/// Puts `items`, sorted by first position with ties in map-key order, in full trie order:
+/// each run of equal positions (rare: a 32-bit hash collision) is sorted by
+/// [`collision_order`], stably so that map-key order stays the last word. Runs only cost a
+/// scan, so the common case stays one pass over positions already computed.
+pub fn order_collisions<T>(
+    v: &View,
+    items: &mut [T],
+    pos: impl Fn(&T) -> u32,
+    key: impl Fn(&T) -> Term,
+) {
+    let mut lo = 0;
+    while lo < items.len() {
+        let p = pos(&items[lo]);
+        let mut hi = lo + 1;
+        while hi < items.len() && pos(&items[hi]) == p {
+            hi += 1;
+        }
+        if hi - lo > 1 {
+            crate::sort::sort_by(&mut items[lo..hi], |a, b| {
+                collision_order(v, key(a), key(b))
+            });
+        }
+        lo = hi;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
