@@ -343,7 +343,7 @@ impl Collision {
         let deeper = (start..end)
             .map(|i| {
                 let key = nth(v, map, i).map_or(Term::NIL, |e| e.0);
-                core::array::from_fn(|s| super::maphash::deeper_position(v, key, s as u32 + 1))
+                core::array::from_fn(|d| super::maphash::deeper_position(v, key, d as u32 + 1))
             })
             .collect();
         Collision { start, deeper }

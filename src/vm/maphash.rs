@@ -278,24 +278,31 @@ pub fn key_position(v: &View, t: Term) -> u32 {
     trie_key(internal_hash(v, t, 0))
 }
 
-/// Salted hashes [`collision_order`] reads before it gives up: erl's trie would go deeper,
-/// but distinct keys whose 128 hash bits all agree are not expected to exist.
-pub const MAX_SALT: u32 = 4;
+/// Hashes below the first [`collision_order`] reads before it gives up: erl's trie would go
+/// deeper, but distinct keys whose 160 hash bits all agree are not expected to exist.
+pub const MAX_DEPTH: u32 = 4;
 
-/// A key's position in the eight trie levels from `8 * salt` on (salt 1 and up): erl rehashes
-/// a key with the level's eighth as salt once the levels of the previous hash are used up
-/// (`hashmap_shift_hash` in erl_map.h), so keys whose first hashes are equal are placed by
-/// the next hash, and so on.
-pub fn deeper_position(v: &View, t: Term, salt: u32) -> u32 {
-    trie_key(internal_hash(v, t, salt))
+/// The salt of the hash erl places a key by in trie levels `8 * depth` to `8 * depth + 7`
+/// (`make_map_hash(Key, Depth)` in erl_term_hashing.c): for depth 1 and up, the depth and 1
+/// mixed into a zero hash with the list-tail constant, as erl does.
+fn depth_salt(depth: u32) -> u32 {
+    hash2(0, depth, 1, HCONST_22)
+}
+
+/// A key's position in the eight trie levels from `8 * depth` on (depth 1 and up): erl
+/// rehashes a key with a salt drawn from the depth once the levels of the previous hash
+/// are used up (`hashmap_shift_hash` in erl_map.h), so keys whose first hashes are equal
+/// are placed by the next hash, and so on.
+pub fn deeper_position(v: &View, t: Term, depth: u32) -> u32 {
+    trie_key(internal_hash(v, t, depth_salt(depth)))
 }
 
 /// The trie order of two keys with equal [`key_position`]s: by their [`deeper_position`]s,
-/// salt 1 first. `Equal` for equal keys (and, up to [`MAX_SALT`], for none else): callers
+/// depth 1 first. `Equal` for equal keys (and, up to [`MAX_DEPTH`], for none else): callers
 /// then fall back on map-key order.
 pub fn collision_order(v: &View, a: Term, b: Term) -> core::cmp::Ordering {
-    for salt in 1..=MAX_SALT {
-        let o = deeper_position(v, a, salt).cmp(&deeper_position(v, b, salt));
+    for depth in 1..=MAX_DEPTH {
+        let o = deeper_position(v, a, depth).cmp(&deeper_position(v, b, depth));
         if o.is_ne() {
             return o;
         }
