@@ -358,4 +358,59 @@ mod tests {
             ]
         );
     }
+
+    /// Integer keys whose first hashes collide under erl 25 (`enif_hash(ERL_NIF_INTERNAL_HASH,
+    /// K, 0)` is 0xb7e5083c for both 40660 and 59671, 0xd3d177b9 for 22575 and 119693), with
+    /// the order `maps:next/1` gives them in any map holding both.
+    const ERL_COLLISIONS: [(i64, i64); 8] = [
+        (59671, 40660),
+        (22575, 119693),
+        (121236, 167527),
+        (178740, 169647),
+        (217607, 29879),
+        (232672, 204923),
+        (280384, 198773),
+        (281280, 229095),
+    ];
+
+    #[test]
+    fn colliding_keys_go_in_erls_deeper_order() {
+        let lits = Literals::default();
+        let h = Heap::new();
+        let v = h.view(&lits);
+        let small = Term::small;
+        assert_eq!(internal_hash(&v, small(40660), 0), 0xb7e5_083c);
+        // erl's salted internal hash (salt 1), which its maps do not use below level 8.
+        assert_eq!(internal_hash(&v, small(40660), 1), 0xd871_e105);
+        for (first, second) in ERL_COLLISIONS {
+            let (a, b) = (small(first), small(second));
+            assert_eq!(key_position(&v, a), key_position(&v, b), "{first} {second}");
+            assert_eq!(
+                collision_order(&v, a, b),
+                core::cmp::Ordering::Less,
+                "{first}"
+            );
+            assert_eq!(collision_order(&v, b, a), core::cmp::Ordering::Greater);
+            assert_eq!(collision_order(&v, a, a), core::cmp::Ordering::Equal);
+        }
+    }
+
+    /// Runs of equal first positions are put in deeper order; the rest stays as it is.
+    #[test]
+    fn order_collisions_sorts_only_the_runs() {
+        let lits = Literals::default();
+        let h = Heap::new();
+        let v = h.view(&lits);
+        let keys = [1, 40660, 59671, 2, 119693, 22575];
+        let mut items: Vec<(u32, Term)> = keys
+            .iter()
+            .map(|&k| (key_position(&v, Term::small(k)), Term::small(k)))
+            .collect();
+        crate::sort::sort_by_key(&mut items, |e| e.0);
+        order_collisions(&v, &mut items, |e| e.0, |e| e.1);
+        let at = |k: i64| items.iter().position(|e| e.1 == Term::small(k)).unwrap();
+        assert_eq!(at(40660), at(59671) + 1);
+        assert_eq!(at(119693), at(22575) + 1);
+        assert!(items.windows(2).all(|w| w[0].0 <= w[1].0));
+    }
 }
