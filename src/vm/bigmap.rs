@@ -732,4 +732,29 @@ mod tests {
             Update::Map(_) => panic!("key 300 is not in the map"),
         }
     }
+
+    /// Iterator paths into a node below the eighth trie level: erl 25's paths for 59671 and
+    /// 40660 (whose first hashes collide) in the map of keys 1..=65535, their neighbours,
+    /// and a rank past that node's two children.
+    #[test]
+    fn paths_below_the_eighth_level_match_erl() {
+        let lits = Literals::default();
+        let mut h = Heap::new();
+        let pairs: Vec<(Term, Term)> = (1..=65535)
+            .map(|i| (Term::small(i), Term::small(i)))
+            .collect();
+        let m = from_sorted(&mut h, &lits, &pairs);
+        let v = h.view(&lits);
+        for (path, key) in [
+            (2108u64, 28969),
+            (67644, 59671),
+            (4_295_034_940, 40660),
+            (6204, 54704),
+        ] {
+            let i = path_index(&v, m, path).unwrap();
+            assert_eq!(nth(&v, m, i).map(|e| e.0), Some(Term::small(key)));
+            assert_eq!(index_path(&v, m, i), Some(path));
+        }
+        assert_eq!(path_index(&v, m, 67644 + (2 << 32)), None);
+    }
 }
