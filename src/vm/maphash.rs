@@ -3,7 +3,9 @@
 //!
 //! erl keeps maps of more than 32 pairs in a hash trie indexed four hash bits at a time, lowest
 //! bits first; its iteration order is therefore the order of the hashes read nibble by nibble.
-//! [`trie_key`] turns a hash into a number whose plain order is that order. Immediates are
+//! [`trie_key`] turns a hash into a number whose plain order is that order. Keys whose 32-bit
+//! hashes are equal go on below the eighth level, placed by a second hash salted with the
+//! depth ([`deeper_position`], [`collision_order`]); only those rare keys pay for it. Immediates are
 //! hashed through erl's own word encoding (small integers, `[]`); atoms use our atom index in
 //! that encoding, so atom-keyed large maps are ordered consistently but not as erl orders them
 //! (erl's order depends on its atom table).
