@@ -3,8 +3,9 @@
 //! Maps of up to [`FLATMAP_MAX`] pairs are flat sorted objects ([`Kind::Map`]); bigger ones
 //! become a [`Kind::TreeMap`] whose nodes ([`Kind::MapNode`]) hold `[size, position, key,
 //! value, left, right]`. Keys are ordered by their position in erl's hash trie
-//! ([`super::maphash::key_position`]), ties broken by map-key order, so iteration follows erl's order
-//! for large maps. Updates copy only the path from the root (O(log n) words), so building a
+//! ([`super::maphash::key_position`], the first hash; ties, rare, by the deeper hashes erl
+//! uses below its eighth level, see [`tie_order`]), so iteration follows erl's order for
+//! large maps. Updates copy only the path from the root (O(log n) words), so building a
 //! map key by key is O(n log n) instead of quadratic. Node sizes also give O(log n) positional
 //! access, which the `maps` iterator uses.
 
@@ -63,7 +64,18 @@ struct Key {
 fn order(v: &View, atoms: &AtomTable, k: Key, n: &Node) -> Ordering {
     k.pos
         .cmp(&n.pos)
-        .then_with(|| compare(v, atoms, k.key, n.key, Mode::MapKey))
+        .then_with(|| tie_order(v, atoms, k.key, n.key))
+}
+
+/// The tree order of two keys with equal first positions: equal keys are equal; others
+/// are ordered as erl's trie places them below its eighth level
+/// ([`super::maphash::collision_order`]), then (should those hashes agree too) by map-key
+/// order. Only a collision of first hashes pays for the extra hashing.
+pub fn tie_order(v: &View, atoms: &AtomTable, a: Term, b: Term) -> Ordering {
+    match compare(v, atoms, a, b, Mode::MapKey) {
+        Ordering::Equal => Ordering::Equal,
+        o => super::maphash::collision_order(v, a, b).then(o),
+    }
 }
 
 fn make(h: &mut Heap, lits: &Literals, k: Key, value: Term, left: Term, right: Term) -> Term {
@@ -131,8 +143,9 @@ pub fn keyed(v: &View, pairs: &[(Term, Term)]) -> Vec<(u32, Term, Term)> {
         .iter()
         .map(|&(k, val)| (super::maphash::key_position(v, k), k, val))
         .collect();
-    // Stable: equal positions keep map-key order, as the tree orders them.
+    // Stable: equal positions keep map-key order, which deeper hashes then refine.
     crate::sort::sort_by_key(&mut out, |e| e.0);
+    super::maphash::order_collisions(v, &mut out, |e| e.0, |e| e.1);
     out
 }
 
@@ -162,7 +175,7 @@ pub fn merge(
                 old[i]
                     .0
                     .cmp(&upd[j].0)
-                    .then_with(|| compare(&v, atoms, old[i].1, upd[j].1, Mode::MapKey))
+                    .then_with(|| tie_order(&v, atoms, old[i].1, upd[j].1))
             };
             match o {
                 Ordering::Less => {
@@ -294,8 +307,12 @@ fn count_below(v: &View, map: Term, bound: u64) -> usize {
     below
 }
 
-/// Trie levels erl's hash trie has before keys with equal hashes share a collision node.
+/// Trie levels one hash fills: erl rehashes a key with a new salt every eight levels.
 const TRIE_LEVELS: u32 = 8;
+
+/// Trie levels an iterator path of one word names (four bits a level). erl makes deeper
+/// paths bignums; they only arise for keys whose first two hashes both collide.
+const PATH_LEVELS: u32 = 16;
 
 /// The children of the trie node at `level` whose positions start at `base`: for each
 /// non-empty child in order, its nibble and the index range of its entries.
@@ -313,31 +330,79 @@ fn trie_children(v: &View, map: Term, base: u64, level: u32) -> Vec<(u64, usize,
     out
 }
 
+/// Entries `start..end` of a large map, which share their first hash (a collision), as
+/// erl's trie nodes below the eighth level divide them: their keys' deeper positions
+/// ([`super::maphash::deeper_position`]), found once each.
+struct Collision {
+    start: usize,
+    deeper: Vec<[u32; (PATH_LEVELS / TRIE_LEVELS - 1) as usize]>,
+}
+
+impl Collision {
+    fn new(v: &View, map: Term, start: usize, end: usize) -> Collision {
+        let deeper = (start..end)
+            .map(|i| {
+                let key = nth(v, map, i).map_or(Term::NIL, |e| e.0);
+                core::array::from_fn(|d| super::maphash::deeper_position(v, key, d as u32 + 1))
+            })
+            .collect();
+        Collision { start, deeper }
+    }
+
+    /// The nibble at `level` (eight or more) of entry `i`'s position.
+    fn nibble(&self, i: usize, level: u32) -> u32 {
+        let word = self.deeper[i - self.start][(level / TRIE_LEVELS - 1) as usize];
+        (word >> (4 * (TRIE_LEVELS - 1 - level % TRIE_LEVELS))) & 0xf
+    }
+
+    /// The index ranges of the non-empty children, in order, of the node at `level` over
+    /// entries `start..end` (in tree order, so each child's entries are adjacent).
+    fn children(&self, start: usize, end: usize, level: u32) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        for i in start..end {
+            match out.last_mut() {
+                Some(last) if self.nibble(last.0, level) == self.nibble(i, level) => last.1 = i + 1,
+                _ => out.push((i, i + 1)),
+            }
+        }
+        out
+    }
+}
+
 /// The entry index that an iterator path of erl's hash trie names (`maps:next/1`): one
 /// nibble per level, the root's lowest, each the rank of a child among its node's children;
 /// the path ends at a leaf (levels below it are zero). `None` for a path naming no entry.
 pub fn path_index(v: &View, map: Term, path: u64) -> Option<usize> {
+    let rank = |level: u32| ((path >> (4 * level)) & 0xf) as usize;
     let mut base = 0u64;
+    let mut range = (0, 0);
     for level in 0..TRIE_LEVELS {
-        let rank = ((path >> (4 * level)) & 0xf) as usize;
-        let (nibble, start, end) = *trie_children(v, map, base, level).get(rank)?;
+        let (nibble, start, end) = *trie_children(v, map, base, level).get(rank(level))?;
         if end - start == 1 {
             return Some(start);
         }
         base += nibble << (4 * (TRIE_LEVELS - 1 - level));
+        range = (start, end);
     }
-    // Keys whose whole hashes are equal: the next nibble picks one of them.
-    let start = count_below(v, map, base);
-    let end = count_below(v, map, base + 1);
-    let at = start + ((path >> (4 * TRIE_LEVELS)) & 0xf) as usize;
-    (at < end).then_some(at)
+    // Keys whose first hashes are equal: erl's deeper levels divide them by the next hash.
+    let c = Collision::new(v, map, range.0, range.1);
+    for level in TRIE_LEVELS..PATH_LEVELS {
+        let (start, end) = *c.children(range.0, range.1, level).get(rank(level))?;
+        if end - start == 1 {
+            return Some(start);
+        }
+        range = (start, end);
+    }
+    None
 }
 
-/// The iterator path of the entry at `index` (the inverse of [`path_index`]).
+/// The iterator path of the entry at `index` (the inverse of [`path_index`]); `None` past
+/// the end, or for a path too deep for one word.
 pub fn index_path(v: &View, map: Term, index: usize) -> Option<u64> {
     nth_entry(v, map, index)?;
     let mut base = 0u64;
     let mut path = 0u64;
+    let mut range = (0, 0);
     for level in 0..TRIE_LEVELS {
         let children = trie_children(v, map, base, level);
         let (rank, &(nibble, start, end)) = children
@@ -349,9 +414,22 @@ pub fn index_path(v: &View, map: Term, index: usize) -> Option<u64> {
             return Some(path);
         }
         base += nibble << (4 * (TRIE_LEVELS - 1 - level));
+        range = (start, end);
     }
-    let start = count_below(v, map, base);
-    Some(path | (((index - start) as u64) << (4 * TRIE_LEVELS)))
+    let c = Collision::new(v, map, range.0, range.1);
+    for level in TRIE_LEVELS..PATH_LEVELS {
+        let children = c.children(range.0, range.1, level);
+        let (rank, &(start, end)) = children
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.0 <= index && index < c.1)?;
+        path |= (rank as u64) << (4 * level);
+        if end - start == 1 {
+            return Some(path);
+        }
+        range = (start, end);
+    }
+    None
 }
 
 fn single_left(h: &mut Heap, lits: &Literals, k: Key, x: Term, l: Term, r: Term) -> Term {
@@ -498,7 +576,7 @@ fn build(h: &mut Heap, lits: &Literals, pairs: &[(Key, Term)]) -> Term {
 }
 
 /// A balanced tree of `(position, key, value)` entries in tree order (positions from
-/// [`super::maphash::key_position`], ties in map-key order, no repeated keys), as
+/// [`super::maphash::key_position`], ties as [`tie_order`] orders them, no repeated keys), as
 /// [`from_sorted`] builds one: [`split_point`] says how a range divides.
 pub fn tree_of(h: &mut Heap, lits: &Literals, entries: &[(u32, Term, Term)]) -> Term {
     if entries.is_empty() {
@@ -548,8 +626,10 @@ pub fn from_sorted(h: &mut Heap, lits: &Literals, pairs: &[(Term, Term)]) -> Ter
                 )
             })
             .collect();
-        // Stable: equal positions keep map-key order, matching `order`.
+        // Stable: equal positions keep map-key order, which deeper hashes then refine, as
+        // `order` does.
         crate::sort::sort_by_key(&mut keyed, |(k, _)| k.pos);
+        super::maphash::order_collisions(&v, &mut keyed, |(k, _)| k.pos, |(k, _)| k.key);
         keyed
     };
     let root = build(h, lits, &keyed);
@@ -651,5 +731,30 @@ mod tests {
             Update::BadKey(k) => assert_eq!(k, Term::small(300)),
             Update::Map(_) => panic!("key 300 is not in the map"),
         }
+    }
+
+    /// Iterator paths into a node below the eighth trie level: erl 25's paths for 59671 and
+    /// 40660 (whose first hashes collide) in the map of keys 1..=65535, their neighbours,
+    /// and a rank past that node's two children.
+    #[test]
+    fn paths_below_the_eighth_level_match_erl() {
+        let lits = Literals::default();
+        let mut h = Heap::new();
+        let pairs: Vec<(Term, Term)> = (1..=65535)
+            .map(|i| (Term::small(i), Term::small(i)))
+            .collect();
+        let m = from_sorted(&mut h, &lits, &pairs);
+        let v = h.view(&lits);
+        for (path, key) in [
+            (2108u64, 28969),
+            (67644, 59671),
+            (4_295_034_940, 40660),
+            (6204, 54704),
+        ] {
+            let i = path_index(&v, m, path).unwrap();
+            assert_eq!(nth(&v, m, i).map(|e| e.0), Some(Term::small(key)));
+            assert_eq!(index_path(&v, m, i), Some(path));
+        }
+        assert_eq!(path_index(&v, m, 67644 + (2 << 32)), None);
     }
 }

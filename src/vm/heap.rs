@@ -961,8 +961,15 @@ impl<'a> View<'a> {
                 let mut e: Vec<(Term, Term)> =
                     self.payload(t).chunks(2).map(|c| (c[0], c[1])).collect();
                 if e.len() > super::bigmap::FLATMAP_MAX {
-                    // A large map that arrived flat (a literal, binary_to_term).
-                    crate::sort::sort_by_key(&mut e, |p| super::maphash::key_position(self, p.0));
+                    // A large map that arrived flat (a literal, binary_to_term): positions
+                    // found once each, ties in key order refined by deeper hashes.
+                    let mut keyed: Vec<(u32, Term, Term)> = e
+                        .iter()
+                        .map(|&(k, x)| (super::maphash::key_position(self, k), k, x))
+                        .collect();
+                    crate::sort::sort_by_key(&mut keyed, |p| p.0);
+                    super::maphash::order_collisions(self, &mut keyed, |p| p.0, |p| p.1);
+                    e = keyed.into_iter().map(|(_, k, x)| (k, x)).collect();
                 }
                 Some(e)
             }

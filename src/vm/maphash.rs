@@ -3,7 +3,9 @@
 //!
 //! erl keeps maps of more than 32 pairs in a hash trie indexed four hash bits at a time, lowest
 //! bits first; its iteration order is therefore the order of the hashes read nibble by nibble.
-//! [`trie_key`] turns a hash into a number whose plain order is that order. Immediates are
+//! [`trie_key`] turns a hash into a number whose plain order is that order. Keys whose 32-bit
+//! hashes are equal go on below the eighth level, placed by a second hash salted with the
+//! depth ([`deeper_position`], [`collision_order`]); only those rare keys pay for it. Immediates are
 //! hashed through erl's own word encoding (small integers, `[]`); atoms use our atom index in
 //! that encoding, so atom-keyed large maps are ordered consistently but not as erl orders them
 //! (erl's order depends on its atom table).
@@ -278,6 +280,64 @@ pub fn key_position(v: &View, t: Term) -> u32 {
     trie_key(internal_hash(v, t, 0))
 }
 
+/// Hashes below the first [`collision_order`] reads before it gives up: erl's trie would go
+/// deeper, but distinct keys whose 160 hash bits all agree are not expected to exist.
+pub const MAX_DEPTH: u32 = 4;
+
+/// The salt of the hash erl places a key by in trie levels `8 * depth` to `8 * depth + 7`
+/// (`make_map_hash(Key, Depth)` in erl_term_hashing.c): for depth 1 and up, the depth and 1
+/// mixed into a zero hash with the list-tail constant, as erl does.
+fn depth_salt(depth: u32) -> u32 {
+    hash2(0, depth, 1, HCONST_22)
+}
+
+/// A key's position in the eight trie levels from `8 * depth` on (depth 1 and up): erl
+/// rehashes a key with a salt drawn from the depth once the levels of the previous hash
+/// are used up (`hashmap_shift_hash` in erl_map.h), so keys whose first hashes are equal
+/// are placed by the next hash, and so on.
+pub fn deeper_position(v: &View, t: Term, depth: u32) -> u32 {
+    trie_key(internal_hash(v, t, depth_salt(depth)))
+}
+
+/// The trie order of two keys with equal [`key_position`]s: by their [`deeper_position`]s,
+/// depth 1 first. `Equal` for equal keys (and, up to [`MAX_DEPTH`], for none else): callers
+/// then fall back on map-key order.
+pub fn collision_order(v: &View, a: Term, b: Term) -> core::cmp::Ordering {
+    for depth in 1..=MAX_DEPTH {
+        let o = deeper_position(v, a, depth).cmp(&deeper_position(v, b, depth));
+        if o.is_ne() {
+            return o;
+        }
+    }
+    core::cmp::Ordering::Equal
+}
+
+/// Puts `items`, sorted by first position with ties in map-key order, in full trie order:
+/// each run of equal positions (rare: a 32-bit hash collision) is sorted by
+/// [`collision_order`], stably so that map-key order stays the last word. Runs only cost a
+/// scan, so the common case stays one pass over positions already computed.
+pub fn order_collisions<T>(
+    v: &View,
+    items: &mut [T],
+    pos: impl Fn(&T) -> u32,
+    key: impl Fn(&T) -> Term,
+) {
+    let mut lo = 0;
+    while lo < items.len() {
+        let p = pos(&items[lo]);
+        let mut hi = lo + 1;
+        while hi < items.len() && pos(&items[hi]) == p {
+            hi += 1;
+        }
+        if hi - lo > 1 {
+            crate::sort::sort_by(&mut items[lo..hi], |a, b| {
+                collision_order(v, key(a), key(b))
+            });
+        }
+        lo = hi;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,5 +359,60 @@ mod tests {
                 17, 22, 21, 4, 24, 10, 27, 19, 5, 18, 16
             ]
         );
+    }
+
+    /// Integer keys whose first hashes collide under erl 25 (`enif_hash(ERL_NIF_INTERNAL_HASH,
+    /// K, 0)` is 0xb7e5083c for both 40660 and 59671, 0xd3d177b9 for 22575 and 119693), with
+    /// the order `maps:next/1` gives them in any map holding both.
+    const ERL_COLLISIONS: [(i64, i64); 8] = [
+        (59671, 40660),
+        (22575, 119693),
+        (121236, 167527),
+        (178740, 169647),
+        (217607, 29879),
+        (232672, 204923),
+        (280384, 198773),
+        (281280, 229095),
+    ];
+
+    #[test]
+    fn colliding_keys_go_in_erls_deeper_order() {
+        let lits = Literals::default();
+        let h = Heap::new();
+        let v = h.view(&lits);
+        let small = Term::small;
+        assert_eq!(internal_hash(&v, small(40660), 0), 0xb7e5_083c);
+        // erl's salted internal hash (salt 1), which its maps do not use below level 8.
+        assert_eq!(internal_hash(&v, small(40660), 1), 0xd871_e105);
+        for (first, second) in ERL_COLLISIONS {
+            let (a, b) = (small(first), small(second));
+            assert_eq!(key_position(&v, a), key_position(&v, b), "{first} {second}");
+            assert_eq!(
+                collision_order(&v, a, b),
+                core::cmp::Ordering::Less,
+                "{first}"
+            );
+            assert_eq!(collision_order(&v, b, a), core::cmp::Ordering::Greater);
+            assert_eq!(collision_order(&v, a, a), core::cmp::Ordering::Equal);
+        }
+    }
+
+    /// Runs of equal first positions are put in deeper order; the rest stays as it is.
+    #[test]
+    fn order_collisions_sorts_only_the_runs() {
+        let lits = Literals::default();
+        let h = Heap::new();
+        let v = h.view(&lits);
+        let keys = [1, 40660, 59671, 2, 119693, 22575];
+        let mut items: Vec<(u32, Term)> = keys
+            .iter()
+            .map(|&k| (key_position(&v, Term::small(k)), Term::small(k)))
+            .collect();
+        crate::sort::sort_by_key(&mut items, |e| e.0);
+        order_collisions(&v, &mut items, |e| e.0, |e| e.1);
+        let at = |k: i64| items.iter().position(|e| e.1 == Term::small(k)).unwrap();
+        assert_eq!(at(40660), at(59671) + 1);
+        assert_eq!(at(119693), at(22575) + 1);
+        assert!(items.windows(2).all(|w| w[0].0 <= w[1].0));
     }
 }

@@ -441,11 +441,16 @@ struct FlatOrder(Vec<u32>);
 /// The order of a map kept flat (`None` for a map held as a tree).
 fn flat_order(v: &View, map: Term) -> Option<FlatOrder> {
     let pairs = v.map_pairs(map)?;
-    let mut order: Vec<u32> = (0..(pairs.len() / 2) as u32).collect();
-    // As map_entries sorts them (stable: ties stay in key order), then reversed.
-    crate::sort::sort_by_key(&mut order, |&i| {
-        crate::vm::maphash::key_position(v, pairs[2 * i as usize])
-    });
+    let key = |i: u32| pairs[2 * i as usize];
+    // Positions found once each, not at every comparison.
+    let mut keyed: Vec<(u32, u32)> = (0..(pairs.len() / 2) as u32)
+        .map(|i| (crate::vm::maphash::key_position(v, key(i)), i))
+        .collect();
+    // As map_entries sorts them (stable: ties stay in key order, then go by deeper
+    // hashes), then reversed.
+    crate::sort::sort_by_key(&mut keyed, |e| e.0);
+    crate::vm::maphash::order_collisions(v, &mut keyed, |e| e.0, |e| key(e.1));
+    let mut order: Vec<u32> = keyed.into_iter().map(|e| e.1).collect();
     order.reverse();
     Some(FlatOrder(order))
 }

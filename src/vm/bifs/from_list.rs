@@ -10,7 +10,8 @@
 //! 2. sort: a merge sort of the (position, index) entries, a bounded number of moves at a
 //!    time;
 //! 3. dedup: order the rare runs of equal positions by key and keep the last pair of each
-//!    key (later pairs win, as in erl);
+//!    key (later pairs win, as in erl), then put the keys kept in erl's order for keys whose
+//!    first hashes collide;
 //! 4. build: the balanced tree [`bigmap`] builds in one go, its subtrees of at most [`STEP`]
 //!    entries one after another (their roots listed in the trap's arguments), then the few
 //!    nodes above them.
@@ -32,7 +33,7 @@ use crate::vm::bigmap::{self, FLATMAP_MAX};
 use crate::vm::compare::{compare, Mode};
 use crate::vm::heap::View;
 use crate::vm::map;
-use crate::vm::maphash::key_position;
+use crate::vm::maphash::{collision_order, key_position};
 use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::term::Term;
 
@@ -246,11 +247,18 @@ fn dedup(ctx: &mut Ctx, st: &mut FromList, chunks: Term) {
         if run.len() > 1 {
             crate::sort::sort_by(run, |&x, &y| same(x, y));
         }
+        let first_kept = st.kept.len();
         for i in st.read..end {
             let e = st.keys[i];
             if i + 1 == end || same(e, st.keys[i + 1]) != Ordering::Equal {
                 st.kept.push(e);
             }
+        }
+        // Distinct keys with equal first hashes: erl's trie orders them by deeper hashes.
+        if st.kept.len() - first_kept > 1 {
+            crate::sort::sort_by(&mut st.kept[first_kept..], |&x, &y| {
+                collision_order(&v, key(x), key(y)).then(same(x, y))
+            });
         }
         st.read = end;
     }
