@@ -192,7 +192,10 @@ fn bin_room(dst: &mut Heap) -> Result<(), OutOfMemory> {
     dst.bins.try_reserve(1).map_err(|_| OutOfMemory {
         heap_words: dst.words.len(),
         wanted_words: dst.words.len() + 1,
-    })
+    })?;
+    // The vector's growth is charged with the heap's words.
+    dst.settle();
+    Ok(())
 }
 
 /// Working memory of a copy (its sharing map, buffer map and work list) charged to the

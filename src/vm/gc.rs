@@ -19,7 +19,6 @@
 //! and consistent and [`GcError::NodeMemory`] is returned, since collecting ever more often
 //! for ever less room would only stall the node.
 
-use alloc::vec;
 use alloc::vec::Vec;
 
 use super::heap::{BinBuf, Heap, BIN_LITERAL, MIN_HEAP_WORDS};
@@ -146,14 +145,25 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     {
         heap.words = from;
         heap.bins = old_bins;
+        heap.settle();
         return Err(GcError::NodeMemory { wanted_words: want });
     }
+    // Where each old buffer handle went, made before anything moves so that a refusal
+    // leaves the heap as it was.
+    let mut bin_map = Vec::new();
+    if bin_map.try_reserve_exact(old_bins.len()).is_err() {
+        heap.words = from;
+        heap.bins = old_bins;
+        heap.settle();
+        return Err(GcError::NodeMemory { wanted_words: want });
+    }
+    bin_map.resize(old_bins.len(), u32::MAX);
     let mut c = Copier {
         from: &mut from,
         to,
         old_bins: &old_bins,
         new_bins: Vec::new(),
-        bin_map: vec![u32::MAX; old_bins.len()],
+        bin_map,
     };
     for slots in roots.iter_mut() {
         for s in slots.iter_mut() {

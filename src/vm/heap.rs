@@ -60,7 +60,7 @@ pub struct Heap {
 struct Charge {
     /// The account.
     memory: NodeMemory,
-    /// Bytes charged for the heap's `words`.
+    /// Bytes charged for the heap's `words` and its `bins` vector.
     bytes: usize,
     /// Bytes charged for its process's stack ([`Heap::charge_stack`]).
     stack_bytes: usize,
@@ -303,11 +303,14 @@ impl Heap {
         self.settle_at(self.words.capacity());
     }
 
-    /// Sets the charge to `words` words' worth of bytes.
+    /// Sets the charge to `words` words' worth of bytes, and the buffer handles' vector.
     pub(crate) fn settle_at(&mut self, words: usize) {
         let Some(c) = &mut self.charge else {
             return;
         };
+        // The handles' vector grows by doubling as binaries are made: a process holding
+        // hundreds of thousands of small binaries holds megabytes of it.
+        let words = words.saturating_add(self.bins.capacity());
         let bytes = words.saturating_mul(core::mem::size_of::<Term>());
         if bytes > c.bytes {
             c.memory.charge(bytes - c.bytes);
@@ -479,7 +482,11 @@ impl Heap {
         self.bin_bytes += bytes.len();
         let idx = self.bins.len();
         let data = BinData::charged(bytes, self.memory_account());
+        let room = self.bins.capacity();
         self.bins.push(Arc::new(data));
+        if self.bins.capacity() != room {
+            self.settle();
+        }
         self.check_bins_charge();
         self.bin_ref((idx as u64) << 1, 0, bits)
     }
