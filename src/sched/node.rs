@@ -962,6 +962,11 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         Some(&mut self.st.atomic_arrays)
     }
 
+    fn binaries(&self, pid: u32) -> Option<Result<Vec<[u64; 3]>, OutOfMemory>> {
+        let p = self.st.procs.get(&pid)?.process.as_ref()?;
+        Some(p.heap.shared_binaries())
+    }
+
     fn copy_out(
         &self,
         pid: u32,

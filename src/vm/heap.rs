@@ -477,6 +477,26 @@ impl Heap {
         Term::boxed_ptr(off)
     }
 
+    /// `process_info(P, binary)`'s entries: `[Id, Size, RefCount]` of each buffer of more
+    /// than 64 bytes this heap holds a handle to (erl keeps smaller binaries on the process
+    /// heap and lists only shared ones); the id is the buffer's address (its low 48 bits),
+    /// the count the heaps and tables that hold it. An error when the list cannot be
+    /// allocated.
+    pub fn shared_binaries(&self) -> Result<Vec<[u64; 3]>, OutOfMemory> {
+        let shared = |b: &&BinBuf| b.len() > 64;
+        let n = self.bins.iter().filter(shared).count();
+        let mut out = Vec::new();
+        out.try_reserve_exact(n).map_err(|_| OutOfMemory {
+            heap_words: self.words.len(),
+            wanted_words: self.words.len().saturating_add(n.saturating_mul(3)),
+        })?;
+        for b in self.bins.iter().filter(shared) {
+            let id = (Arc::as_ptr(b) as usize as u64) & ((1 << 48) - 1);
+            out.push([id, b.len() as u64, Arc::strong_count(b) as u64]);
+        }
+        Ok(out)
+    }
+
     /// A new binary owning `bytes`, `bits` long (`bits <= 8 * bytes.len()`).
     pub fn binary_bits(&mut self, bytes: Vec<u8>, bits: usize) -> Term {
         self.bin_bytes += bytes.len();

@@ -188,6 +188,12 @@ pub trait Services {
         let _ = (pid, messages, heap);
         Ok(None)
     }
+    /// `process_info(Pid, binary)` of process `pid` (never the running one): see
+    /// [`Heap::shared_binaries`](super::heap::Heap::shared_binaries); `None` if it is gone.
+    fn binaries(&self, pid: u32) -> Option<Result<Vec<[u64; 3]>, OutOfMemory>> {
+        let _ = pid;
+        None
+    }
     /// The node's `atomics` arrays (`None`: this node has none).
     fn atomic_arrays(&mut self) -> Option<&mut super::bifs::atomics::AtomicArrays> {
         None

@@ -42,10 +42,11 @@ enum Item {
     Suspending,
     ErrorHandler,
     GarbageCollection,
+    Binary,
 }
 
 /// Every item answered (`process_info/1`'s among them), by name.
-const ITEMS: [(&str, Item); 26] = [
+const ITEMS: [(&str, Item); 27] = [
     ("registered_name", Item::RegisteredName),
     ("trap_exit", Item::TrapExit),
     ("priority", Item::Priority),
@@ -72,6 +73,7 @@ const ITEMS: [(&str, Item); 26] = [
     ("suspending", Item::Suspending),
     ("error_handler", Item::ErrorHandler),
     ("garbage_collection", Item::GarbageCollection),
+    ("binary", Item::Binary),
 ];
 
 /// The items of `process_info/1`, in erl's order (`registered_name` first when there is one).
@@ -265,6 +267,27 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         },
         Item::Suspending => Term::NIL,
         Item::ErrorHandler => named(ctx, "error_handler")?,
+        Item::Binary => {
+            let found = if me {
+                Some(ctx.p.heap.shared_binaries())
+            } else {
+                ctx.node.binaries(n)
+            };
+            let bins = match found {
+                Some(Ok(b)) => b,
+                Some(Err(_)) => return Err(Fault::error(atom::SYSTEM_LIMIT)),
+                None => Vec::new(),
+            };
+            // A 3-tuple and a cons cell each.
+            ctx.heap_room(bins.len() * 6)?;
+            let mut l = Term::NIL;
+            for [id, size, refs] in bins.into_iter().rev() {
+                let t = [id, size, refs].map(|x| Term::small(x as i64));
+                let e = ctx.p.heap.tuple(&t);
+                l = ctx.p.heap.cons(e, l);
+            }
+            l
+        }
         Item::GarbageCollection => {
             let max = ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms);
             let mut l = Vec::new();
