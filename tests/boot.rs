@@ -477,13 +477,15 @@ fn erlang_programs_give_erl_output_in_the_image() {
     // they call) takes its share: it gets 320 MiB. The trap tests of the encodings, unicode,
     // re and iolists hold inputs and results of tens of MB (millions of list cells and
     // matches) side by side, as erl runs them (erl's own peak for t_trap_iolist is some
-    // 460 MB): they get 512 MiB.
+    // 460 MB): they get 512 MiB, and so does t_map_order_large, whose maps of up to 200,000
+    // keys and their encodings live together (erl's peak about 190 MB).
     let mut specs: Vec<(&str, &str, u32, u32)> = guests
         .iter()
         .map(|(name, extra)| {
             let memory = match name.as_str() {
                 "t-etf-edges" => 320,
-                "t-trap-etf" | "t-trap-unicode" | "t-trap-re" | "t-trap-iolist" => 512,
+                "t-trap-etf" | "t-trap-unicode" | "t-trap-re" | "t-trap-iolist"
+                | "t-map-order-large" => 512,
                 _ => 256,
             };
             (name.as_str(), extra.as_str(), memory, 300)

@@ -1,4 +1,4 @@
-%% length/1 of a list of millions of cells shares the node: erl's length/1 yields when its
+%% length/1 of a list of a million cells shares the node: erl's length/1 yields when its
 %% slice of work is used up, and so does ours, going on where it stopped. A ticker process
 %% told to go just before the call must have sent its tick while the call ran. In a guard
 %% and in a body, on a proper, an improper and a literal list; the length of a list that
@@ -20,9 +20,9 @@ during(Tag, F) ->
     erlang:display({Tag, R, ticked_during_call, Ticked}).
 
 main() ->
-    L = lists:seq(1, 4000000),
+    L = lists:seq(1, 1000000),
     during(body, fun() -> length(L) end),
-    during(guard, fun() -> case L of X when length(X) > 3999999 -> long; _ -> short end end),
+    during(guard, fun() -> case L of X when length(X) > 999999 -> long; _ -> short end end),
     during(guard_false, fun() -> case L ++ [a | b] of X when length(X) > 3 -> long; _ -> no end end),
     during(improper, fun() -> catch_top(fun() -> length(L ++ x) end) end),
     %% Two long lengths in one expression, and one after the list changed.
