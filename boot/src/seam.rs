@@ -96,9 +96,7 @@ impl Platform for XenPlatform {
     }
 
     fn take_pending(&self, sink: &mut dyn FnMut(Channel)) {
-        self.domain
-            .shared_info()
-            .drain_pending(|port| sink(Channel(port.0)));
+        self.domain.take_watched(|port| sink(Channel(port.0)));
     }
 
     fn wait_for_channel(&self, channel: Channel, deadline: u64) -> bool {

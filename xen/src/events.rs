@@ -77,8 +77,18 @@ impl SharedInfo {
     /// Takes every pending port out of the bitmap, calling `f` for each in ascending order.
     /// Each 64-port word is claimed with one atomic swap-to-zero, so a bit Xen sets meanwhile
     /// is either seen now or left for the next call, never lost.
-    pub fn drain_pending(&self, mut f: impl FnMut(Port)) {
-        for word in 0..(MAX_PORTS / 64) as usize {
+    pub fn drain_pending(&self, f: impl FnMut(Port)) {
+        self.drain_pending_in(u64::MAX, f)
+    }
+
+    /// As [`SharedInfo::drain_pending`], looking only at the 64-port words whose bits are set
+    /// in `words` (bit `w` stands for ports `64 * w` to `64 * w + 63`): a caller that knows
+    /// which ports it watches reads one or two words instead of all 64.
+    pub fn drain_pending_in(&self, words: u64, mut f: impl FnMut(Port)) {
+        let mut left = words;
+        while left != 0 {
+            let word = left.trailing_zeros() as usize;
+            left &= left - 1;
             let offset = PENDING_OFFSET + word * 8;
             if self.page.read_u64(offset) == 0 {
                 continue;
@@ -180,6 +190,24 @@ mod tests {
         let mut again = Vec::new();
         info.drain_pending(|p| again.push(p.0));
         assert!(again.is_empty());
+    }
+
+    #[test]
+    fn draining_some_words_leaves_the_others_pending() {
+        let mut page = TestPage::new();
+        let info = SharedInfo::new(page.share());
+        // Ports 1 (word 0), 70 (word 1) and 4095 (word 63) pending.
+        page.0[PENDING_OFFSET] = 0b10;
+        page.0[PENDING_OFFSET + 8] = 0b100_0000;
+        page.0[PENDING_OFFSET + 511] = 0x80;
+        let mut seen = Vec::new();
+        info.drain_pending_in(1 | 1 << 63, |p| seen.push(p.0));
+        assert_eq!(seen, vec![1, 4095]);
+        assert!(info.is_pending(Port(70)));
+        assert!(!info.is_pending(Port(1)));
+        let mut rest = Vec::new();
+        info.drain_pending(|p| rest.push(p.0));
+        assert_eq!(rest, vec![70]);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use crate::console::{self, ConsoleRing};
 use crate::error::XenError;
-use crate::events::{Port, SharedInfo};
+use crate::events::{Port, SharedInfo, MAX_PORTS};
 use crate::hypercall::{self, ShutdownReason};
 use crate::mm;
 use crate::shared::SharedPage;
@@ -63,9 +63,20 @@ pub struct Platform {
     store_port: Port,
     boot_ns: u64,
     wait_ports: Mutex<([Port; MAX_WAIT_PORTS], usize)>,
+    /// The 64-port words of the pending bitmap that hold a watched port, one bit each (see
+    /// [`SharedInfo::drain_pending_in`]); kept with `wait_ports`.
+    watched_words: AtomicU64,
 }
 
 static PLATFORM: Once<Platform> = Once::new();
+
+/// The pending bitmap's words (one bit each) that hold one of `ports`.
+fn words_of(ports: &[Port]) -> u64 {
+    ports
+        .iter()
+        .filter(|p| p.0 < MAX_PORTS)
+        .fold(0, |words, p| words | 1 << (p.0 / 64))
+}
 
 /// How many times the scheduler or a blocking outlet slept in SCHEDOP_poll waiting for events
 /// ([`Platform::wait_for_events`] and [`Platform::poll`]).
@@ -171,6 +182,7 @@ pub fn init(start_info_address: usize) -> Result<&'static Platform, InitError> {
         store_port,
         boot_ns,
         wait_ports: Mutex::new(([Port(0); MAX_WAIT_PORTS], 0)),
+        watched_words: AtomicU64::new(0),
     });
     platform.shared.mask(console_port);
     platform.shared.mask(store_port);
@@ -382,6 +394,8 @@ impl Platform {
         }
         ports[*n] = port;
         *n += 1;
+        self.watched_words
+            .store(words_of(&ports[..*n]), Ordering::Relaxed);
         Ok(())
     }
 
@@ -393,6 +407,17 @@ impl Platform {
             ports.copy_within(i + 1..*n, i);
             *n -= 1;
         }
+        self.watched_words
+            .store(words_of(&ports[..*n]), Ordering::Relaxed);
+    }
+
+    /// Takes the pending bits of the watched ports' words out of the bitmap (as
+    /// [`SharedInfo::drain_pending`] does for all of them), calling `f` for each pending port.
+    /// Every channel the runtime routes is watched, so nothing it waits for is missed; a
+    /// pending port outside those words stays pending, as nobody waits for it.
+    pub fn take_watched(&self, f: impl FnMut(Port)) {
+        self.shared
+            .drain_pending_in(self.watched_words.load(Ordering::Relaxed), f)
     }
 
     /// Blocks the vCPU until a watched port is pending or system time reaches `deadline_ns`
