@@ -18,7 +18,8 @@
 %%
 %% == Concurrency ==
 %% Requests from any number of processes are pipelined: the driver keeps up to 16 in flight
-%% (below xenstored's limit of 20 queued replies per connection) and queues the rest. Replies
+%% (below xenstored's limit of 20 queued replies per connection), as many as the request ring
+%% holds at once, and queues the rest. Replies
 %% are matched by request id, checked against the request's type, and sent to the caller
 %% tagged with a monitor alias, so a caller that timed out or died never receives a stale
 %% reply. Requests larger than the free ring space are written in pieces as xenstored drains
@@ -198,8 +199,9 @@ transaction(Fun, Timeout) ->
     erlang:error(badarg, [Fun, Timeout]).
 
 %% @doc The driver's counters: requests sent, replies received, the most requests in flight
-%% and queued at once, notifications sent and the most messages written with one, watch
-%% events delivered, and the driver's heap high-water mark in words.
+%% and queued at once, notifications sent and the most messages written with one, flushes
+%% that found the ring full (only a request larger than the ring should), watch events
+%% delivered, and the driver's heap high-water mark in words.
 -spec stats() -> {ok, map()} | error().
 stats() -> call(stats, ?TIMEOUT).
 
@@ -382,8 +384,16 @@ perm_char(both) -> $b.
     %% requests are recognised and dropped after a restart.
     generation = 0,
     next = 1,
-    %% ReqId => {Alias | none, Type, What}, What being the request or the watch it sets.
+    %% ReqId => {Alias | none, Type, What, End}, What being the request or the watch it sets
+    %% and End where the request ends in the stream of request bytes.
     inflight = #{},
+    %% Bytes of every request put in flight, and the end of the last one answered: xenstored
+    %% reads a request whole before answering it, so at most `sent - answered' bytes are in
+    %% the ring. Requests are put in flight only while that stays within the ring's size, so
+    %% that every write fits without asking the ring for room (and without the notification
+    %% that an owner waiting for room gets whenever xenstored takes a request).
+    sent = 0,
+    answered = 0,
     %% Requests waiting for room in the window, {Alias, Caller, Request}, in a queue of two
     %% lists (see dequeue/1).
     queue = {[], [], 0},
@@ -410,6 +420,8 @@ perm_char(both) -> $b.
     max_queued = 0,
     watch_events = 0,
     stale_replies = 0,
+    %% Flushes that found the ring without room for everything waiting.
+    ring_full = 0,
     notifies = 0,
     max_batch = 0,
     heap_hwm = 0
@@ -558,19 +570,24 @@ handle({xenstore_call, Alias, _Caller, _Request}, S = #st{stopping = From}) when
     S;
 handle({xenstore_stop, From}, S) ->
     S#st{stopping = From};
-handle({xenstore_call, Alias, Caller, Request}, S = #st{queue = {[], [], 0}, inflight = In})
+handle({xenstore_call, Alias, Caller, Request}, S = #st{queue = {[], [], 0}, inflight = In,
+                                                        sent = Sent, answered = Answered})
   when map_size(In) < ?WINDOW ->
-    %% Room in the window and nobody waiting: straight in (the caller has just asked; for
-    %% max_queued it counts as one queued, which stats_map/1 adds).
-    start(Alias, Caller, Request, S);
+    case fits(wire_size(Request), Sent - Answered, In) of
+        %% Room in the window and the ring, and nobody waiting: straight in (the caller has
+        %% just asked; for max_queued it counts as one queued, which stats_map/1 adds).
+        true -> start(Alias, Caller, Request, S);
+        false -> enqueue({Alias, Caller, Request}, S)
+    end;
 handle({xenstore_call, Alias, Caller, Request}, S) ->
-    {In, Out, Len} = S#st.queue,
-    admit(S#st{queue = {[{Alias, Caller, Request} | In], Out, Len + 1},
-               max_queued = max(S#st.max_queued, Len + 1)});
+    admit(enqueue({Alias, Caller, Request}, S));
 handle({'DOWN', Mon, process, Pid, _}, S) ->
     forget_watcher(Pid, Mon, S);
 handle(_Other, S) ->
     S.
+
+enqueue(Call, S = #st{queue = {In, Out, Len}}) ->
+    S#st{queue = {[Call | In], Out, Len + 1}, max_queued = max(S#st.max_queued, Len + 1)}.
 
 %% The queue of waiting requests: newest first, oldest first, length.
 dequeue({[], [], 0}) -> empty;
@@ -583,16 +600,35 @@ any(Pred, [X | Rest]) -> Pred(X) orelse any(Pred, Rest).
 %% Moves queued requests into the window.
 admit(S = #st{queue = {_, _, 0}}) -> S;
 admit(S = #st{inflight = In}) when map_size(In) >= ?WINDOW -> S;
-admit(S) ->
+admit(S = #st{inflight = In, sent = Sent, answered = Answered}) ->
+    %% The oldest waits while it does not fit, and those behind it with it.
     case dequeue(S#st.queue) of
         empty -> S;
-        {{Alias, Caller, Request}, Q} ->
-            S1 = S#st{queue = Q},
-            case is_process_alive(Caller) of
-                false -> admit(S1);
-                true -> admit(start(Alias, Caller, Request, S1))
+        {{_, _, Request} = Next, Q} ->
+            case fits(wire_size(Request), Sent - Answered, In) of
+                false -> S;
+                true -> admit(start_queued(Next, S#st{queue = Q}))
             end
     end.
+
+start_queued({Alias, Caller, Request}, S) ->
+    case is_process_alive(Caller) of
+        false -> S;
+        true -> start(Alias, Caller, Request, S)
+    end.
+
+%% Whether a request of Size bytes may go in flight with Unanswered bytes of requests in the
+%% ring or on their way to it: when it fits beside them; a request larger than the ring
+%% goes alone (in pieces, as xenstored makes room); one that is not written to the ring
+%% (stats) at once.
+fits(0, _Unanswered, _In) -> true;
+fits(Size, Unanswered, In) -> Unanswered + Size =< ?RING_SIZE orelse map_size(In) =:= 0.
+
+%% The bytes a request takes in the ring (at most: a watch's token is written later).
+wire_size({raw, _, _, Payload}) when is_binary(Payload) -> ?HEADER + byte_size(Payload);
+wire_size({Watch, Path, _}) when (Watch =:= watch orelse Watch =:= unwatch), is_binary(Path) ->
+    ?HEADER + byte_size(Path) + 24;
+wire_size(_) -> 0.
 
 start(Alias, _Caller, {raw, Type, Tx, Payload}, S) when is_integer(Type), is_integer(Tx),
                                                         is_binary(Payload),
@@ -628,19 +664,22 @@ start(Alias, _Caller, Request, S) ->
 
 %% Puts a request in the output and in flight.
 send(Alias, Type, Tx, Payload, What, S = #st{next = Next, generation = G, inflight = In0,
-                                               newer = Newer, max_in_flight = Most}) ->
+                                               newer = Newer, max_in_flight = Most,
+                                               sent = Sent0}) ->
     ReqId = (G bsl 24) bor Next,
-    Header = <<Type:32/little, ReqId:32/little, Tx:32/little, (byte_size(Payload)):32/little>>,
-    In = In0#{ReqId => {Alias, Type, What}},
+    Size = byte_size(Payload),
+    Header = <<Type:32/little, ReqId:32/little, Tx:32/little, Size:32/little>>,
+    Sent = Sent0 + ?HEADER + Size,
+    In = In0#{ReqId => {Alias, Type, What, Sent}},
     %% Header and payload go out as two pieces: the payload is not copied again. (This runs
     %% for every request, between a caller's call and the ring write: the counters are kept
     %% with guards and one record update, and `requests' is counted as replies + in flight.)
     case map_size(In) of
-        Size when Size > Most ->
-            S#st{next = (Next rem 16#FFFFFF) + 1, inflight = In,
-                 newer = [Payload, Header | Newer], max_in_flight = Size};
+        Count when Count > Most ->
+            S#st{next = (Next rem 16#FFFFFF) + 1, inflight = In, sent = Sent,
+                 newer = [Payload, Header | Newer], max_in_flight = Count};
         _ ->
-            S#st{next = (Next rem 16#FFFFFF) + 1, inflight = In,
+            S#st{next = (Next rem 16#FFFFFF) + 1, inflight = In, sent = Sent,
                  newer = [Payload, Header | Newer]}
     end.
 
@@ -665,7 +704,8 @@ flush(S) ->
     flush_fitting(S).
 
 %% Writes what fits in the free space now.
-flush_fitting(S = #st{pore = P, out = Out}) ->
+flush_fitting(S0 = #st{pore = P, out = Out, ring_full = Full}) ->
+    S = S0#st{ring_full = Full + 1},
     {Free, _} = avail(P),
     case take(Out, Free, []) of
         {[], _} -> poke_if_due(S);
@@ -749,7 +789,7 @@ dispatch(?XS_WATCH_EVENT, _ReqId, Body, S) ->
     end;
 dispatch(Type, ReqId, Body, S = #st{generation = G}) ->
     case maps:take(ReqId, S#st.inflight) of
-        {{Alias, Sent, What}, In} ->
+        {{Alias, Sent, What, End}, In} ->
             (Type =:= Sent orelse Type =:= ?XS_ERROR)
                 orelse exit({xenstore_ring, {unexpected_type, Type, Sent, ReqId}}),
             Reply = case Type of
@@ -757,7 +797,8 @@ dispatch(Type, ReqId, Body, S = #st{generation = G}) ->
                         _ -> {ok, Body}
                     end,
             reply(Alias, Reply),
-            completed(What, Reply, S#st{inflight = In, replies = S#st.replies + 1});
+            completed(What, Reply, S#st{inflight = In, replies = S#st.replies + 1,
+                                        answered = max(End, S#st.answered)});
         error when ReqId bsr 24 =/= G, G > 0 ->
             S#st{stale_replies = S#st.stale_replies + 1};
         error ->
@@ -851,7 +892,7 @@ stats_map(S) ->
     #{requests => requests(S), replies => S#st.replies, max_in_flight => S#st.max_in_flight,
       max_queued => max(S#st.max_queued, min(requests(S), 1)),
       watch_events => S#st.watch_events, stale_replies => S#st.stale_replies,
-      notifies => S#st.notifies, max_batch => S#st.max_batch,
+      notifies => S#st.notifies, max_batch => S#st.max_batch, ring_full => S#st.ring_full,
       heap_hwm => (sample_heap(S))#st.heap_hwm,
       in_flight => map_size(S#st.inflight), queued => element(3, S#st.queue),
       watches => map_size(S#st.watches), generation => S#st.generation}.
