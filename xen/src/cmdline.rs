@@ -81,7 +81,8 @@ pub enum BootOption<'a> {
     /// `wait=S`: stay up, idle, for S seconds before powering off.
     Wait(u64),
     /// `idle_poll=US`: before sleeping in Xen, watch for an event for up to US microseconds
-    /// (at most [`MAX_IDLE_POLL_US`]; 0, the default, sleeps at once).
+    /// (at most [`MAX_IDLE_POLL_US`]; the window adapts below that, see [`crate::idle`];
+    /// 0 sleeps at once; [`crate::idle::DEFAULT_MAX_US`] when not given).
     IdlePoll(u32),
     /// `-run` or `-s`: an Erlang function to run.
     Run(RunSpec<'a>),

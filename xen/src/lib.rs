@@ -21,6 +21,7 @@ pub mod console;
 pub mod elfnote;
 pub mod error;
 pub mod events;
+pub mod idle;
 pub mod pages;
 pub mod shared;
 pub mod time;

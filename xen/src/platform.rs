@@ -10,6 +10,7 @@ use crate::console::{self, ConsoleRing};
 use crate::error::XenError;
 use crate::events::{Port, SharedInfo, MAX_PORTS};
 use crate::hypercall::{self, ShutdownReason};
+use crate::idle;
 use crate::mm;
 use crate::shared::SharedPage;
 use crate::xenstore::{Doorbell, SyncClient, XenstoreError};
@@ -81,9 +82,10 @@ fn words_of(ports: &[Port]) -> u64 {
 /// How many times the scheduler or a blocking outlet slept in SCHEDOP_poll waiting for events
 /// ([`Platform::wait_for_events`] and [`Platform::poll`]).
 static SLEEPS: AtomicU64 = AtomicU64::new(0);
-/// How long [`Platform::poll`] watches the ports before it sleeps in Xen, in nanoseconds
-/// (`idle_poll=US`; 0: sleep at once).
-static IDLE_POLL_NS: AtomicU64 = AtomicU64::new(0);
+/// How long [`Platform::poll`] watches the ports before it sleeps in Xen: a window that adapts
+/// to how soon events come, up to `idle_poll=US` (see [`crate::idle`]).
+static IDLE: Mutex<idle::Window> =
+    Mutex::new(idle::Window::new(idle::DEFAULT_MAX_US as u64 * 1000));
 static EARLY_CONSOLE: AtomicUsize = AtomicUsize::new(0);
 static EARLY_CONSOLE_PORT: AtomicU32 = AtomicU32::new(u32::MAX);
 
@@ -431,15 +433,15 @@ impl Platform {
     /// SCHEDOP_poll on `ports` until `deadline_ns` (0: none), counted in
     /// [`Platform::run_times`].
     ///
-    /// With an idle poll set ([`Platform::set_idle_poll`]) it first watches the ports'
-    /// pending bits for up to that long (or to the deadline) and returns as soon as one is
-    /// set, without a hypercall: a reply that comes within the poll then finds the vCPU still
-    /// running instead of waiting for Xen to wake it.
+    /// It first watches the ports' pending bits for as long as the idle window says (or to
+    /// the deadline) and returns as soon as one is set, without a hypercall: an event that
+    /// comes within the window finds the vCPU still running instead of waiting for Xen to
+    /// wake it. Each sleep then tells the window how long the wait was ([`crate::idle`]).
     pub fn poll(&self, ports: &[Port], deadline_ns: u64) -> Result<(), XenError> {
-        let watch_ns = IDLE_POLL_NS.load(Ordering::Relaxed);
+        let start = self.now_ns();
+        let watch_ns = IDLE.lock().watch_ns();
         if watch_ns > 0 {
-            let now = self.now_ns();
-            let mut until = now.saturating_add(watch_ns);
+            let mut until = start.saturating_add(watch_ns);
             if deadline_ns != 0 {
                 until = until.min(deadline_ns);
             }
@@ -456,13 +458,15 @@ impl Platform {
             }
         }
         SLEEPS.fetch_add(1, Ordering::Relaxed);
-        hypercall::poll(ports, deadline_ns)
+        let slept = hypercall::poll(ports, deadline_ns);
+        IDLE.lock().after_sleep(self.now_ns().saturating_sub(start));
+        slept
     }
 
-    /// Sets how long [`Platform::poll`] (and so [`Platform::wait_for_events`]) watches for
-    /// an event before sleeping in Xen, in microseconds (0: not at all).
+    /// Sets the longest [`Platform::poll`] (and so [`Platform::wait_for_events`]) watches
+    /// for an event before sleeping in Xen, in microseconds (0: not at all).
     pub fn set_idle_poll(&self, us: u32) {
-        IDLE_POLL_NS.store(u64::from(us) * 1000, Ordering::Relaxed);
+        *IDLE.lock() = idle::Window::new(u64::from(us) * 1000);
     }
 
     /// vCPU 0's time running, runnable (waiting for a physical CPU) and blocked, in
