@@ -13,7 +13,7 @@
 //! watching off). This module is the arithmetic; [`crate::platform`] does the watching.
 
 /// The maximum window unless the command line says otherwise, in microseconds.
-pub const DEFAULT_MAX_US: u32 = 300;
+pub const DEFAULT_MAX_US: u32 = 500;
 /// The first window after one that was nothing, in nanoseconds.
 pub const START_NS: u64 = 20_000;
 
