@@ -85,6 +85,21 @@ const PROGRAMS: &[(&str, &[&str])] = &[
     // Lists, maps and ETS tables of millions: most cases are killed for the node's memory
     // even at the generous limit, so only the runner's end is checked. (Body recursions
     // building them once ran the heap's vector past its limit between two calls.)
+    // Unicode conversions, string functions and formatting: their output buffers and the
+    // binaries they build by appending take their room fallibly (a doubling buffer of tens of
+    // MB once ended the runner at 48M and 64M).
+    (
+        "mh_text",
+        &[
+            "{chars_to_binary,8000000}",
+            "{chars_to_binary_utf16,16000000}",
+            "{chars_to_nfc,1000000}",
+            "{string_lexemes,1000000}",
+            "{string_to_integer,199}",
+            "{io_lib_w_list,6888897}",
+            "{io_format_p,ok}",
+        ],
+    ),
     ("mh_lists", &[]),
     ("mh_maps", &[]),
     ("mh_ets", &[]),
@@ -106,9 +121,7 @@ const PROGRAMS: &[(&str, &[&str])] = &[
     ),
 ];
 
-// The other programs of tests/memory_host still end the runner at some limits, each for a
-// cause not mended yet: mh_text (unicode output buffers), mh_display (not run: its output is
-// the point).
+// mh_display is not run here: its output is the point.
 
 /// The limit at which the expected lines are checked.
 const GENEROUS: &str = "256M";

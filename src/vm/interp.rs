@@ -28,6 +28,7 @@ use super::fetch::{Ip, Ops};
 use super::heap::View;
 use super::literals::Literals;
 use super::map;
+use super::memory::MemoryError;
 use super::ops::*;
 use super::process::{Process, SLICE_REDUCTIONS, X_REGS};
 use super::services::{NoServices, Services};
@@ -3059,6 +3060,14 @@ struct BsFail<'s> {
 }
 
 impl<'s> BsFail<'s> {
+    /// A `system_limit`: the result would not fit in the node's memory.
+    fn limit() -> BsFail<'s> {
+        BsFail {
+            limit: true,
+            blame: None,
+        }
+    }
+
     /// A `badarg` blaming segment `s` for `problem`.
     fn badarg(s: &'s Segment, problem: BsProblem) -> BsFail<'s> {
         BsFail {
@@ -3167,10 +3176,16 @@ fn create_bin<'s>(
             }
             if bits::appendable(&view, w, off, len) {
                 let i = (w >> 1) as usize;
+                let more = size_hint(p, xr, lits, hint, &segs[1..]);
                 let buf = alloc::sync::Arc::get_mut(&mut p.heap.bins[i])
                     .ok_or(BsFail::plain())?
                     .take_bytes();
-                writer = Some((BitWriter::resume(buf, off + len), i, off));
+                let mut wr = BitWriter::resume(buf, off + len);
+                if construction_room(p, &mut wr, more).is_err() {
+                    p.heap.put_bin_bytes(i, wr.buf);
+                    return Err(BsFail::limit());
+                }
+                writer = Some((wr, i, off));
             } else {
                 let s = super::heap::BinSlice {
                     data: view.buffer(w),
@@ -3179,18 +3194,25 @@ fn create_bin<'s>(
                 };
                 // Room for this construction, and for appending as much again later.
                 let now = s.bit_len / 8 + size_hint(p, xr, lits, hint, &segs[1..]);
-                let mut wr = BitWriter::with_room(now.max(s.bit_len / 8 * 2 + 64));
+                let room = now.max(s.bit_len / 8 * 2 + 64);
+                let mut wr = BitWriter::with_room(if room < LARGE_OUTPUT { room } else { 0 });
+                construction_room(p, &mut wr, room).map_err(|_| BsFail::limit())?;
                 wr.slice(&s);
                 writer = Some((wr, usize::MAX, 0));
             }
             rest = &segs[1..];
         }
     }
-    let (mut wr, reuse, start) = writer.unwrap_or_else(|| {
-        // One allocation of about the right size instead of growing from nothing.
-        let wr = BitWriter::with_room(size_hint(p, xr, lits, hint, rest));
-        (wr, usize::MAX, 0)
-    });
+    let (mut wr, reuse, start) = match writer {
+        Some(w) => w,
+        None => {
+            // One allocation of about the right size instead of growing from nothing.
+            let bytes = size_hint(p, xr, lits, hint, rest);
+            let mut wr = BitWriter::with_room(if bytes < LARGE_OUTPUT { bytes } else { 0 });
+            construction_room(p, &mut wr, bytes).map_err(|_| BsFail::limit())?;
+            (wr, usize::MAX, 0)
+        }
+    };
     let r = write_segments(p, xr, lits, strings, rest, &mut wr);
     if reuse != usize::MAX {
         // Put the buffer back even on failure so the source binary stays valid.
@@ -3228,6 +3250,27 @@ fn size_hint(
         }
     }
     bits.div_ceil(8)
+}
+
+/// Constructions whose output reaches this many bytes take their room from the node's memory
+/// fallibly (see [`construction_room`]); smaller ones grow as any small buffer does.
+const LARGE_OUTPUT: usize = 1 << 16;
+
+/// Room in `wr` for `bytes` more bytes of a construction's output (its size hint: the
+/// segments whose sizes the load knew and the binaries it copies), taken up front when the
+/// result will be large, so that appending them never grows the buffer on its own: an
+/// accumulator of tens of MB doubling by itself could ask for more than the node has, which
+/// must be the process's `system_limit`, not the node's end.
+fn construction_room(p: &Process, wr: &mut BitWriter, bytes: usize) -> Result<(), MemoryError> {
+    let now = wr.buf.len().max(wr.bits.div_ceil(8));
+    let want = now.saturating_add(bytes);
+    if want < LARGE_OUTPUT || want <= wr.buf.capacity() {
+        return Ok(());
+    }
+    // Grown as Vec grows (at least doubling), so that appends in a loop stay linear.
+    let target = want.max(wr.buf.capacity().saturating_mul(2));
+    let more = target - wr.buf.len();
+    p.heap.reserve_output(&mut wr.buf, more)
 }
 
 /// Room in `wr` for an `n`-bit segment whose size the program chose (an integer segment

@@ -36,6 +36,10 @@ pub const STEP: usize = 1 << 14;
 /// Bytes of a binary decoded for one unit of work (a step reads 64 KiB).
 pub const BYTES_PER_UNIT: usize = 4;
 
+/// Characters one step adds to the output at most: a character per list element, or per
+/// byte of a binary chunk, with a character's worth for a chunk's cut-off bytes.
+const STEP_OUTPUT: usize = STEP * BYTES_PER_UNIT + STEP;
+
 /// List cells built for one unit of work.
 const CELLS_PER_UNIT: usize = 4;
 
@@ -144,6 +148,17 @@ impl Out {
                     }
                 }
             }
+        }
+    }
+
+    /// Room for what one step can add (see [`STEP_OUTPUT`]), taken from the allocator
+    /// fallibly before each step after the first, so that the step's pushes never grow the
+    /// buffer on their own: a buffer of tens of MB doubling by itself could take more than
+    /// the node has. (The first step starts from nothing: its growth is one step's output.)
+    fn step_room(&mut self) -> Result<(), ()> {
+        match self {
+            Out::Chars(v) => v.try_reserve(STEP_OUTPUT).map_err(|_| ()),
+            Out::Utf8(v) => v.try_reserve(4 * STEP_OUTPUT).map_err(|_| ()),
         }
     }
 
@@ -392,6 +407,9 @@ pub fn step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         ("unicode", "characters_to_binary")
     };
     let data = *args.first().ok_or_else(badarg)?;
+    if st.out.step_room().is_err() {
+        return Err(Fault::trapped_error(ctx, atom::SYSTEM_LIMIT, name, &args));
+    }
     let ended = run(ctx, &mut st, data, a[2], a[3]);
     ctx.charge(SLICE_REDUCTIONS as usize);
     match ended {
