@@ -44,7 +44,7 @@ use crate::vm::heap::{Heap, ERL_MIN_HEAP_SIZE};
 use crate::vm::interp::{run_with, Outcome};
 use crate::vm::maxheap::{report_text, HeapReport, MaxHeap};
 use crate::vm::memory::OutOfMemory;
-use crate::vm::process::{MemoryUse, Process, F_REGS, SLICE_REDUCTIONS};
+use crate::vm::process::{MemoryUse, Process, SLICE_REDUCTIONS};
 use crate::vm::services::{
     AliasMode, ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
 };
@@ -124,8 +124,6 @@ pub struct Node<P: Platform> {
     main: Option<u32>,
     /// The items the main process runs once the one it runs now has returned.
     items: VecDeque<StartItem>,
-    /// Float registers taken from the last process to wait, for the next one to run.
-    spare_f: Vec<f64>,
     /// Processes that ended since the scheduler last had the platform's files at hand:
     /// the files they left open are closed then.
     pub(super) ended: Vec<u32>,
@@ -154,7 +152,6 @@ impl<P: Platform> Node<P> {
             stop: None,
             main: None,
             items: VecDeque::new(),
-            spare_f: Vec::new(),
             ended: Vec::new(),
         }
     }
@@ -389,11 +386,11 @@ impl<P: Platform> Node<P> {
         match why {
             Outcome::Yield => self.st.put_back(&self.platform, p, Status::Runnable),
             Outcome::Waiting => {
-                shrink_registers(&mut p, &mut self.spare_f);
+                shrink_registers(&mut p);
                 self.st.put_back(&self.platform, p, Status::Waiting);
             }
             Outcome::WaitTimeout(ms) => {
-                shrink_registers(&mut p, &mut self.spare_f);
+                shrink_registers(&mut p);
                 let now = self.platform.now_ns();
                 self.st.start_receive_timer(now, pid, ms);
                 self.st.put_back(&self.platform, p, Status::Waiting);
@@ -541,14 +538,6 @@ impl<P: Platform> Node<P> {
         let e = self.st.procs.get_mut(&pid)?;
         let mut p = e.process.take()?;
         e.status = Status::Running;
-        if p.f.len() < F_REGS {
-            if self.spare_f.len() == F_REGS {
-                p.f = core::mem::take(&mut self.spare_f);
-                p.f.fill(0.0);
-            } else {
-                p.f.resize(F_REGS, 0.0);
-            }
-        }
         p.reductions = SLICE_REDUCTIONS;
         loop {
             let why = {
@@ -740,14 +729,10 @@ fn set_call(
 }
 
 /// Drops the float registers and spare memory a waiting process cannot need, to keep many
-/// waiting processes small (a receive has no live float registers). The float registers go
-/// to `spare` when it is empty, so the next process to run takes them without allocating.
-fn shrink_registers(p: &mut Process, spare: &mut Vec<f64>) {
-    if spare.is_empty() {
-        *spare = core::mem::take(&mut p.f);
-    } else {
-        p.f = Vec::new();
-    }
+/// waiting processes small (a receive has no live float registers; the next float
+/// instruction makes them again).
+fn shrink_registers(p: &mut Process) {
+    p.f = Vec::new();
     // Keeps the stack's checkpoint and its charge in step with what is left.
     p.trim_stack();
 }

@@ -30,7 +30,7 @@ use super::literals::Literals;
 use super::map;
 use super::memory::MemoryError;
 use super::ops::*;
-use super::process::{Process, SLICE_REDUCTIONS, X_REGS};
+use super::process::{Process, F_REGS, SLICE_REDUCTIONS, X_REGS};
 use super::services::{NoServices, Services};
 use super::term::{Kind, Term};
 
@@ -2661,17 +2661,22 @@ fn general<'e>(
                     view.float(v)
                 };
                 match x {
-                    Some(x) if x.is_finite() => p.f[*f as usize] = x,
+                    Some(x) if x.is_finite() => fregs(p)[*f as usize] = x,
                     _ => raise!(Class::Error, atom::BADARITH),
                 }
             }
             Op::FStore(f, d) => {
-                let t = p.heap.float(p.f[*f as usize]);
+                let x = fregs(p)[*f as usize];
+                let t = p.heap.float(x);
                 store(xr, p, *d, t);
             }
-            Op::FMove(s, d) => p.f[*d as usize] = p.f[*s as usize],
+            Op::FMove(s, d) => {
+                let r = fregs(p);
+                r[*d as usize] = r[*s as usize];
+            }
             Op::FArith(fop, a, b, d) => {
-                let (x, y) = (p.f[*a as usize], p.f[*b as usize]);
+                let r = fregs(p);
+                let (x, y) = (r[*a as usize], r[*b as usize]);
                 let r = match fop {
                     FloatOp::Add => x + y,
                     FloatOp::Sub => x - y,
@@ -2681,9 +2686,12 @@ fn general<'e>(
                 if !r.is_finite() {
                     raise!(Class::Error, atom::BADARITH);
                 }
-                p.f[*d as usize] = r;
+                fregs(p)[*d as usize] = r;
             }
-            Op::FNeg(a, d) => p.f[*d as usize] = -p.f[*a as usize],
+            Op::FNeg(a, d) => {
+                let r = fregs(p);
+                r[*d as usize] = -r[*a as usize];
+            }
             Op::BsCreateBin {
                 fail,
                 dst,
@@ -2954,6 +2962,16 @@ fn general<'e>(
 
 /// How a process ends when its code or saved position cannot be run.
 #[cold]
+/// The float registers, made (zeroed) by the first float instruction after the process last
+/// waited: most processes never use them, and a receive has none live.
+#[inline]
+fn fregs(p: &mut Process) -> &mut [f64] {
+    if p.f.len() < F_REGS {
+        p.f.resize(F_REGS, 0.0);
+    }
+    &mut p.f
+}
+
 fn bad_code() -> Outcome {
     Outcome::Crash {
         class: Class::Error,

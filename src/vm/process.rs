@@ -6,7 +6,6 @@
 //! listed by [`Process::collect`].
 
 use alloc::collections::VecDeque;
-use alloc::vec;
 use alloc::vec::Vec;
 
 use super::gc::{self, GcError};
@@ -147,7 +146,7 @@ impl Process {
             heap: Heap::new(),
             stack: Vec::with_capacity(STACK_FREE_WORDS),
             x: Vec::new(),
-            f: vec![0.0; F_REGS],
+            f: Vec::new(),
             module: 0,
             pc: 0,
             reductions: SLICE_REDUCTIONS,
