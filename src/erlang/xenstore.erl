@@ -394,8 +394,9 @@ perm_char(both) -> $b.
     %% that an owner waiting for room gets whenever xenstored takes a request).
     sent = 0,
     answered = 0,
-    %% Requests waiting for room in the window, {Alias, Caller, Request}, in a queue of two
-    %% lists (see dequeue/1).
+    %% Requests waiting for room in the window or the ring, {Alias, Caller, Request, Size}
+    %% (Size as wire_size/1 gives it), in a queue of two lists: newest first, oldest first,
+    %% and the length.
     queue = {[], [], 0},
     %% Encoded requests not yet (entirely) in the ring, as pieces (headers and payloads):
     %% those a flush has seen, oldest first, then newer ones, newest first (so that adding
@@ -581,12 +582,15 @@ handle({xenstore_call, Alias, Caller, {raw, _, _, Payload} = Request},
 handle({xenstore_call, Alias, Caller, Request}, S = #st{queue = {[], [], 0}, inflight = In,
                                                         sent = Sent, answered = Answered})
   when map_size(In) < ?WINDOW ->
-    case fits(wire_size(Request), Sent - Answered, In) of
+    Size = wire_size(Request),
+    case fits(Size, Sent - Answered, In) of
         true -> start(Alias, Caller, Request, S);
-        false -> enqueue({Alias, Caller, Request}, S)
+        false -> enqueue({Alias, Caller, Request, Size}, S)
     end;
 handle({xenstore_call, Alias, Caller, Request}, S) ->
-    admit(enqueue({Alias, Caller, Request}, S));
+    %% Others wait, or the window is full: behind them. (Whatever makes room, a reply,
+    %% admits the waiting at once, so the oldest did not fit when this came.)
+    enqueue({Alias, Caller, Request, wire_size(Request)}, S);
 handle({'DOWN', Mon, process, Pid, _}, S) ->
     forget_watcher(Pid, Mon, S);
 handle(_Other, S) ->
@@ -595,29 +599,25 @@ handle(_Other, S) ->
 enqueue(Call, S = #st{queue = {In, Out, Len}}) ->
     S#st{queue = {[Call | In], Out, Len + 1}, max_queued = max(S#st.max_queued, Len + 1)}.
 
-%% The queue of waiting requests: newest first, oldest first, length.
-dequeue({[], [], 0}) -> empty;
-dequeue({In, [], Len}) -> dequeue({[], lists:reverse(In, []), Len});
-dequeue({In, [Oldest | Out], Len}) -> {Oldest, {In, Out, Len - 1}}.
-
 any(_Pred, []) -> false;
 any(Pred, [X | Rest]) -> Pred(X) orelse any(Pred, Rest).
 
-%% Moves queued requests into the window.
+%% Moves queued requests into the window, oldest first; the oldest waits while it does not
+%% fit, and those behind it with it. (A queue whose oldest list ran out is turned over once,
+%% and kept so, not at every look.)
 admit(S = #st{queue = {_, _, 0}}) -> S;
 admit(S = #st{inflight = In}) when map_size(In) >= ?WINDOW -> S;
-admit(S = #st{inflight = In, sent = Sent, answered = Answered}) ->
-    %% The oldest waits while it does not fit, and those behind it with it.
-    case dequeue(S#st.queue) of
-        empty -> S;
-        {{_, _, Request} = Next, Q} ->
-            case fits(wire_size(Request), Sent - Answered, In) of
-                false -> S;
-                true -> admit(start_queued(Next, S#st{queue = Q}))
-            end
-    end.
+admit(S = #st{queue = {Newer, [], Len}}) ->
+    admit(S#st{queue = {[], lists:reverse(Newer, []), Len}});
+admit(S = #st{queue = {Newer, [{_, _, _, Size} = Next | Older], Len}, inflight = In,
+              sent = Sent, answered = Answered})
+  when Size =:= 0; Sent - Answered + Size =< ?RING_SIZE; map_size(In) =:= 0 ->
+    %% As fits/3 says.
+    admit(start_queued(Next, S#st{queue = {Newer, Older, Len - 1}}));
+admit(S) ->
+    S.
 
-start_queued({Alias, Caller, Request}, S) ->
+start_queued({Alias, Caller, Request, _Size}, S) ->
     case is_process_alive(Caller) of
         false -> S;
         true -> start(Alias, Caller, Request, S)
