@@ -96,6 +96,10 @@ cell_text(Driver, N, W, S) ->
 %% loading code and growing heaps (it measured up to three times slower). Three writers of
 %% 100-byte values, so that the batching paths are warm too.
 warm_up(Drivers) ->
+    %% Xen scrubs the memory of the guests that ran before this one in its idle time; under
+    %% emulation that takes a second or two, during which a wake-up of our vCPU can wait for
+    %% a physical CPU for tens to hundreds of milliseconds (runnable_ms). Let it finish.
+    receive after 2000 -> ok end,
     [begin
          Prefix = <<"data/bench/", (atom_to_binary(D))/binary>>,
          _ = run(D, Prefix, 3, 30, 100),
