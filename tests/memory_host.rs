@@ -72,6 +72,8 @@ const PROGRAMS: &[(&str, &[&str])] = &[
             "{send_map,200000}",
             "{send_huge,{system_limit,{4,8000000}}}",
             "{many_to_idle,system_limit}",
+            "{atoms_to_self,system_limit}",
+            "{atoms_to_idle,system_limit}",
             "{send_after_huge,system_limit}",
             "{timers_held,system_limit}",
             "{spawn_huge_arg,system_limit}",

@@ -480,6 +480,10 @@ impl<P: Platform> State<P> {
         };
         match e.process.as_mut() {
             Some(p) => {
+                p.room_for_message().map_err(|_| OutOfMemory {
+                    heap_words: p.heap.words.len(),
+                    wanted_words: p.heap.words.len() + p.mailbox.capacity().max(4),
+                })?;
                 let m = try_copy_term(view, &mut p.heap, msg)?;
                 p.mailbox.push_back(m);
                 self.wake(to);
@@ -504,7 +508,14 @@ impl<P: Platform> State<P> {
             return;
         };
         match e.process.as_mut() {
-            Some(p) => match build(&self.no_lits, &atoms, p, &d) {
+            Some(p) => match p
+                .room_for_message()
+                .map_err(|_| OutOfMemory {
+                    heap_words: p.heap.words.len(),
+                    wanted_words: p.heap.words.len() + p.mailbox.capacity().max(4),
+                })
+                .and_then(|()| build(&self.no_lits, &atoms, p, &d))
+            {
                 Ok(m) => {
                     p.mailbox.push_back(m);
                     self.wake(to);

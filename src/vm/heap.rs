@@ -64,6 +64,8 @@ struct Charge {
     bytes: usize,
     /// Bytes charged for its process's stack ([`Heap::charge_stack`]).
     stack_bytes: usize,
+    /// Bytes charged for its process's message queue ([`Heap::charge_queue`]).
+    queue_bytes: usize,
     /// The last growth the account or the allocator refused, until the scheduler takes it.
     refused: Option<OutOfMemory>,
     /// A binary made since the last collection found the account at or over its budget
@@ -74,7 +76,7 @@ struct Charge {
 impl Drop for Heap {
     fn drop(&mut self) {
         if let Some(c) = &self.charge {
-            c.memory.release(c.bytes + c.stack_bytes);
+            c.memory.release(c.bytes + c.stack_bytes + c.queue_bytes);
         }
     }
 }
@@ -166,6 +168,7 @@ impl Heap {
             memory: memory.clone(),
             bytes: 0,
             stack_bytes: 0,
+            queue_bytes: 0,
             refused: None,
             bins_over: false,
         }));
@@ -191,6 +194,27 @@ impl Heap {
             c.memory.release(c.stack_bytes - bytes);
         }
         c.stack_bytes = bytes;
+        Ok(())
+    }
+
+    /// Sets what its process's message queue is charged to `words` words' worth of bytes:
+    /// with `room_first`, a growth only if the budget allows it (`OverBudget` otherwise,
+    /// charging nothing); without, whatever the budget (the memory is already taken).
+    pub fn charge_queue(&mut self, words: usize, room_first: bool) -> Result<(), MemoryError> {
+        let Some(c) = &mut self.charge else {
+            return Ok(());
+        };
+        let bytes = words.saturating_mul(core::mem::size_of::<Term>());
+        if bytes > c.queue_bytes {
+            if room_first {
+                c.memory.try_charge(bytes - c.queue_bytes)?;
+            } else {
+                c.memory.charge(bytes - c.queue_bytes);
+            }
+        } else {
+            c.memory.release(c.queue_bytes - bytes);
+        }
+        c.queue_bytes = bytes;
         Ok(())
     }
 

@@ -423,6 +423,28 @@ impl Process {
     }
 }
 
+impl Process {
+    /// Makes room in the mailbox for one more message. The queue grows by doubling; each
+    /// growth is charged to the node's memory account first and taken from the allocator
+    /// fallibly, so a process flooded with messages (even ones that take no heap words, as
+    /// atoms) is refused them, its senders' `system_limit`, instead of exhausting the node.
+    pub fn room_for_message(&mut self) -> Result<(), MemoryError> {
+        let cap = self.mailbox.capacity();
+        if self.mailbox.len() < cap {
+            return Ok(());
+        }
+        let extra = cap.max(4);
+        self.heap.charge_queue(cap + extra, true)?;
+        if self.mailbox.try_reserve(extra).is_err() {
+            let _ = self.heap.charge_queue(cap, false);
+            return Err(MemoryError::AllocationFailed);
+        }
+        // The allocator may have given more than asked: that is taken too.
+        let _ = self.heap.charge_queue(self.mailbox.capacity(), false);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

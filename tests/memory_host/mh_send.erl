@@ -30,6 +30,14 @@ main() ->
             exit(P, kill),
             R
         end},
+        %% Messages that take no heap words: the queue itself is what grows.
+        {atoms_to_self, fun() -> flood(self(), ok, 200000000) end},
+        {atoms_to_idle, fun() ->
+            P = spawn(fun() -> receive stop -> ok end end),
+            R = flood(P, ok, 200000000),
+            exit(P, kill),
+            R
+        end},
         {send_after_huge, fun() ->
             T = huge(),
             try erlang:send_after(60000, self(), T) of

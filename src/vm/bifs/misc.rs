@@ -378,6 +378,9 @@ pub fn iolist_to_iovec(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `erlang:send/2` and `!`: only messages to the process itself are delivered so far.
 pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if a[0] == ctx.p.pid {
+        ctx.p
+            .room_for_message()
+            .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
         ctx.p.mailbox.push_back(a[1]);
     } else if !a[0].is_pid() {
         return Err(badarg());

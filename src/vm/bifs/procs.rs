@@ -84,6 +84,10 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         },
     };
     if pid == me(ctx) {
+        // A queue the node's memory cannot grow takes nothing: `system_limit`.
+        ctx.p
+            .room_for_message()
+            .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
         ctx.p.mailbox.push_back(msg);
     } else {
         let view = ctx.p.heap.view(ctx.lits);
