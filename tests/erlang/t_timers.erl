@@ -51,4 +51,21 @@ main() ->
     Ref = monitor(process, P),
     {ok, _} = timer:exit_after(10, P, stop_now),
     io:format("~p~n", [receive {'DOWN', Ref, process, P, Why} -> Why after 1000 -> none end]),
+    %% Timers past 2^32 ms (about 50 days), relative and absolute; erl takes them up to where
+    %% the deadline no longer fits its 64-bit monotonic clock in nanoseconds.
+    Far = 1 bsl 33,
+    R4 = erlang:send_after(Far, self(), far),
+    io:format("~p~n", [near(erlang:read_timer(R4), Far)]),
+    Now = erlang:monotonic_time(millisecond),
+    R5 = erlang:start_timer(Now + Far, self(), far_abs, [{abs, true}]),
+    io:format("~p~n", [near(erlang:read_timer(R5), Far)]),
+    R6 = erlang:send_after(1 bsl 42, self(), farther),
+    io:format("~p~n", [near(erlang:cancel_timer(R6), 1 bsl 42)]),
+    io:format("~p~n", [try erlang:send_after(1 bsl 60, self(), never) catch error:E1 -> E1 end]),
+    io:format("~p~n", [try erlang:start_timer(Now + (1 bsl 60), self(), never, [{abs, true}])
+                       catch error:E2 -> E2 end]),
+    io:format("~p~n", [[is_integer(erlang:cancel_timer(R)) || R <- [R4, R5]]]),
     halt().
+
+%% Whether a timer's time left is within a second of Total.
+near(Left, Total) -> is_integer(Left) andalso Left =< Total andalso Left > Total - 1000.

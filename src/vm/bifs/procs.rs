@@ -698,16 +698,23 @@ pub fn yield_(_: &mut Ctx, _: &[Term]) -> BifResult {
 }
 
 fn timer_args(ctx: &mut Ctx, a: &[Term], abs: bool) -> Result<(u64, TimerDest), Fault> {
+    // As erl: a timer may run as long as its deadline fits the 64-bit monotonic clock in
+    // nanoseconds (about 292 years); past that, badarg.
+    let now_ns = ctx.io.monotonic_nanos();
+    let longest = (i64::MAX as u64).saturating_sub(now_ns) / 1_000_000;
     let ms = if abs {
         // An absolute time on erl's monotonic clock, in milliseconds; the past fires at once,
         // but a time before the clock's start (the node's, `system_info(start_time)`) is
         // badarg, as in erl.
         let at = a[0].as_small().filter(|&t| t >= 0).ok_or_else(badarg)?;
-        let now = (ctx.io.monotonic_nanos() / 1_000_000) as i64;
-        at.saturating_sub(now).clamp(0, u32::MAX as i64) as u64
+        let left = at.saturating_sub((now_ns / 1_000_000) as i64).max(0) as u64;
+        if left > longest {
+            return Err(badarg());
+        }
+        left
     } else {
         match a[0].as_small() {
-            Some(n) if (0..=u32::MAX as i64).contains(&n) => n as u64,
+            Some(n) if n >= 0 && n as u64 <= longest => n as u64,
             _ => return Err(badarg()),
         }
     };
