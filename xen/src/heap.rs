@@ -226,21 +226,6 @@ fn grow(_min_bytes: usize) -> Option<usize> {
 impl Inner {
     /// A block from the linked-list tier, growing the heap when it does not fit.
     fn allocate_large(&mut self, layout: Layout) -> *mut u8 {
-        let p = self.find_large(layout);
-        if p.is_null() {
-            log::error!(
-                "out of memory: cannot allocate {} bytes (align {}); heap {} of {} bytes in use",
-                layout.size(),
-                layout.align(),
-                self.heap.used(),
-                self.heap.size()
-            );
-        }
-        p
-    }
-
-    /// As [`Inner::allocate_large`], without logging a failure (null).
-    fn find_large(&mut self, layout: Layout) -> *mut u8 {
         if let Ok(p) = self.heap.allocate_first_fit(layout) {
             return p.as_ptr();
         }
@@ -260,6 +245,13 @@ impl Inner {
                 return p.as_ptr();
             }
         }
+        log::error!(
+            "out of memory: cannot allocate {} bytes (align {}); heap {} of {} bytes in use",
+            layout.size(),
+            layout.align(),
+            self.heap.used(),
+            self.heap.size()
+        );
         core::ptr::null_mut()
     }
 
@@ -314,18 +306,17 @@ impl Inner {
         }
         if self.spare == 0 {
             let layout = Layout::from_size_align(BATCH, CHUNK).ok()?;
-            // No batch (the heap near its limit) is no failure: the caller takes one chunk.
-            let base = NonNull::new(self.find_large(layout))?;
-            let Some(first) = self
-                .entry_of_chunk(base.as_ptr() as usize)
-                .filter(|&first| first + BATCH_CHUNKS <= self.entries)
-            else {
-                // Outside the kind table (the heap grew beyond what it covers): not batched.
-                // SAFETY: `base` came from `find_large` with `layout` just now.
-                unsafe { self.heap.deallocate(base, layout) };
+            let base = self.allocate_large(layout);
+            if base.is_null() {
                 return None;
-            };
-            let base = base.as_ptr();
+            }
+            let first = self.entry_of_chunk(base as usize)?;
+            if first + BATCH_CHUNKS > self.entries {
+                // Past the kind table (the heap grew beyond what it covers): not batched.
+                // SAFETY: `base` came from `allocate_large` with `layout` just now.
+                unsafe { self.heap.deallocate(NonNull::new_unchecked(base), layout) };
+                return None;
+            }
             // SAFETY: the kind table has `entries` bytes (prepare_sweeps), and the batch's
             // entries lie within it (checked above).
             let kinds =
