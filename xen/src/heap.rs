@@ -392,15 +392,30 @@ impl Inner {
         };
         // Keep the blocks of chunks still in use, in their order.
         for (class, &list) in free.iter().enumerate() {
-            // SAFETY: `list` is the class's free list, every node a free block linked by its
-            // first word.
-            self.free[class] = unsafe {
-                retain_linked(list, |block| {
-                    !table
-                        .get(entry_of(block, class))
-                        .is_some_and(|&e| all_free(e))
-                })
-            };
+            let (mut head, mut last) = (0usize, 0usize);
+            let mut block = list;
+            while block != 0 {
+                let next = next_of(block);
+                if !table
+                    .get(entry_of(block, class))
+                    .is_some_and(|&e| all_free(e))
+                {
+                    if last == 0 {
+                        head = block;
+                    } else {
+                        // SAFETY: `last` is a free block kept on the list: its first word is
+                        // the link.
+                        unsafe { (last as *mut usize).write(block) };
+                    }
+                    last = block;
+                }
+                block = next;
+            }
+            if last != 0 {
+                // SAFETY: `last` is the list's last kept free block.
+                unsafe { (last as *mut usize).write(0) };
+            }
+            self.free[class] = head;
         }
         // SAFETY: the kind table has `entries` bytes when `kinds` is set (prepare_sweeps);
         // an empty slice stands for none.
@@ -468,12 +483,27 @@ impl Inner {
             return returned;
         }
         // Keep the spare chunks of the batches still held, in their order.
-        // SAFETY: the spare list's nodes are spare chunks linked by their first word.
-        self.spare = unsafe {
-            retain_linked(self.spare, |chunk| {
-                table.get((chunk - origin) / CHUNK) == Some(&SPARE)
-            })
-        };
+        let (mut head, mut last) = (0usize, 0usize);
+        let mut block = self.spare;
+        while block != 0 {
+            let next = next_of(block);
+            if table.get((block - origin) / CHUNK) == Some(&SPARE) {
+                if last == 0 {
+                    head = block;
+                } else {
+                    // SAFETY: `last` is a spare chunk kept on the list: its first word is the
+                    // link.
+                    unsafe { (last as *mut usize).write(block) };
+                }
+                last = block;
+            }
+            block = next;
+        }
+        if last != 0 {
+            // SAFETY: `last` is the list's last kept spare chunk.
+            unsafe { (last as *mut usize).write(0) };
+        }
+        self.spare = head;
         for (i, e) in table.iter_mut().enumerate() {
             if *e != RETURNING {
                 continue;
@@ -494,36 +524,6 @@ impl Inner {
         }
         returned
     }
-}
-
-/// Keeps the nodes of the list at `head` for which `keep` holds, in their order; returns the
-/// new head (0: empty).
-///
-/// # Safety
-/// Every node of the list must be a block that is ours alone, whose first word is the
-/// address of the next node (0 at the end).
-unsafe fn retain_linked(head: usize, keep: impl Fn(usize) -> bool) -> usize {
-    let (mut first, mut last) = (0usize, 0usize);
-    let mut node = head;
-    while node != 0 {
-        // SAFETY: `node` is on the list (the contract): its first word is the link.
-        let next = unsafe { (node as *const usize).read() };
-        if keep(node) {
-            if last == 0 {
-                first = node;
-            } else {
-                // SAFETY: `last` is a node kept on the list: its first word is ours to relink.
-                unsafe { (last as *mut usize).write(node) };
-            }
-            last = node;
-        }
-        node = next;
-    }
-    if last != 0 {
-        // SAFETY: as above, for the last node kept.
-        unsafe { (last as *mut usize).write(0) };
-    }
-    first
 }
 
 // SAFETY: small blocks come from chunks that the linked-list tier handed out, each block at
