@@ -9,10 +9,6 @@
 //!   This matters because the runtime allocates and frees small buffers on every message,
 //!   binary and pore access, and the tier below costs time in proportion to its free holes.
 //!   A chunk is aligned to its size, so a block finds its chunk by masking its address.
-//!   Chunks of 4 KiB come sixteen at a time, a batch taken in one allocation from the tier
-//!   below, whose first-fit search walks every free hole: a search per chunk cost up to 10 M
-//!   cycles under emulation once the heap had churned. A batch's chunks that no class holds
-//!   wait on a spare list for any class.
 //! - **A linked-list allocator** (first fit) for everything else and for the chunks. It
 //!   starts small and grows on demand: when an allocation does not fit, the memory module
 //!   maps the next frames after the heap's end and the heap is extended.
@@ -23,8 +19,7 @@
 //! become one large process heap. The sweep counts each chunk's free blocks in a side table
 //! (two bytes per 4 KiB of the heap's largest extent, taken from the heap at start-up by
 //! [`KernelHeap::prepare_sweeps`]), takes the blocks of wholly free chunks off their lists,
-//! puts a batch's chunks on the spare list and gives back the batches that are wholly spare,
-//! and returns the other chunks from the highest address down (the tier below walks its holes
+//! and returns those chunks from the highest address down (the tier below walks its holes
 //! from the lowest address to place each one, so no walk passes a hole the sweep made). The
 //! free and allocate paths pay only for keeping count of the free small bytes.
 //!
@@ -49,23 +44,6 @@ const CLASSES: usize = (MAX_CLASS / MIN_CLASS).trailing_zeros() as usize + 1;
 /// Bytes carved at once to refill an empty class (at least four blocks of the class), and
 /// the span of memory one entry of the sweep's table covers.
 const CHUNK: usize = 4096;
-/// Chunks of [`CHUNK`] bytes are carved from batches of this many, taken from the tier below
-/// in one allocation: its first-fit search walks every free hole, which cost up to 10 M
-/// cycles for one chunk aligned to 4 KiB once the heap had churned (under emulation), where a
-/// batch makes it one search in sixteen.
-const BATCH_CHUNKS: usize = 16;
-/// A batch's bytes.
-const BATCH: usize = BATCH_CHUNKS * CHUNK;
-/// A sweep table entry marking a spare chunk (a batch's chunk that no class holds) ...
-const SPARE: u16 = u16::MAX;
-/// ... and the first chunk of a batch the sweep gives back.
-const RETURNING: u16 = u16::MAX - 1;
-/// In the page-kind table, a chunk that is not part of a batch ...
-const KIND_ALONE: u8 = 0;
-/// ... one of a batch ...
-const KIND_BATCH: u8 = 1;
-/// ... and a batch's first.
-const KIND_BATCH_START: u8 = 2;
 /// In a sweep table entry, the chunk's class plus one (0: no listed block there) ...
 const ENTRY_CLASS_SHIFT: u32 = 12;
 /// ... above its count of free blocks (at most `CHUNK / MIN_CLASS`).
@@ -95,12 +73,6 @@ struct Inner {
     entries: usize,
     /// The address the table's first entry stands for (the heap's start, rounded down).
     origin: usize,
-    /// Which chunks came in batches, one byte per table entry (`KIND_*`), allocated with the
-    /// table; batches are used only once it exists.
-    kinds: usize,
-    /// Spare chunks: a batch's chunks no class holds, each one's first word the address of
-    /// the next (0: none). They count as held by the classes, and as free.
-    spare: usize,
 }
 
 /// The size class serving `layout`, if it is small enough.
@@ -145,8 +117,6 @@ impl KernelHeap {
                 table: 0,
                 entries: 0,
                 origin: 0,
-                kinds: 0,
-                spare: 0,
             }),
         }
     }
@@ -169,27 +139,16 @@ impl KernelHeap {
         let start = inner.heap.bottom() as usize;
         let origin = start & !(CHUNK - 1);
         let entries = (start + max.max(inner.heap.size()) - origin).div_ceil(CHUNK);
-        let (Ok(layout), Ok(kinds_layout)) =
-            (Layout::array::<u16>(entries), Layout::array::<u8>(entries))
-        else {
+        let Ok(layout) = Layout::array::<u16>(entries) else {
             return;
         };
         let table = inner.allocate_large(layout);
         if table.is_null() {
             return;
         }
-        let kinds = inner.allocate_large(kinds_layout);
-        if kinds.is_null() {
-            // SAFETY: `table` came from `allocate_large` with `layout` just now.
-            unsafe { inner.heap.deallocate(NonNull::new_unchecked(table), layout) };
-            return;
-        }
-        // SAFETY: `kinds` was just allocated for `entries` bytes, ours alone.
-        unsafe { core::ptr::write_bytes(kinds, KIND_ALONE, entries) };
         inner.table = table as usize;
         inner.entries = entries;
         inner.origin = origin;
-        inner.kinds = kinds as usize;
     }
 
     /// (used, currently mapped) bytes; blocks kept free in the size classes count as used.
@@ -260,21 +219,15 @@ impl Inner {
         if self.free[class] == 0 {
             let size = class_size(class);
             let chunk = chunk_size(class);
-            let base = match self.spare_chunk(chunk) {
-                Some(base) => base,
-                None => {
-                    let Ok(layout) = Layout::from_size_align(chunk, chunk) else {
-                        return core::ptr::null_mut();
-                    };
-                    let base = self.allocate_large(layout);
-                    if base.is_null() {
-                        return base;
-                    }
-                    self.classed += chunk;
-                    self.free_bytes += chunk;
-                    base
-                }
+            let Ok(layout) = Layout::from_size_align(chunk, chunk) else {
+                return core::ptr::null_mut();
             };
+            let base = self.allocate_large(layout);
+            if base.is_null() {
+                return base;
+            }
+            self.classed += chunk;
+            self.free_bytes += chunk;
             // Thread every block of the chunk onto the class's free list (which a sweep
             // inside `allocate_large` may have refilled meanwhile).
             let mut next = self.free[class];
@@ -295,54 +248,6 @@ impl Inner {
         self.free[class] = unsafe { (block as *const usize).read() };
         self.free_bytes -= class_size(class);
         block as *mut u8
-    }
-
-    /// A spare chunk of `chunk` bytes for a class to fill, from a new batch when none is
-    /// left; `None` for chunks of another size, before the kind table exists, or when no
-    /// batch fits (the caller then takes a chunk alone).
-    fn spare_chunk(&mut self, chunk: usize) -> Option<*mut u8> {
-        if chunk != CHUNK || self.kinds == 0 {
-            return None;
-        }
-        if self.spare == 0 {
-            let layout = Layout::from_size_align(BATCH, CHUNK).ok()?;
-            let base = self.allocate_large(layout);
-            if base.is_null() {
-                return None;
-            }
-            let first = self.entry_of_chunk(base as usize)?;
-            if first + BATCH_CHUNKS > self.entries {
-                // Past the kind table (the heap grew beyond what it covers): not batched.
-                // SAFETY: `base` came from `allocate_large` with `layout` just now.
-                unsafe { self.heap.deallocate(NonNull::new_unchecked(base), layout) };
-                return None;
-            }
-            // SAFETY: the kind table has `entries` bytes (prepare_sweeps), and the batch's
-            // entries lie within it (checked above).
-            let kinds =
-                unsafe { core::slice::from_raw_parts_mut(self.kinds as *mut u8, self.entries) };
-            kinds[first] = KIND_BATCH_START;
-            kinds[first + 1..first + BATCH_CHUNKS].fill(KIND_BATCH);
-            for i in (0..BATCH_CHUNKS).rev() {
-                let chunk = base as usize + i * CHUNK;
-                // SAFETY: the chunk lies in the batch just allocated, ours alone and aligned.
-                unsafe { (chunk as *mut usize).write(self.spare) };
-                self.spare = chunk;
-            }
-            self.classed += BATCH;
-            self.free_bytes += BATCH;
-        }
-        let chunk = self.spare;
-        // SAFETY: a spare chunk's first word is the address of the next (written above or
-        // when a sweep put it back), and nobody else uses it while it is spare.
-        self.spare = unsafe { (chunk as *const usize).read() };
-        Some(chunk as *mut u8)
-    }
-
-    /// The sweep table's entry for the chunk at `addr`, if the table covers it.
-    fn entry_of_chunk(&self, addr: usize) -> Option<usize> {
-        let e = addr.checked_sub(self.origin)? / CHUNK;
-        (e < self.entries).then_some(e)
     }
 
     /// Puts a block of class `class` back on its free list.
@@ -417,30 +322,14 @@ impl Inner {
             }
             self.free[class] = head;
         }
-        // SAFETY: the kind table has `entries` bytes when `kinds` is set (prepare_sweeps);
-        // an empty slice stands for none.
-        let kinds: &mut [u8] = if self.kinds == 0 {
-            &mut []
-        } else {
-            unsafe { core::slice::from_raw_parts_mut(self.kinds as *mut u8, self.entries) }
-        };
         let mut returned = 0;
-        for i in (0..table.len()).rev() {
-            let e = table[i];
+        for (i, &e) in table.iter().enumerate().rev() {
             if !all_free(e) {
                 continue;
             }
             let class = (e >> ENTRY_CLASS_SHIFT) as usize - 1;
             let bytes = chunk_size(class);
             let chunk = origin + i * CHUNK;
-            if kinds.get(i).is_some_and(|&k| k != KIND_ALONE) {
-                // A batch's chunk: spare again (its blocks are off every list).
-                // SAFETY: the chunk is wholly free and listed nowhere now: its first word is
-                // ours to link.
-                unsafe { (chunk as *mut usize).write(self.spare) };
-                self.spare = chunk;
-                continue;
-            }
             let (Some(p), Ok(layout)) = (
                 NonNull::new(chunk as *mut u8),
                 Layout::from_size_align(bytes, bytes),
@@ -453,74 +342,6 @@ impl Inner {
             self.classed -= bytes;
             self.free_bytes -= bytes;
             returned += bytes;
-        }
-        // Batches whose every chunk is spare go back whole; the other spare chunks stay.
-        let mut block = self.spare;
-        while block != 0 {
-            if let Some(e) = table.get_mut((block - origin) / CHUNK) {
-                *e = SPARE;
-            }
-            block = next_of(block);
-        }
-        // Which batches go: every chunk spare. Their entries are cleared (the first marked
-        // to be returned) before their chunks leave the spare list, and only then is the
-        // memory given back (the tier below writes its own links into it).
-        let mut any = false;
-        for i in 0..kinds.len() {
-            if kinds[i] != KIND_BATCH_START
-                || table
-                    .get(i..i + BATCH_CHUNKS)
-                    .is_none_or(|t| t.iter().any(|&e| e != SPARE))
-            {
-                continue;
-            }
-            table[i..i + BATCH_CHUNKS].fill(0);
-            table[i] = RETURNING;
-            kinds[i..i + BATCH_CHUNKS].fill(KIND_ALONE);
-            any = true;
-        }
-        if !any {
-            return returned;
-        }
-        // Keep the spare chunks of the batches still held, in their order.
-        let (mut head, mut last) = (0usize, 0usize);
-        let mut block = self.spare;
-        while block != 0 {
-            let next = next_of(block);
-            if table.get((block - origin) / CHUNK) == Some(&SPARE) {
-                if last == 0 {
-                    head = block;
-                } else {
-                    // SAFETY: `last` is a spare chunk kept on the list: its first word is the
-                    // link.
-                    unsafe { (last as *mut usize).write(block) };
-                }
-                last = block;
-            }
-            block = next;
-        }
-        if last != 0 {
-            // SAFETY: `last` is the list's last kept spare chunk.
-            unsafe { (last as *mut usize).write(0) };
-        }
-        self.spare = head;
-        for (i, e) in table.iter_mut().enumerate() {
-            if *e != RETURNING {
-                continue;
-            }
-            *e = 0;
-            let (Some(p), Ok(layout)) = (
-                NonNull::new((origin + i * CHUNK) as *mut u8),
-                Layout::from_size_align(BATCH, CHUNK),
-            ) else {
-                continue;
-            };
-            // SAFETY: the batch came from `allocate_large` with this layout (in
-            // `spare_chunk`); each of its chunks was spare, and none is on the spare list now.
-            unsafe { self.heap.deallocate(p, layout) };
-            self.classed -= BATCH;
-            self.free_bytes -= BATCH;
-            returned += BATCH;
         }
         returned
     }
@@ -699,51 +520,6 @@ mod tests {
             }
             blocks.push(p);
         }
-    }
-
-    /// The chunks on the spare list.
-    fn spares(h: &KernelHeap) -> usize {
-        let inner = h.inner.lock();
-        let (mut n, mut c) = (0, inner.spare);
-        while c != 0 {
-            n += 1;
-            // SAFETY: a spare chunk's first word links the next.
-            c = unsafe { (c as *const usize).read() };
-        }
-        n
-    }
-
-    #[test]
-    fn chunks_come_sixteen_at_a_time_and_go_back_as_whole_batches() {
-        let h = heap(1 << 20);
-        let l32 = Layout::from_size_align(32, 8).unwrap();
-        let l64 = Layout::from_size_align(64, 8).unwrap();
-        // SAFETY: valid layouts; every block is freed once below.
-        let (a, b) = unsafe { (h.alloc(l32), h.alloc(l64)) };
-        assert!(!a.is_null() && !b.is_null());
-        // One batch served both classes: the same 64 KiB, fourteen chunks spare.
-        assert_eq!(h.classed(), BATCH);
-        assert_eq!(spares(&h), BATCH_CHUNKS - 2);
-        assert!((a as usize).abs_diff(b as usize) < BATCH);
-        // A chunk whose blocks are all free goes back to the spare list, not to the tier
-        // below, while its batch has a chunk in use.
-        // SAFETY: `b` came from `alloc` with `l64`.
-        unsafe { h.dealloc(b, l64) };
-        assert_eq!(h.inner.lock().sweep(), 0);
-        assert_eq!(spares(&h), BATCH_CHUNKS - 1);
-        assert_eq!(h.classed(), BATCH);
-        // SAFETY: `a` came from `alloc` with `l32`.
-        unsafe { h.dealloc(a, l32) };
-        assert_eq!(h.inner.lock().sweep(), BATCH);
-        assert_eq!((h.classed(), spares(&h)), (0, 0));
-        assert_eq!(h.inner.lock().free_bytes, 0);
-        // And the heap serves a batch's worth as one block again.
-        let big = Layout::from_size_align(BATCH, 8).unwrap();
-        // SAFETY: a valid layout; freed at once.
-        let p = unsafe { h.alloc(big) };
-        assert!(!p.is_null());
-        // SAFETY: `p` came from `alloc` with `big`.
-        unsafe { h.dealloc(p, big) };
     }
 
     #[test]
