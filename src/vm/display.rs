@@ -21,20 +21,46 @@ use super::term::{Kind, Term};
 /// 128..=255 inside strings are written as single Latin-1 bytes, like the emulator does; atoms
 /// are UTF-8.
 pub fn display(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> Vec<u8> {
+    let mut out = Vec::new();
+    display_to(v, atoms, code, t, &mut |bytes| out.extend_from_slice(bytes));
+    out
+}
+
+/// Formats a term as [`display`] does, handing the text to `out` in pieces of about
+/// [`PIECE`] bytes as it is made: the text of a large term (a million-element list makes
+/// 7 MB) is never held whole.
+pub fn display_to(v: &View, atoms: &AtomTable, code: &Code, t: Term, out: &mut dyn FnMut(&[u8])) {
     let mut s = String::new();
-    write_term(&mut s, v, atoms, code, t);
-    // Latin-1 string characters were written as private-use markers; turn them into bytes.
-    let mut out = Vec::with_capacity(s.len());
+    let mut bytes = Vec::new();
+    write_term(&mut s, v, atoms, code, t, &mut |s| {
+        if s.len() >= PIECE {
+            emit(s, &mut bytes, out);
+        }
+    });
+    emit(&mut s, &mut bytes, out);
+}
+
+/// The size of the pieces [`display_to`] hands out.
+pub const PIECE: usize = 64 * 1024;
+
+/// Hands out the text made so far as bytes (and empties it): Latin-1 string characters
+/// were written as private-use markers and become single bytes.
+fn emit(s: &mut String, bytes: &mut Vec<u8>, out: &mut dyn FnMut(&[u8])) {
+    if s.is_empty() {
+        return;
+    }
+    bytes.clear();
     for c in s.chars() {
         let u = c as u32;
         if (LATIN1_MARK..LATIN1_MARK + 256).contains(&u) {
-            out.push((u - LATIN1_MARK) as u8);
+            bytes.push((u - LATIN1_MARK) as u8);
         } else {
             let mut b = [0u8; 4];
-            out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+            bytes.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
         }
     }
-    out
+    s.clear();
+    out(bytes);
 }
 
 /// Base of the private-use code points standing for raw Latin-1 bytes during formatting.
@@ -128,11 +154,23 @@ enum Item {
     Owned(String),
     /// The rest of a list after its first element.
     ListRest(Term),
+    /// The elements of a tuple from this one on (after the first).
+    TupleRest(Term, usize),
 }
 
-fn write_term(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term) {
+/// Writes `t` to `s`, calling `flush` after each step (an element, a piece of text): it
+/// may take the text made so far out of `s`.
+fn write_term(
+    s: &mut String,
+    v: &View,
+    atoms: &AtomTable,
+    code: &Code,
+    t: Term,
+    flush: &mut dyn FnMut(&mut String),
+) {
     let mut todo = alloc::vec![Item::Term(t)];
     while let Some(item) = todo.pop() {
+        flush(s);
         let t = match item {
             Item::Text(x) => {
                 s.push_str(x);
@@ -151,6 +189,14 @@ fn write_term(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term)
                 } else if !l.is_nil() {
                     s.push('|');
                     todo.push(Item::Term(l));
+                }
+                continue;
+            }
+            Item::TupleRest(tuple, i) => {
+                if let Some(&e) = v.payload(tuple).get(i) {
+                    s.push(',');
+                    todo.push(Item::TupleRest(tuple, i + 1));
+                    todo.push(Item::Term(e));
                 }
                 continue;
             }
@@ -180,11 +226,9 @@ fn write_term(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term)
         } else if v.kind(t) == Some(Kind::Tuple) {
             s.push('{');
             todo.push(Item::Text("}"));
-            for (i, e) in v.payload(t).iter().enumerate().rev() {
-                todo.push(Item::Term(*e));
-                if i > 0 {
-                    todo.push(Item::Text(","));
-                }
+            if let Some(&first) = v.payload(t).first() {
+                todo.push(Item::TupleRest(t, 1));
+                todo.push(Item::Term(first));
             }
         } else if matches!(v.kind(t), Some(Kind::Map | Kind::TreeMap)) && !v.map_is_hashed(t) {
             s.push_str("#{");
@@ -211,6 +255,8 @@ fn write_term(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term)
             let mut items = Vec::new();
             trie_items(&mut items, &entries, 0);
             todo.extend(items.into_iter().rev());
+        } else if v.kind(t) == Some(Kind::BinRef) {
+            write_binary(s, v, t, flush);
         } else if t.is_boxed() {
             write_boxed(s, v, atoms, code, t);
         } else {
@@ -233,7 +279,7 @@ fn write_boxed(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term
                 s.push_str(&float_e6(f));
             }
         }
-        Some(Kind::BinRef) => write_binary(s, v, t),
+        Some(Kind::BinRef) => write_binary(s, v, t, &mut |_| {}),
         Some(Kind::MatchCtx) => s.push_str("#MatchState"),
         Some(Kind::Tuple | Kind::Map | Kind::TreeMap | Kind::MapNode) => s.push_str("<?>"),
         Some(Kind::Fun) => {
@@ -309,21 +355,55 @@ fn trie_items(out: &mut Vec<Item>, entries: &[(u32, Term, Term)], level: u32) {
     out.push(Item::Text("}"));
 }
 
-fn write_binary(s: &mut String, v: &View, t: Term) {
+/// Writes a binary as [`binary_text`] does (and bitstrings as `<<1,2,3:4>>`), a piece at a
+/// time: `flush` runs after every [`BINARY_STEP`] bytes, so that a large binary's text is
+/// never held whole (nor its bytes copied).
+fn write_binary(s: &mut String, v: &View, t: Term, flush: &mut dyn FnMut(&mut String)) {
     let Some(b) = v.binary(t) else { return };
-    let bytes: Vec<u8> = b.to_vec();
     let whole = b.bit_len / 8;
     let rest = b.bit_len % 8;
-    if rest == 0 {
-        s.push_str(&binary_text(&bytes[..whole]));
-        return;
+    let text = rest == 0 && whole > 0 && (0..whole).all(|k| (32..=126).contains(&byte_at(&b, k)));
+    s.push_str(if text { "<<\"" } else { "<<" });
+    for k in 0..whole {
+        let c = byte_at(&b, k);
+        if text {
+            if c == b'"' {
+                s.push_str("\\\"");
+            } else {
+                s.push(c as char);
+            }
+        } else {
+            if k > 0 {
+                s.push(',');
+            }
+            let _ = write!(s, "{c}");
+        }
+        if k % BINARY_STEP == BINARY_STEP - 1 {
+            flush(s);
+        }
     }
-    s.push_str("<<");
-    for c in &bytes[..whole] {
-        let _ = write!(s, "{c},");
+    if rest > 0 {
+        let last = (0..rest).fold(0u8, |acc, i| (acc << 1) | b.bit(whole * 8 + i));
+        if whole > 0 {
+            s.push(',');
+        }
+        let _ = write!(s, "{last}:{rest}");
     }
-    let last = bytes[whole] >> (8 - rest);
-    let _ = write!(s, "{last}:{rest}>>");
+    s.push_str(if text { "\">>" } else { ">>" });
+}
+
+/// How many bytes of a binary [`write_binary`] writes between two flushes.
+const BINARY_STEP: usize = 4096;
+
+/// Byte `k` of a binary's whole bytes, wherever its bits start.
+fn byte_at(b: &super::heap::BinSlice, k: usize) -> u8 {
+    let off = b.bit_offset + 8 * k;
+    let (i, shift) = (off / 8, off % 8);
+    if shift == 0 {
+        b.data[i]
+    } else {
+        (b.data[i] << shift) | (b.data[i + 1] >> (8 - shift))
+    }
 }
 
 /// A binary of whole bytes as `erlang:display/1` writes it: `<<"text">>` when every byte is
@@ -462,6 +542,71 @@ mod tests {
         assert_eq!(float_e6(1.0e100), "1.000000e+100");
         assert_eq!(float_e6(-0.0), "-0.000000e+00");
         assert_eq!(float_e6(0.000123), "1.230000e-04");
+    }
+
+    #[test]
+    fn large_terms_print_in_pieces_with_the_same_text() {
+        let lits = crate::vm::literals::Literals::default();
+        let atoms = AtomTable::new();
+        let code = Code::default();
+        let mut h = crate::vm::heap::Heap::new();
+        let mut list = Term::NIL;
+        for i in (0..100_000).rev() {
+            list = h.cons(Term::small(i), list);
+        }
+        let text_bin = h.binary(b"ab\"c".repeat(30_000));
+        let bytes_bin = h.binary((0..=255u8).cycle().take(50_000).collect());
+        let odd = h.binary_bits(alloc::vec![0xff, 0x0f, 0xa0], 19);
+        let elems: Vec<Term> = (0..70_000).map(Term::small).collect();
+        let tuple = h.tuple(&elems);
+        let t = h.tuple(&[list, text_bin, bytes_bin, odd, tuple]);
+        let v = h.view(&lits);
+        let mut pieces = Vec::new();
+        display_to(&v, &atoms, &code, t, &mut |b| pieces.push(b.to_vec()));
+        let whole: Vec<u8> = pieces.concat();
+        // Each piece is at most a piece and one step's text (a binary step of 4096 bytes
+        // writes at most 4 characters a byte).
+        assert!(pieces.len() > 10, "{} pieces", pieces.len());
+        assert!(pieces
+            .iter()
+            .all(|p| p.len() < PIECE + 4 * BINARY_STEP + 64));
+        let text = String::from_utf8(whole).expect("ASCII");
+        let mut want = String::from("{[0");
+        for i in 1..100_000 {
+            want.push_str(&alloc::format!(",{i}"));
+        }
+        want.push_str("],<<\"");
+        want.push_str(&"ab\\\"c".repeat(30_000));
+        want.push_str("\">>,<<");
+        let byte_list: Vec<String> = (0..=255u8)
+            .cycle()
+            .take(50_000)
+            .map(|b| alloc::format!("{b}"))
+            .collect();
+        want.push_str(&byte_list.join(","));
+        // 0xff, 0x0f, then the top three bits of 0xa0: 5.
+        want.push_str(">>,<<255,15,5:3>>,{0");
+        for i in 1..70_000 {
+            want.push_str(&alloc::format!(",{i}"));
+        }
+        want.push_str("}}");
+        assert_eq!(text, want);
+    }
+
+    #[test]
+    fn an_unaligned_binary_prints_its_bytes() {
+        let lits = crate::vm::literals::Literals::default();
+        let mut h = crate::vm::heap::Heap::new();
+        let b = h.binary(alloc::vec![0x00, 0x12, 0x34, 0x56]);
+        let words = h.view(&lits).bin_ref(b).expect("a binary");
+        // The bytes starting four bits in: 0x01, 0x23; from byte one on: 0x23, 0x45 ("#E").
+        let bytes = h.bin_ref(words.0, 4, 16);
+        let text = h.bin_ref(words.0, 12, 16);
+        let v = h.view(&lits);
+        let out = display(&v, &AtomTable::new(), &Code::default(), bytes);
+        assert_eq!(out, b"<<1,35>>");
+        let out = display(&v, &AtomTable::new(), &Code::default(), text);
+        assert_eq!(out, b"<<\"#E\">>");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-%% erlang:display of big terms: the text goes to standard output as it is made.
+%% erlang:display of big terms: the text goes to standard output in pieces as it is made.
 -module(mh_display).
 -export([main/0, id/1]).
 

@@ -7,18 +7,20 @@ use alloc::vec::Vec;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault, Frame};
 use crate::vm::compare::exact_eq;
-use crate::vm::display::display as fmt_display;
+use crate::vm::display::display_to;
 use crate::vm::services::{SpawnError, SpawnOptions, Start};
 use crate::vm::term::Term;
 
 /// `erlang:display/1`.
+/// The text goes out in pieces as it is made, so that displaying a large term takes no
+/// memory in proportion to its text.
 pub fn display(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let mut s = {
-        let v = ctx.view();
-        fmt_display(&v, ctx.atoms, ctx.code, a[0])
-    };
-    s.push(b'\n');
-    ctx.io.stdout(&s);
+    {
+        let v = ctx.p.heap.view(ctx.lits);
+        let io = &mut *ctx.io;
+        display_to(&v, ctx.atoms, ctx.code, a[0], &mut |bytes| io.stdout(bytes));
+    }
+    ctx.io.stdout(b"\n");
     Ok(atom::TRUE)
 }
 
