@@ -146,8 +146,10 @@ fn runner() -> PathBuf {
         .into()
 }
 
-fn compiled() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("xenbeam-memory-host-{}", std::process::id()));
+/// The programs compiled into a directory of their own for `test` (tests run side by side).
+fn compiled(test: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("xenbeam-memory-host-{}-{test}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/memory_host");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&src)
@@ -242,7 +244,7 @@ fn check(dir: &Path, module: &str, expected: &[&str]) {
 
 #[test]
 fn large_terms_built_by_bifs_never_run_the_runner_out_of_memory() {
-    let dir = compiled();
+    let dir = compiled("bifs");
     // The programs side by side: each runner is bounded by its limit.
     std::thread::scope(|s| {
         let runs: Vec<_> = PROGRAMS
@@ -253,5 +255,27 @@ fn large_terms_built_by_bifs_never_run_the_runner_out_of_memory() {
             r.join().expect("a program's checks");
         }
     });
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A process that calls a module not loaded yet while the node's memory is nearly used up
+/// is killed with the node-memory report (loading would have failed halfway and ended the
+/// runner); once the memory is back the module loads (tests/memory_host/mh_load.erl).
+#[test]
+fn loading_a_module_without_the_memory_for_it_kills_the_caller_not_the_runner() {
+    let dir = compiled("load");
+    let out = run(&dir, "mh_load", "48M").expect("finishes");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let got = String::from_utf8_lossy(&out.stdout);
+    assert!(!err.contains("memory allocation of"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}\n{got}");
+    for line in ["{load_when_full,killed}", "{load_after,\"abc\"}"] {
+        assert!(got.lines().any(|l| l == line), "no {line} in {got}");
+    }
+    assert!(
+        got.contains("Context:            node memory exhausted")
+            || err.contains("Context:            node memory exhausted"),
+        "no report in {got}{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -37,7 +37,7 @@ use crate::vm::bif::{Class, Io};
 use crate::vm::code::{SPAWN_APPLY2_PC, SPAWN_APPLY3_PC};
 use crate::vm::copy::try_copy_term;
 use crate::vm::display::display;
-use crate::vm::driver::{LoadFn, ModuleSource, Runtime};
+use crate::vm::driver::{Load, LoadFn, ModuleSource, Runtime};
 use crate::vm::files::{FileOp, FileReply, Posix};
 use crate::vm::heap::View;
 use crate::vm::heap::{Heap, ERL_MIN_HEAP_SIZE};
@@ -564,7 +564,21 @@ impl<P: Platform> Node<P> {
             self.st.gc += core::mem::take(&mut p.gc_tally);
             match why {
                 Outcome::NeedModule(name) => {
-                    self.rt.ensure_loaded(name, src, io);
+                    if let Load::NoMemory(bytes) = self.rt.try_load(name, src, io) {
+                        // The node's memory cannot load what the process calls: killed, as a
+                        // heap the memory refuses is (the module may load later).
+                        let oom = OutOfMemory {
+                            heap_words: p.heap.words.len(),
+                            wanted_words: bytes.div_ceil(core::mem::size_of::<Term>()),
+                        };
+                        self.memory_report(&p, oom, io);
+                        let why = Outcome::Crash {
+                            class: Class::Exit,
+                            reason: self.st.atoms.killed,
+                            trace: Term::NIL,
+                        };
+                        return Some((p, why));
+                    }
                 }
                 why => return Some((p, why)),
             }

@@ -360,8 +360,12 @@ pub fn translate(
 
 /// Adds a translated module to `code`.
 pub fn install(code: &mut Code, mut module: LoadedModule) -> u32 {
-    // Labels after the last instruction lead here, as does falling off the end.
+    // Labels after the last instruction lead here, as does falling off the end. (Room for
+    // exactly one more: a push into a full vector would double it, megabytes for a large
+    // module.)
+    module.code.reserve_exact(1);
     module.code.push(Op::CodeEnd);
+    module.lines.reserve_exact(1);
     module.lines.push(0);
     debug_assert!(super::ops::dispatch_safe(&module.code));
     let i = code.modules.len() as u32;

@@ -651,6 +651,11 @@ pub fn binary_to_list_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let bytes = v.binary(a[1]).and_then(|b| b.bytes()).ok_or_else(badarg)?;
         bytes.get(start..end).ok_or_else(badarg)?.to_vec()
     };
+    // The step's cells, in the heap's vector before they are made (as binary_to_list/3
+    // does): a heap the node's memory cannot grow is system_limit, not a failed push.
+    ctx.p
+        .reserve_words(2 * chunk.len())
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
     let mut list = a[3];
     for &b in chunk.iter().rev() {
         list = ctx.p.heap.cons(Term::small(i64::from(b)), list);
