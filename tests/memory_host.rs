@@ -123,14 +123,16 @@ const PROGRAMS: &[(&str, &[&str])] = &[
         ],
     ),
     // erlang:display of a million-element list (7 MB of text), an 8 MB binary and a
-    // 6-million-digit bignum: the text goes out in pieces as it is made (at 48M the list's
-    // text made whole was more than the runner could allocate).
+    // 6-million-digit bignum, and the emulator's own report of a process that died of a
+    // 12 MB binary (48 MB of text): the text goes out in pieces as it is made (at 48M the
+    // list's text made whole was more than the runner could allocate, as was the report's).
     (
         "mh_display",
         &[
             "{display_list,true}",
             "{display_binary,true}",
             "{display_bignum,true}",
+            "{report_without_logger,true}",
         ],
     ),
 ];

@@ -36,7 +36,7 @@ use crate::vm::atom::AtomTable;
 use crate::vm::bif::{Class, Io};
 use crate::vm::code::{SPAWN_APPLY2_PC, SPAWN_APPLY3_PC};
 use crate::vm::copy::try_copy_term;
-use crate::vm::display::display;
+use crate::vm::display::display_to;
 use crate::vm::driver::{Load, LoadFn, ModuleSource, Runtime};
 use crate::vm::files::{FileOp, FileReply, Posix};
 use crate::vm::heap::View;
@@ -645,14 +645,18 @@ impl<P: Platform> Node<P> {
             return;
         }
         let vm = &self.rt.vm;
-        let text = display(&p.heap.view(&vm.lits), &vm.atoms, &vm.code, reason);
         let stamp = timestamp(self.platform.system_time_ns());
         let (number, serial) = p.pid.pid_parts();
         let head = format!(
             "=ERROR REPORT==== {stamp} ===\nError in process <0.{number}.{serial}> with exit value:\n"
         );
         io.stdout(head.as_bytes());
-        io.stdout(&text);
+        // The reason's text goes out as it is made: a reason of millions of elements is never
+        // held as text whole.
+        let v = p.heap.view(&vm.lits);
+        display_to(&v, &vm.atoms, &vm.code, reason, &mut |bytes| {
+            io.stdout(bytes)
+        });
         io.stdout(b"\n\n");
     }
 
