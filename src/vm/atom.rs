@@ -176,6 +176,7 @@ predefined! {
     ALIAS = "alias",
     KILLED = "killed",
     TRAP = "trap",
+    TIME = "time",
 }
 
 /// The table of interned atoms: every name once, in one buffer, and a hash index over them.

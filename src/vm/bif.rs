@@ -131,6 +131,8 @@ pub enum Frame {
     CallerArgs(Term, Option<Term>),
     /// This ready stack trace (`raise/3`).
     Trace(Term),
+    /// As [`Frame::Bif`], with `cause => Term` in the frame's `error_info` map.
+    BifCause(Term),
     /// A frame for a BIF that trapped to a continuation ([`Fault::TrapTo`]), with the
     /// arguments it was called with: `{Module, Function, Args}`; then the caller, as for a
     /// BIF that failed before trapping.
@@ -140,6 +142,16 @@ pub enum Frame {
 /// `error:badarg`.
 pub fn badarg() -> Fault {
     Fault::error(atom::BADARG)
+}
+
+/// `error:badarg` with `cause => Cause` in the BIF frame's `error_info`, as erl gives it
+/// for some BIFs (a timer's `time`, an option list's `badopt`).
+pub fn badarg_cause(cause: Term) -> Fault {
+    Fault::Raise {
+        class: Class::Error,
+        reason: atom::BADARG,
+        frame: Frame::BifCause(cause),
+    }
 }
 
 /// A copy of the bytes of binary `t` in a buffer of its own: `badarg` unless `t` is a binary

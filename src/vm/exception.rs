@@ -169,11 +169,26 @@ fn construct_info(
 }
 
 /// The frame of a failed BIF `bm:bf` called with the list `args`, with erl's `error_info`.
-fn bif_frame(p: &mut Process, atoms: &mut AtomTable, bm: Term, bf: Term, args: Term) -> Term {
+/// With `cause`, the map also has `cause => Cause`, as erl's BIFs that say what was wrong
+/// give it (`time` for a timer's time, `badopt` for an option).
+fn bif_frame(
+    p: &mut Process,
+    atoms: &mut AtomTable,
+    bm: Term,
+    bf: Term,
+    args: Term,
+    cause: Option<Term>,
+) -> Term {
     let info_mod = atoms
         .intern(error_info_module(atoms.name(bm)))
         .unwrap_or(atom::ERLANG);
-    let map = p.heap.map_sorted(&[(atom::MODULE, info_mod)]);
+    let map = match cause {
+        // `cause` sorts before `module`.
+        Some(c) => p
+            .heap
+            .map_sorted(&[(atom::CAUSE, c), (atom::MODULE, info_mod)]),
+        None => p.heap.map_sorted(&[(atom::MODULE, info_mod)]),
+    };
     let info = p.heap.tuple(&[atom::ERROR_INFO, map]);
     let loc = p.heap.list(&[info]);
     p.heap.tuple(&[bm, bf, args, loc])
@@ -188,12 +203,25 @@ pub fn build_trace(
     pc: u32,
     top: Top,
 ) -> Term {
+    build_trace_with(p, atoms, code, module, pc, top, None)
+}
+
+/// As [`build_trace`], with `cause` in a failed BIF's `error_info` map.
+pub fn build_trace_with(
+    p: &mut Process,
+    atoms: &mut AtomTable,
+    code: &Code,
+    module: u32,
+    pc: u32,
+    top: Top,
+    cause: Option<Term>,
+) -> Term {
     let mut frames: Vec<Term> = Vec::with_capacity(TRACE_DEPTH);
     match top {
         Top::Bif { bif, args } => {
             let (bm, bf) = bif.atoms(code);
             let al = p.heap.list(args);
-            frames.push(bif_frame(p, atoms, bm, bf, al));
+            frames.push(bif_frame(p, atoms, bm, bf, al, cause));
             if let Some(f) = function_frame(p, code, module, pc, None, None) {
                 frames.push(f);
             }
@@ -201,7 +229,7 @@ pub fn build_trace(
         Top::TailBif { bif, args } => {
             let (bm, bf) = bif.atoms(code);
             let al = p.heap.list(args);
-            frames.push(bif_frame(p, atoms, bm, bf, al));
+            frames.push(bif_frame(p, atoms, bm, bf, al, cause));
         }
         Top::Named { bif, arity } => {
             let (bm, bf) = bif.atoms(code);
@@ -218,7 +246,7 @@ pub fn build_trace(
                 Some(&[bm, bf, al]) => [bm, bf, al],
                 _ => [atom::ERLANG, atom::UNDEFINED, Term::NIL],
             };
-            frames.push(bif_frame(p, atoms, bm, bf, al));
+            frames.push(bif_frame(p, atoms, bm, bf, al, cause));
             if let Some((cm, cpc)) = p.trap_caller {
                 if let Some(f) = function_frame(p, code, cm, cpc.saturating_sub(1), None, None) {
                     frames.push(f);

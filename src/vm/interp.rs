@@ -1224,12 +1224,13 @@ fn general<'e>(
                                 info: None,
                             },
                         ),
-                        Frame::Bif | Frame::Trapped(_) => {
-                            let top: Top = match frame {
-                                Frame::Trapped(bif) => Top::Trapped { bif },
-                                _ => $top,
+                        Frame::Bif | Frame::Trapped(_) | Frame::BifCause(_) => {
+                            let (top, cause): (Top, _) = match frame {
+                                Frame::Trapped(bif) => (Top::Trapped { bif }, None),
+                                Frame::BifCause(c) => ($top, Some(c)),
+                                _ => ($top, None),
                             };
-                            exception::build_trace(p, atoms, code, m, at, top)
+                            exception::build_trace_with(p, atoms, code, m, at, top, cause)
                         }
                         Frame::Named => {
                             let top = match $top {

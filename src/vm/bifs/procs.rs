@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 
 use crate::sched::queue::Priority;
 use crate::vm::atom;
-use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::bif::{badarg, badarg_cause, BifResult, Ctx, Fault};
 use crate::vm::code::split_fun_id;
 use crate::vm::process::Process;
 use crate::vm::services::{AliasMode, ExitKind, SpawnError, SpawnOptions, Start, TimerDest};
@@ -697,25 +697,29 @@ pub fn yield_(_: &mut Ctx, _: &[Term]) -> BifResult {
     ]))
 }
 
+/// The time and destination of `send_after` and `start_timer`. A bad time is `badarg` with
+/// `cause => time` in the frame's `error_info`, as in erl, and is found before a bad
+/// destination.
 fn timer_args(ctx: &mut Ctx, a: &[Term], abs: bool) -> Result<(u64, TimerDest), Fault> {
     // As erl: a timer may run as long as its deadline fits the 64-bit monotonic clock in
     // nanoseconds (about 292 years); past that, badarg.
     let now_ns = ctx.io.monotonic_nanos();
     let longest = (i64::MAX as u64).saturating_sub(now_ns) / 1_000_000;
+    let bad_time = || badarg_cause(atom::TIME);
     let ms = if abs {
         // An absolute time on erl's monotonic clock, in milliseconds; the past fires at once,
         // but a time before the clock's start (the node's, `system_info(start_time)`) is
         // badarg, as in erl.
-        let at = a[0].as_small().filter(|&t| t >= 0).ok_or_else(badarg)?;
+        let at = a[0].as_small().filter(|&t| t >= 0).ok_or_else(bad_time)?;
         let left = at.saturating_sub((now_ns / 1_000_000) as i64).max(0) as u64;
         if left > longest {
-            return Err(badarg());
+            return Err(bad_time());
         }
         left
     } else {
         match a[0].as_small() {
             Some(n) if n >= 0 && n as u64 <= longest => n as u64,
-            _ => return Err(badarg()),
+            _ => return Err(bad_time()),
         }
     };
     let dest = if a[1].is_pid() {
@@ -733,8 +737,16 @@ const TIMER_OPTS: [&str; 3] = ["abs", "async", "info"];
 
 /// Reads a timer option list: each item `{Name, Bool}` with `Name` one of [`TIMER_OPTS`]
 /// allowed by the bit mask `allowed`; the values in that order (`None` where absent).
-/// Anything else: `badarg`.
-fn timer_opts(ctx: &Ctx, list: Term, allowed: u8) -> Result<[Option<bool>; 3], Fault> {
+/// Anything else: `badarg`, with `cause => badopt` when `cause` says (erl's `send_after` and
+/// `start_timer` give it, `cancel_timer` and `read_timer` not).
+fn timer_opts(ctx: &Ctx, list: Term, allowed: u8, cause: bool) -> Result<[Option<bool>; 3], Fault> {
+    let badarg = || {
+        if cause {
+            badarg_cause(atom::BADOPT)
+        } else {
+            badarg()
+        }
+    };
     let mut out = [None; 3];
     let v = ctx.view();
     let mut l = list;
@@ -759,7 +771,7 @@ fn timer_opts(ctx: &Ctx, list: Term, allowed: u8) -> Result<[Option<bool>; 3], F
 
 fn start_timer_with(ctx: &mut Ctx, a: &[Term], wrap: bool) -> BifResult {
     let abs = match a.get(3) {
-        Some(&opts) => timer_opts(ctx, opts, 0b001)?[0].unwrap_or(false),
+        Some(&opts) => timer_opts(ctx, opts, 0b001, true)?[0].unwrap_or(false),
         None => false,
     };
     let (ms, dest) = timer_args(ctx, a, abs)?;
@@ -787,7 +799,7 @@ pub fn start_timer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 fn timer_reply(ctx: &mut Ctx, a: &[Term], tag: &str, allowed: u8) -> BifResult {
     let n = ref_number(ctx, a[0]).ok_or_else(badarg)?;
     let [_, asy, info] = match a.get(1) {
-        Some(&opts) => timer_opts(ctx, opts, allowed)?,
+        Some(&opts) => timer_opts(ctx, opts, allowed, false)?,
         None => [None; 3],
     };
     let left = if tag == "cancel_timer" {
