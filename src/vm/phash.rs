@@ -240,6 +240,9 @@ pub fn phash(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> u32 {
 
 enum Op2 {
     Term(Term),
+    /// The elements of a tuple from this index on (pushed one at a time, so that a wide
+    /// tuple does not fill the stack).
+    TupleRest(Term, usize),
     /// End of one key/value pair of a map.
     Pair,
     /// End of a map: restore the outer state.
@@ -251,172 +254,266 @@ enum Op2 {
 
 /// `make_hash2`: the value behind `erlang:phash2/1,2`.
 pub fn phash2(v: &View, atoms: &AtomTable, code: &Code, t: Term) -> u32 {
-    // Immediates at the top level take a short path in erl.
-    if t.is_atom() {
-        return atom_hash(atoms.name(t));
-    }
-    let mut h: u32 = 0;
-    let mut xor_pairs: u32 = 0;
-    let mut todo = alloc::vec![Op2::Term(t)];
-    while let Some(op) = todo.pop() {
-        let t = match op {
-            Op2::Pair => {
-                xor_pairs ^= h;
-                h = 0;
-                continue;
-            }
-            Op2::MapTail { hash, xor } => {
-                let inner = xor_pairs;
-                h = hash;
-                h = hash2_step(h, inner, 0, HCONST_19);
-                xor_pairs = xor;
-                continue;
-            }
-            Op2::Term(t) => t,
-        };
-        if let Some(n) = t.as_small() {
-            if (-(1 << 27)..(1 << 27)).contains(&n) {
-                let y = n as i32;
-                if y < 0 {
-                    h = hash2_step(h, y.unsigned_abs(), 0, HCONST);
-                }
-                h = hash2_step(h, y as u32, 0, HCONST);
-            } else {
-                let (con, mag) = if n < 0 {
-                    (HCONST_10, n.unsigned_abs())
-                } else {
-                    (HCONST_11, n as u64)
-                };
-                h = hash2_step(h, mag as u32, (mag >> 32) as u32, con);
-            }
-        } else if t.is_nil() {
-            h = if h == 0 {
-                3_468_870_702
-            } else {
-                hash2_step(h, NIL_DEF, 0, HCONST_2)
+    let mut h = Hash2::new(atoms, t);
+    h.run(v, atoms, code, usize::MAX);
+    h.h
+}
+
+/// A `phash2` in progress, which can stop after a number of steps and go on later (the
+/// BIF yields between slices, as erl's does): the hash so far and the work left, a stack.
+pub struct Hash2 {
+    /// The hash so far.
+    pub h: u32,
+    /// The XOR of the hashes of the pairs of the map being hashed.
+    pub xor_pairs: u32,
+    todo: Vec<Op2>,
+}
+
+/// What a paused [`Hash2`] still has to hash, for keeping as terms between slices: each item
+/// a (kind, term) pair, oldest first: kind -1 is a term, kind `i >= 0` the elements of a
+/// tuple from index `i` on.
+pub type Pending = Vec<(i64, Term)>;
+
+impl Hash2 {
+    /// The hash of `t`, not started. (An atom at the top takes erl's short path: done.)
+    pub fn new(atoms: &AtomTable, t: Term) -> Self {
+        if t.is_atom() {
+            return Hash2 {
+                h: atom_hash(atoms.name(t)),
+                xor_pairs: 0,
+                todo: Vec::new(),
             };
-        } else if t.is_atom() {
-            let a = atom_hash(atoms.name(t));
-            h = if h == 0 {
-                a
-            } else {
-                hash2_step(h, a, 0, HCONST_3)
-            };
-        } else if t.is_pid() {
-            h = hash2_step(h, t.pid_parts().0, 0, HCONST_5);
-        } else if t.is_cons() {
-            let mut c = 0u32;
-            let mut sh = 0u32;
-            let mut l = t;
-            let mut last = None;
-            loop {
-                let (hd, tl) = v.cons(l);
-                match hd.as_small() {
-                    Some(b) if (0..=255).contains(&b) => {
-                        sh = (sh << 8).wrapping_add(b as u32);
-                        if c == 3 {
-                            h = hash2_step(h, sh, 0, HCONST_4);
-                            c = 0;
-                            sh = 0;
-                        } else {
-                            c += 1;
-                        }
-                        if !tl.is_cons() {
-                            last = Some(tl);
-                            break;
-                        }
-                        l = tl;
-                    }
-                    _ => break,
-                }
-            }
-            if c > 0 {
-                h = hash2_step(h, sh, 0, HCONST_4);
-            }
-            match last {
-                Some(tail) => todo.push(Op2::Term(tail)),
-                None => {
-                    let (hd, tl) = v.cons(l);
-                    todo.push(Op2::Term(tl));
-                    todo.push(Op2::Term(hd));
-                }
-            }
-        } else {
-            match v.kind(t) {
-                Some(Kind::Tuple) => {
-                    let el = v.payload(t);
-                    h = hash2_step(h, el.len() as u32, 0, HCONST_9);
-                    for e in el.iter().rev() {
-                        todo.push(Op2::Term(*e));
-                    }
-                }
-                Some(Kind::Map | Kind::TreeMap) => {
-                    let entries = v.map_entries(t).unwrap_or_default();
-                    h = hash2_step(h, entries.len() as u32, 0, HCONST_16);
-                    if !entries.is_empty() {
-                        todo.push(Op2::MapTail {
-                            hash: h,
-                            xor: xor_pairs,
-                        });
-                        h = 0;
-                        xor_pairs = 0;
-                        for (k, x) in entries.into_iter().rev() {
-                            todo.push(Op2::Pair);
-                            todo.push(Op2::Term(x));
-                            todo.push(Op2::Term(k));
-                        }
-                    }
-                }
-                Some(Kind::Float) => {
-                    let mut f = v.float(t).unwrap_or(0.0);
-                    if f == 0.0 {
-                        f = 0.0;
-                    }
-                    let b = f.to_bits();
-                    h = hash2_step(h, (b >> 32) as u32, b as u32, HCONST_12);
-                }
-                Some(Kind::PosBig | Kind::NegBig) => {
-                    let con = if v.kind(t) == Some(Kind::NegBig) {
-                        HCONST_10
-                    } else {
-                        HCONST_11
-                    };
-                    for w in v.payload(t) {
-                        h = hash2_step(h, w.0 as u32, (w.0 >> 32) as u32, con);
-                    }
-                }
-                Some(Kind::BinRef) => {
-                    if let Some(b) = v.binary(t) {
-                        h = bitstring_hash(h, &b.to_vec(), b.bit_len);
-                    }
-                }
-                Some(Kind::Fun) => {
-                    let p = v.payload(t);
-                    let (mname, index, uniq) = fun_identity(code, atoms, p[0]);
-                    h = hash2_step(h, (p.len() - 1) as u32, atom_hash(mname), HCONST);
-                    h = hash2_step(h, index, uniq, HCONST);
-                    for e in p[1..].iter().rev() {
-                        todo.push(Op2::Term(*e));
-                    }
-                }
-                Some(Kind::Export) => {
-                    let p = v.payload(t);
-                    h = hash2_step(
-                        h,
-                        p[2].small_value() as u32,
-                        atom_hash(atoms.name(p[0])),
-                        HCONST,
-                    );
-                    h = hash2_step(h, atom_hash(atoms.name(p[1])), 0, HCONST_14);
-                }
-                Some(Kind::Ref) => {
-                    h = hash2_step(h, v.payload(t)[0].0 as u32, 0, HCONST_7);
-                }
-                _ => {}
-            }
+        }
+        Hash2 {
+            h: 0,
+            xor_pairs: 0,
+            todo: alloc::vec![Op2::Term(t)],
         }
     }
-    h
+
+    /// Goes on with `pending` (as [`Hash2::pending`] gave it) from hash `h` and `xor_pairs`.
+    pub fn resume(h: u32, xor_pairs: u32, pending: &[(i64, Term)]) -> Self {
+        let todo = pending
+            .iter()
+            .map(|&(kind, t)| match usize::try_from(kind) {
+                Ok(i) => Op2::TupleRest(t, i),
+                Err(_) => Op2::Term(t),
+            })
+            .collect();
+        Hash2 { h, xor_pairs, todo }
+    }
+
+    /// Whether the hash is complete.
+    pub fn done(&self) -> bool {
+        self.todo.is_empty()
+    }
+
+    /// The work left as terms, when it can be kept so: not inside a map (whose pairs are
+    /// hashed apart and combined at its end) and at most `most` items; else `None`.
+    pub fn pending(&self, most: usize) -> Option<Pending> {
+        if self.todo.len() > most {
+            return None;
+        }
+        self.todo
+            .iter()
+            .map(|op| match op {
+                Op2::Term(t) => Some((-1, *t)),
+                Op2::TupleRest(t, i) => Some((*i as i64, *t)),
+                Op2::Pair | Op2::MapTail { .. } => None,
+            })
+            .collect()
+    }
+
+    /// Hashes until done or until about `budget` terms (and bytes of byte lists) have been
+    /// taken; returns the steps taken.
+    pub fn run(&mut self, v: &View, atoms: &AtomTable, code: &Code, budget: usize) -> usize {
+        let mut steps = 0usize;
+        let Hash2 { h, xor_pairs, todo } = self;
+        while steps < budget {
+            let Some(op) = todo.pop() else { break };
+            steps += 1;
+            let t = match op {
+                Op2::Pair => {
+                    *xor_pairs ^= *h;
+                    *h = 0;
+                    continue;
+                }
+                Op2::MapTail { hash, xor } => {
+                    let inner = *xor_pairs;
+                    *h = hash2_step(hash, inner, 0, HCONST_19);
+                    *xor_pairs = xor;
+                    continue;
+                }
+                Op2::TupleRest(t, i) => {
+                    let el = v.payload(t);
+                    if let Some(&e) = el.get(i) {
+                        if i + 1 < el.len() {
+                            todo.push(Op2::TupleRest(t, i + 1));
+                        }
+                        todo.push(Op2::Term(e));
+                    }
+                    continue;
+                }
+                Op2::Term(t) => t,
+            };
+            if let Some(n) = t.as_small() {
+                if (-(1 << 27)..(1 << 27)).contains(&n) {
+                    let y = n as i32;
+                    if y < 0 {
+                        *h = hash2_step(*h, y.unsigned_abs(), 0, HCONST);
+                    }
+                    *h = hash2_step(*h, y as u32, 0, HCONST);
+                } else {
+                    let (con, mag) = if n < 0 {
+                        (HCONST_10, n.unsigned_abs())
+                    } else {
+                        (HCONST_11, n as u64)
+                    };
+                    *h = hash2_step(*h, mag as u32, (mag >> 32) as u32, con);
+                }
+            } else if t.is_nil() {
+                *h = if *h == 0 {
+                    3_468_870_702
+                } else {
+                    hash2_step(*h, NIL_DEF, 0, HCONST_2)
+                };
+            } else if t.is_atom() {
+                let a = atom_hash(atoms.name(t));
+                *h = if *h == 0 {
+                    a
+                } else {
+                    hash2_step(*h, a, 0, HCONST_3)
+                };
+            } else if t.is_pid() {
+                *h = hash2_step(*h, t.pid_parts().0, 0, HCONST_5);
+            } else if t.is_cons() {
+                // A run of bytes is hashed four at a time; a run cut where its four-byte
+                // group is complete goes on as the rest of the list, the same hash.
+                let mut c = 0u32;
+                let mut sh = 0u32;
+                let mut l = t;
+                let mut last = None;
+                let mut cut = false;
+                loop {
+                    let (hd, tl) = v.cons(l);
+                    match hd.as_small() {
+                        Some(b) if (0..=255).contains(&b) => {
+                            sh = (sh << 8).wrapping_add(b as u32);
+                            steps += 1;
+                            if c == 3 {
+                                *h = hash2_step(*h, sh, 0, HCONST_4);
+                                c = 0;
+                                sh = 0;
+                            } else {
+                                c += 1;
+                            }
+                            if !tl.is_cons() {
+                                last = Some(tl);
+                                break;
+                            }
+                            l = tl;
+                            if c == 0 && steps >= budget {
+                                cut = true;
+                                break;
+                            }
+                        }
+                        _ => break,
+                    }
+                }
+                if cut {
+                    todo.push(Op2::Term(l));
+                    continue;
+                }
+                if c > 0 {
+                    *h = hash2_step(*h, sh, 0, HCONST_4);
+                }
+                match last {
+                    Some(tail) => todo.push(Op2::Term(tail)),
+                    None => {
+                        let (hd, tl) = v.cons(l);
+                        todo.push(Op2::Term(tl));
+                        todo.push(Op2::Term(hd));
+                    }
+                }
+            } else {
+                match v.kind(t) {
+                    Some(Kind::Tuple) => {
+                        let el = v.payload(t);
+                        *h = hash2_step(*h, el.len() as u32, 0, HCONST_9);
+                        if !el.is_empty() {
+                            todo.push(Op2::TupleRest(t, 0));
+                        }
+                    }
+                    Some(Kind::Map | Kind::TreeMap) => {
+                        let entries = v.map_entries(t).unwrap_or_default();
+                        steps += entries.len();
+                        *h = hash2_step(*h, entries.len() as u32, 0, HCONST_16);
+                        if !entries.is_empty() {
+                            todo.push(Op2::MapTail {
+                                hash: *h,
+                                xor: *xor_pairs,
+                            });
+                            *h = 0;
+                            *xor_pairs = 0;
+                            for (k, x) in entries.into_iter().rev() {
+                                todo.push(Op2::Pair);
+                                todo.push(Op2::Term(x));
+                                todo.push(Op2::Term(k));
+                            }
+                        }
+                    }
+                    Some(Kind::Float) => {
+                        let mut f = v.float(t).unwrap_or(0.0);
+                        if f == 0.0 {
+                            f = 0.0;
+                        }
+                        let b = f.to_bits();
+                        *h = hash2_step(*h, (b >> 32) as u32, b as u32, HCONST_12);
+                    }
+                    Some(Kind::PosBig | Kind::NegBig) => {
+                        let con = if v.kind(t) == Some(Kind::NegBig) {
+                            HCONST_10
+                        } else {
+                            HCONST_11
+                        };
+                        for w in v.payload(t) {
+                            *h = hash2_step(*h, w.0 as u32, (w.0 >> 32) as u32, con);
+                        }
+                    }
+                    Some(Kind::BinRef) => {
+                        if let Some(b) = v.binary(t) {
+                            steps += b.bit_len / 64;
+                            *h = bitstring_hash(*h, &b.to_vec(), b.bit_len);
+                        }
+                    }
+                    Some(Kind::Fun) => {
+                        let p = v.payload(t);
+                        let (mname, index, uniq) = fun_identity(code, atoms, p[0]);
+                        *h = hash2_step(*h, (p.len() - 1) as u32, atom_hash(mname), HCONST);
+                        *h = hash2_step(*h, index, uniq, HCONST);
+                        for e in p[1..].iter().rev() {
+                            todo.push(Op2::Term(*e));
+                        }
+                    }
+                    Some(Kind::Export) => {
+                        let p = v.payload(t);
+                        *h = hash2_step(
+                            *h,
+                            p[2].small_value() as u32,
+                            atom_hash(atoms.name(p[0])),
+                            HCONST,
+                        );
+                        *h = hash2_step(*h, atom_hash(atoms.name(p[1])), 0, HCONST_14);
+                    }
+                    Some(Kind::Ref) => {
+                        *h = hash2_step(*h, v.payload(t)[0].0 as u32, 0, HCONST_7);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        steps
+    }
 }
 
 /// A local fun's module name, fun-table index and old uniq, which both hashes mix in.
@@ -432,5 +529,65 @@ fn fun_identity<'a>(code: &Code, atoms: &'a AtomTable, id: Term) -> (&'a str, u3
             )
         }
         None => ("", li, 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::heap::Heap;
+    use crate::vm::literals::Literals;
+
+    /// Hashes `t` a few steps at a time, keeping the work left as (kind, term) pairs between
+    /// steps whenever it can, as the BIF does across its yields.
+    fn in_steps(v: &View, atoms: &AtomTable, code: &Code, t: Term, budget: usize) -> u32 {
+        let mut h = Hash2::new(atoms, t);
+        while !h.done() {
+            h.run(v, atoms, code, budget);
+            if let Some(p) = h.pending(usize::MAX) {
+                h = Hash2::resume(h.h, h.xor_pairs, &p);
+            }
+        }
+        h.h
+    }
+
+    #[test]
+    fn a_hash_taken_in_steps_is_the_hash_taken_at_once() {
+        let lits = Literals::default();
+        let mut atoms = AtomTable::new();
+        let code = Code::default();
+        let mut h = Heap::new();
+        let a = atoms.intern("an_atom").unwrap();
+        // Byte runs of every length around the four-byte groups, other integers, tuples
+        // (empty, wide, nested), a map, floats, binaries and an improper tail.
+        let mut items = Vec::new();
+        for n in 0..12 {
+            let bytes: Vec<Term> = (0..n).map(|i| Term::small(i * 37 % 256)).collect();
+            items.push(h.list(&bytes));
+        }
+        let wide: Vec<Term> = (0..300).map(|i| Term::small(i * 1000)).collect();
+        items.push(h.tuple(&wide));
+        items.push(h.tuple(&[]));
+        let inner = h.tuple(&[a, Term::small(-5)]);
+        let pair = h.tuple(&[inner, Term::NIL]);
+        items.push(pair);
+        let k = h.list(&[Term::small(1), Term::small(2)]);
+        let map = h.map_sorted(&[(Term::small(1), k), (a, pair)]);
+        items.push(map);
+        items.push(h.float(2.5));
+        items.push(h.binary(b"some bytes".to_vec()));
+        items.push(Term::small(1 << 40));
+        let improper = h.cons(Term::small(7), a);
+        items.push(improper);
+        let whole = h.list(&items);
+        let v = h.view(&lits);
+        let want = phash2(&v, &atoms, &code, whole);
+        for budget in [1, 2, 3, 5, 7, 64] {
+            assert_eq!(in_steps(&v, &atoms, &code, whole, budget), want, "{budget}");
+        }
+        for &t in &items {
+            let once = phash2(&v, &atoms, &code, t);
+            assert_eq!(in_steps(&v, &atoms, &code, t, 1), once);
+        }
     }
 }

@@ -8,8 +8,12 @@ use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault, Frame};
 use crate::vm::compare::exact_eq;
 use crate::vm::display::display_to;
+use crate::vm::phash::Hash2;
+use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::services::{SpawnError, SpawnOptions, Start};
 use crate::vm::term::Term;
+
+use super::trap;
 
 /// `erlang:display/1`.
 /// The text goes out in pieces as it is made, so that displaying a large term takes no
@@ -314,23 +318,84 @@ pub fn get_keys1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.list(&keys))
 }
 
-/// `erlang:phash2/1,2`, exactly as erl computes it.
+/// `erlang:phash2/1,2`, exactly as erl computes it. A large term is hashed a step at a
+/// time ([`PHASH2_STEP`] terms), yielding in between as erl's does, whenever the work left
+/// can be kept as terms (continuation [`trap::PHASH2`]); inside a large map or a term nested
+/// thousands of levels deep it goes on without yielding.
 pub fn phash2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let h = {
-        let v = ctx.view();
-        crate::vm::phash::phash2(&v, ctx.atoms, ctx.code, a[0])
+    let range = match a.get(1) {
+        Some(&r) => {
+            hash_range(ctx, r)?;
+            r
+        }
+        None => Term::NIL,
     };
-    match a.get(1) {
-        None => Ok(Term::small((h & ((1 << 27) - 1)) as i64)),
-        Some(r) => {
-            let range = hash_range(ctx, *r)?;
-            Ok(Term::small(if range == 0 {
-                h as i64
+    let h = Hash2::new(ctx.atoms, a[0]);
+    phash2_go(ctx, h, range)
+}
+
+/// Terms (and bytes of byte lists) `phash2` hashes per step: about a slice's work.
+const PHASH2_STEP: usize = 1 << 16;
+
+/// The most items of work left that `phash2` keeps as terms to yield.
+const PHASH2_PENDING: usize = 4096;
+
+/// A paused `phash2`'s hash and map XOR (its work left is a list in the trap's arguments).
+struct Phash2State {
+    h: u32,
+    xor_pairs: u32,
+}
+
+fn phash2_go(ctx: &mut Ctx, mut h: Hash2, range: Term) -> BifResult {
+    loop {
+        let steps = {
+            let v = ctx.p.heap.view(ctx.lits);
+            h.run(&v, ctx.atoms, ctx.code, PHASH2_STEP)
+        };
+        ctx.charge(steps / (PHASH2_STEP / SLICE_REDUCTIONS as usize));
+        if h.done() {
+            let h = h.h;
+            return Ok(Term::small(if range.is_nil() {
+                i64::from(h & ((1 << 27) - 1))
             } else {
-                (h as u64 % range) as i64
-            }))
+                match hash_range(ctx, range)? {
+                    0 => i64::from(h),
+                    r => (u64::from(h) % r) as i64,
+                }
+            }));
+        }
+        if let Some(pending) = h.pending(PHASH2_PENDING) {
+            let items: Vec<Term> = pending
+                .iter()
+                .flat_map(|&(kind, t)| [Term::small(kind), t])
+                .collect();
+            let list = ctx.p.heap.list(&items);
+            ctx.p.trap_state = Some(alloc::boxed::Box::new(Phash2State {
+                h: h.h,
+                xor_pairs: h.xor_pairs,
+            }));
+            let kind = Term::small(trap::PHASH2);
+            return Err(Fault::TrapTo([kind, range, list, Term::NIL]));
         }
     }
+}
+
+/// One more step of a `phash2` (continuation [`trap::PHASH2`]): `a[1]` the range (`[]` for
+/// `phash2/1`), `a[2]` the work left as (kind, term) pairs flattened into a list.
+pub fn phash2_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let st = ctx
+        .p
+        .trap_state
+        .take()
+        .and_then(|b| b.downcast::<Phash2State>().ok())
+        .ok_or_else(badarg)?;
+    let items = ctx.view().list_to_vec(a[2]).ok_or_else(badarg)?;
+    let pending: Vec<(i64, Term)> = items
+        .chunks_exact(2)
+        .map(|p| (p[0].as_small().unwrap_or(-1), p[1]))
+        .collect();
+    let h = Hash2::resume(st.h, st.xor_pairs, &pending);
+    phash2_go(ctx, h, a[1])
 }
 
 /// `erlang:phash/2`, exactly as erl computes it.

@@ -108,6 +108,10 @@ pub const TUPLE_TO_IOVEC: i64 = 23;
 /// See [`TERM_TO_IOVEC`].
 pub const MAP_TO_IOVEC: i64 = 24;
 
+/// `erlang:phash2/1,2` of a large term ([`super::misc::phash2_step`]): the range and the
+/// work left (the hash so far is native trap state).
+pub const PHASH2: i64 = 25;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -132,6 +136,7 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(MAP_TO_BINARY | MAP_TO_IOVEC) => super::etf::map_to_binary_step(ctx, a),
         Some(CHARACTERS) => super::characters::step(ctx, a),
         Some(BINARY_TO_MAP) => super::etf::binary_to_map_step(ctx, a),
+        Some(PHASH2) => super::misc::phash2_step(ctx, a),
         _ => Err(badarg()),
     }
 }
