@@ -532,6 +532,7 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::Move2(..)
                 | Op::PutList(..)
                 | Op::GetTupleElement(..)
+                | Op::GetTupleElement2(..)
                 | Op::PutTuple2(..)
                 | Op::IsTaggedTuple { .. }
                 | Op::Test { .. }
@@ -929,6 +930,17 @@ fn exec(
                     let e = p.heap.view(lits).payload(t)[*i as usize];
                     store(xr, p, *d, e);
                     ip = next;
+                    continue;
+                }
+                Op::GetTupleElement2(s, [i, j], [d, e]) => {
+                    let t = get!(*s);
+                    let (a, b) = {
+                        let el = p.heap.view(lits).payload(t);
+                        (el[*i as usize], el[*j as usize])
+                    };
+                    store(xr, p, *d, a);
+                    store(xr, p, *e, b);
+                    ip = ip.skip(2);
                     continue;
                 }
                 Op::PutTuple2(d, elems) => {
@@ -1973,6 +1985,16 @@ fn general<'e>(
                 let t = get!(*s);
                 let e = p.heap.view(lits).payload(t)[*i as usize];
                 store(xr, p, *d, e);
+            }
+            Op::GetTupleElement2(s, [i, j], [d, e]) => {
+                let t = get!(*s);
+                let (a, b) = {
+                    let el = p.heap.view(lits).payload(t);
+                    (el[*i as usize], el[*j as usize])
+                };
+                store(xr, p, *d, a);
+                store(xr, p, *e, b);
+                ip = ip.skip(1);
             }
             Op::SetTupleElement(val, tup, i) => {
                 let (v, t) = (get!(*val), get!(*tup));

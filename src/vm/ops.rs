@@ -805,6 +805,10 @@ pub enum Op {
     TestGetList(u32, Src, Dst, Dst),
     /// Fused pair of moves (the first completes before the second reads).
     Move2(Src, Dst, Src, Dst),
+    /// Fused pair of `get_tuple_element` from one tuple: the tuple, the two element indices
+    /// and their destinations (the first destination is not the tuple's register, so the
+    /// tuple is read once).
+    GetTupleElement2(Src, [u32; 2], [Dst; 2]),
     /// `is_nonempty_list` (a specialised [`Op::Test`]): fail label, operand.
     TestCons(u32, Src),
     /// `is_nil`: fail label, operand.
@@ -1026,6 +1030,7 @@ impl Op {
             | Op::BsInitWritable
             | Op::DeallocReturn(_)
             | Op::Move2(..)
+            | Op::GetTupleElement2(..)
             | Op::Nop
             | Op::Exit
             | Op::CodeEnd => {}
@@ -1188,6 +1193,7 @@ op_kinds! {
     DeallocReturn = 2,
     TestGetList = 2,
     Move2 = 2,
+    GetTupleElement2 = 2,
     Nop = 1,
     Exit = 1,
     CodeEnd = 1,

@@ -401,6 +401,12 @@ fn fuse(code: &mut [Op], targets: &[bool]) {
                 Op::GetList(s2, h, t),
             ) if src == s2 => Op::TestGetList(*fail, *src, *h, *t),
             (Op::Move(a, b), Op::Move(c, d)) => Op::Move2(*a, *b, *c, *d),
+            // Two fields of one record or tuple (the first may not overwrite the tuple).
+            (Op::GetTupleElement(s, i, d), Op::GetTupleElement(s2, j, e))
+                if s == s2 && !writes(*d, *s) =>
+            {
+                Op::GetTupleElement2(*s, [*i, *j], [*d, *e])
+            }
             _ => continue,
         };
         code[i] = fused;
@@ -421,6 +427,11 @@ fn fuse(code: &mut [Op], targets: &[bool]) {
         };
         code[i] = last;
     }
+}
+
+/// Whether storing to `d` changes what `s` reads.
+fn writes(d: Dst, s: Src) -> bool {
+    matches!((d, s), (Dst::X(a), Src::X(b)) | (Dst::Y(a), Src::Y(b)) if a == b)
 }
 
 /// Replaces instructions by forms specialised on their operand kinds, so the interpreter does
