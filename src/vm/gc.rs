@@ -135,8 +135,9 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     // data stays about the same size, the room after the collection is the room before it:
     // reserve that much, so the new space need not grow (and copy) again below.
     let want = from.len().saturating_add(need);
-    let room = if heap.limit < LARGE_HEAP_WORDS {
-        want.max((heap.limit + heap.limit / 8).saturating_add(need))
+    let old_limit = heap.limit();
+    let room = if old_limit < LARGE_HEAP_WORDS {
+        want.max((old_limit + old_limit / 8).saturating_add(need))
     } else {
         want
     };
@@ -206,9 +207,7 @@ pub fn collect(heap: &mut Heap, roots: &mut [&mut [Term]], need: usize) -> Resul
     }
     heap.words = to;
     heap.bins = new_bins;
-    heap.limit = limit;
-    heap.bin_limit = super::heap::bin_limit(limit);
-    heap.bin_bytes = 0;
+    heap.after_collection(limit);
     heap.settle();
     match refused {
         Some(e) => Err(e),

@@ -42,14 +42,18 @@ pub struct Heap {
     /// Off-heap binary buffers referenced from `words` by index.
     pub bins: Vec<BinBuf>,
     /// Collect at the next safe point once `words.len()` exceeds this.
-    pub limit: usize,
+    limit: usize,
     /// The process's `min_heap_size` in words (one of erl's heap sizes, see
     /// [`erl_heap_size`]): a collection never sets `limit` below it.
     pub min_heap: usize,
     /// Bytes of binary buffers created since the last collection (GC pressure).
-    pub bin_bytes: usize,
+    bin_bytes: usize,
     /// Collect at the next safe point once `bin_bytes` exceeds this (set with `limit`).
-    pub bin_limit: usize,
+    bin_limit: usize,
+    /// `limit`, or 0 once `bin_bytes` has passed `bin_limit`: both thresholds in the one
+    /// comparison that calls and allocations make ([`Heap::wants_gc`]). Every change of
+    /// the three goes through [`Heap::settle_gc_at`].
+    gc_at: usize,
     /// What the heap charges to the node's memory account (`None`: not attached to one).
     /// Boxed, to keep the heap, and so every process, one word larger only.
     charge: Option<Box<Charge>>,
@@ -139,6 +143,7 @@ impl Heap {
             min_heap: ERL_MIN_HEAP_SIZE,
             bin_bytes: 0,
             bin_limit: bin_limit(MIN_HEAP_WORDS),
+            gc_at: MIN_HEAP_WORDS,
             charge: None,
         }
     }
@@ -156,6 +161,7 @@ impl Heap {
         self.min_heap = words;
         self.limit = self.limit.max(words);
         self.bin_limit = bin_limit(self.limit);
+        self.settle_gc_at();
         Ok(())
     }
 
@@ -266,6 +272,7 @@ impl Heap {
             if !c.bins_over && c.memory.left() == Some(0) {
                 c.bins_over = true;
                 self.bin_limit = 0;
+                self.settle_gc_at();
             }
         }
     }
@@ -377,10 +384,44 @@ impl Heap {
         self.words.len() > self.limit
     }
 
-    /// Whether a safe point should collect before allocating `need` more words.
+    /// Whether a safe point should collect before allocating `need` more words (or because
+    /// of the binaries made since the last collection).
     #[inline]
     pub fn wants_gc(&self, need: usize) -> bool {
-        self.words.len() + need > self.limit || self.bin_bytes > self.bin_limit
+        self.words.len() + need > self.gc_at
+    }
+
+    /// The collection threshold in words.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Sets the collection threshold in words.
+    pub fn set_limit(&mut self, limit: usize) {
+        self.limit = limit;
+        self.settle_gc_at();
+    }
+
+    /// Makes the next safe point collect (`erlang:garbage_collect/0,1`).
+    pub fn collect_soon(&mut self) {
+        self.set_limit(0);
+    }
+
+    /// The thresholds a collection leaves: `limit` words, binaries in proportion, none made.
+    pub fn after_collection(&mut self, limit: usize) {
+        self.limit = limit;
+        self.bin_limit = bin_limit(limit);
+        self.bin_bytes = 0;
+        self.settle_gc_at();
+    }
+
+    /// Brings `gc_at` in line with the thresholds and the binaries made.
+    fn settle_gc_at(&mut self) {
+        self.gc_at = if self.bin_bytes > self.bin_limit {
+            0
+        } else {
+            self.limit
+        };
     }
 
     /// A reader over this heap and the literal area.
@@ -524,6 +565,7 @@ impl Heap {
     /// A new binary owning `bytes`, `bits` long (`bits <= 8 * bytes.len()`).
     pub fn binary_bits(&mut self, bytes: Vec<u8>, bits: usize) -> Term {
         self.bin_bytes += bytes.len();
+        self.settle_gc_at();
         let idx = self.bins.len();
         let data = BinData::charged(bytes, self.memory_account());
         let room = self.bins.capacity();

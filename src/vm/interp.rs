@@ -617,14 +617,74 @@ fn exec(
             xr[$i as usize & (X_REGS - 1)]
         };
     }
-    // A move specialised at load time.
-    macro_rules! mv {
+    // Two moves specialised at load time: one dispatch for both.
+    macro_rules! mv2 {
         ($m:expr) => {
             match $m {
-                Mv::XX(a, b) => x!(b) = x!(a),
-                Mv::XY(a, b) => p.set_y(b, x!(a)),
-                Mv::YX(a, b) => x!(b) = p.y(a),
-                Mv::CX(t, b) => x!(b) = t,
+                Mv2::XxXx(a, b, c, d) => {
+                    x!(b) = x!(a);
+                    x!(d) = x!(c);
+                }
+                Mv2::XxXy(a, b, c, d) => {
+                    x!(b) = x!(a);
+                    p.set_y(d, x!(c));
+                }
+                Mv2::XxYx(a, b, c, d) => {
+                    x!(b) = x!(a);
+                    x!(d) = p.y(c);
+                }
+                Mv2::XxCx(a, b, c, d) => {
+                    x!(b) = x!(a);
+                    x!(d) = c;
+                }
+                Mv2::XyXx(a, b, c, d) => {
+                    p.set_y(b, x!(a));
+                    x!(d) = x!(c);
+                }
+                Mv2::XyXy(a, b, c, d) => {
+                    p.set_y(b, x!(a));
+                    p.set_y(d, x!(c));
+                }
+                Mv2::XyYx(a, b, c, d) => {
+                    p.set_y(b, x!(a));
+                    x!(d) = p.y(c);
+                }
+                Mv2::XyCx(a, b, c, d) => {
+                    p.set_y(b, x!(a));
+                    x!(d) = c;
+                }
+                Mv2::YxXx(a, b, c, d) => {
+                    x!(b) = p.y(a);
+                    x!(d) = x!(c);
+                }
+                Mv2::YxXy(a, b, c, d) => {
+                    x!(b) = p.y(a);
+                    p.set_y(d, x!(c));
+                }
+                Mv2::YxYx(a, b, c, d) => {
+                    x!(b) = p.y(a);
+                    x!(d) = p.y(c);
+                }
+                Mv2::YxCx(a, b, c, d) => {
+                    x!(b) = p.y(a);
+                    x!(d) = c;
+                }
+                Mv2::CxXx(a, b, c, d) => {
+                    x!(b) = a;
+                    x!(d) = x!(c);
+                }
+                Mv2::CxXy(a, b, c, d) => {
+                    x!(b) = a;
+                    p.set_y(d, x!(c));
+                }
+                Mv2::CxYx(a, b, c, d) => {
+                    x!(b) = a;
+                    x!(d) = p.y(c);
+                }
+                Mv2::CxCx(a, b, c, d) => {
+                    x!(b) = a;
+                    x!(d) = c;
+                }
             }
         };
     }
@@ -806,27 +866,21 @@ fn exec(
                         continue;
                     }
                 }
-                Op::Move2Call {
-                    moves: [m1, m2],
-                    target,
-                    ..
-                } => {
+                Op::Move2Call { moves, target, .. } => {
                     if call_ok!(0) {
-                        mv!(*m1);
-                        mv!(*m2);
+                        mv2!(*moves);
                         enter!(next, 2, *target);
                     }
                 }
                 Op::AllocMove2Call {
                     slots,
-                    moves: [m1, m2],
+                    moves,
                     target,
                     ..
                 } => {
                     if call_ok!(*slots) {
                         push_slots!(*slots);
-                        mv!(*m1);
-                        mv!(*m2);
+                        mv2!(*moves);
                         enter!(next, 3, *target);
                     }
                 }
@@ -869,7 +923,13 @@ fn exec(
                 Op::AddSubReturn {
                     sub, a, b, dealloc, ..
                 } => {
-                    if let Some(t) = small_add_sub(get!(*a), get!(*b), *sub) {
+                    // Its usual shape (a value kept in the frame and a call's result) read
+                    // without a dispatch on each operand's kind.
+                    let (va, vb) = match (*a, *b) {
+                        (Src::Y(i), Src::X(j)) => (p.y(i), x!(j)),
+                        (a, b) => (get!(a), get!(b)),
+                    };
+                    if let Some(t) = small_add_sub(va, vb, *sub) {
                         if let Some((len, to)) = return_to!(*dealloc, true) {
                             xr[0] = t;
                             p.stack.truncate(len);
@@ -1674,27 +1734,29 @@ fn general<'e>(
                 do_return!();
             }
             Op::Move2Call {
-                moves: [m1, m2],
+                moves,
                 target,
                 arity,
             } => {
-                mv!(*m1);
-                mv!(*m2);
+                let (m1, m2) = moves.split();
+                mv!(m1);
+                mv!(m2);
                 ip = ip.skip(2);
                 call_local!(*target, *arity);
             }
             Op::AllocMove2Call {
                 slots,
-                moves: [m1, m2],
+                moves,
                 target,
                 arity,
             } => {
+                let (m1, m2) = moves.split();
                 stack_check!(*slots);
                 for _ in 0..*slots {
                     p.stack.push(Term::NIL);
                 }
-                mv!(*m1);
-                mv!(*m2);
+                mv!(m1);
+                mv!(m2);
                 // The call: it returns past the fused instructions and itself. The stack
                 // check above is the call's too (the moves do not change the depth).
                 ip = ip.skip(3);
@@ -3260,7 +3322,6 @@ fn create_bin<'s>(
         let bits_now = wr.bits;
         p.heap.put_bin_bytes(reuse, wr.buf);
         r?;
-        p.heap.bin_bytes += 0;
         return Ok(p.heap.bin_ref((reuse as u64) << 1, start, bits_now - start));
     }
     r?;

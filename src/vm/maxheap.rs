@@ -222,7 +222,7 @@ mod tests {
                 assert_eq!(report.heap_size, 4000);
                 // erl's heap size holding 4,000 words, not the collection threshold.
                 assert_eq!(report.heap_block_size, 4185);
-                assert_ne!(p.heap.limit, 4185);
+                assert_ne!(p.heap.limit(), 4185);
             }
             // Without the list the heap is back under the limit.
             let mut none: [Term; 0] = [];

@@ -57,6 +57,80 @@ impl Mv {
     }
 }
 
+/// Two moves with their operand kinds decided together at load time, for the fused calls
+/// ([`Op::Move2Call`], [`Op::AllocMove2Call`]): the fast path dispatches once for the pair.
+/// A variant is named by the kinds of its two moves, in order (`Xy` is X to Y, `Cx` a
+/// constant to X); its fields are the first move's source and destination, then the
+/// second's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[rustfmt::skip]
+pub enum Mv2 {
+    XxXx(u32, u32, u32, u32),
+    XxXy(u32, u32, u32, u32),
+    XxYx(u32, u32, u32, u32),
+    XxCx(u32, u32, Term, u32),
+    XyXx(u32, u32, u32, u32),
+    XyXy(u32, u32, u32, u32),
+    XyYx(u32, u32, u32, u32),
+    XyCx(u32, u32, Term, u32),
+    YxXx(u32, u32, u32, u32),
+    YxXy(u32, u32, u32, u32),
+    YxYx(u32, u32, u32, u32),
+    YxCx(u32, u32, Term, u32),
+    CxXx(Term, u32, u32, u32),
+    CxXy(Term, u32, u32, u32),
+    CxYx(Term, u32, u32, u32),
+    CxCx(Term, u32, Term, u32),
+}
+
+impl Mv2 {
+    /// The pair `m1` then `m2`.
+    #[rustfmt::skip]
+    pub fn of(m1: Mv, m2: Mv) -> Mv2 {
+        match (m1, m2) {
+            (Mv::XX(a, b), Mv::XX(c, d)) => Mv2::XxXx(a, b, c, d),
+            (Mv::XX(a, b), Mv::XY(c, d)) => Mv2::XxXy(a, b, c, d),
+            (Mv::XX(a, b), Mv::YX(c, d)) => Mv2::XxYx(a, b, c, d),
+            (Mv::XX(a, b), Mv::CX(c, d)) => Mv2::XxCx(a, b, c, d),
+            (Mv::XY(a, b), Mv::XX(c, d)) => Mv2::XyXx(a, b, c, d),
+            (Mv::XY(a, b), Mv::XY(c, d)) => Mv2::XyXy(a, b, c, d),
+            (Mv::XY(a, b), Mv::YX(c, d)) => Mv2::XyYx(a, b, c, d),
+            (Mv::XY(a, b), Mv::CX(c, d)) => Mv2::XyCx(a, b, c, d),
+            (Mv::YX(a, b), Mv::XX(c, d)) => Mv2::YxXx(a, b, c, d),
+            (Mv::YX(a, b), Mv::XY(c, d)) => Mv2::YxXy(a, b, c, d),
+            (Mv::YX(a, b), Mv::YX(c, d)) => Mv2::YxYx(a, b, c, d),
+            (Mv::YX(a, b), Mv::CX(c, d)) => Mv2::YxCx(a, b, c, d),
+            (Mv::CX(a, b), Mv::XX(c, d)) => Mv2::CxXx(a, b, c, d),
+            (Mv::CX(a, b), Mv::XY(c, d)) => Mv2::CxXy(a, b, c, d),
+            (Mv::CX(a, b), Mv::YX(c, d)) => Mv2::CxYx(a, b, c, d),
+            (Mv::CX(a, b), Mv::CX(c, d)) => Mv2::CxCx(a, b, c, d),
+        }
+    }
+
+    /// The two moves, in order.
+    #[rustfmt::skip]
+    pub fn split(self) -> (Mv, Mv) {
+        match self {
+            Mv2::XxXx(a, b, c, d) => (Mv::XX(a, b), Mv::XX(c, d)),
+            Mv2::XxXy(a, b, c, d) => (Mv::XX(a, b), Mv::XY(c, d)),
+            Mv2::XxYx(a, b, c, d) => (Mv::XX(a, b), Mv::YX(c, d)),
+            Mv2::XxCx(a, b, c, d) => (Mv::XX(a, b), Mv::CX(c, d)),
+            Mv2::XyXx(a, b, c, d) => (Mv::XY(a, b), Mv::XX(c, d)),
+            Mv2::XyXy(a, b, c, d) => (Mv::XY(a, b), Mv::XY(c, d)),
+            Mv2::XyYx(a, b, c, d) => (Mv::XY(a, b), Mv::YX(c, d)),
+            Mv2::XyCx(a, b, c, d) => (Mv::XY(a, b), Mv::CX(c, d)),
+            Mv2::YxXx(a, b, c, d) => (Mv::YX(a, b), Mv::XX(c, d)),
+            Mv2::YxXy(a, b, c, d) => (Mv::YX(a, b), Mv::XY(c, d)),
+            Mv2::YxYx(a, b, c, d) => (Mv::YX(a, b), Mv::YX(c, d)),
+            Mv2::YxCx(a, b, c, d) => (Mv::YX(a, b), Mv::CX(c, d)),
+            Mv2::CxXx(a, b, c, d) => (Mv::CX(a, b), Mv::XX(c, d)),
+            Mv2::CxXy(a, b, c, d) => (Mv::CX(a, b), Mv::XY(c, d)),
+            Mv2::CxYx(a, b, c, d) => (Mv::CX(a, b), Mv::YX(c, d)),
+            Mv2::CxCx(a, b, c, d) => (Mv::CX(a, b), Mv::CX(c, d)),
+        }
+    }
+}
+
 /// A type test on one operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TypeTest {
@@ -850,7 +924,7 @@ pub enum Op {
     /// `move; move; call` (skips the call).
     Move2Call {
         /// The two moves, in order.
-        moves: [Mv; 2],
+        moves: Mv2,
         /// Target instruction.
         target: u32,
         /// Arguments in x0.. (live registers).
@@ -862,7 +936,7 @@ pub enum Op {
         /// Y slots to allocate.
         slots: u32,
         /// The two moves, in order.
-        moves: [Mv; 2],
+        moves: Mv2,
         /// Target instruction.
         target: u32,
         /// Arguments in x0.. (live registers).

@@ -237,7 +237,7 @@ impl Process {
     pub fn make_room(&mut self, words: usize) {
         if self.reserve_words(words).is_ok() {
             let want = self.heap.words.len().saturating_add(words);
-            self.heap.limit = self.heap.limit.max(want);
+            self.heap.set_limit(self.heap.limit().max(want));
             self.cap_heap_limit();
         }
     }
@@ -266,7 +266,8 @@ impl Process {
         let m = self.max_heap;
         if m.kill && m.size != 0 {
             let cap = usize::try_from(m.size).unwrap_or(usize::MAX);
-            self.heap.limit = self.heap.limit.min(cap.max(self.heap.words.len()));
+            let capped = self.heap.limit().min(cap.max(self.heap.words.len()));
+            self.heap.set_limit(capped);
         }
     }
 
@@ -454,7 +455,7 @@ mod tests {
     fn heap_size_is_the_erl_size_of_the_words_in_use_not_the_threshold() {
         let mut p = Process::new(Term::pid(1));
         assert_eq!(p.heap_size(), ERL_MIN_HEAP_SIZE);
-        assert!(p.heap.limit >= MIN_HEAP_WORDS);
+        assert!(p.heap.limit() >= MIN_HEAP_WORDS);
         p.heap.words.resize(1000, Term::NIL);
         // 987 < 1000 <= 1598 in erl's table.
         assert_eq!(p.heap_size(), 1598);

@@ -610,7 +610,7 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
             ) {
                 code[i] = Op::AllocMove2Call {
                     slots: *slots,
-                    moves: [m1, m2],
+                    moves: Mv2::of(m1, m2),
                     target: *target,
                     arity: *arity,
                 };
@@ -660,7 +660,7 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
                 {
                     match (Mv::of(*a, *b), Mv::of(*c, *d)) {
                         (Some(m1), Some(m2)) => Op::Move2Call {
-                            moves: [m1, m2],
+                            moves: Mv2::of(m1, m2),
                             target: *target,
                             arity: *arity,
                         },

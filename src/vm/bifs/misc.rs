@@ -295,7 +295,7 @@ pub fn undef(_: &mut Ctx, _: &[Term]) -> BifResult {
 
 /// `erlang:garbage_collect/0` (collection happens at the next safe point).
 pub fn garbage_collect(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    ctx.p.heap.limit = 0;
+    ctx.p.heap.collect_soon();
     Ok(atom::TRUE)
 }
 

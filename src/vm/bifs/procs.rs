@@ -845,6 +845,6 @@ pub fn hibernate(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ctx.p.stack.extend([a[2], a[1], a[0]]);
     ctx.p.recv_cursor = 0;
     // A heap limit of zero collects at the next safe point (as `garbage_collect/0` does).
-    ctx.p.heap.limit = 0;
+    ctx.p.heap.collect_soon();
     Err(Fault::Hibernate)
 }
