@@ -443,6 +443,19 @@ impl Heap {
         Term::cons_ptr(off)
     }
 
+    /// Head and tail of a cons cell on this heap or in `lits` (the caller checks `is_cons`),
+    /// as [`View::cons`] reads them: inlined always, for the interpreter's fast loop.
+    #[inline(always)]
+    pub fn head_tail(&self, lits: &Literals, t: Term) -> (Term, Term) {
+        let a: &[Term] = if t.is_literal() {
+            &lits.words
+        } else {
+            &self.words
+        };
+        let o = t.offset();
+        (a[o], a[o + 1])
+    }
+
     /// Builds a tuple.
     pub fn tuple(&mut self, elems: &[Term]) -> Term {
         let off = self.words.len();

@@ -117,6 +117,13 @@ impl Vm {
 
 #[inline]
 fn fetch(x: &[Term; X_REGS], p: &Process, s: Src) -> Term {
+    fetch_inline(x, p, s)
+}
+
+/// [`fetch`] inlined always: for the fast loop, where the compiler would otherwise leave it
+/// out of line at some instructions (a call, the operand copied to the stack, per read).
+#[inline(always)]
+fn fetch_inline(x: &[Term; X_REGS], p: &Process, s: Src) -> Term {
     match s {
         // Register numbers are below X_REGS (checked at load time); the mask lets the compiler
         // drop the bounds check.
@@ -900,7 +907,7 @@ fn exec(
                     }
                     if call_ok!(*slots) {
                         push_slots!(*slots);
-                        let (hd, tl) = p.heap.view(lits).cons(l);
+                        let (hd, tl) = p.heap.head_tail(lits, l);
                         p.set_y(*h, hd);
                         x!(*t) = tl;
                         enter!(next, 3, *target);
@@ -941,7 +948,7 @@ fn exec(
                 Op::TestGetList(fail, s, h, t) => {
                     let l = get!(*s);
                     if l.is_cons() {
-                        let (hd, tl) = p.heap.view(lits).cons(l);
+                        let (hd, tl) = p.heap.head_tail(lits, l);
                         store(xr, p, *h, hd);
                         store(xr, p, *t, tl);
                         ip = ip.skip(2);
@@ -952,7 +959,12 @@ fn exec(
                 }
                 Op::PutListReturn(h, t, n) => {
                     if let Some((len, to)) = return_to!(*n) {
-                        let (hv, tv) = (get!(*h), get!(*t));
+                        // Its usual shape (`[H | f(T)]`: a head kept in the frame, a call's
+                        // result) read without a dispatch on each operand's kind.
+                        let (hv, tv) = match (*h, *t) {
+                            (Src::Y(i), Src::X(j)) => (p.y(i), x!(j)),
+                            (h, t) => (get!(h), get!(t)),
+                        };
                         xr[0] = cons!(hv, tv);
                         p.stack.truncate(len);
                         ip = ops.at(to as usize);
