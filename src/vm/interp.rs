@@ -543,6 +543,7 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::PutTuple2(..)
                 | Op::IsTaggedTuple { .. }
                 | Op::Test { .. }
+                | Op::Order { .. }
                 | Op::IntArith { .. }
                 | Op::Element { .. }
                 | Op::LoopRec(_)
@@ -1044,12 +1045,26 @@ fn exec(
                 }
                 Op::Test { test, fail, src } => {
                     let t = get!(*src);
-                    ip = if type_test(&p.heap.view(lits), t, *test) {
-                        next
-                    } else {
-                        ops.at(*fail as usize)
+                    // The tests most guards make, inline; the rest out of line.
+                    let ok = match test {
+                        TypeTest::Tuple => p.heap.view(lits).is_tuple(t),
+                        TypeTest::Atom => t.is_atom(),
+                        TypeTest::Integer if t.is_small() => true,
+                        _ => type_test(&p.heap.view(lits), t, *test),
                     };
+                    ip = if ok { next } else { ops.at(*fail as usize) };
                     continue;
+                }
+                Op::Order { ge, fail, a, b } => {
+                    let (x, y) = (get!(*a), get!(*b));
+                    if x.is_small() && y.is_small() {
+                        ip = if (x.small_value() < y.small_value()) == *ge {
+                            ops.at(*fail as usize)
+                        } else {
+                            next
+                        };
+                        continue;
+                    }
                 }
                 Op::IntArith { op, a, b, dst, .. } => {
                     let fast = match (get!(*a).as_small(), get!(*b).as_small()) {
@@ -1122,7 +1137,6 @@ fn exec(
                 | Op::CallBif { .. }
                 | Op::Bif { .. }
                 | Op::AddSub { .. }
-                | Op::Order { .. }
                 | Op::SizeOf { .. }
                 | Op::Deallocate { .. }
                 | Op::Trim { .. }
@@ -1211,6 +1225,10 @@ fn exec(
     }
 }
 
+/// Reductions after which [`general`] hands back to the fast loop even when the fast loop did
+/// not pay for the switch when it handed over.
+const HAND_BACK_AFTER: i32 = 64;
+
 /// Runs instructions from `st` with every instruction's full semantics until a call or a
 /// return reaches an instruction with a fast path, then leaves `st` there and returns `None`;
 /// or returns how the run ends.
@@ -1239,6 +1257,10 @@ fn general<'e>(
         mut reds,
         ..
     } = *st;
+    // A run entered without handing back still hands back once it has made this many
+    // reductions: an instruction without a fast path in a loop then costs a switch every
+    // so many calls, not the rest of the slice here.
+    let hand_back_at = reds - HAND_BACK_AFTER;
 
     // The index of the next instruction (for return addresses and saved positions).
     macro_rules! pc {
@@ -1389,7 +1411,7 @@ fn general<'e>(
     macro_rules! hand_back {
         () => {
             // To the one exit after the loop (no call or return is inside an inner loop).
-            if st.hand_back && has_fast_path(ip.op()) {
+            if (st.hand_back || reds <= hand_back_at) && has_fast_path(ip.op()) {
                 break;
             }
         };
