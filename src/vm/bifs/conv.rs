@@ -370,8 +370,11 @@ pub fn float_text_short(f: f64) -> String {
     let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let neg = mant.starts_with('-');
-    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let mut digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
     let n = digits.len() as i32;
+    if let Some(even) = even_on_tie(f, &digits, exp) {
+        digits = even;
+    }
     let sign = if neg { "-" } else { "" };
     let mut fixed = String::from(sign);
     if exp >= 0 {
@@ -407,6 +410,49 @@ pub fn float_text_short(f: f64) -> String {
     } else {
         fixed
     }
+}
+
+/// The other shortest digits when `digits` (scientific exponent `exp`) and a neighbour one
+/// unit away in the last place are equally near `f` and the neighbour's last digit is even:
+/// erl breaks such exact ties towards the even digit, Rust's shortest form away from it.
+fn even_on_tie(f: f64, digits: &str, exp: i32) -> Option<String> {
+    let n = digits.len();
+    let d: u64 = digits.parse().ok()?;
+    if d.is_multiple_of(2) || !f.is_finite() || f == 0.0 {
+        return None;
+    }
+    // |f| = m * 2^e exactly; a tie means 2|f| * 10^k == 2d +- 1 with k = n - 1 - exp.
+    let bits = f.abs().to_bits();
+    let (biased, frac) = ((bits >> 52) as i64, bits & ((1 << 52) - 1));
+    let (m, e) = if biased == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1 << 52), biased - 1075)
+    };
+    let k = n as i64 - 1 - exp as i64;
+    let twos = e + 1;
+    let ten = || BigInt::from(10u32);
+    for cand in [d - 1, d + 1] {
+        let text = alloc::format!("{cand}");
+        if text.len() != n {
+            continue;
+        }
+        let (mut l, mut r) = (BigInt::from(m), BigInt::from(d + cand));
+        if twos >= 0 {
+            l <<= twos as usize;
+        } else {
+            r <<= (-twos) as usize;
+        }
+        if k >= 0 {
+            l *= num_traits::pow(ten(), k as usize);
+        } else {
+            r *= num_traits::pow(ten(), (-k) as usize);
+        }
+        if l == r {
+            return Some(text);
+        }
+    }
+    None
 }
 
 fn float_opts(ctx: &Ctx, f: f64, opts: Term) -> Result<String, Fault> {

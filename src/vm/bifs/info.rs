@@ -7,8 +7,22 @@ use crate::vm::bif::{badarg, BifResult, Ctx};
 use crate::vm::code::split_fun_id;
 use crate::vm::term::{Kind, Term};
 
+/// The module's exported functions in the order they are defined, as erl lists them (the
+/// export table's own order is the compiler's, sorted).
 fn module_exports(ctx: &mut Ctx, m: u32) -> Term {
-    let ex: Vec<(Term, u32)> = ctx.code.modules[m as usize].exports.clone();
+    let module = &ctx.code.modules[m as usize];
+    let mut sorted = module.exports.clone();
+    sorted.sort_unstable_by_key(|&(f, a)| (f.0, a));
+    let ex: Vec<(Term, u32)> = module
+        .functions
+        .iter()
+        .map(|f| (f.name, f.arity))
+        .filter(|&(f, a)| {
+            sorted
+                .binary_search_by_key(&(f.0, a), |&(g, b)| (g.0, b))
+                .is_ok()
+        })
+        .collect();
     let mut items = Vec::with_capacity(ex.len());
     for (f, a) in ex {
         items.push(ctx.p.heap.tuple(&[f, Term::small(a as i64)]));
