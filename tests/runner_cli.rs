@@ -563,7 +563,7 @@ fn erl_command_line_items_run_in_order_in_one_process() {
 /// An uncaught exception in the `-run` function halts with erl's slogan on standard error:
 /// the reason as erl's `init` renders it (four levels deep, `[_]` and `{_}` below, printable
 /// lists as their characters, atoms unquoted, binaries, maps and funs as nothing, floats as
-/// `float_to_list/1`), cut at erl's 1,023 bytes.
+/// `float_to_list/1`), cut at erl's 1,023 bytes. So does the process's death by `kill`.
 #[test]
 fn an_uncaught_exception_halts_with_erls_slogan() {
     let dir = compile(
@@ -574,9 +574,22 @@ fn an_uncaught_exception_halts_with_erls_slogan() {
          self(), fun main/1, [], [\"ab\", [$c]], [\"ab\", 1]});\n\
          main([\"badarg\"]) -> abs(list_to_tuple(lists:seq(1, 3)));\n\
          main([\"long\"]) -> exit(lists:seq(1, 600));\n\
-         main([\"throw\"]) -> throw(lists:duplicate(300, ${)).\n",
+         main([\"throw\"]) -> throw(lists:duplicate(300, ${));\n\
+         main([\"killed\"]) -> exit(self(), kill), receive after infinity -> ok end;\n\
+         main([\"killed_by\"]) -> Me = self(), spawn(fun() -> exit(Me, kill) end), \
+         receive after infinity -> ok end.\n",
     );
-    for case in ["deep", "things", "badarg", "long", "throw"] {
+    // The last two: the -run process killed (erl's init dies with it; it traps every other
+    // exit signal).
+    for case in [
+        "deep",
+        "things",
+        "badarg",
+        "long",
+        "throw",
+        "killed",
+        "killed_by",
+    ] {
         let args = [
             OsStr::new("-pa"),
             dir.as_os_str(),

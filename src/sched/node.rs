@@ -194,6 +194,7 @@ impl<P: Platform> Node<P> {
         p.set_max_heap(self.st.max_heap);
         self.st.pids.reserve(MAIN_PID);
         self.main = Some(MAIN_PID);
+        self.st.main = Some(MAIN_PID);
         let pid = self.st.insert(p, Priority::Normal);
         // erl's init starts the -run process trapping exits.
         if let Some(e) = self.st.procs.get_mut(&pid) {
@@ -342,6 +343,7 @@ impl<P: Platform> Node<P> {
                         self.park_process(p, why, io);
                     }
                     self.release_exited();
+                    self.check_main_end();
                     // Files die with their owner, as erl's file descriptors do.
                     for pid in self.ended.drain(..) {
                         let _ = io.file(pid, FileOp::CloseOwned);
@@ -451,6 +453,29 @@ impl<P: Platform> Node<P> {
             let out = core::mem::take(&mut self.st.outlet_replies);
             super::io::deliver_outlet(&mut self.st, &mut self.rt.vm, out);
         }
+    }
+
+    /// Stops the node when the command line's process was removed with a reason other than
+    /// `normal` (an untrappable `kill`: it traps every other exit signal, and its own
+    /// exceptions stop the node where they happen), as erl's `init` halts when it dies:
+    /// `{"init terminating in do_boot",killed}`.
+    fn check_main_end(&mut self) {
+        let Some(end) = self.st.main_end.take() else {
+            return;
+        };
+        if end.term() == atom::NORMAL || self.stop.is_some() {
+            return;
+        }
+        let mut p = Box::new(Process::new(Term::pid(MAIN_PID)));
+        let reason = end
+            .copy_onto(&self.rt.vm.lits, &mut p.heap)
+            .unwrap_or(self.st.atoms.killed);
+        self.stop = Some(Stop::Crash {
+            process: p,
+            class: Class::Exit,
+            reason,
+            trace: Term::NIL,
+        });
     }
 
     /// The next process to run, by priority; `None` when none is runnable.

@@ -98,7 +98,7 @@ impl Carried {
     }
 
     /// Copies the term onto `dst`, if the node's memory allows it (`dst` unchanged if not).
-    fn copy_onto(&self, lits: &Literals, dst: &mut Heap) -> Result<Term, OutOfMemory> {
+    pub(super) fn copy_onto(&self, lits: &Literals, dst: &mut Heap) -> Result<Term, OutOfMemory> {
         try_copy_term(&self.heap.view(lits), dst, self.term)
     }
 }
@@ -305,6 +305,11 @@ pub struct State<P: Platform> {
     /// The `min_heap_size` and `min_bin_vheap_size` new processes get.
     pub min_heaps: MinHeaps,
     signals: VecDeque<Signal>,
+    /// The process that runs the command line's items, if any.
+    pub(super) main: Option<u32>,
+    /// Its exit reason once it has been removed (the scheduler looks: erl's `init` dies with
+    /// it, halting the node when the reason is not `normal`).
+    pub(super) main_end: Option<Rc<Carried>>,
     /// Interned atoms.
     pub atoms: NodeAtoms,
     /// Outlet replies to deliver after the current slice.
@@ -353,6 +358,8 @@ impl<P: Platform> State<P> {
             max_heap: MaxHeap::default(),
             min_heaps: MinHeaps::default(),
             signals: VecDeque::new(),
+            main: None,
+            main_end: None,
             atoms,
             outlet_replies: Vec::new(),
             no_lits: Literals::default(),
@@ -625,6 +632,9 @@ impl<P: Platform> State<P> {
         };
         if e.system {
             self.system_alive -= 1;
+        }
+        if self.main == Some(pid) {
+            self.main_end = Some(reason.clone());
         }
         self.pids.release(pid);
         self.exited.push(pid);
