@@ -177,6 +177,12 @@ predefined! {
     KILLED = "killed",
     TRAP = "trap",
     TIME = "time",
+    ID = "id",
+    ACCESS = "access",
+    POSITION = "position",
+    KEYPOS = "keypos",
+    ALREADY_EXISTS = "already_exists",
+    NOTALIVE = "notalive",
 }
 
 /// The table of interned atoms: every name once, in one buffer, and a hash index over them.

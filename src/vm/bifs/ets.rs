@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use super::trap;
 use crate::vm::atom;
-use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault};
+use crate::vm::bif::{badarg, badarg_cause, BifResult, Class, Ctx, Fault};
 use crate::vm::compare::{compare, Mode};
 use crate::vm::copy::{copy_bound, copy_term, TREE_OBJECTS};
 use crate::vm::ets::key::KeyTerm;
@@ -42,21 +42,34 @@ fn find(ctx: &Ctx, t: Term) -> Option<u64> {
     None
 }
 
-/// A table the caller may read.
-fn readable(ctx: &Ctx, t: Term) -> Result<u64, Fault> {
-    let id = find(ctx, t).ok_or_else(badarg)?;
-    match ctx.ets.get(id) {
-        Some(tab) if tab.can_read(me(ctx)) => Ok(id),
-        _ => Err(badarg()),
+/// erl's error for a table argument that names no table: cause `id` for an atom or a
+/// reference, `type` for anything else.
+fn no_table(ctx: &Ctx, t: Term) -> Fault {
+    if t.is_atom() || ctx.view().is_ref(t) {
+        badarg_cause(atom::ID)
+    } else {
+        badarg_cause(atom::TYPE)
     }
 }
 
-/// A table the caller may write.
+/// A table the caller may read; erl's error causes otherwise: [`no_table`]'s, and `access`
+/// for a table the caller may not read.
+fn readable(ctx: &Ctx, t: Term) -> Result<u64, Fault> {
+    let id = find(ctx, t).ok_or_else(|| no_table(ctx, t))?;
+    match ctx.ets.get(id) {
+        Some(tab) if tab.can_read(me(ctx)) => Ok(id),
+        Some(_) => Err(badarg_cause(atom::ACCESS)),
+        None => Err(badarg_cause(atom::ID)),
+    }
+}
+
+/// A table the caller may write, with [`readable`]'s causes.
 fn writable(ctx: &Ctx, t: Term) -> Result<u64, Fault> {
-    let id = find(ctx, t).ok_or_else(badarg)?;
+    let id = find(ctx, t).ok_or_else(|| no_table(ctx, t))?;
     match ctx.ets.get(id) {
         Some(tab) if tab.can_write(me(ctx)) => Ok(id),
-        _ => Err(badarg()),
+        Some(_) => Err(badarg_cause(atom::ACCESS)),
+        None => Err(badarg_cause(atom::ID)),
     }
 }
 
@@ -183,7 +196,10 @@ pub fn new(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if let Some(memory) = ctx.p.heap.memory_account() {
         t.charge_to(memory.clone());
     }
-    ctx.ets.create(t).map_err(|_: EtsError| badarg())?;
+    ctx.ets.create(t).map_err(|e: EtsError| match e {
+        EtsError::NameTaken => badarg_cause(atom::ALREADY_EXISTS),
+        _ => badarg(),
+    })?;
     Ok(ctx.ets.tid_term(&mut ctx.p.heap, id))
 }
 
@@ -422,7 +438,7 @@ pub fn lookup_element(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let tab = ctx.ets.get(id).ok_or_else(badarg)?;
     let objs = tab.get(&k);
     if objs.is_empty() {
-        return Err(badarg());
+        return Err(badarg_cause(atom::BADKEY));
     }
     let mut out = Vec::with_capacity(objs.len());
     for o in objs {
@@ -552,7 +568,7 @@ fn update_counter(ctx: &mut Ctx, a: &[Term], default: Option<Term>) -> BifResult
     let obj = match current(ctx, id, &k) {
         Some(o) => o,
         None => {
-            let d = default.ok_or_else(badarg)?;
+            let d = default.ok_or_else(|| badarg_cause(atom::BADKEY))?;
             let mut el = match ctx.view().tuple(d) {
                 Some(el) if el.len() >= keypos => el.to_vec(),
                 _ => return Err(badarg()),
@@ -564,8 +580,11 @@ fn update_counter(ctx: &mut Ctx, a: &[Term], default: Option<Term>) -> BifResult
     let mut el = ctx.view().tuple(obj).ok_or_else(badarg)?.to_vec();
     let mut results = Vec::with_capacity(ops.len());
     for op in &ops {
-        if op.pos > el.len() || op.pos == keypos {
-            return Err(badarg());
+        if op.pos == keypos {
+            return Err(badarg_cause(atom::KEYPOS));
+        }
+        if op.pos > el.len() {
+            return Err(badarg_cause(atom::POSITION));
         }
         let old = el[op.pos - 1];
         if !ctx.view().is_integer(old) {
@@ -645,7 +664,10 @@ pub fn update_element(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     };
     let mut el = ctx.view().tuple(obj).ok_or_else(badarg)?.to_vec();
     for (pos, x) in changes {
-        if pos > el.len() || pos == keypos {
+        if pos == keypos {
+            return Err(badarg_cause(atom::KEYPOS));
+        }
+        if pos > el.len() {
             return Err(badarg());
         }
         el[pos - 1] = x;

@@ -481,13 +481,19 @@ pub fn demonitor2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `register/2`.
 pub fn register(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    // erl's error causes: `none` for a name that cannot be registered or what is not a
+    // process, `notalive` for a process that is not alive, `registered_name` when the name
+    // or the process has one.
     if !a[0].is_atom() || a[0] == atom::UNDEFINED || !a[1].is_pid() {
-        return Err(badarg());
+        return Err(badarg_cause(atom::NONE_ATOM));
     }
-    if ctx.node.register(a[0], a[1].pid_number()) {
+    let pid = a[1].pid_number();
+    if ctx.node.register(a[0], pid) {
         Ok(atom::TRUE)
+    } else if a[1] != ctx.p.pid && !ctx.node.is_alive(pid) {
+        Err(badarg_cause(atom::NOTALIVE))
     } else {
-        Err(badarg())
+        Err(badarg_cause(atom::REGISTERED_NAME))
     }
 }
 
