@@ -220,6 +220,11 @@ fn insert_objects(ctx: &mut Ctx, id: u64, objs: &[Term]) -> Result<(), Fault> {
     let Some(tab) = ctx.ets.get_mut(id) else {
         return Ok(());
     };
+    // erl adds a list's objects to a `bag` from its end (a key's objects from one insert
+    // come out in reverse order); to the other kinds from its start.
+    if tab.kind == TableKind::Bag {
+        made.reverse();
+    }
     for (k, obj) in made {
         tab.insert(ctx.lits, k, obj);
     }
