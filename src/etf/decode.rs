@@ -492,7 +492,7 @@ impl<'a> Decoder<'a> {
         let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
         let bad = EtfError::BadFloat { offset: start };
         let text = core::str::from_utf8(&text[..end]).map_err(|_| bad)?;
-        let value: f64 = text.trim().parse().map_err(|_| bad)?;
+        let value = crate::vm::decimal::parse(text.trim()).ok_or(bad)?;
         if value.is_finite() {
             Ok(ExtTerm::Float(value))
         } else {

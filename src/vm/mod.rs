@@ -55,6 +55,7 @@ pub mod bits;
 pub mod code;
 pub mod compare;
 pub mod copy;
+pub mod decimal;
 pub mod decode;
 pub mod dict;
 pub mod digest;

@@ -605,7 +605,7 @@ fn parse_float(s: &str) -> Option<f64> {
     if frac.is_empty() || !frac.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let f: f64 = s.parse().ok()?;
+    let f = crate::vm::decimal::parse(s)?;
     if f.is_finite() {
         Some(f)
     } else {

@@ -114,13 +114,44 @@ pub fn fun_info2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
                 atom::INDEX => Term::small(lam.index as i64),
                 atom::NEW_INDEX => Term::small(lam.index as i64),
                 atom::UNIQ => Term::small(lam.old_uniq as i64),
-                atom::NEW_UNIQ => ctx.p.heap.binary(alloc::vec![0; 16]),
+                // erl's `new_uniq` is the module's MD5, shared by its funs.
+                atom::NEW_UNIQ => {
+                    let md5 = module.md5;
+                    ctx.p.heap.binary(md5.to_vec())
+                }
                 _ => return Err(badarg()),
             }
         }
         _ => return Err(badarg()),
     };
     Ok(ctx.p.heap.tuple(&[a[1], value]))
+}
+
+/// `erlang:fun_info/1`: the items of [`fun_info2`] erl lists for a local or an external fun.
+pub fn fun_info1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    const LOCAL: [Term; 10] = [
+        atom::PID,
+        atom::MODULE,
+        atom::NEW_INDEX,
+        atom::NEW_UNIQ,
+        atom::INDEX,
+        atom::UNIQ,
+        atom::NAME,
+        atom::ARITY,
+        atom::ENV,
+        atom::TYPE,
+    ];
+    const EXTERNAL: [Term; 5] = [atom::MODULE, atom::NAME, atom::ARITY, atom::ENV, atom::TYPE];
+    let keys: &[Term] = match ctx.view().kind(a[0]) {
+        Some(Kind::Fun) => &LOCAL,
+        Some(Kind::Export) => &EXTERNAL,
+        _ => return Err(badarg()),
+    };
+    let mut items = Vec::with_capacity(keys.len());
+    for &k in keys {
+        items.push(fun_info2(ctx, &[a[0], k])?);
+    }
+    Ok(ctx.p.heap.list(&items))
 }
 
 /// `erlang:function_exported/3`.

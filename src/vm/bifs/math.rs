@@ -1,11 +1,13 @@
 //! The `math` module's natives (all of them are BIFs in OTP).
 
-use crate::vm::bif::{badarith, BifResult, Ctx};
+use crate::vm::bif::{badarg, badarith, BifResult, Ctx};
 use crate::vm::term::Term;
 use num_traits::Float;
 
+/// A number argument as a float; erl's `badarg` for anything else (a result outside the
+/// floats, or none, is `badarith`).
 fn arg(ctx: &Ctx, t: Term) -> Result<f64, crate::vm::bif::Fault> {
-    ctx.view().number_f64(t).ok_or_else(badarith)
+    ctx.view().number_f64(t).ok_or_else(badarg)
 }
 
 fn ret(ctx: &mut Ctx, f: f64) -> BifResult {
@@ -16,13 +18,27 @@ fn ret(ctx: &mut Ctx, f: f64) -> BifResult {
     }
 }
 
+/// A function of one float as a BIF. Out of line, with the function passed by pointer: each
+/// BIF is then a call, not its own copy of the argument and result code and of the libm
+/// function (about 7 KiB of the image in all).
+#[inline(never)]
+fn unary_with(ctx: &mut Ctx, a: &[Term], f: fn(f64) -> f64) -> BifResult {
+    let x = arg(ctx, a[0])?;
+    ret(ctx, f(x))
+}
+
+/// A function of two floats as a BIF, as [`unary_with`].
+#[inline(never)]
+fn binary_with(ctx: &mut Ctx, a: &[Term], f: fn(f64, f64) -> f64) -> BifResult {
+    let (x, y) = (arg(ctx, a[0])?, arg(ctx, a[1])?);
+    ret(ctx, f(x, y))
+}
+
 macro_rules! unary {
     ($($name:ident => $f:expr;)*) => {$(
         /// A `math` function.
         pub fn $name(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-            let x = arg(ctx, a[0])?;
-            let f: fn(f64) -> f64 = $f;
-            ret(ctx, f(x))
+            unary_with(ctx, a, $f)
         }
     )*};
 }
@@ -42,26 +58,28 @@ unary! {
     log => |x| if x <= 0.0 { f64::NAN } else { Float::ln(x) };
     log2 => |x| if x <= 0.0 { f64::NAN } else { Float::log2(x) };
     log10 => |x| if x <= 0.0 { f64::NAN } else { Float::log10(x) };
+    asinh => Float::asinh;
+    acosh => Float::acosh;
+    atanh => Float::atanh;
+    erf => libm::erf;
+    erfc => libm::erfc;
     floor => Float::floor;
     ceil => Float::ceil;
 }
 
 /// `math:pow/2`.
 pub fn pow(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let (x, y) = (arg(ctx, a[0])?, arg(ctx, a[1])?);
-    ret(ctx, Float::powf(x, y))
+    binary_with(ctx, a, Float::powf)
 }
 
 /// `math:atan2/2`.
 pub fn atan2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let (x, y) = (arg(ctx, a[0])?, arg(ctx, a[1])?);
-    ret(ctx, Float::atan2(x, y))
+    binary_with(ctx, a, Float::atan2)
 }
 
 /// `math:fmod/2`.
 pub fn fmod(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let (x, y) = (arg(ctx, a[0])?, arg(ctx, a[1])?);
-    ret(ctx, x % y)
+    binary_with(ctx, a, |x, y| x % y)
 }
 
 /// `math:pi/0`.

@@ -157,21 +157,80 @@ pub fn posixtime_to_universaltime(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.tuple(&[d, t]))
 }
 
-/// `erlang:universaltime_to_localtime/1`: the same date and time (the VM's local time is
-/// UTC), after checking its shape.
-pub fn universaltime_to_localtime(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+/// Days since 1970-01-01 of a date of the proleptic Gregorian calendar ([`civil`]'s
+/// inverse).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Seconds since 1970 of a `{{Y, M, D}, {H, Mi, S}}` term that erl takes as a date and time
+/// of day: a real date from 1902 on (erl's base year), hours 0-23, minutes and seconds 0-59.
+fn datetime_secs(ctx: &Ctx, t: Term) -> Option<i64> {
     let v = ctx.view();
-    let ok = match v.tuple(a[0]) {
-        Some([d, t]) => [*d, *t].iter().all(|x| {
-            v.tuple(*x)
-                .is_some_and(|e| e.len() == 3 && e.iter().all(|n| n.as_small().is_some()))
-        }),
-        _ => false,
+    let [d, tm] = v.tuple(t)? else {
+        return None;
     };
-    if ok {
-        Ok(a[0])
-    } else {
-        Err(badarg())
+    let three = |x: Term| -> Option<[i64; 3]> {
+        match v.tuple(x)? {
+            [a, b, c] => Some([a.as_small()?, b.as_small()?, c.as_small()?]),
+            _ => None,
+        }
+    };
+    let ([y, mo, day], [h, mi, s]) = (three(*d)?, three(*tm)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let ok = (1902..i32::MAX as i64).contains(&y)
+        && (1..=12).contains(&mo)
+        && day >= 1
+        && day <= month_days[mo as usize - 1]
+        && (0..24).contains(&h)
+        && (0..60).contains(&mi)
+        && (0..60).contains(&s);
+    ok.then(|| days_from_civil(y, mo, day) * 86_400 + h * 3600 + mi * 60 + s)
+}
+
+/// `{{Y, M, D}, {H, Mi, S}}` of seconds since 1970.
+fn datetime_term(ctx: &mut Ctx, secs: i64) -> Term {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let d = triple(ctx, civil(days));
+    let t = triple(ctx, (rem / 3600, rem % 3600 / 60, rem % 60));
+    ctx.p.heap.tuple(&[d, t])
+}
+
+/// `erlang:universaltime_to_localtime/1`: the same date and time (the VM's local time is
+/// UTC), after checking it as erl does.
+pub fn universaltime_to_localtime(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    datetime_secs(ctx, a[0]).ok_or_else(badarg)?;
+    Ok(a[0])
+}
+
+/// `erlang:localtime_to_universaltime/1,2`: the same date and time (local time is UTC); with
+/// `IsDst` `true`, an hour earlier, as erl computes it in a zone without summer time.
+pub fn localtime_to_universaltime(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let secs = datetime_secs(ctx, a[0]).ok_or_else(badarg)?;
+    match a.get(1).copied() {
+        None | Some(atom::FALSE) | Some(atom::UNDEFINED) => Ok(a[0]),
+        Some(atom::TRUE) => Ok(datetime_term(ctx, secs - 3600)),
+        Some(_) => Err(badarg()),
     }
 }
 

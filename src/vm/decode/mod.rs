@@ -176,7 +176,7 @@ impl<'a> Reader<'a> {
                 let text = self.bytes(31)?;
                 let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
                 let text = core::str::from_utf8(&text[..end]).map_err(|_| INVALID)?;
-                let f: f64 = text.trim().parse().map_err(|_| INVALID)?;
+                let f = crate::vm::decimal::parse(text.trim()).ok_or(INVALID)?;
                 if !f.is_finite() {
                     return Err(INVALID);
                 }
