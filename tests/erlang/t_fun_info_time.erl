@@ -10,6 +10,8 @@ main() ->
     erlang:display(proplists:get_value(pid, Info) =:= self()),
     erlang:display(proplists:delete(pid, Info)),
     erlang:display(erlang:fun_info(F, new_uniq) =:= {new_uniq, ?MODULE:module_info(md5)}),
+    %% The same 16 bytes in the fun's external form (NEW_FUN_EXT: tag, size, arity, uniq).
+    erlang:display(binary:part(term_to_binary(F), 7, 16) =:= ?MODULE:module_info(md5)),
     erlang:display(erlang:fun_info(fun lists:map/2)),
     erlang:display(catch erlang:fun_info(notafun)),
     Dates = [{{2024, 6, 1}, {12, 0, 0}}, {{1901, 12, 31}, {0, 0, 0}}, {{1902, 1, 1}, {0, 0, 0}},

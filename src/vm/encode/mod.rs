@@ -589,7 +589,8 @@ impl<'e, 'v> Encoder<'e, 'v> {
         let at = sink.len();
         sink.put(&[0; 4]);
         sink.put(&[lam.arity as u8]);
-        sink.put(&[0; 16]);
+        // The module's MD5, erl's `new_uniq` of every fun of the module.
+        sink.put(&m.md5);
         sink.put(&lam.index.to_be_bytes());
         sink.put(&((p.len() - 1) as u32).to_be_bytes());
         self.atom(module, sink);
