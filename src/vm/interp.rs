@@ -117,13 +117,6 @@ impl Vm {
 
 #[inline]
 fn fetch(x: &[Term; X_REGS], p: &Process, s: Src) -> Term {
-    fetch_inline(x, p, s)
-}
-
-/// [`fetch`] inlined always: for the fast loop, where the compiler would otherwise leave it
-/// out of line at some instructions (a call, the operand copied to the stack, per read).
-#[inline(always)]
-fn fetch_inline(x: &[Term; X_REGS], p: &Process, s: Src) -> Term {
     match s {
         // Register numbers are below X_REGS (checked at load time); the mask lets the compiler
         // drop the bounds check.
