@@ -8,7 +8,8 @@ main() ->
     F = fun(Y) -> X + Y end,
     Info = erlang:fun_info(F),
     erlang:display(proplists:get_value(pid, Info) =:= self()),
-    erlang:display(proplists:delete(pid, Info)),
+    %% new_uniq is the module's MD5, which the image leaves as zeros: compared, not shown.
+    erlang:display(proplists:delete(new_uniq, proplists:delete(pid, Info))),
     erlang:display(erlang:fun_info(F, new_uniq) =:= {new_uniq, ?MODULE:module_info(md5)}),
     %% The same 16 bytes in the fun's external form (NEW_FUN_EXT: tag, size, arity, uniq).
     erlang:display(binary:part(term_to_binary(F), 7, 16) =:= ?MODULE:module_info(md5)),
