@@ -17,24 +17,25 @@ use super::term::{Kind, Term};
 
 /// Jenkins' golden-ratio constant.
 pub const HCONST: u32 = 0x9e37_79b9;
-const HCONST_4: u32 = 0x78dd_e6e4;
-const HCONST_9: u32 = 0x8ff3_4781;
-const HCONST_10: u32 = 0x2e2a_c13a;
-const HCONST_11: u32 = 0xcc62_3af3;
-const HCONST_12: u32 = 0x6a99_b4ac;
-const HCONST_13: u32 = 0x08d1_2e65;
-const HCONST_15: u32 = 0x4540_21d7;
-const HCONST_17: u32 = 0x81af_1549;
-const HCONST_18: u32 = 0x1fe6_8f02;
-const HCONST_20: u32 = 0x5c55_8274;
-const HCONST_22: u32 = 0x98c4_75e6;
+pub(crate) const HCONST_4: u32 = 0x78dd_e6e4;
+pub(crate) const HCONST_9: u32 = 0x8ff3_4781;
+pub(crate) const HCONST_10: u32 = 0x2e2a_c13a;
+pub(crate) const HCONST_11: u32 = 0xcc62_3af3;
+pub(crate) const HCONST_12: u32 = 0x6a99_b4ac;
+pub(crate) const HCONST_13: u32 = 0x08d1_2e65;
+pub(crate) const HCONST_15: u32 = 0x4540_21d7;
+pub(crate) const HCONST_16: u32 = 0xe377_9b90;
+pub(crate) const HCONST_17: u32 = 0x81af_1549;
+pub(crate) const HCONST_18: u32 = 0x1fe6_8f02;
+pub(crate) const HCONST_20: u32 = 0x5c55_8274;
+pub(crate) const HCONST_22: u32 = 0x98c4_75e6;
 /// Salt erl mixes into its internal hash.
-const INTERNAL_HASH_SALT: u32 = 3_432_918_353;
+pub(crate) const INTERNAL_HASH_SALT: u32 = 3_432_918_353;
 /// Largest magnitude erl keeps as a small integer (60-bit signed).
-const ERL_SMALL_MAX: i64 = (1 << 59) - 1;
-const ERL_SMALL_MIN: i64 = -(1 << 59);
+pub(crate) const ERL_SMALL_MAX: i64 = (1 << 59) - 1;
+pub(crate) const ERL_SMALL_MIN: i64 = -(1 << 59);
 /// erl's word for `[]`.
-const ERL_NIL: u64 = 0x3b;
+pub(crate) const ERL_NIL: u64 = 0x3b;
 
 /// Bob Jenkins' 96-bit mix, as erl uses it.
 #[inline]
@@ -54,7 +55,7 @@ fn hash2(h: u32, x: u32, y: u32, con: u32) -> u32 {
 }
 
 #[inline]
-fn const_hash(h: u32, con: u32) -> u32 {
+pub(crate) fn const_hash(h: u32, con: u32) -> u32 {
     (h ^ con).rotate_left(17)
 }
 
@@ -113,11 +114,11 @@ fn mix3(mut a: u32, mut b: u32, mut c: u32) -> (u32, u32, u32) {
     (a, b, c)
 }
 
-fn immediate(h: u32, word: u64) -> u32 {
+pub(crate) fn immediate(h: u32, word: u64) -> u32 {
     hash2(h, word as u32, (word >> 32) as u32, HCONST)
 }
 
-fn big_limbs(h: u32, negative: bool, limbs: &[u64]) -> u32 {
+pub(crate) fn big_limbs(h: u32, negative: bool, limbs: &[u64]) -> u32 {
     let con = if negative { HCONST_10 } else { HCONST_11 };
     let mut h = h;
     for &l in limbs {

@@ -20,7 +20,10 @@ main() ->
     ok = application:load(spec(t_app_a, [])),
     ok = application:load(spec(t_app_b, [t_app_a])),
     erlang:display({loaded, lists:sort([A || {A, _, _} <- application:loaded_applications()])}),
-    erlang:display({env, application:get_env(t_app_a, colour), application:get_all_env(t_app_b)}),
+    %% get_all_env/1 lists the pairs in the order of a hash of {env, App, Key} keys, which for
+    %% atoms inside a key depends on erl's atom table: compared sorted.
+    erlang:display({env, application:get_env(t_app_a, colour),
+                    lists:sort(application:get_all_env(t_app_b))}),
     erlang:display({keys, application:get_key(t_app_a, vsn), application:get_key(t_app_b, applications),
                     application:get_key(t_app_a, mod)}),
     erlang:display({not_started, application:start(t_app_b)}),

@@ -15,7 +15,7 @@ use crate::vm::copy::{copy_bound, copy_term, TREE_OBJECTS};
 use crate::vm::ets::key::KeyTerm;
 use crate::vm::ets::matchspec::{self, MatchSpec};
 use crate::vm::ets::object::Object;
-use crate::vm::ets::table::{held_bytes, Access, Table, TableKind, Tuning};
+use crate::vm::ets::table::{held_bytes, Access, Resume, Table, TableKind, Tuning};
 use crate::vm::ets::EtsError;
 use crate::vm::memory::TempCharge;
 use crate::vm::process::SLICE_REDUCTIONS;
@@ -757,7 +757,7 @@ pub fn tab2list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let Some(t) = ctx.ets.get(id) else {
         return Err(badarg());
     };
-    Ok(copy_list(ctx.lits, &mut ctx.p.heap, t.objects()))
+    Ok(copy_list(ctx.lits, &mut ctx.p.heap, t.objects().into_iter()))
 }
 
 /// The value of one `ets:info/2` item; `None` for an unknown item.
@@ -1008,20 +1008,19 @@ fn scan(ctx: &mut Ctx, id: u64, ms: &MatchSpec, mut each: impl FnMut(&mut Ctx, T
         ms.bound_key(&v, ctx.atoms, tab.keypos)
             .map(|k| KeyTerm::from_term(&v, ctx.atoms, ctx.code, k, tab.kind.exact_keys()))
     };
-    if ms.is_identity() && bound.is_none() {
-        for o in tab.objects() {
-            let t = o.copy_to(ctx.lits, &mut ctx.p.heap);
-            each(ctx, t);
-        }
-    } else {
-        let objs: &mut dyn Iterator<Item = &Object> = match &bound {
-            Some(k) => &mut tab.get(k).iter(),
-            None => &mut tab.objects(),
+    let identity = ms.is_identity() && bound.is_none();
+    let objs = match &bound {
+        Some(k) => tab.get(k).iter().collect(),
+        None => tab.objects(),
+    };
+    for o in objs {
+        let r = if identity {
+            Some(o.copy_to(ctx.lits, &mut ctx.p.heap))
+        } else {
+            matchspec::run(ctx, ms, o)
         };
-        for o in objs {
-            if let Some(r) = matchspec::run(ctx, ms, o) {
-                each(ctx, r);
-            }
+        if let Some(r) = r {
+            each(ctx, r);
         }
     }
     ctx.ets.put_back(tab);
@@ -1128,7 +1127,7 @@ impl ScanOp {
 /// sees), and results gather in the trap's arguments.
 struct Scan {
     op: ScanOp,
-    after: Option<KeyTerm>,
+    from: Resume,
 }
 
 /// Starts `op` as a traversal in steps (continuation [`trap::ETS_SCAN`]) when table `id`
@@ -1141,7 +1140,10 @@ fn long_scan(ctx: &mut Ctx, id: u64, ms: &MatchSpec, op: ScanOp, a: &[Term]) -> 
     if tab.size() <= SCAN_STEP || ms.bound_key(&v, ctx.atoms, tab.keypos).is_some() {
         return None;
     }
-    ctx.p.trap_state = Some(alloc::boxed::Box::new(Scan { op, after: None }));
+    ctx.p.trap_state = Some(alloc::boxed::Box::new(Scan {
+        op,
+        from: Resume::Start,
+    }));
     let spec = if op == ScanOp::Tab2list {
         Term::NIL
     } else {
@@ -1197,39 +1199,33 @@ pub fn scan_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     };
     let (mut acc, mut count) = (a[3], a[3].as_small().unwrap_or(0));
     let identity = ms.is_identity();
-    let (mut seen, mut last, mut more) = (0, None, false);
-    for (k, objs) in tab.slots_after(st.after.as_ref()) {
-        if seen >= SCAN_STEP {
-            more = true;
-            break;
+    let next = tab.visit(&st.from, SCAN_STEP, |o| {
+        let r = if identity {
+            Some(o.copy_to(ctx.lits, &mut ctx.p.heap))
+        } else {
+            matchspec::run(ctx, &ms, o)
+        };
+        match r {
+            Some(r) if op == ScanOp::SelectCount => count += (r == atom::TRUE) as i64,
+            Some(r) => acc = ctx.p.heap.cons(r, acc),
+            None => {}
         }
-        for o in objs {
-            let r = if identity {
-                Some(o.copy_to(ctx.lits, &mut ctx.p.heap))
-            } else {
-                matchspec::run(ctx, &ms, o)
-            };
-            match r {
-                Some(r) if op == ScanOp::SelectCount => count += (r == atom::TRUE) as i64,
-                Some(r) => acc = ctx.p.heap.cons(r, acc),
-                None => {}
-            }
-        }
-        seen += objs.len();
-        last = Some(k);
-    }
-    let last = last.cloned();
+    });
+    let in_order = tab.gathers_reversed();
     ctx.ets.put_back(tab);
     ctx.charge(SLICE_REDUCTIONS as usize);
     if op == ScanOp::SelectCount {
         acc = Term::small(count);
     }
-    if more {
-        ctx.p.trap_state = Some(alloc::boxed::Box::new(Scan { op, after: last }));
+    if let Some(from) = next {
+        ctx.p.trap_state = Some(alloc::boxed::Box::new(Scan { op, from }));
         return Err(Fault::TrapTo([a[0], a[1], a[2], acc]));
     }
     if op == ScanOp::SelectCount {
         return Ok(ctx.p.heap.int(count));
+    }
+    if in_order {
+        return Ok(acc);
     }
     let mut list = Term::NIL;
     while acc.is_cons() {
@@ -1285,9 +1281,122 @@ fn limited(ctx: &mut Ctx, a: &[Term], ms: MatchSpec) -> BifResult {
         Some(n) if n >= 1 => n as usize,
         _ => return Err(badarg()),
     };
+    if ctx.ets.get(id).is_some_and(Table::gathers_reversed) {
+        return hashed_chunks(ctx, id, &ms, limit);
+    }
     let mut out = Vec::new();
     scan(ctx, id, &ms, |_, r| out.push(r));
     Ok(chunk(ctx, out, limit))
+}
+
+/// Objects erl's chunked traversal visits in one call before it traps (and goes on in a
+/// continuation, which splits its chunk differently).
+const CHUNK_ITERATIONS: usize = 1000;
+
+/// The answer of a chunked call given the calls' `steps` (a list of `{Results, More}`):
+/// the first one's results, with a continuation holding the others if `More`;
+/// `'$end_of_table'` when there are none.
+fn next_step(ctx: &mut Ctx, steps: Term) -> Result<Term, Fault> {
+    if !steps.is_cons() {
+        return Ok(atom_of(ctx, "$end_of_table"));
+    }
+    let (step, rest) = ctx.view().cons(steps);
+    let Some(&[results, more]) = ctx.view().tuple(step) else {
+        return Err(badarg());
+    };
+    let cont = if more == atom::TRUE {
+        let tag = atom_of(ctx, "$ets_select_continuation");
+        ctx.p.heap.tuple(&[tag, rest])
+    } else {
+        atom_of(ctx, "$end_of_table")
+    };
+    Ok(ctx.p.heap.tuple(&[results, cont]))
+}
+
+/// `select/3` and the like on a hashed table: works out every answer erl's `select/3` and
+/// the `select/1` calls after it give, in order, and answers the first (see
+/// [`next_step`]). erl walks whole buckets (only the bound key's when the heads fix the
+/// key), gathering results last first, until it has at least `limit`; what is over goes
+/// into the continuation to start the next chunk: taken from the list's front as it is by
+/// the first call, one by one (so reversed) by later calls and by a first call that trapped.
+fn hashed_chunks(ctx: &mut Ctx, id: u64, ms: &MatchSpec, limit: usize) -> BifResult {
+    let Some(tab) = ctx.ets.take(id) else {
+        return Err(badarg());
+    };
+    let bound = {
+        let v = ctx.p.heap.view(ctx.lits);
+        ms.bound_key(&v, ctx.atoms, tab.keypos)
+            .map(|k| KeyTerm::from_term(&v, ctx.atoms, ctx.code, k, true))
+    };
+    let n = if bound.is_some() { 1 } else { tab.slots() };
+    // Every result in traversal order, and per non-empty bucket: where its results end,
+    // how many objects it holds, whether it is the last bucket.
+    let mut results = Vec::new();
+    let mut buckets = Vec::new();
+    for b in 0..n {
+        let objs = match &bound {
+            Some(k) => tab.get(k).iter().rev().collect(),
+            None => tab.bucket(b),
+        };
+        if !objs.is_empty() {
+            results.extend(objs.iter().filter_map(|o| matchspec::run(ctx, ms, o)));
+            buckets.push((results.len(), objs.len(), b + 1 == n));
+        }
+    }
+    ctx.ets.put_back(tab);
+    let mut steps = Vec::new();
+    // The results gathered, newest last (the list's head is the last element).
+    let mut gathered: Vec<Term> = Vec::new();
+    let (mut done, mut ended, mut first) = (0, buckets.is_empty(), true);
+    let mut next = buckets.into_iter();
+    loop {
+        let mut as_first = first;
+        if first || !(ended || gathered.len() >= limit) {
+            let mut iterations = 0;
+            loop {
+                let Some((end, objects, last)) = next.next() else {
+                    ended = true;
+                    break;
+                };
+                gathered.extend_from_slice(&results[done..end]);
+                done = end;
+                iterations += objects;
+                if last {
+                    ended = true;
+                    break;
+                }
+                if gathered.len() >= limit {
+                    break;
+                }
+                if iterations >= CHUNK_ITERATIONS {
+                    as_first = false;
+                    iterations = 0;
+                }
+            }
+        }
+        first = false;
+        let mut rest = Vec::new();
+        if gathered.len() > limit {
+            rest = gathered.split_off(limit);
+            if !as_first {
+                rest.reverse();
+            }
+        }
+        let more = !rest.is_empty() || !ended;
+        if more || !gathered.is_empty() {
+            let mut list = Term::NIL;
+            for &r in &gathered {
+                list = ctx.p.heap.cons(r, list);
+            }
+            steps.push(ctx.p.heap.tuple(&[list, Term::boolean(more)]));
+        }
+        if !more {
+            break;
+        }
+        gathered = rest;
+    }
+    let steps = ctx.p.heap.list(&steps);
+    next_step(ctx, steps)
 }
 
 /// `ets:select/3`: at most `Limit` results and a continuation for `select/1`.
@@ -1321,6 +1430,7 @@ pub fn select1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let v = ctx.view();
     let (rest, limit) = match v.tuple(a[0]) {
         Some([t, rest, limit]) if *t == tag => (*rest, limit.as_small()),
+        Some([t, steps]) if *t == tag => return next_step(ctx, *steps),
         _ => return Err(badarg()),
     };
     let rest = v.list_to_vec(rest).ok_or_else(badarg)?;
@@ -1349,6 +1459,9 @@ pub fn select_reverse3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(n) if n >= 1 => n as usize,
         _ => return Err(badarg()),
     };
+    if ctx.ets.get(id).is_some_and(Table::gathers_reversed) {
+        return hashed_chunks(ctx, id, &ms, limit);
+    }
     let out = reversed(ctx, id, &ms);
     Ok(chunk(ctx, out, limit))
 }
@@ -1414,24 +1527,24 @@ pub fn select_replace(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.int(n as i64))
 }
 
-/// `ets:slot/2`: the objects of the `I`-th key (0-based) in the table's order: one object of
-/// an `ordered_set`, as in erl; for the other table types a slot is a key here, where erl's
-/// is a hash bucket, so which objects a slot holds differs from erl's. `'$end_of_table'` just
-/// past the last slot, `badarg` beyond.
+/// `ets:slot/2`: the objects of slot `I` (0-based): the `I`-th key of an `ordered_set`, the
+/// `I`-th hash bucket of the other types, as in erl. `'$end_of_table'` just past the last
+/// slot, `badarg` beyond.
 pub fn slot(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = readable(ctx, a[0])?;
     let i = match a[1].as_small() {
         Some(i) if i >= 0 => i as usize,
         _ => return Err(badarg()),
     };
-    let tab = table(ctx, id)?;
-    if i == tab.keys() {
+    let tab = ctx.ets.get(id).ok_or_else(badarg)?;
+    if i == tab.slots() {
         return Ok(atom_of(ctx, "$end_of_table"));
     }
-    let Some(objs) = ctx.ets.get(id).and_then(|t| t.nth_key(i)) else {
+    if i > tab.slots() {
         return Err(badarg());
-    };
-    Ok(copy_list(ctx.lits, &mut ctx.p.heap, objs.iter()))
+    }
+    let objs = tab.slot(i);
+    Ok(copy_list(ctx.lits, &mut ctx.p.heap, objs.into_iter()))
 }
 
 /// The tag of a compiled specification: `{'$ets_compiled_ms', Spec}` (erl's is a magic

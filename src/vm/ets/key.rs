@@ -55,15 +55,15 @@ pub enum KeyTerm {
 #[derive(Clone, Debug)]
 pub struct FunKey {
     /// `fun M:F/A` (true) or a local fun.
-    external: bool,
+    pub(super) external: bool,
     /// Module name.
-    module: Box<str>,
+    pub(super) module: Box<str>,
     /// Function name (external funs).
-    function: Box<str>,
+    pub(super) function: Box<str>,
     /// Arity (external funs) or the fun's number in its module.
-    number: u64,
+    pub(super) number: u64,
     /// Captured variables (local funs).
-    free: Box<[KeyTerm]>,
+    pub(super) free: Box<[KeyTerm]>,
 }
 
 impl KeyTerm {

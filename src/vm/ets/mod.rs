@@ -11,6 +11,7 @@
 //! node calls that before it delivers the owner's exit signals, so no process sees a table
 //! whose owner is gone.
 
+pub mod hashed;
 pub mod key;
 pub mod matchspec;
 pub mod object;

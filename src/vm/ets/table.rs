@@ -1,14 +1,15 @@
-//! One ETS table: its options and its objects, ordered by key.
+//! One ETS table: its options and its objects.
 //!
-//! Every table type keeps its keys in a `BTreeMap` of [`KeyTerm`]s: `ordered_set` in erl's
-//! term order (keys equal under `==` are one key), the others in an order where only `=:=`
-//! keys are equal. `set` and `ordered_set` hold one object per key; `bag` and
-//! `duplicate_bag` hold a list per key, in insertion order (a `bag` never holds two `=:=`
-//! objects).
+//! An `ordered_set` keeps its keys in a `BTreeMap` of [`KeyTerm`]s, in erl's term order (keys
+//! equal under `==` are one key); the other types keep them in erl's hash table
+//! ([`Hashed`]), where only `=:=` keys are equal, so that traversals go in erl's order. `set`
+//! and `ordered_set` hold one object per key; `bag` and `duplicate_bag` hold a list per key,
+//! in insertion order (a `bag` never holds two `=:=` objects).
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
+use super::hashed::Hashed;
 use super::key::KeyTerm;
 use super::object::{same, Object};
 use crate::vm::heap::View;
@@ -100,7 +101,7 @@ pub struct Table {
     pub heir: Option<(u32, Object)>,
     /// Options kept only to report them.
     pub tuning: Tuning,
-    objects: BTreeMap<KeyTerm, Slot>,
+    objects: Store,
     size: usize,
     words: usize,
     /// The node's memory account the objects are charged to (none: not charged).
@@ -121,6 +122,91 @@ impl Drop for Table {
 enum Slot {
     One(Object),
     Many(Vec<Object>),
+}
+
+/// Where a table keeps its objects: an `ordered_set` in a tree by key, the other types in
+/// erl's hash table.
+#[derive(Debug)]
+enum Store {
+    Tree(BTreeMap<KeyTerm, Slot>),
+    Hash(Hashed<Slot>),
+}
+
+impl Store {
+    fn get(&self, key: &KeyTerm) -> Option<&Slot> {
+        match self {
+            Store::Tree(m) => m.get(key),
+            Store::Hash(h) => h.get(key),
+        }
+    }
+
+    fn get_mut(&mut self, key: &KeyTerm) -> Option<&mut Slot> {
+        match self {
+            Store::Tree(m) => m.get_mut(key),
+            Store::Hash(h) => h.get_mut(key),
+        }
+    }
+
+    fn insert_new(&mut self, key: KeyTerm, slot: Slot) {
+        match self {
+            Store::Tree(m) => {
+                m.insert(key, slot);
+            }
+            Store::Hash(h) => h.insert_new(key, slot),
+        }
+    }
+
+    fn remove(&mut self, key: &KeyTerm) -> Option<Slot> {
+        match self {
+            Store::Tree(m) => m.remove(key),
+            Store::Hash(h) => h.remove(key),
+        }
+    }
+
+    fn retain(&mut self, keep: impl FnMut(&KeyTerm, &mut Slot) -> bool) {
+        match self {
+            Store::Tree(m) => m.retain(keep),
+            Store::Hash(h) => h.retain(keep),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Store::Tree(m) => m.len(),
+            Store::Hash(h) => h.len(),
+        }
+    }
+
+    /// Every key in traversal order (`ets:first/next`): an `ordered_set`'s in term order, a
+    /// hashed table's in erl's bucket order.
+    fn in_order(&self) -> Vec<(&KeyTerm, &Slot)> {
+        match self {
+            Store::Tree(m) => m.iter().collect(),
+            Store::Hash(h) => h.iter(),
+        }
+    }
+
+    /// Grows or shrinks a hashed table after a change left `objects` objects in it.
+    fn resize(&mut self, objects: usize, grew: bool) {
+        if let Store::Hash(h) = self {
+            if grew {
+                h.grow(objects);
+            } else {
+                h.shrink(objects);
+            }
+        }
+    }
+}
+
+/// Where a traversal in steps goes on.
+#[derive(Clone, Debug)]
+pub enum Resume {
+    /// At the start.
+    Start,
+    /// After this key (an `ordered_set`).
+    After(KeyTerm),
+    /// At this bucket (a hashed table).
+    Bucket(usize),
 }
 
 impl Slot {
@@ -203,11 +289,18 @@ impl Table {
             owner,
             heir,
             tuning,
-            objects: BTreeMap::new(),
+            objects: Table::empty_store(kind),
             size: 0,
             words: 0,
             memory: NodeMemory::default(),
             charged: 0,
+        }
+    }
+
+    fn empty_store(kind: TableKind) -> Store {
+        match kind {
+            TableKind::OrderedSet => Store::Tree(BTreeMap::new()),
+            _ => Store::Hash(Hashed::default()),
         }
     }
 
@@ -262,16 +355,13 @@ impl Table {
     }
 
     fn insert_unsettled(&mut self, lits: &Literals, key: KeyTerm, obj: Object) {
-        use alloc::collections::btree_map::Entry;
         let words = obj.memory_words();
-        let slot = match self.objects.entry(key) {
-            Entry::Vacant(e) => {
-                e.insert(Slot::One(obj));
-                self.size += 1;
-                self.words += words;
-                return;
-            }
-            Entry::Occupied(e) => e.into_mut(),
+        let Some(slot) = self.objects.get_mut(&key) else {
+            self.objects.insert_new(key, Slot::One(obj));
+            self.size += 1;
+            self.words += words;
+            self.objects.resize(self.size, true);
+            return;
         };
         match self.kind {
             TableKind::Set | TableKind::OrderedSet => {
@@ -295,6 +385,7 @@ impl Table {
         slot.push(obj);
         self.size += 1;
         self.words += words;
+        self.objects.resize(self.size, true);
     }
 
     /// The objects under `key`, oldest first.
@@ -319,7 +410,7 @@ impl Table {
 
     /// Whether `key` has objects.
     pub fn contains(&self, key: &KeyTerm) -> bool {
-        self.objects.contains_key(key)
+        self.objects.get(key).is_some()
     }
 
     /// Removes and returns the objects under `key`.
@@ -331,6 +422,7 @@ impl Table {
             .unwrap_or_default();
         self.size -= v.len();
         self.words -= v.iter().map(Object::memory_words).sum::<usize>();
+        self.objects.resize(self.size, false);
         self.settle();
         v
     }
@@ -341,23 +433,25 @@ impl Table {
             return;
         };
         let (removed, freed) = slot.retain(|o| !same(&o.view(lits), o.root(), tv, t));
+        let empty = slot.as_slice().is_empty();
         self.size -= removed;
         self.words -= freed;
-        if slot.as_slice().is_empty() {
+        if empty {
             self.objects.remove(key);
         }
+        self.objects.resize(self.size, false);
         self.settle();
     }
 
-    /// Removes every object.
+    /// Removes every object (a hashed table goes back to its first size, as erl's).
     pub fn clear(&mut self) {
-        self.objects.clear();
+        self.objects = Table::empty_store(self.kind);
         self.size = 0;
         self.words = 0;
         self.settle();
     }
 
-    /// Keeps only the objects `keep` accepts, in key order.
+    /// Keeps only the objects `keep` accepts.
     pub fn retain(&mut self, mut keep: impl FnMut(&Object) -> bool) {
         let mut removed = 0;
         let mut freed = 0;
@@ -369,22 +463,43 @@ impl Table {
         });
         self.size -= removed;
         self.words -= freed;
+        self.objects.resize(self.size, false);
         self.settle();
     }
 
-    /// Every object with its key and its place among the key's objects, in key order.
-    pub fn entries(&self) -> impl Iterator<Item = (&KeyTerm, usize, &Object)> {
-        self.objects.iter().flat_map(|(k, slot)| {
-            slot.as_slice()
-                .iter()
-                .enumerate()
-                .map(move |(i, o)| (k, i, o))
-        })
+    /// Every object with its key and its place among the key's objects.
+    pub fn entries(&self) -> Vec<(&KeyTerm, usize, &Object)> {
+        let mut out = Vec::with_capacity(self.size);
+        for (k, slot) in self.objects.in_order() {
+            out.extend(slot.as_slice().iter().enumerate().map(|(i, o)| (k, i, o)));
+        }
+        out
     }
 
-    /// The objects of the `i`-th key (0-based) in key order, if the table has that many keys.
-    pub fn nth_key(&self, i: usize) -> Option<&[Object]> {
-        self.objects.values().nth(i).map(Slot::as_slice)
+    /// How many slots `ets:slot/2` numbers: the keys of an `ordered_set`, the buckets of a
+    /// hashed table.
+    pub fn slots(&self) -> usize {
+        match &self.objects {
+            Store::Tree(m) => m.len(),
+            Store::Hash(h) => h.buckets(),
+        }
+    }
+
+    /// The objects of slot `i` (see [`Table::slots`]) as `ets:slot/2` lists them: a bucket's
+    /// from its chain's tail, each key's oldest first.
+    pub fn slot(&self, i: usize) -> Vec<&Object> {
+        match &self.objects {
+            Store::Tree(m) => m
+                .values()
+                .nth(i)
+                .map(|s| s.as_slice().iter().collect())
+                .unwrap_or_default(),
+            Store::Hash(_) => {
+                let mut objs = self.bucket(i);
+                objs.reverse();
+                objs
+            }
+        }
     }
 
     /// How many distinct keys the table holds.
@@ -392,58 +507,126 @@ impl Table {
         self.objects.len()
     }
 
-    /// Every object, in key order.
-    pub fn objects(&self) -> impl Iterator<Item = &Object> {
-        self.objects.values().flat_map(Slot::as_slice)
+    /// Every object in the order erl's `tab2list`, `match` and `select` give them: an
+    /// `ordered_set`'s in key order, a hashed table's in reverse traversal order (erl
+    /// gathers them last first), each key's oldest first.
+    pub fn objects(&self) -> Vec<&Object> {
+        let mut keys = self.objects.in_order();
+        if self.gathers_reversed() {
+            keys.reverse();
+        }
+        let mut out = Vec::with_capacity(self.size);
+        for (_, slot) in keys {
+            out.extend(slot.as_slice());
+        }
+        out
     }
 
-    /// The keys after `after` (every key when `None`) with their objects, in key order: a
-    /// traversal in steps goes on from the last key it visited.
-    pub fn slots_after(
+    /// One step of a traversal: visits the objects from `from` on, in traversal order (a
+    /// hashed table's keys newest object first, so that results gathered last first come
+    /// out in [`Table::objects`]' order), until at least `budget` are seen; returns where to
+    /// go on, `None` at the end. A hashed table's step ends at a bucket's end, and a table
+    /// that grows or shrinks between steps may show an object twice or not at all (erl
+    /// fixes the table meanwhile).
+    pub fn visit(
         &self,
-        after: Option<&KeyTerm>,
-    ) -> impl Iterator<Item = (&KeyTerm, &[Object])> {
+        from: &Resume,
+        budget: usize,
+        mut each: impl FnMut(&Object),
+    ) -> Option<Resume> {
         use core::ops::Bound;
-        let lower = match after {
-            Some(k) => Bound::Excluded(k.clone()),
-            None => Bound::Unbounded,
-        };
-        self.objects
-            .range((lower, Bound::Unbounded))
-            .map(|(k, slot)| (k, slot.as_slice()))
+        let mut seen = 0;
+        match &self.objects {
+            Store::Tree(m) => {
+                let lower = match from {
+                    Resume::After(k) => Bound::Excluded(k),
+                    _ => Bound::Unbounded,
+                };
+                for (k, slot) in m.range::<KeyTerm, _>((lower, Bound::Unbounded)) {
+                    slot.as_slice().iter().for_each(&mut each);
+                    seen += slot.as_slice().len();
+                    if seen >= budget {
+                        return Some(Resume::After(k.clone()));
+                    }
+                }
+            }
+            Store::Hash(h) => {
+                let start = match from {
+                    Resume::Bucket(b) => *b,
+                    _ => 0,
+                };
+                for b in start..h.buckets() {
+                    for (_, slot) in h.bucket(b) {
+                        slot.as_slice().iter().rev().for_each(&mut each);
+                        seen += slot.as_slice().len();
+                    }
+                    if seen >= budget && b + 1 < h.buckets() {
+                        return Some(Resume::Bucket(b + 1));
+                    }
+                }
+            }
+        }
+        None
     }
 
-    /// An object of the first key.
+    /// The objects of a hashed table's bucket `b` in traversal order (each key's newest
+    /// first); none for an `ordered_set`.
+    pub fn bucket(&self, b: usize) -> Vec<&Object> {
+        match &self.objects {
+            Store::Tree(_) => Vec::new(),
+            Store::Hash(h) => h
+                .bucket(b)
+                .flat_map(|(_, s)| s.as_slice().iter().rev())
+                .collect(),
+        }
+    }
+
+    /// Whether results gathered last first in a traversal by [`Table::visit`] are in
+    /// [`Table::objects`]' order already (a hashed table) or need reversing.
+    pub fn gathers_reversed(&self) -> bool {
+        matches!(self.objects, Store::Hash(_))
+    }
+
+    /// An object of the first key in traversal order.
     pub fn first(&self) -> Option<&Object> {
-        self.objects
-            .values()
-            .next()
-            .and_then(|v| v.as_slice().first())
+        let slot = match &self.objects {
+            Store::Tree(m) => m.values().next(),
+            Store::Hash(h) => h.first().map(|(_, v)| v),
+        };
+        slot.and_then(|v| v.as_slice().first())
     }
 
-    /// An object of the last key.
+    /// An object of the last key of an `ordered_set`.
     pub fn last(&self) -> Option<&Object> {
-        self.objects
-            .values()
-            .next_back()
-            .and_then(|v| v.as_slice().first())
+        match &self.objects {
+            Store::Tree(m) => m.values().next_back().and_then(|v| v.as_slice().first()),
+            Store::Hash(_) => None,
+        }
     }
 
-    /// An object of the key after `key` (which need not be in the table).
+    /// An object of the key after `key` in traversal order (for an `ordered_set`, `key`
+    /// need not be in the table).
     pub fn next(&self, key: &KeyTerm) -> Option<&Object> {
         use core::ops::Bound;
-        self.objects
-            .range((Bound::Excluded(key), Bound::Unbounded))
-            .next()
-            .and_then(|(_, v)| v.as_slice().first())
+        let slot = match &self.objects {
+            Store::Tree(m) => m
+                .range((Bound::Excluded(key), Bound::Unbounded))
+                .next()
+                .map(|(_, v)| v),
+            Store::Hash(h) => h.next(key).map(|(_, v)| v),
+        };
+        slot.and_then(|v| v.as_slice().first())
     }
 
-    /// An object of the key before `key` (which need not be in the table).
+    /// An object of the key before `key` in an `ordered_set` (which need not hold `key`).
     pub fn prev(&self, key: &KeyTerm) -> Option<&Object> {
         use core::ops::Bound;
-        self.objects
-            .range((Bound::Unbounded, Bound::Excluded(key)))
-            .next_back()
-            .and_then(|(_, v)| v.as_slice().first())
+        match &self.objects {
+            Store::Tree(m) => m
+                .range((Bound::Unbounded, Bound::Excluded(key)))
+                .next_back()
+                .and_then(|(_, v)| v.as_slice().first()),
+            Store::Hash(_) => None,
+        }
     }
 }

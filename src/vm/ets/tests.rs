@@ -174,3 +174,83 @@ fn a_million_keys() {
         assert_eq!(o.element(&lits, 1), Some(Term::small(i * 2)));
     }
 }
+
+/// erl 25's `erts_debug:get_internal_state({internal_hash, T})` for these terms, which its
+/// ETS uses to place every key but a top-level atom.
+#[test]
+fn key_hashes_match_erl() {
+    use super::hashed::key_hash;
+    use alloc::boxed::Box;
+    use num_bigint::BigInt;
+    let int = KeyTerm::Int;
+    let nil = || Box::new(KeyTerm::Nil);
+    let string = |s: &str| {
+        KeyTerm::List(
+            s.bytes().map(|b| KeyTerm::Int(b as i64)).collect(),
+            Box::new(KeyTerm::Nil),
+        )
+    };
+    let cases: [(KeyTerm, u32); 11] = [
+        (KeyTerm::Map(Box::new([])), 4050418618),
+        (KeyTerm::Map(Box::new([(int(1), int(2))])), 3344407571),
+        (
+            KeyTerm::Map(Box::new([(int(1), int(2)), (int(3), int(4))])),
+            293805823,
+        ),
+        (
+            KeyTerm::List(Box::new([int(1)]), Box::new(int(2))),
+            813403020,
+        ),
+        (KeyTerm::List(Box::new([int(300)]), nil()), 3431643858),
+        (string("abcde"), 513042836),
+        (KeyTerm::ExactFloat(1.5), 1817557079),
+        (KeyTerm::Big(Box::new(BigInt::from(1) << 70u32)), 1532645093),
+        (
+            KeyTerm::Big(Box::new(-(BigInt::from(1) << 70u32))),
+            3667445918,
+        ),
+        (KeyTerm::Bits(Box::new([1, 2, 0x30]), 20), 4221112956),
+        (KeyTerm::Tuple(Box::new([int(1), string("ab")])), 3599841945),
+    ];
+    for (k, want) in cases {
+        assert_eq!(key_hash(&k), want, "{k:?}");
+    }
+}
+
+/// A hashed table keeps every key findable and traverses each once as it grows bucket by
+/// bucket past several segments and shrinks back.
+#[test]
+fn hashed_tables_grow_and_shrink() {
+    use super::hashed::Hashed;
+    let mut t: Hashed<i64> = Hashed::default();
+    let n = 9000i64;
+    for i in 0..n {
+        t.insert_new(KeyTerm::Int(i * 31), i);
+        t.grow(t.len());
+    }
+    assert_eq!(t.buckets(), n as usize);
+    let mut seen: Vec<i64> = t.iter().into_iter().map(|(_, v)| *v).collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (0..n).collect::<Vec<_>>());
+    for i in (0..n).filter(|i| i % 10 != 0) {
+        assert_eq!(t.remove(&KeyTerm::Int(i * 31)), Some(i));
+        t.shrink(t.len());
+    }
+    assert_eq!(t.len(), 900);
+    assert!(t.buckets() < 4000, "{}", t.buckets());
+    for i in 0..n {
+        let want = (i % 10 == 0).then_some(i);
+        assert_eq!(t.get(&KeyTerm::Int(i * 31)).copied(), want);
+    }
+    let mut walked = Vec::new();
+    let mut at = t.first().map(|(k, _)| k.clone());
+    while let Some(k) = at {
+        walked.push(*t.get(&k).unwrap());
+        at = t.next(&k).map(|(k, _)| k.clone());
+    }
+    let all: Vec<i64> = t.iter().into_iter().map(|(_, v)| *v).collect();
+    assert_eq!(walked, all);
+    t.retain(|_, v| *v % 20 == 0);
+    assert_eq!(t.len(), 450);
+    assert!(t.iter().into_iter().all(|(k, v)| *k == KeyTerm::Int(v * 31)));
+}
