@@ -209,12 +209,9 @@ fn as_string(elements: &[ExtTerm], tail: &ExtTerm) -> Option<Vec<u8>> {
 
 /// FLOAT_EXT: the float as C's `printf("%.20e")` writes it, NUL-padded to 31 bytes.
 fn text_float(f: f64, out: &mut Vec<u8>) {
-    use core::fmt::Write;
-
-    // Rust's `{:.20e}` has the same exactly rounded digits as C but writes the exponent as
-    // `e5` / `e-5`; C writes a sign and at least two digits.
-    let mut text = alloc::string::String::new();
-    let _ = write!(text, "{f:.20e}");
+    // `sci` has the same exactly rounded digits as C but writes the exponent as `e5` /
+    // `e-5`; C writes a sign and at least two digits.
+    let text = crate::vm::decimal::sci(f, 20);
     let (mantissa, exponent) = text.split_once('e').unwrap_or((text.as_str(), "0"));
     let (sign, digits) = match exponent.strip_prefix('-') {
         Some(digits) => ('-', digits),

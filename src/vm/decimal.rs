@@ -1,11 +1,13 @@
 //! Decimal text to the nearest float (ties to even), as `list_to_float/1` and the external
-//! format's text floats need it.
+//! format's text floats need it; and floats to decimal text, to a given number of digits
+//! ([`sci`], C's `%.Ne`) or the fewest that read back as the same float ([`shortest`]).
 //!
-//! Written on the integers instead of with core's `str::parse::<f64>`, whose tables and code
-//! take about 14 KiB of the image: text of up to 15 significant digits with a power of ten
-//! up to 22 is one exact multiplication or division of two exact floats (the IEEE result is
-//! the rounded exact quotient); anything else is computed exactly with big integers and
-//! rounded once.
+//! Written on the integers instead of with core's `str::parse::<f64>` and float formatting,
+//! whose tables and code take about 30 KiB of the image: text of up to 15 significant
+//! digits with a power of ten up to 22 is one exact multiplication or division of two exact
+//! floats (the IEEE result is the rounded exact quotient); anything else is computed
+//! exactly with big integers and rounded once. A float's decimal expansion is finite
+//! ([`expansion`]), so formatting writes it out exactly and rounds it.
 
 use num_bigint::BigUint;
 use num_traits::{ToPrimitive, Zero};
@@ -185,6 +187,192 @@ fn round(q: &BigUint, e2: i64, sticky: bool) -> f64 {
     f64::from_bits(((biased as u64) << 52) | (m - (1 << 52)))
 }
 
+/// The exact decimal value of the finite float `|f|`: digits (no leading zeros, `"0"` for
+/// zero) and the power of ten of the last one (never positive).
+pub fn expansion(f: f64) -> (alloc::string::String, i64) {
+    let bits = f.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1 << 52) - 1);
+    let (m, e) = match biased {
+        0 => (frac, -1074),
+        _ => (frac | (1 << 52), biased - 1075),
+    };
+    if e >= 0 {
+        ((BigUint::from(m) << e as usize).to_str_radix(10), 0)
+    } else {
+        // m / 2^k is m * 5^k / 10^k.
+        let k = (-e) as u32;
+        (
+            (BigUint::from(m) * BigUint::from(5u32).pow(k)).to_str_radix(10),
+            e,
+        )
+    }
+}
+
+/// Rounds the digits `kept` by the digits `rest` that follow them, ties to even; returns
+/// whether the rounding carried out of the first digit (which `kept` then has in front).
+pub fn round_digits(kept: &mut alloc::vec::Vec<u8>, rest: &[u8]) -> bool {
+    let odd = kept.last().is_some_and(|d| d % 2 == 1);
+    let up = match rest.split_first() {
+        Some((&first, beyond)) => {
+            first > b'5' || (first == b'5' && (odd || beyond.iter().any(|&c| c != b'0')))
+        }
+        None => false,
+    };
+    up && increment(kept)
+}
+
+/// Adds one to the last of the digits; returns whether it carried out of the first (which
+/// the digits then have in front).
+fn increment(digits: &mut alloc::vec::Vec<u8>) -> bool {
+    for d in digits.iter_mut().rev() {
+        if *d == b'9' {
+            *d = b'0';
+        } else {
+            *d += 1;
+            return false;
+        }
+    }
+    digits.insert(0, b'1');
+    true
+}
+
+/// Scientific text of a sign, the digits `d` (the first before the point) and an exponent,
+/// as Rust's `{:e}` writes it: `-1.25e-3`, `2e0`.
+fn sci_text(neg: bool, d: &[u8], exp: i64) -> alloc::string::String {
+    use alloc::string::ToString;
+    let mut out = alloc::string::String::with_capacity(d.len() + 8);
+    if neg {
+        out.push('-');
+    }
+    out.push(d[0] as char);
+    if d.len() > 1 {
+        out.push('.');
+        out.extend(d[1..].iter().map(|&c| c as char));
+    }
+    out.push('e');
+    out.push_str(&exp.to_string());
+    out
+}
+
+/// `f` in scientific notation with `digits` digits after the point, exactly rounded (ties
+/// to even), as Rust's `format!("{:.digits$e}", f)` writes it. `f` is finite.
+pub fn sci(f: f64, digits: usize) -> alloc::string::String {
+    let (text, scale) = expansion(f);
+    let all = text.as_bytes();
+    let mut exp = if f == 0.0 {
+        0
+    } else {
+        all.len() as i64 - 1 + scale
+    };
+    let split = all.len().min(digits + 1);
+    let mut kept = all[..split].to_vec();
+    if round_digits(&mut kept, &all[split..]) {
+        // 9.99 rounded to 10.0: one digit more and the next power of ten.
+        kept.pop();
+        exp += 1;
+    }
+    kept.resize(digits + 1, b'0');
+    sci_text(f.is_sign_negative(), &kept, exp)
+}
+
+/// Compares two decimal digit strings by value.
+fn cmp_digits(a: &[u8], b: &[u8]) -> core::cmp::Ordering {
+    let skip = |d: &[u8]| d.iter().take_while(|&&c| c == b'0').count();
+    let (a, b) = (&a[skip(a)..], &b[skip(b)..]);
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+/// The digits of `10^n - r` for the `n` digits `r`.
+fn complement(r: &[u8]) -> alloc::vec::Vec<u8> {
+    let Some(last) = r.iter().rposition(|&c| c != b'0') else {
+        let mut one = alloc::vec![b'1'];
+        one.resize(r.len() + 1, b'0');
+        return one;
+    };
+    let mut out: alloc::vec::Vec<u8> = r.iter().map(|&c| b'9' - c + b'0').collect();
+    out[last] += 1;
+    for c in &mut out[last + 1..] {
+        *c = b'0';
+    }
+    out
+}
+
+/// The fewest significant digits that read back as `f` (finite), in scientific notation as
+/// Rust's `format!("{:e}", f)` writes it; of two candidates of that length, the nearer (on
+/// an exact tie, the even one).
+///
+/// Everything is counted in units of a quarter of `f`'s last place, where `f`, the
+/// halfway points to its neighbours and so the interval of the decimals that read back as
+/// `f` are whole numbers, written out in decimal ([`expansion`]'s way): a candidate is `f`'s
+/// digits cut after `p` of them, then kept or raised by one in the last, and it reads back
+/// as `f` when the part cut off (or what raising adds) is less than the distance to the
+/// halfway point (or equal to it, if `f`'s mantissa is even: ties read back to even).
+pub fn shortest(f: f64) -> alloc::string::String {
+    let neg = f.is_sign_negative();
+    if f == 0.0 {
+        return sci_text(neg, b"0", 0);
+    }
+    let bits = f.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1 << 52) - 1);
+    let (m, e) = match biased {
+        0 => (frac, -1074),
+        _ => (frac | (1 << 52), biased - 1075),
+    };
+    // Just above a power of two the float below is half as far as the one above.
+    let below = if frac == 0 && biased > 1 { 1u32 } else { 2 };
+    let q = e - 2;
+    let (value, up_gap, down_gap, scale) = if q >= 0 {
+        let s = q as usize;
+        (
+            BigUint::from(m) << (s + 2),
+            BigUint::from(2u32) << s,
+            BigUint::from(below) << s,
+            0,
+        )
+    } else {
+        let p5 = BigUint::from(5u32).pow((-q) as u32);
+        (BigUint::from(m) * 4u32 * &p5, &p5 * 2u32, p5 * below, q)
+    };
+    let all = value.to_str_radix(10).into_bytes();
+    let (up_gap, down_gap) = (up_gap.to_str_radix(10), down_gap.to_str_radix(10));
+    let even = m % 2 == 0;
+    let fits = |dist: &[u8], gap: &str| match cmp_digits(dist, gap.as_bytes()) {
+        core::cmp::Ordering::Less => true,
+        core::cmp::Ordering::Equal => even,
+        core::cmp::Ordering::Greater => false,
+    };
+    let exp = all.len() as i64 - 1 + scale;
+    for p in 1..=all.len() {
+        let (head, rest) = all.split_at(p);
+        let raised = complement(rest);
+        let down = fits(rest, &down_gap) || rest.iter().all(|&c| c == b'0');
+        let up = !rest.is_empty() && fits(&raised, &up_gap);
+        if !(down || up) {
+            continue;
+        }
+        let take_up = up
+            && (!down
+                || match cmp_digits(&raised, rest) {
+                    core::cmp::Ordering::Less => true,
+                    core::cmp::Ordering::Equal => head[p - 1] % 2 == 1,
+                    core::cmp::Ordering::Greater => false,
+                });
+        let mut d = head.to_vec();
+        let mut exp = exp;
+        if take_up && increment(&mut d) {
+            d.pop();
+            exp += 1;
+        }
+        while d.len() > 1 && d.last() == Some(&b'0') {
+            d.pop();
+        }
+        return sci_text(neg, &d, exp);
+    }
+    sci_text(neg, &all, exp)
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse;
@@ -274,6 +462,88 @@ mod tests {
                 next() % 100_000_000_000_000_000,
                 (next() % 60) as i64 - 30
             ));
+        }
+    }
+
+    fn floats() -> alloc::vec::Vec<f64> {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut floats = alloc::vec![
+            0.0,
+            -0.0,
+            1.0,
+            2.5,
+            3.5,
+            0.125,
+            0.375,
+            9.5,
+            99.5,
+            0.05,
+            2.675,
+            1e23,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            9.999999,
+            0.1,
+            1.0 / 3.0,
+            123456.0,
+            -7.25e-300,
+            0.3,
+            2.0f64.powi(-1022),
+            2.0f64.powi(1023),
+            9007199254740993.0,
+            1e21,
+            1e22,
+            5e-310
+        ];
+        for i in -1074..1024 {
+            floats.push(2.0f64.powi(i));
+        }
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let f = f64::from_bits(x);
+            if f.is_finite() {
+                floats.push(f);
+            }
+            floats.push((x % 100_000) as f64 / 8.0);
+            floats.push((x % 1_000_000) as f64 / 1000.0);
+        }
+        floats
+    }
+
+    /// Writes what core's exact formatting writes, digit for digit, for every kind of float
+    /// and precision: ties, carries through nines, subnormals, the extremes.
+    #[test]
+    fn sci_matches_core() {
+        for f in floats() {
+            for digits in [0, 1, 2, 5, 6, 14, 16, 20, 25] {
+                assert_eq!(
+                    super::sci(f, digits),
+                    format!("{f:.digits$e}"),
+                    "{f:e} {digits}"
+                );
+            }
+        }
+    }
+
+    /// The shortest digits are core's, but for exact ties between two shortest candidates,
+    /// where core rounds up and this takes the even one.
+    #[test]
+    fn shortest_matches_core() {
+        for f in floats() {
+            let ours = super::shortest(f);
+            let core = format!("{f:e}");
+            if ours != core {
+                let (m, _) = core.split_once('e').unwrap();
+                let n = m.bytes().filter(u8::is_ascii_digit).count();
+                let (text, _) = super::expansion(f);
+                let rest = &text.as_bytes()[n.min(text.len())..];
+                let tie = rest.first() == Some(&b'5') && rest[1..].iter().all(|&c| c == b'0');
+                assert!(tie, "{f:?}: {ours} vs {core}");
+            }
+            assert_eq!(parse(&ours), Some(f), "{ours}");
         }
     }
 }

@@ -68,7 +68,7 @@ const LATIN1_MARK: u32 = 0xF_0000;
 
 /// Formats a float as C's `%.6e`.
 pub fn float_e6(f: f64) -> String {
-    let s = alloc::format!("{:.6e}", f);
+    let s = crate::vm::decimal::sci(f, 6);
     match s.split_once('e') {
         Some((m, e)) => {
             let (sign, digits) = match e.strip_prefix('-') {

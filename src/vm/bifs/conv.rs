@@ -339,8 +339,7 @@ pub fn binary_to_integer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// Erl's float text for `float_to_list/1`: `%.20e`.
 pub fn float_text_default(f: f64) -> String {
-    let s = alloc::format!("{:.20e}", f);
-    fix_exponent(&s)
+    fix_exponent(&crate::vm::decimal::sci(f, 20))
 }
 
 fn fix_exponent(s: &str) -> String {
@@ -365,8 +364,8 @@ fn fix_exponent(s: &str) -> String {
 pub fn float_text_short(f: f64) -> String {
     // Beyond 2^53 not every integer is a float: erl always writes these in `e` notation.
     let beyond = num_traits::Float::abs(f) >= 9_007_199_254_740_992.0;
-    // Rust's `{:e}` gives the shortest round-trip digits in scientific form.
-    let e = alloc::format!("{:e}", f);
+    // The shortest round-trip digits in scientific form.
+    let e = crate::vm::decimal::shortest(f);
     let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let neg = mant.starts_with('-');
@@ -482,7 +481,7 @@ fn float_opts(ctx: &Ctx, f: f64, opts: Term) -> Result<String, Fault> {
             out = erl_fixed(f, n).ok_or_else(badarg)?;
             decimals = Some(n);
         } else if el[0] == atom::SCIENTIFIC {
-            out = fix_exponent(&alloc::format!("{:.*e}", n, f));
+            out = fix_exponent(&crate::vm::decimal::sci(f, n));
         } else {
             return Err(badarg());
         }
@@ -531,33 +530,18 @@ fn erl_fixed(f: f64, n: usize) -> Option<String> {
 
 /// The exact binary value of `a` (not negative) rounded to `n` decimals, ties to even.
 fn exact_fixed(a: f64, n: usize) -> String {
-    // The exact decimal expansion of a double has at most 1074 fraction digits.
-    let exact = alloc::format!("{a:.1100}");
-    let (int, frac) = exact.split_once('.').unwrap_or((&exact, ""));
-    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes().take(n)).collect();
-    let rest = frac.as_bytes().get(n..).unwrap_or(&[]);
-    let last_odd = digits.last().is_some_and(|d| (d - b'0') % 2 == 1);
-    let round_up = match rest.first() {
-        Some(b'6'..=b'9') => true,
-        Some(b'5') => rest[1..].iter().any(|&d| d != b'0') || last_odd,
-        _ => false,
-    };
-    if round_up {
-        let mut i = digits.len();
-        loop {
-            if i == 0 {
-                digits.insert(0, b'1');
-                break;
-            }
-            i -= 1;
-            if digits[i] == b'9' {
-                digits[i] = b'0';
-            } else {
-                digits[i] += 1;
-                break;
-            }
-        }
-    }
+    let (text, scale) = crate::vm::decimal::expansion(a);
+    // Digits up to the `n`th decimal (zeros in front so there is an integer digit), and
+    // the exact digits after it.
+    let fraction = (-scale) as usize;
+    let mut all: Vec<u8> = core::iter::repeat_n(b'0', (fraction + 1).saturating_sub(text.len()))
+        .chain(text.bytes())
+        .collect();
+    let keep = all.len() - fraction + n;
+    all.resize(all.len().max(keep), b'0');
+    let rest = all.split_off(keep);
+    let mut digits = all;
+    crate::vm::decimal::round_digits(&mut digits, &rest);
     let int_len = digits.len() - n;
     let mut out = String::from(core::str::from_utf8(&digits[..int_len]).unwrap_or("0"));
     if n > 0 {

@@ -757,7 +757,11 @@ pub fn tab2list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let Some(t) = ctx.ets.get(id) else {
         return Err(badarg());
     };
-    Ok(copy_list(ctx.lits, &mut ctx.p.heap, t.objects().into_iter()))
+    Ok(copy_list(
+        ctx.lits,
+        &mut ctx.p.heap,
+        t.objects().into_iter(),
+    ))
 }
 
 /// The value of one `ets:info/2` item; `None` for an unknown item.

@@ -692,10 +692,9 @@ fn big(limbs: &[Term], negative: bool, sink: &mut Output) {
 fn text_float(f: f64, sink: &mut Output) {
     use core::fmt::Write;
 
-    // Rust's `{:.20e}` has C's exactly rounded digits but writes the exponent as `e5` /
-    // `e-5`; C writes a sign and at least two digits.
-    let mut text = alloc::string::String::new();
-    let _ = write!(text, "{f:.20e}");
+    // `sci` has C's exactly rounded digits but writes the exponent as `e5` / `e-5`; C
+    // writes a sign and at least two digits.
+    let text = crate::vm::decimal::sci(f, 20);
     let (mantissa, exponent) = text.split_once('e').unwrap_or((text.as_str(), "0"));
     let (sign, digits) = match exponent.strip_prefix('-') {
         Some(digits) => ('-', digits),

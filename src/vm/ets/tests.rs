@@ -252,5 +252,8 @@ fn hashed_tables_grow_and_shrink() {
     assert_eq!(walked, all);
     t.retain(|_, v| *v % 20 == 0);
     assert_eq!(t.len(), 450);
-    assert!(t.iter().into_iter().all(|(k, v)| *k == KeyTerm::Int(v * 31)));
+    assert!(t
+        .iter()
+        .into_iter()
+        .all(|(k, v)| *k == KeyTerm::Int(v * 31)));
 }
