@@ -1,5 +1,5 @@
-//! ETS tables of exited processes: deleted, or handed to their heirs; their zlib streams
-//! freed; and the process noted, so that the scheduler has the platform close the files it
+//! ETS tables of exited processes: deleted, or handed to their heirs; the tables they fixed
+//! released; their zlib streams freed; and the process noted, so that the scheduler has the platform close the files it
 //! left open.
 //!
 //! A process that ends on its own (returns or raises) releases its tables before its exit
@@ -14,11 +14,13 @@ use crate::platform::Platform;
 use crate::vm::heap::Heap;
 
 impl<P: Platform> Node<P> {
-    /// Deletes or hands over the tables `pid` owns, and frees its zlib streams.
+    /// Deletes or hands over the tables `pid` owns, releases those it fixed, and frees its
+    /// zlib streams.
     pub(super) fn release_tables(&mut self, pid: u32) {
         self.ended.push(pid);
         let vm = &mut self.rt.vm;
         vm.zlib.owner_exited(pid);
+        vm.ets.release_fixes(pid);
         if !vm.ets.owns_any(pid) {
             return;
         }

@@ -722,8 +722,9 @@ fn step(ctx: &mut Ctx, a: &[Term], forward: bool) -> BifResult {
     let k = key(ctx, id, a[1])?;
     let t = table(ctx, id)?;
     if t.kind != TableKind::OrderedSet {
-        // The unordered types walk their own order and need a key that is present.
-        if !t.contains(&k) {
+        // The unordered types walk their own order and need a key that is present (or was,
+        // in a fixed table).
+        if !t.has_place(&k) {
             return Err(badarg());
         }
         return key_term(ctx, id, |t| t.next(&k));
@@ -814,7 +815,7 @@ fn info_item(ctx: &mut Ctx, id: u64, item: &str) -> Option<Term> {
         "read_concurrency" => boolean(tuning.read_concurrency),
         "write_concurrency" => tuning.write_concurrency.unwrap_or(atom::FALSE),
         "decentralized_counters" => boolean(tuning.decentralized_counters),
-        "fixed" | "safe_fixed" | "safe_fixed_monotonic_time" => atom::FALSE,
+        "fixed" | "safe_fixed" | "safe_fixed_monotonic_time" => return fix_info(ctx, id, item),
         _ => return None,
     })
 }
@@ -981,13 +982,51 @@ pub fn internal_delete_all(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.int(n as i64))
 }
 
-/// `ets:safe_fixtable/2`: tables here never move under a traversal, so fixing is a check.
+/// `ets:safe_fixtable/2`: while a table is fixed its buckets stay as they are and deleted
+/// keys keep their places, so `first/next` visit every key once, as in erl.
 pub fn safe_fixtable(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    readable(ctx, a[0])?;
+    let id = readable(ctx, a[0])?;
     if a[1] != atom::TRUE && a[1] != atom::FALSE {
         return Err(badarg());
     }
+    let now = (ctx.io.system_nanos(), ctx.io.monotonic_nanos());
+    let pid = me(ctx);
+    if let Some(t) = ctx.ets.get_mut(id) {
+        if a[1] == atom::TRUE {
+            t.fix(pid, now);
+        } else {
+            t.unfix(pid, false);
+        }
+    }
     Ok(atom::TRUE)
+}
+
+/// `ets:info/2`'s `fixed`, `safe_fixed` and `safe_fixed_monotonic_time` of table `id`.
+fn fix_info(ctx: &mut Ctx, id: u64, item: &str) -> Option<Term> {
+    let (fixes, (system, monotonic)) = ctx.ets.get(id)?.fixes();
+    if fixes.is_empty() || item == "fixed" {
+        return Some(Term::boolean(!fixes.is_empty()));
+    }
+    let fixes = fixes.to_vec();
+    let mut pairs = Vec::with_capacity(fixes.len());
+    for (pid, n) in fixes {
+        let n = ctx.p.heap.int(n as i64);
+        pairs.push(ctx.p.heap.tuple(&[Term::pid(pid), n]));
+    }
+    let pairs = ctx.p.heap.list(&pairs);
+    let when = if item == "safe_fixed" {
+        let us = system / 1_000;
+        let (mega, rest) = (us / 1_000_000_000_000, us % 1_000_000_000_000);
+        let (s, micro) = (rest / 1_000_000, rest % 1_000_000);
+        ctx.p.heap.tuple(&[
+            Term::small(mega as i64),
+            Term::small(s as i64),
+            Term::small(micro as i64),
+        ])
+    } else {
+        ctx.p.heap.int(monotonic as i64)
+    };
+    Some(ctx.p.heap.tuple(&[when, pairs]))
 }
 
 /// `ets:all/0`.
@@ -1144,6 +1183,12 @@ fn long_scan(ctx: &mut Ctx, id: u64, ms: &MatchSpec, op: ScanOp, a: &[Term]) -> 
     if tab.size() <= SCAN_STEP || ms.bound_key(&v, ctx.atoms, tab.keypos).is_some() {
         return None;
     }
+    // As erl does, the table stays fixed until the traversal ends.
+    let now = (ctx.io.system_nanos(), ctx.io.monotonic_nanos());
+    let pid = me(ctx);
+    if let Some(t) = ctx.ets.get_mut(id) {
+        t.fix(pid, now);
+    }
     ctx.p.trap_state = Some(alloc::boxed::Box::new(Scan {
         op,
         from: Resume::Start,
@@ -1182,18 +1227,22 @@ pub fn scan_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     } else {
         &a[1..3]
     };
+    let pid = me(ctx);
     let ms = match readable(ctx, a[1]).and_then(|_| op.spec(ctx, a[2])) {
         Ok(ms) => ms,
         Err(_) => {
+            if let Some(t) = find(ctx, a[1]).and_then(|id| ctx.ets.get_mut(id)) {
+                t.unfix(pid, false);
+            }
             return Err(Fault::trapped_error(
                 ctx,
                 atom::BADARG,
                 ("ets", op.name()),
                 given,
-            ))
+            ));
         }
     };
-    let Some(tab) = find(ctx, a[1]).and_then(|id| ctx.ets.take(id)) else {
+    let Some(mut tab) = find(ctx, a[1]).and_then(|id| ctx.ets.take(id)) else {
         return Err(Fault::trapped_error(
             ctx,
             atom::BADARG,
@@ -1216,6 +1265,9 @@ pub fn scan_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         }
     });
     let in_order = tab.gathers_reversed();
+    if next.is_none() {
+        tab.unfix(pid, false);
+    }
     ctx.ets.put_back(tab);
     ctx.charge(SLICE_REDUCTIONS as usize);
     if op == ScanOp::SelectCount {

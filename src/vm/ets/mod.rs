@@ -148,6 +148,15 @@ impl Ets {
         self.tables.values().any(|t| t.owner == pid)
     }
 
+    /// Process `pid` exited: every fixation it held is released.
+    pub fn release_fixes(&mut self, pid: u32) {
+        for t in self.tables.values_mut() {
+            if t.fixes().0.iter().any(|f| f.0 == pid) {
+                t.unfix(pid, true);
+            }
+        }
+    }
+
     /// Process `pid` exited: its tables go to their heirs where `alive` says the heir lives
     /// (and is not `pid`), and are deleted otherwise. Returns the handovers to announce.
     pub fn owner_exited(&mut self, pid: u32, alive: &dyn Fn(u32) -> bool) -> Vec<Handover> {

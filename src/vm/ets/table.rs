@@ -109,6 +109,11 @@ pub struct Table {
     /// Bytes charged to it for the objects (see [`Table::settle`]), brought up to date after
     /// every change.
     charged: usize,
+    /// The processes that fixed the table (`ets:safe_fixtable/2`, or a traversal in steps),
+    /// latest first, with how many times each.
+    fixes: Vec<(u32, usize)>,
+    /// When it was fixed, if it is: system and monotonic time, in nanoseconds.
+    fixed_at: (u64, u64),
 }
 
 impl Drop for Table {
@@ -294,7 +299,54 @@ impl Table {
             words: 0,
             memory: NodeMemory::default(),
             charged: 0,
+            fixes: Vec::new(),
+            fixed_at: (0, 0),
         }
+    }
+
+    /// Grows or shrinks a hashed table after a change, unless it is fixed (as erl's, it
+    /// catches up with the changes after).
+    fn resize(&mut self, grew: bool) {
+        if self.fixes.is_empty() {
+            self.objects.resize(self.size, grew);
+        }
+    }
+
+    /// Whether deleted keys stay in their places as empty entries, so that a traversal can
+    /// go on from them: in a fixed hashed table, as erl's pseudo-deleted objects.
+    fn keeps_places(&self) -> bool {
+        !self.fixes.is_empty() && matches!(self.objects, Store::Hash(_))
+    }
+
+    /// Process `pid` fixes the table (once more) at system and monotonic time `now`.
+    pub fn fix(&mut self, pid: u32, now: (u64, u64)) {
+        if self.fixes.is_empty() {
+            self.fixed_at = now;
+        }
+        match self.fixes.iter_mut().find(|f| f.0 == pid) {
+            Some(f) => f.1 += 1,
+            None => self.fixes.insert(0, (pid, 1)),
+        }
+    }
+
+    /// Process `pid` releases one fixation (`all`: every one); the last release drops the
+    /// places of the keys deleted meanwhile.
+    pub fn unfix(&mut self, pid: u32, all: bool) {
+        if let Some(i) = self.fixes.iter().position(|f| f.0 == pid) {
+            self.fixes[i].1 -= 1;
+            if all || self.fixes[i].1 == 0 {
+                self.fixes.remove(i);
+            }
+        }
+        if self.fixes.is_empty() {
+            self.objects.retain(|_, slot| !slot.as_slice().is_empty());
+        }
+    }
+
+    /// The processes that fixed the table, latest first, with their counts, and when it was
+    /// fixed (system and monotonic nanoseconds).
+    pub fn fixes(&self) -> (&[(u32, usize)], (u64, u64)) {
+        (&self.fixes, self.fixed_at)
     }
 
     fn empty_store(kind: TableKind) -> Store {
@@ -360,14 +412,19 @@ impl Table {
             self.objects.insert_new(key, Slot::One(obj));
             self.size += 1;
             self.words += words;
-            self.objects.resize(self.size, true);
+            self.resize(true);
             return;
         };
         match self.kind {
             TableKind::Set | TableKind::OrderedSet => {
                 let old: usize = slot.as_slice().iter().map(Object::memory_words).sum();
+                let was_empty = slot.as_slice().is_empty();
                 self.words = self.words + words - old;
                 *slot = Slot::One(obj);
+                // A key deleted from a fixed table comes back in its old place.
+                if was_empty {
+                    self.size += 1;
+                }
                 return;
             }
             TableKind::Bag => {
@@ -385,7 +442,7 @@ impl Table {
         slot.push(obj);
         self.size += 1;
         self.words += words;
-        self.objects.resize(self.size, true);
+        self.resize(true);
     }
 
     /// The objects under `key`, oldest first.
@@ -410,19 +467,30 @@ impl Table {
 
     /// Whether `key` has objects.
     pub fn contains(&self, key: &KeyTerm) -> bool {
+        self.objects
+            .get(key)
+            .is_some_and(|s| !s.as_slice().is_empty())
+    }
+
+    /// Whether `key` has objects or, in a fixed table, had them: a traversal may go on
+    /// from it.
+    pub fn has_place(&self, key: &KeyTerm) -> bool {
         self.objects.get(key).is_some()
     }
 
     /// Removes and returns the objects under `key`.
     pub fn remove(&mut self, key: &KeyTerm) -> Vec<Object> {
-        let v = self
-            .objects
-            .remove(key)
-            .map(Slot::into_vec)
-            .unwrap_or_default();
+        let v = if self.keeps_places() {
+            self.objects
+                .get_mut(key)
+                .map(|s| core::mem::replace(s, Slot::Many(Vec::new())).into_vec())
+        } else {
+            self.objects.remove(key).map(Slot::into_vec)
+        };
+        let v = v.unwrap_or_default();
         self.size -= v.len();
         self.words -= v.iter().map(Object::memory_words).sum::<usize>();
-        self.objects.resize(self.size, false);
+        self.resize(false);
         self.settle();
         v
     }
@@ -436,16 +504,23 @@ impl Table {
         let empty = slot.as_slice().is_empty();
         self.size -= removed;
         self.words -= freed;
-        if empty {
+        if empty && !self.keeps_places() {
             self.objects.remove(key);
         }
-        self.objects.resize(self.size, false);
+        self.resize(false);
         self.settle();
     }
 
     /// Removes every object (a hashed table goes back to its first size, as erl's).
     pub fn clear(&mut self) {
-        self.objects = Table::empty_store(self.kind);
+        if self.keeps_places() {
+            self.objects.retain(|_, slot| {
+                *slot = Slot::Many(Vec::new());
+                true
+            });
+        } else {
+            self.objects = Table::empty_store(self.kind);
+        }
         self.size = 0;
         self.words = 0;
         self.settle();
@@ -455,15 +530,16 @@ impl Table {
     pub fn retain(&mut self, mut keep: impl FnMut(&Object) -> bool) {
         let mut removed = 0;
         let mut freed = 0;
+        let places = self.keeps_places();
         self.objects.retain(|_, slot| {
             let (n, words) = slot.retain(&mut keep);
             removed += n;
             freed += words;
-            !slot.as_slice().is_empty()
+            places || !slot.as_slice().is_empty()
         });
         self.size -= removed;
         self.words -= freed;
-        self.objects.resize(self.size, false);
+        self.resize(false);
         self.settle();
     }
 
@@ -589,11 +665,25 @@ impl Table {
 
     /// An object of the first key in traversal order.
     pub fn first(&self) -> Option<&Object> {
-        let slot = match &self.objects {
-            Store::Tree(m) => m.values().next(),
-            Store::Hash(h) => h.first().map(|(_, v)| v),
-        };
-        slot.and_then(|v| v.as_slice().first())
+        match &self.objects {
+            Store::Tree(m) => m.values().next().and_then(|v| v.as_slice().first()),
+            Store::Hash(h) => Table::live_from(h, h.first()),
+        }
+    }
+
+    /// An object of `at` or of the first key after it that has objects (not a deleted
+    /// key's kept place).
+    fn live_from<'a>(
+        h: &'a Hashed<Slot>,
+        mut at: Option<(&'a KeyTerm, &'a Slot)>,
+    ) -> Option<&'a Object> {
+        while let Some((k, slot)) = at {
+            if let Some(o) = slot.as_slice().first() {
+                return Some(o);
+            }
+            at = h.next(k);
+        }
+        None
     }
 
     /// An object of the last key of an `ordered_set`.
@@ -613,7 +703,7 @@ impl Table {
                 .range((Bound::Excluded(key), Bound::Unbounded))
                 .next()
                 .map(|(_, v)| v),
-            Store::Hash(h) => h.next(key).map(|(_, v)| v),
+            Store::Hash(h) => return Table::live_from(h, h.next(key)),
         };
         slot.and_then(|v| v.as_slice().first())
     }
