@@ -644,7 +644,7 @@ pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ctx.charge(bytes.len() / BYTES_PER_REDUCTION);
     // Bytes after the term are left alone, as erl does; `used` says how many it took. erl
     // sets no nesting limit, and decoding depth costs heap only, so neither does this.
-    let r = decode::decode(&mut ctx.p.heap, ctx.atoms, ctx.lits, bytes, safe);
+    let r = decode::decode(&mut ctx.p.heap, ctx.atoms, ctx.lits, ctx.code, bytes, safe);
     let (t, n) = r.map_err(|e| decode_fault(ctx, e))?;
     if used {
         Ok(ctx.p.heap.tuple(&[t, Term::small(n as i64)]))
@@ -692,7 +692,15 @@ pub fn binary_to_term_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let start = pos;
     let mut n = 0;
     while left > 0 || (tail.is_none() && !tuple) {
-        let r = decode::decode_at(&mut ctx.p.heap, ctx.atoms, ctx.lits, bytes, pos, safe);
+        let r = decode::decode_at(
+            &mut ctx.p.heap,
+            ctx.atoms,
+            ctx.lits,
+            ctx.code,
+            bytes,
+            pos,
+            safe,
+        );
         let (t, next) = match r {
             Ok(x) => x,
             Err(DecodeError::Invalid) => {
@@ -792,7 +800,15 @@ pub fn binary_to_map_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     while done < size && n < STEP_ELEMENTS && pos - start < STEP_BYTES {
         let mut pair = [Term::NIL; 2];
         for slot in &mut pair {
-            let r = decode::decode_key(&mut ctx.p.heap, ctx.atoms, ctx.lits, bytes, pos, safe);
+            let r = decode::decode_key(
+                &mut ctx.p.heap,
+                ctx.atoms,
+                ctx.lits,
+                ctx.code,
+                bytes,
+                pos,
+                safe,
+            );
             let (t, next, foreign) = r.map_err(|e| bad(ctx, e))?;
             *slot = t;
             pos = next;

@@ -3,8 +3,10 @@
 //! The terms are those [`from_ext`](super::ext::from_ext) builds from the tree
 //! [`crate::etf::decode`] makes of the same bytes, and the same inputs are refused, without
 //! the tree: maps flat with their pairs in map key order (a repeated key refuses the input),
-//! pids, ports and references of any node made local as `from_ext` makes them, local funs
-//! refused (no module here is theirs).
+//! pids, ports and references of any node made local as `from_ext` makes them. Beyond
+//! `from_ext`, a local fun (NEW_FUN_EXT) of a module loaded here, matched by its index in the
+//! module's fun table, arity and number of free variables, becomes that fun with its
+//! environment; a fun of a module not loaded here is refused.
 //!
 //! Two passes over the bytes. The first checks the structure, the atoms (with `safe`, that
 //! each exists, before anything is made) and counts the heap words, binary bytes, nesting and
@@ -25,6 +27,7 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 
 use super::atom::AtomTable;
+use super::code::{fun_id, Code};
 use super::compare::{compare, Mode};
 use super::encode::OverBudget;
 use super::heap::{Heap, View};
@@ -88,6 +91,8 @@ enum Item<'a> {
     /// A reference's node and its first two words.
     Ref(RawAtom<'a>, u64),
     Export(RawAtom<'a>, RawAtom<'a>, u8),
+    /// NEW_FUN_EXT: module, index in its fun table, free variables (which follow), arity.
+    Fun(RawAtom<'a>, u32, usize, u8),
     Tuple(usize),
     /// LIST_EXT: elements, then the tail.
     List(usize),
@@ -269,7 +274,24 @@ impl<'a> Reader<'a> {
                 }
                 Item::Export(m, f, self.u8()?)
             }
-            // A local fun names a module of the node that made it: none is loaded here.
+            tag::NEW_FUN => {
+                self.u32()?;
+                let arity = self.u8()?;
+                self.bytes(16)?;
+                let index = self.u32()?;
+                let free = self.count(1)?;
+                let module = self.atom()?;
+                // The old index and uniq, and the process that made the fun.
+                for _ in 0..2 {
+                    if !matches!(self.item()?, Item::Int(_)) {
+                        return Err(INVALID);
+                    }
+                }
+                if !matches!(self.item()?, Item::Pid(..)) {
+                    return Err(INVALID);
+                }
+                Item::Fun(module, index, free, arity)
+            }
             _ => return Err(INVALID),
         })
     }
@@ -316,6 +338,7 @@ fn words_of(item: &Item) -> usize {
         Item::Float(_) | Item::Ref(..) => 2,
         Item::String(b) => 2 * b.len(),
         Item::Binary(..) | Item::Export(..) => 4,
+        Item::Fun(_, _, free, _) => 2 + free,
         Item::Tuple(n) => 1 + n,
         Item::List(n) => 2 * n,
         Item::Map(n) => 1 + 2 * n,
@@ -433,6 +456,12 @@ pub fn plan(
                 p.bins += 1;
                 0
             }
+            Item::Fun(m, _, free, _) => {
+                if !exists(m) {
+                    return Err(INVALID);
+                }
+                free
+            }
             Item::Tuple(n) => n,
             // The tail fills the slot a list of no elements stands in.
             Item::List(0) => continue,
@@ -487,6 +516,7 @@ struct Builder<'b, 'h> {
     heap: &'h mut Heap,
     atoms: &'b mut AtomTable,
     lits: &'b Literals,
+    code: &'b Code,
     foreign: bool,
     frames: Vec<Frame>,
     /// Where the keys of open maps start in the bytes, when keys sort in external form.
@@ -544,6 +574,20 @@ impl Builder<'_, '_> {
 
     fn atom(&mut self, a: RawAtom) -> Result<Term> {
         self.atoms.intern(&a.name()).map_err(|_| INVALID)
+    }
+
+    /// The id of fun `index` of the loaded module `module`, if it has that fun with that
+    /// arity and number of free variables (a fun of a module not loaded here is refused).
+    fn fun_id(&self, module: Term, index: u32, free: usize, arity: u8) -> Result<u64> {
+        let mi = self.code.module_index(module).ok_or(INVALID)?;
+        let lambdas = &self.code.modules.get(mi as usize).ok_or(INVALID)?.lambdas;
+        let li = lambdas
+            .iter()
+            .position(|l| {
+                l.index == index && l.num_free as usize == free && l.arity == u32::from(arity)
+            })
+            .ok_or(INVALID)?;
+        Ok(fun_id(mi, li as u32))
     }
 
     fn run(&mut self, pos: usize) -> Result<Term> {
@@ -612,6 +656,19 @@ impl Builder<'_, '_> {
                     let w = &mut self.heap.words;
                     w.extend_from_slice(&[m, f, Term::small(i64::from(arity))]);
                     Term::boxed_ptr(at)
+                }
+                Item::Fun(m, index, free, arity) => {
+                    let m = self.atom(m)?;
+                    let id = self.fun_id(m, index, free, arity)?;
+                    let at = self.alloc(header(Kind::Fun, 1 + free), 1 + free);
+                    self.heap.words[at + 1] = Term::small(id as i64);
+                    if free == 0 {
+                        Term::boxed_ptr(at)
+                    } else {
+                        self.place(Term::boxed_ptr(at));
+                        self.open(at + 2, free, TUPLE);
+                        continue;
+                    }
                 }
                 Item::Tuple(n) => {
                     let at = self.alloc(header(Kind::Tuple, n), n);
@@ -924,6 +981,7 @@ pub fn build(
     heap: &mut Heap,
     atoms: &mut AtomTable,
     lits: &Literals,
+    code: &Code,
     bytes: &[u8],
     pos: usize,
     p: &Plan,
@@ -959,6 +1017,7 @@ pub fn build(
         heap,
         atoms,
         lits,
+        code,
         foreign: p.foreign,
         frames,
         keys: Vec::new(),
@@ -975,11 +1034,12 @@ pub fn decode_at(
     heap: &mut Heap,
     atoms: &mut AtomTable,
     lits: &Literals,
+    code: &Code,
     bytes: &[u8],
     pos: usize,
     safe: bool,
 ) -> Result<(Term, usize)> {
-    let (t, end, _) = decode_key(heap, atoms, lits, bytes, pos, safe)?;
+    let (t, end, _) = decode_key(heap, atoms, lits, code, bytes, pos, safe)?;
     Ok((t, end))
 }
 
@@ -989,12 +1049,13 @@ pub fn decode_key(
     heap: &mut Heap,
     atoms: &mut AtomTable,
     lits: &Literals,
+    code: &Code,
     bytes: &[u8],
     pos: usize,
     safe: bool,
 ) -> Result<(Term, usize, bool)> {
     let p = plan(bytes, pos, atoms, safe, heap.memory_left())?;
-    let t = build(heap, atoms, lits, bytes, pos, &p)?;
+    let t = build(heap, atoms, lits, code, bytes, pos, &p)?;
     Ok((t, p.end, p.foreign))
 }
 
@@ -1073,6 +1134,7 @@ pub fn decode(
     heap: &mut Heap,
     atoms: &mut AtomTable,
     lits: &Literals,
+    code: &Code,
     bytes: &[u8],
     safe: bool,
 ) -> Result<(Term, usize)> {
@@ -1080,7 +1142,7 @@ pub fn decode(
         return Err(INVALID);
     }
     if bytes.get(1) != Some(&tag::COMPRESSED) {
-        return decode_at(heap, atoms, lits, bytes, 1, safe);
+        return decode_at(heap, atoms, lits, code, bytes, 1, safe);
     }
     let size = bytes.get(2..6).ok_or(INVALID)?;
     let declared = u32::from_be_bytes([size[0], size[1], size[2], size[3]]) as usize;
@@ -1096,7 +1158,7 @@ pub fn decode(
         .charge_temporary(declared)
         .map_err(|_| OverBudget { wanted: declared })?;
     let (body, used) = crate::etf::inflate_term(bytes, 2).map_err(|_| INVALID)?;
-    let (t, end) = decode_at(heap, atoms, lits, &body, 0, safe)?;
+    let (t, end) = decode_at(heap, atoms, lits, code, &body, 0, safe)?;
     if end != body.len() {
         return Err(INVALID);
     }

@@ -113,7 +113,7 @@ fn agree(w: &mut World, bytes: &[u8]) -> bool {
     let mut ok = false;
     for safe in [true, false] {
         let before = w.heap.words.len();
-        let new = decode(&mut w.heap, &mut w.atoms, &w.lits, bytes, safe);
+        let new = decode(&mut w.heap, &mut w.atoms, &w.lits, &w.code, bytes, safe);
         if new.is_ok() && bytes.get(1) != Some(&tag::COMPRESSED) {
             let p = plan(bytes, 1, &w.atoms, safe, None).unwrap();
             assert_eq!(w.heap.words.len() - before, p.words, "words planned");
@@ -426,7 +426,7 @@ fn ten_million_deep_lists_and_tuples_decode_without_recursion() {
     }
     bytes.push(tag::NIL);
     bytes.extend(core::iter::repeat_n(tag::NIL, n / 2));
-    let (t, used) = decode(&mut w.heap, &mut w.atoms, &w.lits, &bytes, false).unwrap();
+    let (t, used) = decode(&mut w.heap, &mut w.atoms, &w.lits, &w.code, &bytes, false).unwrap();
     assert_eq!(used, bytes.len());
     let v = w.heap.view(&w.lits);
     let mut x = t;
@@ -472,10 +472,10 @@ fn a_term_the_budget_cannot_hold_is_over_budget() {
     }
     bytes.push(tag::NIL);
     memory.set_budget(memory.used() + (20 << 20));
-    let r = decode(&mut w.heap, &mut w.atoms, &w.lits, &bytes, false);
+    let r = decode(&mut w.heap, &mut w.atoms, &w.lits, &w.code, &bytes, false);
     assert!(matches!(r, Err(DecodeError::OverBudget(_))), "{r:?}");
     memory.set_budget(usize::MAX);
-    let (t, _) = decode(&mut w.heap, &mut w.atoms, &w.lits, &bytes, false).unwrap();
+    let (t, _) = decode(&mut w.heap, &mut w.atoms, &w.lits, &w.code, &bytes, false).unwrap();
     assert_eq!(
         w.heap.view(&w.lits).list_to_vec(t).map(|l| l.len()),
         Some(1_000_000)
@@ -487,7 +487,7 @@ fn a_term_the_budget_cannot_hold_is_over_budget() {
     }
     deep.extend(core::iter::repeat_n(tag::NIL, 10_000_001));
     memory.set_budget(memory.used() + (8 << 20));
-    let r = decode(&mut w.heap, &mut w.atoms, &w.lits, &deep, false);
+    let r = decode(&mut w.heap, &mut w.atoms, &w.lits, &w.code, &deep, false);
     assert!(matches!(r, Err(DecodeError::OverBudget(_))), "{r:?}");
 }
 
