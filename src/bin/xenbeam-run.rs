@@ -139,6 +139,17 @@ impl Io for Console {
         std::env::var(name).ok()
     }
 
+    fn environment(&mut self) -> Vec<(String, String)> {
+        std::env::vars_os()
+            .map(|(n, v)| {
+                (
+                    n.to_string_lossy().into_owned(),
+                    v.to_string_lossy().into_owned(),
+                )
+            })
+            .collect()
+    }
+
     fn os_pid(&mut self) -> u64 {
         u64::from(std::process::id())
     }

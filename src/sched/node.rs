@@ -127,6 +127,9 @@ pub struct Node<P: Platform> {
     /// Processes that ended since the scheduler last had the platform's files at hand:
     /// the files they left open are closed then.
     pub(super) ended: Vec<u32>,
+    /// Environment variables set (`Some`) or removed (`None`) by `os:putenv/2` and
+    /// `os:unsetenv/1`, over the platform's environment, in the order first changed.
+    env: Vec<(String, Option<String>)>,
 }
 
 impl<P: Platform> Node<P> {
@@ -153,6 +156,7 @@ impl<P: Platform> Node<P> {
             main: None,
             items: VecDeque::new(),
             ended: Vec::new(),
+            env: Vec::new(),
         }
     }
 
@@ -573,6 +577,7 @@ impl<P: Platform> Node<P> {
                 let mut io = NodeIo {
                     io: &mut *io,
                     platform: &self.platform,
+                    env: &mut self.env,
                 };
                 run_with(&mut self.rt.vm, &mut io, &mut services, &mut p)
             };
@@ -812,6 +817,7 @@ pub fn timestamp(ns: u64) -> String {
 struct NodeIo<'a, P: Platform> {
     io: &'a mut dyn Io,
     platform: &'a P,
+    env: &'a mut Vec<(String, Option<String>)>,
 }
 
 impl<P: Platform> Io for NodeIo<'_, P> {
@@ -843,7 +849,32 @@ impl<P: Platform> Io for NodeIo<'_, P> {
         self.io.code_path()
     }
     fn getenv(&mut self, name: &str) -> Option<alloc::string::String> {
-        self.io.getenv(name)
+        match self.env.iter().find(|(n, _)| n == name) {
+            Some((_, v)) => v.clone(),
+            None => self.io.getenv(name),
+        }
+    }
+    fn putenv(&mut self, name: &str, value: Option<&str>) {
+        let value = value.map(String::from);
+        match self.env.iter_mut().find(|(n, _)| n == name) {
+            Some(e) => e.1 = value,
+            None => self.env.push((String::from(name), value)),
+        }
+    }
+    fn environment(&mut self) -> Vec<(String, String)> {
+        let mut all = self.io.environment();
+        for (name, value) in self.env.iter() {
+            let at = all.iter().position(|(n, _)| n == name);
+            match (at, value) {
+                (Some(i), Some(v)) => all[i].1 = v.clone(),
+                (Some(i), None) => {
+                    all.remove(i);
+                }
+                (None, Some(v)) => all.push((name.clone(), v.clone())),
+                (None, None) => {}
+            }
+        }
+        all
     }
     fn os_pid(&mut self) -> u64 {
         self.io.os_pid()

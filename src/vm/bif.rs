@@ -232,6 +232,16 @@ pub trait Io {
         let _ = name;
         None
     }
+    /// Sets (`Some`) or removes (`None`) the environment variable `name` for the node's own
+    /// later reads (`os:putenv/2`, `os:unsetenv/1`); platforms without an environment keep
+    /// the default, which forgets it.
+    fn putenv(&mut self, name: &str, value: Option<&str>) {
+        let _ = (name, value);
+    }
+    /// Every environment variable, name and value (`os:env/0`); by default none.
+    fn environment(&mut self) -> Vec<(alloc::string::String, alloc::string::String)> {
+        Vec::new()
+    }
     /// The operating system's version, `{Major, Minor, Release}` (`os:version/0`); by
     /// default the Xen version the image is built for.
     fn os_version(&mut self) -> [u32; 3] {
@@ -346,6 +356,7 @@ pub fn error_info_module(module: &str) -> &'static str {
     match module {
         "erlang" => "erl_erts_errors",
         "lists" | "maps" | "binary" | "string" | "unicode" | "math" | "ets" => "erl_stdlib_errors",
+        "os" => "erl_kernel_errors",
         _ => "erl_erts_errors",
     }
 }

@@ -474,6 +474,45 @@ pub fn os_getenv(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
 }
 
+/// A variable's name or value for `os:putenv/2` and `os:unsetenv/1`: a string of
+/// characters (a name without `=`).
+fn env_text(ctx: &Ctx, t: Term, name: bool) -> Result<String, Fault> {
+    let s = super::conv::list_to_string(&ctx.view(), t).ok_or_else(badarg)?;
+    if name && s.contains('=') {
+        return Err(badarg());
+    }
+    Ok(s)
+}
+
+/// `os:putenv/2`: sets the variable for the node's later `os:getenv/1,2` and `os:env/0`.
+pub fn os_putenv(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let name = env_text(ctx, a[0], true)?;
+    let value = env_text(ctx, a[1], false)?;
+    ctx.io.putenv(&name, Some(&value));
+    Ok(atom::TRUE)
+}
+
+/// `os:unsetenv/1`.
+pub fn os_unsetenv(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let name = env_text(ctx, a[0], true)?;
+    ctx.io.putenv(&name, None);
+    Ok(atom::TRUE)
+}
+
+/// `os:env/0`: every variable as `{Name, Value}`, strings.
+pub fn os_env(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let all = ctx.io.environment();
+    let mut out = Vec::new();
+    out.try_reserve_exact(all.len())
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+    for (n, v) in all {
+        let n = ctx.p.heap.string(&n);
+        let v = ctx.p.heap.string(&v);
+        out.push(ctx.p.heap.tuple(&[n, v]));
+    }
+    Ok(ctx.p.heap.list(&out))
+}
+
 /// `os:getpid/0`: the operating system's id of the node's process, as a string.
 pub fn os_getpid(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     let pid = alloc::format!("{}", ctx.io.os_pid());
