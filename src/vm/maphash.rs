@@ -254,10 +254,20 @@ pub fn internal_hash(v: &View, t: Term, salt: u32) -> u32 {
                     let n = v.payload(t)[0].0;
                     h = hash2(h, n as u32, (n >> 32) as u32, HCONST_9);
                 }
-                Some(Kind::Map | Kind::TreeMap) => {
-                    for (k, x) in v.map_entries(t).unwrap_or_default().into_iter().rev() {
+                Some(kind @ (Kind::Map | Kind::TreeMap)) => {
+                    // The size, then the pairs key first: a small map's in key order, a
+                    // large one's (erl's hash trie, whose nodes push their slots in order
+                    // and pop them last first) in reverse iteration order.
+                    let entries = v.map_entries(t).unwrap_or_default();
+                    h = hash2(h, entries.len() as u32, 0, HCONST_16);
+                    let push = |stack: &mut Vec<Item>, (k, x): (Term, Term)| {
                         stack.push(Item::Term(x));
                         stack.push(Item::Term(k));
+                    };
+                    if kind == Kind::Map {
+                        entries.into_iter().rev().for_each(|e| push(&mut stack, e));
+                    } else {
+                        entries.into_iter().for_each(|e| push(&mut stack, e));
                     }
                 }
                 _ => {}
