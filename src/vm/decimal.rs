@@ -323,20 +323,21 @@ pub fn shortest(f: f64) -> alloc::string::String {
     // Just above a power of two the float below is half as far as the one above.
     let below = if frac == 0 && biased > 1 { 1u32 } else { 2 };
     let q = e - 2;
-    let (value, up_gap, down_gap, scale) = if q >= 0 {
-        let s = q as usize;
-        (
-            BigUint::from(m) << (s + 2),
-            BigUint::from(2u32) << s,
-            BigUint::from(below) << s,
-            0,
-        )
+    // A quarter of the last place in the expansion's units: 2^q, or 5^-q of 10^q.
+    let (quarter, scale) = if q >= 0 {
+        (BigUint::from(1u32) << q as usize, 0)
     } else {
-        let p5 = BigUint::from(5u32).pow((-q) as u32);
-        (BigUint::from(m) * 4u32 * &p5, &p5 * 2u32, p5 * below, q)
+        (BigUint::from(5u32).pow((-q) as u32), q)
     };
-    let all = value.to_str_radix(10).into_bytes();
-    let (up_gap, down_gap) = (up_gap.to_str_radix(10), down_gap.to_str_radix(10));
+    let all = (&quarter * BigUint::from(4 * m))
+        .to_str_radix(10)
+        .into_bytes();
+    let up_gap = (&quarter * 2u32).to_str_radix(10);
+    let down_gap = if below == 2 {
+        up_gap.clone()
+    } else {
+        quarter.to_str_radix(10)
+    };
     let even = m % 2 == 0;
     let fits = |dist: &[u8], gap: &str| match cmp_digits(dist, gap.as_bytes()) {
         core::cmp::Ordering::Less => true,
