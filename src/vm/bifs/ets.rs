@@ -225,6 +225,10 @@ fn insert_objects(ctx: &mut Ctx, id: u64, objs: &[Term]) -> Result<(), Fault> {
     if tab.kind == TableKind::Bag {
         made.reverse();
     }
+    table_room(ctx, id, made.len())?;
+    let Some(tab) = ctx.ets.get_mut(id) else {
+        return Ok(());
+    };
     for (k, obj) in made {
         tab.insert(ctx.lits, k, obj);
     }
@@ -286,6 +290,28 @@ fn made_room(ctx: &mut Ctx, bytes: usize) -> Result<Option<TempCharge>, Fault> {
         .heap
         .charge_temporary(bytes)
         .map_err(|_| Fault::raise(Class::Exit, atom::KILLED))
+}
+
+/// Makes room in table `id`'s store for `more` objects before they go in: what its growth
+/// allocates at once is checked against the node's memory and allocated fallibly. Refused,
+/// the process is killed with the memory report, as when its heap cannot grow.
+fn table_room(ctx: &mut Ctx, id: u64, more: usize) -> Result<(), Fault> {
+    let Some(grow) = ctx.ets.get(id).map(|t| t.growth_bytes(more)) else {
+        return Ok(());
+    };
+    if grow > 0 && ctx.p.heap.memory_left().is_some() {
+        drop(made_room(ctx, grow)?);
+    }
+    let reserved = ctx.ets.get_mut(id).map(|t| t.reserve(more));
+    if let Some(Err(_)) = reserved {
+        let heap_words = ctx.p.heap.words.len();
+        ctx.p.heap.note_refusal(crate::vm::memory::OutOfMemory {
+            heap_words,
+            wanted_words: grow.div_ceil(core::mem::size_of::<Term>()),
+        });
+        return Err(Fault::raise(Class::Exit, atom::KILLED));
+    }
+    Ok(())
 }
 
 /// `ets:insert/2`. A list of more than [`INSERT_STEP`] objects is checked and copied a step
@@ -408,6 +434,10 @@ pub fn insert_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if new && st.objects.iter().any(|(k, _)| tab.contains(k)) {
         return Ok(atom::FALSE);
     }
+    table_room(ctx, st.id, st.objects.len())?;
+    let Some(tab) = ctx.ets.get_mut(st.id) else {
+        return Err(fail(ctx));
+    };
     for (k, o) in st.objects {
         tab.insert(ctx.lits, k, o);
     }
@@ -610,6 +640,9 @@ fn update_counter(ctx: &mut Ctx, a: &[Term], default: Option<Term>) -> BifResult
     let tuple = ctx.p.heap.tuple(&el);
     let v = ctx.p.heap.view(ctx.lits);
     let stored = Object::new(&v, tuple);
+    if ctx.ets.get(id).is_some_and(|t| !t.contains(&k)) {
+        table_room(ctx, id, 1)?;
+    }
     if let Some(t) = ctx.ets.get_mut(id) {
         if t.contains(&k) {
             t.replace(&k, 0, stored);

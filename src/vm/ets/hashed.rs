@@ -248,6 +248,37 @@ impl<V> Hashed<V> {
         self.heads.len()
     }
 
+    /// Bytes growing the table for `more` keys or objects would allocate at once (its
+    /// vectors, doubling): 0 when they have the room.
+    pub fn growth_bytes(&self, more: usize) -> usize {
+        let grown = |len: usize, cap: usize, size: usize| {
+            let need = len.saturating_add(more);
+            if need <= cap {
+                0
+            } else {
+                need.max(cap.saturating_mul(2)).saturating_mul(size)
+            }
+        };
+        grown(
+            self.entries.len(),
+            self.entries.capacity(),
+            core::mem::size_of::<Entry<V>>(),
+        )
+        .saturating_add(grown(self.heads.len(), self.heads.capacity(), 4))
+    }
+
+    /// Allocates, fallibly, the room `more` keys or objects take (inserting them then
+    /// allocates nothing in the table's own vectors).
+    pub fn reserve(&mut self, more: usize) -> Result<(), alloc::collections::TryReserveError> {
+        self.entries.try_reserve(more)?;
+        self.heads.try_reserve(more)
+    }
+
+    /// Bytes the table's own vectors hold.
+    pub fn capacity_bytes(&self) -> usize {
+        self.entries.capacity() * core::mem::size_of::<Entry<V>>() + self.heads.capacity() * 4
+    }
+
     /// Adds `key` (not in the table) at the tail of its chain.
     pub fn insert_new(&mut self, key: KeyTerm, value: V) {
         let hash = key_hash(&key);
@@ -298,6 +329,10 @@ impl<V> Hashed<V> {
     /// hash to it, in their order.
     fn split(&mut self) {
         let active = self.heads.len();
+        // Without the memory for another bucket the table stays as it is, only fuller.
+        if self.heads.try_reserve(1).is_err() {
+            return;
+        }
         if active == self.slots {
             self.slots += NEXT_SEGMENT;
         }

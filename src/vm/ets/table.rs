@@ -371,13 +371,37 @@ impl Table {
     /// heap to a power of two up to 2 KiB: half as much again on average) and each object
     /// has its entry in the table's tree besides.
     fn settle(&mut self) {
-        let bytes = held_bytes(self.words, self.size);
+        let own = match &self.objects {
+            Store::Hash(h) => h.capacity_bytes(),
+            Store::Tree(_) => 0,
+        };
+        let bytes = held_bytes(self.words, self.size).saturating_add(own);
         if bytes > self.charged {
             self.memory.charge(bytes - self.charged);
         } else {
             self.memory.release(self.charged - bytes);
         }
         self.charged = bytes;
+    }
+
+    /// Bytes the table's store would allocate at once to take `more` objects (see
+    /// [`Table::reserve`]).
+    pub fn growth_bytes(&self, more: usize) -> usize {
+        match &self.objects {
+            Store::Hash(h) => h.growth_bytes(more),
+            Store::Tree(_) => 0,
+        }
+    }
+
+    /// Allocates, fallibly, what the store takes for `more` objects, so that inserting them
+    /// cannot fail for memory.
+    pub fn reserve(&mut self, more: usize) -> Result<(), alloc::collections::TryReserveError> {
+        let r = match &mut self.objects {
+            Store::Hash(h) => h.reserve(more),
+            Store::Tree(_) => Ok(()),
+        };
+        self.settle();
+        r
     }
 
     /// Number of objects.
