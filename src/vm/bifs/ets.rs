@@ -225,7 +225,7 @@ fn insert_objects(ctx: &mut Ctx, id: u64, objs: &[Term]) -> Result<(), Fault> {
     if tab.kind == TableKind::Bag {
         made.reverse();
     }
-    table_room(ctx, id, made.len())?;
+    table_room(ctx, id, made.iter().map(|(k, _)| k))?;
     let Some(tab) = ctx.ets.get_mut(id) else {
         return Ok(());
     };
@@ -292,17 +292,30 @@ fn made_room(ctx: &mut Ctx, bytes: usize) -> Result<Option<TempCharge>, Fault> {
         .map_err(|_| Fault::raise(Class::Exit, atom::KILLED))
 }
 
-/// Makes room in table `id`'s store for `more` objects before they go in: what its growth
-/// allocates at once is checked against the node's memory and allocated fallibly. Refused,
-/// the process is killed with the memory report, as when its heap cannot grow.
-fn table_room(ctx: &mut Ctx, id: u64, more: usize) -> Result<(), Fault> {
-    let Some(grow) = ctx.ets.get(id).map(|t| t.growth_bytes(more)) else {
+/// Makes room in table `id`'s store for the objects `keys` (the keys of objects about to go
+/// in): what its growth allocates at once is checked against the node's memory and
+/// allocated fallibly. Refused, the process is killed with the memory report, as when its
+/// heap cannot grow.
+fn table_room<'k>(
+    ctx: &mut Ctx,
+    id: u64,
+    keys: impl Iterator<Item = &'k KeyTerm>,
+) -> Result<(), Fault> {
+    let Some(t) = ctx.ets.get(id) else {
         return Ok(());
     };
-    if grow > 0 && ctx.p.heap.memory_left().is_some() {
-        drop(made_room(ctx, grow)?);
+    let (mut new, mut objects) = (0, 0);
+    for k in keys {
+        objects += 1;
+        new += usize::from(!t.has_place(k));
     }
-    let reserved = ctx.ets.get_mut(id).map(|t| t.reserve(more));
+    let grow = t.growth_bytes(new, objects);
+    // The objects' own room, checked as they were copied, counted their entries.
+    let beyond = grow.saturating_sub(held_bytes(0, objects));
+    if beyond > 0 && ctx.p.heap.memory_left().is_some() {
+        drop(made_room(ctx, beyond)?);
+    }
+    let reserved = ctx.ets.get_mut(id).map(|t| t.reserve(new, objects));
     if let Some(Err(_)) = reserved {
         let heap_words = ctx.p.heap.words.len();
         ctx.p.heap.note_refusal(crate::vm::memory::OutOfMemory {
@@ -434,7 +447,7 @@ pub fn insert_step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if new && st.objects.iter().any(|(k, _)| tab.contains(k)) {
         return Ok(atom::FALSE);
     }
-    table_room(ctx, st.id, st.objects.len())?;
+    table_room(ctx, st.id, st.objects.iter().map(|(k, _)| k))?;
     let Some(tab) = ctx.ets.get_mut(st.id) else {
         return Err(fail(ctx));
     };
@@ -641,7 +654,7 @@ fn update_counter(ctx: &mut Ctx, a: &[Term], default: Option<Term>) -> BifResult
     let v = ctx.p.heap.view(ctx.lits);
     let stored = Object::new(&v, tuple);
     if ctx.ets.get(id).is_some_and(|t| !t.contains(&k)) {
-        table_room(ctx, id, 1)?;
+        table_room(ctx, id, core::iter::once(&k))?;
     }
     if let Some(t) = ctx.ets.get_mut(id) {
         if t.contains(&k) {

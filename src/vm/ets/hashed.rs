@@ -163,6 +163,14 @@ const STEPS_PER_CHANGE: usize = 5;
 /// The end of a chain.
 const END: u32 = u32::MAX;
 
+/// The capacity a vector of `len` elements in `cap` grows to for `more` more: by half again
+/// (not doubled: a big table's vector then needs less memory at once), `None` when it has
+/// the room.
+fn grown_capacity(len: usize, cap: usize, more: usize) -> Option<usize> {
+    let need = len.saturating_add(more);
+    (need > cap).then(|| need.max(cap.saturating_add(cap / 2)))
+}
+
 /// One key's entry in a chain.
 #[derive(Debug)]
 struct Entry<V> {
@@ -248,30 +256,30 @@ impl<V> Hashed<V> {
         self.heads.len()
     }
 
-    /// Bytes growing the table for `more` keys or objects would allocate at once (its
-    /// vectors, doubling): 0 when they have the room.
-    pub fn growth_bytes(&self, more: usize) -> usize {
-        let grown = |len: usize, cap: usize, size: usize| {
-            let need = len.saturating_add(more);
-            if need <= cap {
-                0
-            } else {
-                need.max(cap.saturating_mul(2)).saturating_mul(size)
-            }
-        };
-        grown(
-            self.entries.len(),
-            self.entries.capacity(),
-            core::mem::size_of::<Entry<V>>(),
-        )
-        .saturating_add(grown(self.heads.len(), self.heads.capacity(), 4))
+    /// Bytes growing the table for `keys` new keys and `objects` new objects would allocate
+    /// at once (its vectors, by half again): 0 when they have the room.
+    pub fn growth_bytes(&self, keys: usize, objects: usize) -> usize {
+        let entries = grown_capacity(self.entries.len(), self.entries.capacity(), keys)
+            .map_or(0, |c| c.saturating_mul(core::mem::size_of::<Entry<V>>()));
+        let heads = grown_capacity(self.heads.len(), self.heads.capacity(), objects)
+            .map_or(0, |c| c.saturating_mul(4));
+        entries.saturating_add(heads)
     }
 
-    /// Allocates, fallibly, the room `more` keys or objects take (inserting them then
-    /// allocates nothing in the table's own vectors).
-    pub fn reserve(&mut self, more: usize) -> Result<(), alloc::collections::TryReserveError> {
-        self.entries.try_reserve(more)?;
-        self.heads.try_reserve(more)
+    /// Allocates, fallibly, the room `keys` new keys and `objects` new objects take
+    /// (inserting them then allocates nothing in the table's own vectors).
+    pub fn reserve(
+        &mut self,
+        keys: usize,
+        objects: usize,
+    ) -> Result<(), alloc::collections::TryReserveError> {
+        if let Some(c) = grown_capacity(self.entries.len(), self.entries.capacity(), keys) {
+            self.entries.try_reserve_exact(c - self.entries.len())?;
+        }
+        if let Some(c) = grown_capacity(self.heads.len(), self.heads.capacity(), objects) {
+            self.heads.try_reserve_exact(c - self.heads.len())?;
+        }
+        Ok(())
     }
 
     /// Bytes the table's own vectors hold.

@@ -20,9 +20,12 @@ use crate::vm::term::Term;
 /// The bytes `objects` objects of `words` words in all hold in a table (see
 /// [`Table::settle`]): what the node's memory is charged for them.
 pub fn held_bytes(words: usize, objects: usize) -> usize {
-    (words.saturating_mul(core::mem::size_of::<Term>()) / 2)
-        .saturating_mul(3)
-        .saturating_add(objects.saturating_mul(ENTRY_BYTES))
+    word_bytes(words).saturating_add(objects.saturating_mul(ENTRY_BYTES))
+}
+
+/// The bytes objects of `words` words in all hold, without their entries in the table.
+fn word_bytes(words: usize) -> usize {
+    (words.saturating_mul(core::mem::size_of::<Term>()) / 2).saturating_mul(3)
 }
 
 /// What an object's entry in a table's tree takes besides the object's words: its key, its
@@ -371,11 +374,11 @@ impl Table {
     /// heap to a power of two up to 2 KiB: half as much again on average) and each object
     /// has its entry in the table's tree besides.
     fn settle(&mut self) {
-        let own = match &self.objects {
-            Store::Hash(h) => h.capacity_bytes(),
-            Store::Tree(_) => 0,
+        // A hashed table's entries are its vectors, counted as allocated.
+        let bytes = match &self.objects {
+            Store::Hash(h) => word_bytes(self.words).saturating_add(h.capacity_bytes()),
+            Store::Tree(_) => held_bytes(self.words, self.size),
         };
-        let bytes = held_bytes(self.words, self.size).saturating_add(own);
         if bytes > self.charged {
             self.memory.charge(bytes - self.charged);
         } else {
@@ -384,20 +387,24 @@ impl Table {
         self.charged = bytes;
     }
 
-    /// Bytes the table's store would allocate at once to take `more` objects (see
-    /// [`Table::reserve`]).
-    pub fn growth_bytes(&self, more: usize) -> usize {
+    /// Bytes the table's store would allocate at once to take `objects` more objects, of
+    /// which `keys` have keys it does not hold (see [`Table::reserve`]).
+    pub fn growth_bytes(&self, keys: usize, objects: usize) -> usize {
         match &self.objects {
-            Store::Hash(h) => h.growth_bytes(more),
+            Store::Hash(h) => h.growth_bytes(keys, objects),
             Store::Tree(_) => 0,
         }
     }
 
-    /// Allocates, fallibly, what the store takes for `more` objects, so that inserting them
-    /// cannot fail for memory.
-    pub fn reserve(&mut self, more: usize) -> Result<(), alloc::collections::TryReserveError> {
+    /// Allocates, fallibly, what the store takes for `objects` more objects with `keys` new
+    /// keys, so that inserting them cannot fail for memory.
+    pub fn reserve(
+        &mut self,
+        keys: usize,
+        objects: usize,
+    ) -> Result<(), alloc::collections::TryReserveError> {
         let r = match &mut self.objects {
-            Store::Hash(h) => h.reserve(more),
+            Store::Hash(h) => h.reserve(keys, objects),
             Store::Tree(_) => Ok(()),
         };
         self.settle();
