@@ -227,18 +227,23 @@ impl<V> Hashed<V> {
 
     fn find(&self, key: &KeyTerm) -> Option<usize> {
         let hash = key_hash(key);
-        self.chain(self.bucket_of(hash))
-            .find(|&i| self.entries[i].hash == hash && self.entries[i].key == *key)
+        self.chain(self.bucket_of(hash)).find(|&i| {
+            self.entries
+                .get(i)
+                .is_some_and(|e| e.hash == hash && e.key == *key)
+        })
     }
 
     /// The value of `key`.
     pub fn get(&self, key: &KeyTerm) -> Option<&V> {
-        self.find(key).map(|i| &self.entries[i].value)
+        let i = self.find(key)?;
+        self.entries.get(i).map(|e| &e.value)
     }
 
     /// The value of `key`, to change.
     pub fn get_mut(&mut self, key: &KeyTerm) -> Option<&mut V> {
-        self.find(key).map(|i| &mut self.entries[i].value)
+        let i = self.find(key)?;
+        self.entries.get_mut(i).map(|e| &mut e.value)
     }
 
     /// Number of keys.
@@ -422,7 +427,7 @@ impl<V> Hashed<V> {
     }
 
     /// Keeps the keys whose values `keep` accepts (it may change them), in their places.
-    pub fn retain(&mut self, mut keep: impl FnMut(&KeyTerm, &mut V) -> bool) {
+    pub fn retain(&mut self, keep: &mut dyn FnMut(&KeyTerm, &mut V) -> bool) {
         let mut i = 0;
         while i < self.entries.len() {
             let e = &mut self.entries[i];
@@ -452,13 +457,14 @@ impl<V> Hashed<V> {
     /// The keys of bucket `b`, from its chain's head.
     pub fn bucket(&self, b: usize) -> impl Iterator<Item = (&KeyTerm, &V)> {
         self.chain(b)
-            .map(|i| (&self.entries[i].key, &self.entries[i].value))
+            .filter_map(|i| self.entries.get(i))
+            .map(|e| (&e.key, &e.value))
     }
 
     /// The first key in traversal order from bucket `b` on.
     fn first_from(&self, b: usize) -> Option<(&KeyTerm, &V)> {
         let head = *self.heads.get(b..)?.iter().find(|&&h| h != END)?;
-        let e = &self.entries[head as usize];
+        let e = self.entries.get(head as usize)?;
         Some((&e.key, &e.value))
     }
 
@@ -469,7 +475,7 @@ impl<V> Hashed<V> {
 
     /// The key after `key` (which must be in the table) in traversal order.
     pub fn next(&self, key: &KeyTerm) -> Option<(&KeyTerm, &V)> {
-        let e = &self.entries[self.find(key)?];
+        let e = self.entries.get(self.find(key)?)?;
         match self.entries.get(e.next as usize) {
             Some(n) => Some((&n.key, &n.value)),
             None => self.first_from(self.bucket_of(e.hash) + 1),

@@ -171,9 +171,11 @@ impl Store {
         }
     }
 
-    fn retain(&mut self, keep: impl FnMut(&KeyTerm, &mut Slot) -> bool) {
+    /// Keeps the keys `keep` accepts (one copy of the code for every caller).
+    #[inline(never)]
+    fn retain(&mut self, keep: &mut dyn FnMut(&KeyTerm, &mut Slot) -> bool) {
         match self {
-            Store::Tree(m) => m.retain(keep),
+            Store::Tree(m) => m.retain(|k, s| keep(k, s)),
             Store::Hash(h) => h.retain(keep),
         }
     }
@@ -342,7 +344,8 @@ impl Table {
             }
         }
         if self.fixes.is_empty() {
-            self.objects.retain(|_, slot| !slot.as_slice().is_empty());
+            self.objects
+                .retain(&mut |_, slot: &mut Slot| !slot.as_slice().is_empty());
         }
     }
 
@@ -545,7 +548,7 @@ impl Table {
     /// Removes every object (a hashed table goes back to its first size, as erl's).
     pub fn clear(&mut self) {
         if self.keeps_places() {
-            self.objects.retain(|_, slot| {
+            self.objects.retain(&mut |_, slot: &mut Slot| {
                 *slot = Slot::Many(Vec::new());
                 true
             });
@@ -562,7 +565,7 @@ impl Table {
         let mut removed = 0;
         let mut freed = 0;
         let places = self.keeps_places();
-        self.objects.retain(|_, slot| {
+        self.objects.retain(&mut |_, slot: &mut Slot| {
             let (n, words) = slot.retain(&mut keep);
             removed += n;
             freed += words;

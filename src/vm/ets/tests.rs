@@ -250,7 +250,7 @@ fn hashed_tables_grow_and_shrink() {
     }
     let all: Vec<i64> = t.iter().into_iter().map(|(_, v)| *v).collect();
     assert_eq!(walked, all);
-    t.retain(|_, v| *v % 20 == 0);
+    t.retain(&mut |_, v| *v % 20 == 0);
     assert_eq!(t.len(), 450);
     assert!(t
         .iter()
