@@ -187,16 +187,23 @@ fn round(q: &BigUint, e2: i64, sticky: bool) -> f64 {
     f64::from_bits(((biased as u64) << 52) | (m - (1 << 52)))
 }
 
-/// The exact decimal value of the finite float `|f|`: digits (no leading zeros, `"0"` for
-/// zero) and the power of ten of the last one (never positive).
-pub fn expansion(f: f64) -> (alloc::string::String, i64) {
+/// The finite float `|f|` as `m * 2^e` (the mantissa with its hidden bit), and whether it is
+/// a power of two above the smallest normal one (whose float below is nearer than the one
+/// above).
+fn parts(f: f64) -> (u64, i64, bool) {
     let bits = f.to_bits();
     let biased = ((bits >> 52) & 0x7ff) as i64;
     let frac = bits & ((1 << 52) - 1);
-    let (m, e) = match biased {
-        0 => (frac, -1074),
-        _ => (frac | (1 << 52), biased - 1075),
-    };
+    match biased {
+        0 => (frac, -1074, false),
+        _ => (frac | (1 << 52), biased - 1075, frac == 0 && biased > 1),
+    }
+}
+
+/// The exact decimal value of the finite float `|f|`: digits (no leading zeros, `"0"` for
+/// zero) and the power of ten of the last one (never positive).
+pub fn expansion(f: f64) -> (alloc::string::String, i64) {
+    let (m, e, _) = parts(f);
     if e >= 0 {
         ((BigUint::from(m) << e as usize).to_str_radix(10), 0)
     } else {
@@ -313,15 +320,9 @@ pub fn shortest(f: f64) -> alloc::string::String {
     if f == 0.0 {
         return sci_text(neg, b"0", 0);
     }
-    let bits = f.to_bits();
-    let biased = ((bits >> 52) & 0x7ff) as i64;
-    let frac = bits & ((1 << 52) - 1);
-    let (m, e) = match biased {
-        0 => (frac, -1074),
-        _ => (frac | (1 << 52), biased - 1075),
-    };
+    let (m, e, power_of_two) = parts(f);
     // Just above a power of two the float below is half as far as the one above.
-    let below = if frac == 0 && biased > 1 { 1u32 } else { 2 };
+    let below = if power_of_two { 1u32 } else { 2 };
     let q = e - 2;
     // A quarter of the last place in the expansion's units: 2^q, or 5^-q of 10^q.
     let (quarter, scale) = if q >= 0 {
