@@ -180,13 +180,6 @@ impl Store {
         }
     }
 
-    fn len(&self) -> usize {
-        match self {
-            Store::Tree(m) => m.len(),
-            Store::Hash(h) => h.len(),
-        }
-    }
-
     /// Every key in traversal order (`ets:first/next`): an `ordered_set`'s in term order, a
     /// hashed table's in erl's bucket order.
     fn in_order(&self) -> Vec<(&KeyTerm, &Slot)> {
@@ -610,11 +603,6 @@ impl Table {
                 objs
             }
         }
-    }
-
-    /// How many distinct keys the table holds.
-    pub fn keys(&self) -> usize {
-        self.objects.len()
     }
 
     /// Every object in the order erl's `tab2list`, `match` and `select` give them: an
