@@ -49,6 +49,11 @@ impl Io for Console {
     fn log(&mut self, level: log::Level, text: &str) {
         log::log!(level, "{text}");
     }
+    /// The processor's random number generator (RDRAND), where it has one.
+    #[cfg(feature = "crypto")]
+    fn strong_random(&mut self, buf: &mut [u8]) -> bool {
+        xenbeam_arch::cpu::rdrand_fill(buf)
+    }
     #[cfg(feature = "archive-files")]
     fn file(&mut self, caller: u32, op: FileOp<'_>) -> Result<FileReply, Posix> {
         self.files.request(caller, op)

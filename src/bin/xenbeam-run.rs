@@ -150,6 +150,12 @@ impl Io for Console {
             .collect()
     }
 
+    /// The kernel's random bytes (`/dev/urandom`, from the same generator as getrandom(2)).
+    fn strong_random(&mut self, buf: &mut [u8]) -> bool {
+        use std::io::Read;
+        std::fs::File::open("/dev/urandom").is_ok_and(|mut f| f.read_exact(buf).is_ok())
+    }
+
     fn os_pid(&mut self) -> u64 {
         u64::from(std::process::id())
     }

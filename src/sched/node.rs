@@ -876,6 +876,9 @@ impl<P: Platform> Io for NodeIo<'_, P> {
         }
         all
     }
+    fn strong_random(&mut self, buf: &mut [u8]) -> bool {
+        self.io.strong_random(buf)
+    }
     fn os_pid(&mut self) -> u64 {
         self.io.os_pid()
     }

@@ -242,6 +242,13 @@ pub trait Io {
     fn environment(&mut self) -> Vec<(alloc::string::String, alloc::string::String)> {
         Vec::new()
     }
+    /// Fills `buf` from the platform's source of cryptographically strong random bytes
+    /// (`crypto:strong_rand_bytes/1`); false when it has none, or it failed (erl's
+    /// `low_entropy`). By default there is none.
+    fn strong_random(&mut self, buf: &mut [u8]) -> bool {
+        let _ = buf;
+        false
+    }
     /// The operating system's version, `{Major, Minor, Release}` (`os:version/0`); by
     /// default the Xen version the image is built for.
     fn os_version(&mut self) -> [u32; 3] {

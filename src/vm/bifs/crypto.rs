@@ -1,5 +1,6 @@
 //! The hashes of OTP's `crypto` module: `hash/2`, `hash_init/1`, `hash_update/2`,
-//! `hash_final/1`, `hash_info/1` and `mac/4` with `hmac`, over [`crate::vm::digest`].
+//! `hash_final/1`, `hash_info/1` and `mac/4` with `hmac`, over [`crate::vm::digest`]; and
+//! `strong_rand_bytes/1` over the platform's random source.
 //!
 //! erl implements these in the crypto NIF library, which this VM cannot load; as BIFs they
 //! answer calls to `crypto` before its module is needed. Results and error reasons are
@@ -117,5 +118,24 @@ mod present {
         let data = iodata(ctx, a[3]).map_err(|_| nif_badarg(ctx, "mac.c", 175, "Bad text"))?;
         ctx.charge(data.len() / 64);
         Ok(ctx.p.heap.binary(digest::hmac(alg, &key, &data)))
+    }
+
+    /// `crypto:strong_rand_bytes/1`: N bytes (0 to 2^31-1, as the NIF takes them; else
+    /// badarg) from the platform's strong random source ([`crate::vm::bif::Io`]: the host's
+    /// kernel, the processor's RDRAND in the image); `low_entropy` without one, as erl when
+    /// OpenSSL cannot seed. A size beyond the node's memory is `system_limit`.
+    pub fn strong_rand_bytes(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+        let n = a[0]
+            .as_small()
+            .filter(|n| (0..=i64::from(i32::MAX)).contains(n))
+            .ok_or_else(badarg)? as usize;
+        let mut out = ctx.output_buffer(n)?;
+        out.resize(n, 0);
+        if !ctx.io.strong_random(&mut out) {
+            let reason = ctx.atoms.intern("low_entropy").map_err(|_| badarg())?;
+            return Err(Fault::error(reason));
+        }
+        ctx.charge(n / 256);
+        Ok(ctx.p.heap.binary(out))
     }
 }

@@ -770,6 +770,7 @@ pub static CRYPTO: Table = bifs![
     ("crypto", "hash_final", 1, crypto::hash_final),
     ("crypto", "hash_info", 1, crypto::hash_info),
     ("crypto", "mac", 4, crypto::mac),
+    ("crypto", "strong_rand_bytes", 1, crypto::strong_rand_bytes),
 ];
 
 /// `crypto`'s hashes: none in an image built without the `crypto` feature.
