@@ -3,7 +3,8 @@
 //!
 //! Modules named in tests/erlang/PASSING must match, or the test fails. All
 //! other modules are run as well and only reported, so the list can grow as the
-//! VM does. Run with `-- --nocapture` to see the per-module report.
+//! VM does. Run with `-- --nocapture` to see the per-module report. A module `m.erl` with
+//! an `m.input` beside it reads that file on standard input in both runs.
 //!
 //! Environment knobs:
 //!   XENBEAM_CONFORMANCE_ONLY=a,b   run only these modules
@@ -90,6 +91,9 @@ impl Drop for TempDir {
 struct Module {
     name: String,
     entry: &'static str,
+    /// The module's `.input` file beside it, fed to both runs on standard input (else
+    /// standard input is empty).
+    input: Option<PathBuf>,
 }
 
 /// Lists tests/erlang/*.erl that export main/0 (or start/0).
@@ -124,7 +128,8 @@ fn discover(dir: &Path) -> (Vec<PathBuf>, Vec<Module>) {
             continue;
         };
         let name = f.file_stem().unwrap().to_string_lossy().into_owned();
-        modules.push(Module { name, entry });
+        let input = Some(f.with_extension("input")).filter(|i| i.is_file());
+        modules.push(Module { name, entry, input });
     }
     (files, modules)
 }
@@ -173,10 +178,20 @@ fn exit_signal(status: &ExitStatus) -> Option<i32> {
 
 /// Runs a command with a deadline. The child gets its own process group so
 /// that on timeout it is killed together with anything it started.
-fn run_with_timeout(mut cmd: Command, cwd: &Path, timeout: Duration) -> RunOutput {
+fn run_with_timeout(
+    mut cmd: Command,
+    cwd: &Path,
+    timeout: Duration,
+    input: Option<&Path>,
+) -> RunOutput {
     use std::os::unix::process::CommandExt;
+    let stdin = match input.map(fs::File::open) {
+        Some(Ok(f)) => Stdio::from(f),
+        Some(Err(e)) => panic!("opening {}: {e}", input.unwrap_or(cwd).display()),
+        None => Stdio::null(),
+    };
     cmd.current_dir(cwd)
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
@@ -437,14 +452,14 @@ fn check_module(setup: &Setup, m: &Module) -> Outcome {
     let mut erl = Command::new(&setup.erl);
     erl.args(["-noshell", "-pa", &pa, "-run", &m.name, m.entry])
         .env("ERL_CRASH_DUMP_SECONDS", "0");
-    let erl_out = run_with_timeout(erl, &work.0, setup.timeout);
+    let erl_out = run_with_timeout(erl, &work.0, setup.timeout, m.input.as_deref());
 
     let verdict = match expected_from_erl(&erl_out) {
         Err(e) => Verdict::Broken(e),
         Ok(exp) => {
             let mut run = Command::new(&setup.runner);
             run.args(["-pa", &pa, &m.name, m.entry]);
-            let got = run_with_timeout(run, &work.0, setup.timeout);
+            let got = run_with_timeout(run, &work.0, setup.timeout, m.input.as_deref());
             // A runner that mimics erl's crash line on stdout is accepted too.
             let stdout: String = got
                 .stdout
@@ -625,7 +640,7 @@ fn missing_opcodes(
     let mut result = std::collections::BTreeMap::new();
     let mut cmd = Command::new(runner);
     cmd.arg("--list-opcodes");
-    let out = run_with_timeout(cmd, beam_dir, Duration::from_secs(20));
+    let out = run_with_timeout(cmd, beam_dir, Duration::from_secs(20), None);
     if out.code != Some(0) {
         return result;
     }

@@ -55,7 +55,7 @@ use xenbeam::platform::xenstored::XenstoredConfig;
 use xenbeam::platform::{Channel, Platform, PlatformError};
 use xenbeam::sched::pids::{round_process_limit, MAX_PROCESS_LIMIT, MIN_PROCESS_LIMIT};
 use xenbeam::sched::{Node, StartItem, Stop};
-use xenbeam::vm::bif::Io;
+use xenbeam::vm::bif::{Input, Io};
 use xenbeam::vm::display::binary_text;
 use xenbeam::vm::driver::{ModuleSource, Runtime};
 use xenbeam::vm::files::{FileOp, FileReply, Posix};
@@ -104,6 +104,36 @@ struct Console {
     files: host_files::HostFiles,
     /// The module search path, for `code:get_path/0`.
     code_path: Vec<String>,
+    /// Standard input, read by a thread of its own from the first read on (so a read never
+    /// holds the scheduler): chunks of what arrived, at most a few ahead; closed at its end.
+    input: Option<std::sync::mpsc::Receiver<Vec<u8>>>,
+}
+
+/// Bytes the input thread reads at a time.
+const INPUT_CHUNK: usize = 1 << 16;
+
+/// Starts the thread that reads standard input into chunks for [`Console::read_input`].
+fn input_reader() -> std::sync::mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(4);
+    std::thread::spawn(move || {
+        use std::io::Read;
+        let mut stdin = std::io::stdin().lock();
+        loop {
+            let mut buf = vec![0; INPUT_CHUNK];
+            match stdin.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    buf.truncate(n);
+                    if tx.send(buf).is_err() {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+    });
+    rx
 }
 
 impl Io for Console {
@@ -148,6 +178,15 @@ impl Io for Console {
                 )
             })
             .collect()
+    }
+
+    fn read_input(&mut self) -> Input {
+        use std::sync::mpsc::TryRecvError;
+        match self.input.get_or_insert_with(input_reader).try_recv() {
+            Ok(bytes) => Input::Bytes(bytes),
+            Err(TryRecvError::Empty) => Input::Pending,
+            Err(TryRecvError::Disconnected) => Input::Eof,
+        }
     }
 
     /// The kernel's random bytes (`/dev/urandom`, from the same generator as getrandom(2)).
@@ -553,6 +592,7 @@ fn run(
             .iter()
             .map(|d| d.to_string_lossy().into_owned())
             .collect(),
+        input: None,
     };
     // The kernel's services start first, as in the image (the Xenstore driver only with a
     // Xenstore, the simulated xenstored).

@@ -18,6 +18,7 @@
 -module(xenbeam_kernel).
 
 -export([start/0]).
+-export([init/0]).
 -behaviour(application).
 -behaviour(supervisor).
 -export([start/2, stop/1, init/1]).
@@ -54,6 +55,15 @@ start() ->
                 [{logger_server, start_link, _, _} | _] -> ok;
                 _ -> erlang:raise(error, undef, Trace)
             end
+    end.
+
+%% @doc The `init' process, <0.0.0> (the node starts it before the services): the -run
+%% process is linked to it, as to erl's. `init''s functions are BIFs, so it has no requests
+%% to answer; it drops what it receives, the exit signals of its links among them.
+-spec init() -> no_return().
+init() ->
+    receive
+        _ -> init()
     end.
 
 %% As erl's boot: the controller with the kernel application loaded, then kernel and stdlib
@@ -246,18 +256,107 @@ parent(Path) ->
         _ -> "."
     end.
 
-%% @doc An I/O server for the console (`user' for standard output, `standard_error'):
-%% Erlang's I/O protocol over the `xenbeam:put_chars' BIFs, so that OTP's `io' works as
-%% under `erl -noshell'. The console has no input: reads give `eof'.
+%% @doc An I/O server for the console (`user' for standard output and input,
+%% `standard_error'): Erlang's I/O protocol over the `xenbeam:put_chars' and
+%% `xenbeam:read_input' BIFs, so that OTP's `io' works as under `erl -noshell'. Input is
+%% the host's standard input under the host runner (bytes, as erl's latin1 device gives
+%% them); the image's console has none, so reads give `eof' there.
 -spec console(standard_io | standard_error) -> no_return().
 console(Device) ->
+    console(Device, <<>>).
+
+%% Buf: input read but not yet taken.
+console(Device, Buf) ->
     receive
         {io_request, From, ReplyAs, Request} ->
-            From ! {io_reply, ReplyAs, console_request(Device, Request)};
+            {Reply, Rest} =
+                case input_request(Request) of
+                    {Prompt, Get} when Device =:= standard_io ->
+                        prompt(Prompt),
+                        get_input(Get, Buf);
+                    {_, _} ->
+                        {eof, Buf};
+                    none ->
+                        {console_request(Device, Request), Buf}
+                end,
+            From ! {io_reply, ReplyAs, Reply},
+            console(Device, Rest);
         _ ->
-            ok
-    end,
-    console(Device).
+            console(Device, Buf)
+    end.
+
+%% The reads of the I/O protocol, with and without their encoding: {Prompt, What}.
+input_request({get_line, _, Prompt}) -> {Prompt, line};
+input_request({get_line, Prompt}) -> {Prompt, line};
+input_request({get_chars, _, Prompt, N}) -> {Prompt, {chars, N}};
+input_request({get_chars, Prompt, N}) -> {Prompt, {chars, N}};
+input_request({get_until, _, Prompt, M, F, As}) -> {Prompt, {until, M, F, As}};
+input_request({get_until, Prompt, M, F, As}) -> {Prompt, {until, M, F, As}};
+input_request(_) -> none.
+
+%% A prompt goes to standard output before the read, as erl's `user' writes it (a
+%% `{format, F, A}' prompt is not written: formatting it would take io_lib into every image).
+prompt('') -> ok;
+prompt({format, _, _}) -> ok;
+prompt(Prompt) when is_atom(Prompt) -> prompt(atom_to_list(Prompt));
+prompt(Prompt) -> console_put(standard_io, unicode, Prompt).
+
+%% {Reply, Rest}: a line (with its newline; at the end of input what is left, then eof), N
+%% characters (fewer at the end), or what the I/O protocol's function M:F collects.
+get_input(line, Buf) ->
+    case line(Buf, 0) of
+        {Line, Rest} -> {Line, Rest};
+        more -> more_input(line, Buf)
+    end;
+get_input({chars, N}, Buf) when is_integer(N), N >= 0 ->
+    case Buf of
+        <<Chars:N/binary, Rest/binary>> -> {binary_to_list(Chars), Rest};
+        _ -> more_input({chars, N}, Buf)
+    end;
+get_input({chars, _}, Buf) ->
+    {{error, get_chars}, Buf};
+get_input({until, M, F, As}, Buf) ->
+    until(M, F, As, [], binary_to_list(Buf)).
+
+more_input(Get, Buf) ->
+    case read_input(1) of
+        eof when Buf =:= <<>> -> {eof, Buf};
+        eof -> {binary_to_list(Buf), <<>>};
+        Bytes -> get_input(Get, <<Buf/binary, Bytes/binary>>)
+    end.
+
+line(Buf, N) ->
+    case Buf of
+        <<Line:N/binary, $\n, Rest/binary>> -> {binary_to_list(Line) ++ "\n", Rest};
+        <<_:N/binary, _, _/binary>> -> line(Buf, N + 1);
+        _ -> more
+    end.
+
+%% The I/O protocol's get_until: M:F(Cont, Data | As) is given what is buffered, then each
+%% new chunk, then eof, until it is done; the characters it leaves are buffered again.
+until(M, F, As, Cont, Data) ->
+    try apply(M, F, [Cont, Data | As]) of
+        {done, Result, Rest} when is_list(Rest) -> {Result, list_to_binary(Rest)};
+        {done, Result, _} -> {Result, <<>>};
+        {more, _} when Data =:= eof -> {eof, <<>>};
+        {more, More} ->
+            case read_input(1) of
+                eof -> until(M, F, As, More, eof);
+                Bytes -> until(M, F, As, More, binary_to_list(Bytes))
+            end
+    catch
+        _:_ -> {{error, {M, F}}, <<>>}
+    end.
+
+%% The next bytes of input, waiting for them (1 ms, then longer, up to 50 ms between looks)
+%% without holding the scheduler; eof at its end.
+read_input(Wait) ->
+    case xenbeam:read_input() of
+        wait ->
+            receive after Wait -> read_input(min(Wait * 2, 50)) end;
+        Input ->
+            Input
+    end.
 
 console_request(Device, {put_chars, Encoding, Chars}) ->
     console_put(Device, Encoding, Chars);
@@ -274,12 +373,6 @@ console_request(Device, {put_chars, M, F, A}) ->
     console_request(Device, {put_chars, latin1, M, F, A});
 console_request(Device, {requests, Requests}) ->
     console_requests(Device, Requests, ok);
-console_request(_, {get_line, _, _}) -> eof;
-console_request(_, {get_line, _}) -> eof;
-console_request(_, {get_chars, _, _, _}) -> eof;
-console_request(_, {get_chars, _, _}) -> eof;
-console_request(_, {get_until, _, _, _, _, _}) -> eof;
-console_request(_, {get_until, _, _, _, _}) -> eof;
 console_request(_, {setopts, Opts}) when is_list(Opts) -> ok;
 console_request(_, getopts) -> [{binary, false}, {encoding, latin1}];
 console_request(_, {get_geometry, _}) -> {error, enotsup};

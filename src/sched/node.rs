@@ -200,12 +200,43 @@ impl<P: Platform> Node<P> {
         self.main = Some(MAIN_PID);
         self.st.main = Some(MAIN_PID);
         let pid = self.st.insert(p, Priority::Normal);
-        // erl's init starts the -run process trapping exits.
+        // erl's init starts the -run process trapping exits, linked to itself.
         if let Some(e) = self.st.procs.get_mut(&pid) {
             e.trap_exit = true;
         }
+        if let Some(init) = self.st.whereis(atom::INIT) {
+            self.st.link(pid, init);
+        }
         self.lead_by_console(pid);
         pid
+    }
+
+    /// Starts erl's `init` process, <0.0.0> registered as `init` (`xenbeam_kernel:init/0`):
+    /// the -run process is linked to it, and it traps exits and is its own group leader, as
+    /// erl's is. It takes no requests (`init`'s functions are BIFs); what it receives it
+    /// drops. A kernel service: it never keeps the node running.
+    fn start_init(&mut self) {
+        let Ok(module) = self.rt.vm.atoms.intern("xenbeam_kernel") else {
+            return;
+        };
+        let Some(pid) = self.st.pids.reserve(0) else {
+            return;
+        };
+        let p = apply_process(pid, module, atom::INIT, &[]);
+        let pid = self.st.insert(p, Priority::Normal);
+        self.st.set_system(pid, true);
+        // erl's initial call for it (its first code is the emulator's).
+        let atoms = &mut self.rt.vm.atoms;
+        let initial = atoms
+            .intern("erl_init")
+            .ok()
+            .zip(atoms.intern("start").ok());
+        if let Some(e) = self.st.procs.get_mut(&pid) {
+            e.trap_exit = true;
+            e.group_leader = pid;
+            e.initial_call = initial.map(|(m, f)| (m, f, 2));
+        }
+        self.st.register(atom::INIT, pid);
     }
 
     /// The console's I/O server (`user`), once the kernel services have started it.
@@ -235,6 +266,7 @@ impl<P: Platform> Node<P> {
         src: &mut dyn ModuleSource,
     ) -> Result<(), Stop> {
         if src.find("xenbeam_kernel").is_some() {
+            self.start_init();
             self.start_service("xenbeam_kernel", io, src)?;
             // The console has its I/O server now: OTP's `io`, which talks to group leaders,
             // takes the place of the built-in one, which writes to the console directly.
@@ -878,6 +910,9 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     }
     fn strong_random(&mut self, buf: &mut [u8]) -> bool {
         self.io.strong_random(buf)
+    }
+    fn read_input(&mut self) -> crate::vm::bif::Input {
+        self.io.read_input()
     }
     fn os_pid(&mut self) -> u64 {
         self.io.os_pid()

@@ -202,6 +202,17 @@ pub type BifResult = Result<Term, Fault>;
 /// A native function.
 pub type BifFn = fn(&mut Ctx, &[Term]) -> BifResult;
 
+/// What [`Io::read_input`] has.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Bytes that arrived.
+    Bytes(Vec<u8>),
+    /// None yet: ask again later.
+    Pending,
+    /// The input has ended.
+    Eof,
+}
+
 /// Where a BIF's output goes: the platform's console.
 pub trait Io {
     /// Writes to standard output (erlang:display/1, io).
@@ -241,6 +252,11 @@ pub trait Io {
     /// Every environment variable, name and value (`os:env/0`); by default none.
     fn environment(&mut self) -> Vec<(alloc::string::String, alloc::string::String)> {
         Vec::new()
+    }
+    /// The next bytes of standard input (the console's I/O server's reads): never blocks.
+    /// By default there is no input.
+    fn read_input(&mut self) -> Input {
+        Input::Eof
     }
     /// Fills `buf` from the platform's source of cryptographically strong random bytes
     /// (`crypto:strong_rand_bytes/1`); false when it has none, or it failed (erl's

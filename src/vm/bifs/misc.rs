@@ -576,6 +576,18 @@ fn init_stop(ctx: &mut Ctx, status: Term) -> BifResult {
     }
 }
 
+/// `init:get_status/0`: `{starting, started}` while the command line's items run (erl's
+/// init is still booting then), `{started, started}` once they have returned.
+pub fn init_get_status(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let main = crate::sched::node::MAIN_PID;
+    let running = main == ctx.p.pid.pid_number() || ctx.node.is_alive(main);
+    let [Ok(starting), Ok(started)] = ["starting", "started"].map(|a| ctx.atoms.intern(a)) else {
+        return Err(badarg());
+    };
+    let status = if running { starting } else { started };
+    Ok(ctx.p.heap.tuple(&[status, started]))
+}
+
 /// `init:get_argument/1`: no command-line flags reach the VM.
 pub fn init_get_argument(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if !a[0].is_atom() {

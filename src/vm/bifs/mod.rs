@@ -474,6 +474,7 @@ pub static TABLE: Table = bifs![
     ("os", "env", 0, misc::os_env),
     ("os", "getpid", 0, misc::os_getpid),
     ("init", "get_argument", 1, misc::init_get_argument),
+    ("init", "get_status", 0, misc::init_get_status),
     ("init", "stop", 0, misc::init_stop0),
     ("init", "stop", 1, misc::init_stop1),
     ("init", "get_arguments", 0, misc::init_get_arguments),
@@ -744,6 +745,7 @@ pub static TABLE: Table = bifs![
     ("unicode", "bin_is_7bit", 1, unicode::bin_is_7bit),
     ("xenbeam", "put_chars", 1, unicode::put_chars),
     ("xenbeam", "put_chars", 2, unicode::put_chars2),
+    ("xenbeam", "read_input", 0, xenbeam::read_input),
     ("io", "printable_range", 0, unicode::printable_range),
     (
         "net_kernel",

@@ -482,8 +482,8 @@ pub fn demonitor2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `register/2`.
 pub fn register(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     // erl's error causes: `none` for a name that cannot be registered or what is not a
-    // process, `notalive` for a process that is not alive, `registered_name` when the name
-    // or the process has one.
+    // process, `notalive` for a process that is not alive, `registered_name` when the
+    // process has a name, `none` again when another process has the name.
     if !a[0].is_atom() || a[0] == atom::UNDEFINED || !a[1].is_pid() {
         return Err(badarg_cause(atom::NONE_ATOM));
     }
@@ -492,8 +492,10 @@ pub fn register(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Ok(atom::TRUE)
     } else if a[1] != ctx.p.pid && !ctx.node.is_alive(pid) {
         Err(badarg_cause(atom::NOTALIVE))
-    } else {
+    } else if ctx.node.process_info(pid).is_some_and(|i| i.name.is_some()) {
         Err(badarg_cause(atom::REGISTERED_NAME))
+    } else {
+        Err(badarg_cause(atom::NONE_ATOM))
     }
 }
 

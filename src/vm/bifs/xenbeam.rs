@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::vm::atom;
-use crate::vm::bif::{badarg, BifResult, Ctx};
+use crate::vm::bif::{badarg, BifResult, Ctx, Input};
 use crate::vm::bifs::conv::iolist_output;
 use crate::vm::display::display;
 use crate::vm::term::Term;
@@ -28,6 +28,17 @@ pub fn spawns_program(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(Term::boolean(
         ctx.node.set_spawns_program(a[0].pid_number()),
     ))
+}
+
+/// `xenbeam:read_input/0`: the next bytes of standard input as a binary, `wait` when none
+/// have arrived yet (the console's I/O server asks again a little later), or `eof`. The
+/// image's console has no input: always `eof` there.
+pub fn read_input(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    match ctx.io.read_input() {
+        Input::Bytes(b) => Ok(ctx.p.heap.binary(b)),
+        Input::Pending => ctx.atoms.intern("wait").map_err(|_| badarg()),
+        Input::Eof => ctx.atoms.intern("eof").map_err(|_| badarg()),
+    }
 }
 
 /// `xenbeam:log(Level, IoData, Term)`: the same, with Term printed after the text as
