@@ -532,7 +532,7 @@ fn exact_fixed(a: f64, n: usize) -> String {
     // the exact digits after it.
     let fraction = (-scale) as usize;
     let mut all: Vec<u8> = core::iter::repeat_n(b'0', (fraction + 1).saturating_sub(text.len()))
-        .chain(text.bytes())
+        .chain(text.iter().copied())
         .collect();
     let keep = all.len() - fraction + n;
     all.resize(all.len().max(keep), b'0');
