@@ -118,7 +118,7 @@ fn magnitude(digits: &[u8], scale: i64) -> f64 {
             m as f64 / p
         };
     }
-    let d = BigUint::parse_bytes(digits, 10).unwrap_or_default();
+    let d = crate::vm::radix::parse(digits, 10).unwrap_or_default();
     let ten = BigUint::from(10u32);
     if scale >= 0 {
         round(&(d * num_traits::pow(ten, scale as usize)), 0, false)
@@ -200,20 +200,24 @@ fn parts(f: f64) -> (u64, i64, bool) {
     }
 }
 
-/// The exact decimal value of the finite float `|f|`: digits (no leading zeros, `"0"` for
-/// zero) and the power of ten of the last one (never positive).
-pub fn expansion(f: f64) -> (alloc::string::String, i64) {
+/// The exact decimal value of the finite float `|f|`: ASCII digits (no leading zeros, `"0"`
+/// for zero) and the power of ten of the last one (never positive).
+pub fn expansion(f: f64) -> (alloc::vec::Vec<u8>, i64) {
     let (m, e, _) = parts(f);
     if e >= 0 {
-        ((BigUint::from(m) << e as usize).to_str_radix(10), 0)
+        (decimal(&(BigUint::from(m) << e as usize)), 0)
     } else {
         // m / 2^k is m * 5^k / 10^k.
         let k = (-e) as u32;
-        (
-            (BigUint::from(m) * BigUint::from(5u32).pow(k)).to_str_radix(10),
-            e,
-        )
+        (decimal(&(BigUint::from(m) * BigUint::from(5u32).pow(k))), e)
     }
+}
+
+/// The decimal digits of `n` (`"0"` for zero).
+fn decimal(n: &BigUint) -> alloc::vec::Vec<u8> {
+    let mut out = alloc::vec::Vec::new();
+    crate::vm::radix::write(&mut out, n, 10);
+    out
 }
 
 /// Rounds the digits `kept` by the digits `rest` that follow them, ties to even; returns
@@ -266,7 +270,7 @@ fn sci_text(neg: bool, d: &[u8], exp: i64) -> alloc::string::String {
 /// to even), as Rust's `format!("{:.digits$e}", f)` writes it. `f` is finite.
 pub fn sci(f: f64, digits: usize) -> alloc::string::String {
     let (text, scale) = expansion(f);
-    let all = text.as_bytes();
+    let all = &text[..];
     let mut exp = if f == 0.0 {
         0
     } else {
@@ -330,17 +334,15 @@ pub fn shortest(f: f64) -> alloc::string::String {
     } else {
         (BigUint::from(5u32).pow((-q) as u32), q)
     };
-    let all = (&quarter * BigUint::from(4 * m))
-        .to_str_radix(10)
-        .into_bytes();
-    let up_gap = (&quarter * 2u32).to_str_radix(10);
+    let all = decimal(&(&quarter * BigUint::from(4 * m)));
+    let up_gap = decimal(&(&quarter * 2u32));
     let down_gap = if below == 2 {
         up_gap.clone()
     } else {
-        quarter.to_str_radix(10)
+        decimal(&quarter)
     };
     let even = m % 2 == 0;
-    let fits = |dist: &[u8], gap: &str| match cmp_digits(dist, gap.as_bytes()) {
+    let fits = |dist: &[u8], gap: &[u8]| match cmp_digits(dist, gap) {
         core::cmp::Ordering::Less => true,
         core::cmp::Ordering::Equal => even,
         core::cmp::Ordering::Greater => false,
@@ -541,7 +543,7 @@ mod tests {
                 let (m, _) = core.split_once('e').unwrap();
                 let n = m.bytes().filter(u8::is_ascii_digit).count();
                 let (text, _) = super::expansion(f);
-                let rest = &text.as_bytes()[n.min(text.len())..];
+                let rest = &text[n.min(text.len())..];
                 let tie = rest.first() == Some(&b'5') && rest[1..].iter().all(|&c| c == b'0');
                 assert!(tie, "{f:?}: {ours} vs {core}");
             }

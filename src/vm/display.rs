@@ -271,7 +271,8 @@ fn write_boxed(s: &mut String, v: &View, atoms: &AtomTable, code: &Code, t: Term
     match v.kind(t) {
         Some(Kind::PosBig | Kind::NegBig) => {
             if let Some(b) = v.big(t) {
-                let _ = write!(s, "{b}");
+                let text = crate::vm::radix::int_text(&b, 10);
+                s.extend(text.iter().map(|&c| char::from(c)));
             }
         }
         Some(Kind::Float) => {
@@ -497,7 +498,8 @@ fn init_text_at(s: &mut String, v: &View, atoms: &AtomTable, t: Term, depth: u32
     } else if let Some(f) = v.float(t) {
         s.push_str(&super::bifs::conv::float_text_default(f));
     } else if let Some(b) = v.big(t) {
-        let _ = write!(s, "{b}");
+        let text = crate::vm::radix::int_text(&b, 10);
+        s.extend(text.iter().map(|&c| char::from(c)));
     }
 }
 

@@ -8,6 +8,7 @@
 //!   after each collection), [`map`] and [`bigmap`] (small flat maps and
 //!   large tree maps, ordered by [`maphash`] exactly as erl orders its hash tries), [`bits`]
 //!   (bit syntax), [`compare`] (term order), [`display`] (`erlang:display/1`'s format),
+//!   [`radix`] (bignums as text in bases 2 to 36 and back),
 //!   [`ext`] (external term format bridge), [`persistent`] (the node's persistent terms, in
 //!   external form), [`copy`] (copying terms between heaps, for messages), [`phash`] (erl's
 //!   portable hashes), [`memory`] (the node's account of heap memory against its budget).
@@ -82,6 +83,7 @@ pub mod persistent;
 pub mod phash;
 pub mod process;
 pub mod profile;
+pub mod radix;
 pub mod regex;
 pub mod services;
 pub mod small;

@@ -4,7 +4,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use num_bigint::BigInt;
-use num_traits::{Num as _, ToPrimitive};
+use num_traits::ToPrimitive;
 
 use super::arith::{num, Num};
 use super::to_binary::{self, Walk};
@@ -210,7 +210,7 @@ fn int_text<'b>(
         return Ok(Cow::Borrowed(small_text(i, base, buf)));
     }
     let i = v.int(t).ok_or_else(badarg)?.to_big();
-    Ok(Cow::Owned(i.to_str_radix(base).to_uppercase().into_bytes()))
+    Ok(Cow::Owned(crate::vm::radix::int_text(&i, base)))
 }
 
 /// Room for any `i64` in any base: 64 binary digits and a sign.
@@ -257,10 +257,7 @@ fn parse_int(s: &str, base: u32) -> Option<BigInt> {
         b'+' => (false, &s[1..]),
         _ => (false, s),
     };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(base)) {
-        return None;
-    }
-    let v = BigInt::from_str_radix(digits, base).ok()?;
+    let v = BigInt::from(crate::vm::radix::parse(digits.as_bytes(), base)?);
     Some(if neg { -v } else { v })
 }
 
@@ -535,7 +532,7 @@ fn exact_fixed(a: f64, n: usize) -> String {
     // the exact digits after it.
     let fraction = (-scale) as usize;
     let mut all: Vec<u8> = core::iter::repeat_n(b'0', (fraction + 1).saturating_sub(text.len()))
-        .chain(text.bytes())
+        .chain(text.iter().copied())
         .collect();
     let keep = all.len() - fraction + n;
     all.resize(all.len().max(keep), b'0');
