@@ -56,6 +56,7 @@ use xenbeam::platform::{Channel, Platform, PlatformError};
 use xenbeam::sched::pids::{round_process_limit, MAX_PROCESS_LIMIT, MIN_PROCESS_LIMIT};
 use xenbeam::sched::{Node, StartItem, Stop};
 use xenbeam::vm::bif::{Input, Io};
+use xenbeam::vm::bifs::math::MathFn;
 use xenbeam::vm::display::binary_text;
 use xenbeam::vm::driver::{ModuleSource, Runtime};
 use xenbeam::vm::files::{FileOp, FileReply, Posix};
@@ -178,6 +179,27 @@ impl Io for Console {
                 )
             })
             .collect()
+    }
+
+    /// The C library's math functions (through Rust's), as erl calls them.
+    fn math(&mut self, which: MathFn, x: f64, y: f64) -> Option<f64> {
+        Some(match which {
+            MathFn::Sin => x.sin(),
+            MathFn::Cos => x.cos(),
+            MathFn::Tan => x.tan(),
+            MathFn::Asin => x.asin(),
+            MathFn::Acos => x.acos(),
+            MathFn::Atan => x.atan(),
+            MathFn::Sinh => x.sinh(),
+            MathFn::Cosh => x.cosh(),
+            MathFn::Tanh => x.tanh(),
+            MathFn::Exp => x.exp(),
+            MathFn::Log => x.ln(),
+            MathFn::Log2 => x.log2(),
+            MathFn::Log10 => x.log10(),
+            MathFn::Pow => x.powf(y),
+            MathFn::Atan2 => x.atan2(y),
+        })
     }
 
     fn read_input(&mut self) -> Input {

@@ -914,6 +914,9 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     fn read_input(&mut self) -> crate::vm::bif::Input {
         self.io.read_input()
     }
+    fn math(&mut self, which: crate::vm::bifs::math::MathFn, x: f64, y: f64) -> Option<f64> {
+        self.io.math(which, x, y)
+    }
     fn os_pid(&mut self) -> u64 {
         self.io.os_pid()
     }

@@ -253,6 +253,13 @@ pub trait Io {
     fn environment(&mut self) -> Vec<(alloc::string::String, alloc::string::String)> {
         Vec::new()
     }
+    /// `which` of `x` (and `y`, for a function of two) by the platform's own math library,
+    /// which is what erl computes it with; `None` where the platform has none, and the
+    /// built-in library answers. By default none.
+    fn math(&mut self, which: super::bifs::math::MathFn, x: f64, y: f64) -> Option<f64> {
+        let _ = (which, x, y);
+        None
+    }
     /// The next bytes of standard input (the console's I/O server's reads): never blocks.
     /// By default there is no input.
     fn read_input(&mut self) -> Input {

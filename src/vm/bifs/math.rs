@@ -18,6 +18,43 @@ fn ret(ctx: &mut Ctx, f: f64) -> BifResult {
     }
 }
 
+/// A `math` function whose last bits depend on the library that computes it: on the host the
+/// platform's own library computes it, as erl's does ([`crate::vm::bif::Io::math`]: glibc
+/// under the host runner); the built-in one elsewhere (the image).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MathFn {
+    /// `sin/1`.
+    Sin,
+    /// `cos/1`.
+    Cos,
+    /// `tan/1`.
+    Tan,
+    /// `asin/1`.
+    Asin,
+    /// `acos/1`.
+    Acos,
+    /// `atan/1`.
+    Atan,
+    /// `sinh/1`.
+    Sinh,
+    /// `cosh/1`.
+    Cosh,
+    /// `tanh/1`.
+    Tanh,
+    /// `exp/1`.
+    Exp,
+    /// `log/1`.
+    Log,
+    /// `log2/1`.
+    Log2,
+    /// `log10/1`.
+    Log10,
+    /// `pow/2`.
+    Pow,
+    /// `atan2/2`.
+    Atan2,
+}
+
 /// A function of one float as a BIF. Out of line, with the function passed by pointer: each
 /// BIF is then a call, not its own copy of the argument and result code and of the libm
 /// function (about 7 KiB of the image in all).
@@ -34,6 +71,27 @@ fn binary_with(ctx: &mut Ctx, a: &[Term], f: fn(f64, f64) -> f64) -> BifResult {
     ret(ctx, f(x, y))
 }
 
+/// [`unary_with`] or [`binary_with`] for a function the platform's library may compute
+/// ([`MathFn`]); `f` is the built-in one. Arguments outside a function's domain (a negative
+/// logarithm, say) are the built-in function's business: it answers NaN, so `badarith`.
+#[inline(never)]
+fn platform_with(ctx: &mut Ctx, a: &[Term], which: MathFn, f: fn(f64, f64) -> f64) -> BifResult {
+    let x = arg(ctx, a[0])?;
+    let y = match a.get(1) {
+        Some(&t) => arg(ctx, t)?,
+        None => 0.0,
+    };
+    #[cfg(not(target_os = "none"))]
+    if !f(x, y).is_nan() {
+        if let Some(v) = ctx.io.math(which, x, y) {
+            return ret(ctx, v);
+        }
+    }
+    #[cfg(target_os = "none")]
+    let _ = which;
+    ret(ctx, f(x, y))
+}
+
 macro_rules! unary {
     ($($name:ident => $f:expr;)*) => {$(
         /// A `math` function.
@@ -43,21 +101,17 @@ macro_rules! unary {
     )*};
 }
 
+macro_rules! platform {
+    ($($name:ident, $which:ident => $f:expr;)*) => {$(
+        /// A `math` function.
+        pub fn $name(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+            platform_with(ctx, a, MathFn::$which, $f)
+        }
+    )*};
+}
+
 unary! {
     sqrt => |x| if x < 0.0 { f64::NAN } else { Float::sqrt(x) };
-    sin => Float::sin;
-    cos => Float::cos;
-    tan => Float::tan;
-    asin => Float::asin;
-    acos => Float::acos;
-    atan => Float::atan;
-    sinh => Float::sinh;
-    cosh => Float::cosh;
-    tanh => Float::tanh;
-    exp => Float::exp;
-    log => |x| if x <= 0.0 { f64::NAN } else { Float::ln(x) };
-    log2 => |x| if x <= 0.0 { f64::NAN } else { Float::log2(x) };
-    log10 => |x| if x <= 0.0 { f64::NAN } else { Float::log10(x) };
     asinh => Float::asinh;
     acosh => Float::acosh;
     atanh => Float::atanh;
@@ -67,14 +121,22 @@ unary! {
     ceil => Float::ceil;
 }
 
-/// `math:pow/2`.
-pub fn pow(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    binary_with(ctx, a, Float::powf)
-}
-
-/// `math:atan2/2`.
-pub fn atan2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    binary_with(ctx, a, Float::atan2)
+platform! {
+    sin, Sin => |x, _| Float::sin(x);
+    cos, Cos => |x, _| Float::cos(x);
+    tan, Tan => |x, _| Float::tan(x);
+    asin, Asin => |x, _| Float::asin(x);
+    acos, Acos => |x, _| Float::acos(x);
+    atan, Atan => |x, _| Float::atan(x);
+    sinh, Sinh => |x, _| Float::sinh(x);
+    cosh, Cosh => |x, _| Float::cosh(x);
+    tanh, Tanh => |x, _| Float::tanh(x);
+    exp, Exp => |x, _| Float::exp(x);
+    log, Log => |x, _| if x <= 0.0 { f64::NAN } else { Float::ln(x) };
+    log2, Log2 => |x, _| if x <= 0.0 { f64::NAN } else { Float::log2(x) };
+    log10, Log10 => |x, _| if x <= 0.0 { f64::NAN } else { Float::log10(x) };
+    pow, Pow => Float::powf;
+    atan2, Atan2 => Float::atan2;
 }
 
 /// `math:fmod/2`.
