@@ -196,6 +196,15 @@ code_reply({dir, {lib_dir, App}}) -> in_app(App, []);
 code_reply({dir, {priv_dir, App}}) -> in_app(App, "/priv");
 code_reply({dir, {lib_dir, App, Sub}}) when is_atom(Sub) -> in_app(App, [$/ | atom_to_list(Sub)]);
 code_reply(get_mode) -> interactive;
+code_reply({get_object_code, Module}) ->
+    File = beam_file(Module),
+    case is_list(File) andalso prim_file:read_file(File) of
+        {ok, Bin} -> {Module, Bin, File};
+        _ -> error
+    end;
+%% Code is never kept old here (a reload replaces it), so there is nothing to purge.
+code_reply({purge, _}) -> false;
+code_reply({soft_purge, _}) -> true;
 code_reply(_) -> {error, enotsup}.
 
 loads(Module) ->
@@ -208,8 +217,22 @@ loads(Module) ->
 beam_file(Module) ->
     File = atom_to_list(Module) ++ ".beam",
     case [F || D <- xenbeam:code_path(), F <- [D ++ [$/ | File]], is_file(F)] of
-        [F | _] when Module =/= ?MODULE -> F;
+        [F | _] when Module =/= ?MODULE -> absolute(F);
         _ -> preloaded
+    end.
+
+%% A file name from the working directory on, as erl gives a module's file ("./m.beam" is
+%% Cwd/m.beam).
+absolute([$/ | _] = F) -> F;
+absolute(F) ->
+    case prim_file:get_cwd() of
+        {ok, Cwd} ->
+            case F of
+                [$., $/ | Rest] -> Cwd ++ [$/ | Rest];
+                _ -> Cwd ++ [$/ | F]
+            end;
+        _ ->
+            F
     end.
 
 is_file(F) ->
