@@ -1,6 +1,6 @@
 %% Where code comes from: code:which/1, is_loaded/1, where_is_file/1, the code path, OTP's
 %% root and library directories, an application's lib and priv directories, module MD5s and
-%% module_status/1, as erl reports them for the same code path.
+%% module_status/1, get_object_code/1 and purging, as erl reports them for the same code path.
 -module(t_code_paths).
 -export([main/0]).
 
@@ -26,6 +26,11 @@ main() ->
                byte_size(OwnMd5)]),
     show(module_status, [code:module_status(lists), code:module_status(?MODULE),
                          code:module_status(no_such_module)]),
+    {?MODULE, Bin, File} = code:get_object_code(?MODULE),
+    show(object_code, [File =:= code:which(?MODULE), filename:pathtype(File),
+                       beam_lib:md5(Bin) =:= {ok, {?MODULE, OwnMd5}},
+                       code:get_object_code(no_such_module)]),
+    show(purge, [code:purge(?MODULE), code:soft_purge(?MODULE)]),
     halt(0).
 
 show(What, Values) ->
