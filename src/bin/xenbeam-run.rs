@@ -237,11 +237,33 @@ impl Io for Console {
     }
 }
 
+/// OTP's library directory beside the `erl` that `PATH` finds, when that is an installed
+/// OTP's own start script (or a link to it): ROOT/bin/erl, with kernel under ROOT/lib. `None`
+/// when it is anything else (a version manager's shim, say).
+fn otp_lib_beside_erl() -> Option<PathBuf> {
+    let erl = std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join("erl"))
+        .find(|f| f.is_file())?;
+    let lib = std::fs::canonicalize(erl)
+        .ok()?
+        .parent()?
+        .parent()?
+        .join("lib");
+    let has_kernel = std::fs::read_dir(&lib).ok()?.any(|e| {
+        e.is_ok_and(|e| {
+            e.file_name().to_string_lossy().starts_with("kernel-") && e.path().join("ebin").is_dir()
+        })
+    });
+    has_kernel.then_some(lib)
+}
+
 /// OTP's code path as erl's starts: the `ebin` folders of kernel, stdlib and every other
-/// application under OTP's library directory (`XENBEAM_OTP_LIB`, or erl's `code:lib_dir()`).
+/// application under OTP's library directory (`XENBEAM_OTP_LIB`; else the one beside `erl`'s
+/// start script, or failing that, what erl says its `code:lib_dir()` is).
 fn otp_dirs() -> Vec<PathBuf> {
-    let root = match std::env::var_os("XENBEAM_OTP_LIB") {
-        Some(d) => PathBuf::from(d),
+    let given = std::env::var_os("XENBEAM_OTP_LIB").map(PathBuf::from);
+    let root = match given.or_else(otp_lib_beside_erl) {
+        Some(d) => d,
         None => {
             let out = Command::new("erl")
                 .args([
