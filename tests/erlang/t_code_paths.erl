@@ -31,6 +31,8 @@ main() ->
                        beam_lib:md5(Bin) =:= {ok, {?MODULE, OwnMd5}},
                        code:get_object_code(no_such_module)]),
     show(purge, [code:purge(?MODULE), code:soft_purge(?MODULE)]),
+    show(arguments, [init:get_argument(root), init:get_argument(bindir),
+                     [K || {K, _} <- init:get_arguments(), K =/= pa]]),
     halt(0).
 
 show(What, Values) ->

@@ -588,14 +588,38 @@ pub fn init_get_status(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(ctx.p.heap.tuple(&[status, started]))
 }
 
-/// `init:get_argument/1`: no command-line flags reach the VM.
+/// OTP's root directory where the node loads OTP's modules from a directory (the host):
+/// three levels above kernel's `ebin` (ROOT/lib/kernel-VSN/ebin).
+fn otp_root(ctx: &mut Ctx) -> Option<String> {
+    ctx.io.code_path().into_iter().find_map(|dir| {
+        let app = dir.strip_suffix("/ebin")?;
+        let (lib, name) = app.rsplit_once('/')?;
+        let root = lib.strip_suffix("/lib")?;
+        (name == "kernel" || name.starts_with("kernel-")).then(|| String::from(root))
+    })
+}
+
+/// `init:get_argument/1`: the flags a node started as `erl -noshell` has (`root` and
+/// `bindir` only where OTP's own directories are at hand); no others reach the VM.
 pub fn init_get_argument(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if !a[0].is_atom() {
         return Ok(atom::ERROR);
     }
-    // The node runs as `erl -noshell` does: the flags every such node has.
     let values = match ctx.atoms.name(a[0]) {
         "noshell" => Term::NIL,
+        which @ ("root" | "bindir") => {
+            let bindir = which == "bindir";
+            let Some(mut dir) = otp_root(ctx) else {
+                return Ok(atom::ERROR);
+            };
+            if bindir {
+                for part in ["/erts-", super::system::ERTS_VERSION, "/bin"] {
+                    dir.push_str(part);
+                }
+            }
+            let s = ctx.p.heap.string(&dir);
+            ctx.p.heap.list(&[s])
+        }
         "progname" => {
             let s = ctx.p.heap.string("erl");
             ctx.p.heap.list(&[s])
@@ -646,7 +670,18 @@ pub fn init_objfile_extension(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(ctx.p.heap.string(".beam"))
 }
 
-/// `init:get_arguments/0`.
-pub fn init_get_arguments(_: &mut Ctx, _: &[Term]) -> BifResult {
-    Ok(Term::NIL)
+/// `init:get_arguments/0`: each flag [`init_get_argument`] knows, in erl's order (the
+/// runners' `-pa` directories are not among them, as they are in erl's).
+pub fn init_get_arguments(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let mut flags = Vec::new();
+    for name in ["root", "bindir", "progname", "home", "noshell"] {
+        let flag = ctx.atoms.intern(name).map_err(|_| badarg())?;
+        let found = init_get_argument(ctx, &[flag])?;
+        if let Some(&[_, values]) = ctx.view().tuple(found) {
+            if let Some(&[value]) = ctx.view().list_to_vec(values).as_deref() {
+                flags.push(ctx.p.heap.tuple(&[flag, value]));
+            }
+        }
+    }
+    Ok(ctx.p.heap.list(&flags))
 }

@@ -10,6 +10,9 @@ use crate::vm::display::display;
 use crate::vm::services::{MinHeaps, Reading};
 use crate::vm::term::{Kind, Term};
 
+/// The version of erl's runtime system (ERTS) the node answers as (OTP 25).
+pub const ERTS_VERSION: &str = "13.1.5";
+
 /// erl's text for a term (as `erlang:display/1` writes it), as a character list.
 fn text_of(ctx: &mut Ctx, t: Term) -> Term {
     let bytes = {
@@ -314,7 +317,7 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         // The monotonic clock starts with the node (erl's starts at an arbitrary value).
         "start_time" => Term::small(0),
         "otp_release" => ctx.p.heap.string("25"),
-        "version" => ctx.p.heap.string("13.1.5"),
+        "version" => ctx.p.heap.string(ERTS_VERSION),
         "machine" => ctx.p.heap.string("BEAM"),
         "system_architecture" => ctx.p.heap.string("x86_64-xenbeam"),
         // The node's table lists the running process too.
