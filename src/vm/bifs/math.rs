@@ -1,6 +1,10 @@
 //! The `math` module's natives (all of them are BIFs in OTP).
+//!
+//! `exp` and `pow` are [`fmath`]'s, which give glibc's results bit for bit (erl computes
+//! with glibc); the others are the `libm` crate's.
 
 use crate::vm::bif::{badarg, badarith, BifResult, Ctx};
+use crate::vm::fmath;
 use crate::vm::term::Term;
 use num_traits::Float;
 
@@ -54,7 +58,7 @@ unary! {
     sinh => Float::sinh;
     cosh => Float::cosh;
     tanh => Float::tanh;
-    exp => Float::exp;
+    exp => fmath::exp;
     log => |x| if x <= 0.0 { f64::NAN } else { Float::ln(x) };
     log2 => |x| if x <= 0.0 { f64::NAN } else { Float::log2(x) };
     log10 => |x| if x <= 0.0 { f64::NAN } else { Float::log10(x) };
@@ -69,7 +73,7 @@ unary! {
 
 /// `math:pow/2`.
 pub fn pow(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    binary_with(ctx, a, Float::powf)
+    binary_with(ctx, a, fmath::pow)
 }
 
 /// `math:atan2/2`.
