@@ -1,7 +1,8 @@
-%% math:exp/1 and math:pow/2 to the last bit: every result printed in full (17 significant
-%% digits where needed), so any difference from erl's C library shows. Grids, pseudo-random
-%% arguments, the edges of overflow and underflow, subnormal results, x near 1, negative x
-%% with integer y, integer arguments, and the errors.
+%% math:exp/1, math:pow/2, math:cosh/1, math:sinh/1 and math:tanh/1 to the last bit: every
+%% result printed in full (17 significant digits where needed), so any difference from erl's
+%% C library shows. Grids, pseudo-random arguments, the edges of overflow and underflow,
+%% subnormal results, x near 1, negative x with integer y, integer arguments, and the
+%% errors.
 -module(t_math_exact).
 -export([main/0]).
 
@@ -35,8 +36,15 @@ main() ->
     [show(math:pow(X, Y)) || X <- [2, 3, -2, 10, 7], Y <- [0, 1, 2, 3, 10, -1, -3]],
     [show(catch_badarith(X, Y)) || X <- [0.0, -0.0, 1.0, -1.0, 2.0, 0.5, -3.0],
                                    Y <- [0.0, 1.0e-300, 1.0e300, -1.0e300, 2.5, -3.0]],
-    %% Results outside the floats, and arguments that are not numbers.
+    %% cosh, sinh and tanh: a grid through their cases (|x| below ln2/2, 1 and 22, up to
+    %% overflow), pseudo-random arguments, tiny ones.
     T = fun(F) -> try F() catch error:R -> R end end,
+    {Hs, _} = uniforms(600, -25.0, 25.0, S7),
+    [show({T(fun() -> math:cosh(X) end), T(fun() -> math:sinh(X) end), math:tanh(X)})
+     || X <- [N / 37 || N <- lists:seq(-1100, 1100, 3)] ++ Hs
+            ++ [705 + K / 8 || K <- lists:seq(0, 48)] ++ [-710.4, -709.9, -0.0, 0.0, 0, 3]
+            ++ [1.0e-300, -1.0e-20, 3.0e-9, -2.0e-5, 0.34657359027997264, 0.3465735902799727]],
+    %% Results outside the floats, and arguments that are not numbers.
     show([T(fun() -> math:exp(id(X)) end) || X <- [710, 1.0e300, 709.8, a]]),
     show([T(fun() -> math:pow(id(X), id(Y)) end)
           || {X, Y} <- [{10.0, 400}, {-8.0, 1 / 3}, {0.0, -1}, {0, -1.5}, {a, 1}, {2, "1"},

@@ -1,7 +1,7 @@
 //! The `math` module's natives (all of them are BIFs in OTP).
 //!
-//! `exp` and `pow` are [`fmath`]'s, which give glibc's results bit for bit (erl computes
-//! with glibc); the others are the `libm` crate's.
+//! `exp`, `pow`, `cosh`, `sinh` and `tanh` are [`fmath`]'s, which give glibc's results bit
+//! for bit (erl computes with glibc); the others are the `libm` crate's.
 
 use crate::vm::bif::{badarg, badarith, BifResult, Ctx};
 use crate::vm::fmath;
@@ -55,9 +55,9 @@ unary! {
     asin => Float::asin;
     acos => Float::acos;
     atan => Float::atan;
-    sinh => Float::sinh;
-    cosh => Float::cosh;
-    tanh => Float::tanh;
+    sinh => fmath::sinh;
+    cosh => fmath::cosh;
+    tanh => fmath::tanh;
     exp => fmath::exp;
     log => |x| if x <= 0.0 { f64::NAN } else { Float::ln(x) };
     log2 => |x| if x <= 0.0 { f64::NAN } else { Float::log2(x) };

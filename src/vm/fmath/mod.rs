@@ -1,4 +1,5 @@
-//! `exp` and `pow` that give glibc's results bit for bit, for `math:exp/1` and `math:pow/2`.
+//! `exp` and `pow` that give glibc's results bit for bit, for `math:exp/1` and `math:pow/2`;
+//! likewise `expm1` and with it `cosh`, `sinh` and `tanh`.
 //!
 //! erl computes `math` with the C library. glibc's `exp` and `pow` (since 2.28) are ARM's
 //! optimized-routines algorithms (`math/exp.c`, `math/pow.c`; glibc's
@@ -6,10 +7,10 @@
 //! their build with `-mfma`, where the compiler fuses most multiply-adds. The `libm` crate's
 //! (musl's) algorithms differ in the last bit of about a tenth of the results, which
 //! Erlang's 17-digit float text shows. This module follows glibc's FMA build operation for
-//! operation: every fused multiply-add of that build (its own and the ones the compiler
-//! formed) is a [`libm::fma`] here, exact in software, and every other operation is the
-//! same IEEE operation in the same order. The unit tests compare the results with the
-//! host's glibc, bit for bit.
+//! operation: every fused multiply-add of that build (the algorithm's own and the ones GCC
+//! formed, as glibc 2.36's x86-64 machine code has them) is a [`libm::fma`] here, exact in
+//! software, and every other operation is the same IEEE operation in the same order. The
+//! unit tests compare the results with the host's glibc, bit for bit.
 //!
 //! # exp
 //!
@@ -33,12 +34,19 @@
 //! added to r; the sign of the result (negative x, odd integer y) is added to the
 //! exponent bits.
 //!
+//! # expm1, cosh, sinh, tanh
+//!
+//! glibc's are fdlibm's (`s_expm1.c`, `e_cosh.c`, `e_sinh.c`, `s_tanh.c`); cosh, sinh and
+//! tanh are built without FMA and call glibc's exp and expm1, and expm1 has an FMA build,
+//! whose fused operations [`expm1`] follows as above.
+//!
 //! # Constants
 //!
 //! The polynomial coefficients, ln2 splits and shift constants are those of
-//! optimized-routines' `exp_data.c` and `pow_log_data.c` (the same in glibc), written as
-//! the bit patterns of the doubles; the tables are computed by scripts/gen-math-tables
-//! from the rules those files document, and checked against them.
+//! optimized-routines' `exp_data.c` and `pow_log_data.c` (the same in glibc) and, for
+//! expm1, of fdlibm's `s_expm1.c`, written as the bit patterns of the doubles; the tables
+//! are computed by scripts/gen-math-tables from the rules those files document, and checked
+//! against them.
 
 mod tables;
 
@@ -388,4 +396,213 @@ fn pow_special(tmp: f64, sbits: u64, ki: u64) -> f64 {
         }
     }
     PM1022 * y
+}
+
+/// e^x - 1: glibc's (fdlibm's algorithm, in glibc's FMA build), for [`cosh`], [`sinh`]
+/// and [`tanh`], which glibc computes with it.
+///
+/// x = k ln2 + r (k = 0 for |x| <= ln2/2), e^r - 1 from a rational approximation
+/// (R1..R3 in r^2/2, the coefficients Q1..Q5 of fdlibm's `s_expm1.c`), and the result
+/// rebuilt as 2^k (e^r - 1 + 1) - 1 with care for cancellation.
+pub fn expm1(x: f64) -> f64 {
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+    const INV_LN2: f64 = f64::from_bits(0x3ff7_1547_652b_82fe);
+    const Q1: f64 = f64::from_bits(0xbfa1_1111_1111_10f4);
+    const Q2: f64 = f64::from_bits(0x3f5a_01a0_19fe_5585);
+    const Q3: f64 = f64::from_bits(0xbf14_ce19_9eaa_dbb7);
+    const Q4: f64 = f64::from_bits(0x3ed0_cfca_86e6_5239);
+    const Q5: f64 = f64::from_bits(0xbe8a_fdb7_6e09_c32d);
+    /// log(f64::MAX) (0x1.62e42fefa39efp9).
+    const O_THRESHOLD: f64 = f64::from_bits(0x4086_2e42_fefa_39ef);
+
+    let bits = x.to_bits();
+    let negative = bits >> 63 != 0;
+    let hx = (bits >> 32) as u32 & 0x7fff_ffff;
+    if hx >= 0x4043_687a {
+        // |x| >= 56 ln2.
+        if hx >= 0x4086_2e42 {
+            if hx >= 0x7ff0_0000 {
+                if bits << 12 != 0 {
+                    return x + x;
+                }
+                return if negative { -1.0 } else { x };
+            }
+            if x > O_THRESHOLD {
+                return f64::INFINITY;
+            }
+        }
+        if negative {
+            return -1.0;
+        }
+    }
+    let (x, c, k) = if hx > 0x3fd6_2e42 {
+        // |x| > ln2/2: reduce.
+        let (hi, lo, k) = if hx < 0x3ff0_a2b2 {
+            // and |x| < 3 ln2/2: k = ±1.
+            if negative {
+                (x + LN2_HI, -LN2_LO, -1)
+            } else {
+                (x - LN2_HI, LN2_LO, 1)
+            }
+        } else {
+            let half = if negative { -0.5 } else { 0.5 };
+            let k = (INV_LN2 * x + half) as i32;
+            let t = f64::from(k);
+            (fma(-t, LN2_HI, x), t * LN2_LO, k)
+        };
+        let r = hi - lo;
+        (r, (hi - r) - lo, k)
+    } else if hx < 0x3c90_0000 {
+        // |x| < 2^-54: the result is x.
+        return x;
+    } else {
+        (x, 0.0, 0)
+    };
+    let hfx = 0.5 * x;
+    let hxs = x * hfx;
+    let h2 = hxs * hxs;
+    let r1 = fma(
+        h2 * h2,
+        fma(hxs, Q5, Q4),
+        fma(h2, fma(hxs, Q3, Q2), fma(hxs, Q1, 1.0)),
+    );
+    let t = fma(-r1, hfx, 3.0);
+    let e = (r1 - t) / fma(-x, t, 6.0) * hxs;
+    if k == 0 {
+        return x - fma(e, x, -hxs);
+    }
+    let e = fma(e - c, x, -c) - hxs;
+    if k == -1 {
+        return fma(0.5, x - e, -0.5);
+    }
+    if k == 1 {
+        return if x < -0.25 {
+            -2.0 * (e - (x + 0.5))
+        } else {
+            fma(x - e, 2.0, 1.0)
+        };
+    }
+    /// `y` with `k` added to its exponent.
+    fn scaled(y: f64, k: i32) -> f64 {
+        f64::from_bits(y.to_bits().wrapping_add((k as i64 as u64) << 52))
+    }
+    if k <= -2 || k > 56 {
+        return scaled(1.0 - (e - x), k) - 1.0;
+    }
+    if k < 20 {
+        // t = 1 - 2^-k.
+        let t = f64::from_bits(((0x3ff0_0000 - (0x20_0000 >> k)) as u64) << 32);
+        scaled(t - (e - x), k)
+    } else {
+        // t = 2^-k.
+        let t = f64::from_bits(((0x3ff - k) as u64) << 52);
+        scaled(x - (e + t) + 1.0, k)
+    }
+}
+
+/// cosh x: glibc's (fdlibm's `e_cosh.c` with glibc's exp and expm1).
+pub fn cosh(x: f64) -> f64 {
+    let ax = f64::from_bits(x.to_bits() & !SIGN);
+    let ix = (ax.to_bits() >> 32) as u32;
+    if ix < 0x4036_0000 {
+        // |x| < 22.
+        if ix < 0x3fd6_2e43 {
+            // |x| < ln2/2: 1 + expm1(|x|)^2 / (2 e^|x|).
+            if ix < 0x3c80_0000 {
+                return 1.0;
+            }
+            let t = expm1(ax);
+            let w = 1.0 + t;
+            return 1.0 + (t * t) / (w + w);
+        }
+        let t = exp(ax);
+        return 0.5 * t + 0.5 / t;
+    }
+    if ix < 0x4086_2e42 {
+        // |x| < log(f64::MAX).
+        return 0.5 * exp(ax);
+    }
+    if ax.to_bits() <= 0x4086_33ce_8fb9_f87d {
+        // Up to the overflow threshold: e^(|x|/2)^2 / 2 without overflow on the way.
+        let w = exp(0.5 * ax);
+        let t = 0.5 * w;
+        return t * w;
+    }
+    if ix >= 0x7ff0_0000 {
+        return x * x;
+    }
+    f64::INFINITY
+}
+
+/// sinh x: glibc's (fdlibm's `e_sinh.c` with glibc's exp and expm1).
+pub fn sinh(x: f64) -> f64 {
+    let jx = (x.to_bits() >> 32) as u32;
+    let ix = jx & 0x7fff_ffff;
+    if ix >= 0x7ff0_0000 {
+        return x + x;
+    }
+    let h = if jx >> 31 != 0 { -0.5 } else { 0.5 };
+    let ax = f64::from_bits(x.to_bits() & !SIGN);
+    if ix < 0x4036_0000 {
+        // |x| < 22.
+        if ix < 0x3e30_0000 {
+            // |x| < 2^-28: sinh x rounds to x.
+            return x;
+        }
+        let t = expm1(ax);
+        if ix < 0x3ff0_0000 {
+            return h * (2.0 * t - t * t / (t + 1.0));
+        }
+        return h * (t + t / (t + 1.0));
+    }
+    if ix < 0x4086_2e42 {
+        return h * exp(ax);
+    }
+    if ax.to_bits() <= 0x4086_33ce_8fb9_f87d {
+        let w = exp(0.5 * ax);
+        let t = h * w;
+        return t * w;
+    }
+    // Overflow.
+    x * 1.0e307
+}
+
+/// tanh x: glibc's (fdlibm's `s_tanh.c` with glibc's expm1).
+pub fn tanh(x: f64) -> f64 {
+    let bits = x.to_bits();
+    let ix = (bits >> 32) as u32 & 0x7fff_ffff;
+    if ix >= 0x7ff0_0000 {
+        // ±1 for ±inf, NaN for NaN.
+        return if bits >> 63 == 0 {
+            1.0 / x + 1.0
+        } else {
+            1.0 / x - 1.0
+        };
+    }
+    let z = if ix < 0x4036_0000 {
+        // |x| < 22.
+        if bits << 1 == 0 {
+            return x;
+        }
+        if ix < 0x3c80_0000 {
+            // |x| < 2^-55.
+            return x * (1.0 + x);
+        }
+        let ax = f64::from_bits(bits & !SIGN);
+        if ix >= 0x3ff0_0000 {
+            let t = expm1(2.0 * ax);
+            1.0 - 2.0 / (t + 2.0)
+        } else {
+            let t = expm1(-2.0 * ax);
+            -t / (t + 2.0)
+        }
+    } else {
+        1.0
+    };
+    if bits >> 63 == 0 {
+        z
+    } else {
+        -z
+    }
 }

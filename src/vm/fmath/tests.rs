@@ -5,7 +5,7 @@
 //! without FMA the comparison would be with glibc's other build, so the tests check only
 //! where the CPU has it (every x86-64 since 2013 does).
 
-use super::{exp, pow};
+use super::{cosh, exp, expm1, pow, sinh, tanh};
 use std::hint::black_box;
 
 /// Whether glibc runs its FMA build here.
@@ -47,18 +47,28 @@ fn same(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
 
-/// Mismatches of exp against glibc on `xs` (the first few printed), and of the libm crate's
-/// exp (to show what the comparison catches).
-fn exp_mismatches(xs: impl Iterator<Item = f64>) -> (u64, u64, u64) {
+/// A function of one float: ours, glibc's (through std) and the libm crate's.
+type Unary = (&'static str, fn(f64) -> f64, fn(f64) -> f64, fn(f64) -> f64);
+
+const EXP: Unary = ("exp", exp, f64::exp, libm::exp);
+const EXPM1: Unary = ("expm1", expm1, f64::exp_m1, libm::expm1);
+const COSH: Unary = ("cosh", cosh, f64::cosh, libm::cosh);
+const SINH: Unary = ("sinh", sinh, f64::sinh, libm::sinh);
+const TANH: Unary = ("tanh", tanh, f64::tanh, libm::tanh);
+
+/// Mismatches of `f` against glibc on `xs` (the first few printed), and of the libm crate's
+/// (to show what the comparison catches): (inputs, ours, libm's).
+fn mismatches(f: Unary, xs: impl Iterator<Item = f64>) -> (u64, u64, u64) {
+    let (name, ours_f, glibc_f, libm_f) = f;
     let (mut n, mut bad, mut libm_bad) = (0, 0, 0);
     for x in xs {
         n += 1;
-        let (ours, glibc) = (exp(x), black_box(x).exp());
-        libm_bad += u64::from(!same(libm::exp(x), glibc));
+        let (ours, glibc) = (ours_f(x), black_box(glibc_f)(black_box(x)));
+        libm_bad += u64::from(!same(libm_f(x), glibc));
         if !same(ours, glibc) {
             if bad < 10 {
                 eprintln!(
-                    "exp({x:e} = {:#x}): {ours:e} vs glibc {glibc:e}",
+                    "{name}({x:e} = {:#x}): {ours:e} vs glibc {glibc:e}",
                     x.to_bits()
                 );
             }
@@ -66,6 +76,11 @@ fn exp_mismatches(xs: impl Iterator<Item = f64>) -> (u64, u64, u64) {
         }
     }
     (n, bad, libm_bad)
+}
+
+/// Mismatches of exp against glibc on `xs`.
+fn exp_mismatches(xs: impl Iterator<Item = f64>) -> (u64, u64, u64) {
+    mismatches(EXP, xs)
 }
 
 /// Mismatches of pow against glibc on `xys` (the first few printed), and of the libm
@@ -214,6 +229,46 @@ fn exp_random() {
         total.1, total.0, total.2
     );
     assert_eq!(total.1, 0);
+}
+
+/// expm1, cosh, sinh and tanh on special values, then on random arguments: uniformly in
+/// (-25, 25) and (-711, 711), log-uniformly from 2^-60 to 2^10, any bits.
+#[test]
+fn hyperbolic_random() {
+    if !glibc_uses_fma() {
+        return;
+    }
+    let mut bad = 0;
+    for f in [EXPM1, COSH, SINH, TANH] {
+        let mut rng = Rng(0x0123_4567_89ab_cdef);
+        let mut total = mismatches(f, specials().into_iter());
+        for (n, b, l) in [
+            mismatches(f, (0..1_000_000).map(|_| rng.range(-25.0, 25.0))),
+            mismatches(f, (0..500_000).map(|_| rng.range(-711.0, 711.0))),
+            mismatches(
+                f,
+                (0..500_000).map(|_| {
+                    let m = rng.range(-60.0, 10.0).exp2();
+                    if rng.next() & 1 == 0 {
+                        m
+                    } else {
+                        -m
+                    }
+                }),
+            ),
+            mismatches(f, (0..200_000).map(|_| f64::from_bits(rng.next()))),
+        ] {
+            total.0 += n;
+            total.1 += b;
+            total.2 += l;
+        }
+        eprintln!(
+            "{}: {} of {} differ from glibc (the libm crate's: {})",
+            f.0, total.1, total.0, total.2
+        );
+        bad += total.1;
+    }
+    assert_eq!(bad, 0);
 }
 
 #[test]
