@@ -20,6 +20,17 @@ fn glibc_uses_fma() -> bool {
     }
 }
 
+/// The number of random arguments for a range: `base` in the debug build (which a plain
+/// `cargo test` makes: about 10 s for all of these tests here), twice as many in release
+/// (about 6 s).
+fn n(base: u64) -> u64 {
+    if cfg!(debug_assertions) {
+        base
+    } else {
+        2 * base
+    }
+}
+
 /// xorshift64*: deterministic, so a failure reproduces.
 struct Rng(u64);
 
@@ -202,10 +213,10 @@ fn exp_random() {
     };
     // The whole range of finite non-trivial results, uniformly.
     add(exp_mismatches(
-        (0..6_000_000).map(|_| rng.range(-745.2, 709.8)),
+        (0..n(6_000_000)).map(|_| rng.range(-745.2, 709.8)),
     ));
     // Small arguments, log-uniformly from 2^-60 to 2^4, both signs.
-    add(exp_mismatches((0..2_000_000).map(|_| {
+    add(exp_mismatches((0..n(2_000_000)).map(|_| {
         let m = rng.range(-60.0, 4.0).exp2();
         if rng.next() & 1 == 0 {
             m
@@ -215,14 +226,14 @@ fn exp_random() {
     })));
     // The special case's ranges: near overflow and subnormal results.
     add(exp_mismatches(
-        (0..1_000_000).map(|_| rng.range(700.0, 710.0)),
+        (0..n(1_000_000)).map(|_| rng.range(700.0, 710.0)),
     ));
     add(exp_mismatches(
-        (0..1_000_000).map(|_| rng.range(-746.0, -700.0)),
+        (0..n(1_000_000)).map(|_| rng.range(-746.0, -700.0)),
     ));
     // Any bit pattern.
     add(exp_mismatches(
-        (0..500_000).map(|_| f64::from_bits(rng.next())),
+        (0..n(500_000)).map(|_| f64::from_bits(rng.next())),
     ));
     eprintln!(
         "exp: {} of {} differ from glibc (the libm crate's: {})",
@@ -243,11 +254,11 @@ fn hyperbolic_random() {
         let mut rng = Rng(0x0123_4567_89ab_cdef);
         let mut total = mismatches(f, specials().into_iter());
         for (n, b, l) in [
-            mismatches(f, (0..1_000_000).map(|_| rng.range(-25.0, 25.0))),
-            mismatches(f, (0..500_000).map(|_| rng.range(-711.0, 711.0))),
+            mismatches(f, (0..n(1_000_000)).map(|_| rng.range(-25.0, 25.0))),
+            mismatches(f, (0..n(500_000)).map(|_| rng.range(-711.0, 711.0))),
             mismatches(
                 f,
-                (0..500_000).map(|_| {
+                (0..n(500_000)).map(|_| {
                     let m = rng.range(-60.0, 10.0).exp2();
                     if rng.next() & 1 == 0 {
                         m
@@ -256,7 +267,7 @@ fn hyperbolic_random() {
                     }
                 }),
             ),
-            mismatches(f, (0..200_000).map(|_| f64::from_bits(rng.next()))),
+            mismatches(f, (0..n(200_000)).map(|_| f64::from_bits(rng.next()))),
         ] {
             total.0 += n;
             total.1 += b;
@@ -297,11 +308,11 @@ fn pow_random() {
     };
     add(
         "x in (0, 10), y in (-300, 300)",
-        pow_mismatches((0..3_000_000).map(|_| (rng.range(0.0, 10.0), rng.range(-300.0, 300.0)))),
+        pow_mismatches((0..n(3_000_000)).map(|_| (rng.range(0.0, 10.0), rng.range(-300.0, 300.0)))),
     );
     add(
         "x within 2^-10 of 1, |y| up to 2^40",
-        pow_mismatches((0..1_000_000).map(|_| {
+        pow_mismatches((0..n(1_000_000)).map(|_| {
             let x = 1.0 + rng.range(-1.0, 1.0) * rng.range(-60.0, -10.0).exp2();
             let y = rng.range(-1.0, 1.0) * rng.range(0.0, 40.0).exp2();
             (x, y)
@@ -309,7 +320,7 @@ fn pow_random() {
     );
     add(
         "x < 0, integer y in [-1100, 1100]",
-        pow_mismatches((0..1_000_000).map(|_| {
+        pow_mismatches((0..n(1_000_000)).map(|_| {
             let x = -rng.range(0.0, 10.0);
             let y = (rng.next() % 2201) as f64 - 1100.0;
             (x, y)
@@ -317,7 +328,7 @@ fn pow_random() {
     );
     add(
         "x < 0, y = 2^k * odd (large integers)",
-        pow_mismatches((0..300_000).map(|_| {
+        pow_mismatches((0..n(300_000)).map(|_| {
             let x = -(1.0 + rng.range(-1.0, 1.0) * 2f64.powi(-40));
             let y = ((rng.next() >> 11) | 1) as f64 * 2f64.powi((rng.next() % 12) as i32);
             (x, if rng.next() & 1 == 0 { y } else { -y })
@@ -325,7 +336,7 @@ fn pow_random() {
     );
     add(
         "results near overflow and underflow (y log x in [-760, 720])",
-        pow_mismatches((0..1_500_000).map(|_| {
+        pow_mismatches((0..n(1_500_000)).map(|_| {
             let mut x = rng.range(0.0, 10.0);
             if (x - 1.0).abs() < 0.01 {
                 x = 3.0;
@@ -340,7 +351,7 @@ fn pow_random() {
     );
     add(
         "results near overflow and underflow, non-integer y",
-        pow_mismatches((0..1_000_000).map(|_| {
+        pow_mismatches((0..n(1_000_000)).map(|_| {
             let mut x = rng.range(0.0, 10.0);
             if (x - 1.0).abs() < 0.01 {
                 x = 0.25;
@@ -350,14 +361,14 @@ fn pow_random() {
     );
     add(
         "subnormal and tiny x",
-        pow_mismatches((0..500_000).map(|_| {
+        pow_mismatches((0..n(500_000)).map(|_| {
             let x = f64::from_bits(rng.next() >> (12 + rng.next() % 20));
             (x, rng.range(-1.2, 1.2))
         })),
     );
     add(
         "huge and tiny |y|",
-        pow_mismatches((0..500_000).map(|_| {
+        pow_mismatches((0..n(500_000)).map(|_| {
             let x = rng.range(0.0, 3.0);
             let e = rng.range(-80.0, 70.0).exp2();
             (x, if rng.next() & 1 == 0 { e } else { -e })
@@ -366,12 +377,12 @@ fn pow_random() {
     add(
         "x and y of any bits",
         pow_mismatches(
-            (0..1_000_000).map(|_| (f64::from_bits(rng.next()), f64::from_bits(rng.next()))),
+            (0..n(1_000_000)).map(|_| (f64::from_bits(rng.next()), f64::from_bits(rng.next()))),
         ),
     );
     add(
         "x of any bits, y in (-4, 4)",
-        pow_mismatches((0..500_000).map(|_| (f64::from_bits(rng.next()), rng.range(-4.0, 4.0)))),
+        pow_mismatches((0..n(500_000)).map(|_| (f64::from_bits(rng.next()), rng.range(-4.0, 4.0)))),
     );
     eprintln!(
         "pow: {} of {} differ from glibc (the libm crate's: {})",
