@@ -68,6 +68,7 @@ pub mod exception;
 pub mod ext;
 pub mod fetch;
 pub mod files;
+pub mod fmath;
 pub mod gc;
 pub mod heap;
 pub mod interp;

@@ -1,6 +1,12 @@
 //! The `math` module's natives (all of them are BIFs in OTP).
+//!
+//! On the host the platform's C library computes the functions [`MathFn`] names, as erl's
+//! does ([`crate::vm::bif::Io::math`]). Elsewhere (the image) `exp`, `pow`, `cosh`, `sinh`
+//! and `tanh` are [`fmath`]'s, which give glibc's results bit for bit, and the others are
+//! the `libm` crate's.
 
 use crate::vm::bif::{badarg, badarith, BifResult, Ctx};
+use crate::vm::fmath;
 use crate::vm::term::Term;
 use num_traits::Float;
 
@@ -128,14 +134,14 @@ platform! {
     asin, Asin => |x, _| Float::asin(x);
     acos, Acos => |x, _| Float::acos(x);
     atan, Atan => |x, _| Float::atan(x);
-    sinh, Sinh => |x, _| Float::sinh(x);
-    cosh, Cosh => |x, _| Float::cosh(x);
-    tanh, Tanh => |x, _| Float::tanh(x);
-    exp, Exp => |x, _| Float::exp(x);
+    sinh, Sinh => |x, _| fmath::sinh(x);
+    cosh, Cosh => |x, _| fmath::cosh(x);
+    tanh, Tanh => |x, _| fmath::tanh(x);
+    exp, Exp => |x, _| fmath::exp(x);
     log, Log => |x, _| if x <= 0.0 { f64::NAN } else { Float::ln(x) };
     log2, Log2 => |x, _| if x <= 0.0 { f64::NAN } else { Float::log2(x) };
     log10, Log10 => |x, _| if x <= 0.0 { f64::NAN } else { Float::log10(x) };
-    pow, Pow => Float::powf;
+    pow, Pow => fmath::pow;
     atan2, Atan2 => Float::atan2;
 }
 
