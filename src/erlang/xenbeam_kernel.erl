@@ -372,11 +372,19 @@ until(M, F, As, Cont, Data) ->
     end.
 
 %% The next bytes of input, waiting for them (1 ms, then longer, up to 50 ms between looks)
-%% without holding the scheduler; eof at its end.
+%% without holding the scheduler; eof at its end. Output asked for meanwhile is written
+%% meanwhile; other reads wait their turn.
 read_input(Wait) ->
     case xenbeam:read_input() of
         wait ->
-            receive after Wait -> read_input(min(Wait * 2, 50)) end;
+            receive
+                {io_request, From, ReplyAs, Request}
+                  when is_tuple(Request), element(1, Request) =:= put_chars ->
+                    From ! {io_reply, ReplyAs, console_request(standard_io, Request)},
+                    read_input(Wait)
+            after Wait ->
+                    read_input(min(Wait * 2, 50))
+            end;
         Input ->
             Input
     end.
