@@ -820,3 +820,31 @@ fn a_process_an_eval_spawns_keeps_printing_after_it() {
         assert!(out.stderr.is_empty(), "{who}: {}", stderr(&out));
     }
 }
+
+/// A process that waits for a line of standard input holds nobody else up: with input that
+/// never comes (a pipe kept open), another process's output is written and its halt ends the
+/// run, as in erl.
+#[test]
+fn waiting_for_input_holds_no_other_process_up() {
+    let program = "spawn(fun() -> io:format(\"tick~n\"), halt(3) end), io:get_line(\"\").";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xenbeam-run"))
+        .args(["-eval", program])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting xenbeam-run");
+    // Kept open until the end: no input, no end of input.
+    let _input = child.stdin.take();
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("waiting").is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the run still waits after 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "tick\n");
+}
