@@ -578,6 +578,7 @@ impl Matcher<'_> {
     /// Returns from the innermost call: drops the frames above it, undoing the captures and
     /// loop registers it set (but the match start set by `\K` in it stays, as in PCRE);
     /// gives where to go on.
+    #[inline(never)]
     fn ret(&mut self) -> Result<usize, MatchError> {
         let i = self.m.call as usize;
         let Frame::Call { ret, .. } = self.m.stack[i] else {
@@ -596,6 +597,7 @@ impl Matcher<'_> {
     /// Backtracking reached a verb met at `pc` and `pos`: unwinds the stack to where it acts.
     /// Returns whether the attempt from this start position is over (then `skip` or
     /// `commit` say what comes next); if not, backtracking goes on from the frame on top.
+    #[inline(never)]
     fn verb_back(&mut self, verb: Verb, pc: usize, pos: usize) -> bool {
         let mut skip_to = pos;
         if let Verb::SkipTo(name) = verb {
@@ -658,18 +660,16 @@ impl Matcher<'_> {
 
     /// Backtracks to the latest point: the state to go on with, or `None` when none is left.
     fn backtrack(&mut self) -> Result<Option<(usize, usize)>, MatchError> {
-        while let Some(f) = self.pop() {
+        while let Some(f) = self.m.stack.pop() {
             match f {
                 Frame::Alt { pc, pos } => {
                     self.step()?;
                     return Ok(Some((pc, pos)));
                 }
-                Frame::Slot { .. }
-                | Frame::Reg { .. }
-                | Frame::Barrier
-                | Frame::Call { .. }
-                | Frame::Mark { .. }
-                | Frame::Branch { .. } => {}
+                Frame::Slot { n, old } => self.m.slots[usize::from(n)] = old,
+                Frame::Reg { n, old } => self.m.regs[usize::from(n)] = old,
+                Frame::Call { prev, .. } => self.m.call = prev,
+                Frame::Barrier | Frame::Mark { .. } | Frame::Branch { .. } => {}
                 Frame::Look {
                     negative,
                     pos,
@@ -761,84 +761,19 @@ impl Matcher<'_> {
                 }
                 Inst::Jmp(to) => pc = jump(pc, to),
                 Inst::Save(n) => {
-                    if n % 2 == 1 && self.call_group() == Some(n / 2) {
-                        pc = self.ret()?;
-                    } else {
-                        self.set_slot(n, pos)?;
-                        pc += 1;
-                    }
-                }
-                Inst::Close(n) => {
-                    self.set_slot(2 * n + 1, pos)?;
+                    self.set_slot(n, pos)?;
                     pc += 1;
                 }
-                Inst::Call { group, to } => {
-                    // PCRE's recursion loop: the group called again where it was called.
-                    let mut c = self.m.call;
-                    while let Some(&Frame::Call {
-                        group: g,
-                        pos: p,
-                        prev,
-                        ..
-                    }) = self.m.stack.get(c as usize)
-                    {
-                        if g == group && p == pos {
-                            return Err(MatchError::RecursionLoop);
-                        }
-                        // Without lookbehinds, calls further out started no later.
-                        if p < pos && !re.lookbehind {
-                            break;
-                        }
-                        c = prev;
-                    }
-                    let prev = self.m.call;
-                    let ret = pc as u32 + 1;
-                    self.branch(Frame::Call {
-                        group,
-                        ret,
-                        prev,
-                        pos,
-                    })?;
-                    self.m.call = (self.m.stack.len() - 1) as u32;
-                    pc = to as usize;
-                }
-                Inst::Verb(Verb::Fail) => ok = false,
-                Inst::Verb(Verb::Accept) => {
-                    // The innermost assertion or call ends, or the whole match.
-                    let floor = match self.m.call {
-                        NO_CALL => 0,
-                        c => c as usize + 1,
-                    };
-                    let look = self.m.stack[floor..]
-                        .iter()
-                        .rposition(|f| matches!(f, Frame::Look { .. }));
-                    if let Some(i) = look {
-                        let f = self.cut_at(floor + i);
-                        match Self::look_done(f) {
-                            Some((p, q)) => (pc, pos) = (p, q),
-                            None => ok = false,
-                        }
-                    } else if self.m.call != NO_CALL {
-                        pc = self.ret()?;
-                    } else if self.matched(pos) {
-                        return Ok(Some(true));
-                    } else {
-                        ok = false;
-                    }
-                }
-                Inst::Verb(Verb::Mark(name)) => {
-                    self.push(Frame::Mark { name, pos })?;
-                    pc += 1;
-                }
-                Inst::Verb(verb) => {
-                    let at = pc as u32;
-                    self.push(Frame::Verb { verb, pc: at, pos })?;
-                    pc += 1;
-                }
-                Inst::Branch { .. } => {
-                    self.push(Frame::Branch { pc: pc as u32 })?;
-                    pc += 1;
-                }
+                Inst::End(n) if self.call_group() == Some(n) => pc = self.ret()?,
+                i @ (Inst::End(_)
+                | Inst::Close(_)
+                | Inst::Call { .. }
+                | Inst::Verb(_)
+                | Inst::Branch { .. }) => match self.rare(i, pc, pos)? {
+                    Next::Go(p, q) => (pc, pos) = (p, q),
+                    Next::Fail => ok = false,
+                    Next::Matched => return Ok(Some(true)),
+                },
                 Inst::ResetStart => {
                     self.set_slot(0, pos)?;
                     pc += 1;
@@ -984,6 +919,76 @@ impl Matcher<'_> {
         }
     }
 
+    /// Runs instruction `i` at `pc` and `pos`, one of those no everyday pattern has (calls,
+    /// verbs, `(*THEN)`'s marks), kept out of the main loop.
+    #[inline(never)]
+    fn rare(&mut self, i: Inst, pc: usize, pos: usize) -> Result<Next, MatchError> {
+        match i {
+            Inst::End(n) | Inst::Close(n) => self.set_slot(2 * n + 1, pos)?,
+            Inst::Call { group, to } => {
+                // PCRE's recursion loop: the group called again where it was called.
+                let mut c = self.m.call;
+                while let Some(&Frame::Call {
+                    group: g,
+                    pos: p,
+                    prev,
+                    ..
+                }) = self.m.stack.get(c as usize)
+                {
+                    if g == group && p == pos {
+                        return Err(MatchError::RecursionLoop);
+                    }
+                    // Without lookbehinds, calls further out started no later.
+                    if p < pos && !self.re.lookbehind {
+                        break;
+                    }
+                    c = prev;
+                }
+                let prev = self.m.call;
+                let ret = pc as u32 + 1;
+                self.branch(Frame::Call {
+                    group,
+                    ret,
+                    prev,
+                    pos,
+                })?;
+                self.m.call = (self.m.stack.len() - 1) as u32;
+                return Ok(Next::Go(to as usize, pos));
+            }
+            Inst::Verb(Verb::Fail) => return Ok(Next::Fail),
+            Inst::Verb(Verb::Accept) => {
+                // The innermost assertion or call ends, or the whole match.
+                let floor = match self.m.call {
+                    NO_CALL => 0,
+                    c => c as usize + 1,
+                };
+                let look = self.m.stack[floor..]
+                    .iter()
+                    .rposition(|f| matches!(f, Frame::Look { .. }));
+                return Ok(if let Some(i) = look {
+                    let f = self.cut_at(floor + i);
+                    match Self::look_done(f) {
+                        Some((p, q)) => Next::Go(p, q),
+                        None => Next::Fail,
+                    }
+                } else if self.m.call != NO_CALL {
+                    Next::Go(self.ret()?, pos)
+                } else if self.matched(pos) {
+                    Next::Matched
+                } else {
+                    Next::Fail
+                });
+            }
+            Inst::Verb(Verb::Mark(name)) => self.push(Frame::Mark { name, pos })?,
+            Inst::Verb(verb) => {
+                let at = pc as u32;
+                self.push(Frame::Verb { verb, pc: at, pos })?;
+            }
+            _ => self.push(Frame::Branch { pc: pc as u32 })?,
+        }
+        Ok(Next::Go(pc + 1, pos))
+    }
+
     /// The whole pattern matched up to `pos`: whether that is a match (`notempty` and
     /// `notempty_atstart` refuse empty ones).
     fn matched(&mut self, pos: usize) -> bool {
@@ -1025,6 +1030,16 @@ impl Matcher<'_> {
         }
         Some(b)
     }
+}
+
+/// Where [`Matcher::rare`] leaves the match.
+enum Next {
+    /// On at this instruction and position.
+    Go(usize, usize),
+    /// Backtrack.
+    Fail,
+    /// The whole pattern matched.
+    Matched,
 }
 
 /// `pc + to`.

@@ -302,9 +302,12 @@ pub(crate) enum Inst {
     /// A conditional group: go on if `test` holds, else at `pc + no`.
     If { test: Test, no: i32 },
     /// Call group `group` (0: the whole pattern) as a subroutine: its code starts at `to`
-    /// (set when the pattern is compiled whole). The call returns at the group's closing
-    /// `Save` (the whole pattern's: `Match`) or at `(*ACCEPT)`, atomically.
+    /// (set when the pattern is compiled whole). The call returns at the group's `End` (the
+    /// whole pattern's: `Match`) or at `(*ACCEPT)`, atomically.
     Call { group: u16, to: u32 },
+    /// The end of group `n`, a group that is called: return from the call when the
+    /// innermost call is of `n`, else record the position in slot `2n + 1` (as `Save`).
+    End(u16),
     /// Record the position as the end of group `n` (before `(*ACCEPT)`), without returning
     /// from a call of the group.
     Close(u16),

@@ -508,8 +508,18 @@ impl Parser<'_> {
     }
 
     /// Points every call at its group's code: just after the group's first opening `Save`
-    /// (any copy of a repeated group will do; group 0 is the whole pattern).
+    /// (any copy of a repeated group will do; group 0 is the whole pattern). The closing
+    /// `Save`s of called groups become `End`s, where calls return.
     fn resolve_calls(&mut self) {
+        let mut called = alloc::vec![false; self.groups + 1];
+        for i in &self.prog {
+            if let Inst::Call { group, .. } = *i {
+                called[usize::from(group)] = true;
+            }
+        }
+        if !called.contains(&true) {
+            return;
+        }
         let mut starts = alloc::vec![u32::MAX; self.groups + 1];
         for (i, inst) in self.prog.iter().enumerate() {
             if let Inst::Save(n) = *inst {
@@ -520,8 +530,15 @@ impl Parser<'_> {
             }
         }
         for i in &mut self.prog {
-            if let Inst::Call { group, to } = i {
-                *to = starts[usize::from(*group)];
+            match *i {
+                Inst::Call { group, .. } => {
+                    *i = Inst::Call {
+                        group,
+                        to: starts[usize::from(group)],
+                    }
+                }
+                Inst::Save(n) if n % 2 == 1 && called[usize::from(n / 2)] => *i = Inst::End(n / 2),
+                _ => {}
             }
         }
     }
