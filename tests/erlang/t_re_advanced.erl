@@ -1,12 +1,13 @@
 %% PCRE features beyond the everyday ones, against erl: subroutine calls and recursion,
 %% DEFINE groups, conditions on assertions and on recursion, branch reset groups and the
 %% backtracking verbs; their compile errors; hostile recursions that must end as erl's do.
+%% Prints with erlang:display/1 only, so that an image of it embeds few modules.
 -module(t_re_advanced).
 -export([main/0]).
 
 run(S, P, O) ->
     R = try re:run(S, P, O) catch C:E -> {C, E} end,
-    io:format("~p~n", [R]).
+    erlang:display(R).
 
 all(S, P) -> run(S, P, [{capture, all, list}]).
 
@@ -17,7 +18,7 @@ comp(P) ->
             {ok, _} -> ok;
             E -> E
         end,
-    io:format("~p ~p~n", [P, R]).
+    erlang:display({P, R}).
 
 calls() ->
     %% Balanced parentheses, the classic recursions.
@@ -101,11 +102,11 @@ calls() ->
     run("aaa", "a(?R)?", [global, {capture, all, index}]),
     run("aaab", "a(?R)|b", [{capture, all, list}]),
     %% replace and split.
-    io:format("~p~n", [re:replace("f(a(b)) g(c)", "\\((?:[^()]|(?R))*\\)", "[]", [global, {return, list}])]),
-    io:format("~p~n", [re:replace("abcba xyz", "\\b((.)(?1)\\2|.)\\b", "<&>", [global, {return, list}])]),
-    io:format("~p~n", [re:split("a(1,2),b(3,(4)),c", ",(?![^()]*+\\))(?=(?:[^()]|(\\((?:[^()]|(?1))*\\)))*$)", [{return, list}])]),
-    io:format("~p~n", [re:split("x(1)y(2(3))z", "(\\((?:[^()]|(?1))*\\))", [{return, list}])]),
-    io:format("~p~n", [re:replace("2024-02-29", "(?(DEFINE)(?<d>\\d+))((?&d))-((?&d))-((?&d))", "\\4/\\3/\\2", [{return, list}])]),
+    erlang:display(re:replace("f(a(b)) g(c)", "\\((?:[^()]|(?R))*\\)", "[]", [global, {return, list}])),
+    erlang:display(re:replace("abcba xyz", "\\b((.)(?1)\\2|.)\\b", "<&>", [global, {return, list}])),
+    erlang:display(re:split("a(1,2),b(3,(4)),c", ",(?![^()]*+\\))(?=(?:[^()]|(\\((?:[^()]|(?1))*\\)))*$)", [{return, list}])),
+    erlang:display(re:split("x(1)y(2(3))z", "(\\((?:[^()]|(?1))*\\))", [{return, list}])),
+    erlang:display(re:replace("2024-02-29", "(?(DEFINE)(?<d>\\d+))((?&d))-((?&d))-((?&d))", "\\4/\\3/\\2", [{return, list}])),
     ok.
 
 conditions() ->
@@ -161,9 +162,9 @@ branch_reset() ->
     run("ab", "(?|(a)|b)(b)?", [{capture, all, list}]),
     run("B", "(?|(a)|(b))", [caseless, {capture, all, index}]),
     glob("ab", "(?|(a)|(b))"),
-    io:format("~p~n", [re:replace("a-b", "(?|(a)|(b))", "<\\1>", [global, {return, list}])]),
+    erlang:display(re:replace("a-b", "(?|(a)|(b))", "<\\1>", [global, {return, list}])),
     {ok, MP} = re:compile("(?|(?<x>a)|(?<x>b))(c)"),
-    io:format("~p~n", [re:inspect(MP, namelist)]),
+    erlang:display(re:inspect(MP, namelist)),
     ok.
 
 verbs() ->
@@ -171,8 +172,8 @@ verbs() ->
     all("aaab", "a(*SKIP)(*F)|b"),
     glob("a1 b2 c3", "b\\d(*SKIP)(*F)|\\w\\d"),
     glob("\"a,b\",c,\"d\"", "\"[^\"]*\"(*SKIP)(*F)|,"),
-    io:format("~p~n", [re:split("x,\"a,b\",c", "\"[^\"]*\"(*SKIP)(*F)|,", [{return, list}])]),
-    io:format("~p~n", [re:replace("keep [a b] c d", "\\[[^]]*\\](*SKIP)(*FAIL)|\\s", "_", [global, {return, list}])]),
+    erlang:display(re:split("x,\"a,b\",c", "\"[^\"]*\"(*SKIP)(*F)|,", [{return, list}])),
+    erlang:display(re:replace("keep [a b] c d", "\\[[^]]*\\](*SKIP)(*FAIL)|\\s", "_", [global, {return, list}])),
     all("ab", "(*F)|b"),
     all("ab", "a(*FAIL)|b"),
     all("aaa", "a(*ACCEPT)b"),
@@ -234,8 +235,8 @@ errors() ->
                       "(*PRUNE:)", "(*THEN:)", "(*SKIP:ab c)", "(*:a)", "(*THEN)*",
                       "(*PRUNE)?", "(*ACCEPT)+", "a(*", "(*)", "(a)(?<=(?1))",
                       "(a+)(?<=(?1))", "(?(DEFINE)(?<a>(?&a)))"]],
-    io:format("~p~n", [try re:run("a", "(?R)") catch C:E -> {C, E} end]),
-    io:format("~p~n", [re:run("a", "(?1", [report_errors])]),
+    erlang:display(try re:run("a", "(?R)") catch C:E -> {C, E} end),
+    erlang:display(re:run("a", "(?1", [report_errors])),
     ok.
 
 hostile() ->
