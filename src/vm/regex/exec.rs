@@ -289,27 +289,35 @@ impl Matcher<'_> {
                 last
             }
         };
-        // A match that must start with an ASCII character starts only where it is (verbs
-        // before it do not count, as in PCRE).
+        // A match that must start with an ASCII character (either case, when caseless
+        // outside UTF mode) starts only where it is; verbs, group starts and atomic groups
+        // before it do not count, as in PCRE.
         let lead = self.re.prog[1..].iter().find(|i| {
             !matches!(
                 i,
                 Inst::Jmp(1)
+                    | Inst::AtomicStart
+                    | Inst::Branch { .. }
                     | Inst::Verb(
                         Verb::Commit | Verb::Prune | Verb::Skip | Verb::SkipTo(_) | Verb::Mark(_)
                     )
-            )
+            ) && !matches!(i, Inst::Save(n) if n % 2 == 0)
         });
         let first = match lead {
-            Some(&Inst::Char(c)) if c < 128 && !anchored => Some(c as u8),
+            _ if anchored => None,
+            Some(&Inst::Char(c)) if c < 128 => Some((c as u8, c as u8)),
+            Some(&Inst::CharFold(c)) if c < 128 && !self.m.utf => {
+                let c = c as u8;
+                Some((c.to_ascii_lowercase(), c.to_ascii_uppercase()))
+            }
             _ => None,
         };
         loop {
             let (start, pc, pos) = match self.m.at {
                 At::Attempt { start, pc, pos } => (start, pc, pos),
                 At::Start(mut p) => {
-                    if let Some(b) = first {
-                        match self.s[p..].iter().position(|&x| x == b) {
+                    if let Some((b, c)) = first {
+                        match self.s[p..].iter().position(|&x| x == b || x == c) {
                             Some(n) if p + n <= last => p += n,
                             _ => return Ok(Some(false)),
                         }
@@ -611,9 +619,11 @@ impl Matcher<'_> {
                 Frame::Mark { name: n, pos } if n == name => Some(pos),
                 _ => None,
             });
+            // PCRE tries the start position again ignoring it, unless anchored.
+            let anchored = (self.re.options | self.m.run.flags) & opt::ANCHORED != 0;
             match mark {
                 Some(p) => skip_to = p,
-                None if self.m.call == NO_CALL => return false,
+                None if self.m.call == NO_CALL && !anchored => return false,
                 None => {}
             }
         }
@@ -766,7 +776,9 @@ impl Matcher<'_> {
                 }
                 Inst::End(n) if self.call_group() == Some(n) => pc = self.ret()?,
                 i @ (Inst::End(_)
-                | Inst::Close(_)
+                | Inst::Open { .. }
+                | Inst::SetStart { .. }
+                | Inst::Close { .. }
                 | Inst::Call { .. }
                 | Inst::Verb(_)
                 | Inst::Branch { .. }) => match self.rare(i, pc, pos)? {
@@ -924,7 +936,21 @@ impl Matcher<'_> {
     #[inline(never)]
     fn rare(&mut self, i: Inst, pc: usize, pos: usize) -> Result<Next, MatchError> {
         match i {
-            Inst::End(n) | Inst::Close(n) => self.set_slot(2 * n + 1, pos)?,
+            Inst::End(n) => self.set_slot(2 * n + 1, pos)?,
+            Inst::Close { group, reg } => {
+                if let Some(&start) = self.m.regs.get(usize::from(reg)) {
+                    self.set_slot(2 * group, start)?;
+                }
+                self.set_slot(2 * group + 1, pos)?;
+            }
+            Inst::Open { reg: n, .. } => {
+                let old = self.m.regs[usize::from(n)];
+                self.push(Frame::Reg { n, old })?;
+                self.m.regs[usize::from(n)] = pos;
+            }
+            Inst::SetStart { group, reg } => {
+                self.set_slot(2 * group, self.m.regs[usize::from(reg)])?;
+            }
             Inst::Call { group, to } => {
                 // PCRE's recursion loop: the group called again where it was called.
                 let mut c = self.m.call;
@@ -1011,7 +1037,7 @@ impl Matcher<'_> {
             self.m.slots.get(2 * group)?,
             self.m.slots.get(2 * group + 1)?,
         );
-        if s == UNSET || e == UNSET {
+        if s == UNSET || e == UNSET || s > e {
             return None;
         }
         if !fold {

@@ -308,9 +308,16 @@ pub(crate) enum Inst {
     /// The end of group `n`, a group that is called: return from the call when the
     /// innermost call is of `n`, else record the position in slot `2n + 1` (as `Save`).
     End(u16),
-    /// Record the position as the end of group `n` (before `(*ACCEPT)`), without returning
-    /// from a call of the group.
-    Close(u16),
+    /// The start of capturing group `group` that has a backreference to itself inside:
+    /// record the position in loop register `reg` (group `group` keeps its last text).
+    Open { group: u16, reg: u16 },
+    /// At the end of such a group: its start is what register `reg` holds (a `Save` of its
+    /// end follows).
+    SetStart { group: u16, reg: u16 },
+    /// Record the position as the end of group `group` (before `(*ACCEPT)`), without
+    /// returning from a call of the group; its start is in loop register `reg` if it is not
+    /// `u16::MAX` (a group with a backreference to itself).
+    Close { group: u16, reg: u16 },
     /// A backtracking verb.
     Verb(Verb),
     /// Start of an alternative of a group with alternatives that ends at `pc + end`

@@ -61,6 +61,8 @@ struct Group {
     /// A branch reset group `(?|`: the group count before it and the most after any of its
     /// alternatives so far.
     reset: Option<(usize, usize)>,
+    /// Whether a backreference to this capturing group is inside it.
+    self_ref: bool,
 }
 
 /// An escape sequence's meaning.
@@ -115,6 +117,8 @@ struct Parser<'a> {
     lookbehind: bool,
     /// Whether a lookbehind with a call is not of fixed length (an error at the end).
     deferred: bool,
+    /// Where the first recursive call that could loop is (an error at the end).
+    loops: Option<usize>,
     /// Highest group number referred to by number.
     max_ref: usize,
     in_quote: bool,
@@ -189,6 +193,7 @@ pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
         accept: false,
         lookbehind: false,
         deferred: false,
+        loops: None,
         max_ref: 0,
         in_quote: false,
         forward: Vec::new(),
@@ -201,11 +206,22 @@ pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
     if p.open.len() > 1 {
         return err(CompileError::MissingParen, pat.len());
     }
+    // References to groups that never came: the first in the pattern, as PCRE finds them;
+    // backreferences by number are checked last.
+    let names = &p.names;
+    let bad_name = p
+        .forward
+        .iter()
+        .filter(|(f, _)| !names.iter().any(|(m, _)| m == f));
+    let bad_number = p.forward_numbers.iter().filter(|&&(n, _)| n > p.groups);
+    let missing = bad_name.map(|f| f.1).chain(bad_number.map(|f| f.1)).min();
+    match (missing, p.loops) {
+        (Some(at), l) if l.is_none_or(|l| at < l) => return err(CompileError::NoSuchGroup, at),
+        (_, Some(l)) => return err(CompileError::RecursionLoop, l),
+        _ => {}
+    }
     if p.max_ref > p.groups {
         return err(CompileError::NoSuchGroup, pat.len());
-    }
-    if let Some(&(_, at)) = p.forward_numbers.iter().find(|&&(n, _)| n > p.groups) {
-        return err(CompileError::NoSuchGroup, at);
     }
     p.close_group(pat.len())?;
     if p.deferred {
@@ -491,7 +507,7 @@ impl Parser<'_> {
                 Inst::Backref { group, .. }
                 | Inst::Call { group, .. }
                 | Inst::If {
-                    test: Test::Group(group),
+                    test: Test::Group(group) | Test::RecursionOf(group),
                     ..
                 } => group,
                 _ => continue,
@@ -522,11 +538,13 @@ impl Parser<'_> {
         }
         let mut starts = alloc::vec![u32::MAX; self.groups + 1];
         for (i, inst) in self.prog.iter().enumerate() {
-            if let Inst::Save(n) = *inst {
-                let g = usize::from(n / 2);
-                if n % 2 == 0 && starts[g] == u32::MAX {
-                    starts[g] = i as u32 + 1;
-                }
+            let g = match *inst {
+                Inst::Save(n) if n % 2 == 0 => usize::from(n / 2),
+                Inst::Open { group, .. } => usize::from(group),
+                _ => continue,
+            };
+            if starts[g] == u32::MAX {
+                starts[g] = i as u32 + 1;
             }
         }
         for i in &mut self.prog {
@@ -588,8 +606,11 @@ impl Parser<'_> {
             offset: term,
         })?;
         let known = self.closed.get(n).copied().flatten();
+        // A call goes to the first group of the number (in a branch reset group, one
+        // closed before may have it): recursive only if that one is still open.
         let open = match n {
             0 => Some(0),
+            _ if known.is_some() => None,
             _ => self
                 .open
                 .iter()
@@ -602,7 +623,8 @@ impl Parser<'_> {
                 .any(|g| matches!(g.kind, Kind::Cond { .. }));
             if !in_cond && self.seq_min == 0 && self.open[k + 1..].iter().all(|g| g.outer_min == 0)
             {
-                return err(CompileError::RecursionLoop, term);
+                // Reported with the references to missing groups, as PCRE finds them.
+                self.loops.get_or_insert(term);
             }
         } else if known.is_none() && n < usize::from(FORWARD) {
             self.forward_numbers.push((n, term));
@@ -656,7 +678,10 @@ impl Parser<'_> {
             self.accept = true;
             for i in (0..self.open.len()).rev() {
                 if let Kind::Capture(n) = self.open[i].kind {
-                    self.emit(Inst::Close(n))?;
+                    self.emit(Inst::Close {
+                        group: n,
+                        reg: u16::MAX,
+                    })?;
                 }
             }
         }
@@ -683,6 +708,14 @@ impl Parser<'_> {
             offset: at,
         })?;
         let fold = self.flags & opt::CASELESS != 0;
+        // A group that refers to itself is atomic, as PCRE makes it.
+        if let Some(g) = self
+            .open
+            .iter_mut()
+            .find(|g| g.kind == Kind::Capture(group))
+        {
+            g.self_ref = true;
+        }
         self.atom(Inst::Backref { group, fold }, None)
     }
 
@@ -812,11 +845,7 @@ impl Parser<'_> {
         }
         if max == u32::MAX {
             // [Split to end] Mark body Repeat: the split only when zero times is allowed.
-            let reg = u16::try_from(self.regs).map_err(|_| PatternError {
-                error: CompileError::TooLarge,
-                offset: self.pos,
-            })?;
-            self.regs += 1;
+            let reg = self.register()?;
             if min == 0 {
                 let to = body.len() as i32 + 3;
                 self.prog.push(Inst::Split { to, lazy });
@@ -836,6 +865,16 @@ impl Parser<'_> {
             self.prog.extend_from_slice(body);
         }
         Ok(())
+    }
+
+    /// A new loop register.
+    fn register(&mut self) -> Res<u16> {
+        let reg = u16::try_from(self.regs).map_err(|_| PatternError {
+            error: CompileError::TooLarge,
+            offset: self.pos,
+        })?;
+        self.regs += 1;
+        Ok(reg)
     }
 
     fn open_group(&mut self, at: usize) -> Res<()> {
@@ -1080,6 +1119,7 @@ impl Parser<'_> {
             outer_min: self.seq_min,
             min: None,
             reset: None,
+            self_ref: false,
         });
         self.seq_len = Some(0);
         self.seq_min = 0;
@@ -1149,14 +1189,10 @@ impl Parser<'_> {
                 return err(CompileError::AssertionExpected, self.pos);
             }
             let name = self.name(close, false)?;
-            let n = match self.names.iter().find(|(m, _)| *m == name) {
-                Some(&(_, n)) => n,
-                None => return err(CompileError::NoSuchGroup, self.pos),
-            };
             if !self.eat(b')') {
                 return err(CompileError::BadCondition, self.pos);
             }
-            return Ok(Test::Group(n));
+            return Ok(Test::Group(self.name_ref(name)?));
         }
         let w = word(self);
         let recursion_of = w == b"R" && self.eat(b'&');
@@ -1186,14 +1222,20 @@ impl Parser<'_> {
                 return Ok(Test::RecursionOf(self.group_number(n, at)?));
             }
         }
-        let n = match self.names.iter().find(|(m, _)| *m == name) {
-            Some(&(_, n)) => n,
-            None => return err(CompileError::NoSuchGroup, self.pos),
-        };
+        let n = self.name_ref(name)?;
         Ok(if recursion_of {
             Test::RecursionOf(n)
         } else {
             Test::Group(n)
+        })
+    }
+
+    /// The group named `name` in a condition just read (a placeholder if it comes later).
+    fn name_ref(&mut self, name: Vec<u8>) -> Res<u16> {
+        let n = self.named_group(name, self.pos);
+        u16::try_from(n).map_err(|_| PatternError {
+            error: CompileError::TooLarge,
+            offset: self.pos,
         })
     }
 
@@ -1332,6 +1374,24 @@ impl Parser<'_> {
             }
         }
         match g.kind {
+            Kind::Capture(n) if g.self_ref => {
+                // Its backreferences see the text it captured before: its start is kept in
+                // a loop register until it ends.
+                let reg = self.register()?;
+                self.prog[g.start] = Inst::Open { group: n, reg };
+                for i in &mut self.prog[g.start..] {
+                    if *i
+                        == (Inst::Close {
+                            group: n,
+                            reg: u16::MAX,
+                        })
+                    {
+                        *i = Inst::Close { group: n, reg };
+                    }
+                }
+                self.emit(Inst::SetStart { group: n, reg })?;
+                self.emit(Inst::Save(2 * n + 1))?
+            }
             Kind::Capture(n) => self.emit(Inst::Save(2 * n + 1))?,
             Kind::Atomic => self.emit(Inst::AtomicEnd)?,
             Kind::Look { .. } => self.emit(Inst::LookEnd)?,
@@ -1348,6 +1408,7 @@ impl Parser<'_> {
         let end = self.prog.len();
         // Alternatives end at the group's closing instruction, if it has one.
         let target = match g.kind {
+            Kind::Capture(_) if g.self_ref => end - 2,
             Kind::Capture(_) | Kind::Atomic | Kind::Look { .. } => end - 1,
             _ => end,
         };
@@ -1368,6 +1429,10 @@ impl Parser<'_> {
             Kind::Cond { bars, .. } => (None, if bars > 0 { g.min.unwrap_or(0) } else { 0 }),
             _ => (g.len.flatten(), g.min.unwrap_or(0)),
         };
+        if g.self_ref {
+            self.prog.insert(g.start, Inst::AtomicStart);
+            self.emit(Inst::AtomicEnd)?;
+        }
         if let Kind::Capture(n) = g.kind {
             let n = usize::from(n);
             if self.closed.len() <= n {
