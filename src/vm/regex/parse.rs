@@ -6,6 +6,11 @@
 //! atom just before it. Jumps are relative, so code moved by an insertion or copied by a
 //! counted repeat needs no relocation. Error offsets follow PCRE's (mostly the offset of
 //! the character where the problem was seen).
+//!
+//! What only the whole pattern tells is settled at the end: names and group numbers referred
+//! to before their group, the code each subroutine call goes to, which groups are called
+//! (their ends become `End`s), and the errors PCRE finds in its second pass (references to
+//! missing groups and recursive calls that could loop, the first in the pattern reported).
 
 use alloc::vec::Vec;
 
