@@ -337,12 +337,28 @@ mixed() ->
     run("aaaab", "(?:a(*MARK:q))+(*SKIP:q)(*F)|b", [{capture, all, index}]),
     ok.
 
+%% The pattern's own leading items: limits and start optimisations (which verbs can see).
+leading() ->
+    [run(S, P, [report_errors]) || {P, S} <- [
+        {"(*LIMIT_MATCH=10)a", "a"}, {"(*LIMIT_MATCH=10)(a|b)*c", "ababababababab"},
+        {"(*LIMIT_RECURSION=5)(a|b)*c", "abababababc"}, {"(*NO_AUTO_POSSESS)a+b", "aab"},
+        {"(*NO_START_OPT)(*COMMIT)ABC", "xyzABC"}, {"(*COMMIT)ABC", "xyzABC"},
+        {"(*NO_START_OPT)(a*)*b", lists:duplicate(30, $a)}, {"(*LIMIT_MATCH=)a", "a"},
+        {"(*LIMIT_MATCH=99999999999)a", "a"}, {"(*UTF16)a", "a"}, {"(*UCP)(*LIMIT_MATCH=5)a", "a"},
+        {"(*LIMIT_MATCH=1000)(a|b)*c", lists:duplicate(2000, $a)},
+        {"(*LIMIT_MATCH=1000)(*LIMIT_MATCH=50000)(a|b)*c", lists:duplicate(2000, $a)},
+        {"(*LIMIT_RECURSION=100)\\((?:[^()]|(?R))*\\)", lists:duplicate(60, $() ++ lists:duplicate(60, $))},
+        {"(*CRLF)(*COMMIT)a$", "ba\r\na"}]],
+    run("a", "a", [{match_limit, 0}, report_errors]),
+    ok.
+
 main() ->
     calls(),
     conditions(),
     branch_reset(),
     verbs(),
     mixed(),
+    leading(),
     errors(),
     hostile(),
     halt().

@@ -173,8 +173,16 @@ pub struct Search {
 
 impl Search {
     /// A search of `re` with the parameters `run`.
-    pub fn new(re: &Regex, run: Run) -> Search {
+    pub fn new(re: &Regex, mut run: Run) -> Search {
         let frame = core::mem::size_of::<Frame>();
+        if let Some(n) = re.limits.matches {
+            run.match_limit = run.match_limit.min(n);
+        }
+        if let Some(n) = re.limits.depth {
+            run.depth_limit = run
+                .depth_limit
+                .min(usize::try_from(n).unwrap_or(usize::MAX));
+        }
         Search {
             utf: re.options & opt::UTF != 0,
             newline: run.newline.unwrap_or(Newline::from_bits(re.options)),
@@ -304,7 +312,7 @@ impl Matcher<'_> {
             ) && !matches!(i, Inst::Save(n) if n % 2 == 0)
         });
         let first = match lead {
-            _ if anchored => None,
+            _ if anchored || self.re.limits.no_start_opt => None,
             Some(&Inst::Char(c)) if c < 128 => Some((c as u8, c as u8)),
             Some(&Inst::CharFold(c)) if c < 128 && !self.m.utf => {
                 let c = c as u8;
@@ -315,6 +323,8 @@ impl Matcher<'_> {
         loop {
             let (start, pc, pos) = match self.m.at {
                 At::Attempt { start, pc, pos } => (start, pc, pos),
+                // PCRE counts its first call: no run is within a limit of 0.
+                At::Start(_) if self.m.run.match_limit == 0 => return Err(MatchError::MatchLimit),
                 At::Start(mut p) => {
                     if let Some((b, c)) = first {
                         match self.s[p..].iter().position(|&x| x == b || x == c) {
@@ -322,7 +332,7 @@ impl Matcher<'_> {
                             _ => return Ok(Some(false)),
                         }
                     }
-                    if let Some(c) = self.re.required {
+                    if let Some(c) = self.re.required.filter(|_| !self.re.limits.no_start_opt) {
                         if self.s.len() - p < super::REQUIRED_WINDOW
                             && self.m.seen.is_none_or(|at| at < p)
                         {

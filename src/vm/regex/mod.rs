@@ -409,6 +409,8 @@ pub struct Regex {
     regs: usize,
     /// Compile options (after the pattern's own `(*...)` and top-level settings).
     options: u32,
+    /// The pattern's own `(*LIMIT_MATCH=n)`, `(*LIMIT_RECURSION=n)`, `(*NO_START_OPT)`.
+    limits: Limits,
     /// Whether the pattern has a lookbehind (subject positions of nested calls may then go
     /// down).
     lookbehind: bool,
@@ -416,6 +418,18 @@ pub struct Regex {
     /// the rest of the subject, looked for only when fewer than [`REQUIRED_WINDOW`] bytes
     /// are left (which decides whether a hopeless pattern meets the match limit, as in erl).
     required: Option<u32>,
+}
+
+/// What a pattern's leading `(*...)` items say of its runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Limits {
+    /// `(*LIMIT_MATCH=n)`: a match limit that lowers the caller's.
+    pub(crate) matches: Option<u64>,
+    /// `(*LIMIT_RECURSION=n)`: likewise for the recursion (here: frame) limit.
+    pub(crate) depth: Option<u64>,
+    /// `(*NO_START_OPT)`: every start position is tried in full (no skipping to the first
+    /// character, no giving up for a missing required one).
+    pub(crate) no_start_opt: bool,
 }
 
 /// How close to the end of the subject a search looks for the required character.

@@ -16,7 +16,8 @@ use alloc::vec::Vec;
 
 use super::class::{other_case, posix, Class, Item, Set};
 use super::{
-    opt, CompileError, Inst, Look, PatternError, Regex, Test, Verb, MAX_NESTING, MAX_PROGRAM,
+    opt, CompileError, Inst, Limits, Look, PatternError, Regex, Test, Verb, MAX_NESTING,
+    MAX_PROGRAM,
 };
 
 /// Largest count in `{n,m}`.
@@ -148,13 +149,41 @@ fn err<T>(error: CompileError, offset: usize) -> Res<T> {
 /// Compiles `pat` with options `options`.
 pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
     let mut pos = 0;
-    // Leading `(*UTF8)`, `(*CRLF)` and the like.
+    let mut limits = Limits::default();
+    // Leading `(*UTF8)`, `(*CRLF)`, `(*LIMIT_MATCH=n)` and the like.
     while pat[pos..].starts_with(b"(*") {
         let Some(end) = pat[pos..].iter().position(|&b| b == b')') else {
             break;
         };
         let nl = |n: u32| (options & !(7 << opt::NEWLINE_SHIFT)) | (n << opt::NEWLINE_SHIFT);
-        options = match &pat[pos + 2..pos + end] {
+        let item = &pat[pos + 2..pos + end];
+        let limit = [&b"LIMIT_MATCH="[..], b"LIMIT_RECURSION="]
+            .iter()
+            .position(|p| item.starts_with(p));
+        if let Some(which) = limit {
+            // A number (none: 0) that PCRE reads while it is under 429,496,729.
+            let digits = &item[if which == 0 { 12 } else { 16 }..];
+            let mut n: u64 = 0;
+            for &d in digits {
+                if !d.is_ascii_digit() || n > u64::from(u32::MAX / 10 - 1) {
+                    n = u64::MAX;
+                    break;
+                }
+                n = n * 10 + u64::from(d - b'0');
+            }
+            if n == u64::MAX {
+                break;
+            }
+            let l = if which == 0 {
+                &mut limits.matches
+            } else {
+                &mut limits.depth
+            };
+            *l = Some(l.map_or(n, |o: u64| o.min(n)));
+            pos += end + 1;
+            continue;
+        }
+        options = match item {
             b"UTF8" | b"UTF" => options | opt::UTF,
             b"UCP" => options | opt::UCP,
             b"LF" => nl(0),
@@ -164,7 +193,11 @@ pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
             b"ANYCRLF" => nl(4),
             b"BSR_ANYCRLF" => options | opt::BSR_ANYCRLF,
             b"BSR_UNICODE" => options & !opt::BSR_ANYCRLF,
-            b"NO_START_OPT" => options,
+            b"NO_START_OPT" => {
+                limits.no_start_opt = true;
+                options
+            }
+            b"NO_AUTO_POSSESS" => options,
             _ => break,
         };
         pos += end + 1;
@@ -242,6 +275,7 @@ pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
         names: p.names,
         regs: p.regs,
         options,
+        limits,
         lookbehind: p.lookbehind,
         required: p.required.filter(|_| !p.accept).map(|(c, _)| c),
     })
