@@ -88,6 +88,27 @@ calls() ->
     all("abc", "a(?=(?1))(b)c"),
     all("ab", "(?<=(a))(?1)?b"),
     all("xaay", "x(a(?=a)|a)(?1)y"),
+    %% Lookbehinds calling groups, defined before or after them.
+    all("ab abc d", "(?<=(?&w))\\s(?(DEFINE)(?<w>\\w{3}))"),
+    all("\nxb", "(?<=(?1))((\\w))"),
+    all("xaz bcyzabc", "(?<=x(?1)|(?2)y)z(a)(bc)"),
+    all("bca", "(?<=(?1))(a|bc)"),
+    all("aab", "(?<=(?1)(?1))b(a)"),
+    all("aa", "(a(?<=(?1)))"),
+    all("aa", "(?<=(?1))(a+)"),
+    all("aab", "(?<=(?&n))(?>b)(?<n>a{2})"),
+    all("bcac", "(?<=(?1)|b)c(a)"),
+    all("xx", "(?<=(?1))(?1)(?(DEFINE)(x))"),
+    all("aa", "(?<=(?R))a"),
+    all("cbab", "(?<!(?1))b(a)"),
+    all("xab", "(a)(?<=(?1))b"),
+    %% Conditional groups in lookbehinds have their branches' length, as in PCRE.
+    [all(S, P) || {P, S} <- [{"(?<=(?(DEFINE)x)a)b", "ab"}, {"(?<=(?(DEFINE)x)a)b", "xab"},
+                             {"(a)?(?<=(?(1)a))c", "bac"}, {"(a)?(?<=(?(1)a))c", "bc"},
+                             {"(a)?(?<=(?(1)a|b))c", "bc"}, {"(?<=(?(?=a)a|b))c", "bc"},
+                             {"(?<=(?(R)a|b))c", "bc"}, {"(?<=(?(?<=a)a|b))c", "bc"},
+                             {"(?:(?(DEFINE)ab)c){2}", "cc"},
+                             {"(?<=(?1))x(?(DEFINE)((?(R)a|b)))", "bx"}]],
     %% \K in a call moves the match start.
     all("abc", "a(b\\K)?(?1)c"),
     %% Options with calls.

@@ -3,7 +3,7 @@
 %% assertions and recursion, branch reset groups, backtracking verbs and backreferences,
 %% nested in groups, assertions and quantifiers, with run options drawn too: the results and
 %% compile errors (message and offset) must be erl's. Lookbehinds calling groups are left out
-%% (one calling a group defined after it is not supported).
+%% here (t_re_advanced has those that are supported).
 -module(t_re_advanced_random).
 -export([main/0]).
 

@@ -58,6 +58,9 @@ struct Group {
     flags: u32,
     /// The enclosing alternative's fixed length so far.
     outer_len: Option<u32>,
+    /// The enclosing alternative's `seq_rest` and `seq_calls`.
+    outer_rest: Option<u32>,
+    outer_calls: Vec<u16>,
     /// The fixed length of all alternatives so far (`Some(None)`: they differ or vary).
     len: Option<Option<u32>>,
     /// The enclosing alternative's least length so far.
@@ -123,6 +126,13 @@ struct Parser<'a> {
     lookbehind: bool,
     /// Whether a lookbehind with a call is not of fixed length (an error at the end).
     deferred: bool,
+    /// The current alternative's fixed length but for the calls of groups not closed yet
+    /// (`seq_calls`), which a lookbehind may have.
+    seq_rest: Option<u32>,
+    seq_calls: Vec<u16>,
+    /// For each lookbehind alternative whose length waits for the groups it calls: the rest
+    /// of its length and those groups; its `Back` says `u32::MAX - index` until then.
+    lookbehind_calls: Vec<(u32, Vec<u16>)>,
     /// Where the first recursive call that could loop is (an error at the end).
     loops: Option<usize>,
     /// Highest group number referred to by number.
@@ -231,6 +241,9 @@ pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
         accept: false,
         lookbehind: false,
         deferred: false,
+        seq_rest: Some(0),
+        seq_calls: Vec::new(),
+        lookbehind_calls: Vec::new(),
         loops: None,
         max_ref: 0,
         in_quote: false,
@@ -262,7 +275,7 @@ pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
         return err(CompileError::NoSuchGroup, pat.len());
     }
     p.close_group(pat.len())?;
-    if p.deferred {
+    if p.deferred || !p.lookbehind_lengths() {
         return err(CompileError::LookbehindNotFixed, pat.len());
     }
     p.prog.push(Inst::Match);
@@ -336,10 +349,12 @@ impl Parser<'_> {
         self.atom_len = len;
         self.atom_min = min;
         self.seq_min = self.seq_min.saturating_add(min);
-        self.seq_len = match (self.seq_len, len) {
+        let add = |s: Option<u32>| match (s, len) {
             (Some(a), Some(b)) => a.checked_add(b),
             _ => None,
         };
+        self.seq_len = add(self.seq_len);
+        self.seq_rest = add(self.seq_rest);
     }
 
     fn class(&mut self, c: Class) -> Res<()> {
@@ -600,6 +615,33 @@ impl Parser<'_> {
         }
     }
 
+    /// Gives the lookbehinds that call groups defined after them their lengths, now that
+    /// every group's is known; false if one is not of fixed length.
+    fn lookbehind_lengths(&mut self) -> bool {
+        for (k, (rest, calls)) in self.lookbehind_calls.iter().enumerate() {
+            let mut total = Some(*rest);
+            for &g in calls {
+                let named = g.checked_sub(FORWARD).and_then(|f| {
+                    let name = &self.forward[usize::from(f)].0;
+                    self.names.iter().find(|(m, _)| m == name)
+                });
+                let g = named.map_or(g, |&(_, n)| n);
+                let len = self.closed.get(usize::from(g)).copied().flatten();
+                total = total
+                    .zip(len.and_then(|c| c.0))
+                    .and_then(|(a, b)| a.checked_add(b));
+            }
+            let Some(total) = total else {
+                return false;
+            };
+            let mark = Inst::Back(u32::MAX - k as u32);
+            if let Some(i) = self.prog.iter_mut().find(|i| **i == mark) {
+                *i = Inst::Back(total);
+            }
+        }
+        true
+    }
+
     /// The number of the group named `name`, or a placeholder (see [`FORWARD`]) for a name
     /// not seen yet; `at`: where to report it if it never is.
     fn named_group(&mut self, name: Vec<u8>, at: usize) -> usize {
@@ -671,7 +713,14 @@ impl Parser<'_> {
         self.atom = Some(self.prog.len());
         self.emit(Inst::Call { group, to: 0 })?;
         let (len, min) = known.unwrap_or((None, 0));
+        let rest = self.seq_rest;
         self.add_len(len, min);
+        if known.is_none() && open.is_none() {
+            // A group later in the pattern: its length is known at the end (for a
+            // lookbehind; a recursive call never has a fixed length).
+            self.seq_rest = rest;
+            self.seq_calls.push(group);
+        }
         Ok(())
     }
 
@@ -818,10 +867,12 @@ impl Parser<'_> {
         }
         // The atom's length no longer counts as it was: take it out of the sequence's.
         let len = self.atom_len;
-        self.seq_len = match (self.seq_len, len) {
+        let sub = |s: Option<u32>| match (s, len) {
             (Some(s), Some(l)) => Some(s - l),
             _ => None,
         };
+        self.seq_len = sub(self.seq_len);
+        self.seq_rest = sub(self.seq_rest);
         let atom_min = self.atom_min;
         self.seq_min = self.seq_min.saturating_sub(atom_min);
         if min == 0 && self.required.is_some_and(|(_, at)| at >= start) {
@@ -1154,6 +1205,8 @@ impl Parser<'_> {
             exits: Vec::new(),
             flags: self.flags,
             outer_len: self.seq_len,
+            outer_rest: self.seq_rest,
+            outer_calls: core::mem::take(&mut self.seq_calls),
             len: None,
             outer_min: self.seq_min,
             min: None,
@@ -1161,6 +1214,7 @@ impl Parser<'_> {
             self_ref: false,
         });
         self.seq_len = Some(0);
+        self.seq_rest = Some(0);
         self.seq_min = 0;
         self.atom = None;
         self.branch()
@@ -1324,17 +1378,24 @@ impl Parser<'_> {
         }
         g.min = Some(g.min.map_or(self.seq_min, |m| m.min(self.seq_min)));
         if let Kind::Look { behind: true } = g.kind {
-            let n = match len {
-                Some(n) => n,
+            let n = match (len, self.seq_rest) {
+                (Some(n), _) => n,
+                // Calls of groups not closed yet: their lengths are added at the end.
+                (None, Some(rest)) if !self.seq_calls.is_empty() => {
+                    let calls = core::mem::take(&mut self.seq_calls);
+                    self.lookbehind_calls.push((rest, calls));
+                    u32::MAX - (self.lookbehind_calls.len() as u32 - 1)
+                }
                 // PCRE checks lookbehinds with calls once the pattern is compiled.
-                None if self.prog[g.alt_start..]
-                    .iter()
-                    .any(|i| matches!(i, Inst::Call { .. })) =>
+                (None, _)
+                    if self.prog[g.alt_start..]
+                        .iter()
+                        .any(|i| matches!(i, Inst::Call { .. })) =>
                 {
                     self.deferred = true;
                     0
                 }
-                None => return err(CompileError::LookbehindNotFixed, at),
+                (None, _) => return err(CompileError::LookbehindNotFixed, at),
             };
             self.prog.insert(g.alt_start, Inst::Back(n));
         }
@@ -1376,6 +1437,8 @@ impl Parser<'_> {
         }
         self.open[gi].alt_start = self.prog.len();
         self.seq_len = Some(0);
+        self.seq_rest = Some(0);
+        self.seq_calls.clear();
         self.seq_min = 0;
         self.atom = None;
         if self.prog.len() > MAX_PROGRAM {
@@ -1462,10 +1525,17 @@ impl Parser<'_> {
         }
         self.flags = g.flags;
         self.seq_len = g.outer_len;
+        self.seq_rest = g.outer_rest;
+        self.seq_calls = g.outer_calls;
         self.seq_min = g.outer_min;
         let (len, min) = match g.kind {
             Kind::Look { .. } => (Some(0), 0),
-            Kind::Cond { bars, .. } => (None, if bars > 0 { g.min.unwrap_or(0) } else { 0 }),
+            // As PCRE, the length of its branches (one: that one's, even though the
+            // condition may skip it).
+            Kind::Cond { bars, .. } => (
+                g.len.flatten(),
+                if bars > 0 { g.min.unwrap_or(0) } else { 0 },
+            ),
             _ => (g.len.flatten(), g.min.unwrap_or(0)),
         };
         if g.self_ref {

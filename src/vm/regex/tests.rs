@@ -372,3 +372,36 @@ fn sliced_searches_with_calls_and_verbs() {
         }
     }
 }
+
+/// A lookbehind may call a group defined after it; its length is settled at the end.
+#[test]
+fn lookbehinds_calling_later_groups() {
+    assert_eq!(
+        whole("(?<=(?&w))\\s(?(DEFINE)(?<w>\\w{3}))", "ab abc d"),
+        Some((6, 7))
+    );
+    assert_eq!(
+        whole("(?<=x(?1)|(?2)y)z(a)(bc)", "xaz bcyzabc"),
+        Some((7, 11))
+    );
+    assert_eq!(
+        compile_error("(?<=(?1))(a+)"),
+        (CompileError::LookbehindNotFixed, 13)
+    );
+    assert_eq!(
+        compile_error("(a(?<=(?1)))"),
+        (CompileError::LookbehindNotFixed, 12)
+    );
+}
+
+/// `(*LIMIT_MATCH=n)` lowers the caller's limit; `(*NO_START_OPT)` makes `(*COMMIT)` see
+/// every start position.
+#[test]
+fn leading_limits_and_start_options() {
+    let re = Regex::compile(b"(*LIMIT_MATCH=1000)(a|b)*c", 0).expect("compiles");
+    let mut steps = 0;
+    let r = re.exec(&[b'a'; 2000], &Run::new(0), &mut steps);
+    assert_eq!(r, Err(MatchError::MatchLimit));
+    assert_eq!(whole("(*COMMIT)ABC", "xyzABC"), Some((3, 6)));
+    assert_eq!(whole("(*NO_START_OPT)(*COMMIT)ABC", "xyzABC"), None);
+}
