@@ -257,6 +257,8 @@ errors() ->
                       "(*PRUNE)?", "(*ACCEPT)+", "a(*", "(*)", "(a)(?<=(?1))",
                       "(a+)(?<=(?1))", "(?(DEFINE)(?<a>(?&a)))"]],
     erlang:display(try re:run("a", "(?R)") catch C:E -> {C, E} end),
+    %% The badarg's frame names erl's error_info module for re.
+    erlang:display(try re:run("a", "(?&x)") catch error:R:St -> {R, [{M, F, I} || {M, F, _, I} <- St, M =:= re]} end),
     erlang:display(re:run("a", "(?1", [report_errors])),
     ok.
 
