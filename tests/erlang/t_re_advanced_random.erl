@@ -45,9 +45,42 @@ one(Seed, I) ->
         end,
     erlang:display({Seed, I, P, S, O, R, C}).
 
+%% Second family: the new constructs among everyday atoms under every kind of quantifier,
+%% with Latin-1 and UTF-8 subjects and a wider choice of options.
+atom() ->
+    pick(["a", "b", "é", ".", "\\d", "\\w", "\\s", "\\b", "^", "$", "[aé]", "[^a]", "(a)", "(?:ab)",
+          "(b|é)", "\\1", "(?!b)", "(?<=a|bc)", "(?>a+)", "a|b", "()", "(?i)A", "\\n", "(?<n>a)",
+          "\\k<n>", "\\Z", "(?m)^", "(?s).", "\\K", "(?1)", "(?R)", "(?&n)", "(*SKIP)", "(*PRUNE)",
+          "(*COMMIT)", "(*THEN)", "(*ACCEPT)", "(*F)", "(*MARK:x)", "(*SKIP:x)", "(?|(a)|(b)c)",
+          "(?(1)a|b)", "(?(R)a|b)", "(?(?=a)a|\\w)", "(?(DEFINE)(?<d>\\d))", "(?&d)", "\\g<1>",
+          "(?-1)", "(?+1)", "(a(?1)?b)"]).
+
+quant() -> pick(["", "", "", "*", "+", "?", "*?", "+?", "{2}", "{0,}", "*+", "{0}"]).
+
+pat(0) -> "";
+pat(N) -> atom() ++ quant() ++ pat(N - 1).
+
+two(Seed, I) ->
+    P = pat(rand:uniform(5)),
+    S0 = [pick([$a, $a, $b, $b, $c, $\s, $x, $1, $\n, $\r, 233, 201]) || _ <- lists:seq(1, rand:uniform(12))],
+    O = pick([[], [global], [caseless], [multiline, global], [dotall, global], [ungreedy],
+              [notempty, global], [anchored], [unicode], [unicode, global],
+              [{newline, crlf}, multiline, global], [{newline, any}, global], [notbol],
+              [noteol, multiline], [{offset, 2}, global], [extended], [firstline],
+              [dollar_endonly], [no_auto_capture], [dupnames], [report_errors, {match_limit, 1000}]]),
+    U = lists:member(unicode, O),
+    S = if U -> unicode:characters_to_binary(S0); true -> S0 end,
+    P2 = if U -> unicode:characters_to_binary(P); true -> P end,
+    R = try re:run(S, P2, [{capture, all, index} | O]) catch Class:E -> {Class, E} end,
+    erlang:display({Seed, I, P, S0, O, R}).
+
 main() ->
     lists:foreach(fun(Seed) ->
                           rand:seed(exsss, {Seed, 2, 3}),
                           [one(Seed, I) || I <- lists:seq(1, 2000)]
+                  end, [1, 2, 3]),
+    lists:foreach(fun(Seed) ->
+                          rand:seed(exsss, {Seed, 5, 7}),
+                          [two(Seed, I) || I <- lists:seq(1, 2000)]
                   end, [1, 2, 3]),
     halt().

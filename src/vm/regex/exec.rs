@@ -297,23 +297,36 @@ impl Matcher<'_> {
                 last
             }
         };
-        // A match that must start with an ASCII character (either case, when caseless
-        // outside UTF mode) starts only where it is; verbs, group starts and atomic groups
-        // before it do not count, as in PCRE.
-        let lead = self.re.prog[1..].iter().find(|i| {
+        // A match that must start with a given character (an ASCII one either case, when
+        // caseless outside UTF mode; in UTF mode, the first byte of its encoding) starts only
+        // where that is; verbs, group starts and atomic groups before it do not count, nor
+        // does a repeat of it at least once, as in PCRE.
+        let prog = &self.re.prog;
+        let lead = (1..prog.len()).find(|&i| {
             !matches!(
-                i,
+                prog[i],
                 Inst::Jmp(1)
                     | Inst::AtomicStart
                     | Inst::Branch { .. }
                     | Inst::Verb(
                         Verb::Commit | Verb::Prune | Verb::Skip | Verb::SkipTo(_) | Verb::Mark(_)
                     )
-            ) && !matches!(i, Inst::Save(n) if n % 2 == 0)
+            ) && !matches!(prog[i], Inst::Save(n) if n % 2 == 0)
+        });
+        let lead = lead.and_then(|i| match prog[i] {
+            // A repeat that takes its character at least once.
+            Inst::RepeatOne { min: 1.., .. } => prog.get(i + 1),
+            _ => prog.get(i),
         });
         let first = match lead {
             _ if anchored || self.re.limits.no_start_opt => None,
-            Some(&Inst::Char(c)) if c < 128 => Some((c as u8, c as u8)),
+            // In UTF mode, the first byte of the character's encoding.
+            Some(&Inst::Char(c)) if c >= 128 && self.m.utf => {
+                let mut buf = [0; 4];
+                let b = char::from_u32(c).map(|ch| ch.encode_utf8(&mut buf).as_bytes()[0]);
+                b.map(|b| (b, b))
+            }
+            Some(&Inst::Char(c)) if c < 256 => Some((c as u8, c as u8)),
             Some(&Inst::CharFold(c)) if c < 128 && !self.m.utf => {
                 let c = c as u8;
                 Some((c.to_ascii_lowercase(), c.to_ascii_uppercase()))

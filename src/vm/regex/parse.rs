@@ -65,6 +65,8 @@ struct Group {
     len: Option<Option<u32>>,
     /// The enclosing alternative's least length so far.
     outer_min: u32,
+    /// The enclosing alternative's `seq_fwd`.
+    outer_fwd: bool,
     /// The least length of the alternatives so far.
     min: Option<u32>,
     /// A branch reset group `(?|`: the group count before it and the most after any of its
@@ -112,6 +114,12 @@ struct Parser<'a> {
     /// empty" when 0, for recursive calls that could loop).
     atom_min: u32,
     seq_min: u32,
+    /// Whether the current alternative calls a group not closed yet before anything that
+    /// must consume (then PCRE takes it as one that could be empty).
+    seq_fwd: bool,
+    /// Whether the last atom is the call that set `seq_fwd` (a quantifier undoes that: PCRE
+    /// wraps a repeated call in a group it scans through).
+    atom_fwd: bool,
     /// The fixed length and least length of each group closed so far, by number.
     closed: Vec<Option<(Option<u32>, u32)>>,
     /// Calls and conditions of groups numbered past those opened so far, with where.
@@ -234,6 +242,8 @@ pub(super) fn compile(pat: &[u8], mut options: u32) -> Res<Regex> {
         seq_len: Some(0),
         atom_min: 0,
         seq_min: 0,
+        seq_fwd: false,
+        atom_fwd: false,
         closed: Vec::new(),
         forward_numbers: Vec::new(),
         marks: Vec::new(),
@@ -346,6 +356,7 @@ impl Parser<'_> {
 
     /// Adds an atom of fixed length `len` and least length `min` to the alternative.
     fn add_len(&mut self, len: Option<u32>, min: u32) {
+        self.atom_fwd = false;
         self.atom_len = len;
         self.atom_min = min;
         self.seq_min = self.seq_min.saturating_add(min);
@@ -397,6 +408,7 @@ impl Parser<'_> {
 
     /// After an item that matches no characters and cannot be repeated.
     fn zero_width(&mut self) {
+        self.atom_fwd = false;
         self.atom = None;
         self.atom_len = Some(0);
         self.atom_min = 0;
@@ -463,7 +475,8 @@ impl Parser<'_> {
                     self.quantify(min, max, at)?;
                 }
                 b'{' => match self.counted()? {
-                    Some((min, max)) => self.quantify(min, max, at)?,
+                    // PCRE reports nothing to repeat at the closing brace.
+                    Some((min, max)) => self.quantify(min, max, self.pos - 1)?,
                     None => {
                         self.pos += 1;
                         self.literal(u32::from(b'{'))?;
@@ -702,7 +715,12 @@ impl Parser<'_> {
                 .open
                 .iter()
                 .any(|g| matches!(g.kind, Kind::Cond { .. }));
-            if !in_cond && self.seq_min == 0 && self.open[k + 1..].iter().all(|g| g.outer_min == 0)
+            let empty = |min: u32, fwd: bool| min == 0 || fwd;
+            if !in_cond
+                && empty(self.seq_min, self.seq_fwd)
+                && self.open[k + 1..]
+                    .iter()
+                    .all(|g| empty(g.outer_min, g.outer_fwd))
             {
                 // Reported with the references to missing groups, as PCRE finds them.
                 self.loops.get_or_insert(term);
@@ -715,6 +733,10 @@ impl Parser<'_> {
         let (len, min) = known.unwrap_or((None, 0));
         let rest = self.seq_rest;
         self.add_len(len, min);
+        // PCRE's scan for an empty alternative stops here unless something before it had to
+        // consume.
+        self.atom_fwd = known.is_none() && self.seq_min == 0 && !self.seq_fwd;
+        self.seq_fwd |= self.atom_fwd;
         if known.is_none() && open.is_none() {
             // A group later in the pattern: its length is known at the end (for a
             // lookbehind; a recursive call never has a fixed length).
@@ -875,6 +897,9 @@ impl Parser<'_> {
         self.seq_rest = sub(self.seq_rest);
         let atom_min = self.atom_min;
         self.seq_min = self.seq_min.saturating_sub(atom_min);
+        if core::mem::take(&mut self.atom_fwd) {
+            self.seq_fwd = false;
+        }
         if min == 0 && self.required.is_some_and(|(_, at)| at >= start) {
             self.required = None;
         }
@@ -1209,6 +1234,7 @@ impl Parser<'_> {
             outer_calls: core::mem::take(&mut self.seq_calls),
             len: None,
             outer_min: self.seq_min,
+            outer_fwd: core::mem::take(&mut self.seq_fwd),
             min: None,
             reset: None,
             self_ref: false,
@@ -1376,7 +1402,13 @@ impl Parser<'_> {
             let group = *group;
             self.prog[g.alt_start] = Inst::Branch { end, group };
         }
-        g.min = Some(g.min.map_or(self.seq_min, |m| m.min(self.seq_min)));
+        // An alternative with a call of a group not closed yet could be empty, for PCRE.
+        let min = if core::mem::take(&mut self.seq_fwd) {
+            0
+        } else {
+            self.seq_min
+        };
+        g.min = Some(g.min.map_or(min, |m| m.min(min)));
         if let Kind::Look { behind: true } = g.kind {
             let n = match (len, self.seq_rest) {
                 (Some(n), _) => n,
@@ -1528,6 +1560,7 @@ impl Parser<'_> {
         self.seq_rest = g.outer_rest;
         self.seq_calls = g.outer_calls;
         self.seq_min = g.outer_min;
+        self.seq_fwd = g.outer_fwd;
         let (len, min) = match g.kind {
             Kind::Look { .. } => (Some(0), 0),
             // As PCRE, the length of its branches (one: that one's, even though the
