@@ -385,7 +385,9 @@ pub fn finish(ctx: &mut Ctx, bif: BifFn, args: &[Term]) -> BifResult {
 pub fn error_info_module(module: &str) -> &'static str {
     match module {
         "erlang" => "erl_erts_errors",
-        "lists" | "maps" | "binary" | "string" | "unicode" | "math" | "ets" => "erl_stdlib_errors",
+        "lists" | "maps" | "binary" | "string" | "unicode" | "math" | "ets" | "re" => {
+            "erl_stdlib_errors"
+        }
         "os" => "erl_kernel_errors",
         _ => "erl_erts_errors",
     }

@@ -810,6 +810,8 @@ fn advance(ctx: &mut Ctx, job: &mut Pending) -> Result<Option<Outcome>, Fault> {
             Ok(Progress::Paused) => return Ok(None),
             Ok(Progress::Done(m)) => Ok(m),
             Err(MatchError::Memory) => return Err(Fault::error(atom::SYSTEM_LIMIT)),
+            // PCRE's recursion loop: erl takes it for no (further) match.
+            Err(MatchError::RecursionLoop) => Ok(None),
             Err(e) => Err(e),
         };
         ctx.charge(1);

@@ -6,6 +6,13 @@
 //! the backtrack points above the marker but keeps the restore frames. The stack is bounded
 //! by the caller's budget in bytes and in frames, and the work by a step count.
 //!
+//! A subroutine call pushes a [`Frame::Call`] (the calls in progress are linked through
+//! them) and jumps to the group's code; reaching the group's end returns: the frames above
+//! the call are dropped, the captures and loop registers restored from them, and the match
+//! goes on after the call. Backtracking verbs push a frame that acts when backtracking
+//! reaches it: it unwinds the stack to the innermost call or assertion (which then fails, or
+//! is true when negative) or to the bottom, where it ends this start position or the search.
+//!
 //! All of a run's state lives in a [`Search`], not on the native stack, so a run can stop
 //! after a budget of work and go on later from exactly where it was ([`Search::resume`]):
 //! the BIFs run a long match a scheduler slice at a time. It pauses only at the top of the
@@ -14,7 +21,7 @@
 use alloc::vec::Vec;
 
 use super::class::{other_case, Set};
-use super::{opt, Inst, Look, Newline, Regex};
+use super::{opt, Inst, Look, Newline, Regex, Test, Verb};
 
 /// How a run could not finish.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +33,9 @@ pub enum MatchError {
     RecursionLimit = 2,
     /// The backtrack stack would pass the memory budget.
     Memory = 3,
+    /// A group was called again at the same subject position from within itself (PCRE's
+    /// recursion loop; erl reports no match).
+    RecursionLoop = 4,
 }
 
 /// The parameters of one run.
@@ -63,6 +73,9 @@ impl Run {
 
 const UNSET: usize = usize::MAX;
 
+/// No call in progress (for [`Search::call`] and [`Frame::Call`]'s link).
+const NO_CALL: u32 = u32::MAX;
+
 #[derive(Clone, Copy, Debug)]
 enum Frame {
     /// Go on at `pc` with `pos`.
@@ -73,12 +86,28 @@ enum Frame {
     Reg { n: u16, old: usize },
     /// An atomic group's start.
     Barrier,
-    /// A lookaround's start: where it was tried and where its code ends.
+    /// A lookaround's start: where it was tried, where its code ends and, as a condition,
+    /// where the "no" branch starts (else 0).
     Look {
         negative: bool,
         pos: usize,
-        cont: usize,
+        cont: u32,
+        no: u32,
     },
+    /// A subroutine call of `group` made at `pos`, returning to `ret`; `prev` is the stack
+    /// index of the call it was made in ([`NO_CALL`]: none).
+    Call {
+        group: u16,
+        ret: u32,
+        prev: u32,
+        pos: usize,
+    },
+    /// A verb met at `pc` and `pos`: acts when backtracked into.
+    Verb { verb: Verb, pc: u32, pos: usize },
+    /// `(*MARK:NAME)` met at `pos`.
+    Mark { name: u16, pos: usize },
+    /// The start of an alternative (a `Branch` at `pc`), for `(*THEN)`.
+    Branch { pc: u32 },
     /// A greedy single-character repeat at `pc` that may give back characters down to
     /// `min_pos`; it now ends at `pos`.
     Greedy {
@@ -133,13 +162,27 @@ pub struct Search {
     last: Option<usize>,
     /// Where the required character was last seen.
     seen: Option<usize>,
+    /// The stack index of the innermost call in progress ([`NO_CALL`]: none).
+    call: u32,
+    /// Where `(*SKIP)` says the next start position is.
+    skip: Option<usize>,
+    /// Whether `(*COMMIT)` ended the search.
+    commit: bool,
     at: At,
 }
 
 impl Search {
     /// A search of `re` with the parameters `run`.
-    pub fn new(re: &Regex, run: Run) -> Search {
+    pub fn new(re: &Regex, mut run: Run) -> Search {
         let frame = core::mem::size_of::<Frame>();
+        if let Some(n) = re.limits.matches {
+            run.match_limit = run.match_limit.min(n);
+        }
+        if let Some(n) = re.limits.depth {
+            run.depth_limit = run
+                .depth_limit
+                .min(usize::try_from(n).unwrap_or(usize::MAX));
+        }
         Search {
             utf: re.options & opt::UTF != 0,
             newline: run.newline.unwrap_or(Newline::from_bits(re.options)),
@@ -149,9 +192,15 @@ impl Search {
             steps: 0,
             steps_at_start: 0,
             work: 0,
-            max_frames: run.depth_limit.min(run.memory / frame),
+            max_frames: run
+                .depth_limit
+                .min(run.memory / frame)
+                .min(NO_CALL as usize),
             last: None,
             seen: None,
+            call: NO_CALL,
+            skip: None,
+            commit: false,
             at: At::Start(run.start),
             run,
         }
@@ -248,22 +297,55 @@ impl Matcher<'_> {
                 last
             }
         };
-        // A match that must start with an ASCII character starts only where it is.
-        let first = match self.re.prog.get(1) {
-            Some(&Inst::Char(c)) if c < 128 && !anchored => Some(c as u8),
+        // A match that must start with a given character (an ASCII one either case, when
+        // caseless outside UTF mode; in UTF mode, the first byte of its encoding) starts only
+        // where that is; verbs, group starts and atomic groups before it do not count, nor
+        // does a repeat of it at least once, as in PCRE.
+        let prog = &self.re.prog;
+        let lead = (1..prog.len()).find(|&i| {
+            !matches!(
+                prog[i],
+                Inst::Jmp(1)
+                    | Inst::AtomicStart
+                    | Inst::Branch { .. }
+                    | Inst::Verb(
+                        Verb::Commit | Verb::Prune | Verb::Skip | Verb::SkipTo(_) | Verb::Mark(_)
+                    )
+            ) && !matches!(prog[i], Inst::Save(n) if n % 2 == 0)
+        });
+        let lead = lead.and_then(|i| match prog[i] {
+            // A repeat that takes its character at least once.
+            Inst::RepeatOne { min: 1.., .. } => prog.get(i + 1),
+            _ => prog.get(i),
+        });
+        let first = match lead {
+            _ if anchored || self.re.limits.no_start_opt => None,
+            // In UTF mode, the first byte of the character's encoding.
+            Some(&Inst::Char(c)) if c >= 128 && self.m.utf => {
+                let mut buf = [0; 4];
+                let b = char::from_u32(c).map(|ch| ch.encode_utf8(&mut buf).as_bytes()[0]);
+                b.map(|b| (b, b))
+            }
+            Some(&Inst::Char(c)) if c < 256 => Some((c as u8, c as u8)),
+            Some(&Inst::CharFold(c)) if c < 128 && !self.m.utf => {
+                let c = c as u8;
+                Some((c.to_ascii_lowercase(), c.to_ascii_uppercase()))
+            }
             _ => None,
         };
         loop {
             let (start, pc, pos) = match self.m.at {
                 At::Attempt { start, pc, pos } => (start, pc, pos),
+                // PCRE counts its first call: no run is within a limit of 0.
+                At::Start(_) if self.m.run.match_limit == 0 => return Err(MatchError::MatchLimit),
                 At::Start(mut p) => {
-                    if let Some(b) = first {
-                        match self.s[p..].iter().position(|&x| x == b) {
+                    if let Some((b, c)) = first {
+                        match self.s[p..].iter().position(|&x| x == b || x == c) {
                             Some(n) if p + n <= last => p += n,
                             _ => return Ok(Some(false)),
                         }
                     }
-                    if let Some(c) = self.re.required {
+                    if let Some(c) = self.re.required.filter(|_| !self.re.limits.no_start_opt) {
                         if self.s.len() - p < super::REQUIRED_WINDOW
                             && self.m.seen.is_none_or(|at| at < p)
                         {
@@ -282,8 +364,15 @@ impl Matcher<'_> {
                 Some(true) => return Ok(Some(true)),
                 Some(false) => {}
             }
-            if anchored || start >= last {
+            if anchored || start >= last || self.m.commit {
                 return Ok(Some(false));
+            }
+            if let Some(p) = self.m.skip.take().filter(|&p| p > start) {
+                if p > last {
+                    return Ok(Some(false));
+                }
+                self.m.at = At::Start(p);
+                continue;
             }
             let mut p = start + 1;
             while self.m.utf && p < self.s.len() && self.s[p] & 0xc0 == 0x80 {
@@ -456,14 +545,20 @@ impl Matcher<'_> {
     /// Leaves an atomic group or lookaround: drops the backtrack points above its marker
     /// (and the marker), keeps the restore frames; returns the marker.
     fn cut(&mut self) -> Frame {
-        let Some(i) = self
+        match self
             .m
             .stack
             .iter()
             .rposition(|f| matches!(f, Frame::Barrier | Frame::Look { .. }))
-        else {
-            return Frame::Barrier;
-        };
+        {
+            Some(i) => self.cut_at(i),
+            None => Frame::Barrier,
+        }
+    }
+
+    /// Drops the frame at stack index `i` and the backtrack points above it, keeping the
+    /// restore frames; returns the frame.
+    fn cut_at(&mut self, i: usize) -> Frame {
         let marker = self.m.stack[i];
         let mut w = i;
         for r in i + 1..self.m.stack.len() {
@@ -476,6 +571,126 @@ impl Matcher<'_> {
         marker
     }
 
+    /// Where a lookaround whose body matched (its marker `f`) goes on: after it if it is
+    /// positive, else to a condition's "no" branch (`None`: it fails).
+    fn look_done(f: Frame) -> Option<(usize, usize)> {
+        match f {
+            Frame::Look {
+                negative: false,
+                pos,
+                cont,
+                ..
+            } => Some((cont as usize, pos)),
+            Frame::Look { pos, no, .. } if no != 0 => Some((no as usize, pos)),
+            _ => None,
+        }
+    }
+
+    /// Pops the top frame, undoing what it records (a capture, a loop register, a call).
+    fn pop(&mut self) -> Option<Frame> {
+        let f = self.m.stack.pop()?;
+        match f {
+            Frame::Slot { n, old } => self.m.slots[usize::from(n)] = old,
+            Frame::Reg { n, old } => self.m.regs[usize::from(n)] = old,
+            Frame::Call { prev, .. } => self.m.call = prev,
+            _ => {}
+        }
+        Some(f)
+    }
+
+    /// The group of the innermost call in progress.
+    fn call_group(&self) -> Option<u16> {
+        match self.m.stack.get(self.m.call as usize) {
+            Some(&Frame::Call { group, .. }) => Some(group),
+            _ => None,
+        }
+    }
+
+    /// Returns from the innermost call: drops the frames above it, undoing the captures and
+    /// loop registers it set (but the match start set by `\K` in it stays, as in PCRE);
+    /// gives where to go on.
+    #[inline(never)]
+    fn ret(&mut self) -> Result<usize, MatchError> {
+        let i = self.m.call as usize;
+        let Frame::Call { ret, .. } = self.m.stack[i] else {
+            return Ok(0);
+        };
+        let start = self.m.slots[0];
+        while self.m.stack.len() > i {
+            self.pop();
+        }
+        if self.m.slots[0] != start {
+            self.set_slot(0, start)?;
+        }
+        Ok(ret as usize)
+    }
+
+    /// Backtracking reached a verb met at `pc` and `pos`: unwinds the stack to where it acts.
+    /// Returns whether the attempt from this start position is over (then `skip` or
+    /// `commit` say what comes next); if not, backtracking goes on from the frame on top.
+    #[inline(never)]
+    fn verb_back(&mut self, verb: Verb, pc: usize, pos: usize) -> bool {
+        let mut skip_to = pos;
+        if let Verb::SkipTo(name) = verb {
+            // The latest mark of that name (in this call); without one, it is ignored.
+            let floor = if self.m.call == NO_CALL {
+                0
+            } else {
+                self.m.call as usize
+            };
+            let mark = self.m.stack[floor..].iter().rev().find_map(|f| match *f {
+                Frame::Mark { name: n, pos } if n == name => Some(pos),
+                _ => None,
+            });
+            // PCRE tries the start position again ignoring it, unless anchored.
+            let anchored = (self.re.options | self.m.run.flags) & opt::ANCHORED != 0;
+            match mark {
+                Some(p) => skip_to = p,
+                None if self.m.call == NO_CALL && !anchored => return false,
+                None => {}
+            }
+        }
+        while let Some(&f) = self.m.stack.last() {
+            match f {
+                // A call fails as a whole.
+                Frame::Call { .. } => {
+                    self.pop();
+                    return false;
+                }
+                // A negative assertion is true; a positive one lets the verb act beyond it,
+                // but for `(*THEN)` in a condition, which makes it false.
+                Frame::Look { negative, no, .. } if negative || (no != 0 && verb == Verb::Then) => {
+                    return false;
+                }
+                Frame::Branch { pc: b } if verb == Verb::Then => {
+                    self.pop();
+                    let b = b as usize;
+                    let Inst::Branch { end, group } = self.re.prog[b] else {
+                        continue;
+                    };
+                    let inside = b < pc && pc < b + end as usize;
+                    // The alternatives of a called group are the call's own: `(*THEN)` in
+                    // one fails the call.
+                    let top = self.m.call != NO_CALL
+                        && (self.m.call as usize) < self.m.stack.len()
+                        && self.call_group() == Some(group);
+                    if inside && !top {
+                        return false;
+                    }
+                }
+                _ => {
+                    self.pop();
+                }
+            }
+        }
+        match verb {
+            Verb::Commit => self.m.commit = true,
+            Verb::Skip | Verb::SkipTo(_) => self.m.skip = Some(skip_to),
+            _ => {}
+        }
+        true
+    }
+
     /// Backtracks to the latest point: the state to go on with, or `None` when none is left.
     fn backtrack(&mut self) -> Result<Option<(usize, usize)>, MatchError> {
         while let Some(f) = self.m.stack.pop() {
@@ -486,14 +701,24 @@ impl Matcher<'_> {
                 }
                 Frame::Slot { n, old } => self.m.slots[usize::from(n)] = old,
                 Frame::Reg { n, old } => self.m.regs[usize::from(n)] = old,
-                Frame::Barrier => {}
+                Frame::Call { prev, .. } => self.m.call = prev,
+                Frame::Barrier | Frame::Mark { .. } | Frame::Branch { .. } => {}
                 Frame::Look {
                     negative,
                     pos,
                     cont,
+                    no,
                 } => {
                     if negative {
-                        return Ok(Some((cont, pos)));
+                        return Ok(Some((cont as usize, pos)));
+                    }
+                    if no != 0 {
+                        return Ok(Some((no as usize, pos)));
+                    }
+                }
+                Frame::Verb { verb, pc, pos } => {
+                    if self.verb_back(verb, pc as usize, pos) {
+                        return Ok(None);
                     }
                 }
                 Frame::Greedy { pc, min_pos, pos } => {
@@ -572,6 +797,18 @@ impl Matcher<'_> {
                     self.set_slot(n, pos)?;
                     pc += 1;
                 }
+                Inst::End(n) if self.call_group() == Some(n) => pc = self.ret()?,
+                i @ (Inst::End(_)
+                | Inst::Open { .. }
+                | Inst::SetStart { .. }
+                | Inst::Close { .. }
+                | Inst::Call { .. }
+                | Inst::Verb(_)
+                | Inst::Branch { .. }) => match self.rare(i, pc, pos)? {
+                    Next::Go(p, q) => (pc, pos) = (p, q),
+                    Next::Fail => ok = false,
+                    Next::Matched => return Ok(Some(true)),
+                },
                 Inst::ResetStart => {
                     self.set_slot(0, pos)?;
                     pc += 1;
@@ -643,24 +880,18 @@ impl Matcher<'_> {
                     self.cut();
                     pc += 1;
                 }
-                Inst::LookStart { negative, skip } => {
+                Inst::LookStart { negative, skip, no } => {
                     self.push(Frame::Look {
                         negative,
                         pos,
-                        cont: jump(pc, skip),
+                        cont: jump(pc, skip) as u32,
+                        no: if no == 0 { 0 } else { jump(pc, no) as u32 },
                     })?;
                     pc += 1;
                 }
-                Inst::LookEnd => match self.cut() {
-                    Frame::Look {
-                        negative: false,
-                        pos: at,
-                        ..
-                    } => {
-                        pos = at;
-                        pc += 1;
-                    }
-                    _ => ok = false,
+                Inst::LookEnd => match Self::look_done(self.cut()) {
+                    Some((p, q)) => (pc, pos) = (p, q),
+                    None => ok = false,
                 },
                 Inst::Back(n) => {
                     for _ in 0..n {
@@ -679,10 +910,17 @@ impl Matcher<'_> {
                     }
                     pc += 1;
                 }
-                Inst::IfGroup { group, no } => {
-                    let g = 2 * usize::from(group);
-                    let set = self.m.slots.get(g + 1).is_some_and(|&e| e != UNSET);
-                    pc = if set { pc + 1 } else { jump(pc, no) };
+                Inst::If { test, no } => {
+                    let yes = match test {
+                        Test::Group(group) => {
+                            let g = 2 * usize::from(group);
+                            self.m.slots.get(g + 1).is_some_and(|&e| e != UNSET)
+                        }
+                        Test::Recursion => self.m.call != NO_CALL,
+                        Test::RecursionOf(group) => self.call_group() == Some(group),
+                        Test::Never => false,
+                    };
+                    pc = if yes { pc + 1 } else { jump(pc, no) };
                 }
                 Inst::Linebreak => {
                     let n = match self.char_at(pos) {
@@ -699,19 +937,12 @@ impl Matcher<'_> {
                     pos += n;
                     pc += 1;
                 }
+                Inst::Match if self.m.call != NO_CALL => pc = self.ret()?,
                 Inst::Match => {
-                    let from = self.m.slots[0];
-                    let f = self.m.run.flags;
-                    let empty = pos == from;
-                    if empty
-                        && (f & opt::NOTEMPTY != 0
-                            || (f & opt::NOTEMPTY_ATSTART != 0 && from == self.m.run.start))
-                    {
-                        ok = false;
-                    } else {
-                        self.m.slots[1] = pos;
+                    if self.matched(pos) {
                         return Ok(Some(true));
                     }
+                    ok = false;
                 }
             }
             if !ok {
@@ -723,13 +954,113 @@ impl Matcher<'_> {
         }
     }
 
+    /// Runs instruction `i` at `pc` and `pos`, one of those no everyday pattern has (calls,
+    /// verbs, `(*THEN)`'s marks), kept out of the main loop.
+    #[inline(never)]
+    fn rare(&mut self, i: Inst, pc: usize, pos: usize) -> Result<Next, MatchError> {
+        match i {
+            Inst::End(n) => self.set_slot(2 * n + 1, pos)?,
+            Inst::Close { group, reg } => {
+                if let Some(&start) = self.m.regs.get(usize::from(reg)) {
+                    self.set_slot(2 * group, start)?;
+                }
+                self.set_slot(2 * group + 1, pos)?;
+            }
+            Inst::Open { reg: n, .. } => {
+                let old = self.m.regs[usize::from(n)];
+                self.push(Frame::Reg { n, old })?;
+                self.m.regs[usize::from(n)] = pos;
+            }
+            Inst::SetStart { group, reg } => {
+                self.set_slot(2 * group, self.m.regs[usize::from(reg)])?;
+            }
+            Inst::Call { group, to } => {
+                // PCRE's recursion loop: the group called again where it was called.
+                let mut c = self.m.call;
+                while let Some(&Frame::Call {
+                    group: g,
+                    pos: p,
+                    prev,
+                    ..
+                }) = self.m.stack.get(c as usize)
+                {
+                    if g == group && p == pos {
+                        return Err(MatchError::RecursionLoop);
+                    }
+                    // Without lookbehinds, calls further out started no later.
+                    if p < pos && !self.re.lookbehind {
+                        break;
+                    }
+                    c = prev;
+                }
+                let prev = self.m.call;
+                let ret = pc as u32 + 1;
+                self.branch(Frame::Call {
+                    group,
+                    ret,
+                    prev,
+                    pos,
+                })?;
+                self.m.call = (self.m.stack.len() - 1) as u32;
+                return Ok(Next::Go(to as usize, pos));
+            }
+            Inst::Verb(Verb::Fail) => return Ok(Next::Fail),
+            Inst::Verb(Verb::Accept) => {
+                // The innermost assertion or call ends, or the whole match.
+                let floor = match self.m.call {
+                    NO_CALL => 0,
+                    c => c as usize + 1,
+                };
+                let look = self.m.stack[floor..]
+                    .iter()
+                    .rposition(|f| matches!(f, Frame::Look { .. }));
+                return Ok(if let Some(i) = look {
+                    let f = self.cut_at(floor + i);
+                    match Self::look_done(f) {
+                        Some((p, q)) => Next::Go(p, q),
+                        None => Next::Fail,
+                    }
+                } else if self.m.call != NO_CALL {
+                    Next::Go(self.ret()?, pos)
+                } else if self.matched(pos) {
+                    Next::Matched
+                } else {
+                    Next::Fail
+                });
+            }
+            Inst::Verb(Verb::Mark(name)) => self.push(Frame::Mark { name, pos })?,
+            Inst::Verb(verb) => {
+                let at = pc as u32;
+                self.push(Frame::Verb { verb, pc: at, pos })?;
+            }
+            _ => self.push(Frame::Branch { pc: pc as u32 })?,
+        }
+        Ok(Next::Go(pc + 1, pos))
+    }
+
+    /// The whole pattern matched up to `pos`: whether that is a match (`notempty` and
+    /// `notempty_atstart` refuse empty ones).
+    fn matched(&mut self, pos: usize) -> bool {
+        let from = self.m.slots[0];
+        let f = self.m.run.flags;
+        let empty = pos == from;
+        if empty
+            && (f & opt::NOTEMPTY != 0
+                || (f & opt::NOTEMPTY_ATSTART != 0 && from == self.m.run.start))
+        {
+            return false;
+        }
+        self.m.slots[1] = pos;
+        true
+    }
+
     /// The end of group `group`'s text matched again at `pos`.
     fn backref(&self, group: usize, fold: bool, pos: usize) -> Option<usize> {
         let (&s, &e) = (
             self.m.slots.get(2 * group)?,
             self.m.slots.get(2 * group + 1)?,
         );
-        if s == UNSET || e == UNSET {
+        if s == UNSET || e == UNSET || s > e {
             return None;
         }
         if !fold {
@@ -748,6 +1079,16 @@ impl Matcher<'_> {
         }
         Some(b)
     }
+}
+
+/// Where [`Matcher::rare`] leaves the match.
+enum Next {
+    /// On at this instruction and position.
+    Go(usize, usize),
+    /// Backtrack.
+    Fail,
+    /// The whole pattern matched.
+    Matched,
 }
 
 /// `pc + to`.

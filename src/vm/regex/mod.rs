@@ -11,6 +11,12 @@
 //! * Work is counted: every backtrack point costs a step, and a run of one start position
 //!   stops after `match_limit` steps, as PCRE's match limit does.
 //! * A program has at most [`MAX_PROGRAM`] instructions (counted repeats copy their body).
+//! * Subroutine calls and recursion (`(?1)`, `(?R)`, `(?&name)`) run on the same explicit
+//!   stack: a call is a frame there, so it counts against the same frame and byte budgets, and
+//!   each call is a step of the match limit. A call of a group that is already running at the
+//!   same subject position stops the run (PCRE's recursion loop, a no-match for erl).
+//! * A subroutine call is atomic, as in PCRE 1: when it returns, its backtrack points are
+//!   dropped and the captures and loop registers it changed get their old values back.
 
 #![forbid(unsafe_code)]
 
@@ -163,6 +169,26 @@ pub enum CompileError {
     ConditionTooManyBranches,
     /// `\g` not followed by a number or name.
     BadGReference,
+    /// `(?R` or `(?1` not followed by `)`.
+    RecursionSyntax,
+    /// A recursive call that can be reached again without consuming anything.
+    RecursionLoop,
+    /// `(?&)`, `\g<>`: no name.
+    NameExpected,
+    /// `(?(?` not followed by an assertion.
+    AssertionExpected,
+    /// `(?(DEFINE)a|b)`.
+    DefineBranches,
+    /// `(?|(?<a>x)|(?<b>y))`.
+    DifferentNames,
+    /// `(*BOGUS)`.
+    UnknownVerb,
+    /// `(*COMMIT:x)`.
+    VerbArgument,
+    /// `(*MARK)`.
+    MarkArgument,
+    /// `\g<1` not closed.
+    GSyntax,
 }
 
 impl CompileError {
@@ -199,6 +225,19 @@ impl CompileError {
             BadCondition => "malformed number or name after (?(",
             ConditionTooManyBranches => "conditional group contains more than two branches",
             BadGReference => "a numbered reference must not be zero",
+            RecursionSyntax => "(?R or (?[+-]digits must be followed by )",
+            RecursionLoop => "recursive call could loop indefinitely",
+            NameExpected => "subpattern name expected",
+            AssertionExpected => "assertion expected after (?( or (?(?C)",
+            DefineBranches => "DEFINE group contains more than one branch",
+            DifferentNames => "different names for subpatterns of the same number are not allowed",
+            UnknownVerb => "(*VERB) not recognized or malformed",
+            VerbArgument => "an argument is not allowed for (*ACCEPT), (*FAIL), or (*COMMIT)",
+            MarkArgument => "(*MARK) must have an argument",
+            GSyntax => {
+                "\\g is not followed by a braced, angle-bracketed, or quoted name/number or by a \
+                 plain number"
+            }
         }
     }
 }
@@ -251,22 +290,83 @@ pub(crate) enum Inst {
     AtomicStart,
     /// End of an atomic group: drops the backtrack points taken inside it.
     AtomicEnd,
-    /// Start of a lookaround; its end is at `pc + skip - 1`.
-    LookStart { negative: bool, skip: i32 },
+    /// Start of a lookaround; its end is at `pc + skip - 1`. As the condition of a
+    /// conditional group, `no` is where the "no" branch starts (`pc + no`); else 0.
+    LookStart { negative: bool, skip: i32, no: i32 },
     /// End of a lookaround body.
     LookEnd,
     /// Step back `n` characters (a lookbehind alternative), failing at the start.
     Back(u32),
     /// The text captured by group `n` again.
     Backref { group: u16, fold: bool },
-    /// A conditional group: go on if group `n` is set, else at `pc + no`.
-    IfGroup { group: u16, no: i32 },
+    /// A conditional group: go on if `test` holds, else at `pc + no`.
+    If { test: Test, no: i32 },
+    /// Call group `group` (0: the whole pattern) as a subroutine: its code starts at `to`
+    /// (set when the pattern is compiled whole). The call returns at the group's `End` (the
+    /// whole pattern's: `Match`) or at `(*ACCEPT)`, atomically.
+    Call { group: u16, to: u32 },
+    /// The end of group `n`, a group that is called: return from the call when the
+    /// innermost call is of `n`, else record the position in slot `2n + 1` (as `Save`).
+    End(u16),
+    /// The start of capturing group `group` that has a backreference to itself inside:
+    /// record the position in loop register `reg` (group `group` keeps its last text).
+    Open { group: u16, reg: u16 },
+    /// At the end of such a group: its start is what register `reg` holds (a `Save` of its
+    /// end follows).
+    SetStart { group: u16, reg: u16 },
+    /// Record the position as the end of group `group` (before `(*ACCEPT)`), without
+    /// returning from a call of the group; its start is in loop register `reg` if it is not
+    /// `u16::MAX` (a group with a backreference to itself).
+    Close { group: u16, reg: u16 },
+    /// A backtracking verb.
+    Verb(Verb),
+    /// Start of an alternative of a group with alternatives that ends at `pc + end`
+    /// (emitted only when the pattern has `(*THEN)`): `(*THEN)` goes back to the point
+    /// before it. `group` is the group's number when it is a capturing group or the whole
+    /// pattern (0), else `u16::MAX`.
+    Branch { end: u32, group: u16 },
     /// `\R`.
     Linebreak,
     /// `\K`: the match starts here.
     ResetStart,
     /// The whole pattern matched.
     Match,
+}
+
+/// The test of a conditional group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Test {
+    /// `(?(n)`: group `n` is set.
+    Group(u16),
+    /// `(?(R)`: inside any subroutine call or recursion.
+    Recursion,
+    /// `(?(Rn)`, `(?(R&name)`: the innermost call is of group `n`.
+    RecursionOf(u16),
+    /// `(?(DEFINE)`: never (the group only holds groups to call).
+    Never,
+}
+
+/// A backtracking verb, `(*NAME)`. Those but `Fail` and `Accept` do nothing going forward;
+/// backtracking into them is what counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verb {
+    /// `(*FAIL)`: fail here.
+    Fail,
+    /// `(*ACCEPT)`: end the innermost call or assertion, or the whole match, successfully.
+    Accept,
+    /// `(*COMMIT)`: no match at all (no later start position).
+    Commit,
+    /// `(*PRUNE)`: no match from this start position.
+    Prune,
+    /// `(*SKIP)`: no match before where it was met.
+    Skip,
+    /// `(*SKIP:NAME)`: no match before the latest `(*MARK:NAME)` on the path (ignored when
+    /// there is none); names are numbered per pattern.
+    SkipTo(u16),
+    /// `(*THEN)`: on to the next alternative of the innermost group with alternatives.
+    Then,
+    /// `(*MARK:NAME)`: a place for `(*SKIP:NAME)`.
+    Mark(u16),
 }
 
 /// Zero-width assertions.
@@ -309,10 +409,27 @@ pub struct Regex {
     regs: usize,
     /// Compile options (after the pattern's own `(*...)` and top-level settings).
     options: u32,
+    /// The pattern's own `(*LIMIT_MATCH=n)`, `(*LIMIT_RECURSION=n)`, `(*NO_START_OPT)`.
+    limits: Limits,
+    /// Whether the pattern has a lookbehind (subject positions of nested calls may then go
+    /// down).
+    lookbehind: bool,
     /// A character every match contains. As PCRE does, a search gives up when it is not in
     /// the rest of the subject, looked for only when fewer than [`REQUIRED_WINDOW`] bytes
     /// are left (which decides whether a hopeless pattern meets the match limit, as in erl).
     required: Option<u32>,
+}
+
+/// What a pattern's leading `(*...)` items say of its runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Limits {
+    /// `(*LIMIT_MATCH=n)`: a match limit that lowers the caller's.
+    pub(crate) matches: Option<u64>,
+    /// `(*LIMIT_RECURSION=n)`: likewise for the recursion (here: frame) limit.
+    pub(crate) depth: Option<u64>,
+    /// `(*NO_START_OPT)`: every start position is tried in full (no skipping to the first
+    /// character, no giving up for a missing required one).
+    pub(crate) no_start_opt: bool,
 }
 
 /// How close to the end of the subject a search looks for the required character.

@@ -226,3 +226,182 @@ fn sliced_searches_end_as_whole_ones() {
         }
     }
 }
+
+#[test]
+fn subroutine_calls_and_recursion() {
+    let balanced = "\\((?:[^()]|(?R))*\\)";
+    assert_eq!(whole(balanced, "x(a(b)c)y"), Some((1, 8)));
+    assert_eq!(whole(balanced, "((a)"), Some((1, 4)));
+    let c = find("^((.)(?1)\\2|.?)$", 0, "abcba").expect("matches");
+    assert_eq!(c, [Some((0, 5)), Some((0, 5)), Some((0, 1))]);
+    assert_eq!(whole("^((.)(?1)\\2|.?)$", "abcda"), None);
+    assert_eq!(whole("(?<l>[a-z])\\d(?&l)", "a1b"), Some((0, 3)));
+    assert_eq!(whole("([a-z])\\d\\g<-1>", "a1b"), Some((0, 3)));
+    assert_eq!(whole("(?+1)(xy)", "xyxy"), Some((0, 4)));
+    assert_eq!(
+        whole("^(?&d)-(?&d)$(?(DEFINE)(?<d>\\d+))", "12-345"),
+        Some((0, 6))
+    );
+    assert_eq!(whole("(?<n>a){0}(?&n)b", "ab"), Some((0, 2)));
+    // Captures set in a call are undone when it returns.
+    let c = find("(a|b)(?1)", 0, "ab").expect("matches");
+    assert_eq!(c, [Some((0, 2)), Some((0, 1))]);
+    // A call is atomic once it returns.
+    assert_eq!(whole("^(?1)c(a|ab)", "abcab"), None);
+    assert_eq!(whole("(a+)(?1)", "aaa"), Some((0, 3)));
+}
+
+#[test]
+fn conditions_branch_resets_and_verbs() {
+    assert_eq!(whole("(?(?=a)ab|cd)", "xcd"), Some((1, 3)));
+    assert_eq!(whole("(?(?<!x)1|2)", "y1"), Some((1, 2)));
+    assert_eq!(whole("(?(R)a|x(?R))", "xa"), Some((0, 2)));
+    let c = find("(?|(a)|(b))(c)", 0, "bc").expect("matches");
+    assert_eq!(c, [Some((0, 2)), Some((0, 1)), Some((1, 2))]);
+    assert_eq!(whole("a(*SKIP)(*FAIL)|b", "aaab"), Some((3, 4)));
+    assert_eq!(whole("a+(*COMMIT)b", "aaacb"), None);
+    assert_eq!(whole("a+(*PRUNE)c|b", "aaabc"), Some((3, 4)));
+    assert_eq!(whole("^(?:a(*THEN)b|ac)$", "ac"), Some((0, 2)));
+    assert_eq!(whole("(?(DEFINE)(a(*THEN)b|ac))^(?1)$", "ac"), None);
+    assert_eq!(whole("a(*ACCEPT)b", "ac"), Some((0, 1)));
+    assert_eq!(whole("a(*MARK:x)b(*SKIP:x)x|ab", "abcab"), None);
+}
+
+#[test]
+fn compile_errors_of_calls_and_verbs() {
+    use CompileError::*;
+    assert_eq!(compile_error("(?1"), (RecursionSyntax, 3));
+    assert_eq!(compile_error("(?1)"), (NoSuchGroup, 3));
+    assert_eq!(compile_error("(?&nosuch)"), (NoSuchGroup, 9));
+    assert_eq!(compile_error("(?R)"), (RecursionLoop, 3));
+    assert_eq!(compile_error("(a|(?R)b)"), (RecursionLoop, 6));
+    assert_eq!(compile_error("(?&)"), (NameExpected, 3));
+    assert_eq!(compile_error("(?(DEFINE)a|b)"), (DefineBranches, 13));
+    assert_eq!(compile_error("(?|(?<a>x)|(?<b>y))"), (DifferentNames, 15));
+    assert_eq!(compile_error("(*BOGUS)"), (UnknownVerb, 7));
+    assert_eq!(compile_error("(*COMMIT:x)"), (VerbArgument, 10));
+    assert_eq!(compile_error("(*MARK)"), (MarkArgument, 6));
+    assert_eq!(compile_error("(?(?:a)b)"), (AssertionExpected, 3));
+    // In a conditional group the check is left to the matcher.
+    assert!(Regex::compile(b"(?(R)a|(?R))", 0).is_ok());
+}
+
+/// A recursion that makes no progress ends the run (PCRE's recursion loop), however it
+/// gets back to where it was: directly, mutually, or stepping back with a lookbehind.
+#[test]
+fn recursion_without_progress_stops() {
+    for pat in [
+        &b"(?(R)(?R)|(?R))|b"[..],
+        b"((?2))((?1))",
+        b"(?(DEFINE)(?<a>(?&a)))(?&a)",
+        b"(?(R)(?<=(.))(?R)|.(?R))",
+    ] {
+        let re = Regex::compile(pat, 0).expect("compiles");
+        let mut steps = 0;
+        let r = re.exec(b"abab", &Run::new(0), &mut steps);
+        assert_eq!(r, Err(MatchError::RecursionLoop), "{pat:?}");
+        assert!(steps < 100, "{pat:?}: {steps} steps");
+    }
+    // Exponential work through calls meets the match limit.
+    let re = Regex::compile(b"^(?:(a|aa)(?1)*)*$", 0).expect("compiles");
+    let mut subject = alloc::vec![b'a'; 30];
+    subject.push(b'!');
+    let mut steps = 0;
+    let r = re.exec(&subject, &Run::new(0), &mut steps);
+    assert_eq!(r, Err(MatchError::MatchLimit));
+}
+
+/// Calls are frames on the backtrack stack: deep recursion on a long subject works within
+/// a generous budget, in time linear in the subject, and fails cleanly beyond a small one.
+#[test]
+fn deep_recursion_is_bounded_by_the_budget() {
+    let n = 100_000;
+    let mut subject = alloc::vec![b'('; n];
+    subject.extend(core::iter::repeat_n(b')', n));
+    for pat in [&b"\\((?:[^()]|(?R))*\\)"[..], b"^(\\((?1)*\\))$"] {
+        let re = Regex::compile(pat, 0).expect("compiles");
+        let mut run = Run::new(0);
+        run.memory = 64 << 20;
+        let mut steps = 0;
+        let r = re.exec(&subject, &run, &mut steps).expect("runs");
+        assert_eq!(r.map(|s| (s[0], s[1])), Some((Some(0), Some(2 * n))));
+        assert!(steps < 10 * n as u64, "{steps} steps");
+        let mut search = Search::new(&re, run.clone());
+        assert_eq!(
+            search
+                .resume(&re, &subject, u64::MAX)
+                .map(|p| p != Progress::Paused),
+            Ok(true)
+        );
+        assert!(search.bytes() <= 64 << 20);
+        run.memory = 1 << 20;
+        let r = re.exec(&subject, &run, &mut steps);
+        assert_eq!(r, Err(MatchError::Memory));
+    }
+}
+
+/// Searches with calls and verbs resumed after every few units of work end as whole ones.
+#[test]
+fn sliced_searches_with_calls_and_verbs() {
+    let cases: [(&[u8], &[u8]); 7] = [
+        (b"\\((?:[^()]|(?R))*\\)", b"x((a)(b(c)))y"),
+        (b"^((.)(?1)\\2|.?)$", b"abcdcba"),
+        (b"(?<l>[a-z])\\d(?&l)", b"1a1b"),
+        (b"a(*SKIP)(*FAIL)|b", b"aaab"),
+        (b"^(?:a(*THEN)b|ac)$", b"ac"),
+        (b"(?(?=a)ab|cd)", b"xxcd"),
+        (b"(?|(a)|(b))(?1)c", b"xbac"),
+    ];
+    for (pattern, subject) in cases {
+        let re = Regex::compile(pattern, 0).expect("compiles");
+        let run = Run::new(0);
+        let mut steps = 0;
+        let whole = re.exec(subject, &run, &mut steps);
+        assert!(matches!(whole, Ok(Some(_))), "{pattern:?}");
+        for budget in [1, 3, 10] {
+            let mut search = Search::new(&re, run.clone());
+            let sliced = loop {
+                match search.resume(&re, subject, budget) {
+                    Ok(Progress::Paused) => {}
+                    Ok(Progress::Done(m)) => break Ok(m),
+                    Err(e) => break Err(e),
+                }
+            };
+            assert_eq!(sliced, whole, "{pattern:?} with budget {budget}");
+            assert_eq!(search.steps(), steps, "{pattern:?} with budget {budget}");
+        }
+    }
+}
+
+/// A lookbehind may call a group defined after it; its length is settled at the end.
+#[test]
+fn lookbehinds_calling_later_groups() {
+    assert_eq!(
+        whole("(?<=(?&w))\\s(?(DEFINE)(?<w>\\w{3}))", "ab abc d"),
+        Some((6, 7))
+    );
+    assert_eq!(
+        whole("(?<=x(?1)|(?2)y)z(a)(bc)", "xaz bcyzabc"),
+        Some((7, 11))
+    );
+    assert_eq!(
+        compile_error("(?<=(?1))(a+)"),
+        (CompileError::LookbehindNotFixed, 13)
+    );
+    assert_eq!(
+        compile_error("(a(?<=(?1)))"),
+        (CompileError::LookbehindNotFixed, 12)
+    );
+}
+
+/// `(*LIMIT_MATCH=n)` lowers the caller's limit; `(*NO_START_OPT)` makes `(*COMMIT)` see
+/// every start position.
+#[test]
+fn leading_limits_and_start_options() {
+    let re = Regex::compile(b"(*LIMIT_MATCH=1000)(a|b)*c", 0).expect("compiles");
+    let mut steps = 0;
+    let r = re.exec(&[b'a'; 2000], &Run::new(0), &mut steps);
+    assert_eq!(r, Err(MatchError::MatchLimit));
+    assert_eq!(whole("(*COMMIT)ABC", "xyzABC"), Some((3, 6)));
+    assert_eq!(whole("(*NO_START_OPT)(*COMMIT)ABC", "xyzABC"), None);
+}
