@@ -133,6 +133,8 @@ pub struct Code {
     export_index: ExportIndex,
     /// Module atoms that could not be loaded (calls to them raise `undef`).
     pub missing: WordSet<u32>,
+    /// The node's `backtrace_depth`: how many frames stack traces keep.
+    pub trace_depth: super::exception::TraceDepth,
 }
 
 /// Where a process spawned as `apply(M, F, Args)` starts (module 0): x0..x2 hold M, F, Args.

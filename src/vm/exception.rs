@@ -1,11 +1,13 @@
 //! Raising exceptions: building erl-shaped stack traces and unwinding to the nearest catch.
 //!
-//! A trace is at most eight `{M, F, ArityOrArgs, Location}` frames: an optional BIF frame, the
+//! A trace is at most the node's `backtrace_depth` (8 unless `erlang:system_flag/2` changed
+//! it; at least one) `{M, F, ArityOrArgs, Location}` frames: an optional BIF frame, the
 //! current function, then one frame per return address on the stack, exactly as erl shows them
 //! (tail calls leave no frame). The handler receives `x0 = NONE, x1 = Class, x2 = Reason,
 //! x3 = {Class, Trace}` (the "raw" trace that `raise`, `build_stacktrace` and `raw_raise` use).
 
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU8, Ordering};
 
 use super::atom::{self, AtomTable};
 use super::bif::{error_info_module, Class};
@@ -16,6 +18,33 @@ use super::term::Term;
 
 /// Erl's default `backtrace_depth`.
 pub const TRACE_DEPTH: usize = 8;
+
+/// Erl's largest `backtrace_depth`: a larger setting keeps this many frames.
+pub const MAX_TRACE_DEPTH: usize = 64;
+
+/// The node's `backtrace_depth` (`erlang:system_flag(backtrace_depth, N)`): how many frames
+/// stack traces keep. Atomic so that BIFs, which see the node's code shared, can set it.
+#[derive(Debug)]
+pub struct TraceDepth(AtomicU8);
+
+impl Default for TraceDepth {
+    fn default() -> Self {
+        Self(AtomicU8::new(TRACE_DEPTH as u8))
+    }
+}
+
+impl TraceDepth {
+    /// The depth now.
+    pub fn get(&self) -> usize {
+        usize::from(self.0.load(Ordering::Relaxed))
+    }
+
+    /// Sets the depth (capped at [`MAX_TRACE_DEPTH`], as erl caps it) and returns the old one.
+    pub fn set(&self, depth: usize) -> usize {
+        let capped = depth.min(MAX_TRACE_DEPTH) as u8;
+        usize::from(self.0.swap(capped, Ordering::Relaxed))
+    }
+}
 
 /// A BIF as a stack frame names it.
 #[derive(Clone, Copy, Debug)]
@@ -216,7 +245,9 @@ pub fn build_trace_with(
     top: Top,
     cause: Option<Term>,
 ) -> Term {
-    let mut frames: Vec<Term> = Vec::with_capacity(TRACE_DEPTH);
+    // erl keeps the top frame even at depth 0.
+    let depth = code.trace_depth.get().max(1);
+    let mut frames: Vec<Term> = Vec::with_capacity(depth);
     match top {
         Top::Bif { bif, args } => {
             let (bm, bf) = bif.atoms(code);
@@ -277,7 +308,7 @@ pub fn build_trace_with(
     // As erl's, a return address repeating the one before it (a function that recursed
     // from the same call) is recorded once.
     let mut prev = None;
-    while i > 0 && frames.len() < TRACE_DEPTH {
+    while i > 0 && frames.len() < depth {
         i -= 1;
         let t = p.stack[i];
         if t.is_cp() && prev != Some(t) {
@@ -288,12 +319,12 @@ pub fn build_trace_with(
             }
         }
     }
-    frames.truncate(TRACE_DEPTH);
+    frames.truncate(depth);
     p.heap.list(&frames)
 }
 
 /// The return addresses on a process's stack, innermost first, as many as a stack trace
-/// shows: (module index, pc of the call's successor).
+/// can show ([`MAX_TRACE_DEPTH`]): (module index, pc of the call's successor).
 pub fn return_addresses(p: &Process) -> Vec<(u32, u32)> {
     let mut out: Vec<(u32, u32)> = Vec::new();
     for t in p.stack.iter().rev().filter(|t| t.is_cp()) {
@@ -301,7 +332,7 @@ pub fn return_addresses(p: &Process) -> Vec<(u32, u32)> {
         // Repeats of the same return address are recorded once (see build_trace).
         if out.last() != Some(&at) {
             out.push(at);
-            if out.len() == TRACE_DEPTH {
+            if out.len() == MAX_TRACE_DEPTH {
                 break;
             }
         }
@@ -310,12 +341,19 @@ pub fn return_addresses(p: &Process) -> Vec<(u32, u32)> {
 }
 
 /// The stack trace of another process, resuming at `at` with `returns` on its stack (see
-/// [`return_addresses`]), built on `p`'s heap as erl's `current_stacktrace` shows it.
-pub fn trace_of(p: &mut Process, code: &Code, at: (u32, u32), returns: &[(u32, u32)]) -> Term {
-    let mut frames: Vec<Term> = Vec::with_capacity(TRACE_DEPTH);
+/// [`return_addresses`]), built on `p`'s heap as erl's `current_stacktrace` shows it: at most
+/// `depth` frames.
+pub fn trace_of(
+    p: &mut Process,
+    code: &Code,
+    at: (u32, u32),
+    returns: &[(u32, u32)],
+    depth: usize,
+) -> Term {
+    let mut frames: Vec<Term> = Vec::with_capacity(depth.min(MAX_TRACE_DEPTH));
     let pcs = core::iter::once(at).chain(returns.iter().map(|&(m, pc)| (m, pc.saturating_sub(1))));
     for (m, pc) in pcs {
-        if frames.len() == TRACE_DEPTH {
+        if frames.len() >= depth {
             break;
         }
         if let Some(f) = function_frame(p, code, m, pc, None, None) {

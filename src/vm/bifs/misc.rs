@@ -206,13 +206,15 @@ pub fn raise(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         return Ok(atom::BADARG);
     };
     // erl keeps frames as `{M, F, ArityOrArgs, Location}`: a frame given without its
-    // location gets an empty one.
-    let trace = if frames
-        .iter()
-        .any(|&f| matches!(v.tuple(f), Some(t) if t.len() == 3))
+    // location gets an empty one. It keeps as many as its backtrace_depth (at least one).
+    let depth = ctx.code.trace_depth.get().max(1);
+    let trace = if frames.len() > depth
+        || frames
+            .iter()
+            .any(|&f| matches!(v.tuple(f), Some(t) if t.len() == 3))
     {
-        let mut out = Vec::with_capacity(frames.len());
-        for f in frames {
+        let mut out = Vec::with_capacity(frames.len().min(depth));
+        for f in frames.into_iter().take(depth) {
             let t = ctx.view().tuple(f).map(|t| t.to_vec());
             out.push(match t.as_deref() {
                 Some(&[m, fun, arity]) => ctx.p.heap.tuple(&[m, fun, arity, Term::NIL]),

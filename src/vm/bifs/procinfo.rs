@@ -237,6 +237,8 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             };
             mfa_at(ctx, m, pc)
         }
+        // At backtrace_depth 0 erl shows no frame here (an exception's trace keeps its top).
+        Item::CurrentStacktrace if ctx.code.trace_depth.get() == 0 => Term::NIL,
         Item::CurrentStacktrace if me => {
             let (m, pc) = (ctx.p.module, ctx.p.pc.saturating_sub(1));
             build_trace(
@@ -256,13 +258,16 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
                 Some(at) if !me => at,
                 _ => (ctx.p.module, ctx.p.pc.saturating_sub(1)),
             };
-            match crate::vm::exception::trace_of(ctx.p, ctx.code, (m, pc), &[]) {
+            match crate::vm::exception::trace_of(ctx.p, ctx.code, (m, pc), &[], 1) {
                 t if t.is_cons() => ctx.view().list_to_vec(t).map_or(Term::NIL, |f| f[0]),
                 _ => return Ok(None),
             }
         }
         Item::CurrentStacktrace => match info.at {
-            Some(at) => crate::vm::exception::trace_of(ctx.p, ctx.code, at, &info.returns),
+            Some(at) => {
+                let depth = ctx.code.trace_depth.get();
+                crate::vm::exception::trace_of(ctx.p, ctx.code, at, &info.returns, depth)
+            }
             None => Term::NIL,
         },
         Item::Suspending => Term::NIL,

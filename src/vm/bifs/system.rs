@@ -504,7 +504,8 @@ pub fn whereis(_: &mut Ctx, a: &[Term]) -> BifResult {
 }
 
 /// `erlang:system_flag/2`: `max_heap_size`, `min_heap_size` and `min_bin_vheap_size` (the
-/// defaults of processes spawned from now on).
+/// defaults of processes spawned from now on), and `backtrace_depth` (the frames every stack
+/// trace keeps from now on).
 pub fn system_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if a[0].is_atom() && ctx.atoms.name(a[0]) == "system_logger" {
         // logger's proxy claims the events the emulator logs. The VM writes its own reports
@@ -536,6 +537,15 @@ pub fn system_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         };
         ctx.node.system_min_heaps(Some(new));
         return Ok(ctx.p.heap.int(was as i64));
+    }
+    if a[0].is_atom() && ctx.atoms.name(a[0]) == "backtrace_depth" {
+        // Any small non-negative integer (erl's smalls are below 2^59); more than 64 is 64.
+        let depth = a[1]
+            .as_small()
+            .filter(|n| (0..1 << 59).contains(n))
+            .ok_or_else(badarg)?;
+        let old = ctx.code.trace_depth.set(depth as usize);
+        return Ok(Term::small(old as i64));
     }
     if a[0] != atom::MAX_HEAP_SIZE {
         return Err(badarg());
