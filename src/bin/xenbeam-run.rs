@@ -105,6 +105,8 @@ struct Console {
     files: host_files::HostFiles,
     /// The module search path, for `code:get_path/0`.
     code_path: Vec<String>,
+    /// The `-pa` directories as given, for `init:get_argument(pa)`.
+    pa: Vec<String>,
     /// Standard input, read by a thread of its own from the first read on (so a read never
     /// holds the scheduler): chunks of what arrived, at most a few ahead; closed at its end.
     input: Option<std::sync::mpsc::Receiver<Vec<u8>>>,
@@ -153,6 +155,10 @@ impl Io for Console {
 
     fn code_path(&mut self) -> Vec<String> {
         self.code_path.clone()
+    }
+
+    fn pa_dirs(&mut self) -> Vec<String> {
+        self.pa.clone()
     }
 
     fn system_nanos(&mut self) -> u64 {
@@ -566,6 +572,11 @@ fn main() {
         eprintln!("xenbeam-run: --op-profile needs a build with the op-profile feature");
         exit(2);
     }
+    // `init:get_argument(pa)`: the -pa directories as given.
+    let pa: Vec<String> = path
+        .iter()
+        .map(|d| d.to_string_lossy().into_owned())
+        .collect();
     // As in erl: the -pa directories, the current directory, then OTP's.
     path.push(PathBuf::from("."));
     path.extend(otp_dirs());
@@ -589,7 +600,7 @@ fn main() {
                 max_memory,
                 process_limit,
             };
-            run(path, items, limits, xenstore, profile)
+            run(path, pa, items, limits, xenstore, profile)
         })
         .unwrap_or_else(|_| exit(70));
     let code = child.join().unwrap_or(70);
@@ -608,6 +619,7 @@ struct Limits {
 
 fn run(
     path: Vec<PathBuf>,
+    pa: Vec<String>,
     items: Vec<StartItem>,
     limits: Limits,
     xenstore: Option<XenstoredConfig>,
@@ -636,6 +648,7 @@ fn run(
             .iter()
             .map(|d| d.to_string_lossy().into_owned())
             .collect(),
+        pa,
         input: None,
     };
     // The kernel's services start first, as in the image (the Xenstore driver only with a

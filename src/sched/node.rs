@@ -880,6 +880,9 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     fn code_path(&mut self) -> Vec<alloc::string::String> {
         self.io.code_path()
     }
+    fn pa_dirs(&mut self) -> Vec<alloc::string::String> {
+        self.io.pa_dirs()
+    }
     fn getenv(&mut self, name: &str) -> Option<alloc::string::String> {
         match self.env.iter().find(|(n, _)| n == name) {
             Some((_, v)) => v.clone(),

@@ -291,6 +291,11 @@ pub trait Io {
     fn code_path(&mut self) -> alloc::vec::Vec<alloc::string::String> {
         alloc::vec::Vec::new()
     }
+    /// The directories the command line's `-pa` flags gave, one per flag, as given
+    /// (`init:get_argument(pa)`); platforms without a command line keep the default, none.
+    fn pa_dirs(&mut self) -> alloc::vec::Vec<alloc::string::String> {
+        alloc::vec::Vec::new()
+    }
     /// A file system request of process `caller` (`prim_file`'s BIFs): an open file belongs
     /// to the process that opened it. Platforms without files keep the default, for which
     /// every request fails with `enotsup`.

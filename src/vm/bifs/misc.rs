@@ -602,7 +602,8 @@ fn otp_root(ctx: &mut Ctx) -> Option<String> {
 }
 
 /// `init:get_argument/1`: the flags a node started as `erl -noshell` has (`root` and
-/// `bindir` only where OTP's own directories are at hand); no others reach the VM.
+/// `bindir` only where OTP's own directories are at hand), and the runner's `-pa`
+/// directories, one value list per flag, as erl's; no others reach the VM.
 pub fn init_get_argument(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if !a[0].is_atom() {
         return Ok(atom::ERROR);
@@ -633,6 +634,20 @@ pub fn init_get_argument(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             }
             None => return Ok(atom::ERROR),
         },
+        // One list of values per `-pa` flag.
+        "pa" => {
+            let dirs = ctx.io.pa_dirs();
+            if dirs.is_empty() {
+                return Ok(atom::ERROR);
+            }
+            let mut flags = Vec::with_capacity(dirs.len());
+            for d in dirs {
+                let s = ctx.p.heap.string(&d);
+                flags.push(ctx.p.heap.list(&[s]));
+            }
+            let all = ctx.p.heap.list(&flags);
+            return Ok(ctx.p.heap.tuple(&[atom::OK, all]));
+        }
         _ => return Ok(atom::ERROR),
     };
     let all = ctx.p.heap.list(&[values]);
@@ -672,8 +687,8 @@ pub fn init_objfile_extension(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(ctx.p.heap.string(".beam"))
 }
 
-/// `init:get_arguments/0`: each flag [`init_get_argument`] knows, in erl's order (the
-/// runners' `-pa` directories are not among them, as they are in erl's).
+/// `init:get_arguments/0`: each flag [`init_get_argument`] knows, in erl's order, then a
+/// `{pa, [Dir]}` for each `-pa` flag, as erl lists them after `-noshell`.
 pub fn init_get_arguments(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     let mut flags = Vec::new();
     for name in ["root", "bindir", "progname", "home", "noshell"] {
@@ -684,6 +699,13 @@ pub fn init_get_arguments(ctx: &mut Ctx, _: &[Term]) -> BifResult {
                 flags.push(ctx.p.heap.tuple(&[flag, value]));
             }
         }
+    }
+    // The -pa flags, after -noshell as erl's command line has them.
+    let pa = ctx.atoms.intern("pa").map_err(|_| badarg())?;
+    for d in ctx.io.pa_dirs() {
+        let s = ctx.p.heap.string(&d);
+        let value = ctx.p.heap.list(&[s]);
+        flags.push(ctx.p.heap.tuple(&[pa, value]));
     }
     Ok(ctx.p.heap.list(&flags))
 }
