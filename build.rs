@@ -1,10 +1,11 @@
 //! Compiles the kernel's Erlang boot module (`src/erlang/xenbeam_kernel.erl`) and the host's
-//! own preloaded modules (`src/erlang/host/`: the part of `init` that runs `-eval` items, and
-//! `prim_eval`, erl_eval's receive) for the host runner, which carries them in its binary (the
-//! image embeds the kernel module through `scripts/build`, and never the host's modules).
+//! own preloaded modules (`src/erlang/host/`: the part of `init` that runs `-eval` items,
+//! `prim_eval`, erl_eval's receive, and `xenbeam_os`, the Erlang half of `os:cmd`) for the
+//! host runner, which carries them in its binary (the image embeds the kernel module through
+//! `scripts/build`, and never the host's modules).
 //!
 //! Without `erlc` the runner carries empty modules: it starts no kernel services and cannot
-//! run `-eval`.
+//! run `-eval` or `os:cmd`.
 
 use std::path::Path;
 use std::process::Command;
@@ -20,6 +21,10 @@ fn main() {
         (
             "src/erlang/host/prim_eval.S",
             "erl_eval cannot evaluate receive expressions",
+        ),
+        (
+            "src/erlang/host/xenbeam_os.erl",
+            "xenbeam-run cannot run os:cmd",
         ),
     ] {
         println!("cargo:rerun-if-changed={src}");

@@ -20,7 +20,8 @@ pub struct HostFiles {
     who: Option<Identity>,
 }
 
-fn posix(e: std::io::Error) -> Posix {
+/// The POSIX error of a failed host call, as erl names it.
+pub(crate) fn posix(e: std::io::Error) -> Posix {
     match e.raw_os_error() {
         Some(n) => Posix::from_errno(n),
         None => match e.kind() {

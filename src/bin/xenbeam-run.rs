@@ -35,6 +35,7 @@
 //! `--op-profile-top N` sets how many kinds, pairs and functions it lists (default 40, 0 for
 //! all). Without the feature these options are refused.
 
+mod host_commands;
 mod host_files;
 
 /// The runner's allocator: the system's, counted, so that `--heap-limit` can bound it. (The
@@ -75,6 +76,10 @@ const INIT_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/init.beam")
 /// when `erlc` was missing then.
 const PRIM_EVAL_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/prim_eval.beam"));
 
+/// `os:cmd`'s Erlang half (`src/erlang/host/xenbeam_os.erl`), compiled by the build script;
+/// empty when `erlc` was missing then.
+const OS_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/xenbeam_os.beam"));
+
 /// Module search path: the runner's own modules (the kernel's boot module, and `init` and
 /// `prim_eval`, which erl has preloaded, so no directory can supply others), the `-pa`
 /// directories, then OTP's.
@@ -86,6 +91,7 @@ impl ModuleSource for SearchPath {
             "xenbeam_kernel" => Some(KERNEL_MODULE),
             "init" => Some(INIT_MODULE),
             "prim_eval" => Some(PRIM_EVAL_MODULE),
+            "xenbeam_os" => Some(OS_MODULE),
             _ => None,
         };
         if let Some(bytes) = own {
@@ -107,6 +113,8 @@ struct Console {
     code_path: Vec<String>,
     /// The `-pa` directories as given, for `init:get_argument(pa)`.
     pa: Vec<String>,
+    /// `os:cmd`'s running commands.
+    commands: host_commands::HostCommands,
     /// Standard input, read by a thread of its own from the first read on (so a read never
     /// holds the scheduler): chunks of what arrived, at most a few ahead; closed at its end.
     input: Option<std::sync::mpsc::Receiver<Vec<u8>>>,
@@ -159,6 +167,22 @@ impl Io for Console {
 
     fn pa_dirs(&mut self) -> Vec<String> {
         self.pa.clone()
+    }
+
+    fn command_start(
+        &mut self,
+        command: &[u8],
+        env: &[(String, Option<String>)],
+    ) -> Result<u32, Posix> {
+        self.commands.start(command, env)
+    }
+
+    fn command_read(&mut self, id: u32) -> Input {
+        self.commands.read(id)
+    }
+
+    fn command_close(&mut self, id: u32) {
+        self.commands.close(id);
     }
 
     fn system_nanos(&mut self) -> u64 {
@@ -649,6 +673,7 @@ fn run(
             .map(|d| d.to_string_lossy().into_owned())
             .collect(),
         pa,
+        commands: host_commands::HostCommands::default(),
         input: None,
     };
     // The kernel's services start first, as in the image (the Xenstore driver only with a

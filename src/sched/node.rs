@@ -917,6 +917,22 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     fn read_input(&mut self) -> crate::vm::bif::Input {
         self.io.read_input()
     }
+    fn command_start(
+        &mut self,
+        command: &[u8],
+        env: &[(String, Option<String>)],
+    ) -> Result<u32, Posix> {
+        // The node's own changes to the environment go to the command, as erl's do.
+        let mut all = self.env.clone();
+        all.extend_from_slice(env);
+        self.io.command_start(command, &all)
+    }
+    fn command_read(&mut self, id: u32) -> crate::vm::bif::Input {
+        self.io.command_read(id)
+    }
+    fn command_close(&mut self, id: u32) {
+        self.io.command_close(id);
+    }
     fn math(&mut self, which: crate::vm::bifs::math::MathFn, x: f64, y: f64) -> Option<f64> {
         self.io.math(which, x, y)
     }

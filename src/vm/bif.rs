@@ -76,6 +76,10 @@ pub enum Fault {
     /// had called it, and the stub calls [`super::bifs::trap::resume`] with these arguments,
     /// the first saying which continuation; its result is the BIF's.
     TrapTo([Term; 4]),
+    /// Not a failure: the BIF goes on in Erlang code (erl's BIFs that trap to an Erlang
+    /// function do the same): the process calls `apply(M, F, Args)` as if the BIF had made
+    /// that call instead, after the scheduler has run others.
+    Apply([Term; 3]),
     /// `erlang:hibernate/3`: the BIF left M, F, Args as the only stack frame; the process
     /// goes on at [`HIBERNATE_PC`](super::code::HIBERNATE_PC) of module 0.
     Hibernate,
@@ -202,7 +206,7 @@ pub type BifResult = Result<Term, Fault>;
 /// A native function.
 pub type BifFn = fn(&mut Ctx, &[Term]) -> BifResult;
 
-/// What [`Io::read_input`] has.
+/// What [`Io::read_input`] and [`Io::command_read`] have.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Input {
     /// Bytes that arrived.
@@ -264,6 +268,28 @@ pub trait Io {
     /// By default there is no input.
     fn read_input(&mut self) -> Input {
         Input::Eof
+    }
+    /// Starts `command` (UTF-8) as erl's `os:cmd/1` runs it: in `/bin/sh`, its standard output
+    /// and error together and no standard input, with the node's environment changes `env`
+    /// (a name set, or with `None` removed) over the platform's. The command's id for
+    /// [`Io::command_read`], or why it cannot start; by default there is no shell (`enoent`).
+    fn command_start(
+        &mut self,
+        command: &[u8],
+        env: &[(alloc::string::String, Option<alloc::string::String>)],
+    ) -> Result<u32, super::files::Posix> {
+        let _ = (command, env);
+        Err(super::files::Posix::Enoent)
+    }
+    /// The next output of command `id` ([`Io::command_start`]): never blocks; `Eof` once it
+    /// has ended (or `id` is no command's).
+    fn command_read(&mut self, id: u32) -> Input {
+        let _ = id;
+        Input::Eof
+    }
+    /// Forgets command `id`: its output is read no more (the command's later writes to it fail).
+    fn command_close(&mut self, id: u32) {
+        let _ = id;
     }
     /// Fills `buf` from the platform's source of cryptographically strong random bytes
     /// (`crypto:strong_rand_bytes/1`); false when it has none, or it failed (erl's

@@ -21,7 +21,7 @@ use num_bigint::BigInt;
 use super::atom::{self, AtomTable};
 use super::bif::{self, badarg, BifFn, Class, Ctx, Fault, Frame, Io};
 use super::bits::{self, BitWriter};
-use super::code::{split_fun_id, Code, Target, TRAP_PC};
+use super::code::{split_fun_id, Code, Target, SPAWN_APPLY3_PC, TRAP_PC};
 use super::compare::{compare, eq, exact_eq, Mode};
 use super::exception::{self, BifName, Top};
 use super::fetch::{Ip, Ops};
@@ -164,8 +164,9 @@ fn small_add_sub(x: Term, y: Term, sub: bool) -> Option<Term> {
 }
 
 /// Takes a BIF's trap: yields so that the calling instruction (`at - 1`) runs again with
-/// the BIF's new arguments (`Trap`), or so that the process calls the trap stub (`TrapTo`;
-/// the caller's frame as for a call from `at`, a tail call dropping `tail` slots).
+/// the BIF's new arguments (`Trap`), or so that the process calls the trap stub (`TrapTo`) or
+/// `apply/3` (`Apply`; for both, the caller's frame as for a call from `at`, a tail call
+/// dropping `tail` slots).
 #[cold]
 fn trap(
     p: &mut Process,
@@ -181,19 +182,15 @@ fn trap(
         Fault::TrapTo(t) => {
             // A continuation trapping again (from the stub) keeps its caller.
             let from_stub = at.0 == 0 && (TRAP_PC..TRAP_PC + 3).contains(&at.1);
-            match tail {
-                Some(_) if from_stub => {}
-                Some(dealloc) => {
-                    let len = p.stack.len();
-                    p.stack.truncate(len - dealloc);
-                    p.trap_caller = Some(at);
-                }
-                None => {
-                    p.stack.push(Term::cp_at(at.0, at.1 as usize));
-                    p.trap_caller = None;
-                }
+            if !(from_stub && tail.is_some()) {
+                enter_from(p, at, tail);
             }
             (t, (0, TRAP_PC))
+        }
+        // The module-0 stub that tail-calls apply/3 on x0..x2.
+        Fault::Apply(t) => {
+            enter_from(p, at, tail);
+            (t, (0, SPAWN_APPLY3_PC))
         }
         _ => return stop(f),
     };
@@ -213,6 +210,22 @@ fn trap(
     Outcome::Yield
 }
 
+/// Sets up the caller's frame for a trap's call from `at`, as for a call (`tail`: a tail call
+/// dropping that many slots).
+fn enter_from(p: &mut Process, at: (u32, u32), tail: Option<usize>) {
+    match tail {
+        Some(dealloc) => {
+            let len = p.stack.len();
+            p.stack.truncate(len - dealloc);
+            p.trap_caller = Some(at);
+        }
+        None => {
+            p.stack.push(Term::cp_at(at.0, at.1 as usize));
+            p.trap_caller = None;
+        }
+    }
+}
+
 /// How a fault that is no exception ends the run.
 #[cold]
 fn stop(f: Fault) -> Outcome {
@@ -221,13 +234,15 @@ fn stop(f: Fault) -> Outcome {
         Fault::HaltMessage(s) => Outcome::HaltMessage(s),
         // A trap (or hibernate) is taken where the BIF is called; one reaching here is a
         // failed call.
-        Fault::Trap(_) | Fault::TrapTo(_) | Fault::Hibernate | Fault::Raise { .. } => {
-            Outcome::Crash {
-                class: Class::Error,
-                reason: atom::BADARG,
-                trace: Term::NIL,
-            }
-        }
+        Fault::Trap(_)
+        | Fault::TrapTo(_)
+        | Fault::Apply(_)
+        | Fault::Hibernate
+        | Fault::Raise { .. } => Outcome::Crash {
+            class: Class::Error,
+            reason: atom::BADARG,
+            trace: Term::NIL,
+        },
     }
 }
 
@@ -1292,6 +1307,7 @@ fn general<'e>(
                 | Fault::HaltMessage(_)
                 | Fault::Trap(_)
                 | Fault::TrapTo(_)
+                | Fault::Apply(_)
                 | Fault::Hibernate => return Some(stop(f)),
                 Fault::Raise {
                     class,
@@ -1527,7 +1543,7 @@ fn general<'e>(
                 }
                 Err(Fault::Hibernate) => jump_module!(0, crate::vm::code::HIBERNATE_PC),
                 Err(f) => {
-                    if let Fault::Trap(_) | Fault::TrapTo(_) = f {
+                    if let Fault::Trap(_) | Fault::TrapTo(_) | Fault::Apply(_) = f {
                         let tail = if $tail { Some($dealloc as usize) } else { None };
                         return Some(trap(p, xr, live, f, n, (m, pc!() as u32), tail));
                     }

@@ -8,6 +8,7 @@ pub mod atomics;
 pub mod binary;
 pub mod characters;
 pub mod checksum;
+pub mod command;
 pub mod conv;
 pub mod crypto;
 pub mod etf;
@@ -473,6 +474,10 @@ pub static TABLE: Table = bifs![
     ("os", "unsetenv", 1, misc::os_unsetenv),
     ("os", "env", 0, misc::os_env),
     ("os", "getpid", 0, misc::os_getpid),
+    ("os", "cmd", 1, command::cmd1),
+    ("os", "cmd", 2, command::cmd2),
+    ("xenbeam", "command_read", 1, command::read),
+    ("xenbeam", "command_close", 1, command::close),
     ("init", "get_argument", 1, misc::init_get_argument),
     ("init", "get_status", 0, misc::init_get_status),
     ("init", "stop", 0, misc::init_stop0),

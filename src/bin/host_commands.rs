@@ -1,0 +1,112 @@
+//! `os:cmd`'s commands on the host: `/bin/sh` runs each one as erl's `os:cmd` runs it, and a
+//! thread of its own reads its output, so that the node's scheduler never waits for it.
+//!
+//! As in erl, the shell (`/bin/sh -s unix:cmd`) reads a script from its standard input: the
+//! command in a subshell whose input is `/dev/null`, then an `echo` of the end-of-transmission
+//! byte (4) that marks the end of the command's output; its standard output and error go
+//! to the same pipe. The output is handed on in chunks as it arrives, until the pipe ends
+//! or the command is closed (the thread then drops its end: the command's later writes fail,
+//! as they do once erl closes its port).
+
+#![forbid(unsafe_code)]
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::mpsc::{sync_channel, Receiver, TryRecvError};
+
+use xenbeam::vm::bif::Input;
+use xenbeam::vm::files::Posix;
+
+use crate::host_files::posix;
+
+/// Bytes read from a command's output at a time.
+const CHUNK: usize = 1 << 16;
+
+/// Chunks a command's thread reads ahead of the node.
+const AHEAD: usize = 4;
+
+/// The commands started and not yet closed, by id.
+#[derive(Default)]
+pub struct HostCommands {
+    running: HashMap<u32, Receiver<Vec<u8>>>,
+    next: u32,
+}
+
+impl HostCommands {
+    /// Starts `command` (see the module docs) with the environment changes `env`; its id.
+    pub fn start(
+        &mut self,
+        command: &[u8],
+        env: &[(String, Option<String>)],
+    ) -> Result<u32, Posix> {
+        let mut script = Vec::with_capacity(command.len() + 32);
+        script.push(b'(');
+        script.extend_from_slice(command);
+        script.extend_from_slice(b"\n) </dev/null; echo \"\x04\"\n");
+        let (mut output, writer) = std::io::pipe().map_err(posix)?;
+        let mut sh = Command::new("/bin/sh");
+        sh.args(["-s", "unix:cmd"])
+            .stdin(Stdio::piped())
+            .stdout(writer.try_clone().map_err(posix)?)
+            .stderr(writer);
+        for (name, value) in env {
+            match value {
+                Some(v) => sh.env(name, v),
+                None => sh.env_remove(name),
+            };
+        }
+        let mut child = sh.spawn().map_err(posix)?;
+        // The pipe's writing ends are the shell's alone now: the output ends when theirs do.
+        drop(sh);
+        let input = child.stdin.take();
+        let (tx, rx) = sync_channel(AHEAD);
+        std::thread::spawn(move || {
+            // The shell has read the whole script before the command writes anything; its
+            // input then ends, and it exits after the script.
+            if let Some(mut input) = input {
+                let _ = input.write_all(&script);
+            }
+            loop {
+                let mut buf = vec![0; CHUNK];
+                match output.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        buf.truncate(n);
+                        if tx.send(buf).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            drop(output);
+            let _ = child.wait();
+        });
+        let id = self.next;
+        self.next = self.next.wrapping_add(1);
+        self.running.insert(id, rx);
+        Ok(id)
+    }
+
+    /// The next output of command `id`, without waiting.
+    pub fn read(&mut self, id: u32) -> Input {
+        let Some(rx) = self.running.get(&id) else {
+            return Input::Eof;
+        };
+        match rx.try_recv() {
+            Ok(bytes) => Input::Bytes(bytes),
+            Err(TryRecvError::Empty) => Input::Pending,
+            Err(TryRecvError::Disconnected) => {
+                self.running.remove(&id);
+                Input::Eof
+            }
+        }
+    }
+
+    /// Forgets command `id`: its thread stops at its next chunk.
+    pub fn close(&mut self, id: u32) {
+        self.running.remove(&id);
+    }
+}
