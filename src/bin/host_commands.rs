@@ -3,7 +3,8 @@
 //!
 //! As in erl, the shell (`/bin/sh -s unix:cmd`) reads a script from its standard input: the
 //! command in a subshell whose input is `/dev/null`, then an `echo` of the end-of-transmission
-//! byte (4) that marks the end of the command's output; its standard output and error go
+//! byte (4) that marks the end of the command's output (and, as erl's children have it,
+//! SIGPIPE ignored); its standard output and error go
 //! to the same pipe. The output is handed on in chunks as it arrives, until the pipe ends
 //! or the command is closed (the thread then drops its end: the command's later writes fail,
 //! as they do once erl closes its port).
@@ -26,22 +27,28 @@ const CHUNK: usize = 1 << 16;
 /// Chunks a command's thread reads ahead of the node.
 const AHEAD: usize = 4;
 
-/// The commands started and not yet closed, by id.
+/// The commands started and not yet closed, by id: each with its output and the process
+/// that started it.
 #[derive(Default)]
 pub struct HostCommands {
-    running: HashMap<u32, Receiver<Vec<u8>>>,
+    running: HashMap<u32, (Receiver<Vec<u8>>, u32)>,
     next: u32,
 }
 
 impl HostCommands {
-    /// Starts `command` (see the module docs) with the environment changes `env`; its id.
+    /// Starts `command` (see the module docs) for process `caller`, with the environment
+    /// changes `env`; its id.
     pub fn start(
         &mut self,
+        caller: u32,
         command: &[u8],
         env: &[(String, Option<String>)],
     ) -> Result<u32, Posix> {
-        let mut script = Vec::with_capacity(command.len() + 32);
-        script.push(b'(');
+        let mut script = Vec::with_capacity(command.len() + 48);
+        // erl's children start with SIGPIPE ignored (the runtime ignores it), ours with the
+        // default: the trap makes a write to a closed pipe fail alike (on the command's line,
+        // so its line numbers stay erl's).
+        script.extend_from_slice(b"trap '' PIPE; (");
         script.extend_from_slice(command);
         script.extend_from_slice(b"\n) </dev/null; echo \"\x04\"\n");
         let (mut output, writer) = std::io::pipe().map_err(posix)?;
@@ -86,13 +93,13 @@ impl HostCommands {
         });
         let id = self.next;
         self.next = self.next.wrapping_add(1);
-        self.running.insert(id, rx);
+        self.running.insert(id, (rx, caller));
         Ok(id)
     }
 
     /// The next output of command `id`, without waiting.
     pub fn read(&mut self, id: u32) -> Input {
-        let Some(rx) = self.running.get(&id) else {
+        let Some((rx, _)) = self.running.get(&id) else {
             return Input::Eof;
         };
         match rx.try_recv() {
@@ -108,5 +115,10 @@ impl HostCommands {
     /// Forgets command `id`: its thread stops at its next chunk.
     pub fn close(&mut self, id: u32) {
         self.running.remove(&id);
+    }
+
+    /// Forgets the commands process `caller` started (it has ended).
+    pub fn close_owned(&mut self, caller: u32) {
+        self.running.retain(|_, (_, owner)| *owner != caller);
     }
 }

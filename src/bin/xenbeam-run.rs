@@ -171,10 +171,11 @@ impl Io for Console {
 
     fn command_start(
         &mut self,
+        caller: u32,
         command: &[u8],
         env: &[(String, Option<String>)],
     ) -> Result<u32, Posix> {
-        self.commands.start(command, env)
+        self.commands.start(caller, command, env)
     }
 
     fn command_read(&mut self, id: u32) -> Input {
@@ -193,6 +194,10 @@ impl Io for Console {
     }
 
     fn file(&mut self, caller: u32, op: FileOp<'_>) -> Result<FileReply, Posix> {
+        // A process that ends closes its commands too (as erl's ports close with their owner).
+        if matches!(op, FileOp::CloseOwned) {
+            self.commands.close_owned(caller);
+        }
         self.files.request(caller, op)
     }
 

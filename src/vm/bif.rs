@@ -269,16 +269,18 @@ pub trait Io {
     fn read_input(&mut self) -> Input {
         Input::Eof
     }
-    /// Starts `command` (UTF-8) as erl's `os:cmd/1` runs it: in `/bin/sh`, its standard output
-    /// and error together and no standard input, with the node's environment changes `env`
-    /// (a name set, or with `None` removed) over the platform's. The command's id for
-    /// [`Io::command_read`], or why it cannot start; by default there is no shell (`enoent`).
+    /// Starts `command` (UTF-8) for process `caller` as erl's `os:cmd/1` runs it: in
+    /// `/bin/sh`, its standard output and error together and no standard input, with the
+    /// node's environment changes `env` (a name set, or with `None` removed) over the
+    /// platform's. The command's id for [`Io::command_read`], or why it cannot start; by
+    /// default there is no shell (`enoent`). A command is closed when its caller ends.
     fn command_start(
         &mut self,
+        caller: u32,
         command: &[u8],
         env: &[(alloc::string::String, Option<alloc::string::String>)],
     ) -> Result<u32, super::files::Posix> {
-        let _ = (command, env);
+        let _ = (caller, command, env);
         Err(super::files::Posix::Enoent)
     }
     /// The next output of command `id` ([`Io::command_start`]): never blocks; `Eof` once it

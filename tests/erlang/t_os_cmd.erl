@@ -22,6 +22,14 @@ count(N) ->
     after 5 -> count(N + 1)
     end.
 
+%% The command's processes are gone within Tries tenths of a second.
+gone(Count, Tries) ->
+    case os:cmd(Count) of
+        "0\n" -> true;
+        _ when Tries > 0 -> receive after 100 -> gone(Count, Tries - 1) end;
+        Left -> Left
+    end.
+
 main() ->
     t(fun() -> os:cmd("echo hello") end),
     t(fun() -> os:cmd('echo hi') end),
@@ -54,6 +62,15 @@ main() ->
     t(fun() -> os:cmd("seq 1 5", #{other => 1}) end),
     t(fun() -> length(os:cmd("yes", #{max_size => 100000})) end),
     t(fun() -> os:cmd("echo a", #{}) end),
+    %% A write to a closed pipe fails (erl's commands start with SIGPIPE ignored).
+    t(fun() -> os:cmd("yes | head -c 4 >/dev/null") end),
+    %% A command whose caller is killed ends (its output pipe closes).
+    t(fun() ->
+              P = spawn(fun() -> os:cmd("yes t_os_cmd_killed") end),
+              receive after 100 -> ok end,
+              exit(P, kill),
+              gone("pgrep -fc 'yes t_os_cmd_killed'", 40)
+      end),
     %% A command that leaves a process behind holding the output: done at the shell's end.
     t(fun() ->
               T0 = erlang:monotonic_time(millisecond),

@@ -39,7 +39,8 @@ pub fn cmd2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 fn cmd(ctx: &mut Ctx, command: Term, max: Term) -> BifResult {
     let text = command_text(ctx, command).ok_or_else(badarg)?;
-    match ctx.io.command_start(&text, &[]) {
+    let caller = ctx.p.pid.pid_number();
+    match ctx.io.command_start(caller, &text, &[]) {
         Ok(id) => {
             let (Ok(m), Ok(f)) = (ctx.atoms.intern("xenbeam_os"), ctx.atoms.intern("cmd")) else {
                 ctx.io.command_close(id);
