@@ -917,16 +917,15 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     fn read_input(&mut self) -> crate::vm::bif::Input {
         self.io.read_input()
     }
+    /// The node's own changes to the environment (`env` is the BIF's, none) go to the
+    /// command, as erl's do.
     fn command_start(
         &mut self,
         caller: u32,
         command: &[u8],
-        env: &[(String, Option<String>)],
+        _env: &[(String, Option<String>)],
     ) -> Result<u32, Posix> {
-        // The node's own changes to the environment go to the command, as erl's do.
-        let mut all = self.env.clone();
-        all.extend_from_slice(env);
-        self.io.command_start(caller, command, &all)
+        self.io.command_start(caller, command, self.env)
     }
     fn command_read(&mut self, id: u32) -> crate::vm::bif::Input {
         self.io.command_read(id)

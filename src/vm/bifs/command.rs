@@ -17,7 +17,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::vm::atom;
-use crate::vm::bif::{badarg, badarg_cause, BifResult, Ctx, Fault, Input};
+use crate::vm::bif::{badarg, badarg_cause, BifResult, Ctx, Fault};
 use crate::vm::term::Term;
 
 /// `os:cmd/1`.
@@ -110,11 +110,8 @@ fn command_id(t: Term) -> Result<u32, Fault> {
 /// `xenbeam:command_read(Id)`: the next output of command Id as a binary, `wait` when none
 /// has arrived yet, or `eof` once the command has ended.
 pub fn read(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    match ctx.io.command_read(command_id(a[0])?) {
-        Input::Bytes(b) => Ok(ctx.p.heap.binary(b)),
-        Input::Pending => ctx.atoms.intern("wait").map_err(|_| badarg()),
-        Input::Eof => ctx.atoms.intern("eof").map_err(|_| badarg()),
-    }
+    let output = ctx.io.command_read(command_id(a[0])?);
+    super::xenbeam::input_term(ctx, output)
 }
 
 /// `xenbeam:command_close(Id)`: command Id's output is read no more.

@@ -636,16 +636,15 @@ pub fn init_get_argument(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         },
         // One list of values per `-pa` flag.
         "pa" => {
-            let dirs = ctx.io.pa_dirs();
-            if dirs.is_empty() {
+            let mut all = Term::NIL;
+            for d in ctx.io.pa_dirs().iter().rev() {
+                let s = ctx.p.heap.string(d);
+                let values = ctx.p.heap.cons(s, Term::NIL);
+                all = ctx.p.heap.cons(values, all);
+            }
+            if all == Term::NIL {
                 return Ok(atom::ERROR);
             }
-            let mut flags = Vec::with_capacity(dirs.len());
-            for d in dirs {
-                let s = ctx.p.heap.string(&d);
-                flags.push(ctx.p.heap.list(&[s]));
-            }
-            let all = ctx.p.heap.list(&flags);
             return Ok(ctx.p.heap.tuple(&[atom::OK, all]));
         }
         _ => return Ok(atom::ERROR),
@@ -691,21 +690,16 @@ pub fn init_objfile_extension(ctx: &mut Ctx, _: &[Term]) -> BifResult {
 /// `{pa, [Dir]}` for each `-pa` flag, as erl lists them after `-noshell`.
 pub fn init_get_arguments(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     let mut flags = Vec::new();
-    for name in ["root", "bindir", "progname", "home", "noshell"] {
+    // The -pa flags come after -noshell, as erl's command line has them.
+    for name in ["root", "bindir", "progname", "home", "noshell", "pa"] {
         let flag = ctx.atoms.intern(name).map_err(|_| badarg())?;
         let found = init_get_argument(ctx, &[flag])?;
-        if let Some(&[_, values]) = ctx.view().tuple(found) {
-            if let Some(&[value]) = ctx.view().list_to_vec(values).as_deref() {
-                flags.push(ctx.p.heap.tuple(&[flag, value]));
+        if let Some(&[_, all]) = ctx.view().tuple(found) {
+            // One entry per time the flag was given.
+            for values in ctx.view().list_to_vec(all).unwrap_or_default() {
+                flags.push(ctx.p.heap.tuple(&[flag, values]));
             }
         }
-    }
-    // The -pa flags, after -noshell as erl's command line has them.
-    let pa = ctx.atoms.intern("pa").map_err(|_| badarg())?;
-    for d in ctx.io.pa_dirs() {
-        let s = ctx.p.heap.string(&d);
-        let value = ctx.p.heap.list(&[s]);
-        flags.push(ctx.p.heap.tuple(&[pa, value]));
     }
     Ok(ctx.p.heap.list(&flags))
 }

@@ -34,7 +34,13 @@ pub fn spawns_program(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// have arrived yet (the console's I/O server asks again a little later), or `eof`. The
 /// image's console has no input: always `eof` there.
 pub fn read_input(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    match ctx.io.read_input() {
+    let input = ctx.io.read_input();
+    input_term(ctx, input)
+}
+
+/// What arrived as a term: a binary of the bytes, `wait` or `eof`.
+pub fn input_term(ctx: &mut Ctx, input: Input) -> BifResult {
+    match input {
         Input::Bytes(b) => Ok(ctx.p.heap.binary(b)),
         Input::Pending => ctx.atoms.intern("wait").map_err(|_| badarg()),
         Input::Eof => ctx.atoms.intern("eof").map_err(|_| badarg()),

@@ -259,3 +259,39 @@ fn io_output() {
 fn otp_stdlib_modules() {
     same_as_erl("vm_stdlib", include_str!("vm_stdlib.erl"));
 }
+
+/// A platform without a shell (the image's): `os:cmd` raises erl's error for a port it
+/// cannot open, after the same checks of the command and options as on the host.
+#[test]
+fn os_cmd_without_a_shell() {
+    need_erlc();
+    let src = r#"-module(vm_os_cmd).
+-export([main/0]).
+t(F) ->
+    try F() of V -> erlang:display(V)
+    catch C:R:S ->
+        [{M, Fn, A, Loc} | _] = S,
+        erlang:display({C, R, {M, Fn, A}, lists:keyfind(error_info, 1, Loc)})
+    end.
+main() ->
+    t(fun() -> os:cmd("echo x") end),
+    t(fun() -> os:cmd(echo, #{max_size => 1}) end),
+    t(fun() -> os:cmd(-5) end),
+    t(fun() -> os:cmd("echo", [x]) end),
+    halt().
+"#;
+    let dir = compile("vm_os_cmd", src).expect("erlc failed");
+    let (out, status) = run_vm(&dir, "vm_os_cmd");
+    let info = |cause: &str| alloc::format!("{{error_info,#{{{cause}module=>erl_kernel_errors}}}}");
+    let open_port = info("cause=>{open_port,enoent},");
+    let expected = alloc::format!(
+        "{{error,badarg,{{os,cmd,[\"echo x\"]}},{open_port}}}\n\
+         {{error,badarg,{{os,cmd,[echo,#{{max_size=>1}}]}},{open_port}}}\n\
+         {{error,badarg,{{os,cmd,[-5]}},{}}}\n\
+         {{error,badarg,{{os,cmd,[\"echo\",[x]]}},{}}}\n",
+        info(""),
+        info("cause=>badopt,"),
+    );
+    assert_eq!(out, expected);
+    assert_eq!(status, 0);
+}
