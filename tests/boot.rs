@@ -342,7 +342,8 @@ fn check_items_guest(guest: &Guest) {
 
 /// Makes the application `files_app` under `work` as an image embeds it: `ebin` with the
 /// program (tests/files_app/i_files.erl) and its `.app` file, `priv` with a text file, a
-/// binary file in a subdirectory and a file of terms. Returns the `ebin` directory.
+/// binary file in a subdirectory, a file of terms and two versions of a module compiled
+/// (tests/files_app/i_hot.erl, loaded by the program). Returns the `ebin` directory.
 fn files_app(work: &Path) -> PathBuf {
     let app = work.join("files_app");
     let ebin = app.join("ebin");
@@ -356,6 +357,21 @@ fn files_app(work: &Path) -> PathBuf {
         .status()
         .expect("running erlc");
     assert!(status.success(), "erlc failed on i_files.erl");
+    // Two versions of a module that i_files loads from here while it runs.
+    std::fs::create_dir_all(priv_dir.join("code")).expect("creating files_app/priv/code");
+    for vsn in ["1", "2"] {
+        let out = priv_dir.join("code");
+        let status = Command::new("erlc")
+            .arg(format!("-DVSN={vsn}"))
+            .arg("-o")
+            .arg(&out)
+            .arg(root().join("tests/files_app/i_hot.erl"))
+            .status()
+            .expect("running erlc");
+        assert!(status.success(), "erlc failed on i_hot.erl");
+        std::fs::rename(out.join("i_hot.beam"), out.join(format!("i_hot{vsn}.beam")))
+            .expect("renaming i_hot.beam");
+    }
     let write = |path: PathBuf, bytes: &[u8]| {
         std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("writing {path:?}: {e}"))
     };

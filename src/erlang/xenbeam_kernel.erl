@@ -170,20 +170,111 @@ stdlib_app() ->
 %% `preloaded' when none does (it is part of the node, as erl's preloaded modules are, or
 %% came from the archive); an application's directory is the parent of an `ebin' directory
 %% named after it, with or without a version.
+%%
+%% Code loaded while the node runs (`code:load_binary/3', `load_file/1', `load_abs/1,2')
+%% replaces a module's current code, which becomes old code; as erl's code server does, the
+%% old code is purged first, killing the processes still running it. The file name a
+%% module was loaded from is remembered for `code:which/1' and `code:is_loaded/1'.
 -spec code_server() -> no_return().
-code_server() ->
+code_server() -> code_server(#{}).
+
+code_server(Files) ->
     receive
         {code_call, From, Request} ->
-            From ! {code_server, code_reply(Request)},
-            code_server()
+            {Reply, Files1} = code_request(Request, Files),
+            From ! {code_server, Reply},
+            code_server(Files1)
     end.
 
-code_reply({is_loaded, Module}) ->
+code_request({load_binary, Module, File, Bin}, Files) ->
+    load(Module, File, Bin, Files);
+code_request({load_file, Module}, Files) ->
+    case beam_file(Module) of
+        preloaded -> {{error, nofile}, Files};
+        File -> load_from(Module, File, Files)
+    end;
+code_request({load_abs, File, Module}, Files) ->
+    load_from(Module, absolute(to_list(File) ++ ".beam"), Files);
+code_request({delete, Module}, Files) ->
+    case catch erlang:delete_module(Module) of
+        true -> {true, maps:remove(Module, Files)};
+        _ -> {false, Files}
+    end;
+code_request({purge, Module}, Files) -> {purge(Module), Files};
+code_request({soft_purge, Module}, Files) -> {soft_purge(Module), Files};
+code_request({is_loaded, Module}, Files) ->
     %% Loading on demand is how a module becomes available here, so try it.
     case erlang:module_loaded(Module) orelse loads(Module) of
-        true -> {file, beam_file(Module)};
-        false -> false
+        true -> {{file, maps:get(Module, Files, beam_file(Module))}, Files};
+        false -> {false, Files}
     end;
+code_request({get_object_code, Module}, Files) ->
+    File = beam_file(Module),
+    Reply = case is_list(File) andalso prim_file:read_file(File) of
+                {ok, Bin} -> {Module, Bin, File};
+                _ -> error
+            end,
+    {Reply, Files};
+code_request(Request, Files) -> {code_reply(Request), Files}.
+
+load_from(Module, File, Files) ->
+    case prim_file:read_file(File) of
+        {ok, Bin} -> load(Module, File, Bin, Files);
+        {error, _} -> {{error, nofile}, Files}
+    end.
+
+load(Module, File, Bin, Files) ->
+    _ = purge(Module),
+    case erlang:load_module(Module, Bin) of
+        {module, Module} = Loaded ->
+            {Loaded, Files#{Module => File}};
+        {error, on_load_failure} = Error ->
+            {Error, Files};
+        {error, What} = Error ->
+            error_msg("Loading of ~ts failed: ~p\n", [File, What]),
+            {Error, Files}
+    end.
+
+%% An error report to logger, as erl's code server sends it.
+error_msg(Format, Args) ->
+    Meta = #{pid => self(), gl => group_leader(), time => os:system_time(microsecond),
+             error_logger => #{tag => error}},
+    try logger ! {log, error, Format, Args, Meta}
+    catch
+        _:_ ->
+            erlang:display({code_server, error}),
+            erlang:display({Format, Args})
+    end,
+    ok.
+
+%% `code:purge/1': kills the processes running the old code, then forgets it; true if a
+%% process was killed.
+purge(Module) ->
+    case erlang:check_old_code(Module) of
+        false ->
+            false;
+        true ->
+            Users = users(Module),
+            Refs = [monitor(process, P) || P <- Users],
+            [exit(P, kill) || P <- Users],
+            [receive {'DOWN', R, process, _, _} -> ok end || R <- Refs],
+            true = erlang:purge_module(Module),
+            Users =/= []
+    end.
+
+%% `code:soft_purge/1': forgets the old code unless a process runs it.
+soft_purge(Module) ->
+    case erlang:check_old_code(Module) andalso users(Module) of
+        false -> true;
+        [] -> erlang:purge_module(Module);
+        [_ | _] -> false
+    end.
+
+users(Module) -> [P || P <- processes(), erlang:check_process_code(P, Module)].
+
+to_list(A) when is_atom(A) -> atom_to_list(A);
+to_list(L) -> L.
+
 code_reply({ensure_loaded, Module}) ->
     case erlang:module_loaded(Module) orelse loads(Module) of
         true -> {module, Module};
@@ -196,15 +287,6 @@ code_reply({dir, {lib_dir, App}}) -> in_app(App, []);
 code_reply({dir, {priv_dir, App}}) -> in_app(App, "/priv");
 code_reply({dir, {lib_dir, App, Sub}}) when is_atom(Sub) -> in_app(App, [$/ | atom_to_list(Sub)]);
 code_reply(get_mode) -> interactive;
-code_reply({get_object_code, Module}) ->
-    File = beam_file(Module),
-    case is_list(File) andalso prim_file:read_file(File) of
-        {ok, Bin} -> {Module, Bin, File};
-        _ -> error
-    end;
-%% Code is never kept old here (a reload replaces it), so there is nothing to purge.
-code_reply({purge, _}) -> false;
-code_reply({soft_purge, _}) -> true;
 code_reply(_) -> {error, enotsup}.
 
 loads(Module) ->

@@ -48,7 +48,9 @@ use crate::vm::process::{MemoryUse, Process, SLICE_REDUCTIONS};
 use crate::vm::services::{
     AliasMode, ExitKind, IoReply, IoRequest, ProcessInfo, Services, SpawnError, SpawnOptions,
 };
-use crate::vm::services::{MinHeaps, NodeCounters, Reading, Start, TimerDest};
+use crate::vm::services::{
+    CodeChange, CodeReply, MinHeaps, NodeCounters, Reading, Start, TimerDest,
+};
 use crate::vm::small::SmallVec;
 use crate::vm::term::Term;
 
@@ -613,6 +615,13 @@ impl<P: Platform> Node<P> {
                 };
                 run_with(&mut self.rt.vm, &mut io, &mut services, &mut p)
             };
+            if let Some((pid, change)) = self.st.code_change.take() {
+                let (reply, text) = self.rt.change_code(change, src, io);
+                self.st.code_reply = Some((pid, reply));
+                if let Some(text) = text {
+                    self.emulator_error(&mut p, &text, io);
+                }
+            }
             let used = if matches!(why, Outcome::Yield) {
                 SLICE_REDUCTIONS as u64
             } else {
@@ -722,6 +731,26 @@ impl<P: Platform> Node<P> {
         io.stdout(b"\n\n");
     }
 
+    /// A message of erl's emulator at level error about process `p` (a refused change of
+    /// code): logged as erl logs it, through logger's handlers when logger runs, else
+    /// printed as logger would.
+    fn emulator_error(&mut self, p: &mut Process, text: &str, io: &mut dyn Io) {
+        if let Some(logger) = self.system_logger() {
+            let line = p.heap.string(text);
+            let event = self.log_event(p, "~s~n", &[line]);
+            if self
+                .st
+                .send(logger, &p.heap.view(&self.rt.vm.lits), event)
+                .is_err()
+            {
+                log::warn!("an emulator error report was dropped: no memory for it");
+            }
+            return;
+        }
+        let stamp = timestamp(self.platform.system_time_ns());
+        io.stdout(format!("=ERROR REPORT==== {stamp} ===\n{text}\n\n").as_bytes());
+    }
+
     /// The process that takes the emulator's log events: logger's proxy, as in erl, or the
     /// logger server itself; `None` when logger is not running.
     fn system_logger(&mut self) -> Option<u32> {
@@ -735,6 +764,14 @@ impl<P: Platform> Node<P> {
     /// `{log, error, Format, [Pid, Reason], #{error_logger => #{emulator => true, tag =>
     /// error}, gl => GroupLeader, pid => Pid, time => Microseconds}}`.
     fn error_event(&mut self, p: &mut Process, reason: Term) -> Term {
+        let args = [p.pid, reason];
+        self.log_event(p, "Error in process ~p with exit value:~n~p~n", &args)
+    }
+
+    /// A log event of erl's emulator at level error, built on `p`'s heap (`p` is the process
+    /// it concerns): `{log, error, Format, Args, #{error_logger => #{emulator => true, tag =>
+    /// error}, gl => GroupLeader, pid => Pid, time => Microseconds}}`.
+    fn log_event(&mut self, p: &mut Process, format: &str, args: &[Term]) -> Term {
         let mut atom = |name: &str| self.rt.vm.atoms.intern(name).unwrap_or(atom::UNDEFINED);
         let (log, error, emulator, tag, error_logger, gl, pid_key, time_atom) = (
             atom("log"),
@@ -754,8 +791,8 @@ impl<P: Platform> Node<P> {
             .map_or(number, |e| e.group_leader);
         let micros = (self.platform.system_time_ns() / 1000) as i64;
         let h = &mut p.heap;
-        let format = h.string("Error in process ~p with exit value:~n~p~n");
-        let args = h.list(&[p.pid, reason]);
+        let format = h.string(format);
+        let args = h.list(args);
         let inner = h.map_sorted(&[(emulator, atom::TRUE), (tag, error)]);
         let time_value = h.int(micros);
         let meta = h.map_sorted(&[
@@ -1031,6 +1068,29 @@ impl<P: Platform> Services for NodeServices<'_, P> {
 
     fn unregister(&mut self, name: Term) -> bool {
         self.st.unregister(name)
+    }
+
+    fn change_code(&mut self, me: u32, change: CodeChange) -> bool {
+        if self.st.code_change.is_some() {
+            return false;
+        }
+        self.st.code_change = Some((me, change));
+        true
+    }
+
+    fn runs_module(&self, pid: u32, module: u32) -> Option<bool> {
+        let e = self.st.procs.get(&pid)?;
+        Some(e.process.as_ref().is_some_and(|p| p.runs_module(module)))
+    }
+
+    fn code_reply(&mut self, me: u32) -> Option<CodeReply> {
+        match self.st.code_reply {
+            Some((pid, reply)) if pid == me => {
+                self.st.code_reply = None;
+                Some(reply)
+            }
+            _ => None,
+        }
     }
 
     fn suspend(&mut self, pid: u32, by: i32) -> Option<u32> {

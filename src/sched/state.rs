@@ -44,7 +44,7 @@ use crate::vm::maxheap::MaxHeap;
 use crate::vm::memory::{NodeMemory, OutOfMemory};
 use crate::vm::process::Process;
 use crate::vm::services::MinHeaps;
-use crate::vm::services::{AliasMode, ExitKind, TimerDest};
+use crate::vm::services::{AliasMode, CodeChange, CodeReply, ExitKind, TimerDest};
 use crate::vm::term::Term;
 use crate::wordhash::{WideHash, WordHash};
 use crate::wordmap::{Word, WordMap, WordSet};
@@ -323,6 +323,11 @@ pub struct State<P: Platform> {
     pub memory: NodeMemory,
     /// The `atomics` and `counters` arrays.
     pub atomic_arrays: crate::vm::bifs::atomics::AtomicArrays,
+    /// A change to the loaded code a process asked for in its slice (made when the slice
+    /// ends), and the answer it takes when it runs again.
+    pub code_change: Option<(u32, CodeChange)>,
+    /// See `code_change`.
+    pub code_reply: Option<(u32, CodeReply)>,
 }
 
 /// Nanoseconds per millisecond.
@@ -366,6 +371,8 @@ impl<P: Platform> State<P> {
             exited: Vec::new(),
             memory: NodeMemory::unlimited(),
             atomic_arrays: Default::default(),
+            code_change: None,
+            code_reply: None,
         }
     }
 

@@ -135,6 +135,9 @@ pub struct Code {
     pub missing: WordSet<u32>,
     /// The node's `backtrace_depth`: how many frames stack traces keep.
     pub trace_depth: super::exception::TraceDepth,
+    /// Module atom index to the module index of its old code: the version a newer load or
+    /// `delete_module/1` replaced, still run by processes that were in it, until purged.
+    pub old: WordMap<u32, u32>,
 }
 
 /// Where a process spawned as `apply(M, F, Args)` starts (module 0): x0..x2 hold M, F, Args.
@@ -300,11 +303,30 @@ impl Code {
     /// Forgets module index `module`'s code: its exports become undefined again (an
     /// `-on_load` function refused the module, so calls to it raise `undef`, as in erl).
     pub fn unload(&mut self, name: Term, module: u32) {
+        self.retire_current(name, module);
+    }
+
+    /// Makes module `name`'s current code (index `module`) old: its exports lead nowhere and
+    /// the name is no longer loaded, while processes in it go on running it. Answers the
+    /// export entries that led into it with their targets, for [`Code::restore_current`].
+    pub fn retire_current(&mut self, name: Term, module: u32) -> Vec<(u32, Target)> {
         self.by_name.remove(name.atom_index());
-        for e in &mut self.exports {
+        let mut led = Vec::new();
+        for (i, e) in self.exports.iter_mut().enumerate() {
             if matches!(e.target, Target::Code { module: m, .. } if m == module) {
+                led.push((i as u32, e.target));
                 e.target = Target::Undefined;
             }
+        }
+        led
+    }
+
+    /// Undoes [`Code::retire_current`] (a load that failed): `module` is `name`'s current
+    /// code again, reached through the export entries it led from.
+    pub fn restore_current(&mut self, name: Term, module: u32, led: &[(u32, Target)]) {
+        self.by_name.insert(name.atom_index(), module);
+        for &(i, target) in led {
+            self.exports[i as usize].target = target;
         }
     }
 

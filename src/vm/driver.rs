@@ -12,6 +12,7 @@ use super::code::Target;
 use super::display::{display, init_text};
 use super::interp::{run, Outcome, Vm};
 use super::process::Process;
+use super::services::{CodeChange, CodeReply, LoadRefusal};
 use super::term::Term;
 use super::translate::{install, translate, TranslateError};
 
@@ -43,6 +44,28 @@ pub enum LoadFailure {
     /// was renamed or the name asked for has a directory in it: erl refuses it (`badfile`),
     /// and calls to the module asked for are `undef`.
     WrongName(String),
+    /// The node has loaded as many module versions as code addresses can name
+    /// ([`MAX_MODULES`]).
+    TooMany,
+}
+
+/// The most module versions a node loads in its life: a code address holds a module index
+/// in 20 bits, and indices are not reused (purged code stays where it is).
+pub const MAX_MODULES: usize = 1 << 20;
+
+/// Whether the chunks of `.beam` file `bytes` (its IFF header checked) include `id`.
+fn has_chunk(bytes: &[u8], id: [u8; 4]) -> bool {
+    let mut at = 12;
+    while let Some(head) = bytes.get(at..at + 8) {
+        if head[..4] == id {
+            return true;
+        }
+        let size = u32::from_be_bytes([head[4], head[5], head[6], head[7]]) as usize;
+        at = at
+            .saturating_add(8)
+            .saturating_add(size.saturating_add(3) & !3);
+    }
+    false
 }
 
 /// What [`Runtime::try_load`] did.
@@ -128,6 +151,9 @@ impl Runtime {
 
     fn install_module(&mut self, m: &Module) -> Result<u32, LoadFailure> {
         let vm = &mut self.vm;
+        if vm.code.modules.len() >= MAX_MODULES {
+            return Err(LoadFailure::TooMany);
+        }
         let lm = translate(m, &mut vm.code, &mut vm.atoms, &mut vm.lits)
             .map_err(LoadFailure::Translate)?;
         Ok(install(&mut vm.code, lm))
@@ -188,6 +214,114 @@ impl Runtime {
             self.vm.code.missing.insert(name.atom_index());
             Load::Missing
         }
+    }
+
+    /// Makes a change to the loaded code ([`CodeChange`]) as erl's `erlang:load_module/2`,
+    /// `delete_module/1` and `purge_module/1` do, with the text erl's emulator logs as an
+    /// error when it refuses. A module loaded over current code keeps that code as its old
+    /// code: processes running it go on in it (local calls stay there, calls through the
+    /// module's name reach the new code) until it is purged. Purged code stays in memory,
+    /// unreachable by new calls (instruction positions into a module never change once it
+    /// is installed; see `fetch`).
+    pub fn change_code(
+        &mut self,
+        change: CodeChange,
+        src: &mut dyn ModuleSource,
+        io: &mut dyn Io,
+    ) -> (CodeReply, Option<String>) {
+        let code = &mut self.vm.code;
+        match change {
+            CodeChange::Load { module, bytes } => self.load_binary(module, &bytes, src, io),
+            CodeChange::Delete(name) => match code.module_index(name) {
+                _ if code.old.contains_key(name.atom_index()) => {
+                    let text = alloc::format!(
+                        "Module {} must be purged before deleting\n",
+                        self.vm.atoms.name(name)
+                    );
+                    (CodeReply::Badarg, Some(text))
+                }
+                None => (CodeReply::Undefined, None),
+                Some(current) => {
+                    code.retire_current(name, current);
+                    code.old.insert(name.atom_index(), current);
+                    (CodeReply::Done, None)
+                }
+            },
+            CodeChange::Purge(name) => match code.old.remove(name.atom_index()) {
+                Some(_) => (CodeReply::Done, None),
+                None => (CodeReply::Badarg, None),
+            },
+        }
+    }
+
+    /// `erlang:load_module(name, bytes)`: see [`Runtime::change_code`].
+    fn load_binary(
+        &mut self,
+        name: Term,
+        bytes: &[u8],
+        src: &mut dyn ModuleSource,
+        io: &mut dyn Io,
+    ) -> (CodeReply, Option<String>) {
+        let text = String::from(self.vm.atoms.name(name));
+        // What erl's loader logs as it refuses a module (its words where they are known).
+        let refused = |why: String| (CodeReply::Refused(LoadRefusal::Badfile), Some(why));
+        if self.vm.code.old.contains_key(name.atom_index()) {
+            return (CodeReply::Refused(LoadRefusal::NotPurged), None);
+        }
+        let room = bytes.len().saturating_mul(LOAD_ROOM);
+        if self.vm.code.modules.len() >= MAX_MODULES
+            || Vec::<u8>::new().try_reserve_exact(room).is_err()
+        {
+            return (CodeReply::NoMemory, None);
+        }
+        let Some(m) = (self.loader)(bytes) else {
+            use crate::loader::LoadError as E;
+            let why = match crate::loader::load(bytes) {
+                Err(E::NotBeam | E::BadGzip | E::BadFormSize { .. }) => String::from(
+                    "beam/beam_load.c(144): Error loading module {}:\n  corrupt file header",
+                ),
+                // erl looks for the code chunk first.
+                Err(E::MissingChunk { .. }) if !has_chunk(bytes, *b"Code") => String::from(
+                    "beam/beam_load.c(152): Error loading module {}:\n  missing code chunk",
+                ),
+                Err(e) => alloc::format!("Error loading module {{}}:\n  {e}"),
+                Ok(_) => String::from("Error loading module {}:\n  refused"),
+            };
+            return refused(why.replacen("{}", &text, 1) + "\n");
+        };
+        match m.atoms.first() {
+            Some(found) if *found == text => {}
+            found => {
+                let found = found.map_or("", |f| f.as_str());
+                return refused(alloc::format!(
+                    "beam/beam_load.c(180): Error loading module {text}:\n  \
+                     module name in object code is {found}\n"
+                ));
+            }
+        }
+        let current = self.vm.code.module_index(name);
+        let led = match current {
+            Some(c) => self.vm.code.retire_current(name, c),
+            None => Vec::new(),
+        };
+        let restore = |code: &mut super::code::Code| {
+            if let Some(c) = current {
+                code.restore_current(name, c, &led);
+            }
+        };
+        let Ok(new) = self.install_module(&m) else {
+            restore(&mut self.vm.code);
+            return (CodeReply::Refused(LoadRefusal::Badfile), None);
+        };
+        self.vm.code.missing.remove(name.atom_index());
+        if !self.run_on_load(new, src, io) {
+            restore(&mut self.vm.code);
+            return (CodeReply::Refused(LoadRefusal::OnLoadFailure), None);
+        }
+        if let Some(c) = current {
+            self.vm.code.old.insert(name.atom_index(), c);
+        }
+        (CodeReply::Loaded, None)
     }
 
     /// A process that will call `module:function(args...)` with `init`'s frames below it.

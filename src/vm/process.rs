@@ -303,6 +303,15 @@ impl Process {
             .max(self.heap.min_heap)
     }
 
+    /// Whether it is in module index `module`'s code or will return or throw into it.
+    pub fn runs_module(&self, module: u32) -> bool {
+        self.module == module
+            || self
+                .stack
+                .iter()
+                .any(|t| (t.is_cp() || t.is_catch()) && t.code_module() == module)
+    }
+
     /// The memory it holds, as `erlang:memory/1` and `process_info(P, memory)` count it.
     pub fn memory_use(&self) -> MemoryUse {
         let word = core::mem::size_of::<Term>();

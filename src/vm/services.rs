@@ -165,6 +165,24 @@ pub trait Services {
         let _ = (pid, by);
         None
     }
+    /// Asks for a change to the node's code on behalf of process `me`, made once the
+    /// running slice ends; `false` when this node cannot change its code (or already has a
+    /// change to make).
+    fn change_code(&mut self, me: u32, change: CodeChange) -> bool {
+        let _ = (me, change);
+        false
+    }
+    /// The answer to process `me`'s [`Services::change_code`], once made.
+    fn code_reply(&mut self, me: u32) -> Option<CodeReply> {
+        let _ = me;
+        None
+    }
+    /// Whether process `pid` (never the running one) is in module index `module`'s code or
+    /// will return or throw into it; `None` if it is gone.
+    fn runs_module(&self, pid: u32, module: u32) -> Option<bool> {
+        let _ = (pid, module);
+        None
+    }
     /// Whether `pid` is alive (`me` always is).
     fn is_alive(&self, pid: u32) -> bool;
     /// What the node knows of a live process (for `process_info/2`).
@@ -408,6 +426,54 @@ pub enum IoReply {
     Error(&'static str),
     /// The caller misused the object (not the owner, closed or bad handle): `badarg`.
     Badarg,
+}
+
+/// A change to the node's loaded code that a BIF asks for. The code is borrowed while
+/// processes run, so the node makes the change between two slices of the asking process,
+/// which waits for the [`CodeReply`] in a continuation.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CodeChange {
+    /// `erlang:load_module(Module, Binary)`: the binary's bytes become `Module`'s current
+    /// code, the current code becoming old.
+    Load {
+        /// The module's name (an atom).
+        module: Term,
+        /// The `.beam` file's bytes.
+        bytes: Vec<u8>,
+    },
+    /// `erlang:delete_module(Module)`: the current code becomes old.
+    Delete(Term),
+    /// `erlang:purge_module(Module)`: the old code is forgotten.
+    Purge(Term),
+}
+
+/// What a [`CodeChange`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeReply {
+    /// The module loaded: `{module, Module}`.
+    Loaded,
+    /// It did not load: `{error, Reason}`.
+    Refused(LoadRefusal),
+    /// Done: `true`.
+    Done,
+    /// Nothing to delete: `undefined`.
+    Undefined,
+    /// The change cannot be made as asked (old code in the way of a delete, none to purge):
+    /// `badarg`.
+    Badarg,
+    /// The node's memory cannot hold the module: `system_limit`.
+    NoMemory,
+}
+
+/// Why a module given as a binary did not load (erl's reasons).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadRefusal {
+    /// Not a `.beam` file this VM can load, or one of another module: `badfile`.
+    Badfile,
+    /// The module has old code still: `not_purged`.
+    NotPurged,
+    /// Its `-on_load` function did not return `ok`: `on_load_failure`.
+    OnLoadFailure,
 }
 
 /// A node with one process: nothing else exists.

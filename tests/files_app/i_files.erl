@@ -48,6 +48,33 @@ main() ->
     Self = self(),
     {Pid, Ref} = spawn_monitor(fun() -> Self ! file:open(Data, [read, raw, binary]) end),
     receive {'DOWN', Ref, process, Pid, normal} -> ok end,
-    receive {ok, Fd} -> show(file:read(Fd, 1)) end.
+    receive {ok, Fd} -> show(file:read(Fd, 1)) end,
+    hot_code(Priv).
+
+%% Code loaded while the node runs: two versions of i_hot, from the priv directory.
+hot_code(Priv) ->
+    Hot = binary_to_atom(<<"i_hot">>),
+    {ok, Hot1} = file:read_file(filename:join([Priv, "code", "i_hot1.beam"])),
+    {ok, Hot2} = file:read_file(filename:join([Priv, "code", "i_hot2.beam"])),
+    show(code:load_binary(Hot, "i_hot.erl", Hot1)),
+    show({Hot:vsn(), code:which(Hot)}),
+    Server = Hot:start(),
+    show(ask(Server, get)),
+    show(code:load_binary(Hot, "i_hot.erl", Hot2)),
+    show({Hot:vsn(), erlang:check_old_code(Hot), erlang:check_process_code(Server, Hot)}),
+    show(ask(Server, local)),
+    show(code:soft_purge(Hot)),
+    show(ask(Server, get)),
+    show({ask(Server, get), erlang:check_process_code(Server, Hot)}),
+    show(code:soft_purge(Hot)),
+    Ref = monitor(process, Server),
+    show(code:load_binary(Hot, "i_hot.erl", Hot1)),
+    show(code:load_binary(Hot, "i_hot.erl", Hot2)),
+    show(receive {'DOWN', Ref, process, Server, Why} -> Why after 2000 -> alive end),
+    show({Hot:vsn(), code:purge(Hot), code:delete(Hot), erlang:module_loaded(Hot)}).
+
+ask(Pid, Tag) ->
+    Pid ! {Tag, self()},
+    receive {_, _} = Reply -> Reply after 2000 -> no_answer end.
 
 show(T) -> erlang:display(T).

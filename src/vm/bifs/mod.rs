@@ -8,6 +8,7 @@ pub mod atomics;
 pub mod binary;
 pub mod characters;
 pub mod checksum;
+pub mod codeload;
 pub mod command;
 pub mod conv;
 pub mod crypto;
@@ -643,6 +644,22 @@ pub static TABLE: Table = bifs![
     ("erlang", "fun_info", 2, info::fun_info2),
     ("erlang", "function_exported", 3, info::function_exported),
     ("erlang", "module_loaded", 1, info::module_loaded),
+    ("erlang", "load_module", 2, codeload::load_module),
+    ("erlang", "delete_module", 1, codeload::delete_module),
+    ("erlang", "purge_module", 1, codeload::purge_module),
+    ("erlang", "check_old_code", 1, codeload::check_old_code),
+    (
+        "erlang",
+        "check_process_code",
+        2,
+        codeload::check_process_code
+    ),
+    (
+        "erlang",
+        "check_process_code",
+        3,
+        codeload::check_process_code
+    ),
     ("erlang", "is_builtin", 3, info::is_builtin),
     ("erlang", "binary_part", 2, binary::part2),
     ("erlang", "binary_part", 3, binary::part3),

@@ -112,6 +112,10 @@ pub const MAP_TO_IOVEC: i64 = 24;
 /// work left (the hash so far is native trap state).
 pub const PHASH2: i64 = 25;
 
+/// `erlang:load_module/2`, `delete_module/1` or `purge_module/1` waiting for the node to
+/// change the code ([`super::codeload::step`]): which BIF, the module.
+pub const CODE_CHANGE: i64 = 26;
+
 /// The trap stub's BIF: one step of continuation `a[0]` with state `a[1..4]`.
 pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     match a[0].as_small() {
@@ -137,6 +141,7 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(CHARACTERS) => super::characters::step(ctx, a),
         Some(BINARY_TO_MAP) => super::etf::binary_to_map_step(ctx, a),
         Some(PHASH2) => super::misc::phash2_step(ctx, a),
+        Some(CODE_CHANGE) => super::codeload::step(ctx, a),
         _ => Err(badarg()),
     }
 }
@@ -175,6 +180,8 @@ mod tests {
             TERM_TO_IOVEC,
             TUPLE_TO_IOVEC,
             MAP_TO_IOVEC,
+            PHASH2,
+            CODE_CHANGE,
         ];
         for (i, a) in all.iter().enumerate() {
             assert!(!all[i + 1..].contains(a), "continuation {a} used twice");

@@ -1,0 +1,142 @@
+%% Loading code while the node runs, as tools and hot upgrades do: modules compiled from
+%% text at run time (compile:forms/2) and loaded with code:load_binary/3, a server process
+%% upgraded in place (it stays in its old code until it calls itself through the module's
+%% name), old code purged (killing its last users) or kept (soft_purge), delete, load_abs,
+%% and the BIFs under them (load_module, check_old_code, check_process_code, purge_module,
+%% delete_module) with erl's errors and the error reports erl's emulator and code server
+%% log (caught by a logger handler, so that stdout compares).
+-module(t_code_load).
+-export([main/0, log/2]).
+
+%% The logger handler: the text of each event, to the process in its config.
+log(#{msg := Msg}, #{config := #{to := Pid}}) ->
+    Text = case Msg of
+               {string, S} -> S;
+               {report, R} -> io_lib:format("~p", [R]);
+               {F, A} -> io_lib:format(F, A)
+           end,
+    Pid ! {logged, iolist_to_binary(Text)}.
+
+%% The next N events, sorted (erl's emulator and its code server log through different
+%% processes, so their order varies).
+logged(N) ->
+    Texts = [receive {logged, Text} -> Text after 5000 -> nothing_logged end
+             || _ <- lists:seq(1, N)],
+    [io:format("  logged: ~p~n", [T]) || T <- lists:sort(Texts)].
+
+src(Vsn) ->
+    "-module(hot).\n-export([start/0, loop/1, vsn/0, f/0]).\n"
+    "vsn() -> " ++ integer_to_list(Vsn) ++ ".\n"
+    "f() -> fun() -> vsn() end.\n"
+    "start() -> spawn(fun() -> loop(0) end).\n"
+    "loop(N) -> receive {get, From} -> From ! {vsn(), N}, hot:loop(N + 1);"
+    " {local, From} -> From ! {vsn(), N}, loop(N + 1); stop -> ok end.\n".
+
+forms(Src) ->
+    {ok, Toks, _} = erl_scan:string(Src),
+    split(Toks, [], []).
+
+split([], [], Acc) -> lists:reverse(Acc);
+split([{dot, _} = D | T], Cur, Acc) ->
+    {ok, F} = erl_parse:parse_form(lists:reverse([D | Cur])),
+    split(T, [], [F | Acc]);
+split([H | T], Cur, Acc) -> split(T, [H | Cur], Acc).
+
+bin(Vsn) ->
+    {ok, hot, B} = compile:forms(forms(src(Vsn)), [binary]),
+    B.
+
+ask(P, Tag) ->
+    P ! {Tag, self()},
+    receive {_, _} = R -> R after 300 -> no_answer end.
+
+main() ->
+    _ = logger:remove_handler(default),
+    ok = logger:add_handler(probe, ?MODULE, #{config => #{to => self()}}),
+    B1 = bin(1), B2 = bin(2), B3 = bin(3),
+    io:format("before: ~p ~p ~p~n", [erlang:module_loaded(hot), code:is_loaded(hot),
+                                     erlang:check_old_code(hot)]),
+    io:format("load 1: ~p~n", [code:load_binary(hot, "hot.erl", B1)]),
+    io:format("is_loaded: ~p which: ~p~n", [code:is_loaded(hot), code:which(hot)]),
+    io:format("vsn ~p old ~p~n", [hot:vsn(), erlang:check_old_code(hot)]),
+    F1 = hot:f(),
+    P = hot:start(),
+    io:format("server: ~p~n", [ask(P, get)]),
+    io:format("load 2: ~p~n", [code:load_binary(hot, "hot.erl", B2)]),
+    io:format("vsn ~p old ~p old fun ~p new fun ~p~n",
+              [hot:vsn(), erlang:check_old_code(hot), F1(), (hot:f())()]),
+    io:format("server, local call: ~p~n", [ask(P, local)]),
+    io:format("server uses old code: ~p~n", [erlang:check_process_code(P, hot)]),
+    io:format("soft_purge while used: ~p old ~p~n", [code:soft_purge(hot),
+                                                    erlang:check_old_code(hot)]),
+    io:format("server, remote call: ~p~n", [ask(P, get)]),
+    io:format("server, now in new code: ~p ~p~n", [ask(P, get), erlang:check_process_code(P, hot)]),
+    io:format("soft_purge unused: ~p old ~p~n", [code:soft_purge(hot), erlang:check_old_code(hot)]),
+    %% Loading again makes 2 old; the server runs it until its next remote call.
+    io:format("load 3: ~p vsn ~p~n", [code:load_binary(hot, "hot.erl", B3), hot:vsn()]),
+    Ref = monitor(process, P),
+    %% Loading over old code that a process runs purges it first: the server is killed.
+    io:format("load 1 again: ~p vsn ~p~n", [code:load_binary(hot, "hot.erl", B1), hot:vsn()]),
+    receive {'DOWN', Ref, process, P, Why} -> io:format("server down: ~p~n", [Why])
+    after 1000 -> io:format("server alive~n")
+    end,
+    io:format("purge: ~p old ~p~n", [code:purge(hot), erlang:check_old_code(hot)]),
+    io:format("purge again: ~p~n", [code:purge(hot)]),
+    P2 = hot:start(),
+    io:format("second server: ~p~n", [ask(P2, get)]),
+    {module, hot} = code:load_binary(hot, "hot.erl", B2),
+    io:format("second server: ~p~n", [ask(P2, local)]),
+    Ref2 = monitor(process, P2),
+    io:format("purge kills: ~p~n", [code:purge(hot)]),
+    receive {'DOWN', Ref2, process, P2, Why2} -> io:format("second server down: ~p~n", [Why2])
+    after 1000 -> io:format("second server alive~n")
+    end,
+    io:format("delete: ~p loaded ~p old ~p~n", [code:delete(hot), erlang:module_loaded(hot),
+                                               erlang:check_old_code(hot)]),
+    io:format("call deleted: ~p~n", [catch hot:vsn()]),
+    io:format("delete again: ~p~n", [code:delete(hot)]),
+    logged(1),
+    io:format("load after delete: ~p~n", [code:load_binary(hot, "hot.erl", B1)]),
+    io:format("purge: ~p~n", [code:purge(hot)]),
+    io:format("load: ~p vsn ~p~n", [code:load_binary(hot, "hot.erl", B3), hot:vsn()]),
+    io:format("bad binary: ~p~n", [code:load_binary(hot, "hot.erl", <<"junk">>)]),
+    logged(2),
+    io:format("vsn still ~p~n", [hot:vsn()]),
+    io:format("wrong name: ~p~n", [code:load_binary(other, "other.erl", B2)]),
+    logged(2),
+    io:format("loaded: ~p~n", [erlang:module_loaded(other)]),
+    io:format("truncated: ~p~n", [erlang:load_module(hot, binary:part(B2, 0, 100))]),
+    logged(1),
+    io:format("empty beam: ~p~n", [erlang:load_module(hot, <<"FOR1", 4:32, "BEAM">>)]),
+    logged(1),
+    io:format("load_module: ~p~n", [erlang:load_module(hot, B2)]),
+    io:format("load_module over old: ~p~n", [erlang:load_module(hot, B1)]),
+    io:format("purge_module: ~p~n", [erlang:purge_module(hot)]),
+    io:format("purge_module, none: ~p~n", [catch erlang:purge_module(hot)]),
+    io:format("delete_module: ~p~n", [erlang:delete_module(hot)]),
+    io:format("delete_module, old: ~p~n", [catch erlang:delete_module(hot)]),
+    logged(1),
+    io:format("delete nothing: ~p ~p~n", [erlang:delete_module(never_loaded),
+                                         code:delete(never_loaded)]),
+    io:format("purge nothing: ~p ~p~n", [code:purge(never_loaded), code:soft_purge(never_loaded)]),
+    io:format("self: ~p ~p~n", [erlang:check_process_code(self(), hot),
+                                erlang:check_process_code(self(), hot, [{allow_gc, false}])]),
+    Dir = filename:join("/tmp", "t_code_load_" ++ os:getpid()),
+    ok = filelib:ensure_dir(filename:join(Dir, "x")),
+    ok = file:write_file(filename:join(Dir, "hot.beam"), B3),
+    io:format("load_abs: ~p vsn ~p~n", [code:load_abs(filename:join(Dir, "hot")), hot:vsn()]),
+    io:format("which: ~p~n", [filename:basename(code:which(hot))]),
+    io:format("load_abs missing: ~p~n", [code:load_abs(filename:join(Dir, "nothing"))]),
+    ok = file:delete(filename:join(Dir, "hot.beam")),
+    ok = file:del_dir(Dir),
+    io:format("load_file missing: ~p~n", [code:load_file(no_such_module_anywhere)]),
+    io:format("atom file: ~p ~p~n", [code:load_binary(hot, hot_file, B1), code:which(hot)]),
+    io:format("badargs: ~p~n",
+              [[element(1, catch code:load_binary(1, "x", B1)),
+                catch erlang:load_module(hot, notbin),
+                catch erlang:load_module("hot", B1),
+                catch erlang:check_old_code("x"),
+                catch erlang:check_process_code(self(), "x"),
+                catch erlang:check_process_code(self(), hot, [bad])]]),
+    receive Extra -> io:format("unexpected: ~p~n", [Extra]) after 100 -> ok end,
+    halt().
