@@ -28,6 +28,11 @@ const ON_LOAD_PID: u32 = 8;
 pub trait ModuleSource {
     /// The `.beam` bytes of `name`, if available.
     fn find(&mut self, name: &str) -> Option<Vec<u8>>;
+    /// Searches `dirs` from now on, where the source searches directories (the host); a
+    /// source of its own (the image's archive) keeps the default, which ignores them.
+    fn set_path(&mut self, dirs: &[String]) {
+        let _ = dirs;
+    }
 }
 
 /// Turns `.beam` bytes into a generic module (the loader).
@@ -61,7 +66,9 @@ fn has_chunk(bytes: &[u8], id: [u8; 4]) -> bool {
             return true;
         }
         let size = u32::from_be_bytes([head[4], head[5], head[6], head[7]]) as usize;
-        at = at.saturating_add(8).saturating_add(size.saturating_add(3) & !3);
+        at = at
+            .saturating_add(8)
+            .saturating_add(size.saturating_add(3) & !3);
     }
     false
 }
@@ -249,6 +256,12 @@ impl Runtime {
                 Some(_) => (CodeReply::Done, None),
                 None => (CodeReply::Badarg, None),
             },
+            CodeChange::SetPath(dirs) => {
+                src.set_path(&dirs);
+                // A module missing from the old path may be in the new one.
+                code.missing = Default::default();
+                (CodeReply::Done, None)
+            }
         }
     }
 
@@ -275,13 +288,13 @@ impl Runtime {
         let Some(m) = (self.loader)(bytes) else {
             use crate::loader::LoadError as E;
             let why = match crate::loader::load(bytes) {
-                Err(E::NotBeam | E::BadGzip | E::BadFormSize { .. }) => {
-                    String::from("beam/beam_load.c(144): Error loading module {}:\n  corrupt file header")
-                }
+                Err(E::NotBeam | E::BadGzip | E::BadFormSize { .. }) => String::from(
+                    "beam/beam_load.c(144): Error loading module {}:\n  corrupt file header",
+                ),
                 // erl looks for the code chunk first.
-                Err(E::MissingChunk { .. }) if !has_chunk(bytes, *b"Code") => {
-                    String::from("beam/beam_load.c(152): Error loading module {}:\n  missing code chunk")
-                }
+                Err(E::MissingChunk { .. }) if !has_chunk(bytes, *b"Code") => String::from(
+                    "beam/beam_load.c(152): Error loading module {}:\n  missing code chunk",
+                ),
                 Err(e) => alloc::format!("Error loading module {{}}:\n  {e}"),
                 Ok(_) => String::from("Error loading module {}:\n  refused"),
             };

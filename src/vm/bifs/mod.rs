@@ -643,8 +643,20 @@ pub static TABLE: Table = bifs![
     ("erlang", "delete_module", 1, codeload::delete_module),
     ("erlang", "purge_module", 1, codeload::purge_module),
     ("erlang", "check_old_code", 1, codeload::check_old_code),
-    ("erlang", "check_process_code", 2, codeload::check_process_code),
-    ("erlang", "check_process_code", 3, codeload::check_process_code),
+    ("erlang", "loaded", 0, codeload::loaded),
+    ("xenbeam", "set_code_path", 1, codeload::set_code_path),
+    (
+        "erlang",
+        "check_process_code",
+        2,
+        codeload::check_process_code
+    ),
+    (
+        "erlang",
+        "check_process_code",
+        3,
+        codeload::check_process_code
+    ),
     ("erlang", "is_builtin", 3, info::is_builtin),
     ("erlang", "binary_part", 2, binary::part2),
     ("erlang", "binary_part", 3, binary::part3),
