@@ -102,6 +102,10 @@ impl ModuleSource for SearchPath {
             .iter()
             .find_map(|d| std::fs::read(d.join(&file)).ok())
     }
+
+    fn set_path(&mut self, dirs: &[String]) {
+        self.0 = dirs.iter().map(PathBuf::from).collect();
+    }
 }
 
 /// Console output straight to the process's stdout and stderr.

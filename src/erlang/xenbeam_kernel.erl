@@ -215,7 +215,102 @@ code_request({get_object_code, Module}, Files) ->
                 _ -> error
             end,
     {Reply, Files};
+code_request({add_path, Where, Dir}, Files) -> {add_path(Where, Dir), Files};
+code_request({add_paths, Where, Dirs}, Files) ->
+    [add_path(Where, Dir) || Dir <- Dirs],
+    {ok, Files};
+code_request({set_path, Dirs}, Files) ->
+    Normal = [normal_dir(D) || D <- Dirs],
+    case lists:all(fun is_dir/1, Normal) of
+        true -> {xenbeam:set_code_path(Normal), Files};
+        false -> {{error, bad_directory}, Files}
+    end;
+code_request({del_path, Name}, Files) ->
+    Path = xenbeam:code_path(),
+    Wanted = normal_dir(to_list(Name)),
+    case [D || D <- Path, D =:= Wanted orelse app_of(D) =:= Wanted] of
+        [] -> {false, Files};
+        [D | _] -> {xenbeam:set_code_path(lists:delete(D, Path)), Files}
+    end;
+code_request({replace_path, Name, Dir0}, Files) ->
+    Dir = normal_dir(to_list(Dir0)),
+    Path = xenbeam:code_path(),
+    Wanted = to_list(Name),
+    Reply = case lists:splitwith(fun(D) -> app_of(D) =/= Wanted end, Path) of
+                {_, []} ->
+                    {error, bad_name};
+                {Before, [_ | After]} ->
+                    case is_dir(Dir) of
+                        true -> xenbeam:set_code_path(Before ++ [Dir | After]);
+                        false -> {error, bad_directory}
+                    end
+            end,
+    {Reply, Files};
+code_request(all_loaded, Files) ->
+    {[{M, maps:get(M, Files, beam_file(M))} || M <- erlang:loaded()], Files};
+code_request({is_sticky, Module}, Files) -> {is_sticky(Module, Files), Files};
 code_request(Request, Files) -> {code_reply(Request), Files}.
+
+%% `code:add_patha/1' (first) and `add_pathz/1' (last): a directory moves to the front, or
+%% is added at the end unless it is in the path.
+add_path(Where, Dir0) ->
+    Dir = normal_dir(Dir0),
+    case is_dir(Dir) of
+        false ->
+            {error, bad_directory};
+        true ->
+            Path = xenbeam:code_path(),
+            New = case Where of
+                      first -> [Dir | lists:delete(Dir, Path)];
+                      last ->
+                          case lists:member(Dir, Path) of
+                              true -> Path;
+                              false -> Path ++ [Dir]
+                          end
+                  end,
+            xenbeam:set_code_path(New)
+    end.
+
+%% A directory as erl's code server keeps it: no trailing or doubled slashes.
+normal_dir([$/ | _] = Dir) -> [$/ | join_parts(Dir)];
+normal_dir(Dir) -> join_parts(Dir).
+
+join_parts(Dir) ->
+    Parts = string:lexemes(Dir, "/"),
+    lists:append(lists:join("/", Parts)).
+
+is_dir(Dir) ->
+    case prim_file:read_file_info(Dir) of
+        {ok, Info} -> element(3, Info) =:= directory;
+        _ -> false
+    end.
+
+%% The application a path directory belongs to: Name of .../Name[-Vsn]/ebin.
+app_of(Dir) ->
+    case base(Dir) of
+        "ebin" ->
+            Base = base(parent(Dir)),
+            case string:split(Base, "-", trailing) of
+                [Name, _Vsn] -> Name;
+                _ -> Base
+            end;
+        _ ->
+            none
+    end.
+
+%% A module erl's code server will not replace: one of the runtime's own (erl's preloaded
+%% modules) or one loaded from the directories of kernel, stdlib or erts (not a module this
+%% server loaded from a binary or a file of the caller's).
+is_sticky(Module, Files) ->
+    not maps:is_key(Module, Files) andalso
+        (lists:member(Module, [erlang, init, erts_internal, erl_prim_loader, prim_file,
+                               prim_eval, erts_code_purger, erl_init, atomics, counters,
+                               persistent_term, zlib]) orelse
+         erlang:module_loaded(Module) andalso
+         case beam_file(Module) of
+             preloaded -> false;
+             File -> lists:member(app_of(parent(File)), ["kernel", "stdlib", "erts"])
+         end).
 
 load_from(Module, File, Files) ->
     case prim_file:read_file(File) of
@@ -224,6 +319,15 @@ load_from(Module, File, Files) ->
     end.
 
 load(Module, File, Bin, Files) ->
+    case is_sticky(Module, Files) of
+        true ->
+            error_msg("Can't load module '~w' that resides in sticky dir\n", [Module]),
+            {{error, sticky_directory}, Files};
+        false ->
+            load_unsticky(Module, File, Bin, Files)
+    end.
+
+load_unsticky(Module, File, Bin, Files) ->
     _ = purge(Module),
     case erlang:load_module(Module, Bin) of
         {module, Module} = Loaded ->

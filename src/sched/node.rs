@@ -132,6 +132,9 @@ pub struct Node<P: Platform> {
     /// Environment variables set (`Some`) or removed (`None`) by `os:putenv/2` and
     /// `os:unsetenv/1`, over the platform's environment, in the order first changed.
     env: Vec<(String, Option<String>)>,
+    /// The module search path the code server set (`xenbeam:set_code_path/1`), in place of
+    /// the platform's.
+    code_path: Option<Vec<String>>,
 }
 
 impl<P: Platform> Node<P> {
@@ -159,6 +162,7 @@ impl<P: Platform> Node<P> {
             items: VecDeque::new(),
             ended: Vec::new(),
             env: Vec::new(),
+            code_path: None,
         }
     }
 
@@ -612,10 +616,14 @@ impl<P: Platform> Node<P> {
                     io: &mut *io,
                     platform: &self.platform,
                     env: &mut self.env,
+                    code_path: &self.code_path,
                 };
                 run_with(&mut self.rt.vm, &mut io, &mut services, &mut p)
             };
             if let Some((pid, change)) = self.st.code_change.take() {
+                if let CodeChange::SetPath(dirs) = &change {
+                    self.code_path = Some(dirs.clone());
+                }
                 let (reply, text) = self.rt.change_code(change, src, io);
                 self.st.code_reply = Some((pid, reply));
                 if let Some(text) = text {
@@ -887,6 +895,7 @@ struct NodeIo<'a, P: Platform> {
     io: &'a mut dyn Io,
     platform: &'a P,
     env: &'a mut Vec<(String, Option<String>)>,
+    code_path: &'a Option<Vec<String>>,
 }
 
 impl<P: Platform> Io for NodeIo<'_, P> {
@@ -915,7 +924,10 @@ impl<P: Platform> Io for NodeIo<'_, P> {
         self.io.file(caller, op)
     }
     fn code_path(&mut self) -> Vec<alloc::string::String> {
-        self.io.code_path()
+        match self.code_path {
+            Some(dirs) => dirs.clone(),
+            None => self.io.code_path(),
+        }
     }
     fn pa_dirs(&mut self) -> Vec<alloc::string::String> {
         self.io.pa_dirs()

@@ -28,6 +28,11 @@ const ON_LOAD_PID: u32 = 8;
 pub trait ModuleSource {
     /// The `.beam` bytes of `name`, if available.
     fn find(&mut self, name: &str) -> Option<Vec<u8>>;
+    /// Searches `dirs` from now on, where the source searches directories (the host); a
+    /// source of its own (the image's archive) keeps the default, which ignores them.
+    fn set_path(&mut self, dirs: &[String]) {
+        let _ = dirs;
+    }
 }
 
 /// Turns `.beam` bytes into a generic module (the loader).
@@ -251,6 +256,12 @@ impl Runtime {
                 Some(_) => (CodeReply::Done, None),
                 None => (CodeReply::Badarg, None),
             },
+            CodeChange::SetPath(dirs) => {
+                src.set_path(&dirs);
+                // A module missing from the old path may be in the new one.
+                code.missing = Default::default();
+                (CodeReply::Done, None)
+            }
         }
     }
 

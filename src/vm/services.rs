@@ -445,6 +445,9 @@ pub enum CodeChange {
     Delete(Term),
     /// `erlang:purge_module(Module)`: the old code is forgotten.
     Purge(Term),
+    /// `xenbeam:set_code_path(Dirs)`: the directories modules load from, in search order
+    /// (the code server's path, after `code:add_patha/1` and the like).
+    SetPath(Vec<alloc::string::String>),
 }
 
 /// What a [`CodeChange`] did.

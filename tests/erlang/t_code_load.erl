@@ -4,7 +4,8 @@
 %% name), old code purged (killing its last users) or kept (soft_purge), delete, load_abs,
 %% and the BIFs under them (load_module, check_old_code, check_process_code, purge_module,
 %% delete_module) with erl's errors and the error reports erl's emulator and code server
-%% log (caught by a logger handler, so that stdout compares).
+%% log (caught by a logger handler, so that stdout compares); the code path (add_patha,
+%% add_pathsa, add_pathz, set_path, replace_path, del_path, all_loaded, sticky modules).
 -module(t_code_load).
 -export([main/0, log/2]).
 
@@ -138,5 +139,49 @@ main() ->
                 catch erlang:check_old_code("x"),
                 catch erlang:check_process_code(self(), "x"),
                 catch erlang:check_process_code(self(), hot, [bad])]]),
+    paths(B1),
     receive Extra -> io:format("unexpected: ~p~n", [Extra]) after 100 -> ok end,
     halt().
+
+%% The code path: a directory added finds a module that was missing before, deleted it no
+%% longer does; sticky modules stay.
+paths(B1) ->
+    Top = filename:join("/tmp", "t_code_load_path_" ++ os:getpid()),
+    [A, B] = [filename:join(Top, D) || D <- ["a", "b"]],
+    ok = filelib:ensure_dir(filename:join(A, "x")),
+    ok = filelib:ensure_dir(filename:join(B, "x")),
+    {ok, pathmod, PB} = compile:forms(forms("-module(pathmod).\n-export([f/0]).\nf() -> here.\n"),
+                                      [binary]),
+    ok = file:write_file(filename:join(A, "pathmod.beam"), PB),
+    Show = fun(Dirs) -> [case lists:prefix(Top, D) of
+                             true -> lists:nthtail(length(Top) + 1, D);
+                             false -> other
+                         end || D <- Dirs] end,
+    io:format("missing: ~p~n", [element(1, catch pathmod:f())]),
+    io:format("add_patha: ~p ~p~n", [code:add_patha(A ++ "/"), Show(lists:sublist(code:get_path(), 1))]),
+    io:format("found: ~p which ~p~n", [pathmod:f(), Show([code:which(pathmod)])]),
+    io:format("all_loaded: ~p~n", [Show([F || {pathmod, F} <- code:all_loaded()])]),
+    io:format("add_pathsa: ~p ~p~n", [code:add_pathsa([B, filename:join(Top, "none"), A]),
+                                      Show(lists:sublist(code:get_path(), 2))]),
+    io:format("add_pathz present: ~p ~p~n",
+              [code:add_pathz(B), length([D || D <- code:get_path(), D =:= B])]),
+    io:format("add_pathz missing: ~p~n", [code:add_pathz(filename:join(Top, "none"))]),
+    io:format("set_path missing: ~p~n", [code:set_path([A, filename:join(Top, "none")])]),
+    io:format("replace_path: ~p ~p~n", [code:replace_path(no_such_app, A),
+                                        code:replace_path(no_such_app, filename:join(Top, "none"))]),
+    io:format("del_path: ~p ~p ~p~n", [code:del_path(A), code:del_path(A), code:del_path(no_such_app)]),
+    io:format("path now: ~p~n", [Show([D || D <- code:get_path(), lists:prefix(Top, D)])]),
+    io:format("delete, purge: ~p ~p~n", [code:delete(pathmod), code:purge(pathmod)]),
+    io:format("gone from the path: ~p~n", [element(1, catch pathmod:f())]),
+    io:format("add_pathz again: ~p ~p~n", [code:add_pathz(A), pathmod:f()]),
+    io:format("sticky: ~p~n", [[code:is_sticky(M) || M <- [lists, erlang, pathmod, t_code_load]]]),
+    {lists, LB, _} = code:get_object_code(lists),
+    io:format("load lists: ~p~n", [code:load_binary(lists, "lists.erl", LB)]),
+    logged(1),
+    io:format("load sticky-named: ~p~n", [code:load_binary(lists, "lists.erl", B1)]),
+    logged(1),
+    true = code:del_path(A),
+    true = code:del_path(B),
+    ok = file:delete(filename:join(A, "pathmod.beam")),
+    [ok = file:del_dir(D) || D <- [A, B, Top]],
+    ok.

@@ -15,6 +15,7 @@ use crate::vm::atom;
 use crate::vm::bif::{badarg, badarg_cause, BifResult, Ctx, Fault};
 use crate::vm::services::{CodeChange, CodeReply, LoadRefusal};
 use crate::vm::term::Term;
+use alloc::vec::Vec;
 
 /// `erlang:load_module(Module, Binary)`.
 pub fn load_module(ctx: &mut Ctx, a: &[Term]) -> BifResult {
@@ -59,6 +60,7 @@ fn ask(ctx: &mut Ctx, change: CodeChange, module: Term) -> BifResult {
         CodeChange::Load { .. } => 0,
         CodeChange::Delete(_) => 1,
         CodeChange::Purge(_) => 2,
+        CodeChange::SetPath(_) => 3,
     });
     if !ctx.node.change_code(ctx.p.pid.pid_number(), change) {
         // A node that cannot change its code (a VM without a scheduler, in tests).
@@ -78,7 +80,8 @@ pub fn step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let name = match a[1].as_small() {
         Some(0) => "load_module",
         Some(1) => "delete_module",
-        _ => "purge_module",
+        Some(2) => "purge_module",
+        _ => "set_code_path",
     };
     let reply = ctx
         .node
@@ -154,4 +157,31 @@ pub fn check_process_code(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         ctx.node.runs_module(pid, old).unwrap_or(false)
     };
     Ok(Term::boolean(runs))
+}
+
+/// `xenbeam:set_code_path(Dirs)`: the directories the node loads modules from, in search
+/// order (the kernel's code server calls it when `code:add_patha/1` and the like change
+/// its path). Modules not found before are looked for again.
+pub fn set_code_path(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let dirs = {
+        let v = ctx.view();
+        let items = v.list_to_vec(a[0]).ok_or_else(badarg)?;
+        items
+            .iter()
+            .map(|&d| super::conv::list_to_string(&v, d))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(badarg)?
+    };
+    ask(ctx, CodeChange::SetPath(dirs), atom::UNDEFINED)
+}
+
+/// `erlang:loaded/0`: the modules with current code.
+pub fn loaded(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let names: Vec<Term> = ctx
+        .code
+        .by_name
+        .iter()
+        .map(|(name, _)| Term::atom(name))
+        .collect();
+    Ok(ctx.p.heap.list(&names))
 }

@@ -648,6 +648,8 @@ pub static TABLE: Table = bifs![
     ("erlang", "delete_module", 1, codeload::delete_module),
     ("erlang", "purge_module", 1, codeload::purge_module),
     ("erlang", "check_old_code", 1, codeload::check_old_code),
+    ("erlang", "loaded", 0, codeload::loaded),
+    ("xenbeam", "set_code_path", 1, codeload::set_code_path),
     (
         "erlang",
         "check_process_code",
