@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -37,6 +38,14 @@ pub fn cmd2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     cmd(ctx, a[0], max)
 }
 
+/// The image has no shell: the command only has its checks.
+#[cfg(target_os = "none")]
+fn cmd(ctx: &mut Ctx, command: Term, _: Term) -> BifResult {
+    command_text(ctx, command).ok_or_else(badarg)?;
+    Err(cannot_start(ctx, crate::vm::files::Posix::Enoent))
+}
+
+#[cfg(not(target_os = "none"))]
 fn cmd(ctx: &mut Ctx, command: Term, max: Term) -> BifResult {
     let text = command_text(ctx, command).ok_or_else(badarg)?;
     let caller = ctx.p.pid.pid_number();
@@ -49,16 +58,18 @@ fn cmd(ctx: &mut Ctx, command: Term, max: Term) -> BifResult {
             let args = ctx.p.heap.list(&[Term::small(i64::from(id)), max]);
             Err(Fault::Apply([m, f, args]))
         }
-        Err(e) => {
-            let (Ok(open_port), Ok(reason)) =
-                (ctx.atoms.intern("open_port"), ctx.atoms.intern(e.name()))
-            else {
-                return Err(badarg());
-            };
-            let cause = ctx.p.heap.tuple(&[open_port, reason]);
-            Err(badarg_cause(cause))
-        }
+        Err(e) => Err(cannot_start(ctx, e)),
     }
+}
+
+/// erl's error for a port it cannot open: `badarg`, `cause => {open_port, Reason}`.
+fn cannot_start(ctx: &mut Ctx, e: crate::vm::files::Posix) -> Fault {
+    let (Ok(open_port), Ok(reason)) = (ctx.atoms.intern("open_port"), ctx.atoms.intern(e.name()))
+    else {
+        return badarg();
+    };
+    let cause = ctx.p.heap.tuple(&[open_port, reason]);
+    badarg_cause(cause)
 }
 
 /// The command's text in UTF-8 as os.erl's `validate/1` takes it: an atom's name, or a deep
@@ -69,7 +80,7 @@ fn command_text(ctx: &Ctx, command: Term) -> Option<Vec<u8>> {
         return Some(ctx.atoms.name(command).as_bytes().to_vec());
     }
     let v = ctx.view();
-    let mut text = Vec::new();
+    let mut text = String::new();
     let mut nul = false;
     // The rest of each list being walked, innermost last: no native recursion on the depth.
     let mut pending = vec![command];
@@ -80,10 +91,7 @@ fn command_text(ctx: &Ctx, command: Term) -> Option<Vec<u8>> {
             if let Some(c) = head.as_small() {
                 match u32::try_from(c).ok().and_then(char::from_u32) {
                     Some('\0') => nul = true,
-                    Some(c) if !nul => {
-                        let mut buf = [0; 4];
-                        text.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                    }
+                    Some(c) if !nul => text.push(c),
                     _ => return None,
                 }
             } else if head.is_cons() || head == Term::NIL {
@@ -97,24 +105,40 @@ fn command_text(ctx: &Ctx, command: Term) -> Option<Vec<u8>> {
             return None;
         }
     }
-    Some(text)
+    Some(text.into_bytes())
 }
 
 /// The id argument of the `xenbeam:command_*` BIFs.
+#[cfg(not(target_os = "none"))]
 fn command_id(t: Term) -> Result<u32, Fault> {
     t.as_small()
         .and_then(|n| u32::try_from(n).ok())
         .ok_or_else(badarg)
 }
 
+/// `xenbeam:command_read/1` and `command_close/1` in the image, where no command starts:
+/// `badarg`, as for an id that is no command's.
+#[cfg(target_os = "none")]
+pub fn read(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Err(badarg())
+}
+
+/// As [`read`].
+#[cfg(target_os = "none")]
+pub fn close(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Err(badarg())
+}
+
 /// `xenbeam:command_read(Id)`: the next output of command Id as a binary, `wait` when none
 /// has arrived yet, or `eof` once the command has ended.
+#[cfg(not(target_os = "none"))]
 pub fn read(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let output = ctx.io.command_read(command_id(a[0])?);
     super::xenbeam::input_term(ctx, output)
 }
 
 /// `xenbeam:command_close(Id)`: command Id's output is read no more.
+#[cfg(not(target_os = "none"))]
 pub fn close(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ctx.io.command_close(command_id(a[0])?);
     Ok(atom::OK)

@@ -634,7 +634,8 @@ pub fn init_get_argument(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             }
             None => return Ok(atom::ERROR),
         },
-        // One list of values per `-pa` flag.
+        // One list of values per `-pa` flag (the image has no command line with any).
+        #[cfg(not(target_os = "none"))]
         "pa" => {
             let mut all = Term::NIL;
             for d in ctx.io.pa_dirs().iter().rev() {
