@@ -7,9 +7,10 @@
 //! (`xenbeam_os:cmd/2`, one of the host runner's own modules): it polls
 //! [`command_read`] with `receive after` waits between looks, so the scheduler runs others
 //! meanwhile, stops where `os.erl` stops (the shell's end-of-transmission byte, `max_size`)
-//! and decodes the bytes as `os.erl` does. A platform without a shell (the image) cannot
-//! start one: `badarg` with `cause => {open_port, enoent}`, as erl's `os:cmd` reports a port
-//! it cannot open.
+//! and decodes the bytes as `os.erl` does. A platform without a shell cannot start one:
+//! `badarg` with `cause => {open_port, enoent}`, as erl's `os:cmd` reports a port it cannot
+//! open. The image, which has none, carries only the checks and that error (its
+//! `xenbeam:command_*` BIFs are `badarg`): a few hundred bytes.
 
 #![forbid(unsafe_code)]
 
