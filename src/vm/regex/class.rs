@@ -9,8 +9,8 @@
 
 use alloc::vec::Vec;
 
-pub(crate) use super::unicode::Prop;
 use super::unicode;
+pub(crate) use super::unicode::Prop;
 
 /// A named set of characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

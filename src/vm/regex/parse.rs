@@ -1823,9 +1823,7 @@ impl Parser<'_> {
                 self.pos += 1;
                 Ok(Esc::Named(self.name(close, false)?))
             }
-            b'X' | b'C' | b'L' | b'l' | b'U' | b'u' => {
-                err(CompileError::Unsupported, at)
-            }
+            b'X' | b'C' | b'L' | b'l' | b'U' | b'u' => err(CompileError::Unsupported, at),
             _ if in_class => Ok(Esc::Char(u32::from(b))),
             b'b' => Ok(Esc::Assert(Look::Word)),
             b'B' => Ok(Esc::Assert(Look::NotWord)),

@@ -14,8 +14,8 @@ use super::unicode_tables::{CASE, CATEGORY, SCRIPT, SCRIPT_NAMES};
 
 /// General category names, in the order of the tables' indexes.
 const CATEGORY_NAMES: [&str; 30] = [
-    "Cc", "Cf", "Cn", "Co", "Cs", "Ll", "Lm", "Lo", "Lt", "Lu", "Mc", "Me", "Mn", "Nd", "Nl",
-    "No", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "Sc", "Sk", "Sm", "So", "Zl", "Zp", "Zs",
+    "Cc", "Cf", "Cn", "Co", "Cs", "Ll", "Lm", "Lo", "Lt", "Lu", "Mc", "Me", "Mn", "Nd", "Nl", "No",
+    "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "Sc", "Sk", "Sm", "So", "Zl", "Zp", "Zs",
 ];
 
 const fn bit(name: &str) -> u32 {
@@ -70,7 +70,7 @@ fn run(table: &[u32], c: u32) -> u32 {
 pub(crate) fn category(c: u32) -> u8 {
     let r = run(&CATEGORY, c);
     let (start, kind) = (r >> 8, (r & 0xff) as u8);
-    let even = (c - start) % 2 == 0;
+    let even = (c - start).is_multiple_of(2);
     match kind {
         // Runs of Lu, Ll, Lu, ... and of Ll, Lu, Ll, ...
         30 => [LL, LU][usize::from(even)],
@@ -99,9 +99,9 @@ pub(crate) fn other_case(c: u32) -> u32 {
     let off = c - start;
     let (index, delta) = match kind {
         0 => (off, delta),
-        1 if off % 2 == 0 => (off / 2, delta),
+        1 if off.is_multiple_of(2) => (off / 2, delta),
         1 => return c,
-        _ => (off, if off % 2 == 0 { 1 } else { u32::MAX }),
+        _ => (off, if off.is_multiple_of(2) { 1 } else { u32::MAX }),
     };
     if index < count {
         c.wrapping_add(delta)
