@@ -152,7 +152,9 @@ impl Prop {
         if let Some(i) = CATEGORY_NAMES.iter().position(|n| n.as_bytes() == name) {
             return cats(1 << i);
         }
-        let i = SCRIPT_NAMES.iter().position(|n| n.as_bytes() == name)?;
+        let i = SCRIPT_NAMES
+            .split_terminator(' ')
+            .position(|n| n.as_bytes() == name)?;
         Some(Prop::Script(i as u8))
     }
 
