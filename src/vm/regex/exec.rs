@@ -21,6 +21,7 @@
 use alloc::vec::Vec;
 
 use super::class::{caseless_eq, Prop, Set};
+use super::unicode::{grapheme_class, grapheme_joins};
 use super::{opt, Inst, Look, Newline, Regex, Test, Verb};
 
 /// How a run could not finish.
@@ -447,6 +448,22 @@ impl Matcher<'_> {
     /// Whether a newline ends exactly at `pos`.
     fn newline_before(&self, pos: usize) -> bool {
         (1..=3).any(|n| pos >= n && self.newline_at(pos - n) == n)
+    }
+
+    /// Where the extended grapheme cluster at `pos` ends (`\X`), if there is a character.
+    fn grapheme_end(&self, pos: usize) -> Option<usize> {
+        let (c, n) = self.char_at(pos)?;
+        let mut left = grapheme_class(c);
+        let mut end = pos + n;
+        while let Some((d, m)) = self.char_at(end) {
+            let right = grapheme_class(d);
+            if !grapheme_joins(left, right) {
+                break;
+            }
+            left = right;
+            end += m;
+        }
+        Some(end)
     }
 
     fn is_word(&self, c: Option<(u32, usize)>) -> bool {
@@ -930,6 +947,12 @@ impl Matcher<'_> {
                         Test::Never => false,
                     };
                     pc = if yes { pc + 1 } else { jump(pc, no) };
+                }
+                Inst::Grapheme => {
+                    let end = self.grapheme_end(pos);
+                    ok = end.is_some();
+                    pos = end.unwrap_or(pos);
+                    pc += 1;
                 }
                 Inst::Linebreak => {
                     let n = match self.char_at(pos) {

@@ -2,7 +2,7 @@
 //!
 //! [`Regex::compile`] turns a pattern into a small program ([`parse`]); [`Regex::exec`] runs
 //! it over a subject from a start offset ([`exec`]). Character classes and the escapes that
-//! name sets of characters live in [`class`].
+//! name sets of characters live in [`class`], Unicode's properties in [`unicode`].
 //!
 //! Invariants that keep a hostile pattern or subject from taking the node down:
 //! * Nothing recurses natively on the pattern's nesting or on the subject's length: the
@@ -335,6 +335,8 @@ pub(crate) enum Inst {
     Branch { end: u32, group: u16 },
     /// `\R`.
     Linebreak,
+    /// `\X`: an extended grapheme cluster.
+    Grapheme,
     /// `\K`: the match starts here.
     ResetStart,
     /// The whole pattern matched.

@@ -89,6 +89,7 @@ enum Esc {
     /// ended.
     Call(usize, usize),
     Linebreak,
+    Grapheme,
     ResetStart,
     Quote,
     QuoteEnd,
@@ -558,6 +559,7 @@ impl Parser<'_> {
             },
             Esc::Call(n, term) => self.call(n, term),
             Esc::Linebreak => self.atom(Inst::Linebreak, None),
+            Esc::Grapheme => self.atom(Inst::Grapheme, None),
             Esc::ResetStart => {
                 self.emit(Inst::ResetStart)?;
                 self.atom = None;
@@ -1823,7 +1825,8 @@ impl Parser<'_> {
                 self.pos += 1;
                 Ok(Esc::Named(self.name(close, false)?))
             }
-            b'X' | b'C' | b'L' | b'l' | b'U' | b'u' => err(CompileError::Unsupported, at),
+            b'X' if !in_class => Ok(Esc::Grapheme),
+            b'C' | b'L' | b'l' | b'U' | b'u' => err(CompileError::Unsupported, at),
             _ if in_class => Ok(Esc::Char(u32::from(b))),
             b'b' => Ok(Esc::Assert(Look::Word)),
             b'B' => Ok(Esc::Assert(Look::NotWord)),

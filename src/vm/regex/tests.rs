@@ -501,3 +501,22 @@ fn unicode_caseless() {
     // Outside UTF mode, Latin-1's pairs only.
     assert_eq!(find("(?i)\u{ff}", 0, "\u{178}"), None);
 }
+
+#[test]
+fn grapheme_clusters() {
+    assert_eq!(whole_utf("\\X", 0, "e\u{301}\u{302}x"), Some((0, 5)));
+    assert_eq!(whole_utf("\\X", 0, "\r\nx"), Some((0, 2)));
+    assert_eq!(whole_utf("^\\X{3}$", 0, "한국어"), Some((0, 9)));
+    assert_eq!(
+        whole_utf("\\X", 0, "\u{1100}\u{1161}\u{11a8}"),
+        Some((0, 9))
+    );
+    assert_eq!(whole_utf("\\X", 0, "\u{1f1eb}\u{1f1f7}"), Some((0, 8)));
+    assert_eq!(whole_utf("\\X", 0, "\u{1}\u{300}"), Some((0, 1)));
+    assert_eq!(whole_utf("\\X", 0, ""), None);
+    assert_eq!(whole_utf("[\\X]", 0, "aX"), Some((1, 2)));
+    assert_eq!(
+        compile_error("(?<=\\X)a"),
+        (CompileError::LookbehindNotFixed, 6)
+    );
+}

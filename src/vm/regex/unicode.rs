@@ -10,7 +10,9 @@
 //! following it from a character visits its whole set.
 
 use super::class::Set;
-use super::unicode_tables::{CASE, CATEGORY, SCRIPT, SCRIPT_NAMES};
+use super::unicode_tables::{
+    CASE, CATEGORY, GRAPHEME, GRAPHEME_HANGUL, GRAPHEME_JOINS, GRAPHEME_LV, SCRIPT, SCRIPT_NAMES,
+};
 
 /// General category names, in the order of the tables' indexes.
 const CATEGORY_NAMES: [&str; 30] = [
@@ -86,6 +88,23 @@ fn category_bit(c: u32) -> u32 {
 /// The script of `c`, as an index into the script names.
 fn script(c: u32) -> u8 {
     (run(&SCRIPT, c) & 0xff) as u8
+}
+
+/// The grapheme break class of `c`, as `\X` sees it.
+pub(crate) fn grapheme_class(c: u32) -> u8 {
+    let class = (run(&GRAPHEME, c) & 0xff) as u8;
+    if class != GRAPHEME_HANGUL {
+        return class;
+    }
+    // A Hangul syllable: LV when it has no final consonant, LVT when it has one.
+    GRAPHEME_LV + u8::from(!(c - 0xac00).is_multiple_of(28))
+}
+
+/// Whether `\X` goes on from a character of class `left` to one of class `right`.
+pub(crate) fn grapheme_joins(left: u8, right: u8) -> bool {
+    GRAPHEME_JOINS
+        .get(usize::from(left))
+        .is_some_and(|m| m & (1 << right) != 0)
 }
 
 /// The other case of `c` in UTF mode, or `c` (for a caseless set of three or four, the next
