@@ -80,9 +80,9 @@ fn latin1_lower(c: u32) -> bool {
 }
 
 impl Set {
-    /// Whether `c` is in the set. Code points above Latin-1 are in none of the sets of
-    /// letters, digits or spaces (with `ucp` the parser uses Unicode properties instead of
-    /// tables would not fit the image's budget).
+    /// Whether `c` is in the set, as erl's Latin-1 tables have it. Code points above
+    /// Latin-1 are in none of the sets of letters, digits or spaces (with `ucp` the parser
+    /// gives Unicode properties instead of these sets).
     pub(crate) fn contains(self, c: u32) -> bool {
         let wide = c >= 256;
         let alpha = !wide && latin1_alpha(c);
