@@ -116,12 +116,18 @@ impl RingLayout {
         out: &mut [u8],
     ) -> Result<usize, RingCorrupt> {
         let n = self.peek(page, out)?;
+        self.release(page, n as u32);
+        Ok(n)
+    }
+
+    /// As consumer: hands the next `n` slots back to the producer, after a [`Self::peek`]
+    /// that saw at least `n` bytes (a reader that takes only part of what it looked at).
+    pub fn release<M: RingMemory + ?Sized>(&self, page: &M, n: u32) {
         // Our reads of the data must complete before the slots are handed back.
         fence(Ordering::SeqCst);
         // The consumer index is ours: nobody else moved it since peek read it.
         let cons = page.read_u32(self.cons);
-        page.write_u32(self.cons, cons.wrapping_add(n as u32));
-        Ok(n)
+        page.write_u32(self.cons, cons.wrapping_add(n));
     }
 
     /// As consumer: copies up to `out.len()` available bytes without releasing them (a look
@@ -217,6 +223,20 @@ mod tests {
             RING.peek(&shared, &mut head).is_err(),
             "hostile producer index"
         );
+    }
+
+    #[test]
+    fn release_hands_back_only_what_was_taken() {
+        let shared = TestPage::new();
+        shared.write_u32(RING.cons, u32::MAX - 1);
+        shared.write_u32(RING.prod, u32::MAX - 1);
+        assert_eq!(RING.produce(&shared, b"abcdef"), Ok(6));
+        let mut all = [0u8; 6];
+        assert_eq!(RING.peek(&shared, &mut all), Ok(6));
+        RING.release(&shared, 4);
+        assert_eq!(RING.available(&shared), Ok(2));
+        assert_eq!(RING.consume(&shared, &mut all), Ok(2));
+        assert_eq!(&all[..2], b"ef");
     }
 
     #[test]
