@@ -52,9 +52,13 @@ impl Io for Console {
     fn read_input(&mut self) -> Input {
         let mut buf = [0u8; console::INPUT.size as usize];
         match self.platform.console_read(&mut buf) {
-            Received::Bytes(n) => Input::Bytes(buf[..n].to_vec()),
-            Received::Nothing => Input::Pending,
-            Received::End => Input::Eof,
+            Ok(Received::Bytes(n)) => Input::Bytes(buf.get(..n).unwrap_or_default().to_vec()),
+            Ok(Received::Nothing) => Input::Pending,
+            Ok(Received::End) => Input::Eof,
+            Err(e) => {
+                error!("console input: {e}");
+                Input::Eof
+            }
         }
     }
     fn log(&mut self, level: log::Level, text: &str) {

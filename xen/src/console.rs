@@ -98,16 +98,16 @@ impl ConsoleInput {
             .peek(&self.page, out)
             .inspect_err(|_| self.ended = true)?;
         let (mut kept, mut taken) = (0, 0);
-        while taken < seen && !self.ended {
-            let byte = out[taken];
+        // Bytes move down over the ^Ds dropped before them; `kept <= taken` throughout.
+        while let (Some(&byte), false) = (out.get(taken).filter(|_| taken < seen), self.ended) {
             taken += 1;
             if byte == END_OF_INPUT {
                 // At a line's start it ends the input (what follows stays in the ring);
                 // within a line it only ends that line's editing, as a terminal's ^D does.
                 self.ended = !self.mid_line;
                 self.mid_line = false;
-            } else {
-                out[kept] = byte;
+            } else if let Some(slot) = out.get_mut(kept) {
+                *slot = byte;
                 kept += 1;
                 self.mid_line = byte != b'\n';
             }

@@ -12,6 +12,7 @@ use crate::events::{Port, SharedInfo, MAX_PORTS};
 use crate::hypercall::{self, ShutdownReason};
 use crate::idle;
 use crate::mm;
+use crate::ring::RingCorrupt;
 use crate::shared::SharedPage;
 use crate::xenstore::{Doorbell, SyncClient, XenstoreError};
 use core::ptr::NonNull;
@@ -355,23 +356,16 @@ impl Platform {
     }
 
     /// Takes input typed at the console into `out`, never waiting (see [`ConsoleInput`]: a
-    /// ^D at a line's start ends it).
-    pub fn console_read(&self, out: &mut [u8]) -> Received {
-        let read = self.console_input.lock().read(out);
-        match read {
-            Ok((got, released)) => {
-                if released > 0 {
-                    // xenconsoled stops reading the pty while the ring is full and looks at
-                    // it again only on an event: tell it there is room.
-                    let _ = hypercall::evtchn_send(self.console_port);
-                }
-                got
-            }
-            Err(e) => {
-                log::error!("console input: {e}; the input ends here");
-                Received::End
-            }
+    /// ^D at a line's start ends it). Corrupt ring indices end the input: the read that
+    /// finds them returns the error.
+    pub fn console_read(&self, out: &mut [u8]) -> Result<Received, RingCorrupt> {
+        let (got, released) = self.console_input.lock().read(out)?;
+        if released > 0 {
+            // xenconsoled stops reading the pty while the ring is full and looks at it again
+            // only on an event: tell it there is room.
+            let _ = hypercall::evtchn_send(self.console_port);
         }
+        Ok(got)
     }
 
     /// Waits until the console backend has taken everything written, or `timeout_ns` passes.
