@@ -86,13 +86,15 @@ impl ConsoleInput {
         }
     }
 
-    /// Takes up to `out.len()` bytes of input into `out`. Returns what it found and how many
-    /// slots it handed back to the backend, which waits for an event before it refills a full
-    /// ring. Corrupt indices end the input; the read that finds them returns the error, all
-    /// later reads `End`.
-    pub fn read(&mut self, out: &mut [u8]) -> Result<(Received, u32), RingCorrupt> {
+    /// Takes up to `out.len()` bytes of input into `out`. Returns what it found and whether
+    /// the backend is to be notified: xenconsoled stops reading the pty while the ring is
+    /// full and looks at it again only on an event, so one is due when slots were handed back
+    /// to a ring it may have seen full (and only then: it ignores events beyond a rate).
+    /// Corrupt indices end the input; the read that finds them returns the error, all later
+    /// reads `End`.
+    pub fn read(&mut self, out: &mut [u8]) -> Result<(Received, bool), RingCorrupt> {
         if self.ended {
-            return Ok((Received::End, 0));
+            return Ok((Received::End, false));
         }
         let seen = INPUT
             .peek(&self.page, out)
@@ -112,15 +114,13 @@ impl ConsoleInput {
                 self.mid_line = byte != b'\n';
             }
         }
-        if taken > 0 {
-            INPUT.release(&self.page, taken as u32);
-        }
+        let notify = taken > 0 && INPUT.release(&self.page, taken as u32);
         let got = match kept {
             0 if self.ended => Received::End,
             0 => Received::Nothing,
             n => Received::Bytes(n),
         };
-        Ok((got, taken as u32))
+        Ok((got, notify))
     }
 }
 
@@ -171,10 +171,10 @@ mod tests {
         page.0[3076..3080].copy_from_slice(&2u32.to_le_bytes());
         let mut input = ConsoleInput::new(page.share());
         let mut buf = [0u8; 8];
-        assert_eq!(input.read(&mut buf), Ok((Received::Bytes(2), 2)));
+        assert_eq!(input.read(&mut buf), Ok((Received::Bytes(2), false)));
         assert_eq!(&buf[..2], b"ok");
         assert_eq!(in_cons(&page), 2);
-        assert_eq!(input.read(&mut buf), Ok((Received::Nothing, 0)));
+        assert_eq!(input.read(&mut buf), Ok((Received::Nothing, false)));
     }
 
     #[test]
@@ -196,15 +196,34 @@ mod tests {
     }
 
     #[test]
+    fn the_backend_is_notified_only_when_the_ring_was_full() {
+        let mut page = TestPage::new();
+        let backend = page.share();
+        let mut input = ConsoleInput::new(page.share());
+        let mut buf = [0u8; 2048];
+        type_in(&backend, &[b'x'; 1000]);
+        assert_eq!(input.read(&mut buf), Ok((Received::Bytes(1000), false)));
+        // Full: xenconsoled stops reading the pty until it hears from us.
+        type_in(&backend, &[b'y'; 1024]);
+        assert_eq!(input.read(&mut buf[..10]), Ok((Received::Bytes(10), true)));
+        assert_eq!(input.read(&mut buf), Ok((Received::Bytes(1014), false)));
+        assert_eq!(input.read(&mut buf), Ok((Received::Nothing, false)));
+    }
+
+    #[test]
     fn control_d_at_a_line_start_ends_the_input_for_good() {
         let mut page = TestPage::new();
         let backend = page.share();
         let mut input = ConsoleInput::new(page.share());
         let mut buf = [0u8; 16];
         type_in(&backend, b"\x04");
-        assert_eq!(input.read(&mut buf), Ok((Received::End, 1)));
+        assert_eq!(input.read(&mut buf), Ok((Received::End, false)));
         type_in(&backend, b"more\n");
-        assert_eq!(input.read(&mut buf), Ok((Received::End, 0)), "still ended");
+        assert_eq!(
+            input.read(&mut buf),
+            Ok((Received::End, false)),
+            "still ended"
+        );
         assert_eq!(
             INPUT.available(&backend),
             Ok(5),
@@ -215,9 +234,9 @@ mod tests {
         let backend = page.share();
         let mut input = ConsoleInput::new(page.share());
         type_in(&backend, b"last\n\x04after");
-        assert_eq!(input.read(&mut buf), Ok((Received::Bytes(5), 6)));
+        assert_eq!(input.read(&mut buf), Ok((Received::Bytes(5), false)));
         assert_eq!(&buf[..5], b"last\n");
-        assert_eq!(input.read(&mut buf), Ok((Received::End, 0)));
+        assert_eq!(input.read(&mut buf), Ok((Received::End, false)));
         assert_eq!(INPUT.available(&backend), Ok(5));
     }
 
@@ -228,23 +247,23 @@ mod tests {
         let mut input = ConsoleInput::new(page.share());
         let mut buf = [0u8; 16];
         type_in(&backend, b"ab\x04c");
-        assert_eq!(input.read(&mut buf), Ok((Received::Bytes(3), 4)));
+        assert_eq!(input.read(&mut buf), Ok((Received::Bytes(3), false)));
         assert_eq!(&buf[..3], b"abc");
         type_in(&backend, b"\x04");
         assert_eq!(
             input.read(&mut buf),
-            Ok((Received::Nothing, 1)),
+            Ok((Received::Nothing, false)),
             "only ends the line"
         );
         type_in(&backend, b"\x04");
-        assert_eq!(input.read(&mut buf), Ok((Received::End, 1)));
+        assert_eq!(input.read(&mut buf), Ok((Received::End, false)));
         // Across one read: the text, then end of input.
         let mut page = TestPage::new();
         let backend = page.share();
         let mut input = ConsoleInput::new(page.share());
         type_in(&backend, b"tail\x04\x04");
-        assert_eq!(input.read(&mut buf), Ok((Received::Bytes(4), 6)));
-        assert_eq!(input.read(&mut buf), Ok((Received::End, 0)));
+        assert_eq!(input.read(&mut buf), Ok((Received::Bytes(4), false)));
+        assert_eq!(input.read(&mut buf), Ok((Received::End, false)));
     }
 
     #[test]
@@ -261,7 +280,7 @@ mod tests {
             );
             assert_eq!(
                 input.read(&mut buf),
-                Ok((Received::End, 0)),
+                Ok((Received::End, false)),
                 "reported once"
             );
             assert_eq!(in_cons(&page), cons, "in_cons untouched");

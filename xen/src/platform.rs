@@ -359,10 +359,9 @@ impl Platform {
     /// ^D at a line's start ends it). Corrupt ring indices end the input: the read that
     /// finds them returns the error.
     pub fn console_read(&self, out: &mut [u8]) -> Result<Received, RingCorrupt> {
-        let (got, released) = self.console_input.lock().read(out)?;
-        if released > 0 {
-            // xenconsoled stops reading the pty while the ring is full and looks at it again
-            // only on an event: tell it there is room.
+        let (got, notify) = self.console_input.lock().read(out)?;
+        if notify {
+            // The backend may have stopped on a full ring: tell it there is room.
             let _ = hypercall::evtchn_send(self.console_port);
         }
         Ok(got)
