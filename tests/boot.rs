@@ -225,6 +225,7 @@ fn boots_reports_and_crashes_under_xen() {
 fn harness_rejects_bad_arguments() {
     for args in [
         &["--memory", "lots", "image"][..],
+        &["--input", "/no/such/input", "image"][..],
         &["--timeout"][..],
         &["--frobnicate"][..],
         &["no-such-image-file"][..],
