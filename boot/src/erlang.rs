@@ -56,7 +56,7 @@ impl Io for Console {
             Ok(Received::Nothing) => Input::Pending,
             Ok(Received::End) => Input::Eof,
             Err(e) => {
-                error!("console input: {e}");
+                error!("console input {e}");
                 Input::Eof
             }
         }
