@@ -1,10 +1,10 @@
 //! Running Erlang in the image: `-run MOD FUN [ARG...]` over the embedded module archive.
 //!
 //! Modules load on demand from the archive `scripts/build` embedded. `erlang:display/1` and
-//! other output go to the console, and standard input comes from it. Processes run on a [`Node`] over the Xen seam: receive
-//! timeouts and timers sleep in SCHEDOP_poll, pores and outlets use real event channels. When
-//! the program halts or its last process ends, the exit status is logged and the caller powers
-//! the domain off.
+//! other output go to the console, and standard input comes from it. Processes run on a
+//! [`Node`] over the Xen seam: receive timeouts and timers sleep in SCHEDOP_poll, pores and
+//! outlets use real event channels. When the program halts or its last process ends, the exit
+//! status is logged and the caller powers the domain off.
 
 #[cfg(feature = "archive-files")]
 use alloc::string::String;
