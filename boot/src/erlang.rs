@@ -1,10 +1,10 @@
 //! Running Erlang in the image: `-run MOD FUN [ARG...]` over the embedded module archive.
 //!
 //! Modules load on demand from the archive `scripts/build` embedded. `erlang:display/1` and
-//! other output go to the console. Processes run on a [`Node`] over the Xen seam: receive
-//! timeouts and timers sleep in SCHEDOP_poll, pores and outlets use real event channels. When
-//! the program halts or its last process ends, the exit status is logged and the caller powers
-//! the domain off.
+//! other output go to the console, and standard input comes from it. Processes run on a
+//! [`Node`] over the Xen seam: receive timeouts and timers sleep in SCHEDOP_poll, pores and
+//! outlets use real event channels. When the program halts or its last process ends, the exit
+//! status is logged and the caller powers the domain off.
 
 #[cfg(feature = "archive-files")]
 use alloc::string::String;
@@ -14,11 +14,12 @@ use log::{error, info, warn};
 use xenbeam::archive::files::FileView;
 use xenbeam::archive::Archive;
 use xenbeam::sched::{Node, StartItem, Stop};
-use xenbeam::vm::bif::Io;
+use xenbeam::vm::bif::{Input, Io};
 use xenbeam::vm::driver::{ModuleSource, Runtime};
 #[cfg(feature = "archive-files")]
 use xenbeam::vm::files::{FileOp, FileReply, Posix};
 use xenbeam_xen::cmdline::RunSpec;
+use xenbeam_xen::console::{self, Received};
 use xenbeam_xen::platform::Platform;
 
 use crate::seam::XenPlatform;
@@ -45,6 +46,20 @@ impl Io for Console {
     }
     fn stderr(&mut self, bytes: &[u8]) {
         self.platform.console_write(bytes);
+    }
+    /// Input typed at the console (by xenconsoled from the domain's pty); a ^D at the start
+    /// of a line ends it.
+    fn read_input(&mut self) -> Input {
+        let mut buf = [0u8; console::INPUT.size as usize];
+        match self.platform.console_read(&mut buf) {
+            Ok(Received::Bytes(n)) => Input::Bytes(buf.get(..n).unwrap_or_default().to_vec()),
+            Ok(Received::Nothing) => Input::Pending,
+            Ok(Received::End) => Input::Eof,
+            Err(e) => {
+                error!("console input {e}");
+                Input::Eof
+            }
+        }
     }
     fn log(&mut self, level: log::Level, text: &str) {
         log::log!(level, "{text}");

@@ -468,8 +468,9 @@ parent(Path) ->
 %% @doc An I/O server for the console (`user' for standard output and input,
 %% `standard_error'): Erlang's I/O protocol over the `xenbeam:put_chars' and
 %% `xenbeam:read_input' BIFs, so that OTP's `io' works as under `erl -noshell'. Input is
-%% the host's standard input under the host runner (bytes, as erl's latin1 device gives
-%% them); the image's console has none, so reads give `eof' there.
+%% the host's standard input under the host runner, and what is typed at the console (the
+%% pty xenconsoled gives the domain) in the image, up to a ^D at the start of a line: bytes,
+%% as erl's latin1 device gives them.
 -spec console(standard_io | standard_error) -> no_return().
 console(Device) ->
     console(Device, <<>>).

@@ -5,7 +5,8 @@
 %% and the BIFs under them (load_module, check_old_code, check_process_code, purge_module,
 %% delete_module) with erl's errors and the error reports erl's emulator and code server
 %% log (caught by a logger handler, so that stdout compares); the code path (add_patha,
-%% add_pathsa, add_pathz, set_path, replace_path, del_path, all_loaded, sticky modules).
+%% add_pathsa, add_pathz, set_path, replace_path, del_path, all_loaded, sticky modules); a
+%% gen_server upgraded with sys:suspend/change_code/resume.
 -module(t_code_load).
 -export([main/0, log/2]).
 
@@ -140,8 +141,38 @@ main() ->
                 catch erlang:check_process_code(self(), "x"),
                 catch erlang:check_process_code(self(), hot, [bad])]]),
     paths(B1),
+    upgrade(),
     receive Extra -> io:format("unexpected: ~p~n", [Extra]) after 100 -> ok end,
     halt().
+
+%% A gen_server upgraded as a release upgrade does it: suspended, the new version loaded,
+%% its state changed by the new code_change/3, resumed.
+upgrade() ->
+    {module, cnt} = code:load_binary(cnt, "cnt.erl", counter(1)),
+    {ok, Pid} = cnt:start(),
+    io:format("counter: ~p ~p~n", [cnt:get(), cnt:get()]),
+    ok = sys:suspend(Pid),
+    {module, cnt} = code:load_binary(cnt, "cnt.erl", counter(2)),
+    io:format("change_code: ~p~n", [sys:change_code(Pid, cnt, "1", extra)]),
+    ok = sys:resume(Pid),
+    io:format("counter: ~p state ~p~n", [cnt:get(), sys:get_state(cnt)]),
+    io:format("old: ~p soft_purge: ~p~n", [erlang:check_old_code(cnt), code:soft_purge(cnt)]),
+    io:format("counter: ~p stop ~p~n", [cnt:get(), gen_server:stop(cnt)]).
+
+counter(V) ->
+    Init = case V of 1 -> "0"; 2 -> "{0, v2}" end,
+    Next = case V of 1 -> "S + 1"; 2 -> "{element(1, S) + 1, v2}" end,
+    Change = case V of 1 -> "S"; 2 -> "{S, {Old, Extra}}" end,
+    Src = "-module(cnt).\n-behaviour(gen_server).\n"
+        "-export([start/0, get/0, init/1, handle_call/3, handle_cast/2, code_change/3]).\n"
+        "start() -> gen_server:start({local, cnt}, cnt, [], []).\n"
+        "get() -> gen_server:call(cnt, get).\n"
+        "init([]) -> {ok, " ++ Init ++ "}.\n"
+        "handle_call(get, _, S) -> {reply, {" ++ integer_to_list(V) ++ ", S}, " ++ Next ++ "}.\n"
+        "handle_cast(_, S) -> {noreply, S}.\n"
+        "code_change(Old, S, Extra) -> {ok, " ++ Change ++ "}.\n",
+    {ok, cnt, B} = compile:forms(forms(Src), [binary]),
+    B.
 
 %% The code path: a directory added finds a module that was missing before, deleted it no
 %% longer does; sticky modules stay.

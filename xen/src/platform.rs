@@ -6,12 +6,13 @@
 //! path ([`crate::crash`]) can use it even if `init` did not finish, through the early console
 //! handle set up before anything else can fail.
 
-use crate::console::{self, ConsoleRing};
+use crate::console::{self, ConsoleInput, ConsoleRing, Received};
 use crate::error::XenError;
 use crate::events::{Port, SharedInfo, MAX_PORTS};
 use crate::hypercall::{self, ShutdownReason};
 use crate::idle;
 use crate::mm;
+use crate::ring::RingCorrupt;
 use crate::shared::SharedPage;
 use crate::xenstore::{Doorbell, SyncClient, XenstoreError};
 use core::ptr::NonNull;
@@ -59,6 +60,7 @@ pub struct Platform {
     cmd_line_len: usize,
     shared: SharedInfo,
     console: Mutex<ConsoleRing>,
+    console_input: Mutex<ConsoleInput>,
     console_port: Port,
     store: SharedPage,
     store_port: Port,
@@ -179,6 +181,7 @@ pub fn init(start_info_address: usize) -> Result<&'static Platform, InitError> {
         cmd_line_len,
         shared,
         console: Mutex::new(ConsoleRing::new(page_at(console_va))),
+        console_input: Mutex::new(ConsoleInput::new(page_at(console_va))),
         console_port,
         store: page_at(mm::va_of_mfn(si.store_mfn)),
         store_port,
@@ -350,6 +353,18 @@ impl Platform {
     pub fn console_write(&self, bytes: &[u8]) {
         let ring = self.console.lock();
         write_all(&ring, self.console_port, bytes);
+    }
+
+    /// Takes input typed at the console into `out`, never waiting (see [`ConsoleInput`]: a
+    /// ^D at a line's start ends it). Corrupt ring indices end the input: the read that
+    /// finds them returns the error.
+    pub fn console_read(&self, out: &mut [u8]) -> Result<Received, RingCorrupt> {
+        let (got, notify) = self.console_input.lock().read(out)?;
+        if notify {
+            // The backend may have stopped on a full ring: tell it there is room.
+            let _ = hypercall::evtchn_send(self.console_port);
+        }
+        Ok(got)
     }
 
     /// Waits until the console backend has taken everything written, or `timeout_ns` passes.

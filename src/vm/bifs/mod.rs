@@ -421,55 +421,6 @@ pub static TABLE: Table = bifs![
     ("erlang", "group_leader", 0, procinfo::group_leader0),
     ("erlang", "group_leader", 2, procinfo::group_leader2),
     ("persistent_term", "put", 2, persistent::put),
-    ("ets", "new", 2, ets::new),
-    ("ets", "insert", 2, ets::insert),
-    ("ets", "insert_new", 2, ets::insert_new),
-    ("ets", "lookup", 2, ets::lookup),
-    ("ets", "lookup_element", 3, ets::lookup_element),
-    ("ets", "member", 2, ets::member),
-    ("ets", "delete", 1, ets::delete1),
-    ("ets", "delete", 2, ets::delete2),
-    ("ets", "delete_object", 2, ets::delete_object),
-    ("ets", "delete_all_objects", 1, ets::delete_all_objects),
-    ("ets", "internal_delete_all", 2, ets::internal_delete_all),
-    ("ets", "take", 2, ets::take),
-    ("ets", "update_counter", 3, ets::update_counter3),
-    ("ets", "update_counter", 4, ets::update_counter4),
-    ("ets", "update_element", 3, ets::update_element),
-    ("ets", "first", 1, ets::first),
-    ("ets", "next", 2, ets::next),
-    ("ets", "last", 1, ets::last),
-    ("ets", "prev", 2, ets::prev),
-    ("ets", "tab2list", 1, ets::tab2list),
-    ("ets", "info", 1, ets::info1),
-    ("ets", "info", 2, ets::info2),
-    ("ets", "whereis", 1, ets::whereis),
-    ("ets", "rename", 2, ets::rename),
-    ("ets", "give_away", 3, ets::give_away),
-    ("ets", "setopts", 2, ets::setopts),
-    ("ets", "safe_fixtable", 2, ets::safe_fixtable),
-    ("ets", "all", 0, ets::all),
-    ("ets", "match", 2, ets::match_),
-    ("ets", "match_object", 2, ets::match_object),
-    ("ets", "select", 2, ets::select),
-    ("ets", "select", 3, ets::select3),
-    ("ets", "select", 1, ets::select1),
-    ("ets", "match", 3, ets::match3),
-    ("ets", "match", 1, ets::select1),
-    ("ets", "match_object", 3, ets::match_object3),
-    ("ets", "match_object", 1, ets::select1),
-    ("ets", "select_count", 2, ets::select_count),
-    ("ets", "select_reverse", 2, ets::select_reverse),
-    ("ets", "select_reverse", 3, ets::select_reverse3),
-    ("ets", "select_reverse", 1, ets::select1),
-    ("ets", "select_replace", 2, ets::select_replace),
-    ("ets", "slot", 2, ets::slot),
-    ("ets", "match_spec_compile", 1, ets::match_spec_compile),
-    ("ets", "is_compiled_ms", 1, ets::is_compiled_ms),
-    ("ets", "match_spec_run_r", 3, ets::match_spec_run_r),
-    ("erlang", "match_spec_test", 3, ets::match_spec_test),
-    ("ets", "select_delete", 2, ets::select_delete),
-    ("ets", "internal_select_delete", 2, ets::select_delete),
     ("os", "getenv", 1, misc::os_getenv),
     ("os", "putenv", 2, misc::os_putenv),
     ("os", "unsetenv", 1, misc::os_unsetenv),
@@ -785,6 +736,72 @@ pub static TABLE: Table = bifs![
     ),
 ];
 
+/// ETS (see [`ets`]) and `erlang:match_spec_test/3`: on the host always, in the image only
+/// with the `ets` feature (about 87 KiB of image: the tables, match specifications and their
+/// BIFs); an image without it has no export entries for `ets`, so a call fails with
+/// `undef`. scripts/build turns it on for a program any of whose modules (OTP's logger and
+/// application controller among them) calls `ets`.
+#[cfg(any(feature = "ets", not(target_os = "none")))]
+pub static ETS: Table = bifs![
+    ("ets", "new", 2, ets::new),
+    ("ets", "insert", 2, ets::insert),
+    ("ets", "insert_new", 2, ets::insert_new),
+    ("ets", "lookup", 2, ets::lookup),
+    ("ets", "lookup_element", 3, ets::lookup_element),
+    ("ets", "member", 2, ets::member),
+    ("ets", "delete", 1, ets::delete1),
+    ("ets", "delete", 2, ets::delete2),
+    ("ets", "delete_object", 2, ets::delete_object),
+    ("ets", "delete_all_objects", 1, ets::delete_all_objects),
+    ("ets", "internal_delete_all", 2, ets::internal_delete_all),
+    ("ets", "take", 2, ets::take),
+    ("ets", "update_counter", 3, ets::update_counter3),
+    ("ets", "update_counter", 4, ets::update_counter4),
+    ("ets", "update_element", 3, ets::update_element),
+    ("ets", "first", 1, ets::first),
+    ("ets", "next", 2, ets::next),
+    ("ets", "last", 1, ets::last),
+    ("ets", "prev", 2, ets::prev),
+    ("ets", "tab2list", 1, ets::tab2list),
+    ("ets", "info", 1, ets::info1),
+    ("ets", "info", 2, ets::info2),
+    ("ets", "whereis", 1, ets::whereis),
+    ("ets", "rename", 2, ets::rename),
+    ("ets", "give_away", 3, ets::give_away),
+    ("ets", "setopts", 2, ets::setopts),
+    ("ets", "safe_fixtable", 2, ets::safe_fixtable),
+    ("ets", "all", 0, ets::all),
+    ("ets", "match", 2, ets::match_),
+    ("ets", "match_object", 2, ets::match_object),
+    ("ets", "select", 2, ets::select),
+    ("ets", "select", 3, ets::select3),
+    ("ets", "select", 1, ets::select1),
+    ("ets", "match", 3, ets::match3),
+    ("ets", "match", 1, ets::select1),
+    ("ets", "match_object", 3, ets::match_object3),
+    ("ets", "match_object", 1, ets::select1),
+    ("ets", "select_count", 2, ets::select_count),
+    ("ets", "select_reverse", 2, ets::select_reverse),
+    ("ets", "select_reverse", 3, ets::select_reverse3),
+    ("ets", "select_reverse", 1, ets::select1),
+    ("ets", "select_replace", 2, ets::select_replace),
+    ("ets", "slot", 2, ets::slot),
+    ("ets", "match_spec_compile", 1, ets::match_spec_compile),
+    ("ets", "is_compiled_ms", 1, ets::is_compiled_ms),
+    ("ets", "match_spec_run_r", 3, ets::match_spec_run_r),
+    ("erlang", "match_spec_test", 3, ets::match_spec_test),
+    ("ets", "select_delete", 2, ets::select_delete),
+    ("ets", "internal_select_delete", 2, ets::select_delete),
+];
+
+/// ETS: none in an image built without the `ets` feature.
+#[cfg(not(any(feature = "ets", not(target_os = "none"))))]
+pub static ETS: Table = Table {
+    names: &[],
+    fns: &[],
+    meta: &[],
+};
+
 /// `crypto`'s hashes (see [`crypto`]): on the host always, in the image only with the
 /// `crypto` feature; an image without them has no export entries for them, so a call
 /// fails with `undef` as erl's would without the crypto library.
@@ -890,10 +907,11 @@ pub static ZLIB: Table = Table {
     meta: &[],
 };
 
-/// Every BIF: [`TABLE`] and the optional [`CRYPTO`], [`RE`] and [`ZLIB`].
+/// Every BIF: [`TABLE`] and the optional [`ETS`], [`CRYPTO`], [`RE`] and [`ZLIB`].
 pub fn all() -> impl Iterator<Item = Bif> {
     TABLE
         .iter()
+        .chain(ETS.iter())
         .chain(CRYPTO.iter())
         .chain(RE.iter())
         .chain(ZLIB.iter())

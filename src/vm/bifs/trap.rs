@@ -129,10 +129,12 @@ pub fn resume(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             super::to_binary::step(ctx, a)
         }
         Some(BINARY_MATCHES | BINARY_SPLIT) => super::binary::search_step(ctx, a),
+        #[cfg(any(feature = "ets", not(target_os = "none")))]
         Some(ETS_INSERT | ETS_INSERT_NEW) => super::ets::insert_step(ctx, a),
         Some(BINARY_COPY) => super::binary::copy_step(ctx, a),
         Some(TUPLE_TO_BINARY | TUPLE_TO_IOVEC) => super::etf::tuple_to_binary_step(ctx, a),
         Some(BINARY_TO_TERM) => super::etf::binary_to_term_step(ctx, a),
+        #[cfg(any(feature = "ets", not(target_os = "none")))]
         Some(ETS_SCAN) => super::ets::scan_step(ctx, a),
         Some(MD5) => super::md5::md5_step(ctx, a),
         Some(CHECKSUM) => super::checksum::step(ctx, a),

@@ -1,12 +1,16 @@
 //! Character classes and the character properties behind `\d`, `\w`, `\s`, POSIX classes
 //! and caseless matching.
 //!
-//! Code points below 256 are classified as erl's PCRE tables do (ISO Latin-1: `é` is a
-//! letter and has an upper case, in byte and in UTF mode alike); code points above are
-//! never letters, digits or spaces (as without `ucp`). No tables: each property and case
-//! pairing is a few comparisons.
+//! Without `ucp`, code points below 256 are classified as erl's PCRE tables do (ISO
+//! Latin-1: `é` is a letter, in byte and in UTF mode alike); code points above are never
+//! letters, digits or spaces. With `ucp`, the parser gives `\d`, `\w`, `\s` and most POSIX
+//! classes as Unicode properties instead ([`Prop`], in [`super::unicode`]). Case pairs are
+//! Latin-1's outside UTF mode and Unicode 7.0's in it.
 
 use alloc::vec::Vec;
+
+use super::unicode;
+pub(crate) use super::unicode::Prop;
 
 /// A named set of characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,9 +80,9 @@ fn latin1_lower(c: u32) -> bool {
 }
 
 impl Set {
-    /// Whether `c` is in the set. Code points above Latin-1 are in none of the sets of
-    /// letters, digits or spaces (`ucp` is accepted but changes nothing: Unicode's property
-    /// tables would not fit the image's budget).
+    /// Whether `c` is in the set, as erl's Latin-1 tables have it. Code points above
+    /// Latin-1 are in none of the sets of letters, digits or spaces (with `ucp` the parser
+    /// gives Unicode properties instead of these sets).
     pub(crate) fn contains(self, c: u32) -> bool {
         let wide = c >= 256;
         let alpha = !wide && latin1_alpha(c);
@@ -95,40 +99,52 @@ impl Set {
                 9 | 0x20 | 0xa0 | 0x1680 | 0x180e | 0x2000..=0x200a | 0x202f | 0x205f | 0x3000
             ),
             Set::VSpace => matches!(c, 10..=13 | 0x85 | 0x2028 | 0x2029),
-            Set::Ascii => c < 128,
+            // erl's tables have all of Latin-1 as ASCII, and Latin-1's controls, symbols
+            // and punctuation in cntrl, graph, print and punct.
+            Set::Ascii => c < 256,
             Set::Blank => c == 9 || c == 32,
-            Set::Cntrl => c < 32 || c == 127,
-            Set::Graph => (33..127).contains(&c),
-            Set::Print => (32..127).contains(&c),
-            Set::Punct => (33..127).contains(&c) && !(c as u8).is_ascii_alphanumeric(),
+            Set::Cntrl => c < 32 || (127..160).contains(&c),
+            Set::Graph => (33..127).contains(&c) || (160..256).contains(&c),
+            Set::Print => (32..127).contains(&c) || (160..256).contains(&c),
+            Set::Punct => {
+                ((33..127).contains(&c) && !(c as u8).is_ascii_alphanumeric())
+                    || matches!(c, 160..=169 | 171..=180 | 182..=185 | 187..=191 | 215 | 247)
+            }
             Set::XDigit => c < 128 && (c as u8).is_ascii_hexdigit(),
         }
     }
 }
 
-/// The other case of `c`, or `c`. Below 256 as erl's Latin-1 tables have it; in UTF mode
-/// also `ÿ`/`Ÿ`, Latin Extended-A, and the basic Greek and Cyrillic alphabets (each a run
-/// of pairs: code, not Unicode's case tables, which would cost the image some 20 KiB).
+/// The other case of `c`, or `c`. Outside UTF mode, below 256, as erl's Latin-1 tables
+/// have it; in UTF mode, Unicode 7.0's (for a caseless set of three or four, such as K, k
+/// and the Kelvin sign, the next member round the set: see [`caseless_eq`]).
 pub(crate) fn other_case(c: u32, utf: bool) -> u32 {
     match c {
-        0x41..=0x5a => c + 32,
-        0x61..=0x7a => c - 32,
+        // ASCII but for k and s, whose sets have a third member in UTF mode.
+        0x41..=0x5a if !utf || !matches!(c, 0x4b | 0x53) => c + 32,
+        0x61..=0x7a if !utf || !matches!(c, 0x6b | 0x73) => c - 32,
+        0..=0x7f if !utf || !matches!(c, 0x4b | 0x53 | 0x6b | 0x73) => c,
+        _ if utf => unicode::other_case(c),
         0xc0..=0xde if c != 0xd7 => c + 32,
         0xe0..=0xfe if c != 0xf7 => c - 32,
-        _ if !utf => c,
-        0xff => 0x178,
-        0x178 => 0xff,
-        // Pairs whose upper case is even, then pairs whose upper case is odd.
-        0x100..=0x12f | 0x132..=0x137 | 0x14a..=0x177 => c ^ 1,
-        0x139..=0x148 | 0x179..=0x17e => ((c - 1) ^ 1) + 1,
-        0x391..=0x3a9 if c != 0x3a2 => c + 32,
-        0x3b1..=0x3c9 if c != 0x3c2 => c - 32,
-        0x410..=0x42f => c + 32,
-        0x430..=0x44f => c - 32,
-        0x400..=0x40f => c + 80,
-        0x450..=0x45f => c - 80,
         _ => c,
     }
+}
+
+/// Whether `a` and `b` match each other caselessly: the same, or in one caseless set
+/// (followed round as a cycle of other cases).
+pub(crate) fn caseless_eq(a: u32, b: u32, utf: bool) -> bool {
+    let mut x = a;
+    for _ in 0..4 {
+        if x == b {
+            return true;
+        }
+        x = other_case(x, utf);
+        if x == a {
+            break;
+        }
+    }
+    false
 }
 
 /// One member of a class.
@@ -138,6 +154,8 @@ pub(crate) enum Item {
     Range(u32, u32),
     /// A named set, or (`true`) its complement.
     Set(Set, bool),
+    /// A Unicode property (`\p`), or (`true`) its complement; never caseless.
+    Prop(Prop, bool),
 }
 
 /// A bracketed class (or `\d` and friends outside brackets, as a one-item class).
@@ -156,11 +174,35 @@ pub(crate) struct Class {
 }
 
 impl Class {
-    fn has(&self, c: u32) -> bool {
+    fn ranges_have(&self, c: u32) -> bool {
+        self.items
+            .iter()
+            .any(|&i| matches!(i, Item::Range(lo, hi) if lo <= c && c <= hi))
+    }
+
+    /// Whether an item has `c`; `props`: whether properties count (not for other cases).
+    fn has(&self, c: u32, props: bool) -> bool {
         self.items.iter().any(|&i| match i {
             Item::Range(lo, hi) => lo <= c && c <= hi,
             Item::Set(s, neg) => s.contains(c) != neg,
+            Item::Prop(p, neg) => props && p.contains(c) != neg,
         })
+    }
+
+    /// Whether another member of `c`'s caseless set is in the class. Named sets take
+    /// part only below 256 (PCRE gives them as a bitmap of Latin-1, not case-folded).
+    fn has_other_case(&self, c: u32) -> bool {
+        let mut x = other_case(c, self.utf);
+        for _ in 0..3 {
+            if x == c {
+                return false;
+            }
+            if self.has(x, false) && (c < 256 && x < 256 || self.ranges_have(x)) {
+                return true;
+            }
+            x = other_case(x, self.utf);
+        }
+        false
     }
 
     /// Whether `c` is in the class as one of the first `min` characters of a repeat.
@@ -173,7 +215,7 @@ impl Class {
 
     /// Whether the character `c` is in the class.
     pub(crate) fn matches(&self, c: u32) -> bool {
-        let found = self.has(c) || (self.fold && self.has(other_case(c, self.utf)));
+        let found = self.has(c, true) || (self.fold && self.has_other_case(c));
         found != self.negated
     }
 }

@@ -20,7 +20,8 @@
 
 use alloc::vec::Vec;
 
-use super::class::{other_case, Set};
+use super::class::{caseless_eq, Prop, Set};
+use super::unicode::{grapheme_class, grapheme_joins};
 use super::{opt, Inst, Look, Newline, Regex, Test, Verb};
 
 /// How a run could not finish.
@@ -145,6 +146,8 @@ pub enum Progress {
 pub struct Search {
     run: Run,
     utf: bool,
+    /// `ucp`: `\b` by Unicode's letters and numbers.
+    ucp: bool,
     newline: Newline,
     slots: Vec<usize>,
     regs: Vec<usize>,
@@ -185,6 +188,7 @@ impl Search {
         }
         Search {
             utf: re.options & opt::UTF != 0,
+            ucp: re.options & opt::UCP != 0,
             newline: run.newline.unwrap_or(Newline::from_bits(re.options)),
             slots: alloc::vec![UNSET; 2 * (re.groups + 1)],
             regs: alloc::vec![UNSET; re.regs],
@@ -446,8 +450,30 @@ impl Matcher<'_> {
         (1..=3).any(|n| pos >= n && self.newline_at(pos - n) == n)
     }
 
+    /// Where the extended grapheme cluster at `pos` ends (`\X`), if there is a character.
+    fn grapheme_end(&self, pos: usize) -> Option<usize> {
+        let (c, n) = self.char_at(pos)?;
+        let mut left = grapheme_class(c);
+        let mut end = pos + n;
+        while let Some((d, m)) = self.char_at(end) {
+            let right = grapheme_class(d);
+            if !grapheme_joins(left, right) {
+                break;
+            }
+            left = right;
+            end += m;
+        }
+        Some(end)
+    }
+
     fn is_word(&self, c: Option<(u32, usize)>) -> bool {
-        c.is_some_and(|(c, _)| Set::Word.contains(c))
+        c.is_some_and(|(c, _)| {
+            if self.m.ucp {
+                Prop::Word.contains(c)
+            } else {
+                Set::Word.contains(c)
+            }
+        })
     }
 
     fn assert(&self, l: Look, pos: usize) -> bool {
@@ -495,7 +521,7 @@ impl Matcher<'_> {
         let (c, n) = self.char_at(pos)?;
         let ok = match i {
             Inst::Char(x) => c == x,
-            Inst::CharFold(x) => c == x || other_case(c, self.m.utf) == x,
+            Inst::CharFold(x) => caseless_eq(c, x, self.m.utf),
             Inst::Any => self.newline_at(pos) == 0,
             Inst::AnyAll => true,
             Inst::Class(k) if counted => self.re.classes[usize::from(k)].matches_counted(c),
@@ -922,6 +948,12 @@ impl Matcher<'_> {
                     };
                     pc = if yes { pc + 1 } else { jump(pc, no) };
                 }
+                Inst::Grapheme => {
+                    let end = self.grapheme_end(pos);
+                    ok = end.is_some();
+                    pos = end.unwrap_or(pos);
+                    pc += 1;
+                }
                 Inst::Linebreak => {
                     let n = match self.char_at(pos) {
                         Some((13, _)) if self.s.get(pos + 1) == Some(&b'\n') => 2,
@@ -1071,7 +1103,7 @@ impl Matcher<'_> {
         while a < e {
             let (x, n) = self.char_at(a)?;
             let (y, m) = self.char_at(b)?;
-            if x != y && other_case(x, self.m.utf) != y {
+            if !caseless_eq(x, y, self.m.utf) {
                 return None;
             }
             a += n;

@@ -2,7 +2,7 @@
 //!
 //! [`Regex::compile`] turns a pattern into a small program ([`parse`]); [`Regex::exec`] runs
 //! it over a subject from a start offset ([`exec`]). Character classes and the escapes that
-//! name sets of characters live in [`class`].
+//! name sets of characters live in [`class`], Unicode's properties in [`unicode`].
 //!
 //! Invariants that keep a hostile pattern or subject from taking the node down:
 //! * Nothing recurses natively on the pattern's nesting or on the subject's length: the
@@ -25,6 +25,8 @@ mod exec;
 mod parse;
 #[cfg(test)]
 mod tests;
+mod unicode;
+mod unicode_tables;
 
 use alloc::vec::Vec;
 
@@ -54,7 +56,7 @@ pub mod opt {
     pub const UNGREEDY: u32 = 1 << 6;
     /// `unicode`: pattern and subject are UTF-8.
     pub const UTF: u32 = 1 << 7;
-    /// `ucp`: accepted; classes above Latin-1 stay as without it.
+    /// `ucp`: `\d`, `\w`, `\s`, `\b` and POSIX classes by Unicode properties.
     pub const UCP: u32 = 1 << 8;
     /// `firstline`.
     pub const FIRSTLINE: u32 = 1 << 9;
@@ -189,6 +191,10 @@ pub enum CompileError {
     MarkArgument,
     /// `\g<1` not closed.
     GSyntax,
+    /// `\p` at the end, or `\p{` never closed.
+    MalformedProperty,
+    /// `\p{Foo}`.
+    UnknownProperty,
 }
 
 impl CompileError {
@@ -238,6 +244,8 @@ impl CompileError {
                 "\\g is not followed by a braced, angle-bracketed, or quoted name/number or by a \
                  plain number"
             }
+            MalformedProperty => "malformed \\P or \\p sequence",
+            UnknownProperty => "unknown property name after \\P or \\p",
         }
     }
 }
@@ -327,6 +335,8 @@ pub(crate) enum Inst {
     Branch { end: u32, group: u16 },
     /// `\R`.
     Linebreak,
+    /// `\X`: an extended grapheme cluster.
+    Grapheme,
     /// `\K`: the match starts here.
     ResetStart,
     /// The whole pattern matched.

@@ -14,7 +14,7 @@
 
 use alloc::vec::Vec;
 
-use super::class::{other_case, posix, Class, Item, Set};
+use super::class::{other_case, posix, Class, Item, Prop, Set};
 use super::{
     opt, CompileError, Inst, Limits, Look, PatternError, Regex, Test, Verb, MAX_NESTING,
     MAX_PROGRAM,
@@ -80,6 +80,8 @@ struct Group {
 enum Esc {
     Char(u32),
     Set(Set, bool),
+    /// A Unicode property (`\p`, or `\d` and the like with `ucp`), or its complement.
+    Prop(Prop, bool),
     Assert(Look),
     Backref(usize),
     Named(Vec<u8>),
@@ -87,6 +89,7 @@ enum Esc {
     /// ended.
     Call(usize, usize),
     Linebreak,
+    Grapheme,
     ResetStart,
     Quote,
     QuoteEnd,
@@ -534,6 +537,12 @@ impl Parser<'_> {
                 c.items.push(Item::Set(s, neg));
                 self.class(c)
             }
+            Esc::Prop(p, neg) => {
+                let mut c = self.new_class();
+                c.fold = false;
+                c.items.push(Item::Prop(p, neg));
+                self.class(c)
+            }
             Esc::Assert(l) => self.assert(l),
             Esc::Backref(n) => {
                 self.max_ref = self.max_ref.max(n);
@@ -550,6 +559,7 @@ impl Parser<'_> {
             },
             Esc::Call(n, term) => self.call(n, term),
             Esc::Linebreak => self.atom(Inst::Linebreak, None),
+            Esc::Grapheme => self.atom(Inst::Grapheme, None),
             Esc::ResetStart => {
                 self.emit(Inst::ResetStart)?;
                 self.atom = None;
@@ -1636,7 +1646,7 @@ impl Parser<'_> {
                 let Some(set) = set else {
                     return err(CompileError::UnknownPosixClass, name_at);
                 };
-                c.items.push(Item::Set(set, negated));
+                c.items.push(self.posix_item(set, negated));
                 self.pos = end + 2;
                 continue;
             } else if b == b'\\' {
@@ -1645,6 +1655,10 @@ impl Parser<'_> {
                     Esc::Char(ch) => ch,
                     Esc::Set(set, negated) => {
                         c.items.push(Item::Set(set, negated));
+                        continue;
+                    }
+                    Esc::Prop(p, negated) => {
+                        c.items.push(Item::Prop(p, negated));
                         continue;
                     }
                     Esc::Quote => {
@@ -1669,9 +1683,12 @@ impl Parser<'_> {
                 Some(b'[') if self.posix_end(self.pos).is_some() => None,
                 Some(b'\\') if !quoting => {
                     self.pos += 1;
+                    let esc_at = self.pos;
                     match self.escape(true)? {
                         Esc::Char(h) => Some(h),
-                        Esc::Set(..) => return err(CompileError::InvalidRange, self.pos - 1),
+                        Esc::Set(..) | Esc::Prop(..) => {
+                            return err(CompileError::InvalidRange, esc_at)
+                        }
                         _ => None,
                     }
                 }
@@ -1725,8 +1742,14 @@ impl Parser<'_> {
         }
         let at = self.pos;
         self.pos += 1;
+        let ucp = self.flags & opt::UCP != 0;
         let set = |s: Set, upper: bool| Ok(Esc::Set(s, upper));
+        let prop = |p: Prop, upper: bool| Ok(Esc::Prop(p, upper));
         match b {
+            b'd' | b'D' if ucp => prop(Prop::DIGIT, b == b'D'),
+            b'w' | b'W' if ucp => prop(Prop::Word, b == b'W'),
+            b's' | b'S' if ucp => prop(Prop::Space, b == b'S'),
+            b'p' | b'P' => self.property(b == b'P'),
             b'd' | b'D' => set(Set::Digit, b == b'D'),
             b'w' | b'W' => set(Set::Word, b == b'W'),
             b's' | b'S' => set(Set::Space, b == b'S'),
@@ -1802,9 +1825,8 @@ impl Parser<'_> {
                 self.pos += 1;
                 Ok(Esc::Named(self.name(close, false)?))
             }
-            b'p' | b'P' | b'X' | b'C' | b'L' | b'l' | b'U' | b'u' => {
-                err(CompileError::Unsupported, at)
-            }
+            b'X' if !in_class => Ok(Esc::Grapheme),
+            b'C' | b'L' | b'l' | b'U' | b'u' => err(CompileError::Unsupported, at),
             _ if in_class => Ok(Esc::Char(u32::from(b))),
             b'b' => Ok(Esc::Assert(Look::Word)),
             b'B' => Ok(Esc::Assert(Look::NotWord)),
@@ -1817,6 +1839,63 @@ impl Parser<'_> {
             b'N' => Ok(Esc::AnyButNewline),
             _ => Ok(Esc::Char(u32::from(b))),
         }
+    }
+
+    /// `\p{Name}`, `\p{^Name}` or `\pL` after the `p` (`negated`: it was `\P`).
+    fn property(&mut self, negated: bool) -> Res<Esc> {
+        let Some(b) = self.peek() else {
+            return err(CompileError::MalformedProperty, self.pos);
+        };
+        if b != b'{' {
+            let at = self.pos;
+            self.pos += 1;
+            return match Prop::from_name(&[b]) {
+                Some(p) => Ok(Esc::Prop(p, negated)),
+                None => err(CompileError::UnknownProperty, at),
+            };
+        }
+        self.pos += 1;
+        let caret = self.eat(b'^');
+        let Some(len) = self.pat[self.pos..].iter().position(|&b| b == b'}') else {
+            return err(CompileError::MalformedProperty, self.pat.len());
+        };
+        let name = &self.pat[self.pos..self.pos + len];
+        let close = self.pos + len;
+        self.pos = close + 1;
+        match Prop::from_name(name) {
+            Some(p) => Ok(Esc::Prop(p, negated != caret)),
+            None => err(CompileError::UnknownProperty, close),
+        }
+    }
+
+    /// A POSIX class as a class item: with `ucp`, most stand for Unicode properties
+    /// (PCRE's substitutes; caseless, `[:lower:]` and `[:upper:]` are `[:alpha:]`, as
+    /// without `ucp`, and `[:blank:]` is `\h`).
+    fn posix_item(&self, set: Set, negated: bool) -> Item {
+        let caseless = self.flags & opt::CASELESS != 0;
+        if self.flags & opt::UCP == 0 {
+            let set = match set {
+                Set::Lower | Set::Upper if caseless => Set::Alpha,
+                s => s,
+            };
+            return Item::Set(set, negated);
+        }
+        let prop = match set {
+            Set::Alpha => Prop::ALPHA,
+            Set::Lower | Set::Upper if caseless => Prop::ALPHA,
+            Set::Lower => Prop::LOWER,
+            Set::Upper => Prop::UPPER,
+            Set::Alnum => Prop::Alnum,
+            Set::Digit => Prop::DIGIT,
+            Set::Space => Prop::Space,
+            Set::Word => Prop::Word,
+            Set::Graph => Prop::Graph,
+            Set::Print => Prop::Print,
+            Set::Punct => Prop::Punct,
+            Set::Blank => return Item::Set(Set::HSpace, negated),
+            _ => return Item::Set(set, negated),
+        };
+        Item::Prop(prop, negated)
     }
 
     /// `\g{n}`, `\g{-n}`, `\g{name}`, `\gn`, `\g-n`, after the `g`.

@@ -405,3 +405,118 @@ fn leading_limits_and_start_options() {
     assert_eq!(whole("(*COMMIT)ABC", "xyzABC"), Some((3, 6)));
     assert_eq!(whole("(*NO_START_OPT)(*COMMIT)ABC", "xyzABC"), None);
 }
+
+/// The whole match of `pat` in `s` with `options` (UTF mode added).
+fn whole_utf(pat: &str, options: u32, s: &str) -> Option<(usize, usize)> {
+    find(pat, options | opt::UTF, s).map(|c| c[0].expect("whole match"))
+}
+
+#[test]
+fn unicode_properties() {
+    assert_eq!(whole_utf("\\p{L}+", 0, "12 Ünï!"), Some((3, 8)));
+    assert_eq!(whole_utf("\\p{Lu}\\p{Ll}+", 0, "a Γειά"), Some((2, 10)));
+    assert_eq!(whole_utf("\\p{L&}+", 0, "中ǅa"), Some((3, 6)));
+    assert_eq!(whole_utf("\\pN+", 0, "x١٢Ⅻ½"), Some((1, 10)));
+    assert_eq!(whole_utf("\\P{L}+", 0, "ab12cd"), Some((2, 4)));
+    assert_eq!(whole_utf("\\p{^L}+", 0, "ab12cd"), Some((2, 4)));
+    assert_eq!(whole_utf("\\P{^Nd}+", 0, "ab12cd"), Some((2, 4)));
+    assert_eq!(whole_utf("[\\p{Greek}\\d]+", 0, "abγ1δ"), Some((2, 7)));
+    assert_eq!(whole_utf("[^\\p{Cyrillic}\\s]+", 0, "да ok"), Some((5, 7)));
+    assert_eq!(whole_utf("\\p{Han}+", 0, "kanji 漢字"), Some((6, 12)));
+    assert_eq!(whole_utf("\\p{Mn}", 0, "e\u{301}"), Some((1, 3)));
+    assert_eq!(whole_utf("\\p{Xwd}+", 0, "- a_1é"), Some((2, 7)));
+    assert_eq!(whole_utf("\\p{Xsp}", 0, "a\u{2003}"), Some((1, 4)));
+    assert_eq!(whole_utf("\\p{Xuc}", 0, "ab$"), Some((2, 3)));
+    // Unicode 7.0: U+20BD is a currency sign, U+20BE (8.0) is unassigned.
+    assert_eq!(whole_utf("\\p{Sc}", 0, "\u{20be}\u{20bd}"), Some((3, 6)));
+    assert_eq!(whole_utf("\\p{Cn}", 0, "\u{20bd}\u{20be}"), Some((3, 6)));
+    // Case does not matter to a property.
+    assert_eq!(whole_utf("\\p{Lu}", opt::CASELESS, "aB"), Some((1, 2)));
+    // Bytes are Latin-1 code points: é's UTF-8 is Ã (a letter) and © (a symbol).
+    assert_eq!(
+        find("\\p{L}+", 0, "1\u{e9}").map(|c| c[0]),
+        Some(Some((1, 2)))
+    );
+    assert_eq!(
+        find("\\p{So}", 0, "1\u{e9}").map(|c| c[0]),
+        Some(Some((2, 3)))
+    );
+}
+
+#[test]
+fn unicode_property_errors() {
+    for (pat, error, offset) in [
+        ("\\p{Foo}", CompileError::UnknownProperty, 6),
+        ("ab\\P{Foo}", CompileError::UnknownProperty, 8),
+        ("\\p{Ahom}", CompileError::UnknownProperty, 7),
+        ("\\p{latin}", CompileError::UnknownProperty, 8),
+        ("\\pl", CompileError::UnknownProperty, 2),
+        ("\\p{}", CompileError::UnknownProperty, 3),
+        ("\\p{Xan", CompileError::MalformedProperty, 6),
+        ("\\p", CompileError::MalformedProperty, 2),
+        ("[a-\\p{Lu}]", CompileError::InvalidRange, 4),
+    ] {
+        assert_eq!(compile_error(pat), (error, offset), "{pat}");
+    }
+    assert_eq!(
+        CompileError::UnknownProperty.message(),
+        "unknown property name after \\P or \\p"
+    );
+}
+
+#[test]
+fn ucp_classes() {
+    let ucp = opt::UCP;
+    assert_eq!(whole_utf("\\w+", 0, "éte"), Some((2, 4)));
+    assert_eq!(whole_utf("\\w+", ucp, "été"), Some((0, 5)));
+    assert_eq!(whole_utf("\\d+", ucp, "x١٢"), Some((1, 5)));
+    assert_eq!(whole_utf("\\d+", 0, "x١٢3"), Some((5, 6)));
+    assert_eq!(whole_utf("\\s", ucp, "a\u{a0}"), Some((1, 3)));
+    assert_eq!(whole_utf("\\bδ", ucp, "αδ δ"), Some((5, 7)));
+    assert_eq!(whole_utf("[[:alpha:]]+", ucp, "1Ωμέγα"), Some((1, 11)));
+    assert_eq!(whole_utf("[[:upper:]]+", ucp, "aΩΣb"), Some((1, 5)));
+    assert_eq!(
+        whole_utf("[[:lower:]]+", ucp | opt::CASELESS, "1ΩΣb"),
+        Some((1, 6))
+    );
+    assert_eq!(whole_utf("[[:punct:]]", ucp, "a«"), Some((1, 3)));
+    assert_eq!(whole_utf("(*UCP)\\w+", 0, "été"), Some((0, 5)));
+}
+
+#[test]
+fn unicode_caseless() {
+    let i = opt::CASELESS;
+    assert_eq!(whole_utf("σίσυφος", i, "ΣΊΣΥΦΟΣ"), Some((0, 14)));
+    assert_eq!(whole_utf("москва", i, "МОСКВА"), Some((0, 12)));
+    assert_eq!(whole_utf("բարեւ", i, "ԲԱՐԵՒ"), Some((0, 10)));
+    // Caseless sets of three and four: K k and the Kelvin sign; θ Θ ϑ ϴ.
+    assert_eq!(whole_utf("k", i, "\u{212a}"), Some((0, 3)));
+    assert_eq!(whole_utf("[\u{212a}]", i, "K"), Some((0, 1)));
+    assert_eq!(whole_utf("ϑ+", i, "Θθϴϑ"), Some((0, 8)));
+    assert_eq!(whole_utf("[^σ]", i, "Σσς"), None);
+    assert_eq!(whole_utf("(ς)\\1", i, "σΣ"), Some((0, 4)));
+    assert_eq!(whole_utf("[\u{1c4}-\u{1c4}]+", i, "ǄǅǆX"), Some((0, 6)));
+    // Named sets are Latin-1 bitmaps in PCRE: the Kelvin sign is not ASCII caselessly.
+    assert_eq!(whole_utf("[[:ascii:]]", i, "\u{212a}"), None);
+    // Outside UTF mode, Latin-1's pairs only.
+    assert_eq!(find("(?i)\u{ff}", 0, "\u{178}"), None);
+}
+
+#[test]
+fn grapheme_clusters() {
+    assert_eq!(whole_utf("\\X", 0, "e\u{301}\u{302}x"), Some((0, 5)));
+    assert_eq!(whole_utf("\\X", 0, "\r\nx"), Some((0, 2)));
+    assert_eq!(whole_utf("^\\X{3}$", 0, "한국어"), Some((0, 9)));
+    assert_eq!(
+        whole_utf("\\X", 0, "\u{1100}\u{1161}\u{11a8}"),
+        Some((0, 9))
+    );
+    assert_eq!(whole_utf("\\X", 0, "\u{1f1eb}\u{1f1f7}"), Some((0, 8)));
+    assert_eq!(whole_utf("\\X", 0, "\u{1}\u{300}"), Some((0, 1)));
+    assert_eq!(whole_utf("\\X", 0, ""), None);
+    assert_eq!(whole_utf("[\\X]", 0, "aX"), Some((1, 2)));
+    assert_eq!(
+        compile_error("(?<=\\X)a"),
+        (CompileError::LookbehindNotFixed, 6)
+    );
+}

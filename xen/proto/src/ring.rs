@@ -116,12 +116,32 @@ impl RingLayout {
         out: &mut [u8],
     ) -> Result<usize, RingCorrupt> {
         let n = self.peek(page, out)?;
+        self.advance(page, n as u32);
+        Ok(n)
+    }
+
+    /// Moves the consumer index on by `n`; returns its old value.
+    fn advance<M: RingMemory + ?Sized>(&self, page: &M, n: u32) -> u32 {
         // Our reads of the data must complete before the slots are handed back.
         fence(Ordering::SeqCst);
         // The consumer index is ours: nobody else moved it since peek read it.
         let cons = page.read_u32(self.cons);
-        page.write_u32(self.cons, cons.wrapping_add(n as u32));
-        Ok(n)
+        page.write_u32(self.cons, cons.wrapping_add(n));
+        cons
+    }
+
+    /// As consumer: hands the next `n` slots back to the producer, after a [`Self::peek`]
+    /// that saw at least `n` bytes (a reader that takes only part of what it looked at).
+    /// Returns whether the producer may have found the ring full before this release (it
+    /// was full against the old consumer index when read afterwards): a producer that stops
+    /// on a full ring and waits for an event (xenconsoled) wants one then, and only then.
+    pub fn release<M: RingMemory + ?Sized>(&self, page: &M, n: u32) -> bool {
+        let cons = self.advance(page, n);
+        // The new consumer index must be visible before the producer index is read again: a
+        // producer that checked for room before the release published its index before that
+        // check, so this read sees the ring full; one that checks after sees the room.
+        fence(Ordering::SeqCst);
+        page.read_u32(self.prod).wrapping_sub(cons) >= self.size
     }
 
     /// As consumer: copies up to `out.len()` available bytes without releasing them (a look
@@ -217,6 +237,26 @@ mod tests {
             RING.peek(&shared, &mut head).is_err(),
             "hostile producer index"
         );
+    }
+
+    #[test]
+    fn release_hands_back_only_what_was_taken() {
+        let shared = TestPage::new();
+        shared.write_u32(RING.cons, u32::MAX - 1);
+        shared.write_u32(RING.prod, u32::MAX - 1);
+        assert_eq!(RING.produce(&shared, b"abcdef"), Ok(6));
+        let mut all = [0u8; 6];
+        assert_eq!(RING.peek(&shared, &mut all), Ok(6));
+        assert!(!RING.release(&shared, 4), "the ring was not full");
+        assert_eq!(RING.available(&shared), Ok(2));
+        assert_eq!(RING.produce(&shared, b"0123456789abcd"), Ok(14));
+        assert_eq!(RING.peek(&shared, &mut all), Ok(6));
+        assert!(
+            RING.release(&shared, 1),
+            "the ring was full: the producer may wait"
+        );
+        assert_eq!(RING.consume(&shared, &mut all), Ok(6));
+        assert_eq!(&all, b"f01234");
     }
 
     #[test]
