@@ -525,8 +525,10 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::AddImm { .. }
                 | Op::AddImmY { .. }
                 | Op::AddSubReturn { .. }
+                | Op::AddSubReturnYX { .. }
                 | Op::TestGetList(..)
                 | Op::PutListReturn(..)
+                | Op::PutListReturnYX(..)
                 | Op::Allocate { .. }
                 | Op::TestHeap { .. }
                 | Op::Move2(..)
@@ -1015,13 +1017,19 @@ fn fast<'e>(
             Op::AddSubReturn {
                 sub, a, b, dealloc, ..
             } => {
-                // Its usual shape (a value kept in the frame and a call's result) read
-                // without a dispatch on each operand's kind.
-                let (va, vb) = match (*a, *b) {
-                    (Src::Y(i), Src::X(j)) => (p.y(i), x!(j)),
-                    (a, b) => (get!(a), get!(b)),
-                };
-                if let Some(t) = small_add_sub(va, vb, *sub) {
+                if let Some(t) = small_add_sub(get!(*a), get!(*b), *sub) {
+                    if let Some((len, to)) = return_to!(*dealloc, true) {
+                        xr[0] = t;
+                        p.stack.truncate(len);
+                        ip = ops.at(to as usize);
+                        continue;
+                    }
+                }
+            }
+            Op::AddSubReturnYX {
+                sub, a, b, dealloc, ..
+            } => {
+                if let Some(t) = small_add_sub(p.y(*a), x!(*b), *sub) {
                     if let Some((len, to)) = return_to!(*dealloc, true) {
                         xr[0] = t;
                         p.stack.truncate(len);
@@ -1044,13 +1052,16 @@ fn fast<'e>(
             }
             Op::PutListReturn(h, t, n) => {
                 if let Some((len, to)) = return_to!(*n) {
-                    // Its usual shape (`[H | f(T)]`: a head kept in the frame, a call's
-                    // result) read without a dispatch on each operand's kind.
-                    let (hv, tv) = match (*h, *t) {
-                        (Src::Y(i), Src::X(j)) => (p.y(i), x!(j)),
-                        (h, t) => (get!(h), get!(t)),
-                    };
+                    let (hv, tv) = (get!(*h), get!(*t));
                     xr[0] = cons!(hv, tv);
+                    p.stack.truncate(len);
+                    ip = ops.at(to as usize);
+                    continue;
+                }
+            }
+            Op::PutListReturnYX(h, t, n) => {
+                if let Some((len, to)) = return_to!(*n) {
+                    xr[0] = cons!(p.y(*h), x!(*t));
                     p.stack.truncate(len);
                     ip = ops.at(to as usize);
                     continue;
@@ -1808,6 +1819,13 @@ fn general<'e>(
                 p.stack.truncate(len - *n as usize);
                 do_return!();
             }
+            Op::PutListReturnYX(h, t, n) => {
+                let (hv, tv) = (p.y(*h), xr[*t as usize & (X_REGS - 1)]);
+                xr[0] = p.heap.cons(hv, tv);
+                let len = p.stack.len();
+                p.stack.truncate(len - *n as usize);
+                do_return!();
+            }
             Op::Move2Call {
                 moves,
                 target,
@@ -1909,6 +1927,27 @@ fn general<'e>(
                     }
                     // The `AddSub` alone; the `deallocate; return` after it follow.
                     _ => add_sub!(*sub, *export, *fail, x, y, *b, Dst::X(0), *bif),
+                }
+            }
+            Op::AddSubReturnYX {
+                sub,
+                export,
+                fail,
+                a,
+                b,
+                dealloc,
+                bif,
+            } => {
+                let (x, y) = (p.y(*a), xr[*b as usize & (X_REGS - 1)]);
+                match small_add_sub(x, y, *sub) {
+                    Some(t) => {
+                        xr[0] = t;
+                        let len = p.stack.len();
+                        p.stack.truncate(len - *dealloc as usize);
+                        do_return!();
+                    }
+                    // The `AddSub` alone; the `deallocate; return` after it follow.
+                    _ => add_sub!(*sub, *export, *fail, x, y, Src::X(*b), Dst::X(0), *bif),
                 }
             }
             Op::EqImm(fail, a, t) => {
