@@ -613,33 +613,13 @@ fn exec(
     loop {
         // The op-profile build counts every instruction in `general`.
         if !cfg!(feature = "op-profile") {
-            match fast(xr, p, lits, ops, cp0, &mut ip, &mut reds) {
+            match fast(&mut env, xr, p, lits, ops, cp0, &mut ip, &mut reds) {
                 Stop::General => {}
                 Stop::Wait(target) => {
                     // As in `general`: resume at the loop_rec.
                     p.module = m;
                     p.pc = target;
                     return Outcome::Waiting;
-                }
-                Stop::Send => {
-                    // A failed send has sent nothing: `general` runs it again and raises.
-                    let mut ctx = Ctx {
-                        p: &mut *p,
-                        atoms: &mut *env.atoms,
-                        lits,
-                        code,
-                        io: &mut *env.io,
-                        next_ref: &mut *env.next_ref,
-                        persistent: &mut *env.persistent,
-                        ets: &mut *env.ets,
-                        zlib: &mut *env.zlib,
-                        node: &mut *env.node,
-                    };
-                    if let Ok(msg) = super::bifs::procs::send(&mut ctx, &[xr[0], xr[1]]) {
-                        xr[0] = msg;
-                        ip = ip.skip(1);
-                        continue;
-                    }
                 }
             }
         }
@@ -665,12 +645,34 @@ fn exec(
     }
 }
 
+/// `send/2` of `x0` to `x1` for the fast loop: the message as sent, or `None` when the send
+/// fails (having sent nothing).
+#[inline(never)]
+fn try_send(
+    env: &mut Env<'_>,
+    xr: &[Term; X_REGS],
+    p: &mut Process,
+    lits: &Literals,
+) -> Option<Term> {
+    let mut ctx = Ctx {
+        p,
+        atoms: &mut *env.atoms,
+        lits,
+        code: env.code,
+        io: &mut *env.io,
+        next_ref: &mut *env.next_ref,
+        persistent: &mut *env.persistent,
+        ets: &mut *env.ets,
+        zlib: &mut *env.zlib,
+        node: &mut *env.node,
+    };
+    super::bifs::procs::send(&mut ctx, &[xr[0], xr[1]]).ok()
+}
+
 /// Why [`fast`] stopped.
 enum Stop {
     /// The instruction at the position needs [`general`] (or has no fast path).
     General,
-    /// A `send` at the position, whose fast path needs the node.
-    Send,
     /// A `wait` resuming at the given `loop_rec`.
     Wait(u32),
 }
@@ -682,7 +684,9 @@ enum Stop {
 /// reductions, registers, process) stays in machine registers: inside [`exec`], with the
 /// calls to [`general`] in the same loop, the compiler kept some of it on the stack.
 #[inline(never)]
+#[allow(clippy::too_many_arguments)]
 fn fast<'e>(
+    env: &mut Env<'_>,
     xr: &mut [Term; X_REGS],
     p: &mut Process,
     lits: &Literals,
@@ -1200,7 +1204,14 @@ fn fast<'e>(
                 continue;
             }
             Op::Wait(target) => stop!(Stop::Wait(*target)),
-            Op::Send => stop!(Stop::Send),
+            Op::Send => {
+                // A failed send has sent nothing: `general` runs it again and raises.
+                if let Some(msg) = try_send(env, xr, p, lits) {
+                    xr[0] = msg;
+                    ip = next;
+                    continue;
+                }
+            }
             // Every other instruction, named rather than matched by `_`: with no default
             // case the dispatch is one indexed jump over every tag, without a range check.
             Op::FuncInfo { .. }
