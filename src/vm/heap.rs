@@ -453,7 +453,11 @@ impl Heap {
             &self.words
         };
         let o = t.offset();
-        (a[o], a[o + 1])
+        // One bounds check for the pair, not one per word.
+        match a.get(o..o.wrapping_add(2)) {
+            Some(&[h, t]) => (h, t),
+            _ => bad_cell(o, a.len()),
+        }
     }
 
     /// Builds a tuple.
@@ -1128,6 +1132,13 @@ impl<'a> View<'a> {
             None
         }
     }
+}
+
+/// A cons cell's offset outside its area: a broken invariant (terms are made by the heap).
+#[cold]
+#[inline(never)]
+fn bad_cell(o: usize, len: usize) -> ! {
+    panic!("cons cell at {o} outside an area of {len} words")
 }
 
 #[cfg(test)]

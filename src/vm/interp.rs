@@ -540,8 +540,10 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::AddImm { .. }
                 | Op::AddImmY { .. }
                 | Op::AddSubReturn { .. }
+                | Op::AddSubReturnYX { .. }
                 | Op::TestGetList(..)
                 | Op::PutListReturn(..)
+                | Op::PutListReturnYX(..)
                 | Op::Allocate { .. }
                 | Op::TestHeap { .. }
                 | Op::Move2(..)
@@ -622,6 +624,94 @@ fn exec(
         #[cfg(feature = "op-profile")]
         profile,
     };
+
+    loop {
+        // The op-profile build counts every instruction in `general`.
+        if !cfg!(feature = "op-profile") {
+            match fast(&mut env, xr, p, lits, ops, cp0, &mut ip, &mut reds) {
+                Stop::General => {}
+                Stop::Wait(target) => {
+                    // As in `general`: resume at the loop_rec.
+                    p.module = m;
+                    p.pc = target;
+                    return Outcome::Waiting;
+                }
+            }
+        }
+        let mut st = State {
+            ip,
+            m,
+            ops,
+            reds,
+            hand_back: visit_reds - reds >= 2,
+        };
+        if let Some(outcome) = general(&mut env, xr, p, live, &mut st) {
+            return outcome;
+        }
+        State {
+            ip,
+            m,
+            ops,
+            reds,
+            ..
+        } = st;
+        cp0 = Term::cp_at(m, 0);
+        visit_reds = reds;
+    }
+}
+
+/// `send/2` of `x0` to `x1` for the fast loop: the message as sent, or `None` when the send
+/// fails (having sent nothing).
+#[inline(never)]
+fn try_send(
+    env: &mut Env<'_>,
+    xr: &[Term; X_REGS],
+    p: &mut Process,
+    lits: &Literals,
+) -> Option<Term> {
+    let mut ctx = Ctx {
+        p,
+        atoms: &mut *env.atoms,
+        lits,
+        code: env.code,
+        io: &mut *env.io,
+        next_ref: &mut *env.next_ref,
+        persistent: &mut *env.persistent,
+        ets: &mut *env.ets,
+        zlib: &mut *env.zlib,
+        node: &mut *env.node,
+    };
+    super::bifs::procs::send(&mut ctx, &[xr[0], xr[1]]).ok()
+}
+
+/// Why [`fast`] stopped.
+enum Stop {
+    /// The instruction at the position needs [`general`] (or has no fast path).
+    General,
+    /// A `wait` resuming at the given `loop_rec`.
+    Wait(u32),
+}
+
+/// The fast loop: runs the instructions of [`has_fast_path`] from `*at` while their common
+/// case applies, and stops at the first one that needs more, leaving `*at` there.
+///
+/// A function of its own with no call on its hot paths, so its state (position, code,
+/// reductions, registers, process) stays in machine registers: inside [`exec`], with the
+/// calls to [`general`] in the same loop, the compiler kept some of it on the stack.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn fast<'e>(
+    env: &mut Env<'_>,
+    xr: &mut [Term; X_REGS],
+    p: &mut Process,
+    lits: &Literals,
+    ops: Ops<'e>,
+    cp0: Term,
+    at: &mut Ip<'e>,
+    reds_left: &mut i32,
+) -> Stop {
+    let mut ip = *at;
+    let mut reds = *reds_left;
 
     macro_rules! get {
         ($s:expr) => {
@@ -757,479 +847,459 @@ fn exec(
         }};
     }
 
+    // Leaves the loop at the current instruction.
+    macro_rules! stop {
+        ($why:expr) => {{
+            *at = ip;
+            *reds_left = reds;
+            return $why;
+        }};
+    }
+
     loop {
         let op = ip.op();
         let next = ip.skip(1);
-        // The op-profile build counts every instruction in `general`.
-        if !cfg!(feature = "op-profile") {
-            match op {
-                Op::MoveXX(a, b) => {
-                    x!(*b) = x!(*a);
-                    ip = next;
-                    continue;
-                }
-                Op::MoveXY(a, b) => {
-                    p.set_y(*b, x!(*a));
-                    ip = next;
-                    continue;
-                }
-                Op::MoveYX(a, b) => {
-                    x!(*b) = p.y(*a);
-                    ip = next;
-                    continue;
-                }
-                Op::MoveCX(t, b) => {
-                    x!(*b) = *t;
-                    ip = next;
-                    continue;
-                }
-                Op::TestCons(fail, src) => {
-                    ip = if get!(*src).is_cons() {
-                        next
-                    } else {
-                        ops.at(*fail as usize)
-                    };
-                    continue;
-                }
-                Op::TestNil(fail, src) => {
-                    ip = if get!(*src).is_nil() {
-                        next
-                    } else {
-                        ops.at(*fail as usize)
-                    };
-                    continue;
-                }
-                Op::EqImm(fail, a, t) => {
-                    ip = if get!(*a) == *t {
-                        next
-                    } else {
-                        ops.at(*fail as usize)
-                    };
-                    continue;
-                }
-                Op::NeImm(fail, a, t) => {
-                    ip = if get!(*a) != *t {
-                        next
-                    } else {
-                        ops.at(*fail as usize)
-                    };
-                    continue;
-                }
-                Op::JumpOnVal {
-                    src,
-                    fail,
-                    base,
-                    table,
-                } => {
-                    // As in `general`.
-                    let i = x!(*src).0.wrapping_sub(base.0).rotate_right(3) as usize;
-                    ip = ops.at(match table.get(i) {
-                        Some(&l) => l,
-                        None => *fail,
-                    } as usize);
-                    continue;
-                }
-                Op::SelectValX { src, fail, table } => {
-                    let v = x!(*src);
-                    let mut target = *fail;
-                    for &(t, l) in table.iter() {
-                        if t == v {
-                            target = l;
-                            break;
-                        }
+        match op {
+            Op::MoveXX(a, b) => {
+                x!(*b) = x!(*a);
+                ip = next;
+                continue;
+            }
+            Op::MoveXY(a, b) => {
+                p.set_y(*b, x!(*a));
+                ip = next;
+                continue;
+            }
+            Op::MoveYX(a, b) => {
+                x!(*b) = p.y(*a);
+                ip = next;
+                continue;
+            }
+            Op::MoveCX(t, b) => {
+                x!(*b) = *t;
+                ip = next;
+                continue;
+            }
+            Op::TestCons(fail, src) => {
+                ip = if get!(*src).is_cons() {
+                    next
+                } else {
+                    ops.at(*fail as usize)
+                };
+                continue;
+            }
+            Op::TestNil(fail, src) => {
+                ip = if get!(*src).is_nil() {
+                    next
+                } else {
+                    ops.at(*fail as usize)
+                };
+                continue;
+            }
+            Op::EqImm(fail, a, t) => {
+                ip = if get!(*a) == *t {
+                    next
+                } else {
+                    ops.at(*fail as usize)
+                };
+                continue;
+            }
+            Op::NeImm(fail, a, t) => {
+                ip = if get!(*a) != *t {
+                    next
+                } else {
+                    ops.at(*fail as usize)
+                };
+                continue;
+            }
+            Op::JumpOnVal {
+                src,
+                fail,
+                base,
+                table,
+            } => {
+                // As in `general`.
+                let i = x!(*src).0.wrapping_sub(base.0).rotate_right(3) as usize;
+                ip = ops.at(match table.get(i) {
+                    Some(&l) => l,
+                    None => *fail,
+                } as usize);
+                continue;
+            }
+            Op::SelectValX { src, fail, table } => {
+                let v = x!(*src);
+                let mut target = *fail;
+                for &(t, l) in table.iter() {
+                    if t == v {
+                        target = l;
+                        break;
                     }
-                    ip = ops.at(target as usize);
+                }
+                ip = ops.at(target as usize);
+                continue;
+            }
+            Op::Jump(t) => {
+                ip = ops.at(*t as usize);
+                continue;
+            }
+            Op::Return => {
+                if let Some((len, to)) = return_to!(0) {
+                    p.stack.truncate(len);
+                    ip = ops.at(to as usize);
                     continue;
                 }
-                Op::Jump(t) => {
-                    ip = ops.at(*t as usize);
+            }
+            Op::DeallocReturn(n) => {
+                if let Some((len, to)) = return_to!(*n) {
+                    p.stack.truncate(len);
+                    ip = ops.at(to as usize);
                     continue;
                 }
-                Op::Return => {
-                    if let Some((len, to)) = return_to!(0) {
+            }
+            Op::Call { target, .. } => {
+                if call_ok!(0) {
+                    enter!(next, 0, *target);
+                }
+            }
+            Op::CallLast {
+                target, dealloc, ..
+            } => {
+                let len = p.stack.len();
+                if len >= *dealloc as usize && call_ok!(0) {
+                    p.stack.truncate(len - *dealloc as usize);
+                    ip = ops.at(*target as usize);
+                    reds -= 1;
+                    continue;
+                }
+            }
+            Op::CallOnly { target, .. } => {
+                if call_ok!(0) {
+                    ip = ops.at(*target as usize);
+                    reds -= 1;
+                    continue;
+                }
+            }
+            Op::Move2Call { moves, target, .. } => {
+                if call_ok!(0) {
+                    mv2!(*moves);
+                    enter!(next, 2, *target);
+                }
+            }
+            Op::AllocMove2Call {
+                slots,
+                moves,
+                target,
+                ..
+            } => {
+                if call_ok!(*slots) {
+                    push_slots!(*slots);
+                    mv2!(*moves);
+                    enter!(next, 3, *target);
+                }
+            }
+            Op::ConsAllocGetListCall {
+                fail,
+                src,
+                slots,
+                h,
+                t,
+                target,
+                ..
+            } => {
+                let l = x!(*src);
+                if !l.is_cons() {
+                    ip = ops.at(*fail as usize);
+                    continue;
+                }
+                if call_ok!(*slots) {
+                    push_slots!(*slots);
+                    let (hd, tl) = p.heap.head_tail(lits, l);
+                    p.set_y(*h, hd);
+                    x!(*t) = tl;
+                    enter!(next, 3, *target);
+                }
+            }
+            Op::AddImm { a, delta, dst, .. } => {
+                if let Some(t) = small_add_word(x!(*a), *delta) {
+                    x!(*dst) = t;
+                    ip = next;
+                    continue;
+                }
+            }
+            Op::AddImmY { a, delta, dst, .. } => {
+                if let Some(t) = small_add_word(p.y(*a), *delta) {
+                    x!(*dst) = t;
+                    ip = next;
+                    continue;
+                }
+            }
+            Op::AddSubReturn {
+                sub, a, b, dealloc, ..
+            } => {
+                if let Some(t) = small_add_sub(get!(*a), get!(*b), *sub) {
+                    if let Some((len, to)) = return_to!(*dealloc, true) {
+                        xr[0] = t;
                         p.stack.truncate(len);
                         ip = ops.at(to as usize);
                         continue;
                     }
                 }
-                Op::DeallocReturn(n) => {
-                    if let Some((len, to)) = return_to!(*n) {
+            }
+            Op::AddSubReturnYX {
+                sub, a, b, dealloc, ..
+            } => {
+                if let Some(t) = small_add_sub(p.y(*a), x!(*b), *sub) {
+                    if let Some((len, to)) = return_to!(*dealloc, true) {
+                        xr[0] = t;
                         p.stack.truncate(len);
                         ip = ops.at(to as usize);
                         continue;
                     }
                 }
-                Op::Call { target, .. } => {
-                    if call_ok!(0) {
-                        enter!(next, 0, *target);
-                    }
-                }
-                Op::CallLast {
-                    target, dealloc, ..
-                } => {
-                    let len = p.stack.len();
-                    if len >= *dealloc as usize && call_ok!(0) {
-                        p.stack.truncate(len - *dealloc as usize);
-                        ip = ops.at(*target as usize);
-                        reds -= 1;
-                        continue;
-                    }
-                }
-                Op::CallOnly { target, .. } => {
-                    if call_ok!(0) {
-                        ip = ops.at(*target as usize);
-                        reds -= 1;
-                        continue;
-                    }
-                }
-                Op::Move2Call { moves, target, .. } => {
-                    if call_ok!(0) {
-                        mv2!(*moves);
-                        enter!(next, 2, *target);
-                    }
-                }
-                Op::AllocMove2Call {
-                    slots,
-                    moves,
-                    target,
-                    ..
-                } => {
-                    if call_ok!(*slots) {
-                        push_slots!(*slots);
-                        mv2!(*moves);
-                        enter!(next, 3, *target);
-                    }
-                }
-                Op::ConsAllocGetListCall {
-                    fail,
-                    src,
-                    slots,
-                    h,
-                    t,
-                    target,
-                    ..
-                } => {
-                    let l = x!(*src);
-                    if !l.is_cons() {
-                        ip = ops.at(*fail as usize);
-                        continue;
-                    }
-                    if call_ok!(*slots) {
-                        push_slots!(*slots);
-                        let (hd, tl) = p.heap.head_tail(lits, l);
-                        p.set_y(*h, hd);
-                        x!(*t) = tl;
-                        enter!(next, 3, *target);
-                    }
-                }
-                Op::AddImm { a, delta, dst, .. } => {
-                    if let Some(t) = small_add_word(x!(*a), *delta) {
-                        x!(*dst) = t;
-                        ip = next;
-                        continue;
-                    }
-                }
-                Op::AddImmY { a, delta, dst, .. } => {
-                    if let Some(t) = small_add_word(p.y(*a), *delta) {
-                        x!(*dst) = t;
-                        ip = next;
-                        continue;
-                    }
-                }
-                Op::AddSubReturn {
-                    sub, a, b, dealloc, ..
-                } => {
-                    // Its usual shape (a value kept in the frame and a call's result) read
-                    // without a dispatch on each operand's kind.
-                    let (va, vb) = match (*a, *b) {
-                        (Src::Y(i), Src::X(j)) => (p.y(i), x!(j)),
-                        (a, b) => (get!(a), get!(b)),
-                    };
-                    if let Some(t) = small_add_sub(va, vb, *sub) {
-                        if let Some((len, to)) = return_to!(*dealloc, true) {
-                            xr[0] = t;
-                            p.stack.truncate(len);
-                            ip = ops.at(to as usize);
-                            continue;
-                        }
-                    }
-                }
-                Op::TestGetList(fail, s, h, t) => {
-                    let l = get!(*s);
-                    if l.is_cons() {
-                        let (hd, tl) = p.heap.head_tail(lits, l);
-                        store(xr, p, *h, hd);
-                        store(xr, p, *t, tl);
-                        ip = ip.skip(2);
-                    } else {
-                        ip = ops.at(*fail as usize);
-                    }
-                    continue;
-                }
-                Op::PutListReturn(h, t, n) => {
-                    if let Some((len, to)) = return_to!(*n) {
-                        // Its usual shape (`[H | f(T)]`: a head kept in the frame, a call's
-                        // result) read without a dispatch on each operand's kind.
-                        let (hv, tv) = match (*h, *t) {
-                            (Src::Y(i), Src::X(j)) => (p.y(i), x!(j)),
-                            (h, t) => (get!(h), get!(t)),
-                        };
-                        xr[0] = cons!(hv, tv);
-                        p.stack.truncate(len);
-                        ip = ops.at(to as usize);
-                        continue;
-                    }
-                }
-                Op::Allocate { slots, .. } if p.stack.len() + *slots as usize <= p.max_stack => {
-                    for _ in 0..*slots {
-                        p.stack.push(Term::NIL);
-                    }
-                    ip = next;
-                    continue;
-                }
-                Op::TestHeap { heap, .. } if !p.heap.wants_gc(*heap as usize) => {
-                    ip = next;
-                    continue;
-                }
-                Op::Move2(a, b, c, d) => {
-                    let v = get!(*a);
-                    store(xr, p, *b, v);
-                    let w = get!(*c);
-                    store(xr, p, *d, w);
+            }
+            Op::TestGetList(fail, s, h, t) => {
+                let l = get!(*s);
+                if l.is_cons() {
+                    let (hd, tl) = p.heap.head_tail(lits, l);
+                    store(xr, p, *h, hd);
+                    store(xr, p, *t, tl);
                     ip = ip.skip(2);
-                    continue;
+                } else {
+                    ip = ops.at(*fail as usize);
                 }
-                Op::PutList(h, t, d) => {
+                continue;
+            }
+            Op::PutListReturn(h, t, n) => {
+                if let Some((len, to)) = return_to!(*n) {
                     let (hv, tv) = (get!(*h), get!(*t));
-                    let c = cons!(hv, tv);
-                    store(xr, p, *d, c);
+                    xr[0] = cons!(hv, tv);
+                    p.stack.truncate(len);
+                    ip = ops.at(to as usize);
+                    continue;
+                }
+            }
+            Op::PutListReturnYX(h, t, n) => {
+                if let Some((len, to)) = return_to!(*n) {
+                    xr[0] = cons!(p.y(*h), x!(*t));
+                    p.stack.truncate(len);
+                    ip = ops.at(to as usize);
+                    continue;
+                }
+            }
+            Op::Allocate { slots, .. } if p.stack.len() + *slots as usize <= p.max_stack => {
+                for _ in 0..*slots {
+                    p.stack.push(Term::NIL);
+                }
+                ip = next;
+                continue;
+            }
+            Op::TestHeap { heap, .. } if !p.heap.wants_gc(*heap as usize) => {
+                ip = next;
+                continue;
+            }
+            Op::Move2(a, b, c, d) => {
+                let v = get!(*a);
+                store(xr, p, *b, v);
+                let w = get!(*c);
+                store(xr, p, *d, w);
+                ip = ip.skip(2);
+                continue;
+            }
+            Op::PutList(h, t, d) => {
+                let (hv, tv) = (get!(*h), get!(*t));
+                let c = cons!(hv, tv);
+                store(xr, p, *d, c);
+                ip = next;
+                continue;
+            }
+            Op::GetTupleElement(s, i, d) => {
+                let t = get!(*s);
+                let e = p.heap.view(lits).payload(t)[*i as usize];
+                store(xr, p, *d, e);
+                ip = next;
+                continue;
+            }
+            Op::GetTupleElement2(s, [i, j], [d, e]) => {
+                let t = get!(*s);
+                let (a, b) = {
+                    let el = p.heap.view(lits).payload(t);
+                    (el[*i as usize], el[*j as usize])
+                };
+                store(xr, p, *d, a);
+                store(xr, p, *e, b);
+                ip = ip.skip(2);
+                continue;
+            }
+            Op::PutTuple2(d, elems) => {
+                let off = p.heap.words.len();
+                p.heap
+                    .words
+                    .push(Term(super::term::header(Kind::Tuple, elems.len())));
+                for s in elems.iter() {
+                    let v = get!(*s);
+                    p.heap.words.push(v);
+                }
+                store(xr, p, *d, Term::boxed_ptr(off));
+                ip = next;
+                continue;
+            }
+            Op::IsTaggedTuple {
+                fail,
+                src,
+                arity,
+                tag,
+            } => {
+                let v = get!(*src);
+                let ok = match p.heap.view(lits).tuple(v) {
+                    Some(el) => el.len() == *arity as usize && el[0] == *tag,
+                    None => false,
+                };
+                ip = if ok { next } else { ops.at(*fail as usize) };
+                continue;
+            }
+            Op::Test { test, fail, src } => {
+                let t = get!(*src);
+                // The tests most guards make, inline; the rest out of line.
+                let ok = match test {
+                    TypeTest::Tuple => p.heap.view(lits).is_tuple(t),
+                    TypeTest::Atom => t.is_atom(),
+                    TypeTest::Integer if t.is_small() => true,
+                    _ => type_test(&p.heap.view(lits), t, *test),
+                };
+                ip = if ok { next } else { ops.at(*fail as usize) };
+                continue;
+            }
+            Op::Order { ge, fail, a, b } => {
+                let (x, y) = (get!(*a), get!(*b));
+                if x.is_small() && y.is_small() {
+                    ip = if (x.small_value() < y.small_value()) == *ge {
+                        ops.at(*fail as usize)
+                    } else {
+                        next
+                    };
+                    continue;
+                }
+            }
+            Op::IntArith { op, a, b, dst, .. } => {
+                let fast = match (get!(*a).as_small(), get!(*b).as_small()) {
+                    (Some(i), Some(j)) => op.small(i, j).and_then(Term::try_small),
+                    _ => None,
+                };
+                if let Some(t) = fast {
+                    store(xr, p, *dst, t);
                     ip = next;
                     continue;
                 }
-                Op::GetTupleElement(s, i, d) => {
-                    let t = get!(*s);
-                    let e = p.heap.view(lits).payload(t)[*i as usize];
-                    store(xr, p, *d, e);
+            }
+            Op::Element { idx, tup, dst, .. } => {
+                if let Some(e) = element_of(&p.heap.view(lits), get!(*idx), get!(*tup)) {
+                    store(xr, p, *dst, e);
                     ip = next;
                     continue;
                 }
-                Op::GetTupleElement2(s, [i, j], [d, e]) => {
-                    let t = get!(*s);
-                    let (a, b) = {
-                        let el = p.heap.view(lits).payload(t);
-                        (el[*i as usize], el[*j as usize])
-                    };
-                    store(xr, p, *d, a);
-                    store(xr, p, *e, b);
-                    ip = ip.skip(2);
-                    continue;
-                }
-                Op::PutTuple2(d, elems) => {
-                    let off = p.heap.words.len();
-                    p.heap
-                        .words
-                        .push(Term(super::term::header(Kind::Tuple, elems.len())));
-                    for s in elems.iter() {
-                        let v = get!(*s);
-                        p.heap.words.push(v);
-                    }
-                    store(xr, p, *d, Term::boxed_ptr(off));
-                    ip = next;
-                    continue;
-                }
-                Op::IsTaggedTuple {
-                    fail,
-                    src,
-                    arity,
-                    tag,
-                } => {
-                    let v = get!(*src);
-                    let ok = match p.heap.view(lits).tuple(v) {
-                        Some(el) => el.len() == *arity as usize && el[0] == *tag,
-                        None => false,
-                    };
-                    ip = if ok { next } else { ops.at(*fail as usize) };
-                    continue;
-                }
-                Op::Test { test, fail, src } => {
-                    let t = get!(*src);
-                    // The tests most guards make, inline; the rest out of line.
-                    let ok = match test {
-                        TypeTest::Tuple => p.heap.view(lits).is_tuple(t),
-                        TypeTest::Atom => t.is_atom(),
-                        TypeTest::Integer if t.is_small() => true,
-                        _ => type_test(&p.heap.view(lits), t, *test),
-                    };
-                    ip = if ok { next } else { ops.at(*fail as usize) };
-                    continue;
-                }
-                Op::Order { ge, fail, a, b } => {
-                    let (x, y) = (get!(*a), get!(*b));
-                    if x.is_small() && y.is_small() {
-                        ip = if (x.small_value() < y.small_value()) == *ge {
-                            ops.at(*fail as usize)
-                        } else {
-                            next
-                        };
-                        continue;
-                    }
-                }
-                Op::IntArith { op, a, b, dst, .. } => {
-                    let fast = match (get!(*a).as_small(), get!(*b).as_small()) {
-                        (Some(i), Some(j)) => op.small(i, j).and_then(Term::try_small),
-                        _ => None,
-                    };
-                    if let Some(t) = fast {
-                        store(xr, p, *dst, t);
-                        ip = next;
-                        continue;
-                    }
-                }
-                Op::Element { idx, tup, dst, .. } => {
-                    if let Some(e) = element_of(&p.heap.view(lits), get!(*idx), get!(*tup)) {
-                        store(xr, p, *dst, e);
-                        ip = next;
-                        continue;
-                    }
-                }
-                Op::LoopRec(fail) => {
-                    match p.mailbox.get(p.recv_cursor) {
-                        Some(&msg) => {
-                            xr[0] = msg;
-                            ip = next;
-                        }
-                        None => ip = ops.at(*fail as usize),
-                    }
-                    continue;
-                }
-                Op::RemoveMessage => {
-                    if p.recv_cursor < p.mailbox.len() {
-                        p.mailbox.remove(p.recv_cursor);
-                    }
-                    p.recv_cursor = 0;
-                    p.timer_armed = false;
-                    p.timed_out = false;
-                    ip = next;
-                    continue;
-                }
-                Op::Wait(target) => {
-                    // As in `general`: resume at the loop_rec.
-                    p.module = m;
-                    p.pc = *target;
-                    return Outcome::Waiting;
-                }
-                Op::Send => {
-                    // A failed send has sent nothing: `general` runs it again and raises.
-                    let mut ctx = Ctx {
-                        p: &mut *p,
-                        atoms: &mut *env.atoms,
-                        lits,
-                        code,
-                        io: &mut *env.io,
-                        next_ref: &mut *env.next_ref,
-                        persistent: &mut *env.persistent,
-                        ets: &mut *env.ets,
-                        zlib: &mut *env.zlib,
-                        node: &mut *env.node,
-                    };
-                    if let Ok(msg) = super::bifs::procs::send(&mut ctx, &[xr[0], xr[1]]) {
+            }
+            Op::LoopRec(fail) => {
+                match p.mailbox.get(p.recv_cursor) {
+                    Some(&msg) => {
                         xr[0] = msg;
                         ip = next;
-                        continue;
                     }
+                    None => ip = ops.at(*fail as usize),
                 }
-                // Every other instruction, named rather than matched by `_`: with no default
-                // case the dispatch is one indexed jump over every tag, without a range check.
-                Op::FuncInfo { .. }
-                | Op::CallExt { .. }
-                | Op::CallBif { .. }
-                | Op::Bif { .. }
-                | Op::AddSub { .. }
-                | Op::SizeOf { .. }
-                | Op::Deallocate { .. }
-                | Op::Trim { .. }
-                | Op::Move { .. }
-                | Op::Swap { .. }
-                | Op::InitY { .. }
-                | Op::Cmp { .. }
-                | Op::IsFunction2 { .. }
-                | Op::TestArity { .. }
-                | Op::SelectVal { .. }
-                | Op::SelectTupleArity { .. }
-                | Op::GetList { .. }
-                | Op::GetHd { .. }
-                | Op::GetTl { .. }
-                | Op::SetTupleElement { .. }
-                | Op::Catch { .. }
-                | Op::CatchEnd { .. }
-                | Op::TryEnd { .. }
-                | Op::TryCase { .. }
-                | Op::TryCaseEnd { .. }
-                | Op::Raise { .. }
-                | Op::BuildStacktrace
-                | Op::RawRaise
-                | Op::Badmatch { .. }
-                | Op::IfEnd
-                | Op::CaseEnd { .. }
-                | Op::Badrecord { .. }
-                | Op::CallFun { .. }
-                | Op::CallFun2 { .. }
-                | Op::CallFunLast { .. }
-                | Op::CallFun2Last { .. }
-                | Op::MakeFun { .. }
-                | Op::Apply { .. }
-                | Op::ApplyBif { .. }
-                | Op::PutMap { .. }
-                | Op::HasMapFields { .. }
-                | Op::GetMapElements { .. }
-                | Op::FLoad { .. }
-                | Op::FStore { .. }
-                | Op::FMove { .. }
-                | Op::FArith { .. }
-                | Op::FNeg { .. }
-                | Op::BsCreateBin { .. }
-                | Op::BsStartMatch { .. }
-                | Op::BsGet { .. }
-                | Op::BsSkip { .. }
-                | Op::BsUtf { .. }
-                | Op::BsTestTail { .. }
-                | Op::BsTestUnit { .. }
-                | Op::BsMatchString { .. }
-                | Op::BsGetPosition { .. }
-                | Op::BsSetPosition { .. }
-                | Op::BsGetTail { .. }
-                | Op::BsContextToBinary { .. }
-                | Op::LoopRecEnd { .. }
-                | Op::Timeout
-                | Op::WaitTimeout { .. }
-                | Op::BsInitWritable
-                | Op::ConsAllocGetList { .. }
-                | Op::Nop
-                | Op::Exit
-                | Op::CodeEnd
-                | Op::Allocate { .. }
-                | Op::TestHeap { .. } => {}
+                continue;
             }
+            Op::RemoveMessage => {
+                if p.recv_cursor < p.mailbox.len() {
+                    p.mailbox.remove(p.recv_cursor);
+                }
+                p.recv_cursor = 0;
+                p.timer_armed = false;
+                p.timed_out = false;
+                ip = next;
+                continue;
+            }
+            Op::Wait(target) => stop!(Stop::Wait(*target)),
+            Op::Send => {
+                // A failed send has sent nothing: `general` runs it again and raises.
+                if let Some(msg) = try_send(env, xr, p, lits) {
+                    xr[0] = msg;
+                    ip = next;
+                    continue;
+                }
+            }
+            // Every other instruction, named rather than matched by `_`: with no default
+            // case the dispatch is one indexed jump over every tag, without a range check.
+            Op::FuncInfo { .. }
+            | Op::CallExt { .. }
+            | Op::CallBif { .. }
+            | Op::Bif { .. }
+            | Op::AddSub { .. }
+            | Op::SizeOf { .. }
+            | Op::Deallocate { .. }
+            | Op::Trim { .. }
+            | Op::Move { .. }
+            | Op::Swap { .. }
+            | Op::InitY { .. }
+            | Op::Cmp { .. }
+            | Op::IsFunction2 { .. }
+            | Op::TestArity { .. }
+            | Op::SelectVal { .. }
+            | Op::SelectTupleArity { .. }
+            | Op::GetList { .. }
+            | Op::GetHd { .. }
+            | Op::GetTl { .. }
+            | Op::SetTupleElement { .. }
+            | Op::Catch { .. }
+            | Op::CatchEnd { .. }
+            | Op::TryEnd { .. }
+            | Op::TryCase { .. }
+            | Op::TryCaseEnd { .. }
+            | Op::Raise { .. }
+            | Op::BuildStacktrace
+            | Op::RawRaise
+            | Op::Badmatch { .. }
+            | Op::IfEnd
+            | Op::CaseEnd { .. }
+            | Op::Badrecord { .. }
+            | Op::CallFun { .. }
+            | Op::CallFun2 { .. }
+            | Op::CallFunLast { .. }
+            | Op::CallFun2Last { .. }
+            | Op::MakeFun { .. }
+            | Op::Apply { .. }
+            | Op::ApplyBif { .. }
+            | Op::PutMap { .. }
+            | Op::HasMapFields { .. }
+            | Op::GetMapElements { .. }
+            | Op::FLoad { .. }
+            | Op::FStore { .. }
+            | Op::FMove { .. }
+            | Op::FArith { .. }
+            | Op::FNeg { .. }
+            | Op::BsCreateBin { .. }
+            | Op::BsStartMatch { .. }
+            | Op::BsGet { .. }
+            | Op::BsSkip { .. }
+            | Op::BsUtf { .. }
+            | Op::BsTestTail { .. }
+            | Op::BsTestUnit { .. }
+            | Op::BsMatchString { .. }
+            | Op::BsGetPosition { .. }
+            | Op::BsSetPosition { .. }
+            | Op::BsGetTail { .. }
+            | Op::BsContextToBinary { .. }
+            | Op::LoopRecEnd { .. }
+            | Op::Timeout
+            | Op::WaitTimeout { .. }
+            | Op::BsInitWritable
+            | Op::ConsAllocGetList { .. }
+            | Op::Nop
+            | Op::Exit
+            | Op::CodeEnd
+            | Op::Allocate { .. }
+            | Op::TestHeap { .. } => {}
         }
-        let mut st = State {
-            ip,
-            m,
-            ops,
-            reds,
-            hand_back: visit_reds - reds >= 2,
-        };
-        if let Some(outcome) = general(&mut env, xr, p, live, &mut st) {
-            return outcome;
-        }
-        State {
-            ip,
-            m,
-            ops,
-            reds,
-            ..
-        } = st;
-        cp0 = Term::cp_at(m, 0);
-        visit_reds = reds;
+        stop!(Stop::General);
     }
 }
 
@@ -1776,6 +1846,13 @@ fn general<'e>(
                 p.stack.truncate(len - *n as usize);
                 do_return!();
             }
+            Op::PutListReturnYX(h, t, n) => {
+                let (hv, tv) = (p.y(*h), xr[*t as usize & (X_REGS - 1)]);
+                xr[0] = p.heap.cons(hv, tv);
+                let len = p.stack.len();
+                p.stack.truncate(len - *n as usize);
+                do_return!();
+            }
             Op::Move2Call {
                 moves,
                 target,
@@ -1877,6 +1954,27 @@ fn general<'e>(
                     }
                     // The `AddSub` alone; the `deallocate; return` after it follow.
                     _ => add_sub!(*sub, *export, *fail, x, y, *b, Dst::X(0), *bif),
+                }
+            }
+            Op::AddSubReturnYX {
+                sub,
+                export,
+                fail,
+                a,
+                b,
+                dealloc,
+                bif,
+            } => {
+                let (x, y) = (p.y(*a), xr[*b as usize & (X_REGS - 1)]);
+                match small_add_sub(x, y, *sub) {
+                    Some(t) => {
+                        xr[0] = t;
+                        let len = p.stack.len();
+                        p.stack.truncate(len - *dealloc as usize);
+                        do_return!();
+                    }
+                    // The `AddSub` alone; the `deallocate; return` after it follow.
+                    _ => add_sub!(*sub, *export, *fail, x, y, Src::X(*b), Dst::X(0), *bif),
                 }
             }
             Op::EqImm(fail, a, t) => {

@@ -921,6 +921,9 @@ pub enum Op {
     },
     /// `put_list H T x0; deallocate N; return`: head, tail, slots.
     PutListReturn(Src, Src, u32),
+    /// [`Op::PutListReturn`] of its usual shape, `[H | f(T)]`: a head kept in the frame (a Y
+    /// register) and a call's result (an X register), its operand kinds decided at load time.
+    PutListReturnYX(u32, u32, u32),
     /// `move; move; call` (skips the call).
     Move2Call {
         /// The two moves, in order.
@@ -955,6 +958,24 @@ pub enum Op {
         a: Src,
         /// Right operand.
         b: Src,
+        /// Y slots to drop.
+        dealloc: u32,
+        /// The general BIF.
+        bif: BifFn,
+    },
+    /// [`Op::AddSubReturn`] of its usual shape, `Y + X` (a value kept in the frame and a
+    /// call's result), its operand kinds decided at load time.
+    AddSubReturnYX {
+        /// Subtract instead of add.
+        sub: bool,
+        /// Export index of erlang:'+'/2 or '-'/2.
+        export: u32,
+        /// Failure label.
+        fail: u32,
+        /// Left operand: a Y register.
+        a: u32,
+        /// Right operand: an X register.
+        b: u32,
         /// Y slots to drop.
         dealloc: u32,
         /// The general BIF.
@@ -998,6 +1019,7 @@ impl Op {
             Op::Bif { fail, .. }
             | Op::AddSub { fail, .. }
             | Op::AddSubReturn { fail, .. }
+            | Op::AddSubReturnYX { fail, .. }
             | Op::Order { fail, .. }
             | Op::AddImm { fail, .. }
             | Op::AddImmY { fail, .. }
@@ -1059,6 +1081,7 @@ impl Op {
             | Op::Move(..)
             | Op::MoveXX(..)
             | Op::PutListReturn(..)
+            | Op::PutListReturnYX(..)
             | Op::MoveXY(..)
             | Op::MoveYX(..)
             | Op::MoveCX(..)
@@ -1190,9 +1213,11 @@ op_kinds! {
     ConsAllocGetList = 3,
     ConsAllocGetListCall = 4,
     PutListReturn = 3,
+    PutListReturnYX = 3,
     Move2Call = 3,
     AllocMove2Call = 4,
     AddSubReturn = 3,
+    AddSubReturnYX = 3,
     MoveXY = 1,
     MoveYX = 1,
     MoveCX = 1,

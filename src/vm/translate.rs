@@ -631,14 +631,25 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
         ) = code.get(i..i + 2)
         {
             if free(i + 1) {
-                code[i] = Op::AddSubReturn {
-                    sub: *sub,
-                    export: *export,
-                    fail: *fail,
-                    a: *a,
-                    b: *b,
-                    dealloc: *n,
-                    bif: *bif,
+                code[i] = match (*a, *b) {
+                    (Src::Y(a), Src::X(b)) => Op::AddSubReturnYX {
+                        sub: *sub,
+                        export: *export,
+                        fail: *fail,
+                        a,
+                        b,
+                        dealloc: *n,
+                        bif: *bif,
+                    },
+                    (a, b) => Op::AddSubReturn {
+                        sub: *sub,
+                        export: *export,
+                        fail: *fail,
+                        a,
+                        b,
+                        dealloc: *n,
+                        bif: *bif,
+                    },
                 };
                 continue;
             }
@@ -669,7 +680,10 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
                 }
                 _ => match code.get(i..i + 2) {
                     Some([Op::PutList(h, t, Dst::X(0)), Op::DeallocReturn(n)]) if free(i + 1) => {
-                        Op::PutListReturn(*h, *t, *n)
+                        match (*h, *t) {
+                            (Src::Y(h), Src::X(t)) => Op::PutListReturnYX(h, t, *n),
+                            (h, t) => Op::PutListReturn(h, t, *n),
+                        }
                     }
                     _ => continue,
                 },
