@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
-use std::sync::mpsc::{sync_channel, Receiver, TryRecvError};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 
 use xenbeam::vm::bif::Input;
 use xenbeam::vm::files::Posix;
@@ -25,7 +25,27 @@ use crate::host_files::posix;
 const CHUNK: usize = 1 << 16;
 
 /// Chunks a command's thread reads ahead of the node.
-const AHEAD: usize = 4;
+pub const AHEAD: usize = 4;
+
+/// Sends what `from` gives, in chunks of at most [`CHUNK`] bytes as they arrive, until its
+/// end, an error, or the receiver's going away (a reader thread's loop: standard input's
+/// and each command's output).
+pub fn forward_chunks(from: &mut impl Read, to: &SyncSender<Vec<u8>>) {
+    loop {
+        let mut buf = vec![0; CHUNK];
+        match from.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                buf.truncate(n);
+                if to.send(buf).is_err() {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+}
 
 /// The commands started and not yet closed, by id: each with its output and the process
 /// that started it.
@@ -74,20 +94,7 @@ impl HostCommands {
             if let Some(mut input) = input {
                 let _ = input.write_all(&script);
             }
-            loop {
-                let mut buf = vec![0; CHUNK];
-                match output.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => {
-                        buf.truncate(n);
-                        if tx.send(buf).is_err() {
-                            break;
-                        }
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(_) => break,
-                }
-            }
+            forward_chunks(&mut output, &tx);
             drop(output);
             let _ = child.wait();
         });

@@ -124,29 +124,11 @@ struct Console {
     input: Option<std::sync::mpsc::Receiver<Vec<u8>>>,
 }
 
-/// Bytes the input thread reads at a time.
-const INPUT_CHUNK: usize = 1 << 16;
-
 /// Starts the thread that reads standard input into chunks for [`Console::read_input`].
 fn input_reader() -> std::sync::mpsc::Receiver<Vec<u8>> {
-    let (tx, rx) = std::sync::mpsc::sync_channel(4);
+    let (tx, rx) = std::sync::mpsc::sync_channel(host_commands::AHEAD);
     std::thread::spawn(move || {
-        use std::io::Read;
-        let mut stdin = std::io::stdin().lock();
-        loop {
-            let mut buf = vec![0; INPUT_CHUNK];
-            match stdin.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    buf.truncate(n);
-                    if tx.send(buf).is_err() {
-                        break;
-                    }
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => break,
-            }
-        }
+        host_commands::forward_chunks(&mut std::io::stdin().lock(), &tx);
     });
     rx
 }
