@@ -272,8 +272,9 @@ pub trait Io {
     /// Starts `command` (UTF-8) for process `caller` as erl's `os:cmd/1` runs it: in
     /// `/bin/sh`, its standard output and error together and no standard input, with the
     /// node's environment changes `env` (a name set, or with `None` removed; the node puts
-    /// them in, the BIF gives none) over the platform's. The command's id for [`Io::command_read`], or why it cannot start; by
-    /// default there is no shell (`enoent`). A command is closed when its caller ends.
+    /// them in, the BIF gives none) over the platform's. The command's id for
+    /// [`Io::command_read`], or why it cannot start; by default there is no shell
+    /// (`enoent`). A command is closed when its caller ends.
     fn command_start(
         &mut self,
         caller: u32,
