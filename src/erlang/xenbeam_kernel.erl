@@ -22,7 +22,7 @@
 -behaviour(application).
 -behaviour(supervisor).
 -export([start/2, stop/1, init/1]).
--export([code_server/0]).
+-export([code_server/0, get_modules/3, ensure_modules_loaded/1]).
 -export([console/1]).
 -export([stop_node/1]).
 
@@ -249,7 +249,67 @@ code_request({replace_path, Name, Dir0}, Files) ->
 code_request(all_loaded, Files) ->
     {[{M, maps:get(M, Files, beam_file(M))} || M <- erlang:loaded()], Files};
 code_request({is_sticky, Module}, Files) -> {is_sticky(Module, Files), Files};
+code_request({finish_loading, Prepared, EnsureLoaded}, Files) ->
+    finish_loading(Prepared, EnsureLoaded, Files);
 code_request(Request, Files) -> {code_reply(Request), Files}.
+
+%% `code:atomic_load/1', `code:finish_loading/1' and `code:ensure_modules_loaded/1': the
+%% prepared modules (`{Module, {Prepared, File}}') become current together, unless one is
+%% sticky; with EnsureLoaded, those already loaded are left as they are.
+finish_loading(Prepared0, EnsureLoaded, Files) ->
+    Prepared = [P || {M, _} = P <- Prepared0,
+                     not (EnsureLoaded andalso erlang:module_loaded(M))],
+    case [{M, sticky_directory} || {M, _} <- Prepared, is_sticky(M, Files)] of
+        [] ->
+            case erlang:finish_loading([Code || {_, {Code, _}} <- Prepared]) of
+                ok ->
+                    {ok, lists:foldl(fun({M, {_, File}}, Acc) -> Acc#{M => File} end,
+                                     Files, Prepared)};
+                {Reason, Ms} ->
+                    {{error, [{M, Reason} || M <- Ms]}, Files}
+            end;
+        Sticky ->
+            {{error, Sticky}, Files}
+    end.
+
+%% `code:ensure_modules_loaded/1' (a BIF hands its calls here): every module loaded, or
+%% `{error, [{Module, nofile | badfile}]}' for those that cannot be.
+-spec ensure_modules_loaded([module()]) -> ok | {error, list()}.
+ensure_modules_loaded(Modules) ->
+    case is_list(Modules) andalso lists:all(fun erlang:is_atom/1, Modules) of
+        true -> ok;
+        false -> erlang:error(function_clause, [Modules])
+    end,
+    case [{M, nofile} || M <- lists:usort(Modules),
+                         not (erlang:module_loaded(M) orelse loads(M))] of
+        [] -> ok;
+        Errors -> {error, Errors}
+    end.
+
+%% `erl_prim_loader:get_modules/3' (a BIF hands its calls here): each module's `.beam'
+%% file, the first in the directories given, passed to Process(Module, File, Binary);
+%% `{ok, {[{Module, Result}], [{Module, Error}]}}' from its `{ok, Result}' and
+%% `{error, Error}' answers (`enoent' for a file not found).
+-spec get_modules([module()], fun(), [string()]) -> {ok, {list(), list()}}.
+get_modules(Modules, Process, Dirs) ->
+    Results = [{M, get_module(M, Process, Dirs)} || M <- Modules],
+    {ok, {lists:reverse([{M, R} || {M, {ok, R}} <- Results]),
+          lists:reverse([{M, E} || {M, {error, E}} <- Results])}}.
+
+get_module(Module, Process, Dirs) ->
+    Name = atom_to_list(Module) ++ ".beam",
+    case [{F, B} || D <- Dirs, F <- [D ++ [$/ | Name]],
+                    {ok, B} <- [prim_file:read_file(F)]] of
+        [] ->
+            {error, enoent};
+        [{File, Bin} | _] ->
+            try Process(Module, File, Bin) of
+                {ok, _} = Ok -> Ok;
+                {error, _} = Error -> Error
+            catch
+                _:Reason -> {error, {crash, Reason}}
+            end
+    end.
 
 %% `code:add_patha/1' (first) and `add_pathz/1' (last): a directory moves to the front, or
 %% is added at the end unless it is in the path.

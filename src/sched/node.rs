@@ -625,7 +625,7 @@ impl<P: Platform> Node<P> {
                     self.code_path = Some(dirs.clone());
                 }
                 let (reply, text) = self.rt.change_code(change, src, io);
-                self.st.code_reply = Some((pid, reply));
+                self.st.code_reply.insert(pid, reply);
                 if let Some(text) = text {
                     self.emulator_error(&mut p, &text, io);
                 }
@@ -1096,13 +1096,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
     }
 
     fn code_reply(&mut self, me: u32) -> Option<CodeReply> {
-        match self.st.code_reply {
-            Some((pid, reply)) if pid == me => {
-                self.st.code_reply = None;
-                Some(reply)
-            }
-            _ => None,
-        }
+        self.st.code_reply.remove(&me)
     }
 
     fn suspend(&mut self, pid: u32, by: i32) -> Option<u32> {

@@ -324,10 +324,11 @@ pub struct State<P: Platform> {
     /// The `atomics` and `counters` arrays.
     pub atomic_arrays: crate::vm::bifs::atomics::AtomicArrays,
     /// A change to the loaded code a process asked for in its slice (made when the slice
-    /// ends), and the answer it takes when it runs again.
+    /// ends), and the answers the asking processes take when they run again (several may
+    /// wait at once: each asks in its own slice).
     pub code_change: Option<(u32, CodeChange)>,
-    /// See `code_change`.
-    pub code_reply: Option<(u32, CodeReply)>,
+    /// See `code_change`: by pid; an exiting process's answer goes with it.
+    pub code_reply: alloc::collections::BTreeMap<u32, CodeReply>,
 }
 
 /// Nanoseconds per millisecond.
@@ -372,7 +373,7 @@ impl<P: Platform> State<P> {
             memory: NodeMemory::unlimited(),
             atomic_arrays: Default::default(),
             code_change: None,
-            code_reply: None,
+            code_reply: Default::default(),
         }
     }
 
@@ -637,6 +638,7 @@ impl<P: Platform> State<P> {
         let Some(e) = self.procs.remove(&pid) else {
             return;
         };
+        self.code_reply.remove(&pid);
         if e.system {
             self.system_alive -= 1;
         }

@@ -138,6 +138,27 @@ pub struct Code {
     /// Module atom index to the module index of its old code: the version a newer load or
     /// `delete_module/1` replaced, still run by processes that were in it, until purged.
     pub old: WordMap<u32, u32>,
+    /// Modules prepared by `erlang:prepare_loading/2`, by the number of the reference that
+    /// names them, waiting for `erlang:finish_loading/1` (at most [`MAX_PREPARED`]).
+    pub prepared: alloc::collections::BTreeMap<u64, Prepared>,
+}
+
+/// How many prepared modules a node keeps: preparing one more forgets the oldest (erl frees
+/// prepared code nobody refers to any more; here it cannot be known, and code that prepares
+/// modules and then gives up, as `code:atomic_load/1` does when one of several fails, would
+/// otherwise fill the node). A forgotten one is `badarg` to `finish_loading/1`.
+pub const MAX_PREPARED: usize = 256;
+
+/// A module `erlang:prepare_loading/2` read and checked: `finish_loading/1` makes it current.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The module's name (an atom).
+    pub module: Term,
+    /// The parsed file; `None` once loaded (the reference still names it: it no longer has
+    /// an `-on_load` function to run, and cannot be loaded again).
+    pub parsed: Option<alloc::boxed::Box<crate::loader::Module>>,
+    /// Whether it has an `-on_load` function.
+    pub on_load: bool,
 }
 
 /// Where a process spawned as `apply(M, F, Args)` starts (module 0): x0..x2 hold M, F, Args.

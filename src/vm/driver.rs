@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use super::atom;
 use super::bif::{Class, Io};
-use super::code::Target;
+use super::code::{Prepared, Target, MAX_PREPARED};
 use super::display::{display, init_text};
 use super::interp::{run, Outcome, Vm};
 use super::process::Process;
@@ -20,6 +20,13 @@ use crate::loader::Module;
 
 /// The most bytes of a halt slogan erl writes (its buffer for it holds 1,024 with the NUL).
 const SLOGAN_BYTES: usize = 1023;
+
+/// A module [`Runtime::finish`] installed: its name, its code before, the exports that led
+/// there, and its new code.
+type Installed = (Term, Option<u32>, Vec<(u32, Target)>, u32);
+
+/// The generic `on_load` instruction, which marks a module's `-on_load` function.
+const ON_LOAD_OPCODE: u8 = 149;
 
 /// The pid number of the process running an `-on_load` function.
 const ON_LOAD_PID: u32 = 8;
@@ -237,6 +244,8 @@ impl Runtime {
         let code = &mut self.vm.code;
         match change {
             CodeChange::Load { module, bytes } => self.load_binary(module, &bytes, src, io),
+            CodeChange::Prepare { module, bytes, key } => self.prepare(module, &bytes, key),
+            CodeChange::Finish(keys) => self.finish(&keys, src, io),
             CodeChange::Delete(name) => match code.module_index(name) {
                 _ if code.old.contains_key(name.atom_index()) => {
                     let text = alloc::format!(
@@ -273,43 +282,13 @@ impl Runtime {
         src: &mut dyn ModuleSource,
         io: &mut dyn Io,
     ) -> (CodeReply, Option<String>) {
-        let text = String::from(self.vm.atoms.name(name));
-        // What erl's loader logs as it refuses a module (its words where they are known).
-        let refused = |why: String| (CodeReply::Refused(LoadRefusal::Badfile), Some(why));
         if self.vm.code.old.contains_key(name.atom_index()) {
             return (CodeReply::Refused(LoadRefusal::NotPurged), None);
         }
-        let room = bytes.len().saturating_mul(LOAD_ROOM);
-        if self.vm.code.modules.len() >= MAX_MODULES
-            || Vec::<u8>::new().try_reserve_exact(room).is_err()
-        {
-            return (CodeReply::NoMemory, None);
-        }
-        let Some(m) = (self.loader)(bytes) else {
-            use crate::loader::LoadError as E;
-            let why = match crate::loader::load(bytes) {
-                Err(E::NotBeam | E::BadGzip | E::BadFormSize { .. }) => String::from(
-                    "beam/beam_load.c(144): Error loading module {}:\n  corrupt file header",
-                ),
-                // erl looks for the code chunk first.
-                Err(E::MissingChunk { .. }) if !has_chunk(bytes, *b"Code") => String::from(
-                    "beam/beam_load.c(152): Error loading module {}:\n  missing code chunk",
-                ),
-                Err(e) => alloc::format!("Error loading module {{}}:\n  {e}"),
-                Ok(_) => String::from("Error loading module {}:\n  refused"),
-            };
-            return refused(why.replacen("{}", &text, 1) + "\n");
+        let m = match self.parse_named(name, bytes) {
+            Ok(m) => m,
+            Err(refusal) => return refusal,
         };
-        match m.atoms.first() {
-            Some(found) if *found == text => {}
-            found => {
-                let found = found.map_or("", |f| f.as_str());
-                return refused(alloc::format!(
-                    "beam/beam_load.c(180): Error loading module {text}:\n  \
-                     module name in object code is {found}\n"
-                ));
-            }
-        }
         let current = self.vm.code.module_index(name);
         let led = match current {
             Some(c) => self.vm.code.retire_current(name, c),
@@ -331,6 +310,141 @@ impl Runtime {
         }
         if let Some(c) = current {
             self.vm.code.old.insert(name.atom_index(), c);
+        }
+        (CodeReply::Loaded, None)
+    }
+
+    /// Reads `bytes` as module `name`'s `.beam` file for a load: refused (with what erl's
+    /// loader logs, in its words where they are known) when it is not one this VM can load
+    /// or holds another module, or when the node lacks the memory or module room for it.
+    fn parse_named(&self, name: Term, bytes: &[u8]) -> Result<Module, (CodeReply, Option<String>)> {
+        let text = self.vm.atoms.name(name);
+        let refused = |why: String| (CodeReply::Refused(LoadRefusal::Badfile), Some(why));
+        let room = bytes.len().saturating_mul(LOAD_ROOM);
+        if self.vm.code.modules.len() >= MAX_MODULES
+            || Vec::<u8>::new().try_reserve_exact(room).is_err()
+        {
+            return Err((CodeReply::NoMemory, None));
+        }
+        let Some(m) = (self.loader)(bytes) else {
+            use crate::loader::LoadError as E;
+            let why = match crate::loader::load(bytes) {
+                Err(E::NotBeam | E::BadGzip | E::BadFormSize { .. }) => String::from(
+                    "beam/beam_load.c(144): Error loading module {}:\n  corrupt file header",
+                ),
+                // erl looks for the code chunk first.
+                Err(E::MissingChunk { .. }) if !has_chunk(bytes, *b"Code") => String::from(
+                    "beam/beam_load.c(152): Error loading module {}:\n  missing code chunk",
+                ),
+                Err(e) => alloc::format!("Error loading module {{}}:\n  {e}"),
+                Ok(_) => String::from("Error loading module {}:\n  refused"),
+            };
+            return Err(refused(why.replacen("{}", text, 1) + "\n"));
+        };
+        match m.atoms.first() {
+            Some(found) if found == text => Ok(m),
+            found => {
+                let found = found.map_or("", |f| f.as_str());
+                Err(refused(alloc::format!(
+                    "beam/beam_load.c(180): Error loading module {text}:\n  \
+                     module name in object code is {found}\n"
+                )))
+            }
+        }
+    }
+
+    /// `erlang:prepare_loading(name, bytes)`: the file is read and checked as a load would
+    /// and kept under `key` (the number of the reference that names it) until
+    /// `finish_loading/1`; the oldest is forgotten beyond [`MAX_PREPARED`].
+    fn prepare(&mut self, name: Term, bytes: &[u8], key: u64) -> (CodeReply, Option<String>) {
+        let m = match self.parse_named(name, bytes) {
+            Ok(m) => m,
+            Err(refusal) => return refusal,
+        };
+        let on_load = m.code.iter().any(|i| i.opcode == ON_LOAD_OPCODE);
+        let prepared = &mut self.vm.code.prepared;
+        while prepared.len() >= MAX_PREPARED {
+            prepared.pop_first();
+        }
+        prepared.insert(
+            key,
+            Prepared {
+                module: name,
+                parsed: Some(alloc::boxed::Box::new(m)),
+                on_load,
+            },
+        );
+        (CodeReply::Done, None)
+    }
+
+    /// `erlang:finish_loading(Prepared)`: the prepared modules (checked by the BIF: known,
+    /// distinct, without old code, at most one if any has an `-on_load` function) become
+    /// current together, their current code old; no process runs in between. If one
+    /// cannot be installed, none is.
+    fn finish(
+        &mut self,
+        keys: &[u64],
+        src: &mut dyn ModuleSource,
+        io: &mut dyn Io,
+    ) -> (CodeReply, Option<String>) {
+        let mut todo = Vec::with_capacity(keys.len());
+        for key in keys {
+            match self.vm.code.prepared.get_mut(key) {
+                Some(Prepared {
+                    module,
+                    parsed: parsed @ Some(_),
+                    on_load,
+                }) => {
+                    *on_load = false;
+                    todo.push((*module, parsed.take()));
+                }
+                _ => return (CodeReply::Badarg, None),
+            }
+        }
+        let mut done: Vec<Installed> = Vec::new();
+        let mut failed = None;
+        for (name, parsed) in todo {
+            let Some(parsed) = parsed else { continue };
+            let current = self.vm.code.module_index(name);
+            let led = match current {
+                Some(c) => self.vm.code.retire_current(name, c),
+                None => Vec::new(),
+            };
+            match self.install_module(&parsed) {
+                Ok(new) => {
+                    self.vm.code.missing.remove(name.atom_index());
+                    done.push((name, current, led, new));
+                }
+                Err(e) => {
+                    if let Some(c) = current {
+                        self.vm.code.restore_current(name, c, &led);
+                    }
+                    failed = Some(match e {
+                        LoadFailure::TooMany => CodeReply::NoMemory,
+                        _ => CodeReply::Refused(LoadRefusal::Badfile),
+                    });
+                    break;
+                }
+            }
+        }
+        if let (None, [(_, _, _, new)]) = (failed, &done[..]) {
+            if !self.run_on_load(*new, src, io) {
+                failed = Some(CodeReply::Refused(LoadRefusal::OnLoadFailure));
+            }
+        }
+        if let Some(reply) = failed {
+            for (name, current, led, new) in done.into_iter().rev() {
+                self.vm.code.unload(name, new);
+                if let Some(c) = current {
+                    self.vm.code.restore_current(name, c, &led);
+                }
+            }
+            return (reply, None);
+        }
+        for (name, current, _, _) in done {
+            if let Some(c) = current {
+                self.vm.code.old.insert(name.atom_index(), c);
+            }
         }
         (CodeReply::Loaded, None)
     }

@@ -278,7 +278,13 @@ pub fn build_trace_with(
                 _ => [atom::ERLANG, atom::UNDEFINED, Term::NIL],
             };
             frames.push(bif_frame(p, atoms, bm, bf, al, cause));
-            if let Some((cm, cpc)) = p.trap_caller {
+            if module != 0 {
+                // Raised by the BIF itself, not its continuation (which runs in module
+                // 0's stub): the caller is where the BIF was called, as for `Top::Bif`.
+                if let Some(f) = function_frame(p, code, module, pc, None, None) {
+                    frames.push(f);
+                }
+            } else if let Some((cm, cpc)) = p.trap_caller {
                 if let Some(f) = function_frame(p, code, cm, cpc.saturating_sub(1), None, None) {
                     frames.push(f);
                 }

@@ -448,6 +448,20 @@ pub enum CodeChange {
     /// `xenbeam:set_code_path(Dirs)`: the directories modules load from, in search order
     /// (the code server's path, after `code:add_patha/1` and the like).
     SetPath(Vec<alloc::string::String>),
+    /// `erlang:prepare_loading(Module, Binary)`: the binary is read and checked as for a
+    /// load, and kept under `key` (the number of the reference the BIF answers) for
+    /// [`CodeChange::Finish`].
+    Prepare {
+        /// The module's name (an atom).
+        module: Term,
+        /// The `.beam` file's bytes.
+        bytes: Vec<u8>,
+        /// The reference number.
+        key: u64,
+    },
+    /// `erlang:finish_loading(Prepared)`: the modules prepared under these keys become
+    /// current together.
+    Finish(Vec<u64>),
 }
 
 /// What a [`CodeChange`] did.

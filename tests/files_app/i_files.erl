@@ -51,7 +51,8 @@ main() ->
     receive {ok, Fd} -> show(file:read(Fd, 1)) end,
     hot_code(Priv).
 
-%% Code loaded while the node runs: two versions of i_hot, from the priv directory.
+%% Code loaded while the node runs: two versions of i_hot, from the priv directory, one at a
+%% time and with code:atomic_load/1 and code:prepare_loading/1 + finish_loading/1.
 hot_code(Priv) ->
     Hot = binary_to_atom(<<"i_hot">>),
     {ok, Hot1} = file:read_file(filename:join([Priv, "code", "i_hot1.beam"])),
@@ -71,7 +72,16 @@ hot_code(Priv) ->
     show(code:load_binary(Hot, "i_hot.erl", Hot1)),
     show(code:load_binary(Hot, "i_hot.erl", Hot2)),
     show(receive {'DOWN', Ref, process, Server, Why} -> Why after 2000 -> alive end),
-    show({Hot:vsn(), code:purge(Hot), code:delete(Hot), erlang:module_loaded(Hot)}).
+    show({Hot:vsn(), code:purge(Hot), code:delete(Hot), erlang:module_loaded(Hot)}),
+    %% Several modules as one step (here one module, given twice and then once).
+    show(code:atomic_load([{Hot, "i_hot.erl", Hot1}, {Hot, "i_hot.erl", Hot2}])),
+    show(code:atomic_load([{Hot, "i_hot.erl", Hot1}])),
+    show({Hot:vsn(), erlang:check_old_code(Hot)}),
+    show(code:atomic_load([{Hot, "i_hot.erl", Hot2}])),
+    show(code:purge(Hot)),
+    {ok, Prepared} = code:prepare_loading([{Hot, "i_hot.erl", Hot2}]),
+    show(code:finish_loading(Prepared)),
+    show({Hot:vsn(), code:which(Hot), erlang:check_old_code(Hot)}).
 
 ask(Pid, Tag) ->
     Pid ! {Tag, self()},

@@ -1,6 +1,8 @@
 //! Loading code while the node runs: `erlang:load_module/2`, `delete_module/1`,
-//! `purge_module/1`, `check_old_code/1` and `check_process_code/2,3`, the BIFs under OTP's
-//! `code:load_binary/3`, `code:purge/1` and the rest (the kernel's code server calls them).
+//! `purge_module/1`, `check_old_code/1`, `check_process_code/2,3`, and the two steps of
+//! loading several modules at once, `prepare_loading/2` and `finish_loading/1`: the BIFs
+//! under OTP's `code:load_binary/3`, `code:purge/1`, `code:atomic_load/1` and the rest (the
+//! kernel's code server calls them).
 //!
 //! A module has at most two versions, as in erl: current code, which calls through its name
 //! reach, and old code, which processes that were running it go on running (their local
@@ -13,6 +15,7 @@
 use super::trap::CODE_CHANGE;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, badarg_cause, BifResult, Ctx, Fault};
+use crate::vm::code::Prepared;
 use crate::vm::services::{CodeChange, CodeReply, LoadRefusal};
 use crate::vm::term::Term;
 use alloc::vec::Vec;
@@ -56,11 +59,18 @@ pub fn purge_module(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// Hands the change to the node and waits for it in the continuation. Which BIF asked is
 /// the continuation's second argument (for its errors), the module its third.
 fn ask(ctx: &mut Ctx, change: CodeChange, module: Term) -> BifResult {
+    ask_with(ctx, change, module, Term::NIL)
+}
+
+/// [`ask`] with a fourth continuation argument (what the answer is made from).
+fn ask_with(ctx: &mut Ctx, change: CodeChange, module: Term, extra: Term) -> BifResult {
     let which = Term::small(match change {
         CodeChange::Load { .. } => 0,
         CodeChange::Delete(_) => 1,
         CodeChange::Purge(_) => 2,
         CodeChange::SetPath(_) => 3,
+        CodeChange::Prepare { .. } => 4,
+        CodeChange::Finish(_) => 5,
     });
     if !ctx.node.change_code(ctx.p.pid.pid_number(), change) {
         // A node that cannot change its code (a VM without a scheduler, in tests).
@@ -70,8 +80,121 @@ fn ask(ctx: &mut Ctx, change: CodeChange, module: Term) -> BifResult {
         Term::small(CODE_CHANGE),
         which,
         module,
-        Term::NIL,
+        extra,
     ]))
+}
+
+/// `erlang:prepare_loading(Module, Binary)`: the module read and checked, named by a new
+/// reference for `finish_loading/1`, or `{error, badfile}`.
+pub fn prepare_loading(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_atom() {
+        return Err(badarg());
+    }
+    let bytes = ctx
+        .view()
+        .binary_bytes(a[1])
+        .ok_or_else(badarg)?
+        .into_owned();
+    let key = *ctx.next_ref;
+    *ctx.next_ref += 1;
+    let change = CodeChange::Prepare {
+        module: a[0],
+        bytes,
+        key,
+    };
+    ask_with(ctx, change, a[0], Term::small(key as i64))
+}
+
+/// The prepared module a term names (a reference `prepare_loading/2` answered), if any.
+fn prepared<'c>(ctx: &Ctx<'c>, t: Term) -> Option<(u64, &'c Prepared)> {
+    let v = ctx.p.heap.view(ctx.lits);
+    if !v.is_ref(t) {
+        return None;
+    }
+    let key = v.payload(t)[0].0;
+    ctx.code.prepared.get(&key).map(|p| (key, p))
+}
+
+/// `erlang:has_prepared_code_on_load(Prepared)`.
+pub fn has_prepared_code_on_load(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (_, p) = prepared(ctx, a[0]).ok_or_else(badarg)?;
+    Ok(Term::boolean(p.on_load))
+}
+
+/// `erlang:finish_loading(PreparedList)`: `ok` once every module is current (together: no
+/// process runs in between), or erl's refusal naming the modules in the way:
+/// `{duplicated, Ms}` (prepared twice), `{not_purged, Ms}` (current and old code both
+/// present); a single module with an `-on_load` function loads and answers
+/// `{on_load, [M]}`; more than one when any has one is `system_limit`. A list holding
+/// anything but prepared code is `badarg`.
+pub fn finish_loading(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let items = ctx.view().list_to_vec(a[0]).ok_or_else(badarg)?;
+    let mut keys = Vec::with_capacity(items.len());
+    let mut modules = Vec::with_capacity(items.len());
+    let mut on_load = false;
+    let mut rest = a[0];
+    for &t in &items {
+        let key = match prepared(ctx, t) {
+            Some((key, p)) if p.parsed.is_some() => {
+                modules.push(p.module);
+                on_load |= p.on_load;
+                key
+            }
+            // erl names the list from the element it refused on.
+            _ => {
+                return Err(Fault::trapped_error(
+                    ctx,
+                    atom::BADARG,
+                    ("erlang", "finish_loading"),
+                    &[rest],
+                ))
+            }
+        };
+        rest = ctx.view().cons(rest).1;
+        keys.push(key);
+    }
+    if keys.is_empty() {
+        return Ok(atom::OK);
+    }
+    if on_load && keys.len() > 1 {
+        // erl names the list from where its walk ended: the end.
+        return Err(Fault::trapped_error(
+            ctx,
+            atom::SYSTEM_LIMIT,
+            ("erlang", "finish_loading"),
+            &[Term::NIL],
+        ));
+    }
+    // erl lists the modules in the way last first.
+    let mut seen = alloc::collections::BTreeSet::new();
+    let duplicated: Vec<Term> = modules
+        .iter()
+        .filter(|m| !seen.insert(m.atom_index()))
+        .rev()
+        .copied()
+        .collect();
+    if !duplicated.is_empty() {
+        return refusal(ctx, "duplicated", &duplicated);
+    }
+    let code = ctx.code;
+    let not_purged: Vec<Term> = modules
+        .iter()
+        .filter(|m| code.module_index(**m).is_some() && code.old.contains_key(m.atom_index()))
+        .rev()
+        .copied()
+        .collect();
+    if !not_purged.is_empty() {
+        return refusal(ctx, "not_purged", &not_purged);
+    }
+    let list = ctx.p.heap.list(&modules);
+    ask_with(ctx, CodeChange::Finish(keys), list, Term::boolean(on_load))
+}
+
+/// `{Why, Modules}`.
+fn refusal(ctx: &mut Ctx, why: &str, modules: &[Term]) -> BifResult {
+    let why = ctx.atoms.intern(why).map_err(|_| badarg())?;
+    let list = ctx.p.heap.list(modules);
+    Ok(ctx.p.heap.tuple(&[why, list]))
 }
 
 /// The continuation: the node's answer as the BIF's result.
@@ -81,12 +204,30 @@ pub fn step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(0) => "load_module",
         Some(1) => "delete_module",
         Some(2) => "purge_module",
+        Some(4) => "prepare_loading",
+        Some(5) => "finish_loading",
         _ => "set_code_path",
     };
     let reply = ctx
         .node
         .code_reply(ctx.p.pid.pid_number())
         .ok_or_else(badarg)?;
+    match (a[1].as_small(), reply) {
+        (Some(4), CodeReply::Done) => {
+            let key = a[3].as_small().ok_or_else(badarg)? as u64;
+            return Ok(ctx.p.heap.reference(key));
+        }
+        (Some(5), CodeReply::Loaded) if a[3] == atom::FALSE => return Ok(atom::OK),
+        (Some(5), CodeReply::Loaded | CodeReply::Refused(LoadRefusal::OnLoadFailure)) => {
+            let on_load = ctx.atoms.intern("on_load").map_err(|_| badarg())?;
+            return Ok(ctx.p.heap.tuple(&[on_load, module]));
+        }
+        (Some(5), CodeReply::Refused(_)) => {
+            let badfile = ctx.atoms.intern("badfile").map_err(|_| badarg())?;
+            return Ok(ctx.p.heap.tuple(&[badfile, module]));
+        }
+        _ => {}
+    }
     let refused = |ctx: &mut Ctx, why: &str| -> BifResult {
         let why = ctx.atoms.intern(why).map_err(|_| badarg())?;
         Ok(ctx.p.heap.tuple(&[atom::ERROR, why]))
@@ -184,4 +325,29 @@ pub fn loaded(ctx: &mut Ctx, _: &[Term]) -> BifResult {
         .map(|(name, _)| Term::atom(name))
         .collect();
     Ok(ctx.p.heap.list(&names))
+}
+
+/// `erl_prim_loader:get_modules(Modules, Process, Dirs)`: goes on in the kernel's Erlang
+/// (`xenbeam_kernel:get_modules/3`), since it calls `Process` for each module.
+pub fn get_modules(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    in_kernel(ctx, "get_modules", &a[..3])
+}
+
+/// `code:ensure_modules_loaded(Modules)`: goes on in the kernel's Erlang, which loads each
+/// module the node's own way (on demand, from the code path or the image's archive, where
+/// OTP's version would look in the code path only).
+pub fn ensure_modules_loaded(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    in_kernel(ctx, "ensure_modules_loaded", &a[..1])
+}
+
+/// Continues a BIF as `xenbeam_kernel:Function(Args...)`.
+fn in_kernel(ctx: &mut Ctx, function: &str, args: &[Term]) -> BifResult {
+    let (Ok(m), Ok(f)) = (
+        ctx.atoms.intern("xenbeam_kernel"),
+        ctx.atoms.intern(function),
+    ) else {
+        return Err(badarg());
+    };
+    let args = ctx.p.heap.list(args);
+    Err(Fault::Apply([m, f, args]))
 }

@@ -600,6 +600,15 @@ pub static TABLE: Table = bifs![
     ("erlang", "purge_module", 1, codeload::purge_module),
     ("erlang", "check_old_code", 1, codeload::check_old_code),
     ("erlang", "loaded", 0, codeload::loaded),
+    ("erlang", "prepare_loading", 2, codeload::prepare_loading),
+    ("erl_prim_loader", "get_modules", 3, codeload::get_modules),
+    ("erlang", "finish_loading", 1, codeload::finish_loading),
+    (
+        "erlang",
+        "has_prepared_code_on_load",
+        1,
+        codeload::has_prepared_code_on_load,
+    ),
     ("xenbeam", "set_code_path", 1, codeload::set_code_path),
     (
         "erlang",
@@ -732,7 +741,7 @@ pub static TABLE: Table = bifs![
         "code",
         "ensure_modules_loaded",
         1,
-        unicode::ensure_modules_loaded,
+        codeload::ensure_modules_loaded,
     ),
 ];
 

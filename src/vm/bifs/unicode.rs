@@ -60,11 +60,6 @@ pub fn bin_is_7bit(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(Term::boolean(seven))
 }
 
-/// `code:ensure_modules_loaded/1`: modules load on first call here, so this is `ok`.
-pub fn ensure_modules_loaded(_: &mut Ctx, _: &[Term]) -> BifResult {
-    Ok(atom::OK)
-}
-
 /// Writes chardata to the console as erl's `-noshell` standard output does: characters below
 /// 256 as single bytes, others as `\x{...}`.
 fn put(ctx: &mut Ctx, t: Term, to_stderr: bool) -> BifResult {
