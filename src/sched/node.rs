@@ -595,6 +595,29 @@ impl<P: Platform> Node<P> {
         })
     }
 
+    /// Kills every process but `by` (the one that asked for the purge) that runs module
+    /// index `old`'s code or would return or throw into it: erl's code purger does so
+    /// before old code goes.
+    fn kill_running(&mut self, by: u32, old: u32) {
+        let procs = &self.st.procs;
+        let doomed: Vec<u32> = procs
+            .keys()
+            .copied()
+            .filter(|pid| {
+                *pid != by
+                    && procs
+                        .get(pid)
+                        .and_then(|e| e.process.as_ref())
+                        .is_some_and(|p| p.runs_module(old))
+            })
+            .collect();
+        for pid in doomed {
+            let kill = Rc::new(Carried::immediate(self.st.atoms.kill));
+            self.st
+                .exit_signal(&self.platform, by, pid, kill, ExitKind::Explicit);
+        }
+    }
+
     /// Runs `pid` for one slice; loads modules it needs on the way.
     fn run_slice(
         &mut self,
@@ -624,7 +647,14 @@ impl<P: Platform> Node<P> {
                 if let CodeChange::SetPath(dirs) = &change {
                     self.code_path = Some(dirs.clone());
                 }
+                let purged = match &change {
+                    CodeChange::Purge(name) => self.rt.vm.code.old.get(name.atom_index()),
+                    _ => None,
+                };
                 let (reply, text) = self.rt.change_code(change, src, io);
+                if let (Some(old), CodeReply::Done) = (purged, reply) {
+                    self.kill_running(pid, old);
+                }
                 self.st.code_reply.insert(pid, reply);
                 if let Some(text) = text {
                     self.emulator_error(&mut p, &text, io);

@@ -142,8 +142,28 @@ main() ->
                 catch erlang:check_process_code(self(), hot, [bad])]]),
     paths(B1),
     upgrade(),
+    purge_kills(B1, B2),
     receive Extra -> io:format("unexpected: ~p~n", [Extra]) after 100 -> ok end,
     halt().
+
+%% erlang:purge_module/1 called directly (not through the code server, which kills first)
+%% kills the processes still in the old code, as erl's code purger does; others live on.
+purge_kills(B1, B2) ->
+    _ = code:purge(hot), _ = code:delete(hot), _ = code:purge(hot),
+    {module, hot} = code:load_binary(hot, "hot.erl", B1),
+    Old = hot:start(),
+    Other = spawn(fun() -> receive stop -> ok end end),
+    timer:sleep(50),
+    {module, hot} = erlang:load_module(hot, B2),
+    Refs = [monitor(process, P) || P <- [Old, Other]],
+    io:format("in old code: ~p ~p~n", [erlang:check_process_code(Old, hot),
+                                       erlang:check_process_code(Other, hot)]),
+    io:format("purge_module: ~p old ~p~n", [erlang:purge_module(hot), erlang:check_old_code(hot)]),
+    io:format("after: ~p~n", [[receive {'DOWN', R, process, _, Why} -> Why after 500 -> alive end
+                               || R <- Refs]]),
+    Other ! stop,
+    io:format("new code runs: ~p, other ~p~n",
+              [hot:vsn(), receive {'DOWN', _, process, Other, Why} -> Why end]).
 
 %% A gen_server upgraded as a release upgrade does it: suspended, the new version loaded,
 %% its state changed by the new code_change/3, resumed.
