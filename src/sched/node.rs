@@ -654,6 +654,10 @@ impl<P: Platform> Node<P> {
                 let (reply, text) = self.rt.change_code(change, src, io);
                 if let (Some(old), CodeReply::Done) = (purged, reply) {
                     self.kill_running(pid, old);
+                    // Nothing else can run it now, so it can go (unless the caller runs it).
+                    if !p.runs_module(old) {
+                        self.rt.vm.code.free(old);
+                    }
                 }
                 self.st.code_reply.insert(pid, reply);
                 if let Some(text) = text {

@@ -109,6 +109,11 @@ impl LoadedModule {
         }
     }
 
+    /// Whether its code was freed by [`Code::free`]: it was purged and nothing runs it.
+    pub fn is_freed(&self) -> bool {
+        self.code.is_empty()
+    }
+
     /// The (file, line) in effect at `pc`.
     pub fn location(&self, pc: u32) -> Option<&(String, u32)> {
         let l = *self.lines.get(pc as usize)?;
@@ -325,6 +330,22 @@ impl Code {
     /// `-on_load` function refused the module, so calls to it raise `undef`, as in erl).
     pub fn unload(&mut self, name: Term, module: u32) {
         self.retire_current(name, module);
+    }
+
+    /// Frees purged module index `module`'s instructions, line information and strings,
+    /// once no process runs it or will return or throw into it. What describes it stays
+    /// (its name, funs, exports and attributes: funs made by it still print, compare and
+    /// encode); calling one of its funs is `badfun`, as in erl. Code without its closing
+    /// [`Op::CodeEnd`] is refused by [`Ops::of`](super::fetch::Ops::of), so a position in
+    /// it can never be fetched.
+    pub fn free(&mut self, module: u32) {
+        if let Some(m) = self.modules.get_mut(module as usize) {
+            m.code = Vec::new();
+            m.lines = Vec::new();
+            m.line_table = Vec::new();
+            m.functions = Vec::new();
+            m.strings = Vec::new();
+        }
     }
 
     /// Makes module `name`'s current code (index `module`) old: its exports lead nowhere and

@@ -13,7 +13,9 @@
 //!   target is below the length. Fused instructions skip only instructions that follow them.
 //! - Falling through from any instruction other than the last reaches the next one.
 //! - Return addresses and catch markers are made by the interpreter from such indices, and a
-//!   module's code never changes once installed (a reload installs a new module index).
+//!   module's code never changes once installed (a reload installs a new module index),
+//!   except that purged code is freed ([`Code::free`](super::code::Code::free)): emptied,
+//!   between slices, so no [`Ops`] of it is held, and [`Ops::of`] refuses it thereafter.
 //! - The interpreter checks the saved position when a process resumes ([`Ops::get`]).
 //!
 //! So every [`Ip`] is made by [`Ops::at`] from a position below the length, or by

@@ -3658,9 +3658,11 @@ fn fun_entry(
         Some(Kind::Fun) => {
             let payload = v.payload(f);
             let (mi, li) = split_fun_id(payload[0].small_value() as u64);
+            // A fun of purged code is `badfun`, as in erl.
             let lam = code
                 .modules
                 .get(mi as usize)
+                .filter(|m| !m.is_freed())
                 .and_then(|m| m.lambdas.get(li as usize))
                 .ok_or(FunError::BadFun)?;
             if lam.arity != n {

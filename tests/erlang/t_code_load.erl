@@ -143,6 +143,7 @@ main() ->
     paths(B1),
     upgrade(),
     purge_kills(B1, B2),
+    purged_fun(B1, B2),
     receive Extra -> io:format("unexpected: ~p~n", [Extra]) after 100 -> ok end,
     halt().
 
@@ -164,6 +165,20 @@ purge_kills(B1, B2) ->
     Other ! stop,
     io:format("new code runs: ~p, other ~p~n",
               [hot:vsn(), receive {'DOWN', _, process, Other, Why} -> Why end]).
+
+%% A fun made by code that is then purged can no longer be called (badfun), and its name
+%% is forgotten; it still prints and compares.
+purged_fun(B1, B2) ->
+    _ = code:purge(hot), _ = code:delete(hot), _ = code:purge(hot),
+    {module, hot} = code:load_binary(hot, "hot.erl", B1),
+    F = hot:f(),
+    {module, hot} = code:load_binary(hot, "hot.erl", B2),
+    io:format("old fun: ~p ~p~n", [F(), erlang:fun_info(F, name)]),
+    io:format("purge: ~p~n", [code:purge(hot)]),
+    io:format("purged fun: ~p~n", [try F() catch error:Reason -> Reason end]),
+    io:format("info: ~p ~p ~p~n", [erlang:fun_info(F, name), erlang:fun_info(F, arity),
+                                   is_function(F, 0)]),
+    io:format("same: ~p new: ~p~n", [F =:= F, (hot:f())()]).
 
 %% A gen_server upgraded as a release upgrade does it: suspended, the new version loaded,
 %% its state changed by the new code_change/3, resumed.

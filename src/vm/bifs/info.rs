@@ -104,6 +104,8 @@ pub fn fun_info2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             match a[1] {
                 atom::ARITY => Term::small(lam.arity as i64),
                 atom::MODULE => module.name,
+                // erl forgets the name with the code.
+                atom::NAME if module.is_freed() => Term::NIL,
                 atom::NAME => module
                     .function_at(lam.entry)
                     .map(|f| f.name)
