@@ -659,7 +659,8 @@ impl<P: Platform> Node<P> {
                         self.rt.vm.code.free(old);
                     }
                 }
-                self.st.code_reply.insert(pid, reply);
+                self.st.code_reply.retain(|(p, _)| *p != pid);
+                self.st.code_reply.push((pid, reply));
                 if let Some(text) = text {
                     self.emulator_error(&mut p, &text, io);
                 }
@@ -1130,7 +1131,8 @@ impl<P: Platform> Services for NodeServices<'_, P> {
     }
 
     fn code_reply(&mut self, me: u32) -> Option<CodeReply> {
-        self.st.code_reply.remove(&me)
+        let i = self.st.code_reply.iter().position(|(p, _)| *p == me)?;
+        Some(self.st.code_reply.swap_remove(i).1)
     }
 
     fn suspend(&mut self, pid: u32, by: i32) -> Option<u32> {

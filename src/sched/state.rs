@@ -328,7 +328,7 @@ pub struct State<P: Platform> {
     /// wait at once: each asks in its own slice).
     pub code_change: Option<(u32, CodeChange)>,
     /// See `code_change`: by pid; an exiting process's answer goes with it.
-    pub code_reply: alloc::collections::BTreeMap<u32, CodeReply>,
+    pub code_reply: Vec<(u32, CodeReply)>,
 }
 
 /// Nanoseconds per millisecond.
@@ -638,7 +638,7 @@ impl<P: Platform> State<P> {
         let Some(e) = self.procs.remove(&pid) else {
             return;
         };
-        self.code_reply.remove(&pid);
+        self.code_reply.retain(|(p, _)| *p != pid);
         if e.system {
             self.system_alive -= 1;
         }

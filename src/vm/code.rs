@@ -144,8 +144,9 @@ pub struct Code {
     /// `delete_module/1` replaced, still run by processes that were in it, until purged.
     pub old: WordMap<u32, u32>,
     /// Modules prepared by `erlang:prepare_loading/2`, by the number of the reference that
-    /// names them, waiting for `erlang:finish_loading/1` (at most [`MAX_PREPARED`]).
-    pub prepared: alloc::collections::BTreeMap<u64, Prepared>,
+    /// names them, oldest first, waiting for `erlang:finish_loading/1` (at most
+    /// [`MAX_PREPARED`]).
+    pub prepared: alloc::collections::VecDeque<(u64, Prepared)>,
 }
 
 /// How many prepared modules a node keeps: preparing one more forgets the oldest (erl frees
@@ -330,6 +331,22 @@ impl Code {
     /// `-on_load` function refused the module, so calls to it raise `undef`, as in erl).
     pub fn unload(&mut self, name: Term, module: u32) {
         self.retire_current(name, module);
+    }
+
+    /// The prepared module named by reference number `key`.
+    pub fn prepared(&self, key: u64) -> Option<&Prepared> {
+        self.prepared
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, p)| p)
+    }
+
+    /// As [`Code::prepared`], to change.
+    pub fn prepared_mut(&mut self, key: u64) -> Option<&mut Prepared> {
+        self.prepared
+            .iter_mut()
+            .find(|(k, _)| *k == key)
+            .map(|(_, p)| p)
     }
 
     /// Frees purged module index `module`'s instructions, line information and strings,

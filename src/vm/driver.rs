@@ -364,16 +364,16 @@ impl Runtime {
         let on_load = m.code.iter().any(|i| i.opcode == ON_LOAD_OPCODE);
         let prepared = &mut self.vm.code.prepared;
         while prepared.len() >= MAX_PREPARED {
-            prepared.pop_first();
+            prepared.pop_front();
         }
-        prepared.insert(
+        prepared.push_back((
             key,
             Prepared {
                 module: name,
                 parsed: Some(alloc::boxed::Box::new(m)),
                 on_load,
             },
-        );
+        ));
         (CodeReply::Done, None)
     }
 
@@ -389,7 +389,7 @@ impl Runtime {
     ) -> (CodeReply, Option<String>) {
         let mut todo = Vec::with_capacity(keys.len());
         for key in keys {
-            match self.vm.code.prepared.get_mut(key) {
+            match self.vm.code.prepared_mut(*key) {
                 Some(Prepared {
                     module,
                     parsed: parsed @ Some(_),

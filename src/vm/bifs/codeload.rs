@@ -112,7 +112,7 @@ fn prepared<'c>(ctx: &Ctx<'c>, t: Term) -> Option<(u64, &'c Prepared)> {
         return None;
     }
     let key = v.payload(t)[0].0;
-    ctx.code.prepared.get(&key).map(|p| (key, p))
+    ctx.code.prepared(key).map(|p| (key, p))
 }
 
 /// `erlang:has_prepared_code_on_load(Prepared)`.
@@ -166,10 +166,11 @@ pub fn finish_loading(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         ));
     }
     // erl lists the modules in the way last first.
-    let mut seen = alloc::collections::BTreeSet::new();
     let duplicated: Vec<Term> = modules
         .iter()
-        .filter(|m| !seen.insert(m.atom_index()))
+        .enumerate()
+        .filter(|&(i, m)| modules[..i].contains(m))
+        .map(|(_, m)| m)
         .rev()
         .copied()
         .collect();
