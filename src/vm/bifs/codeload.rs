@@ -22,14 +22,7 @@ use alloc::vec::Vec;
 
 /// `erlang:load_module(Module, Binary)`.
 pub fn load_module(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    if !a[0].is_atom() {
-        return Err(badarg());
-    }
-    let bytes = ctx
-        .view()
-        .binary_bytes(a[1])
-        .ok_or_else(badarg)?
-        .into_owned();
+    let bytes = module_and_code(ctx, a)?;
     ask(
         ctx,
         CodeChange::Load {
@@ -38,6 +31,18 @@ pub fn load_module(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         },
         a[0],
     )
+}
+
+/// The bytes of a `(Module, Binary)` pair of arguments: an atom and a binary, else badarg.
+fn module_and_code(ctx: &Ctx, a: &[Term]) -> Result<Vec<u8>, Fault> {
+    if !a[0].is_atom() {
+        return Err(badarg());
+    }
+    Ok(ctx
+        .view()
+        .binary_bytes(a[1])
+        .ok_or_else(badarg)?
+        .into_owned())
 }
 
 /// `erlang:delete_module(Module)`.
@@ -87,14 +92,7 @@ fn ask_with(ctx: &mut Ctx, change: CodeChange, module: Term, extra: Term) -> Bif
 /// `erlang:prepare_loading(Module, Binary)`: the module read and checked, named by a new
 /// reference for `finish_loading/1`, or `{error, badfile}`.
 pub fn prepare_loading(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    if !a[0].is_atom() {
-        return Err(badarg());
-    }
-    let bytes = ctx
-        .view()
-        .binary_bytes(a[1])
-        .ok_or_else(badarg)?
-        .into_owned();
+    let bytes = module_and_code(ctx, a)?;
     let key = *ctx.next_ref;
     *ctx.next_ref += 1;
     let change = CodeChange::Prepare {
