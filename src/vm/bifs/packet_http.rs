@@ -103,7 +103,7 @@ impl Text {
     }
 
     /// Bytes not in the argument as a string or a new binary.
-    fn new(&self, ctx: &mut Ctx, s: &[u8]) -> Term {
+    fn fresh(&self, ctx: &mut Ctx, s: &[u8]) -> Term {
         if self.bin {
             ctx.p.heap.binary(s.to_vec())
         } else {
@@ -408,7 +408,7 @@ pub fn decode(ctx: &mut Ctx, text: &Text, p: &[u8], header: bool) -> BifResult {
             let tag = intern(ctx, "http_header")?;
             let name = match (known, name) {
                 (Some(k), _) => intern(ctx, HEADERS[k])?,
-                (None, Ok((buf, len))) => text.new(ctx, &buf[..len]),
+                (None, Ok((buf, len))) => text.fresh(ctx, &buf[..len]),
                 (None, Err(s)) => text.span(ctx, p, s),
             };
             let bit = small(known.map_or(0, |k| k as i32 + 1));
@@ -450,7 +450,7 @@ fn uri_term(ctx: &mut Ctx, text: &Text, p: &[u8], uri: Uri) -> BifResult {
             let port = port.map_or(crate::vm::atom::UNDEFINED, |n| Term::small(n as i64));
             let path = match path {
                 Some(s) => text.span(ctx, p, s),
-                None => text.new(ctx, b"/"),
+                None => text.fresh(ctx, b"/"),
             };
             ctx.p.heap.tuple(&[tag, scheme, host, port, path])
         }
