@@ -11,9 +11,10 @@
 
 use alloc::vec::Vec;
 
-use super::packet_http::{self, Text};
+use super::packet_http::{self, Names, Text};
 use crate::vm::atom;
 use crate::vm::bif::{badarg, badarg_cause, BifResult, Ctx, Fault};
+use crate::vm::heap::BinSlice;
 use crate::vm::term::Term;
 
 /// How one packet is delimited.
@@ -176,48 +177,64 @@ fn body(kind: Kind, b: &[u8], total: usize) -> Option<(usize, usize)> {
     }
 }
 
+/// The packet types named by atoms, separated by spaces, and what they are, in order.
+static NAMED: Names<13> =
+    Names::new("raw line asn1 sunrm cdr fcgi tpkt ssl_tls http httph http_bin httph_bin");
+const NAMED_KINDS: [Kind; 12] = [
+    Kind::Raw,
+    Kind::Line,
+    Kind::Asn1,
+    Kind::SunRm,
+    Kind::Cdr,
+    Kind::Fcgi,
+    Kind::Tpkt,
+    Kind::SslTls,
+    Kind::Http {
+        header: false,
+        bin: false,
+    },
+    Kind::Http {
+        header: true,
+        bin: false,
+    },
+    Kind::Http {
+        header: false,
+        bin: true,
+    },
+    Kind::Http {
+        header: true,
+        bin: true,
+    },
+];
+
 fn kind(ctx: &Ctx, t: Term) -> Option<Kind> {
-    if let Some(n) = t.as_small() {
-        return Some(match n {
-            0 => Kind::Raw,
-            1 | 2 | 4 => Kind::Header(n as u32),
-            _ => return None,
-        });
+    match t.as_small() {
+        Some(0) => Some(Kind::Raw),
+        Some(n @ (1 | 2 | 4)) => Some(Kind::Header(n as u32)),
+        _ if t.is_atom() => {
+            let name = ctx.atoms.name(t).as_bytes();
+            NAMED.find(name).map(|(i, _)| NAMED_KINDS[i])
+        }
+        _ => None,
     }
-    if !t.is_atom() {
-        return None;
-    }
-    let http = |header, bin| Kind::Http { header, bin };
-    Some(match ctx.atoms.name(t) {
-        "raw" => Kind::Raw,
-        "line" => Kind::Line,
-        "asn1" => Kind::Asn1,
-        "sunrm" => Kind::SunRm,
-        "cdr" => Kind::Cdr,
-        "fcgi" => Kind::Fcgi,
-        "tpkt" => Kind::Tpkt,
-        "ssl_tls" => Kind::SslTls,
-        "http" => http(false, false),
-        "httph" => http(true, false),
-        "http_bin" => http(false, true),
-        "httph_bin" => http(true, true),
-        _ => return None,
-    })
 }
 
 /// The options list: each `{Name, N}` with `N` in 0..2^32, `line_delimiter` only for `line`
 /// and up to 255.
-fn options(ctx: &Ctx, kind: Kind, t: Term) -> Result<Options, Fault> {
+fn options(ctx: &Ctx, kind: Kind, mut t: Term) -> Result<Options, Fault> {
     let mut o = Options {
         packet_size: 0,
         line_length: 0,
         delimiter: b'\n',
     };
-    for opt in ctx.view().list_to_vec(t).ok_or_else(badarg)? {
-        let Some([k, v]) = ctx.view().tuple(opt) else {
+    let v = ctx.view();
+    while t.is_cons() {
+        let (opt, tail) = v.cons(t);
+        t = tail;
+        let Some([k, n]) = v.tuple(opt) else {
             return Err(badarg());
         };
-        let n = v
+        let n = n
             .as_small()
             .and_then(|n| u32::try_from(n).ok())
             .ok_or_else(badarg)?;
@@ -228,6 +245,9 @@ fn options(ctx: &Ctx, kind: Kind, t: Term) -> Result<Options, Fault> {
             _ => return Err(badarg()),
         }
     }
+    if !t.is_nil() {
+        return Err(badarg());
+    }
     Ok(o)
 }
 
@@ -236,24 +256,41 @@ pub fn decode_packet(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let Some(kind) = kind(ctx, a[0]) else {
         return Err(badarg_cause(atom::BADOPT));
     };
-    if !a[2].is_cons() && !a[2].is_nil() {
-        return Err(badarg());
-    }
-    let (buf, off, bits) = ctx.view().bin_ref(a[1]).ok_or_else(badarg)?;
     let o = options(ctx, kind, a[2])?;
-    let size = bits / 8;
-    let mut b: Vec<u8> = ctx
-        .view()
-        .binary(a[1])
-        .and_then(|s| s.try_to_vec())
-        .ok_or_else(|| Fault::error(atom::SYSTEM_LIMIT))?;
-    b.truncate(size);
-    ctx.charge(size / 64);
-    let named = |ctx: &mut Ctx, n: &str| ctx.atoms.intern(n).map_err(|_| badarg());
-    let total = match frame(kind, &b, &o) {
+    let view = ctx.view();
+    let (buf, off, bits) = view.bin_ref(a[1]).ok_or_else(badarg)?;
+    let s = view.binary(a[1]).ok_or_else(badarg)?;
+    // The whole bytes, read in place unless the binary starts inside a byte.
+    let bytes = BinSlice {
+        bit_len: bits / 8 * 8,
+        ..s
+    };
+    let copy;
+    let b = match bytes.bytes() {
+        Some(b) => b,
+        None => {
+            copy = bytes.try_to_vec().ok_or_else(system_limit)?;
+            &copy[..]
+        }
+    };
+    let framed = frame(kind, b, &o);
+    // The packet's bytes when its term is decoded from them (taken before the view goes).
+    let mut packet = Vec::new();
+    let mut range = None;
+    if let Framed::Packet(total) = framed {
+        if matches!(kind, Kind::Http { .. } | Kind::SslTls) {
+            packet
+                .try_reserve_exact(total)
+                .map_err(|_| system_limit())?;
+            packet.extend_from_slice(&b[..total]);
+        }
+        range = body(kind, b, total);
+    }
+    ctx.charge(bits / 512);
+    let total = match framed {
         Framed::Packet(total) => total,
         Framed::More(n) => {
-            let more = named(ctx, "more")?;
+            let more = ctx.atoms.intern("more").map_err(|_| badarg())?;
             let n = n.map_or(atom::UNDEFINED, |n| ctx.p.heap.int(n as i64));
             return Ok(ctx.p.heap.tuple(&[more, n]));
         }
@@ -264,16 +301,18 @@ pub fn decode_packet(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         off,
         bin: matches!(kind, Kind::Http { bin: true, .. }),
     };
-    let packet = match kind {
-        Kind::Http { header, .. } => packet_http::decode(ctx, &text, &b[..total], header)?,
-        Kind::SslTls => ssl_tls(ctx, &b[..total])?,
-        _ => match body(kind, &b, total) {
-            Some((skip, len)) => text.binary(ctx, skip, len),
-            None => return invalid(ctx),
-        },
+    let packet = match (kind, range) {
+        (Kind::Http { header, .. }, _) => packet_http::decode(ctx, &text, &packet, header)?,
+        (Kind::SslTls, _) => ssl_tls(ctx, &text, &packet)?,
+        (_, Some((skip, len))) => text.binary(ctx, skip, len),
+        (_, None) => return invalid(ctx),
     };
     let rest = ctx.p.heap.bin_ref(buf, off + 8 * total, bits - 8 * total);
     Ok(ctx.p.heap.tuple(&[atom::OK, packet, rest]))
+}
+
+fn system_limit() -> Fault {
+    Fault::error(atom::SYSTEM_LIMIT)
 }
 
 fn invalid(ctx: &mut Ctx) -> BifResult {
@@ -283,33 +322,24 @@ fn invalid(ctx: &mut Ctx) -> BifResult {
 
 /// `{ssl_tls, [], ContentType, {Major, Minor}, Data}` for a TLS record, or for an SSLv2
 /// client hello (content type 22, its data after a `<<1, Length:24>>` prefix) as erl gives.
-fn ssl_tls(ctx: &mut Ctx, p: &[u8]) -> BifResult {
-    let (kind, major, minor, data) = if p[0] & 0x80 != 0 && p[2] == 1 {
+fn ssl_tls(ctx: &mut Ctx, text: &Text, p: &[u8]) -> BifResult {
+    let (kind, version, data) = if p[0] & 0x80 != 0 && p[2] == 1 {
+        // A hello's length has 15 bits: the copy is small.
         let n = (p.len() - 3) as u32;
-        let mut d = Vec::new();
-        d.try_reserve_exact(p.len() + 1)
-            .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
-        d.push(1);
+        let mut d = alloc::vec![1];
         d.extend_from_slice(&n.to_be_bytes()[1..]);
         d.extend_from_slice(&p[3..]);
-        (22, p[3], p[4], d)
+        (22, &p[3..5], ctx.p.heap.binary(d))
     } else {
-        let mut d = Vec::new();
-        d.try_reserve_exact(p.len() - 5)
-            .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
-        d.extend_from_slice(&p[5..]);
-        (p[0], p[1], p[2], d)
+        (p[0], &p[1..3], text.binary(ctx, 5, p.len() - 5))
     };
     let tag = ctx.atoms.intern("ssl_tls").map_err(|_| badarg())?;
-    let version = ctx
-        .p
-        .heap
-        .tuple(&[Term::small(major as i64), Term::small(minor as i64)]);
-    let data = ctx.p.heap.binary(data);
+    let small = |n: u8| Term::small(n as i64);
+    let version = ctx.p.heap.tuple(&[small(version[0]), small(version[1])]);
     Ok(ctx
         .p
         .heap
-        .tuple(&[tag, Term::NIL, Term::small(kind as i64), version, data]))
+        .tuple(&[tag, Term::NIL, small(kind), version, data]))
 }
 
 #[cfg(test)]

@@ -11,67 +11,59 @@
 //! names over 50 bytes as they are). Header values folded over lines (a line starting with
 //! a space or tab) keep their line ends. Numbers are C ints as in erl: digits past 2^31 wrap.
 
-use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::bif::{badarg, BifResult, Ctx};
 use crate::vm::term::Term;
 
-/// The methods that decode to atoms.
-const METHODS: [&str; 7] = ["OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE"];
+/// Names in one string, separated by spaces (one string keeps a table small in the image),
+/// with where each starts: `starts[k]..starts[k + 1] - 1` is name `k`.
+pub struct Names<const N: usize> {
+    text: &'static str,
+    starts: [u16; N],
+}
 
-/// The header names that decode to atoms, in erl's order: a name's bit is its index + 1.
-const HEADERS: [&str; 52] = [
-    "Cache-Control",
-    "Connection",
-    "Date",
-    "Pragma",
-    "Transfer-Encoding",
-    "Upgrade",
-    "Via",
-    "Accept",
-    "Accept-Charset",
-    "Accept-Encoding",
-    "Accept-Language",
-    "Authorization",
-    "From",
-    "Host",
-    "If-Modified-Since",
-    "If-Match",
-    "If-None-Match",
-    "If-Range",
-    "If-Unmodified-Since",
-    "Max-Forwards",
-    "Proxy-Authorization",
-    "Range",
-    "Referer",
-    "User-Agent",
-    "Age",
-    "Location",
-    "Proxy-Authenticate",
-    "Public",
-    "Retry-After",
-    "Server",
-    "Vary",
-    "Warning",
-    "Www-Authenticate",
-    "Allow",
-    "Content-Base",
-    "Content-Encoding",
-    "Content-Language",
-    "Content-Length",
-    "Content-Location",
-    "Content-Md5",
-    "Content-Range",
-    "Content-Type",
-    "Etag",
-    "Expires",
-    "Last-Modified",
-    "Accept-Ranges",
-    "Set-Cookie",
-    "Set-Cookie2",
-    "X-Forwarded-For",
-    "Cookie",
-    "Keep-Alive",
-    "Proxy-Connection",
-];
+impl<const N: usize> Names<N> {
+    /// The table of the `N - 1` names in `text`.
+    pub const fn new(text: &'static str) -> Self {
+        let b = text.as_bytes();
+        let mut starts = [0u16; N];
+        let (mut i, mut k) = (0, 1);
+        while i < b.len() {
+            if b[i] == b' ' {
+                starts[k] = (i + 1) as u16;
+                k += 1;
+            }
+            i += 1;
+        }
+        assert!(k == N - 1, "N is one more than the number of names");
+        starts[k] = (b.len() + 1) as u16;
+        Names { text, starts }
+    }
+
+    /// The name equal to `s`, and its place from 0.
+    pub fn find(&self, s: &[u8]) -> Option<(usize, &'static str)> {
+        (0..N - 1).find_map(|k| {
+            let (start, end) = (self.starts[k] as usize, self.starts[k + 1] as usize - 1);
+            let name = &self.text[start..end];
+            (name.as_bytes() == s).then_some((k, name))
+        })
+    }
+}
+
+/// The methods that decode to atoms.
+static METHODS: Names<8> = Names::new("OPTIONS GET HEAD POST PUT DELETE TRACE");
+
+/// The header names that decode to atoms, in erl's order: a name's bit is its place,
+/// counting from 1.
+static HEADERS: Names<53> = Names::new(
+    "Cache-Control Connection Date Pragma Transfer-Encoding Upgrade Via Accept \
+    Accept-Charset Accept-Encoding Accept-Language Authorization From Host \
+    If-Modified-Since If-Match If-None-Match If-Range If-Unmodified-Since Max-Forwards \
+    Proxy-Authorization Range Referer User-Agent Age Location Proxy-Authenticate Public \
+    Retry-After Server Vary Warning Www-Authenticate Allow Content-Base Content-Encoding \
+    Content-Language Content-Length Content-Location Content-Md5 Content-Range \
+    Content-Type Etag Expires Last-Modified Accept-Ranges Set-Cookie Set-Cookie2 \
+    X-Forwarded-For Cookie Keep-Alive Proxy-Connection",
+);
 
 /// The longest header name erl normalises and looks up.
 const MAX_NAME: usize = 50;
@@ -147,7 +139,7 @@ enum Line {
         reason: Span,
     },
     Header {
-        known: Option<usize>,
+        known: Option<(usize, &'static str)>,
         name: Result<([u8; MAX_NAME], usize), Span>,
         original: Span,
         value: Span,
@@ -264,7 +256,7 @@ fn parse(p: &[u8], header: bool) -> Option<Line> {
         }
         let len = i;
         let (known, name) = if len <= MAX_NAME {
-            let known = HEADERS.iter().position(|h| h.as_bytes() == &name[..len]);
+            let known = HEADERS.find(&name[..len]);
             (known, Ok((name, len)))
         } else {
             (None, Err((0, len)))
@@ -299,11 +291,7 @@ fn parse(p: &[u8], header: bool) -> Option<Line> {
     if i == end || i == 0 || !space(p[i]) {
         return None;
     }
-    let method = METHODS
-        .iter()
-        .find(|m| m.as_bytes() == &p[..i])
-        .copied()
-        .ok_or((0, i));
+    let method = METHODS.find(&p[..i]).map(|(_, m)| m).ok_or((0, i));
     skip_space(p, &mut i, end);
     let start = i;
     while i < end && !space(p[i]) {
@@ -368,36 +356,33 @@ fn uri(p: &[u8], start: usize, end: usize) -> Uri {
 /// The term for the HTTP packet `p` (the start of the argument's bytes).
 pub fn decode(ctx: &mut Ctx, text: &Text, p: &[u8], header: bool) -> BifResult {
     let small = |n: i32| Term::small(n as i64);
-    Ok(match parse(p, header).unwrap_or(Line::Error) {
-        Line::Eoh => intern(ctx, "http_eoh")?,
+    match parse(p, header).unwrap_or(Line::Error) {
+        Line::Eoh => intern(ctx, "http_eoh"),
         Line::Error => {
-            let tag = intern(ctx, "http_error")?;
             let line = text.span(ctx, p, (0, p.len()));
-            ctx.p.heap.tuple(&[tag, line])
+            tagged(ctx, "http_error", &[line])
         }
         Line::Response {
             version,
             status,
             reason,
         } => {
-            let tag = intern(ctx, "http_response")?;
             let reason = text.span(ctx, p, reason);
             let version = ctx.p.heap.tuple(&[small(version.0), small(version.1)]);
-            ctx.p.heap.tuple(&[tag, version, small(status), reason])
+            tagged(ctx, "http_response", &[version, small(status), reason])
         }
         Line::Request {
             method,
             uri,
             version,
         } => {
-            let tag = intern(ctx, "http_request")?;
             let method = match method {
                 Ok(m) => intern(ctx, m)?,
                 Err(s) => text.span(ctx, p, s),
             };
             let uri = uri_term(ctx, text, p, uri)?;
             let version = ctx.p.heap.tuple(&[small(version.0), small(version.1)]);
-            ctx.p.heap.tuple(&[tag, method, uri, version])
+            tagged(ctx, "http_request", &[method, uri, version])
         }
         Line::Header {
             known,
@@ -405,38 +390,41 @@ pub fn decode(ctx: &mut Ctx, text: &Text, p: &[u8], header: bool) -> BifResult {
             original,
             value,
         } => {
-            let tag = intern(ctx, "http_header")?;
-            let name = match (known, name) {
-                (Some(k), _) => intern(ctx, HEADERS[k])?,
-                (None, Ok((buf, len))) => text.fresh(ctx, &buf[..len]),
-                (None, Err(s)) => text.span(ctx, p, s),
+            let (bit, name) = match (known, name) {
+                (Some((k, h)), _) => (k as i32 + 1, intern(ctx, h)?),
+                (None, Ok((buf, len))) => (0, text.fresh(ctx, &buf[..len])),
+                (None, Err(s)) => (0, text.span(ctx, p, s)),
             };
-            let bit = small(known.map_or(0, |k| k as i32 + 1));
             let original = text.span(ctx, p, original);
             let value = text.span(ctx, p, value);
-            ctx.p.heap.tuple(&[tag, bit, name, original, value])
+            tagged(ctx, "http_header", &[small(bit), name, original, value])
         }
-    })
+    }
 }
 
-fn intern(ctx: &mut Ctx, name: &str) -> Result<Term, Fault> {
+fn intern(ctx: &mut Ctx, name: &str) -> BifResult {
     ctx.atoms.intern(name).map_err(|_| badarg())
 }
 
+/// `{Tag, Elements...}` (up to five elements).
+fn tagged(ctx: &mut Ctx, tag: &str, elems: &[Term]) -> BifResult {
+    let mut t = [intern(ctx, tag)?; 6];
+    t[1..=elems.len()].copy_from_slice(elems);
+    Ok(ctx.p.heap.tuple(&t[..=elems.len()]))
+}
+
 fn uri_term(ctx: &mut Ctx, text: &Text, p: &[u8], uri: Uri) -> BifResult {
-    Ok(match uri {
-        Uri::Star => intern(ctx, "*")?,
+    match uri {
+        Uri::Star => intern(ctx, "*"),
         Uri::AbsPath(s) => {
-            let tag = intern(ctx, "abs_path")?;
             let s = text.span(ctx, p, s);
-            ctx.p.heap.tuple(&[tag, s])
+            tagged(ctx, "abs_path", &[s])
         }
-        Uri::Other(s) => text.span(ctx, p, s),
+        Uri::Other(s) => Ok(text.span(ctx, p, s)),
         Uri::Scheme(scheme, rest) => {
-            let tag = intern(ctx, "scheme")?;
             let scheme = text.span(ctx, p, scheme);
             let rest = text.span(ctx, p, rest);
-            ctx.p.heap.tuple(&[tag, scheme, rest])
+            tagged(ctx, "scheme", &[scheme, rest])
         }
         Uri::Absolute {
             https,
@@ -444,7 +432,6 @@ fn uri_term(ctx: &mut Ctx, text: &Text, p: &[u8], uri: Uri) -> BifResult {
             port,
             path,
         } => {
-            let tag = intern(ctx, "absoluteURI")?;
             let scheme = intern(ctx, if https { "https" } else { "http" })?;
             let host = text.span(ctx, p, host);
             let port = port.map_or(crate::vm::atom::UNDEFINED, |n| Term::small(n as i64));
@@ -452,9 +439,9 @@ fn uri_term(ctx: &mut Ctx, text: &Text, p: &[u8], uri: Uri) -> BifResult {
                 Some(s) => text.span(ctx, p, s),
                 None => text.fresh(ctx, b"/"),
             };
-            ctx.p.heap.tuple(&[tag, scheme, host, port, path])
+            tagged(ctx, "absoluteURI", &[scheme, host, port, path])
         }
-    })
+    }
 }
 
 #[cfg(test)]
@@ -478,7 +465,7 @@ mod tests {
         let Some(Line::Header { known, name, .. }) = parse(b"content-LENGTH: 3\r\n", true) else {
             panic!("no header");
         };
-        assert_eq!(known.map(|k| HEADERS[k]), Some("Content-Length"));
+        assert_eq!(known, Some((37, "Content-Length")));
         let Ok((buf, len)) = name else {
             panic!("no name")
         };
