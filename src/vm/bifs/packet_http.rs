@@ -41,12 +41,17 @@ impl<const N: usize> Names<N> {
 
     /// The name equal to `s`, and its place from 0.
     pub fn find(&self, s: &[u8]) -> Option<(usize, &'static str)> {
-        (0..N - 1).find_map(|k| {
-            let (start, end) = (self.starts[k] as usize, self.starts[k + 1] as usize - 1);
-            let name = &self.text[start..end];
-            (name.as_bytes() == s).then_some((k, name))
-        })
+        find_name(self.text, &self.starts, s)
     }
+}
+
+/// [`Names::find`], one copy for every table size.
+#[inline(never)]
+fn find_name(text: &'static str, starts: &[u16], s: &[u8]) -> Option<(usize, &'static str)> {
+    starts.windows(2).enumerate().find_map(|(k, w)| {
+        let name = &text[w[0] as usize..w[1] as usize - 1];
+        (name.as_bytes() == s).then_some((k, name))
+    })
 }
 
 /// The methods that decode to atoms.
