@@ -61,14 +61,13 @@ enum Framed {
     Invalid,
 }
 
-/// erl's length check for a header of `hlen` and a body of `plen` bytes (`max` 0: none).
+/// erl's length check for a header of `hlen` and a body of `plen` bytes (`max` 0: none):
+/// the total as a C int, invalid when it wraps below the header's size.
 fn remain(hlen: u32, plen: u32, max: u32) -> Option<i32> {
-    let max = if max == 0 {
-        i32::MAX as u32 - hlen
-    } else {
-        max
-    };
-    (plen <= max).then(|| hlen.wrapping_add(plen) as i32)
+    let total = hlen.wrapping_add(plen) as i32;
+    (max == 0 || plen <= max)
+        .then_some(total)
+        .filter(|&t| t >= hlen as i32)
 }
 
 fn be(b: &[u8]) -> u32 {
@@ -82,7 +81,7 @@ fn length(kind: Kind, b: &[u8], o: &Options) -> Option<i32> {
     let hl = |h: usize| n < h;
     let max = o.packet_size;
     match kind {
-        Kind::Raw => Some(n.min(i32::MAX as usize) as i32),
+        Kind::Raw => Some(n as u32 as i32),
         Kind::Header(h) if hl(h as usize) => Some(0),
         Kind::Header(h) => remain(h, be(&b[..h as usize]), max),
         Kind::SunRm if hl(4) => Some(0),
@@ -166,14 +165,14 @@ fn frame(kind: Kind, b: &[u8], o: &Options) -> Framed {
     }
 }
 
-/// The body of a whole packet of `total` bytes: the bytes after a length header, a FastCGI
-/// record without its padding, else the whole packet. `None` when erl's wrapped size
-/// arithmetic gave a total shorter than the header.
-fn body(kind: Kind, b: &[u8], total: usize) -> Option<(usize, usize)> {
+/// The body of a whole packet of `total` bytes (never less than its header, as [`remain`]
+/// sees to): the bytes after a length header, a FastCGI record without its padding, else the
+/// whole packet.
+fn body(kind: Kind, b: &[u8], total: usize) -> (usize, usize) {
     match kind {
-        Kind::Header(h) => total.checked_sub(h as usize).map(|len| (h as usize, len)),
-        Kind::Fcgi => total.checked_sub(b[6] as usize).map(|len| (0, len)),
-        _ => Some((0, total)),
+        Kind::Header(h) => (h as usize, total - h as usize),
+        Kind::Fcgi => (0, total - b[6] as usize),
+        _ => (0, total),
     }
 }
 
@@ -276,7 +275,7 @@ pub fn decode_packet(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let framed = frame(kind, b, &o);
     // The packet's bytes when its term is decoded from them (taken before the view goes).
     let mut packet = Vec::new();
-    let mut range = None;
+    let mut range = (0, 0);
     if let Framed::Packet(total) = framed {
         if matches!(kind, Kind::Http { .. } | Kind::SslTls) {
             packet
@@ -301,11 +300,10 @@ pub fn decode_packet(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         off,
         bin: matches!(kind, Kind::Http { bin: true, .. }),
     };
-    let packet = match (kind, range) {
-        (Kind::Http { header, .. }, _) => packet_http::decode(ctx, &text, &packet, header)?,
-        (Kind::SslTls, _) => ssl_tls(ctx, &text, &packet)?,
-        (_, Some((skip, len))) => text.binary(ctx, skip, len),
-        (_, None) => return invalid(ctx),
+    let packet = match kind {
+        Kind::Http { header, .. } => packet_http::decode(ctx, &text, &packet, header)?,
+        Kind::SslTls => ssl_tls(ctx, &text, &packet)?,
+        _ => text.binary(ctx, range.0, range.1),
     };
     let rest = ctx.p.heap.bin_ref(buf, off + 8 * total, bits - 8 * total);
     Ok(ctx.p.heap.tuple(&[atom::OK, packet, rest]))
