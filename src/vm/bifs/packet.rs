@@ -70,6 +70,8 @@ fn remain(hlen: u32, plen: u32, max: u32) -> Option<i32> {
         .filter(|&t| t >= hlen as i32)
 }
 
+/// A big-endian number (one copy for all the header formats).
+#[inline(never)]
 fn be(b: &[u8]) -> u32 {
     b.iter().fold(0, |n, &x| (n << 8) | x as u32)
 }
@@ -218,6 +220,9 @@ fn kind(ctx: &Ctx, t: Term) -> Option<Kind> {
     }
 }
 
+/// The options' names, in the order `options` matches them.
+static OPTIONS: Names<4> = Names::new("packet_size line_length line_delimiter");
+
 /// The options list: each `{Name, N}` with `N` in 0..2^32, `line_delimiter` only for `line`
 /// and up to 255.
 fn options(ctx: &Ctx, kind: Kind, mut t: Term) -> Result<Options, Fault> {
@@ -237,10 +242,11 @@ fn options(ctx: &Ctx, kind: Kind, mut t: Term) -> Result<Options, Fault> {
             .as_small()
             .and_then(|n| u32::try_from(n).ok())
             .ok_or_else(badarg)?;
-        match (k.is_atom().then(|| ctx.atoms.name(*k)), kind) {
-            (Some("packet_size"), _) => o.packet_size = n,
-            (Some("line_length"), _) => o.line_length = n,
-            (Some("line_delimiter"), Kind::Line) if n <= 255 => o.delimiter = n as u8,
+        let name = k.is_atom().then(|| ctx.atoms.name(*k).as_bytes());
+        match (name.and_then(|name| OPTIONS.find(name)), kind) {
+            (Some((0, _)), _) => o.packet_size = n,
+            (Some((1, _)), _) => o.line_length = n,
+            (Some((2, _)), Kind::Line) if n <= 255 => o.delimiter = n as u8,
             _ => return Err(badarg()),
         }
     }
