@@ -11,6 +11,10 @@ dp(T, B, O) ->
 
 frame({M, F, A, Info}) -> {M, F, A, proplists:get_value(error_info, Info)}.
 
+unaligned(B) ->
+    <<_:3, U/bitstring>> = <<0:3, B/binary>>,
+    U.
+
 cuts(T, Bin) ->
     [dp(T, binary:part(Bin, 0, N), []) || N <- lists:seq(0, byte_size(Bin))].
 
@@ -82,6 +86,12 @@ main() ->
         {raw, <<>>, [{packet_size, 1, 2}]}, {raw, <<>>, [foo]}
     ],
     [erlang:display({T, B, O, dp(T, B, O)}) || {T, B, O} <- Cases],
+    %% Binaries that start inside a byte (the rest keeps that offset).
+    [erlang:display({unaligned, T, dp(T, unaligned(B), [])}) || {T, B} <- [
+        {raw, <<"abc">>}, {line, <<"ab\ncd">>}, {2, <<0, 2, "abcd">>}, {asn1, <<16#30, 1, 7, 8>>},
+        {http_bin, <<"GET http://h:8/p HTTP/1.1\r\nrest">>}, {httph, <<"host: h\r\n\r\n">>},
+        {httph_bin, <<"X-Y: a\r\n b\r\n\r\n">>}, {ssl_tls, <<22, 3, 1, 0, 2, "abc">>}
+    ]],
     [erlang:display({cut, T, M, cuts(T, M)}) || {T, M} <- [
         {asn1, <<16#3f, 16#81, 16#01, 16#82, 0, 2, 7, 8>>}, {sunrm, <<128, 0, 0, 2, "ab">>},
         {cdr, <<"GIOP", 1, 0, 1, 0, 2, 0, 0, 0, "ab">>}, {fcgi, <<1, 1, 0, 1, 0, 1, 2, 0, "a", 0, 0>>},
