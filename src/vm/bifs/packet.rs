@@ -386,6 +386,16 @@ mod tests {
             framed(Kind::SunRm, b"\x80\x00\x00\x02ab", 0, 0),
             Framed::Packet(6)
         );
+        // A total that wraps below the header's size is invalid, whatever the limit.
+        let max = u32::MAX;
+        assert_eq!(
+            framed(Kind::Header(4), b"\xff\xff\xff\xffab", max, 0),
+            Framed::Invalid
+        );
+        assert_eq!(
+            framed(Kind::Tpkt, b"\x03\x00\x00\x00ab", max, 0),
+            Framed::Invalid
+        );
     }
 
     #[test]

@@ -480,6 +480,18 @@ mod tests {
     }
 
     #[test]
+    fn names_are_found_with_their_place() {
+        assert_eq!(HEADERS.find(b"Cache-Control"), Some((0, "Cache-Control")));
+        assert_eq!(
+            HEADERS.find(b"Proxy-Connection"),
+            Some((51, "Proxy-Connection"))
+        );
+        assert_eq!(HEADERS.find(b"cache-control"), None);
+        assert_eq!(METHODS.find(b"TRACE"), Some((6, "TRACE")));
+        assert_eq!(METHODS.find(b""), None);
+    }
+
+    #[test]
     fn request_lines_give_method_uri_and_version() {
         let Some(Line::Request {
             method,
