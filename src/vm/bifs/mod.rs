@@ -24,6 +24,7 @@ pub mod math;
 pub mod md5;
 pub mod misc;
 pub mod packet;
+pub mod packet_http;
 pub mod persistent;
 pub mod pores;
 pub mod procinfo;
