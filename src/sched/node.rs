@@ -212,6 +212,9 @@ impl<P: Platform> Node<P> {
         }
         if let Some(init) = self.st.whereis(atom::INIT) {
             self.st.link(pid, init);
+            if let Some(e) = self.st.procs.get_mut(&pid) {
+                e.parent = Some(init);
+            }
         }
         self.lead_by_console(pid);
         pid
@@ -1091,6 +1094,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         if let Some(e) = self.st.procs.get_mut(&pid) {
             e.group_leader = group_leader;
             e.initial_call = initial_call;
+            e.parent = Some(me);
         }
         if opts.link {
             self.st.link(me, pid);
@@ -1176,6 +1180,8 @@ impl<P: Platform> Services for NodeServices<'_, P> {
                 .map(|p| (p.heap_size(), p.stack.len(), p.memory_use().held)),
             min_heap: e.process.as_ref().map(|p| p.heap.min_heap),
             min_bin_vheap: e.process.as_ref().map(|p| p.min_bin_vheap),
+            parent: e.parent,
+            catches: e.process.as_ref().map_or(0, |p| p.catch_level()),
         })
     }
 

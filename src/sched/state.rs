@@ -173,6 +173,9 @@ pub struct Entry {
     pub group_leader: u32,
     /// `{M, F, Arity}` it was spawned with (`None`: erl's `{erlang, apply, 2}`).
     pub initial_call: Option<(Term, Term, u32)>,
+    /// The process that spawned it (`process_info(P, parent)`); `None` for those the node
+    /// starts itself, `init` among them.
+    pub parent: Option<u32>,
     /// Reductions of the slices it ran: a slice used up counts in full, one that ended in a
     /// `receive` or an exit counts one.
     pub reductions: u64,
@@ -402,6 +405,7 @@ impl<P: Platform> State<P> {
                 spawns_program: false,
                 group_leader: pid,
                 initial_call: None,
+                parent: None,
                 reductions: 0,
                 suspended: 0,
                 watched_by: RefSet::new(),

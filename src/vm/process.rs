@@ -303,6 +303,11 @@ impl Process {
             .max(self.heap.min_heap)
     }
 
+    /// How many `catch` and `try` it is inside (`process_info(P, catchlevel)`).
+    pub fn catch_level(&self) -> usize {
+        self.stack.iter().filter(|t| t.is_catch()).count()
+    }
+
     /// Whether it is in module index `module`'s code or will return or throw into it.
     pub fn runs_module(&self, module: u32) -> bool {
         self.module == module

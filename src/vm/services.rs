@@ -369,6 +369,10 @@ pub struct ProcessInfo {
     pub min_heap: Option<usize>,
     /// Its `min_bin_vheap_size` in words (unknown for the running process).
     pub min_bin_vheap: Option<usize>,
+    /// The process that spawned it, if any.
+    pub parent: Option<u32>,
+    /// How many `catch` and `try` it is inside (unknown for the running process).
+    pub catches: usize,
 }
 
 /// A request to a pore or an outlet, already decoded from BIF arguments.

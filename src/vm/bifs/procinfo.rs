@@ -43,10 +43,15 @@ enum Item {
     ErrorHandler,
     GarbageCollection,
     Binary,
+    CatchLevel,
+    LastCalls,
+    SequentialTraceToken,
+    Trace,
+    Parent,
 }
 
 /// Every item answered (`process_info/1`'s among them), by name.
-const ITEMS: [(&str, Item); 27] = [
+const ITEMS: [(&str, Item); 32] = [
     ("registered_name", Item::RegisteredName),
     ("trap_exit", Item::TrapExit),
     ("priority", Item::Priority),
@@ -74,6 +79,13 @@ const ITEMS: [(&str, Item); 27] = [
     ("error_handler", Item::ErrorHandler),
     ("garbage_collection", Item::GarbageCollection),
     ("binary", Item::Binary),
+    ("catchlevel", Item::CatchLevel),
+    // Call saving, sequential and other tracing are not implemented: never on, as erl
+    // answers for a process nothing turned them on for.
+    ("last_calls", Item::LastCalls),
+    ("sequential_trace_token", Item::SequentialTraceToken),
+    ("trace", Item::Trace),
+    ("parent", Item::Parent),
 ];
 
 /// The items of `process_info/1`, in erl's order (`registered_name` first when there is one).
@@ -272,6 +284,18 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         },
         Item::Suspending => Term::NIL,
         Item::ErrorHandler => named(ctx, "error_handler")?,
+        Item::CatchLevel => {
+            let level = if me {
+                ctx.p.catch_level()
+            } else {
+                info.catches
+            };
+            Term::small(level as i64)
+        }
+        Item::LastCalls => atom::FALSE,
+        Item::SequentialTraceToken => Term::NIL,
+        Item::Trace => Term::small(0),
+        Item::Parent => info.parent.map_or(atom::UNDEFINED, Term::pid),
         Item::Binary => {
             let found = if me {
                 Some(ctx.p.heap.shared_binaries())
