@@ -84,7 +84,8 @@ pub enum Outcome {
     /// The process waits for a message (it resumes at its `loop_rec`).
     Waiting,
     /// The process waits for a message for at most this many milliseconds; when the time is
-    /// up the scheduler sets [`Process::timed_out`] and runs it again.
+    /// up the scheduler marks its receive timed out
+    /// ([`Mailbox::expire_timer`](super::mailbox::Mailbox::expire_timer)) and runs it again.
     WaitTimeout(u64),
 }
 
@@ -1199,8 +1200,8 @@ fn fast<'e>(
                 }
             }
             Op::LoopRec(fail) => {
-                match p.mailbox.get(p.recv_cursor) {
-                    Some(&msg) => {
+                match p.mailbox.peek() {
+                    Some(msg) => {
                         xr[0] = msg;
                         ip = next;
                     }
@@ -1209,12 +1210,7 @@ fn fast<'e>(
                 continue;
             }
             Op::RemoveMessage => {
-                if p.recv_cursor < p.mailbox.len() {
-                    p.mailbox.remove(p.recv_cursor);
-                }
-                p.recv_cursor = 0;
-                p.timer_armed = false;
-                p.timed_out = false;
+                p.mailbox.remove_current();
                 ip = next;
                 continue;
             }
@@ -3105,27 +3101,16 @@ fn general<'e>(
                     ),
                 }
             }
-            Op::LoopRec(fail) => match p.mailbox.get(p.recv_cursor) {
-                Some(&msg) => xr[0] = msg,
+            Op::LoopRec(fail) => match p.mailbox.peek() {
+                Some(msg) => xr[0] = msg,
                 None => ip = ops.at(*fail as usize),
             },
             Op::LoopRecEnd(target) => {
-                p.recv_cursor += 1;
+                p.mailbox.advance();
                 ip = ops.at(*target as usize);
             }
-            Op::RemoveMessage => {
-                if p.recv_cursor < p.mailbox.len() {
-                    p.mailbox.remove(p.recv_cursor);
-                }
-                p.recv_cursor = 0;
-                p.timer_armed = false;
-                p.timed_out = false;
-            }
-            Op::Timeout => {
-                p.recv_cursor = 0;
-                p.timer_armed = false;
-                p.timed_out = false;
-            }
+            Op::RemoveMessage => p.mailbox.remove_current(),
+            Op::Timeout => p.mailbox.end_receive(),
             Op::Wait(target) => {
                 // Resume at the loop_rec: it looks at the messages that arrived meanwhile.
                 p.module = m;
@@ -3140,10 +3125,8 @@ fn general<'e>(
                     _ => 0,
                 };
                 let t = get!(*src);
-                if p.timed_out {
+                if p.mailbox.take_timeout() {
                     // The time is up: fall through to `timeout`.
-                    p.timed_out = false;
-                    p.timer_armed = false;
                 } else if t == atom::INFINITY {
                     p.module = m;
                     p.pc = *target;
@@ -3156,10 +3139,9 @@ fn general<'e>(
                     if ms != 0 {
                         p.module = m;
                         p.pc = *target;
-                        if p.timer_armed {
+                        if !p.mailbox.arm_timer() {
                             return Some(Outcome::Waiting);
                         }
-                        p.timer_armed = true;
                         return Some(Outcome::WaitTimeout(ms));
                     }
                 }
