@@ -111,7 +111,7 @@ fn resolve(code: &Code, module: Term, function: Term, arity: u32) -> Resolved {
 
 /// The `undef` error of a call of `md:fun(args)` from instruction `pc` of module `m`
 /// (a tail call dropping `dealloc` slots from the caller's caller), with `md:fun` on top of
-/// its stack trace as erl reports it. Out of line: [`general`] is large enough.
+/// its stack trace as erl reports it. Out of line: [`super::general`] is large enough.
 #[cold]
 #[inline(never)]
 pub(super) fn undef(
@@ -250,4 +250,90 @@ pub(super) fn apply_target(code: &Code, md: Term, fun: Term, n: u32) -> Result<R
         return Err(badarg());
     }
     Ok(resolve(code, md, fun, n))
+}
+
+/// Where `erlang:apply/2,3` called as an instruction ([`Op::ApplyBif`]) goes, its argument
+/// list spread into x0.. (and a fun's free variables after them).
+pub(super) enum Applied {
+    /// Code: module, instruction, and the live registers at entry.
+    Code(u32, u32, u32),
+    /// A BIF, with this many arguments, and its name for stack traces.
+    Bif(BifFn, u32, BifName),
+    /// The module must be loaded first; the registers are as the instruction found them, so
+    /// it runs again after the load.
+    Load(Term),
+    /// An exception raised from the calling function (`undef` with the frame set up as for
+    /// the call, `badfun`, `badarity`, `badarg`).
+    Fault(Fault),
+    /// The argument list is no proper list: `badarg` from `apply` itself.
+    NotAList,
+}
+
+/// Resolves `apply(M, F, Args)` (`arity` 3) or `apply(Fun, Args)` (2) with its arguments in
+/// x0..arity, called from instruction `at` (a tail call dropping `dealloc` slots when `tail`):
+/// spreads `Args` into x0.. and says where the call goes, as `apply` and `call_fun` would.
+/// Out of the dispatch loop: calling `apply` as a function is rare (the compiler emits the
+/// `apply` instruction for `M:F(A...)`).
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+pub(super) fn apply_bif(
+    p: &mut Process,
+    xr: &mut [Term; X_REGS],
+    atoms: &mut AtomTable,
+    lits: &Literals,
+    code: &Code,
+    arity: u32,
+    at: (u32, usize),
+    tail: bool,
+    dealloc: u32,
+) -> Applied {
+    let args_term = xr[arity as usize - 1];
+    let Some(items) = p.heap.view(lits).list_to_vec(args_term) else {
+        return Applied::NotAList;
+    };
+    let n = items.len() as u32;
+    if arity == 3 {
+        let (md, fun) = (xr[0], xr[1]);
+        match apply_target(code, md, fun, n) {
+            Ok(Resolved::Load(name)) => Applied::Load(name),
+            Err(f) => Applied::Fault(f),
+            Ok(r) => {
+                xr[..items.len()].copy_from_slice(&items);
+                match r {
+                    Resolved::Code(nm, npc) => Applied::Code(nm, npc, n),
+                    Resolved::Bif(b, export) => Applied::Bif(b, n, export),
+                    _ => {
+                        Applied::Fault(undef(p, atoms, code, at, (md, fun, &items), tail, dealloc))
+                    }
+                }
+            }
+        }
+    } else {
+        let f = xr[0];
+        xr[..items.len()].copy_from_slice(&items);
+        match fun_entry(p, xr, lits, code, f, n) {
+            Ok(FunEntry::Code(nm, npc, live_at_entry)) => Applied::Code(nm, npc, live_at_entry),
+            Ok(FunEntry::Mfa(md, fun)) => {
+                xr[n as usize] = md;
+                xr[n as usize + 1] = fun;
+                xr[n as usize + 2] = Term::NIL;
+                // Dispatched as apply/3 would be.
+                match apply_target(code, md, fun, n) {
+                    Ok(Resolved::Code(nm, npc)) => Applied::Code(nm, npc, n),
+                    Ok(Resolved::Bif(b, export)) => Applied::Bif(b, n, export),
+                    _ => {
+                        Applied::Fault(undef(p, atoms, code, at, (md, fun, &items), tail, dealloc))
+                    }
+                }
+            }
+            Ok(FunEntry::Load(name)) => {
+                // The registers were overwritten: apply/2's arguments back.
+                let l = p.heap.list(&items);
+                xr[0] = f;
+                xr[1] = l;
+                Applied::Load(name)
+            }
+            Err(fe) => Applied::Fault(Fault::raise(Class::Error, fun_error(p, fe, f, &items))),
+        }
+    }
 }

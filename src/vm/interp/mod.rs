@@ -38,7 +38,10 @@ mod guards;
 mod tests;
 
 use bs::{bs_fault, bs_get, create_bin, ctx_fields, set_pos};
-use call::{apply_target, fun_arity, fun_entry, fun_error, trap, undef, FunEntry, Resolved};
+use call::{
+    apply_bif, apply_target, fun_arity, fun_entry, fun_error, trap, undef, Applied, FunEntry,
+    Resolved,
+};
 use guards::{cmp_test, element_of, long_length, size_of, type_test, Length};
 
 /// Node-wide state the interpreter needs besides the process.
@@ -2119,31 +2122,18 @@ fn general<'e>(
                         {
                             need_module!(e.module);
                         }
-                        if *push {
-                            p.stack.push(Term::cp_at(m, pc!()));
-                        } else {
-                            let len = p.stack.len();
-                            p.stack.truncate(len - *dealloc as usize);
-                        }
                         let args: Vec<Term> = xr[..e.arity as usize].to_vec();
-                        let trace = exception::build_trace(
+                        let f = undef(
                             p,
                             atoms,
                             code,
-                            m,
-                            pc!() as u32,
-                            Top::Undef {
-                                module: e.module,
-                                function: e.function,
-                                args: &args,
-                            },
+                            (m, pc!()),
+                            (e.module, e.function, &args),
+                            !*push,
+                            *dealloc,
                         );
                         fault!(
-                            Fault::Raise {
-                                class: Class::Error,
-                                reason: atom::UNDEF,
-                                frame: Frame::Trace(trace),
-                            },
+                            f,
                             Top::Function {
                                 args: None,
                                 info: None,
@@ -2186,31 +2176,18 @@ fn general<'e>(
                     }
                     Ok(Resolved::Load(name)) => need_module!(name),
                     Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
-                        if !*tail {
-                            p.stack.push(Term::cp_at(m, pc!()));
-                        } else {
-                            let len = p.stack.len();
-                            p.stack.truncate(len - *dealloc as usize);
-                        }
                         let args: Vec<Term> = xr[..n as usize].to_vec();
-                        let trace = exception::build_trace(
+                        let f = undef(
                             p,
                             atoms,
                             code,
-                            m,
-                            pc!() as u32,
-                            Top::Undef {
-                                module: md,
-                                function: fun,
-                                args: &args,
-                            },
+                            (m, pc!()),
+                            (md, fun, &args),
+                            *tail,
+                            *dealloc,
                         );
                         fault!(
-                            Fault::Raise {
-                                class: Class::Error,
-                                reason: atom::UNDEF,
-                                frame: Frame::Trace(trace),
-                            },
+                            f,
                             Top::Function {
                                 args: None,
                                 info: None,
@@ -2231,158 +2208,49 @@ fn general<'e>(
                 export,
                 tail,
                 dealloc,
-            } => {
-                // erlang:apply(M, F, Args) / apply(Fun, Args): spread Args into x0.. and retry
-                // as apply / call_fun.
-                let args_term = xr[*arity as usize - 1];
-                let items = match p.heap.view(lits).list_to_vec(args_term) {
-                    Some(v) => v,
-                    None => {
-                        let args: Vec<Term> = xr[..*arity as usize].to_vec();
-                        fault!(
-                            badarg(),
-                            Top::Bif {
-                                bif: BifName::Export(*export),
-                                args: &args
-                            }
-                        )
+            } => match apply_bif(
+                p,
+                xr,
+                atoms,
+                lits,
+                code,
+                *arity,
+                (m, pc!()),
+                *tail,
+                *dealloc,
+            ) {
+                Applied::Code(nm, npc, live_at_entry) => {
+                    if *tail {
+                        let len = p.stack.len();
+                        p.stack.truncate(len - *dealloc as usize);
+                    } else {
+                        p.stack.push(Term::cp_at(m, pc!()));
+                        stack_check!();
                     }
-                };
-                let n = items.len() as u32;
-                if *arity == 3 {
-                    let (md, fun) = (xr[0], xr[1]);
-                    match apply_target(code, md, fun, n) {
-                        Ok(Resolved::Load(name)) => need_module!(name),
-                        Err(f) => fault!(
-                            f,
-                            Top::Function {
-                                args: None,
-                                info: None,
-                            }
-                        ),
-                        Ok(r) => {
-                            xr[..items.len()].copy_from_slice(&items);
-                            match r {
-                                Resolved::Code(nm, npc) => {
-                                    if *tail {
-                                        let len = p.stack.len();
-                                        p.stack.truncate(len - *dealloc as usize);
-                                    } else {
-                                        p.stack.push(Term::cp_at(m, pc!()));
-                                        stack_check!();
-                                    }
-                                    gc!(0, n);
-                                    jump_module!(nm, npc);
-                                    reduce!(m, pc!(), n);
-                                }
-                                Resolved::Bif(b, export) => {
-                                    call_bif!(b, n, export, *tail, *dealloc);
-                                }
-                                _ => {
-                                    if !*tail {
-                                        p.stack.push(Term::cp_at(m, pc!()));
-                                    } else {
-                                        let len = p.stack.len();
-                                        p.stack.truncate(len - *dealloc as usize);
-                                    }
-                                    let trace = exception::build_trace(
-                                        p,
-                                        atoms,
-                                        code,
-                                        m,
-                                        pc!() as u32,
-                                        Top::Undef {
-                                            module: md,
-                                            function: fun,
-                                            args: &items,
-                                        },
-                                    );
-                                    fault!(
-                                        Fault::Raise {
-                                            class: Class::Error,
-                                            reason: atom::UNDEF,
-                                            frame: Frame::Trace(trace),
-                                        },
-                                        Top::Function {
-                                            args: None,
-                                            info: None,
-                                        }
-                                    );
-                                }
-                            }
-                        }
-                    }
-                } else {
-                    let f = xr[0];
-                    xr[..items.len()].copy_from_slice(&items);
-                    match fun_entry(p, xr, lits, code, f, n) {
-                        Ok(FunEntry::Code(nm, npc, live_at_entry)) => {
-                            if *tail {
-                                let len = p.stack.len();
-                                p.stack.truncate(len - *dealloc as usize);
-                            } else {
-                                p.stack.push(Term::cp_at(m, pc!()));
-                                stack_check!();
-                            }
-                            gc!(0, live_at_entry);
-                            jump_module!(nm, npc);
-                            reduce!(m, pc!(), live_at_entry);
-                        }
-                        Ok(FunEntry::Mfa(md, fun)) => {
-                            xr[n as usize] = md;
-                            xr[n as usize + 1] = fun;
-                            xr[n as usize + 2] = Term::NIL;
-                            // Re-dispatch as apply: restore the original registers' shape.
-                            match apply_target(code, md, fun, n) {
-                                Ok(Resolved::Code(nm, npc)) => {
-                                    if *tail {
-                                        let len = p.stack.len();
-                                        p.stack.truncate(len - *dealloc as usize);
-                                    } else {
-                                        p.stack.push(Term::cp_at(m, pc!()));
-                                        stack_check!();
-                                    }
-                                    gc!(0, n);
-                                    jump_module!(nm, npc);
-                                    reduce!(m, pc!(), n);
-                                }
-                                Ok(Resolved::Bif(b, export)) => {
-                                    call_bif!(b, n, export, *tail, *dealloc);
-                                }
-                                _ => {
-                                    let f = undef(
-                                        p,
-                                        atoms,
-                                        code,
-                                        (m, pc!()),
-                                        (md, fun, &items),
-                                        *tail,
-                                        *dealloc,
-                                    );
-                                    fault!(
-                                        f,
-                                        Top::Function {
-                                            args: None,
-                                            info: None,
-                                        }
-                                    );
-                                }
-                            }
-                        }
-                        Ok(FunEntry::Load(name)) => {
-                            // Registers were overwritten; restore apply/2's arguments.
-                            let l = p.heap.list(&items);
-                            xr[0] = f;
-                            xr[1] = l;
-                            need_module!(name)
-                        }
-                        Err(fe) => {
-                            let reason = fun_error(p, fe, f, &items);
-                            raise!(Class::Error, reason)
-                        }
-                    }
+                    gc!(0, live_at_entry);
+                    jump_module!(nm, npc);
+                    reduce!(m, pc!(), live_at_entry);
                 }
-            }
+                Applied::Bif(b, n, export) => call_bif!(b, n, export, *tail, *dealloc),
+                Applied::Load(name) => need_module!(name),
+                Applied::Fault(f) => fault!(
+                    f,
+                    Top::Function {
+                        args: None,
+                        info: None,
+                    }
+                ),
+                Applied::NotAList => {
+                    let args: Vec<Term> = xr[..*arity as usize].to_vec();
+                    fault!(
+                        badarg(),
+                        Top::Bif {
+                            bif: BifName::Export(*export),
+                            args: &args
+                        }
+                    )
+                }
+            },
             Op::CallFun(arity)
             | Op::CallFun2(arity, _)
             | Op::CallFunLast(arity, _)
