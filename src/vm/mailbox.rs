@@ -182,6 +182,7 @@ impl Mailbox {
 mod tests {
     use super::*;
     use crate::vm::memory::NodeMemory;
+    use alloc::vec::Vec;
 
     fn filled(n: i64) -> Mailbox {
         let mut m = Mailbox::new();
@@ -194,8 +195,6 @@ mod tests {
     fn contents(m: &Mailbox) -> Vec<i64> {
         m.iter().filter_map(|t| t.as_small()).collect()
     }
-
-    use alloc::vec::Vec;
 
     /// A selective receive: passing over two messages, taking the third, then starting again
     /// from the oldest.
