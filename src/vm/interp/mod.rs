@@ -13,6 +13,11 @@
 //! returns) with the live X registers as roots. A call to a module that is not loaded returns
 //! [`Outcome::NeedModule`] without side effects: the driver loads it and resumes, and the call
 //! instruction runs again.
+//!
+//! One dispatch `match` per loop lives here; what the instructions share out of line is in
+//! files by family: `bs.rs` (bit syntax), `call.rs` (call targets, `undef`, BIF traps, funs,
+//! `apply/2,3` called as a BIF), `guards.rs` (type tests, comparisons, size guards). A
+//! process's messages and receive state are its [`Mailbox`](super::mailbox::Mailbox).
 
 use alloc::string::String;
 use alloc::vec::Vec;
