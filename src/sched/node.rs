@@ -413,7 +413,7 @@ impl<P: Platform> Node<P> {
         for r in core::mem::take(&mut p.heap_reports) {
             self.heap_report(p.pid, &r, io);
         }
-        if !p.timer_armed {
+        if !p.mailbox.timer_armed() {
             // Its receive ended (or never had a timeout): a pending timer is stale.
             self.st.cancel_receive_timer(pid);
         }

@@ -504,7 +504,7 @@ impl<P: Platform> State<P> {
                     wanted_words: p.heap.words.len() + p.mailbox.capacity().max(4),
                 })?;
                 let m = try_copy_term(view, &mut p.heap, msg)?;
-                p.mailbox.push_back(m);
+                p.mailbox.push(m);
                 self.wake(to);
             }
             None => {
@@ -536,7 +536,7 @@ impl<P: Platform> State<P> {
                 .and_then(|()| build(&self.no_lits, &atoms, p, &d))
             {
                 Ok(m) => {
-                    p.mailbox.push_back(m);
+                    p.mailbox.push(m);
                     self.wake(to);
                 }
                 Err(oom) => {
@@ -950,7 +950,7 @@ impl<P: Platform> State<P> {
                     }
                     e.recv_timer = None;
                     if let Some(p) = e.process.as_mut() {
-                        p.timed_out = true;
+                        p.mailbox.expire_timer();
                     }
                     self.wake(pid);
                 }
@@ -1080,7 +1080,7 @@ fn copy_items(
     let mut items = Vec::new();
     items.try_reserve_exact(n).map_err(|_| refused(heap))?;
     if messages {
-        for &m in &p.mailbox {
+        for m in p.mailbox.iter() {
             items.push(try_copy_term(view, heap, m)?);
         }
     } else {

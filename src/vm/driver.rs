@@ -506,7 +506,7 @@ impl Runtime {
                 Outcome::Yield => {}
                 Outcome::Waiting => return Finish::Deadlock,
                 // Nobody else can send: the time runs out.
-                Outcome::WaitTimeout(_) => p.timed_out = true,
+                Outcome::WaitTimeout(_) => p.mailbox.expire_timer(),
             }
         }
     }

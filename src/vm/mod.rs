@@ -14,7 +14,8 @@
 //!   portable hashes), [`memory`] (the node's account of heap memory against its budget).
 //! * Code: [`translate`] turns the loader's generic instructions into [`ops::Op`]s with
 //!   resolved operands; [`code`] holds modules and the export table; [`interp`] is the dispatch
-//!   loop; [`exception`] builds stack traces and unwinds; [`process`] is a process's state;
+//!   loop; [`exception`] builds stack traces and unwinds; [`process`] is a process's state
+//!   ([`mailbox`] its messages and the receive state over them);
 //!   [`profile`] counts executed instructions and pairs (with the `op-profile` feature).
 //! * Natives: [`bif`] (calling convention, errors, lookup) and [`bifs`] (the implementations).
 //! * Tables: [`ets`] holds the node's ETS tables outside every process heap (the `ets` BIFs
@@ -74,6 +75,7 @@ pub mod heap;
 pub mod interp;
 pub mod iomod;
 pub mod literals;
+pub mod mailbox;
 pub mod map;
 pub mod maphash;
 pub mod maxheap;

@@ -5,11 +5,11 @@
 //! `stack[len - 1 - i]`. Catch markers live in Y slots. Everything the collector must see is
 //! listed by [`Process::collect`].
 
-use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 use super::gc::{self, GcError};
 use super::heap::{erl_heap_size, Heap};
+use super::mailbox::Mailbox;
 use super::maxheap::{HeapReport, MaxHeap};
 use super::memory::{MemoryError, OutOfMemory};
 use super::term::Term;
@@ -107,15 +107,9 @@ pub struct Process {
     /// [`Process::grow_stack`], which asks the account (the stack is memory like the heap, so
     /// a deep recursion fails its process, never the node) and checks `max_heap_size`.
     pub max_stack: usize,
-    /// Received messages, oldest first (terms on this process's heap). A deque, so taking the
-    /// oldest message, the common case, costs the same however long the queue is.
-    pub mailbox: VecDeque<Term>,
-    /// Index of the next message `loop_rec` looks at.
-    pub recv_cursor: usize,
-    /// The current receive has asked the scheduler for a timeout (`wait_timeout`).
-    pub timer_armed: bool,
-    /// The scheduler says the current receive's timeout has expired.
-    pub timed_out: bool,
+    /// Received messages (terms on this process's heap) and the state of the receive that
+    /// reads them: save position and timer flags.
+    pub mailbox: Mailbox,
     /// Its `max_heap_size` (set with [`Process::set_max_heap`]).
     pub max_heap: MaxHeap,
     /// Reports of collections that found the heap over `max_heap`, for the node to print.
@@ -152,10 +146,7 @@ impl Process {
             reductions: SLICE_REDUCTIONS,
             dict: super::dict::Dict::default(),
             max_stack: STACK_FREE_WORDS - STACK_SLACK,
-            mailbox: VecDeque::new(),
-            recv_cursor: 0,
-            timer_armed: false,
-            timed_out: false,
+            mailbox: Mailbox::new(),
             max_heap: MaxHeap::default(),
             heap_reports: Vec::new(),
             min_bin_vheap: ERL_MIN_BIN_VHEAP_SIZE,
@@ -372,7 +363,7 @@ impl Process {
             dict.push(v);
         }
         let bins_over = self.heap.take_bins_over();
-        let (older, newer) = self.mailbox.as_mut_slices();
+        let (older, newer) = self.mailbox.roots_mut();
         let before = self.heap.words.len();
         let r = gc::collect(
             &mut self.heap,
@@ -439,24 +430,12 @@ impl Process {
 }
 
 impl Process {
-    /// Makes room in the mailbox for one more message. The queue grows by doubling; each
-    /// growth is charged to the node's memory account first and taken from the allocator
-    /// fallibly, so a process flooded with messages (even ones that take no heap words, as
-    /// atoms) is refused them, its senders' `system_limit`, instead of exhausting the node.
+    /// Makes room in the mailbox for one more message, charged to the node's memory account
+    /// ([`Mailbox::room_for_one`]): a process flooded with messages (even ones that take no
+    /// heap words, as atoms) is refused them, its senders' `system_limit`, instead of
+    /// exhausting the node.
     pub fn room_for_message(&mut self) -> Result<(), MemoryError> {
-        let cap = self.mailbox.capacity();
-        if self.mailbox.len() < cap {
-            return Ok(());
-        }
-        let extra = cap.max(4);
-        self.heap.charge_queue(cap + extra, true)?;
-        if self.mailbox.try_reserve(extra).is_err() {
-            let _ = self.heap.charge_queue(cap, false);
-            return Err(MemoryError::AllocationFailed);
-        }
-        // The allocator may have given more than asked: that is taken too.
-        let _ = self.heap.charge_queue(self.mailbox.capacity(), false);
-        Ok(())
+        self.mailbox.room_for_one(&mut self.heap)
     }
 }
 

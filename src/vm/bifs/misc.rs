@@ -450,7 +450,7 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         ctx.p
             .room_for_message()
             .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
-        ctx.p.mailbox.push_back(a[1]);
+        ctx.p.mailbox.push(a[1]);
     } else if !a[0].is_pid() {
         return Err(badarg());
     }

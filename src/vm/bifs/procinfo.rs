@@ -218,7 +218,7 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             let mut m = Vec::new();
             m.try_reserve_exact(ctx.p.mailbox.len())
                 .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
-            m.extend(ctx.p.mailbox.iter().copied());
+            m.extend(ctx.p.mailbox.iter());
             ctx.heap_room(2 * m.len())?;
             ctx.p.heap.list(&m)
         }

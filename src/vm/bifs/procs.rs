@@ -88,7 +88,7 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         ctx.p
             .room_for_message()
             .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
-        ctx.p.mailbox.push_back(msg);
+        ctx.p.mailbox.push(msg);
     } else {
         let view = ctx.p.heap.view(ctx.lits);
         // A copy the node's memory refuses sends nothing: `system_limit`, as a BIF whose
@@ -332,7 +332,7 @@ pub fn link(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             return Err(Fault::error(noproc));
         }
         let msg = ctx.p.heap.tuple(&[atom::EXIT_CAPS, a[0], noproc]);
-        ctx.p.mailbox.push_back(msg);
+        ctx.p.mailbox.push(msg);
     }
     Ok(atom::TRUE)
 }
@@ -474,7 +474,6 @@ pub fn demonitor2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             }
             _ => true,
         });
-        ctx.p.recv_cursor = 0;
     }
     Ok(Term::boolean(!info || removed))
 }
@@ -825,7 +824,7 @@ fn timer_reply(ctx: &mut Ctx, a: &[Term], tag: &str, allowed: u8) -> BifResult {
     if asy.unwrap_or(false) {
         let tag = atom(ctx, tag)?;
         let msg = ctx.p.heap.tuple(&[tag, a[0], result]);
-        ctx.p.mailbox.push_back(msg);
+        ctx.p.mailbox.push(msg);
         return Ok(atom::OK);
     }
     Ok(result)
@@ -851,7 +850,7 @@ pub fn hibernate(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ctx.p.stack.clear();
     // Y0..Y2 read M, F, Args: Y0 is the top of the stack.
     ctx.p.stack.extend([a[2], a[1], a[0]]);
-    ctx.p.recv_cursor = 0;
+    ctx.p.mailbox.reset_save();
     // A heap limit of zero collects at the next safe point (as `garbage_collect/0` does).
     ctx.p.heap.collect_soon();
     Err(Fault::Hibernate)

@@ -13,26 +13,41 @@
 //! returns) with the live X registers as roots. A call to a module that is not loaded returns
 //! [`Outcome::NeedModule`] without side effects: the driver loads it and resumes, and the call
 //! instruction runs again.
+//!
+//! One dispatch `match` per loop lives here; what the instructions share out of line is in
+//! files by family: `bs.rs` (bit syntax), `call.rs` (call targets, `undef`, BIF traps, funs,
+//! `apply/2,3` called as a BIF), `guards.rs` (type tests, comparisons, size guards). A
+//! process's messages and receive state are its [`Mailbox`](super::mailbox::Mailbox).
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use num_bigint::BigInt;
 
 use super::atom::{self, AtomTable};
 use super::bif::{self, badarg, BifFn, Class, Ctx, Fault, Frame, Io};
-use super::bits::{self, BitWriter};
-use super::code::{split_fun_id, Code, Target, SPAWN_APPLY3_PC, TRAP_PC};
-use super::compare::{compare, eq, exact_eq, Mode};
+use super::bits;
+use super::code::{Code, Target};
+use super::compare::{compare, exact_eq, Mode};
 use super::exception::{self, BifName, Top};
 use super::fetch::{Ip, Ops};
-use super::heap::View;
 use super::literals::Literals;
 use super::map;
-use super::memory::MemoryError;
 use super::ops::*;
 use super::process::{Process, F_REGS, SLICE_REDUCTIONS, X_REGS};
 use super::services::{NoServices, Services};
 use super::term::{Kind, Term};
+
+mod bs;
+mod call;
+mod guards;
+#[cfg(test)]
+mod tests;
+
+use bs::{bs_fault, bs_get, create_bin, ctx_fields, set_pos};
+use call::{
+    apply_bif, apply_target, fun_arity, fun_entry, fun_error, trap, undef, Applied, FunEntry,
+    Resolved,
+};
+use guards::{cmp_test, element_of, long_length, size_of, type_test, Length};
 
 /// Node-wide state the interpreter needs besides the process.
 #[derive(Debug)]
@@ -84,7 +99,8 @@ pub enum Outcome {
     /// The process waits for a message (it resumes at its `loop_rec`).
     Waiting,
     /// The process waits for a message for at most this many milliseconds; when the time is
-    /// up the scheduler sets [`Process::timed_out`] and runs it again.
+    /// up the scheduler marks its receive timed out
+    /// ([`Mailbox::expire_timer`](super::mailbox::Mailbox::expire_timer)) and runs it again.
     WaitTimeout(u64),
 }
 
@@ -163,69 +179,6 @@ fn small_add_sub(x: Term, y: Term, sub: bool) -> Option<Term> {
     w.map(|w| Term(w as u64))
 }
 
-/// Takes a BIF's trap: yields so that the calling instruction (`at - 1`) runs again with
-/// the BIF's new arguments (`Trap`), or so that the process calls the trap stub (`TrapTo`) or
-/// `apply/3` (`Apply`; for both, the caller's frame as for a call from `at`, a tail call
-/// dropping `tail` slots).
-#[cold]
-fn trap(
-    p: &mut Process,
-    xr: &mut [Term; X_REGS],
-    live: &mut usize,
-    f: Fault,
-    arity: usize,
-    at: (u32, u32),
-    tail: Option<usize>,
-) -> Outcome {
-    let (args, to): (&[Term], (u32, u32)) = match &f {
-        Fault::Trap(t) => (&t[..arity], (at.0, at.1 - 1)),
-        Fault::TrapTo(t) => {
-            // A continuation trapping again (from the stub) keeps its caller.
-            let from_stub = at.0 == 0 && (TRAP_PC..TRAP_PC + 3).contains(&at.1);
-            if !(from_stub && tail.is_some()) {
-                enter_from(p, at, tail);
-            }
-            (t, (0, TRAP_PC))
-        }
-        // The module-0 stub that tail-calls apply/3 on x0..x2.
-        Fault::Apply(t) => {
-            enter_from(p, at, tail);
-            (t, (0, SPAWN_APPLY3_PC))
-        }
-        _ => return stop(f),
-    };
-    let n = args.len();
-    xr[..n].copy_from_slice(args);
-    if p.heap.wants_gc(0) && p.collect(&mut xr[..n], 0).is_err() {
-        // Over a max_heap_size that kills, as in gc!.
-        return Outcome::Crash {
-            class: Class::Exit,
-            reason: atom::KILLED,
-            trace: Term::NIL,
-        };
-    }
-    *live = n;
-    p.reductions = SLICE_REDUCTIONS;
-    (p.module, p.pc) = to;
-    Outcome::Yield
-}
-
-/// Sets up the caller's frame for a trap's call from `at`, as for a call (`tail`: a tail call
-/// dropping that many slots).
-fn enter_from(p: &mut Process, at: (u32, u32), tail: Option<usize>) {
-    match tail {
-        Some(dealloc) => {
-            let len = p.stack.len();
-            p.stack.truncate(len - dealloc);
-            p.trap_caller = Some(at);
-        }
-        None => {
-            p.stack.push(Term::cp_at(at.0, at.1 as usize));
-            p.trap_caller = None;
-        }
-    }
-}
-
 /// How a fault that is no exception ends the run.
 #[cold]
 fn stop(f: Fault) -> Outcome {
@@ -243,217 +196,6 @@ fn stop(f: Fault) -> Outcome {
             reason: atom::BADARG,
             trace: Term::NIL,
         },
-    }
-}
-
-/// `tuple_size/1`, `byte_size/1`, `map_size/1` or `length/1` of `t` as the BIF computes it,
-/// when `t` has the type it takes; for `length/1`, only when the list is shorter than 64
-/// cells, for which the BIF charges no reductions (longer ones go to the BIF, which does).
-#[inline(never)]
-fn size_of(v: &View, what: SizeOf, t: Term) -> Option<Term> {
-    let n = match what {
-        SizeOf::Tuple => v.tuple(t)?.len(),
-        SizeOf::Binary => v.binary(t)?.bit_len.div_ceil(8),
-        SizeOf::Map => v.map_size(t)?,
-        SizeOf::List => {
-            let (mut n, mut l) = (0, t);
-            while l.is_cons() && n < 64 {
-                n += 1;
-                l = v.cons(l).1;
-            }
-            if !l.is_nil() || n >= 64 {
-                return None;
-            }
-            n
-        }
-    };
-    Some(Term::small(n as i64))
-}
-
-/// Cells `length/1` walks for a reduction.
-const CELLS_PER_REDUCTION: usize = 64;
-
-/// How far [`long_length`] got.
-enum Length {
-    /// The list's length, and the reductions it took.
-    Done(usize, i32),
-    /// Not done within the reductions left: the instruction runs again after a yield.
-    More,
-    /// Not a proper list.
-    Improper,
-}
-
-/// Where a long `length/1` stopped to yield: the list it measures, the cell it reached, the
-/// cells before it, and the instruction it is for.
-struct LengthState {
-    list: Term,
-    at: Term,
-    counted: usize,
-    instruction: (u32, u32),
-}
-
-/// `length/1` of the list `t` at instruction `at` with `reds` reductions left in the slice:
-/// walks a reduction's worth of cells per reduction, and when the slice runs out keeps its
-/// place in the process's trap state, so the instruction, run again after the yield, goes on
-/// from there (erl's `length/1` yields too). The place stays valid: a process is collected
-/// only while it runs, and it resumes at this very instruction, so no collection moves the
-/// cells in between (messages delivered meanwhile only add words). It is taken up only by
-/// the same instruction on the same list term, and only if its cell lies within the heap;
-/// otherwise the count starts over.
-#[inline(never)]
-fn long_length(p: &mut Process, lits: &Literals, t: Term, at: (u32, u32), reds: i32) -> Length {
-    let (mut l, mut n) = (t, 0usize);
-    if let Some(s) = p
-        .trap_state
-        .take()
-        .and_then(|s| s.downcast::<LengthState>().ok())
-    {
-        // (A literal list's cells never move.)
-        let fits = s.at.is_literal() || s.at.offset() + 1 < p.heap.words.len();
-        if s.list == t && s.instruction == at && s.at.is_cons() && fits {
-            (l, n) = (s.at, s.counted);
-        }
-    }
-    let budget = usize::try_from(reds.max(1)).unwrap_or(1) * CELLS_PER_REDUCTION;
-    let v = p.heap.view(lits);
-    let mut walked = 0;
-    while l.is_cons() && walked < budget {
-        l = v.cons(l).1;
-        walked += 1;
-    }
-    n += walked;
-    if l.is_cons() {
-        p.trap_state = Some(alloc::boxed::Box::new(LengthState {
-            list: t,
-            at: l,
-            counted: n,
-            instruction: at,
-        }));
-        return Length::More;
-    }
-    if !l.is_nil() {
-        return Length::Improper;
-    }
-    Length::Done(n, (walked / CELLS_PER_REDUCTION) as i32)
-}
-
-/// `element(I, T)` when `I` is a small integer within the arity of the tuple `T`; `None` for
-/// everything else (the BIF decides: badarg).
-#[inline]
-fn element_of(v: &View, i: Term, t: Term) -> Option<Term> {
-    let el = v.tuple(t)?;
-    let i = usize::try_from(i.as_small()?).ok()?.checked_sub(1)?;
-    el.get(i).copied()
-}
-
-fn type_test(v: &View, t: Term, test: TypeTest) -> bool {
-    match test {
-        TypeTest::Integer => v.is_integer(t),
-        TypeTest::Float => v.kind(t) == Some(Kind::Float),
-        TypeTest::Number => v.is_number(t),
-        TypeTest::Atom => t.is_atom(),
-        TypeTest::Pid => t.is_pid(),
-        TypeTest::Reference => v.is_ref(t),
-        TypeTest::Port => false,
-        TypeTest::Nil => t.is_nil(),
-        TypeTest::Binary => v.is_binary(t),
-        TypeTest::Bitstr => v.is_bitstring(t),
-        TypeTest::List => t.is_nil() || t.is_cons(),
-        TypeTest::NonEmptyList => t.is_cons(),
-        TypeTest::Tuple => v.is_tuple(t),
-        TypeTest::Function => v.is_fun(t),
-        TypeTest::Boolean => t == atom::TRUE || t == atom::FALSE,
-        TypeTest::Map => v.is_map(t),
-    }
-}
-
-fn cmp_test(v: &View, atoms: &AtomTable, a: Term, b: Term, test: CmpTest) -> bool {
-    match test {
-        CmpTest::Lt => {
-            if a.is_small() && b.is_small() {
-                a.small_value() < b.small_value()
-            } else {
-                compare(v, atoms, a, b, Mode::Arith).is_lt()
-            }
-        }
-        CmpTest::Ge => {
-            if a.is_small() && b.is_small() {
-                a.small_value() >= b.small_value()
-            } else {
-                !compare(v, atoms, a, b, Mode::Arith).is_lt()
-            }
-        }
-        CmpTest::EqExact => exact_eq(v, atoms, a, b),
-        CmpTest::NeExact => !exact_eq(v, atoms, a, b),
-        CmpTest::Eq => a == b || (!(a.is_immediate() && b.is_immediate()) && eq(v, atoms, a, b)),
-        CmpTest::Ne => !(a == b || (!(a.is_immediate() && b.is_immediate()) && eq(v, atoms, a, b))),
-    }
-}
-
-/// A call target resolved from an export entry.
-enum Resolved {
-    Code(u32, u32),
-    Bif(BifFn, BifName),
-    Apply,
-    Load(Term),
-    Undef,
-}
-
-fn resolve(code: &Code, module: Term, function: Term, arity: u32) -> Resolved {
-    if let Some(e) = code.find_export(module, function, arity) {
-        match code.exports[e as usize].target {
-            Target::Code { module, pc } => return Resolved::Code(module, pc),
-            Target::Bif(b) => return Resolved::Bif(b, BifName::Export(e)),
-            Target::Apply => return Resolved::Apply,
-            Target::Undefined => {}
-        }
-    }
-    if module.is_atom()
-        && code.module_index(module).is_none()
-        && !code.missing.contains(module.atom_index())
-    {
-        Resolved::Load(module)
-    } else {
-        Resolved::Undef
-    }
-}
-
-/// The `undef` error of a call of `md:fun(args)` from instruction `pc` of module `m`
-/// (a tail call dropping `dealloc` slots from the caller's caller), with `md:fun` on top of
-/// its stack trace as erl reports it. Out of line: [`general`] is large enough.
-#[cold]
-#[inline(never)]
-fn undef(
-    p: &mut Process,
-    atoms: &mut AtomTable,
-    code: &Code,
-    (m, pc): (u32, usize),
-    (md, fun, args): (Term, Term, &[Term]),
-    tail: bool,
-    dealloc: u32,
-) -> Fault {
-    if tail {
-        let len = p.stack.len();
-        p.stack.truncate(len - dealloc as usize);
-    } else {
-        p.stack.push(Term::cp_at(m, pc));
-    }
-    let trace = exception::build_trace(
-        p,
-        atoms,
-        code,
-        m,
-        pc as u32,
-        Top::Undef {
-            module: md,
-            function: fun,
-            args,
-        },
-    );
-    Fault::Raise {
-        class: Class::Error,
-        reason: atom::UNDEF,
-        frame: Frame::Trace(trace),
     }
 }
 
@@ -1199,8 +941,8 @@ fn fast<'e>(
                 }
             }
             Op::LoopRec(fail) => {
-                match p.mailbox.get(p.recv_cursor) {
-                    Some(&msg) => {
+                match p.mailbox.peek() {
+                    Some(msg) => {
                         xr[0] = msg;
                         ip = next;
                     }
@@ -1209,12 +951,7 @@ fn fast<'e>(
                 continue;
             }
             Op::RemoveMessage => {
-                if p.recv_cursor < p.mailbox.len() {
-                    p.mailbox.remove(p.recv_cursor);
-                }
-                p.recv_cursor = 0;
-                p.timer_armed = false;
-                p.timed_out = false;
+                p.mailbox.remove_current();
                 ip = next;
                 continue;
             }
@@ -2390,31 +2127,18 @@ fn general<'e>(
                         {
                             need_module!(e.module);
                         }
-                        if *push {
-                            p.stack.push(Term::cp_at(m, pc!()));
-                        } else {
-                            let len = p.stack.len();
-                            p.stack.truncate(len - *dealloc as usize);
-                        }
                         let args: Vec<Term> = xr[..e.arity as usize].to_vec();
-                        let trace = exception::build_trace(
+                        let f = undef(
                             p,
                             atoms,
                             code,
-                            m,
-                            pc!() as u32,
-                            Top::Undef {
-                                module: e.module,
-                                function: e.function,
-                                args: &args,
-                            },
+                            (m, pc!()),
+                            (e.module, e.function, &args),
+                            !*push,
+                            *dealloc,
                         );
                         fault!(
-                            Fault::Raise {
-                                class: Class::Error,
-                                reason: atom::UNDEF,
-                                frame: Frame::Trace(trace),
-                            },
+                            f,
                             Top::Function {
                                 args: None,
                                 info: None,
@@ -2457,31 +2181,18 @@ fn general<'e>(
                     }
                     Ok(Resolved::Load(name)) => need_module!(name),
                     Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
-                        if !*tail {
-                            p.stack.push(Term::cp_at(m, pc!()));
-                        } else {
-                            let len = p.stack.len();
-                            p.stack.truncate(len - *dealloc as usize);
-                        }
                         let args: Vec<Term> = xr[..n as usize].to_vec();
-                        let trace = exception::build_trace(
+                        let f = undef(
                             p,
                             atoms,
                             code,
-                            m,
-                            pc!() as u32,
-                            Top::Undef {
-                                module: md,
-                                function: fun,
-                                args: &args,
-                            },
+                            (m, pc!()),
+                            (md, fun, &args),
+                            *tail,
+                            *dealloc,
                         );
                         fault!(
-                            Fault::Raise {
-                                class: Class::Error,
-                                reason: atom::UNDEF,
-                                frame: Frame::Trace(trace),
-                            },
+                            f,
                             Top::Function {
                                 args: None,
                                 info: None,
@@ -2502,158 +2213,49 @@ fn general<'e>(
                 export,
                 tail,
                 dealloc,
-            } => {
-                // erlang:apply(M, F, Args) / apply(Fun, Args): spread Args into x0.. and retry
-                // as apply / call_fun.
-                let args_term = xr[*arity as usize - 1];
-                let items = match p.heap.view(lits).list_to_vec(args_term) {
-                    Some(v) => v,
-                    None => {
-                        let args: Vec<Term> = xr[..*arity as usize].to_vec();
-                        fault!(
-                            badarg(),
-                            Top::Bif {
-                                bif: BifName::Export(*export),
-                                args: &args
-                            }
-                        )
+            } => match apply_bif(
+                p,
+                xr,
+                atoms,
+                lits,
+                code,
+                *arity,
+                (m, pc!()),
+                *tail,
+                *dealloc,
+            ) {
+                Applied::Code(nm, npc, live_at_entry) => {
+                    if *tail {
+                        let len = p.stack.len();
+                        p.stack.truncate(len - *dealloc as usize);
+                    } else {
+                        p.stack.push(Term::cp_at(m, pc!()));
+                        stack_check!();
                     }
-                };
-                let n = items.len() as u32;
-                if *arity == 3 {
-                    let (md, fun) = (xr[0], xr[1]);
-                    match apply_target(code, md, fun, n) {
-                        Ok(Resolved::Load(name)) => need_module!(name),
-                        Err(f) => fault!(
-                            f,
-                            Top::Function {
-                                args: None,
-                                info: None,
-                            }
-                        ),
-                        Ok(r) => {
-                            xr[..items.len()].copy_from_slice(&items);
-                            match r {
-                                Resolved::Code(nm, npc) => {
-                                    if *tail {
-                                        let len = p.stack.len();
-                                        p.stack.truncate(len - *dealloc as usize);
-                                    } else {
-                                        p.stack.push(Term::cp_at(m, pc!()));
-                                        stack_check!();
-                                    }
-                                    gc!(0, n);
-                                    jump_module!(nm, npc);
-                                    reduce!(m, pc!(), n);
-                                }
-                                Resolved::Bif(b, export) => {
-                                    call_bif!(b, n, export, *tail, *dealloc);
-                                }
-                                _ => {
-                                    if !*tail {
-                                        p.stack.push(Term::cp_at(m, pc!()));
-                                    } else {
-                                        let len = p.stack.len();
-                                        p.stack.truncate(len - *dealloc as usize);
-                                    }
-                                    let trace = exception::build_trace(
-                                        p,
-                                        atoms,
-                                        code,
-                                        m,
-                                        pc!() as u32,
-                                        Top::Undef {
-                                            module: md,
-                                            function: fun,
-                                            args: &items,
-                                        },
-                                    );
-                                    fault!(
-                                        Fault::Raise {
-                                            class: Class::Error,
-                                            reason: atom::UNDEF,
-                                            frame: Frame::Trace(trace),
-                                        },
-                                        Top::Function {
-                                            args: None,
-                                            info: None,
-                                        }
-                                    );
-                                }
-                            }
-                        }
-                    }
-                } else {
-                    let f = xr[0];
-                    xr[..items.len()].copy_from_slice(&items);
-                    match fun_entry(p, xr, lits, code, f, n) {
-                        Ok(FunEntry::Code(nm, npc, live_at_entry)) => {
-                            if *tail {
-                                let len = p.stack.len();
-                                p.stack.truncate(len - *dealloc as usize);
-                            } else {
-                                p.stack.push(Term::cp_at(m, pc!()));
-                                stack_check!();
-                            }
-                            gc!(0, live_at_entry);
-                            jump_module!(nm, npc);
-                            reduce!(m, pc!(), live_at_entry);
-                        }
-                        Ok(FunEntry::Mfa(md, fun)) => {
-                            xr[n as usize] = md;
-                            xr[n as usize + 1] = fun;
-                            xr[n as usize + 2] = Term::NIL;
-                            // Re-dispatch as apply: restore the original registers' shape.
-                            match apply_target(code, md, fun, n) {
-                                Ok(Resolved::Code(nm, npc)) => {
-                                    if *tail {
-                                        let len = p.stack.len();
-                                        p.stack.truncate(len - *dealloc as usize);
-                                    } else {
-                                        p.stack.push(Term::cp_at(m, pc!()));
-                                        stack_check!();
-                                    }
-                                    gc!(0, n);
-                                    jump_module!(nm, npc);
-                                    reduce!(m, pc!(), n);
-                                }
-                                Ok(Resolved::Bif(b, export)) => {
-                                    call_bif!(b, n, export, *tail, *dealloc);
-                                }
-                                _ => {
-                                    let f = undef(
-                                        p,
-                                        atoms,
-                                        code,
-                                        (m, pc!()),
-                                        (md, fun, &items),
-                                        *tail,
-                                        *dealloc,
-                                    );
-                                    fault!(
-                                        f,
-                                        Top::Function {
-                                            args: None,
-                                            info: None,
-                                        }
-                                    );
-                                }
-                            }
-                        }
-                        Ok(FunEntry::Load(name)) => {
-                            // Registers were overwritten; restore apply/2's arguments.
-                            let l = p.heap.list(&items);
-                            xr[0] = f;
-                            xr[1] = l;
-                            need_module!(name)
-                        }
-                        Err(fe) => {
-                            let reason = fun_error(p, fe, f, &items);
-                            raise!(Class::Error, reason)
-                        }
-                    }
+                    gc!(0, live_at_entry);
+                    jump_module!(nm, npc);
+                    reduce!(m, pc!(), live_at_entry);
                 }
-            }
+                Applied::Bif(b, n, export) => call_bif!(b, n, export, *tail, *dealloc),
+                Applied::Load(name) => need_module!(name),
+                Applied::Fault(f) => fault!(
+                    f,
+                    Top::Function {
+                        args: None,
+                        info: None,
+                    }
+                ),
+                Applied::NotAList => {
+                    let args: Vec<Term> = xr[..*arity as usize].to_vec();
+                    fault!(
+                        badarg(),
+                        Top::Bif {
+                            bif: BifName::Export(*export),
+                            args: &args
+                        }
+                    )
+                }
+            },
             Op::CallFun(arity)
             | Op::CallFun2(arity, _)
             | Op::CallFunLast(arity, _)
@@ -3105,27 +2707,16 @@ fn general<'e>(
                     ),
                 }
             }
-            Op::LoopRec(fail) => match p.mailbox.get(p.recv_cursor) {
-                Some(&msg) => xr[0] = msg,
+            Op::LoopRec(fail) => match p.mailbox.peek() {
+                Some(msg) => xr[0] = msg,
                 None => ip = ops.at(*fail as usize),
             },
             Op::LoopRecEnd(target) => {
-                p.recv_cursor += 1;
+                p.mailbox.advance();
                 ip = ops.at(*target as usize);
             }
-            Op::RemoveMessage => {
-                if p.recv_cursor < p.mailbox.len() {
-                    p.mailbox.remove(p.recv_cursor);
-                }
-                p.recv_cursor = 0;
-                p.timer_armed = false;
-                p.timed_out = false;
-            }
-            Op::Timeout => {
-                p.recv_cursor = 0;
-                p.timer_armed = false;
-                p.timed_out = false;
-            }
+            Op::RemoveMessage => p.mailbox.remove_current(),
+            Op::Timeout => p.mailbox.end_receive(),
             Op::Wait(target) => {
                 // Resume at the loop_rec: it looks at the messages that arrived meanwhile.
                 p.module = m;
@@ -3140,10 +2731,8 @@ fn general<'e>(
                     _ => 0,
                 };
                 let t = get!(*src);
-                if p.timed_out {
+                if p.mailbox.take_timeout() {
                     // The time is up: fall through to `timeout`.
-                    p.timed_out = false;
-                    p.timer_armed = false;
                 } else if t == atom::INFINITY {
                     p.module = m;
                     p.pc = *target;
@@ -3156,10 +2745,9 @@ fn general<'e>(
                     if ms != 0 {
                         p.module = m;
                         p.pc = *target;
-                        if p.timer_armed {
+                        if !p.mailbox.arm_timer() {
                             return Some(Outcome::Waiting);
                         }
-                        p.timer_armed = true;
                         return Some(Outcome::WaitTimeout(ms));
                     }
                 }
@@ -3186,8 +2774,6 @@ fn general<'e>(
     None
 }
 
-/// How a process ends when its code or saved position cannot be run.
-#[cold]
 /// The float registers, made (zeroed) by the first float instruction after the process last
 /// waited: most processes never use them, and a receive has none live.
 #[inline]
@@ -3198,556 +2784,12 @@ fn fregs(p: &mut Process) -> &mut [f64] {
     &mut p.f
 }
 
+/// How a process ends when its code or saved position cannot be run.
+#[cold]
 fn bad_code() -> Outcome {
     Outcome::Crash {
         class: Class::Error,
         reason: atom::UNDEF,
         trace: Term::NIL,
-    }
-}
-
-fn ctx_fields(p: &Process, c: Term) -> (u64, usize, usize, usize) {
-    let o = c.offset();
-    let w = &p.heap.words;
-    (
-        w[o + 1].0,
-        w[o + 2].0 as usize,
-        w[o + 3].0 as usize,
-        w[o + 4].0 as usize,
-    )
-}
-
-fn set_pos(p: &mut Process, c: Term, pos: usize) {
-    let o = c.offset();
-    p.heap.words[o + 4] = Term(pos as u64);
-}
-
-fn bs_get(
-    p: &mut Process,
-    lits: &Literals,
-    c: Term,
-    size: Term,
-    unit: u32,
-    flags: u32,
-    what: BsGet,
-) -> Option<Term> {
-    let (w, _, end, pos) = ctx_fields(p, c);
-    let n = if size == atom::ALL {
-        let rest = end - pos;
-        if unit > 1 && !rest.is_multiple_of(unit as usize) {
-            return None;
-        }
-        rest
-    } else {
-        let s = size.as_small()?;
-        if s < 0 {
-            return None;
-        }
-        (s as usize).checked_mul(unit as usize)?
-    };
-    if pos + n > end {
-        return None;
-    }
-    let t = match what {
-        BsGet::Binary => p.heap.bin_ref(w, pos, n),
-        BsGet::Integer => {
-            if n <= 64 {
-                let v = bits::read_int64(p.heap.view(lits).buffer(w), pos, n, flags);
-                match i64::try_from(v) {
-                    Ok(i) => p.heap.int(i),
-                    Err(_) => p.heap.bigint(&BigInt::from(v)),
-                }
-            } else {
-                let b: BigInt = {
-                    let data = p.heap.view(lits).buffer(w);
-                    bits::read_integer(data, pos, n, flags)
-                };
-                p.heap.bigint(&b)
-            }
-        }
-        BsGet::Float => {
-            let f = {
-                let data = p.heap.view(lits).buffer(w);
-                bits::read_float(data, pos, n, flags)?
-            };
-            p.heap.float(f)
-        }
-    };
-    set_pos(p, c, pos + n);
-    Some(t)
-}
-
-/// What is wrong with a segment, as erl's `cause` names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum BsProblem {
-    /// The value has the wrong type (or is no code point, for `utf*`).
-    Type,
-    /// The size is no non-negative integer, or too large.
-    Size,
-    /// The binary is shorter than the size.
-    Short,
-    /// The binary's size is no multiple of the unit.
-    Unit,
-    /// A float segment's size is not 16, 32 or 64 bits.
-    Invalid,
-}
-
-/// Why a binary construction failed: `system_limit` or else `badarg`, and the segment to
-/// blame with what is wrong with it. Small, as the construction's hot path returns it;
-/// [`bs_fault`] makes the exception and erl's cause from it.
-#[derive(Clone, Copy, Debug)]
-struct BsFail<'s> {
-    /// `system_limit` rather than `badarg`.
-    limit: bool,
-    /// The segment at fault.
-    blame: Option<(&'s Segment, BsProblem)>,
-}
-
-impl<'s> BsFail<'s> {
-    /// A `system_limit`: the result would not fit in the node's memory.
-    fn limit() -> BsFail<'s> {
-        BsFail {
-            limit: true,
-            blame: None,
-        }
-    }
-
-    /// A `badarg` blaming segment `s` for `problem`.
-    fn badarg(s: &'s Segment, problem: BsProblem) -> BsFail<'s> {
-        BsFail {
-            limit: false,
-            blame: Some((s, problem)),
-        }
-    }
-
-    /// A `badarg` blaming no segment.
-    fn plain() -> BsFail<'s> {
-        BsFail {
-            limit: false,
-            blame: None,
-        }
-    }
-}
-
-/// The exception for `e`, and erl's `cause` for its frame's error_info: the segment's number,
-/// type, problem and the value or size at fault (read again from the registers, which the
-/// construction did not change).
-#[cold]
-#[inline(never)]
-fn bs_fault(
-    p: &Process,
-    xr: &[Term; X_REGS],
-    e: BsFail,
-) -> (Fault, Option<(u32, &'static str, &'static str, Term)>) {
-    let fault = if e.limit {
-        Fault::error(atom::SYSTEM_LIMIT)
-    } else {
-        badarg()
-    };
-    let cause = e.blame.map(|(s, problem)| {
-        let kind = match s.kind {
-            SegKind::Integer => "integer",
-            SegKind::Float => "float",
-            SegKind::Utf8 => "utf8",
-            SegKind::Utf16 => "utf16",
-            SegKind::Utf32 => "utf32",
-            SegKind::Binary | SegKind::String | SegKind::Append | SegKind::PrivateAppend => {
-                "binary"
-            }
-        };
-        let (name, value) = match problem {
-            BsProblem::Type => ("type", s.src),
-            BsProblem::Size => ("size", s.size),
-            BsProblem::Short => ("short", s.src),
-            BsProblem::Unit => ("unit", s.src),
-            BsProblem::Invalid => ("invalid", s.size),
-        };
-        (s.pos, kind, name, fetch(xr, p, value))
-    });
-    (fault, cause)
-}
-
-/// The size in bits of segment `s` given `size` units: `badarg` unless a non-negative
-/// integer, `system_limit` when that many bits cannot be addressed (a bignum size, or size
-/// times unit overflowing); either blames the size.
-#[inline(always)]
-fn segment_bits<'s>(view: &View, s: &'s Segment, size: Term) -> Result<usize, BsFail<'s>> {
-    match size.as_small() {
-        Some(n) if n >= 0 => match (n as usize).checked_mul(s.unit as usize) {
-            Some(bits) => Ok(bits),
-            None => Err(bad_size(view, s, size)),
-        },
-        _ => Err(bad_size(view, s, size)),
-    }
-}
-
-/// What [`segment_bits`] fails with for `size`.
-#[cold]
-#[inline(never)]
-fn bad_size<'s>(view: &View, s: &'s Segment, size: Term) -> BsFail<'s> {
-    // A non-negative small here overflowed when multiplied by the unit.
-    let limit = size.as_small().is_some_and(|n| n >= 0)
-        || view
-            .big(size)
-            .is_some_and(|b| b.sign() == num_bigint::Sign::Plus);
-    BsFail {
-        limit,
-        blame: Some((s, BsProblem::Size)),
-    }
-}
-
-#[inline(never)]
-fn create_bin<'s>(
-    p: &mut Process,
-    xr: &[Term; X_REGS],
-    lits: &Literals,
-    strings: &[u8],
-    segs: &'s [Segment],
-    hint: SizeHint,
-) -> Result<Term, BsFail<'s>> {
-    // In-place append: the first segment names a binary that ends its buffer.
-    let mut writer: Option<(BitWriter, usize, usize)> = None;
-    let mut rest = segs;
-    if let Some(first) = segs.first() {
-        if matches!(first.kind, SegKind::Append | SegKind::PrivateAppend) {
-            let b = fetch(xr, p, first.src);
-            let view = p.heap.view(lits);
-            let (w, off, len) = view
-                .bin_ref(b)
-                .ok_or(BsFail::badarg(first, BsProblem::Type))?;
-            if first.unit > 1 && !len.is_multiple_of(first.unit as usize) {
-                return Err(BsFail::badarg(first, BsProblem::Unit));
-            }
-            if bits::appendable(&view, w, off, len) {
-                let i = (w >> 1) as usize;
-                let more = size_hint(p, xr, lits, hint, &segs[1..]);
-                let buf = alloc::sync::Arc::get_mut(&mut p.heap.bins[i])
-                    .ok_or(BsFail::plain())?
-                    .take_bytes();
-                let mut wr = BitWriter::resume(buf, off + len);
-                if construction_room(p, &mut wr, more).is_err() {
-                    p.heap.put_bin_bytes(i, wr.buf);
-                    return Err(BsFail::limit());
-                }
-                writer = Some((wr, i, off));
-            } else {
-                let s = super::heap::BinSlice {
-                    data: view.buffer(w),
-                    bit_offset: off,
-                    bit_len: len,
-                };
-                // Room for this construction, and for appending as much again later.
-                let now = s.bit_len / 8 + size_hint(p, xr, lits, hint, &segs[1..]);
-                let room = now.max(s.bit_len / 8 * 2 + 64);
-                let mut wr = BitWriter::with_room(if room < LARGE_OUTPUT { room } else { 0 });
-                construction_room(p, &mut wr, room).map_err(|_| BsFail::limit())?;
-                wr.slice(&s);
-                writer = Some((wr, usize::MAX, 0));
-            }
-            rest = &segs[1..];
-        }
-    }
-    let (mut wr, reuse, start) = match writer {
-        Some(w) => w,
-        None => {
-            // One allocation of about the right size instead of growing from nothing.
-            let bytes = size_hint(p, xr, lits, hint, rest);
-            let mut wr = BitWriter::with_room(if bytes < LARGE_OUTPUT { bytes } else { 0 });
-            construction_room(p, &mut wr, bytes).map_err(|_| BsFail::limit())?;
-            (wr, usize::MAX, 0)
-        }
-    };
-    let r = write_segments(p, xr, lits, strings, rest, &mut wr);
-    if reuse != usize::MAX {
-        // Put the buffer back even on failure so the source binary stays valid.
-        let bits_now = wr.bits;
-        p.heap.put_bin_bytes(reuse, wr.buf);
-        r?;
-        return Ok(p.heap.bin_ref((reuse as u64) << 1, start, bits_now - start));
-    }
-    r?;
-    let bits_now = wr.bits;
-    Ok(p.heap.binary_bits(wr.buf, bits_now))
-}
-
-/// The bytes a construction will probably take: `hint` for the segments whose size the load
-/// knew (see [`Segment::load_time_bits`]), and the length of each binary in `segs`.
-#[inline]
-fn size_hint(
-    p: &Process,
-    xr: &[Term; X_REGS],
-    lits: &Literals,
-    hint: SizeHint,
-    segs: &[Segment],
-) -> usize {
-    let mut bits = hint.fixed_bits;
-    if hint.binaries {
-        for s in segs {
-            if matches!(
-                s.kind,
-                SegKind::Binary | SegKind::Append | SegKind::PrivateAppend
-            ) {
-                let v = fetch(xr, p, s.src);
-                bits += p.heap.view(lits).bin_ref(v).map_or(0, |(_, _, len)| len);
-            }
-        }
-    }
-    bits.div_ceil(8)
-}
-
-/// Constructions whose output reaches this many bytes take their room from the node's memory
-/// fallibly (see [`construction_room`]); smaller ones grow as any small buffer does.
-const LARGE_OUTPUT: usize = 1 << 16;
-
-/// Room in `wr` for `bytes` more bytes of a construction's output (its size hint: the
-/// segments whose sizes the load knew and the binaries it copies), taken up front when the
-/// result will be large, so that appending them never grows the buffer on its own: an
-/// accumulator of tens of MB doubling by itself could ask for more than the node has, which
-/// must be the process's `system_limit`, not the node's end.
-fn construction_room(p: &Process, wr: &mut BitWriter, bytes: usize) -> Result<(), MemoryError> {
-    let now = wr.buf.len().max(wr.bits.div_ceil(8));
-    let want = now.saturating_add(bytes);
-    if want < LARGE_OUTPUT || want <= wr.buf.capacity() {
-        return Ok(());
-    }
-    // Grown as Vec grows (at least doubling), so that appends in a loop stay linear.
-    let target = want.max(wr.buf.capacity().saturating_mul(2));
-    let more = target - wr.buf.len();
-    p.heap.reserve_output(&mut wr.buf, more)
-}
-
-/// Room in `wr` for an `n`-bit segment whose size the program chose (an integer segment
-/// can ask for any size with a small value): more than the node's memory has left, or than
-/// the allocator gives, fails with `system_limit` instead of taking the node down.
-fn segment_room(p: &Process, wr: &mut BitWriter, n: usize) -> Result<(), Fault> {
-    p.heap
-        .reserve_output(&mut wr.buf, n.div_ceil(8))
-        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))
-}
-
-fn write_segments<'s>(
-    p: &mut Process,
-    xr: &[Term; X_REGS],
-    lits: &Literals,
-    strings: &[u8],
-    segs: &'s [Segment],
-    wr: &mut BitWriter,
-) -> Result<(), BsFail<'s>> {
-    for s in segs {
-        let v = fetch(xr, p, s.src);
-        let size = fetch(xr, p, s.size);
-        let view = p.heap.view(lits);
-        // As erl checks: the size first, then the value.
-        match s.kind {
-            SegKind::Integer => {
-                let n = segment_bits(&view, s, size)?;
-                if let Some(i) = v.as_small() {
-                    if n <= 64 {
-                        wr.int64(i as u64, n, s.flags);
-                        continue;
-                    }
-                }
-                let b = view
-                    .int(v)
-                    .ok_or(BsFail::badarg(s, BsProblem::Type))?
-                    .to_big();
-                segment_room(p, wr, n).map_err(|_| BsFail {
-                    limit: true,
-                    blame: Some((s, BsProblem::Size)),
-                })?;
-                wr.integer(&b, n, s.flags);
-            }
-            SegKind::Float => {
-                let n = segment_bits(&view, s, size)?;
-                if !matches!(n, 16 | 32 | 64) {
-                    return Err(BsFail::badarg(s, BsProblem::Invalid));
-                }
-                let f = view
-                    .number_f64(v)
-                    .ok_or(BsFail::badarg(s, BsProblem::Type))?;
-                wr.float(f, n, s.flags);
-            }
-            SegKind::Binary => {
-                let n = if size == atom::ALL {
-                    None
-                } else {
-                    Some(segment_bits(&view, s, size)?)
-                };
-                let b = view.binary(v).ok_or(BsFail::badarg(s, BsProblem::Type))?;
-                match n {
-                    None => {
-                        if s.unit > 1 && !b.bit_len.is_multiple_of(s.unit as usize) {
-                            return Err(BsFail::badarg(s, BsProblem::Unit));
-                        }
-                        wr.slice(&b);
-                    }
-                    Some(n) if n > b.bit_len => return Err(BsFail::badarg(s, BsProblem::Short)),
-                    Some(n) => wr.slice(&super::heap::BinSlice {
-                        data: b.data,
-                        bit_offset: b.bit_offset,
-                        bit_len: n,
-                    }),
-                }
-            }
-            SegKind::Utf8 | SegKind::Utf16 | SegKind::Utf32 => {
-                let utf = match s.kind {
-                    SegKind::Utf8 => Utf::U8,
-                    SegKind::Utf16 => Utf::U16,
-                    _ => Utf::U32,
-                };
-                let (bytes, n) = v
-                    .as_small()
-                    .and_then(|cp| bits::encode_utf(cp, utf, s.flags))
-                    .ok_or(BsFail::badarg(s, BsProblem::Type))?;
-                wr.bytes(&bytes[..n]);
-            }
-            SegKind::String => {
-                let off = v.small_value() as usize;
-                let n = size.small_value() as usize;
-                let bytes = strings.get(off..off + n).ok_or(BsFail::plain())?;
-                wr.bytes(bytes);
-            }
-            SegKind::Append | SegKind::PrivateAppend => {
-                let b = view.binary(v).ok_or(BsFail::badarg(s, BsProblem::Type))?;
-                wr.slice(&b);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The arity a fun term accepts.
-fn fun_arity(code: &Code, v: &View, f: Term) -> Option<u32> {
-    match v.kind(f)? {
-        Kind::Fun => {
-            let (mi, li) = split_fun_id(v.payload(f)[0].small_value() as u64);
-            code.modules
-                .get(mi as usize)?
-                .lambdas
-                .get(li as usize)
-                .map(|l| l.arity)
-        }
-        Kind::Export => Some(v.payload(f)[2].small_value() as u32),
-        _ => None,
-    }
-}
-
-enum FunEntry {
-    /// Module, instruction, and the live registers at entry (arguments and free variables).
-    Code(u32, u32, u32),
-    Mfa(Term, Term),
-    Load(Term),
-}
-
-enum FunError {
-    BadFun,
-    BadArity,
-}
-
-/// Resolves a fun call with `n` arguments in x0..; loads the environment after them.
-fn fun_entry(
-    p: &mut Process,
-    xr: &mut [Term; X_REGS],
-    lits: &Literals,
-    code: &Code,
-    f: Term,
-    n: u32,
-) -> Result<FunEntry, FunError> {
-    let v = p.heap.view(lits);
-    match v.kind(f) {
-        Some(Kind::Fun) => {
-            let payload = v.payload(f);
-            let (mi, li) = split_fun_id(payload[0].small_value() as u64);
-            // A fun of purged code is `badfun`, as in erl.
-            let lam = code
-                .modules
-                .get(mi as usize)
-                .filter(|m| !m.is_freed())
-                .and_then(|m| m.lambdas.get(li as usize))
-                .ok_or(FunError::BadFun)?;
-            if lam.arity != n {
-                return Err(FunError::BadArity);
-            }
-            let env_len = payload.len() - 1;
-            if n as usize + env_len > X_REGS {
-                // Only a hand-made fun can carry this much (erl's limit is 255 in all).
-                return Err(FunError::BadFun);
-            }
-            for i in 0..env_len {
-                let e = p.heap.view(lits).payload(f)[1 + i];
-                xr[n as usize + i] = e;
-            }
-            Ok(FunEntry::Code(mi, lam.entry, n + env_len as u32))
-        }
-        Some(Kind::Export) => {
-            let pl = v.payload(f);
-            let (md, fun, a) = (pl[0], pl[1], pl[2].small_value() as u32);
-            if a != n {
-                return Err(FunError::BadArity);
-            }
-            match resolve(code, md, fun, n) {
-                Resolved::Code(mi, pc) => Ok(FunEntry::Code(mi, pc, n)),
-                Resolved::Load(name) => Ok(FunEntry::Load(name)),
-                _ => Ok(FunEntry::Mfa(md, fun)),
-            }
-        }
-        _ => Err(FunError::BadFun),
-    }
-}
-
-fn fun_error(p: &mut Process, e: FunError, f: Term, args: &[Term]) -> Term {
-    match e {
-        FunError::BadFun => p.heap.tuple(&[atom::BADFUN, f]),
-        FunError::BadArity => {
-            let l = p.heap.list(args);
-            let inner = p.heap.tuple(&[f, l]);
-            p.heap.tuple(&[atom::BADARITY, inner])
-        }
-    }
-}
-
-fn apply_target(code: &Code, md: Term, fun: Term, n: u32) -> Result<Resolved, Fault> {
-    if !md.is_atom() || !fun.is_atom() {
-        return Err(badarg());
-    }
-    Ok(resolve(code, md, fun, n))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{small_add_sub, small_add_word};
-    use crate::vm::term::{Term, MAX_SMALL, MIN_SMALL};
-
-    /// Word arithmetic on smalls agrees with arithmetic on their values, and gives up exactly
-    /// when the result leaves the small range or an operand is no small.
-    #[test]
-    fn small_sums_on_words_match_values() {
-        let vals = [
-            0,
-            1,
-            -1,
-            7,
-            -8,
-            MAX_SMALL,
-            MAX_SMALL - 1,
-            MIN_SMALL,
-            MIN_SMALL + 1,
-        ];
-        for &a in &vals {
-            for &b in &vals {
-                for sub in [false, true] {
-                    let r = if sub { a - b } else { a + b };
-                    let want = Term::try_small(r);
-                    let (x, y) = (Term::small(a), Term::small(b));
-                    assert_eq!(small_add_sub(x, y, sub), want, "{a} {sub} {b}");
-                    if !sub {
-                        assert_eq!(small_add_word(x, b << 3), want, "{a} + {b}");
-                    }
-                }
-            }
-            assert_eq!(small_add_sub(Term::small(a), Term::NIL, false), None);
-            assert_eq!(small_add_sub(Term::NIL, Term::small(a), true), None);
-            assert_eq!(small_add_word(Term::NIL, a << 3), None);
-        }
     }
 }

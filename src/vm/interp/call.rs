@@ -1,0 +1,341 @@
+//! Calls: resolving an export or a fun to code, a BIF or `apply`, the `undef` error, and
+//! taking a BIF's trap (a yield into the calling instruction again, the trap stub or
+//! `apply/3`). The instructions that call are in the dispatch loop ([`super`]); the pieces
+//! they share, which are rare or too long to inline in it, are here.
+
+#![forbid(unsafe_code)]
+
+use crate::vm::atom::{self, AtomTable};
+use crate::vm::bif::{badarg, BifFn, Class, Fault, Frame};
+use crate::vm::code::{split_fun_id, Code, Target, SPAWN_APPLY3_PC, TRAP_PC};
+use crate::vm::exception::{self, BifName, Top};
+use crate::vm::heap::View;
+use crate::vm::literals::Literals;
+use crate::vm::process::{Process, SLICE_REDUCTIONS, X_REGS};
+use crate::vm::term::{Kind, Term};
+
+use super::{stop, Outcome};
+
+/// Takes a BIF's trap: yields so that the calling instruction (`at - 1`) runs again with
+/// the BIF's new arguments (`Trap`), or so that the process calls the trap stub (`TrapTo`) or
+/// `apply/3` (`Apply`; for both, the caller's frame as for a call from `at`, a tail call
+/// dropping `tail` slots).
+#[cold]
+pub(super) fn trap(
+    p: &mut Process,
+    xr: &mut [Term; X_REGS],
+    live: &mut usize,
+    f: Fault,
+    arity: usize,
+    at: (u32, u32),
+    tail: Option<usize>,
+) -> Outcome {
+    let (args, to): (&[Term], (u32, u32)) = match &f {
+        Fault::Trap(t) => (&t[..arity], (at.0, at.1 - 1)),
+        Fault::TrapTo(t) => {
+            // A continuation trapping again (from the stub) keeps its caller.
+            let from_stub = at.0 == 0 && (TRAP_PC..TRAP_PC + 3).contains(&at.1);
+            if !(from_stub && tail.is_some()) {
+                enter_from(p, at, tail);
+            }
+            (t, (0, TRAP_PC))
+        }
+        // The module-0 stub that tail-calls apply/3 on x0..x2.
+        Fault::Apply(t) => {
+            enter_from(p, at, tail);
+            (t, (0, SPAWN_APPLY3_PC))
+        }
+        _ => return stop(f),
+    };
+    let n = args.len();
+    xr[..n].copy_from_slice(args);
+    if p.heap.wants_gc(0) && p.collect(&mut xr[..n], 0).is_err() {
+        // Over a max_heap_size that kills, as in gc!.
+        return Outcome::Crash {
+            class: Class::Exit,
+            reason: atom::KILLED,
+            trace: Term::NIL,
+        };
+    }
+    *live = n;
+    p.reductions = SLICE_REDUCTIONS;
+    (p.module, p.pc) = to;
+    Outcome::Yield
+}
+
+/// Sets up the caller's frame for a trap's call from `at`, as for a call (`tail`: a tail call
+/// dropping that many slots).
+fn enter_from(p: &mut Process, at: (u32, u32), tail: Option<usize>) {
+    match tail {
+        Some(dealloc) => {
+            let len = p.stack.len();
+            p.stack.truncate(len - dealloc);
+            p.trap_caller = Some(at);
+        }
+        None => {
+            p.stack.push(Term::cp_at(at.0, at.1 as usize));
+            p.trap_caller = None;
+        }
+    }
+}
+
+/// A call target resolved from an export entry.
+pub(super) enum Resolved {
+    Code(u32, u32),
+    Bif(BifFn, BifName),
+    Apply,
+    Load(Term),
+    Undef,
+}
+
+/// Where a call of `module:function/arity` goes, from the export table; a module not loaded
+/// (nor known to be missing) is to be loaded first.
+fn resolve(code: &Code, module: Term, function: Term, arity: u32) -> Resolved {
+    if let Some(e) = code.find_export(module, function, arity) {
+        match code.exports[e as usize].target {
+            Target::Code { module, pc } => return Resolved::Code(module, pc),
+            Target::Bif(b) => return Resolved::Bif(b, BifName::Export(e)),
+            Target::Apply => return Resolved::Apply,
+            Target::Undefined => {}
+        }
+    }
+    if module.is_atom()
+        && code.module_index(module).is_none()
+        && !code.missing.contains(module.atom_index())
+    {
+        Resolved::Load(module)
+    } else {
+        Resolved::Undef
+    }
+}
+
+/// The `undef` error of a call of `md:fun(args)` from instruction `pc` of module `m`
+/// (a tail call dropping `dealloc` slots from the caller's caller), with `md:fun` on top of
+/// its stack trace as erl reports it. Out of line: [`super::general`] is large enough.
+#[cold]
+#[inline(never)]
+pub(super) fn undef(
+    p: &mut Process,
+    atoms: &mut AtomTable,
+    code: &Code,
+    (m, pc): (u32, usize),
+    (md, fun, args): (Term, Term, &[Term]),
+    tail: bool,
+    dealloc: u32,
+) -> Fault {
+    if tail {
+        let len = p.stack.len();
+        p.stack.truncate(len - dealloc as usize);
+    } else {
+        p.stack.push(Term::cp_at(m, pc));
+    }
+    let trace = exception::build_trace(
+        p,
+        atoms,
+        code,
+        m,
+        pc as u32,
+        Top::Undef {
+            module: md,
+            function: fun,
+            args,
+        },
+    );
+    Fault::Raise {
+        class: Class::Error,
+        reason: atom::UNDEF,
+        frame: Frame::Trace(trace),
+    }
+}
+
+/// The arity a fun term accepts.
+pub(super) fn fun_arity(code: &Code, v: &View, f: Term) -> Option<u32> {
+    match v.kind(f)? {
+        Kind::Fun => {
+            let (mi, li) = split_fun_id(v.payload(f)[0].small_value() as u64);
+            code.modules
+                .get(mi as usize)?
+                .lambdas
+                .get(li as usize)
+                .map(|l| l.arity)
+        }
+        Kind::Export => Some(v.payload(f)[2].small_value() as u32),
+        _ => None,
+    }
+}
+
+/// Where a fun call goes.
+pub(super) enum FunEntry {
+    /// Module, instruction, and the live registers at entry (arguments and free variables).
+    Code(u32, u32, u32),
+    /// An external fun's module and function, neither loaded nor to load: `undef`.
+    Mfa(Term, Term),
+    /// An external fun whose module must be loaded first.
+    Load(Term),
+}
+
+/// Why a fun cannot be called.
+pub(super) enum FunError {
+    /// Not a fun, or one whose code is gone.
+    BadFun,
+    /// A fun of another arity.
+    BadArity,
+}
+
+/// Resolves a fun call with `n` arguments in x0..; loads the environment after them.
+pub(super) fn fun_entry(
+    p: &mut Process,
+    xr: &mut [Term; X_REGS],
+    lits: &Literals,
+    code: &Code,
+    f: Term,
+    n: u32,
+) -> Result<FunEntry, FunError> {
+    let v = p.heap.view(lits);
+    match v.kind(f) {
+        Some(Kind::Fun) => {
+            let payload = v.payload(f);
+            let (mi, li) = split_fun_id(payload[0].small_value() as u64);
+            let lam = code
+                .modules
+                .get(mi as usize)
+                // A fun of purged code is `badfun`, as in erl.
+                .filter(|m| !m.is_freed())
+                .and_then(|m| m.lambdas.get(li as usize))
+                .ok_or(FunError::BadFun)?;
+            if lam.arity != n {
+                return Err(FunError::BadArity);
+            }
+            let env_len = payload.len() - 1;
+            if n as usize + env_len > X_REGS {
+                // Only a hand-made fun can carry this much (erl's limit is 255 in all).
+                return Err(FunError::BadFun);
+            }
+            for i in 0..env_len {
+                let e = p.heap.view(lits).payload(f)[1 + i];
+                xr[n as usize + i] = e;
+            }
+            Ok(FunEntry::Code(mi, lam.entry, n + env_len as u32))
+        }
+        Some(Kind::Export) => {
+            let pl = v.payload(f);
+            let (md, fun, a) = (pl[0], pl[1], pl[2].small_value() as u32);
+            if a != n {
+                return Err(FunError::BadArity);
+            }
+            match resolve(code, md, fun, n) {
+                Resolved::Code(mi, pc) => Ok(FunEntry::Code(mi, pc, n)),
+                Resolved::Load(name) => Ok(FunEntry::Load(name)),
+                _ => Ok(FunEntry::Mfa(md, fun)),
+            }
+        }
+        _ => Err(FunError::BadFun),
+    }
+}
+
+/// The error term for `e`: `{badfun, F}` or `{badarity, {F, Args}}`.
+pub(super) fn fun_error(p: &mut Process, e: FunError, f: Term, args: &[Term]) -> Term {
+    match e {
+        FunError::BadFun => p.heap.tuple(&[atom::BADFUN, f]),
+        FunError::BadArity => {
+            let l = p.heap.list(args);
+            let inner = p.heap.tuple(&[f, l]);
+            p.heap.tuple(&[atom::BADARITY, inner])
+        }
+    }
+}
+
+/// Where `apply(Md, Fun, Args)` with `n` arguments goes; `badarg` unless `Md` and `Fun`
+/// are atoms.
+pub(super) fn apply_target(code: &Code, md: Term, fun: Term, n: u32) -> Result<Resolved, Fault> {
+    if !md.is_atom() || !fun.is_atom() {
+        return Err(badarg());
+    }
+    Ok(resolve(code, md, fun, n))
+}
+
+/// Where `erlang:apply/2,3` called as an instruction ([`Op::ApplyBif`]) goes, its argument
+/// list spread into x0.. (and a fun's free variables after them).
+pub(super) enum Applied {
+    /// Code: module, instruction, and the live registers at entry.
+    Code(u32, u32, u32),
+    /// A BIF, with this many arguments, and its name for stack traces.
+    Bif(BifFn, u32, BifName),
+    /// The module must be loaded first; the registers are as the instruction found them, so
+    /// it runs again after the load.
+    Load(Term),
+    /// An exception raised from the calling function (`undef` with the frame set up as for
+    /// the call, `badfun`, `badarity`, `badarg`).
+    Fault(Fault),
+    /// The argument list is no proper list: `badarg` from `apply` itself.
+    NotAList,
+}
+
+/// Resolves `apply(M, F, Args)` (`arity` 3) or `apply(Fun, Args)` (2) with its arguments in
+/// x0..arity, called from instruction `at` (a tail call dropping `dealloc` slots when `tail`):
+/// spreads `Args` into x0.. and says where the call goes, as `apply` and `call_fun` would.
+/// Out of the dispatch loop: calling `apply` as a function is rare (the compiler emits the
+/// `apply` instruction for `M:F(A...)`).
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+pub(super) fn apply_bif(
+    p: &mut Process,
+    xr: &mut [Term; X_REGS],
+    atoms: &mut AtomTable,
+    lits: &Literals,
+    code: &Code,
+    arity: u32,
+    at: (u32, usize),
+    tail: bool,
+    dealloc: u32,
+) -> Applied {
+    let args_term = xr[arity as usize - 1];
+    let Some(items) = p.heap.view(lits).list_to_vec(args_term) else {
+        return Applied::NotAList;
+    };
+    let n = items.len() as u32;
+    if arity == 3 {
+        let (md, fun) = (xr[0], xr[1]);
+        match apply_target(code, md, fun, n) {
+            Ok(Resolved::Load(name)) => Applied::Load(name),
+            Err(f) => Applied::Fault(f),
+            Ok(r) => {
+                xr[..items.len()].copy_from_slice(&items);
+                match r {
+                    Resolved::Code(nm, npc) => Applied::Code(nm, npc, n),
+                    Resolved::Bif(b, export) => Applied::Bif(b, n, export),
+                    _ => {
+                        Applied::Fault(undef(p, atoms, code, at, (md, fun, &items), tail, dealloc))
+                    }
+                }
+            }
+        }
+    } else {
+        let f = xr[0];
+        xr[..items.len()].copy_from_slice(&items);
+        match fun_entry(p, xr, lits, code, f, n) {
+            Ok(FunEntry::Code(nm, npc, live_at_entry)) => Applied::Code(nm, npc, live_at_entry),
+            Ok(FunEntry::Mfa(md, fun)) => {
+                xr[n as usize] = md;
+                xr[n as usize + 1] = fun;
+                xr[n as usize + 2] = Term::NIL;
+                // Dispatched as apply/3 would be.
+                match apply_target(code, md, fun, n) {
+                    Ok(Resolved::Code(nm, npc)) => Applied::Code(nm, npc, n),
+                    Ok(Resolved::Bif(b, export)) => Applied::Bif(b, n, export),
+                    _ => {
+                        Applied::Fault(undef(p, atoms, code, at, (md, fun, &items), tail, dealloc))
+                    }
+                }
+            }
+            Ok(FunEntry::Load(name)) => {
+                // The registers were overwritten: apply/2's arguments back.
+                let l = p.heap.list(&items);
+                xr[0] = f;
+                xr[1] = l;
+                Applied::Load(name)
+            }
+            Err(fe) => Applied::Fault(Fault::raise(Class::Error, fun_error(p, fe, f, &items))),
+        }
+    }
+}
