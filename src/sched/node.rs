@@ -1079,6 +1079,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         p.heap = heap;
         p.set_max_heap(opts.max_heap.unwrap_or(self.st.max_heap));
         p.min_bin_vheap = node_min.bin_vheap;
+        p.mailbox.set_off_heap(opts.off_heap_queue);
         p.stack = Vec::new();
         p.f = Vec::new();
         p.module = 0;
@@ -1182,6 +1183,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             min_bin_vheap: e.process.as_ref().map(|p| p.min_bin_vheap),
             parent: e.parent,
             catches: e.process.as_ref().map_or(0, |p| p.catch_level()),
+            off_heap_queue: e.process.as_ref().is_some_and(|p| p.mailbox.off_heap()),
         })
     }
 

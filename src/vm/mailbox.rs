@@ -34,12 +34,25 @@ pub struct Mailbox {
     timer_armed: bool,
     /// The scheduler says the current receive's timeout has expired.
     timed_out: bool,
+    /// The `message_queue_data` flag: `off_heap` when set. Messages are kept the same way
+    /// either way; the flag is remembered and reported as erl's is.
+    off_heap: bool,
 }
 
 impl Mailbox {
     /// An empty mailbox with no receive under way.
     pub fn new() -> Self {
         Mailbox::default()
+    }
+
+    /// Whether `message_queue_data` is `off_heap`.
+    pub fn off_heap(&self) -> bool {
+        self.off_heap
+    }
+
+    /// Sets the `message_queue_data` flag (`true`: `off_heap`); returns the old one.
+    pub fn set_off_heap(&mut self, off_heap: bool) -> bool {
+        core::mem::replace(&mut self.off_heap, off_heap)
     }
 
     /// Appends a message (a term already on the owner's heap). The queue should have room

@@ -67,6 +67,8 @@ pub struct SpawnOptions {
     pub max_heap: Option<MaxHeap>,
     /// Its `min_heap_size` in words, one of erl's heap sizes (`None`: erl's default).
     pub min_heap: Option<usize>,
+    /// Its `message_queue_data` is `off_heap`.
+    pub off_heap_queue: bool,
 }
 
 /// Why a spawn failed.
@@ -373,6 +375,8 @@ pub struct ProcessInfo {
     pub parent: Option<u32>,
     /// How many `catch` and `try` it is inside (unknown for the running process).
     pub catches: usize,
+    /// Its `message_queue_data` is `off_heap`.
+    pub off_heap_queue: bool,
 }
 
 /// A request to a pore or an outlet, already decoded from BIF arguments.

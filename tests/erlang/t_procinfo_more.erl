@@ -1,7 +1,8 @@
 %% process_info/2 items programs read about processes and that nothing here turns on:
 %% parent (the spawner; init's children and init itself), catchlevel (catch and try
 %% nesting, of the caller and of another process), last_calls, trace and
-%% sequential_trace_token (never on), also through seq_trace:get_token/0 and in lists.
+%% sequential_trace_token (never on), also through seq_trace:get_token/0 and in lists;
+%% message_queue_data as process_flag/2 and spawn_opt/2 set it, with erl's errors.
 -module(t_procinfo_more).
 -export([main/0]).
 
@@ -33,4 +34,14 @@ main() ->
                           [{trace, 0}, {catchlevel, 1}, {parent, Me}]]),
     io:format("token: ~p~n", [seq_trace:get_token()]),
     Child ! stop,
+    io:format("queue data: ~p ~p ~p ~p~n",
+              [process_info(self(), message_queue_data),
+               process_flag(message_queue_data, off_heap),
+               process_info(self(), message_queue_data),
+               process_flag(message_queue_data, on_heap)]),
+    Off = spawn_opt(fun() -> receive _ -> ok end end, [{message_queue_data, off_heap}]),
+    io:format("spawned off_heap: ~p~n", [process_info(Off, message_queue_data)]),
+    Off ! done,
+    io:format("~p~n", [catch spawn_opt(fun() -> ok end, [{message_queue_data, bad}])]),
+    io:format("~p~n", [catch process_flag(message_queue_data, bad)]),
     halt().

@@ -48,10 +48,11 @@ enum Item {
     SequentialTraceToken,
     Trace,
     Parent,
+    MessageQueueData,
 }
 
 /// Every item answered (`process_info/1`'s among them), by name.
-const ITEMS: [(&str, Item); 32] = [
+const ITEMS: [(&str, Item); 33] = [
     ("registered_name", Item::RegisteredName),
     ("trap_exit", Item::TrapExit),
     ("priority", Item::Priority),
@@ -86,6 +87,7 @@ const ITEMS: [(&str, Item); 32] = [
     ("sequential_trace_token", Item::SequentialTraceToken),
     ("trace", Item::Trace),
     ("parent", Item::Parent),
+    ("message_queue_data", Item::MessageQueueData),
 ];
 
 /// The items of `process_info/1`, in erl's order (`registered_name` first when there is one).
@@ -296,6 +298,14 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         Item::SequentialTraceToken => Term::NIL,
         Item::Trace => Term::small(0),
         Item::Parent => info.parent.map_or(atom::UNDEFINED, Term::pid),
+        Item::MessageQueueData => {
+            let off = if me {
+                ctx.p.mailbox.off_heap()
+            } else {
+                info.off_heap_queue
+            };
+            named(ctx, if off { "off_heap" } else { "on_heap" })?
+        }
         Item::Binary => {
             let found = if me {
                 Some(ctx.p.heap.shared_binaries())

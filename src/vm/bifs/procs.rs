@@ -189,6 +189,7 @@ const LINKED: SpawnOptions = SpawnOptions {
     priority: Priority::Normal,
     max_heap: None,
     min_heap: None,
+    off_heap_queue: false,
 };
 
 /// `spawn_link/1`.
@@ -273,6 +274,8 @@ fn spawn_opts(ctx: &mut Ctx, list: Term) -> Result<(SpawnOptions, bool), Fault> 
                 opts.max_heap = Some(m.ok_or_else(badarg)?);
             } else if is_atom(ctx, *k, "min_heap_size") {
                 opts.min_heap = Some(min_heap_words(*v)?);
+            } else if is_atom(ctx, *k, "message_queue_data") {
+                opts.off_heap_queue = queue_data(ctx, *v).ok_or_else(|| badopt(ctx))?;
             } else if is_atom(ctx, *k, "min_bin_vheap_size") {
                 // Checked as erl checks it; erl 25 then reports its default for the new
                 // process whatever was asked, and so does this.
@@ -283,6 +286,23 @@ fn spawn_opts(ctx: &mut Ctx, list: Term) -> Result<(SpawnOptions, bool), Fault> 
         }
     }
     Ok((opts, monitor))
+}
+
+/// A `message_queue_data` value: `Some(true)` for `off_heap`, `Some(false)` for `on_heap`.
+fn queue_data(ctx: &Ctx, v: Term) -> Option<bool> {
+    match ctx.atoms.name(v) {
+        "off_heap" if v.is_atom() => Some(true),
+        "on_heap" if v.is_atom() => Some(false),
+        _ => None,
+    }
+}
+
+/// `badarg` with erl's `cause => badopt` (an option it does not take).
+fn badopt(ctx: &mut Ctx) -> Fault {
+    match ctx.atoms.intern("badopt") {
+        Ok(cause) => crate::vm::bif::badarg_cause(cause),
+        Err(_) => badarg(),
+    }
 }
 
 /// `spawn_opt/2`.
@@ -621,12 +641,11 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let old = core::mem::replace(&mut ctx.p.min_bin_vheap, new);
         Ok(Term::small(old as i64))
     } else if is_atom(ctx, a[0], "message_queue_data") {
-        // One mailbox layout: either setting is accepted (logger's processes ask for
-        // off_heap) and the answer is erl's default.
-        if !is_atom(ctx, a[1], "on_heap") && !is_atom(ctx, a[1], "off_heap") {
-            return Err(badarg());
-        }
-        atom(ctx, "on_heap")
+        // One mailbox layout: the setting is remembered and reported (logger's processes
+        // ask for off_heap).
+        let new = queue_data(ctx, a[1]).ok_or_else(badarg)?;
+        let old = ctx.p.mailbox.set_off_heap(new);
+        atom(ctx, if old { "off_heap" } else { "on_heap" })
     } else {
         Err(badarg())
     }
