@@ -135,6 +135,9 @@ pub struct Node<P: Platform> {
     /// The module search path the code server set (`xenbeam:set_code_path/1`), in place of
     /// the platform's.
     code_path: Option<Vec<String>>,
+    /// Modules a call looked for in this slice and did not find: `undef` for the rest of
+    /// the slice, looked for again after it.
+    not_found: Vec<Term>,
 }
 
 impl<P: Platform> Node<P> {
@@ -163,6 +166,7 @@ impl<P: Platform> Node<P> {
             ended: Vec::new(),
             env: Vec::new(),
             code_path: None,
+            not_found: Vec::new(),
         }
     }
 
@@ -628,6 +632,23 @@ impl<P: Platform> Node<P> {
         io: &mut dyn Io,
         src: &mut dyn ModuleSource,
     ) -> Option<(Box<Process>, Outcome)> {
+        let ran = self.run_slice_loading(pid, io, src);
+        // As erl looks for a missing module at every call (its file may have appeared in
+        // the code path since), a module not found is looked for again after this slice. One
+        // found but refused (a bad file, another module's) stays missing.
+        for name in self.not_found.drain(..) {
+            self.rt.vm.code.missing.remove(name.atom_index());
+        }
+        ran
+    }
+
+    /// [`Node::run_slice`]'s work: runs the slice, loading the modules it calls.
+    fn run_slice_loading(
+        &mut self,
+        pid: u32,
+        io: &mut dyn Io,
+        src: &mut dyn ModuleSource,
+    ) -> Option<(Box<Process>, Outcome)> {
         let e = self.st.procs.get_mut(&pid)?;
         let mut p = e.process.take()?;
         e.status = Status::Running;
@@ -681,7 +702,12 @@ impl<P: Platform> Node<P> {
             self.st.gc += core::mem::take(&mut p.gc_tally);
             match why {
                 Outcome::NeedModule(name) => {
-                    if let Load::NoMemory(bytes) = self.rt.try_load(name, src, io) {
+                    let refused = self.rt.load_errors.len();
+                    let load = self.rt.try_load(name, src, io);
+                    if load == Load::Missing && self.rt.load_errors.len() == refused {
+                        self.not_found.push(name);
+                    }
+                    if let Load::NoMemory(bytes) = load {
                         // The node's memory cannot load what the process calls: killed, as a
                         // heap the memory refuses is (the module may load later).
                         let oom = OutOfMemory {

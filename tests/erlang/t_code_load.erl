@@ -144,6 +144,7 @@ main() ->
     upgrade(),
     purge_kills(B1, B2),
     purged_fun(B1, B2),
+    found_later(),
     receive Extra -> io:format("unexpected: ~p~n", [Extra]) after 100 -> ok end,
     halt().
 
@@ -179,6 +180,22 @@ purged_fun(B1, B2) ->
     io:format("info: ~p ~p ~p~n", [erlang:fun_info(F, name), erlang:fun_info(F, arity),
                                    is_function(F, 0)]),
     io:format("same: ~p new: ~p~n", [F =:= F, (hot:f())()]).
+
+%% A module called before its file exists is undef; once the file is in the code path, a
+%% later call finds it (erl looks for a missing module at every call).
+found_later() ->
+    Dir = filename:join("/tmp", "t_code_load_late_" ++ os:getpid()),
+    ok = file:make_dir(Dir),
+    true = code:add_patha(Dir),
+    Late = list_to_atom("late_mod"),
+    io:format("before: ~p~n", [try Late:f() catch error:undef -> undef end]),
+    Src = "-module(late_mod).\n-export([f/0]).\nf() -> found.\n",
+    {ok, late_mod, B} = compile:forms(forms(Src), [binary]),
+    ok = file:write_file(filename:join(Dir, "late_mod.beam"), B),
+    io:format("after: ~p ~p~n", [Late:f(), filename:basename(code:which(Late))]),
+    ok = file:delete(filename:join(Dir, "late_mod.beam")),
+    true = code:del_path(Dir),
+    ok = file:del_dir(Dir).
 
 %% A gen_server upgraded as a release upgrade does it: suspended, the new version loaded,
 %% its state changed by the new code_change/3, resumed.
