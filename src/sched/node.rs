@@ -636,13 +636,16 @@ impl<P: Platform> Node<P> {
         // As erl looks for a missing module at every call (its file may have appeared in
         // the code path since), a module not found is looked for again after this slice. One
         // found but refused (a bad file, another module's) stays missing.
-        for name in self.not_found.drain(..) {
-            self.rt.vm.code.missing.remove(name.atom_index());
+        if !self.not_found.is_empty() {
+            for name in self.not_found.drain(..) {
+                self.rt.vm.code.missing.remove(name.atom_index());
+            }
         }
         ran
     }
 
     /// [`Node::run_slice`]'s work: runs the slice, loading the modules it calls.
+    #[inline]
     fn run_slice_loading(
         &mut self,
         pid: u32,

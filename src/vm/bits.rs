@@ -99,7 +99,7 @@ impl BitWriter {
     ///
     /// This is the allocation-free path for the common case; wider segments go through
     /// [`BitWriter::integer`].
-    #[inline]
+    #[inline(always)]
     pub fn int64(&mut self, w: u64, n: usize, flags: u32) {
         if n == 0 {
             return;

@@ -267,8 +267,9 @@ pub(super) enum Applied {
     /// An exception raised from the calling function (`undef` with the frame set up as for
     /// the call, `badfun`, `badarity`, `badarg`).
     Fault(Fault),
-    /// The argument list is no proper list: `badarg` from `apply` itself.
-    NotAList,
+    /// The module or function is no atom, or the argument list no proper list: `badarg`
+    /// from `apply` itself.
+    Refused,
 }
 
 /// Resolves `apply(M, F, Args)` (`arity` 3) or `apply(Fun, Args)` (2) with its arguments in
@@ -291,14 +292,14 @@ pub(super) fn apply_bif(
 ) -> Applied {
     let args_term = xr[arity as usize - 1];
     let Some(items) = p.heap.view(lits).list_to_vec(args_term) else {
-        return Applied::NotAList;
+        return Applied::Refused;
     };
     let n = items.len() as u32;
     if arity == 3 {
         let (md, fun) = (xr[0], xr[1]);
         match apply_target(code, md, fun, n) {
             Ok(Resolved::Load(name)) => Applied::Load(name),
-            Err(f) => Applied::Fault(f),
+            Err(_) => Applied::Refused,
             Ok(r) => {
                 xr[..items.len()].copy_from_slice(&items);
                 match r {

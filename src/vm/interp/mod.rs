@@ -2199,13 +2199,19 @@ fn general<'e>(
                             }
                         );
                     }
-                    Err(f) => fault!(
-                        f,
-                        Top::Function {
-                            args: None,
-                            info: None,
-                        }
-                    ),
+                    // A module or function that is no atom: `badarg` from apply/3, as erl
+                    // reports it.
+                    Err(f) => {
+                        let list = p.heap.list(&xr[..n as usize]);
+                        let args = [md, fun, list];
+                        fault!(
+                            f,
+                            Top::Bif {
+                                bif: BifName::Named(atom::ERLANG, atom::APPLY),
+                                args: &args
+                            }
+                        )
+                    }
                 }
             }
             Op::ApplyBif {
@@ -2245,7 +2251,7 @@ fn general<'e>(
                         info: None,
                     }
                 ),
-                Applied::NotAList => {
+                Applied::Refused => {
                     let args: Vec<Term> = xr[..*arity as usize].to_vec();
                     fault!(
                         badarg(),
