@@ -29,7 +29,7 @@ use alloc::vec::Vec;
 
 use super::queue::Priority;
 use super::router::Route;
-use super::state::{Carried, NodeAtoms, State, Status, TimerEvent, Watched};
+use super::state::{Carried, Delivery, NodeAtoms, State, Status, TimerEvent, Watched};
 use crate::platform::{Channel, Platform};
 use crate::vm::atom;
 use crate::vm::atom::AtomTable;
@@ -53,6 +53,7 @@ use crate::vm::services::{
 };
 use crate::vm::small::SmallVec;
 use crate::vm::term::Term;
+use crate::vm::trace::Tracee;
 
 /// The pid number erl gives the process that runs `-run`.
 pub const MAIN_PID: u32 = 9;
@@ -652,6 +653,10 @@ impl<P: Platform> Node<P> {
         io: &mut dyn Io,
         src: &mut dyn ModuleSource,
     ) -> Option<(Box<Process>, Outcome)> {
+        if self.st.trace_new.is_some() || self.st.trace_clock.unique != 0 {
+            // Tracing is or was on: stamps of the node's trace messages in this slice.
+            self.stamp_traces();
+        }
         let e = self.st.procs.get_mut(&pid)?;
         let mut p = e.process.take()?;
         e.status = Status::Running;
@@ -731,12 +736,22 @@ impl<P: Platform> Node<P> {
         }
     }
 
-    fn exit_process(&mut self, p: Box<Process>, reason: Carried) {
+    fn exit_process(&mut self, mut p: Box<Process>, reason: Carried) {
         let pid = p.pid.pid_number();
+        if let Some(t) = p.trace.take() {
+            self.stamp_traces();
+            self.st.trace_exit(pid, t, &reason);
+        }
         drop(p);
         self.release_tables(pid);
         self.st.terminate(&self.platform, pid, Rc::new(reason));
         self.st.process_signals(&self.platform);
+    }
+
+    /// Reads the clock trace messages built by the node are stamped with.
+    fn stamp_traces(&mut self) {
+        self.st.trace_clock.monotonic_ns = self.platform.now_ns();
+        self.st.trace_clock.system_ns = self.platform.system_time_ns();
     }
 
     /// The report for a process killed because the node's memory refused its heap, in the
@@ -781,7 +796,7 @@ impl<P: Platform> Node<P> {
             let event = self.error_event(p, reason);
             if self
                 .st
-                .send(logger, &p.heap.view(&self.rt.vm.lits), event)
+                .send(None, logger, &p.heap.view(&self.rt.vm.lits), event)
                 .is_err()
             {
                 // The report carries the whole reason: dropped rather than the node's memory.
@@ -815,7 +830,7 @@ impl<P: Platform> Node<P> {
             let event = self.log_event(p, "~s~n", &[line]);
             if self
                 .st
-                .send(logger, &p.heap.view(&self.rt.vm.lits), event)
+                .send(None, logger, &p.heap.view(&self.rt.vm.lits), event)
                 .is_err()
             {
                 log::warn!("an emulator error report was dropped: no memory for it");
@@ -1125,6 +1140,9 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             e.group_leader = group_leader;
             e.initial_call = initial_call;
             e.parent = Some(me);
+            if let Some(p) = e.process.as_mut() {
+                p.trace = self.st.trace_new;
+            }
         }
         if opts.link {
             self.st.link(me, pid);
@@ -1135,8 +1153,54 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         Ok(pid)
     }
 
-    fn send(&mut self, _me: u32, to: u32, view: &View, msg: Term) -> Result<(), OutOfMemory> {
-        self.st.send(to, view, msg)
+    fn send(&mut self, me: u32, to: u32, view: &View, msg: Term) -> Result<(), OutOfMemory> {
+        self.st.send(Some(me), to, view, msg)
+    }
+
+    fn trace_event(
+        &mut self,
+        tracee: Tracee,
+        pid: u32,
+        view: &View,
+        tag: Term,
+        data: &[Term],
+    ) -> bool {
+        if !self.st.procs.contains_key(&tracee.tracer) {
+            return false;
+        }
+        let clock = &mut self.st.trace_clock;
+        clock.monotonic_ns = self.platform.now_ns();
+        clock.system_ns = self.platform.system_time_ns();
+        clock.unique += 1;
+        match Carried::trace(view, &self.st.memory, clock, tracee, pid, tag, data) {
+            Ok(c) => self
+                .st
+                .deliver(tracee.tracer, Delivery::Trace(Rc::new(c))),
+            Err(_) => log::warn!("a trace message did not fit in the node's memory"),
+        }
+        true
+    }
+
+    fn tracee(&self, pid: u32) -> Option<Option<Tracee>> {
+        let e = self.st.procs.get(&pid)?;
+        Some(e.process.as_ref().and_then(|p| p.trace))
+    }
+
+    fn set_tracee(&mut self, pid: u32, tracee: Option<Tracee>) -> bool {
+        match self.st.procs.get_mut(&pid).and_then(|e| e.process.as_mut()) {
+            Some(p) => {
+                p.trace = tracee;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn trace_new(&mut self, new: Option<Option<Tracee>>) -> Option<Tracee> {
+        if let Some(n) = new {
+            self.st.trace_new = n;
+        }
+        self.st.trace_new
     }
 
     fn whereis(&self, name: Term) -> Option<u32> {

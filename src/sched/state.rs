@@ -46,6 +46,7 @@ use crate::vm::process::Process;
 use crate::vm::services::MinHeaps;
 use crate::vm::services::{AliasMode, CodeChange, CodeReply, ExitKind, TimerDest};
 use crate::vm::term::Term;
+use crate::vm::trace::{self, Stamp, Tracee};
 use crate::wordhash::{WideHash, WordHash};
 use crate::wordmap::{Word, WordMap, WordSet};
 
@@ -85,6 +86,55 @@ impl Carried {
             heap: small_heap(),
             term: t,
         }
+    }
+
+    /// The trace message `{trace, Pid, Tag, Data...}` (or `{trace_ts, ..., Stamp}`) of
+    /// process `pid` traced as `tracee`, its data copied from the heap `view` reads.
+    pub fn trace(
+        view: &View,
+        memory: &NodeMemory,
+        clock: &TraceClock,
+        tracee: Tracee,
+        pid: u32,
+        tag: Term,
+        data: &[Term],
+    ) -> Result<Self, OutOfMemory> {
+        let mut heap = small_heap();
+        heap.attach(memory);
+        let mut items: Vec<Term> = Vec::with_capacity(data.len() + 4);
+        let stamp = trace::stamp(tracee.flags);
+        items.push(if stamp == Stamp::None {
+            atom::TRACE
+        } else {
+            atom::TRACE_TS
+        });
+        items.push(Term::pid(pid));
+        items.push(tag);
+        for &d in data {
+            items.push(try_copy_term(view, &mut heap, d)?);
+        }
+        // The stamp's tuple (at most 4 words and two bignums of 3) and the message's.
+        try_room(&mut heap, items.len() + 16)?;
+        match stamp {
+            Stamp::None => {}
+            Stamp::Now => {
+                let micros = clock.system_ns / 1000;
+                let parts = [
+                    Term::small((micros / 1_000_000_000_000) as i64),
+                    Term::small((micros / 1_000_000 % 1_000_000) as i64),
+                    Term::small((micros % 1_000_000) as i64),
+                ];
+                items.push(heap.tuple(&parts));
+            }
+            Stamp::Monotonic => items.push(heap.int(clock.monotonic_ns as i64)),
+            Stamp::Strict => {
+                let mono = heap.int(clock.monotonic_ns as i64);
+                let unique = heap.int(clock.unique as i64);
+                items.push(heap.tuple(&[mono, unique]));
+            }
+        }
+        let term = heap.tuple(&items);
+        Ok(Self { heap, term })
     }
 
     /// Keeps `t` in `heap` (a dead process's heap: nothing is copied).
@@ -134,6 +184,8 @@ pub enum Delivery {
     Irq(u64),
     /// `{{'$outlet', Id}, Message}`.
     Outlet(u64, Rc<Carried>),
+    /// A trace message (built whole; its delivery is not traced).
+    Trace(Rc<Carried>),
 }
 
 /// Something held for the running process until it is parked.
@@ -332,6 +384,21 @@ pub struct State<P: Platform> {
     pub code_change: Option<(u32, CodeChange)>,
     /// See `code_change`: by pid; an exiting process's answer goes with it.
     pub code_reply: Vec<(u32, CodeReply)>,
+    /// What processes spawned from now on are traced with (`erlang:trace(new, ...)`).
+    pub trace_new: Option<Tracee>,
+    /// The clock trace messages the node builds are stamped with (read at each slice).
+    pub trace_clock: TraceClock,
+}
+
+/// The times a trace message's timestamp is made of.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TraceClock {
+    /// The monotonic clock, in nanoseconds.
+    pub monotonic_ns: u64,
+    /// The system clock, in nanoseconds since 1970.
+    pub system_ns: u64,
+    /// A number no other stamp had (`strict_monotonic_timestamp`'s second part).
+    pub unique: u64,
 }
 
 /// Nanoseconds per millisecond.
@@ -377,6 +444,8 @@ impl<P: Platform> State<P> {
             atomic_arrays: Default::default(),
             code_change: None,
             code_reply: Default::default(),
+            trace_new: None,
+            trace_clock: TraceClock::default(),
         }
     }
 
@@ -493,7 +562,16 @@ impl<P: Platform> State<P> {
     /// Copies `msg` (read through `view`) into `to`'s mailbox; a dead `to` drops it. A copy
     /// the node's memory refuses sends nothing and is an error (the sender's
     /// `system_limit`); the receiver is left as it was.
-    pub fn send(&mut self, to: u32, view: &View, msg: Term) -> Result<(), OutOfMemory> {
+    /// `from` is the sender (none for the node): a message from the receiver's tracer is
+    /// not traced as received (so a tracer that forwards what it gets to the traced process
+    /// does not feed itself forever).
+    pub fn send(
+        &mut self,
+        from: Option<u32>,
+        to: u32,
+        view: &View,
+        msg: Term,
+    ) -> Result<(), OutOfMemory> {
         let Some(e) = self.procs.get_mut(&to) else {
             return Ok(());
         };
@@ -505,7 +583,11 @@ impl<P: Platform> State<P> {
                 })?;
                 let m = try_copy_term(view, &mut p.heap, msg)?;
                 p.mailbox.push(m);
+                let traced = p.trace.is_some_and(|t| Some(t.tracer) != from);
                 self.wake(to);
+                if traced {
+                    self.trace_receive(to, m);
+                }
             }
             None => {
                 let c = Rc::new(Carried::copy(view, msg, &self.memory)?);
@@ -538,6 +620,9 @@ impl<P: Platform> State<P> {
                 Ok(m) => {
                     p.mailbox.push(m);
                     self.wake(to);
+                    if !matches!(d, Delivery::Trace(_)) {
+                        self.trace_receive(to, m);
+                    }
                 }
                 Err(oom) => {
                     log::warn!(
@@ -551,6 +636,69 @@ impl<P: Platform> State<P> {
             },
             None => e.held.push(Held::Deliver(d)),
         }
+    }
+
+    /// The `'receive'` trace event of `to` (not running), for message `m` in its heap.
+    fn trace_receive(&mut self, to: u32, m: Term) {
+        let Some(e) = self.procs.get_mut(&to) else {
+            return;
+        };
+        let Some(p) = e.process.as_mut() else {
+            return;
+        };
+        match p.trace {
+            // A process that is its own tracer is told nothing (as in erl).
+            Some(t) if t.has(trace::RECEIVE) && t.tracer != to => {
+                self.trace_clock.unique += 1;
+                let view = p.heap.view(&self.no_lits);
+                let c = Carried::trace(
+                    &view,
+                    &self.memory,
+                    &self.trace_clock,
+                    t,
+                    to,
+                    atom::RECEIVE,
+                    &[m],
+                );
+                self.trace_to(to, t, c);
+            }
+            _ => {}
+        }
+    }
+
+    /// Delivers trace message `c` of process `pid` (not running) to its tracer; a tracer
+    /// that is gone ends the tracing of `pid`, and a message the node's memory refuses is
+    /// dropped (with a warning).
+    pub fn trace_to(&mut self, pid: u32, t: Tracee, c: Result<Carried, OutOfMemory>) {
+        if !self.procs.contains_key(&t.tracer) {
+            if let Some(p) = self.procs.get_mut(&pid).and_then(|e| e.process.as_mut()) {
+                p.trace = None;
+            }
+            return;
+        }
+        match c {
+            Ok(c) => self.deliver(t.tracer, Delivery::Trace(Rc::new(c))),
+            Err(_) => log::warn!("a trace message did not fit in the node's memory"),
+        }
+    }
+
+    /// The `exit` trace event of a process that ends with `reason`.
+    pub fn trace_exit(&mut self, pid: u32, t: Tracee, reason: &Carried) {
+        if !t.has(trace::PROCS) || t.tracer == pid || !self.procs.contains_key(&t.tracer) {
+            return;
+        }
+        self.trace_clock.unique += 1;
+        let view = reason.heap.view(&self.no_lits);
+        let c = Carried::trace(
+            &view,
+            &self.memory,
+            &self.trace_clock,
+            t,
+            pid,
+            atom::EXIT,
+            &[reason.term],
+        );
+        self.trace_to(pid, t, c);
     }
 
     /// Whether signals or messages are held for `pid`.
@@ -639,9 +787,12 @@ impl<P: Platform> State<P> {
     /// Removes a (not running) process that exited with `reason`: its name, timers, pores
     /// and outlets go, linked processes get exit signals and monitors fire.
     pub fn terminate(&mut self, platform: &P, pid: u32, reason: Rc<Carried>) {
-        let Some(e) = self.procs.remove(&pid) else {
+        let Some(mut e) = self.procs.remove(&pid) else {
             return;
         };
+        if let Some(t) = e.process.as_mut().and_then(|p| p.trace.take()) {
+            self.trace_exit(pid, t, &reason);
+        }
         self.code_reply.retain(|(p, _)| *p != pid);
         if e.system {
             self.system_alive -= 1;
@@ -953,6 +1104,8 @@ impl<P: Platform> State<P> {
                         p.mailbox.expire_timer();
                     }
                     self.wake(pid);
+                    // erl traces a receive's timeout as the message `timeout`.
+                    self.trace_receive(pid, self.atoms.timeout);
                 }
                 TimerEvent::Send {
                     reference,
@@ -996,7 +1149,7 @@ fn build(
     d: &Delivery,
 ) -> Result<Term, OutOfMemory> {
     let c = match d {
-        Delivery::Message(c) => return c.copy_onto(lits, &mut p.heap),
+        Delivery::Message(c) | Delivery::Trace(c) => return c.copy_onto(lits, &mut p.heap),
         Delivery::Irq(_) => None,
         Delivery::Timeout(_, c)
         | Delivery::Exit(_, c)
@@ -1042,7 +1195,7 @@ fn build(
             let outlet = io_object(p, atoms.outlet, *id);
             (p.heap.tuple(&[outlet, Term::NIL]), 2)
         }
-        Delivery::Message(_) => unreachable!("copied above"),
+        Delivery::Message(_) | Delivery::Trace(_) => unreachable!("copied above"),
     };
     let Some(c) = c else {
         return Ok(wrapper);

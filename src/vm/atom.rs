@@ -183,6 +183,22 @@ predefined! {
     KEYPOS = "keypos",
     ALREADY_EXISTS = "already_exists",
     NOTALIVE = "notalive",
+    TRACE = "trace",
+    TRACE_TS = "trace_ts",
+    RECEIVE = "receive",
+    SPAWN = "spawn",
+    SPAWNED = "spawned",
+    LINK = "link",
+    UNLINK = "unlink",
+    GETTING_LINKED = "getting_linked",
+    GETTING_UNLINKED = "getting_unlinked",
+    REGISTER = "register",
+    UNREGISTER = "unregister",
+    CALL = "call",
+    RETURN_FROM = "return_from",
+    TRACER = "tracer",
+    FLAGS = "flags",
+    PROCS = "procs",
 }
 
 /// The table of interned atoms: every name once, in one buffer, and a hash index over them.

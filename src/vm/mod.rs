@@ -91,6 +91,7 @@ pub mod regex;
 pub mod services;
 pub mod small;
 pub mod term;
+pub mod trace;
 #[cfg(test)]
 pub(crate) mod tests;
 pub mod translate;

@@ -130,6 +130,8 @@ pub struct Process {
     /// The native part of a trapped BIF's state, which holds no terms (those are in the
     /// continuation's arguments, where the collector sees them).
     pub trap_state: Option<alloc::boxed::Box<dyn core::any::Any>>,
+    /// Its trace flags and tracer (`erlang:trace/3`), if it is traced.
+    pub trace: Option<super::trace::Tracee>,
 }
 
 impl Process {
@@ -155,6 +157,7 @@ impl Process {
             re_run: None,
             trap_caller: None,
             trap_state: None,
+            trace: None,
         }
     }
 

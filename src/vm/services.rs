@@ -187,6 +187,45 @@ pub trait Services {
     }
     /// Whether `pid` is alive (`me` always is).
     fn is_alive(&self, pid: u32) -> bool;
+
+    /// Sends `tracee.tracer` the trace message `{trace, Pid, Tag, Data...}` of process `pid`
+    /// (`trace_ts` and a timestamp when its flags ask), its data read through `view`. False
+    /// when the tracer is gone (the caller then stops tracing the process, as erl does).
+    fn trace_event(
+        &mut self,
+        tracee: super::trace::Tracee,
+        pid: u32,
+        view: &View,
+        tag: Term,
+        data: &[Term],
+    ) -> bool {
+        let _ = (tracee, pid, view, tag, data);
+        false
+    }
+
+    /// The trace settings of process `pid` (not the caller's: those are in its
+    /// `Process`): `None` when there is no such process.
+    fn tracee(&self, pid: u32) -> Option<Option<super::trace::Tracee>> {
+        let _ = pid;
+        None
+    }
+
+    /// Sets the trace settings of process `pid` (not the caller); false when there is no
+    /// such process.
+    fn set_tracee(&mut self, pid: u32, tracee: Option<super::trace::Tracee>) -> bool {
+        let _ = (pid, tracee);
+        false
+    }
+
+    /// The trace settings processes spawned from now on get, after setting them to `new`
+    /// when given (`erlang:trace(new, ...)`).
+    fn trace_new(
+        &mut self,
+        new: Option<Option<super::trace::Tracee>>,
+    ) -> Option<super::trace::Tracee> {
+        let _ = new;
+        None
+    }
     /// What the node knows of a live process (for `process_info/2`).
     fn process_info(&self, pid: u32) -> Option<ProcessInfo> {
         let _ = pid;

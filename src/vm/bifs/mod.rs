@@ -33,6 +33,7 @@ pub mod re;
 pub mod system;
 pub mod time;
 pub mod to_binary;
+pub mod trace;
 pub mod trap;
 pub mod tuples;
 pub mod unicode;
@@ -336,6 +337,9 @@ pub static TABLE: Table = bifs![
     ("erlang", "whereis", 1, procs::whereis),
     ("erlang", "registered", 0, procs::registered),
     ("erlang", "processes", 0, procs::processes),
+    ("erlang", "trace", 3, trace::trace3),
+    ("erlang", "trace_info", 2, trace::trace_info),
+    ("erlang", "trace_delivered", 1, trace::trace_delivered),
     ("erlang", "process_flag", 2, procs::process_flag),
     ("erlang", "suspend_process", 1, procs::suspend_process1),
     ("erlang", "suspend_process", 2, procs::suspend_process),

@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 use crate::sched::queue::Priority;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, badarg_cause, BifResult, Ctx, Fault};
+use crate::vm::bifs::trace;
 use crate::vm::code::split_fun_id;
 use crate::vm::process::Process;
 use crate::vm::services::{AliasMode, ExitKind, SpawnError, SpawnOptions, Start, TimerDest};
@@ -89,7 +90,16 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             .room_for_message()
             .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
         ctx.p.mailbox.push(msg);
+        if ctx.p.trace.is_some() {
+            trace::event(ctx, pid, trace::SEND_FLAG, atom::SEND, &[msg, to]);
+            trace::event(ctx, pid, trace::RECEIVE_FLAG, atom::RECEIVE, &[msg]);
+        }
     } else {
+        // Traced before it is sent, so that the tracer sees the send before the
+        // receiver's `'receive'`.
+        if ctx.p.trace.is_some() {
+            trace::sent(ctx, pid, msg, to);
+        }
         let view = ctx.p.heap.view(ctx.lits);
         // A copy the node's memory refuses sends nothing: `system_limit`, as a BIF whose
         // result would not fit.
@@ -110,7 +120,19 @@ pub fn send3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 fn spawn_with(ctx: &mut Ctx, start: Start, opts: SpawnOptions) -> Result<Term, Fault> {
     let view = ctx.p.heap.view(ctx.lits);
     match ctx.node.spawn(ctx.p.pid.pid_number(), &view, start, opts) {
-        Ok(n) => Ok(Term::pid(n)),
+        Ok(n) => {
+            trace::spawned(ctx, n, |ctx| match start {
+                Start::Apply(m, f, args) => ctx.p.heap.tuple(&[m, f, args]),
+                Start::Fun(f) => {
+                    let args = ctx.p.heap.list(&[f, Term::NIL]);
+                    ctx.p.heap.tuple(&[atom::ERLANG, atom::APPLY, args])
+                }
+            });
+            if opts.link {
+                trace::linked(ctx, n);
+            }
+            Ok(Term::pid(n))
+        }
         Err(SpawnError::Unsupported) => Err(badarg()),
         Err(SpawnError::SystemLimit) => Err(Fault::error(atom::SYSTEM_LIMIT)),
     }
@@ -353,6 +375,8 @@ pub fn link(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         }
         let msg = ctx.p.heap.tuple(&[atom::EXIT_CAPS, a[0], noproc]);
         ctx.p.mailbox.push(msg);
+    } else {
+        trace::linked(ctx, a[0].pid_number());
     }
     Ok(atom::TRUE)
 }
@@ -364,6 +388,7 @@ pub fn unlink(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let me = me(ctx);
     ctx.node.unlink(me, a[0].pid_number());
+    trace::unlinked(ctx, a[0].pid_number());
     Ok(atom::TRUE)
 }
 
@@ -508,6 +533,7 @@ pub fn register(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let pid = a[1].pid_number();
     if ctx.node.register(a[0], pid) {
+        trace::event(ctx, pid, trace::PROCS_FLAG, atom::REGISTER, &[a[0]]);
         Ok(atom::TRUE)
     } else if a[1] != ctx.p.pid && !ctx.node.is_alive(pid) {
         Err(badarg_cause(atom::NOTALIVE))
@@ -520,7 +546,15 @@ pub fn register(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `unregister/1`.
 pub fn unregister(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let owner = if a[0].is_atom() {
+        ctx.node.whereis(a[0])
+    } else {
+        None
+    };
     if a[0].is_atom() && ctx.node.unregister(a[0]) {
+        if let Some(pid) = owner {
+            trace::event(ctx, pid, trace::PROCS_FLAG, atom::UNREGISTER, &[a[0]]);
+        }
         Ok(atom::TRUE)
     } else {
         Err(badarg())

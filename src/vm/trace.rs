@@ -1,0 +1,232 @@
+//! Process tracing as erl's `erlang:trace/3` sets it up: which events of a process are
+//! traced ([`Tracee::flags`]) and which process gets the trace messages
+//! ([`Tracee::tracer`]).
+//!
+//! A traced event becomes a message `{trace, Pid, Tag, Data...}` to the tracer, or
+//! `{trace_ts, Pid, Tag, Data..., Stamp}` with a timestamp flag. The node builds it in a
+//! heap of its own and delivers it as any message (a delivery of a trace message is never
+//! traced itself, so a tracer that traces its own receives cannot feed itself forever).
+//! The events: `send` (`{trace, Pid, send, Msg, To}`), `'receive'` (`{trace, Pid,
+//! 'receive', Msg}`, a receive's timeout as the message `timeout`), and `procs`: `spawn`,
+//! `spawned`, `exit`, `link`, `unlink`, `getting_linked`, `getting_unlinked`, `register`,
+//! `unregister`. The `set_on_*` flags pass the flags on to spawned or linked processes.
+//! The other flags of erl (`running`, `garbage_collection`, `call`, ...) are accepted and
+//! reported by `trace_info/2`, but make no messages.
+
+use super::atom::{self, AtomTable};
+use super::term::Term;
+
+/// The flags, in the order `trace_info(Pid, flags)` lists them (erl's): bit `i` is
+/// `FLAG_NAMES[i]`.
+pub const FLAG_NAMES: [&str; 21] = [
+    "running_procs",
+    "running_ports",
+    "ports",
+    "scheduler_id",
+    "silent",
+    "return_to",
+    "arity",
+    "garbage_collection",
+    "exiting",
+    "running",
+    "set_on_first_link",
+    "set_on_link",
+    "set_on_first_spawn",
+    "procs",
+    "call",
+    "set_on_spawn",
+    "receive",
+    "send",
+    "monotonic_timestamp",
+    "strict_monotonic_timestamp",
+    "timestamp",
+];
+
+const fn bit(name: &str) -> u32 {
+    let mut i = 0;
+    while i < FLAG_NAMES.len() {
+        if str_eq(FLAG_NAMES[i], name) {
+            return 1 << i;
+        }
+        i += 1;
+    }
+    panic!("no such flag")
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `send`.
+pub const SEND: u32 = bit("send");
+/// `'receive'`.
+pub const RECEIVE: u32 = bit("receive");
+/// `procs`.
+pub const PROCS: u32 = bit("procs");
+/// `set_on_spawn`.
+pub const SET_ON_SPAWN: u32 = bit("set_on_spawn");
+/// `set_on_first_spawn`.
+pub const SET_ON_FIRST_SPAWN: u32 = bit("set_on_first_spawn");
+/// `set_on_link`.
+pub const SET_ON_LINK: u32 = bit("set_on_link");
+/// `set_on_first_link`.
+pub const SET_ON_FIRST_LINK: u32 = bit("set_on_first_link");
+/// `timestamp`: `{MegaSecs, Secs, MicroSecs}` of the system clock.
+pub const TIMESTAMP: u32 = bit("timestamp");
+/// `monotonic_timestamp`: the monotonic clock in nanoseconds.
+pub const MONOTONIC: u32 = bit("monotonic_timestamp");
+/// `strict_monotonic_timestamp`: `{Monotonic, UniqueInteger}`.
+pub const STRICT: u32 = bit("strict_monotonic_timestamp");
+/// Every flag (`all`).
+pub const ALL: u32 = (1 << FLAG_NAMES.len()) - 1;
+
+/// A traced process's flags and its tracer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tracee {
+    /// Bits of [`FLAG_NAMES`].
+    pub flags: u32,
+    /// The tracer's pid number.
+    pub tracer: u32,
+}
+
+impl Tracee {
+    /// Whether any of `flags` is set.
+    #[inline]
+    pub fn has(self, flags: u32) -> bool {
+        self.flags & flags != 0
+    }
+
+    /// What a process spawned by this one inherits (`None`: nothing), and what this one
+    /// keeps (a `set_on_first_spawn` is used up by the first spawn).
+    pub fn on_spawn(self) -> (Option<Tracee>, Tracee) {
+        self.inherit(SET_ON_SPAWN, SET_ON_FIRST_SPAWN)
+    }
+
+    /// As [`Tracee::on_spawn`], for a process this one links to.
+    pub fn on_link(self) -> (Option<Tracee>, Tracee) {
+        self.inherit(SET_ON_LINK, SET_ON_FIRST_LINK)
+    }
+
+    fn inherit(self, every: u32, first: u32) -> (Option<Tracee>, Tracee) {
+        if self.has(every) {
+            (Some(self), self)
+        } else if self.has(first) {
+            let child = Tracee {
+                flags: self.flags & !first,
+                tracer: self.tracer,
+            };
+            let kept = Tracee {
+                flags: self.flags & !first,
+                tracer: self.tracer,
+            };
+            (Some(child), kept)
+        } else {
+            (None, self)
+        }
+    }
+}
+
+/// How a timestamp flag stamps a trace message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stamp {
+    /// No timestamp: `{trace, ...}`.
+    None,
+    /// `timestamp` (it wins over the others, as in erl).
+    Now,
+    /// `strict_monotonic_timestamp` (wins over `monotonic_timestamp`).
+    Strict,
+    /// `monotonic_timestamp`.
+    Monotonic,
+}
+
+/// The timestamp `flags` ask for.
+pub fn stamp(flags: u32) -> Stamp {
+    if flags & TIMESTAMP != 0 {
+        Stamp::Now
+    } else if flags & STRICT != 0 {
+        Stamp::Strict
+    } else if flags & MONOTONIC != 0 {
+        Stamp::Monotonic
+    } else {
+        Stamp::None
+    }
+}
+
+/// Why a flag list was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlagError {
+    /// Not a proper list, a malformed `{tracer, _}` or a flag erl refuses here
+    /// (`cpu_timestamp`): `badarg`.
+    Bad,
+    /// An unknown flag: `badarg` with cause `badopt`.
+    Unknown,
+}
+
+/// The flags of a list given to `erlang:trace/3` and the tracer it names (`{tracer, Pid}`).
+pub fn parse_flags(
+    atoms: &AtomTable,
+    items: &[Term],
+    is_tuple: impl Fn(Term) -> Option<(Term, Term)>,
+) -> Result<(u32, Option<Term>), FlagError> {
+    let mut flags = 0;
+    let mut tracer = None;
+    for &t in items {
+        if t.is_atom() {
+            let name = atoms.name(t);
+            if name == "all" {
+                flags |= ALL;
+            } else if let Some(i) = FLAG_NAMES.iter().position(|&n| n == name) {
+                flags |= 1 << i;
+            } else if name == "cpu_timestamp" {
+                return Err(FlagError::Bad);
+            } else {
+                return Err(FlagError::Unknown);
+            }
+        } else if let Some((tag, pid)) = is_tuple(t) {
+            if tag != atom::TRACER {
+                return Err(FlagError::Unknown);
+            }
+            tracer = Some(pid);
+        } else {
+            return Err(FlagError::Unknown);
+        }
+    }
+    Ok((flags, tracer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_keep_erls_order_and_inheritance_uses_up_first() {
+        assert_eq!(SEND, 1 << 17);
+        assert_eq!(TIMESTAMP, 1 << 20);
+        let t = Tracee {
+            flags: SEND | SET_ON_FIRST_SPAWN,
+            tracer: 7,
+        };
+        let (child, kept) = t.on_spawn();
+        assert_eq!(child, Some(Tracee { flags: SEND, tracer: 7 }));
+        assert_eq!(kept.flags, SEND);
+        let t = Tracee {
+            flags: PROCS | SET_ON_SPAWN,
+            tracer: 7,
+        };
+        assert_eq!(t.on_spawn(), (Some(t), t));
+        assert_eq!(t.on_link(), (None, t));
+        assert_eq!(stamp(MONOTONIC | STRICT), Stamp::Strict);
+        assert_eq!(stamp(ALL), Stamp::Now);
+    }
+}
