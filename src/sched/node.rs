@@ -697,6 +697,9 @@ impl<P: Platform> Node<P> {
                     self.emulator_error(&mut p, &text, io);
                 }
             }
+            for text in core::mem::take(&mut self.st.emulator_errors) {
+                self.emulator_error(&mut p, &text, io);
+            }
             let used = if matches!(why, Outcome::Yield) {
                 SLICE_REDUCTIONS as u64
             } else {
@@ -1173,12 +1176,14 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         clock.system_ns = self.platform.system_time_ns();
         clock.unique += 1;
         match Carried::trace(view, &self.st.memory, clock, tracee, pid, tag, data) {
-            Ok(c) => self
-                .st
-                .deliver(tracee.tracer, Delivery::Trace(Rc::new(c))),
+            Ok(c) => self.st.deliver(tracee.tracer, Delivery::Trace(Rc::new(c))),
             Err(_) => log::warn!("a trace message did not fit in the node's memory"),
         }
         true
+    }
+
+    fn emulator_error(&mut self, text: &str) {
+        self.st.emulator_errors.push(text.into());
     }
 
     fn tracee(&self, pid: u32) -> Option<Option<Tracee>> {

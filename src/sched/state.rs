@@ -384,6 +384,8 @@ pub struct State<P: Platform> {
     pub code_change: Option<(u32, CodeChange)>,
     /// See `code_change`: by pid; an exiting process's answer goes with it.
     pub code_reply: Vec<(u32, CodeReply)>,
+    /// Errors of erl's emulator that BIFs raised in the current slice, logged when it ends.
+    pub emulator_errors: Vec<alloc::string::String>,
     /// What processes spawned from now on are traced with (`erlang:trace(new, ...)`).
     pub trace_new: Option<Tracee>,
     /// The clock trace messages the node builds are stamped with (read at each slice).
@@ -444,6 +446,7 @@ impl<P: Platform> State<P> {
             atomic_arrays: Default::default(),
             code_change: None,
             code_reply: Default::default(),
+            emulator_errors: Vec::new(),
             trace_new: None,
             trace_clock: TraceClock::default(),
         }

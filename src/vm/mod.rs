@@ -91,8 +91,8 @@ pub mod regex;
 pub mod services;
 pub mod small;
 pub mod term;
-pub mod trace;
 #[cfg(test)]
 pub(crate) mod tests;
+pub mod trace;
 pub mod translate;
 pub mod zstream;

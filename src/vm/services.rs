@@ -203,6 +203,12 @@ pub trait Services {
         false
     }
 
+    /// Logs `text` as erl's emulator logs an error about the caller (through logger when it
+    /// runs), once the caller's slice has ended.
+    fn emulator_error(&mut self, text: &str) {
+        log::error!("{text}");
+    }
+
     /// The trace settings of process `pid` (not the caller's: those are in its
     /// `Process`): `None` when there is no such process.
     fn tracee(&self, pid: u32) -> Option<Option<super::trace::Tracee>> {

@@ -218,7 +218,13 @@ mod tests {
             tracer: 7,
         };
         let (child, kept) = t.on_spawn();
-        assert_eq!(child, Some(Tracee { flags: SEND, tracer: 7 }));
+        assert_eq!(
+            child,
+            Some(Tracee {
+                flags: SEND,
+                tracer: 7
+            })
+        );
         assert_eq!(kept.flags, SEND);
         let t = Tracee {
             flags: PROCS | SET_ON_SPAWN,

@@ -96,8 +96,20 @@ pub fn spawned(ctx: &mut Ctx, child: u32, mfa: impl FnOnce(&mut Ctx) -> Term) {
         return;
     }
     let mfa = mfa(ctx);
-    event(ctx, parent, trace::PROCS, atom::SPAWN, &[Term::pid(child), mfa]);
-    event(ctx, child, trace::PROCS, atom::SPAWNED, &[Term::pid(parent), mfa]);
+    event(
+        ctx,
+        parent,
+        trace::PROCS,
+        atom::SPAWN,
+        &[Term::pid(child), mfa],
+    );
+    event(
+        ctx,
+        child,
+        trace::PROCS,
+        atom::SPAWNED,
+        &[Term::pid(parent), mfa],
+    );
 }
 
 /// After the caller linked to `other`: `set_on_link` flags pass on, `link` in the caller,
@@ -112,14 +124,26 @@ pub fn linked(ctx: &mut Ctx, other: u32) {
         }
     }
     event(ctx, me, trace::PROCS, atom::LINK, &[Term::pid(other)]);
-    event(ctx, other, trace::PROCS, atom::GETTING_LINKED, &[Term::pid(me)]);
+    event(
+        ctx,
+        other,
+        trace::PROCS,
+        atom::GETTING_LINKED,
+        &[Term::pid(me)],
+    );
 }
 
 /// After the caller unlinked from `other`.
 pub fn unlinked(ctx: &mut Ctx, other: u32) {
     let me = me(ctx);
     event(ctx, me, trace::PROCS, atom::UNLINK, &[Term::pid(other)]);
-    event(ctx, other, trace::PROCS, atom::GETTING_UNLINKED, &[Term::pid(me)]);
+    event(
+        ctx,
+        other,
+        trace::PROCS,
+        atom::GETTING_UNLINKED,
+        &[Term::pid(me)],
+    );
 }
 
 /// What a process spec of `trace/3` names.
@@ -206,7 +230,11 @@ pub fn trace3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
                 return Err(badarg());
             }
             let now = tracee_of(ctx, pid);
-            let t = changed(ctx, now, how, flags, tracer).ok_or_else(badarg)?;
+            let Some(t) = changed(ctx, now, how, flags, tracer) else {
+                ctx.node
+                    .emulator_error("** can only have one tracer per process\n");
+                return Err(badarg());
+            };
             set_tracee_of(ctx, pid, t);
             return Ok(Term::small(1));
         }
