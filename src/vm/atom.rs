@@ -199,6 +199,7 @@ predefined! {
     TRACER = "tracer",
     FLAGS = "flags",
     PROCS = "procs",
+    MATCH_SPEC = "match_spec",
 }
 
 /// The table of interned atoms: every name once, in one buffer, and a hash index over them.

@@ -147,6 +147,36 @@ pub struct Code {
     /// names them, oldest first, waiting for `erlang:finish_loading/1` (at most
     /// [`MAX_PREPARED`]).
     pub prepared: alloc::collections::VecDeque<(u64, Prepared)>,
+    /// Functions with a call-trace pattern (`erlang:trace_pattern/3`), by the number
+    /// [`Op::TraceLocal`] and [`Op::TraceGlobal`] name; `None` for a free number.
+    pub trace: Vec<Option<TracePoint>>,
+    /// Where in module 0 the [`Op::TraceGlobal`] of each trace point number is, once made.
+    trampolines: Vec<u32>,
+}
+
+/// A function with a call-trace pattern.
+#[derive(Debug)]
+pub struct TracePoint {
+    /// Its module's index.
+    pub module: u32,
+    /// Its entry instruction.
+    pub entry: u32,
+    /// `{M, F, A}`.
+    pub mfa: (Term, Term, u32),
+    /// What its calls do when traced (shared by the functions one pattern set).
+    pub spec: alloc::rc::Rc<super::trace::CallSpec>,
+    /// How it is reached: a local pattern replaces the entry instruction (kept here), a
+    /// global one the target of the export entry (its index).
+    pub how: TraceHow,
+}
+
+/// See [`TracePoint::how`].
+#[derive(Debug)]
+pub enum TraceHow {
+    /// Every call: the entry instruction [`Op::TraceLocal`] replaced.
+    Local(Op),
+    /// Calls through export entry N.
+    Global(u32),
 }
 
 /// How many prepared modules a node keeps: preparing one more forgets the oldest (erl frees
@@ -177,6 +207,9 @@ pub const TRAP_PC: u32 = 9;
 
 /// Where a process resumes after `erlang:hibernate/3` (module 0): Y0..Y2 hold M, F, Args.
 pub const HIBERNATE_PC: u32 = 11;
+
+/// Where a function traced with `return_trace` returns to (module 0): [`Op::ReturnTrace`].
+pub const RETURN_TRACE_PC: u32 = 19;
 
 /// Global fun id: module index and lambda index.
 #[inline]
@@ -265,9 +298,16 @@ impl Code {
                     dealloc: 3,
                 },
                 Op::Wait(HIBERNATE_PC),
+                Op::FuncInfo {
+                    module: super::atom::ERLANG,
+                    function: super::atom::RETURN_FROM,
+                    arity: 0,
+                },
+                Op::ReturnTrace,
+                // Trampolines of global trace patterns go here (see `Code::set_trace`).
                 Op::CodeEnd,
             ],
-            lines: vec![0; 19],
+            lines: vec![0; 21],
             line_table: Vec::new(),
             functions: vec![
                 FunctionInfo {
@@ -299,6 +339,11 @@ impl Code {
                     start: HIBERNATE_PC - 1,
                     name: super::atom::APPLY,
                     arity: 3,
+                },
+                FunctionInfo {
+                    start: RETURN_TRACE_PC - 1,
+                    name: super::atom::RETURN_FROM,
+                    arity: 0,
                 },
             ],
             lambdas: Vec::new(),
@@ -356,6 +401,7 @@ impl Code {
     /// [`Op::CodeEnd`] is refused by [`Ops::of`](super::fetch::Ops::of), so a position in
     /// it can never be fetched.
     pub fn free(&mut self, module: u32) {
+        self.clear_traces_of(module);
         if let Some(m) = self.modules.get_mut(module as usize) {
             m.code = Vec::new();
             m.lines = Vec::new();
@@ -369,6 +415,7 @@ impl Code {
     /// the name is no longer loaded, while processes in it go on running it. Answers the
     /// export entries that led into it with their targets, for [`Code::restore_current`].
     pub fn retire_current(&mut self, name: Term, module: u32) -> Vec<(u32, Target)> {
+        self.clear_traces_of(module);
         self.by_name.remove(name.atom_index());
         let mut led = Vec::new();
         for (i, e) in self.exports.iter_mut().enumerate() {
@@ -393,6 +440,103 @@ impl Code {
     pub fn find_export(&self, module: Term, function: Term, arity: u32) -> Option<u32> {
         self.export_index
             .find(&self.exports, module, function, arity)
+    }
+
+    /// Gives function `mfa` of module index `module` (entry `entry`) a call-trace pattern:
+    /// `Some(export)` a global one on that export entry, `None` a local one. A pattern it
+    /// had goes. Run between slices only: it changes code and export targets.
+    pub fn set_trace(
+        &mut self,
+        module: u32,
+        entry: u32,
+        mfa: (Term, Term, u32),
+        export: Option<u32>,
+        spec: alloc::rc::Rc<super::trace::CallSpec>,
+    ) {
+        self.clear_trace(module, entry);
+        let n = match self.trace.iter().position(Option::is_none) {
+            Some(n) => n,
+            None => {
+                self.trace.push(None);
+                self.trace.len() - 1
+            }
+        } as u32;
+        let how = match export {
+            Some(e) => {
+                let pc = self.trampoline(n);
+                self.exports[e as usize].target = Target::Code { module: 0, pc };
+                TraceHow::Global(e)
+            }
+            None => {
+                let code = &mut self.modules[module as usize].code;
+                TraceHow::Local(core::mem::replace(
+                    &mut code[entry as usize],
+                    Op::TraceLocal(n),
+                ))
+            }
+        };
+        self.trace[n as usize] = Some(TracePoint {
+            module,
+            entry,
+            mfa,
+            spec,
+            how,
+        });
+    }
+
+    /// Takes away the call-trace pattern of the function at `entry` of module index
+    /// `module`, if it has one; true if it had.
+    pub fn clear_trace(&mut self, module: u32, entry: u32) -> bool {
+        let Some(n) = self.trace.iter().position(|t| {
+            t.as_ref()
+                .is_some_and(|t| t.module == module && t.entry == entry)
+        }) else {
+            return false;
+        };
+        let Some(t) = self.trace[n].take() else {
+            return false;
+        };
+        match t.how {
+            TraceHow::Global(e) => {
+                self.exports[e as usize].target = Target::Code { module, pc: entry };
+            }
+            TraceHow::Local(op) => {
+                if let Some(slot) = self.modules[module as usize].code.get_mut(entry as usize) {
+                    *slot = op;
+                }
+            }
+        }
+        true
+    }
+
+    /// Takes away every call-trace pattern in module index `module` (its code is replaced,
+    /// deleted or freed: erl's patterns do not carry over to new code).
+    pub fn clear_traces_of(&mut self, module: u32) {
+        let entries: Vec<u32> = self
+            .trace
+            .iter()
+            .flatten()
+            .filter(|t| t.module == module)
+            .map(|t| t.entry)
+            .collect();
+        for entry in entries {
+            self.clear_trace(module, entry);
+        }
+    }
+
+    /// The position in module 0 of trace point `n`'s [`Op::TraceGlobal`], made before the
+    /// closing [`Op::CodeEnd`] the first time (nothing is ever saved at or after that
+    /// position of module 0, so the code can grow there between slices).
+    fn trampoline(&mut self, n: u32) -> u32 {
+        while self.trampolines.len() <= n as usize {
+            let k = self.trampolines.len() as u32;
+            let m0 = &mut self.modules[0];
+            let pc = m0.code.len() as u32 - 1;
+            m0.code.insert(pc as usize, Op::TraceGlobal(k));
+            m0.lines.push(0);
+            self.trampolines.push(pc);
+        }
+        self.trampolines[n as usize]
     }
 
     /// The module index of a module atom, if loaded.

@@ -246,6 +246,17 @@ impl Runtime {
             CodeChange::Load { module, bytes } => self.load_binary(module, &bytes, src, io),
             CodeChange::Prepare { module, bytes, key } => self.prepare(module, &bytes, key),
             CodeChange::Finish(keys) => self.finish(&keys, src, io),
+            CodeChange::TracePattern { targets, spec } => {
+                for t in targets {
+                    match &spec {
+                        Some(s) => code.set_trace(t.module, t.entry, t.mfa, t.export, s.clone()),
+                        None => {
+                            code.clear_trace(t.module, t.entry);
+                        }
+                    }
+                }
+                (CodeReply::Done, None)
+            }
             CodeChange::Delete(name) => match code.module_index(name) {
                 _ if code.old.contains_key(name.atom_index()) => {
                     let text = alloc::format!(

@@ -317,7 +317,7 @@ pub fn build_trace_with(
     while i > 0 && frames.len() < depth {
         i -= 1;
         let t = p.stack[i];
-        if t.is_cp() && prev != Some(t) {
+        if t.is_cp() && prev != Some(t) && !is_return_trace(t) {
             prev = Some(t);
             let pc = t.code_pc().saturating_sub(1);
             if let Some(f) = function_frame(p, code, t.code_module(), pc, None, None) {
@@ -329,11 +329,22 @@ pub fn build_trace_with(
     p.heap.list(&frames)
 }
 
+/// Whether return address `t` is the one a function traced with `return_trace` returns to
+/// (not a frame of the program's: stack traces leave it out, as erl's do).
+fn is_return_trace(t: Term) -> bool {
+    t.code_module() == 0 && t.code_pc() == super::code::RETURN_TRACE_PC
+}
+
 /// The return addresses on a process's stack, innermost first, as many as a stack trace
 /// can show ([`MAX_TRACE_DEPTH`]): (module index, pc of the call's successor).
 pub fn return_addresses(p: &Process) -> Vec<(u32, u32)> {
     let mut out: Vec<(u32, u32)> = Vec::new();
-    for t in p.stack.iter().rev().filter(|t| t.is_cp()) {
+    for t in p
+        .stack
+        .iter()
+        .rev()
+        .filter(|t| t.is_cp() && !is_return_trace(**t))
+    {
         let at = (t.code_module(), t.code_pc());
         // Repeats of the same return address are recorded once (see build_trace).
         if out.last() != Some(&at) {

@@ -993,6 +993,16 @@ pub enum Op {
     Nop,
     /// Stop the process normally (the bottom of the initial stack).
     Exit,
+    /// A function's entry with a local call-trace pattern (trace point N of
+    /// [`super::code::Code::trace`]): the call is traced, then the instruction it replaced
+    /// runs.
+    TraceLocal(u32),
+    /// Where the export entry of a function with a global call-trace pattern leads (trace
+    /// point N, in module 0): the call is traced, then goes to the function's entry.
+    TraceGlobal(u32),
+    /// Where a function traced with `return_trace` returns to (module 0): the return is
+    /// traced, then the function's caller gets the value.
+    ReturnTrace,
     /// The end of a module's code: never reached by code erlc makes; raises `undef` when a
     /// branch or a fall-through from malformed code gets here (see [`super::fetch`]).
     CodeEnd,
@@ -1130,6 +1140,9 @@ impl Op {
             | Op::GetTupleElement2(..)
             | Op::Nop
             | Op::Exit
+            | Op::TraceLocal(_)
+            | Op::TraceGlobal(_)
+            | Op::ReturnTrace
             | Op::CodeEnd => {}
         }
     }
@@ -1295,6 +1308,9 @@ op_kinds! {
     GetTupleElement2 = 2,
     Nop = 1,
     Exit = 1,
+    TraceLocal = 0,
+    TraceGlobal = 0,
+    ReturnTrace = 0,
     CodeEnd = 1,
 }
 

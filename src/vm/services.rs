@@ -515,6 +515,14 @@ pub enum CodeChange {
     /// `erlang:finish_loading(Prepared)`: the modules prepared under these keys become
     /// current together.
     Finish(Vec<u64>),
+    /// `erlang:trace_pattern/3`: these functions get the call-trace pattern (none: lose
+    /// theirs).
+    TracePattern {
+        /// The functions, as [`super::bifs::trace::TraceTarget`]s.
+        targets: Vec<super::bifs::trace::TraceTarget>,
+        /// The pattern; `None` for `false`.
+        spec: Option<alloc::rc::Rc<super::trace::CallSpec>>,
+    },
 }
 
 /// What a [`CodeChange`] did.

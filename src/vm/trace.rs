@@ -13,6 +13,8 @@
 //! The other flags of erl (`running`, `garbage_collection`, `call`, ...) are accepted and
 //! reported by `trace_info/2`, but make no messages.
 
+use alloc::vec::Vec;
+
 use super::atom::{self, AtomTable};
 use super::term::Term;
 
@@ -74,6 +76,10 @@ pub const SEND: u32 = bit("send");
 pub const RECEIVE: u32 = bit("receive");
 /// `procs`.
 pub const PROCS: u32 = bit("procs");
+/// `call`.
+pub const CALL: u32 = bit("call");
+/// `arity`: a call's message has the arity instead of the arguments.
+pub const ARITY: u32 = bit("arity");
 /// `set_on_spawn`.
 pub const SET_ON_SPAWN: u32 = bit("set_on_spawn");
 /// `set_on_first_spawn`.
@@ -133,6 +139,68 @@ impl Tracee {
             (Some(child), kept)
         } else {
             (None, self)
+        }
+    }
+}
+
+/// What the calls of a function with a call-trace pattern do (its match specification, as
+/// far as it is understood here): the first clause whose head and guards match the
+/// arguments decides; none matching, the call is not traced.
+#[derive(Debug)]
+pub struct CallSpec {
+    /// The clauses in order; one that matches anything for `true` and `[]`.
+    pub clauses: Vec<CallClause>,
+    /// Where the clauses' tests live.
+    pub heap: super::heap::Heap,
+    /// The specification as given (`[]` for `true`), in `heap`, for `trace_info/2`.
+    pub source: Term,
+}
+
+/// One clause of a [`CallSpec`].
+#[derive(Debug)]
+pub struct CallClause {
+    /// `[{Head, Guards, [true]}]` in the spec's heap, run as an ETS match specification on
+    /// the argument list; `None` when the clause matches every call (`'_'`, no guards).
+    pub test: Option<Term>,
+    /// `{return_trace}` (or `{exception_trace}`): the return is traced too.
+    pub return_trace: bool,
+    /// What `{message, _}` says of the call's message.
+    pub message: Message,
+}
+
+/// See [`CallClause::message`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// No `message` action, or `{message, true}`: the usual message.
+    Plain,
+    /// `{message, false}`: none (`return_trace` still holds).
+    Off,
+    /// `{message, Term}`: the usual message with the term (in the spec's heap) added.
+    With(Term),
+}
+
+/// Two patterns are the same only when they are one (their terms live in their own heaps).
+impl PartialEq for CallSpec {
+    fn eq(&self, other: &Self) -> bool {
+        core::ptr::eq(self, other)
+    }
+}
+
+impl Eq for CallSpec {}
+
+impl CallSpec {
+    /// `true`: every call traced, nothing else.
+    pub fn every_call() -> Self {
+        let mut heap = super::heap::Heap::new();
+        heap.words = alloc::vec::Vec::new();
+        CallSpec {
+            clauses: alloc::vec![CallClause {
+                test: None,
+                return_trace: false,
+                message: Message::Plain,
+            }],
+            heap,
+            source: Term::NIL,
         }
     }
 }

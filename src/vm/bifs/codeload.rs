@@ -68,7 +68,7 @@ fn ask(ctx: &mut Ctx, change: CodeChange, module: Term) -> BifResult {
 }
 
 /// [`ask`] with a fourth continuation argument (what the answer is made from).
-fn ask_with(ctx: &mut Ctx, change: CodeChange, module: Term, extra: Term) -> BifResult {
+pub(crate) fn ask_with(ctx: &mut Ctx, change: CodeChange, module: Term, extra: Term) -> BifResult {
     let which = Term::small(match change {
         CodeChange::Load { .. } => 0,
         CodeChange::Delete(_) => 1,
@@ -76,6 +76,7 @@ fn ask_with(ctx: &mut Ctx, change: CodeChange, module: Term, extra: Term) -> Bif
         CodeChange::SetPath(_) => 3,
         CodeChange::Prepare { .. } => 4,
         CodeChange::Finish(_) => 5,
+        CodeChange::TracePattern { .. } => 6,
     });
     if !ctx.node.change_code(ctx.p.pid.pid_number(), change) {
         // A node that cannot change its code (a VM without a scheduler, in tests).
@@ -205,6 +206,7 @@ pub fn step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(2) => "purge_module",
         Some(4) => "prepare_loading",
         Some(5) => "finish_loading",
+        Some(6) => "trace_pattern",
         _ => "set_code_path",
     };
     let reply = ctx
@@ -212,6 +214,8 @@ pub fn step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .code_reply(ctx.p.pid.pid_number())
         .ok_or_else(badarg)?;
     match (a[1].as_small(), reply) {
+        // The number of functions the pattern was given to.
+        (Some(6), _) => return Ok(a[3]),
         (Some(4), CodeReply::Done) => {
             let key = a[3].as_small().ok_or_else(badarg)? as u64;
             return Ok(ctx.p.heap.reference(key));

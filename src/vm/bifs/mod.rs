@@ -340,6 +340,8 @@ pub static TABLE: Table = bifs![
     ("erlang", "trace", 3, trace::trace3),
     ("erlang", "trace_info", 2, trace::trace_info),
     ("erlang", "trace_delivered", 1, trace::trace_delivered),
+    ("erlang", "trace_pattern", 2, trace::trace_pattern2),
+    ("erlang", "trace_pattern", 3, trace::trace_pattern3),
     ("erlang", "process_flag", 2, procs::process_flag),
     ("erlang", "suspend_process", 1, procs::suspend_process1),
     ("erlang", "suspend_process", 2, procs::suspend_process),

@@ -6,12 +6,16 @@
 //!
 //! [`Services::tracee`]: crate::vm::services::Services::tracee
 
+use alloc::rc::Rc;
 use alloc::vec::Vec;
 
 use crate::vm::atom;
 use crate::vm::bif::{badarg, badarg_cause, BifResult, Ctx, Fault};
+use crate::vm::code::{Code, TraceHow, TracePoint};
+use crate::vm::copy::{try_copy_term, try_room};
+use crate::vm::services::CodeChange;
 use crate::vm::term::Term;
-use crate::vm::trace::{self, FlagError, Tracee, FLAG_NAMES};
+use crate::vm::trace::{self, CallClause, CallSpec, FlagError, Message, Tracee, FLAG_NAMES};
 
 /// `send`, for the process BIFs.
 pub const SEND_FLAG: u32 = trace::SEND;
@@ -292,11 +296,7 @@ pub fn trace_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         if !(m.is_atom() && f.is_atom() && arity.is_small()) {
             return Err(badarg());
         }
-        let known = match ctx.code.module_index(m) {
-            Some(_) => atom::FALSE,
-            None => atom::UNDEFINED,
-        };
-        return Ok(ctx.p.heap.tuple(&[item, known]));
+        return function_info(ctx, (m, f, arity.as_small().unwrap_or(-1)), item);
     }
     let t = if what.is_pid() {
         let pid = what.pid_number();
@@ -322,6 +322,58 @@ pub fn trace_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.tuple(&[item, value]))
 }
 
+/// `trace_info/2` of function `{M, F, A}`.
+fn function_info(ctx: &mut Ctx, (m, f, a): (Term, Term, i64), item: Term) -> BifResult {
+    let code = ctx.code;
+    let index = code.module_index(m);
+    let fi = index.and_then(|i| {
+        code.modules[i as usize]
+            .functions
+            .iter()
+            .find(|fi| fi.name == f && fi.arity as i64 == a)
+    });
+    let (Some(index), Some(fi)) = (index, fi) else {
+        return Ok(ctx.p.heap.tuple(&[item, atom::UNDEFINED]));
+    };
+    let point = code
+        .trace
+        .iter()
+        .flatten()
+        .find(|t| t.module == index && t.entry == fi.start + 1);
+    let traced = match point.map(|t| &t.how) {
+        Some(TraceHow::Local(_)) => ctx.atoms.intern("local").map_err(|_| badarg())?,
+        Some(TraceHow::Global(_)) => atom::GLOBAL,
+        None => atom::FALSE,
+    };
+    let spec = match point {
+        Some(t) => try_copy_term(&t.spec.heap.view(ctx.lits), &mut ctx.p.heap, t.spec.source)
+            .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?,
+        None => atom::FALSE,
+    };
+    let value = match ctx.atoms.name(item) {
+        "traced" => traced,
+        "match_spec" => spec,
+        "meta" if point.is_some() => Term::NIL,
+        "all" if point.is_some() => {
+            let mut items = Vec::new();
+            for (name, v) in [
+                ("traced", traced),
+                ("match_spec", spec),
+                ("meta", atom::FALSE),
+                ("meta_match_spec", atom::FALSE),
+                ("call_time", atom::FALSE),
+                ("call_count", atom::FALSE),
+            ] {
+                let k = ctx.atoms.intern(name).map_err(|_| badarg())?;
+                items.push(ctx.p.heap.tuple(&[k, v]));
+            }
+            ctx.p.heap.list(&items)
+        }
+        _ => atom::FALSE,
+    };
+    Ok(ctx.p.heap.tuple(&[item, value]))
+}
+
 /// `erlang:trace_delivered/1`: trace messages are delivered as they are made, so the
 /// answer `{trace_delivered, Tracee, Ref}` comes at once.
 pub fn trace_delivered(ctx: &mut Ctx, a: &[Term]) -> BifResult {
@@ -339,4 +391,293 @@ pub fn trace_delivered(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
     ctx.p.mailbox.push(msg);
     Ok(r)
+}
+
+/// A function `trace_pattern/3` gives a pattern to (or takes it from).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceTarget {
+    /// Module index.
+    pub module: u32,
+    /// Entry instruction.
+    pub entry: u32,
+    /// `{M, F, A}`.
+    pub mfa: (Term, Term, u32),
+    /// For a global pattern, the export entry whose calls are traced.
+    pub export: Option<u32>,
+}
+
+/// The functions of loaded modules `{M, F, A}` names (`None` for `'_'`): every function for
+/// a local pattern, the exported ones for a global one.
+fn targets(
+    code: &Code,
+    m: Option<Term>,
+    f: Option<Term>,
+    a: Option<u32>,
+    local: bool,
+) -> Vec<TraceTarget> {
+    let mut out = Vec::new();
+    let modules: Vec<u32> = match m {
+        Some(name) => code.module_index(name).into_iter().collect(),
+        // Module 0 holds the node's own stubs, not a program's functions.
+        None => code
+            .by_name
+            .iter()
+            .map(|(_, i)| i)
+            .filter(|&i| i != 0)
+            .collect(),
+    };
+    for index in modules {
+        let module = &code.modules[index as usize];
+        for fi in &module.functions {
+            if f.is_some_and(|f| f != fi.name) || a.is_some_and(|a| a != fi.arity) {
+                continue;
+            }
+            let mfa = (module.name, fi.name, fi.arity);
+            let export = if local {
+                None
+            } else {
+                match code.find_export(module.name, fi.name, fi.arity) {
+                    Some(e) if module.exports.contains(&(fi.name, fi.arity)) => Some(e),
+                    _ => continue,
+                }
+            };
+            out.push(TraceTarget {
+                module: index,
+                entry: fi.start + 1,
+                mfa,
+                export,
+            });
+        }
+    }
+    out
+}
+
+/// A match specification for calls, as [`CallSpec`] keeps it: heads and guards copied to
+/// its heap (to be run by ETS's engine), the actions understood here.
+fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
+    let v = ctx.view();
+    let bad = || badarg_cause(atom::MATCH_SPEC);
+    let no_room = |_| Fault::error(atom::SYSTEM_LIMIT);
+    let items = v.list_to_vec(spec).ok_or_else(bad)?;
+    let mut out = CallSpec::every_call();
+    out.clauses.clear();
+    out.source = try_copy_term(&v, &mut out.heap, spec).map_err(no_room)?;
+    let underscore = ctx.atoms.lookup("_");
+    for item in items {
+        let Some(&[head, guards, body]) = v.tuple(item) else {
+            return Err(bad());
+        };
+        let guard_list = v.list_to_vec(guards).ok_or_else(bad)?;
+        let actions = v.list_to_vec(body).ok_or_else(bad)?;
+        let (mut return_trace, mut message) = (false, Message::Plain);
+        for act in actions {
+            match v.tuple(act) {
+                Some(&[name]) if name.is_atom() => match ctx.atoms.name(name) {
+                    "return_trace" | "exception_trace" => return_trace = true,
+                    _ => return Err(bad()),
+                },
+                Some(&[name, arg]) if name.is_atom() && ctx.atoms.name(name) == "message" => {
+                    message = match arg {
+                        atom::FALSE => Message::Off,
+                        atom::TRUE => Message::Plain,
+                        // A constant: an immediate term or `{const, Term}` (variables and
+                        // expressions are not evaluated here).
+                        t => {
+                            let t = match v.tuple(t) {
+                                Some(&[c, x]) if ctx.atoms.name(c) == "const" && c.is_atom() => x,
+                                None if t.is_immediate() => t,
+                                _ => return Err(bad()),
+                            };
+                            Message::With(try_copy_term(&v, &mut out.heap, t).map_err(no_room)?)
+                        }
+                    };
+                }
+                _ => return Err(bad()),
+            }
+        }
+        let any =
+            (Some(head) == underscore || v.list_to_vec(head).is_some()) && guard_list.is_empty();
+        let any = any
+            && (Some(head) == underscore
+                || v.list_to_vec(head)
+                    .is_some_and(|h| h.iter().all(|&t| Some(t) == underscore)));
+        let test = if any {
+            None
+        } else if !cfg!(any(feature = "ets", not(target_os = "none"))) {
+            // Heads and guards are run by ETS's match engine, which this image lacks.
+            return Err(bad());
+        } else if Some(head) != underscore && v.list_to_vec(head).is_none() {
+            return Err(bad());
+        } else {
+            let heap = &mut out.heap;
+            let h = try_copy_term(&v, heap, head).map_err(no_room)?;
+            let g = try_copy_term(&v, heap, guards).map_err(no_room)?;
+            try_room(heap, 16).map_err(no_room)?;
+            let body = heap.list(&[atom::TRUE]);
+            let clause = heap.tuple(&[h, g, body]);
+            Some(heap.list(&[clause]))
+        };
+        out.clauses.push(CallClause {
+            test,
+            return_trace,
+            message,
+        });
+    }
+    Ok(out)
+}
+
+/// `erlang:trace_pattern/2`.
+pub fn trace_pattern2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    trace_pattern_with(ctx, a[0], a[1], Term::NIL, 2)
+}
+
+/// `erlang:trace_pattern/3`: `global` (the default) and `local` call-trace patterns, with
+/// `true`, `[]`, `false` or a match specification whose actions are `return_trace`,
+/// `exception_trace` and `message(true | false)`.
+pub fn trace_pattern3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    trace_pattern_with(ctx, a[0], a[1], a[2], 3)
+}
+
+fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32) -> BifResult {
+    let v = ctx.view();
+    let badopt = || badarg_cause(atom::BADOPT);
+    let flags = v.list_to_vec(flags).ok_or_else(badopt)?;
+    let mut local = None;
+    for f in flags {
+        let l = match (f.is_atom(), f.is_atom().then(|| ctx.atoms.name(f))) {
+            (true, Some("global")) => false,
+            (true, Some("local")) => true,
+            // meta, call_count, call_time, call_memory: not here.
+            _ => return Err(badopt()),
+        };
+        if local.is_some_and(|was| was != l) {
+            return Err(badopt());
+        }
+        local = Some(l);
+    }
+    let local = local.unwrap_or(false);
+    let underscore = ctx.atoms.lookup("_");
+    let wild = |t: Term| Some(t) == underscore;
+    let none = || badarg_cause(atom::NONE_ATOM);
+    let Some(&[m, f, arity]) = v.tuple(mfa) else {
+        // on_load, send, 'receive': not here.
+        return Err(none());
+    };
+    let m = if wild(m) {
+        None
+    } else if m.is_atom() {
+        Some(m)
+    } else {
+        return Err(none());
+    };
+    let f = if wild(f) {
+        None
+    } else if f.is_atom() {
+        Some(f)
+    } else {
+        return Err(none());
+    };
+    let a = if wild(arity) {
+        None
+    } else {
+        match arity.as_small() {
+            Some(n) if (0..=255).contains(&n) => Some(n as u32),
+            _ => return Err(none()),
+        }
+    };
+    if (m.is_none() && f.is_some()) || (f.is_none() && a.is_some()) {
+        return Err(none());
+    }
+    let spec = match spec {
+        atom::TRUE | Term::NIL => Some(Rc::new(CallSpec::every_call())),
+        atom::FALSE => None,
+        s if s.is_cons() => Some(Rc::new(call_spec(ctx, s)?)),
+        // restart, pause (for call counts): not here.
+        _ => return Err(badarg_cause(atom::MATCH_SPEC)),
+    };
+    let found = targets(ctx.code, m, f, a, local);
+    let count = Term::small(found.len() as i64);
+    let change = CodeChange::TracePattern {
+        targets: found,
+        spec,
+    };
+    super::codeload::ask_with(ctx, change, atom::UNDEFINED, count)
+}
+
+/// Whether clause `c` of a pattern matches the call with arguments `args` (a list on the
+/// caller's heap).
+#[cfg(any(feature = "ets", not(target_os = "none")))]
+fn clause_matches(ctx: &mut Ctx, spec: &CallSpec, c: &CallClause, args: Term) -> bool {
+    use crate::vm::ets::matchspec::{run_term, MatchSpec};
+    let Some(test) = c.test else {
+        return true;
+    };
+    // The test is copied to the caller's heap, so that what the run builds refers to
+    // nothing outside it.
+    let Ok(t) = try_copy_term(&spec.heap.view(ctx.lits), &mut ctx.p.heap, test) else {
+        return false;
+    };
+    let Ok(ms) = MatchSpec::compile(&ctx.p.heap.view(ctx.lits), ctx.atoms, t) else {
+        return false;
+    };
+    run_term(ctx, &ms, args).is_some()
+}
+
+#[cfg(not(any(feature = "ets", not(target_os = "none"))))]
+fn clause_matches(_: &mut Ctx, _: &CallSpec, c: &CallClause, _: Term) -> bool {
+    c.test.is_none()
+}
+
+/// At the entry of traced function `t`, its arguments in `args`: the `call` trace message
+/// when the caller is traced for calls and the pattern matches. True when the return is to
+/// be traced too (`return_trace`).
+pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> bool {
+    let Some(me_t) = ctx.p.trace else {
+        return false;
+    };
+    if !me_t.has(trace::CALL) || me_t.tracer == me(ctx) {
+        return false;
+    }
+    let list = ctx.p.heap.list(args);
+    let Some(c) = t
+        .spec
+        .clauses
+        .iter()
+        .find(|c| clause_matches(ctx, &t.spec, c, list))
+    else {
+        return false;
+    };
+    let extra = match c.message {
+        Message::Off => return c.return_trace,
+        Message::Plain => None,
+        Message::With(x) => try_copy_term(&t.spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
+    };
+    let (m, f, arity) = t.mfa;
+    let what = if me_t.has(trace::ARITY) {
+        Term::small(arity as i64)
+    } else {
+        list
+    };
+    let mfa = ctx.p.heap.tuple(&[m, f, what]);
+    match extra {
+        Some(x) => event(ctx, me(ctx), trace::CALL, atom::CALL, &[mfa, x]),
+        None => event(ctx, me(ctx), trace::CALL, atom::CALL, &[mfa]),
+    }
+    c.return_trace
+}
+
+/// A return from a function traced with `return_trace` (module index `module`, entry
+/// `entry`), with `value`.
+pub fn returned(ctx: &mut Ctx, module: u32, entry: u32, value: Term) {
+    let Some(m) = ctx.code.modules.get(module as usize) else {
+        return;
+    };
+    let Some(fi) = m.function_at(entry) else {
+        return;
+    };
+    let mfa = ctx
+        .p
+        .heap
+        .tuple(&[m.name, fi.name, Term::small(fi.arity as i64)]);
+    event(ctx, me(ctx), trace::CALL, atom::RETURN_FROM, &[mfa, value]);
 }

@@ -25,7 +25,7 @@ use alloc::vec::Vec;
 use super::atom::{self, AtomTable};
 use super::bif::{self, badarg, BifFn, Class, Ctx, Fault, Frame, Io};
 use super::bits;
-use super::code::{Code, Target};
+use super::code::{Code, Target, TraceHow, TracePoint, RETURN_TRACE_PC};
 use super::compare::{compare, exact_eq, Mode};
 use super::exception::{self, BifName, Top};
 use super::fetch::{Ip, Ops};
@@ -1032,6 +1032,9 @@ fn fast<'e>(
             | Op::ConsAllocGetList { .. }
             | Op::Nop
             | Op::Exit
+            | Op::TraceLocal(_)
+            | Op::TraceGlobal(_)
+            | Op::ReturnTrace
             | Op::CodeEnd
             | Op::Allocate { .. }
             | Op::TestHeap { .. } => {}
@@ -1276,6 +1279,20 @@ fn general<'e>(
             hand_back!();
         }};
     }
+    // Traces a call of traced function `$t` (its arguments in the X registers); with
+    // `return_trace`, its return comes back through `Op::ReturnTrace` first.
+    macro_rules! trace_call {
+        ($t:expr) => {{
+            let t: &TracePoint = $t;
+            let args: Vec<Term> = xr[..t.mfa.2 as usize].to_vec();
+            if super::bifs::trace::call(&mut ctx!(), t, &args) {
+                stack_check!(3);
+                p.stack.push(Term::small(t.module as i64));
+                p.stack.push(Term::small(t.entry as i64));
+                p.stack.push(Term::cp_at(0, RETURN_TRACE_PC as usize));
+            }
+        }};
+    }
     macro_rules! need_module {
         ($module:expr) => {{
             // The call runs again after the load: keep every register (rare).
@@ -1456,10 +1473,25 @@ fn general<'e>(
         };
     }
     loop {
-        let op = ip.op();
+        let mut op = ip.op();
         #[cfg(feature = "op-profile")]
         profile.record_at(op, m, pc!());
         ip = ip.skip(1);
+        if let Op::TraceLocal(n) = op {
+            // A function with a local call-trace pattern: the call is traced, then the
+            // instruction the pattern replaced runs.
+            match code.trace.get(*n as usize).and_then(Option::as_ref) {
+                Some(t) => {
+                    if p.trace.is_some() {
+                        trace_call!(t);
+                    }
+                    if let TraceHow::Local(original) = &t.how {
+                        op = original;
+                    }
+                }
+                None => raise!(Class::Error, atom::UNDEF),
+            }
+        }
         match op {
             Op::Move(s, d) => {
                 let v = get!(*s);
@@ -2079,6 +2111,29 @@ fn general<'e>(
                 };
                 store(xr, p, *a, vb);
                 store(xr, p, *b, va);
+            }
+            Op::TraceLocal(_) => raise!(Class::Error, atom::UNDEF),
+            Op::TraceGlobal(n) => match code.trace.get(*n as usize).and_then(Option::as_ref) {
+                // Where a traced function's export entry leads: the call is traced, then
+                // goes to the function.
+                Some(t) => {
+                    if p.trace.is_some() {
+                        trace_call!(t);
+                    }
+                    jump_module!(t.module, t.entry);
+                }
+                None => raise!(Class::Error, atom::UNDEF),
+            },
+            Op::ReturnTrace => {
+                // A function traced with return_trace returned here: its module index and
+                // entry are under the return address it took.
+                let entry = p.stack.pop().and_then(|t| t.as_small()).unwrap_or(-1);
+                let module = p.stack.pop().and_then(|t| t.as_small()).unwrap_or(-1);
+                if module >= 0 && entry >= 0 {
+                    let value = xr[0];
+                    super::bifs::trace::returned(&mut ctx!(), module as u32, entry as u32, value);
+                }
+                do_return!();
             }
             Op::FuncInfo { arity, .. } => {
                 let args: Vec<Term> = xr[..*arity as usize].to_vec();
