@@ -10,8 +10,10 @@
 //! 'receive', Msg}`, a receive's timeout as the message `timeout`), and `procs`: `spawn`,
 //! `spawned`, `exit`, `link`, `unlink`, `getting_linked`, `getting_unlinked`, `register`,
 //! `unregister`. The `set_on_*` flags pass the flags on to spawned or linked processes.
-//! The other flags of erl (`running`, `garbage_collection`, `call`, ...) are accepted and
-//! reported by `trace_info/2`, but make no messages.
+//! With `call`, calls of functions that have a call-trace pattern (`trace_pattern/3`, kept
+//! as [`CallSpec`]s in [`super::code::Code::trace`]) make `call` messages, and `return_from`
+//! ones with `return_trace`. The other flags of erl (`running`, `garbage_collection`,
+//! `return_to`, ...) are accepted and reported by `trace_info/2`, but make no messages.
 
 use alloc::vec::Vec;
 
