@@ -179,6 +179,9 @@ pub enum Message {
     Off,
     /// `{message, Term}`: the usual message with the term (in the spec's heap) added.
     With(Term),
+    /// `{message, {caller}}`: the usual message with the calling function's `{M, F, A}`
+    /// (`undefined` when not known, as after a tail call from another module's code).
+    Caller,
 }
 
 /// Two patterns are the same only when they are one (their terms live in their own heaps).

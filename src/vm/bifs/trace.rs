@@ -482,6 +482,12 @@ fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
                         atom::TRUE => Message::Plain,
                         // A constant: an immediate term or `{const, Term}` (variables and
                         // expressions are not evaluated here).
+                        t if v.tuple(t).is_some_and(|x| {
+                            x.len() == 1 && x[0].is_atom() && ctx.atoms.name(x[0]) == "caller"
+                        }) =>
+                        {
+                            Message::Caller
+                        }
                         t => {
                             let t = match v.tuple(t) {
                                 Some(&[c, x]) if ctx.atoms.name(c) == "const" && c.is_atom() => x,
@@ -651,6 +657,7 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> bool {
         Message::Off => return c.return_trace,
         Message::Plain => None,
         Message::With(x) => try_copy_term(&t.spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
+        Message::Caller => Some(caller(ctx)),
     };
     let (m, f, arity) = t.mfa;
     let what = if me_t.has(trace::ARITY) {
@@ -664,6 +671,110 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> bool {
         None => event(ctx, me(ctx), trace::CALL, atom::CALL, &[mfa]),
     }
     c.return_trace
+}
+
+/// The function a traced function was called from: the return address on top of the stack,
+/// as `{M, F, A}`, or `undefined`.
+fn caller(ctx: &mut Ctx) -> Term {
+    let Some(&cp) = ctx.p.stack.last() else {
+        return atom::UNDEFINED;
+    };
+    if !cp.is_cp() {
+        return atom::UNDEFINED;
+    }
+    let Some(m) = ctx.code.modules.get(cp.code_module() as usize) else {
+        return atom::UNDEFINED;
+    };
+    match m.function_at(cp.code_pc().saturating_sub(1)) {
+        Some(fi) if cp.code_module() != 0 => {
+            ctx.p
+                .heap
+                .tuple(&[m.name, fi.name, Term::small(fi.arity as i64)])
+        }
+        _ => atom::UNDEFINED,
+    }
+}
+
+/// `erlang:match_spec_test(Args, Spec, trace)`: `{ok, Result, Flags, []}` for a
+/// specification `trace_pattern/3` takes (Result `true`, `false` when no clause matches or
+/// the clause says `{message, false}`, or the message's term; Flags the clause's
+/// `return_trace` and `exception_trace`), `{error, [{error, Text}]}` for one it refuses.
+pub fn match_spec_test(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (args, spec) = (a[0], a[1]);
+    if ctx.view().list_len(args).is_none() {
+        return Err(badarg());
+    }
+    let error = |ctx: &mut Ctx, text: &str| -> BifResult {
+        let text = ctx.p.heap.string(text);
+        let error = atom::ERROR;
+        let item = ctx.p.heap.tuple(&[error, text]);
+        let list = ctx.p.heap.list(&[item]);
+        Ok(ctx.p.heap.tuple(&[error, list]))
+    };
+    if ctx.view().list_len(spec).is_none() {
+        return error(ctx, "Match programs are not in a list.");
+    }
+    let parsed = match call_spec(ctx, spec) {
+        Ok(s) => s,
+        Err(_) => return error(ctx, &unknown_action(ctx, spec)),
+    };
+    let ok = ctx.atoms.intern("ok").map_err(|_| badarg())?;
+    let clauses = ctx.view().list_to_vec(spec).unwrap_or_default();
+    for (i, c) in parsed.clauses.iter().enumerate() {
+        if !clause_matches(ctx, &parsed, c, args) {
+            continue;
+        }
+        let result = match c.message {
+            Message::Off => atom::FALSE,
+            Message::Plain => atom::TRUE,
+            Message::With(x) => try_copy_term(&parsed.heap.view(ctx.lits), &mut ctx.p.heap, x)
+                .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?,
+            Message::Caller => atom::UNDEFINED,
+        };
+        let mut flags = Vec::new();
+        let v = ctx.view();
+        if let Some(&[_, _, body]) = clauses.get(i).and_then(|&t| v.tuple(t)) {
+            for act in v.list_to_vec(body).unwrap_or_default() {
+                if let Some(&[name]) = v.tuple(act) {
+                    if matches!(ctx.atoms.name(name), "return_trace" | "exception_trace") {
+                        flags.push(name);
+                    }
+                }
+            }
+        }
+        let flags = ctx.p.heap.list(&flags);
+        return Ok(ctx.p.heap.tuple(&[ok, result, flags, Term::NIL]));
+    }
+    Ok(ctx.p.heap.tuple(&[ok, atom::FALSE, Term::NIL, Term::NIL]))
+}
+
+/// erl's text for the first action of `spec` that is no function it knows, or for a
+/// malformed specification.
+fn unknown_action(ctx: &Ctx, spec: Term) -> alloc::string::String {
+    let v = ctx.view();
+    for clause in v.list_to_vec(spec).unwrap_or_default() {
+        let Some(&[_, _, body]) = v.tuple(clause) else {
+            break;
+        };
+        for act in v.list_to_vec(body).unwrap_or_default() {
+            if let Some(t) = v.tuple(act) {
+                if let Some(&name) = t.first().filter(|n| n.is_atom()) {
+                    let known = matches!(
+                        (ctx.atoms.name(name), t.len()),
+                        ("return_trace" | "exception_trace", 1) | ("message", 2)
+                    );
+                    if !known {
+                        return alloc::format!(
+                            "Function {}/{} does_not_exist.",
+                            ctx.atoms.name(name),
+                            t.len() - 1
+                        );
+                    }
+                }
+            }
+        }
+    }
+    "Malformed match specification.".into()
 }
 
 /// A return from a function traced with `return_trace` (module index `module`, entry
