@@ -164,8 +164,10 @@ pub struct CallClause {
     /// `[{Head, Guards, [true]}]` in the spec's heap, run as an ETS match specification on
     /// the argument list; `None` when the clause matches every call (`'_'`, no guards).
     pub test: Option<Term>,
-    /// `{return_trace}` (or `{exception_trace}`): the return is traced too.
+    /// `{return_trace}` or `{exception_trace}`: the return is traced too.
     pub return_trace: bool,
+    /// `{exception_trace}`: an exception out of the function is traced too.
+    pub exception_trace: bool,
     /// What `{message, _}` says of the call's message.
     pub message: Message,
 }
@@ -202,6 +204,7 @@ impl CallSpec {
             clauses: alloc::vec![CallClause {
                 test: None,
                 return_trace: false,
+                exception_trace: false,
                 message: Message::Plain,
             }],
             heap,

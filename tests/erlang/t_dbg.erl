@@ -2,7 +2,7 @@
 %% a handler fun, call patterns with dbg's shortcuts (x, cx, c), fun2ms, message tracing,
 %% and taking patterns away.
 -module(t_dbg).
--export([main/0, area/1, dist/2, helper/1]).
+-export([main/0, area/1, dist/2, helper/1, boom/1, safe/1]).
 -include_lib("stdlib/include/ms_transform.hrl").
 
 area({square, S}) -> S * S;
@@ -12,6 +12,15 @@ dist(A, B) -> helper(A - B).
 
 helper(D) when D < 0 -> -D;
 helper(D) -> D.
+
+boom(R) -> erlang:error(R).
+
+safe(R) ->
+    try t_dbg:boom(R) of
+        V -> V
+    catch
+        error:E -> {caught, E}
+    end.
 
 %% Everything the handler got so far, in order, pids shown by role.
 drain(Names) ->
@@ -46,6 +55,11 @@ main() ->
     show(ctpl, dbg:ctpl(t_dbg, helper)),
     show(fun2ms, dbg:tpl(t_dbg, dist, dbg:fun2ms(fun([A, _]) when A > 10 -> return_trace() end))),
     show(dists, {t_dbg:dist(1, 2), t_dbg:dist(20, 2)}),
+    show(events, drain(Names)),
+    show(tp_boom, dbg:tp(t_dbg, boom, 1, x)),
+    show(tp_safe, dbg:tp(t_dbg, safe, 1, x)),
+    show(caught, catch t_dbg:boom(oops)),
+    show(safe, t_dbg:safe(bad)),
     show(events, drain(Names)),
     {ok, [{matched, _, Cleared}]} = dbg:ctp(),
     show(ctp_all, Cleared > 0),

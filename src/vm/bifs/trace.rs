@@ -469,11 +469,12 @@ fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
         };
         let guard_list = v.list_to_vec(guards).ok_or_else(bad)?;
         let actions = v.list_to_vec(body).ok_or_else(bad)?;
-        let (mut return_trace, mut message) = (false, Message::Plain);
+        let (mut return_trace, mut exception_trace, mut message) = (false, false, Message::Plain);
         for act in actions {
             match v.tuple(act) {
                 Some(&[name]) if name.is_atom() => match ctx.atoms.name(name) {
-                    "return_trace" | "exception_trace" => return_trace = true,
+                    "return_trace" => return_trace = true,
+                    "exception_trace" => (return_trace, exception_trace) = (true, true),
                     _ => return Err(bad()),
                 },
                 Some(&[name, arg]) if name.is_atom() && ctx.atoms.name(name) == "message" => {
@@ -526,6 +527,7 @@ fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
         out.clauses.push(CallClause {
             test,
             return_trace,
+            exception_trace,
             message,
         });
     }
@@ -634,15 +636,25 @@ fn clause_matches(_: &mut Ctx, _: &CallSpec, c: &CallClause, _: Term) -> bool {
     c.test.is_none()
 }
 
+/// What a traced call asks of the function's end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Then {
+    /// Nothing.
+    Nothing,
+    /// Its return is traced (`return_trace`).
+    Return,
+    /// Its return and an exception out of it are traced (`exception_trace`).
+    ReturnOrException,
+}
+
 /// At the entry of traced function `t`, its arguments in `args`: the `call` trace message
-/// when the caller is traced for calls and the pattern matches. True when the return is to
-/// be traced too (`return_trace`).
-pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> bool {
+/// when the caller is traced for calls and the pattern matches; what its end asks.
+pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
     let Some(me_t) = ctx.p.trace else {
-        return false;
+        return Then::Nothing;
     };
     if !me_t.has(trace::CALL) || me_t.tracer == me(ctx) {
-        return false;
+        return Then::Nothing;
     }
     let list = ctx.p.heap.list(args);
     let Some(c) = t
@@ -651,10 +663,15 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> bool {
         .iter()
         .find(|c| clause_matches(ctx, &t.spec, c, list))
     else {
-        return false;
+        return Then::Nothing;
+    };
+    let then = match (c.return_trace, c.exception_trace) {
+        (_, true) => Then::ReturnOrException,
+        (true, false) => Then::Return,
+        _ => Then::Nothing,
     };
     let extra = match c.message {
-        Message::Off => return c.return_trace,
+        Message::Off => return then,
         Message::Plain => None,
         Message::With(x) => try_copy_term(&t.spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
         Message::Caller => Some(caller(ctx)),
@@ -670,7 +687,55 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> bool {
         Some(x) => event(ctx, me(ctx), trace::CALL, atom::CALL, &[mfa, x]),
         None => event(ctx, me(ctx), trace::CALL, atom::CALL, &[mfa]),
     }
-    c.return_trace
+    then
+}
+
+/// A return-trace frame's module word: the module index, with this bit when an exception
+/// out of the function is traced too.
+pub const EXCEPTION_BIT: i64 = 1 << 32;
+
+/// An exception of `class` with `reason` leaves the caller's current function: `exception_from`
+/// for every function traced with `exception_trace` it unwinds before a catch.
+pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
+    let mut frames = Vec::new();
+    let stack = &ctx.p.stack;
+    let mut i = stack.len();
+    while i > 0 {
+        i -= 1;
+        let t = stack[i];
+        if t.is_catch() {
+            break;
+        }
+        if t.is_cp()
+            && t.code_module() == 0
+            && t.code_pc() == crate::vm::code::RETURN_TRACE_PC
+            && i >= 2
+        {
+            if let (Some(m), Some(entry)) = (stack[i - 2].as_small(), stack[i - 1].as_small()) {
+                if m & EXCEPTION_BIT != 0 {
+                    frames.push(((m & 0xffff_ffff) as u32, entry as u32));
+                }
+            }
+        }
+    }
+    for (module, entry) in frames {
+        let Some(m) = ctx.code.modules.get(module as usize) else {
+            continue;
+        };
+        let Some(fi) = m.function_at(entry) else {
+            continue;
+        };
+        let mfa = ctx
+            .p
+            .heap
+            .tuple(&[m.name, fi.name, Term::small(fi.arity as i64)]);
+        let what = ctx.p.heap.tuple(&[class, reason]);
+        let tag = match ctx.atoms.intern("exception_from") {
+            Ok(t) => t,
+            Err(_) => return,
+        };
+        event(ctx, me(ctx), trace::CALL, tag, &[mfa, what]);
+    }
 }
 
 /// The function a traced function was called from: the return address on top of the stack,

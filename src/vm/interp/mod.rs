@@ -1168,6 +1168,9 @@ fn general<'e>(
                             exception::build_trace(p, atoms, code, m, at, top)
                         }
                     };
+                    if p.trace.is_some() {
+                        super::bifs::trace::unwinding(&mut ctx!(), class.atom(), reason);
+                    }
                     match exception::unwind(p, xr, class, reason, trace) {
                         Some((nm, npc)) => {
                             m = nm;
@@ -1285,9 +1288,16 @@ fn general<'e>(
         ($t:expr) => {{
             let t: &TracePoint = $t;
             let args: Vec<Term> = xr[..t.mfa.2 as usize].to_vec();
-            if super::bifs::trace::call(&mut ctx!(), t, &args) {
+            let then = super::bifs::trace::call(&mut ctx!(), t, &args);
+            if then != super::bifs::trace::Then::Nothing {
                 stack_check!(3);
-                p.stack.push(Term::small(t.module as i64));
+                let exc = then == super::bifs::trace::Then::ReturnOrException;
+                let bit = if exc {
+                    super::bifs::trace::EXCEPTION_BIT
+                } else {
+                    0
+                };
+                p.stack.push(Term::small(t.module as i64 | bit));
                 p.stack.push(Term::small(t.entry as i64));
                 p.stack.push(Term::cp_at(0, RETURN_TRACE_PC as usize));
             }
@@ -2128,7 +2138,11 @@ fn general<'e>(
                 // A function traced with return_trace returned here: its module index and
                 // entry are under the return address it took.
                 let entry = p.stack.pop().and_then(|t| t.as_small()).unwrap_or(-1);
-                let module = p.stack.pop().and_then(|t| t.as_small()).unwrap_or(-1);
+                let module = p
+                    .stack
+                    .pop()
+                    .and_then(|t| t.as_small())
+                    .map_or(-1, |m| m & 0xffff_ffff);
                 if module >= 0 && entry >= 0 {
                     let value = xr[0];
                     super::bifs::trace::returned(&mut ctx!(), module as u32, entry as u32, value);
