@@ -242,6 +242,11 @@ impl Io for Console {
         u64::from(std::process::id())
     }
 
+    fn hostname(&mut self) -> Option<String> {
+        let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
+        Some(name.trim().to_string()).filter(|n| !n.is_empty())
+    }
+
     /// The kernel's release as erl reads it from uname: its first three numbers.
     fn os_version(&mut self) -> [u32; 3] {
         let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();

@@ -18,6 +18,8 @@ start() ->
 identity() ->
     case {xenstore:read(<<"name">>), xenstore:read(<<"domid">>)} of
         {{ok, Name}, {ok, DomId}} ->
+            %% The domain's name is the node's host name (inet:gethostname/0 reads it).
+            true = os:putenv("HOSTNAME", binary_to_list(Name)),
             xenbeam:log(info, ["domain name: ", Name, ", domid: ", DomId]);
         {Name, DomId} ->
             xenbeam:log(warning, "xenstore: reading name/domid failed: ", {Name, DomId})

@@ -1076,6 +1076,9 @@ impl<P: Platform> Io for NodeIo<'_, P> {
     fn os_version(&mut self) -> [u32; 3] {
         self.io.os_version()
     }
+    fn hostname(&mut self) -> Option<alloc::string::String> {
+        self.io.hostname()
+    }
 }
 
 /// The node as a running process's BIFs see it.

@@ -301,6 +301,12 @@ pub trait Io {
         let _ = buf;
         false
     }
+    /// The machine's host name (`inet:gethostname/0`), when the platform has one; the image
+    /// answers with the `HOSTNAME` environment variable the kernel sets from the domain's
+    /// name.
+    fn hostname(&mut self) -> Option<alloc::string::String> {
+        None
+    }
     /// The operating system's version, `{Major, Minor, Release}` (`os:version/0`); by
     /// default the Xen version the image is built for.
     fn os_version(&mut self) -> [u32; 3] {

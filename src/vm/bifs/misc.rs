@@ -476,6 +476,36 @@ pub fn os_getenv(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
 }
 
+/// `inet:gethostname/0` (erl's asks the inet driver, which is not here): `{ok, Name}` with
+/// the platform's host name, else the `HOSTNAME` variable, else `"nohost"`.
+pub fn inet_gethostname(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let name = ctx
+        .io
+        .hostname()
+        .or_else(|| ctx.io.getenv("HOSTNAME"))
+        .unwrap_or_else(|| String::from("nohost"));
+    let name = ctx.p.heap.string(&name);
+    Ok(ctx.p.heap.tuple(&[atom::OK, name]))
+}
+
+/// `erlang:system_monitor/0` and `erlang:system_profile/0`: nothing is monitored or
+/// profiled (setting either is not there), so `undefined`.
+pub fn no_monitor(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Ok(atom::UNDEFINED)
+}
+
+/// `erlang:port_info/1`: no ports exist here, so every argument is `badarg`, as erl's
+/// answer for what is not a port.
+pub fn port_info(_: &mut Ctx, _: &[Term]) -> BifResult {
+    Err(badarg())
+}
+
+/// `erlang:port_info/2`: `badarg` with erl's cause for what is not a port, `badtype`.
+pub fn port_info2(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let badtype = ctx.atoms.intern("badtype").map_err(|_| badarg())?;
+    Err(crate::vm::bif::badarg_cause(badtype))
+}
+
 /// A variable's name or value for `os:putenv/2` and `os:unsetenv/1`: a string of
 /// characters (a name without `=`).
 fn env_text(ctx: &Ctx, t: Term, name: bool) -> Result<String, Fault> {

@@ -292,6 +292,8 @@ pub fn statistics(ctx: &mut Ctx, a: &[Term]) -> BifResult {
                 let o = ctx.p.heap.tuple(&[output, bytes]);
                 Ok(ctx.p.heap.tuple(&[i, o]))
             }
+            // Not enabled (system_flag(scheduler_wall_time, true) is not there).
+            "scheduler_wall_time" | "scheduler_wall_time_all" => Ok(atom::UNDEFINED),
             "context_switches" => {
                 let n = ctx.p.heap.int(counters.slices as i64);
                 Ok(ctx.p.heap.tuple(&[n, Term::small(0)]))
@@ -347,6 +349,47 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             m.to_term(&mut ctx.p.heap, ctx.atoms)
         }
         "thread_pool_size" => Term::small(0),
+        // Native work erl gives dirty schedulers runs on the one scheduler here.
+        "dirty_cpu_schedulers" | "dirty_cpu_schedulers_online" | "dirty_io_schedulers" => {
+            Term::small(1)
+        }
+        // No ports: the console, files and commands are not ports here.
+        "port_count" => Term::small(0),
+        "port_limit" => Term::small(65536),
+        "ets_limit" => Term::small(8192),
+        "build_type" => atom::OPT,
+        "multi_scheduling" => named(ctx, "disabled")?,
+        "scheduler_bind_type" => named(ctx, "unbound")?,
+        "cpu_topology" | "modified_timing_level" => atom::UNDEFINED,
+        "nif_version" => ctx.p.heap.string("2.16"),
+        "driver_version" => ctx.p.heap.string("3.3"),
+        "heap_type" => named(ctx, "private")?,
+        "lock_checking" => atom::FALSE,
+        "eager_check_io" | "time_correction" => atom::TRUE,
+        "time_offset" => named(ctx, "final")?,
+        "time_warp_mode" => named(ctx, "no_time_warp")?,
+        "tolerant_timeofday" => named(ctx, "enabled")?,
+        "delayed_node_table_gc" => Term::small(60),
+        "dist_buf_busy_limit" => Term::small(1_048_576),
+        "trace_control_word" => Term::small(0),
+        "fullsweep_after" => ctx.p.heap.tuple(&[t, Term::small(65535)]),
+        "sequential_tracer" => ctx.p.heap.tuple(&[t, atom::FALSE]),
+        "garbage_collection" => {
+            let m = ctx.node.system_min_heaps(None);
+            let max = ctx.node.system_max_heap(None).size;
+            let mut items = [Term::NIL; 4];
+            for (slot, (name, v)) in items.iter_mut().zip([
+                ("max_heap_size", max),
+                ("min_bin_vheap_size", m.bin_vheap as u64),
+                ("min_heap_size", m.heap as u64),
+                ("fullsweep_after", 65535),
+            ]) {
+                let k = named(ctx, name)?;
+                let v = ctx.p.heap.int(v as i64);
+                *slot = ctx.p.heap.tuple(&[k, v]);
+            }
+            ctx.p.heap.list(&items)
+        }
         "smp_support" | "threads" => atom::TRUE,
         "debug_compiled" | "kernel_poll" => atom::FALSE,
         "emu_flavor" => atom::EMU,
