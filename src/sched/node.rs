@@ -1185,6 +1185,18 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         true
     }
 
+    fn collect(&mut self, pid: u32) -> bool {
+        match self.st.procs.get_mut(&pid) {
+            Some(e) => {
+                if let Some(p) = e.process.as_mut() {
+                    p.heap.collect_soon();
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
     fn emulator_error(&mut self, text: &str) {
         self.st.emulator_errors.push(text.into());
     }

@@ -203,6 +203,13 @@ pub trait Services {
         false
     }
 
+    /// Has process `pid` (not the caller) collect its heap when it next runs; false when
+    /// there is no such process.
+    fn collect(&mut self, pid: u32) -> bool {
+        let _ = pid;
+        false
+    }
+
     /// Logs `text` as erl's emulator logs an error about the caller (through logger when it
     /// runs), once the caller's slice has ended.
     fn emulator_error(&mut self, text: &str) {

@@ -301,6 +301,54 @@ pub fn garbage_collect(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(atom::TRUE)
 }
 
+/// `erlang:garbage_collect/1`: the caller collects at its next safe point, another process
+/// when it next runs; `false` for a dead process.
+pub fn garbage_collect1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    collect_pid(ctx, a[0])
+}
+
+fn collect_pid(ctx: &mut Ctx, pid: Term) -> BifResult {
+    if !pid.is_pid() {
+        return Err(badarg());
+    }
+    if pid == ctx.p.pid {
+        ctx.p.heap.collect_soon();
+        return Ok(atom::TRUE);
+    }
+    Ok(Term::boolean(ctx.node.collect(pid.pid_number())))
+}
+
+/// `erlang:garbage_collect/2`: options `{type, major | minor}` (one generation here: both
+/// collect all of it) and `{async, RequestId}` (the answer comes as `{garbage_collect,
+/// RequestId, Result}` and the call returns `async`).
+pub fn garbage_collect2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let v = ctx.view();
+    let opts = v.list_to_vec(a[1]).ok_or_else(badarg)?;
+    let mut request = None;
+    for o in opts {
+        match v.tuple(o) {
+            Some(&[k, x]) if k.is_atom() && ctx.atoms.name(k) == "type" => {
+                if !(x.is_atom() && matches!(ctx.atoms.name(x), "major" | "minor")) {
+                    return Err(badarg());
+                }
+            }
+            Some(&[k, x]) if k.is_atom() && ctx.atoms.name(k) == "async" => request = Some(x),
+            _ => return Err(badarg()),
+        }
+    }
+    let result = collect_pid(ctx, a[0])?;
+    let Some(request) = request else {
+        return Ok(result);
+    };
+    let tag = ctx.atoms.intern("garbage_collect").map_err(|_| badarg())?;
+    let msg = ctx.p.heap.tuple(&[tag, request, result]);
+    ctx.p
+        .room_for_message()
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+    ctx.p.mailbox.push(msg);
+    ctx.atoms.intern("async").map_err(|_| badarg())
+}
+
 /// `erlang:nif_error/1`: stubs of natively implemented functions.
 pub fn nif_error(_: &mut Ctx, a: &[Term]) -> BifResult {
     Err(Fault::raise(Class::Error, a[0]))

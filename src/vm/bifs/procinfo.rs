@@ -49,10 +49,12 @@ enum Item {
     Trace,
     Parent,
     MessageQueueData,
+    GarbageCollectionInfo,
+    Backtrace,
 }
 
 /// Every item answered (`process_info/1`'s among them), by name.
-const ITEMS: [(&str, Item); 33] = [
+const ITEMS: [(&str, Item); 35] = [
     ("registered_name", Item::RegisteredName),
     ("trap_exit", Item::TrapExit),
     ("priority", Item::Priority),
@@ -88,6 +90,8 @@ const ITEMS: [(&str, Item); 33] = [
     ("trace", Item::Trace),
     ("parent", Item::Parent),
     ("message_queue_data", Item::MessageQueueData),
+    ("garbage_collection_info", Item::GarbageCollectionInfo),
+    ("backtrace", Item::Backtrace),
 ];
 
 /// The items of `process_info/1`, in erl's order (`registered_name` first when there is one).
@@ -112,6 +116,43 @@ const DEFAULT_ITEMS: [&str; 16] = [
 
 fn named(ctx: &mut Ctx, name: &str) -> Result<Term, Fault> {
     ctx.atoms.intern(name).map_err(|_| badarg())
+}
+
+/// `erlang:process_display(Pid, backtrace)`: the process's `backtrace` text on standard
+/// error.
+pub fn process_display(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !(a[1].is_atom() && ctx.atoms.name(a[1]) == "backtrace") {
+        return Err(badarg());
+    }
+    let info = view_of(ctx, a[0])?.ok_or_else(badarg)?;
+    let item = ctx.atoms.intern("backtrace").map_err(|_| badarg())?;
+    let text = value(ctx, a[0], &info, item)?.ok_or_else(badarg)?;
+    let bytes = ctx
+        .view()
+        .binary_bytes(text)
+        .map(|b| b.into_owned())
+        .unwrap_or_default();
+    ctx.io.stderr(&bytes);
+    Ok(atom::TRUE)
+}
+
+/// `(M:F/A + Offset)` for instruction `pc` of module index `module`, as erl's backtraces
+/// name a position (the offset counts instructions from the function's start).
+fn function_text(ctx: &Ctx, (module, pc): (u32, u32)) -> alloc::string::String {
+    let found = ctx.code.modules.get(module as usize).and_then(|m| {
+        let f = m.function_at(pc)?;
+        Some((m.name, f.name, f.arity, pc - f.start))
+    });
+    match found {
+        Some((m, f, a, off)) => alloc::format!(
+            "({}:{}/{} + {})",
+            ctx.atoms.name(m),
+            ctx.atoms.name(f),
+            a,
+            off
+        ),
+        None => "(unknown function)".into(),
+    }
 }
 
 /// `{M, F, A}` of the function at `pc` of module index `module`.
@@ -326,6 +367,51 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
                 l = ctx.p.heap.cons(e, l);
             }
             l
+        }
+        Item::GarbageCollectionInfo => {
+            // One generation and no binary virtual heap: the young heap is all of it.
+            let vheap = min_bin_vheap(ctx, me, info) as i64;
+            let (heap, stack) = (heap as i64, stack as i64);
+            let mut l = Vec::new();
+            for (k, v) in [
+                ("old_heap_block_size", 0),
+                ("heap_block_size", heap),
+                ("mbuf_size", 0),
+                ("recent_size", heap),
+                ("stack_size", stack),
+                ("old_heap_size", 0),
+                ("heap_size", heap),
+                ("bin_vheap_size", 0),
+                ("bin_vheap_block_size", vheap),
+                ("bin_old_vheap_size", 0),
+                ("bin_old_vheap_block_size", vheap),
+            ] {
+                let k = named(ctx, k)?;
+                let v = ctx.p.heap.int(v);
+                l.push(ctx.p.heap.tuple(&[k, v]));
+            }
+            ctx.p.heap.list(&l)
+        }
+        Item::Backtrace => {
+            // erl's text shows machine addresses and Y registers; this one the functions:
+            // where it is, then each return address, innermost first.
+            let (at, returns) = match info.at {
+                Some(at) if !me => (at, info.returns.clone()),
+                _ => (
+                    (ctx.p.module, ctx.p.pc.saturating_sub(1)),
+                    crate::vm::exception::return_addresses(ctx.p),
+                ),
+            };
+            let mut text = alloc::format!("Program counter: {}\n", function_text(ctx, at));
+            for (m, pc) in returns {
+                text.push_str(&alloc::format!(
+                    "\nReturn addr {}\n",
+                    function_text(ctx, (m, pc.saturating_sub(1)))
+                ));
+            }
+            text.push_str("\nReturn addr (<terminate process normally>)\n");
+            ctx.heap_room(text.len() / 8 + 8)?;
+            ctx.p.heap.binary(text.into_bytes())
         }
         Item::GarbageCollection => {
             let max = ctx.p.max_heap.to_term(&mut ctx.p.heap, ctx.atoms);

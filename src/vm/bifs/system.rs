@@ -47,6 +47,32 @@ pub fn fun_to_list(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(text_of(ctx, a[0]))
 }
 
+/// `list_to_ref/1`: `"#Ref<0.A.B.C>"`, as `ref_to_list/1` writes them (B and C the high and
+/// low 32 bits of the reference's number, A 0); another A, which the node's references never
+/// have, is folded into the number's top bits.
+pub fn list_to_ref(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let s = super::conv::list_to_string(&ctx.view(), a[0]).ok_or_else(badarg)?;
+    let body = s
+        .strip_prefix("#Ref<0.")
+        .and_then(|r| r.strip_suffix('>'))
+        .ok_or_else(badarg)?;
+    let parts: Vec<&str> = body.split('.').collect();
+    let number = |d: &str| -> Option<u64> {
+        (!d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| d.parse().ok())
+            .flatten()
+    };
+    let [a, hi, lo] = parts[..] else {
+        return Err(badarg());
+    };
+    match (number(a), number(hi), number(lo)) {
+        (Some(a), Some(hi), Some(lo)) if hi <= 0xffff_ffff && lo <= 0xffff_ffff => {
+            Ok(ctx.p.heap.reference((hi << 32 | lo) ^ a.rotate_right(8)))
+        }
+        _ => Err(badarg()),
+    }
+}
+
 /// `list_to_pid/1`: `"<0.Number.Serial>"`.
 pub fn list_to_pid(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let s = super::conv::list_to_string(&ctx.view(), a[0]).ok_or_else(badarg)?;

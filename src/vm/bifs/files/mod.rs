@@ -89,7 +89,8 @@ pub fn native_name_encoding(ctx: &mut Ctx, _: &[Term]) -> BifResult {
 /// `erlang:dt_spread_tag/1`: no dynamic tracing here, so there is never a tag to spread.
 pub fn dt_spread_tag(_: &mut Ctx, a: &[Term]) -> BifResult {
     if a[0] == atom::TRUE || a[0] == atom::FALSE {
-        Ok(atom::FALSE)
+        // Spreading is on, as in an erl without dynamic tracing.
+        Ok(atom::TRUE)
     } else {
         Err(badarg())
     }
