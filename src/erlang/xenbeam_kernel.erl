@@ -107,7 +107,14 @@ init(kernel_sup) ->
     {ok, {#{strategy => one_for_all, intensity => 0, period => 1},
           [#{id => logger_sup, start => {logger_sup, start_link, []},
              type => supervisor, shutdown => infinity}
-           | global() ++ file_server()]}}.
+           | global() ++ file_server() ++
+               [#{id => kernel_safe_sup,
+                  start => {supervisor, start_link, [{local, kernel_safe_sup}, ?MODULE, safe]},
+                  type => supervisor, shutdown => infinity}]]}};
+%% @doc `kernel_safe_sup', where OTP's libraries start their servers (disk_log's, pg's
+%% scopes): empty at first, as erl's without boot server, disk_log or pg configured.
+init(safe) ->
+    {ok, {#{strategy => one_for_one, intensity => 4, period => 3600}, []}}.
 
 %% OTP's name server for global names (`global_name_server'), which erl's kernel starts
 %% even on a node without distribution, so `global:register_name/2', `whereis_name/1' and
@@ -141,7 +148,8 @@ kernel_app() ->
      [{description, "ERTS  CXC 138 10"},
       {vsn, "8.5.3"},
       {modules, []},
-      {registered, [application_controller, file_server_2, global_name_server, kernel_sup,
+      {registered, [application_controller, file_server_2, global_name_server, kernel_safe_sup,
+                    kernel_sup,
                     logger, logger_sup, timer_server]},
       {applications, []},
       {env, [{logger_level, notice},

@@ -469,6 +469,7 @@ pub static TABLE: Table = bifs![
     ),
     ("init", "objfile_extension", 0, misc::init_objfile_extension),
     ("persistent_term", "get", 0, persistent::get0),
+    ("persistent_term", "info", 0, persistent::info),
     ("persistent_term", "get", 1, persistent::get1),
     ("persistent_term", "get", 2, persistent::get2),
     ("persistent_term", "erase", 1, persistent::erase),

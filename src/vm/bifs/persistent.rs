@@ -99,6 +99,24 @@ pub fn erase(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `persistent_term:get/0`: every `{Key, Value}` pair (logger walks them to reset module
 /// levels when the primary level changes).
+/// `persistent_term:info/0`: `#{count => N, memory => Bytes}`, the bytes those the node
+/// holds the terms in.
+pub fn info(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let count = ctx.persistent.len();
+    let bytes: usize = ctx.persistent.iter().map(|s| s.bytes).sum();
+    let (c, m) = (
+        ctx.atoms.intern("count").map_err(|_| badarg())?,
+        ctx.atoms.intern("memory").map_err(|_| badarg())?,
+    );
+    let (cv, mv) = (ctx.p.heap.int(count as i64), ctx.p.heap.int(bytes as i64));
+    Ok(crate::vm::map::from_pairs(
+        &mut ctx.p.heap,
+        ctx.lits,
+        ctx.atoms,
+        alloc::vec![(c, cv), (m, mv)],
+    ))
+}
+
 pub fn get0(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     let mut pairs = alloc::vec::Vec::with_capacity(ctx.persistent.len());
     for Stored {
