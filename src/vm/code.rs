@@ -152,6 +152,40 @@ pub struct Code {
     pub trace: Vec<Option<TracePoint>>,
     /// Where in module 0 the [`Op::TraceGlobal`] of each trace point number is, once made.
     trampolines: Vec<u32>,
+    /// Functions whose calls are counted (`trace_pattern/3`'s `call_count`), by the number
+    /// [`Op::CountCall`] names; `None` for a free number.
+    pub counts: Vec<Option<CountPoint>>,
+    /// Whether modules loaded from now on get their calls counted (`trace_pattern(on_load,
+    /// true, [call_count])`).
+    pub count_on_load: bool,
+}
+
+/// A function whose calls are counted.
+#[derive(Debug)]
+pub struct CountPoint {
+    /// Its module's index.
+    pub module: u32,
+    /// Its entry instruction.
+    pub entry: u32,
+    /// Calls counted (changed while code is shared: a `Cell`).
+    pub calls: core::cell::Cell<u64>,
+    /// Whether calls are being counted (`pause` stops it, keeping the count).
+    pub running: core::cell::Cell<bool>,
+    /// The entry instruction [`Op::CountCall`] replaced.
+    pub saved: Op,
+}
+
+/// What `trace_pattern/3` with `call_count` does to a function's count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CountChange {
+    /// `true`: counting from zero.
+    Start,
+    /// `false`: no more counting.
+    Stop,
+    /// `pause`: counting stops, the count stays.
+    Pause,
+    /// `restart`: the count back to zero, counting (only where counting is set).
+    Restart,
 }
 
 /// A function with a call-trace pattern.
@@ -467,13 +501,10 @@ impl Code {
                 self.exports[e as usize].target = Target::Code { module: 0, pc };
                 TraceHow::Global(e)
             }
-            None => {
-                let code = &mut self.modules[module as usize].code;
-                TraceHow::Local(core::mem::replace(
-                    &mut code[entry as usize],
-                    Op::TraceLocal(n),
-                ))
-            }
+            None => TraceHow::Local(core::mem::replace(
+                self.entry_slot(module, entry),
+                Op::TraceLocal(n),
+            )),
         };
         self.trace[n as usize] = Some(TracePoint {
             module,
@@ -500,18 +531,88 @@ impl Code {
             TraceHow::Global(e) => {
                 self.exports[e as usize].target = Target::Code { module, pc: entry };
             }
-            TraceHow::Local(op) => {
-                if let Some(slot) = self.modules[module as usize].code.get_mut(entry as usize) {
-                    *slot = op;
-                }
-            }
+            TraceHow::Local(op) => *self.entry_slot(module, entry) = op,
         }
         true
+    }
+
+    /// Where the instruction a local trace pattern replaces is kept: the function's entry,
+    /// or under its call counting (which stays outermost).
+    fn entry_slot(&mut self, module: u32, entry: u32) -> &mut Op {
+        let code = &mut self.modules[module as usize].code;
+        match code[entry as usize] {
+            Op::CountCall(c) => match self.counts.get_mut(c as usize) {
+                Some(Some(point)) => &mut point.saved,
+                _ => &mut code[entry as usize],
+            },
+            _ => &mut code[entry as usize],
+        }
+    }
+
+    /// Changes the call counting of the function at `entry` of module index `module`.
+    pub fn change_count(&mut self, module: u32, entry: u32, change: CountChange) {
+        let at = self.counts.iter().position(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.module == module && c.entry == entry)
+        });
+        match (change, at) {
+            (CountChange::Start | CountChange::Restart, Some(i)) => {
+                if let Some(c) = &self.counts[i] {
+                    c.calls.set(0);
+                    c.running.set(true);
+                }
+            }
+            (CountChange::Pause, Some(i)) => {
+                if let Some(c) = &self.counts[i] {
+                    c.running.set(false);
+                }
+            }
+            (CountChange::Stop, Some(i)) => {
+                if let Some(c) = self.counts[i].take() {
+                    self.modules[module as usize].code[entry as usize] = c.saved;
+                }
+            }
+            (CountChange::Start, None) => {
+                let n = match self.counts.iter().position(Option::is_none) {
+                    Some(n) => n,
+                    None => {
+                        self.counts.push(None);
+                        self.counts.len() - 1
+                    }
+                };
+                let code = &mut self.modules[module as usize].code;
+                let saved = core::mem::replace(&mut code[entry as usize], Op::CountCall(n as u32));
+                self.counts[n] = Some(CountPoint {
+                    module,
+                    entry,
+                    calls: core::cell::Cell::new(0),
+                    running: core::cell::Cell::new(true),
+                    saved,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// The calls counted for the function at `entry` of module index `module`, if counted.
+    pub fn count_of(&self, module: u32, entry: u32) -> Option<u64> {
+        self.counts
+            .iter()
+            .flatten()
+            .find(|c| c.module == module && c.entry == entry)
+            .map(|c| c.calls.get())
     }
 
     /// Takes away every call-trace pattern in module index `module` (its code is replaced,
     /// deleted or freed: erl's patterns do not carry over to new code).
     pub fn clear_traces_of(&mut self, module: u32) {
+        let counted: Vec<u32> = self
+            .counts
+            .iter()
+            .flatten()
+            .filter(|c| c.module == module)
+            .map(|c| c.entry)
+            .collect();
         let entries: Vec<u32> = self
             .trace
             .iter()
@@ -521,6 +622,9 @@ impl Code {
             .collect();
         for entry in entries {
             self.clear_trace(module, entry);
+        }
+        for entry in counted {
+            self.change_count(module, entry, CountChange::Stop);
         }
     }
 

@@ -168,7 +168,20 @@ impl Runtime {
         }
         let lm = translate(m, &mut vm.code, &mut vm.atoms, &mut vm.lits)
             .map_err(LoadFailure::Translate)?;
-        Ok(install(&mut vm.code, lm))
+        let index = install(&mut vm.code, lm);
+        if vm.code.count_on_load {
+            // `trace_pattern(on_load, true, [call_count])`: its calls are counted.
+            let entries: alloc::vec::Vec<u32> = vm.code.modules[index as usize]
+                .functions
+                .iter()
+                .map(|f| f.start + 1)
+                .collect();
+            for entry in entries {
+                vm.code
+                    .change_count(index, entry, crate::vm::code::CountChange::Start);
+            }
+        }
+        Ok(index)
     }
 
     /// Loads `name` from `src` unless loaded; remembers failures (calls to the module are
@@ -246,6 +259,19 @@ impl Runtime {
             CodeChange::Load { module, bytes } => self.load_binary(module, &bytes, src, io),
             CodeChange::Prepare { module, bytes, key } => self.prepare(module, &bytes, key),
             CodeChange::Finish(keys) => self.finish(&keys, src, io),
+            CodeChange::CountPattern {
+                targets,
+                change,
+                on_load,
+            } => {
+                for t in targets {
+                    code.change_count(t.module, t.entry, change);
+                }
+                if let Some(on) = on_load {
+                    code.count_on_load = on;
+                }
+                (CodeReply::Done, None)
+            }
             CodeChange::TracePattern { targets, spec } => {
                 for t in targets {
                     match &spec {

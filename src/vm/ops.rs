@@ -997,6 +997,10 @@ pub enum Op {
     /// [`super::code::Code::trace`]): the call is traced, then the instruction it replaced
     /// runs.
     TraceLocal(u32),
+    /// A function's entry with call counting on (count point N of
+    /// [`super::code::Code::counts`]): the call is counted, then the instruction it replaced
+    /// runs.
+    CountCall(u32),
     /// Where the export entry of a function with a global call-trace pattern leads (trace
     /// point N, in module 0): the call is traced, then goes to the function's entry.
     TraceGlobal(u32),
@@ -1141,6 +1145,7 @@ impl Op {
             | Op::Nop
             | Op::Exit
             | Op::TraceLocal(_)
+            | Op::CountCall(_)
             | Op::TraceGlobal(_)
             | Op::ReturnTrace
             | Op::CodeEnd => {}
@@ -1309,6 +1314,7 @@ op_kinds! {
     Nop = 1,
     Exit = 1,
     TraceLocal = 0,
+    CountCall = 0,
     TraceGlobal = 0,
     ReturnTrace = 0,
     CodeEnd = 1,

@@ -522,6 +522,16 @@ pub enum CodeChange {
     /// `erlang:finish_loading(Prepared)`: the modules prepared under these keys become
     /// current together.
     Finish(Vec<u64>),
+    /// `erlang:trace_pattern/3` with `call_count`: the counting of these functions changes,
+    /// and that of modules loaded later when `on_load` says.
+    CountPattern {
+        /// The functions.
+        targets: Vec<super::bifs::trace::TraceTarget>,
+        /// What changes.
+        change: super::code::CountChange,
+        /// For `on_load`: whether modules loaded from now on are counted.
+        on_load: Option<bool>,
+    },
     /// `erlang:trace_pattern/3`: these functions get the call-trace pattern (none: lose
     /// theirs).
     TracePattern {

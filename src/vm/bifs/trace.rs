@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use crate::vm::atom;
 use crate::vm::bif::{badarg, badarg_cause, BifResult, Ctx, Fault};
-use crate::vm::code::{Code, TraceHow, TracePoint};
+use crate::vm::code::{Code, CountChange, TraceHow, TracePoint};
 use crate::vm::copy::{try_copy_term, try_room};
 use crate::vm::services::CodeChange;
 use crate::vm::term::Term;
@@ -350,11 +350,17 @@ fn function_info(ctx: &mut Ctx, (m, f, a): (Term, Term, i64), item: Term) -> Bif
             .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?,
         None => atom::FALSE,
     };
+    let counted = code.count_of(index, fi.start + 1);
+    let calls = match counted {
+        Some(n) => ctx.p.heap.int(n as i64),
+        None => atom::FALSE,
+    };
     let value = match ctx.atoms.name(item) {
         "traced" => traced,
         "match_spec" => spec,
+        "call_count" => calls,
         "meta" if point.is_some() => Term::NIL,
-        "all" if point.is_some() => {
+        "all" if point.is_some() || counted.is_some() => {
             let mut items = Vec::new();
             for (name, v) in [
                 ("traced", traced),
@@ -362,7 +368,7 @@ fn function_info(ctx: &mut Ctx, (m, f, a): (Term, Term, i64), item: Term) -> Bif
                 ("meta", atom::FALSE),
                 ("meta_match_spec", atom::FALSE),
                 ("call_time", atom::FALSE),
-                ("call_count", atom::FALSE),
+                ("call_count", calls),
             ] {
                 let k = ctx.atoms.intern(name).map_err(|_| badarg())?;
                 items.push(ctx.p.heap.tuple(&[k, v]));
@@ -551,11 +557,16 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     let badopt = || badarg_cause(atom::BADOPT);
     let flags = v.list_to_vec(flags).ok_or_else(badopt)?;
     let mut local = None;
+    let mut count = false;
     for f in flags {
         let l = match (f.is_atom(), f.is_atom().then(|| ctx.atoms.name(f))) {
             (true, Some("global")) => false,
             (true, Some("local")) => true,
-            // meta, call_count, call_time, call_memory: not here.
+            (true, Some("call_count")) => {
+                count = true;
+                continue;
+            }
+            // meta, call_time, call_memory: not here.
             _ => return Err(badopt()),
         };
         if local.is_some_and(|was| was != l) {
@@ -567,8 +578,32 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     let underscore = ctx.atoms.lookup("_");
     let wild = |t: Term| Some(t) == underscore;
     let none = || badarg_cause(atom::NONE_ATOM);
+    let change = match (count, spec) {
+        (false, _) => None,
+        (true, atom::TRUE | Term::NIL) => Some(CountChange::Start),
+        (true, atom::FALSE) => Some(CountChange::Stop),
+        (true, s) if s.is_atom() && ctx.atoms.name(s) == "pause" => Some(CountChange::Pause),
+        (true, s) if s.is_atom() && ctx.atoms.name(s) == "restart" => Some(CountChange::Restart),
+        (true, _) => return Err(badarg_cause(atom::MATCH_SPEC)),
+    };
+    if let Some(change) = change {
+        if mfa.is_atom() && ctx.atoms.name(mfa) == "on_load" {
+            let on = match change {
+                CountChange::Start => Some(true),
+                CountChange::Stop => Some(false),
+                _ => None,
+            };
+            let change = CountChange::Pause;
+            let change = CodeChange::CountPattern {
+                targets: Vec::new(),
+                change,
+                on_load: on,
+            };
+            return super::codeload::ask_with(ctx, change, atom::UNDEFINED, Term::small(0));
+        }
+    }
     let Some(&[m, f, arity]) = v.tuple(mfa) else {
-        // on_load, send, 'receive': not here.
+        // on_load (but for counts), send, 'receive': not here.
         return Err(none());
     };
     let m = if wild(m) {
@@ -595,6 +630,17 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     };
     if (m.is_none() && f.is_some()) || (f.is_none() && a.is_some()) {
         return Err(none());
+    }
+    if let Some(change) = change {
+        // Counts are kept for every call, local or not.
+        let found = targets(ctx.code, m, f, a, true);
+        let n = Term::small(found.len() as i64);
+        let change = CodeChange::CountPattern {
+            targets: found,
+            change,
+            on_load: None,
+        };
+        return super::codeload::ask_with(ctx, change, atom::UNDEFINED, n);
     }
     let spec = match spec {
         atom::TRUE | Term::NIL => Some(Rc::new(CallSpec::every_call())),

@@ -1033,6 +1033,7 @@ fn fast<'e>(
             | Op::Nop
             | Op::Exit
             | Op::TraceLocal(_)
+            | Op::CountCall(_)
             | Op::TraceGlobal(_)
             | Op::ReturnTrace
             | Op::CodeEnd
@@ -1487,6 +1488,19 @@ fn general<'e>(
         #[cfg(feature = "op-profile")]
         profile.record_at(op, m, pc!());
         ip = ip.skip(1);
+        if let Op::CountCall(n) = op {
+            // A function whose calls are counted: counted, then the instruction counting
+            // replaced runs (which may be a local trace pattern's, below).
+            match code.counts.get(*n as usize).and_then(Option::as_ref) {
+                Some(c) => {
+                    if c.running.get() {
+                        c.calls.set(c.calls.get() + 1);
+                    }
+                    op = &c.saved;
+                }
+                None => raise!(Class::Error, atom::UNDEF),
+            }
+        }
         if let Op::TraceLocal(n) = op {
             // A function with a local call-trace pattern: the call is traced, then the
             // instruction the pattern replaced runs.
@@ -2122,7 +2136,7 @@ fn general<'e>(
                 store(xr, p, *a, vb);
                 store(xr, p, *b, va);
             }
-            Op::TraceLocal(_) => raise!(Class::Error, atom::UNDEF),
+            Op::TraceLocal(_) | Op::CountCall(_) => raise!(Class::Error, atom::UNDEF),
             Op::TraceGlobal(n) => match code.trace.get(*n as usize).and_then(Option::as_ref) {
                 // Where a traced function's export entry leads: the call is traced, then
                 // goes to the function.
