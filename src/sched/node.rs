@@ -1171,7 +1171,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         tag: Term,
         data: &[Term],
     ) -> bool {
-        if !self.st.procs.contains_key(&tracee.tracer) {
+        if !crate::vm::trace::ENABLED || !self.st.procs.contains_key(&tracee.tracer) {
             return false;
         }
         let clock = &mut self.st.trace_clock;

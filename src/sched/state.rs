@@ -643,6 +643,9 @@ impl<P: Platform> State<P> {
 
     /// The `'receive'` trace event of `to` (not running), for message `m` in its heap.
     fn trace_receive(&mut self, to: u32, m: Term) {
+        if !trace::ENABLED {
+            return;
+        }
         let Some(e) = self.procs.get_mut(&to) else {
             return;
         };
@@ -687,6 +690,9 @@ impl<P: Platform> State<P> {
 
     /// The `exit` trace event of a process that ends with `reason`.
     pub fn trace_exit(&mut self, pid: u32, t: Tracee, reason: &Carried) {
+        if !trace::ENABLED {
+            return;
+        }
         if !t.has(trace::PROCS) || t.tracer == pid || !self.procs.contains_key(&t.tracer) {
             return;
         }

@@ -18,6 +18,10 @@
 use alloc::vec::Vec;
 
 use super::atom::{self, AtomTable};
+
+/// Whether tracing is built in: always on the host, in the image with the `trace` feature.
+/// Every place that traces tests it first, so without it the compiler leaves them out.
+pub const ENABLED: bool = cfg!(any(feature = "trace", not(target_os = "none")));
 use super::term::Term;
 
 /// The flags, in the order `trace_info(Pid, flags)` lists them (erl's): bit `i` is

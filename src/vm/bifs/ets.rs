@@ -1694,7 +1694,7 @@ pub fn match_spec_run_r(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `{ok, Result, [], []}` with `false` when nothing matches, `{error, [{error, Why}]}` for a
 /// specification that does not compile.
 pub fn match_spec_test(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    if a[2] == atom_of(ctx, "trace") {
+    if crate::vm::trace::ENABLED && a[2] == atom_of(ctx, "trace") {
         return super::trace::match_spec_test(ctx, a);
     }
     if a[2] != atom_of(ctx, "table") {

@@ -338,11 +338,6 @@ pub static TABLE: Table = bifs![
     ("erlang", "whereis", 1, procs::whereis),
     ("erlang", "registered", 0, procs::registered),
     ("erlang", "processes", 0, procs::processes),
-    ("erlang", "trace", 3, trace::trace3),
-    ("erlang", "trace_info", 2, trace::trace_info),
-    ("erlang", "trace_delivered", 1, trace::trace_delivered),
-    ("erlang", "trace_pattern", 2, trace::trace_pattern2),
-    ("erlang", "trace_pattern", 3, trace::trace_pattern3),
     ("erlang", "process_flag", 2, procs::process_flag),
     ("erlang", "suspend_process", 1, procs::suspend_process1),
     ("erlang", "suspend_process", 2, procs::suspend_process),
@@ -822,6 +817,27 @@ pub static ETS: Table = bifs![
     ("ets", "internal_select_delete", 2, ets::select_delete),
 ];
 
+/// Tracing (see [`trace`]): on the host always, in the image only with the `trace` feature
+/// (its BIFs and what they set going, about 30 KiB); without it a call fails with `undef`.
+/// scripts/build turns it on for a program any of whose modules calls them (OTP's `dbg`
+/// and `cprof` do).
+#[cfg(any(feature = "trace", not(target_os = "none")))]
+pub static TRACE: Table = bifs![
+    ("erlang", "trace", 3, trace::trace3),
+    ("erlang", "trace_info", 2, trace::trace_info),
+    ("erlang", "trace_delivered", 1, trace::trace_delivered),
+    ("erlang", "trace_pattern", 2, trace::trace_pattern2),
+    ("erlang", "trace_pattern", 3, trace::trace_pattern3),
+];
+
+/// Tracing: none in an image built without the `trace` feature.
+#[cfg(not(any(feature = "trace", not(target_os = "none"))))]
+pub static TRACE: Table = Table {
+    names: &[],
+    fns: &[],
+    meta: &[],
+};
+
 /// ETS: none in an image built without the `ets` feature.
 #[cfg(not(any(feature = "ets", not(target_os = "none"))))]
 pub static ETS: Table = Table {
@@ -935,10 +951,12 @@ pub static ZLIB: Table = Table {
     meta: &[],
 };
 
-/// Every BIF: [`TABLE`] and the optional [`ETS`], [`CRYPTO`], [`RE`] and [`ZLIB`].
+/// Every BIF: [`TABLE`] and the optional [`ETS`], [`CRYPTO`], [`RE`], [`ZLIB`] and
+/// [`TRACE`].
 pub fn all() -> impl Iterator<Item = Bif> {
     TABLE
         .iter()
+        .chain(TRACE.iter())
         .chain(ETS.iter())
         .chain(CRYPTO.iter())
         .chain(RE.iter())

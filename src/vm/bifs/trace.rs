@@ -48,6 +48,9 @@ fn set_tracee_of(ctx: &mut Ctx, pid: u32, t: Option<Tracee>) {
 /// Raises trace event `tag` of process `pid` if it is traced with any of `flags`, its data
 /// read from the caller's heap. A tracer that is gone ends the tracing of `pid`.
 pub fn event(ctx: &mut Ctx, pid: u32, flags: u32, tag: Term, data: &[Term]) {
+    if !trace::ENABLED {
+        return;
+    }
     let Some(t) = tracee_of(ctx, pid) else {
         return;
     };
@@ -64,6 +67,9 @@ pub fn event(ctx: &mut Ctx, pid: u32, flags: u32, tag: Term, data: &[Term]) {
 /// After the caller sent `msg` to `to` (process `pid`, not itself): `send`, or
 /// `send_to_non_existing_process` when no such process lives.
 pub fn sent(ctx: &mut Ctx, pid: u32, msg: Term, to: Term) {
+    if !trace::ENABLED {
+        return;
+    }
     let Some(t) = ctx.p.trace else {
         return;
     };
@@ -85,6 +91,9 @@ pub fn sent(ctx: &mut Ctx, pid: u32, msg: Term, to: Term) {
 /// caller's heap): passes the caller's flags on (`set_on_spawn`, `set_on_first_spawn`) and
 /// raises `spawn` in the caller and `spawned` in the child.
 pub fn spawned(ctx: &mut Ctx, child: u32, mfa: impl FnOnce(&mut Ctx) -> Term) {
+    if !trace::ENABLED {
+        return;
+    }
     let parent = me(ctx);
     let mine = ctx.p.trace;
     if let Some(t) = mine {
@@ -119,6 +128,9 @@ pub fn spawned(ctx: &mut Ctx, child: u32, mfa: impl FnOnce(&mut Ctx) -> Term) {
 /// After the caller linked to `other`: `set_on_link` flags pass on, `link` in the caller,
 /// `getting_linked` in the other.
 pub fn linked(ctx: &mut Ctx, other: u32) {
+    if !trace::ENABLED {
+        return;
+    }
     let me = me(ctx);
     if let Some(t) = ctx.p.trace {
         let (inherited, kept) = t.on_link();
@@ -139,6 +151,9 @@ pub fn linked(ctx: &mut Ctx, other: u32) {
 
 /// After the caller unlinked from `other`.
 pub fn unlinked(ctx: &mut Ctx, other: u32) {
+    if !trace::ENABLED {
+        return;
+    }
     let me = me(ctx);
     event(ctx, me, trace::PROCS, atom::UNLINK, &[Term::pid(other)]);
     event(
@@ -696,6 +711,9 @@ pub enum Then {
 /// At the entry of traced function `t`, its arguments in `args`: the `call` trace message
 /// when the caller is traced for calls and the pattern matches; what its end asks.
 pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
+    if !trace::ENABLED {
+        return Then::Nothing;
+    }
     let Some(me_t) = ctx.p.trace else {
         return Then::Nothing;
     };
@@ -743,6 +761,9 @@ pub const EXCEPTION_BIT: i64 = 1 << 32;
 /// An exception of `class` with `reason` leaves the caller's current function: `exception_from`
 /// for every function traced with `exception_trace` it unwinds before a catch.
 pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
+    if !trace::ENABLED {
+        return;
+    }
     let mut frames = Vec::new();
     let stack = &ctx.p.stack;
     let mut i = stack.len();
@@ -891,6 +912,9 @@ fn unknown_action(ctx: &Ctx, spec: Term) -> alloc::string::String {
 /// A return from a function traced with `return_trace` (module index `module`, entry
 /// `entry`), with `value`.
 pub fn returned(ctx: &mut Ctx, module: u32, entry: u32, value: Term) {
+    if !trace::ENABLED {
+        return;
+    }
     let Some(m) = ctx.code.modules.get(module as usize) else {
         return;
     };
