@@ -200,6 +200,7 @@ predefined! {
     FLAGS = "flags",
     PROCS = "procs",
     MATCH_SPEC = "match_spec",
+    SPAWN_REPLY = "spawn_reply",
 }
 
 /// The table of interned atoms: every name once, in one buffer, and a hash index over them.

@@ -131,3 +131,75 @@ pub fn adler32(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let init = if a.len() == 2 { init } else { 1 };
     Ok(ctx.p.heap.int(adler32_update(init, &data) as i64))
 }
+
+/// The CRC-32 polynomial, bit-reflected.
+const CRC32_POLY: u32 = 0xedb8_8320;
+
+/// `a * b` modulo the CRC-32 polynomial, both bit-reflected (x^0 is the top bit).
+fn crc32_mul(a: u32, mut b: u32) -> u32 {
+    let mut product = 0;
+    let mut bit = 1u32 << 31;
+    while bit != 0 {
+        if a & bit != 0 {
+            product ^= b;
+        }
+        bit >>= 1;
+        b = if b & 1 != 0 {
+            (b >> 1) ^ CRC32_POLY
+        } else {
+            b >> 1
+        };
+    }
+    product
+}
+
+/// `erlang:crc32_combine(CrcA, CrcB, SizeB)`: the CRC-32 of A's data followed by B's from
+/// the two checksums: A's shifted past SizeB zero bytes (multiplied by x^(8 SizeB) modulo
+/// the polynomial, by squaring), plus B's.
+pub fn crc32_combine(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let (crc_a, crc_b, size) = combine_args(ctx, a)?;
+    // x^(2^k) for k = 3 (one byte is x^8) upwards.
+    let mut power = crc32_mul(1 << 30, 1 << 30); // x^2
+    power = crc32_mul(power, power); // x^4
+    power = crc32_mul(power, power); // x^8
+    let mut shift = 1u32 << 31; // x^0
+    let mut n = size;
+    while n != 0 {
+        if n & 1 != 0 {
+            shift = crc32_mul(power, shift);
+        }
+        n >>= 1;
+        power = crc32_mul(power, power);
+    }
+    Ok(Term::small(i64::from(crc32_mul(shift, crc_a) ^ crc_b)))
+}
+
+/// `erlang:adler32_combine(AdlerA, AdlerB, SizeB)`: the Adler-32 of A's data followed by
+/// B's. B's sums are taken as they would be with A's before: its first sum grows by A's
+/// first sum less one, its second by SizeB times A's first sum plus A's second, less SizeB.
+pub fn adler32_combine(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    const BASE: u64 = 65_521;
+    let (adler_a, adler_b, size) = combine_args(ctx, a)?;
+    let (a1, a2) = (u64::from(adler_a & 0xffff), u64::from(adler_a >> 16));
+    let (b1, b2) = (u64::from(adler_b & 0xffff), u64::from(adler_b >> 16));
+    let n = size % BASE;
+    let s1 = (a1 + b1 + BASE - 1) % BASE;
+    let s2 = (n * a1 + a2 + b2 + BASE - n) % BASE;
+    Ok(Term::small(((s2 << 16) | s1) as i64))
+}
+
+/// The arguments of the `*_combine` BIFs: two 32-bit checksums and a size.
+fn combine_args(ctx: &Ctx, a: &[Term]) -> Result<(u32, u32, u64), Fault> {
+    let _ = ctx;
+    let check = |t: Term| {
+        t.as_small()
+            .filter(|&n| (0..=i64::from(u32::MAX)).contains(&n))
+            .map(|n| n as u32)
+    };
+    let (x, y) = (
+        check(a[0]).ok_or_else(badarg)?,
+        check(a[1]).ok_or_else(badarg)?,
+    );
+    let size = a[2].as_small().filter(|&n| n >= 0).ok_or_else(badarg)? as u64;
+    Ok((x, y, size))
+}

@@ -542,9 +542,22 @@ pub fn no_monitor(_: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(atom::UNDEFINED)
 }
 
-/// `erlang:port_info/1`: no ports exist here, so every argument is `badarg`, as erl's
-/// answer for what is not a port.
-pub fn port_info(_: &mut Ctx, _: &[Term]) -> BifResult {
+/// `erlang:load_nif/2`: no native libraries load here (a unikernel has no loader for
+/// them): `{error, {load_failed, Text}}`, as erl answers for a library it cannot load.
+pub fn load_nif(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let reason = ctx.atoms.intern("load_failed").map_err(|_| badarg())?;
+    let text = ctx
+        .p
+        .heap
+        .string("Failed to load NIF library: NIF libraries are not supported");
+    let inner = ctx.p.heap.tuple(&[reason, text]);
+    Ok(ctx.p.heap.tuple(&[atom::ERROR, inner]))
+}
+
+/// `badarg` for every argument: `erlang:port_info/1`, `open_port/2` and the port BIFs (no
+/// ports exist here, and erl answers `badarg` for what is not a port), `set_cookie/1,2`
+/// (the node is not alive), `call_on_load_function/1` (no module waits for one).
+pub fn refuse(_: &mut Ctx, _: &[Term]) -> BifResult {
     Err(badarg())
 }
 

@@ -110,6 +110,106 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(msg)
 }
 
+/// `erlang:send_nosuspend/2,3`: a send that never suspends (none does on one node): `true`.
+pub fn send_nosuspend(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if let Some(&opts) = a.get(2) {
+        ctx.view().list_len(opts).ok_or_else(badarg)?;
+    }
+    send(ctx, &a[..2])?;
+    Ok(atom::TRUE)
+}
+
+/// `erlang:spawn_request/1..5`: spawns as `spawn_opt` does and answers with a request
+/// reference at once; the reply `{spawn_reply, ReqId, ok, Pid}` (or `{Tag, ...}` with
+/// `{reply_tag, Tag}`; `error` and the reason when the spawn fails) follows as a message,
+/// as `{reply, yes | no | error_only | success_only}` asks. With `monitor` the monitor's
+/// reference is the request's, as in erl.
+pub fn spawn_request(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let v = ctx.view();
+    // The forms: [Node,] Fun [, Opts] and [Node,] M, F, Args [, Opts].
+    let with_node = match a.len() {
+        2 => !v.is_fun(a[0]),
+        3 => v.is_fun(a[1]),
+        4 => a[2].is_atom(),
+        5 => true,
+        _ => false,
+    };
+    let (node, rest) = if with_node {
+        (Some(a[0]), &a[1..])
+    } else {
+        (None, a)
+    };
+    if let Some(n) = node {
+        if !n.is_atom() {
+            return Err(badarg());
+        }
+        local_node(ctx, n)?;
+    }
+    let (start, opts) = match rest {
+        [f] => (fun_start(ctx, *f)?, Term::NIL),
+        [f, o] => (fun_start(ctx, *f)?, *o),
+        [m, f, args] => (mfa_start(ctx, *m, *f, *args)?, Term::NIL),
+        [m, f, args, o] => (mfa_start(ctx, *m, *f, *args)?, *o),
+        _ => return Err(badarg()),
+    };
+    let items = ctx.view().list_to_vec(opts).ok_or_else(badarg)?;
+    let (mut tag, mut on_ok, mut on_error) = (atom::SPAWN_REPLY, true, true);
+    let mut bad = false;
+    for o in items {
+        if let Some(&[k, x]) = ctx.view().tuple(o) {
+            if is_atom(ctx, k, "reply_tag") {
+                tag = x;
+            } else if is_atom(ctx, k, "reply") {
+                (on_ok, on_error) = match ctx.atoms.name(x) {
+                    "yes" => (true, true),
+                    "no" => (false, false),
+                    "error_only" => (false, true),
+                    "success_only" => (true, false),
+                    _ => {
+                        bad = true;
+                        (true, true)
+                    }
+                };
+            }
+        }
+    }
+    let (number, req) = new_ref(ctx);
+    // A bad option is answered in the reply, as erl does: `{Tag, ReqId, error, badopt}`.
+    let parsed = match spawn_opts(ctx, opts) {
+        Ok(p) if !bad => Ok(p),
+        _ => Err(atom::BADOPT),
+    };
+    let (outcome, value) = match parsed {
+        Ok((mut sopts, monitor)) => {
+            if monitor {
+                sopts.monitor = Some(number);
+            }
+            match spawn_with(ctx, start, sopts) {
+                Ok(pid) => (atom::OK, pid),
+                Err(_) => (atom::ERROR, atom::SYSTEM_LIMIT),
+            }
+        }
+        Err(why) => (atom::ERROR, why),
+    };
+    if (outcome == atom::OK && on_ok) || (outcome == atom::ERROR && on_error) {
+        let msg = ctx.p.heap.tuple(&[tag, req, outcome, value]);
+        ctx.p
+            .room_for_message()
+            .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+        ctx.p.mailbox.push(msg);
+    }
+    Ok(req)
+}
+
+/// `erlang:spawn_request_abandon/1`: every request is answered as it is made, so there is
+/// never one to abandon: `false` (`badarg` for what is no reference).
+pub fn spawn_request_abandon(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !ctx.view().is_ref(a[0]) {
+        return Err(badarg());
+    }
+    Ok(atom::FALSE)
+}
+
 /// `erlang:send/3`: the options (`noconnect`, `nosuspend`) change nothing on one node.
 pub fn send3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ctx.view().list_len(a[2]).ok_or_else(badarg)?;
@@ -394,6 +494,10 @@ pub fn unlink(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `monitor/2` (type `process` only).
 pub fn monitor(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if is_atom(ctx, a[0], "time_offset") && is_atom(ctx, a[1], "clock_service") {
+        // The time offset never changes here (erl's `final` offset): it never fires.
+        return Ok(new_ref(ctx).1);
+    }
     monitor_with(ctx, a[0], a[1], None)
 }
 
@@ -674,6 +778,12 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let new = min_bin_vheap_words(a[1])?;
         let old = core::mem::replace(&mut ctx.p.min_bin_vheap, new);
         Ok(Term::small(old as i64))
+    } else if is_atom(ctx, a[0], "scheduler") && a[1].as_small().is_some_and(|n| n >= 0) {
+        // One scheduler: a process is bound to none.
+        Ok(Term::small(0))
+    } else if is_atom(ctx, a[0], "fullsweep_after") && a[1].as_small().is_some_and(|n| n >= 0) {
+        // One generation: every collection is a full sweep whatever the setting.
+        Ok(Term::small(65535))
     } else if is_atom(ctx, a[0], "message_queue_data") {
         // One mailbox layout: the setting is remembered and reported (logger's processes
         // ask for off_heap).
@@ -681,7 +791,8 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let old = ctx.p.mailbox.set_off_heap(new);
         atom(ctx, if old { "off_heap" } else { "on_heap" })
     } else {
-        Err(badarg())
+        // A flag erl does not know (or this runtime does not keep), as erl reports one.
+        Err(badopt(ctx))
     }
 }
 

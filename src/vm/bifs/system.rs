@@ -186,6 +186,81 @@ pub fn posixtime_to_universaltime(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.tuple(&[d, t]))
 }
 
+/// `erlang:universaltime_to_posixtime/1`: seconds since 1970 of `{{Y, M, D}, {H, Mi, S}}`.
+pub fn universaltime_to_posixtime(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let secs = datetime_secs(ctx, a[0]).ok_or_else(badarg)?;
+    Ok(ctx.p.heap.int(secs))
+}
+
+/// `erlang:pre_loaded/0`: the modules erl 25 has loaded before anything runs (the node's
+/// own stand-ins for those it needs answer for them).
+pub fn pre_loaded(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    const PRELOADED: [&str; 21] = [
+        "persistent_term",
+        "counters",
+        "atomics",
+        "erts_dirty_process_signal_handler",
+        "erts_literal_area_collector",
+        "erl_tracer",
+        "erts_internal",
+        "erlang",
+        "erl_prim_loader",
+        "prim_zip",
+        "prim_net",
+        "prim_socket",
+        "socket_registry",
+        "zlib",
+        "prim_file",
+        "prim_inet",
+        "prim_eval",
+        "prim_buffer",
+        "init",
+        "erl_init",
+        "erts_code_purger",
+    ];
+    let mut names = Vec::with_capacity(PRELOADED.len());
+    for n in PRELOADED {
+        names.push(named(ctx, n)?);
+    }
+    Ok(ctx.p.heap.list(&names))
+}
+
+/// `erlang:loaded/0`: every loaded module (current code).
+pub fn loaded(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let names: Vec<Term> = ctx
+        .code
+        .modules
+        .iter()
+        .enumerate()
+        .filter(|&(i, m)| i != 0 && ctx.code.module_index(m.name) == Some(i as u32))
+        .map(|(_, m)| m.name)
+        .collect();
+    ctx.heap_room(2 * names.len())?;
+    Ok(ctx.p.heap.list(&names))
+}
+
+/// `erlang:check_process_code/2,3`: whether process `Pid` runs the old code of `Module`
+/// (a return address or its position in it).
+pub fn check_process_code(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_pid() || !a[1].is_atom() {
+        return Err(badarg());
+    }
+    if let Some(&opts) = a.get(2) {
+        ctx.view().list_len(opts).ok_or_else(badarg)?;
+    }
+    let Some(old) = ctx.code.old.get(a[1].atom_index()) else {
+        return Ok(atom::FALSE);
+    };
+    let runs = if a[0] == ctx.p.pid {
+        ctx.p.runs_module(old)
+    } else {
+        ctx.node
+            .runs_module(a[0].pid_number(), old)
+            .unwrap_or(false)
+    };
+    Ok(Term::boolean(runs))
+}
+
 /// Days since 1970-01-01 of a date of the proleptic Gregorian calendar ([`civil`]'s
 /// inverse).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -398,6 +473,7 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         "delayed_node_table_gc" => Term::small(60),
         "dist_buf_busy_limit" => Term::small(1_048_576),
         "trace_control_word" => Term::small(0),
+        "scheduler_id" => Term::small(1),
         "fullsweep_after" => ctx.p.heap.tuple(&[t, Term::small(65535)]),
         "sequential_tracer" => ctx.p.heap.tuple(&[t, atom::FALSE]),
         "garbage_collection" => {
@@ -576,6 +652,26 @@ pub fn whereis(_: &mut Ctx, a: &[Term]) -> BifResult {
 /// defaults of processes spawned from now on), and `backtrace_depth` (the frames every stack
 /// trace keeps from now on).
 pub fn system_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[0].is_atom() {
+        match ctx.atoms.name(a[0]) {
+            // One scheduler: it stays online, and there is no other to block.
+            "schedulers_online" if a[1] == Term::small(1) => return Ok(Term::small(1)),
+            "multi_scheduling"
+                if a[1].is_atom()
+                    && matches!(
+                        ctx.atoms.name(a[1]),
+                        "block" | "unblock" | "block_normal" | "unblock_normal"
+                    ) =>
+            {
+                return named(ctx, "disabled");
+            }
+            // One generation: every collection is a full sweep whatever the setting.
+            "fullsweep_after" if a[1].as_small().is_some_and(|n| n >= 0) => {
+                return Ok(Term::small(65535));
+            }
+            _ => {}
+        }
+    }
     if a[0].is_atom() && ctx.atoms.name(a[0]) == "system_logger" {
         // logger's proxy claims the events the emulator logs. The VM writes its own reports
         // (a process's uncaught error) to the console itself, so the setting is accepted and

@@ -24,6 +24,13 @@ fn convert(nanos: u64, unit: u64) -> i64 {
 }
 
 /// `erlang:monotonic_time/0,1`.
+/// `os:perf_counter/0`: the monotonic clock in its native unit (`perf_counter` converts as
+/// the nanosecond).
+pub fn perf_counter(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let n = ctx.io.monotonic_nanos();
+    Ok(ctx.p.heap.int(n as i64))
+}
+
 pub fn monotonic_time(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let unit = match a.first() {
         Some(u) => per_second(*u).ok_or_else(badarg)?,
