@@ -290,6 +290,7 @@ impl<'a> FileView<'a> {
             | FileOp::DelDir(_)
             | FileOp::Delete(_)
             | FileOp::Rename { .. }
+            | FileOp::WriteInfo { .. }
             | FileOp::Link { .. } => Err(Posix::Erofs),
         }
     }

@@ -197,6 +197,40 @@ impl HostFiles {
                 Done
             }
             FileOp::ReadLink(path) => Path(path_text(std::fs::read_link(path).map_err(posix)?)?),
+            FileOp::WriteInfo {
+                path,
+                mode,
+                uid,
+                gid,
+                atime,
+                mtime,
+            } => {
+                use std::os::unix::fs::PermissionsExt;
+                if let Some(mode) = mode {
+                    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+                        .map_err(posix)?;
+                }
+                if uid.is_some() || gid.is_some() {
+                    std::os::unix::fs::chown(path, uid, gid).map_err(posix)?;
+                }
+                if let (Some(a), Some(m)) = (atime, mtime) {
+                    let at = |secs: i64| {
+                        let d = std::time::Duration::from_secs(secs.unsigned_abs());
+                        if secs >= 0 {
+                            std::time::UNIX_EPOCH + d
+                        } else {
+                            std::time::UNIX_EPOCH - d
+                        }
+                    };
+                    let times = std::fs::FileTimes::new()
+                        .set_accessed(at(a))
+                        .set_modified(at(m));
+                    std::fs::File::open(path)
+                        .and_then(|f| f.set_times(times))
+                        .map_err(posix)?;
+                }
+                Done
+            }
             FileOp::Link {
                 existing,
                 new,

@@ -59,6 +59,17 @@ pub enum FileOp<'a> {
     SetCwd(&'a str),
     /// A symbolic link's target.
     ReadLink(&'a str),
+    /// Changes what `#file_info{}` gives that can be set (each when given): the mode's
+    /// permission bits, the owner and group, and the access and modification times
+    /// (seconds since 1970).
+    WriteInfo {
+        path: &'a str,
+        mode: Option<u32>,
+        uid: Option<u32>,
+        gid: Option<u32>,
+        atime: Option<i64>,
+        mtime: Option<i64>,
+    },
     /// Makes a hard link (`symbolic`: a symbolic one) `new` to `existing`.
     Link {
         existing: &'a str,

@@ -275,7 +275,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 /// Seconds since 1970 of a `{{Y, M, D}, {H, Mi, S}}` term that erl takes as a date and time
 /// of day: a real date from 1902 on (erl's base year), hours 0-23, minutes and seconds 0-59.
-fn datetime_secs(ctx: &Ctx, t: Term) -> Option<i64> {
+pub(crate) fn datetime_secs(ctx: &Ctx, t: Term) -> Option<i64> {
     let v = ctx.view();
     let [d, tm] = v.tuple(t)? else {
         return None;

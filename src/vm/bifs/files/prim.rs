@@ -357,10 +357,57 @@ pub fn altname(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(error(ctx, Posix::Enotsup))
 }
 
-/// `write_file_info/2,3`: not supported yet (`{error, enotsup}`).
+/// `write_file_info/2,3`: the mode, owner, group and access and modification times of a
+/// `#file_info{}` record, those not `undefined` (times as the `time` option says; when one
+/// of the two times is given, the other left out is now, as erl sets them). A time that is
+/// no date and time is `{error, badarg}`, as erl answers.
 pub fn write_file_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    name(ctx, a[0])?;
-    Ok(error(ctx, Posix::Enotsup))
+    let path = name(ctx, a[0])?;
+    let how = time_option(ctx, a.get(2).copied().unwrap_or(Term::NIL))?;
+    let v = ctx.view();
+    let rec: alloc::vec::Vec<Term> = match v.tuple(a[1]) {
+        Some(r) if r.len() == 14 && r[0].is_atom() && ctx.atoms.name(r[0]) == "file_info" => {
+            r.to_vec()
+        }
+        _ => return Err(badarg()),
+    };
+    let number = |t: Term| -> Result<Option<u32>, Fault> {
+        match t {
+            atom::UNDEFINED => Ok(None),
+            t => match t.as_small() {
+                Some(n) if (0..=i64::from(u32::MAX)).contains(&n) => Ok(Some(n as u32)),
+                _ => Err(badarg()),
+            },
+        }
+    };
+    let when = |t: Term| -> Result<Option<i64>, Fault> {
+        match (t, how) {
+            (atom::UNDEFINED, _) => Ok(None),
+            (t, TimeAs::Posix) => t.as_small().map(Some).ok_or_else(badarg),
+            // Local time is UTC here, as everywhere in the runtime.
+            (t, _) => super::super::system::datetime_secs(ctx, t)
+                .map(Some)
+                .ok_or_else(badarg),
+        }
+    };
+    let (atime, mtime) = match (when(rec[4]), when(rec[5])) {
+        (Ok(a), Ok(m)) => (a, m),
+        _ => return Ok(ctx.p.heap.tuple(&[atom::ERROR, atom::BADARG])),
+    };
+    let now = (ctx.io.system_nanos() / 1_000_000_000) as i64;
+    let (atime, mtime) = match (atime, mtime) {
+        (None, None) => (None, None),
+        (a, m) => (Some(a.unwrap_or(now)), Some(m.unwrap_or(now))),
+    };
+    let op = FileOp::WriteInfo {
+        path: &path,
+        mode: number(rec[7])?.map(|m| m & 0o7777),
+        uid: number(rec[12])?,
+        gid: number(rec[13])?,
+        atime,
+        mtime,
+    };
+    done(ctx, op)
 }
 
 /// `open/2`: `{ok, #file_descriptor{}}`. Of the modes, `read`, `write`, `append` and
