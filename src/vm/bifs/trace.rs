@@ -621,20 +621,13 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
         // on_load (but for counts), send, 'receive': not here.
         return Err(none());
     };
-    let m = if wild(m) {
-        None
-    } else if m.is_atom() {
-        Some(m)
-    } else {
-        return Err(none());
+    // A name, or `'_'` for any.
+    let name_or_any = |t: Term| match t {
+        t if wild(t) => Ok(None),
+        t if t.is_atom() => Ok(Some(t)),
+        _ => Err(none()),
     };
-    let f = if wild(f) {
-        None
-    } else if f.is_atom() {
-        Some(f)
-    } else {
-        return Err(none());
-    };
+    let (m, f) = (name_or_any(m)?, name_or_any(f)?);
     let a = if wild(arity) {
         None
     } else {
