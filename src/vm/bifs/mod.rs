@@ -342,19 +342,6 @@ pub static TABLE: Table = bifs![
         system::universaltime_to_posixtime
     ),
     ("erlang", "pre_loaded", 0, system::pre_loaded),
-    ("erlang", "loaded", 0, system::loaded),
-    (
-        "erlang",
-        "check_process_code",
-        2,
-        system::check_process_code
-    ),
-    (
-        "erlang",
-        "check_process_code",
-        3,
-        system::check_process_code
-    ),
     ("os", "perf_counter", 0, time::perf_counter),
     ("erlang", "crc32_combine", 3, checksum::crc32_combine),
     ("erlang", "adler32_combine", 3, checksum::adler32_combine),
@@ -1010,4 +997,17 @@ pub fn all() -> impl Iterator<Item = Bif> {
         .chain(CRYPTO.iter())
         .chain(RE.iter())
         .chain(ZLIB.iter())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_bif_is_listed_once() {
+        let mut seen = alloc::vec::Vec::new();
+        for b in super::all() {
+            let key = (b.module(), b.name, b.arity);
+            assert!(!seen.contains(&key), "{key:?} is listed twice");
+            seen.push(key);
+        }
+    }
 }

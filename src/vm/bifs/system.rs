@@ -225,42 +225,6 @@ pub fn pre_loaded(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(ctx.p.heap.list(&names))
 }
 
-/// `erlang:loaded/0`: every loaded module (current code).
-pub fn loaded(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    let names: Vec<Term> = ctx
-        .code
-        .modules
-        .iter()
-        .enumerate()
-        .filter(|&(i, m)| i != 0 && ctx.code.module_index(m.name) == Some(i as u32))
-        .map(|(_, m)| m.name)
-        .collect();
-    ctx.heap_room(2 * names.len())?;
-    Ok(ctx.p.heap.list(&names))
-}
-
-/// `erlang:check_process_code/2,3`: whether process `Pid` runs the old code of `Module`
-/// (a return address or its position in it).
-pub fn check_process_code(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    if !a[0].is_pid() || !a[1].is_atom() {
-        return Err(badarg());
-    }
-    if let Some(&opts) = a.get(2) {
-        ctx.view().list_len(opts).ok_or_else(badarg)?;
-    }
-    let Some(old) = ctx.code.old.get(a[1].atom_index()) else {
-        return Ok(atom::FALSE);
-    };
-    let runs = if a[0] == ctx.p.pid {
-        ctx.p.runs_module(old)
-    } else {
-        ctx.node
-            .runs_module(a[0].pid_number(), old)
-            .unwrap_or(false)
-    };
-    Ok(Term::boolean(runs))
-}
-
 /// Days since 1970-01-01 of a date of the proleptic Gregorian calendar ([`civil`]'s
 /// inverse).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
