@@ -290,28 +290,61 @@ pub(super) fn apply_bif(
     tail: bool,
     dealloc: u32,
 ) -> Applied {
-    let args_term = xr[arity as usize - 1];
-    let Some(items) = p.heap.view(lits).list_to_vec(args_term) else {
-        return Applied::Refused;
-    };
-    let n = items.len() as u32;
-    if arity == 3 {
-        let (md, fun) = (xr[0], xr[1]);
-        match apply_target(code, md, fun, n) {
-            Ok(Resolved::Load(name)) => Applied::Load(name),
-            Err(_) => Applied::Refused,
-            Ok(r) => {
-                xr[..items.len()].copy_from_slice(&items);
-                match r {
-                    Resolved::Code(nm, npc) => Applied::Code(nm, npc, n),
-                    Resolved::Bif(b, export) => Applied::Bif(b, n, export),
-                    _ => {
-                        Applied::Fault(undef(p, atoms, code, at, (md, fun, &items), tail, dealloc))
+    let mut arity = arity;
+    // `apply(erlang, apply, Args)` is `apply` again with Args: a loop, however deep.
+    loop {
+        let args_term = xr[arity as usize - 1];
+        let Some(items) = p.heap.view(lits).list_to_vec(args_term) else {
+            return Applied::Refused;
+        };
+        let n = items.len() as u32;
+        if arity == 3 {
+            let (md, fun) = (xr[0], xr[1]);
+            return match apply_target(code, md, fun, n) {
+                Ok(Resolved::Load(name)) => Applied::Load(name),
+                Err(_) => Applied::Refused,
+                Ok(Resolved::Apply) if n == 2 || n == 3 => {
+                    xr[..items.len()].copy_from_slice(&items);
+                    arity = n;
+                    continue;
+                }
+                Ok(r) => {
+                    xr[..items.len()].copy_from_slice(&items);
+                    match r {
+                        Resolved::Code(nm, npc) => Applied::Code(nm, npc, n),
+                        Resolved::Bif(b, export) => Applied::Bif(b, n, export),
+                        _ => Applied::Fault(undef(
+                            p,
+                            atoms,
+                            code,
+                            at,
+                            (md, fun, &items),
+                            tail,
+                            dealloc,
+                        )),
                     }
                 }
-            }
+            };
         }
-    } else {
+        return apply_fun(p, xr, atoms, lits, code, &items, at, tail, dealloc);
+    }
+}
+
+/// [`apply_bif`] for `apply(Fun, Args)`, `Args` read into `items`.
+#[allow(clippy::too_many_arguments)]
+fn apply_fun(
+    p: &mut Process,
+    xr: &mut [Term; X_REGS],
+    atoms: &mut AtomTable,
+    lits: &Literals,
+    code: &Code,
+    items: &[Term],
+    at: (u32, usize),
+    tail: bool,
+    dealloc: u32,
+) -> Applied {
+    let n = items.len() as u32;
+    {
         let f = xr[0];
         xr[..items.len()].copy_from_slice(&items);
         match fun_entry(p, xr, lits, code, f, n) {
