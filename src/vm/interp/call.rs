@@ -346,7 +346,7 @@ fn apply_fun(
     let n = items.len() as u32;
     {
         let f = xr[0];
-        xr[..items.len()].copy_from_slice(&items);
+        xr[..items.len()].copy_from_slice(items);
         match fun_entry(p, xr, lits, code, f, n) {
             Ok(FunEntry::Code(nm, npc, live_at_entry)) => Applied::Code(nm, npc, live_at_entry),
             Ok(FunEntry::Mfa(md, fun)) => {
@@ -357,19 +357,17 @@ fn apply_fun(
                 match apply_target(code, md, fun, n) {
                     Ok(Resolved::Code(nm, npc)) => Applied::Code(nm, npc, n),
                     Ok(Resolved::Bif(b, export)) => Applied::Bif(b, n, export),
-                    _ => {
-                        Applied::Fault(undef(p, atoms, code, at, (md, fun, &items), tail, dealloc))
-                    }
+                    _ => Applied::Fault(undef(p, atoms, code, at, (md, fun, items), tail, dealloc)),
                 }
             }
             Ok(FunEntry::Load(name)) => {
                 // The registers were overwritten: apply/2's arguments back.
-                let l = p.heap.list(&items);
+                let l = p.heap.list(items);
                 xr[0] = f;
                 xr[1] = l;
                 Applied::Load(name)
             }
-            Err(fe) => Applied::Fault(Fault::raise(Class::Error, fun_error(p, fe, f, &items))),
+            Err(fe) => Applied::Fault(Fault::raise(Class::Error, fun_error(p, fe, f, items))),
         }
     }
 }
