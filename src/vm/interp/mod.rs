@@ -466,8 +466,12 @@ fn fast<'e>(
         };
     }
     // Two moves specialised at load time: one dispatch for both.
+    // `$o` words above the Y registers (a return address pushed with the frame).
     macro_rules! mv2 {
         ($m:expr) => {
+            mv2!($m, 0)
+        };
+        ($m:expr, $o:expr) => {
             match $m {
                 Mv2::XxXx(a, b, c, d) => {
                     x!(b) = x!(a);
@@ -475,46 +479,46 @@ fn fast<'e>(
                 }
                 Mv2::XxXy(a, b, c, d) => {
                     x!(b) = x!(a);
-                    p.set_y(d, x!(c));
+                    p.set_y(d + $o, x!(c));
                 }
                 Mv2::XxYx(a, b, c, d) => {
                     x!(b) = x!(a);
-                    x!(d) = p.y(c);
+                    x!(d) = p.y(c + $o);
                 }
                 Mv2::XxCx(a, b, c, d) => {
                     x!(b) = x!(a);
                     x!(d) = c;
                 }
                 Mv2::XyXx(a, b, c, d) => {
-                    p.set_y(b, x!(a));
+                    p.set_y(b + $o, x!(a));
                     x!(d) = x!(c);
                 }
                 Mv2::XyXy(a, b, c, d) => {
-                    p.set_y(b, x!(a));
-                    p.set_y(d, x!(c));
+                    p.set_y(b + $o, x!(a));
+                    p.set_y(d + $o, x!(c));
                 }
                 Mv2::XyYx(a, b, c, d) => {
-                    p.set_y(b, x!(a));
-                    x!(d) = p.y(c);
+                    p.set_y(b + $o, x!(a));
+                    x!(d) = p.y(c + $o);
                 }
                 Mv2::XyCx(a, b, c, d) => {
-                    p.set_y(b, x!(a));
+                    p.set_y(b + $o, x!(a));
                     x!(d) = c;
                 }
                 Mv2::YxXx(a, b, c, d) => {
-                    x!(b) = p.y(a);
+                    x!(b) = p.y(a + $o);
                     x!(d) = x!(c);
                 }
                 Mv2::YxXy(a, b, c, d) => {
-                    x!(b) = p.y(a);
-                    p.set_y(d, x!(c));
+                    x!(b) = p.y(a + $o);
+                    p.set_y(d + $o, x!(c));
                 }
                 Mv2::YxYx(a, b, c, d) => {
-                    x!(b) = p.y(a);
-                    x!(d) = p.y(c);
+                    x!(b) = p.y(a + $o);
+                    x!(d) = p.y(c + $o);
                 }
                 Mv2::YxCx(a, b, c, d) => {
-                    x!(b) = p.y(a);
+                    x!(b) = p.y(a + $o);
                     x!(d) = c;
                 }
                 Mv2::CxXx(a, b, c, d) => {
@@ -523,11 +527,11 @@ fn fast<'e>(
                 }
                 Mv2::CxXy(a, b, c, d) => {
                     x!(b) = a;
-                    p.set_y(d, x!(c));
+                    p.set_y(d + $o, x!(c));
                 }
                 Mv2::CxYx(a, b, c, d) => {
                     x!(b) = a;
-                    x!(d) = p.y(c);
+                    x!(d) = p.y(c + $o);
                 }
                 Mv2::CxCx(a, b, c, d) => {
                     x!(b) = a;
@@ -547,7 +551,19 @@ fn fast<'e>(
     // `$next` (a fused call returns past the instructions it stands for).
     macro_rules! enter {
         ($next:expr, $skip:expr, $target:expr) => {{
-            p.stack.push(cp0.cp_with_pc(ops.index($next) + $skip));
+            p.stack.push(ret!($next, $skip));
+            jump_in!($target);
+        }};
+    }
+    // The return address `$skip` instructions past `$next`.
+    macro_rules! ret {
+        ($next:expr, $skip:expr) => {
+            cp0.cp_with_pc(ops.index($next) + $skip)
+        };
+    }
+    // Goes on at the local function at `$target` (its return address pushed).
+    macro_rules! jump_in {
+        ($target:expr) => {{
             ip = ops.at($target as usize);
             reds -= 1;
             continue;
@@ -600,31 +616,30 @@ fn fast<'e>(
 
     loop {
         let op = ip.op();
-        let next = ip.skip(1);
         match op {
             Op::MoveXX(a, b) => {
                 x!(*b) = x!(*a);
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::MoveXY(a, b) => {
                 p.set_y(*b, x!(*a));
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::MoveYX(a, b) => {
                 x!(*b) = p.y(*a);
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::MoveCX(t, b) => {
                 x!(*b) = *t;
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::TestCons(fail, src) => {
                 ip = if get!(*src).is_cons() {
-                    next
+                    ip.skip(1)
                 } else {
                     ops.at(*fail as usize)
                 };
@@ -632,7 +647,7 @@ fn fast<'e>(
             }
             Op::TestNil(fail, src) => {
                 ip = if get!(*src).is_nil() {
-                    next
+                    ip.skip(1)
                 } else {
                     ops.at(*fail as usize)
                 };
@@ -640,7 +655,7 @@ fn fast<'e>(
             }
             Op::EqImm(fail, a, t) => {
                 ip = if get!(*a) == *t {
-                    next
+                    ip.skip(1)
                 } else {
                     ops.at(*fail as usize)
                 };
@@ -648,7 +663,7 @@ fn fast<'e>(
             }
             Op::NeImm(fail, a, t) => {
                 ip = if get!(*a) != *t {
-                    next
+                    ip.skip(1)
                 } else {
                     ops.at(*fail as usize)
                 };
@@ -700,7 +715,7 @@ fn fast<'e>(
             }
             Op::Call { target, .. } => {
                 if call_ok!(0) {
-                    enter!(next, 0, *target);
+                    enter!(ip.skip(1), 0, *target);
                 }
             }
             Op::CallLast {
@@ -724,7 +739,7 @@ fn fast<'e>(
             Op::Move2Call { moves, target, .. } => {
                 if call_ok!(0) {
                     mv2!(*moves);
-                    enter!(next, 2, *target);
+                    enter!(ip.skip(1), 2, *target);
                 }
             }
             Op::AllocMove2Call {
@@ -734,9 +749,15 @@ fn fast<'e>(
                 ..
             } => {
                 if call_ok!(*slots) {
+                    if *slots == 1 {
+                        // The frame and the return address with one capacity check.
+                        p.stack.extend_from_slice(&[Term::NIL, ret!(ip.skip(1), 3)]);
+                        mv2!(*moves, 1);
+                        jump_in!(*target);
+                    }
                     push_slots!(*slots);
                     mv2!(*moves);
-                    enter!(next, 3, *target);
+                    enter!(ip.skip(1), 3, *target);
                 }
             }
             Op::ConsAllocGetListCall {
@@ -754,24 +775,31 @@ fn fast<'e>(
                     continue;
                 }
                 if call_ok!(*slots) {
-                    push_slots!(*slots);
                     let (hd, tl) = p.heap.head_tail(lits, l);
+                    if *slots == 1 && *h == 0 {
+                        // The frame, its one value and the return address with one
+                        // capacity check.
+                        p.stack.extend_from_slice(&[hd, ret!(ip.skip(1), 3)]);
+                        x!(*t) = tl;
+                        jump_in!(*target);
+                    }
+                    push_slots!(*slots);
                     p.set_y(*h, hd);
                     x!(*t) = tl;
-                    enter!(next, 3, *target);
+                    enter!(ip.skip(1), 3, *target);
                 }
             }
             Op::AddImm { a, delta, dst, .. } => {
                 if let Some(t) = small_add_word(x!(*a), *delta) {
                     x!(*dst) = t;
-                    ip = next;
+                    ip = ip.skip(1);
                     continue;
                 }
             }
             Op::AddImmY { a, delta, dst, .. } => {
                 if let Some(t) = small_add_word(p.y(*a), *delta) {
                     x!(*dst) = t;
-                    ip = next;
+                    ip = ip.skip(1);
                     continue;
                 }
             }
@@ -832,11 +860,11 @@ fn fast<'e>(
                 for _ in 0..*slots {
                     p.stack.push(Term::NIL);
                 }
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::TestHeap { heap, .. } if !p.heap.wants_gc(*heap as usize) => {
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::Move2(a, b, c, d) => {
@@ -851,14 +879,14 @@ fn fast<'e>(
                 let (hv, tv) = (get!(*h), get!(*t));
                 let c = cons!(hv, tv);
                 store(xr, p, *d, c);
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::GetTupleElement(s, i, d) => {
                 let t = get!(*s);
                 let e = p.heap.view(lits).payload(t)[*i as usize];
                 store(xr, p, *d, e);
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::GetTupleElement2(s, [i, j], [d, e]) => {
@@ -882,7 +910,7 @@ fn fast<'e>(
                     p.heap.words.push(v);
                 }
                 store(xr, p, *d, Term::boxed_ptr(off));
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::IsTaggedTuple {
@@ -896,7 +924,11 @@ fn fast<'e>(
                     Some(el) => el.len() == *arity as usize && el[0] == *tag,
                     None => false,
                 };
-                ip = if ok { next } else { ops.at(*fail as usize) };
+                ip = if ok {
+                    ip.skip(1)
+                } else {
+                    ops.at(*fail as usize)
+                };
                 continue;
             }
             Op::Test { test, fail, src } => {
@@ -908,7 +940,11 @@ fn fast<'e>(
                     TypeTest::Integer if t.is_small() => true,
                     _ => type_test(&p.heap.view(lits), t, *test),
                 };
-                ip = if ok { next } else { ops.at(*fail as usize) };
+                ip = if ok {
+                    ip.skip(1)
+                } else {
+                    ops.at(*fail as usize)
+                };
                 continue;
             }
             Op::Order { ge, fail, a, b } => {
@@ -917,7 +953,7 @@ fn fast<'e>(
                     ip = if (x.small_value() < y.small_value()) == *ge {
                         ops.at(*fail as usize)
                     } else {
-                        next
+                        ip.skip(1)
                     };
                     continue;
                 }
@@ -929,14 +965,14 @@ fn fast<'e>(
                 };
                 if let Some(t) = fast {
                     store(xr, p, *dst, t);
-                    ip = next;
+                    ip = ip.skip(1);
                     continue;
                 }
             }
             Op::Element { idx, tup, dst, .. } => {
                 if let Some(e) = element_of(&p.heap.view(lits), get!(*idx), get!(*tup)) {
                     store(xr, p, *dst, e);
-                    ip = next;
+                    ip = ip.skip(1);
                     continue;
                 }
             }
@@ -944,7 +980,7 @@ fn fast<'e>(
                 match p.mailbox.peek() {
                     Some(msg) => {
                         xr[0] = msg;
-                        ip = next;
+                        ip = ip.skip(1);
                     }
                     None => ip = ops.at(*fail as usize),
                 }
@@ -952,7 +988,7 @@ fn fast<'e>(
             }
             Op::RemoveMessage => {
                 p.mailbox.remove_current();
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::Wait(target) => stop!(Stop::Wait(*target)),
@@ -960,7 +996,7 @@ fn fast<'e>(
                 // A failed send has sent nothing: `general` runs it again and raises.
                 if let Some(msg) = try_send(env, xr, p, lits) {
                     xr[0] = msg;
-                    ip = next;
+                    ip = ip.skip(1);
                     continue;
                 }
             }
