@@ -945,6 +945,28 @@ pub enum Op {
         /// Arguments in x0.. (live registers).
         arity: u32,
     },
+    /// [`Op::AddImm`] or [`Op::AddImmY`] without a failure label followed by a
+    /// [`Op::Move2Call`] or an [`Op::AllocMove2Call`] of one slot (which stays in place after it): the
+    /// argument of a body-recursive call computed (`f(N - 1)`), the frame, the moves and
+    /// the call in one dispatch. The slow path is the `AddImm` alone.
+    AddImmCall {
+        /// The operand: an X register, or a Y register if `y`.
+        a: u32,
+        /// The operand is a Y register.
+        y: bool,
+        /// `-` instead of `+` (which BIF the slow path calls).
+        sub: bool,
+        /// The constant to add (negated for `-`), shifted past the tag bits (`n << 3`).
+        delta: i32,
+        /// Result: an X register.
+        dst: u32,
+        /// An `AllocMove2Call` of one slot follows (else a `Move2Call`).
+        alloc: bool,
+        /// The two moves, in order.
+        moves: Mv2,
+        /// Target instruction.
+        target: u32,
+    },
     /// [`Op::AddSub`] into x0 followed by `deallocate N; return` (which stay in place: the
     /// slow path does the `AddSub` alone and falls through to them).
     AddSubReturn {
@@ -1011,7 +1033,8 @@ impl Op {
             | Op::CallLast { target, .. }
             | Op::CallOnly { target, .. }
             | Op::Move2Call { target, .. }
-            | Op::AllocMove2Call { target, .. } => f(*target),
+            | Op::AllocMove2Call { target, .. }
+            | Op::AddImmCall { target, .. } => f(*target),
             Op::ConsAllocGetListCall { fail, target, .. } => {
                 f(*fail);
                 f(*target);
@@ -1216,6 +1239,7 @@ op_kinds! {
     PutListReturnYX = 3,
     Move2Call = 3,
     AllocMove2Call = 4,
+    AddImmCall = 1,
     AddSubReturn = 3,
     AddSubReturnYX = 3,
     MoveXY = 1,

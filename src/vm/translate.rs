@@ -299,6 +299,7 @@ pub fn translate(
     fuse(&mut out, &targets);
     specialise(&mut out);
     fuse_specialised(&mut out, &targets);
+    fuse_arith_call(&mut out, &targets);
     let mut lambdas = Vec::with_capacity(m.lambdas.len());
     for l in &m.lambdas {
         let entry = tx.label(&Operand::Label(l.label), 0)?;
@@ -689,6 +690,63 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
                 },
             };
         code[i] = fused;
+    }
+}
+
+/// An argument computed by adding a constant and then a call (`f(N - 1)`): the `AddImm`
+/// takes the call after it into its own dispatch ([`Op::AddImmCall`]). Only a guard-free
+/// `AddImm` (no failure label: its failure raises) whose constant fits the field.
+fn fuse_arith_call(code: &mut [Op], targets: &[bool]) {
+    for i in 0..code.len().saturating_sub(1) {
+        if targets.get(i + 1).copied().unwrap_or(true) {
+            continue;
+        }
+        let (a, y, delta, dst, fail, b) = match code[i] {
+            Op::AddImm {
+                a,
+                delta,
+                dst,
+                fail,
+                b,
+                ..
+            } => (a, false, delta, dst, fail, b),
+            Op::AddImmY {
+                a,
+                delta,
+                dst,
+                fail,
+                b,
+                ..
+            } => (a, true, delta, dst, fail, b),
+            _ => continue,
+        };
+        let Ok(delta32) = i32::try_from(delta) else {
+            continue;
+        };
+        let (alloc, moves, target) = match code[i + 1] {
+            Op::Move2Call { moves, target, .. } => (false, moves, target),
+            Op::AllocMove2Call {
+                slots: 1,
+                moves,
+                target,
+                ..
+            } => (true, moves, target),
+            _ => continue,
+        };
+        if fail != 0 {
+            continue;
+        }
+        code[i] = Op::AddImmCall {
+            a,
+            y,
+            // `delta` is the constant negated for `-`.
+            sub: b.small_value() << 3 != delta,
+            delta: delta32,
+            dst,
+            alloc,
+            moves,
+            target,
+        };
     }
 }
 

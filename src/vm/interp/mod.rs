@@ -278,6 +278,7 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::CallOnly { .. }
                 | Op::Move2Call { .. }
                 | Op::AllocMove2Call { .. }
+                | Op::AddImmCall { .. }
                 | Op::ConsAllocGetListCall { .. }
                 | Op::AddImm { .. }
                 | Op::AddImmY { .. }
@@ -468,9 +469,6 @@ fn fast<'e>(
     // Two moves specialised at load time: one dispatch for both.
     // `$o` words above the Y registers (a return address pushed with the frame).
     macro_rules! mv2 {
-        ($m:expr) => {
-            mv2!($m, 0)
-        };
         ($m:expr, $o:expr) => {
             match $m {
                 Mv2::XxXx(a, b, c, d) => {
@@ -736,10 +734,14 @@ fn fast<'e>(
                     continue;
                 }
             }
+            // The calls below push the frame and the return address first (one capacity
+            // check for both where the frame has one slot), then make their moves: one copy
+            // of the moves' dispatch, one word above the frame.
             Op::Move2Call { moves, target, .. } => {
                 if call_ok!(0) {
-                    mv2!(*moves);
-                    enter!(ip.skip(1), 2, *target);
+                    p.stack.push(ret!(ip, 3));
+                    mv2!(*moves, 1);
+                    jump_in!(*target);
                 }
             }
             Op::AllocMove2Call {
@@ -749,15 +751,40 @@ fn fast<'e>(
                 ..
             } => {
                 if call_ok!(*slots) {
+                    let cp = ret!(ip, 4);
                     if *slots == 1 {
-                        // The frame and the return address with one capacity check.
-                        p.stack.extend_from_slice(&[Term::NIL, ret!(ip.skip(1), 3)]);
+                        p.stack.extend_from_slice(&[Term::NIL, cp]);
+                    } else {
+                        push_slots!(*slots);
+                        p.stack.push(cp);
+                    }
+                    mv2!(*moves, 1);
+                    jump_in!(*target);
+                }
+            }
+            Op::AddImmCall {
+                a,
+                y,
+                delta,
+                dst,
+                alloc,
+                moves,
+                target,
+                ..
+            } => {
+                let v = if *y { p.y(*a) } else { x!(*a) };
+                if let Some(t) = small_add_word(v, i64::from(*delta)) {
+                    if call_ok!(*alloc as usize) {
+                        x!(*dst) = t;
+                        // The call returns past the fused instructions after this one.
+                        if *alloc {
+                            p.stack.extend_from_slice(&[Term::NIL, ret!(ip, 5)]);
+                        } else {
+                            p.stack.push(ret!(ip, 4));
+                        }
                         mv2!(*moves, 1);
                         jump_in!(*target);
                     }
-                    push_slots!(*slots);
-                    mv2!(*moves);
-                    enter!(ip.skip(1), 3, *target);
                 }
             }
             Op::ConsAllocGetListCall {
@@ -1793,6 +1820,29 @@ fn general<'e>(
             } => {
                 let x = p.y(*a);
                 add_imm!(x, *delta, *dst, *fail, *bif, *b);
+            }
+            // The `AddImm` alone; the call after it runs as itself.
+            Op::AddImmCall {
+                a,
+                y,
+                sub,
+                delta,
+                dst,
+                ..
+            } => {
+                let x = if *y {
+                    p.y(*a)
+                } else {
+                    xr[*a as usize & (X_REGS - 1)]
+                };
+                let n = i64::from(*delta) >> 3;
+                // erlang:'-'/2 or '+'/2, as the loader found them for the `AddImm`.
+                let (bif, b): (BifFn, Term) = if *sub {
+                    (super::bifs::arith::sub, Term::small(-n))
+                } else {
+                    (super::bifs::arith::add, Term::small(n))
+                };
+                add_imm!(x, i64::from(*delta), *dst, 0u32, bif, b);
             }
             Op::SizeOf {
                 what,
