@@ -403,6 +403,22 @@ fn exec(
     }
 }
 
+// A code word shifted right past its tag and module is its instruction's byte offset.
+const _: () = assert!(core::mem::size_of::<Op>() << 24 == 1 << super::term::CP_PC_SHIFT);
+
+/// The byte offset in its module's code of the instruction return address `cp` points at.
+#[inline(always)]
+fn cp_offset(cp: Term) -> usize {
+    (cp.0 >> 24) as usize
+}
+
+/// The return address to the instruction at byte offset `offset` (a multiple of the
+/// instruction size) of the module of `cp0`, a `Term::cp_at(module, 0)`.
+#[inline(always)]
+fn cp_at_offset(cp0: Term, offset: usize) -> Term {
+    Term(cp0.0 | (offset as u64) << 24)
+}
+
 /// `send/2` of `x0` to `x1` for the fast loop: the message as sent, or `None` when the send
 /// fails (having sent nothing).
 #[inline(never)]
@@ -556,7 +572,7 @@ fn fast<'e>(
     // The return address `$skip` instructions past `$next`.
     macro_rules! ret {
         ($next:expr, $skip:expr) => {
-            cp0.cp_with_pc(ops.index($next) + $skip)
+            cp_at_offset(cp0, ops.offset($next) + $skip * core::mem::size_of::<Op>())
         };
     }
     // Goes on at the local function at `$target` (its return address pushed).
@@ -596,7 +612,7 @@ fn fast<'e>(
             let i = p.stack.len().wrapping_sub($n as usize + 1);
             match p.stack.get(i) {
                 Some(&cp) if cp.is_cp_into(cp0) && ($arith || !p.heap.over_limit()) => {
-                    Some((i, cp.code_pc()))
+                    Some((i, cp_offset(cp)))
                 }
                 _ => None,
             }
@@ -700,14 +716,14 @@ fn fast<'e>(
             Op::Return => {
                 if let Some((len, to)) = return_to!(0) {
                     p.stack.truncate(len);
-                    ip = ops.at(to as usize);
+                    ip = ops.at_offset(to);
                     continue;
                 }
             }
             Op::DeallocReturn(n) => {
                 if let Some((len, to)) = return_to!(*n) {
                     p.stack.truncate(len);
-                    ip = ops.at(to as usize);
+                    ip = ops.at_offset(to);
                     continue;
                 }
             }
@@ -837,7 +853,7 @@ fn fast<'e>(
                     if let Some((len, to)) = return_to!(*dealloc, true) {
                         xr[0] = t;
                         p.stack.truncate(len);
-                        ip = ops.at(to as usize);
+                        ip = ops.at_offset(to);
                         continue;
                     }
                 }
@@ -849,7 +865,7 @@ fn fast<'e>(
                     if let Some((len, to)) = return_to!(*dealloc, true) {
                         xr[0] = t;
                         p.stack.truncate(len);
-                        ip = ops.at(to as usize);
+                        ip = ops.at_offset(to);
                         continue;
                     }
                 }
@@ -871,7 +887,7 @@ fn fast<'e>(
                     let (hv, tv) = (get!(*h), get!(*t));
                     xr[0] = cons!(hv, tv);
                     p.stack.truncate(len);
-                    ip = ops.at(to as usize);
+                    ip = ops.at_offset(to);
                     continue;
                 }
             }
@@ -879,7 +895,7 @@ fn fast<'e>(
                 if let Some((len, to)) = return_to!(*n) {
                     xr[0] = cons!(p.y(*h), x!(*t));
                     p.stack.truncate(len);
-                    ip = ops.at(to as usize);
+                    ip = ops.at_offset(to);
                     continue;
                 }
             }
