@@ -962,8 +962,12 @@ pub enum Op {
         dst: u32,
         /// An `AllocMove2Call` of one slot follows (else a `Move2Call`).
         alloc: bool,
-        /// The two moves, in order.
-        moves: Mv2,
+        /// The moves, of their usual shape (`Mv2::XyXx`: a value kept in the frame, the
+        /// computed argument moved into place): X register `save.0` to Y register `save.1`,
+        /// then X register `arg.0` to X register `arg.1`.
+        save: (u32, u32),
+        /// See `save`.
+        arg: (u32, u32),
         /// Target instruction.
         target: u32,
     },

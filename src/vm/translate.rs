@@ -733,6 +733,9 @@ fn fuse_arith_call(code: &mut [Op], targets: &[bool]) {
             } => (true, moves, target),
             _ => continue,
         };
+        let Mv2::XyXx(s, sy, ax, ad) = moves else {
+            continue;
+        };
         if fail != 0 {
             continue;
         }
@@ -744,7 +747,8 @@ fn fuse_arith_call(code: &mut [Op], targets: &[bool]) {
             delta: delta32,
             dst,
             alloc,
-            moves,
+            save: (s, sy),
+            arg: (ax, ad),
             target,
         };
     }

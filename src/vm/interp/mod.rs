@@ -784,7 +784,8 @@ fn fast<'e>(
                 delta,
                 dst,
                 alloc,
-                moves,
+                save,
+                arg,
                 target,
                 ..
             } => {
@@ -798,7 +799,8 @@ fn fast<'e>(
                         } else {
                             p.stack.push(ret!(ip, 4));
                         }
-                        mv2!(*moves, 1);
+                        p.set_y(save.1 + 1, x!(save.0));
+                        x!(arg.1) = x!(arg.0);
                         jump_in!(*target);
                     }
                 }
