@@ -918,6 +918,9 @@ pub enum Op {
         target: u32,
         /// The call's arity (live registers).
         arity: u32,
+        /// The usual frame, one slot that keeps the head (`slots` 1, `h` 0), decided at
+        /// load time: pushed with the return address in one step.
+        one: bool,
     },
     /// `put_list H T x0; deallocate N; return`: head, tail, slots.
     PutListReturn(Src, Src, u32),

@@ -594,6 +594,7 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
                     t,
                     target: *target,
                     arity: *arity,
+                    one: *slots == 1 && h == 0,
                 };
                 continue;
             }

@@ -812,6 +812,7 @@ fn fast<'e>(
                 h,
                 t,
                 target,
+                one,
                 ..
             } => {
                 let l = x!(*src);
@@ -821,10 +822,10 @@ fn fast<'e>(
                 }
                 if call_ok!(*slots) {
                     let (hd, tl) = p.heap.head_tail(lits, l);
-                    if *slots == 1 && *h == 0 {
+                    if *one {
                         // The frame, its one value and the return address with one
                         // capacity check.
-                        p.stack.extend_from_slice(&[hd, ret!(ip.skip(1), 3)]);
+                        p.stack.extend_from_slice(&[hd, ret!(ip, 4)]);
                         x!(*t) = tl;
                         jump_in!(*target);
                     }
@@ -895,8 +896,11 @@ fn fast<'e>(
             }
             Op::PutListReturnYX(h, t, n) => {
                 if let Some((len, to)) = return_to!(*n) {
-                    xr[0] = cons!(p.y(*h), x!(*t));
+                    // The frame goes before the cell is made: the stack's length is then
+                    // still the one the return address was found with.
+                    let (hv, tv) = (p.y(*h), x!(*t));
                     p.stack.truncate(len);
+                    xr[0] = cons!(hv, tv);
                     ip = ops.at_offset(to);
                     continue;
                 }
@@ -1640,6 +1644,7 @@ fn general<'e>(
                 t,
                 target,
                 arity,
+                ..
             } => {
                 let l = xr[*src as usize & (X_REGS - 1)];
                 if l.is_cons() {
