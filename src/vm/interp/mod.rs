@@ -291,6 +291,9 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::TestHeap { .. }
                 | Op::Move2(..)
                 | Op::PutList(..)
+                | Op::GetHd(..)
+                | Op::GetTl(..)
+                | Op::AddSub { .. }
                 | Op::GetTupleElement(..)
                 | Op::GetTupleElement2(..)
                 | Op::PutTuple2(..)
@@ -924,6 +927,31 @@ fn fast<'e>(
                 ip = ip.skip(2);
                 continue;
             }
+            Op::GetHd(s, d) => {
+                let l = get!(*s);
+                if l.is_cons() {
+                    let hd = p.heap.head_tail(lits, l).0;
+                    store(xr, p, *d, hd);
+                    ip = ip.skip(1);
+                    continue;
+                }
+            }
+            Op::GetTl(s, d) => {
+                let l = get!(*s);
+                if l.is_cons() {
+                    let tl = p.heap.head_tail(lits, l).1;
+                    store(xr, p, *d, tl);
+                    ip = ip.skip(1);
+                    continue;
+                }
+            }
+            Op::AddSub { sub, a, b, dst, .. } => {
+                if let Some(t) = small_add_sub(get!(*a), get!(*b), *sub) {
+                    store(xr, p, *dst, t);
+                    ip = ip.skip(1);
+                    continue;
+                }
+            }
             Op::PutList(h, t, d) => {
                 let (hv, tv) = (get!(*h), get!(*t));
                 let c = cons!(hv, tv);
@@ -1055,7 +1083,6 @@ fn fast<'e>(
             | Op::CallExt { .. }
             | Op::CallBif { .. }
             | Op::Bif { .. }
-            | Op::AddSub { .. }
             | Op::SizeOf { .. }
             | Op::Deallocate { .. }
             | Op::Trim { .. }
@@ -1068,8 +1095,6 @@ fn fast<'e>(
             | Op::SelectVal { .. }
             | Op::SelectTupleArity { .. }
             | Op::GetList { .. }
-            | Op::GetHd { .. }
-            | Op::GetTl { .. }
             | Op::SetTupleElement { .. }
             | Op::Catch { .. }
             | Op::CatchEnd { .. }
