@@ -103,7 +103,7 @@ impl<'a> Ops<'a> {
     #[inline(always)]
     pub fn at_offset(&self, offset: usize) -> Ip<'a> {
         debug_assert!(
-            offset % core::mem::size_of::<Op>() == 0
+            offset.is_multiple_of(core::mem::size_of::<Op>())
                 && offset / core::mem::size_of::<Op>() < self.ops.len(),
             "offset {offset} of {}",
             self.ops.len()
