@@ -162,11 +162,18 @@ fn small_add_word(x: Term, delta: i64) -> Option<Term> {
     (x.0 as i64).checked_add(delta).map(|w| Term(w as u64))
 }
 
+/// Whether `x` and `y` are both small integers: one test for the two (neither word has a
+/// tag bit left once the small tag is taken off).
+#[inline(always)]
+fn both_small(x: Term, y: Term) -> bool {
+    ((x.0 ^ super::term::TAG_SMALL) | (y.0 ^ super::term::TAG_SMALL)) & 7 == 0
+}
+
 /// `x + y` (`x - y` when `sub`) for small integers, when the result is a small integer
 /// (computed on the words as [`small_add_word`]).
 #[inline(always)]
 fn small_add_sub(x: Term, y: Term, sub: bool) -> Option<Term> {
-    if !(x.is_small() && y.is_small()) {
+    if !both_small(x, y) {
         return None;
     }
     // `y`'s value shifted past the tag bits: its word without the tag.
@@ -1026,7 +1033,7 @@ fn fast<'e>(
             }
             Op::Order { ge, fail, a, b } => {
                 let (x, y) = (get!(*a), get!(*b));
-                if x.is_small() && y.is_small() {
+                if both_small(x, y) {
                     ip = if (x.small_value() < y.small_value()) == *ge {
                         ops.at(*fail as usize)
                     } else {
