@@ -830,15 +830,17 @@ fn fast<'e>(
                     ip = ops.at(*fail as usize);
                     continue;
                 }
-                if call_ok!(*slots) {
-                    let (hd, tl) = p.heap.head_tail(lits, l);
-                    if *one {
+                if *one {
+                    if call_ok!(1) {
                         // The frame, its one value and the return address with one
                         // capacity check.
+                        let (hd, tl) = p.heap.head_tail(lits, l);
                         p.stack.extend_from_slice(&[hd, ret!(ip, 4)]);
                         x!(*t) = tl;
                         jump_in!(*target);
                     }
+                } else if call_ok!(*slots) {
+                    let (hd, tl) = p.heap.head_tail(lits, l);
                     push_slots!(*slots);
                     p.set_y(*h, hd);
                     x!(*t) = tl;
