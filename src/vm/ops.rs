@@ -927,6 +927,10 @@ pub enum Op {
     /// [`Op::PutListReturn`] of its usual shape, `[H | f(T)]`: a head kept in the frame (a Y
     /// register) and a call's result (an X register), its operand kinds decided at load time.
     PutListReturnYX(u32, u32, u32),
+    /// [`Op::PutListReturnYX`] of the usual frame, one slot holding the head (`y0`, one slot
+    /// to drop): the return address and the head read with one bounds check. The operand is
+    /// the tail's X register.
+    PutListReturnY0X(u32),
     /// `move; move; call` (skips the call).
     Move2Call {
         /// The two moves, in order.
@@ -1112,6 +1116,7 @@ impl Op {
             | Op::MoveXX(..)
             | Op::PutListReturn(..)
             | Op::PutListReturnYX(..)
+            | Op::PutListReturnY0X(..)
             | Op::MoveXY(..)
             | Op::MoveYX(..)
             | Op::MoveCX(..)
@@ -1244,6 +1249,7 @@ op_kinds! {
     ConsAllocGetListCall = 4,
     PutListReturn = 3,
     PutListReturnYX = 3,
+    PutListReturnY0X = 3,
     Move2Call = 3,
     AllocMove2Call = 4,
     AddImmCall = 1,

@@ -683,6 +683,7 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
                 _ => match code.get(i..i + 2) {
                     Some([Op::PutList(h, t, Dst::X(0)), Op::DeallocReturn(n)]) if free(i + 1) => {
                         match (*h, *t) {
+                            (Src::Y(0), Src::X(t)) if *n == 1 => Op::PutListReturnY0X(t),
                             (Src::Y(h), Src::X(t)) => Op::PutListReturnYX(h, t, *n),
                             (h, t) => Op::PutListReturn(h, t, *n),
                         }

@@ -294,6 +294,7 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::TestGetList(..)
                 | Op::PutListReturn(..)
                 | Op::PutListReturnYX(..)
+                | Op::PutListReturnY0X(..)
                 | Op::Allocate { .. }
                 | Op::TestHeap { .. }
                 | Op::Move2(..)
@@ -904,6 +905,18 @@ fn fast<'e>(
                     p.stack.truncate(len);
                     ip = ops.at_offset(to);
                     continue;
+                }
+            }
+            Op::PutListReturnY0X(t) => {
+                let len = p.stack.len();
+                if let Some(&[cp, hv]) = p.stack.last_chunk::<2>() {
+                    if cp.is_cp_into(cp0) && !p.heap.over_limit() {
+                        let tv = x!(*t);
+                        p.stack.truncate(len - 2);
+                        xr[0] = cons!(hv, tv);
+                        ip = ops.at_offset(cp_offset(cp));
+                        continue;
+                    }
                 }
             }
             Op::PutListReturnYX(h, t, n) => {
@@ -1701,6 +1714,13 @@ fn general<'e>(
                 xr[0] = p.heap.cons(hv, tv);
                 let len = p.stack.len();
                 p.stack.truncate(len - *n as usize);
+                do_return!();
+            }
+            Op::PutListReturnY0X(t) => {
+                let (hv, tv) = (p.y(0), xr[*t as usize & (X_REGS - 1)]);
+                xr[0] = p.heap.cons(hv, tv);
+                let len = p.stack.len();
+                p.stack.truncate(len - 1);
                 do_return!();
             }
             Op::PutListReturnYX(h, t, n) => {
