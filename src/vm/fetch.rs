@@ -18,7 +18,8 @@
 //!   between slices, so no [`Ops`] of it is held, and [`Ops::of`] refuses it thereafter.
 //! - The interpreter checks the saved position when a process resumes ([`Ops::get`]).
 //!
-//! So every [`Ip`] is made by [`Ops::at`] from a position below the length, or by
+//! So every [`Ip`] is made by [`Ops::at`] from a position below the length (or by
+//! [`Ops::at_offset`] from such a position times the instruction size), or by
 //! [`Ip::skip`] from one that points at an instruction other than the last, by as many
 //! instructions as follow it: it points into the code, which the `'a` borrow keeps alive and
 //! unchanged. [`Ip::skip`] past the end (which the argument above rules out for positions
@@ -87,7 +88,32 @@ impl<'a> Ops<'a> {
     /// saved positions).
     #[inline(always)]
     pub fn index(&self, ip: Ip<'a>) -> usize {
-        (ip.at as usize - self.ops.as_ptr() as usize) / core::mem::size_of::<Op>()
+        self.offset(ip) / core::mem::size_of::<Op>()
+    }
+
+    /// The byte offset of the instruction `ip` points at from the first one: its index times
+    /// the size of an instruction (the fast loop's return addresses, without a division).
+    #[inline(always)]
+    pub fn offset(&self, ip: Ip<'a>) -> usize {
+        ip.at as usize - self.ops.as_ptr() as usize
+    }
+
+    /// [`Ops::at`] of the instruction at byte offset `offset`, a multiple of the instruction
+    /// size that [`Ops::offset`] gave (a return address made from it).
+    #[inline(always)]
+    pub fn at_offset(&self, offset: usize) -> Ip<'a> {
+        debug_assert!(
+            offset.is_multiple_of(core::mem::size_of::<Op>())
+                && offset / core::mem::size_of::<Op>() < self.ops.len(),
+            "offset {offset} of {}",
+            self.ops.len()
+        );
+        Ip {
+            at: self.ops.as_ptr().wrapping_byte_add(offset),
+            #[cfg(debug_assertions)]
+            ops: self.ops,
+            _code: PhantomData,
+        }
     }
 }
 

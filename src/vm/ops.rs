@@ -918,12 +918,19 @@ pub enum Op {
         target: u32,
         /// The call's arity (live registers).
         arity: u32,
+        /// The usual frame, one slot that keeps the head (`slots` 1, `h` 0), decided at
+        /// load time: pushed with the return address in one step.
+        one: bool,
     },
     /// `put_list H T x0; deallocate N; return`: head, tail, slots.
     PutListReturn(Src, Src, u32),
     /// [`Op::PutListReturn`] of its usual shape, `[H | f(T)]`: a head kept in the frame (a Y
     /// register) and a call's result (an X register), its operand kinds decided at load time.
     PutListReturnYX(u32, u32, u32),
+    /// [`Op::PutListReturnYX`] of the usual frame, one slot holding the head (`y0`, one slot
+    /// to drop): the return address and the head read with one bounds check. The operand is
+    /// the tail's X register.
+    PutListReturnY0X(u32),
     /// `move; move; call` (skips the call).
     Move2Call {
         /// The two moves, in order.
@@ -944,6 +951,32 @@ pub enum Op {
         target: u32,
         /// Arguments in x0.. (live registers).
         arity: u32,
+    },
+    /// [`Op::AddImm`] or [`Op::AddImmY`] without a failure label followed by a
+    /// [`Op::Move2Call`] or an [`Op::AllocMove2Call`] of one slot (which stays in place after it): the
+    /// argument of a body-recursive call computed (`f(N - 1)`), the frame, the moves and
+    /// the call in one dispatch. The slow path is the `AddImm` alone.
+    AddImmCall {
+        /// The operand: an X register, or a Y register if `y`.
+        a: u32,
+        /// The operand is a Y register.
+        y: bool,
+        /// `-` instead of `+` (which BIF the slow path calls).
+        sub: bool,
+        /// The constant to add (negated for `-`), shifted past the tag bits (`n << 3`).
+        delta: i32,
+        /// Result: an X register.
+        dst: u32,
+        /// An `AllocMove2Call` of one slot follows (else a `Move2Call`).
+        alloc: bool,
+        /// The moves, of their usual shape (`Mv2::XyXx`: a value kept in the frame, the
+        /// computed argument moved into place): X register `save.0` to Y register `save.1`,
+        /// then X register `arg.0` to X register `arg.1`.
+        save: (u32, u32),
+        /// See `save`.
+        arg: (u32, u32),
+        /// Target instruction.
+        target: u32,
     },
     /// [`Op::AddSub`] into x0 followed by `deallocate N; return` (which stay in place: the
     /// slow path does the `AddSub` alone and falls through to them).
@@ -1025,7 +1058,8 @@ impl Op {
             | Op::CallLast { target, .. }
             | Op::CallOnly { target, .. }
             | Op::Move2Call { target, .. }
-            | Op::AllocMove2Call { target, .. } => f(*target),
+            | Op::AllocMove2Call { target, .. }
+            | Op::AddImmCall { target, .. } => f(*target),
             Op::ConsAllocGetListCall { fail, target, .. } => {
                 f(*fail);
                 f(*target);
@@ -1096,6 +1130,7 @@ impl Op {
             | Op::MoveXX(..)
             | Op::PutListReturn(..)
             | Op::PutListReturnYX(..)
+            | Op::PutListReturnY0X(..)
             | Op::MoveXY(..)
             | Op::MoveYX(..)
             | Op::MoveCX(..)
@@ -1232,8 +1267,10 @@ op_kinds! {
     ConsAllocGetListCall = 4,
     PutListReturn = 3,
     PutListReturnYX = 3,
+    PutListReturnY0X = 3,
     Move2Call = 3,
     AllocMove2Call = 4,
+    AddImmCall = 1,
     AddSubReturn = 3,
     AddSubReturnYX = 3,
     MoveXY = 1,

@@ -53,6 +53,11 @@ pub const TAG_PID: u64 = 5;
 pub const TAG_SPECIAL: u64 = 6;
 /// Primary tag of code words (continuation pointers and catch markers).
 pub const TAG_CODE: u64 = 7;
+/// Where a code word's instruction index starts: past the tag and the module (24 bits) and
+/// six zero bits, so that the word shifted right by 24 is the instruction's byte offset in
+/// its module's code (instructions are 64 bytes): the fast loop makes and follows return
+/// addresses without scaling an index.
+pub const CP_PC_SHIFT: u32 = 30;
 
 /// Pointer flag: the offset is into the literal area.
 pub const LITERAL_BIT: u64 = 8;
@@ -342,20 +347,20 @@ impl Term {
     #[inline]
     pub const fn cp_at(module: u32, pc: usize) -> Term {
         // `pc` is below 2^32 (code is indexed by u32); no mask needed.
-        Term(((pc as u64) << 24) | ((module as u64 & 0xf_ffff) << 4) | TAG_CODE)
+        Term(((pc as u64) << CP_PC_SHIFT) | ((module as u64 & 0xf_ffff) << 4) | TAG_CODE)
     }
 
     /// A continuation pointer to instruction `pc` of module `module`.
     #[inline]
     pub const fn cp(module: u32, pc: u32) -> Term {
-        Term(((pc as u64) << 24) | ((module as u64 & 0xf_ffff) << 4) | TAG_CODE)
+        Term(((pc as u64) << CP_PC_SHIFT) | ((module as u64 & 0xf_ffff) << 4) | TAG_CODE)
     }
 
     /// The continuation pointer to instruction `pc` of the module of `self`, a
     /// `Term::cp_at(module, 0)` (a call's return address with the module's part made once).
     #[inline]
     pub const fn cp_with_pc(self, pc: usize) -> Term {
-        Term(self.0 | ((pc as u64) << 24))
+        Term(self.0 | ((pc as u64) << CP_PC_SHIFT))
     }
 
     /// Whether this is a continuation pointer into the module of `base`, a
@@ -392,7 +397,7 @@ impl Term {
     /// The instruction index of a code word.
     #[inline]
     pub const fn code_pc(self) -> u32 {
-        (self.0 >> 24) as u32
+        (self.0 >> CP_PC_SHIFT) as u32
     }
 }
 

@@ -299,6 +299,7 @@ pub fn translate(
     fuse(&mut out, &targets);
     specialise(&mut out);
     fuse_specialised(&mut out, &targets);
+    fuse_arith_call(&mut out, &targets);
     let mut lambdas = Vec::with_capacity(m.lambdas.len());
     for l in &m.lambdas {
         let entry = tx.label(&Operand::Label(l.label), 0)?;
@@ -593,6 +594,7 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
                     t,
                     target: *target,
                     arity: *arity,
+                    one: *slots == 1 && h == 0,
                 };
                 continue;
             }
@@ -681,6 +683,7 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
                 _ => match code.get(i..i + 2) {
                     Some([Op::PutList(h, t, Dst::X(0)), Op::DeallocReturn(n)]) if free(i + 1) => {
                         match (*h, *t) {
+                            (Src::Y(0), Src::X(t)) if *n == 1 => Op::PutListReturnY0X(t),
                             (Src::Y(h), Src::X(t)) => Op::PutListReturnYX(h, t, *n),
                             (h, t) => Op::PutListReturn(h, t, *n),
                         }
@@ -689,6 +692,67 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
                 },
             };
         code[i] = fused;
+    }
+}
+
+/// An argument computed by adding a constant and then a call (`f(N - 1)`): the `AddImm`
+/// takes the call after it into its own dispatch ([`Op::AddImmCall`]). Only a guard-free
+/// `AddImm` (no failure label: its failure raises) whose constant fits the field.
+fn fuse_arith_call(code: &mut [Op], targets: &[bool]) {
+    for i in 0..code.len().saturating_sub(1) {
+        if targets.get(i + 1).copied().unwrap_or(true) {
+            continue;
+        }
+        let (a, y, delta, dst, fail, b) = match code[i] {
+            Op::AddImm {
+                a,
+                delta,
+                dst,
+                fail,
+                b,
+                ..
+            } => (a, false, delta, dst, fail, b),
+            Op::AddImmY {
+                a,
+                delta,
+                dst,
+                fail,
+                b,
+                ..
+            } => (a, true, delta, dst, fail, b),
+            _ => continue,
+        };
+        let Ok(delta32) = i32::try_from(delta) else {
+            continue;
+        };
+        let (alloc, moves, target) = match code[i + 1] {
+            Op::Move2Call { moves, target, .. } => (false, moves, target),
+            Op::AllocMove2Call {
+                slots: 1,
+                moves,
+                target,
+                ..
+            } => (true, moves, target),
+            _ => continue,
+        };
+        let Mv2::XyXx(s, sy, ax, ad) = moves else {
+            continue;
+        };
+        if fail != 0 {
+            continue;
+        }
+        code[i] = Op::AddImmCall {
+            a,
+            y,
+            // `delta` is the constant negated for `-`.
+            sub: b.small_value() << 3 != delta,
+            delta: delta32,
+            dst,
+            alloc,
+            save: (s, sy),
+            arg: (ax, ad),
+            target,
+        };
     }
 }
 

@@ -162,11 +162,18 @@ fn small_add_word(x: Term, delta: i64) -> Option<Term> {
     (x.0 as i64).checked_add(delta).map(|w| Term(w as u64))
 }
 
+/// Whether `x` and `y` are both small integers: one test for the two (neither word has a
+/// tag bit left once the small tag is taken off).
+#[inline(always)]
+fn both_small(x: Term, y: Term) -> bool {
+    ((x.0 ^ super::term::TAG_SMALL) | (y.0 ^ super::term::TAG_SMALL)) & 7 == 0
+}
+
 /// `x + y` (`x - y` when `sub`) for small integers, when the result is a small integer
 /// (computed on the words as [`small_add_word`]).
 #[inline(always)]
 fn small_add_sub(x: Term, y: Term, sub: bool) -> Option<Term> {
-    if !(x.is_small() && y.is_small()) {
+    if !both_small(x, y) {
         return None;
     }
     // `y`'s value shifted past the tag bits: its word without the tag.
@@ -278,6 +285,7 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::CallOnly { .. }
                 | Op::Move2Call { .. }
                 | Op::AllocMove2Call { .. }
+                | Op::AddImmCall { .. }
                 | Op::ConsAllocGetListCall { .. }
                 | Op::AddImm { .. }
                 | Op::AddImmY { .. }
@@ -286,10 +294,14 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::TestGetList(..)
                 | Op::PutListReturn(..)
                 | Op::PutListReturnYX(..)
+                | Op::PutListReturnY0X(..)
                 | Op::Allocate { .. }
                 | Op::TestHeap { .. }
                 | Op::Move2(..)
                 | Op::PutList(..)
+                | Op::GetHd(..)
+                | Op::GetTl(..)
+                | Op::AddSub { .. }
                 | Op::GetTupleElement(..)
                 | Op::GetTupleElement2(..)
                 | Op::PutTuple2(..)
@@ -402,6 +414,22 @@ fn exec(
     }
 }
 
+// A code word shifted right past its tag and module is its instruction's byte offset.
+const _: () = assert!(core::mem::size_of::<Op>() << 24 == 1 << super::term::CP_PC_SHIFT);
+
+/// The byte offset in its module's code of the instruction return address `cp` points at.
+#[inline(always)]
+fn cp_offset(cp: Term) -> usize {
+    (cp.0 >> 24) as usize
+}
+
+/// The return address to the instruction at byte offset `offset` (a multiple of the
+/// instruction size) of the module of `cp0`, a `Term::cp_at(module, 0)`.
+#[inline(always)]
+fn cp_at_offset(cp0: Term, offset: usize) -> Term {
+    Term(cp0.0 | (offset as u64) << 24)
+}
+
 /// `send/2` of `x0` to `x1` for the fast loop: the message as sent, or `None` when the send
 /// fails (having sent nothing).
 #[inline(never)]
@@ -466,8 +494,9 @@ fn fast<'e>(
         };
     }
     // Two moves specialised at load time: one dispatch for both.
+    // `$o` words above the Y registers (a return address pushed with the frame).
     macro_rules! mv2 {
-        ($m:expr) => {
+        ($m:expr, $o:expr) => {
             match $m {
                 Mv2::XxXx(a, b, c, d) => {
                     x!(b) = x!(a);
@@ -475,46 +504,46 @@ fn fast<'e>(
                 }
                 Mv2::XxXy(a, b, c, d) => {
                     x!(b) = x!(a);
-                    p.set_y(d, x!(c));
+                    p.set_y(d + $o, x!(c));
                 }
                 Mv2::XxYx(a, b, c, d) => {
                     x!(b) = x!(a);
-                    x!(d) = p.y(c);
+                    x!(d) = p.y(c + $o);
                 }
                 Mv2::XxCx(a, b, c, d) => {
                     x!(b) = x!(a);
                     x!(d) = c;
                 }
                 Mv2::XyXx(a, b, c, d) => {
-                    p.set_y(b, x!(a));
+                    p.set_y(b + $o, x!(a));
                     x!(d) = x!(c);
                 }
                 Mv2::XyXy(a, b, c, d) => {
-                    p.set_y(b, x!(a));
-                    p.set_y(d, x!(c));
+                    p.set_y(b + $o, x!(a));
+                    p.set_y(d + $o, x!(c));
                 }
                 Mv2::XyYx(a, b, c, d) => {
-                    p.set_y(b, x!(a));
-                    x!(d) = p.y(c);
+                    p.set_y(b + $o, x!(a));
+                    x!(d) = p.y(c + $o);
                 }
                 Mv2::XyCx(a, b, c, d) => {
-                    p.set_y(b, x!(a));
+                    p.set_y(b + $o, x!(a));
                     x!(d) = c;
                 }
                 Mv2::YxXx(a, b, c, d) => {
-                    x!(b) = p.y(a);
+                    x!(b) = p.y(a + $o);
                     x!(d) = x!(c);
                 }
                 Mv2::YxXy(a, b, c, d) => {
-                    x!(b) = p.y(a);
-                    p.set_y(d, x!(c));
+                    x!(b) = p.y(a + $o);
+                    p.set_y(d + $o, x!(c));
                 }
                 Mv2::YxYx(a, b, c, d) => {
-                    x!(b) = p.y(a);
-                    x!(d) = p.y(c);
+                    x!(b) = p.y(a + $o);
+                    x!(d) = p.y(c + $o);
                 }
                 Mv2::YxCx(a, b, c, d) => {
-                    x!(b) = p.y(a);
+                    x!(b) = p.y(a + $o);
                     x!(d) = c;
                 }
                 Mv2::CxXx(a, b, c, d) => {
@@ -523,11 +552,11 @@ fn fast<'e>(
                 }
                 Mv2::CxXy(a, b, c, d) => {
                     x!(b) = a;
-                    p.set_y(d, x!(c));
+                    p.set_y(d + $o, x!(c));
                 }
                 Mv2::CxYx(a, b, c, d) => {
                     x!(b) = a;
-                    x!(d) = p.y(c);
+                    x!(d) = p.y(c + $o);
                 }
                 Mv2::CxCx(a, b, c, d) => {
                     x!(b) = a;
@@ -547,7 +576,19 @@ fn fast<'e>(
     // `$next` (a fused call returns past the instructions it stands for).
     macro_rules! enter {
         ($next:expr, $skip:expr, $target:expr) => {{
-            p.stack.push(cp0.cp_with_pc(ops.index($next) + $skip));
+            p.stack.push(ret!($next, $skip));
+            jump_in!($target);
+        }};
+    }
+    // The return address `$skip` instructions past `$next`.
+    macro_rules! ret {
+        ($next:expr, $skip:expr) => {
+            cp_at_offset(cp0, ops.offset($next) + $skip * core::mem::size_of::<Op>())
+        };
+    }
+    // Goes on at the local function at `$target` (its return address pushed).
+    macro_rules! jump_in {
+        ($target:expr) => {{
             ip = ops.at($target as usize);
             reds -= 1;
             continue;
@@ -582,7 +623,7 @@ fn fast<'e>(
             let i = p.stack.len().wrapping_sub($n as usize + 1);
             match p.stack.get(i) {
                 Some(&cp) if cp.is_cp_into(cp0) && ($arith || !p.heap.over_limit()) => {
-                    Some((i, cp.code_pc()))
+                    Some((i, cp_offset(cp)))
                 }
                 _ => None,
             }
@@ -600,31 +641,30 @@ fn fast<'e>(
 
     loop {
         let op = ip.op();
-        let next = ip.skip(1);
         match op {
             Op::MoveXX(a, b) => {
                 x!(*b) = x!(*a);
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::MoveXY(a, b) => {
                 p.set_y(*b, x!(*a));
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::MoveYX(a, b) => {
                 x!(*b) = p.y(*a);
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::MoveCX(t, b) => {
                 x!(*b) = *t;
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::TestCons(fail, src) => {
                 ip = if get!(*src).is_cons() {
-                    next
+                    ip.skip(1)
                 } else {
                     ops.at(*fail as usize)
                 };
@@ -632,7 +672,7 @@ fn fast<'e>(
             }
             Op::TestNil(fail, src) => {
                 ip = if get!(*src).is_nil() {
-                    next
+                    ip.skip(1)
                 } else {
                     ops.at(*fail as usize)
                 };
@@ -640,7 +680,7 @@ fn fast<'e>(
             }
             Op::EqImm(fail, a, t) => {
                 ip = if get!(*a) == *t {
-                    next
+                    ip.skip(1)
                 } else {
                     ops.at(*fail as usize)
                 };
@@ -648,7 +688,7 @@ fn fast<'e>(
             }
             Op::NeImm(fail, a, t) => {
                 ip = if get!(*a) != *t {
-                    next
+                    ip.skip(1)
                 } else {
                     ops.at(*fail as usize)
                 };
@@ -687,20 +727,20 @@ fn fast<'e>(
             Op::Return => {
                 if let Some((len, to)) = return_to!(0) {
                     p.stack.truncate(len);
-                    ip = ops.at(to as usize);
+                    ip = ops.at_offset(to);
                     continue;
                 }
             }
             Op::DeallocReturn(n) => {
                 if let Some((len, to)) = return_to!(*n) {
                     p.stack.truncate(len);
-                    ip = ops.at(to as usize);
+                    ip = ops.at_offset(to);
                     continue;
                 }
             }
             Op::Call { target, .. } => {
                 if call_ok!(0) {
-                    enter!(next, 0, *target);
+                    enter!(ip.skip(1), 0, *target);
                 }
             }
             Op::CallLast {
@@ -721,10 +761,14 @@ fn fast<'e>(
                     continue;
                 }
             }
+            // The calls below push the frame and the return address first (one capacity
+            // check for both where the frame has one slot), then make their moves: one copy
+            // of the moves' dispatch, one word above the frame.
             Op::Move2Call { moves, target, .. } => {
                 if call_ok!(0) {
-                    mv2!(*moves);
-                    enter!(next, 2, *target);
+                    p.stack.push(ret!(ip, 3));
+                    mv2!(*moves, 1);
+                    jump_in!(*target);
                 }
             }
             Op::AllocMove2Call {
@@ -734,9 +778,42 @@ fn fast<'e>(
                 ..
             } => {
                 if call_ok!(*slots) {
-                    push_slots!(*slots);
-                    mv2!(*moves);
-                    enter!(next, 3, *target);
+                    let cp = ret!(ip, 4);
+                    if *slots == 1 {
+                        p.stack.extend_from_slice(&[Term::NIL, cp]);
+                    } else {
+                        push_slots!(*slots);
+                        p.stack.push(cp);
+                    }
+                    mv2!(*moves, 1);
+                    jump_in!(*target);
+                }
+            }
+            Op::AddImmCall {
+                a,
+                y,
+                delta,
+                dst,
+                alloc,
+                save,
+                arg,
+                target,
+                ..
+            } => {
+                let v = if *y { p.y(*a) } else { x!(*a) };
+                if let Some(t) = small_add_word(v, i64::from(*delta)) {
+                    if call_ok!(*alloc as usize) {
+                        x!(*dst) = t;
+                        // The call returns past the fused instructions after this one.
+                        if *alloc {
+                            p.stack.extend_from_slice(&[Term::NIL, ret!(ip, 5)]);
+                        } else {
+                            p.stack.push(ret!(ip, 4));
+                        }
+                        p.set_y(save.1 + 1, x!(save.0));
+                        x!(arg.1) = x!(arg.0);
+                        jump_in!(*target);
+                    }
                 }
             }
             Op::ConsAllocGetListCall {
@@ -746,6 +823,7 @@ fn fast<'e>(
                 h,
                 t,
                 target,
+                one,
                 ..
             } => {
                 let l = x!(*src);
@@ -753,25 +831,34 @@ fn fast<'e>(
                     ip = ops.at(*fail as usize);
                     continue;
                 }
-                if call_ok!(*slots) {
-                    push_slots!(*slots);
+                if *one {
+                    if call_ok!(1) {
+                        // The frame, its one value and the return address with one
+                        // capacity check.
+                        let (hd, tl) = p.heap.head_tail(lits, l);
+                        p.stack.extend_from_slice(&[hd, ret!(ip, 4)]);
+                        x!(*t) = tl;
+                        jump_in!(*target);
+                    }
+                } else if call_ok!(*slots) {
                     let (hd, tl) = p.heap.head_tail(lits, l);
+                    push_slots!(*slots);
                     p.set_y(*h, hd);
                     x!(*t) = tl;
-                    enter!(next, 3, *target);
+                    enter!(ip.skip(1), 3, *target);
                 }
             }
             Op::AddImm { a, delta, dst, .. } => {
                 if let Some(t) = small_add_word(x!(*a), *delta) {
                     x!(*dst) = t;
-                    ip = next;
+                    ip = ip.skip(1);
                     continue;
                 }
             }
             Op::AddImmY { a, delta, dst, .. } => {
                 if let Some(t) = small_add_word(p.y(*a), *delta) {
                     x!(*dst) = t;
-                    ip = next;
+                    ip = ip.skip(1);
                     continue;
                 }
             }
@@ -782,7 +869,7 @@ fn fast<'e>(
                     if let Some((len, to)) = return_to!(*dealloc, true) {
                         xr[0] = t;
                         p.stack.truncate(len);
-                        ip = ops.at(to as usize);
+                        ip = ops.at_offset(to);
                         continue;
                     }
                 }
@@ -794,7 +881,7 @@ fn fast<'e>(
                     if let Some((len, to)) = return_to!(*dealloc, true) {
                         xr[0] = t;
                         p.stack.truncate(len);
-                        ip = ops.at(to as usize);
+                        ip = ops.at_offset(to);
                         continue;
                     }
                 }
@@ -816,15 +903,30 @@ fn fast<'e>(
                     let (hv, tv) = (get!(*h), get!(*t));
                     xr[0] = cons!(hv, tv);
                     p.stack.truncate(len);
-                    ip = ops.at(to as usize);
+                    ip = ops.at_offset(to);
                     continue;
+                }
+            }
+            Op::PutListReturnY0X(t) => {
+                let len = p.stack.len();
+                if let Some(&[cp, hv]) = p.stack.last_chunk::<2>() {
+                    if cp.is_cp_into(cp0) && !p.heap.over_limit() {
+                        let tv = x!(*t);
+                        p.stack.truncate(len - 2);
+                        xr[0] = cons!(hv, tv);
+                        ip = ops.at_offset(cp_offset(cp));
+                        continue;
+                    }
                 }
             }
             Op::PutListReturnYX(h, t, n) => {
                 if let Some((len, to)) = return_to!(*n) {
-                    xr[0] = cons!(p.y(*h), x!(*t));
+                    // The frame goes before the cell is made: the stack's length is then
+                    // still the one the return address was found with.
+                    let (hv, tv) = (p.y(*h), x!(*t));
                     p.stack.truncate(len);
-                    ip = ops.at(to as usize);
+                    xr[0] = cons!(hv, tv);
+                    ip = ops.at_offset(to);
                     continue;
                 }
             }
@@ -832,11 +934,11 @@ fn fast<'e>(
                 for _ in 0..*slots {
                     p.stack.push(Term::NIL);
                 }
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::TestHeap { heap, .. } if !p.heap.wants_gc(*heap as usize) => {
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::Move2(a, b, c, d) => {
@@ -847,18 +949,43 @@ fn fast<'e>(
                 ip = ip.skip(2);
                 continue;
             }
+            Op::GetHd(s, d) => {
+                let l = get!(*s);
+                if l.is_cons() {
+                    let hd = p.heap.head_tail(lits, l).0;
+                    store(xr, p, *d, hd);
+                    ip = ip.skip(1);
+                    continue;
+                }
+            }
+            Op::GetTl(s, d) => {
+                let l = get!(*s);
+                if l.is_cons() {
+                    let tl = p.heap.head_tail(lits, l).1;
+                    store(xr, p, *d, tl);
+                    ip = ip.skip(1);
+                    continue;
+                }
+            }
+            Op::AddSub { sub, a, b, dst, .. } => {
+                if let Some(t) = small_add_sub(get!(*a), get!(*b), *sub) {
+                    store(xr, p, *dst, t);
+                    ip = ip.skip(1);
+                    continue;
+                }
+            }
             Op::PutList(h, t, d) => {
                 let (hv, tv) = (get!(*h), get!(*t));
                 let c = cons!(hv, tv);
                 store(xr, p, *d, c);
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::GetTupleElement(s, i, d) => {
                 let t = get!(*s);
                 let e = p.heap.view(lits).payload(t)[*i as usize];
                 store(xr, p, *d, e);
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::GetTupleElement2(s, [i, j], [d, e]) => {
@@ -882,7 +1009,7 @@ fn fast<'e>(
                     p.heap.words.push(v);
                 }
                 store(xr, p, *d, Term::boxed_ptr(off));
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::IsTaggedTuple {
@@ -896,7 +1023,11 @@ fn fast<'e>(
                     Some(el) => el.len() == *arity as usize && el[0] == *tag,
                     None => false,
                 };
-                ip = if ok { next } else { ops.at(*fail as usize) };
+                ip = if ok {
+                    ip.skip(1)
+                } else {
+                    ops.at(*fail as usize)
+                };
                 continue;
             }
             Op::Test { test, fail, src } => {
@@ -908,16 +1039,20 @@ fn fast<'e>(
                     TypeTest::Integer if t.is_small() => true,
                     _ => type_test(&p.heap.view(lits), t, *test),
                 };
-                ip = if ok { next } else { ops.at(*fail as usize) };
+                ip = if ok {
+                    ip.skip(1)
+                } else {
+                    ops.at(*fail as usize)
+                };
                 continue;
             }
             Op::Order { ge, fail, a, b } => {
                 let (x, y) = (get!(*a), get!(*b));
-                if x.is_small() && y.is_small() {
+                if both_small(x, y) {
                     ip = if (x.small_value() < y.small_value()) == *ge {
                         ops.at(*fail as usize)
                     } else {
-                        next
+                        ip.skip(1)
                     };
                     continue;
                 }
@@ -929,14 +1064,14 @@ fn fast<'e>(
                 };
                 if let Some(t) = fast {
                     store(xr, p, *dst, t);
-                    ip = next;
+                    ip = ip.skip(1);
                     continue;
                 }
             }
             Op::Element { idx, tup, dst, .. } => {
                 if let Some(e) = element_of(&p.heap.view(lits), get!(*idx), get!(*tup)) {
                     store(xr, p, *dst, e);
-                    ip = next;
+                    ip = ip.skip(1);
                     continue;
                 }
             }
@@ -944,7 +1079,7 @@ fn fast<'e>(
                 match p.mailbox.peek() {
                     Some(msg) => {
                         xr[0] = msg;
-                        ip = next;
+                        ip = ip.skip(1);
                     }
                     None => ip = ops.at(*fail as usize),
                 }
@@ -952,7 +1087,7 @@ fn fast<'e>(
             }
             Op::RemoveMessage => {
                 p.mailbox.remove_current();
-                ip = next;
+                ip = ip.skip(1);
                 continue;
             }
             Op::Wait(target) => stop!(Stop::Wait(*target)),
@@ -960,7 +1095,7 @@ fn fast<'e>(
                 // A failed send has sent nothing: `general` runs it again and raises.
                 if let Some(msg) = try_send(env, xr, p, lits) {
                     xr[0] = msg;
-                    ip = next;
+                    ip = ip.skip(1);
                     continue;
                 }
             }
@@ -970,7 +1105,6 @@ fn fast<'e>(
             | Op::CallExt { .. }
             | Op::CallBif { .. }
             | Op::Bif { .. }
-            | Op::AddSub { .. }
             | Op::SizeOf { .. }
             | Op::Deallocate { .. }
             | Op::Trim { .. }
@@ -983,8 +1117,6 @@ fn fast<'e>(
             | Op::SelectVal { .. }
             | Op::SelectTupleArity { .. }
             | Op::GetList { .. }
-            | Op::GetHd { .. }
-            | Op::GetTl { .. }
             | Op::SetTupleElement { .. }
             | Op::Catch { .. }
             | Op::CatchEnd { .. }
@@ -1615,6 +1747,7 @@ fn general<'e>(
                 t,
                 target,
                 arity,
+                ..
             } => {
                 let l = xr[*src as usize & (X_REGS - 1)];
                 if l.is_cons() {
@@ -1637,6 +1770,13 @@ fn general<'e>(
                 xr[0] = p.heap.cons(hv, tv);
                 let len = p.stack.len();
                 p.stack.truncate(len - *n as usize);
+                do_return!();
+            }
+            Op::PutListReturnY0X(t) => {
+                let (hv, tv) = (p.y(0), xr[*t as usize & (X_REGS - 1)]);
+                xr[0] = p.heap.cons(hv, tv);
+                let len = p.stack.len();
+                p.stack.truncate(len - 1);
                 do_return!();
             }
             Op::PutListReturnYX(h, t, n) => {
@@ -1813,6 +1953,29 @@ fn general<'e>(
             } => {
                 let x = p.y(*a);
                 add_imm!(x, *delta, *dst, *fail, *bif, *b);
+            }
+            // The `AddImm` alone; the call after it runs as itself.
+            Op::AddImmCall {
+                a,
+                y,
+                sub,
+                delta,
+                dst,
+                ..
+            } => {
+                let x = if *y {
+                    p.y(*a)
+                } else {
+                    xr[*a as usize & (X_REGS - 1)]
+                };
+                let n = i64::from(*delta) >> 3;
+                // erlang:'-'/2 or '+'/2, as the loader found them for the `AddImm`.
+                let (bif, b): (BifFn, Term) = if *sub {
+                    (super::bifs::arith::sub, Term::small(-n))
+                } else {
+                    (super::bifs::arith::add, Term::small(n))
+                };
+                add_imm!(x, i64::from(*delta), *dst, 0u32, bif, b);
             }
             Op::SizeOf {
                 what,
