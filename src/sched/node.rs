@@ -653,7 +653,7 @@ impl<P: Platform> Node<P> {
         io: &mut dyn Io,
         src: &mut dyn ModuleSource,
     ) -> Option<(Box<Process>, Outcome)> {
-        if self.st.trace_new.is_some() || self.st.trace_clock.unique != 0 {
+        if crate::vm::trace::used() {
             // Tracing is or was on: stamps of the node's trace messages in this slice.
             self.stamp_traces();
         }
@@ -697,8 +697,10 @@ impl<P: Platform> Node<P> {
                     self.emulator_error(&mut p, &text, io);
                 }
             }
-            for text in core::mem::take(&mut self.st.emulator_errors) {
-                self.emulator_error(&mut p, &text, io);
+            if !self.st.emulator_errors.is_empty() {
+                for text in core::mem::take(&mut self.st.emulator_errors) {
+                    self.emulator_error(&mut p, &text, io);
+                }
             }
             let used = if matches!(why, Outcome::Yield) {
                 SLICE_REDUCTIONS as u64

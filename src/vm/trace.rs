@@ -22,6 +22,21 @@ use super::atom::{self, AtomTable};
 /// Whether tracing is built in: always on the host, in the image with the `trace` feature.
 /// Every place that traces tests it first, so without it the compiler leaves them out.
 pub const ENABLED: bool = cfg!(any(feature = "trace", not(target_os = "none")));
+
+/// Set once any process has been traced: until then the process BIFs skip asking the node
+/// about other processes' tracing (a spawn or a link would otherwise pay for a look-up).
+static USED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// Whether tracing may be on for some process (see [`USED`]).
+#[inline]
+pub fn used() -> bool {
+    ENABLED && USED.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+/// Notes that tracing was turned on.
+pub fn note_used() {
+    USED.store(true, core::sync::atomic::Ordering::Relaxed);
+}
 use super::term::Term;
 
 /// The flags, in the order `trace_info(Pid, flags)` lists them (erl's): bit `i` is

@@ -48,7 +48,7 @@ fn set_tracee_of(ctx: &mut Ctx, pid: u32, t: Option<Tracee>) {
 /// Raises trace event `tag` of process `pid` if it is traced with any of `flags`, its data
 /// read from the caller's heap. A tracer that is gone ends the tracing of `pid`.
 pub fn event(ctx: &mut Ctx, pid: u32, flags: u32, tag: Term, data: &[Term]) {
-    if !trace::ENABLED {
+    if !trace::used() {
         return;
     }
     let Some(t) = tracee_of(ctx, pid) else {
@@ -91,7 +91,7 @@ pub fn sent(ctx: &mut Ctx, pid: u32, msg: Term, to: Term) {
 /// caller's heap): passes the caller's flags on (`set_on_spawn`, `set_on_first_spawn`) and
 /// raises `spawn` in the caller and `spawned` in the child.
 pub fn spawned(ctx: &mut Ctx, child: u32, mfa: impl FnOnce(&mut Ctx) -> Term) {
-    if !trace::ENABLED {
+    if !trace::used() {
         return;
     }
     let parent = me(ctx);
@@ -128,7 +128,7 @@ pub fn spawned(ctx: &mut Ctx, child: u32, mfa: impl FnOnce(&mut Ctx) -> Term) {
 /// After the caller linked to `other`: `set_on_link` flags pass on, `link` in the caller,
 /// `getting_linked` in the other.
 pub fn linked(ctx: &mut Ctx, other: u32) {
-    if !trace::ENABLED {
+    if !trace::used() {
         return;
     }
     let me = me(ctx);
@@ -151,7 +151,7 @@ pub fn linked(ctx: &mut Ctx, other: u32) {
 
 /// After the caller unlinked from `other`.
 pub fn unlinked(ctx: &mut Ctx, other: u32) {
-    if !trace::ENABLED {
+    if !trace::used() {
         return;
     }
     let me = me(ctx);
@@ -242,6 +242,9 @@ pub fn trace3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(_) => return Err(badarg_cause(atom::BADOPT)),
     };
     let which = spec(ctx, a[0]).ok_or_else(badarg)?;
+    if how {
+        trace::note_used();
+    }
     let mut count = 0usize;
     let (existing, new) = match which {
         Spec::One(pid) => {
@@ -703,6 +706,8 @@ pub enum Then {
 
 /// At the entry of traced function `t`, its arguments in `args`: the `call` trace message
 /// when the caller is traced for calls and the pattern matches; what its end asks.
+#[cold]
+#[inline(never)]
 pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
     if !trace::ENABLED {
         return Then::Nothing;
@@ -753,6 +758,8 @@ pub const EXCEPTION_BIT: i64 = 1 << 32;
 
 /// An exception of `class` with `reason` leaves the caller's current function: `exception_from`
 /// for every function traced with `exception_trace` it unwinds before a catch.
+#[cold]
+#[inline(never)]
 pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
     if !trace::ENABLED {
         return;
@@ -904,6 +911,8 @@ fn unknown_action(ctx: &Ctx, spec: Term) -> alloc::string::String {
 
 /// A return from a function traced with `return_trace` (module index `module`, entry
 /// `entry`), with `value`.
+#[cold]
+#[inline(never)]
 pub fn returned(ctx: &mut Ctx, module: u32, entry: u32, value: Term) {
     if !trace::ENABLED {
         return;

@@ -6,11 +6,12 @@
 #![forbid(unsafe_code)]
 
 use crate::vm::atom::{self, AtomTable};
-use crate::vm::bif::{badarg, BifFn, Class, Fault, Frame};
-use crate::vm::code::{split_fun_id, Code, Target, SPAWN_APPLY3_PC, TRAP_PC};
+use crate::vm::bif::{badarg, BifFn, Class, Ctx, Fault, Frame};
+use crate::vm::code::{split_fun_id, Code, Target, TraceHow, TracePoint, SPAWN_APPLY3_PC, TRAP_PC};
 use crate::vm::exception::{self, BifName, Top};
 use crate::vm::heap::View;
 use crate::vm::literals::Literals;
+use crate::vm::ops::Op;
 use crate::vm::process::{Process, SLICE_REDUCTIONS, X_REGS};
 use crate::vm::term::{Kind, Term};
 
@@ -370,4 +371,64 @@ fn apply_fun(
             Err(fe) => Applied::Fault(Fault::raise(Class::Error, fun_error(p, fe, f, items))),
         }
     }
+}
+
+/// The entry of a function whose calls are counted ([`Op::CountCall`]) or traced locally
+/// ([`Op::TraceLocal`]), `op` the instruction there: counts and traces the call (its
+/// arguments in `xr`), and answers the instruction they replaced, to run now; `None` for a
+/// count or trace point that is gone (which the node never leaves in code).
+#[cold]
+#[inline(never)]
+pub(super) fn breakpoint<'e>(
+    code: &'e Code,
+    ctx: &mut Ctx,
+    xr: &[Term; X_REGS],
+    mut op: &'e Op,
+) -> Option<&'e Op> {
+    if let Op::CountCall(n) = op {
+        let c = code.counts.get(*n as usize)?.as_ref()?;
+        if c.running.get() {
+            c.calls.set(c.calls.get() + 1);
+        }
+        op = &c.saved;
+    }
+    if let Op::TraceLocal(n) = op {
+        let t = code.trace.get(*n as usize)?.as_ref()?;
+        if ctx.p.trace.is_some() {
+            traced_call(ctx, xr, t);
+        }
+        if let TraceHow::Local(original) = &t.how {
+            op = original;
+        }
+    }
+    Some(op)
+}
+
+/// Traces a call of function `t` (its arguments in `xr`); with `return_trace`, the return
+/// comes back through [`Op::ReturnTrace`] first: its frame (module index, with
+/// `EXCEPTION_BIT` for `exception_trace`, entry, return address) is pushed, unless the
+/// stack cannot grow (the process is then killed at its next safe point, as for any refused
+/// growth).
+#[cold]
+#[inline(never)]
+pub(super) fn traced_call(ctx: &mut Ctx, xr: &[Term; X_REGS], t: &TracePoint) {
+    use crate::vm::bifs::trace::{call, Then, EXCEPTION_BIT};
+    let args: alloc::vec::Vec<Term> = xr[..t.mfa.2 as usize].to_vec();
+    let then = call(ctx, t, &args);
+    if then == Then::Nothing {
+        return;
+    }
+    let p = &mut *ctx.p;
+    if p.stack.len() + 3 > p.max_stack && p.grow_stack(3).is_err() {
+        return;
+    }
+    let bit = if then == Then::ReturnOrException {
+        EXCEPTION_BIT
+    } else {
+        0
+    };
+    p.stack.push(Term::small(t.module as i64 | bit));
+    p.stack.push(Term::small(t.entry as i64));
+    p.stack
+        .push(Term::cp_at(0, crate::vm::code::RETURN_TRACE_PC as usize));
 }

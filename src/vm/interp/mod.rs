@@ -25,7 +25,7 @@ use alloc::vec::Vec;
 use super::atom::{self, AtomTable};
 use super::bif::{self, badarg, BifFn, Class, Ctx, Fault, Frame, Io};
 use super::bits;
-use super::code::{Code, Target, TraceHow, TracePoint, RETURN_TRACE_PC};
+use super::code::{Code, Target};
 use super::compare::{compare, exact_eq, Mode};
 use super::exception::{self, BifName, Top};
 use super::fetch::{Ip, Ops};
@@ -1312,7 +1312,7 @@ fn general<'e>(
                                 None => return Some(bad_code()),
                             };
                             ip = ops.at(npc as usize);
-                            continue;
+                            next_op!();
                         }
                         None => {
                             return Some(Outcome::Crash {
@@ -1367,7 +1367,7 @@ fn general<'e>(
         () => {
             // To the one exit after the loop (no call or return is inside an inner loop).
             if (st.hand_back || reds <= hand_back_at) && has_fast_path(ip.op()) {
-                break;
+                leave_ops!();
             }
         };
     }
@@ -1413,27 +1413,6 @@ fn general<'e>(
             };
             jump_module!(cp.code_module(), cp.code_pc());
             hand_back!();
-        }};
-    }
-    // Traces a call of traced function `$t` (its arguments in the X registers); with
-    // `return_trace`, its return comes back through `Op::ReturnTrace` first.
-    macro_rules! trace_call {
-        ($t:expr) => {{
-            let t: &TracePoint = $t;
-            let args: Vec<Term> = xr[..t.mfa.2 as usize].to_vec();
-            let then = super::bifs::trace::call(&mut ctx!(), t, &args);
-            if then != super::bifs::trace::Then::Nothing {
-                stack_check!(3);
-                let exc = then == super::bifs::trace::Then::ReturnOrException;
-                let bit = if exc {
-                    super::bifs::trace::EXCEPTION_BIT
-                } else {
-                    0
-                };
-                p.stack.push(Term::small(t.module as i64 | bit));
-                p.stack.push(Term::small(t.entry as i64));
-                p.stack.push(Term::cp_at(0, RETURN_TRACE_PC as usize));
-            }
         }};
     }
     macro_rules! need_module {
@@ -1615,802 +1594,870 @@ fn general<'e>(
             reduce!(m, pc!(), $arity);
         };
     }
-    loop {
+    'ops: loop {
+        // The next instruction, and the way out of the loop, for the macros above (a label
+        // is seen only by macros defined where it is).
+        macro_rules! next_op {
+            () => {
+                continue 'ops
+            };
+        }
+        macro_rules! leave_ops {
+            () => {
+                break 'ops
+            };
+        }
         let mut op = ip.op();
         #[cfg(feature = "op-profile")]
         profile.record_at(op, m, pc!());
         ip = ip.skip(1);
-        if let Op::CountCall(n) = op {
-            // A function whose calls are counted: counted, then the instruction counting
-            // replaced runs (which may be a local trace pattern's, below).
-            match code.counts.get(*n as usize).and_then(Option::as_ref) {
-                Some(c) => {
-                    if c.running.get() {
-                        c.calls.set(c.calls.get() + 1);
-                    }
-                    op = &c.saved;
-                }
-                None => raise!(Class::Error, atom::UNDEF),
-            }
-        }
-        if let Op::TraceLocal(n) = op {
-            // A function with a local call-trace pattern: the call is traced, then the
-            // instruction the pattern replaced runs.
-            match code.trace.get(*n as usize).and_then(Option::as_ref) {
-                Some(t) => {
-                    if p.trace.is_some() {
-                        trace_call!(t);
-                    }
-                    if let TraceHow::Local(original) = &t.how {
-                        op = original;
+        // Runs `op`; again only when it was a count or trace point, with the instruction it
+        // replaced (so no instruction pays for the points: the dispatch finds them).
+        'dispatch: loop {
+            match op {
+                Op::CountCall(_) | Op::TraceLocal(_) => {
+                    // A function whose calls are counted or traced: counted and traced, then
+                    // the instruction the counting or the pattern replaced runs.
+                    match call::breakpoint(code, &mut ctx!(), xr, op) {
+                        Some(original) => {
+                            op = original;
+                            continue 'dispatch;
+                        }
+                        None => raise!(Class::Error, atom::UNDEF),
                     }
                 }
-                None => raise!(Class::Error, atom::UNDEF),
-            }
-        }
-        match op {
-            Op::Move(s, d) => {
-                let v = get!(*s);
-                store(xr, p, *d, v);
-            }
-            Op::MoveXX(a, b) => xr[*b as usize & (X_REGS - 1)] = xr[*a as usize & (X_REGS - 1)],
-            Op::MoveXY(a, b) => {
-                let v = xr[*a as usize & (X_REGS - 1)];
-                p.set_y(*b, v);
-            }
-            Op::MoveYX(a, b) => xr[*b as usize & (X_REGS - 1)] = p.y(*a),
-            Op::MoveCX(t, b) => xr[*b as usize & (X_REGS - 1)] = *t,
-            Op::TestCons(fail, src) => {
-                if !get!(*src).is_cons() {
-                    ip = ops.at(*fail as usize);
+                Op::Move(s, d) => {
+                    let v = get!(*s);
+                    store(xr, p, *d, v);
                 }
-            }
-            Op::TestNil(fail, src) => {
-                if !get!(*src).is_nil() {
-                    ip = ops.at(*fail as usize);
+                Op::MoveXX(a, b) => xr[*b as usize & (X_REGS - 1)] = xr[*a as usize & (X_REGS - 1)],
+                Op::MoveXY(a, b) => {
+                    let v = xr[*a as usize & (X_REGS - 1)];
+                    p.set_y(*b, v);
                 }
-            }
-            Op::Test { test, fail, src } => {
-                let t = get!(*src);
-                let v = p.heap.view(lits);
-                if !type_test(&v, t, *test) {
-                    ip = ops.at(*fail as usize);
-                }
-            }
-            Op::Cmp { test, fail, a, b } => {
-                let (x, y) = (get!(*a), get!(*b));
-                let ok = match test {
-                    CmpTest::EqExact if x == y => true,
-                    CmpTest::EqExact if x.is_immediate() || y.is_immediate() => false,
-                    CmpTest::NeExact if x == y => false,
-                    CmpTest::NeExact if x.is_immediate() || y.is_immediate() => true,
-                    _ => {
-                        let v = p.heap.view(lits);
-                        cmp_test(&v, atoms, x, y, *test)
+                Op::MoveYX(a, b) => xr[*b as usize & (X_REGS - 1)] = p.y(*a),
+                Op::MoveCX(t, b) => xr[*b as usize & (X_REGS - 1)] = *t,
+                Op::TestCons(fail, src) => {
+                    if !get!(*src).is_cons() {
+                        ip = ops.at(*fail as usize);
                     }
-                };
-                if !ok {
-                    ip = ops.at(*fail as usize);
                 }
-            }
-            Op::Call { target, arity } => {
-                call_local!(*target, *arity);
-            }
-            Op::CallLast {
-                target,
-                arity,
-                dealloc,
-            } => {
-                let len = p.stack.len();
-                p.stack.truncate(len - *dealloc as usize);
-                gc!(0, *arity);
-                ip = ops.at(*target as usize);
-                reduce!(m, pc!(), *arity);
-            }
-            Op::CallOnly { target, arity } => {
-                gc!(0, *arity);
-                ip = ops.at(*target as usize);
-                reduce!(m, pc!(), *arity);
-            }
-            Op::Return => do_return!(),
-            Op::DeallocReturn(n) => {
-                let len = p.stack.len();
-                p.stack.truncate(len - *n as usize);
-                do_return!();
-            }
-            Op::ConsAllocGetList {
-                fail,
-                src,
-                slots,
-                h,
-                t,
-            } => {
-                let l = get!(*src);
-                if l.is_cons() {
-                    stack_check!(*slots);
-                    for _ in 0..*slots {
-                        p.stack.push(Term::NIL);
+                Op::TestNil(fail, src) => {
+                    if !get!(*src).is_nil() {
+                        ip = ops.at(*fail as usize);
                     }
-                    let (hd, tl) = p.heap.view(lits).cons(l);
-                    store(xr, p, *h, hd);
-                    store(xr, p, *t, tl);
-                    ip = ip.skip(2);
-                } else {
-                    ip = ops.at(*fail as usize);
                 }
-            }
-            Op::ConsAllocGetListCall {
-                fail,
-                src,
-                slots,
-                h,
-                t,
-                target,
-                arity,
-                ..
-            } => {
-                let l = xr[*src as usize & (X_REGS - 1)];
-                if l.is_cons() {
-                    stack_check!(*slots);
-                    for _ in 0..*slots {
-                        p.stack.push(Term::NIL);
+                Op::Test { test, fail, src } => {
+                    let t = get!(*src);
+                    let v = p.heap.view(lits);
+                    if !type_test(&v, t, *test) {
+                        ip = ops.at(*fail as usize);
                     }
-                    let (hd, tl) = p.heap.view(lits).cons(l);
-                    p.set_y(*h, hd);
-                    xr[*t as usize & (X_REGS - 1)] = tl;
-                    // The call: it returns past the fused instructions and itself.
-                    ip = ip.skip(3);
+                }
+                Op::Cmp { test, fail, a, b } => {
+                    let (x, y) = (get!(*a), get!(*b));
+                    let ok = match test {
+                        CmpTest::EqExact if x == y => true,
+                        CmpTest::EqExact if x.is_immediate() || y.is_immediate() => false,
+                        CmpTest::NeExact if x == y => false,
+                        CmpTest::NeExact if x.is_immediate() || y.is_immediate() => true,
+                        _ => {
+                            let v = p.heap.view(lits);
+                            cmp_test(&v, atoms, x, y, *test)
+                        }
+                    };
+                    if !ok {
+                        ip = ops.at(*fail as usize);
+                    }
+                }
+                Op::Call { target, arity } => {
                     call_local!(*target, *arity);
-                } else {
-                    ip = ops.at(*fail as usize);
                 }
-            }
-            Op::PutListReturn(h, t, n) => {
-                let (hv, tv) = (get!(*h), get!(*t));
-                xr[0] = p.heap.cons(hv, tv);
-                let len = p.stack.len();
-                p.stack.truncate(len - *n as usize);
-                do_return!();
-            }
-            Op::PutListReturnY0X(t) => {
-                let (hv, tv) = (p.y(0), xr[*t as usize & (X_REGS - 1)]);
-                xr[0] = p.heap.cons(hv, tv);
-                let len = p.stack.len();
-                p.stack.truncate(len - 1);
-                do_return!();
-            }
-            Op::PutListReturnYX(h, t, n) => {
-                let (hv, tv) = (p.y(*h), xr[*t as usize & (X_REGS - 1)]);
-                xr[0] = p.heap.cons(hv, tv);
-                let len = p.stack.len();
-                p.stack.truncate(len - *n as usize);
-                do_return!();
-            }
-            Op::Move2Call {
-                moves,
-                target,
-                arity,
-            } => {
-                let (m1, m2) = moves.split();
-                mv!(m1);
-                mv!(m2);
-                ip = ip.skip(2);
-                call_local!(*target, *arity);
-            }
-            Op::AllocMove2Call {
-                slots,
-                moves,
-                target,
-                arity,
-            } => {
-                let (m1, m2) = moves.split();
-                stack_check!(*slots);
-                for _ in 0..*slots {
-                    p.stack.push(Term::NIL);
+                Op::CallLast {
+                    target,
+                    arity,
+                    dealloc,
+                } => {
+                    let len = p.stack.len();
+                    p.stack.truncate(len - *dealloc as usize);
+                    gc!(0, *arity);
+                    ip = ops.at(*target as usize);
+                    reduce!(m, pc!(), *arity);
                 }
-                mv!(m1);
-                mv!(m2);
-                // The call: it returns past the fused instructions and itself. The stack
-                // check above is the call's too (the moves do not change the depth).
-                ip = ip.skip(3);
-                p.stack.push(Term::cp_at(m, pc!()));
-                gc!(0, *arity);
-                ip = ops.at(*target as usize);
-                reduce!(m, pc!(), *arity);
-            }
-            Op::TestGetList(fail, s, h, t) => {
-                let l = get!(*s);
-                if l.is_cons() {
-                    let (hd, tl) = p.heap.view(lits).cons(l);
-                    store(xr, p, *h, hd);
-                    store(xr, p, *t, tl);
+                Op::CallOnly { target, arity } => {
+                    gc!(0, *arity);
+                    ip = ops.at(*target as usize);
+                    reduce!(m, pc!(), *arity);
+                }
+                Op::Return => do_return!(),
+                Op::DeallocReturn(n) => {
+                    let len = p.stack.len();
+                    p.stack.truncate(len - *n as usize);
+                    do_return!();
+                }
+                Op::ConsAllocGetList {
+                    fail,
+                    src,
+                    slots,
+                    h,
+                    t,
+                } => {
+                    let l = get!(*src);
+                    if l.is_cons() {
+                        stack_check!(*slots);
+                        for _ in 0..*slots {
+                            p.stack.push(Term::NIL);
+                        }
+                        let (hd, tl) = p.heap.view(lits).cons(l);
+                        store(xr, p, *h, hd);
+                        store(xr, p, *t, tl);
+                        ip = ip.skip(2);
+                    } else {
+                        ip = ops.at(*fail as usize);
+                    }
+                }
+                Op::ConsAllocGetListCall {
+                    fail,
+                    src,
+                    slots,
+                    h,
+                    t,
+                    target,
+                    arity,
+                    ..
+                } => {
+                    let l = xr[*src as usize & (X_REGS - 1)];
+                    if l.is_cons() {
+                        stack_check!(*slots);
+                        for _ in 0..*slots {
+                            p.stack.push(Term::NIL);
+                        }
+                        let (hd, tl) = p.heap.view(lits).cons(l);
+                        p.set_y(*h, hd);
+                        xr[*t as usize & (X_REGS - 1)] = tl;
+                        // The call: it returns past the fused instructions and itself.
+                        ip = ip.skip(3);
+                        call_local!(*target, *arity);
+                    } else {
+                        ip = ops.at(*fail as usize);
+                    }
+                }
+                Op::PutListReturn(h, t, n) => {
+                    let (hv, tv) = (get!(*h), get!(*t));
+                    xr[0] = p.heap.cons(hv, tv);
+                    let len = p.stack.len();
+                    p.stack.truncate(len - *n as usize);
+                    do_return!();
+                }
+                Op::PutListReturnY0X(t) => {
+                    let (hv, tv) = (p.y(0), xr[*t as usize & (X_REGS - 1)]);
+                    xr[0] = p.heap.cons(hv, tv);
+                    let len = p.stack.len();
+                    p.stack.truncate(len - 1);
+                    do_return!();
+                }
+                Op::PutListReturnYX(h, t, n) => {
+                    let (hv, tv) = (p.y(*h), xr[*t as usize & (X_REGS - 1)]);
+                    xr[0] = p.heap.cons(hv, tv);
+                    let len = p.stack.len();
+                    p.stack.truncate(len - *n as usize);
+                    do_return!();
+                }
+                Op::Move2Call {
+                    moves,
+                    target,
+                    arity,
+                } => {
+                    let (m1, m2) = moves.split();
+                    mv!(m1);
+                    mv!(m2);
+                    ip = ip.skip(2);
+                    call_local!(*target, *arity);
+                }
+                Op::AllocMove2Call {
+                    slots,
+                    moves,
+                    target,
+                    arity,
+                } => {
+                    let (m1, m2) = moves.split();
+                    stack_check!(*slots);
+                    for _ in 0..*slots {
+                        p.stack.push(Term::NIL);
+                    }
+                    mv!(m1);
+                    mv!(m2);
+                    // The call: it returns past the fused instructions and itself. The stack
+                    // check above is the call's too (the moves do not change the depth).
+                    ip = ip.skip(3);
+                    p.stack.push(Term::cp_at(m, pc!()));
+                    gc!(0, *arity);
+                    ip = ops.at(*target as usize);
+                    reduce!(m, pc!(), *arity);
+                }
+                Op::TestGetList(fail, s, h, t) => {
+                    let l = get!(*s);
+                    if l.is_cons() {
+                        let (hd, tl) = p.heap.view(lits).cons(l);
+                        store(xr, p, *h, hd);
+                        store(xr, p, *t, tl);
+                        ip = ip.skip(1);
+                    } else {
+                        ip = ops.at(*fail as usize);
+                    }
+                }
+                Op::Move2(a, b, c, d) => {
+                    let v = get!(*a);
+                    store(xr, p, *b, v);
+                    let w = get!(*c);
+                    store(xr, p, *d, w);
                     ip = ip.skip(1);
-                } else {
-                    ip = ops.at(*fail as usize);
                 }
-            }
-            Op::Move2(a, b, c, d) => {
-                let v = get!(*a);
-                store(xr, p, *b, v);
-                let w = get!(*c);
-                store(xr, p, *d, w);
-                ip = ip.skip(1);
-            }
-            Op::Allocate { slots, .. } => {
-                // No collection here: the call that entered this function was a safe point,
-                // and heaps grow on demand.
-                stack_check!(*slots);
-                for _ in 0..*slots {
-                    p.stack.push(Term::NIL);
-                }
-            }
-            Op::TestHeap { heap, live } => gc!(*heap, *live),
-            Op::Deallocate(n) => {
-                let len = p.stack.len();
-                p.stack.truncate(len - *n as usize);
-            }
-            Op::Trim(n) => {
-                let len = p.stack.len();
-                let keep_top = 0;
-                let _ = keep_top;
-                // Remove y0..y(n-1), which sit at the top of the stack.
-                p.stack.truncate(len - *n as usize);
-            }
-            Op::AddSub {
-                sub,
-                export,
-                fail,
-                a,
-                b,
-                dst,
-                bif,
-            } => {
-                let (x, y) = (get!(*a), get!(*b));
-                add_sub!(*sub, *export, *fail, x, y, *b, *dst, *bif);
-            }
-            Op::AddSubReturn {
-                sub,
-                export,
-                fail,
-                a,
-                b,
-                dealloc,
-                bif,
-            } => {
-                let (x, y) = (get!(*a), get!(*b));
-                match small_add_sub(x, y, *sub) {
-                    Some(t) => {
-                        xr[0] = t;
-                        let len = p.stack.len();
-                        p.stack.truncate(len - *dealloc as usize);
-                        do_return!();
+                Op::Allocate { slots, .. } => {
+                    // No collection here: the call that entered this function was a safe point,
+                    // and heaps grow on demand.
+                    stack_check!(*slots);
+                    for _ in 0..*slots {
+                        p.stack.push(Term::NIL);
                     }
-                    // The `AddSub` alone; the `deallocate; return` after it follow.
-                    _ => add_sub!(*sub, *export, *fail, x, y, *b, Dst::X(0), *bif),
                 }
-            }
-            Op::AddSubReturnYX {
-                sub,
-                export,
-                fail,
-                a,
-                b,
-                dealloc,
-                bif,
-            } => {
-                let (x, y) = (p.y(*a), xr[*b as usize & (X_REGS - 1)]);
-                match small_add_sub(x, y, *sub) {
-                    Some(t) => {
-                        xr[0] = t;
-                        let len = p.stack.len();
-                        p.stack.truncate(len - *dealloc as usize);
-                        do_return!();
+                Op::TestHeap { heap, live } => gc!(*heap, *live),
+                Op::Deallocate(n) => {
+                    let len = p.stack.len();
+                    p.stack.truncate(len - *n as usize);
+                }
+                Op::Trim(n) => {
+                    let len = p.stack.len();
+                    let keep_top = 0;
+                    let _ = keep_top;
+                    // Remove y0..y(n-1), which sit at the top of the stack.
+                    p.stack.truncate(len - *n as usize);
+                }
+                Op::AddSub {
+                    sub,
+                    export,
+                    fail,
+                    a,
+                    b,
+                    dst,
+                    bif,
+                } => {
+                    let (x, y) = (get!(*a), get!(*b));
+                    add_sub!(*sub, *export, *fail, x, y, *b, *dst, *bif);
+                }
+                Op::AddSubReturn {
+                    sub,
+                    export,
+                    fail,
+                    a,
+                    b,
+                    dealloc,
+                    bif,
+                } => {
+                    let (x, y) = (get!(*a), get!(*b));
+                    match small_add_sub(x, y, *sub) {
+                        Some(t) => {
+                            xr[0] = t;
+                            let len = p.stack.len();
+                            p.stack.truncate(len - *dealloc as usize);
+                            do_return!();
+                        }
+                        // The `AddSub` alone; the `deallocate; return` after it follow.
+                        _ => add_sub!(*sub, *export, *fail, x, y, *b, Dst::X(0), *bif),
                     }
-                    // The `AddSub` alone; the `deallocate; return` after it follow.
-                    _ => add_sub!(*sub, *export, *fail, x, y, Src::X(*b), Dst::X(0), *bif),
                 }
-            }
-            Op::EqImm(fail, a, t) => {
-                // An immediate equals exactly only the same word.
-                if get!(*a) != *t {
-                    ip = ops.at(*fail as usize);
+                Op::AddSubReturnYX {
+                    sub,
+                    export,
+                    fail,
+                    a,
+                    b,
+                    dealloc,
+                    bif,
+                } => {
+                    let (x, y) = (p.y(*a), xr[*b as usize & (X_REGS - 1)]);
+                    match small_add_sub(x, y, *sub) {
+                        Some(t) => {
+                            xr[0] = t;
+                            let len = p.stack.len();
+                            p.stack.truncate(len - *dealloc as usize);
+                            do_return!();
+                        }
+                        // The `AddSub` alone; the `deallocate; return` after it follow.
+                        _ => add_sub!(*sub, *export, *fail, x, y, Src::X(*b), Dst::X(0), *bif),
+                    }
                 }
-            }
-            Op::NeImm(fail, a, t) => {
-                if get!(*a) == *t {
-                    ip = ops.at(*fail as usize);
+                Op::EqImm(fail, a, t) => {
+                    // An immediate equals exactly only the same word.
+                    if get!(*a) != *t {
+                        ip = ops.at(*fail as usize);
+                    }
                 }
-            }
-            Op::Order { ge, fail, a, b } => {
-                let (x, y) = (get!(*a), get!(*b));
-                let lt = if x.is_small() && y.is_small() {
-                    x.small_value() < y.small_value()
-                } else {
-                    compare(&p.heap.view(lits), atoms, x, y, Mode::Arith).is_lt()
-                };
-                if lt == *ge {
-                    ip = ops.at(*fail as usize);
+                Op::NeImm(fail, a, t) => {
+                    if get!(*a) == *t {
+                        ip = ops.at(*fail as usize);
+                    }
                 }
-            }
-            Op::AddImm {
-                a,
-                delta,
-                dst,
-                fail,
-                bif,
-                b,
-            } => {
-                let x = xr[*a as usize & (X_REGS - 1)];
-                add_imm!(x, *delta, *dst, *fail, *bif, *b);
-            }
-            Op::AddImmY {
-                a,
-                delta,
-                dst,
-                fail,
-                bif,
-                b,
-            } => {
-                let x = p.y(*a);
-                add_imm!(x, *delta, *dst, *fail, *bif, *b);
-            }
-            // The `AddImm` alone; the call after it runs as itself.
-            Op::AddImmCall {
-                a,
-                y,
-                sub,
-                delta,
-                dst,
-                ..
-            } => {
-                let x = if *y {
-                    p.y(*a)
-                } else {
-                    xr[*a as usize & (X_REGS - 1)]
-                };
-                let n = i64::from(*delta) >> 3;
-                // erlang:'-'/2 or '+'/2, as the loader found them for the `AddImm`.
-                let (bif, b): (BifFn, Term) = if *sub {
-                    (super::bifs::arith::sub, Term::small(-n))
-                } else {
-                    (super::bifs::arith::add, Term::small(n))
-                };
-                add_imm!(x, i64::from(*delta), *dst, 0u32, bif, b);
-            }
-            Op::SizeOf {
-                what,
-                live: n_live,
-                fail,
-                export,
-                src,
-                dst,
-                bif,
-            } => {
-                let t = get!(*src);
-                match size_of(&p.heap.view(lits), *what, t) {
-                    Some(n) => store(xr, p, *dst, n),
-                    None if *what == SizeOf::List && *n_live != NO_LIVE && t.is_cons() => {
-                        // A long list: counted a slice's worth of cells at a time.
-                        let at = (m, (pc!() - 1) as u32);
-                        match long_length(p, lits, t, at, reds) {
-                            Length::Done(n, used) => {
-                                reds -= used;
-                                store(xr, p, *dst, Term::small(n as i64));
+                Op::Order { ge, fail, a, b } => {
+                    let (x, y) = (get!(*a), get!(*b));
+                    let lt = if x.is_small() && y.is_small() {
+                        x.small_value() < y.small_value()
+                    } else {
+                        compare(&p.heap.view(lits), atoms, x, y, Mode::Arith).is_lt()
+                    };
+                    if lt == *ge {
+                        ip = ops.at(*fail as usize);
+                    }
+                }
+                Op::AddImm {
+                    a,
+                    delta,
+                    dst,
+                    fail,
+                    bif,
+                    b,
+                } => {
+                    let x = xr[*a as usize & (X_REGS - 1)];
+                    add_imm!(x, *delta, *dst, *fail, *bif, *b);
+                }
+                Op::AddImmY {
+                    a,
+                    delta,
+                    dst,
+                    fail,
+                    bif,
+                    b,
+                } => {
+                    let x = p.y(*a);
+                    add_imm!(x, *delta, *dst, *fail, *bif, *b);
+                }
+                // The `AddImm` alone; the call after it runs as itself.
+                Op::AddImmCall {
+                    a,
+                    y,
+                    sub,
+                    delta,
+                    dst,
+                    ..
+                } => {
+                    let x = if *y {
+                        p.y(*a)
+                    } else {
+                        xr[*a as usize & (X_REGS - 1)]
+                    };
+                    let n = i64::from(*delta) >> 3;
+                    // erlang:'-'/2 or '+'/2, as the loader found them for the `AddImm`.
+                    let (bif, b): (BifFn, Term) = if *sub {
+                        (super::bifs::arith::sub, Term::small(-n))
+                    } else {
+                        (super::bifs::arith::add, Term::small(n))
+                    };
+                    add_imm!(x, i64::from(*delta), *dst, 0u32, bif, b);
+                }
+                Op::SizeOf {
+                    what,
+                    live: n_live,
+                    fail,
+                    export,
+                    src,
+                    dst,
+                    bif,
+                } => {
+                    let t = get!(*src);
+                    match size_of(&p.heap.view(lits), *what, t) {
+                        Some(n) => store(xr, p, *dst, n),
+                        None if *what == SizeOf::List && *n_live != NO_LIVE && t.is_cons() => {
+                            // A long list: counted a slice's worth of cells at a time.
+                            let at = (m, (pc!() - 1) as u32);
+                            match long_length(p, lits, t, at, reds) {
+                                Length::Done(n, used) => {
+                                    reds -= used;
+                                    store(xr, p, *dst, Term::small(n as i64));
+                                }
+                                Length::More => {
+                                    *live = usize::from(*n_live);
+                                    p.reductions = SLICE_REDUCTIONS;
+                                    (p.module, p.pc) = at;
+                                    return Some(Outcome::Yield);
+                                }
+                                Length::Improper if *fail != 0 => ip = ops.at(*fail as usize),
+                                Length::Improper => {
+                                    let a = [t];
+                                    fault!(
+                                        Fault::error(atom::BADARG),
+                                        Top::Bif {
+                                            bif: BifName::Export(*export),
+                                            args: &a
+                                        }
+                                    )
+                                }
                             }
-                            Length::More => {
-                                *live = usize::from(*n_live);
-                                p.reductions = SLICE_REDUCTIONS;
-                                (p.module, p.pc) = at;
-                                return Some(Outcome::Yield);
-                            }
-                            Length::Improper if *fail != 0 => ip = ops.at(*fail as usize),
-                            Length::Improper => {
-                                let a = [t];
-                                fault!(
-                                    Fault::error(atom::BADARG),
+                        }
+                        None => {
+                            // The BIF's own error (or a long list's length), as for `Op::Bif`.
+                            let a = [t];
+                            match bif(&mut ctx!(), &a) {
+                                Ok(v) => {
+                                    reds = reds.min(p.reductions);
+                                    store(xr, p, *dst, v)
+                                }
+                                Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
+                                Err(f) => fault!(
+                                    f,
                                     Top::Bif {
                                         bif: BifName::Export(*export),
                                         args: &a
                                     }
-                                )
+                                ),
                             }
                         }
                     }
-                    None => {
-                        // The BIF's own error (or a long list's length), as for `Op::Bif`.
-                        let a = [t];
-                        match bif(&mut ctx!(), &a) {
-                            Ok(v) => {
-                                reds = reds.min(p.reductions);
-                                store(xr, p, *dst, v)
+                }
+                Op::Element {
+                    fail,
+                    export,
+                    idx,
+                    tup,
+                    dst,
+                    bif,
+                } => {
+                    let (i, t) = (get!(*idx), get!(*tup));
+                    match element_of(&p.heap.view(lits), i, t) {
+                        Some(e) => store(xr, p, *dst, e),
+                        None => {
+                            // The BIF's own error, as for `Op::Bif`.
+                            let a = [i, t];
+                            match bif(&mut ctx!(), &a) {
+                                Ok(v) => store(xr, p, *dst, v),
+                                Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
+                                Err(f) => fault!(
+                                    f,
+                                    Top::Bif {
+                                        bif: BifName::Export(*export),
+                                        args: &a
+                                    }
+                                ),
                             }
-                            Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
-                            Err(f) => fault!(
-                                f,
-                                Top::Bif {
-                                    bif: BifName::Export(*export),
-                                    args: &a
+                        }
+                    }
+                }
+                Op::IntArith {
+                    op,
+                    fail,
+                    export,
+                    a,
+                    b,
+                    dst,
+                    bif,
+                } => {
+                    let (x, y) = (get!(*a), get!(*b));
+                    let fast = match (x.as_small(), y.as_small()) {
+                        (Some(i), Some(j)) => op.small(i, j).and_then(Term::try_small),
+                        _ => None,
+                    };
+                    match fast {
+                        Some(t) => store(xr, p, *dst, t),
+                        None => {
+                            let args = [x, y];
+                            match bif(&mut ctx!(), &args) {
+                                Ok(v) => store(xr, p, *dst, v),
+                                Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
+                                Err(f) => fault!(
+                                    f,
+                                    Top::Bif {
+                                        bif: BifName::Export(*export),
+                                        args: &args
+                                    }
+                                ),
+                            }
+                        }
+                    }
+                }
+                Op::Bif {
+                    bif,
+                    export,
+                    fail,
+                    args,
+                    dst,
+                } => {
+                    let mut buf = [Term::NIL; 3];
+                    for (i, s) in args.iter().enumerate() {
+                        buf[i] = get!(*s);
+                    }
+                    let a = &buf[..args.len()];
+                    match bif(&mut ctx!(), a) {
+                        Ok(v) => {
+                            // A guard BIF charges for long work (length/1) as call_bif! sees.
+                            reds = reds.min(p.reductions);
+                            store(xr, p, *dst, v)
+                        }
+                        Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
+                        Err(f) => fault!(
+                            f,
+                            Top::Bif {
+                                bif: BifName::Export(*export),
+                                args: a
+                            }
+                        ),
+                    }
+                }
+                Op::GetList(s, h, t) => {
+                    let l = get!(*s);
+                    let (hd, tl) = p.heap.view(lits).cons(l);
+                    store(xr, p, *h, hd);
+                    store(xr, p, *t, tl);
+                }
+                Op::GetHd(s, h) => {
+                    let l = get!(*s);
+                    let hd = p.heap.view(lits).cons(l).0;
+                    store(xr, p, *h, hd);
+                }
+                Op::GetTl(s, t) => {
+                    let l = get!(*s);
+                    let tl = p.heap.view(lits).cons(l).1;
+                    store(xr, p, *t, tl);
+                }
+                Op::GetTupleElement(s, i, d) => {
+                    let t = get!(*s);
+                    let e = p.heap.view(lits).payload(t)[*i as usize];
+                    store(xr, p, *d, e);
+                }
+                Op::GetTupleElement2(s, [i, j], [d, e]) => {
+                    let t = get!(*s);
+                    let (a, b) = {
+                        let el = p.heap.view(lits).payload(t);
+                        (el[*i as usize], el[*j as usize])
+                    };
+                    store(xr, p, *d, a);
+                    store(xr, p, *e, b);
+                    ip = ip.skip(1);
+                }
+                Op::SetTupleElement(val, tup, i) => {
+                    let (v, t) = (get!(*val), get!(*tup));
+                    p.heap.set_tuple_element(t, *i as usize, v);
+                }
+                Op::PutList(h, t, d) => {
+                    let (hv, tv) = (get!(*h), get!(*t));
+                    let c = p.heap.cons(hv, tv);
+                    store(xr, p, *d, c);
+                }
+                Op::PutTuple2(d, elems) => {
+                    let off = p.heap.words.len();
+                    p.heap
+                        .words
+                        .push(Term(super::term::header(Kind::Tuple, elems.len())));
+                    for s in elems.iter() {
+                        let v = get!(*s);
+                        p.heap.words.push(v);
+                    }
+                    store(xr, p, *d, Term::boxed_ptr(off));
+                }
+                Op::SelectVal {
+                    src,
+                    fail,
+                    table,
+                    sorted,
+                } => {
+                    let v = get!(*src);
+                    let mut target = *fail;
+                    if *sorted {
+                        if table.len() <= 4 {
+                            // Immediates compare by word; a scan beats a search on few entries.
+                            for &(t, l) in table.iter() {
+                                if t == v {
+                                    target = l;
+                                    break;
                                 }
-                            ),
+                            }
+                        } else if v.is_immediate() {
+                            if let Ok(i) = table.binary_search_by_key(&v.0, |(t, _)| t.0) {
+                                target = table[i].1;
+                            }
                         }
-                    }
-                }
-            }
-            Op::Element {
-                fail,
-                export,
-                idx,
-                tup,
-                dst,
-                bif,
-            } => {
-                let (i, t) = (get!(*idx), get!(*tup));
-                match element_of(&p.heap.view(lits), i, t) {
-                    Some(e) => store(xr, p, *dst, e),
-                    None => {
-                        // The BIF's own error, as for `Op::Bif`.
-                        let a = [i, t];
-                        match bif(&mut ctx!(), &a) {
-                            Ok(v) => store(xr, p, *dst, v),
-                            Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
-                            Err(f) => fault!(
-                                f,
-                                Top::Bif {
-                                    bif: BifName::Export(*export),
-                                    args: &a
-                                }
-                            ),
-                        }
-                    }
-                }
-            }
-            Op::IntArith {
-                op,
-                fail,
-                export,
-                a,
-                b,
-                dst,
-                bif,
-            } => {
-                let (x, y) = (get!(*a), get!(*b));
-                let fast = match (x.as_small(), y.as_small()) {
-                    (Some(i), Some(j)) => op.small(i, j).and_then(Term::try_small),
-                    _ => None,
-                };
-                match fast {
-                    Some(t) => store(xr, p, *dst, t),
-                    None => {
-                        let args = [x, y];
-                        match bif(&mut ctx!(), &args) {
-                            Ok(v) => store(xr, p, *dst, v),
-                            Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
-                            Err(f) => fault!(
-                                f,
-                                Top::Bif {
-                                    bif: BifName::Export(*export),
-                                    args: &args
-                                }
-                            ),
-                        }
-                    }
-                }
-            }
-            Op::Bif {
-                bif,
-                export,
-                fail,
-                args,
-                dst,
-            } => {
-                let mut buf = [Term::NIL; 3];
-                for (i, s) in args.iter().enumerate() {
-                    buf[i] = get!(*s);
-                }
-                let a = &buf[..args.len()];
-                match bif(&mut ctx!(), a) {
-                    Ok(v) => {
-                        // A guard BIF charges for long work (length/1) as call_bif! sees.
-                        reds = reds.min(p.reductions);
-                        store(xr, p, *dst, v)
-                    }
-                    Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
-                    Err(f) => fault!(
-                        f,
-                        Top::Bif {
-                            bif: BifName::Export(*export),
-                            args: a
-                        }
-                    ),
-                }
-            }
-            Op::GetList(s, h, t) => {
-                let l = get!(*s);
-                let (hd, tl) = p.heap.view(lits).cons(l);
-                store(xr, p, *h, hd);
-                store(xr, p, *t, tl);
-            }
-            Op::GetHd(s, h) => {
-                let l = get!(*s);
-                let hd = p.heap.view(lits).cons(l).0;
-                store(xr, p, *h, hd);
-            }
-            Op::GetTl(s, t) => {
-                let l = get!(*s);
-                let tl = p.heap.view(lits).cons(l).1;
-                store(xr, p, *t, tl);
-            }
-            Op::GetTupleElement(s, i, d) => {
-                let t = get!(*s);
-                let e = p.heap.view(lits).payload(t)[*i as usize];
-                store(xr, p, *d, e);
-            }
-            Op::GetTupleElement2(s, [i, j], [d, e]) => {
-                let t = get!(*s);
-                let (a, b) = {
-                    let el = p.heap.view(lits).payload(t);
-                    (el[*i as usize], el[*j as usize])
-                };
-                store(xr, p, *d, a);
-                store(xr, p, *e, b);
-                ip = ip.skip(1);
-            }
-            Op::SetTupleElement(val, tup, i) => {
-                let (v, t) = (get!(*val), get!(*tup));
-                p.heap.set_tuple_element(t, *i as usize, v);
-            }
-            Op::PutList(h, t, d) => {
-                let (hv, tv) = (get!(*h), get!(*t));
-                let c = p.heap.cons(hv, tv);
-                store(xr, p, *d, c);
-            }
-            Op::PutTuple2(d, elems) => {
-                let off = p.heap.words.len();
-                p.heap
-                    .words
-                    .push(Term(super::term::header(Kind::Tuple, elems.len())));
-                for s in elems.iter() {
-                    let v = get!(*s);
-                    p.heap.words.push(v);
-                }
-                store(xr, p, *d, Term::boxed_ptr(off));
-            }
-            Op::SelectVal {
-                src,
-                fail,
-                table,
-                sorted,
-            } => {
-                let v = get!(*src);
-                let mut target = *fail;
-                if *sorted {
-                    if table.len() <= 4 {
-                        // Immediates compare by word; a scan beats a search on few entries.
-                        for &(t, l) in table.iter() {
-                            if t == v {
-                                target = l;
+                    } else {
+                        let view = p.heap.view(lits);
+                        for (t, l) in table.iter() {
+                            if exact_eq(&view, atoms, v, *t) {
+                                target = *l;
                                 break;
                             }
                         }
-                    } else if v.is_immediate() {
-                        if let Ok(i) = table.binary_search_by_key(&v.0, |(t, _)| t.0) {
-                            target = table[i].1;
+                    }
+                    ip = ops.at(target as usize);
+                }
+                Op::SelectValX { src, fail, table } => {
+                    let v = xr[*src as usize & (X_REGS - 1)];
+                    let mut target = *fail;
+                    // Immediates compare by word; a scan beats a search on few entries.
+                    for &(t, l) in table.iter() {
+                        if t == v {
+                            target = l;
+                            break;
                         }
                     }
-                } else {
+                    ip = ops.at(target as usize);
+                }
+                Op::JumpOnVal {
+                    src,
+                    fail,
+                    base,
+                    table,
+                } => {
+                    // A small integer's word less `base`'s is its distance from it shifted past
+                    // the tag bits, which are then zero; any other term leaves some tag bits,
+                    // which the rotation makes a huge index.
+                    let v = xr[*src as usize & (X_REGS - 1)];
+                    let i = v.0.wrapping_sub(base.0).rotate_right(3) as usize;
+                    ip = ops.at(match table.get(i) {
+                        Some(&l) => l,
+                        None => *fail,
+                    } as usize);
+                }
+                Op::SelectTupleArity { src, fail, table } => {
+                    let v = get!(*src);
                     let view = p.heap.view(lits);
-                    for (t, l) in table.iter() {
-                        if exact_eq(&view, atoms, v, *t) {
-                            target = *l;
-                            break;
-                        }
-                    }
-                }
-                ip = ops.at(target as usize);
-            }
-            Op::SelectValX { src, fail, table } => {
-                let v = xr[*src as usize & (X_REGS - 1)];
-                let mut target = *fail;
-                // Immediates compare by word; a scan beats a search on few entries.
-                for &(t, l) in table.iter() {
-                    if t == v {
-                        target = l;
-                        break;
-                    }
-                }
-                ip = ops.at(target as usize);
-            }
-            Op::JumpOnVal {
-                src,
-                fail,
-                base,
-                table,
-            } => {
-                // A small integer's word less `base`'s is its distance from it shifted past
-                // the tag bits, which are then zero; any other term leaves some tag bits,
-                // which the rotation makes a huge index.
-                let v = xr[*src as usize & (X_REGS - 1)];
-                let i = v.0.wrapping_sub(base.0).rotate_right(3) as usize;
-                ip = ops.at(match table.get(i) {
-                    Some(&l) => l,
-                    None => *fail,
-                } as usize);
-            }
-            Op::SelectTupleArity { src, fail, table } => {
-                let v = get!(*src);
-                let view = p.heap.view(lits);
-                let mut target = *fail;
-                if let Some(el) = view.tuple(v) {
-                    for (a, l) in table.iter() {
-                        if *a as usize == el.len() {
-                            target = *l;
-                            break;
-                        }
-                    }
-                }
-                ip = ops.at(target as usize);
-            }
-            Op::Jump(t) => ip = ops.at(*t as usize),
-            Op::TestArity { fail, src, arity } => {
-                let v = get!(*src);
-                if p.heap.view(lits).payload(v).len() != *arity as usize {
-                    ip = ops.at(*fail as usize);
-                }
-            }
-            Op::IsTaggedTuple {
-                fail,
-                src,
-                arity,
-                tag,
-            } => {
-                let v = get!(*src);
-                let ok = match p.heap.view(lits).tuple(v) {
-                    Some(el) => el.len() == *arity as usize && el[0] == *tag,
-                    None => false,
-                };
-                if !ok {
-                    ip = ops.at(*fail as usize);
-                }
-            }
-            Op::IsFunction2 { fail, src, arity } => {
-                let (f, a) = (get!(*src), get!(*arity));
-                let ok = match fun_arity(code, &p.heap.view(lits), f) {
-                    Some(n) => a.as_small() == Some(n as i64),
-                    None => false,
-                };
-                if !ok {
-                    ip = ops.at(*fail as usize);
-                }
-            }
-            Op::InitY(ys) => {
-                for y in ys.iter() {
-                    p.set_y(*y, Term::NIL);
-                }
-            }
-            Op::Swap(a, b) => {
-                let va = match *a {
-                    Dst::X(i) => xr[i as usize],
-                    Dst::Y(i) => p.y(i),
-                };
-                let vb = match *b {
-                    Dst::X(i) => xr[i as usize],
-                    Dst::Y(i) => p.y(i),
-                };
-                store(xr, p, *a, vb);
-                store(xr, p, *b, va);
-            }
-            Op::TraceLocal(_) | Op::CountCall(_) => raise!(Class::Error, atom::UNDEF),
-            Op::TraceGlobal(n) => match code.trace.get(*n as usize).and_then(Option::as_ref) {
-                // Where a traced function's export entry leads: the call is traced, then
-                // goes to the function.
-                Some(t) => {
-                    if p.trace.is_some() {
-                        trace_call!(t);
-                    }
-                    jump_module!(t.module, t.entry);
-                }
-                None => raise!(Class::Error, atom::UNDEF),
-            },
-            Op::ReturnTrace => {
-                // A function traced with return_trace returned here: its module index and
-                // entry are under the return address it took.
-                let entry = p.stack.pop().and_then(|t| t.as_small()).unwrap_or(-1);
-                let module = p
-                    .stack
-                    .pop()
-                    .and_then(|t| t.as_small())
-                    .map_or(-1, |m| m & 0xffff_ffff);
-                if module >= 0 && entry >= 0 {
-                    let value = xr[0];
-                    super::bifs::trace::returned(&mut ctx!(), module as u32, entry as u32, value);
-                }
-                do_return!();
-            }
-            Op::FuncInfo { arity, .. } => {
-                let args: Vec<Term> = xr[..*arity as usize].to_vec();
-                let l = p.heap.list(&args);
-                fault!(
-                    Fault::Raise {
-                        class: Class::Error,
-                        reason: atom::FUNCTION_CLAUSE,
-                        frame: Frame::CallerArgs(l, None),
-                    },
-                    Top::Function {
-                        args: None,
-                        info: None,
-                    }
-                );
-            }
-            Op::CallExt {
-                export,
-                push,
-                dealloc,
-            } => {
-                let e = &code.exports[*export as usize];
-                match e.target {
-                    Target::Code { module, pc: target } => {
-                        if *push {
-                            stack_check!();
-                            p.stack.push(Term::cp_at(m, pc!()));
-                        } else {
-                            let len = p.stack.len();
-                            p.stack.truncate(len - *dealloc as usize);
-                        }
-                        gc!(0, e.arity);
-                        jump_module!(module, target);
-                        reduce!(m, pc!(), e.arity);
-                    }
-                    Target::Bif(b) => {
-                        call_bif!(b, e.arity, *export, !*push, *dealloc, true);
-                    }
-                    Target::Apply => {
-                        // Rare: resolved after the module loaded; treat as apply.
-                        raise!(Class::Error, atom::UNDEF);
-                    }
-                    Target::Undefined => {
-                        if code.module_index(e.module).is_none()
-                            && !code.missing.contains(e.module.atom_index())
-                        {
-                            need_module!(e.module);
-                        }
-                        let args: Vec<Term> = xr[..e.arity as usize].to_vec();
-                        let f = undef(
-                            p,
-                            atoms,
-                            code,
-                            (m, pc!()),
-                            (e.module, e.function, &args),
-                            !*push,
-                            *dealloc,
-                        );
-                        fault!(
-                            f,
-                            Top::Function {
-                                args: None,
-                                info: None,
+                    let mut target = *fail;
+                    if let Some(el) = view.tuple(v) {
+                        for (a, l) in table.iter() {
+                            if *a as usize == el.len() {
+                                target = *l;
+                                break;
                             }
-                        );
+                        }
+                    }
+                    ip = ops.at(target as usize);
+                }
+                Op::Jump(t) => ip = ops.at(*t as usize),
+                Op::TestArity { fail, src, arity } => {
+                    let v = get!(*src);
+                    if p.heap.view(lits).payload(v).len() != *arity as usize {
+                        ip = ops.at(*fail as usize);
                     }
                 }
-            }
-            Op::CallBif {
-                bif,
-                arity,
-                export,
-                tail,
-                dealloc,
-            } => {
-                call_bif!(*bif, *arity, *export, *tail, *dealloc, true);
-            }
-            Op::Apply {
-                arity,
-                tail,
-                dealloc,
-            } => {
-                let n = *arity;
-                let (md, fun) = (xr[n as usize], xr[n as usize + 1]);
-                match apply_target(code, md, fun, n) {
-                    Ok(Resolved::Code(nm, npc)) => {
+                Op::IsTaggedTuple {
+                    fail,
+                    src,
+                    arity,
+                    tag,
+                } => {
+                    let v = get!(*src);
+                    let ok = match p.heap.view(lits).tuple(v) {
+                        Some(el) => el.len() == *arity as usize && el[0] == *tag,
+                        None => false,
+                    };
+                    if !ok {
+                        ip = ops.at(*fail as usize);
+                    }
+                }
+                Op::IsFunction2 { fail, src, arity } => {
+                    let (f, a) = (get!(*src), get!(*arity));
+                    let ok = match fun_arity(code, &p.heap.view(lits), f) {
+                        Some(n) => a.as_small() == Some(n as i64),
+                        None => false,
+                    };
+                    if !ok {
+                        ip = ops.at(*fail as usize);
+                    }
+                }
+                Op::InitY(ys) => {
+                    for y in ys.iter() {
+                        p.set_y(*y, Term::NIL);
+                    }
+                }
+                Op::Swap(a, b) => {
+                    let va = match *a {
+                        Dst::X(i) => xr[i as usize],
+                        Dst::Y(i) => p.y(i),
+                    };
+                    let vb = match *b {
+                        Dst::X(i) => xr[i as usize],
+                        Dst::Y(i) => p.y(i),
+                    };
+                    store(xr, p, *a, vb);
+                    store(xr, p, *b, va);
+                }
+                Op::TraceGlobal(n) => match code.trace.get(*n as usize).and_then(Option::as_ref) {
+                    // Where a traced function's export entry leads: the call is traced, then
+                    // goes to the function.
+                    Some(t) => {
+                        if p.trace.is_some() {
+                            call::traced_call(&mut ctx!(), xr, t);
+                        }
+                        jump_module!(t.module, t.entry);
+                    }
+                    None => raise!(Class::Error, atom::UNDEF),
+                },
+                Op::ReturnTrace => {
+                    // A function traced with return_trace returned here: its module index and
+                    // entry are under the return address it took.
+                    let entry = p.stack.pop().and_then(|t| t.as_small()).unwrap_or(-1);
+                    let module = p
+                        .stack
+                        .pop()
+                        .and_then(|t| t.as_small())
+                        .map_or(-1, |m| m & 0xffff_ffff);
+                    if module >= 0 && entry >= 0 {
+                        let value = xr[0];
+                        super::bifs::trace::returned(
+                            &mut ctx!(),
+                            module as u32,
+                            entry as u32,
+                            value,
+                        );
+                    }
+                    do_return!();
+                }
+                Op::FuncInfo { arity, .. } => {
+                    let args: Vec<Term> = xr[..*arity as usize].to_vec();
+                    let l = p.heap.list(&args);
+                    fault!(
+                        Fault::Raise {
+                            class: Class::Error,
+                            reason: atom::FUNCTION_CLAUSE,
+                            frame: Frame::CallerArgs(l, None),
+                        },
+                        Top::Function {
+                            args: None,
+                            info: None,
+                        }
+                    );
+                }
+                Op::CallExt {
+                    export,
+                    push,
+                    dealloc,
+                } => {
+                    let e = &code.exports[*export as usize];
+                    match e.target {
+                        Target::Code { module, pc: target } => {
+                            if *push {
+                                stack_check!();
+                                p.stack.push(Term::cp_at(m, pc!()));
+                            } else {
+                                let len = p.stack.len();
+                                p.stack.truncate(len - *dealloc as usize);
+                            }
+                            gc!(0, e.arity);
+                            jump_module!(module, target);
+                            reduce!(m, pc!(), e.arity);
+                        }
+                        Target::Bif(b) => {
+                            call_bif!(b, e.arity, *export, !*push, *dealloc, true);
+                        }
+                        Target::Apply => {
+                            // Rare: resolved after the module loaded; treat as apply.
+                            raise!(Class::Error, atom::UNDEF);
+                        }
+                        Target::Undefined => {
+                            if code.module_index(e.module).is_none()
+                                && !code.missing.contains(e.module.atom_index())
+                            {
+                                need_module!(e.module);
+                            }
+                            let args: Vec<Term> = xr[..e.arity as usize].to_vec();
+                            let f = undef(
+                                p,
+                                atoms,
+                                code,
+                                (m, pc!()),
+                                (e.module, e.function, &args),
+                                !*push,
+                                *dealloc,
+                            );
+                            fault!(
+                                f,
+                                Top::Function {
+                                    args: None,
+                                    info: None,
+                                }
+                            );
+                        }
+                    }
+                }
+                Op::CallBif {
+                    bif,
+                    arity,
+                    export,
+                    tail,
+                    dealloc,
+                } => {
+                    call_bif!(*bif, *arity, *export, *tail, *dealloc, true);
+                }
+                Op::Apply {
+                    arity,
+                    tail,
+                    dealloc,
+                } => {
+                    let n = *arity;
+                    let (md, fun) = (xr[n as usize], xr[n as usize + 1]);
+                    match apply_target(code, md, fun, n) {
+                        Ok(Resolved::Code(nm, npc)) => {
+                            if *tail {
+                                let len = p.stack.len();
+                                p.stack.truncate(len - *dealloc as usize);
+                            } else {
+                                p.stack.push(Term::cp_at(m, pc!()));
+                                stack_check!();
+                            }
+                            gc!(0, n);
+                            jump_module!(nm, npc);
+                            reduce!(m, pc!(), n);
+                        }
+                        Ok(Resolved::Bif(b, export)) => {
+                            call_bif!(b, n, export, *tail, *dealloc);
+                        }
+                        Ok(Resolved::Load(name)) => need_module!(name),
+                        Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
+                            let args: Vec<Term> = xr[..n as usize].to_vec();
+                            let f = undef(
+                                p,
+                                atoms,
+                                code,
+                                (m, pc!()),
+                                (md, fun, &args),
+                                *tail,
+                                *dealloc,
+                            );
+                            fault!(
+                                f,
+                                Top::Function {
+                                    args: None,
+                                    info: None,
+                                }
+                            );
+                        }
+                        // A module or function that is no atom: `badarg` from apply/3, as erl
+                        // reports it.
+                        Err(f) => {
+                            let list = p.heap.list(&xr[..n as usize]);
+                            let args = [md, fun, list];
+                            fault!(
+                                f,
+                                Top::Bif {
+                                    bif: BifName::Named(atom::ERLANG, atom::APPLY),
+                                    args: &args
+                                }
+                            )
+                        }
+                    }
+                }
+                Op::ApplyBif {
+                    arity,
+                    export,
+                    tail,
+                    dealloc,
+                } => match apply_bif(
+                    p,
+                    xr,
+                    atoms,
+                    lits,
+                    code,
+                    *arity,
+                    (m, pc!()),
+                    *tail,
+                    *dealloc,
+                ) {
+                    Applied::Code(nm, npc, live_at_entry) => {
                         if *tail {
                             let len = p.stack.len();
                             p.stack.truncate(len - *dealloc as usize);
@@ -2418,166 +2465,184 @@ fn general<'e>(
                             p.stack.push(Term::cp_at(m, pc!()));
                             stack_check!();
                         }
-                        gc!(0, n);
-                        jump_module!(nm, npc);
-                        reduce!(m, pc!(), n);
-                    }
-                    Ok(Resolved::Bif(b, export)) => {
-                        call_bif!(b, n, export, *tail, *dealloc);
-                    }
-                    Ok(Resolved::Load(name)) => need_module!(name),
-                    Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
-                        let args: Vec<Term> = xr[..n as usize].to_vec();
-                        let f = undef(
-                            p,
-                            atoms,
-                            code,
-                            (m, pc!()),
-                            (md, fun, &args),
-                            *tail,
-                            *dealloc,
-                        );
-                        fault!(
-                            f,
-                            Top::Function {
-                                args: None,
-                                info: None,
-                            }
-                        );
-                    }
-                    // A module or function that is no atom: `badarg` from apply/3, as erl
-                    // reports it.
-                    Err(f) => {
-                        let list = p.heap.list(&xr[..n as usize]);
-                        let args = [md, fun, list];
-                        fault!(
-                            f,
-                            Top::Bif {
-                                bif: BifName::Named(atom::ERLANG, atom::APPLY),
-                                args: &args
-                            }
-                        )
-                    }
-                }
-            }
-            Op::ApplyBif {
-                arity,
-                export,
-                tail,
-                dealloc,
-            } => match apply_bif(
-                p,
-                xr,
-                atoms,
-                lits,
-                code,
-                *arity,
-                (m, pc!()),
-                *tail,
-                *dealloc,
-            ) {
-                Applied::Code(nm, npc, live_at_entry) => {
-                    if *tail {
-                        let len = p.stack.len();
-                        p.stack.truncate(len - *dealloc as usize);
-                    } else {
-                        p.stack.push(Term::cp_at(m, pc!()));
-                        stack_check!();
-                    }
-                    gc!(0, live_at_entry);
-                    jump_module!(nm, npc);
-                    reduce!(m, pc!(), live_at_entry);
-                }
-                Applied::Bif(b, n, export) => call_bif!(b, n, export, *tail, *dealloc),
-                Applied::Load(name) => need_module!(name),
-                Applied::Fault(f) => fault!(
-                    f,
-                    Top::Function {
-                        args: None,
-                        info: None,
-                    }
-                ),
-                Applied::Refused => {
-                    let args: Vec<Term> = xr[..*arity as usize].to_vec();
-                    fault!(
-                        badarg(),
-                        Top::Bif {
-                            bif: BifName::Export(*export),
-                            args: &args
-                        }
-                    )
-                }
-            },
-            Op::CallFun(arity)
-            | Op::CallFun2(arity, _)
-            | Op::CallFunLast(arity, _)
-            | Op::CallFun2Last(arity, _, _) => {
-                let n = *arity;
-                let (f, last) = match op {
-                    Op::CallFun2(_, s) => (get!(*s), None),
-                    Op::CallFunLast(_, d) => (xr[n as usize], Some(*d as usize)),
-                    Op::CallFun2Last(_, s, d) => (get!(*s), Some(*d as usize)),
-                    _ => (xr[n as usize], None),
-                };
-                // Enters the callee: a tail call drops the caller's frame first, any other
-                // call pushes its return address.
-                macro_rules! enter_fun {
-                    () => {
-                        match last {
-                            Some(d) => {
-                                let len = p.stack.len();
-                                p.stack.truncate(len.saturating_sub(d));
-                            }
-                            None => {
-                                stack_check!();
-                                p.stack.push(Term::cp_at(m, pc!()));
-                            }
-                        }
-                    };
-                }
-                match fun_entry(p, xr, lits, code, f, n) {
-                    Ok(FunEntry::Code(nm, npc, live_at_entry)) => {
-                        enter_fun!();
                         gc!(0, live_at_entry);
                         jump_module!(nm, npc);
                         reduce!(m, pc!(), live_at_entry);
                     }
-                    Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, md, fun, n) {
-                        Ok(Resolved::Code(nm, npc)) => {
-                            enter_fun!();
-                            gc!(0, n);
-                            jump_module!(nm, npc);
-                            reduce!(m, pc!(), n);
+                    Applied::Bif(b, n, export) => call_bif!(b, n, export, *tail, *dealloc),
+                    Applied::Load(name) => need_module!(name),
+                    Applied::Fault(f) => fault!(
+                        f,
+                        Top::Function {
+                            args: None,
+                            info: None,
                         }
-                        Ok(Resolved::Bif(b, export)) => match last {
-                            Some(d) => {
-                                // As erl: the frame goes, then the BIF is applied.
-                                let len = p.stack.len();
-                                p.stack.truncate(len.saturating_sub(d));
-                                call_bif!(b, n, export, true, 0, false, true)
+                    ),
+                    Applied::Refused => {
+                        let args: Vec<Term> = xr[..*arity as usize].to_vec();
+                        fault!(
+                            badarg(),
+                            Top::Bif {
+                                bif: BifName::Export(*export),
+                                args: &args
                             }
-                            None => call_bif!(b, n, export, false, 0),
-                        },
-                        Ok(Resolved::Load(name)) => need_module!(name),
-                        _ => {
+                        )
+                    }
+                },
+                Op::CallFun(arity)
+                | Op::CallFun2(arity, _)
+                | Op::CallFunLast(arity, _)
+                | Op::CallFun2Last(arity, _, _) => {
+                    let n = *arity;
+                    let (f, last) = match op {
+                        Op::CallFun2(_, s) => (get!(*s), None),
+                        Op::CallFunLast(_, d) => (xr[n as usize], Some(*d as usize)),
+                        Op::CallFun2Last(_, s, d) => (get!(*s), Some(*d as usize)),
+                        _ => (xr[n as usize], None),
+                    };
+                    // Enters the callee: a tail call drops the caller's frame first, any other
+                    // call pushes its return address.
+                    macro_rules! enter_fun {
+                        () => {
+                            match last {
+                                Some(d) => {
+                                    let len = p.stack.len();
+                                    p.stack.truncate(len.saturating_sub(d));
+                                }
+                                None => {
+                                    stack_check!();
+                                    p.stack.push(Term::cp_at(m, pc!()));
+                                }
+                            }
+                        };
+                    }
+                    match fun_entry(p, xr, lits, code, f, n) {
+                        Ok(FunEntry::Code(nm, npc, live_at_entry)) => {
                             enter_fun!();
+                            gc!(0, live_at_entry);
+                            jump_module!(nm, npc);
+                            reduce!(m, pc!(), live_at_entry);
+                        }
+                        Ok(FunEntry::Mfa(md, fun)) => match apply_target(code, md, fun, n) {
+                            Ok(Resolved::Code(nm, npc)) => {
+                                enter_fun!();
+                                gc!(0, n);
+                                jump_module!(nm, npc);
+                                reduce!(m, pc!(), n);
+                            }
+                            Ok(Resolved::Bif(b, export)) => match last {
+                                Some(d) => {
+                                    // As erl: the frame goes, then the BIF is applied.
+                                    let len = p.stack.len();
+                                    p.stack.truncate(len.saturating_sub(d));
+                                    call_bif!(b, n, export, true, 0, false, true)
+                                }
+                                None => call_bif!(b, n, export, false, 0),
+                            },
+                            Ok(Resolved::Load(name)) => need_module!(name),
+                            _ => {
+                                enter_fun!();
+                                let args: Vec<Term> = xr[..n as usize].to_vec();
+                                let trace = exception::build_trace(
+                                    p,
+                                    atoms,
+                                    code,
+                                    m,
+                                    pc!() as u32,
+                                    Top::Undef {
+                                        module: md,
+                                        function: fun,
+                                        args: &args,
+                                    },
+                                );
+                                fault!(
+                                    Fault::Raise {
+                                        class: Class::Error,
+                                        reason: atom::UNDEF,
+                                        frame: Frame::Trace(trace),
+                                    },
+                                    Top::Function {
+                                        args: None,
+                                        info: None,
+                                    }
+                                );
+                            }
+                        },
+                        Ok(FunEntry::Load(name)) => need_module!(name),
+                        Err(fe) => {
                             let args: Vec<Term> = xr[..n as usize].to_vec();
-                            let trace = exception::build_trace(
-                                p,
-                                atoms,
-                                code,
-                                m,
-                                pc!() as u32,
-                                Top::Undef {
-                                    module: md,
-                                    function: fun,
-                                    args: &args,
-                                },
-                            );
+                            let reason = fun_error(p, fe, f, &args);
+                            if last.is_none() {
+                                // As erl: the return address is pushed before the fun is
+                                // checked, so the caller shows twice in the trace.
+                                stack_check!();
+                                p.stack.push(Term::cp_at(m, pc!()));
+                            }
+                            raise!(Class::Error, reason)
+                        }
+                    }
+                }
+                Op::MakeFun(id, d, env) => {
+                    let off = p.heap.words.len();
+                    p.heap
+                        .words
+                        .push(Term(super::term::header(Kind::Fun, 1 + env.len())));
+                    p.heap.words.push(Term::small(*id as i64));
+                    for s in env.iter() {
+                        let v = get!(*s);
+                        p.heap.words.push(v);
+                    }
+                    store(xr, p, *d, Term::boxed_ptr(off));
+                }
+                Op::Catch(y, target) => p.set_y(*y, Term::catch(m, *target)),
+                Op::CatchEnd(y) => {
+                    p.set_y(*y, Term::NIL);
+                    if xr[0].is_none() {
+                        let v = exception::catch_value(p, xr, lits);
+                        xr[0] = v;
+                    }
+                }
+                Op::TryEnd(y) => p.set_y(*y, Term::NIL),
+                Op::TryCase(y) => {
+                    p.set_y(*y, Term::NIL);
+                    xr[0] = xr[1];
+                    xr[1] = xr[2];
+                    xr[2] = xr[3];
+                }
+                Op::TryCaseEnd(s) => error_tuple!(atom::TRY_CLAUSE, get!(*s)),
+                Op::Badmatch(s) => error_tuple!(atom::BADMATCH, get!(*s)),
+                Op::CaseEnd(s) => error_tuple!(atom::CASE_CLAUSE, get!(*s)),
+                Op::Badrecord(s) => error_tuple!(atom::BADRECORD, get!(*s)),
+                Op::IfEnd => raise!(Class::Error, atom::IF_CLAUSE),
+                Op::Raise(stk, val) => {
+                    let (raw, reason) = (get!(*stk), get!(*val));
+                    let class = exception::raw_class(p, lits, raw).unwrap_or(Class::Error);
+                    let trace = exception::raw_trace(p, lits, raw);
+                    fault!(
+                        Fault::Raise {
+                            class,
+                            reason,
+                            frame: Frame::Trace(trace),
+                        },
+                        Top::Function {
+                            args: None,
+                            info: None,
+                        }
+                    );
+                }
+                Op::BuildStacktrace => {
+                    let t = exception::raw_trace(p, lits, xr[0]);
+                    xr[0] = t;
+                }
+                Op::RawRaise => {
+                    let (c, reason, raw) = (xr[0], xr[1], xr[2]);
+                    match Class::from_atom(c) {
+                        Some(class) => {
+                            let trace = exception::raw_trace(p, lits, raw);
                             fault!(
                                 Fault::Raise {
-                                    class: Class::Error,
-                                    reason: atom::UNDEF,
+                                    class,
+                                    reason,
                                     frame: Frame::Trace(trace),
                                 },
                                 Top::Function {
@@ -2586,434 +2651,354 @@ fn general<'e>(
                                 }
                             );
                         }
-                    },
-                    Ok(FunEntry::Load(name)) => need_module!(name),
-                    Err(fe) => {
-                        let args: Vec<Term> = xr[..n as usize].to_vec();
-                        let reason = fun_error(p, fe, f, &args);
-                        if last.is_none() {
-                            // As erl: the return address is pushed before the fun is
-                            // checked, so the caller shows twice in the trace.
-                            stack_check!();
-                            p.stack.push(Term::cp_at(m, pc!()));
+                        None => xr[0] = atom::BADARG,
+                    }
+                }
+                Op::PutMap {
+                    exact,
+                    fail,
+                    src,
+                    dst,
+                    pairs,
+                } => {
+                    let mv = get!(*src);
+                    if !p.heap.view(lits).is_map(mv) {
+                        if *fail != 0 {
+                            ip = ops.at(*fail as usize);
+                            next_op!();
                         }
-                        raise!(Class::Error, reason)
+                        error_tuple!(atom::BADMAP, mv);
+                    }
+                    let mut new = Vec::with_capacity(pairs.len() / 2);
+                    for kv in pairs.chunks(2) {
+                        new.push((get!(kv[0]), get!(kv[1])));
+                    }
+                    match map::update(&mut p.heap, lits, atoms, mv, &new, *exact) {
+                        map::Update::Map(t) => store(xr, p, *dst, t),
+                        map::Update::BadKey(k) => {
+                            if *fail != 0 {
+                                ip = ops.at(*fail as usize);
+                                next_op!();
+                            }
+                            error_tuple!(atom::BADKEY, k);
+                        }
                     }
                 }
-            }
-            Op::MakeFun(id, d, env) => {
-                let off = p.heap.words.len();
-                p.heap
-                    .words
-                    .push(Term(super::term::header(Kind::Fun, 1 + env.len())));
-                p.heap.words.push(Term::small(*id as i64));
-                for s in env.iter() {
+                Op::HasMapFields { fail, src, keys } => {
+                    let mv = get!(*src);
+                    let v = p.heap.view(lits);
+                    for k in keys.iter() {
+                        let key = fetch(xr, p, *k);
+                        if map::get(&v, atoms, mv, key).is_none() {
+                            ip = ops.at(*fail as usize);
+                            break;
+                        }
+                    }
+                }
+                Op::GetMapElements { fail, src, pairs } => {
+                    let mv = get!(*src);
+                    let mut ok = true;
+                    for (k, d) in pairs.iter() {
+                        let key = get!(*k);
+                        let found = map::get(&p.heap.view(lits), atoms, mv, key);
+                        match found {
+                            Some(val) => store(xr, p, *d, val),
+                            None => {
+                                ok = false;
+                                break;
+                            }
+                        }
+                    }
+                    if !ok {
+                        ip = ops.at(*fail as usize);
+                    }
+                }
+                Op::FLoad(s, f, conv) => {
                     let v = get!(*s);
-                    p.heap.words.push(v);
-                }
-                store(xr, p, *d, Term::boxed_ptr(off));
-            }
-            Op::Catch(y, target) => p.set_y(*y, Term::catch(m, *target)),
-            Op::CatchEnd(y) => {
-                p.set_y(*y, Term::NIL);
-                if xr[0].is_none() {
-                    let v = exception::catch_value(p, xr, lits);
-                    xr[0] = v;
-                }
-            }
-            Op::TryEnd(y) => p.set_y(*y, Term::NIL),
-            Op::TryCase(y) => {
-                p.set_y(*y, Term::NIL);
-                xr[0] = xr[1];
-                xr[1] = xr[2];
-                xr[2] = xr[3];
-            }
-            Op::TryCaseEnd(s) => error_tuple!(atom::TRY_CLAUSE, get!(*s)),
-            Op::Badmatch(s) => error_tuple!(atom::BADMATCH, get!(*s)),
-            Op::CaseEnd(s) => error_tuple!(atom::CASE_CLAUSE, get!(*s)),
-            Op::Badrecord(s) => error_tuple!(atom::BADRECORD, get!(*s)),
-            Op::IfEnd => raise!(Class::Error, atom::IF_CLAUSE),
-            Op::Raise(stk, val) => {
-                let (raw, reason) = (get!(*stk), get!(*val));
-                let class = exception::raw_class(p, lits, raw).unwrap_or(Class::Error);
-                let trace = exception::raw_trace(p, lits, raw);
-                fault!(
-                    Fault::Raise {
-                        class,
-                        reason,
-                        frame: Frame::Trace(trace),
-                    },
-                    Top::Function {
-                        args: None,
-                        info: None,
+                    let view = p.heap.view(lits);
+                    let x = if *conv {
+                        view.number_f64(v)
+                    } else {
+                        view.float(v)
+                    };
+                    match x {
+                        Some(x) if x.is_finite() => fregs(p)[*f as usize] = x,
+                        _ => raise!(Class::Error, atom::BADARITH),
                     }
-                );
-            }
-            Op::BuildStacktrace => {
-                let t = exception::raw_trace(p, lits, xr[0]);
-                xr[0] = t;
-            }
-            Op::RawRaise => {
-                let (c, reason, raw) = (xr[0], xr[1], xr[2]);
-                match Class::from_atom(c) {
-                    Some(class) => {
-                        let trace = exception::raw_trace(p, lits, raw);
+                }
+                Op::FStore(f, d) => {
+                    let x = fregs(p)[*f as usize];
+                    let t = p.heap.float(x);
+                    store(xr, p, *d, t);
+                }
+                Op::FMove(s, d) => {
+                    let r = fregs(p);
+                    r[*d as usize] = r[*s as usize];
+                }
+                Op::FArith(fop, a, b, d) => {
+                    let r = fregs(p);
+                    let (x, y) = (r[*a as usize], r[*b as usize]);
+                    let r = match fop {
+                        FloatOp::Add => x + y,
+                        FloatOp::Sub => x - y,
+                        FloatOp::Mul => x * y,
+                        FloatOp::Div => x / y,
+                    };
+                    if !r.is_finite() {
+                        raise!(Class::Error, atom::BADARITH);
+                    }
+                    fregs(p)[*d as usize] = r;
+                }
+                Op::FNeg(a, d) => {
+                    let r = fregs(p);
+                    r[*d as usize] = -r[*a as usize];
+                }
+                Op::BsCreateBin {
+                    fail,
+                    dst,
+                    segs,
+                    hint,
+                } => {
+                    match create_bin(p, xr, lits, &code.modules[m as usize].strings, segs, *hint) {
+                        Ok(t) => store(xr, p, *dst, t),
+                        Err(e) => {
+                            if *fail != 0 {
+                                ip = ops.at(*fail as usize);
+                                next_op!();
+                            }
+                            let (f, cause) = bs_fault(p, xr, e);
+                            fault!(
+                                f,
+                                Top::Construct {
+                                    cause: cause.as_ref()
+                                }
+                            );
+                        }
+                    }
+                }
+                Op::BsStartMatch { fail, src, dst } => {
+                    let v = get!(*src);
+                    let view = p.heap.view(lits);
+                    if view.kind(v) == Some(Kind::MatchCtx) {
+                        store(xr, p, *dst, v);
+                    } else if let Some((w, off, len)) = view.bin_ref(v) {
+                        let c = p.heap.match_ctx(w, off, off + len);
+                        store(xr, p, *dst, c);
+                    } else if *fail != 0 {
+                        ip = ops.at(*fail as usize);
+                    } else {
                         fault!(
-                            Fault::Raise {
-                                class,
-                                reason,
-                                frame: Frame::Trace(trace),
-                            },
+                            badarg(),
                             Top::Function {
                                 args: None,
                                 info: None,
                             }
                         );
                     }
-                    None => xr[0] = atom::BADARG,
                 }
-            }
-            Op::PutMap {
-                exact,
-                fail,
-                src,
-                dst,
-                pairs,
-            } => {
-                let mv = get!(*src);
-                if !p.heap.view(lits).is_map(mv) {
-                    if *fail != 0 {
+                Op::BsGet {
+                    what,
+                    fail,
+                    ctx,
+                    size,
+                    unit,
+                    flags,
+                    dst,
+                } => {
+                    let c = get!(*ctx);
+                    let sz = get!(*size);
+                    match bs_get(p, lits, c, sz, *unit, *flags, *what) {
+                        Some(t) => store(xr, p, *dst, t),
+                        None => ip = ops.at(*fail as usize),
+                    }
+                }
+                Op::BsSkip {
+                    fail,
+                    ctx,
+                    size,
+                    unit,
+                } => {
+                    let c = get!(*ctx);
+                    let sz = get!(*size);
+                    let (_, _, end, pos) = ctx_fields(p, c);
+                    let n = if sz == atom::ALL {
+                        Some(end - pos)
+                    } else {
+                        sz.as_small()
+                            .filter(|s| *s >= 0)
+                            .map(|s| s as usize * *unit as usize)
+                    };
+                    match n {
+                        Some(n) if pos + n <= end => set_pos(p, c, pos + n),
+                        _ => ip = ops.at(*fail as usize),
+                    }
+                }
+                Op::BsUtf {
+                    utf,
+                    fail,
+                    ctx,
+                    flags,
+                    dst,
+                } => {
+                    let c = get!(*ctx);
+                    let (w, _, end, pos) = ctx_fields(p, c);
+                    let r = {
+                        let view = p.heap.view(lits);
+                        bits::read_utf(view.buffer(w), pos, end, *utf, *flags)
+                    };
+                    match r {
+                        Some((cp, len)) => {
+                            set_pos(p, c, pos + len);
+                            if let Some(d) = dst {
+                                store(xr, p, *d, Term::small(cp as i64));
+                            }
+                        }
+                        None => ip = ops.at(*fail as usize),
+                    }
+                }
+                Op::BsTestTail(fail, ctx, bits) => {
+                    let c = get!(*ctx);
+                    let (_, _, end, pos) = ctx_fields(p, c);
+                    if (end - pos) as u64 != *bits {
                         ip = ops.at(*fail as usize);
-                        continue;
-                    }
-                    error_tuple!(atom::BADMAP, mv);
-                }
-                let mut new = Vec::with_capacity(pairs.len() / 2);
-                for kv in pairs.chunks(2) {
-                    new.push((get!(kv[0]), get!(kv[1])));
-                }
-                match map::update(&mut p.heap, lits, atoms, mv, &new, *exact) {
-                    map::Update::Map(t) => store(xr, p, *dst, t),
-                    map::Update::BadKey(k) => {
-                        if *fail != 0 {
-                            ip = ops.at(*fail as usize);
-                            continue;
-                        }
-                        error_tuple!(atom::BADKEY, k);
                     }
                 }
-            }
-            Op::HasMapFields { fail, src, keys } => {
-                let mv = get!(*src);
-                let v = p.heap.view(lits);
-                for k in keys.iter() {
-                    let key = fetch(xr, p, *k);
-                    if map::get(&v, atoms, mv, key).is_none() {
+                Op::BsTestUnit(fail, ctx, unit) => {
+                    let c = get!(*ctx);
+                    let (_, _, end, pos) = ctx_fields(p, c);
+                    if *unit != 0 && !(end - pos).is_multiple_of(*unit as usize) {
                         ip = ops.at(*fail as usize);
-                        break;
                     }
                 }
-            }
-            Op::GetMapElements { fail, src, pairs } => {
-                let mv = get!(*src);
-                let mut ok = true;
-                for (k, d) in pairs.iter() {
-                    let key = get!(*k);
-                    let found = map::get(&p.heap.view(lits), atoms, mv, key);
-                    match found {
-                        Some(val) => store(xr, p, *d, val),
-                        None => {
-                            ok = false;
-                            break;
+                Op::BsMatchString(fail, ctx, nbits, off) => {
+                    let c = get!(*ctx);
+                    let (w, _, end, pos) = ctx_fields(p, c);
+                    let n = *nbits as usize;
+                    let ok = pos + n <= end && {
+                        let view = p.heap.view(lits);
+                        let data = view.buffer(w);
+                        let strings = &code.modules[m as usize].strings;
+                        let s = &strings[(*off as usize).min(strings.len())..];
+                        s.len() * 8 >= n && {
+                            let a = super::heap::BinSlice {
+                                data,
+                                bit_offset: pos,
+                                bit_len: n,
+                            };
+                            let b = super::heap::BinSlice {
+                                data: s,
+                                bit_offset: 0,
+                                bit_len: n,
+                            };
+                            (0..n).all(|i| a.bit(i) == b.bit(i))
                         }
-                    }
-                }
-                if !ok {
-                    ip = ops.at(*fail as usize);
-                }
-            }
-            Op::FLoad(s, f, conv) => {
-                let v = get!(*s);
-                let view = p.heap.view(lits);
-                let x = if *conv {
-                    view.number_f64(v)
-                } else {
-                    view.float(v)
-                };
-                match x {
-                    Some(x) if x.is_finite() => fregs(p)[*f as usize] = x,
-                    _ => raise!(Class::Error, atom::BADARITH),
-                }
-            }
-            Op::FStore(f, d) => {
-                let x = fregs(p)[*f as usize];
-                let t = p.heap.float(x);
-                store(xr, p, *d, t);
-            }
-            Op::FMove(s, d) => {
-                let r = fregs(p);
-                r[*d as usize] = r[*s as usize];
-            }
-            Op::FArith(fop, a, b, d) => {
-                let r = fregs(p);
-                let (x, y) = (r[*a as usize], r[*b as usize]);
-                let r = match fop {
-                    FloatOp::Add => x + y,
-                    FloatOp::Sub => x - y,
-                    FloatOp::Mul => x * y,
-                    FloatOp::Div => x / y,
-                };
-                if !r.is_finite() {
-                    raise!(Class::Error, atom::BADARITH);
-                }
-                fregs(p)[*d as usize] = r;
-            }
-            Op::FNeg(a, d) => {
-                let r = fregs(p);
-                r[*d as usize] = -r[*a as usize];
-            }
-            Op::BsCreateBin {
-                fail,
-                dst,
-                segs,
-                hint,
-            } => match create_bin(p, xr, lits, &code.modules[m as usize].strings, segs, *hint) {
-                Ok(t) => store(xr, p, *dst, t),
-                Err(e) => {
-                    if *fail != 0 {
+                    };
+                    if ok {
+                        set_pos(p, c, pos + n);
+                    } else {
                         ip = ops.at(*fail as usize);
-                        continue;
                     }
-                    let (f, cause) = bs_fault(p, xr, e);
-                    fault!(
-                        f,
-                        Top::Construct {
-                            cause: cause.as_ref()
-                        }
-                    );
                 }
-            },
-            Op::BsStartMatch { fail, src, dst } => {
-                let v = get!(*src);
-                let view = p.heap.view(lits);
-                if view.kind(v) == Some(Kind::MatchCtx) {
-                    store(xr, p, *dst, v);
-                } else if let Some((w, off, len)) = view.bin_ref(v) {
-                    let c = p.heap.match_ctx(w, off, off + len);
-                    store(xr, p, *dst, c);
-                } else if *fail != 0 {
-                    ip = ops.at(*fail as usize);
-                } else {
-                    fault!(
-                        badarg(),
-                        Top::Function {
-                            args: None,
-                            info: None,
-                        }
-                    );
+                Op::BsGetPosition(ctx, d) => {
+                    let c = get!(*ctx);
+                    let (_, _, _, pos) = ctx_fields(p, c);
+                    store(xr, p, *d, Term::small(pos as i64));
                 }
-            }
-            Op::BsGet {
-                what,
-                fail,
-                ctx,
-                size,
-                unit,
-                flags,
-                dst,
-            } => {
-                let c = get!(*ctx);
-                let sz = get!(*size);
-                match bs_get(p, lits, c, sz, *unit, *flags, *what) {
-                    Some(t) => store(xr, p, *dst, t),
+                Op::BsSetPosition(ctx, posv) => {
+                    let c = get!(*ctx);
+                    let pv = get!(*posv);
+                    set_pos(p, c, pv.small_value() as usize);
+                }
+                Op::BsGetTail(ctx, d) => {
+                    let c = get!(*ctx);
+                    let (w, _, end, pos) = ctx_fields(p, c);
+                    let t = p.heap.bin_ref(w, pos, end - pos);
+                    store(xr, p, *d, t);
+                }
+                Op::BsContextToBinary(s) => {
+                    let c = get!(*s);
+                    if p.heap.view(lits).kind(c) == Some(Kind::MatchCtx) {
+                        let (w, start, end, _) = ctx_fields(p, c);
+                        let t = p.heap.bin_ref(w, start, end - start);
+                        if let Src::X(i) = s {
+                            xr[*i as usize] = t;
+                        } else if let Src::Y(i) = s {
+                            p.set_y(*i, t);
+                        }
+                    }
+                }
+                Op::Send => {
+                    let args = [xr[0], xr[1]];
+                    match super::bifs::procs::send(&mut ctx!(), &args) {
+                        Ok(msg) => xr[0] = msg,
+                        Err(f) => fault!(
+                            f,
+                            Top::Bif {
+                                bif: BifName::Export(
+                                    code.find_export(atom::ERLANG, atom::SEND, 2).unwrap_or(0)
+                                ),
+                                args: &args
+                            }
+                        ),
+                    }
+                }
+                Op::LoopRec(fail) => match p.mailbox.peek() {
+                    Some(msg) => xr[0] = msg,
                     None => ip = ops.at(*fail as usize),
+                },
+                Op::LoopRecEnd(target) => {
+                    p.mailbox.advance();
+                    ip = ops.at(*target as usize);
                 }
-            }
-            Op::BsSkip {
-                fail,
-                ctx,
-                size,
-                unit,
-            } => {
-                let c = get!(*ctx);
-                let sz = get!(*size);
-                let (_, _, end, pos) = ctx_fields(p, c);
-                let n = if sz == atom::ALL {
-                    Some(end - pos)
-                } else {
-                    sz.as_small()
-                        .filter(|s| *s >= 0)
-                        .map(|s| s as usize * *unit as usize)
-                };
-                match n {
-                    Some(n) if pos + n <= end => set_pos(p, c, pos + n),
-                    _ => ip = ops.at(*fail as usize),
-                }
-            }
-            Op::BsUtf {
-                utf,
-                fail,
-                ctx,
-                flags,
-                dst,
-            } => {
-                let c = get!(*ctx);
-                let (w, _, end, pos) = ctx_fields(p, c);
-                let r = {
-                    let view = p.heap.view(lits);
-                    bits::read_utf(view.buffer(w), pos, end, *utf, *flags)
-                };
-                match r {
-                    Some((cp, len)) => {
-                        set_pos(p, c, pos + len);
-                        if let Some(d) = dst {
-                            store(xr, p, *d, Term::small(cp as i64));
-                        }
-                    }
-                    None => ip = ops.at(*fail as usize),
-                }
-            }
-            Op::BsTestTail(fail, ctx, bits) => {
-                let c = get!(*ctx);
-                let (_, _, end, pos) = ctx_fields(p, c);
-                if (end - pos) as u64 != *bits {
-                    ip = ops.at(*fail as usize);
-                }
-            }
-            Op::BsTestUnit(fail, ctx, unit) => {
-                let c = get!(*ctx);
-                let (_, _, end, pos) = ctx_fields(p, c);
-                if *unit != 0 && !(end - pos).is_multiple_of(*unit as usize) {
-                    ip = ops.at(*fail as usize);
-                }
-            }
-            Op::BsMatchString(fail, ctx, nbits, off) => {
-                let c = get!(*ctx);
-                let (w, _, end, pos) = ctx_fields(p, c);
-                let n = *nbits as usize;
-                let ok = pos + n <= end && {
-                    let view = p.heap.view(lits);
-                    let data = view.buffer(w);
-                    let strings = &code.modules[m as usize].strings;
-                    let s = &strings[(*off as usize).min(strings.len())..];
-                    s.len() * 8 >= n && {
-                        let a = super::heap::BinSlice {
-                            data,
-                            bit_offset: pos,
-                            bit_len: n,
-                        };
-                        let b = super::heap::BinSlice {
-                            data: s,
-                            bit_offset: 0,
-                            bit_len: n,
-                        };
-                        (0..n).all(|i| a.bit(i) == b.bit(i))
-                    }
-                };
-                if ok {
-                    set_pos(p, c, pos + n);
-                } else {
-                    ip = ops.at(*fail as usize);
-                }
-            }
-            Op::BsGetPosition(ctx, d) => {
-                let c = get!(*ctx);
-                let (_, _, _, pos) = ctx_fields(p, c);
-                store(xr, p, *d, Term::small(pos as i64));
-            }
-            Op::BsSetPosition(ctx, posv) => {
-                let c = get!(*ctx);
-                let pv = get!(*posv);
-                set_pos(p, c, pv.small_value() as usize);
-            }
-            Op::BsGetTail(ctx, d) => {
-                let c = get!(*ctx);
-                let (w, _, end, pos) = ctx_fields(p, c);
-                let t = p.heap.bin_ref(w, pos, end - pos);
-                store(xr, p, *d, t);
-            }
-            Op::BsContextToBinary(s) => {
-                let c = get!(*s);
-                if p.heap.view(lits).kind(c) == Some(Kind::MatchCtx) {
-                    let (w, start, end, _) = ctx_fields(p, c);
-                    let t = p.heap.bin_ref(w, start, end - start);
-                    if let Src::X(i) = s {
-                        xr[*i as usize] = t;
-                    } else if let Src::Y(i) = s {
-                        p.set_y(*i, t);
-                    }
-                }
-            }
-            Op::Send => {
-                let args = [xr[0], xr[1]];
-                match super::bifs::procs::send(&mut ctx!(), &args) {
-                    Ok(msg) => xr[0] = msg,
-                    Err(f) => fault!(
-                        f,
-                        Top::Bif {
-                            bif: BifName::Export(
-                                code.find_export(atom::ERLANG, atom::SEND, 2).unwrap_or(0)
-                            ),
-                            args: &args
-                        }
-                    ),
-                }
-            }
-            Op::LoopRec(fail) => match p.mailbox.peek() {
-                Some(msg) => xr[0] = msg,
-                None => ip = ops.at(*fail as usize),
-            },
-            Op::LoopRecEnd(target) => {
-                p.mailbox.advance();
-                ip = ops.at(*target as usize);
-            }
-            Op::RemoveMessage => p.mailbox.remove_current(),
-            Op::Timeout => p.mailbox.end_receive(),
-            Op::Wait(target) => {
-                // Resume at the loop_rec: it looks at the messages that arrived meanwhile.
-                p.module = m;
-                p.pc = *target;
-                return Some(Outcome::Waiting);
-            }
-            Op::WaitTimeout(target, src) => {
-                // The instruction runs again when the process wakes up (without a message):
-                // a timeout in an X register stays live.
-                *live = match *src {
-                    Src::X(i) => i as usize + 1,
-                    _ => 0,
-                };
-                let t = get!(*src);
-                if p.mailbox.take_timeout() {
-                    // The time is up: fall through to `timeout`.
-                } else if t == atom::INFINITY {
+                Op::RemoveMessage => p.mailbox.remove_current(),
+                Op::Timeout => p.mailbox.end_receive(),
+                Op::Wait(target) => {
+                    // Resume at the loop_rec: it looks at the messages that arrived meanwhile.
                     p.module = m;
                     p.pc = *target;
                     return Some(Outcome::Waiting);
-                } else {
-                    let ms = match t.as_small() {
-                        Some(n) if (0..=u32::MAX as i64).contains(&n) => n as u64,
-                        _ => raise!(Class::Error, atom::TIMEOUT_VALUE),
+                }
+                Op::WaitTimeout(target, src) => {
+                    // The instruction runs again when the process wakes up (without a message):
+                    // a timeout in an X register stays live.
+                    *live = match *src {
+                        Src::X(i) => i as usize + 1,
+                        _ => 0,
                     };
-                    if ms != 0 {
+                    let t = get!(*src);
+                    if p.mailbox.take_timeout() {
+                        // The time is up: fall through to `timeout`.
+                    } else if t == atom::INFINITY {
                         p.module = m;
                         p.pc = *target;
-                        if !p.mailbox.arm_timer() {
-                            return Some(Outcome::Waiting);
+                        return Some(Outcome::Waiting);
+                    } else {
+                        let ms = match t.as_small() {
+                            Some(n) if (0..=u32::MAX as i64).contains(&n) => n as u64,
+                            _ => raise!(Class::Error, atom::TIMEOUT_VALUE),
+                        };
+                        if ms != 0 {
+                            p.module = m;
+                            p.pc = *target;
+                            if !p.mailbox.arm_timer() {
+                                return Some(Outcome::Waiting);
+                            }
+                            return Some(Outcome::WaitTimeout(ms));
                         }
-                        return Some(Outcome::WaitTimeout(ms));
                     }
                 }
+                Op::BsInitWritable => {
+                    let hint = xr[0].as_small().unwrap_or(0).clamp(0, 1 << 20) as usize;
+                    xr[0] = p.heap.binary(Vec::with_capacity(hint));
+                }
+                Op::Nop => {}
+                Op::Exit => {
+                    *live = 1;
+                    return Some(Outcome::Normal);
+                }
+                Op::CodeEnd => raise!(Class::Error, atom::UNDEF),
             }
-            Op::BsInitWritable => {
-                let hint = xr[0].as_small().unwrap_or(0).clamp(0, 1 << 20) as usize;
-                xr[0] = p.heap.binary(Vec::with_capacity(hint));
-            }
-            Op::Nop => {}
-            Op::Exit => {
-                *live = 1;
-                return Some(Outcome::Normal);
-            }
-            Op::CodeEnd => raise!(Class::Error, atom::UNDEF),
+            break 'dispatch;
         }
     }
     *st = State {
