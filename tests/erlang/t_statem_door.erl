@@ -91,6 +91,10 @@ main() ->
     io:format("~p~n", [is_process_alive(P)]),
     {ok, Q} = gen_statem:start(?MODULE, [4, 2], []),
     press(Q, [4, 2]),
+    %% Once it has replied to stop, Q may or may not still be there when the next call
+    %% starts (normal or noproc): wait until it is gone.
+    QRef = monitor(process, Q),
     io:format("~p~n", [gen_statem:call(Q, stop)]),
+    receive {'DOWN', QRef, process, Q, QWhy} -> io:format("down: ~p~n", [QWhy]) end,
     io:format("~p~n", [catch gen_statem:call(Q, state)]),
     halt().

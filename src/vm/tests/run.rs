@@ -295,3 +295,36 @@ main() ->
     assert_eq!(out, expected);
     assert_eq!(status, 0);
 }
+
+/// A bad element after the first slice of `maps:from_list/1` (so the list is taken a slice at
+/// a time) fails with erl's badarg, the list as given in the first frame and erl's
+/// error_info. (erl 25 itself sometimes never returns here, so this is not compared with it.)
+#[test]
+fn maps_from_list_fails_after_a_trap() {
+    need_erlc();
+    let src = r#"-module(vm_from_list_bad).
+-export([main/0]).
+t(L) ->
+    try maps:from_list(L) of Map -> erlang:display({ok, map_size(Map)})
+    catch C:R:S ->
+        [{M, F, [A], Loc} | _] = S,
+        erlang:display({C, R, {M, F}, A =:= L, Loc})
+    end.
+main() ->
+    Pairs = [{I, I} || I <- lists:seq(1, 3 * 4096 + 7)],
+    t(Pairs ++ [bad]),
+    t(Pairs ++ [{1, 2, 3}]),
+    t(Pairs ++ [{x, y} | tail]),
+    t(Pairs),
+    halt().
+"#;
+    let dir = compile("vm_from_list_bad", src).expect("erlc failed");
+    let (out, status) = run_vm(&dir, "vm_from_list_bad");
+    let failed = "{error,badarg,{maps,from_list},true,\
+                  [{error_info,#{module=>erl_stdlib_errors}}]}\n";
+    assert_eq!(
+        out,
+        alloc::format!("{failed}{failed}{failed}{{ok,12295}}\n")
+    );
+    assert_eq!(status, 0);
+}
