@@ -29,7 +29,7 @@ use alloc::vec::Vec;
 
 use super::queue::Priority;
 use super::router::Route;
-use super::state::{Carried, Delivery, NodeAtoms, State, Status, TimerEvent, Watched};
+use super::state::{Carried, NodeAtoms, State, Status, TimerEvent, Watched};
 use crate::platform::{Channel, Platform};
 use crate::vm::atom;
 use crate::vm::atom::AtomTable;
@@ -1179,11 +1179,8 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         let clock = &mut self.st.trace_clock;
         clock.monotonic_ns = self.platform.now_ns();
         clock.system_ns = self.platform.system_time_ns();
-        clock.unique += 1;
-        match Carried::trace(view, &self.st.memory, clock, tracee, pid, tag, data) {
-            Ok(c) => self.st.deliver(tracee.tracer, Delivery::Trace(Rc::new(c))),
-            Err(_) => log::warn!("a trace message did not fit in the node's memory"),
-        }
+        let c = Carried::trace(view, &self.st.memory, clock, tracee, pid, tag, data);
+        self.st.deliver_trace(tracee.tracer, c);
         true
     }
 

@@ -89,16 +89,18 @@ impl Carried {
     }
 
     /// The trace message `{trace, Pid, Tag, Data...}` (or `{trace_ts, ..., Stamp}`) of
-    /// process `pid` traced as `tracee`, its data copied from the heap `view` reads.
+    /// process `pid` traced as `tracee`, its data copied from the heap `view` reads; it takes
+    /// the clock's next unique number.
     pub fn trace(
         view: &View,
         memory: &NodeMemory,
-        clock: &TraceClock,
+        clock: &mut TraceClock,
         tracee: Tracee,
         pid: u32,
         tag: Term,
         data: &[Term],
     ) -> Result<Self, OutOfMemory> {
+        clock.unique += 1;
         let mut heap = small_heap();
         heap.attach(memory);
         let mut items: Vec<Term> = Vec::with_capacity(data.len() + 4);
@@ -655,35 +657,54 @@ impl<P: Platform> State<P> {
         match p.trace {
             // A process that is its own tracer is told nothing (as in erl).
             Some(t) if t.has(trace::RECEIVE) && t.tracer != to => {
-                self.trace_clock.unique += 1;
-                let view = p.heap.view(&self.no_lits);
-                let c = Carried::trace(
-                    &view,
-                    &self.memory,
-                    &self.trace_clock,
-                    t,
-                    to,
-                    atom::RECEIVE,
-                    &[m],
-                );
-                self.trace_to(to, t, c);
+                // Out for a moment, so that its heap can be read while the node changes.
+                let Some(mut p) = e.process.take() else {
+                    return;
+                };
+                if !self.trace_message(to, t, &p.heap, atom::RECEIVE, &[m]) {
+                    p.trace = None;
+                }
+                if let Some(e) = self.procs.get_mut(&to) {
+                    e.process = Some(p);
+                }
             }
             _ => {}
         }
     }
 
-    /// Delivers trace message `c` of process `pid` (not running) to its tracer; a tracer
-    /// that is gone ends the tracing of `pid`, and a message the node's memory refuses is
-    /// dropped (with a warning).
-    pub fn trace_to(&mut self, pid: u32, t: Tracee, c: Result<Carried, OutOfMemory>) {
+    /// Sends trace event `tag` of process `pid` (not running), its data read from `heap`, to
+    /// its tracer. False when the tracer is gone (which ends the tracing of `pid`); a message
+    /// the node's memory refuses is dropped with a warning.
+    fn trace_message(
+        &mut self,
+        pid: u32,
+        t: Tracee,
+        heap: &Heap,
+        tag: Term,
+        data: &[Term],
+    ) -> bool {
         if !self.procs.contains_key(&t.tracer) {
-            if let Some(p) = self.procs.get_mut(&pid).and_then(|e| e.process.as_mut()) {
-                p.trace = None;
-            }
-            return;
+            return false;
         }
+        let view = heap.view(&self.no_lits);
+        let c = Carried::trace(
+            &view,
+            &self.memory,
+            &mut self.trace_clock,
+            t,
+            pid,
+            tag,
+            data,
+        );
+        self.deliver_trace(t.tracer, c);
+        true
+    }
+
+    /// Delivers trace message `c` to `tracer`; one the node's memory refused is dropped with
+    /// a warning.
+    pub fn deliver_trace(&mut self, tracer: u32, c: Result<Carried, OutOfMemory>) {
         match c {
-            Ok(c) => self.deliver(t.tracer, Delivery::Trace(Rc::new(c))),
+            Ok(c) => self.deliver(tracer, Delivery::Trace(Rc::new(c))),
             Err(_) => log::warn!("a trace message did not fit in the node's memory"),
         }
     }
@@ -693,21 +714,9 @@ impl<P: Platform> State<P> {
         if !trace::ENABLED {
             return;
         }
-        if !t.has(trace::PROCS) || t.tracer == pid || !self.procs.contains_key(&t.tracer) {
-            return;
+        if t.has(trace::PROCS) && t.tracer != pid {
+            self.trace_message(pid, t, &reason.heap, atom::EXIT, &[reason.term]);
         }
-        self.trace_clock.unique += 1;
-        let view = reason.heap.view(&self.no_lits);
-        let c = Carried::trace(
-            &view,
-            &self.memory,
-            &self.trace_clock,
-            t,
-            pid,
-            atom::EXIT,
-            &[reason.term],
-        );
-        self.trace_to(pid, t, c);
     }
 
     /// Whether signals or messages are held for `pid`.

@@ -399,6 +399,15 @@ impl Ctx<'_> {
             .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))
     }
 
+    /// `{M, F, Arity}` of the function holding `pc` in module index `module`, built in the
+    /// caller's heap; None when there is no such function.
+    pub fn mfa_at(&mut self, module: u32, pc: u32) -> Option<Term> {
+        let m = self.code.modules.get(module as usize)?;
+        let f = m.function_at(pc)?;
+        let items = [m.name, f.name, Term::small(f.arity as i64)];
+        Some(self.p.heap.tuple(&items))
+    }
+
     /// A reader over the process heap and literals.
     #[inline]
     pub fn view(&self) -> View<'_> {

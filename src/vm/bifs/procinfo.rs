@@ -163,14 +163,7 @@ fn mfa_at(ctx: &mut Ctx, module: u32, pc: u32) -> Term {
             return ctx.p.heap.tuple(&[atom::ERLANG, hibernate, Term::small(3)]);
         }
     }
-    let found = ctx.code.modules.get(module as usize).and_then(|m| {
-        let f = m.function_at(pc)?;
-        Some((m.name, f.name, f.arity))
-    });
-    match found {
-        Some((m, f, a)) => ctx.p.heap.tuple(&[m, f, Term::small(a as i64)]),
-        None => atom::UNDEFINED,
-    }
+    ctx.mfa_at(module, pc).unwrap_or(atom::UNDEFINED)
 }
 
 /// The `min_bin_vheap_size` of the process `info` describes, in words (`me`: the caller).

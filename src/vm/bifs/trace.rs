@@ -70,10 +70,8 @@ pub fn sent(ctx: &mut Ctx, pid: u32, msg: Term, to: Term) {
     if !trace::ENABLED {
         return;
     }
-    let Some(t) = ctx.p.trace else {
-        return;
-    };
-    if !t.has(trace::SEND) {
+    // The flag is checked here too, to skip the look-up of `pid` when it is off.
+    if !ctx.p.trace.is_some_and(|t| t.has(trace::SEND)) {
         return;
     }
     let tag = if ctx.node.is_alive(pid) {
@@ -786,16 +784,9 @@ pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
         }
     }
     for (module, entry) in frames {
-        let Some(m) = ctx.code.modules.get(module as usize) else {
+        let Some(mfa) = ctx.mfa_at(module, entry) else {
             continue;
         };
-        let Some(fi) = m.function_at(entry) else {
-            continue;
-        };
-        let mfa = ctx
-            .p
-            .heap
-            .tuple(&[m.name, fi.name, Term::small(fi.arity as i64)]);
         let what = ctx.p.heap.tuple(&[class, reason]);
         let tag = match ctx.atoms.intern("exception_from") {
             Ok(t) => t,
@@ -811,20 +802,11 @@ fn caller(ctx: &mut Ctx) -> Term {
     let Some(&cp) = ctx.p.stack.last() else {
         return atom::UNDEFINED;
     };
-    if !cp.is_cp() {
+    if !cp.is_cp() || cp.code_module() == 0 {
         return atom::UNDEFINED;
     }
-    let Some(m) = ctx.code.modules.get(cp.code_module() as usize) else {
-        return atom::UNDEFINED;
-    };
-    match m.function_at(cp.code_pc().saturating_sub(1)) {
-        Some(fi) if cp.code_module() != 0 => {
-            ctx.p
-                .heap
-                .tuple(&[m.name, fi.name, Term::small(fi.arity as i64)])
-        }
-        _ => atom::UNDEFINED,
-    }
+    ctx.mfa_at(cp.code_module(), cp.code_pc().saturating_sub(1))
+        .unwrap_or(atom::UNDEFINED)
 }
 
 /// `erlang:match_spec_test(Args, Spec, trace)`: `{ok, Result, Flags, []}` for a
@@ -917,15 +899,7 @@ pub fn returned(ctx: &mut Ctx, module: u32, entry: u32, value: Term) {
     if !trace::ENABLED {
         return;
     }
-    let Some(m) = ctx.code.modules.get(module as usize) else {
-        return;
-    };
-    let Some(fi) = m.function_at(entry) else {
-        return;
-    };
-    let mfa = ctx
-        .p
-        .heap
-        .tuple(&[m.name, fi.name, Term::small(fi.arity as i64)]);
-    event(ctx, me(ctx), trace::CALL, atom::RETURN_FROM, &[mfa, value]);
+    if let Some(mfa) = ctx.mfa_at(module, entry) {
+        event(ctx, me(ctx), trace::CALL, atom::RETURN_FROM, &[mfa, value]);
+    }
 }
