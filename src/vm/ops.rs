@@ -11,6 +11,30 @@ use super::bif::BifFn;
 use super::term::Term;
 
 /// A source operand.
+/// The fields of [`Op::AddImmAllocCall`] and [`Op::AddImmYCall`]: an `AddImm` or `AddImmY`,
+/// the moves of the call after it and its target.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AddImmCall {
+    /// The operand: an X register ([`Op::AddImmAllocCall`]) or a Y register
+    /// ([`Op::AddImmYCall`]).
+    pub a: u32,
+    /// `-` instead of `+` (which BIF the slow path calls).
+    pub sub: bool,
+    /// The constant to add (negated for `-`), shifted past the tag bits (`n << 3`).
+    pub delta: i32,
+    /// Result: an X register.
+    pub dst: u32,
+    /// The moves, of their usual shape (`Mv2::XyXx`: a value kept in the frame, the computed
+    /// argument moved into place): X register `save.0` to Y register `save.1 - 1`, then X
+    /// register `arg.0` to X register `arg.1`. (`save.1` counts the return address pushed
+    /// above the frame first.)
+    pub save: (u32, u32),
+    /// See `save`.
+    pub arg: (u32, u32),
+    /// Target instruction.
+    pub target: u32,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Src {
     /// An X register.
@@ -952,32 +976,15 @@ pub enum Op {
         /// Arguments in x0.. (live registers).
         arity: u32,
     },
-    /// [`Op::AddImm`] or [`Op::AddImmY`] without a failure label followed by a
-    /// [`Op::Move2Call`] or an [`Op::AllocMove2Call`] of one slot (which stays in place after it): the
-    /// argument of a body-recursive call computed (`f(N - 1)`), the frame, the moves and
-    /// the call in one dispatch. The slow path is the `AddImm` alone.
-    AddImmCall {
-        /// The operand: an X register, or a Y register if `y`.
-        a: u32,
-        /// The operand is a Y register.
-        y: bool,
-        /// `-` instead of `+` (which BIF the slow path calls).
-        sub: bool,
-        /// The constant to add (negated for `-`), shifted past the tag bits (`n << 3`).
-        delta: i32,
-        /// Result: an X register.
-        dst: u32,
-        /// An `AllocMove2Call` of one slot follows (else a `Move2Call`).
-        alloc: bool,
-        /// The moves, of their usual shape (`Mv2::XyXx`: a value kept in the frame, the
-        /// computed argument moved into place): X register `save.0` to Y register `save.1`,
-        /// then X register `arg.0` to X register `arg.1`.
-        save: (u32, u32),
-        /// See `save`.
-        arg: (u32, u32),
-        /// Target instruction.
-        target: u32,
-    },
+    /// [`Op::AddImm`] without a failure label followed by an [`Op::AllocMove2Call`] of one
+    /// slot (which stays in place after it): the argument of a body-recursive call computed
+    /// from an X register (`f(N - 1)` first in a clause), the frame, the moves and the call in
+    /// one dispatch. The slow path is the `AddImm` alone.
+    AddImmAllocCall(AddImmCall),
+    /// [`Op::AddImmY`] without a failure label followed by a [`Op::Move2Call`] (which stays in
+    /// place after it): as [`Op::AddImmAllocCall`] with the operand in a Y register and the
+    /// frame made already (`f(N - 2)` after an earlier call).
+    AddImmYCall(AddImmCall),
     /// [`Op::AddSub`] into x0 followed by `deallocate N; return` (which stay in place: the
     /// slow path does the `AddSub` alone and falls through to them).
     AddSubReturn {
@@ -997,11 +1004,10 @@ pub enum Op {
         bif: BifFn,
     },
     /// [`Op::AddSubReturn`] of its usual shape, `Y + X` (a value kept in the frame and a
-    /// call's result), its operand kinds decided at load time.
-    AddSubReturnYX {
-        /// Subtract instead of add.
-        sub: bool,
-        /// Export index of erlang:'+'/2 or '-'/2.
+    /// call's result: `f(N - 1) + f(N - 2)`), its operation and operand kinds decided at load
+    /// time.
+    AddReturnYX {
+        /// Export index of erlang:'+'/2.
         export: u32,
         /// Failure label.
         fail: u32,
@@ -1059,7 +1065,8 @@ impl Op {
             | Op::CallOnly { target, .. }
             | Op::Move2Call { target, .. }
             | Op::AllocMove2Call { target, .. }
-            | Op::AddImmCall { target, .. } => f(*target),
+            | Op::AddImmAllocCall(AddImmCall { target, .. })
+            | Op::AddImmYCall(AddImmCall { target, .. }) => f(*target),
             Op::ConsAllocGetListCall { fail, target, .. } => {
                 f(*fail);
                 f(*target);
@@ -1067,7 +1074,7 @@ impl Op {
             Op::Bif { fail, .. }
             | Op::AddSub { fail, .. }
             | Op::AddSubReturn { fail, .. }
-            | Op::AddSubReturnYX { fail, .. }
+            | Op::AddReturnYX { fail, .. }
             | Op::Order { fail, .. }
             | Op::AddImm { fail, .. }
             | Op::AddImmY { fail, .. }
@@ -1270,9 +1277,10 @@ op_kinds! {
     PutListReturnY0X = 3,
     Move2Call = 3,
     AllocMove2Call = 4,
-    AddImmCall = 1,
+    AddImmAllocCall = 1,
+    AddImmYCall = 1,
     AddSubReturn = 3,
-    AddSubReturnYX = 3,
+    AddReturnYX = 3,
     MoveXY = 1,
     MoveYX = 1,
     MoveCX = 1,

@@ -634,8 +634,7 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
         {
             if free(i + 1) {
                 code[i] = match (*a, *b) {
-                    (Src::Y(a), Src::X(b)) => Op::AddSubReturnYX {
-                        sub: *sub,
+                    (Src::Y(a), Src::X(b)) if !*sub => Op::AddReturnYX {
                         export: *export,
                         fail: *fail,
                         a,
@@ -696,7 +695,8 @@ fn fuse_specialised(code: &mut [Op], targets: &[bool]) {
 }
 
 /// An argument computed by adding a constant and then a call (`f(N - 1)`): the `AddImm`
-/// takes the call after it into its own dispatch ([`Op::AddImmCall`]). Only a guard-free
+/// takes the call after it into its own dispatch ([`Op::AddImmAllocCall`],
+/// [`Op::AddImmYCall`]). Only a guard-free
 /// `AddImm` (no failure label: its failure raises) whose constant fits the field.
 fn fuse_arith_call(code: &mut [Op], targets: &[bool]) {
     for i in 0..code.len().saturating_sub(1) {
@@ -738,20 +738,26 @@ fn fuse_arith_call(code: &mut [Op], targets: &[bool]) {
         let Mv2::XyXx(s, sy, ax, ad) = moves else {
             continue;
         };
-        if fail != 0 {
+        if fail != 0 || sy == u32::MAX {
             continue;
         }
-        code[i] = Op::AddImmCall {
+        let fused = AddImmCall {
             a,
-            y,
             // `delta` is the constant negated for `-`.
             sub: b.small_value() << 3 != delta,
             delta: delta32,
             dst,
-            alloc,
-            save: (s, sy),
+            // Above the return address, pushed first.
+            save: (s, sy + 1),
             arg: (ax, ad),
             target,
+        };
+        // The two shapes a body-recursive clause has: an X operand and a new frame first, a
+        // Y operand in that frame after a call.
+        code[i] = match (y, alloc) {
+            (false, true) => Op::AddImmAllocCall(fused),
+            (true, false) => Op::AddImmYCall(fused),
+            _ => continue,
         };
     }
 }

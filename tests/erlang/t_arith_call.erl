@@ -8,6 +8,9 @@
 
 main() ->
     erlang:display(fib(22)),
+    %% A difference returned (the sum has an instruction of its own).
+    erlang:display(alt(25)),
+    erlang:display(alt(7.5)),
     erlang:display(up(-20)),
     %% Across the small-integer limits of 60 bits (here) and 59 bits (erl), both signs.
     erlang:display(d60(1 bsl 60 + 4)),
@@ -28,6 +31,9 @@ main() ->
 
 fib(N) when N < 2 -> 1;
 fib(N) -> fib(N - 1) + fib(N - 2).
+
+alt(N) when N < 2 -> N;
+alt(N) -> alt(N - 1) - alt(N - 2).
 
 up(N) when N > -2 -> 1;
 up(N) -> up(N + 1) + up(N + 2).

@@ -285,12 +285,13 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::CallOnly { .. }
                 | Op::Move2Call { .. }
                 | Op::AllocMove2Call { .. }
-                | Op::AddImmCall { .. }
+                | Op::AddImmAllocCall(_)
+                | Op::AddImmYCall(_)
                 | Op::ConsAllocGetListCall { .. }
                 | Op::AddImm { .. }
                 | Op::AddImmY { .. }
                 | Op::AddSubReturn { .. }
-                | Op::AddSubReturnYX { .. }
+                | Op::AddReturnYX { .. }
                 | Op::TestGetList(..)
                 | Op::PutListReturn(..)
                 | Op::PutListReturnYX(..)
@@ -789,30 +790,26 @@ fn fast<'e>(
                     jump_in!(*target);
                 }
             }
-            Op::AddImmCall {
-                a,
-                y,
-                delta,
-                dst,
-                alloc,
-                save,
-                arg,
-                target,
-                ..
-            } => {
-                let v = if *y { p.y(*a) } else { x!(*a) };
-                if let Some(t) = small_add_word(v, i64::from(*delta)) {
-                    if call_ok!(*alloc as usize) {
-                        x!(*dst) = t;
-                        // The call returns past the fused instructions after this one.
-                        if *alloc {
-                            p.stack.extend_from_slice(&[Term::NIL, ret!(ip, 5)]);
-                        } else {
-                            p.stack.push(ret!(ip, 4));
-                        }
-                        p.set_y(save.1 + 1, x!(save.0));
-                        x!(arg.1) = x!(arg.0);
-                        jump_in!(*target);
+            // The call returns past the fused instructions after these.
+            Op::AddImmAllocCall(c) => {
+                if let Some(t) = small_add_word(x!(c.a), i64::from(c.delta)) {
+                    if call_ok!(1) {
+                        x!(c.dst) = t;
+                        p.stack.extend_from_slice(&[Term::NIL, ret!(ip, 5)]);
+                        p.set_y(c.save.1, x!(c.save.0));
+                        x!(c.arg.1) = x!(c.arg.0);
+                        jump_in!(c.target);
+                    }
+                }
+            }
+            Op::AddImmYCall(c) => {
+                if let Some(t) = small_add_word(p.y(c.a), i64::from(c.delta)) {
+                    if call_ok!(0) {
+                        x!(c.dst) = t;
+                        p.stack.push(ret!(ip, 4));
+                        p.set_y(c.save.1, x!(c.save.0));
+                        x!(c.arg.1) = x!(c.arg.0);
+                        jump_in!(c.target);
                     }
                 }
             }
@@ -874,10 +871,8 @@ fn fast<'e>(
                     }
                 }
             }
-            Op::AddSubReturnYX {
-                sub, a, b, dealloc, ..
-            } => {
-                if let Some(t) = small_add_sub(p.y(*a), x!(*b), *sub) {
+            Op::AddReturnYX { a, b, dealloc, .. } => {
+                if let Some(t) = small_add_sub(p.y(*a), x!(*b), false) {
                     if let Some((len, to)) = return_to!(*dealloc, true) {
                         xr[0] = t;
                         p.stack.truncate(len);
@@ -1866,8 +1861,7 @@ fn general<'e>(
                         _ => add_sub!(*sub, *export, *fail, x, y, *b, Dst::X(0), *bif),
                     }
                 }
-                Op::AddSubReturnYX {
-                    sub,
+                Op::AddReturnYX {
                     export,
                     fail,
                     a,
@@ -1876,7 +1870,7 @@ fn general<'e>(
                     bif,
                 } => {
                     let (x, y) = (p.y(*a), xr[*b as usize & (X_REGS - 1)]);
-                    match small_add_sub(x, y, *sub) {
+                    match small_add_sub(x, y, false) {
                         Some(t) => {
                             xr[0] = t;
                             let len = p.stack.len();
@@ -1884,7 +1878,7 @@ fn general<'e>(
                             do_return!();
                         }
                         // The `AddSub` alone; the `deallocate; return` after it follow.
-                        _ => add_sub!(*sub, *export, *fail, x, y, Src::X(*b), Dst::X(0), *bif),
+                        _ => add_sub!(false, *export, *fail, x, y, Src::X(*b), Dst::X(0), *bif),
                     }
                 }
                 Op::EqImm(fail, a, t) => {
@@ -1932,27 +1926,20 @@ fn general<'e>(
                     add_imm!(x, *delta, *dst, *fail, *bif, *b);
                 }
                 // The `AddImm` alone; the call after it runs as itself.
-                Op::AddImmCall {
-                    a,
-                    y,
-                    sub,
-                    delta,
-                    dst,
-                    ..
-                } => {
-                    let x = if *y {
-                        p.y(*a)
+                Op::AddImmAllocCall(c) | Op::AddImmYCall(c) => {
+                    let x = if matches!(op, Op::AddImmYCall(_)) {
+                        p.y(c.a)
                     } else {
-                        xr[*a as usize & (X_REGS - 1)]
+                        xr[c.a as usize & (X_REGS - 1)]
                     };
-                    let n = i64::from(*delta) >> 3;
+                    let n = i64::from(c.delta) >> 3;
                     // erlang:'-'/2 or '+'/2, as the loader found them for the `AddImm`.
-                    let (bif, b): (BifFn, Term) = if *sub {
+                    let (bif, b): (BifFn, Term) = if c.sub {
                         (super::bifs::arith::sub, Term::small(-n))
                     } else {
                         (super::bifs::arith::add, Term::small(n))
                     };
-                    add_imm!(x, i64::from(*delta), *dst, 0u32, bif, b);
+                    add_imm!(x, i64::from(c.delta), c.dst, 0u32, bif, b);
                 }
                 Op::SizeOf {
                     what,
