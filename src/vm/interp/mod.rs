@@ -315,6 +315,15 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::RemoveMessage
                 | Op::Wait(_)
                 | Op::Send
+                | Op::Move(..)
+                | Op::Swap(..)
+                | Op::InitY(_)
+                | Op::Deallocate(_)
+                | Op::Trim(_)
+                | Op::Nop
+                | Op::GetList(..)
+                | Op::TestArity { .. }
+                | Op::SelectTupleArity { .. }
         )
 }
 
@@ -1094,6 +1103,74 @@ fn fast<'e>(
                     continue;
                 }
             }
+            // The plainer instructions of library code (records, receive loops, frames).
+            Op::Move(s, d) => {
+                let v = get!(*s);
+                store(xr, p, *d, v);
+                ip = ip.skip(1);
+                continue;
+            }
+            Op::Swap(a, b) => {
+                let read = |d: Dst, p: &Process| match d {
+                    Dst::X(i) => xr[i as usize & (X_REGS - 1)],
+                    Dst::Y(i) => p.y(i),
+                };
+                let (va, vb) = (read(*a, p), read(*b, p));
+                store(xr, p, *a, vb);
+                store(xr, p, *b, va);
+                ip = ip.skip(1);
+                continue;
+            }
+            Op::InitY(ys) => {
+                for y in ys.iter() {
+                    p.set_y(*y, Term::NIL);
+                }
+                ip = ip.skip(1);
+                continue;
+            }
+            Op::Deallocate(n) | Op::Trim(n) if p.stack.len() >= *n as usize => {
+                let len = p.stack.len();
+                p.stack.truncate(len - *n as usize);
+                ip = ip.skip(1);
+                continue;
+            }
+            Op::Nop => {
+                ip = ip.skip(1);
+                continue;
+            }
+            Op::GetList(s, h, t) => {
+                let l = get!(*s);
+                if l.is_cons() {
+                    let (hd, tl) = p.heap.head_tail(lits, l);
+                    store(xr, p, *h, hd);
+                    store(xr, p, *t, tl);
+                    ip = ip.skip(1);
+                    continue;
+                }
+            }
+            Op::TestArity { fail, src, arity } => {
+                let v = get!(*src);
+                ip = if p.heap.view(lits).payload(v).len() == *arity as usize {
+                    ip.skip(1)
+                } else {
+                    ops.at(*fail as usize)
+                };
+                continue;
+            }
+            Op::SelectTupleArity { src, fail, table } => {
+                let v = get!(*src);
+                let mut target = *fail;
+                if let Some(el) = p.heap.view(lits).tuple(v) {
+                    for (a, l) in table.iter() {
+                        if *a as usize == el.len() {
+                            target = *l;
+                            break;
+                        }
+                    }
+                }
+                ip = ops.at(target as usize);
+                continue;
+            }
             // Every other instruction, named rather than matched by `_`: with no default
             // case the dispatch is one indexed jump over every tag, without a range check.
             Op::FuncInfo { .. }
@@ -1101,17 +1178,9 @@ fn fast<'e>(
             | Op::CallBif { .. }
             | Op::Bif { .. }
             | Op::SizeOf { .. }
-            | Op::Deallocate { .. }
-            | Op::Trim { .. }
-            | Op::Move { .. }
-            | Op::Swap { .. }
-            | Op::InitY { .. }
             | Op::Cmp { .. }
             | Op::IsFunction2 { .. }
-            | Op::TestArity { .. }
             | Op::SelectVal { .. }
-            | Op::SelectTupleArity { .. }
-            | Op::GetList { .. }
             | Op::SetTupleElement { .. }
             | Op::Catch { .. }
             | Op::CatchEnd { .. }
@@ -1157,7 +1226,6 @@ fn fast<'e>(
             | Op::WaitTimeout { .. }
             | Op::BsInitWritable
             | Op::ConsAllocGetList { .. }
-            | Op::Nop
             | Op::Exit
             | Op::TraceLocal(_)
             | Op::CountCall(_)
@@ -1165,6 +1233,8 @@ fn fast<'e>(
             | Op::ReturnTrace
             | Op::CodeEnd
             | Op::Allocate { .. }
+            | Op::Deallocate(_)
+            | Op::Trim(_)
             | Op::TestHeap { .. } => {}
         }
         stop!(Stop::General);
@@ -1823,8 +1893,6 @@ fn general<'e>(
                 }
                 Op::Trim(n) => {
                     let len = p.stack.len();
-                    let keep_top = 0;
-                    let _ = keep_top;
                     // Remove y0..y(n-1), which sit at the top of the stack.
                     p.stack.truncate(len - *n as usize);
                 }
