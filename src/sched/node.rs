@@ -666,14 +666,14 @@ impl<P: Platform> Node<P> {
                 let mut services = NodeServices {
                     st: &mut self.st,
                     platform: &self.platform,
+                    io: NodeIo {
+                        io: &mut *io,
+                        platform: &self.platform,
+                        env: &mut self.env,
+                        code_path: &self.code_path,
+                    },
                 };
-                let mut io = NodeIo {
-                    io: &mut *io,
-                    platform: &self.platform,
-                    env: &mut self.env,
-                    code_path: &self.code_path,
-                };
-                run_with(&mut self.rt.vm, &mut io, &mut services, &mut p)
+                run_with(&mut self.rt.vm, &mut services, &mut p)
             };
             if let Some((pid, change)) = self.st.code_change.take() {
                 if let CodeChange::SetPath(dirs) = &change {
@@ -1087,9 +1087,14 @@ impl<P: Platform> Io for NodeIo<'_, P> {
 struct NodeServices<'a, P: Platform> {
     st: &'a mut State<P>,
     platform: &'a P,
+    /// The platform's console, clocks and files, with the node's environment and code path.
+    io: NodeIo<'a, P>,
 }
 
 impl<P: Platform> Services for NodeServices<'_, P> {
+    fn io(&mut self) -> &mut dyn Io {
+        &mut self.io
+    }
     fn spawn(
         &mut self,
         me: u32,

@@ -217,7 +217,8 @@ pub enum Input {
     Eof,
 }
 
-/// Where a BIF's output goes: the platform's console.
+/// Where a BIF's output goes: the platform's console (and its clocks, environment and files),
+/// reached through [`super::services::Services::io`].
 pub trait Io {
     /// Writes to standard output (erlang:display/1, io).
     fn stdout(&mut self, bytes: &[u8]);
@@ -354,8 +355,6 @@ pub struct Ctx<'a> {
     pub lits: &'a Literals,
     /// Loaded code.
     pub code: &'a Code,
-    /// Console output.
-    pub io: &'a mut dyn Io,
     /// Counter for make_ref/0.
     pub next_ref: &'a mut u64,
     /// The node's persistent terms (`persistent_term`), kept outside every heap.
@@ -364,7 +363,10 @@ pub struct Ctx<'a> {
     pub ets: &'a mut super::ets::Ets,
     /// The node's zlib streams, kept outside every heap.
     pub zlib: &'a mut super::zstream::Streams,
-    /// Other processes, names, links, monitors and timers.
+    /// The node: other processes, names, links, monitors and timers, and through it the
+    /// platform's console, clocks, environment and files ([`Services::io`]).
+    ///
+    /// [`Services::io`]: super::services::Services::io
     pub node: &'a mut dyn super::services::Services,
 }
 

@@ -1,4 +1,5 @@
-//! What BIFs ask of the node around the VM: other processes, names, links, monitors, timers.
+//! What BIFs ask of the node around the VM: other processes, names, links, monitors, timers,
+//! and the platform's console, clocks and files (`Services::io`): the VM's one seam.
 //!
 //! The interpreter runs one process at a time; the node takes that process out of its table
 //! while it runs and lends the BIFs a [`Services`] object for everything that involves other
@@ -14,6 +15,7 @@
 
 use alloc::vec::Vec;
 
+use super::bif::Io;
 use super::heap::View;
 use super::maxheap::MaxHeap;
 use super::memory::OutOfMemory;
@@ -138,8 +140,11 @@ pub enum Reading {
     WallClock = 2,
 }
 
-/// The node as seen from a BIF of process `me` (the running process).
+/// The node as seen from a BIF of process `me` (the running process): the VM's one way out.
 pub trait Services {
+    /// The platform's console, clocks, environment, files and commands, as the node lets
+    /// the running process reach them.
+    fn io(&mut self) -> &mut dyn Io;
     /// Creates a process running `start` (terms read through `view`); returns its number.
     fn spawn(
         &mut self,
@@ -571,11 +576,13 @@ pub enum LoadRefusal {
     OnLoadFailure,
 }
 
-/// A node with one process: nothing else exists.
-#[derive(Debug, Default)]
-pub struct NoServices;
+/// A node with one process: nothing else exists but the platform's console and clocks.
+pub struct NoServices<'a>(pub &'a mut dyn Io);
 
-impl Services for NoServices {
+impl Services for NoServices<'_> {
+    fn io(&mut self) -> &mut dyn Io {
+        self.0
+    }
     fn spawn(&mut self, _: u32, _: &View, _: Start, _: SpawnOptions) -> Result<u32, SpawnError> {
         Err(SpawnError::Unsupported)
     }

@@ -50,10 +50,10 @@ fn cmd(ctx: &mut Ctx, command: Term, _: Term) -> BifResult {
 fn cmd(ctx: &mut Ctx, command: Term, max: Term) -> BifResult {
     let text = command_text(ctx, command).ok_or_else(badarg)?;
     let caller = ctx.p.pid.pid_number();
-    match ctx.io.command_start(caller, &text, &[]) {
+    match ctx.node.io().command_start(caller, &text, &[]) {
         Ok(id) => {
             let (Ok(m), Ok(f)) = (ctx.atoms.intern("xenbeam_os"), ctx.atoms.intern("cmd")) else {
-                ctx.io.command_close(id);
+                ctx.node.io().command_close(id);
                 return Err(badarg());
             };
             let args = ctx.p.heap.list(&[Term::small(i64::from(id)), max]);
@@ -134,13 +134,13 @@ pub fn close(_: &mut Ctx, _: &[Term]) -> BifResult {
 /// has arrived yet, or `eof` once the command has ended.
 #[cfg(not(target_os = "none"))]
 pub fn read(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let output = ctx.io.command_read(command_id(a[0])?);
+    let output = ctx.node.io().command_read(command_id(a[0])?);
     super::xenbeam::input_term(ctx, output)
 }
 
 /// `xenbeam:command_close(Id)`: command Id's output is read no more.
 #[cfg(not(target_os = "none"))]
 pub fn close(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    ctx.io.command_close(command_id(a[0])?);
+    ctx.node.io().command_close(command_id(a[0])?);
     Ok(atom::OK)
 }

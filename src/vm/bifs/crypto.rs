@@ -131,7 +131,7 @@ mod present {
             .ok_or_else(badarg)? as usize;
         let mut out = ctx.output_buffer(n)?;
         out.resize(n, 0);
-        if !ctx.io.strong_random(&mut out) {
+        if !ctx.node.io().strong_random(&mut out) {
             let reason = ctx.atoms.intern("low_entropy").map_err(|_| badarg())?;
             return Err(Fault::error(reason));
         }

@@ -1035,7 +1035,10 @@ pub fn safe_fixtable(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if a[1] != atom::TRUE && a[1] != atom::FALSE {
         return Err(badarg());
     }
-    let now = (ctx.io.system_nanos(), ctx.io.monotonic_nanos());
+    let now = (
+        ctx.node.io().system_nanos(),
+        ctx.node.io().monotonic_nanos(),
+    );
     let pid = me(ctx);
     if let Some(t) = ctx.ets.get_mut(id) {
         if a[1] == atom::TRUE {
@@ -1230,7 +1233,10 @@ fn long_scan(ctx: &mut Ctx, id: u64, ms: &MatchSpec, op: ScanOp, a: &[Term]) -> 
         return None;
     }
     // As erl does, the table stays fixed until the traversal ends.
-    let now = (ctx.io.system_nanos(), ctx.io.monotonic_nanos());
+    let now = (
+        ctx.node.io().system_nanos(),
+        ctx.node.io().monotonic_nanos(),
+    );
     let pid = me(ctx);
     if let Some(t) = ctx.ets.get_mut(id) {
         t.fix(pid, now);

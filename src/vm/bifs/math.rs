@@ -89,7 +89,7 @@ fn platform_with(ctx: &mut Ctx, a: &[Term], which: MathFn, f: fn(f64, f64) -> f6
     };
     #[cfg(not(target_os = "none"))]
     if !f(x, y).is_nan() {
-        if let Some(v) = ctx.io.math(which, x, y) {
+        if let Some(v) = ctx.node.io().math(which, x, y) {
             return ret(ctx, v);
         }
     }

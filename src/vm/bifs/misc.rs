@@ -21,10 +21,10 @@ use super::trap;
 pub fn display(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     {
         let v = ctx.p.heap.view(ctx.lits);
-        let io = &mut *ctx.io;
+        let io = ctx.node.io();
         display_to(&v, ctx.atoms, ctx.code, a[0], &mut |bytes| io.stdout(bytes));
     }
-    ctx.io.stdout(b"\n");
+    ctx.node.io().stdout(b"\n");
     Ok(atom::TRUE)
 }
 
@@ -518,7 +518,7 @@ pub fn is_process_alive(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn os_getenv(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let name = super::conv::iolist_output(ctx, a[0])?;
     let name = core::str::from_utf8(&name).map_err(|_| badarg())?;
-    match ctx.io.getenv(name) {
+    match ctx.node.io().getenv(name) {
         Some(v) => Ok(ctx.p.heap.string(&v)),
         None => Ok(atom::FALSE),
     }
@@ -528,9 +528,10 @@ pub fn os_getenv(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// the platform's host name, else the `HOSTNAME` variable, else `"nohost"`.
 pub fn inet_gethostname(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     let name = ctx
-        .io
+        .node
+        .io()
         .hostname()
-        .or_else(|| ctx.io.getenv("HOSTNAME"))
+        .or_else(|| ctx.node.io().getenv("HOSTNAME"))
         .unwrap_or_else(|| String::from("nohost"));
     let name = ctx.p.heap.string(&name);
     Ok(ctx.p.heap.tuple(&[atom::OK, name]))
@@ -581,20 +582,20 @@ fn env_text(ctx: &Ctx, t: Term, name: bool) -> Result<String, Fault> {
 pub fn os_putenv(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let name = env_text(ctx, a[0], true)?;
     let value = env_text(ctx, a[1], false)?;
-    ctx.io.putenv(&name, Some(&value));
+    ctx.node.io().putenv(&name, Some(&value));
     Ok(atom::TRUE)
 }
 
 /// `os:unsetenv/1`.
 pub fn os_unsetenv(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let name = env_text(ctx, a[0], true)?;
-    ctx.io.putenv(&name, None);
+    ctx.node.io().putenv(&name, None);
     Ok(atom::TRUE)
 }
 
 /// `os:env/0`: every variable as `{Name, Value}`, strings.
 pub fn os_env(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    let all = ctx.io.environment();
+    let all = ctx.node.io().environment();
     let mut out = Vec::new();
     out.try_reserve_exact(all.len())
         .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
@@ -608,7 +609,7 @@ pub fn os_env(ctx: &mut Ctx, _: &[Term]) -> BifResult {
 
 /// `os:getpid/0`: the operating system's id of the node's process, as a string.
 pub fn os_getpid(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    let pid = alloc::format!("{}", ctx.io.os_pid());
+    let pid = alloc::format!("{}", ctx.node.io().os_pid());
     Ok(ctx.p.heap.string(&pid))
 }
 
@@ -684,7 +685,7 @@ pub fn init_get_status(ctx: &mut Ctx, _: &[Term]) -> BifResult {
 /// OTP's root directory where the node loads OTP's modules from a directory (the host):
 /// three levels above kernel's `ebin` (ROOT/lib/kernel-VSN/ebin).
 fn otp_root(ctx: &mut Ctx) -> Option<String> {
-    ctx.io.code_path().into_iter().find_map(|dir| {
+    ctx.node.io().code_path().into_iter().find_map(|dir| {
         let app = dir.strip_suffix("/ebin")?;
         let (lib, name) = app.rsplit_once('/')?;
         let root = lib.strip_suffix("/lib")?;
@@ -718,7 +719,7 @@ pub fn init_get_argument(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             let s = ctx.p.heap.string("erl");
             ctx.p.heap.list(&[s])
         }
-        "home" => match ctx.io.getenv("HOME") {
+        "home" => match ctx.node.io().getenv("HOME") {
             Some(h) => {
                 let s = ctx.p.heap.string(&h);
                 ctx.p.heap.list(&[s])
@@ -729,7 +730,7 @@ pub fn init_get_argument(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         #[cfg(not(target_os = "none"))]
         "pa" => {
             let mut all = Term::NIL;
-            for d in ctx.io.pa_dirs().iter().rev() {
+            for d in ctx.node.io().pa_dirs().iter().rev() {
                 let s = ctx.p.heap.string(d);
                 let values = ctx.p.heap.cons(s, Term::NIL);
                 all = ctx.p.heap.cons(values, all);

@@ -132,7 +132,7 @@ pub fn process_display(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         .binary_bytes(text)
         .map(|b| b.into_owned())
         .unwrap_or_default();
-    ctx.io.stderr(&bytes);
+    ctx.node.io().stderr(&bytes);
     Ok(atom::TRUE)
 }
 

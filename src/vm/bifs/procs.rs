@@ -874,7 +874,7 @@ pub fn yield_(_: &mut Ctx, _: &[Term]) -> BifResult {
 fn timer_args(ctx: &mut Ctx, a: &[Term], abs: bool) -> Result<(u64, TimerDest), Fault> {
     // As erl: a timer may run as long as its deadline fits the 64-bit monotonic clock in
     // nanoseconds (about 292 years); past that, badarg.
-    let now_ns = ctx.io.monotonic_nanos();
+    let now_ns = ctx.node.io().monotonic_nanos();
     let longest = (i64::MAX as u64).saturating_sub(now_ns) / 1_000_000;
     let bad_time = || badarg_cause(atom::TIME);
     let ms = if abs {

@@ -146,7 +146,7 @@ fn civil(days: i64) -> (i64, i64, i64) {
 }
 
 fn now_parts(ctx: &mut Ctx) -> ((i64, i64, i64), (i64, i64, i64)) {
-    let secs = (ctx.io.system_nanos() / 1_000_000_000) as i64;
+    let secs = (ctx.node.io().system_nanos() / 1_000_000_000) as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     (civil(days), (rem / 3600, rem % 3600 / 60, rem % 60))
 }
@@ -309,7 +309,7 @@ pub fn now(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `statistics/1` for the items a single process can answer.
 pub fn statistics(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let ms = ctx.io.monotonic_nanos() / 1_000_000;
+    let ms = ctx.node.io().monotonic_nanos() / 1_000_000;
     let counters = ctx.node.counters();
     // `{Total, SinceLastCall}` of a node-wide counter.
     let with_change = |ctx: &mut Ctx, which: Reading, total: u64| {
@@ -322,7 +322,7 @@ pub fn statistics(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let active = counters.runnable + 1;
     match a[0] {
         atom::RUNTIME => {
-            let cpu_ms = ctx.io.cpu_nanos() / 1_000_000;
+            let cpu_ms = ctx.node.io().cpu_nanos() / 1_000_000;
             with_change(ctx, Reading::Runtime, cpu_ms)
         }
         atom::WALL_CLOCK => with_change(ctx, Reading::WallClock, ms),
@@ -463,7 +463,7 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         // A node that is not alive has creation 0.
         "creation" => Term::small(0),
         "os_version" => {
-            let [major, minor, release] = ctx.io.os_version();
+            let [major, minor, release] = ctx.node.io().os_version();
             ctx.p.heap.tuple(&[
                 Term::small(i64::from(major)),
                 Term::small(i64::from(minor)),
@@ -586,7 +586,7 @@ pub fn display_string(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             s.chars().map(|c| c as u32 as u8).collect()
         }
     };
-    ctx.io.stderr(&bytes);
+    ctx.node.io().stderr(&bytes);
     Ok(atom::TRUE)
 }
 

@@ -27,7 +27,7 @@ fn convert(nanos: u64, unit: u64) -> i64 {
 /// `os:perf_counter/0`: the monotonic clock in its native unit (`perf_counter` converts as
 /// the nanosecond).
 pub fn perf_counter(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    let n = ctx.io.monotonic_nanos();
+    let n = ctx.node.io().monotonic_nanos();
     Ok(ctx.p.heap.int(n as i64))
 }
 
@@ -36,7 +36,7 @@ pub fn monotonic_time(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(u) => per_second(*u).ok_or_else(badarg)?,
         None => 1_000_000_000,
     };
-    let n = ctx.io.monotonic_nanos();
+    let n = ctx.node.io().monotonic_nanos();
     Ok(ctx.p.heap.int(convert(n, unit)))
 }
 
@@ -46,13 +46,13 @@ pub fn system_time(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(u) => per_second(*u).ok_or_else(badarg)?,
         None => 1_000_000_000,
     };
-    let n = ctx.io.system_nanos();
+    let n = ctx.node.io().system_nanos();
     Ok(ctx.p.heap.int(convert(n, unit)))
 }
 
 /// `erlang:timestamp/0` and `os:timestamp/0`: `{MegaSecs, Secs, MicroSecs}`.
 pub fn timestamp(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    let us = ctx.io.system_nanos() / 1_000;
+    let us = ctx.node.io().system_nanos() / 1_000;
     let (mega, rest) = (us / 1_000_000_000_000, us % 1_000_000_000_000);
     let (secs, micro) = (rest / 1_000_000, rest % 1_000_000);
     Ok(ctx.p.heap.tuple(&[
@@ -81,7 +81,7 @@ pub fn time_offset(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         Some(u) => per_second(*u).ok_or_else(badarg)?,
         None => 1_000_000_000,
     };
-    let off = ctx.io.system_nanos() as i64 - ctx.io.monotonic_nanos() as i64;
+    let off = ctx.node.io().system_nanos() as i64 - ctx.node.io().monotonic_nanos() as i64;
     // Floor division, as erl's conversions round towards negative infinity.
     let v = if unit <= 1_000_000_000 {
         off.div_euclid(1_000_000_000 / unit as i64)

@@ -75,9 +75,9 @@ fn put(ctx: &mut Ctx, t: Term, to_stderr: bool) -> BifResult {
     }
     ctx.node.count_output(out.len());
     if to_stderr {
-        ctx.io.stderr(&out);
+        ctx.node.io().stderr(&out);
     } else {
-        ctx.io.stdout(&out);
+        ctx.node.io().stdout(&out);
     }
     Ok(atom::OK)
 }

@@ -34,7 +34,7 @@ pub fn spawns_program(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// have arrived yet (the console's I/O server asks again a little later), or `eof`. The
 /// image's console has no input: always `eof` there.
 pub fn read_input(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    let input = ctx.io.read_input();
+    let input = ctx.node.io().read_input();
     input_term(ctx, input)
 }
 
@@ -70,7 +70,7 @@ fn log_line(ctx: &mut Ctx, level: Term, text: Term, term: Option<Term>) -> BifRe
         bytes.extend_from_slice(&display(&ctx.view(), ctx.atoms, ctx.code, t));
     }
     let text = String::from_utf8_lossy(&bytes);
-    ctx.io.log(level, text.trim_end_matches('\n'));
+    ctx.node.io().log(level, text.trim_end_matches('\n'));
     Ok(atom::OK)
 }
 
@@ -79,7 +79,7 @@ fn log_line(ctx: &mut Ctx, level: Term, text: Term, term: Option<Term>) -> BifRe
 /// modules' files and applications' directories with it). Empty where modules come only
 /// from the image's archive.
 pub fn code_path(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    let dirs = ctx.io.code_path();
+    let dirs = ctx.node.io().code_path();
     let items: Vec<Term> = dirs.iter().map(|d| ctx.p.heap.string(d)).collect();
     Ok(ctx.p.heap.list(&items))
 }
@@ -89,7 +89,7 @@ pub fn code_path(ctx: &mut Ctx, _: &[Term]) -> BifResult {
 /// CPU, and blocked, and how many times the node slept waiting for events; `undefined`
 /// elsewhere. Benchmarks use it to tell their own work from waiting.
 pub fn run_times(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    match ctx.io.run_times() {
+    match ctx.node.io().run_times() {
         Some([running, runnable, blocked, sleeps]) => {
             let us = |ns: u64| Term::small((ns / 1000) as i64);
             let t = [

@@ -208,14 +208,14 @@ fn stop(f: Fault) -> Outcome {
 
 /// Runs `p` from its saved position as the only process of its node.
 pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
-    run_with(vm, io, &mut NoServices, p)
+    run_with(vm, &mut NoServices(io), p)
 }
 
 /// Runs `p` from its saved position; BIFs reach other processes through `node`.
-pub fn run_with(vm: &mut Vm, io: &mut dyn Io, node: &mut dyn Services, p: &mut Process) -> Outcome {
+pub fn run_with(vm: &mut Vm, node: &mut dyn Services, p: &mut Process) -> Outcome {
     vm.regs[..p.x.len()].copy_from_slice(&p.x);
     let mut live = 0;
-    let outcome = exec(vm, io, node, p, &mut live);
+    let outcome = exec(vm, node, p, &mut live);
     p.x.clear();
     p.x.extend_from_slice(&vm.regs[..live]);
     if p.x.capacity() > 4 * live.max(8) {
@@ -230,7 +230,6 @@ struct Env<'e> {
     atoms: &'e mut AtomTable,
     lits: &'e Literals,
     code: &'e Code,
-    io: &'e mut dyn Io,
     node: &'e mut dyn Services,
     next_ref: &'e mut u64,
     persistent: &'e mut super::persistent::PersistentTerms,
@@ -336,13 +335,7 @@ fn has_fast_path(op: &Op) -> bool {
 /// yield, a return within the module...); everything else, and every instruction without a
 /// fast path, goes to [`general`], which runs the full instruction set until it reaches an
 /// instruction with a fast path again.
-fn exec(
-    vm: &mut Vm,
-    io: &mut dyn Io,
-    node: &mut dyn Services,
-    p: &mut Process,
-    live: &mut usize,
-) -> Outcome {
+fn exec(vm: &mut Vm, node: &mut dyn Services, p: &mut Process, live: &mut usize) -> Outcome {
     let Vm {
         atoms,
         lits,
@@ -379,7 +372,6 @@ fn exec(
         atoms,
         lits,
         code,
-        io,
         node,
         next_ref,
         persistent,
@@ -454,7 +446,6 @@ fn try_send(
         atoms: &mut *env.atoms,
         lits,
         code: env.code,
-        io: &mut *env.io,
         next_ref: &mut *env.next_ref,
         persistent: &mut *env.persistent,
         ets: &mut *env.ets,
@@ -1258,7 +1249,6 @@ fn general<'e>(
     let atoms: &mut AtomTable = &mut *env.atoms;
     let lits: &'e Literals = env.lits;
     let code: &'e Code = env.code;
-    let io: &mut dyn Io = &mut *env.io;
     let node: &mut dyn Services = &mut *env.node;
     let next_ref: &mut u64 = &mut *env.next_ref;
     let persistent = &mut *env.persistent;
@@ -1297,7 +1287,6 @@ fn general<'e>(
                 atoms: &mut *atoms,
                 lits,
                 code,
-                io: &mut *io,
                 next_ref: &mut *next_ref,
                 persistent: &mut *persistent,
                 ets: &mut *ets,

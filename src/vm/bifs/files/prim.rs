@@ -55,7 +55,7 @@ fn fd(ctx: &Ctx, t: Term) -> Result<u64, Fault> {
 /// as in erl.
 fn request(ctx: &mut Ctx, op: FileOp<'_>) -> Result<Result<FileReply, Posix>, Fault> {
     let me = ctx.p.pid.pid_number();
-    match ctx.io.file(me, op) {
+    match ctx.node.io().file(me, op) {
         Err(Posix::NotOwner) => Err(Fault::error(atom(ctx, Posix::NotOwner.name()))),
         r => Ok(r),
     }
@@ -394,7 +394,7 @@ pub fn write_file_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         (Ok(a), Ok(m)) => (a, m),
         _ => return Ok(ctx.p.heap.tuple(&[atom::ERROR, atom::BADARG])),
     };
-    let now = (ctx.io.system_nanos() / 1_000_000_000) as i64;
+    let now = (ctx.node.io().system_nanos() / 1_000_000_000) as i64;
     let (atime, mtime) = match (atime, mtime) {
         (None, None) => (None, None),
         (a, m) => (Some(a.unwrap_or(now)), Some(m.unwrap_or(now))),
