@@ -65,6 +65,43 @@ pub const FLAG_NAMES: [&str; 21] = [
     "timestamp",
 ];
 
+/// The bit of each flag in the word `process_info(P, trace)` gives, as erl numbers them
+/// (`FLAG_NAMES` order).
+const ERL_BITS: [u32; 21] = [
+    1 << 21, // running_procs
+    1 << 20, // running_ports
+    1 << 22, // ports
+    1 << 23, // scheduler_id
+    1 << 17, // silent
+    1 << 16, // return_to
+    1 << 15, // arity
+    1 << 14, // garbage_collection
+    1 << 24, // exiting
+    1 << 13, // running
+    1 << 9,  // set_on_first_link
+    1 << 8,  // set_on_link
+    1 << 7,  // set_on_first_spawn
+    1 << 11, // procs
+    1 << 10, // call
+    1 << 6,  // set_on_spawn
+    1 << 5,  // receive
+    1 << 4,  // send
+    1 << 2,  // monotonic_timestamp
+    1 << 1,  // strict_monotonic_timestamp
+    1,       // timestamp
+];
+
+/// The trace flags `flags` as the integer `process_info(P, trace)` gives in erl.
+pub fn erl_word(flags: u32) -> i64 {
+    let mut word = 0;
+    for (i, b) in ERL_BITS.iter().enumerate() {
+        if flags & (1 << i) != 0 {
+            word |= i64::from(*b);
+        }
+    }
+    word
+}
+
 const fn bit(name: &str) -> u32 {
     let mut i = 0;
     while i < FLAG_NAMES.len() {

@@ -60,6 +60,7 @@ main() ->
     %% Flags on oneself; a process that is its own tracer gets nothing.
     show(self_trace, erlang:trace(self(), true, [send, 'receive'])),
     show(self_flags, erlang:trace_info(self(), flags)),
+    show(self_flags_word, process_info(self(), trace)),
     show(self_tracer, erlang:trace_info(self(), tracer) =:= {tracer, self()}),
     self() ! to_myself,
     receive to_myself -> ok end,
@@ -74,6 +75,9 @@ main() ->
     show(child_trace, erlang:trace(C, true, [send, 'receive', procs, {tracer, T}])),
     show(child_flags, erlang:trace_info(C, flags)),
     show(child_tracer, erlang:trace_info(C, tracer) =:= {tracer, T}),
+    %% process_info's trace item: the flags as erl's word.
+    show(child_word, process_info(C, trace)),
+    show(self_word, process_info(self(), trace)),
     Mon = monitor(process, C),
     C ! go,
     receive {back, C} -> ok end,

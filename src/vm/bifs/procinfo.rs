@@ -330,7 +330,9 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         }
         Item::LastCalls => atom::FALSE,
         Item::SequentialTraceToken => Term::NIL,
-        Item::Trace => Term::small(0),
+        Item::Trace => Term::small(
+            super::trace::tracee_of(ctx, n).map_or(0, |t| crate::vm::trace::erl_word(t.flags)),
+        ),
         Item::Parent => info.parent.map_or(atom::UNDEFINED, Term::pid),
         Item::MessageQueueData => {
             let off = if me {
