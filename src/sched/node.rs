@@ -702,10 +702,12 @@ impl<P: Platform> Node<P> {
                     self.emulator_error(&mut p, &text, io);
                 }
             }
+            // A slice that ended otherwise left its count in the process (at least one
+            // reduction: the slice ran).
             let used = if matches!(why, Outcome::Yield) {
                 SLICE_REDUCTIONS as u64
             } else {
-                1
+                (SLICE_REDUCTIONS - p.reductions.clamp(0, SLICE_REDUCTIONS - 1)) as u64
             };
             if let Some(e) = self.st.procs.get_mut(&pid) {
                 e.reductions += used;

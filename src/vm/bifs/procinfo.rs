@@ -10,6 +10,7 @@ use super::procs::priority_atom;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
 use crate::vm::exception::{build_trace, Top};
+use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::services::ProcessInfo;
 use crate::vm::term::Term;
 
@@ -263,6 +264,11 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         Item::StackSize => Term::small(stack as i64),
         Item::Memory if me => ctx.p.heap.int(ctx.p.memory_use().held as i64),
         Item::Memory => ctx.p.heap.int(memory as i64),
+        // The caller's own: those of its slices before, and of this one so far.
+        Item::Reductions if me => {
+            let now = (SLICE_REDUCTIONS - ctx.p.reductions.clamp(0, SLICE_REDUCTIONS)) as u64;
+            ctx.p.heap.int((info.reductions + now) as i64)
+        }
         Item::Reductions => ctx.p.heap.int(info.reductions as i64),
         Item::MinHeapSize => Term::small(min_heap(ctx, me, info) as i64),
         Item::MinBinVheapSize => Term::small(min_bin_vheap(ctx, me, info) as i64),

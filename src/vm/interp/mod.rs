@@ -387,9 +387,10 @@ fn exec(vm: &mut Vm, node: &mut dyn Services, p: &mut Process, live: &mut usize)
             match fast(&mut env, xr, p, lits, ops, cp0, &mut ip, &mut reds) {
                 Stop::General => {}
                 Stop::Wait(target) => {
-                    // As in `general`: resume at the loop_rec.
+                    // As in `general`: resume at the loop_rec, the slice's count left behind.
                     p.module = m;
                     p.pc = target;
+                    p.reductions = reds;
                     return Outcome::Waiting;
                 }
             }
@@ -1519,8 +1520,10 @@ fn general<'e>(
                 heap_args = xr[..n].to_vec();
                 &heap_args
             };
-            // Where the caller is, for process_info's current_function and stack trace.
+            // Where the caller is, for process_info's current_function and stack trace, and
+            // what is left of its slice (for its reductions, and for the BIF to charge).
             (p.module, p.pc) = (m, pc!() as u32);
+            p.reductions = reds;
             let r = if $resume {
                 ($bif)(&mut ctx!(), args)
             } else {
@@ -2998,8 +3001,10 @@ fn general<'e>(
                 Op::Timeout => p.mailbox.end_receive(),
                 Op::Wait(target) => {
                     // Resume at the loop_rec: it looks at the messages that arrived meanwhile.
+                    // What is left of the slice tells the node how much of it was used.
                     p.module = m;
                     p.pc = *target;
+                    p.reductions = reds;
                     return Some(Outcome::Waiting);
                 }
                 Op::WaitTimeout(target, src) => {
@@ -3015,6 +3020,7 @@ fn general<'e>(
                     } else if t == atom::INFINITY {
                         p.module = m;
                         p.pc = *target;
+                        p.reductions = reds;
                         return Some(Outcome::Waiting);
                     } else {
                         let ms = match t.as_small() {
@@ -3024,6 +3030,7 @@ fn general<'e>(
                         if ms != 0 {
                             p.module = m;
                             p.pc = *target;
+                            p.reductions = reds;
                             if !p.mailbox.arm_timer() {
                                 return Some(Outcome::Waiting);
                             }
