@@ -12,6 +12,15 @@ use crate::vm::ops::*;
 use crate::vm::process::Process;
 use crate::vm::term::{Kind, Term};
 
+/// `select_tuple_arity`'s target for `t`: the label its arity is paired with in `table`, or
+/// `fail` (also for a term that is no tuple).
+#[inline(always)]
+pub(super) fn tuple_arity_target(v: &View, t: Term, fail: u32, table: &[(u32, u32)]) -> u32 {
+    v.tuple(t)
+        .and_then(|el| table.iter().find(|(a, _)| *a as usize == el.len()))
+        .map_or(fail, |&(_, l)| l)
+}
+
 /// `tuple_size/1`, `byte_size/1`, `map_size/1` or `length/1` of `t` as the BIF computes it,
 /// when `t` has the type it takes; for `length/1`, only when the list is shorter than 64
 /// cells, for which the BIF charges no reductions (longer ones go to the BIF, which does).

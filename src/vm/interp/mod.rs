@@ -1151,16 +1151,8 @@ fn fast<'e>(
             }
             Op::SelectTupleArity { src, fail, table } => {
                 let v = get!(*src);
-                let mut target = *fail;
-                if let Some(el) = p.heap.view(lits).tuple(v) {
-                    for (a, l) in table.iter() {
-                        if *a as usize == el.len() {
-                            target = *l;
-                            break;
-                        }
-                    }
-                }
-                ip = ops.at(target as usize);
+                ip = ops
+                    .at(guards::tuple_arity_target(&p.heap.view(lits), v, *fail, table) as usize);
                 continue;
             }
             // Every other instruction, named rather than matched by `_`: with no default
@@ -2262,16 +2254,7 @@ fn general<'e>(
                 }
                 Op::SelectTupleArity { src, fail, table } => {
                     let v = get!(*src);
-                    let view = p.heap.view(lits);
-                    let mut target = *fail;
-                    if let Some(el) = view.tuple(v) {
-                        for (a, l) in table.iter() {
-                            if *a as usize == el.len() {
-                                target = *l;
-                                break;
-                            }
-                        }
-                    }
+                    let target = guards::tuple_arity_target(&p.heap.view(lits), v, *fail, table);
                     ip = ops.at(target as usize);
                 }
                 Op::Jump(t) => ip = ops.at(*t as usize),
