@@ -656,3 +656,59 @@ fn gzip_compressed_beam_files_load_and_bad_ones_are_refused() {
         assert_eq!(load(&bytes).err(), Some(LoadError::BadGzip));
     }
 }
+
+#[test]
+#[ignore]
+fn zz_operand_kind_stats() {
+    use std::collections::BTreeMap;
+    let mut stats: BTreeMap<(u8, usize), std::collections::BTreeSet<String>> = BTreeMap::new();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir("/usr/lib/erlang/lib").unwrap() {
+        files.extend(beam_files(&entry.unwrap().path().join("ebin")));
+    }
+    if let Ok(d) = std::env::var("EXTRA_BEAM_DIR") {
+        files.extend(beam_files(Path::new(&d)));
+    }
+    fn kind(a: &Operand) -> String {
+        match a {
+            Operand::Unsigned(_) => "u".into(),
+            Operand::Integer(_) | Operand::BigInteger(_) => "i".into(),
+            Operand::Nil => "nil".into(),
+            Operand::Atom(_) => "a".into(),
+            Operand::X(_) => "x".into(),
+            Operand::Y(_) => "y".into(),
+            Operand::Label(0) => "f0".into(),
+            Operand::Label(_) => "f".into(),
+            Operand::Char(_) => "h".into(),
+            Operand::List(items) => {
+                let mut s: Vec<String> = items.iter().map(kind).collect();
+                s.sort();
+                s.dedup();
+                std::format!("l[{}]", s.join(","))
+            }
+            Operand::FloatReg(_) => "F".into(),
+            Operand::AllocList(_) => "L".into(),
+            Operand::Literal(_) => "q".into(),
+        }
+    }
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        let module = match load(&bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                std::println!("FAIL {}: {e}", file.display());
+                continue;
+            }
+        };
+        for i in &module.code {
+            for (p, a) in i.args.iter().enumerate() {
+                stats.entry((i.opcode, p)).or_default().insert(kind(a));
+            }
+        }
+    }
+    for ((op, p), kinds) in stats {
+        let name = opcodes::by_number(op).unwrap().name;
+        let ks: Vec<String> = kinds.into_iter().collect();
+        std::println!("STAT {op:3} {name} {p}: {}", ks.join(" "));
+    }
+}
