@@ -699,4 +699,66 @@ mod tests {
             Some(OpcodeStatus::Obsolete)
         );
     }
+
+    #[test]
+    fn every_signature_is_well_formed() {
+        for op in &OPCODES {
+            assert_eq!(op.signature.len(), usize::from(op.arity), "{}", op.name);
+            for letter in op.signature.chars() {
+                assert!(
+                    OPERAND_KINDS.contains(letter),
+                    "{}: unknown kind {letter:?}",
+                    op.name
+                );
+            }
+        }
+        // Every letter of the alphabet is used by some opcode.
+        for letter in OPERAND_KINDS.chars() {
+            assert!(
+                OPCODES.iter().any(|op| op.signature.contains(letter)),
+                "{letter:?} unused"
+            );
+        }
+        assert_eq!(by_name("move").map(|o| o.signature), Some("sd"));
+        assert_eq!(by_name("call").map(|o| o.signature), Some("uf"));
+    }
+
+    #[test]
+    fn kinds_accept_what_they_say() {
+        use alloc::vec::Vec;
+        let samples = [
+            Operand::Unsigned(1),
+            Operand::Integer(-1),
+            Operand::Nil,
+            Operand::Atom(0),
+            Operand::X(0),
+            Operand::Y(0),
+            Operand::Label(0),
+            Operand::Char(97),
+            Operand::List(Vec::new()),
+            Operand::FloatReg(0),
+            Operand::AllocList(Vec::new()),
+            Operand::Literal(0),
+        ];
+        let accepted = |kind: u8| -> Vec<usize> {
+            (0..samples.len())
+                .filter(|&i| accepts(kind, &samples[i]))
+                .collect()
+        };
+        assert_eq!(accepted(b'u'), [0]);
+        assert_eq!(accepted(b'a'), [3]);
+        assert_eq!(accepted(b'x'), [4]);
+        assert_eq!(accepted(b'y'), [5]);
+        assert_eq!(accepted(b'd'), [4, 5]);
+        assert_eq!(accepted(b's'), [1, 2, 3, 4, 5, 7, 11]);
+        assert_eq!(accepted(b'f'), [6]);
+        assert_eq!(accepted(b'j'), [3, 6]);
+        assert_eq!(accepted(b't'), [0, 3]);
+        assert_eq!(accepted(b'l'), [8]);
+        assert_eq!(accepted(b'F'), [9]);
+        assert_eq!(accepted(b'L'), [0, 10]);
+        assert_eq!(accepted(b'S'), [1, 2, 3, 4, 5, 7, 9, 11]);
+        assert_eq!(accepted(b'D'), [4, 5, 9]);
+        assert!(accepted(b'?').is_empty());
+    }
 }
