@@ -125,7 +125,9 @@ pub enum Problem {
     BadOperand {
         /// The instruction's name.
         opcode: &'static str,
-        /// Offset of the operand in the Code chunk (or in the chunk being read).
+        /// The operand's position in the instruction, from 0.
+        position: u8,
+        /// Offset of the operand in the Code chunk.
         offset: usize,
         /// What is wrong with it.
         reason: OperandError,
@@ -205,8 +207,8 @@ pub enum OperandError {
     BadTypedRegister,
     /// An X register number at or above [`super::MAX_X_REGISTERS`].
     XRegisterTooLarge(u32),
-    /// The operand has the wrong kind for this position (for example not an atom in
-    /// `func_info`).
+    /// The operand's kind does not fit its opcode's signature for this position (for example
+    /// not an atom in `func_info`, or not a register as `move`'s destination).
     WrongKind,
 }
 
@@ -330,9 +332,14 @@ impl fmt::Display for Problem {
             ),
             Problem::BadOperand {
                 opcode,
+                position,
                 offset,
                 reason,
-            } => write!(f, "{opcode}: {reason} at byte {offset}"),
+            } => write!(
+                f,
+                "{opcode} operand {}: {reason} at Code byte {offset}",
+                u16::from(*position) + 1
+            ),
             Problem::OutOfRange {
                 table,
                 index,

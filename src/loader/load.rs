@@ -434,18 +434,20 @@ fn parse_code(data: &[u8], module: &mut Module) -> Result<(), Problem> {
             });
         }
         let mut args = Vec::with_capacity(usize::from(opcode.arity));
-        for position in 0..usize::from(opcode.arity) {
+        for (position, &kind) in opcode.signature.as_bytes().iter().enumerate() {
             let at = r.pos();
             let bad = |reason| Problem::BadOperand {
                 opcode: opcode.name,
+                position: position as u8,
                 offset: at,
                 reason,
             };
             let arg = read_operand(&mut r, false).map_err(bad)?;
-            ctx.check(&arg, number, position, at).map_err(|p| match p {
-                Err(reason) => bad(reason),
-                Ok(problem) => problem,
-            })?;
+            ctx.check(&arg, number, position, kind, at)
+                .map_err(|p| match p {
+                    Err(reason) => bad(reason),
+                    Ok(problem) => problem,
+                })?;
             args.push(arg);
         }
         let index = u32::try_from(module.code.len()).map_err(|_| Problem::MissingCodeEnd)?;
@@ -462,7 +464,7 @@ fn parse_code(data: &[u8], module: &mut Module) -> Result<(), Problem> {
                             offset,
                         })
                     }
-                    _ => unreachable_kind(opcode.name, offset)?,
+                    _ => unreachable_kind(opcode.name, offset + 1)?,
                 };
                 if defined[label] {
                     return Err(Problem::DuplicateLabel {
@@ -514,6 +516,7 @@ fn parse_code(data: &[u8], module: &mut Module) -> Result<(), Problem> {
 fn unreachable_kind(opcode: &'static str, offset: usize) -> Result<usize, Problem> {
     Err(Problem::BadOperand {
         opcode,
+        position: 0,
         offset,
         reason: OperandError::WrongKind,
     })
@@ -545,38 +548,33 @@ struct Context {
 type CheckError = Result<Problem, OperandError>;
 
 impl Context {
-    /// Checks operand `position` of opcode `number`.
+    /// Checks operand `position` of opcode `number`: its kind against signature letter `kind`
+    /// ([`opcodes::accepts`]), then any index it holds against its table.
     fn check(
         &self,
         arg: &Operand,
         number: u8,
         position: usize,
+        kind: u8,
         offset: usize,
     ) -> Result<(), CheckError> {
+        if !opcodes::accepts(kind, arg) {
+            return Err(Err(OperandError::WrongKind));
+        }
         self.check_ranges(arg, offset).map_err(Ok)?;
-        let kind = |ok: bool| {
-            if ok {
-                Ok(())
-            } else {
-                Err(Err(OperandError::WrongKind))
-            }
-        };
-        let unsigned_in = |table: Table, size: usize| match arg {
+        // The signature has made these operands unsigned; here they index a table.
+        let index_in = |table: Table, size: usize| match arg {
             Operand::Unsigned(i) => check_index(table, *i, size, id::CODE, offset).map_err(Ok),
-            _ => Err(Err(OperandError::WrongKind)),
+            _ => Ok(()),
         };
         match (number, position) {
-            (op::LABEL, 0) => kind(matches!(arg, Operand::Unsigned(_))),
-            (op::FUNC_INFO, 0 | 1) => kind(matches!(arg, Operand::Atom(_))),
             (op::CALL_EXT | op::CALL_EXT_LAST | op::CALL_EXT_ONLY, 1)
             | (op::BIF0, 0)
             | (op::BIF1 | op::BIF2, 1)
-            | (op::GC_BIF1 | op::GC_BIF2 | op::GC_BIF3, 2) => {
-                unsigned_in(Table::Import, self.imports)
-            }
-            (op::MAKE_FUN2 | op::MAKE_FUN3, 0) => unsigned_in(Table::Lambda, self.lambdas),
+            | (op::GC_BIF1 | op::GC_BIF2 | op::GC_BIF3, 2) => index_in(Table::Import, self.imports),
+            (op::MAKE_FUN2 | op::MAKE_FUN3, 0) => index_in(Table::Lambda, self.lambdas),
             // Without a Line chunk OTP ignores `line` instructions.
-            (op::LINE, 0) if self.lines > 0 => unsigned_in(Table::Line, self.lines),
+            (op::LINE, 0) if self.lines > 0 => index_in(Table::Line, self.lines),
             _ => Ok(()),
         }
     }

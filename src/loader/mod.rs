@@ -5,7 +5,8 @@
 //! [`Instruction`] per generic opcode, and resolves labels to instruction indices; the VM may
 //! translate this generic form further for speed.
 //!
-//! Guarantees of a loaded module: every atom, import, literal, fun and line index in the code
+//! Guarantees of a loaded module: every operand's kind fits its opcode's signature
+//! ([`opcodes::Opcode::signature`]); every atom, import, literal, fun and line index in the code
 //! and tables is in range; every label operand other than 0 is defined; the code ends with
 //! `int_code_end`; no opcode is obsolete; X registers are below [`MAX_X_REGISTERS`].
 
