@@ -1112,7 +1112,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         // Start small: registers are allocated when it first runs; a min_heap_size the
         // allocator cannot give, or arguments the node's memory cannot hold, fail the spawn
         // before it takes a pid.
-        let mut heap = super::state::small_heap();
+        let mut heap = Heap::new();
         heap.attach(&self.st.memory);
         let node_min = self.st.min_heaps;
         let min_heap = opts

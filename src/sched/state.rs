@@ -157,9 +157,7 @@ impl Carried {
 
 /// A heap that starts with no space reserved (grows on demand).
 pub fn small_heap() -> Heap {
-    let mut h = Heap::new();
-    h.words = Vec::new();
-    h
+    Heap::fragment()
 }
 
 /// Who a monitor watches, as its `'DOWN'` message names it.

@@ -27,7 +27,7 @@ impl<P: Platform> Node<P> {
         let procs = &self.st.procs;
         let handovers = vm.ets.owner_exited(pid, &|p| procs.contains_key(&p));
         for h in handovers {
-            let mut heap = Heap::new();
+            let mut heap = Heap::fragment();
             let msg = vm
                 .ets
                 .transfer_message(&mut heap, &mut vm.atoms, &vm.lits, &h);

@@ -147,8 +147,8 @@ enum Stop {
 }
 
 /// Makes sure `dst.words` has room for `need` more words: grown through
-/// [`Heap::grow_words`] (the account, then the allocator) by doubling as a `Vec` grows, or,
-/// when that is refused, by an eighth of what the heap holds, or exactly. An uncharged copy
+/// [`Heap::grow_words`] (the account, then the allocator) to [`Heap::next_size`], or, when
+/// that is refused, by an eighth of what the heap holds, or exactly. An uncharged copy
 /// (`!charged`) then grows exactly, whatever the account says.
 #[inline]
 fn room(dst: &mut Heap, need: usize, charged: bool) -> Result<(), OutOfMemory> {
@@ -167,12 +167,9 @@ fn grow(dst: &mut Heap, need: usize, charged: bool) -> Result<(), OutOfMemory> {
         heap_words: len,
         wanted_words: want,
     };
-    let doubled = want.max(dst.words.capacity().saturating_mul(2));
-    for total in [doubled, want.saturating_add(want / 8), want] {
-        let mut held = core::mem::take(&mut dst.words);
-        let grown = dst.grow_words(&mut held, total, 0);
-        dst.words = held;
-        if grown.is_ok() {
+    let first = dst.next_size(need);
+    for total in [first, first.min(want.saturating_add(want / 8)), want] {
+        if dst.grow_to(total).is_ok() {
             return Ok(());
         }
     }

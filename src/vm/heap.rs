@@ -94,6 +94,12 @@ impl Default for Heap {
 /// erl's default `min_heap_size`, in words: the smallest of its heap sizes a process gets.
 pub const ERL_MIN_HEAP_SIZE: usize = 233;
 
+/// Room a safe point keeps in the heap's vector for the code that runs before the next one.
+/// The loader drops `test_heap` (words are pushed onto the vector, which grows itself when
+/// full), so a call finds the vector this close to full and grows it then, by the heap's own
+/// sequence ([`Heap::next_size`]), rather than leaving the next push to double it.
+pub const STRAIGHT_LINE_WORDS: usize = 128;
+
 /// The smallest of erl's heap sizes (12, 38, then each the sum of the two before plus one,
 /// and past 833,026 words a fifth more each time) that holds `words`, but at least erl's
 /// default minimum: the `min_heap_size` a process asking for `words` gets, as erl rounds it.
@@ -143,9 +149,17 @@ impl Heap {
             min_heap: ERL_MIN_HEAP_SIZE,
             bin_bytes: 0,
             bin_limit: bin_limit(MIN_HEAP_WORDS),
-            gc_at: MIN_HEAP_WORDS,
+            gc_at: 0,
             charge: None,
         }
+    }
+
+    /// A heap for a term kept outside every process (an ETS object, a held message, a
+    /// trace pattern): no minimum heap size, so its first growth is only what the term needs.
+    pub fn fragment() -> Self {
+        let mut h = Heap::new();
+        h.min_heap = 0;
+        h
     }
 
     /// Sets the process's `min_heap_size` (`words`, already one of erl's heap sizes): the heap
@@ -154,10 +168,7 @@ impl Heap {
     /// refuses is an error (the caller's `system_limit`) and changes nothing; so a heap never
     /// grows to its threshold without the account.
     pub fn set_min_heap(&mut self, words: usize) -> Result<(), MemoryError> {
-        let mut held = core::mem::take(&mut self.words);
-        let grown = self.grow_words(&mut held, words, 0);
-        self.words = held;
-        grown?;
+        self.grow_to(words)?;
         self.min_heap = words;
         self.limit = self.limit.max(words);
         self.bin_limit = bin_limit(self.limit);
@@ -415,13 +426,67 @@ impl Heap {
         self.settle_gc_at();
     }
 
-    /// Brings `gc_at` in line with the thresholds and the binaries made.
+    /// Brings `gc_at` in line with the thresholds, the binaries made and the vector's
+    /// capacity (a safe point short of room grows the vector, see [`Heap::fit`]).
     fn settle_gc_at(&mut self) {
         self.gc_at = if self.bin_bytes > self.bin_limit {
             0
         } else {
             self.limit
+                .min(self.words.capacity().saturating_sub(STRAIGHT_LINE_WORDS))
         };
+    }
+
+    /// The words a heap holds room for between collections: its threshold and an eighth
+    /// more, for what an instruction or a BIF builds past the threshold before the next
+    /// safe point looks.
+    pub fn room(&self) -> usize {
+        self.limit.saturating_add(self.limit / 8)
+    }
+
+    /// The capacity to grow to when the vector is `need` words short: doubling from erl's
+    /// minimum heap size up to the heap's [`Heap::room`] while the words fit under the
+    /// threshold (a collection comes before more is needed), and by half past it (a process
+    /// that waits takes messages past its threshold and collects only when it runs). Growth
+    /// past the room would be copied once more by the collection that follows, and its
+    /// freed blocks would stay in the allocator as holes.
+    pub fn next_size(&self, need: usize) -> usize {
+        let cap = self.words.capacity();
+        let want = self.words.len().saturating_add(need);
+        let room = self.room();
+        if want <= room {
+            want.max(cap.saturating_mul(2).max(self.min_heap).min(room))
+        } else {
+            want.max(cap.saturating_add(cap / 2))
+        }
+    }
+
+    /// Grows the heap's own vector to `total` words through [`Heap::grow_words`] (the node's
+    /// account, then the allocator); a refusal leaves it as it was.
+    pub fn grow_to(&mut self, total: usize) -> Result<(), MemoryError> {
+        let mut held = core::mem::take(&mut self.words);
+        let grown = self.grow_words(&mut held, total, 0);
+        self.words = held;
+        self.settle_gc_at();
+        grown
+    }
+
+    /// At a safe point that [`Heap::wants_gc`]`(need)`: makes room for `need` more words
+    /// without a collection when only the vector's capacity is short (the words stay under
+    /// the threshold and the binaries under theirs). False when a collection is due, or the
+    /// growth was refused (a collection then frees what it can).
+    pub fn fit(&mut self, need: usize) -> bool {
+        let want = self.words.len().saturating_add(need);
+        if self.bin_bytes > self.bin_limit || want > self.limit {
+            return false;
+        }
+        let need = need.saturating_add(STRAIGHT_LINE_WORDS);
+        if self.words.capacity() - self.words.len() >= need {
+            // The vector grew on its own since `gc_at` was set (a BIF's result).
+            self.settle_gc_at();
+            return true;
+        }
+        self.grow_to(self.next_size(need)).is_ok()
     }
 
     /// A reader over this heap and the literal area.

@@ -249,11 +249,7 @@ impl Process {
         if self.heap.words.capacity() >= want {
             return Ok(());
         }
-        let want = want.saturating_add(RESERVE_SLACK);
-        let mut held = core::mem::take(&mut self.heap.words);
-        let grown = self.heap.grow_words(&mut held, want, 0);
-        self.heap.words = held;
-        grown
+        self.heap.grow_to(want.saturating_add(RESERVE_SLACK))
     }
 
     fn cap_heap_limit(&mut self) {
@@ -352,6 +348,16 @@ impl Process {
     pub fn set_y(&mut self, i: u32, t: Term) {
         let n = self.stack.len();
         self.stack[n - 1 - i as usize] = t;
+    }
+
+    /// At a safe point where the heap [`wants_gc`](Heap::wants_gc)`(need)`: room for `need`
+    /// more words, by a larger vector when only its capacity is short ([`Heap::fit`]), or by
+    /// a collection.
+    pub fn room_or_collect(&mut self, x: &mut [Term], need: usize) -> Result<(), GcError> {
+        if self.heap.fit(need) {
+            return Ok(());
+        }
+        self.collect(x, need)
     }
 
     /// Collects the heap with the live X registers `x` as roots, leaving `need` words free.
@@ -476,6 +482,73 @@ mod tests {
 
     /// Each collection is tallied with the words it freed: garbage counts, what survives
     /// does not.
+    /// A heap grows by its own sequence (erl's minimum, doubling, then its room) whether
+    /// messages are copied in or the process builds terms between safe points, and never past
+    /// its room before the collection its threshold asks for: a vector that doubled itself
+    /// there would be copied again by that collection and leave a freed block twice the room.
+    #[test]
+    fn a_heap_grows_to_its_room_and_no_further_before_collecting() {
+        use crate::vm::copy::try_copy_term;
+        use crate::vm::heap::{Heap, ERL_MIN_HEAP_SIZE};
+        use crate::vm::literals::Literals;
+        let lits = Literals::default();
+        let mut sender = Heap::new();
+        let msg = sender.tuple(&[Term::small(1), Term::small(2), Term::small(3)]);
+        let mut p = Process::new(Term::pid(1));
+        let room = p.heap.room();
+        let mut sizes = alloc::vec::Vec::new();
+        let mut collections = 0;
+        let mut x = [Term::NIL];
+        for i in 0..20_000 {
+            if i % 2 == 0 {
+                // A message copied in while the process waits.
+                x[0] = try_copy_term(&sender.view(&lits), &mut p.heap, msg).unwrap();
+            } else {
+                // The process builds a tuple, then reaches a call (a safe point).
+                x[0] = p.heap.tuple(&[Term::small(i), x[0], Term::NIL]);
+                if p.heap.wants_gc(0) {
+                    let before = p.gc_tally.collections;
+                    p.room_or_collect(&mut x, 0).unwrap();
+                    collections += p.gc_tally.collections - before;
+                }
+            }
+            let cap = p.heap.words.capacity();
+            assert!(cap <= room, "step {i}: capacity {cap} past the room {room}");
+            if sizes.last() != Some(&cap) {
+                sizes.push(cap);
+            }
+        }
+        assert!(collections >= 10, "{collections} collections");
+        assert_eq!(
+            &sizes[..6],
+            [
+                ERL_MIN_HEAP_SIZE,
+                2 * ERL_MIN_HEAP_SIZE,
+                4 * ERL_MIN_HEAP_SIZE,
+                8 * ERL_MIN_HEAP_SIZE,
+                16 * ERL_MIN_HEAP_SIZE,
+                room
+            ]
+        );
+    }
+
+    /// A term kept outside every process takes only the words it needs.
+    #[test]
+    fn a_fragment_takes_only_what_its_term_needs() {
+        use crate::vm::copy::try_copy_term;
+        use crate::vm::heap::Heap;
+        use crate::vm::literals::Literals;
+        let lits = Literals::default();
+        let mut src = Heap::new();
+        let t = src.tuple(&[Term::small(1), Term::small(2)]);
+        let mut frag = Heap::fragment();
+        try_copy_term(&src.view(&lits), &mut frag, t).unwrap();
+        assert_eq!(frag.words.capacity(), 3);
+        let mut heap = Heap::new();
+        try_copy_term(&src.view(&lits), &mut heap, t).unwrap();
+        assert_eq!(heap.words.capacity(), heap.min_heap);
+    }
+
     #[test]
     fn collections_are_tallied_with_the_words_they_free() {
         let mut p = Process::new(Term::pid(1));

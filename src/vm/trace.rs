@@ -254,8 +254,7 @@ impl Eq for CallSpec {}
 impl CallSpec {
     /// `true`: every call traced, nothing else.
     pub fn every_call() -> Self {
-        let mut heap = super::heap::Heap::new();
-        heap.words = alloc::vec::Vec::new();
+        let heap = super::heap::Heap::fragment();
         CallSpec {
             clauses: alloc::vec![CallClause {
                 test: None,

@@ -23,7 +23,7 @@ pub struct Object {
 impl Object {
     /// Copies `t`, read through `v`.
     pub fn new(v: &View, t: Term) -> Object {
-        let mut h = Heap::new();
+        let mut h = Heap::fragment();
         let root = copy_term(v, &mut h, t);
         Object {
             words: core::mem::take(&mut h.words).into_boxed_slice(),

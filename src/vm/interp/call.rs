@@ -50,7 +50,7 @@ pub(super) fn trap(
     };
     let n = args.len();
     xr[..n].copy_from_slice(args);
-    if p.heap.wants_gc(0) && p.collect(&mut xr[..n], 0).is_err() {
+    if p.heap.wants_gc(0) && p.room_or_collect(&mut xr[..n], 0).is_err() {
         // Over a max_heap_size that kills, as in gc!.
         return Outcome::Crash {
             class: Class::Exit,

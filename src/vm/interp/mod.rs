@@ -1394,7 +1394,7 @@ fn general<'e>(
     macro_rules! gc {
         ($need:expr, $live:expr) => {
             if p.heap.wants_gc($need as usize)
-                && p.collect(&mut xr[..($live as usize).min(X_REGS)], $need as usize)
+                && p.room_or_collect(&mut xr[..($live as usize).min(X_REGS)], $need as usize)
                     .is_err()
             {
                 // Over a max_heap_size that kills: no catch sees it.
