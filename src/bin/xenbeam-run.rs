@@ -611,7 +611,8 @@ fn main() {
             max_memory = xenbeam::vm::memory::budget_within(limit, ALLOCATOR.allocated());
         }
     }
-    // Deeply recursive Erlang never recurses in Rust, but term printing and comparison do.
+    // Deep Erlang recursion and deep terms never recurse in Rust (tests/deep_terms.rs passes
+    // with an 8 MiB stack); the wide stack is a margin for native code that might.
     let child = std::thread::Builder::new()
         .stack_size(256 << 20)
         .spawn(move || {

@@ -1384,6 +1384,33 @@ fn general<'e>(
             )
         };
     }
+    // A guard BIF called from `general` (after an instruction's own quick answer, if any,
+    // did not apply): its value goes to `$dst`; its failure jumps to `$fail` when there is
+    // one, else raises with the BIF's frame. A BIF that charges for long work (length/1)
+    // lowers `p.reductions`, and the slice follows it when it falls below what is left.
+    // Unlike `call_bif!`, `p.reductions` is not brought up to date before the call (it is
+    // the count at the slice's start or at its last BIF call, never less than what is
+    // left), so such a charge counts from there: the store cost 1% of the binary
+    // workload's instructions.
+    macro_rules! guard_bif {
+        ($bif:expr, $args:expr, $export:expr, $fail:expr, $dst:expr) => {{
+            let a: &[Term] = $args;
+            match $bif(&mut ctx!(), a) {
+                Ok(v) => {
+                    reds = reds.min(p.reductions);
+                    store(xr, p, $dst, v)
+                }
+                Err(_) if $fail != 0 => ip = ops.at($fail as usize),
+                Err(f) => fault!(
+                    f,
+                    Top::Bif {
+                        bif: BifName::Export($export),
+                        args: a
+                    }
+                ),
+            }
+        }};
+    }
     macro_rules! error_tuple {
         ($tag:expr, $v:expr) => {{
             let v = $v;
@@ -2034,21 +2061,7 @@ fn general<'e>(
                         }
                         None => {
                             // The BIF's own error (or a long list's length), as for `Op::Bif`.
-                            let a = [t];
-                            match bif(&mut ctx!(), &a) {
-                                Ok(v) => {
-                                    reds = reds.min(p.reductions);
-                                    store(xr, p, *dst, v)
-                                }
-                                Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
-                                Err(f) => fault!(
-                                    f,
-                                    Top::Bif {
-                                        bif: BifName::Export(*export),
-                                        args: &a
-                                    }
-                                ),
-                            }
+                            guard_bif!(bif, &[t], *export, *fail, *dst)
                         }
                     }
                 }
@@ -2065,18 +2078,7 @@ fn general<'e>(
                         Some(e) => store(xr, p, *dst, e),
                         None => {
                             // The BIF's own error, as for `Op::Bif`.
-                            let a = [i, t];
-                            match bif(&mut ctx!(), &a) {
-                                Ok(v) => store(xr, p, *dst, v),
-                                Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
-                                Err(f) => fault!(
-                                    f,
-                                    Top::Bif {
-                                        bif: BifName::Export(*export),
-                                        args: &a
-                                    }
-                                ),
-                            }
+                            guard_bif!(bif, &[i, t], *export, *fail, *dst)
                         }
                     }
                 }
@@ -2097,18 +2099,7 @@ fn general<'e>(
                     match fast {
                         Some(t) => store(xr, p, *dst, t),
                         None => {
-                            let args = [x, y];
-                            match bif(&mut ctx!(), &args) {
-                                Ok(v) => store(xr, p, *dst, v),
-                                Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
-                                Err(f) => fault!(
-                                    f,
-                                    Top::Bif {
-                                        bif: BifName::Export(*export),
-                                        args: &args
-                                    }
-                                ),
-                            }
+                            guard_bif!(bif, &[x, y], *export, *fail, *dst)
                         }
                     }
                 }
@@ -2123,22 +2114,7 @@ fn general<'e>(
                     for (i, s) in args.iter().enumerate() {
                         buf[i] = get!(*s);
                     }
-                    let a = &buf[..args.len()];
-                    match bif(&mut ctx!(), a) {
-                        Ok(v) => {
-                            // A guard BIF charges for long work (length/1) as call_bif! sees.
-                            reds = reds.min(p.reductions);
-                            store(xr, p, *dst, v)
-                        }
-                        Err(_) if *fail != 0 => ip = ops.at(*fail as usize),
-                        Err(f) => fault!(
-                            f,
-                            Top::Bif {
-                                bif: BifName::Export(*export),
-                                args: a
-                            }
-                        ),
-                    }
+                    guard_bif!(bif, &buf[..args.len()], *export, *fail, *dst)
                 }
                 Op::GetList(s, h, t) => {
                     let l = get!(*s);
