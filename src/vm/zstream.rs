@@ -23,6 +23,14 @@
 //! of dictionaries and output, without the output of the step that checked a zlib or gzip
 //! trailer (zlib's quirk).
 //!
+//! `deflateParams` is erl's: a sync flush with the old parameters, whose output the stream
+//! keeps and gives back before the next `deflate`'s (erl's "stash"); then, since miniz
+//! changes a compressor's strategy only at its start, a new compressor with the new level
+//! and strategy continues the stream from that byte boundary (its matches start afresh, so
+//! the 32 KiB of history before are not referred to) and the zlib trailer is written here.
+//! `set_controlling_process` hands a stream to another process; one handed to a process
+//! that is not alive is freed at once (erl keeps it, usable by no one).
+//!
 //! Invariants: a closed stream keeps no codec state; a closed stream's id is remembered (a
 //! bounded number of them) only so that later calls get erl's errors instead of `badarg`.
 
@@ -94,6 +102,9 @@ impl ZError {
 /// erl's output chunk for inflate (`safeInflate` returns at most this much per call).
 pub const INFLATE_CHUNK: usize = 16384;
 
+/// erl's default buffer size (`getBufSize/1`), `inflateChunk`'s output chunk.
+const BUF_SIZE: u32 = 4000;
+
 /// Closed streams remembered for erl's errors; older ones are forgotten (then `badarg`), so
 /// a loop of open and close cannot grow the table.
 const CLOSED_KEPT: usize = 64;
@@ -130,8 +141,8 @@ pub enum Step {
 pub struct Streams {
     /// Dropped by [`Streams::drop`] only: see there.
     open: ManuallyDrop<Vec<(u64, Stream)>>,
-    /// Recently closed streams and their owners.
-    closed: Vec<(u64, u32)>,
+    /// Recently closed streams: id, owner and buffer size (erl's calls still see them).
+    closed: Vec<(u64, u32, u32)>,
 }
 
 impl Drop for Streams {
@@ -152,6 +163,8 @@ impl core::fmt::Debug for Streams {
 /// One stream.
 pub struct Stream {
     owner: u32,
+    /// `setBufSize/2`'s size: `inflateChunk`'s output chunk.
+    pub buf_size: u32,
     state: State,
     /// Input queued and not yet consumed.
     queue: Vec<u8>,
@@ -181,6 +194,7 @@ impl Streams {
             id,
             Stream {
                 owner,
+                buf_size: BUF_SIZE,
                 state: State::Idle,
                 queue: Vec::new(),
                 _entry: entry,
@@ -194,8 +208,8 @@ impl Streams {
         match self.open.iter_mut().find(|(i, _)| *i == id) {
             Some((_, s)) if s.owner == caller => Ok(Some(s)),
             Some(_) => Err(ZError::NotOwner),
-            None => match self.closed.iter().find(|(c, _)| *c == id) {
-                Some((_, owner)) if *owner == caller => Ok(None),
+            None => match self.closed.iter().find(|(c, ..)| *c == id) {
+                Some((_, owner, _)) if *owner == caller => Ok(None),
                 Some(_) => Err(ZError::NotOwner),
                 None => Err(ZError::Badarg),
             },
@@ -214,19 +228,64 @@ impl Streams {
 
     /// `close/1`: frees the stream's state.
     pub fn close(&mut self, id: u64, caller: u32) -> Result<(), ZError> {
-        self.live(id, caller, ZError::NotInitialized)?;
+        let buf_size = self.live(id, caller, ZError::NotInitialized)?.buf_size;
         self.remove(&|i, _| i == id);
-        if self.closed.len() == CLOSED_KEPT {
-            self.closed.remove(0);
-        }
-        self.closed.push((id, caller));
+        self.remember_closed(id, caller, buf_size);
         Ok(())
     }
 
-    /// Frees every stream `pid` owned (it exited).
+    fn remember_closed(&mut self, id: u64, owner: u32, buf_size: u32) {
+        if self.closed.len() == CLOSED_KEPT {
+            self.closed.remove(0);
+        }
+        self.closed.push((id, owner, buf_size));
+    }
+
+    /// `set_controlling_process/2`: `caller` hands the stream `id`, open or closed, to
+    /// `to`. A stream handed to a process that is not `alive` is freed (no exit would free
+    /// it), and stays known as `to`'s, so every call on it is refused as in erl.
+    pub fn set_owner(&mut self, id: u64, caller: u32, to: u32, alive: bool) -> Result<(), ZError> {
+        if let Some(s) = self.get(id, caller)? {
+            if alive {
+                s.owner = to;
+                return Ok(());
+            }
+            let buf_size = s.buf_size;
+            self.remove(&|i, _| i == id);
+            self.remember_closed(id, to, buf_size);
+        } else if let Some(c) = self.closed.iter_mut().find(|(c, ..)| *c == id) {
+            c.1 = to;
+        }
+        Ok(())
+    }
+
+    /// `getBufSize/1` and, with `set`, `setBufSize/2`, on an open or a closed stream (erl
+    /// keeps the size of a closed one): the size before.
+    pub fn buf_size(&mut self, id: u64, caller: u32, set: Option<u32>) -> Result<u32, ZError> {
+        let size = match self.get(id, caller)? {
+            Some(s) => &mut s.buf_size,
+            None => match self.closed.iter_mut().find(|(c, ..)| *c == id) {
+                Some(c) => &mut c.2,
+                None => return Err(ZError::Badarg),
+            },
+        };
+        let was = *size;
+        *size = set.unwrap_or(was);
+        Ok(was)
+    }
+
+    /// Frees every stream `pid` owned (it exited). They stay known as its closed streams,
+    /// so that another process's calls on them are refused as in erl, where the stream
+    /// lives on with its dead owner.
     pub fn owner_exited(&mut self, pid: u32) {
+        let gone: Vec<(u64, u32)> = (self.open.iter())
+            .filter(|(_, s)| s.owner == pid)
+            .map(|(i, s)| (*i, s.buf_size))
+            .collect();
         self.remove(&|_, s| s.owner == pid);
-        self.closed.retain(|&(_, owner)| owner != pid);
+        for (id, buf_size) in gone {
+            self.remember_closed(id, pid, buf_size);
+        }
     }
 
     /// Frees the streams `which` picks: one function with the streams' drop code, for
@@ -263,6 +322,7 @@ impl Stream {
     pub fn detached() -> Stream {
         Stream {
             owner: 0,
+            buf_size: BUF_SIZE,
             state: State::Idle,
             queue: Vec::new(),
             _entry: None,
@@ -333,6 +393,8 @@ impl Stream {
             started: false,
             finished: false,
             leftover: false,
+            stash: Vec::new(),
+            _stash_charge: None,
             _charge: charge,
         };
         self.state = State::Deflate(Box::new(d));
@@ -374,6 +436,27 @@ impl Stream {
         d.comp = CompressorOxide::new(flags);
         (d.crc, d.size, d.started, d.finished, d.leftover) = (0, 0, false, false, false);
         (d.adler, d.dict_id) = (1, None);
+        (d.stash, d._stash_charge) = (Vec::new(), None);
+        Ok(())
+    }
+
+    /// `deflateParams/3` with erl's numbers (level -1 for default): a sync flush with the
+    /// old parameters, whose output (at most `limit` bytes, charged to `memory`) comes
+    /// before the next `deflate`'s, then a compressor with the new ones (see the module's
+    /// notes).
+    pub fn deflate_params(
+        &mut self,
+        level: i32,
+        strategy: i32,
+        limit: usize,
+        memory: Option<&NodeMemory>,
+    ) -> Result<(), ZError> {
+        let flushed = self.deflate(&[], Flush::Sync, limit)?;
+        let d = self.deflater()?;
+        d._stash_charge = charge(memory, flushed.len())?;
+        d.stash = flushed;
+        let level = if level < 0 { 6 } else { level };
+        d.comp = CompressorOxide::new(create_comp_flags_from_zip_params(level, -15, strategy));
         Ok(())
     }
 
@@ -523,13 +606,18 @@ struct Deflater {
     finished: bool,
     /// Input refused after the stream finished stays queued in erl's stream.
     leftover: bool,
+    /// `deflateParams`' flushed output, given before the next `deflate`'s.
+    stash: Vec<u8>,
+    /// The stash's memory, charged until it is given.
+    _stash_charge: Option<TempCharge>,
     /// The compressor's memory, charged until it is dropped.
     _charge: Option<TempCharge>,
 }
 
 impl Deflater {
     fn deflate(&mut self, data: &[u8], flush: Flush, limit: usize) -> Result<Vec<u8>, ZError> {
-        let mut out = Vec::new();
+        let mut out = core::mem::take(&mut self.stash);
+        self._stash_charge = None;
         if self.finished {
             // zlib refuses anything but an empty finish after the end (erl keeps the
             // refused input queued, so the stream cannot end cleanly any more).
@@ -580,7 +668,10 @@ impl Deflater {
                         out.truncate(out.len() - 8);
                         out.extend_from_slice(&self.crc.to_le_bytes());
                         out.extend_from_slice(&self.size.to_le_bytes());
-                    } else if self.dict_id.is_some() {
+                    } else if self.format == Format::Zlib
+                        && self.comp.data_format() == DataFormat::Raw
+                    {
+                        // A dictionary or deflateParams turned miniz's wrapper off.
                         grow(&mut out, 4, limit)?;
                         out.truncate(out.len() - 4);
                         out.extend_from_slice(&self.adler.to_be_bytes());
@@ -1013,7 +1104,7 @@ mod tests {
         t.owner_exited(10);
         assert_eq!(t.len(), 1);
         assert!(m.used() < both);
-        assert_eq!(t.get(1, 10).err(), Some(ZError::Badarg));
+        assert_eq!(t.get(1, 11).err(), Some(ZError::NotOwner));
         t.owner_exited(11);
         assert!(t.is_empty());
         assert_eq!(m.used(), 0);

@@ -977,6 +977,17 @@ pub static ZLIB: Table = bifs![
     ("zlib", "crc32", 3, zstream::crc32_data),
     ("zlib", "adler32", 2, zstream::adler32),
     ("zlib", "adler32", 3, zstream::adler32),
+    ("zlib", "deflateParams", 3, zstream::deflate_params),
+    ("zlib", "inflateChunk", 1, zstream::inflate_chunk),
+    ("zlib", "inflateChunk", 2, zstream::inflate_chunk),
+    ("zlib", "setBufSize", 2, zstream::set_buf_size),
+    ("zlib", "getBufSize", 1, zstream::get_buf_size),
+    (
+        "zlib",
+        "set_controlling_process",
+        2,
+        zstream::set_controlling_process
+    ),
 ];
 
 /// `zlib`: none in an image built without the `zlib` feature.
