@@ -1271,6 +1271,108 @@ mod tests {
         s.inflate_end().unwrap();
     }
 
+    /// deflateParams between pieces, in each format and through every level and strategy:
+    /// the data comes back whole, the flush before each change is inflatable at once, and
+    /// the stash is charged until the next deflate gives it.
+    #[test]
+    fn params_change_mid_stream_and_round_trip() {
+        let data: Vec<u8> = (0..120_000u32)
+            .map(|i| ((i % 253) ^ (i / 11) ^ (i.wrapping_mul(i) >> 7)) as u8)
+            .collect();
+        let m = NodeMemory::unlimited();
+        for (wb, ib) in [(15, 15), (-15, -15), (31, 31), (31, 47)] {
+            let mut s = Stream::detached();
+            s.deflate_init(6, wb, 0, Some(&m)).unwrap();
+            let codec = m.used();
+            let mut z = Vec::new();
+            for (k, piece) in data.chunks(9_000).enumerate() {
+                let (level, strategy) = ((k % 11) as i32 - 1, (k % 4) as i32);
+                s.deflate_params(level, strategy, usize::MAX, Some(&m))
+                    .unwrap();
+                assert!(k == 0 || m.used() > codec, "the stash is charged");
+                z.extend(s.deflate(piece, Flush::None, usize::MAX).unwrap());
+                assert_eq!(m.used(), codec);
+            }
+            z.extend(s.deflate(&[], Flush::Finish, usize::MAX).unwrap());
+            s.deflate_end().unwrap();
+            s.inflate_init(ib, None).unwrap();
+            let back = s.inflate_all(&z, false, usize::MAX).unwrap().0;
+            assert!(back == data, "window bits {wb} / {ib}");
+            s.inflate_end().unwrap();
+        }
+        // What was given before the change inflates from the stash, before the end.
+        let mut s = Stream::detached();
+        s.deflate_init(9, 15, 0, None).unwrap();
+        let mut z = s.deflate(&data[..5000], Flush::None, usize::MAX).unwrap();
+        s.deflate_params(0, 0, usize::MAX, None).unwrap();
+        z.extend(s.deflate(&[], Flush::None, usize::MAX).unwrap());
+        let mut i = Stream::detached();
+        i.inflate_init(15, None).unwrap();
+        assert!(i.inflate_all(&z, false, usize::MAX).unwrap().0 == data[..5000]);
+        // After the end: zlib's stream_error, and no stash.
+        s.deflate(b"x", Flush::Finish, usize::MAX).unwrap();
+        assert_eq!(
+            s.deflate_params(1, 0, usize::MAX, None),
+            Err(ZError::Stream)
+        );
+        assert_eq!(s.deflate(&[], Flush::Finish, usize::MAX), Ok(Vec::new()));
+        s.deflate_end().unwrap();
+        assert_eq!(
+            s.deflate_params(1, 0, usize::MAX, None),
+            Err(ZError::NotInitialized)
+        );
+    }
+
+    /// A stream handed over is the new owner's: the old one is refused, the new one's exit
+    /// frees it (and its later callers are refused, not told `badarg`); one handed to a
+    /// process that is not alive is freed at once.
+    #[test]
+    fn set_owner_hands_streams_over() {
+        let mut t = Streams::new();
+        let m = NodeMemory::unlimited();
+        opened(&mut t, 1, 10).inflate_init(15, Some(&m)).unwrap();
+        assert_eq!(t.set_owner(1, 11, 11, true), Err(ZError::NotOwner));
+        t.set_owner(1, 10, 11, true).unwrap();
+        assert_eq!(t.get(1, 10).err(), Some(ZError::NotOwner));
+        assert!(t.get(1, 11).unwrap().is_some());
+        t.owner_exited(10);
+        assert_eq!(t.len(), 1);
+        t.owner_exited(11);
+        assert!(t.is_empty() && m.used() == 0);
+        assert_eq!(t.get(1, 10).err(), Some(ZError::NotOwner));
+        opened(&mut t, 2, 10)
+            .deflate_init(-1, 15, 0, Some(&m))
+            .unwrap();
+        t.set_owner(2, 10, 12, false).unwrap();
+        assert!(t.is_empty() && m.used() == 0);
+        assert_eq!(t.get(2, 10).err(), Some(ZError::NotOwner));
+        assert_eq!(t.set_owner(7, 10, 11, true), Err(ZError::Badarg));
+    }
+
+    /// The buffer size is kept by closed streams, and bounds inflateChunk's steps.
+    #[test]
+    fn buf_size_is_kept_and_bounds_chunks() {
+        let mut t = Streams::new();
+        opened(&mut t, 1, 10);
+        assert_eq!(t.buf_size(1, 10, Some(100)), Ok(BUF_SIZE));
+        assert_eq!(t.buf_size(1, 11, None), Err(ZError::NotOwner));
+        let z = miniz_oxide::deflate::compress_to_vec_zlib(&[7; 250], 6);
+        let s = t.live(1, 10, ZError::Badarg).unwrap();
+        s.inflate_init(15, None).unwrap();
+        s.enqueue(&z).unwrap();
+        let sizes: Vec<(usize, bool)> = (0..4)
+            .map(|_| {
+                let (out, step) = s.inflate_step(s.buf_size as usize).unwrap();
+                (out.len(), step == Step::Continue)
+            })
+            .collect();
+        assert_eq!(sizes, [(100, true), (100, true), (50, false), (0, false)]);
+        t.close(1, 10).unwrap();
+        assert_eq!(t.buf_size(1, 10, Some(200)), Ok(100));
+        assert_eq!(t.buf_size(1, 10, None), Ok(200));
+        assert_eq!(t.buf_size(2, 10, None), Err(ZError::Badarg));
+    }
+
     /// Raw streams take a dictionary before their data only; gzip streams never.
     #[test]
     fn dictionaries_where_zlib_takes_them() {

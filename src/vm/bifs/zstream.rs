@@ -206,7 +206,9 @@ fn run(ctx: &mut Ctx, a: &[Term], op: Op, args: Args, work: &mut usize) -> Resul
             return Ok(Term::small(i64::from(size)));
         }
         Op::SetBufSize => {
-            ctx.zlib.buf_size(id, me, Some(args.buf_size)).map_err(Err)?;
+            ctx.zlib
+                .buf_size(id, me, Some(args.buf_size))
+                .map_err(Err)?;
             return Ok(atom::OK);
         }
         _ => {}
