@@ -230,15 +230,8 @@ impl Streams {
     pub fn close(&mut self, id: u64, caller: u32) -> Result<(), ZError> {
         let buf_size = self.live(id, caller, ZError::NotInitialized)?.buf_size;
         self.remove(&|i, _| i == id);
-        self.remember_closed(id, caller, buf_size);
+        remember_closed(&mut self.closed, id, caller, buf_size);
         Ok(())
-    }
-
-    fn remember_closed(&mut self, id: u64, owner: u32, buf_size: u32) {
-        if self.closed.len() == CLOSED_KEPT {
-            self.closed.remove(0);
-        }
-        self.closed.push((id, owner, buf_size));
     }
 
     /// `set_controlling_process/2`: `caller` hands the stream `id`, open or closed, to
@@ -252,7 +245,7 @@ impl Streams {
             }
             let buf_size = s.buf_size;
             self.remove(&|i, _| i == id);
-            self.remember_closed(id, to, buf_size);
+            remember_closed(&mut self.closed, id, to, buf_size);
         } else if let Some(c) = self.closed.iter_mut().find(|(c, ..)| *c == id) {
             c.1 = to;
         }
@@ -278,14 +271,11 @@ impl Streams {
     /// so that another process's calls on them are refused as in erl, where the stream
     /// lives on with its dead owner.
     pub fn owner_exited(&mut self, pid: u32) {
-        let gone: Vec<(u64, u32)> = (self.open.iter())
-            .filter(|(_, s)| s.owner == pid)
-            .map(|(i, s)| (*i, s.buf_size))
-            .collect();
-        self.remove(&|_, s| s.owner == pid);
-        for (id, buf_size) in gone {
-            self.remember_closed(id, pid, buf_size);
+        let Streams { open, closed } = self;
+        for (id, s) in open.iter().filter(|(_, s)| s.owner == pid) {
+            remember_closed(closed, *id, pid, s.buf_size);
         }
+        self.remove(&|_, s| s.owner == pid);
     }
 
     /// Frees the streams `which` picks: one function with the streams' drop code, for
@@ -304,6 +294,14 @@ impl Streams {
     pub fn is_empty(&self) -> bool {
         self.open.is_empty()
     }
+}
+
+/// Notes a stream closed (the oldest note is forgotten past [`CLOSED_KEPT`]).
+fn remember_closed(closed: &mut Vec<(u64, u32, u32)>, id: u64, owner: u32, buf_size: u32) {
+    if closed.len() == CLOSED_KEPT {
+        closed.remove(0);
+    }
+    closed.push((id, owner, buf_size));
 }
 
 /// Charges `bytes` of codec state, or `mem_error`.
