@@ -102,6 +102,10 @@ impl ZError {
 /// erl's output chunk for inflate (`safeInflate` returns at most this much per call).
 pub const INFLATE_CHUNK: usize = 16384;
 
+/// erl's input chunk for inflate: one step takes at most this much of the queued input (a
+/// step may end with room left in its output, and more input queued: `continue`).
+const INFLATE_IN_CHUNK: usize = 8192;
+
 /// erl's default buffer size (`getBufSize/1`), `inflateChunk`'s output chunk.
 const BUF_SIZE: u32 = 4000;
 
@@ -912,9 +916,15 @@ impl Inflater {
                     }
                 },
                 Phase::Body => {
+                    let budget = INFLATE_IN_CHUNK.saturating_sub(taken);
+                    // Input beyond the step's chunk waits for the next step, as in erl.
+                    let cut = input.len() > budget;
+                    if cut && budget == 0 {
+                        break;
+                    }
                     let r = miniz_oxide::inflate::stream::inflate(
                         &mut self.st,
-                        input,
+                        &input[..input.len().min(budget)],
                         &mut out[n..],
                         MZFlush::None,
                     );
@@ -936,12 +946,12 @@ impl Inflater {
                             }
                         }
                         Ok(_) if r.bytes_consumed == 0 && r.bytes_written == 0 => {
-                            starved = true;
+                            starved = !cut;
                             break;
                         }
                         Ok(_) => {}
                         Err(MZError::Buf) => {
-                            starved = true;
+                            starved = !cut;
                             break;
                         }
                         Err(_) => {

@@ -12,6 +12,7 @@ main() ->
     rand:seed(exsss, {1, 2, 3}),
     buf_size(),
     inflate_chunk(),
+    inflate_chunk_input_steps(),
     inflate_chunk_dictionary(),
     inflate_chunk_errors(),
     params_round_trips(),
@@ -119,6 +120,31 @@ compress(Data, WBits) ->
     ok = zlib:deflateEnd(Z),
     ok = zlib:close(Z),
     C.
+
+%% A raw stream of stored blocks, the same bytes under both VMs: a chunk larger than the
+%% input a step takes (8 KiB, as erl's) ends with that input, `more` still.
+stored(Data, Final) ->
+    Len = byte_size(Data),
+    <<Final, Len:16/little, (bnot Len band 16#ffff):16/little, Data/binary>>.
+
+inflate_chunk_input_steps() ->
+    Blocks = [rand:bytes(N) || N <- [10000, 30000, 5000]],
+    Raw = iolist_to_binary([stored(B, 0) || B <- lists:droplast(Blocks)] ++
+                               [stored(lists:last(Blocks), 1)]),
+    Z = zlib:open(),
+    ok = zlib:setBufSize(Z, 65536),
+    ok = zlib:inflateInit(Z, -15),
+    Chunks = chunks(Z, Raw),
+    show(input_steps, {[iolist_size(C) || C <- Chunks],
+                       iolist_to_binary(Chunks) =:= iolist_to_binary(Blocks)}),
+    ok = zlib:inflateEnd(Z),
+    ok = zlib:inflateInit(Z, -15),
+    show(safe_input_steps, safe_sizes(Z, zlib:safeInflate(Z, Raw))),
+    ok = zlib:inflateEnd(Z),
+    ok = zlib:close(Z).
+
+safe_sizes(Z, {continue, D}) -> [iolist_size(D) | safe_sizes(Z, zlib:safeInflate(Z, []))];
+safe_sizes(_Z, {finished, D}) -> [iolist_size(D)].
 
 inflate_chunk_dictionary() ->
     Dict = <<"a dictionary of words: zlib stream chunk inflate deflate">>,
