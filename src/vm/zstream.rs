@@ -8,10 +8,12 @@
 //! charged to the node's memory account while it exists.
 //!
 //! Behaviour follows erl 25's zlib NIF: a stream is idle, deflating, inflating or closed;
-//! input not yet consumed stays queued in the stream; an inflate that reached the end of its
-//! stream drops the input after it (erl's default `cut`); `inflateEnd` reports `data_error`
-//! when the stream did not end; the gzip wrapper (window bits 16+) and automatic detection
-//! (32+) are done here around a raw deflate stream, as miniz has neither.
+//! input not yet consumed stays queued in the stream, and an inflate step takes at most
+//! 8 KiB of it (so `safeInflate` and `inflateChunk` chunk as erl's do); an inflate that
+//! reached the end of its stream drops the input after it (erl's default `cut`);
+//! `inflateEnd` reports `data_error` when the stream did not end; the gzip wrapper (window
+//! bits 16+) and automatic detection (32+) are done here around a raw deflate stream, as
+//! miniz has neither.
 //!
 //! Preset dictionaries (`deflateSetDictionary`, `inflateSetDictionary`), which miniz has
 //! not: the compressor is given the dictionary's last 32 KiB as input up to a sync flush
@@ -1379,6 +1381,31 @@ mod tests {
         assert_eq!(t.buf_size(1, 10, Some(200)), Ok(100));
         assert_eq!(t.buf_size(1, 10, None), Ok(200));
         assert_eq!(t.buf_size(2, 10, None), Err(ZError::Badarg));
+    }
+
+    /// A step takes at most erl's 8 KiB of input: stored blocks give chunks that end there.
+    #[test]
+    fn an_inflate_step_takes_at_most_8_kib() {
+        let mut raw = Vec::new();
+        for (len, last) in [(10_000u16, 0u8), (5_000, 1)] {
+            raw.push(last);
+            raw.extend(len.to_le_bytes());
+            raw.extend((!len).to_le_bytes());
+            raw.extend(core::iter::repeat_n(last + 7, len as usize));
+        }
+        let mut s = Stream::detached();
+        s.inflate_init(-15, None).unwrap();
+        s.enqueue(&raw).unwrap();
+        let mut sizes = Vec::new();
+        loop {
+            let (out, step) = s.inflate_step(65536).unwrap();
+            sizes.push(out.len());
+            if step == Step::Finished {
+                break;
+            }
+        }
+        assert_eq!(sizes, [8187, 6813]);
+        s.inflate_end().unwrap();
     }
 
     /// Raw streams take a dictionary before their data only; gzip streams never.
