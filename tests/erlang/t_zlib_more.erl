@@ -181,6 +181,21 @@ inflate_chunk_errors() ->
     show(chunk_other, other(fun() -> [e(fun() -> zlib:inflateChunk(Z) end),
                                       e(fun() -> zlib:inflateChunk(Z, <<>>) end)]
                             end)),
+    %% Bad data is badarg before the owner is checked (deflate's owner is checked first).
+    D = zlib:open(),
+    ok = zlib:deflateInit(D),
+    show(bad_data_other, other(fun() -> [e(fun() -> zlib:inflate(Z, foo) end),
+                                         e(fun() -> zlib:safeInflate(Z, foo) end),
+                                         e(fun() -> zlib:inflateChunk(Z, foo) end),
+                                         e(fun() -> zlib:inflateSetDictionary(Z, foo) end),
+                                         e(fun() -> zlib:deflateSetDictionary(D, foo) end),
+                                         e(fun() -> zlib:deflate(D, foo) end)]
+                               end)),
+    ok = zlib:close(D),
+    show(bad_data_closed, [e(fun() -> zlib:inflate(D, foo) end),
+                           e(fun() -> zlib:inflateChunk(D, foo) end),
+                           e(fun() -> zlib:deflate(D, foo) end),
+                           e(fun() -> zlib:deflateSetDictionary(D, foo) end)]),
     show(chunk_garbage, [e(fun() -> zlib:inflateChunk(Z, <<"not zlib data">>) end),
                          e(fun() -> zlib:inflateChunk(Z) end)]),
     show(chunk_garbage_end, e(fun() -> zlib:inflateEnd(Z) end)),

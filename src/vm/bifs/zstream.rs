@@ -4,8 +4,9 @@
 //!
 //! A stream is a reference, as in erl; its number keys the table. Arguments are checked in
 //! erl's order: the options (zlib.erl's `arg_level` and friends raise `bad_...` reasons),
-//! then the stream (`badarg` when the term is not a stream, `not_on_controlling_process`
-//! when the caller does not own it), then the data, then the stream's state. Output is one
+//! then whether the term is a stream (`badarg`), then the data (`badarg`; for `deflate`
+//! after the owner), then the owner (`not_on_controlling_process`), then the stream's
+//! state. Output is one
 //! binary per call (erl's may be split in 16 KiB pieces), bounded by the memory the node
 //! has left (`system_limit` beyond it).
 //!
@@ -215,14 +216,12 @@ fn run(ctx: &mut Ctx, a: &[Term], op: Op, args: Args, work: &mut usize) -> Resul
     }
     let memory = ctx.p.heap.memory_account().cloned();
     let limit = ctx.p.heap.memory_left().unwrap_or(usize::MAX);
-    let s = match ctx.zlib.get(id, me).map_err(Err)? {
-        Some(s) => s,
-        // erl's closed stream is neither idle nor initialised.
-        None if matches!(op, Op::DeflateInit | Op::InflateInit) => {
-            return Err(Err(ZError::AlreadyInitialized))
-        }
-        None => return Err(Err(ZError::NotInitialized)),
-    };
+    // zlib.erl reads the data before it calls the NIF, whatever the stream (a closed one,
+    // another process's); but `deflate` first asks the stream for deflateParams' output,
+    // which only its owner may.
+    if op == Op::Deflate {
+        ctx.zlib.get(id, me).map_err(Err)?;
+    }
     let mut data = Vec::new();
     if matches!(
         op,
@@ -237,6 +236,14 @@ fn run(ctx: &mut Ctx, a: &[Term], op: Op, args: Args, work: &mut usize) -> Resul
         iolist_bytes(&v, a[1], &mut data).ok_or(Err(ZError::Badarg))?;
         *work += data.len();
     }
+    let s = match ctx.zlib.get(id, me).map_err(Err)? {
+        Some(s) => s,
+        // erl's closed stream is neither idle nor initialised.
+        None if matches!(op, Op::DeflateInit | Op::InflateInit) => {
+            return Err(Err(ZError::AlreadyInitialized))
+        }
+        None => return Err(Err(ZError::NotInitialized)),
+    };
     let heap = &mut ctx.p.heap;
     let done = match op {
         Op::DeflateInit => {
