@@ -26,10 +26,11 @@
 //! trailer (zlib's quirk).
 //!
 //! `deflateParams` is erl's: a sync flush with the old parameters, whose output the stream
-//! keeps and gives back before the next `deflate`'s (erl's "stash"); then, since miniz
-//! changes a compressor's strategy only at its start, a new compressor with the new level
-//! and strategy continues the stream from that byte boundary (its matches start afresh, so
-//! the 32 KiB of history before are not referred to) and the zlib trailer is written here.
+//! keeps and gives back before the next `deflate`'s (erl's "stash"); then the compressor
+//! takes the new level, or, since miniz sets other strategies than the default only at a
+//! compressor's start, a new compressor continues the stream from that byte boundary (its
+//! matches start afresh, not reaching into the 32 KiB before) and the zlib trailer is
+//! written here.
 //! `set_controlling_process` hands a stream to another process; one handed to a process
 //! that is not alive is freed at once (erl keeps it, usable by no one).
 //!
@@ -460,7 +461,13 @@ impl Stream {
         d._stash_charge = charge(memory, flushed.len())?;
         d.stash = flushed;
         let level = if level < 0 { 6 } else { level };
-        d.comp = CompressorOxide::new(create_comp_flags_from_zip_params(level, -15, strategy));
+        if strategy == 0 {
+            // miniz changes the level of a running compressor, which keeps its history.
+            d.comp.set_compression_level_raw(level as u8);
+        } else {
+            let flags = create_comp_flags_from_zip_params(level, -15, strategy);
+            d.comp = CompressorOxide::new(flags);
+        }
         Ok(())
     }
 
@@ -1308,6 +1315,28 @@ mod tests {
             s.inflate_init(ib, None).unwrap();
             let back = s.inflate_all(&z, false, usize::MAX).unwrap().0;
             assert!(back == data, "window bits {wb} / {ib}");
+            s.inflate_end().unwrap();
+        }
+        // A new level keeps the history: data repeated across the change refers back to
+        // its first copy (a new strategy starts afresh: the copy is compressed again).
+        let piece: Vec<u8> = (0..20_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for (wb, strategy, short) in [(15, 0, true), (-15, 0, true), (15, 1, false)] {
+            let mut s = Stream::detached();
+            s.deflate_init(6, wb, 0, None).unwrap();
+            let mut z = s.deflate(&piece, Flush::None, usize::MAX).unwrap();
+            for level in [1, 0, 9] {
+                s.deflate_params(level, strategy, usize::MAX, None).unwrap();
+                z.extend(s.deflate(&[], Flush::None, usize::MAX).unwrap());
+            }
+            let before = z.len();
+            z.extend(s.deflate(&piece, Flush::Finish, usize::MAX).unwrap());
+            assert_eq!(z.len() - before < 1000, short, "{wb} {strategy}");
+            s.deflate_end().unwrap();
+            s.inflate_init(wb, None).unwrap();
+            let back = s.inflate_all(&z, false, usize::MAX).unwrap().0;
+            assert!(back == [&piece[..], &piece[..]].concat());
             s.inflate_end().unwrap();
         }
         // What was given before the change inflates from the stash, before the end.
