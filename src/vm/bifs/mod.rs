@@ -927,7 +927,7 @@ pub static RE: Table = Table {
 };
 
 /// `zlib`'s streams and one-shot calls (see [`zstream`] and [`zlib`]): on the host always,
-/// in the image only with the `zlib` feature (about 44 KiB of image with the compressor; the
+/// in the image only with the `zlib` feature (about 47 KiB of image with the compressor; the
 /// loader's decompressor is there anyway); an image without it has no export entries for
 /// `zlib`, so a call fails with `undef`.
 #[cfg(any(feature = "zlib", not(target_os = "none")))]
