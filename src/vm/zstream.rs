@@ -8,10 +8,12 @@
 //! charged to the node's memory account while it exists.
 //!
 //! Behaviour follows erl 25's zlib NIF: a stream is idle, deflating, inflating or closed;
-//! input not yet consumed stays queued in the stream; an inflate that reached the end of its
-//! stream drops the input after it (erl's default `cut`); `inflateEnd` reports `data_error`
-//! when the stream did not end; the gzip wrapper (window bits 16+) and automatic detection
-//! (32+) are done here around a raw deflate stream, as miniz has neither.
+//! input not yet consumed stays queued in the stream, and an inflate step takes at most
+//! 8 KiB of it (so `safeInflate` and `inflateChunk` chunk as erl's do); an inflate that
+//! reached the end of its stream drops the input after it (erl's default `cut`);
+//! `inflateEnd` reports `data_error` when the stream did not end; the gzip wrapper (window
+//! bits 16+) and automatic detection (32+) are done here around a raw deflate stream, as
+//! miniz has neither.
 //!
 //! Preset dictionaries (`deflateSetDictionary`, `inflateSetDictionary`), which miniz has
 //! not: the compressor is given the dictionary's last 32 KiB as input up to a sync flush
@@ -22,6 +24,15 @@
 //! (zlib also takes one later). `inflateGetDictionary` gives zlib's window: the last 32 KiB
 //! of dictionaries and output, without the output of the step that checked a zlib or gzip
 //! trailer (zlib's quirk).
+//!
+//! `deflateParams` is erl's: a sync flush with the old parameters, whose output the stream
+//! keeps and gives back before the next `deflate`'s (erl's "stash"); then the compressor
+//! takes the new level, or, since miniz sets other strategies than the default only at a
+//! compressor's start, a new compressor continues the stream from that byte boundary (its
+//! matches start afresh, not reaching into the 32 KiB before) and the zlib trailer is
+//! written here.
+//! `set_controlling_process` hands a stream to another process; one handed to a process
+//! that is not alive is freed at once (erl keeps it, usable by no one).
 //!
 //! Invariants: a closed stream keeps no codec state; a closed stream's id is remembered (a
 //! bounded number of them) only so that later calls get erl's errors instead of `badarg`.
@@ -94,6 +105,13 @@ impl ZError {
 /// erl's output chunk for inflate (`safeInflate` returns at most this much per call).
 pub const INFLATE_CHUNK: usize = 16384;
 
+/// erl's input chunk for inflate: one step takes at most this much of the queued input (a
+/// step may end with room left in its output, and more input queued: `continue`).
+const INFLATE_IN_CHUNK: usize = 8192;
+
+/// erl's default buffer size (`getBufSize/1`), `inflateChunk`'s output chunk.
+const BUF_SIZE: u32 = 4000;
+
 /// Closed streams remembered for erl's errors; older ones are forgotten (then `badarg`), so
 /// a loop of open and close cannot grow the table.
 const CLOSED_KEPT: usize = 64;
@@ -130,8 +148,8 @@ pub enum Step {
 pub struct Streams {
     /// Dropped by [`Streams::drop`] only: see there.
     open: ManuallyDrop<Vec<(u64, Stream)>>,
-    /// Recently closed streams and their owners.
-    closed: Vec<(u64, u32)>,
+    /// Recently closed streams: id, owner and buffer size (erl's calls still see them).
+    closed: Vec<(u64, u32, u32)>,
 }
 
 impl Drop for Streams {
@@ -152,6 +170,8 @@ impl core::fmt::Debug for Streams {
 /// One stream.
 pub struct Stream {
     owner: u32,
+    /// `setBufSize/2`'s size: `inflateChunk`'s output chunk.
+    pub buf_size: u32,
     state: State,
     /// Input queued and not yet consumed.
     queue: Vec<u8>,
@@ -181,6 +201,7 @@ impl Streams {
             id,
             Stream {
                 owner,
+                buf_size: BUF_SIZE,
                 state: State::Idle,
                 queue: Vec::new(),
                 _entry: entry,
@@ -194,8 +215,8 @@ impl Streams {
         match self.open.iter_mut().find(|(i, _)| *i == id) {
             Some((_, s)) if s.owner == caller => Ok(Some(s)),
             Some(_) => Err(ZError::NotOwner),
-            None => match self.closed.iter().find(|(c, _)| *c == id) {
-                Some((_, owner)) if *owner == caller => Ok(None),
+            None => match self.closed.iter().find(|(c, ..)| *c == id) {
+                Some((_, owner, _)) if *owner == caller => Ok(None),
                 Some(_) => Err(ZError::NotOwner),
                 None => Err(ZError::Badarg),
             },
@@ -214,19 +235,54 @@ impl Streams {
 
     /// `close/1`: frees the stream's state.
     pub fn close(&mut self, id: u64, caller: u32) -> Result<(), ZError> {
-        self.live(id, caller, ZError::NotInitialized)?;
+        let buf_size = self.live(id, caller, ZError::NotInitialized)?.buf_size;
         self.remove(&|i, _| i == id);
-        if self.closed.len() == CLOSED_KEPT {
-            self.closed.remove(0);
-        }
-        self.closed.push((id, caller));
+        remember_closed(&mut self.closed, id, caller, buf_size);
         Ok(())
     }
 
-    /// Frees every stream `pid` owned (it exited).
+    /// `set_controlling_process/2`: `caller` hands the stream `id`, open or closed, to
+    /// `to`. A stream handed to a process that is not `alive` is freed (no exit would free
+    /// it), and stays known as `to`'s, so every call on it is refused as in erl.
+    pub fn set_owner(&mut self, id: u64, caller: u32, to: u32, alive: bool) -> Result<(), ZError> {
+        if let Some(s) = self.get(id, caller)? {
+            if alive {
+                s.owner = to;
+                return Ok(());
+            }
+            let buf_size = s.buf_size;
+            self.remove(&|i, _| i == id);
+            remember_closed(&mut self.closed, id, to, buf_size);
+        } else if let Some(c) = self.closed.iter_mut().find(|(c, ..)| *c == id) {
+            c.1 = to;
+        }
+        Ok(())
+    }
+
+    /// `getBufSize/1` and, with `set`, `setBufSize/2`, on an open or a closed stream (erl
+    /// keeps the size of a closed one): the size before.
+    pub fn buf_size(&mut self, id: u64, caller: u32, set: Option<u32>) -> Result<u32, ZError> {
+        let size = match self.get(id, caller)? {
+            Some(s) => &mut s.buf_size,
+            None => match self.closed.iter_mut().find(|(c, ..)| *c == id) {
+                Some(c) => &mut c.2,
+                None => return Err(ZError::Badarg),
+            },
+        };
+        let was = *size;
+        *size = set.unwrap_or(was);
+        Ok(was)
+    }
+
+    /// Frees every stream `pid` owned (it exited). They stay known as its closed streams,
+    /// so that another process's calls on them are refused as in erl, where the stream
+    /// lives on with its dead owner.
     pub fn owner_exited(&mut self, pid: u32) {
+        let Streams { open, closed } = self;
+        for (id, s) in open.iter().filter(|(_, s)| s.owner == pid) {
+            remember_closed(closed, *id, pid, s.buf_size);
+        }
         self.remove(&|_, s| s.owner == pid);
-        self.closed.retain(|&(_, owner)| owner != pid);
     }
 
     /// Frees the streams `which` picks: one function with the streams' drop code, for
@@ -247,6 +303,14 @@ impl Streams {
     }
 }
 
+/// Notes a stream closed (the oldest note is forgotten past [`CLOSED_KEPT`]).
+fn remember_closed(closed: &mut Vec<(u64, u32, u32)>, id: u64, owner: u32, buf_size: u32) {
+    if closed.len() == CLOSED_KEPT {
+        closed.remove(0);
+    }
+    closed.push((id, owner, buf_size));
+}
+
 /// Charges `bytes` of codec state, or `mem_error`.
 fn charge(memory: Option<&NodeMemory>, bytes: usize) -> Result<Option<TempCharge>, ZError> {
     match memory {
@@ -263,6 +327,7 @@ impl Stream {
     pub fn detached() -> Stream {
         Stream {
             owner: 0,
+            buf_size: BUF_SIZE,
             state: State::Idle,
             queue: Vec::new(),
             _entry: None,
@@ -333,6 +398,8 @@ impl Stream {
             started: false,
             finished: false,
             leftover: false,
+            stash: Vec::new(),
+            _stash_charge: None,
             _charge: charge,
         };
         self.state = State::Deflate(Box::new(d));
@@ -374,6 +441,33 @@ impl Stream {
         d.comp = CompressorOxide::new(flags);
         (d.crc, d.size, d.started, d.finished, d.leftover) = (0, 0, false, false, false);
         (d.adler, d.dict_id) = (1, None);
+        (d.stash, d._stash_charge) = (Vec::new(), None);
+        Ok(())
+    }
+
+    /// `deflateParams/3` with erl's numbers (level -1 for default): a sync flush with the
+    /// old parameters, whose output (at most `limit` bytes, charged to `memory`) comes
+    /// before the next `deflate`'s, then a compressor with the new ones (see the module's
+    /// notes).
+    pub fn deflate_params(
+        &mut self,
+        level: i32,
+        strategy: i32,
+        limit: usize,
+        memory: Option<&NodeMemory>,
+    ) -> Result<(), ZError> {
+        let flushed = self.deflate(&[], Flush::Sync, limit)?;
+        let d = self.deflater()?;
+        d._stash_charge = charge(memory, flushed.len())?;
+        d.stash = flushed;
+        let level = if level < 0 { 6 } else { level };
+        if strategy == 0 {
+            // miniz changes the level of a running compressor, which keeps its history.
+            d.comp.set_compression_level_raw(level as u8);
+        } else {
+            let flags = create_comp_flags_from_zip_params(level, -15, strategy);
+            d.comp = CompressorOxide::new(flags);
+        }
         Ok(())
     }
 
@@ -523,13 +617,18 @@ struct Deflater {
     finished: bool,
     /// Input refused after the stream finished stays queued in erl's stream.
     leftover: bool,
+    /// `deflateParams`' flushed output, given before the next `deflate`'s.
+    stash: Vec<u8>,
+    /// The stash's memory, charged until it is given.
+    _stash_charge: Option<TempCharge>,
     /// The compressor's memory, charged until it is dropped.
     _charge: Option<TempCharge>,
 }
 
 impl Deflater {
     fn deflate(&mut self, data: &[u8], flush: Flush, limit: usize) -> Result<Vec<u8>, ZError> {
-        let mut out = Vec::new();
+        let mut out = core::mem::take(&mut self.stash);
+        self._stash_charge = None;
         if self.finished {
             // zlib refuses anything but an empty finish after the end (erl keeps the
             // refused input queued, so the stream cannot end cleanly any more).
@@ -580,7 +679,10 @@ impl Deflater {
                         out.truncate(out.len() - 8);
                         out.extend_from_slice(&self.crc.to_le_bytes());
                         out.extend_from_slice(&self.size.to_le_bytes());
-                    } else if self.dict_id.is_some() {
+                    } else if self.format == Format::Zlib
+                        && self.comp.data_format() == DataFormat::Raw
+                    {
+                        // A dictionary or deflateParams turned miniz's wrapper off.
                         grow(&mut out, 4, limit)?;
                         out.truncate(out.len() - 4);
                         out.extend_from_slice(&self.adler.to_be_bytes());
@@ -823,9 +925,15 @@ impl Inflater {
                     }
                 },
                 Phase::Body => {
+                    let budget = INFLATE_IN_CHUNK.saturating_sub(taken);
+                    // Input beyond the step's chunk waits for the next step, as in erl.
+                    let cut = input.len() > budget;
+                    if cut && budget == 0 {
+                        break;
+                    }
                     let r = miniz_oxide::inflate::stream::inflate(
                         &mut self.st,
-                        input,
+                        &input[..input.len().min(budget)],
                         &mut out[n..],
                         MZFlush::None,
                     );
@@ -847,12 +955,12 @@ impl Inflater {
                             }
                         }
                         Ok(_) if r.bytes_consumed == 0 && r.bytes_written == 0 => {
-                            starved = true;
+                            starved = !cut;
                             break;
                         }
                         Ok(_) => {}
                         Err(MZError::Buf) => {
-                            starved = true;
+                            starved = !cut;
                             break;
                         }
                         Err(_) => {
@@ -1013,7 +1121,7 @@ mod tests {
         t.owner_exited(10);
         assert_eq!(t.len(), 1);
         assert!(m.used() < both);
-        assert_eq!(t.get(1, 10).err(), Some(ZError::Badarg));
+        assert_eq!(t.get(1, 11).err(), Some(ZError::NotOwner));
         t.owner_exited(11);
         assert!(t.is_empty());
         assert_eq!(m.used(), 0);
@@ -1177,6 +1285,155 @@ mod tests {
         let window = s.inflate_get_dictionary().unwrap();
         assert_eq!(window, &dict[dict.len() - WINDOW..]);
         assert_eq!(s.inflate_all(&[], false, usize::MAX), Ok((data, None)));
+        s.inflate_end().unwrap();
+    }
+
+    /// deflateParams between pieces, in each format and through every level and strategy:
+    /// the data comes back whole, the flush before each change is inflatable at once, and
+    /// the stash is charged until the next deflate gives it.
+    #[test]
+    fn params_change_mid_stream_and_round_trip() {
+        let data: Vec<u8> = (0..120_000u32)
+            .map(|i| ((i % 253) ^ (i / 11) ^ (i.wrapping_mul(i) >> 7)) as u8)
+            .collect();
+        let m = NodeMemory::unlimited();
+        for (wb, ib) in [(15, 15), (-15, -15), (31, 31), (31, 47)] {
+            let mut s = Stream::detached();
+            s.deflate_init(6, wb, 0, Some(&m)).unwrap();
+            let codec = m.used();
+            let mut z = Vec::new();
+            for (k, piece) in data.chunks(9_000).enumerate() {
+                let (level, strategy) = ((k % 11) as i32 - 1, (k % 4) as i32);
+                s.deflate_params(level, strategy, usize::MAX, Some(&m))
+                    .unwrap();
+                assert!(k == 0 || m.used() > codec, "the stash is charged");
+                z.extend(s.deflate(piece, Flush::None, usize::MAX).unwrap());
+                assert_eq!(m.used(), codec);
+            }
+            z.extend(s.deflate(&[], Flush::Finish, usize::MAX).unwrap());
+            s.deflate_end().unwrap();
+            s.inflate_init(ib, None).unwrap();
+            let back = s.inflate_all(&z, false, usize::MAX).unwrap().0;
+            assert!(back == data, "window bits {wb} / {ib}");
+            s.inflate_end().unwrap();
+        }
+        // A new level keeps the history: data repeated across the change refers back to
+        // its first copy (a new strategy starts afresh: the copy is compressed again).
+        let piece: Vec<u8> = (0..20_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for (wb, strategy, short) in [(15, 0, true), (-15, 0, true), (15, 1, false)] {
+            let mut s = Stream::detached();
+            s.deflate_init(6, wb, 0, None).unwrap();
+            let mut z = s.deflate(&piece, Flush::None, usize::MAX).unwrap();
+            for level in [1, 0, 9] {
+                s.deflate_params(level, strategy, usize::MAX, None).unwrap();
+                z.extend(s.deflate(&[], Flush::None, usize::MAX).unwrap());
+            }
+            let before = z.len();
+            z.extend(s.deflate(&piece, Flush::Finish, usize::MAX).unwrap());
+            assert_eq!(z.len() - before < 1000, short, "{wb} {strategy}");
+            s.deflate_end().unwrap();
+            s.inflate_init(wb, None).unwrap();
+            let back = s.inflate_all(&z, false, usize::MAX).unwrap().0;
+            assert!(back == [&piece[..], &piece[..]].concat());
+            s.inflate_end().unwrap();
+        }
+        // What was given before the change inflates from the stash, before the end.
+        let mut s = Stream::detached();
+        s.deflate_init(9, 15, 0, None).unwrap();
+        let mut z = s.deflate(&data[..5000], Flush::None, usize::MAX).unwrap();
+        s.deflate_params(0, 0, usize::MAX, None).unwrap();
+        z.extend(s.deflate(&[], Flush::None, usize::MAX).unwrap());
+        let mut i = Stream::detached();
+        i.inflate_init(15, None).unwrap();
+        assert!(i.inflate_all(&z, false, usize::MAX).unwrap().0 == data[..5000]);
+        // After the end: zlib's stream_error, and no stash.
+        s.deflate(b"x", Flush::Finish, usize::MAX).unwrap();
+        assert_eq!(
+            s.deflate_params(1, 0, usize::MAX, None),
+            Err(ZError::Stream)
+        );
+        assert_eq!(s.deflate(&[], Flush::Finish, usize::MAX), Ok(Vec::new()));
+        s.deflate_end().unwrap();
+        assert_eq!(
+            s.deflate_params(1, 0, usize::MAX, None),
+            Err(ZError::NotInitialized)
+        );
+    }
+
+    /// A stream handed over is the new owner's: the old one is refused, the new one's exit
+    /// frees it (and its later callers are refused, not told `badarg`); one handed to a
+    /// process that is not alive is freed at once.
+    #[test]
+    fn set_owner_hands_streams_over() {
+        let mut t = Streams::new();
+        let m = NodeMemory::unlimited();
+        opened(&mut t, 1, 10).inflate_init(15, Some(&m)).unwrap();
+        assert_eq!(t.set_owner(1, 11, 11, true), Err(ZError::NotOwner));
+        t.set_owner(1, 10, 11, true).unwrap();
+        assert_eq!(t.get(1, 10).err(), Some(ZError::NotOwner));
+        assert!(t.get(1, 11).unwrap().is_some());
+        t.owner_exited(10);
+        assert_eq!(t.len(), 1);
+        t.owner_exited(11);
+        assert!(t.is_empty() && m.used() == 0);
+        assert_eq!(t.get(1, 10).err(), Some(ZError::NotOwner));
+        opened(&mut t, 2, 10)
+            .deflate_init(-1, 15, 0, Some(&m))
+            .unwrap();
+        t.set_owner(2, 10, 12, false).unwrap();
+        assert!(t.is_empty() && m.used() == 0);
+        assert_eq!(t.get(2, 10).err(), Some(ZError::NotOwner));
+        assert_eq!(t.set_owner(7, 10, 11, true), Err(ZError::Badarg));
+    }
+
+    /// The buffer size is kept by closed streams, and bounds inflateChunk's steps.
+    #[test]
+    fn buf_size_is_kept_and_bounds_chunks() {
+        let mut t = Streams::new();
+        opened(&mut t, 1, 10);
+        assert_eq!(t.buf_size(1, 10, Some(100)), Ok(BUF_SIZE));
+        assert_eq!(t.buf_size(1, 11, None), Err(ZError::NotOwner));
+        let z = miniz_oxide::deflate::compress_to_vec_zlib(&[7; 250], 6);
+        let s = t.live(1, 10, ZError::Badarg).unwrap();
+        s.inflate_init(15, None).unwrap();
+        s.enqueue(&z).unwrap();
+        let sizes: Vec<(usize, bool)> = (0..4)
+            .map(|_| {
+                let (out, step) = s.inflate_step(s.buf_size as usize).unwrap();
+                (out.len(), step == Step::Continue)
+            })
+            .collect();
+        assert_eq!(sizes, [(100, true), (100, true), (50, false), (0, false)]);
+        t.close(1, 10).unwrap();
+        assert_eq!(t.buf_size(1, 10, Some(200)), Ok(100));
+        assert_eq!(t.buf_size(1, 10, None), Ok(200));
+        assert_eq!(t.buf_size(2, 10, None), Err(ZError::Badarg));
+    }
+
+    /// A step takes at most erl's 8 KiB of input: stored blocks give chunks that end there.
+    #[test]
+    fn an_inflate_step_takes_at_most_8_kib() {
+        let mut raw = Vec::new();
+        for (len, last) in [(10_000u16, 0u8), (5_000, 1)] {
+            raw.push(last);
+            raw.extend(len.to_le_bytes());
+            raw.extend((!len).to_le_bytes());
+            raw.extend(core::iter::repeat_n(last + 7, len as usize));
+        }
+        let mut s = Stream::detached();
+        s.inflate_init(-15, None).unwrap();
+        s.enqueue(&raw).unwrap();
+        let mut sizes = Vec::new();
+        loop {
+            let (out, step) = s.inflate_step(65536).unwrap();
+            sizes.push(out.len());
+            if step == Step::Finished {
+                break;
+            }
+        }
+        assert_eq!(sizes, [8187, 6813]);
         s.inflate_end().unwrap();
     }
 

@@ -927,7 +927,7 @@ pub static RE: Table = Table {
 };
 
 /// `zlib`'s streams and one-shot calls (see [`zstream`] and [`zlib`]): on the host always,
-/// in the image only with the `zlib` feature (about 44 KiB of image with the compressor; the
+/// in the image only with the `zlib` feature (about 47 KiB of image with the compressor; the
 /// loader's decompressor is there anyway); an image without it has no export entries for
 /// `zlib`, so a call fails with `undef`.
 #[cfg(any(feature = "zlib", not(target_os = "none")))]
@@ -977,6 +977,17 @@ pub static ZLIB: Table = bifs![
     ("zlib", "crc32", 3, zstream::crc32_data),
     ("zlib", "adler32", 2, zstream::adler32),
     ("zlib", "adler32", 3, zstream::adler32),
+    ("zlib", "deflateParams", 3, zstream::deflate_params),
+    ("zlib", "inflateChunk", 1, zstream::inflate_chunk),
+    ("zlib", "inflateChunk", 2, zstream::inflate_chunk),
+    ("zlib", "setBufSize", 2, zstream::set_buf_size),
+    ("zlib", "getBufSize", 1, zstream::get_buf_size),
+    (
+        "zlib",
+        "set_controlling_process",
+        2,
+        zstream::set_controlling_process
+    ),
 ];
 
 /// `zlib`: none in an image built without the `zlib` feature.

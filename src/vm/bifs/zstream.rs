@@ -1,10 +1,12 @@
 //! `zlib`'s stream functions (`open/0`, `deflateInit`, `deflate`, `inflate`, `safeInflate`,
-//! ...) over the node's stream table ([`crate::vm::zstream`]).
+//! `inflateChunk`, `set_controlling_process`, ...) over the node's stream table
+//! ([`crate::vm::zstream`]).
 //!
 //! A stream is a reference, as in erl; its number keys the table. Arguments are checked in
 //! erl's order: the options (zlib.erl's `arg_level` and friends raise `bad_...` reasons),
-//! then the stream (`badarg` when the term is not a stream, `not_on_controlling_process`
-//! when the caller does not own it), then the data, then the stream's state. Output is one
+//! then whether the term is a stream (`badarg`), then the data (`badarg`; for `deflate`
+//! after the owner), then the owner (`not_on_controlling_process`), then the stream's
+//! state. Output is one
 //! binary per call (erl's may be split in 16 KiB pieces), bounded by the memory the node
 //! has left (`system_limit` beyond it).
 //!
@@ -35,6 +37,11 @@ enum Op {
     DeflateSetDictionary,
     InflateSetDictionary,
     InflateGetDictionary,
+    DeflateParams,
+    InflateChunk,
+    SetBufSize,
+    GetBufSize,
+    SetControllingProcess,
 }
 
 /// What the options of a call said, read before the stream is looked at.
@@ -44,6 +51,8 @@ struct Args {
     window_bits: i32,
     strategy: i32,
     raise_on_dict: bool,
+    /// `setBufSize/2`'s size.
+    buf_size: u32,
 }
 
 /// An integer argument in `range`, or `e`.
@@ -78,6 +87,24 @@ fn pick(atoms: &AtomTable, t: Term, names: &[&str]) -> Option<usize> {
     names.iter().position(|&m| m == n)
 }
 
+/// zlib.erl's `arg_level`.
+fn level(atoms: &AtomTable, t: Term) -> Result<i32, ZError> {
+    const LEVELS: [i32; 4] = [0, 1, 9, -1];
+    let names = ["none", "best_speed", "best_compression", "default"];
+    match pick(atoms, t, &names) {
+        Some(i) => Ok(LEVELS[i]),
+        None => int_in(t, 0..=9, ZError::BadLevel),
+    }
+}
+
+/// zlib.erl's `arg_strategy` (zlib's numbers are the positions).
+fn strategy(atoms: &AtomTable, t: Term) -> Result<i32, ZError> {
+    let names = ["default", "filtered", "huffman_only", "rle"];
+    pick(atoms, t, &names)
+        .map(|i| i as i32)
+        .ok_or(ZError::BadStrategy)
+}
+
 /// How a call fails: a [`ZError`] to raise, or a ready fault.
 type Failure = Result<Fault, ZError>;
 
@@ -88,17 +115,13 @@ fn args(ctx: &Ctx, a: &[Term], op: Op) -> Result<Args, Failure> {
         window_bits: 15,
         strategy: 0,
         raise_on_dict: true,
+        buf_size: 0,
     };
     let zerr = Err;
     match op {
         Op::DeflateInit => {
             if let Some(&l) = a.get(1) {
-                const LEVELS: [i32; 4] = [0, 1, 9, -1];
-                let names = ["none", "best_speed", "best_compression", "default"];
-                r.level = match pick(ctx.atoms, l, &names) {
-                    Some(i) => LEVELS[i],
-                    None => int_in(l, 0..=9, ZError::BadLevel).map_err(zerr)?,
-                };
+                r.level = level(ctx.atoms, l).map_err(zerr)?;
             }
             if a.len() == 6 {
                 if name(ctx.atoms, a[2]) != "deflated" {
@@ -106,11 +129,18 @@ fn args(ctx: &Ctx, a: &[Term], op: Op) -> Result<Args, Failure> {
                 }
                 r.window_bits = window_bits(a[3]).map_err(zerr)?;
                 int_in(a[4], 1..=9, ZError::BadMemLevel).map_err(zerr)?;
-                // zlib's numbers are the positions.
-                let names = ["default", "filtered", "huffman_only", "rle"];
-                r.strategy = pick(ctx.atoms, a[5], &names).ok_or(Err(ZError::BadStrategy))? as i32;
+                r.strategy = strategy(ctx.atoms, a[5]).map_err(zerr)?;
             }
         }
+        Op::DeflateParams => {
+            r.level = level(ctx.atoms, a[1]).map_err(zerr)?;
+            r.strategy = strategy(ctx.atoms, a[2]).map_err(zerr)?;
+        }
+        // zlib.erl's guard: 16 < Size < 1 bsl 24.
+        Op::SetBufSize => {
+            r.buf_size = int_in(a[1], 17..=(1 << 24) - 1, ZError::Badarg).map_err(zerr)? as u32
+        }
+        Op::SetControllingProcess if !a[1].is_pid() => return Err(zerr(ZError::Badarg)),
         Op::InflateInit => {
             if let Some(&w) = a.get(1) {
                 r.window_bits = window_bits(w).map_err(zerr)?;
@@ -160,20 +190,38 @@ fn run(ctx: &mut Ctx, a: &[Term], op: Op, args: Args, work: &mut usize) -> Resul
     }
     let id = v.payload(a[0])[0].0;
     let me = ctx.p.pid.pid_number();
-    if op == Op::Close {
-        ctx.zlib.close(id, me).map_err(Err)?;
-        return Ok(atom::OK);
+    // These work on closed streams too.
+    match op {
+        Op::Close => {
+            ctx.zlib.close(id, me).map_err(Err)?;
+            return Ok(atom::OK);
+        }
+        Op::SetControllingProcess => {
+            let to = a[1].pid_number();
+            let alive = a[1] == ctx.p.pid || ctx.node.is_alive(to);
+            ctx.zlib.set_owner(id, me, to, alive).map_err(Err)?;
+            return Ok(atom::OK);
+        }
+        Op::GetBufSize => {
+            let size = ctx.zlib.buf_size(id, me, None).map_err(Err)?;
+            return Ok(Term::small(i64::from(size)));
+        }
+        Op::SetBufSize => {
+            ctx.zlib
+                .buf_size(id, me, Some(args.buf_size))
+                .map_err(Err)?;
+            return Ok(atom::OK);
+        }
+        _ => {}
     }
     let memory = ctx.p.heap.memory_account().cloned();
     let limit = ctx.p.heap.memory_left().unwrap_or(usize::MAX);
-    let s = match ctx.zlib.get(id, me).map_err(Err)? {
-        Some(s) => s,
-        // erl's closed stream is neither idle nor initialised.
-        None if matches!(op, Op::DeflateInit | Op::InflateInit) => {
-            return Err(Err(ZError::AlreadyInitialized))
-        }
-        None => return Err(Err(ZError::NotInitialized)),
-    };
+    // zlib.erl reads the data before it calls the NIF, whatever the stream (a closed one,
+    // another process's); but `deflate` first asks the stream for deflateParams' output,
+    // which only its owner may.
+    if op == Op::Deflate {
+        ctx.zlib.get(id, me).map_err(Err)?;
+    }
     let mut data = Vec::new();
     if matches!(
         op,
@@ -182,11 +230,20 @@ fn run(ctx: &mut Ctx, a: &[Term], op: Op, args: Args, work: &mut usize) -> Resul
             | Op::SafeInflate
             | Op::DeflateSetDictionary
             | Op::InflateSetDictionary
-    ) {
+    ) || (op == Op::InflateChunk && a.len() == 2)
+    {
         let v = ctx.p.heap.view(ctx.lits);
         iolist_bytes(&v, a[1], &mut data).ok_or(Err(ZError::Badarg))?;
         *work += data.len();
     }
+    let s = match ctx.zlib.get(id, me).map_err(Err)? {
+        Some(s) => s,
+        // erl's closed stream is neither idle nor initialised.
+        None if matches!(op, Op::DeflateInit | Op::InflateInit) => {
+            return Err(Err(ZError::AlreadyInitialized))
+        }
+        None => return Err(Err(ZError::NotInitialized)),
+    };
     let heap = &mut ctx.p.heap;
     let done = match op {
         Op::DeflateInit => {
@@ -257,7 +314,29 @@ fn run(ctx: &mut Ctx, a: &[Term], op: Op, args: Args, work: &mut usize) -> Resul
                 None => heap.tuple(&[tag, out]),
             });
         }
-        Op::Close => Ok(()),
+        Op::DeflateParams => s.deflate_params(args.level, args.strategy, limit, memory.as_ref()),
+        Op::InflateChunk => {
+            if a.len() == 2 {
+                s.enqueue(&data).map_err(Err)?;
+            }
+            let (out, step) = s.inflate_step(s.buf_size as usize).map_err(Err)?;
+            *work += out.len();
+            let out = iolist(heap, out);
+            return match step {
+                Step::Finished => Ok(out),
+                Step::Continue => {
+                    let more = ctx.atoms.intern("more").unwrap_or(atom::BADARG);
+                    Ok(heap.tuple(&[more, out]))
+                }
+                // zlib.erl's inflateChunk raises it.
+                Step::NeedDictionary(id) => {
+                    let tag = ctx.atoms.intern("need_dictionary").unwrap_or(atom::BADARG);
+                    let id = Term::small(i64::from(id as i32));
+                    Err(Ok(Fault::error(heap.tuple(&[tag, id]))))
+                }
+            };
+        }
+        Op::Close | Op::SetControllingProcess | Op::GetBufSize | Op::SetBufSize => Ok(()),
     };
     done.map(|()| atom::OK).map_err(Err)
 }
@@ -326,6 +405,18 @@ stream_bifs! {
     inflate_set_dictionary => InflateSetDictionary,
     /// `zlib:inflateGetDictionary/1`.
     inflate_get_dictionary => InflateGetDictionary,
+    /// `zlib:deflateParams/3`: new level and strategy from here on; what was given before
+    /// is flushed with the old ones and comes out of the next `deflate`.
+    deflate_params => DeflateParams,
+    /// `zlib:inflateChunk/1,2`: at most the buffer size of output, `{more, Output}` while
+    /// more is pending.
+    inflate_chunk => InflateChunk,
+    /// `zlib:setBufSize/2`: `inflateChunk`'s chunk size.
+    set_buf_size => SetBufSize,
+    /// `zlib:getBufSize/1`.
+    get_buf_size => GetBufSize,
+    /// `zlib:set_controlling_process/2`: the stream is the other process's from now on.
+    set_controlling_process => SetControllingProcess,
 }
 
 /// `zlib:crc32/2,3`, `zlib:adler32/2,3`: erl's zlib.erl ignores the stream (any reference
