@@ -155,7 +155,8 @@ impl Carried {
     }
 }
 
-/// A heap that starts with no space reserved (grows on demand).
+/// A heap for a term carried outside every process ([`Heap::fragment`]: only the words it
+/// needs). A process's own heap is a [`Heap::new`].
 pub fn small_heap() -> Heap {
     Heap::fragment()
 }
