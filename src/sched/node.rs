@@ -156,6 +156,7 @@ impl<P: Platform> Node<P> {
             irq: intern("irq"),
             pore: intern("$pore"),
             outlet: intern("$outlet"),
+            clock_service: intern("clock_service"),
         };
         Self {
             platform,

@@ -306,6 +306,8 @@ pub struct NodeAtoms {
     pub pore: Term,
     /// `'$outlet'`.
     pub outlet: Term,
+    /// `clock_service`: the node of a timer's message, to a `'receive'` trace pattern.
+    pub clock_service: Term,
 }
 
 /// A queued exit signal.
@@ -608,7 +610,7 @@ impl<P: Platform> State<P> {
                 };
                 self.wake(to);
                 if traced {
-                    self.trace_receive_matched(to, m, verdict);
+                    self.trace_receive_matched(to, m, verdict, [atom::NONODE, atom::UNDEFINED]);
                 }
             }
             None => {
@@ -626,6 +628,12 @@ impl<P: Platform> State<P> {
     /// the refusal recorded on the receiver's heap, as a refused collection is, so the
     /// receiver is killed with the node-memory report when it next stops running.
     pub fn deliver(&mut self, to: u32, d: Delivery) {
+        self.deliver_as(to, d, false);
+    }
+
+    /// [`State::deliver`]; `clock` when a timer sends it (for the `'receive'` pattern's
+    /// `[clock_service, undefined, Msg]`).
+    fn deliver_as(&mut self, to: u32, d: Delivery, clock: bool) {
         let atoms = self.atoms;
         let Some(e) = self.procs.get_mut(&to) else {
             return;
@@ -643,7 +651,15 @@ impl<P: Platform> State<P> {
                     p.mailbox.push(m);
                     self.wake(to);
                     if !matches!(d, Delivery::Trace(_)) {
-                        self.trace_receive(to, m);
+                        let origin = match d {
+                            _ if clock => [self.atoms.clock_service, atom::UNDEFINED],
+                            Delivery::Timeout(..) => [self.atoms.clock_service, atom::UNDEFINED],
+                            Delivery::Exit(from, _) | Delivery::Down(_, Watched::Pid(from), _) => {
+                                [atom::NONODE, Term::pid(from)]
+                            }
+                            _ => [atom::NONODE, atom::UNDEFINED],
+                        };
+                        self.trace_receive(to, m, origin);
                     }
                 }
                 Err(oom) => {
@@ -663,20 +679,31 @@ impl<P: Platform> State<P> {
     /// The `'receive'` trace event of `to` (not running), for message `m` in its heap, that
     /// the node made itself (a timer's, an exit or down message): a `'receive'` match
     /// specification, which only a sending process can run, lets none through.
-    fn trace_receive(&mut self, to: u32, m: Term) {
-        self.trace_receive_matched(to, m, Verdict::Unmatched);
+    fn trace_receive(&mut self, to: u32, m: Term, origin: [Term; 2]) {
+        self.trace_receive_matched(to, m, Verdict::Unmatched, origin);
     }
 
     /// [`State::trace_receive`] with what the sender found of the `'receive'` pattern (a
     /// term to add in `to`'s heap).
-    fn trace_receive_matched(&mut self, to: u32, m: Term, verdict: Verdict) {
+    /// `origin` is `[Node, Sender]` as the pattern sees them.
+    fn trace_receive_matched(&mut self, to: u32, m: Term, verdict: Verdict, origin: [Term; 2]) {
         if !trace::ENABLED {
             return;
         }
         let extra = match (&self.receive_pattern, verdict) {
             (trace::EventPattern::Off, _) | (_, Verdict::Off) => return,
             (_, Verdict::With(x)) => Some(x),
-            (trace::EventPattern::Spec(_), Verdict::Unmatched) => return,
+            (trace::EventPattern::Spec(_), Verdict::Unmatched) => {
+                // The match engine needs a process to run in: the receiver's next slice.
+                if let Some(p) = self.procs.get_mut(&to).and_then(|e| e.process.as_mut()) {
+                    if p.trace
+                        .is_some_and(|t| t.has(trace::RECEIVE) && t.tracer != to)
+                    {
+                        p.trace_pending.push([origin[0], origin[1], m]);
+                    }
+                }
+                return;
+            }
             _ => None,
         };
         let Some(e) = self.procs.get_mut(&to) else {
@@ -1158,7 +1185,8 @@ impl<P: Platform> State<P> {
                     }
                     self.wake(pid);
                     // erl traces a receive's timeout as the message `timeout`.
-                    self.trace_receive(pid, self.atoms.timeout);
+                    let origin = [self.atoms.clock_service, atom::UNDEFINED];
+                    self.trace_receive(pid, self.atoms.timeout, origin);
                 }
                 TimerEvent::Send {
                     reference,
@@ -1177,7 +1205,7 @@ impl<P: Platform> State<P> {
                         } else {
                             Delivery::Message(msg)
                         };
-                        self.deliver(to, d);
+                        self.deliver_as(to, d, true);
                     }
                 }
             }

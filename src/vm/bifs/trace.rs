@@ -120,6 +120,22 @@ pub fn receive_verdict(ctx: &mut Ctx, pid: u32, msg: Term) -> Verdict {
     verdict(ctx, &pattern, &[atom::NONODE, sender, msg])
 }
 
+/// The `'receive'` events of messages the node delivered to the caller under a match
+/// specification (see [`Process::trace_pending`]), as the pattern lets them through now.
+///
+/// [`Process::trace_pending`]: crate::vm::process::Process::trace_pending
+pub fn pending_receives(ctx: &mut Ctx) {
+    let pending = core::mem::take(&mut ctx.p.trace_pending);
+    let pattern = ctx.node.event_pattern(true, None);
+    for [node, sender, msg] in pending {
+        match verdict(ctx, &pattern, &[node, sender, msg]) {
+            Verdict::Off | Verdict::Unmatched => {}
+            Verdict::Plain => event(ctx, me(ctx), trace::RECEIVE, atom::RECEIVE, &[msg]),
+            Verdict::With(x) => event(ctx, me(ctx), trace::RECEIVE, atom::RECEIVE, &[msg, x]),
+        }
+    }
+}
+
 /// Runs `pattern` on the event's `args` (read from the caller's heap): whether it makes a
 /// trace message, and what term it adds (built on the caller's heap).
 fn verdict(ctx: &mut Ctx, pattern: &EventPattern, args: &[Term]) -> Verdict {
