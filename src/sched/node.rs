@@ -1230,6 +1230,8 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         self.st.trace_new
     }
 
+    // Without tracing built in, the defaults (every event, the plain send) leave these out.
+    #[cfg(any(feature = "trace", not(target_os = "none")))]
     fn event_pattern(
         &mut self,
         receive: bool,
@@ -1246,6 +1248,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         slot.clone()
     }
 
+    #[cfg(any(feature = "trace", not(target_os = "none")))]
     fn send_matched(
         &mut self,
         _me: u32,

@@ -602,10 +602,12 @@ impl<P: Platform> State<P> {
                 let traced = p.trace.is_some();
                 let verdict = match verdict {
                     // The added term, copied next to the message (none when it does not fit).
-                    Verdict::With(x) if traced => match try_copy_term(view, &mut p.heap, x) {
-                        Ok(x) => Verdict::With(x),
-                        Err(_) => Verdict::Plain,
-                    },
+                    Verdict::With(x) if trace::ENABLED && traced => {
+                        match try_copy_term(view, &mut p.heap, x) {
+                            Ok(x) => Verdict::With(x),
+                            Err(_) => Verdict::Plain,
+                        }
+                    }
                     v => v,
                 };
                 self.wake(to);
@@ -650,7 +652,7 @@ impl<P: Platform> State<P> {
                 Ok(m) => {
                     p.mailbox.push(m);
                     self.wake(to);
-                    if !matches!(d, Delivery::Trace(_)) {
+                    if trace::ENABLED && !matches!(d, Delivery::Trace(_)) {
                         let origin = match d {
                             _ if clock => [self.atoms.clock_service, atom::UNDEFINED],
                             Delivery::Timeout(..) => [self.atoms.clock_service, atom::UNDEFINED],
