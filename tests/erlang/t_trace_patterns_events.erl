@@ -70,6 +70,8 @@ main() ->
                                                   {'_', [], []}], [])),
     run(send_clauses, [send], Send),
     %% '$_' is [Receiver, Msg]; a send to a registered name has the name as receiver.
+    show(set_self, erlang:trace_pattern(send, [{['_', {y, '_'}], [], [{message, {self}}]}], [])),
+    run(send_self, [send], Send),
     show(set_whole, erlang:trace_pattern(send, [{'_', [], [{message, '$_'}]}], [])),
     register(t_tpe_main, self()),
     run(send_whole, [send], fun(_) -> t_tpe_main ! hi end),
@@ -106,6 +108,7 @@ main() ->
     Fed(receive_whole, ['receive'], [{'_', [], [{message, '$_'}]}]),
     Fed(receive_clock, ['receive'], [{[clock_service, '$1', '$2'], [], [{message, {{'$1', '$2'}}}]},
                                      {'_', [], [{message, false}]}]),
+    Fed(receive_self, ['receive'], [{['_', '_', from_self], [], [{message, {self}}]}]),
     Fed(receive_not_node, ['receive'], [{['$1', '_', '_'], [{'=/=', '$1', node()}], []}]),
     Fed(receive_false, ['receive'], false),
     show(info_receive_false, erlang:trace_info('receive', match_spec)),

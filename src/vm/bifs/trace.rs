@@ -117,7 +117,11 @@ pub fn receive_verdict(ctx: &mut Ctx, pid: u32, msg: Term) -> Verdict {
         return Verdict::Unmatched;
     }
     let sender = ctx.p.pid;
-    verdict(ctx, &pattern, &[atom::NONODE, sender, msg])
+    // Run as the receiver, whose pid `{self}` gives in erl.
+    ctx.p.pid = Term::pid(pid);
+    let v = verdict(ctx, &pattern, &[atom::NONODE, sender, msg]);
+    ctx.p.pid = sender;
+    v
 }
 
 /// The `'receive'` events of messages the node delivered to the caller under a match
