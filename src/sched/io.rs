@@ -289,6 +289,7 @@ mod tests {
             irq: a(7),
             pore: a(8),
             outlet: a(9),
+            clock_service: a(10),
         };
         let platform = SimPlatform::new();
         platform.attach_xenstored(XenstoredConfig::default());

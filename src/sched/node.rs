@@ -156,6 +156,7 @@ impl<P: Platform> Node<P> {
             irq: intern("irq"),
             pore: intern("$pore"),
             outlet: intern("$outlet"),
+            clock_service: intern("clock_service"),
         };
         Self {
             platform,
@@ -803,7 +804,7 @@ impl<P: Platform> Node<P> {
             let event = self.error_event(p, reason);
             if self
                 .st
-                .send(None, logger, &p.heap.view(&self.rt.vm.lits), event)
+                .send(logger, &p.heap.view(&self.rt.vm.lits), event)
                 .is_err()
             {
                 // The report carries the whole reason: dropped rather than the node's memory.
@@ -837,7 +838,7 @@ impl<P: Platform> Node<P> {
             let event = self.log_event(p, "~s~n", &[line]);
             if self
                 .st
-                .send(None, logger, &p.heap.view(&self.rt.vm.lits), event)
+                .send(logger, &p.heap.view(&self.rt.vm.lits), event)
                 .is_err()
             {
                 log::warn!("an emulator error report was dropped: no memory for it");
@@ -1168,8 +1169,8 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         Ok(pid)
     }
 
-    fn send(&mut self, me: u32, to: u32, view: &View, msg: Term) -> Result<(), OutOfMemory> {
-        self.st.send(Some(me), to, view, msg)
+    fn send(&mut self, _me: u32, to: u32, view: &View, msg: Term) -> Result<(), OutOfMemory> {
+        self.st.send(to, view, msg)
     }
 
     fn trace_event(
@@ -1227,6 +1228,36 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             self.st.trace_new = n;
         }
         self.st.trace_new
+    }
+
+    // Without tracing built in, the defaults (every event, the plain send) leave these out.
+    #[cfg(any(feature = "trace", not(target_os = "none")))]
+    fn event_pattern(
+        &mut self,
+        receive: bool,
+        new: Option<crate::vm::trace::EventPattern>,
+    ) -> crate::vm::trace::EventPattern {
+        let slot = if receive {
+            &mut self.st.receive_pattern
+        } else {
+            &mut self.st.send_pattern
+        };
+        if let Some(n) = new {
+            *slot = n;
+        }
+        slot.clone()
+    }
+
+    #[cfg(any(feature = "trace", not(target_os = "none")))]
+    fn send_matched(
+        &mut self,
+        _me: u32,
+        to: u32,
+        view: &View,
+        msg: Term,
+        verdict: crate::vm::trace::Verdict,
+    ) -> Result<(), OutOfMemory> {
+        self.st.send_matched(to, view, msg, verdict)
     }
 
     fn whereis(&self, name: Term) -> Option<u32> {

@@ -46,7 +46,7 @@ use crate::vm::process::Process;
 use crate::vm::services::MinHeaps;
 use crate::vm::services::{AliasMode, CodeChange, CodeReply, ExitKind, TimerDest};
 use crate::vm::term::Term;
-use crate::vm::trace::{self, Stamp, Tracee};
+use crate::vm::trace::{self, Stamp, Tracee, Verdict};
 use crate::wordhash::{WideHash, WordHash};
 use crate::wordmap::{Word, WordMap, WordSet};
 
@@ -307,6 +307,8 @@ pub struct NodeAtoms {
     pub pore: Term,
     /// `'$outlet'`.
     pub outlet: Term,
+    /// `clock_service`: the node of a timer's message, to a `'receive'` trace pattern.
+    pub clock_service: Term,
 }
 
 /// A queued exit signal.
@@ -389,6 +391,10 @@ pub struct State<P: Platform> {
     pub emulator_errors: Vec<alloc::string::String>,
     /// What processes spawned from now on are traced with (`erlang:trace(new, ...)`).
     pub trace_new: Option<Tracee>,
+    /// The pattern of `send` events (`trace_pattern(send, ...)`).
+    pub send_pattern: trace::EventPattern,
+    /// The pattern of `'receive'` events.
+    pub receive_pattern: trace::EventPattern,
     /// The clock trace messages the node builds are stamped with (read at each slice).
     pub trace_clock: TraceClock,
 }
@@ -449,6 +455,8 @@ impl<P: Platform> State<P> {
             code_reply: Default::default(),
             emulator_errors: Vec::new(),
             trace_new: None,
+            send_pattern: trace::EventPattern::All,
+            receive_pattern: trace::EventPattern::All,
             trace_clock: TraceClock::default(),
         }
     }
@@ -566,15 +574,20 @@ impl<P: Platform> State<P> {
     /// Copies `msg` (read through `view`) into `to`'s mailbox; a dead `to` drops it. A copy
     /// the node's memory refuses sends nothing and is an error (the sender's
     /// `system_limit`); the receiver is left as it was.
-    /// `from` is the sender (none for the node): a message from the receiver's tracer is
-    /// not traced as received (so a tracer that forwards what it gets to the traced process
-    /// does not feed itself forever).
-    pub fn send(
+    /// A traced receiver's `'receive'` event is made even when its tracer sent the message
+    /// (as in erl).
+    pub fn send(&mut self, to: u32, view: &View, msg: Term) -> Result<(), OutOfMemory> {
+        self.send_matched(to, view, msg, Verdict::Unmatched)
+    }
+
+    /// [`State::send`] with what the sender found of the receiver's `'receive'` pattern
+    /// (a term it adds is read through `view` too).
+    pub fn send_matched(
         &mut self,
-        from: Option<u32>,
         to: u32,
         view: &View,
         msg: Term,
+        verdict: Verdict,
     ) -> Result<(), OutOfMemory> {
         let Some(e) = self.procs.get_mut(&to) else {
             return Ok(());
@@ -587,10 +600,20 @@ impl<P: Platform> State<P> {
                 })?;
                 let m = try_copy_term(view, &mut p.heap, msg)?;
                 p.mailbox.push(m);
-                let traced = p.trace.is_some_and(|t| Some(t.tracer) != from);
+                let traced = p.trace.is_some();
+                let verdict = match verdict {
+                    // The added term, copied next to the message (none when it does not fit).
+                    Verdict::With(x) if trace::ENABLED && traced => {
+                        match try_copy_term(view, &mut p.heap, x) {
+                            Ok(x) => Verdict::With(x),
+                            Err(_) => Verdict::Plain,
+                        }
+                    }
+                    v => v,
+                };
                 self.wake(to);
                 if traced {
-                    self.trace_receive(to, m);
+                    self.trace_receive_matched(to, m, verdict, [atom::NONODE, atom::UNDEFINED]);
                 }
             }
             None => {
@@ -608,6 +631,12 @@ impl<P: Platform> State<P> {
     /// the refusal recorded on the receiver's heap, as a refused collection is, so the
     /// receiver is killed with the node-memory report when it next stops running.
     pub fn deliver(&mut self, to: u32, d: Delivery) {
+        self.deliver_as(to, d, false);
+    }
+
+    /// [`State::deliver`]; `clock` when a timer sends it (for the `'receive'` pattern's
+    /// `[clock_service, undefined, Msg]`).
+    fn deliver_as(&mut self, to: u32, d: Delivery, clock: bool) {
         let atoms = self.atoms;
         let Some(e) = self.procs.get_mut(&to) else {
             return;
@@ -624,8 +653,16 @@ impl<P: Platform> State<P> {
                 Ok(m) => {
                     p.mailbox.push(m);
                     self.wake(to);
-                    if !matches!(d, Delivery::Trace(_)) {
-                        self.trace_receive(to, m);
+                    if trace::ENABLED && !matches!(d, Delivery::Trace(_)) {
+                        let origin = match d {
+                            _ if clock => [self.atoms.clock_service, atom::UNDEFINED],
+                            Delivery::Timeout(..) => [self.atoms.clock_service, atom::UNDEFINED],
+                            Delivery::Exit(from, _) | Delivery::Down(_, Watched::Pid(from), _) => {
+                                [atom::NONODE, Term::pid(from)]
+                            }
+                            _ => [atom::NONODE, atom::UNDEFINED],
+                        };
+                        self.trace_receive(to, m, origin);
                     }
                 }
                 Err(oom) => {
@@ -642,11 +679,36 @@ impl<P: Platform> State<P> {
         }
     }
 
-    /// The `'receive'` trace event of `to` (not running), for message `m` in its heap.
-    fn trace_receive(&mut self, to: u32, m: Term) {
+    /// The `'receive'` trace event of `to` (not running), for message `m` in its heap, that
+    /// the node made itself (a timer's, an exit or down message): a `'receive'` match
+    /// specification, which only a sending process can run, lets none through.
+    fn trace_receive(&mut self, to: u32, m: Term, origin: [Term; 2]) {
+        self.trace_receive_matched(to, m, Verdict::Unmatched, origin);
+    }
+
+    /// [`State::trace_receive`] with what the sender found of the `'receive'` pattern (a
+    /// term to add in `to`'s heap).
+    /// `origin` is `[Node, Sender]` as the pattern sees them.
+    fn trace_receive_matched(&mut self, to: u32, m: Term, verdict: Verdict, origin: [Term; 2]) {
         if !trace::ENABLED {
             return;
         }
+        let extra = match (&self.receive_pattern, verdict) {
+            (trace::EventPattern::Off, _) | (_, Verdict::Off) => return,
+            (_, Verdict::With(x)) => Some(x),
+            (trace::EventPattern::Spec(_), Verdict::Unmatched) => {
+                // The match engine needs a process to run in: the receiver's next slice.
+                if let Some(p) = self.procs.get_mut(&to).and_then(|e| e.process.as_mut()) {
+                    if p.trace
+                        .is_some_and(|t| t.has(trace::RECEIVE) && t.tracer != to)
+                    {
+                        p.trace_pending.push([origin[0], origin[1], m]);
+                    }
+                }
+                return;
+            }
+            _ => None,
+        };
         let Some(e) = self.procs.get_mut(&to) else {
             return;
         };
@@ -660,7 +722,11 @@ impl<P: Platform> State<P> {
                 let Some(mut p) = e.process.take() else {
                     return;
                 };
-                if !self.trace_message(to, t, &p.heap, atom::RECEIVE, &[m]) {
+                let sent = match extra {
+                    Some(x) => self.trace_message(to, t, &p.heap, atom::RECEIVE, &[m, x]),
+                    None => self.trace_message(to, t, &p.heap, atom::RECEIVE, &[m]),
+                };
+                if !sent {
                     p.trace = None;
                 }
                 if let Some(e) = self.procs.get_mut(&to) {
@@ -1122,7 +1188,8 @@ impl<P: Platform> State<P> {
                     }
                     self.wake(pid);
                     // erl traces a receive's timeout as the message `timeout`.
-                    self.trace_receive(pid, self.atoms.timeout);
+                    let origin = [self.atoms.clock_service, atom::UNDEFINED];
+                    self.trace_receive(pid, self.atoms.timeout, origin);
                 }
                 TimerEvent::Send {
                     reference,
@@ -1141,7 +1208,7 @@ impl<P: Platform> State<P> {
                         } else {
                             Delivery::Message(msg)
                         };
-                        self.deliver(to, d);
+                        self.deliver_as(to, d, true);
                     }
                 }
             }

@@ -31,7 +31,7 @@ impl<P: Platform> Node<P> {
             let msg = vm
                 .ets
                 .transfer_message(&mut heap, &mut vm.atoms, &vm.lits, &h);
-            if self.st.send(None, h.to, &heap.view(&vm.lits), msg).is_err() {
+            if self.st.send(h.to, &heap.view(&vm.lits), msg).is_err() {
                 // The heir gets the table without the notice rather than the node failing.
                 log::warn!("an ETS-TRANSFER message too big for the node's memory was dropped");
             }

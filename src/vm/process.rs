@@ -132,6 +132,10 @@ pub struct Process {
     pub trap_state: Option<alloc::boxed::Box<dyn core::any::Any>>,
     /// Its trace flags and tracer (`erlang:trace/3`), if it is traced.
     pub trace: Option<super::trace::Tracee>,
+    /// Messages the node delivered under a `'receive'` match specification, whose events
+    /// wait for this process's next slice to run it: `[Node, Sender, Msg]` in its heap
+    /// (nothing collects the heap before they are run).
+    pub trace_pending: Vec<[Term; 3]>,
 }
 
 impl Process {
@@ -158,6 +162,7 @@ impl Process {
             trap_caller: None,
             trap_state: None,
             trace: None,
+            trace_pending: Vec::new(),
         }
     }
 

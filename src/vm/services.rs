@@ -244,6 +244,31 @@ pub trait Services {
         let _ = new;
         None
     }
+    /// The node's pattern of `send` events (`receive` false) or of `'receive'` events,
+    /// after setting it to `new` when given (`erlang:trace_pattern(send | 'receive', ...)`).
+    fn event_pattern(
+        &mut self,
+        receive: bool,
+        new: Option<super::trace::EventPattern>,
+    ) -> super::trace::EventPattern {
+        let _ = (receive, new);
+        super::trace::EventPattern::All
+    }
+
+    /// [`Services::send`] with what the sender found of the receiver's `'receive'`
+    /// pattern.
+    fn send_matched(
+        &mut self,
+        me: u32,
+        to: u32,
+        view: &View,
+        msg: Term,
+        verdict: super::trace::Verdict,
+    ) -> Result<(), OutOfMemory> {
+        let _ = verdict;
+        self.send(me, to, view, msg)
+    }
+
     /// What the node knows of a live process (for `process_info/2`).
     fn process_info(&self, pid: u32) -> Option<ProcessInfo> {
         let _ = pid;

@@ -12,7 +12,8 @@
 //! `unregister`. The `set_on_*` flags pass the flags on to spawned or linked processes.
 //! With `call`, calls of functions that have a call-trace pattern (`trace_pattern/3`, kept
 //! as [`CallSpec`]s in [`super::code::Code::trace`]) make `call` messages, and `return_from`
-//! ones with `return_trace`. The other flags of erl (`running`, `garbage_collection`,
+//! ones with `return_trace`. `send` and `'receive'` events pass the node's
+//! [`EventPattern`] first. The other flags of erl (`running`, `garbage_collection`,
 //! `return_to`, ...) are accepted and reported by `trace_info/2`, but make no messages.
 
 use alloc::vec::Vec;
@@ -266,6 +267,37 @@ impl CallSpec {
             source: Term::NIL,
         }
     }
+}
+
+/// The node-wide pattern of `send` or of `'receive'` events
+/// (`erlang:trace_pattern(send | 'receive', Spec, [])`): it decides, before the event is
+/// made, whether a traced process's send or receive makes a trace message.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum EventPattern {
+    /// `true` or `[]` (the default): every event.
+    #[default]
+    All,
+    /// `false`: no event.
+    Off,
+    /// A match specification, run on `[Receiver, Msg]` for `send` and on `[Node, Sender,
+    /// Msg]` for `'receive'`: its one clause's test is the specification with each body
+    /// replaced by the argument of its last `{message, X}` (`true` without one), so that a
+    /// run gives `false` (no event), `true` (the usual message) or the term to add.
+    Spec(alloc::rc::Rc<CallSpec>),
+}
+
+/// What a sender found of the receiver's `'receive'` pattern, for the node that delivers
+/// the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Not run: the node decides from the pattern alone.
+    Unmatched,
+    /// No `'receive'` event.
+    Off,
+    /// The usual `{trace, Pid, 'receive', Msg}`.
+    Plain,
+    /// The usual message with this term (in the sender's heap) added.
+    With(Term),
 }
 
 /// How a timestamp flag stamps a trace message.

@@ -16,6 +16,7 @@ use crate::vm::code::split_fun_id;
 use crate::vm::process::Process;
 use crate::vm::services::{AliasMode, ExitKind, SpawnError, SpawnOptions, Start, TimerDest};
 use crate::vm::term::{Kind, Term};
+use crate::vm::trace::{EventPattern, Verdict};
 
 /// Whether `t` is the atom `name`.
 fn is_atom(ctx: &Ctx, t: Term, name: &str) -> bool {
@@ -90,9 +91,21 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             .room_for_message()
             .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
         ctx.p.mailbox.push(msg);
+        if ctx.p.trace.is_some_and(|t| t.has(trace::SEND_FLAG)) {
+            trace::sent_as(ctx, atom::SEND, msg, to);
+        }
         if ctx.p.trace.is_some() {
-            trace::event(ctx, pid, trace::SEND_FLAG, atom::SEND, &[msg, to]);
-            trace::event(ctx, pid, trace::RECEIVE_FLAG, atom::RECEIVE, &[msg]);
+            match trace::receive_verdict(ctx, pid, msg) {
+                Verdict::Off => {}
+                Verdict::With(x) => {
+                    trace::event(ctx, pid, trace::RECEIVE_FLAG, atom::RECEIVE, &[msg, x])
+                }
+                Verdict::Unmatched | Verdict::Plain => {
+                    if !matches!(ctx.node.event_pattern(true, None), EventPattern::Off) {
+                        trace::event(ctx, pid, trace::RECEIVE_FLAG, atom::RECEIVE, &[msg]);
+                    }
+                }
+            }
         }
     } else {
         // Traced before it is sent, so that the tracer sees the send before the
@@ -100,11 +113,12 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         if ctx.p.trace.is_some() {
             trace::sent(ctx, pid, msg, to);
         }
+        let verdict = trace::receive_verdict(ctx, pid, msg);
         let view = ctx.p.heap.view(ctx.lits);
         // A copy the node's memory refuses sends nothing: `system_limit`, as a BIF whose
         // result would not fit.
         ctx.node
-            .send(ctx.p.pid.pid_number(), pid, &view, msg)
+            .send_matched(ctx.p.pid.pid_number(), pid, &view, msg, verdict)
             .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
     }
     Ok(msg)

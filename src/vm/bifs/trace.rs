@@ -15,7 +15,9 @@ use crate::vm::code::{Code, CountChange, TraceHow, TracePoint};
 use crate::vm::copy::{try_copy_term, try_room};
 use crate::vm::services::CodeChange;
 use crate::vm::term::Term;
-use crate::vm::trace::{self, CallClause, CallSpec, FlagError, Message, Tracee, FLAG_NAMES};
+use crate::vm::trace::{
+    self, CallClause, CallSpec, EventPattern, FlagError, Message, Tracee, Verdict, FLAG_NAMES,
+};
 
 /// `send`, for the process BIFs.
 pub const SEND_FLAG: u32 = trace::SEND;
@@ -82,7 +84,81 @@ pub fn sent(ctx: &mut Ctx, pid: u32, msg: Term, to: Term) {
             Err(_) => return,
         }
     };
-    event(ctx, me(ctx), trace::SEND, tag, &[msg, to]);
+    sent_as(ctx, tag, msg, to);
+}
+
+/// The caller's send event `tag` of `msg` to `to`, as the node's `send` pattern lets it
+/// through (the caller is traced with `send`).
+pub fn sent_as(ctx: &mut Ctx, tag: Term, msg: Term, to: Term) {
+    if !trace::ENABLED {
+        return;
+    }
+    let pattern = ctx.node.event_pattern(false, None);
+    let args = [to, msg];
+    match verdict(ctx, &pattern, &args) {
+        Verdict::Off | Verdict::Unmatched => {}
+        Verdict::Plain => event(ctx, me(ctx), trace::SEND, tag, &[msg, to]),
+        Verdict::With(x) => event(ctx, me(ctx), trace::SEND, tag, &[msg, to, x]),
+    }
+}
+
+/// What the node's `'receive'` pattern says of the caller's message `msg` to process
+/// `pid` (run here, where the match engine has a process to run in; the node delivers it).
+pub fn receive_verdict(ctx: &mut Ctx, pid: u32, msg: Term) -> Verdict {
+    if !trace::used() {
+        return Verdict::Unmatched;
+    }
+    let traced = tracee_of(ctx, pid).is_some_and(|t| t.has(trace::RECEIVE));
+    if !traced {
+        return Verdict::Unmatched;
+    }
+    let pattern = ctx.node.event_pattern(true, None);
+    if !matches!(pattern, EventPattern::Spec(_)) {
+        return Verdict::Unmatched;
+    }
+    let sender = ctx.p.pid;
+    // Run as the receiver, whose pid `{self}` gives in erl.
+    ctx.p.pid = Term::pid(pid);
+    let v = verdict(ctx, &pattern, &[atom::NONODE, sender, msg]);
+    ctx.p.pid = sender;
+    v
+}
+
+/// The `'receive'` events of messages the node delivered to the caller under a match
+/// specification (see [`Process::trace_pending`]), as the pattern lets them through now.
+///
+/// [`Process::trace_pending`]: crate::vm::process::Process::trace_pending
+pub fn pending_receives(ctx: &mut Ctx) {
+    let pending = core::mem::take(&mut ctx.p.trace_pending);
+    let pattern = ctx.node.event_pattern(true, None);
+    for [node, sender, msg] in pending {
+        match verdict(ctx, &pattern, &[node, sender, msg]) {
+            Verdict::Off | Verdict::Unmatched => {}
+            Verdict::Plain => event(ctx, me(ctx), trace::RECEIVE, atom::RECEIVE, &[msg]),
+            Verdict::With(x) => event(ctx, me(ctx), trace::RECEIVE, atom::RECEIVE, &[msg, x]),
+        }
+    }
+}
+
+/// Runs `pattern` on the event's `args` (read from the caller's heap): whether it makes a
+/// trace message, and what term it adds (built on the caller's heap).
+fn verdict(ctx: &mut Ctx, pattern: &EventPattern, args: &[Term]) -> Verdict {
+    match pattern {
+        EventPattern::All => Verdict::Plain,
+        EventPattern::Off => Verdict::Off,
+        EventPattern::Spec(spec) => {
+            let list = ctx.p.heap.list(args);
+            match spec
+                .clauses
+                .first()
+                .and_then(|c| run_clause(ctx, spec, c, list))
+            {
+                None | Some(atom::FALSE) => Verdict::Off,
+                Some(atom::TRUE) => Verdict::Plain,
+                Some(x) => Verdict::With(x),
+            }
+        }
+    }
 }
 
 /// After the caller spawned `child` (started as `{M, F, Args}` = `mfa`, built in the
@@ -313,6 +389,9 @@ pub fn trace_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             return Err(badarg());
         }
         return function_info(ctx, (m, f, arity.as_small().unwrap_or(-1)), item);
+    }
+    if what == atom::SEND || what == atom::RECEIVE {
+        return event_info(ctx, what == atom::RECEIVE, item);
     }
     let t = if what.is_pid() {
         let pid = what.pid_number();
@@ -569,6 +648,9 @@ pub fn trace_pattern3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 }
 
 fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32) -> BifResult {
+    if mfa == atom::SEND || mfa == atom::RECEIVE {
+        return event_pattern(ctx, mfa == atom::RECEIVE, spec, flags);
+    }
     let v = ctx.view();
     let badopt = || badarg_cause(atom::BADOPT);
     let flags = v.list_to_vec(flags).ok_or_else(badopt)?;
@@ -689,6 +771,121 @@ fn clause_matches(ctx: &mut Ctx, spec: &CallSpec, c: &CallClause, args: Term) ->
 #[cfg(not(any(feature = "ets", not(target_os = "none"))))]
 fn clause_matches(_: &mut Ctx, _: &CallSpec, c: &CallClause, _: Term) -> bool {
     c.test.is_none()
+}
+
+/// Runs clause `c` of an event pattern on `args` (a list on the caller's heap): the
+/// result its matching clause gives, `None` when none matches.
+#[cfg(any(feature = "ets", not(target_os = "none")))]
+fn run_clause(ctx: &mut Ctx, spec: &CallSpec, c: &CallClause, args: Term) -> Option<Term> {
+    use crate::vm::ets::matchspec::{run_term, MatchSpec};
+    let Some(test) = c.test else {
+        return Some(atom::TRUE);
+    };
+    let t = try_copy_term(&spec.heap.view(ctx.lits), &mut ctx.p.heap, test).ok()?;
+    let ms = MatchSpec::compile(&ctx.p.heap.view(ctx.lits), ctx.atoms, t).ok()?;
+    run_term(ctx, &ms, args)
+}
+
+#[cfg(not(any(feature = "ets", not(target_os = "none"))))]
+fn run_clause(_: &mut Ctx, _: &CallSpec, c: &CallClause, _: Term) -> Option<Term> {
+    c.test.is_none().then_some(atom::TRUE)
+}
+
+/// Whether match specification `ms` (on the caller's heap) is one ETS's engine takes.
+#[cfg(any(feature = "ets", not(target_os = "none")))]
+fn compiles(ctx: &Ctx, ms: Term) -> bool {
+    crate::vm::ets::matchspec::MatchSpec::compile(&ctx.view(), ctx.atoms, ms).is_ok()
+}
+
+#[cfg(not(any(feature = "ets", not(target_os = "none"))))]
+fn compiles(_: &Ctx, _: Term) -> bool {
+    false
+}
+
+/// A match specification of `send` or `'receive'` events as [`EventPattern::Spec`] keeps
+/// it. The actions: `{message, X}` (`X` `false`, `true`, or a term or variable to add;
+/// `{caller}` is refused, as in erl), and `return_trace`, `exception_trace`, `display` and
+/// `silent`, which erl takes and which change nothing here.
+fn event_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
+    let bad = || badarg_cause(atom::MATCH_SPEC);
+    let no_room = |_| Fault::error(atom::SYSTEM_LIMIT);
+    let v = ctx.view();
+    let items = v.list_to_vec(spec).ok_or_else(bad)?;
+    let mut clauses = Vec::with_capacity(items.len());
+    for item in items {
+        let Some(&[head, guards, body]) = v.tuple(item) else {
+            return Err(bad());
+        };
+        v.list_len(guards).ok_or_else(bad)?;
+        let mut result = atom::TRUE;
+        for act in v.list_to_vec(body).ok_or_else(bad)? {
+            let name = match v.tuple(act) {
+                Some(t) if !t.is_empty() && t[0].is_atom() => (ctx.atoms.name(t[0]), t.len()),
+                _ => return Err(bad()),
+            };
+            match name {
+                ("message", 2) => {
+                    let arg = v.tuple(act).map_or(atom::TRUE, |t| t[1]);
+                    let caller = v.tuple(arg).is_some_and(|x| {
+                        x.len() == 1 && x[0].is_atom() && ctx.atoms.name(x[0]) == "caller"
+                    });
+                    if caller {
+                        return Err(bad());
+                    }
+                    result = arg;
+                }
+                ("return_trace" | "exception_trace", 1) | ("display" | "silent", 2) => {}
+                _ => return Err(bad()),
+            }
+        }
+        clauses.push((head, guards, result));
+    }
+    // The test, on the caller's heap to be checked, then in the pattern's own.
+    try_room(&mut ctx.p.heap, 16 * clauses.len() + 16).map_err(no_room)?;
+    let mut tests = Vec::with_capacity(clauses.len());
+    for (head, guards, result) in clauses {
+        let body = ctx.p.heap.list(&[result]);
+        tests.push(ctx.p.heap.tuple(&[head, guards, body]));
+    }
+    let test = ctx.p.heap.list(&tests);
+    if !compiles(ctx, test) {
+        return Err(bad());
+    }
+    let mut out = CallSpec::every_call();
+    let v = ctx.view();
+    out.source = try_copy_term(&v, &mut out.heap, spec).map_err(no_room)?;
+    out.clauses[0].test = Some(try_copy_term(&v, &mut out.heap, test).map_err(no_room)?);
+    Ok(out)
+}
+
+/// `trace_pattern(send | 'receive', Spec, Flags)`: the node's pattern of those events.
+fn event_pattern(ctx: &mut Ctx, receive: bool, spec: Term, flags: Term) -> BifResult {
+    let none = || badarg_cause(atom::NONE_ATOM);
+    if flags != Term::NIL {
+        return Err(none());
+    }
+    let pattern = match spec {
+        atom::TRUE | Term::NIL => EventPattern::All,
+        atom::FALSE => EventPattern::Off,
+        s if s.is_atom() && matches!(ctx.atoms.name(s), "pause" | "restart") => return Err(none()),
+        s => EventPattern::Spec(Rc::new(event_spec(ctx, s)?)),
+    };
+    ctx.node.event_pattern(receive, Some(pattern));
+    Ok(Term::small(1))
+}
+
+/// `trace_info(send | 'receive', match_spec)`.
+fn event_info(ctx: &mut Ctx, receive: bool, item: Term) -> BifResult {
+    if item != atom::MATCH_SPEC {
+        return Err(badarg());
+    }
+    let value = match ctx.node.event_pattern(receive, None) {
+        EventPattern::All => atom::TRUE,
+        EventPattern::Off => atom::FALSE,
+        EventPattern::Spec(s) => try_copy_term(&s.heap.view(ctx.lits), &mut ctx.p.heap, s.source)
+            .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?,
+    };
+    Ok(ctx.p.heap.tuple(&[item, value]))
 }
 
 /// What a traced call asks of the function's end.

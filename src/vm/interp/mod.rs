@@ -213,6 +213,20 @@ pub fn run(vm: &mut Vm, io: &mut dyn Io, p: &mut Process) -> Outcome {
 
 /// Runs `p` from its saved position; BIFs reach other processes through `node`.
 pub fn run_with(vm: &mut Vm, node: &mut dyn Services, p: &mut Process) -> Outcome {
+    if super::trace::ENABLED && !p.trace_pending.is_empty() {
+        let mut ctx = Ctx {
+            p: &mut *p,
+            atoms: &mut vm.atoms,
+            lits: &vm.lits,
+            code: &vm.code,
+            next_ref: &mut vm.next_ref,
+            persistent: &mut vm.persistent,
+            ets: &mut vm.ets,
+            zlib: &mut vm.zlib,
+            node: &mut *node,
+        };
+        super::bifs::trace::pending_receives(&mut ctx);
+    }
     vm.regs[..p.x.len()].copy_from_slice(&p.x);
     let mut live = 0;
     let outcome = exec(vm, node, p, &mut live);
