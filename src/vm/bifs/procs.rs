@@ -113,7 +113,11 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         if ctx.p.trace.is_some() {
             trace::sent(ctx, pid, msg, to);
         }
-        let verdict = trace::receive_verdict(ctx, pid, msg);
+        let verdict = if crate::vm::trace::used() {
+            trace::receive_verdict(ctx, pid, msg)
+        } else {
+            Verdict::Unmatched
+        };
         let view = ctx.p.heap.view(ctx.lits);
         // A copy the node's memory refuses sends nothing: `system_limit`, as a BIF whose
         // result would not fit.
