@@ -701,6 +701,8 @@ impl<P: Platform> State<P> {
                 if let Some(p) = self.procs.get_mut(&to).and_then(|e| e.process.as_mut()) {
                     if p.trace
                         .is_some_and(|t| t.has(trace::RECEIVE) && t.tracer != to)
+                        // An event the allocator has no room for is dropped, not the node.
+                        && p.trace_pending.try_reserve(1).is_ok()
                     {
                         p.trace_pending.push([origin[0], origin[1], m]);
                     }
