@@ -485,8 +485,6 @@ mod tests {
         assert!(m.room >= (MIN_HEAP_WORDS - ERL_MIN_HEAP_SIZE) * 8, "{m:?}");
     }
 
-    /// Each collection is tallied with the words it freed: garbage counts, what survives
-    /// does not.
     /// A heap grows by its own sequence (erl's minimum, doubling, then its room) whether
     /// messages are copied in or the process builds terms between safe points, and never past
     /// its room before the collection its threshold asks for: a vector that doubled itself
@@ -554,6 +552,8 @@ mod tests {
         assert_eq!(heap.words.capacity(), heap.min_heap);
     }
 
+    /// Each collection is tallied with the words it freed: garbage counts, what survives
+    /// does not.
     #[test]
     fn collections_are_tallied_with_the_words_they_free() {
         let mut p = Process::new(Term::pid(1));
