@@ -1,5 +1,5 @@
-%% erlang:fun_info/1 (new_uniq is the module's MD5) and the local-time conversions, checked
-%% as erl checks them (a real date from 1902 on, a time of day).
+%% erlang:fun_info/1 (new_uniq is the module's MD5), fun_info_mfa/1 and the local-time
+%% conversions, checked as erl checks them (a real date from 1902 on, a time of day).
 -module(t_fun_info_time).
 -export([main/0]).
 
@@ -14,6 +14,13 @@ main() ->
     %% The same 16 bytes in the fun's external form (NEW_FUN_EXT: tag, size, arity, uniq).
     erlang:display(binary:part(term_to_binary(F), 7, 16) =:= ?MODULE:module_info(md5)),
     erlang:display(erlang:fun_info(fun lists:map/2)),
+    %% fun_info_mfa gives the fun's own arity, its free variables left out; proc_lib's
+    %% initial call of a fun is made from it.
+    Outer = fun() -> F end,
+    erlang:display([erlang:fun_info_mfa(H) || H <- [F, Outer, fun lists:map/2]]),
+    Me = self(),
+    proc_lib:spawn(fun() -> Me ! {initial, proc_lib:initial_call(self())} end),
+    receive {initial, Call} -> erlang:display(Call) end,
     erlang:display(catch erlang:fun_info(notafun)),
     Dates = [{{2024, 6, 1}, {12, 0, 0}}, {{1901, 12, 31}, {0, 0, 0}}, {{1902, 1, 1}, {0, 0, 0}},
              {{2024, 2, 29}, {0, 0, 0}}, {{2023, 2, 29}, {0, 0, 0}}, {{2000, 2, 29}, {23, 59, 59}},

@@ -118,14 +118,10 @@ pub fn fun_info_mfa(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             let f = super::info::fun_info2(ctx, &[a[0], atom::NAME])?;
             let ar = super::info::fun_info2(ctx, &[a[0], atom::ARITY])?;
             let v = ctx.view();
-            let (m, f, ar) = (
-                v.payload(m)[1],
-                v.payload(f)[1],
-                v.payload(ar)[1].small_value(),
-            );
-            // The implementation's arity counts the free variables too.
-            let free = v.payload(a[0]).len() as i64 - 1;
-            Ok(ctx.p.heap.tuple(&[m, f, Term::small(ar + free)]))
+            // The fun's own arity, as erl 25 gives it (not its implementation's, which
+            // counts the free variables too).
+            let (m, f, ar) = (v.payload(m)[1], v.payload(f)[1], v.payload(ar)[1]);
+            Ok(ctx.p.heap.tuple(&[m, f, ar]))
         }
         _ => Err(badarg()),
     }
