@@ -324,6 +324,9 @@ fn has_fast_path(op: &Op) -> bool {
                 | Op::Order { .. }
                 | Op::IntArith { .. }
                 | Op::Element { .. }
+                | Op::SizeOf { .. }
+                | Op::Cmp { .. }
+                | Op::SetTupleElement(..)
                 | Op::LoopRec(_)
                 | Op::RemoveMessage
                 | Op::Wait(_)
@@ -1085,6 +1088,38 @@ fn fast<'e>(
                     continue;
                 }
             }
+            // Guards on sizes and exact comparisons, and the in-place updates that follow a
+            // record's copy: common in library and driver code, each a visit to `general`
+            // otherwise.
+            Op::SizeOf { what, src, dst, .. } => {
+                if let Some(n) = size_of(&p.heap.view(lits), *what, get!(*src)) {
+                    store(xr, p, *dst, n);
+                    ip = ip.skip(1);
+                    continue;
+                }
+            }
+            Op::Cmp { test, fail, a, b } => {
+                let (x, y) = (get!(*a), get!(*b));
+                let ok = match test {
+                    CmpTest::EqExact if x == y => true,
+                    CmpTest::EqExact if x.is_immediate() || y.is_immediate() => false,
+                    CmpTest::NeExact if x == y => false,
+                    CmpTest::NeExact if x.is_immediate() || y.is_immediate() => true,
+                    _ => cmp_test(&p.heap.view(lits), env.atoms, x, y, *test),
+                };
+                ip = if ok {
+                    ip.skip(1)
+                } else {
+                    ops.at(*fail as usize)
+                };
+                continue;
+            }
+            Op::SetTupleElement(val, tup, i) => {
+                let (v, t) = (get!(*val), get!(*tup));
+                p.heap.set_tuple_element(t, *i as usize, v);
+                ip = ip.skip(1);
+                continue;
+            }
             Op::LoopRec(fail) => {
                 match p.mailbox.peek() {
                     Some(msg) => {
@@ -1175,11 +1210,8 @@ fn fast<'e>(
             | Op::CallExt { .. }
             | Op::CallBif { .. }
             | Op::Bif { .. }
-            | Op::SizeOf { .. }
-            | Op::Cmp { .. }
             | Op::IsFunction2 { .. }
             | Op::SelectVal { .. }
-            | Op::SetTupleElement { .. }
             | Op::Catch { .. }
             | Op::CatchEnd { .. }
             | Op::TryEnd { .. }
