@@ -69,4 +69,6 @@ main() ->
     exit(P5, kill),
     timer:sleep(5),
     io:format("~p~n", [is_process_alive(P5)]),
+    %% A NIF stub's error starts its stack trace with the BIF's frame.
+    io:format("~p~n", [try erlang:nif_error(undef) catch error:undef:S -> hd(S) end]),
     halt().

@@ -349,9 +349,10 @@ pub fn garbage_collect2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ctx.atoms.intern("async").map_err(|_| badarg())
 }
 
-/// `erlang:nif_error/1`: stubs of natively implemented functions.
+/// `erlang:nif_error/1,2`: stubs of natively implemented functions. As in erl, the stack
+/// trace starts with the BIF's own frame.
 pub fn nif_error(_: &mut Ctx, a: &[Term]) -> BifResult {
-    Err(Fault::raise(Class::Error, a[0]))
+    Err(Fault::error(a[0]))
 }
 
 /// `get_keys/1`.

@@ -409,7 +409,7 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             let m = ctx.node.system_max_heap(None);
             m.to_term(&mut ctx.p.heap, ctx.atoms)
         }
-        "thread_pool_size" => Term::small(0),
+        "thread_pool_size" => Term::small(1),
         // Native work erl gives dirty schedulers runs on the one scheduler here.
         "dirty_cpu_schedulers" | "dirty_cpu_schedulers_online" | "dirty_io_schedulers" => {
             Term::small(1)
