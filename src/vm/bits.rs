@@ -298,23 +298,28 @@ pub fn encode_utf(cp: i64, utf: super::ops::Utf, flags: u32) -> Option<([u8; 4],
 }
 
 /// Reads `n` bits at bit `pos` of `data` as an unsigned big-endian number (`n <= 64`).
+///
+/// The bytes the bits touch (at most nine) are gathered into one word and shifted into
+/// place: one load of eight bytes when the bits start on a byte and eight bytes are there,
+/// else a byte at a time; never a bit at a time.
 pub fn read_uint(data: &[u8], pos: usize, n: usize) -> u64 {
     if n == 0 {
         return 0;
     }
-    if pos.is_multiple_of(8) && n.is_multiple_of(8) {
-        let mut v = 0u64;
-        for &b in &data[pos / 8..pos / 8 + n / 8] {
-            v = (v << 8) | b as u64;
+    let (first, shift) = (pos / 8, pos % 8);
+    if shift == 0 {
+        if let Some(w) = data.get(first..first + 8) {
+            let w = u64::from_be_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            return w >> (64 - n);
         }
-        return v;
     }
-    let mut v = 0u64;
-    for i in 0..n {
-        let b = pos + i;
-        v = (v << 1) | ((data[b / 8] >> (7 - b % 8)) & 1) as u64;
+    let nbytes = (shift + n).div_ceil(8);
+    let mut acc = 0u128;
+    for &b in &data[first..first + nbytes] {
+        acc = (acc << 8) | u128::from(b);
     }
-    v
+    let v = acc >> (nbytes * 8 - shift - n);
+    (v & ((1u128 << n) - 1)) as u64
 }
 
 /// Reads an integer segment of `n` (<= 64) bits without allocating.
@@ -381,9 +386,7 @@ pub fn read_float(data: &[u8], pos: usize, n: usize, flags: u32) -> Option<f64> 
         return None;
     }
     // The bits, big-endian, right-aligned in a word.
-    let mut w = [0u8; 8];
-    copy_bits(data, pos, &mut w, 64 - n, n);
-    let mut v = u64::from_be_bytes(w);
+    let mut v = read_uint(data, pos, n);
     if little {
         v = v.swap_bytes() >> (64 - n);
     }
@@ -539,7 +542,10 @@ mod tests {
             let ones = [0xffu8; 10];
             for buf in [&data[..], &ones[..]] {
                 for n in 1..=64 {
-                    for pos in 0..8 {
+                    // From each bit of the first byte, and ending at each of the last eight
+                    // bits (fewer than eight bytes left: the bytewise path).
+                    let end = buf.len() * 8 - n;
+                    for pos in (0..8).chain(end - 7..=end) {
                         for f in FLAGS {
                             assert_eq!(
                                 BigInt::from(read_int64(buf, pos, n, f)),
@@ -548,6 +554,29 @@ mod tests {
                             );
                         }
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn floats_read_at_any_bit_offset() {
+        for x in [1.5f64, -0.1, 6.02e23, f64::MIN_POSITIVE] {
+            for shift in 0..8 {
+                for (n, bytes) in [
+                    (64, x.to_be_bytes().to_vec()),
+                    (32, (x as f32).to_be_bytes().to_vec()),
+                ] {
+                    // The value's bits after `shift` zero bits, then two bytes of padding.
+                    let mut buf = vec![0u8; bytes.len() + 2];
+                    copy_bits(&bytes, 0, &mut buf, shift, n);
+                    let want = if n == 64 { x } else { f64::from(x as f32) };
+                    assert_eq!(read_float(&buf, shift, n, 0), Some(want), "{x} at {shift}");
+                    let mut le = bytes.clone();
+                    le.reverse();
+                    let mut buf = vec![0u8; le.len() + 2];
+                    copy_bits(&le, 0, &mut buf, shift, n);
+                    assert_eq!(read_float(&buf, shift, n, FLAG_LITTLE), Some(want));
                 }
             }
         }
