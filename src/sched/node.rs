@@ -662,6 +662,13 @@ impl<P: Platform> Node<P> {
         let mut p = e.process.take()?;
         e.status = Status::Running;
         p.reductions = SLICE_REDUCTIONS;
+        if crate::vm::trace::ENABLED && p.call_time.is_some() {
+            // Call timing counts running time only: it restarts as the slice does.
+            let now = self.platform.now_ns();
+            if let Some(clock) = p.call_time.as_mut() {
+                clock.since = now;
+            }
+        }
         loop {
             let why = {
                 let mut services = NodeServices {
@@ -676,6 +683,14 @@ impl<P: Platform> Node<P> {
                 };
                 run_with(&mut self.rt.vm, &mut services, &mut p)
             };
+            if crate::vm::trace::ENABLED
+                && p.call_time.is_some()
+                && p.trace.is_some_and(|t| t.has(crate::vm::trace::CALL))
+            {
+                // The slice's time goes to the timed function the process is in.
+                let now = self.platform.now_ns();
+                crate::vm::calltime::charge(&self.rt.vm.code, &mut p, now);
+            }
             if let Some((pid, change)) = self.st.code_change.take() {
                 if let CodeChange::SetPath(dirs) = &change {
                     self.code_path = Some(dirs.clone());

@@ -385,12 +385,27 @@ pub(super) fn breakpoint<'e>(
     xr: &[Term; X_REGS],
     mut op: &'e Op,
 ) -> Option<&'e Op> {
-    if let Op::CountCall(n) = op {
-        let c = code.counts.get(*n as usize)?.as_ref()?;
-        if c.running.get() {
-            c.calls.set(c.calls.get() + 1);
+    loop {
+        match op {
+            Op::CountCall(n) => {
+                let c = code.counts.get(*n as usize)?.as_ref()?;
+                if c.running.get() {
+                    c.calls.set(c.calls.get() + 1);
+                }
+                op = &c.saved;
+            }
+            Op::TimeCall(n) => {
+                let t = code.times.get(*n as usize)?.as_ref()?;
+                // Only processes traced for calls are timed (erl's rule).
+                let traced = ctx.p.trace.is_some_and(|t| t.has(crate::vm::trace::CALL));
+                if t.running.get() && traced {
+                    let now = ctx.node.io().monotonic_nanos();
+                    crate::vm::calltime::enter(code, ctx.p, *n, t, now);
+                }
+                op = &t.saved;
+            }
+            _ => break,
         }
-        op = &c.saved;
     }
     if let Op::TraceLocal(n) = op {
         let t = code.trace.get(*n as usize)?.as_ref()?;
@@ -402,6 +417,32 @@ pub(super) fn breakpoint<'e>(
         }
     }
     Some(op)
+}
+
+/// A timed function returned through its return frame, whose words were `key` and `point`
+/// (see [`crate::vm::calltime::returned`]).
+#[cold]
+#[inline(never)]
+pub(super) fn returned_timed(code: &Code, ctx: &mut Ctx, key: Term, point: Term) {
+    let traced = ctx.p.trace.is_some_and(|t| t.has(crate::vm::trace::CALL));
+    let now = if traced {
+        ctx.node.io().monotonic_nanos()
+    } else {
+        0
+    };
+    crate::vm::calltime::returned(code, ctx.p, key, point, now, traced);
+}
+
+/// An exception is about to unwind a process that has been timed (see
+/// [`crate::vm::calltime::unwinding`]).
+#[cold]
+#[inline(never)]
+pub(super) fn unwinding_timed(code: &Code, ctx: &mut Ctx) {
+    if !ctx.p.trace.is_some_and(|t| t.has(crate::vm::trace::CALL)) {
+        return;
+    }
+    let now = ctx.node.io().monotonic_nanos();
+    crate::vm::calltime::unwinding(code, ctx.p, now);
 }
 
 /// Traces a call of function `t` (its arguments in `xr`); with `return_trace`, the return
