@@ -1,7 +1,8 @@
 //! Call time tracing (`erlang:trace_pattern(MFA, _, [call_time])`), which `eprof` reads:
 //! per function and per process, the calls and the time spent in the function itself.
 //!
-//! A timed function's entry instruction is replaced by [`Op::TimeCall`] (chained with call
+//! A timed function's entry instruction is replaced by an [`Op::CountCall`] marked with
+//! [`TIME_POINT`] (chained with call
 //! counting and local trace patterns through the replaced instruction, as [`TimePoint::saved`]
 //! keeps it). A process traced with the `call` flag that enters it charges the time since
 //! its last stamp to the timed function it was in ([`Clock::current`]), counts the call, and
@@ -13,7 +14,8 @@
 //! counts; time after the process's last charge before it exits is not counted (erl's rule).
 //! A function whose timing stops while a process is in it is no longer charged.
 //!
-//! [`Op::TimeCall`]: super::ops::Op::TimeCall
+//! [`Op::CountCall`]: super::ops::Op::CountCall
+//! [`TIME_POINT`]: super::code::TIME_POINT
 //! [`RETURN_TIME_PC`]: super::code::RETURN_TIME_PC
 
 use alloc::vec::Vec;
@@ -35,7 +37,7 @@ pub struct TimePoint {
     pub per_pid: Cell<Vec<(u32, u64, u64)>>,
     /// Whether calls are being timed (`pause` stops it, keeping the figures).
     pub running: Cell<bool>,
-    /// The entry instruction [`super::ops::Op::TimeCall`] replaced.
+    /// The entry instruction its [`super::ops::Op::CountCall`] replaced.
     pub saved: Op,
 }
 

@@ -160,7 +160,7 @@ pub struct Code {
     /// true, [call_count])`).
     pub count_on_load: bool,
     /// Functions whose calls are timed (`trace_pattern/3`'s `call_time`), by the number
-    /// [`Op::TimeCall`] names; `None` for a free number.
+    /// [`Op::CountCall`] names with [`TIME_POINT`]; `None` for a free number.
     pub times: Vec<Option<TimePoint>>,
     /// Whether modules loaded from now on get their calls timed (`trace_pattern(on_load,
     /// true, [call_time])`).
@@ -263,8 +263,12 @@ pub const HIBERNATE_PC: u32 = 11;
 /// Where a function traced with `return_trace` returns to (module 0): [`Op::ReturnTrace`].
 pub const RETURN_TRACE_PC: u32 = 19;
 
-/// Where a timed function returns to (module 0): [`Op::ReturnTime`].
+/// Where a timed function returns to (module 0): an [`Op::ReturnTrace`] that the position
+/// makes the return of a timed function.
 pub const RETURN_TIME_PC: u32 = 21;
+
+/// The bit of an [`Op::CountCall`]'s number that makes it a time point.
+pub const TIME_POINT: u32 = 1 << 31;
 
 /// Global fun id: module index and lambda index.
 #[inline]
@@ -364,7 +368,7 @@ impl Code {
                     function: super::atom::RETURN_FROM,
                     arity: 0,
                 },
-                Op::ReturnTime,
+                Op::ReturnTrace,
                 // Trampolines of global trace patterns go here (see `Code::set_trace`).
                 Op::CodeEnd,
             ],
@@ -571,9 +575,7 @@ impl Code {
     /// Where the instruction a local trace pattern replaces is kept: the function's entry,
     /// or under its call counting and timing (which stay outermost).
     fn entry_slot(&mut self, module: u32, entry: u32) -> &mut Op {
-        let at = self.slot_where(module, entry, |op| {
-            !matches!(op, Op::CountCall(_) | Op::TimeCall(_))
-        });
+        let at = self.slot_where(module, entry, |op| !matches!(op, Op::CountCall(_)));
         self.slot(module, entry, at.unwrap_or(Slot::Entry))
     }
 
@@ -592,8 +594,8 @@ impl Code {
                 return Some(at);
             }
             at = match *op {
+                Op::CountCall(c) if c & TIME_POINT != 0 => Slot::Time((c & !TIME_POINT) as usize),
                 Op::CountCall(c) => Slot::Count(c as usize),
-                Op::TimeCall(c) => Slot::Time(c as usize),
                 _ => return None,
             };
         }
@@ -630,8 +632,7 @@ impl Code {
     /// the chain at its entry: what it replaced takes its place.
     fn unchain(&mut self, module: u32, entry: u32, n: usize, time: bool) {
         let is_it = |op: &Op| match *op {
-            Op::CountCall(c) => !time && c as usize == n,
-            Op::TimeCall(c) => time && c as usize == n,
+            Op::CountCall(c) => (c & TIME_POINT != 0) == time && (c & !TIME_POINT) as usize == n,
             _ => false,
         };
         let Some(at) = self.slot_where(module, entry, is_it) else {
@@ -716,7 +717,10 @@ impl Code {
                     }
                 };
                 let code = &mut self.modules[module as usize].code;
-                let saved = core::mem::replace(&mut code[entry as usize], Op::TimeCall(n as u32));
+                let saved = core::mem::replace(
+                    &mut code[entry as usize],
+                    Op::CountCall(n as u32 | TIME_POINT),
+                );
                 self.times[n] = Some(TimePoint {
                     module,
                     entry,

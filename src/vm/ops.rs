@@ -1038,21 +1038,18 @@ pub enum Op {
     TraceLocal(u32),
     /// A function's entry with call counting on (count point N of
     /// [`super::code::Code::counts`]): the call is counted, then the instruction it replaced
-    /// runs.
+    /// runs. With [`super::code::TIME_POINT`] set in N, call timing (time point N without
+    /// it, of [`super::code::Code::times`]) instead: one variant for both keeps the
+    /// interpreter's dispatch as it is without timing.
     CountCall(u32),
-    /// A function's entry with call timing on (time point N of
-    /// [`super::code::Code::times`]): the call is timed, then the instruction it replaced
-    /// runs.
-    TimeCall(u32),
     /// Where the export entry of a function with a global call-trace pattern leads (trace
     /// point N, in module 0): the call is traced, then goes to the function's entry.
     TraceGlobal(u32),
     /// Where a function traced with `return_trace` returns to (module 0): the return is
-    /// traced, then the function's caller gets the value.
+    /// traced, then the function's caller gets the value. At
+    /// [`super::code::RETURN_TIME_PC`], where a timed function returns to, its time is
+    /// charged instead, and its caller's timed function is current again.
     ReturnTrace,
-    /// Where a timed function returns to (module 0): its time is charged, and its caller's
-    /// timed function is current again (see [`super::calltime`]).
-    ReturnTime,
     /// The end of a module's code: never reached by code erlc makes; raises `undef` when a
     /// branch or a fall-through from malformed code gets here (see [`super::fetch`]).
     CodeEnd,
@@ -1195,10 +1192,8 @@ impl Op {
             | Op::Exit
             | Op::TraceLocal(_)
             | Op::CountCall(_)
-            | Op::TimeCall(_)
             | Op::TraceGlobal(_)
             | Op::ReturnTrace
-            | Op::ReturnTime
             | Op::CodeEnd => {}
         }
     }
@@ -1369,10 +1364,8 @@ op_kinds! {
     Exit = 1,
     TraceLocal = 0,
     CountCall = 0,
-    TimeCall = 0,
     TraceGlobal = 0,
     ReturnTrace = 0,
-    ReturnTime = 0,
     CodeEnd = 1,
 }
 

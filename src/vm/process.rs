@@ -137,7 +137,7 @@ pub struct Process {
     /// (nothing collects the heap before they are run).
     pub trace_pending: Vec<[Term; 3]>,
     /// Its part in call timing, once it entered a timed function ([`super::calltime`]).
-    pub call_time: Option<super::calltime::Clock>,
+    pub call_time: Option<alloc::boxed::Box<super::calltime::Clock>>,
 }
 
 impl Process {

@@ -1010,12 +1010,18 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
 pub const EXCEPTION_BIT: i64 = 1 << 32;
 
 /// An exception of `class` with `reason` leaves the caller's current function: `exception_from`
-/// for every function traced with `exception_trace` it unwinds before a catch.
+/// for every function traced with `exception_trace` it unwinds before a catch, and the
+/// timed function it is caught in is current again (see [`crate::vm::calltime`]).
 #[cold]
 #[inline(never)]
 pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
     if !trace::ENABLED {
         return;
+    }
+    if ctx.p.call_time.is_some() && ctx.p.trace.is_some_and(|t| t.has(trace::CALL)) {
+        // Timed functions it leaves: the one it is caught in is current again.
+        let now = ctx.node.io().monotonic_nanos();
+        crate::vm::calltime::unwinding(ctx.code, ctx.p, now);
     }
     let mut frames = Vec::new();
     let stack = &ctx.p.stack;

@@ -7,6 +7,7 @@
 
 use crate::vm::atom::{self, AtomTable};
 use crate::vm::bif::{badarg, BifFn, Class, Ctx, Fault, Frame};
+use crate::vm::code::TIME_POINT;
 use crate::vm::code::{split_fun_id, Code, Target, TraceHow, TracePoint, SPAWN_APPLY3_PC, TRAP_PC};
 use crate::vm::exception::{self, BifName, Top};
 use crate::vm::heap::View;
@@ -373,8 +374,8 @@ fn apply_fun(
     }
 }
 
-/// The entry of a function whose calls are counted ([`Op::CountCall`]) or traced locally
-/// ([`Op::TraceLocal`]), `op` the instruction there: counts and traces the call (its
+/// The entry of a function whose calls are counted or timed ([`Op::CountCall`]) or traced locally
+/// ([`Op::TraceLocal`]), `op` the instruction there: counts, times and traces the call (its
 /// arguments in `xr`), and answers the instruction they replaced, to run now; `None` for a
 /// count or trace point that is gone (which the node never leaves in code).
 #[cold]
@@ -387,22 +388,23 @@ pub(super) fn breakpoint<'e>(
 ) -> Option<&'e Op> {
     loop {
         match op {
+            Op::CountCall(n) if n & TIME_POINT != 0 => {
+                let n = n & !TIME_POINT;
+                let t = code.times.get(n as usize)?.as_ref()?;
+                // Only processes traced for calls are timed (erl's rule).
+                let traced = ctx.p.trace.is_some_and(|t| t.has(crate::vm::trace::CALL));
+                if t.running.get() && traced {
+                    let now = ctx.node.io().monotonic_nanos();
+                    crate::vm::calltime::enter(code, ctx.p, n, t, now);
+                }
+                op = &t.saved;
+            }
             Op::CountCall(n) => {
                 let c = code.counts.get(*n as usize)?.as_ref()?;
                 if c.running.get() {
                     c.calls.set(c.calls.get() + 1);
                 }
                 op = &c.saved;
-            }
-            Op::TimeCall(n) => {
-                let t = code.times.get(*n as usize)?.as_ref()?;
-                // Only processes traced for calls are timed (erl's rule).
-                let traced = ctx.p.trace.is_some_and(|t| t.has(crate::vm::trace::CALL));
-                if t.running.get() && traced {
-                    let now = ctx.node.io().monotonic_nanos();
-                    crate::vm::calltime::enter(code, ctx.p, *n, t, now);
-                }
-                op = &t.saved;
             }
             _ => break,
         }
@@ -431,18 +433,6 @@ pub(super) fn returned_timed(code: &Code, ctx: &mut Ctx, key: Term, point: Term)
         0
     };
     crate::vm::calltime::returned(code, ctx.p, key, point, now, traced);
-}
-
-/// An exception is about to unwind a process that has been timed (see
-/// [`crate::vm::calltime::unwinding`]).
-#[cold]
-#[inline(never)]
-pub(super) fn unwinding_timed(code: &Code, ctx: &mut Ctx) {
-    if !ctx.p.trace.is_some_and(|t| t.has(crate::vm::trace::CALL)) {
-        return;
-    }
-    let now = ctx.node.io().monotonic_nanos();
-    crate::vm::calltime::unwinding(code, ctx.p, now);
 }
 
 /// Traces a call of function `t` (its arguments in `xr`); with `return_trace`, the return

@@ -1227,10 +1227,8 @@ fn fast<'e>(
             | Op::Exit
             | Op::TraceLocal(_)
             | Op::CountCall(_)
-            | Op::TimeCall(_)
             | Op::TraceGlobal(_)
             | Op::ReturnTrace
-            | Op::ReturnTime
             | Op::CodeEnd
             | Op::Allocate { .. }
             | Op::Deallocate(_)
@@ -1366,9 +1364,6 @@ fn general<'e>(
                     };
                     if p.trace.is_some() {
                         super::bifs::trace::unwinding(&mut ctx!(), class.atom(), reason);
-                    }
-                    if p.call_time.is_some() {
-                        call::unwinding_timed(code, &mut ctx!());
                     }
                     match exception::unwind(p, xr, class, reason, trace) {
                         Some((nm, npc)) => {
@@ -1710,7 +1705,7 @@ fn general<'e>(
         // replaced (so no instruction pays for the points: the dispatch finds them).
         'dispatch: loop {
             match op {
-                Op::CountCall(_) | Op::TimeCall(_) | Op::TraceLocal(_) => {
+                Op::CountCall(_) | Op::TraceLocal(_) => {
                     // A function whose calls are counted or traced: counted and traced, then
                     // the instruction the counting or the pattern replaced runs.
                     match call::breakpoint(code, &mut ctx!(), xr, op) {
@@ -2312,6 +2307,16 @@ fn general<'e>(
                     }
                     None => raise!(Class::Error, atom::UNDEF),
                 },
+                Op::ReturnTrace
+                    if m == 0 && pc!() == crate::vm::code::RETURN_TIME_PC as usize + 1 =>
+                {
+                    // A timed function returned here: its caller's timed function is under
+                    // the return address it took.
+                    let point = p.stack.pop().unwrap_or(Term::NIL);
+                    let key = p.stack.pop().unwrap_or(Term::NIL);
+                    call::returned_timed(code, &mut ctx!(), key, point);
+                    do_return!();
+                }
                 Op::ReturnTrace => {
                     // A function traced with return_trace returned here: its module index and
                     // entry are under the return address it took.
@@ -2330,14 +2335,6 @@ fn general<'e>(
                             value,
                         );
                     }
-                    do_return!();
-                }
-                Op::ReturnTime => {
-                    // A timed function returned here: its caller's timed function is under
-                    // the return address it took.
-                    let point = p.stack.pop().unwrap_or(Term::NIL);
-                    let key = p.stack.pop().unwrap_or(Term::NIL);
-                    call::returned_timed(code, &mut ctx!(), key, point);
                     do_return!();
                 }
                 Op::FuncInfo { arity, .. } => {
