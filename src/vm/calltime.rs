@@ -151,14 +151,11 @@ pub fn enter(code: &Code, p: &mut Process, n: u32, point: &TimePoint, now: u64) 
     point.add(pid, 1, 0);
     let clock = p.call_time.get_or_insert_with(Default::default);
     clock.since = now;
-    let prev = core::mem::replace(
-        &mut clock.current,
-        Some(Timed {
-            point: n,
-            module: point.module,
-            entry: point.entry,
-        }),
-    );
+    let prev = clock.current.replace(Timed {
+        point: n,
+        module: point.module,
+        entry: point.entry,
+    });
     let is_frame =
         |t: &Term| t.is_cp() && t.code_module() == 0 && t.code_pc() == super::code::RETURN_TIME_PC;
     if p.stack.last().is_some_and(is_frame) {

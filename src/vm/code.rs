@@ -753,6 +753,10 @@ impl Code {
     /// Takes away every call-trace pattern in module index `module` (its code is replaced,
     /// deleted or freed: erl's patterns do not carry over to new code).
     pub fn clear_traces_of(&mut self, module: u32) {
+        if !super::trace::ENABLED {
+            // Only the tracing BIFs set patterns.
+            return;
+        }
         let counted: Vec<u32> = self
             .counts
             .iter()

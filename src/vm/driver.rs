@@ -169,7 +169,7 @@ impl Runtime {
         let lm = translate(m, &mut vm.code, &mut vm.atoms, &mut vm.lits)
             .map_err(LoadFailure::Translate)?;
         let index = install(&mut vm.code, lm);
-        if vm.code.count_on_load || vm.code.time_on_load {
+        if crate::vm::trace::ENABLED && (vm.code.count_on_load || vm.code.time_on_load) {
             // `trace_pattern(on_load, true, [call_count | call_time])`: its calls are counted
             // or timed.
             let entries: alloc::vec::Vec<u32> = vm.code.modules[index as usize]
@@ -273,6 +273,12 @@ impl Runtime {
                 time,
                 local,
             } => {
+                // Only the tracing BIFs ask for these changes.
+                let targets = if crate::vm::trace::ENABLED {
+                    targets
+                } else {
+                    alloc::vec::Vec::new()
+                };
                 for t in targets {
                     if count {
                         code.change_count(t.module, t.entry, change);
@@ -288,7 +294,7 @@ impl Runtime {
                         None => {}
                     }
                 }
-                if let Some(on) = on_load {
+                if let Some(on) = on_load.filter(|_| crate::vm::trace::ENABLED) {
                     if count {
                         code.count_on_load = on;
                     }

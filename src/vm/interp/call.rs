@@ -392,7 +392,8 @@ pub(super) fn breakpoint<'e>(
                 let n = n & !TIME_POINT;
                 let t = code.times.get(n as usize)?.as_ref()?;
                 // Only processes traced for calls are timed (erl's rule).
-                let traced = ctx.p.trace.is_some_and(|t| t.has(crate::vm::trace::CALL));
+                let traced = crate::vm::trace::ENABLED
+                    && ctx.p.trace.is_some_and(|t| t.has(crate::vm::trace::CALL));
                 if t.running.get() && traced {
                     let now = ctx.node.io().monotonic_nanos();
                     crate::vm::calltime::enter(code, ctx.p, n, t, now);
@@ -426,6 +427,9 @@ pub(super) fn breakpoint<'e>(
 #[cold]
 #[inline(never)]
 pub(super) fn returned_timed(code: &Code, ctx: &mut Ctx, key: Term, point: Term) {
+    if !crate::vm::trace::ENABLED {
+        return;
+    }
     let traced = ctx.p.trace.is_some_and(|t| t.has(crate::vm::trace::CALL));
     let now = if traced {
         ctx.node.io().monotonic_nanos()
