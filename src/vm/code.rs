@@ -880,3 +880,111 @@ impl ExportIndex {
         self.slots[at] = i;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::atom;
+
+    /// Code with one module (index 1) of one function whose entry (1) is `Exit`.
+    fn one_function() -> Code {
+        let mut c = Code::new(atom::UNDEFINED, atom::UNDEFINED, atom::UNDEFINED);
+        c.modules.push(LoadedModule {
+            name: atom::OK,
+            code: vec![
+                Op::FuncInfo {
+                    module: atom::OK,
+                    function: atom::OK,
+                    arity: 0,
+                },
+                Op::Exit,
+                Op::CodeEnd,
+            ],
+            lines: vec![0; 3],
+            line_table: Vec::new(),
+            functions: vec![FunctionInfo {
+                start: 0,
+                name: atom::OK,
+                arity: 0,
+            }],
+            lambdas: Vec::new(),
+            strings: Vec::new(),
+            exports: Vec::new(),
+            attributes: Term::NIL,
+            on_load: None,
+            md5: [0; 16],
+        });
+        c
+    }
+
+    /// The chain at the entry: "count", "time", "trace", ending with "exit".
+    fn chain(c: &Code) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let mut op = &c.modules[1].code[1];
+        loop {
+            op = match *op {
+                Op::CountCall(n) if n & TIME_POINT != 0 => {
+                    out.push("time");
+                    &c.times[(n & !TIME_POINT) as usize].as_ref().unwrap().saved
+                }
+                Op::CountCall(n) => {
+                    out.push("count");
+                    &c.counts[n as usize].as_ref().unwrap().saved
+                }
+                Op::TraceLocal(n) => {
+                    out.push("trace");
+                    match &c.trace[n as usize].as_ref().unwrap().how {
+                        TraceHow::Local(op) => op,
+                        TraceHow::Global(_) => unreachable!(),
+                    }
+                }
+                Op::Exit => {
+                    out.push("exit");
+                    return out;
+                }
+                _ => unreachable!(),
+            };
+        }
+    }
+
+    #[test]
+    fn count_time_and_local_trace_points_chain_and_come_off_in_any_order() {
+        let spec = alloc::rc::Rc::new(crate::vm::trace::CallSpec::every_call());
+        let mfa = (atom::OK, atom::OK, 0);
+        let orders: [[u8; 3]; 6] = [
+            [0, 1, 2],
+            [0, 2, 1],
+            [1, 0, 2],
+            [1, 2, 0],
+            [2, 0, 1],
+            [2, 1, 0],
+        ];
+        for on in orders {
+            for off in orders {
+                let mut c = one_function();
+                for k in on {
+                    match k {
+                        0 => c.change_count(1, 1, CountChange::Start),
+                        1 => c.change_time(1, 1, CountChange::Start),
+                        _ => c.set_trace(1, 1, mfa, None, spec.clone()),
+                    }
+                }
+                let mut all = chain(&c);
+                all.sort_unstable();
+                assert_eq!(all, ["count", "exit", "time", "trace"], "{on:?}");
+                // The local pattern stays under counting and timing.
+                assert_eq!(chain(&c)[2..], ["trace", "exit"], "{on:?}");
+                for (i, k) in off.into_iter().enumerate() {
+                    match k {
+                        0 => c.change_count(1, 1, CountChange::Stop),
+                        1 => c.change_time(1, 1, CountChange::Stop),
+                        _ => assert!(c.clear_trace(1, 1)),
+                    }
+                    assert_eq!(chain(&c).len(), 3 - i, "{on:?} {off:?}");
+                }
+                assert!(matches!(c.modules[1].code[1], Op::Exit));
+                assert!(c.time_of(1, 1).is_none() && c.count_of(1, 1).is_none());
+            }
+        }
+    }
+}
