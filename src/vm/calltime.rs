@@ -11,12 +11,15 @@
 //! current again when it returns. A return address that already is such a frame gets none,
 //! so a loop of tail calls stays one frame, as in erl. The node charges the current function
 //! when the process's slice ends and restamps when the next one starts, so only running time
-//! counts; time after the process's last charge before it exits is not counted (erl's rule).
-//! A function whose timing stops while a process is in it is no longer charged.
+//! counts (from the first slice that starts with tracing on in the node); time after the
+//! process's last charge before it exits is not counted (erl's rule). A function whose
+//! timing stops while a process is in it is no longer charged.
 //!
 //! [`Op::CountCall`]: super::ops::Op::CountCall
 //! [`TIME_POINT`]: super::code::TIME_POINT
 //! [`RETURN_TIME_PC`]: super::code::RETURN_TIME_PC
+
+#![forbid(unsafe_code)]
 
 use alloc::vec::Vec;
 use core::cell::Cell;
