@@ -646,6 +646,25 @@ impl<P: Platform> Node<P> {
         ran
     }
 
+    /// Call timing at the start (`start`) or the end of a slice of `p`: only running time
+    /// counts, so the time from the start to the end goes to the timed function it is in
+    /// (when it is traced with `call`, as in erl).
+    #[cold]
+    #[inline(never)]
+    fn slice_clock(&mut self, p: &mut Process, start: bool) {
+        if p.call_time.is_none() {
+            return;
+        }
+        let now = self.platform.now_ns();
+        if start {
+            if let Some(clock) = p.call_time.as_mut() {
+                clock.since = now;
+            }
+        } else if p.trace.is_some_and(|t| t.has(crate::vm::trace::CALL)) {
+            crate::vm::calltime::charge(&self.rt.vm.code, p, now);
+        }
+    }
+
     /// [`Node::run_slice`]'s work: runs the slice, loading the modules it calls.
     #[inline]
     fn run_slice_loading(
@@ -654,14 +673,20 @@ impl<P: Platform> Node<P> {
         io: &mut dyn Io,
         src: &mut dyn ModuleSource,
     ) -> Option<(Box<Process>, Outcome)> {
-        if crate::vm::trace::used() {
-            // Tracing is or was on: stamps of the node's trace messages in this slice.
+        // Tracing is or was on (before this slice: call timing in the slice where tracing
+        // first came on counts from the next one).
+        let tracing = crate::vm::trace::used();
+        if tracing {
+            // Stamps of the node's trace messages in this slice.
             self.stamp_traces();
         }
         let e = self.st.procs.get_mut(&pid)?;
         let mut p = e.process.take()?;
         e.status = Status::Running;
         p.reductions = SLICE_REDUCTIONS;
+        if tracing {
+            self.slice_clock(&mut p, true);
+        }
         loop {
             let why = {
                 let mut services = NodeServices {
@@ -676,6 +701,9 @@ impl<P: Platform> Node<P> {
                 };
                 run_with(&mut self.rt.vm, &mut services, &mut p)
             };
+            if tracing {
+                self.slice_clock(&mut p, false);
+            }
             if let Some((pid, change)) = self.st.code_change.take() {
                 if let CodeChange::SetPath(dirs) = &change {
                     self.code_path = Some(dirs.clone());

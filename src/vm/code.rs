@@ -11,6 +11,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::bif::BifFn;
+pub use super::calltime::TimePoint;
 use super::ops::Op;
 use super::term::Term;
 
@@ -158,6 +159,12 @@ pub struct Code {
     /// Whether modules loaded from now on get their calls counted (`trace_pattern(on_load,
     /// true, [call_count])`).
     pub count_on_load: bool,
+    /// Functions whose calls are timed (`trace_pattern/3`'s `call_time`), by the number
+    /// [`Op::CountCall`] names with [`TIME_POINT`]; `None` for a free number.
+    pub times: Vec<Option<TimePoint>>,
+    /// Whether modules loaded from now on get their calls timed (`trace_pattern(on_load,
+    /// true, [call_time])`).
+    pub time_on_load: bool,
 }
 
 /// A function whose calls are counted.
@@ -175,7 +182,18 @@ pub struct CountPoint {
     pub saved: Op,
 }
 
-/// What `trace_pattern/3` with `call_count` does to a function's count.
+/// A place in the chain of instructions at a function's entry (see [`Code::slot`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    /// The entry itself.
+    Entry,
+    /// What count point N replaced.
+    Count(usize),
+    /// What time point N replaced.
+    Time(usize),
+}
+
+/// What `trace_pattern/3` with `call_count` (or `call_time`) does to a function's count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CountChange {
     /// `true`: counting from zero.
@@ -244,6 +262,13 @@ pub const HIBERNATE_PC: u32 = 11;
 
 /// Where a function traced with `return_trace` returns to (module 0): [`Op::ReturnTrace`].
 pub const RETURN_TRACE_PC: u32 = 19;
+
+/// Where a timed function returns to (module 0): an [`Op::ReturnTrace`] that the position
+/// makes the return of a timed function.
+pub const RETURN_TIME_PC: u32 = 21;
+
+/// The bit of an [`Op::CountCall`]'s number that makes it a time point.
+pub const TIME_POINT: u32 = 1 << 31;
 
 /// Global fun id: module index and lambda index.
 #[inline]
@@ -338,10 +363,16 @@ impl Code {
                     arity: 0,
                 },
                 Op::ReturnTrace,
+                Op::FuncInfo {
+                    module: super::atom::ERLANG,
+                    function: super::atom::RETURN_FROM,
+                    arity: 0,
+                },
+                Op::ReturnTrace,
                 // Trampolines of global trace patterns go here (see `Code::set_trace`).
                 Op::CodeEnd,
             ],
-            lines: vec![0; 21],
+            lines: vec![0; 23],
             line_table: Vec::new(),
             functions: vec![
                 FunctionInfo {
@@ -376,6 +407,11 @@ impl Code {
                 },
                 FunctionInfo {
                     start: RETURN_TRACE_PC - 1,
+                    name: super::atom::RETURN_FROM,
+                    arity: 0,
+                },
+                FunctionInfo {
+                    start: RETURN_TIME_PC - 1,
                     name: super::atom::RETURN_FROM,
                     arity: 0,
                 },
@@ -537,15 +573,78 @@ impl Code {
     }
 
     /// Where the instruction a local trace pattern replaces is kept: the function's entry,
-    /// or under its call counting (which stays outermost).
+    /// or under its call counting and timing (which stay outermost).
     fn entry_slot(&mut self, module: u32, entry: u32) -> &mut Op {
-        let code = &mut self.modules[module as usize].code;
-        match code[entry as usize] {
-            Op::CountCall(c) => match self.counts.get_mut(c as usize) {
-                Some(Some(point)) => &mut point.saved,
-                _ => &mut code[entry as usize],
-            },
-            _ => &mut code[entry as usize],
+        let at = self.slot_where(module, entry, |op| !matches!(op, Op::CountCall(_)));
+        self.slot(module, entry, at.unwrap_or(Slot::Entry))
+    }
+
+    /// The place in the chain at a function's entry (the entry, then what each count or
+    /// time point there replaced) that holds the first instruction `stop` picks.
+    fn slot_where(&self, module: u32, entry: u32, stop: impl Fn(&Op) -> bool) -> Option<Slot> {
+        let mut at = Slot::Entry;
+        // Each point is in the chain once, so the walk ends.
+        for _ in 0..=self.counts.len() + self.times.len() {
+            let op = match at {
+                Slot::Entry => self.modules[module as usize].code.get(entry as usize)?,
+                Slot::Count(n) => &self.counts.get(n)?.as_ref()?.saved,
+                Slot::Time(n) => &self.times.get(n)?.as_ref()?.saved,
+            };
+            if stop(op) {
+                return Some(at);
+            }
+            at = match *op {
+                Op::CountCall(c) if c & TIME_POINT != 0 => Slot::Time((c & !TIME_POINT) as usize),
+                Op::CountCall(c) => Slot::Count(c as usize),
+                _ => return None,
+            };
+        }
+        None
+    }
+
+    /// The instruction at `at` of the chain at a function's entry (the entry itself when
+    /// `at` names no point).
+    fn slot(&mut self, module: u32, entry: u32, at: Slot) -> &mut Op {
+        let Code {
+            modules,
+            counts,
+            times,
+            ..
+        } = self;
+        let saved = match at {
+            Slot::Entry => None,
+            Slot::Count(n) => counts
+                .get_mut(n)
+                .and_then(Option::as_mut)
+                .map(|p| &mut p.saved),
+            Slot::Time(n) => times
+                .get_mut(n)
+                .and_then(Option::as_mut)
+                .map(|p| &mut p.saved),
+        };
+        match saved {
+            Some(op) => op,
+            None => &mut modules[module as usize].code[entry as usize],
+        }
+    }
+
+    /// Takes the count (`time` false) or time point `n` of the function at `entry` out of
+    /// the chain at its entry: what it replaced takes its place.
+    fn unchain(&mut self, module: u32, entry: u32, n: usize, time: bool) {
+        let is_it = |op: &Op| match *op {
+            Op::CountCall(c) => (c & TIME_POINT != 0) == time && (c & !TIME_POINT) as usize == n,
+            _ => false,
+        };
+        let Some(at) = self.slot_where(module, entry, is_it) else {
+            return;
+        };
+        let saved = if time {
+            self.times[n].take().map(|p| p.saved)
+        } else {
+            self.counts[n].take().map(|p| p.saved)
+        };
+        if let Some(saved) = saved {
+            *self.slot(module, entry, at) = saved;
         }
     }
 
@@ -567,11 +666,7 @@ impl Code {
                     c.running.set(false);
                 }
             }
-            (CountChange::Stop, Some(i)) => {
-                if let Some(c) = self.counts[i].take() {
-                    self.modules[module as usize].code[entry as usize] = c.saved;
-                }
-            }
+            (CountChange::Stop, Some(i)) => self.unchain(module, entry, i, false),
             (CountChange::Start, None) => {
                 let n = match self.counts.iter().position(Option::is_none) {
                     Some(n) => n,
@@ -594,6 +689,58 @@ impl Code {
         }
     }
 
+    /// Changes the call timing of the function at `entry` of module index `module`.
+    pub fn change_time(&mut self, module: u32, entry: u32, change: CountChange) {
+        let at = self.times.iter().position(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.module == module && c.entry == entry)
+        });
+        match (change, at) {
+            (CountChange::Start | CountChange::Restart, Some(i)) => {
+                if let Some(c) = &self.times[i] {
+                    c.clear();
+                    c.running.set(true);
+                }
+            }
+            (CountChange::Pause, Some(i)) => {
+                if let Some(c) = &self.times[i] {
+                    c.running.set(false);
+                }
+            }
+            (CountChange::Stop, Some(i)) => self.unchain(module, entry, i, true),
+            (CountChange::Start, None) => {
+                let n = match self.times.iter().position(Option::is_none) {
+                    Some(n) => n,
+                    None => {
+                        self.times.push(None);
+                        self.times.len() - 1
+                    }
+                };
+                let code = &mut self.modules[module as usize].code;
+                let saved = core::mem::replace(
+                    &mut code[entry as usize],
+                    Op::CountCall(n as u32 | TIME_POINT),
+                );
+                self.times[n] = Some(TimePoint {
+                    module,
+                    entry,
+                    per_pid: core::cell::Cell::new(Vec::new()),
+                    running: core::cell::Cell::new(true),
+                    saved,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// The time point of the function at `entry` of module index `module`, if timed.
+    pub fn time_of(&self, module: u32, entry: u32) -> Option<&TimePoint> {
+        self.times
+            .iter()
+            .flatten()
+            .find(|c| c.module == module && c.entry == entry)
+    }
+
     /// The calls counted for the function at `entry` of module index `module`, if counted.
     pub fn count_of(&self, module: u32, entry: u32) -> Option<u64> {
         self.counts
@@ -606,8 +753,19 @@ impl Code {
     /// Takes away every call-trace pattern in module index `module` (its code is replaced,
     /// deleted or freed: erl's patterns do not carry over to new code).
     pub fn clear_traces_of(&mut self, module: u32) {
+        if !super::trace::ENABLED {
+            // Only the tracing BIFs set patterns.
+            return;
+        }
         let counted: Vec<u32> = self
             .counts
+            .iter()
+            .flatten()
+            .filter(|c| c.module == module)
+            .map(|c| c.entry)
+            .collect();
+        let timed: Vec<u32> = self
+            .times
             .iter()
             .flatten()
             .filter(|c| c.module == module)
@@ -625,6 +783,9 @@ impl Code {
         }
         for entry in counted {
             self.change_count(module, entry, CountChange::Stop);
+        }
+        for entry in timed {
+            self.change_time(module, entry, CountChange::Stop);
         }
     }
 
@@ -717,5 +878,113 @@ impl ExportIndex {
             at = (at + 1) & (len - 1);
         }
         self.slots[at] = i;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::atom;
+
+    /// Code with one module (index 1) of one function whose entry (1) is `Exit`.
+    fn one_function() -> Code {
+        let mut c = Code::new(atom::UNDEFINED, atom::UNDEFINED, atom::UNDEFINED);
+        c.modules.push(LoadedModule {
+            name: atom::OK,
+            code: vec![
+                Op::FuncInfo {
+                    module: atom::OK,
+                    function: atom::OK,
+                    arity: 0,
+                },
+                Op::Exit,
+                Op::CodeEnd,
+            ],
+            lines: vec![0; 3],
+            line_table: Vec::new(),
+            functions: vec![FunctionInfo {
+                start: 0,
+                name: atom::OK,
+                arity: 0,
+            }],
+            lambdas: Vec::new(),
+            strings: Vec::new(),
+            exports: Vec::new(),
+            attributes: Term::NIL,
+            on_load: None,
+            md5: [0; 16],
+        });
+        c
+    }
+
+    /// The chain at the entry: "count", "time", "trace", ending with "exit".
+    fn chain(c: &Code) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let mut op = &c.modules[1].code[1];
+        loop {
+            op = match *op {
+                Op::CountCall(n) if n & TIME_POINT != 0 => {
+                    out.push("time");
+                    &c.times[(n & !TIME_POINT) as usize].as_ref().unwrap().saved
+                }
+                Op::CountCall(n) => {
+                    out.push("count");
+                    &c.counts[n as usize].as_ref().unwrap().saved
+                }
+                Op::TraceLocal(n) => {
+                    out.push("trace");
+                    match &c.trace[n as usize].as_ref().unwrap().how {
+                        TraceHow::Local(op) => op,
+                        TraceHow::Global(_) => unreachable!(),
+                    }
+                }
+                Op::Exit => {
+                    out.push("exit");
+                    return out;
+                }
+                _ => unreachable!(),
+            };
+        }
+    }
+
+    #[test]
+    fn count_time_and_local_trace_points_chain_and_come_off_in_any_order() {
+        let spec = alloc::rc::Rc::new(crate::vm::trace::CallSpec::every_call());
+        let mfa = (atom::OK, atom::OK, 0);
+        let orders: [[u8; 3]; 6] = [
+            [0, 1, 2],
+            [0, 2, 1],
+            [1, 0, 2],
+            [1, 2, 0],
+            [2, 0, 1],
+            [2, 1, 0],
+        ];
+        for on in orders {
+            for off in orders {
+                let mut c = one_function();
+                for k in on {
+                    match k {
+                        0 => c.change_count(1, 1, CountChange::Start),
+                        1 => c.change_time(1, 1, CountChange::Start),
+                        _ => c.set_trace(1, 1, mfa, None, spec.clone()),
+                    }
+                }
+                let mut all = chain(&c);
+                all.sort_unstable();
+                assert_eq!(all, ["count", "exit", "time", "trace"], "{on:?}");
+                // The local pattern stays under counting and timing.
+                assert_eq!(chain(&c)[2..], ["trace", "exit"], "{on:?}");
+                for (i, k) in off.into_iter().enumerate() {
+                    match k {
+                        0 => c.change_count(1, 1, CountChange::Stop),
+                        1 => c.change_time(1, 1, CountChange::Stop),
+                        _ => assert!(c.clear_trace(1, 1)),
+                    }
+                    assert_eq!(chain(&c).len(), 3 - i, "{on:?} {off:?}");
+                }
+                assert!(matches!(c.modules[1].code[1], Op::Exit));
+                assert!(c.time_of(1, 1).is_none() && c.count_of(1, 1).is_none());
+            }
+        }
     }
 }

@@ -169,16 +169,22 @@ impl Runtime {
         let lm = translate(m, &mut vm.code, &mut vm.atoms, &mut vm.lits)
             .map_err(LoadFailure::Translate)?;
         let index = install(&mut vm.code, lm);
-        if vm.code.count_on_load {
-            // `trace_pattern(on_load, true, [call_count])`: its calls are counted.
+        if crate::vm::trace::ENABLED && (vm.code.count_on_load || vm.code.time_on_load) {
+            // `trace_pattern(on_load, true, [call_count | call_time])`: its calls are counted
+            // or timed.
             let entries: alloc::vec::Vec<u32> = vm.code.modules[index as usize]
                 .functions
                 .iter()
                 .map(|f| f.start + 1)
                 .collect();
+            let start = crate::vm::code::CountChange::Start;
             for entry in entries {
-                vm.code
-                    .change_count(index, entry, crate::vm::code::CountChange::Start);
+                if vm.code.count_on_load {
+                    vm.code.change_count(index, entry, start);
+                }
+                if vm.code.time_on_load {
+                    vm.code.change_time(index, entry, start);
+                }
             }
         }
         Ok(index)
@@ -263,12 +269,38 @@ impl Runtime {
                 targets,
                 change,
                 on_load,
+                count,
+                time,
+                local,
             } => {
+                // Only the tracing BIFs ask for these changes.
+                let targets = if crate::vm::trace::ENABLED {
+                    targets
+                } else {
+                    alloc::vec::Vec::new()
+                };
                 for t in targets {
-                    code.change_count(t.module, t.entry, change);
+                    if count {
+                        code.change_count(t.module, t.entry, change);
+                    }
+                    if time {
+                        code.change_time(t.module, t.entry, change);
+                    }
+                    match &local {
+                        Some(Some(s)) => code.set_trace(t.module, t.entry, t.mfa, None, s.clone()),
+                        Some(None) => {
+                            code.clear_trace(t.module, t.entry);
+                        }
+                        None => {}
+                    }
                 }
-                if let Some(on) = on_load {
-                    code.count_on_load = on;
+                if let Some(on) = on_load.filter(|_| crate::vm::trace::ENABLED) {
+                    if count {
+                        code.count_on_load = on;
+                    }
+                    if time {
+                        code.time_on_load = on;
+                    }
                 }
                 (CodeReply::Done, None)
             }

@@ -329,10 +329,12 @@ pub fn build_trace_with(
     p.heap.list(&frames)
 }
 
-/// Whether return address `t` is the one a function traced with `return_trace` returns to
-/// (not a frame of the program's: stack traces leave it out, as erl's do).
+/// Whether return address `t` is the one a function traced with `return_trace` (or a timed
+/// function) returns to (not a frame of the program's: stack traces leave it out, as erl's do).
 fn is_return_trace(t: Term) -> bool {
-    t.code_module() == 0 && t.code_pc() == super::code::RETURN_TRACE_PC
+    t.code_module() == 0
+        && (t.code_pc() == super::code::RETURN_TRACE_PC
+            || t.code_pc() == super::code::RETURN_TIME_PC)
 }
 
 /// The return addresses on a process's stack, innermost first, as many as a stack trace

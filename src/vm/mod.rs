@@ -54,6 +54,7 @@ pub mod bifs;
 pub mod bigmap;
 pub mod binbuf;
 pub mod bits;
+pub mod calltime;
 pub mod code;
 pub mod compare;
 pub mod copy;

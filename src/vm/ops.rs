@@ -1038,13 +1038,17 @@ pub enum Op {
     TraceLocal(u32),
     /// A function's entry with call counting on (count point N of
     /// [`super::code::Code::counts`]): the call is counted, then the instruction it replaced
-    /// runs.
+    /// runs. With [`super::code::TIME_POINT`] set in N, call timing (time point N without
+    /// it, of [`super::code::Code::times`]) instead: one variant for both keeps the
+    /// interpreter's dispatch as it is without timing.
     CountCall(u32),
     /// Where the export entry of a function with a global call-trace pattern leads (trace
     /// point N, in module 0): the call is traced, then goes to the function's entry.
     TraceGlobal(u32),
     /// Where a function traced with `return_trace` returns to (module 0): the return is
-    /// traced, then the function's caller gets the value.
+    /// traced, then the function's caller gets the value. At
+    /// [`super::code::RETURN_TIME_PC`], where a timed function returns to, its time is
+    /// charged instead, and its caller's timed function is current again.
     ReturnTrace,
     /// The end of a module's code: never reached by code erlc makes; raises `undef` when a
     /// branch or a fall-through from malformed code gets here (see [`super::fetch`]).

@@ -136,6 +136,8 @@ pub struct Process {
     /// wait for this process's next slice to run it: `[Node, Sender, Msg]` in its heap
     /// (nothing collects the heap before they are run).
     pub trace_pending: Vec<[Term; 3]>,
+    /// Its part in call timing, once it entered a timed function ([`super::calltime`]).
+    pub call_time: Option<alloc::boxed::Box<super::calltime::Clock>>,
 }
 
 impl Process {
@@ -163,6 +165,7 @@ impl Process {
             trap_state: None,
             trace: None,
             trace_pending: Vec::new(),
+            call_time: None,
         }
     }
 

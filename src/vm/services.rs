@@ -552,15 +552,21 @@ pub enum CodeChange {
     /// `erlang:finish_loading(Prepared)`: the modules prepared under these keys become
     /// current together.
     Finish(Vec<u64>),
-    /// `erlang:trace_pattern/3` with `call_count`: the counting of these functions changes,
-    /// and that of modules loaded later when `on_load` says.
+    /// `erlang:trace_pattern/3` with `call_count` or `call_time`: the counting or timing of
+    /// these functions changes, and that of modules loaded later when `on_load` says.
     CountPattern {
         /// The functions.
         targets: Vec<super::bifs::trace::TraceTarget>,
         /// What changes.
         change: super::code::CountChange,
-        /// For `on_load`: whether modules loaded from now on are counted.
+        /// For `on_load`: whether modules loaded from now on are counted or timed.
         on_load: Option<bool>,
+        /// Whether the change is to their call counting (`call_count`).
+        count: bool,
+        /// Whether the change is to their call timing (`call_time`).
+        time: bool,
+        /// With `local` beside: their local call-trace pattern too (`Some(None)`: none).
+        local: Option<Option<alloc::rc::Rc<super::trace::CallSpec>>>,
     },
     /// `erlang:trace_pattern/3`: these functions get the call-trace pattern (none: lose
     /// theirs).

@@ -402,7 +402,13 @@ pub fn trace_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     } else if what.is_atom() && matches!(ctx.atoms.name(what), "new" | "new_processes") {
         ctx.node.trace_new(None)
     } else if what.is_atom() && ctx.atoms.name(what) == "on_load" {
-        return Ok(ctx.p.heap.tuple(&[item, atom::FALSE]));
+        // Whether modules loaded from now on are counted or timed.
+        let value = match ctx.atoms.name(item) {
+            "call_count" if ctx.code.count_on_load => atom::TRUE,
+            "call_time" if ctx.code.time_on_load => atom::TRUE,
+            _ => atom::FALSE,
+        };
+        return Ok(ctx.p.heap.tuple(&[item, value]));
     } else {
         return Err(badarg_cause(atom::BADOPT));
     };
@@ -450,19 +456,25 @@ fn function_info(ctx: &mut Ctx, (m, f, a): (Term, Term, i64), item: Term) -> Bif
         Some(n) => ctx.p.heap.int(n as i64),
         None => atom::FALSE,
     };
+    let timed = code.time_of(index, fi.start + 1);
+    let times = match timed {
+        Some(t) => time_list(ctx, t)?,
+        None => atom::FALSE,
+    };
     let value = match ctx.atoms.name(item) {
         "traced" => traced,
         "match_spec" => spec,
         "call_count" => calls,
+        "call_time" => times,
         "meta" if point.is_some() => Term::NIL,
-        "all" if point.is_some() || counted.is_some() => {
+        "all" if point.is_some() || counted.is_some() || timed.is_some() => {
             let mut items = Vec::new();
             for (name, v) in [
                 ("traced", traced),
                 ("match_spec", spec),
                 ("meta", atom::FALSE),
                 ("meta_match_spec", atom::FALSE),
-                ("call_time", atom::FALSE),
+                ("call_time", times),
                 ("call_count", calls),
             ] {
                 let k = ctx.atoms.intern(name).map_err(|_| badarg())?;
@@ -473,6 +485,25 @@ fn function_info(ctx: &mut Ctx, (m, f, a): (Term, Term, i64), item: Term) -> Bif
         _ => atom::FALSE,
     };
     Ok(ctx.p.heap.tuple(&[item, value]))
+}
+
+/// The `[{Pid, Count, S, Us}]` of a timed function, per process (the time in
+/// microseconds, cut down as erl does).
+fn time_list(ctx: &mut Ctx, t: &crate::vm::calltime::TimePoint) -> BifResult {
+    let figures = t.figures();
+    try_room(&mut ctx.p.heap, figures.len() * 16 + 2)
+        .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+    let mut items = Vec::with_capacity(figures.len());
+    for (pid, calls, nanos) in figures {
+        let us = nanos / 1000;
+        let calls = ctx.p.heap.int(calls as i64);
+        let (s, us) = (
+            ctx.p.heap.int((us / 1_000_000) as i64),
+            Term::small((us % 1_000_000) as i64),
+        );
+        items.push(ctx.p.heap.tuple(&[Term::pid(pid), calls, s, us]));
+    }
+    Ok(ctx.p.heap.list(&items))
 }
 
 /// `erlang:trace_delivered/1`: trace messages are delivered as they are made, so the
@@ -655,7 +686,7 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     let badopt = || badarg_cause(atom::BADOPT);
     let flags = v.list_to_vec(flags).ok_or_else(badopt)?;
     let mut local = None;
-    let mut count = false;
+    let (mut count, mut time) = (false, false);
     for f in flags {
         let l = match (f.is_atom(), f.is_atom().then(|| ctx.atoms.name(f))) {
             (true, Some("global")) => false,
@@ -664,7 +695,11 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
                 count = true;
                 continue;
             }
-            // meta, call_time, call_memory: not here.
+            (true, Some("call_time")) => {
+                time = true;
+                continue;
+            }
+            // meta, call_memory: not here.
             _ => return Err(badopt()),
         };
         if local.is_some_and(|was| was != l) {
@@ -672,16 +707,26 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
         }
         local = Some(l);
     }
+    // Counting and timing cover every call: erl refuses `global` beside them.
+    if (count || time) && local == Some(false) {
+        return Err(badopt());
+    }
+    let also_local = local == Some(true);
     let local = local.unwrap_or(false);
     let underscore = ctx.atoms.lookup("_");
     let wild = |t: Term| Some(t) == underscore;
     let none = || badarg_cause(atom::NONE_ATOM);
-    let change = match (count, spec) {
+    let change = match (count || time, spec) {
         (false, _) => None,
         (true, atom::TRUE | Term::NIL) => Some(CountChange::Start),
         (true, atom::FALSE) => Some(CountChange::Stop),
         (true, s) if s.is_atom() && ctx.atoms.name(s) == "pause" => Some(CountChange::Pause),
         (true, s) if s.is_atom() && ctx.atoms.name(s) == "restart" => Some(CountChange::Restart),
+        // erl names the counting as the cause of a match specification here.
+        (true, s) if s.is_cons() => {
+            let cause = ctx.atoms.intern("call_count").map_err(|_| badarg())?;
+            return Err(badarg_cause(cause));
+        }
         (true, _) => return Err(badarg_cause(atom::MATCH_SPEC)),
     };
     if let Some(change) = change {
@@ -696,6 +741,9 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
                 targets: Vec::new(),
                 change,
                 on_load: on,
+                count,
+                time,
+                local: None,
             };
             return super::codeload::ask_with(ctx, change, atom::UNDEFINED, Term::small(0));
         }
@@ -726,10 +774,20 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
         // Counts are kept for every call, local or not.
         let found = targets(ctx.code, m, f, a, true);
         let n = Term::small(found.len() as i64);
+        // With `local` beside, the functions get a local call-trace pattern too (erl's).
+        let local = match change {
+            _ if !also_local => None,
+            CountChange::Start => Some(Some(Rc::new(CallSpec::every_call()))),
+            CountChange::Stop => Some(None),
+            CountChange::Pause | CountChange::Restart => None,
+        };
         let change = CodeChange::CountPattern {
             targets: found,
             change,
             on_load: None,
+            count,
+            time,
+            local,
         };
         return super::codeload::ask_with(ctx, change, atom::UNDEFINED, n);
     }
@@ -952,12 +1010,18 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
 pub const EXCEPTION_BIT: i64 = 1 << 32;
 
 /// An exception of `class` with `reason` leaves the caller's current function: `exception_from`
-/// for every function traced with `exception_trace` it unwinds before a catch.
+/// for every function traced with `exception_trace` it unwinds before a catch, and the
+/// timed function it is caught in is current again (see [`crate::vm::calltime`]).
 #[cold]
 #[inline(never)]
 pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
     if !trace::ENABLED {
         return;
+    }
+    if ctx.p.call_time.is_some() && ctx.p.trace.is_some_and(|t| t.has(trace::CALL)) {
+        // Timed functions it leaves: the one it is caught in is current again.
+        let now = ctx.node.io().monotonic_nanos();
+        crate::vm::calltime::unwinding(ctx.code, ctx.p, now);
     }
     let mut frames = Vec::new();
     let stack = &ctx.p.stack;
@@ -996,8 +1060,16 @@ pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
 /// The function a traced function was called from: the return address on top of the stack,
 /// as `{M, F, A}`, or `undefined`.
 fn caller(ctx: &mut Ctx) -> Term {
-    let Some(&cp) = ctx.p.stack.last() else {
+    let Some(&top) = ctx.p.stack.last() else {
         return atom::UNDEFINED;
+    };
+    // A timed function's return frame (see `calltime`) is over the return address.
+    let is_timed =
+        top.is_cp() && top.code_module() == 0 && top.code_pc() == crate::vm::code::RETURN_TIME_PC;
+    let n = ctx.p.stack.len();
+    let cp = match is_timed {
+        true if n >= 4 => ctx.p.stack[n - 4],
+        _ => top,
     };
     if !cp.is_cp() || cp.code_module() == 0 {
         return atom::UNDEFINED;

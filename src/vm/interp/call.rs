@@ -7,6 +7,7 @@
 
 use crate::vm::atom::{self, AtomTable};
 use crate::vm::bif::{badarg, BifFn, Class, Ctx, Fault, Frame};
+use crate::vm::code::TIME_POINT;
 use crate::vm::code::{split_fun_id, Code, Target, TraceHow, TracePoint, SPAWN_APPLY3_PC, TRAP_PC};
 use crate::vm::exception::{self, BifName, Top};
 use crate::vm::heap::View;
@@ -373,8 +374,8 @@ fn apply_fun(
     }
 }
 
-/// The entry of a function whose calls are counted ([`Op::CountCall`]) or traced locally
-/// ([`Op::TraceLocal`]), `op` the instruction there: counts and traces the call (its
+/// The entry of a function whose calls are counted or timed ([`Op::CountCall`]) or traced locally
+/// ([`Op::TraceLocal`]), `op` the instruction there: counts, times and traces the call (its
 /// arguments in `xr`), and answers the instruction they replaced, to run now; `None` for a
 /// count or trace point that is gone (which the node never leaves in code).
 #[cold]
@@ -385,12 +386,29 @@ pub(super) fn breakpoint<'e>(
     xr: &[Term; X_REGS],
     mut op: &'e Op,
 ) -> Option<&'e Op> {
-    if let Op::CountCall(n) = op {
-        let c = code.counts.get(*n as usize)?.as_ref()?;
-        if c.running.get() {
-            c.calls.set(c.calls.get() + 1);
+    loop {
+        match op {
+            Op::CountCall(n) if n & TIME_POINT != 0 => {
+                let n = n & !TIME_POINT;
+                let t = code.times.get(n as usize)?.as_ref()?;
+                // Only processes traced for calls are timed (erl's rule).
+                let traced = crate::vm::trace::ENABLED
+                    && ctx.p.trace.is_some_and(|t| t.has(crate::vm::trace::CALL));
+                if t.running.get() && traced {
+                    let now = ctx.node.io().monotonic_nanos();
+                    crate::vm::calltime::enter(code, ctx.p, n, t, now);
+                }
+                op = &t.saved;
+            }
+            Op::CountCall(n) => {
+                let c = code.counts.get(*n as usize)?.as_ref()?;
+                if c.running.get() {
+                    c.calls.set(c.calls.get() + 1);
+                }
+                op = &c.saved;
+            }
+            _ => break,
         }
-        op = &c.saved;
     }
     if let Op::TraceLocal(n) = op {
         let t = code.trace.get(*n as usize)?.as_ref()?;
@@ -402,6 +420,23 @@ pub(super) fn breakpoint<'e>(
         }
     }
     Some(op)
+}
+
+/// A timed function returned through its return frame, whose words were `key` and `point`
+/// (see [`crate::vm::calltime::returned`]).
+#[cold]
+#[inline(never)]
+pub(super) fn returned_timed(code: &Code, ctx: &mut Ctx, key: Term, point: Term) {
+    if !crate::vm::trace::ENABLED {
+        return;
+    }
+    let traced = ctx.p.trace.is_some_and(|t| t.has(crate::vm::trace::CALL));
+    let now = if traced {
+        ctx.node.io().monotonic_nanos()
+    } else {
+        0
+    };
+    crate::vm::calltime::returned(code, ctx.p, key, point, now, traced);
 }
 
 /// Traces a call of function `t` (its arguments in `xr`); with `return_trace`, the return

@@ -2339,6 +2339,16 @@ fn general<'e>(
                     }
                     None => raise!(Class::Error, atom::UNDEF),
                 },
+                Op::ReturnTrace
+                    if m == 0 && pc!() == crate::vm::code::RETURN_TIME_PC as usize + 1 =>
+                {
+                    // A timed function returned here: its caller's timed function is under
+                    // the return address it took.
+                    let point = p.stack.pop().unwrap_or(Term::NIL);
+                    let key = p.stack.pop().unwrap_or(Term::NIL);
+                    call::returned_timed(code, &mut ctx!(), key, point);
+                    do_return!();
+                }
                 Op::ReturnTrace => {
                     // A function traced with return_trace returned here: its module index and
                     // entry are under the return address it took.
