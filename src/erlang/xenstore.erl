@@ -614,15 +614,24 @@ any(Pred, [X | Rest]) -> Pred(X) orelse any(Pred, Rest).
 %% and kept so, not at every look.)
 admit(S = #st{queue = {_, _, 0}}) -> S;
 admit(S = #st{inflight = In}) when map_size(In) >= ?WINDOW -> S;
-admit(S = #st{queue = {Newer, [], Len}}) ->
-    admit(S#st{queue = {[], lists:reverse(Newer, []), Len}});
-admit(S = #st{queue = {Newer, [{_, _, _, Size} = Next | Older], Len}, inflight = In,
-              sent = Sent, answered = Answered})
-  when Size =:= 0; Sent - Answered + Size =< ?RING_SIZE; map_size(In) =:= 0 ->
+admit(S = #st{queue = {Newer, Older, Len}}) ->
+    admit(Newer, Older, Len, S).
+
+%% The queue is carried in the arguments and stored once at the end (each store copies the
+%% state record), except before a `stats' request, which reports it.
+admit(Newer, [], Len, S) when Newer =/= [] ->
+    admit([], lists:reverse(Newer, []), Len, S);
+admit(Newer, [{_, _, _, 0} = Next | Older], Len, S = #st{inflight = In})
+  when map_size(In) < ?WINDOW ->
+    admit(Newer, Older, Len - 1, start_queued(Next, S#st{queue = {Newer, Older, Len - 1}}));
+admit(Newer, [{_, _, _, Size} = Next | Older], Len, S = #st{inflight = In, sent = Sent,
+                                                          answered = Answered})
+  when map_size(In) < ?WINDOW, Sent - Answered + Size =< ?RING_SIZE;
+       map_size(In) =:= 0 ->
     %% As fits/3 says.
-    admit(start_queued(Next, S#st{queue = {Newer, Older, Len - 1}}));
-admit(S) ->
-    S.
+    admit(Newer, Older, Len - 1, start_queued(Next, S));
+admit(Newer, Older, Len, S) ->
+    S#st{queue = {Newer, Older, Len}}.
 
 start_queued({Alias, Caller, Request, _Size}, S) ->
     case is_process_alive(Caller) of
