@@ -55,6 +55,28 @@ impl core::fmt::Debug for TimePoint {
     }
 }
 
+impl super::code::EntryPoint for TimePoint {
+    const TIMED: bool = true;
+    fn new(module: u32, entry: u32, saved: Op) -> Self {
+        Self {
+            module,
+            entry,
+            per_pid: Cell::new(Vec::new()),
+            running: Cell::new(true),
+            saved,
+        }
+    }
+    fn place(&self) -> (u32, u32) {
+        (self.module, self.entry)
+    }
+    fn running(&self) -> &Cell<bool> {
+        &self.running
+    }
+    fn clear(&self) {
+        TimePoint::clear(self);
+    }
+}
+
 impl TimePoint {
     /// Adds `calls` and `nanos` to process `pid`'s figures.
     fn add(&self, pid: u32, calls: u64, nanos: u64) {

@@ -182,6 +182,44 @@ pub struct CountPoint {
     pub saved: Op,
 }
 
+/// What [`Code::change_point`] needs of a point at a function's entry: a [`CountPoint`] or a
+/// [`TimePoint`](super::calltime::TimePoint).
+pub trait EntryPoint {
+    /// Whether its [`Op::CountCall`] carries [`TIME_POINT`].
+    const TIMED: bool;
+    /// A running point at the entry of `entry` in module index `module`, `saved` the
+    /// instruction its [`Op::CountCall`] replaces.
+    fn new(module: u32, entry: u32, saved: Op) -> Self;
+    /// (module index, entry instruction).
+    fn place(&self) -> (u32, u32);
+    /// Whether it is counting.
+    fn running(&self) -> &core::cell::Cell<bool>;
+    /// Forgets its figures.
+    fn clear(&self);
+}
+
+impl EntryPoint for CountPoint {
+    const TIMED: bool = false;
+    fn new(module: u32, entry: u32, saved: Op) -> Self {
+        Self {
+            module,
+            entry,
+            calls: core::cell::Cell::new(0),
+            running: core::cell::Cell::new(true),
+            saved,
+        }
+    }
+    fn place(&self) -> (u32, u32) {
+        (self.module, self.entry)
+    }
+    fn running(&self) -> &core::cell::Cell<bool> {
+        &self.running
+    }
+    fn clear(&self) {
+        self.calls.set(0);
+    }
+}
+
 /// A place in the chain of instructions at a function's entry (see [`Code::slot`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
@@ -650,84 +688,54 @@ impl Code {
 
     /// Changes the call counting of the function at `entry` of module index `module`.
     pub fn change_count(&mut self, module: u32, entry: u32, change: CountChange) {
-        let at = self.counts.iter().position(|c| {
-            c.as_ref()
-                .is_some_and(|c| c.module == module && c.entry == entry)
-        });
-        match (change, at) {
-            (CountChange::Start | CountChange::Restart, Some(i)) => {
-                if let Some(c) = &self.counts[i] {
-                    c.calls.set(0);
-                    c.running.set(true);
-                }
-            }
-            (CountChange::Pause, Some(i)) => {
-                if let Some(c) = &self.counts[i] {
-                    c.running.set(false);
-                }
-            }
-            (CountChange::Stop, Some(i)) => self.unchain(module, entry, i, false),
-            (CountChange::Start, None) => {
-                let n = match self.counts.iter().position(Option::is_none) {
-                    Some(n) => n,
-                    None => {
-                        self.counts.push(None);
-                        self.counts.len() - 1
-                    }
-                };
-                let code = &mut self.modules[module as usize].code;
-                let saved = core::mem::replace(&mut code[entry as usize], Op::CountCall(n as u32));
-                self.counts[n] = Some(CountPoint {
-                    module,
-                    entry,
-                    calls: core::cell::Cell::new(0),
-                    running: core::cell::Cell::new(true),
-                    saved,
-                });
-            }
-            _ => {}
-        }
+        self.change_point(|c| &mut c.counts, module, entry, change);
     }
 
     /// Changes the call timing of the function at `entry` of module index `module`.
     pub fn change_time(&mut self, module: u32, entry: u32, change: CountChange) {
-        let at = self.times.iter().position(|c| {
-            c.as_ref()
-                .is_some_and(|c| c.module == module && c.entry == entry)
-        });
+        self.change_point(|c| &mut c.times, module, entry, change);
+    }
+
+    /// Changes the point of kind `T` (counting or timing; `points` picks its table) at the
+    /// entry of a function: started afresh, restarted with its figures cleared, paused
+    /// with them kept, or taken out of the function's entry chain.
+    fn change_point<T: EntryPoint>(
+        &mut self,
+        points: fn(&mut Self) -> &mut Vec<Option<T>>,
+        module: u32,
+        entry: u32,
+        change: CountChange,
+    ) {
+        let at = points(self)
+            .iter()
+            .position(|c| c.as_ref().is_some_and(|c| c.place() == (module, entry)));
         match (change, at) {
             (CountChange::Start | CountChange::Restart, Some(i)) => {
-                if let Some(c) = &self.times[i] {
+                if let Some(c) = &points(self)[i] {
                     c.clear();
-                    c.running.set(true);
+                    c.running().set(true);
                 }
             }
             (CountChange::Pause, Some(i)) => {
-                if let Some(c) = &self.times[i] {
-                    c.running.set(false);
+                if let Some(c) = &points(self)[i] {
+                    c.running().set(false);
                 }
             }
-            (CountChange::Stop, Some(i)) => self.unchain(module, entry, i, true),
+            (CountChange::Stop, Some(i)) => self.unchain(module, entry, i, T::TIMED),
             (CountChange::Start, None) => {
-                let n = match self.times.iter().position(Option::is_none) {
+                let table = points(self);
+                let n = match table.iter().position(Option::is_none) {
                     Some(n) => n,
                     None => {
-                        self.times.push(None);
-                        self.times.len() - 1
+                        table.push(None);
+                        table.len() - 1
                     }
                 };
+                let mark = if T::TIMED { TIME_POINT } else { 0 };
                 let code = &mut self.modules[module as usize].code;
-                let saved = core::mem::replace(
-                    &mut code[entry as usize],
-                    Op::CountCall(n as u32 | TIME_POINT),
-                );
-                self.times[n] = Some(TimePoint {
-                    module,
-                    entry,
-                    per_pid: core::cell::Cell::new(Vec::new()),
-                    running: core::cell::Cell::new(true),
-                    saved,
-                });
+                let saved =
+                    core::mem::replace(&mut code[entry as usize], Op::CountCall(n as u32 | mark));
+                points(self)[n] = Some(T::new(module, entry, saved));
             }
             _ => {}
         }
