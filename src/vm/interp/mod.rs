@@ -150,6 +150,25 @@ fn store(x: &mut [Term; X_REGS], p: &mut Process, d: Dst, v: Term) {
     }
 }
 
+/// A comparison test: an exact (in)equality with an immediate on either side is decided on
+/// the words, anything else by the general comparison.
+#[inline(always)]
+fn compare_test(
+    v: &super::heap::View<'_>,
+    atoms: &AtomTable,
+    x: Term,
+    y: Term,
+    test: CmpTest,
+) -> bool {
+    match test {
+        CmpTest::EqExact if x == y => true,
+        CmpTest::EqExact if x.is_immediate() || y.is_immediate() => false,
+        CmpTest::NeExact if x == y => false,
+        CmpTest::NeExact if x.is_immediate() || y.is_immediate() => true,
+        _ => cmp_test(v, atoms, x, y, test),
+    }
+}
+
 /// `x + n` for a small integer `x` and `delta = n << 3`, when the sum is a small integer.
 ///
 /// Computed on the word: a small is its value shifted past the 3 tag bits, and smalls fill
@@ -1099,14 +1118,7 @@ fn fast<'e>(
                 }
             }
             Op::Cmp { test, fail, a, b } => {
-                let (x, y) = (get!(*a), get!(*b));
-                let ok = match test {
-                    CmpTest::EqExact if x == y => true,
-                    CmpTest::EqExact if x.is_immediate() || y.is_immediate() => false,
-                    CmpTest::NeExact if x == y => false,
-                    CmpTest::NeExact if x.is_immediate() || y.is_immediate() => true,
-                    _ => cmp_test(&p.heap.view(lits), env.atoms, x, y, *test),
-                };
+                let ok = compare_test(&p.heap.view(lits), env.atoms, get!(*a), get!(*b), *test);
                 ip = if ok {
                     ip.skip(1)
                 } else {
@@ -1777,17 +1789,7 @@ fn general<'e>(
                     }
                 }
                 Op::Cmp { test, fail, a, b } => {
-                    let (x, y) = (get!(*a), get!(*b));
-                    let ok = match test {
-                        CmpTest::EqExact if x == y => true,
-                        CmpTest::EqExact if x.is_immediate() || y.is_immediate() => false,
-                        CmpTest::NeExact if x == y => false,
-                        CmpTest::NeExact if x.is_immediate() || y.is_immediate() => true,
-                        _ => {
-                            let v = p.heap.view(lits);
-                            cmp_test(&v, atoms, x, y, *test)
-                        }
-                    };
+                    let ok = compare_test(&p.heap.view(lits), atoms, get!(*a), get!(*b), *test);
                     if !ok {
                         ip = ops.at(*fail as usize);
                     }
