@@ -201,6 +201,8 @@ predefined! {
     PROCS = "procs",
     MATCH_SPEC = "match_spec",
     SPAWN_REPLY = "spawn_reply",
+    PORE_TAG = "$pore",
+    OUTLET_TAG = "$outlet",
 }
 
 /// The table of interned atoms: every name once, in one buffer, and a hash index over them.

@@ -23,9 +23,9 @@ use crate::vm::term::Term;
 const SMALL_WRITE: usize = 2048;
 
 /// The id inside `{Tag, Id}` when `Tag` is the atom `tag`.
-fn handle(ctx: &Ctx, t: Term, tag: &str) -> Result<u64, Fault> {
+fn handle(ctx: &Ctx, t: Term, tag: Term) -> Result<u64, Fault> {
     match ctx.view().tuple(t) {
-        Some([k, id]) if k.is_atom() && ctx.atoms.name(*k) == tag => id
+        Some([k, id]) if *k == tag => id
             .as_small()
             .filter(|n| *n >= 0)
             .map(|n| n as u64)
@@ -35,20 +35,19 @@ fn handle(ctx: &Ctx, t: Term, tag: &str) -> Result<u64, Fault> {
 }
 
 fn pore(ctx: &Ctx, t: Term) -> Result<u64, Fault> {
-    handle(ctx, t, "$pore")
+    handle(ctx, t, atom::PORE_TAG)
 }
 
 fn outlet(ctx: &Ctx, t: Term) -> Result<u64, Fault> {
-    handle(ctx, t, "$outlet")
+    handle(ctx, t, atom::OUTLET_TAG)
 }
 
 /// Carries out `req` and turns the reply into a term; `tag` names what an `Opened` is.
-fn call(ctx: &mut Ctx, req: IoRequest<'_>, tag: &str) -> BifResult {
+fn call(ctx: &mut Ctx, req: IoRequest<'_>, tag: Term) -> BifResult {
     let me = ctx.p.pid.pid_number();
     match ctx.node.io_object(me, req).ok_or_else(badarg)? {
         IoReply::Ok => Ok(atom::OK),
         IoReply::Opened(id) => {
-            let tag = ctx.atoms.intern(tag).map_err(|_| badarg())?;
             let n = ctx.p.heap.int(id as i64);
             Ok(ctx.p.heap.tuple(&[tag, n]))
         }
@@ -78,13 +77,13 @@ fn call(ctx: &mut Ctx, req: IoRequest<'_>, tag: &str) -> BifResult {
 
 /// `pore:open_loopback/0`: a page and a loopback channel pair; `poke` raises its own irq.
 pub fn open_loopback(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    call(ctx, IoRequest::PoreOpenLoopback, "$pore")
+    call(ctx, IoRequest::PoreOpenLoopback, atom::PORE_TAG)
 }
 
 /// `pore:open_xenstore/0`: the Xenstore ring page and channel; `{error, busy}` while another
 /// pore holds them, `{error, enotsup}` on a machine without Xenstore.
 pub fn open_xenstore(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    call(ctx, IoRequest::PoreOpenXenstore, "$pore")
+    call(ctx, IoRequest::PoreOpenXenstore, atom::PORE_TAG)
 }
 
 /// `pore:write(Pore, IoData)`: all of it into the request ring and `ok`, or `{error, no_room}`
@@ -115,19 +114,19 @@ pub fn write(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     } else {
         &big[..]
     };
-    call(ctx, IoRequest::PoreWrite(id, bytes), "$pore")
+    call(ctx, IoRequest::PoreWrite(id, bytes), atom::PORE_TAG)
 }
 
 /// `pore:read(Pore)`: every reply byte available, as a binary.
 pub fn read(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = pore(ctx, a[0])?;
-    call(ctx, IoRequest::PoreRead(id), "$pore")
+    call(ctx, IoRequest::PoreRead(id), atom::PORE_TAG)
 }
 
 /// `pore:avail(Pore)`: `{FreeRequestBytes, AvailableReplyBytes}`.
 pub fn avail(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = pore(ctx, a[0])?;
-    call(ctx, IoRequest::PoreAvail(id), "$pore")
+    call(ctx, IoRequest::PoreAvail(id), atom::PORE_TAG)
 }
 
 /// `pore:discard(Pore, N)`: consumes up to `N` available reply bytes without returning them;
@@ -140,38 +139,38 @@ pub fn discard(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         _ if ctx.view().big(a[1]).is_some_and(|b| b.sign() == Sign::Plus) => u32::MAX,
         _ => return Err(badarg()),
     };
-    call(ctx, IoRequest::PoreDiscard(id, n), "$pore")
+    call(ctx, IoRequest::PoreDiscard(id, n), atom::PORE_TAG)
 }
 
 /// `pore:info(Pore)`: `#{server_features, connection, error}` read from the page, plus
 /// `req_left` and `rsp_skip` (where the message boundaries are) for the Xenstore ring.
 pub fn info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = pore(ctx, a[0])?;
-    call(ctx, IoRequest::PoreInfo(id), "$pore")
+    call(ctx, IoRequest::PoreInfo(id), atom::PORE_TAG)
 }
 
 /// `pore:reconnect(Pore)`: asks the server to reset the rings; `ok`. The reset is done when
 /// `connection` in `pore:info/1` is 0 again (an `{irq, Pore}` follows it).
 pub fn reconnect(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = pore(ctx, a[0])?;
-    call(ctx, IoRequest::PoreReconnect(id), "$pore")
+    call(ctx, IoRequest::PoreReconnect(id), atom::PORE_TAG)
 }
 
 /// `pore:poke(Pore)`: notifies the other side.
 pub fn poke(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = pore(ctx, a[0])?;
-    call(ctx, IoRequest::PorePoke(id), "$pore")
+    call(ctx, IoRequest::PorePoke(id), atom::PORE_TAG)
 }
 
 /// `pore:close(Pore)`.
 pub fn close(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = pore(ctx, a[0])?;
-    call(ctx, IoRequest::PoreClose(id), "$pore")
+    call(ctx, IoRequest::PoreClose(id), atom::PORE_TAG)
 }
 
 /// `outlet:open_loopback/0`: a loopback driver (`ping` makes it send `{event, N}`).
 pub fn outlet_open_loopback(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    call(ctx, IoRequest::OutletOpenLoopback, "$outlet")
+    call(ctx, IoRequest::OutletOpenLoopback, atom::OUTLET_TAG)
 }
 
 /// `outlet:open_xenstore(Mode)`: the native Xenstore client over the Xenstore ring, Mode
@@ -183,7 +182,7 @@ pub fn outlet_open_xenstore(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         m if m.is_atom() && ctx.atoms.name(m) == "async" => Mode::Async,
         _ => return Err(badarg()),
     };
-    call(ctx, IoRequest::OutletOpenXenstore(mode), "$outlet")
+    call(ctx, IoRequest::OutletOpenXenstore(mode), atom::OUTLET_TAG)
 }
 
 /// `outlet:command(Outlet, Command)`.
@@ -192,11 +191,11 @@ pub fn outlet_command(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if !a[1].is_immediate() {
         // A caller that may not use the outlet is refused before a large command is
         // converted (and its working memory charged).
-        call(ctx, IoRequest::OutletCheck(id), "$outlet")?;
+        call(ctx, IoRequest::OutletCheck(id), atom::OUTLET_TAG)?;
     }
     let charge = super::etf::charge_encoding(ctx, a[1])?;
     let cmd = to_ext(&ctx.view(), ctx.atoms, ctx.code, a[1]);
-    let reply = call(ctx, IoRequest::OutletCommand(id, cmd), "$outlet");
+    let reply = call(ctx, IoRequest::OutletCommand(id, cmd), atom::OUTLET_TAG);
     drop(charge);
     reply
 }
@@ -204,5 +203,5 @@ pub fn outlet_command(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `outlet:close(Outlet)`.
 pub fn outlet_close(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = outlet(ctx, a[0])?;
-    call(ctx, IoRequest::OutletClose(id), "$outlet")
+    call(ctx, IoRequest::OutletClose(id), atom::OUTLET_TAG)
 }
