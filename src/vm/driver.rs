@@ -315,6 +315,19 @@ impl Runtime {
                 }
                 (CodeReply::Done, None)
             }
+            CodeChange::MetaPattern {
+                targets,
+                spec,
+                tracer,
+            } => {
+                for t in targets.iter().filter(|_| crate::vm::trace::ENABLED) {
+                    match &spec {
+                        Some(s) => code.set_meta(t.module, t.entry, t.mfa, s.clone(), tracer),
+                        None => code.clear_meta(t.module, t.entry),
+                    }
+                }
+                (CodeReply::Done, None)
+            }
             CodeChange::Delete(name) => match code.module_index(name) {
                 _ if code.old.contains_key(name.atom_index()) => {
                     let text = alloc::format!(

@@ -576,6 +576,16 @@ pub enum CodeChange {
         /// The pattern; `None` for `false`.
         spec: Option<alloc::rc::Rc<super::trace::CallSpec>>,
     },
+    /// `erlang:trace_pattern/3` with `meta`: these functions get the meta pattern (none:
+    /// lose theirs).
+    MetaPattern {
+        /// The functions, as [`super::bifs::trace::TraceTarget`]s.
+        targets: Vec<super::bifs::trace::TraceTarget>,
+        /// The pattern; `None` for `false`.
+        spec: Option<alloc::rc::Rc<super::trace::CallSpec>>,
+        /// The meta tracer's pid number.
+        tracer: u32,
+    },
 }
 
 /// What a [`CodeChange`] did.

@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use crate::vm::atom;
 use crate::vm::bif::{badarg, badarg_cause, BifResult, Ctx, Fault};
-use crate::vm::code::{Code, CountChange, TraceHow, TracePoint};
+use crate::vm::code::{Code, CountChange, MetaPoint, TraceHow, TracePoint};
 use crate::vm::copy::{try_copy_term, try_room};
 use crate::vm::services::CodeChange;
 use crate::vm::term::Term;
@@ -451,6 +451,15 @@ fn function_info(ctx: &mut Ctx, (m, f, a): (Term, Term, i64), item: Term) -> Bif
             .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?,
         None => atom::FALSE,
     };
+    let metaed = code.meta_of(index, fi.start + 1);
+    let (meta, meta_spec) = match metaed {
+        Some(t) => (
+            Term::pid(t.tracer),
+            try_copy_term(&t.spec.heap.view(ctx.lits), &mut ctx.p.heap, t.spec.source)
+                .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?,
+        ),
+        None => (atom::FALSE, atom::FALSE),
+    };
     let counted = code.count_of(index, fi.start + 1);
     let calls = match counted {
         Some(n) => ctx.p.heap.int(n as i64),
@@ -466,14 +475,17 @@ fn function_info(ctx: &mut Ctx, (m, f, a): (Term, Term, i64), item: Term) -> Bif
         "match_spec" => spec,
         "call_count" => calls,
         "call_time" => times,
-        "meta" if point.is_some() => Term::NIL,
-        "all" if point.is_some() || counted.is_some() || timed.is_some() => {
+        // erl's `[]` for a function with a call-trace pattern and no meta one.
+        "meta" if metaed.is_none() && point.is_some() => Term::NIL,
+        "meta" => meta,
+        "meta_match_spec" => meta_spec,
+        "all" if point.is_some() || counted.is_some() || timed.is_some() || metaed.is_some() => {
             let mut items = Vec::new();
             for (name, v) in [
                 ("traced", traced),
                 ("match_spec", spec),
-                ("meta", atom::FALSE),
-                ("meta_match_spec", atom::FALSE),
+                ("meta", meta),
+                ("meta_match_spec", meta_spec),
                 ("call_time", times),
                 ("call_count", calls),
             ] {
@@ -687,7 +699,22 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     let flags = v.list_to_vec(flags).ok_or_else(badopt)?;
     let mut local = None;
     let (mut count, mut time) = (false, false);
+    // `meta` or `{meta, Pid}`: the meta tracer's pid number.
+    let mut meta = None;
+    let is_meta = |t: Term| t.is_atom() && ctx.atoms.name(t) == "meta";
     for f in flags {
+        if is_meta(f) {
+            meta = Some(me(ctx));
+            continue;
+        }
+        if let Some(&[tag, pid]) = v.tuple(f) {
+            if is_meta(tag) && pid.is_pid() {
+                meta = Some(pid.pid_number());
+                continue;
+            }
+            // `{meta, Module, State}` (a tracer module) is not here.
+            return Err(badopt());
+        }
         let l = match (f.is_atom(), f.is_atom().then(|| ctx.atoms.name(f))) {
             (true, Some("global")) => false,
             (true, Some("local")) => true,
@@ -709,6 +736,10 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     }
     // Counting and timing cover every call: erl refuses `global` beside them.
     if (count || time) && local == Some(false) {
+        return Err(badopt());
+    }
+    // A meta pattern stands alone here (erl takes counts beside it too).
+    if meta.is_some() && (local.is_some() || count || time) {
         return Err(badopt());
     }
     let also_local = local == Some(true);
@@ -791,6 +822,9 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
         };
         return super::codeload::ask_with(ctx, change, atom::UNDEFINED, n);
     }
+    if let Some(tracer) = meta {
+        return meta_pattern(ctx, (m, f, a), spec, tracer);
+    }
     let spec = match spec {
         atom::TRUE | Term::NIL => Some(Rc::new(CallSpec::every_call())),
         atom::FALSE => None,
@@ -803,6 +837,30 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     let change = CodeChange::TracePattern {
         targets: found,
         spec,
+    };
+    super::codeload::ask_with(ctx, change, atom::UNDEFINED, count)
+}
+
+/// `trace_pattern(MFA, Spec, [meta | {meta, Tracer}])`: the functions (local calls too)
+/// get a meta pattern to `tracer`, or lose theirs for `false`.
+fn meta_pattern(
+    ctx: &mut Ctx,
+    (m, f, a): (Option<Term>, Option<Term>, Option<u32>),
+    spec: Term,
+    tracer: u32,
+) -> BifResult {
+    let spec = match spec {
+        atom::TRUE | Term::NIL => Some(Rc::new(CallSpec::every_call())),
+        atom::FALSE => None,
+        s if s.is_cons() => Some(Rc::new(call_spec(ctx, s)?)),
+        _ => return Err(badarg_cause(atom::MATCH_SPEC)),
+    };
+    let found = targets(ctx.code, m, f, a, true);
+    let count = Term::small(found.len() as i64);
+    let change = CodeChange::MetaPattern {
+        targets: found,
+        spec,
+        tracer,
     };
     super::codeload::ask_with(ctx, change, atom::UNDEFINED, count)
 }
@@ -1009,6 +1067,10 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
 /// out of the function is traced too.
 pub const EXCEPTION_BIT: i64 = 1 << 32;
 
+/// A return-trace frame's module word has this bit when the frame is a meta pattern's (its
+/// messages go to the function's meta tracer).
+pub const META_BIT: i64 = 1 << 33;
+
 /// An exception of `class` with `reason` leaves the caller's current function: `exception_from`
 /// for every function traced with `exception_trace` it unwinds before a catch, and the
 /// timed function it is caught in is current again (see [`crate::vm::calltime`]).
@@ -1039,12 +1101,12 @@ pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
         {
             if let (Some(m), Some(entry)) = (stack[i - 2].as_small(), stack[i - 1].as_small()) {
                 if m & EXCEPTION_BIT != 0 {
-                    frames.push(((m & 0xffff_ffff) as u32, entry as u32));
+                    frames.push(((m & 0xffff_ffff) as u32, entry as u32, m & META_BIT != 0));
                 }
             }
         }
     }
-    for (module, entry) in frames {
+    for (module, entry, meta) in frames {
         let Some(mfa) = ctx.mfa_at(module, entry) else {
             continue;
         };
@@ -1053,7 +1115,11 @@ pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
             Ok(t) => t,
             Err(_) => return,
         };
-        event(ctx, me(ctx), trace::CALL, tag, &[mfa, what]);
+        if meta {
+            meta_event(ctx, module, entry, tag, &[mfa, what]);
+        } else {
+            event(ctx, me(ctx), trace::CALL, tag, &[mfa, what]);
+        }
     }
 }
 
@@ -1160,15 +1226,74 @@ fn unknown_action(ctx: &Ctx, spec: Term) -> alloc::string::String {
     "Malformed match specification.".into()
 }
 
-/// A return from a function traced with `return_trace` (module index `module`, entry
-/// `entry`), with `value`.
+/// A return from a function traced with `return_trace`: `word` its frame's module word
+/// (the module index, with [`META_BIT`] for a meta pattern's), `entry` its entry, with
+/// `value`.
 #[cold]
 #[inline(never)]
-pub fn returned(ctx: &mut Ctx, module: u32, entry: u32, value: Term) {
+pub fn returned(ctx: &mut Ctx, word: i64, entry: u32, value: Term) {
     if !trace::ENABLED {
         return;
     }
-    if let Some(mfa) = ctx.mfa_at(module, entry) {
+    let module = (word & 0xffff_ffff) as u32;
+    let Some(mfa) = ctx.mfa_at(module, entry) else {
+        return;
+    };
+    if word & META_BIT != 0 {
+        meta_event(ctx, module, entry, atom::RETURN_FROM, &[mfa, value]);
+    } else {
         event(ctx, me(ctx), trace::CALL, atom::RETURN_FROM, &[mfa, value]);
     }
+}
+
+/// Tells the meta tracer of the function at `entry` of module index `module` event `tag`
+/// of the caller (always timestamped, as erl's), if the function still has a meta pattern.
+fn meta_event(ctx: &mut Ctx, module: u32, entry: u32, tag: Term, data: &[Term]) {
+    let Some(tracer) = ctx.code.meta_of(module, entry).map(|m| m.tracer) else {
+        return;
+    };
+    let t = Tracee {
+        flags: trace::TIMESTAMP,
+        tracer,
+    };
+    let view = ctx.p.heap.view(ctx.lits);
+    ctx.node.trace_event(t, me(ctx), &view, tag, data);
+}
+
+/// At the entry of function `t`, which has a meta pattern, its arguments in `args`: the
+/// meta tracer's `call` message when the pattern matches (whatever the caller's trace
+/// flags); what the function's end asks.
+#[cold]
+#[inline(never)]
+pub fn meta_call(ctx: &mut Ctx, t: &MetaPoint, args: &[Term]) -> Then {
+    if !trace::ENABLED {
+        return Then::Nothing;
+    }
+    let list = ctx.p.heap.list(args);
+    let Some(c) = t
+        .spec
+        .clauses
+        .iter()
+        .find(|c| clause_matches(ctx, &t.spec, c, list))
+    else {
+        return Then::Nothing;
+    };
+    let then = match (c.return_trace, c.exception_trace) {
+        (_, true) => Then::ReturnOrException,
+        (true, false) => Then::Return,
+        _ => Then::Nothing,
+    };
+    let extra = match c.message {
+        Message::Off => return then,
+        Message::Plain => None,
+        Message::With(x) => try_copy_term(&t.spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
+        Message::Caller => Some(caller(ctx)),
+    };
+    let (m, f, _) = t.mfa;
+    let mfa = ctx.p.heap.tuple(&[m, f, list]);
+    match extra {
+        Some(x) => meta_event(ctx, t.module, t.entry, atom::CALL, &[mfa, x]),
+        None => meta_event(ctx, t.module, t.entry, atom::CALL, &[mfa]),
+    }
+    then
 }

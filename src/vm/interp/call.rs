@@ -8,7 +8,10 @@
 use crate::vm::atom::{self, AtomTable};
 use crate::vm::bif::{badarg, BifFn, Class, Ctx, Fault, Frame};
 use crate::vm::code::TIME_POINT;
-use crate::vm::code::{split_fun_id, Code, Target, TraceHow, TracePoint, SPAWN_APPLY3_PC, TRAP_PC};
+use crate::vm::code::{
+    split_fun_id, Code, MetaPoint, Target, TraceHow, TracePoint, META_POINT, SPAWN_APPLY3_PC,
+    TRAP_PC,
+};
 use crate::vm::exception::{self, BifName, Top};
 use crate::vm::heap::View;
 use crate::vm::literals::Literals;
@@ -407,16 +410,22 @@ pub(super) fn breakpoint<'e>(
                 }
                 op = &c.saved;
             }
+            Op::TraceLocal(n) if n & META_POINT != 0 => {
+                let t = code.metas.get((n & !META_POINT) as usize)?.as_ref()?;
+                meta_call(ctx, xr, t);
+                op = &t.saved;
+            }
+            Op::TraceLocal(n) => {
+                let t = code.trace.get(*n as usize)?.as_ref()?;
+                if ctx.p.trace.is_some() {
+                    traced_call(ctx, xr, t);
+                }
+                match &t.how {
+                    TraceHow::Local(original) => op = original,
+                    TraceHow::Global(_) => break,
+                }
+            }
             _ => break,
-        }
-    }
-    if let Op::TraceLocal(n) = op {
-        let t = code.trace.get(*n as usize)?.as_ref()?;
-        if ctx.p.trace.is_some() {
-            traced_call(ctx, xr, t);
-        }
-        if let TraceHow::Local(original) = &t.how {
-            op = original;
         }
     }
     Some(op)
@@ -439,6 +448,40 @@ pub(super) fn returned_timed(code: &Code, ctx: &mut Ctx, key: Term, point: Term)
     crate::vm::calltime::returned(code, ctx.p, key, point, now, traced);
 }
 
+/// A call of function `t`, which has a meta pattern (its arguments in `xr`): the meta
+/// tracer is told, and with `return_trace` the return comes back through
+/// [`Op::ReturnTrace`] first, its frame's module word marked with `META_BIT`.
+#[cold]
+#[inline(never)]
+fn meta_call(ctx: &mut Ctx, xr: &[Term; X_REGS], t: &MetaPoint) {
+    use crate::vm::bifs::trace::{meta_call, Then, EXCEPTION_BIT, META_BIT};
+    if !crate::vm::trace::ENABLED {
+        return;
+    }
+    let args: alloc::vec::Vec<Term> = xr[..t.mfa.2 as usize].to_vec();
+    let then = meta_call(ctx, t, &args);
+    let bit = match then {
+        Then::Nothing => return,
+        Then::Return => META_BIT,
+        Then::ReturnOrException => META_BIT | EXCEPTION_BIT,
+    };
+    push_return_frame(ctx, t.module as i64 | bit, t.entry);
+}
+
+/// Pushes a return-trace frame (module word, entry, return address to
+/// [`Op::ReturnTrace`]), unless the stack cannot grow (the process is then killed at its
+/// next safe point, as for any refused growth).
+fn push_return_frame(ctx: &mut Ctx, word: i64, entry: u32) {
+    let p = &mut *ctx.p;
+    if p.stack.len() + 3 > p.max_stack && p.grow_stack(3).is_err() {
+        return;
+    }
+    p.stack.push(Term::small(word));
+    p.stack.push(Term::small(entry as i64));
+    p.stack
+        .push(Term::cp_at(0, crate::vm::code::RETURN_TRACE_PC as usize));
+}
+
 /// Traces a call of function `t` (its arguments in `xr`); with `return_trace`, the return
 /// comes back through [`Op::ReturnTrace`] first: its frame (module index, with
 /// `EXCEPTION_BIT` for `exception_trace`, entry, return address) is pushed, unless the
@@ -453,17 +496,10 @@ pub(super) fn traced_call(ctx: &mut Ctx, xr: &[Term; X_REGS], t: &TracePoint) {
     if then == Then::Nothing {
         return;
     }
-    let p = &mut *ctx.p;
-    if p.stack.len() + 3 > p.max_stack && p.grow_stack(3).is_err() {
-        return;
-    }
     let bit = if then == Then::ReturnOrException {
         EXCEPTION_BIT
     } else {
         0
     };
-    p.stack.push(Term::small(t.module as i64 | bit));
-    p.stack.push(Term::small(t.entry as i64));
-    p.stack
-        .push(Term::cp_at(0, crate::vm::code::RETURN_TRACE_PC as usize));
+    push_return_frame(ctx, t.module as i64 | bit, t.entry);
 }

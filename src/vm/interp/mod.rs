@@ -1394,7 +1394,7 @@ fn general<'e>(
                             exception::build_trace(p, atoms, code, m, at, top)
                         }
                     };
-                    if p.trace.is_some() {
+                    if p.trace.is_some() || !code.metas.is_empty() {
                         super::bifs::trace::unwinding(&mut ctx!(), class.atom(), reason);
                     }
                     match exception::unwind(p, xr, class, reason, trace) {
@@ -2353,19 +2353,10 @@ fn general<'e>(
                     // A function traced with return_trace returned here: its module index and
                     // entry are under the return address it took.
                     let entry = p.stack.pop().and_then(|t| t.as_small()).unwrap_or(-1);
-                    let module = p
-                        .stack
-                        .pop()
-                        .and_then(|t| t.as_small())
-                        .map_or(-1, |m| m & 0xffff_ffff);
+                    let module = p.stack.pop().and_then(|t| t.as_small()).unwrap_or(-1);
                     if module >= 0 && entry >= 0 {
                         let value = xr[0];
-                        super::bifs::trace::returned(
-                            &mut ctx!(),
-                            module as u32,
-                            entry as u32,
-                            value,
-                        );
+                        super::bifs::trace::returned(&mut ctx!(), module, entry as u32, value);
                     }
                     do_return!();
                 }
