@@ -138,6 +138,9 @@ pub struct Process {
     pub trace_pending: Vec<[Term; 3]>,
     /// Its part in call timing, once it entered a timed function ([`super::calltime`]).
     pub call_time: Option<alloc::boxed::Box<super::calltime::Clock>>,
+    /// Collections done while it is traced with `garbage_collection`, whose trace events
+    /// the node sends at the end of the slice.
+    pub gc_events: Vec<super::trace::GcEvent>,
 }
 
 impl Process {
@@ -165,6 +168,7 @@ impl Process {
             trap_state: None,
             trace: None,
             trace_pending: Vec::new(),
+            gc_events: Vec::new(),
             call_time: None,
         }
     }
@@ -358,6 +362,15 @@ impl Process {
         self.stack[n - 1 - i as usize] = t;
     }
 
+    /// Its sizes a `garbage_collection` trace event tells.
+    fn gc_sizes(&self) -> super::trace::GcSizes {
+        super::trace::GcSizes {
+            heap: self.heap.words.len() as u64,
+            block: self.heap.words.capacity() as u64,
+            stack: self.stack.len() as u64,
+        }
+    }
+
     /// At a safe point where the heap [`wants_gc`](Heap::wants_gc)`(need)`: room for `need`
     /// more words, by a larger vector when only its capacity is short ([`Heap::fit`]), or by
     /// a collection.
@@ -380,6 +393,13 @@ impl Process {
             dict.push(v);
         }
         let bins_over = self.heap.take_bins_over();
+        // A collection asked for (`garbage_collect/0,1,2`) is erl's major one.
+        let traced = super::trace::ENABLED
+            && self
+                .trace
+                .is_some_and(|t| t.has(super::trace::GARBAGE_COLLECTION));
+        let sizes_before = traced.then(|| self.gc_sizes());
+        let major = self.heap.limit() == 0;
         let (older, newer) = self.mailbox.roots_mut();
         let before = self.heap.words.len();
         let r = gc::collect(
@@ -397,6 +417,14 @@ impl Process {
                 collections: 1,
                 words_reclaimed: before.saturating_sub(after) as u64,
             };
+        }
+        if let Some(before) = sizes_before {
+            let after = self.gc_sizes();
+            self.gc_events.push(super::trace::GcEvent {
+                major,
+                before,
+                after,
+            });
         }
         if let Err(GcError::NodeMemory { wanted_words }) = r {
             let heap_words = self.heap.words.len();
