@@ -164,6 +164,8 @@ pub const PROCS: u32 = bit("procs");
 pub const CALL: u32 = bit("call");
 /// `arity`: a call's message has the arity instead of the arguments.
 pub const ARITY: u32 = bit("arity");
+/// `return_to`: with `call`, returns of functions with a local pattern are told.
+pub const RETURN_TO: u32 = bit("return_to");
 /// `running`: `in` and `out` when the process is scheduled in and out.
 pub const RUNNING: u32 = bit("running");
 /// `exiting`: `out_exited` when the process ends.

@@ -2,7 +2,14 @@
 %% function) as a process is scheduled in and out, out_exited when it ends, and the
 %% collections' start and end events with their info lists (keys only: sizes differ).
 -module(t_trace_running).
--export([main/0, worker/1, short/0, waiter/0, crasher/0]).
+-export([main/0, worker/1, short/0, waiter/0, crasher/0, f/1, g/1, h/1, outer/1, boom/0,
+         catcher/0]).
+f(X) -> g(X) + 1.
+g(X) -> h(X) * 2.
+h(X) -> X.
+outer(X) -> f(X).
+boom() -> erlang:error(x).
+catcher() -> catch boom(), ok.
 short() -> ok.
 crasher() -> exit(boom).
 waiter() -> receive _ -> ok after 30 -> timeout end.
@@ -60,4 +67,25 @@ main() ->
     io:format("~p~n", [[Tag || {trace, _, Tag, _} <- L]]),
     io:format("~p~n", [lists:usort([[K || {K, V} <- Info, is_integer(V)] || {trace, _, _, Info} <- L])]),
     erlang:trace(new, false, [garbage_collection]),
+    %% return_to: returns of functions with a local pattern, once for a tail call's frames,
+    %% the function that catches an exception, none for a global pattern.
+    erlang:trace(self(), true, [call, return_to, {tracer, T}]),
+    [erlang:trace_pattern({?MODULE, F, A}, true, [local])
+     || {F, A} <- [{f, 1}, {g, 1}, {h, 1}, {outer, 1}, {boom, 0}, {catcher, 0}]],
+    io:format("~p~n", [outer(1)]),
+    io:format("~p~n", [calls(got(T))]),
+    io:format("~p~n", [catcher()]),
+    io:format("~p~n", [calls(got(T))]),
+    erlang:trace_pattern({?MODULE, '_', '_'}, false, [local]),
+    erlang:trace_pattern({?MODULE, g, 1}, [{'_', [], [{return_trace}]}], [local]),
+    io:format("~p~n", [outer(2)]),
+    io:format("~p~n", [calls(got(T))]),
+    erlang:trace_pattern({?MODULE, g, 1}, true, [global]),
+    io:format("~p~n", [?MODULE:g(2)]),
+    io:format("~p~n", [calls(got(T))]),
+    erlang:trace_pattern({lists, reverse, 1}, true, [local]),
+    io:format("~p~n", [lists:reverse([1, 2])]),
+    io:format("~p~n", [calls(got(T))]),
+    erlang:trace_pattern({lists, reverse, 1}, false, [local]),
     halt().
+calls(L) -> [list_to_tuple(tl(tl(tuple_to_list(M)))) || M <- L].

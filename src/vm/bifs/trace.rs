@@ -1007,8 +1007,10 @@ fn event_info(ctx: &mut Ctx, receive: bool, item: Term) -> BifResult {
 /// What a traced call asks of the function's end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Then {
-    /// Nothing.
+    /// Nothing: the call was not traced.
     Nothing,
+    /// The call was traced; nothing at its end.
+    Call,
     /// Its return is traced (`return_trace`).
     Return,
     /// Its return and an exception out of it are traced (`exception_trace`).
@@ -1041,7 +1043,7 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
     let then = match (c.return_trace, c.exception_trace) {
         (_, true) => Then::ReturnOrException,
         (true, false) => Then::Return,
-        _ => Then::Nothing,
+        _ => Then::Call,
     };
     let extra = match c.message {
         Message::Off => return then,
@@ -1071,6 +1073,54 @@ pub const EXCEPTION_BIT: i64 = 1 << 32;
 /// messages go to the function's meta tracer).
 pub const META_BIT: i64 = 1 << 33;
 
+/// A return-trace frame's module word has this bit when the frame is `return_to`'s: the
+/// return makes a `return_to` message naming the function returned to.
+pub const RETURN_TO_BIT: i64 = 1 << 34;
+
+/// Whether a traced call of the caller marks its return for `return_to`: it is traced with
+/// `call` and `return_to`, and its return address is not such a mark already (a tail call
+/// returns where its caller would).
+pub fn wants_return_to(ctx: &Ctx) -> bool {
+    let Some(t) = ctx.p.trace else {
+        return false;
+    };
+    if !t.has(trace::RETURN_TO) || !t.has(trace::CALL) || t.tracer == me(ctx) {
+        return false;
+    }
+    let stack = &ctx.p.stack;
+    let n = stack.len();
+    let marked = n >= 3
+        && is_trace_frame(stack[n - 1])
+        && stack[n - 3]
+            .as_small()
+            .is_some_and(|w| w & RETURN_TO_BIT != 0);
+    !marked
+}
+
+/// Whether return address `t` is a return-trace frame's (see [`EXCEPTION_BIT`]).
+fn is_trace_frame(t: Term) -> bool {
+    t.is_cp() && t.code_module() == 0 && t.code_pc() == crate::vm::code::RETURN_TRACE_PC
+}
+
+/// `{trace, Pid, return_to, MFA}` of the caller, back in the function of code word `at`
+/// (a return address or a catch), `undefined` when it is none of a program's.
+fn return_to(ctx: &mut Ctx, at: Term) {
+    let mfa = match at.code_module() {
+        0 => None,
+        m => ctx.mfa_at(m, at.code_pc().saturating_sub(1)),
+    };
+    let Ok(tag) = ctx.atoms.intern("return_to") else {
+        return;
+    };
+    event(
+        ctx,
+        me(ctx),
+        trace::CALL,
+        tag,
+        &[mfa.unwrap_or(atom::UNDEFINED)],
+    );
+}
+
 /// An exception of `class` with `reason` leaves the caller's current function: `exception_from`
 /// for every function traced with `exception_trace` it unwinds before a catch, and the
 /// timed function it is caught in is current again (see [`crate::vm::calltime`]).
@@ -1088,11 +1138,20 @@ pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
     let mut frames = Vec::new();
     let stack = &ctx.p.stack;
     let mut i = stack.len();
+    // A `return_to` mark unwound: the function that catches is returned to.
+    let mut marked = false;
+    let mut catch = None;
     while i > 0 {
         i -= 1;
         let t = stack[i];
         if t.is_catch() {
+            catch = Some(t);
             break;
+        }
+        if is_trace_frame(t) && i >= 2 {
+            marked |= stack[i - 2]
+                .as_small()
+                .is_some_and(|w| w & RETURN_TO_BIT != 0);
         }
         if t.is_cp()
             && t.code_module() == 0
@@ -1120,6 +1179,9 @@ pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
         } else {
             event(ctx, me(ctx), trace::CALL, tag, &[mfa, what]);
         }
+    }
+    if let Some(at) = catch.filter(|_| marked) {
+        return_to(ctx, at);
     }
 }
 
@@ -1236,6 +1298,17 @@ pub fn returned(ctx: &mut Ctx, word: i64, entry: u32, value: Term) {
         return;
     }
     let module = (word & 0xffff_ffff) as u32;
+    if word & RETURN_TO_BIT != 0 {
+        // Where it returns: the return address under this frame, past other trace frames.
+        let stack = &ctx.p.stack;
+        let mut i = stack.len();
+        while i >= 3 && is_trace_frame(stack[i - 1]) {
+            i -= 3;
+        }
+        let at = i.checked_sub(1).map_or(Term::NIL, |i| stack[i]);
+        return_to(ctx, at);
+        return;
+    }
     let Some(mfa) = ctx.mfa_at(module, entry) else {
         return;
     };

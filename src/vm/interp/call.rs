@@ -418,7 +418,7 @@ pub(super) fn breakpoint<'e>(
             Op::TraceLocal(n) => {
                 let t = code.trace.get(*n as usize)?.as_ref()?;
                 if ctx.p.trace.is_some() {
-                    traced_call(ctx, xr, t);
+                    traced_call(ctx, xr, t, true);
                 }
                 match &t.how {
                     TraceHow::Local(original) => op = original,
@@ -461,7 +461,7 @@ fn meta_call(ctx: &mut Ctx, xr: &[Term; X_REGS], t: &MetaPoint) {
     let args: alloc::vec::Vec<Term> = xr[..t.mfa.2 as usize].to_vec();
     let then = meta_call(ctx, t, &args);
     let bit = match then {
-        Then::Nothing => return,
+        Then::Nothing | Then::Call => return,
         Then::Return => META_BIT,
         Then::ReturnOrException => META_BIT | EXCEPTION_BIT,
     };
@@ -482,18 +482,27 @@ fn push_return_frame(ctx: &mut Ctx, word: i64, entry: u32) {
         .push(Term::cp_at(0, crate::vm::code::RETURN_TRACE_PC as usize));
 }
 
-/// Traces a call of function `t` (its arguments in `xr`); with `return_trace`, the return
+/// Traces a call of function `t` (its arguments in `xr`; `local`: through a local pattern);
+/// with `return_to`, its return comes back through [`Op::ReturnTrace`]; with `return_trace`, the return
 /// comes back through [`Op::ReturnTrace`] first: its frame (module index, with
 /// `EXCEPTION_BIT` for `exception_trace`, entry, return address) is pushed, unless the
 /// stack cannot grow (the process is then killed at its next safe point, as for any refused
 /// growth).
 #[cold]
 #[inline(never)]
-pub(super) fn traced_call(ctx: &mut Ctx, xr: &[Term; X_REGS], t: &TracePoint) {
-    use crate::vm::bifs::trace::{call, Then, EXCEPTION_BIT};
+pub(super) fn traced_call(ctx: &mut Ctx, xr: &[Term; X_REGS], t: &TracePoint, local: bool) {
+    use crate::vm::bifs::trace::{call, wants_return_to, Then, EXCEPTION_BIT, RETURN_TO_BIT};
     let args: alloc::vec::Vec<Term> = xr[..t.mfa.2 as usize].to_vec();
     let then = call(ctx, t, &args);
     if then == Then::Nothing {
+        return;
+    }
+    // With `return_to`, a local pattern's call marks where it returns to, once for the
+    // frames a tail call shares.
+    if local && wants_return_to(ctx) {
+        push_return_frame(ctx, t.module as i64 | RETURN_TO_BIT, t.entry);
+    }
+    if then == Then::Call {
         return;
     }
     let bit = if then == Then::ReturnOrException {

@@ -2333,7 +2333,7 @@ fn general<'e>(
                     // goes to the function.
                     Some(t) => {
                         if p.trace.is_some() {
-                            call::traced_call(&mut ctx!(), xr, t);
+                            call::traced_call(&mut ctx!(), xr, t, false);
                         }
                         jump_module!(t.module, t.entry);
                     }
