@@ -665,6 +665,17 @@ impl<P: Platform> Node<P> {
         }
     }
 
+    /// What tracing does at the start of a slice of `p`: call timing restamps, `running`
+    /// sends `in`.
+    #[cold]
+    #[inline(never)]
+    fn slice_start(&mut self, p: &mut Process) {
+        self.slice_clock(p, true);
+        if p.trace.is_some_and(|t| t.has(crate::vm::trace::RUNNING)) {
+            self.running_event(p, "in", true);
+        }
+    }
+
     /// [`Node::run_slice`]'s work: runs the slice, loading the modules it calls.
     #[inline]
     fn run_slice_loading(
@@ -685,10 +696,7 @@ impl<P: Platform> Node<P> {
         e.status = Status::Running;
         p.reductions = SLICE_REDUCTIONS;
         if tracing {
-            self.slice_clock(&mut p, true);
-            if p.trace.is_some_and(|t| t.has(crate::vm::trace::RUNNING)) {
-                self.running_event(&p, "in", true);
-            }
+            self.slice_start(&mut p);
         }
         loop {
             let why = {
@@ -747,9 +755,6 @@ impl<P: Platform> Node<P> {
             self.st.reductions += used;
             self.st.slices += 1;
             self.st.gc += core::mem::take(&mut p.gc_tally);
-            if tracing && !p.gc_events.is_empty() {
-                self.gc_trace_events(&mut p);
-            }
             match why {
                 Outcome::NeedModule(name) => {
                     let refused = self.rt.load_errors.len();
@@ -774,8 +779,8 @@ impl<P: Platform> Node<P> {
                     }
                 }
                 why => {
-                    if tracing && p.trace.is_some() {
-                        self.slice_end_event(&p, &why);
+                    if tracing {
+                        self.slice_end_events(&mut p, &why);
                     }
                     return Some((p, why));
                 }
@@ -783,12 +788,16 @@ impl<P: Platform> Node<P> {
         }
     }
 
-    /// The `running` or `exiting` event at the end of a slice of `p` that ended with `why`:
-    /// `out_exited` (with `exiting`) when it ended the process, else `out` (with `running`).
+    /// The trace events at the end of a slice of `p` that ended with `why`: its collections'
+    /// (`garbage_collection`), then `out_exited` (with `exiting`) when it ended the process,
+    /// else `out` (with `running`).
     #[cold]
     #[inline(never)]
-    fn slice_end_event(&mut self, p: &Process, why: &Outcome) {
+    fn slice_end_events(&mut self, p: &mut Process, why: &Outcome) {
         use crate::vm::trace::{EXITING, RUNNING};
+        if p.gc_events.is_some() {
+            self.gc_trace_events(p);
+        }
         let Some(t) = p.trace else {
             return;
         };
@@ -810,7 +819,7 @@ impl<P: Platform> Node<P> {
     #[cold]
     #[inline(never)]
     fn gc_trace_events(&mut self, p: &mut Process) {
-        let events = core::mem::take(&mut p.gc_events);
+        let events = p.gc_events.take().map(|b| *b).unwrap_or_default();
         let Some(t) = p.trace else {
             return;
         };

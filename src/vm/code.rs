@@ -695,6 +695,7 @@ impl Code {
             at = match *op {
                 Op::CountCall(c) if c & TIME_POINT != 0 => Slot::Time((c & !TIME_POINT) as usize),
                 Op::CountCall(c) => Slot::Count(c as usize),
+                Op::TraceLocal(_) if !super::trace::ENABLED => return None,
                 Op::TraceLocal(t) if t & META_POINT != 0 => Slot::Meta((t & !META_POINT) as usize),
                 Op::TraceLocal(t) => Slot::Trace(t as usize),
                 _ => return None,
@@ -716,6 +717,7 @@ impl Code {
         } = self;
         let saved = match at {
             Slot::Entry => None,
+            Slot::Trace(_) | Slot::Meta(_) if !super::trace::ENABLED => None,
             Slot::Trace(n) => trace
                 .get_mut(n)
                 .and_then(Option::as_mut)

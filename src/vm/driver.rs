@@ -320,7 +320,10 @@ impl Runtime {
                 spec,
                 tracer,
             } => {
-                for t in targets.iter().filter(|_| crate::vm::trace::ENABLED) {
+                for t in targets.iter() {
+                    if !crate::vm::trace::ENABLED {
+                        break;
+                    }
                     match &spec {
                         Some(s) => code.set_meta(t.module, t.entry, t.mfa, s.clone(), tracer),
                         None => code.clear_meta(t.module, t.entry),

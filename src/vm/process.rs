@@ -140,7 +140,7 @@ pub struct Process {
     pub call_time: Option<alloc::boxed::Box<super::calltime::Clock>>,
     /// Collections done while it is traced with `garbage_collection`, whose trace events
     /// the node sends at the end of the slice.
-    pub gc_events: Vec<super::trace::GcEvent>,
+    pub gc_events: Option<alloc::boxed::Box<Vec<super::trace::GcEvent>>>,
 }
 
 impl Process {
@@ -168,7 +168,7 @@ impl Process {
             trap_state: None,
             trace: None,
             trace_pending: Vec::new(),
-            gc_events: Vec::new(),
+            gc_events: None,
             call_time: None,
         }
     }
@@ -398,8 +398,10 @@ impl Process {
             && self
                 .trace
                 .is_some_and(|t| t.has(super::trace::GARBAGE_COLLECTION));
-        let sizes_before = traced.then(|| self.gc_sizes());
-        let major = self.heap.limit() == 0;
+        let before_gc = match traced {
+            true => Some((self.gc_sizes(), self.heap.limit() == 0)),
+            false => None,
+        };
         let (older, newer) = self.mailbox.roots_mut();
         let before = self.heap.words.len();
         let r = gc::collect(
@@ -418,13 +420,15 @@ impl Process {
                 words_reclaimed: before.saturating_sub(after) as u64,
             };
         }
-        if let Some(before) = sizes_before {
+        if let Some((before, major)) = before_gc {
             let after = self.gc_sizes();
-            self.gc_events.push(super::trace::GcEvent {
-                major,
-                before,
-                after,
-            });
+            self.gc_events
+                .get_or_insert_with(Default::default)
+                .push(super::trace::GcEvent {
+                    major,
+                    before,
+                    after,
+                });
         }
         if let Err(GcError::NodeMemory { wanted_words }) = r {
             let heap_words = self.heap.words.len();

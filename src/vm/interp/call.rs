@@ -410,6 +410,8 @@ pub(super) fn breakpoint<'e>(
                 }
                 op = &c.saved;
             }
+            // Only the tracing BIFs make trace points.
+            Op::TraceLocal(_) if !crate::vm::trace::ENABLED => return None,
             Op::TraceLocal(n) if n & META_POINT != 0 => {
                 let t = code.metas.get((n & !META_POINT) as usize)?.as_ref()?;
                 meta_call(ctx, xr, t);
@@ -492,6 +494,9 @@ fn push_return_frame(ctx: &mut Ctx, word: i64, entry: u32) {
 #[inline(never)]
 pub(super) fn traced_call(ctx: &mut Ctx, xr: &[Term; X_REGS], t: &TracePoint, local: bool) {
     use crate::vm::bifs::trace::{call, wants_return_to, Then, EXCEPTION_BIT, RETURN_TO_BIT};
+    if !crate::vm::trace::ENABLED {
+        return;
+    }
     let args: alloc::vec::Vec<Term> = xr[..t.mfa.2 as usize].to_vec();
     let then = call(ctx, t, &args);
     if then == Then::Nothing {

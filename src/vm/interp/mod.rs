@@ -1394,7 +1394,7 @@ fn general<'e>(
                             exception::build_trace(p, atoms, code, m, at, top)
                         }
                     };
-                    if p.trace.is_some() || !code.metas.is_empty() {
+                    if p.trace.is_some() || (crate::vm::trace::ENABLED && !code.metas.is_empty()) {
                         super::bifs::trace::unwinding(&mut ctx!(), class.atom(), reason);
                     }
                     match exception::unwind(p, xr, class, reason, trace) {
