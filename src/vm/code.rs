@@ -1043,7 +1043,7 @@ mod tests {
         c
     }
 
-    /// The chain at the entry: "count", "time", "trace", ending with "exit".
+    /// The chain at the entry: "count", "time", "trace", "meta", ending with "exit".
     fn chain(c: &Code) -> Vec<&'static str> {
         let mut out = Vec::new();
         let mut op = &c.modules[1].code[1];
@@ -1056,6 +1056,10 @@ mod tests {
                 Op::CountCall(n) => {
                     out.push("count");
                     &c.counts[n as usize].as_ref().unwrap().saved
+                }
+                Op::TraceLocal(n) if n & META_POINT != 0 => {
+                    out.push("meta");
+                    &c.metas[(n & !META_POINT) as usize].as_ref().unwrap().saved
                 }
                 Op::TraceLocal(n) => {
                     out.push("trace");
@@ -1110,6 +1114,61 @@ mod tests {
                 }
                 assert!(matches!(c.modules[1].code[1], Op::Exit));
                 assert!(c.time_of(1, 1).is_none() && c.count_of(1, 1).is_none());
+            }
+        }
+    }
+
+    /// Every order of `n` items.
+    fn orders(n: u8) -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = alloc::vec![Vec::new()];
+        for _ in 0..n {
+            let mut next = Vec::new();
+            for o in &out {
+                for k in (0..n).filter(|k| !o.contains(k)) {
+                    let mut o = o.clone();
+                    o.push(k);
+                    next.push(o);
+                }
+            }
+            out = next;
+        }
+        out
+    }
+
+    #[test]
+    fn meta_points_chain_innermost_and_come_off_in_any_order() {
+        let spec = alloc::rc::Rc::new(crate::vm::trace::CallSpec::every_call());
+        let mfa = (atom::OK, atom::OK, 0);
+        let all = orders(4);
+        assert_eq!(all.len(), 24);
+        for on in &all {
+            for off in &all {
+                let mut c = one_function();
+                for &k in on {
+                    match k {
+                        0 => c.change_count(1, 1, CountChange::Start),
+                        1 => c.change_time(1, 1, CountChange::Start),
+                        2 => c.set_trace(1, 1, mfa, None, spec.clone()),
+                        _ => c.set_meta(1, 1, mfa, spec.clone(), 7),
+                    }
+                }
+                let mut got = chain(&c);
+                got.sort_unstable();
+                assert_eq!(got, ["count", "exit", "meta", "time", "trace"], "{on:?}");
+                // The local pattern under counting and timing, the meta point under it.
+                assert_eq!(chain(&c)[2..], ["trace", "meta", "exit"], "{on:?}");
+                assert_eq!(c.meta_of(1, 1).map(|m| m.tracer), Some(7));
+                for (i, &k) in off.iter().enumerate() {
+                    match k {
+                        0 => c.change_count(1, 1, CountChange::Stop),
+                        1 => c.change_time(1, 1, CountChange::Stop),
+                        2 => assert!(c.clear_trace(1, 1)),
+                        _ => c.clear_meta(1, 1),
+                    }
+                    assert_eq!(chain(&c).len(), 4 - i, "{on:?} {off:?}");
+                }
+                assert!(matches!(c.modules[1].code[1], Op::Exit));
+                assert!(c.meta_of(1, 1).is_none() && c.metas.is_empty());
             }
         }
     }
