@@ -780,7 +780,13 @@ impl<P: Platform> Node<P> {
                 }
                 why => {
                     if tracing {
-                        self.slice_end_events(&mut p, &why);
+                        // Whether the slice ended the process (a halt ends the node).
+                        let ended = match why {
+                            Outcome::Normal | Outcome::Crash { .. } => Some(true),
+                            Outcome::Halt(_) | Outcome::HaltMessage(_) => None,
+                            _ => Some(false),
+                        };
+                        self.slice_end_events(&mut p, ended);
                     }
                     return Some((p, why));
                 }
@@ -788,12 +794,13 @@ impl<P: Platform> Node<P> {
         }
     }
 
-    /// The trace events at the end of a slice of `p` that ended with `why`: its collections'
-    /// (`garbage_collection`), then `out_exited` (with `exiting`) when it ended the process,
-    /// else `out` (with `running`).
+    /// The trace events at the end of a slice of `p`: its collections'
+    /// (`garbage_collection`), then `out_exited` (with `exiting`) when the slice ended the
+    /// process (`ended` true), `out` (with `running`) when it did not (false); none after a
+    /// halt (`None`).
     #[cold]
     #[inline(never)]
-    fn slice_end_events(&mut self, p: &mut Process, why: &Outcome) {
+    fn slice_end_events(&mut self, p: &mut Process, ended: Option<bool>) {
         use crate::vm::trace::{EXITING, RUNNING};
         if p.gc_events.is_some() {
             self.gc_trace_events(p);
@@ -801,15 +808,9 @@ impl<P: Platform> Node<P> {
         let Some(t) = p.trace else {
             return;
         };
-        match why {
-            Outcome::Normal | Outcome::Crash { .. } if t.has(EXITING) => {
-                self.running_event(p, "out_exited", false)
-            }
-            Outcome::Normal
-            | Outcome::Crash { .. }
-            | Outcome::Halt(_)
-            | Outcome::HaltMessage(_) => {}
-            _ if t.has(RUNNING) => self.running_event(p, "out", true),
+        match ended {
+            Some(true) if t.has(EXITING) => self.running_event(p, "out_exited", false),
+            Some(false) if t.has(RUNNING) => self.running_event(p, "out", true),
             _ => {}
         }
     }

@@ -362,6 +362,16 @@ impl Process {
         self.stack[n - 1 - i as usize] = t;
     }
 
+    /// Before a collection of a traced process: with `garbage_collection`, its sizes and
+    /// whether the collection was asked for (erl's major one).
+    #[cold]
+    #[inline(never)]
+    fn gc_before(&self) -> Option<(super::trace::GcSizes, bool)> {
+        let t = self.trace?;
+        t.has(super::trace::GARBAGE_COLLECTION)
+            .then(|| (self.gc_sizes(), self.heap.limit() == 0))
+    }
+
     /// Its sizes a `garbage_collection` trace event tells.
     fn gc_sizes(&self) -> super::trace::GcSizes {
         super::trace::GcSizes {
@@ -394,12 +404,8 @@ impl Process {
         }
         let bins_over = self.heap.take_bins_over();
         // A collection asked for (`garbage_collect/0,1,2`) is erl's major one.
-        let traced = super::trace::ENABLED
-            && self
-                .trace
-                .is_some_and(|t| t.has(super::trace::GARBAGE_COLLECTION));
-        let before_gc = match traced {
-            true => Some((self.gc_sizes(), self.heap.limit() == 0)),
+        let before_gc = match super::trace::ENABLED && self.trace.is_some() {
+            true => self.gc_before(),
             false => None,
         };
         let (older, newer) = self.mailbox.roots_mut();
