@@ -820,7 +820,7 @@ impl<P: Platform> Node<P> {
     #[cold]
     #[inline(never)]
     fn gc_trace_events(&mut self, p: &mut Process) {
-        let events = p.gc_events.take().map(|b| *b).unwrap_or_default();
+        let events = crate::vm::trace::take_gcs(&mut p.gc_events);
         let Some(t) = p.trace else {
             return;
         };

@@ -140,7 +140,7 @@ pub struct Process {
     pub call_time: Option<alloc::boxed::Box<super::calltime::Clock>>,
     /// Collections done while it is traced with `garbage_collection`, whose trace events
     /// the node sends at the end of the slice.
-    pub gc_events: Option<alloc::boxed::Box<Vec<super::trace::GcEvent>>>,
+    pub gc_events: super::trace::GcEvents,
 }
 
 impl Process {
@@ -428,13 +428,12 @@ impl Process {
         }
         if let Some((before, major)) = before_gc {
             let after = self.gc_sizes();
-            self.gc_events
-                .get_or_insert_with(Default::default)
-                .push(super::trace::GcEvent {
-                    major,
-                    before,
-                    after,
-                });
+            let e = super::trace::GcEvent {
+                major,
+                before,
+                after,
+            };
+            super::trace::note_gc(&mut self.gc_events, e);
         }
         if let Err(GcError::NodeMemory { wanted_words }) = r {
             let heap_words = self.heap.words.len();

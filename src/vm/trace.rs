@@ -381,6 +381,36 @@ pub struct GcEvent {
     pub after: GcSizes,
 }
 
+/// A process's collections waiting for their trace events (none without tracing built in:
+/// then the field takes no room).
+#[cfg(any(feature = "trace", not(target_os = "none")))]
+pub type GcEvents = Option<alloc::boxed::Box<Vec<GcEvent>>>;
+/// See above.
+#[cfg(not(any(feature = "trace", not(target_os = "none"))))]
+pub type GcEvents = Option<core::convert::Infallible>;
+
+/// Keeps collection `e` for its trace events.
+#[cfg(any(feature = "trace", not(target_os = "none")))]
+pub fn note_gc(events: &mut GcEvents, e: GcEvent) {
+    events.get_or_insert_with(Default::default).push(e);
+}
+
+/// See above: without tracing, nothing is kept.
+#[cfg(not(any(feature = "trace", not(target_os = "none"))))]
+pub fn note_gc(_: &mut GcEvents, _: GcEvent) {}
+
+/// The collections kept, taken.
+#[cfg(any(feature = "trace", not(target_os = "none")))]
+pub fn take_gcs(events: &mut GcEvents) -> Vec<GcEvent> {
+    events.take().map(|b| *b).unwrap_or_default()
+}
+
+/// See above.
+#[cfg(not(any(feature = "trace", not(target_os = "none"))))]
+pub fn take_gcs(_: &mut GcEvents) -> Vec<GcEvent> {
+    Vec::new()
+}
+
 impl GcSizes {
     /// The `{Key, Value}` pairs of erl's info list, in its order (one generation and no
     /// binary virtual heap here: those sizes are 0); `reclaimed` is `wordsize`.
