@@ -163,6 +163,9 @@ pub struct Code {
     /// Whether modules loaded from now on get their calls counted (`trace_pattern(on_load,
     /// true, [call_count])`).
     pub count_on_load: bool,
+    /// The local call-trace pattern modules loaded from now on get (`trace_pattern(on_load,
+    /// Spec, [local])`).
+    pub trace_on_load: Option<alloc::rc::Rc<super::trace::CallSpec>>,
     /// Functions whose calls are timed (`trace_pattern/3`'s `call_time`), by the number
     /// [`Op::CountCall`] names with [`TIME_POINT`]; `None` for a free number.
     pub times: Vec<Option<TimePoint>>,

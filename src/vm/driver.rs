@@ -169,6 +169,25 @@ impl Runtime {
         let lm = translate(m, &mut vm.code, &mut vm.atoms, &mut vm.lits)
             .map_err(LoadFailure::Translate)?;
         let index = install(&mut vm.code, lm);
+        if let Some(spec) = vm
+            .code
+            .trace_on_load
+            .clone()
+            .filter(|_| crate::vm::trace::ENABLED)
+        {
+            // `trace_pattern(on_load, Spec, [local])`: its functions get the local pattern.
+            let m = &vm.code.modules[index as usize];
+            let name = m.name;
+            let fs: alloc::vec::Vec<(Term, u32, u32)> = m
+                .functions
+                .iter()
+                .map(|f| (f.name, f.arity, f.start + 1))
+                .collect();
+            for (f, a, entry) in fs {
+                vm.code
+                    .set_trace(index, entry, (name, f, a), None, spec.clone());
+            }
+        }
         if crate::vm::trace::ENABLED && (vm.code.count_on_load || vm.code.time_on_load) {
             // `trace_pattern(on_load, true, [call_count | call_time])`: its calls are counted
             // or timed.
@@ -304,7 +323,14 @@ impl Runtime {
                 }
                 (CodeReply::Done, None)
             }
-            CodeChange::TracePattern { targets, spec } => {
+            CodeChange::TracePattern {
+                targets,
+                spec,
+                on_load,
+            } => {
+                if on_load && crate::vm::trace::ENABLED {
+                    code.trace_on_load = spec.clone();
+                }
                 for t in targets {
                     match &spec {
                         Some(s) => code.set_trace(t.module, t.entry, t.mfa, t.export, s.clone()),

@@ -274,6 +274,9 @@ pub enum Message {
     /// `{message, {caller}}`: the usual message with the calling function's `{M, F, A}`
     /// (`undefined` when not known, as after a tail call from another module's code).
     Caller,
+    /// `{message, {{Tag, {caller}}}}` (a tuple made of a constant and the caller, as
+    /// `fprof` asks): the usual message with `{Tag, Caller}`.
+    TaggedCaller(Term),
 }
 
 /// Two patterns are the same only when they are one (their terms live in their own heaps).

@@ -633,6 +633,26 @@ fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
                         {
                             Message::Caller
                         }
+                        // `{{Tag, {caller}}}`: a tuple of an atom and the caller.
+                        t if v.tuple(t).is_some_and(|x| {
+                            x.len() == 1
+                                && v.tuple(x[0]).is_some_and(|y| {
+                                    y.len() == 2
+                                        && y[0].is_atom()
+                                        && v.tuple(y[1]).is_some_and(|z| {
+                                            z.len() == 1
+                                                && z[0].is_atom()
+                                                && ctx.atoms.name(z[0]) == "caller"
+                                        })
+                                })
+                        }) =>
+                        {
+                            let tag = v
+                                .tuple(t)
+                                .and_then(|x| v.tuple(x[0]))
+                                .map_or(atom::UNDEFINED, |y| y[0]);
+                            Message::TaggedCaller(tag)
+                        }
                         t => {
                             let t = match v.tuple(t) {
                                 Some(&[c, x]) if ctx.atoms.name(c) == "const" && c.is_atom() => x,
@@ -780,7 +800,21 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
         }
     }
     let Some(&[m, f, arity]) = v.tuple(mfa) else {
-        // on_load (but for counts), send, 'receive': not here.
+        // `on_load` with a local call-trace pattern: modules loaded from now on get it.
+        if mfa.is_atom() && ctx.atoms.name(mfa) == "on_load" && also_local && meta.is_none() {
+            let spec = match spec {
+                atom::TRUE | Term::NIL => Some(Rc::new(CallSpec::every_call())),
+                atom::FALSE => None,
+                s if s.is_cons() => Some(Rc::new(call_spec(ctx, s)?)),
+                _ => return Err(badarg_cause(atom::MATCH_SPEC)),
+            };
+            let change = CodeChange::TracePattern {
+                targets: Vec::new(),
+                spec,
+                on_load: true,
+            };
+            return super::codeload::ask_with(ctx, change, atom::UNDEFINED, Term::small(0));
+        }
         return Err(none());
     };
     // A name, or `'_'` for any.
@@ -837,6 +871,7 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     let change = CodeChange::TracePattern {
         targets: found,
         spec,
+        on_load: false,
     };
     super::codeload::ask_with(ctx, change, atom::UNDEFINED, count)
 }
@@ -1050,6 +1085,10 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
         Message::Plain => None,
         Message::With(x) => try_copy_term(&t.spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
         Message::Caller => Some(caller(ctx)),
+        Message::TaggedCaller(tag) => {
+            let c = caller(ctx);
+            Some(ctx.p.heap.tuple(&[tag, c]))
+        }
     };
     let (m, f, arity) = t.mfa;
     let what = if me_t.has(trace::ARITY) {
@@ -1241,6 +1280,7 @@ pub fn match_spec_test(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             Message::With(x) => try_copy_term(&parsed.heap.view(ctx.lits), &mut ctx.p.heap, x)
                 .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?,
             Message::Caller => atom::UNDEFINED,
+            Message::TaggedCaller(tag) => ctx.p.heap.tuple(&[tag, atom::UNDEFINED]),
         };
         let mut flags = Vec::new();
         let v = ctx.view();
@@ -1361,6 +1401,10 @@ pub fn meta_call(ctx: &mut Ctx, t: &MetaPoint, args: &[Term]) -> Then {
         Message::Plain => None,
         Message::With(x) => try_copy_term(&t.spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
         Message::Caller => Some(caller(ctx)),
+        Message::TaggedCaller(tag) => {
+            let c = caller(ctx);
+            Some(ctx.p.heap.tuple(&[tag, c]))
+        }
     };
     let (m, f, _) = t.mfa;
     let mfa = ctx.p.heap.tuple(&[m, f, list]);
