@@ -169,12 +169,11 @@ impl Runtime {
         let lm = translate(m, &mut vm.code, &mut vm.atoms, &mut vm.lits)
             .map_err(LoadFailure::Translate)?;
         let index = install(&mut vm.code, lm);
-        if let Some(spec) = vm
-            .code
-            .trace_on_load
-            .clone()
-            .filter(|_| crate::vm::trace::ENABLED)
-        {
+        let on_load = match crate::vm::trace::ENABLED {
+            true => vm.code.trace_on_load.clone(),
+            false => None,
+        };
+        if let Some(spec) = on_load {
             // `trace_pattern(on_load, Spec, [local])`: its functions get the local pattern.
             let m = &vm.code.modules[index as usize];
             let name = m.name;
