@@ -12,9 +12,12 @@
 //! `unregister`. The `set_on_*` flags pass the flags on to spawned or linked processes.
 //! With `call`, calls of functions that have a call-trace pattern (`trace_pattern/3`, kept
 //! as [`CallSpec`]s in [`super::code::Code::trace`]) make `call` messages, and `return_from`
-//! ones with `return_trace`. `send` and `'receive'` events pass the node's
-//! [`EventPattern`] first. The other flags of erl (`running`, `garbage_collection`,
-//! `return_to`, ...) are accepted and reported by `trace_info/2`, but make no messages.
+//! ones with `return_trace`, `return_to` ones with `return_to`. `send` and `'receive'`
+//! events pass the node's [`EventPattern`] first. `running` and `exiting` events come from
+//! the scheduler at a slice's start and end, `garbage_collection` ones from the collections
+//! a slice made ([`GcEvent`]). Meta patterns ([`super::code::MetaPoint`]) send their
+//! timestamped messages whatever the caller's flags. erl's port and `silent` flags are
+//! accepted and reported by `trace_info/2`, but make no messages.
 
 use alloc::vec::Vec;
 
