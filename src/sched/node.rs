@@ -665,6 +665,17 @@ impl<P: Platform> Node<P> {
         }
     }
 
+    /// What tracing does at the start of a slice of `p`: call timing restamps, `running`
+    /// sends `in`.
+    #[cold]
+    #[inline(never)]
+    fn slice_start(&mut self, p: &mut Process) {
+        self.slice_clock(p, true);
+        if p.trace.is_some_and(|t| t.has(crate::vm::trace::RUNNING)) {
+            self.running_event(p, "in", true);
+        }
+    }
+
     /// [`Node::run_slice`]'s work: runs the slice, loading the modules it calls.
     #[inline]
     fn run_slice_loading(
@@ -685,7 +696,7 @@ impl<P: Platform> Node<P> {
         e.status = Status::Running;
         p.reductions = SLICE_REDUCTIONS;
         if tracing {
-            self.slice_clock(&mut p, true);
+            self.slice_start(&mut p);
         }
         loop {
             let why = {
@@ -767,9 +778,138 @@ impl<P: Platform> Node<P> {
                         return Some((p, why));
                     }
                 }
-                why => return Some((p, why)),
+                why => {
+                    if tracing {
+                        // Whether the slice ended the process (a halt ends the node).
+                        let ended = match why {
+                            Outcome::Normal | Outcome::Crash { .. } => Some(true),
+                            Outcome::Halt(_) | Outcome::HaltMessage(_) => None,
+                            _ => Some(false),
+                        };
+                        self.slice_end_events(&mut p, ended);
+                    }
+                    return Some((p, why));
+                }
             }
         }
+    }
+
+    /// The trace events at the end of a slice of `p`: its collections'
+    /// (`garbage_collection`), then `out_exited` (with `exiting`) when the slice ended the
+    /// process (`ended` true), `out` (with `running`) when it did not (false); none after a
+    /// halt (`None`).
+    #[cold]
+    #[inline(never)]
+    fn slice_end_events(&mut self, p: &mut Process, ended: Option<bool>) {
+        use crate::vm::trace::{EXITING, RUNNING};
+        if p.gc_events.is_some() {
+            self.gc_trace_events(p);
+        }
+        let Some(t) = p.trace else {
+            return;
+        };
+        match ended {
+            Some(true) if t.has(EXITING) => self.running_event(p, "out_exited", false),
+            Some(false) if t.has(RUNNING) => self.running_event(p, "out", true),
+            _ => {}
+        }
+    }
+
+    /// The `garbage_collection` trace events of the collections `p` made in the slice:
+    /// `gc_minor_start` and `gc_minor_end` (or `gc_major_*`) with erl's info lists.
+    #[cold]
+    #[inline(never)]
+    fn gc_trace_events(&mut self, p: &mut Process) {
+        let events = crate::vm::trace::take_gcs(&mut p.gc_events);
+        let Some(t) = p.trace else {
+            return;
+        };
+        let pid = p.pid.pid_number();
+        if t.tracer == pid {
+            return;
+        }
+        for e in events {
+            let reclaimed = e.before.heap.saturating_sub(e.after.heap);
+            let tags = match e.major {
+                true => ["gc_major_start", "gc_major_end"],
+                false => ["gc_minor_start", "gc_minor_end"],
+            };
+            for (tag, info) in tags
+                .into_iter()
+                .zip([e.before.info(0), e.after.info(reclaimed)])
+            {
+                let vm = &mut self.rt.vm;
+                let Ok(tag) = vm.atoms.intern(tag) else {
+                    return;
+                };
+                let mut heap = Heap::fragment();
+                if crate::vm::copy::try_room(&mut heap, 12 * 6 + 4).is_err() {
+                    return;
+                }
+                let mut items = Vec::with_capacity(info.len());
+                for (k, v) in info {
+                    let Ok(k) = vm.atoms.intern(k) else {
+                        return;
+                    };
+                    let v = heap.int(v as i64);
+                    items.push(heap.tuple(&[k, v]));
+                }
+                let list = heap.list(&items);
+                let view = heap.view(&vm.lits);
+                let c = Carried::trace(
+                    &view,
+                    &self.st.memory,
+                    &mut self.st.trace_clock,
+                    t,
+                    pid,
+                    tag,
+                    &[list],
+                );
+                self.st.deliver_trace(t.tracer, c);
+            }
+        }
+    }
+
+    /// Trace event `tag` of `p` (`{trace, Pid, Tag, MFA}`): with `at_function`, MFA is the
+    /// function it is in (`{M, F, Arity}`, `0` when not known, as in erl), else `0`.
+    #[cold]
+    #[inline(never)]
+    fn running_event(&mut self, p: &Process, tag: &str, at_function: bool) {
+        let Some(t) = p.trace else {
+            return;
+        };
+        let pid = p.pid.pid_number();
+        // A process that is its own tracer is told nothing (as in erl).
+        if t.tracer == pid {
+            return;
+        }
+        let Ok(tag) = self.rt.vm.atoms.intern(tag) else {
+            return;
+        };
+        let vm = &self.rt.vm;
+        let mfa = if at_function {
+            crate::vm::trace::current_mfa(&vm.code, p, &p.heap.view(&vm.lits))
+        } else {
+            None
+        };
+        let mut heap = Heap::fragment();
+        let what = match mfa {
+            Some((m, f, a)) if crate::vm::copy::try_room(&mut heap, 4).is_ok() => {
+                heap.tuple(&[m, f, Term::small(a as i64)])
+            }
+            _ => Term::small(0),
+        };
+        let view = heap.view(&vm.lits);
+        let c = Carried::trace(
+            &view,
+            &self.st.memory,
+            &mut self.st.trace_clock,
+            t,
+            pid,
+            tag,
+            &[what],
+        );
+        self.st.deliver_trace(t.tracer, c);
     }
 
     fn exit_process(&mut self, mut p: Box<Process>, reason: Carried) {

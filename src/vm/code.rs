@@ -153,12 +153,19 @@ pub struct Code {
     pub trace: Vec<Option<TracePoint>>,
     /// Where in module 0 the [`Op::TraceGlobal`] of each trace point number is, once made.
     trampolines: Vec<u32>,
+    /// Functions with a meta call-trace pattern (`trace_pattern/3`'s `meta`), by the number
+    /// [`Op::TraceLocal`] names with [`META_POINT`]; `None` for a free number (none at the
+    /// end: an empty list means no meta tracing anywhere).
+    pub metas: Vec<Option<MetaPoint>>,
     /// Functions whose calls are counted (`trace_pattern/3`'s `call_count`), by the number
     /// [`Op::CountCall`] names; `None` for a free number.
     pub counts: Vec<Option<CountPoint>>,
     /// Whether modules loaded from now on get their calls counted (`trace_pattern(on_load,
     /// true, [call_count])`).
     pub count_on_load: bool,
+    /// The local call-trace pattern modules loaded from now on get (`trace_pattern(on_load,
+    /// Spec, [local])`).
+    pub trace_on_load: Option<alloc::rc::Rc<super::trace::CallSpec>>,
     /// Functions whose calls are timed (`trace_pattern/3`'s `call_time`), by the number
     /// [`Op::CountCall`] names with [`TIME_POINT`]; `None` for a free number.
     pub times: Vec<Option<TimePoint>>,
@@ -220,6 +227,24 @@ impl EntryPoint for CountPoint {
     }
 }
 
+/// A function with a meta call-trace pattern: every process's calls of it that its
+/// specification matches are told to `tracer`, timestamped, whatever the process's flags.
+#[derive(Debug)]
+pub struct MetaPoint {
+    /// Its module's index.
+    pub module: u32,
+    /// Its entry instruction.
+    pub entry: u32,
+    /// `{M, F, A}`.
+    pub mfa: (Term, Term, u32),
+    /// What its calls do (shared by the functions one pattern set).
+    pub spec: alloc::rc::Rc<super::trace::CallSpec>,
+    /// The meta tracer's pid number.
+    pub tracer: u32,
+    /// The instruction [`Op::TraceLocal`] replaced.
+    pub saved: Op,
+}
+
 /// A place in the chain of instructions at a function's entry (see [`Code::slot`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
@@ -229,6 +254,10 @@ enum Slot {
     Count(usize),
     /// What time point N replaced.
     Time(usize),
+    /// What local trace point N replaced.
+    Trace(usize),
+    /// What meta point N replaced.
+    Meta(usize),
 }
 
 /// What `trace_pattern/3` with `call_count` (or `call_time`) does to a function's count.
@@ -307,6 +336,9 @@ pub const RETURN_TIME_PC: u32 = 21;
 
 /// The bit of an [`Op::CountCall`]'s number that makes it a time point.
 pub const TIME_POINT: u32 = 1 << 31;
+
+/// The bit of an [`Op::TraceLocal`]'s number that makes it a meta point ([`Code::metas`]).
+pub const META_POINT: u32 = 1 << 31;
 
 /// Global fun id: module index and lambda index.
 #[inline]
@@ -610,6 +642,71 @@ impl Code {
         true
     }
 
+    /// Gives function `mfa` of module index `module` (entry `entry`) a meta call-trace
+    /// pattern to `tracer`, innermost in the chain at its entry; a meta pattern it had goes.
+    /// Run between slices only.
+    pub fn set_meta(
+        &mut self,
+        module: u32,
+        entry: u32,
+        mfa: (Term, Term, u32),
+        spec: alloc::rc::Rc<super::trace::CallSpec>,
+        tracer: u32,
+    ) {
+        self.clear_meta(module, entry);
+        let n = match self.metas.iter().position(Option::is_none) {
+            Some(n) => n,
+            None => {
+                self.metas.push(None);
+                self.metas.len() - 1
+            }
+        };
+        let at = self.slot_where(module, entry, |op| {
+            !matches!(op, Op::CountCall(_) | Op::TraceLocal(_))
+        });
+        let slot = self.slot(module, entry, at.unwrap_or(Slot::Entry));
+        let saved = core::mem::replace(slot, Op::TraceLocal(n as u32 | META_POINT));
+        self.metas[n] = Some(MetaPoint {
+            module,
+            entry,
+            mfa,
+            spec,
+            tracer,
+            saved,
+        });
+    }
+
+    /// Takes away the meta call-trace pattern of the function at `entry` of module index
+    /// `module`, if it has one.
+    pub fn clear_meta(&mut self, module: u32, entry: u32) {
+        let Some(n) = self.metas.iter().position(|t| {
+            t.as_ref()
+                .is_some_and(|t| t.module == module && t.entry == entry)
+        }) else {
+            return;
+        };
+        let me = n as u32 | META_POINT;
+        let at = self.slot_where(
+            module,
+            entry,
+            |op| matches!(op, Op::TraceLocal(t) if *t == me),
+        );
+        if let Some(saved) = self.metas[n].take().map(|p| p.saved) {
+            *self.slot(module, entry, at.unwrap_or(Slot::Entry)) = saved;
+        }
+        while self.metas.last().is_some_and(Option::is_none) {
+            self.metas.pop();
+        }
+    }
+
+    /// The meta point of the function at `entry` of module index `module`, if it has one.
+    pub fn meta_of(&self, module: u32, entry: u32) -> Option<&MetaPoint> {
+        self.metas
+            .iter()
+            .flatten()
+            .find(|c| c.module == module && c.entry == entry)
+    }
+
     /// Where the instruction a local trace pattern replaces is kept: the function's entry,
     /// or under its call counting and timing (which stay outermost).
     fn entry_slot(&mut self, module: u32, entry: u32) -> &mut Op {
@@ -622,11 +719,16 @@ impl Code {
     fn slot_where(&self, module: u32, entry: u32, stop: impl Fn(&Op) -> bool) -> Option<Slot> {
         let mut at = Slot::Entry;
         // Each point is in the chain once, so the walk ends.
-        for _ in 0..=self.counts.len() + self.times.len() {
+        for _ in 0..=self.counts.len() + self.times.len() + self.trace.len() + self.metas.len() {
             let op = match at {
                 Slot::Entry => self.modules[module as usize].code.get(entry as usize)?,
                 Slot::Count(n) => &self.counts.get(n)?.as_ref()?.saved,
                 Slot::Time(n) => &self.times.get(n)?.as_ref()?.saved,
+                Slot::Trace(n) => match &self.trace.get(n)?.as_ref()?.how {
+                    TraceHow::Local(op) => op,
+                    TraceHow::Global(_) => return None,
+                },
+                Slot::Meta(n) => &self.metas.get(n)?.as_ref()?.saved,
             };
             if stop(op) {
                 return Some(at);
@@ -634,6 +736,9 @@ impl Code {
             at = match *op {
                 Op::CountCall(c) if c & TIME_POINT != 0 => Slot::Time((c & !TIME_POINT) as usize),
                 Op::CountCall(c) => Slot::Count(c as usize),
+                Op::TraceLocal(_) if !super::trace::ENABLED => return None,
+                Op::TraceLocal(t) if t & META_POINT != 0 => Slot::Meta((t & !META_POINT) as usize),
+                Op::TraceLocal(t) => Slot::Trace(t as usize),
                 _ => return None,
             };
         }
@@ -647,10 +752,24 @@ impl Code {
             modules,
             counts,
             times,
+            trace,
+            metas,
             ..
         } = self;
         let saved = match at {
             Slot::Entry => None,
+            Slot::Trace(_) | Slot::Meta(_) if !super::trace::ENABLED => None,
+            Slot::Trace(n) => trace
+                .get_mut(n)
+                .and_then(Option::as_mut)
+                .and_then(|p| match &mut p.how {
+                    TraceHow::Local(op) => Some(op),
+                    TraceHow::Global(_) => None,
+                }),
+            Slot::Meta(n) => metas
+                .get_mut(n)
+                .and_then(Option::as_mut)
+                .map(|p| &mut p.saved),
             Slot::Count(n) => counts
                 .get_mut(n)
                 .and_then(Option::as_mut)
@@ -789,6 +908,16 @@ impl Code {
         for entry in entries {
             self.clear_trace(module, entry);
         }
+        let metas: Vec<u32> = self
+            .metas
+            .iter()
+            .flatten()
+            .filter(|t| t.module == module)
+            .map(|t| t.entry)
+            .collect();
+        for entry in metas {
+            self.clear_meta(module, entry);
+        }
         for entry in counted {
             self.change_count(module, entry, CountChange::Stop);
         }
@@ -925,7 +1054,7 @@ mod tests {
         c
     }
 
-    /// The chain at the entry: "count", "time", "trace", ending with "exit".
+    /// The chain at the entry: "count", "time", "trace", "meta", ending with "exit".
     fn chain(c: &Code) -> Vec<&'static str> {
         let mut out = Vec::new();
         let mut op = &c.modules[1].code[1];
@@ -938,6 +1067,10 @@ mod tests {
                 Op::CountCall(n) => {
                     out.push("count");
                     &c.counts[n as usize].as_ref().unwrap().saved
+                }
+                Op::TraceLocal(n) if n & META_POINT != 0 => {
+                    out.push("meta");
+                    &c.metas[(n & !META_POINT) as usize].as_ref().unwrap().saved
                 }
                 Op::TraceLocal(n) => {
                     out.push("trace");
@@ -992,6 +1125,61 @@ mod tests {
                 }
                 assert!(matches!(c.modules[1].code[1], Op::Exit));
                 assert!(c.time_of(1, 1).is_none() && c.count_of(1, 1).is_none());
+            }
+        }
+    }
+
+    /// Every order of `n` items.
+    fn orders(n: u8) -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = alloc::vec![Vec::new()];
+        for _ in 0..n {
+            let mut next = Vec::new();
+            for o in &out {
+                for k in (0..n).filter(|k| !o.contains(k)) {
+                    let mut o = o.clone();
+                    o.push(k);
+                    next.push(o);
+                }
+            }
+            out = next;
+        }
+        out
+    }
+
+    #[test]
+    fn meta_points_chain_innermost_and_come_off_in_any_order() {
+        let spec = alloc::rc::Rc::new(crate::vm::trace::CallSpec::every_call());
+        let mfa = (atom::OK, atom::OK, 0);
+        let all = orders(4);
+        assert_eq!(all.len(), 24);
+        for on in &all {
+            for off in &all {
+                let mut c = one_function();
+                for &k in on {
+                    match k {
+                        0 => c.change_count(1, 1, CountChange::Start),
+                        1 => c.change_time(1, 1, CountChange::Start),
+                        2 => c.set_trace(1, 1, mfa, None, spec.clone()),
+                        _ => c.set_meta(1, 1, mfa, spec.clone(), 7),
+                    }
+                }
+                let mut got = chain(&c);
+                got.sort_unstable();
+                assert_eq!(got, ["count", "exit", "meta", "time", "trace"], "{on:?}");
+                // The local pattern under counting and timing, the meta point under it.
+                assert_eq!(chain(&c)[2..], ["trace", "meta", "exit"], "{on:?}");
+                assert_eq!(c.meta_of(1, 1).map(|m| m.tracer), Some(7));
+                for (i, &k) in off.iter().enumerate() {
+                    match k {
+                        0 => c.change_count(1, 1, CountChange::Stop),
+                        1 => c.change_time(1, 1, CountChange::Stop),
+                        2 => assert!(c.clear_trace(1, 1)),
+                        _ => c.clear_meta(1, 1),
+                    }
+                    assert_eq!(chain(&c).len(), 4 - i, "{on:?} {off:?}");
+                }
+                assert!(matches!(c.modules[1].code[1], Op::Exit));
+                assert!(c.meta_of(1, 1).is_none() && c.metas.is_empty());
             }
         }
     }

@@ -169,6 +169,24 @@ impl Runtime {
         let lm = translate(m, &mut vm.code, &mut vm.atoms, &mut vm.lits)
             .map_err(LoadFailure::Translate)?;
         let index = install(&mut vm.code, lm);
+        let on_load = match crate::vm::trace::ENABLED {
+            true => vm.code.trace_on_load.clone(),
+            false => None,
+        };
+        if let Some(spec) = on_load {
+            // `trace_pattern(on_load, Spec, [local])`: its functions get the local pattern.
+            let m = &vm.code.modules[index as usize];
+            let name = m.name;
+            let fs: alloc::vec::Vec<(Term, u32, u32)> = m
+                .functions
+                .iter()
+                .map(|f| (f.name, f.arity, f.start + 1))
+                .collect();
+            for (f, a, entry) in fs {
+                vm.code
+                    .set_trace(index, entry, (name, f, a), None, spec.clone());
+            }
+        }
         if crate::vm::trace::ENABLED && (vm.code.count_on_load || vm.code.time_on_load) {
             // `trace_pattern(on_load, true, [call_count | call_time])`: its calls are counted
             // or timed.
@@ -304,13 +322,36 @@ impl Runtime {
                 }
                 (CodeReply::Done, None)
             }
-            CodeChange::TracePattern { targets, spec } => {
+            CodeChange::TracePattern {
+                targets,
+                spec,
+                on_load,
+            } => {
+                if on_load && crate::vm::trace::ENABLED {
+                    code.trace_on_load = spec.clone();
+                }
                 for t in targets {
                     match &spec {
                         Some(s) => code.set_trace(t.module, t.entry, t.mfa, t.export, s.clone()),
                         None => {
                             code.clear_trace(t.module, t.entry);
                         }
+                    }
+                }
+                (CodeReply::Done, None)
+            }
+            CodeChange::MetaPattern {
+                targets,
+                spec,
+                tracer,
+            } => {
+                for t in targets.iter() {
+                    if !crate::vm::trace::ENABLED {
+                        break;
+                    }
+                    match &spec {
+                        Some(s) => code.set_meta(t.module, t.entry, t.mfa, s.clone(), tracer),
+                        None => code.clear_meta(t.module, t.entry),
                     }
                 }
                 (CodeReply::Done, None)

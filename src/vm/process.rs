@@ -138,6 +138,9 @@ pub struct Process {
     pub trace_pending: Vec<[Term; 3]>,
     /// Its part in call timing, once it entered a timed function ([`super::calltime`]).
     pub call_time: Option<alloc::boxed::Box<super::calltime::Clock>>,
+    /// Collections done while it is traced with `garbage_collection`, whose trace events
+    /// the node sends at the end of the slice.
+    pub gc_events: super::trace::GcEvents,
 }
 
 impl Process {
@@ -165,6 +168,7 @@ impl Process {
             trap_state: None,
             trace: None,
             trace_pending: Vec::new(),
+            gc_events: None,
             call_time: None,
         }
     }
@@ -358,6 +362,25 @@ impl Process {
         self.stack[n - 1 - i as usize] = t;
     }
 
+    /// Before a collection of a traced process: with `garbage_collection`, its sizes and
+    /// whether the collection was asked for (erl's major one).
+    #[cold]
+    #[inline(never)]
+    fn gc_before(&self) -> Option<(super::trace::GcSizes, bool)> {
+        let t = self.trace?;
+        t.has(super::trace::GARBAGE_COLLECTION)
+            .then(|| (self.gc_sizes(), self.heap.limit() == 0))
+    }
+
+    /// Its sizes a `garbage_collection` trace event tells.
+    fn gc_sizes(&self) -> super::trace::GcSizes {
+        super::trace::GcSizes {
+            heap: self.heap.words.len() as u64,
+            block: self.heap.words.capacity() as u64,
+            stack: self.stack.len() as u64,
+        }
+    }
+
     /// At a safe point where the heap [`wants_gc`](Heap::wants_gc)`(need)`: room for `need`
     /// more words, by a larger vector when only its capacity is short ([`Heap::fit`]), or by
     /// a collection.
@@ -380,6 +403,11 @@ impl Process {
             dict.push(v);
         }
         let bins_over = self.heap.take_bins_over();
+        // A collection asked for (`garbage_collect/0,1,2`) is erl's major one.
+        let before_gc = match super::trace::ENABLED && self.trace.is_some() {
+            true => self.gc_before(),
+            false => None,
+        };
         let (older, newer) = self.mailbox.roots_mut();
         let before = self.heap.words.len();
         let r = gc::collect(
@@ -397,6 +425,15 @@ impl Process {
                 collections: 1,
                 words_reclaimed: before.saturating_sub(after) as u64,
             };
+        }
+        if let Some((before, major)) = before_gc {
+            let after = self.gc_sizes();
+            let e = super::trace::GcEvent {
+                major,
+                before,
+                after,
+            };
+            super::trace::note_gc(&mut self.gc_events, e);
         }
         if let Err(GcError::NodeMemory { wanted_words }) = r {
             let heap_words = self.heap.words.len();

@@ -575,6 +575,18 @@ pub enum CodeChange {
         targets: Vec<super::bifs::trace::TraceTarget>,
         /// The pattern; `None` for `false`.
         spec: Option<alloc::rc::Rc<super::trace::CallSpec>>,
+        /// For `on_load`: the pattern modules loaded from now on get.
+        on_load: bool,
+    },
+    /// `erlang:trace_pattern/3` with `meta`: these functions get the meta pattern (none:
+    /// lose theirs).
+    MetaPattern {
+        /// The functions, as [`super::bifs::trace::TraceTarget`]s.
+        targets: Vec<super::bifs::trace::TraceTarget>,
+        /// The pattern; `None` for `false`.
+        spec: Option<alloc::rc::Rc<super::trace::CallSpec>>,
+        /// The meta tracer's pid number.
+        tracer: u32,
     },
 }
 

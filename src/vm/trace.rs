@@ -12,13 +12,41 @@
 //! `unregister`. The `set_on_*` flags pass the flags on to spawned or linked processes.
 //! With `call`, calls of functions that have a call-trace pattern (`trace_pattern/3`, kept
 //! as [`CallSpec`]s in [`super::code::Code::trace`]) make `call` messages, and `return_from`
-//! ones with `return_trace`. `send` and `'receive'` events pass the node's
-//! [`EventPattern`] first. The other flags of erl (`running`, `garbage_collection`,
-//! `return_to`, ...) are accepted and reported by `trace_info/2`, but make no messages.
+//! ones with `return_trace`, `return_to` ones with `return_to`. `send` and `'receive'`
+//! events pass the node's [`EventPattern`] first. `running` and `exiting` events come from
+//! the scheduler at a slice's start and end, `garbage_collection` ones from the collections
+//! a slice made ([`GcEvent`]). Meta patterns ([`super::code::MetaPoint`]) send their
+//! timestamped messages whatever the caller's flags. erl's port and `silent` flags are
+//! accepted and reported by `trace_info/2`, but make no messages.
 
 use alloc::vec::Vec;
 
 use super::atom::{self, AtomTable};
+
+/// The function process `p` is in between slices, as `{M, F, Arity}`: where it will go on
+/// (for a process not yet started through module 0's `apply/3` stub, the function it
+/// applies); `None` when not known.
+pub fn current_mfa(
+    code: &super::code::Code,
+    p: &super::process::Process,
+    view: &super::heap::View,
+) -> Option<(Term, Term, u32)> {
+    if p.module == 0 {
+        if p.pc == super::code::SPAWN_APPLY3_PC {
+            let (m, f, args) = (*p.x.first()?, *p.x.get(1)?, *p.x.get(2)?);
+            let n = view.list_len(args)?;
+            return (m.is_atom() && f.is_atom()).then_some((m, f, n as u32));
+        }
+        // `spawn(Fun)`'s start: erl's `apply/2`.
+        if p.pc == super::code::SPAWN_APPLY2_PC {
+            return Some((atom::ERLANG, atom::APPLY, 2));
+        }
+        return None;
+    }
+    let m = code.modules.get(p.module as usize)?;
+    let f = m.function_at(p.pc.saturating_sub(1).max(1))?;
+    Some((m.name, f.name, f.arity))
+}
 
 /// Whether tracing is built in: always on the host, in the image with the `trace` feature.
 /// Every place that traces tests it first, so without it the compiler leaves them out.
@@ -139,6 +167,14 @@ pub const PROCS: u32 = bit("procs");
 pub const CALL: u32 = bit("call");
 /// `arity`: a call's message has the arity instead of the arguments.
 pub const ARITY: u32 = bit("arity");
+/// `return_to`: with `call`, returns of functions with a local pattern are told.
+pub const RETURN_TO: u32 = bit("return_to");
+/// `running`: `in` and `out` when the process is scheduled in and out.
+pub const RUNNING: u32 = bit("running");
+/// `exiting`: `out_exited` when the process ends.
+pub const EXITING: u32 = bit("exiting");
+/// `garbage_collection`: `gc_minor_start` ... `gc_major_end` around its collections.
+pub const GARBAGE_COLLECTION: u32 = bit("garbage_collection");
 /// `set_on_spawn`.
 pub const SET_ON_SPAWN: u32 = bit("set_on_spawn");
 /// `set_on_first_spawn`.
@@ -241,6 +277,9 @@ pub enum Message {
     /// `{message, {caller}}`: the usual message with the calling function's `{M, F, A}`
     /// (`undefined` when not known, as after a tail call from another module's code).
     Caller,
+    /// `{message, {{Tag, {caller}}}}` (a tuple made of a constant and the caller, as
+    /// `fprof` asks): the usual message with `{Tag, Caller}`.
+    TaggedCaller(Term),
 }
 
 /// Two patterns are the same only when they are one (their terms live in their own heaps).
@@ -323,6 +362,79 @@ pub fn stamp(flags: u32) -> Stamp {
         Stamp::Monotonic
     } else {
         Stamp::None
+    }
+}
+
+/// A process's sizes, in words, before or after a collection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GcSizes {
+    /// Heap words in use.
+    pub heap: u64,
+    /// Heap words held.
+    pub block: u64,
+    /// Stack words.
+    pub stack: u64,
+}
+
+/// A collection of a process traced with `garbage_collection`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GcEvent {
+    /// Asked for (`gc_major_*`) rather than made by the heap's growth (`gc_minor_*`).
+    pub major: bool,
+    /// Sizes at its start.
+    pub before: GcSizes,
+    /// Sizes at its end.
+    pub after: GcSizes,
+}
+
+/// A process's collections waiting for their trace events (none without tracing built in:
+/// then the field takes no room).
+#[cfg(any(feature = "trace", not(target_os = "none")))]
+pub type GcEvents = Option<alloc::boxed::Box<Vec<GcEvent>>>;
+/// See above.
+#[cfg(not(any(feature = "trace", not(target_os = "none"))))]
+pub type GcEvents = Option<core::convert::Infallible>;
+
+/// Keeps collection `e` for its trace events.
+#[cfg(any(feature = "trace", not(target_os = "none")))]
+pub fn note_gc(events: &mut GcEvents, e: GcEvent) {
+    events.get_or_insert_with(Default::default).push(e);
+}
+
+/// See above: without tracing, nothing is kept.
+#[cfg(not(any(feature = "trace", not(target_os = "none"))))]
+pub fn note_gc(_: &mut GcEvents, _: GcEvent) {}
+
+/// The collections kept, taken.
+#[cfg(any(feature = "trace", not(target_os = "none")))]
+pub fn take_gcs(events: &mut GcEvents) -> Vec<GcEvent> {
+    events.take().map(|b| *b).unwrap_or_default()
+}
+
+/// See above.
+#[cfg(not(any(feature = "trace", not(target_os = "none"))))]
+pub fn take_gcs(_: &mut GcEvents) -> Vec<GcEvent> {
+    Vec::new()
+}
+
+impl GcSizes {
+    /// The `{Key, Value}` pairs of erl's info list, in its order (one generation and no
+    /// binary virtual heap here: those sizes are 0); `reclaimed` is `wordsize`.
+    pub fn info(self, reclaimed: u64) -> [(&'static str, u64); 12] {
+        [
+            ("wordsize", reclaimed),
+            ("old_heap_block_size", 0),
+            ("heap_block_size", self.block),
+            ("mbuf_size", 0),
+            ("recent_size", self.heap),
+            ("stack_size", self.stack),
+            ("old_heap_size", 0),
+            ("heap_size", self.heap),
+            ("bin_vheap_size", 0),
+            ("bin_vheap_block_size", 0),
+            ("bin_old_vheap_size", 0),
+            ("bin_old_vheap_block_size", 0),
+        ]
     }
 }
 

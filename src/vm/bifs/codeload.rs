@@ -76,7 +76,9 @@ pub(crate) fn ask_with(ctx: &mut Ctx, change: CodeChange, module: Term, extra: T
         CodeChange::SetPath(_) => 3,
         CodeChange::Prepare { .. } => 4,
         CodeChange::Finish(_) => 5,
-        CodeChange::TracePattern { .. } | CodeChange::CountPattern { .. } => 6,
+        CodeChange::TracePattern { .. }
+        | CodeChange::CountPattern { .. }
+        | CodeChange::MetaPattern { .. } => 6,
     });
     if !ctx.node.change_code(ctx.p.pid.pid_number(), change) {
         // A node that cannot change its code (a VM without a scheduler, in tests).

@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use crate::vm::atom;
 use crate::vm::bif::{badarg, badarg_cause, BifResult, Ctx, Fault};
-use crate::vm::code::{Code, CountChange, TraceHow, TracePoint};
+use crate::vm::code::{Code, CountChange, MetaPoint, TraceHow, TracePoint};
 use crate::vm::copy::{try_copy_term, try_room};
 use crate::vm::services::CodeChange;
 use crate::vm::term::Term;
@@ -451,6 +451,15 @@ fn function_info(ctx: &mut Ctx, (m, f, a): (Term, Term, i64), item: Term) -> Bif
             .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?,
         None => atom::FALSE,
     };
+    let metaed = code.meta_of(index, fi.start + 1);
+    let (meta, meta_spec) = match metaed {
+        Some(t) => (
+            Term::pid(t.tracer),
+            try_copy_term(&t.spec.heap.view(ctx.lits), &mut ctx.p.heap, t.spec.source)
+                .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?,
+        ),
+        None => (atom::FALSE, atom::FALSE),
+    };
     let counted = code.count_of(index, fi.start + 1);
     let calls = match counted {
         Some(n) => ctx.p.heap.int(n as i64),
@@ -466,14 +475,17 @@ fn function_info(ctx: &mut Ctx, (m, f, a): (Term, Term, i64), item: Term) -> Bif
         "match_spec" => spec,
         "call_count" => calls,
         "call_time" => times,
-        "meta" if point.is_some() => Term::NIL,
-        "all" if point.is_some() || counted.is_some() || timed.is_some() => {
+        // erl's `[]` for a function with a call-trace pattern and no meta one.
+        "meta" if metaed.is_none() && point.is_some() => Term::NIL,
+        "meta" => meta,
+        "meta_match_spec" => meta_spec,
+        "all" if point.is_some() || counted.is_some() || timed.is_some() || metaed.is_some() => {
             let mut items = Vec::new();
             for (name, v) in [
                 ("traced", traced),
                 ("match_spec", spec),
-                ("meta", atom::FALSE),
-                ("meta_match_spec", atom::FALSE),
+                ("meta", meta),
+                ("meta_match_spec", meta_spec),
                 ("call_time", times),
                 ("call_count", calls),
             ] {
@@ -621,6 +633,26 @@ fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
                         {
                             Message::Caller
                         }
+                        // `{{Tag, {caller}}}`: a tuple of an atom and the caller.
+                        t if v.tuple(t).is_some_and(|x| {
+                            x.len() == 1
+                                && v.tuple(x[0]).is_some_and(|y| {
+                                    y.len() == 2
+                                        && y[0].is_atom()
+                                        && v.tuple(y[1]).is_some_and(|z| {
+                                            z.len() == 1
+                                                && z[0].is_atom()
+                                                && ctx.atoms.name(z[0]) == "caller"
+                                        })
+                                })
+                        }) =>
+                        {
+                            let tag = v
+                                .tuple(t)
+                                .and_then(|x| v.tuple(x[0]))
+                                .map_or(atom::UNDEFINED, |y| y[0]);
+                            Message::TaggedCaller(tag)
+                        }
                         t => {
                             let t = match v.tuple(t) {
                                 Some(&[c, x]) if ctx.atoms.name(c) == "const" && c.is_atom() => x,
@@ -687,7 +719,22 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     let flags = v.list_to_vec(flags).ok_or_else(badopt)?;
     let mut local = None;
     let (mut count, mut time) = (false, false);
+    // `meta` or `{meta, Pid}`: the meta tracer's pid number.
+    let mut meta = None;
+    let is_meta = |t: Term| t.is_atom() && ctx.atoms.name(t) == "meta";
     for f in flags {
+        if is_meta(f) {
+            meta = Some(me(ctx));
+            continue;
+        }
+        if let Some(&[tag, pid]) = v.tuple(f) {
+            if is_meta(tag) && pid.is_pid() {
+                meta = Some(pid.pid_number());
+                continue;
+            }
+            // `{meta, Module, State}` (a tracer module) is not here.
+            return Err(badopt());
+        }
         let l = match (f.is_atom(), f.is_atom().then(|| ctx.atoms.name(f))) {
             (true, Some("global")) => false,
             (true, Some("local")) => true,
@@ -709,6 +756,10 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     }
     // Counting and timing cover every call: erl refuses `global` beside them.
     if (count || time) && local == Some(false) {
+        return Err(badopt());
+    }
+    // A meta pattern stands alone here (erl takes counts beside it too).
+    if meta.is_some() && (local.is_some() || count || time) {
         return Err(badopt());
     }
     let also_local = local == Some(true);
@@ -749,7 +800,21 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
         }
     }
     let Some(&[m, f, arity]) = v.tuple(mfa) else {
-        // on_load (but for counts), send, 'receive': not here.
+        // `on_load` with a local call-trace pattern: modules loaded from now on get it.
+        if mfa.is_atom() && ctx.atoms.name(mfa) == "on_load" && also_local && meta.is_none() {
+            let spec = match spec {
+                atom::TRUE | Term::NIL => Some(Rc::new(CallSpec::every_call())),
+                atom::FALSE => None,
+                s if s.is_cons() => Some(Rc::new(call_spec(ctx, s)?)),
+                _ => return Err(badarg_cause(atom::MATCH_SPEC)),
+            };
+            let change = CodeChange::TracePattern {
+                targets: Vec::new(),
+                spec,
+                on_load: true,
+            };
+            return super::codeload::ask_with(ctx, change, atom::UNDEFINED, Term::small(0));
+        }
         return Err(none());
     };
     // A name, or `'_'` for any.
@@ -791,6 +856,9 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
         };
         return super::codeload::ask_with(ctx, change, atom::UNDEFINED, n);
     }
+    if let Some(tracer) = meta {
+        return meta_pattern(ctx, (m, f, a), spec, tracer);
+    }
     let spec = match spec {
         atom::TRUE | Term::NIL => Some(Rc::new(CallSpec::every_call())),
         atom::FALSE => None,
@@ -803,6 +871,31 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     let change = CodeChange::TracePattern {
         targets: found,
         spec,
+        on_load: false,
+    };
+    super::codeload::ask_with(ctx, change, atom::UNDEFINED, count)
+}
+
+/// `trace_pattern(MFA, Spec, [meta | {meta, Tracer}])`: the functions (local calls too)
+/// get a meta pattern to `tracer`, or lose theirs for `false`.
+fn meta_pattern(
+    ctx: &mut Ctx,
+    (m, f, a): (Option<Term>, Option<Term>, Option<u32>),
+    spec: Term,
+    tracer: u32,
+) -> BifResult {
+    let spec = match spec {
+        atom::TRUE | Term::NIL => Some(Rc::new(CallSpec::every_call())),
+        atom::FALSE => None,
+        s if s.is_cons() => Some(Rc::new(call_spec(ctx, s)?)),
+        _ => return Err(badarg_cause(atom::MATCH_SPEC)),
+    };
+    let found = targets(ctx.code, m, f, a, true);
+    let count = Term::small(found.len() as i64);
+    let change = CodeChange::MetaPattern {
+        targets: found,
+        spec,
+        tracer,
     };
     super::codeload::ask_with(ctx, change, atom::UNDEFINED, count)
 }
@@ -949,8 +1042,10 @@ fn event_info(ctx: &mut Ctx, receive: bool, item: Term) -> BifResult {
 /// What a traced call asks of the function's end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Then {
-    /// Nothing.
+    /// Nothing: the call was not traced.
     Nothing,
+    /// The call was traced; nothing at its end.
+    Call,
     /// Its return is traced (`return_trace`).
     Return,
     /// Its return and an exception out of it are traced (`exception_trace`).
@@ -983,13 +1078,17 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
     let then = match (c.return_trace, c.exception_trace) {
         (_, true) => Then::ReturnOrException,
         (true, false) => Then::Return,
-        _ => Then::Nothing,
+        _ => Then::Call,
     };
     let extra = match c.message {
         Message::Off => return then,
         Message::Plain => None,
         Message::With(x) => try_copy_term(&t.spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
         Message::Caller => Some(caller(ctx)),
+        Message::TaggedCaller(tag) => {
+            let c = caller(ctx);
+            Some(ctx.p.heap.tuple(&[tag, c]))
+        }
     };
     let (m, f, arity) = t.mfa;
     let what = if me_t.has(trace::ARITY) {
@@ -1009,6 +1108,58 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
 /// out of the function is traced too.
 pub const EXCEPTION_BIT: i64 = 1 << 32;
 
+/// A return-trace frame's module word has this bit when the frame is a meta pattern's (its
+/// messages go to the function's meta tracer).
+pub const META_BIT: i64 = 1 << 33;
+
+/// A return-trace frame's module word has this bit when the frame is `return_to`'s: the
+/// return makes a `return_to` message naming the function returned to.
+pub const RETURN_TO_BIT: i64 = 1 << 34;
+
+/// Whether a traced call of the caller marks its return for `return_to`: it is traced with
+/// `call` and `return_to`, and its return address is not such a mark already (a tail call
+/// returns where its caller would).
+pub fn wants_return_to(ctx: &Ctx) -> bool {
+    let Some(t) = ctx.p.trace else {
+        return false;
+    };
+    if !t.has(trace::RETURN_TO) || !t.has(trace::CALL) || t.tracer == me(ctx) {
+        return false;
+    }
+    let stack = &ctx.p.stack;
+    let n = stack.len();
+    let marked = n >= 3
+        && is_trace_frame(stack[n - 1])
+        && stack[n - 3]
+            .as_small()
+            .is_some_and(|w| w & RETURN_TO_BIT != 0);
+    !marked
+}
+
+/// Whether return address `t` is a return-trace frame's (see [`EXCEPTION_BIT`]).
+fn is_trace_frame(t: Term) -> bool {
+    t.is_cp() && t.code_module() == 0 && t.code_pc() == crate::vm::code::RETURN_TRACE_PC
+}
+
+/// `{trace, Pid, return_to, MFA}` of the caller, back in the function of code word `at`
+/// (a return address or a catch), `undefined` when it is none of a program's.
+fn return_to(ctx: &mut Ctx, at: Term) {
+    let mfa = match at.code_module() {
+        0 => None,
+        m => ctx.mfa_at(m, at.code_pc().saturating_sub(1)),
+    };
+    let Ok(tag) = ctx.atoms.intern("return_to") else {
+        return;
+    };
+    event(
+        ctx,
+        me(ctx),
+        trace::CALL,
+        tag,
+        &[mfa.unwrap_or(atom::UNDEFINED)],
+    );
+}
+
 /// An exception of `class` with `reason` leaves the caller's current function: `exception_from`
 /// for every function traced with `exception_trace` it unwinds before a catch, and the
 /// timed function it is caught in is current again (see [`crate::vm::calltime`]).
@@ -1026,11 +1177,20 @@ pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
     let mut frames = Vec::new();
     let stack = &ctx.p.stack;
     let mut i = stack.len();
+    // A `return_to` mark unwound: the function that catches is returned to.
+    let mut marked = false;
+    let mut catch = None;
     while i > 0 {
         i -= 1;
         let t = stack[i];
         if t.is_catch() {
+            catch = Some(t);
             break;
+        }
+        if is_trace_frame(t) && i >= 2 {
+            marked |= stack[i - 2]
+                .as_small()
+                .is_some_and(|w| w & RETURN_TO_BIT != 0);
         }
         if t.is_cp()
             && t.code_module() == 0
@@ -1039,12 +1199,12 @@ pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
         {
             if let (Some(m), Some(entry)) = (stack[i - 2].as_small(), stack[i - 1].as_small()) {
                 if m & EXCEPTION_BIT != 0 {
-                    frames.push(((m & 0xffff_ffff) as u32, entry as u32));
+                    frames.push(((m & 0xffff_ffff) as u32, entry as u32, m & META_BIT != 0));
                 }
             }
         }
     }
-    for (module, entry) in frames {
+    for (module, entry, meta) in frames {
         let Some(mfa) = ctx.mfa_at(module, entry) else {
             continue;
         };
@@ -1053,7 +1213,14 @@ pub fn unwinding(ctx: &mut Ctx, class: Term, reason: Term) {
             Ok(t) => t,
             Err(_) => return,
         };
-        event(ctx, me(ctx), trace::CALL, tag, &[mfa, what]);
+        if meta {
+            meta_event(ctx, module, entry, tag, &[mfa, what]);
+        } else {
+            event(ctx, me(ctx), trace::CALL, tag, &[mfa, what]);
+        }
+    }
+    if let Some(at) = catch.filter(|_| marked) {
+        return_to(ctx, at);
     }
 }
 
@@ -1113,6 +1280,7 @@ pub fn match_spec_test(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             Message::With(x) => try_copy_term(&parsed.heap.view(ctx.lits), &mut ctx.p.heap, x)
                 .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?,
             Message::Caller => atom::UNDEFINED,
+            Message::TaggedCaller(tag) => ctx.p.heap.tuple(&[tag, atom::UNDEFINED]),
         };
         let mut flags = Vec::new();
         let v = ctx.view();
@@ -1160,15 +1328,89 @@ fn unknown_action(ctx: &Ctx, spec: Term) -> alloc::string::String {
     "Malformed match specification.".into()
 }
 
-/// A return from a function traced with `return_trace` (module index `module`, entry
-/// `entry`), with `value`.
+/// A return from a function traced with `return_trace`: `word` its frame's module word
+/// (the module index, with [`META_BIT`] for a meta pattern's), `entry` its entry, with
+/// `value`.
 #[cold]
 #[inline(never)]
-pub fn returned(ctx: &mut Ctx, module: u32, entry: u32, value: Term) {
+pub fn returned(ctx: &mut Ctx, word: i64, entry: u32, value: Term) {
     if !trace::ENABLED {
         return;
     }
-    if let Some(mfa) = ctx.mfa_at(module, entry) {
+    let module = (word & 0xffff_ffff) as u32;
+    if word & RETURN_TO_BIT != 0 {
+        // Where it returns: the return address under this frame, past other trace frames.
+        let stack = &ctx.p.stack;
+        let mut i = stack.len();
+        while i >= 3 && is_trace_frame(stack[i - 1]) {
+            i -= 3;
+        }
+        let at = i.checked_sub(1).map_or(Term::NIL, |i| stack[i]);
+        return_to(ctx, at);
+        return;
+    }
+    let Some(mfa) = ctx.mfa_at(module, entry) else {
+        return;
+    };
+    if word & META_BIT != 0 {
+        meta_event(ctx, module, entry, atom::RETURN_FROM, &[mfa, value]);
+    } else {
         event(ctx, me(ctx), trace::CALL, atom::RETURN_FROM, &[mfa, value]);
     }
+}
+
+/// Tells the meta tracer of the function at `entry` of module index `module` event `tag`
+/// of the caller (always timestamped, as erl's), if the function still has a meta pattern.
+fn meta_event(ctx: &mut Ctx, module: u32, entry: u32, tag: Term, data: &[Term]) {
+    let Some(tracer) = ctx.code.meta_of(module, entry).map(|m| m.tracer) else {
+        return;
+    };
+    let t = Tracee {
+        flags: trace::TIMESTAMP,
+        tracer,
+    };
+    let view = ctx.p.heap.view(ctx.lits);
+    ctx.node.trace_event(t, me(ctx), &view, tag, data);
+}
+
+/// At the entry of function `t`, which has a meta pattern, its arguments in `args`: the
+/// meta tracer's `call` message when the pattern matches (whatever the caller's trace
+/// flags); what the function's end asks.
+#[cold]
+#[inline(never)]
+pub fn meta_call(ctx: &mut Ctx, t: &MetaPoint, args: &[Term]) -> Then {
+    if !trace::ENABLED {
+        return Then::Nothing;
+    }
+    let list = ctx.p.heap.list(args);
+    let Some(c) = t
+        .spec
+        .clauses
+        .iter()
+        .find(|c| clause_matches(ctx, &t.spec, c, list))
+    else {
+        return Then::Nothing;
+    };
+    let then = match (c.return_trace, c.exception_trace) {
+        (_, true) => Then::ReturnOrException,
+        (true, false) => Then::Return,
+        _ => Then::Nothing,
+    };
+    let extra = match c.message {
+        Message::Off => return then,
+        Message::Plain => None,
+        Message::With(x) => try_copy_term(&t.spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
+        Message::Caller => Some(caller(ctx)),
+        Message::TaggedCaller(tag) => {
+            let c = caller(ctx);
+            Some(ctx.p.heap.tuple(&[tag, c]))
+        }
+    };
+    let (m, f, _) = t.mfa;
+    let mfa = ctx.p.heap.tuple(&[m, f, list]);
+    match extra {
+        Some(x) => meta_event(ctx, t.module, t.entry, atom::CALL, &[mfa, x]),
+        None => meta_event(ctx, t.module, t.entry, atom::CALL, &[mfa]),
+    }
+    then
 }

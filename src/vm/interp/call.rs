@@ -8,7 +8,10 @@
 use crate::vm::atom::{self, AtomTable};
 use crate::vm::bif::{badarg, BifFn, Class, Ctx, Fault, Frame};
 use crate::vm::code::TIME_POINT;
-use crate::vm::code::{split_fun_id, Code, Target, TraceHow, TracePoint, SPAWN_APPLY3_PC, TRAP_PC};
+use crate::vm::code::{
+    split_fun_id, Code, MetaPoint, Target, TraceHow, TracePoint, META_POINT, SPAWN_APPLY3_PC,
+    TRAP_PC,
+};
 use crate::vm::exception::{self, BifName, Top};
 use crate::vm::heap::View;
 use crate::vm::literals::Literals;
@@ -407,16 +410,24 @@ pub(super) fn breakpoint<'e>(
                 }
                 op = &c.saved;
             }
+            // Only the tracing BIFs make trace points.
+            Op::TraceLocal(_) if !crate::vm::trace::ENABLED => return None,
+            Op::TraceLocal(n) if n & META_POINT != 0 => {
+                let t = code.metas.get((n & !META_POINT) as usize)?.as_ref()?;
+                meta_call(ctx, xr, t);
+                op = &t.saved;
+            }
+            Op::TraceLocal(n) => {
+                let t = code.trace.get(*n as usize)?.as_ref()?;
+                if ctx.p.trace.is_some() {
+                    traced_call(ctx, xr, t, true);
+                }
+                match &t.how {
+                    TraceHow::Local(original) => op = original,
+                    TraceHow::Global(_) => break,
+                }
+            }
             _ => break,
-        }
-    }
-    if let Op::TraceLocal(n) = op {
-        let t = code.trace.get(*n as usize)?.as_ref()?;
-        if ctx.p.trace.is_some() {
-            traced_call(ctx, xr, t);
-        }
-        if let TraceHow::Local(original) = &t.how {
-            op = original;
         }
     }
     Some(op)
@@ -439,22 +450,64 @@ pub(super) fn returned_timed(code: &Code, ctx: &mut Ctx, key: Term, point: Term)
     crate::vm::calltime::returned(code, ctx.p, key, point, now, traced);
 }
 
-/// Traces a call of function `t` (its arguments in `xr`); with `return_trace`, the return
+/// A call of function `t`, which has a meta pattern (its arguments in `xr`): the meta
+/// tracer is told, and with `return_trace` the return comes back through
+/// [`Op::ReturnTrace`] first, its frame's module word marked with `META_BIT`.
+#[cold]
+#[inline(never)]
+fn meta_call(ctx: &mut Ctx, xr: &[Term; X_REGS], t: &MetaPoint) {
+    use crate::vm::bifs::trace::{meta_call, Then, EXCEPTION_BIT, META_BIT};
+    if !crate::vm::trace::ENABLED {
+        return;
+    }
+    let args: alloc::vec::Vec<Term> = xr[..t.mfa.2 as usize].to_vec();
+    let then = meta_call(ctx, t, &args);
+    let bit = match then {
+        Then::Nothing | Then::Call => return,
+        Then::Return => META_BIT,
+        Then::ReturnOrException => META_BIT | EXCEPTION_BIT,
+    };
+    push_return_frame(ctx, t.module as i64 | bit, t.entry);
+}
+
+/// Pushes a return-trace frame (module word, entry, return address to
+/// [`Op::ReturnTrace`]), unless the stack cannot grow (the process is then killed at its
+/// next safe point, as for any refused growth).
+fn push_return_frame(ctx: &mut Ctx, word: i64, entry: u32) {
+    let p = &mut *ctx.p;
+    if p.stack.len() + 3 > p.max_stack && p.grow_stack(3).is_err() {
+        return;
+    }
+    p.stack.push(Term::small(word));
+    p.stack.push(Term::small(entry as i64));
+    p.stack
+        .push(Term::cp_at(0, crate::vm::code::RETURN_TRACE_PC as usize));
+}
+
+/// Traces a call of function `t` (its arguments in `xr`; `local`: through a local pattern);
+/// with `return_to`, its return comes back through [`Op::ReturnTrace`]; with `return_trace`, the return
 /// comes back through [`Op::ReturnTrace`] first: its frame (module index, with
 /// `EXCEPTION_BIT` for `exception_trace`, entry, return address) is pushed, unless the
 /// stack cannot grow (the process is then killed at its next safe point, as for any refused
 /// growth).
 #[cold]
 #[inline(never)]
-pub(super) fn traced_call(ctx: &mut Ctx, xr: &[Term; X_REGS], t: &TracePoint) {
-    use crate::vm::bifs::trace::{call, Then, EXCEPTION_BIT};
+pub(super) fn traced_call(ctx: &mut Ctx, xr: &[Term; X_REGS], t: &TracePoint, local: bool) {
+    use crate::vm::bifs::trace::{call, wants_return_to, Then, EXCEPTION_BIT, RETURN_TO_BIT};
+    if !crate::vm::trace::ENABLED {
+        return;
+    }
     let args: alloc::vec::Vec<Term> = xr[..t.mfa.2 as usize].to_vec();
     let then = call(ctx, t, &args);
     if then == Then::Nothing {
         return;
     }
-    let p = &mut *ctx.p;
-    if p.stack.len() + 3 > p.max_stack && p.grow_stack(3).is_err() {
+    // With `return_to`, a local pattern's call marks where it returns to, once for the
+    // frames a tail call shares.
+    if local && wants_return_to(ctx) {
+        push_return_frame(ctx, t.module as i64 | RETURN_TO_BIT, t.entry);
+    }
+    if then == Then::Call {
         return;
     }
     let bit = if then == Then::ReturnOrException {
@@ -462,8 +515,5 @@ pub(super) fn traced_call(ctx: &mut Ctx, xr: &[Term; X_REGS], t: &TracePoint) {
     } else {
         0
     };
-    p.stack.push(Term::small(t.module as i64 | bit));
-    p.stack.push(Term::small(t.entry as i64));
-    p.stack
-        .push(Term::cp_at(0, crate::vm::code::RETURN_TRACE_PC as usize));
+    push_return_frame(ctx, t.module as i64 | bit, t.entry);
 }

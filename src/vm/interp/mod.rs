@@ -1406,7 +1406,7 @@ fn general<'e>(
                             exception::build_trace(p, atoms, code, m, at, top)
                         }
                     };
-                    if p.trace.is_some() {
+                    if p.trace.is_some() || (crate::vm::trace::ENABLED && !code.metas.is_empty()) {
                         super::bifs::trace::unwinding(&mut ctx!(), class.atom(), reason);
                     }
                     match exception::unwind(p, xr, class, reason, trace) {
@@ -2335,7 +2335,7 @@ fn general<'e>(
                     // goes to the function.
                     Some(t) => {
                         if p.trace.is_some() {
-                            call::traced_call(&mut ctx!(), xr, t);
+                            call::traced_call(&mut ctx!(), xr, t, false);
                         }
                         jump_module!(t.module, t.entry);
                     }
@@ -2355,19 +2355,10 @@ fn general<'e>(
                     // A function traced with return_trace returned here: its module index and
                     // entry are under the return address it took.
                     let entry = p.stack.pop().and_then(|t| t.as_small()).unwrap_or(-1);
-                    let module = p
-                        .stack
-                        .pop()
-                        .and_then(|t| t.as_small())
-                        .map_or(-1, |m| m & 0xffff_ffff);
+                    let module = p.stack.pop().and_then(|t| t.as_small()).unwrap_or(-1);
                     if module >= 0 && entry >= 0 {
                         let value = xr[0];
-                        super::bifs::trace::returned(
-                            &mut ctx!(),
-                            module as u32,
-                            entry as u32,
-                            value,
-                        );
+                        super::bifs::trace::returned(&mut ctx!(), module, entry as u32, value);
                     }
                     do_return!();
                 }
