@@ -855,19 +855,31 @@ impl<P: Platform> Node<P> {
                     items.push(heap.tuple(&[k, v]));
                 }
                 let list = heap.list(&items);
-                let view = heap.view(&vm.lits);
-                let c = Carried::trace(
-                    &view,
-                    &self.st.memory,
-                    &mut self.st.trace_clock,
-                    t,
-                    pid,
-                    tag,
-                    &[list],
-                );
-                self.st.deliver_trace(t.tracer, c);
+                self.trace_event(&heap, t, pid, tag, list);
             }
         }
+    }
+
+    /// Sends `p`'s tracer (`t`) the trace message `{trace, Pid, Tag, What}`, `What` in `heap`.
+    fn trace_event(
+        &mut self,
+        heap: &Heap,
+        t: crate::vm::trace::Tracee,
+        pid: u32,
+        tag: Term,
+        what: Term,
+    ) {
+        let view = heap.view(&self.rt.vm.lits);
+        let c = Carried::trace(
+            &view,
+            &self.st.memory,
+            &mut self.st.trace_clock,
+            t,
+            pid,
+            tag,
+            &[what],
+        );
+        self.st.deliver_trace(t.tracer, c);
     }
 
     /// Trace event `tag` of `p` (`{trace, Pid, Tag, MFA}`): with `at_function`, MFA is the
@@ -899,17 +911,7 @@ impl<P: Platform> Node<P> {
             }
             _ => Term::small(0),
         };
-        let view = heap.view(&vm.lits);
-        let c = Carried::trace(
-            &view,
-            &self.st.memory,
-            &mut self.st.trace_clock,
-            t,
-            pid,
-            tag,
-            &[what],
-        );
-        self.st.deliver_trace(t.tracer, c);
+        self.trace_event(&heap, t, pid, tag, what);
     }
 
     fn exit_process(&mut self, mut p: Box<Process>, reason: Carried) {

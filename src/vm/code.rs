@@ -245,6 +245,17 @@ pub struct MetaPoint {
     pub saved: Op,
 }
 
+/// The first free number in a table of points, made at its end when none is.
+fn free_slot<T>(points: &mut Vec<Option<T>>) -> usize {
+    match points.iter().position(Option::is_none) {
+        Some(n) => n,
+        None => {
+            points.push(None);
+            points.len() - 1
+        }
+    }
+}
+
 /// A place in the chain of instructions at a function's entry (see [`Code::slot`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
@@ -594,13 +605,7 @@ impl Code {
         spec: alloc::rc::Rc<super::trace::CallSpec>,
     ) {
         self.clear_trace(module, entry);
-        let n = match self.trace.iter().position(Option::is_none) {
-            Some(n) => n,
-            None => {
-                self.trace.push(None);
-                self.trace.len() - 1
-            }
-        } as u32;
+        let n = free_slot(&mut self.trace) as u32;
         let how = match export {
             Some(e) => {
                 let pc = self.trampoline(n);
@@ -654,13 +659,7 @@ impl Code {
         tracer: u32,
     ) {
         self.clear_meta(module, entry);
-        let n = match self.metas.iter().position(Option::is_none) {
-            Some(n) => n,
-            None => {
-                self.metas.push(None);
-                self.metas.len() - 1
-            }
-        };
+        let n = free_slot(&mut self.metas);
         let at = self.slot_where(module, entry, |op| {
             !matches!(op, Op::CountCall(_) | Op::TraceLocal(_))
         });
@@ -842,14 +841,7 @@ impl Code {
             }
             (CountChange::Stop, Some(i)) => self.unchain(module, entry, i, T::TIMED),
             (CountChange::Start, None) => {
-                let table = points(self);
-                let n = match table.iter().position(Option::is_none) {
-                    Some(n) => n,
-                    None => {
-                        table.push(None);
-                        table.len() - 1
-                    }
-                };
+                let n = free_slot(points(self));
                 let mark = if T::TIMED { TIME_POINT } else { 0 };
                 let code = &mut self.modules[module as usize].code;
                 let saved =

@@ -1052,6 +1052,39 @@ pub enum Then {
     ReturnOrException,
 }
 
+/// The first clause of `spec` that the argument list `list` matches, if any: what the
+/// function's end asks (`otherwise` when the clause asks neither `return_trace` nor
+/// `exception_trace`) and the trace message's extra term, `None` (no message) for
+/// `{message, false}`.
+#[allow(clippy::option_option)]
+fn matched(
+    ctx: &mut Ctx,
+    spec: &CallSpec,
+    list: Term,
+    otherwise: Then,
+) -> Option<(Then, Option<Option<Term>>)> {
+    let c = spec
+        .clauses
+        .iter()
+        .find(|c| clause_matches(ctx, spec, c, list))?;
+    let then = match (c.return_trace, c.exception_trace) {
+        (_, true) => Then::ReturnOrException,
+        (true, false) => Then::Return,
+        _ => otherwise,
+    };
+    let extra = match c.message {
+        Message::Off => return Some((then, None)),
+        Message::Plain => None,
+        Message::With(x) => try_copy_term(&spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
+        Message::Caller => Some(caller(ctx)),
+        Message::TaggedCaller(tag) => {
+            let c = caller(ctx);
+            Some(ctx.p.heap.tuple(&[tag, c]))
+        }
+    };
+    Some((then, Some(extra)))
+}
+
 /// At the entry of traced function `t`, its arguments in `args`: the `call` trace message
 /// when the caller is traced for calls and the pattern matches; what its end asks.
 #[cold]
@@ -1067,28 +1100,11 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
         return Then::Nothing;
     }
     let list = ctx.p.heap.list(args);
-    let Some(c) = t
-        .spec
-        .clauses
-        .iter()
-        .find(|c| clause_matches(ctx, &t.spec, c, list))
-    else {
+    let Some((then, extra)) = matched(ctx, &t.spec, list, Then::Call) else {
         return Then::Nothing;
     };
-    let then = match (c.return_trace, c.exception_trace) {
-        (_, true) => Then::ReturnOrException,
-        (true, false) => Then::Return,
-        _ => Then::Call,
-    };
-    let extra = match c.message {
-        Message::Off => return then,
-        Message::Plain => None,
-        Message::With(x) => try_copy_term(&t.spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
-        Message::Caller => Some(caller(ctx)),
-        Message::TaggedCaller(tag) => {
-            let c = caller(ctx);
-            Some(ctx.p.heap.tuple(&[tag, c]))
-        }
+    let Some(extra) = extra else {
+        return then;
     };
     let (m, f, arity) = t.mfa;
     let what = if me_t.has(trace::ARITY) {
@@ -1383,28 +1399,11 @@ pub fn meta_call(ctx: &mut Ctx, t: &MetaPoint, args: &[Term]) -> Then {
         return Then::Nothing;
     }
     let list = ctx.p.heap.list(args);
-    let Some(c) = t
-        .spec
-        .clauses
-        .iter()
-        .find(|c| clause_matches(ctx, &t.spec, c, list))
-    else {
+    let Some((then, extra)) = matched(ctx, &t.spec, list, Then::Nothing) else {
         return Then::Nothing;
     };
-    let then = match (c.return_trace, c.exception_trace) {
-        (_, true) => Then::ReturnOrException,
-        (true, false) => Then::Return,
-        _ => Then::Nothing,
-    };
-    let extra = match c.message {
-        Message::Off => return then,
-        Message::Plain => None,
-        Message::With(x) => try_copy_term(&t.spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
-        Message::Caller => Some(caller(ctx)),
-        Message::TaggedCaller(tag) => {
-            let c = caller(ctx);
-            Some(ctx.p.heap.tuple(&[tag, c]))
-        }
+    let Some(extra) = extra else {
+        return then;
     };
     let (m, f, _) = t.mfa;
     let mfa = ctx.p.heap.tuple(&[m, f, list]);
