@@ -581,7 +581,7 @@ impl<P: Platform> Node<P> {
         if !starting && self.st.user_alive() == 0 && !self.program_timer_pending() {
             return true;
         }
-        if self.st.timers.next_deadline().is_some() || !self.st.outlets.is_empty() {
+        if !self.st.timers.is_empty() || !self.st.outlets.is_empty() {
             return false;
         }
         let st = &self.st;

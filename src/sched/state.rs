@@ -211,7 +211,7 @@ pub struct Entry {
     pub links: WordSet<u32>,
     /// Its registered name.
     pub name: Option<Term>,
-    /// The timer of the receive it waits in.
+    /// The timer of its timed receives: armed while it waits in one, dormant after.
     pub recv_timer: Option<TimerId>,
     /// A kernel service (the Xenstore driver and its supervisor): numbered apart from the
     /// program's processes, not counted among them, and its pores do not keep the node up.
@@ -1147,16 +1147,18 @@ impl<P: Platform> State<P> {
 
     /// Starts the timeout of the receive `pid` waits in.
     pub fn start_receive_timer(&mut self, now: u64, pid: u32, ms: u64) {
-        let id = self.timers.start(
-            now.saturating_add(ms.saturating_mul(MS)),
-            TimerEvent::Receive(pid),
-        );
-        if let Some(e) = self.procs.get_mut(&pid) {
-            if let Some(old) = e.recv_timer.replace(id) {
-                // A receive that ended without the process being parked since.
-                self.timers.cancel(old);
+        let deadline = now.saturating_add(ms.saturating_mul(MS));
+        let Some(e) = self.procs.get_mut(&pid) else {
+            return;
+        };
+        // The timer of its last timed receive, dormant (or still armed, when that receive
+        // ended without the process being parked since), serves again if it is still held.
+        if let Some(id) = e.recv_timer {
+            if self.timers.rearm(id, deadline) {
+                return;
             }
         }
+        e.recv_timer = Some(self.timers.start(deadline, TimerEvent::Receive(pid)));
     }
 
     /// Cancels a message timer; the milliseconds it had left.
@@ -1175,6 +1177,9 @@ impl<P: Platform> State<P> {
 
     /// Fires every timer due at `now`.
     pub fn expire_timers(&mut self, now: u64) {
+        if !self.timers.may_be_due(now) {
+            return;
+        }
         for (id, event) in self.timers.expire(now) {
             match event {
                 TimerEvent::Receive(pid) => {
@@ -1217,11 +1222,12 @@ impl<P: Platform> State<P> {
         }
     }
 
-    /// Cancels the receive timer of `pid` (its receive ended before the time was up).
+    /// Stops the receive timer of `pid` (its receive ended before the time was up): the
+    /// timer goes dormant, for its next timed receive to arm again.
     pub fn cancel_receive_timer(&mut self, pid: u32) {
-        if let Some(e) = self.procs.get_mut(&pid) {
-            if let Some(t) = e.recv_timer.take() {
-                self.timers.cancel(t);
+        if let Some(e) = self.procs.get(&pid) {
+            if let Some(t) = e.recv_timer {
+                self.timers.disarm(t);
             }
         }
     }
