@@ -11,6 +11,7 @@ use super::to_binary::{self, Walk};
 use super::trap;
 use crate::vm::atom;
 use crate::vm::bif::{badarg, copied_terms, list_elems, BifResult, Ctx, Fault};
+use crate::vm::heap::BinSlice;
 use crate::vm::heap::View;
 use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::small::SmallStack;
@@ -31,6 +32,18 @@ pub fn iolist_chunks(v: &View, t: Term, f: impl FnMut(&[u8])) -> Option<()> {
 /// [`iolist_chunks`] for at most about `budget` units of work (an element, or 64 bytes of
 /// a binary): [`Walk::Paused`] when the iolist is longer.
 pub fn iolist_chunks_within(v: &View, t: Term, budget: usize, mut f: impl FnMut(&[u8])) -> Walk {
+    // A binary's bytes to `f` (false when it is not byte-sized); its work in `work`.
+    fn emit(b: BinSlice, work: &mut usize, f: &mut impl FnMut(&[u8])) -> bool {
+        if !b.bit_len.is_multiple_of(8) {
+            return false;
+        }
+        *work += b.bit_len / 512;
+        match b.bytes() {
+            Some(x) => f(x),
+            None => f(&b.to_vec()),
+        }
+        true
+    }
     let mut stack: SmallStack<Term, 32> = SmallStack::new(Term::NIL);
     stack.push(t);
     let mut work = 0usize;
@@ -39,23 +52,9 @@ pub fn iolist_chunks_within(v: &View, t: Term, budget: usize, mut f: impl FnMut(
         if work > budget {
             return Walk::Paused;
         }
-        if t.is_nil() {
-            continue;
-        }
-        if let Some(b) = v.binary(t) {
-            if !b.bit_len.is_multiple_of(8) {
-                return Walk::Bad;
-            }
-            work += b.bit_len / 512;
-            match b.bytes() {
-                Some(x) => f(x),
-                None => f(&b.to_vec()),
-            }
-            continue;
-        }
         if t.is_cons() {
             let (h, tl) = v.cons(t);
-            // Process the head first: push the tail, then the head.
+            // The tail is checked before the head is taken; it is walked after it.
             if !(tl.is_nil() || tl.is_cons() || v.is_binary(tl)) {
                 return Walk::Bad;
             }
@@ -66,14 +65,26 @@ pub fn iolist_chunks_within(v: &View, t: Term, budget: usize, mut f: impl FnMut(
                 }
                 // Fast path for flat byte runs.
                 f(&[c as u8]);
-            } else if h.is_cons() || h.is_nil() || v.is_binary(h) {
+            } else if h.is_cons() {
                 stack.push(h);
+            } else if h.is_nil() {
+            } else if let Some(b) = v.binary(h) {
+                // A binary element at once: no second look at it off the stack.
+                if !emit(b, &mut work, &mut f) {
+                    return Walk::Bad;
+                }
             } else {
                 return Walk::Bad;
             }
             continue;
         }
-        return Walk::Bad;
+        if t.is_nil() {
+            continue;
+        }
+        match v.binary(t) {
+            Some(b) if emit(b, &mut work, &mut f) => {}
+            _ => return Walk::Bad,
+        }
     }
     Walk::Done
 }
