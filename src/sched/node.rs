@@ -795,23 +795,21 @@ impl<P: Platform> Node<P> {
     }
 
     /// The trace events at the end of a slice of `p`: its collections'
-    /// (`garbage_collection`), then `out_exited` (with `exiting`) when the slice ended the
-    /// process (`ended` true), `out` (with `running`) when it did not (false); none after a
-    /// halt (`None`).
+    /// (`garbage_collection`), then `out` (with `running`) when the slice did not end the
+    /// process (`ended` false); none after a halt (`None`). A process the slice ended gets
+    /// `exit` and `out_exited` as it exits ([`Node::exit_process`]).
     #[cold]
     #[inline(never)]
     fn slice_end_events(&mut self, p: &mut Process, ended: Option<bool>) {
-        use crate::vm::trace::{EXITING, RUNNING};
+        use crate::vm::trace::RUNNING;
         if p.gc_events.is_some() {
             self.gc_trace_events(p);
         }
         let Some(t) = p.trace else {
             return;
         };
-        match ended {
-            Some(true) if t.has(EXITING) => self.running_event(p, "out_exited", false),
-            Some(false) if t.has(RUNNING) => self.running_event(p, "out", true),
-            _ => {}
+        if ended == Some(false) && t.has(RUNNING) {
+            self.running_event(p, "out", true);
         }
     }
 
@@ -914,11 +912,37 @@ impl<P: Platform> Node<P> {
         self.trace_event(&heap, t, pid, tag, what);
     }
 
+    /// The trace events of processes a signal ended between their slices, as erl's are when
+    /// it schedules such a process to exit: `in` with the function it waited in (with
+    /// `running`), `exit` (with `procs`), `out_exited` (with `exiting`).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn trace_dying(&mut self) {
+        use crate::vm::trace::{EXITING, RUNNING};
+        self.stamp_traces();
+        for d in core::mem::take(&mut self.st.dying_traced) {
+            let mut p = d.process;
+            p.trace = Some(d.trace);
+            if d.trace.has(RUNNING) {
+                self.running_event(&p, "in", true);
+            }
+            self.st.trace_exit(d.pid, d.trace, &d.reason);
+            if d.trace.has(EXITING) {
+                self.running_event(&p, "out_exited", false);
+            }
+        }
+    }
+
     fn exit_process(&mut self, mut p: Box<Process>, reason: Carried) {
         let pid = p.pid.pid_number();
-        if let Some(t) = p.trace.take() {
+        if let Some(t) = p.trace {
+            // `exit` (with `procs`), then `out_exited` (with `exiting`), as erl orders them.
             self.stamp_traces();
             self.st.trace_exit(pid, t, &reason);
+            if t.has(crate::vm::trace::EXITING) {
+                self.running_event(&p, "out_exited", false);
+            }
+            p.trace = None;
         }
         drop(p);
         self.release_tables(pid);

@@ -268,6 +268,19 @@ impl Word for (u32, AliasMode) {
     }
 }
 
+/// A traced process a signal ended between its slices, whose trace events wait for the node
+/// (see [`State::dying_traced`]).
+pub struct DyingTraced {
+    /// Its pid number.
+    pub pid: u32,
+    /// Its trace flags and tracer.
+    pub trace: Tracee,
+    /// Why it ended.
+    pub reason: Rc<Carried>,
+    /// The process as the signal found it (where it was, for `in`).
+    pub process: Box<Process>,
+}
+
 /// What a timer does when it fires.
 #[derive(Debug)]
 pub enum TimerEvent {
@@ -377,6 +390,10 @@ pub struct State<P: Platform> {
     no_lits: Literals,
     /// Processes removed since the node last released their ETS tables.
     pub exited: Vec<u32>,
+    /// Traced processes a signal ended between their slices whose tracer wants `running` or
+    /// `exiting` events: the node sends their events, which need its code tables (see
+    /// [`State::terminate`]).
+    pub dying_traced: Vec<DyingTraced>,
     /// The account every process heap charges (unlimited unless the node is given a budget).
     pub memory: NodeMemory,
     /// The `atomics` and `counters` arrays.
@@ -449,6 +466,7 @@ impl<P: Platform> State<P> {
             outlet_replies: Vec::new(),
             no_lits: Literals::default(),
             exited: Vec::new(),
+            dying_traced: Vec::new(),
             memory: NodeMemory::unlimited(),
             atomic_arrays: Default::default(),
             code_change: None,
@@ -876,7 +894,19 @@ impl<P: Platform> State<P> {
             return;
         };
         if let Some(t) = e.process.as_mut().and_then(|p| p.trace.take()) {
-            self.trace_exit(pid, t, &reason);
+            match e.process.take() {
+                // As erl schedules a process to exit: `in` (with `running`), then `exit`,
+                // then `out_exited` (with `exiting`); the node sends them.
+                Some(p) if t.has(trace::RUNNING | trace::EXITING) && t.tracer != pid => {
+                    self.dying_traced.push(DyingTraced {
+                        pid,
+                        trace: t,
+                        reason: reason.clone(),
+                        process: p,
+                    });
+                }
+                _ => self.trace_exit(pid, t, &reason),
+            }
         }
         self.code_reply.retain(|(p, _)| *p != pid);
         if e.system {

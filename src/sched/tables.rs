@@ -38,8 +38,12 @@ impl<P: Platform> Node<P> {
         }
     }
 
-    /// Releases the tables of every process the signal machinery removed.
+    /// Releases the tables of every process the signal machinery removed (and sends the
+    /// trace events of the traced ones it left for the node).
     pub(super) fn release_exited(&mut self) {
+        if !self.st.dying_traced.is_empty() {
+            self.trace_dying();
+        }
         while let Some(pid) = self.st.exited.pop() {
             self.release_tables(pid);
         }
