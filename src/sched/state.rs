@@ -179,8 +179,9 @@ pub enum Delivery {
     Timeout(u64, Rc<Carried>),
     /// `{'EXIT', From, Reason}` for a process trapping exits.
     Exit(u32, Rc<Carried>),
-    /// `{'DOWN', Ref, process, Who, Reason}`.
-    Down(u64, Watched, Rc<Carried>),
+    /// `{'DOWN', Ref, process, Who, Reason}`, from the process that ended (none for
+    /// `noproc`).
+    Down(u64, Watched, Option<u32>, Rc<Carried>),
     /// `{irq, {'$pore', Id}}`.
     Irq(u64),
     /// `{{'$outlet', Id}, Message}`.
@@ -675,7 +676,7 @@ impl<P: Platform> State<P> {
                         let origin = match d {
                             _ if clock => [self.atoms.clock_service, atom::UNDEFINED],
                             Delivery::Timeout(..) => [self.atoms.clock_service, atom::UNDEFINED],
-                            Delivery::Exit(from, _) | Delivery::Down(_, Watched::Pid(from), _) => {
+                            Delivery::Exit(from, _) | Delivery::Down(_, _, Some(from), _) => {
                                 [atom::NONODE, Term::pid(from)]
                             }
                             _ => [atom::NONODE, atom::UNDEFINED],
@@ -949,7 +950,10 @@ impl<P: Platform> State<P> {
                     w.watching.remove(r);
                 }
                 self.end_monitor_alias(r);
-                self.deliver(m.watcher, Delivery::Down(r, m.who, reason.clone()));
+                self.deliver(
+                    m.watcher,
+                    Delivery::Down(r, m.who, Some(pid), reason.clone()),
+                );
             }
         }
         for r in e.watching.into_vec() {
@@ -1006,7 +1010,7 @@ impl<P: Platform> State<P> {
             }
             None => {
                 let noproc = Rc::new(Carried::immediate(self.atoms.noproc));
-                self.deliver(watcher, Delivery::Down(reference, who, noproc));
+                self.deliver(watcher, Delivery::Down(reference, who, None, noproc));
             }
         }
     }
@@ -1053,9 +1057,8 @@ impl<P: Platform> State<P> {
     /// it was not active.
     pub fn demonitor(&mut self, watcher: u32, reference: u64) -> bool {
         if let Some(e) = self.procs.get_mut(&watcher) {
-            e.held.retain(
-                |h| !matches!(h, Held::Deliver(Delivery::Down(r, _, _)) if *r == reference),
-            );
+            e.held
+                .retain(|h| !matches!(h, Held::Deliver(Delivery::Down(r, ..)) if *r == reference));
         }
         if self.aliases.get(reference).is_some_and(|a| a.0 == watcher) {
             self.end_monitor_alias(reference);
@@ -1275,7 +1278,7 @@ fn build(
         Delivery::Irq(_) => None,
         Delivery::Timeout(_, c)
         | Delivery::Exit(_, c)
-        | Delivery::Down(_, _, c)
+        | Delivery::Down(_, _, _, c)
         | Delivery::Outlet(_, c) => Some(c),
     };
     let exit = matches!(d, Delivery::Exit(..) | Delivery::Down(..));
@@ -1298,7 +1301,7 @@ fn build(
                 .tuple(&[atom::EXIT_CAPS, Term::pid(*from), Term::NIL]),
             3,
         ),
-        Delivery::Down(r, who, _) => {
+        Delivery::Down(r, who, ..) => {
             let r = p.heap.reference(*r);
             let who = match *who {
                 Watched::Pid(n) => Term::pid(n),
