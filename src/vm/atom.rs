@@ -203,6 +203,9 @@ predefined! {
     SPAWN_REPLY = "spawn_reply",
     PORE_TAG = "$pore",
     OUTLET_TAG = "$outlet",
+    DEMONITOR = "demonitor",
+    REPLY_DEMONITOR = "reply_demonitor",
+    EXPLICIT_UNALIAS = "explicit_unalias",
 }
 
 /// The table of interned atoms: every name once, in one buffer, and a hash index over them.

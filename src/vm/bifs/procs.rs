@@ -529,7 +529,7 @@ pub fn monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let (o, rest) = v.cons(opts);
         match v.tuple(o) {
             Some([atom::ALIAS, mode]) => {
-                alias = Some(alias_mode(ctx, *mode).ok_or_else(badarg)?);
+                alias = Some(alias_mode(*mode).ok_or_else(badarg)?);
             }
             _ => return Err(badarg()),
         }
@@ -541,14 +541,11 @@ pub fn monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     monitor_with(ctx, a[0], a[1], alias)
 }
 
-fn alias_mode(ctx: &Ctx, t: Term) -> Option<AliasMode> {
-    if !t.is_atom() {
-        return None;
-    }
-    Some(match ctx.atoms.name(t) {
-        "explicit_unalias" => AliasMode::Explicit,
-        "demonitor" => AliasMode::Demonitor,
-        "reply_demonitor" => AliasMode::ReplyDemonitor,
+fn alias_mode(t: Term) -> Option<AliasMode> {
+    Some(match t {
+        atom::EXPLICIT_UNALIAS => AliasMode::Explicit,
+        atom::DEMONITOR => AliasMode::Demonitor,
+        atom::REPLY_DEMONITOR => AliasMode::ReplyDemonitor,
         _ => return None,
     })
 }
