@@ -476,8 +476,16 @@ fn hash_range(ctx: &Ctx, r: Term) -> Result<u64, Fault> {
     }
 }
 
-/// `erlang:unique_integer/0,1`.
-pub fn unique_integer(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+/// `erlang:unique_integer/0,1`: the modifiers (`positive`, `monotonic`) change nothing, as
+/// every integer given is positive and greater than the last; any other is `badarg`.
+pub fn unique_integer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if let Some(&mods) = a.first() {
+        for m in ctx.view().list_to_vec(mods).ok_or_else(badarg)? {
+            if !m.is_atom() || !matches!(ctx.atoms.name(m), "positive" | "monotonic") {
+                return Err(badarg());
+            }
+        }
+    }
     let n = *ctx.next_ref;
     *ctx.next_ref += 1;
     Ok(Term::small(n as i64))

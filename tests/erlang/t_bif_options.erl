@@ -1,0 +1,94 @@
+%% What an everyday program passes to BIFs besides the plain case: sends to `{Name, Node}`
+%% (a name not registered here and another node drop the message; a bare name is badarg),
+%% send/3's options and send_nosuspend, spawn_opt's options (anything erl does not take is
+%% badarg with cause badopt; `{monitor, Opts}` monitors), the encodings of the atom BIFs and
+%% unique_integer's modifiers.
+-module(t_bif_options).
+-export([main/0]).
+
+c(F) ->
+    try F() of
+        V -> {ok, V}
+    catch
+        C:R:St -> {C, R, top(St)}
+    end.
+
+top([{M, F, A, Info} | _]) -> {M, F, A, proplists:get_value(error_info, Info)};
+top(_) -> none.
+
+shape(P) when is_pid(P) -> pid;
+shape({P, R}) when is_pid(P), is_reference(R) -> pid_ref;
+shape(X) -> X.
+
+main() ->
+    Node = node(),
+    %% Sends.
+    erlang:display(c(fun() -> {no_such_name, Node} ! hi end)),
+    erlang:display(c(fun() -> erlang:send({no_such_name, Node}, hi) end)),
+    erlang:display(c(fun() -> {no_such_name, 'other@host'} ! hi end)),
+    erlang:display(c(fun() -> no_such_name ! hi end)),
+    erlang:display(c(fun() -> erlang:send({1, Node}, hi) end)),
+    erlang:display(c(fun() -> erlang:send({a, 1}, hi) end)),
+    erlang:display(c(fun() -> erlang:send({no_such_name, Node}, hi, [noconnect]) end)),
+    erlang:display(c(fun() -> erlang:send({no_such_name, 'other@host'}, hi, [noconnect]) end)),
+    erlang:display(c(fun() -> erlang:send({no_such_name, 'other@host'}, hi, [nosuspend]) end)),
+    erlang:display(c(fun() -> erlang:send(no_such_name, hi, [noconnect]) end)),
+    erlang:display(c(fun() -> erlang:send(self(), one, [nosuspend, noconnect]) end)),
+    erlang:display(c(fun() -> erlang:send(self(), two, [bogus]) end)),
+    erlang:display(c(fun() -> erlang:send(self(), three, bogus) end)),
+    erlang:display(c(fun() -> erlang:send_nosuspend({no_such_name, Node}, hi) end)),
+    erlang:display(c(fun() -> erlang:send_nosuspend(self(), four) end)),
+    erlang:display(c(fun() -> erlang:send_nosuspend({x, 'other@host'}, hi, [noconnect]) end)),
+    register(t_bif_options_me, self()),
+    erlang:display(c(fun() -> {t_bif_options_me, Node} ! five end)),
+    erlang:display(c(fun() -> erlang:send({t_bif_options_me, Node}, six, [noconnect]) end)),
+    erlang:display(lists:reverse(drain([]))),
+    %% spawn_opt.
+    F = fun() -> ok end,
+    Opts = [link, monitor, {monitor, []}, {monitor, [{alias, demonitor}]},
+            {monitor, [{alias, reply_demonitor}]}, {monitor, bad}, {monitor, [bad]},
+            {monitor, [{alias, bad}]}, {fullsweep_after, 5}, {fullsweep_after, -1},
+            {fullsweep_after, a}, {scheduler, 0}, {scheduler, 1}, {scheduler, 99},
+            {scheduler, a}, {min_heap_size, 10}, {min_heap_size, -1},
+            {min_heap_size, a}, {min_bin_vheap_size, 10}, {min_bin_vheap_size, -1},
+            {max_heap_size, 100000}, {max_heap_size, a}, {message_queue_data, on_heap},
+            {message_queue_data, bad}, {priority, high}, {priority, x}, {bogus, 1}, bogus,
+            {link, true}, "x", {a, b, c}, 1],
+    lists:foreach(
+        fun(O) ->
+            erlang:display({O, case c(fun() -> spawn_opt(F, [O]) end) of
+                                   {ok, V} -> shape(V);
+                                   E -> E
+                               end})
+        end, Opts),
+    erlang:display(c(fun() -> spawn_opt(F, [link | bad]) end)),
+    erlang:display(c(fun() -> spawn_opt(lists, seq, [1, 2], [bogus]) end)),
+    {Pid, Ref} = spawn_opt(fun() -> receive go -> exit(done) end end,
+                           [{monitor, [{alias, demonitor}]}]),
+    Pid ! go,
+    erlang:display(receive {'DOWN', Ref, process, Pid, Why} -> {down, Why} end),
+    %% spawn_request takes the same options besides its own.
+    Req = spawn_request(F, [{reply_tag, tag}, {fullsweep_after, 1}]),
+    erlang:display(receive {tag, Req, Ok, P} -> {Ok, is_pid(P)} end),
+    Req2 = spawn_request(F, [{bogus, 1}]),
+    erlang:display(receive {spawn_reply, Req2, error, Why2} -> Why2 end),
+    %% Encodings of the atom BIFs.
+    erlang:display(c(fun() -> atom_to_binary(abc, utf8) end)),
+    erlang:display(c(fun() -> atom_to_binary(abc, unicode) end)),
+    erlang:display(c(fun() -> atom_to_binary(abc, latin1) end)),
+    erlang:display(c(fun() -> atom_to_binary(abc, bogus) end)),
+    erlang:display(c(fun() -> atom_to_binary(abc, utf16) end)),
+    erlang:display(c(fun() -> binary_to_atom(<<"abc">>, bogus) end)),
+    erlang:display(c(fun() -> binary_to_atom(<<"abc">>, unicode) end)),
+    erlang:display(c(fun() -> binary_to_existing_atom(<<"abc">>, bogus) end)),
+    erlang:display(c(fun() -> binary_to_existing_atom(<<"abc">>, latin1) end)),
+    %% unique_integer's modifiers.
+    erlang:display(c(fun() -> is_integer(erlang:unique_integer([positive, monotonic])) end)),
+    erlang:display(c(fun() -> is_integer(erlang:unique_integer([])) end)),
+    erlang:display(c(fun() -> erlang:unique_integer([bogus]) end)),
+    erlang:display(c(fun() -> erlang:unique_integer(positive) end)),
+    erlang:display(c(fun() -> erlang:unique_integer([positive | monotonic]) end)),
+    halt().
+
+drain(Acc) ->
+    receive M -> drain([M | Acc]) after 0 -> Acc end.
