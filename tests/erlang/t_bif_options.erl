@@ -1,8 +1,10 @@
 %% What an everyday program passes to BIFs besides the plain case: sends to `{Name, Node}`
 %% (a name not registered here and another node drop the message; a bare name is badarg),
 %% send/3's options and send_nosuspend, spawn_opt's options (anything erl does not take is
-%% badarg with cause badopt; `{monitor, Opts}` monitors), the encodings of the atom BIFs and
-%% unique_integer's modifiers.
+%% badarg with cause badopt; `{monitor, Opts}` monitors), the encodings of the atom BIFs,
+%% unique_integer's modifiers, and the option lists of halt/2 (checked before halting),
+%% binary_to_term/2, monitor/3, garbage_collect/2 and system_flag/2 with erl's causes;
+%% bump_reductions/1's argument; float_to_list's scientific digits up to erl's buffer.
 -module(t_bif_options).
 -export([main/0]).
 
@@ -88,6 +90,48 @@ main() ->
     erlang:display(c(fun() -> erlang:unique_integer([bogus]) end)),
     erlang:display(c(fun() -> erlang:unique_integer(positive) end)),
     erlang:display(c(fun() -> erlang:unique_integer([positive | monotonic]) end)),
+    %% Option lists of other BIFs: halt/2 checks them before halting.
+    erlang:display(c(fun() -> erlang:halt(0, [bogus]) end)),
+    erlang:display(c(fun() -> erlang:halt(0, [{flush, maybe}]) end)),
+    erlang:display(c(fun() -> erlang:halt(0, bogus) end)),
+    erlang:display(c(fun() -> erlang:halt(x, [bogus]) end)),
+    erlang:display(c(fun() -> erlang:halt(x, []) end)),
+    erlang:display(c(fun() -> erlang:halt(-1, [{flush, true}]) end)),
+    erlang:display(c(fun() -> binary_to_term(<<131, 97, 1>>, [bogus]) end)),
+    erlang:display(c(fun() -> binary_to_term(<<131, 97, 1>>, bogus) end)),
+    erlang:display(c(fun() -> binary_to_term(<<131, 97, 1>>, [safe | x]) end)),
+    erlang:display(c(fun() -> binary_to_term(<<131, 97>>, [bogus]) end)),
+    erlang:display(c(fun() -> binary_to_term(<<131, 97>>, [safe]) end)),
+    erlang:display(c(fun() -> binary_to_term(<<131, 97, 1>>, [safe, used]) end)),
+    erlang:display(c(fun() -> erlang:monitor(process, self(), [bogus]) end)),
+    erlang:display(c(fun() -> erlang:monitor(process, self(), bogus) end)),
+    erlang:display(c(fun() -> erlang:monitor(process, self(), [{alias, x}]) end)),
+    erlang:display(c(fun() -> erlang:monitor(port, self(), []) end)),
+    erlang:display(c(fun() -> erlang:garbage_collect(self(), [bogus]) end)),
+    erlang:display(c(fun() -> erlang:garbage_collect(self(), bogus) end)),
+    erlang:display(c(fun() -> erlang:garbage_collect(self(), [{type, x}]) end)),
+    erlang:display(c(fun() -> erlang:garbage_collect(x, []) end)),
+    lists:foreach(
+        fun({Flag, V}) -> erlang:display(c(fun() -> erlang:system_flag(Flag, V) end)) end,
+        [{schedulers_online, a}, {fullsweep_after, a}, {multi_scheduling, a},
+         {scheduler_wall_time, a}, {time_offset, a}, {erts_alloc, a}, {min_heap_size, a},
+         {max_heap_size, a}, {backtrace_depth, a}, {"x", 1}, {bogus, 1}]),
+    erlang:display(c(fun() -> erlang:bump_reductions(0) end)),
+    erlang:display(c(fun() -> erlang:bump_reductions(-1) end)),
+    erlang:display(c(fun() -> erlang:bump_reductions(a) end)),
+    erlang:display(c(fun() -> erlang:bump_reductions(1 bsl 70) end)),
+    %% float_to_list's scientific digits: as many as erl's 255-character buffer holds.
+    lists:foreach(
+        fun({X, N}) ->
+            erlang:display({X, N, case c(fun() -> float_to_list(X, [{scientific, N}]) end) of
+                                      {ok, L} -> length(L);
+                                      E -> E
+                                  end})
+        end,
+        [{X, N} || X <- [1.5, -1.5, 1.0e100, -1.0e-100], N <- [247, 248, 249, 250, 300]]),
+    erlang:display(c(fun() -> float_to_list(1.5, [{scientific, -3}]) end)),
+    erlang:display(c(fun() -> float_to_binary(1.5, [{scientific, 250}]) end)),
+    erlang:display(c(fun() -> float_to_list(1.5, [{decimals, -1}]) end)),
     halt().
 
 drain(Acc) ->

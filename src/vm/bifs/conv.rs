@@ -482,15 +482,25 @@ fn float_opts(ctx: &Ctx, f: f64, opts: Term) -> Result<String, Fault> {
         if el.len() != 2 {
             return Err(badarg());
         }
-        let n = el[1]
-            .as_small()
-            .filter(|n| (0..=253).contains(n))
-            .ok_or_else(badarg)? as usize;
+        let n = el[1].as_small().ok_or_else(badarg)?;
         if el[0] == atom::DECIMALS {
+            let n = usize::try_from(n)
+                .ok()
+                .filter(|&n| n <= 253)
+                .ok_or_else(badarg)?;
             out = erl_fixed(f, n).ok_or_else(badarg)?;
             decimals = Some(n);
         } else if el[0] == atom::SCIENTIFIC {
+            // As C's `%.*e`, which erl calls: a negative precision is the default, 6; a
+            // text longer than erl's buffer is `badarg`.
+            let n = usize::try_from(n).unwrap_or(6);
+            if n > FLOAT_TEXT_MAX {
+                return Err(badarg());
+            }
             out = fix_exponent(&crate::vm::decimal::sci(f, n));
+            if out.len() > FLOAT_TEXT_MAX {
+                return Err(badarg());
+            }
         } else {
             return Err(badarg());
         }

@@ -524,11 +524,8 @@ fn queue_data(ctx: &Ctx, v: Term) -> Option<bool> {
 }
 
 /// `badarg` with erl's `cause => badopt` (an option it does not take).
-fn badopt(ctx: &mut Ctx) -> Fault {
-    match ctx.atoms.intern("badopt") {
-        Ok(cause) => crate::vm::bif::badarg_cause(cause),
-        Err(_) => badarg(),
-    }
+fn badopt(_: &mut Ctx) -> Fault {
+    super::misc::badopt()
 }
 
 /// `spawn_opt/2`.
@@ -615,14 +612,14 @@ pub fn monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let (o, rest) = v.cons(opts);
         match v.tuple(o) {
             Some([atom::ALIAS, mode]) => {
-                alias = Some(alias_mode(ctx, *mode).ok_or_else(badarg)?);
+                alias = Some(alias_mode(ctx, *mode).ok_or_else(super::misc::badopt)?);
             }
-            _ => return Err(badarg()),
+            _ => return Err(super::misc::badopt()),
         }
         opts = rest;
     }
     if !opts.is_nil() {
-        return Err(badarg());
+        return Err(super::misc::badopt());
     }
     monitor_with(ctx, a[0], a[1], alias)
 }
