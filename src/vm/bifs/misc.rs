@@ -88,9 +88,14 @@ pub fn node(_: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(atom::NONODE)
 }
 
-/// `node/1`.
-pub fn node1(_: &mut Ctx, _: &[Term]) -> BifResult {
-    Ok(atom::NONODE)
+/// `node/1`: the node of a pid or reference (ports there are none), always this one;
+/// anything else is `badarg`.
+pub fn node1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[0].is_pid() || ctx.view().is_ref(a[0]) {
+        Ok(atom::NONODE)
+    } else {
+        Err(badarg())
+    }
 }
 
 /// `nodes/0`: the node is never distributed, so it sees no other node.
