@@ -4,7 +4,8 @@
 %% badarg with cause badopt; `{monitor, Opts}` monitors), the encodings of the atom BIFs,
 %% unique_integer's modifiers, and the option lists of halt/2 (checked before halting),
 %% binary_to_term/2, monitor/3, garbage_collect/2 and system_flag/2 with erl's causes;
-%% bump_reductions/1's argument; float_to_list's scientific digits up to erl's buffer.
+%% bump_reductions/1's argument; float_to_list's scientific digits up to erl's buffer;
+%% is_record/3's tag and node/1's argument.
 -module(t_bif_options).
 -export([main/0]).
 
@@ -132,6 +133,14 @@ main() ->
     erlang:display(c(fun() -> float_to_list(1.5, [{scientific, -3}]) end)),
     erlang:display(c(fun() -> float_to_binary(1.5, [{scientific, 250}]) end)),
     erlang:display(c(fun() -> float_to_list(1.5, [{decimals, -1}]) end)),
+    %% is_record/3 and node/1 check their arguments.
+    T = list_to_tuple([a, 1]),
+    A = list_to_atom("a"),
+    erlang:display([c(fun() -> erlang:is_record(T, A, N) end) || N <- [-1, 0, 2, 1 bsl 70, x]]),
+    erlang:display([c(fun() -> erlang:is_record(T, K, 2) end) || K <- [1, "a", {a}]]),
+    erlang:display([c(fun() -> erlang:is_record(X, A, 2) end) || X <- [x, {}, {1, 2}]]),
+    erlang:display([c(fun() -> erlang:node(X) end)
+                    || X <- [x, self(), make_ref(), 1, {a, b}, list_to_atom("n@h")]]),
     halt().
 
 drain(Acc) ->
