@@ -5,7 +5,7 @@
 %% unique_integer's modifiers, and the option lists of halt/2 (checked before halting),
 %% binary_to_term/2, monitor/3, garbage_collect/2 and system_flag/2 with erl's causes;
 %% bump_reductions/1's argument; float_to_list's scientific digits up to erl's buffer;
-%% is_record/3's tag and node/1's argument.
+%% is_record/3's tag and node/1's argument; ets:give_away/3's error causes.
 -module(t_bif_options).
 -export([main/0]).
 
@@ -141,6 +141,19 @@ main() ->
     erlang:display([c(fun() -> erlang:is_record(X, A, 2) end) || X <- [x, {}, {1, 2}]]),
     erlang:display([c(fun() -> erlang:node(X) end)
                     || X <- [x, self(), make_ref(), 1, {a, b}, list_to_atom("n@h")]]),
+    %% ets:give_away/3's error causes.
+    Tab = ets:new(t_bif_options_tab, [public, named_table]),
+    Dead = spawn(fun() -> ok end),
+    Other = spawn(fun() -> receive stop -> ok end end),
+    Mon = monitor(process, Dead),
+    receive {'DOWN', Mon, process, Dead, _} -> ok end,
+    erlang:display(c(fun() -> ets:give_away(Tab, self(), x) end)),
+    erlang:display(c(fun() -> ets:give_away(Tab, Dead, x) end)),
+    erlang:display(c(fun() -> ets:give_away(Tab, x, x) end)),
+    erlang:display(c(fun() -> ets:give_away(no_such_table, Other, x) end)),
+    erlang:display(c(fun() -> ets:give_away(Tab, Other, x) end)),
+    erlang:display(c(fun() -> ets:give_away(Tab, Other, x) end)),
+    Other ! stop,
     halt().
 
 drain(Acc) ->
