@@ -5,7 +5,8 @@
 %% unique_integer's modifiers, and the option lists of halt/2 (checked before halting),
 %% binary_to_term/2, monitor/3, garbage_collect/2 and system_flag/2 with erl's causes;
 %% bump_reductions/1's argument; float_to_list's scientific digits up to erl's buffer;
-%% is_record/3's tag and node/1's argument; ets:give_away/3's error causes.
+%% is_record/3's tag and node/1's argument; ets:give_away/3's error causes; the system_info
+%% of message_queue_data, port_parallelism and dist_ctrl.
 -module(t_bif_options).
 -export([main/0]).
 
@@ -154,6 +155,9 @@ main() ->
     erlang:display(c(fun() -> ets:give_away(Tab, Other, x) end)),
     erlang:display(c(fun() -> ets:give_away(Tab, Other, x) end)),
     Other ! stop,
+    %% system_info of defaults a program may ask for.
+    erlang:display([{I, c(fun() -> erlang:system_info(I) end)}
+                    || I <- [message_queue_data, port_parallelism, dist_ctrl]]),
     halt().
 
 drain(Acc) ->

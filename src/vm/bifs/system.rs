@@ -453,7 +453,11 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             ctx.p.heap.list(&items)
         }
         "smp_support" | "threads" => atom::TRUE,
-        "debug_compiled" | "kernel_poll" => atom::FALSE,
+        // erl's defaults: no parallel port signals (there are no ports), new processes'
+        // message queues on their heaps, and no distribution controllers (not distributed).
+        "debug_compiled" | "kernel_poll" | "port_parallelism" => atom::FALSE,
+        "message_queue_data" => named(ctx, "on_heap")?,
+        "dist_ctrl" => Term::NIL,
         "emu_flavor" => atom::EMU,
         "emu_type" => atom::OPT,
         // A node that is not alive has creation 0.
