@@ -822,7 +822,7 @@ pub(super) fn priority_atom(ctx: &mut Ctx, p: Priority) -> Result<Term, Fault> {
 }
 
 /// `process_flag/2`: `trap_exit`, `priority`, `max_heap_size`, `min_heap_size`,
-/// `min_bin_vheap_size`, `message_queue_data` and `monitor_nodes` (also with options).
+/// `min_bin_vheap_size`, `message_queue_data`, `sensitive` and `monitor_nodes` (also with options).
 pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let me = me(ctx);
     if let Some(key) = monitor_nodes_key(ctx, a[0]) {
@@ -885,6 +885,13 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     } else if is_atom(ctx, a[0], "fullsweep_after") && a[1].as_small().is_some_and(|n| n >= 0) {
         // One generation: every collection is a full sweep whatever the setting.
         Ok(Term::small(65535))
+    } else if is_atom(ctx, a[0], "sensitive") {
+        let on = match a[1] {
+            atom::TRUE => true,
+            atom::FALSE => false,
+            _ => return Err(badarg()),
+        };
+        Ok(Term::boolean(core::mem::replace(&mut ctx.p.sensitive, on)))
     } else if is_atom(ctx, a[0], "message_queue_data") {
         // One mailbox layout: the setting is remembered and reported (logger's processes
         // ask for off_heap).
