@@ -1528,6 +1528,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             parent: e.parent,
             catches: e.process.as_ref().map_or(0, |p| p.catch_level()),
             off_heap_queue: e.process.as_ref().is_some_and(|p| p.mailbox.off_heap()),
+            sensitive: e.process.as_ref().is_some_and(|p| p.sensitive),
         })
     }
 

@@ -117,6 +117,9 @@ pub struct Process {
     /// Its `min_bin_vheap_size` in words, one of erl's heap sizes: set and reported as erl
     /// does, but binaries are not collected by a virtual heap here, so it changes nothing.
     pub min_bin_vheap: usize,
+    /// Marked `sensitive` (`process_flag/2`): `process_info` shows no messages, dictionary
+    /// or backtrace of it, as erl's does.
+    pub sensitive: bool,
     /// Its `monitor_nodes` subscriptions (`process_flag/2`): how many of each, by the hash
     /// of their options (0 without). The node is never distributed, so none ever fires.
     pub monitor_nodes: Vec<(u32, u32)>,
@@ -161,6 +164,7 @@ impl Process {
             max_heap: MaxHeap::default(),
             heap_reports: Vec::new(),
             min_bin_vheap: ERL_MIN_BIN_VHEAP_SIZE,
+            sensitive: false,
             monitor_nodes: Vec::new(),
             gc_tally: GcTally::default(),
             re_run: None,

@@ -459,6 +459,8 @@ pub struct ProcessInfo {
     pub catches: usize,
     /// Its `message_queue_data` is `off_heap`.
     pub off_heap_queue: bool,
+    /// It is marked `sensitive` (`process_flag/2`).
+    pub sensitive: bool,
 }
 
 /// A request to a pore or an outlet, already decoded from BIF arguments.

@@ -163,9 +163,19 @@ pub fn list_to_bin(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `binary:referenced_byte_size/1`.
 pub fn referenced_byte_size(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let v = ctx.view();
-    let (w, _, _) = v.bin_ref(a[0]).ok_or_else(badarg)?;
+    let (w, _, bits) = v.bin_ref(a[0]).ok_or_else(badarg)?;
+    // erl copies a piece of at most 64 bytes (its heap-binary limit) out of the binary it
+    // comes from, whether taken by `binary:part`, `split_binary` or a match, so such a piece
+    // references only itself; pieces here share their buffer whatever their size.
+    let bytes = bits.div_ceil(8);
+    if bytes <= ERL_HEAP_BINARY_LIMIT {
+        return Ok(Term::small(bytes as i64));
+    }
     Ok(Term::small(v.buffer(w).len() as i64))
 }
+
+/// The largest binary erl keeps on a process heap (`ERL_ONHEAP_BIN_LIMIT`), in bytes.
+const ERL_HEAP_BINARY_LIMIT: usize = 64;
 
 /// `binary:compile_pattern/1`: patterns are searched directly, so the "compiled" form is the
 /// validated pattern list itself, wrapped as `{cp, Patterns}`.
@@ -541,7 +551,7 @@ pub fn encode_unsigned(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if v.sign() == Sign::Minus {
         return Err(badarg());
     }
-    let little = a.get(1) == Some(&atom::LITTLE);
+    let little = is_little(a.get(1).copied())?;
     let mut b = v.to_bytes_be().1;
     if little {
         b.reverse();
@@ -549,10 +559,20 @@ pub fn encode_unsigned(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.binary(b))
 }
 
+/// Whether an endianness argument is `little` rather than `big` (the default when there is
+/// none); any other is `badarg`.
+fn is_little(endian: Option<Term>) -> Result<bool, Fault> {
+    match endian {
+        None | Some(atom::BIG) => Ok(false),
+        Some(atom::LITTLE) => Ok(true),
+        Some(_) => Err(badarg()),
+    }
+}
+
 /// `binary:decode_unsigned/1,2`.
 pub fn decode_unsigned(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let b = bytes(ctx, a[0])?;
-    let little = a.get(1) == Some(&atom::LITTLE);
+    let little = is_little(a.get(1).copied())?;
     // The bignum's working copies (the bytes again, then its digits) are infallible: room
     // for them is found first, and given back, so that a binary of hundreds of MB is a
     // `system_limit` rather than an allocation failure. (erl has no integer limit here.)

@@ -147,8 +147,9 @@ pub fn atom_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if !a[0].is_atom() {
         return Err(badarg());
     }
+    let latin1 = is_latin1(a.get(1).copied())?;
     let s = String::from(ctx.atoms.name(a[0]));
-    if a.len() > 1 && a[1] == atom::LATIN1 {
+    if latin1 {
         let mut out = Vec::new();
         for c in s.chars() {
             out.push(u8::try_from(c as u32).map_err(|_| badarg())?);
@@ -177,10 +178,21 @@ pub fn list_to_existing_atom(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ctx.atoms.lookup(&s).ok_or_else(badarg)
 }
 
+/// Whether an atom BIF's encoding argument is `latin1` rather than `unicode` or `utf8` (the
+/// default when there is none); any other is `badarg`.
+fn is_latin1(enc: Option<Term>) -> Result<bool, Fault> {
+    match enc {
+        None | Some(atom::UNICODE | atom::UTF8) => Ok(false),
+        Some(atom::LATIN1) => Ok(true),
+        Some(_) => Err(badarg()),
+    }
+}
+
 fn binary_string(ctx: &Ctx, t: Term, enc: Option<Term>) -> Result<String, Fault> {
+    let latin1 = is_latin1(enc)?;
     let v = ctx.view();
     let b = v.binary_bytes(t).ok_or_else(badarg)?;
-    if enc == Some(atom::LATIN1) {
+    if latin1 {
         Ok(b.iter().map(|&c| c as char).collect())
     } else {
         core::str::from_utf8(&b)
@@ -481,15 +493,25 @@ fn float_opts(ctx: &Ctx, f: f64, opts: Term) -> Result<String, Fault> {
         if el.len() != 2 {
             return Err(badarg());
         }
-        let n = el[1]
-            .as_small()
-            .filter(|n| (0..=253).contains(n))
-            .ok_or_else(badarg)? as usize;
+        let n = el[1].as_small().ok_or_else(badarg)?;
         if el[0] == atom::DECIMALS {
+            let n = usize::try_from(n)
+                .ok()
+                .filter(|&n| n <= 253)
+                .ok_or_else(badarg)?;
             out = erl_fixed(f, n).ok_or_else(badarg)?;
             decimals = Some(n);
         } else if el[0] == atom::SCIENTIFIC {
+            // As C's `%.*e`, which erl calls: a negative precision is the default, 6; a
+            // text longer than erl's buffer is `badarg`.
+            let n = usize::try_from(n).unwrap_or(6);
+            if n > FLOAT_TEXT_MAX {
+                return Err(badarg());
+            }
             out = fix_exponent(&crate::vm::decimal::sci(f, n));
+            if out.len() > FLOAT_TEXT_MAX {
+                return Err(badarg());
+            }
         } else {
             return Err(badarg());
         }

@@ -598,10 +598,14 @@ fn decode_fault(ctx: &mut Ctx, e: DecodeError) -> Fault {
 /// [`LONG_LIST`] elements at the top is decoded a slice at a time by a continuation
 /// ([`binary_to_term_step`]), so the others run meanwhile.
 pub fn binary_to_term(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    // The options are `safe` and `used`: anything else is `badarg` with cause `badopt`.
     let opts = match a.get(1) {
-        Some(o) => ctx.view().list_to_vec(*o).ok_or_else(badarg)?,
+        Some(o) => ctx.view().list_to_vec(*o).ok_or_else(super::misc::badopt)?,
         None => Vec::new(),
     };
+    if opts.iter().any(|&o| o != atom::USED && o != atom::SAFE) {
+        return Err(super::misc::badopt());
+    }
     let (used, safe) = (opts.contains(&atom::USED), opts.contains(&atom::SAFE));
     let long = {
         let v = ctx.view();

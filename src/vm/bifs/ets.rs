@@ -946,14 +946,19 @@ pub fn rename(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `ets:give_away/3`: the owner hands the table to another live process, which gets
 /// `{'ETS-TRANSFER', Tab, FromPid, GiftData}`.
 pub fn give_away(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    let id = find(ctx, a[0]).ok_or_else(badarg)?;
+    let id = find(ctx, a[0]).ok_or_else(|| no_table(ctx, a[0]))?;
     let from = me(ctx);
     let to = a[1];
-    if !to.is_pid() || to.pid_number() == from || !ctx.node.is_alive(to.pid_number()) {
+    if !to.is_pid() || !ctx.node.is_alive(to.pid_number()) {
         return Err(badarg());
     }
+    // erl's causes: `not_owner` for a caller that does not own the table, `owner` for a
+    // table given to its owner.
     if ctx.ets.get(id).is_none_or(|t| t.owner != from) {
-        return Err(badarg());
+        return Err(badarg_cause(atom_of(ctx, "not_owner")));
+    }
+    if to.pid_number() == from {
+        return Err(badarg_cause(atom_of(ctx, "owner")));
     }
     let tag = atom_of(ctx, "ETS-TRANSFER");
     let tab = ctx.ets.tid_term(&mut ctx.p.heap, id);

@@ -68,6 +68,9 @@ pub fn is_record2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn is_record3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let v = ctx.view();
     let n = a[2].as_small().ok_or_else(badarg)?;
+    if !a[1].is_atom() {
+        return Err(badarg());
+    }
     b(matches!(v.tuple(a[0]), Some(el) if el.len() as i64 == n && el[0] == a[1]))
 }
 

@@ -58,9 +58,24 @@ pub fn halt1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     s.map_or_else(|| Err(badarg()), |s| Err(Fault::HaltMessage(s)))
 }
 
-/// `halt/2`.
+/// `halt/2`: the options are checked first, as erl does: a proper list of
+/// `{flush, Boolean}` (output is always written out), else `badarg` with cause `badopt`.
 pub fn halt2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let v = ctx.view();
+    let opts = v.list_to_vec(a[1]).ok_or_else(badopt)?;
+    for o in opts {
+        match v.tuple(o) {
+            Some(&[k, atom::TRUE | atom::FALSE]) if k.is_atom() && ctx.atoms.name(k) == "flush" => {
+            }
+            _ => return Err(badopt()),
+        }
+    }
     halt1(ctx, &a[..1])
+}
+
+/// `badarg` with erl's cause `badopt`: an option list the BIF does not take.
+pub(super) fn badopt() -> Fault {
+    crate::vm::bif::badarg_cause(atom::BADOPT)
 }
 
 /// `self/0`.
@@ -73,9 +88,14 @@ pub fn node(_: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(atom::NONODE)
 }
 
-/// `node/1`.
-pub fn node1(_: &mut Ctx, _: &[Term]) -> BifResult {
-    Ok(atom::NONODE)
+/// `node/1`: the node of a pid or reference (ports there are none), always this one;
+/// anything else is `badarg`.
+pub fn node1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[0].is_pid() || ctx.view().is_ref(a[0]) {
+        Ok(atom::NONODE)
+    } else {
+        Err(badarg())
+    }
 }
 
 /// `nodes/0`: the node is never distributed, so it sees no other node.
@@ -322,8 +342,11 @@ fn collect_pid(ctx: &mut Ctx, pid: Term) -> BifResult {
 /// collect all of it) and `{async, RequestId}` (the answer comes as `{garbage_collect,
 /// RequestId, Result}` and the call returns `async`).
 pub fn garbage_collect2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    // An option erl does not know has its cause `bad_option`; a bad `type` is plain.
+    let cause = ctx.atoms.intern("bad_option").map_err(|_| badarg())?;
+    let bad_option = || crate::vm::bif::badarg_cause(cause);
     let v = ctx.view();
-    let opts = v.list_to_vec(a[1]).ok_or_else(badarg)?;
+    let opts = v.list_to_vec(a[1]).ok_or_else(bad_option)?;
     let mut request = None;
     for o in opts {
         match v.tuple(o) {
@@ -333,7 +356,7 @@ pub fn garbage_collect2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
                 }
             }
             Some(&[k, x]) if k.is_atom() && ctx.atoms.name(k) == "async" => request = Some(x),
-            _ => return Err(badarg()),
+            _ => return Err(bad_option()),
         }
     }
     let result = collect_pid(ctx, a[0])?;
@@ -476,8 +499,16 @@ fn hash_range(ctx: &Ctx, r: Term) -> Result<u64, Fault> {
     }
 }
 
-/// `erlang:unique_integer/0,1`.
-pub fn unique_integer(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+/// `erlang:unique_integer/0,1`: the modifiers (`positive`, `monotonic`) change nothing, as
+/// every integer given is positive and greater than the last; any other is `badarg`.
+pub fn unique_integer(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if let Some(&mods) = a.first() {
+        for m in ctx.view().list_to_vec(mods).ok_or_else(badarg)? {
+            if !m.is_atom() || !matches!(ctx.atoms.name(m), "positive" | "monotonic") {
+                return Err(badarg());
+            }
+        }
+    }
     let n = *ctx.next_ref;
     *ctx.next_ref += 1;
     Ok(Term::small(n as i64))

@@ -561,7 +561,7 @@ pub static TABLE: Table = bifs![
     ("erlang", "memory", 0, system::memory),
     ("erlang", "memory", 1, system::memory),
     ("erlang", "system_flag", 2, system::system_flag),
-    ("erlang", "bump_reductions", 1, system::yield_),
+    ("erlang", "bump_reductions", 1, system::bump_reductions),
     ("erlang", "display_string", 1, system::display_string),
     ("erlang", "term_to_iovec", 1, etf::term_to_iovec),
     ("erlang", "term_to_iovec", 2, etf::term_to_iovec),

@@ -198,6 +198,16 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
     let Some(&(_, which)) = ITEMS.iter().find(|(n, _)| *n == ctx.atoms.name(item)) else {
         return Ok(None);
     };
+    // A sensitive process's messages, dictionary and backtrace are not shown, as in erl.
+    let sensitive = if me { ctx.p.sensitive } else { info.sensitive };
+    if sensitive {
+        match which {
+            Item::Messages | Item::Dictionary => return Ok(Some(Term::NIL)),
+            Item::MessageQueueLen => return Ok(Some(Term::small(0))),
+            Item::Backtrace => return Ok(Some(ctx.p.heap.binary(Vec::new()))),
+            _ => {}
+        }
+    }
     let v = match which {
         Item::RegisteredName => info.name.unwrap_or(Term::NIL),
         Item::TrapExit => Term::boolean(info.trap_exit),

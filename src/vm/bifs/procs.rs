@@ -73,12 +73,28 @@ fn dest(ctx: &Ctx, t: Term) -> Option<Dest> {
     }
 }
 
+/// Whether `t` is `{Name, Node}` for a node other than this one. This node is not
+/// distributed, so it reaches no other: erl drops what is sent there.
+fn other_node(ctx: &Ctx, t: Term) -> bool {
+    matches!(ctx.view().tuple(t), Some([name, node])
+        if name.is_atom() && node.is_atom() && *node != atom::NONODE)
+}
+
 /// `erlang:send/2` and `!`.
 pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let (to, msg) = (a[0], a[1]);
+    if other_node(ctx, to) {
+        return Ok(msg);
+    }
     let pid = match dest(ctx, to).ok_or_else(badarg)? {
         Dest::Pid(n) => n,
-        Dest::Name(name) => ctx.node.whereis(name).ok_or_else(badarg)?,
+        // `{Name, node()}` with no process of that name drops the message, as erl does;
+        // only a bare name that is not registered is `badarg`.
+        Dest::Name(name) => match ctx.node.whereis(name) {
+            Some(pid) => pid,
+            None if to.is_atom() => return Err(badarg()),
+            None => return Ok(msg),
+        },
         Dest::Alias(n) => match ctx.node.alias_target(n) {
             Some(pid) => pid,
             // An inactive alias: the message is dropped, like one to a dead pid.
@@ -128,13 +144,14 @@ pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(msg)
 }
 
-/// `erlang:send_nosuspend/2,3`: a send that never suspends (none does on one node): `true`.
+/// `erlang:send_nosuspend/2,3`: a send that never suspends (none does on one node): `true`,
+/// or `false` where `send/3` answers `noconnect`.
 pub fn send_nosuspend(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    if let Some(&opts) = a.get(2) {
-        ctx.view().list_len(opts).ok_or_else(badarg)?;
-    }
-    send(ctx, &a[..2])?;
-    Ok(atom::TRUE)
+    let sent = match a.get(2) {
+        Some(&opts) => send_with_options(ctx, a[0], a[1], opts)?,
+        None => send(ctx, &a[..2]).map(|_| atom::OK)?,
+    };
+    Ok(Term::boolean(sent == atom::OK))
 }
 
 /// `erlang:spawn_request/1..5`: spawns as `spawn_opt` does and answers with a request
@@ -193,14 +210,21 @@ pub fn spawn_request(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     }
     let (number, req) = new_ref(ctx);
     // A bad option is answered in the reply, as erl does: `{Tag, ReqId, error, badopt}`.
-    let parsed = match spawn_opts(ctx, opts) {
-        Ok(p) if !bad => Ok(p),
+    let parsed = match read_spawn_opts(ctx, opts, true) {
+        Some(p) if !bad => Ok(p),
         _ => Err(atom::BADOPT),
     };
     let (outcome, value) = match parsed {
-        Ok((mut sopts, monitor)) => {
-            if monitor {
+        Ok(SpawnRequest {
+            opts: mut sopts,
+            monitor,
+        }) => {
+            if let Some(alias) = monitor {
                 sopts.monitor = Some(number);
+                if let Some(mode) = alias {
+                    let me = me(ctx);
+                    ctx.node.alias(me, number, mode);
+                }
             }
             match spawn_with(ctx, start, sopts) {
                 Ok(pid) => (atom::OK, pid),
@@ -228,10 +252,29 @@ pub fn spawn_request_abandon(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(atom::FALSE)
 }
 
-/// `erlang:send/3`: the options (`noconnect`, `nosuspend`) change nothing on one node.
+/// `erlang:send/3`: `ok`, or `noconnect` for a message to another node with that option
+/// (this node connects to none). `nosuspend` changes nothing on one node; any other
+/// option is `badarg` with cause `badopt`.
 pub fn send3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
-    ctx.view().list_len(a[2]).ok_or_else(badarg)?;
-    send(ctx, &a[..2])?;
+    send_with_options(ctx, a[0], a[1], a[2])
+}
+
+fn send_with_options(ctx: &mut Ctx, to: Term, msg: Term, opts: Term) -> BifResult {
+    let mut noconnect = false;
+    let Some(items) = ctx.view().list_to_vec(opts) else {
+        return Err(badopt(ctx));
+    };
+    for o in items {
+        match o.is_atom().then(|| ctx.atoms.name(o)) {
+            Some("noconnect") => noconnect = true,
+            Some("nosuspend") => {}
+            _ => return Err(badopt(ctx)),
+        }
+    }
+    send(ctx, &[to, msg])?;
+    if noconnect && other_node(ctx, to) {
+        return atom(ctx, "noconnect");
+    }
     Ok(atom::OK)
 }
 
@@ -282,9 +325,19 @@ fn local_node(ctx: &Ctx, node: Term) -> Result<(), Fault> {
 }
 
 /// Spawns with the options given; `{Pid, Ref}` when monitoring.
-fn spawn_result(ctx: &mut Ctx, start: Start, mut opts: SpawnOptions, monitor: bool) -> BifResult {
-    let mref = monitor.then(|| new_ref(ctx));
+/// `monitor`: `{Pid, Ref}` is returned, the reference an alias of the caller if a mode is given.
+fn spawn_result(
+    ctx: &mut Ctx,
+    start: Start,
+    mut opts: SpawnOptions,
+    monitor: Option<Option<AliasMode>>,
+) -> BifResult {
+    let mref = monitor.map(|_| new_ref(ctx));
     opts.monitor = mref.map(|(n, _)| n);
+    if let (Some(Some(mode)), Some((n, _))) = (monitor, mref) {
+        let me = me(ctx);
+        ctx.node.alias(me, n, mode);
+    }
     let pid = spawn_with(ctx, start, opts)?;
     // A new process cannot have died before the caller yields, so a link to it holds nothing
     // back; ending the slice anyway cost a supervisor a turn of the run queue per restart.
@@ -300,27 +353,27 @@ fn spawn_result(ctx: &mut Ctx, start: Start, mut opts: SpawnOptions, monitor: bo
 /// `spawn/1`.
 pub fn spawn1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let s = fun_start(ctx, a[0])?;
-    spawn_result(ctx, s, SpawnOptions::default(), false)
+    spawn_result(ctx, s, SpawnOptions::default(), None)
 }
 
 /// `spawn/2` (`spawn(Node, Fun)` on this node).
 pub fn spawn2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     local_node(ctx, a[0])?;
     let s = fun_start(ctx, a[1])?;
-    spawn_result(ctx, s, SpawnOptions::default(), false)
+    spawn_result(ctx, s, SpawnOptions::default(), None)
 }
 
 /// `spawn/3`.
 pub fn spawn3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let s = mfa_start(ctx, a[0], a[1], a[2])?;
-    spawn_result(ctx, s, SpawnOptions::default(), false)
+    spawn_result(ctx, s, SpawnOptions::default(), None)
 }
 
 /// `spawn/4` (`spawn(Node, M, F, Args)` on this node).
 pub fn spawn4(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     local_node(ctx, a[0])?;
     let s = mfa_start(ctx, a[1], a[2], a[3])?;
-    spawn_result(ctx, s, SpawnOptions::default(), false)
+    spawn_result(ctx, s, SpawnOptions::default(), None)
 }
 
 const LINKED: SpawnOptions = SpawnOptions {
@@ -335,13 +388,13 @@ const LINKED: SpawnOptions = SpawnOptions {
 /// `spawn_link/1`.
 pub fn spawn_link1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let s = fun_start(ctx, a[0])?;
-    spawn_result(ctx, s, LINKED, false)
+    spawn_result(ctx, s, LINKED, None)
 }
 
 /// `spawn_link/3`.
 pub fn spawn_link3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let s = mfa_start(ctx, a[0], a[1], a[2])?;
-    spawn_result(ctx, s, LINKED, false)
+    spawn_result(ctx, s, LINKED, None)
 }
 
 /// The arity of a fun term.
@@ -370,13 +423,13 @@ pub fn spawn_monitor1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         return Err(badarg());
     }
     let s = fun_start(ctx, a[0])?;
-    spawn_result(ctx, s, SpawnOptions::default(), true)
+    spawn_result(ctx, s, SpawnOptions::default(), Some(None))
 }
 
 /// `spawn_monitor/3`.
 pub fn spawn_monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let s = mfa_start(ctx, a[0], a[1], a[2])?;
-    spawn_result(ctx, s, SpawnOptions::default(), true)
+    spawn_result(ctx, s, SpawnOptions::default(), Some(None))
 }
 
 /// A `min_heap_size` argument as the heap size erl gives it: a non-negative integer (else
@@ -393,39 +446,72 @@ fn min_bin_vheap_words(words: Term) -> Result<usize, Fault> {
     Process::bin_vheap_size(words as usize).ok_or_else(badarg)
 }
 
-/// Reads a spawn_opt option list: `link`, `monitor`, `{priority, P}`, `{max_heap_size, M}`,
-/// `{min_heap_size, Words}`, `{min_bin_vheap_size, Words}` (checked, then ignored as erl 25
-/// does); others are accepted and ignored (message queue data, ...).
-fn spawn_opts(ctx: &mut Ctx, list: Term) -> Result<(SpawnOptions, bool), Fault> {
-    let items = ctx.view().list_to_vec(list).ok_or_else(badarg)?;
+/// Reads a spawn_opt option list: `link`, `monitor`, `{monitor, [{alias, Mode}]}`,
+/// `{priority, P}`, `{max_heap_size, M}`, `{min_heap_size, Words}`, `{message_queue_data, D}`,
+/// `{min_bin_vheap_size, Words}` (checked, then ignored as erl 25 does) and
+/// `{fullsweep_after, N}` (checked; the collector has no generations), `{scheduler, N}`
+/// (checked: there is one scheduler). Anything else, or
+/// a value out of range, is `badarg` with erl's cause `badopt`.
+fn spawn_opts(ctx: &mut Ctx, list: Term) -> Result<SpawnRequest, Fault> {
+    match read_spawn_opts(ctx, list, false) {
+        Some(r) => Ok(r),
+        None => Err(badopt(ctx)),
+    }
+}
+
+/// What a spawn_opt option list asks for beyond [`SpawnOptions`].
+struct SpawnRequest {
+    opts: SpawnOptions,
+    /// Return `{Pid, Ref}`, the monitor's reference an alias of the caller with this mode.
+    monitor: Option<Option<AliasMode>>,
+}
+
+/// `request`: the list is `spawn_request`'s, which also holds its `reply` options.
+fn read_spawn_opts(ctx: &mut Ctx, list: Term, request: bool) -> Option<SpawnRequest> {
+    let items = ctx.view().list_to_vec(list)?;
     let mut opts = SpawnOptions::default();
-    let mut monitor = false;
+    let mut monitor = None;
     let node_max_heap = ctx.node.system_max_heap(None);
     for o in items {
         if is_atom(ctx, o, "link") {
             opts.link = true;
         } else if is_atom(ctx, o, "monitor") {
-            monitor = true;
-        } else if let Some([k, v]) = ctx.view().tuple(o) {
-            if is_atom(ctx, *k, "priority") {
-                opts.priority = priority(ctx, *v).ok_or_else(badarg)?;
-            } else if *k == atom::MAX_HEAP_SIZE {
-                let m = node_max_heap.parse(&ctx.view(), ctx.atoms, *v);
-                opts.max_heap = Some(m.ok_or_else(badarg)?);
-            } else if is_atom(ctx, *k, "min_heap_size") {
-                opts.min_heap = Some(min_heap_words(*v)?);
-            } else if is_atom(ctx, *k, "message_queue_data") {
-                opts.off_heap_queue = queue_data(ctx, *v).ok_or_else(|| badopt(ctx))?;
-            } else if is_atom(ctx, *k, "min_bin_vheap_size") {
+            monitor = Some(None);
+        } else if let Some(&[k, v]) = ctx.view().tuple(o) {
+            match k.is_atom().then(|| ctx.atoms.name(k)) {
+                Some("priority") => opts.priority = priority(ctx, v)?,
+                Some("max_heap_size") => {
+                    opts.max_heap = Some(node_max_heap.parse(&ctx.view(), ctx.atoms, v)?)
+                }
+                Some("min_heap_size") => opts.min_heap = Some(min_heap_words(v).ok()?),
+                Some("message_queue_data") => opts.off_heap_queue = queue_data(ctx, v)?,
                 // Checked as erl checks it; erl 25 then reports its default for the new
                 // process whatever was asked, and so does this.
-                min_bin_vheap_words(*v)?;
+                Some("min_bin_vheap_size") => _ = min_bin_vheap_words(v).ok()?,
+                Some("fullsweep_after") => _ = v.as_small().filter(|&n| n >= 0)?,
+                // The scheduler to bind to: 0 (any) or the one scheduler there is.
+                Some("scheduler") => _ = v.as_small().filter(|&n| n == 0 || n == 1)?,
+                Some("monitor") => monitor = Some(monitor_alias(ctx, v)?),
+                Some("reply_tag" | "reply") if request => {}
+                _ => return None,
             }
-        } else if !o.is_atom() {
-            return Err(badarg());
+        } else {
+            return None;
         }
     }
-    Ok((opts, monitor))
+    Some(SpawnRequest { opts, monitor })
+}
+
+/// The options of `{monitor, Opts}`: none, or `{alias, Mode}`.
+fn monitor_alias(ctx: &Ctx, list: Term) -> Option<Option<AliasMode>> {
+    let mut mode = None;
+    for o in ctx.view().list_to_vec(list)? {
+        match ctx.view().tuple(o) {
+            Some(&[k, m]) if is_atom(ctx, k, "alias") => mode = Some(alias_mode(m)?),
+            _ => return None,
+        }
+    }
+    Some(mode)
 }
 
 /// A `message_queue_data` value: `Some(true)` for `off_heap`, `Some(false)` for `on_heap`.
@@ -438,25 +524,22 @@ fn queue_data(ctx: &Ctx, v: Term) -> Option<bool> {
 }
 
 /// `badarg` with erl's `cause => badopt` (an option it does not take).
-fn badopt(ctx: &mut Ctx) -> Fault {
-    match ctx.atoms.intern("badopt") {
-        Ok(cause) => crate::vm::bif::badarg_cause(cause),
-        Err(_) => badarg(),
-    }
+fn badopt(_: &mut Ctx) -> Fault {
+    super::misc::badopt()
 }
 
 /// `spawn_opt/2`.
 pub fn spawn_opt2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let s = fun_start(ctx, a[0])?;
-    let (opts, monitor) = spawn_opts(ctx, a[1])?;
-    spawn_result(ctx, s, opts, monitor)
+    let r = spawn_opts(ctx, a[1])?;
+    spawn_result(ctx, s, r.opts, r.monitor)
 }
 
 /// `spawn_opt/4`.
 pub fn spawn_opt4(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let s = mfa_start(ctx, a[0], a[1], a[2])?;
-    let (opts, monitor) = spawn_opts(ctx, a[3])?;
-    spawn_result(ctx, s, opts, monitor)
+    let r = spawn_opts(ctx, a[3])?;
+    spawn_result(ctx, s, r.opts, r.monitor)
 }
 
 /// `exit/2`: an exit signal to another process (or to the caller itself).
@@ -529,14 +612,14 @@ pub fn monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         let (o, rest) = v.cons(opts);
         match v.tuple(o) {
             Some([atom::ALIAS, mode]) => {
-                alias = Some(alias_mode(*mode).ok_or_else(badarg)?);
+                alias = Some(alias_mode(*mode).ok_or_else(super::misc::badopt)?);
             }
-            _ => return Err(badarg()),
+            _ => return Err(super::misc::badopt()),
         }
         opts = rest;
     }
     if !opts.is_nil() {
-        return Err(badarg());
+        return Err(super::misc::badopt());
     }
     monitor_with(ctx, a[0], a[1], alias)
 }
@@ -736,7 +819,7 @@ pub(super) fn priority_atom(ctx: &mut Ctx, p: Priority) -> Result<Term, Fault> {
 }
 
 /// `process_flag/2`: `trap_exit`, `priority`, `max_heap_size`, `min_heap_size`,
-/// `min_bin_vheap_size`, `message_queue_data` and `monitor_nodes` (also with options).
+/// `min_bin_vheap_size`, `message_queue_data`, `sensitive` and `monitor_nodes` (also with options).
 pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let me = me(ctx);
     if let Some(key) = monitor_nodes_key(ctx, a[0]) {
@@ -799,6 +882,13 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     } else if is_atom(ctx, a[0], "fullsweep_after") && a[1].as_small().is_some_and(|n| n >= 0) {
         // One generation: every collection is a full sweep whatever the setting.
         Ok(Term::small(65535))
+    } else if is_atom(ctx, a[0], "sensitive") {
+        let on = match a[1] {
+            atom::TRUE => true,
+            atom::FALSE => false,
+            _ => return Err(badarg()),
+        };
+        Ok(Term::boolean(core::mem::replace(&mut ctx.p.sensitive, on)))
     } else if is_atom(ctx, a[0], "message_queue_data") {
         // One mailbox layout: the setting is remembered and reported (logger's processes
         // ask for off_heap).

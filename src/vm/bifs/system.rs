@@ -453,7 +453,11 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             ctx.p.heap.list(&items)
         }
         "smp_support" | "threads" => atom::TRUE,
-        "debug_compiled" | "kernel_poll" => atom::FALSE,
+        // erl's defaults: no parallel port signals (there are no ports), new processes'
+        // message queues on their heaps, and no distribution controllers (not distributed).
+        "debug_compiled" | "kernel_poll" | "port_parallelism" => atom::FALSE,
+        "message_queue_data" => named(ctx, "on_heap")?,
+        "dist_ctrl" => Term::NIL,
         "emu_flavor" => atom::EMU,
         "emu_type" => atom::OPT,
         // A node that is not alive has creation 0.
@@ -572,6 +576,15 @@ pub fn yield_(_: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(atom::TRUE)
 }
 
+/// `erlang:bump_reductions/1`: `true` for a non-negative small integer (erl's are below
+/// 2^59), else `badarg`; the caller's slice ends no sooner.
+pub fn bump_reductions(_: &mut Ctx, a: &[Term]) -> BifResult {
+    match a[0].as_small() {
+        Some(n) if (0..1 << 59).contains(&n) => Ok(atom::TRUE),
+        _ => Err(badarg()),
+    }
+}
+
 /// `erlang:display_string/1`: writes a character list or binary as is.
 pub fn display_string(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let v = ctx.view();
@@ -673,7 +686,28 @@ pub fn system_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         return Ok(Term::small(old as i64));
     }
     if a[0] != atom::MAX_HEAP_SIZE {
-        return Err(badarg());
+        // A flag erl takes with another value is plain `badarg`; one it does not know (and
+        // `time_offset` other than `finalize`) has the cause `badopt`.
+        let known = a[0].is_atom()
+            && matches!(
+                ctx.atoms.name(a[0]),
+                "schedulers_online"
+                    | "fullsweep_after"
+                    | "multi_scheduling"
+                    | "scheduler_wall_time"
+                    | "microstate_accounting"
+                    | "trace_control_word"
+                    | "erts_alloc"
+                    | "dirty_cpu_schedulers_online"
+                    | "scheduler_bind_type"
+                    | "outstanding_system_requests_limit"
+                    | "cpu_topology"
+            );
+        return Err(if known {
+            badarg()
+        } else {
+            super::misc::badopt()
+        });
     }
     let old = ctx.node.system_max_heap(None);
     let new = old.parse(&ctx.view(), ctx.atoms, a[1]).ok_or_else(badarg)?;
