@@ -17,57 +17,10 @@ use crate::vm::ext::to_ext;
 use crate::vm::services::{IoReply, IoRequest};
 use crate::vm::term::Term;
 
-/// Writes are gathered in a stack buffer of this many bytes (zeroed at every call, so kept to
-/// a request or two of the usual size), then in one of [`MID_WRITE`] bytes (zeroed only when
-/// needed: twice the Xenstore ring, so that a driver's batch of requests, which fills the ring
-/// when many callers wait, and a first try at more than the free space stay off the heap),
-/// then on the heap.
-const SMALL_WRITE: usize = 512;
-/// See [`SMALL_WRITE`].
-const MID_WRITE: usize = 2048;
-
-/// The bytes of a `pore:write/2`, gathered as described at [`SMALL_WRITE`].
-struct Gather {
-    small: [u8; SMALL_WRITE],
-    mid: Option<[u8; MID_WRITE]>,
-    big: Vec<u8>,
-    at: usize,
-}
-
-impl Gather {
-    fn add(&mut self, c: &[u8]) {
-        let end = self.at + c.len();
-        if end <= SMALL_WRITE {
-            self.small[self.at..end].copy_from_slice(c);
-        } else if end <= MID_WRITE && self.big.is_empty() {
-            let mid = match &mut self.mid {
-                Some(mid) => mid,
-                none => {
-                    let mid = none.insert([0; MID_WRITE]);
-                    mid[..self.at].copy_from_slice(&self.small[..self.at]);
-                    mid
-                }
-            };
-            mid[self.at..end].copy_from_slice(c);
-        } else {
-            if self.big.is_empty() {
-                let mut big = Vec::with_capacity(2 * end);
-                big.extend_from_slice(self.bytes());
-                self.big = big;
-            }
-            self.big.extend_from_slice(c);
-        }
-        self.at = end;
-    }
-
-    fn bytes(&self) -> &[u8] {
-        match (&self.mid, self.big.is_empty()) {
-            (_, false) => &self.big,
-            (Some(mid), true) => &mid[..self.at],
-            (None, true) => &self.small[..self.at],
-        }
-    }
-}
+/// Writes up to this many bytes are gathered in a stack buffer rather than a heap one: twice
+/// the Xenstore ring, so that a driver's batch of requests (which fills the ring when many
+/// callers wait) and a first try at more than the free space both stay off the heap.
+const SMALL_WRITE: usize = 2048;
 
 /// The id inside `{Tag, Id}` when `Tag` is the atom `tag`.
 fn handle(ctx: &Ctx, t: Term, tag: Term) -> Result<u64, Fault> {
@@ -139,15 +92,28 @@ pub fn write(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = pore(ctx, a[0])?;
     let v = ctx.view();
     // A driver writes a request per call and most are small: gather those in the frame, in
-    // one walk of the iolist.
-    let mut g = Gather {
-        small: [0; SMALL_WRITE],
-        mid: None,
-        big: Vec::new(),
-        at: 0,
+    // one walk of the iolist; a bigger one moves to the heap when it outgrows the frame.
+    let mut small = [0u8; SMALL_WRITE];
+    let mut big = Vec::new();
+    let mut at = 0;
+    iolist_chunks(&v, a[1], |c| {
+        if big.is_empty() && at + c.len() <= SMALL_WRITE {
+            small[at..at + c.len()].copy_from_slice(c);
+        } else {
+            if big.is_empty() {
+                big.reserve(2 * (at + c.len()));
+                big.extend_from_slice(&small[..at]);
+            }
+            big.extend_from_slice(c);
+        }
+        at += c.len();
+    })
+    .ok_or_else(badarg)?;
+    let bytes = if big.is_empty() {
+        &small[..at]
+    } else {
+        &big[..]
     };
-    iolist_chunks(&v, a[1], |c| g.add(c)).ok_or_else(badarg)?;
-    let bytes = g.bytes();
     call(ctx, IoRequest::PoreWrite(id, bytes), atom::PORE_TAG)
 }
 
@@ -238,32 +204,4 @@ pub fn outlet_command(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn outlet_close(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let id = outlet(ctx, a[0])?;
     call(ctx, IoRequest::OutletClose(id), atom::OUTLET_TAG)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_gathered_write_keeps_its_bytes_across_every_buffer() {
-        // Pieces of 1 to 300 bytes up to 5,000 bytes: through the small buffer, the middle
-        // one and the heap, with pieces crossing each boundary.
-        let mut g = Gather {
-            small: [0; SMALL_WRITE],
-            mid: None,
-            big: Vec::new(),
-            at: 0,
-        };
-        let mut want = Vec::new();
-        let mut n = 0u32;
-        while want.len() < 5_000 {
-            let len = (n * 37 % 300 + 1) as usize;
-            let piece: Vec<u8> = (0..len).map(|i| (n as usize * 7 + i) as u8).collect();
-            g.add(&piece);
-            want.extend_from_slice(&piece);
-            assert_eq!(g.bytes(), &want[..], "after {} bytes", want.len());
-            n += 1;
-        }
-        assert!(g.mid.is_some() && !g.big.is_empty());
-    }
 }
