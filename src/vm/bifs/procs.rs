@@ -83,10 +83,14 @@ fn other_node(ctx: &Ctx, t: Term) -> bool {
 /// `erlang:send/2` and `!`.
 pub fn send(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let (to, msg) = (a[0], a[1]);
-    if other_node(ctx, to) {
-        return Ok(msg);
-    }
-    let pid = match dest(ctx, to).ok_or_else(badarg)? {
+    let Some(dest) = dest(ctx, to) else {
+        // Another node's: dropped. (Looked at only here: a send to a pid pays nothing.)
+        return match other_node(ctx, to) {
+            true => Ok(msg),
+            false => Err(badarg()),
+        };
+    };
+    let pid = match dest {
         Dest::Pid(n) => n,
         // `{Name, node()}` with no process of that name drops the message, as erl does;
         // only a bare name that is not registered is `badarg`.
