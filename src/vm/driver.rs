@@ -344,6 +344,7 @@ impl Runtime {
                 targets,
                 spec,
                 tracer,
+                then,
             } => {
                 for t in targets.iter() {
                     if !crate::vm::trace::ENABLED {
@@ -354,7 +355,10 @@ impl Runtime {
                         None => code.clear_meta(t.module, t.entry),
                     }
                 }
-                (CodeReply::Done, None)
+                match then {
+                    Some(then) => self.change_code(*then, src, io),
+                    None => (CodeReply::Done, None),
+                }
             }
             CodeChange::Delete(name) => match code.module_index(name) {
                 _ if code.old.contains_key(name.atom_index()) => {

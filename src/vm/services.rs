@@ -589,6 +589,9 @@ pub enum CodeChange {
         spec: Option<alloc::rc::Rc<super::trace::CallSpec>>,
         /// The meta tracer's pid number.
         tracer: u32,
+        /// What the other flags of the same call change (counting, timing, a local
+        /// pattern), made after it.
+        then: Option<alloc::boxed::Box<CodeChange>>,
     },
 }
 

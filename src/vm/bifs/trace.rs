@@ -6,6 +6,7 @@
 //!
 //! [`Services::tracee`]: crate::vm::services::Services::tracee
 
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 
@@ -758,8 +759,8 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     if (count || time) && local == Some(false) {
         return Err(badopt());
     }
-    // A meta pattern stands alone here (erl takes counts beside it too).
-    if meta.is_some() && (local.is_some() || count || time) {
+    // A meta pattern goes with local patterns, counting and timing, not with `global`.
+    if meta.is_some() && local == Some(false) {
         return Err(badopt());
     }
     let also_local = local == Some(true);
@@ -770,6 +771,9 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     let change = match (count || time, spec) {
         (false, _) => None,
         (true, atom::TRUE | Term::NIL) => Some(CountChange::Start),
+        // Beside a meta pattern, a match specification is the meta pattern's; the
+        // counting starts (erl's).
+        (true, s) if s.is_cons() && meta.is_some() => Some(CountChange::Start),
         (true, atom::FALSE) => Some(CountChange::Stop),
         (true, s) if s.is_atom() && ctx.atoms.name(s) == "pause" => Some(CountChange::Pause),
         (true, s) if s.is_atom() && ctx.atoms.name(s) == "restart" => Some(CountChange::Restart),
@@ -782,6 +786,9 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
     };
     if let Some(change) = change {
         if mfa.is_atom() && ctx.atoms.name(mfa) == "on_load" {
+            if meta.is_some() {
+                return Err(badopt());
+            }
             let on = match change {
                 CountChange::Start => Some(true),
                 CountChange::Stop => Some(false),
@@ -846,6 +853,11 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
             CountChange::Stop => Some(None),
             CountChange::Pause | CountChange::Restart => None,
         };
+        let local = match (local, spec) {
+            // A local pattern beside a meta pattern takes its match specification.
+            (Some(Some(_)), s) if s.is_cons() => Some(Some(Rc::new(call_spec(ctx, s)?))),
+            (local, _) => local,
+        };
         let change = CodeChange::CountPattern {
             targets: found,
             change,
@@ -854,10 +866,26 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
             time,
             local,
         };
-        return super::codeload::ask_with(ctx, change, atom::UNDEFINED, n);
+        return match meta {
+            Some(tracer) => meta_pattern(ctx, (m, f, a), spec, tracer, Some(change)),
+            None => super::codeload::ask_with(ctx, change, atom::UNDEFINED, n),
+        };
     }
     if let Some(tracer) = meta {
-        return meta_pattern(ctx, (m, f, a), spec, tracer);
+        // With `local` beside: the functions get a local call-trace pattern too.
+        let also = match (also_local, spec) {
+            (false, _) => None,
+            (true, atom::TRUE | Term::NIL) => Some(Some(Rc::new(CallSpec::every_call()))),
+            (true, atom::FALSE) => Some(None),
+            (true, s) if s.is_cons() => Some(Some(Rc::new(call_spec(ctx, s)?))),
+            (true, _) => None,
+        };
+        let also = also.map(|spec| CodeChange::TracePattern {
+            targets: targets(ctx.code, m, f, a, true),
+            spec,
+            on_load: false,
+        });
+        return meta_pattern(ctx, (m, f, a), spec, tracer, also);
     }
     let spec = match spec {
         atom::TRUE | Term::NIL => Some(Rc::new(CallSpec::every_call())),
@@ -877,25 +905,36 @@ fn trace_pattern_with(ctx: &mut Ctx, mfa: Term, spec: Term, flags: Term, _n: u32
 }
 
 /// `trace_pattern(MFA, Spec, [meta | {meta, Tracer}])`: the functions (local calls too)
-/// get a meta pattern to `tracer`, or lose theirs for `false`.
+/// get a meta pattern to `tracer`, or lose theirs for `false`; `pause` and `restart`
+/// leave it as it is (they are for counting and timing). `then`: the change the other
+/// flags make to the same functions (counting, timing, a local pattern).
 fn meta_pattern(
     ctx: &mut Ctx,
     (m, f, a): (Option<Term>, Option<Term>, Option<u32>),
     spec: Term,
     tracer: u32,
+    then: Option<CodeChange>,
 ) -> BifResult {
     let spec = match spec {
-        atom::TRUE | Term::NIL => Some(Rc::new(CallSpec::every_call())),
-        atom::FALSE => None,
-        s if s.is_cons() => Some(Rc::new(call_spec(ctx, s)?)),
+        atom::TRUE | Term::NIL => Some(Some(Rc::new(CallSpec::every_call()))),
+        atom::FALSE => Some(None),
+        s if s.is_cons() => Some(Some(Rc::new(call_spec(ctx, s)?))),
+        s if s.is_atom() && matches!(ctx.atoms.name(s), "pause" | "restart") => None,
         _ => return Err(badarg_cause(atom::MATCH_SPEC)),
     };
     let found = targets(ctx.code, m, f, a, true);
     let count = Term::small(found.len() as i64);
-    let change = CodeChange::MetaPattern {
-        targets: found,
-        spec,
-        tracer,
+    let change = match spec {
+        Some(spec) => CodeChange::MetaPattern {
+            targets: found,
+            spec,
+            tracer,
+            then: then.map(Box::new),
+        },
+        None => match then {
+            Some(then) => then,
+            None => return Ok(count),
+        },
     };
     super::codeload::ask_with(ctx, change, atom::UNDEFINED, count)
 }
