@@ -150,9 +150,9 @@ impl<K> Timers<K> {
         s.timer.as_mut()
     }
 
-    /// Puts a dormant timer to sleep for good, or makes an armed one dormant: it stops
-    /// counting as pending and will not fire, but keeps its slot and heap entry until its
-    /// deadline passes, so that [`Timers::rearm`] can wake it without touching the heap.
+    /// Makes a timer dormant (a dormant one stays so): it stops counting as pending and will
+    /// not fire, but keeps its slot and heap entry until its deadline passes, so that
+    /// [`Timers::rearm`] can wake it without touching the heap.
     /// (A receive with a timeout disarms its timer when a message ends it, and arms it again
     /// at its next wait: usually with a later deadline, which needs no new heap entry.)
     pub fn disarm(&mut self, id: TimerId) {
@@ -279,11 +279,9 @@ impl<K> Timers<K> {
                 self.heap.push(Reverse((later, seq, id)));
                 continue;
             }
-            let armed = t.armed;
-            if let Some(fired) = self.cancel(id) {
-                due.push((id, fired.1));
-            } else {
-                debug_assert!(!armed, "a dormant timer has slept past its deadline");
+            // An armed timer fires; a dormant one has slept past its deadline and goes.
+            if let Some((_, payload)) = self.cancel(id) {
+                due.push((id, payload));
             }
         }
         due
