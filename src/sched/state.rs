@@ -672,6 +672,11 @@ impl<P: Platform> State<P> {
                 Ok(m) => {
                     p.mailbox.push(m);
                     self.wake(to);
+                    if let Delivery::Down(r, ..) = d {
+                        // The monitor's alias (not an explicit one) ends as its owner gets
+                        // the 'DOWN' (a noproc one comes before any other end).
+                        self.end_monitor_alias(r);
+                    }
                     if trace::ENABLED && !matches!(d, Delivery::Trace(_)) {
                         let origin = match d {
                             _ if clock => [self.atoms.clock_service, atom::UNDEFINED],
