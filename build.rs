@@ -26,6 +26,22 @@ fn main() {
             "src/erlang/host/xenbeam_os.erl",
             "xenbeam-run cannot run os:cmd",
         ),
+        (
+            "src/erlang/host/user.erl",
+            "xenbeam-run cannot boot as erl does",
+        ),
+        (
+            "src/erlang/host/standard_error.erl",
+            "xenbeam-run cannot boot as erl does",
+        ),
+        (
+            "src/erlang/host/erts_code_purger.erl",
+            "xenbeam-run cannot boot as erl does",
+        ),
+        (
+            "src/erlang/host/xenbeam_boot.erl",
+            "xenbeam-run cannot boot as erl does",
+        ),
     ] {
         println!("cargo:rerun-if-changed={src}");
         let name = Path::new(src)

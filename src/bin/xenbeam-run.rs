@@ -80,31 +80,192 @@ const PRIM_EVAL_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/prim_e
 /// empty when `erlc` was missing then.
 const OS_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/xenbeam_os.beam"));
 
-/// Module search path: the runner's own modules (the kernel's boot module, and `init` and
-/// `prim_eval`, which erl has preloaded, so no directory can supply others), the `-pa`
-/// directories, then OTP's.
-struct SearchPath(Vec<PathBuf>);
+/// The console's I/O server under OTP's boot (`src/erlang/host/user.erl`), in place of erl's
+/// `user`, which drives the terminal through a port; empty when `erlc` was missing.
+const USER_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/user.beam"));
+
+/// Standard error's I/O server under OTP's boot (`src/erlang/host/standard_error.erl`), in
+/// place of erl's, which writes through a port; empty when `erlc` was missing.
+const STDERR_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/standard_error.beam"));
+
+/// The purges of OTP's code server under OTP's boot (`src/erlang/host/erts_code_purger.erl`),
+/// in place of the emulator's process; empty when `erlc` was missing.
+const PURGER_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/erts_code_purger.beam"));
+
+/// The first item under OTP's boot (`src/erlang/host/xenbeam_boot.erl`): the program starts
+/// there; empty when `erlc` was missing.
+const BOOT_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/xenbeam_boot.beam"));
+
+/// The runner's own modules that OTP's boot preloads.
+const OWN_MODULES: [&str; 7] = [
+    "xenbeam_kernel",
+    "prim_eval",
+    "xenbeam_os",
+    "user",
+    "standard_error",
+    "xenbeam_boot",
+    "erts_code_purger",
+];
+
+/// erl's preloaded modules that OTP's boot takes from erts's `ebin` and preloads, as erl's
+/// emulator does (their functions that are the node's BIFs stay native); the runner has its
+/// own `erts_code_purger` and `prim_eval`.
+const OTP_PRELOADED: [&str; 19] = [
+    "erl_init",
+    "init",
+    "erl_prim_loader",
+    "prim_inet",
+    "prim_file",
+    "prim_zip",
+    "prim_buffer",
+    "prim_net",
+    "prim_socket",
+    "socket_registry",
+    "zlib",
+    "erl_tracer",
+    "erlang",
+    "erts_internal",
+    "atomics",
+    "counters",
+    "persistent_term",
+    "erts_literal_area_collector",
+    "erts_dirty_process_signal_handler",
+];
+
+/// Module search path: the runner's own modules (the kernel's boot module, and modules erl
+/// has preloaded, so no directory can supply others), the `-pa` directories, then OTP's.
+/// Under OTP's boot (`erts` is erts's `ebin`), `init` and the other modules of
+/// [`OTP_PRELOADED`] are OTP's, and `user` and `standard_error` the runner's.
+struct SearchPath {
+    dirs: Vec<PathBuf>,
+    erts: Option<PathBuf>,
+}
 
 impl ModuleSource for SearchPath {
     fn find(&mut self, name: &str) -> Option<Vec<u8>> {
+        if let Some(erts) = &self.erts {
+            if OTP_PRELOADED.contains(&name) {
+                let beam = std::fs::read(erts.join(format!("{name}.beam"))).ok()?;
+                return Some(without_lines(beam));
+            }
+        }
+        let booted = self.erts.is_some();
         let own = match name {
             "xenbeam_kernel" => Some(KERNEL_MODULE),
             "init" => Some(INIT_MODULE),
             "prim_eval" => Some(PRIM_EVAL_MODULE),
             "xenbeam_os" => Some(OS_MODULE),
+            "user" if booted => Some(USER_MODULE),
+            "standard_error" if booted => Some(STDERR_MODULE),
+            "xenbeam_boot" if booted => Some(BOOT_MODULE),
+            "erts_code_purger" if booted => Some(PURGER_MODULE),
             _ => None,
         };
         if let Some(bytes) = own {
             return (!bytes.is_empty()).then(|| bytes.to_vec());
         }
         let file = format!("{name}.beam");
-        self.0
+        self.dirs
             .iter()
             .find_map(|d| std::fs::read(d.join(&file)).ok())
     }
 
     fn set_path(&mut self, dirs: &[String]) {
-        self.0 = dirs.iter().map(PathBuf::from).collect();
+        self.dirs = dirs.iter().map(PathBuf::from).collect();
+    }
+}
+
+/// A BEAM file without its `Line` chunk: erl's emulator carries its preloaded modules
+/// without line information (their frames in stack traces have no file or line); erts's
+/// `ebin` has them with it. Anything that is not a well-formed BEAM file is left as it is,
+/// for the loader to refuse.
+fn without_lines(beam: Vec<u8>) -> Vec<u8> {
+    let well_formed = beam.len() >= 12 && &beam[..4] == b"FOR1" && &beam[8..12] == b"BEAM";
+    if !well_formed {
+        return beam;
+    }
+    let mut out = beam[..12].to_vec();
+    let mut at = 12;
+    while at + 8 <= beam.len() {
+        let size = u32::from_be_bytes([beam[at + 4], beam[at + 5], beam[at + 6], beam[at + 7]]);
+        let end = at + 8 + (size as usize).div_ceil(4) * 4;
+        if end > beam.len() {
+            return beam;
+        }
+        if &beam[at..at + 4] != b"Line" {
+            out.extend_from_slice(&beam[at..end]);
+        }
+        at = end;
+    }
+    let form = (out.len() - 8) as u32;
+    out[4..8].copy_from_slice(&form.to_be_bytes());
+    out
+}
+
+/// An OTP installation that can boot as erl does: its root directory (the library's parent,
+/// with `bin/start.boot`) and erts's version (erts's `ebin` holds `init`).
+struct OtpRoot {
+    root: PathBuf,
+    erts: String,
+}
+
+impl OtpRoot {
+    /// The installation `lib` belongs to, if it is a whole one.
+    fn of(lib: &std::path::Path) -> Option<Self> {
+        let root = lib.parent()?.to_path_buf();
+        if !root.join("bin").join("start.boot").is_file() {
+            return None;
+        }
+        let erts = std::fs::read_dir(lib)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .find(|n| n.starts_with("erts-"))?;
+        let erts = erts.strip_prefix("erts-")?.to_string();
+        let me = Self { root, erts };
+        me.ebin().join("init.beam").is_file().then_some(me)
+    }
+
+    /// erts's `ebin`: erl's preloaded modules.
+    fn ebin(&self) -> PathBuf {
+        self.root
+            .join("lib")
+            .join(format!("erts-{}", self.erts))
+            .join("ebin")
+    }
+
+    /// erl's command line for `init:boot/1`, as erl's start script and emulator make it:
+    /// the installation's flags, `-noshell`, the `-pa` flags, then the start items, the
+    /// program's first.
+    fn boot_args(&self, pa: &[String], items: &[StartItem]) -> Vec<String> {
+        let root = self.root.to_string_lossy().into_owned();
+        let bindir = format!("{root}/erts-{}/bin", self.erts);
+        let mut args: Vec<String> = ["-root", &root, "-bindir", &bindir, "-progname", "erl"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if let Some(home) = std::env::var_os("HOME") {
+            args.extend([
+                "--".into(),
+                "-home".into(),
+                home.to_string_lossy().into_owned(),
+            ]);
+        }
+        args.extend(["--".into(), "-noshell".into()]);
+        for d in pa {
+            args.extend(["-pa".into(), d.clone()]);
+        }
+        args.extend(["-s".into(), "xenbeam_boot".into(), "program".into()]);
+        for item in items {
+            if let Some(exprs) = item.eval_exprs() {
+                args.extend(["-eval".into(), exprs.to_string()]);
+                continue;
+            }
+            args.push(if item.atoms { "-s" } else { "-run" }.into());
+            args.extend([item.module.clone(), item.function.clone()]);
+            args.extend(item.args.iter().cloned());
+        }
+        args
     }
 }
 
@@ -286,25 +447,8 @@ fn otp_lib_beside_erl() -> Option<PathBuf> {
 /// OTP's code path as erl's starts: the `ebin` folders of kernel, stdlib and every other
 /// application under OTP's library directory (`XENBEAM_OTP_LIB`; else the one beside `erl`'s
 /// start script, or failing that, what erl says its `code:lib_dir()` is).
-fn otp_dirs() -> Vec<PathBuf> {
-    let given = std::env::var_os("XENBEAM_OTP_LIB").map(PathBuf::from);
-    let root = match given.or_else(otp_lib_beside_erl) {
-        Some(d) => d,
-        None => {
-            let out = Command::new("erl")
-                .args([
-                    "-noshell",
-                    "-eval",
-                    "io:format(\"~s\",[code:lib_dir()]),halt().",
-                ])
-                .output();
-            match out {
-                Ok(o) => PathBuf::from(String::from_utf8_lossy(&o.stdout).into_owned()),
-                Err(_) => return Vec::new(),
-            }
-        }
-    };
-    let mut apps: Vec<(u8, PathBuf)> = match std::fs::read_dir(&root) {
+fn otp_dirs(root: &std::path::Path) -> Vec<PathBuf> {
+    let mut apps: Vec<(u8, PathBuf)> = match std::fs::read_dir(root) {
         Ok(entries) => entries
             .filter_map(|e| e.ok().map(|e| e.path().join("ebin")))
             .filter(|ebin| ebin.is_dir())
@@ -334,6 +478,25 @@ fn otp_dirs() -> Vec<PathBuf> {
     };
     apps.sort();
     apps.into_iter().map(|(_, d)| d).collect()
+}
+
+/// OTP's library directory: `XENBEAM_OTP_LIB`, else the one beside `erl`'s start script,
+/// or failing that, what erl says its `code:lib_dir()` is.
+fn otp_lib() -> Option<PathBuf> {
+    let given = std::env::var_os("XENBEAM_OTP_LIB").map(PathBuf::from);
+    given.or_else(otp_lib_beside_erl).or_else(|| {
+        let out = Command::new("erl")
+            .args([
+                "-noshell",
+                "-eval",
+                "io:format(\"~s\",[code:lib_dir()]),halt().",
+            ])
+            .output()
+            .ok()?;
+        Some(PathBuf::from(
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ))
+    })
 }
 
 /// Why the command line's items cannot run.
@@ -599,7 +762,15 @@ fn main() {
         .collect();
     // As in erl: the -pa directories, the current directory, then OTP's.
     path.push(PathBuf::from("."));
-    path.extend(otp_dirs());
+    let lib = otp_lib();
+    if let Some(lib) = &lib {
+        path.extend(otp_dirs(lib));
+    }
+    // erl's own boot, unless the simulated xenstored asks for the image's.
+    let otp = lib
+        .as_deref()
+        .and_then(OtpRoot::of)
+        .filter(|_| xenstore.is_none() && !BOOT_MODULE.is_empty());
     if let Some(limit) = heap_limit {
         if ALLOCATOR.set_limit(limit).is_err() {
             eprintln!(
@@ -621,7 +792,7 @@ fn main() {
                 max_memory,
                 process_limit,
             };
-            run(path, pa, items, limits, xenstore, profile)
+            run(path, pa, items, limits, xenstore, profile, otp)
         })
         .unwrap_or_else(|_| exit(70));
     let code = child.join().unwrap_or(70);
@@ -645,6 +816,7 @@ fn run(
     limits: Limits,
     xenstore: Option<XenstoredConfig>,
     profile: ProfileOptions,
+    otp: Option<OtpRoot>,
 ) -> i32 {
     let platform = HostPlatform::new();
     if let Some(cfg) = xenstore {
@@ -659,13 +831,17 @@ fn run(
         ..MaxHeap::default()
     });
     node.set_max_memory(limits.max_memory);
-    let mut src = SearchPath(path);
+    let boot_args = otp.as_ref().map(|o| o.boot_args(&pa, &items));
+    let mut src = SearchPath {
+        dirs: path,
+        erts: otp.as_ref().map(OtpRoot::ebin),
+    };
     let mut io = Console {
         out: std::io::BufWriter::new(std::io::stdout()),
         start: std::time::Instant::now(),
         files: host_files::HostFiles::default(),
         code_path: src
-            .0
+            .dirs
             .iter()
             .map(|d| d.to_string_lossy().into_owned())
             .collect(),
@@ -675,15 +851,30 @@ fn run(
     };
     // The kernel's services start first, as in the image (the Xenstore driver only with a
     // Xenstore, the simulated xenstored).
-    let stop = match node.start_services(&mut io, &mut src) {
-        Err(stop) => stop,
-        Ok(()) => {
-            // Only `-eval`s without a word: nothing to run (erl would wait forever).
-            if !items.is_empty() && node.spawn_items(&items).is_none() {
-                eprintln!("xenbeam-run: a module or function name is not a valid atom");
-                usage();
+    let stop = if let Some(args) = boot_args {
+        if !node.boot(&args) {
+            eprintln!("xenbeam-run: OTP's init cannot be started");
+            return 70;
+        }
+        // The runner's own modules are preloaded, as erl's emulator preloads its own: OTP's
+        // code server looks for modules only in the code path's directories.
+        for name in OWN_MODULES.iter().chain(&OTP_PRELOADED) {
+            if let Ok(m) = node.rt.vm.atoms.intern(name) {
+                node.rt.ensure_loaded(m, &mut src, &mut io);
             }
-            node.run(&mut io, &mut src)
+        }
+        node.run(&mut io, &mut src)
+    } else {
+        match node.start_services(&mut io, &mut src) {
+            Err(stop) => stop,
+            Ok(()) => {
+                // Only `-eval`s without a word: nothing to run (erl would wait forever).
+                if !items.is_empty() && node.spawn_items(&items).is_none() {
+                    eprintln!("xenbeam-run: a module or function name is not a valid atom");
+                    usage();
+                }
+                node.run(&mut io, &mut src)
+            }
         }
     };
     for (m, e) in &node.rt.load_errors {

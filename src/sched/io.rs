@@ -290,6 +290,7 @@ mod tests {
             pore: a(8),
             outlet: a(9),
             clock_service: a(10),
+            timer_server: a(11),
         };
         let platform = SimPlatform::new();
         platform.attach_xenstored(XenstoredConfig::default());

@@ -57,6 +57,9 @@ use crate::vm::trace::Tracee;
 
 /// The pid number erl gives the process that runs `-run`.
 pub const MAIN_PID: u32 = 9;
+
+/// The first process number OTP's boot gives: init's on_load handler's, as in erl.
+const FIRST_BOOT_SLOT: u32 = 8;
 /// The first pid number of processes the program spawns (erl's, under `-noshell -run`).
 pub const FIRST_SPAWNED_PID: u32 = super::pids::FIRST_FREE_SLOT;
 
@@ -115,6 +118,15 @@ impl StartItem {
     }
 }
 
+impl StartItem {
+    /// The expressions of an `-eval` item ([`StartItem::eval`]).
+    pub fn eval_exprs(&self) -> Option<&str> {
+        (self.module == "init" && self.function == "start_it" && !self.atoms)
+            .then(|| self.args.first().map(String::as_str))
+            .flatten()
+    }
+}
+
 /// A node.
 pub struct Node<P: Platform> {
     /// The machine.
@@ -157,6 +169,7 @@ impl<P: Platform> Node<P> {
             pore: intern("$pore"),
             outlet: intern("$outlet"),
             clock_service: intern("clock_service"),
+            timer_server: intern("timer_server"),
         };
         Self {
             platform,
@@ -165,6 +178,7 @@ impl<P: Platform> Node<P> {
             stop: None,
             main: None,
             items: VecDeque::new(),
+
             ended: Vec::new(),
             env: Vec::new(),
             code_path: None,
@@ -252,6 +266,66 @@ impl<P: Platform> Node<P> {
             e.initial_call = initial.map(|(m, f)| (m, f, 2));
         }
         self.st.register(atom::INIT, pid);
+    }
+
+    /// Boots as erl does: <0.0.0> runs OTP's `init:boot(Args)` (the call erl's `erl_init`
+    /// makes), `args` being erl's command line for it (`-root`, `-bindir`, ..., `-noshell`,
+    /// the `-pa` flags and the start items), and `init` evaluates the boot script it names.
+    /// `init`'s functions are then OTP's, not the node's own, and so is the I/O: the node's
+    /// built-in `io` is set aside (the console's I/O servers, `user` and `standard_error`,
+    /// are started by OTP's kernel). A call of a module not loaded goes to OTP's
+    /// `error_handler` once `init` has loaded it, so OTP's code server loads the module.
+    /// Every process is a kernel process until one calls `xenbeam:program_starts/0` (the
+    /// first start item): from then on that process runs the command line's items. `false`
+    /// when `init:boot/1` cannot be named.
+    pub fn boot(&mut self, args: &[String]) -> bool {
+        let vm = &mut self.rt.vm;
+        let (Ok(boot), Ok(erl_init), Ok(start)) = (
+            vm.atoms.intern("boot"),
+            vm.atoms.intern("erl_init"),
+            vm.atoms.intern("start"),
+        ) else {
+            return false;
+        };
+        vm.code.set_aside_bifs(atom::INIT);
+        if let Ok(loader) = vm.atoms.intern("erl_prim_loader") {
+            vm.code.set_aside_bifs(loader);
+        }
+        if let Ok(io) = vm.atoms.intern("io") {
+            if let Some(i) = vm.code.module_index(io) {
+                vm.code.unload(io, i);
+            }
+        }
+        if let (Ok(m), Ok(f)) = (
+            vm.atoms.intern("error_handler"),
+            vm.atoms.intern("undefined_function"),
+        ) {
+            vm.code.error_handler = Some(vm.code.export(m, f, 3));
+        }
+        let Some(pid) = self.st.pids.reserve(0) else {
+            return false;
+        };
+        let mut p = Box::new(Process::new(Term::pid(pid)));
+        let items: Vec<Term> = args
+            .iter()
+            .map(|a| p.heap.binary(a.as_bytes().to_vec()))
+            .collect();
+        let list = p.heap.list(&items);
+        p.x = alloc::vec![atom::INIT, boot, p.heap.list(&[list])];
+        p.module = 0;
+        p.pc = SPAWN_APPLY3_PC;
+        let pid = self.st.insert(p, Priority::Normal);
+        self.st.set_system(pid, true);
+        if let Some(e) = self.st.procs.get_mut(&pid) {
+            e.group_leader = pid;
+            e.initial_call = Some((erl_init, start, 2));
+        }
+        self.st.booting = true;
+        // erl's numbering: init's first processes are <0.8.0> (its on_load handler), <0.9.0>
+        // (the one that runs the boot script and the command line) and <0.10.0> (the
+        // loader); erts's own processes before them are the node's native parts.
+        self.st.next_system_slot = FIRST_BOOT_SLOT;
+        true
     }
 
     /// The console's I/O server (`user`), once the kernel services have started it.
@@ -578,10 +652,26 @@ impl<P: Platform> Node<P> {
     /// arrive. Kernel services' pores do not count; a service waiting for its device keeps a
     /// timer instead (the Xenstore driver's heartbeat while requests are in flight).
     fn idle_forever(&mut self, starting: bool) -> bool {
+        let starting = starting || self.st.booting;
         if !starting && self.st.user_alive() == 0 && !self.program_timer_pending() {
             return true;
         }
-        if !self.st.timers.is_empty() || !self.st.outlets.is_empty() {
+        // The timers of kernel processes that only keep house (the loader's idle time,
+        // inet_db's refresh) wake nothing the program waits for.
+        let timers = if self.st.housekeepers == 0 {
+            !self.st.timers.is_empty()
+        } else {
+            let st = &self.st;
+            let counts = |pid: u32| st.procs.get(&pid).is_none_or(|e| !e.housekeeping);
+            st.timers.payloads().any(|t| match t {
+                TimerEvent::Receive(pid) => counts(*pid),
+                TimerEvent::Send { dest, .. } => match dest {
+                    TimerDest::Pid(pid) => counts(*pid),
+                    TimerDest::Name(name) => st.whereis(*name).is_none_or(counts),
+                },
+            })
+        };
+        if timers || !self.st.outlets.is_empty() {
             return false;
         }
         let st = &self.st;
@@ -1651,6 +1741,19 @@ impl<P: Platform> Services for NodeServices<'_, P> {
 
     fn trap_exit(&self, me: u32) -> bool {
         self.st.procs.get(&me).is_some_and(|e| e.trap_exit)
+    }
+
+    fn program_starts(&mut self, me: u32) -> bool {
+        if !core::mem::take(&mut self.st.booting) {
+            return false;
+        }
+        // Not the node's `main`: OTP's `init` itself ends the node when this process dies.
+        self.st.set_system(me, false);
+        true
+    }
+
+    fn set_housekeeping(&mut self, pid: u32) -> bool {
+        self.st.set_housekeeping(pid)
     }
 
     fn set_spawns_program(&mut self, pid: u32) -> bool {

@@ -222,6 +222,9 @@ pub struct Entry {
     /// which starts the program's applications; the timer server, which runs its
     /// `apply_after` functions): what they start is counted as the program's.
     pub(super) spawns_program: bool,
+    /// A kernel process that only keeps house: its timers (an idle timeout, a periodic
+    /// refresh) never keep the node from stopping.
+    pub(super) housekeeping: bool,
     /// Its group leader (erl's `group_leader/0,2`): the spawner's, or itself for a process
     /// the node starts.
     pub group_leader: u32,
@@ -323,6 +326,9 @@ pub struct NodeAtoms {
     pub outlet: Term,
     /// `clock_service`: the node of a timer's message, to a `'receive'` trace pattern.
     pub clock_service: Term,
+    /// `timer_server`: the processes the kernel's timer server spawns (`apply_after`'s) are
+    /// the program's.
+    pub timer_server: Term,
 }
 
 /// A queued exit signal.
@@ -371,7 +377,7 @@ pub struct State<P: Platform> {
     /// [`State::set_process_limit`].
     process_limit: usize,
     /// The next low slot a kernel service takes.
-    next_system_slot: u32,
+    pub(super) next_system_slot: u32,
     /// The `max_heap_size` new processes get (erl's `system_flag(max_heap_size, _)`).
     pub max_heap: MaxHeap,
     /// The `min_heap_size` and `min_bin_vheap_size` new processes get.
@@ -379,6 +385,11 @@ pub struct State<P: Platform> {
     signals: VecDeque<Signal>,
     /// The process that runs the command line's items, if any.
     pub(super) main: Option<u32>,
+    /// Booted by OTP's `init` (`Node::boot`) and the program not started yet: the node is
+    /// not idle while only kernel processes run.
+    pub(super) booting: bool,
+    /// How many live processes keep house ([`State::set_housekeeping`]).
+    pub(super) housekeepers: usize,
     /// Its exit reason once it has been removed (the scheduler looks: erl's `init` dies with
     /// it, halting the node when the reason is not `normal`).
     pub(super) main_end: Option<Rc<Carried>>,
@@ -462,6 +473,8 @@ impl<P: Platform> State<P> {
             min_heaps: MinHeaps::default(),
             signals: VecDeque::new(),
             main: None,
+            booting: false,
+            housekeepers: 0,
             main_end: None,
             atoms,
             outlet_replies: Vec::new(),
@@ -503,6 +516,7 @@ impl<P: Platform> State<P> {
                 recv_timer: None,
                 system: false,
                 spawns_program: false,
+                housekeeping: false,
                 group_leader: pid,
                 initial_call: None,
                 parent: None,
@@ -552,6 +566,20 @@ impl<P: Platform> State<P> {
     /// Live processes that are not kernel services.
     pub fn user_alive(&self) -> usize {
         self.procs.len() - self.system_alive
+    }
+
+    /// Marks live kernel process `pid` as one that only keeps house; `false` when it is no
+    /// live kernel process.
+    pub fn set_housekeeping(&mut self, pid: u32) -> bool {
+        match self.procs.get_mut(&pid) {
+            Some(e) if e.system => {
+                if !core::mem::replace(&mut e.housekeeping, true) {
+                    self.housekeepers += 1;
+                }
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Marks live process `pid` as a kernel service or not.
@@ -918,6 +946,9 @@ impl<P: Platform> State<P> {
         if e.system {
             self.system_alive -= 1;
         }
+        if e.housekeeping {
+            self.housekeepers -= 1;
+        }
         if self.main == Some(pid) {
             self.main_end = Some(reason.clone());
         }
@@ -1144,6 +1175,11 @@ impl<P: Platform> State<P> {
         match self.procs.get_mut(&pid) {
             Some(e) if e.name.is_none() => {
                 e.name = Some(name);
+                // OTP's timer server, a kernel process started on first use: the functions
+                // its `apply_after` runs are the program's work, and keep the node running.
+                if name == self.atoms.timer_server && e.system {
+                    e.spawns_program = true;
+                }
                 self.names.insert(name.atom_index(), pid);
                 true
             }

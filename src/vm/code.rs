@@ -139,6 +139,10 @@ pub struct Code {
     export_index: ExportIndex,
     /// Module atoms that could not be loaded (calls to them raise `undef`).
     pub missing: WordSet<u32>,
+    /// Under OTP's boot, the export entry of `error_handler:undefined_function/3`: once
+    /// that function is loaded, a call of a module not loaded goes to it (and through it to
+    /// OTP's code server), as in erl. `None`: the node loads such modules itself.
+    pub error_handler: Option<u32>,
     /// The node's `backtrace_depth`: how many frames stack traces keep.
     pub trace_depth: super::exception::TraceDepth,
     /// Module atom index to the module index of its old code: the version a newer load or
@@ -584,6 +588,16 @@ impl Code {
         self.by_name.insert(name.atom_index(), module);
         for &(i, target) in led {
             self.exports[i as usize].target = target;
+        }
+    }
+
+    /// Drops the node's own versions (BIFs) of `module`'s functions, so that calls find the
+    /// module's code once it is loaded (OTP's `init` in place of the node's).
+    pub fn set_aside_bifs(&mut self, module: Term) {
+        for e in self.exports.iter_mut() {
+            if e.module == module && matches!(e.target, Target::Bif(_)) {
+                e.target = Target::Undefined;
+            }
         }
     }
 

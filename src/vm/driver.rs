@@ -396,7 +396,11 @@ impl Runtime {
         src: &mut dyn ModuleSource,
         io: &mut dyn Io,
     ) -> (CodeReply, Option<String>) {
-        if self.vm.code.old.contains_key(name.atom_index()) {
+        // Old code alone (after `delete_module/1`) does not stop a load, as in erl: the new
+        // code becomes current beside it.
+        if self.vm.code.old.contains_key(name.atom_index())
+            && self.vm.code.module_index(name).is_some()
+        {
             return (CodeReply::Refused(LoadRefusal::NotPurged), None);
         }
         let m = match self.parse_named(name, bytes) {

@@ -376,6 +376,18 @@ pub trait Services {
     fn set_trap_exit(&mut self, me: u32, on: bool) -> bool;
     /// Whether `me` traps exits.
     fn trap_exit(&self, me: u32) -> bool;
+    /// Under OTP's boot, makes `me`, a kernel process until now, the process that runs the
+    /// command line's items, and ends the boot; `false` when the node is not booting.
+    fn program_starts(&mut self, me: u32) -> bool {
+        let _ = me;
+        false
+    }
+    /// Marks kernel process `pid` as one that only keeps house (its timers never keep the
+    /// node running); `false` when `pid` is no kernel process.
+    fn set_housekeeping(&mut self, pid: u32) -> bool {
+        let _ = pid;
+        false
+    }
     /// Makes what kernel service `pid` spawns from now on the program's processes; `false`
     /// when `pid` is no kernel service.
     fn set_spawns_program(&mut self, pid: u32) -> bool {

@@ -263,7 +263,8 @@ pub fn translate(
             on_load = Some(out.len() as u32);
         }
         match ins.opcode {
-            1 | 3 | 16 => continue,
+            // nif_start (179) marks a function a NIF library may replace: nothing to run.
+            1 | 3 | 16 | 179 => continue,
             153 => {
                 cur_line = match ins.args.first() {
                     Some(Operand::Unsigned(u)) => *u as u32,
@@ -375,11 +376,11 @@ pub fn install(code: &mut Code, mut module: LoadedModule) -> u32 {
     i
 }
 
-/// Generic instructions that produce no VM instruction: labels, lines and `test_heap` (heaps
-/// grow on demand, and collections happen at calls and returns, which every loop and every
-/// unwinding recursion passes).
+/// Generic instructions that produce no VM instruction: labels, lines, `nif_start` and
+/// `test_heap` (heaps grow on demand, and collections happen at calls and returns, which
+/// every loop and every unwinding recursion passes).
 fn emits_nothing(opcode: u8) -> bool {
-    matches!(opcode, 1 | 3 | 16 | 153)
+    matches!(opcode, 1 | 3 | 16 | 153 | 179)
 }
 
 /// Combines common adjacent pairs into one instruction. The first of a pair is replaced by
@@ -1379,7 +1380,8 @@ pub const IMPLEMENTED: &[u8] = &[
     64, 65, 66, 67, 69, 72, 73, 74, 75, 77, 78, 94, 95, 96, 97, 98, 99, 100, 101, 102, 104, 105,
     106, 107, 108, 112, 113, 114, 115, 117, 118, 119, 120, 121, 124, 125, 129, 130, 131, 132, 133,
     136, 138, 139, 140, 141, 142, 143, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159, 160,
-    161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171, 172, 173, 174, 175, 176, 177, 178, 180,
+    161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171, 172, 173, 174, 175, 176, 177, 178, 179,
+    180,
 ];
 
 #[cfg(test)]

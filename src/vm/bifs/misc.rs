@@ -577,7 +577,13 @@ pub fn no_monitor(_: &mut Ctx, _: &[Term]) -> BifResult {
 
 /// `erlang:load_nif/2`: no native libraries load here (a unikernel has no loader for
 /// them): `{error, {load_failed, Text}}`, as erl answers for a library it cannot load.
+/// One of erl's preloaded modules (loaded from erts's `ebin` by OTP's code server, for its
+/// `module_info`, say) is told `ok`: the node's BIFs are its native functions.
 pub fn load_nif(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let caller = ctx.code.modules.get(ctx.p.module as usize).map(|m| m.name);
+    if caller.is_some_and(|m| super::system::PRELOADED.contains(&ctx.atoms.name(m))) {
+        return Ok(atom::OK);
+    }
     let reason = ctx.atoms.intern("load_failed").map_err(|_| badarg())?;
     let text = ctx
         .p
@@ -794,6 +800,25 @@ pub fn init_script_id(ctx: &mut Ctx, _: &[Term]) -> BifResult {
 /// ports here).
 pub fn ports(_: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(Term::NIL)
+}
+
+/// `erts_internal:is_system_process(Pid)`: false; erl's system processes are the emulator's
+/// own (its code purger, literal collector, signal handlers), which the node does natively,
+/// so OTP's `init` stops every process at shutdown.
+pub fn is_system_process(_: &mut Ctx, args: &[Term]) -> BifResult {
+    if !args[0].is_pid() {
+        return Err(badarg());
+    }
+    Ok(atom::FALSE)
+}
+
+/// `erts_internal:scheduler_wall_time/1`: the node keeps no scheduler wall time, so it was
+/// never on.
+pub fn scheduler_wall_time(_: &mut Ctx, args: &[Term]) -> BifResult {
+    match args[0] {
+        atom::TRUE | atom::FALSE => Ok(atom::FALSE),
+        _ => Err(badarg()),
+    }
 }
 
 /// `erts_internal:dynamic_node_name/0`: false, the node has no name at all.

@@ -412,6 +412,8 @@ pub static TABLE: Table = bifs![
     ("outlet", "close", 1, pores::outlet_close),
     ("xenbeam", "log", 2, xenbeam::log),
     ("xenbeam", "spawns_program", 1, xenbeam::spawns_program),
+    ("xenbeam", "program_starts", 0, xenbeam::program_starts),
+    ("xenbeam", "housekeeping", 1, xenbeam::housekeeping),
     ("xenbeam", "log", 3, xenbeam::log3),
     ("xenbeam", "code_path", 0, xenbeam::code_path),
     ("xenbeam", "run_times", 0, xenbeam::run_times),
@@ -727,6 +729,18 @@ pub static TABLE: Table = bifs![
     ("maps", "from_keys", 2, maps::from_keys),
     ("maps", "merge", 2, maps::merge),
     ("erts_internal", "map_next", 3, maps::map_next),
+    (
+        "erts_internal",
+        "scheduler_wall_time",
+        1,
+        misc::scheduler_wall_time
+    ),
+    (
+        "erts_internal",
+        "is_system_process",
+        1,
+        misc::is_system_process
+    ),
     ("math", "sqrt", 1, math::sqrt),
     ("math", "sin", 1, math::sin),
     ("math", "cos", 1, math::cos),

@@ -188,32 +188,34 @@ pub fn universaltime_to_posixtime(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.int(secs))
 }
 
+/// erl's preloaded modules, in the order `erlang:pre_loaded/0` lists them.
+pub const PRELOADED: [&str; 21] = [
+    "persistent_term",
+    "counters",
+    "atomics",
+    "erts_dirty_process_signal_handler",
+    "erts_literal_area_collector",
+    "erl_tracer",
+    "erts_internal",
+    "erlang",
+    "erl_prim_loader",
+    "prim_zip",
+    "prim_net",
+    "prim_socket",
+    "socket_registry",
+    "zlib",
+    "prim_file",
+    "prim_inet",
+    "prim_eval",
+    "prim_buffer",
+    "init",
+    "erl_init",
+    "erts_code_purger",
+];
+
 /// `erlang:pre_loaded/0`: the modules erl 25 has loaded before anything runs (the node's
 /// own stand-ins for those it needs answer for them).
 pub fn pre_loaded(ctx: &mut Ctx, _: &[Term]) -> BifResult {
-    const PRELOADED: [&str; 21] = [
-        "persistent_term",
-        "counters",
-        "atomics",
-        "erts_dirty_process_signal_handler",
-        "erts_literal_area_collector",
-        "erl_tracer",
-        "erts_internal",
-        "erlang",
-        "erl_prim_loader",
-        "prim_zip",
-        "prim_net",
-        "prim_socket",
-        "socket_registry",
-        "zlib",
-        "prim_file",
-        "prim_inet",
-        "prim_eval",
-        "prim_buffer",
-        "init",
-        "erl_init",
-        "erts_code_purger",
-    ];
     let mut names = Vec::with_capacity(PRELOADED.len());
     for n in PRELOADED {
         names.push(named(ctx, n)?);

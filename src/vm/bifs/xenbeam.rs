@@ -30,6 +30,24 @@ pub fn spawns_program(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ))
 }
 
+/// `xenbeam:housekeeping(Pid)`: kernel process Pid only keeps house: its timers (an idle
+/// timeout, a periodic refresh) never keep the node from stopping. `false` when Pid is no
+/// live kernel process.
+pub fn housekeeping(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if !a[0].is_pid() {
+        return Err(badarg());
+    }
+    Ok(Term::boolean(ctx.node.set_housekeeping(a[0].pid_number())))
+}
+
+/// `xenbeam:program_starts()`: under OTP's boot, the caller (the process of OTP's `init`
+/// that runs the command line's items) stops being a kernel process and the boot ends:
+/// from now on the node stops when the program is done. `false` when not booting.
+pub fn program_starts(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+    let me = ctx.p.pid.pid_number();
+    Ok(Term::boolean(ctx.node.program_starts(me)))
+}
+
 /// `xenbeam:read_input/0`: the next bytes of standard input as a binary, `wait` when none
 /// have arrived yet (the console's I/O server asks again a little later), or `eof`. The
 /// image's console has no input: always `eof` there.

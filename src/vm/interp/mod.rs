@@ -1556,6 +1556,38 @@ fn general<'e>(
             return Some(Outcome::NeedModule($module));
         }};
     }
+    // Under OTP's boot, a call of `$md:$fun` with `$n` arguments, whose module is not
+    // loaded, becomes a call of `error_handler:undefined_function($md, $fun, Args)` once
+    // that is loaded: OTP's code server loads the module, as in erl. `false` (nothing
+    // done) otherwise.
+    macro_rules! via_error_handler {
+        ($md:expr, $fun:expr, $n:expr, $tail:expr, $dealloc:expr) => {{
+            if let Some(Target::Code {
+                module: hm,
+                pc: hpc,
+            }) = code.error_handler.map(|i| code.exports[i as usize].target)
+            {
+                let n = $n as usize;
+                gc!(2 * n, n);
+                let args = p.heap.list(&xr[..n]);
+                xr[0] = $md;
+                xr[1] = $fun;
+                xr[2] = args;
+                if $tail {
+                    let len = p.stack.len();
+                    p.stack.truncate(len - $dealloc as usize);
+                } else {
+                    stack_check!();
+                    p.stack.push(Term::cp_at(m, pc!()));
+                }
+                jump_module!(hm, hpc);
+                reduce!(m, pc!(), 3);
+                true
+            } else {
+                false
+            }
+        }};
+    }
     // Past its checkpoint the stack grows, charged to the node's memory account; refused
     // there, or over a max_heap_size that kills, the process dies as in `gc!`.
     macro_rules! stack_check {
@@ -2407,7 +2439,11 @@ fn general<'e>(
                             if code.module_index(e.module).is_none()
                                 && !code.missing.contains(e.module.atom_index())
                             {
-                                need_module!(e.module);
+                                let (md, fun, n) = (e.module, e.function, e.arity);
+                                if via_error_handler!(md, fun, n, !*push, *dealloc) {
+                                    next_op!();
+                                }
+                                need_module!(md);
                             }
                             let args: Vec<Term> = xr[..e.arity as usize].to_vec();
                             let f = undef(
@@ -2461,7 +2497,12 @@ fn general<'e>(
                         Ok(Resolved::Bif(b, export)) => {
                             call_bif!(b, n, export, *tail, *dealloc);
                         }
-                        Ok(Resolved::Load(name)) => need_module!(name),
+                        Ok(Resolved::Load(name)) => {
+                            if via_error_handler!(md, fun, n, *tail, *dealloc) {
+                                next_op!();
+                            }
+                            need_module!(name)
+                        }
                         Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
                             let args: Vec<Term> = xr[..n as usize].to_vec();
                             let f = undef(
