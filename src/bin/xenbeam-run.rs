@@ -766,11 +766,14 @@ fn main() {
     if let Some(lib) = &lib {
         path.extend(otp_dirs(lib));
     }
-    // erl's own boot, unless the simulated xenstored asks for the image's.
+    // erl's own boot, unless the run asks for the image's: with the simulated xenstored, or
+    // with its memory bounded (the boot's code, about 16 MB loaded, would come out of the
+    // limit without counting in the node's budget).
+    let bounded = heap_limit.is_some() || max_memory != usize::MAX;
     let otp = lib
         .as_deref()
         .and_then(OtpRoot::of)
-        .filter(|_| xenstore.is_none() && !BOOT_MODULE.is_empty());
+        .filter(|_| xenstore.is_none() && !bounded && !BOOT_MODULE.is_empty());
     if let Some(limit) = heap_limit {
         if ALLOCATOR.set_limit(limit).is_err() {
             eprintln!(

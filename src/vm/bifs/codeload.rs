@@ -253,6 +253,9 @@ pub fn step(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             ("erlang", name),
             &[module],
         )),
+        // `load_module/2` refuses as it refuses a bad file, so OTP's code server, loading
+        // for another process, reports the refusal and goes on (the caller's call fails).
+        CodeReply::NoMemory if name == "load_module" => refused(ctx, "system_limit"),
         CodeReply::NoMemory => Err(Fault::trapped_error(
             ctx,
             atom::SYSTEM_LIMIT,

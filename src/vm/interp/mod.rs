@@ -2495,7 +2495,15 @@ fn general<'e>(
                             reduce!(m, pc!(), n);
                         }
                         Ok(Resolved::Bif(b, export)) => {
-                            call_bif!(b, n, export, *tail, *dealloc);
+                            if *tail {
+                                // As erl's apply_last: the frame goes, then the BIF is
+                                // applied (a failure shows no frame of the caller).
+                                let len = p.stack.len();
+                                p.stack.truncate(len - *dealloc as usize);
+                                call_bif!(b, n, export, true, 0, false, true)
+                            } else {
+                                call_bif!(b, n, export, false, 0)
+                            }
                         }
                         Ok(Resolved::Load(name)) => {
                             if via_error_handler!(md, fun, n, *tail, *dealloc) {
