@@ -933,6 +933,34 @@ impl<P: Platform> Node<P> {
         }
     }
 
+    /// The `in` and `out` of waiting processes erl schedules only to handle a signal (see
+    /// [`State::signalled_traced`](super::state::State::signalled_traced)); one that has
+    /// woken or ended since gets its events from its slice or its exit.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn trace_signalled(&mut self) {
+        let pids = core::mem::take(&mut self.st.signalled_traced);
+        if !pids.is_empty() {
+            self.stamp_traces();
+        }
+        for pid in pids {
+            let Some(e) = self.st.procs.get_mut(&pid) else {
+                continue;
+            };
+            if e.status != Status::Waiting {
+                continue;
+            }
+            let Some(p) = e.process.take() else {
+                continue;
+            };
+            self.running_event(&p, "in", true);
+            self.running_event(&p, "out", true);
+            if let Some(e) = self.st.procs.get_mut(&pid) {
+                e.process = Some(p);
+            }
+        }
+    }
+
     fn exit_process(&mut self, mut p: Box<Process>, reason: Carried) {
         let pid = p.pid.pid_number();
         if let Some(t) = p.trace {
@@ -1392,10 +1420,15 @@ impl<P: Platform> Services for NodeServices<'_, P> {
                 if let Some(p) = e.process.as_mut() {
                     p.heap.collect_soon();
                 }
+                self.st.signalled(pid);
                 true
             }
             None => false,
         }
+    }
+
+    fn signalled(&mut self, pid: u32) {
+        self.st.signalled(pid);
     }
 
     fn emulator_error(&mut self, text: &str) {

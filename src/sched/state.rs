@@ -395,6 +395,11 @@ pub struct State<P: Platform> {
     /// `exiting` events: the node sends their events, which need its code tables (see
     /// [`State::terminate`]).
     pub dying_traced: Vec<DyingTraced>,
+    /// Waiting processes traced with `running` that a signal reached which leaves them
+    /// waiting (a link, an unlink, an ignored exit signal, a monitor, a demonitor, some
+    /// `process_info` requests, a resume): erl schedules such a process to handle the
+    /// signal, so the node sends its `in` and `out` (see [`State::signalled`]).
+    pub signalled_traced: Vec<u32>,
     /// The account every process heap charges (unlimited unless the node is given a budget).
     pub memory: NodeMemory,
     /// The `atomics` and `counters` arrays.
@@ -468,6 +473,7 @@ impl<P: Platform> State<P> {
             no_lits: Literals::default(),
             exited: Vec::new(),
             dying_traced: Vec::new(),
+            signalled_traced: Vec::new(),
             memory: NodeMemory::unlimited(),
             atomic_arrays: Default::default(),
             code_change: None,
@@ -574,10 +580,39 @@ impl<P: Platform> State<P> {
         let before = e.suspended;
         e.suspended = before.checked_add_signed(by)?;
         // Scheduling passed it over while suspended: queue it again.
-        if before > 0 && e.suspended == 0 && e.status == Status::Runnable {
-            self.queues.push(pid, e.priority);
+        if before > 0 && e.suspended == 0 {
+            if e.status == Status::Runnable {
+                self.queues.push(pid, e.priority);
+            }
+            self.signalled(pid);
         }
         Some(before)
+    }
+
+    /// Notes that a signal reached `pid` that erl handles by scheduling it (see
+    /// [`State::signalled_traced`]).
+    #[inline]
+    pub fn signalled(&mut self, pid: u32) {
+        if trace::used() {
+            self.note_signalled(pid);
+        }
+    }
+
+    /// [`State::signalled`]'s work, for a waiting process traced with `running` by another.
+    #[cold]
+    #[inline(never)]
+    fn note_signalled(&mut self, pid: u32) {
+        let Some(e) = self.procs.get(&pid) else {
+            return;
+        };
+        let traced = e.process.as_ref().and_then(|p| p.trace);
+        if e.status == Status::Waiting
+            && e.suspended == 0
+            && traced.is_some_and(|t| t.has(trace::RUNNING) && t.tracer != pid)
+            && !self.signalled_traced.contains(&pid)
+        {
+            self.signalled_traced.push(pid);
+        }
     }
 
     /// Makes a waiting process runnable.
@@ -890,6 +925,8 @@ impl<P: Platform> State<P> {
         } else if r != atom::NORMAL || (s.kind == ExitKind::Explicit && s.from == s.to) {
             // `normal` ends only the process that sent it to itself (erl's exit(self(), normal)).
             self.terminate(platform, s.to, s.reason);
+        } else {
+            self.signalled(s.to);
         }
     }
 
@@ -966,6 +1003,7 @@ impl<P: Platform> State<P> {
                 if let Some(t) = self.procs.get_mut(&m.target) {
                     t.watched_by.remove(r);
                 }
+                self.signalled(m.target);
             }
         }
     }
@@ -981,6 +1019,7 @@ impl<P: Platform> State<P> {
         if let Some(e) = self.procs.get_mut(&b) {
             e.links.insert(a);
         }
+        self.signalled(b);
         true
     }
 
@@ -992,6 +1031,7 @@ impl<P: Platform> State<P> {
         if let Some(e) = self.procs.get_mut(&b) {
             e.links.remove(a);
         }
+        self.signalled(b);
     }
 
     /// `watcher` monitors `target` (dead or `None`: `noproc` at once).
@@ -1009,6 +1049,7 @@ impl<P: Platform> State<P> {
                 if let Some(e) = self.procs.get_mut(&t) {
                     e.watched_by.insert(reference);
                 }
+                self.signalled(t);
                 if let Some(e) = self.procs.get_mut(&watcher) {
                     e.watching.insert(reference);
                 }
@@ -1078,6 +1119,7 @@ impl<P: Platform> State<P> {
                 if let Some(e) = self.procs.get_mut(&watcher) {
                     e.watching.remove(reference);
                 }
+                self.signalled(m.target);
                 true
             }
             _ => false,
