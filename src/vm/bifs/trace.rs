@@ -57,8 +57,9 @@ pub fn event(ctx: &mut Ctx, pid: u32, flags: u32, tag: Term, data: &[Term]) {
     let Some(t) = tracee_of(ctx, pid) else {
         return;
     };
-    // A process that is its own tracer is told nothing (as in erl).
-    if !t.has(flags) || t.tracer == pid {
+    // A process that is its own tracer is told nothing (as in erl); a silent one nothing of
+    // its calls.
+    if !t.has(flags) || t.tracer == pid || (flags == trace::CALL && t.has(trace::SILENT)) {
         return;
     }
     let view = ctx.p.heap.view(ctx.lits);
@@ -615,61 +616,42 @@ fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
         let guard_list = v.list_to_vec(guards).ok_or_else(bad)?;
         let actions = v.list_to_vec(body).ok_or_else(bad)?;
         let (mut return_trace, mut exception_trace, mut message) = (false, false, Message::Plain);
+        // The message's term when it is evaluated, the terms `display` shows, `silent`.
+        let (mut evaluated, mut shows, mut silent) = (None, Vec::new(), None);
         for act in actions {
-            match v.tuple(act) {
-                Some(&[name]) if name.is_atom() => match ctx.atoms.name(name) {
-                    "return_trace" => return_trace = true,
-                    "exception_trace" => (return_trace, exception_trace) = (true, true),
-                    _ => return Err(bad()),
-                },
-                Some(&[name, arg]) if name.is_atom() && ctx.atoms.name(name) == "message" => {
-                    message = match arg {
-                        atom::FALSE => Message::Off,
-                        atom::TRUE => Message::Plain,
-                        // A constant: an immediate term or `{const, Term}` (variables and
-                        // expressions are not evaluated here).
-                        t if v.tuple(t).is_some_and(|x| {
-                            x.len() == 1 && x[0].is_atom() && ctx.atoms.name(x[0]) == "caller"
-                        }) =>
-                        {
-                            Message::Caller
-                        }
-                        // `{{Tag, {caller}}}`: a tuple of an atom and the caller.
-                        t if v.tuple(t).is_some_and(|x| {
-                            x.len() == 1
-                                && v.tuple(x[0]).is_some_and(|y| {
-                                    y.len() == 2
-                                        && y[0].is_atom()
-                                        && v.tuple(y[1]).is_some_and(|z| {
-                                            z.len() == 1
-                                                && z[0].is_atom()
-                                                && ctx.atoms.name(z[0]) == "caller"
-                                        })
-                                })
-                        }) =>
-                        {
-                            let tag = v
-                                .tuple(t)
-                                .and_then(|x| v.tuple(x[0]))
-                                .map_or(atom::UNDEFINED, |y| y[0]);
-                            Message::TaggedCaller(tag)
-                        }
-                        t => {
-                            let t = match v.tuple(t) {
-                                Some(&[c, x]) if ctx.atoms.name(c) == "const" && c.is_atom() => x,
-                                None if t.is_immediate() => t,
-                                _ => return Err(bad()),
-                            };
-                            Message::With(try_copy_term(&v, &mut out.heap, t).map_err(no_room)?)
-                        }
-                    };
+            let (name, arg) = match v.tuple(act) {
+                Some(&[name]) if name.is_atom() => (ctx.atoms.name(name), None),
+                Some(&[name, arg]) if name.is_atom() => (ctx.atoms.name(name), Some(arg)),
+                // A constant or a variable (`fun2ms`'s `true`): evaluated to nothing.
+                None if act.is_immediate() => continue,
+                _ => return Err(bad()),
+            };
+            match (name, arg) {
+                ("return_trace", None) => return_trace = true,
+                ("exception_trace", None) => (return_trace, exception_trace) = (true, true),
+                ("message", Some(arg)) => message = call_message(ctx, arg, &mut out.heap)?,
+                ("display", Some(arg)) => shows.push(arg),
+                // Any other term leaves the flag as it is.
+                ("silent", Some(arg)) => {
+                    silent = [atom::TRUE, atom::FALSE]
+                        .contains(&arg)
+                        .then_some(arg == atom::TRUE)
                 }
                 _ => return Err(bad()),
             }
+            if message == Message::Eval && name == "message" {
+                evaluated = arg;
+            }
         }
+        if message != Message::Eval {
+            evaluated = None;
+        }
+        let display = u8::try_from(shows.len()).map_err(|_| bad())?;
         let any =
             (Some(head) == underscore || v.list_to_vec(head).is_some()) && guard_list.is_empty();
         let any = any
+            && evaluated.is_none()
+            && shows.is_empty()
             && (Some(head) == underscore
                 || v.list_to_vec(head)
                     .is_some_and(|h| h.iter().all(|&t| Some(t) == underscore)));
@@ -684,19 +666,83 @@ fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
             let heap = &mut out.heap;
             let h = try_copy_term(&v, heap, head).map_err(no_room)?;
             let g = try_copy_term(&v, heap, guards).map_err(no_room)?;
-            try_room(heap, 16).map_err(no_room)?;
-            let body = heap.list(&[atom::TRUE]);
+            // The body: `true`, or one tuple of the evaluated message (`true` without one)
+            // and the terms to display (`{{M, D1, ...}}` builds it).
+            let mut parts = Vec::with_capacity(shows.len() + 1);
+            parts.push(match evaluated {
+                Some(t) => try_copy_term(&v, heap, t).map_err(no_room)?,
+                None => atom::TRUE,
+            });
+            for t in shows {
+                parts.push(try_copy_term(&v, heap, t).map_err(no_room)?);
+            }
+            try_room(heap, parts.len() + 16).map_err(no_room)?;
+            let result = match (evaluated, display) {
+                (None, 0) => atom::TRUE,
+                _ => {
+                    let inner = heap.tuple(&parts);
+                    heap.tuple(&[inner])
+                }
+            };
+            let body = heap.list(&[result]);
             let clause = heap.tuple(&[h, g, body]);
-            Some(heap.list(&[clause]))
+            let test = heap.list(&[clause]);
+            if !compiles(&heap.view(ctx.lits), ctx.atoms, test) {
+                return Err(bad());
+            }
+            Some(test)
         };
         out.clauses.push(CallClause {
             test,
             return_trace,
             exception_trace,
             message,
+            silent,
+            display,
         });
     }
     Ok(out)
+}
+
+/// What `{message, Arg}` in a call pattern says (constants go to `heap`): `false` none,
+/// `true` the usual message, `{caller}` and `{{Tag, {caller}}}` the caller, a constant
+/// (an immediate that is no variable, or `{const, T}`) itself; anything else (variables,
+/// expressions, terms built of them) is evaluated when the clause matches.
+fn call_message(ctx: &Ctx, arg: Term, heap: &mut crate::vm::heap::Heap) -> Result<Message, Fault> {
+    let v = ctx.view();
+    let no_room = |_| Fault::error(atom::SYSTEM_LIMIT);
+    let is_caller = |t: Term| {
+        v.tuple(t)
+            .is_some_and(|z| z.len() == 1 && z[0].is_atom() && ctx.atoms.name(z[0]) == "caller")
+    };
+    let variable = |t: Term| t.is_atom() && ctx.atoms.name(t).starts_with('$');
+    Ok(match arg {
+        atom::FALSE => Message::Off,
+        atom::TRUE => Message::Plain,
+        t if is_caller(t) => Message::Caller,
+        // `{{Tag, {caller}}}`: a tuple of an atom and the caller.
+        t if v.tuple(t).is_some_and(|x| {
+            x.len() == 1
+                && v.tuple(x[0])
+                    .is_some_and(|y| y.len() == 2 && y[0].is_atom() && is_caller(y[1]))
+        }) =>
+        {
+            let tag = v
+                .tuple(t)
+                .and_then(|x| v.tuple(x[0]))
+                .map_or(atom::UNDEFINED, |y| y[0]);
+            Message::TaggedCaller(tag)
+        }
+        t if t.is_immediate() && !variable(t) => {
+            Message::With(try_copy_term(&v, heap, t).map_err(no_room)?)
+        }
+        t => match v.tuple(t) {
+            Some(&[c, x]) if c.is_atom() && ctx.atoms.name(c) == "const" => {
+                Message::With(try_copy_term(&v, heap, x).map_err(no_room)?)
+            }
+            _ => Message::Eval,
+        },
+    })
 }
 
 /// `erlang:trace_pattern/2`.
@@ -706,7 +752,7 @@ pub fn trace_pattern2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `erlang:trace_pattern/3`: `global` (the default) and `local` call-trace patterns, with
 /// `true`, `[]`, `false` or a match specification whose actions are `return_trace`,
-/// `exception_trace` and `message(true | false)`.
+/// `exception_trace`, `message`, `display` and `silent`.
 pub fn trace_pattern3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     trace_pattern_with(ctx, a[0], a[1], a[2], 3)
 }
@@ -939,32 +985,8 @@ fn meta_pattern(
     super::codeload::ask_with(ctx, change, atom::UNDEFINED, count)
 }
 
-/// Whether clause `c` of a pattern matches the call with arguments `args` (a list on the
-/// caller's heap).
-#[cfg(any(feature = "ets", not(target_os = "none")))]
-fn clause_matches(ctx: &mut Ctx, spec: &CallSpec, c: &CallClause, args: Term) -> bool {
-    use crate::vm::ets::matchspec::{run_term, MatchSpec};
-    let Some(test) = c.test else {
-        return true;
-    };
-    // The test is copied to the caller's heap, so that what the run builds refers to
-    // nothing outside it.
-    let Ok(t) = try_copy_term(&spec.heap.view(ctx.lits), &mut ctx.p.heap, test) else {
-        return false;
-    };
-    let Ok(ms) = MatchSpec::compile(&ctx.p.heap.view(ctx.lits), ctx.atoms, t) else {
-        return false;
-    };
-    run_term(ctx, &ms, args).is_some()
-}
-
-#[cfg(not(any(feature = "ets", not(target_os = "none"))))]
-fn clause_matches(_: &mut Ctx, _: &CallSpec, c: &CallClause, _: Term) -> bool {
-    c.test.is_none()
-}
-
-/// Runs clause `c` of an event pattern on `args` (a list on the caller's heap): the
-/// result its matching clause gives, `None` when none matches.
+/// Runs clause `c` of a call or event pattern on `args` (a list on the caller's heap):
+/// the result its matching clause gives, `None` when none matches.
 #[cfg(any(feature = "ets", not(target_os = "none")))]
 fn run_clause(ctx: &mut Ctx, spec: &CallSpec, c: &CallClause, args: Term) -> Option<Term> {
     use crate::vm::ets::matchspec::{run_term, MatchSpec};
@@ -981,14 +1003,14 @@ fn run_clause(_: &mut Ctx, _: &CallSpec, c: &CallClause, _: Term) -> Option<Term
     c.test.is_none().then_some(atom::TRUE)
 }
 
-/// Whether match specification `ms` (on the caller's heap) is one ETS's engine takes.
+/// Whether match specification `ms` (read through `v`) is one ETS's engine takes.
 #[cfg(any(feature = "ets", not(target_os = "none")))]
-fn compiles(ctx: &Ctx, ms: Term) -> bool {
-    crate::vm::ets::matchspec::MatchSpec::compile(&ctx.view(), ctx.atoms, ms).is_ok()
+fn compiles(v: &crate::vm::heap::View, atoms: &crate::vm::atom::AtomTable, ms: Term) -> bool {
+    crate::vm::ets::matchspec::MatchSpec::compile(v, atoms, ms).is_ok()
 }
 
 #[cfg(not(any(feature = "ets", not(target_os = "none"))))]
-fn compiles(_: &Ctx, _: Term) -> bool {
+fn compiles(_: &crate::vm::heap::View, _: &crate::vm::atom::AtomTable, _: Term) -> bool {
     false
 }
 
@@ -1038,7 +1060,7 @@ fn event_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
         tests.push(ctx.p.heap.tuple(&[head, guards, body]));
     }
     let test = ctx.p.heap.list(&tests);
-    if !compiles(ctx, test) {
+    if !compiles(&ctx.view(), ctx.atoms, test) {
         return Err(bad());
     }
     let mut out = CallSpec::every_call();
@@ -1102,26 +1124,67 @@ fn matched(
     list: Term,
     otherwise: Then,
 ) -> Option<(Then, Option<Option<Term>>)> {
-    let c = spec
+    let (c, result) = spec
         .clauses
         .iter()
-        .find(|c| clause_matches(ctx, spec, c, list))?;
+        .find_map(|c| run_clause(ctx, spec, c, list).map(|r| (c, r)))?;
     let then = match (c.return_trace, c.exception_trace) {
         (_, true) => Then::ReturnOrException,
         (true, false) => Then::Return,
         _ => otherwise,
     };
+    if let Some(on) = c.silent {
+        if let Some(t) = ctx.p.trace.as_mut() {
+            t.flags = if on {
+                t.flags | trace::SILENT
+            } else {
+                t.flags & !trace::SILENT
+            };
+        }
+    }
     let extra = match c.message {
-        Message::Off => return Some((then, None)),
-        Message::Plain => None,
-        Message::With(x) => try_copy_term(&spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
         Message::Caller => Some(caller(ctx)),
         Message::TaggedCaller(tag) => {
             let c = caller(ctx);
             Some(ctx.p.heap.tuple(&[tag, c]))
         }
+        _ => match clause_outcome(ctx, spec, c, result) {
+            None => return Some((then, None)),
+            Some(atom::TRUE) => None,
+            x => x,
+        },
     };
     Some((then, Some(extra)))
+}
+
+/// What clause `c` of `spec` that matched with `result` (its test's value) says of the
+/// call's message once its `display` actions have shown their terms: `None` for none,
+/// `true` for the usual one, else the term to add (on the caller's heap).
+fn clause_outcome(ctx: &mut Ctx, spec: &CallSpec, c: &CallClause, result: Term) -> Option<Term> {
+    let evaluated = if c.message == Message::Eval || c.display > 0 {
+        let parts = ctx.view().tuple(result).map(<[Term]>::to_vec)?;
+        for &x in parts.iter().skip(1) {
+            show(ctx, x);
+        }
+        parts.first().copied()
+    } else {
+        None
+    };
+    match c.message {
+        Message::Off => None,
+        Message::With(x) => try_copy_term(&spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
+        Message::Eval => evaluated.filter(|&x| x != atom::FALSE),
+        _ => Some(atom::TRUE),
+    }
+}
+
+/// A match specification's `{display, X}`: `X` on standard output as `erlang:display/1`
+/// prints it.
+fn show(ctx: &mut Ctx, x: Term) {
+    let v = ctx.p.heap.view(ctx.lits);
+    let io = ctx.node.io();
+    crate::vm::display::display_to(&v, ctx.atoms, ctx.code, x, &mut |bytes| io.stdout(bytes));
+    io.stdout(b"\n");
 }
 
 /// At the entry of traced function `t`, its arguments in `args`: the `call` trace message
@@ -1326,16 +1389,13 @@ pub fn match_spec_test(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let ok = ctx.atoms.intern("ok").map_err(|_| badarg())?;
     let clauses = ctx.view().list_to_vec(spec).unwrap_or_default();
     for (i, c) in parsed.clauses.iter().enumerate() {
-        if !clause_matches(ctx, &parsed, c, args) {
+        let Some(run) = run_clause(ctx, &parsed, c, args) else {
             continue;
-        }
+        };
         let result = match c.message {
-            Message::Off => atom::FALSE,
-            Message::Plain => atom::TRUE,
-            Message::With(x) => try_copy_term(&parsed.heap.view(ctx.lits), &mut ctx.p.heap, x)
-                .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?,
             Message::Caller => atom::UNDEFINED,
             Message::TaggedCaller(tag) => ctx.p.heap.tuple(&[tag, atom::UNDEFINED]),
+            _ => clause_outcome(ctx, &parsed, c, run).unwrap_or(atom::FALSE),
         };
         let mut flags = Vec::new();
         let v = ctx.view();
