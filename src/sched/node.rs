@@ -950,11 +950,19 @@ impl<P: Platform> Node<P> {
             if e.status != Status::Waiting {
                 continue;
             }
-            let Some(p) = e.process.take() else {
+            let Some(mut p) = e.process.take() else {
                 continue;
             };
-            self.running_event(&p, "in", true);
-            self.running_event(&p, "out", true);
+            let running = p.trace.is_some_and(|t| t.has(crate::vm::trace::RUNNING));
+            if running {
+                self.running_event(&p, "in", true);
+            }
+            if p.gc_events.is_some() {
+                self.gc_trace_events(&mut p);
+            }
+            if running {
+                self.running_event(&p, "out", true);
+            }
             if let Some(e) = self.st.procs.get_mut(&pid) {
                 e.process = Some(p);
             }
@@ -1419,6 +1427,17 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             Some(e) => {
                 if let Some(p) = e.process.as_mut() {
                     p.heap.collect_soon();
+                    // A traced process that waits collects now, as erl's, scheduled for it,
+                    // does (its `garbage_collection` events come with its `in` and `out`);
+                    // waiting, it has no live X registers. One that fails collects again
+                    // when it next runs, and meets the failure there.
+                    if p.trace.is_some() && e.status == Status::Waiting {
+                        let reports = p.heap_reports.len();
+                        if p.collect(&mut [], 0).is_err() {
+                            p.heap_reports.truncate(reports);
+                            p.heap.collect_soon();
+                        }
+                    }
                 }
                 self.st.signalled(pid);
                 true

@@ -598,17 +598,23 @@ impl<P: Platform> State<P> {
         }
     }
 
-    /// [`State::signalled`]'s work, for a waiting process traced with `running` by another.
+    /// [`State::signalled`]'s work, for a waiting process traced with `running` by another
+    /// or with the events of a collection made for it to send.
     #[cold]
     #[inline(never)]
     fn note_signalled(&mut self, pid: u32) {
         let Some(e) = self.procs.get(&pid) else {
             return;
         };
-        let traced = e.process.as_ref().and_then(|p| p.trace);
+        let Some(p) = e.process.as_ref() else {
+            return;
+        };
+        let told = p
+            .trace
+            .is_some_and(|t| t.has(trace::RUNNING) && t.tracer != pid);
         if e.status == Status::Waiting
             && e.suspended == 0
-            && traced.is_some_and(|t| t.has(trace::RUNNING) && t.tracer != pid)
+            && (told || p.gc_events.is_some())
             && !self.signalled_traced.contains(&pid)
         {
             self.signalled_traced.push(pid);

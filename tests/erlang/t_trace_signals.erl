@@ -5,7 +5,8 @@
 %% erl schedules it to handle the signal, so its tracer gets `in` and `out` with the
 %% function it waits in. Requests erl answers without the process (a name, a status,
 %% `is_process_alive/1`, a suspension) and a new group leader send nothing; a second
-%% signal before it runs shares the first one's pair.
+%% signal before it runs shares the first one's pair. A collection asked of it is made then,
+%% its `garbage_collection` events between the two.
 
 main() ->
     P = waiter(false),
@@ -44,6 +45,13 @@ main() ->
     Q = waiter(false),
     erlang:trace(Q, true, [exiting]),
     step(link_exiting_only, fun() -> link(Q), unlink(Q) end, Q),
+    %% A collection asked of a waiting process is made when it is scheduled for it: its
+    %% `garbage_collection` events come between `in` and `out`, or alone.
+    G = waiter(false),
+    erlang:trace(G, true, [running, garbage_collection]),
+    step(collect, fun() -> true = erlang:garbage_collect(G) end, G),
+    erlang:trace(G, false, [running]),
+    step(collect_untold, fun() -> true = erlang:garbage_collect(G) end, G),
     %% A process that traps exits gets the signal as a message: its own slice.
     T = waiter(true),
     erlang:trace(T, true, [running]),
@@ -71,6 +79,8 @@ wait() ->
 
 events(P, Acc) ->
     receive
+        {trace, P, What, Info} when is_list(Info) ->
+            events(P, [{What, [K || {K, _} <- Info]} | Acc]);
         {trace, P, What, Arg} -> events(P, [{What, Arg} | Acc])
     after 0 -> lists:reverse(Acc)
     end.
