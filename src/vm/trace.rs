@@ -270,9 +270,16 @@ pub struct CallClause {
     /// `{silent, Bool}`: the caller's `silent` flag is set (or cleared) when the clause
     /// matches.
     pub silent: Option<bool>,
-    /// How many `{display, X}` actions the clause has: with [`Message::Eval`], the test's
-    /// body builds one tuple of the message's term and the terms to display, in order.
+    /// How many `{display, X}` actions the clause has: with them or [`Message::Eval`], the
+    /// test's body builds one tuple of the message's term and the terms to display, in
+    /// order. (An event pattern's one clause has 1 here when its body gives `{Result,
+    /// Shown}`.)
     pub display: u8,
+    /// Whether the evaluated terms name `{caller}` (put in when the clause runs).
+    pub caller: bool,
+    /// The caller's trace flags `disable_trace` (first) and `enable_trace` (second) clear
+    /// and set once the call's message is sent (`trace` gives both).
+    pub flags: (u32, u32),
 }
 
 /// See [`CallClause::message`].
@@ -317,6 +324,8 @@ impl CallSpec {
                 message: Message::Plain,
                 silent: None,
                 display: 0,
+                caller: false,
+                flags: (0, 0),
             }],
             heap,
             source: Term::NIL,

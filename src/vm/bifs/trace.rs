@@ -150,11 +150,19 @@ fn verdict(ctx: &mut Ctx, pattern: &EventPattern, args: &[Term]) -> Verdict {
         EventPattern::Off => Verdict::Off,
         EventPattern::Spec(spec) => {
             let list = ctx.p.heap.list(args);
-            match spec
-                .clauses
-                .first()
-                .and_then(|c| run_clause(ctx, spec, c, list))
-            {
+            let c = spec.clauses.first();
+            let mut run = c.and_then(|c| run_clause(ctx, spec, c, list, false));
+            if c.is_some_and(|c| c.display > 0) {
+                // `{Result, Shown}`: the terms of `display` actions go out first.
+                let v = ctx.view();
+                let pair = run.and_then(|r| v.tuple(r)).map(<[Term]>::to_vec);
+                run = pair.as_ref().map(|p| p[0]);
+                let shown = pair.and_then(|p| v.list_to_vec(p[1])).unwrap_or_default();
+                for x in shown {
+                    show(ctx, x);
+                }
+            }
+            match run {
                 None | Some(atom::FALSE) => Verdict::Off,
                 Some(atom::TRUE) => Verdict::Plain,
                 Some(x) => Verdict::With(x),
@@ -600,7 +608,9 @@ fn targets(
 
 /// A match specification for calls, as [`CallSpec`] keeps it: heads and guards copied to
 /// its heap (to be run by ETS's engine), the actions understood here.
-fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
+fn call_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
+    let konst = ctx.atoms.intern("const").map_err(|_| badarg())?;
+    let ctx = &*ctx;
     let v = ctx.view();
     let bad = || badarg_cause(atom::MATCH_SPEC);
     let no_room = |_| Fault::error(atom::SYSTEM_LIMIT);
@@ -618,24 +628,35 @@ fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
         let (mut return_trace, mut exception_trace, mut message) = (false, false, Message::Plain);
         // The message's term when it is evaluated, the terms `display` shows, `silent`.
         let (mut evaluated, mut shows, mut silent) = (None, Vec::new(), None);
+        let (mut off, mut on) = (0, 0);
         for act in actions {
-            let (name, arg) = match v.tuple(act) {
-                Some(&[name]) if name.is_atom() => (ctx.atoms.name(name), None),
-                Some(&[name, arg]) if name.is_atom() => (ctx.atoms.name(name), Some(arg)),
+            let (name, arg, rest) = match v.tuple(act) {
+                Some(&[name]) if name.is_atom() => (ctx.atoms.name(name), None, None),
+                Some(&[name, arg]) if name.is_atom() => (ctx.atoms.name(name), Some(arg), None),
+                Some(&[name, a, b]) if name.is_atom() => (ctx.atoms.name(name), Some(a), Some(b)),
                 // A constant or a variable (`fun2ms`'s `true`): evaluated to nothing.
                 None if act.is_immediate() => continue,
                 _ => return Err(bad()),
             };
-            match (name, arg) {
-                ("return_trace", None) => return_trace = true,
-                ("exception_trace", None) => (return_trace, exception_trace) = (true, true),
-                ("message", Some(arg)) => message = call_message(ctx, arg, &mut out.heap)?,
-                ("display", Some(arg)) => shows.push(arg),
+            match (name, arg, rest) {
+                ("return_trace", None, _) => return_trace = true,
+                ("exception_trace", None, _) => (return_trace, exception_trace) = (true, true),
+                ("message", Some(arg), None) => {
+                    message = call_message(ctx, arg, &mut out.heap)?;
+                }
+                ("display", Some(arg), None) => shows.push(arg),
                 // Any other term leaves the flag as it is.
-                ("silent", Some(arg)) => {
+                ("silent", Some(arg), None) => {
                     silent = [atom::TRUE, atom::FALSE]
                         .contains(&arg)
-                        .then_some(arg == atom::TRUE)
+                        .then_some(arg == atom::TRUE);
+                }
+                ("enable_trace", Some(f), None) => on |= flag_bits(ctx, &[f]).ok_or_else(bad)?,
+                ("disable_trace", Some(f), None) => off |= flag_bits(ctx, &[f]).ok_or_else(bad)?,
+                ("trace", Some(d), Some(e)) => {
+                    let list = |t| v.list_to_vec(t).ok_or_else(bad);
+                    off |= flag_bits(ctx, &list(d)?).ok_or_else(bad)?;
+                    on |= flag_bits(ctx, &list(e)?).ok_or_else(bad)?;
                 }
                 _ => return Err(bad()),
             }
@@ -647,6 +668,10 @@ fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
             evaluated = None;
         }
         let display = u8::try_from(shows.len()).map_err(|_| bad())?;
+        let names_caller = evaluated
+            .iter()
+            .chain(&shows)
+            .any(|&t| names_caller(&v, ctx.atoms, t));
         let any =
             (Some(head) == underscore || v.list_to_vec(head).is_some()) && guard_list.is_empty();
         let any = any
@@ -687,7 +712,12 @@ fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
             let body = heap.list(&[result]);
             let clause = heap.tuple(&[h, g, body]);
             let test = heap.list(&[clause]);
-            if !compiles(&heap.view(ctx.lits), ctx.atoms, test) {
+            // Checked with `{caller}` as a constant: the match engine knows no such function.
+            let checked = match (names_caller, ctx.atoms.lookup("caller")) {
+                (true, Some(c)) => put_caller(heap, ctx.lits, [c, konst], test, atom::UNDEFINED),
+                _ => test,
+            };
+            if !compiles(&heap.view(ctx.lits), ctx.atoms, checked) {
                 return Err(bad());
             }
             Some(test)
@@ -699,9 +729,74 @@ fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
             message,
             silent,
             display,
+            caller: names_caller,
+            flags: (off, on),
         });
     }
     Ok(out)
+}
+
+/// The trace flag bits named by `names` (as in erl, a name that is no flag changes nothing).
+fn flag_bits(ctx: &Ctx, names: &[Term]) -> Option<u32> {
+    Some(names.iter().fold(0, |bits, &n| {
+        let name = n.is_atom().then(|| ctx.atoms.name(n));
+        match trace::FLAG_NAMES.iter().position(|&f| Some(f) == name) {
+            Some(i) => bits | 1 << i,
+            None => bits,
+        }
+    }))
+}
+
+/// Whether `t` (read through `v`) has a `{caller}` in it.
+fn names_caller(v: &crate::vm::heap::View, atoms: &crate::vm::atom::AtomTable, t: Term) -> bool {
+    if let Some(items) = v.tuple(t) {
+        return (items.len() == 1 && items[0].is_atom() && atoms.name(items[0]) == "caller")
+            || items.iter().any(|&x| names_caller(v, atoms, x));
+    }
+    v.list_to_vec(t)
+        .is_some_and(|items| items.iter().any(|&x| names_caller(v, atoms, x)))
+}
+
+/// `t` (in `heap`) with each `{caller}` in it replaced by `{const, Caller}` (`names`: the
+/// atoms `caller` and `const`).
+fn put_caller(
+    heap: &mut crate::vm::heap::Heap,
+    lits: &crate::vm::literals::Literals,
+    names: [Term; 2],
+    t: Term,
+    caller: Term,
+) -> Term {
+    let (tuple, list) = {
+        let v = heap.view(lits);
+        (v.tuple(t).map(<[Term]>::to_vec), v.list_to_vec(t))
+    };
+    if let Some(items) = tuple {
+        if items == [names[0]] {
+            if try_room(heap, 3).is_err() {
+                return t;
+            }
+            return heap.tuple(&[names[1], caller]);
+        }
+        let new: Vec<Term> = items
+            .iter()
+            .map(|&x| put_caller(heap, lits, names, x, caller))
+            .collect();
+        if new == items || try_room(heap, new.len() + 1).is_err() {
+            return t;
+        }
+        return heap.tuple(&new);
+    }
+    if let Some(items) = list {
+        let new: Vec<Term> = items
+            .iter()
+            .map(|&x| put_caller(heap, lits, names, x, caller))
+            .collect();
+        if new == items || try_room(heap, 2 * new.len()).is_err() {
+            return t;
+        }
+        return heap.list(&new);
+    }
+    t
 }
 
 /// What `{message, Arg}` in a call pattern says (constants go to `heap`): `false` none,
@@ -723,8 +818,9 @@ fn call_message(ctx: &Ctx, arg: Term, heap: &mut crate::vm::heap::Heap) -> Resul
         // `{{Tag, {caller}}}`: a tuple of an atom and the caller.
         t if v.tuple(t).is_some_and(|x| {
             x.len() == 1
-                && v.tuple(x[0])
-                    .is_some_and(|y| y.len() == 2 && y[0].is_atom() && is_caller(y[1]))
+                && v.tuple(x[0]).is_some_and(|y| {
+                    y.len() == 2 && y[0].is_atom() && !variable(y[0]) && is_caller(y[1])
+                })
         }) =>
         {
             let tag = v
@@ -987,19 +1083,37 @@ fn meta_pattern(
 
 /// Runs clause `c` of a call or event pattern on `args` (a list on the caller's heap):
 /// the result its matching clause gives, `None` when none matches.
+/// A `{caller}` in the clause is the calling function, `undefined` in a test (`in_test`).
 #[cfg(any(feature = "ets", not(target_os = "none")))]
-fn run_clause(ctx: &mut Ctx, spec: &CallSpec, c: &CallClause, args: Term) -> Option<Term> {
+fn run_clause(
+    ctx: &mut Ctx,
+    spec: &CallSpec,
+    c: &CallClause,
+    args: Term,
+    in_test: bool,
+) -> Option<Term> {
     use crate::vm::ets::matchspec::{run_term, MatchSpec};
     let Some(test) = c.test else {
         return Some(atom::TRUE);
     };
-    let t = try_copy_term(&spec.heap.view(ctx.lits), &mut ctx.p.heap, test).ok()?;
+    let mut t = try_copy_term(&spec.heap.view(ctx.lits), &mut ctx.p.heap, test).ok()?;
+    if c.caller {
+        let who = match in_test {
+            true => atom::UNDEFINED,
+            false => caller(ctx),
+        };
+        let names = [ctx.atoms.intern("caller"), ctx.atoms.intern("const")];
+        let [Ok(c), Ok(k)] = names else {
+            return None;
+        };
+        t = put_caller(&mut ctx.p.heap, ctx.lits, [c, k], t, who);
+    }
     let ms = MatchSpec::compile(&ctx.p.heap.view(ctx.lits), ctx.atoms, t).ok()?;
     run_term(ctx, &ms, args)
 }
 
 #[cfg(not(any(feature = "ets", not(target_os = "none"))))]
-fn run_clause(_: &mut Ctx, _: &CallSpec, c: &CallClause, _: Term) -> Option<Term> {
+fn run_clause(_: &mut Ctx, _: &CallSpec, c: &CallClause, _: Term, _: bool) -> Option<Term> {
     c.test.is_none().then_some(atom::TRUE)
 }
 
@@ -1016,8 +1130,9 @@ fn compiles(_: &crate::vm::heap::View, _: &crate::vm::atom::AtomTable, _: Term) 
 
 /// A match specification of `send` or `'receive'` events as [`EventPattern::Spec`] keeps
 /// it. The actions: `{message, X}` (`X` `false`, `true`, or a term or variable to add;
-/// `{caller}` is refused, as in erl), and `return_trace`, `exception_trace`, `display` and
-/// `silent`, which erl takes and which change nothing here.
+/// `{caller}` is refused, as in erl), `{display, X}` (its one clause's test then gives
+/// `{Result, Shown}`, marked by [`CallClause::display`]), and `return_trace`,
+/// `exception_trace` and `silent`, which erl takes and which change nothing here.
 fn event_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
     let bad = || badarg_cause(atom::MATCH_SPEC);
     let no_room = |_| Fault::error(atom::SYSTEM_LIMIT);
@@ -1029,12 +1144,15 @@ fn event_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
             return Err(bad());
         };
         v.list_len(guards).ok_or_else(bad)?;
-        let mut result = atom::TRUE;
+        let (mut result, mut shows) = (atom::TRUE, Vec::new());
         for act in v.list_to_vec(body).ok_or_else(bad)? {
             let name = match v.tuple(act) {
                 Some(t) if !t.is_empty() && t[0].is_atom() => (ctx.atoms.name(t[0]), t.len()),
                 _ => return Err(bad()),
             };
+            if name == ("display", 2) {
+                shows.push(v.tuple(act).map_or(atom::TRUE, |t| t[1]));
+            }
             match name {
                 ("message", 2) => {
                     let arg = v.tuple(act).map_or(atom::TRUE, |t| t[1]);
@@ -1050,12 +1168,20 @@ fn event_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
                 _ => return Err(bad()),
             }
         }
-        clauses.push((head, guards, result));
+        clauses.push((head, guards, result, shows));
     }
+    // With `display` actions, every body builds `{Result, Shown}` (`{{R, [D, ...]}}`).
+    let shows = clauses.iter().any(|c| !c.3.is_empty());
     // The test, on the caller's heap to be checked, then in the pattern's own.
-    try_room(&mut ctx.p.heap, 16 * clauses.len() + 16).map_err(no_room)?;
+    let words: usize = clauses.iter().map(|c| 2 * c.3.len() + 24).sum();
+    try_room(&mut ctx.p.heap, words + 16).map_err(no_room)?;
     let mut tests = Vec::with_capacity(clauses.len());
-    for (head, guards, result) in clauses {
+    for (head, guards, mut result, shown) in clauses {
+        if shows {
+            let shown = ctx.p.heap.list(&shown);
+            let pair = ctx.p.heap.tuple(&[result, shown]);
+            result = ctx.p.heap.tuple(&[pair]);
+        }
         let body = ctx.p.heap.list(&[result]);
         tests.push(ctx.p.heap.tuple(&[head, guards, body]));
     }
@@ -1067,6 +1193,7 @@ fn event_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
     let v = ctx.view();
     out.source = try_copy_term(&v, &mut out.heap, spec).map_err(no_room)?;
     out.clauses[0].test = Some(try_copy_term(&v, &mut out.heap, test).map_err(no_room)?);
+    out.clauses[0].display = u8::from(shows);
     Ok(out)
 }
 
@@ -1113,21 +1240,19 @@ pub enum Then {
     ReturnOrException,
 }
 
+/// What a call's matching clause asks: see [`matched`].
+type Matched = (Then, Option<Option<Term>>, (u32, u32));
+
 /// The first clause of `spec` that the argument list `list` matches, if any: what the
 /// function's end asks (`otherwise` when the clause asks neither `return_trace` nor
-/// `exception_trace`) and the trace message's extra term, `None` (no message) for
-/// `{message, false}`.
-#[allow(clippy::option_option)]
-fn matched(
-    ctx: &mut Ctx,
-    spec: &CallSpec,
-    list: Term,
-    otherwise: Then,
-) -> Option<(Then, Option<Option<Term>>)> {
+/// `exception_trace`), the trace message's extra term, `None` (no message) for
+/// `{message, false}`, and the caller's trace flags to clear and set after the message
+/// ([`CallClause::flags`]).
+fn matched(ctx: &mut Ctx, spec: &CallSpec, list: Term, otherwise: Then) -> Option<Matched> {
     let (c, result) = spec
         .clauses
         .iter()
-        .find_map(|c| run_clause(ctx, spec, c, list).map(|r| (c, r)))?;
+        .find_map(|c| run_clause(ctx, spec, c, list, false).map(|r| (c, r)))?;
     let then = match (c.return_trace, c.exception_trace) {
         (_, true) => Then::ReturnOrException,
         (true, false) => Then::Return,
@@ -1149,12 +1274,20 @@ fn matched(
             Some(ctx.p.heap.tuple(&[tag, c]))
         }
         _ => match clause_outcome(ctx, spec, c, result) {
-            None => return Some((then, None)),
+            None => return Some((then, None, c.flags)),
             Some(atom::TRUE) => None,
             x => x,
         },
     };
-    Some((then, Some(extra)))
+    Some((then, Some(extra), c.flags))
+}
+
+/// `enable_trace` and `disable_trace` of a matched clause: the caller's flags lose `off` and
+/// gain `on` (a process without a tracer keeps none).
+fn change_flags(ctx: &mut Ctx, (off, on): (u32, u32)) {
+    if let Some(t) = ctx.p.trace.as_mut() {
+        t.flags = (t.flags & !off) | on;
+    }
 }
 
 /// What clause `c` of `spec` that matched with `result` (its test's value) says of the
@@ -1202,10 +1335,11 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
         return Then::Nothing;
     }
     let list = ctx.p.heap.list(args);
-    let Some((then, extra)) = matched(ctx, &t.spec, list, Then::Call) else {
+    let Some((then, extra, flags)) = matched(ctx, &t.spec, list, Then::Call) else {
         return Then::Nothing;
     };
     let Some(extra) = extra else {
+        change_flags(ctx, flags);
         return then;
     };
     let (m, f, arity) = t.mfa;
@@ -1219,6 +1353,7 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
         Some(x) => event(ctx, me(ctx), trace::CALL, atom::CALL, &[mfa, x]),
         None => event(ctx, me(ctx), trace::CALL, atom::CALL, &[mfa]),
     }
+    change_flags(ctx, flags);
     then
 }
 
@@ -1389,7 +1524,7 @@ pub fn match_spec_test(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let ok = ctx.atoms.intern("ok").map_err(|_| badarg())?;
     let clauses = ctx.view().list_to_vec(spec).unwrap_or_default();
     for (i, c) in parsed.clauses.iter().enumerate() {
-        let Some(run) = run_clause(ctx, &parsed, c, args) else {
+        let Some(run) = run_clause(ctx, &parsed, c, args, true) else {
             continue;
         };
         let result = match c.message {
@@ -1498,10 +1633,11 @@ pub fn meta_call(ctx: &mut Ctx, t: &MetaPoint, args: &[Term]) -> Then {
         return Then::Nothing;
     }
     let list = ctx.p.heap.list(args);
-    let Some((then, extra)) = matched(ctx, &t.spec, list, Then::Nothing) else {
+    let Some((then, extra, flags)) = matched(ctx, &t.spec, list, Then::Nothing) else {
         return Then::Nothing;
     };
     let Some(extra) = extra else {
+        change_flags(ctx, flags);
         return then;
     };
     let (m, f, _) = t.mfa;
@@ -1510,5 +1646,6 @@ pub fn meta_call(ctx: &mut Ctx, t: &MetaPoint, args: &[Term]) -> Then {
         Some(x) => meta_event(ctx, t.module, t.entry, atom::CALL, &[mfa, x]),
         None => meta_event(ctx, t.module, t.entry, atom::CALL, &[mfa]),
     }
+    change_flags(ctx, flags);
     then
 }
