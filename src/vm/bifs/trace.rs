@@ -630,48 +630,46 @@ fn call_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
         let (mut evaluated, mut shows, mut silent) = (None, Vec::new(), None);
         let (mut off, mut on) = (0, 0);
         for act in actions {
-            let (name, arg, rest) = match v.tuple(act) {
-                Some(&[name]) if name.is_atom() => (ctx.atoms.name(name), None, None),
-                Some(&[name, arg]) if name.is_atom() => (ctx.atoms.name(name), Some(arg), None),
-                Some(&[name, a, b]) if name.is_atom() => (ctx.atoms.name(name), Some(a), Some(b)),
+            let items = match v.tuple(act) {
+                Some(x) if !x.is_empty() && x[0].is_atom() => x,
                 // A constant or a variable (`fun2ms`'s `true`): evaluated to nothing.
                 None if act.is_immediate() => continue,
                 _ => return Err(bad()),
             };
-            match (name, arg, rest) {
-                ("return_trace", None, _) => return_trace = true,
-                ("exception_trace", None, _) => (return_trace, exception_trace) = (true, true),
-                ("message", Some(arg), None) => {
+            let key = (ctx.atoms.name(items[0]), items.len());
+            let action = CALL_ACTIONS
+                .iter()
+                .position(|&a| a == key)
+                .ok_or_else(bad)?;
+            let arg = items.get(1).copied().unwrap_or(atom::TRUE);
+            match action {
+                0 => return_trace = true,
+                1 => (return_trace, exception_trace) = (true, true),
+                2 => {
                     message = call_message(ctx, arg, &mut out.heap)?;
+                    evaluated = Some(arg);
                 }
-                ("display", Some(arg), None) => shows.push(arg),
+                3 => shows.push(arg),
                 // Any other term leaves the flag as it is.
-                ("silent", Some(arg), None) => {
+                4 => {
                     silent = [atom::TRUE, atom::FALSE]
                         .contains(&arg)
-                        .then_some(arg == atom::TRUE);
+                        .then_some(arg == atom::TRUE)
                 }
-                ("enable_trace", Some(f), None) => on |= flag_bits(ctx, &[f]).ok_or_else(bad)?,
-                ("disable_trace", Some(f), None) => off |= flag_bits(ctx, &[f]).ok_or_else(bad)?,
-                ("trace", Some(d), Some(e)) => {
+                5 => on |= flag_bits(ctx, &[arg]),
+                6 => off |= flag_bits(ctx, &[arg]),
+                _ => {
                     let list = |t| v.list_to_vec(t).ok_or_else(bad);
-                    off |= flag_bits(ctx, &list(d)?).ok_or_else(bad)?;
-                    on |= flag_bits(ctx, &list(e)?).ok_or_else(bad)?;
+                    off |= flag_bits(ctx, &list(arg)?);
+                    on |= flag_bits(ctx, &list(items[2])?);
                 }
-                _ => return Err(bad()),
-            }
-            if message == Message::Eval && name == "message" {
-                evaluated = arg;
             }
         }
         if message != Message::Eval {
             evaluated = None;
         }
         let display = u8::try_from(shows.len()).map_err(|_| bad())?;
-        let names_caller = evaluated
-            .iter()
-            .chain(&shows)
-            .any(|&t| names_caller(&v, ctx.atoms, t));
+        let mut names_caller = false;
         let any =
             (Some(head) == underscore || v.list_to_vec(head).is_some()) && guard_list.is_empty();
         let any = any
@@ -713,10 +711,11 @@ fn call_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
             let clause = heap.tuple(&[h, g, body]);
             let test = heap.list(&[clause]);
             // Checked with `{caller}` as a constant: the match engine knows no such function.
-            let checked = match (names_caller, ctx.atoms.lookup("caller")) {
-                (true, Some(c)) => put_caller(heap, ctx.lits, [c, konst], test, atom::UNDEFINED),
-                _ => test,
+            let checked = match ctx.atoms.lookup("caller") {
+                Some(c) => put_caller(heap, ctx.lits, [c, konst], test, atom::UNDEFINED),
+                None => test,
             };
+            names_caller = checked != test;
             if !compiles(&heap.view(ctx.lits), ctx.atoms, checked) {
                 return Err(bad());
             }
@@ -736,29 +735,32 @@ fn call_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
     Ok(out)
 }
 
+/// The actions of call patterns, by name and size (`{return_trace}`, `{message, X}`,
+/// `{trace, Off, On}`, ...).
+const CALL_ACTIONS: [(&str, usize); 8] = [
+    ("return_trace", 1),
+    ("exception_trace", 1),
+    ("message", 2),
+    ("display", 2),
+    ("silent", 2),
+    ("enable_trace", 2),
+    ("disable_trace", 2),
+    ("trace", 3),
+];
+
 /// The trace flag bits named by `names` (as in erl, a name that is no flag changes nothing).
-fn flag_bits(ctx: &Ctx, names: &[Term]) -> Option<u32> {
-    Some(names.iter().fold(0, |bits, &n| {
+fn flag_bits(ctx: &Ctx, names: &[Term]) -> u32 {
+    names.iter().fold(0, |bits, &n| {
         let name = n.is_atom().then(|| ctx.atoms.name(n));
         match trace::FLAG_NAMES.iter().position(|&f| Some(f) == name) {
             Some(i) => bits | 1 << i,
             None => bits,
         }
-    }))
-}
-
-/// Whether `t` (read through `v`) has a `{caller}` in it.
-fn names_caller(v: &crate::vm::heap::View, atoms: &crate::vm::atom::AtomTable, t: Term) -> bool {
-    if let Some(items) = v.tuple(t) {
-        return (items.len() == 1 && items[0].is_atom() && atoms.name(items[0]) == "caller")
-            || items.iter().any(|&x| names_caller(v, atoms, x));
-    }
-    v.list_to_vec(t)
-        .is_some_and(|items| items.iter().any(|&x| names_caller(v, atoms, x)))
+    })
 }
 
 /// `t` (in `heap`) with each `{caller}` in it replaced by `{const, Caller}` (`names`: the
-/// atoms `caller` and `const`).
+/// atoms `caller` and `const`); `t` itself when it has none.
 fn put_caller(
     heap: &mut crate::vm::heap::Heap,
     lits: &crate::vm::literals::Literals,
@@ -766,37 +768,28 @@ fn put_caller(
     t: Term,
     caller: Term,
 ) -> Term {
-    let (tuple, list) = {
+    let (items, tuple) = {
         let v = heap.view(lits);
-        (v.tuple(t).map(<[Term]>::to_vec), v.list_to_vec(t))
+        match (v.tuple(t), v.list_to_vec(t)) {
+            (Some(x), _) => (x.to_vec(), true),
+            (None, Some(x)) => (x, false),
+            (None, None) => return t,
+        }
     };
-    if let Some(items) = tuple {
-        if items == [names[0]] {
-            if try_room(heap, 3).is_err() {
-                return t;
-            }
-            return heap.tuple(&[names[1], caller]);
-        }
-        let new: Vec<Term> = items
+    let new: Vec<Term> = match tuple && items == [names[0]] {
+        true => alloc::vec![names[1], caller],
+        false => items
             .iter()
             .map(|&x| put_caller(heap, lits, names, x, caller))
-            .collect();
-        if new == items || try_room(heap, new.len() + 1).is_err() {
-            return t;
-        }
-        return heap.tuple(&new);
+            .collect(),
+    };
+    if new == items || try_room(heap, 2 * new.len() + 1).is_err() {
+        return t;
     }
-    if let Some(items) = list {
-        let new: Vec<Term> = items
-            .iter()
-            .map(|&x| put_caller(heap, lits, names, x, caller))
-            .collect();
-        if new == items || try_room(heap, 2 * new.len()).is_err() {
-            return t;
-        }
-        return heap.list(&new);
+    match tuple {
+        true => heap.tuple(&new),
+        false => heap.list(&new),
     }
-    t
 }
 
 /// What `{message, Arg}` in a call pattern says (constants go to `heap`): `false` none,
