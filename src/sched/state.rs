@@ -269,8 +269,17 @@ impl Word for (u32, AliasMode) {
     }
 }
 
-/// A traced process a signal ended between its slices, whose trace events wait for the node
-/// (see [`State::dying_traced`]).
+/// Trace events the node owes a process the signal machinery reached between its slices
+/// (see [`State::trace_due`]).
+pub enum TraceDue {
+    /// A traced process a signal ended.
+    Dying(DyingTraced),
+    /// A waiting process (its pid number) a signal left waiting, that erl schedules to
+    /// handle the signal (see [`State::signalled`]).
+    Signalled(u32),
+}
+
+/// A traced process a signal ended between its slices, whose trace events wait for the node.
 pub struct DyingTraced {
     /// Its pid number.
     pub pid: u32,
@@ -391,15 +400,13 @@ pub struct State<P: Platform> {
     no_lits: Literals,
     /// Processes removed since the node last released their ETS tables.
     pub exited: Vec<u32>,
-    /// Traced processes a signal ended between their slices whose tracer wants `running` or
-    /// `exiting` events: the node sends their events, which need its code tables (see
-    /// [`State::terminate`]).
-    pub dying_traced: Vec<DyingTraced>,
-    /// Waiting processes traced with `running` that a signal reached which leaves them
-    /// waiting (a link, an unlink, an ignored exit signal, a monitor, a demonitor, some
-    /// `process_info` requests, a resume): erl schedules such a process to handle the
-    /// signal, so the node sends its `in` and `out` (see [`State::signalled`]).
-    pub signalled_traced: Vec<u32>,
+    /// In order, traced processes a signal ended between their slices whose tracer wants
+    /// `running` or `exiting` events (see [`State::terminate`]), and waiting processes
+    /// traced with `running` that a signal reached which leaves them waiting (a link, an
+    /// unlink, an ignored exit signal, a monitor, a demonitor, some `process_info`
+    /// requests, a resume), which erl schedules to handle the signal (see
+    /// [`State::signalled`]): the node sends their events, which need its code tables.
+    pub trace_due: Vec<TraceDue>,
     /// The account every process heap charges (unlimited unless the node is given a budget).
     pub memory: NodeMemory,
     /// The `atomics` and `counters` arrays.
@@ -472,8 +479,7 @@ impl<P: Platform> State<P> {
             outlet_replies: Vec::new(),
             no_lits: Literals::default(),
             exited: Vec::new(),
-            dying_traced: Vec::new(),
-            signalled_traced: Vec::new(),
+            trace_due: Vec::new(),
             memory: NodeMemory::unlimited(),
             atomic_arrays: Default::default(),
             code_change: None,
@@ -590,7 +596,7 @@ impl<P: Platform> State<P> {
     }
 
     /// Notes that a signal reached `pid` that erl handles by scheduling it (see
-    /// [`State::signalled_traced`]).
+    /// [`State::trace_due`]).
     #[inline]
     pub fn signalled(&mut self, pid: u32) {
         if trace::used() {
@@ -615,9 +621,12 @@ impl<P: Platform> State<P> {
         if e.status == Status::Waiting
             && e.suspended == 0
             && (told || p.gc_events.is_some())
-            && !self.signalled_traced.contains(&pid)
+            && !self
+                .trace_due
+                .iter()
+                .any(|d| matches!(d, TraceDue::Signalled(p) if *p == pid))
         {
-            self.signalled_traced.push(pid);
+            self.trace_due.push(TraceDue::Signalled(pid));
         }
     }
 
@@ -947,12 +956,12 @@ impl<P: Platform> State<P> {
                 // As erl schedules a process to exit: `in` (with `running`), then `exit`,
                 // then `out_exited` (with `exiting`); the node sends them.
                 Some(p) if t.has(trace::RUNNING | trace::EXITING) && t.tracer != pid => {
-                    self.dying_traced.push(DyingTraced {
+                    self.trace_due.push(TraceDue::Dying(DyingTraced {
                         pid,
                         trace: t,
                         reason: reason.clone(),
                         process: p,
-                    });
+                    }));
                 }
                 _ => self.trace_exit(pid, t, &reason),
             }
