@@ -29,7 +29,7 @@ use alloc::vec::Vec;
 
 use super::queue::Priority;
 use super::router::Route;
-use super::state::{Carried, NodeAtoms, State, Status, TimerEvent, Watched};
+use super::state::{Carried, DyingTraced, NodeAtoms, State, Status, TimerEvent, TraceDue, Watched};
 use crate::platform::{Channel, Platform};
 use crate::vm::atom;
 use crate::vm::atom::AtomTable;
@@ -1002,24 +1002,61 @@ impl<P: Platform> Node<P> {
         self.trace_event(&heap, t, pid, tag, what);
     }
 
-    /// The trace events of processes a signal ended between their slices, as erl's are when
-    /// it schedules such a process to exit: `in` with the function it waited in (with
-    /// `running`), `exit` (with `procs`), `out_exited` (with `exiting`).
+    /// The trace events the signal machinery left for the node, in order (see
+    /// [`State::trace_due`](super::state::State::trace_due)).
     #[cold]
     #[inline(never)]
-    pub(super) fn trace_dying(&mut self) {
-        use crate::vm::trace::{EXITING, RUNNING};
+    pub(super) fn trace_due(&mut self) {
         self.stamp_traces();
-        for d in core::mem::take(&mut self.st.dying_traced) {
-            let mut p = d.process;
-            p.trace = Some(d.trace);
-            if d.trace.has(RUNNING) {
-                self.running_event(&p, "in", true);
+        for d in core::mem::take(&mut self.st.trace_due) {
+            match d {
+                TraceDue::Dying(d) => self.trace_dying(d),
+                TraceDue::Signalled(pid) => self.trace_signalled(pid),
             }
-            self.st.trace_exit(d.pid, d.trace, &d.reason);
-            if d.trace.has(EXITING) {
-                self.running_event(&p, "out_exited", false);
-            }
+        }
+    }
+
+    /// The trace events of a process a signal ended between its slices, as erl's are when it
+    /// schedules such a process to exit: `in` with the function it waited in (with
+    /// `running`), `exit` (with `procs`), `out_exited` (with `exiting`).
+    fn trace_dying(&mut self, d: DyingTraced) {
+        use crate::vm::trace::{EXITING, RUNNING};
+        let mut p = d.process;
+        p.trace = Some(d.trace);
+        if d.trace.has(RUNNING) {
+            self.running_event(&p, "in", true);
+        }
+        self.st.trace_exit(d.pid, d.trace, &d.reason);
+        if d.trace.has(EXITING) {
+            self.running_event(&p, "out_exited", false);
+        }
+    }
+
+    /// The `in` and `out` (with `running`) of a waiting process erl schedules only to handle
+    /// a signal, and the events of a collection made for it between them; one that has
+    /// woken or ended since gets its events from its slice or its exit.
+    fn trace_signalled(&mut self, pid: u32) {
+        let Some(e) = self.st.procs.get_mut(&pid) else {
+            return;
+        };
+        if e.status != Status::Waiting {
+            return;
+        }
+        let Some(mut p) = e.process.take() else {
+            return;
+        };
+        let running = p.trace.is_some_and(|t| t.has(crate::vm::trace::RUNNING));
+        if running {
+            self.running_event(&p, "in", true);
+        }
+        if p.gc_events.is_some() {
+            self.gc_trace_events(&mut p);
+        }
+        if running {
+            self.running_event(&p, "out", true);
+        }
+        if let Some(e) = self.st.procs.get_mut(&pid) {
+            e.process = Some(p);
         }
     }
 
@@ -1481,11 +1518,27 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             Some(e) => {
                 if let Some(p) = e.process.as_mut() {
                     p.heap.collect_soon();
+                    // A traced process that waits collects now, as erl's, scheduled for it,
+                    // does (its `garbage_collection` events come with its `in` and `out`);
+                    // waiting, it has no live X registers. One that fails collects again
+                    // when it next runs, and meets the failure there.
+                    if p.trace.is_some() && e.status == Status::Waiting {
+                        let reports = p.heap_reports.len();
+                        if p.collect(&mut [], 0).is_err() {
+                            p.heap_reports.truncate(reports);
+                            p.heap.collect_soon();
+                        }
+                    }
                 }
+                self.st.signalled(pid);
                 true
             }
             None => false,
         }
+    }
+
+    fn signalled(&mut self, pid: u32) {
+        self.st.signalled(pid);
     }
 
     fn emulator_error(&mut self, text: &str) {

@@ -272,8 +272,17 @@ impl Word for (u32, AliasMode) {
     }
 }
 
-/// A traced process a signal ended between its slices, whose trace events wait for the node
-/// (see [`State::dying_traced`]).
+/// Trace events the node owes a process the signal machinery reached between its slices
+/// (see [`State::trace_due`]).
+pub enum TraceDue {
+    /// A traced process a signal ended.
+    Dying(DyingTraced),
+    /// A waiting process (its pid number) a signal left waiting, that erl schedules to
+    /// handle the signal (see [`State::signalled`]).
+    Signalled(u32),
+}
+
+/// A traced process a signal ended between its slices, whose trace events wait for the node.
 pub struct DyingTraced {
     /// Its pid number.
     pub pid: u32,
@@ -402,10 +411,13 @@ pub struct State<P: Platform> {
     no_lits: Literals,
     /// Processes removed since the node last released their ETS tables.
     pub exited: Vec<u32>,
-    /// Traced processes a signal ended between their slices whose tracer wants `running` or
-    /// `exiting` events: the node sends their events, which need its code tables (see
-    /// [`State::terminate`]).
-    pub dying_traced: Vec<DyingTraced>,
+    /// In order, traced processes a signal ended between their slices whose tracer wants
+    /// `running` or `exiting` events (see [`State::terminate`]), and waiting processes
+    /// traced with `running` that a signal reached which leaves them waiting (a link, an
+    /// unlink, an ignored exit signal, a monitor, a demonitor, some `process_info`
+    /// requests, a resume), which erl schedules to handle the signal (see
+    /// [`State::signalled`]): the node sends their events, which need its code tables.
+    pub trace_due: Vec<TraceDue>,
     /// The account every process heap charges (unlimited unless the node is given a budget).
     pub memory: NodeMemory,
     /// The `atomics` and `counters` arrays.
@@ -480,7 +492,7 @@ impl<P: Platform> State<P> {
             outlet_replies: Vec::new(),
             no_lits: Literals::default(),
             exited: Vec::new(),
-            dying_traced: Vec::new(),
+            trace_due: Vec::new(),
             memory: NodeMemory::unlimited(),
             atomic_arrays: Default::default(),
             code_change: None,
@@ -602,10 +614,48 @@ impl<P: Platform> State<P> {
         let before = e.suspended;
         e.suspended = before.checked_add_signed(by)?;
         // Scheduling passed it over while suspended: queue it again.
-        if before > 0 && e.suspended == 0 && e.status == Status::Runnable {
-            self.queues.push(pid, e.priority);
+        if before > 0 && e.suspended == 0 {
+            if e.status == Status::Runnable {
+                self.queues.push(pid, e.priority);
+            }
+            self.signalled(pid);
         }
         Some(before)
+    }
+
+    /// Notes that a signal reached `pid` that erl handles by scheduling it (see
+    /// [`State::trace_due`]).
+    #[inline]
+    pub fn signalled(&mut self, pid: u32) {
+        if trace::used() {
+            self.note_signalled(pid);
+        }
+    }
+
+    /// [`State::signalled`]'s work, for a waiting process traced with `running` by another
+    /// or with the events of a collection made for it to send.
+    #[cold]
+    #[inline(never)]
+    fn note_signalled(&mut self, pid: u32) {
+        let Some(e) = self.procs.get(&pid) else {
+            return;
+        };
+        let Some(p) = e.process.as_ref() else {
+            return;
+        };
+        let told = p
+            .trace
+            .is_some_and(|t| t.has(trace::RUNNING) && t.tracer != pid);
+        if e.status == Status::Waiting
+            && e.suspended == 0
+            && (told || p.gc_events.is_some())
+            && !self
+                .trace_due
+                .iter()
+                .any(|d| matches!(d, TraceDue::Signalled(p) if *p == pid))
+        {
+            self.trace_due.push(TraceDue::Signalled(pid));
+        }
     }
 
     /// Makes a waiting process runnable.
@@ -918,6 +968,8 @@ impl<P: Platform> State<P> {
         } else if r != atom::NORMAL || (s.kind == ExitKind::Explicit && s.from == s.to) {
             // `normal` ends only the process that sent it to itself (erl's exit(self(), normal)).
             self.terminate(platform, s.to, s.reason);
+        } else {
+            self.signalled(s.to);
         }
     }
 
@@ -932,12 +984,12 @@ impl<P: Platform> State<P> {
                 // As erl schedules a process to exit: `in` (with `running`), then `exit`,
                 // then `out_exited` (with `exiting`); the node sends them.
                 Some(p) if t.has(trace::RUNNING | trace::EXITING) && t.tracer != pid => {
-                    self.dying_traced.push(DyingTraced {
+                    self.trace_due.push(TraceDue::Dying(DyingTraced {
                         pid,
                         trace: t,
                         reason: reason.clone(),
                         process: p,
-                    });
+                    }));
                 }
                 _ => self.trace_exit(pid, t, &reason),
             }
@@ -997,6 +1049,7 @@ impl<P: Platform> State<P> {
                 if let Some(t) = self.procs.get_mut(&m.target) {
                     t.watched_by.remove(r);
                 }
+                self.signalled(m.target);
             }
         }
     }
@@ -1012,6 +1065,7 @@ impl<P: Platform> State<P> {
         if let Some(e) = self.procs.get_mut(&b) {
             e.links.insert(a);
         }
+        self.signalled(b);
         true
     }
 
@@ -1023,6 +1077,7 @@ impl<P: Platform> State<P> {
         if let Some(e) = self.procs.get_mut(&b) {
             e.links.remove(a);
         }
+        self.signalled(b);
     }
 
     /// `watcher` monitors `target` (dead or `None`: `noproc` at once).
@@ -1040,6 +1095,7 @@ impl<P: Platform> State<P> {
                 if let Some(e) = self.procs.get_mut(&t) {
                     e.watched_by.insert(reference);
                 }
+                self.signalled(t);
                 if let Some(e) = self.procs.get_mut(&watcher) {
                     e.watching.insert(reference);
                 }
@@ -1109,6 +1165,7 @@ impl<P: Platform> State<P> {
                 if let Some(e) = self.procs.get_mut(&watcher) {
                     e.watching.remove(reference);
                 }
+                self.signalled(m.target);
                 true
             }
             _ => false,

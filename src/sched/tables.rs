@@ -39,10 +39,10 @@ impl<P: Platform> Node<P> {
     }
 
     /// Releases the tables of every process the signal machinery removed (and sends the
-    /// trace events of the traced ones it left for the node).
+    /// trace events of the traced ones it ended or left waiting for the node).
     pub(super) fn release_exited(&mut self) {
-        if !self.st.dying_traced.is_empty() {
-            self.trace_dying();
+        if !self.st.trace_due.is_empty() {
+            self.trace_due();
         }
         while let Some(pid) = self.st.exited.pop() {
             self.release_tables(pid);

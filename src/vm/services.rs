@@ -215,6 +215,12 @@ pub trait Services {
         false
     }
 
+    /// Notes a request to process `pid` (not the caller) that erl makes a signal the
+    /// process is scheduled to handle, for its `running` trace events.
+    fn signalled(&mut self, pid: u32) {
+        let _ = pid;
+    }
+
     /// Logs `text` as erl's emulator logs an error about the caller (through logger when it
     /// runs), once the caller's slice has ended.
     fn emulator_error(&mut self, text: &str) {

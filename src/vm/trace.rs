@@ -16,8 +16,9 @@
 //! events pass the node's [`EventPattern`] first. `running` and `exiting` events come from
 //! the scheduler at a slice's start and end, `garbage_collection` ones from the collections
 //! a slice made ([`GcEvent`]). Meta patterns ([`super::code::MetaPoint`]) send their
-//! timestamped messages whatever the caller's flags. erl's port and `silent` flags are
-//! accepted and reported by `trace_info/2`, but make no messages.
+//! timestamped messages whatever the caller's flags. `silent` stops the call-trace messages
+//! of the process; erl's port flags are accepted and reported by `trace_info/2`, but make
+//! no messages.
 
 use alloc::vec::Vec;
 
@@ -169,6 +170,9 @@ pub const CALL: u32 = bit("call");
 pub const ARITY: u32 = bit("arity");
 /// `return_to`: with `call`, returns of functions with a local pattern are told.
 pub const RETURN_TO: u32 = bit("return_to");
+/// `silent`: with `call`, the call-trace messages of the process are not sent (a match
+/// specification's `{silent, Bool}` sets and clears it).
+pub const SILENT: u32 = bit("silent");
 /// `running`: `in` and `out` when the process is scheduled in and out.
 pub const RUNNING: u32 = bit("running");
 /// `exiting`: `out_exited` when the process ends.
@@ -263,6 +267,19 @@ pub struct CallClause {
     pub exception_trace: bool,
     /// What `{message, _}` says of the call's message.
     pub message: Message,
+    /// `{silent, Bool}`: the caller's `silent` flag is set (or cleared) when the clause
+    /// matches.
+    pub silent: Option<bool>,
+    /// How many `{display, X}` actions the clause has: with them or [`Message::Eval`], the
+    /// test's body builds one tuple of the message's term and the terms to display, in
+    /// order. (An event pattern's one clause has 1 here when its body gives `{Result,
+    /// Shown}`.)
+    pub display: u8,
+    /// Whether the evaluated terms name `{caller}` (put in when the clause runs).
+    pub caller: bool,
+    /// The caller's trace flags `disable_trace` (first) and `enable_trace` (second) clear
+    /// and set once the call's message is sent (`trace` gives both).
+    pub flags: (u32, u32),
 }
 
 /// See [`CallClause::message`].
@@ -280,6 +297,10 @@ pub enum Message {
     /// `{message, {{Tag, {caller}}}}` (a tuple made of a constant and the caller, as
     /// `fprof` asks): the usual message with `{Tag, Caller}`.
     TaggedCaller(Term),
+    /// `{message, X}` with variables or expressions (`'$1'`, `'$_'`, `{{arg, '$1'}}`), or
+    /// `{display, X}` actions: the clause's test evaluates them (see
+    /// [`CallClause::display`]); its first element is the term to add (`true`: none).
+    Eval,
 }
 
 /// Two patterns are the same only when they are one (their terms live in their own heaps).
@@ -301,6 +322,10 @@ impl CallSpec {
                 return_trace: false,
                 exception_trace: false,
                 message: Message::Plain,
+                silent: None,
+                display: 0,
+                caller: false,
+                flags: (0, 0),
             }],
             heap,
             source: Term::NIL,

@@ -482,6 +482,9 @@ pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let Some(info) = view_of(ctx, a[0])? else {
         return Ok(atom::UNDEFINED);
     };
+    if crate::vm::trace::used() && a[0] != ctx.p.pid {
+        by_signal(ctx, a[0], a[1]);
+    }
     if a[1].is_atom() {
         if a[1] == atom::REGISTERED_NAME && info.name.is_none() {
             // erl answers [] rather than a tuple for a process without a name.
@@ -497,11 +500,47 @@ pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     Ok(ctx.p.heap.list(&out))
 }
 
+/// The items erl asks of another process by a signal it is scheduled to handle (the
+/// others it reads itself).
+const SIGNAL_ITEMS: [&str; 13] = [
+    "backtrace",
+    "binary",
+    "current_function",
+    "current_location",
+    "current_stacktrace",
+    "dictionary",
+    "links",
+    "memory",
+    "messages",
+    "monitored_by",
+    "monitors",
+    "suspending",
+    "total_heap_size",
+];
+
+/// Notes a `process_info` request of `items` (one or a list) to process `pid` that erl
+/// would send as a signal, for `pid`'s `running` trace events.
+#[cold]
+#[inline(never)]
+fn by_signal(ctx: &mut Ctx, pid: Term, items: Term) {
+    let asks = |t: Term| t.is_atom() && SIGNAL_ITEMS.contains(&ctx.atoms.name(t));
+    let signal = match ctx.view().list_to_vec(items) {
+        Some(list) => list.into_iter().any(asks),
+        None => asks(items),
+    };
+    if signal {
+        ctx.node.signalled(pid.pid_number());
+    }
+}
+
 /// `erlang:process_info/1`: erl's default items.
 pub fn process_info1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let Some(info) = view_of(ctx, a[0])? else {
         return Ok(atom::UNDEFINED);
     };
+    if crate::vm::trace::used() && a[0] != ctx.p.pid {
+        ctx.node.signalled(a[0].pid_number());
+    }
     let mut out = Vec::with_capacity(DEFAULT_ITEMS.len() + 1);
     if info.name.is_some() {
         out.push(pair(ctx, a[0], &info, atom::REGISTERED_NAME)?);

@@ -57,8 +57,9 @@ pub fn event(ctx: &mut Ctx, pid: u32, flags: u32, tag: Term, data: &[Term]) {
     let Some(t) = tracee_of(ctx, pid) else {
         return;
     };
-    // A process that is its own tracer is told nothing (as in erl).
-    if !t.has(flags) || t.tracer == pid {
+    // A process that is its own tracer is told nothing (as in erl); a silent one nothing of
+    // its calls.
+    if !t.has(flags) || t.tracer == pid || (flags == trace::CALL && t.has(trace::SILENT)) {
         return;
     }
     let view = ctx.p.heap.view(ctx.lits);
@@ -149,11 +150,19 @@ fn verdict(ctx: &mut Ctx, pattern: &EventPattern, args: &[Term]) -> Verdict {
         EventPattern::Off => Verdict::Off,
         EventPattern::Spec(spec) => {
             let list = ctx.p.heap.list(args);
-            match spec
-                .clauses
-                .first()
-                .and_then(|c| run_clause(ctx, spec, c, list))
-            {
+            let c = spec.clauses.first();
+            let mut run = c.and_then(|c| run_clause(ctx, spec, c, list, false));
+            if c.is_some_and(|c| c.display > 0) {
+                // `{Result, Shown}`: the terms of `display` actions go out first.
+                let v = ctx.view();
+                let pair = run.and_then(|r| v.tuple(r)).map(<[Term]>::to_vec);
+                run = pair.as_ref().map(|p| p[0]);
+                let shown = pair.and_then(|p| v.list_to_vec(p[1])).unwrap_or_default();
+                for x in shown {
+                    show(ctx, x);
+                }
+            }
+            match run {
                 None | Some(atom::FALSE) => Verdict::Off,
                 Some(atom::TRUE) => Verdict::Plain,
                 Some(x) => Verdict::With(x),
@@ -599,7 +608,9 @@ fn targets(
 
 /// A match specification for calls, as [`CallSpec`] keeps it: heads and guards copied to
 /// its heap (to be run by ETS's engine), the actions understood here.
-fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
+fn call_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
+    let konst = ctx.atoms.intern("const").map_err(|_| badarg())?;
+    let ctx = &*ctx;
     let v = ctx.view();
     let bad = || badarg_cause(atom::MATCH_SPEC);
     let no_room = |_| Fault::error(atom::SYSTEM_LIMIT);
@@ -615,61 +626,55 @@ fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
         let guard_list = v.list_to_vec(guards).ok_or_else(bad)?;
         let actions = v.list_to_vec(body).ok_or_else(bad)?;
         let (mut return_trace, mut exception_trace, mut message) = (false, false, Message::Plain);
+        // The message's term when it is evaluated, the terms `display` shows, `silent`.
+        let (mut evaluated, mut shows, mut silent) = (None, Vec::new(), None);
+        let (mut off, mut on) = (0, 0);
         for act in actions {
-            match v.tuple(act) {
-                Some(&[name]) if name.is_atom() => match ctx.atoms.name(name) {
-                    "return_trace" => return_trace = true,
-                    "exception_trace" => (return_trace, exception_trace) = (true, true),
-                    _ => return Err(bad()),
-                },
-                Some(&[name, arg]) if name.is_atom() && ctx.atoms.name(name) == "message" => {
-                    message = match arg {
-                        atom::FALSE => Message::Off,
-                        atom::TRUE => Message::Plain,
-                        // A constant: an immediate term or `{const, Term}` (variables and
-                        // expressions are not evaluated here).
-                        t if v.tuple(t).is_some_and(|x| {
-                            x.len() == 1 && x[0].is_atom() && ctx.atoms.name(x[0]) == "caller"
-                        }) =>
-                        {
-                            Message::Caller
-                        }
-                        // `{{Tag, {caller}}}`: a tuple of an atom and the caller.
-                        t if v.tuple(t).is_some_and(|x| {
-                            x.len() == 1
-                                && v.tuple(x[0]).is_some_and(|y| {
-                                    y.len() == 2
-                                        && y[0].is_atom()
-                                        && v.tuple(y[1]).is_some_and(|z| {
-                                            z.len() == 1
-                                                && z[0].is_atom()
-                                                && ctx.atoms.name(z[0]) == "caller"
-                                        })
-                                })
-                        }) =>
-                        {
-                            let tag = v
-                                .tuple(t)
-                                .and_then(|x| v.tuple(x[0]))
-                                .map_or(atom::UNDEFINED, |y| y[0]);
-                            Message::TaggedCaller(tag)
-                        }
-                        t => {
-                            let t = match v.tuple(t) {
-                                Some(&[c, x]) if ctx.atoms.name(c) == "const" && c.is_atom() => x,
-                                None if t.is_immediate() => t,
-                                _ => return Err(bad()),
-                            };
-                            Message::With(try_copy_term(&v, &mut out.heap, t).map_err(no_room)?)
-                        }
-                    };
-                }
+            let items = match v.tuple(act) {
+                Some(x) if !x.is_empty() && x[0].is_atom() => x,
+                // A constant or a variable (`fun2ms`'s `true`): evaluated to nothing.
+                None if act.is_immediate() => continue,
                 _ => return Err(bad()),
+            };
+            let key = (ctx.atoms.name(items[0]), items.len());
+            let action = CALL_ACTIONS
+                .iter()
+                .position(|&a| a == key)
+                .ok_or_else(bad)?;
+            let arg = items.get(1).copied().unwrap_or(atom::TRUE);
+            match action {
+                0 => return_trace = true,
+                1 => (return_trace, exception_trace) = (true, true),
+                2 => {
+                    message = call_message(ctx, arg, &mut out.heap)?;
+                    evaluated = Some(arg);
+                }
+                3 => shows.push(arg),
+                // Any other term leaves the flag as it is.
+                4 => {
+                    silent = [atom::TRUE, atom::FALSE]
+                        .contains(&arg)
+                        .then_some(arg == atom::TRUE)
+                }
+                5 => on |= flag_bits(ctx, &[arg]),
+                6 => off |= flag_bits(ctx, &[arg]),
+                _ => {
+                    let list = |t| v.list_to_vec(t).ok_or_else(bad);
+                    off |= flag_bits(ctx, &list(arg)?);
+                    on |= flag_bits(ctx, &list(items[2])?);
+                }
             }
         }
+        if message != Message::Eval {
+            evaluated = None;
+        }
+        let display = u8::try_from(shows.len()).map_err(|_| bad())?;
+        let mut names_caller = false;
         let any =
             (Some(head) == underscore || v.list_to_vec(head).is_some()) && guard_list.is_empty();
         let any = any
+            && evaluated.is_none()
+            && shows.is_empty()
             && (Some(head) == underscore
                 || v.list_to_vec(head)
                     .is_some_and(|h| h.iter().all(|&t| Some(t) == underscore)));
@@ -684,19 +689,149 @@ fn call_spec(ctx: &Ctx, spec: Term) -> Result<CallSpec, Fault> {
             let heap = &mut out.heap;
             let h = try_copy_term(&v, heap, head).map_err(no_room)?;
             let g = try_copy_term(&v, heap, guards).map_err(no_room)?;
-            try_room(heap, 16).map_err(no_room)?;
-            let body = heap.list(&[atom::TRUE]);
+            // The body: `true`, or one tuple of the evaluated message (`true` without one)
+            // and the terms to display (`{{M, D1, ...}}` builds it).
+            let mut parts = Vec::with_capacity(shows.len() + 1);
+            parts.push(match evaluated {
+                Some(t) => try_copy_term(&v, heap, t).map_err(no_room)?,
+                None => atom::TRUE,
+            });
+            for t in shows {
+                parts.push(try_copy_term(&v, heap, t).map_err(no_room)?);
+            }
+            try_room(heap, parts.len() + 16).map_err(no_room)?;
+            let result = match (evaluated, display) {
+                (None, 0) => atom::TRUE,
+                _ => {
+                    let inner = heap.tuple(&parts);
+                    heap.tuple(&[inner])
+                }
+            };
+            let body = heap.list(&[result]);
             let clause = heap.tuple(&[h, g, body]);
-            Some(heap.list(&[clause]))
+            let test = heap.list(&[clause]);
+            // Checked with `{caller}` as a constant: the match engine knows no such function.
+            let checked = match ctx.atoms.lookup("caller") {
+                Some(c) => put_caller(heap, ctx.lits, [c, konst], test, atom::UNDEFINED),
+                None => test,
+            };
+            names_caller = checked != test;
+            if !compiles(&heap.view(ctx.lits), ctx.atoms, checked) {
+                return Err(bad());
+            }
+            Some(test)
         };
         out.clauses.push(CallClause {
             test,
             return_trace,
             exception_trace,
             message,
+            silent,
+            display,
+            caller: names_caller,
+            flags: (off, on),
         });
     }
     Ok(out)
+}
+
+/// The actions of call patterns, by name and size (`{return_trace}`, `{message, X}`,
+/// `{trace, Off, On}`, ...).
+const CALL_ACTIONS: [(&str, usize); 8] = [
+    ("return_trace", 1),
+    ("exception_trace", 1),
+    ("message", 2),
+    ("display", 2),
+    ("silent", 2),
+    ("enable_trace", 2),
+    ("disable_trace", 2),
+    ("trace", 3),
+];
+
+/// The trace flag bits named by `names` (as in erl, a name that is no flag changes nothing).
+fn flag_bits(ctx: &Ctx, names: &[Term]) -> u32 {
+    names.iter().fold(0, |bits, &n| {
+        let name = n.is_atom().then(|| ctx.atoms.name(n));
+        match trace::FLAG_NAMES.iter().position(|&f| Some(f) == name) {
+            Some(i) => bits | 1 << i,
+            None => bits,
+        }
+    })
+}
+
+/// `t` (in `heap`) with each `{caller}` in it replaced by `{const, Caller}` (`names`: the
+/// atoms `caller` and `const`); `t` itself when it has none.
+fn put_caller(
+    heap: &mut crate::vm::heap::Heap,
+    lits: &crate::vm::literals::Literals,
+    names: [Term; 2],
+    t: Term,
+    caller: Term,
+) -> Term {
+    let (items, tuple) = {
+        let v = heap.view(lits);
+        match (v.tuple(t), v.list_to_vec(t)) {
+            (Some(x), _) => (x.to_vec(), true),
+            (None, Some(x)) => (x, false),
+            (None, None) => return t,
+        }
+    };
+    let new: Vec<Term> = match tuple && items == [names[0]] {
+        true => alloc::vec![names[1], caller],
+        false => items
+            .iter()
+            .map(|&x| put_caller(heap, lits, names, x, caller))
+            .collect(),
+    };
+    if new == items || try_room(heap, 2 * new.len() + 1).is_err() {
+        return t;
+    }
+    match tuple {
+        true => heap.tuple(&new),
+        false => heap.list(&new),
+    }
+}
+
+/// What `{message, Arg}` in a call pattern says (constants go to `heap`): `false` none,
+/// `true` the usual message, `{caller}` and `{{Tag, {caller}}}` the caller, a constant
+/// (an immediate that is no variable, or `{const, T}`) itself; anything else (variables,
+/// expressions, terms built of them) is evaluated when the clause matches.
+fn call_message(ctx: &Ctx, arg: Term, heap: &mut crate::vm::heap::Heap) -> Result<Message, Fault> {
+    let v = ctx.view();
+    let no_room = |_| Fault::error(atom::SYSTEM_LIMIT);
+    let is_caller = |t: Term| {
+        v.tuple(t)
+            .is_some_and(|z| z.len() == 1 && z[0].is_atom() && ctx.atoms.name(z[0]) == "caller")
+    };
+    let variable = |t: Term| t.is_atom() && ctx.atoms.name(t).starts_with('$');
+    Ok(match arg {
+        atom::FALSE => Message::Off,
+        atom::TRUE => Message::Plain,
+        t if is_caller(t) => Message::Caller,
+        // `{{Tag, {caller}}}`: a tuple of an atom and the caller.
+        t if v.tuple(t).is_some_and(|x| {
+            x.len() == 1
+                && v.tuple(x[0]).is_some_and(|y| {
+                    y.len() == 2 && y[0].is_atom() && !variable(y[0]) && is_caller(y[1])
+                })
+        }) =>
+        {
+            let tag = v
+                .tuple(t)
+                .and_then(|x| v.tuple(x[0]))
+                .map_or(atom::UNDEFINED, |y| y[0]);
+            Message::TaggedCaller(tag)
+        }
+        t if t.is_immediate() && !variable(t) => {
+            Message::With(try_copy_term(&v, heap, t).map_err(no_room)?)
+        }
+        t => match v.tuple(t) {
+            Some(&[c, x]) if c.is_atom() && ctx.atoms.name(c) == "const" => {
+                Message::With(try_copy_term(&v, heap, x).map_err(no_room)?)
+            }
+            _ => Message::Eval,
+        },
+    })
 }
 
 /// `erlang:trace_pattern/2`.
@@ -706,7 +841,7 @@ pub fn trace_pattern2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `erlang:trace_pattern/3`: `global` (the default) and `local` call-trace patterns, with
 /// `true`, `[]`, `false` or a match specification whose actions are `return_trace`,
-/// `exception_trace` and `message(true | false)`.
+/// `exception_trace`, `message`, `display` and `silent`.
 pub fn trace_pattern3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     trace_pattern_with(ctx, a[0], a[1], a[2], 3)
 }
@@ -939,63 +1074,58 @@ fn meta_pattern(
     super::codeload::ask_with(ctx, change, atom::UNDEFINED, count)
 }
 
-/// Whether clause `c` of a pattern matches the call with arguments `args` (a list on the
-/// caller's heap).
+/// Runs clause `c` of a call or event pattern on `args` (a list on the caller's heap):
+/// the result its matching clause gives, `None` when none matches.
+/// A `{caller}` in the clause is the calling function, `undefined` in a test (`in_test`).
 #[cfg(any(feature = "ets", not(target_os = "none")))]
-fn clause_matches(ctx: &mut Ctx, spec: &CallSpec, c: &CallClause, args: Term) -> bool {
-    use crate::vm::ets::matchspec::{run_term, MatchSpec};
-    let Some(test) = c.test else {
-        return true;
-    };
-    // The test is copied to the caller's heap, so that what the run builds refers to
-    // nothing outside it.
-    let Ok(t) = try_copy_term(&spec.heap.view(ctx.lits), &mut ctx.p.heap, test) else {
-        return false;
-    };
-    let Ok(ms) = MatchSpec::compile(&ctx.p.heap.view(ctx.lits), ctx.atoms, t) else {
-        return false;
-    };
-    run_term(ctx, &ms, args).is_some()
-}
-
-#[cfg(not(any(feature = "ets", not(target_os = "none"))))]
-fn clause_matches(_: &mut Ctx, _: &CallSpec, c: &CallClause, _: Term) -> bool {
-    c.test.is_none()
-}
-
-/// Runs clause `c` of an event pattern on `args` (a list on the caller's heap): the
-/// result its matching clause gives, `None` when none matches.
-#[cfg(any(feature = "ets", not(target_os = "none")))]
-fn run_clause(ctx: &mut Ctx, spec: &CallSpec, c: &CallClause, args: Term) -> Option<Term> {
+fn run_clause(
+    ctx: &mut Ctx,
+    spec: &CallSpec,
+    c: &CallClause,
+    args: Term,
+    in_test: bool,
+) -> Option<Term> {
     use crate::vm::ets::matchspec::{run_term, MatchSpec};
     let Some(test) = c.test else {
         return Some(atom::TRUE);
     };
-    let t = try_copy_term(&spec.heap.view(ctx.lits), &mut ctx.p.heap, test).ok()?;
+    let mut t = try_copy_term(&spec.heap.view(ctx.lits), &mut ctx.p.heap, test).ok()?;
+    if c.caller {
+        let who = match in_test {
+            true => atom::UNDEFINED,
+            false => caller(ctx),
+        };
+        let names = [ctx.atoms.intern("caller"), ctx.atoms.intern("const")];
+        let [Ok(c), Ok(k)] = names else {
+            return None;
+        };
+        t = put_caller(&mut ctx.p.heap, ctx.lits, [c, k], t, who);
+    }
     let ms = MatchSpec::compile(&ctx.p.heap.view(ctx.lits), ctx.atoms, t).ok()?;
     run_term(ctx, &ms, args)
 }
 
 #[cfg(not(any(feature = "ets", not(target_os = "none"))))]
-fn run_clause(_: &mut Ctx, _: &CallSpec, c: &CallClause, _: Term) -> Option<Term> {
+fn run_clause(_: &mut Ctx, _: &CallSpec, c: &CallClause, _: Term, _: bool) -> Option<Term> {
     c.test.is_none().then_some(atom::TRUE)
 }
 
-/// Whether match specification `ms` (on the caller's heap) is one ETS's engine takes.
+/// Whether match specification `ms` (read through `v`) is one ETS's engine takes.
 #[cfg(any(feature = "ets", not(target_os = "none")))]
-fn compiles(ctx: &Ctx, ms: Term) -> bool {
-    crate::vm::ets::matchspec::MatchSpec::compile(&ctx.view(), ctx.atoms, ms).is_ok()
+fn compiles(v: &crate::vm::heap::View, atoms: &crate::vm::atom::AtomTable, ms: Term) -> bool {
+    crate::vm::ets::matchspec::MatchSpec::compile(v, atoms, ms).is_ok()
 }
 
 #[cfg(not(any(feature = "ets", not(target_os = "none"))))]
-fn compiles(_: &Ctx, _: Term) -> bool {
+fn compiles(_: &crate::vm::heap::View, _: &crate::vm::atom::AtomTable, _: Term) -> bool {
     false
 }
 
 /// A match specification of `send` or `'receive'` events as [`EventPattern::Spec`] keeps
 /// it. The actions: `{message, X}` (`X` `false`, `true`, or a term or variable to add;
-/// `{caller}` is refused, as in erl), and `return_trace`, `exception_trace`, `display` and
-/// `silent`, which erl takes and which change nothing here.
+/// `{caller}` is refused, as in erl), `{display, X}` (its one clause's test then gives
+/// `{Result, Shown}`, marked by [`CallClause::display`]), and `return_trace`,
+/// `exception_trace` and `silent`, which erl takes and which change nothing here.
 fn event_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
     let bad = || badarg_cause(atom::MATCH_SPEC);
     let no_room = |_| Fault::error(atom::SYSTEM_LIMIT);
@@ -1007,12 +1137,15 @@ fn event_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
             return Err(bad());
         };
         v.list_len(guards).ok_or_else(bad)?;
-        let mut result = atom::TRUE;
+        let (mut result, mut shows) = (atom::TRUE, Vec::new());
         for act in v.list_to_vec(body).ok_or_else(bad)? {
             let name = match v.tuple(act) {
                 Some(t) if !t.is_empty() && t[0].is_atom() => (ctx.atoms.name(t[0]), t.len()),
                 _ => return Err(bad()),
             };
+            if name == ("display", 2) {
+                shows.push(v.tuple(act).map_or(atom::TRUE, |t| t[1]));
+            }
             match name {
                 ("message", 2) => {
                     let arg = v.tuple(act).map_or(atom::TRUE, |t| t[1]);
@@ -1028,23 +1161,32 @@ fn event_spec(ctx: &mut Ctx, spec: Term) -> Result<CallSpec, Fault> {
                 _ => return Err(bad()),
             }
         }
-        clauses.push((head, guards, result));
+        clauses.push((head, guards, result, shows));
     }
+    // With `display` actions, every body builds `{Result, Shown}` (`{{R, [D, ...]}}`).
+    let shows = clauses.iter().any(|c| !c.3.is_empty());
     // The test, on the caller's heap to be checked, then in the pattern's own.
-    try_room(&mut ctx.p.heap, 16 * clauses.len() + 16).map_err(no_room)?;
+    let words: usize = clauses.iter().map(|c| 2 * c.3.len() + 24).sum();
+    try_room(&mut ctx.p.heap, words + 16).map_err(no_room)?;
     let mut tests = Vec::with_capacity(clauses.len());
-    for (head, guards, result) in clauses {
+    for (head, guards, mut result, shown) in clauses {
+        if shows {
+            let shown = ctx.p.heap.list(&shown);
+            let pair = ctx.p.heap.tuple(&[result, shown]);
+            result = ctx.p.heap.tuple(&[pair]);
+        }
         let body = ctx.p.heap.list(&[result]);
         tests.push(ctx.p.heap.tuple(&[head, guards, body]));
     }
     let test = ctx.p.heap.list(&tests);
-    if !compiles(ctx, test) {
+    if !compiles(&ctx.view(), ctx.atoms, test) {
         return Err(bad());
     }
     let mut out = CallSpec::every_call();
     let v = ctx.view();
     out.source = try_copy_term(&v, &mut out.heap, spec).map_err(no_room)?;
     out.clauses[0].test = Some(try_copy_term(&v, &mut out.heap, test).map_err(no_room)?);
+    out.clauses[0].display = u8::from(shows);
     Ok(out)
 }
 
@@ -1091,37 +1233,84 @@ pub enum Then {
     ReturnOrException,
 }
 
+/// What a call's matching clause asks: see [`matched`].
+type Matched = (Then, Option<Option<Term>>, (u32, u32));
+
 /// The first clause of `spec` that the argument list `list` matches, if any: what the
 /// function's end asks (`otherwise` when the clause asks neither `return_trace` nor
-/// `exception_trace`) and the trace message's extra term, `None` (no message) for
-/// `{message, false}`.
-#[allow(clippy::option_option)]
-fn matched(
-    ctx: &mut Ctx,
-    spec: &CallSpec,
-    list: Term,
-    otherwise: Then,
-) -> Option<(Then, Option<Option<Term>>)> {
-    let c = spec
+/// `exception_trace`), the trace message's extra term, `None` (no message) for
+/// `{message, false}`, and the caller's trace flags to clear and set after the message
+/// ([`CallClause::flags`]).
+fn matched(ctx: &mut Ctx, spec: &CallSpec, list: Term, otherwise: Then) -> Option<Matched> {
+    let (c, result) = spec
         .clauses
         .iter()
-        .find(|c| clause_matches(ctx, spec, c, list))?;
+        .find_map(|c| run_clause(ctx, spec, c, list, false).map(|r| (c, r)))?;
     let then = match (c.return_trace, c.exception_trace) {
         (_, true) => Then::ReturnOrException,
         (true, false) => Then::Return,
         _ => otherwise,
     };
+    if let Some(on) = c.silent {
+        if let Some(t) = ctx.p.trace.as_mut() {
+            t.flags = if on {
+                t.flags | trace::SILENT
+            } else {
+                t.flags & !trace::SILENT
+            };
+        }
+    }
     let extra = match c.message {
-        Message::Off => return Some((then, None)),
-        Message::Plain => None,
-        Message::With(x) => try_copy_term(&spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
         Message::Caller => Some(caller(ctx)),
         Message::TaggedCaller(tag) => {
             let c = caller(ctx);
             Some(ctx.p.heap.tuple(&[tag, c]))
         }
+        _ => match clause_outcome(ctx, spec, c, result) {
+            None => return Some((then, None, c.flags)),
+            Some(atom::TRUE) => None,
+            x => x,
+        },
     };
-    Some((then, Some(extra)))
+    Some((then, Some(extra), c.flags))
+}
+
+/// `enable_trace` and `disable_trace` of a matched clause: the caller's flags lose `off` and
+/// gain `on` (a process without a tracer keeps none).
+fn change_flags(ctx: &mut Ctx, (off, on): (u32, u32)) {
+    if let Some(t) = ctx.p.trace.as_mut() {
+        t.flags = (t.flags & !off) | on;
+    }
+}
+
+/// What clause `c` of `spec` that matched with `result` (its test's value) says of the
+/// call's message once its `display` actions have shown their terms: `None` for none,
+/// `true` for the usual one, else the term to add (on the caller's heap).
+fn clause_outcome(ctx: &mut Ctx, spec: &CallSpec, c: &CallClause, result: Term) -> Option<Term> {
+    let evaluated = if c.message == Message::Eval || c.display > 0 {
+        let parts = ctx.view().tuple(result).map(<[Term]>::to_vec)?;
+        for &x in parts.iter().skip(1) {
+            show(ctx, x);
+        }
+        parts.first().copied()
+    } else {
+        None
+    };
+    match c.message {
+        Message::Off => None,
+        Message::With(x) => try_copy_term(&spec.heap.view(ctx.lits), &mut ctx.p.heap, x).ok(),
+        Message::Eval => evaluated.filter(|&x| x != atom::FALSE),
+        _ => Some(atom::TRUE),
+    }
+}
+
+/// A match specification's `{display, X}`: `X` on standard output as `erlang:display/1`
+/// prints it.
+fn show(ctx: &mut Ctx, x: Term) {
+    let v = ctx.p.heap.view(ctx.lits);
+    let io = ctx.node.io();
+    crate::vm::display::display_to(&v, ctx.atoms, ctx.code, x, &mut |bytes| io.stdout(bytes));
+    io.stdout(b"\n");
 }
 
 /// At the entry of traced function `t`, its arguments in `args`: the `call` trace message
@@ -1139,10 +1328,11 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
         return Then::Nothing;
     }
     let list = ctx.p.heap.list(args);
-    let Some((then, extra)) = matched(ctx, &t.spec, list, Then::Call) else {
+    let Some((then, extra, flags)) = matched(ctx, &t.spec, list, Then::Call) else {
         return Then::Nothing;
     };
     let Some(extra) = extra else {
+        change_flags(ctx, flags);
         return then;
     };
     let (m, f, arity) = t.mfa;
@@ -1156,6 +1346,7 @@ pub fn call(ctx: &mut Ctx, t: &TracePoint, args: &[Term]) -> Then {
         Some(x) => event(ctx, me(ctx), trace::CALL, atom::CALL, &[mfa, x]),
         None => event(ctx, me(ctx), trace::CALL, atom::CALL, &[mfa]),
     }
+    change_flags(ctx, flags);
     then
 }
 
@@ -1326,16 +1517,13 @@ pub fn match_spec_test(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let ok = ctx.atoms.intern("ok").map_err(|_| badarg())?;
     let clauses = ctx.view().list_to_vec(spec).unwrap_or_default();
     for (i, c) in parsed.clauses.iter().enumerate() {
-        if !clause_matches(ctx, &parsed, c, args) {
+        let Some(run) = run_clause(ctx, &parsed, c, args, true) else {
             continue;
-        }
+        };
         let result = match c.message {
-            Message::Off => atom::FALSE,
-            Message::Plain => atom::TRUE,
-            Message::With(x) => try_copy_term(&parsed.heap.view(ctx.lits), &mut ctx.p.heap, x)
-                .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?,
             Message::Caller => atom::UNDEFINED,
             Message::TaggedCaller(tag) => ctx.p.heap.tuple(&[tag, atom::UNDEFINED]),
+            _ => clause_outcome(ctx, &parsed, c, run).unwrap_or(atom::FALSE),
         };
         let mut flags = Vec::new();
         let v = ctx.view();
@@ -1438,10 +1626,11 @@ pub fn meta_call(ctx: &mut Ctx, t: &MetaPoint, args: &[Term]) -> Then {
         return Then::Nothing;
     }
     let list = ctx.p.heap.list(args);
-    let Some((then, extra)) = matched(ctx, &t.spec, list, Then::Nothing) else {
+    let Some((then, extra, flags)) = matched(ctx, &t.spec, list, Then::Nothing) else {
         return Then::Nothing;
     };
     let Some(extra) = extra else {
+        change_flags(ctx, flags);
         return then;
     };
     let (m, f, _) = t.mfa;
@@ -1450,5 +1639,6 @@ pub fn meta_call(ctx: &mut Ctx, t: &MetaPoint, args: &[Term]) -> Then {
         Some(x) => meta_event(ctx, t.module, t.entry, atom::CALL, &[mfa, x]),
         None => meta_event(ctx, t.module, t.entry, atom::CALL, &[mfa]),
     }
+    change_flags(ctx, flags);
     then
 }
