@@ -1529,6 +1529,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             catches: e.process.as_ref().map_or(0, |p| p.catch_level()),
             off_heap_queue: e.process.as_ref().is_some_and(|p| p.mailbox.off_heap()),
             sensitive: e.process.as_ref().is_some_and(|p| p.sensitive),
+            error_handler: e.process.as_ref().and_then(|p| p.error_handler),
         })
     }
 

@@ -461,6 +461,8 @@ pub struct ProcessInfo {
     pub off_heap_queue: bool,
     /// It is marked `sensitive` (`process_flag/2`).
     pub sensitive: bool,
+    /// Its error handler module, if not erl's `error_handler` (`process_flag/2`).
+    pub error_handler: Option<Term>,
 }
 
 /// A request to a pore or an outlet, already decoded from BIF arguments.

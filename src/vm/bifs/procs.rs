@@ -823,7 +823,8 @@ pub(super) fn priority_atom(ctx: &mut Ctx, p: Priority) -> Result<Term, Fault> {
 }
 
 /// `process_flag/2`: `trap_exit`, `priority`, `max_heap_size`, `min_heap_size`,
-/// `min_bin_vheap_size`, `message_queue_data`, `sensitive` and `monitor_nodes` (also with options).
+/// `min_bin_vheap_size`, `message_queue_data`, `sensitive`, `error_handler` and `monitor_nodes`
+/// (also with options).
 pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let me = me(ctx);
     if let Some(key) = monitor_nodes_key(ctx, a[0]) {
@@ -893,6 +894,15 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             _ => return Err(badarg()),
         };
         Ok(Term::boolean(core::mem::replace(&mut ctx.p.sensitive, on)))
+    } else if is_atom(ctx, a[0], "error_handler") {
+        if !a[1].is_atom() {
+            return Err(badarg());
+        }
+        let new = (!is_atom(ctx, a[1], "error_handler")).then_some(a[1]);
+        match core::mem::replace(&mut ctx.p.error_handler, new) {
+            Some(old) => Ok(old),
+            None => atom(ctx, "error_handler"),
+        }
     } else if is_atom(ctx, a[0], "message_queue_data") {
         // One mailbox layout: the setting is remembered and reported (logger's processes
         // ask for off_heap).

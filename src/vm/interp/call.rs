@@ -517,3 +517,30 @@ pub(super) fn traced_call(ctx: &mut Ctx, xr: &[Term; X_REGS], t: &TracePoint, lo
     };
     push_return_frame(ctx, t.module as i64 | bit, t.entry);
 }
+
+/// Where a call of the undefined `md:fun` with `n` arguments in x0.. goes when the process
+/// named an error handler of its own (`process_flag(error_handler, Handler)`): to
+/// `Handler:undefined_function(md, fun, Args)`, whose answer is the call's, as in erl. On
+/// [`Resolved::Code`] x0..x2 hold those arguments; [`Resolved::Load`] asks for the handler's
+/// module first (the registers untouched, for the call to run again). `None`: the `undef`
+/// error, for erl's own handler or one that does not define the function.
+#[cold]
+#[inline(never)]
+pub(super) fn error_handler(
+    p: &mut Process,
+    xr: &mut [Term; X_REGS],
+    code: &Code,
+    (md, fun): (Term, Term),
+    n: u32,
+) -> Option<Resolved> {
+    let handler = p.error_handler?;
+    match resolve(code, handler, atom::UNDEFINED_FUNCTION, 3) {
+        Resolved::Code(module, pc) => {
+            let args = p.heap.list(&xr[..n as usize]);
+            xr[..3].copy_from_slice(&[md, fun, args]);
+            Some(Resolved::Code(module, pc))
+        }
+        Resolved::Load(name) => Some(Resolved::Load(name)),
+        _ => None,
+    }
+}

@@ -44,8 +44,8 @@ mod tests;
 
 use bs::{bs_fault, bs_get, create_bin, ctx_fields, set_pos};
 use call::{
-    apply_bif, apply_target, fun_arity, fun_entry, fun_error, trap, undef, Applied, FunEntry,
-    Resolved,
+    apply_bif, apply_target, error_handler, fun_arity, fun_entry, fun_error, trap, undef, Applied,
+    FunEntry, Resolved,
 };
 use guards::{cmp_test, element_of, long_length, size_of, type_test, Length};
 
@@ -1748,6 +1748,26 @@ fn general<'e>(
         // Runs `op`; again only when it was a count or trace point, with the instruction it
         // replaced (so no instruction pays for the points: the dispatch finds them).
         'dispatch: loop {
+            // Hands a call of the undefined `$md:$fun` with `$n` arguments to the process's
+            // own error handler, if it has one that takes it ([`call::error_handler`]),
+            // entering it as `$enter` enters a callee; else the `undef` error follows.
+            macro_rules! to_error_handler {
+                ($md:expr, $fun:expr, $n:expr, $enter:block) => {
+                    if p.error_handler.is_some() {
+                        match error_handler(p, xr, code, ($md, $fun), $n as u32) {
+                            Some(Resolved::Code(nm, npc)) => {
+                                $enter
+                                gc!(0, 3);
+                                jump_module!(nm, npc);
+                                reduce!(m, pc!(), 3);
+                                break 'dispatch;
+                            }
+                            Some(Resolved::Load(name)) => need_module!(name),
+                            _ => {}
+                        }
+                    }
+                };
+            }
             match op {
                 Op::CountCall(_) | Op::TraceLocal(_) => {
                     // A function whose calls are counted or traced: counted and traced, then
@@ -2409,6 +2429,15 @@ fn general<'e>(
                             {
                                 need_module!(e.module);
                             }
+                            to_error_handler!(e.module, e.function, e.arity, {
+                                if *push {
+                                    stack_check!();
+                                    p.stack.push(Term::cp_at(m, pc!()));
+                                } else {
+                                    let len = p.stack.len();
+                                    p.stack.truncate(len - *dealloc as usize);
+                                }
+                            });
                             let args: Vec<Term> = xr[..e.arity as usize].to_vec();
                             let f = undef(
                                 p,
@@ -2463,6 +2492,15 @@ fn general<'e>(
                         }
                         Ok(Resolved::Load(name)) => need_module!(name),
                         Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
+                            to_error_handler!(md, fun, n, {
+                                if *tail {
+                                    let len = p.stack.len();
+                                    p.stack.truncate(len - *dealloc as usize);
+                                } else {
+                                    p.stack.push(Term::cp_at(m, pc!()));
+                                    stack_check!();
+                                }
+                            });
                             let args: Vec<Term> = xr[..n as usize].to_vec();
                             let f = undef(
                                 p,
@@ -2596,6 +2634,9 @@ fn general<'e>(
                             },
                             Ok(Resolved::Load(name)) => need_module!(name),
                             _ => {
+                                to_error_handler!(md, fun, n, {
+                                    enter_fun!();
+                                });
                                 enter_fun!();
                                 let args: Vec<Term> = xr[..n as usize].to_vec();
                                 let trace = exception::build_trace(
