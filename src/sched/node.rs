@@ -1621,6 +1621,12 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         self.st.monitor(me, reference, target, who);
     }
 
+    fn tag_monitor(&mut self, reference: u64, view: &View, tag: Term) -> Result<(), OutOfMemory> {
+        let c = Rc::new(Carried::copy(view, tag, &self.st.memory)?);
+        self.st.tag_monitor(reference, c);
+        Ok(())
+    }
+
     fn alias(&mut self, me: u32, reference: u64, mode: AliasMode) {
         self.st.alias(me, reference, mode);
     }

@@ -346,6 +346,13 @@ pub trait Services {
     /// Monitors `target` (or the process registered as `name`); a dead target sends
     /// `{'DOWN', Ref, process, Target, noproc}` at once.
     fn monitor(&mut self, me: u32, reference: u64, target: Option<u32>, name: Option<Term>);
+    /// Gives the monitor `reference`, made next by [`Services::monitor`], the tag its
+    /// `'DOWN'` message carries in place of `'DOWN'` (copied from `view`); an error when the
+    /// node's memory refuses the copy.
+    fn tag_monitor(&mut self, reference: u64, view: &View, tag: Term) -> Result<(), OutOfMemory> {
+        let _ = (reference, view, tag);
+        Ok(())
+    }
     /// Makes `reference` an alias of `me`: messages sent to it go to `me`.
     fn alias(&mut self, me: u32, reference: u64, mode: AliasMode) {
         let _ = (me, reference, mode);
