@@ -1530,6 +1530,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             off_heap_queue: e.process.as_ref().is_some_and(|p| p.mailbox.off_heap()),
             sensitive: e.process.as_ref().is_some_and(|p| p.sensitive),
             error_handler: e.process.as_ref().and_then(|p| p.error_handler),
+            save_calls: e.save_calls > 0,
         })
     }
 
@@ -1679,6 +1680,11 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             Some(e) => core::mem::replace(&mut e.trap_exit, on),
             None => false,
         }
+    }
+
+    fn set_save_calls(&mut self, pid: u32, n: u16) -> Option<u16> {
+        let e = self.st.procs.get_mut(&pid)?;
+        Some(core::mem::replace(&mut e.save_calls, n))
     }
 
     fn set_priority(&mut self, me: u32, priority: Priority) -> Priority {

@@ -236,6 +236,9 @@ pub struct Entry {
     /// How many times it is suspended (`erlang:suspend_process/1,2`): while above zero it
     /// is not scheduled, though it stays runnable.
     pub suspended: u32,
+    /// Its `save_calls` flag (`process_flag/2,3`): how many calls `last_calls` would list. It
+    /// is kept and reported, but no calls are recorded (that would cost every call a check).
+    pub save_calls: u16,
     /// Monitors others hold on it.
     watched_by: RefSet,
     /// Monitors it holds.
@@ -512,6 +515,7 @@ impl<P: Platform> State<P> {
                 parent: None,
                 reductions: 0,
                 suspended: 0,
+                save_calls: 0,
                 watched_by: RefSet::new(),
                 watching: RefSet::new(),
                 aliases: RefSet::new(),

@@ -383,6 +383,12 @@ pub trait Services {
     fn set_trap_exit(&mut self, me: u32, on: bool) -> bool;
     /// Whether `me` traps exits.
     fn trap_exit(&self, me: u32) -> bool;
+    /// Sets the `save_calls` flag of process `pid`: the old value, `None` for no such
+    /// process.
+    fn set_save_calls(&mut self, pid: u32, n: u16) -> Option<u16> {
+        let _ = (pid, n);
+        None
+    }
     /// Makes what kernel service `pid` spawns from now on the program's processes; `false`
     /// when `pid` is no kernel service.
     fn set_spawns_program(&mut self, pid: u32) -> bool {
@@ -468,6 +474,8 @@ pub struct ProcessInfo {
     pub off_heap_queue: bool,
     /// It is marked `sensitive` (`process_flag/2`).
     pub sensitive: bool,
+    /// Its `save_calls` flag is set (`process_flag/2,3`).
+    pub save_calls: bool,
     /// Its error handler module, if not erl's `error_handler` (`process_flag/2`).
     pub error_handler: Option<Term>,
 }

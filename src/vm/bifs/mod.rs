@@ -362,6 +362,7 @@ pub static TABLE: Table = bifs![
     ("erlang", "registered", 0, procs::registered),
     ("erlang", "processes", 0, procs::processes),
     ("erlang", "process_flag", 2, procs::process_flag),
+    ("erlang", "process_flag", 3, procs::process_flag3),
     ("erlang", "suspend_process", 1, procs::suspend_process1),
     ("erlang", "suspend_process", 2, procs::suspend_process),
     ("erlang", "resume_process", 1, procs::resume_process),

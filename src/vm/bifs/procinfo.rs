@@ -351,6 +351,8 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             };
             Term::small(level as i64)
         }
+        // Calls are not recorded: a process saving them has none to show.
+        Item::LastCalls if info.save_calls => Term::NIL,
         Item::LastCalls => atom::FALSE,
         Item::SequentialTraceToken => Term::NIL,
         Item::Trace => Term::small(

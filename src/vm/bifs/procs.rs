@@ -934,6 +934,10 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             _ => return Err(badarg()),
         };
         Ok(Term::boolean(core::mem::replace(&mut ctx.p.sensitive, on)))
+    } else if is_atom(ctx, a[0], "save_calls") {
+        let n = save_calls(a[1]).ok_or_else(|| badarg_cause(atom::NONE_ATOM))?;
+        let old = ctx.node.set_save_calls(me, n).unwrap_or(0);
+        Ok(Term::small(i64::from(old)))
     } else if is_atom(ctx, a[0], "error_handler") {
         if !a[1].is_atom() {
             return Err(badarg());
@@ -953,6 +957,29 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         // A flag erl does not know (or this runtime does not keep), as erl reports one.
         Err(badopt(ctx))
     }
+}
+
+/// A `save_calls` value: 0 to 10,000.
+fn save_calls(t: Term) -> Option<u16> {
+    t.as_small()
+        .filter(|n| (0..=10_000).contains(n))
+        .map(|n| n as u16)
+}
+
+/// `process_flag/3`: `save_calls` of any live process (`badtype` for anything else in
+/// place of one), the only flag erl sets for another process.
+pub fn process_flag3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let live = a[0].is_pid() && (a[0] == ctx.p.pid || ctx.node.is_alive(a[0].pid_number()));
+    if !live {
+        let badtype = atom(ctx, "badtype")?;
+        return Err(badarg_cause(badtype));
+    }
+    if !is_atom(ctx, a[1], "save_calls") {
+        return Err(badarg());
+    }
+    let n = save_calls(a[2]).ok_or_else(badarg)?;
+    let old = ctx.node.set_save_calls(a[0].pid_number(), n).unwrap_or(0);
+    Ok(Term::small(i64::from(old)))
 }
 
 /// The key of a `monitor_nodes` flag: 0 for the plain atom, the hash of its options (a
