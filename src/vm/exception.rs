@@ -64,7 +64,7 @@ impl From<u32> for BifName {
 
 impl BifName {
     /// Its module and function atoms.
-    fn atoms(self, code: &Code) -> (Term, Term) {
+    pub fn atoms(self, code: &Code) -> (Term, Term) {
         match self {
             Self::Export(e) => code
                 .exports

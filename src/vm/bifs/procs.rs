@@ -400,6 +400,34 @@ pub fn spawn_link3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     spawn_result(ctx, s, LINKED, None)
 }
 
+/// `spawn_link/2,4`: `spawn_link/1,3` on this node (another is `badarg`: the node is not
+/// distributed).
+pub fn spawn_link_on(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    local_node(ctx, a[0])?;
+    match a.len() {
+        2 => spawn_link1(ctx, &a[1..]),
+        _ => spawn_link3(ctx, &a[1..]),
+    }
+}
+
+/// `spawn_monitor/2,4`: `spawn_monitor/1,3` on this node.
+pub fn spawn_monitor_on(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    local_node(ctx, a[0])?;
+    match a.len() {
+        2 => spawn_monitor1(ctx, &a[1..]),
+        _ => spawn_monitor3(ctx, &a[1..]),
+    }
+}
+
+/// `spawn_opt/3,5`: `spawn_opt/2,4` on this node.
+pub fn spawn_opt_on(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    local_node(ctx, a[0])?;
+    match a.len() {
+        3 => spawn_opt2(ctx, &a[1..]),
+        _ => spawn_opt4(ctx, &a[1..]),
+    }
+}
+
 /// The arity of a fun term.
 fn fun_arity(ctx: &Ctx, f: Term) -> Option<u32> {
     let v = ctx.view();
@@ -679,7 +707,13 @@ fn monitor_with(
     tag: Option<Term>,
 ) -> BifResult {
     if kind != atom::PROCESS {
-        return Err(badarg());
+        // A kind erl monitors (ports, the time offset) with a target it refuses is a plain
+        // badarg; any other kind is `badtype`.
+        if is_atom(ctx, kind, "port") || is_atom(ctx, kind, "time_offset") {
+            return Err(badarg());
+        }
+        let badtype = atom(ctx, "badtype")?;
+        return Err(badarg_cause(badtype));
     }
     let target = dest(ctx, target).ok_or_else(badarg)?;
     if matches!(target, Dest::Alias(_)) {

@@ -1628,8 +1628,11 @@ fn general<'e>(
                         return Some(trap(p, xr, live, f, n, (m, pc!() as u32), tail));
                     }
                     // After a tail call by call_ext_last erl still reports the caller as the
-                    // function that made the call; after a fun's tail call it does not.
-                    if $frameless {
+                    // function that made the call; after a fun's tail call it does not, nor
+                    // after a tail call of what erl writes in Erlang.
+                    if $frameless
+                        || ($tail && erlang_written(code, atoms, BifName::from($export), n))
+                    {
                         fault!(
                             f,
                             Top::TailBif {
@@ -3109,6 +3112,14 @@ fn general<'e>(
         hand_back: true,
     };
     None
+}
+
+/// Whether the BIF `bif` with `arity` arguments is a function erl writes in Erlang
+/// ([`super::bifs::erlang_written`]). Asked only on a failure.
+#[cold]
+fn erlang_written(code: &Code, atoms: &AtomTable, bif: BifName, arity: usize) -> bool {
+    let (m, f) = bif.atoms(code);
+    super::bifs::erlang_written(atoms.name(m), atoms.name(f), arity)
 }
 
 /// The float registers, made (zeroed) by the first float instruction after the process last
