@@ -44,8 +44,8 @@ mod tests;
 
 use bs::{bs_fault, bs_get, create_bin, ctx_fields, set_pos};
 use call::{
-    apply_bif, apply_target, error_handler, fun_arity, fun_entry, fun_error, trap, undef, Applied,
-    FunEntry, Resolved,
+    apply_bif, apply_target, fun_arity, fun_entry, fun_error, to_error_handler, trap, undef,
+    Applied, FunEntry, Resolved,
 };
 use guards::{cmp_test, element_of, long_length, size_of, type_test, Length};
 
@@ -1628,11 +1628,8 @@ fn general<'e>(
                         return Some(trap(p, xr, live, f, n, (m, pc!() as u32), tail));
                     }
                     // After a tail call by call_ext_last erl still reports the caller as the
-                    // function that made the call; after a fun's tail call it does not, nor
-                    // after a tail call of what erl writes in Erlang.
-                    if $frameless
-                        || ($tail && erlang_written(code, atoms, BifName::from($export), n))
-                    {
+                    // function that made the call; after a fun's tail call it does not.
+                    if $frameless {
                         fault!(
                             f,
                             Top::TailBif {
@@ -1752,21 +1749,17 @@ fn general<'e>(
         // replaced (so no instruction pays for the points: the dispatch finds them).
         'dispatch: loop {
             // Hands a call of the undefined `$md:$fun` with `$n` arguments to the process's
-            // own error handler, if it has one that takes it ([`call::error_handler`]),
-            // entering it as `$enter` enters a callee; else the `undef` error follows.
+            // own error handler, if it has one that takes it ([`call::to_error_handler`]),
+            // entered as the call would be (`$tail`: dropping that many slots); else the
+            // `undef` error follows.
             macro_rules! to_error_handler {
-                ($md:expr, $fun:expr, $n:expr, $enter:block) => {
+                ($md:expr, $fun:expr, $n:expr, $tail:expr) => {
                     if p.error_handler.is_some() {
-                        match error_handler(p, xr, code, ($md, $fun), $n as u32) {
-                            Some(Resolved::Code(nm, npc)) => {
-                                $enter
-                                gc!(0, 3);
-                                jump_module!(nm, npc);
-                                reduce!(m, pc!(), 3);
-                                break 'dispatch;
-                            }
-                            Some(Resolved::Load(name)) => need_module!(name),
-                            _ => {}
+                        let at = (m, pc!() as u32);
+                        if let Some(o) =
+                            to_error_handler(p, xr, live, code, at, ($md, $fun), $n as u32, $tail)
+                        {
+                            return Some(o);
                         }
                     }
                 };
@@ -2432,15 +2425,8 @@ fn general<'e>(
                             {
                                 need_module!(e.module);
                             }
-                            to_error_handler!(e.module, e.function, e.arity, {
-                                if *push {
-                                    stack_check!();
-                                    p.stack.push(Term::cp_at(m, pc!()));
-                                } else {
-                                    let len = p.stack.len();
-                                    p.stack.truncate(len - *dealloc as usize);
-                                }
-                            });
+                            let tail = (!*push).then_some(*dealloc as usize);
+                            to_error_handler!(e.module, e.function, e.arity, tail);
                             let args: Vec<Term> = xr[..e.arity as usize].to_vec();
                             let f = undef(
                                 p,
@@ -2495,15 +2481,8 @@ fn general<'e>(
                         }
                         Ok(Resolved::Load(name)) => need_module!(name),
                         Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
-                            to_error_handler!(md, fun, n, {
-                                if *tail {
-                                    let len = p.stack.len();
-                                    p.stack.truncate(len - *dealloc as usize);
-                                } else {
-                                    p.stack.push(Term::cp_at(m, pc!()));
-                                    stack_check!();
-                                }
-                            });
+                            let last = tail.then_some(*dealloc as usize);
+                            to_error_handler!(md, fun, n, last);
                             let args: Vec<Term> = xr[..n as usize].to_vec();
                             let f = undef(
                                 p,
@@ -2637,9 +2616,7 @@ fn general<'e>(
                             },
                             Ok(Resolved::Load(name)) => need_module!(name),
                             _ => {
-                                to_error_handler!(md, fun, n, {
-                                    enter_fun!();
-                                });
+                                to_error_handler!(md, fun, n, last);
                                 enter_fun!();
                                 let args: Vec<Term> = xr[..n as usize].to_vec();
                                 let trace = exception::build_trace(
@@ -3112,14 +3089,6 @@ fn general<'e>(
         hand_back: true,
     };
     None
-}
-
-/// Whether the BIF `bif` with `arity` arguments is a function erl writes in Erlang
-/// ([`super::bifs::erlang_written`]). Asked only on a failure.
-#[cold]
-fn erlang_written(code: &Code, atoms: &AtomTable, bif: BifName, arity: usize) -> bool {
-    let (m, f) = bif.atoms(code);
-    super::bifs::erlang_written(atoms.name(m), atoms.name(f), arity)
 }
 
 /// The float registers, made (zeroed) by the first float instruction after the process last
