@@ -1529,7 +1529,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             catches: e.process.as_ref().map_or(0, |p| p.catch_level()),
             off_heap_queue: e.process.as_ref().is_some_and(|p| p.mailbox.off_heap()),
             sensitive: e.process.as_ref().is_some_and(|p| p.sensitive),
-            error_handler: e.process.as_ref().and_then(|p| p.error_handler),
+            error_handler: e.error_handler,
             save_calls: e.save_calls > 0,
         })
     }
@@ -1680,6 +1680,15 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             Some(e) => core::mem::replace(&mut e.trap_exit, on),
             None => false,
         }
+    }
+
+    fn set_error_handler(&mut self, pid: u32, handler: Option<Term>) -> Option<Term> {
+        let e = self.st.procs.get_mut(&pid)?;
+        core::mem::replace(&mut e.error_handler, handler)
+    }
+
+    fn error_handler(&self, pid: u32) -> Option<Term> {
+        self.st.procs.get(&pid)?.error_handler
     }
 
     fn set_save_calls(&mut self, pid: u32, n: u16) -> Option<u16> {

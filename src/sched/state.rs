@@ -239,6 +239,11 @@ pub struct Entry {
     /// Its `save_calls` flag (`process_flag/2,3`): how many calls `last_calls` would list. It
     /// is kept and reported, but no calls are recorded (that would cost every call a check).
     pub save_calls: u16,
+    /// The module its calls of undefined functions go to (`process_flag(error_handler, M)`),
+    /// as `M:undefined_function(Module, Function, Args)`; `None` is erl's `error_handler`,
+    /// whose answer is the `undef` error (modules are loaded before the call fails). Kept
+    /// here, not in the process, so that the process the interpreter runs stays as it was.
+    pub error_handler: Option<Term>,
     /// Monitors others hold on it.
     watched_by: RefSet,
     /// Monitors it holds.
@@ -516,6 +521,7 @@ impl<P: Platform> State<P> {
                 reductions: 0,
                 suspended: 0,
                 save_calls: 0,
+                error_handler: None,
                 watched_by: RefSet::new(),
                 watching: RefSet::new(),
                 aliases: RefSet::new(),

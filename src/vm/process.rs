@@ -120,10 +120,6 @@ pub struct Process {
     /// Marked `sensitive` (`process_flag/2`): `process_info` shows no messages, dictionary
     /// or backtrace of it, as erl's does.
     pub sensitive: bool,
-    /// The module its calls of undefined functions go to (`process_flag(error_handler, M)`),
-    /// as `M:undefined_function(Module, Function, Args)`; `None` is erl's `error_handler`,
-    /// whose answer is the `undef` error (modules are loaded before the call fails).
-    pub error_handler: Option<Term>,
     /// Its `monitor_nodes` subscriptions (`process_flag/2`): how many of each, by the hash
     /// of their options (0 without). The node is never distributed, so none ever fires.
     pub monitor_nodes: Vec<(u32, u32)>,
@@ -169,7 +165,6 @@ impl Process {
             heap_reports: Vec::new(),
             min_bin_vheap: ERL_MIN_BIN_VHEAP_SIZE,
             sensitive: false,
-            error_handler: None,
             monitor_nodes: Vec::new(),
             gc_tally: GcTally::default(),
             re_run: None,

@@ -383,6 +383,16 @@ pub trait Services {
     fn set_trap_exit(&mut self, me: u32, on: bool) -> bool;
     /// Whether `me` traps exits.
     fn trap_exit(&self, me: u32) -> bool;
+    /// Sets the error handler of process `pid` (`None`: erl's own): the old one.
+    fn set_error_handler(&mut self, pid: u32, handler: Option<Term>) -> Option<Term> {
+        let _ = (pid, handler);
+        None
+    }
+    /// The error handler of process `pid`, if not erl's own.
+    fn error_handler(&self, pid: u32) -> Option<Term> {
+        let _ = pid;
+        None
+    }
     /// Sets the `save_calls` flag of process `pid`: the old value, `None` for no such
     /// process.
     fn set_save_calls(&mut self, pid: u32, n: u16) -> Option<u16> {

@@ -335,11 +335,7 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             None => Term::NIL,
         },
         Item::Suspending => Term::NIL,
-        Item::ErrorHandler => match if me {
-            ctx.p.error_handler
-        } else {
-            info.error_handler
-        } {
+        Item::ErrorHandler => match info.error_handler {
             Some(m) => m,
             None => named(ctx, "error_handler")?,
         },

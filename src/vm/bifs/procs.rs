@@ -977,7 +977,7 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             return Err(badarg());
         }
         let new = (!is_atom(ctx, a[1], "error_handler")).then_some(a[1]);
-        match core::mem::replace(&mut ctx.p.error_handler, new) {
+        match ctx.node.set_error_handler(me, new) {
             Some(old) => Ok(old),
             None => atom(ctx, "error_handler"),
         }

@@ -534,11 +534,11 @@ pub(super) fn to_error_handler(
     live: &mut usize,
     code: &Code,
     at: (u32, u32),
+    handler: Term,
     (md, fun): (Term, Term),
     n: u32,
     tail: Option<usize>,
 ) -> Option<Outcome> {
-    let handler = p.error_handler?;
     match resolve(code, handler, atom::UNDEFINED_FUNCTION, 3) {
         Resolved::Code(module, pc) => {
             if tail.is_none() && p.stack.len() + 1 > p.max_stack && p.grow_stack(1).is_err() {

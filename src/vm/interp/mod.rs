@@ -1754,11 +1754,10 @@ fn general<'e>(
             // `undef` error follows.
             macro_rules! to_error_handler {
                 ($md:expr, $fun:expr, $n:expr, $tail:expr) => {
-                    if p.error_handler.is_some() {
+                    if let Some(h) = node.error_handler(p.pid.pid_number()) {
                         let at = (m, pc!() as u32);
-                        if let Some(o) =
-                            to_error_handler(p, xr, live, code, at, ($md, $fun), $n as u32, $tail)
-                        {
+                        let (md, n) = (($md, $fun), $n as u32);
+                        if let Some(o) = to_error_handler(p, xr, live, code, at, h, md, n, $tail) {
                             return Some(o);
                         }
                     }
