@@ -59,12 +59,27 @@ start() ->
 
 %% @doc The `init' process, <0.0.0> (the node starts it before the services): the -run
 %% process is linked to it, as to erl's. `init''s functions are BIFs, so it has no requests
-%% to answer; it drops what it receives, the exit signals of its links among them.
+%% to answer; it drops what it receives, the exit signals of its links among them. It
+%% watches the kernel processes named to it (the application controller), and halts the node
+%% as erl's `init' does when one ends: a permanent application ended that way.
 -spec init() -> no_return().
 init() ->
     receive
+        {kernel_pid, Name, Pid} ->
+            _ = monitor(process, Pid, [{tag, {kernel_pid, Name}}]),
+            init();
+        {{kernel_pid, Name}, _, process, _, Reason} ->
+            %% erl's init lets the reports still on their way be written first.
+            receive after 500 -> ok end,
+            erlang:display({"Kernel pid terminated", Name, Reason}),
+            erlang:halt("Kernel pid terminated (" ++ atom_to_list(Name) ++ ") ("
+                        ++ slogan_text(Reason) ++ ")");
         _ -> init()
     end.
+
+%% A term in a halt slogan: the controller's reasons are text already.
+slogan_text(T) when is_list(T) -> T;
+slogan_text(T) -> lists:flatten(io_lib:write(T)).
 
 %% As erl's boot: the controller with the kernel application loaded, then kernel and stdlib
 %% started as permanent applications (so `application:which_applications/0' and the
@@ -75,6 +90,7 @@ init() ->
 start_kernel() ->
     {ok, Controller} = application_controller:start(kernel_app()),
     unlink(Controller),
+    init ! {kernel_pid, application_controller, Controller},
     ok = application:start_boot(kernel, permanent),
     ok = application:load(stdlib_app()),
     ok = application:start_boot(stdlib, permanent),

@@ -1672,6 +1672,8 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             catches: e.process.as_ref().map_or(0, |p| p.catch_level()),
             off_heap_queue: e.process.as_ref().is_some_and(|p| p.mailbox.off_heap()),
             sensitive: e.process.as_ref().is_some_and(|p| p.sensitive),
+            error_handler: e.error_handler,
+            save_calls: e.save_calls > 0,
         })
     }
 
@@ -1763,6 +1765,12 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         self.st.monitor(me, reference, target, who);
     }
 
+    fn tag_monitor(&mut self, reference: u64, view: &View, tag: Term) -> Result<(), OutOfMemory> {
+        let c = Rc::new(Carried::copy(view, tag, &self.st.memory)?);
+        self.st.tag_monitor(reference, c);
+        Ok(())
+    }
+
     fn alias(&mut self, me: u32, reference: u64, mode: AliasMode) {
         self.st.alias(me, reference, mode);
     }
@@ -1828,6 +1836,20 @@ impl<P: Platform> Services for NodeServices<'_, P> {
             Some(e) => core::mem::replace(&mut e.trap_exit, on),
             None => false,
         }
+    }
+
+    fn set_error_handler(&mut self, pid: u32, handler: Option<Term>) -> Option<Term> {
+        let e = self.st.procs.get_mut(&pid)?;
+        core::mem::replace(&mut e.error_handler, handler)
+    }
+
+    fn error_handler(&self, pid: u32) -> Option<Term> {
+        self.st.procs.get(&pid)?.error_handler
+    }
+
+    fn set_save_calls(&mut self, pid: u32, n: u16) -> Option<u16> {
+        let e = self.st.procs.get_mut(&pid)?;
+        Some(core::mem::replace(&mut e.save_calls, n))
     }
 
     fn set_priority(&mut self, me: u32, priority: Priority) -> Priority {

@@ -180,8 +180,8 @@ pub enum Delivery {
     /// `{'EXIT', From, Reason}` for a process trapping exits.
     Exit(u32, Rc<Carried>),
     /// `{'DOWN', Ref, process, Who, Reason}`, from the process that ended (none for
-    /// `noproc`).
-    Down(u64, Watched, Option<u32>, Rc<Carried>),
+    /// `noproc`), with the monitor's tag in place of `'DOWN'` if it has one.
+    Down(u64, Watched, Option<u32>, Rc<Carried>, Option<Rc<Carried>>),
     /// `{irq, {'$pore', Id}}`.
     Irq(u64),
     /// `{{'$outlet', Id}, Message}`.
@@ -239,6 +239,14 @@ pub struct Entry {
     /// How many times it is suspended (`erlang:suspend_process/1,2`): while above zero it
     /// is not scheduled, though it stays runnable.
     pub suspended: u32,
+    /// Its `save_calls` flag (`process_flag/2,3`): how many calls `last_calls` would list. It
+    /// is kept and reported, but no calls are recorded (that would cost every call a check).
+    pub save_calls: u16,
+    /// The module its calls of undefined functions go to (`process_flag(error_handler, M)`),
+    /// as `M:undefined_function(Module, Function, Args)`; `None` is erl's `error_handler`,
+    /// whose answer is the `undef` error (modules are loaded before the call fails). Kept
+    /// here, not in the process, so that the process the interpreter runs stays as it was.
+    pub error_handler: Option<Term>,
     /// Monitors others hold on it.
     watched_by: RefSet,
     /// Monitors it holds.
@@ -372,6 +380,9 @@ pub struct State<P: Platform> {
     timer_refs: WordMap<u64, TimerId>,
     names: WordMap<u32, u32>,
     monitors: WideHash<u64, Monitor>,
+    /// The tags of the monitors that have one (`monitor/3`'s `{tag, Tag}`): few, so kept in
+    /// a list that an untagged monitor's end only checks is empty.
+    monitor_tags: Vec<(u64, Rc<Carried>)>,
     aliases: WordHash<u64, (u32, AliasMode)>,
     /// Open pores.
     pub pores: PoreTable<P>,
@@ -474,6 +485,7 @@ impl<P: Platform> State<P> {
             timer_refs: WordMap::new(),
             names: WordMap::new(),
             monitors: WideHash::new(),
+            monitor_tags: Vec::new(),
             aliases: WordHash::new(),
             pores: PoreTable::new(),
             outlets: OutletTable::new(),
@@ -534,6 +546,8 @@ impl<P: Platform> State<P> {
                 parent: None,
                 reductions: 0,
                 suspended: 0,
+                save_calls: 0,
+                error_handler: None,
                 watched_by: RefSet::new(),
                 watching: RefSet::new(),
                 aliases: RefSet::new(),
@@ -759,7 +773,7 @@ impl<P: Platform> State<P> {
                         let origin = match d {
                             _ if clock => [self.atoms.clock_service, atom::UNDEFINED],
                             Delivery::Timeout(..) => [self.atoms.clock_service, atom::UNDEFINED],
-                            Delivery::Exit(from, _) | Delivery::Down(_, _, Some(from), _) => {
+                            Delivery::Exit(from, _) | Delivery::Down(_, _, Some(from), ..) => {
                                 [atom::NONODE, Term::pid(from)]
                             }
                             _ => [atom::NONODE, atom::UNDEFINED],
@@ -1038,13 +1052,15 @@ impl<P: Platform> State<P> {
                     w.watching.remove(r);
                 }
                 self.end_monitor_alias(r);
+                let tag = self.take_monitor_tag(r);
                 self.deliver(
                     m.watcher,
-                    Delivery::Down(r, m.who, Some(pid), reason.clone()),
+                    Delivery::Down(r, m.who, Some(pid), reason.clone(), tag),
                 );
             }
         }
         for r in e.watching.into_vec() {
+            self.take_monitor_tag(r);
             if let Some(m) = self.monitors.remove(r) {
                 if let Some(t) = self.procs.get_mut(&m.target) {
                     t.watched_by.remove(r);
@@ -1080,6 +1096,20 @@ impl<P: Platform> State<P> {
         self.signalled(b);
     }
 
+    /// Gives the monitor `reference`, about to be made, a tag to send in place of `'DOWN'`.
+    pub fn tag_monitor(&mut self, reference: u64, tag: Rc<Carried>) {
+        self.monitor_tags.push((reference, tag));
+    }
+
+    /// Takes the tag of monitor `reference`, if it has one, as the monitor ends.
+    fn take_monitor_tag(&mut self, reference: u64) -> Option<Rc<Carried>> {
+        if self.monitor_tags.is_empty() {
+            return None;
+        }
+        let at = self.monitor_tags.iter().position(|t| t.0 == reference)?;
+        Some(self.monitor_tags.swap_remove(at).1)
+    }
+
     /// `watcher` monitors `target` (dead or `None`: `noproc` at once).
     pub fn monitor(&mut self, watcher: u32, reference: u64, target: Option<u32>, who: Watched) {
         match target.filter(|t| self.procs.contains_key(t)) {
@@ -1102,7 +1132,8 @@ impl<P: Platform> State<P> {
             }
             None => {
                 let noproc = Rc::new(Carried::immediate(self.atoms.noproc));
-                self.deliver(watcher, Delivery::Down(reference, who, None, noproc));
+                let tag = self.take_monitor_tag(reference);
+                self.deliver(watcher, Delivery::Down(reference, who, None, noproc, tag));
             }
         }
     }
@@ -1159,6 +1190,7 @@ impl<P: Platform> State<P> {
             Some(m) if m.watcher == watcher => {
                 let m = *m;
                 self.monitors.remove(reference);
+                self.take_monitor_tag(reference);
                 if let Some(e) = self.procs.get_mut(&m.target) {
                     e.watched_by.remove(reference);
                 }
@@ -1376,7 +1408,7 @@ fn build(
         Delivery::Irq(_) => None,
         Delivery::Timeout(_, c)
         | Delivery::Exit(_, c)
-        | Delivery::Down(_, _, _, c)
+        | Delivery::Down(_, _, _, c, _)
         | Delivery::Outlet(_, c) => Some(c),
     };
     let exit = matches!(d, Delivery::Exit(..) | Delivery::Down(..));
@@ -1433,6 +1465,15 @@ fn build(
         }
     };
     p.heap.words[wrapper.offset() + slot] = m;
+    if let Delivery::Down(.., Some(tag)) = d {
+        match tag.copy_onto(lits, &mut p.heap) {
+            Ok(t) => p.heap.words[wrapper.offset() + 1] = t,
+            Err(oom) => {
+                p.heap.words.truncate(mark);
+                return Err(oom);
+            }
+        }
+    }
     Ok(wrapper)
 }
 

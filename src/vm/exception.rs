@@ -13,6 +13,7 @@ use super::atom::{self, AtomTable};
 use super::bif::{error_info_module, Class};
 use super::code::{Code, SPAWN_APPLY3_PC};
 use super::literals::Literals;
+use super::ops::Op;
 use super::process::Process;
 use super::term::Term;
 
@@ -253,8 +254,20 @@ pub fn build_trace_with(
             let (bm, bf) = bif.atoms(code);
             let al = p.heap.list(args);
             frames.push(bif_frame(p, atoms, bm, bf, al, cause));
-            if let Some(f) = function_frame(p, code, module, pc, None, None) {
-                frames.push(f);
+            // The caller's frame, unless it tail-called what erl writes in Erlang (erl's
+            // tail call of that function leaves no frame of the caller).
+            let tail = matches!(
+                code.modules
+                    .get(module as usize)
+                    .and_then(|c| c.code.get(pc as usize)),
+                Some(Op::CallBif { tail: true, .. } | Op::CallExt { push: false, .. })
+            );
+            let erlang_written =
+                tail && crate::vm::bifs::erlang_written(atoms.name(bm), atoms.name(bf), args.len());
+            if !erlang_written {
+                if let Some(f) = function_frame(p, code, module, pc, None, None) {
+                    frames.push(f);
+                }
             }
         }
         Top::TailBif { bif, args } => {

@@ -352,6 +352,13 @@ pub trait Services {
     /// Monitors `target` (or the process registered as `name`); a dead target sends
     /// `{'DOWN', Ref, process, Target, noproc}` at once.
     fn monitor(&mut self, me: u32, reference: u64, target: Option<u32>, name: Option<Term>);
+    /// Gives the monitor `reference`, made next by [`Services::monitor`], the tag its
+    /// `'DOWN'` message carries in place of `'DOWN'` (copied from `view`); an error when the
+    /// node's memory refuses the copy.
+    fn tag_monitor(&mut self, reference: u64, view: &View, tag: Term) -> Result<(), OutOfMemory> {
+        let _ = (reference, view, tag);
+        Ok(())
+    }
     /// Makes `reference` an alias of `me`: messages sent to it go to `me`.
     fn alias(&mut self, me: u32, reference: u64, mode: AliasMode) {
         let _ = (me, reference, mode);
@@ -393,6 +400,22 @@ pub trait Services {
     fn set_housekeeping(&mut self, pid: u32) -> bool {
         let _ = pid;
         false
+    }
+    /// Sets the error handler of process `pid` (`None`: erl's own): the old one.
+    fn set_error_handler(&mut self, pid: u32, handler: Option<Term>) -> Option<Term> {
+        let _ = (pid, handler);
+        None
+    }
+    /// The error handler of process `pid`, if not erl's own.
+    fn error_handler(&self, pid: u32) -> Option<Term> {
+        let _ = pid;
+        None
+    }
+    /// Sets the `save_calls` flag of process `pid`: the old value, `None` for no such
+    /// process.
+    fn set_save_calls(&mut self, pid: u32, n: u16) -> Option<u16> {
+        let _ = (pid, n);
+        None
     }
     /// Makes what kernel service `pid` spawns from now on the program's processes; `false`
     /// when `pid` is no kernel service.
@@ -479,6 +502,10 @@ pub struct ProcessInfo {
     pub off_heap_queue: bool,
     /// It is marked `sensitive` (`process_flag/2`).
     pub sensitive: bool,
+    /// Its `save_calls` flag is set (`process_flag/2,3`).
+    pub save_calls: bool,
+    /// Its error handler module, if not erl's `error_handler` (`process_flag/2`).
+    pub error_handler: Option<Term>,
 }
 
 /// A request to a pore or an outlet, already decoded from BIF arguments.

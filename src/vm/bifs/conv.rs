@@ -474,55 +474,76 @@ fn even_on_tie(f: f64, digits: &str, exp: i32) -> Option<String> {
     None
 }
 
+/// The form `float_to_list/2` and `float_to_binary/2` write a float in.
+#[derive(Clone, Copy)]
+enum FloatForm {
+    /// The default (`[{scientific, 20}]`).
+    Default,
+    /// `short`.
+    Short,
+    /// `{decimals, N}`.
+    Decimals,
+    /// `{scientific, N}`.
+    Scientific,
+}
+
+/// The text of `f` under the options `opts`, as erl reads them: every option is checked for
+/// its type first; the last of `short`, `{decimals, N}` and `{scientific, N}` chooses the
+/// form, and `N` is the last one given by either tuple; only the chosen form's range counts.
 fn float_opts(ctx: &Ctx, f: f64, opts: Term) -> Result<String, Fault> {
     let v = ctx.view();
     let list = v.list_to_vec(opts).ok_or_else(badarg)?;
-    let mut out = float_text_default(f);
-    let mut compact = false;
-    let mut decimals = None;
+    let (mut form, mut n, mut compact) = (FloatForm::Default, 0i64, false);
     for o in list {
         if o == atom::COMPACT {
             compact = true;
-            continue;
+        } else if o == atom::SHORT {
+            form = FloatForm::Short;
+        } else {
+            match v.tuple(o) {
+                Some(&[k, x]) if (k == atom::DECIMALS || k == atom::SCIENTIFIC) => {
+                    n = x.as_small().ok_or_else(badarg)?;
+                    form = if k == atom::DECIMALS {
+                        FloatForm::Decimals
+                    } else {
+                        FloatForm::Scientific
+                    };
+                }
+                _ => return Err(badarg()),
+            }
         }
-        if o == atom::SHORT {
-            out = float_text_short(f);
-            continue;
-        }
-        let el = v.tuple(o).ok_or_else(badarg)?;
-        if el.len() != 2 {
-            return Err(badarg());
-        }
-        let n = el[1].as_small().ok_or_else(badarg)?;
-        if el[0] == atom::DECIMALS {
+    }
+    match form {
+        FloatForm::Default => Ok(float_text_default(f)),
+        FloatForm::Short => Ok(float_text_short(f)),
+        FloatForm::Decimals => {
             let n = usize::try_from(n)
                 .ok()
                 .filter(|&n| n <= 253)
                 .ok_or_else(badarg)?;
-            out = erl_fixed(f, n).ok_or_else(badarg)?;
-            decimals = Some(n);
-        } else if el[0] == atom::SCIENTIFIC {
+            let mut out = erl_fixed(f, n).ok_or_else(badarg)?;
+            // `compact` applies to `decimals` only (and then only when there are some).
+            if compact && n > 0 {
+                while out.ends_with('0') && !out.ends_with(".0") {
+                    out.pop();
+                }
+            }
+            Ok(out)
+        }
+        FloatForm::Scientific => {
             // As C's `%.*e`, which erl calls: a negative precision is the default, 6; a
             // text longer than erl's buffer is `badarg`.
             let n = usize::try_from(n).unwrap_or(6);
             if n > FLOAT_TEXT_MAX {
                 return Err(badarg());
             }
-            out = fix_exponent(&crate::vm::decimal::sci(f, n));
+            let out = fix_exponent(&crate::vm::decimal::sci(f, n));
             if out.len() > FLOAT_TEXT_MAX {
                 return Err(badarg());
             }
-        } else {
-            return Err(badarg());
+            Ok(out)
         }
     }
-    // `compact` applies to `decimals` only (and then only when there are some).
-    if compact && decimals.is_some_and(|n| n > 0) {
-        while out.ends_with('0') && !out.ends_with(".0") {
-            out.pop();
-        }
-    }
-    Ok(out)
 }
 
 /// erl's text buffer for a float: a longer text is `badarg`.

@@ -16,13 +16,14 @@ use crate::vm::process::SLICE_REDUCTIONS;
 use crate::vm::term::Term;
 
 struct Options {
-    compressed: bool,
+    /// The zlib level to compress at (1 to 9), if compressed.
+    compressed: Option<u8>,
     minor_version: Option<u8>,
 }
 
 fn options(ctx: &Ctx, opts: Option<&Term>, for_size: bool) -> Result<Options, Fault> {
     let mut o = Options {
-        compressed: false,
+        compressed: None,
         minor_version: None,
     };
     let Some(opts) = opts else {
@@ -40,10 +41,13 @@ fn options(ctx: &Ctx, opts: Option<&Term>, for_size: bool) -> Result<Options, Fa
                 _ => return Err(badarg()),
             },
             Some(&[k, val]) if k == atom::COMPRESSED && !for_size => match val.as_small() {
-                Some(level) if (0..=9).contains(&level) => o.compressed = level > 0,
+                Some(level) if (0..=9).contains(&level) => {
+                    o.compressed = (level > 0).then_some(level as u8)
+                }
                 _ => return Err(badarg()),
             },
-            None if x == atom::COMPRESSED && !for_size => o.compressed = true,
+            // zlib's default level, as erl's.
+            None if x == atom::COMPRESSED && !for_size => o.compressed = Some(6),
             None if !for_size && x.is_atom() && ctx.atoms.name(x) == "deterministic" => {}
             _ => return Err(badarg()),
         }
@@ -99,13 +103,13 @@ const BYTES_PER_REDUCTION: usize = 256;
 /// `term_to_binary/1,2` (`compressed` and `minor_version` are honoured).
 pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let o = options(ctx, a.get(1), false)?;
-    if !o.compressed && o.minor_version.is_none() {
+    if o.compressed.is_none() && o.minor_version.is_none() {
         chunked(ctx, a[0], false)?;
     }
     let bytes = encode(ctx, a[0], o.minor_version)?;
     ctx.charge(bytes.len() / BYTES_PER_REDUCTION);
-    let bytes = if o.compressed {
-        compress(ctx, bytes)?
+    let bytes = if let Some(level) = o.compressed {
+        compress(ctx, bytes, level)?
     } else {
         bytes
     };
@@ -116,7 +120,7 @@ pub fn term_to_binary(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// it shorter (as erl's). An image built without the `zlib` feature has no compressor and
 /// always gives the encoding itself, which every reader takes as well.
 #[cfg(any(feature = "zlib", not(target_os = "none")))]
-fn compress(ctx: &mut Ctx, mut bytes: Vec<u8>) -> Result<Vec<u8>, Fault> {
+fn compress(ctx: &mut Ctx, mut bytes: Vec<u8>, level: u8) -> Result<Vec<u8>, Fault> {
     if bytes.len() > 1 {
         // The encoding is held while its compressed copy is made.
         let charge = ctx
@@ -127,10 +131,20 @@ fn compress(ctx: &mut Ctx, mut bytes: Vec<u8>) -> Result<Vec<u8>, Fault> {
         let body = &bytes[1..];
         // Through a zlib stream, as the zlib BIFs compress.
         let mut s = crate::vm::zstream::Stream::detached();
-        let z = s
-            .deflate_init(6, 15, 0, None)
+        let mut z = s
+            .deflate_init(level.into(), 15, 0, None)
             .and_then(|()| s.deflate(body, crate::vm::zstream::Flush::Finish, usize::MAX))
             .unwrap_or_default();
+        if let Some(flags) = z.get_mut(1) {
+            // zlib's header names the level's class (erl's bytes); the compressor's own
+            // header may name another. The check bits keep the header a multiple of 31.
+            *flags = match level {
+                0 | 1 => 0x01,
+                2..=5 => 0x5e,
+                6 => 0x9c,
+                _ => 0xda,
+            };
+        }
         if !z.is_empty() && z.len() + 5 < body.len() {
             let mut out = alloc::vec![131u8, 80];
             out.extend_from_slice(&(body.len() as u32).to_be_bytes());
@@ -144,7 +158,7 @@ fn compress(ctx: &mut Ctx, mut bytes: Vec<u8>) -> Result<Vec<u8>, Fault> {
 
 /// See the other `compress`: without the `zlib` feature, the encoding itself.
 #[cfg(not(any(feature = "zlib", not(target_os = "none"))))]
-fn compress(_: &mut Ctx, bytes: Vec<u8>) -> Result<Vec<u8>, Fault> {
+fn compress(_: &mut Ctx, bytes: Vec<u8>, _: u8) -> Result<Vec<u8>, Fault> {
     Ok(bytes)
 }
 
@@ -182,7 +196,7 @@ fn for_iovec(kind: Term) -> bool {
 /// the compressed binary itself, as OTP 25 gives it.
 pub fn term_to_iovec(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let o = options(ctx, a.get(1), false)?;
-    if o.compressed {
+    if o.compressed.is_some() {
         return term_to_binary(ctx, a);
     }
     if o.minor_version.is_none() {

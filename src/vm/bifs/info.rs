@@ -159,6 +159,9 @@ pub fn fun_info1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `erlang:function_exported/3`.
 pub fn function_exported(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let n = a[2].as_small().ok_or_else(badarg)?;
+    if !(a[0].is_atom() && a[1].is_atom()) {
+        return Err(badarg());
+    }
     let found = ctx
         .code
         .find_export(a[0], a[1], n as u32)

@@ -609,15 +609,29 @@ pub fn load_nif(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     Ok(ctx.p.heap.tuple(&[atom::ERROR, inner]))
 }
 
-/// `badarg` for every argument: `erlang:port_info/1`, `open_port/2` and the port BIFs (no
+/// `badarg` for every argument: `open_port/2` and the port BIFs (no
 /// ports exist here, and erl answers `badarg` for what is not a port), `set_cookie/1,2`
 /// (the node is not alive), `call_on_load_function/1` (no module waits for one).
 pub fn refuse(_: &mut Ctx, _: &[Term]) -> BifResult {
     Err(badarg())
 }
 
-/// `erlang:port_info/2`: `badarg` with erl's cause for what is not a port, `badtype`.
-pub fn port_info2(ctx: &mut Ctx, _: &[Term]) -> BifResult {
+/// `erlang:port_info/1`: `undefined` for a name (no port is registered under one, as none
+/// exists here), `badarg` for anything else.
+pub fn port_info1(_: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[0].is_atom() {
+        Ok(atom::UNDEFINED)
+    } else {
+        Err(badarg())
+    }
+}
+
+/// `erlang:port_info/2`: `undefined` for a name, as `port_info/1`; `badarg` with erl's
+/// cause for what is not a port, `badtype`.
+pub fn port_info2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    if a[0].is_atom() {
+        return Ok(atom::UNDEFINED);
+    }
     let badtype = ctx.atoms.intern("badtype").map_err(|_| badarg())?;
     Err(crate::vm::bif::badarg_cause(badtype))
 }

@@ -155,6 +155,77 @@ pub fn lookup(module: &str, function: &str, arity: u32) -> Option<Target> {
         .map(|b| Target::Bif(b.f))
 }
 
+/// The functions here that erl writes in Erlang (in `erlang.erl` and `unicode.erl`), as
+/// `name/arity` by module: a tail call of one leaves its caller's frame, gone before the
+/// call, out of a failure's stack trace, as erl's tail call of the Erlang function does.
+const ERLANG_WRITTEN: &[(&str, &[&str])] = &[
+    (
+        "erlang",
+        &[
+            "atom_to_binary/1",
+            "binary_to_atom/1",
+            "convert_time_unit/3",
+            "fun_info/1",
+            "garbage_collect/1",
+            "garbage_collect/2",
+            "group_leader/2",
+            "halt/1",
+            "memory/1",
+            "port_close/1",
+            "port_command/2",
+            "port_command/3",
+            "port_connect/2",
+            "port_control/3",
+            "port_call/3",
+            "process_display/2",
+            "process_flag/3",
+            "send_nosuspend/2",
+            "send_nosuspend/3",
+            "spawn/1",
+            "spawn/4",
+            "spawn_link/1",
+            "spawn_link/2",
+            "spawn_link/4",
+            "spawn_monitor/1",
+            "spawn_monitor/2",
+            "spawn_monitor/3",
+            "spawn_monitor/4",
+            "spawn_opt/2",
+            "spawn_opt/3",
+            "spawn_opt/5",
+            "spawn_request/1",
+            "spawn_request/2",
+            "spawn_request/3",
+            "spawn_request/4",
+            "spawn_request/5",
+            "suspend_process/1",
+            "suspend_process/2",
+            "trace/3",
+            "trace_pattern/2",
+            "trace_pattern/3",
+            "purge_module/1",
+            "load_module/2",
+            "open_port/2",
+            "prepare_loading/2",
+        ],
+    ),
+    (
+        "unicode",
+        &["characters_to_list/1", "characters_to_binary/1"],
+    ),
+];
+
+/// Whether erl writes `module:function/arity` in Erlang ([`ERLANG_WRITTEN`]).
+pub fn erlang_written(module: &str, function: &str, arity: usize) -> bool {
+    ERLANG_WRITTEN.iter().any(|(m, fs)| {
+        *m == module
+            && fs.iter().any(|f| {
+                f.split_once('/')
+                    .is_some_and(|(n, a)| n == function && a.parse() == Ok(arity))
+            })
+    })
+}
+
 /// Gives every BIF its export entry, once, when the VM starts (as erl does from its BIF
 /// table): calls, `apply` and export funs then find BIFs by the export table's index like
 /// any other function, and a module loaded later keeps the native versions of its BIFs.
@@ -319,6 +390,12 @@ pub static TABLE: Table = bifs![
     ("erlang", "spawn", 4, procs::spawn4),
     ("erlang", "spawn_link", 1, procs::spawn_link1),
     ("erlang", "spawn_link", 3, procs::spawn_link3),
+    ("erlang", "spawn_link", 2, procs::spawn_link_on),
+    ("erlang", "spawn_link", 4, procs::spawn_link_on),
+    ("erlang", "spawn_monitor", 2, procs::spawn_monitor_on),
+    ("erlang", "spawn_monitor", 4, procs::spawn_monitor_on),
+    ("erlang", "spawn_opt", 3, procs::spawn_opt_on),
+    ("erlang", "spawn_opt", 5, procs::spawn_opt_on),
     ("erlang", "spawn_monitor", 1, procs::spawn_monitor1),
     ("erlang", "spawn_monitor", 3, procs::spawn_monitor3),
     ("erlang", "spawn_opt", 2, procs::spawn_opt2),
@@ -362,6 +439,7 @@ pub static TABLE: Table = bifs![
     ("erlang", "registered", 0, procs::registered),
     ("erlang", "processes", 0, procs::processes),
     ("erlang", "process_flag", 2, procs::process_flag),
+    ("erlang", "process_flag", 3, procs::process_flag3),
     ("erlang", "suspend_process", 1, procs::suspend_process1),
     ("erlang", "suspend_process", 2, procs::suspend_process),
     ("erlang", "resume_process", 1, procs::resume_process),
@@ -470,7 +548,7 @@ pub static TABLE: Table = bifs![
     ("inet", "gethostname", 0, misc::inet_gethostname),
     ("erlang", "system_monitor", 0, misc::no_monitor),
     ("erlang", "system_profile", 0, misc::no_monitor),
-    ("erlang", "port_info", 1, misc::refuse),
+    ("erlang", "port_info", 1, misc::port_info1),
     ("erlang", "port_info", 2, misc::port_info2),
     ("os", "putenv", 2, misc::os_putenv),
     ("os", "unsetenv", 1, misc::os_unsetenv),

@@ -192,8 +192,8 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
         return Ok(None);
     }
     let (heap, stack, memory) = match info.words {
-        Some(w) if !me => w,
-        _ => (ctx.p.heap_size(), ctx.p.stack.len(), 0),
+        Some((h, s, m)) if !me => (h, s + ERL_STACK_BASE, m),
+        _ => (ctx.p.heap_size(), own_stack_size(ctx), 0),
     };
     let Some(&(_, which)) = ITEMS.iter().find(|(n, _)| *n == ctx.atoms.name(item)) else {
         return Ok(None);
@@ -335,7 +335,10 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             None => Term::NIL,
         },
         Item::Suspending => Term::NIL,
-        Item::ErrorHandler => named(ctx, "error_handler")?,
+        Item::ErrorHandler => match info.error_handler {
+            Some(m) => m,
+            None => named(ctx, "error_handler")?,
+        },
         Item::CatchLevel => {
             let level = if me {
                 ctx.p.catch_level()
@@ -344,6 +347,8 @@ fn value(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> Result<Opt
             };
             Term::small(level as i64)
         }
+        // Calls are not recorded: a process saving them has none to show.
+        Item::LastCalls if info.save_calls => Term::NIL,
         Item::LastCalls => atom::FALSE,
         Item::SequentialTraceToken => Term::NIL,
         Item::Trace => Term::small(
@@ -460,6 +465,16 @@ fn view_of(ctx: &mut Ctx, pid: Term) -> Result<Option<ProcessInfo>, Fault> {
     })
 }
 
+/// The words of a process's stack that erl counts and this stack does not hold: the return
+/// address of the process's first function (to its exit; here the empty stack is the exit).
+const ERL_STACK_BASE: usize = 1;
+
+/// The caller's stack size as erl reports it: [`ERL_STACK_BASE`] and the return address of
+/// its call to `process_info` (a BIF's call here pushes none).
+fn own_stack_size(ctx: &Ctx) -> usize {
+    ctx.p.stack.len() + ERL_STACK_BASE + 1
+}
+
 fn pair(ctx: &mut Ctx, pid: Term, info: &ProcessInfo, item: Term) -> BifResult {
     let v = value(ctx, pid, info, item)?.ok_or_else(badarg)?;
     Ok(ctx.p.heap.tuple(&[item, v]))
@@ -472,7 +487,7 @@ pub fn process_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if a[0] == ctx.p.pid && a[1].is_atom() {
         let size = match ctx.atoms.name(a[1]) {
             "heap_size" | "total_heap_size" => Some(ctx.p.heap_size()),
-            "stack_size" => Some(ctx.p.stack.len()),
+            "stack_size" => Some(own_stack_size(ctx)),
             _ => None,
         };
         if let Some(words) = size {

@@ -223,14 +223,14 @@ pub fn spawn_request(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             opts: mut sopts,
             monitor,
         }) => {
-            if let Some(alias) = monitor {
-                sopts.monitor = Some(number);
-                if let Some(mode) = alias {
-                    let me = me(ctx);
-                    ctx.node.alias(me, number, mode);
+            let monitored = match monitor {
+                Some(m) => {
+                    sopts.monitor = Some(number);
+                    monitor_options(ctx, number, m)
                 }
-            }
-            match spawn_with(ctx, start, sopts) {
+                None => Ok(()),
+            };
+            match monitored.and_then(|()| spawn_with(ctx, start, sopts)) {
                 Ok(pid) => (atom::OK, pid),
                 Err(_) => (atom::ERROR, atom::SYSTEM_LIMIT),
             }
@@ -329,18 +329,17 @@ fn local_node(ctx: &Ctx, node: Term) -> Result<(), Fault> {
 }
 
 /// Spawns with the options given; `{Pid, Ref}` when monitoring.
-/// `monitor`: `{Pid, Ref}` is returned, the reference an alias of the caller if a mode is given.
+/// `monitor`: `{Pid, Ref}` is returned, the monitor with its options.
 fn spawn_result(
     ctx: &mut Ctx,
     start: Start,
     mut opts: SpawnOptions,
-    monitor: Option<Option<AliasMode>>,
+    monitor: Option<MonitorOptions>,
 ) -> BifResult {
     let mref = monitor.map(|_| new_ref(ctx));
     opts.monitor = mref.map(|(n, _)| n);
-    if let (Some(Some(mode)), Some((n, _))) = (monitor, mref) {
-        let me = me(ctx);
-        ctx.node.alias(me, n, mode);
+    if let (Some(m), Some((n, _))) = (monitor, mref) {
+        monitor_options(ctx, n, m)?;
     }
     let pid = spawn_with(ctx, start, opts)?;
     // A new process cannot have died before the caller yields, so a link to it holds nothing
@@ -401,6 +400,34 @@ pub fn spawn_link3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     spawn_result(ctx, s, LINKED, None)
 }
 
+/// `spawn_link/2,4`: `spawn_link/1,3` on this node (another is `badarg`: the node is not
+/// distributed).
+pub fn spawn_link_on(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    local_node(ctx, a[0])?;
+    match a.len() {
+        2 => spawn_link1(ctx, &a[1..]),
+        _ => spawn_link3(ctx, &a[1..]),
+    }
+}
+
+/// `spawn_monitor/2,4`: `spawn_monitor/1,3` on this node.
+pub fn spawn_monitor_on(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    local_node(ctx, a[0])?;
+    match a.len() {
+        2 => spawn_monitor1(ctx, &a[1..]),
+        _ => spawn_monitor3(ctx, &a[1..]),
+    }
+}
+
+/// `spawn_opt/3,5`: `spawn_opt/2,4` on this node.
+pub fn spawn_opt_on(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    local_node(ctx, a[0])?;
+    match a.len() {
+        3 => spawn_opt2(ctx, &a[1..]),
+        _ => spawn_opt4(ctx, &a[1..]),
+    }
+}
+
 /// The arity of a fun term.
 fn fun_arity(ctx: &Ctx, f: Term) -> Option<u32> {
     let v = ctx.view();
@@ -427,13 +454,13 @@ pub fn spawn_monitor1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         return Err(badarg());
     }
     let s = fun_start(ctx, a[0])?;
-    spawn_result(ctx, s, SpawnOptions::default(), Some(None))
+    spawn_result(ctx, s, SpawnOptions::default(), Some(MonitorOptions::PLAIN))
 }
 
 /// `spawn_monitor/3`.
 pub fn spawn_monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let s = mfa_start(ctx, a[0], a[1], a[2])?;
-    spawn_result(ctx, s, SpawnOptions::default(), Some(None))
+    spawn_result(ctx, s, SpawnOptions::default(), Some(MonitorOptions::PLAIN))
 }
 
 /// A `min_heap_size` argument as the heap size erl gives it: a non-negative integer (else
@@ -466,8 +493,39 @@ fn spawn_opts(ctx: &mut Ctx, list: Term) -> Result<SpawnRequest, Fault> {
 /// What a spawn_opt option list asks for beyond [`SpawnOptions`].
 struct SpawnRequest {
     opts: SpawnOptions,
-    /// Return `{Pid, Ref}`, the monitor's reference an alias of the caller with this mode.
-    monitor: Option<Option<AliasMode>>,
+    /// Return `{Pid, Ref}`, the monitor with these options.
+    monitor: Option<MonitorOptions>,
+}
+
+/// A spawn's `{monitor, Opts}`: its reference an alias of the caller with this mode, and
+/// the tag of its 'DOWN' message.
+#[derive(Clone, Copy)]
+struct MonitorOptions {
+    alias: Option<AliasMode>,
+    tag: Option<Term>,
+}
+
+impl MonitorOptions {
+    /// A monitor without options.
+    const PLAIN: Self = Self {
+        alias: None,
+        tag: None,
+    };
+}
+
+/// Sets up the options of monitor `n`, made next: its alias and its tag.
+fn monitor_options(ctx: &mut Ctx, n: u64, m: MonitorOptions) -> Result<(), Fault> {
+    if let Some(mode) = m.alias {
+        let me = me(ctx);
+        ctx.node.alias(me, n, mode);
+    }
+    if let Some(t) = m.tag {
+        let view = ctx.p.heap.view(ctx.lits);
+        ctx.node
+            .tag_monitor(n, &view, t)
+            .map_err(|_| Fault::error(atom::SYSTEM_LIMIT))?;
+    }
+    Ok(())
 }
 
 /// `request`: the list is `spawn_request`'s, which also holds its `reply` options.
@@ -480,7 +538,7 @@ fn read_spawn_opts(ctx: &mut Ctx, list: Term, request: bool) -> Option<SpawnRequ
         if is_atom(ctx, o, "link") {
             opts.link = true;
         } else if is_atom(ctx, o, "monitor") {
-            monitor = Some(None);
+            monitor = Some(MonitorOptions::PLAIN);
         } else if let Some(&[k, v]) = ctx.view().tuple(o) {
             match k.is_atom().then(|| ctx.atoms.name(k)) {
                 Some("priority") => opts.priority = priority(ctx, v)?,
@@ -506,16 +564,17 @@ fn read_spawn_opts(ctx: &mut Ctx, list: Term, request: bool) -> Option<SpawnRequ
     Some(SpawnRequest { opts, monitor })
 }
 
-/// The options of `{monitor, Opts}`: none, or `{alias, Mode}`.
-fn monitor_alias(ctx: &Ctx, list: Term) -> Option<Option<AliasMode>> {
-    let mut mode = None;
+/// The options of `{monitor, Opts}`: `{alias, Mode}` and `{tag, Tag}`.
+fn monitor_alias(ctx: &Ctx, list: Term) -> Option<MonitorOptions> {
+    let mut m = MonitorOptions::PLAIN;
     for o in ctx.view().list_to_vec(list)? {
         match ctx.view().tuple(o) {
-            Some(&[k, m]) if is_atom(ctx, k, "alias") => mode = Some(alias_mode(m)?),
+            Some(&[k, mode]) if is_atom(ctx, k, "alias") => m.alias = Some(alias_mode(mode)?),
+            Some(&[k, t]) if is_atom(ctx, k, "tag") => m.tag = Some(t),
             _ => return None,
         }
     }
-    Some(mode)
+    Some(m)
 }
 
 /// A `message_queue_data` value: `Some(true)` for `off_heap`, `Some(false)` for `on_heap`.
@@ -603,12 +662,14 @@ pub fn monitor(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         // The time offset never changes here (erl's `final` offset): it never fires.
         return Ok(new_ref(ctx).1);
     }
-    monitor_with(ctx, a[0], a[1], None)
+    monitor_with(ctx, a[0], a[1], None, None)
 }
 
-/// `monitor/3`: `monitor/2` with an `{alias, Mode}` option (what gen:call uses).
+/// `monitor/3`: `monitor/2` with the options `{alias, Mode}` (what gen:call uses) and
+/// `{tag, Tag}` (the 'DOWN' message has Tag in place of `'DOWN'`; the last one counts).
 pub fn monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let mut alias = None;
+    let mut tag = None;
     // Walked in place: gen:call monitors on every call, so no option vector is built.
     let v = ctx.view();
     let mut opts = a[2];
@@ -618,6 +679,7 @@ pub fn monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             Some([atom::ALIAS, mode]) => {
                 alias = Some(alias_mode(*mode).ok_or_else(super::misc::badopt)?);
             }
+            Some([k, t]) if is_atom(ctx, *k, "tag") => tag = Some(*t),
             _ => return Err(super::misc::badopt()),
         }
         opts = rest;
@@ -625,7 +687,7 @@ pub fn monitor3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     if !opts.is_nil() {
         return Err(super::misc::badopt());
     }
-    monitor_with(ctx, a[0], a[1], alias)
+    monitor_with(ctx, a[0], a[1], alias, tag)
 }
 
 fn alias_mode(t: Term) -> Option<AliasMode> {
@@ -637,16 +699,29 @@ fn alias_mode(t: Term) -> Option<AliasMode> {
     })
 }
 
-fn monitor_with(ctx: &mut Ctx, kind: Term, target: Term, alias: Option<AliasMode>) -> BifResult {
+fn monitor_with(
+    ctx: &mut Ctx,
+    kind: Term,
+    target: Term,
+    alias: Option<AliasMode>,
+    tag: Option<Term>,
+) -> BifResult {
     if kind != atom::PROCESS {
-        return Err(badarg());
+        // A kind erl monitors (ports, the time offset) with a target it refuses is a plain
+        // badarg; any other kind is `badtype`.
+        if is_atom(ctx, kind, "port") || is_atom(ctx, kind, "time_offset") {
+            return Err(badarg());
+        }
+        let badtype = atom(ctx, "badtype")?;
+        return Err(badarg_cause(badtype));
     }
     let target = dest(ctx, target).ok_or_else(badarg)?;
-    let (n, r) = new_ref(ctx);
-    let me = me(ctx);
-    if let Some(mode) = alias {
-        ctx.node.alias(me, n, mode);
+    if matches!(target, Dest::Alias(_)) {
+        return Err(badarg());
     }
+    let (n, r) = new_ref(ctx);
+    monitor_options(ctx, n, MonitorOptions { alias, tag })?;
+    let me = me(ctx);
     match target {
         Dest::Pid(p) => ctx.node.monitor(me, n, Some(p), None),
         Dest::Name(name) => {
@@ -720,9 +795,8 @@ pub fn demonitor2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         // the node keeps 'DOWN' messages for a removed monitor from ever arriving later.
         let v = ctx.p.heap.view(ctx.lits);
         ctx.p.mailbox.retain(|&m| match v.tuple(m) {
-            Some([tag, r, _, _, _]) => {
-                !(*tag == atom::DOWN && v.is_ref(*r) && v.payload(*r)[0].0 == n)
-            }
+            // Any tag: a tagged monitor's message has its own in place of 'DOWN'.
+            Some([_, r, _, _, _]) => !(v.is_ref(*r) && v.payload(*r)[0].0 == n),
             _ => true,
         });
     }
@@ -823,7 +897,8 @@ pub(super) fn priority_atom(ctx: &mut Ctx, p: Priority) -> Result<Term, Fault> {
 }
 
 /// `process_flag/2`: `trap_exit`, `priority`, `max_heap_size`, `min_heap_size`,
-/// `min_bin_vheap_size`, `message_queue_data`, `sensitive` and `monitor_nodes` (also with options).
+/// `min_bin_vheap_size`, `message_queue_data`, `sensitive`, `error_handler` and `monitor_nodes`
+/// (also with options).
 pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     let me = me(ctx);
     if let Some(key) = monitor_nodes_key(ctx, a[0]) {
@@ -893,6 +968,19 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
             _ => return Err(badarg()),
         };
         Ok(Term::boolean(core::mem::replace(&mut ctx.p.sensitive, on)))
+    } else if is_atom(ctx, a[0], "save_calls") {
+        let n = save_calls(a[1]).ok_or_else(|| badarg_cause(atom::NONE_ATOM))?;
+        let old = ctx.node.set_save_calls(me, n).unwrap_or(0);
+        Ok(Term::small(i64::from(old)))
+    } else if is_atom(ctx, a[0], "error_handler") {
+        if !a[1].is_atom() {
+            return Err(badarg());
+        }
+        let new = (!is_atom(ctx, a[1], "error_handler")).then_some(a[1]);
+        match ctx.node.set_error_handler(me, new) {
+            Some(old) => Ok(old),
+            None => atom(ctx, "error_handler"),
+        }
     } else if is_atom(ctx, a[0], "message_queue_data") {
         // One mailbox layout: the setting is remembered and reported (logger's processes
         // ask for off_heap).
@@ -903,6 +991,29 @@ pub fn process_flag(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         // A flag erl does not know (or this runtime does not keep), as erl reports one.
         Err(badopt(ctx))
     }
+}
+
+/// A `save_calls` value: 0 to 10,000.
+fn save_calls(t: Term) -> Option<u16> {
+    t.as_small()
+        .filter(|n| (0..=10_000).contains(n))
+        .map(|n| n as u16)
+}
+
+/// `process_flag/3`: `save_calls` of any live process (`badtype` for anything else in
+/// place of one), the only flag erl sets for another process.
+pub fn process_flag3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    let live = a[0].is_pid() && (a[0] == ctx.p.pid || ctx.node.is_alive(a[0].pid_number()));
+    if !live {
+        let badtype = atom(ctx, "badtype")?;
+        return Err(badarg_cause(badtype));
+    }
+    if !is_atom(ctx, a[1], "save_calls") {
+        return Err(badarg());
+    }
+    let n = save_calls(a[2]).ok_or_else(badarg)?;
+    let old = ctx.node.set_save_calls(a[0].pid_number(), n).unwrap_or(0);
+    Ok(Term::small(i64::from(old)))
 }
 
 /// The key of a `monitor_nodes` flag: 0 for the plain atom, the hash of its options (a

@@ -216,6 +216,16 @@ fn text(ctx: &Ctx, t: Term, utf: bool) -> Result<Vec<u8>, Fault> {
     Ok(out)
 }
 
+/// The text of a pattern, as [`text`] gives it up to its first NUL byte: erl hands the
+/// pattern to PCRE as a C string, so what follows a NUL is not part of it.
+fn pattern_text(ctx: &Ctx, t: Term, utf: bool) -> Result<Vec<u8>, Fault> {
+    let mut text = text(ctx, t, utf)?;
+    if let Some(end) = text.iter().position(|&b| b == 0) {
+        text.truncate(end);
+    }
+    Ok(text)
+}
+
 /// A compiled pattern term's options and text, if `t` is one of ours.
 fn compiled(ctx: &Ctx, t: Term) -> Option<(u32, Vec<u8>)> {
     let v = ctx.view();
@@ -263,7 +273,7 @@ fn compile(ctx: &mut Ctx, pattern: Term, opts: Term) -> BifResult {
         return Err(badarg());
     }
     let bits = o.bits & !NEWLINE_GIVEN;
-    let text = text(ctx, pattern, bits & opt::UTF != 0)?;
+    let text = pattern_text(ctx, pattern, bits & opt::UTF != 0)?;
     ctx.charge(text.len() / 16);
     match Regex::compile(&text, bits) {
         Ok(re) => {
@@ -337,7 +347,7 @@ fn run(ctx: &mut Ctx, a: &[Term], opts: Term) -> BifResult {
         None => {
             let bits = o.bits & !(RUN_ONLY | NEWLINE_GIVEN);
             let utf = bits & opt::UTF != 0;
-            let text = text(ctx, pattern, utf)?;
+            let text = pattern_text(ctx, pattern, utf)?;
             match Regex::compile(&text, bits) {
                 Ok(re) => {
                     let crlf = re.uses_crlf();

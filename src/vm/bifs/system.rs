@@ -420,6 +420,9 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         "port_count" => Term::small(0),
         "port_limit" => Term::small(65536),
         "ets_limit" => Term::small(8192),
+        "ets_count" => Term::small(ctx.ets.count() as i64),
+        // No processor information to read again.
+        "update_cpu_info" => named(ctx, "unchanged")?,
         "build_type" => atom::OPT,
         "multi_scheduling" => named(ctx, "disabled")?,
         "scheduler_bind_type" => named(ctx, "unbound")?,

@@ -302,15 +302,16 @@ fn changed(
 
 /// `erlang:trace/3`.
 pub fn trace3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
+    // The flag list is checked first, as erl checks it.
+    let items = ctx
+        .view()
+        .list_to_vec(a[2])
+        .ok_or_else(|| badarg_cause(atom::BADOPT))?;
     let how = match a[1] {
         atom::TRUE => true,
         atom::FALSE => false,
         _ => return Err(badarg()),
     };
-    let items = ctx
-        .view()
-        .list_to_vec(a[2])
-        .ok_or_else(|| badarg_cause(atom::BADOPT))?;
     let view = ctx.view();
     let (flags, tracer) = trace::parse_flags(ctx.atoms, &items, |t| match view.tuple(t) {
         Some(&[tag, x]) => Some((tag, x)),

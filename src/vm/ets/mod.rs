@@ -143,6 +143,11 @@ impl Ets {
         self.tables.keys().copied().collect()
     }
 
+    /// How many tables there are.
+    pub fn count(&self) -> usize {
+        self.tables.len()
+    }
+
     /// Whether `pid` owns any table.
     pub fn owns_any(&self, pid: u32) -> bool {
         self.tables.values().any(|t| t.owner == pid)

@@ -517,3 +517,51 @@ pub(super) fn traced_call(ctx: &mut Ctx, xr: &[Term; X_REGS], t: &TracePoint, lo
     };
     push_return_frame(ctx, t.module as i64 | bit, t.entry);
 }
+
+/// A call of the undefined `md:fun` with `n` arguments in x0.., from instruction `at` (a
+/// tail call dropping `tail` slots), when the process named an error handler of its own
+/// (`process_flag(error_handler, Handler)`): it goes to `Handler:undefined_function(md, fun,
+/// Args)`, whose answer is the call's, as in erl. The outcome enters the handler through the
+/// scheduler (x0..x2 its arguments), or asks for the handler's module first (the registers
+/// untouched, for the call to run again). `None`: the `undef` error, for a handler that does
+/// not define the function.
+#[cold]
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn to_error_handler(
+    p: &mut Process,
+    xr: &mut [Term; X_REGS],
+    live: &mut usize,
+    code: &Code,
+    at: (u32, u32),
+    handler: Term,
+    (md, fun): (Term, Term),
+    n: u32,
+    tail: Option<usize>,
+) -> Option<Outcome> {
+    match resolve(code, handler, atom::UNDEFINED_FUNCTION, 3) {
+        Resolved::Code(module, pc) => {
+            if tail.is_none() && p.stack.len() + 1 > p.max_stack && p.grow_stack(1).is_err() {
+                return Some(Outcome::Crash {
+                    class: Class::Exit,
+                    reason: atom::KILLED,
+                    trace: Term::NIL,
+                });
+            }
+            let args = p.heap.list(&xr[..n as usize]);
+            xr[..3].copy_from_slice(&[md, fun, args]);
+            enter_from(p, at, tail);
+            p.trap_caller = None;
+            *live = 3;
+            (p.module, p.pc) = (module, pc);
+            Some(Outcome::Yield)
+        }
+        Resolved::Load(name) => {
+            // The call runs again once the module is loaded: every register kept.
+            *live = X_REGS;
+            (p.module, p.pc) = (at.0, at.1 - 1);
+            Some(Outcome::NeedModule(name))
+        }
+        _ => None,
+    }
+}

@@ -44,8 +44,8 @@ mod tests;
 
 use bs::{bs_fault, bs_get, create_bin, ctx_fields, set_pos};
 use call::{
-    apply_bif, apply_target, fun_arity, fun_entry, fun_error, trap, undef, Applied, FunEntry,
-    Resolved,
+    apply_bif, apply_target, fun_arity, fun_entry, fun_error, to_error_handler, trap, undef,
+    Applied, FunEntry, Resolved,
 };
 use guards::{cmp_test, element_of, long_length, size_of, type_test, Length};
 
@@ -1780,6 +1780,21 @@ fn general<'e>(
         // Runs `op`; again only when it was a count or trace point, with the instruction it
         // replaced (so no instruction pays for the points: the dispatch finds them).
         'dispatch: loop {
+            // Hands a call of the undefined `$md:$fun` with `$n` arguments to the process's
+            // own error handler, if it has one that takes it ([`call::to_error_handler`]),
+            // entered as the call would be (`$tail`: dropping that many slots); else the
+            // `undef` error follows.
+            macro_rules! to_error_handler {
+                ($md:expr, $fun:expr, $n:expr, $tail:expr) => {
+                    if let Some(h) = node.error_handler(p.pid.pid_number()) {
+                        let at = (m, pc!() as u32);
+                        let (md, n) = (($md, $fun), $n as u32);
+                        if let Some(o) = to_error_handler(p, xr, live, code, at, h, md, n, $tail) {
+                            return Some(o);
+                        }
+                    }
+                };
+            }
             match op {
                 Op::CountCall(_) | Op::TraceLocal(_) => {
                     // A function whose calls are counted or traced: counted and traced, then
@@ -2445,6 +2460,8 @@ fn general<'e>(
                                 }
                                 need_module!(md);
                             }
+                            let tail = (!*push).then_some(*dealloc as usize);
+                            to_error_handler!(e.module, e.function, e.arity, tail);
                             let args: Vec<Term> = xr[..e.arity as usize].to_vec();
                             let f = undef(
                                 p,
@@ -2512,6 +2529,8 @@ fn general<'e>(
                             need_module!(name)
                         }
                         Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
+                            let last = tail.then_some(*dealloc as usize);
+                            to_error_handler!(md, fun, n, last);
                             let args: Vec<Term> = xr[..n as usize].to_vec();
                             let f = undef(
                                 p,
@@ -2645,6 +2664,7 @@ fn general<'e>(
                             },
                             Ok(Resolved::Load(name)) => need_module!(name),
                             _ => {
+                                to_error_handler!(md, fun, n, last);
                                 enter_fun!();
                                 let args: Vec<Term> = xr[..n as usize].to_vec();
                                 let trace = exception::build_trace(
