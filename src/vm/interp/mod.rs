@@ -2455,8 +2455,17 @@ fn general<'e>(
                                 && !code.missing.contains(e.module.atom_index())
                             {
                                 let (md, fun, n) = (e.module, e.function, e.arity);
-                                if via_error_handler!(md, fun, n, !*push, *dealloc) {
-                                    next_op!();
+                                if code.error_handler.is_some() {
+                                    // Under OTP's boot, a process's own handler first.
+                                    to_error_handler!(
+                                        md,
+                                        fun,
+                                        n,
+                                        (!*push).then_some(*dealloc as usize)
+                                    );
+                                    if via_error_handler!(md, fun, n, !*push, *dealloc) {
+                                        next_op!();
+                                    }
                                 }
                                 need_module!(md);
                             }
@@ -2523,8 +2532,11 @@ fn general<'e>(
                             }
                         }
                         Ok(Resolved::Load(name)) => {
-                            if via_error_handler!(md, fun, n, *tail, *dealloc) {
-                                next_op!();
+                            if code.error_handler.is_some() {
+                                to_error_handler!(md, fun, n, tail.then_some(*dealloc as usize));
+                                if via_error_handler!(md, fun, n, *tail, *dealloc) {
+                                    next_op!();
+                                }
                             }
                             need_module!(name)
                         }
