@@ -116,9 +116,7 @@ impl StartItem {
             atoms: false,
         }
     }
-}
 
-impl StartItem {
     /// The expressions of an `-eval` item ([`StartItem::eval`]).
     pub fn eval_exprs(&self) -> Option<&str> {
         (self.module == "init" && self.function == "start_it" && !self.atoms)
@@ -178,7 +176,6 @@ impl<P: Platform> Node<P> {
             stop: None,
             main: None,
             items: VecDeque::new(),
-
             ended: Vec::new(),
             env: Vec::new(),
             code_path: None,

@@ -21,6 +21,18 @@ use crate::loader::Module;
 /// The most bytes of a halt slogan erl writes (its buffer for it holds 1,024 with the NUL).
 const SLOGAN_BYTES: usize = 1023;
 
+/// Keeps what erl's emulator keeps of a halt message, its crash dump's slogan: the first
+/// 1023 bytes (whole characters).
+pub fn truncate_slogan(slogan: &mut String) {
+    if slogan.len() > SLOGAN_BYTES {
+        let mut end = SLOGAN_BYTES;
+        while !slogan.is_char_boundary(end) {
+            end -= 1;
+        }
+        slogan.truncate(end);
+    }
+}
+
 /// A module [`Runtime::finish`] installed: its name, its code before, the exports that led
 /// there, and its new code.
 type Installed = (Term, Option<u32>, Vec<(u32, Target)>, u32);
@@ -746,13 +758,7 @@ impl Runtime {
             "init terminating in do_boot ({})",
             init_text(&view, &vm.atoms, Self::crash_reason(&view, t))
         );
-        if slogan.len() > SLOGAN_BYTES {
-            let mut end = SLOGAN_BYTES;
-            while !slogan.is_char_boundary(end) {
-                end -= 1;
-            }
-            slogan.truncate(end);
-        }
+        truncate_slogan(&mut slogan);
         slogan
     }
 

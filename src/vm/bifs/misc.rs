@@ -55,24 +55,14 @@ pub fn halt1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
                 .and_then(|c| u32::try_from(c).ok().and_then(char::from_u32))
         })
         .collect();
-    // erl's emulator keeps the first 1023 bytes of the message as the crash dump's slogan.
     s.map_or_else(
         || Err(badarg()),
         |mut s| {
-            if s.len() > HALT_MESSAGE_BYTES {
-                let mut end = HALT_MESSAGE_BYTES;
-                while !s.is_char_boundary(end) {
-                    end -= 1;
-                }
-                s.truncate(end);
-            }
+            crate::vm::driver::truncate_slogan(&mut s);
             Err(Fault::HaltMessage(s))
         },
     )
 }
-
-/// How much of a `halt/1,2` message erl's emulator keeps.
-const HALT_MESSAGE_BYTES: usize = 1023;
 
 /// `halt/2`: the options are checked first, as erl does: a proper list of
 /// `{flush, Boolean}` (output is always written out), else `badarg` with cause `badopt`.

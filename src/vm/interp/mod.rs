@@ -1556,38 +1556,6 @@ fn general<'e>(
             return Some(Outcome::NeedModule($module));
         }};
     }
-    // Under OTP's boot, a call of `$md:$fun` with `$n` arguments, whose module is not
-    // loaded, becomes a call of `error_handler:undefined_function($md, $fun, Args)` once
-    // that is loaded: OTP's code server loads the module, as in erl. `false` (nothing
-    // done) otherwise.
-    macro_rules! via_error_handler {
-        ($md:expr, $fun:expr, $n:expr, $tail:expr, $dealloc:expr) => {{
-            if let Some(Target::Code {
-                module: hm,
-                pc: hpc,
-            }) = code.error_handler.map(|i| code.exports[i as usize].target)
-            {
-                let n = $n as usize;
-                gc!(2 * n, n);
-                let args = p.heap.list(&xr[..n]);
-                xr[0] = $md;
-                xr[1] = $fun;
-                xr[2] = args;
-                if $tail {
-                    let len = p.stack.len();
-                    p.stack.truncate(len - $dealloc as usize);
-                } else {
-                    stack_check!();
-                    p.stack.push(Term::cp_at(m, pc!()));
-                }
-                jump_module!(hm, hpc);
-                reduce!(m, pc!(), 3);
-                true
-            } else {
-                false
-            }
-        }};
-    }
     // Past its checkpoint the stack grows, charged to the node's memory account; refused
     // there, or over a max_heap_size that kills, the process dies as in `gc!`.
     macro_rules! stack_check {
@@ -1791,6 +1759,27 @@ fn general<'e>(
                         let (md, n) = (($md, $fun), $n as u32);
                         if let Some(o) = to_error_handler(p, xr, live, code, at, h, md, n, $tail) {
                             return Some(o);
+                        }
+                    }
+                };
+            }
+            // Under OTP's boot, a call of `$md:$fun` with `$n` arguments whose module is not
+            // loaded goes to the process's own error handler, else to OTP's `error_handler`
+            // once that is loaded, so OTP's code server loads the module, as in erl; else the
+            // node loads it.
+            macro_rules! not_loaded {
+                ($md:expr, $fun:expr, $n:expr, $tail:expr) => {
+                    if let Some(i) = code.error_handler {
+                        to_error_handler!($md, $fun, $n, $tail);
+                        let h = &code.exports[i as usize];
+                        if matches!(h.target, Target::Code { .. }) {
+                            let at = (m, pc!() as u32);
+                            let (md, n) = (($md, $fun), $n as u32);
+                            if let Some(o) =
+                                to_error_handler(p, xr, live, code, at, h.module, md, n, $tail)
+                            {
+                                return Some(o);
+                            }
                         }
                     }
                 };
@@ -2454,20 +2443,9 @@ fn general<'e>(
                             if code.module_index(e.module).is_none()
                                 && !code.missing.contains(e.module.atom_index())
                             {
-                                let (md, fun, n) = (e.module, e.function, e.arity);
-                                if code.error_handler.is_some() {
-                                    // Under OTP's boot, a process's own handler first.
-                                    to_error_handler!(
-                                        md,
-                                        fun,
-                                        n,
-                                        (!*push).then_some(*dealloc as usize)
-                                    );
-                                    if via_error_handler!(md, fun, n, !*push, *dealloc) {
-                                        next_op!();
-                                    }
-                                }
-                                need_module!(md);
+                                let tail = (!*push).then_some(*dealloc as usize);
+                                not_loaded!(e.module, e.function, e.arity, tail);
+                                need_module!(e.module);
                             }
                             let tail = (!*push).then_some(*dealloc as usize);
                             to_error_handler!(e.module, e.function, e.arity, tail);
@@ -2532,12 +2510,7 @@ fn general<'e>(
                             }
                         }
                         Ok(Resolved::Load(name)) => {
-                            if code.error_handler.is_some() {
-                                to_error_handler!(md, fun, n, tail.then_some(*dealloc as usize));
-                                if via_error_handler!(md, fun, n, *tail, *dealloc) {
-                                    next_op!();
-                                }
-                            }
+                            not_loaded!(md, fun, n, tail.then_some(*dealloc as usize));
                             need_module!(name)
                         }
                         Ok(Resolved::Apply) | Ok(Resolved::Undef) => {
