@@ -1,8 +1,9 @@
 //! Compiles the kernel's Erlang boot module (`src/erlang/xenbeam_kernel.erl`) and the host's
 //! own preloaded modules (`src/erlang/host/`: the part of `init` that runs `-eval` items,
-//! `prim_eval`, erl_eval's receive, and `xenbeam_os`, the Erlang half of `os:cmd`) for the
-//! host runner, which carries them in its binary (the image embeds the kernel module through
-//! `scripts/build`, and never the host's modules).
+//! `prim_eval`, erl_eval's receive, and `xenbeam_os`, the Erlang half of `os:cmd`), and the
+//! modules OTP's boot needs in place of erl's port-based ones (`src/erlang/boot/`), for the
+//! host runner, which carries them in its binary (the image embeds the kernel module, and
+//! the boot's modules when it boots OTP's way, through `scripts/build`; never the host's).
 //!
 //! Without `erlc` the runner carries empty modules: it starts no kernel services and cannot
 //! run `-eval` or `os:cmd`.
@@ -19,7 +20,7 @@ fn main() {
         ),
         ("src/erlang/host/init.erl", "xenbeam-run cannot run -eval"),
         (
-            "src/erlang/host/prim_eval.S",
+            "src/erlang/boot/prim_eval.S",
             "erl_eval cannot evaluate receive expressions",
         ),
         (
@@ -27,19 +28,19 @@ fn main() {
             "xenbeam-run cannot run os:cmd",
         ),
         (
-            "src/erlang/host/user.erl",
+            "src/erlang/boot/user.erl",
             "xenbeam-run cannot boot as erl does",
         ),
         (
-            "src/erlang/host/standard_error.erl",
+            "src/erlang/boot/standard_error.erl",
             "xenbeam-run cannot boot as erl does",
         ),
         (
-            "src/erlang/host/erts_code_purger.erl",
+            "src/erlang/boot/erts_code_purger.erl",
             "xenbeam-run cannot boot as erl does",
         ),
         (
-            "src/erlang/host/xenbeam_boot.erl",
+            "src/erlang/boot/xenbeam_boot.erl",
             "xenbeam-run cannot boot as erl does",
         ),
     ] {

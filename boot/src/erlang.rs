@@ -13,7 +13,7 @@ use log::{error, info, warn};
 #[cfg(feature = "archive-files")]
 use xenbeam::archive::files::FileView;
 use xenbeam::archive::Archive;
-use xenbeam::sched::{Node, StartItem, Stop};
+use xenbeam::sched::{Node, OtpBoot, StartItem, Stop};
 use xenbeam::vm::bif::{Input, Io};
 use xenbeam::vm::driver::{ModuleSource, Runtime};
 #[cfg(feature = "archive-files")]
@@ -27,8 +27,19 @@ use crate::seam::XenPlatform;
 struct Embedded<'a>(Archive<'a>);
 
 impl ModuleSource for Embedded<'_> {
+    /// A module by name, or (under OTP's boot, where modules are files of the archive) the
+    /// file `.../ebin/NAME.beam`, as the host runner finds modules in the code path's
+    /// directories.
     fn find(&mut self, name: &str) -> Option<Vec<u8>> {
-        self.0.get(name).map(<[u8]>::to_vec)
+        self.0
+            .get(name)
+            .or_else(|| {
+                self.0.entries().find_map(|(path, data)| {
+                    let dir = path.strip_suffix(".beam")?.strip_suffix(name)?;
+                    dir.ends_with("/ebin/").then_some(data)
+                })
+            })
+            .map(<[u8]>::to_vec)
     }
 }
 
@@ -138,18 +149,103 @@ pub fn run(
         "erlang: process heaps may hold {} KiB",
         memory_budget / 1024
     );
-    let status = match node.start_services(&mut io, &mut src) {
-        Err(stop) => {
-            warn!("the kernel's Erlang services stopped the node");
-            Some(stop)
+    let status = if let Some(boot) = otp_boot(&src.0) {
+        Some(boot_otp(&mut node, &boot, specs, &mut io, &mut src))
+    } else {
+        match node.start_services(&mut io, &mut src) {
+            Err(stop) => {
+                warn!("the kernel's Erlang services stopped the node");
+                Some(stop)
+            }
+            Ok(()) => spec.map(|spec| start(&mut node, spec, &mut io, &mut src)),
         }
-        Ok(()) => spec.map(|spec| start(&mut node, spec, &mut io, &mut src)),
     }
     .map(|stop| status(&mut node, stop, &mut io));
     for (m, e) in &node.rt.load_errors {
         warn!("could not load module {m}: {e:?}");
     }
     spec.and(status.or(Some(1)))
+}
+
+/// The OTP installation the archive mirrors when its program boots OTP's way
+/// (`scripts/build` embeds OTP's `init` then, with the installation's `bin/start.boot` and
+/// `releases/start_erl.data`, which names erts's version).
+fn otp_boot(archive: &Archive<'_>) -> Option<OtpBoot> {
+    archive.get("init")?;
+    let root = archive
+        .entries()
+        .find_map(|(name, _)| name.strip_suffix("/bin/start.boot"))?;
+    let data_file = alloc::format!("{root}/releases/start_erl.data");
+    let (_, data) = archive.entries().find(|(name, _)| *name == data_file)?;
+    let erts = core::str::from_utf8(data).ok()?.split_whitespace().next()?;
+    Some(OtpBoot {
+        root: root.into(),
+        erts: erts.into(),
+    })
+}
+
+/// Boots as erl does ([`Node::boot`]): OTP's `init` evaluates the boot script, then runs
+/// the command line's items, the program's applications' `ebin` directories in the code
+/// path (one `-pa` flag, as `erl -pa Dir1 Dir2` gives them). The archive's modules (the kernel's, the boot's, erl's preloaded ones) are loaded
+/// first, as erl's emulator preloads its own.
+fn boot_otp(
+    node: &mut Node<XenPlatform>,
+    boot: &OtpBoot,
+    specs: &[RunSpec<'_>],
+    io: &mut Console,
+    src: &mut Embedded<'_>,
+) -> Stop {
+    let items = start_items(specs);
+    let pa: Vec<alloc::string::String> = src
+        .0
+        .entries()
+        .filter_map(|(name, _)| app_ebin(name))
+        .fold(Vec::new(), |mut dirs, d| {
+            if !dirs.contains(&d) {
+                dirs.push(d);
+            }
+            dirs
+        });
+    info!("booting OTP's init with {}/bin/start.boot", boot.root);
+    // The home directory is the root of the archive's files (it holds no `.erlang`).
+    if !node.boot(&boot.args(Some("/"), &[pa], &items)) {
+        error!("OTP's init cannot be started");
+        return Stop::Halt(1);
+    }
+    let names: Vec<&str> = src
+        .0
+        .entries()
+        .map(|(name, _)| name)
+        .filter(|name| !name.starts_with('/'))
+        .collect();
+    for name in names {
+        if let Ok(m) = node.rt.vm.atoms.intern(name) {
+            node.rt.ensure_loaded(m, src, io);
+        }
+    }
+    node.run(io, src)
+}
+
+/// The `ebin` directory of an application's file in the archive (`/lib/App/ebin/...`).
+fn app_ebin(path: &str) -> Option<alloc::string::String> {
+    let mut parts = path.strip_prefix("/lib/")?.split('/');
+    let (app, ebin) = (parts.next()?, parts.next()?);
+    (ebin == "ebin" && parts.next().is_some()).then(|| alloc::format!("/lib/{app}/ebin"))
+}
+
+/// The command line's items as the node runs them.
+fn start_items(specs: &[RunSpec<'_>]) -> Vec<StartItem> {
+    // Like erl's -run and -s: no arguments calls FUN/0, otherwise FUN/1 with the list of
+    // strings (-run) or atoms (-s).
+    specs
+        .iter()
+        .map(|s| StartItem {
+            module: s.module.into(),
+            function: s.function.into(),
+            args: s.arg_list().map(alloc::string::String::from).collect(),
+            atoms: s.atoms,
+        })
+        .collect()
 }
 
 /// Runs the command line's items in their process to the node's end.
@@ -159,17 +255,7 @@ fn start(
     io: &mut Console,
     src: &mut Embedded<'_>,
 ) -> Stop {
-    // Like erl's -run and -s: no arguments calls FUN/0, otherwise FUN/1 with the list of
-    // strings (-run) or atoms (-s).
-    let items: Vec<StartItem> = specs
-        .iter()
-        .map(|s| StartItem {
-            module: s.module.into(),
-            function: s.function.into(),
-            args: s.arg_list().map(alloc::string::String::from).collect(),
-            atoms: s.atoms,
-        })
-        .collect();
+    let items = start_items(specs);
     for item in &items {
         info!(
             "running {}:{}/{}",

@@ -55,7 +55,7 @@ use xenbeam::platform::sim::{SimPage, SimPlatform};
 use xenbeam::platform::xenstored::XenstoredConfig;
 use xenbeam::platform::{Channel, Platform, PlatformError};
 use xenbeam::sched::pids::{round_process_limit, MAX_PROCESS_LIMIT, MIN_PROCESS_LIMIT};
-use xenbeam::sched::{Node, StartItem, Stop};
+use xenbeam::sched::{Node, OtpBoot, StartItem, Stop};
 use xenbeam::vm::bif::{Input, Io};
 use xenbeam::vm::bifs::math::MathFn;
 use xenbeam::vm::display::binary_text;
@@ -72,7 +72,7 @@ const KERNEL_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/xenbeam_k
 /// `-eval` items), compiled by the build script; empty when `erlc` was missing then.
 const INIT_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/init.beam"));
 
-/// erl_eval's receive (`src/erlang/host/prim_eval.S`), compiled by the build script; empty
+/// erl_eval's receive (`src/erlang/boot/prim_eval.S`), compiled by the build script; empty
 /// when `erlc` was missing then.
 const PRIM_EVAL_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/prim_eval.beam"));
 
@@ -80,19 +80,19 @@ const PRIM_EVAL_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/prim_e
 /// empty when `erlc` was missing then.
 const OS_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/xenbeam_os.beam"));
 
-/// The console's I/O server under OTP's boot (`src/erlang/host/user.erl`), in place of erl's
+/// The console's I/O server under OTP's boot (`src/erlang/boot/user.erl`), in place of erl's
 /// `user`, which drives the terminal through a port; empty when `erlc` was missing.
 const USER_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/user.beam"));
 
-/// Standard error's I/O server under OTP's boot (`src/erlang/host/standard_error.erl`), in
+/// Standard error's I/O server under OTP's boot (`src/erlang/boot/standard_error.erl`), in
 /// place of erl's, which writes through a port; empty when `erlc` was missing.
 const STDERR_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/standard_error.beam"));
 
-/// The purges of OTP's code server under OTP's boot (`src/erlang/host/erts_code_purger.erl`),
+/// The purges of OTP's code server under OTP's boot (`src/erlang/boot/erts_code_purger.erl`),
 /// in place of the emulator's process; empty when `erlc` was missing.
 const PURGER_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/erts_code_purger.beam"));
 
-/// The first item under OTP's boot (`src/erlang/host/xenbeam_boot.erl`): the program starts
+/// The first item under OTP's boot (`src/erlang/boot/xenbeam_boot.erl`): the program starts
 /// there; empty when `erlc` was missing.
 const BOOT_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/xenbeam_boot.beam"));
 
@@ -234,38 +234,15 @@ impl OtpRoot {
             .join("ebin")
     }
 
-    /// erl's command line for `init:boot/1`, as erl's start script and emulator make it:
-    /// the installation's flags, `-noshell`, the `-pa` flags, then the start items, the
-    /// program's first.
+    /// erl's command line for `init:boot/1` ([`OtpBoot::args`]), with the user's home.
     fn boot_args(&self, pa: &[String], items: &[StartItem]) -> Vec<String> {
-        let root = self.root.to_string_lossy().into_owned();
-        let bindir = format!("{root}/erts-{}/bin", self.erts);
-        let mut args: Vec<String> = ["-root", &root, "-bindir", &bindir, "-progname", "erl"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        if let Some(home) = std::env::var_os("HOME") {
-            args.extend([
-                "--".into(),
-                "-home".into(),
-                home.to_string_lossy().into_owned(),
-            ]);
-        }
-        args.extend(["--".into(), "-noshell".into()]);
-        for d in pa {
-            args.extend(["-pa".into(), d.clone()]);
-        }
-        args.extend(["-s".into(), "xenbeam_boot".into(), "program".into()]);
-        for item in items {
-            if let Some(exprs) = item.eval_exprs() {
-                args.extend(["-eval".into(), exprs.to_string()]);
-                continue;
-            }
-            args.push(if item.atoms { "-s" } else { "-run" }.into());
-            args.extend([item.module.clone(), item.function.clone()]);
-            args.extend(item.args.iter().cloned());
-        }
-        args
+        let boot = OtpBoot {
+            root: self.root.to_string_lossy().into_owned(),
+            erts: self.erts.clone(),
+        };
+        let home = std::env::var_os("HOME").map(|h| h.to_string_lossy().into_owned());
+        let pa: Vec<Vec<String>> = pa.iter().map(|d| vec![d.clone()]).collect();
+        boot.args(home.as_deref(), &pa, items)
     }
 }
 

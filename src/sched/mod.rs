@@ -27,7 +27,7 @@ pub mod state;
 mod tables;
 pub mod timers;
 
-pub use node::{Node, StartItem, Stop};
+pub use node::{Node, OtpBoot, StartItem, Stop};
 
 #[cfg(test)]
 mod tests;

@@ -125,6 +125,51 @@ impl StartItem {
     }
 }
 
+/// Where an OTP installation is, for booting as erl does ([`Node::boot`]): its root
+/// directory (with `bin/start.boot`, `lib/`) and erts's version. The host runner's is the
+/// machine's installation; an image's is the one `scripts/build` mirrored into its archive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OtpBoot {
+    /// The root directory, as `code:root_dir/0` answers.
+    pub root: String,
+    /// erts's version (`13.1.5` for OTP 25.2.3).
+    pub erts: String,
+}
+
+impl OtpBoot {
+    /// erl's command line for `init:boot/1`, as erl's start script and emulator make it:
+    /// the installation's flags, `-home` when there is one, `-noshell`, the `-pa` flags
+    /// (each with its directories), then the start items, the node's own first
+    /// (`xenbeam_boot:program/0`, where the program starts).
+    pub fn args(&self, home: Option<&str>, pa: &[Vec<String>], items: &[StartItem]) -> Vec<String> {
+        let mut args: Vec<String> = Vec::new();
+        let mut push = |words: &[&str]| args.extend(words.iter().map(|w| String::from(*w)));
+        let bindir = format!("{}/erts-{}/bin", self.root, self.erts);
+        push(&["-root", &self.root, "-bindir", &bindir, "-progname", "erl"]);
+        if let Some(home) = home {
+            push(&["--", "-home", home]);
+        }
+        push(&["--", "-noshell"]);
+        for dirs in pa {
+            let mut words = alloc::vec!["-pa"];
+            words.extend(dirs.iter().map(String::as_str));
+            push(&words);
+        }
+        push(&["-s", "xenbeam_boot", "program"]);
+        for item in items {
+            if let Some(exprs) = item.eval_exprs() {
+                push(&["-eval", exprs]);
+                continue;
+            }
+            let flag = if item.atoms { "-s" } else { "-run" };
+            push(&[flag, &item.module, &item.function]);
+            let words: Vec<&str> = item.args.iter().map(String::as_str).collect();
+            push(&words);
+        }
+        args
+    }
+}
+
 /// A node.
 pub struct Node<P: Platform> {
     /// The machine.

@@ -1,4 +1,4 @@
-%% The host runner's `prim_eval', which erl has preloaded: `receive'/2, the receive of
+%% The node's `prim_eval' under OTP's boot (erl has it preloaded): `receive'/2, the receive of
 %% erl_eval (an `-eval' item's `receive' expressions, and those of the funs it makes).
 %%
 %% prim_eval:'receive'(Match, Timeout) goes through the mailbox as a receive does: for each

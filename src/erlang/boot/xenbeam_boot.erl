@@ -1,8 +1,10 @@
-%% @doc Where the program starts when the host runner boots as erl does: OTP's `init' runs
-%% its boot script (kernel and stdlib with their processes), then the command line's items
-%% in one process, this module's `program/0' first. Until then every process is a kernel
-%% process; `program/0' makes the calling process the program's, so the node stops when
-%% the program is done (see the README's Kernel services).
+%% @doc Where the program starts when the node boots as erl does (the host runner, and an
+%% image whose program uses OTP): OTP's `init' runs its boot script (kernel and stdlib with
+%% their processes), then the command line's items in one process, this module's
+%% `program/0' first. Until then every process is a kernel process; `program/0' starts the
+%% image's own services (the Xenstore driver, when the node has it), then makes the
+%% calling process the program's, so the node stops when the program is done (see the
+%% README's Kernel services).
 %%
 %% The processes the application controller spawns from now on (the masters of the
 %% applications the program starts) are the program's, as are those of the timer server
@@ -17,6 +19,10 @@
 %% the program's.
 -spec program() -> ok.
 program() ->
+    case erlang:module_loaded(xenbeam_init) of
+        true -> ok = xenbeam_init:start();
+        false -> ok
+    end,
     true = xenbeam:spawns_program(whereis(application_controller)),
     [true = xenbeam:housekeeping(whereis(Name)) || Name <- [erl_prim_loader, inet_db]],
     true = xenbeam:program_starts(),

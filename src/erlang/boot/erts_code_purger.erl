@@ -1,4 +1,4 @@
-%% @doc The purges of OTP's code server when the host runner boots as erl does, over the
+%% @doc The purges of OTP's code server when the node boots as erl does, over the
 %% node's code BIFs (`erlang:check_old_code/1', `check_process_code/2', `purge_module/1';
 %% the node runs `-on_load' functions as it loads a module). erl's is a process of the
 %% emulator's; these run in the caller.

@@ -1,7 +1,8 @@
-%% @doc The console's I/O server when the host runner boots as erl does: what OTP's
+%% @doc The console's I/O server when the node boots as erl does: what OTP's
 %% `user_sup' starts for `-noshell'. erl's `user' drives the terminal through a port; this
 %% one is the node's console server (`xenbeam_kernel:console/1') over standard input and
-%% output, registered as `user' before `user_sup' looks for it.
+%% output (in the image, the console ring), registered as `user' before `user_sup' looks
+%% for it.
 -module(user).
 
 -export([start/0, start_out/0]).

@@ -1,4 +1,4 @@
-%% @doc Standard error's I/O server when the host runner boots as erl does, started by
+%% @doc Standard error's I/O server when the node boots as erl does, started by
 %% OTP's `kernel_sup' as erl's is: a supervisor bridge registered as `standard_error_sup'
 %% over the server registered as `standard_error'. erl's server writes through a port; this
 %% one is the node's console server (`xenbeam_kernel:console/1') on standard error.
