@@ -362,12 +362,52 @@ impl<P: Platform> Node<P> {
             e.group_leader = pid;
             e.initial_call = Some((erl_init, start, 2));
         }
+        self.start_emulator_processes(pid);
         self.st.booting = true;
         // erl's numbering: init's first processes are <0.8.0> (its on_load handler), <0.9.0>
         // (the one that runs the boot script and the command line) and <0.10.0> (the
         // loader); erts's own processes before them are the node's native parts.
         self.st.next_system_slot = FIRST_BOOT_SLOT;
         true
+    }
+
+    /// The processes erl's emulator starts beside `init` (led by `init`, whose pid is
+    /// `init`), with erl's pid numbers: <0.1.0> `erts_code_purger` (the node's module: the
+    /// purges run in the code server, the process only holds the name), <0.2.0> the literal
+    /// area collector, <0.3.0> to <0.5.0> the dirty signal handlers, <0.6.0> `prim_file`'s
+    /// helper and <0.7.0> `socket_registry` (OTP's modules). The node does their work
+    /// natively, so they only wait; they keep house (their timers never keep the node
+    /// running). A module that cannot be named leaves its slot empty.
+    fn start_emulator_processes(&mut self, init: u32) {
+        const PROCESSES: [(u32, &str); 7] = [
+            (1, "erts_code_purger"),
+            (2, "erts_literal_area_collector"),
+            (3, "erts_dirty_process_signal_handler"),
+            (4, "erts_dirty_process_signal_handler"),
+            (5, "erts_dirty_process_signal_handler"),
+            (6, "prim_file"),
+            (7, "socket_registry"),
+        ];
+        let Ok(start) = self.rt.vm.atoms.intern("start") else {
+            return;
+        };
+        for (slot, name) in PROCESSES {
+            let Ok(module) = self.rt.vm.atoms.intern(name) else {
+                continue;
+            };
+            let Some(pid) = self.st.pids.reserve(slot) else {
+                continue;
+            };
+            let pid = self
+                .st
+                .insert(apply_process(pid, module, start, &[]), Priority::Normal);
+            self.st.set_system(pid, true);
+            self.st.set_housekeeping(pid);
+            if let Some(e) = self.st.procs.get_mut(&pid) {
+                e.group_leader = init;
+                e.initial_call = Some((module, start, 0));
+            }
+        }
     }
 
     /// The console's I/O server (`user`), once the kernel services have started it.

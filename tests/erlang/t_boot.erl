@@ -1,6 +1,6 @@
 %% How the node comes up: OTP's init runs its boot script, then the command line's items.
 %% What erl shows of its boot: init's status and script, the arguments it was given, the
-%% kernel's processes and supervisors, the applications running, where the code of init and
+%% emulator's processes, the kernel's processes and supervisors, the applications running, where the code of init and
 %% of library modules comes from, and what the process running the items is.
 -module(t_boot).
 -export([main/0]).
@@ -21,6 +21,11 @@ main() ->
     erlang:display({kernel, [N || N <- Kernel, not is_pid(whereis(N))]}),
     erlang:display({kernel_sup, lists:sort([Id || {Id, _, _, _} <- supervisor:which_children(kernel_sup)])}),
     erlang:display({init_pid, whereis(init)}),
+    %% The emulator's own processes, numbered before init's.
+    Emulator = [list_to_pid("<0." ++ integer_to_list(N) ++ ".0>") || N <- lists:seq(1, 7)],
+    erlang:display({emulator, [{P, element(2, process_info(P, initial_call)),
+                                element(2, process_info(P, group_leader))} || P <- Emulator]}),
+    erlang:display({emulator_names, [whereis(N) || N <- [erts_code_purger, socket_registry]]}),
     erlang:display({me, self(), process_info(self(), initial_call)}),
     erlang:display({init_links, lists:member(self(), element(2, process_info(whereis(init), links)))}),
     erlang:display({leader, group_leader() =:= whereis(user)}),

@@ -15,7 +15,8 @@ start_link() ->
 
 %% @private
 init([]) ->
-    Pid = spawn(xenbeam_kernel, console, [standard_error]),
+    %% A fun, as erl's is spawned: its initial call is {erlang,apply,2}.
+    Pid = spawn(fun() -> xenbeam_kernel:console(standard_error) end),
     true = register(standard_error, Pid),
     {ok, Pid, Pid}.
 

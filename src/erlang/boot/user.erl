@@ -10,7 +10,8 @@
 %% @doc Starts the console's I/O server, registered as `user'.
 -spec start() -> pid().
 start() ->
-    Pid = spawn(xenbeam_kernel, console, [standard_io]),
+    %% A fun, as erl's is spawned: its initial call is {erlang,apply,2}.
+    Pid = spawn(fun() -> xenbeam_kernel:console(standard_io) end),
     true = register(user, Pid),
     Pid.
 
