@@ -138,7 +138,7 @@ const PROGRAMS: &[(&str, &[&str])] = &[
 ];
 
 /// The limit at which the expected lines are checked. The node's budget also holds the code
-/// OTP's boot loads (some 13 MB) and the kernel's room (8 MiB at this size): 288 MiB leaves
+/// OTP's boot loads (some 12 MB) and the kernel's room (8 MiB at this size): 288 MiB leaves
 /// the heaps about what 256 MiB left them when neither came out of the budget.
 const GENEROUS: &str = "288M";
 

@@ -14,7 +14,7 @@
 //! at the heap's next collection, whether or not they fit: the budget bounds growth, it cannot
 //! take back memory already in use; so is a binary, when it is made. Loaded code is charged
 //! where the node attaches its code to the account (the host runner does: under OTP's boot
-//! the kernel's code alone is some 13 MB); in the image it is not, and the budget leaves a
+//! the kernel's code alone is some 12 MB); in the image it is not, and the budget leaves a
 //! reserve for it, as for ETS tables' own structures and the kernel's.
 //!
 //! Under OTP's boot the kernel is Erlang processes beside the program's: the top of the
