@@ -137,8 +137,10 @@ const PROGRAMS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// The limit at which the expected lines are checked.
-const GENEROUS: &str = "256M";
+/// The limit at which the expected lines are checked. The node's budget also holds the code
+/// OTP's boot loads (some 12 MB) and the kernel's room (8 MiB at this size): 288 MiB leaves
+/// the heaps about what 256 MiB left them when neither came out of the budget.
+const GENEROUS: &str = "288M";
 
 /// The release runner when there is one (`XENBEAM_RUN`, as the conformance suite), which
 /// runs these hundreds of MB in seconds.
@@ -170,10 +172,15 @@ fn compiled(test: &str) -> PathBuf {
     dir
 }
 
-/// Runs `module:main()` under `limit`, or `None` past two minutes.
+/// Runs `module:main()` under `--heap-limit limit`, or `None` past two minutes.
 fn run(dir: &Path, module: &str, limit: &str) -> Option<Output> {
+    run_with(dir, module, "--heap-limit", limit)
+}
+
+/// Runs `module:main()` with `option limit`, or `None` past two minutes.
+fn run_with(dir: &Path, module: &str, option: &str, limit: &str) -> Option<Output> {
     let mut child = Command::new(runner())
-        .args(["--heap-limit", limit, "-pa"])
+        .args([option, limit, "-pa"])
         .arg(dir)
         .args([module, "main"])
         .stdout(Stdio::piped())
@@ -260,24 +267,28 @@ fn large_terms_built_by_bifs_never_run_the_runner_out_of_memory() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A process that calls a module not loaded yet while the node's memory is nearly used up
-/// is killed with the node-memory report (loading would have failed halfway and ended the
-/// runner); once the memory is back the module loads (tests/memory_host/mh_load.erl).
+/// A process that loads and calls a module not loaded yet while the node's memory is nearly
+/// used up gets OTP's code server's refusal (`system_limit`) and `undef`: neither the runner
+/// nor the kernel's processes (the loader reading the file, the code server) fail; once the
+/// memory is back the module loads (tests/memory_host/mh_load.erl).
 #[test]
-fn loading_a_module_without_the_memory_for_it_kills_the_caller_not_the_runner() {
+fn loading_a_module_without_the_memory_for_it_fails_the_caller_not_the_node() {
     let dir = compiled("load");
-    let out = run(&dir, "mh_load", "48M").expect("finishes");
-    let err = String::from_utf8_lossy(&out.stderr);
-    let got = String::from_utf8_lossy(&out.stdout);
-    assert!(!err.contains("memory allocation of"), "{err}");
-    assert_eq!(out.status.code(), Some(0), "{err}\n{got}");
-    for line in ["{load_when_full,killed}", "{load_after,\"abc\"}"] {
-        assert!(got.lines().any(|l| l == line), "no {line} in {got}");
+    for option in ["--heap-limit", "--max-memory"] {
+        let out = run_with(&dir, "mh_load", option, "48M").expect("finishes");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let got = String::from_utf8_lossy(&out.stdout);
+        assert!(!err.contains("memory allocation of"), "{option}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{option}: {err}\n{got}");
+        for line in [
+            "{load_when_full,{{error,system_limit},undef}}",
+            "{load_after,{{module,unicode_util},\"abc\"}}",
+        ] {
+            assert!(
+                got.lines().any(|l| l == line),
+                "{option}: no {line} in {got}"
+            );
+        }
     }
-    assert!(
-        got.contains("Context:            node memory exhausted")
-            || err.contains("Context:            node memory exhausted"),
-        "no report in {got}{err}"
-    );
     let _ = std::fs::remove_dir_all(&dir);
 }

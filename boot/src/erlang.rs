@@ -142,14 +142,21 @@ pub fn run(
         #[cfg(feature = "archive-files")]
         files: FileView::new(&archive),
     };
+    let boot = otp_boot(&archive);
     let mut src = Embedded(archive);
     let mut node = Node::new(XenPlatform::new(platform), load);
     node.set_max_memory(memory_budget);
+    if boot.is_some() {
+        // OTP's boot loads some 12 MB of code and runs the kernel as Erlang processes: the
+        // budget counts the code, as the host runner's does, and keeps its top for them.
+        node.charge_code();
+        node.set_kernel_room(xenbeam::vm::memory::kernel_room_within(memory_budget));
+    }
     info!(
         "erlang: process heaps may hold {} KiB",
         memory_budget / 1024
     );
-    let status = if let Some(boot) = otp_boot(&src.0) {
+    let status = if let Some(boot) = boot {
         Some(boot_otp(&mut node, &boot, specs, &mut io, &mut src))
     } else {
         match node.start_services(&mut io, &mut src) {

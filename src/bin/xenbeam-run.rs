@@ -15,9 +15,11 @@
 //! `+P N` sets the process limit as erl's `+P` does (1024 to 134217727, rounded up to a power
 //! of two); another number exits with status 2.
 //! `--max-memory BYTES` (a number, optionally with a K, M or G suffix for KiB, MiB, GiB) is
-//! the node's memory budget: all process heaps together may hold at most that much, and a
-//! process whose heap would grow past it is killed with an erl-style report while the others
-//! keep running. Without it the budget is unlimited. A bad value exits with status 2.
+//! the node's memory budget: all process heaps and the loaded code together may hold at most
+//! that much, and a process whose heap would grow past it is killed with an erl-style report
+//! while the others keep running (a module that would not fit is not loaded); the top of it
+//! is kept for the kernel's processes (see [`xenbeam::vm::memory::kernel_room_within`]).
+//! Without it the budget is unlimited. A bad value exits with status 2.
 //! `--heap-limit BYTES` bounds everything the runner allocates, as the image's kernel heap of
 //! that size is bounded: an allocation past it fails (a fallible one returns its error, an
 //! infallible one aborts the runner, as it would end the domain), and unless `--max-memory`
@@ -566,7 +568,7 @@ fn usage() -> ! {
          +P N                 at most N processes (erl's +P: 1024 to 134217727, rounded up to a power of two)\n  \
          --max-heap-words N   the default max_heap_size of every process, in words (erl's +hmax):\n                       \
          a process whose heap outgrows it is reported and killed\n  \
-         --max-memory BYTES   what all process heaps together may hold (K, M, G: KiB, MiB, GiB):\n                       \
+         --max-memory BYTES   what process heaps and code together may hold (K, M, G: KiB, MiB, GiB):\n                       \
          a process whose heap would grow past it is reported and killed\n  \
          --heap-limit BYTES   what the runner may allocate in all, as the image's kernel heap: an\n                       \
          allocation past it fails; the budget is then the image's for that heap"
@@ -743,14 +745,11 @@ fn main() {
     if let Some(lib) = &lib {
         path.extend(otp_dirs(lib));
     }
-    // erl's own boot, unless the run asks for the image's: with the simulated xenstored, or
-    // with its memory bounded (the boot's code, about 16 MB loaded, would come out of the
-    // limit without counting in the node's budget).
-    let bounded = heap_limit.is_some() || max_memory != usize::MAX;
+    // erl's own boot, unless the run asks for the image's, with the simulated xenstored.
     let otp = lib
         .as_deref()
         .and_then(OtpRoot::of)
-        .filter(|_| xenstore.is_none() && !bounded && !BOOT_MODULE.is_empty());
+        .filter(|_| xenstore.is_none() && !BOOT_MODULE.is_empty());
     if let Some(limit) = heap_limit {
         if ALLOCATOR.set_limit(limit).is_err() {
             eprintln!(
@@ -811,6 +810,10 @@ fn run(
         ..MaxHeap::default()
     });
     node.set_max_memory(limits.max_memory);
+    node.charge_code();
+    if otp.is_some() {
+        node.set_kernel_room(xenbeam::vm::memory::kernel_room_within(limits.max_memory));
+    }
     let boot_args = otp.as_ref().map(|o| o.boot_args(&pa, &items));
     let mut src = SearchPath {
         dirs: path,

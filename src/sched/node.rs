@@ -356,6 +356,7 @@ impl<P: Platform> Node<P> {
         p.x = alloc::vec![atom::INIT, boot, p.heap.list(&[list])];
         p.module = 0;
         p.pc = SPAWN_APPLY3_PC;
+        p.heap.attach(&self.st.memory.for_kernel(true));
         let pid = self.st.insert(p, Priority::Normal);
         self.st.set_system(pid, true);
         if let Some(e) = self.st.procs.get_mut(&pid) {
@@ -495,10 +496,31 @@ impl<P: Platform> Node<P> {
         }
     }
 
-    /// Sets the node's memory budget: the bytes all process heaps together may hold
-    /// (`usize::MAX`: unlimited). A heap that would grow past it kills its process.
+    /// Sets the node's memory budget: the bytes all process heaps together may hold, and the
+    /// loaded code with them once [`Node::charge_code`] is called (`usize::MAX`: unlimited). A
+    /// heap that would grow past it kills its process.
     pub fn set_max_memory(&mut self, bytes: usize) {
         self.st.memory.set_budget(bytes);
+    }
+
+    /// Keeps the top `bytes` of the node's memory budget for its kernel processes (those
+    /// of OTP's boot and what they spawn for themselves): the program's processes and code
+    /// are refused before the budget is full.
+    pub fn set_kernel_room(&mut self, bytes: usize) {
+        self.st.memory.set_kernel_room(bytes);
+    }
+
+    /// Charges loaded code to the node's memory account from now on (the modules loaded so
+    /// far at once), so that the budget counts the code as it counts heaps: where nothing
+    /// outside the budget is set aside for it (the host runner's bounds), a node that loads
+    /// much code then leaves less to its heaps instead of running out of memory.
+    pub fn charge_code(&mut self) {
+        let code = &mut self.rt.vm.code;
+        code.memory = self.st.memory.clone();
+        let held: usize = code.modules.iter().map(|m| m.held_bytes()).sum();
+        let lits = &self.rt.vm.lits;
+        code.memory
+            .charge(held + lits.words.len() * core::mem::size_of::<Term>());
     }
 
     /// Sets the node's default `max_heap_size` (erl's `erlang:system_flag(max_heap_size, _)`),
@@ -1517,7 +1539,7 @@ impl<P: Platform> Services for NodeServices<'_, P> {
         // allocator cannot give, or arguments the node's memory cannot hold, fail the spawn
         // before it takes a pid.
         let mut heap = Heap::new();
-        heap.attach(&self.st.memory);
+        heap.attach(&self.st.memory.for_kernel(system));
         let node_min = self.st.min_heaps;
         let min_heap = opts
             .min_heap

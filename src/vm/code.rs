@@ -10,8 +10,11 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use core::mem::size_of;
+
 use super::bif::BifFn;
 pub use super::calltime::TimePoint;
+use super::memory::NodeMemory;
 use super::ops::Op;
 use super::term::Term;
 
@@ -110,6 +113,24 @@ impl LoadedModule {
         }
     }
 
+    /// Bytes its vectors hold: what loading it keeps, charged to the node's memory while it
+    /// is loaded ([`Code::memory`]). Literals live in the shared area, charged apart.
+    pub fn held_bytes(&self) -> usize {
+        self.code.capacity() * size_of::<Op>()
+            + self.lines.capacity() * size_of::<u32>()
+            + self.line_table.capacity() * size_of::<(String, u32)>()
+            + self
+                .line_table
+                .iter()
+                .map(|(f, _)| f.capacity())
+                .sum::<usize>()
+            + self.functions.capacity() * size_of::<FunctionInfo>()
+            + self.lambdas.capacity() * size_of::<LambdaInfo>()
+            + self.strings.capacity()
+            + self.exports.capacity() * size_of::<(Term, u32)>()
+            + size_of::<Self>()
+    }
+
     /// Whether its code was freed by [`Code::free`]: it was purged and nothing runs it.
     pub fn is_freed(&self) -> bool {
         self.code.is_empty()
@@ -143,6 +164,10 @@ pub struct Code {
     /// that function is loaded, a call of a module not loaded goes to it (and through it to
     /// OTP's code server), as in erl. `None`: the node loads such modules itself.
     pub error_handler: Option<u32>,
+    /// The account loaded code is charged to: [`install`](super::translate::install)
+    /// charges a module's [`LoadedModule::held_bytes`] and [`Code::free`] gives its freed
+    /// part back (unattached by default: nothing charged).
+    pub memory: NodeMemory,
     /// The node's `backtrace_depth`: how many frames stack traces keep.
     pub trace_depth: super::exception::TraceDepth,
     /// Module atom index to the module index of its old code: the version a newer load or
@@ -554,15 +579,17 @@ impl Code {
     /// (its name, funs, exports and attributes: funs made by it still print, compare and
     /// encode); calling one of its funs is `badfun`, as in erl. Code without its closing
     /// [`Op::CodeEnd`] is refused by [`Ops::of`](super::fetch::Ops::of), so a position in
-    /// it can never be fetched.
+    /// it can never be fetched. What it frees is given back to [`Code::memory`].
     pub fn free(&mut self, module: u32) {
         self.clear_traces_of(module);
         if let Some(m) = self.modules.get_mut(module as usize) {
+            let held = m.held_bytes();
             m.code = Vec::new();
             m.lines = Vec::new();
             m.line_table = Vec::new();
             m.functions = Vec::new();
             m.strings = Vec::new();
+            self.memory.release(held - m.held_bytes());
         }
     }
 

@@ -71,11 +71,21 @@ pub enum LoadFailure {
     /// The node has loaded as many module versions as code addresses can name
     /// ([`MAX_MODULES`]).
     TooMany,
+    /// The code (that many bytes) does not fit in the node's memory budget.
+    NoMemory(usize),
 }
 
 /// The most module versions a node loads in its life: a code address holds a module index
 /// in 20 bits, and indices are not reused (purged code stays where it is).
 pub const MAX_MODULES: usize = 1 << 20;
+
+/// The reply to a load whose module could not be installed.
+fn install_refusal(e: LoadFailure) -> CodeReply {
+    match e {
+        LoadFailure::TooMany | LoadFailure::NoMemory(_) => CodeReply::NoMemory,
+        _ => CodeReply::Refused(LoadRefusal::Badfile),
+    }
+}
 
 /// Whether the chunks of `.beam` file `bytes` (its IFF header checked) include `id`.
 fn has_chunk(bytes: &[u8], id: [u8; 4]) -> bool {
@@ -178,8 +188,20 @@ impl Runtime {
         if vm.code.modules.len() >= MAX_MODULES {
             return Err(LoadFailure::TooMany);
         }
-        let lm = translate(m, &mut vm.code, &mut vm.atoms, &mut vm.lits)
-            .map_err(LoadFailure::Translate)?;
+        // Code that would take the node's memory past its budget is refused before
+        // translation changes anything (it may load once memory is freed): at most an
+        // instruction and its line entry for each of the file's.
+        let held = m.code.len() * (core::mem::size_of::<super::ops::Op>() + 4) + m.strings.len();
+        if vm.code.memory.left().is_some_and(|left| held > left) {
+            return Err(LoadFailure::NoMemory(held));
+        }
+        let (words, bins) = (vm.lits.words.len(), vm.lits.bins.len());
+        let lm = translate(m, &mut vm.code, &mut vm.atoms, &mut vm.lits);
+        // Its literals stay in the shared area whether or not it translated.
+        let literals = (vm.lits.words.len() - words) * core::mem::size_of::<Term>()
+            + vm.lits.bins[bins..].iter().map(|b| b.len()).sum::<usize>();
+        vm.code.memory.charge(literals);
+        let lm = lm.map_err(LoadFailure::Translate)?;
         let index = install(&mut vm.code, lm);
         let on_load = match crate::vm::trace::ENABLED {
             true => vm.code.trace_on_load.clone(),
@@ -261,6 +283,7 @@ impl Runtime {
                 }
                 match self.load_named(&bytes, &text) {
                     Ok(m) => self.run_on_load(m, src, io),
+                    Err(LoadFailure::NoMemory(held)) => return Load::NoMemory(held),
                     Err(e) => {
                         self.load_errors.push((text, e));
                         false
@@ -429,9 +452,12 @@ impl Runtime {
                 code.restore_current(name, c, &led);
             }
         };
-        let Ok(new) = self.install_module(&m) else {
-            restore(&mut self.vm.code);
-            return (CodeReply::Refused(LoadRefusal::Badfile), None);
+        let new = match self.install_module(&m) {
+            Ok(new) => new,
+            Err(e) => {
+                restore(&mut self.vm.code);
+                return (install_refusal(e), None);
+            }
         };
         self.vm.code.missing.remove(name.atom_index());
         if !self.run_on_load(new, src, io) {
@@ -549,10 +575,7 @@ impl Runtime {
                     if let Some(c) = current {
                         self.vm.code.restore_current(name, c, &led);
                     }
-                    failed = Some(match e {
-                        LoadFailure::TooMany => CodeReply::NoMemory,
-                        _ => CodeReply::Refused(LoadRefusal::Badfile),
-                    });
+                    failed = Some(install_refusal(e));
                     break;
                 }
             }

@@ -192,6 +192,14 @@ impl Heap {
         self.settle();
     }
 
+    /// Makes this heap's charges from now on a kernel process's (`true`: they may take the
+    /// kernel's room at the top of the budget, see [`NodeMemory::for_kernel`]) or not.
+    pub fn set_kernel(&mut self, kernel: bool) {
+        if let Some(c) = &mut self.charge {
+            c.memory = c.memory.for_kernel(kernel);
+        }
+    }
+
     /// Bytes this heap has charged to its account (its process's stack included).
     pub fn charged(&self) -> usize {
         self.charge.as_ref().map_or(0, |c| c.bytes + c.stack_bytes)

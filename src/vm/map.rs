@@ -237,6 +237,10 @@ fn update_tree(
     Update::Map(super::bigmap::tree_map(heap, count, root))
 }
 
+/// The most working memory [`from_pairs`] takes beside its pairs' own vector, in bytes per
+/// pair: the pairs keyed by position (24 bytes each) and the two orders of their sort.
+pub const FROM_PAIRS_WORK: usize = 40;
+
 /// Builds a map from unsorted pairs (later pairs win).
 pub fn from_pairs(
     heap: &mut Heap,

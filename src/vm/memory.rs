@@ -12,9 +12,15 @@
 //! charge when it is dropped, so a dead process leaves nothing behind in the account. Words
 //! pushed between collections (an instruction may overshoot its heap's limit) are charged late,
 //! at the heap's next collection, whether or not they fit: the budget bounds growth, it cannot
-//! take back memory already in use; so is a binary, when it is made. Code, ETS tables'
-//! own structures and the kernel's are not charged; in the image the budget leaves a reserve
-//! for them.
+//! take back memory already in use; so is a binary, when it is made. Loaded code is charged
+//! where the node attaches its code to the account (the host runner does, and an image that
+//! boots OTP's way: the kernel's code alone is some 12 MB); an image that starts the
+//! kernel's services itself does not, and its budget's reserve holds its code, as it holds
+//! ETS tables' own structures and the kernel's.
+//!
+//! Under OTP's boot the kernel is Erlang processes beside the program's: the top of the
+//! budget (the kernel's room) is theirs alone, so that a program that takes all it may
+//! still leaves the loader, the code server and the logger the memory to work.
 
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -27,6 +33,14 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 pub fn budget_within(heap_max: usize, heap_used: usize) -> usize {
     let reserve = (heap_max / 8).max(4 << 20).min(heap_max / 4);
     heap_max.saturating_sub(heap_used).saturating_sub(reserve)
+}
+
+/// The top of a `budget` that only the kernel's processes may take when the kernel runs as
+/// Erlang processes beside the program's (OTP's boot): a sixteenth, at least 1 MiB and at
+/// most 8 MiB, room for the loader to read a large module's file and for the logger and the
+/// console's server to report while the program's processes hold all they may.
+pub fn kernel_room_within(budget: usize) -> usize {
+    (budget / 16).clamp(1 << 20, 8 << 20)
 }
 
 /// Why the account refused a charge.
@@ -52,41 +66,77 @@ pub struct OutOfMemory {
 struct Account {
     budget: AtomicUsize,
     used: AtomicUsize,
+    /// The top of the budget that only kernel handles may charge.
+    kernel_room: AtomicUsize,
 }
 
 /// A handle on a node's memory account; clones share it. The default handle belongs to no
 /// account (heaps outside the scheduler: ETS objects, messages being built in tests) and
-/// charges nothing.
+/// charges nothing. A kernel handle ([`NodeMemory::kernel`]) may charge the whole budget;
+/// another stops short of the kernel's room ([`NodeMemory::set_kernel_room`]), so that the
+/// kernel's processes can still work when the program's have taken all they may.
 #[derive(Clone, Debug, Default)]
-pub struct NodeMemory(Option<Arc<Account>>);
+pub struct NodeMemory {
+    account: Option<Arc<Account>>,
+    kernel: bool,
+}
 
 impl NodeMemory {
     /// A new account with no limit (`usize::MAX` bytes) and nothing charged.
     pub fn unlimited() -> Self {
-        NodeMemory(Some(Arc::new(Account {
-            budget: AtomicUsize::new(usize::MAX),
-            used: AtomicUsize::new(0),
-        })))
+        NodeMemory {
+            account: Some(Arc::new(Account {
+                budget: AtomicUsize::new(usize::MAX),
+                used: AtomicUsize::new(0),
+                kernel_room: AtomicUsize::new(0),
+            })),
+            kernel: false,
+        }
+    }
+
+    /// A handle on the same account, for a kernel process's heap (`true`) or another's.
+    pub fn for_kernel(&self, kernel: bool) -> Self {
+        NodeMemory {
+            account: self.account.clone(),
+            kernel,
+        }
+    }
+
+    /// Sets how many bytes at the top of the budget only kernel handles may charge.
+    pub fn set_kernel_room(&self, bytes: usize) {
+        if let Some(a) = &self.account {
+            a.kernel_room.store(bytes, Ordering::Relaxed);
+        }
+    }
+
+    /// What this handle may take the account's use to: the budget, less the kernel's room
+    /// for a handle that is not the kernel's.
+    fn limit(&self, a: &Account) -> usize {
+        let budget = a.budget.load(Ordering::Relaxed);
+        match self.kernel {
+            true => budget,
+            false => budget.saturating_sub(a.kernel_room.load(Ordering::Relaxed)),
+        }
     }
 
     /// Sets the budget in bytes (`usize::MAX`: unlimited). Heaps already over it keep what
     /// they have; their next growth is refused.
     pub fn set_budget(&self, bytes: usize) {
-        if let Some(a) = &self.0 {
+        if let Some(a) = &self.account {
             a.budget.store(bytes, Ordering::Relaxed);
         }
     }
 
     /// The budget in bytes (`usize::MAX` when unlimited or unattached).
     pub fn budget(&self) -> usize {
-        self.0
+        self.account
             .as_ref()
             .map_or(usize::MAX, |a| a.budget.load(Ordering::Relaxed))
     }
 
     /// Whether `other` is a handle on the same account.
     pub fn same_account(&self, other: &NodeMemory) -> bool {
-        match (&self.0, &other.0) {
+        match (&self.account, &other.account) {
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }
@@ -94,18 +144,18 @@ impl NodeMemory {
 
     /// Bytes charged by the attached heaps.
     pub fn used(&self) -> usize {
-        self.0
+        self.account
             .as_ref()
             .map_or(0, |a| a.used.load(Ordering::Relaxed))
     }
 
-    /// Charges `bytes` if they fit in the budget.
+    /// Charges `bytes` if they fit in what the handle may take of the budget.
     #[inline(never)]
     pub fn try_charge(&self, bytes: usize) -> Result<(), MemoryError> {
-        let Some(a) = &self.0 else {
+        let Some(a) = &self.account else {
             return Ok(());
         };
-        let budget = a.budget.load(Ordering::Relaxed);
+        let budget = self.limit(a);
         a.used
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
                 used.checked_add(bytes).filter(|&n| n <= budget)
@@ -117,7 +167,7 @@ impl NodeMemory {
     /// Charges `bytes` whatever the budget (memory already taken).
     #[inline(never)]
     pub fn charge(&self, bytes: usize) {
-        if let Some(a) = &self.0 {
+        if let Some(a) = &self.account {
             let _ = a
                 .used
                 .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
@@ -129,7 +179,7 @@ impl NodeMemory {
     /// Gives back `bytes` charged before.
     #[inline(never)]
     pub fn release(&self, bytes: usize) {
-        if let Some(a) = &self.0 {
+        if let Some(a) = &self.account {
             let _ = a
                 .used
                 .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
@@ -155,12 +205,12 @@ impl Drop for TempCharge {
 }
 
 impl NodeMemory {
-    /// Bytes the budget has left (`None`: no account, or no budget).
+    /// Bytes the budget has left for this handle (`None`: no account, or no budget).
     pub fn left(&self) -> Option<usize> {
-        let a = self.0.as_ref()?;
+        let a = self.account.as_ref()?;
         match a.budget.load(Ordering::Relaxed) {
             usize::MAX => None,
-            b => Some(b.saturating_sub(a.used.load(Ordering::Relaxed))),
+            _ => Some(self.limit(a).saturating_sub(a.used.load(Ordering::Relaxed))),
         }
     }
 
@@ -190,6 +240,21 @@ mod tests {
         assert_eq!(other.try_charge(1000), Ok(()));
         other.charge(10);
         assert_eq!(m.used(), 1010);
+    }
+
+    #[test]
+    fn the_kernel_room_is_for_kernel_handles_only() {
+        let m = NodeMemory::unlimited();
+        m.set_budget(1000);
+        m.set_kernel_room(300);
+        let kernel = m.for_kernel(true);
+        assert_eq!(m.try_charge(800), Err(MemoryError::OverBudget));
+        assert_eq!(m.try_charge(700), Ok(()));
+        assert_eq!(m.left(), Some(0));
+        assert_eq!(kernel.left(), Some(300));
+        assert_eq!(kernel.try_charge(300), Ok(()));
+        assert_eq!(kernel.try_charge(1), Err(MemoryError::OverBudget));
+        assert!(kernel.same_account(&m));
     }
 
     #[test]

@@ -360,7 +360,7 @@ pub fn translate(
     })
 }
 
-/// Adds a translated module to `code`.
+/// Adds a translated module to `code`, its memory charged to the code's account.
 pub fn install(code: &mut Code, mut module: LoadedModule) -> u32 {
     // Labels after the last instruction lead here, as does falling off the end. (Room for
     // exactly one more: a push into a full vector would double it, megabytes for a large
@@ -371,6 +371,7 @@ pub fn install(code: &mut Code, mut module: LoadedModule) -> u32 {
     module.lines.push(0);
     debug_assert!(super::ops::dispatch_safe(&module.code));
     let i = code.modules.len() as u32;
+    code.memory.charge(module.held_bytes());
     code.by_name.insert(module.name.atom_index(), i);
     code.modules.push(module);
     i

@@ -4,7 +4,7 @@
 use alloc::vec::Vec;
 
 use crate::vm::atom;
-use crate::vm::bif::{badarg, BifResult, Ctx, Fault};
+use crate::vm::bif::{badarg, BifResult, Class, Ctx, Fault};
 use crate::vm::bigmap::FLATMAP_MAX;
 use crate::vm::map::{self, Update};
 use crate::vm::term::{header, Kind, Term};
@@ -211,6 +211,14 @@ pub fn from_keys(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     ps.extend(items.into_iter().map(|k| (k, a[1])));
     // A node of the map's tree is seven words a key.
     ctx.heap_room(ps.len().saturating_mul(7) + 8)?;
+    // Millions of keys take over a hundred MB to sort beside the heap: the node's memory
+    // must hold them (refused, the process is killed as for its heap).
+    let work = core::mem::size_of_val(ps.as_slice()) + ps.len() * map::FROM_PAIRS_WORK;
+    let _work = ctx
+        .p
+        .heap
+        .charge_temporary(work)
+        .map_err(|_| Fault::raise(Class::Exit, atom::KILLED))?;
     Ok(map::from_pairs(&mut ctx.p.heap, ctx.lits, ctx.atoms, ps))
 }
 

@@ -362,8 +362,14 @@ pub fn spawn1(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 /// `spawn/2` (`spawn(Node, Fun)` on this node).
 pub fn spawn2(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     local_node(ctx, a[0])?;
-    let s = fun_start(ctx, a[1])?;
+    let s = local_fun_start(ctx, a[1], "spawn")?;
     spawn_result(ctx, s, SpawnOptions::default(), None)
+}
+
+/// The start of `name/2` on this node: a bad fun is `name/1`'s error, as erl's
+/// `erlang:name/2` calls `name/1` for its own node.
+fn local_fun_start(ctx: &mut Ctx, f: Term, name: &str) -> Result<Start, Fault> {
+    fun_start(ctx, f).map_err(|_| Fault::trapped_error(ctx, atom::BADARG, ("erlang", name), &[f]))
 }
 
 /// `spawn/3`.
@@ -405,7 +411,10 @@ pub fn spawn_link3(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 pub fn spawn_link_on(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     local_node(ctx, a[0])?;
     match a.len() {
-        2 => spawn_link1(ctx, &a[1..]),
+        2 => {
+            let s = local_fun_start(ctx, a[1], "spawn_link")?;
+            spawn_result(ctx, s, LINKED, None)
+        }
         _ => spawn_link3(ctx, &a[1..]),
     }
 }
@@ -424,6 +433,9 @@ pub fn spawn_opt_on(ctx: &mut Ctx, a: &[Term]) -> BifResult {
     local_node(ctx, a[0])?;
     match a.len() {
         3 => spawn_opt2(ctx, &a[1..]),
+        // erl's spawn_opt/5 hands only a list of options to spawn_opt/4 (whose error, with
+        // its cause, it passes on): anything else is a plain badarg.
+        _ if !(a[4].is_cons() || a[4].is_nil()) => Err(badarg()),
         _ => spawn_opt4(ctx, &a[1..]),
     }
 }

@@ -432,6 +432,10 @@ pub fn system_info(ctx: &mut Ctx, a: &[Term]) -> BifResult {
         "heap_type" => named(ctx, "private")?,
         "lock_checking" => atom::FALSE,
         "eager_check_io" | "time_correction" => atom::TRUE,
+        // No C compiler built the runtime: erl's answer for one it does not know.
+        "c_compiler_used" => ctx.p.heap.tuple(&[atom::UNDEFINED, atom::UNDEFINED]),
+        // erl's default: two for each scheduler.
+        "outstanding_system_requests_limit" => Term::small(2),
         "time_offset" => named(ctx, "final")?,
         "time_warp_mode" => named(ctx, "no_time_warp")?,
         "tolerant_timeofday" => named(ctx, "enabled")?,

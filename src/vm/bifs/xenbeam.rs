@@ -42,10 +42,15 @@ pub fn housekeeping(ctx: &mut Ctx, a: &[Term]) -> BifResult {
 
 /// `xenbeam:program_starts()`: under OTP's boot, the caller (the process of OTP's `init`
 /// that runs the command line's items) stops being a kernel process and the boot ends:
-/// from now on the node stops when the program is done. `false` when not booting.
+/// from now on the node stops when the program is done, and its heap has no share in the
+/// kernel's room in the node's memory. `false` when not booting.
 pub fn program_starts(ctx: &mut Ctx, _: &[Term]) -> BifResult {
     let me = ctx.p.pid.pid_number();
-    Ok(Term::boolean(ctx.node.program_starts(me)))
+    let started = ctx.node.program_starts(me);
+    if started {
+        ctx.p.heap.set_kernel(false);
+    }
+    Ok(Term::boolean(started))
 }
 
 /// `xenbeam:read_input/0`: the next bytes of standard input as a binary, `wait` when none

@@ -385,11 +385,20 @@ impl Table {
 
     /// Bytes the table's store would allocate at once to take `objects` more objects, of
     /// which `keys` have keys it does not hold (see [`Table::reserve`]).
+    /// In a bag, objects under one key go into one vector, which holds its old and its
+    /// doubled buffer at once as it grows: three objects' worth for each at most.
     pub fn growth_bytes(&self, keys: usize, objects: usize) -> usize {
-        match &self.objects {
+        let store = match &self.objects {
             Store::Hash(h) => h.growth_bytes(keys, objects),
             Store::Tree(_) => 0,
-        }
+        };
+        let slots = match self.kind {
+            TableKind::Bag | TableKind::DuplicateBag => {
+                objects.saturating_mul(3 * core::mem::size_of::<Object>())
+            }
+            _ => 0,
+        };
+        store.saturating_add(slots)
     }
 
     /// Allocates, fallibly, what the store takes for `objects` more objects with `keys` new
