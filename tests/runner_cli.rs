@@ -805,7 +805,8 @@ fn eval_items_mix_with_run_and_s_in_one_process() {
 }
 
 /// A process an `-eval` spawns keeps printing while the next item runs (how many lines it
-/// gets out before the halt depends on timing, so only their text is compared).
+/// gets out before the halt depends on timing, so only their text is compared, and that
+/// there is more than the first: on a loaded machine erl itself may get out only two).
 #[test]
 fn a_process_an_eval_spawns_keeps_printing_after_it() {
     let args = [
@@ -823,7 +824,7 @@ fn a_process_an_eval_spawns_keeps_printing_after_it() {
     for (who, out) in [("erl", erl), ("xenbeam-run", runner(&os))] {
         let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
         assert_eq!(out.status.code(), Some(3), "{who}: {}", stderr(&out));
-        assert!(text.lines().count() >= 3, "{who}: {text}");
+        assert!(text.lines().count() >= 2, "{who}: {text}");
         assert!(text.lines().all(|l| l == "tick"), "{who}: {text}");
         assert!(out.stderr.is_empty(), "{who}: {}", stderr(&out));
     }

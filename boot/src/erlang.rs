@@ -1,6 +1,9 @@
 //! Running Erlang in the image: `-run MOD FUN [ARG...]` over the embedded module archive.
 //!
-//! Modules load on demand from the archive `scripts/build` embedded. `erlang:display/1` and
+//! Modules load on demand from the archive `scripts/build` embedded. When it embeds OTP's
+//! `init` (a program that uses OTP behaviours), the node boots as erl does: `init` reads the
+//! boot script and the modules from the archive's files through OTP's `erl_prim_loader`;
+//! otherwise the node starts the kernel's services itself. `erlang:display/1` and
 //! other output go to the console, and standard input comes from it. Processes run on a
 //! [`Node`] over the Xen seam: receive timeouts and timers sleep in SCHEDOP_poll, pores and
 //! outlets use real event channels. When the program halts or its last process ends, the exit
@@ -193,8 +196,9 @@ fn otp_boot(archive: &Archive<'_>) -> Option<OtpBoot> {
 
 /// Boots as erl does ([`Node::boot`]): OTP's `init` evaluates the boot script, then runs
 /// the command line's items, the program's applications' `ebin` directories in the code
-/// path (one `-pa` flag, as `erl -pa Dir1 Dir2` gives them). The archive's modules (the kernel's, the boot's, erl's preloaded ones) are loaded
-/// first, as erl's emulator preloads its own.
+/// path (one `-pa` flag, as `erl -pa Dir1 Dir2` gives them). The archive's modules (the
+/// kernel's, the boot's, erl's preloaded ones) are loaded first, as erl's emulator
+/// preloads its own.
 fn boot_otp(
     node: &mut Node<XenPlatform>,
     boot: &OtpBoot,
@@ -203,7 +207,7 @@ fn boot_otp(
     src: &mut Embedded<'_>,
 ) -> Stop {
     let items = start_items(specs);
-    let pa: Vec<alloc::string::String> = src
+    let dirs: Vec<alloc::string::String> = src
         .0
         .entries()
         .filter_map(|(name, _)| app_ebin(name))
@@ -213,9 +217,11 @@ fn boot_otp(
             }
             dirs
         });
+    let pa: Vec<Vec<alloc::string::String>> =
+        (!dirs.is_empty()).then_some(dirs).into_iter().collect();
     info!("booting OTP's init with {}/bin/start.boot", boot.root);
     // The home directory is the root of the archive's files (it holds no `.erlang`).
-    if !node.boot(&boot.args(Some("/"), &[pa], &items)) {
+    if !node.boot(&boot.args(Some("/"), &pa, &items)) {
         error!("OTP's init cannot be started");
         return Stop::Halt(1);
     }
