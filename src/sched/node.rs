@@ -372,8 +372,8 @@ impl<P: Platform> Node<P> {
         true
     }
 
-    /// The processes erl's emulator starts beside `init` (led by `init`, whose pid is
-    /// `init`), with erl's pid numbers: <0.1.0> `erts_code_purger` (the node's module: the
+    /// The processes erl's emulator starts beside `init` (process `init`, their group
+    /// leader), with erl's pid numbers: <0.1.0> `erts_code_purger` (the node's module: the
     /// purges run in the code server, the process only holds the name), <0.2.0> the literal
     /// area collector, <0.3.0> to <0.5.0> the dirty signal handlers, <0.6.0> `prim_file`'s
     /// helper and <0.7.0> `socket_registry` (OTP's modules). The node does their work
@@ -399,9 +399,9 @@ impl<P: Platform> Node<P> {
             let Some(pid) = self.st.pids.reserve(slot) else {
                 continue;
             };
-            let pid = self
-                .st
-                .insert(apply_process(pid, module, start, &[]), Priority::Normal);
+            let mut p = apply_process(pid, module, start, &[]);
+            p.heap.attach(&self.st.memory.for_kernel(true));
+            let pid = self.st.insert(p, Priority::Normal);
             self.st.set_system(pid, true);
             self.st.set_housekeeping(pid);
             if let Some(e) = self.st.procs.get_mut(&pid) {
