@@ -90,8 +90,9 @@ const USER_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/user.beam")
 /// place of erl's, which writes through a port; empty when `erlc` was missing.
 const STDERR_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/standard_error.beam"));
 
-/// The purges of OTP's code server under OTP's boot (`src/erlang/boot/erts_code_purger.erl`),
-/// in place of the emulator's process; empty when `erlc` was missing.
+/// The purges of the code server (`src/erlang/boot/erts_code_purger.erl`): OTP's under
+/// OTP's boot, in place of the emulator's process, and the kernel module's otherwise; empty
+/// when `erlc` was missing.
 const PURGER_MODULE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/erts_code_purger.beam"));
 
 /// The first item under OTP's boot (`src/erlang/boot/xenbeam_boot.erl`): the program starts
@@ -160,7 +161,7 @@ impl ModuleSource for SearchPath {
             "user" if booted => Some(USER_MODULE),
             "standard_error" if booted => Some(STDERR_MODULE),
             "xenbeam_boot" if booted => Some(BOOT_MODULE),
-            "erts_code_purger" if booted => Some(PURGER_MODULE),
+            "erts_code_purger" => Some(PURGER_MODULE),
             _ => None,
         };
         if let Some(bytes) = own {

@@ -435,30 +435,15 @@ error_msg(Format, Args) ->
     end,
     ok.
 
-%% `code:purge/1': kills the processes running the old code, then forgets it; true if a
-%% process was killed.
+%% `code:purge/1': kills the processes running the old code, then forgets it (the boot's
+%% `erts_code_purger', which every image embeds); true if a process was killed.
 purge(Module) ->
-    case erlang:check_old_code(Module) of
-        false ->
-            false;
-        true ->
-            Users = users(Module),
-            Refs = [monitor(process, P) || P <- Users],
-            [exit(P, kill) || P <- Users],
-            [receive {'DOWN', R, process, _, _} -> ok end || R <- Refs],
-            true = erlang:purge_module(Module),
-            Users =/= []
-    end.
+    {_WasOld, DidKill} = erts_code_purger:purge(Module),
+    DidKill.
 
 %% `code:soft_purge/1': forgets the old code unless a process runs it.
 soft_purge(Module) ->
-    case erlang:check_old_code(Module) andalso users(Module) of
-        false -> true;
-        [] -> erlang:purge_module(Module);
-        [_ | _] -> false
-    end.
-
-users(Module) -> [P || P <- processes(), erlang:check_process_code(P, Module)].
+    erts_code_purger:soft_purge(Module).
 
 to_list(A) when is_atom(A) -> atom_to_list(A);
 to_list(L) -> L.

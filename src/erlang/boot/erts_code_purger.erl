@@ -2,7 +2,8 @@
 %% node's code BIFs (`erlang:check_old_code/1', `check_process_code/2', `purge_module/1';
 %% the node runs `-on_load' functions as it loads a module). erl's is a process of the
 %% emulator's; these run in the caller, and the process (<0.1.0>, `start/0') only holds the
-%% name.
+%% name. Where the node starts the kernel's services itself, the kernel's code server
+%% (`xenbeam_kernel') purges with them too.
 -module(erts_code_purger).
 
 -export([start/0]).
